@@ -1,0 +1,203 @@
+"""Shared HTTP plumbing for the source clients: timeouts, bounded retry, errors users can read.
+
+Retry and backoff come from tenacity (see docs/decisions.md). Sleep and clock are injectable so
+tests never wait for real. This module does not parse bodies or write snapshots.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+import tenacity
+
+import config
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+class FetchError(Exception):
+    """A fetch failed for good. ``message`` is Swedish, written for the dashboard's users."""
+
+    def __init__(self, source: str, url: str, message: str, *, status: int | None = None):
+        super().__init__(f"{source}: {message} ({url})")
+        self.source = source
+        self.url = url
+        self.message = message
+        self.status = status
+
+
+class SourceUnreachable(FetchError):
+    """The source could not be reached at all (DNS, refused connection): skip its other calls."""
+
+
+@dataclass
+class Clock:
+    """Wall clock and sleep, replaceable in tests by a fake that only advances a counter."""
+
+    now: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass
+class FakeClock(Clock):
+    """A clock for tests: ``sleep`` advances ``t`` instantly and records each wait."""
+
+    t: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.now = lambda: self.t
+        self.sleep = self._sleep
+
+    def _sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.t += max(seconds, 0.0)
+
+
+def retry_after_seconds(response: httpx.Response, *, now: datetime | None = None) -> float | None:
+    """Seconds the server asked us to wait (``Retry-After`` as seconds or HTTP date), else None."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - (now or datetime.now(UTC))).total_seconds(), 0.0)
+
+
+class BadBody(Exception):
+    """A 200 response whose body is truncated or not of the documented shape (retried)."""
+
+
+class _RetryableStatus(Exception):
+    def __init__(self, response: httpx.Response):
+        super().__init__(f"HTTP {response.status_code}")
+        self.response = response
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, _RetryableStatus | BadBody | httpx.TimeoutException
+                      | httpx.TransportError)
+
+
+def _wait(base: float, cap: float) -> Callable[[tenacity.RetryCallState], float]:
+    """Wait as the server says (Retry-After), else exponential backoff with jitter."""
+    backoff = tenacity.wait_random_exponential(multiplier=base, max=cap)
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _RetryableStatus):
+            told = retry_after_seconds(exc.response)
+            if told is not None:
+                return min(told, 300.0)
+        return backoff(state)
+
+    return wait
+
+
+def _swedish_reason(exc: BaseException) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "kunde inte ansluta (ingen nätverksförbindelse eller okänd adress)"
+    if isinstance(exc, httpx.TimeoutException):
+        return "svarade inte i tid"
+    if isinstance(exc, BadBody):
+        return f"gav ett trasigt eller ofullständigt svar: {exc}"
+    if isinstance(exc, _RetryableStatus):
+        code = exc.response.status_code
+        if code == 429:
+            return "för många anrop (HTTP 429), även efter väntan"
+        return f"serverfel (HTTP {code})"
+    return f"nätverksfel ({type(exc).__name__})"
+
+
+@dataclass
+class HttpSession:
+    """One source's HTTP session: base URL, timeouts, bounded retry, injectable transport/clock."""
+
+    source: str
+    base_url: str
+    transport: httpx.BaseTransport | None = None
+    clock: Clock = field(default_factory=Clock)
+    attempts: int = field(default_factory=config.http_attempts)
+    timeout: float = field(default_factory=config.http_timeout)
+    backoff_base: float = 0.5
+    backoff_cap: float = 8.0
+    headers: dict[str, str] = field(default_factory=dict)
+    on_response: Callable[[httpx.Response], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self.client = httpx.Client(
+            transport=self.transport,
+            timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+            headers={"User-Agent": "arbetsmarknadslaget/0.1 (+open source dashboard)",
+                     "Accept": "application/json", **self.headers},
+            follow_redirects=True,
+        )
+        self.calls = 0
+
+    def url(self, path_or_url: str) -> str:
+        """Absolute URL for a path under the base URL (absolute URLs pass through)."""
+        if path_or_url.startswith(("http://", "https://")):
+            return path_or_url
+        return f"{self.base_url}/{path_or_url.lstrip('/')}"
+
+    def request(self, method: str, path_or_url: str, *,
+                validate: Callable[[httpx.Response], object] | None = None,
+                before: Callable[[], None] | None = None, **kwargs) -> httpx.Response:
+        """Send with retry on 429/5xx/timeouts/bad bodies; raise FetchError when it keeps failing.
+
+        ``validate`` checks a 2xx body and raises BadBody when it is truncated or malformed;
+        ``before`` runs ahead of every attempt (a rate limiter waits there).
+        """
+        url = self.url(path_or_url)
+
+        def once() -> httpx.Response:
+            if before is not None:
+                before()
+            self.calls += 1
+            response = self.client.request(method, url, **kwargs)
+            if self.on_response is not None:
+                self.on_response(response)
+            if response.status_code in RETRY_STATUS:
+                raise _RetryableStatus(response)
+            if validate is not None and response.status_code < 300:
+                validate(response)
+            return response
+
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(max(self.attempts, 1)),
+            wait=_wait(self.backoff_base, self.backoff_cap),
+            retry=tenacity.retry_if_exception(_is_retryable),
+            sleep=self.clock.sleep,
+            reraise=True,
+        )
+        try:
+            response = retrying(once)
+        except httpx.ConnectError as exc:
+            raise SourceUnreachable(self.source, url, _swedish_reason(exc)) from exc
+        except (_RetryableStatus, BadBody, httpx.TransportError) as exc:
+            status = exc.response.status_code if isinstance(exc, _RetryableStatus) else None
+            raise FetchError(self.source, url, _swedish_reason(exc), status=status) from exc
+        if response.status_code >= 400:
+            raise FetchError(self.source, url, f"svarade med fel (HTTP {response.status_code}): "
+                             f"{response.text[:200]}", status=response.status_code)
+        return response
+
+    def close(self) -> None:
+        """Close the underlying connection pool."""
+        self.client.close()
+

@@ -1,0 +1,184 @@
+"""One HTTP server on 127.0.0.1 that mounts a replay app per source folder of a mirror.
+
+    mirror/kolada_v3/  ->  http://127.0.0.1:<port>/kolada/v3/...    (Kolada v3 URL scheme)
+    mirror/scb_v2/     ->  http://127.0.0.1:<port>/scb/api/v2/...   (PxWebApi 2.0 URL scheme)
+    mirror/regions/    ->  http://127.0.0.1:<port>/regions/<file>   (files served as they are)
+
+A test switch (``faults``) makes it answer with 429, 500 or a truncated body. Run it alone with
+``python -m replay --mirror ../shared/data``.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Self
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from replay.base import App, Reply, Request
+from replay.kolada import KoladaApp
+
+MOUNTS = {"kolada_v3": "/kolada/v3", "scb_v2": "/scb/api/v2", "regions": "/regions"}
+
+
+class StaticApp:
+    """Serves the files of a folder by name (no listing, no parent paths)."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder).resolve()
+
+    def handle(self, request: Request) -> Reply:
+        """Return the file's bytes, or 404."""
+        target = (self.folder / request.path.lstrip("/")).resolve()
+        if self.folder not in target.parents or not target.is_file():
+            return Reply.json({"error": "not found"}, 404)
+        kind = "text/csv; charset=utf-8" if target.suffix == ".csv" else "application/octet-stream"
+        return Reply(200, target.read_bytes(), {"Content-Type": kind})
+
+
+@dataclass
+class Fault:
+    """Answer matching requests wrongly ``times`` times: kind is '429', '500' or 'truncate'."""
+
+    kind: str
+    path_contains: str = ""
+    times: int = 1
+    retry_after: str | None = "0"
+    hits: int = 0
+
+    def applies(self, path: str) -> bool:
+        """True while this fault still has uses left and the path matches."""
+        return self.hits < self.times and self.path_contains in path
+
+
+@dataclass
+class ReplayServer:
+    """A running replay server; use as a context manager or call ``stop``."""
+
+    mirror: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    apps: dict[str, App] = field(default_factory=dict)
+    requests: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.mirror = Path(self.mirror).resolve()
+        if not self.mirror.is_dir():
+            raise FileNotFoundError(f"mirror folder not found: {self.mirror}")
+        for folder, prefix in MOUNTS.items():
+            if prefix not in self.apps and (self.mirror / folder).is_dir():
+                self.apps[prefix] = _make_app(folder, self.mirror / folder)
+        if not self.apps:
+            raise FileNotFoundError(
+                f"{self.mirror} holds none of the source folders {sorted(MOUNTS)}")
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer((self.host, self.port), _handler(self))
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
+                                        name=f"replay:{self.port}")
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        """Root URL of the server."""
+        return f"http://{self.host}:{self.port}"
+
+    def base_url(self, folder: str) -> str | None:
+        """Base URL for a mirror folder's source, or None when the mirror lacks it."""
+        prefix = MOUNTS[folder]
+        return f"{self.url}{prefix}" if prefix in self.apps else None
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point the production clients at this server."""
+        out = {}
+        if url := self.base_url("kolada_v3"):
+            out["KOLADA_API_URL"] = url
+        if url := self.base_url("scb_v2"):
+            out["SCB_API_URL"] = url
+        regions = self.mirror / "regions"
+        if regions.is_dir():
+            for csv in sorted(regions.glob("scb_kommunkopplingar_*.csv"))[-1:]:
+                out["SCB_KOMMUNKOPPLINGAR_URL"] = f"{self.url}/regions/{csv.name}"
+        return out
+
+    def dispatch(self, method: str, raw_path: str, body: bytes) -> Reply:
+        """Find the app for a path and let it answer, applying any configured fault."""
+        parts = urlsplit(raw_path)
+        path = unquote(parts.path)
+        with self._lock:
+            self.requests.append(f"{method} {raw_path}")
+            fault = next((f for f in self.faults if f.applies(path)), None)
+            if fault is not None:
+                fault.hits += 1
+        if fault is not None and fault.kind in {"429", "500", "503"}:
+            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+            return Reply.json({"error": f"injected {fault.kind}"}, int(fault.kind), **headers)
+        for prefix, app in self.apps.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                request = Request(method, path[len(prefix):] or "/",
+                                  parse_qs(parts.query, keep_blank_values=True), body,
+                                  f"{self.url}{prefix}")
+                reply = app.handle(request)
+                if fault is not None and fault.kind == "truncate":
+                    reply = Reply(reply.status, reply.body[: max(len(reply.body) // 2, 1)],
+                                  reply.headers)
+                return reply
+        return Reply.json({"error": f"nothing is mounted at {path}"}, 404)
+
+    def stop(self) -> None:
+        """Shut the server down and wait for its thread."""
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def _make_app(folder: str, path: Path) -> App:
+    if folder == "kolada_v3":
+        return KoladaApp(path)
+    if folder == "scb_v2":
+        from replay.scb import ScbApp
+
+        return ScbApp(path)
+    return StaticApp(path)
+
+
+def _handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            try:
+                reply = server.dispatch(self.command, self.path, body)
+            except Exception as exc:  # noqa: BLE001 - an app bug must not hang the client
+                reply = Reply.json({"error": f"replay server error: {exc}"}, 500)
+            self.send_response(reply.status)
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+
+        do_GET = _answer
+        do_POST = _answer
+
+        def log_message(self, format: str, *args) -> None:
+            return
+
+    return Handler
+
+
+def serve(mirror: Path, *, port: int = 0) -> ReplayServer:
+    """Start a replay server for ``mirror`` in a background thread and return it."""
+    return ReplayServer(Path(mirror), port=port)
