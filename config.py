@@ -37,9 +37,10 @@ def user_db_path() -> Path:
     return _path("USER_DB_PATH", data_dir() / "user.duckdb")
 
 
-def refresh_status_path() -> Path:
+def refresh_status_path(warehouse: Path | None = None) -> Path:
     """Outcome of the last refresh attempt, readable even when no warehouse could be built."""
-    return warehouse_path().with_name(warehouse_path().stem + ".last_refresh.json")
+    warehouse = warehouse or warehouse_path()
+    return warehouse.with_name(warehouse.stem + ".last_refresh.json")
 
 
 def kolada_api_url() -> str:

@@ -1,0 +1,50 @@
+"""Swedish number and date formatting: decimal comma, space as thousands separator."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+NBSP = "\u00a0"  # keeps "12 345" on one line
+MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+          "september", "oktober", "november", "december"]
+
+
+def format_number(value: float | None, decimals: int = 1, *, missing: str = "–",
+                  sign: bool = False) -> str:
+    """'12 345,6' for 12345.6; ``missing`` for None/NaN; '+1,2' with ``sign``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return missing
+    text = f"{value:{'+' if sign else ''},.{decimals}f}"
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", NBSP)
+    return text.replace("-", "−") if text.startswith("-") else text
+
+
+def format_value(value: float | None, decimals: int, short_unit: str) -> str:
+    """Number with its unit: '6,0 %', '1 234 antal' is written '1 234'."""
+    text = format_number(value, decimals)
+    if text == "–" or short_unit in ("antal", ""):
+        return text
+    return f"{text}{NBSP}{short_unit}"
+
+
+def format_change(change: float | None, decimals: int, unit: str) -> str:
+    """A change with its sign: '+0,4 procentenheter' for shares, '−12' for counts."""
+    text = format_number(change, decimals, sign=True)
+    if text == "–":
+        return text
+    return f"{text} procentenheter" if unit == "percent" else text
+
+
+def format_date(moment: str | date | datetime | None) -> str:
+    """'25 november 2026' from an ISO date/time (UTC kept as is)."""
+    if moment is None:
+        return "okänt datum"
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def format_month(moment: date | datetime) -> str:
+    """'april 2026'."""
+    return f"{MONTHS[moment.month - 1]} {moment.year}"

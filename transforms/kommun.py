@@ -1,0 +1,68 @@
+"""Kommun codes and the kommun dimension (grain: kommun).
+
+Codes are strings with leading zeros ("0180"); the first two digits are the län code.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+CHANGES_FILE = Path(__file__).with_name("kommun_changes.csv")
+
+
+@cache
+def code_changes() -> dict[str, str]:
+    """Old kommun code -> today's code, from kommun_changes.csv (e.g. Heby 1917 -> 0331)."""
+    df = pd.read_csv(CHANGES_FILE, dtype=str)
+    return dict(zip(df["old_code"], df["new_code"], strict=True))
+
+
+def harmonise_kommun_codes(df: pd.DataFrame, *, valid: set[str],
+                           col: str = "kommun_code") -> pd.DataFrame:
+    """Map old kommun codes to today's and stop on any code that is still unknown."""
+    out = df.assign(**{col: df[col].astype("string").replace(code_changes())})
+    unknown = sorted(set(out[col].dropna()) - valid)
+    if unknown:
+        raise ValueError(
+            f"Okända kommunkoder {unknown[:10]}{' …' if len(unknown) > 10 else ''}: lägg till "
+            f"dem i transforms/kommun_changes.csv med källa, eller kontrollera källan.")
+    return out
+
+
+def first_years(population: pd.DataFrame) -> pd.DataFrame:
+    """The year each kommun first existed, from its total population series (grain: kommun).
+
+    ``population`` holds kommun_code, year, value (Kolada N01951, total, 31 December). SCB
+    reports 31 December under the division in force on 1 January of the next year, so a
+    kommun formed on 1 January Y first shows a population for Y - 1 (Nykvarn: 1998 -> 1999,
+    Knivsta: 2002 -> 2003). A kommun with a value in the series' first year existed then.
+    """
+    valued = population.dropna(subset=["value"])
+    series_start = int(valued["year"].min())
+    first_pop = valued.groupby("kommun_code")["year"].min().astype("int32")
+    first = first_pop.where(first_pop == series_start, first_pop + 1)
+    return pd.DataFrame({"kommun_code": first_pop.index.astype("string"),
+                         "first_population_year": first_pop.to_numpy(),
+                         "first_year": first.to_numpy().astype("int32")})
+
+
+def kommun_dimension(municipalities: pd.DataFrame, lan_names: dict[str, str],
+                     population: pd.DataFrame) -> pd.DataFrame:
+    """All kommuner: code, name, län code, SCB's län name, first year (grain: kommun).
+
+    ``municipalities`` is staging Kolada municipality (type K rows are kommuner);
+    ``lan_names`` maps two-digit län codes to SCB's names ("07" -> "Kronobergs län").
+    """
+    k = municipalities.loc[municipalities["type"] == "K", ["municipality_id", "title"]]
+    dim = pd.DataFrame({"kommun_code": k["municipality_id"].astype("string"),
+                        "kommun_name": k["title"].astype("string")})
+    dim["lan_code"] = dim["kommun_code"].str[:2]
+    missing_lan = sorted(set(dim["lan_code"]) - set(lan_names))
+    if missing_lan:
+        raise ValueError(f"Länsnamn saknas för länskoderna {missing_lan}")
+    dim["lan_name"] = dim["lan_code"].map(lan_names).astype("string")
+    dim = dim.merge(first_years(population), on="kommun_code", how="left")
+    return dim.sort_values("kommun_code").reset_index(drop=True)
