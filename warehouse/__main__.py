@@ -1,0 +1,7 @@
+"""``python -m warehouse``: see warehouse/cli.py."""
+
+import sys
+
+from warehouse.cli import main
+
+sys.exit(main())

@@ -1,0 +1,235 @@
+"""Build step of a refresh: newest complete raw snapshots -> staging -> marts, in a new file.
+
+The new file is swapped over the live warehouse only when every step and check passed
+(warehouse.db.building). Reads raw files only; never calls a source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from data_sources.snapshot import Snapshot, latest_snapshot
+from transforms import areas as area_rules
+from transforms.catalogue import build_indicator_table, indicator_ids, load_catalogue
+from transforms.divisions import build_areas, parse_kommunkopplingar
+from transforms.kommun import harmonise_kommun_codes, kommun_dimension
+from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
+from warehouse import checks, scb_marts
+from warehouse.db import building, connect, write_table
+from warehouse.fetch import FetchReport
+
+OFFICIAL_KINDS = ["riket", "lan", "la", "fa", "kommungrupp"]
+
+
+class BuildError(Exception):
+    """The warehouse cannot be built from what has been fetched (message in Swedish)."""
+
+
+def _bodies(snapshot: Snapshot) -> list[dict]:
+    return [json.loads(path.read_bytes()) for path in snapshot.files]
+
+
+def _provenance_row(snapshot: Snapshot) -> dict:
+    sidecars = snapshot.sidecars()
+    return {"source": snapshot.manifest["source"], "dataset": snapshot.manifest["dataset"],
+            "snapshot": snapshot.folder.name, "fetched_at": snapshot.manifest["completed_at"],
+            "n_files": len(sidecars), "url": sidecars[0]["url"] if sidecars else None,
+            "sha256": [s["sha256"] for s in sidecars]}
+
+
+def load_kolada(raw: Path) -> dict:
+    """Staging frames for Kolada from the newest complete snapshots, plus their provenance."""
+    muni = latest_snapshot(raw, "kolada", "municipality")
+    if muni is None:
+        raise BuildError("Kolada har aldrig kunnat hämtas: kommunlistan saknas.")
+    snaps = {"municipality": muni}
+    kpi = latest_snapshot(raw, "kolada", "kpi")
+    if kpi is not None:
+        snaps["kpi"] = kpi
+    value_frames = []
+    for kpi_id in indicator_ids():
+        snap = latest_snapshot(raw, "kolada", f"data__{kpi_id}")
+        if snap is not None:
+            snaps[f"data__{kpi_id}"] = snap
+            staged = stage_values(_bodies(snap))
+            value_frames.append(staged[staged["kpi_id"] == kpi_id].assign(snapshot=snap.folder.name))
+    if not value_frames:
+        raise BuildError("Inga nyckeltal från Kolada har kunnat hämtas.")
+    kpis = stage_kpis(_bodies(kpi)) if kpi is not None else stage_kpis([])
+    return {"municipality": stage_municipalities(_bodies(muni)), "kpi": kpis,
+            "values": pd.concat(value_frames, ignore_index=True), "snapshots": snaps}
+
+
+def _observations(values: pd.DataFrame, kommun_codes: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split staged values into kommun observations and the source's own area totals."""
+    is_area = values["municipality_id"].str.startswith("00")
+    own = values[is_area].rename(columns={"municipality_id": "source_area_id",
+                                          "kpi_id": "indicator_id", "gender": "sex"})
+    own = own.assign(area_id=own["source_area_id"].map(
+        lambda s: "riket" if s == "0000" else f"lan:{s[2:]}"))
+    obs = values[~is_area].rename(columns={"municipality_id": "kommun_code",
+                                           "kpi_id": "indicator_id", "gender": "sex"})
+    obs = harmonise_kommun_codes(obs, valid=kommun_codes)
+    obs = obs[["indicator_id", "kommun_code", "year", "sex", "value", "status"]]
+    dup = obs.duplicated(["indicator_id", "kommun_code", "year", "sex"], keep=False)
+    if dup.any():
+        raise BuildError(f"Dubbla värden efter kodharmonisering: {obs[dup].head(3).to_dict('records')}")
+    return obs.reset_index(drop=True), own[["indicator_id", "area_id", "year", "sex", "value",
+                                            "status"]].reset_index(drop=True)
+
+
+def _lan_names(raw: Path, municipality: pd.DataFrame) -> tuple[dict[str, str], str]:
+    names = scb_marts.lan_names(raw)
+    if names:
+        return names, "SCB"
+    regions = municipality[(municipality["type"] == "L")
+                           & (municipality["municipality_id"] != "0000")]
+    return ({row.municipality_id[2:]: str(row.title) for row in regions.itertuples()},
+            "Kolada (SCB:s länsnamn kunde inte hämtas)")
+
+
+def _divisions(raw: Path) -> tuple[pd.DataFrame | None, str | None, str, Snapshot | None]:
+    snap = latest_snapshot(raw, "scb", "kommunkopplingar")
+    if snap is None:
+        return None, None, "", None
+    text = snap.files[0].read_bytes().decode("utf-8-sig")
+    mapping = parse_kommunkopplingar(text)
+    return (mapping[["kommun_code", "la_code", "fa_code", "kommungrupp_code"]],
+            mapping.attrs.get("vintage"), "SCB, Kommunkopplingar", snap)
+
+
+def _weights(obs: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    parts = [obs.loc[obs["indicator_id"] == i, ["kommun_code", "year", "sex", "value"]]
+             for i in ids]
+    return area_rules.combine_weights(parts)
+
+
+def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
+                kommun: pd.DataFrame) -> pd.DataFrame:
+    """Every indicator's value for every official area (grain: indicator × area × year × sex)."""
+    first_year = kommun.set_index("kommun_code")["first_year"]
+    out = []
+    for row in indicators.itertuples():
+        if row.aggregation == "none":
+            continue
+        values = obs[obs["indicator_id"] == row.indicator_id]
+        if values.empty:
+            continue
+        weights = _weights(obs, list(row.weight_ids)) if row.aggregation == "weighted" else None
+        agg = area_rules.aggregate(values, members, rule=row.aggregation, first_year=first_year,
+                                   weights=weights)
+        out.append(agg.assign(indicator_id=row.indicator_id))
+    if not out:
+        return pd.DataFrame(columns=["indicator_id", *area_rules.OUT_COLUMNS])
+    df = pd.concat(out, ignore_index=True)
+    return df[["indicator_id", *area_rules.OUT_COLUMNS]]
+
+
+def _previous_log(target: Path) -> pd.DataFrame | None:
+    if not target.exists():
+        return None
+    try:
+        con = connect(target)
+        try:
+            return con.execute("select run_at, source, dataset, ok, message, mirror "
+                               "from marts.refresh_log").df()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+
+
+def build_warehouse(raw: Path, target: Path, report: FetchReport | None = None,
+                    progress: Callable[[str], None] = lambda _: None) -> dict:
+    """Build every layer into a new file and swap it in; return a summary for the log."""
+    report = report or FetchReport()
+    run_at = datetime.now(UTC).isoformat(timespec="seconds")
+    progress("bygger: läser Kolada")
+    kolada = load_kolada(raw)
+    muni = kolada["municipality"]
+    lan_names, lan_source = _lan_names(raw, muni)
+    kommun_codes = set(muni.loc[muni["type"] == "K", "municipality_id"])
+    obs, own_totals = _observations(kolada["values"], kommun_codes)
+    population = obs[(obs["indicator_id"] == "N01951") & (obs["sex"] == "T")]
+    kommun = kommun_dimension(muni, lan_names, population)
+
+    coverage = obs.dropna(subset=["value"]).groupby("indicator_id", as_index=False)\
+        .agg(first_year=("year", "min"), last_year=("year", "max"))
+    indicators = build_indicator_table(kolada["kpi"], coverage)
+    fetched = {k.removeprefix("data__"): s.manifest["completed_at"]
+               for k, s in kolada["snapshots"].items() if k.startswith("data__")}
+    indicators["fetched_at"] = indicators["indicator_id"].map(fetched)
+
+    progress("bygger: områden")
+    mapping, vintage, div_source, div_snap = _divisions(raw)
+    areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
+    official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
+    progress("bygger: områdesvärden")
+    area_vals = area_values(obs, indicators, official, kommun)
+
+    progress("bygger: SCB")
+    scb = scb_marts.load(raw, kommun=kommun)
+    provenance = [_provenance_row(s) for s in kolada["snapshots"].values()]
+    provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots]
+
+    log_rows = [{"run_at": run_at, "source": o.source, "dataset": o.dataset, "ok": o.ok,
+                 "message": o.message, "mirror": report.mirror} for o in report.outcomes]
+    log_rows.append({"run_at": run_at, "source": "build", "dataset": "warehouse", "ok": True,
+                     "message": f"byggt; länsnamn från {lan_source}", "mirror": report.mirror})
+    log = pd.DataFrame(log_rows)
+    previous = _previous_log(target)
+    if previous is not None and not previous.empty:
+        log = pd.concat([previous, log], ignore_index=True)
+
+    progress("bygger: skriver ny databasfil")
+    with building(target) as con:
+        stg = {"staging.kolada__municipality": kolada["municipality"],
+               "staging.kolada__kpi": kolada["kpi"],
+               "staging.kolada__values": kolada["values"]}
+        for name, df in stg.items():
+            write_table(con, name, df, comment="Kolada v3, parsad och typad; ingen harmonisering")
+        _write_marts(con, kommun=kommun, indicators=indicators, obs=obs, areas=areas,
+                     members=members, area_vals=area_vals, own_totals=own_totals,
+                     provenance=pd.DataFrame(provenance), log=log)
+        for name, (df, comment) in scb.tables.items():
+            write_table(con, name, df, comment=comment)
+        failures = checks.run(con)
+        if failures:
+            raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))
+    return {"kommuner": len(kommun), "indicators": int(obs["indicator_id"].nunique()),
+            "observations": len(obs), "areas": len(areas), "lan_names_from": lan_source,
+            "scb": scb.summary}
+
+
+def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None:
+    catalogue = load_catalogue()
+    write_table(con, "marts.kommun", frames["kommun"],
+                comment="Alla kommuner: kod (sträng med inledande nolla), namn, län, första år",
+                column_comments={"first_year": "Första året kommunen fanns (ur befolkningsdata)"})
+    write_table(con, "marts.indicator", frames["indicators"],
+                comment="Indikatorkatalog: källans titel och definition + indicators.yml")
+    write_table(con, "marts.observation_kommun_year", frames["obs"],
+                comment="Värden per indikator × kommun × år × kön (T/K/M); null = saknas",
+                column_comments={"value": "Värdet i indikatorns enhet (se marts.indicator)"})
+    write_table(con, "marts.area", frames["areas"], comment="Alla områden: kommun, län, riket, "
+                "LA, FA, kommungrupp, med indelningens årgång och källa")
+    write_table(con, "marts.area_member", frames["members"], comment="Område × medlemskommun")
+    write_table(con, "marts.area_indicator_year", frames["area_vals"],
+                comment="Områdesvärden beräknade från kommunerna enligt indikatorns regel",
+                column_comments={"status": "null = alla kommuner rapporterar; partial = med "
+                                 "täckning; withheld = undanhållet"})
+    write_table(con, "marts.published_area_year", frames["own_totals"],
+                comment="Källans egna värden för län och riket, när de hämtats")
+    write_table(con, "marts.provenance", frames["provenance"],
+                comment="Varje ögonblicksbild som byggdes in: källa, hämtad, url, sha256")
+    write_table(con, "marts.refresh_log", frames["log"],
+                comment="Uppdateringslogg per källa och dataset")
+    groups = pd.DataFrame([{"group_key": k, "group_label": v}
+                           for k, v in catalogue["groups"].items()])
+    write_table(con, "marts.target_group", groups, comment="Målgrupper")

@@ -1,0 +1,187 @@
+"""Command line: ``python -m warehouse refresh|build|series|areas|indicators``.
+
+Exit codes: 0 ok, 1 a refresh that could not build a warehouse, 2 bad input (unknown ids,
+missing warehouse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import config
+from warehouse import queries
+from warehouse.db import connect
+
+AREA_HELP = ("kommun:<kod>, lan:<kod>, riket, la:<LA-kod>, fa:<nummer>, kommungrupp:<kod>, "
+             "group:<namn eller id>")
+
+
+class CliError(Exception):
+    """Bad input: printed as a one-line message, exit code 2."""
+
+
+def _open_warehouse():
+    path = config.warehouse_path()
+    if not path.exists():
+        raise CliError(f"Ingen databas på {path}. Kör först: python -m warehouse refresh "
+                       f"(eller med --mirror ../shared/data utan nätverk).")
+    return connect(path)
+
+
+def resolve_area(con, area_id: str) -> queries.Area:
+    """Turn an area id from the command line into an Area; CliError names the valid forms."""
+    area_id = area_id.strip()
+    kind, _, code = area_id.partition(":")
+    kind = kind.lower()
+    if kind == "group":
+        from warehouse import usergroups
+
+        try:
+            return usergroups.as_area(usergroups.find(code))
+        except LookupError as exc:
+            raise CliError(f"Okänd grupp '{code}'. Se: python -m warehouse areas --kind group")\
+                from exc
+    normalised = {"riket": "riket", "lan": f"lan:{code.zfill(2)}",
+                  "kommun": f"kommun:{code.zfill(4)}", "la": f"la:{code.upper()}",
+                  "fa": f"fa:{code.lstrip('0') or '0'}",
+                  "kommungrupp": f"kommungrupp:{code.upper()}"}.get(kind)
+    if normalised is None:
+        raise CliError(f"Okänd områdestyp i '{area_id}'. Giltiga former: {AREA_HELP}")
+    try:
+        return queries.area(con, normalised)
+    except queries.UnknownArea as exc:
+        raise CliError(f"Okänt område '{area_id}'. Se: python -m warehouse areas") from exc
+
+
+def cmd_series(args: argparse.Namespace) -> int:
+    """Print period,value rows for one indicator and area, sorted by period."""
+    con = _open_warehouse()
+    try:
+        ind = queries.indicator(con, args.indicator.upper())
+    except queries.UnknownIndicator as exc:
+        raise CliError(f"Okänd indikator '{args.indicator}'. Se: python -m warehouse "
+                       f"indicators") from exc
+    if args.sex not in {"T", "K", "M"}:
+        raise CliError("--sex ska vara T, K eller M")
+    area = resolve_area(con, args.area)
+    df = queries.area_series(con, ind, area, args.sex)
+    out = sys.stdout
+    if args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        header = ["period", "value"] + (["n_reporting", "n_expected", "status"]
+                                        if args.coverage else [])
+        writer.writerow(header)
+        for row in df.itertuples():
+            value = "" if row.value is None or row.value != row.value else repr(float(row.value))
+            extra = [row.n_reporting, row.n_expected, row.status or ""] if args.coverage else []
+            writer.writerow([row.year, value, *extra])
+    else:
+        from transforms.formatting import format_number
+
+        print(f"# {ind.label} ({ind.short_unit}) – {area.name}, kön {args.sex}", file=out)
+        print(f"# {ind.source_line}. {'' if area.is_kommun else ind.area_method.capitalize()}",
+              file=out)
+        for row in df.itertuples():
+            cover = ""
+            if row.status == "partial":
+                cover = f"  ({row.n_reporting} av {row.n_expected} kommuner)"
+            elif row.status == "withheld":
+                cover = f"  (undanhållet: {row.n_reporting} av {row.n_expected} kommuner)"
+            print(f"{row.year}  {format_number(row.value, ind.decimals):>12}{cover}", file=out)
+    return 0
+
+
+def cmd_areas(args: argparse.Namespace) -> int:
+    """List every area id with its name and number of members."""
+    con = _open_warehouse()
+    df = queries.areas(con, args.kind if args.kind != "group" else None)
+    rows = [] if args.kind == "group" else [
+        (r.area_id, r.area_name, r.n_members) for r in df.itertuples()
+        if args.kind or r.area_kind != "kommun" or args.all]
+    if args.kind in (None, "group"):
+        from warehouse import usergroups
+
+        rows += [(f"group:{g.group_id}", g.name, len(g.members)) for g in usergroups.list_groups()]
+    for area_id, name, n in rows:
+        print(f"{area_id}\t{name}\t{n} kommuner")
+    return 0
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    """List the indicator catalogue."""
+    con = _open_warehouse()
+    for ind in queries.indicators(con, args.group):
+        print(f"{ind.id}\t{ind.label}\t{ind.short_unit}\t{ind.aggregation}")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    """Fetch every source (or the mirror) and rebuild the warehouse."""
+    from warehouse.refresh import refresh
+
+    mirror = Path(args.mirror) if args.mirror else None
+    if mirror is not None and not mirror.is_dir():
+        raise CliError(f"Spegelmappen finns inte: {mirror}")
+    result = refresh(mirror, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+    for source, s in result.report.sources().items():
+        line = f"{source}: {s['fetched']} hämtade, {s['failed']} misslyckades"
+        if s["skipped"]:
+            line += f", {s['skipped']} finns inte i spegeln"
+        if s["first_error"]:
+            line += f" (första felet: {s['first_error']}; tidigare data behålls)"
+        print(line)
+    print(("OK: " if result.built else "INGEN NY DATABAS: ") + result.build_message)
+    return 0 if result.built else 1
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Rebuild the warehouse from the raw snapshots already on disk (no fetching)."""
+    from warehouse.build import BuildError, build_warehouse
+
+    try:
+        summary = build_warehouse(config.raw_dir(), config.warehouse_path())
+    except BuildError as exc:
+        print(f"INGEN NY DATABAS: {exc}")
+        return 1
+    print(f"OK: {summary}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for tests)."""
+    p = argparse.ArgumentParser(prog="python -m warehouse", description="Arbetsmarknadsläget")
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("refresh", help="hämta källorna och bygg om databasen")
+    r.add_argument("--mirror", help="mapp med spegeldata (t.ex. ../shared/data)")
+    r.set_defaults(func=cmd_refresh)
+    b = sub.add_parser("build", help="bygg om databasen från redan hämtade rådata")
+    b.set_defaults(func=cmd_build)
+    s = sub.add_parser("series", help="skriv ut en tidsserie för ett område")
+    s.add_argument("--indicator", required=True, help="t.ex. N03920")
+    s.add_argument("--area", required=True, help=AREA_HELP)
+    s.add_argument("--sex", default="T", help="T (totalt), K eller M")
+    s.add_argument("--format", choices=["table", "csv"], default="table")
+    s.add_argument("--coverage", action="store_true", help="med täckning (csv)")
+    s.set_defaults(func=cmd_series)
+    a = sub.add_parser("areas", help="lista områden")
+    a.add_argument("--kind", choices=["kommun", "lan", "riket", "la", "fa", "kommungrupp",
+                                      "group"])
+    a.add_argument("--all", action="store_true", help="ta med alla kommuner")
+    a.set_defaults(func=cmd_areas)
+    i = sub.add_parser("indicators", help="lista indikatorerna")
+    i.add_argument("--group", help="målgrupp, t.ex. unga")
+    i.set_defaults(func=cmd_indicators)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,76 @@
+"""DuckDB connections and the atomic swap of a freshly built warehouse file.
+
+The dashboard opens the warehouse read-only. A build writes a new file beside it and renames
+it over the old one (``os.replace`` is atomic on POSIX): readers holding the old file keep a
+consistent view until they reconnect, and a failed build never touches the live file.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+
+def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file (read-only unless asked)."""
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def staging_path(target: Path) -> Path:
+    """A fresh path beside ``target`` for a build in progress."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    return target.with_name(f".{target.name}.building-{os.getpid()}-{stamp}")
+
+
+@contextmanager
+def building(target: Path):
+    """Yield a connection to a new file; on success swap it over ``target``, else delete it."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = staging_path(target)
+    con = duckdb.connect(str(tmp))
+    try:
+        yield con
+        con.execute("checkpoint")
+        con.close()
+        os.replace(tmp, target)
+    except BaseException:
+        con.close()
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+
+
+def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *,
+                comment: str | None = None, column_comments: dict[str, str] | None = None) -> None:
+    """Create or replace ``schema.table`` from a DataFrame, with table and column comments."""
+    schema = name.split(".")[0]
+    con.execute(f"create schema if not exists {schema}")
+    con.register("_frame", df)
+    try:
+        con.execute(f"create or replace table {name} as select * from _frame")
+    finally:
+        con.unregister("_frame")
+    if comment:
+        con.execute(f"comment on table {name} is ?".replace("?", _quote(comment)))
+    for col, text in (column_comments or {}).items():
+        if col in df.columns:
+            con.execute(f'comment on column {name}."{col}" is {_quote(text)}')
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def file_signature(path: Path) -> tuple[int, int] | None:
+    """(inode, mtime_ns) of the warehouse file, or None if it is missing: changes on every swap."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns

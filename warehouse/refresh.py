@@ -1,0 +1,94 @@
+"""A refresh: fetch every source into the raw layer, then build and swap in a new warehouse.
+
+With a mirror folder, a local replay server serves it in each source's own URL scheme and the
+production clients are pointed at it: the offline path is the live code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import config
+from data_sources.snapshot import prune_failed
+from replay.server import ReplayServer
+from warehouse.build import BuildError, build_warehouse
+from warehouse.fetch import (
+    FetchReport,
+    fetch_kolada,
+    fetch_regions_file,
+    fetch_scb_regions,
+)
+
+SOURCE_NAMES = {"kolada": "Kolada", "scb": "SCB"}
+
+
+@dataclass
+class RefreshResult:
+    """Outcome of one refresh: per-dataset fetch report and whether a new warehouse was built."""
+
+    report: FetchReport
+    built: bool
+    build_message: str
+    summary: dict
+
+    def as_status(self) -> dict:
+        """JSON-ready status for the dashboard (readable even when no warehouse exists)."""
+        return {"at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "mirror": self.report.mirror, "built": self.built,
+                "build_message": self.build_message, "sources": self.report.sources(),
+                "summary": self.summary}
+
+
+def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path | None = None,
+            progress: Callable[[str], None] = print, sources: set[str] | None = None,
+            kpis: list[str] | None = None) -> RefreshResult:
+    """Fetch (from the live sources, or from ``mirror`` via the replay server) and rebuild."""
+    raw = raw or config.raw_dir()
+    target = target or config.warehouse_path()
+    sources = sources or {"kolada", "scb"}
+    report = FetchReport(mirror=str(mirror) if mirror else None)
+    server = ReplayServer(Path(mirror)) if mirror else None
+    urls = server.env() if server else {}
+    try:
+        if "kolada" in sources and (server is None or "KOLADA_API_URL" in urls):
+            fetch_kolada(report, root=raw, progress=progress, kpis=kpis,
+                         base_url=urls.get("KOLADA_API_URL"))
+        if "scb" in sources and (server is None or "SCB_API_URL" in urls):
+            fetch_scb_regions(report, root=raw, progress=progress,
+                              base_url=urls.get("SCB_API_URL"))
+        if "scb" in sources:
+            fetch_regions_file(report, root=raw, progress=progress,
+                               url=urls.get("SCB_KOMMUNKOPPLINGAR_URL") if server else None)
+    finally:
+        if server is not None:
+            server.stop()
+    prune_failed(raw)
+    try:
+        summary = build_warehouse(raw, target, report, progress)
+        result = RefreshResult(report, True, "ny databas byggd och inkopplad", summary)
+    except BuildError as exc:
+        result = RefreshResult(report, False, str(exc), {})
+    write_status(result, target)
+    return result
+
+
+def write_status(result: RefreshResult, target: Path | None = None) -> None:
+    """Save the refresh outcome beside the warehouse, atomically."""
+    path = config.refresh_status_path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result.as_status(), indent=2, ensure_ascii=False), "utf-8")
+    tmp.replace(path)
+
+
+def read_status(target: Path | None = None) -> dict | None:
+    """The last refresh's status, or None if no refresh has run here."""
+    path = config.refresh_status_path(target)
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
