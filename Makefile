@@ -1,0 +1,64 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+WAREHOUSE_PATH ?= data/warehouse.duckdb
+PORT ?= 8501
+
+.PHONY: run test test-live refresh lint format bench chromium clean
+
+$(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 krävs"'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt
+	@touch $@
+
+## make run: set up, load data (from MIRROR_DIR if set, else live if no warehouse), start the app
+run: $(VENV)/.runtime
+	@if [ -n "$(MIRROR_DIR)" ]; then \
+		$(PY) -m warehouse refresh --mirror "$(MIRROR_DIR)" || echo "Uppdateringen misslyckades; appen startar ändå."; \
+	elif [ ! -f "$(WAREHOUSE_PATH)" ]; then \
+		$(PY) -m warehouse refresh || echo "Ingen data kunde hämtas; appen startar och förklarar."; \
+	fi
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+## make test: set up (incl. Chromium when missing and installable), lint, run the whole suite
+test: $(VENV)/.dev chromium
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+test-live: $(VENV)/.dev
+	RUN_LIVE=1 $(VENV)/bin/pytest -m live
+
+refresh: $(VENV)/.runtime
+	$(PY) -m warehouse refresh $(if $(MIRROR_DIR),--mirror "$(MIRROR_DIR)",)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+format: $(VENV)/.dev
+	$(VENV)/bin/ruff check --fix .
+
+bench: $(VENV)/.dev
+	$(PY) -m bench
+
+# Debian's chromium for the browser test: installed when missing and we are root with apt.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installerar Debians chromium för webbläsartestet…"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium saknas och kan inte installeras här (kräver root och apt)."; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,164 @@
+"""Plotly figure builders: (data, Indicator) -> Figure. Never imports streamlit.
+
+Every figure carries its own title (what, where, when), unit on the axis, and a source line
+with the KPI id and fetch date, so an exported PNG or slide still says where it came from.
+Swedish number format: decimal comma, space as thousands separator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from transforms.areas import coverage_label
+from transforms.catalogue import Indicator
+from transforms.formatting import format_date, format_number
+
+SEPARATORS = ", "  # plotly: decimal separator, then thousands separator
+FONT = "Source Sans Pro, Arial, sans-serif"
+ROLE_STYLE = {
+    "focus": {"color": "#1f5fa8", "width": 3.5, "dash": "solid"},
+    "lan": {"color": "#d9822b", "width": 2.2, "dash": "solid"},
+    "riket": {"color": "#5b5b5b", "width": 2.2, "dash": "dot"},
+    "published": {"color": "#8a8a8a", "width": 1.5, "dash": "dash"},
+    "member": {"color": "#9db7d5", "width": 1.2, "dash": "solid"},
+}
+
+
+@dataclass
+class Line:
+    """One line of a time-series chart: a name, its data and its role (focus, lan, riket…)."""
+
+    name: str
+    data: pd.DataFrame  # year (or period), value, and optionally status, n_reporting, n_expected
+    role: str = "focus"
+    computed: bool = False  # area value computed from kommuner
+
+
+def unit_title(ind: Indicator) -> str:
+    """Axis title with the unit: 'Andel (%)', 'Antal', 'Kronor per invånare'."""
+    return {"percent": "Andel (%)", "count": "Antal", "sek": f"Kronor ({ind.short_unit})",
+            "per_1000": "Per 1 000 invånare"}[ind.unit]
+
+
+def source_text(ind: Indicator, *, computed_note: str | None = None) -> str:
+    """'Källa: Kolada (N03920); ursprunglig källa … Hämtad 25 november 2026.' plus method."""
+    parts = [ind.source_line + "."]
+    if ind.fetched_at:
+        parts.append(f"Hämtad {format_date(ind.fetched_at)}.")
+    if computed_note:
+        parts.append(computed_note)
+    return " ".join(parts)
+
+
+def period_text(frames: list[pd.DataFrame], column: str = "year") -> str:
+    """'2010–2022' over the years that have values."""
+    years = pd.concat([f.loc[f["value"].notna(), column] for f in frames if not f.empty])
+    if years.empty:
+        return "inga värden"
+    lo, hi = years.min(), years.max()
+    return f"{lo}" if lo == hi else f"{lo}–{hi}"
+
+
+def _hover(line: Line, ind: Indicator) -> list[str]:
+    texts = []
+    df = line.data
+    for row in df.itertuples():
+        value = format_number(row.value, ind.decimals)
+        text = f"<b>{line.name}</b><br>{row.year}: {value} {ind.short_unit}"
+        status = getattr(row, "status", None)
+        if status == "partial":
+            text += f"<br>{coverage_label(int(row.n_reporting), int(row.n_expected))}"
+        texts.append(text)
+    return texts
+
+
+def time_series(lines: list[Line], ind: Indicator, *, title: str,
+                computed_note: str | None = None, height: int = 420) -> go.Figure:
+    """Lines over years with breaks marked, partial coverage flagged and the source written in."""
+    fig = go.Figure()
+    for line in lines:
+        style = ROLE_STYLE.get(line.role, ROLE_STYLE["member"])
+        df = line.data.sort_values("year")
+        fig.add_trace(go.Scatter(
+            x=df["year"], y=df["value"], name=line.name, mode="lines+markers",
+            line={"color": style["color"], "width": style["width"], "dash": style["dash"]},
+            marker={"size": 5}, hovertext=_hover(Line(line.name, df, line.role), ind),
+            hoverinfo="text", connectgaps=False))
+        if "status" in df.columns:
+            partial = df[df["status"] == "partial"]
+            if not partial.empty:
+                fig.add_trace(go.Scatter(
+                    x=partial["year"], y=partial["value"], mode="markers", showlegend=True,
+                    name=f"{line.name}: alla kommuner rapporterar inte",
+                    marker={"symbol": "circle-open", "size": 12, "color": style["color"],
+                            "line": {"width": 2}}, hoverinfo="skip"))
+    for brk in ind.breaks:
+        fig.add_vline(x=brk.year - 0.5, line={"color": "#b03030", "dash": "dash", "width": 1.5})
+        fig.add_annotation(x=brk.year - 0.5, y=1, yref="paper", text=f"Seriebrott: {brk.label}",
+                           showarrow=False, xanchor="left", yanchor="top",
+                           font={"size": 11, "color": "#b03030"}, bgcolor="rgba(255,255,255,0.8)")
+    _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
+           height=height)
+    fig.update_xaxes(title_text="År", dtick=1 if _span(lines) <= 15 else 2, tickformat="d")
+    return fig
+
+
+def _span(lines: list[Line]) -> int:
+    years = [y for line in lines for y in line.data["year"]]
+    return (max(years) - min(years)) if years else 0
+
+
+def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str | None = None,
+               reference: list[tuple[str, float]] | None = None, height: int | None = None,
+               computed_note: str | None = None) -> go.Figure:
+    """Members ranked by their value in one year (``df``: kommun_name, value)."""
+    df = df.dropna(subset=["value"]).sort_values("value")
+    colors = ["#1f5fa8" if name == highlight else "#9db7d5" for name in df["kommun_name"]]
+    fig = go.Figure(go.Bar(
+        x=df["value"], y=df["kommun_name"], orientation="h", marker_color=colors,
+        text=[format_number(v, ind.decimals) for v in df["value"]], textposition="outside",
+        hovertemplate="%{y}: %{text} " + ind.short_unit + "<extra></extra>", cliponaxis=False))
+    for name, value in reference or []:
+        if value is None or pd.isna(value):
+            continue
+        fig.add_vline(x=value, line={"color": "#5b5b5b", "dash": "dot"})
+        fig.add_annotation(x=value, y=1.0, yref="paper", text=f"{name}: "
+                           f"{format_number(value, ind.decimals)}", showarrow=False,
+                           yanchor="bottom", font={"size": 11})
+    _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
+           height=height or max(260, 28 * len(df) + 160), value_axis="x")
+    fig.update_layout(showlegend=False)
+    return fig
+
+
+def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: int,
+           value_axis: str = "y") -> None:
+    """House layout: title, unit on the value axis, source line under the plot, Swedish format."""
+    tickformat = f",.{ind.decimals}f" if ind.unit != "count" else ",d"
+    axis = {"title_text": unit_title(ind), "tickformat": tickformat, "rangemode": "tozero"}
+    (fig.update_yaxes if value_axis == "y" else fig.update_xaxes)(**axis)
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        separators=SEPARATORS, height=height, font={"family": FONT, "size": 13},
+        margin={"l": 60, "r": 30, "t": 70, "b": 110}, template="plotly_white",
+        legend={"orientation": "h", "y": -0.18, "x": 0, "yanchor": "top"},
+        hoverlabel={"namelength": -1},
+    )
+    fig.add_annotation(text=_wrap(source, 150), xref="paper", yref="paper", x=0, y=-0.42,
+                       xanchor="left", yanchor="top", showarrow=False, align="left",
+                       font={"size": 10, "color": "#555555"})
+
+
+def _wrap(text: str, width: int) -> str:
+    words, lines, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + len(word) + 1 > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    return "<br>".join(lines)

@@ -1,0 +1,353 @@
+"""The only non-page module importing streamlit: connection, cached queries, pickers, footers.
+
+The warehouse is opened read-only and keyed by the file's identity, so after a refresh swaps a
+new file in, the next rerun opens the new one; running queries keep the old file until then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+import charts
+import config
+from transforms.areas import coverage_label
+from transforms.catalogue import Indicator
+from transforms.formatting import format_change, format_date, format_value
+from warehouse import queries, usergroups
+from warehouse.db import connect, file_signature
+from warehouse.refresh import read_status
+
+SEX_LABELS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+KIND_PREFIX = {"lan": "Län", "la": "Lokal arbetsmarknad", "fa": "FA-region",
+               "kommungrupp": "Kommungrupp", "riket": "Riket", "group": "Egen grupp"}
+SHARED_GROUP_ID = "group:__delad__"
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv",
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str, signature: tuple[int, int]) -> duckdb.DuckDBPyConnection:
+    return connect(path, read_only=True)
+
+
+def _signature() -> tuple[int, int] | None:
+    return file_signature(config.warehouse_path())
+
+
+def con() -> duckdb.DuckDBPyConnection:
+    """A cursor on the current warehouse file (a DuckDB connection is not thread-safe)."""
+    sig = _signature()
+    if sig is None:
+        raise FileNotFoundError(config.warehouse_path())
+    return _connection(str(config.warehouse_path()), sig).cursor()
+
+
+@st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)
+def _cached(name: str, signature: tuple[int, int], args: tuple, kwargs: tuple) -> object:
+    with con() as cur:
+        return getattr(queries, name)(cur, *args, **dict(kwargs))
+
+
+def query(name: str, *args, **kwargs):
+    """Run ``warehouse.queries.<name>`` with caching keyed by the warehouse file's identity."""
+    return _cached(name, _signature(), args, tuple(sorted(kwargs.items())))
+
+
+def warehouse_ready() -> bool:
+    """True when a warehouse file exists and can be opened."""
+    if _signature() is None:
+        return False
+    try:
+        return queries.has_table(con(), "marts.kommun")
+    except duckdb.Error:
+        return False
+
+
+def no_data_message() -> None:
+    """Plain Swedish: no data, which source failed and why, and how to load a mirror."""
+    st.title("Arbetsmarknadsläget")
+    st.error("Ingen data kunde hämtas, så det finns inget att visa ännu.")
+    status = read_status()
+    if status:
+        lines = []
+        for source, s in status.get("sources", {}).items():
+            if s.get("failed"):
+                name = {"kolada": "Kolada (api.kolada.se)",
+                        "scb": "SCB (statistikdatabasen.scb.se)"}.get(source, source)
+                lines.append(f"- **{name}**: {s.get('first_error') or 'misslyckades'}")
+        if lines:
+            st.markdown(f"Senaste försöket ({status.get('at', '')[:16].replace('T', ' ')} UTC):"
+                        + "\n" + "\n".join(lines))
+        if status.get("build_message") and not status.get("built"):
+            st.markdown(f"Databasen kunde inte byggas: {status['build_message']}")
+    else:
+        st.markdown("Ingen uppdatering har körts på den här datorn ännu.")
+    st.markdown(
+        "**Så här laddar du data utan nätverk**, från en spegelmapp med sparade svar från "
+        "källorna (t.ex. `../shared/data`):\n\n"
+        "```\nMIRROR_DIR=../shared/data make run\n```\n\n"
+        "eller, medan appen är igång, i ett annat terminalfönster:\n\n"
+        "```\n.venv/bin/python -m warehouse refresh --mirror ../shared/data\n```\n\n"
+        "Ladda sedan om sidan. Med nätverk hämtar `make run` data direkt från Kolada och SCB.")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user has picked in the sidebar."""
+
+    kommun_code: str
+    kommun_name: str
+    lan_code: str
+    lan_name: str
+    area: queries.Area  # the kommun itself, or the chosen area
+    sex: str
+
+    @property
+    def sex_label(self) -> str:
+        """'Totalt', 'Kvinnor' or 'Män'."""
+        return SEX_LABELS[self.sex]
+
+
+def _area_label(kind: str, name: str) -> str:
+    return name if kind == "riket" else f"{KIND_PREFIX.get(kind, kind)}: {name}"
+
+
+def _shared_group(kommun: pd.DataFrame) -> queries.Area | None:
+    """A group carried in the URL (?grupp=Namn&medlemmar=0764,0780), if valid."""
+    from transforms.groups import GroupError, kommun_lookup, resolve_members, split_members
+
+    name = st.query_params.get("grupp")
+    raw = st.query_params.get("medlemmar")
+    if not name or not raw:
+        return None
+    try:
+        members = resolve_members(split_members(raw), kommun_lookup(kommun), group=name)
+    except GroupError as exc:
+        st.sidebar.warning("Gruppen i länken kunde inte läsas: " + "; ".join(exc.problems))
+        return None
+    return queries.Area(SHARED_GROUP_ID, "group", f"{name} (delad länk)", members,
+                        source="Delad länk")
+
+
+def user_groups() -> list[queries.Area]:
+    """Stored user groups as areas (suggestions seeded on first start)."""
+    if "seeded" not in st.session_state:
+        usergroups.seed_suggestions(query("kommuner"))
+        st.session_state["seeded"] = True
+    return [usergroups.as_area(g) for g in usergroups.list_groups()]
+
+
+def sidebar_selection() -> Selection:
+    """Kommun picker and area picker side by side in the sidebar, bound to the URL.
+
+    The widgets are bound to query parameters (``kommun``, ``omrade``, ``kon``) by their
+    readable labels (``?kommun=Växjö&omrade=Län: Kronobergs län``), so a copied link reopens
+    the same view. A group shared by link travels as ``grupp`` + ``medlemmar``.
+    """
+    kommun = query("kommuner")
+    codes = kommun["kommun_code"].tolist()
+    names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
+    st.sidebar.markdown("### Välj kommun och område")
+    left, right = st.sidebar.columns(2)
+    code = left.selectbox("Kommun", codes, format_func=lambda c: names[c], key="kommun",
+                          bind="query-params", help="Skriv för att söka bland alla 290 kommuner.")
+    row = kommun[kommun["kommun_code"] == code].iloc[0]
+
+    groups = user_groups()
+    shared = _shared_group(kommun)
+    options: dict[str, str] = {"": "Ingen – visa kommunen"}
+    for r in query("member_areas", code).itertuples():  # areas the kommun belongs to first
+        options[r.area_id] = _area_label(r.area_kind, r.area_name)
+    for g in ([shared] if shared else []) + groups:
+        options[g.area_id] = _area_label("group", g.name)
+    for r in query("areas").itertuples():
+        if r.area_kind != "kommun":
+            options.setdefault(r.area_id, _area_label(r.area_kind, r.area_name))
+    if shared and st.session_state.get("omrade") != SHARED_GROUP_ID \
+            and not st.session_state.get("shared_applied"):
+        st.session_state["omrade"] = SHARED_GROUP_ID
+        st.session_state["shared_applied"] = True
+    area_id = right.selectbox(
+        "Område", list(options), format_func=options.get, key="omrade", bind="query-params",
+        help="Län, lokal arbetsmarknad, FA-region, kommungrupp eller egen grupp. Områdena där "
+             "den valda kommunen ingår står först.")
+    sex = st.sidebar.radio("Kön", list(SEX_LABELS), format_func=SEX_LABELS.get, key="kon",
+                           bind="query-params", horizontal=True)
+
+    area = None
+    if area_id == SHARED_GROUP_ID:
+        area = shared
+    elif area_id and area_id.startswith("group:"):
+        area = next((g for g in groups if g.area_id == area_id), None)
+    elif area_id:
+        area = query("area", area_id)
+    if area is None:
+        area = query("area", f"kommun:{code}")
+    return Selection(code, str(row["kommun_name"]), str(row["lan_code"]), str(row["lan_name"]),
+                     area, sex)
+
+
+def source_footer(ind: Indicator, *, period: str, computed: bool, area_note: str | None = None,
+                  ) -> None:
+    """Definition, source, period and method under a chart, in Swedish."""
+    parts = [f"**Definition:** {ind.definition or ind.title or ind.label}",
+             f"**{ind.source_line}.** Hämtad {format_date(ind.fetched_at)}. Period: {period}."]
+    if computed:
+        parts.append(f"**Län, riket och andra områden:** {ind.area_method}.")
+    if area_note:
+        parts.append(area_note)
+    if ind.note:
+        parts.append(ind.note)
+    st.caption("  \n".join(parts))
+
+
+def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
+    """The selected kommun or area, its län (when all members share one) and Riket.
+
+    Beside a computed län or Riket, the source's own published value is drawn when fetched.
+    """
+    sex = sel.sex if ind.has_sex else "T"
+    shown: list[tuple[queries.Area, str]] = [(sel.area, "focus")]
+    lan_codes = {m[:2] for m in sel.area.members}
+    if sel.area.kind not in ("lan", "riket") and len(lan_codes) == 1:
+        shown.append((query("area", f"lan:{lan_codes.pop()}"), "lan"))
+    if sel.area.kind != "riket":
+        shown.append((query("area", "riket"), "riket"))
+    lines = []
+    for area, role in shown:
+        lines.append(charts.Line(area.name, query("area_series", ind, area, sex), role,
+                                 computed=not area.is_kommun))
+        if area.kind in ("lan", "riket"):
+            own = query("published_series", ind.id, area.area_id, sex)
+            if not own.empty:
+                lines.append(charts.Line(f"{area.name} enligt {ind.source}", own, "published"))
+    return lines
+
+
+def indicator_block(sel: Selection, indicator_id: str) -> None:
+    """Card with the latest value and change, the comparison chart, and its source footer."""
+    ind = query("indicator", indicator_id)
+    if ind.aggregation == "none" and not sel.area.is_kommun:
+        st.info(f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
+        return
+    lines = comparison_lines(sel, ind)
+    focus = lines[0].data.dropna(subset=["value"])
+    sex_note = "" if ind.has_sex or sel.sex == "T" else " (finns inte per kön; visar totalt)"
+    if focus.empty:
+        st.info(f"**{ind.label}**: inga värden för {sel.area.name}.")
+        return
+    latest = focus.iloc[-1]
+    prev = focus[focus["year"] == latest["year"] - 1]
+    delta = None
+    if not prev.empty:
+        change = latest["value"] - prev["value"].iloc[0]
+        delta = f"{format_change(change, ind.decimals, ind.unit)} från {int(latest['year']) - 1}"
+    st.metric(f"{ind.label}, {int(latest['year'])}{sex_note}",
+              format_value(latest["value"], ind.decimals, ind.short_unit), delta,
+              delta_color="off", border=True)
+    if latest.get("status") == "partial":
+        cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
+        st.caption(f"Områdesvärdet bygger på {cover}.")
+    names = " · ".join(line.name for line in lines if line.role != "published")
+    period = charts.period_text([line.data for line in lines])
+    computed = any(line.computed for line in lines)
+    fig = charts.time_series(lines, ind, title=f"{ind.label}{sex_note}<br><sup>{names}, "
+                             f"{period}, {SEX_LABELS[sel.sex if ind.has_sex else 'T']}</sup>",
+                             computed_note=f"Områden: {ind.area_method}." if computed else None)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{indicator_id}")
+    source_footer(ind, period=period, computed=computed)
+
+
+def members_block(sel: Selection, indicator_id: str) -> None:
+    """An area's member kommuner ranked on the latest year, with the area and Riket marked."""
+    ind = query("indicator", indicator_id)
+    sex = sel.sex if ind.has_sex else "T"
+    df = query("member_values", ind.id, list(sel.area.members), sex)
+    if df.dropna(subset=["value"]).empty:
+        return
+    year = int(df.dropna(subset=["value"])["year"].max())
+    latest = df[df["year"] == year]
+    area_df = query("area_series", ind, sel.area, sex)
+    ref = []
+    if ind.aggregation != "none":
+        row = area_df[area_df["year"] == year]
+        if not row.empty:
+            ref.append((sel.area.name, row["value"].iloc[0]))
+    fig = charts.ranked_bar(latest, ind, title=f"{ind.label}: kommunerna i {sel.area.name}, "
+                            f"{year}", highlight=sel.kommun_name, reference=ref)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"members-{indicator_id}")
+
+
+def current_selection() -> Selection:
+    """The sidebar's selection for this run (set by app.py)."""
+    return st.session_state["selection"]
+
+
+def selection_caption(sel: Selection) -> str:
+    """One line under a page title saying what is shown and how areas are computed."""
+    area = sel.area
+    if area.is_kommun:
+        return (f"{sel.kommun_name} i {sel.lan_name}, jämfört med länet och riket. "
+                f"Kön: {sel.sex_label}. Län och riket är beräknade från kommunerna.")
+    members = ", ".join(query("kommun_names", list(area.members)))
+    where = f"{len(area.members)} kommuner: {members}" if len(area.members) <= 15 \
+        else f"{len(area.members)} kommuner"
+    vintage = f" Indelning {area.vintage}." if area.vintage else ""
+    return (f"{area.name} ({where}). Kön: {sel.sex_label}. Områdets värden är beräknade från "
+            f"kommunerna enligt varje nyckeltals regel.{vintage}")
+
+
+def monthly_unemployment_block(sel: Selection) -> None:
+    """Latest month of SCB BAS unemployment, when that dataset is in the warehouse."""
+    if not query("has_table", "marts.bas_kommun_monthly"):
+        st.caption("Månadsvis arbetslöshet (SCB BAS) saknas i databasen: tabellen har inte "
+                   "hämtats (den finns inte i spegeln, och SCB har inte kunnat nås).")
+        return
+    df = query("bas_latest", list(sel.area.members), sel.sex)
+    if df.empty:
+        st.caption("SCB BAS har inga månadsvärden för det här urvalet.")
+        return
+    st.metric(**bas_metric(df))
+
+
+def bas_metric(df: pd.DataFrame) -> dict:
+    """Arguments for st.metric from the latest BAS month and the same month a year earlier."""
+    from transforms.formatting import format_month
+
+    row = df.iloc[-1]
+    delta = None
+    if pd.notna(row.get("rate_year_before")):
+        delta = (f"{format_change(row['rate'] - row['rate_year_before'], 1, 'percent')} "
+                 f"från {format_month(row['period'].replace(year=row['period'].year - 1))}")
+    return {"label": f"Arbetslöshet 16–64 år (SCB BAS), {format_month(row['period'])}"
+                     + (" – preliminär" if row.get("is_preliminary") else ""),
+            "value": format_value(row["rate"], 1, "%"), "delta": delta, "delta_color": "off",
+            "border": True}
+
+
+def app_footer() -> None:
+    """Shared footer: sources and licence, and when the data was last refreshed."""
+    log = query("refresh_log", 1)
+    when = format_date(log["run_at"].iloc[0]) if not log.empty else "okänt datum"
+    st.divider()
+    st.caption(f"Arbetsmarknadsläget · öppen källkod · Data senast uppdaterad {when}. "
+               "Källor: Kolada (RKA; ursprungliga producenter anges vid varje diagram) och "
+               "SCB, Statistikdatabasen (CC0). Se sidan Om data för definitioner och logg.")
+
+
+def kommun_lookup() -> dict[str, str]:
+    """Kommun code/name -> code, for parsing user input."""
+    from transforms.groups import kommun_lookup as build
+
+    return build(query("kommuner"))
+
+
+def share_query(group: usergroups.Group) -> str:
+    """'?grupp=…&medlemmar=…' that opens a group for anyone with the link."""
+    from urllib.parse import urlencode
+
+    return "?" + urlencode({"grupp": group.name, "medlemmar": ",".join(group.members)})

@@ -1,0 +1,78 @@
+"""Shared fixtures: the real mirror in ../shared/data, a warehouse built from it, AppTest set-up."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+sys.path.insert(0, str(ROOT))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not SHARED.is_dir():
+        raise pytest.UsageError(f"Real data expected at {SHARED} (../shared/data beside the repo)")
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The real open data mirror (read in place, never copied)."""
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A warehouse built once per session from ../shared/data through the replay server."""
+    from warehouse.refresh import refresh
+
+    base = tmp_path_factory.mktemp("built")
+    raw, target = base / "raw", base / "warehouse.duckdb"
+    result = refresh(SHARED, raw=raw, target=target, progress=lambda _: None)
+    assert result.built, result.build_message
+    return {"raw": raw, "warehouse": target, "base": base, "result": result}
+
+
+@pytest.fixture(scope="session")
+def warehouse(built):
+    """A read-only connection to the session warehouse."""
+    from warehouse.db import connect
+
+    con = connect(built["warehouse"])
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def app_env(built, tmp_path, monkeypatch) -> Path:
+    """Environment for AppTest: the session warehouse and a fresh user-groups file."""
+    monkeypatch.setenv("WAREHOUSE_PATH", str(built["warehouse"]))
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
+    # AppTest resets PagesManager.uses_pages_directory before every run, and because this
+    # project has a pages/ folder it then replays the page directly, skipping app.py on
+    # reruns (streamlit#9446 family). A real server clears the flag on the first
+    # st.navigation call; do the same here so AppTest exercises the real app.
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    monkeypatch.chdir(ROOT)
+    return tmp_path
+
+
+def pytest_collection_modifyitems(config, items):
+    """Live tests run only with `make test-live` (RUN_LIVE=1)."""
+    if os.environ.get("RUN_LIVE") == "1":
+        return
+    skip = pytest.mark.skip(reason="live: run with `make test-live`")
+    for item in items:
+        if "live" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,57 @@
+"""AppTest on every page, on a warehouse built from the real mirror."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGES = ["pages/oversikt.py", "pages/grupper.py", "pages/om_data.py"]
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+def test_every_page_renders_without_exception(app_env):
+    at = _app().run()
+    assert not at.exception
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, page
+        assert at.title, page
+
+
+def test_picking_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
+    import json
+
+    body = json.loads((shared / "kolada_v3/data/kpi/N03920.json").read_bytes())
+    entry = next(e for e in body["values"] if e["municipality"] == "0780" and e["period"] == 2022)
+    total = next(v["value"] for v in entry["values"] if v["gender"] == "T")
+    at = _app().run()
+    at.selectbox(key="kommun").set_value("0780").run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Växjö"
+    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    assert card.value == f"{total:.1f}".replace(".", ",") + "\u00a0%"
+
+
+def test_a_link_with_the_selection_reopens_the_same_view(app_env, warehouse):
+    lan = warehouse.execute("select area_name from marts.area where area_id = 'lan:07'").fetchone()[0]
+    at = _app()
+    at.query_params["kommun"] = "Växjö"  # bound by label: readable links
+    at.query_params["omrade"] = f"Län: {lan}"
+    at.query_params["kon"] = "Kvinnor"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="kommun").value == "0780"
+    assert at.title[0].value == f"Översikt – {lan}"
+    assert at.radio(key="kon").value == "K"
+
+
+def test_user_group_view_shows_members_and_weighted_value(app_env):
+    at = _app().run()
+    at.selectbox(key="omrade").set_value("group:samordningsforbundet-varend").run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Samordningsförbundet Värend"
+    assert "Alvesta, Tingsryd, Växjö" in at.caption[0].value

@@ -1,0 +1,191 @@
+"""User-defined kommun groups: parsing and validation (pure; storage is warehouse/usergroups.py).
+
+Members may be given as kommun codes ("0780", "780") or names ("Växjö", "växjö"). Every
+problem is reported in Swedish, naming the offending entry; nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+MAX_FILE_BYTES = 1_000_000
+MAX_GROUPS = 200
+MAX_NAME_LENGTH = 80
+
+
+class GroupError(ValueError):
+    """Invalid group input; ``problems`` lists every reason, in Swedish."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """A validated group: a name and today's kommun codes, in the order given."""
+
+    name: str
+    members: tuple[str, ...]
+    note: str | None = field(default=None, compare=False)
+
+
+def _fold(text: str) -> str:
+    """Case- and whitespace-insensitive key for a kommun name ('Upplands Väsby')."""
+    text = unicodedata.normalize("NFC", text).strip().casefold()
+    text = re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+kommun$", "", text)
+
+
+def kommun_lookup(kommun: pd.DataFrame) -> dict[str, str]:
+    """Key -> kommun code for codes (with and without the leading zero) and folded names."""
+    lookup: dict[str, str] = {}
+    for code, name in zip(kommun["kommun_code"], kommun["kommun_name"], strict=True):
+        lookup[str(code)] = str(code)
+        lookup[str(code).lstrip("0")] = str(code)
+        lookup[_fold(str(name))] = str(code)
+    return lookup
+
+
+def clean_name(name: object) -> str:
+    """A group name, trimmed; GroupError when it is empty or too long."""
+    text = re.sub(r"\s+", " ", str(name or "")).strip()
+    if not text:
+        raise GroupError(["Gruppen behöver ett namn."])
+    if len(text) > MAX_NAME_LENGTH:
+        raise GroupError([f"Namnet är för långt (högst {MAX_NAME_LENGTH} tecken)."])
+    return text
+
+
+def resolve_members(entries: list[object], lookup: dict[str, str], *,
+                    group: str = "") -> tuple[str, ...]:
+    """Kommun codes for entries given as codes or names; GroupError lists every problem."""
+    where = f" i gruppen '{group}'" if group else ""
+    problems, codes, seen = [], [], {}
+    for raw in entries:
+        text = str(raw).strip() if raw is not None else ""
+        if not text:
+            continue
+        code = lookup.get(text) or lookup.get(text.lstrip("0")) or lookup.get(_fold(text))
+        if code is None:
+            problems.append(f"Okänd kommun '{text}'{where}.")
+        elif code in seen:
+            problems.append(f"'{text}' förekommer flera gånger{where} (samma som "
+                            f"'{seen[code]}').")
+        else:
+            seen[code] = text
+            codes.append(code)
+    if not codes and not problems:
+        problems.append(f"Gruppen{(' ' + repr(group)) if group else ''} har inga kommuner.")
+    if problems:
+        raise GroupError(problems)
+    return tuple(codes)
+
+
+def split_members(text: str) -> list[str]:
+    """Entries from free text: separated by commas, semicolons or new lines."""
+    return [part.strip() for part in re.split(r"[,;\n]+", text or "") if part.strip()]
+
+
+def _check_size(data: bytes | str) -> str:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw) > MAX_FILE_BYTES:
+        size, limit = len(raw) // 1000, MAX_FILE_BYTES // 1000
+        raise GroupError([f"Filen är för stor ({size} kB; högst {limit} kB)."])
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def parse_json(data: bytes | str, lookup: dict[str, str]) -> list[GroupSpec]:
+    """Groups from our JSON export: {"groups": [{"name", "kommuner": [...]}]} or a bare list."""
+    text = _check_size(data)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise GroupError([f"Filen är inte giltig JSON (rad {exc.lineno})."]) from exc
+    items = doc.get("groups") if isinstance(doc, dict) else doc
+    if not isinstance(items, list):
+        raise GroupError(["JSON-filen ska ha en lista 'groups' med namn och kommuner."])
+    rows = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict) or "name" not in item:
+            raise GroupError([f"Grupp nr {i} saknar 'name'."])
+        members = item.get("kommuner", item.get("members", []))
+        if not isinstance(members, list):
+            raise GroupError([f"Grupp nr {i}: 'kommuner' ska vara en lista."])
+        rows.append((item["name"], members))
+    return _specs(rows, lookup)
+
+
+def parse_csv(data: bytes | str, lookup: dict[str, str]) -> list[GroupSpec]:
+    """Groups from CSV with columns grupp,kommun (one row per member; code or name)."""
+    text = _check_size(data)
+    sample = text[:2000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
+    gcol = fields.get("grupp") or fields.get("group") or fields.get("name")
+    kcol = fields.get("kommun") or fields.get("kommunkod") or fields.get("kommun_code")
+    if not gcol or not kcol:
+        raise GroupError(["CSV-filen ska ha kolumnerna 'grupp' och 'kommun' (kod eller namn)."])
+    grouped: dict[str, list[str]] = {}
+    for row in reader:
+        grouped.setdefault((row.get(gcol) or "").strip(), []).append(row.get(kcol) or "")
+    return _specs(list(grouped.items()), lookup)
+
+
+def _specs(rows: list[tuple[object, list]], lookup: dict[str, str]) -> list[GroupSpec]:
+    if not rows:
+        raise GroupError(["Filen innehåller inga grupper."])
+    if len(rows) > MAX_GROUPS:
+        raise GroupError([f"För många grupper i filen ({len(rows)}; högst {MAX_GROUPS})."])
+    problems, specs, names = [], [], set()
+    for name, members in rows:
+        try:
+            clean = clean_name(name)
+            if clean.casefold() in names:
+                raise GroupError([f"Gruppnamnet '{clean}' förekommer flera gånger."])
+            names.add(clean.casefold())
+            specs.append(GroupSpec(clean, resolve_members(members, lookup, group=clean)))
+        except GroupError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise GroupError(problems)
+    return specs
+
+
+def to_json(groups: list[GroupSpec], names: dict[str, str]) -> str:
+    """Our JSON export: names and codes, readable by people and by parse_json."""
+    doc = {"format": "arbetsmarknadslaget-grupper", "version": 1, "groups": [
+        {"name": g.name, "kommuner": list(g.members),
+         "kommunnamn": [names.get(c, c) for c in g.members]} for g in groups]}
+    return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def to_csv(groups: list[GroupSpec], names: dict[str, str]) -> str:
+    """CSV export: grupp,kommun,kommunnamn (one row per member)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["grupp", "kommun", "kommunnamn"])
+    for g in groups:
+        for code in g.members:
+            writer.writerow([g.name, code, names.get(code, code)])
+    return out.getvalue()
+
+
+def slug(name: str) -> str:
+    """An ASCII id for a group name: 'Samordningsförbundet Värend' -> 'samordningsforbundet-varend'."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "grupp"
