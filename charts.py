@@ -95,14 +95,17 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
                     name=f"{line.name}: alla kommuner rapporterar inte",
                     marker={"symbol": "circle-open", "size": 12, "color": style["color"],
                             "line": {"width": 2}}, hoverinfo="skip"))
+    years = [y for line in lines for y in line.data.loc[line.data["value"].notna(), "year"]]
     for brk in ind.breaks:
+        if not years or not min(years) < brk.year <= max(years):
+            continue  # only breaks inside the years shown
         fig.add_vline(x=brk.year - 0.5, line={"color": "#b03030", "dash": "dash", "width": 1.5})
         fig.add_annotation(x=brk.year - 0.5, y=1, yref="paper", text=f"Seriebrott: {brk.label}",
                            showarrow=False, xanchor="left", yanchor="top",
                            font={"size": 11, "color": "#b03030"}, bgcolor="rgba(255,255,255,0.8)")
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height)
-    fig.update_xaxes(title_text="År", dtick=1 if _span(lines) <= 15 else 2, tickformat="d")
+    fig.update_xaxes(title_text="År", dtick=1 if _span(lines) <= 8 else 2, tickformat="d")
     return fig
 
 
@@ -140,15 +143,19 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     tickformat = f",.{ind.decimals}f" if ind.unit != "count" else ",d"
     axis = {"title_text": unit_title(ind), "tickformat": tickformat, "rangemode": "tozero"}
     (fig.update_yaxes if value_axis == "y" else fig.update_xaxes)(**axis)
+    wrapped = _wrap(source, 72)
+    n_lines = wrapped.count("<br>") + 1
+    bottom = 95 + 14 * n_lines
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        separators=SEPARATORS, height=height, font={"family": FONT, "size": 13},
-        margin={"l": 60, "r": 30, "t": 70, "b": 110}, template="plotly_white",
-        legend={"orientation": "h", "y": -0.18, "x": 0, "yanchor": "top"},
+        separators=SEPARATORS, height=height + 14 * n_lines, font={"family": FONT, "size": 13},
+        margin={"l": 60, "r": 30, "t": 70, "b": bottom}, template="plotly_white",
+        legend={"orientation": "h", "y": -0.16, "x": 0, "yanchor": "top"},
         hoverlabel={"namelength": -1},
     )
-    fig.add_annotation(text=_wrap(source, 150), xref="paper", yref="paper", x=0, y=-0.42,
-                       xanchor="left", yanchor="top", showarrow=False, align="left",
+    # the source sits in the figure itself, so an exported image keeps it
+    fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom - 8),
+                       xanchor="left", yanchor="bottom", showarrow=False, align="left",
                        font={"size": 10, "color": "#555555"})
 
 

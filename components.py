@@ -127,7 +127,7 @@ def _shared_group(kommun: pd.DataFrame) -> queries.Area | None:
     try:
         members = resolve_members(split_members(raw), kommun_lookup(kommun), group=name)
     except GroupError as exc:
-        st.sidebar.warning("Gruppen i länken kunde inte läsas: " + "; ".join(exc.problems))
+        st.warning("Gruppen i länken kunde inte läsas: " + "; ".join(exc.problems))
         return None
     return queries.Area(SHARED_GROUP_ID, "group", f"{name} (delad länk)", members,
                         source="Delad länk")
@@ -141,8 +141,8 @@ def user_groups() -> list[queries.Area]:
     return [usergroups.as_area(g) for g in usergroups.list_groups()]
 
 
-def sidebar_selection() -> Selection:
-    """Kommun picker and area picker side by side in the sidebar, bound to the URL.
+def selection_bar() -> Selection:
+    """Kommun picker, area picker and sex side by side above every page, bound to the URL.
 
     The widgets are bound to query parameters (``kommun``, ``omrade``, ``kon``) by their
     readable labels (``?kommun=Växjö&omrade=Län: Kronobergs län``), so a copied link reopens
@@ -151,8 +151,7 @@ def sidebar_selection() -> Selection:
     kommun = query("kommuner")
     codes = kommun["kommun_code"].tolist()
     names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
-    st.sidebar.markdown("### Välj kommun och område")
-    left, right = st.sidebar.columns(2)
+    left, right, third = st.columns([2, 3, 2], vertical_alignment="bottom")
     code = left.selectbox("Kommun", codes, format_func=lambda c: names[c], key="kommun",
                           bind="query-params", help="Skriv för att söka bland alla 290 kommuner.")
     row = kommun[kommun["kommun_code"] == code].iloc[0]
@@ -175,8 +174,8 @@ def sidebar_selection() -> Selection:
         "Område", list(options), format_func=options.get, key="omrade", bind="query-params",
         help="Län, lokal arbetsmarknad, FA-region, kommungrupp eller egen grupp. Områdena där "
              "den valda kommunen ingår står först.")
-    sex = st.sidebar.radio("Kön", list(SEX_LABELS), format_func=SEX_LABELS.get, key="kon",
-                           bind="query-params", horizontal=True)
+    sex = third.radio("Kön", list(SEX_LABELS), format_func=SEX_LABELS.get, key="kon",
+                      bind="query-params", horizontal=True)
 
     area = None
     if area_id == SHARED_GROUP_ID:
@@ -245,7 +244,8 @@ def indicator_block(sel: Selection, indicator_id: str) -> None:
     delta = None
     if not prev.empty:
         change = latest["value"] - prev["value"].iloc[0]
-        delta = f"{format_change(change, ind.decimals, ind.unit)} från {int(latest['year']) - 1}"
+        delta = f"{format_change(change, ind.decimals, ind.unit, ascii_minus=True)} från " \
+                f"{int(latest['year']) - 1}"
     st.metric(f"{ind.label}, {int(latest['year'])}{sex_note}",
               format_value(latest["value"], ind.decimals, ind.short_unit), delta,
               delta_color="off", border=True)
@@ -321,7 +321,7 @@ def bas_metric(df: pd.DataFrame) -> dict:
     row = df.iloc[-1]
     delta = None
     if pd.notna(row.get("rate_year_before")):
-        delta = (f"{format_change(row['rate'] - row['rate_year_before'], 1, 'percent')} "
+        delta = (f"{format_change(row['rate'] - row['rate_year_before'], 1, 'percent', ascii_minus=True)} "
                  f"från {format_month(row['period'].replace(year=row['period'].year - 1))}")
     return {"label": f"Arbetslöshet 16–64 år (SCB BAS), {format_month(row['period'])}"
                      + (" – preliminär" if row.get("is_preliminary") else ""),

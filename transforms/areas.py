@@ -95,8 +95,9 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
         out["value"] = np.nan
     coverage = out["n_reporting"] / out["n_expected"].where(out["n_expected"] > 0)
     withheld = (rule == "none") | (out["n_reporting"] == 0) | (coverage < min_coverage)
-    out["status"] = np.where(withheld, "withheld",
-                             np.where(out["n_reporting"] < out["n_expected"], "partial", None))
+    status = np.where(withheld, "withheld",
+                      np.where(out["n_reporting"] < out["n_expected"], "partial", ""))
+    out["status"] = pd.Series([s or None for s in status], index=out.index, dtype=object)
     out.loc[withheld, "value"] = np.nan
     out = out[out["n_expected"] > 0]
     out["n_expected"] = out["n_expected"].astype("int32")

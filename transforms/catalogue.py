@@ -105,7 +105,7 @@ def group_labels() -> dict[str, str]:
 
 def producer_from_description(description: str | None) -> str | None:
     """The original producer named at the end of a Kolada description ('Källa: SCB.')."""
-    if not description:
+    if description is None or pd.isna(description) or not description:
         return None
     match = re.search(r"Källa:?\s*(.+?)\.?\s*$", description)
     return match.group(1).strip() if match else None

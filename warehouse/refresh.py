@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import config
+from data_sources.http import Clock
 from data_sources.snapshot import prune_failed
-from replay.server import ReplayServer
+from replay.server import Fault, ReplayServer
 from warehouse.build import BuildError, build_warehouse
 from warehouse.fetch import (
     FetchReport,
@@ -45,23 +46,27 @@ class RefreshResult:
 
 def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path | None = None,
             progress: Callable[[str], None] = print, sources: set[str] | None = None,
-            kpis: list[str] | None = None) -> RefreshResult:
-    """Fetch (from the live sources, or from ``mirror`` via the replay server) and rebuild."""
+            kpis: list[str] | None = None, faults: list[Fault] | None = None,
+            clock: Clock | None = None) -> RefreshResult:
+    """Fetch (from the live sources, or from ``mirror`` via the replay server) and rebuild.
+
+    ``faults`` (tests) make the replay server misbehave; ``clock`` replaces real waiting.
+    """
     raw = raw or config.raw_dir()
     target = target or config.warehouse_path()
     sources = sources or {"kolada", "scb"}
     report = FetchReport(mirror=str(mirror) if mirror else None)
-    server = ReplayServer(Path(mirror)) if mirror else None
+    server = ReplayServer(Path(mirror), faults=list(faults or [])) if mirror else None
     urls = server.env() if server else {}
     try:
         if "kolada" in sources and (server is None or "KOLADA_API_URL" in urls):
-            fetch_kolada(report, root=raw, progress=progress, kpis=kpis,
+            fetch_kolada(report, root=raw, progress=progress, kpis=kpis, clock=clock,
                          base_url=urls.get("KOLADA_API_URL"))
         if "scb" in sources and (server is None or "SCB_API_URL" in urls):
-            fetch_scb_regions(report, root=raw, progress=progress,
+            fetch_scb_regions(report, root=raw, progress=progress, clock=clock,
                               base_url=urls.get("SCB_API_URL"))
         if "scb" in sources:
-            fetch_regions_file(report, root=raw, progress=progress,
+            fetch_regions_file(report, root=raw, progress=progress, clock=clock,
                                url=urls.get("SCB_KOMMUNKOPPLINGAR_URL") if server else None)
     finally:
         if server is not None:

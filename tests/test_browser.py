@@ -1,0 +1,101 @@
+"""The dashboard in real headless Chromium (Debian's /usr/bin/chromium via Playwright)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+def _require_chromium() -> None:
+    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+        return
+    message = f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)  # never skipped in CI
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(built, tmp_path_factory):
+    _require_chromium()
+    port = _free_port()
+    env = {**os.environ, "WAREHOUSE_PATH": str(built["warehouse"]),
+           "USER_DB_PATH": str(tmp_path_factory.mktemp("browser") / "user.duckdb")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(app_url):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="sv-SE", viewport={"width": 1400, "height": 1000})
+        yield context.new_page()
+        browser.close()
+
+
+def test_picking_vaxjo_shows_its_real_unemployment_in_swedish_format(page, app_url, shared):
+    body = json.loads((shared / "kolada_v3/data/kpi/N03920.json").read_bytes())
+    entry = next(e for e in body["values"] if e["municipality"] == "0780" and e["period"] == 2022)
+    value = next(v["value"] for v in entry["values"] if v["gender"] == "T")
+    expected = f"{value:.1f}".replace(".", ",")  # 5.973365 -> "6,0"
+
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Översikt").first.wait_for(timeout=60_000)
+    picker = page.get_by_role("combobox", name="Kommun")
+    picker.click()
+    picker.fill("Växjö")
+    page.get_by_role("option", name="Växjö", exact=True).click()
+    page.get_by_role("heading", name="Översikt – Växjö").wait_for(timeout=60_000)
+    card = page.locator('[data-testid="stMetric"]', has_text="Arbetslöshet 18–65 år, 2022")
+    card.first.wait_for(timeout=60_000)
+    card_text = card.first.inner_text().replace("\u00a0", " ")
+    assert f"{expected} %" in card_text
+    assert "kommun=V%C3%A4xj%C3%B6" in page.url or "kommun=Växjö" in page.url
+    if os.environ.get("SCREENSHOT_DIR"):
+        page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "vaxjo.png"),
+                        full_page=True)

@@ -1,0 +1,115 @@
+"""A refresh never loses data: failed or malformed fetches keep the previous snapshot, the new
+warehouse is swapped in atomically, user groups are untouched, and offline it fails fast."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from data_sources.http import FakeClock
+from replay.server import Fault
+from warehouse.db import connect
+from warehouse.refresh import read_status, refresh
+
+KPIS = ["N01951", "N01954", "N01955", "N03920"]
+
+
+@pytest.fixture
+def small(shared, tmp_path):
+    """A small warehouse (four KPIs) built from the mirror."""
+    raw, target = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    result = refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None)
+    assert result.built, result.build_message
+    return raw, target
+
+
+def _vaxjo_2022(target) -> float | None:
+    con = connect(target)
+    try:
+        row = con.execute("""select value from marts.observation_kommun_year where
+            indicator_id = 'N03920' and kommun_code = '0780' and year = 2022 and sex = 'T'""")\
+            .fetchone()
+        return row[0] if row else None
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("kind", ["500", "429", "truncate"])
+def test_a_failing_dataset_keeps_its_previous_data(small, shared, kind):
+    raw, target = small
+    before = _vaxjo_2022(target)
+    clock = FakeClock()
+    result = refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
+                     faults=[Fault(kind, "data/kpi/N03920", times=999)], clock=clock)
+    assert result.built
+    assert _vaxjo_2022(target) == before == pytest.approx(5.973365)
+    failed = [o for o in result.report.outcomes if not o.ok and o.source == "kolada"]
+    assert [o.dataset for o in failed] == ["data__N03920"]
+    con = connect(target)
+    log = con.execute("select dataset, ok, message from marts.refresh_log "
+                      "where dataset = 'data__N03920' order by run_at").fetchall()
+    con.close()
+    assert log[-1][1] is False and log[0][1] is True  # the log keeps both runs
+
+
+def test_a_reader_keeps_working_while_a_refresh_swaps_the_file(small, shared):
+    raw, target = small
+    reader = connect(target)
+    before = reader.execute("select count(*) from marts.refresh_log").fetchone()[0]
+    refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None)
+    assert reader.execute("select count(*) from marts.refresh_log").fetchone()[0] == before
+    reader.close()
+    fresh = connect(target)
+    assert fresh.execute("select count(*) from marts.refresh_log").fetchone()[0] > before
+    fresh.close()
+    assert not list(target.parent.glob(".warehouse.duckdb.building-*"))
+
+
+def test_a_refresh_leaves_user_groups_untouched(small, shared, tmp_path, monkeypatch):
+    from transforms.groups import GroupSpec
+    from warehouse import usergroups
+
+    user_db = tmp_path / "user.duckdb"
+    monkeypatch.setenv("USER_DB_PATH", str(user_db))
+    usergroups.save(GroupSpec("Min grupp", ("0764", "0780")))
+    stamp = user_db.stat().st_mtime_ns, user_db.read_bytes()
+    raw, target = small
+    refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None)
+    assert (user_db.stat().st_mtime_ns, user_db.read_bytes()) == stamp
+    assert [g.members for g in usergroups.list_groups()] == [("0764", "0780")]
+
+
+def test_offline_without_mirror_fails_fast_and_says_which_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("KOLADA_API_URL", "http://127.0.0.1:9/v3")  # nothing listens on port 9
+    monkeypatch.setenv("SCB_API_URL", "http://127.0.0.1:9/api/v2")
+    clock = FakeClock()
+    target = tmp_path / "warehouse.duckdb"
+    result = refresh(None, raw=tmp_path / "raw", target=target, progress=lambda _: None,
+                     clock=clock)
+    assert not result.built and not target.exists()
+    status = read_status(target)
+    assert status["sources"]["kolada"]["failed"] == 68  # first failed, the rest skipped
+    assert "kunde inte ansluta" in status["sources"]["kolada"]["first_error"]
+    assert "Kolada har aldrig kunnat hämtas" in status["build_message"]
+    assert sum(clock.slept) < 30  # bounded retries, then the source is skipped
+
+
+def test_the_app_explains_an_empty_start_in_swedish(tmp_path, monkeypatch, app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    target = tmp_path / "empty" / "warehouse.duckdb"
+    target.parent.mkdir()
+    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
+    status = {"at": "2026-11-25T08:00:00+00:00", "built": False, "build_message": "x",
+              "sources": {"kolada": {"fetched": 0, "failed": 68, "skipped": 0,
+                                     "first_error": "kunde inte ansluta (ingen nätverks"
+                                                    "förbindelse eller okänd adress)"}}}
+    (target.parent / "warehouse.last_refresh.json").write_text(json.dumps(status), "utf-8")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Ingen data kunde hämtas")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Kolada (api.kolada.se)" in text and "MIRROR_DIR=../shared/data make run" in text

@@ -1,0 +1,150 @@
+"""Transforms on small hand-made frames: one rule per test."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from transforms.areas import aggregate, combine_weights, coverage_label
+from transforms.catalogue import load_catalogue, producer_from_description
+from transforms.formatting import format_change, format_number, format_value
+from transforms.kommun import first_years, harmonise_kommun_codes
+from transforms.staging_kolada import stage_values
+
+FIRST = pd.Series({"0001": 1994, "0002": 1994, "0003": 1994, "0004": 2003})
+
+
+def _values(rows):
+    return pd.DataFrame(rows, columns=["kommun_code", "year", "sex", "value"])
+
+
+def _members(*codes, area="a"):
+    return pd.DataFrame({"area_id": area, "kommun_code": list(codes)})
+
+
+# --- staging -------------------------------------------------------------------------------
+
+def test_staging_keeps_leading_zeros_and_null_values():
+    body = {"values": [{"kpi": "N1", "municipality": "0180", "period": 2020,
+                        "values": [{"gender": "T", "value": None, "status": "", "count": 0}]}]}
+    df = stage_values([body])
+    assert df["municipality_id"].tolist() == ["0180"]
+    assert math.isnan(df["value"].iloc[0])  # missing stays missing, never 0
+    assert pd.isna(df["status"].iloc[0])
+
+
+def test_staging_rejects_numeric_ids_that_lost_their_zero():
+    body = {"values": [{"kpi": "N1", "municipality": "180", "period": 2020,
+                        "values": [{"gender": "T", "value": 1.0, "status": ""}]}]}
+    with pytest.raises(ValueError, match="4-digit"):
+        stage_values([body])
+
+
+# --- kommun codes ---------------------------------------------------------------------------
+
+def test_heby_1917_becomes_0331():
+    df = pd.DataFrame({"kommun_code": ["1917", "0180"]})
+    out = harmonise_kommun_codes(df, valid={"0331", "0180"})
+    assert out["kommun_code"].tolist() == ["0331", "0180"]
+
+
+def test_an_unknown_kommun_code_stops_with_a_message():
+    with pytest.raises(ValueError, match="kommun_changes.csv"):
+        harmonise_kommun_codes(pd.DataFrame({"kommun_code": ["9999"]}), valid={"0180"})
+
+
+def test_first_year_is_the_year_after_the_first_31_december_population():
+    pop = _values([("0140", 1994, "T", None), ("0140", 1998, "T", 8000.0),
+                   ("0180", 1994, "T", 700000.0)])
+    fy = first_years(pop).set_index("kommun_code")["first_year"]
+    assert fy["0140"] == 1999  # Nykvarn: formed 1999-01-01, first population 1998-12-31
+    assert fy["0180"] == 1994  # present at the series start
+
+
+# --- aggregation ----------------------------------------------------------------------------
+
+def test_weighted_area_value_is_the_population_weighted_mean_not_the_plain_mean():
+    values = _values([("0001", 2020, "T", 10.0), ("0002", 2020, "T", 2.0)])
+    weights = pd.DataFrame({"kommun_code": ["0001", "0002"], "year": 2020, "sex": "T",
+                            "weight": [1000.0, 9000.0]})
+    out = aggregate(values, _members("0001", "0002"), rule="weighted", first_year=FIRST,
+                    weights=weights)
+    assert out["value"].iloc[0] == pytest.approx((10 * 1000 + 2 * 9000) / 10000)  # 2.8
+    assert out["value"].iloc[0] != pytest.approx(6.0)  # the unweighted mean
+
+
+def test_counts_are_summed():
+    values = _values([("0001", 2020, "T", 10.0), ("0002", 2020, "T", 32.0)])
+    out = aggregate(values, _members("0001", "0002"), rule="sum", first_year=FIRST)
+    assert out["value"].tolist() == [42.0]
+    assert out["status"].isna().all()
+
+
+def test_a_missing_member_makes_the_value_partial_with_its_coverage():
+    values = _values([("0001", 2020, "T", 10.0), ("0002", 2020, "T", 20.0),
+                      ("0003", 2020, "T", None)])
+    out = aggregate(values, _members("0001", "0002", "0003"), rule="sum", first_year=FIRST)
+    row = out.iloc[0]
+    assert (row["n_reporting"], row["n_expected"], row["status"]) == (2, 3, "partial")
+    assert coverage_label(2, 3) == "2 av 3 kommuner"
+
+
+def test_under_half_of_the_members_withholds_the_value():
+    values = _values([("0001", 2020, "T", 10.0), ("0002", 2020, "T", None),
+                      ("0003", 2020, "T", None)])
+    out = aggregate(values, _members("0001", "0002", "0003"), rule="sum", first_year=FIRST)
+    assert out["status"].iloc[0] == "withheld" and math.isnan(out["value"].iloc[0])
+
+
+def test_a_kommun_that_did_not_yet_exist_is_not_missing():
+    values = _values([("0001", 2000, "T", 5.0), ("0004", 2000, "T", None),
+                      ("0001", 2005, "T", 5.0), ("0004", 2005, "T", None)])
+    out = aggregate(values, _members("0001", "0004"), rule="sum", first_year=FIRST)
+    by_year = out.set_index("year")
+    assert pd.isna(by_year.loc[2000, "status"]) and by_year.loc[2000, "n_expected"] == 1
+    assert by_year.loc[2005, "status"] == "partial"  # it existed by then
+
+
+def test_not_additive_indicators_get_no_area_value():
+    values = _values([("0001", 2020, "T", 10.0), ("0002", 2020, "T", 20.0)])
+    out = aggregate(values, _members("0001", "0002"), rule="none", first_year=FIRST)
+    assert out["status"].iloc[0] == "withheld" and math.isnan(out["value"].iloc[0])
+
+
+def test_a_weight_is_missing_when_any_of_its_parts_is():
+    a = _values([("0001", 2020, "T", 100.0), ("0002", 2020, "T", 50.0)])
+    b = _values([("0001", 2020, "T", 10.0)])
+    w = combine_weights([a, b])
+    assert w.to_dict("records") == [{"kommun_code": "0001", "year": 2020, "sex": "T",
+                                     "weight": 110.0}]
+
+
+def test_each_sex_is_weighted_by_the_same_sex_population():
+    values = _values([("0001", 2020, "K", 10.0), ("0002", 2020, "K", 20.0)])
+    weights = pd.DataFrame({"kommun_code": ["0001", "0002", "0001", "0002"], "year": 2020,
+                            "sex": ["K", "K", "T", "T"], "weight": [100.0, 300.0, 1.0, 1.0]})
+    out = aggregate(values, _members("0001", "0002"), rule="weighted", first_year=FIRST,
+                    weights=weights)
+    assert out["value"].iloc[0] == pytest.approx((10 * 100 + 20 * 300) / 400)
+
+
+# --- catalogue and formatting ---------------------------------------------------------------
+
+def test_every_weight_used_by_the_catalogue_is_itself_in_the_catalogue():
+    doc = load_catalogue()
+    used = {i for w in doc["weights"].values() for i in w["ids"]}
+    assert used <= set(doc["indicators"])
+
+
+def test_producer_is_read_from_the_description():
+    assert producer_from_description("… år T. Källa: Arbetsförmedlingen och SCB.") == \
+        "Arbetsförmedlingen och SCB"
+
+
+def test_swedish_number_format():
+    assert format_number(12345.67, 1) == "12\u00a0345,7"
+    assert format_number(None, 1) == "–"
+    assert format_value(5.973365, 1, "%") == "6,0\u00a0%"
+    assert format_change(-0.44, 1, "percent") == "−0,4 procentenheter"

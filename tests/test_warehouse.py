@@ -1,0 +1,134 @@
+"""Mart checks and area values on the warehouse built from the real mirror; the CLI."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT
+from warehouse import checks, queries
+
+
+@pytest.mark.parametrize("name", list(checks.CHECKS))
+def test_mart_check(warehouse, name):
+    assert warehouse.execute(checks.CHECKS[name]).fetchall() == []
+
+
+def test_exactly_290_kommuner_with_string_codes(warehouse):
+    df = warehouse.execute("select kommun_code, lan_code, typeof(kommun_code) t "
+                           "from marts.kommun").df()
+    assert len(df) == 290 and df["kommun_code"].is_unique
+    assert set(df["t"]) == {"VARCHAR"}
+    assert "0114" in set(df["kommun_code"]) and df["lan_code"].str.len().eq(2).all()
+
+
+def test_kolada_and_scb_hold_the_same_290_kommun_codes(shared):
+    kolada = json.loads((shared / "kolada_v3/municipality.json").read_bytes())["values"]
+    kolada_codes = {m["id"] for m in kolada if m["type"] == "K"}
+    meta = json.loads((shared / "scb_v2/tables/TAB6471/metadata.json").read_bytes())
+    scb_codes = {c for c in meta["dimension"]["Region"]["category"]["index"] if len(c) == 4}
+    assert len(kolada_codes) == 290 and kolada_codes == scb_codes
+
+
+def test_kommun_dimension_first_years_come_from_the_data(warehouse):
+    fy = dict(warehouse.execute("select kommun_code, first_year from marts.kommun").fetchall())
+    assert fy["0140"] == 1999 and fy["0330"] == 2003 and fy["0780"] == 1994
+
+
+def test_catalogue_covers_every_kpi_in_the_mirror_with_source_titles(warehouse, shared):
+    kpis = {p.stem for p in (shared / "kolada_v3/kpi").glob("*.json")}
+    df = warehouse.execute("select indicator_id, title, definition, aggregation "
+                           "from marts.indicator").df()
+    assert set(df["indicator_id"]) == kpis and len(kpis) == 66
+    n03920 = df.set_index("indicator_id").loc["N03920"]
+    assert n03920["title"] == "Arbetslöshet 18-65 år, årsmedelvärde, andel (%) av bef."
+    assert df["title"].notna().all() and df["definition"].notna().all()
+
+
+def _file_rows(shared, kpi: str, year: int, sex: str = "T") -> dict[str, float]:
+    body = json.loads((shared / f"kolada_v3/data/kpi/{kpi}.json").read_bytes())
+    return {e["municipality"]: v["value"] for e in body["values"] if e["period"] == year
+            for v in e["values"] if v["gender"] == sex and v["value"] is not None}
+
+
+def test_lan_value_is_the_population_weighted_mean_of_its_kommuner(warehouse, shared):
+    rates = {k: v for k, v in _file_rows(shared, "N03920", 2022).items() if k.startswith("07")}
+    w16 = _file_rows(shared, "N01954", 2022)
+    w20 = _file_rows(shared, "N01955", 2022)
+    weights = {k: w16[k] + w20[k] for k in rates}
+    assert len(rates) == 8 and len(set(weights.values())) == 8  # unequal weights
+    by_hand = sum(rates[k] * weights[k] for k in rates) / sum(weights.values())
+    unweighted = sum(rates.values()) / len(rates)
+    got = warehouse.execute("""select value from marts.area_indicator_year where
+        indicator_id = 'N03920' and area_id = 'lan:07' and year = 2022 and sex = 'T'""").fetchone()[0]
+    assert got == pytest.approx(by_hand, rel=1e-12)
+    assert abs(got - unweighted) > 0.01
+
+
+def test_a_user_group_is_aggregated_like_an_official_area(warehouse, shared):
+    ind = queries.indicator(warehouse, "N31807")
+    group = queries.Area("group:varend", "group", "Värend", ("0764", "0763", "0780"))
+    series = queries.area_series(warehouse, ind, group).set_index("year")
+    rates = _file_rows(shared, "N31807", 2015)
+    pop = _file_rows(shared, "N01951", 2015)
+    members = ["0764", "0763", "0780"]
+    by_hand = sum(rates[k] * pop[k] for k in members) / sum(pop[k] for k in members)
+    assert series.loc[2015, "value"] == pytest.approx(by_hand, rel=1e-12)
+    assert list(series.index) == list(range(1994, 2023))
+
+
+def test_riket_counts_are_sums_over_all_kommuner(warehouse, shared):
+    total = sum(_file_rows(shared, "N00960", 2019).values())
+    got = warehouse.execute("""select value, status from marts.area_indicator_year where
+        indicator_id = 'N00960' and area_id = 'riket' and year = 2019 and sex = 'T'""").fetchone()
+    assert got[0] == pytest.approx(total)
+
+
+def test_published_area_rows_never_count_as_kommuner(warehouse):
+    n = warehouse.execute("select count(*) from marts.observation_kommun_year "
+                          "where kommun_code like '00%'").fetchone()[0]
+    assert n == 0
+
+
+def _cli(built, *args: str) -> subprocess.CompletedProcess:
+    env = {"WAREHOUSE_PATH": str(built["warehouse"]), "USER_DB_PATH":
+           str(built["base"] / "cli-user.duckdb"), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "warehouse", *args], check=False, cwd=ROOT,
+                          env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_series_prints_one_row_per_year_for_a_lan(built, shared):
+    out = _cli(built, "series", "--indicator", "N31807", "--area", "lan:07", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    df = pd.read_csv(pd.io.common.StringIO(out.stdout))
+    assert list(df.columns) == ["period", "value"]
+    assert df["period"].tolist() == list(range(1994, 2023))
+    rates = {k: v for k, v in _file_rows(shared, "N31807", 2022).items() if k.startswith("07")}
+    pop = _file_rows(shared, "N01951", 2022)
+    expected = sum(rates[k] * pop[k] for k in rates) / sum(pop[k] for k in rates)
+    assert df.set_index("period").loc[2022, "value"] == pytest.approx(expected)
+
+
+def test_cli_table_format_is_swedish(built):
+    out = _cli(built, "series", "--indicator", "N03920", "--area", "kommun:0780")
+    assert out.returncode == 0
+    rows = dict(line.split(None, 1) for line in out.stdout.splitlines() if line[:1].isdigit())
+    assert rows["2022"].strip() == "6,0" and rows["2010"].strip() == "7,9"
+    assert "Källa: Kolada (N03920)" in out.stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["series", "--indicator", "N99999", "--area", "riket"],
+    ["series", "--indicator", "N03920", "--area", "lan:99"],
+    ["series", "--indicator", "N03920", "--area", "planet:1"],
+    ["series", "--indicator", "N03920", "--area", "group:finns-inte"],
+])
+def test_cli_unknown_ids_give_a_clear_error_and_exit_2(built, args):
+    out = _cli(built, *args)
+    assert out.returncode == 2
+    assert out.stderr.startswith("fel: ") and "Traceback" not in out.stderr
