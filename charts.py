@@ -23,8 +23,10 @@ ROLE_STYLE = {
     "lan": {"color": "#d9822b", "width": 2.2, "dash": "solid"},
     "riket": {"color": "#5b5b5b", "width": 2.2, "dash": "dot"},
     "published": {"color": "#8a8a8a", "width": 1.5, "dash": "dash"},
-    "member": {"color": "#9db7d5", "width": 1.2, "dash": "solid"},
+    "member": {"color": "#9db7d5", "width": 1.3, "dash": "solid"},
 }
+MEMBER_COLORS = ["#6a9fd4", "#8fbf7f", "#c49ad6", "#d9a05b", "#6cc3c0", "#d77a8c", "#a9a15a",
+                 "#8c8cd9"]
 
 
 @dataclass
@@ -79,8 +81,11 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
                 computed_note: str | None = None, height: int = 420) -> go.Figure:
     """Lines over years with breaks marked, partial coverage flagged and the source written in."""
     fig = go.Figure()
+    member_colors = iter(MEMBER_COLORS * 3)
     for line in lines:
-        style = ROLE_STYLE.get(line.role, ROLE_STYLE["member"])
+        style = dict(ROLE_STYLE.get(line.role, ROLE_STYLE["member"]))
+        if line.role == "member":
+            style["color"] = next(member_colors)
         df = line.data.sort_values("year")
         fig.add_trace(go.Scatter(
             x=df["year"], y=df["value"], name=line.name, mode="lines+markers",

@@ -25,6 +25,7 @@ SEX_LABELS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
 KIND_PREFIX = {"lan": "Län", "la": "Lokal arbetsmarknad", "fa": "FA-region",
                "kommungrupp": "Kommungrupp", "riket": "Riket", "group": "Egen grupp"}
 SHARED_GROUP_ID = "group:__delad__"
+MAX_MEMBER_LINES = 8  # an area with at most this many kommuner draws each of them too
 PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv",
                  "toImageButtonOptions": {"format": "png", "scale": 2}}
 
@@ -216,6 +217,8 @@ def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
         shown.append((query("area", f"lan:{lan_codes.pop()}"), "lan"))
     if sel.area.kind != "riket":
         shown.append((query("area", "riket"), "riket"))
+    if not sel.area.is_kommun and len(sel.area.members) <= MAX_MEMBER_LINES:
+        shown += [(query("area", f"kommun:{code}"), "member") for code in sel.area.members]
     lines = []
     for area, role in shown:
         lines.append(charts.Line(area.name, query("area_series", ind, area, sex), role,

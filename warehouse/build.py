@@ -17,7 +17,7 @@ import pandas as pd
 from data_sources.snapshot import Snapshot, latest_snapshot
 from transforms import areas as area_rules
 from transforms.catalogue import build_indicator_table, indicator_ids, load_catalogue
-from transforms.divisions import build_areas, parse_kommunkopplingar
+from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkopplingar
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
 from warehouse import checks, scb_marts
@@ -100,8 +100,7 @@ def _divisions(raw: Path) -> tuple[pd.DataFrame | None, str | None, str, Snapsho
         return None, None, "", None
     text = snap.files[0].read_bytes().decode("utf-8-sig")
     mapping = parse_kommunkopplingar(text)
-    return (mapping[["kommun_code", "la_code", "fa_code", "kommungrupp_code"]],
-            mapping.attrs.get("vintage"), "SCB, Kommunkopplingar", snap)
+    return (mapping[MAPPING_COLUMNS], mapping.attrs.get("vintage"), "SCB, Kommunkopplingar", snap)
 
 
 def _weights(obs: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
@@ -147,8 +146,19 @@ def _previous_log(target: Path) -> pd.DataFrame | None:
 
 def build_warehouse(raw: Path, target: Path, report: FetchReport | None = None,
                     progress: Callable[[str], None] = lambda _: None) -> dict:
-    """Build every layer into a new file and swap it in; return a summary for the log."""
-    report = report or FetchReport()
+    """Build every layer into a new file and swap it in; return a summary for the log.
+
+    Raises BuildError (Swedish message) when the data cannot make a valid warehouse, e.g. an
+    unknown kommun code or a failed check; the live file is then left as it was.
+    """
+    try:
+        return _build(raw, target, report or FetchReport(), progress)
+    except (ValueError, KeyError) as exc:
+        raise BuildError(f"Databasen kunde inte byggas: {exc}") from exc
+
+
+def _build(raw: Path, target: Path, report: FetchReport,
+           progress: Callable[[str], None]) -> dict:
     run_at = datetime.now(UTC).isoformat(timespec="seconds")
     progress("bygger: läser Kolada")
     kolada = load_kolada(raw)
@@ -168,6 +178,8 @@ def build_warehouse(raw: Path, target: Path, report: FetchReport | None = None,
 
     progress("bygger: områden")
     mapping, vintage, div_source, div_snap = _divisions(raw)
+    if mapping is not None:  # old codes -> today's; an unknown code stops the build
+        mapping = harmonise_kommun_codes(mapping, valid=set(kommun["kommun_code"]))
     areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
     official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
     progress("bygger: områdesvärden")

@@ -1,0 +1,51 @@
+"""Kommun code history in the build: old codes map to today's, unknown codes stop the build."""
+
+from __future__ import annotations
+
+import pytest
+
+from warehouse.db import connect
+from warehouse.refresh import refresh
+
+KPIS = ["N01951", "N01954", "N01955", "N03920"]
+
+
+def _mirror_with_regions(shared, tmp_path, replace: tuple[str, str]):
+    """A mirror that links the real Kolada and SCB folders and edits one code in the
+    (temporary, never committed) copy of SCB's kommun table."""
+    mirror = tmp_path / "mirror"
+    (mirror / "regions").mkdir(parents=True)
+    for folder in ("kolada_v3", "scb_v2"):
+        (mirror / folder).symlink_to(shared / folder)
+    text = (shared / "regions/scb_kommunkopplingar_2025.csv").read_text("utf-8")
+    old, new = replace
+    assert text.count(f",{old},") == 1
+    (mirror / "regions/scb_kommunkopplingar_2025.csv").write_text(
+        text.replace(f",{old},", f",{new},"), "utf-8")
+    return mirror
+
+
+def test_heby_under_its_old_code_1917_lands_on_0331(shared, tmp_path):
+    mirror = _mirror_with_regions(shared, tmp_path, ("0331", "1917"))
+    target = tmp_path / "w.duckdb"
+    result = refresh(mirror, raw=tmp_path / "raw", target=target, kpis=KPIS,
+                     progress=lambda _: None)
+    assert result.built, result.build_message
+    con = connect(target)
+    la = con.execute("select area_id from marts.area_member where kommun_code = '0331' "
+                     "and area_id like 'la:%'").fetchall()
+    con.close()
+    assert la == [("la:LA2301",)]  # Heby is in the Stockholm LA per SCB's 2025 table
+
+
+def test_an_unknown_kommun_code_stops_the_build_and_keeps_the_old_file(shared, tmp_path):
+    target = tmp_path / "w.duckdb"
+    ok = refresh(shared, raw=tmp_path / "raw", target=target, kpis=KPIS, progress=lambda _: None)
+    assert ok.built
+    before = target.stat().st_mtime_ns
+    mirror = _mirror_with_regions(shared, tmp_path, ("0780", "0799"))
+    result = refresh(mirror, raw=tmp_path / "raw", target=target, kpis=KPIS,
+                     progress=lambda _: None)
+    assert not result.built
+    assert "0799" in result.build_message and "kommun_changes.csv" in result.build_message
+    assert target.stat().st_mtime_ns == before
