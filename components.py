@@ -16,7 +16,9 @@ import charts
 import config
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
+from transforms.export import series_frame, to_excel_csv
 from transforms.formatting import format_change, format_date, format_value
+from transforms.groups import slug
 from warehouse import queries, usergroups
 from warehouse.db import connect, file_signature
 from warehouse.refresh import read_status
@@ -263,6 +265,11 @@ def indicator_block(sel: Selection, indicator_id: str) -> None:
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{indicator_id}")
     source_footer(ind, period=period, computed=computed)
+    table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
+                         ind, sex=SEX_LABELS[sel.sex if ind.has_sex else "T"])
+    st.download_button("Ladda ned siffrorna (CSV)", to_excel_csv(table),
+                       f"{ind.id}_{slug(sel.area.name)}.csv", "text/csv",
+                       key=f"csv-{indicator_id}", icon=":material/download:")
 
 
 def members_block(sel: Selection, indicator_id: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from warehouse.db import connect
 from warehouse.refresh import refresh
 

@@ -148,3 +148,21 @@ def test_swedish_number_format():
     assert format_number(None, 1) == "–"
     assert format_value(5.973365, 1, "%") == "6,0\u00a0%"
     assert format_change(-0.44, 1, "percent") == "−0,4 procentenheter"
+
+
+def test_csv_download_is_swedish_excel_friendly_and_keeps_coverage():
+    from transforms.catalogue import Indicator
+    from transforms.export import series_frame, to_excel_csv
+
+    ind = Indicator(id="N31807", label="Invånare med ekonomiskt bistånd", unit="percent",
+                    short_unit="%", decimals=1, groups=(), aggregation="weighted",
+                    fetched_at="2026-11-25T08:00:00+00:00")
+    df = pd.DataFrame({"year": [2021, 2022], "value": [4.25, None],
+                       "status": ["partial", "withheld"], "n_reporting": [2, 1],
+                       "n_expected": [3, 3]})
+    data = to_excel_csv(series_frame([("Värend", df)], ind, sex="Totalt"))
+    text = data.decode("utf-8")
+    assert text.startswith("\ufeffområde;år;kön;värde;enhet;täckning")
+    assert "Värend;2021;Totalt;4,25;%;2 av 3 kommuner;N31807" in text
+    assert "Värend;2022;Totalt;;%;1 av 3 kommuner" in text
+    assert "2026-11-25" in text

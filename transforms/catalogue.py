@@ -58,8 +58,9 @@ class Indicator:
         if self.aggregation == "sum":
             return "beräknat från kommunerna som summa"
         if self.aggregation == "weighted":
-            how = "vägt med" if self.weight_exact else "vägt med (närmaste tillgängliga)"
-            return f"beräknat från kommunerna, {how} {self.weight_label}"
+            text = f"beräknat från kommunerna, vägt med {self.weight_label}"
+            return text if self.weight_exact else \
+                f"{text} (den närmaste befolkningen som finns i datan)"
         return "inget områdesvärde: nyckeltalet kan inte läggas ihop över kommuner"
 
     @property
