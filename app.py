@@ -1,4 +1,4 @@
-"""Arbetsmarknadsläget: router and frame only (navigation, sidebar pickers, footer)."""
+"""Arbetsmarknadsläget: router and frame only (navigation, selection bar, footer)."""
 
 import streamlit as st
 
@@ -8,7 +8,9 @@ st.set_page_config(page_title="Arbetsmarknadsläget", page_icon=":material/monit
                    layout="wide")
 
 if not ui.warehouse_ready():
-    ui.no_data_message()
+    # one hidden page, so Streamlit does not list the pages/ folder on an empty start
+    st.navigation([st.Page(ui.no_data_message, title="Arbetsmarknadsläget")],
+                  position="hidden").run()
     st.stop()
 
 page = st.navigation([

@@ -131,7 +131,8 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         if s["skipped"]:
             line += f", {s['skipped']} finns inte i spegeln"
         if s["first_error"]:
-            line += f" (första felet: {s['first_error']}; tidigare data behålls)"
+            line += (f" (första felet: {s['first_error']}; tidigare hämtade data, om några, "
+                     f"behålls)")
         print(line)
     print(("OK: " if result.built else "INGEN NY DATABAS: ") + result.build_message)
     return 0 if result.built else 1
