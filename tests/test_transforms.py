@@ -166,3 +166,49 @@ def test_csv_download_is_swedish_excel_friendly_and_keeps_coverage():
     assert "Värend;2021;Totalt;4,25;%;2 av 3 kommuner;N31807" in text
     assert "Värend;2022;Totalt;;%;1 av 3 kommuner" in text
     assert "2026-11-25" in text
+
+
+# --- weights --------------------------------------------------------------------------------
+
+def _handmade_population():
+    """Hand-made single-year population for two kommuner (not real data)."""
+    rows = [(k, y, "T", age, n) for k, n in (("0001", 10.0), ("0002", 30.0))
+            for y in (2021, 2022, 2023) for age in range(80)]
+    return pd.DataFrame(rows, columns=["kommun_code", "year", "sex", "age", "population"])\
+        .assign(table_id="TAB638")
+
+
+def test_exact_scb_band_replaces_the_proxy_when_it_covers_every_year():
+    from transforms.weights import resolve_weights
+
+    spec = {"scb_ages": [{"from": 1994, "ages": [18, 64]}, {"from": 2023, "ages": [18, 65]}]}
+    w = resolve_weights(spec, ["N01954"], "befolkningen 16–64 år", False,
+                        observations=pd.DataFrame(columns=["indicator_id", "kommun_code",
+                                                           "year", "sex", "value"]),
+                        years={2022, 2023}, scb_population=_handmade_population())
+    assert w.exact and w.source == "SCB TAB638"
+    got = w.frame.set_index(["kommun_code", "year"])["weight"]
+    assert got[("0001", 2022)] == 47 * 10.0  # ages 18..64
+    assert got[("0001", 2023)] == 48 * 10.0  # ages 18..65 from 2023
+    assert w.label == "befolkningen i nyckeltalets åldersgrupp"
+
+
+def test_population_of_31_december_the_year_before_weighs_year_t():
+    from transforms.weights import resolve_weights
+
+    spec = {"scb_ages": [{"from": 1994, "ages": [16, 24]}], "weight_year": "previous"}
+    w = resolve_weights(spec, [], "x", False, observations=pd.DataFrame(), years={2022, 2023},
+                        scb_population=_handmade_population())
+    assert sorted(w.frame["year"].unique()) == [2022, 2023, 2024]
+    assert w.label == "befolkningen 16–24 år"
+
+
+def test_the_proxy_is_kept_when_scb_does_not_cover_every_year():
+    from transforms.weights import resolve_weights
+
+    obs = pd.DataFrame({"indicator_id": "N01954", "kommun_code": ["0001"], "year": [2010],
+                        "sex": ["T"], "value": [5.0]})
+    spec = {"scb_ages": [{"from": 1994, "ages": [16, 24]}]}
+    w = resolve_weights(spec, ["N01954"], "befolkningen 16–64 år", False, obs, years={2010, 2022},
+                        scb_population=_handmade_population())
+    assert not w.exact and w.source == "Kolada N01954" and w.label == "befolkningen 16–64 år"

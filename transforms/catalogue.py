@@ -135,6 +135,8 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
             "weight_label": weight["label"] if weight else None,
             "weight_exact": bool(spec.get("exact", False)),
             "note": spec.get("note"),
+            "weight_source": ("Kolada " + " + ".join(weight["ids"])) if weight else None,
+            "weight_year": spec.get("weight_year", "same"),
             "breaks_year": [int(b["year"]) for b in spec.get("breaks", [])],
             "breaks_label": [b["label"] for b in spec.get("breaks", [])],
             "source": "Kolada",

@@ -20,6 +20,7 @@ from transforms.catalogue import build_indicator_table, indicator_ids, load_cata
 from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkopplingar
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
+from transforms.weights import resolve_weights
 from warehouse import checks, scb_marts
 from warehouse.db import building, connect, write_table
 from warehouse.fetch import FetchReport
@@ -103,16 +104,36 @@ def _divisions(raw: Path) -> tuple[pd.DataFrame | None, str | None, str, Snapsho
     return (mapping[MAPPING_COLUMNS], mapping.attrs.get("vintage"), "SCB, Kommunkopplingar", snap)
 
 
-def _weights(obs: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    parts = [obs.loc[obs["indicator_id"] == i, ["kommun_code", "year", "sex", "value"]]
-             for i in ids]
-    return area_rules.combine_weights(parts)
+def indicator_weights(obs: pd.DataFrame, indicators: pd.DataFrame,
+                      scb_population: pd.DataFrame | None) -> pd.DataFrame:
+    """Weights per weighted indicator (grain: indicator × kommun × year × sex).
+
+    Updates ``indicators`` in place with the label, exactness and source actually used.
+    """
+    specs = load_catalogue()["indicators"]
+    frames = []
+    for i, row in indicators.iterrows():
+        if row["aggregation"] != "weighted":
+            continue
+        years = set(obs.loc[obs["indicator_id"] == row["indicator_id"], "year"].unique())
+        w = resolve_weights(specs[row["indicator_id"]], list(row["weight_ids"]),
+                            row["weight_label"], bool(row["weight_exact"]), obs, years,
+                            scb_population)
+        indicators.at[i, "weight_label"] = w.label
+        indicators.at[i, "weight_exact"] = w.exact
+        indicators.at[i, "weight_source"] = w.source
+        frames.append(w.frame.assign(indicator_id=row["indicator_id"]))
+    if not frames:
+        return pd.DataFrame(columns=["indicator_id", "kommun_code", "year", "sex", "weight"])
+    out = pd.concat(frames, ignore_index=True)
+    return out[["indicator_id", "kommun_code", "year", "sex", "weight"]]
 
 
 def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
-                kommun: pd.DataFrame) -> pd.DataFrame:
+                kommun: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
     """Every indicator's value for every official area (grain: indicator × area × year × sex)."""
     first_year = kommun.set_index("kommun_code")["first_year"]
+    by_indicator = dict(tuple(weights.groupby("indicator_id"))) if not weights.empty else {}
     out = []
     for row in indicators.itertuples():
         if row.aggregation == "none":
@@ -120,9 +141,11 @@ def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFra
         values = obs[obs["indicator_id"] == row.indicator_id]
         if values.empty:
             continue
-        weights = _weights(obs, list(row.weight_ids)) if row.aggregation == "weighted" else None
+        w = by_indicator.get(row.indicator_id) if row.aggregation == "weighted" else None
+        if row.aggregation == "weighted" and w is None:
+            continue
         agg = area_rules.aggregate(values, members, rule=row.aggregation, first_year=first_year,
-                                   weights=weights)
+                                   weights=w)
         out.append(agg.assign(indicator_id=row.indicator_id))
     if not out:
         return pd.DataFrame(columns=["indicator_id", *area_rules.OUT_COLUMNS])
@@ -182,11 +205,11 @@ def _build(raw: Path, target: Path, report: FetchReport,
         mapping = harmonise_kommun_codes(mapping, valid=set(kommun["kommun_code"]))
     areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
     official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
-    progress("bygger: områdesvärden")
-    area_vals = area_values(obs, indicators, official, kommun)
-
     progress("bygger: SCB")
     scb = scb_marts.load(raw, kommun=kommun)
+    progress("bygger: vikter och områdesvärden")
+    weights = indicator_weights(obs, indicators, scb.population_single_age)
+    area_vals = area_values(obs, indicators, official, kommun, weights)
     provenance = [_provenance_row(s) for s in kolada["snapshots"].values()]
     provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots]
 
@@ -207,6 +230,7 @@ def _build(raw: Path, target: Path, report: FetchReport,
         for name, df in stg.items():
             write_table(con, name, df, comment="Kolada v3, parsad och typad; ingen harmonisering")
         _write_marts(con, kommun=kommun, indicators=indicators, obs=obs, areas=areas,
+                     weights=weights,
                      members=members, area_vals=area_vals, own_totals=own_totals,
                      provenance=pd.DataFrame(provenance), log=log)
         for name, (df, comment) in scb.tables.items():
@@ -229,6 +253,9 @@ def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None
     write_table(con, "marts.observation_kommun_year", frames["obs"],
                 comment="Värden per indikator × kommun × år × kön (T/K/M); null = saknas",
                 column_comments={"value": "Värdet i indikatorns enhet (se marts.indicator)"})
+    write_table(con, "marts.indicator_weight", frames["weights"],
+                comment="Vikten varje kommuns andel vägs med när områden beräknas "
+                        "(se marts.indicator.weight_label och weight_source)")
     write_table(con, "marts.area", frames["areas"], comment="Alla områden: kommun, län, riket, "
                 "LA, FA, kommungrupp, med indelningens årgång och källa")
     write_table(con, "marts.area_member", frames["members"], comment="Område × medlemskommun")

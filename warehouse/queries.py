@@ -148,13 +148,14 @@ def computed_area_series(con: Con, ind: Indicator, members: list[str],
     """Any member set's series by the indicator's own rule (used for user groups)."""
     if not members:
         return pd.DataFrame(columns=["year", "value", "n_expected", "n_reporting", "status"])
-    frame = _member_frame(con, [ind.id, *ind.weight_ids], members)
-    values = frame[(frame["indicator_id"] == ind.id) & (frame["sex"] == sex)]
+    values = _member_frame(con, [ind.id], members)
+    values = values[values["sex"] == sex]
     weights = None
-    if ind.aggregation == "weighted":
-        parts = [frame.loc[frame["indicator_id"] == w, ["kommun_code", "year", "sex", "value"]]
-                 for w in ind.weight_ids]
-        weights = area_rules.combine_weights(parts)
+    if ind.aggregation == "weighted":  # the same stored weights the official areas use
+        weights = con.execute("""select kommun_code, year, sex, weight
+                                 from marts.indicator_weight
+                                 where indicator_id = ? and list_contains(?, kommun_code)""",
+                              [ind.id, members]).df()
     first = con.execute("select kommun_code, first_year from marts.kommun").df()
     # the years on offer are the indicator's years anywhere, so a year in which no member
     # reports still appears (withheld) instead of silently vanishing

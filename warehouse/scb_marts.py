@@ -24,6 +24,8 @@ class ScbFrames:
     tables: dict[str, tuple[pd.DataFrame, str]] = field(default_factory=dict)
     snapshots: list[Snapshot] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    # kommun_code, year, sex (T/K/M), age (int), population, table_id: exact weights when present
+    population_single_age: pd.DataFrame | None = None
 
 
 def region_labels(raw: Path) -> dict[str, str]:

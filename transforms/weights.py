@@ -1,0 +1,86 @@
+"""The population each kommun's share is weighted by when kommuner are aggregated into areas.
+
+Two sources, best first: SCB's population per kommun by single year of age (exact age band of
+the indicator, when fetched live), else the proxy population named in indicators.yml from
+Kolada (e.g. 16–64 = N01954 + N01955). Grain of every output: kommun × year × sex.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from transforms.areas import combine_weights
+
+KEYS = ["kommun_code", "year", "sex"]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights for one indicator and how to describe them on a chart."""
+
+    frame: pd.DataFrame  # kommun_code, year, sex, weight
+    label: str  # 'befolkningen 16–64 år'
+    exact: bool
+    source: str  # 'Kolada N01954 + N01955' or 'SCB TAB638'
+
+
+def band_for_year(bands: list[dict], year: int) -> tuple[int, int] | None:
+    """The age band in force in ``year`` ([{from: 1994, ages: [18, 64]}, …])."""
+    valid = [b for b in bands if int(b["from"]) <= year]
+    if not valid:
+        return None
+    lo, hi = max(valid, key=lambda b: int(b["from"]))["ages"]
+    return int(lo), int(hi)
+
+
+def band_population(population: pd.DataFrame, bands: list[dict]) -> pd.DataFrame:
+    """Population in each year's age band (population: kommun_code, year, sex, age, population)."""
+    df = population.dropna(subset=["population"])
+    limits = {int(y): band_for_year(bands, int(y)) for y in df["year"].unique()}
+    lo = df["year"].map(lambda y: limits[int(y)][0] if limits[int(y)] else 10**6)
+    hi = df["year"].map(lambda y: limits[int(y)][1] if limits[int(y)] else -1)
+    inside = df[(df["age"] >= lo) & (df["age"] <= hi)]
+    return inside.groupby(KEYS, as_index=False)["population"].sum()\
+        .rename(columns={"population": "weight"})
+
+
+def shift_to_next_year(weights: pd.DataFrame) -> pd.DataFrame:
+    """Use the population on 31 December of year T-1 as the weight for year T."""
+    return weights.assign(year=weights["year"] + 1)
+
+
+def band_label(bands: list[dict]) -> str:
+    """'befolkningen 16–24 år', or a general wording when the band changed over time."""
+    distinct = {tuple(b["ages"]) for b in bands}
+    if len(distinct) == 1:
+        lo, hi = distinct.pop()
+        return f"befolkningen {lo}–{hi} år"
+    return "befolkningen i nyckeltalets åldersgrupp"
+
+
+def resolve_weights(spec: dict, proxy_ids: list[str], proxy_label: str, exact_proxy: bool,
+                    observations: pd.DataFrame, years: set[int],
+                    scb_population: pd.DataFrame | None = None) -> Weights:
+    """The best weights for one indicator's ``years``.
+
+    SCB's exact band is used only when it covers every year of the indicator (after the T-1
+    shift), so a series is never weighted two ways. Otherwise the Kolada proxy.
+    """
+    previous = spec.get("weight_year") == "previous"
+    bands = spec.get("scb_ages")
+    if bands and scb_population is not None and not scb_population.empty:
+        exact = band_population(scb_population, bands)
+        if previous:
+            exact = shift_to_next_year(exact)
+        if years and years <= set(exact["year"].unique()):
+            tables = sorted(set(scb_population.get("table_id", pd.Series(["SCB"])).dropna()))
+            return Weights(exact[KEYS + ["weight"]], band_label(bands), True,
+                           "SCB " + ", ".join(tables))
+    parts = [observations.loc[observations["indicator_id"] == i, KEYS + ["value"]]
+             for i in proxy_ids]
+    proxy = combine_weights(parts)
+    if previous:
+        proxy = shift_to_next_year(proxy)
+    return Weights(proxy, proxy_label, exact_proxy, "Kolada " + " + ".join(proxy_ids))
