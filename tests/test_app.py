@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -55,3 +56,41 @@ def test_user_group_view_shows_members_and_weighted_value(app_env):
     assert not at.exception
     assert at.title[0].value == "Översikt – Samordningsförbundet Värend"
     assert "Alvesta, Tingsryd, Växjö" in at.caption[0].value
+
+
+def _decode(arr):
+    """Plotly 7 sends arrays as {'dtype', 'bdata'} (base64); plain lists pass through."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(arr, dict):
+        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=arr["dtype"]).tolist()
+    return list(arr)
+
+
+def test_varend_shows_forsorjningsstod_1994_2022_beside_its_three_kommuner(app_env, shared):
+    import json
+
+    at = _app().run()
+    at.selectbox(key="omrade").set_value("group:samordningsforbundet-varend").run()
+    assert not at.exception
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    fig = next(f for f in figures
+               if f["layout"]["title"]["text"].startswith("Invånare med ekonomiskt bistånd<br>"))
+    traces = {t.get("name"): t for t in fig["data"]}
+    assert {"Samordningsförbundet Värend", "Alvesta", "Tingsryd", "Växjö"} <= set(traces)
+    group = traces["Samordningsförbundet Värend"]
+    years = _decode(group["x"])
+    assert years == list(range(1994, 2023))
+
+    def file_rows(kpi):
+        body = json.loads((shared / f"kolada_v3/data/kpi/{kpi}.json").read_bytes())
+        return {e["municipality"]: e["values"][0]["value"] for e in body["values"]
+                if e["period"] == 2022}
+
+    rate, pop = file_rows("N31807"), file_rows("N01951")
+    members = ["0764", "0763", "0780"]
+    expected = sum(rate[k] * pop[k] for k in members) / sum(pop[k] for k in members)
+    assert _decode(group["y"])[-1] == pytest.approx(expected)
+    assert "Källa: Kolada (N31807)" in " ".join(a["text"] for a in fig["layout"]["annotations"])
