@@ -110,7 +110,7 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
                            font={"size": 11, "color": "#b03030"}, bgcolor="rgba(255,255,255,0.8)")
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height)
-    fig.update_xaxes(title_text="År", dtick=1 if _span(lines) <= 8 else 2, tickformat="d")
+    fig.update_xaxes(dtick=1 if _span(lines) <= 14 else 2, tickformat="d")
     return fig
 
 
@@ -148,14 +148,15 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     tickformat = f",.{ind.decimals}f" if ind.unit != "count" else ",d"
     axis = {"title_text": unit_title(ind), "tickformat": tickformat, "rangemode": "tozero"}
     (fig.update_yaxes if value_axis == "y" else fig.update_xaxes)(**axis)
-    wrapped = _wrap(source, 72)
+    wrapped = _wrap(source, 110)
     n_lines = wrapped.count("<br>") + 1
-    bottom = 95 + 14 * n_lines
+    bottom = 50 + 14 * n_lines
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=SEPARATORS, height=height + 14 * n_lines, font={"family": FONT, "size": 13},
         margin={"l": 60, "r": 30, "t": 70, "b": bottom}, template="plotly_white",
-        legend={"orientation": "h", "y": -0.16, "x": 0, "yanchor": "top"},
+        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top",
+                "font": {"size": 12}},
         hoverlabel={"namelength": -1},
     )
     # the source sits in the figure itself, so an exported image keeps it

@@ -232,15 +232,21 @@ def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
     return lines
 
 
-def indicator_block(sel: Selection, indicator_id: str) -> None:
-    """Card with the latest value and change, the comparison chart, and its source footer."""
+def _sex_for(sel: Selection, ind: Indicator) -> tuple[str, str]:
+    """The sex code to query and a note when the indicator has no split by sex."""
+    if ind.has_sex or sel.sex == "T":
+        return sel.sex, ""
+    return "T", " (finns inte per kön; visar totalt)"
+
+
+def indicator_card(sel: Selection, indicator_id: str) -> None:
+    """The latest value with the change from the year before, and its coverage."""
     ind = query("indicator", indicator_id)
+    sex, sex_note = _sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
         st.info(f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
         return
-    lines = comparison_lines(sel, ind)
-    focus = lines[0].data.dropna(subset=["value"])
-    sex_note = "" if ind.has_sex or sel.sex == "T" else " (finns inte per kön; visar totalt)"
+    focus = query("area_series", ind, sel.area, sex).dropna(subset=["value"])
     if focus.empty:
         st.info(f"**{ind.label}**: inga värden för {sel.area.name}.")
         return
@@ -253,20 +259,33 @@ def indicator_block(sel: Selection, indicator_id: str) -> None:
                 f"{int(latest['year']) - 1}"
     st.metric(f"{ind.label}, {int(latest['year'])}{sex_note}",
               format_value(latest["value"], ind.decimals, ind.short_unit), delta,
-              delta_color="off", border=True)
+              delta_color="off", border=True, help=ind.definition)
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
         st.caption(f"Områdesvärdet bygger på {cover}.")
-    names = " · ".join(line.name for line in lines if line.role != "published")
+
+
+def indicator_chart(sel: Selection, indicator_id: str) -> None:
+    """The comparison chart over time, its source footer and the numbers as CSV."""
+    ind = query("indicator", indicator_id)
+    sex, sex_note = _sex_for(sel, ind)
+    if ind.aggregation == "none" and not sel.area.is_kommun:
+        return
+    lines = comparison_lines(sel, ind)
+    if lines[0].data.dropna(subset=["value"]).empty:
+        return
+    compared = [line.name for line in lines if line.role in ("lan", "riket")]
+    against = f" jämfört med {' och '.join(compared)}" if compared else ""
     period = charts.period_text([line.data for line in lines])
     computed = any(line.computed for line in lines)
-    fig = charts.time_series(lines, ind, title=f"{ind.label}{sex_note}<br><sup>{names}, "
-                             f"{period}, {SEX_LABELS[sel.sex if ind.has_sex else 'T']}</sup>",
+    title = (f"{ind.label}{sex_note}<br><sup>{sel.area.name}{against}, {period}, "
+             f"{SEX_LABELS[sex].lower()}</sup>")
+    fig = charts.time_series(lines, ind, title=title,
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{indicator_id}")
     source_footer(ind, period=period, computed=computed)
     table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
-                         ind, sex=SEX_LABELS[sel.sex if ind.has_sex else "T"])
+                         ind, sex=SEX_LABELS[sex])
     st.download_button("Ladda ned siffrorna (CSV)", to_excel_csv(table),
                        f"{ind.id}_{slug(sel.area.name)}.csv", "text/csv",
                        key=f"csv-{indicator_id}", icon=":material/download:")

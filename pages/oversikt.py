@@ -19,7 +19,9 @@ for heading, indicator_ids in SECTIONS:
     st.header(heading)
     for column, indicator_id in zip(st.columns(len(indicator_ids)), indicator_ids, strict=True):
         with column:
-            ui.indicator_block(sel, indicator_id)
+            ui.indicator_card(sel, indicator_id)
+    for indicator_id in indicator_ids:
+        ui.indicator_chart(sel, indicator_id)
     if not sel.area.is_kommun and len(sel.area.members) <= 60:
         with st.expander(f"Kommunerna i {sel.area.name}"):
             for indicator_id in indicator_ids:
