@@ -9,7 +9,7 @@ from warehouse import usergroups
 st.title("Egna grupper av kommuner")
 st.caption("Till exempel ett samordningsförbund, en DUA/LÖK-samverkan eller en region. Grupperna "
            "sparas i en egen fil på den här datorn (påverkas inte när data uppdateras) och kan "
-           "väljas under Område i sidopanelen. Områdesvärden beräknas från kommunerna.")
+           "väljas under Område högst upp på varje sida. Områdesvärden beräknas från kommunerna.")
 
 kommun = ui.query("kommuner")
 names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
@@ -43,7 +43,8 @@ else:
 new, edit, io_tab = st.tabs(["Ny grupp", "Ändra eller ta bort", "Importera, exportera, dela"])
 with new, st.form("new_group", clear_on_submit=True):
     name = st.text_input("Namn", placeholder="t.ex. Samordningsförbundet Värend")
-    members = st.multiselect("Kommuner", codes, format_func=names.get)
+    members = st.multiselect("Kommuner", codes, format_func=names.get,
+                             placeholder="Skriv för att söka och välja kommuner")
     if st.form_submit_button("Skapa gruppen", type="primary"):
         try:
             usergroups.save(GroupSpec(name, tuple(members)))
@@ -58,7 +59,8 @@ with edit:
         with st.form(f"edit_{chosen.group_id}"):
             new_name = st.text_input("Namn", chosen.name)
             new_members = st.multiselect("Kommuner", codes, default=list(chosen.members),
-                                         format_func=names.get)
+                                         format_func=names.get,
+                                         placeholder="Skriv för att söka och välja kommuner")
             if st.form_submit_button("Spara ändringarna", type="primary"):
                 try:
                     usergroups.save(GroupSpec(new_name, tuple(new_members)),
