@@ -1,0 +1,119 @@
+"""PxWebApi 2.0 replay: the table listing (``GET /tables``) and one table (``GET /tables/{id}``).
+
+Best effort from what a mirror holds: the recorded listings (``tables.json`` and any
+``tables_query_*.json``) plus every table with recorded metadata, whose entry is built from
+that metadata (label, updated, first/last period from the time variable, variable names).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from replay.base import Request
+
+if TYPE_CHECKING:
+    from replay.scb import ScbApp
+
+DEFAULT_PAGE_SIZE = 20
+
+
+def _recorded(app: ScbApp) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for path in sorted(app.folder.glob("tables*.json")):
+        body = json.loads(path.read_bytes())
+        for table in body.get("tables") or []:
+            seen.setdefault(str(table["id"]).upper(), table)
+    return list(seen.values())
+
+
+def _time_unit(code: str) -> str:
+    if "M" in code:
+        return "Monthly"
+    if "K" in code or "Q" in code:
+        return "Quarterly"
+    return "Annual" if code.isdigit() else "Other"
+
+
+def _links(base: str, table_id: str, lang: str) -> list[dict]:
+    return [{"rel": "self", "hreflang": lang, "href": f"{base}/tables/{table_id}?lang={lang}"},
+            {"rel": "metadata", "hreflang": lang,
+             "href": f"{base}/tables/{table_id}/metadata?lang={lang}"},
+            {"rel": "data", "hreflang": lang,
+             "href": f"{base}/tables/{table_id}/data?lang={lang}&outputFormat=json-stat2"}]
+
+
+def _from_metadata(app: ScbApp, folder: str, request: Request) -> dict | None:
+    meta = app._json(f"tables/{folder}/metadata.json") or app._json(f"tables/{folder}/data.json")
+    if meta is None:
+        return None
+    dims = meta.get("dimension") or {}
+    time_dims = (meta.get("role") or {}).get("time") or []
+    periods = list(dims[time_dims[0]]["category"]["index"]) if time_dims else []
+    ext = meta.get("extension") or {}
+    lang = request.param("lang", "sv") or "sv"
+    return {"type": "Table", "id": folder, "label": meta.get("label"), "description": "",
+            "updated": meta.get("updated"),
+            "firstPeriod": periods[0] if periods else None,
+            "lastPeriod": periods[-1] if periods else None,
+            "category": "public", "discontinued": ext.get("discontinued"),
+            "variableNames": [dims[d].get("label", d) for d in meta.get("id") or []],
+            "source": meta.get("source"),
+            "subjectCode": (ext.get("px") or {}).get("subject-code"),
+            "timeUnit": _time_unit(periods[-1]) if periods else None, "paths": [],
+            "links": _links(request.base_url, folder, lang)}
+
+
+def _all_tables(app: ScbApp, request: Request) -> list[dict]:
+    tables = _recorded(app)
+    known = {str(t["id"]).upper() for t in tables}
+    for folder in app.table_ids():
+        if folder.upper() not in known and (entry := _from_metadata(app, folder, request)):
+            tables.append(entry)
+    return tables
+
+
+def table_entry(app: ScbApp, table_id: str, request: Request) -> dict | None:
+    """``GET /tables/{id}``: the recorded listing entry, else one built from the metadata."""
+    lang = request.param("lang", "sv") or "sv"
+    for table in _recorded(app):
+        if str(table["id"]).upper() == table_id.upper():
+            return {"language": lang, **table}
+    folder = next((f for f in app.table_ids() if f.upper() == table_id.upper()), None)
+    entry = _from_metadata(app, folder, request) if folder else None
+    return {"language": lang, **entry} if entry else None
+
+
+def _matches(table: dict, words: list[str]) -> bool:
+    text = " ".join([str(table.get("id", "")), str(table.get("label", "")),
+                     *map(str, table.get("variableNames") or [])]).casefold()
+    return all(w in text for w in words)
+
+
+def tables_page(app: ScbApp, request: Request) -> dict:
+    """``GET /tables``: filter by ``query`` words and ``pastDays``, then one page."""
+    tables = _all_tables(app, request)
+    words = (request.param("query") or "").casefold().split()
+    tables = [t for t in tables if _matches(t, words)]
+    if past := request.param("pastDays"):
+        since = datetime.now(UTC) - timedelta(days=int(past))
+        tables = [t for t in tables if t.get("updated") and
+                  datetime.fromisoformat(t["updated"]) >= since]
+    size = max(1, int(request.param("pageSize") or request.param("pagesize")
+                      or DEFAULT_PAGE_SIZE))
+    number = max(1, int(request.param("pageNumber") or 1))
+    pages = max(1, math.ceil(len(tables) / size))
+    lang = request.param("lang", "sv") or "sv"
+
+    def link(rel: str, n: int) -> dict:
+        return {"rel": rel, "hreflang": lang,
+                "href": f"{request.base_url}/tables?lang={lang}&pageSize={size}&pageNumber={n}"}
+
+    page_links = ([link("next", number + 1)] if number < pages else []) + \
+        ([link("last", pages)] if pages > 1 else [])
+    return {"language": lang, "tables": tables[(number - 1) * size:number * size],
+            "page": {"pageNumber": number, "pageSize": size, "totalElements": len(tables),
+                     "totalPages": pages, "links": page_links},
+            "links": [link("self", number)]}
