@@ -98,8 +98,8 @@ class CallBudget:
     """At most ``max_calls`` calls in any ``window`` seconds, on ``clock``; obeys server headers.
 
     ``acquire`` runs before every attempt (HttpSession's ``before``) and sleeps until a call is
-    allowed; ``observe`` (HttpSession's ``on_response``) reads ``X-Rate-Limit-Remaining`` /
-    ``X-Rate-Limit-Reset`` and ``Retry-After`` and holds calls back until the server's reset.
+    allowed; ``observe`` (HttpSession's ``on_response``) follows ``X-Rate-Limit-Remaining`` and,
+    on a 429 without ``Retry-After``, holds calls back until ``X-Rate-Limit-Reset``.
     """
 
     def __init__(self, clock: Clock, *, max_calls: int = 0, window: float = 0.0,

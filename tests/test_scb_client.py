@@ -17,6 +17,7 @@ from data_sources.http import FakeClock, FetchError
 from data_sources.scb import ScbClient, TableInfo, period_end, reset_seconds
 from data_sources.scb_datasets import (
     NotInMirror,
+    ScbDataset,
     dataset,
     dataset_bodies,
     fetch_dataset,
@@ -316,3 +317,46 @@ def test_dataset_file_refuses_unquoted_codes(tmp_path):
     path.write_text("x:\n  kind: population\n  table: TAB1\n  selection:\n    Region: [01]\n")
     with pytest.raises(ValueError, match="unquoted"):
         load_datasets(path)
+
+
+def test_other_variables_all_selects_every_unlisted_variable(real, tmp_path):
+    partial = ScbDataset(id="population_partial", kind="population", label="test",
+                         verified=True, table="TAB6471", other_variables="all",
+                         selection={"Region": LAN, "Alder": AGES, "Tid": MONTHS},
+                         codelists=CODELISTS)
+    snap = fetch_dataset(real.client, partial, tmp_path, mirror=False)
+    assert snap.manifest["scb"]["selection"]["Kon"] == ["*"]
+    assert dataset_bodies(snap)["data"] == [DATA.read_bytes()]
+
+
+def test_a_codelist_dataset_is_config_plus_the_codelist(tmp_path):
+    handmade_la = {"id": "agg_RegionLA2018", "label": "HANDMADE", "type": "Aggregation",
+                   "values": [{"code": "LA1807", "label": "Växjö", "valueMap": ["0780"]}]}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/config"):
+            return httpx.Response(200, content=(SCB / "config.json").read_bytes())
+        assert request.url.path.endswith("/codeLists/agg_RegionLA2018")
+        return httpx.Response(200, json=handmade_la)
+
+    client = ScbClient("http://scb.test/api/v2", transport=httpx.MockTransport(handler),
+                       clock=FakeClock())
+    bodies = dataset_bodies(fetch_dataset(client, dataset("regions_la"), tmp_path, mirror=False))
+    assert sorted(bodies) == ["codelist", "config"]
+    assert json.loads(bodies["codelist"][0]) == handmade_la
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("entry", [d for d in load_datasets() if d.kind != "codelist"],
+                         ids=lambda d: d.id)
+def test_live_declared_tables_and_variables_exist(entry):
+    """[verify] helper: the table id and every declared variable exist on the live API."""
+    client = ScbClient()
+    try:
+        info = client.table(entry.source_id)
+        metadata = client.metadata(entry.source_id)
+        variables = {v.lower() for v in metadata["id"]}
+        assert {v.lower() for v in entry.selection} <= variables, info.label
+        assert {v.lower() for v in entry.dimensions.values()} <= variables, info.label
+    finally:
+        client.close()
