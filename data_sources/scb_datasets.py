@@ -7,7 +7,6 @@ leaves the previous snapshot in place; ``dataset_bodies`` reads a snapshot back 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -184,4 +183,4 @@ def dataset_bodies(snapshot: Snapshot) -> dict[str, list[bytes]]:
 
 def snapshot_details(snapshot: Snapshot) -> dict:
     """The manifest's ``scb`` entry (dataset, table, lastPeriod, is_current, selection, …)."""
-    return json.loads(json.dumps(snapshot.manifest.get("scb") or {}))
+    return dict(snapshot.manifest.get("scb") or {})
