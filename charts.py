@@ -142,6 +142,27 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
     return fig
 
 
+def population_by_age(df: pd.DataFrame, ind: Indicator, *, title: str) -> go.Figure:
+    """Women and men per age group (``df``: age_code, age_label, sex K/M, population)."""
+    order = list(dict.fromkeys(df.sort_values("age_code", key=_age_key)["age_label"]))
+    fig = go.Figure()
+    for sex, name, color in (("K", "Kvinnor", "#c0504d"), ("M", "Män", "#1f5fa8")):
+        part = df[df["sex"] == sex].groupby("age_label", as_index=False)["population"].sum()
+        part = part.set_index("age_label").reindex(order).reset_index()
+        fig.add_trace(go.Bar(
+            y=part["age_label"], x=part["population"], name=name, orientation="h",
+            marker_color=color,
+            hovertemplate="%{y}: %{x:,d} " + name.lower() + "<extra></extra>"))
+    _frame(fig, ind, title=title, source=source_text(ind), height=420, value_axis="x")
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text="Ålder")
+    return fig
+
+
+def _age_key(codes: pd.Series) -> pd.Series:
+    return codes.astype(str).str.extract(r"(\d+)")[0].astype(float)
+
+
 def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: int,
            value_axis: str = "y") -> None:
     """House layout: title, unit on the value axis, source line under the plot, Swedish format."""

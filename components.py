@@ -14,6 +14,7 @@ import streamlit as st
 
 import charts
 import config
+from transforms import bas
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
 from transforms.export import series_frame, to_excel_csv
@@ -331,31 +332,93 @@ def selection_caption(sel: Selection) -> str:
 
 
 def monthly_unemployment_block(sel: Selection) -> None:
-    """Latest month of SCB BAS unemployment, when that dataset is in the warehouse."""
+    """Latest month of SCB BAS unemployment with the change from the same month a year
+    earlier, when that dataset is in the warehouse; otherwise say what is missing and why."""
     if not query("has_table", "marts.bas_kommun_monthly"):
-        st.caption("Månadsvis arbetslöshet (SCB BAS) saknas i databasen: tabellen har inte "
-                   "hämtats (den finns inte i spegeln, och SCB har inte kunnat nås).")
+        st.caption("Månadsvis arbetslöshet (SCB BAS, tabell TAB6260) saknas i databasen: den "
+                   "finns inte i spegeln och har inte kunnat hämtas från SCB.")
         return
-    df = query("bas_latest", list(sel.area.members), sel.sex)
-    if df.empty:
-        st.caption("SCB BAS har inga månadsvärden för det här urvalet.")
+    members = list(sel.area.members)
+    monthly = bas.area_monthly(query("bas_monthly", members), members, sel.sex)
+    latest = bas.latest_with_year_before(monthly)
+    if latest is None:
+        st.caption(f"SCB BAS har inga månadsvärden för {sel.area.name} (för ett område krävs "
+                   "antal arbetslösa och arbetskraften för varje kommun).")
         return
-    st.metric(**bas_metric(df))
+    fetched = format_date(query("fetched_at", "scb", "bas_kommun_monthly"))
+    st.metric(**bas_metric(latest))
+    st.caption(f"Källa: SCB, Befolkningens arbetsmarknadsstatus (BAS), hämtad {fetched}. "
+               "Andel arbetslösa av arbetskraften 16–64 år"
+               + ("; området: summa arbetslösa / summa arbetskraft." if len(members) > 1
+                  else ".") + " Inte samma mått som Kolada/Arbetsförmedlingens nedan.")
 
 
-def bas_metric(df: pd.DataFrame) -> dict:
-    """Arguments for st.metric from the latest BAS month and the same month a year earlier."""
+def bas_metric(latest: dict) -> dict:
+    """Arguments for st.metric from bas.latest_with_year_before()."""
     from transforms.formatting import format_month
 
-    row = df.iloc[-1]
+    period = latest["period"]
     delta = None
-    if pd.notna(row.get("rate_year_before")):
-        delta = (f"{format_change(row['rate'] - row['rate_year_before'], 1, 'percent', ascii_minus=True)} "
-                 f"från {format_month(row['period'].replace(year=row['period'].year - 1))}")
-    return {"label": f"Arbetslöshet 16–64 år (SCB BAS), {format_month(row['period'])}"
-                     + (" – preliminär" if row.get("is_preliminary") else ""),
-            "value": format_value(row["rate"], 1, "%"), "delta": delta, "delta_color": "off",
-            "border": True}
+    if latest["rate_year_before"] is not None:
+        change = format_change(latest["rate"] - latest["rate_year_before"], 1, "percent",
+                               ascii_minus=True)
+        delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
+    label = f"Arbetslöshet 16–64 år (SCB BAS), {format_month(period)}"
+    if latest["is_preliminary"]:
+        label += " – preliminär"
+    return {"label": label, "value": format_value(latest["rate"], 1, "%"), "delta": delta,
+            "delta_color": "off", "border": True}
+
+
+def population_block(sel: Selection) -> None:
+    """SCB's monthly population for the län (or Riket), by age group and sex, when fetched."""
+    if not query("has_table", "marts.population_region_monthly"):
+        st.caption("SCB:s befolkning per månad saknas i databasen.")
+        return
+    area = sel.area
+    if area.kind in ("kommun", "lan"):
+        lan_codes, name = [area.members[0][:2]], sel.lan_name if area.is_kommun else area.name
+    elif area.kind == "riket":
+        lan_codes, name = sorted({m[:2] for m in area.members}), "Riket"
+    else:
+        st.caption("SCB:s månadsbefolkning finns här per län; välj en kommun, ett län eller "
+                   "riket för att se den.")
+        return
+    df = query("population_lan_monthly", lan_codes)
+    if df.empty:
+        st.caption(f"SCB:s månadsbefolkning saknas för {name}.")
+        return
+    meta = scb_population_meta(str(df["table_id"].iloc[0]))
+    latest = df["period"].max()
+    now = df[(df["period"] == latest) & (df["sex"] == "T")]["population"].sum()
+    first = df[(df["period"] == df["period"].min()) & (df["sex"] == "T")]["population"].sum()
+    from transforms.formatting import format_month
+
+    months = df["period"].nunique()
+    delta = None
+    if months > 1:
+        change = format_change(now - first, 0, "count", ascii_minus=True)
+        delta = f"{change} sedan {format_month(df['period'].min())}"
+    if area.is_kommun:
+        st.caption(f"SCB:s månadsbefolkning per kommun finns inte i datan; {sel.kommun_name}s "
+                   f"län visas.")
+    st.metric(f"Folkmängd, {name}, {format_month(latest)}",
+              format_value(now, 0, "antal"), delta, delta_color="off", border=True)
+    fig = charts.population_by_age(df[df["period"] == latest], meta,
+                                   title=f"Folkmängd efter ålder och kön, {name}, "
+                                         f"{format_month(latest)}")
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart-population")
+    st.caption("Summerat över SCB:s åldersgrupper. Från referensåret 2025 lägger SCB in en liten "
+               "slumpmässig osäkerhet i alla befolkningsuppgifter (Cell Key Method), så en summa "
+               "av delar kan avvika något från SCB:s publicerade total.")
+
+
+def scb_population_meta(table_id: str) -> Indicator:
+    """Chart metadata for SCB's monthly population table."""
+    return Indicator(id=table_id, label="Folkmängd", unit="count", short_unit="antal",
+                     decimals=0, groups=("befolkning",), aggregation="sum", source="SCB",
+                     definition="Folkmängden den sista dagen i respektive månad.",
+                     fetched_at=query("fetched_at", "scb", "population_lan_monthly"))
 
 
 def app_footer() -> None:

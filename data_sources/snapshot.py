@@ -121,16 +121,23 @@ class SnapshotWriter:
             (self.folder / "FAILED.txt").write_text(reason, "utf-8")
 
 
-def latest_snapshot(root: Path, source: str, dataset: str) -> Snapshot | None:
-    """The newest completed snapshot of a dataset, or None when it was never fetched."""
+def complete_snapshots(root: Path, source: str, dataset: str) -> list[Snapshot]:
+    """Every completed snapshot of a dataset, newest first."""
     base = Path(root) / source / dataset
     if not base.is_dir():
-        return None
+        return []
+    out = []
     for folder in sorted((p for p in base.iterdir() if p.is_dir()), reverse=True):
         manifest = folder / MANIFEST
         if manifest.is_file():
-            return Snapshot(folder, json.loads(manifest.read_text("utf-8")))
-    return None
+            out.append(Snapshot(folder, json.loads(manifest.read_text("utf-8"))))
+    return out
+
+
+def latest_snapshot(root: Path, source: str, dataset: str) -> Snapshot | None:
+    """The newest completed snapshot of a dataset, or None when it was never fetched."""
+    found = complete_snapshots(root, source, dataset)
+    return found[0] if found else None
 
 
 def prune_failed(root: Path, *, keep: int = 3) -> None:

@@ -26,3 +26,6 @@ for heading, indicator_ids in SECTIONS:
         with st.expander(f"Kommunerna i {sel.area.name}"):
             for indicator_id in indicator_ids:
                 ui.members_block(sel, indicator_id)
+
+st.header("Befolkning (SCB)")
+ui.population_block(sel)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from data_sources.http import Clock
 from replay.base import App, Reply, Request
 from replay.kolada import KoladaApp
 
@@ -63,6 +64,7 @@ class ReplayServer:
     faults: list[Fault] = field(default_factory=list)
     apps: dict[str, App] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    clock: Clock | None = None  # shared with the clients in tests, for SCB's call budget
 
     def __post_init__(self) -> None:
         self.mirror = Path(self.mirror).resolve()
@@ -70,7 +72,7 @@ class ReplayServer:
             raise FileNotFoundError(f"mirror folder not found: {self.mirror}")
         for folder, prefix in MOUNTS.items():
             if prefix not in self.apps and (self.mirror / folder).is_dir():
-                self.apps[prefix] = _make_app(folder, self.mirror / folder)
+                self.apps[prefix] = _make_app(folder, self.mirror / folder, self.clock)
         if not self.apps:
             raise FileNotFoundError(
                 f"{self.mirror} holds none of the source folders {sorted(MOUNTS)}")
@@ -142,19 +144,20 @@ class ReplayServer:
         self.stop()
 
 
-def _make_app(folder: str, path: Path) -> App:
+def _make_app(folder: str, path: Path, clock: Clock | None) -> App:
     if folder == "kolada_v3":
         return KoladaApp(path)
     if folder == "scb_v2":
         from replay.scb import ScbApp
 
-        return ScbApp(path)
+        return ScbApp(path, clock=clock)
     return StaticApp(path)
 
 
 def _handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # small replies otherwise wait ~40 ms for delayed ACKs
 
         def _answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

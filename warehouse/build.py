@@ -95,13 +95,24 @@ def _lan_names(raw: Path, municipality: pd.DataFrame) -> tuple[dict[str, str], s
             "Kolada (SCB:s länsnamn kunde inte hämtas)")
 
 
-def _divisions(raw: Path) -> tuple[pd.DataFrame | None, str | None, str, Snapshot | None]:
+def _divisions(raw: Path, scb: scb_marts.ScbFrames
+               ) -> tuple[pd.DataFrame | None, str | None, str, Snapshot | None]:
+    """kommun -> LA, FA, kommungrupp: SCB's kommun table when fetched, else SCB's codelists."""
     snap = latest_snapshot(raw, "scb", "kommunkopplingar")
-    if snap is None:
+    if snap is not None:
+        text = snap.files[0].read_bytes().decode("utf-8-sig")
+        mapping = parse_kommunkopplingar(text)
+        return (mapping[MAPPING_COLUMNS], mapping.attrs.get("vintage"),
+                "SCB, Kommunkopplingar", snap)
+    if not scb.codelist_areas:
         return None, None, "", None
-    text = snap.files[0].read_bytes().decode("utf-8-sig")
-    mapping = parse_kommunkopplingar(text)
-    return (mapping[MAPPING_COLUMNS], mapping.attrs.get("vintage"), "SCB, Kommunkopplingar", snap)
+    mapping, ids = None, []
+    for kind, (areas, codelist_id) in scb.codelist_areas.items():
+        part = areas.rename(columns={"area_code": f"{kind}_code", "area_label": f"{kind}_name"})
+        part = part[["kommun_code", f"{kind}_code", f"{kind}_name"]]
+        mapping = part if mapping is None else mapping.merge(part, on="kommun_code", how="outer")
+        ids.append(codelist_id)
+    return mapping, None, "SCB, kodlistor " + ", ".join(ids), None
 
 
 def indicator_weights(obs: pd.DataFrame, indicators: pd.DataFrame,
@@ -199,14 +210,14 @@ def _build(raw: Path, target: Path, report: FetchReport,
                for k, s in kolada["snapshots"].items() if k.startswith("data__")}
     indicators["fetched_at"] = indicators["indicator_id"].map(fetched)
 
+    progress("bygger: SCB")
+    scb = scb_marts.load(raw, kommun=kommun)
     progress("bygger: områden")
-    mapping, vintage, div_source, div_snap = _divisions(raw)
+    mapping, vintage, div_source, div_snap = _divisions(raw, scb)
     if mapping is not None:  # old codes -> today's; an unknown code stops the build
         mapping = harmonise_kommun_codes(mapping, valid=set(kommun["kommun_code"]))
     areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
     official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
-    progress("bygger: SCB")
-    scb = scb_marts.load(raw, kommun=kommun)
     progress("bygger: vikter och områdesvärden")
     weights = indicator_weights(obs, indicators, scb.population_single_age)
     area_vals = area_values(obs, indicators, official, kommun, weights)

@@ -7,7 +7,6 @@ at all is skipped after its first failure, so an offline start stays fast.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,8 +14,10 @@ from functools import partial
 from pathlib import Path
 
 import config
-from data_sources.http import BadBody, Clock, FetchError, HttpSession, SourceUnreachable
+from data_sources.http import Clock, FetchError, HttpSession, SourceUnreachable
 from data_sources.kolada import KoladaClient
+from data_sources.scb import ScbClient
+from data_sources.scb_datasets import NOT_IN_MIRROR, NotInMirror, fetch_dataset, load_datasets
 from data_sources.snapshot import fetch_snapshot
 from transforms.catalogue import indicator_ids
 
@@ -134,27 +135,39 @@ def _run_jobs(report: FetchReport, source: str, jobs: list[tuple[str, Callable]]
             report.add(source, dataset, True, "hämtad")
 
 
-def _region_metadata_body(response) -> None:
+def fetch_scb(report: FetchReport, *, root: Path, progress: Progress, mirror: bool,
+              base_url: str | None = None, clock: Clock | None = None, transport=None) -> None:
+    """Every dataset in data_sources/scb_datasets.yml, one snapshot each.
+
+    In mirror mode a dataset the mirror does not hold is reported as skipped ("ej i spegeln"),
+    not failed. Limits from SCB's /config (cells per call, calls per window) are obeyed by the
+    client.
+    """
+    client = ScbClient(base_url, transport=transport, clock=clock)
+    datasets = load_datasets()
+    unreachable: SourceUnreachable | None = None
     try:
-        body = json.loads(response.content)
-        body["dimension"]["Region"]["category"]["label"]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadBody("metadata utan variabeln Region") from exc
-
-
-def fetch_scb_regions(report: FetchReport, *, root: Path, progress: Progress,
-                      base_url: str | None = None, clock: Clock | None = None,
-                      transport=None) -> None:
-    """SCB's own region list with labels (Riket, län, kommuner) from TAB6471's metadata."""
-    http = HttpSession("scb", base_url or config.scb_api_url(), transport=transport,
-                       clock=clock or Clock())
-
-    def job(writer) -> None:
-        writer.add(http.request("GET", "tables/TAB6471/metadata", params={"lang": "sv"},
-                                validate=_region_metadata_body))
-
-    try:
-        _run_jobs(report, "scb", [("regions", job)], root=root, progress=progress,
-                  base_url=http.base_url)
+        for i, ds in enumerate(datasets, 1):
+            if unreachable is not None:
+                report.add("scb", ds.id, False, f"hoppades över: {unreachable.message}")
+                continue
+            if mirror and ds.request(mirror=True) is None:
+                report.add("scb", ds.id, False, f"{NOT_IN_MIRROR}: {ds.source_id}")
+                continue
+            progress(f"scb: {ds.id} ({ds.source_id}) ({i}/{len(datasets)})")
+            try:
+                snap = fetch_dataset(client, ds, root, mirror=mirror)
+            except NotInMirror as exc:
+                report.add("scb", ds.id, False, exc.message)
+            except SourceUnreachable as exc:
+                unreachable = exc
+                report.add("scb", ds.id, False, exc.message)
+            except FetchError as exc:
+                report.add("scb", ds.id, False, exc.message)
+            except (ValueError, KeyError, TypeError) as exc:
+                report.add("scb", ds.id, False, f"oväntat svar: {exc}")
+            else:
+                parts = snap.manifest.get("scb", {}).get("parts")
+                report.add("scb", ds.id, True, f"hämtad ({parts} delar)" if parts else "hämtad")
     finally:
-        http.close()
+        client.close()

@@ -224,3 +224,21 @@ def fetched_at(con: Con, source: str, dataset: str) -> str | None:
     row = con.execute("select fetched_at from marts.provenance where source = ? and dataset = ?",
                       [source, dataset]).fetchone()
     return row[0] if row else None
+
+
+def bas_monthly(con: Con, members: list[str]) -> pd.DataFrame:
+    """marts.bas_kommun_monthly rows for the members (every sex, age and födelseregion)."""
+    sql = """select kommun_code, sex, age_code, age_label, birth_region_code,
+                    birth_region_label, period, unemployment_rate, labour_force_count,
+                    unemployed_count, is_preliminary
+             from marts.bas_kommun_monthly where list_contains(?, kommun_code)"""
+    return con.execute(sql, [members]).df()
+
+
+def population_lan_monthly(con: Con, lan_codes: list[str]) -> pd.DataFrame:
+    """SCB population by län × age group × sex × month (mirror: TAB6471, 10-year groups)."""
+    sql = """select region_code, age_code, age_label, sex, period, population, status, table_id
+             from marts.population_region_monthly
+             where region_level = 'lan' and list_contains(?, region_code)
+             order by period, region_code, sex, age_code"""
+    return con.execute(sql, [lan_codes]).df()

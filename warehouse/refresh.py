@@ -21,7 +21,7 @@ from warehouse.fetch import (
     FetchReport,
     fetch_kolada,
     fetch_regions_file,
-    fetch_scb_regions,
+    fetch_scb,
 )
 
 SOURCE_NAMES = {"kolada": "Kolada", "scb": "SCB"}
@@ -56,15 +56,16 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     target = target or config.warehouse_path()
     sources = sources or {"kolada", "scb"}
     report = FetchReport(mirror=str(mirror) if mirror else None)
-    server = ReplayServer(Path(mirror), faults=list(faults or [])) if mirror else None
+    server = ReplayServer(Path(mirror), faults=list(faults or []), clock=clock) if mirror \
+        else None
     urls = server.env() if server else {}
     try:
         if "kolada" in sources and (server is None or "KOLADA_API_URL" in urls):
             fetch_kolada(report, root=raw, progress=progress, kpis=kpis, clock=clock,
                          base_url=urls.get("KOLADA_API_URL"))
         if "scb" in sources and (server is None or "SCB_API_URL" in urls):
-            fetch_scb_regions(report, root=raw, progress=progress, clock=clock,
-                              base_url=urls.get("SCB_API_URL"))
+            fetch_scb(report, root=raw, progress=progress, clock=clock, mirror=server is not None,
+                      base_url=urls.get("SCB_API_URL"))
         if "scb" in sources:
             fetch_regions_file(report, root=raw, progress=progress, clock=clock,
                                url=urls.get("SCB_KOMMUNKOPPLINGAR_URL") if server else None)

@@ -1,7 +1,8 @@
-"""SCB in the build: län names from SCB's own region list, and the SCB staging/mart tables.
+"""SCB in the build: staging and mart tables from the newest SCB snapshots, and län names.
 
-Reads raw snapshots only. Datasets that were never fetched are simply absent: the dashboard
-names what is missing rather than failing.
+Reads raw snapshots only. A dataset never fetched is simply absent (the dashboard names what is
+missing); a snapshot that no longer stages (the table changed shape) falls back to the one
+before it and the summary says so.
 """
 
 from __future__ import annotations
@@ -12,9 +13,34 @@ from pathlib import Path
 
 import pandas as pd
 
-from data_sources.snapshot import Snapshot, latest_snapshot
+from data_sources.scb_datasets import ScbDataset, dataset_bodies, load_datasets, snapshot_details
+from data_sources.snapshot import Snapshot, complete_snapshots
+from transforms.jsonstat import JsonStatError, join_parts
+from transforms.staging_scb import (
+    bas_frame,
+    integration_frame,
+    kommun_areas,
+    population_frame,
+    stage,
+)
 
-REGION_TABLE = "TAB6471"  # its Region variable lists Riket, the 21 län and 290 kommuner
+SOURCE = "scb"
+MARTS = {  # (kind, time grain) -> mart table
+    ("population", "period"): "marts.population_region_monthly",
+    ("population", "year"): "marts.population_kommun_year",
+    ("bas", "period"): "marts.bas_kommun_monthly",
+    ("bas", "year"): "marts.bas_kommun_yearly",
+    ("integration", "year"): "marts.integration_kommun_year",
+}
+COMMENTS = {
+    "marts.population_region_monthly": "SCB folkmängd per region × ålder × kön × månad "
+                                       "(från 2025 med CKM-osäkerhet)",
+    "marts.population_kommun_year": "SCB folkmängd per kommun × ålder × kön × år",
+    "marts.bas_kommun_monthly": "SCB BAS per kommun × kön × ålder × födelseregion × månad "
+                                "(preliminära värden markerade)",
+    "marts.bas_kommun_yearly": "SCB BAS per kommun × kön × ålder × födelseregion × år",
+    "marts.integration_kommun_year": "SCB AA0003 etablering per kommun × vistelsetid × skäl × år",
+}
 
 
 @dataclass
@@ -26,28 +52,88 @@ class ScbFrames:
     summary: dict = field(default_factory=dict)
     # kommun_code, year, sex (T/K/M), age (int), population, table_id: exact weights when present
     population_single_age: pd.DataFrame | None = None
+    # division kind ('la', 'kommungrupp') -> area_code, area_label, kommun_code (live codelists)
+    codelist_areas: dict[str, tuple[pd.DataFrame, str]] = field(default_factory=dict)
 
 
 def region_labels(raw: Path) -> dict[str, str]:
-    """SCB's region code -> label ('07' -> 'Kronobergs län'), from the newest region metadata."""
-    snap = latest_snapshot(raw, "scb", "regions")
-    if snap is None:
-        return {}
-    body = json.loads(snap.files[0].read_bytes())
-    labels = body["dimension"]["Region"]["category"]["label"]
-    return {str(code): str(label) for code, label in labels.items()}
+    """SCB's region code -> label ('07' -> 'Kronobergs län'), from a population table's metadata."""
+    for ds in load_datasets():
+        if ds.kind != "population":
+            continue
+        for snap in complete_snapshots(raw, SOURCE, ds.id)[:1]:
+            for body in dataset_bodies(snap).get("metadata", []):
+                labels = json.loads(body)["dimension"]["Region"]["category"]["label"]
+                return {str(code): str(label) for code, label in labels.items()}
+    return {}
 
 
 def lan_names(raw: Path) -> dict[str, str]:
-    """Two-digit län code -> SCB's län name, or {} when SCB's region list was never fetched."""
+    """Two-digit län code -> SCB's län name, or {} when no SCB region list was ever fetched."""
     return {code: label for code, label in region_labels(raw).items()
             if len(code) == 2 and code != "00"}
 
 
+def _stage_snapshot(ds: ScbDataset, snap: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    bodies = dataset_bodies(snap)
+    decoded = join_parts([json.loads(b) for b in bodies.get("data", [])])
+    staged = stage(decoded, table_id=ds.source_id, dimensions=ds.dimensions)
+    if ds.kind == "population":
+        mart = population_frame(staged)
+    elif ds.kind == "bas":
+        mart = bas_frame(staged, measures=ds.measures, preliminary=ds.preliminary)
+    else:
+        mart = integration_frame(staged, measures=ds.measures)
+    return staged, mart.assign(table_id=ds.source_id, dataset=ds.id)
+
+
+def _single_ages(population: pd.DataFrame) -> pd.DataFrame | None:
+    """Kommun population by single year of age (for exact weights), or None."""
+    df = population[population["region_level"] == "kommun"]
+    age = pd.to_numeric(df["age_code"].astype(str).str.extract(r"^(\d{1,3})\+?$")[0],
+                        errors="coerce")
+    df = df.assign(age=age).dropna(subset=["age"])
+    if df.empty:
+        return None
+    return pd.DataFrame({"kommun_code": df["region_code"].astype(str), "year": df["year"],
+                         "sex": df["sex"], "age": df["age"].astype(int),
+                         "population": df["population"], "table_id": df["table_id"]})
+
+
 def load(raw: Path, *, kommun: pd.DataFrame) -> ScbFrames:
-    """SCB staging and mart tables from the newest snapshots (empty until SCB is fetched)."""
+    """SCB staging and mart tables from the newest snapshots that stage cleanly."""
     frames = ScbFrames()
-    snap = latest_snapshot(raw, "scb", "regions")
-    if snap is not None:
-        frames.snapshots.append(snap)
+    marts: dict[str, list[pd.DataFrame]] = {}
+    for ds in load_datasets():
+        snaps = complete_snapshots(raw, SOURCE, ds.id)
+        if not snaps:
+            continue
+        if ds.kind == "codelist":
+            body = json.loads(dataset_bodies(snaps[0])["codelist"][0])
+            kind = "la" if "LA" in ds.source_id else "kommungrupp"
+            frames.codelist_areas[kind] = (kommun_areas(body), ds.source_id)
+            frames.snapshots.append(snaps[0])
+            continue
+        for n, snap in enumerate(snaps[:3]):
+            try:
+                staged, mart = _stage_snapshot(ds, snap)
+            except (JsonStatError, ValueError, KeyError) as exc:
+                frames.summary[ds.id] = {"error": f"{snap.folder.name}: {exc}"}
+                continue
+            frames.snapshots.append(snap)
+            frames.tables[f"staging.scb__{ds.id}"] = (
+                staged, f"SCB {ds.source_id}, parsad och typad; koder och etiketter kvar")
+            time = "period" if "period" in mart.columns else "year"
+            marts.setdefault(MARTS[(ds.kind, time)], []).append(mart)
+            details = snapshot_details(snap)
+            frames.summary[ds.id] = {"rows": len(mart), "table": ds.source_id,
+                                     "last_period": details.get("last_period"),
+                                     "is_current": details.get("is_current"),
+                                     "fallback": n > 0, "verified": ds.verified}
+            break
+    for name, parts in marts.items():
+        df = pd.concat(parts, ignore_index=True)
+        if name == "marts.population_kommun_year":
+            frames.population_single_age = _single_ages(df)
+        frames.tables[name] = (df, COMMENTS[name])
     return frames

@@ -1,0 +1,6 @@
+"""``python -m bench``: run every benchmark and write bench/results/*.md."""
+
+from bench import bench_jsonstat, bench_refresh
+
+bench_jsonstat.main()
+bench_refresh.main()
