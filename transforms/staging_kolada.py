@@ -39,10 +39,11 @@ def stage_values(bodies: list[dict]) -> pd.DataFrame:
     entries = [entry for body in bodies for entry in body["values"]]
     if not entries:
         return _empty_values()
-    df = pd.json_normalize(entries, record_path="values", meta=["kpi", "municipality", "period"],
-                           errors="ignore")
-    df = df.rename(columns={"kpi": "kpi_id", "municipality": "municipality_id",
-                            "period": "year"}).reindex(columns=VALUE_COLUMNS)
+    # a plain comprehension: pd.json_normalize costs ~30x more on 500 000 values
+    records = [(e.get("kpi"), e.get("municipality"), e.get("period"), v.get("gender"),
+                v.get("value"), v.get("status"), v.get("count"))
+               for e in entries for v in e.get("values") or []]
+    df = pd.DataFrame.from_records(records, columns=VALUE_COLUMNS)
     df["kpi_id"] = df["kpi_id"].astype("string")
     df["municipality_id"] = df["municipality_id"].astype("string")
     if not df["municipality_id"].str.fullmatch(r"\d{4}").all():
