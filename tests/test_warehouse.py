@@ -132,3 +132,17 @@ def test_cli_unknown_ids_give_a_clear_error_and_exit_2(built, args):
     out = _cli(built, *args)
     assert out.returncode == 2
     assert out.stderr.startswith("fel: ") and "Traceback" not in out.stderr
+
+
+def test_cli_knows_the_suggested_groups_on_first_start(built, shared):
+    out = _cli(built, "series", "--indicator", "N31807", "--area",
+               "group:Samordningsförbundet Värend", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    df = pd.read_csv(pd.io.common.StringIO(out.stdout)).set_index("period")
+    rates = _file_rows(shared, "N31807", 2022)
+    pop = _file_rows(shared, "N01951", 2022)
+    members = ["0764", "0763", "0780"]
+    expected = sum(rates[k] * pop[k] for k in members) / sum(pop[k] for k in members)
+    assert df.loc[2022, "value"] == pytest.approx(expected)
+    listing = _cli(built, "areas", "--kind", "group").stdout
+    assert "group:samordningsforbundet-varend\tSamordningsförbundet Värend\t3 kommuner" in listing

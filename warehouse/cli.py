@@ -39,6 +39,7 @@ def resolve_area(con, area_id: str) -> queries.Area:
     if kind == "group":
         from warehouse import usergroups
 
+        usergroups.seed_suggestions(queries.kommuner(con))  # first start: offer suggestions
         try:
             return usergroups.as_area(usergroups.find(code))
         except LookupError as exc:
@@ -104,6 +105,7 @@ def cmd_areas(args: argparse.Namespace) -> int:
     if args.kind in (None, "group"):
         from warehouse import usergroups
 
+        usergroups.seed_suggestions(queries.kommuner(con))  # first start: offer suggestions
         rows += [(f"group:{g.group_id}", g.name, len(g.members)) for g in usergroups.list_groups()]
     for area_id, name, n in rows:
         print(f"{area_id}\t{name}\t{n} kommuner")
