@@ -4,8 +4,8 @@ import streamlit as st
 
 import components as ui
 
-st.set_page_config(page_title="Arbetsmarknadsläget", page_icon=":material/monitoring:",
-                   layout="wide")
+# no page icons: Streamlit fetches a material icon for the favicon from Google (offline: fails)
+st.set_page_config(page_title="Arbetsmarknadsläget", layout="wide")
 
 if not ui.warehouse_ready():
     # one hidden page, so Streamlit does not list the pages/ folder on an empty start
@@ -14,9 +14,9 @@ if not ui.warehouse_ready():
     st.stop()
 
 page = st.navigation([
-    st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
-    st.Page("pages/grupper.py", title="Egna grupper", icon=":material/group_work:"),
-    st.Page("pages/om_data.py", title="Om data", icon=":material/info:"),
+    st.Page("pages/oversikt.py", title="Översikt", default=True),
+    st.Page("pages/grupper.py", title="Egna grupper"),
+    st.Page("pages/om_data.py", title="Om data"),
 ])
 st.session_state["selection"] = ui.selection_bar()
 page.run()

@@ -438,8 +438,11 @@ def kommun_lookup() -> dict[str, str]:
     return build(query("kommuner"))
 
 
-def share_query(group: usergroups.Group) -> str:
-    """'?grupp=…&medlemmar=…' that opens a group for anyone with the link."""
-    from urllib.parse import urlencode
+def share_link(group: usergroups.Group) -> str:
+    """A link to Översikt that opens a group for anyone: …/?grupp=…&medlemmar=0764,0780."""
+    from urllib.parse import urlencode, urlsplit
 
-    return "?" + urlencode({"grupp": group.name, "medlemmar": ",".join(group.members)})
+    query = urlencode({"grupp": group.name, "medlemmar": ",".join(group.members)}, safe=",")
+    here = urlsplit(st.context.url or "")
+    base = f"{here.scheme}://{here.netloc}/" if here.netloc else ""
+    return f"{base}?{query}"

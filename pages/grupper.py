@@ -99,6 +99,6 @@ with io_tab:
                           disabled=not groups)
     if groups:
         share = st.selectbox("Dela en grupp med en länk", groups, format_func=lambda g: g.name)
-        st.code(ui.share_query(share), language=None)
-        st.caption("Lägg till raden efter dashboardens adress. Mottagaren ser gruppen direkt och "
-                   "kan spara den.")
+        st.code(ui.share_link(share), language=None)
+        st.caption("Skicka länken. Mottagaren ser gruppen direkt i sin egen dashboard och kan "
+                   "spara den under Egna grupper.")

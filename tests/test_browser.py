@@ -74,7 +74,11 @@ def page(app_url):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(locale="sv-SE", viewport={"width": 1400, "height": 1000})
-        yield context.new_page()
+        pg = context.new_page()
+        pg.outside = []  # every request that leaves 127.0.0.1: the app must work offline
+        pg.on("request", lambda r: pg.outside.append(r.url)
+              if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
+        yield pg
         browser.close()
 
 
@@ -96,6 +100,7 @@ def test_picking_vaxjo_shows_its_real_unemployment_in_swedish_format(page, app_u
     card_text = card.first.inner_text().replace("\u00a0", " ")
     assert f"{expected} %" in card_text
     assert "kommun=V%C3%A4xj%C3%B6" in page.url or "kommun=Växjö" in page.url
+    assert page.outside == []  # no CDN, fonts or map tiles fetched from the internet
     if os.environ.get("SCREENSHOT_DIR"):
         page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "vaxjo.png"),
                         full_page=True)
