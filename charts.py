@@ -25,8 +25,9 @@ ROLE_STYLE = {
     "published": {"color": "#8a8a8a", "width": 1.5, "dash": "dash"},
     "member": {"color": "#9db7d5", "width": 1.3, "dash": "solid"},
 }
-MEMBER_COLORS = ["#6a9fd4", "#8fbf7f", "#c49ad6", "#d9a05b", "#6cc3c0", "#d77a8c", "#a9a15a",
-                 "#8c8cd9"]
+# muted, and none close to the focus blue or the län orange
+MEMBER_COLORS = ["#6a9fd4", "#8fbf7f", "#c49ad6", "#6cc3c0", "#d77a8c", "#a9a15a", "#8c8cd9",
+                 "#a0a0a0"]
 
 
 @dataclass

@@ -221,7 +221,8 @@ def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
     if sel.area.kind != "riket":
         shown.append((query("area", "riket"), "riket"))
     if not sel.area.is_kommun and len(sel.area.members) <= MAX_MEMBER_LINES:
-        shown += [(query("area", f"kommun:{code}"), "member") for code in sel.area.members]
+        named = zip(query("kommun_names", list(sel.area.members)), sel.area.members, strict=True)
+        shown += [(query("area", f"kommun:{code}"), "member") for _, code in sorted(named)]
     lines = []
     for area, role in shown:
         lines.append(charts.Line(area.name, query("area_series", ind, area, sex), role,
