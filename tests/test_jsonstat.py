@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tests.conftest import SHARED
 from transforms.jsonstat import JsonStatError, decode, join_parts
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 TAB6471 = SHARED / "scb_v2" / "tables" / "TAB6471" / "data.json"
 
 

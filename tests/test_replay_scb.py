@@ -4,7 +4,6 @@ to a selection, the API's own errors, maxDataCells and the call budget on a fake
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import httpx
 import pytest
@@ -13,25 +12,10 @@ from data_sources.http import FakeClock
 from replay.base import Request
 from replay.scb import ScbApp, slice_body
 from replay.server import ReplayServer
+from tests.scb_recorded import AGES, DATA, LAN, SCB, SHARED, make_mirror
 from transforms.jsonstat import decode
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-SCB = SHARED / "scb_v2"
-DATA = SCB / "tables" / "TAB6471" / "data.json"
-LAN = json.loads(DATA.read_bytes())["dimension"]["Region"]["category"]["index"]
-AGES = json.loads(DATA.read_bytes())["dimension"]["Alder"]["category"]["index"]
 BASE = "http://replay.test/scb/api/v2"
-
-
-def make_mirror(tmp_path: Path, **config) -> Path:
-    """A mirror whose config.json has other limits; everything else links to the real files."""
-    folder = tmp_path / "mirror" / "scb_v2"
-    folder.mkdir(parents=True)
-    body = json.loads((SCB / "config.json").read_bytes())
-    (folder / "config.json").write_text(json.dumps({**body, **config}), "utf-8")
-    for name in ("tables", "codelists", "tables.json", "tables_query_folkmangd.json"):
-        (folder / name).symlink_to(SCB / name)
-    return folder
 
 
 @pytest.fixture
@@ -172,7 +156,7 @@ def test_a_repeated_value_code_gives_an_empty_500_like_the_api(app):
 
 
 def test_max_data_cells_from_config(tmp_path):
-    app = ScbApp(make_mirror(tmp_path, maxDataCells=100), clock=FakeClock())
+    app = ScbApp(make_mirror(tmp_path, maxDataCells=100) / "scb_v2", clock=FakeClock())
     too_big = post(app, full())
     assert too_big.status == 400
     assert json.loads(too_big.body)["title"] == "Too many cells selected"
@@ -183,7 +167,8 @@ def test_max_data_cells_from_config(tmp_path):
 
 def test_call_budget_answers_429_with_retry_after_on_the_fake_clock(tmp_path):
     clock = FakeClock()
-    app = ScbApp(make_mirror(tmp_path, maxCallsPerTimeWindow=2, timeWindow=10), clock=clock)
+    mirror = make_mirror(tmp_path, maxCallsPerTimeWindow=2, timeWindow=10)
+    app = ScbApp(mirror / "scb_v2", clock=clock)
 
     def call():
         return app.handle(Request("GET", "/config", {}, b"", BASE))

@@ -27,29 +27,13 @@ from data_sources.scb_selection import SelectionError, resolve, split
 from data_sources.snapshot import SnapshotWriter, latest_snapshot
 from replay.scb import ScbApp
 from replay.server import Fault, ReplayServer
+from tests.scb_recorded import AGES, DATA, LAN, RECORDED, SCB, SHARED, make_mirror
 from transforms.jsonstat import decode, join_parts
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-SCB = SHARED / "scb_v2"
-DATA = SCB / "tables" / "TAB6471" / "data.json"
-RECORDED = json.loads(DATA.read_bytes())
-LAN = list(RECORDED["dimension"]["Region"]["category"]["index"])
-AGES = list(RECORDED["dimension"]["Alder"]["category"]["index"])
 MONTHS = ["2026M01", "2026M02", "2026M03", "2026M04"]
 SELECTION = {"Region": LAN, "Alder": AGES, "Kon": ["TotSa", "1", "2"],
              "ContentsCode": ["000007SF"], "Tid": MONTHS}
 CODELISTS = {"Region": "vs_CKM02Län", "Alder": "vs_CKM0410årN"}
-
-
-def make_mirror(tmp_path: Path, **config) -> Path:
-    """A mirror root whose scb_v2/config.json has other limits; the rest links to the real files."""
-    folder = tmp_path / "mirror" / "scb_v2"
-    folder.mkdir(parents=True)
-    body = json.loads((SCB / "config.json").read_bytes())
-    (folder / "config.json").write_text(json.dumps({**body, **config}), "utf-8")
-    for name in ("tables", "codelists", "tables.json", "tables_query_folkmangd.json"):
-        (folder / name).symlink_to(SCB / name)
-    return folder.parent
 
 
 class Setup:

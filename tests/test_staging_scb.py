@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from data_sources.scb_datasets import dataset
+from tests.scb_recorded import SCB
 from transforms.jsonstat import decode
 from transforms.staging_scb import (
     bas_frame,
@@ -27,9 +27,6 @@ from transforms.staging_scb import (
     sex_code,
     stage,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-SCB = SHARED / "scb_v2"
 
 
 def _dim(label: str, codes: dict[str, str]) -> dict:
