@@ -140,12 +140,18 @@ def latest_snapshot(root: Path, source: str, dataset: str) -> Snapshot | None:
     return found[0] if found else None
 
 
-def prune_failed(root: Path, *, keep: int = 3) -> None:
-    """Remove all but the newest ``keep`` failed fetch folders per dataset (they are debris)."""
-    for dataset_dir in Path(root).glob("*/*"):
-        failed = sorted(p for p in dataset_dir.iterdir()
-                        if p.is_dir() and not (p / MANIFEST).exists())
-        for folder in failed[:-keep] if keep else failed:
+def prune(root: Path, *, keep_complete: int = 5, keep_failed: int = 3) -> None:
+    """Keep the newest ``keep_complete`` complete and ``keep_failed`` failed fetches per dataset.
+
+    Older complete snapshots are history a build never reads (it takes the newest, or the one
+    before when the newest no longer stages); failed ones are kept briefly for inspection.
+    """
+    for dataset_dir in (d for d in Path(root).glob("*/*") if d.is_dir()):
+        folders = sorted(p for p in dataset_dir.iterdir() if p.is_dir())
+        complete = [p for p in folders if (p / MANIFEST).exists()]
+        failed = [p for p in folders if not (p / MANIFEST).exists()]
+        for folder in complete[:-keep_complete] + (failed[:-keep_failed] if keep_failed
+                                                     else failed):
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -142,3 +142,27 @@ def test_unreachable_source_fails_fast_with_a_swedish_message():
         client.municipalities()
     assert "kunde inte ansluta" in err.value.message
     assert sum(clock.slept) < 30  # bounded retries
+
+
+def test_old_snapshots_are_pruned_but_the_newest_complete_ones_kept(tmp_path):
+    from data_sources.snapshot import complete_snapshots, prune
+
+    def ok(writer):
+        writer.add(httpx.Response(200, content=b'{"values": []}',
+                                  request=httpx.Request("GET", "http://k.test/x")))
+
+    def cut_off(writer):
+        ok(writer)
+        raise RuntimeError("connection cut after the first page")
+
+    for _ in range(7):
+        fetch_snapshot(tmp_path, "kolada", "municipality", ok)
+    for _ in range(4):
+        with pytest.raises(RuntimeError):
+            fetch_snapshot(tmp_path, "kolada", "municipality", cut_off)
+    newest = complete_snapshots(tmp_path, "kolada", "municipality")[0]
+    prune(tmp_path, keep_complete=5, keep_failed=3)
+    folders = list((tmp_path / "kolada" / "municipality").iterdir())
+    assert len(complete_snapshots(tmp_path, "kolada", "municipality")) == 5
+    assert sum(1 for f in folders if (f / "FAILED.txt").exists()) == 3
+    assert complete_snapshots(tmp_path, "kolada", "municipality")[0] == newest

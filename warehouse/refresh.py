@@ -14,7 +14,7 @@ from pathlib import Path
 
 import config
 from data_sources.http import Clock
-from data_sources.snapshot import prune_failed
+from data_sources.snapshot import prune
 from replay.server import Fault, ReplayServer
 from warehouse.build import BuildError, build_warehouse
 from warehouse.fetch import (
@@ -72,7 +72,7 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     finally:
         if server is not None:
             server.stop()
-    prune_failed(raw)
+    prune(raw)
     try:
         summary = build_warehouse(raw, target, report, progress)
         result = RefreshResult(report, True, "ny databas byggd och inkopplad", summary)
