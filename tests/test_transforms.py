@@ -212,3 +212,15 @@ def test_the_proxy_is_kept_when_scb_does_not_cover_every_year():
     w = resolve_weights(spec, ["N01954"], "befolkningen 16–64 år", False, obs, years={2010, 2022},
                         scb_population=_handmade_population())
     assert not w.exact and w.source == "Kolada N01954" and w.label == "befolkningen 16–64 år"
+
+
+def test_the_sources_own_lan_and_riket_rows_are_kept_apart_from_kommuner():
+    from warehouse.build import _observations
+
+    staged = stage_values([{"values": [
+        {"kpi": "N03920", "municipality": mid, "period": 2022,
+         "values": [{"gender": "T", "value": v, "status": "", "count": 1}]}
+        for mid, v in (("0780", 5.97), ("0007", 6.2), ("0000", 5.6))]}])
+    obs, own = _observations(staged, {"0780"})
+    assert obs["kommun_code"].tolist() == ["0780"]
+    assert dict(zip(own["area_id"], own["value"], strict=True)) == {"lan:07": 6.2, "riket": 5.6}
