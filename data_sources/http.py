@@ -35,12 +35,16 @@ class SourceUnreachable(FetchError):
     """The source could not be reached at all (DNS, refused connection): skip its other calls."""
 
 
-@dataclass
 class Clock:
     """Wall clock and sleep, replaceable in tests by a fake that only advances a counter."""
 
-    now: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
+    def now(self) -> float:
+        """Seconds on a monotonic clock."""
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait for real (the test suite forbids this; see tests/conftest.py)."""
+        time.sleep(seconds)
 
 
 @dataclass
@@ -50,11 +54,12 @@ class FakeClock(Clock):
     t: float = 0.0
     slept: list[float] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self.now = lambda: self.t
-        self.sleep = self._sleep
+    def now(self) -> float:
+        """The fake time."""
+        return self.t
 
-    def _sleep(self, seconds: float) -> None:
+    def sleep(self, seconds: float) -> None:
+        """Advance the fake time at once and record the wait."""
         self.slept.append(seconds)
         self.t += max(seconds, 0.0)
 

@@ -126,13 +126,16 @@ class CallBudget:
         """Wait until one more call fits the budget and the server's reset, then count it."""
         self._sleep(self.blocked_until - self.clock.now())
         if self.max_calls > 0 and self.window > 0:
-            while True:
-                now = self.clock.now()
-                while self.calls and now - self.calls[0] >= self.window + self.margin:
-                    self.calls.popleft()
-                if len(self.calls) < self.max_calls:
-                    break
-                self._sleep(self.calls[0] + self.window + self.margin - now)
+            span = self.window + self.margin
+            now = self.clock.now()
+            while self.calls and now - self.calls[0] >= span:
+                self.calls.popleft()
+            while len(self.calls) >= self.max_calls:
+                # wait for the oldest call to leave the window, then drop it whatever the clock
+                # reads: comparing floats again could wait forever on a clock that rounds
+                self._sleep(self.calls[0] + span - now)
+                self.calls.popleft()
+                now = max(now, self.clock.now())
         self.calls.append(self.clock.now())
 
     def observe(self, response: httpx.Response) -> None:

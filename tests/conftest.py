@@ -18,6 +18,22 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"Real data expected at {SHARED} (../shared/data beside the repo)")
 
 
+def _no_real_sleep(self, seconds: float) -> None:
+    raise AssertionError(
+        f"a test waited {seconds:.3f} s on the real clock: pass a FakeClock (data_sources.http)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_real_clock_waits():
+    """No test waits on the real clock: retry, backoff and call-budget waits go through
+    ``data_sources.http.Clock``, and its real ``sleep`` fails here. Pass a ``FakeClock``."""
+    from data_sources.http import Clock
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Clock, "sleep", _no_real_sleep)
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The real open data mirror (read in place, never copied)."""
@@ -27,11 +43,12 @@ def shared() -> Path:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A warehouse built once per session from ../shared/data through the replay server."""
+    from data_sources.http import FakeClock
     from warehouse.refresh import refresh
 
     base = tmp_path_factory.mktemp("built")
     raw, target = base / "raw", base / "warehouse.duckdb"
-    result = refresh(SHARED, raw=raw, target=target, progress=lambda _: None)
+    result = refresh(SHARED, raw=raw, target=target, progress=lambda _: None, clock=FakeClock())
     assert result.built, result.build_message
     return {"raw": raw, "warehouse": target, "base": base, "result": result}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from data_sources.http import FakeClock
 from warehouse.db import connect
 from warehouse.refresh import refresh
 
@@ -27,7 +28,8 @@ def test_heby_under_its_old_code_1917_lands_on_0331(shared, tmp_path):
     mirror = _mirror_with_regions(shared, tmp_path, ("0331", "1917"))
     target = tmp_path / "w.duckdb"
     result = refresh(mirror, raw=tmp_path / "raw", target=target, kpis=KPIS,
-                     progress=lambda _: None)
+                     progress=lambda _: None,
+                     clock=FakeClock())
     assert result.built, result.build_message
     con = connect(target)
     la = con.execute("select area_id from marts.area_member where kommun_code = '0331' "
@@ -38,12 +40,14 @@ def test_heby_under_its_old_code_1917_lands_on_0331(shared, tmp_path):
 
 def test_an_unknown_kommun_code_stops_the_build_and_keeps_the_old_file(shared, tmp_path):
     target = tmp_path / "w.duckdb"
-    ok = refresh(shared, raw=tmp_path / "raw", target=target, kpis=KPIS, progress=lambda _: None)
+    ok = refresh(shared, raw=tmp_path / "raw", target=target, kpis=KPIS, progress=lambda _: None,
+                     clock=FakeClock())
     assert ok.built
     before = target.stat().st_mtime_ns
     mirror = _mirror_with_regions(shared, tmp_path, ("0780", "0799"))
     result = refresh(mirror, raw=tmp_path / "raw", target=target, kpis=KPIS,
-                     progress=lambda _: None)
+                     progress=lambda _: None,
+                     clock=FakeClock())
     assert not result.built
     assert "0799" in result.build_message and "kommun_changes.csv" in result.build_message
     assert target.stat().st_mtime_ns == before

@@ -19,7 +19,8 @@ KPIS = ["N01951", "N01954", "N01955", "N03920"]
 def small(shared, tmp_path):
     """A small warehouse (four KPIs) built from the mirror."""
     raw, target = tmp_path / "raw", tmp_path / "warehouse.duckdb"
-    result = refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None)
+    result = refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
+                     clock=FakeClock())
     assert result.built, result.build_message
     return raw, target
 
@@ -57,7 +58,8 @@ def test_a_reader_keeps_working_while_a_refresh_swaps_the_file(small, shared):
     raw, target = small
     reader = connect(target)
     before = reader.execute("select count(*) from marts.refresh_log").fetchone()[0]
-    refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None)
+    refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
+                     clock=FakeClock())
     assert reader.execute("select count(*) from marts.refresh_log").fetchone()[0] == before
     reader.close()
     fresh = connect(target)
@@ -75,7 +77,8 @@ def test_a_refresh_leaves_user_groups_untouched(small, shared, tmp_path, monkeyp
     usergroups.save(GroupSpec("Min grupp", ("0764", "0780")))
     stamp = user_db.stat().st_mtime_ns, user_db.read_bytes()
     raw, target = small
-    refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None)
+    refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
+                     clock=FakeClock())
     assert (user_db.stat().st_mtime_ns, user_db.read_bytes()) == stamp
     assert [g.members for g in usergroups.list_groups()] == [("0764", "0780")]
 

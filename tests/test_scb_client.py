@@ -344,3 +344,18 @@ def test_live_declared_tables_and_variables_exist(entry):
         assert {v.lower() for v in entry.dimensions.values()} <= variables, info.label
     finally:
         client.close()
+
+
+@pytest.mark.timeout(20)
+def test_call_budget_makes_progress_on_a_clock_that_rounds_small_waits_away():
+    # at 2**52 seconds a float clock moves in whole seconds: a 0.05 s wait changes nothing.
+    # The budget used to re-compare the same floats after each wait and spin forever (the
+    # refresh test that hung for 600 s in CallBudget._sleep).
+    from data_sources.scb import CallBudget
+
+    clock = FakeClock(t=2.0**52)
+    budget = CallBudget(clock, max_calls=3, window=1.0, margin=0.05)
+    for _ in range(10):
+        budget.acquire()
+    assert len(budget.calls) == 3 and budget.waited  # it waited, and it finished
+    assert clock.t > 2.0**52
