@@ -23,12 +23,14 @@ RETRY_STATUS = {429, 500, 502, 503, 504}
 class FetchError(Exception):
     """A fetch failed for good. ``message`` is Swedish, written for the dashboard's users."""
 
-    def __init__(self, source: str, url: str, message: str, *, status: int | None = None):
+    def __init__(self, source: str, url: str, message: str, *, status: int | None = None,
+                 body: str | None = None):
         super().__init__(f"{source}: {message} ({url})")
         self.source = source
         self.url = url
         self.message = message
         self.status = status
+        self.body = body  # the error response's text, when there was one
 
 
 class SourceUnreachable(FetchError):
@@ -199,7 +201,8 @@ class HttpSession:
             raise FetchError(self.source, url, _swedish_reason(exc), status=status) from exc
         if response.status_code >= 400:
             raise FetchError(self.source, url, f"svarade med fel (HTTP {response.status_code}): "
-                             f"{response.text[:200]}", status=response.status_code)
+                             f"{response.text[:200]}", status=response.status_code,
+                             body=response.text[:20_000])
         return response
 
     def close(self) -> None:

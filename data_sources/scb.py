@@ -396,15 +396,25 @@ class ScbClient:
 
 
 def _readable(exc: FetchError) -> FetchError:
-    """A 4xx with the API's problem body, retold in Swedish with SCB's own title."""
-    if exc.status is None or not 400 <= exc.status < 500 or "{" not in exc.message:
+    """A 4xx with the API's problem body, retold in Swedish with SCB's own title.
+
+    A 501 from the replay server (a request the mirror cannot answer) says so.
+    """
+    text = exc.body or ""
+    if exc.status is None or not (400 <= exc.status < 500 or exc.status == 501) \
+            or "{" not in text:
         return exc
     try:
-        problem = json.loads(exc.message[exc.message.index("{"):])
+        problem = json.loads(text[text.index("{"):])
     except ValueError:
+        return exc
+    if not isinstance(problem, dict):
         return exc
     title = problem.get("title") or ""
     detail = problem.get("detail") or ""
+    if exc.status == 501:
+        return type(exc)(exc.source, exc.url, f"spegeln saknar svaret (HTTP 501): {detail}",
+                         status=exc.status, body=exc.body)
     text = f"SCB avvisade frågan (HTTP {exc.status}): {title}" + (f" – {detail}" if detail and
                                                                    detail != title else "")
-    return type(exc)(exc.source, exc.url, text, status=exc.status)
+    return type(exc)(exc.source, exc.url, text, status=exc.status, body=exc.body)

@@ -4,6 +4,16 @@ Files (see ../shared/data/README.md): ``municipality.json``, ``kpi/<KPI>.json`` 
 ``data/kpi/<KPI>.json`` (all pages of one KPI joined). The app filters by municipality id(s) and
 year(s) and paginates as the live API does (``per_page`` up to 5000, ``page`` from 1, a
 ``next_page`` link in the body).
+
+Fidelity: ids and years may come comma-separated (``municipality_id=0780,0764``) or repeated
+(``municipality_id=0780&municipality_id=0764``, as koladapy 1.0.1 sends lists); the replay
+takes every value, never only the first. [verify] Kolada's v3 documentation is not among the
+stored sources; public clients use both forms (Kolada-MCP joins with commas), so the union is
+the reading under which both work. ``title`` filters ``/municipality`` and ``/kpi`` (a
+case-insensitive substring of the title, as clients use it to search), ``type`` (K or L)
+filters ``/municipality``. Every other query parameter the API has (``from_date``,
+``operating_area``, ``publication_date``, ``ou_id``, …) gets a loud 501 naming it: the replay
+never answers 200 with part of a request ignored.
 """
 
 from __future__ import annotations
@@ -22,14 +32,44 @@ _DATA_PATH = re.compile(
 )
 
 
-def _ids(segment: str | None) -> set[str] | None:
-    if segment is None or segment.lower() == "all":
+# query parameters the replay implements, per endpoint (paging is common to all)
+PARAMETERS = {"municipality": {"title", "type"}, "kpi": {"title"},
+              "data": {"kpi_id", "municipality_id", "year"}, "data_path": set()}
+PAGING = {"page", "per_page"}
+
+
+def _ids(segment: str | list[str] | None) -> set[str] | None:
+    """Ids from a path segment or from query values, comma-separated and/or repeated."""
+    if segment is None:
         return None
-    return {part.strip() for part in segment.split(",") if part.strip()}
+    parts = [segment] if isinstance(segment, str) else segment
+    if len(parts) == 1 and parts[0].lower() == "all":
+        return None
+    return {p.strip() for part in parts for p in part.split(",") if p.strip()}
 
 
 def _error(status: int, message: str) -> Reply:
     return Reply.json({"error": message}, status)
+
+
+def _endpoint(path: str) -> str | None:
+    if path == "municipality" or path.startswith("municipality/"):
+        return "municipality"
+    if path == "kpi" or path.startswith("kpi/"):
+        return "kpi"
+    if path == "data":
+        return "data"
+    if _DATA_PATH.match(path):
+        return "data_path"
+    return None
+
+
+def _title_filter(rows: list[dict], request: Request) -> list[dict]:
+    words = request.query.get("title")
+    if not words:
+        return rows
+    wanted = [w.casefold() for w in words if w]
+    return [r for r in rows if all(w in str(r.get("title", "")).casefold() for w in wanted)]
 
 
 class KoladaApp:
@@ -54,6 +94,16 @@ class KoladaApp:
         if request.method != "GET":
             return _error(405, "method not allowed")
         path = request.path.strip("/")
+        endpoint = _endpoint(path)
+        if endpoint is not None:
+            unknown = sorted(set(request.query) - PARAMETERS[endpoint] - PAGING)
+            if unknown:
+                return _error(501, f"replay: parameter {unknown} is not implemented for "
+                                   f"/{path} (implemented: "
+                                   f"{sorted(PARAMETERS[endpoint] | PAGING)})")
+            repeated = [k for k in PAGING if len(request.query.get(k, [])) > 1]
+            if repeated:
+                return _error(400, f"{repeated[0]} given more than once")
         try:
             per_page = int(request.param("per_page", str(MAX_PER_PAGE)))
             page = int(request.param("page", "1"))
@@ -66,17 +116,24 @@ class KoladaApp:
             rows = self._load("municipality.json")["values"]
             wanted = _ids(path.partition("/")[2] or None)
             rows = [r for r in rows if wanted is None or r["id"] in wanted]
+            types = _ids(request.query.get("type"))
+            if types is not None:
+                if not types <= {"K", "L"}:
+                    return _error(400, f"type is K or L, not {sorted(types)}")
+                rows = [r for r in rows if r.get("type") in types]
+            rows = _title_filter(rows, request)
         elif path == "kpi" or path.startswith("kpi/"):
             wanted = _ids(path.partition("/")[2] or None)
             ids = self.kpi_ids() if wanted is None else sorted(wanted)
             rows = [v for kpi in ids for v in (self._load(f"kpi/{kpi}.json") or {"values": []})
                     ["values"]]
+            rows = _title_filter(rows, request)
         elif path == "data":
-            kpis = _ids(request.param("kpi_id"))
+            kpis = _ids(request.query.get("kpi_id"))
             if not kpis:
                 return _error(400, "kpi_id is required")
-            rows = self._data(kpis, _ids(request.param("municipality_id")),
-                              _ids(request.param("year")))
+            rows = self._data(kpis, _ids(request.query.get("municipality_id")),
+                              _ids(request.query.get("year")))
         elif match := _DATA_PATH.match(path):
             if match["muni"] is None and match["year"] is None:
                 return _error(400, "give municipality or year with kpi")
@@ -101,11 +158,11 @@ class KoladaApp:
     def _page(request: Request, rows: list[dict], page: int, per_page: int) -> Reply:
         start = (page - 1) * per_page
         body: dict = {"count": len(rows), "values": rows[start:start + per_page]}
-        query = {k: v[0] for k, v in request.query.items()}
+        query = {k: v for k, v in request.query.items() if k not in PAGING}
 
-        def link(n: int) -> str:
+        def link(n: int) -> str:  # every value of every parameter travels to the next page
             return f"{request.base_url}/{request.path.strip('/')}?" + urlencode(
-                {**query, "page": n, "per_page": per_page})
+                {**query, "page": n, "per_page": per_page}, doseq=True)
 
         if start + per_page < len(rows):
             body["next_page"] = link(page + 1)

@@ -16,12 +16,29 @@ folder's ``config.json``) and unknown variables or codelists; a repeated value c
 empty 500, as the live API does. Calls beyond ``maxCallsPerTimeWindow`` per ``timeWindow``
 (sliding window, on the injectable clock) get 429 with ``Retry-After``; every answer carries
 ``X-Rate-Limit-Limit/-Remaining/-Reset`` as the live API's rate limiter sends them.
+
+Fidelity rules (checked against PxTools/PxWebApi: ``TableApiController``, ``SelectionHandler``,
+``QueryStringToDictionaryOfStrings``, ``ProblemUtility``):
+
+- parameter names match case-insensitively, as ASP.NET Core binds them (``valuecodes[Tid]``,
+  ``VALUECODES[Tid]`` and ``valueCodes[Tid]`` are one parameter; ``outputformat`` too). A GET
+  value list splits on commas outside ``[...]``, and ``[a,b]`` is one code, as the API's binder
+  does;
+- a selection is checked as the API checks it: variables, codelists, mandatory variables, then
+  every value against the table (its metadata, or the codelist) -> 400 "Non-existent value",
+  then the cell count -> 400 "Too many cells selected"; only then is the recording consulted;
+- what the API would answer but the mirror did not record (a period, a region, a total), and
+  every parameter the replay does not implement (``heading``, ``stub``, ``outputFormatParams``,
+  ``defaultSelection``, …), gets a loud 501 problem whose detail starts "replay:": never a 200
+  with part of the request ignored, never an API error the API would not give;
+- ``pageNumber`` past the last page of ``GET /tables`` is the API's 404 "Non-existent page".
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 import unicodedata
 from collections import deque
@@ -34,7 +51,21 @@ import numpy as np
 from data_sources.http import Clock
 from data_sources.scb_selection import SelectionError, count_cells, resolve
 from replay.base import Reply, Request
-from replay.scb_tables import table_entry, tables_page
+from replay.scb_tables import PageOutOfRange, table_entry, tables_page
+
+# Query parameters per endpoint, as the API names them (PxWebApi 2.0 controllers). Names
+# match case-insensitively. Those in NOT_IMPLEMENTED are real API parameters the replay cannot
+# honour: they get a 501, never silence.
+PARAMETERS = {
+    "config": {"lang"},
+    "tables": {"lang", "query", "pastDays", "includeDiscontinued", "pageNumber", "pageSize"},
+    "table": {"lang"},
+    "metadata": {"lang", "defaultSelection"},
+    "data": {"lang", "outputFormat", "outputFormatParams", "heading", "stub"},
+    "codelist": {"lang"},
+}
+NOT_IMPLEMENTED = {"defaultSelection", "outputFormatParams", "heading", "stub"}
+SELECTION_PARAMETERS = ("valueCodes", "codelist")  # GET data: valueCodes[<var>], codelist[<var>]
 
 
 def problem(status: int, title: str, detail: str | None = None, **headers: str) -> Reply:
@@ -45,6 +76,18 @@ def problem(status: int, title: str, detail: str | None = None, **headers: str) 
     reply = Reply.json(payload, status, **headers)
     reply.headers["Content-Type"] = "application/problem+json; charset=utf-8"
     return reply
+
+
+def not_recorded(detail: str) -> Reply:
+    """The loud answer to a request the API would answer but the mirror cannot: 501."""
+    reply = Reply.json({"type": "Replay limitation", "title": "Not recorded in the mirror",
+                        "status": 501, "detail": f"replay: {detail}"}, 501)
+    reply.headers["Content-Type"] = "application/problem+json; charset=utf-8"
+    return reply
+
+
+class NotRecorded(Exception):
+    """A valid selection that reaches outside what the mirror recorded."""
 
 
 def _nfc(text: str) -> str:
@@ -79,6 +122,18 @@ class ScbApp:
         for entry in base.iterdir():
             if _nfc(entry.name) == wanted:
                 return f"{folder}/{entry.name}"
+        return None
+
+    def tables_listing_codelist(self, codelist_id: str) -> str | None:
+        """The first recorded table whose metadata lists ``codelist_id``, else None."""
+        wanted = _nfc(codelist_id)
+        for table in self.table_ids():
+            for name in ("metadata.json", "metadata.en.json"):
+                meta = self._json(f"tables/{table}/{name}") or {}
+                for dim in (meta.get("dimension") or {}).values():
+                    for listed in (dim.get("extension") or {}).get("codelists") or []:
+                        if _nfc(str(listed.get("id", ""))) == wanted:
+                            return table
         return None
 
     def table_ids(self) -> list[str]:
@@ -116,7 +171,8 @@ class ScbApp:
             text = (f"API calls quota exceeded! maximum admitted {self.max_calls} per "
                     f"{self.window:g}s.")
             return Reply(429, text.encode("utf-8"), {"Content-Type": "text/plain", **headers})
-        reply = self._route(request)
+        checked = _check_parameters(request)
+        reply = checked if isinstance(checked, Reply) else self._route(checked)
         reply.headers.update(headers)
         return reply
 
@@ -129,7 +185,12 @@ class ScbApp:
             return self._file("config.json")
         if parts and parts[0] == "tables" and method == "GET" and len(parts) <= 2:
             if len(parts) == 1:
-                return Reply.json(tables_page(self, request))
+                try:
+                    return Reply.json(tables_page(self, request))
+                except PageOutOfRange:
+                    return problem(404, "Non-existent page", "Non-existent page")
+                except ValueError as exc:  # pageNumber=x: ASP.NET's model binding refuses it
+                    return problem(400, "Parameter error", str(exc))
             entry = table_entry(self, parts[1], request)
             return Reply.json(entry) if entry else problem(404, "Non-existent table")
         if len(parts) == 3 and parts[0] == "tables":
@@ -142,7 +203,13 @@ class ScbApp:
                 return self._data(folder, request)
         if len(parts) == 2 and parts[0].lower() == "codelists" and method == "GET":
             found = self._find("codelists", parts[1], ".json")
-            return self._file(found) if found else problem(404, "Non-existent codelist")
+            if found:
+                return self._file(found)
+            listed_by = self.tables_listing_codelist(parts[1])
+            if listed_by:  # real at SCB, only not recorded: say so, never a made-up 404
+                return not_recorded(f"codelist {parts[1]} is listed by {listed_by}'s metadata "
+                                    "but was not recorded")
+            return problem(404, "Non-existent codelist")
         return problem(404, "Not found", f"replay has no endpoint {method} {request.path}")
 
     def _file(self, relative: str, missing: str = "Not found") -> Reply:
@@ -170,22 +237,34 @@ class ScbApp:
             codes = [c for c in entry["valueCodes"] if c]
             if len(codes) != len(set(codes)):
                 return Reply(500, b"", {})  # the live API's answer to a repeated code
+        metadata = self._json(f"{folder}/metadata.json")
         try:
-            picks = self._picks(recorded, self._json(f"{folder}/metadata.json"), entries)
+            chosen = self._select(recorded, metadata, entries)
         except SelectionError as exc:
             return problem(400, exc.title, exc.detail)
-        cells = count_cells({d: p for d, p in picks.items() if p is not None})
+        except NotRecorded as exc:
+            return not_recorded(str(exc))
+        cells = count_cells({d: c for d, c in chosen.items() if c is not None})
         if self.max_cells and cells > self.max_cells:
             return problem(400, "Too many cells selected", "Too many cells selected")
+        try:
+            picks = self._picks(recorded, metadata, chosen)
+        except NotRecorded as exc:
+            return not_recorded(str(exc))
         sizes = [int(s) for s in recorded["size"]]
         if all(p is not None and p == list(range(n))
                for p, n in zip(picks.values(), sizes, strict=True)):
             return self._file(f"{folder}/data.json")  # the whole recording: its own bytes
         return Reply.json(slice_body(recorded, picks))
 
-    def _picks(self, recorded: dict, metadata: dict | None, entries: list[dict]
-               ) -> dict[str, list[int] | None]:
-        """Recorded positions per dimension (None: eliminated), or SelectionError."""
+    def _select(self, recorded: dict, metadata: dict | None, entries: list[dict]
+                ) -> dict[str, list[str] | None]:
+        """Codes per variable as the API resolves them (None: eliminated), in table order.
+
+        Checked against the table's metadata (or the codelist), not the recording, in the
+        API's order; SelectionError carries the API's own title. Without recorded metadata a
+        code outside the recording cannot be judged: NotRecorded.
+        """
         dims = [str(d) for d in recorded["id"]]
         time_dims = set((recorded.get("role") or {}).get("time") or [])
         by_name = {d.lower(): d for d in dims}
@@ -197,27 +276,41 @@ class ScbApp:
             if dim is None:
                 raise SelectionError("Non-existent variable", str(entry["variableCode"]))
             chosen[dim] = entry
-        picks: dict[str, list[int] | None] = {}
+        out: dict[str, list[str] | None] = {}
         for dim in dims:
-            rec_dim = recorded["dimension"][dim]
-            recorded_codes = list(rec_dim["category"]["index"])
             meta_dim = ((metadata or {}).get("dimension") or {}).get(dim) or {}
+            rec_dim = recorded["dimension"][dim]
             entry = chosen.get(dim)
             codes = [] if entry is None else self._resolve_entry(
-                entry, dim, recorded_codes, meta_dim, is_time=dim in time_dims)
-            if codes:
-                missing = [c for c in codes if c not in recorded_codes]
-                if missing:
-                    raise SelectionError("Non-existent value", (
-                        f"replay: {dim} {missing[:5]} not in the recorded response "
-                        f"(recorded: {recorded_codes[:5]}{'…' if len(recorded_codes) > 5 else ''})"))
-                picks[dim] = sorted(recorded_codes.index(c) for c in codes)
-            else:
+                entry, dim, list(rec_dim["category"]["index"]), meta_dim,
+                is_time=dim in time_dims, judged=metadata is not None)
+            if not codes:
+                _check_elimination(dim, rec_dim, meta_dim)
+            out[dim] = codes or None
+        return out
+
+    def _picks(self, recorded: dict, metadata: dict | None,
+               chosen: dict[str, list[str] | None]) -> dict[str, list[int] | None]:
+        """Recorded positions per variable (None: eliminated), or NotRecorded."""
+        picks: dict[str, list[int] | None] = {}
+        for dim, codes in chosen.items():
+            rec_dim = recorded["dimension"][dim]
+            recorded_codes = list(rec_dim["category"]["index"])
+            if codes is None:
+                meta_dim = ((metadata or {}).get("dimension") or {}).get(dim) or {}
                 picks[dim] = _eliminate(dim, rec_dim, meta_dim, recorded_codes)
+                continue
+            missing = [c for c in codes if c not in recorded_codes]
+            if missing:
+                more = "…" if len(recorded_codes) > 5 else ""
+                raise NotRecorded(f"{dim} {missing[:5]} exists in the table but is not in the "
+                                  f"recorded response (recorded: {recorded_codes[:5]}{more})")
+            picks[dim] = sorted(recorded_codes.index(c) for c in codes)
         return picks
 
     def _resolve_entry(self, entry: dict, dim: str, recorded_codes: list[str], meta_dim: dict,
-                       *, is_time: bool) -> list[str]:
+                       *, is_time: bool, judged: bool) -> list[str]:
+        """The codes one entry selects; ``judged`` False: the universe is only the recording."""
         codelist = entry.get("codelist")
         universe = list(meta_dim.get("category", {}).get("index") or recorded_codes)
         if codelist:
@@ -227,19 +320,89 @@ class ScbApp:
                 raise SelectionError("Non-existent codelist", f"{dim}: {codelist}")
             found = self._find("codelists", codelist, ".json")
             body = self._json(found) if found else None
-            universe = [str(v["code"]) for v in body["values"]] if body else recorded_codes
-        return resolve([str(v) for v in entry["valueCodes"]], universe, is_time=is_time)
+            if body:
+                universe = [str(v["code"]) for v in body["values"]]
+            else:  # the value set's own codes were not recorded: only the recording is known
+                universe, judged = recorded_codes, False
+        try:
+            return resolve([str(v) for v in entry["valueCodes"]], universe, is_time=is_time)
+        except SelectionError as exc:
+            if judged or exc.title != "Non-existent value":
+                raise
+            raise NotRecorded(f"{dim}: {exc.detail}; without the table's metadata or the "
+                              f"codelist {codelist or ''} the replay cannot tell whether the API "
+                              "has it") from exc
 
 
-def _eliminate(dim: str, rec_dim: dict, meta_dim: dict, recorded_codes: list[str]) -> None:
-    """An unselected variable: refused when mandatory or when its total was not recorded."""
+def _check_elimination(dim: str, rec_dim: dict, meta_dim: dict) -> None:
+    """An unselected variable the API refuses: a mandatory one."""
     meta_ext, rec_ext = meta_dim.get("extension") or {}, rec_dim.get("extension") or {}
     if not meta_ext.get("elimination", rec_ext.get("elimination", False)):
         raise SelectionError("Missing selection for mandantory variable", dim)
+
+
+def _eliminate(dim: str, rec_dim: dict, meta_dim: dict, recorded_codes: list[str]) -> None:
+    """An eliminated variable: NotRecorded when its total is not in the recording."""
+    meta_ext, rec_ext = meta_dim.get("extension") or {}, rec_dim.get("extension") or {}
     total = rec_ext.get("eliminationValueCode", meta_ext.get("eliminationValueCode"))
     if total is None or total not in recorded_codes:
-        raise SelectionError("Non-existent value", (
-            f"replay: eliminating {dim} needs its total, which was not recorded; select {dim}"))
+        raise NotRecorded(f"eliminating {dim} needs its total, which was not recorded; "
+                          f"select {dim}")
+
+
+_LIST_SPLIT = re.compile(r",(?=[^\]]*(?:\[|$))")
+
+
+def split_value_list(text: str) -> list[str]:
+    """A GET value list as the API splits it: commas outside ``[...]``; ``[a,b]`` is one code."""
+    out = []
+    for item in _LIST_SPLIT.split(text):
+        item = item.strip()
+        out.append(item[1:-1] if item.startswith("[") and item.endswith("]") else item)
+    return out
+
+
+def _endpoint(request: Request) -> str | None:
+    parts = [p for p in request.path.split("/") if p]
+    if parts == ["config"]:
+        return "config"
+    if parts[:1] == ["tables"]:
+        return {1: "tables", 2: "table"}.get(len(parts)) or (
+            parts[2] if len(parts) == 3 and parts[2] in {"metadata", "data"} else None)
+    if len(parts) == 2 and parts[0].lower() == "codelists":
+        return "codelist"
+    return None
+
+
+def _check_parameters(request: Request) -> Request | Reply:
+    """The request with parameter names spelt as the API spells them, or a loud refusal.
+
+    ASP.NET Core binds query names case-insensitively; ``valueCodes[<var>]`` and
+    ``codelist[<var>]`` (GET data only) keep the variable name as given.
+    """
+    endpoint = _endpoint(request)
+    if endpoint is None:
+        return request  # routing answers 404 for an unknown endpoint
+    known = {name.lower(): name for name in PARAMETERS[endpoint]}
+    query: dict[str, list[str]] = {}
+    for key, values in request.query.items():
+        lowered = key.lower()
+        name = known.get(lowered)
+        if name is None and endpoint == "data" and request.method.upper() == "GET":
+            for kind in SELECTION_PARAMETERS:
+                if lowered.startswith(kind.lower()):
+                    if not (lowered.startswith(kind.lower() + "[") and key.endswith("]")
+                            and len(key) > len(kind) + 2):
+                        return problem(400, "Parameter error", (
+                            f"{kind}-parameter should be like {kind}[<variable>]. {key} is not."))
+                    name = f"{kind}[{key[len(kind) + 1:-1]}]"
+        if name is None:
+            return not_recorded(f"parameter {key!r} is not one the replay knows for this "
+                                f"endpoint (known: {sorted(PARAMETERS[endpoint])})")
+        if name in NOT_IMPLEMENTED:
+            return not_recorded(f"parameter {name!r} is not implemented by the replay")
+        query.setdefault(name, []).extend(values)
+    return Request(request.method, request.path, query, request.body, request.base_url)
 
 
 def _selection_entries(request: Request) -> list[dict]:
@@ -258,16 +421,17 @@ def _selection_entries(request: Request) -> list[dict]:
         return [{"variableCode": s["variableCode"], "valueCodes": list(s.get("valueCodes") or []),
                  "codelist": s.get("codelist")} for s in selection]
     entries: dict[str, dict] = {}
-    for key, values in request.query.items():
-        for kind in ("valueCodes", "codelist"):
+    for key, values in request.query.items():  # names already canonical (_check_parameters)
+        for kind in SELECTION_PARAMETERS:
             if key.startswith(f"{kind}[") and key.endswith("]"):
-                entry = entries.setdefault(key[len(kind) + 1:-1], {"valueCodes": [],
-                                                                   "codelist": None})
+                variable = key[len(kind) + 1:-1]
+                entry = entries.setdefault(variable.lower(), {"variableCode": variable,
+                                                              "valueCodes": [], "codelist": None})
                 if kind == "codelist":
-                    entry["codelist"] = values[0]
-                else:
-                    entry["valueCodes"] += [v for value in values for v in value.split(",")]
-    return [{"variableCode": k, **v} for k, v in entries.items()]
+                    entry["codelist"] = values[-1]
+                else:  # repeated keys are joined with commas, as ASP.NET's StringValues are
+                    entry["valueCodes"] += split_value_list(",".join(values))
+    return list(entries.values())
 
 
 def slice_body(body: dict, picks: dict[str, list[int] | None]) -> dict:

@@ -3,6 +3,12 @@
 Best effort from what a mirror holds: the recorded listings (``tables.json`` and any
 ``tables_query_*.json``) plus every table with recorded metadata, whose entry is built from
 that metadata (label, updated, first/last period from the time variable, variable names).
+
+This module does not import :mod:`replay.scb` (which imports it): it reads the folder through
+the small :class:`TableSource` protocol that ``replay.scb.ScbApp`` satisfies. Discontinued
+tables are left out unless ``includeDiscontinued=true``, and a ``pageNumber`` past the last page
+is the API's 404 "Non-existent page" (PxWebApi ``TableApiController.ListAllTables``,
+``ProblemUtility.OutOfRange``), never a 200 with an empty list.
 """
 
 from __future__ import annotations
@@ -10,14 +16,29 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Protocol
 
 from replay.base import Request
 
-if TYPE_CHECKING:
-    from replay.scb import ScbApp
-
 DEFAULT_PAGE_SIZE = 20
+
+
+class TableSource(Protocol):
+    """What the listing reads of an SCB mirror folder (``replay.scb.ScbApp`` is one)."""
+
+    folder: Path
+
+    def _json(self, relative: str) -> dict | None: ...
+
+    def table_ids(self) -> list[str]: ...
+
+
+class PageOutOfRange(LookupError):
+    """``pageNumber`` past the last page: the API answers 404 "Non-existent page"."""
+
+
+ScbApp = TableSource  # the name the functions below were written against
 
 
 def _recorded(app: ScbApp) -> list[dict]:
@@ -97,14 +118,18 @@ def tables_page(app: ScbApp, request: Request) -> dict:
     tables = _all_tables(app, request)
     words = (request.param("query") or "").casefold().split()
     tables = [t for t in tables if _matches(t, words)]
+    if (request.param("includeDiscontinued") or "false").lower() != "true":
+        tables = [t for t in tables if t.get("discontinued") is not True]
     if past := request.param("pastDays"):
         since = datetime.now(UTC) - timedelta(days=int(past))
         tables = [t for t in tables if t.get("updated") and
                   datetime.fromisoformat(t["updated"]) >= since]
-    size = max(1, int(request.param("pageSize") or request.param("pagesize")
-                      or DEFAULT_PAGE_SIZE))
+    size = int(request.param("pageSize") or 0)
+    size = size if size > 0 else DEFAULT_PAGE_SIZE  # the API: <= 0 means its default
     number = max(1, int(request.param("pageNumber") or 1))
     pages = max(1, math.ceil(len(tables) / size))
+    if number > pages:
+        raise PageOutOfRange(number)
     lang = request.param("lang", "sv") or "sv"
 
     def link(rel: str, n: int) -> dict:

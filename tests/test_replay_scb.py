@@ -116,7 +116,7 @@ def test_expressions_bottom_from_range_and_get_form(app):
     bottom = json.loads(post(app, full(Kon=["bottom(1)"])).body)
     assert list(bottom["dimension"]["Kon"]["category"]["index"]) == ["2"]  # not time: the last
     earliest = post(app, full(Tid=["bottom(1)"]))  # time: the earliest month, 2025M01
-    assert earliest.status == 400 and "2025M01" in json.loads(earliest.body)["detail"]
+    assert earliest.status == 501 and "2025M01" in json.loads(earliest.body)["detail"]
     ranged = json.loads(post(app, full(Tid=["range(2026M02,2026M03)"], Alder={
         "valueCodes": ["from(90-99)"], "codelist": "vs_CKM0410årN"})).body)
     assert list(ranged["dimension"]["Tid"]["category"]["index"]) == ["2026M02", "2026M03"]
@@ -138,22 +138,36 @@ def test_eliminating_kon_gives_the_recorded_total(app):
 
 
 @pytest.mark.parametrize(("selection", "title"), [
-    (full(Tid=["top(5)"]), "Non-existent value"),            # 2025M12 was not recorded
-    (full(Region=["*"]), "Non-existent value"),              # * without value set = 312 regions
-    (full(Region=["0780"]), "Non-existent value"),           # a kommun: not recorded
     (full(Tid=None), "Missing selection for mandantory variable"),
-    (full(Region=None), "Non-existent value"),               # a total that was not recorded
     (full(Alder={"valueCodes": ["*"], "codelist": "vs_Hittepå"}), "Non-existent codelist"),
     (full(Tid=["top(x)"]), "Non-existent value"),
+    (full(Tid=["2031M01"]), "Non-existent value"),           # not a period of the table
+    (full(Region=["9999"]), "Non-existent value"),           # not a region of the table
     ([{"variableCode": "Civilstand", "valueCodes": ["*"]}], "Non-existent variable"),
 ])
-def test_selections_outside_the_recording_get_the_api_400(app, selection, title):
+def test_selections_the_api_refuses_get_the_api_400(app, selection, title):
     reply = post(app, selection)
     assert reply.status == 400, reply.body
     problem = json.loads(reply.body)
     assert problem["type"] == "Parameter error" and problem["status"] == 400
     assert problem["title"] == title
     assert reply.headers["Content-Type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(("selection", "detail"), [
+    (full(Tid=["top(5)"]), "2025M12"),              # a real period, not recorded
+    (full(Region=["*"]), "exists in the table"),   # * without value set = all 312 regions
+    (full(Region=["0780"]), "0780"),               # a kommun: real, not recorded
+    (full(Region=None), "eliminating Region"),      # SCB's total, not recorded
+])
+def test_valid_selections_outside_the_recording_get_a_loud_501_not_an_api_error(
+        app, selection, detail):
+    """The API would answer these with 200: the replay says it cannot, never a made-up 400."""
+    reply = post(app, selection)
+    assert reply.status == 501, reply.body
+    problem = json.loads(reply.body)
+    assert problem["title"] == "Not recorded in the mirror"
+    assert problem["detail"].startswith("replay: ") and detail in problem["detail"]
 
 
 def test_a_repeated_value_code_gives_an_empty_500_like_the_api(app):

@@ -225,8 +225,8 @@ def test_a_fault_that_persists_fails_in_swedish_and_keeps_the_previous_snapshot(
         setup.close()
 
 
-def test_a_selection_outside_the_recording_is_refused_with_scbs_title(real):
-    with pytest.raises(FetchError, match="SCB avvisade frågan .HTTP 400.: Non-existent value"):
+def test_a_selection_outside_the_recording_is_refused_loudly_by_the_replay(real):
+    with pytest.raises(FetchError, match="spegeln saknar svaret .HTTP 501.: replay: Region"):
         real.client.fetch_table("TAB6471", {**SELECTION, "Region": ["0780"]})
 
 

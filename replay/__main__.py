@@ -1,0 +1,53 @@
+"""``python -m replay --mirror DIR [--host 127.0.0.1] [--port N]``: serve a mirror until Ctrl-C.
+
+Prints the root URL and the environment variables that point the production clients (or any
+other client) at it, e.g. ``KOLADA_API_URL=http://127.0.0.1:8765/kolada/v3``. Port 0 (the
+default) takes a free port. The host defaults to 127.0.0.1: the replay is a test double, not
+a service for other machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from replay.server import ReplayServer
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line (exposed for tests)."""
+    p = argparse.ArgumentParser(prog="python -m replay",
+                                description="Spela upp en spegelmapp som Kolada och SCB.")
+    p.add_argument("--mirror", required=True, help="spegelmappen, t.ex. ../shared/data")
+    p.add_argument("--host", default="127.0.0.1", help="adress att lyssna på (127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port (0 = en ledig port)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start the server, print where it listens, wait for Ctrl-C or SIGTERM."""
+    args = parser().parse_args(argv)
+    try:
+        server = ReplayServer(Path(args.mirror), host=args.host, port=args.port)
+    except (FileNotFoundError, OSError) as exc:
+        print(f"fel: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print(f"replay: {server.url}", flush=True)
+    for key, value in server.env().items():
+        print(f"{key}={value}", flush=True)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
