@@ -7,6 +7,8 @@ tests never wait for real. This module does not parse bodies or write snapshots.
 from __future__ import annotations
 
 import email.utils
+import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +37,15 @@ class FetchError(Exception):
 
 class SourceUnreachable(FetchError):
     """The source could not be reached at all (DNS, refused connection): skip its other calls."""
+
+
+class SourceThrottled(FetchError):
+    """The source kept answering 429 or not answering in time: skip its other calls."""
+
+
+class InvalidData(FetchError):
+    """A complete answer whose content is wrong (renamed field, unknown code, duplicate rows,
+    a number where a code was expected, nothing where there was data): never published."""
 
 
 class Clock:
@@ -89,6 +100,32 @@ class BadBody(Exception):
     """A 200 response whose body is truncated or not of the documented shape (retried)."""
 
 
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def json_body(response: httpx.Response) -> object:
+    """The body parsed as JSON; BadBody with a specific Swedish reason when it is not.
+
+    Tells an empty body, an HTML page (an error page from a proxy or the source's web server)
+    and a truncated or otherwise broken JSON text apart.
+    """
+    content = response.content
+    if not content.strip():
+        raise BadBody(f"tomt svar ({len(content)} byte) i stället för JSON")
+    kind = response.headers.get("content-type", "").lower()
+    if "html" in kind or content.lstrip()[:1] == b"<":
+        title = _TITLE.search(content[:20_000])
+        named = f": «{title[1].decode('utf-8', 'replace').strip()[:80]}»" if title else ""
+        raise BadBody(f"en HTML-sida i stället för JSON{named}")
+    try:
+        return json.loads(content)
+    except UnicodeDecodeError as exc:
+        raise BadBody("svaret är inte UTF-8-kodad JSON") from exc
+    except json.JSONDecodeError as exc:
+        raise BadBody(f"avbruten eller trasig JSON ({len(content)} byte, fel vid tecken "
+                      f"{exc.pos}: {exc.msg})") from exc
+
+
 class _RetryableStatus(Exception):
     def __init__(self, response: httpx.Response):
         super().__init__(f"HTTP {response.status_code}")
@@ -115,18 +152,22 @@ def _wait(base: float, cap: float) -> Callable[[tenacity.RetryCallState], float]
     return wait
 
 
-def _swedish_reason(exc: BaseException) -> str:
+def _swedish_reason(exc: BaseException, *, timeout: float, attempts: int, waited: float) -> str:
+    tried = f"{attempts} försök" + (f" och {waited:.0f} s väntan" if waited >= 0.5 else "")
     if isinstance(exc, httpx.ConnectError):
         return "kunde inte ansluta (ingen nätverksförbindelse eller okänd adress)"
     if isinstance(exc, httpx.TimeoutException):
-        return "svarade inte i tid"
+        seconds = f"{timeout:g}".replace(".", ",")
+        return f"svarade inte inom {seconds} s (HTTP_TIMEOUT), {tried}"
     if isinstance(exc, BadBody):
-        return f"gav ett trasigt eller ofullständigt svar: {exc}"
+        return f"gav ett felaktigt svar: {exc} ({tried})"
     if isinstance(exc, _RetryableStatus):
         code = exc.response.status_code
         if code == 429:
-            return "för många anrop (HTTP 429), även efter väntan"
-        return f"serverfel (HTTP {code})"
+            told = exc.response.headers.get("Retry-After")
+            asked = f"; servern bad oss vänta {told} s" if told else " (utan Retry-After)"
+            return f"för många anrop (HTTP 429) – gav upp efter {tried}{asked}"
+        return f"serverfel (HTTP {code}) – gav upp efter {tried}"
     return f"nätverksfel ({type(exc).__name__})"
 
 
@@ -142,6 +183,7 @@ class HttpSession:
     timeout: float = field(default_factory=config.http_timeout)
     backoff_base: float = 0.5
     backoff_cap: float = 8.0
+    max_wait: float = 120.0  # seconds of waiting between attempts, in all, per request
     headers: dict[str, str] = field(default_factory=dict)
     on_response: Callable[[httpx.Response], None] | None = None
 
@@ -185,20 +227,39 @@ class HttpSession:
                 validate(response)
             return response
 
+        attempts, max_wait = max(self.attempts, 1), self.max_wait
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            # bounded in attempts and in total waiting: a 429 storm asking for 600 s, or one
+            # Retry-After after another, ends here instead of holding the refresh for an hour
+            return (state.attempt_number >= attempts
+                    or state.idle_for + state.upcoming_sleep > max_wait)
+
         retrying = tenacity.Retrying(
-            stop=tenacity.stop_after_attempt(max(self.attempts, 1)),
+            stop=stop,
             wait=_wait(self.backoff_base, self.backoff_cap),
             retry=tenacity.retry_if_exception(_is_retryable),
             sleep=self.clock.sleep,
             reraise=True,
         )
+        def reason(exc: BaseException) -> str:
+            stats = retrying.statistics
+            return _swedish_reason(exc, timeout=self.timeout,
+                                   attempts=int(stats.get("attempt_number", 1)),
+                                   waited=float(stats.get("idle_for", 0.0)))
+
         try:
             response = retrying(once)
         except httpx.ConnectError as exc:
-            raise SourceUnreachable(self.source, url, _swedish_reason(exc)) from exc
-        except (_RetryableStatus, BadBody, httpx.TransportError) as exc:
-            status = exc.response.status_code if isinstance(exc, _RetryableStatus) else None
-            raise FetchError(self.source, url, _swedish_reason(exc), status=status) from exc
+            raise SourceUnreachable(self.source, url, reason(exc)) from exc
+        except httpx.TimeoutException as exc:
+            raise SourceThrottled(self.source, url, reason(exc)) from exc
+        except _RetryableStatus as exc:
+            status = exc.response.status_code
+            kind = SourceThrottled if status == 429 else FetchError
+            raise kind(self.source, url, reason(exc), status=status) from exc
+        except (BadBody, httpx.TransportError) as exc:
+            raise FetchError(self.source, url, reason(exc)) from exc
         if response.status_code >= 400:
             raise FetchError(self.source, url, f"svarade med fel (HTTP {response.status_code}): "
                              f"{response.text[:200]}", status=response.status_code,

@@ -9,14 +9,13 @@ which KPIs to load (the indicator catalogue does), or compute anything.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import httpx
 
 import config
-from data_sources.http import BadBody, Clock, FetchError, HttpSession
+from data_sources.http import BadBody, Clock, FetchError, HttpSession, json_body
 from data_sources.snapshot import SnapshotWriter
 
 SOURCE = "kolada"
@@ -44,10 +43,7 @@ def next_link(body: dict) -> str | None:
 
 def parse_body(response: httpx.Response) -> dict:
     """The JSON body of a Kolada answer; BadBody when it is truncated or lacks ``values``."""
-    try:
-        body = json.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadBody("inte giltig JSON") from exc
+    body = json_body(response)
     if not isinstance(body, dict) or not isinstance(body.get("values"), list):
         raise BadBody("listan 'values' saknas")
     return body
@@ -77,11 +73,17 @@ class KoladaClient:
         url: str | None = self.http.url(path)
         query: dict | None = {"per_page": self.per_page, **(params or {})}
         seen: set[str] = set()
+        parsed: list[dict] = []
+
+        def keep(response: httpx.Response) -> None:  # validate once, keep the parse
+            parsed[:] = [parse_body(response)]
+
         for _ in range(MAX_PAGES):
-            response = self.http.request("GET", url, params=query, validate=parse_body)
-            body = parse_body(response)
+            parsed.clear()
+            response = self.http.request("GET", url, params=query, validate=keep)
+            body = parsed[0] if parsed else parse_body(response)
             if snapshot is not None:
-                snapshot.add(response)
+                snapshot.add(response, parsed=body)
             yield body
             url, query = next_link(body), None
             if url is None:

@@ -27,7 +27,7 @@ from math import prod
 import httpx
 
 import config
-from data_sources.http import BadBody, Clock, FetchError, HttpSession
+from data_sources.http import BadBody, Clock, FetchError, HttpSession, json_body
 from data_sources.scb_selection import Selection, SelectionError, is_expression, resolve, split
 from data_sources.snapshot import SnapshotWriter
 
@@ -37,10 +37,7 @@ MAX_SERVER_WAIT = 300.0  # never trust a reset header further out than this
 
 
 def _json_object(response: httpx.Response) -> dict:
-    try:
-        body = json.loads(response.content)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadBody("inte giltig JSON") from exc
+    body = json_body(response)
     if not isinstance(body, dict):
         raise BadBody("svaret är inte ett JSON-objekt")
     return body
@@ -283,7 +280,7 @@ class ScbClient:
             raise _readable(exc) from exc
         body = parsed[0]
         if snapshot is not None:
-            snapshot.add(response)
+            snapshot.add(response, parsed=body)
         return response, body
 
     def config(self, snapshot: SnapshotWriter | None = None, *, refresh: bool = False

@@ -7,6 +7,7 @@ leaves the previous snapshot in place; ``dataset_bodies`` reads a snapshot back 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -121,7 +122,8 @@ def dataset(dataset_id: str, path: Path = DATASETS_FILE) -> ScbDataset:
 
 
 def fetch_dataset(client: ScbClient, dataset: ScbDataset, root: Path, *, mirror: bool,
-                  today: date | None = None) -> Snapshot:
+                  today: date | None = None,
+                  check: Callable[[SnapshotWriter], object] | None = None) -> Snapshot:
     """Fetch one dataset into one snapshot under ``root/scb/<dataset id>/``.
 
     Config, table, metadata, codelists needed to resolve expressions and every data part go
@@ -129,6 +131,7 @@ def fetch_dataset(client: ScbClient, dataset: ScbDataset, root: Path, *, mirror:
     previous snapshot as the newest complete one. The manifest's ``scb`` entry records the
     table's lastPeriod, whether it is current, the selection asked for and the mode.
     Raises NotInMirror (message starting "ej i spegeln") when mirror mode has nothing for it.
+    ``check`` runs on the complete set of responses before the commit (see warehouse/fetch.py).
     """
     request = dataset.request(mirror=mirror)
     if mirror and (request is None or dataset.kind == "codelist"):
@@ -156,7 +159,7 @@ def fetch_dataset(client: ScbClient, dataset: ScbDataset, root: Path, *, mirror:
                        is_current=info.is_current(today, max_lag_days=dataset.max_lag_days),
                        selection=selection, codelists=codelists, parts=len(bodies))
 
-    return fetch_snapshot(root, SOURCE, dataset.id, job, scb=details)
+    return fetch_snapshot(root, SOURCE, dataset.id, job, check=check, scb=details)
 
 
 def _kind_of(url: str) -> str:

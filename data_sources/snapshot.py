@@ -77,9 +77,15 @@ class SnapshotWriter:
         self.source = source
         self.dataset = dataset
         self._files: list[dict] = []
+        self._parsed: list[object | None] = []
 
-    def add(self, response: httpx.Response, *, suffix: str = "json") -> Path:
-        """Save one response body verbatim, plus its request sidecar; return the body's path."""
+    def add(self, response: httpx.Response, *, suffix: str = "json",
+            parsed: object | None = None) -> Path:
+        """Save one response body verbatim, plus its request sidecar; return the body's path.
+
+        ``parsed`` is the client's own parse of the body, kept in memory for the checks that
+        run before the commit (so a body is not parsed twice); the file stays the bytes.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         n = len(self._files) + 1
         name = f"response-{n:04d}.{suffix}"
@@ -100,7 +106,18 @@ class SnapshotWriter:
         (self.folder / side).write_text(json.dumps(sidecar, indent=2, ensure_ascii=False), "utf-8")
         self._files.append({"file": name, "sidecar": side, "sha256": sidecar["sha256"],
                             "url": sidecar["url"]})
+        self._parsed.append(parsed)
         return self.folder / name
+
+    def entries(self) -> list[tuple[Path, str]]:
+        """(response file, request URL) for every response added so far, in order."""
+        return [(self.folder / f["file"], f["url"]) for f in self._files]
+
+    def bodies(self) -> list[tuple[object, str]]:
+        """(parsed JSON body, request URL) for every response so far; parsed from the file
+        when the client did not hand its own parse over."""
+        return [(parsed if parsed is not None else json.loads(path.read_bytes()), url)
+                for (path, url), parsed in zip(self.entries(), self._parsed, strict=True)]
 
     def commit(self, **extra) -> Snapshot:
         """Mark the fetch complete; only now will a build read it."""
@@ -156,11 +173,16 @@ def prune(root: Path, *, keep_complete: int = 5, keep_failed: int = 3) -> None:
 
 
 def fetch_snapshot(root: Path, source: str, dataset: str,
-                   fetch: Callable[[SnapshotWriter], object], **extra) -> Snapshot:
-    """Run ``fetch(writer)``; commit the snapshot only if it finished without an exception."""
+                   fetch: Callable[[SnapshotWriter], object], *,
+                   check: Callable[[SnapshotWriter], object] | None = None,
+                   **extra) -> Snapshot:
+    """Run ``fetch(writer)``, then ``check(writer)`` on the complete set of responses; commit
+    the snapshot only if both finished without an exception."""
     writer = SnapshotWriter(root, source, dataset)
     try:
         fetch(writer)
+        if check is not None:
+            check(writer)
     except BaseException as exc:
         writer.abort(f"{type(exc).__name__}: {exc}")
         raise

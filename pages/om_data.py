@@ -5,6 +5,7 @@ import streamlit as st
 import components as ui
 from transforms.catalogue import group_labels
 from transforms.formatting import format_date
+from warehouse.refresh import failure_rows, read_status
 
 st.title("Om data")
 st.markdown(
@@ -36,10 +37,26 @@ st.dataframe(prov.rename(columns={"source": "Källa", "dataset": "Dataset", "fet
                                   "url": "Adress", "n_files": "Svar", "snapshot": "Ögonblicksbild"}),
              hide_index=True, width="stretch")
 
+# --- the last refresh: which source failed, when and why (kept small: easy to move) ---
+st.subheader("Senaste uppdateringen")
+status = read_status()
+failed = failure_rows(status)
+if status is None:
+    st.caption("Ingen uppdatering har körts på den här datorn.")
+elif failed:
+    st.warning(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC: "
+               f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade data "
+               "(se Hämtad ovan); övriga uppdaterades.")
+    st.dataframe(failed, hide_index=True, width="stretch")
+else:
+    st.caption(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC gick "
+               "igenom för alla källor.")
+
 st.subheader("Uppdateringslogg")
 log = ui.query("refresh_log", 300)
 st.dataframe(log.rename(columns={"run_at": "Tid (UTC)", "source": "Källa", "dataset": "Dataset",
-                                 "ok": "OK", "message": "Utfall", "mirror": "Spegel"}),
+                                 "ok": "OK", "message": "Utfall", "mirror": "Spegel",
+                                 "url": "Adress"}),
              hide_index=True, width="stretch")
 st.caption("Uppdatera: `python -m warehouse refresh` (från källorna) eller "
            "`python -m warehouse refresh --mirror ../shared/data` (utan nätverk).")

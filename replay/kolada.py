@@ -12,8 +12,9 @@ stored sources; public clients use both forms (Kolada-MCP joins with commas), so
 the reading under which both work. ``title`` filters ``/municipality`` and ``/kpi`` (a
 case-insensitive substring of the title, as clients use it to search), ``type`` (K or L)
 filters ``/municipality``. Every other query parameter the API has (``from_date``,
-``operating_area``, ``publication_date``, ``ou_id``, …) gets a loud 501 naming it: the replay
-never answers 200 with part of a request ignored.
+``operating_area``, ``publication_date``, ``ou_id``, …) gets a loud 501 naming it, and so does
+data for a KPI the mirror did not record: the replay never answers 200 with part of a request
+ignored, nor "no data" for what it simply does not hold.
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ def _title_filter(rows: list[dict], request: Request) -> list[dict]:
         return rows
     wanted = [w.casefold() for w in words if w]
     return [r for r in rows if all(w in str(r.get("title", "")).casefold() for w in wanted)]
+
+
+class NotRecorded(LookupError):
+    """A request Kolada would answer that the mirror holds nothing for (answered 501)."""
 
 
 class KoladaApp:
@@ -132,13 +137,19 @@ class KoladaApp:
             kpis = _ids(request.query.get("kpi_id"))
             if not kpis:
                 return _error(400, "kpi_id is required")
-            rows = self._data(kpis, _ids(request.query.get("municipality_id")),
-                              _ids(request.query.get("year")))
+            try:
+                rows = self._data(kpis, _ids(request.query.get("municipality_id")),
+                                  _ids(request.query.get("year")))
+            except NotRecorded as exc:
+                return _error(501, str(exc))
         elif match := _DATA_PATH.match(path):
             if match["muni"] is None and match["year"] is None:
                 return _error(400, "give municipality or year with kpi")
-            rows = self._data(_ids(match["kpi"]) or set(), _ids(match["muni"]),
-                              _ids(match["year"]))
+            try:
+                rows = self._data(_ids(match["kpi"]) or set(), _ids(match["muni"]),
+                                  _ids(match["year"]))
+            except NotRecorded as exc:
+                return _error(501, str(exc))
         else:
             return _error(404, f"no such endpoint: /{path}")
         return self._page(request, rows, page, per_page)
@@ -147,8 +158,8 @@ class KoladaApp:
         rows: list[dict] = []
         for kpi in sorted(kpis):
             body = self._load(f"data/kpi/{kpi}.json")
-            if body is None:
-                continue
+            if body is None:  # Kolada may well have it: never answer "no data" for it
+                raise NotRecorded(f"replay: no data recorded for KPI {kpi}")
             rows.extend(r for r in body["values"]
                         if (munis is None or r["municipality"] in munis)
                         and (years is None or str(r["period"]) in years))

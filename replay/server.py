@@ -4,13 +4,18 @@
     mirror/scb_v2/     ->  http://127.0.0.1:<port>/scb/api/v2/...   (PxWebApi 2.0 URL scheme)
     mirror/regions/    ->  http://127.0.0.1:<port>/regions/<file>   (files served as they are)
 
-A test switch (``faults``) makes it answer with 429, 500 or a truncated body. Run it alone with
-``python -m replay --mirror ../shared/data``.
+A test switch (``faults``, see :class:`Fault` and :mod:`replay.faults`) makes it misbehave the
+ways sources do: 429 with or without ``Retry-After``, 500, 503, a reply that never comes, a
+truncated body, an HTML error page, an empty body, or a JSON body changed on the way (a
+renamed field, an unknown kommun code, duplicate rows, a number where a code belongs). Run it
+alone with ``python -m replay --mirror ../shared/data [--host H] [--port N]``.
 """
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -39,19 +44,53 @@ class StaticApp:
         return Reply(200, target.read_bytes(), {"Content-Type": kind})
 
 
+FAULT_KINDS = {"429", "500", "503", "timeout", "truncate", "html", "empty", "mutate"}
+HTML_PAGE = (b"<!DOCTYPE html><html><head><title>503 Service Temporarily Unavailable</title>"
+             b"</head><body><h1>Service Temporarily Unavailable</h1><p>The server is down for "
+             b"maintenance.</p></body></html>")
+HOLD = -1  # Reply.status meaning: send nothing, hold the connection until the client gives up
+
+
 @dataclass
 class Fault:
-    """Answer matching requests wrongly ``times`` times: kind is '429', '500' or 'truncate'."""
+    """Answer matching requests wrongly ``times`` times.
+
+    ``kind``: '429' (``retry_after`` seconds, None = no header), '500', '503', 'timeout' (no
+    reply until the client's own timeout), 'truncate' (half the body), 'html' (an error page
+    with status 200), 'empty' (200 and no body), 'mutate' (the JSON body through ``mutate``;
+    see :mod:`replay.faults`).
+    """
 
     kind: str
     path_contains: str = ""
     times: int = 1
     retry_after: str | None = "0"
     hits: int = 0
+    mutate: Callable[[object], object] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; one of {sorted(FAULT_KINDS)}")
+        if (self.kind == "mutate") != (self.mutate is not None):
+            raise ValueError("a 'mutate' fault needs mutate=, and only it")
 
     def applies(self, path: str) -> bool:
         """True while this fault still has uses left and the path matches."""
         return self.hits < self.times and self.path_contains in path
+
+    def spoil(self, reply: Reply) -> Reply:
+        """The app's reply as this fault delivers it."""
+        if self.kind == "truncate":
+            return Reply(reply.status, reply.body[: max(len(reply.body) // 2, 1)], reply.headers)
+        if self.kind == "html":
+            return Reply(200, HTML_PAGE, {"Content-Type": "text/html; charset=utf-8"})
+        if self.kind == "empty":
+            return Reply(200, b"", {"Content-Type": reply.headers.get("Content-Type", "")})
+        if self.kind == "mutate" and reply.status == 200:
+            body = self.mutate(json.loads(reply.body))
+            return Reply(200, json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                         reply.headers)
+        return reply
 
 
 @dataclass
@@ -77,6 +116,7 @@ class ReplayServer:
             raise FileNotFoundError(
                 f"{self.mirror} holds none of the source folders {sorted(MOUNTS)}")
         self._lock = threading.Lock()
+        self.stopping = threading.Event()  # releases connections held by a 'timeout' fault
         self._httpd = ThreadingHTTPServer((self.host, self.port), _handler(self))
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
@@ -119,20 +159,20 @@ class ReplayServer:
         if fault is not None and fault.kind in {"429", "500", "503"}:
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             return Reply.json({"error": f"injected {fault.kind}"}, int(fault.kind), **headers)
+        if fault is not None and fault.kind == "timeout":
+            return Reply(HOLD, b"")
         for prefix, app in self.apps.items():
             if path == prefix or path.startswith(prefix + "/"):
                 request = Request(method, path[len(prefix):] or "/",
                                   parse_qs(parts.query, keep_blank_values=True), body,
                                   f"{self.url}{prefix}")
                 reply = app.handle(request)
-                if fault is not None and fault.kind == "truncate":
-                    reply = Reply(reply.status, reply.body[: max(len(reply.body) // 2, 1)],
-                                  reply.headers)
-                return reply
+                return fault.spoil(reply) if fault is not None else reply
         return Reply.json({"error": f"nothing is mounted at {path}"}, 404)
 
     def stop(self) -> None:
         """Shut the server down and wait for its thread."""
+        self.stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
@@ -166,6 +206,10 @@ def _handler(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
                 reply = server.dispatch(self.command, self.path, body)
             except Exception as exc:  # noqa: BLE001 - an app bug must not hang the client
                 reply = Reply.json({"error": f"replay server error: {exc}"}, 500)
+            if reply.status == HOLD:  # never answer; the client's timeout ends the wait
+                server.stopping.wait(60)
+                self.close_connection = True
+                return
             self.send_response(reply.status)
             for key, value in reply.headers.items():
                 self.send_header(key, value)

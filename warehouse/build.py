@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from data_sources.snapshot import Snapshot, latest_snapshot
+from data_sources.snapshot import Snapshot, complete_snapshots, latest_snapshot
 from transforms import areas as area_rules
 from transforms.catalogue import build_indicator_table, indicator_ids, load_catalogue
 from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkopplingar
@@ -55,11 +55,16 @@ def load_kolada(raw: Path) -> dict:
         snaps["kpi"] = kpi
     value_frames = []
     for kpi_id in indicator_ids():
-        snap = latest_snapshot(raw, "kolada", f"data__{kpi_id}")
-        if snap is not None:
+        # the newest snapshot that stages; one committed before the boundary checks existed
+        # and no longer staging falls back to the one before (as SCB's do)
+        for snap in complete_snapshots(raw, "kolada", f"data__{kpi_id}")[:3]:
+            try:
+                staged = stage_values(_bodies(snap))
+            except (ValueError, KeyError, TypeError):
+                continue
             snaps[f"data__{kpi_id}"] = snap
-            staged = stage_values(_bodies(snap))
             value_frames.append(staged[staged["kpi_id"] == kpi_id].assign(snapshot=snap.folder.name))
+            break
     if not value_frames:
         raise BuildError("Inga nyckeltal från Kolada har kunnat hämtas.")
     kpis = stage_kpis(_bodies(kpi)) if kpi is not None else stage_kpis([])
@@ -170,8 +175,12 @@ def _previous_log(target: Path) -> pd.DataFrame | None:
     try:
         con = connect(target)
         try:
-            return con.execute("select run_at, source, dataset, ok, message, mirror "
-                               "from marts.refresh_log").df()
+            try:
+                return con.execute("select run_at, source, dataset, ok, message, mirror, url "
+                                   "from marts.refresh_log").df()
+            except duckdb.BinderException:  # a warehouse built before the url column
+                return con.execute("select run_at, source, dataset, ok, message, mirror "
+                                   "from marts.refresh_log").df()
         finally:
             con.close()
     except duckdb.Error:
@@ -224,14 +233,18 @@ def _build(raw: Path, target: Path, report: FetchReport,
     provenance = [_provenance_row(s) for s in kolada["snapshots"].values()]
     provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots]
 
-    log_rows = [{"run_at": run_at, "source": o.source, "dataset": o.dataset, "ok": o.ok,
-                 "message": o.message, "mirror": report.mirror} for o in report.outcomes]
+    log_rows = [{"run_at": o.at, "source": o.source, "dataset": o.dataset, "ok": o.ok,
+                 "message": o.message, "mirror": report.mirror, "url": o.url}
+                for o in report.outcomes]
     log_rows.append({"run_at": run_at, "source": "build", "dataset": "warehouse", "ok": True,
-                     "message": f"byggt; länsnamn från {lan_source}", "mirror": report.mirror})
-    log = pd.DataFrame(log_rows)
+                     "message": f"byggt; länsnamn från {lan_source}", "mirror": report.mirror,
+                     "url": None})
+    log = pd.DataFrame(log_rows, columns=["run_at", "source", "dataset", "ok", "message",
+                                          "mirror", "url"])
     previous = _previous_log(target)
     if previous is not None and not previous.empty:
         log = pd.concat([previous, log], ignore_index=True)
+    log["url"] = log["url"].astype("string")
 
     progress("bygger: skriver ny databasfil")
     with building(target) as con:
@@ -279,7 +292,8 @@ def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None
     write_table(con, "marts.provenance", frames["provenance"],
                 comment="Varje ögonblicksbild som byggdes in: källa, hämtad, url, sha256")
     write_table(con, "marts.refresh_log", frames["log"],
-                comment="Uppdateringslogg per källa och dataset")
+                comment="Uppdateringslogg per källa och dataset: när (run_at, UTC), utfall, "
+                        "varför (message) och vilken adress som fallerade (url)")
     groups = pd.DataFrame([{"group_key": k, "group_label": v}
                            for k, v in catalogue["groups"].items()])
     write_table(con, "marts.target_group", groups, comment="Målgrupper")

@@ -1,7 +1,8 @@
-"""Command line: ``python -m warehouse refresh|build|series|areas|indicators``.
+"""Command line: ``python -m warehouse refresh|build|status|series|areas|indicators``.
 
 Exit codes: 0 ok, 1 a refresh that could not build a warehouse, 2 bad input (unknown ids,
-missing warehouse).
+missing warehouse), 3 (``status`` only) the last refresh built a warehouse but a source
+failed: for a nightly job's alert.
 """
 
 from __future__ import annotations
@@ -120,6 +121,30 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
+def status_lines(status: dict) -> list[str]:
+    """A refresh status (warehouse.refresh.read_status) as lines for people.
+
+    One line per source (counts), then one per failed dataset: when, why and the URL; and
+    what the dashboard shows meanwhile.
+    """
+    lines = []
+    for source, s in (status.get("sources") or {}).items():
+        name = {"kolada": "Kolada", "scb": "SCB"}.get(source, source)
+        line = f"{name}: {s['fetched']} hämtade, {s['failed']} misslyckades"
+        if s.get("skipped"):
+            line += f", {s['skipped']} finns inte i spegeln"
+        lines.append(line)
+        for f in s.get("failures") or []:
+            when = str(f.get("at") or "")[:19].replace("T", " ")
+            where = f" – {f['url']}" if f.get("url") else ""
+            lines.append(f"  FEL {when} UTC {name}, {f['dataset']}: {f['message']}{where}")
+        if s.get("failed"):
+            lines.append(f"  {name}: tidigare hämtade data behålls för det som misslyckades.")
+    built = status.get("built")
+    lines.append(("OK: " if built else "INGEN NY DATABAS: ") + str(status.get("build_message")))
+    return lines
+
+
 def cmd_refresh(args: argparse.Namespace) -> int:
     """Fetch every source (or the mirror) and rebuild the warehouse."""
     from warehouse.refresh import refresh
@@ -128,16 +153,25 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     if mirror is not None and not mirror.is_dir():
         raise CliError(f"Spegelmappen finns inte: {mirror}")
     result = refresh(mirror, progress=lambda msg: print(msg, file=sys.stderr, flush=True))
-    for source, s in result.report.sources().items():
-        line = f"{source}: {s['fetched']} hämtade, {s['failed']} misslyckades"
-        if s["skipped"]:
-            line += f", {s['skipped']} finns inte i spegeln"
-        if s["first_error"]:
-            line += (f" (första felet: {s['first_error']}; tidigare hämtade data, om några, "
-                     f"behålls)")
+    for line in status_lines(result.as_status()):
         print(line)
-    print(("OK: " if result.built else "INGEN NY DATABAS: ") + result.build_message)
     return 0 if result.built else 1
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """Print the last refresh's outcome; exit 3 when a source failed, 1 when none was built."""
+    from warehouse.refresh import read_status
+
+    status = read_status()
+    if status is None:
+        raise CliError(f"Ingen uppdatering har körts här ({config.warehouse_path()}).")
+    print(f"Senaste uppdateringen: {str(status.get('at', ''))[:19].replace('T', ' ')} UTC"
+          + (f" (spegel {status['mirror']})" if status.get("mirror") else ""))
+    for line in status_lines(status):
+        print(line)
+    if not status.get("built"):
+        return 1
+    return 3 if any(s.get("failed") for s in (status.get("sources") or {}).values()) else 0
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -162,6 +196,8 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_refresh)
     b = sub.add_parser("build", help="bygg om databasen från redan hämtade rådata")
     b.set_defaults(func=cmd_build)
+    st = sub.add_parser("status", help="visa senaste uppdateringen (exit 3 om en källa fallerade)")
+    st.set_defaults(func=cmd_status)
     s = sub.add_parser("series", help="skriv ut en tidsserie för ett område")
     s.add_argument("--indicator", required=True, help="t.ex. N03920")
     s.add_argument("--area", required=True, help=AREA_HELP)

@@ -27,11 +27,38 @@ def staging_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.building-{os.getpid()}-{stamp}")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_builds(target: Path) -> list[Path]:
+    """Delete half-written build files beside ``target`` left by a process that died (killed
+    mid-build); a build still running in another process is left alone. Returns the removed."""
+    removed = []
+    for leftover in Path(target).parent.glob(f".{Path(target).name}.building-*"):
+        pid = leftover.name.split(".building-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+    return removed
+
+
 @contextmanager
 def building(target: Path):
-    """Yield a connection to a new file; on success swap it over ``target``, else delete it."""
+    """Yield a connection to a new file; on success swap it over ``target``, else delete it.
+
+    The new file is never read before the swap; one left behind by a killed build is removed
+    by the next build.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(target)
     tmp = staging_path(target)
     con = duckdb.connect(str(tmp))
     try:

@@ -1,12 +1,18 @@
 """Fetch step of a refresh: every source into the raw layer, one snapshot per dataset.
 
 A dataset whose fetch fails keeps its previous snapshot (the build reads the newest complete
-one), so a failed or malformed fetch never replaces good data. A source that cannot be reached
-at all is skipped after its first failure, so an offline start stays fast.
+one), so a failed or malformed fetch never replaces good data. Every dataset is checked at the
+boundary (transforms/validate.py) after its last response and before its snapshot is committed:
+a renamed field, an unknown kommun code, duplicate rows, a number where a code belongs or an
+empty answer where there was data is refused with a Swedish message naming the source and the
+URL. A source that cannot be reached at all is skipped after its first failure, and one that
+keeps answering 429 or not answering in time after two datasets in a row, so an offline start
+or a throttled night stays short.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,14 +20,31 @@ from functools import partial
 from pathlib import Path
 
 import config
-from data_sources.http import Clock, FetchError, HttpSession, SourceUnreachable
+from data_sources.http import (
+    Clock,
+    FetchError,
+    HttpSession,
+    InvalidData,
+    SourceThrottled,
+    SourceUnreachable,
+)
 from data_sources.kolada import KoladaClient
 from data_sources.scb import ScbClient
-from data_sources.scb_datasets import NOT_IN_MIRROR, NotInMirror, fetch_dataset, load_datasets
-from data_sources.snapshot import fetch_snapshot
+from data_sources.scb_datasets import (
+    NOT_IN_MIRROR,
+    NotInMirror,
+    ScbDataset,
+    fetch_dataset,
+    load_datasets,
+)
+from data_sources.snapshot import SnapshotWriter, fetch_snapshot, latest_snapshot
+from transforms import validate
 from transforms.catalogue import indicator_ids
+from transforms.kommun import code_changes
 
 FIRST_YEAR = 1994  # Kolada's series start here
+SOURCE_NAMES = {"kolada": "Kolada", "scb": "SCB"}
+THROTTLED_IN_A_ROW = 2  # datasets in a row answered 429/timeout before the source is skipped
 
 
 @dataclass
@@ -33,6 +56,14 @@ class DatasetOutcome:
     ok: bool
     message: str
     at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    url: str | None = None
+
+    @property
+    def text(self) -> str:
+        """One line for people: source, what happened, and the URL that failed."""
+        where = f" – {self.url}" if self.url and not self.ok else ""
+        return f"{SOURCE_NAMES.get(self.source, self.source)}, {self.dataset}: {self.message}" \
+               f"{where}"
 
 
 @dataclass
@@ -42,23 +73,33 @@ class FetchReport:
     outcomes: list[DatasetOutcome] = field(default_factory=list)
     mirror: str | None = None
 
-    def add(self, source: str, dataset: str, ok: bool, message: str) -> None:
+    def add(self, source: str, dataset: str, ok: bool, message: str,
+            url: str | None = None) -> None:
         """Record one dataset's outcome."""
-        self.outcomes.append(DatasetOutcome(source, dataset, ok, message))
+        self.outcomes.append(DatasetOutcome(source, dataset, ok, message, url=url))
+
+    def failures(self) -> list[DatasetOutcome]:
+        """Datasets that failed (not those the mirror does not hold)."""
+        return [o for o in self.outcomes
+                if not o.ok and not o.message.startswith(NOT_IN_MIRROR)]
 
     def sources(self) -> dict[str, dict]:
-        """Per source: fetched count, failed count, and the first failure's message."""
+        """Per source: counts, the first failure (text, when, URL) and every failed dataset."""
         out: dict[str, dict] = {}
         for o in self.outcomes:
             s = out.setdefault(o.source, {"fetched": 0, "failed": 0, "skipped": 0,
-                                          "first_error": None})
+                                          "first_error": None, "first_error_at": None,
+                                          "failures": []})
             if o.ok:
                 s["fetched"] += 1
-            elif o.message.startswith("ej i spegeln"):
+            elif o.message.startswith(NOT_IN_MIRROR):
                 s["skipped"] += 1
             else:
                 s["failed"] += 1
-                s["first_error"] = s["first_error"] or o.message
+                if s["first_error"] is None:
+                    s["first_error"], s["first_error_at"] = o.text, o.at
+                s["failures"].append({"dataset": o.dataset, "at": o.at, "message": o.message,
+                                      "url": o.url})
         return out
 
 
@@ -77,10 +118,23 @@ def fetch_kolada(report: FetchReport, *, root: Path, progress: Progress,
     client = KoladaClient(base_url, transport=transport, clock=clock)
     kpis = kpis or indicator_ids()
     years = years_to_fetch()
-    jobs: list[tuple[str, Callable]] = [
-        ("municipality", lambda w: client.municipalities(snapshot=w)),
-        ("kpi", lambda w: client.kpis(kpis, snapshot=w)),
-    ] + [(f"data__{kpi}", partial(_kpi_job, client, kpi, years)) for kpi in kpis]
+    known: dict[str, set[str]] = {}  # municipality ids from this refresh's list
+
+    def municipalities(writer: SnapshotWriter) -> None:
+        client.municipalities(snapshot=writer)
+
+    def check_municipalities(writer: SnapshotWriter) -> None:
+        ids = set().union(*_each_body(writer, "kolada", validate.kolada_municipalities))
+        if not ids:
+            raise InvalidData("kolada", writer.entries()[-1][1], "kommunlistan är tom")
+        known["ids"] = ids
+
+    jobs: list[tuple[str, Callable, Callable | None]] = [
+        ("municipality", municipalities, check_municipalities),
+        ("kpi", lambda w: client.kpis(kpis, snapshot=w),
+         lambda w: _each_body(w, "kolada", validate.kolada_kpis)),
+    ] + [(f"data__{kpi}", partial(_kpi_job, client, kpi, years),
+          partial(_check_kpi, kpi, root, known)) for kpi in kpis]
     try:
         _run_jobs(report, "kolada", jobs, root=root, progress=progress,
                   base_url=client.http.base_url)
@@ -90,6 +144,43 @@ def fetch_kolada(report: FetchReport, *, root: Path, progress: Progress,
 
 def _kpi_job(client: KoladaClient, kpi: str, years: list[int], writer) -> None:
     client.kpi_data(kpi, years, snapshot=writer)
+
+
+def _each_body(writer: SnapshotWriter, source: str, check: Callable[[dict], object]) -> list:
+    """``check`` on every response body of a fetch; InvalidData names the URL that failed."""
+    out = []
+    for body, url in writer.bodies():
+        try:
+            out.append(check(body))
+        except (validate.InvalidBody, ValueError, KeyError, TypeError) as exc:
+            raise InvalidData(source, url, f"svaret kan inte publiceras: {exc}") from exc
+    return out
+
+
+def _known_municipalities(root: Path, known: dict[str, set[str]]) -> set[str] | None:
+    """Ids a data row may carry: this refresh's list, else the last one kept; plus old codes."""
+    ids = known.get("ids")
+    if ids is None:
+        snap = latest_snapshot(root, "kolada", "municipality")
+        if snap is None:
+            return None
+        ids = {row["id"] for path in snap.files
+               for row in json.loads(path.read_bytes())["values"]}
+    return ids | set(code_changes())
+
+
+def _check_kpi(kpi: str, root: Path, known: dict[str, set[str]], writer: SnapshotWriter) -> None:
+    ids, seen = _known_municipalities(root, known), set()
+    n = sum(_each_body(writer, "kolada", partial(validate.kolada_rows, kpi=kpi, known_ids=ids,
+                                                 seen=seen)))
+    if n == 0:
+        previous = latest_snapshot(root, "kolada", f"data__{kpi}")
+        had = sum(len(json.loads(p.read_bytes())["values"]) for p in previous.files) \
+            if previous else 0
+        if had:
+            raise InvalidData("kolada", writer.entries()[-1][1],
+                              f"tomt svar: inga värden för {kpi}, men förra hämtningen "
+                              f"({previous.fetched_at:%Y-%m-%d}) hade {had} rader")
 
 
 def fetch_regions_file(report: FetchReport, *, root: Path, progress: Progress,
@@ -104,35 +195,60 @@ def fetch_regions_file(report: FetchReport, *, root: Path, progress: Progress,
     def job(writer) -> None:
         response = http.request("GET", url)
         if b"Kommunkod" not in response.content[:5000] and b"Kommun" not in response.content[:5000]:
-            raise FetchError("scb", url, "filen liknar inte SCB:s kommunkopplingar")
+            raise InvalidData("scb", url, "filen liknar inte SCB:s kommunkopplingar")
         writer.add(response, suffix="csv")
 
     try:
-        _run_jobs(report, "scb", [("kommunkopplingar", job)], root=root, progress=progress,
-                  base_url=url)
+        _run_jobs(report, "scb", [("kommunkopplingar", job, None)], root=root,
+                  progress=progress, base_url=url)
     finally:
         http.close()
 
 
-def _run_jobs(report: FetchReport, source: str, jobs: list[tuple[str, Callable]], *, root: Path,
-              progress: Progress, base_url: str) -> None:
-    unreachable: SourceUnreachable | None = None
-    for i, (dataset, job) in enumerate(jobs, 1):
-        if unreachable is not None:
-            report.add(source, dataset, False, f"hoppades över: {unreachable.message}")
+def _run_jobs(report: FetchReport, source: str, jobs: list[tuple[str, Callable, Callable | None]],
+              *, root: Path, progress: Progress, base_url: str) -> None:
+    gate = _SourceGate(source)
+    for i, (dataset, job, check) in enumerate(jobs, 1):
+        if gate.closed:
+            report.add(source, dataset, False, gate.reason, url=gate.url)
             continue
         progress(f"{source}: {dataset} ({i}/{len(jobs)})")
         try:
-            fetch_snapshot(root, source, dataset, job, base_url=base_url)
-        except SourceUnreachable as exc:
-            unreachable = exc
-            report.add(source, dataset, False, exc.message)
+            fetch_snapshot(root, source, dataset, job, check=check, base_url=base_url)
         except FetchError as exc:
-            report.add(source, dataset, False, exc.message)
+            gate.failed(exc)
+            report.add(source, dataset, False, exc.message, url=exc.url)
         except (ValueError, KeyError, TypeError) as exc:  # body of the wrong shape
-            report.add(source, dataset, False, f"oväntat svar: {exc}")
+            gate.failed(None)
+            report.add(source, dataset, False, f"oväntat svar: {exc}", url=base_url)
         else:
+            gate.ok()
             report.add(source, dataset, True, "hämtad")
+
+
+class _SourceGate:
+    """Closes a source after it could not be reached, or after 429s/timeouts in a row."""
+
+    def __init__(self, source: str):
+        self.source, self.closed, self.reason, self.url = source, False, "", None
+        self._throttled = 0
+
+    def failed(self, exc: FetchError | None) -> None:
+        name = SOURCE_NAMES.get(self.source, self.source)
+        if isinstance(exc, SourceUnreachable):
+            self.closed, self.url = True, exc.url
+            self.reason = f"hoppades över: {exc.message}"
+        elif isinstance(exc, SourceThrottled):
+            self._throttled += 1
+            if self._throttled >= THROTTLED_IN_A_ROW:
+                self.closed, self.url = True, exc.url
+                self.reason = (f"hoppades över: {name} begränsade eller besvarade inte "
+                               f"{self._throttled} dataset i rad ({exc.message})")
+        else:
+            self._throttled = 0
+
+    def ok(self) -> None:
+        self._throttled = 0
 
 
 def fetch_scb(report: FetchReport, *, root: Path, progress: Progress, mirror: bool,
@@ -145,29 +261,46 @@ def fetch_scb(report: FetchReport, *, root: Path, progress: Progress, mirror: bo
     """
     client = ScbClient(base_url, transport=transport, clock=clock)
     datasets = load_datasets()
-    unreachable: SourceUnreachable | None = None
+    gate = _SourceGate("scb")
     try:
         for i, ds in enumerate(datasets, 1):
-            if unreachable is not None:
-                report.add("scb", ds.id, False, f"hoppades över: {unreachable.message}")
+            if gate.closed:
+                report.add("scb", ds.id, False, gate.reason, url=gate.url)
                 continue
             if mirror and ds.request(mirror=True) is None:
                 report.add("scb", ds.id, False, f"{NOT_IN_MIRROR}: {ds.source_id}")
                 continue
             progress(f"scb: {ds.id} ({ds.source_id}) ({i}/{len(datasets)})")
             try:
-                snap = fetch_dataset(client, ds, root, mirror=mirror)
+                snap = fetch_dataset(client, ds, root, mirror=mirror,
+                                     check=partial(_check_scb, ds))
             except NotInMirror as exc:
-                report.add("scb", ds.id, False, exc.message)
-            except SourceUnreachable as exc:
-                unreachable = exc
-                report.add("scb", ds.id, False, exc.message)
+                report.add("scb", ds.id, False, exc.message, url=exc.url)
             except FetchError as exc:
-                report.add("scb", ds.id, False, exc.message)
+                gate.failed(exc)
+                report.add("scb", ds.id, False, exc.message, url=exc.url)
             except (ValueError, KeyError, TypeError) as exc:
-                report.add("scb", ds.id, False, f"oväntat svar: {exc}")
+                gate.failed(None)
+                report.add("scb", ds.id, False, f"oväntat svar: {exc}", url=client.http.base_url)
             else:
+                gate.ok()
                 parts = snap.manifest.get("scb", {}).get("parts")
                 report.add("scb", ds.id, True, f"hämtad ({parts} delar)" if parts else "hämtad")
     finally:
         client.close()
+
+
+def _check_scb(ds: ScbDataset, writer: SnapshotWriter) -> None:
+    """Every data part against the table's metadata fetched in the same snapshot."""
+    entries = writer.bodies()
+    metadata = next((body for body, url in entries
+                     if url.split("?")[0].endswith("/metadata")), None)
+    codelists = {**ds.codelists, **ds.mirror_codelists}
+    free = [dim for dim, codelist in codelists.items() if codelist.lower().startswith("agg_")]
+    for body, url in entries:
+        if not url.split("?")[0].endswith("/data"):
+            continue
+        try:
+            validate.jsonstat_dataset(body, metadata, free=free)
+        except (validate.InvalidBody, ValueError, KeyError, TypeError) as exc:
+            raise InvalidData("scb", url, f"svaret kan inte publiceras: {exc}") from exc

@@ -206,8 +206,8 @@ def published_series(con: Con, indicator_id: str, area_id: str, sex: str = "T") 
 
 
 def refresh_log(con: Con, limit: int = 200) -> pd.DataFrame:
-    """Newest refresh log rows first: run_at, source, dataset, ok, message, mirror."""
-    sql = """select run_at, source, dataset, ok, message, mirror from marts.refresh_log
+    """Newest refresh log rows first: run_at, source, dataset, ok, message, mirror, url."""
+    sql = """select run_at, source, dataset, ok, message, mirror, url from marts.refresh_log
              order by run_at desc, source, dataset limit ?"""
     return con.execute(sql, [limit]).df()
 

@@ -7,6 +7,7 @@ production clients are pointed at it: the offline path is the live code.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,13 +19,15 @@ from data_sources.snapshot import prune
 from replay.server import Fault, ReplayServer
 from warehouse.build import BuildError, build_warehouse
 from warehouse.fetch import (
+    SOURCE_NAMES,
     FetchReport,
     fetch_kolada,
     fetch_regions_file,
     fetch_scb,
 )
 
-SOURCE_NAMES = {"kolada": "Kolada", "scb": "SCB"}
+__all__ = ["SOURCE_NAMES", "RefreshResult", "failure_rows", "read_status", "refresh",
+           "write_status"]
 
 
 @dataclass
@@ -83,12 +86,25 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
 
 
 def write_status(result: RefreshResult, target: Path | None = None) -> None:
-    """Save the refresh outcome beside the warehouse, atomically."""
+    """Save the refresh outcome beside the warehouse, atomically (a reader sees the old file
+    or the new one, never half of one, even if the refresh is killed while writing)."""
     path = config.refresh_status_path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.write_text(json.dumps(result.as_status(), indent=2, ensure_ascii=False), "utf-8")
     tmp.replace(path)
+
+
+def failure_rows(status: dict | None) -> list[dict]:
+    """The failed datasets of a refresh status, one row each, for a table in the dashboard:
+    Källa, Dataset, Tid (UTC), Orsak, Adress."""
+    rows = []
+    for source, s in ((status or {}).get("sources") or {}).items():
+        for f in s.get("failures") or []:
+            rows.append({"Källa": SOURCE_NAMES.get(source, source), "Dataset": f["dataset"],
+                         "Tid (UTC)": str(f.get("at") or "")[:19].replace("T", " "),
+                         "Orsak": f["message"], "Adress": f.get("url") or ""})
+    return rows
 
 
 def read_status(target: Path | None = None) -> dict | None:

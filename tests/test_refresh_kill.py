@@ -1,0 +1,144 @@
+"""A refresh killed with SIGKILL at any point leaves the previous warehouse serving the same
+numbers, and no half-written file is ever read.
+
+``python -m warehouse refresh --mirror …`` runs in a child process (tests/refresh_child.py)
+that stops at a named point: during the fetch, with the new warehouse half written, just
+before and just after the swap. The test SIGKILLs it there (four children side by side, each
+on its own copy of one warehouse), checks what a reader sees, then builds again after the
+killed fetch, which must read complete snapshots only. The mirror is the real one cut to four
+KPIs, so each child runs for a few seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from data_sources.http import FakeClock
+from data_sources.snapshot import complete_snapshots
+from tests.conftest import ROOT, SHARED
+from warehouse import checks
+from warehouse.build import build_warehouse
+from warehouse.db import connect, file_signature, remove_stale_builds
+from warehouse.refresh import read_status, refresh
+
+KPIS = ["N01951", "N01954", "N01955", "N03920"]
+VAXJO_2022 = 5.973365  # N03920, Växjö, 2022, total: the real value in the mirror
+
+
+@pytest.fixture(scope="module")
+def mirror(tmp_path_factory):
+    """The real mirror with Kolada cut to four KPIs (files linked, never copied)."""
+    root = tmp_path_factory.mktemp("mirror")
+    kolada = root / "kolada_v3"
+    (kolada / "data" / "kpi").mkdir(parents=True)
+    (kolada / "municipality.json").symlink_to(SHARED / "kolada_v3" / "municipality.json")
+    (kolada / "kpi").symlink_to(SHARED / "kolada_v3" / "kpi")
+    for kpi in KPIS:
+        (kolada / "data" / "kpi" / f"{kpi}.json").symlink_to(
+            SHARED / "kolada_v3" / "data" / "kpi" / f"{kpi}.json")
+    for folder in ("scb_v2", "regions"):
+        (root / folder).symlink_to(SHARED / folder)
+    return root
+
+
+def reader_view(target) -> tuple:
+    """What the dashboard would read: Växjö's value, the log length, and the checks."""
+    con = connect(target)
+    try:
+        value = con.execute("""select value from marts.observation_kommun_year
+            where indicator_id = 'N03920' and kommun_code = '0780' and year = 2022
+            and sex = 'T'""").fetchone()[0]
+        log = con.execute("select count(*) from marts.refresh_log").fetchone()[0]
+        return value, log, checks.run(con)
+    finally:
+        con.close()
+
+
+def start_at(point: str, mirror, raw, target) -> subprocess.Popen:
+    """Start the CLI refresh in a child that stops at ``point``."""
+    env = {**os.environ, "WAREHOUSE_PATH": str(target), "RAW_DIR": str(raw)}
+    return subprocess.Popen([sys.executable, str(ROOT / "tests" / "refresh_child.py"), point,
+                             "refresh", "--mirror", str(mirror)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+
+
+def kill_when_paused(child: subprocess.Popen, point: str) -> None:
+    """Wait for the child to reach ``point``, then SIGKILL it."""
+    try:
+        for line in child.stdout:
+            if line.strip() == f"PAUSED {point}":
+                break
+        else:
+            pytest.fail(f"the child ended (code {child.wait()}) before reaching {point}")
+        os.kill(child.pid, signal.SIGKILL)
+    finally:
+        child.kill()
+        assert child.wait(timeout=60) == -signal.SIGKILL
+
+
+POINTS = ("fetch", "build_write", "before_swap", "after_swap")
+
+
+def test_sigkill_at_every_point_leaves_the_previous_warehouse_serving(mirror, tmp_path):
+    base = tmp_path / "base"
+    first = refresh(mirror, raw=base / "raw", target=base / "warehouse.duckdb",
+                    progress=lambda _: None, clock=FakeClock())
+    assert first.built, first.build_message
+    value, log, failures = reader_view(base / "warehouse.duckdb")
+    assert value == pytest.approx(VAXJO_2022) and failures == []
+    # one copy of the data folder per kill point; the four children run side by side
+    dirs = {point: tmp_path / point for point in POINTS}
+    for folder in dirs.values():
+        shutil.copytree(base, folder, symlinks=True)
+    before = {p: (file_signature(d / "warehouse.duckdb"), read_status(d / "warehouse.duckdb"),
+                  complete_snapshots(d / "raw", "kolada", "data__N03920")[0].folder)
+              for p, d in dirs.items()}
+    children = {p: start_at(p, mirror, d / "raw", d / "warehouse.duckdb")
+                for p, d in dirs.items()}
+    for point, child in children.items():
+        kill_when_paused(child, point)
+
+    # killed during the fetch: a snapshot folder without a manifest, nothing else changed
+    folder = dirs["fetch"]
+    target = folder / "warehouse.duckdb"
+    assert file_signature(target) == before["fetch"][0]
+    assert reader_view(target) == (value, log, [])
+    fetched = sorted((folder / "raw" / "kolada" / "data__N03920").iterdir())
+    assert len(fetched) == 2 and not (fetched[-1] / "manifest.json").exists()
+    assert complete_snapshots(folder / "raw", "kolada", "data__N03920")[0].folder \
+        == before["fetch"][2]
+
+    # killed with the new file half written, and with it complete but not swapped in
+    for point in ("build_write", "before_swap"):
+        target = dirs[point] / "warehouse.duckdb"
+        pid = children[point].pid
+        assert file_signature(target) == before[point][0], point
+        assert reader_view(target) == (value, log, []), point
+        assert read_status(target) == before[point][1], point
+        leftovers = list(dirs[point].glob(f".warehouse.duckdb.building-{pid}-*"))
+        assert leftovers, point
+        assert remove_stale_builds(target) == leftovers  # what the next build does first
+        assert not list(dirs[point].glob(".warehouse.duckdb.building-*"))
+
+    # killed just after the swap: the new file is whole (it passed the checks before the
+    # rename) and serves the same numbers; the status file is the previous one, intact
+    target = dirs["after_swap"] / "warehouse.duckdb"
+    assert file_signature(target) != before["after_swap"][0]
+    new_value, new_log, new_failures = reader_view(target)
+    assert new_value == pytest.approx(VAXJO_2022) and new_failures == [] and new_log > log
+    assert read_status(target) == before["after_swap"][1]
+
+    # the next build after the killed fetch reads complete snapshots only
+    target = dirs["fetch"] / "warehouse.duckdb"
+    build_warehouse(dirs["fetch"] / "raw", target)
+    assert reader_view(target)[0] == pytest.approx(VAXJO_2022)
+    con = connect(target)
+    used = {r[0] for r in con.execute("select snapshot from marts.provenance").fetchall()}
+    con.close()
+    assert fetched[-1].name not in used and fetched[0].name in used
