@@ -45,8 +45,9 @@ def app_url(built, tmp_path_factory):
     port = _free_port()
     env = {**os.environ, "WAREHOUSE_PATH": str(built["warehouse"]),
            "USER_DB_PATH": str(tmp_path_factory.mktemp("browser") / "user.duckdb")}
+    env.pop("STREAMLIT_SERVER_ADDRESS", None)  # the address comes from .streamlit/config.toml
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "streamlit", "run", "app.py",
          "--server.port", str(port), "--server.headless", "true",
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -104,3 +105,25 @@ def test_picking_vaxjo_shows_its_real_unemployment_in_swedish_format(page, app_u
     if os.environ.get("SCREENSHOT_DIR"):
         page.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) / "vaxjo.png"),
                         full_page=True)
+
+
+def _listening(port: int) -> set[str]:
+    """Local addresses with a listening TCP socket on ``port`` (from /proc/net/tcp{,6})."""
+    found = set()
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(name).read_text("ascii").splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A = LISTEN
+                found.add(address)
+    return found
+
+
+def test_the_server_binds_localhost_only_by_default(app_url):
+    """Started without --server.address, the project's config keeps it on 127.0.0.1."""
+    port = int(app_url.rsplit(":", 1)[1])
+    assert _listening(port) == {"0100007F"}  # 127.0.0.1, and no 0.0.0.0 or :: socket

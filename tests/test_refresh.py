@@ -116,3 +116,54 @@ def test_the_app_explains_an_empty_start_in_swedish(tmp_path, monkeypatch, app_e
     assert at.error[0].value.startswith("Ingen data kunde hämtas")
     text = " ".join(m.value for m in at.markdown)
     assert "Kolada (api.kolada.se)" in text and "MIRROR_DIR=../shared/data make run" in text
+
+
+def test_a_failing_source_keeps_its_data_the_other_updates_and_everyone_is_told(
+        small, shared, monkeypatch, capsys, app_env):
+    """SCB answers 503 for its table; Kolada updates. The refresh log, the status file, the
+    CLI and Om data all say which source failed, when, why and at which URL."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from warehouse import cli
+
+    raw, target = small
+    con = connect(target)
+    before = dict(con.execute("select dataset, snapshot from marts.provenance").fetchall())
+    con.close()
+    result = refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
+                     faults=[Fault("503", "TAB6471", times=999)], clock=FakeClock())
+    assert result.built
+    con = connect(target)
+    after = dict(con.execute("select dataset, snapshot from marts.provenance").fetchall())
+    log = con.execute("""select run_at, ok, message, url from marts.refresh_log
+                         where dataset = 'population_lan_monthly' order by run_at""").fetchall()
+    con.close()
+    assert after["population_lan_monthly"] == before["population_lan_monthly"]  # kept
+    assert after["data__N03920"] != before["data__N03920"]  # the other source updated
+    assert [row[1] for row in log] == [True, False]
+    failed_at, _, message, url = log[-1]
+    assert message.startswith("serverfel (HTTP 503) – gav upp efter 4 försök")
+    assert "/scb/api/v2/tables/TAB6471" in url and failed_at.startswith("20")
+
+    status = read_status(target)
+    [failure] = status["sources"]["scb"]["failures"]
+    assert (failure["dataset"], failure["message"], failure["url"]) == (
+        "population_lan_monthly", message, url)
+    assert status["sources"]["scb"]["first_error"].startswith(
+        "SCB, population_lan_monthly: serverfel (HTTP 503)")
+    assert status["sources"]["kolada"]["failed"] == 0
+
+    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
+    assert cli.main(["status"]) == 3  # a nightly job's alert
+    out = capsys.readouterr().out
+    assert f"FEL {failure['at'][:19].replace('T', ' ')} UTC SCB, population_lan_monthly: " \
+           f"{message} – {url}" in out
+    assert "SCB: tidigare hämtade data behålls för det som misslyckades." in out
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/om_data.py").run()
+    assert not at.exception
+    assert any("1 dataset kunde inte hämtas" in w.value for w in at.warning)
+    table = next(df.value for df in at.dataframe if "Orsak" in df.value.columns)
+    assert table.iloc[0]["Källa"] == "SCB" and table.iloc[0]["Adress"] == url

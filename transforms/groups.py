@@ -18,14 +18,28 @@ import pandas as pd
 MAX_FILE_BYTES = 1_000_000
 MAX_GROUPS = 200
 MAX_NAME_LENGTH = 80
+MAX_ENTRY_SHOWN = 40  # characters of an offending entry quoted back in a message
+MAX_PROBLEMS = 20  # problems listed; the rest are counted
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class GroupError(ValueError):
-    """Invalid group input; ``problems`` lists every reason, in Swedish."""
+    """Invalid group input; ``problems`` lists the reasons, in Swedish (at most MAX_PROBLEMS,
+    then how many more)."""
 
     def __init__(self, problems: list[str]):
+        self.all_problems = list(problems)
+        if len(problems) > MAX_PROBLEMS:
+            problems = [*problems[:MAX_PROBLEMS],
+                        f"… och {len(problems) - MAX_PROBLEMS} fel till."]
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def _shown(text: str) -> str:
+    """An entry as quoted back to the user: control characters out, long text cut."""
+    text = _CONTROL.sub("?", text)
+    return text if len(text) <= MAX_ENTRY_SHOWN else text[:MAX_ENTRY_SHOWN] + "…"
 
 
 @dataclass(frozen=True)
@@ -55,30 +69,39 @@ def kommun_lookup(kommun: pd.DataFrame) -> dict[str, str]:
 
 
 def clean_name(name: object) -> str:
-    """A group name, trimmed; GroupError when it is empty or too long."""
+    """A group name, trimmed; GroupError when it is not text, empty, too long or holds
+    control characters."""
+    if name is not None and not isinstance(name, str | int | float):
+        raise GroupError(["Gruppens namn ska vara text."])
     text = re.sub(r"\s+", " ", str(name or "")).strip()
     if not text:
         raise GroupError(["Gruppen behöver ett namn."])
     if len(text) > MAX_NAME_LENGTH:
         raise GroupError([f"Namnet är för långt (högst {MAX_NAME_LENGTH} tecken)."])
+    if _CONTROL.search(text):
+        raise GroupError([f"Namnet '{_shown(text)}' innehåller otillåtna tecken."])
     return text
 
 
 def resolve_members(entries: list[object], lookup: dict[str, str], *,
                     group: str = "") -> tuple[str, ...]:
     """Kommun codes for entries given as codes or names; GroupError lists every problem."""
-    where = f" i gruppen '{group}'" if group else ""
+    where = f" i gruppen '{_shown(group)}'" if group else ""
     problems, codes, seen = [], [], {}
     for raw in entries:
+        if raw is not None and not isinstance(raw, str | int):
+            problems.append(f"En kommun ska anges med kod eller namn, inte "
+                            f"{_shown(str(raw))}{where}.")
+            continue
         text = str(raw).strip() if raw is not None else ""
         if not text:
             continue
         code = lookup.get(text) or lookup.get(text.lstrip("0")) or lookup.get(_fold(text))
         if code is None:
-            problems.append(f"Okänd kommun '{text}'{where}.")
+            problems.append(f"Okänd kommun '{_shown(text)}'{where}.")
         elif code in seen:
-            problems.append(f"'{text}' förekommer flera gånger{where} (samma som "
-                            f"'{seen[code]}').")
+            problems.append(f"'{_shown(text)}' förekommer flera gånger{where} (samma som "
+                            f"'{_shown(seen[code])}').")
         else:
             seen[code] = text
             codes.append(code)
@@ -95,7 +118,10 @@ def split_members(text: str) -> list[str]:
 
 
 def _check_size(data: bytes | str) -> str:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    except UnicodeEncodeError as exc:
+        raise GroupError(["Filen innehåller tecken som inte är giltig text."]) from exc
     if len(raw) > MAX_FILE_BYTES:
         size, limit = len(raw) // 1000, MAX_FILE_BYTES // 1000
         raise GroupError([f"Filen är för stor ({size} kB; högst {limit} kB)."])
@@ -112,6 +138,8 @@ def parse_json(data: bytes | str, lookup: dict[str, str]) -> list[GroupSpec]:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise GroupError([f"Filen är inte giltig JSON (rad {exc.lineno})."]) from exc
+    except RecursionError as exc:  # [[[[…]]]] nested deeper than Python's stack
+        raise GroupError(["JSON-filen är för djupt nästlad."]) from exc
     items = doc.get("groups") if isinstance(doc, dict) else doc
     if not isinstance(items, list):
         raise GroupError(["JSON-filen ska ha en lista 'groups' med namn och kommuner."])
@@ -134,15 +162,23 @@ def parse_csv(data: bytes | str, lookup: dict[str, str]) -> list[GroupSpec]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
-    gcol = fields.get("grupp") or fields.get("group") or fields.get("name")
-    kcol = fields.get("kommun") or fields.get("kommunkod") or fields.get("kommun_code")
-    if not gcol or not kcol:
-        raise GroupError(["CSV-filen ska ha kolumnerna 'grupp' och 'kommun' (kod eller namn)."])
-    grouped: dict[str, list[str]] = {}
-    for row in reader:
-        grouped.setdefault((row.get(gcol) or "").strip(), []).append(row.get(kcol) or "")
+    try:
+        reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        fields = {(f or "").strip().lower(): f for f in reader.fieldnames or []}
+        gcol = fields.get("grupp") or fields.get("group") or fields.get("name")
+        kcol = fields.get("kommun") or fields.get("kommunkod") or fields.get("kommun_code")
+        if not gcol or not kcol:
+            raise GroupError(["CSV-filen ska ha kolumnerna 'grupp' och 'kommun' (kod/namn)."])
+        grouped: dict[str, list[str]] = {}
+        for row in reader:
+            group, member = row.get(gcol), row.get(kcol)
+            if not isinstance(group, str) or not isinstance(member, str | type(None)):
+                raise GroupError([f"Rad {reader.line_num} i CSV-filen har fel antal fält."])
+            grouped.setdefault(group.strip(), []).append(member or "")
+            if len(grouped) > MAX_GROUPS:
+                break
+    except csv.Error as exc:  # a NUL byte, a field over the size limit, a broken quote
+        raise GroupError([f"CSV-filen kunde inte läsas: {_shown(str(exc))}."]) from exc
     return _specs(list(grouped.items()), lookup)
 
 
@@ -150,17 +186,17 @@ def _specs(rows: list[tuple[object, list]], lookup: dict[str, str]) -> list[Grou
     if not rows:
         raise GroupError(["Filen innehåller inga grupper."])
     if len(rows) > MAX_GROUPS:
-        raise GroupError([f"För många grupper i filen ({len(rows)}; högst {MAX_GROUPS})."])
+        raise GroupError([f"För många grupper i filen (högst {MAX_GROUPS})."])
     problems, specs, names = [], [], set()
     for name, members in rows:
         try:
             clean = clean_name(name)
             if clean.casefold() in names:
-                raise GroupError([f"Gruppnamnet '{clean}' förekommer flera gånger."])
+                raise GroupError([f"Gruppnamnet '{_shown(clean)}' förekommer flera gånger."])
             names.add(clean.casefold())
             specs.append(GroupSpec(clean, resolve_members(members, lookup, group=clean)))
         except GroupError as exc:
-            problems.extend(exc.problems)
+            problems.extend(exc.all_problems)
     if problems:
         raise GroupError(problems)
     return specs

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -32,26 +33,49 @@ def _open_warehouse():
     return connect(path)
 
 
+# the code part of each area kind: what a valid id can look like, checked before any lookup
+AREA_CODES = {"kommun": re.compile(r"\d{1,4}"), "lan": re.compile(r"\d{1,2}"),
+              "la": re.compile(r"[A-Za-z0-9]{1,12}"), "fa": re.compile(r"\d{1,3}"),
+              "kommungrupp": re.compile(r"[A-Za-z0-9]{1,4}")}
+MAX_AREA_ID = 120
+
+
 def resolve_area(con, area_id: str) -> queries.Area:
-    """Turn an area id from the command line into an Area; CliError names the valid forms."""
+    """Turn an area id from the command line into an Area; CliError names the valid forms.
+
+    Every id is checked against its kind's form and then against the warehouse (or the
+    user's groups); anything else, however long or strange, is a CliError, never a crash.
+    """
+    if not isinstance(area_id, str) or len(area_id) > MAX_AREA_ID \
+            or not area_id.isprintable():
+        raise CliError(f"Ogiltigt område. Giltiga former: {AREA_HELP}")
     area_id = area_id.strip()
     kind, _, code = area_id.partition(":")
-    kind = kind.lower()
+    kind, code = kind.lower(), code.strip()
     if kind == "group":
+        from transforms.groups import GroupError, clean_name
         from warehouse import usergroups
 
+        try:
+            clean_name(code)
+        except GroupError as exc:
+            raise CliError(f"Ogiltigt gruppnamn: {' '.join(exc.problems)}") from exc
         usergroups.seed_suggestions(queries.kommuner(con))  # first start: offer suggestions
         try:
             return usergroups.as_area(usergroups.find(code))
         except LookupError as exc:
             raise CliError(f"Okänd grupp '{code}'. Se: python -m warehouse areas --kind group")\
                 from exc
-    normalised = {"riket": "riket", "lan": f"lan:{code.zfill(2)}",
-                  "kommun": f"kommun:{code.zfill(4)}", "la": f"la:{code.upper()}",
-                  "fa": f"fa:{code.lstrip('0') or '0'}",
-                  "kommungrupp": f"kommungrupp:{code.upper()}"}.get(kind)
-    if normalised is None:
+    if kind == "riket" and not code:
+        return queries.area(con, "riket")
+    pattern = AREA_CODES.get(kind)
+    if pattern is None:
         raise CliError(f"Okänd områdestyp i '{area_id}'. Giltiga former: {AREA_HELP}")
+    if not pattern.fullmatch(code):
+        raise CliError(f"Ogiltig kod '{code}' för {kind}. Giltiga former: {AREA_HELP}")
+    normalised = {"lan": f"lan:{code.zfill(2)}", "kommun": f"kommun:{code.zfill(4)}",
+                  "la": f"la:{code.upper()}", "fa": f"fa:{code.lstrip('0') or '0'}",
+                  "kommungrupp": f"kommungrupp:{code.upper()}"}[kind]
     try:
         return queries.area(con, normalised)
     except queries.UnknownArea as exc:

@@ -8,6 +8,7 @@ consistent view until they reconnect, and a failed build never touches the live 
 from __future__ import annotations
 
 import os
+import re
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,9 +74,23 @@ def building(target: Path):
         raise
 
 
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*")
+_COLUMN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *,
                 comment: str | None = None, column_comments: dict[str, str] | None = None) -> None:
-    """Create or replace ``schema.table`` from a DataFrame, with table and column comments."""
+    """Create or replace ``schema.table`` from a DataFrame, with table and column comments.
+
+    Table and column names go into the SQL text (DuckDB takes no parameters for identifiers),
+    so they must be plain identifiers; comments are quoted literals (COMMENT ON takes no
+    parameters either). Values never pass through here: they come from the registered frame.
+    """
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"not a schema.table identifier: {name!r}")
+    bad = [c for c in (column_comments or {}) if not _COLUMN.fullmatch(str(c))]
+    if bad:
+        raise ValueError(f"not a column identifier: {bad}")
     schema = name.split(".")[0]
     con.execute(f"create schema if not exists {schema}")
     con.register("_frame", df)

@@ -1,0 +1,288 @@
+"""Hostile input: generated files and ids thrown at the parsers, Streamlit's own protections,
+and an audit that every SQL statement takes its values as parameters.
+
+Property tests (hypothesis) run at least 1 000 generated inputs each, derandomised so CI runs
+the same ones, and assert the only outcomes are a result or our own Swedish error: no crash,
+no other exception. The URL state parser gets the same treatment with its own module.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import ROOT
+from transforms.groups import (
+    MAX_PROBLEMS,
+    GroupError,
+    GroupSpec,
+    kommun_lookup,
+    parse_csv,
+    parse_json,
+)
+
+EXAMPLES = 1000
+PROPERTY = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.fixture(scope="module")
+def kommun(warehouse) -> pd.DataFrame:
+    return warehouse.execute("select kommun_code, kommun_name from marts.kommun").df()
+
+
+@pytest.fixture(scope="module")
+def lookup(kommun):
+    return kommun_lookup(kommun)
+
+
+def _valid_groups(specs: list[GroupSpec], lookup: dict[str, str]) -> None:
+    """What a parser returns is always usable: named, known kommuner, no repeats."""
+    codes = set(lookup.values())
+    for spec in specs:
+        assert spec.name and len(spec.name) <= 80
+        assert spec.members and set(spec.members) <= codes
+        assert len(set(spec.members)) == len(spec.members)
+
+
+def _check_error(exc: GroupError) -> None:
+    assert exc.problems and len(exc.problems) <= MAX_PROBLEMS + 1
+    assert all(isinstance(p, str) and len(p) < 400 for p in exc.problems)
+
+
+# JSON documents shaped like ours, with every field free to be anything (kept shallow: the
+# generator, not the parser, is what costs time here)
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+codes_and_names = st.sampled_from(["0780", "780", "Växjö", "växjö kommun", "0764", "Alvesta",
+                                   "0000", "9999", "", " ", "0180", "Upplands  Väsby"])
+json_values = st.recursive(scalars | codes_and_names,
+                           lambda inner: st.lists(inner, max_size=3)
+                           | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                           max_leaves=5)
+group_items = st.fixed_dictionaries(
+    {"name": st.text(max_size=100) | json_values},
+    optional={"kommuner": st.lists(codes_and_names, max_size=8) | json_values})
+json_docs = (st.fixed_dictionaries({"groups": st.lists(group_items, max_size=3)})
+             | st.lists(group_items, max_size=3) | json_values)
+json_inputs = (json_docs.map(lambda d: json.dumps(d, ensure_ascii=False).encode("utf-8"))
+               | st.binary(max_size=200) | st.text(max_size=200)
+               | st.integers(1, 3000).map(lambda n: "[" * n + "]" * n))  # deep nesting
+
+
+def test_group_importer_json_takes_1000_hostile_files(lookup):
+    seen = []
+
+    @PROPERTY
+    @given(json_inputs)
+    def check(data):
+        seen.append(data)
+        try:
+            _valid_groups(parse_json(data, lookup), lookup)
+        except GroupError as exc:
+            _check_error(exc)
+
+    check()
+    assert len(seen) >= EXAMPLES
+
+
+csv_cells = codes_and_names | st.text(max_size=20) | st.sampled_from(['"', '""', ";", ",", "\t",
+                                                                      "\x00", "\r", "\n"])
+csv_rows = st.lists(st.lists(csv_cells, min_size=0, max_size=4), max_size=8)
+csv_inputs = (
+    st.tuples(st.sampled_from([",", ";", "\t"]), st.sampled_from([
+        ["grupp", "kommun"], ["Grupp", "Kommunkod"], ["name", "kommun_code"], ["x", "y"]]),
+        csv_rows).map(lambda t: "\n".join(t[0].join(r) for r in [t[1], *t[2]]))
+    | st.binary(max_size=300) | st.text(max_size=300)
+    | st.integers(131_000, 140_000).map(lambda n: 'grupp,kommun\nA,"' + "x" * n + '"\n'))
+
+
+def test_group_importer_csv_takes_1000_hostile_files(lookup):
+    seen = []
+
+    @PROPERTY
+    @given(csv_inputs)
+    def check(data):
+        seen.append(data)
+        try:
+            _valid_groups(parse_csv(data, lookup), lookup)
+        except GroupError as exc:
+            _check_error(exc)
+
+    check()
+    assert len(seen) >= EXAMPLES
+
+
+def test_group_importer_names_what_is_wrong_in_files_found_by_hand(lookup):
+    """Inputs that crashed or misled the importer before these checks (hand-made)."""
+    cases = {
+        "[" * 5000 + "]" * 5000: "för djupt nästlad",                     # RecursionError
+        'grupp,kommun\nA,"' + "x" * 140_000 + '"\n': "kunde inte läsas",  # csv field limit
+        "grupp,kommun\nA,07\x0080\n": "Okänd kommun '07\\?80'",            # NUL shown as ?
+        json.dumps([{"name": {"x": 1}, "kommuner": ["0780"]}]): "namn ska vara text",
+        json.dumps([{"name": "A", "kommuner": [{"kod": "0780"}]}]): "kod eller namn",
+        json.dumps([{"name": "A\u0007b", "kommuner": ["0780"]}]): "otillåtna tecken",
+    }
+    for data, expected in cases.items():
+        parse = parse_json if data.lstrip()[:1] in "[{" and "grupp" not in data else parse_csv
+        with pytest.raises(GroupError, match=expected):
+            parse(data, lookup)
+    many = json.dumps([{"name": "A", "kommuner": [f"x{i}" for i in range(500)]}])
+    with pytest.raises(GroupError) as err:
+        parse_json(many, lookup)
+    assert len(err.value.problems) == MAX_PROBLEMS + 1
+    assert err.value.problems[-1] == f"… och {500 - MAX_PROBLEMS} fel till."
+
+
+# --- area ids -------------------------------------------------------------------------------
+area_kinds = st.sampled_from(["kommun", "KOMMUN", "lan", "län", "riket", "la", "fa",
+                              "kommungrupp", "group", "planet", "", " kommun"])
+area_codes = (st.text(max_size=15) | st.from_regex(r"\d{0,6}", fullmatch=True)
+              | st.sampled_from(["0780", "780", "07", "7", "LA2308", "la2308", "9", "A1", "c9",
+                                 "Göteborgsregionen", "samordningsforbundet-varend", "0000",
+                                 "99", "x" * 500, "07\x00", "\u202e0780"]))
+area_ids = (st.tuples(area_kinds, st.sampled_from([":", " : ", "::", ""]), area_codes)
+            .map("".join) | st.text(max_size=60))
+
+
+def test_area_id_parser_takes_1000_hostile_ids(warehouse, tmp_path, monkeypatch):
+    from warehouse.cli import CliError, resolve_area
+    from warehouse.queries import Area
+
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
+    seen, found = [], []
+
+    @PROPERTY
+    @given(area_ids)
+    def check(area_id):
+        seen.append(area_id)
+        try:
+            area = resolve_area(warehouse, area_id)
+        except CliError as exc:
+            assert str(exc) and "Traceback" not in str(exc)
+        else:
+            assert isinstance(area, Area) and area.members
+            found.append(area.area_id)
+
+    check()
+    assert len(seen) >= EXAMPLES
+    assert "kommun:0780" in found and any(a.startswith("lan:") for a in found)  # valid ones
+
+
+@pytest.mark.parametrize(("area_id", "expected"), [
+    ("kommun:780", "kommun:0780"), ("LAN:7", "lan:07"), ("la:la2308", "la:LA2308"),
+    ("fa:09", "fa:9"), ("kommungrupp:a1", "kommungrupp:A1"), ("riket", "riket"),
+    ("group:Samordningsförbundet Värend", "group:samordningsforbundet-varend"),
+])
+def test_area_ids_in_every_valid_form_resolve(warehouse, tmp_path, monkeypatch, area_id,
+                                              expected):
+    from warehouse.cli import resolve_area
+
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
+    assert resolve_area(warehouse, area_id).area_id == expected
+
+
+# --- Streamlit's protections ----------------------------------------------------------------
+@pytest.fixture
+def streamlit_options(monkeypatch):
+    """Streamlit's options as `streamlit run` in the project folder reads them."""
+    from streamlit import config as st_config
+
+    monkeypatch.chdir(ROOT)
+    for var in ("STREAMLIT_SERVER_ADDRESS", "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION",
+                "STREAMLIT_SERVER_ENABLE_CORS", "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"):
+        monkeypatch.delenv(var, raising=False)
+
+    def read(**flags):
+        st_config.get_config_options(force_reparse=True, options_from_flags=flags)
+        return st_config.get_option
+
+    yield read
+    monkeypatch.undo()
+    st_config.get_config_options(force_reparse=True)
+
+
+def test_xsrf_protection_stays_on_and_the_server_binds_localhost(streamlit_options):
+    option = streamlit_options()
+    assert option("server.enableXsrfProtection") is True
+    assert option("server.enableCORS") is True
+    assert option("server.address") == "127.0.0.1"
+    assert option("client.showErrorDetails") == "none"  # no stack trace in the browser
+
+
+def test_the_address_can_be_set_for_a_deployment(streamlit_options):
+    """`streamlit run app.py --server.address 0.0.0.0` (or STREAMLIT_SERVER_ADDRESS, which the
+    CLI turns into the same flag) overrides the project's 127.0.0.1."""
+    assert streamlit_options(**{"server.address": "0.0.0.0"})("server.address") == "0.0.0.0"
+
+
+def test_make_run_binds_localhost():
+    assert "--server.address 127.0.0.1" in (ROOT / "Makefile").read_text("utf-8")
+
+
+# --- SQL is always parameterised ------------------------------------------------------------
+# names an f-string may put into SQL: module constants and identifiers checked by a regex
+# in the same function before use (warehouse/db.py write_table)
+ALLOWED = {"INDICATOR_COLUMNS", "schema", "name", "col", "_quote(comment)", "_quote(text)"}
+CHECKED_IDENTIFIERS = {"warehouse/db.py": "_IDENTIFIER.fullmatch"}
+
+
+def _python_files():
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        if not rel.startswith((".venv/", "tests/", "bench/")):
+            yield rel, path
+
+
+def _sql_strings(tree: ast.AST):
+    """String expressions that become SQL: the first argument of execute/executemany/sql,
+    and whatever is assigned to a name containing 'sql'."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in {"execute", "executemany", "sql"} and node.args:
+            yield node.args[0]
+        elif isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and "sql" in t.id.lower() for t in node.targets):
+            yield node.value
+
+
+def test_every_sql_statement_takes_values_as_parameters():
+    """No value reaches SQL by string formatting: f-strings in SQL may only carry constant
+    column lists or identifiers validated first; %-formatting and .format() never."""
+    offences = []
+    for rel, path in _python_files():
+        for expr in _sql_strings(ast.parse(path.read_text("utf-8"))):
+            for node in ast.walk(expr):
+                if isinstance(node, ast.FormattedValue):
+                    inner = ast.unparse(node.value)
+                    if inner not in ALLOWED:
+                        offences.append(f"{rel}:{node.lineno} {{{inner}}}")
+                elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+                    offences.append(f"{rel}:{node.lineno} %-formatting")
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                        and node.func.attr == "format":
+                    offences.append(f"{rel}:{node.lineno} .format()")
+    assert offences == []
+    for rel, guard in CHECKED_IDENTIFIERS.items():
+        assert guard in (ROOT / rel).read_text("utf-8"), rel
+
+
+def test_write_table_refuses_a_name_that_is_not_an_identifier():
+    import duckdb
+
+    from warehouse.db import write_table
+
+    con = duckdb.connect()
+    for bad in ("marts.x; drop table marts.kommun", "marts.x--", "x", "marts.\"x\""):
+        with pytest.raises(ValueError, match="identifier"):
+            write_table(con, bad, pd.DataFrame({"a": [1]}))
+    with pytest.raises(ValueError, match="identifier"):
+        write_table(con, "marts.ok", pd.DataFrame({"a": [1]}), column_comments={'a" x': "y"})
+    write_table(con, "marts.ok", pd.DataFrame({"a": [1]}), comment="it's fine",
+                column_comments={"a": "a 'quoted' comment"})
+    assert con.execute("select comment from duckdb_tables() where table_name = 'ok'"
+                       ).fetchone()[0] == "it's fine"
