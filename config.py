@@ -70,3 +70,9 @@ def http_timeout() -> float:
 def http_attempts() -> int:
     """Attempts per request (first try included) on 429/5xx/timeouts. Env: HTTP_ATTEMPTS."""
     return int(os.environ.get("HTTP_ATTEMPTS", "4"))
+
+
+def groups_readonly() -> bool:
+    """True when user groups may not be created, edited, deleted or restored (a public
+    deployment's shared groups). Env: GROUPS_READONLY=1. Shared links keep working."""
+    return os.environ.get("GROUPS_READONLY", "").strip().lower() in {"1", "true", "yes", "ja"}

@@ -16,6 +16,7 @@ names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
 codes = list(names)
 groups = usergroups.list_groups()
 sel = ui.current_selection()
+readonly = usergroups.read_only()  # GROUPS_READONLY=1: no editing controls at all
 
 
 def _show(exc: GroupError) -> None:
@@ -24,7 +25,7 @@ def _show(exc: GroupError) -> None:
 
 if sel.area.kind == "group" and sel.area.area_id == ui.SHARED_GROUP_ID:
     st.info(f"Du har öppnat en delad grupp: **{sel.area.name}**.")
-    if st.button("Spara den delade gruppen bland mina grupper"):
+    if not readonly and st.button("Spara den delade gruppen bland mina grupper"):
         try:
             usergroups.save(GroupSpec(sel.area.name.removesuffix(" (delad länk)"),
                                       sel.area.members))
@@ -40,57 +41,66 @@ if groups:
 else:
     st.write("Inga grupper ännu.")
 
-new, edit, io_tab = st.tabs(["Ny grupp", "Ändra eller ta bort", "Importera, exportera, dela"])
-with new, st.form("new_group", clear_on_submit=True):
-    name = st.text_input("Namn", placeholder="t.ex. Samordningsförbundet Värend")
-    members = st.multiselect("Kommuner", codes, format_func=names.get,
-                             placeholder="Skriv för att söka och välja kommuner")
-    if st.form_submit_button("Skapa gruppen", type="primary"):
-        try:
-            usergroups.save(GroupSpec(name, tuple(members)))
-            st.success(f"Gruppen '{name.strip()}' är skapad.")
-            st.rerun()
-        except GroupError as exc:
-            _show(exc)
 
-with edit:
-    if groups:
-        chosen = st.selectbox("Grupp", groups, format_func=lambda g: g.name, key="edit_group")
-        with st.form(f"edit_{chosen.group_id}"):
-            new_name = st.text_input("Namn", chosen.name)
-            new_members = st.multiselect("Kommuner", codes, default=list(chosen.members),
-                                         format_func=names.get,
-                                         placeholder="Skriv för att söka och välja kommuner")
-            if st.form_submit_button("Spara ändringarna", type="primary"):
-                try:
-                    usergroups.save(GroupSpec(new_name, tuple(new_members)),
-                                    group_id=chosen.group_id)
-                    st.success("Sparat.")
-                    st.rerun()
-                except GroupError as exc:
-                    _show(exc)
-        sure = st.checkbox(f"Ja, ta bort '{chosen.name}'", key=f"sure_{chosen.group_id}")
-        if st.button("Ta bort gruppen", disabled=not sure):
-            usergroups.delete(chosen.group_id)
-            st.rerun()
+def _new_group_form() -> None:
+    with st.form("new_group", clear_on_submit=True):
+        name = st.text_input("Namn", placeholder="t.ex. Samordningsförbundet Värend")
+        members = st.multiselect("Kommuner", codes, format_func=names.get,
+                                 placeholder="Skriv för att söka och välja kommuner")
+        if st.form_submit_button("Skapa gruppen", type="primary"):
+            try:
+                usergroups.save(GroupSpec(name, tuple(members)))
+                st.success(f"Gruppen '{name.strip()}' är skapad.")
+                st.rerun()
+            except GroupError as exc:
+                _show(exc)
 
-with io_tab:
+
+def _edit_group_form() -> None:
+    if not groups:
+        return
+    chosen = st.selectbox("Grupp", groups, format_func=lambda g: g.name, key="edit_group")
+    with st.form(f"edit_{chosen.group_id}"):
+        new_name = st.text_input("Namn", chosen.name)
+        new_members = st.multiselect("Kommuner", codes, default=list(chosen.members),
+                                     format_func=names.get,
+                                     placeholder="Skriv för att söka och välja kommuner")
+        if st.form_submit_button("Spara ändringarna", type="primary"):
+            try:
+                usergroups.save(GroupSpec(new_name, tuple(new_members)),
+                                group_id=chosen.group_id)
+                st.success("Sparat.")
+                st.rerun()
+            except GroupError as exc:
+                _show(exc)
+    sure = st.checkbox(f"Ja, ta bort '{chosen.name}'", key=f"sure_{chosen.group_id}")
+    if st.button("Ta bort gruppen", disabled=not sure):
+        usergroups.delete(chosen.group_id)
+        st.rerun()
+    st.caption("En borttagen grupp kan återställas under Borttagna grupper längre ned.")
+
+
+def _import_form() -> None:
     upload = st.file_uploader("Importera grupper (JSON eller CSV med kolumnerna grupp, kommun)",
                               type=["json", "csv"])
-    if upload is not None:
-        parse = parse_json if upload.name.lower().endswith(".json") else parse_csv
-        try:
-            specs = parse(upload.getvalue(), ui.kommun_lookup())
-            st.write(f"{len(specs)} grupper i filen: " + ", ".join(s.name for s in specs))
-            if st.button("Importera", type="primary"):
-                for spec in specs:
-                    existing = next((g for g in groups if g.name.casefold()
-                                     == spec.name.casefold()), None)
-                    usergroups.save(spec, group_id=existing.group_id if existing else None)
-                st.success("Importerat.")
-                st.rerun()
-        except GroupError as exc:
-            _show(exc)
+    if upload is None:
+        return
+    parse = parse_json if upload.name.lower().endswith(".json") else parse_csv
+    try:
+        specs = parse(upload.getvalue(), ui.kommun_lookup())
+        st.write(f"{len(specs)} grupper i filen: " + ", ".join(s.name for s in specs))
+        if st.button("Importera", type="primary"):
+            for spec in specs:
+                existing = next((g for g in groups if g.name.casefold()
+                                 == spec.name.casefold()), None)
+                usergroups.save(spec, group_id=existing.group_id if existing else None)
+            st.success("Importerat.")
+            st.rerun()
+    except GroupError as exc:
+        _show(exc)
+
+
+def _export_and_share() -> None:
     specs = [GroupSpec(g.name, g.members) for g in groups]
     left, right = st.columns(2)
     left.download_button("Exportera som JSON", to_json(specs, names), "grupper.json",
@@ -102,3 +112,48 @@ with io_tab:
         st.code(ui.share_link(share), language=None)
         st.caption("Skicka länken. Mottagaren ser gruppen direkt i sin egen dashboard och kan "
                    "spara den under Egna grupper.")
+
+
+def _trash_and_history() -> None:
+    """Deleted groups (restorable) and who-did-what-when; self-contained, easy to move."""
+    deleted = usergroups.deleted_groups()
+    with st.expander(f"Borttagna grupper ({len(deleted)})"):
+        if not deleted:
+            st.write("Inga borttagna grupper.")
+        for d in deleted:
+            left, right = st.columns([4, 1], vertical_alignment="center")
+            left.write(f"**{d.name}** ({len(d.members)} kommuner), borttagen "
+                       f"{d.deleted_at:%Y-%m-%d %H:%M} UTC")
+            if not readonly and right.button("Återställ", key=f"restore_{d.trash_id}"):
+                restored = usergroups.restore(d.trash_id)
+                st.success(f"Gruppen '{restored.name}' är återställd.")
+                st.rerun()
+    with st.expander("Ändringslogg"):
+        log = usergroups.history(100)
+        if log.empty:
+            st.write("Inga ändringar ännu.")
+        else:
+            st.dataframe(log.assign(
+                at=log["at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+                members=log["members"].map(lambda m: len(m) if m is not None else None))
+                .rename(columns={"at": "Tid (UTC)", "action": "Ändring", "name": "Grupp",
+                                 "members": "Antal kommuner", "before_name": "Namn före"})
+                [["Tid (UTC)", "Ändring", "Grupp", "Antal kommuner", "Namn före"]],
+                hide_index=True, width="stretch")
+
+
+if readonly:
+    st.info("Grupperna är gemensamma och skrivskyddade här (GROUPS_READONLY=1): de kan väljas, "
+            "exporteras och delas med länk, men inte ändras.")
+    _export_and_share()
+else:
+    new, edit, io_tab = st.tabs(["Ny grupp", "Ändra eller ta bort",
+                                 "Importera, exportera, dela"])
+    with new:
+        _new_group_form()
+    with edit:
+        _edit_group_form()
+    with io_tab:
+        _import_form()
+        _export_and_share()
+_trash_and_history()

@@ -104,3 +104,107 @@ def test_suggestions_are_offered_once_and_stay_deleted(tmp_path, kommun):
     usergroups.delete(groups["Göteborgsregionen"].group_id, path=db)
     assert usergroups.seed_suggestions(kommun, path=db) == 0
     assert "Göteborgsregionen" not in {g.name for g in usergroups.list_groups(db)}
+
+
+def test_every_change_is_logged_with_what_and_when(tmp_path):
+    db = tmp_path / "user.duckdb"
+    g = usergroups.save(GroupSpec("DUA Kronoberg", ("0780", "0764")), path=db)
+    usergroups.save(GroupSpec("DUA Kronoberg norr", ("0760", "0780")), group_id=g.group_id,
+                    path=db)
+    usergroups.delete(g.group_id, path=db)
+    log = usergroups.history(path=db).iloc[::-1].reset_index(drop=True)  # oldest first
+    assert log["action"].tolist() == ["skapad", "ändrad", "borttagen"]
+    assert log["name"].tolist() == ["DUA Kronoberg", "DUA Kronoberg norr", "DUA Kronoberg norr"]
+    assert list(log.loc[1, "before_members"]) == ["0780", "0764"]
+    assert log.loc[1, "before_name"] == "DUA Kronoberg"
+    assert list(log.loc[1, "members"]) == ["0760", "0780"]
+    assert log["at"].is_monotonic_increasing and log["at"].notna().all()
+    assert (log["group_id"] == g.group_id).all()
+
+
+def test_a_deleted_group_can_be_restored_as_it_was(tmp_path):
+    db = tmp_path / "user.duckdb"
+    g = usergroups.save(GroupSpec("Värend", ("0764", "0763", "0780")), path=db)
+    gone = usergroups.delete(g.group_id, path=db)
+    assert usergroups.list_groups(db) == []
+    [trashed] = usergroups.deleted_groups(db)
+    assert (trashed.name, trashed.members) == ("Värend", ("0764", "0763", "0780"))
+    back = usergroups.restore(gone.trash_id, path=db)
+    assert (back.group_id, back.name, back.members) == (g.group_id, "Värend",
+                                                        ("0764", "0763", "0780"))
+    assert usergroups.list_groups(db) == [usergroups.Group(g.group_id, "Värend",
+                                                           ("0764", "0763", "0780"))]
+    assert usergroups.deleted_groups(db) == []
+    assert usergroups.history(path=db)["action"].iloc[0] == "återställd"
+
+
+def test_a_restored_group_whose_name_was_taken_comes_back_renamed(tmp_path):
+    db = tmp_path / "user.duckdb"
+    first = usergroups.save(GroupSpec("Värend", ("0780",)), path=db)
+    gone = usergroups.delete(first.group_id, path=db)
+    usergroups.save(GroupSpec("Värend", ("0764",)), path=db)
+    back = usergroups.restore(gone.trash_id, path=db)
+    assert back.name == "Värend (återställd)" and back.members == ("0780",)
+    assert back.group_id != first.group_id or len(usergroups.list_groups(db)) == 2
+    assert {g.name for g in usergroups.list_groups(db)} == {"Värend", "Värend (återställd)"}
+
+
+def test_groups_readonly_refuses_every_change_in_the_backend(tmp_path, monkeypatch, kommun):
+    db = tmp_path / "user.duckdb"
+    g = usergroups.save(GroupSpec("Värend", ("0764", "0780")), path=db)
+    gone = usergroups.delete(usergroups.save(GroupSpec("Gammal", ("0780",)), path=db).group_id,
+                             path=db)
+    monkeypatch.setenv("GROUPS_READONLY", "1")
+    assert usergroups.read_only()
+    for change in (lambda: usergroups.save(GroupSpec("Ny", ("0780",)), path=db),
+                   lambda: usergroups.save(GroupSpec("X", ("0780",)), group_id=g.group_id,
+                                           path=db),
+                   lambda: usergroups.delete(g.group_id, path=db),
+                   lambda: usergroups.restore(gone.trash_id, path=db)):
+        with pytest.raises(usergroups.GroupsReadOnly, match="skrivskyddade .GROUPS_READONLY=1."):
+            change()
+    assert usergroups.seed_suggestions(kommun, path=db) == 0
+    assert [(x.name, x.members) for x in usergroups.list_groups(db)] == [
+        ("Värend", ("0764", "0780"))]  # reading still works
+
+
+def test_readonly_page_hides_editing_and_a_shared_link_still_works(app_env, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    usergroups.save(GroupSpec("Värend", ("0764", "0763", "0780")))
+    monkeypatch.setenv("GROUPS_READONLY", "1")
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["grupp"] = "Kusten"
+    at.query_params["medlemmar"] = "1480,1481"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Kusten (delad länk)"  # the link still works
+    at.switch_page("pages/grupper.py").run()
+    assert not at.exception
+    assert any("skrivskyddade" in i.value for i in at.info)
+    labels = [b.label for b in at.button]
+    assert "Spara den delade gruppen bland mina grupper" not in labels
+    assert not at.tabs and not at.text_input and not at.multiselect  # no editing controls
+    assert "Återställ" not in labels
+
+
+def test_a_group_deleted_on_the_page_is_restored_from_the_page(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    g = usergroups.save(GroupSpec("Värend", ("0764", "0763", "0780")))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/grupper.py").run()
+    at.selectbox(key="edit_group").set_value(
+        next(x for x in usergroups.list_groups() if x.group_id == g.group_id)).run()
+    at.checkbox(key=f"sure_{g.group_id}").check().run()
+    next(b for b in at.button if b.label == "Ta bort gruppen").click().run()
+    assert g.group_id not in {x.group_id for x in usergroups.list_groups()}
+    [trashed] = [d for d in usergroups.deleted_groups() if d.group_id == g.group_id]
+    at.button(key=f"restore_{trashed.trash_id}").click().run()
+    assert not at.exception
+    back = next(x for x in usergroups.list_groups() if x.group_id == g.group_id)
+    assert back.members == ("0764", "0763", "0780")

@@ -1,7 +1,13 @@
-"""The user's own kommun groups, stored in a separate DuckDB file that a refresh never touches.
+"""The organisation's kommun groups, stored in a separate DuckDB file a refresh never touches.
 
 Connections are opened per operation and closed at once, so the dashboard, the CLI and a
 refresh never hold the file locked for long. Validation lives in transforms/groups.py.
+
+Groups belong to everyone using the dashboard, so changes are safe: every create, edit, delete
+and restore is written to ``user_group_log`` (what, when, before and after); a deleted group
+goes to ``user_group_trash`` and can be restored; ``GROUPS_READONLY=1`` refuses every change
+here, in the backend, whatever the page shows (a shared link carries its members in the URL
+and keeps working).
 """
 
 from __future__ import annotations
@@ -37,7 +43,60 @@ create table if not exists user_group_member (
     group_id varchar not null, position integer not null, kommun_code varchar not null,
     primary key (group_id, kommun_code));
 create table if not exists user_meta (key varchar primary key, value varchar);
+create table if not exists user_group_log (
+    changed_at timestamptz not null, action varchar not null, group_id varchar not null,
+    name varchar, members varchar[], before_name varchar, before_members varchar[]);
+create table if not exists user_group_trash (
+    trash_id varchar primary key, group_id varchar not null, name varchar not null,
+    note varchar, is_suggested boolean, created_at timestamptz, updated_at timestamptz,
+    members varchar[] not null, deleted_at timestamptz not null);
 """
+ACTIONS = {"create": "skapad", "edit": "ändrad", "delete": "borttagen", "restore": "återställd",
+           "suggest": "föreslagen"}
+RESTORED_SUFFIX = " (återställd)"
+
+
+class GroupsReadOnly(GroupError):
+    """A change was asked for while GROUPS_READONLY is set."""
+
+    def __init__(self) -> None:
+        super().__init__([("Grupperna kan inte ändras här: de är skrivskyddade "
+                          "(GROUPS_READONLY=1). Delade länkar fungerar som vanligt.")])
+
+
+def read_only() -> bool:
+    """True when groups may not be changed (GROUPS_READONLY=1)."""
+    return config.groups_readonly()
+
+
+def _writable() -> None:
+    if read_only():
+        raise GroupsReadOnly()
+
+
+@dataclass(frozen=True)
+class DeletedGroup:
+    """A group in the trash, restorable until someone empties it."""
+
+    trash_id: str
+    group_id: str
+    name: str
+    members: tuple[str, ...]
+    deleted_at: datetime
+
+
+def _log(con: duckdb.DuckDBPyConnection, action: str, group_id: str, name: str | None,
+         members: tuple[str, ...] | None, before: tuple | None = None) -> None:
+    con.execute("insert into user_group_log values (?, ?, ?, ?, ?, ?, ?)",
+                [datetime.now(UTC), action, group_id, name,
+                 list(members) if members is not None else None,
+                 before[0] if before else None, list(before[1]) if before else None])
+
+
+def _members(con: duckdb.DuckDBPyConnection, group_id: str) -> tuple[str, ...]:
+    return tuple(r[0] for r in con.execute(
+        "select kommun_code from user_group_member where group_id = ? order by position",
+        [group_id]).fetchall())
 
 
 @dataclass(frozen=True)
@@ -107,7 +166,16 @@ def _write_members(con: duckdb.DuckDBPyConnection, group_id: str, members: tuple
 
 def save(spec: GroupSpec, *, group_id: str | None = None, suggested: bool = False,
          path: Path | None = None) -> Group:
-    """Create a group, or replace name and members of ``group_id``; names must be unique."""
+    """Create a group, or replace name and members of ``group_id``; names must be unique.
+
+    Logged with what changed; GroupsReadOnly under GROUPS_READONLY=1.
+    """
+    _writable()
+    return _save(spec, group_id=group_id, suggested=suggested, path=path)
+
+
+def _save(spec: GroupSpec, *, group_id: str | None, suggested: bool, path: Path | None,
+          action: str | None = None) -> Group:
     name = clean_name(spec.name)
     if not spec.members:
         raise GroupError([f"Gruppen '{name}' har inga kommuner."])
@@ -122,32 +190,102 @@ def save(spec: GroupSpec, *, group_id: str | None = None, suggested: bool = Fals
             group_id = _unique_id(con, name)
             con.execute("insert into user_group values (?, ?, ?, ?, ?, ?)",
                         [group_id, name, spec.note, suggested, now, now])
+            before = None
         else:
-            updated = con.execute("update user_group set name = ?, updated_at = ? "
-                                  "where group_id = ? returning group_id",
-                                  [name, now, group_id]).fetchall()
-            if not updated:
+            row = con.execute("select name from user_group where group_id = ?",
+                              [group_id]).fetchone()
+            if row is None:
                 con.execute("rollback")
                 raise LookupError(group_id)
+            before = (row[0], _members(con, group_id))
+            con.execute("update user_group set name = ?, updated_at = ? where group_id = ?",
+                        [name, now, group_id])
         _write_members(con, group_id, spec.members)
+        _log(con, action or ("suggest" if suggested else "create" if before is None
+                             else "edit"), group_id, name, spec.members, before)
         con.execute("commit")
     return Group(group_id, name, spec.members, spec.note, suggested)
 
 
-def delete(group_id: str, path: Path | None = None) -> None:
-    """Remove a group and its members."""
+def delete(group_id: str, path: Path | None = None) -> DeletedGroup:
+    """Move a group and its members to the trash (restorable); logged."""
+    _writable()
+    now = datetime.now(UTC)
     with _connect(path) as con:
+        row = con.execute("select name, note, is_suggested, created_at, updated_at "
+                          "from user_group where group_id = ?", [group_id]).fetchone()
+        if row is None:
+            raise LookupError(group_id)
+        members = _members(con, group_id)
+        trash_id = f"{group_id}@{now.isoformat()}"
         con.execute("begin")
+        con.execute("insert into user_group_trash values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [trash_id, group_id, row[0], row[1], row[2], row[3], row[4],
+                     list(members), now])
         con.execute("delete from user_group_member where group_id = ?", [group_id])
         con.execute("delete from user_group where group_id = ?", [group_id])
+        _log(con, "delete", group_id, row[0], members)
         con.execute("commit")
+    return DeletedGroup(trash_id, group_id, row[0], members, now)
+
+
+def deleted_groups(path: Path | None = None) -> list[DeletedGroup]:
+    """Groups in the trash, most recently deleted first."""
+    with _connect(path) as con:
+        rows = con.execute("select trash_id, group_id, name, members, deleted_at "
+                           "from user_group_trash order by deleted_at desc").fetchall()
+    return [DeletedGroup(r[0], r[1], r[2], tuple(r[3]), r[4]) for r in rows]
+
+
+def restore(trash_id: str, path: Path | None = None) -> Group:
+    """Bring a deleted group back, under its old id when free; logged.
+
+    When another group has taken its name meanwhile, it comes back as "<name> (återställd)".
+    """
+    _writable()
+    with _connect(path) as con:
+        row = con.execute("select group_id, name, note, is_suggested, created_at, members "
+                          "from user_group_trash where trash_id = ?", [trash_id]).fetchone()
+        if row is None:
+            raise LookupError(trash_id)
+        group_id, name, note, suggested, created_at, members = row
+        taken = con.execute("select 1 from user_group where group_id = ?", [group_id]).fetchone()
+        if taken:
+            group_id = _unique_id(con, name)
+        if con.execute("select 1 from user_group where lower(name) = lower(?)",
+                       [name]).fetchone():
+            name = clean_name(name[:80 - len(RESTORED_SUFFIX)] + RESTORED_SUFFIX)
+        now = datetime.now(UTC)
+        con.execute("begin")
+        con.execute("insert into user_group values (?, ?, ?, ?, ?, ?)",
+                    [group_id, name, note, bool(suggested), created_at, now])
+        _write_members(con, group_id, tuple(members))
+        con.execute("delete from user_group_trash where trash_id = ?", [trash_id])
+        _log(con, "restore", group_id, name, tuple(members))
+        con.execute("commit")
+    return Group(group_id, name, tuple(members), note, bool(suggested))
+
+
+def history(limit: int = 200, path: Path | None = None) -> pd.DataFrame:
+    """The change log, newest first: at (UTC), action (Swedish), group_id, name, members,
+    before_name, before_members."""
+    with _connect(path) as con:
+        df = con.execute("select changed_at as at, action, group_id, name, members, "
+                         "before_name, before_members from user_group_log "
+                         "order by changed_at desc limit ?",
+                         [limit]).df()
+    df["action"] = df["action"].map(ACTIONS).fillna(df["action"])
+    return df
 
 
 def seed_suggestions(kommun: pd.DataFrame, path: Path | None = None) -> int:
     """Offer the suggested groups once (first start); returns how many were added.
 
-    Deleted suggestions never come back: a flag in the user file records the seeding.
+    Deleted suggestions never come back: a flag in the user file records the seeding. Under
+    GROUPS_READONLY nothing is added (the organisation's groups are what they are).
     """
+    if read_only():
+        return 0
     with _connect(path) as con:
         if con.execute("select 1 from user_meta where key = 'suggestions_seeded'").fetchone():
             return 0
@@ -156,7 +294,8 @@ def seed_suggestions(kommun: pd.DataFrame, path: Path | None = None) -> int:
     for item in yaml.safe_load(SUGGESTIONS_FILE.read_text("utf-8")):
         members = resolve_members(item["kommuner"], lookup, group=item["name"])
         try:
-            save(GroupSpec(item["name"], members, item.get("note")), suggested=True, path=path)
+            _save(GroupSpec(item["name"], members, item.get("note")), group_id=None,
+                  suggested=True, path=path)
             added += 1
         except GroupError:  # the user already has a group by that name
             continue
