@@ -275,7 +275,7 @@ def fetch_scb(report: FetchReport, *, root: Path, progress: Progress, mirror: bo
                 snap = fetch_dataset(client, ds, root, mirror=mirror,
                                      check=partial(_check_scb, ds))
             except NotInMirror as exc:
-                report.add("scb", ds.id, False, exc.message, url=exc.url)
+                report.add("scb", ds.id, False, exc.message)
             except FetchError as exc:
                 gate.failed(exc)
                 report.add("scb", ds.id, False, exc.message, url=exc.url)
