@@ -53,6 +53,32 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"raw": raw, "warehouse": target, "base": base, "result": result}
 
 
+SMALL_KPIS = ["N01951", "N01954", "N01955", "N03920"]
+
+
+@pytest.fixture(scope="session")
+def small_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small warehouse (four KPIs, all SCB the mirror has) refreshed once per session from
+    ../shared/data; tests copy the folder (``raw/``, ``warehouse.duckdb``, status) and change
+    the copy."""
+    from data_sources.http import FakeClock
+    from warehouse.refresh import refresh
+
+    base = tmp_path_factory.mktemp("small")
+    result = refresh(SHARED, raw=base / "raw", target=base / "warehouse.duckdb",
+                     kpis=SMALL_KPIS, progress=lambda _: None, clock=FakeClock())
+    assert result.built, result.build_message
+    return base
+
+
+def copy_small(base: Path, to: Path) -> tuple[Path, Path]:
+    """A private copy of the small warehouse folder: (raw, warehouse path)."""
+    import shutil
+
+    shutil.copytree(base, to, symlinks=True)
+    return to / "raw", to / "warehouse.duckdb"
+
+
 @pytest.fixture(scope="session")
 def warehouse(built):
     """A read-only connection to the session warehouse."""

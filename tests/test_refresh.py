@@ -9,20 +9,17 @@ import pytest
 
 from data_sources.http import FakeClock
 from replay.server import Fault
+from tests.conftest import SMALL_KPIS, copy_small
 from warehouse.db import connect
 from warehouse.refresh import read_status, refresh
 
-KPIS = ["N01951", "N01954", "N01955", "N03920"]
+KPIS = SMALL_KPIS
 
 
 @pytest.fixture
-def small(shared, tmp_path):
-    """A small warehouse (four KPIs) built from the mirror."""
-    raw, target = tmp_path / "raw", tmp_path / "warehouse.duckdb"
-    result = refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
-                     clock=FakeClock())
-    assert result.built, result.build_message
-    return raw, target
+def small(small_base, tmp_path):
+    """A private copy of the small warehouse (four KPIs) refreshed once from the mirror."""
+    return copy_small(small_base, tmp_path / "small")
 
 
 def _vaxjo_2022(target) -> float | None:

@@ -12,22 +12,20 @@ KPIs, so each child runs for a few seconds.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 
 import pytest
 
-from data_sources.http import FakeClock
 from data_sources.snapshot import complete_snapshots
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, SMALL_KPIS, copy_small
 from warehouse import checks
 from warehouse.build import build_warehouse
 from warehouse.db import connect, file_signature, remove_stale_builds
-from warehouse.refresh import read_status, refresh
+from warehouse.refresh import read_status
 
-KPIS = ["N01951", "N01954", "N01955", "N03920"]
+KPIS = SMALL_KPIS
 VAXJO_2022 = 5.973365  # N03920, Växjö, 2022, total: the real value in the mirror
 
 
@@ -85,17 +83,14 @@ def kill_when_paused(child: subprocess.Popen, point: str) -> None:
 POINTS = ("fetch", "build_write", "before_swap", "after_swap")
 
 
-def test_sigkill_at_every_point_leaves_the_previous_warehouse_serving(mirror, tmp_path):
-    base = tmp_path / "base"
-    first = refresh(mirror, raw=base / "raw", target=base / "warehouse.duckdb",
-                    progress=lambda _: None, clock=FakeClock())
-    assert first.built, first.build_message
-    value, log, failures = reader_view(base / "warehouse.duckdb")
+def test_sigkill_at_every_point_leaves_the_previous_warehouse_serving(mirror, small_base,
+                                                                      tmp_path):
+    value, log, failures = reader_view(small_base / "warehouse.duckdb")
     assert value == pytest.approx(VAXJO_2022) and failures == []
-    # one copy of the data folder per kill point; the four children run side by side
+    # one copy of the small warehouse per kill point; the four children run side by side
     dirs = {point: tmp_path / point for point in POINTS}
     for folder in dirs.values():
-        shutil.copytree(base, folder, symlinks=True)
+        copy_small(small_base, folder)
     before = {p: (file_signature(d / "warehouse.duckdb"), read_status(d / "warehouse.duckdb"),
                   complete_snapshots(d / "raw", "kolada", "data__N03920")[0].folder)
               for p, d in dirs.items()}
