@@ -32,6 +32,16 @@ Fidelity rules (checked against PxTools/PxWebApi: ``TableApiController``, ``Sele
   ``defaultSelection``, …), gets a loud 501 problem whose detail starts "replay:": never a 200
   with part of the request ignored, never an API error the API would not give;
 - ``pageNumber`` past the last page of ``GET /tables`` is the API's 404 "Non-existent page".
+
+Languages: a body is answered only in the language it was recorded in. ``<name>.<lang>.json``
+(e.g. ``metadata.en.json``) is in ``<lang>`` by its name; ``<name>.json`` is in the language the
+body states (json-stat2 ``extension.px.language``, else a top-level ``language``, else the API's
+``defaultLanguage`` from ``config.json``); ``lang`` absent means that default. A language the
+API offers (``config.json`` ``languages``) that the folder did not record gets the loud 501
+("replay: … recorded in en only, not lang=sv"): never ``lang=sv`` answered with English labels,
+nor the reverse; a language the API does not offer gets 400 "Unsupported language" [verify the
+live title]. Resolving a data selection reads the metadata's codes and structure in whatever
+language it was recorded.
 """
 
 from __future__ import annotations
@@ -136,6 +146,53 @@ class ScbApp:
                             return table
         return None
 
+    # --- languages -----------------------------------------------------------------------
+    def language(self, request: Request) -> str:
+        """The language asked for: ``lang``, else the API's default (``config.json``)."""
+        return (request.param("lang") or self.config.get("defaultLanguage") or "sv").lower()
+
+    def body_language(self, body: dict | None) -> str:
+        """The language a recorded body states (json-stat2 px extension, or ``language``)."""
+        body = body or {}
+        px = (body.get("extension") or {}).get("px") or {}
+        return str(px.get("language") or body.get("language")
+                   or self.config.get("defaultLanguage") or "sv").lower()
+
+    def recorded(self, folder: str, stem: str, lang: str) -> str | None:
+        """Relative path of ``folder/<stem>`` as recorded in ``lang``, or None."""
+        named = f"{folder}/{stem}.{lang}.json"
+        if (self.folder / named).is_file():
+            return named
+        plain = f"{folder}/{stem}.json"
+        if (self.folder / plain).is_file() and self.body_language(self._json(plain)) == lang:
+            return plain
+        return None
+
+    def languages(self, folder: str, stem: str) -> list[str]:
+        """The languages ``folder/<stem>`` was recorded in (empty: not recorded at all)."""
+        found: set[str] = set()
+        base = self.folder / folder
+        for path in base.glob(f"{stem}.*json") if base.is_dir() else []:
+            middle = path.name[len(stem) + 1:-len(".json")] if path.name != f"{stem}.json" else ""
+            found.add(middle.lower() if middle else
+                      self.body_language(self._json(f"{folder}/{path.name}")))
+        return sorted(found)
+
+    def other_language(self, what: str, langs: list[str], lang: str) -> Reply:
+        """The loud answer to a language the folder does not hold (never other labels)."""
+        offered = {str(x.get("id", "")).lower() for x in self.config.get("languages") or []}
+        if offered and lang not in offered:
+            return problem(400, "Unsupported language", f"{lang}")
+        return not_recorded(f"{what} is recorded in {', '.join(langs)} only, not lang={lang}")
+
+    def _structure(self, folder: str) -> dict | None:
+        """The table's metadata in any recorded language: only codes and structure are read."""
+        for lang in self.languages(folder, "metadata"):
+            found = self.recorded(folder, "metadata", lang)
+            if found:
+                return self._json(found)
+        return None
+
     def table_ids(self) -> list[str]:
         """Tables with recorded metadata or data in the folder."""
         base = self.folder / "tables"
@@ -192,19 +249,33 @@ class ScbApp:
                 except ValueError as exc:  # pageNumber=x: ASP.NET's model binding refuses it
                     return problem(400, "Parameter error", str(exc))
             entry = table_entry(self, parts[1], request)
-            return Reply.json(entry) if entry else problem(404, "Non-existent table")
+            if entry:
+                return Reply.json(entry)
+            folder = self._find("tables", parts[1])
+            langs = sorted(set(self.languages(folder, "metadata") + self.languages(
+                folder, "data"))) if folder else []
+            return (self.other_language(f"table {parts[1]}", langs, self.language(request))
+                    if langs else problem(404, "Non-existent table"))
         if len(parts) == 3 and parts[0] == "tables":
             folder = self._find("tables", parts[1])
             if folder is None:
                 return problem(404, "Non-existent table")
             if parts[2] == "metadata" and method == "GET":
-                return self._file(f"{folder}/metadata.json", "Non-existent table")
+                lang = self.language(request)
+                found = self.recorded(folder, "metadata", lang)
+                if found:
+                    return self._file(found)
+                langs = self.languages(folder, "metadata")
+                return (self.other_language(f"{folder}/metadata", langs, lang) if langs
+                        else problem(404, "Non-existent table"))
             if parts[2] == "data":
                 return self._data(folder, request)
         if len(parts) == 2 and parts[0].lower() == "codelists" and method == "GET":
             found = self._find("codelists", parts[1], ".json")
             if found:
-                return self._file(found)
+                lang, recorded_in = self.language(request), self.body_language(self._json(found))
+                return self._file(found) if recorded_in == lang else self.other_language(
+                    found, [recorded_in], lang)
             listed_by = self.tables_listing_codelist(parts[1])
             if listed_by:  # real at SCB, only not recorded: say so, never a made-up 404
                 return not_recorded(f"codelist {parts[1]} is listed by {listed_by}'s metadata "
@@ -220,9 +291,14 @@ class ScbApp:
 
     # --- data ----------------------------------------------------------------------------
     def _data(self, folder: str, request: Request) -> Reply:
-        recorded = self._json(f"{folder}/data.json")
-        if recorded is None:
+        lang = self.language(request)
+        path = self.recorded(folder, "data", lang)
+        if path is None:
+            langs = self.languages(folder, "data")
+            if langs:
+                return self.other_language(f"{folder}/data", langs, lang)
             return problem(400, "Non-existent value", "replay: no data recorded for this table")
+        recorded = self._json(path)
         fmt = (request.param("outputFormat") or "json-stat2").lower()
         if fmt not in {"json-stat2", "jsonstat2"}:
             return problem(400, "Unsupported output format",
@@ -232,12 +308,12 @@ class ScbApp:
         except ValueError as exc:
             return problem(400, "Illegal selection", str(exc))
         if not entries:  # the API's default selection; here: what was recorded
-            return self._file(f"{folder}/data.json")
+            return self._file(path)
         for entry in entries:
             codes = [c for c in entry["valueCodes"] if c]
             if len(codes) != len(set(codes)):
                 return Reply(500, b"", {})  # the live API's answer to a repeated code
-        metadata = self._json(f"{folder}/metadata.json")
+        metadata = self._structure(folder)  # codes only: any recorded language will do
         try:
             chosen = self._select(recorded, metadata, entries)
         except SelectionError as exc:
@@ -254,7 +330,7 @@ class ScbApp:
         sizes = [int(s) for s in recorded["size"]]
         if all(p is not None and p == list(range(n))
                for p, n in zip(picks.values(), sizes, strict=True)):
-            return self._file(f"{folder}/data.json")  # the whole recording: its own bytes
+            return self._file(path)  # the whole recording: its own bytes
         return Reply.json(slice_body(recorded, picks))
 
     def _select(self, recorded: dict, metadata: dict | None, entries: list[dict]

@@ -9,6 +9,10 @@ the small :class:`TableSource` protocol that ``replay.scb.ScbApp`` satisfies. Di
 tables are left out unless ``includeDiscontinued=true``, and a ``pageNumber`` past the last page
 is the API's 404 "Non-existent page" (PxWebApi ``TableApiController.ListAllTables``,
 ``ProblemUtility.OutOfRange``), never a 200 with an empty list.
+
+Only what was recorded in the language asked for is used: a listing or a table body in another
+language is left out (see :mod:`replay.scb` on languages), so a table recorded with English
+metadata and Swedish data is described in Swedish from its data body.
 """
 
 from __future__ import annotations
@@ -33,6 +37,12 @@ class TableSource(Protocol):
 
     def table_ids(self) -> list[str]: ...
 
+    def language(self, request: Request) -> str: ...
+
+    def body_language(self, body: dict | None) -> str: ...
+
+    def recorded(self, folder: str, stem: str, lang: str) -> str | None: ...
+
 
 class PageOutOfRange(LookupError):
     """``pageNumber`` past the last page: the API answers 404 "Non-existent page"."""
@@ -41,10 +51,12 @@ class PageOutOfRange(LookupError):
 ScbApp = TableSource  # the name the functions below were written against
 
 
-def _recorded(app: ScbApp) -> list[dict]:
+def _recorded(app: ScbApp, lang: str) -> list[dict]:
     seen: dict[str, dict] = {}
     for path in sorted(app.folder.glob("tables*.json")):
         body = json.loads(path.read_bytes())
+        if app.body_language(body) != lang:
+            continue
         for table in body.get("tables") or []:
             seen.setdefault(str(table["id"]).upper(), table)
     return list(seen.values())
@@ -67,14 +79,16 @@ def _links(base: str, table_id: str, lang: str) -> list[dict]:
 
 
 def _from_metadata(app: ScbApp, folder: str, request: Request) -> dict | None:
-    meta = app._json(f"tables/{folder}/metadata.json") or app._json(f"tables/{folder}/data.json")
+    lang = app.language(request)
+    found = (app.recorded(f"tables/{folder}", "metadata", lang)
+             or app.recorded(f"tables/{folder}", "data", lang))
+    meta = app._json(found) if found else None
     if meta is None:
         return None
     dims = meta.get("dimension") or {}
     time_dims = (meta.get("role") or {}).get("time") or []
     periods = list(dims[time_dims[0]]["category"]["index"]) if time_dims else []
     ext = meta.get("extension") or {}
-    lang = request.param("lang", "sv") or "sv"
     return {"type": "Table", "id": folder, "label": meta.get("label"), "description": "",
             "updated": meta.get("updated"),
             "firstPeriod": periods[0] if periods else None,
@@ -88,7 +102,7 @@ def _from_metadata(app: ScbApp, folder: str, request: Request) -> dict | None:
 
 
 def _all_tables(app: ScbApp, request: Request) -> list[dict]:
-    tables = _recorded(app)
+    tables = _recorded(app, app.language(request))
     known = {str(t["id"]).upper() for t in tables}
     for folder in app.table_ids():
         if folder.upper() not in known and (entry := _from_metadata(app, folder, request)):
@@ -98,8 +112,8 @@ def _all_tables(app: ScbApp, request: Request) -> list[dict]:
 
 def table_entry(app: ScbApp, table_id: str, request: Request) -> dict | None:
     """``GET /tables/{id}``: the recorded listing entry, else one built from the metadata."""
-    lang = request.param("lang", "sv") or "sv"
-    for table in _recorded(app):
+    lang = app.language(request)
+    for table in _recorded(app, lang):
         if str(table["id"]).upper() == table_id.upper():
             return {"language": lang, **table}
     folder = next((f for f in app.table_ids() if f.upper() == table_id.upper()), None)
@@ -130,7 +144,7 @@ def tables_page(app: ScbApp, request: Request) -> dict:
     pages = max(1, math.ceil(len(tables) / size))
     if number > pages:
         raise PageOutOfRange(number)
-    lang = request.param("lang", "sv") or "sv"
+    lang = app.language(request)
 
     def link(rel: str, n: int) -> dict:
         return {"rel": rel, "hreflang": lang,

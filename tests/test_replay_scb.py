@@ -226,3 +226,57 @@ def test_mounted_in_the_replay_server_over_http(tmp_path):
                                                       Alder=["20-29"], Tid=["2026M03"])})
         assert response.status_code == 200 and response.json()["value"] == [11269]
         assert "X-Rate-Limit-Remaining" in response.headers
+
+
+# --- languages: answered only as recorded ----------------------------------------------------
+
+BAS_FOLDER = SCB / "tables" / "TAB6260"
+
+
+def test_metadata_is_served_only_in_the_language_it_was_recorded_in(app):
+    english = get(app, "/tables/TAB6260/metadata", lang="en")
+    assert english.status == 200 and english.body == (BAS_FOLDER / "metadata.en.json").read_bytes()
+    for query in ({"lang": "sv"}, {}):  # no lang = the API's default language, sv
+        reply = get(app, "/tables/TAB6260/metadata", **query)
+        assert reply.status == 501, query  # SCB would answer; the mirror holds English only
+        problem = json.loads(reply.body)
+        assert problem["detail"] == ("replay: tables/TAB6260/metadata is recorded in en only, "
+                                     "not lang=sv")
+    assert get(app, "/tables/TAB6471/metadata", lang="en").status == 501  # recorded in sv only
+    assert get(app, "/codeLists/agg_Ålder10årJ", lang="en").status == 501
+    unknown = get(app, "/tables/TAB6260/metadata", lang="xx")  # not one of /config's languages
+    assert unknown.status == 400 and json.loads(unknown.body)["title"] == "Unsupported language"
+
+
+def test_swedish_data_resolves_against_english_metadata_but_never_answers_english(app):
+    kommuner = list(json.loads((BAS_FOLDER / "data.json").read_bytes())["dimension"]["Region"]
+                    ["category"]["index"])
+    selection = [{"variableCode": "Region", "valueCodes": ["2031"],
+                  "codelist": "vs_RegionKommun07EjAggr"},
+                 {"variableCode": "Kon", "valueCodes": ["1+2"]},
+                 {"variableCode": "Alder", "valueCodes": ["20-64"]},
+                 {"variableCode": "Fodelseregion", "valueCodes": ["tot"]},
+                 {"variableCode": "ContentsCode", "valueCodes": ["000006II"]},
+                 {"variableCode": "Tid", "valueCodes": ["2021M03"]}]
+    body = json.loads(post(app, selection, "/tables/TAB6260/data").body)
+    assert body["value"] == [4.7] and "2031" in kommuner
+    assert body["dimension"]["ContentsCode"]["category"]["label"] == {"000006II": "arbetslöshet"}
+    app.clock.t += 10
+    english = app.handle(Request("POST", "/tables/TAB6260/data",
+                                 {"outputFormat": ["json-stat2"], "lang": ["en"]},
+                                 json.dumps({"selection": selection}).encode(), BASE))
+    assert english.status == 501 and "recorded in sv only" in json.loads(english.body)["detail"]
+
+
+def test_a_table_is_described_from_what_was_recorded_in_the_language_asked(app):
+    swedish = json.loads(get(app, "/tables/TAB6260", lang="sv").body)
+    assert swedish["label"].startswith("Arbetsmarknadsstatus efter region")  # the data body
+    assert (swedish["firstPeriod"], swedish["lastPeriod"]) == ("2020M01", "2026M04")
+    english = json.loads(get(app, "/tables/TAB6260", lang="en").body)
+    assert english["label"].startswith("Labour market status")  # the metadata
+    assert english["lastPeriod"] == "2026M06"
+    assert get(app, "/tables/TAB2948", lang="sv").status == 501  # English metadata only
+    assert json.loads(get(app, "/tables/TAB2948", lang="en").body)["lastPeriod"] == "2024M12"
+    listed_en = json.loads(get(app, "/tables", lang="en", pageSize="100").body)["tables"]
+    assert "TAB2948" in {t["id"] for t in listed_en}
+    assert "TAB4707" not in {t["id"] for t in listed_en}  # the recorded listings are Swedish
