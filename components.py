@@ -14,7 +14,7 @@ import streamlit as st
 
 import charts
 import config
-from transforms import bas
+from transforms import monthly
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
 from transforms.export import series_frame, to_excel_csv
@@ -335,40 +335,32 @@ def selection_caption(sel: Selection) -> str:
 def monthly_unemployment_block(sel: Selection) -> None:
     """Latest month of SCB BAS unemployment with the change from the same month a year
     earlier, when that dataset is in the warehouse; otherwise say what is missing and why."""
-    if not query("has_table", "marts.bas_kommun_monthly"):
-        st.caption("Månadsvis arbetslöshet (SCB BAS, tabell TAB6260) saknas i databasen: den "
-                   "finns inte i spegeln och har inte kunnat hämtas från SCB.")
-        return
-    members = list(sel.area.members)
-    monthly = bas.area_monthly(query("bas_monthly", members), members, sel.sex)
-    latest = bas.latest_with_year_before(monthly)
+    ind = query("indicator", "bas_arbetsloshet")
+    series = query("monthly_series", ind, sel.area, sel.sex)
+    latest = monthly.latest_with_year_before(series)
     if latest is None:
-        st.caption(f"SCB BAS har inga månadsvärden för {sel.area.name} (för ett område krävs "
-                   "antal arbetslösa och arbetskraften för varje kommun).")
+        st.caption(f"SCB:s månadssiffror för arbetslöshet (BAS, tabell TAB6260) saknas för "
+                   f"{sel.area.name}.")
         return
-    fetched = format_date(query("fetched_at", "scb", "bas_kommun_monthly"))
-    st.metric(**bas_metric(latest))
-    st.caption(f"Källa: SCB, Befolkningens arbetsmarknadsstatus (BAS), hämtad {fetched}. "
-               "Andel arbetslösa av arbetskraften 16–64 år"
-               + ("; området: summa arbetslösa / summa arbetskraft." if len(members) > 1
-                  else ".") + " Inte samma mått som Kolada/Arbetsförmedlingens nedan.")
+    st.metric(**bas_metric(latest, ind))
+    st.caption(f"{ind.source_line}, hämtad {format_date(ind.fetched_at)}. {ind.definition}")
 
 
-def bas_metric(latest: dict) -> dict:
-    """Arguments for st.metric from bas.latest_with_year_before()."""
+def bas_metric(latest: dict, ind: Indicator) -> dict:
+    """Arguments for st.metric from monthly.latest_with_year_before()."""
     from transforms.formatting import format_month
 
     period = latest["period"]
     delta = None
-    if latest["rate_year_before"] is not None:
-        change = format_change(latest["rate"] - latest["rate_year_before"], 1, "percent",
-                               ascii_minus=True)
+    if latest["value_year_before"] is not None:
+        change = format_change(latest["change"], ind.decimals, ind.unit, ascii_minus=True)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
-    label = f"Arbetslöshet 16–64 år (SCB BAS), {format_month(period)}"
+    label = f"{ind.label}, {latest['band']} år, {format_month(period)}"
     if latest["is_preliminary"]:
         label += " – preliminär"
-    return {"label": label, "value": format_value(latest["rate"], 1, "%"), "delta": delta,
-            "delta_color": "off", "border": True}
+    return {"label": label, "value": format_value(latest["value"], ind.decimals,
+                                                  ind.short_unit),
+            "delta": delta, "delta_color": "off", "border": True}
 
 
 def population_block(sel: Selection) -> None:

@@ -10,6 +10,11 @@ is too big along any variable except contents and time until every part fits, an
 part for json-stat2. Every response (config, table, metadata, codelist, data parts) goes
 verbatim to the raw layer with its request. A truncated or malformed body is retried.
 
+Languages: data is always asked for in ``lang`` (Swedish: every label a user sees comes from a
+data body). Metadata is read for codes and structure only (values, elimination, value sets,
+roles), so it may be asked for in another language (``metadata_lang``): a dataset whose
+metadata was verified from an English recording declares ``metadata_lang: en``.
+
 What it does not do: decode json-stat2 into tables (transforms/jsonstat.py), decide which
 tables and selections to fetch (data_sources/scb_datasets.yml), follow ``/tables`` paging,
 use saved queries, or ask for any output format but json-stat2.
@@ -232,6 +237,18 @@ class TableInfo:
         return ((today or datetime.now(UTC).date()) - end).days <= lag
 
 
+def within(codes: Sequence[str], universe: Sequence[str], first: str | None,
+           last: str | None) -> list[str]:
+    """The codes between ``first`` and ``last`` (inclusive) by their position in ``universe``.
+
+    A bound that is not in the universe does not restrict.
+    """
+    order = {c: i for i, c in enumerate(universe)}
+    lo = order.get(first or "", 0)
+    hi = order.get(last or "", len(universe) - 1)
+    return [c for c in codes if lo <= order.get(c, -1) <= hi]
+
+
 def _variables(metadata: dict) -> tuple[list[str], set[str], set[str]]:
     """Variable ids in table order, the fixed ones (contents, time) and the mandatory ones."""
     dims = [str(d) for d in metadata.get("id") or []]
@@ -258,7 +275,7 @@ class ScbClient:
         self.http = HttpSession(SOURCE, base_url or config.scb_api_url(), transport=transport,
                                 clock=self.clock, on_response=self.budget.observe)
         self._config: ApiConfig | None = None
-        self._metadata: dict[str, dict] = {}
+        self._metadata: dict[tuple[str, str], dict] = {}
         self._codelists: dict[str, dict] = {}
 
     @property
@@ -267,14 +284,16 @@ class ScbClient:
         return self.http.calls
 
     def _request(self, method: str, path: str, *, validate, snapshot: SnapshotWriter | None,
-                 params: dict | None = None, **kwargs) -> tuple[httpx.Response, dict]:
+                 params: dict | None = None, lang: str | None = None,
+                 **kwargs) -> tuple[httpx.Response, dict]:
         parsed: list[dict] = []
 
         def check(response: httpx.Response) -> None:
             parsed[:] = [validate(response)]
 
         try:
-            response = self.http.request(method, path, params={"lang": self.lang, **(params or {})},
+            response = self.http.request(method, path,
+                                         params={"lang": lang or self.lang, **(params or {})},
                                          validate=check, before=self.budget.acquire, **kwargs)
         except FetchError as exc:
             raise _readable(exc) from exc
@@ -300,14 +319,19 @@ class ScbClient:
         return TableInfo.from_body(body)
 
     def metadata(self, table_id: str, snapshot: SnapshotWriter | None = None, *,
-                 refresh: bool = False) -> dict:
-        """``GET /tables/{id}/metadata`` (json-stat2 without values), cached per client."""
+                 refresh: bool = False, lang: str | None = None) -> dict:
+        """``GET /tables/{id}/metadata`` (json-stat2 without values), cached per client.
+
+        ``lang`` (default: the client's) is the language asked for; read codes from it, never
+        labels a user sees.
+        """
         self.config(snapshot)
-        if table_id not in self._metadata or refresh:
+        key = (table_id, lang or self.lang)
+        if key not in self._metadata or refresh:
             _, body = self._request("GET", f"tables/{table_id}/metadata", validate=_jsonstat_body,
-                                    snapshot=snapshot)
-            self._metadata[table_id] = body
-        return self._metadata[table_id]
+                                    snapshot=snapshot, lang=key[1])
+            self._metadata[key] = body
+        return self._metadata[key]
 
     def codelist(self, codelist_id: str, snapshot: SnapshotWriter | None = None, *,
                  refresh: bool = False) -> dict:
@@ -321,10 +345,16 @@ class ScbClient:
 
     def plan(self, table_id: str, selection: Mapping[str, Sequence[str] | str], *,
              codelists: Mapping[str, str] | None = None,
-             snapshot: SnapshotWriter | None = None) -> list[Selection]:
-        """The data calls a selection needs: expressions resolved, split to fit maxDataCells."""
+             snapshot: SnapshotWriter | None = None, metadata_lang: str | None = None,
+             periods: tuple[str | None, str | None] | None = None) -> list[Selection]:
+        """The data calls a selection needs: expressions resolved, split to fit maxDataCells.
+
+        ``periods`` (the table's firstPeriod, lastPeriod from ``GET /tables/{id}``) keeps the
+        time variable inside what the table says it holds: live, the metadata agrees and
+        nothing changes; a mirror says what it recorded, so mirror mode asks exactly that.
+        """
         limits = self.config(snapshot)
-        metadata = self.metadata(table_id, snapshot)
+        metadata = self.metadata(table_id, snapshot, lang=metadata_lang)
         dims, fixed, mandatory = _variables(metadata)
         by_name = {d.lower(): d for d in dims}
         time_dims = set((metadata.get("role") or {}).get("time") or [])
@@ -352,6 +382,11 @@ class ScbClient:
                 resolved[dim] = resolve(values, universe, is_time=dim in time_dims)
             except SelectionError as exc:
                 raise FetchError(SOURCE, table_id, f"ogiltigt urval för {dim}: {exc}") from exc
+            if dim in time_dims and periods:
+                resolved[dim] = within(resolved[dim], universe, *periods)
+                if not resolved[dim]:
+                    raise FetchError(SOURCE, table_id, f"inga perioder i urvalet ligger inom "
+                                                       f"tabellens {periods[0]}–{periods[1]}")
         try:
             return split(resolved, limits.max_data_cells, fixed=fixed)
         except SelectionError as exc:
@@ -359,7 +394,8 @@ class ScbClient:
 
     def fetch_table(self, table_id: str, selection: Mapping[str, Sequence[str] | str], *,
                     codelists: Mapping[str, str] | None = None,
-                    snapshot: SnapshotWriter | None = None) -> list[dict]:
+                    snapshot: SnapshotWriter | None = None, metadata_lang: str | None = None,
+                    periods: tuple[str | None, str | None] | None = None) -> list[dict]:
         """POST the selection (split to fit) for json-stat2; return each part's body, in order.
 
         Parameters
@@ -372,8 +408,11 @@ class ScbClient:
             ``{variable: codelist id}``, e.g. ``{"Region": "vs_CKM03Kommun"}``.
         snapshot
             Every response is added to it verbatim.
+        metadata_lang, periods
+            As for :meth:`plan`.
         """
-        parts = self.plan(table_id, selection, codelists=codelists, snapshot=snapshot)
+        parts = self.plan(table_id, selection, codelists=codelists, snapshot=snapshot,
+                          metadata_lang=metadata_lang, periods=periods)
         codelists = {k.lower(): v for k, v in (codelists or {}).items()}
         bodies = []
         for part in parts:

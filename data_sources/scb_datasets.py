@@ -48,6 +48,8 @@ class ScbDataset:
     measures: dict[str, dict] = field(default_factory=dict)
     preliminary: str = "none"
     max_lag_days: int | None = None
+    metadata_lang: str | None = None
+    final_for: str | None = None
 
     @property
     def source_id(self) -> str:
@@ -97,6 +99,15 @@ def _dataset(dataset_id: str, raw: dict) -> ScbDataset:
     mirror, mirror_codelists = _selection(dataset_id, raw.get("mirror_selection"))
     measures = {k: (v if isinstance(v, dict) else {"label": v})
                 for k, v in (raw.get("measures") or {}).items()}
+    for measure, spec in measures.items():
+        if not (spec.get("code") or spec.get("label")):
+            raise ValueError(f"{dataset_id}: measure {measure} needs a ContentsCode (code)")
+        if raw.get("verified") and not spec.get("code"):
+            raise ValueError(f"{dataset_id}: a verified dataset names each measure by its "
+                             f"ContentsCode, not by a label ({measure}); labels change with "
+                             "the language")
+    if raw.get("metadata_lang") not in (None, "sv", "en"):
+        raise ValueError(f"{dataset_id}: metadata_lang is sv or en")
     return ScbDataset(
         id=dataset_id, kind=kind, label=str(raw.get("label") or dataset_id),
         verified=bool(raw.get("verified", False)), table=raw.get("table"),
@@ -106,7 +117,8 @@ def _dataset(dataset_id: str, raw: dict) -> ScbDataset:
                                                                    "eliminate"),
         dimensions={str(k): str(v) for k, v in (raw.get("dimensions") or {}).items()},
         measures=measures, preliminary=raw.get("preliminary", "none"),
-        max_lag_days=raw.get("max_lag_days"))
+        max_lag_days=raw.get("max_lag_days"), metadata_lang=raw.get("metadata_lang"),
+        final_for=raw.get("final_for"))
 
 
 def load_datasets(path: Path = DATASETS_FILE) -> list[ScbDataset]:
@@ -148,14 +160,17 @@ def fetch_dataset(client: ScbClient, dataset: ScbDataset, root: Path, *, mirror:
             return
         selection, codelists = request
         info = client.table(dataset.source_id, writer)
-        metadata = client.metadata(dataset.source_id, writer, refresh=True)
+        metadata = client.metadata(dataset.source_id, writer, refresh=True,
+                                   lang=dataset.metadata_lang)
         if dataset.other_variables == "all":
             listed = {k.lower() for k in selection}
             selection = {**selection, **{d: ["*"] for d in metadata.get("id") or []
                                          if d.lower() not in listed}}
         bodies = client.fetch_table(dataset.source_id, selection, codelists=codelists,
-                                    snapshot=writer)
-        details.update(label=info.label, last_period=info.last_period, updated=info.updated,
+                                    snapshot=writer, metadata_lang=dataset.metadata_lang,
+                                    periods=(info.first_period, info.last_period))
+        details.update(label=info.label, first_period=info.first_period,
+                       last_period=info.last_period, updated=info.updated,
                        is_current=info.is_current(today, max_lag_days=dataset.max_lag_days),
                        selection=selection, codelists=codelists, parts=len(bodies))
 

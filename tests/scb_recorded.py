@@ -23,3 +23,32 @@ def make_mirror(tmp_path: Path, **config) -> Path:
     for name in ("tables", "codelists", "tables.json", "tables_query_folkmangd.json"):
         (folder / name).symlink_to(SCB / name)
     return folder.parent
+
+
+BAS = SCB / "tables" / "TAB6260"
+BAS_DATA = BAS / "data.json"
+VINTAGES = SHARED / "scb_v2_vintages" / "TAB6260"
+
+
+def bas_vintages() -> list[str]:
+    """The dates of the recorded earlier publications of TAB6260, oldest first."""
+    return sorted(p.name for p in VINTAGES.iterdir() if (p / "data.json").is_file())
+
+
+def bas_mirror(tmp_path: Path, vintage: str | None) -> Path:
+    """A mirror root where TAB6260's data is the publication of ``vintage`` (None: the newest).
+
+    Everything is a symlink to the real files: Kolada, the regions file, SCB's config and
+    TAB6471, TAB6260's English metadata and the chosen data body. Nothing is copied.
+    """
+    root = tmp_path / f"mirror-{vintage or 'newest'}"
+    tables = root / "scb_v2" / "tables"
+    (tables / "TAB6260").mkdir(parents=True)
+    for name in ("kolada_v3", "regions"):
+        (root / name).symlink_to(SHARED / name)
+    (root / "scb_v2" / "config.json").symlink_to(SCB / "config.json")
+    (tables / "TAB6471").symlink_to(SCB / "tables" / "TAB6471")
+    (tables / "TAB6260" / "metadata.en.json").symlink_to(BAS / "metadata.en.json")
+    data = VINTAGES / vintage / "data.json" if vintage else BAS_DATA
+    (tables / "TAB6260" / "data.json").symlink_to(data)
+    return root

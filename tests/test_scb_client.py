@@ -248,8 +248,8 @@ def test_fetch_dataset_in_mirror_mode_asks_for_exactly_the_recording(real, tmp_p
     details = snap.manifest["scb"]
     assert details["last_period"] == "2026M04" and details["is_current"] is True
     assert details["verified"] is True and details["parts"] == 1
-    with pytest.raises(NotInMirror, match="^.*ej i spegeln"):
-        fetch_dataset(real.client, dataset("bas_kommun_monthly"), tmp_path, mirror=True)
+    with pytest.raises(NotInMirror, match="^.*ej i spegeln"):  # TAB2948: metadata only
+        fetch_dataset(real.client, dataset("bas_kommun_monthly_final"), tmp_path, mirror=True)
 
 
 def test_table_is_current_compares_last_period_with_today_not_the_flag(real):
@@ -291,9 +291,33 @@ def test_dataset_file_declares_every_dataset_and_marks_what_is_verified():
     assert {"population_kommun_year", "population_lan_monthly", "bas_kommun_monthly",
             "bas_kommun_yearly", "integration_kommun_old", "integration_kommun_new",
             "regions_la", "regions_kommungrupp"} <= set(found)
-    assert {d.source_id for d in found.values() if d.verified} == {"TAB6471"}
+    # verified: from a recorded response in ../shared/data (TAB6471 sv; the others lang=en)
+    assert {d.source_id for d in found.values() if d.verified} == {
+        "TAB6471", "TAB6260", "TAB2948", "TAB5557", "TAB638"}
+    for table in ("TAB6260", "TAB2948", "TAB5557", "TAB638"):
+        metadata = json.loads((SCB / "tables" / table / "metadata.en.json").read_bytes())
+        for d in (d for d in found.values() if d.table == table):
+            assert d.metadata_lang == "en"
+            for variable, codes in d.selection.items():  # every declared code exists
+                universe = metadata["dimension"][variable]["category"]["index"]
+                listed = [c["id"] for c in metadata["dimension"][variable]["extension"]
+                          .get("codelists", [])]
+                assert d.codelists.get(variable) in (None, *listed), (table, variable)
+                plain = [c for c in codes if c != "*" and "(" not in c]
+                if variable not in d.codelists:
+                    assert set(plain) <= set(universe), (table, variable)
+            codes = set(metadata["dimension"]["ContentsCode"]["category"]["index"])
+            assert {m["code"] for m in d.measures.values()} <= codes
     mirror, codelists = found["population_lan_monthly"].request(mirror=True)
     assert mirror == SELECTION and codelists == CODELISTS
+
+
+def test_dataset_file_refuses_a_verified_measure_named_by_its_label(tmp_path):
+    path = tmp_path / "bad.yml"
+    path.write_text("x:\n  kind: bas\n  table: TAB1\n  verified: true\n  selection:\n"
+                    "    Tid: ['*']\n  measures:\n    rate: {label: '^arbetslöshet'}\n")
+    with pytest.raises(ValueError, match="by its ContentsCode"):
+        load_datasets(path)
 
 
 def test_dataset_file_refuses_unquoted_codes(tmp_path):

@@ -1,7 +1,7 @@
 """SCB staging and mart-shaped frames: the real TAB6471 response for population, and small
-HAND-MADE json-stat2 bodies (built here, never written anywhere) for BAS and AA0003, whose real
-responses are not reachable from here. The measures come from the real dataset file, so the
-declared label patterns are what is tested."""
+HAND-MADE json-stat2 bodies (built here, never written anywhere) for what no recorded response
+shows: BAS status symbols and län rows, and AA0003. The real TAB6260 body is staged in
+test_bas.py."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from transforms.staging_scb import (
     match_measures,
     parse_periods,
     population_frame,
+    prefer_final,
     region_level,
     sex_code,
     stage,
@@ -110,22 +111,26 @@ def test_code_rules():
         parse_periods(pd.Series(["2025M01", "2025"]))
 
 
-# --- BAS: hand-made in the documented shape ---------------------------------------------------
+# --- BAS: the real TAB6260 body is tested in test_bas.py; the rules it cannot show are here --
 
-BAS_CONTENTS = {"000006Y1": "Arbetslöshet, procent", "000006Y2": "Antal i arbetskraften",
-                "000006Y3": "Antal arbetslösa", "000006Y4": "Sysselsättningsgrad, procent"}
+BAS_CONTENTS = {"000006II": "arbetslöshet", "000006IU": "antal sysselsatta och arbetslösa "
+                "(arbetskraften)", "000004YH": "antal arbetslösa", "000006IK": "sysselsättningsgrad"}
+RATE_AND_COUNTS = {"unemployment_rate": {"code": "000006II"},
+                   "labour_force_count": {"code": "000006IU", "optional": True},
+                   "unemployed_count": {"code": "000004YH", "optional": True}}
 
 
 def handmade_bas_body(contents: dict[str, str] = BAS_CONTENTS, status=None) -> dict:
-    """HANDMADE_BAS_BODY: 2 kommuner + Kronobergs län x kvinnor x 16-24 x utrikes/inrikes x
-    4 contents x 2 months. Values are invented, not SCB's."""
+    """HANDMADE_BAS_BODY: TAB6260's real codes, but 2 kommuner + Kronobergs län x kvinnor x
+    16-19 x inrikes/utrikes x 4 contents x 2 months with invented values (the recorded body has
+    no län rows and no status symbols)."""
     regions = {"07": "Kronobergs län", "0764": "Alvesta", "0780": "Växjö"}
-    births = {"010": "födda i Sverige", "020": "utrikes födda"}
+    births = {"in": "inrikes födda", "ut": "utrikes födda"}
     n = 3 * 1 * 1 * 2 * len(contents) * 2
     values = [None if (status or {}).get(str(i)) == ".." else float(i) for i in range(n)]
     return handmade_body({
         "Region": ("region", regions), "Kon": ("kön", {"2": "kvinnor"}),
-        "Alder": ("ålder", {"16-24": "16-24 år"}), "Fodelseregion": ("födelseregion", births),
+        "Alder": ("ålder", {"16-19": "16-19 år"}), "Fodelseregion": ("födelseregion", births),
         "ContentsCode": ("tabellinnehåll", contents),
         "Tid": ("månad", {"2025M01": "2025M01", "2025M02": "2025M02"})}, values, status)
 
@@ -135,13 +140,13 @@ def bas_dataset():
     return dataset("bas_kommun_monthly")
 
 
-def _bas(bas_dataset, body: dict, **kwargs) -> pd.DataFrame:
+def _bas(bas_dataset, body: dict, measures=RATE_AND_COUNTS, **kwargs) -> pd.DataFrame:
     staged = stage(decode(body), table_id="HANDMADE_BAS", dimensions=bas_dataset.dimensions)
-    return bas_frame(staged, measures=bas_dataset.measures,
+    return bas_frame(staged, measures=measures,
                      preliminary=kwargs.pop("preliminary", bas_dataset.preliminary), **kwargs)
 
 
-def test_bas_frame_columns_values_and_preliminary(bas_dataset):
+def test_bas_frame_puts_each_content_in_its_column_by_code(bas_dataset):
     bas = _bas(bas_dataset, handmade_bas_body())
     assert list(bas.columns) == [
         "kommun_code", "kommun_label", "sex", "sex_source_code", "sex_label", "age_code",
@@ -150,9 +155,9 @@ def test_bas_frame_columns_values_and_preliminary(bas_dataset):
         "labour_force_count_status", "unemployed_count", "unemployed_count_status",
         "is_preliminary"]
     assert sorted(set(bas["kommun_code"])) == ["0764", "0780"]  # the län row is not a kommun
-    row = bas[(bas["kommun_code"] == "0780") & (bas["birth_region_code"] == "020")
+    row = bas[(bas["kommun_code"] == "0780") & (bas["birth_region_code"] == "ut")
               & (bas["period"] == date(2025, 2, 1))].iloc[0]
-    # flat index = ((region 2 * 2 + birth 1) * 4 + content) * 2 + month 1
+    # flat index = ((region 2 * 2 + birth 1) * 4 + content) * 2 + month 1; contents in body order
     assert row["unemployment_rate"] == ((2 * 2 + 1) * 4 + 0) * 2 + 1
     assert row["labour_force_count"] == ((2 * 2 + 1) * 4 + 1) * 2 + 1
     assert row["unemployed_count"] == ((2 * 2 + 1) * 4 + 2) * 2 + 1
@@ -163,8 +168,8 @@ def test_bas_frame_columns_values_and_preliminary(bas_dataset):
 def test_bas_status_symbols_stay_flags_never_zero(bas_dataset):
     bas = _bas(bas_dataset, handmade_bas_body(status={"16": "..", "17": "p"}),
                preliminary="status")
-    # cells 16/17: region 0764, födda i Sverige, Arbetslöshet, 2025M01/M02
-    alvesta = bas[(bas["kommun_code"] == "0764") & (bas["birth_region_code"] == "010")]
+    # cells 16/17: region 0764, inrikes födda, arbetslöshet, 2025M01/M02
+    alvesta = bas[(bas["kommun_code"] == "0764") & (bas["birth_region_code"] == "in")]
     assert alvesta["unemployment_rate_status"].tolist() == ["..", "p"]
     assert alvesta["is_preliminary"].tolist() == [False, True]
     assert np.isnan(alvesta["unemployment_rate"].iloc[0])  # suppressed: NaN, not 0
@@ -177,19 +182,44 @@ def test_bas_level_none_keeps_lan_with_its_level(bas_dataset):
         ("07", "lan"), ("0764", "kommun"), ("0780", "kommun")}
 
 
-def test_bas_without_a_matching_content_fails_naming_the_labels(bas_dataset):
-    renamed = {**BAS_CONTENTS, "000006Y1": "Andel arbetslösa (ny definition)"}
-    with pytest.raises(ValueError, match="unemployment_rate.*Andel arbetslösa"):
+def test_bas_without_a_declared_code_fails_naming_what_the_table_has(bas_dataset):
+    renamed = {"000009XX" if k == "000006II" else k: v for k, v in BAS_CONTENTS.items()}
+    with pytest.raises(ValueError, match="unemployment_rate .000006II.*000009XX"):
         _bas(bas_dataset, handmade_bas_body(renamed))
+    with pytest.raises(ValueError, match="employed_count"):  # every real measure is required
+        _bas(bas_dataset, handmade_bas_body(), measures=bas_dataset.measures)
 
 
 def test_optional_measures_may_be_absent(bas_dataset):
-    only_rate = {"000006Y1": "Arbetslöshet, procent"}
+    only_rate = {"000006II": "arbetslöshet"}
     bas = _bas(bas_dataset, handmade_bas_body(only_rate))
     assert bas["unemployment_rate"].notna().all() and bas["labour_force_count"].isna().all()
     staged = stage(decode(handmade_bas_body(only_rate)), table_id="X",
                    dimensions=bas_dataset.dimensions)
-    assert match_measures(staged, bas_dataset.measures)["labour_force_count"] is None
+    assert match_measures(staged, RATE_AND_COUNTS)["labour_force_count"] is None
+
+
+def test_an_unverified_table_may_still_match_by_its_swedish_label():
+    yearly = dataset("bas_kommun_yearly")  # TAB5655: codes not verified yet
+    staged = stage(decode(handmade_bas_body()), table_id="X", dimensions=yearly.dimensions)
+    assert match_measures(staged, yearly.measures) == {
+        "unemployment_rate": "000006II", "labour_force_count": "000006IU",
+        "unemployed_count": "000004YH"}
+
+
+def test_final_rows_replace_preliminary_ones_for_the_same_key():
+    """HANDMADE frames: no TAB2948 data is recorded."""
+    key = {"kommun_code": "2080", "sex": "T", "age_code": "20-64", "birth_region_code": "tot"}
+    prelim = pd.DataFrame([{**key, "period": date(2024, 12, 1), "unemployment_rate": 3.4,
+                            "is_preliminary": True, "table_id": "TAB6260"},
+                           {**key, "period": date(2025, 1, 1), "unemployment_rate": 3.6,
+                            "is_preliminary": True, "table_id": "TAB6260"}])
+    final = pd.DataFrame([{**key, "period": date(2024, 12, 1), "unemployment_rate": 3.3,
+                           "is_preliminary": False, "table_id": "TAB2948"}])
+    out = prefer_final([prelim, final])
+    assert out[["period", "unemployment_rate", "is_preliminary", "table_id"]].values.tolist() == [
+        [date(2024, 12, 1), 3.3, False, "TAB2948"], [date(2025, 1, 1), 3.6, True, "TAB6260"]]
+    assert dataset("bas_kommun_monthly_final").final_for == "bas_kommun_monthly"
 
 
 # --- AA0003 integration: hand-made in the documented shape -------------------------------------

@@ -1,8 +1,10 @@
 """Aggregating kommuner into areas: one mechanism for län, Riket, LA, FA, kommungrupp and groups.
 
 Each indicator declares its rule: ``sum`` (counts), ``weighted`` (a share or rate weighted by a
-named population: sum(value * weight) / sum(weight)), or ``none`` (not additive). Never the
-unweighted mean of kommun rates.
+named population: sum(value * weight) / sum(weight)), ``ratio`` (a rate from counts: scale ×
+sum(numerator) / sum(denominator), e.g. 100 × Σ arbetslösa / Σ arbetskraften), or ``none``
+(not additive). Never the unweighted mean of kommun rates. The same function serves yearly
+values (``time="year"``) and monthly ones (``time="period"``, a date).
 
 Coverage: a member "is expected" in a year once it exists (its first year), or whenever it
 reports. An area value computed from fewer members than expected carries its coverage
@@ -51,46 +53,61 @@ def _attach_weights(values: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame
 
 def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
               first_year: pd.Series, weights: pd.DataFrame | None = None,
-              min_coverage: float = MIN_COVERAGE) -> pd.DataFrame:
-    """Area values from kommun values (grain: area × year × sex).
+              min_coverage: float = MIN_COVERAGE, time: str = "year",
+              scale: float = 1.0) -> pd.DataFrame:
+    """Area values from kommun values (grain: area × time × sex).
 
-    values: kommun_code, year, sex, value (null = not reported).
+    values: kommun_code, <time>, sex, and value (null = not reported), or for rule 'ratio'
+    numerator and denominator (a member reports when both are there and the denominator > 0).
     members: area_id, kommun_code.
-    rule: 'sum' | 'weighted' | 'none'. weights (rule 'weighted'): kommun_code, year, sex, weight.
+    rule: 'sum' | 'weighted' | 'ratio' | 'none'. weights (rule 'weighted'): kommun_code, year,
+    sex, weight. time: 'year' (INTEGER) or 'period' (the first day of a month).
     first_year: kommun_code -> first year the kommun existed.
-    Returns area_id, year, sex, value, n_expected, n_reporting, status, where status is None
-    (all expected members report), 'partial' (shown with its coverage) or 'withheld'.
+    Returns area_id, <time>, sex, value, n_expected, n_reporting, status, where status is None
+    (all expected members report), 'partial' (shown with its coverage) or 'withheld'; rule
+    'ratio' adds the summed numerator and denominator.
     """
-    if rule not in {"sum", "weighted", "none"}:
+    if rule not in {"sum", "weighted", "ratio", "none"}:
         raise ValueError(f"unknown aggregation rule {rule!r}")
     if rule == "weighted" and weights is None:
         raise ValueError("rule 'weighted' needs weights")
-    periods = values[["year", "sex"]].drop_duplicates()
+    keys = [time, "sex"]
+    periods = values[keys].drop_duplicates()
     if periods.empty or members.empty:
-        return pd.DataFrame(columns=OUT_COLUMNS)
-    # every area × member × (year, sex) the indicator has anywhere
+        return pd.DataFrame(columns=["area_id", time, *OUT_COLUMNS[2:]] + (
+            ["numerator", "denominator"] if rule == "ratio" else []))
+    # every area × member × (time, sex) the indicator has anywhere
     grid = members[["area_id", "kommun_code"]].merge(periods, how="cross")
-    grid = grid.merge(values[["kommun_code", "year", "sex", "value"]],
-                      on=["kommun_code", "year", "sex"], how="left")
-    if rule == "weighted":
+    measured = ["numerator", "denominator"] if rule == "ratio" else ["value"]
+    grid = grid.merge(values[["kommun_code", *keys, *measured]], on=["kommun_code", *keys],
+                      how="left")
+    if rule == "ratio":
+        reporting = grid["numerator"].notna() & (grid["denominator"] > 0)
+        grid["value"], grid["weight"] = grid["numerator"], grid["denominator"]
+    elif rule == "weighted":
         grid = _attach_weights(grid, weights)
         reporting = grid["value"].notna() & (grid["weight"] > 0)
     else:
         grid["weight"] = 1.0
         reporting = grid["value"].notna()
     first = grid["kommun_code"].map(first_year).astype("float64")
-    grid["expected"] = reporting | first.isna() | (grid["year"] >= first)
+    year = grid[time] if time == "year" else pd.to_datetime(grid[time]).dt.year
+    grid["expected"] = reporting | first.isna() | (year >= first)
     grid["reporting"] = reporting
-    grid["wv"] = np.where(reporting, grid["value"] * grid["weight"], 0.0)
+    grid["wv"] = np.where(reporting, grid["value"] * (grid["weight"] if rule != "ratio" else 1),
+                          0.0)
     grid["w"] = np.where(reporting, grid["weight"], 0.0)
 
-    out = grid.groupby(["area_id", "year", "sex"], as_index=False).agg(
+    out = grid.groupby(["area_id", *keys], as_index=False).agg(
         n_expected=("expected", "sum"), n_reporting=("reporting", "sum"),
         wv=("wv", "sum"), w=("w", "sum"))
     if rule == "sum":
         out["value"] = out["wv"]
     elif rule == "weighted":
         out["value"] = out["wv"] / out["w"].where(out["w"] > 0)
+    elif rule == "ratio":  # Σ numerator / Σ denominator over the reporting members
+        out["numerator"], out["denominator"] = out["wv"], out["w"]
+        out["value"] = scale * out["wv"] / out["w"].where(out["w"] > 0)
     else:
         out["value"] = np.nan
     coverage = out["n_reporting"] / out["n_expected"].where(out["n_expected"] > 0)
@@ -102,7 +119,9 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
     out = out[out["n_expected"] > 0]
     out["n_expected"] = out["n_expected"].astype("int32")
     out["n_reporting"] = out["n_reporting"].astype("int32")
-    return out[OUT_COLUMNS].sort_values(["area_id", "sex", "year"]).reset_index(drop=True)
+    columns = ["area_id", time, *OUT_COLUMNS[2:]] + (["numerator", "denominator"]
+                                                     if rule == "ratio" else [])
+    return out[columns].sort_values(["area_id", "sex", time]).reset_index(drop=True)
 
 
 def coverage_label(n_reporting: int, n_expected: int) -> str:

@@ -1,6 +1,7 @@
 """The indicator catalogue: indicators.yml joined with the source's own KPI metadata.
 
-One row per indicator (grain: indicator). Pure: the only IO is reading indicators.yml.
+One row per indicator (grain: indicator), annual (Kolada KPIs) and monthly (SCB BAS, and any
+monthly mart declared under ``monthly_marts``). Pure: the only IO is reading indicators.yml.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ import yaml
 
 CATALOGUE_FILE = Path(__file__).with_name("indicators.yml")
 UNITS = {"percent": "%", "count": "antal", "sek": "kr", "per_1000": "per 1 000 inv."}
-RULES = {"sum", "weighted", "none"}
+RULES = {"sum", "weighted", "none", "ratio"}
+MONTHLY_RULES = {"sum", "ratio"}
+FREQUENCIES = {"year": "år", "month": "månad"}
+IDENTIFIER = re.compile(r"[a-z][a-z0-9_]*")  # a column we put into SQL: our own names only
+TABLE = re.compile(r"[a-z]+\.[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -50,11 +55,30 @@ class Indicator:
     first_year: int | None = None
     last_year: int | None = None
     fetched_at: str | None = None
+    frequency: str = "year"  # year | month
+    mart: str | None = None  # monthly: the monthly_marts entry holding the values
+    numerator: str | None = None  # monthly: count column summed over kommuner
+    denominator: str | None = None  # monthly ratio: count column it is divided by
+    kommun_value: str | None = None  # monthly: the source's own value for one kommun
+    scale: float = 1.0
+    source_ids: tuple[str, ...] = ()  # e.g. ('TAB6260', 'TAB2948')
+    first_period: str | None = None  # monthly: 'YYYY-MM' of the first and last value
+    last_period: str | None = None
     extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def is_monthly(self) -> bool:
+        """True for an indicator with one value per month."""
+        return self.frequency == "month"
 
     @property
     def area_method(self) -> str:
         """Swedish sentence on how area values are computed from kommuner."""
+        if self.aggregation == "ratio":
+            measures = monthly_marts().get(self.mart or "", {}).get("measures", {})
+            num = measures.get(self.numerator, self.numerator)
+            den = measures.get(self.denominator, self.denominator)
+            return f"beräknat från kommunerna: summa {num} / summa {den}, aldrig ett medelvärde"
         if self.aggregation == "sum":
             return "beräknat från kommunerna som summa"
         if self.aggregation == "weighted":
@@ -67,9 +91,40 @@ class Indicator:
     def source_line(self) -> str:
         """'Källa: Kolada (N03920), Arbetsförmedlingen och SCB' style citation."""
         if self.source == "SCB":
-            return f"Källa: SCB, tabell {self.id}"
+            mart = monthly_marts().get(self.mart or "", {})
+            kinds = mart.get("tables") or {}
+            ids = [f"{t} ({kinds[t]})" if kinds.get(t) else t for t in self.source_ids] \
+                or [self.id]
+            name = f"{mart['name']}, " if mart.get("name") else ""
+            return f"Källa: SCB, {name}tabell {' och '.join(ids)}"
         producer = f"; ursprunglig källa {self.producer}" if self.producer else ""
         return f"Källa: {self.source} ({self.id}){producer}"
+
+
+def _check_monthly_mart(name: str, spec: dict) -> None:
+    if not TABLE.fullmatch(str(spec.get("table"))):
+        raise ValueError(f"indicators.yml: monthly mart {name} needs a table 'schema.name'")
+    for dim, dspec in (spec.get("dimensions") or {}).items():
+        if not IDENTIFIER.fullmatch(str(dim)) or not IDENTIFIER.fullmatch(
+                str(dspec.get("column"))):
+            raise ValueError(f"indicators.yml: {name}.{dim} needs a column name")
+        options = set(dspec.get("values") or {}) | set(dspec.get("series") or {})
+        if dspec.get("default") not in options:
+            raise ValueError(f"indicators.yml: {name}.{dim} default is not one of its values")
+
+
+def _check_monthly(key: str, spec: dict, marts: dict) -> None:
+    if not IDENTIFIER.fullmatch(key):
+        raise ValueError(f"indicators.yml: monthly id {key!r} must be lower case a-z, 0-9, _")
+    if spec.get("mart") not in marts:
+        raise ValueError(f"indicators.yml: {key} names unknown monthly mart {spec.get('mart')!r}")
+    if spec.get("aggregation") not in MONTHLY_RULES:
+        raise ValueError(f"indicators.yml: {key}: a monthly indicator aggregates by ratio or sum")
+    columns = ["numerator", "kommun_value"] + (["denominator"] if spec["aggregation"] == "ratio"
+                                               else [])
+    for column in columns:
+        if not IDENTIFIER.fullmatch(str(spec.get(column))):
+            raise ValueError(f"indicators.yml: {key} needs a column name in {column}")
 
 
 @cache
@@ -77,8 +132,15 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict:
     """The parsed indicators.yml, validated (raises ValueError naming the bad entry)."""
     doc = yaml.safe_load(Path(path).read_text("utf-8"))
     weights, indicators, groups = doc["weights"], doc["indicators"], doc["groups"]
+    marts = doc.setdefault("monthly_marts", {})
+    for name, spec in marts.items():
+        _check_monthly_mart(name, spec)
     for key, spec in indicators.items():
-        if not re.fullmatch(r"[A-Z]\d{5}", key):
+        if spec.get("frequency", "year") not in FREQUENCIES:
+            raise ValueError(f"indicators.yml: {key} has unknown frequency")
+        if spec.get("frequency") == "month":
+            _check_monthly(key, spec, marts)
+        elif not re.fullmatch(r"[A-Z]\d{5}", key):
             raise ValueError(f"indicators.yml: {key!r} is not a Kolada KPI id")
         if spec.get("unit") not in UNITS:
             raise ValueError(f"indicators.yml: {key} has unknown unit {spec.get('unit')!r}")
@@ -97,8 +159,20 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict:
 
 
 def indicator_ids() -> list[str]:
-    """Every KPI the refresh loads, in catalogue order."""
-    return list(load_catalogue()["indicators"])
+    """Every Kolada KPI the refresh loads, in catalogue order."""
+    return [k for k, spec in load_catalogue()["indicators"].items()
+            if spec.get("frequency", "year") == "year"]
+
+
+def monthly_ids() -> list[str]:
+    """Every monthly indicator, in catalogue order."""
+    return [k for k, spec in load_catalogue()["indicators"].items()
+            if spec.get("frequency") == "month"]
+
+
+def monthly_marts() -> dict[str, dict]:
+    """The monthly marts declared in indicators.yml (name -> table, dimensions, tables…)."""
+    return dict(load_catalogue()["monthly_marts"])
 
 
 def group_labels() -> dict[str, str]:
@@ -124,6 +198,9 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
     doc = load_catalogue()
     rows = []
     for key, spec in doc["indicators"].items():
+        if spec.get("frequency") == "month":
+            rows.append(_monthly_row(key, spec, doc["monthly_marts"][spec["mart"]]))
+            continue
         weight = doc["weights"].get(spec.get("weight")) if spec["aggregation"] == "weighted" else None
         rows.append({
             "indicator_id": key,
@@ -142,6 +219,7 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
             "breaks_year": [int(b["year"]) for b in spec.get("breaks", [])],
             "breaks_label": [b["label"] for b in spec.get("breaks", [])],
             "source": "Kolada",
+            "frequency": "year",
         })
     out = pd.DataFrame(rows)
     meta = kpis.rename(columns={"kpi_id": "indicator_id"})[
@@ -149,10 +227,34 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
     ].drop_duplicates("indicator_id")
     out = out.merge(meta, on="indicator_id", how="left")
     out["producer"] = out["description"].map(producer_from_description)
+    own = out.get("definition_own")
+    if own is not None:  # monthly indicators: our own definition, SCB splits by sex
+        out["description"] = out["description"].fillna(own)
+        out["is_divided_by_gender"] = out["is_divided_by_gender"].astype(object).where(
+            own.isna(), True)
+        out = out.drop(columns=["definition_own"])
     out["label"] = out["label"].fillna(out["title"])
     if coverage is not None:
         out = out.merge(coverage, on="indicator_id", how="left")
     return out.rename(columns={"description": "definition", "is_divided_by_gender": "has_sex"})
+
+
+def _monthly_row(key: str, spec: dict, mart: dict) -> dict:
+    """A catalogue row for a monthly indicator (its own definition; no Kolada metadata)."""
+    return {
+        "indicator_id": key, "label": spec["label"], "unit": spec["unit"],
+        "short_unit": spec.get("short_unit", UNITS[spec["unit"]]),
+        "decimals": int(spec.get("decimals", 1)), "groups": list(spec.get("groups", [])),
+        "aggregation": spec["aggregation"], "weight_ids": [], "weight_label": None,
+        "weight_exact": True, "note": spec.get("note"), "weight_source": None,
+        "weight_year": None, "breaks_year": [], "breaks_label": [],
+        "source": mart.get("source", "SCB"), "frequency": "month", "mart": spec["mart"],
+        "numerator": spec["numerator"], "denominator": spec.get("denominator"),
+        "kommun_value": spec["kommun_value"], "scale": float(spec.get("scale", 1.0)),
+        "source_ids": list(mart.get("tables") or {}),
+        "dimensions": list(mart.get("dimensions") or {}),
+        "definition_own": " ".join(str(spec.get("definition", "")).split()) or None,
+    }
 
 
 def indicator_from_row(row: dict) -> Indicator:
@@ -169,7 +271,12 @@ def indicator_from_row(row: dict) -> Indicator:
         source=row.get("source") or "Kolada", producer=_str(row.get("producer")),
         has_sex=bool(row.get("has_sex")) and not pd.isna(row.get("has_sex")),
         first_year=_int_or_none(row.get("first_year")), last_year=_int_or_none(row.get("last_year")),
-        fetched_at=_str(row.get("fetched_at")),
+        fetched_at=_str(row.get("fetched_at")), frequency=_str(row.get("frequency")) or "year",
+        mart=_str(row.get("mart")), numerator=_str(row.get("numerator")),
+        denominator=_str(row.get("denominator")), kommun_value=_str(row.get("kommun_value")),
+        scale=float(row["scale"]) if row.get("scale") is not None and not pd.isna(row["scale"])
+        else 1.0, source_ids=tuple(_seq(row.get("source_ids"))),
+        first_period=_str(row.get("first_period")), last_period=_str(row.get("last_period")),
     )
 
 

@@ -1,9 +1,10 @@
 """SCB frames: decoded json-stat2 -> staging (cast, rename, codes and labels kept) -> mart shape.
 
 Pure pandas, no I/O and no joins. The input is what ``transforms.jsonstat.decode`` (or
-``join_parts``) returns; which variable is region, sex, age, … and which ContentsCode label is
-which measure come from the dataset's entry in ``data_sources/scb_datasets.yml`` and are passed
-in as plain mappings, so a real table whose codes we could not verify drops in by its labels.
+``join_parts``) returns; which variable is region, sex, age, … and which ContentsCode is which
+measure come from the dataset's entry in ``data_sources/scb_datasets.yml`` and are passed in as
+plain mappings (a table whose codes are not verified yet may name a measure by its label).
+Labels kept in staging come from the data body, which is Swedish.
 
 Status symbols stay flags: a cell SCB marks ``..``, ``.`` or ``-`` has value NaN and its
 symbol in ``status`` (``<measure>_status`` in the wide marts), never 0.
@@ -119,21 +120,27 @@ def population_frame(staged: pd.DataFrame) -> pd.DataFrame:
 
 
 def match_measures(staged: pd.DataFrame, measures: Mapping[str, Mapping]) -> dict[str, str | None]:
-    """Measure -> ContentsCode, by the label regexes declared for the dataset.
+    """Measure -> ContentsCode, by the code declared for the dataset (or, for a table whose
+    codes are not verified yet, by a regex on its Swedish label).
 
     Each measure must match exactly one content (``optional`` ones may match none), and no
-    content may serve two measures; the error lists the labels the table has.
+    content may serve two measures; the error lists the contents the table has.
     """
     contents = staged[["contents_code", "contents_label"]].drop_duplicates()
     table = staged.attrs.get("table_id", "?")
     found: dict[str, str | None] = {}
     for measure, spec in measures.items():
-        pattern = re.compile(str(spec["label"]), re.IGNORECASE)
-        hits = contents[contents["contents_label"].map(lambda s, p=pattern: bool(p.search(s)))]
+        if spec.get("code"):
+            hits = contents[contents["contents_code"] == str(spec["code"])]
+            wanted = str(spec["code"])
+        else:
+            pattern = re.compile(str(spec["label"]), re.IGNORECASE)
+            hits = contents[contents["contents_label"].map(lambda s, p=pattern: bool(p.search(s)))]
+            wanted = repr(spec["label"])
         if len(hits) > 1 or (hits.empty and not spec.get("optional")):
-            raise ValueError(
-                f"{table}: {measure} ({spec['label']!r}) matchar {len(hits)} innehåll; "
-                f"tabellen har {contents['contents_label'].tolist()}")
+            have = [f"{c} {label}" for c, label in contents.itertuples(index=False)]
+            raise ValueError(f"{table}: {measure} ({wanted}) matchar {len(hits)} innehåll; "
+                             f"tabellen har {have}")
         found[measure] = None if hits.empty else str(hits["contents_code"].iloc[0])
     used = [c for c in found.values() if c is not None]
     if len(used) != len(set(used)):
@@ -143,17 +150,33 @@ def match_measures(staged: pd.DataFrame, measures: Mapping[str, Mapping]) -> dic
 
 def _wide(staged: pd.DataFrame, measures: Mapping[str, Mapping], level: str | None
           ) -> pd.DataFrame:
-    """One row per key, one value and one status column per measure; keys keep their labels."""
+    """One row per key, one value and one status column per measure; keys keep their labels.
+
+    The keys are numbered once and each measure's cells are put in place by that number (no
+    merge per measure: a full BAS fetch has millions of cells).
+    """
     codes = match_measures(staged, measures)
     rows = staged if level is None else staged[region_level(staged["region_code"]) == level]
+    rows = rows.reset_index(drop=True)
     keys = _keys(rows)
-    out = rows[keys].drop_duplicates().reset_index(drop=True)
+    group = rows.groupby(keys, sort=False, dropna=False, observed=True).ngroup().to_numpy()
+    n = int(group.max()) + 1 if len(group) else 0
+    first = np.full(n, len(rows), dtype=np.int64)
+    np.minimum.at(first, group, np.arange(len(rows)))
+    out = rows.loc[first, keys].reset_index(drop=True)
+    contents = rows["contents_code"].to_numpy(dtype=object)
+    value, status = rows["value"].to_numpy(dtype=float), rows["status"].to_numpy(dtype=object)
     for measure, code in codes.items():
-        part = rows[rows["contents_code"] == code][[*keys, "value", "status"]].rename(
-            columns={"value": measure, "status": measure + MEASURE_SUFFIX})
-        out = out.merge(part, on=keys, how="left", validate="one_to_one") if code else \
-            out.assign(**{measure: np.nan, measure + MEASURE_SUFFIX: None})
-        out[measure + MEASURE_SUFFIX] = out[measure + MEASURE_SUFFIX].astype(object)
+        values, symbols = np.full(n, np.nan), np.full(n, None, dtype=object)
+        if code:
+            mask = contents == code
+            at = group[mask]
+            if len(np.unique(at)) != len(at):
+                raise ValueError(f"{staged.attrs.get('table_id', '?')}: {measure} har flera "
+                                 "värden för samma nyckel")
+            values[at], symbols[at] = value[mask], status[mask]
+        out[measure] = values
+        out[measure + MEASURE_SUFFIX] = pd.Series(symbols, dtype=object)
     if level is not None:
         out = out.rename(columns={"region_code": f"{level}_code",
                                   "region_label": f"{level}_label"})
@@ -189,6 +212,24 @@ def bas_frame(staged: pd.DataFrame, *, measures: Mapping[str, Mapping], prelimin
         out["is_preliminary"] = False
     out.attrs = staged.attrs
     return out
+
+
+BAS_KEYS = ["kommun_code", "sex", "age_code", "birth_region_code", "period"]
+
+
+def prefer_final(frames: list[pd.DataFrame], keys: list[str] = BAS_KEYS) -> pd.DataFrame:
+    """Preliminary and final rows in one frame: a final row (is_preliminary False) replaces the
+    preliminary row with the same key; every other row is kept as it is.
+
+    Grain: one row per key. The rows keep their own table_id, so the data says which a value is.
+    """
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame()
+    both = pd.concat(frames, ignore_index=True)
+    both = both.sort_values("is_preliminary", kind="stable")  # final first
+    out = both.drop_duplicates(keys, keep="first")
+    return out.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def integration_frame(staged: pd.DataFrame, *, measures: Mapping[str, Mapping],

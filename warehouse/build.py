@@ -16,7 +16,12 @@ import pandas as pd
 
 from data_sources.snapshot import Snapshot, complete_snapshots, latest_snapshot
 from transforms import areas as area_rules
-from transforms.catalogue import build_indicator_table, indicator_ids, load_catalogue
+from transforms.catalogue import (
+    build_indicator_table,
+    indicator_ids,
+    load_catalogue,
+    monthly_marts,
+)
 from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkopplingar
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
@@ -169,6 +174,33 @@ def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFra
     return df[["indicator_id", *area_rules.OUT_COLUMNS]]
 
 
+def monthly_coverage(indicators: pd.DataFrame, scb: scb_marts.ScbFrames) -> None:
+    """Fill first/last month, years and fetch time of every monthly indicator (in place)."""
+    fetched: dict[str, str] = {}
+    for snap in scb.snapshots:
+        dataset = snap.manifest.get("dataset")
+        fetched[dataset] = max(fetched.get(dataset, ""), snap.manifest.get("completed_at", ""))
+    for col in ("first_period", "last_period"):
+        if col not in indicators:
+            indicators[col] = None
+    for i, row in indicators.iterrows():
+        if row.get("frequency") != "month":
+            continue
+        mart = monthly_marts()[row["mart"]]
+        stamps = [fetched[d] for d in mart.get("datasets", []) if fetched.get(d)]
+        indicators.at[i, "fetched_at"] = max(stamps) if stamps else None
+        df = scb.tables.get(mart["table"], (None, None))[0]
+        if df is None or row["kommun_value"] not in df:
+            continue
+        periods = pd.to_datetime(df.loc[df[row["kommun_value"]].notna(), "period"])
+        if periods.empty:
+            continue
+        indicators.at[i, "first_period"] = periods.min().strftime("%Y-%m")
+        indicators.at[i, "last_period"] = periods.max().strftime("%Y-%m")
+        indicators.at[i, "first_year"] = periods.min().year
+        indicators.at[i, "last_year"] = periods.max().year
+
+
 def _previous_log(target: Path) -> pd.DataFrame | None:
     if not target.exists():
         return None
@@ -221,6 +253,7 @@ def _build(raw: Path, target: Path, report: FetchReport,
 
     progress("bygger: SCB")
     scb = scb_marts.load(raw, kommun=kommun)
+    monthly_coverage(indicators, scb)
     progress("bygger: områden")
     mapping, vintage, div_source, div_snap = _divisions(raw, scb)
     if mapping is not None:  # old codes -> today's; an unknown code stops the build
@@ -236,15 +269,7 @@ def _build(raw: Path, target: Path, report: FetchReport,
     log_rows = [{"run_at": o.at, "source": o.source, "dataset": o.dataset, "ok": o.ok,
                  "message": o.message, "mirror": report.mirror, "url": o.url}
                 for o in report.outcomes]
-    log_rows.append({"run_at": run_at, "source": "build", "dataset": "warehouse", "ok": True,
-                     "message": f"byggt; länsnamn från {lan_source}", "mirror": report.mirror,
-                     "url": None})
-    log = pd.DataFrame(log_rows, columns=["run_at", "source", "dataset", "ok", "message",
-                                          "mirror", "url"])
     previous = _previous_log(target)
-    if previous is not None and not previous.empty:
-        log = pd.concat([previous, log], ignore_index=True)
-    log["url"] = log["url"].astype("string")
 
     progress("bygger: skriver ny databasfil")
     with building(target) as con:
@@ -253,12 +278,20 @@ def _build(raw: Path, target: Path, report: FetchReport,
                "staging.kolada__values": kolada["values"]}
         for name, df in stg.items():
             write_table(con, name, df, comment="Kolada v3, parsad och typad; ingen harmonisering")
+        for name, (df, comment) in scb.tables.items():
+            write_table(con, name, df, comment=comment)
+        message = f"byggt; länsnamn från {lan_source}"
+        log_rows.append({"run_at": run_at, "source": "build", "dataset": "warehouse",
+                         "ok": True, "message": message, "mirror": report.mirror, "url": None})
+        log = pd.DataFrame(log_rows, columns=["run_at", "source", "dataset", "ok", "message",
+                                              "mirror", "url"])
+        if previous is not None and not previous.empty:
+            log = pd.concat([previous, log], ignore_index=True)
+        log["url"] = log["url"].astype("string")
         _write_marts(con, kommun=kommun, indicators=indicators, obs=obs, areas=areas,
                      weights=weights,
                      members=members, area_vals=area_vals, own_totals=own_totals,
                      provenance=pd.DataFrame(provenance), log=log)
-        for name, (df, comment) in scb.tables.items():
-            write_table(con, name, df, comment=comment)
         failures = checks.run(con)
         if failures:
             raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))

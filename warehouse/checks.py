@@ -32,6 +32,31 @@ CHECKS = {
 }
 
 
+BAS = "marts.bas_kommun_monthly"
+_BAS_RATES = " or ".join(f"{c} not between 0 and 100" for c in (
+    "unemployment_rate", "employment_rate", "participation_rate"))
+TABLE_CHECKS = {  # run when the table exists (a source never fetched leaves it out)
+    "bas monthly: unique key": (BAS, (
+        f"select kommun_code, sex, age_code, birth_region_code, period from {BAS} "
+        "group by all having count(*) > 1")),
+    "bas monthly: known kommun": (BAS, (
+        f"select kommun_code from {BAS} anti join marts.kommun using (kommun_code)")),
+    "bas monthly: rates within 0-100": (BAS, f"select * from {BAS} where {_BAS_RATES}"),
+    "bas monthly: sex is T/K/M": (BAS, f"select sex from {BAS} where sex not in ('T','K','M')"),
+    "bas monthly: period is a month's first day": (BAS, (
+        f"select period from {BAS} where day(period) <> 1")),
+    "bas monthly: source table named": (BAS, f"select * from {BAS} where table_id is null"),
+}
+
+
+def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    schema, name = table.split(".")
+    return con.execute("select count(*) from duckdb_tables() where schema_name = ? and "
+                       "table_name = ?", [schema, name]).fetchone()[0] > 0
+
+
 def run(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the checks that returned rows (an empty list means every check passed)."""
-    return [name for name, sql in CHECKS.items() if con.execute(sql).fetchall()]
+    failed = [name for name, sql in CHECKS.items() if con.execute(sql).fetchall()]
+    return failed + [name for name, (table, sql) in TABLE_CHECKS.items()
+                     if _exists(con, table) and con.execute(sql).fetchall()]

@@ -13,6 +13,8 @@ import re
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 import config
 from warehouse import queries
 from warehouse.db import connect
@@ -82,17 +84,30 @@ def resolve_area(con, area_id: str) -> queries.Area:
         raise CliError(f"Okänt område '{area_id}'. Se: python -m warehouse areas") from exc
 
 
+def _indicator(con, indicator_id: str):
+    try:
+        return queries.indicator(con, indicator_id)
+    except queries.UnknownIndicator as exc:
+        raise CliError(f"Okänd indikator '{indicator_id}'. Se: python -m warehouse "
+                       f"indicators") from exc
+
+
+def _dims(args: argparse.Namespace) -> dict[str, str | None]:
+    return {"age": args.age, "birth_region": args.birth_region}
+
+
 def cmd_series(args: argparse.Namespace) -> int:
     """Print period,value rows for one indicator and area, sorted by period."""
     con = _open_warehouse()
-    try:
-        ind = queries.indicator(con, args.indicator.upper())
-    except queries.UnknownIndicator as exc:
-        raise CliError(f"Okänd indikator '{args.indicator}'. Se: python -m warehouse "
-                       f"indicators") from exc
+    ind = _indicator(con, args.indicator)
     if args.sex not in {"T", "K", "M"}:
         raise CliError("--sex ska vara T, K eller M")
     area = resolve_area(con, args.area)
+    if ind.is_monthly:
+        return _monthly_series(con, ind, area, args)
+    if args.age or args.birth_region:
+        raise CliError(f"{ind.id} är ett årsvärde utan indelning efter ålder eller "
+                       "födelseregion (--age, --birth-region)")
     df = queries.area_series(con, ind, area, args.sex)
     out = sys.stdout
     if args.format == "csv":
@@ -120,6 +135,48 @@ def cmd_series(args: argparse.Namespace) -> int:
     return 0
 
 
+def _monthly_series(con, ind, area: queries.Area, args: argparse.Namespace) -> int:
+    """period (YYYY-MM),value rows of a monthly indicator, with its flags on request."""
+    from transforms.monthly import DimensionError, period_code
+
+    try:
+        df = queries.monthly_series(con, ind, area, args.sex, _dims(args))
+    except DimensionError as exc:
+        raise CliError(str(exc)) from exc
+    out = sys.stdout
+    if args.format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["period", "value"] + (
+            ["n_reporting", "n_expected", "status", "is_preliminary", "table_id", "age"]
+            if args.coverage else []))
+        for row in df.itertuples():
+            value = "" if pd.isna(row.value) else repr(float(row.value))
+            extra = [row.n_reporting, row.n_expected, row.status or "",
+                     str(bool(row.is_preliminary)).lower(), _text(row.table_id),
+                     _text(row.band)] if args.coverage else []
+            writer.writerow([period_code(row.period), value, *extra])
+        return 0
+    from transforms.formatting import format_number
+
+    print(f"# {ind.label} ({ind.short_unit}) – {area.name}, kön {args.sex}", file=out)
+    print(f"# {ind.source_line}. {'' if area.is_kommun else ind.area_method.capitalize()}",
+          file=out)
+    for row in df.itertuples():
+        notes = [f"ålder {row.band}"]
+        if row.status == "partial":
+            notes.append(f"{row.n_reporting} av {row.n_expected} kommuner")
+        elif row.status == "withheld":
+            notes.append(f"undanhållet: {row.n_reporting} av {row.n_expected} kommuner")
+        notes.append("preliminär" if row.is_preliminary else "slutlig")
+        print(f"{period_code(row.period)}  {format_number(row.value, ind.decimals):>12}  "
+              f"({', '.join(notes)})", file=out)
+    return 0
+
+
+def _text(value) -> str:
+    return "" if value is None or pd.isna(value) else str(value)
+
+
 def cmd_areas(args: argparse.Namespace) -> int:
     """List every area id with its name and number of members."""
     con = _open_warehouse()
@@ -139,9 +196,16 @@ def cmd_areas(args: argparse.Namespace) -> int:
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     """List the indicator catalogue."""
+    from transforms.catalogue import FREQUENCIES
+
     con = _open_warehouse()
     for ind in queries.indicators(con, args.group):
-        print(f"{ind.id}\t{ind.label}\t{ind.short_unit}\t{ind.aggregation}")
+        if ind.is_monthly:
+            span = f"{ind.first_period}–{ind.last_period}" if ind.first_period else "inga värden"
+        else:
+            span = f"{ind.first_year}–{ind.last_year}" if ind.first_year else "inga värden"
+        print(f"{ind.id}\t{ind.label}\t{ind.short_unit}\t{ind.aggregation}\t"
+              f"{FREQUENCIES[ind.frequency]}\t{span}\t{ind.source_line}")
     return 0
 
 
@@ -223,11 +287,15 @@ def parser() -> argparse.ArgumentParser:
     st = sub.add_parser("status", help="visa senaste uppdateringen (exit 3 om en källa fallerade)")
     st.set_defaults(func=cmd_status)
     s = sub.add_parser("series", help="skriv ut en tidsserie för ett område")
-    s.add_argument("--indicator", required=True, help="t.ex. N03920")
+    s.add_argument("--indicator", required=True, help="t.ex. N03920 eller bas_arbetsloshet")
     s.add_argument("--area", required=True, help=AREA_HELP)
     s.add_argument("--sex", default="T", help="T (totalt), K eller M")
     s.add_argument("--format", choices=["table", "csv"], default="table")
     s.add_argument("--coverage", action="store_true", help="med täckning (csv)")
+    s.add_argument("--age", help="månadsvärden: åldersgrupp, t.ex. 20-64, 16-24, 20-pension "
+                                 "(följer pensionsåldern: 20-64, 20-65 från 2023, 20-66 från 2026)")
+    s.add_argument("--birth-region", dest="birth_region",
+                   help="månadsvärden: tot (samtliga), in (inrikes födda), ut (utrikes födda)")
     s.set_defaults(func=cmd_series)
     a = sub.add_parser("areas", help="lista områden")
     a.add_argument("--kind", choices=["kommun", "lan", "riket", "la", "fa", "kommungrupp",

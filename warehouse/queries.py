@@ -8,16 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from transforms import areas as area_rules
-from transforms.catalogue import Indicator, indicator_from_row
+from transforms import monthly
+from transforms.catalogue import Indicator, indicator_from_row, monthly_marts
 
 Con = duckdb.DuckDBPyConnection
 
 INDICATOR_COLUMNS = """indicator_id, label, unit, short_unit, decimals, groups, aggregation,
     weight_ids, weight_label, weight_exact, note, breaks_year, breaks_label, title, definition,
-    source, producer, has_sex, first_year, last_year, fetched_at"""
+    source, producer, has_sex, first_year, last_year, fetched_at, frequency, mart, numerator,
+    denominator, kommun_value, scale, source_ids, first_period, last_period"""
+MONTHLY_COLUMNS = ["period", "value", "n_expected", "n_reporting", "status", "is_preliminary",
+                   "table_id", "band", "is_computed", "numerator", "denominator"]
 
 
 @dataclass(frozen=True)
@@ -113,9 +118,9 @@ def indicators(con: Con, group: str | None = None) -> list[Indicator]:
 
 
 def indicator(con: Con, indicator_id: str) -> Indicator:
-    """One indicator's metadata; raises UnknownIndicator."""
-    df = con.execute(f"select {INDICATOR_COLUMNS} from marts.indicator where indicator_id = ?",
-                     [indicator_id]).df()
+    """One indicator's metadata (the id in any case); raises UnknownIndicator."""
+    df = con.execute(f"select {INDICATOR_COLUMNS} from marts.indicator "
+                     "where lower(indicator_id) = lower(?)", [indicator_id]).df()
     if df.empty:
         raise UnknownIndicator(indicator_id)
     return indicator_from_row(df.to_dict("records")[0])
@@ -226,13 +231,121 @@ def fetched_at(con: Con, source: str, dataset: str) -> str | None:
     return row[0] if row else None
 
 
-def bas_monthly(con: Con, members: list[str]) -> pd.DataFrame:
-    """marts.bas_kommun_monthly rows for the members (every sex, age and födelseregion)."""
-    sql = """select kommun_code, sex, age_code, age_label, birth_region_code,
-                    birth_region_label, period, unemployment_rate, labour_force_count,
-                    unemployed_count, is_preliminary
-             from marts.bas_kommun_monthly where list_contains(?, kommun_code)"""
-    return con.execute(sql, [members]).df()
+def _monthly_rows(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
+                  members: list[str], sex: str) -> pd.DataFrame:
+    """Kommun rows of a monthly mart for the members, one sex, the codes each choice reads."""
+    dims = ", ".join(f"{c.column} as {c.dim}" for c in choices.values())
+    filters = "".join(f" and list_contains(?, {c.column})" for c in choices.values())
+    # identifiers come from indicators.yml, checked against IDENTIFIER/TABLE when loaded
+    sql = f"""select kommun_code, period, {dims}, {ind.numerator} as numerator,
+                     {ind.denominator or 'null'} as denominator,
+                     {ind.kommun_value} as kommun_value, is_preliminary, table_id,
+                     source_updated
+              from {table} where list_contains(?, kommun_code) and sex = ?{filters}"""
+    params = [members, sex, *[list(c.codes) for c in choices.values()]]
+    return con.execute(sql, params).df()
+
+
+def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
+                       sex: str) -> dict[str, pd.DataFrame]:
+    """Per dimension: the (period, code) pairs any kommun has a value for, the others fixed."""
+    out = {}
+    for name, choice in choices.items():
+        others = [c for n, c in choices.items() if n != name]
+        filters = "".join(f" and list_contains(?, {c.column})" for c in others)
+        sql = f"""select distinct period, {choice.column} as code from {table}
+                  where sex = ? and {ind.numerator} is not null
+                  and list_contains(?, {choice.column}){filters}"""
+        out[name] = con.execute(sql, [sex, list(choice.codes),
+                                      *[list(c.codes) for c in others]]).df()
+    return out
+
+
+def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
+                   dims: dict[str, str | None] | None = None) -> pd.DataFrame:
+    """One row per month for any area (kommun, län, Riket, LA, FA, kommungrupp, user group).
+
+    Columns: period (DATE, first day), value, n_expected, n_reporting, status (None /
+    'partial' / 'withheld', as transforms.areas), is_preliminary, table_id (the source tables
+    of the values), band (the age band used that month), is_computed (the value was computed
+    from kommun counts, not published by the source), numerator, denominator (the sums).
+    ``dims`` maps the mart's dimensions to options (default: the mart's). Raises
+    monthly.DimensionError for an option the indicator lacks.
+    """
+    mart = monthly_marts()[ind.mart]
+    choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
+    if not has_table(con, mart["table"]):
+        return pd.DataFrame(columns=MONTHLY_COLUMNS)
+    available = _monthly_available(con, ind, mart["table"], choices, sex)
+    rows = _monthly_rows(con, ind, mart["table"], choices, list(area_obj.members), sex)
+    months = None
+    for name, choice in choices.items():
+        rows = monthly.apply(rows, choice, available[name])
+        if choice.schedule:
+            used = monthly.bands_by_month(choice, available[name])
+            months = pd.DataFrame({"period": list(used), "band": list(used.values())})
+        elif months is None or name == "age":
+            codes = set(choice.sum_of or choice.codes)
+            have = available[name].groupby("period")["code"].agg(set)
+            keep = [p for p, c in have.items() if codes <= c]
+            months = pd.DataFrame({"period": keep, "band": choice.option})
+    months = months if months is not None else pd.DataFrame(columns=["period", "band"])
+    months["period"] = pd.to_datetime(months["period"]).astype("datetime64[ns]")
+    rows["period"] = pd.to_datetime(rows["period"]).astype("datetime64[ns]")
+    # a scheduled band is one of the source's own bands each month: its value is published;
+    # a sum of bands (16–24) has no published value, so it is computed from the counts
+    plain = not any(c.sum_of for c in choices.values())
+    if months.empty:  # nothing in the data for this sex and these options
+        return pd.DataFrame(columns=MONTHLY_COLUMNS)
+    if area_obj.is_kommun:
+        out = _kommun_monthly(ind, rows, months, plain)
+    else:
+        out = _area_monthly(con, ind, rows, months, list(area_obj.members), sex)
+    out["period"] = out["period"].dt.date
+    return out[MONTHLY_COLUMNS].sort_values("period").reset_index(drop=True)
+
+
+def _flags(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per month: any preliminary value, and the source tables used."""
+    valued = rows[rows["numerator"].notna() | rows["kommun_value"].notna()]
+    return valued.groupby("period", as_index=False).agg(
+        is_preliminary=("is_preliminary", "any"),
+        table_id=("table_id", lambda s: "+".join(sorted(set(map(str, s))))))
+
+
+def _kommun_monthly(ind: Indicator, rows: pd.DataFrame, months: pd.DataFrame,
+                    plain: bool) -> pd.DataFrame:
+    out = months.merge(rows, on="period", how="left")
+    computed = out["numerator"] if ind.aggregation == "sum" else \
+        ind.scale * out["numerator"] / out["denominator"].where(out["denominator"] > 0)
+    out["is_computed"] = not plain or out["kommun_value"].isna() & computed.notna()
+    out["value"] = out["kommun_value"].where(out["kommun_value"].notna() & plain, computed)
+    out["n_expected"] = 1
+    out["n_reporting"] = out["value"].notna().astype(int)
+    out["status"] = None
+    out = out.drop(columns=["is_preliminary", "table_id"]).merge(_flags(rows), on="period",
+                                                                 how="left")
+    out["is_preliminary"] = out["is_preliminary"].fillna(False).astype(bool)
+    return out
+
+
+def _area_monthly(con: Con, ind: Indicator, rows: pd.DataFrame, months: pd.DataFrame,
+                  members: list[str], sex: str) -> pd.DataFrame:
+    first = con.execute("select kommun_code, first_year from marts.kommun").df()
+    values = rows.assign(sex=sex, value=rows["numerator"])
+    filler = pd.DataFrame({"kommun_code": "__none__", "period": months["period"], "sex": sex})
+    values = pd.concat([values, filler], ignore_index=True)  # every month, members or not
+    agg = area_rules.aggregate(values, pd.DataFrame({"area_id": "area", "kommun_code": members}),
+                               rule=ind.aggregation, time="period", scale=ind.scale,
+                               first_year=first.set_index("kommun_code")["first_year"])
+    if "numerator" not in agg:
+        agg["numerator"], agg["denominator"] = agg["value"], np.nan
+    agg["period"] = pd.to_datetime(agg["period"]).astype("datetime64[ns]")
+    out = months.merge(agg.drop(columns=["area_id", "sex"]), on="period", how="left")
+    out = out.merge(_flags(rows), on="period", how="left")
+    out["is_preliminary"] = out["is_preliminary"].fillna(False).astype(bool)
+    out["is_computed"] = True
+    return out
 
 
 def population_lan_monthly(con: Con, lan_codes: list[str]) -> pd.DataFrame:

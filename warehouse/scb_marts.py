@@ -21,6 +21,7 @@ from transforms.staging_scb import (
     integration_frame,
     kommun_areas,
     population_frame,
+    prefer_final,
     stage,
 )
 
@@ -36,8 +37,9 @@ COMMENTS = {
     "marts.population_region_monthly": "SCB folkmängd per region × ålder × kön × månad "
                                        "(från 2025 med CKM-osäkerhet)",
     "marts.population_kommun_year": "SCB folkmängd per kommun × ålder × kön × år",
-    "marts.bas_kommun_monthly": "SCB BAS per kommun × kön × ålder × födelseregion × månad "
-                                "(preliminära värden markerade)",
+    "marts.bas_kommun_monthly": "SCB BAS per kommun × kön × ålder × födelseregion × månad: "
+                                "slutliga värden (TAB2948) där de finns, annars preliminära "
+                                "(TAB6260); is_preliminary och table_id säger vilket",
     "marts.bas_kommun_yearly": "SCB BAS per kommun × kön × ålder × födelseregion × år",
     "marts.integration_kommun_year": "SCB AA0003 etablering per kommun × vistelsetid × skäl × år",
 }
@@ -56,14 +58,27 @@ class ScbFrames:
     codelist_areas: dict[str, tuple[pd.DataFrame, str]] = field(default_factory=dict)
 
 
+def is_swedish(body: dict) -> bool:
+    """True when a json-stat2 body says it is in Swedish (labels from it may be shown)."""
+    px = (body.get("extension") or {}).get("px") or {}
+    return str(px.get("language") or "").lower() == "sv"
+
+
 def region_labels(raw: Path) -> dict[str, str]:
-    """SCB's region code -> label ('07' -> 'Kronobergs län'), from a population table's metadata."""
+    """SCB's region code -> label ('07' -> 'Kronobergs län'), from a population table's metadata.
+
+    Only a Swedish body is read: metadata asked for in English (``metadata_lang: en``) holds
+    codes we use, never labels we show.
+    """
     for ds in load_datasets():
         if ds.kind != "population":
             continue
         for snap in complete_snapshots(raw, SOURCE, ds.id)[:1]:
-            for body in dataset_bodies(snap).get("metadata", []):
-                labels = json.loads(body)["dimension"]["Region"]["category"]["label"]
+            for raw_body in dataset_bodies(snap).get("metadata", []):
+                body = json.loads(raw_body)
+                if not is_swedish(body):
+                    continue
+                labels = body["dimension"]["Region"]["category"]["label"]
                 return {str(code): str(label) for code, label in labels.items()}
     return {}
 
@@ -84,7 +99,8 @@ def _stage_snapshot(ds: ScbDataset, snap: Snapshot) -> tuple[pd.DataFrame, pd.Da
         mart = bas_frame(staged, measures=ds.measures, preliminary=ds.preliminary)
     else:
         mart = integration_frame(staged, measures=ds.measures)
-    return staged, mart.assign(table_id=ds.source_id, dataset=ds.id)
+    return staged, mart.assign(table_id=ds.source_id, dataset=ds.id,
+                               source_updated=staged.attrs.get("updated"))
 
 
 def _single_ages(population: pd.DataFrame) -> pd.DataFrame | None:
@@ -132,7 +148,10 @@ def load(raw: Path, *, kommun: pd.DataFrame) -> ScbFrames:
                                      "fallback": n > 0, "verified": ds.verified}
             break
     for name, parts in marts.items():
-        df = pd.concat(parts, ignore_index=True)
+        df = prefer_final(parts) if name == "marts.bas_kommun_monthly" else \
+            pd.concat(parts, ignore_index=True)
+        if "period" in df:  # DATE in the warehouse, the first day of the month
+            df["period"] = pd.to_datetime(df["period"]).dt.date
         if name == "marts.population_kommun_year":
             frames.population_single_age = _single_ages(df)
         frames.tables[name] = (df, COMMENTS[name])

@@ -1,0 +1,97 @@
+"""Monthly rules on HAND-MADE frames: the pension-age band per month, 16–24 as a sum of bands,
+the monthly aggregation's coverage, the latest month against a year earlier. (The recorded
+TAB6260 holds 20–64 only, so a band change cannot be shown on it: see test_bas.py.)"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from transforms import monthly
+from transforms.areas import aggregate
+from transforms.catalogue import monthly_marts
+
+
+def _choice(option: str) -> monthly.Choice:
+    return monthly.choose(monthly_marts()["bas"], {"age": option})["age"]
+
+
+def _rows(spec: list[tuple[str, date, str, float, float]]) -> pd.DataFrame:
+    """HANDMADE kommun rows: kommun, month, age band, unemployed, labour force."""
+    return pd.DataFrame([{"kommun_code": k, "period": p, "age": a, "birth_region": "tot",
+                          "numerator": u, "denominator": lf, "kommun_value": 100 * u / lf,
+                          "is_preliminary": True, "table_id": "TAB6260",
+                          "source_updated": "x"} for k, p, a, u, lf in spec])
+
+
+def test_the_working_age_band_follows_the_pension_age_where_the_data_have_it():
+    dec, jan, jan26 = date(2022, 12, 1), date(2023, 1, 1), date(2026, 1, 1)
+    rows = _rows([("2080", dec, "20-64", 10, 100), ("2080", jan, "20-64", 11, 100),
+                  ("2080", jan, "20-65", 12, 110), ("2080", jan26, "20-65", 13, 110)])
+    choice = _choice("20-pension")
+    available = rows[["period", "age"]].rename(columns={"age": "code"})
+    assert monthly.scheduled(choice, dec) == "20-64"
+    assert monthly.scheduled(choice, jan) == "20-65" and monthly.scheduled(choice, jan26) == "20-66"
+    used = monthly.bands_by_month(choice, available)
+    # 2026-01: 20-66 is missing, the nearest band that exists (20-65) stands in
+    assert used == {dec: "20-64", jan: "20-65", jan26: "20-65"}
+    picked = monthly.apply(rows, choice, available)
+    assert picked["numerator"].tolist() == [10, 12, 13]
+    series = pd.DataFrame({"period": [dec, jan, jan26], "value": [10.0, 10.9, 11.8],
+                           "band": ["20-64", "20-65", "20-65"]})
+    breaks = monthly.band_breaks(series, choice)
+    assert breaks == [(jan, "från januari 2023: 20–65 år (pensionsåldern höjdes till 66 år)")]
+    note = monthly.band_note(series, choice)
+    assert note.startswith("SCB redovisar 20–66 år från januari 2026")
+
+
+def test_a_fixed_band_is_held_whatever_the_schedule():
+    rows = _rows([("2080", date(2023, 1, 1), "20-64", 11, 100),
+                  ("2080", date(2023, 1, 1), "20-65", 12, 110)])
+    picked = monthly.apply(rows, _choice("20-64"), pd.DataFrame(columns=["period", "code"]))
+    assert picked["numerator"].tolist() == [11]
+
+
+def test_16_24_is_the_sum_of_16_19_and_20_24_and_needs_both():
+    m = date(2026, 4, 1)
+    rows = _rows([("2080", m, "16-19", 5, 50), ("2080", m, "20-24", 20, 400),
+                  ("2081", m, "16-19", 7, 70)])  # Borlänge lacks 20-24: no 16-24 value
+    out = monthly.apply(rows, _choice("16-24"), pd.DataFrame(columns=["period", "code"]))
+    assert out[["kommun_code", "numerator", "denominator", "age"]].values.tolist() == [
+        ["2080", 25, 450, "16-24"]]
+    assert np.isnan(out["kommun_value"].iloc[0])  # no published 16–24 rate: computed
+
+
+def test_unknown_options_are_refused_in_swedish():
+    with pytest.raises(monthly.DimensionError, match="okänt val '17-99' för ålder"):
+        _choice("17-99")
+    with pytest.raises(monthly.DimensionError, match="ingen indelning efter utbildning"):
+        monthly.choose(monthly_marts()["bas"], {"utbildning": "x"}, indicator_id="bas_x")
+
+
+def test_monthly_ratio_aggregation_keeps_the_annual_coverage_rules():
+    months = [date(2026, 3, 1), date(2026, 4, 1)]
+    values = pd.DataFrame({"kommun_code": ["a", "b", "c", "a"], "period": [months[0]] * 3
+                           + [months[1]], "sex": "T", "numerator": [10, 30, 60, 12],
+                           "denominator": [100, 200, 300, 100]})
+    members = pd.DataFrame({"area_id": "g", "kommun_code": ["a", "b", "c"]})
+    out = aggregate(values, members, rule="ratio", scale=100, time="period",
+                    first_year=pd.Series(dtype=float)).set_index("period")
+    assert out.loc[months[0], "value"] == pytest.approx(100 * 100 / 600)  # not mean(10,15,20)
+    assert out.loc[months[0], "status"] is None
+    assert np.isnan(out.loc[months[1], "value"])  # 1 of 3 kommuner: below half, withheld
+    assert (out.loc[months[1], "status"], out.loc[months[1], "n_reporting"]) == ("withheld", 1)
+
+
+def test_latest_month_against_the_same_month_a_year_earlier():
+    series = pd.DataFrame({"period": [date(2025, 4, 1), date(2026, 3, 1), date(2026, 4, 1),
+                                      date(2026, 5, 1)],
+                           "value": [4.0, 3.8, 3.5, np.nan], "is_preliminary": True,
+                           "band": "20-64"})
+    latest = monthly.latest_with_year_before(series)
+    assert latest["period"] == date(2026, 4, 1) and latest["value"] == 3.5
+    assert latest["value_year_before"] == 4.0 and latest["change"] == pytest.approx(-0.5)
+    assert monthly.latest_with_year_before(series.assign(value=np.nan)) is None

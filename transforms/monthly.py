@@ -1,0 +1,239 @@
+"""Monthly indicators: dimension choices, pension-age bands, the latest month, band breaks.
+
+Pure pandas. A monthly mart (declared under ``monthly_marts`` in indicators.yml) holds kommun
+rows at the grain kommun × month × sex × its dimensions (BAS: age band, födelseregion);
+``warehouse.queries.monthly_series`` reads the rows for one choice and aggregates them with
+``transforms.areas.aggregate``. This module holds what lies between: which source codes a
+choice reads, which age band each month uses, and the sentences about it.
+
+A dimension option is either one of the source's own codes (``"20-64"``, ``"tot"``) or a
+series built from them (``series`` in the yml):
+
+- ``schedule``: the band follows the pension age, e.g. 20–64 until 2022, 20–65 from 2023,
+  20–66 from 2026. A month uses its scheduled band where the data hold it for that month, else
+  the nearest band of the same schedule that the data hold (SCB reports 20–64 all along), so
+  the series shows what exists; the band actually used is kept per month and every change of
+  band is a break on the chart.
+- ``sum``: several bands added up (16–24 = 16–19 + 20–24), counts only: a kommun's rate is then
+  computed from its counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from transforms.formatting import format_month
+
+
+class DimensionError(ValueError):
+    """An option a monthly indicator does not have (message in Swedish, for the CLI and UI)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """From ``start`` on, a scheduled series uses ``code`` (``note`` says why it changed)."""
+
+    start: date
+    code: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One dimension as chosen: the option, its label and the source codes it reads."""
+
+    dim: str
+    column: str  # the mart's column
+    option: str
+    label: str
+    codes: tuple[str, ...]
+    schedule: tuple[Step, ...] = ()
+    sum_of: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()  # code -> label for every plain value
+
+    @property
+    def is_plain(self) -> bool:
+        """True when the option is one source code (no schedule, no sum)."""
+        return not self.schedule and not self.sum_of
+
+    def code_label(self, code: str) -> str:
+        """The label of a source code ('20-64' -> '20–64 år')."""
+        return dict(self.labels).get(code, code)
+
+
+def _month(text: str) -> date:
+    year, month = str(text).split("-")[:2]
+    return date(int(year), int(month), 1)
+
+
+def choose(mart: dict, requested: dict[str, str | None], *, indicator_id: str = ""
+           ) -> dict[str, Choice]:
+    """Every dimension of ``mart`` resolved: the requested option, else the mart's default.
+
+    Raises DimensionError (Swedish) for a dimension the mart lacks or an unknown option.
+    """
+    dims = mart.get("dimensions") or {}
+    for name, value in requested.items():
+        if value is not None and name not in dims:
+            raise DimensionError(f"{indicator_id or 'indikatorn'} har ingen indelning efter "
+                                 f"{_DIM_WORDS.get(name, name)}")
+    out = {}
+    for name, spec in dims.items():
+        values = {str(k): str(v) for k, v in (spec.get("values") or {}).items()}
+        series = {str(k): v for k, v in (spec.get("series") or {}).items()}
+        option = str(requested.get(name) or spec["default"])
+        labels = tuple(values.items())
+        if option in values:
+            out[name] = Choice(name, spec["column"], option, values[option], (option,),
+                               labels=labels)
+        elif option in series:
+            s = series[option]
+            steps = tuple(Step(_month(x["from"]), str(x["code"]), x.get("note"))
+                          for x in s.get("schedule") or [])
+            parts = tuple(str(c) for c in s.get("sum") or [])
+            codes = tuple(dict.fromkeys([st.code for st in steps] + list(parts)))
+            out[name] = Choice(name, spec["column"], option, str(s["label"]), codes, steps,
+                               parts, labels)
+        else:
+            valid = ", ".join(list(values) + list(series))
+            raise DimensionError(f"okänt val '{option}' för {_DIM_WORDS.get(name, name)}; "
+                                 f"giltiga: {valid}")
+    return out
+
+
+_DIM_WORDS = {"age": "ålder", "birth_region": "födelseregion"}
+
+
+def scheduled(choice: Choice, period: date) -> str:
+    """The band a scheduled series asks for in ``period`` (the last step started by then)."""
+    code = choice.schedule[0].code
+    for step in choice.schedule:
+        if step.start <= period:
+            code = step.code
+    return code
+
+
+def _preference(choice: Choice, period: date) -> list[str]:
+    """Bands to try for a month: the scheduled one, then the others nearest first."""
+    codes = [s.code for s in choice.schedule]
+    at = codes.index(scheduled(choice, period))
+    return sorted(codes, key=lambda c: (abs(codes.index(c) - at), codes.index(c)))
+
+
+def bands_by_month(choice: Choice, available: pd.DataFrame) -> dict[date, str]:
+    """Month -> the band a scheduled choice uses (``available``: period, code with data)."""
+    have: dict[date, set[str]] = {}
+    for period, code in available[["period", "code"]].itertuples(index=False):
+        have.setdefault(pd.Timestamp(period).date(), set()).add(str(code))
+    out = {}
+    for period, codes in have.items():
+        found = next((c for c in _preference(choice, period) if c in codes), None)
+        if found is not None:
+            out[period] = found
+    return out
+
+
+def apply(rows: pd.DataFrame, choice: Choice, available: pd.DataFrame) -> pd.DataFrame:
+    """Kommun rows reduced to one per kommun × month for ``choice`` (column ``choice.dim``).
+
+    rows: kommun_code, period, <dim> (source code), numerator, denominator, kommun_value,
+    is_preliminary, table_id, and other dimension columns. Adds ``<dim>`` = the band used.
+    """
+    if choice.is_plain:
+        return rows[rows[choice.dim] == choice.option].reset_index(drop=True)
+    if choice.schedule:
+        month = pd.to_datetime(rows["period"]).dt.date
+        wanted = month.map(bands_by_month(choice, available))
+        return rows[rows[choice.dim] == wanted].reset_index(drop=True)
+    parts = rows[rows[choice.dim].isin(choice.sum_of)]
+    keys = [c for c in parts.columns if c not in {
+        choice.dim, "numerator", "denominator", "kommun_value", "is_preliminary", "table_id",
+        "source_updated"}]
+    n = len(choice.sum_of)
+    out = parts.groupby(keys, as_index=False, dropna=False).agg(
+        numerator=("numerator", lambda s: s.sum(min_count=n) if s.count() == n else np.nan),
+        denominator=("denominator", lambda s: s.sum(min_count=n) if s.count() == n else np.nan),
+        parts=("numerator", "size"), is_preliminary=("is_preliminary", "any"),
+        table_id=("table_id", "first"), source_updated=("source_updated", "max"))
+    out = out[out["parts"] == n].drop(columns=["parts"])
+    out["kommun_value"] = np.nan  # the source publishes no value for the sum: computed
+    out[choice.dim] = choice.option
+    return out.reset_index(drop=True)
+
+
+def band_breaks(series: pd.DataFrame, choice: Choice) -> list[tuple[date, str]]:
+    """(first month, Swedish label) wherever a scheduled series changes band."""
+    if not choice.schedule or "band" not in series:
+        return []
+    valued = series.dropna(subset=["value"]).sort_values("period")
+    out, before = [], None
+    notes = {s.code: s.note for s in choice.schedule}
+    for period, band in valued[["period", "band"]].itertuples(index=False):
+        if before is not None and band != before:
+            note = notes.get(band)
+            text = f"från {format_month(pd.Timestamp(period))}: {choice.code_label(band)}"
+            out.append((pd.Timestamp(period).date(), text + (f" ({note})" if note else "")))
+        before = band
+    return out
+
+
+def band_note(series: pd.DataFrame, choice: Choice) -> str | None:
+    """A plain sentence when a scheduled band was not in the data and another stood in."""
+    if not choice.schedule or "band" not in series:
+        return None
+    valued = series.dropna(subset=["value"])
+    if valued.empty:
+        return None
+    missing = []
+    for step in choice.schedule[1:]:
+        span = valued[pd.to_datetime(valued["period"]).dt.date >= step.start]
+        if not span.empty and (span["band"] != step.code).any():
+            missing.append(f"{choice.code_label(step.code)} från {format_month(step.start)}")
+    if not missing:
+        return None
+    used = sorted(set(valued["band"]), key=lambda c: [s.code for s in choice.schedule].index(c)
+                  if c in [s.code for s in choice.schedule] else 99)
+    used_text = " och ".join(choice.code_label(c) for c in used)
+    return (f"SCB redovisar {' och '.join(missing)}, eftersom pensionsåldern höjdes, men de "
+            f"åldersgrupperna finns inte i den hämtade datan. Serien visar {used_text} för de "
+            f"månaderna.")
+
+
+def latest_with_year_before(series: pd.DataFrame) -> dict | None:
+    """The latest month with a value and the same month a year earlier (value or None)."""
+    valued = series.dropna(subset=["value"])
+    if valued.empty:
+        return None
+    row = valued.sort_values("period").iloc[-1]
+    period = pd.Timestamp(row["period"])
+    before = valued[pd.to_datetime(valued["period"]) == period - pd.DateOffset(years=1)]
+    year_before = float(before["value"].iloc[0]) if not before.empty else None
+    return {"period": period.date(), "value": float(row["value"]),
+            "value_year_before": year_before,
+            "change": None if year_before is None else float(row["value"]) - year_before,
+            "is_preliminary": bool(row.get("is_preliminary", False)),
+            "status": row.get("status"), "n_reporting": row.get("n_reporting"),
+            "n_expected": row.get("n_expected"),
+            "band": row.get("band")}
+
+
+def dims_key(codes: dict[str, str]) -> str:
+    """The canonical text of one cell's dimensions: 'age=20-64;birth_region=tot' (sorted)."""
+    return ";".join(f"{k}={codes[k]}" for k in sorted(codes))
+
+
+def dims_keys(choices: dict[str, Choice]) -> list[str]:
+    """Every dims_key a choice reads (each source code of each dimension, combined)."""
+    keys = [{}]
+    for name, choice in choices.items():
+        keys = [{**k, name: code} for k in keys for code in (choice.sum_of or choice.codes)]
+    return [dims_key(k) for k in keys]
+
+
+def period_code(value) -> str:
+    """'2026-04' for the first day of April 2026."""
+    return pd.Timestamp(value).strftime("%Y-%m")
