@@ -26,7 +26,7 @@ from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkoppl
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
 from transforms.weights import resolve_weights
-from warehouse import checks, scb_marts
+from warehouse import checks, revisions, scb_marts
 from warehouse.db import building, connect, write_table
 from warehouse.fetch import FetchReport
 
@@ -280,7 +280,12 @@ def _build(raw: Path, target: Path, report: FetchReport,
             write_table(con, name, df, comment="Kolada v3, parsad och typad; ingen harmonisering")
         for name, (df, comment) in scb.tables.items():
             write_table(con, name, df, comment=comment)
+        progress("bygger: jämför med förra uppdateringen (revideringar)")
+        revised = revisions.record(con, target, run_at)
         message = f"byggt; länsnamn från {lan_source}"
+        if any(revised.values()):
+            message += "; källan har reviderat " + ", ".join(
+                f"{n} värden i {i}" for i, n in revised.items() if n)
         log_rows.append({"run_at": run_at, "source": "build", "dataset": "warehouse",
                          "ok": True, "message": message, "mirror": report.mirror, "url": None})
         log = pd.DataFrame(log_rows, columns=["run_at", "source", "dataset", "ok", "message",
@@ -297,7 +302,7 @@ def _build(raw: Path, target: Path, report: FetchReport,
             raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))
     return {"kommuner": len(kommun), "indicators": int(obs["indicator_id"].nunique()),
             "observations": len(obs), "areas": len(areas), "lan_names_from": lan_source,
-            "scb": scb.summary}
+            "scb": scb.summary, "revised": {k: v for k, v in revised.items() if v}}
 
 
 def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None:

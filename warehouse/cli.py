@@ -1,4 +1,4 @@
-"""Command line: ``python -m warehouse refresh|build|status|series|areas|indicators``.
+"""Command line: ``python -m warehouse refresh|build|status|series|areas|indicators|changes``.
 
 Exit codes: 0 ok, 1 a refresh that could not build a warehouse, 2 bad input (unknown ids,
 missing warehouse), 3 (``status`` only) the last refresh built a warehouse but a source
@@ -177,6 +177,39 @@ def _text(value) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
+def cmd_changes(args: argparse.Namespace) -> int:
+    """List the values the sources revised, newest first (``--since`` a date)."""
+    from datetime import date
+
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since).isoformat()
+        except ValueError as exc:
+            raise CliError(f"--since ska vara ett datum ÅÅÅÅ-MM-DD, inte '{args.since}'") from exc
+    con = _open_warehouse()
+    df = queries.revisions(con, since=since)
+    out = sys.stdout
+    if df.empty:
+        print("Inga reviderade värden" + (f" sedan {since}." if since else "."), file=out)
+        return 0
+    names = dict(zip(*[queries.kommuner(con)[c] for c in ("kommun_code", "kommun_name")],
+                     strict=True))
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(["seen_at", "indicator", "area", "period", "sex", "dims", "old", "new",
+                     "old_published", "new_published", "old_table", "new_table"])
+    for r in df.itertuples():
+        writer.writerow([r.seen_at, r.indicator_id, f"{r.area_id} {names.get(r.kommun_code, '')}",
+                         str(r.period)[:7], r.sex, r.dims, _number(r.old_value),
+                         _number(r.new_value), _text(r.old_published), _text(r.new_published),
+                         _text(r.old_table_id), _text(r.new_table_id)])
+    return 0
+
+
+def _number(value) -> str:
+    return "" if value is None or pd.isna(value) else f"{float(value):g}"
+
+
 def cmd_areas(args: argparse.Namespace) -> int:
     """List every area id with its name and number of members."""
     con = _open_warehouse()
@@ -305,6 +338,9 @@ def parser() -> argparse.ArgumentParser:
     i = sub.add_parser("indicators", help="lista indikatorerna")
     i.add_argument("--group", help="målgrupp, t.ex. unga")
     i.set_defaults(func=cmd_indicators)
+    c = sub.add_parser("changes", help="lista värden som källan reviderat")
+    c.add_argument("--since", help="bara ändringar sedda detta datum eller senare (ÅÅÅÅ-MM-DD)")
+    c.set_defaults(func=cmd_changes)
     return p
 
 

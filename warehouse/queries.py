@@ -21,6 +21,11 @@ INDICATOR_COLUMNS = """indicator_id, label, unit, short_unit, decimals, groups, 
     weight_ids, weight_label, weight_exact, note, breaks_year, breaks_label, title, definition,
     source, producer, has_sex, first_year, last_year, fetched_at, frequency, mart, numerator,
     denominator, kommun_value, scale, source_ids, first_period, last_period"""
+REVISION_COLUMNS = ["seen_at", "indicator_id", "area_id", "kommun_code", "period", "sex", "dims",
+                    "old_value", "new_value", "old_table_id", "new_table_id", "old_published",
+                    "new_published"]
+REVISION_SUMMARY_COLUMNS = ["seen_at", "indicator_id", "n_values", "n_kommuner",
+                            "first_period", "last_period", "old_published", "new_published"]
 MONTHLY_COLUMNS = ["period", "value", "n_expected", "n_reporting", "status", "is_preliminary",
                    "table_id", "band", "is_computed", "numerator", "denominator"]
 
@@ -346,6 +351,51 @@ def _area_monthly(con: Con, ind: Indicator, rows: pd.DataFrame, months: pd.DataF
     out["is_preliminary"] = out["is_preliminary"].fillna(False).astype(bool)
     out["is_computed"] = True
     return out
+
+
+def revisions(con: Con, *, since: str | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Values the sources revised, newest first (marts.revision; empty before the first)."""
+    if not has_table(con, "marts.revision"):
+        return pd.DataFrame(columns=REVISION_COLUMNS)
+    sql = f"""select {', '.join(REVISION_COLUMNS)} from marts.revision
+              where ? is null or seen_at >= ?
+              order by seen_at desc, indicator_id, kommun_code, period, dims
+              limit ?"""
+    return con.execute(sql, [since, since, limit if limit is not None else 2**62]).df()
+
+
+def revision_runs(con: Con, limit: int = 20) -> pd.DataFrame:
+    """One row per refresh and indicator that revised values, newest first (kept forever)."""
+    if not has_table(con, "marts.revision_summary"):
+        return pd.DataFrame(columns=REVISION_SUMMARY_COLUMNS)
+    sql = f"""select {', '.join(REVISION_SUMMARY_COLUMNS)} from marts.revision_summary
+              order by seen_at desc, indicator_id limit ?"""
+    return con.execute(sql, [limit]).df()
+
+
+def last_refresh(con: Con) -> str | None:
+    """When the newest build in this warehouse ran (ISO UTC), or None."""
+    row = con.execute("select max(run_at) from marts.refresh_log where source = 'build'"
+                      ).fetchone()
+    return row[0] if row else None
+
+
+def series_revisions(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
+                     dims: dict[str, str | None] | None = None) -> pd.DataFrame:
+    """What the newest refresh revised in one series: the members' changed values.
+
+    Columns as marts.revision; empty when that refresh changed nothing in the series.
+    """
+    run = last_refresh(con)
+    if run is None or not has_table(con, "marts.revision") or not ind.is_monthly:
+        return pd.DataFrame(columns=REVISION_COLUMNS)
+    choices = monthly.choose(monthly_marts()[ind.mart], dims or {}, indicator_id=ind.id)
+    sql = f"""select {', '.join(REVISION_COLUMNS)} from marts.revision
+              where seen_at = ? and indicator_id = ? and sex = ?
+              and list_contains(?, kommun_code) and list_contains(?, dims)
+              order by kommun_code, period"""
+    params = [run, ind.id, sex, list(area_obj.members), monthly.dims_keys(choices)]
+    return con.execute(sql, params).df()
 
 
 def population_lan_monthly(con: Con, lan_codes: list[str]) -> pd.DataFrame:
