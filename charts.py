@@ -8,13 +8,14 @@ Swedish number format: decimal comma, space as thousands separator.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
-from transforms.formatting import format_date, format_number
+from transforms.formatting import format_date, format_month, format_number
 
 SEPARATORS = ", "  # plotly: decimal separator, then thousands separator
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -35,7 +36,7 @@ class Line:
     """One line of a time-series chart: a name, its data and its role (focus, lan, riket…)."""
 
     name: str
-    data: pd.DataFrame  # year (or period), value, and optionally status, n_reporting, n_expected
+    data: pd.DataFrame  # year or period, value, and optionally status, n_reporting, n_expected
     role: str = "focus"
     computed: bool = False  # area value computed from kommuner
 
@@ -112,6 +113,61 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height)
     fig.update_xaxes(dtick=1 if _span(lines) <= 14 else 2, tickformat="d")
+    return fig
+
+
+def month_span_text(frames: list[pd.DataFrame]) -> str:
+    """'januari 2020–april 2026' over the months that have values."""
+    months = pd.concat([pd.to_datetime(f.loc[f["value"].notna(), "period"]) for f in frames
+                        if not f.empty] or [pd.Series(dtype="datetime64[ns]")])
+    if months.empty:
+        return "inga värden"
+    lo, hi = months.min(), months.max()
+    return format_month(lo) if lo == hi else f"{format_month(lo)}–{format_month(hi)}"
+
+
+def monthly_lines(lines: list[Line], ind: Indicator, *, title: str,
+                  breaks: list[tuple[date, str]] | None = None, source_note: str | None = None,
+                  height: int = 420) -> go.Figure:
+    """Lines over months (``period``), breaks marked, partial coverage flagged, source inside.
+
+    ``breaks``: (first month of the new series, Swedish label), e.g. a change of age band.
+    """
+    fig = go.Figure()
+    member_colors = iter(MEMBER_COLORS * 3)
+    for line in lines:
+        style = dict(ROLE_STYLE.get(line.role, ROLE_STYLE["member"]))
+        if line.role == "member":
+            style["color"] = next(member_colors)
+        df = line.data.sort_values("period")
+        x = pd.to_datetime(df["period"])
+        hover = [f"<b>{line.name}</b><br>{format_month(p)}: "
+                 f"{format_number(v, ind.decimals)} {ind.short_unit}"
+                 + ("<br>preliminär" if getattr(r, "is_preliminary", False) else "")
+                 + (f"<br>{coverage_label(int(r.n_reporting), int(r.n_expected))}"
+                    if getattr(r, "status", None) == "partial" else "")
+                 for p, v, r in zip(x, df["value"], df.itertuples(), strict=True)]
+        fig.add_trace(go.Scatter(
+            x=x, y=df["value"], name=line.name, mode="lines",
+            line={"color": style["color"], "width": style["width"], "dash": style["dash"]},
+            hovertext=hover, hoverinfo="text", connectgaps=False))
+        if "status" in df.columns:
+            partial = df[df["status"] == "partial"]
+            if not partial.empty:
+                fig.add_trace(go.Scatter(
+                    x=pd.to_datetime(partial["period"]), y=partial["value"], mode="markers",
+                    name=f"{line.name}: alla kommuner rapporterar inte",
+                    marker={"symbol": "circle-open", "size": 9, "color": style["color"]},
+                    hoverinfo="skip"))
+    for when, label in breaks or []:
+        x = pd.Timestamp(when) - pd.Timedelta(days=15)  # between the two months
+        fig.add_vline(x=x, line={"color": "#b03030", "dash": "dash", "width": 1.5})
+        fig.add_annotation(x=x, y=1, yref="paper", text=f"Seriebrott {label}", showarrow=False,
+                           xanchor="left", yanchor="top", font={"size": 11, "color": "#b03030"},
+                           bgcolor="rgba(255,255,255,0.8)")
+    _frame(fig, ind, title=title, source=source_text(ind, computed_note=source_note),
+           height=height)
+    fig.update_xaxes(dtick="M12", tickformat="%Y")  # years only: no English month names
     return fig
 
 

@@ -16,9 +16,15 @@ import charts
 import config
 from transforms import monthly
 from transforms.areas import coverage_label
-from transforms.catalogue import Indicator
+from transforms.catalogue import Indicator, monthly_marts
 from transforms.export import series_frame, to_excel_csv
-from transforms.formatting import format_change, format_date, format_value
+from transforms.formatting import (
+    format_change,
+    format_date,
+    format_month,
+    format_number,
+    format_value,
+)
 from transforms.groups import slug
 from warehouse import queries, usergroups
 from warehouse.db import connect, file_signature
@@ -332,21 +338,127 @@ def selection_caption(sel: Selection) -> str:
             f"kommunerna enligt varje nyckeltals regel.{vintage}")
 
 
-def monthly_unemployment_block(sel: Selection) -> None:
-    """Latest month of SCB BAS unemployment with the change from the same month a year
-    earlier, when that dataset is in the warehouse; otherwise say what is missing and why."""
-    ind = query("indicator", "bas_arbetsloshet")
-    series = query("monthly_series", ind, sel.area, sel.sex)
-    latest = monthly.latest_with_year_before(series)
-    if latest is None:
-        st.caption(f"SCB:s månadssiffror för arbetslöshet (BAS, tabell TAB6260) saknas för "
-                   f"{sel.area.name}.")
+MONTHLY_INDICATOR = "bas_arbetsloshet"
+
+
+def _monthly_options(mart: dict) -> dict[str, str]:
+    """Age and födelseregion pickers for a monthly mart, bound to the URL (labels as values)."""
+    chosen = {}
+    dims = mart.get("dimensions") or {}
+    for column, (name, spec) in zip(st.columns(max(len(dims), 1)), dims.items(), strict=False):
+        options = {**{k: v["label"] for k, v in (spec.get("series") or {}).items()},
+                   **(spec.get("values") or {})}
+        if name == "age":  # label the working-age series with what they follow
+            options = {k: (f"{v} (följer pensionsåldern)" if k.endswith("pension") else v)
+                       for k, v in options.items()}
+        keys = list(options)
+        chosen[name] = column.selectbox(
+            spec.get("label", name), keys, index=keys.index(spec["default"]),
+            format_func=options.get, key=f"bas_{name}", bind="query-params")
+    return chosen
+
+
+def _monthly_lines(sel: Selection, ind: Indicator, sex: str, dims: dict
+                   ) -> list[tuple[queries.Area, str, pd.DataFrame]]:
+    shown: list[tuple[queries.Area, str]] = [(sel.area, "focus")]
+    lan_codes = {m[:2] for m in sel.area.members}
+    if sel.area.kind not in ("lan", "riket") and len(lan_codes) == 1:
+        shown.append((query("area", f"lan:{lan_codes.pop()}"), "lan"))
+    if sel.area.kind != "riket":
+        shown.append((query("area", "riket"), "riket"))
+    return [(area, role, query("monthly_series", ind, area, sex, dims)) for area, role in shown]
+
+
+def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataFrame]],
+                      focus_missing: bool) -> str:
+    """Why areas have no monthly value, in one plain sentence."""
+    what = ind.label.split(" (")[0].lower()
+    if not focus_missing:  # the area is there; its län or Riket cannot be computed
+        texts = []
+        for area, df in missing:
+            last = df.iloc[-1] if not df.empty else None
+            n = f"{int(last['n_reporting'])} av dess {int(last['n_expected'])}" \
+                if last is not None else "ingen av dess"
+            texts.append(f"{area.name} kan inte beräknas: SCB:s månadssiffror finns bara för "
+                         f"{n} kommuner i den hämtade datan")
+        return "; ".join(texts) + " (under hälften räknas inget områdesvärde)."
+    have = query("monthly_kommuner", ind)
+    where = ""
+    if not have.empty:
+        lan = have["lan_name"].unique()
+        where = (f": den hämtade datan har dem bara för {len(have)} kommuner i {lan[0]}"
+                 if len(lan) == 1 else f": den hämtade datan har dem för {len(have)} kommuner")
+    elif not query("has_table", monthly_marts()[ind.mart]["table"]):
+        where = ": de har inte kunnat hämtas från SCB"
+    names = [area.name for area, _ in missing]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
+    return f"SCB:s månadssiffror för {what} saknas för {listed}{where}."
+
+
+def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDICATOR) -> None:
+    """Monthly figures for the area, its län and Riket: the latest month against the same
+    month a year earlier, a chart with breaks, and what is missing or revised, in words."""
+    ind = query("indicator", indicator_id)
+    mart = monthly_marts()[ind.mart]
+    st.header(f"{ind.label.split(' (')[0]} per månad (SCB BAS)")
+    dims = _monthly_options(mart)
+    choices = monthly.choose(mart, dims, indicator_id=ind.id)
+    sex, sex_note = sel.sex, ""
+    lines = _monthly_lines(sel, ind, sex, dims)
+    if sex != "T" and lines[0][2].dropna(subset=["value"]).empty:
+        sex, sex_note = "T", (f" Siffror för {SEX_LABELS[sel.sex].lower()} finns inte i den "
+                              "hämtade datan; totalt visas.")
+        lines = _monthly_lines(sel, ind, sex, dims)
+    shown, missing = [], []
+    columns = st.columns(len(lines))
+    for column, (area, role, df) in zip(columns, lines, strict=True):
+        latest = monthly.latest_with_year_before(df)
+        if latest is None:
+            missing.append((area, df))
+            continue
+        shown.append(charts.Line(area.name, df, role, computed=not area.is_kommun))
+        with column:
+            st.metric(**bas_metric(latest, ind, area.name))
+            if latest["status"] == "partial":
+                st.caption("Beräknat från " + coverage_label(int(latest["n_reporting"]),
+                                                             int(latest["n_expected"])) + ".")
+    if missing:
+        st.info(_missing_sentence(ind, missing, focus_missing=missing[0][0] is sel.area))
+    if not shown:
         return
-    st.metric(**bas_metric(latest, ind))
-    st.caption(f"{ind.source_line}, hämtad {format_date(ind.fetched_at)}. {ind.definition}")
+    breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
+    labels = " · ".join(f"{choices[d].label}" for d in choices)
+    period = charts.month_span_text([line.data for line in shown])
+    title = (f"{ind.label}<br><sup>{', '.join(line.name for line in shown)}, {period}, "
+             f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
+    computed = any(line.computed for line in shown)
+    note = f"Områden: {ind.area_method}." if computed else None
+    st.plotly_chart(charts.monthly_lines(shown, ind, title=title, breaks=breaks,
+                                         source_note=note),
+                    config=PLOTLY_CONFIG, key=f"chart-{ind.id}")
+    parts = [f"**Definition:** {ind.definition}",
+             f"**{ind.source_line}.** Hämtad {format_date(ind.fetched_at)}. Period: {period}."
+             + sex_note]
+    if computed:
+        parts.append(f"**Län, riket och andra områden:** {ind.area_method}. "
+                     f"{mart.get('note', '')}".strip())
+    band = monthly.band_note(shown[0].data, choices["age"]) if "age" in choices else None
+    if band:
+        parts.append(band)
+    members = sorted({m for area, _, df in lines if not df.dropna(subset=["value"]).empty
+                      for m in area.members})
+    changes = query("series_revisions", ind, queries.Area("chart", "group", "", tuple(members)),
+                    sex, dims)
+    names = dict(zip(*[query("kommuner")[c] for c in ("kommun_code", "kommun_name")],
+                     strict=True))
+    revised = monthly.revision_note(changes, decimals=ind.decimals, short_unit=ind.short_unit,
+                                    names=names, focus=list(sel.area.members))
+    if revised:
+        parts.append(f"**{revised}**")
+    st.caption("  \n".join(parts))
 
 
-def bas_metric(latest: dict, ind: Indicator) -> dict:
+def bas_metric(latest: dict, ind: Indicator, name: str) -> dict:
     """Arguments for st.metric from monthly.latest_with_year_before()."""
     from transforms.formatting import format_month
 
@@ -355,12 +467,46 @@ def bas_metric(latest: dict, ind: Indicator) -> dict:
     if latest["value_year_before"] is not None:
         change = format_change(latest["change"], ind.decimals, ind.unit, ascii_minus=True)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
-    label = f"{ind.label}, {latest['band']} år, {format_month(period)}"
+    label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
-        label += " – preliminär"
+        label += " (preliminär)"
     return {"label": label, "value": format_value(latest["value"], ind.decimals,
                                                   ind.short_unit),
-            "delta": delta, "delta_color": "off", "border": True}
+            "delta": delta, "delta_color": "off", "border": True, "help": ind.definition}
+
+
+def revisions_section(limit: int = 300) -> None:
+    """Om data: what the sources revised at the latest refreshes, summary first."""
+    runs = query("revision_runs", 20)
+    if runs.empty:
+        st.caption("Inga tidigare publicerade värden har ändrats vid uppdateringarna hittills.")
+        return
+    inds = {i.id: i for i in query("indicators")}
+    names = dict(zip(*[query("kommuner")[c] for c in ("kommun_code", "kommun_name")],
+                     strict=True))
+    for run in runs.itertuples():
+        ind = inds.get(run.indicator_id)
+        st.markdown(
+            f"- **{format_date(run.seen_at)}**: {ind.label if ind else run.indicator_id} – "
+            f"{format_number(run.n_values, 0)} tidigare publicerade månadsvärden ändrade för "
+            f"{run.n_kommuner} "
+            f"kommuner, {format_month(run.first_period)} – "
+            f"{format_month(run.last_period)} (källans siffror publicerade "
+            f"{format_date(run.new_published) if run.new_published else 'okänt datum'})")
+    dim_labels: dict[str, dict[str, str]] = {}
+    for mart in monthly_marts().values():
+        for name, spec in (mart.get("dimensions") or {}).items():
+            dim_labels.setdefault(name, {}).update(spec.get("values") or {})
+    revised = list(dict.fromkeys(i for i in inds if i in set(runs["indicator_id"])))
+    chosen = st.selectbox("Visa ändrade värden för", revised,
+                          format_func=lambda i: inds[i].label, key="revision_indicator")
+    table = monthly.revisions_table(
+        query("revisions", indicator_id=chosen, limit=limit),
+        labels={k: v.label for k, v in inds.items()},
+        names=names, decimals={k: v.decimals for k, v in inds.items()}, dim_labels=dim_labels)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"De senaste {limit} ändrade värdena. Alla: `python -m warehouse changes` "
+               "(`--since ÅÅÅÅ-MM-DD`).")
 
 
 def population_block(sel: Selection) -> None:

@@ -20,15 +20,24 @@ st.markdown(
     "(Nykvarn före 1999, Knivsta före 2003) räknas inte som saknad.\n\n"
     "**Tre olika arbetslöshetsmått** förekommer: Kolada/Arbetsförmedlingens årsmedelvärde som andel "
     "av befolkningen (visas här), Arbetsförmedlingens andel inskrivna arbetslösa av arbetskraften "
-    "och SCB:s BAS-arbetslöshet. De går inte att jämföra rakt av.")
+    "och SCB:s BAS-arbetslöshet. De går inte att jämföra rakt av.\n\n"
+    "**SCB:s månadssiffror (BAS)** är preliminära och revideras; när SCB ändrar redan publicerade "
+    "värden visas det under diagrammet och i listan nedan. Län och andra områden räknas från "
+    "kommunernas antal (summa arbetslösa / summa arbetskraften); SCB:s skydd av små tal gör att "
+    "summan kan skilja sig något från SCB:s eget länstal.")
 
 groups = group_labels()
 st.subheader("Nyckeltal")
 rows = [{"Id": i.id, "Nyckeltal": i.label, "Målgrupp": ", ".join(groups[g] for g in i.groups),
-         "Enhet": i.short_unit, "År": f"{i.first_year}–{i.last_year}" if i.first_year else "–",
+         "Enhet": i.short_unit, "Per": "månad" if i.is_monthly else "år",
+         "Period": (f"{i.first_period}–{i.last_period}" if i.is_monthly else
+                    f"{i.first_year}–{i.last_year}") if i.first_year else "–",
          "Områden": i.area_method, "Källa": i.source_line.removeprefix("Källa: "),
          "Definition": i.definition or ""} for i in ui.query("indicators")]
 st.dataframe(rows, hide_index=True, width="stretch")
+
+st.subheader("Ändrade siffror (revideringar)")
+ui.revisions_section()
 
 st.subheader("Hämtade dataset")
 prov = ui.query("provenance")

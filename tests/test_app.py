@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -102,4 +103,57 @@ def test_vaxjo_shows_scb_population_for_its_lan(app_env):
     card = next(m for m in at.metric if m.label.startswith("Folkmängd, Kronobergs län"))
     assert card.label == "Folkmängd, Kronobergs län, april 2026"
     assert card.value == "202\u00a0814"  # TAB6471, summed over the recorded age groups
-    assert any("BAS" in c.value and "saknas" in c.value for c in at.caption)
+    missing = [i.value for i in at.info if "månadssiffror" in i.value]
+    assert missing == [("SCB:s månadssiffror för arbetslöshet saknas för Växjö, Kronobergs län "
+                        "och Riket: den hämtade datan har dem bara för 15 kommuner i Dalarnas "
+                        "län.")]
+    assert not [m for m in at.metric if "(preliminär)" in m.label]  # no monthly number shown
+
+
+def _bas(shared, kommuner: list[str], code: str, month: str) -> float:
+    import json
+
+    body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
+    idx = {d: list(body["dimension"][d]["category"]["index"]) for d in body["id"]}
+    cube = np.array(body["value"], dtype=float).reshape(body["size"])
+    return sum(cube[idx["Region"].index(k), 0, 0, 0, idx["ContentsCode"].index(code),
+                    idx["Tid"].index(month)] for k in kommuner)
+
+
+def _percent(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",") + "\u00a0%"
+
+
+def test_falun_shows_monthly_unemployment_against_a_year_earlier_with_its_lan(app_env, shared):
+    at = _app().run()
+    at.selectbox(key="kommun").set_value("2080").run()
+    assert not at.exception
+    metrics = {m.label: m for m in at.metric}
+    falun = metrics["Falun, april 2026 (preliminär)"]
+    assert falun.value == _percent(_bas(shared, ["2080"], "000006II", "2026M04")) == "3,1\u00a0%"
+    change = _bas(shared, ["2080"], "000006II", "2026M04") - _bas(shared, ["2080"], "000006II",
+                                                                    "2025M04")
+    assert falun.delta == f"{change:+.1f}".replace(".", ",") + " procentenheter från april 2025"
+    dalarna = [f"20{n}" for n in ("21", "23", "26", "29", "31", "34", "39", "61", "62", "80",
+                                  "81", "82", "83", "84", "85")]
+    lan = metrics["Dalarnas län, april 2026 (preliminär)"]
+    assert lan.value == _percent(100 * _bas(shared, dalarna, "000004YH", "2026M04")
+                                 / _bas(shared, dalarna, "000006IU", "2026M04"))
+    assert any(i.value.startswith("Riket kan inte beräknas: SCB:s månadssiffror finns bara för "
+                                  "15 av dess 290 kommuner") for i in at.info)
+    footer = next(c.value for c in at.caption if "TAB6260" in c.value)
+    assert "summa arbetslösa / summa arbetskraften" in footer
+    assert "summerar inte exakt" in footer  # CKM: kommuner do not add up to SCB's län figure
+    assert "20–65 år från januari 2023" in footer  # the band SCB has but the data lack
+    chart = next(c for c in at.get("plotly_chart") if "bas_arbetsloshet" in str(c.proto.id)
+                 or "Arbetslöshet (SCB BAS)" in c.proto.spec)
+    assert "TAB6260" in chart.proto.spec
+
+
+def test_dalarnas_lan_shows_its_monthly_value_computed_from_its_kommuner(app_env):
+    at = _app()
+    at.query_params["omrade"] = "Län: Dalarnas län"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Dalarnas län"
+    assert any(m.label == "Dalarnas län, april 2026 (preliminär)" for m in at.metric)

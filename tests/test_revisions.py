@@ -123,8 +123,51 @@ def test_cli_changes_lists_the_revision(history):
     assert later.returncode == 0 and later.stdout.startswith("Inga reviderade värden")
 
 
+@pytest.fixture
+def overview(history, app_env, monkeypatch):
+    """AppTest on the history warehouse. DuckDB hands a process the instance it already has
+    open for a path, so the app's cached connection is dropped afterwards: a later connect in
+    this process then sees the file a refresh swapped in, not the old one."""
+    import gc
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("WAREHOUSE_PATH", str(history["target"]))
+
+    def run(area: str) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.query_params["omrade"] = area
+        at.run()
+        assert not at.exception
+        return at
+
+    yield run
+    st.cache_resource.clear()
+    gc.collect()
+
+
+def test_the_chart_says_in_plain_words_that_scb_changed_its_numbers(history, overview):
+    at = overview("Län: Dalarnas län")
+    footer = next(c.value for c in at.caption if "TAB6260" in c.value)
+    n = history["steps"][-1][1]["bas_arbetsloshet"]
+    assert (f"Siffrorna har ändrats: vid den senaste uppdateringen hade SCB ändrat {n} tidigare "
+            "publicerade månadsvärden för 15 kommuner (januari 2020 – februari 2026)") in footer
+    assert "SCB publicerade de nya siffrorna 29 juni 2026" in footer
+    at.switch_page("pages/om_data.py").run()
+    assert not at.exception
+    assert any(f"Arbetslöshet (SCB BAS) – {n} tidigare publicerade månadsvärden ändrade för 15 "
+               "kommuner" in m.value for m in at.markdown)
+    table = next(d.value for d in at.dataframe if "Förut" in d.value.columns)
+    rattvik = table[(table["Kommun"] == "Rättvik") & (table["Månad"] == "mars 2021")
+                    & (table["Nyckeltal"] == "Arbetslöshet (SCB BAS)")]
+    assert rattvik[["Förut", "Nu", "Indelning"]].values.tolist() == [
+        ["5,2", "4,7", "20–64 år, samtliga"]]
+
+
 def test_a_failed_fetch_after_the_revision_changes_nothing_and_keeps_the_history(history,
-                                                                                 tmp_path):
+                                                                                 tmp_path,
+                                                                                 overview):
     before = _cli(history, "changes").stdout
     result = refresh(bas_mirror(tmp_path, None), raw=history["raw"], target=history["target"],
                      sources={"scb"}, progress=lambda _: None, clock=FakeClock(),
@@ -143,3 +186,5 @@ def test_a_failed_fetch_after_the_revision_changes_nothing_and_keeps_the_history
         con.close()
     march = rattvik[rattvik["period"].astype(str) == "2021-03-01"]
     assert march["value"].tolist() == [4.7]  # the good data stayed
+    at = overview("Län: Dalarnas län")
+    assert not any("Siffrorna har ändrats" in c.value for c in at.caption)

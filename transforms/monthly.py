@@ -26,7 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from transforms.formatting import format_month
+from transforms.formatting import format_date, format_month, format_value
 
 
 class DimensionError(ValueError):
@@ -219,6 +219,71 @@ def latest_with_year_before(series: pd.DataFrame) -> dict | None:
             "status": row.get("status"), "n_reporting": row.get("n_reporting"),
             "n_expected": row.get("n_expected"),
             "band": row.get("band")}
+
+
+def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
+                  names: dict[str, str], focus: list[str] | None = None) -> str | None:
+    """Plain Swedish under a chart whose numbers the source revised at the last refresh.
+
+    ``changes``: the rows of marts.revision for the kommuner behind the chart (see
+    queries.series_revisions); ``names``: kommun code -> name; ``focus``: the kommuner of the
+    chosen area, preferred for the example. None when nothing changed.
+    """
+    if changes.empty:
+        return None
+    periods = pd.to_datetime(changes["period"])
+    kommuner = changes["kommun_code"].nunique()
+    who = (names.get(changes["kommun_code"].iloc[0], "kommunen") if kommuner == 1
+           else f"{kommuner} kommuner")
+    span = (format_month(periods.min()) if periods.min() == periods.max()
+            else f"{format_month(periods.min())} – {format_month(periods.max())}")
+    pick = changes[changes["kommun_code"].isin(focus or [])]
+    pick = pick if not pick.empty else changes
+    delta = (pick["new_value"] - pick["old_value"]).abs()
+    example = pick.loc[delta.fillna(-1).idxmax()]
+    published = pd.to_datetime(changes["new_published"].dropna(), utc=True)
+    when = f" SCB publicerade de nya siffrorna {format_date(published.max())}." \
+        if not published.empty else ""
+    old = format_value(example["old_value"], decimals, short_unit)
+    new = format_value(example["new_value"], decimals, short_unit)
+    place = f"{names.get(example['kommun_code'], example['kommun_code'])} " if kommuner > 1 else ""
+    return (f"Siffrorna har ändrats: vid den senaste uppdateringen hade SCB ändrat "
+            f"{len(changes)} tidigare publicerade månadsvärden för {who} ({span}). "
+            f"Till exempel {place}{format_month(pd.Timestamp(example['period']))}: förut {old}, "
+            f"nu {new}.{when} Diagrammet visar de nya siffrorna.")
+
+
+def dims_text(key: str, labels: dict[str, dict[str, str]]) -> str:
+    """'20–64 år, samtliga' from 'age=20-64;birth_region=tot' (labels: dim -> code -> label)."""
+    parts = [part.split("=", 1) for part in str(key).split(";") if "=" in part]
+    return ", ".join(str(labels.get(dim, {}).get(code, code)).lower() if dim != "age"
+                     else str(labels.get(dim, {}).get(code, code)) for dim, code in parts)
+
+
+def revisions_table(changes: pd.DataFrame, *, labels: dict[str, str], names: dict[str, str],
+                    decimals: dict[str, int], dim_labels: dict[str, dict[str, str]] | None = None
+                    ) -> pd.DataFrame:
+    """marts.revision rows for people (grain: revised value): Swedish columns, formatted."""
+    from transforms.formatting import format_number
+
+    def number(row: pd.Series, column: str) -> str:
+        return format_number(row[column], decimals.get(row["indicator_id"], 1))
+
+    rows = [{"Sedd": format_date(r["seen_at"]), "Nyckeltal": labels.get(r["indicator_id"],
+                                                                         r["indicator_id"]),
+             "Kommun": names.get(r["kommun_code"], r["kommun_code"]),
+             "Månad": format_month(pd.Timestamp(r["period"])), "Kön": r["sex"],
+             "Indelning": dims_text(r["dims"], dim_labels or {}),
+             "Förut": number(r, "old_value"), "Nu": number(r, "new_value"),
+             "Publicerad förut": _day(r["old_published"]),
+             "Publicerad nu": _day(r["new_published"]),
+             "Tabell": r["new_table_id"]} for _, r in changes.iterrows()]
+    return pd.DataFrame(rows)
+
+
+def _day(stamp) -> str:
+    return "–" if stamp is None or pd.isna(stamp) else format_date(
+        pd.Timestamp(stamp).to_pydatetime())
 
 
 def dims_key(codes: dict[str, str]) -> str:

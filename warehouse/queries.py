@@ -353,15 +353,28 @@ def _area_monthly(con: Con, ind: Indicator, rows: pd.DataFrame, months: pd.DataF
     return out
 
 
-def revisions(con: Con, *, since: str | None = None, limit: int | None = None) -> pd.DataFrame:
+def monthly_kommuner(con: Con, ind: Indicator) -> pd.DataFrame:
+    """The kommuner a monthly indicator has any value for: kommun_code, kommun_name, lan_name."""
+    table = monthly_marts()[ind.mart]["table"]
+    if not has_table(con, table):
+        return pd.DataFrame(columns=["kommun_code", "kommun_name", "lan_name"])
+    sql = f"""select distinct b.kommun_code, k.kommun_name, k.lan_name from {table} b
+              join marts.kommun k using (kommun_code)
+              where b.{ind.kommun_value} is not null order by b.kommun_code"""
+    return con.execute(sql).df()
+
+
+def revisions(con: Con, *, since: str | None = None, indicator_id: str | None = None,
+              limit: int | None = None) -> pd.DataFrame:
     """Values the sources revised, newest first (marts.revision; empty before the first)."""
     if not has_table(con, "marts.revision"):
         return pd.DataFrame(columns=REVISION_COLUMNS)
     sql = f"""select {', '.join(REVISION_COLUMNS)} from marts.revision
-              where ? is null or seen_at >= ?
+              where (? is null or seen_at >= ?) and (? is null or indicator_id = ?)
               order by seen_at desc, indicator_id, kommun_code, period, dims
               limit ?"""
-    return con.execute(sql, [since, since, limit if limit is not None else 2**62]).df()
+    return con.execute(sql, [since, since, indicator_id, indicator_id,
+                             limit if limit is not None else 2**62]).df()
 
 
 def revision_runs(con: Con, limit: int = 20) -> pd.DataFrame:
