@@ -348,9 +348,6 @@ def _monthly_options(mart: dict) -> dict[str, str]:
     for column, (name, spec) in zip(st.columns(max(len(dims), 1)), dims.items(), strict=False):
         options = {**{k: v["label"] for k, v in (spec.get("series") or {}).items()},
                    **(spec.get("values") or {})}
-        if name == "age":  # label the working-age series with what they follow
-            options = {k: (f"{v} (följer pensionsåldern)" if k.endswith("pension") else v)
-                       for k, v in options.items()}
         keys = list(options)
         chosen[name] = column.selectbox(
             spec.get("label", name), keys, index=keys.index(spec["default"]),
@@ -427,7 +424,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     if not shown:
         return
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
-    labels = " · ".join(f"{choices[d].label}" for d in choices)
+    labels = ", ".join(_used_label(choices[d], shown[0].data) for d in choices)
     period = charts.month_span_text([line.data for line in shown])
     title = (f"{ind.label}<br><sup>{', '.join(line.name for line in shown)}, {period}, "
              f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
@@ -456,6 +453,14 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     if revised:
         parts.append(f"**{revised}**")
     st.caption("  \n".join(parts))
+
+
+def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
+    """The option as shown in a title: the bands actually used for a scheduled age series."""
+    if choice.schedule and "band" in data:
+        used = list(dict.fromkeys(data.dropna(subset=["value"])["band"]))
+        return "/".join(choice.code_label(c) for c in used) or choice.label
+    return choice.label.lower() if choice.dim != "age" else choice.label
 
 
 def bas_metric(latest: dict, ind: Indicator, name: str) -> dict:

@@ -162,7 +162,7 @@ def test_the_chart_says_in_plain_words_that_scb_changed_its_numbers(history, ove
     rattvik = table[(table["Kommun"] == "Rättvik") & (table["Månad"] == "mars 2021")
                     & (table["Nyckeltal"] == "Arbetslöshet (SCB BAS)")]
     assert rattvik[["Förut", "Nu", "Indelning"]].values.tolist() == [
-        ["5,2", "4,7", "20–64 år, samtliga"]]
+        ["5,2", "4,7", "20–64 år, alla (inrikes och utrikes födda)"]]
 
 
 def test_a_failed_fetch_after_the_revision_changes_nothing_and_keeps_the_history(history,
