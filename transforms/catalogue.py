@@ -62,6 +62,7 @@ class Indicator:
     kommun_value: str | None = None  # monthly: the source's own value for one kommun
     scale: float = 1.0
     source_ids: tuple[str, ...] = ()  # e.g. ('TAB6260', 'TAB2948')
+    dimensions: tuple[str, ...] = ()  # monthly: the mart's options besides sex (age, …)
     first_period: str | None = None  # monthly: 'YYYY-MM' of the first and last value
     last_period: str | None = None
     extra: dict = field(default_factory=dict, compare=False)

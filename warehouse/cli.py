@@ -156,11 +156,14 @@ def _monthly_series(con, ind, area: queries.Area, args: argparse.Namespace) -> i
                      _text(row.band)] if args.coverage else []
             writer.writerow([period_code(row.period), value, *extra])
         return 0
+    from transforms.catalogue import monthly_marts
     from transforms.formatting import format_number
 
     print(f"# {ind.label} ({ind.short_unit}) – {area.name}, kön {args.sex}", file=out)
-    print(f"# {ind.source_line}. {'' if area.is_kommun else ind.area_method.capitalize()}",
-          file=out)
+    print(f"# {ind.source_line}.", file=out)
+    if not area.is_kommun:
+        note = " ".join(monthly_marts()[ind.mart].get("note", "").split())
+        print(f"# {ind.area_method.capitalize()}. {note}".rstrip(), file=out)
     for row in df.itertuples():
         notes = [f"ålder {row.band}"]
         if row.status == "partial":

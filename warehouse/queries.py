@@ -20,7 +20,7 @@ Con = duckdb.DuckDBPyConnection
 INDICATOR_COLUMNS = """indicator_id, label, unit, short_unit, decimals, groups, aggregation,
     weight_ids, weight_label, weight_exact, note, breaks_year, breaks_label, title, definition,
     source, producer, has_sex, first_year, last_year, fetched_at, frequency, mart, numerator,
-    denominator, kommun_value, scale, source_ids, first_period, last_period"""
+    denominator, kommun_value, scale, source_ids, dimensions, first_period, last_period"""
 REVISION_COLUMNS = ["seen_at", "indicator_id", "area_id", "kommun_code", "period", "sex", "dims",
                     "old_value", "new_value", "old_table_id", "new_table_id", "old_published",
                     "new_published"]

@@ -100,7 +100,8 @@ def _stage_snapshot(ds: ScbDataset, snap: Snapshot) -> tuple[pd.DataFrame, pd.Da
     else:
         mart = integration_frame(staged, measures=ds.measures)
     return staged, mart.assign(table_id=ds.source_id, dataset=ds.id,
-                               source_updated=staged.attrs.get("updated"))
+                               source_updated=staged.attrs.get("updated"),
+                               fetched_at=snap.manifest.get("completed_at"))
 
 
 def _single_ages(population: pd.DataFrame) -> pd.DataFrame | None:
