@@ -108,6 +108,18 @@ def test_the_mirror_refresh_fetches_bas_and_says_what_is_missing(built):
     assert outcomes["bas_kommun_monthly_final"].message.startswith("ej i spegeln")
 
 
+def test_the_catalogue_describes_bas_as_monthly_with_its_options(warehouse):
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    assert (ind.frequency, ind.aggregation, ind.numerator, ind.denominator, ind.kommun_value) \
+        == ("month", "ratio", "unemployed_count", "labour_force_count", "unemployment_rate")
+    assert ind.dimensions == ("age", "birth_region") and ind.has_sex
+    assert ind.source_ids == ("TAB6260", "TAB2948") and "TAB6260" in ind.source_line
+    assert (ind.first_period, ind.last_period) == ("2020-01", "2026-04")
+    assert ind.fetched_at is not None
+    counts = queries.indicator(warehouse, "bas_arbetslosa")
+    assert (counts.aggregation, counts.unit, counts.denominator) == ("sum", "count", None)
+
+
 def test_a_kommun_shows_scbs_own_published_rate(warehouse):
     falun = _series(warehouse, f"kommun:{FALUN}")
     assert falun.loc["202604", "value"] == CUBE[(FALUN, "000006II", "2026M04")] == 3.1

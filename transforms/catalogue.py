@@ -277,6 +277,7 @@ def indicator_from_row(row: dict) -> Indicator:
         denominator=_str(row.get("denominator")), kommun_value=_str(row.get("kommun_value")),
         scale=float(row["scale"]) if row.get("scale") is not None and not pd.isna(row["scale"])
         else 1.0, source_ids=tuple(_seq(row.get("source_ids"))),
+        dimensions=tuple(_seq(row.get("dimensions"))),
         first_period=_str(row.get("first_period")), last_period=_str(row.get("last_period")),
     )
 
