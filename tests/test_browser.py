@@ -84,6 +84,8 @@ def page(app_url):
 
 
 def test_picking_vaxjo_shows_its_real_unemployment_in_swedish_format(page, app_url, shared):
+    from playwright.sync_api import expect
+
     body = json.loads((shared / "kolada_v3/data/kpi/N03920.json").read_bytes())
     entry = next(e for e in body["values"] if e["municipality"] == "0780" and e["period"] == 2022)
     value = next(v["value"] for v in entry["values"] if v["gender"] == "T")
@@ -98,6 +100,9 @@ def test_picking_vaxjo_shows_its_real_unemployment_in_swedish_format(page, app_u
     page.get_by_role("heading", name="Översikt – Växjö").wait_for(timeout=60_000)
     card = page.locator('[data-testid="stMetric"]', has_text="Arbetslöshet 18–65 år, 2022")
     card.first.wait_for(timeout=60_000)
+    # the heading changes before the rerun has redrawn every card: wait for Växjö's value
+    # (a card still showing the previous kommun's number fails after the timeout)
+    expect(card.first).to_contain_text(f"{expected}\u00a0%", timeout=60_000)
     card_text = card.first.inner_text().replace("\u00a0", " ")
     assert f"{expected} %" in card_text
     assert "kommun=V%C3%A4xj%C3%B6" in page.url or "kommun=Växjö" in page.url
@@ -127,3 +132,16 @@ def test_the_server_binds_localhost_only_by_default(app_url):
     """Started without --server.address, the project's config keeps it on 127.0.0.1."""
     port = int(app_url.rsplit(":", 1)[1])
     assert _listening(port) == {"0100007F"}  # 127.0.0.1, and no 0.0.0.0 or :: socket
+
+
+def test_falun_shows_monthly_bas_unemployment_in_the_browser(page, app_url):
+    from playwright.sync_api import expect
+
+    page.goto(f"{app_url}/?kommun=Falun", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="Översikt – Falun").wait_for(timeout=60_000)
+    card = page.locator('[data-testid="stMetric"]', has_text="Falun, april 2026 (preliminär)")
+    expect(card.first).to_contain_text("3,1\u00a0%", timeout=60_000)  # TAB6260, 2080, 2026M04
+    expect(card.first).to_contain_text("procentenheter från april 2025")
+    lan = page.locator('[data-testid="stMetric"]', has_text="Dalarnas län, april 2026")
+    expect(lan.first).to_contain_text("4,1\u00a0%")  # 100 × 5 275 / 129 081
+    assert page.outside == []
