@@ -95,3 +95,13 @@ def test_latest_month_against_the_same_month_a_year_earlier():
     assert latest["period"] == date(2026, 4, 1) and latest["value"] == 3.5
     assert latest["value_year_before"] == 4.0 and latest["change"] == pytest.approx(-0.5)
     assert monthly.latest_with_year_before(series.assign(value=np.nan)) is None
+
+
+def test_sql_identifiers_from_the_catalogue_are_checked_before_they_reach_sql():
+    from warehouse.db import sql_identifier
+
+    assert sql_identifier("marts.bas_kommun_monthly", "age_code") == \
+        "marts.bas_kommun_monthly, age_code"
+    for bad in ("age_code; drop table x", "Age", "a.b.c", "", "x'--"):
+        with pytest.raises(ValueError, match="not an identifier"):
+            sql_identifier(bad)

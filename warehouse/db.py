@@ -105,6 +105,18 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *,
             con.execute(f'comment on column {name}."{col}" is {_quote(text)}')
 
 
+_NAME = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?")
+
+
+def sql_identifier(*names: str) -> str:
+    """Our own column or ``schema.table`` names for SQL text, each checked by a regex, joined
+    with ', ' (they come from indicators.yml; values always go in as ``?`` parameters)."""
+    for name in names:
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise ValueError(f"not an identifier: {name!r}")
+    return ", ".join(names)
+
+
 def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 

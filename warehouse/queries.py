@@ -14,6 +14,7 @@ import pandas as pd
 from transforms import areas as area_rules
 from transforms import monthly
 from transforms.catalogue import Indicator, indicator_from_row, monthly_marts
+from warehouse.db import sql_identifier
 
 Con = duckdb.DuckDBPyConnection
 
@@ -238,31 +239,39 @@ def fetched_at(con: Con, source: str, dataset: str) -> str | None:
 
 def _monthly_rows(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
                   members: list[str], sex: str) -> pd.DataFrame:
-    """Kommun rows of a monthly mart for the members, one sex, the codes each choice reads."""
-    dims = ", ".join(f"{c.column} as {c.dim}" for c in choices.values())
-    filters = "".join(f" and list_contains(?, {c.column})" for c in choices.values())
-    # identifiers come from indicators.yml, checked against IDENTIFIER/TABLE when loaded
-    sql = f"""select kommun_code, period, {dims}, {ind.numerator} as numerator,
-                     {ind.denominator or 'null'} as denominator,
-                     {ind.kommun_value} as kommun_value, is_preliminary, table_id,
-                     source_updated
-              from {table} where list_contains(?, kommun_code) and sex = ?{filters}"""
-    params = [members, sex, *[list(c.codes) for c in choices.values()]]
-    return con.execute(sql, params).df()
+    """Kommun rows of a monthly mart for the members and one sex, then only the codes each
+    choice reads; each dimension's column renamed to the dimension's name."""
+    columns = [c.column for c in choices.values()]
+    sql = f"""select kommun_code, period, {sql_identifier(*columns)},
+                     {sql_identifier(ind.numerator)} as numerator,
+                     {sql_identifier(ind.denominator or ind.numerator)} as denominator,
+                     {sql_identifier(ind.kommun_value)} as kommun_value, is_preliminary,
+                     table_id, source_updated
+              from {sql_identifier(table)} where list_contains(?, kommun_code) and sex = ?"""
+    rows = con.execute(sql, [members, sex]).df()
+    if not ind.denominator:
+        rows["denominator"] = np.nan
+    for choice in choices.values():
+        rows = rows[rows[choice.column].isin(choice.codes)]
+    return rows.rename(columns={c.column: c.dim for c in choices.values()}).reset_index(
+        drop=True)
 
 
 def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
                        sex: str) -> dict[str, pd.DataFrame]:
     """Per dimension: the (period, code) pairs any kommun has a value for, the others fixed."""
+    columns = [c.column for c in choices.values()]
+    sql = f"""select distinct period, {sql_identifier(*columns)}
+              from {sql_identifier(table)}
+              where sex = ? and {sql_identifier(ind.numerator)} is not null"""
+    cells = con.execute(sql, [sex]).df()
     out = {}
     for name, choice in choices.items():
-        others = [c for n, c in choices.items() if n != name]
-        filters = "".join(f" and list_contains(?, {c.column})" for c in others)
-        sql = f"""select distinct period, {choice.column} as code from {table}
-                  where sex = ? and {ind.numerator} is not null
-                  and list_contains(?, {choice.column}){filters}"""
-        out[name] = con.execute(sql, [sex, list(choice.codes),
-                                      *[list(c.codes) for c in others]]).df()
+        keep = cells[choice.column].isin(choice.codes)
+        for other in (c for n, c in choices.items() if n != name):
+            keep &= cells[other.column].isin(other.codes)
+        out[name] = cells.loc[keep, ["period", choice.column]].drop_duplicates().rename(
+            columns={choice.column: "code"}).reset_index(drop=True)
     return out
 
 
@@ -358,9 +367,9 @@ def monthly_kommuner(con: Con, ind: Indicator) -> pd.DataFrame:
     table = monthly_marts()[ind.mart]["table"]
     if not has_table(con, table):
         return pd.DataFrame(columns=["kommun_code", "kommun_name", "lan_name"])
-    sql = f"""select distinct b.kommun_code, k.kommun_name, k.lan_name from {table} b
-              join marts.kommun k using (kommun_code)
-              where b.{ind.kommun_value} is not null order by b.kommun_code"""
+    sql = f"""select distinct b.kommun_code, k.kommun_name, k.lan_name
+              from {sql_identifier(table)} b join marts.kommun k using (kommun_code)
+              where b.{sql_identifier(ind.kommun_value)} is not null order by b.kommun_code"""
     return con.execute(sql).df()
 
 
@@ -369,7 +378,7 @@ def revisions(con: Con, *, since: str | None = None, indicator_id: str | None = 
     """Values the sources revised, newest first (marts.revision; empty before the first)."""
     if not has_table(con, "marts.revision"):
         return pd.DataFrame(columns=REVISION_COLUMNS)
-    sql = f"""select {', '.join(REVISION_COLUMNS)} from marts.revision
+    sql = f"""select {sql_identifier(*REVISION_COLUMNS)} from marts.revision
               where (? is null or seen_at >= ?) and (? is null or indicator_id = ?)
               order by seen_at desc, indicator_id, kommun_code, period, dims
               limit ?"""
@@ -381,7 +390,7 @@ def revision_runs(con: Con, limit: int = 20) -> pd.DataFrame:
     """One row per refresh and indicator that revised values, newest first (kept forever)."""
     if not has_table(con, "marts.revision_summary"):
         return pd.DataFrame(columns=REVISION_SUMMARY_COLUMNS)
-    sql = f"""select {', '.join(REVISION_SUMMARY_COLUMNS)} from marts.revision_summary
+    sql = f"""select {sql_identifier(*REVISION_SUMMARY_COLUMNS)} from marts.revision_summary
               order by seen_at desc, indicator_id limit ?"""
     return con.execute(sql, [limit]).df()
 
@@ -403,7 +412,7 @@ def series_revisions(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     if run is None or not has_table(con, "marts.revision") or not ind.is_monthly:
         return pd.DataFrame(columns=REVISION_COLUMNS)
     choices = monthly.choose(monthly_marts()[ind.mart], dims or {}, indicator_id=ind.id)
-    sql = f"""select {', '.join(REVISION_COLUMNS)} from marts.revision
+    sql = f"""select {sql_identifier(*REVISION_COLUMNS)} from marts.revision
               where seen_at = ? and indicator_id = ? and sex = ?
               and list_contains(?, kommun_code) and list_contains(?, dims)
               order by kommun_code, period"""

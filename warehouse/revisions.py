@@ -20,8 +20,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from transforms.catalogue import load_catalogue
+from warehouse.db import sql_identifier
 
 KEEP_DETAIL_RUNS = 5
 DETAIL = """seen_at VARCHAR, indicator_id VARCHAR, area_id VARCHAR, kommun_code VARCHAR,
@@ -44,22 +46,6 @@ def _columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> set[s
     return {r[0] for r in rows.fetchall()}
 
 
-def _compare_sql(indicator_id: str, table: str, value: str, dims: dict[str, str],
-                 stamps: bool) -> str:
-    """SQL for one indicator's revised cells (identifiers from indicators.yml, checked there)."""
-    keys = ["kommun_code", "period", "sex", *dims.values()]
-    dims_text = " || ';' || ".join(f"'{name}=' || n.{column}"
-                                   for name, column in sorted(dims.items())) or "''"
-    old_stamp = "o.source_updated" if stamps else "null"
-    return f"""
-        insert into _revision
-        select ?, '{indicator_id}', 'kommun:' || n.kommun_code, n.kommun_code, n.period, n.sex,
-               {dims_text}, o.{value}, n.{value}, o.table_id, n.table_id,
-               {old_stamp}, n.source_updated
-        from {table} n join prev.{table} o using ({', '.join(keys)})
-        where o.{value} is distinct from n.{value}"""
-
-
 def record(con: duckdb.DuckDBPyConnection, previous: Path | None, seen_at: str) -> dict:
     """Compare the new marts in ``con`` with the ``previous`` warehouse file; write
     marts.revision and marts.revision_summary. Returns {indicator_id: values revised}.
@@ -72,7 +58,7 @@ def record(con: duckdb.DuckDBPyConnection, previous: Path | None, seen_at: str) 
     counts: dict[str, int] = {}
     try:
         if previous is not None and Path(previous).exists():
-            con.execute(f"attach '{_path(previous)}' as prev (read_only)")
+            con.execute("attach ? as prev (read_only)", [str(Path(previous).resolve())])
             attached = True
         if attached:
             _compare(con, seen_at, counts)
@@ -115,21 +101,43 @@ def _compare(con: duckdb.DuckDBPyConnection, seen_at: str, counts: dict[str, int
         if table not in new or table not in old:
             continue
         dims = {name: d["column"] for name, d in (mart.get("dimensions") or {}).items()}
-        need = {"kommun_code", "period", "sex", spec["kommun_value"], "table_id",
-                *dims.values()}
+        value = spec["kommun_value"]
         old_columns = _columns(con, "prev", table)
-        if not need <= old_columns:
+        if not {"kommun_code", "period", "sex", value, "table_id", *dims.values()} \
+                <= old_columns:
             continue  # the previous file is of another shape: nothing to compare cell by cell
-        before = con.execute("select count(*) from _revision").fetchone()[0]
-        con.execute(_compare_sql(indicator_id, table, spec["kommun_value"], dims,
-                                 "source_updated" in old_columns), [seen_at])
-        counts[indicator_id] = con.execute("select count(*) from _revision").fetchone()[0] \
-            - before
+        stamp = "source_updated" if "source_updated" in old_columns else "table_id"
+        keys = ["kommun_code", "period", "sex", *dims.values()]
+        # identifiers from indicators.yml, checked again by sql_identifier; no values in text
+        diff = con.execute(f"""
+            select {sql_identifier(*keys)}, o.{sql_identifier(value)} as old_value,
+                   n.{sql_identifier(value)} as new_value, o.table_id as old_table_id,
+                   n.table_id as new_table_id, o.{sql_identifier(stamp)} as old_published,
+                   n.source_updated as new_published
+            from {sql_identifier(table)} n join prev.{sql_identifier(table)} o
+                 using ({sql_identifier(*keys)})
+            where o.{sql_identifier(value)} is distinct from n.{sql_identifier(value)}""").df()
+        if stamp != "source_updated":
+            diff["old_published"] = None
+        counts[indicator_id] = len(diff)
+        if diff.empty:
+            continue
+        key = pd.Series("", index=diff.index)
+        for n, (name, column) in enumerate(sorted(dims.items())):
+            key = key + ("" if n == 0 else ";") + f"{name}=" + diff[column].astype(str)
+        rows = pd.DataFrame({
+            "seen_at": seen_at, "indicator_id": indicator_id,
+            "area_id": "kommun:" + diff["kommun_code"].astype(str),
+            "kommun_code": diff["kommun_code"], "period": diff["period"], "sex": diff["sex"],
+            "dims": key, "old_value": diff["old_value"], "new_value": diff["new_value"],
+            "old_table_id": diff["old_table_id"], "new_table_id": diff["new_table_id"],
+            "old_published": diff["old_published"], "new_published": diff["new_published"]})
+        con.register("_revised", rows)
+        try:
+            con.execute("insert into _revision by name select * from _revised")
+        finally:
+            con.unregister("_revised")
 
 
 def _main(con: duckdb.DuckDBPyConnection) -> str:
     return con.execute("select current_database()").fetchone()[0]
-
-
-def _path(path: Path) -> str:
-    return str(Path(path).resolve()).replace("'", "''")
