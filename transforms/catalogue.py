@@ -50,6 +50,7 @@ class Indicator:
     first_year: int | None = None
     last_year: int | None = None
     fetched_at: str | None = None
+    frequency: str = "year"  # 'year' (a year column) or 'month' (a period column)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property

@@ -242,3 +242,21 @@ def population_lan_monthly(con: Con, lan_codes: list[str]) -> pd.DataFrame:
              where region_level = 'lan' and list_contains(?, region_code)
              order by period, region_code, sex, age_code"""
     return con.execute(sql, [lan_codes]).df()
+
+
+MONTHLY_TABLES = {"bas": "marts.bas_kommun_monthly",
+                  "population": "marts.population_region_monthly"}
+_MONTH_SPAN_SQL = {
+    "bas": "select min(period), max(period) from marts.bas_kommun_monthly",
+    "population": "select min(period), max(period) from marts.population_region_monthly",
+}
+
+
+def month_span(con: Con, dataset: str) -> tuple[str, str] | None:
+    """First and last month ('YYYY-MM') of a monthly mart (MONTHLY_TABLES), or None."""
+    if not has_table(con, MONTHLY_TABLES[dataset]):
+        return None
+    row = con.execute(_MONTH_SPAN_SQL[dataset]).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return str(row[0])[:7], str(row[1])[:7]

@@ -1,0 +1,94 @@
+"""The one renderer of a page declared in ui/pages.yml: chosen area -> queries -> cards and
+charts -> source line, section by section. A page with a ``renderer`` runs its own module."""
+
+from __future__ import annotations
+
+import importlib
+
+import streamlit as st
+
+from transforms import periods
+from transforms.catalogue import Indicator
+from ui import blocks
+from ui.data import query
+from ui.page_spec import PageSpec
+from ui.selection import PageFacts, Selection
+from warehouse.queries import UnknownIndicator
+
+
+def indicators_of(spec: PageSpec) -> list[Indicator]:
+    """The page's indicators that the warehouse has, in page order."""
+    found = []
+    for indicator_id in spec.indicator_ids:
+        try:
+            found.append(query("indicator", indicator_id))
+        except UnknownIndicator:
+            continue
+    return found
+
+
+def _first_last(ind: Indicator) -> tuple[str, str] | None:
+    if ind.first_year is None or ind.last_year is None:
+        return None
+    if ind.frequency == "year":
+        return str(ind.first_year), str(ind.last_year)
+    first = ind.extra.get("first_period") or f"{ind.first_year}-01"
+    last = ind.extra.get("last_period") or f"{ind.last_year}-12"
+    return str(first), str(last)
+
+
+def page_facts(spec: PageSpec) -> PageFacts:
+    """What the controls need for a page: its period frequency and periods, sex, indicators."""
+    inds = indicators_of(spec)
+    frequency = "month" if any(i.frequency == "month" for i in inds) else "year"
+    spans = [s for s in (_first_last(i) for i in inds) if s]
+    spans += [s for s in (blocks.BLOCKS[b].span() for b in spec.block_names
+                          if b in blocks.BLOCKS) if s]
+    options: tuple[str, ...] = ()
+    if spans:
+        first = min((periods.Period.parse(a).as_frequency(frequency) for a, _ in spans))
+        last = max((periods.Period.parse(b).as_frequency(frequency, end=True) for _, b in spans))
+        options = tuple(periods.options(str(first), str(last), frequency))
+    return PageFacts(frequency=frequency, periods=options,
+                     has_sex=any(i.has_sex for i in inds),
+                     indicators=tuple((i.id, i.label) for i in inds))
+
+
+def indicator_page(sel: Selection) -> None:
+    """Draw a page from its sections: heading, blocks, cards, charts, member bars."""
+    spec = sel.page
+    st.title(f"{spec.title} – {sel.area.name}")
+    if spec.intro:
+        st.markdown(spec.intro)
+    st.caption(blocks.selection_caption(sel))
+    known = {i.id for i in indicators_of(spec)}
+    for section in spec.sections:
+        st.header(section.heading)
+        if section.intro:
+            st.markdown(section.intro)
+        for name in section.blocks:
+            blocks.BLOCKS[name].render(sel)
+        missing = [i for i in section.indicators if i not in known]
+        if missing:
+            st.caption(f"Saknas i databasen: {', '.join(missing)}.")
+        ids = [i for i in section.indicators if i in known]
+        if not ids:
+            continue
+        for column, indicator_id in zip(st.columns(len(ids)), ids, strict=True):
+            with column:
+                blocks.indicator_card(sel, indicator_id)
+        for indicator_id in ids:
+            blocks.indicator_chart(sel, indicator_id)
+        if section.members and not sel.area.is_kommun \
+                and len(sel.area.members) <= blocks.MAX_MEMBER_BARS:
+            with st.expander(f"Kommunerna i {sel.area.name}"):
+                for indicator_id in ids:
+                    blocks.members_block(sel, indicator_id)
+
+
+def render(sel: Selection) -> None:
+    """Draw the selected page: its own renderer module, or its sections."""
+    if sel.page.renderer:
+        importlib.import_module(sel.page.renderer).render(sel)
+    else:
+        indicator_page(sel)
