@@ -101,8 +101,12 @@ def page(browser):
 
 
 def _heading(pg, name: str, *, exact: bool = False):
+    """Wait for a heading, then for the app's run to finish (so a click lands on the final
+    widgets, not on ones the run is about to replace)."""
     heading = pg.get_by_role("heading", name=name, exact=exact).first
     heading.wait_for(timeout=60_000)
+    pg.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=60_000)
     return heading
 
 

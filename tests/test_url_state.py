@@ -175,3 +175,10 @@ def test_clamp_period_to_a_pages_periods(start, end, options, expected, n_notice
 def test_the_module_does_not_import_streamlit():
     code = "import sys, ui.url_state, ui.page_spec; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("4,5", 4.5), ("4.5", 4.5), ("\u22124,5", -4.5), ("1\u00a0000", 1000.0), ("12", 12.0),
+    ("", None), ("abc", None), ("1e5", None), ("nan", None), ("4,5,6", None)])
+def test_parse_number_reads_swedish_and_plain_numbers(text, expected):
+    assert us.parse_number(text) == expected

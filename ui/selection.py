@@ -118,14 +118,25 @@ def _new_generation(state: ViewState) -> None:
     st.session_state[_GEN] = st.session_state.get(_GEN, 0) + 1
 
 
-def _touched() -> None:
-    st.session_state[_TOUCHED] = True
+def _bound(name: str) -> dict:
+    """The key of a control in this generation, and its on_change."""
+    key = _key(name)
+    return {"key": key, "on_change": _touched, "args": (key,)}
 
 
-def _kommun_changed() -> None:
-    # a new kommun shows that kommun: an area chosen before would hide the change
+def _touched(key: str) -> None:
+    """on_change of every control: the user changed the view (a control of an older
+    generation, still on screen during a page change, does not count)."""
+    if key == _key(key.rsplit("-", 1)[0]):
+        st.session_state[_TOUCHED] = True
+
+
+def _kommun_changed(key: str) -> None:
+    """A new kommun shows that kommun: an area chosen before would hide the change."""
+    if key != _key(KOMMUN):
+        return  # a control of an older generation (see _touched)
     state = st.session_state[_STATE]
-    _new_generation(replace(state, kommun=st.session_state[_key(KOMMUN)], area=None))
+    _new_generation(replace(state, kommun=st.session_state[key], area=None))
     st.session_state[_TOUCHED] = True
 
 
@@ -154,12 +165,12 @@ def _index(options: list, value: object) -> int:
     return options.index(value) if value in options else 0
 
 
-def _area_controls(state: ViewState, names: dict[str, str],
-                   groups: list[queries.Area]) -> ViewState:
-    left, right = st.columns([2, 3], vertical_alignment="bottom")
+def _area_controls(state: ViewState, names: dict[str, str], groups: list[queries.Area],
+                   left, right) -> ViewState:
     codes = list(names)
     code = left.selectbox("Kommun", codes, index=_index(codes, state.kommun),
                           format_func=names.get, key=_key(KOMMUN), on_change=_kommun_changed,
+                          args=(_key(KOMMUN),),
                           filter_mode="contains",
                           help="Skriv för att söka bland alla 290 kommuner.")
     state = replace(state, kommun=code)
@@ -167,7 +178,7 @@ def _area_controls(state: ViewState, names: dict[str, str],
     ids = list(options)
     area = right.selectbox(
         "Område", ids, index=_index(ids, state.area or NO_AREA), format_func=options.get,
-        key=_key(AREA), on_change=_touched, filter_mode="contains",
+        **_bound(AREA), filter_mode="contains",
         help="Län, lokal arbetsmarknad, FA-region, kommungrupp eller egen grupp. Områdena där "
              "den valda kommunen ingår står först.")
     return replace(state, area=area or None)
@@ -179,7 +190,7 @@ def _sex_control(state: ViewState, facts: PageFacts, column) -> ViewState:
         return state
     sexes = list(SEX_LABELS)
     sex = column.radio("Kön", sexes, index=_index(sexes, state.sex), format_func=SEX_LABELS.get,
-                       key=_key(SEX), horizontal=True, on_change=_touched)
+                       horizontal=True, **_bound(SEX))
     return replace(state, sex=sex)
 
 
@@ -191,16 +202,20 @@ def _period_control(state: ViewState, facts: PageFacts, column) -> ViewState:
         return state
     lo, hi = column.select_slider(
         "Period", options, value=(state.start or options[0], state.end or options[-1]),
-        key=_key(PERIOD), on_change=_touched, format_func=lambda p: Period.parse(p).label(),
+        **_bound(PERIOD), format_func=lambda p: Period.parse(p).label(),
         help="Från och till. Korten visar det senaste värdet i perioden.")
     return replace(state, start=None if lo == options[0] else lo,
                    end=None if hi == options[-1] else hi)
 
 
+def _short_number(value: float) -> str:
+    """'4,5', '12', '0,25': Swedish, without trailing zeros (as exact as the URL keeps)."""
+    return format_number(value, 6).rstrip("0").rstrip(",")
+
+
 def _reference_label(state: ViewState) -> str:
     if state.target:
-        return (f"Referenslinje: {state.target.name} "
-                f"{format_number(state.target.value, 1).replace(',0', '')}")
+        return f"Referenslinje: {state.target.name} {_short_number(state.target.value)}"
     if state.baseline:
         return f"Referenslinje: {Period.parse(state.baseline).label()}"
     return "Referenslinje"
@@ -211,12 +226,11 @@ def _reference_control(state: ViewState, facts: PageFacts, column) -> ViewState:
     current = "mal" if state.target else "period" if state.baseline else "ingen"
     with column.popover(_reference_label(state), width="stretch"):
         kind = st.radio("Linje i diagrammen", kinds, index=kinds.index(current),
-                        format_func=REFERENCE_KINDS.get, key=_key(REF_KIND), horizontal=True,
-                        on_change=_touched)
+                        format_func=REFERENCE_KINDS.get, horizontal=True, **_bound(REF_KIND))
         if kind == "period" and facts.periods:
             options = list(facts.periods)
             period = st.selectbox("Basperiod", options, index=_index(options, state.baseline),
-                                  key=_key(REF_PERIOD), on_change=_touched,
+                                  **_bound(REF_PERIOD),
                                   format_func=lambda p: Period.parse(p).label(),
                                   help="Områdets värde den perioden ritas som en linje.")
             return replace(state, baseline=period, target=None)
@@ -226,14 +240,18 @@ def _reference_control(state: ViewState, facts: PageFacts, column) -> ViewState:
             target = state.target
             indicator = st.selectbox(
                 "Nyckeltal", ids, index=_index(ids, target.indicator_id if target else None),
-                format_func=labels.get, key=_key(TARGET_ID), on_change=_touched)
-            value = st.number_input("Målvärde", value=target.value if target else None,
-                                    key=_key(TARGET_VALUE), on_change=_touched, step=0.1,
-                                    format="%.1f",
-                                    help="T.ex. ett mål i en lokal överenskommelse (LÖK).")
+                format_func=labels.get, **_bound(TARGET_ID))
+            text = st.text_input("Målvärde", value=_short_number(target.value) if target else "",
+                                 **_bound(TARGET_VALUE), max_chars=20,
+                                 placeholder="t.ex. 4,5",
+                                 help="T.ex. ett mål i en lokal överenskommelse (LÖK), i "
+                                      "nyckeltalets enhet.")
+            value = url_state.parse_number(text) if text.strip() else None
+            if text.strip() and value is None:
+                st.caption("Skriv målvärdet som ett tal, t.ex. 4,5.")
             name = st.text_input("Namn på målet",
                                  value=target.name if target else url_state.DEFAULT_TARGET_NAME,
-                                 key=_key(TARGET_NAME), on_change=_touched,
+                                 **_bound(TARGET_NAME),
                                  max_chars=url_state.MAX_TARGET_NAME)
             if value is None:
                 return replace(state, baseline=None, target=None)
@@ -293,16 +311,22 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
 
     kommun = query("kommuner")
     names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
-    if "area" in spec.controls:
-        state = _area_controls(state, names, groups)
-    shown = [c for c in ("sex", "period", "reference") if c in spec.controls]
-    if shown:
-        widths = {"sex": 2, "period": 4, "reference": 2}
-        columns = st.columns([widths[c] for c in shown], vertical_alignment="bottom")
-        for control, column in zip(shown, columns, strict=True):
-            if control == "sex":
-                state = _sex_control(state, facts, column)
-            elif control == "period":
+    # row 1: kommun, område, kön; row 2: period and reference line (those the page has)
+    first = [c for c in ("area", "sex") if c in spec.controls]
+    if first:
+        widths = {"area": [2, 3], "sex": [2]}
+        columns = iter(st.columns([w for c in first for w in widths[c]],
+                                  vertical_alignment="bottom"))
+        if "area" in first:
+            state = _area_controls(state, names, groups, next(columns), next(columns))
+        if "sex" in first:
+            state = _sex_control(state, facts, next(columns))
+    second = [c for c in ("period", "reference") if c in spec.controls]
+    if second:
+        widths = {"period": 3, "reference": 1}
+        columns = st.columns([widths[c] for c in second], vertical_alignment="bottom")
+        for control, column in zip(second, columns, strict=True):
+            if control == "period":
                 state = _period_control(state, facts, column)
             else:
                 state = _reference_control(state, facts, column)

@@ -112,9 +112,9 @@ def _clean_text(value: str, limit: int) -> tuple[str, bool]:
     return text[:limit].rstrip(), len(text) > limit
 
 
-def _number(text: str) -> float | None:
-    """'4,5' or '4.5' as a finite float; None otherwise."""
-    candidate = text.replace("\u2212", "-").replace(",", ".").replace(" ", "")
+def parse_number(text: str) -> float | None:
+    """'4,5' or '4.5' (or '−4,5') as a finite float; None otherwise."""
+    candidate = re.sub(r"[\s\u00a0]", "", text.replace("\u2212", "-").replace(",", "."))
     if not re.fullmatch(r"-?\d{1,12}(\.\d{1,6})?", candidate):
         return None
     value = float(candidate)
@@ -167,7 +167,7 @@ def _shared(params: Mapping, vocab: Vocabulary, notices: list[str]) -> SharedGro
 
 def _target(raw: str, params: Mapping, vocab: Vocabulary, notices: list[str]) -> Target | None:
     indicator, _, number = raw.partition(":")
-    value = _number(number)
+    value = parse_number(number)
     if not _INDICATOR.match(indicator) or indicator not in vocab.indicators or value is None:
         notices.append(f"Målvärdet i länken kunde inte läsas och ignorerades "
                        f"({TARGET}={echo(raw)}; skriv t.ex. N03920:4,5).")
