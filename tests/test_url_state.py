@@ -11,6 +11,8 @@ import sys
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from ui import url_state as us
@@ -182,3 +184,26 @@ def test_the_module_does_not_import_streamlit():
     ("", None), ("abc", None), ("1e5", None), ("nan", None), ("4,5,6", None)])
 def test_parse_number_reads_swedish_and_plain_numbers(text, expected):
     assert us.parse_number(text) == expected
+
+
+# --- properties: any query string at all ---------------------------------------------------
+PROPERTY = settings(max_examples=500, deadline=None, derandomize=True, database=None)
+_values = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["0780", "0764", "9999", "lan:07", "riket", "kommun", "group:x", "T", "K",
+                     "2015", "2020-03", "2020-13", "N03920:4,5", "N31807:-1", "grupper",
+                     "om_data", "0764,0763,0780", "0780,0780,1"]),
+    st.lists(st.sampled_from(["0780", "K", "2015", ""]), max_size=3))
+_params = st.dictionaries(st.one_of(st.sampled_from(us.PARAMS), st.text(max_size=12)),
+                          _values, max_size=8)
+
+
+@PROPERTY
+@given(_params)
+def test_parse_never_raises_and_its_view_is_a_fixed_point(params):
+    state, notices = us.parse(params, VOCAB)
+    assert all(isinstance(n, str) and "\n" not in n for n in notices)
+    canonical = us.to_params(state, VOCAB)
+    assert us.parse(canonical, VOCAB) == (state, [])  # the URL written back reads the same
+    assert set(canonical) <= set(us.PARAMS)
+    assert all(len(v) <= 4 * us.MAX_RAW for v in canonical.values())
