@@ -13,9 +13,10 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
-from transforms.formatting import format_date, format_month, format_number
+from transforms.formatting import format_date, format_number, format_value
 
 SEPARATORS = ", "  # plotly: decimal separator, then thousands separator
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -41,6 +42,14 @@ class Line:
     computed: bool = False  # area value computed from kommuner
 
 
+@dataclass
+class Reference:
+    """A horizontal reference line: a baseline period's value or a target the user typed."""
+
+    name: str  # 'Växjö 2015' or 'LÖK-mål'
+    value: float
+
+
 def unit_title(ind: Indicator) -> str:
     """Axis title with the unit: 'Andel (%)', 'Antal', 'Kronor per invånare'."""
     return {"percent": "Andel (%)", "count": "Antal", "sek": f"Kronor ({ind.short_unit})",
@@ -57,21 +66,31 @@ def source_text(ind: Indicator, *, computed_note: str | None = None) -> str:
     return " ".join(parts)
 
 
-def period_text(frames: list[pd.DataFrame], column: str = "year") -> str:
-    """'2010–2022' over the years that have values."""
-    years = pd.concat([f.loc[f["value"].notna(), column] for f in frames if not f.empty])
-    if years.empty:
+def period_text(frames: list[pd.DataFrame]) -> str:
+    """'2010–2022' (or 'januari 2020–mars 2026') over the periods that have values."""
+    found = periods.span([f for f in frames if not f.empty])
+    if found is None:
         return "inga värden"
-    lo, hi = years.min(), years.max()
-    return f"{lo}" if lo == hi else f"{lo}–{hi}"
+    lo, hi = (periods.Period.parse(p).label() for p in found)
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def _x(df: pd.DataFrame) -> str:
+    """The time column of a series: 'year' (annual) or 'period' (monthly)."""
+    return "year" if "year" in df.columns else "period"
 
 
 def _hover(line: Line, ind: Indicator) -> list[str]:
     texts = []
     df = line.data
+    x = _x(df)
+    freq = "year" if x == "year" else "month"
     for row in df.itertuples():
         value = format_number(row.value, ind.decimals)
-        text = f"<b>{line.name}</b><br>{row.year}: {value} {ind.short_unit}"
+        when = periods.label(getattr(row, x), freq)
+        text = f"<b>{line.name}</b><br>{when}: {value} {ind.short_unit}"
+        if getattr(row, "is_preliminary", False):
+            text += "<br>preliminär"
         status = getattr(row, "status", None)
         if status == "partial":
             text += f"<br>{coverage_label(int(row.n_reporting), int(row.n_expected))}"
@@ -79,18 +98,33 @@ def _hover(line: Line, ind: Indicator) -> list[str]:
     return texts
 
 
+def _x_values(df: pd.DataFrame) -> pd.Series:
+    """The x values of a series: years, or the months as timestamps (a date axis)."""
+    return df["year"] if _x(df) == "year" else pd.to_datetime(df["period"])
+
+
 def time_series(lines: list[Line], ind: Indicator, *, title: str,
-                computed_note: str | None = None, height: int = 420) -> go.Figure:
-    """Lines over years with breaks marked, partial coverage flagged and the source written in."""
+                computed_note: str | None = None, height: int = 420,
+                references: list[Reference] | None = None,
+                breaks: list[tuple[date, str]] | None = None) -> go.Figure:
+    """Lines over years or months with breaks marked, partial coverage flagged, optional
+    reference lines named on the chart, and the source written in.
+
+    An annual chart marks the indicator's own breaks (``ind.breaks``, by year) inside the
+    years shown; a monthly one the ``breaks`` given: (first month of the new series, Swedish
+    label), e.g. a change of age band. Monthly lines have no markers (dozens of months).
+    """
     fig = go.Figure()
     member_colors = iter(MEMBER_COLORS * 3)
+    annual = all(_x(line.data) == "year" for line in lines)
     for line in lines:
         style = dict(ROLE_STYLE.get(line.role, ROLE_STYLE["member"]))
         if line.role == "member":
             style["color"] = next(member_colors)
-        df = line.data.sort_values("year")
+        df = line.data.sort_values(_x(line.data))
         fig.add_trace(go.Scatter(
-            x=df["year"], y=df["value"], name=line.name, mode="lines+markers",
+            x=_x_values(df), y=df["value"], name=line.name,
+            mode="lines+markers" if annual else "lines",
             line={"color": style["color"], "width": style["width"], "dash": style["dash"]},
             marker={"size": 5}, hovertext=_hover(Line(line.name, df, line.role), ind),
             hoverinfo="text", connectgaps=False))
@@ -98,76 +132,36 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
             partial = df[df["status"] == "partial"]
             if not partial.empty:
                 fig.add_trace(go.Scatter(
-                    x=partial["year"], y=partial["value"], mode="markers", showlegend=True,
+                    x=_x_values(partial), y=partial["value"], mode="markers", showlegend=True,
                     name=f"{line.name}: alla kommuner rapporterar inte",
                     marker={"symbol": "circle-open", "size": 12, "color": style["color"],
                             "line": {"width": 2}}, hoverinfo="skip"))
-    years = [y for line in lines for y in line.data.loc[line.data["value"].notna(), "year"]]
-    for brk in ind.breaks:
-        if not years or not min(years) < brk.year <= max(years):
-            continue  # only breaks inside the years shown
-        fig.add_vline(x=brk.year - 0.5, line={"color": "#b03030", "dash": "dash", "width": 1.5})
-        fig.add_annotation(x=brk.year - 0.5, y=1, yref="paper", text=f"Seriebrott: {brk.label}",
+    shown = [line.data.dropna(subset=["value"]) for line in lines]
+    found = periods.span([df for df in shown if not df.empty])
+    marks: list[tuple[object, str]] = []
+    if annual and found:  # only breaks inside the years shown
+        marks = [(brk.year - 0.5, brk.label) for brk in ind.breaks
+                 if int(found[0]) < brk.year <= int(found[1])]
+    elif not annual:  # between the month before and the first month of the new series
+        marks = [(pd.Timestamp(when) - pd.Timedelta(days=15), label)
+                 for when, label in breaks or []]
+    for x, label in marks:
+        fig.add_vline(x=x, line={"color": "#b03030", "dash": "dash", "width": 1.5})
+        fig.add_annotation(x=x, y=1, yref="paper", text=f"Seriebrott: {label}",
                            showarrow=False, xanchor="left", yanchor="top",
                            font={"size": 11, "color": "#b03030"}, bgcolor="rgba(255,255,255,0.8)")
+    for ref in references or []:
+        fig.add_hline(y=ref.value, line={"color": "#2b2b2b", "dash": "dashdot", "width": 1.5})
+        fig.add_annotation(x=0, xref="paper", y=ref.value, yref="y", showarrow=False,
+                           xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)",
+                           text=f"{ref.name}: {format_value(ref.value, ind.decimals, ind.short_unit)}",
+                           font={"size": 11, "color": "#2b2b2b"})
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height)
-    fig.update_xaxes(dtick=1 if _span(lines) <= 14 else 2, tickformat="d")
-    return fig
-
-
-def month_span_text(frames: list[pd.DataFrame]) -> str:
-    """'januari 2020–april 2026' over the months that have values."""
-    months = pd.concat([pd.to_datetime(f.loc[f["value"].notna(), "period"]) for f in frames
-                        if not f.empty] or [pd.Series(dtype="datetime64[ns]")])
-    if months.empty:
-        return "inga värden"
-    lo, hi = months.min(), months.max()
-    return format_month(lo) if lo == hi else f"{format_month(lo)}–{format_month(hi)}"
-
-
-def monthly_lines(lines: list[Line], ind: Indicator, *, title: str,
-                  breaks: list[tuple[date, str]] | None = None, source_note: str | None = None,
-                  height: int = 420) -> go.Figure:
-    """Lines over months (``period``), breaks marked, partial coverage flagged, source inside.
-
-    ``breaks``: (first month of the new series, Swedish label), e.g. a change of age band.
-    """
-    fig = go.Figure()
-    member_colors = iter(MEMBER_COLORS * 3)
-    for line in lines:
-        style = dict(ROLE_STYLE.get(line.role, ROLE_STYLE["member"]))
-        if line.role == "member":
-            style["color"] = next(member_colors)
-        df = line.data.sort_values("period")
-        x = pd.to_datetime(df["period"])
-        hover = [f"<b>{line.name}</b><br>{format_month(p)}: "
-                 f"{format_number(v, ind.decimals)} {ind.short_unit}"
-                 + ("<br>preliminär" if getattr(r, "is_preliminary", False) else "")
-                 + (f"<br>{coverage_label(int(r.n_reporting), int(r.n_expected))}"
-                    if getattr(r, "status", None) == "partial" else "")
-                 for p, v, r in zip(x, df["value"], df.itertuples(), strict=True)]
-        fig.add_trace(go.Scatter(
-            x=x, y=df["value"], name=line.name, mode="lines",
-            line={"color": style["color"], "width": style["width"], "dash": style["dash"]},
-            hovertext=hover, hoverinfo="text", connectgaps=False))
-        if "status" in df.columns:
-            partial = df[df["status"] == "partial"]
-            if not partial.empty:
-                fig.add_trace(go.Scatter(
-                    x=pd.to_datetime(partial["period"]), y=partial["value"], mode="markers",
-                    name=f"{line.name}: alla kommuner rapporterar inte",
-                    marker={"symbol": "circle-open", "size": 9, "color": style["color"]},
-                    hoverinfo="skip"))
-    for when, label in breaks or []:
-        x = pd.Timestamp(when) - pd.Timedelta(days=15)  # between the two months
-        fig.add_vline(x=x, line={"color": "#b03030", "dash": "dash", "width": 1.5})
-        fig.add_annotation(x=x, y=1, yref="paper", text=f"Seriebrott {label}", showarrow=False,
-                           xanchor="left", yanchor="top", font={"size": 11, "color": "#b03030"},
-                           bgcolor="rgba(255,255,255,0.8)")
-    _frame(fig, ind, title=title, source=source_text(ind, computed_note=source_note),
-           height=height)
-    fig.update_xaxes(dtick="M12", tickformat="%Y")  # years only: no English month names
+    if annual:
+        fig.update_xaxes(dtick=1 if _span(lines) <= 14 else 2, tickformat="d")
+    else:
+        fig.update_xaxes(dtick="M12", tickformat="%Y")  # years only: no English month names
     return fig
 
 

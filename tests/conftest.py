@@ -94,19 +94,6 @@ def app_env(built, tmp_path, monkeypatch) -> Path:
     """Environment for AppTest: the session warehouse and a fresh user-groups file."""
     monkeypatch.setenv("WAREHOUSE_PATH", str(built["warehouse"]))
     monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
-    # AppTest resets PagesManager.uses_pages_directory before every run, and because this
-    # project has a pages/ folder it then replays the page directly, skipping app.py on
-    # reruns (streamlit#9446 family). A real server clears the flag on the first
-    # st.navigation call; do the same here so AppTest exercises the real app.
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
     monkeypatch.chdir(ROOT)
     return tmp_path
 

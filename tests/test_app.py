@@ -1,105 +1,198 @@
-"""AppTest on every page, on a warehouse built from the real mirror."""
+"""AppTest on every page, on a warehouse built from the real mirror.
+
+Numbers asserted come from the recorded Kolada responses in ../shared/data, read here again.
+"""
 
 from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import parse_qsl
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from ui.page_spec import load_pages
 
-PAGES = ["pages/oversikt.py", "pages/grupper.py", "pages/om_data.py"]
-
-
-def _app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+PAGES = list(load_pages())
+SECTION_PAGES = [p for p, spec in load_pages().items() if spec.sections]
 
 
-def test_every_page_renders_without_exception(app_env):
-    at = _app().run()
-    assert not at.exception
-    for page in PAGES:
-        at.switch_page(page).run()
-        assert not at.exception, page
-        assert at.title, page
+def _app(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
 
 
-def test_picking_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
-    import json
-
-    body = json.loads((shared / "kolada_v3/data/kpi/N03920.json").read_bytes())
-    entry = next(e for e in body["values"] if e["municipality"] == "0780" and e["period"] == 2022)
-    total = next(v["value"] for v in entry["values"] if v["gender"] == "T")
-    at = _app().run()
-    at.selectbox(key="kommun").set_value("0780").run()
-    assert not at.exception
-    assert at.title[0].value == "Översikt – Växjö"
-    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
-    assert card.value == f"{total:.1f}".replace(".", ",") + "\u00a0%"
-
-
-def test_a_link_with_the_selection_reopens_the_same_view(app_env, warehouse):
-    lan = warehouse.execute("select area_name from marts.area where area_id = 'lan:07'").fetchone()[0]
-    at = _app()
-    at.query_params["kommun"] = "Växjö"  # bound by label: readable links
-    at.query_params["omrade"] = f"Län: {lan}"
-    at.query_params["kon"] = "Kvinnor"
-    at.run()
-    assert not at.exception
-    assert at.selectbox(key="kommun").value == "0780"
-    assert at.title[0].value == f"Översikt – {lan}"
-    assert at.radio(key="kon").value == "K"
-
-
-def test_user_group_view_shows_members_and_weighted_value(app_env):
-    at = _app().run()
-    at.selectbox(key="omrade").set_value("group:samordningsforbundet-varend").run()
-    assert not at.exception
-    assert at.title[0].value == "Översikt – Samordningsförbundet Värend"
-    assert "Alvesta, Tingsryd, Växjö" in at.caption[0].value
+def _widget(at: AppTest, kind: str, label: str):
+    return next(w for w in getattr(at, kind) if w.label == label)
 
 
 def _decode(arr):
     """Plotly 7 sends arrays as {'dtype', 'bdata'} (base64); plain lists pass through."""
-    import base64
-
-    import numpy as np
-
     if isinstance(arr, dict):
         return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=arr["dtype"]).tolist()
     return list(arr)
 
 
-def test_varend_shows_forsorjningsstod_1994_2022_beside_its_three_kommuner(app_env, shared):
-    import json
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
+
+def _figure(at: AppTest, title_start: str) -> dict:
+    return next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(title_start))
+
+
+def _kolada(shared, kpi: str, year: int, sex: str = "T") -> dict[str, float]:
+    """kommun code -> value of one KPI and year, from the recorded response."""
+    body = json.loads((shared / f"kolada_v3/data/kpi/{kpi}.json").read_bytes())
+    return {e["municipality"]: v["value"] for e in body["values"] if e["period"] == year
+            for v in e["values"] if v["gender"] == sex and v["value"] is not None}
+
+
+def _menu(at: AppTest) -> dict[str, dict[str, str]]:
+    """Menu label -> the query parameters its link carries."""
+    return {e.proto.label: dict(parse_qsl(e.proto.query_string))
+            for e in at.get("page_link")}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(app_env, page):
+    at = _app(sida=page, kommun="0780").run()
+    assert not at.exception, page
+    assert at.title, page
+    assert not at.warning, [w.value for w in at.warning]
+    assert set(_menu(at)) == {spec.title for spec in load_pages().values()}
+
+
+def test_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
+    value = _kolada(shared, "N03920", 2022)["0780"]  # 5.97…
     at = _app().run()
-    at.selectbox(key="omrade").set_value("group:samordningsforbundet-varend").run()
+    _widget(at, "selectbox", "Kommun").set_value("0780").run()
     assert not at.exception
-    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    fig = next(f for f in figures
-               if f["layout"]["title"]["text"].startswith("Invånare med ekonomiskt bistånd<br>"))
+    assert at.title[0].value == "Översikt – Växjö"
+    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    assert card.value == f"{value:.1f}".replace(".", ",") + "\u00a0%" == "6,0\u00a0%"
+    fig = _figure(at, "Arbetslöshet 18–65 år<br>")
+    vaxjo = next(t for t in fig["data"] if t["name"] == "Växjö")
+    assert _decode(vaxjo["x"])[-1] == 2022
+    assert _decode(vaxjo["y"])[-1] == pytest.approx(value)
+    assert dict(at.query_params) == {"kommun": "0780"}  # the choice is in the URL, as a code
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_link_reopens_the_same_view_on_every_page(app_env, page):
+    params = {"kommun": "0780", "omrade": "lan:07", "kon": "K", "fran": "2015", "till": "2020",
+              "ref": "2016"}
+    if page != PAGES[0]:
+        params = {"sida": page, **params}
+    at = _app(**params).run()
+    assert not at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    assert dict(at.query_params) == params  # canonical already: nothing rewritten or lost
+    assert _widget(at, "selectbox", "Kommun").value == "0780"
+    assert _widget(at, "selectbox", "Område").value == "lan:07"
+    if page in SECTION_PAGES:
+        assert _widget(at, "radio", "Kön").value == "K"
+        assert _widget(at, "select_slider", "Period").value == ("2015", "2020")
+    for label, link in _menu(at).items():  # every menu link carries the whole view
+        assert {k: v for k, v in link.items() if k != "sida"} == \
+            {k: v for k, v in params.items() if k != "sida"}, label
+
+
+def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
+    at = _app(kommun="0780", fran="2015", till="2019", ref="2016").run()
+    assert not at.exception
+    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år"))
+    assert card.label == "Arbetslöshet 18–65 år, 2019"
+    value_2019, value_2018 = (_kolada(shared, "N03920", y)["0780"] for y in (2019, 2018))
+    assert card.value == f"{value_2019:.1f}".replace(".", ",") + "\u00a0%"
+    assert f"{value_2019 - value_2018:+.1f}".replace(".", ",") in card.delta
+    fig = _figure(at, "Arbetslöshet 18–65 år<br>")
+    vaxjo = next(t for t in fig["data"] if t["name"] == "Växjö")
+    assert _decode(vaxjo["x"]) == [2015, 2016, 2017, 2018, 2019]
+    baseline = _kolada(shared, "N03920", 2016)["0780"]
+    lines = [s for s in fig["layout"].get("shapes", []) if s.get("y0") == s.get("y1")]
+    assert [s["y0"] for s in lines] == [pytest.approx(baseline)]
+    notes = " ".join(a["text"] for a in fig["layout"]["annotations"])
+    assert "Växjö 2016: " + f"{baseline:.1f}".replace(".", ",") in notes
+
+
+@pytest.mark.parametrize(("kommun", "indicator_id", "chart"), [
+    ("0780", "N03921", "Arbetslöshet 16–24 år<br>"),
+    ("2080", "bas_arbetsloshet", "Arbetslöshet (SCB BAS)<br>"),  # the monthly block's chart
+])
+def test_a_target_value_is_drawn_and_named_on_its_indicator_only(app_env, kommun,
+                                                                  indicator_id, chart):
+    at = _app(kommun=kommun, mal=f"{indicator_id}:4,5", malnamn="LÖK-mål").run()
+    assert not at.exception and not at.warning
+    assert dict(at.query_params) == {"kommun": kommun, "mal": f"{indicator_id}:4.5",
+                                     "malnamn": "LÖK-mål"}
+    target = _figure(at, chart)
+    assert [s["y0"] for s in target["layout"]["shapes"] if s.get("y0") == s.get("y1")] == [4.5]
+    assert "LÖK-mål: 4,5" in " ".join(a["text"] for a in target["layout"]["annotations"])
+    adults = _figure(at, "Arbetslöshet 18–65 år<br>")
+    assert "LÖK-mål" not in " ".join(a["text"] for a in adults["layout"]["annotations"])
+
+
+def test_an_invalid_link_shows_the_default_and_says_what_was_ignored(app_env):
+    at = _app(kommun="9999", omrade="Län: Kronobergs län", kon="x" * 3000).run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Översikt – ")
+    [notice] = at.warning
+    assert "kommun=9999" in notice.value and "omrade=Län: Kronobergs län" in notice.value
+    assert "x" * 30 not in notice.value  # an over-long value is cut, not echoed
+    assert dict(at.query_params) == {}  # the ignored values are gone from the URL
+
+
+def test_user_group_view_shows_members_and_weighted_value(app_env, shared):
+    at = _app().run()
+    _widget(at, "selectbox", "Område").set_value("group:samordningsforbundet-varend").run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Samordningsförbundet Värend"
+    assert "Alvesta, Tingsryd, Växjö" in at.caption[0].value
+    fig = _figure(at, "Invånare med ekonomiskt bistånd<br>")
     traces = {t.get("name"): t for t in fig["data"]}
     assert {"Samordningsförbundet Värend", "Alvesta", "Tingsryd", "Växjö"} <= set(traces)
     group = traces["Samordningsförbundet Värend"]
-    years = _decode(group["x"])
-    assert years == list(range(1994, 2023))
-
-    def file_rows(kpi):
-        body = json.loads((shared / f"kolada_v3/data/kpi/{kpi}.json").read_bytes())
-        return {e["municipality"]: e["values"][0]["value"] for e in body["values"]
-                if e["period"] == 2022}
-
-    rate, pop = file_rows("N31807"), file_rows("N01951")
+    assert _decode(group["x"]) == list(range(1994, 2023))
+    rate, pop = _kolada(shared, "N31807", 2022), _kolada(shared, "N01951", 2022)
     members = ["0764", "0763", "0780"]
     expected = sum(rate[k] * pop[k] for k in members) / sum(pop[k] for k in members)
     assert _decode(group["y"])[-1] == pytest.approx(expected)
     assert "Källa: Kolada (N31807)" in " ".join(a["text"] for a in fig["layout"]["annotations"])
 
 
+def test_goteborgsregionen_shows_its_weighted_unemployment(app_env, shared, warehouse):
+    import yaml
+
+    suggested = yaml.safe_load((ROOT / "transforms/suggested_groups.yml").read_text("utf-8"))
+    names = next(g["kommuner"] for g in suggested if g["name"] == "Göteborgsregionen")
+    codes = [c for (c,) in warehouse.execute(
+        "select kommun_code from marts.kommun where list_contains(?, kommun_name)",
+        [names]).fetchall()]
+    assert len(codes) == 13
+    at = _app(omrade="group:goteborgsregionen").run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Göteborgsregionen"
+    assert at.caption[0].value.startswith("Göteborgsregionen (13 kommuner: Ale, Alingsås")
+    rate = _kolada(shared, "N03920", 2022)
+    young, adults = _kolada(shared, "N01954", 2022), _kolada(shared, "N01955", 2022)
+    weight = {k: young[k] + adults[k] for k in codes}  # population 16–64, the declared proxy
+    expected = sum(rate[k] * weight[k] for k in codes) / sum(weight.values())
+    fig = _figure(at, "Arbetslöshet 18–65 år<br>")
+    group = next(t for t in fig["data"] if t["name"] == "Göteborgsregionen")
+    assert _decode(group["x"])[-1] == 2022
+    assert _decode(group["y"])[-1] == pytest.approx(expected)
+    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    assert card.value == f"{expected:.1f}".replace(".", ",") + "\u00a0%"
+
+
 def test_vaxjo_shows_scb_population_for_its_lan(app_env):
-    at = _app().run()
-    at.selectbox(key="kommun").set_value("0780").run()
+    at = _app(kommun="0780").run()
     card = next(m for m in at.metric if m.label.startswith("Folkmängd, Kronobergs län"))
     assert card.label == "Folkmängd, Kronobergs län, april 2026"
     assert card.value == "202\u00a0814"  # TAB6471, summed over the recorded age groups
@@ -111,8 +204,7 @@ def test_vaxjo_shows_scb_population_for_its_lan(app_env):
 
 
 def _bas(shared, kommuner: list[str], code: str, month: str) -> float:
-    import json
-
+    """A TAB6260 count (or rate) summed over kommuner, read from the recorded response."""
     body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
     idx = {d: list(body["dimension"][d]["category"]["index"]) for d in body["id"]}
     cube = np.array(body["value"], dtype=float).reshape(body["size"])
@@ -124,36 +216,138 @@ def _percent(value: float) -> str:
     return f"{value:.1f}".replace(".", ",") + "\u00a0%"
 
 
+DALARNA = [f"20{n}" for n in ("21", "23", "26", "29", "31", "34", "39", "61", "62", "80", "81",
+                              "82", "83", "84", "85")]
+
+
 def test_falun_shows_monthly_unemployment_against_a_year_earlier_with_its_lan(app_env, shared):
     at = _app().run()
-    at.selectbox(key="kommun").set_value("2080").run()
+    _widget(at, "selectbox", "Kommun").set_value("2080").run()
     assert not at.exception
+    assert dict(at.query_params) == {"kommun": "2080"}
     metrics = {m.label: m for m in at.metric}
     falun = metrics["Falun, april 2026 (preliminär)"]
     assert falun.value == _percent(_bas(shared, ["2080"], "000006II", "2026M04")) == "3,1\u00a0%"
     change = _bas(shared, ["2080"], "000006II", "2026M04") - _bas(shared, ["2080"], "000006II",
                                                                     "2025M04")
     assert falun.delta == f"{change:+.1f}".replace(".", ",") + " procentenheter från april 2025"
-    dalarna = [f"20{n}" for n in ("21", "23", "26", "29", "31", "34", "39", "61", "62", "80",
-                                  "81", "82", "83", "84", "85")]
     lan = metrics["Dalarnas län, april 2026 (preliminär)"]
-    assert lan.value == _percent(100 * _bas(shared, dalarna, "000004YH", "2026M04")
-                                 / _bas(shared, dalarna, "000006IU", "2026M04"))
+    assert lan.value == _percent(100 * _bas(shared, DALARNA, "000004YH", "2026M04")
+                                 / _bas(shared, DALARNA, "000006IU", "2026M04"))
     assert any(i.value.startswith("Riket kan inte beräknas: SCB:s månadssiffror finns bara för "
                                   "15 av dess 290 kommuner") for i in at.info)
     footer = next(c.value for c in at.caption if "TAB6260" in c.value)
     assert "summa arbetslösa / summa arbetskraften" in footer
     assert "summerar inte exakt" in footer  # CKM: kommuner do not add up to SCB's län figure
     assert "20–65 år från januari 2023" in footer  # the band SCB has but the data lack
-    chart = next(c for c in at.get("plotly_chart") if "bas_arbetsloshet" in str(c.proto.id)
-                 or "Arbetslöshet (SCB BAS)" in c.proto.spec)
-    assert "TAB6260" in chart.proto.spec
+    fig = _figure(at, "Arbetslöshet (SCB BAS)<br>")
+    assert "TAB6260" in " ".join(a["text"] for a in fig["layout"]["annotations"])
+    falun_line = next(t for t in fig["data"] if t["name"] == "Falun")
+    assert falun_line["x"][0].startswith("2020-01") and falun_line["x"][-1].startswith("2026-04")
+    assert _decode(falun_line["y"])[-1] == pytest.approx(_bas(shared, ["2080"], "000006II",
+                                                               "2026M04"))
+    assert fig["layout"]["xaxis"]["tickformat"] == "%Y"  # years on the axis, no English months
 
 
-def test_dalarnas_lan_shows_its_monthly_value_computed_from_its_kommuner(app_env):
-    at = _app()
-    at.query_params["omrade"] = "Län: Dalarnas län"
-    at.run()
+def test_dalarnas_lan_shows_its_monthly_value_computed_from_its_kommuner(app_env, shared):
+    at = _app(omrade="lan:20").run()
     assert not at.exception
     assert at.title[0].value == "Översikt – Dalarnas län"
-    assert any(m.label == "Dalarnas län, april 2026 (preliminär)" for m in at.metric)
+    card = next(m for m in at.metric if m.label == "Dalarnas län, april 2026 (preliminär)")
+    expected = 100 * _bas(shared, DALARNA, "000004YH", "2026M04") / _bas(
+        shared, DALARNA, "000006IU", "2026M04")  # Σ arbetslösa / Σ arbetskraften, 15 kommuner
+    assert card.value == _percent(expected) == "4,1\u00a0%"
+    fig = _figure(at, "Arbetslöshet (SCB BAS)<br>")
+    lan = next(t for t in fig["data"] if t["name"] == "Dalarnas län")
+    assert _decode(lan["y"])[-1] == pytest.approx(expected)
+    assert not [t for t in fig["data"] if t["name"] == "Falun"]  # 15 members: no member lines
+
+
+def test_the_monthly_options_are_codes_in_the_url_and_reach_the_block(app_env, shared):
+    at = _app(kommun="2080", alder="20-64").run()  # a fixed band instead of the pension age
+    assert not at.exception and not at.warning
+    assert dict(at.query_params) == {"kommun": "2080", "alder": "20-64"}
+    assert _widget(at, "selectbox", "Ålder").value == "20-64"
+    falun = next(m for m in at.metric if m.label == "Falun, april 2026 (preliminär)")
+    assert falun.value == "3,1\u00a0%"  # the mirror holds 20–64 only: the same figure
+    assert "20–64 år" in _figure(at, "Arbetslöshet (SCB BAS)<br>")["layout"]["title"]["text"]
+    for label, link in _menu(at).items():  # the menu carries the options to every page
+        assert link.get("alder") == "20-64", label
+
+    _widget(at, "selectbox", "Födelseregion").set_value("ut").run()
+    assert not at.exception
+    assert dict(at.query_params) == {"kommun": "2080", "alder": "20-64", "fodelseregion": "ut"}
+    assert not [m for m in at.metric if "(preliminär)" in m.label]
+    assert [i.value for i in at.info if "månadssiffror" in i.value] == [
+        ("SCB:s månadssiffror för arbetslöshet saknas för Falun, Dalarnas län och Riket med "
+         "valet 20–64 år, utrikes födda: den hämtade datan har inga sådana värden.")]
+
+    _widget(at, "selectbox", "Ålder").set_value("20-pension").run()  # back to the default
+    assert dict(at.query_params) == {"kommun": "2080", "fodelseregion": "ut"}
+
+
+def test_the_period_control_clips_the_monthly_block(app_env, shared):
+    at = _app(kommun="2080", fran="2023", till="2024").run()  # a year range: January–December
+    assert not at.exception and not at.warning
+    falun = next(m for m in at.metric if m.label == "Falun, december 2024 (preliminär)")
+    dec24, dec23 = (_bas(shared, ["2080"], "000006II", m) for m in ("2024M12", "2023M12"))
+    assert falun.value == _percent(dec24)
+    assert falun.delta == f"{dec24 - dec23:+.1f}".replace(".", ",") + \
+        " procentenheter från december 2023"
+    fig = _figure(at, "Arbetslöshet (SCB BAS)<br>")
+    assert "januari 2023–december 2024" in fig["layout"]["title"]["text"]
+    line = next(t for t in fig["data"] if t["name"] == "Falun")
+    assert len(line["x"]) == 24 and line["x"][0].startswith("2023-01")
+
+
+def test_an_unknown_monthly_option_in_a_link_falls_back_with_a_notice(app_env):
+    at = _app(kommun="2080", alder="17-99", fodelseregion="Utrikes").run()
+    assert not at.exception
+    [notice] = at.warning
+    assert "Åldersgruppen i länken känns inte igen och ignorerades (alder=17\\-99)" \
+        in notice.value
+    assert "Födelseregionen i länken känns inte igen och ignorerades (fodelseregion=Utrikes)" \
+        in notice.value
+    assert dict(at.query_params) == {"kommun": "2080"}
+    assert _widget(at, "selectbox", "Ålder").value == "20-pension"
+    assert any(m.label == "Falun, april 2026 (preliminär)" for m in at.metric)
+
+
+# --- the selection defects of issue 9 point 6 ---------------------------------------------
+
+def test_a_shared_group_survives_a_page_change_and_can_be_saved(app_env):
+    at = _app(grupp="Värend", medlemmar="0764,0763,0780").run()
+    assert at.title[0].value == "Översikt – Värend (delad länk)"
+    link = _menu(at)["Egna grupper"]
+    assert link == {"sida": "grupper", "grupp": "Värend", "medlemmar": "0764,0763,0780"}
+    at.query_params.clear()
+    for key, value in link.items():  # what a click on the menu link sends
+        at.query_params[key] = value
+    at.run()
+    assert at.title[0].value == "Egna grupper av kommuner"
+    save = next(b for b in at.button if b.label.startswith("Spara den delade gruppen"))
+    save.click().run()
+    assert not at.exception
+    assert "Gruppen 'Värend' är sparad" in at.success[0].value
+    assert dict(at.query_params) == {"sida": "grupper", "omrade": "group:varend"}
+    assert _widget(at, "selectbox", "Område").value == "group:varend"
+
+
+def test_picking_another_kommun_while_an_area_is_chosen_shows_that_kommun(app_env):
+    at = _app(kommun="0780", omrade="lan:07").run()
+    assert at.title[0].value == "Översikt – Kronobergs län"
+    _widget(at, "selectbox", "Kommun").set_value("1480").run()
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Göteborg"
+    assert _widget(at, "selectbox", "Område").value == ""
+    assert dict(at.query_params) == {"kommun": "1480"}
+
+
+def test_the_area_picker_filters_in_order_with_the_kommuns_own_areas_first(app_env):
+    from streamlit.proto.SelectWidgetFilterMode_pb2 import FILTER_MODE_CONTAINS
+
+    at = _app(kommun="0780").run()
+    picker = _widget(at, "selectbox", "Område")
+    assert picker.proto.filter_mode == FILTER_MODE_CONTAINS  # fuzzy sorted "Mora" first
+    las = [o for o in picker.options if o.startswith("Lokal arbetsmarknad")]
+    assert las[0] == "Lokal arbetsmarknad: LA2308 Växjö"  # Enter picks the first match

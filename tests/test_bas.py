@@ -129,6 +129,15 @@ def test_a_kommun_shows_scbs_own_published_rate(warehouse):
     assert len(falun) == 76
 
 
+def test_a_monthly_indicator_is_an_area_series_with_months(warehouse):
+    """The one query a page's indicator line uses (ui.blocks) gives the monthly series."""
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    lan = queries.area(warehouse, "lan:20")
+    series = queries.area_series(warehouse, ind, lan)
+    assert "year" not in series and str(series["period"].iloc[-1]) == "2026-04-01"
+    pd.testing.assert_frame_equal(series, queries.monthly_series(warehouse, ind, lan))
+
+
 def test_dalarnas_lan_is_summed_unemployed_over_summed_labour_force(warehouse):
     lan = _series(warehouse, "lan:20")
     for month in ("2026M04", "2025M04", "2020M01"):

@@ -43,7 +43,7 @@ def test_the_working_age_band_follows_the_pension_age_where_the_data_have_it():
     series = pd.DataFrame({"period": [dec, jan, jan26], "value": [10.0, 10.9, 11.8],
                            "band": ["20-64", "20-65", "20-65"]})
     breaks = monthly.band_breaks(series, choice)
-    assert breaks == [(jan, "från januari 2023: 20–65 år (pensionsåldern höjdes till 66 år)")]
+    assert breaks == [(jan, "20–65 år från januari 2023 (pensionsåldern höjdes till 66 år)")]
     note = monthly.band_note(series, choice)
     assert note.startswith("SCB redovisar 20–66 år från januari 2026")
 

@@ -158,8 +158,9 @@ def test_a_failing_source_keeps_its_data_the_other_updates_and_everyone_is_told(
            f"{message} – {url}" in out
     assert "SCB: tidigare hämtade data behålls för det som misslyckades." in out
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/om_data.py").run()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["sida"] = "om_data"
+    at.run()
     assert not at.exception
     assert any("1 dataset kunde inte hämtas" in w.value for w in at.warning)
     table = next(df.value for df in at.dataframe if "Orsak" in df.value.columns)

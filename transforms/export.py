@@ -15,15 +15,17 @@ from transforms.catalogue import Indicator
 
 
 def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: str) -> pd.DataFrame:
-    """Long table (grain: area × year) of named series with their coverage and source."""
+    """Long table (grain: area × year or month) of named series with their coverage and source."""
     rows = []
     for name, df in named:
+        monthly = "year" not in df.columns
         for r in df.itertuples():
             status = getattr(r, "status", None)
             cover = ""
             if status in ("partial", "withheld"):
                 cover = coverage_label(int(r.n_reporting), int(r.n_expected))
-            rows.append({"område": name, "år": int(r.year), "kön": sex,
+            when = {"månad": str(r.period)[:7]} if monthly else {"år": int(r.year)}
+            rows.append({"område": name, **when, "kön": sex,
                          "värde": None if pd.isna(r.value) else float(r.value),
                          "enhet": ind.short_unit, "täckning": cover,
                          "nyckeltal": f"{ind.id} {ind.label}",

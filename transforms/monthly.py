@@ -26,6 +26,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from transforms import periods
 from transforms.formatting import format_date, format_month, format_value
 
 
@@ -175,7 +176,7 @@ def band_breaks(series: pd.DataFrame, choice: Choice) -> list[tuple[date, str]]:
     for period, band in valued[["period", "band"]].itertuples(index=False):
         if before is not None and band != before:
             note = notes.get(band)
-            text = f"från {format_month(pd.Timestamp(period))}: {choice.code_label(band)}"
+            text = f"{choice.code_label(band)} från {format_month(pd.Timestamp(period))}"
             out.append((pd.Timestamp(period).date(), text + (f" ({note})" if note else "")))
         before = band
     return out
@@ -205,14 +206,12 @@ def band_note(series: pd.DataFrame, choice: Choice) -> str | None:
 
 def latest_with_year_before(series: pd.DataFrame) -> dict | None:
     """The latest month with a value and the same month a year earlier (value or None)."""
-    valued = series.dropna(subset=["value"])
-    if valued.empty:
+    found = periods.latest_and_previous(series)
+    if found is None:
         return None
-    row = valued.sort_values("period").iloc[-1]
-    period = pd.Timestamp(row["period"])
-    before = valued[pd.to_datetime(valued["period"]) == period - pd.DateOffset(years=1)]
-    year_before = float(before["value"].iloc[0]) if not before.empty else None
-    return {"period": period.date(), "value": float(row["value"]),
+    row, before = found
+    year_before = None if before is None else float(before["value"])
+    return {"period": pd.Timestamp(row["period"]).date(), "value": float(row["value"]),
             "value_year_before": year_before,
             "change": None if year_before is None else float(row["value"]) - year_before,
             "is_preliminary": bool(row.get("is_preliminary", False)),
@@ -231,12 +230,12 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
     """
     if changes.empty:
         return None
-    periods = pd.to_datetime(changes["period"])
+    months = pd.to_datetime(changes["period"])
     kommuner = changes["kommun_code"].nunique()
     who = (names.get(changes["kommun_code"].iloc[0], "kommunen") if kommuner == 1
            else f"{kommuner} kommuner")
-    span = (format_month(periods.min()) if periods.min() == periods.max()
-            else f"{format_month(periods.min())} – {format_month(periods.max())}")
+    span = (format_month(months.min()) if months.min() == months.max()
+            else f"{format_month(months.min())} – {format_month(months.max())}")
     pick = changes[changes["kommun_code"].isin(focus or [])]
     pick = pick if not pick.empty else changes
     delta = (pick["new_value"] - pick["old_value"]).abs()
@@ -297,8 +296,3 @@ def dims_keys(choices: dict[str, Choice]) -> list[str]:
     for name, choice in choices.items():
         keys = [{**k, name: code} for k in keys for code in (choice.sum_of or choice.codes)]
     return [dims_key(k) for k in keys]
-
-
-def period_code(value) -> str:
-    """'2026-04' for the first day of April 2026."""
-    return pd.Timestamp(value).strftime("%Y-%m")

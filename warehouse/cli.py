@@ -137,7 +137,8 @@ def cmd_series(args: argparse.Namespace) -> int:
 
 def _monthly_series(con, ind, area: queries.Area, args: argparse.Namespace) -> int:
     """period (YYYY-MM),value rows of a monthly indicator, with its flags on request."""
-    from transforms.monthly import DimensionError, period_code
+    from transforms.monthly import DimensionError
+    from transforms.periods import code
 
     try:
         df = queries.monthly_series(con, ind, area, args.sex, _dims(args))
@@ -154,7 +155,7 @@ def _monthly_series(con, ind, area: queries.Area, args: argparse.Namespace) -> i
             extra = [row.n_reporting, row.n_expected, row.status or "",
                      str(bool(row.is_preliminary)).lower(), _text(row.table_id),
                      _text(row.band)] if args.coverage else []
-            writer.writerow([period_code(row.period), value, *extra])
+            writer.writerow([code(row.period, "month"), value, *extra])
         return 0
     from transforms.catalogue import monthly_marts
     from transforms.formatting import format_number
@@ -171,7 +172,7 @@ def _monthly_series(con, ind, area: queries.Area, args: argparse.Namespace) -> i
         elif row.status == "withheld":
             notes.append(f"undanhållet: {row.n_reporting} av {row.n_expected} kommuner")
         notes.append("preliminär" if row.is_preliminary else "slutlig")
-        print(f"{period_code(row.period)}  {format_number(row.value, ind.decimals):>12}  "
+        print(f"{code(row.period, 'month')}  {format_number(row.value, ind.decimals):>12}  "
               f"({', '.join(notes)})", file=out)
     return 0
 

@@ -190,7 +190,10 @@ def _with_years(values: pd.DataFrame, years: pd.DataFrame, sex: str) -> pd.DataF
 
 
 def area_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T") -> pd.DataFrame:
-    """Series for any area: year, value, n_expected, n_reporting, status."""
+    """Series for any area: year, value, n_expected, n_reporting, status; for a monthly
+    indicator ``monthly_series`` with the mart's default options (a ``period`` column)."""
+    if ind.is_monthly:
+        return monthly_series(con, ind, area_obj, sex)
     if area_obj.is_kommun:
         df = kommun_series(con, ind.id, area_obj.members[0], sex)
         return df.assign(n_expected=1, n_reporting=df["value"].notna().astype(int))
@@ -427,3 +430,13 @@ def population_lan_monthly(con: Con, lan_codes: list[str]) -> pd.DataFrame:
              where region_level = 'lan' and list_contains(?, region_code)
              order by period, region_code, sex, age_code"""
     return con.execute(sql, [lan_codes]).df()
+
+
+def month_span(con: Con, table: str) -> tuple[str, str] | None:
+    """First and last month ('YYYY-MM') of a monthly mart (a table with ``period``), or None."""
+    if not has_table(con, table):
+        return None
+    row = con.execute(f"select min(period), max(period) from {sql_identifier(table)}").fetchone()
+    if row is None or row[0] is None:
+        return None
+    return str(row[0])[:7], str(row[1])[:7]

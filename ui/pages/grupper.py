@@ -1,48 +1,38 @@
-"""Egna grupper: create, rename, edit, delete, import, export and share kommun groups."""
+"""Egna grupper: create, rename, edit, delete, restore, import, export and share kommun groups."""
 
 import streamlit as st
 
-import components as ui
 from transforms.groups import GroupError, GroupSpec, parse_csv, parse_json, to_csv, to_json
+from ui.data import query
+from ui.groups import SHARED_SUFFIX, kommun_lookup, share_link
+from ui.selection import Selection, forget_shared_group
 from warehouse import usergroups
 
-st.title("Egna grupper av kommuner")
-st.caption("Till exempel ett samordningsförbund, en DUA/LÖK-samverkan eller en region. Grupperna "
-           "sparas i en egen fil på den här datorn (påverkas inte när data uppdateras) och kan "
-           "väljas under Område högst upp på varje sida. Områdesvärden beräknas från kommunerna.")
-
-kommun = ui.query("kommuner")
-names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
-codes = list(names)
-groups = usergroups.list_groups()
-sel = ui.current_selection()
-readonly = usergroups.read_only()  # GROUPS_READONLY=1: no editing controls at all
+_SAVED = "_group_saved"  # the name of a shared group just saved, for the message after rerun
 
 
 def _show(exc: GroupError) -> None:
     st.error("\n".join(f"- {p}" for p in exc.problems))
 
 
-if sel.area.kind == "group" and sel.area.area_id == ui.SHARED_GROUP_ID:
-    st.info(f"Du har öppnat en delad grupp: **{sel.area.name}**.")
-    if not readonly and st.button("Spara den delade gruppen bland mina grupper"):
-        try:
-            usergroups.save(GroupSpec(sel.area.name.removesuffix(" (delad länk)"),
-                                      sel.area.members))
-            st.success("Gruppen är sparad.")
-        except GroupError as exc:
-            _show(exc)
-
-st.subheader("Mina grupper")
-if groups:
-    st.dataframe([{"Grupp": g.name, "Antal": len(g.members),
-                   "Kommuner": ", ".join(names.get(c, c) for c in g.members)} for g in groups],
-                 hide_index=True, width="stretch")
-else:
-    st.write("Inga grupper ännu.")
+def _shared_group(sel: Selection, readonly: bool) -> None:
+    """A group opened from a link: offer to keep it among the user's own groups."""
+    shared = sel.state.shared
+    st.info(f"Du har öppnat en delad grupp: **{shared.name}{SHARED_SUFFIX}** "
+            f"({len(shared.members)} kommuner).")
+    if readonly or not st.button("Spara den delade gruppen bland mina grupper"):
+        return
+    try:
+        saved = usergroups.save(GroupSpec(shared.name, shared.members))
+    except GroupError as exc:
+        _show(exc)
+        return
+    forget_shared_group(f"group:{saved.group_id}")
+    st.session_state[_SAVED] = shared.name
+    st.rerun()
 
 
-def _new_group_form() -> None:
+def _new_group_form(codes: list[str], names: dict[str, str]) -> None:
     with st.form("new_group", clear_on_submit=True):
         name = st.text_input("Namn", placeholder="t.ex. Samordningsförbundet Värend")
         members = st.multiselect("Kommuner", codes, format_func=names.get,
@@ -56,7 +46,7 @@ def _new_group_form() -> None:
                 _show(exc)
 
 
-def _edit_group_form() -> None:
+def _edit_group_form(groups: list, codes: list[str], names: dict[str, str]) -> None:
     if not groups:
         return
     chosen = st.selectbox("Grupp", groups, format_func=lambda g: g.name, key="edit_group")
@@ -80,14 +70,14 @@ def _edit_group_form() -> None:
     st.caption("En borttagen grupp kan återställas under Borttagna grupper längre ned.")
 
 
-def _import_form() -> None:
+def _import_form(groups: list) -> None:
     upload = st.file_uploader("Importera grupper (JSON eller CSV med kolumnerna grupp, kommun)",
                               type=["json", "csv"])
     if upload is None:
         return
     parse = parse_json if upload.name.lower().endswith(".json") else parse_csv
     try:
-        specs = parse(upload.getvalue(), ui.kommun_lookup())
+        specs = parse(upload.getvalue(), kommun_lookup())
         st.write(f"{len(specs)} grupper i filen: " + ", ".join(s.name for s in specs))
         if st.button("Importera", type="primary"):
             for spec in specs:
@@ -100,7 +90,7 @@ def _import_form() -> None:
         _show(exc)
 
 
-def _export_and_share() -> None:
+def _export_and_share(groups: list, names: dict[str, str]) -> None:
     specs = [GroupSpec(g.name, g.members) for g in groups]
     left, right = st.columns(2)
     left.download_button("Exportera som JSON", to_json(specs, names), "grupper.json",
@@ -109,12 +99,12 @@ def _export_and_share() -> None:
                           disabled=not groups)
     if groups:
         share = st.selectbox("Dela en grupp med en länk", groups, format_func=lambda g: g.name)
-        st.code(ui.share_link(share), language=None)
+        st.code(share_link(share), language=None)
         st.caption("Skicka länken. Mottagaren ser gruppen direkt i sin egen dashboard och kan "
                    "spara den under Egna grupper.")
 
 
-def _trash_and_history() -> None:
+def _trash_and_history(readonly: bool) -> None:
     """Deleted groups (restorable) and who-did-what-when; self-contained, easy to move."""
     deleted = usergroups.deleted_groups()
     with st.expander(f"Borttagna grupper ({len(deleted)})"):
@@ -142,18 +132,45 @@ def _trash_and_history() -> None:
                 hide_index=True, width="stretch")
 
 
-if readonly:
-    st.info("Grupperna är gemensamma och skrivskyddade här (GROUPS_READONLY=1): de kan väljas, "
-            "exporteras och delas med länk, men inte ändras.")
-    _export_and_share()
-else:
-    new, edit, io_tab = st.tabs(["Ny grupp", "Ändra eller ta bort",
-                                 "Importera, exportera, dela"])
-    with new:
-        _new_group_form()
-    with edit:
-        _edit_group_form()
-    with io_tab:
-        _import_form()
-        _export_and_share()
-_trash_and_history()
+def render(sel: Selection) -> None:
+    """The page (declared in ui/pages.yml with ``renderer: ui.pages.grupper``)."""
+    st.title("Egna grupper av kommuner")
+    st.caption("Till exempel ett samordningsförbund, en DUA/LÖK-samverkan eller en region. "
+               "Grupperna sparas i en egen fil på den här datorn (påverkas inte när data "
+               "uppdateras) och kan väljas under Område högst upp på varje sida. Områdesvärden "
+               "beräknas från kommunerna.")
+    kommun = query("kommuner")
+    names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
+    codes = list(names)
+    groups = usergroups.list_groups()
+    readonly = usergroups.read_only()  # GROUPS_READONLY=1: no editing controls at all
+
+    saved = st.session_state.pop(_SAVED, None)
+    if saved:
+        st.success(f"Gruppen '{saved}' är sparad bland dina grupper och vald som område.")
+    if sel.state.shared:
+        _shared_group(sel, readonly)
+
+    st.subheader("Mina grupper")
+    if groups:
+        st.dataframe([{"Grupp": g.name, "Antal": len(g.members),
+                       "Kommuner": ", ".join(names.get(c, c) for c in g.members)}
+                      for g in groups], hide_index=True, width="stretch")
+    else:
+        st.write("Inga grupper ännu.")
+
+    if readonly:
+        st.info("Grupperna är gemensamma och skrivskyddade här (GROUPS_READONLY=1): de kan "
+                "väljas, exporteras och delas med länk, men inte ändras.")
+        _export_and_share(groups, names)
+    else:
+        new, edit, io_tab = st.tabs(["Ny grupp", "Ändra eller ta bort",
+                                     "Importera, exportera, dela"])
+        with new:
+            _new_group_form(codes, names)
+        with edit:
+            _edit_group_form(groups, codes, names)
+        with io_tab:
+            _import_form(groups)
+            _export_and_share(groups, names)
+    _trash_and_history(readonly)

@@ -1,0 +1,180 @@
+"""Periods of a series: a year ("2015") or a month ("2020-03"), and series clipped to a range.
+
+Pure. An annual series has an integer ``year`` column; a monthly one a ``period`` column (a
+date, the first day of the month, or text "YYYY-MM"). A range given in months clips an annual
+series by its years, and a range given in years clips a monthly one from January to December,
+so one period control serves annual and monthly charts alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from transforms.formatting import format_month
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A year (month None) or one month of a year."""
+
+    year: int
+    month: int | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """'2015' or '2020-03'; ValueError for anything else (or a year outside 1900–2100)."""
+        match = _PERIOD.match(str(text).strip())
+        if not match:
+            raise ValueError(f"not a period: {text!r}")
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(f"year out of range: {year}")
+        return cls(year, int(match.group(2)) if match.group(2) else None)
+
+    def __str__(self) -> str:
+        return f"{self.year}" if self.month is None else f"{self.year}-{self.month:02d}"
+
+    @property
+    def first_month(self) -> tuple[int, int]:
+        """(year, month) of the period's first month."""
+        return (self.year, self.month or 1)
+
+    @property
+    def last_month(self) -> tuple[int, int]:
+        """(year, month) of the period's last month."""
+        return (self.year, self.month or 12)
+
+    def as_frequency(self, frequency: str, *, end: bool = False) -> Period:
+        """The same period as a year, or as a month (January, or December when ``end``)."""
+        if frequency == "year":
+            return Period(self.year)
+        return Period(*(self.last_month if end else self.first_month))
+
+    def label(self) -> str:
+        """'2015' or 'mars 2020'."""
+        return str(self.year) if self.month is None else format_month(date(self.year, self.month, 1))
+
+
+def is_period(text: str) -> bool:
+    """True for '2015' and '2020-03' (years 1900–2100)."""
+    try:
+        Period.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def ordered(start: str | None, end: str | None) -> bool:
+    """True when ``start`` is not after ``end`` (open bounds are always in order)."""
+    if start is None or end is None:
+        return True
+    return Period.parse(start).first_month <= Period.parse(end).last_month
+
+
+def frequency_of(df: pd.DataFrame) -> str:
+    """'year' for a frame with a ``year`` column, 'month' for one with ``period``."""
+    if "year" in df.columns:
+        return "year"
+    if "period" in df.columns:
+        return "month"
+    raise ValueError(f"no year or period column in {list(df.columns)}")
+
+
+def _months(values: pd.Series) -> pd.Series:
+    """year * 12 + month - 1 for dates or 'YYYY-MM' texts (comparable month numbers)."""
+    stamps = pd.to_datetime(values.astype(str).str[:7], format="%Y-%m")
+    return stamps.dt.year * 12 + stamps.dt.month - 1
+
+
+def clip(df: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
+    """The rows of a series inside [start, end] (None = open); grain unchanged."""
+    if start is None and end is None or df.empty:
+        return df
+    if frequency_of(df) == "year":
+        keep = pd.Series(True, index=df.index)
+        if start is not None:
+            keep &= df["year"] >= Period.parse(start).year
+        if end is not None:
+            keep &= df["year"] <= Period.parse(end).year
+        return df[keep]
+    months = _months(df["period"])
+    keep = pd.Series(True, index=df.index)
+    if start is not None:
+        year, month = Period.parse(start).first_month
+        keep &= months >= year * 12 + month - 1
+    if end is not None:
+        year, month = Period.parse(end).last_month
+        keep &= months <= year * 12 + month - 1
+    return df[keep]
+
+
+def key(df: pd.DataFrame) -> pd.Series:
+    """A sortable period per row: the year, or year * 12 + month - 1 for monthly rows."""
+    return df["year"] if frequency_of(df) == "year" else _months(df["period"])
+
+
+def label(value: object, frequency: str) -> str:
+    """'2022' for a year, 'mars 2020' for a month (date or 'YYYY-MM')."""
+    if frequency == "year":
+        return str(int(value))
+    return format_month(pd.Timestamp(str(value)[:7] + "-01"))
+
+
+def code(value: object, frequency: str) -> str:
+    """The URL form of a row's period: '2022' or '2020-03'."""
+    if frequency == "year":
+        return str(int(value))
+    return str(value)[:7]
+
+
+def latest_and_previous(df: pd.DataFrame) -> tuple[pd.Series, pd.Series | None] | None:
+    """The last row with a value and the row one year earlier (same month for monthly data).
+
+    ``df`` is one series (year or period, value). The previous row is looked up in the whole
+    frame given, so pass the unclipped series when the range starts at the latest period.
+    """
+    valued = df.dropna(subset=["value"])
+    if valued.empty:
+        return None
+    keys = key(valued)
+    latest = valued.loc[keys.idxmax()]
+    step = 1 if frequency_of(df) == "year" else 12
+    before = valued[keys == keys.max() - step]
+    return latest, (before.iloc[0] if not before.empty else None)
+
+
+def span(frames: list[pd.DataFrame]) -> tuple[str, str] | None:
+    """The first and last period with a value over several series of one frequency."""
+    codes: list[tuple[int, str]] = []
+    for df in frames:
+        valued = df.dropna(subset=["value"]) if "value" in df.columns else df
+        if valued.empty:
+            continue
+        freq = frequency_of(valued)
+        column = "year" if freq == "year" else "period"
+        keys = key(valued)
+        codes.append((int(keys.min()), code(valued.loc[keys.idxmin(), column], freq)))
+        codes.append((int(keys.max()), code(valued.loc[keys.idxmax(), column], freq)))
+    if not codes:
+        return None
+    return min(codes)[1], max(codes)[1]
+
+
+def options(first: str, last: str, frequency: str) -> list[str]:
+    """Every period from ``first`` to ``last`` at ``frequency``, as URL codes."""
+    lo = Period.parse(first).as_frequency(frequency)
+    hi = Period.parse(last).as_frequency(frequency, end=True)
+    if frequency == "year":
+        return [str(y) for y in range(lo.year, hi.year + 1)]
+    out, (year, month) = [], lo.first_month
+    while (year, month) <= hi.last_month:
+        out.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out

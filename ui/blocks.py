@@ -1,0 +1,431 @@
+"""Building blocks of a page: card, chart with its source line, member bars, SCB blocks.
+
+Every block takes the run's Selection (area, sex, period, reference line) and draws one thing.
+An indicator's series is clipped to the chosen period; annual and monthly series alike (the
+time column is ``year`` or ``period``, see transforms/periods.py). Named blocks that a page
+lists under ``blocks:`` in ui/pages.yml are registered in BLOCKS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+import charts
+from transforms import monthly, periods
+from transforms.areas import coverage_label
+from transforms.catalogue import Indicator, monthly_marts
+from transforms.export import series_frame
+from transforms.formatting import format_change, format_date, format_month, format_value
+from transforms.groups import slug
+from ui.data import query
+from ui.downloads import csv_button
+from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
+from warehouse import queries
+
+MAX_MEMBER_LINES = 8  # an area with at most this many kommuner draws each of them too
+MAX_MEMBER_BARS = 60  # "Kommunerna i …" for areas up to this size
+PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv",
+                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def source_footer(ind: Indicator, *, period: str, computed: bool,
+                  area_note: str | None = None) -> None:
+    """Definition, source, period and method under a chart, in Swedish."""
+    parts = [f"**Definition:** {ind.definition or ind.title or ind.label}",
+             f"**{ind.source_line}.** Hämtad {format_date(ind.fetched_at)}. Period: {period}."]
+    if computed:
+        parts.append(f"**Län, riket och andra områden:** {ind.area_method}.")
+    if area_note:
+        parts.append(area_note)
+    if ind.note:
+        parts.append(ind.note)
+    st.caption("  \n".join(parts))
+
+
+def sex_for(sel: Selection, ind: Indicator) -> tuple[str, str]:
+    """The sex code to query and a note when the indicator has no split by sex."""
+    if ind.has_sex or sel.sex == "T":
+        return sel.sex, ""
+    return "T", " (finns inte per kön; visar totalt)"
+
+
+def series(sel: Selection, ind: Indicator, area: queries.Area, sex: str) -> pd.DataFrame:
+    """An area's series inside the chosen period."""
+    return periods.clip(query("area_series", ind, area, sex), sel.start, sel.end)
+
+
+def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[queries.Area, str]]:
+    """(area, role): the selected kommun or area, its län (when all members share one), Riket,
+    and with ``members`` the member kommuner of a small area."""
+    shown: list[tuple[queries.Area, str]] = [(sel.area, "focus")]
+    lan_codes = {m[:2] for m in sel.area.members}
+    if sel.area.kind not in ("lan", "riket") and len(lan_codes) == 1:
+        shown.append((query("area", f"lan:{lan_codes.pop()}"), "lan"))
+    if sel.area.kind != "riket":
+        shown.append((query("area", "riket"), "riket"))
+    if members and not sel.area.is_kommun and len(sel.area.members) <= MAX_MEMBER_LINES:
+        named = zip(query("kommun_names", list(sel.area.members)), sel.area.members, strict=True)
+        shown += [(query("area", f"kommun:{code}"), "member") for _, code in sorted(named)]
+    return shown
+
+
+def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
+    """The selected kommun or area, its län, Riket and the members of a small area.
+
+    Beside a computed län or Riket, the source's own published value is drawn when fetched.
+    """
+    sex = sex_for(sel, ind)[0]
+    lines = []
+    for area, role in compared_areas(sel):
+        lines.append(charts.Line(area.name, series(sel, ind, area, sex), role,
+                                 computed=not area.is_kommun))
+        if area.kind in ("lan", "riket") and ind.frequency == "year":
+            own = query("published_series", ind.id, area.area_id, sex)
+            own = periods.clip(own, sel.start, sel.end)
+            if not own.empty:
+                lines.append(charts.Line(f"{area.name} enligt {ind.source}", own, "published"))
+    return lines
+
+
+def references(sel: Selection, ind: Indicator, focus: pd.DataFrame) -> list[charts.Reference]:
+    """The reference line(s) the user chose that apply to this indicator (``focus``: the
+    chosen area's whole series, for a baseline period's value)."""
+    out = []
+    if sel.state.baseline:
+        value = reference_value(sel, focus)
+        if value is not None:
+            when = periods.Period.parse(sel.state.baseline)
+            label = str(when.year) if ind.frequency == "year" else when.label()
+            out.append(charts.Reference(f"{sel.area.name} {label}", value))
+    target = sel.state.target
+    if target and target.indicator_id == ind.id:
+        out.append(charts.Reference(target.name, target.value))
+    return out
+
+
+def indicator_card(sel: Selection, indicator_id: str) -> None:
+    """The latest value in the period with the change from the period before, and coverage."""
+    ind = query("indicator", indicator_id)
+    sex, sex_note = sex_for(sel, ind)
+    if ind.aggregation == "none" and not sel.area.is_kommun:
+        st.info(f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
+        return
+    whole = query("area_series", ind, sel.area, sex)
+    shown = periods.clip(whole, sel.start, sel.end).dropna(subset=["value"])
+    found = periods.latest_and_previous(shown)
+    if found is None:
+        st.info(f"**{ind.label}**: inga värden för {sel.area.name} i vald period.")
+        return
+    latest, _ = found
+    freq = periods.frequency_of(whole)
+    column = "year" if freq == "year" else "period"
+    # the period before may lie before the chosen range: look it up in the whole series
+    upto = periods.clip(whole, None, periods.code(latest[column], freq))
+    _, previous = periods.latest_and_previous(upto)
+    delta = None
+    if previous is not None:
+        change = latest["value"] - previous["value"]
+        delta = (f"{format_change(change, ind.decimals, ind.unit, ascii_minus=True)} från "
+                 f"{periods.label(previous[column], freq)}")
+    st.metric(f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
+              format_value(latest["value"], ind.decimals, ind.short_unit), delta,
+              delta_color="off", border=True, help=ind.definition)
+    if latest.get("status") == "partial":
+        cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
+        st.caption(f"Områdesvärdet bygger på {cover}.")
+
+
+def indicator_chart(sel: Selection, indicator_id: str) -> None:
+    """The comparison chart over time, its source footer and the numbers as CSV."""
+    ind = query("indicator", indicator_id)
+    sex, sex_note = sex_for(sel, ind)
+    if ind.aggregation == "none" and not sel.area.is_kommun:
+        return
+    lines = comparison_lines(sel, ind)
+    if lines[0].data.dropna(subset=["value"]).empty:
+        return
+    compared = [line.name for line in lines if line.role in ("lan", "riket")]
+    against = f" jämfört med {' och '.join(compared)}" if compared else ""
+    period = charts.period_text([line.data for line in lines])
+    computed = any(line.computed for line in lines)
+    title = (f"{ind.label}{sex_note}<br><sup>{sel.area.name}{against}, {period}, "
+             f"{SEX_LABELS[sex].lower()}</sup>")
+    focus = query("area_series", ind, sel.area, sex)
+    fig = charts.time_series(lines, ind, title=title, references=references(sel, ind, focus),
+                             computed_note=f"Områden: {ind.area_method}." if computed else None)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{indicator_id}")
+    source_footer(ind, period=period, computed=computed)
+    table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
+                         ind, sex=SEX_LABELS[sex])
+    csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{indicator_id}")
+
+
+def members_block(sel: Selection, indicator_id: str) -> None:
+    """An area's member kommuner ranked on the latest period, with the area marked."""
+    ind = query("indicator", indicator_id)
+    sex = sex_for(sel, ind)[0]
+    df = periods.clip(query("member_values", ind.id, list(sel.area.members), sex),
+                      sel.start, sel.end).dropna(subset=["value"])
+    if df.empty:
+        return
+    freq = periods.frequency_of(df)
+    column = "year" if freq == "year" else "period"
+    keys = periods.key(df)
+    latest = df[keys == keys.max()]
+    when = latest[column].iloc[0]
+    ref = []
+    if ind.aggregation != "none":
+        area_df = query("area_series", ind, sel.area, sex)
+        row = area_df[area_df[column] == when]
+        if not row.empty:
+            ref.append((sel.area.name, row["value"].iloc[0]))
+    fig = charts.ranked_bar(latest, ind, title=f"{ind.label}: kommunerna i {sel.area.name}, "
+                            f"{periods.label(when, freq)}", highlight=sel.kommun_name,
+                            reference=ref)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"members-{indicator_id}")
+
+
+def selection_caption(sel: Selection) -> str:
+    """One line under a page title saying what is shown and how areas are computed."""
+    area = sel.area
+    if area.is_kommun:
+        return (f"{sel.kommun_name} i {sel.lan_name}, jämfört med länet och riket. "
+                f"Kön: {sel.sex_label}. Län och riket är beräknade från kommunerna.")
+    members = ", ".join(query("kommun_names", list(area.members)))
+    where = f"{len(area.members)} kommuner: {members}" if len(area.members) <= 15 \
+        else f"{len(area.members)} kommuner"
+    vintage = f" Indelning {area.vintage}." if area.vintage else ""
+    return (f"{area.name} ({where}). Kön: {sel.sex_label}. Områdets värden är beräknade från "
+            f"kommunerna enligt varje nyckeltals regel.{vintage}")
+
+
+MONTHLY_INDICATOR = "bas_arbetsloshet"  # the indicator of the monthly block on Översikt
+
+
+def _monthly_options(sel: Selection, mart: dict) -> dict[str, str]:
+    """The mart's option pickers (age band, födelseregion) side by side; the codes chosen."""
+    dims = mart.get("dimensions") or {}
+    options = {name: {**{str(k): v["label"] for k, v in (spec.get("series") or {}).items()},
+                      **{str(k): v for k, v in (spec.get("values") or {}).items()}}
+               for name, spec in dims.items()}
+    # widths by the longest option, so "20 år – pensionsåldern (20–64, …)" is read whole
+    widths = [max(map(len, labels.values())) for labels in options.values()] or [1]
+    chosen = {}
+    for column, (name, spec) in zip(st.columns(widths), dims.items(), strict=False):
+        chosen[name] = dimension_control(sel, name, spec.get("label", name), options[name],
+                                         str(spec["default"]), column)
+    return chosen
+
+
+def _monthly_series(sel: Selection, ind: Indicator, sex: str, dims: dict
+                    ) -> list[tuple[queries.Area, str, pd.DataFrame]]:
+    """(area, role, whole monthly series) for the area, its län and Riket."""
+    return [(area, role, query("monthly_series", ind, area, sex, dims))
+            for area, role in compared_areas(sel, members=False)]
+
+
+def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataFrame]],
+                      focus: queries.Area | None, choices: dict[str, monthly.Choice]) -> str:
+    """Why areas have no monthly value, in one plain sentence (``focus``: the chosen area
+    when it is among them)."""
+    what = ind.label.split(" (")[0].lower()
+    if focus is None:  # the area is there; its län or Riket cannot be computed
+        texts = []
+        for area, df in missing:
+            last = df.iloc[-1] if not df.empty else None
+            n = f"{int(last['n_reporting'])} av dess {int(last['n_expected'])}" \
+                if last is not None else "ingen av dess"
+            texts.append(f"{area.name} kan inte beräknas: SCB:s månadssiffror finns bara för "
+                         f"{n} kommuner i den hämtade datan")
+        return "; ".join(texts) + " (under hälften räknas inget områdesvärde)."
+    have = query("monthly_kommuner", ind)
+    names = [area.name for area, _ in missing]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
+    chosen = [c for c in choices.values() if c.option != _default_option(ind, c.dim)]
+    if chosen and not set(focus.members) - set(have["kommun_code"]):
+        labels = ", ".join(_used_label(c, pd.DataFrame()) for c in chosen)
+        return (f"SCB:s månadssiffror för {what} saknas för {listed} med valet {labels}: den "
+                "hämtade datan har inga sådana värden.")
+    where = ""
+    if not have.empty:
+        lan = have["lan_name"].unique()
+        where = (f": den hämtade datan har dem bara för {len(have)} kommuner i {lan[0]}"
+                 if len(lan) == 1 else f": den hämtade datan har dem för {len(have)} kommuner")
+    elif not query("has_table", monthly_marts()[ind.mart]["table"]):
+        where = ": de har inte kunnat hämtas från SCB"
+    return f"SCB:s månadssiffror för {what} saknas för {listed}{where}."
+
+
+def _default_option(ind: Indicator, dim: str) -> str:
+    return str(monthly_marts()[ind.mart]["dimensions"][dim]["default"])
+
+
+def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDICATOR) -> None:
+    """Monthly figures for the area, its län and Riket: the latest month of the chosen period
+    against the same month a year earlier, a chart with breaks, and what is missing or revised,
+    in words. The options (age band, födelseregion) are part of the view, in the URL."""
+    ind = query("indicator", indicator_id)
+    mart = monthly_marts()[ind.mart]
+    dims = _monthly_options(sel, mart)
+    choices = monthly.choose(mart, dims, indicator_id=ind.id)
+    sex, sex_note = sel.sex, ""
+    found = _monthly_series(sel, ind, sex, dims)
+    if sex != "T" and found[0][2].dropna(subset=["value"]).empty:
+        sex, sex_note = "T", (f" Siffror för {SEX_LABELS[sel.sex].lower()} finns inte i den "
+                              "hämtade datan; totalt visas.")
+        found = _monthly_series(sel, ind, sex, dims)
+    shown, missing, cards = [], [], []
+    for area, role, whole in found:
+        in_period = periods.clip(whole, sel.start, sel.end)
+        # the card: the latest month in the period; the year before may lie before the period
+        latest = None if in_period.dropna(subset=["value"]).empty else \
+            monthly.latest_with_year_before(periods.clip(whole, None, sel.end))
+        if latest is None:
+            missing.append((area, whole))
+            continue
+        shown.append(charts.Line(area.name, in_period, role, computed=not area.is_kommun))
+        cards.append((area, latest))
+    for column, (area, latest) in zip(st.columns(max(len(cards), 2)), cards, strict=False):
+        with column:
+            st.metric(**bas_metric(latest, ind, area.name))
+            if latest["status"] == "partial":
+                st.caption("Beräknat från " + coverage_label(int(latest["n_reporting"]),
+                                                             int(latest["n_expected"])) + ".")
+    if missing:
+        focus = sel.area if missing[0][0] is sel.area else None
+        st.info(_missing_sentence(ind, missing, focus, choices))
+    if not shown:
+        return
+    breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
+    labels = ", ".join(_used_label(choices[d], shown[0].data) for d in choices)
+    period = charts.period_text([line.data for line in shown])
+    title = (f"{ind.label}<br><sup>{', '.join(line.name for line in shown)}, {period}, "
+             f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
+    computed = any(line.computed for line in shown)
+    fig = charts.time_series(shown, ind, title=title, breaks=breaks,
+                             references=references(sel, ind, found[0][2]),
+                             computed_note=f"Områden: {ind.area_method}." if computed else None)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{ind.id}")
+    notes = [sex_note.strip()] if sex_note else []
+    if computed and mart.get("note"):
+        notes.append(" ".join(str(mart["note"]).split()))
+    band = monthly.band_note(shown[0].data, choices["age"]) if "age" in choices else None
+    if band:
+        notes.append(band)
+    members = sorted({m for area, _, df in found if not df.dropna(subset=["value"]).empty
+                      for m in area.members})
+    changes = query("series_revisions", ind, queries.Area("chart", "group", "", tuple(members)),
+                    sex, dims)
+    kommuner = query("kommuner")
+    revised = monthly.revision_note(
+        changes, decimals=ind.decimals, short_unit=ind.short_unit,
+        names=dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True)),
+        focus=list(sel.area.members))
+    if revised:
+        notes.append(f"**{revised}**")
+    source_footer(ind, period=period, computed=computed, area_note=" ".join(notes) or None)
+    table = series_frame([(line.name, line.data) for line in shown], ind,
+                         sex=SEX_LABELS[sex])
+    csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{ind.id}")
+
+
+def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
+    """The option as shown in a title: the bands actually used for a scheduled age series."""
+    if choice.schedule and "band" in data:
+        used = list(dict.fromkeys(data.dropna(subset=["value"])["band"]))
+        return "/".join(choice.code_label(c) for c in used) or choice.label
+    return choice.label.lower() if choice.dim != "age" else choice.label
+
+
+def bas_metric(latest: dict, ind: Indicator, name: str) -> dict:
+    """Arguments for st.metric from monthly.latest_with_year_before()."""
+    period = latest["period"]
+    delta = None
+    if latest["value_year_before"] is not None:
+        change = format_change(latest["change"], ind.decimals, ind.unit, ascii_minus=True)
+        delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
+    label = f"{name}, {format_month(period)}"
+    if latest["is_preliminary"]:
+        label += " (preliminär)"
+    return {"label": label, "value": format_value(latest["value"], ind.decimals,
+                                                  ind.short_unit),
+            "delta": delta, "delta_color": "off", "border": True, "help": ind.definition}
+
+
+def population_block(sel: Selection) -> None:
+    """SCB's monthly population for the län (or Riket), by age group and sex, when fetched."""
+    if not query("has_table", "marts.population_region_monthly"):
+        st.caption("SCB:s befolkning per månad saknas i databasen.")
+        return
+    area = sel.area
+    if area.kind in ("kommun", "lan"):
+        lan_codes, name = [area.members[0][:2]], sel.lan_name if area.is_kommun else area.name
+    elif area.kind == "riket":
+        lan_codes, name = sorted({m[:2] for m in area.members}), "Riket"
+    else:
+        st.caption("SCB:s månadsbefolkning finns här per län; välj en kommun, ett län eller "
+                   "riket för att se den.")
+        return
+    df = periods.clip(query("population_lan_monthly", lan_codes), sel.start, sel.end)
+    if df.empty:
+        st.caption(f"SCB:s månadsbefolkning saknas för {name} i vald period.")
+        return
+    meta = scb_population_meta(str(df["table_id"].iloc[0]))
+    latest = df["period"].max()
+    now = df[(df["period"] == latest) & (df["sex"] == "T")]["population"].sum()
+    first = df[(df["period"] == df["period"].min()) & (df["sex"] == "T")]["population"].sum()
+    delta = None
+    if df["period"].nunique() > 1:
+        change = format_change(now - first, 0, "count", ascii_minus=True)
+        delta = f"{change} sedan {format_month(df['period'].min())}"
+    if area.is_kommun:
+        st.caption(f"SCB:s månadsbefolkning per kommun finns inte i datan; {sel.kommun_name}s "
+                   f"län visas.")
+    st.metric(f"Folkmängd, {name}, {format_month(latest)}",
+              format_value(now, 0, "antal"), delta, delta_color="off", border=True)
+    fig = charts.population_by_age(df[df["period"] == latest], meta,
+                                   title=f"Folkmängd efter ålder och kön, {name}, "
+                                         f"{format_month(latest)}")
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart-population")
+    st.caption("Summerat över SCB:s åldersgrupper. Från referensåret 2025 lägger SCB in en liten "
+               "slumpmässig osäkerhet i alla befolkningsuppgifter (Cell Key Method), så en summa "
+               "av delar kan avvika något från SCB:s publicerade total.")
+
+
+def scb_population_meta(table_id: str) -> Indicator:
+    """Chart metadata for SCB's monthly population table."""
+    return Indicator(id=table_id, label="Folkmängd", unit="count", short_unit="antal",
+                     decimals=0, groups=("befolkning",), aggregation="sum", source="SCB",
+                     definition="Folkmängden den sista dagen i respektive månad.",
+                     fetched_at=query("fetched_at", "scb", "population_lan_monthly"),
+                     frequency="month")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A named block a page may list under ``blocks:``, and the months it can show."""
+
+    render: Callable[[Selection], None]
+    frequency: str = "month"
+    table: str | None = None  # the warehouse table whose months it shows
+    indicator: str | None = None  # or the catalogue indicator it shows (a target may name it)
+
+    def span(self) -> tuple[str, str] | None:
+        """The first and last period the block can show, if it knows."""
+        if self.indicator:
+            try:
+                ind = query("indicator", self.indicator)
+            except queries.UnknownIndicator:
+                return None
+            return (ind.first_period, ind.last_period) if ind.first_period else None
+        return query("month_span", self.table) if self.table else None
+
+
+BLOCKS: dict[str, Block] = {
+    "bas_senaste_manad": Block(monthly_unemployment_block, indicator=MONTHLY_INDICATOR),
+    "befolkning_lan": Block(population_block, table="marts.population_region_monthly"),
+}

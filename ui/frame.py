@@ -1,0 +1,114 @@
+"""The frame around every page: navigation, the selection bar, link notices, the footer.
+
+The whole dashboard is one Streamlit page at ``/``; the page shown is the URL's ``sida``
+parameter. So every view, including the page, is in the query string, every link the app makes
+points at ``/`` (no ``/grupper/_stcore/health`` 404s when a deep link is opened), and the menu
+links carry the selection to the next page. The old paths ``/grupper`` and ``/om_data`` still
+open their pages.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import render, selection
+from ui.data import query, warehouse_ready
+from ui.page_spec import PageSpec, load_pages
+from warehouse.refresh import read_status
+
+APP_TITLE = "Arbetsmarknadsläget"
+# Every menu link points at the same Streamlit page, which Streamlit would highlight in every
+# link; the frame marks the page shown instead (its link sits in a container keyed by page).
+_MENU_STYLE = """<style>
+section[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"] {
+  background-color: transparent;
+}
+section[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]:hover,
+section[data-testid="stSidebar"] .st-key-meny-%s a[data-testid="stPageLink-NavLink"] {
+  background-color: rgba(151, 166, 195, 0.25);
+}
+</style>"""
+# a card's label wraps instead of ending in "…": "Dalarnas län, april 2026 (preliminär)" in a
+# row of three cards at 1280 px would lose the word that matters
+_CARD_STYLE = """<style>
+[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p {
+  white-space: normal; overflow: visible; text-overflow: clip;
+}
+</style>"""
+
+
+def no_data_message() -> None:
+    """Plain Swedish: no data, which source failed and why, and how to load a mirror."""
+    st.title(APP_TITLE)
+    st.error("Ingen data kunde hämtas, så det finns inget att visa ännu.")
+    status = read_status()
+    if status:
+        lines = []
+        for source, s in status.get("sources", {}).items():
+            if s.get("failed"):
+                name = {"kolada": "Kolada (api.kolada.se)",
+                        "scb": "SCB (statistikdatabasen.scb.se)"}.get(source, source)
+                lines.append(f"- **{name}**: {s.get('first_error') or 'misslyckades'}")
+        if lines:
+            st.markdown(f"Senaste försöket ({status.get('at', '')[:16].replace('T', ' ')} UTC):"
+                        + "\n" + "\n".join(lines))
+        if status.get("build_message") and not status.get("built"):
+            st.markdown(f"Databasen kunde inte byggas: {status['build_message']}")
+    else:
+        st.markdown("Ingen uppdatering har körts på den här datorn ännu.")
+    st.markdown(
+        "**Så här laddar du data utan nätverk**, från en spegelmapp med sparade svar från "
+        "källorna (t.ex. `../shared/data`):\n\n"
+        "```\nMIRROR_DIR=../shared/data make run\n```\n\n"
+        "eller, medan appen är igång, i ett annat terminalfönster:\n\n"
+        "```\n.venv/bin/python -m warehouse refresh --mirror ../shared/data\n```\n\n"
+        "Ladda sedan om sidan. Med nätverk hämtar `make run` data direkt från Kolada och SCB.")
+
+
+def app_footer() -> None:
+    """Shared footer: sources and licence, and when the data was last refreshed."""
+    from transforms.formatting import format_date
+
+    log = query("refresh_log", 1)
+    when = format_date(log["run_at"].iloc[0]) if not log.empty else "okänt datum"
+    st.divider()
+    st.caption(f"{APP_TITLE} · öppen källkod · Data senast uppdaterad {when}. "
+               "Källor: Kolada (RKA; ursprungliga producenter anges vid varje diagram) och "
+               "SCB, Statistikdatabasen (CC0). Se sidan Om data för definitioner och logg.")
+
+
+def _draw_page() -> None:
+    render.render(selection.current())
+
+
+def _menu(root: st.Page, sel: selection.Selection, pages: dict[str, PageSpec]) -> None:
+    """One link per page, carrying the whole selection (a real link: it opens in a new tab
+    too); the page shown is highlighted."""
+    with st.sidebar:
+        st.html(_MENU_STYLE % sel.page.id + _CARD_STYLE)
+        for page_id, spec in pages.items():
+            with st.container(key=f"meny-{page_id}"):
+                st.page_link(root, label=spec.title, query_params=sel.link_params(page_id),
+                             width="stretch")
+
+
+def run() -> None:
+    """Route, draw the selection bar and the menu, run the page, then the footer."""
+    if not warehouse_ready():
+        st.navigation([st.Page(no_data_message, title=APP_TITLE)], position="hidden").run()
+        st.stop()
+    pages = load_pages()
+    start = next(iter(pages))
+    root = st.Page(_draw_page, title=APP_TITLE, url_path=start, default=True)
+    old_paths = [st.Page(_draw_page, title=spec.title, url_path=page_id)
+                 for page_id, spec in pages.items() if page_id != start]
+    nav = st.navigation([root, *old_paths], position="hidden")
+    hint = None if nav is root else nav.url_path
+    sel, notices = selection.bind(pages, render.page_facts, page_hint=hint)
+    st.set_page_config(page_title=f"{sel.page.title} · {APP_TITLE}")
+    _menu(root, sel, pages)
+    if notices:
+        st.warning("Delar av länken kunde inte användas:\n" + "\n".join(f"- {n}"
+                                                                           for n in notices))
+    nav.run()
+    app_footer()

@@ -1,0 +1,41 @@
+"""Kommun groups for the pages: stored groups as areas, a shared group, share links."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from transforms.groups import kommun_lookup as build_lookup
+from ui import url_state
+from ui.data import query
+from warehouse import queries, usergroups
+
+SHARED_SUFFIX = " (delad länk)"
+
+
+def user_groups() -> list[queries.Area]:
+    """Stored user groups as areas (suggestions seeded on first start)."""
+    if "seeded" not in st.session_state:
+        usergroups.seed_suggestions(query("kommuner"))
+        st.session_state["seeded"] = True
+    return [usergroups.as_area(g) for g in usergroups.list_groups()]
+
+
+def shared_area(shared: url_state.SharedGroup) -> queries.Area:
+    """A group carried by a link, as an area the queries understand."""
+    return queries.Area(url_state.SHARED_AREA_ID, "group", shared.name + SHARED_SUFFIX,
+                        shared.members, source="Delad länk")
+
+
+def kommun_lookup() -> dict[str, str]:
+    """Kommun code/name -> code, for parsing user input."""
+    return build_lookup(query("kommuner"))
+
+
+def share_link(group: usergroups.Group) -> str:
+    """A link to the start page that opens a group for anyone: …/?grupp=…&medlemmar=0764,0780."""
+    params = {url_state.GROUP: group.name, url_state.MEMBERS: ",".join(group.members)}
+    here = urlsplit(st.context.url or "")
+    base = f"{here.scheme}://{here.netloc}/" if here.netloc else ""
+    return f"{base}?{urlencode(params, safe=',')}"

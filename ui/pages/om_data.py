@@ -1,0 +1,115 @@
+"""Om data: sources, the indicator catalogue, how areas are computed, and the refresh log."""
+
+import streamlit as st
+
+from transforms import monthly
+from transforms.catalogue import FREQUENCIES, group_labels, monthly_marts
+from transforms.formatting import format_date, format_month, format_number
+from ui.data import query
+from ui.selection import Selection
+from warehouse.refresh import failure_rows, read_status
+
+
+def _last_refresh() -> None:
+    """The last refresh: which source failed, when and why (kept small: easy to move)."""
+    st.subheader("Senaste uppdateringen")
+    status = read_status()
+    failed = failure_rows(status)
+    if status is None:
+        st.caption("Ingen uppdatering har körts på den här datorn.")
+    elif failed:
+        st.warning(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC: "
+                   f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade "
+                   "data (se Hämtad ovan); övriga uppdaterades.")
+        st.dataframe(failed, hide_index=True, width="stretch")
+    else:
+        st.caption(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC gick "
+                   "igenom för alla källor.")
+
+
+def revisions_section(limit: int = 300) -> None:
+    """What the sources revised at the latest refreshes, summary first, then the values."""
+    runs = query("revision_runs", 20)
+    if runs.empty:
+        st.caption("Inga tidigare publicerade värden har ändrats vid uppdateringarna hittills.")
+        return
+    inds = {i.id: i for i in query("indicators")}
+    kommuner = query("kommuner")
+    names = dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True))
+    for run in runs.itertuples():
+        ind = inds.get(run.indicator_id)
+        st.markdown(
+            f"- **{format_date(run.seen_at)}**: {ind.label if ind else run.indicator_id} – "
+            f"{format_number(run.n_values, 0)} tidigare publicerade månadsvärden ändrade för "
+            f"{run.n_kommuner} kommuner, {format_month(run.first_period)} – "
+            f"{format_month(run.last_period)} (källans siffror publicerade "
+            f"{format_date(run.new_published) if run.new_published else 'okänt datum'})")
+    dim_labels: dict[str, dict[str, str]] = {}
+    for mart in monthly_marts().values():
+        for name, spec in (mart.get("dimensions") or {}).items():
+            dim_labels.setdefault(name, {}).update(spec.get("values") or {})
+    revised = list(dict.fromkeys(i for i in inds if i in set(runs["indicator_id"])))
+    chosen = st.selectbox("Visa ändrade värden för", revised,
+                          format_func=lambda i: inds[i].label, key="revision_indicator")
+    table = monthly.revisions_table(
+        query("revisions", indicator_id=chosen, limit=limit),
+        labels={k: v.label for k, v in inds.items()},
+        names=names, decimals={k: v.decimals for k, v in inds.items()}, dim_labels=dim_labels)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(f"De senaste {limit} ändrade värdena. Alla: `python -m warehouse changes` "
+               "(`--since ÅÅÅÅ-MM-DD`).")
+
+
+def render(sel: Selection) -> None:
+    """The page (declared in ui/pages.yml with ``renderer: pages.om_data``)."""
+    st.title("Om data")
+    st.markdown(
+        "Arbetsmarknadsläget hämtar öppna data från **Kolada** (RKA; ursprungliga producenter: "
+        "Arbetsförmedlingen, SCB, Socialstyrelsen, Migrationsverket m.fl.) och **SCB:s "
+        "statistikdatabas** (PxWebApi 2.0). Varje svar sparas oförändrat och databasen byggs "
+        "om i en ny fil som kopplas in först när allt gått igenom.\n\n"
+        "**Län, riket och andra områden** beräknas från kommunerna: antal summeras, andelar "
+        "vägs med den befolkning andelen avser (eller närmaste befolkning som finns i datan, "
+        "vilket anges). Aldrig ett ovägt medelvärde. Saknas kommuner ett år visas hur många "
+        "som ingår (t.ex. 12 av 13 kommuner); under hälften undanhålls värdet. En kommun som "
+        "inte fanns ännu (Nykvarn före 1999, Knivsta före 2003) räknas inte som saknad.\n\n"
+        "**Tre olika arbetslöshetsmått** förekommer: Kolada/Arbetsförmedlingens årsmedelvärde "
+        "som andel av befolkningen (visas här), Arbetsförmedlingens andel inskrivna arbetslösa "
+        "av arbetskraften och SCB:s BAS-arbetslöshet. De går inte att jämföra rakt av.\n\n"
+        "**SCB:s månadssiffror (BAS)** är preliminära och revideras; när SCB ändrar redan "
+        "publicerade värden visas det under diagrammet och i listan nedan. Län och andra "
+        "områden räknas från kommunernas antal (summa arbetslösa / summa arbetskraften); SCB:s "
+        "skydd av små tal gör att summan kan skilja sig något från SCB:s eget länstal.")
+
+    groups = group_labels()
+    st.subheader("Nyckeltal")
+    rows = [{"Id": i.id, "Nyckeltal": i.label,
+             "Målgrupp": ", ".join(groups[g] for g in i.groups), "Enhet": i.short_unit,
+             "Per": FREQUENCIES[i.frequency],
+             "Period": (f"{i.first_period}–{i.last_period}" if i.is_monthly else
+                        f"{i.first_year}–{i.last_year}") if i.first_year else "–",
+             "Områden": i.area_method, "Källa": i.source_line.removeprefix("Källa: "),
+             "Definition": i.definition or ""} for i in query("indicators")]
+    st.dataframe(rows, hide_index=True, width="stretch")
+
+    st.subheader("Ändrade siffror (revideringar)")
+    revisions_section()
+
+    st.subheader("Hämtade dataset")
+    prov = query("provenance")
+    prov["fetched_at"] = prov["fetched_at"].map(format_date)
+    st.dataframe(prov.rename(columns={"source": "Källa", "dataset": "Dataset",
+                                      "fetched_at": "Hämtad", "url": "Adress",
+                                      "n_files": "Svar", "snapshot": "Ögonblicksbild"}),
+                 hide_index=True, width="stretch")
+
+    _last_refresh()
+
+    st.subheader("Uppdateringslogg")
+    log = query("refresh_log", 300)
+    st.dataframe(log.rename(columns={"run_at": "Tid (UTC)", "source": "Källa",
+                                     "dataset": "Dataset", "ok": "OK", "message": "Utfall",
+                                     "mirror": "Spegel", "url": "Adress"}),
+                 hide_index=True, width="stretch")
+    st.caption("Uppdatera: `python -m warehouse refresh` (från källorna) eller "
+               "`python -m warehouse refresh --mirror ../shared/data` (utan nätverk).")

@@ -1,0 +1,409 @@
+"""The controls above every page, bound to the URL both ways (codes, never display names).
+
+Each run: when the URL differs from what this session last wrote and no control was touched,
+the URL came from outside (a fresh link, Back/Forward, a menu link), so it is parsed
+(``ui.url_state``) and pushed into the controls; otherwise the controls hold the user's
+choices. The controls then draw, and the resulting view is written back to the URL when it
+changed (Streamlit pushes a history entry for that, or replaces it during Back/Forward).
+Nothing is bound with Streamlit's ``bind="query-params"``: that writes display labels and
+loses every unbound parameter when the page changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import streamlit as st
+
+from transforms.catalogue import monthly_marts
+from transforms.formatting import format_number
+from transforms.periods import Period
+from ui import url_state
+from ui.data import query
+from ui.groups import shared_area, user_groups
+from ui.page_spec import PageSpec
+from ui.url_state import Dimension, ViewState, Vocabulary
+from warehouse import queries
+
+SEX_LABELS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+KIND_PREFIX = {"lan": "Län", "la": "Lokal arbetsmarknad", "fa": "FA-region",
+               "kommungrupp": "Kommungrupp", "riket": "Riket", "group": "Egen grupp"}
+REFERENCE_KINDS = {"ingen": "Ingen", "period": "Basperiod", "mal": "Målvärde"}
+NO_AREA = ""  # the area option "Ingen – visa kommunen"
+# widget keys (session_state)
+KOMMUN, AREA, SEX, PERIOD = "kommun", "omrade", "kon", "period"
+REF_KIND, REF_PERIOD, TARGET_ID, TARGET_VALUE, TARGET_NAME = (
+    "ref_typ", "ref_period", "mal_nyckeltal", "mal_varde", "mal_namn")
+_SEEN, _STATE, _TOUCHED, _GEN = "_url_seen", "_view_state", "_touched", "_generation"
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the controls need to know about a page's content."""
+
+    frequency: str = "year"  # of the period control: 'year' or 'month'
+    periods: tuple[str, ...] = ()  # every period the page can show, in order
+    has_sex: bool = True  # at least one indicator is split by sex
+    indicators: tuple[tuple[str, str], ...] = ()  # (id, label) a target may name
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The view of this run: the URL state resolved to names and areas."""
+
+    state: ViewState
+    page: PageSpec
+    facts: PageFacts
+    vocab: Vocabulary
+    kommun_code: str
+    kommun_name: str
+    lan_code: str
+    lan_name: str
+    area: queries.Area  # the kommun itself, or the chosen area
+
+    @property
+    def sex(self) -> str:
+        """'T', 'K' or 'M'."""
+        return self.state.sex
+
+    @property
+    def sex_label(self) -> str:
+        """'Totalt', 'Kvinnor' or 'Män'."""
+        return SEX_LABELS[self.state.sex]
+
+    @property
+    def start(self) -> str | None:
+        """First period shown ('2015' or '2020-03'), None = from the first there is."""
+        return self.state.start
+
+    @property
+    def end(self) -> str | None:
+        """Last period shown, None = to the latest."""
+        return self.state.end
+
+    def dim(self, name: str) -> str | None:
+        """The option chosen for a monthly dimension ('16-24'), None = its default."""
+        return self.state.dim(name)
+
+    def link_params(self, page_id: str | None = None) -> dict[str, str]:
+        """The URL parameters of this view, or of the same view on another page."""
+        state = self.state if page_id is None else replace(self.state, page=page_id)
+        return url_state.to_params(state, self.vocab)
+
+
+def current() -> Selection:
+    """The selection of this run (set by the frame before the page runs)."""
+    return st.session_state["selection"]
+
+
+def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabulary:
+    """Every code a link may use, from the warehouse, the user's groups and the pages."""
+    kommun = query("kommuner")
+    areas = query("areas")
+    official = areas.loc[areas["area_kind"] != "kommun", "area_id"]
+    names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
+    return Vocabulary(pages=tuple(pages), kommuner=frozenset(names),
+                      default_kommun=str(kommun["kommun_code"].iloc[0]),
+                      areas=frozenset([*official, *(g.area_id for g in groups)]),
+                      indicators=frozenset(i.id for i in query("indicators")),
+                      kommun_names=names, dimensions=dimensions())
+
+
+def dimensions() -> dict[str, Dimension]:
+    """The options of every monthly mart's dimensions (age bands, födelseregion) a link may
+    choose, from transforms/indicators.yml: the source's codes and our series of them."""
+    out: dict[str, Dimension] = {}
+    for mart in monthly_marts().values():
+        for name, spec in (mart.get("dimensions") or {}).items():
+            codes = {str(c) for c in [*(spec.get("values") or {}), *(spec.get("series") or {})]}
+            known = out.get(name)
+            out[name] = Dimension(known.default if known else str(spec["default"]),
+                                  codes | (known.codes if known else frozenset()))
+    return out
+
+
+def _key(name: str) -> str:
+    """A control's key in this generation: a view read from the URL starts a new generation,
+    so every control is drawn afresh with its value from the view (no session-state writes
+    into widgets, which Streamlit warns about and which confuse range sliders)."""
+    return f"{name}-{st.session_state.get(_GEN, 0)}"
+
+
+def _new_generation(state: ViewState) -> None:
+    st.session_state[_STATE] = state
+    st.session_state[_GEN] = st.session_state.get(_GEN, 0) + 1
+
+
+def _bound(name: str) -> dict:
+    """The key of a control in this generation, and its on_change."""
+    key = _key(name)
+    return {"key": key, "on_change": _touched, "args": (key,)}
+
+
+def _touched(key: str) -> None:
+    """on_change of every control: the user changed the view (a control of an older
+    generation, still on screen during a page change, does not count)."""
+    if key == _key(key.rsplit("-", 1)[0]):
+        st.session_state[_TOUCHED] = True
+
+
+def _dimension_changed(key: str, name: str, default: str) -> None:
+    """on_change of a block's option picker: the option joins the view (and the URL)."""
+    if key != _key(key.rsplit("-", 1)[0]):
+        return  # a control of an older generation (see _touched)
+    state = st.session_state[_STATE]
+    st.session_state[_STATE] = state.with_dim(name, st.session_state[key], default)
+    st.session_state[_TOUCHED] = True
+
+
+def dimension_control(sel: Selection, name: str, label: str, options: dict[str, str],
+                      default: str, column) -> str:
+    """A picker for one option of a monthly block (age band, födelseregion), bound to the view
+    like the controls above the page: codes in the URL (``alder=16-24``), labels on screen.
+    Returns the option's code."""
+    codes = list(options)
+    chosen = sel.dim(name) or default
+    key = _key(f"dim_{name}")
+    return column.selectbox(label, codes, index=_index(codes, chosen), format_func=options.get,
+                            key=key, on_change=_dimension_changed, args=(key, name, default))
+
+
+def _kommun_changed(key: str) -> None:
+    """A new kommun shows that kommun: an area chosen before would hide the change."""
+    if key != _key(KOMMUN):
+        return  # a control of an older generation (see _touched)
+    state = st.session_state[_STATE]
+    _new_generation(replace(state, kommun=st.session_state[key], area=None))
+    st.session_state[_TOUCHED] = True
+
+
+def area_label(kind: str, name: str) -> str:
+    """'Län: Kronobergs län'; Riket is just 'Riket'."""
+    return name if kind == "riket" else f"{KIND_PREFIX.get(kind, kind)}: {name}"
+
+
+def _area_options(state: ViewState, groups: list[queries.Area]) -> dict[str, str]:
+    """Area id -> label: the kommun's own areas first, then groups, then every other area."""
+    options: dict[str, str] = {NO_AREA: "Ingen – visa kommunen"}
+    for r in query("member_areas", state.kommun).itertuples():
+        options[r.area_id] = area_label(r.area_kind, r.area_name)
+    if state.shared:
+        options[url_state.SHARED_AREA_ID] = area_label("group", state.shared.name
+                                                       + " (delad länk)")
+    for g in groups:
+        options[g.area_id] = area_label("group", g.name)
+    for r in query("areas").itertuples():
+        if r.area_kind != "kommun":
+            options.setdefault(r.area_id, area_label(r.area_kind, r.area_name))
+    return options
+
+
+def _index(options: list, value: object) -> int:
+    return options.index(value) if value in options else 0
+
+
+def _area_controls(state: ViewState, names: dict[str, str], groups: list[queries.Area],
+                   left, right) -> ViewState:
+    codes = list(names)
+    code = left.selectbox("Kommun", codes, index=_index(codes, state.kommun),
+                          format_func=names.get, key=_key(KOMMUN), on_change=_kommun_changed,
+                          args=(_key(KOMMUN),),
+                          filter_mode="contains",
+                          help="Skriv för att söka bland alla 290 kommuner.")
+    state = replace(state, kommun=code)
+    options = _area_options(state, groups)
+    ids = list(options)
+    area = right.selectbox(
+        "Område", ids, index=_index(ids, state.area or NO_AREA), format_func=options.get,
+        **_bound(AREA), filter_mode="contains",
+        help="Län, lokal arbetsmarknad, FA-region, kommungrupp eller egen grupp. Områdena där "
+             "den valda kommunen ingår står först.")
+    return replace(state, area=area or None)
+
+
+def _sex_control(state: ViewState, facts: PageFacts, column) -> ViewState:
+    if not facts.has_sex:
+        column.caption("Uppgifterna på den här sidan finns inte per kön.")
+        return state
+    sexes = list(SEX_LABELS)
+    sex = column.radio("Kön", sexes, index=_index(sexes, state.sex), format_func=SEX_LABELS.get,
+                       horizontal=True, **_bound(SEX))
+    return replace(state, sex=sex)
+
+
+def _period_control(state: ViewState, facts: PageFacts, column) -> ViewState:
+    options = list(facts.periods)
+    if len(options) < 2:
+        if options:
+            column.caption(f"Period: {Period.parse(options[0]).label()}")
+        return state
+    lo, hi = column.select_slider(
+        "Period", options, value=(state.start or options[0], state.end or options[-1]),
+        **_bound(PERIOD), format_func=lambda p: Period.parse(p).label(),
+        help="Från och till. Korten visar det senaste värdet i perioden.")
+    return replace(state, start=None if lo == options[0] else lo,
+                   end=None if hi == options[-1] else hi)
+
+
+def _short_number(value: float) -> str:
+    """'4,5', '12', '0,25': Swedish, without trailing zeros (as exact as the URL keeps)."""
+    return format_number(value, 6).rstrip("0").rstrip(",")
+
+
+def _reference_label(state: ViewState) -> str:
+    if state.target:
+        return f"Referenslinje: {state.target.name} {_short_number(state.target.value)}"
+    if state.baseline:
+        return f"Referenslinje: {Period.parse(state.baseline).label()}"
+    return "Referenslinje"
+
+
+def _reference_control(state: ViewState, facts: PageFacts, column) -> ViewState:
+    kinds = list(REFERENCE_KINDS)
+    current = "mal" if state.target else "period" if state.baseline else "ingen"
+    with column.popover(_reference_label(state), width="stretch"):
+        kind = st.radio("Linje i diagrammen", kinds, index=kinds.index(current),
+                        format_func=REFERENCE_KINDS.get, horizontal=True, **_bound(REF_KIND))
+        if kind == "period" and facts.periods:
+            options = list(facts.periods)
+            period = st.selectbox("Basperiod", options, index=_index(options, state.baseline),
+                                  **_bound(REF_PERIOD),
+                                  format_func=lambda p: Period.parse(p).label(),
+                                  help="Områdets värde den perioden ritas som en linje.")
+            return replace(state, baseline=period, target=None)
+        if kind == "mal" and facts.indicators:
+            labels = dict(facts.indicators)
+            ids = list(labels)
+            target = state.target
+            indicator = st.selectbox(
+                "Nyckeltal", ids, index=_index(ids, target.indicator_id if target else None),
+                format_func=labels.get, **_bound(TARGET_ID))
+            text = st.text_input("Målvärde", value=_short_number(target.value) if target else "",
+                                 **_bound(TARGET_VALUE), max_chars=20,
+                                 placeholder="t.ex. 4,5",
+                                 help="T.ex. ett mål i en lokal överenskommelse (LÖK), i "
+                                      "nyckeltalets enhet.")
+            value = url_state.parse_number(text) if text.strip() else None
+            if text.strip() and value is None:
+                st.caption("Skriv målvärdet som ett tal, t.ex. 4,5.")
+            name = st.text_input("Namn på målet",
+                                 value=target.name if target else url_state.DEFAULT_TARGET_NAME,
+                                 **_bound(TARGET_NAME),
+                                 max_chars=url_state.MAX_TARGET_NAME)
+            if value is None:
+                return replace(state, baseline=None, target=None)
+            return replace(state, baseline=None, target=url_state.Target(
+                indicator, float(value), name.strip() or url_state.DEFAULT_TARGET_NAME))
+        return replace(state, baseline=None, target=None)
+
+
+def _resolve_area(state: ViewState, groups: list[queries.Area]) -> queries.Area:
+    if state.area == url_state.SHARED_AREA_ID and state.shared:
+        return shared_area(state.shared)
+    if state.area and state.area.startswith("group:"):
+        found = next((g for g in groups if g.area_id == state.area), None)
+        if found:
+            return found
+    elif state.area:
+        try:
+            return query("area", state.area)
+        except queries.UnknownArea:
+            pass
+    return query("area", f"kommun:{state.kommun}")
+
+
+def _from_url(raw: dict[str, str], vocab: Vocabulary, page_hint: str | None,
+              ) -> tuple[ViewState, list[str]]:
+    state, notices = url_state.parse(raw, vocab)
+    if url_state.PAGE not in raw and page_hint in vocab.pages:
+        state = replace(state, page=page_hint)  # an old path link: /grupper, /om_data
+    return state, notices
+
+
+def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], *,
+         page_hint: str | None = None) -> tuple[Selection, list[str]]:
+    """Read the view from the URL or the controls, draw the controls, write the URL back.
+
+    ``facts_of`` tells what a page's content needs from the controls; ``page_hint`` is the
+    page an old path link (``/grupper``) names. Returns the selection and the Swedish notices
+    about link values that were ignored (only on the run that read the link).
+    """
+    groups = user_groups()
+    vocab = vocabulary(pages, groups)
+    raw = st.query_params.to_dict()
+    touched = st.session_state.pop(_TOUCHED, False)
+    notices: list[str] = []
+    from_url = _STATE not in st.session_state or (raw != st.session_state.get(_SEEN)
+                                                   and not touched)
+    if from_url:
+        state, notices = _from_url(raw, vocab, page_hint)
+        _new_generation(state)
+    else:
+        state = st.session_state[_STATE]
+    spec = pages[state.page]
+    facts = facts_of(spec)
+    if "period" in spec.controls:
+        state, period_notices = url_state.clamp_period(state, facts.periods)
+        notices += period_notices if from_url else []
+
+    kommun = query("kommuner")
+    names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
+    # row 1: kommun, område, kön; row 2: period and reference line (those the page has)
+    first = [c for c in ("area", "sex") if c in spec.controls]
+    if first:
+        widths = {"area": [2, 3], "sex": [2]}
+        columns = iter(st.columns([w for c in first for w in widths[c]],
+                                  vertical_alignment="bottom"))
+        if "area" in first:
+            state = _area_controls(state, names, groups, next(columns), next(columns))
+        if "sex" in first:
+            state = _sex_control(state, facts, next(columns))
+    second = [c for c in ("period", "reference") if c in spec.controls]
+    if second:
+        widths = {"period": 3, "reference": 1}
+        columns = st.columns([widths[c] for c in second], vertical_alignment="bottom")
+        for control, column in zip(second, columns, strict=True):
+            if control == "period":
+                state = _period_control(state, facts, column)
+            else:
+                state = _reference_control(state, facts, column)
+
+    params = url_state.to_params(state, vocab)
+    if params != raw or from_url:
+        # after a menu link the browser still shows the previous URL: always write then
+        # (the browser skips a write equal to its address, and replaces during Back/Forward)
+        st.query_params.from_dict(params)
+    st.session_state[_SEEN] = params
+    st.session_state[_STATE] = state
+    row = kommun[kommun["kommun_code"] == state.kommun].iloc[0]
+    sel = Selection(state, spec, facts, vocab, state.kommun, str(row["kommun_name"]),
+                    str(row["lan_code"]), str(row["lan_name"]), _resolve_area(state, groups))
+    st.session_state["selection"] = sel
+    return sel, notices
+
+
+def forget_shared_group(area_id: str) -> None:
+    """After the shared group was saved: choose the stored group and drop the link's group."""
+    _new_generation(replace(st.session_state[_STATE], shared=None, area=area_id))
+    st.session_state[_TOUCHED] = True
+
+
+def reference_value(sel: Selection, series: pd.DataFrame) -> float | None:
+    """The focus series' value in the baseline period, when one is chosen and present.
+
+    An annual series uses the baseline's year; a monthly series needs a month (a year
+    baseline draws nothing there rather than a made-up annual figure).
+    """
+    if not sel.state.baseline or series.empty:
+        return None
+    base = Period.parse(sel.state.baseline)
+    if "year" in series.columns:
+        rows = series[series["year"] == base.year]
+    elif base.month is None:
+        return None
+    else:
+        rows = series[series["period"].astype(str).str[:7] == str(base)]
+    rows = rows.dropna(subset=["value"])
+    return None if rows.empty else float(rows["value"].iloc[0])

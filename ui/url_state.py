@@ -1,0 +1,377 @@
+"""The whole view in the URL: parse query parameters into a ViewState, and back. Pure.
+
+No streamlit here (``ui/selection.py`` binds this to ``st.query_params``). Every value is a
+code, never a display name::
+
+    ?sida=oversikt&kommun=0780&omrade=lan:07&kon=K&fran=2015&till=2022
+    ?grupp=Värend&medlemmar=0764,0763,0780            (a shared group, given by its members)
+    ?ref=2019                                          (a baseline period drawn as a line)
+    ?mal=N03920:4.5&malnamn=LÖK-mål                    (a target value for one indicator)
+    ?alder=16-24&fodelseregion=ut                      (options of the monthly SCB BAS block)
+
+A parameter that has its default is left out, so the start page with no choices is ``/``.
+``parse`` never raises: a value it cannot use is replaced by the default and named in a
+Swedish notice; a value longer than its field allows is cut, and a notice quotes at most
+``ECHO_LENGTH`` characters of anything it cannot use (markdown-escaped).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
+
+from transforms.periods import Period, is_period, ordered
+
+PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
+SEX, START, END, BASELINE, TARGET, TARGET_NAME = "kon", "fran", "till", "ref", "mal", "malnamn"
+# the options of a monthly block, by dimension of its mart (transforms/indicators.yml
+# monthly_marts): the URL parameter and the Swedish word a notice uses
+DIMENSION_PARAMS = {"age": ("alder", "Åldersgruppen"),
+                    "birth_region": ("fodelseregion", "Födelseregionen")}
+PARAMS = (PAGE, KOMMUN, AREA, GROUP, MEMBERS, SEX,
+          *(param for param, _ in DIMENSION_PARAMS.values()),
+          START, END, BASELINE, TARGET, TARGET_NAME)
+
+SEXES = ("T", "K", "M")
+KOMMUN_ITSELF = "kommun"  # omrade=kommun: the kommun itself while a shared group is in the link
+SHARED_AREA_ID = "group:__delad__"  # the shared group when it is the chosen area
+DEFAULT_TARGET_NAME = "Mål"
+MAX_GROUP_NAME = 80  # as transforms.groups.MAX_NAME_LENGTH
+MAX_TARGET_NAME = 40
+MAX_MEMBERS = 290
+MAX_RAW = 2000  # anything longer is cut before it is looked at
+ECHO_LENGTH = 24
+_AREA_ID = re.compile(r"^(riket|lan:\d{2}|la:[A-Za-z0-9]{1,12}|fa:\d{1,3}|kommungrupp:[A-C]\d"
+                      r"|group:[a-z0-9-]{1,80})$")
+_INDICATOR = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+_OPTION = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
+
+
+@dataclass(frozen=True)
+class SharedGroup:
+    """A kommun group carried by a link (``grupp`` + ``medlemmar``), not stored locally."""
+
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A target value the user typed for one indicator (e.g. a LÖK goal), with its name."""
+
+    indicator_id: str
+    value: float
+    name: str = DEFAULT_TARGET_NAME
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """The options a link may choose for one dimension of a monthly mart (e.g. age bands)."""
+
+    default: str
+    codes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything a view depends on. ``area`` None is the kommun itself."""
+
+    page: str
+    kommun: str
+    area: str | None = None
+    shared: SharedGroup | None = None
+    sex: str = "T"
+    start: str | None = None  # '2015' or '2020-03'; None = from the first period
+    end: str | None = None  # None = to the latest period
+    baseline: str | None = None  # a period whose value is drawn as a reference line
+    target: Target | None = None  # or a target value (one reference line at a time)
+    dims: tuple[tuple[str, str], ...] = ()  # (dimension, option) where not the default
+
+    def dim(self, name: str) -> str | None:
+        """The option chosen for a monthly dimension ('16-24'), None for its default."""
+        return dict(self.dims).get(name)
+
+    def with_dim(self, name: str, option: str | None, default: str | None) -> ViewState:
+        """The same view with one dimension set (the default is kept as no choice)."""
+        chosen = {k: v for k, v in self.dims if k != name}
+        if option is not None and option != default:
+            chosen[name] = option
+        return replace(self, dims=_ordered_dims(chosen))
+
+
+def _ordered_dims(chosen: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """Dimension choices in the URL's order (DIMENSION_PARAMS)."""
+    return tuple((k, chosen[k]) for k in DIMENSION_PARAMS if k in chosen)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The codes a link may use, from the warehouse and the page catalogue."""
+
+    pages: tuple[str, ...]  # the first is the start page
+    kommuner: frozenset[str]
+    default_kommun: str
+    areas: frozenset[str] = frozenset()  # official area ids and stored group ids (not kommun:)
+    indicators: frozenset[str] = frozenset()  # ids a target may name
+    dimensions: Mapping[str, Dimension] = field(default_factory=dict, compare=False)
+    kommun_names: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def default(self) -> ViewState:
+        """The view of an empty link."""
+        return ViewState(page=self.pages[0], kommun=self.default_kommun)
+
+
+def echo(value: str) -> str:
+    """A user-given value safe to quote in a Swedish notice: short, one line, no markdown."""
+    text = re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
+    cut = text[:ECHO_LENGTH] + ("…" if len(text) > ECHO_LENGTH else "")
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", cut)
+
+
+def _single(value: str | Sequence[str] | None) -> str | None:
+    """The last of repeated values (as Streamlit's query params do), cut to MAX_RAW."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = value[-1] if len(value) else ""
+    return value[:MAX_RAW].strip()
+
+
+def _clean_text(value: str, limit: int) -> tuple[str, bool]:
+    """Whitespace-normalised text without control characters, cut to ``limit``."""
+    text = re.sub(r"\s+", " ", re.sub(r"[\x00-\x1f\x7f]", " ", value)).strip()
+    return text[:limit].rstrip(), len(text) > limit
+
+
+def parse_number(text: str) -> float | None:
+    """'4,5' or '4.5' (or '−4,5') as a finite float; None otherwise."""
+    candidate = re.sub(r"[\s\u00a0]", "", text.replace("\u2212", "-").replace(",", "."))
+    if not re.fullmatch(r"-?\d{1,12}(\.\d{1,6})?", candidate):
+        return None
+    value = float(candidate)
+    return value if math.isfinite(value) else None
+
+
+def _format_number(value: float) -> str:
+    """The URL form of a target value: '4.5', '12', never '4.500000'."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _members(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]:
+    entries = [e.strip() for e in raw.split(",") if e.strip()]
+    if len(entries) > MAX_MEMBERS:
+        notices.append(f"Länken hade fler än {MAX_MEMBERS} medlemmar; resten ignorerades.")
+        entries = entries[:MAX_MEMBERS]
+    codes, unknown = [], []
+    for entry in entries:
+        if entry in vocab.kommuner:
+            if entry not in codes:
+                codes.append(entry)
+        else:
+            unknown.append(entry)
+    if unknown:
+        shown = ", ".join(echo(u) for u in unknown[:5])
+        more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
+        notices.append(f"Okända kommunkoder i gruppen ignorerades ({MEMBERS}: {shown}{more}).")
+    return tuple(codes)
+
+
+def _shared(params: Mapping, vocab: Vocabulary, notices: list[str]) -> SharedGroup | None:
+    name_raw, members_raw = _single(params.get(GROUP)), _single(params.get(MEMBERS))
+    if not name_raw and not members_raw:
+        return None
+    if not name_raw or not members_raw:
+        missing = GROUP if not name_raw else MEMBERS
+        notices.append(f"Den delade gruppen i länken saknar {missing} och ignorerades.")
+        return None
+    name, cut = _clean_text(name_raw, MAX_GROUP_NAME)
+    if cut:
+        notices.append(f"Gruppnamnet i länken var för långt och kortades till "
+                       f"{MAX_GROUP_NAME} tecken.")
+    members = _members(members_raw, vocab, notices)
+    if not name or not members:
+        notices.append("Den delade gruppen i länken har inga kända kommuner och ignorerades.")
+        return None
+    return SharedGroup(name, members)
+
+
+def _target(raw: str, params: Mapping, vocab: Vocabulary, notices: list[str]) -> Target | None:
+    indicator, _, number = raw.partition(":")
+    value = parse_number(number)
+    if not _INDICATOR.match(indicator) or indicator not in vocab.indicators or value is None:
+        notices.append(f"Målvärdet i länken kunde inte läsas och ignorerades "
+                       f"({TARGET}={echo(raw)}; skriv t.ex. N03920:4,5).")
+        return None
+    name = DEFAULT_TARGET_NAME
+    name_raw = _single(params.get(TARGET_NAME))
+    if name_raw:
+        name, cut = _clean_text(name_raw, MAX_TARGET_NAME)
+        if cut:
+            notices.append(f"Målets namn i länken var för långt och kortades till "
+                           f"{MAX_TARGET_NAME} tecken.")
+        name = name or DEFAULT_TARGET_NAME
+    return Target(indicator, value, name)
+
+
+def parse(params: Mapping[str, str | Sequence[str]],
+          vocab: Vocabulary) -> tuple[ViewState, list[str]]:
+    """The view a link asks for, and a Swedish notice for each value that was ignored."""
+    notices: list[str] = []
+    state = vocab.default()
+    unknown = sorted(k for k in params if k not in PARAMS)
+    if unknown:
+        shown = ", ".join(echo(k) for k in unknown[:5])
+        notices.append(f"Okända parametrar i länken ignorerades: {shown}.")
+
+    def bad(key: str, raw: str, what: str) -> None:
+        notices.append(f"{what} i länken känns inte igen och ignorerades ({key}={echo(raw)}).")
+
+    page = _single(params.get(PAGE))
+    if page:
+        if page in vocab.pages:
+            state = replace(state, page=page)
+        else:
+            bad(PAGE, page, "Sidan")
+    kommun = _single(params.get(KOMMUN))
+    if kommun:
+        if kommun in vocab.kommuner:
+            state = replace(state, kommun=kommun)
+        else:
+            name = vocab.kommun_names.get(vocab.default_kommun, vocab.default_kommun)
+            notices.append(f"Kommunen i länken känns inte igen ({KOMMUN}={echo(kommun)}); "
+                           f"visar {name}.")
+    shared = _shared(params, vocab, notices)
+    area: str | None = SHARED_AREA_ID if shared else None
+    area_raw = _single(params.get(AREA))
+    if area_raw:
+        if area_raw == KOMMUN_ITSELF:
+            area = None
+        elif _AREA_ID.match(area_raw) and area_raw in vocab.areas:
+            area = area_raw
+        else:
+            bad(AREA, area_raw, "Området")
+    state = replace(state, shared=shared, area=area)
+
+    sex = _single(params.get(SEX))
+    if sex:
+        if sex in SEXES:
+            state = replace(state, sex=sex)
+        else:
+            bad(SEX, sex, "Könet")
+    chosen = {}
+    for dim, (key, what) in DIMENSION_PARAMS.items():
+        raw = _single(params.get(key))
+        if not raw:
+            continue
+        known = vocab.dimensions.get(dim)
+        if known and _OPTION.match(raw) and raw in known.codes:
+            if raw != known.default:
+                chosen[dim] = raw
+        else:
+            bad(key, raw, what)
+    state = replace(state, dims=_ordered_dims(chosen))
+    bounds = {}
+    for key in (START, END):
+        raw = _single(params.get(key))
+        if raw:
+            if is_period(raw):
+                bounds[key] = raw
+            else:
+                notices.append(f"Perioden i länken kunde inte läsas och ignorerades "
+                               f"({key}={echo(raw)}; skriv t.ex. 2015 eller 2020-03).")
+    start, end = bounds.get(START), bounds.get(END)
+    if not ordered(start, end):
+        notices.append(f"Perioden i länken var omvänd ({START}={start}, {END}={end}); "
+                       f"den har vänts.")
+        start, end = end, start
+    state = replace(state, start=start, end=end)
+
+    baseline = _single(params.get(BASELINE))
+    if baseline:
+        if is_period(baseline):
+            state = replace(state, baseline=baseline)
+        else:
+            bad(BASELINE, baseline, "Referensperioden")
+    target = _single(params.get(TARGET))
+    if target:
+        state = replace(state, target=_target(target, params, vocab, notices))
+        if state.target and state.baseline:  # one reference line at a time
+            notices.append(f"Länken anger både en referensperiod ({BASELINE}) och ett "
+                           f"målvärde ({TARGET}); bara målvärdet används.")
+            state = replace(state, baseline=None)
+    elif _single(params.get(TARGET_NAME)):
+        notices.append(f"Länken har ett namn på ett mål ({TARGET_NAME}) men inget "
+                       f"målvärde ({TARGET}); namnet ignorerades.")
+    return state, notices
+
+
+def to_params(state: ViewState, vocab: Vocabulary) -> dict[str, str]:
+    """The canonical query parameters of a view (defaults left out), in a fixed order."""
+    out: dict[str, str] = {}
+    if state.page != vocab.pages[0]:
+        out[PAGE] = state.page
+    if state.kommun != vocab.default_kommun:
+        out[KOMMUN] = state.kommun
+    if state.shared:
+        if state.area is None:
+            out[AREA] = KOMMUN_ITSELF
+        elif state.area != SHARED_AREA_ID:
+            out[AREA] = state.area
+        out[GROUP] = state.shared.name
+        out[MEMBERS] = ",".join(state.shared.members)
+    elif state.area and state.area != SHARED_AREA_ID:
+        out[AREA] = state.area
+    if state.sex != "T":
+        out[SEX] = state.sex
+    for dim, option in state.dims:
+        out[DIMENSION_PARAMS[dim][0]] = option
+    if state.start:
+        out[START] = state.start
+    if state.end:
+        out[END] = state.end
+    if state.baseline:
+        out[BASELINE] = state.baseline
+    if state.target:
+        out[TARGET] = f"{state.target.indicator_id}:{_format_number(state.target.value)}"
+        if state.target.name != DEFAULT_TARGET_NAME:
+            out[TARGET_NAME] = state.target.name
+    return out
+
+
+def query_string(state: ViewState, vocab: Vocabulary) -> str:
+    """'?kommun=0780&…' for a link ('' for the default view); commas in members kept."""
+    params = to_params(state, vocab)
+    return f"?{urlencode(params, safe=',:')}" if params else ""
+
+
+def clamp_period(state: ViewState, options: Sequence[str]) -> tuple[ViewState, list[str]]:
+    """Fit the period to a page's periods (``options``, in order, at the page's frequency).
+
+    A bound at the first or last option becomes open (None), so 'all years' stays 'all' from
+    page to page. A bound outside the options is moved to the nearest one, with a notice.
+    """
+    if not options:
+        return replace(state, start=None, end=None), []
+    freq = "year" if Period.parse(options[0]).month is None else "month"
+    first, last = Period.parse(options[0]), Period.parse(options[-1])
+    notices: list[str] = []
+    bounds = []
+    for key, value, is_end in ((START, state.start, False), (END, state.end, True)):
+        if value is None:
+            bounds.append(None)
+            continue
+        period = Period.parse(value).as_frequency(freq, end=is_end)
+        if period < first or period > last:
+            near = first if period < first else last
+            notices.append(f"Perioden i länken ({key}={value}) ligger utanför det som finns "
+                           f"på sidan; visar {near.label()}.")
+            period = near
+        bounds.append(None if period == (last if is_end else first) else str(period))
+    start, end = bounds
+    if start is not None and end is not None and Period.parse(start) > Period.parse(end):
+        start, end = end, start
+    return replace(state, start=start, end=end), notices
