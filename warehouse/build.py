@@ -21,7 +21,7 @@ from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkoppl
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
 from transforms.weights import resolve_weights
-from warehouse import checks, scb_marts
+from warehouse import af_marts, checks, scb_marts
 from warehouse.db import building, connect, write_table
 from warehouse.fetch import FetchReport
 
@@ -230,12 +230,18 @@ def _build(raw: Path, target: Path, report: FetchReport,
     progress("bygger: vikter och områdesvärden")
     weights = indicator_weights(obs, indicators, scb.population_single_age)
     area_vals = area_values(obs, indicators, official, kommun, weights)
+    progress("bygger: Arbetsförmedlingen")
+    af = af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
     provenance = [_provenance_row(s) for s in kolada["snapshots"].values()]
-    provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots]
+    provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots
+                   + af.snapshots]
 
     log_rows = [{"run_at": o.at, "source": o.source, "dataset": o.dataset, "ok": o.ok,
                  "message": o.message, "mirror": report.mirror, "url": o.url}
                 for o in report.outcomes]
+    log_rows += [{"run_at": run_at, "source": "af", "dataset": dataset, "ok": ok,
+                  "message": message, "mirror": report.mirror, "url": None}
+                 for dataset, ok, message in af.log]
     log_rows.append({"run_at": run_at, "source": "build", "dataset": "warehouse", "ok": True,
                      "message": f"byggt; länsnamn från {lan_source}", "mirror": report.mirror,
                      "url": None})
@@ -259,12 +265,13 @@ def _build(raw: Path, target: Path, report: FetchReport,
                      provenance=pd.DataFrame(provenance), log=log)
         for name, (df, comment) in scb.tables.items():
             write_table(con, name, df, comment=comment)
+        af_marts.write(con, af)
         failures = checks.run(con)
         if failures:
             raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))
     return {"kommuner": len(kommun), "indicators": int(obs["indicator_id"].nunique()),
             "observations": len(obs), "areas": len(areas), "lan_names_from": lan_source,
-            "scb": scb.summary}
+            "scb": scb.summary, "af": af.summary}
 
 
 def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None:

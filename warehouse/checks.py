@@ -32,6 +32,29 @@ CHECKS = {
 }
 
 
+# Arbetsförmedlingen's marts exist only once a month has been imported.
+AF_CHECKS = {
+    "af kommun: unique key": "select kommun_code, period, group_code "
+                             "from marts.af_kommun_monthly group by all having count(*) > 1",
+    "af kommun: known kommun": "select kommun_code from marts.af_kommun_monthly "
+                               "anti join marts.kommun using (kommun_code)",
+    "af kommun: share within 0-100": "select * from marts.af_kommun_monthly "
+                                     "where inskrivna_share not between 0 and 100",
+    "af kommun: '<5' has no count": "select * from marts.af_kommun_monthly "
+                                    "where inskrivna_is_masked and inskrivna_count is not null",
+    "af unknown rows: never a kommun": "select * from marts.af_unallocated_monthly "
+                                       "where lan_code is not null "
+                                       "and not regexp_full_match(lan_code, '\\d{2}')",
+    "af areas: unique key": "select area_id, period, group_code from marts.af_area_monthly "
+                            "group by all having count(*) > 1",
+}
+
+
 def run(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the checks that returned rows (an empty list means every check passed)."""
-    return [name for name, sql in CHECKS.items() if con.execute(sql).fetchall()]
+    checks = dict(CHECKS)
+    has_af = con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' "
+                         "and table_name = 'af_kommun_monthly'").fetchone()[0]
+    if has_af:
+        checks.update(AF_CHECKS)
+    return [name for name, sql in checks.items() if con.execute(sql).fetchall()]
