@@ -163,5 +163,5 @@ def test_numbers_and_codes_come_back_as_arrays(handmade):
     with Workbook(handmade) as wb:
         [cache] = wb.pivot_caches()
         values = wb.read_records(cache, ["INSAL"])["INSAL"]
-    assert values.codes.dtype == np.int32 and values.numbers.dtype == np.float64
+    assert values.codes.dtype.kind == "i" and values.numbers.dtype == np.float64
     assert values.categories == ["<5"]

@@ -33,7 +33,14 @@ AGE_ITEM = re.compile(r"^\s*(\d{1,2})\s*[-–—]\s*(\d{1,2})\b")
 
 
 def _periods_as_dates(values: pd.Series) -> pd.Series:
-    """datetime64 -> python date objects (DuckDB DATE), mapped once per distinct month."""
+    """Months (datetime64 or a categorical of them) -> python dates (DuckDB DATE), converted
+    once per distinct month."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        lookup = np.array([pd.Timestamp(c).date() for c in values.cat.categories] + [None],
+                          dtype=object)
+        codes = values.cat.codes.to_numpy()
+        return pd.Series(lookup[np.where(codes >= 0, codes, len(lookup) - 1)],
+                         index=values.index, dtype=object)
     unique = pd.unique(values)
     lookup = {v: pd.Timestamp(v).date() for v in unique}
     return values.map(lookup).astype(object)

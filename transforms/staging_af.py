@@ -114,12 +114,12 @@ def labels(values: FieldValues, name: str, where: str, file_name: str) -> pd.Cat
     """A text field (län, kommun, KOEN …) as a categorical; numbers become their text."""
     cats = list(values.categories)
     codes = values.codes
-    numeric = (codes < 0) & ~np.isnan(values.numbers)
-    if numeric.any():  # e.g. a code stored as a number: keep it as text
+    numeric = (codes < 0) & ~np.isnan(values.numbers) if values.has_numbers else None
+    if numeric is not None and numeric.any():  # e.g. a code stored as a number: keep as text
         as_text = [_number_text(v) for v in values.numbers[numeric]]
         extra = {t: len(cats) + i for i, t in enumerate(dict.fromkeys(as_text))}
         cats.extend(extra)
-        codes = codes.copy()
+        codes = codes.astype(np.int32)
         codes[numeric] = [extra[t] for t in as_text]
     if len(set(cats)) != len(cats):  # a text item listed twice: merge
         uniq = list(dict.fromkeys(cats))
@@ -135,11 +135,16 @@ def _number_text(v: float) -> str:
 
 def counts(values: FieldValues, name: str, where: str, file_name: str
            ) -> tuple[np.ndarray, np.ndarray]:
-    """A count field -> (value, masked_below): '<5' gives (NaN, 5); other text stops the read."""
-    numbers = values.numbers.copy()
+    """A count field -> (value, masked_below): '<5' gives (NaN, 5); other text stops the read.
+
+    Consumes ``values``: its number array is filled in place (no copy of millions of floats).
+    """
+    numbers = values.numbers
+    if not numbers.flags.writeable:
+        numbers = numbers.copy()
     below = np.zeros(len(numbers), dtype=np.int16)
-    text = values.codes >= 0
-    if text.any():
+    text = np.flatnonzero(values.codes >= 0)
+    if len(text):
         parsed = {}
         bad = []
         for i, cat in enumerate(values.categories):
@@ -150,18 +155,18 @@ def counts(values: FieldValues, name: str, where: str, file_name: str
             elif number is not None:
                 parsed[i] = (number, 0)
             else:
-                bad.append(cat)
-        used_bad = [c for c in bad if (values.codes == values.categories.index(c)).any()]
+                bad.append(i)
+        codes = values.codes[text]
+        used_bad = [values.categories[i] for i in bad if (codes == i).any()]
         if used_bad:
             raise AfLayoutError(file_name, where, f"fältet {name} ska vara ett antal eller "
                                 f"'<5', men har {', '.join(repr(c) for c in used_bad[:5])}")
         lookup_num = np.array([parsed.get(i, (np.nan, 0))[0]
-                               for i in range(len(values.categories))] + [np.nan])
+                               for i in range(len(values.categories))])
         lookup_below = np.array([parsed.get(i, (np.nan, 0))[1]
-                                 for i in range(len(values.categories))] + [0], dtype=np.int16)
-        safe = np.where(text, values.codes, len(values.categories))
-        numbers = np.where(text, lookup_num[safe], numbers)
-        below = lookup_below[safe]
+                                 for i in range(len(values.categories))], dtype=np.int16)
+        numbers[text] = lookup_num[codes]
+        below[text] = lookup_below[codes]
     return numbers, below
 
 
@@ -173,8 +178,11 @@ def _as_number(text: str) -> float | None:
         return None
 
 
-def periods(values: FieldValues, where: str, file_name: str) -> np.ndarray:
-    """PERIOD -> datetime64[D] (first of month); AfLayoutError on a value that is not a month."""
+def periods(values: FieldValues, where: str, file_name: str) -> pd.Categorical:
+    """PERIOD -> a categorical of months (first day; 2 bytes a record, not 8).
+
+    AfLayoutError on a value that is not a month, or a record without one.
+    """
     cats = labels(values, "PERIOD", where, file_name)
     parsed = [parse_period(c) for c in cats.categories]
     bad = [c for c, p in zip(cats.categories, parsed, strict=True) if p is None]
@@ -183,12 +191,17 @@ def periods(values: FieldValues, where: str, file_name: str) -> np.ndarray:
                             f"har {', '.join(repr(b) for b in bad[:5])}")
     if (cats.codes < 0).any():
         raise AfLayoutError(file_name, where, "fältet PERIOD saknar värde på någon rad")
-    lookup = np.array(parsed, dtype="datetime64[D]")
-    return lookup[cats.codes]
+    months = pd.DatetimeIndex(parsed)
+    if months.has_duplicates:  # '2026-08' and '202608' both present: one month
+        uniq = months.unique()
+        remap = uniq.get_indexer(months).astype(np.int16)
+        return pd.Categorical.from_codes(remap[cats.codes], categories=uniq)
+    return pd.Categorical.from_codes(cats.codes, categories=months)
 
 
-def _check_latest(period: np.ndarray, month: str, where: str, file_name: str) -> None:
-    latest = str(period.max())[:7]
+def _check_latest(period: pd.Categorical, month: str, where: str, file_name: str) -> None:
+    used = np.unique(period.codes)
+    latest = period.categories[used].max().strftime("%Y-%m")
     if latest != month:
         raise AfLayoutError(file_name, where, f"senaste PERIOD är {latest}, men filnamnet säger "
                             f"{month}")
@@ -287,9 +300,9 @@ def read_andel_av_bas(path: Path, file_name: str) -> AndelAvBas:
             "sok_count": sok, "sok_masked_below": sok_below,
             "ak_count": ak, "ak_masked_below": ak_below}))
     rows = pd.concat(parts, ignore_index=True)
+    rows["file_name"] = _constant(file_name, len(rows))
     extra = [f for f in cache_.field_names if f not in required]
-    return AndelAvBas(rows.assign(file_name=file_name), age_bands, heading,
-                      cache_.definition_part, extra)
+    return AndelAvBas(rows, age_bands, heading, cache_.definition_part, extra)
 
 
 # -- web-sok-lan-kom ----------------------------------------------------------------------------
@@ -297,11 +310,13 @@ def read_sok_lan_kom(path: Path, file_name: str) -> pd.DataFrame:
     """Read a web-sok-lan-kom file (grain: period × KOEN × län × kommun × dimension item).
 
     One block per cache (ALDGR, FODLGRP, UTBILDNING). Columns: dimension, period, sex_label,
-    lan_label, kommun_label, item_label, insal_count, insal_masked_below, cache_part.
+    lan_label, kommun_label, item_label, insal_count, insal_masked_below, cache_part,
+    file_name. Text columns are categoricals, written once into the final arrays (no
+    per-cache frames to stack): the real file has millions of records.
     """
     conf = spec()["files"]["sok-lan-kom"]
     month = file_month(file_name, conf["prefix"])
-    blocks = []
+    blocks: list[dict] = []
     with _open(path, file_name) as wb:
         caches = wb.pivot_caches()
         for dim, required in conf["caches"].items():
@@ -311,31 +326,70 @@ def read_sok_lan_kom(path: Path, file_name: str) -> pd.DataFrame:
             period = periods(values.pop("PERIOD"), where, file_name)
             _check_latest(period, month, where, file_name)
             insal, below = counts(values.pop("INSAL"), "INSAL", where, file_name)
-            blocks.append(pd.DataFrame({
-                "dimension": pd.Categorical.from_codes(
-                    np.full(len(period), list(conf["caches"]).index(dim), dtype=np.int8),
-                    list(conf["caches"])),
+            blocks.append({
+                "dimension": dim, "cache_part": cache_.definition_part, "n": len(period),
                 "period": period,
                 "sex_label": labels(values.pop("KOEN"), "KOEN", where, file_name),
                 "lan_label": labels(values.pop("LAN"), "LAN", where, file_name),
                 "kommun_label": labels(values.pop("KOMMUN_BESKR"), "KOMMUN_BESKR", where,
                                        file_name),
                 "item_label": labels(values.pop(dim), dim, where, file_name),
-                "insal_count": insal, "insal_masked_below": below}))
-            blocks[-1]["cache_part"] = pd.Categorical.from_codes(
-                np.zeros(len(period), dtype=np.int8), [cache_.definition_part])
-            del values
-    return concat_categorical(blocks).assign(file_name=file_name)
+                "insal_count": insal, "insal_masked_below": below})
+            del values, period, insal, below
+    return _stack(blocks, file_name)
 
 
-def concat_categorical(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack frames whose categorical columns have different categories, staying categorical
-    (pd.concat would fall back to one Python object per row: hundreds of MB on a real file)."""
-    out = {}
-    for col in frames[0].columns:
-        parts = [f[col] for f in frames]
-        if isinstance(parts[0].dtype, pd.CategoricalDtype):
-            out[col] = pd.api.types.union_categoricals(parts, ignore_order=True)
-        else:
-            out[col] = np.concatenate([p.to_numpy() for p in parts])
-    return pd.DataFrame(out)
+def _stack(blocks: list[dict], file_name: str) -> pd.DataFrame:
+    """One frame from the per-cache blocks, each column allocated once and the block's part
+    dropped as soon as it is copied in (peak: the data once plus one column)."""
+    n = sum(b["n"] for b in blocks)
+    out: dict[str, object] = {
+        "dimension": _repeat([b["dimension"] for b in blocks], [b["n"] for b in blocks])}
+    for col in ("period", "sex_label", "lan_label", "kommun_label", "item_label"):
+        out[col] = _stack_categorical(blocks, col, n)
+    for col in ("insal_count", "insal_masked_below"):
+        values = np.empty(n, dtype=blocks[0][col].dtype)
+        at = 0
+        for b in blocks:
+            src = b.pop(col)
+            values[at:at + len(src)] = src
+            at += len(src)
+            del src
+        out[col] = values
+    out["cache_part"] = _repeat([b["cache_part"] for b in blocks], [b["n"] for b in blocks])
+    out["file_name"] = _repeat([file_name], [n])
+    return pd.DataFrame(out, copy=False)
+
+
+def _stack_categorical(blocks: list[dict], col: str, n: int) -> pd.Categorical:
+    parts = [b[col] for b in blocks]
+    if isinstance(parts[0].categories, pd.DatetimeIndex):
+        categories = parts[0].categories
+        for p in parts[1:]:
+            categories = categories.union(p.categories)
+    else:
+        categories = pd.Index(list(dict.fromkeys(c for p in parts for c in p.categories)))
+    dtype = np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32_000 \
+        else np.int32
+    remaps = [np.append(categories.get_indexer(p.categories), -1).astype(dtype) for p in parts]
+    del parts
+    codes = np.empty(n, dtype=dtype)
+    at = 0
+    for b, remap in zip(blocks, remaps, strict=True):
+        src = b.pop(col).codes  # dropped from the block as it is copied
+        codes[at:at + len(src)] = remap[np.where(src >= 0, src, len(remap) - 1)]
+        at += len(src)
+        del src
+    return pd.Categorical.from_codes(codes, categories=categories, validate=False)
+
+
+def _repeat(values: list[str], counts: list[int]) -> pd.Categorical:
+    """values[i] repeated counts[i] times, as a categorical at one byte a row."""
+    cats = list(dict.fromkeys(values))
+    codes = np.repeat(np.array([cats.index(v) for v in values], dtype=np.int8), counts)
+    return pd.Categorical.from_codes(codes, categories=cats, validate=False)
+
+
+def _constant(value: str, n: int) -> pd.Categorical:
+    """One value for n rows at one byte a row."""
+    return _repeat([value], [n])

@@ -28,6 +28,7 @@ import numpy as np
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CHUNK = 1 << 20
+RESOLVE_BLOCK = 1 << 18  # records resolved per block (see _resolve_values)
 NAN = float("nan")
 
 
@@ -78,21 +79,55 @@ class FieldValues:
     """One field's values over all records: text as categorical codes, numbers as floats.
 
     ``codes[i]`` indexes ``categories`` (-1: not text), ``numbers[i]`` is the number (NaN: not a
-    number). A record's value is missing when it is neither.
+    number). A record's value is missing when it is neither. A field holding no number at all
+    gets an all-NaN ``numbers`` only when asked (``numbers`` is built lazily: a text field of
+    millions of records should not cost a float per record).
     """
 
     codes: np.ndarray
     categories: list[str]
-    numbers: np.ndarray
+    _numbers: np.ndarray | None = None
+
+    @property
+    def numbers(self) -> np.ndarray:
+        """Per record the number, NaN where the value is text or missing."""
+        if self._numbers is None:
+            self._numbers = np.full(len(self.codes), np.nan)
+        return self._numbers
+
+    @property
+    def has_numbers(self) -> bool:
+        """True when some record holds a number."""
+        return self._numbers is not None and bool((~np.isnan(self._numbers)).any())
 
 
 @dataclass
 class _Slot:
-    """Parse-time storage for one requested field."""
+    """Parse-time storage for one requested field.
 
-    idx: array = field(default_factory=lambda: array("i"))  # >=0 shared, -1 none, <=-2 inline s
+    ``idx`` per record: >= 0 a shared item, -1 none (an inline number or missing), <= -2 an
+    inline string. It starts as narrow as the field's shared items allow (1 or 2 bytes a
+    record) and widens if inline strings overflow it.
+    """
+
+    idx: array = field(default_factory=lambda: array("i"))
     num: array | None = None  # inline numbers, created at the first <n>
     inline: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def for_items(cls, n_shared: int) -> _Slot:
+        """A slot whose index array fits ``n_shared`` shared items."""
+        code = "b" if n_shared < 100 else "h" if n_shared < 30_000 else "i"
+        return cls(idx=array(code))
+
+    def append_shared(self, index: int) -> None:
+        """A shared index in a field that also holds inline numbers."""
+        self.idx.append(index)
+        self.num.append(NAN)
+
+    def widen(self) -> None:
+        """Move the index array to the next wider integer type."""
+        self.idx = array({"b": "h", "h": "i"}.get(self.idx.typecode, "q"), self.idx)
 
 
 def _local(name: str) -> str:
@@ -368,7 +403,8 @@ class Workbook:
         for n in names:
             if n not in stored_names:
                 raise XlsxError(self.name, cache.definition_part, f"fältet {n} saknas")
-        slots: list[_Slot | None] = [(_Slot() if f.name in names else None) for f in stored]
+        slots: list[_Slot | None] = [(_Slot.for_items(len(f.shared)) if f.name in names else None)
+                                     for f in stored]
         width = len(stored)
         part = cache.records_part
         pos = 0
@@ -379,18 +415,37 @@ class Workbook:
             bad.append(message)
             raise _Stop
 
+        # Per record position, what an <x> does: None (field not asked for) or an append of
+        # the shared index. Kept in a list of bound methods: the hot path of a file with
+        # tens of millions of values.
+        on_x: list = [None] * width
+
+        def rebind(i: int) -> None:
+            slot = slots[i]
+            if slot is None:
+                on_x[i] = None
+            elif slot.num is None:
+                on_x[i] = slot.idx.append
+            else:
+                on_x[i] = slot.append_shared
+
+        for i in range(width):
+            rebind(i)
+
         def start(name: str, attrs: list[str]) -> None:
             nonlocal pos, n_records
             if name == "x":
-                try:
-                    slot = slots[pos]
-                except IndexError:
+                if pos >= width:
                     fail(f"rad {n_records} har fler värden än cachens {width} fält")
-                if slot is not None:
-                    v = attrs[1] if attrs and attrs[0] == "v" else _attr(attrs, "v")
-                    slot.idx.append(int(v))
-                    if slot.num is not None:
-                        slot.num.append(NAN)
+                append = on_x[pos]
+                if append is not None:
+                    v = int(attrs[1] if attrs[0] == "v" else _attr(attrs, "v"))
+                    try:
+                        append(v)
+                    except OverflowError:  # an index past the shared items: reported below
+                        slots[pos].widen()
+                        rebind(pos)
+                        on_x[pos](v)
                 pos += 1
             elif name == "r":
                 if n_records and pos != width:
@@ -398,26 +453,30 @@ class Workbook:
                 n_records += 1
                 pos = 0
             elif name in _ITEM_KINDS:
-                try:
-                    slot = slots[pos]
-                except IndexError:
+                if pos >= width:
                     fail(f"rad {n_records} har fler värden än cachens {width} fält")
-                if slot is not None:
-                    _store_inline(slot, name, attrs)
+                slot = slots[pos]
+                if slot is not None and _store_inline(slot, name, attrs):
+                    rebind(pos)
                 pos += 1
             elif ":" in name:  # a prefixed namespace: same handling on the local name
                 start(_local(name), attrs)
 
-        self._parse(part, start)
+        try:
+            self._parse(part, start)
+        except (IndexError, ValueError, TypeError) as exc:  # e.g. <x/> without v, v="abc"
+            raise XlsxError(self.name, part, f"ogiltigt värde i rad {n_records} ({exc})") from exc
         if bad:
             raise XlsxError(self.name, part, bad[0])
         if n_records and pos != width:
             raise XlsxError(self.name, part, f"sista raden har {pos} värden, cachen har "
                             f"{width} fält (avkortad?)")
+        on_x.clear()  # its bound methods hold the parse arrays
         out = {}
-        for f, slot in zip(stored, slots, strict=True):
-            if slot is not None:
-                out[f.name] = _resolve_values(self.name, part, f, slot, n_records)
+        for i, f in enumerate(stored):
+            if slots[i] is not None:
+                out[f.name] = _resolve_values(self.name, part, f, slots[i], n_records)
+                slots[i] = None  # free the parse arrays field by field
         return out
 
 
@@ -453,24 +512,36 @@ def _item(kind: str, value: str | None) -> object:
     return value if value is not None else ""
 
 
-def _store_inline(slot: _Slot, kind: str, attrs: list[str]) -> None:
-    value = _item(kind, _attr(attrs, "v"))
-    if isinstance(value, float):
+def _store_inline(slot: _Slot, kind: str, attrs: list[str]) -> bool:
+    """Store one inline value; True when the slot changed shape (numbers began, or widened)."""
+    changed = False
+    if kind == "n":
+        v = attrs[1] if attrs and attrs[0] == "v" else _attr(attrs, "v")
         if slot.num is None:
             slot.num = array("d", [NAN]) * len(slot.idx)
-        slot.idx.append(-1)
-        slot.num.append(value)
-        return
-    if value is None:
-        slot.idx.append(-1)
+            changed = True
+        code, number = -1, float(v) if v is not None else NAN
     else:
-        slot.idx.append(-2 - slot.inline.setdefault(value, len(slot.inline)))
+        value = _item(kind, _attr(attrs, "v"))
+        code = -1 if value is None else -2 - slot.inline.setdefault(value, len(slot.inline))
+        number = NAN
+    try:
+        slot.idx.append(code)
+    except OverflowError:
+        slot.widen()
+        slot.idx.append(code)
+        changed = True
     if slot.num is not None:
-        slot.num.append(NAN)
+        slot.num.append(number)
+    return changed
+
+
+_NP_TYPES = {"b": np.int8, "h": np.int16, "i": np.int32, "q": np.int64}
 
 
 def _resolve_values(file: str, part: str, f: CacheField, slot: _Slot, n: int) -> FieldValues:
-    idx = np.frombuffer(slot.idx, dtype=np.int32) if len(slot.idx) else np.empty(0, np.int32)
+    dtype = _NP_TYPES[slot.idx.typecode]
+    idx = np.frombuffer(slot.idx, dtype=dtype) if len(slot.idx) else np.empty(0, dtype)
     if len(idx) != n:
         raise XlsxError(file, part, f"fältet {f.name} har {len(idx)} värden för {n} rader")
     if len(idx) and idx.max(initial=-1) >= len(f.shared):
@@ -487,16 +558,27 @@ def _resolve_values(file: str, part: str, f: CacheField, slot: _Slot, n: int) ->
             categories.append(item)
     inline_base = len(categories)
     categories.extend(sorted(slot.inline, key=slot.inline.__getitem__))
-    safe = np.where(idx >= 0, idx, len(f.shared))  # the extra last slot: -1 / NaN
-    codes = shared_code[safe]
-    inline = idx <= -2
-    if inline.any():
-        codes = np.where(inline, inline_base + (-2 - idx), codes).astype(np.int32)
-    numbers = shared_num[safe]
-    if slot.num is not None:
-        inline_num = np.frombuffer(slot.num, dtype=np.float64)
-        numbers = np.where(idx >= 0, numbers, inline_num)
-    return FieldValues(codes.astype(np.int32, copy=False), categories, numbers)
+    code_type = np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32_000 \
+        else np.int32
+    shared_code = shared_code.astype(code_type)
+    has_shared_num = not np.isnan(shared_num).all()
+    inline_num = np.frombuffer(slot.num, dtype=np.float64) if slot.num is not None else None
+    codes = np.empty(n, dtype=code_type)
+    numbers = np.empty(n) if has_shared_num or inline_num is not None else None
+    for lo in range(0, n, RESOLVE_BLOCK):  # in blocks: temporaries stay a few MB
+        part = idx[lo:lo + RESOLVE_BLOCK].astype(np.int64)
+        safe = np.where(part >= 0, part, len(f.shared))  # the extra last slot: -1 / NaN
+        block = shared_code[safe]
+        inline = part <= -2
+        if inline.any():
+            block = np.where(inline, inline_base + (-2 - part), block)
+        codes[lo:lo + RESOLVE_BLOCK] = block
+        if numbers is not None:
+            block_num = shared_num[safe]
+            if inline_num is not None:
+                block_num = np.where(part >= 0, block_num, inline_num[lo:lo + RESOLVE_BLOCK])
+            numbers[lo:lo + RESOLVE_BLOCK] = block_num
+    return FieldValues(codes, categories, numbers)
 
 
 def _cell_value(cell: dict, shared: Callable[[], list[str]]) -> object:
