@@ -186,3 +186,20 @@ def test_the_cli_prints_the_af_lines(built, capsys, monkeypatch, tmp_path, books
     assert "af: 2 hämtade, 0 misslyckades" in out
     assert "af: importerade 2026-08: 290 kommuner, 2 månader (2026-07-01 – 2026-08-01); ålder " \
            "16–64 enligt filens rubrik, unga 18–24, äldre 55–64" in out
+
+
+def test_with_no_readable_month_left_the_last_warehouses_af_tables_stay(tmp_path, books):
+    _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
+    before = _query(tmp_path, "select count(*), sum(inskrivna_count) from marts.af_kommun_monthly")
+    for folder in (tmp_path / "raw" / "af").glob("*/*"):  # as if the raw layer had moved on
+        shutil.rmtree(folder)
+    result = _refresh(_mirror(tmp_path, books, [file_names("2026-09")[1]], renamed=True),
+                      tmp_path)
+    assert result.summary["af"]["status"] == "misslyckades"
+    assert _query(tmp_path, "select count(*), sum(inskrivna_count) "
+                  "from marts.af_kommun_monthly") == before
+    assert _query(tmp_path, "select count(*) from marts.af_area_monthly")[0][0] > 0
+    kept = _query(tmp_path, "select message from marts.refresh_log where source = 'af' "
+                  "and message like 'förra databasens%'")
+    assert kept == [("förra databasens tabeller från Arbetsförmedlingen behålls "
+                     "(web-inskrivna-arbetslosa-andel-av-bas-2026-08.xlsx)",)]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from data_sources.arbetsformedlingen import FILES, choose_month, month_snapshots
@@ -23,7 +24,7 @@ from transforms.divisions import parse_kommunkopplingar
 from transforms.staging_af import AfLayoutError, read_andel_av_bas, read_sok_lan_kom, spec
 from warehouse.scb_marts import region_labels
 
-MAX_FALLBACK = 2  # earlier complete months tried when the newest cannot be published
+MAX_FALLBACK = 4  # earlier complete months tried (the raw layer keeps five per dataset)
 
 COMMENTS = {
     "staging.af__andel_av_bas": "Arbetsförmedlingen web-inskrivna-arbetslosa-andel-av-bas: "
@@ -65,6 +66,8 @@ class AfFrames:
     snapshots: list[Snapshot] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     log: list[tuple[str, bool, str]] = field(default_factory=list)  # (dataset, ok, message)
+    keep_previous: bool = False  # no month could be read: copy the last warehouse's AF tables
+    previous: Path | None = None  # the warehouse file whose AF tables are copied
 
 
 def name_indexes(raw: Path, kommun: pd.DataFrame, municipality: pd.DataFrame,
@@ -208,15 +211,64 @@ def load(raw: Path, *, kommun: pd.DataFrame, municipality: pd.DataFrame,
         frames.summary = {**summary, "status": "ok" if n == 0 else "äldre månad",
                           "messages": [m for _, _, m in frames.log]}
         return frames
+    frames.keep_previous = True
     frames.summary = {"status": "misslyckades", "messages": [m for _, _, m in frames.log]}
     return frames
 
 
-def write(con, frames: AfFrames) -> None:
-    """Write the AF tables (periods as DATE, comments on the visible columns)."""
+def keep_previous(frames: AfFrames, previous: Path) -> None:
+    """When no month could be read, plan to carry the last warehouse's AF tables over.
+
+    The dashboard then keeps the last published month however long the raw layer holds only
+    unreadable files (the raw layer keeps five fetches; the warehouse keeps what was good).
+    """
+    if not frames.keep_previous:
+        return
+    files = None
+    if Path(previous).exists():
+        from warehouse.db import connect
+
+        try:
+            con = connect(previous)
+            try:
+                files = con.execute("select string_agg(distinct file_name, ', ') "
+                                    "from marts.af_kommun_monthly").fetchone()[0]
+            finally:
+                con.close()
+        except duckdb.Error:
+            files = None
+    frames.previous = Path(previous) if files else None
+    message = (f"förra databasens tabeller från Arbetsförmedlingen behålls ({files})" if files
+               else "ingen tidigare data från Arbetsförmedlingen att behålla")
+    frames.log.append(("import", bool(files), message))
+    frames.summary.setdefault("messages", []).append(message)
+
+
+def write(con: duckdb.DuckDBPyConnection, frames: AfFrames) -> None:
+    """Write the AF tables (periods as DATE, comments on the visible columns), or copy the
+    previous warehouse's when ``keep_previous`` planned so."""
     from warehouse.db import write_table
 
     for name, (df, comment) in frames.tables.items():
         write_table(con, name, df, comment=comment, column_comments=COLUMN_COMMENTS)
         if name.startswith("staging.") and "period" in df.columns:
             con.execute(f"alter table {name} alter period type date")
+    if frames.previous is not None and not frames.tables:
+        _copy_previous(con, frames.previous)
+
+
+def _copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> None:
+    path = str(previous).replace("'", "''")
+    con.execute(f"attach '{path}' as previous_warehouse (read_only)")
+    try:
+        present = {f"{schema}.{table}" for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = 'previous_warehouse'").fetchall()}
+        for name in (n for n in COMMENTS if n in present):
+            con.execute(f"create schema if not exists {name.split('.')[0]}")
+            con.execute(f"create or replace table {name} as "
+                        f"select * from previous_warehouse.{name}")
+            con.execute(f"comment on table {name} is " + "'"
+                        + COMMENTS[name].replace("'", "''") + "'")
+    finally:
+        con.execute("detach previous_warehouse")

@@ -232,6 +232,7 @@ def _build(raw: Path, target: Path, report: FetchReport,
     area_vals = area_values(obs, indicators, official, kommun, weights)
     progress("bygger: Arbetsförmedlingen")
     af = af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
+    af_marts.keep_previous(af, target)
     provenance = [_provenance_row(s) for s in kolada["snapshots"].values()]
     provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots
                    + af.snapshots]
