@@ -94,8 +94,8 @@ def test_the_replay_serves_the_page_and_its_files(tmp_path, books):
 def test_a_refresh_through_the_af_folder_reaches_the_warehouse(tmp_path, books):
     mirror = _mirror(tmp_path, books, file_names("2026-08"))
     result = _refresh(mirror, tmp_path)
-    assert result.report.sources()["af"] == {"fetched": 2, "failed": 0, "skipped": 0,
-                                             "first_error": None}
+    af = result.report.sources()["af"]
+    assert (af["fetched"], af["failed"], af["skipped"], af["failures"]) == (2, 0, 0, [])
     assert result.summary["af"]["month"] == "2026-08"
     riket = _query(tmp_path, """select inskrivna_count, labour_force_count, is_lower_bound
         from marts.af_area_monthly where area_id = 'riket' and group_code = 'TOT'
@@ -161,8 +161,8 @@ def test_a_layout_change_keeps_the_previous_month_and_says_where(tmp_path, books
 
 def test_a_mirror_without_af_says_so_and_builds_without_it(built, warehouse):
     report = built["result"].report
-    assert report.sources()["af"] == {"fetched": 0, "failed": 0, "skipped": 1,
-                                      "first_error": None}
+    af = report.sources()["af"]
+    assert (af["fetched"], af["failed"], af["skipped"], af["failures"]) == (0, 0, 1, [])
     [outcome] = [o for o in report.outcomes if o.source == "af"]
     assert outcome.message == "ej i spegeln: af/ finns inte i spegeln"
     tables = warehouse.execute("select table_name from duckdb_tables() "
@@ -176,15 +176,16 @@ def test_the_cli_prints_the_af_lines(built, capsys, monkeypatch, tmp_path, books
 
     monkeypatch.setattr(refresh_module, "refresh", lambda *a, **k: built["result"])
     assert cli.main(["refresh", "--mirror", str(tmp_path)]) == 0
-    assert "af: 0 hämtade, 0 misslyckades, 1 finns inte i spegeln" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Arbetsförmedlingen: 0 hämtade, 0 misslyckades, 1 finns inte i spegeln" in out
 
     mirror = _mirror(tmp_path, books, file_names("2026-08"))
     result = _refresh(mirror, tmp_path / "cli")
     monkeypatch.setattr(refresh_module, "refresh", lambda *a, **k: result)
     cli.main(["refresh", "--mirror", str(mirror)])
     out = capsys.readouterr().out
-    assert "af: 2 hämtade, 0 misslyckades" in out
-    assert "af: importerade 2026-08: 290 kommuner, 2 månader (2026-07-01 – 2026-08-01); ålder " \
+    assert "Arbetsförmedlingen: 2 hämtade, 0 misslyckades" in out
+    assert "Arbetsförmedlingen: importerade 2026-08: 290 kommuner, 2 månader (2026-07-01 – 2026-08-01); ålder " \
            "16–64 enligt filens rubrik, unga 18–24, äldre 55–64" in out
 
 
@@ -201,5 +202,6 @@ def test_with_no_readable_month_left_the_last_warehouses_af_tables_stay(tmp_path
     assert _query(tmp_path, "select count(*) from marts.af_area_monthly")[0][0] > 0
     kept = _query(tmp_path, "select message from marts.refresh_log where source = 'af' "
                   "and message like 'förra databasens%'")
-    assert kept == [("förra databasens tabeller från Arbetsförmedlingen behålls "
-                     "(web-inskrivna-arbetslosa-andel-av-bas-2026-08.xlsx)",)]
+    expected = ("förra databasens tabeller från Arbetsförmedlingen behålls "
+                "(web-inskrivna-arbetslosa-andel-av-bas-2026-08.xlsx)")
+    assert kept == [(expected,)]

@@ -258,17 +258,20 @@ def write(con: duckdb.DuckDBPyConnection, frames: AfFrames) -> None:
 
 
 def _copy_previous(con: duckdb.DuckDBPyConnection, previous: Path) -> None:
-    path = str(previous).replace("'", "''")
-    con.execute(f"attach '{path}' as previous_warehouse (read_only)")
+    from warehouse.db import _quote
+
+    con.execute("attach ? as previous_warehouse (read_only)", [str(previous)])
     try:
         present = {f"{schema}.{table}" for schema, table in con.execute(
             "select schema_name, table_name from duckdb_tables() "
             "where database_name = 'previous_warehouse'").fetchall()}
-        for name in (n for n in COMMENTS if n in present):
-            con.execute(f"create schema if not exists {name.split('.')[0]}")
+        for name, comment in COMMENTS.items():  # table names from this module only
+            if name not in present:
+                continue
+            schema = name.split(".")[0]
+            con.execute(f"create schema if not exists {schema}")
             con.execute(f"create or replace table {name} as "
                         f"select * from previous_warehouse.{name}")
-            con.execute(f"comment on table {name} is " + "'"
-                        + COMMENTS[name].replace("'", "''") + "'")
+            con.execute(f"comment on table {name} is {_quote(comment)}")
     finally:
         con.execute("detach previous_warehouse")
