@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from transforms.af_names import NameIndex, map_names
+from transforms.af_names import NameIndex, is_unknown, map_names
 from transforms.kommun import code_changes
 from transforms.staging_af import AfLayoutError, AndelAvBas, spec
 
@@ -211,7 +211,7 @@ def unallocated_from_sok(sok: pd.DataFrame, lan_index: NameIndex,
     has no count.
     """
     file_name = str(sok["file_name"].iloc[0])
-    unknown = sok[sok["kommun_label"].map(_unknown_label).astype(bool)]
+    unknown = sok[sok["kommun_label"].map(is_unknown).astype(bool)]
     lan = map_geography(unknown["lan_label"], lan_index, file_name=file_name, field="LAN")
     sexes = _sex_of(pd.Categorical(unknown["sex_label"]), file_name, "fältet KOEN")
     base = pd.DataFrame({"lan_code": lan.fillna("??").to_numpy(),
@@ -248,12 +248,6 @@ def unallocated_from_sok(sok: pd.DataFrame, lan_index: NameIndex,
     out["period"] = _periods_as_dates(out["period"])
     out["n_masked"] = out["n_masked"].astype("int32")
     return out.assign(source="sok-lan-kom", file_name=file_name)[UNALLOCATED_COLUMNS]
-
-
-def _unknown_label(label: object) -> bool:
-    from transforms.af_names import is_unknown
-
-    return is_unknown(label)
 
 
 def _rule_items(rule: dict, population: str, items: list[str],

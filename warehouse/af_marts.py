@@ -19,7 +19,7 @@ import pandas as pd
 from data_sources.arbetsformedlingen import FILES, choose_month, month_snapshots
 from data_sources.snapshot import Snapshot, latest_snapshot
 from transforms import af
-from transforms.af_names import NameIndex, UnmappedNames, build_index
+from transforms.af_names import NameIndex, UnmappedNames, build_index, is_unknown
 from transforms.divisions import parse_kommunkopplingar
 from transforms.staging_af import AfLayoutError, read_andel_av_bas, read_sok_lan_kom, spec
 from warehouse.scb_marts import region_labels
@@ -163,7 +163,7 @@ def _messages(month: str, andel, kommun: pd.DataFrame, unknown: pd.DataFrame,
     now = unknown[(unknown["period"] == latest) & (unknown["group_code"] == "TOT")]
     in_lan = now.loc[now["lan_code"].notna(), "inskrivna_count"].sum()
     no_lan = now.loc[now["lan_code"].isna(), "inskrivna_count"].sum()
-    rows = sok[(sok["kommun_label"].map(af._unknown_label).astype(bool))
+    rows = sok[(sok["kommun_label"].map(is_unknown).astype(bool))
                & (sok["period"] == pd.Timestamp(latest)) & (sok["dimension"] == "ALDGR")]
     lines.append(f"Uppgift saknas i {month}: {_number(in_lan)} inskrivna med okänd kommun i "
                  f"känt län och {_number(no_lan)} med okänt län ({len(rows)} rader i "
