@@ -205,3 +205,19 @@ def test_with_no_readable_month_left_the_last_warehouses_af_tables_stay(tmp_path
     expected = ("förra databasens tabeller från Arbetsförmedlingen behålls "
                 "(web-inskrivna-arbetslosa-andel-av-bas-2026-08.xlsx)")
     assert kept == [(expected,)]
+
+
+def test_an_unexpected_error_in_the_af_part_fails_only_af(tmp_path, books, monkeypatch):
+    from transforms import af
+
+    def broken(*args, **kwargs):
+        raise KeyError("group_code")
+
+    monkeypatch.setattr(af, "area_monthly", broken)
+    result = _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
+    assert result.built and result.summary["kommuner"] == 290  # Kolada and SCB as ever
+    assert result.summary["af"]["status"] == "misslyckades"
+    assert "2026-08 publiceras inte: oväntat fel vid läsningen" in \
+        result.summary["af"]["messages"][0]
+    assert _query(tmp_path, "select count(*) from duckdb_tables() "
+                  "where table_name = 'af_kommun_monthly'") == [(0,)]

@@ -170,8 +170,8 @@ def _messages(month: str, andel, kommun: pd.DataFrame, unknown: pd.DataFrame,
                  f"web-sok-lan-kom); de räknas in i länen och riket, aldrig som kommun")
     masked = kommun[(kommun["period"] == latest) & kommun["inskrivna_is_masked"]]
     if not masked.empty:
-        lines.append(f"{len(masked)} kommunvärden i {month} är '<5': sparade som nedre gräns, "
-                     f"aldrig 0 eller 5")
+        lines.append(f"{len(masked)} kommunvärden i {month} är '<5': sparade utan siffra och "
+                     f"markerade (aldrig 0 eller 5); summor där de ingår är nedre gränser")
     older = bad[bad["period"] != latest]
     if not older.empty:
         lines.append(f"kontroll: {len(older)} äldre kommunvärden skiljer sig mellan "
@@ -201,6 +201,13 @@ def load(raw: Path, *, kommun: pd.DataFrame, municipality: pd.DataFrame,
             tables, summary, lines = read_month(snaps, kommun_index, lan_index)
         except (AfLayoutError, UnmappedNames) as exc:
             frames.log.append(("import", False, f"{month} publiceras inte: {exc}"))
+            continue
+        except (ValueError, KeyError, TypeError, IndexError, OSError) as exc:
+            # anything else a file can provoke fails this source's month, never the build
+            files = ", ".join(FILES.values())
+            message = (f"{month} publiceras inte: oväntat fel vid läsningen av {files} "
+                       f"({type(exc).__name__}: {exc})")
+            frames.log.append(("import", False, message))
             continue
         frames.tables = tables
         frames.snapshots = [snaps[d] for d in FILES]
