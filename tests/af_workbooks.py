@@ -158,11 +158,12 @@ def scenario(months: tuple[str, ...] = ("2026-07", "2026-08"), *, n_kommuner: in
 def andel_workbook(path: Path, sc: Scenario, *, heading: str | None = None,
                    sheets: tuple[str, ...] = ("Antal", "Andel"), drop_fields: tuple = (),
                    rename: dict[str, str] | None = None, masked: dict | None = None,
-                   unknown_rows: bool = False) -> Path:
+                   unknown_rows: bool = False, copies: int = 1) -> Path:
     """A hand-made web-inskrivna-arbetslosa-andel-av-bas workbook.
 
     ``heading`` replaces the title row; ``masked`` maps (month, code, field) to '<5';
-    ``unknown_rows`` adds 'Uppgift saknas' kommun rows (the documented file has none).
+    ``unknown_rows`` adds 'Uppgift saknas' kommun rows (the documented file has none);
+    ``copies`` > 1 writes the same cache again (pivot tables on two sheets keeping copies).
     """
     rename = rename or {}
     masked = masked or {}
@@ -189,9 +190,10 @@ def andel_workbook(path: Path, sc: Scenario, *, heading: str | None = None,
     sheet_rows = [[heading], [], ["PERIOD", sc.months[-1]], [],
                   ["Län", "Kommun", "Totalt", "Kvinnor", "Män", "Unga 18-24", "Äldre 55-64",
                    "Inrikes födda", "Utrikes födda"]]
-    cache = Cache([rename.get(f, f) for f in fields], records(),
-                  shared={rename.get(f, f) for f in ("PERIOD", "LAN", "KOM")})
-    return write_workbook(path, sheets={s: sheet_rows for s in sheets}, caches=[cache])
+    caches = [Cache([rename.get(f, f) for f in fields], records(),
+                    shared={rename.get(f, f) for f in ("PERIOD", "LAN", "KOM")})
+              for _ in range(copies)]
+    return write_workbook(path, sheets={s: sheet_rows for s in sheets}, caches=caches)
 
 
 def sok_workbook(path: Path, sc: Scenario, *, drop_caches: tuple = (),

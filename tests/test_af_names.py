@@ -30,7 +30,8 @@ def indexes(shared):
     ("Falu kommun", "2080"), ("Falun", "2080"), ("Region Gotland", "0980"),
     ("Gotlands kommun", "0980"), ("Borås", "1490"), ("Borås Stad", "1490"),
     ("Håbo", "0305"), ("Habo", "0643"), ("Goteborg", "1480"), ("Göteborgs Stad", "1480"),
-    ("  Växjö  ", "0780"), ("Östra Göinge", "1256"), ("Lilla Edet", "1462"),
+    ("  Växjö  ", "0780"), ("Östra Göinge", "1256"), ("Lilla Edet", "1462"), ("780", "0780"),
+    ("0780", "0780"),
 ])
 def test_every_spelling_maps_to_its_kommun(indexes, spelling, code):
     assert map_names([spelling], indexes[0]) == {spelling: code}

@@ -54,6 +54,12 @@ def test_andel_av_bas_gives_every_group_per_kommun_and_month(andel, sc):
     assert read.age_bands == {"total": "16–64", "unga": "18–24", "aldre": "55–64"}
 
 
+def test_a_second_copy_of_the_cache_is_not_a_conflict(tmp_path, sc):
+    read = read_andel_av_bas(andel_workbook(tmp_path / ANDEL, sc, copies=2), ANDEL)
+    assert read.cache_part == "xl/pivotCache/pivotCacheDefinition1.xml"
+    assert len(read.rows) == 2 * 290 * 24
+
+
 def test_the_age_band_is_read_from_the_heading_not_assumed(tmp_path, sc):
     path = andel_workbook(tmp_path / ANDEL, sc, heading="Inskrivna arbetslösa 16–65 år, andel "
                           "av arbetskraften")

@@ -97,8 +97,8 @@ class NameIndex:
         if coded:
             code = coded.group(1)
             return code if code in self.codes else None
-        if self.kind == "lan" and re.fullmatch(r"\d", text) and text.zfill(2) in self.codes:
-            return text.zfill(2)
+        if re.fullmatch(rf"\d{{1,{width - 1}}}", text):  # a code written as a number: 780
+            return text.zfill(width) if text.zfill(width) in self.codes else None
         keys = _kommun_keys(text) if self.kind == "kommun" else _lan_keys(text)
         for key in keys:
             if self.exact.get(key):

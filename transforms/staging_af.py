@@ -78,23 +78,23 @@ def _open(path: Path, file_name: str) -> Workbook:
 
 def _find_cache(wb: Workbook, caches: list[PivotCache], required: list[str], key: str,
                 file_name: str) -> PivotCache:
-    """The one cache holding field ``key``; AfLayoutError naming what is missing."""
+    """The cache holding field ``key`` and every required field; AfLayoutError naming what is
+    missing. Where several caches qualify (pivot tables on different sheets may keep copies),
+    the first in the workbook's order is read."""
     hits = [c for c in caches if key in c.field_names]
     if not hits:
         listing = "; ".join(f"{c.definition_part}: {', '.join(c.field_names)}" for c in caches)
         raise AfLayoutError(file_name, "pivotcacherna",
                             f"ingen pivotcache har fältet {key} (väntade fälten "
                             f"{', '.join(required)}; cacherna har: {listing or 'inga'})")
-    if len(hits) > 1:
-        raise AfLayoutError(file_name, "pivotcacherna", f"flera pivotcacher har fältet {key}: "
-                            f"{', '.join(c.definition_part for c in hits)}")
+    complete = [c for c in hits if all(f in c.field_names for f in required)]
+    if complete:
+        return complete[0]
     cache_ = hits[0]
     missing = [f for f in required if f not in cache_.field_names]
-    if missing:
-        raise AfLayoutError(file_name, f"pivotcache {cache_.definition_part}",
-                            f"fältet {', '.join(missing)} saknas (cachen har fälten "
-                            f"{', '.join(cache_.field_names)})")
-    return cache_
+    raise AfLayoutError(file_name, f"pivotcache {cache_.definition_part}",
+                        f"fältet {', '.join(missing)} saknas (cachen har fälten "
+                        f"{', '.join(cache_.field_names)})")
 
 
 def _read(wb: Workbook, cache_: PivotCache, fields: list[str], file_name: str
