@@ -26,7 +26,7 @@ from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkoppl
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
 from transforms.weights import resolve_weights
-from warehouse import checks, revisions, scb_marts
+from warehouse import af_marts, checks, revisions, scb_marts
 from warehouse.db import building, connect, write_table
 from warehouse.fetch import FetchReport
 
@@ -263,12 +263,19 @@ def _build(raw: Path, target: Path, report: FetchReport,
     progress("bygger: vikter och områdesvärden")
     weights = indicator_weights(obs, indicators, scb.population_single_age)
     area_vals = area_values(obs, indicators, official, kommun, weights)
+    progress("bygger: Arbetsförmedlingen")
+    af = af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
+    af_marts.keep_previous(af, target)
     provenance = [_provenance_row(s) for s in kolada["snapshots"].values()]
-    provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots]
+    provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots
+                   + af.snapshots]
 
     log_rows = [{"run_at": o.at, "source": o.source, "dataset": o.dataset, "ok": o.ok,
                  "message": o.message, "mirror": report.mirror, "url": o.url}
                 for o in report.outcomes]
+    log_rows += [{"run_at": run_at, "source": "af", "dataset": dataset, "ok": ok,
+                  "message": message, "mirror": report.mirror, "url": None}
+                 for dataset, ok, message in af.log]
     previous = _previous_log(target)
 
     progress("bygger: skriver ny databasfil")
@@ -280,6 +287,7 @@ def _build(raw: Path, target: Path, report: FetchReport,
             write_table(con, name, df, comment="Kolada v3, parsad och typad; ingen harmonisering")
         for name, (df, comment) in scb.tables.items():
             write_table(con, name, df, comment=comment)
+        af_marts.write(con, af)
         progress("bygger: jämför med förra uppdateringen (revideringar)")
         revised = revisions.record(con, target, run_at)
         message = f"byggt; länsnamn från {lan_source}"
@@ -302,7 +310,8 @@ def _build(raw: Path, target: Path, report: FetchReport,
             raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))
     return {"kommuner": len(kommun), "indicators": int(obs["indicator_id"].nunique()),
             "observations": len(obs), "areas": len(areas), "lan_names_from": lan_source,
-            "scb": scb.summary, "revised": {k: v for k, v in revised.items() if v}}
+            "scb": scb.summary, "af": af.summary,
+            "revised": {k: v for k, v in revised.items() if v}}
 
 
 def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None:

@@ -253,7 +253,7 @@ def status_lines(status: dict) -> list[str]:
     """
     lines = []
     for source, s in (status.get("sources") or {}).items():
-        name = {"kolada": "Kolada", "scb": "SCB"}.get(source, source)
+        name = {"kolada": "Kolada", "scb": "SCB", "af": "Arbetsförmedlingen"}.get(source, source)
         line = f"{name}: {s['fetched']} hämtade, {s['failed']} misslyckades"
         if s.get("skipped"):
             line += f", {s['skipped']} finns inte i spegeln"
@@ -264,6 +264,8 @@ def status_lines(status: dict) -> list[str]:
             lines.append(f"  FEL {when} UTC {name}, {f['dataset']}: {f['message']}{where}")
         if s.get("failed"):
             lines.append(f"  {name}: tidigare hämtade data behålls för det som misslyckades.")
+    for message in ((status.get("summary") or {}).get("af") or {}).get("messages") or []:
+        lines.append(f"Arbetsförmedlingen: {message}")
     built = status.get("built")
     lines.append(("OK: " if built else "INGEN NY DATABAS: ") + str(status.get("build_message")))
     return lines
