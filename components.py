@@ -450,7 +450,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     names = dict(zip(*[query("kommuner")[c] for c in ("kommun_code", "kommun_name")],
                      strict=True))
     revised = monthly.revision_note(changes, decimals=ind.decimals, short_unit=ind.short_unit,
-                                    names=names, focus=list(sel.area.members))
+                                    names=names, focus=list(sel.area.members),
+                                    source=ind.source)
     if revised:
         parts.append(f"**{revised}**")
     st.caption("  \n".join(parts))

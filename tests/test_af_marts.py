@@ -1,4 +1,5 @@
-"""Arbetsförmedlingen marts: kommun × month × group, unknown rows, exact län and Riket.
+"""Arbetsförmedlingen marts: kommun × month × group, and the unknown rows behind exact län and
+Riket (the area values themselves go through the generic monthly layer: test_af_monthly.py).
 
 The hand-made 2026-08 population is shaped to the published check figures in DOMAIN.md
 (Riket 349 398 inskrivna arbetslösa, 171 986 kvinnor, 177 412 män, 119 with unknown län; the
@@ -9,7 +10,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -42,19 +42,10 @@ def checked(tmp_path_factory, indexes):
     kommun, own = af.kommun_monthly(andel, *indexes)
     unknown = af.unallocated_from_sok(sok, indexes[1], andel.age_bands)
     return {"sc": sc, "andel": andel, "sok": sok, "kommun": kommun, "own": own,
-            "unknown": unknown, "areas": af.area_monthly(kommun, unknown), "tmp": tmp}
-
-
-def _area(areas, area_id, group, period=AUG):
-    row = areas[(areas["area_id"] == area_id) & (areas["group_code"] == group)
-                & (areas["period"] == period)]
-    assert len(row) == 1
-    return row.iloc[0]
+            "unknown": unknown, "tmp": tmp}
 
 
 def test_riket_is_349_398_only_with_the_uppgift_saknas_rows(checked):
-    riket = _area(checked["areas"], "riket", "TOT")
-    assert riket["inskrivna_count"] == 349_398
     kommuner_only = checked["kommun"].query("group_code == 'TOT'")
     kommuner_only = kommuner_only[kommuner_only["period"] == AUG]["inskrivna_count"].sum()
     assert kommuner_only < 349_398
@@ -62,41 +53,7 @@ def test_riket_is_349_398_only_with_the_uppgift_saknas_rows(checked):
     tot = unknown[(unknown["period"] == AUG) & (unknown["group_code"] == "TOT")]
     assert tot.loc[tot["lan_code"].isna(), "inskrivna_count"].sum() == 119
     assert kommuner_only + tot["inskrivna_count"].sum() == 349_398
-    assert not riket["is_lower_bound"]
-
-
-def test_riket_by_sex_and_the_labour_force_check_figure(checked):
-    areas = checked["areas"]
-    assert _area(areas, "riket", "KVI")["inskrivna_count"] == 171_986
-    assert _area(areas, "riket", "MAN")["inskrivna_count"] == 177_412
-    riket = _area(areas, "riket", "TOT")
-    assert riket["labour_force_count"] == pytest.approx(5_354_201.08, abs=1e-6)
-    assert riket["inskrivna_share"] == pytest.approx(100 * 349_398 / 5_354_201.08)
-    assert riket["n_kommuner"] == 290
-
-
-def test_a_lan_total_includes_its_rows_with_unknown_kommun(checked):
-    kommun, unknown = checked["kommun"], checked["unknown"]
-    k = kommun[(kommun["period"] == AUG) & (kommun["group_code"] == "TOT")
-               & (kommun["kommun_code"].str[:2] == "07")]
-    u = unknown[(unknown["period"] == AUG) & (unknown["group_code"] == "TOT")
-                & (unknown["lan_code"] == "07")]["inskrivna_count"].sum()
-    assert u > 0
-    lan = _area(checked["areas"], "lan:07", "TOT")
-    assert lan["inskrivna_count"] == k["inskrivna_count"].sum() + u
-    assert lan["unallocated_count"] == u
-    assert lan["labour_force_count"] == pytest.approx(k["labour_force_count"].sum())
-    assert lan["n_kommuner"] == 8
-
-
-def test_the_share_is_a_ratio_of_sums_never_a_mean_of_shares(checked):
-    kommun = checked["kommun"]
-    k = kommun[(kommun["period"] == AUG) & (kommun["group_code"] == "UNG")
-               & (kommun["kommun_code"].str[:2] == "07")]
-    lan = _area(checked["areas"], "lan:07", "UNG")
-    expected = 100 * lan["inskrivna_count"] / k["labour_force_count"].sum()
-    assert lan["inskrivna_share"] == pytest.approx(expected)
-    assert lan["inskrivna_share"] != pytest.approx(k["inskrivna_share"].mean())
+    assert not tot["inskrivna_is_masked"].any() and tot["is_derivable"].all()
 
 
 def test_uppgift_saknas_never_becomes_a_kommun(checked):
@@ -136,35 +93,18 @@ def test_kommun_values_carry_their_group_band_and_denominator(checked):
     assert not vaxjo.loc[(AUG, "TOT"), "is_series_break"]
 
 
-def test_a_masked_member_makes_the_area_a_lower_bound(checked, indexes):
+def test_a_masked_kommun_count_is_flagged_never_0_or_5(checked, indexes):
     sc, folder = checked["sc"], checked["tmp"] / "masked"
     folder.mkdir()
     path = andel_workbook(folder / ANDEL, sc, masked={("2026-08", "0780", "UNGKSOK"): "<5"})
-    andel = read_andel_av_bas(path, ANDEL)
-    kommun, _ = af.kommun_monthly(andel, *indexes)
+    kommun, _ = af.kommun_monthly(read_andel_av_bas(path, ANDEL), *indexes)
     cell = kommun[(kommun["kommun_code"] == "0780") & (kommun["period"] == AUG)
                   & (kommun["group_code"] == "UNGK")].iloc[0]
     assert cell["inskrivna_is_masked"] and pd.isna(cell["inskrivna_count"])
     assert cell["inskrivna_masked_below"] == 5 and pd.isna(cell["inskrivna_share"])
-    areas = af.area_monthly(kommun, checked["unknown"])
-    lan = _area(areas, "lan:07", "UNGK")
-    exact = _area(checked["areas"], "lan:07", "UNGK")
-    assert lan["is_lower_bound"] and lan["n_masked"] == 1
-    assert lan["inskrivna_count"] == exact["inskrivna_count"] - sc.sok("2026-08", "0780", "UNGK")
-    assert _area(areas, "riket", "UNGK")["is_lower_bound"]
-    assert not _area(areas, "lan:07", "UNGM")["is_lower_bound"]
-
-
-def test_area_sums_pure():
-    rows = pd.DataFrame({"inskrivna_count": [100.0, np.nan, 50.0],  # hand-made
-                         "inskrivna_is_masked": [False, True, False],
-                         "labour_force_count": [1000.0, 80.0, 2000.0]})
-    out = af.area_sums(rows)
-    assert out == {"inskrivna_count": 150.0, "labour_force_count": 3080.0,
-                   "inskrivna_share": pytest.approx(100 * 150 / 3080), "n_masked": 1,
-                   "is_lower_bound": True}
-    exact = af.area_sums(rows.iloc[[0, 2]])
-    assert not exact["is_lower_bound"] and exact["inskrivna_share"] == pytest.approx(5.0)
+    assert cell["table_id"] == ANDEL and not cell["is_preliminary"]
+    other = kommun[(kommun["kommun_code"] == "0780") & (kommun["group_code"] == "UNGM")]
+    assert not other["inskrivna_is_masked"].any() and other["inskrivna_count"].notna().all()
 
 
 @pytest.mark.parametrize(("items", "band", "expected"), [
@@ -186,9 +126,10 @@ def test_a_group_that_cannot_be_formed_is_a_lower_bound(checked, indexes):
     unknown = af.unallocated_from_sok(sok, indexes[1], checked["andel"].age_bands)
     ung = unknown[unknown["group_code"] == "UNG"]
     assert not ung["is_derivable"].any() and ung["inskrivna_count"].isna().all()
-    areas = af.area_monthly(checked["kommun"], unknown)
-    assert _area(areas, "riket", "UNG")["is_lower_bound"]
-    assert not _area(areas, "riket", "TOT")["is_lower_bound"]
+    # a null count among the unknown rows makes every län and Riket a lower bound for the
+    # group (transforms.areas.aggregate, ``extra``; tested in test_monthly.py)
+    tot = unknown[unknown["group_code"] == "TOT"]
+    assert tot["is_derivable"].all() and tot["inskrivna_count"].notna().all()
 
 
 def test_the_files_agree_kommun_by_kommun(checked, indexes):
@@ -223,5 +164,4 @@ def test_heby_may_sit_in_its_old_lan(checked, indexes):
     heby = kommun[kommun["kommun_code"] == "0331"].set_index(["period", "group_code"])
     assert heby.loc[(date(2021, 12, 1), "TOT"), "source_lan_code"] == "19"
     assert heby.loc[(AUG, "TOT"), "source_lan_code"] == "03"
-    areas = af.area_monthly(kommun, checked["unknown"])
-    assert _area(areas, "lan:19", "TOT", date(2021, 12, 1))["n_kommuner"] == 11
+    # the area values place Heby by today's division (03), as every other series does

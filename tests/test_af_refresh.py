@@ -97,11 +97,13 @@ def test_a_refresh_through_the_af_folder_reaches_the_warehouse(tmp_path, books):
     af = result.report.sources()["af"]
     assert (af["fetched"], af["failed"], af["skipped"], af["failures"]) == (2, 0, 0, [])
     assert result.summary["af"]["month"] == "2026-08"
-    riket = _query(tmp_path, """select inskrivna_count, labour_force_count, is_lower_bound
-        from marts.af_area_monthly where area_id = 'riket' and group_code = 'TOT'
-        and period = ?""", [date(2026, 8, 1)])
-    assert riket[0][0] == 349_398 and riket[0][1] == pytest.approx(5_354_201.08)
-    assert riket[0][2] is False
+    kommuner = _query(tmp_path, """select sum(inskrivna_count), sum(labour_force_count)
+        from marts.af_kommun_monthly where group_code = 'TOT' and period = ?""",
+                      [date(2026, 8, 1)])
+    unknown = _query(tmp_path, """select sum(inskrivna_count) from marts.af_unallocated_monthly
+        where group_code = 'TOT' and period = ?""", [date(2026, 8, 1)])
+    assert kommuner[0][0] + unknown[0][0] == 349_398  # Riket: see test_af_monthly.py
+    assert kommuner[0][1] == pytest.approx(5_354_201.08)
     sc = books["sc"]
     vaxjo = _query(tmp_path, """select inskrivna_count, labour_force_count, inskrivna_share,
         age_band from marts.af_kommun_monthly where kommun_code = '0780' and group_code = 'UNG'
@@ -133,7 +135,7 @@ def test_a_month_waits_for_all_its_files_then_replaces_the_last(tmp_path, books)
     # the rest of 2026-09 arrives: the new month replaces the old one, nothing is appended
     result = _refresh(_mirror(tmp_path, books, [sep_andel, sep_sok]), tmp_path)
     assert result.summary["af"]["month"] == "2026-09"
-    files = _query(tmp_path, "select distinct file_name from marts.af_kommun_monthly")
+    files = _query(tmp_path, "select distinct table_id from marts.af_kommun_monthly")
     assert files == [(sep_andel,)]
     periods = _query(tmp_path, "select min(period), max(period) from marts.af_kommun_monthly")
     assert periods == [(date(2026, 8, 1), date(2026, 9, 1))]
@@ -199,7 +201,7 @@ def test_with_no_readable_month_left_the_last_warehouses_af_tables_stay(tmp_path
     assert result.summary["af"]["status"] == "misslyckades"
     assert _query(tmp_path, "select count(*), sum(inskrivna_count) "
                   "from marts.af_kommun_monthly") == before
-    assert _query(tmp_path, "select count(*) from marts.af_area_monthly")[0][0] > 0
+    assert _query(tmp_path, "select count(*) from marts.af_unallocated_monthly")[0][0] > 0
     kept = _query(tmp_path, "select message from marts.refresh_log where source = 'af' "
                   "and message like 'förra databasens%'")
     expected = ("förra databasens tabeller från Arbetsförmedlingen behålls "
@@ -213,7 +215,7 @@ def test_an_unexpected_error_in_the_af_part_fails_only_af(tmp_path, books, monke
     def broken(*args, **kwargs):
         raise KeyError("group_code")
 
-    monkeypatch.setattr(af, "area_monthly", broken)
+    monkeypatch.setattr(af, "check_overlap", broken)
     result = _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
     assert result.built and result.summary["kommuner"] == 290  # Kolada and SCB as ever
     assert result.summary["af"]["status"] == "misslyckades"

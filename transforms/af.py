@@ -1,10 +1,12 @@
-"""Arbetsförmedlingen's staged files -> marts: kommun × month × group, unknown rows, areas.
+"""Arbetsförmedlingen's staged files -> marts: kommun × month × group, and the unknown rows.
 
 Pure pandas. Inputs come from ``transforms/staging_af.py``; names become codes with
 ``transforms/af_names.py``. The share is inskrivna arbetslösa (SOK) / arbetskraften (AK) per
-group, and an area's share is Σ SOK / Σ AK. "Uppgift saknas" rows never become a kommun: they
-are kept per län (or with unknown län) and added to their län's total and to Riket, so both are
-exact. A "<5" count stays missing with a flag; any sum that includes one is a lower bound.
+group. "Uppgift saknas" rows never become a kommun: they are kept per län (or with unknown län)
+so that the generic monthly layer (indicators.yml ``monthly_marts.af``, aggregated by
+``transforms.areas.aggregate``) adds them to their län's total and to Riket, and an area's
+share is Σ SOK / Σ AK. A "<5" count stays missing with a flag; any sum that includes one is a
+lower bound.
 """
 
 from __future__ import annotations
@@ -23,12 +25,10 @@ KOMMUN_COLUMNS = ["kommun_code", "period", "group_code", "population_group", "se
                   "inskrivna_count", "inskrivna_is_masked", "inskrivna_masked_below",
                   "labour_force_count",
                   "inskrivna_share", "denominator", "is_series_break", "source_lan_code",
-                  "file_name"]
+                  "is_preliminary", "table_id", "source_updated"]
 UNALLOCATED_COLUMNS = ["lan_code", "period", "group_code", "population_group", "sex",
-                       "inskrivna_count", "n_masked", "is_derivable", "source", "file_name"]
-AREA_COLUMNS = ["area_id", "period", "group_code", "population_group", "sex", "age_band",
-                "inskrivna_count", "labour_force_count", "inskrivna_share", "is_lower_bound",
-                "n_masked", "n_kommuner", "unallocated_count", "denominator", "is_series_break"]
+                       "inskrivna_count", "inskrivna_is_masked", "n_masked", "is_derivable",
+                       "source", "table_id"]
 AGE_ITEM = re.compile(r"^\s*(\d{1,2})\s*[-–—]\s*(\d{1,2})\b")
 
 
@@ -132,7 +132,11 @@ def kommun_monthly(andel: AndelAvBas, kommun_index: NameIndex, lan_index: NameIn
     out["labour_force_count"] = out["ak"]
     out["inskrivna_share"] = share(out["inskrivna_count"], out["labour_force_count"])
     out["denominator"], out["is_series_break"] = denominator(out["period"])
-    out["file_name"] = file_name
+    # the generic monthly layer's columns (indicators.yml, monthly_marts.af): the file a value
+    # comes from, and no publication stamp (the files carry none that was verified)
+    out["is_preliminary"] = False
+    out["table_id"] = file_name
+    out["source_updated"] = pd.Series(None, index=out.index, dtype="string")
     own_unknown = pd.DataFrame({"lan_code": lan[~known], "period": rows.loc[~known, "period"],
                                 "group_code": rows.loc[~known, "group_code"].astype(str),
                                 "sok": rows.loc[~known, "sok_count"],
@@ -156,8 +160,8 @@ def _unallocated_from_andel(rows: pd.DataFrame, file_name: str) -> pd.DataFrame:
     out = agg.join(groups, on="group_code")
     out["lan_code"] = out["lan_code"].replace("??", None)
     out["period"] = _periods_as_dates(out["period"])
-    return out.assign(is_derivable=True, source="andel-av-bas",
-                      file_name=file_name)[UNALLOCATED_COLUMNS]
+    return out.assign(is_derivable=True, source="andel-av-bas", table_id=file_name,
+                      inskrivna_is_masked=out["n_masked"] > 0)[UNALLOCATED_COLUMNS]
 
 
 def _band(text: str | None) -> tuple[int, int] | None:
@@ -247,7 +251,8 @@ def unallocated_from_sok(sok: pd.DataFrame, lan_index: NameIndex,
     out["lan_code"] = out["lan_code"].replace("??", None)
     out["period"] = _periods_as_dates(out["period"])
     out["n_masked"] = out["n_masked"].astype("int32")
-    return out.assign(source="sok-lan-kom", file_name=file_name)[UNALLOCATED_COLUMNS]
+    return out.assign(source="sok-lan-kom", table_id=file_name,
+                      inskrivna_is_masked=out["n_masked"] > 0)[UNALLOCATED_COLUMNS]
 
 
 def _rule_items(rule: dict, population: str, items: list[str],
@@ -306,63 +311,3 @@ def check_overlap(kommun: pd.DataFrame, sok_totals: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame({"kommun_code": bad["kommun_code"], "period": bad["period"],
                          "sex": bad["sex"], "andel": bad["inskrivna_count"],
                          "sok_low": bad["known"], "sok_high": bad["known"] + bad["slack"]})
-
-
-def area_sums(rows: pd.DataFrame) -> dict:
-    """Σ over rows of one area, month and group: counts, lower-bound flag and share.
-
-    ``rows`` holds inskrivna_count (NaN where masked), inskrivna_is_masked and
-    labour_force_count. A sum including a masked count is a lower bound; the share of a lower
-    bound is a lower bound too.
-    """
-    masked = int(rows["inskrivna_is_masked"].sum())
-    sok = float(rows["inskrivna_count"].fillna(0).sum())
-    ak = float(rows["labour_force_count"].sum(min_count=1))
-    value = 100 * sok / ak if ak and ak > 0 else np.nan
-    return {"inskrivna_count": sok, "labour_force_count": ak, "inskrivna_share": value,
-            "n_masked": masked, "is_lower_bound": masked > 0}
-
-
-def area_monthly(kommun: pd.DataFrame, unallocated: pd.DataFrame) -> pd.DataFrame:
-    """Län (by each row's own län in the file) and Riket: Σ SOK / Σ AK, exact with unknown rows.
-
-    Grain: area × month × group. inskrivna_count adds the län's 'Uppgift saknas' rows (Riket:
-    every row, unknown län included); labour_force_count sums the kommuner only (unknown rows
-    carry no arbetskraften) and is missing unless every kommun has one. is_lower_bound is True
-    when a member's count is '<5' or the group's unknown rows cannot be formed from the file.
-    """
-    keys = ["period", "group_code"]
-    k = kommun.assign(lan_code=kommun["source_lan_code"].fillna(kommun["kommun_code"].str[:2]),
-                      masked=kommun["inskrivna_is_masked"].astype("int32"))
-    lan = k.groupby(["lan_code", *keys], as_index=False).agg(
-        inskrivna_count=("inskrivna_count", "sum"), labour_force_count=("labour_force_count",
-                                                                        "sum"),
-        n_ak=("labour_force_count", "count"), n_masked=("masked", "sum"),
-        n_kommuner=("kommun_code", "size"))
-    u = unallocated[unallocated["period"].isin(set(kommun["period"]))]
-    u = u.assign(lan_code=u["lan_code"].fillna("??"), missing=(~u["is_derivable"].astype(bool))
-                 .astype("int32"))
-    u_lan = u.groupby(["lan_code", *keys], as_index=False).agg(
-        unallocated_count=("inskrivna_count", "sum"), u_masked=("n_masked", "sum"),
-        u_missing=("missing", "sum"))
-    lan = lan.merge(u_lan, on=["lan_code", *keys], how="outer")
-    numeric = ["inskrivna_count", "labour_force_count", "n_ak", "n_masked", "n_kommuner",
-               "unallocated_count", "u_masked", "u_missing"]
-    lan[numeric] = lan[numeric].fillna(0)
-    riket = lan.groupby(keys, as_index=False)[numeric].sum().assign(area_id="riket")
-    lan = lan[lan["lan_code"] != "??"].assign(area_id=lambda d: "lan:" + d["lan_code"])
-    out = pd.concat([lan.drop(columns="lan_code"), riket], ignore_index=True)
-    out["inskrivna_count"] = out["inskrivna_count"] + out["unallocated_count"]
-    out["labour_force_count"] = out["labour_force_count"].where(
-        (out["n_ak"] == out["n_kommuner"]) & (out["n_kommuner"] > 0))
-    out["n_masked"] = (out["n_masked"] + out["u_masked"]).astype("int32")
-    out["is_lower_bound"] = (out["n_masked"] > 0) | (out["u_missing"] > 0)
-    out["n_kommuner"] = out["n_kommuner"].astype("int32")
-    out["inskrivna_share"] = share(out["inskrivna_count"], out["labour_force_count"])
-    groups = group_table().set_index("group_code")
-    out = out.join(groups[["population_group", "sex"]], on="group_code")
-    bands = kommun.drop_duplicates("group_code").set_index("group_code")["age_band"]
-    out["age_band"] = out["group_code"].map(bands).astype(object)
-    out["denominator"], out["is_series_break"] = denominator(out["period"])
-    return out[AREA_COLUMNS].sort_values(["area_id", "group_code", "period"]).reset_index(
-        drop=True)

@@ -21,7 +21,7 @@ from data_sources.snapshot import Snapshot, latest_snapshot
 from transforms import af
 from transforms.af_names import NameIndex, UnmappedNames, build_index, is_unknown
 from transforms.divisions import parse_kommunkopplingar
-from transforms.staging_af import AfLayoutError, read_andel_av_bas, read_sok_lan_kom, spec
+from transforms.staging_af import AfLayoutError, read_andel_av_bas, read_sok_lan_kom
 from warehouse.scb_marts import region_labels
 
 MAX_FALLBACK = 4  # earlier complete months tried (the raw layer keeps five per dataset)
@@ -38,11 +38,8 @@ COMMENTS = {
     "marts.af_unallocated_monthly": "Inskrivna arbetslösa med okänd kommun ('Uppgift saknas') "
                                     "per län (null = okänt län) × månad × grupp: ingår i länet "
                                     "och riket, visas aldrig som kommun",
-    "marts.af_area_monthly": "Län och riket: Σ inskrivna (inkl. Uppgift saknas) / Σ "
-                             "arbetskraften, per månad × grupp",
     "marts.af_group": "Grupperna i Arbetsförmedlingens filer (<g>SOK/<g>AK) med åldersband "
                       "lästa ur filens rubrik",
-    "marts.af_series_break": "Seriebrott i Arbetsförmedlingens andel inskrivna arbetslösa",
 }
 COLUMN_COMMENTS = {
     "inskrivna_count": "Inskrivna arbetslösa (öppet arbetslösa + sökande i program med "
@@ -51,8 +48,7 @@ COLUMN_COMMENTS = {
     "labour_force_count": "Arbetskraften (12-månaders medelvärde av BAS; RAMS före brottet), "
                           "antal med decimaler",
     "inskrivna_share": "Andel inskrivna arbetslösa av arbetskraften, procent (SOK / AK)",
-    "is_lower_bound": "Summan innehåller '<5' eller okända rader som inte kan delas upp: "
-                      "värdet är en nedre gräns",
+    "table_id": "Filen värdet kommer från (Arbetsförmedlingens filnamn)",
     "age_band": "Åldersband enligt filens rubrik (antas aldrig)",
     "denominator": "Nämnarens källa: BAS (preliminär) eller RAMS",
 }
@@ -126,22 +122,14 @@ def read_month(snaps: dict[str, Snapshot], kommun_index: NameIndex, lan_index: N
                             f"{len(now)} kommunvärden för {month} skiljer sig, t.ex. kommun "
                             f"{r.kommun_code} kön {r.sex}: SOK {r.andel} i andel-av-bas men "
                             f"{r.sok_low:g}–{r.sok_high:g} summerat över ålder i web-sok-lan-kom")
-    areas = af.area_monthly(kommun, unknown)
     lines = _messages(month, andel, kommun, unknown, sok, bad)
     groups = af.group_table().assign(age_band=lambda d: d["age"].map(andel.age_bands))
-    breaks = pd.DataFrame([{"first_period": pd.Timestamp(f"{b['first_period']}-01").date(),
-                            "announced": b["announced"],
-                            "denominator_before": b["denominator_before"],
-                            "denominator_after": b["denominator_after"], "note": b["note"]}
-                           for b in spec()["series_breaks"]])
     tables = {
         "staging.af__andel_av_bas": (andel.rows, COMMENTS["staging.af__andel_av_bas"]),
         "staging.af__sok_lan_kom": (sok, COMMENTS["staging.af__sok_lan_kom"]),
         "marts.af_kommun_monthly": (kommun, COMMENTS["marts.af_kommun_monthly"]),
         "marts.af_unallocated_monthly": (unknown, COMMENTS["marts.af_unallocated_monthly"]),
-        "marts.af_area_monthly": (areas, COMMENTS["marts.af_area_monthly"]),
         "marts.af_group": (groups, COMMENTS["marts.af_group"]),
-        "marts.af_series_break": (breaks, COMMENTS["marts.af_series_break"]),
     }
     periods = sorted(set(kommun["period"]))
     summary = {"month": month, "files": [andel_name, sok_name], "age_bands": andel.age_bands,
@@ -238,7 +226,7 @@ def keep_previous(frames: AfFrames, previous: Path) -> None:
         try:
             con = connect(previous)
             try:
-                files = con.execute("select string_agg(distinct file_name, ', ') "
+                files = con.execute("select string_agg(distinct table_id, ', ') "
                                     "from marts.af_kommun_monthly").fetchone()[0]
             finally:
                 con.close()

@@ -49,7 +49,6 @@ TABLE_CHECKS = {  # run when the table exists (a source never fetched leaves it 
 }
 # Arbetsförmedlingen's marts exist only once a month has been imported.
 AFK, AFU = "marts.af_kommun_monthly", "marts.af_unallocated_monthly"
-AFA = "marts.af_area_monthly"
 TABLE_CHECKS.update({
     "af kommun: unique key": (AFK, (
         f"select kommun_code, period, group_code from {AFK} group by all having count(*) > 1")),
@@ -62,8 +61,8 @@ TABLE_CHECKS.update({
     "af unknown rows: never a kommun": (AFU, (
         f"select * from {AFU} where lan_code is not null "
         "and not regexp_full_match(lan_code, '\\d{2}')")),
-    "af areas: unique key": (AFA, (
-        f"select area_id, period, group_code from {AFA} group by all having count(*) > 1")),
+    "af kommun: sex is T/K/M": (AFK, f"select sex from {AFK} where sex not in ('T','K','M')"),
+    "af kommun: file named": (AFK, f"select * from {AFK} where table_id is null"),
 })
 
 
