@@ -53,6 +53,14 @@ def scb_api_url() -> str:
     return os.environ.get("SCB_API_URL", "https://statistikdatabasen.scb.se/api/v2").rstrip("/")
 
 
+def af_statistics_url() -> str:
+    """Arbetsförmedlingen's page "tidigare statistik tidsserier" (links to the monthly Excel
+    files). Env: AF_STATISTICS_URL."""
+    return os.environ.get(
+        "AF_STATISTICS_URL",
+        "https://arbetsformedlingen.se/statistik/sok-statistik/tidigare-statistik-tidsserier")
+
+
 def scb_kommunkopplingar_url() -> str | None:
     """Where to fetch SCB's kommun classification table (LA, FA, kommungrupp) as CSV.
 

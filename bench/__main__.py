@@ -1,6 +1,7 @@
 """``python -m bench``: run every benchmark and write bench/results/*.md."""
 
-from bench import bench_jsonstat, bench_refresh
+from bench import bench_af, bench_jsonstat, bench_refresh
 
 bench_jsonstat.main()
 bench_refresh.main()
+bench_af.main()

@@ -3,6 +3,7 @@
     mirror/kolada_v3/  ->  http://127.0.0.1:<port>/kolada/v3/...    (Kolada v3 URL scheme)
     mirror/scb_v2/     ->  http://127.0.0.1:<port>/scb/api/v2/...   (PxWebApi 2.0 URL scheme)
     mirror/regions/    ->  http://127.0.0.1:<port>/regions/<file>   (files served as they are)
+    mirror/af/         ->  http://127.0.0.1:<port>/af/statistik/…  and /download/… (replay/af.py)
 
 A test switch (``faults``, see :class:`Fault` and :mod:`replay.faults`) makes it misbehave the
 ways sources do: 429 with or without ``Retry-After``, 500, 503, a reply that never comes, a
@@ -26,7 +27,7 @@ from data_sources.http import Clock
 from replay.base import App, Reply, Request
 from replay.kolada import KoladaApp
 
-MOUNTS = {"kolada_v3": "/kolada/v3", "scb_v2": "/scb/api/v2", "regions": "/regions"}
+MOUNTS = {"kolada_v3": "/kolada/v3", "scb_v2": "/scb/api/v2", "regions": "/regions", "af": "/af"}
 
 
 class StaticApp:
@@ -112,6 +113,8 @@ class ReplayServer:
         for folder, prefix in MOUNTS.items():
             if prefix not in self.apps and (self.mirror / folder).is_dir():
                 self.apps[prefix] = _make_app(folder, self.mirror / folder, self.clock)
+        if "/af" in self.apps:  # the page links its files root-relative: /download/...
+            self.apps.setdefault("/download", self.apps["/af"].downloads())
         if not self.apps:
             raise FileNotFoundError(
                 f"{self.mirror} holds none of the source folders {sorted(MOUNTS)}")
@@ -141,6 +144,10 @@ class ReplayServer:
             out["KOLADA_API_URL"] = url
         if url := self.base_url("scb_v2"):
             out["SCB_API_URL"] = url
+        if (url := self.base_url("af")) and self.apps["/af"].page_path() is not None:
+            from replay.af import PAGE
+
+            out["AF_STATISTICS_URL"] = f"{url}/{PAGE}"
         regions = self.mirror / "regions"
         if regions.is_dir():
             for csv in sorted(regions.glob("scb_kommunkopplingar_*.csv"))[-1:]:
@@ -191,6 +198,10 @@ def _make_app(folder: str, path: Path, clock: Clock | None) -> App:
         from replay.scb import ScbApp
 
         return ScbApp(path, clock=clock)
+    if folder == "af":
+        from replay.af import AfApp
+
+        return AfApp(path)
     return StaticApp(path)
 
 

@@ -86,6 +86,45 @@ def test_monthly_ratio_aggregation_keeps_the_annual_coverage_rules():
     assert (out.loc[months[1], "status"], out.loc[months[1], "n_reporting"]) == ("withheld", 1)
 
 
+def test_a_hidden_count_makes_the_area_a_lower_bound_never_0_or_5():
+    # HANDMADE: kommun b's count is shown as "<5" by the source (masked, no number)
+    aug = date(2026, 8, 1)
+    values = pd.DataFrame({"kommun_code": ["a", "b", "c"], "period": aug, "sex": "T",
+                           "numerator": [10.0, np.nan, 60.0], "masked": [False, True, False],
+                           "denominator": [100.0, 80.0, 300.0]})
+    members = pd.DataFrame({"area_id": "g", "kommun_code": ["a", "b", "c"]})
+    out = aggregate(values, members, rule="ratio", scale=100, time="period",
+                    first_year=pd.Series(dtype=float)).iloc[0]
+    # b reports (its denominator is there) and adds 0, the least "<5" can be
+    assert (out["n_reporting"], out["status"]) == (3, None)
+    assert out["numerator"] == 70 and out["denominator"] == 480
+    assert out["value"] == pytest.approx(100 * 70 / 480)
+    assert out["is_lower_bound"] and out["n_masked"] == 1
+    counts = aggregate(values.drop(columns="denominator").rename(columns={"numerator": "value"}),
+                       members, rule="sum", time="period", first_year=pd.Series(dtype=float))
+    assert counts.iloc[0]["value"] == 70 and counts.iloc[0]["is_lower_bound"]
+    exact = aggregate(values[values["kommun_code"] != "b"], members.iloc[[0, 2]], rule="ratio",
+                      scale=100, time="period", first_year=pd.Series(dtype=float)).iloc[0]
+    assert not exact["is_lower_bound"] and exact["value"] == pytest.approx(100 * 70 / 400)
+
+
+def test_rows_with_unknown_kommun_add_to_the_area_but_never_count_as_members():
+    # HANDMADE: "Uppgift saknas" rows of the area (extra); one month's count cannot be formed
+    jul, aug = date(2026, 7, 1), date(2026, 8, 1)
+    values = pd.DataFrame({"kommun_code": ["a", "b", "a", "b"], "period": [jul, jul, aug, aug],
+                           "sex": "T", "numerator": [10.0, 20.0, 11.0, 21.0],
+                           "denominator": [100.0, 200.0, 100.0, 200.0]})
+    members = pd.DataFrame({"area_id": "lan", "kommun_code": ["a", "b"]})
+    extra = pd.DataFrame({"area_id": "lan", "period": [jul, aug], "sex": "T",
+                          "value": [3.0, np.nan]})
+    out = aggregate(values, members, rule="ratio", scale=100, time="period",
+                    first_year=pd.Series(dtype=float), extra=extra).set_index("period")
+    assert out.loc[jul, "numerator"] == 33 and out.loc[jul, "denominator"] == 300
+    assert out.loc[jul, "value"] == pytest.approx(11.0) and not out.loc[jul, "is_lower_bound"]
+    assert (out.loc[jul, "n_reporting"], out.loc[jul, "n_expected"]) == (2, 2)
+    assert out.loc[aug, "numerator"] == 32 and out.loc[aug, "is_lower_bound"]
+
+
 def test_latest_month_against_the_same_month_a_year_earlier():
     series = pd.DataFrame({"period": [date(2025, 4, 1), date(2026, 3, 1), date(2026, 4, 1),
                                       date(2026, 5, 1)],

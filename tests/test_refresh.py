@@ -83,6 +83,8 @@ def test_a_refresh_leaves_user_groups_untouched(small, shared, tmp_path, monkeyp
 def test_offline_without_mirror_fails_fast_and_says_which_source(tmp_path, monkeypatch):
     monkeypatch.setenv("KOLADA_API_URL", "http://127.0.0.1:9/v3")  # nothing listens on port 9
     monkeypatch.setenv("SCB_API_URL", "http://127.0.0.1:9/api/v2")
+    monkeypatch.setenv("AF_STATISTICS_URL", "http://127.0.0.1:9/statistik/sok-statistik/"
+                       "tidigare-statistik-tidsserier")
     clock = FakeClock()
     target = tmp_path / "warehouse.duckdb"
     result = refresh(None, raw=tmp_path / "raw", target=target, progress=lambda _: None,
@@ -92,6 +94,8 @@ def test_offline_without_mirror_fails_fast_and_says_which_source(tmp_path, monke
     assert status["sources"]["kolada"]["failed"] == 68  # first failed, the rest skipped
     assert "kunde inte ansluta" in status["sources"]["kolada"]["first_error"]
     assert "Kolada har aldrig kunnat hämtas" in status["build_message"]
+    assert status["sources"]["af"]["failed"] == 1  # the page; no file is tried after it
+    assert "kunde inte ansluta" in status["sources"]["af"]["first_error"]
     assert sum(clock.slept) < 30  # bounded retries, then the source is skipped
 
 

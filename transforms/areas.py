@@ -54,7 +54,7 @@ def _attach_weights(values: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame
 def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
               first_year: pd.Series, weights: pd.DataFrame | None = None,
               min_coverage: float = MIN_COVERAGE, time: str = "year",
-              scale: float = 1.0) -> pd.DataFrame:
+              scale: float = 1.0, extra: pd.DataFrame | None = None) -> pd.DataFrame:
     """Area values from kommun values (grain: area × time × sex).
 
     values: kommun_code, <time>, sex, and value (null = not reported), or for rule 'ratio'
@@ -66,6 +66,15 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
     Returns area_id, <time>, sex, value, n_expected, n_reporting, status, where status is None
     (all expected members report), 'partial' (shown with its coverage) or 'withheld'; rule
     'ratio' adds the summed numerator and denominator.
+
+    Lower bounds (rules 'sum' and 'ratio'): ``values`` may carry ``masked`` (bool), True where
+    the source hides a member's count as "<N" (e.g. Arbetsförmedlingen's "<5"). Such a member
+    reports (where its denominator is there), adds 0, the least it can be, and makes the area
+    value a lower bound. ``extra`` (area_id, <time>, sex, value, optionally masked) holds
+    counts that belong to an area but to none of its member kommuner (a source's rows with
+    unknown kommun, e.g. "Uppgift saknas"): added to the area's sum or numerator, never counted
+    as members; a null or masked extra value makes the area a lower bound. With either, the
+    output adds n_masked (members and extra rows that are lower bounds) and is_lower_bound.
     """
     if rule not in {"sum", "weighted", "ratio", "none"}:
         raise ValueError(f"unknown aggregation rule {rule!r}")
@@ -79,17 +88,25 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
     # every area × member × (time, sex) the indicator has anywhere
     grid = members[["area_id", "kommun_code"]].merge(periods, how="cross")
     measured = ["numerator", "denominator"] if rule == "ratio" else ["value"]
+    bounds = rule in {"sum", "ratio"} and ("masked" in values.columns or extra is not None)
+    if "masked" in values.columns and rule in {"sum", "ratio"}:
+        measured.append("masked")
     grid = grid.merge(values[["kommun_code", *keys, *measured]], on=["kommun_code", *keys],
                       how="left")
+    masked = grid["masked"].fillna(False).astype(bool) if "masked" in grid else \
+        pd.Series(False, index=grid.index)
     if rule == "ratio":
-        reporting = grid["numerator"].notna() & (grid["denominator"] > 0)
-        grid["value"], grid["weight"] = grid["numerator"], grid["denominator"]
+        reporting = (grid["numerator"].notna() | masked) & (grid["denominator"] > 0)
+        grid["value"] = grid["numerator"].where(~masked | grid["numerator"].notna(), 0.0)
+        grid["weight"] = grid["denominator"]
     elif rule == "weighted":
         grid = _attach_weights(grid, weights)
         reporting = grid["value"].notna() & (grid["weight"] > 0)
     else:
         grid["weight"] = 1.0
-        reporting = grid["value"].notna()
+        reporting = grid["value"].notna() | masked
+        grid["value"] = grid["value"].where(~masked | grid["value"].notna(), 0.0)
+    grid["masked"] = reporting & masked
     first = grid["kommun_code"].map(first_year).astype("float64")
     year = grid[time] if time == "year" else pd.to_datetime(grid[time]).dt.year
     grid["expected"] = reporting | first.isna() | (year >= first)
@@ -100,7 +117,9 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
 
     out = grid.groupby(["area_id", *keys], as_index=False).agg(
         n_expected=("expected", "sum"), n_reporting=("reporting", "sum"),
-        wv=("wv", "sum"), w=("w", "sum"))
+        wv=("wv", "sum"), w=("w", "sum"), n_masked=("masked", "sum"))
+    if extra is not None and not extra.empty and rule in {"sum", "ratio"}:
+        out = _add_extra(out, extra, keys)
     if rule == "sum":
         out["value"] = out["wv"]
     elif rule == "weighted":
@@ -121,7 +140,24 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
     out["n_reporting"] = out["n_reporting"].astype("int32")
     columns = ["area_id", time, *OUT_COLUMNS[2:]] + (["numerator", "denominator"]
                                                      if rule == "ratio" else [])
+    if bounds:
+        out["n_masked"] = out["n_masked"].astype("int32")
+        out["is_lower_bound"] = out["n_masked"] > 0
+        columns += ["n_masked", "is_lower_bound"]
     return out[columns].sort_values(["area_id", "sex", time]).reset_index(drop=True)
+
+
+def _add_extra(out: pd.DataFrame, extra: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Add counts that belong to an area but to no member (see ``aggregate``) to its sums."""
+    masked = extra["masked"].fillna(False).astype(bool) if "masked" in extra else False
+    rows = extra.assign(_v=extra["value"].fillna(0.0),
+                        _lb=(extra["value"].isna() | masked).astype("int32"))
+    sums = rows.groupby(["area_id", *keys], as_index=False).agg(_v=("_v", "sum"),
+                                                                _lb=("_lb", "sum"))
+    out = out.merge(sums, on=["area_id", *keys], how="left")
+    out["wv"] = out["wv"] + out["_v"].fillna(0.0)
+    out["n_masked"] = out["n_masked"] + out["_lb"].fillna(0).astype("int64")
+    return out.drop(columns=["_v", "_lb"])
 
 
 def coverage_label(n_reporting: int, n_expected: int) -> str:

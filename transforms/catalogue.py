@@ -25,10 +25,12 @@ TABLE = re.compile(r"[a-z]+\.[a-z][a-z0-9_]*")
 
 @dataclass(frozen=True)
 class Break:
-    """A change of definition or method between ``year - 1`` and ``year``."""
+    """A change of definition or method between ``year - 1`` and ``year`` (a monthly
+    indicator's break also names its first month, ``period`` 'YYYY-MM')."""
 
     year: int
     label: str
+    period: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,14 @@ class Indicator:
         return self.frequency == "month"
 
     @property
+    def denominator_label(self) -> str | None:
+        """What a monthly rate is divided by, in Swedish (the mart's word for the column)."""
+        if not self.is_monthly or not self.denominator:
+            return None
+        measures = monthly_marts().get(self.mart or "", {}).get("measures", {})
+        return measures.get(self.denominator, self.denominator)
+
+    @property
     def area_method(self) -> str:
         """Swedish sentence on how area values are computed from kommuner."""
         if self.aggregation == "ratio":
@@ -91,13 +101,15 @@ class Indicator:
     @property
     def source_line(self) -> str:
         """'Källa: Kolada (N03920), Arbetsförmedlingen och SCB' style citation."""
-        if self.source == "SCB":
+        if self.is_monthly:  # the source's own tables or files, as the build found them
             mart = monthly_marts().get(self.mart or "", {})
             kinds = mart.get("tables") or {}
             ids = [f"{t} ({kinds[t]})" if kinds.get(t) else t for t in self.source_ids] \
-                or [self.id]
+                or list(mart.get("files") or []) or [self.id]
+            one, many = mart.get("id_words") or ["tabell", "tabell"]
             name = f"{mart['name']}, " if mart.get("name") else ""
-            return f"Källa: SCB, {name}tabell {' och '.join(ids)}"
+            return (f"Källa: {self.source}, {name}{one if len(ids) == 1 else many} "
+                    f"{' och '.join(ids)}")
         producer = f"; ursprunglig källa {self.producer}" if self.producer else ""
         return f"Källa: {self.source} ({self.id}){producer}"
 
@@ -105,6 +117,14 @@ class Indicator:
 def _check_monthly_mart(name: str, spec: dict) -> None:
     if not TABLE.fullmatch(str(spec.get("table"))):
         raise ValueError(f"indicators.yml: monthly mart {name} needs a table 'schema.name'")
+    extra = spec.get("unallocated")
+    if extra and (not TABLE.fullmatch(str(extra.get("table")))
+                  or not IDENTIFIER.fullmatch(str(extra.get("lan_column")))):
+        raise ValueError(f"indicators.yml: {name}.unallocated needs a table and a lan_column")
+    names = [spec.get("band_column")] if spec.get("band_column") else []
+    names += [x for pair in (spec.get("masked") or {}).items() for x in pair]
+    if any(not IDENTIFIER.fullmatch(str(n)) for n in names):
+        raise ValueError(f"indicators.yml: {name}: band_column and masked name columns")
     for dim, dspec in (spec.get("dimensions") or {}).items():
         if not IDENTIFIER.fullmatch(str(dim)) or not IDENTIFIER.fullmatch(
                 str(dspec.get("column"))):
@@ -126,6 +146,10 @@ def _check_monthly(key: str, spec: dict, marts: dict) -> None:
     for column in columns:
         if not IDENTIFIER.fullmatch(str(spec.get(column))):
             raise ValueError(f"indicators.yml: {key} needs a column name in {column}")
+    for brk in spec.get("breaks") or []:
+        if not re.fullmatch(r"\d{4}-\d{2}", str(brk.get("period"))) or not brk.get("label"):
+            raise ValueError(f"indicators.yml: {key}: a monthly break needs period 'YYYY-MM' "
+                             f"and a label")
 
 
 @cache
@@ -219,6 +243,7 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
             "weight_year": spec.get("weight_year", "same"),
             "breaks_year": [int(b["year"]) for b in spec.get("breaks", [])],
             "breaks_label": [b["label"] for b in spec.get("breaks", [])],
+            "breaks_period": [],
             "source": "Kolada",
             "frequency": "year",
         })
@@ -248,7 +273,10 @@ def _monthly_row(key: str, spec: dict, mart: dict) -> dict:
         "decimals": int(spec.get("decimals", 1)), "groups": list(spec.get("groups", [])),
         "aggregation": spec["aggregation"], "weight_ids": [], "weight_label": None,
         "weight_exact": True, "note": spec.get("note"), "weight_source": None,
-        "weight_year": None, "breaks_year": [], "breaks_label": [],
+        "weight_year": None,
+        "breaks_year": [int(str(b["period"])[:4]) for b in spec.get("breaks") or []],
+        "breaks_label": [str(b["label"]) for b in spec.get("breaks") or []],
+        "breaks_period": [str(b["period"]) for b in spec.get("breaks") or []],
         "source": mart.get("source", "SCB"), "frequency": "month", "mart": spec["mart"],
         "numerator": spec["numerator"], "denominator": spec.get("denominator"),
         "kommun_value": spec["kommun_value"], "scale": float(spec.get("scale", 1.0)),
@@ -260,8 +288,11 @@ def _monthly_row(key: str, spec: dict, mart: dict) -> dict:
 
 def indicator_from_row(row: dict) -> Indicator:
     """An Indicator from a marts.indicator row (as a dict)."""
-    breaks = tuple(Break(int(y), str(label)) for y, label in
-                   zip(_seq(row.get("breaks_year")), _seq(row.get("breaks_label")), strict=True))
+    years, labels = _seq(row.get("breaks_year")), _seq(row.get("breaks_label"))
+    periods = _seq(row.get("breaks_period"))
+    periods = periods + [None] * (len(years) - len(periods))  # annual breaks have no month
+    breaks = tuple(Break(int(y), str(label), _str(p)) for y, label, p in
+                   zip(years, labels, periods, strict=True))
     return Indicator(
         id=row["indicator_id"], label=row["label"], unit=row["unit"],
         short_unit=row["short_unit"], decimals=int(row["decimals"]),

@@ -106,7 +106,7 @@ def choose(mart: dict, requested: dict[str, str | None], *, indicator_id: str = 
     return out
 
 
-_DIM_WORDS = {"age": "ålder", "birth_region": "födelseregion"}
+_DIM_WORDS = {"age": "ålder", "birth_region": "födelseregion", "group": "grupp"}
 
 
 def scheduled(choice: Choice, period: date) -> str:
@@ -153,13 +153,14 @@ def apply(rows: pd.DataFrame, choice: Choice, available: pd.DataFrame) -> pd.Dat
     parts = rows[rows[choice.dim].isin(choice.sum_of)]
     keys = [c for c in parts.columns if c not in {
         choice.dim, "numerator", "denominator", "kommun_value", "is_preliminary", "table_id",
-        "source_updated"}]
+        "source_updated", "masked", "band_label"}]
     n = len(choice.sum_of)
+    extra = {"masked": ("masked", "any")} if "masked" in parts else {}
     out = parts.groupby(keys, as_index=False, dropna=False).agg(
         numerator=("numerator", lambda s: s.sum(min_count=n) if s.count() == n else np.nan),
         denominator=("denominator", lambda s: s.sum(min_count=n) if s.count() == n else np.nan),
         parts=("numerator", "size"), is_preliminary=("is_preliminary", "any"),
-        table_id=("table_id", "first"), source_updated=("source_updated", "max"))
+        table_id=("table_id", "first"), source_updated=("source_updated", "max"), **extra)
     out = out[out["parts"] == n].drop(columns=["parts"])
     out["kommun_value"] = np.nan  # the source publishes no value for the sum: computed
     out[choice.dim] = choice.option
@@ -179,6 +180,23 @@ def band_breaks(series: pd.DataFrame, choice: Choice) -> list[tuple[date, str]]:
             text = f"{choice.code_label(band)} från {format_month(pd.Timestamp(period))}"
             out.append((pd.Timestamp(period).date(), text + (f" ({note})" if note else "")))
         before = band
+    return out
+
+
+def indicator_breaks(breaks, series: pd.DataFrame) -> list[tuple[date, str]]:
+    """(first month, Swedish label) of an indicator's own monthly breaks (``Indicator.breaks``
+    with a period, e.g. a change of denominator) that fall inside the months with a value."""
+    valued = series.dropna(subset=["value"]) if "value" in series else series
+    if valued.empty:
+        return []
+    periods = pd.to_datetime(valued["period"])
+    first, last = periods.min().date(), periods.max().date()
+    out = []
+    for brk in breaks:
+        if getattr(brk, "period", None):
+            when = _month(brk.period)
+            if first < when <= last:
+                out.append((when, f"från {format_month(pd.Timestamp(when))}: {brk.label}"))
     return out
 
 
@@ -221,7 +239,8 @@ def latest_with_year_before(series: pd.DataFrame) -> dict | None:
 
 
 def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
-                  names: dict[str, str], focus: list[str] | None = None) -> str | None:
+                  names: dict[str, str], focus: list[str] | None = None,
+                  source: str = "SCB") -> str | None:
     """Plain Swedish under a chart whose numbers the source revised at the last refresh.
 
     ``changes``: the rows of marts.revision for the kommuner behind the chart (see
@@ -241,12 +260,12 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
     delta = (pick["new_value"] - pick["old_value"]).abs()
     example = pick.loc[delta.fillna(-1).idxmax()]
     published = pd.to_datetime(changes["new_published"].dropna(), utc=True)
-    when = f" SCB publicerade de nya siffrorna {format_date(published.max())}." \
+    when = f" {source} publicerade de nya siffrorna {format_date(published.max())}." \
         if not published.empty else ""
     old = format_value(example["old_value"], decimals, short_unit)
     new = format_value(example["new_value"], decimals, short_unit)
     place = f"{names.get(example['kommun_code'], example['kommun_code'])} " if kommuner > 1 else ""
-    return (f"Siffrorna har ändrats: vid den senaste uppdateringen hade SCB ändrat "
+    return (f"Siffrorna har ändrats: vid den senaste uppdateringen hade {source} ändrat "
             f"{len(changes)} tidigare publicerade månadsvärden för {who} ({span}). "
             f"Till exempel {place}{format_month(pd.Timestamp(example['period']))}: förut {old}, "
             f"nu {new}.{when} Diagrammet visar de nya siffrorna.")

@@ -324,7 +324,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     revised = monthly.revision_note(
         changes, decimals=ind.decimals, short_unit=ind.short_unit,
         names=dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True)),
-        focus=list(sel.area.members))
+        focus=list(sel.area.members), source=ind.source)
     if revised:
         notes.append(f"**{revised}**")
     source_footer(ind, period=period, computed=computed, area_note=" ".join(notes) or None)

@@ -47,7 +47,8 @@ def no_data_message() -> None:
         for source, s in status.get("sources", {}).items():
             if s.get("failed"):
                 name = {"kolada": "Kolada (api.kolada.se)",
-                        "scb": "SCB (statistikdatabasen.scb.se)"}.get(source, source)
+                        "scb": "SCB (statistikdatabasen.scb.se)",
+                        "af": "Arbetsförmedlingen (arbetsformedlingen.se)"}.get(source, source)
                 lines.append(f"- **{name}**: {s.get('first_error') or 'misslyckades'}")
         if lines:
             st.markdown(f"Senaste försöket ({status.get('at', '')[:16].replace('T', ' ')} UTC):"

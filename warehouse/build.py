@@ -26,8 +26,8 @@ from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkoppl
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
 from transforms.weights import resolve_weights
-from warehouse import checks, revisions, scb_marts
-from warehouse.db import building, connect, write_table
+from warehouse import af_marts, checks, revisions, scb_marts
+from warehouse.db import building, connect, sql_identifier, write_table
 from warehouse.fetch import FetchReport
 
 OFFICIAL_KINDS = ["riket", "lan", "la", "fa", "kommungrupp"]
@@ -174,31 +174,50 @@ def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFra
     return df[["indicator_id", *area_rules.OUT_COLUMNS]]
 
 
-def monthly_coverage(indicators: pd.DataFrame, scb: scb_marts.ScbFrames) -> None:
-    """Fill first/last month, years and fetch time of every monthly indicator (in place)."""
+def monthly_coverage(indicators: pd.DataFrame, con: duckdb.DuckDBPyConnection,
+                     snapshots: list[Snapshot]) -> None:
+    """Fill first/last month, years, fetch time and (where the catalogue names no tables) the
+    source's files of every monthly indicator (in place), from the marts written into ``con``.
+    """
     fetched: dict[str, str] = {}
-    for snap in scb.snapshots:
+    for snap in snapshots:
         dataset = snap.manifest.get("dataset")
         fetched[dataset] = max(fetched.get(dataset, ""), snap.manifest.get("completed_at", ""))
     for col in ("first_period", "last_period"):
         if col not in indicators:
             indicators[col] = None
+    written = {f"{a}.{b}" for a, b in con.execute(
+        "select schema_name, table_name from duckdb_tables()").fetchall()}
     for i, row in indicators.iterrows():
         if row.get("frequency") != "month":
             continue
         mart = monthly_marts()[row["mart"]]
         stamps = [fetched[d] for d in mart.get("datasets", []) if fetched.get(d)]
         indicators.at[i, "fetched_at"] = max(stamps) if stamps else None
-        df = scb.tables.get(mart["table"], (None, None))[0]
-        if df is None or row["kommun_value"] not in df:
+        if mart["table"] not in written:
             continue
-        periods = pd.to_datetime(df.loc[df[row["kommun_value"]].notna(), "period"])
-        if periods.empty:
+        if not mart.get("tables"):  # the files the values came from, as this build read them
+            indicators.at[i, "source_ids"] = _source_ids(con, mart, written)
+        first, last = con.execute(
+            f"select min(period), max(period) from {sql_identifier(mart['table'])} "
+            f"where {sql_identifier(row['kommun_value'])} is not null").fetchone()
+        if first is None:
             continue
-        indicators.at[i, "first_period"] = periods.min().strftime("%Y-%m")
-        indicators.at[i, "last_period"] = periods.max().strftime("%Y-%m")
-        indicators.at[i, "first_year"] = periods.min().year
-        indicators.at[i, "last_year"] = periods.max().year
+        indicators.at[i, "first_period"] = first.strftime("%Y-%m")
+        indicators.at[i, "last_period"] = last.strftime("%Y-%m")
+        indicators.at[i, "first_year"] = first.year
+        indicators.at[i, "last_year"] = last.year
+
+
+def _source_ids(con: duckdb.DuckDBPyConnection, mart: dict, written: set[str]) -> list[str]:
+    """Distinct table_id of a monthly mart and of its unallocated rows, in that order."""
+    tables = [mart["table"]] + [t for t in [(mart.get("unallocated") or {}).get("table")]
+                                if t in written]
+    ids: list[str] = []
+    for table in tables:
+        sql = f"select distinct table_id from {sql_identifier(table)} order by table_id"
+        ids += [r[0] for r in con.execute(sql).fetchall() if r[0] and r[0] not in ids]
+    return ids
 
 
 def _previous_log(target: Path) -> pd.DataFrame | None:
@@ -253,7 +272,6 @@ def _build(raw: Path, target: Path, report: FetchReport,
 
     progress("bygger: SCB")
     scb = scb_marts.load(raw, kommun=kommun)
-    monthly_coverage(indicators, scb)
     progress("bygger: områden")
     mapping, vintage, div_source, div_snap = _divisions(raw, scb)
     if mapping is not None:  # old codes -> today's; an unknown code stops the build
@@ -263,12 +281,19 @@ def _build(raw: Path, target: Path, report: FetchReport,
     progress("bygger: vikter och områdesvärden")
     weights = indicator_weights(obs, indicators, scb.population_single_age)
     area_vals = area_values(obs, indicators, official, kommun, weights)
+    progress("bygger: Arbetsförmedlingen")
+    af = af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
+    af_marts.keep_previous(af, target)
     provenance = [_provenance_row(s) for s in kolada["snapshots"].values()]
-    provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots]
+    provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots
+                   + af.snapshots]
 
     log_rows = [{"run_at": o.at, "source": o.source, "dataset": o.dataset, "ok": o.ok,
                  "message": o.message, "mirror": report.mirror, "url": o.url}
                 for o in report.outcomes]
+    log_rows += [{"run_at": run_at, "source": "af", "dataset": dataset, "ok": ok,
+                  "message": message, "mirror": report.mirror, "url": None}
+                 for dataset, ok, message in af.log]
     previous = _previous_log(target)
 
     progress("bygger: skriver ny databasfil")
@@ -280,6 +305,8 @@ def _build(raw: Path, target: Path, report: FetchReport,
             write_table(con, name, df, comment="Kolada v3, parsad och typad; ingen harmonisering")
         for name, (df, comment) in scb.tables.items():
             write_table(con, name, df, comment=comment)
+        af_marts.write(con, af)
+        monthly_coverage(indicators, con, scb.snapshots + af.snapshots)
         progress("bygger: jämför med förra uppdateringen (revideringar)")
         revised = revisions.record(con, target, run_at)
         message = f"byggt; länsnamn från {lan_source}"
@@ -302,7 +329,8 @@ def _build(raw: Path, target: Path, report: FetchReport,
             raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))
     return {"kommuner": len(kommun), "indicators": int(obs["indicator_id"].nunique()),
             "observations": len(obs), "areas": len(areas), "lan_names_from": lan_source,
-            "scb": scb.summary, "revised": {k: v for k, v in revised.items() if v}}
+            "scb": scb.summary, "af": af.summary,
+            "revised": {k: v for k, v in revised.items() if v}}
 
 
 def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None:

@@ -47,6 +47,23 @@ TABLE_CHECKS = {  # run when the table exists (a source never fetched leaves it 
         f"select period from {BAS} where day(period) <> 1")),
     "bas monthly: source table named": (BAS, f"select * from {BAS} where table_id is null"),
 }
+# Arbetsförmedlingen's marts exist only once a month has been imported.
+AFK, AFU = "marts.af_kommun_monthly", "marts.af_unallocated_monthly"
+TABLE_CHECKS.update({
+    "af kommun: unique key": (AFK, (
+        f"select kommun_code, period, group_code from {AFK} group by all having count(*) > 1")),
+    "af kommun: known kommun": (AFK, (
+        f"select kommun_code from {AFK} anti join marts.kommun using (kommun_code)")),
+    "af kommun: share within 0-100": (AFK, (
+        f"select * from {AFK} where inskrivna_share not between 0 and 100")),
+    "af kommun: '<5' has no count": (AFK, (
+        f"select * from {AFK} where inskrivna_is_masked and inskrivna_count is not null")),
+    "af unknown rows: never a kommun": (AFU, (
+        f"select * from {AFU} where lan_code is not null "
+        "and not regexp_full_match(lan_code, '\\d{2}')")),
+    "af kommun: sex is T/K/M": (AFK, f"select sex from {AFK} where sex not in ('T','K','M')"),
+    "af kommun: file named": (AFK, f"select * from {AFK} where table_id is null"),
+})
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -93,7 +93,17 @@ def _indicator(con, indicator_id: str):
 
 
 def _dims(args: argparse.Namespace) -> dict[str, str | None]:
-    return {"age": args.age, "birth_region": args.birth_region}
+    return {name: getattr(args, name, None) for name in _dimension_names()}
+
+
+def _dimension_names() -> list[str]:
+    """Every dimension of every monthly mart (age, birth_region, group …), in catalogue order."""
+    from transforms.catalogue import monthly_marts
+
+    names = ["age", "birth_region"]
+    for mart in monthly_marts().values():
+        names += [n for n in mart.get("dimensions") or {} if n not in names]
+    return names
 
 
 def cmd_series(args: argparse.Namespace) -> int:
@@ -105,9 +115,10 @@ def cmd_series(args: argparse.Namespace) -> int:
     area = resolve_area(con, args.area)
     if ind.is_monthly:
         return _monthly_series(con, ind, area, args)
-    if args.age or args.birth_region:
-        raise CliError(f"{ind.id} är ett årsvärde utan indelning efter ålder eller "
-                       "födelseregion (--age, --birth-region)")
+    if any(_dims(args).values()):
+        given = ", ".join(f"--{n.replace('_', '-')}" for n, v in _dims(args).items() if v)
+        raise CliError(f"{ind.id} är ett årsvärde utan indelning efter ålder, födelseregion "
+                       f"eller grupp ({given})")
     df = queries.area_series(con, ind, area, args.sex)
     out = sys.stdout
     if args.format == "csv":
@@ -123,7 +134,7 @@ def cmd_series(args: argparse.Namespace) -> int:
         from transforms.formatting import format_number
 
         print(f"# {ind.label} ({ind.short_unit}) – {area.name}, kön {args.sex}", file=out)
-        print(f"# {ind.source_line}. {'' if area.is_kommun else ind.area_method.capitalize()}",
+        print(f"# {ind.source_line}. {'' if area.is_kommun else _sentence(ind.area_method)}",
               file=out)
         for row in df.itertuples():
             cover = ""
@@ -148,33 +159,50 @@ def _monthly_series(con, ind, area: queries.Area, args: argparse.Namespace) -> i
     if args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["period", "value"] + (
-            ["n_reporting", "n_expected", "status", "is_preliminary", "table_id", "age"]
-            if args.coverage else []))
+            ["n_reporting", "n_expected", "status", "is_preliminary", "table_id", "age",
+             "is_lower_bound"] if args.coverage else []))
         for row in df.itertuples():
             value = "" if pd.isna(row.value) else repr(float(row.value))
             extra = [row.n_reporting, row.n_expected, row.status or "",
                      str(bool(row.is_preliminary)).lower(), _text(row.table_id),
-                     _text(row.band)] if args.coverage else []
+                     _text(row.band), str(bool(row.is_lower_bound)).lower()] \
+                if args.coverage else []
             writer.writerow([code(row.period, "month"), value, *extra])
         return 0
     from transforms.catalogue import monthly_marts
     from transforms.formatting import format_number
+    from transforms.monthly import indicator_breaks
 
     print(f"# {ind.label} ({ind.short_unit}) – {area.name}, kön {args.sex}", file=out)
     print(f"# {ind.source_line}.", file=out)
+    if ind.denominator_label:
+        print(f"# Nämnare: {' '.join(ind.denominator_label.split())}.", file=out)
+    for _, text in indicator_breaks(ind.breaks, df):
+        print(f"# Seriebrott {text}.", file=out)
     if not area.is_kommun:
         note = " ".join(monthly_marts()[ind.mart].get("note", "").split())
-        print(f"# {ind.area_method.capitalize()}. {note}".rstrip(), file=out)
+        print(f"# {_sentence(ind.area_method)}. {note}".rstrip(), file=out)
     for row in df.itertuples():
         notes = [f"ålder {row.band}"]
         if row.status == "partial":
             notes.append(f"{row.n_reporting} av {row.n_expected} kommuner")
         elif row.status == "withheld":
             notes.append(f"undanhållet: {row.n_reporting} av {row.n_expected} kommuner")
-        notes.append("preliminär" if row.is_preliminary else "slutlig")
+        elif row.status == "masked":
+            notes.append("dolt av källan: färre än 5")
+        if row.is_lower_bound:
+            notes.append("värdet är en nedre gräns")
+        if monthly_marts()[ind.mart].get("tables"):  # a source with preliminary and final
+            notes.append("preliminär" if row.is_preliminary else "slutlig")
         print(f"{code(row.period, 'month')}  {format_number(row.value, ind.decimals):>12}  "
               f"({', '.join(notes)})", file=out)
     return 0
+
+
+def _sentence(text: str) -> str:
+    """First letter upper case, the rest as written ('SCB:s' stays)."""
+    text = " ".join(text.split())
+    return text[:1].upper() + text[1:]
 
 
 def _text(value) -> str:
@@ -254,7 +282,7 @@ def status_lines(status: dict) -> list[str]:
     """
     lines = []
     for source, s in (status.get("sources") or {}).items():
-        name = {"kolada": "Kolada", "scb": "SCB"}.get(source, source)
+        name = {"kolada": "Kolada", "scb": "SCB", "af": "Arbetsförmedlingen"}.get(source, source)
         line = f"{name}: {s['fetched']} hämtade, {s['failed']} misslyckades"
         if s.get("skipped"):
             line += f", {s['skipped']} finns inte i spegeln"
@@ -265,6 +293,8 @@ def status_lines(status: dict) -> list[str]:
             lines.append(f"  FEL {when} UTC {name}, {f['dataset']}: {f['message']}{where}")
         if s.get("failed"):
             lines.append(f"  {name}: tidigare hämtade data behålls för det som misslyckades.")
+    for message in ((status.get("summary") or {}).get("af") or {}).get("messages") or []:
+        lines.append(f"Arbetsförmedlingen: {message}")
     built = status.get("built")
     lines.append(("OK: " if built else "INGEN NY DATABAS: ") + str(status.get("build_message")))
     return lines
@@ -333,6 +363,7 @@ def parser() -> argparse.ArgumentParser:
                                  "(följer pensionsåldern: 20-64, 20-65 från 2023, 20-66 från 2026)")
     s.add_argument("--birth-region", dest="birth_region",
                    help="månadsvärden: tot (samtliga), in (inrikes födda), ut (utrikes födda)")
+    _dimension_arguments(s)
     s.set_defaults(func=cmd_series)
     a = sub.add_parser("areas", help="lista områden")
     a.add_argument("--kind", choices=["kommun", "lan", "riket", "la", "fa", "kommungrupp",
@@ -346,6 +377,24 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--since", help="bara ändringar sedda detta datum eller senare (ÅÅÅÅ-MM-DD)")
     c.set_defaults(func=cmd_changes)
     return p
+
+
+def _dimension_arguments(s: argparse.ArgumentParser) -> None:
+    """An option per monthly dimension besides age and birth region (e.g. --group), from
+    indicators.yml, so a new monthly source needs no code here."""
+    from transforms.catalogue import monthly_marts
+
+    seen = {"age", "birth_region"}
+    for mart in monthly_marts().values():
+        for name, spec in (mart.get("dimensions") or {}).items():
+            if name in seen:
+                continue
+            seen.add(name)
+            values = list(spec.get("values") or {}) + list(spec.get("series") or {})
+            s.add_argument(f"--{name.replace('_', '-')}", dest=name,
+                           help=f"månadsvärden ({mart.get('source', '')}): "
+                                f"{str(spec.get('label', name)).lower()}, "
+                                f"{', '.join(values)} (standard {spec['default']})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 
 import config
+from data_sources.arbetsformedlingen import AfClient, has_file
 from data_sources.http import (
     Clock,
     FetchError,
@@ -43,7 +44,7 @@ from transforms.catalogue import indicator_ids
 from transforms.kommun import code_changes
 
 FIRST_YEAR = 1994  # Kolada's series start here
-SOURCE_NAMES = {"kolada": "Kolada", "scb": "SCB"}
+SOURCE_NAMES = {"kolada": "Kolada", "scb": "SCB", "af": "Arbetsförmedlingen"}
 THROTTLED_IN_A_ROW = 2  # datasets in a row answered 429/timeout before the source is skipped
 
 
@@ -304,3 +305,39 @@ def _check_scb(ds: ScbDataset, writer: SnapshotWriter) -> None:
             validate.jsonstat_dataset(body, metadata, free=free)
         except (validate.InvalidBody, ValueError, KeyError, TypeError) as exc:
             raise InvalidData("scb", url, f"svaret kan inte publiceras: {exc}") from exc
+
+
+def fetch_af(report: FetchReport, *, root: Path, progress: Progress, page_url: str | None = None,
+             clock: Clock | None = None, transport=None) -> None:
+    """Arbetsförmedlingen: the statistics page, then the newest file of each dataset the reader
+    uses, one snapshot per file. A file name already in the raw layer is not fetched again."""
+    client = AfClient(page_url, transport=transport, clock=clock)
+    try:
+        progress("af: sidan med tidsserier")
+        try:
+            links = client.links()
+        except FetchError as exc:  # SourceUnreachable included
+            report.add("af", "sida", False, exc.message, url=exc.url)
+            return
+        for i, (dataset, link) in enumerate(sorted(links.items()), 1):
+            if has_file(root, dataset, link.file_name):
+                report.add("af", dataset, True, f"finns redan: {link.file_name}")
+                continue
+            progress(f"af: {link.file_name} ({i}/{len(links)})")
+            try:
+                fetch_snapshot(root, "af", dataset, partial(_af_job, client, link),
+                               base_url=client.page_url,
+                               af={"file_name": link.file_name, "month": link.month,
+                                   "url": link.url, "page_url": client.page_url})
+            except FetchError as exc:
+                report.add("af", dataset, False, f"{link.file_name}: {exc.message}", url=exc.url)
+                if isinstance(exc, SourceUnreachable):
+                    return
+            else:
+                report.add("af", dataset, True, f"hämtad: {link.file_name}")
+    finally:
+        client.close()
+
+
+def _af_job(client: AfClient, link, writer) -> None:
+    client.download(link, writer)

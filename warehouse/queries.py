@@ -19,8 +19,8 @@ from warehouse.db import sql_identifier
 Con = duckdb.DuckDBPyConnection
 
 INDICATOR_COLUMNS = """indicator_id, label, unit, short_unit, decimals, groups, aggregation,
-    weight_ids, weight_label, weight_exact, note, breaks_year, breaks_label, title, definition,
-    source, producer, has_sex, first_year, last_year, fetched_at, frequency, mart, numerator,
+    weight_ids, weight_label, weight_exact, note, breaks_year, breaks_label, breaks_period,
+    title, definition, source, producer, has_sex, first_year, last_year, fetched_at, frequency, mart, numerator,
     denominator, kommun_value, scale, source_ids, dimensions, first_period, last_period"""
 REVISION_COLUMNS = ["seen_at", "indicator_id", "area_id", "kommun_code", "period", "sex", "dims",
                     "old_value", "new_value", "old_table_id", "new_table_id", "old_published",
@@ -28,7 +28,8 @@ REVISION_COLUMNS = ["seen_at", "indicator_id", "area_id", "kommun_code", "period
 REVISION_SUMMARY_COLUMNS = ["seen_at", "indicator_id", "n_values", "n_kommuner",
                             "first_period", "last_period", "old_published", "new_published"]
 MONTHLY_COLUMNS = ["period", "value", "n_expected", "n_reporting", "status", "is_preliminary",
-                   "table_id", "band", "is_computed", "numerator", "denominator"]
+                   "table_id", "band", "is_computed", "numerator", "denominator",
+                   "is_lower_bound", "n_masked"]
 
 
 @dataclass(frozen=True)
@@ -240,24 +241,82 @@ def fetched_at(con: Con, source: str, dataset: str) -> str | None:
     return row[0] if row else None
 
 
-def _monthly_rows(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
+def _columns(con: Con, table: str) -> set[str]:
+    schema, name = table.split(".")
+    rows = con.execute("select column_name from duckdb_columns() where schema_name = ? "
+                       "and table_name = ?", [schema, name]).fetchall()
+    return {r[0] for r in rows}
+
+
+def _monthly_rows(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthly.Choice],
                   members: list[str], sex: str) -> pd.DataFrame:
     """Kommun rows of a monthly mart for the members and one sex, then only the codes each
-    choice reads; each dimension's column renamed to the dimension's name."""
-    columns = [c.column for c in choices.values()]
+    choice reads; each dimension's column renamed to the dimension's name. ``masked`` says the
+    source hid the numerator ("<5"); ``band_label`` is the row's own age band, where the mart
+    keeps one (``band_column``)."""
+    mask = (mart.get("masked") or {}).get(ind.numerator)
+    optional = {c: alias for c, alias in ((mask, "masked"), (mart.get("band_column"),
+                                                             "band_label")) if c}
+    columns = list(dict.fromkeys([c.column for c in choices.values()] + list(optional)))
     sql = f"""select kommun_code, period, {sql_identifier(*columns)},
                      {sql_identifier(ind.numerator)} as numerator,
                      {sql_identifier(ind.denominator or ind.numerator)} as denominator,
                      {sql_identifier(ind.kommun_value)} as kommun_value, is_preliminary,
                      table_id, source_updated
-              from {sql_identifier(table)} where list_contains(?, kommun_code) and sex = ?"""
+              from {sql_identifier(mart["table"])}
+              where list_contains(?, kommun_code) and sex = ?"""
     rows = con.execute(sql, [members, sex]).df()
+    for column, alias in optional.items():
+        rows[alias] = rows[column]
+    rows["masked"] = rows["masked"].fillna(False).astype(bool) if mask else False
     if not ind.denominator:
         rows["denominator"] = np.nan
     for choice in choices.values():
         rows = rows[rows[choice.column].isin(choice.codes)]
-    return rows.rename(columns={c.column: c.dim for c in choices.values()}).reset_index(
-        drop=True)
+    drop = [c for c in optional if c not in {ch.column for ch in choices.values()}]
+    return rows.drop(columns=drop).rename(
+        columns={c.column: c.dim for c in choices.values()}).reset_index(drop=True)
+
+
+def _unallocated(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthly.Choice],
+                 area_obj: Area, sex: str, available: dict[str, pd.DataFrame]
+                 ) -> pd.DataFrame | None:
+    """Counts of a län or Riket that belong to no kommun (the mart's ``unallocated`` table,
+    e.g. Arbetsförmedlingen's "Uppgift saknas" rows): period, value, masked; None where the
+    area is not a län or Riket, or the table lacks the indicator's numerator."""
+    spec = mart.get("unallocated")
+    if not spec or area_obj.kind not in {"lan", "riket"} or not has_table(con, spec["table"]):
+        return None
+    present = _columns(con, spec["table"])
+    if ind.numerator not in present:
+        return None  # e.g. the labour force: rows with unknown kommun carry none
+    mask = (mart.get("masked") or {}).get(ind.numerator)
+    mask = mask if mask in present else None
+    columns = list(dict.fromkeys([c.column for c in choices.values()]
+                                 + ([mask] if mask else [])))
+    sql = f"""select period, {sql_identifier(spec["lan_column"])} as lan_code,
+                     {sql_identifier(*columns)}, {sql_identifier(ind.numerator)} as numerator,
+                     table_id
+              from {sql_identifier(spec["table"])} where sex = ?"""
+    rows = con.execute(sql, [sex]).df()
+    if area_obj.kind == "lan":
+        rows = rows[rows["lan_code"] == area_obj.area_id.partition(":")[2]]
+    rows = rows.assign(kommun_code="__unallocated__", denominator=np.nan, kommun_value=np.nan,
+                       is_preliminary=False, source_updated=None,
+                       masked=rows[mask].fillna(False).astype(bool) if mask else False)
+    rows = rows.drop(columns=["lan_code"] + ([mask] if mask and mask not in {
+        c.column for c in choices.values()} else []))
+    for choice in choices.values():
+        rows = rows[rows[choice.column].isin(choice.codes)]
+    rows = rows.rename(columns={c.column: c.dim for c in choices.values()})
+    for name, choice in choices.items():
+        rows = monthly.apply(rows, choice, available[name])
+    rows = rows.groupby("period", as_index=False).agg(
+        value=("numerator", lambda v: v.sum() if v.notna().all() else np.nan),
+        masked=("masked", "any"), extra_table_id=("table_id", lambda t: "+".join(
+            sorted(set(map(str, t))))))
+    rows["period"] = pd.to_datetime(rows["period"]).astype("datetime64[ns]")
+    return rows.assign(area_id="area", sex=sex)
 
 
 def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
@@ -283,18 +342,22 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     """One row per month for any area (kommun, län, Riket, LA, FA, kommungrupp, user group).
 
     Columns: period (DATE, first day), value, n_expected, n_reporting, status (None /
-    'partial' / 'withheld', as transforms.areas), is_preliminary, table_id (the source tables
-    of the values), band (the age band used that month), is_computed (the value was computed
-    from kommun counts, not published by the source), numerator, denominator (the sums).
-    ``dims`` maps the mart's dimensions to options (default: the mart's). Raises
-    monthly.DimensionError for an option the indicator lacks.
+    'partial' / 'withheld', as transforms.areas; 'masked' for a kommun whose count the source
+    hides as "<5"), is_preliminary, table_id (the source tables of the values), band (the age
+    band used that month: the option, or the band the source states per row where the mart
+    keeps one), is_computed (the value was computed from kommun counts, not published by the
+    source), numerator, denominator (the sums), is_lower_bound (a sum that includes a hidden
+    "<5" count or a count the source cannot give: the true value is at least this), n_masked.
+    A län and Riket add the mart's ``unallocated`` counts (rows with unknown kommun); every
+    other area is formed from its kommuner only. ``dims`` maps the mart's dimensions to options
+    (default: the mart's). Raises monthly.DimensionError for an option the indicator lacks.
     """
     mart = monthly_marts()[ind.mart]
     choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
     if not has_table(con, mart["table"]):
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
     available = _monthly_available(con, ind, mart["table"], choices, sex)
-    rows = _monthly_rows(con, ind, mart["table"], choices, list(area_obj.members), sex)
+    rows = _monthly_rows(con, ind, mart, choices, list(area_obj.members), sex)
     months = None
     for name, choice in choices.items():
         rows = monthly.apply(rows, choice, available[name])
@@ -309,6 +372,10 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     months = months if months is not None else pd.DataFrame(columns=["period", "band"])
     months["period"] = pd.to_datetime(months["period"]).astype("datetime64[ns]")
     rows["period"] = pd.to_datetime(rows["period"]).astype("datetime64[ns]")
+    if "band_label" in rows:  # the source states each row's age band (read from its file)
+        stated = rows.dropna(subset=["band_label"]).groupby("period")["band_label"].agg(
+            lambda b: " / ".join(sorted(set(map(str, b)))))
+        months["band"] = months["period"].map(stated).fillna(months["band"])
     # a scheduled band is one of the source's own bands each month: its value is published;
     # a sum of bands (16–24) has no published value, so it is computed from the counts
     plain = not any(c.sum_of for c in choices.values())
@@ -317,7 +384,8 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     if area_obj.is_kommun:
         out = _kommun_monthly(ind, rows, months, plain)
     else:
-        out = _area_monthly(con, ind, rows, months, list(area_obj.members), sex)
+        extra = _unallocated(con, ind, mart, choices, area_obj, sex, available)
+        out = _area_monthly(con, ind, rows, months, list(area_obj.members), sex, extra)
     out["period"] = out["period"].dt.date
     return out[MONTHLY_COLUMNS].sort_values("period").reset_index(drop=True)
 
@@ -339,7 +407,12 @@ def _kommun_monthly(ind: Indicator, rows: pd.DataFrame, months: pd.DataFrame,
     out["value"] = out["kommun_value"].where(out["kommun_value"].notna() & plain, computed)
     out["n_expected"] = 1
     out["n_reporting"] = out["value"].notna().astype(int)
-    out["status"] = None
+    masked = out["masked"].fillna(False).astype(bool) if "masked" in out else \
+        pd.Series(False, index=out.index)
+    out["status"] = pd.Series(np.where(masked, "masked", None), index=out.index, dtype=object)
+    out["value"] = out["value"].where(~masked)  # hidden by the source: never 0, never 5
+    out["is_lower_bound"] = False
+    out["n_masked"] = masked.astype(int)
     out = out.drop(columns=["is_preliminary", "table_id"]).merge(_flags(rows), on="period",
                                                                  how="left")
     out["is_preliminary"] = out["is_preliminary"].fillna(False).astype(bool)
@@ -347,19 +420,30 @@ def _kommun_monthly(ind: Indicator, rows: pd.DataFrame, months: pd.DataFrame,
 
 
 def _area_monthly(con: Con, ind: Indicator, rows: pd.DataFrame, months: pd.DataFrame,
-                  members: list[str], sex: str) -> pd.DataFrame:
+                  members: list[str], sex: str, extra: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
     first = con.execute("select kommun_code, first_year from marts.kommun").df()
     values = rows.assign(sex=sex, value=rows["numerator"])
     filler = pd.DataFrame({"kommun_code": "__none__", "period": months["period"], "sex": sex})
     values = pd.concat([values, filler], ignore_index=True)  # every month, members or not
+    values["masked"] = values["masked"].astype("boolean").fillna(False).astype(bool)
     agg = area_rules.aggregate(values, pd.DataFrame({"area_id": "area", "kommun_code": members}),
                                rule=ind.aggregation, time="period", scale=ind.scale,
-                               first_year=first.set_index("kommun_code")["first_year"])
+                               first_year=first.set_index("kommun_code")["first_year"],
+                               extra=extra)
     if "numerator" not in agg:
         agg["numerator"], agg["denominator"] = agg["value"], np.nan
     agg["period"] = pd.to_datetime(agg["period"]).astype("datetime64[ns]")
     out = months.merge(agg.drop(columns=["area_id", "sex"]), on="period", how="left")
+    out["is_lower_bound"] = out["is_lower_bound"].astype("boolean").fillna(False).astype(bool)
+    out["n_masked"] = out["n_masked"].fillna(0).astype(int)
     out = out.merge(_flags(rows), on="period", how="left")
+    if extra is not None and not extra.empty:  # the unallocated rows' file is a source too
+        files = out["period"].map(extra.set_index("period")["extra_table_id"])
+        out["table_id"] = [
+            "+".join(sorted({p for part in (a, b) if isinstance(part, str) and part
+                             for p in part.split("+")})) or None
+            for a, b in zip(out["table_id"], files, strict=True)]
     out["is_preliminary"] = out["is_preliminary"].fillna(False).astype(bool)
     out["is_computed"] = True
     return out

@@ -15,12 +15,14 @@ from pathlib import Path
 
 import config
 from data_sources.http import Clock
+from data_sources.scb_datasets import NOT_IN_MIRROR
 from data_sources.snapshot import prune
 from replay.server import Fault, ReplayServer
 from warehouse.build import BuildError, build_warehouse
 from warehouse.fetch import (
     SOURCE_NAMES,
     FetchReport,
+    fetch_af,
     fetch_kolada,
     fetch_regions_file,
     fetch_scb,
@@ -57,7 +59,7 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     """
     raw = raw or config.raw_dir()
     target = target or config.warehouse_path()
-    sources = sources or {"kolada", "scb"}
+    sources = sources or {"kolada", "scb", "af"}
     report = FetchReport(mirror=str(mirror) if mirror else None)
     server = ReplayServer(Path(mirror), faults=list(faults or []), clock=clock) if mirror \
         else None
@@ -72,6 +74,11 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
         if "scb" in sources:
             fetch_regions_file(report, root=raw, progress=progress, clock=clock,
                                url=urls.get("SCB_KOMMUNKOPPLINGAR_URL") if server else None)
+        if "af" in sources and server is not None and "AF_STATISTICS_URL" not in urls:
+            report.add("af", "sida", False, f"{NOT_IN_MIRROR}: af/ finns inte i spegeln")
+        elif "af" in sources:
+            fetch_af(report, root=raw, progress=progress, clock=clock,
+                     page_url=urls.get("AF_STATISTICS_URL"))
     finally:
         if server is not None:
             server.stop()

@@ -1,0 +1,309 @@
+"""Arbetsförmedlingen in the generic monthly layer, end to end: a mirror whose af/ folder holds a
+hand-made copy of the page and HAND-MADE workbooks (tests/af_workbooks.py; kolada_v3, scb_v2
+and regions link to ../shared/data) is refreshed through the replay into a warehouse, and
+``python -m warehouse indicators|series|changes`` read it like BAS.
+
+The hand-made 2026-08 population is shaped to DOMAIN.md's published check figures (Riket
+349 398 inskrivna arbetslösa, 171 986 kvinnor, 177 412 män, 119 of them with unknown län; the
+kommuner's TOTAK 5 354 201,08); every other expected value is summed here from the scenario
+that wrote the workbooks, not from the warehouse.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from datetime import date
+
+import pandas as pd
+import pytest
+import yaml
+
+from data_sources.http import FakeClock
+from tests.af_workbooks import (
+    AGES,
+    UNGA,
+    af_mirror,
+    andel_workbook,
+    file_names,
+    mirror_with_shared,
+    scenario,
+    sok_workbook,
+)
+from tests.conftest import ROOT
+from transforms.catalogue import load_catalogue
+from warehouse import queries
+from warehouse.db import connect
+from warehouse.refresh import refresh
+
+MONTHS = ("2021-12", "2022-01", "2026-07", "2026-08")
+KRONOBERG = "Kronobergs län"
+UPPVIDINGE, VAXJO = "0760", "0780"
+AF_AREA_VAXJO = ["0760", "0761", "0763", "0764", "0780"]  # Uppvidinge, Lessebo, Tingsryd,
+# Alvesta, Växjö: the user-group suggestion "Arbetsförmedlingens arbetsmarknadsområde Växjö"
+RIKET_SHARE = 100 * 349_398 / 5_354_201.08
+
+
+@pytest.fixture(scope="module")
+def af_built(tmp_path_factory):
+    """One refresh of the check-figure population; Uppvidinge's unga kvinnor 2026-08 is '<5'."""
+    base = tmp_path_factory.mktemp("af_monthly")
+    sc = scenario(MONTHS, check_figures=True)
+    andel, sok = file_names("2026-08")
+    books = {andel: andel_workbook(base / andel, sc,
+                                   masked={("2026-08", UPPVIDINGE, "UNGKSOK"): "<5"}),
+             sok: sok_workbook(base / sok, sc)}
+    mirror = mirror_with_shared(base / "mirror")
+    af_mirror(mirror, books)
+    result = refresh(mirror, raw=base / "raw", target=base / "warehouse.duckdb",
+                     kpis=["N01951"], progress=lambda _: None, clock=FakeClock())
+    assert result.built, result.build_message
+    return {"sc": sc, "base": base, "warehouse": base / "warehouse.duckdb"}
+
+
+@pytest.fixture()
+def con(af_built):
+    c = connect(af_built["warehouse"])
+    yield c
+    c.close()
+
+
+def _cli(af_built, *args: str) -> subprocess.CompletedProcess:
+    env = {"WAREHOUSE_PATH": str(af_built["warehouse"]),
+           "USER_DB_PATH": str(af_built["base"] / "cli-user.duckdb"), "PATH": "/usr/bin:/bin"}
+    return subprocess.run([sys.executable, "-m", "warehouse", *args], check=False, cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def _csv(out: subprocess.CompletedProcess) -> pd.DataFrame:
+    assert out.returncode == 0, out.stderr
+    return pd.read_csv(io.StringIO(out.stdout), dtype={"period": str}).set_index("period")
+
+
+def _lan_kommuner(sc, lan: str = "07") -> list[str]:
+    return [code for code, _, _ in sc.kommuner if code[:2] == lan]
+
+
+def _unknown(sc, month: str, lan: str | None, sex: str, ages: set[str] | None = None) -> int:
+    """The scenario's people with unknown kommun: in one län (None: every row, Riket)."""
+    return sum(n for m, lan_name, s, block in sc.unknown
+               if m == month and s == sex and (lan is None or lan_name == lan)
+               for age, n in zip(AGES, block["age"], strict=True)
+               if ages is None or age in ages)
+
+
+# --- the catalogue and the CLI listing -------------------------------------------------------
+
+def test_indicators_lists_af_with_its_source_and_files(af_built):
+    out = _cli(af_built, "indicators")
+    assert out.returncode == 0, out.stderr
+    lines = {x.split("\t")[0]: x for x in out.stdout.splitlines()}
+    share = lines["af_andel_inskrivna"]
+    assert "Arbetsförmedlingen" in share and "2021-12–2026-08" in share and "månad" in share
+    assert ("Källa: Arbetsförmedlingen, inskrivna arbetslösa som andel av den registerbaserade "
+            "arbetskraften, filerna web-inskrivna-arbetslosa-andel-av-bas-2026-08.xlsx och "
+            "web-sok-lan-kom-2026-08.xlsx") in share
+    assert {"af_inskrivna", "af_arbetskraft", "bas_arbetsloshet"} <= set(lines)
+
+
+def test_the_denominator_break_is_one_fact_in_two_files(con):
+    ind = queries.indicator(con, "af_andel_inskrivna")
+    [brk] = ind.breaks
+    assert (brk.period, brk.year) == ("2022-01", 2022) and "RAMS" in brk.label
+    assert ind.denominator_label.startswith("arbetskraften (12-månaders medelvärde")
+    af_yml = yaml.safe_load((ROOT / "transforms/af.yml").read_text("utf-8"))
+    assert [str(b["first_period"]) for b in af_yml["series_breaks"]] == [brk.period]
+    assert load_catalogue()["indicators"]["af_arbetskraft"]["breaks"][0]["period"] == "2022-01"
+
+
+# --- a kommun ---------------------------------------------------------------------------------
+
+def test_a_kommun_prints_afs_own_share_monthly(af_built):
+    sc = af_built["sc"]
+    df = _csv(_cli(af_built, "series", "--indicator", "af_andel_inskrivna", "--area",
+                   f"kommun:{VAXJO}", "--format", "csv"))
+    assert list(df.columns) == ["value"] and list(df.index) == list(MONTHS)
+    for month in MONTHS:
+        expected = 100 * sc.sok(month, VAXJO, "TOT") / sc.ak[(month, VAXJO, "TOT")]
+        assert df.loc[month, "value"] == pytest.approx(expected)
+    unga = _csv(_cli(af_built, "series", "--indicator", "af_andel_inskrivna", "--area",
+                     f"kommun:{VAXJO}", "--group", "unga", "--sex", "M", "--format", "csv",
+                     "--coverage"))
+    assert unga.loc["2026-08", "value"] == pytest.approx(
+        100 * sc.sok("2026-08", VAXJO, "UNGM") / sc.ak[("2026-08", VAXJO, "UNGM")])
+    assert unga.loc["2026-08", "age"] == "18–24"  # read from the file's header, not assumed
+
+
+def test_a_hidden_kommun_count_is_no_number(af_built):
+    df = _csv(_cli(af_built, "series", "--indicator", "af_inskrivna", "--area",
+                   f"kommun:{UPPVIDINGE}", "--group", "unga", "--sex", "K", "--format", "csv",
+                   "--coverage"))
+    assert pd.isna(df.loc["2026-08", "value"]) and df.loc["2026-08", "status"] == "masked"
+    assert df.loc["2026-07", "value"] == af_built["sc"].sok("2026-07", UPPVIDINGE, "UNGK")
+    table = _cli(af_built, "series", "--indicator", "af_inskrivna", "--area",
+                 f"kommun:{UPPVIDINGE}", "--group", "unga", "--sex", "K")
+    assert "2026-08             –  (ålder 18–24, dolt av källan: färre än 5)" in table.stdout
+
+
+# --- a län, with its rows of unknown kommun ---------------------------------------------------
+
+def test_a_lan_adds_its_uppgift_saknas_rows(af_built):
+    sc = af_built["sc"]
+    members = _lan_kommuner(sc)
+    unknown = _unknown(sc, "2026-08", KRONOBERG, "K") + _unknown(sc, "2026-08", KRONOBERG, "M")
+    assert unknown > 0 and len(members) == 8
+    counts = _csv(_cli(af_built, "series", "--indicator", "af_inskrivna", "--area", "lan:07",
+                       "--format", "csv", "--coverage"))
+    kommuner = sum(sc.sok("2026-08", k, "TOT") for k in members)
+    assert counts.loc["2026-08", "value"] == kommuner + unknown
+    assert (counts.loc["2026-08", "n_reporting"], counts.loc["2026-08", "n_expected"]) == (8, 8)
+    assert counts.loc["2026-08", "table_id"] == ("web-inskrivna-arbetslosa-andel-av-bas-"
+                                                 "2026-08.xlsx+web-sok-lan-kom-2026-08.xlsx")
+    share = _csv(_cli(af_built, "series", "--indicator", "af_andel_inskrivna", "--area",
+                      "lan:7", "--format", "csv"))
+    labour = sum(sc.ak[("2026-08", k, "TOT")] for k in members)
+    assert share.loc["2026-08", "value"] == pytest.approx(100 * (kommuner + unknown) / labour)
+    mean = sum(100 * sc.sok("2026-08", k, "TOT") / sc.ak[("2026-08", k, "TOT")]
+               for k in members) / len(members)
+    assert share.loc["2026-08", "value"] != pytest.approx(mean)  # Σ / Σ, never a mean
+
+
+def test_a_hidden_member_count_makes_the_lan_a_lower_bound(af_built):
+    sc = af_built["sc"]
+    members = [k for k in _lan_kommuner(sc) if k != UPPVIDINGE]
+    df = _csv(_cli(af_built, "series", "--indicator", "af_inskrivna", "--area", "lan:07",
+                   "--group", "unga", "--sex", "K", "--format", "csv", "--coverage"))
+    aug = df.loc["2026-08"]
+    expected = sum(sc.sok("2026-08", k, "UNGK") for k in members) + _unknown(
+        sc, "2026-08", KRONOBERG, "K", UNGA)
+    assert aug["value"] == expected and aug["is_lower_bound"]  # '<5' counted as 0, flagged
+    assert aug["n_reporting"] == 8 and aug["status"] != "withheld"
+    assert not df.loc["2026-07", "is_lower_bound"]
+    table = _cli(af_built, "series", "--indicator", "af_andel_inskrivna", "--area", "lan:07",
+                 "--group", "unga", "--sex", "K")
+    line = next(x for x in table.stdout.splitlines() if x.startswith("2026-08"))
+    assert "värdet är en nedre gräns" in line
+    men = _csv(_cli(af_built, "series", "--indicator", "af_inskrivna", "--area", "lan:07",
+                    "--group", "unga", "--sex", "M", "--format", "csv", "--coverage"))
+    assert not men.loc["2026-08", "is_lower_bound"]
+
+
+# --- Riket ------------------------------------------------------------------------------------
+
+def test_riket_meets_the_published_check_figures(af_built):
+    counts = _csv(_cli(af_built, "series", "--indicator", "af_inskrivna", "--area", "riket",
+                       "--format", "csv", "--coverage"))
+    assert counts.loc["2026-08", "value"] == 349_398 and counts.loc["2026-08", "n_reporting"] == 290
+    assert not counts.loc["2026-08", "is_lower_bound"]
+    for sex, figure in (("K", 171_986), ("M", 177_412)):
+        df = _csv(_cli(af_built, "series", "--indicator", "af_inskrivna", "--area", "riket",
+                       "--sex", sex, "--format", "csv"))
+        assert df.loc["2026-08", "value"] == figure
+    labour = _csv(_cli(af_built, "series", "--indicator", "af_arbetskraft", "--area", "riket",
+                       "--format", "csv"))
+    assert labour.loc["2026-08", "value"] == pytest.approx(5_354_201.08)
+    share = _csv(_cli(af_built, "series", "--indicator", "af_andel_inskrivna", "--area", "riket",
+                      "--format", "csv"))
+    assert share.loc["2026-08", "value"] == pytest.approx(RIKET_SHARE)
+
+
+def test_riket_without_the_unknown_rows_falls_short(con, af_built):
+    """The same 290 kommuner as a user group (kommuner only) miss the Uppgift saknas rows."""
+    sc = af_built["sc"]
+    ind = queries.indicator(con, "af_inskrivna")
+    every = queries.Area("group", "group", "alla kommuner", tuple(c for c, _, _ in sc.kommuner))
+    as_group = queries.monthly_series(con, ind, every).set_index("period")
+    riket = queries.monthly_series(con, ind, queries.area(con, "riket")).set_index("period")
+    aug = date(2026, 8, 1)
+    assert riket.loc[aug, "value"] - as_group.loc[aug, "value"] == _unknown(
+        sc, "2026-08", None, "K") + _unknown(sc, "2026-08", None, "M")
+    assert riket.loc[aug, "value"] == 349_398
+
+
+def test_the_table_says_measure_denominator_break_and_band(af_built):
+    out = _cli(af_built, "series", "--indicator", "af_andel_inskrivna", "--area", "riket")
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "# Andel inskrivna arbetslösa (Arbetsförmedlingen) (%) – Riket, kön T"
+    assert lines[1].startswith("# Källa: Arbetsförmedlingen, ")
+    assert lines[2].startswith("# Nämnare: arbetskraften (12-månaders medelvärde av SCB:s ")
+    assert lines[3].startswith("# Seriebrott från januari 2022: nämnaren är SCB:s preliminära "
+                               "BAS-arbetskraft (tidigare RAMS)")
+    assert "Uppgift saknas" in lines[4] and "SCB:s" in lines[4]  # not lower-cased
+    assert lines[-1].startswith("2026-08           6,5  (ålder 16–64)")
+
+
+# --- a user group: its kommuner only ----------------------------------------------------------
+
+def test_a_user_group_sums_its_kommuner_only(af_built):
+    sc = af_built["sc"]
+    area = "group:arbetsformedlingens-arbetsmarknadsomrade-vaxjo"
+    df = _csv(_cli(af_built, "series", "--indicator", "af_andel_inskrivna", "--area", area,
+                   "--group", "utrikes_fodda", "--format", "csv", "--coverage"))
+    for month in MONTHS:
+        expected = 100 * sum(sc.sok(month, k, "UTR") for k in AF_AREA_VAXJO) / sum(
+            sc.ak[(month, k, "UTR")] for k in AF_AREA_VAXJO)
+        assert df.loc[month, "value"] == pytest.approx(expected)
+    assert df.loc["2026-08", "n_reporting"] == 5 and not df.loc["2026-08", "is_lower_bound"]
+    assert df.loc["2026-08", "table_id"] == "web-inskrivna-arbetslosa-andel-av-bas-2026-08.xlsx"
+    unga = _csv(_cli(af_built, "series", "--indicator", "af_inskrivna", "--area", area,
+                     "--group", "unga", "--sex", "K", "--format", "csv", "--coverage"))
+    assert unga.loc["2026-08", "is_lower_bound"]  # Uppvidinge's '<5'
+    assert unga.loc["2026-08", "value"] == sum(sc.sok("2026-08", k, "UNGK")
+                                               for k in AF_AREA_VAXJO if k != UPPVIDINGE)
+
+
+# --- bad values ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "word"), [
+    (["--group", "marsianer"], "okänt val 'marsianer' för grupp"),
+    (["--age", "20-64"], "har ingen indelning efter ålder"),
+    (["--sex", "X"], "--sex ska vara T, K eller M"),
+    (["--area", "lan:99"], "Okänt område"),
+])
+def test_bad_values_exit_2_with_one_swedish_line(af_built, args, word):
+    area = [] if "--area" in args else ["--area", "lan:07"]
+    out = _cli(af_built, "series", "--indicator", "af_andel_inskrivna", *area, *args)
+    assert out.returncode == 2 and out.stderr.startswith("fel: ") and word in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+
+
+def test_bas_refuses_afs_group_option(af_built):
+    out = _cli(af_built, "series", "--indicator", "bas_arbetsloshet", "--area", "lan:07",
+               "--group", "unga")
+    assert out.returncode == 2 and "har ingen indelning efter grupp" in out.stderr
+
+
+# --- revisions --------------------------------------------------------------------------------
+
+def test_a_new_file_that_changes_an_old_month_is_a_revision(tmp_path):
+    """2026-08 as the 2026-08 files give it, then as the 2026-09 files give it (HAND-MADE:
+    another seed, so Växjö's August differs): marts.revision holds the old and new share."""
+    first, later = scenario(("2026-07", "2026-08"), seed=8), scenario(("2026-08", "2026-09"),
+                                                                        seed=9)
+    raw, target = tmp_path / "raw", tmp_path / "warehouse.duckdb"
+    for sc, month in ((first, "2026-08"), (later, "2026-09")):
+        andel, sok = file_names(month)
+        books = {andel: andel_workbook(tmp_path / andel, sc), sok: sok_workbook(tmp_path / sok,
+                                                                                  sc)}
+        mirror = mirror_with_shared(tmp_path / f"mirror-{month}")
+        af_mirror(mirror, books)
+        result = refresh(mirror, raw=raw, target=target, kpis=["N01951"],
+                         progress=lambda _: None, clock=FakeClock())
+        assert result.built, result.build_message
+    assert result.summary["revised"]["af_andel_inskrivna"] > 0
+    c = connect(target)
+    try:
+        old, new, old_file, new_file = c.execute(
+            """select old_value, new_value, old_table_id, new_table_id from marts.revision
+               where indicator_id = 'af_andel_inskrivna' and kommun_code = ? and sex = 'T'
+               and dims = 'group=samtliga' and period = ?""", [VAXJO, date(2026, 8, 1)]
+        ).fetchone()
+    finally:
+        c.close()
+    assert old == pytest.approx(100 * first.sok("2026-08", VAXJO, "TOT")
+                                / first.ak[("2026-08", VAXJO, "TOT")])
+    assert new == pytest.approx(100 * later.sok("2026-08", VAXJO, "TOT")
+                                / later.ak[("2026-08", VAXJO, "TOT")])
+    assert (old_file, new_file) == (file_names("2026-08")[0], file_names("2026-09")[0])

@@ -1,0 +1,225 @@
+"""A refresh through the replay's af/ folder, end to end into the warehouse.
+
+The mirror is a temporary folder: kolada_v3, scb_v2 and regions link to ../shared/data (real
+data), and af/ holds a hand-made copy of Arbetsförmedlingen's page and hand-made workbooks in
+the documented layout (built here, never committed)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import httpx
+import pytest
+
+from data_sources.http import FakeClock
+from replay.server import ReplayServer
+from tests.af_workbooks import (
+    PAGE,
+    af_mirror,
+    andel_workbook,
+    file_names,
+    mirror_with_shared,
+    scenario,
+    sok_workbook,
+)
+from warehouse.db import connect
+from warehouse.refresh import refresh
+
+KPIS = ["N01951"]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory):
+    """Hand-made workbooks: 2026-08 (check-figure shaped), 2026-09, and a 2026-09 whose
+    andel-av-bas renamed a field."""
+    tmp = tmp_path_factory.mktemp("books")
+    sc = scenario(("2026-07", "2026-08"), check_figures=True)
+    later = scenario(("2026-08", "2026-09"), seed=9)
+    out = {}
+    for s, month in ((sc, "2026-08"), (later, "2026-09")):
+        andel, sok = file_names(month)
+        out[andel] = andel_workbook(tmp / andel, s)
+        out[sok] = sok_workbook(tmp / sok, s)
+    (tmp / "renamed").mkdir()
+    out["renamed"] = andel_workbook(tmp / "renamed" / file_names("2026-09")[0], later,
+                                    rename={"TOTAK": "TOTAK_NY"})
+    out["sc"], out["later"] = sc, later
+    return out
+
+
+def _mirror(tmp_path, books, names, *, renamed: bool = False):
+    mirror = mirror_with_shared(tmp_path / "mirror")
+    if (mirror / "af").exists():
+        shutil.rmtree(mirror / "af")
+    files = {n: books[n] for n in names}
+    if renamed:
+        files[file_names("2026-09")[0]] = books["renamed"]
+    af_mirror(mirror, files)
+    return mirror
+
+
+def _refresh(mirror, tmp_path):
+    result = refresh(mirror, raw=tmp_path / "raw", target=tmp_path / "warehouse.duckdb",
+                     kpis=KPIS, progress=lambda _: None, clock=FakeClock())
+    assert result.built, result.build_message
+    return result
+
+
+def _query(tmp_path, sql, params=()):
+    con = connect(tmp_path / "warehouse.duckdb")
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def test_the_replay_serves_the_page_and_its_files(tmp_path, books):
+    name = file_names("2026-08")[1]
+    mirror = _mirror(tmp_path, books, [name])
+    with ReplayServer(mirror) as server:
+        page_url = server.env()["AF_STATISTICS_URL"]
+        assert page_url == f"{server.url}/af/{PAGE}"
+        page = httpx.get(page_url)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        href = next(h for h in page.text.split('"') if h.endswith(name))
+        assert href.startswith("/download/18.")  # root-relative, as on the real page
+        body = httpx.get(server.url + href)
+        assert body.content == books[name].read_bytes()
+        assert httpx.get(f"{server.url}/af{href}").content == body.content
+        missing = httpx.get(f"{server.url}/download/18.0/0/web-sok-lan-kom-1999-01.xlsx")
+        assert missing.status_code == 404 and b"Sidan kunde inte hittas" in missing.content
+
+
+def test_a_refresh_through_the_af_folder_reaches_the_warehouse(tmp_path, books):
+    mirror = _mirror(tmp_path, books, file_names("2026-08"))
+    result = _refresh(mirror, tmp_path)
+    af = result.report.sources()["af"]
+    assert (af["fetched"], af["failed"], af["skipped"], af["failures"]) == (2, 0, 0, [])
+    assert result.summary["af"]["month"] == "2026-08"
+    kommuner = _query(tmp_path, """select sum(inskrivna_count), sum(labour_force_count)
+        from marts.af_kommun_monthly where group_code = 'TOT' and period = ?""",
+                      [date(2026, 8, 1)])
+    unknown = _query(tmp_path, """select sum(inskrivna_count) from marts.af_unallocated_monthly
+        where group_code = 'TOT' and period = ?""", [date(2026, 8, 1)])
+    assert kommuner[0][0] + unknown[0][0] == 349_398  # Riket: see test_af_monthly.py
+    assert kommuner[0][1] == pytest.approx(5_354_201.08)
+    sc = books["sc"]
+    vaxjo = _query(tmp_path, """select inskrivna_count, labour_force_count, inskrivna_share,
+        age_band from marts.af_kommun_monthly where kommun_code = '0780' and group_code = 'UNG'
+        and period = ?""", [date(2026, 8, 1)])
+    count, ak, share, band = vaxjo[0]
+    assert count == sc.sok("2026-08", "0780", "UNG") and ak == sc.ak[("2026-08", "0780", "UNG")]
+    assert share == pytest.approx(100 * count / ak) and band == "18–24"
+    log = [m for (m,) in _query(tmp_path, "select message from marts.refresh_log "
+                                "where source = 'af' and dataset = 'import'")]
+    assert "Uppgift saknas i 2026-08: 1 000 inskrivna med okänd kommun i känt län och 119 med " \
+           "okänt län" in log[1]
+    urls = [u for (u,) in _query(tmp_path, "select url from marts.provenance where source='af'")]
+    assert sorted(u.rsplit("/", 1)[-1] for u in urls) == sorted(file_names("2026-08"))
+    assert all("/download/18." in u for u in urls)
+
+
+def test_a_month_waits_for_all_its_files_then_replaces_the_last(tmp_path, books):
+    aug_andel, aug_sok = file_names("2026-08")
+    sep_andel, sep_sok = file_names("2026-09")
+    _refresh(_mirror(tmp_path, books, [aug_andel, aug_sok]), tmp_path)
+    # andel-av-bas for 2026-09 is out; web-sok-lan-kom still shows 2026-08
+    result = _refresh(_mirror(tmp_path, books, [sep_andel, aug_sok]), tmp_path)
+    assert result.summary["af"]["month"] == "2026-08"
+    messages = result.summary["af"]["messages"]
+    assert messages[0] == (f"väntar: 2026-09: {sep_andel} har kommit, väntar på {sep_sok}; "
+                           "2026-08 används tills vidare")
+    assert "finns redan: web-sok-lan-kom-2026-08.xlsx" in [o.message
+                                                           for o in result.report.outcomes]
+    # the rest of 2026-09 arrives: the new month replaces the old one, nothing is appended
+    result = _refresh(_mirror(tmp_path, books, [sep_andel, sep_sok]), tmp_path)
+    assert result.summary["af"]["month"] == "2026-09"
+    files = _query(tmp_path, "select distinct table_id from marts.af_kommun_monthly")
+    assert files == [(sep_andel,)]
+    periods = _query(tmp_path, "select min(period), max(period) from marts.af_kommun_monthly")
+    assert periods == [(date(2026, 8, 1), date(2026, 9, 1))]
+    later = books["later"]
+    aug = _query(tmp_path, """select inskrivna_count from marts.af_kommun_monthly
+        where kommun_code = '0780' and group_code = 'TOT' and period = ?""", [date(2026, 8, 1)])
+    assert aug == [(later.sok("2026-08", "0780", "TOT"),)]  # 2026-08 as the new file says
+
+
+def test_a_layout_change_keeps_the_previous_month_and_says_where(tmp_path, books):
+    _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
+    before = _query(tmp_path, "select count(*), max(period) from marts.af_kommun_monthly")
+    result = _refresh(_mirror(tmp_path, books, [file_names("2026-09")[1]], renamed=True),
+                      tmp_path)
+    assert result.summary["af"]["month"] == "2026-08"
+    assert result.summary["af"]["status"] == "äldre månad"
+    assert _query(tmp_path, "select count(*), max(period) from marts.af_kommun_monthly") == before
+    failed = _query(tmp_path, "select message from marts.refresh_log where source = 'af' "
+                    "and not ok order by message")
+    assert failed[0][0] == "2026-09 kunde inte läsas; 2026-08 (tidigare data) används"
+    assert failed[1][0].startswith(
+        "2026-09 publiceras inte: web-inskrivna-arbetslosa-andel-av-bas-2026-09.xlsx, pivotcache "
+        "xl/pivotCache/pivotCacheDefinition1.xml: fältet TOTAK saknas")
+
+
+def test_a_mirror_without_af_says_so_and_builds_without_it(built, warehouse):
+    report = built["result"].report
+    af = report.sources()["af"]
+    assert (af["fetched"], af["failed"], af["skipped"], af["failures"]) == (0, 0, 1, [])
+    [outcome] = [o for o in report.outcomes if o.source == "af"]
+    assert outcome.message == "ej i spegeln: af/ finns inte i spegeln"
+    tables = warehouse.execute("select table_name from duckdb_tables() "
+                               "where table_name like 'af_%'").fetchall()
+    assert tables == []
+
+
+def test_the_cli_prints_the_af_lines(built, capsys, monkeypatch, tmp_path, books):
+    from warehouse import cli
+    from warehouse import refresh as refresh_module
+
+    monkeypatch.setattr(refresh_module, "refresh", lambda *a, **k: built["result"])
+    assert cli.main(["refresh", "--mirror", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Arbetsförmedlingen: 0 hämtade, 0 misslyckades, 1 finns inte i spegeln" in out
+
+    mirror = _mirror(tmp_path, books, file_names("2026-08"))
+    result = _refresh(mirror, tmp_path / "cli")
+    monkeypatch.setattr(refresh_module, "refresh", lambda *a, **k: result)
+    cli.main(["refresh", "--mirror", str(mirror)])
+    out = capsys.readouterr().out
+    assert "Arbetsförmedlingen: 2 hämtade, 0 misslyckades" in out
+    assert "Arbetsförmedlingen: importerade 2026-08: 290 kommuner, 2 månader (2026-07-01 – 2026-08-01); ålder " \
+           "16–64 enligt filens rubrik, unga 18–24, äldre 55–64" in out
+
+
+def test_with_no_readable_month_left_the_last_warehouses_af_tables_stay(tmp_path, books):
+    _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
+    before = _query(tmp_path, "select count(*), sum(inskrivna_count) from marts.af_kommun_monthly")
+    for folder in (tmp_path / "raw" / "af").glob("*/*"):  # as if the raw layer had moved on
+        shutil.rmtree(folder)
+    result = _refresh(_mirror(tmp_path, books, [file_names("2026-09")[1]], renamed=True),
+                      tmp_path)
+    assert result.summary["af"]["status"] == "misslyckades"
+    assert _query(tmp_path, "select count(*), sum(inskrivna_count) "
+                  "from marts.af_kommun_monthly") == before
+    assert _query(tmp_path, "select count(*) from marts.af_unallocated_monthly")[0][0] > 0
+    kept = _query(tmp_path, "select message from marts.refresh_log where source = 'af' "
+                  "and message like 'förra databasens%'")
+    expected = ("förra databasens tabeller från Arbetsförmedlingen behålls "
+                "(web-inskrivna-arbetslosa-andel-av-bas-2026-08.xlsx)")
+    assert kept == [(expected,)]
+
+
+def test_an_unexpected_error_in_the_af_part_fails_only_af(tmp_path, books, monkeypatch):
+    from transforms import af
+
+    def broken(*args, **kwargs):
+        raise KeyError("group_code")
+
+    monkeypatch.setattr(af, "check_overlap", broken)
+    result = _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
+    assert result.built and result.summary["kommuner"] == 290  # Kolada and SCB as ever
+    assert result.summary["af"]["status"] == "misslyckades"
+    assert "2026-08 publiceras inte: oväntat fel vid läsningen" in \
+        result.summary["af"]["messages"][0]
+    assert _query(tmp_path, "select count(*) from duckdb_tables() "
+                  "where table_name = 'af_kommun_monthly'") == [(0,)]
