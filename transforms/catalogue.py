@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from transforms.ranking import BETTER
+
 CATALOGUE_FILE = Path(__file__).with_name("indicators.yml")
 UNITS = {"percent": "%", "count": "antal", "sek": "kr", "per_1000": "per 1 000 inv."}
 RULES = {"sum", "weighted", "none", "ratio"}
@@ -67,6 +69,7 @@ class Indicator:
     dimensions: tuple[str, ...] = ()  # monthly: the mart's options besides sex (age, …)
     first_period: str | None = None  # monthly: 'YYYY-MM' of the first and last value
     last_period: str | None = None
+    better: str | None = None  # 'lower' or 'higher': the good end, for rankings; None = neither
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -171,6 +174,8 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict:
             raise ValueError(f"indicators.yml: {key} has unknown unit {spec.get('unit')!r}")
         if spec.get("aggregation") not in RULES:
             raise ValueError(f"indicators.yml: {key} has unknown aggregation")
+        if spec.get("better") not in (None, *BETTER):
+            raise ValueError(f"indicators.yml: {key}: better is lower or higher (or left out)")
         if spec["aggregation"] == "weighted" and spec.get("weight") not in weights:
             raise ValueError(f"indicators.yml: {key} names unknown weight {spec.get('weight')!r}")
         unknown_groups = set(spec.get("groups", [])) - set(groups)
@@ -198,6 +203,11 @@ def monthly_ids() -> list[str]:
 def monthly_marts() -> dict[str, dict]:
     """The monthly marts declared in indicators.yml (name -> table, dimensions, tables…)."""
     return dict(load_catalogue()["monthly_marts"])
+
+
+def declared_better(indicator_id: str) -> str | None:
+    """The good end declared in indicators.yml (for a warehouse built before ``better``)."""
+    return (load_catalogue()["indicators"].get(indicator_id) or {}).get("better")
 
 
 def group_labels() -> dict[str, str]:
@@ -246,6 +256,7 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
             "breaks_period": [],
             "source": "Kolada",
             "frequency": "year",
+            "better": spec.get("better"),
         })
     out = pd.DataFrame(rows)
     meta = kpis.rename(columns={"kpi_id": "indicator_id"})[
@@ -283,6 +294,7 @@ def _monthly_row(key: str, spec: dict, mart: dict) -> dict:
         "source_ids": list(mart.get("tables") or {}),
         "dimensions": list(mart.get("dimensions") or {}),
         "definition_own": " ".join(str(spec.get("definition", "")).split()) or None,
+        "better": spec.get("better"),
     }
 
 
@@ -310,6 +322,8 @@ def indicator_from_row(row: dict) -> Indicator:
         else 1.0, source_ids=tuple(_seq(row.get("source_ids"))),
         dimensions=tuple(_seq(row.get("dimensions"))),
         first_period=_str(row.get("first_period")), last_period=_str(row.get("last_period")),
+        better=_str(row.get("better")) if "better" in row else declared_better(
+            row["indicator_id"]),
     )
 
 

@@ -116,18 +116,33 @@ def kommun_names(con: Con, codes: list[str]) -> list[str]:
     return [rows.get(c, c) for c in codes]
 
 
+def _has_better(con: Con) -> bool:
+    """False for a warehouse built before ``better`` was carried into marts.indicator (the
+    Indicator then reads it from indicators.yml)."""
+    return "better" in _columns(con, "marts.indicator")
+
+
 def indicators(con: Con, group: str | None = None) -> list[Indicator]:
     """The catalogue (optionally one target group's), in catalogue order."""
-    sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
-              where ? is null or list_contains(groups, ?)"""
+    if _has_better(con):
+        sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
+                  where ? is null or list_contains(groups, ?)"""
+    else:
+        sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
+                  where ? is null or list_contains(groups, ?)"""
     df = con.execute(sql, [group, group]).df()
     return [indicator_from_row(r) for r in df.to_dict("records")]
 
 
 def indicator(con: Con, indicator_id: str) -> Indicator:
     """One indicator's metadata (the id in any case); raises UnknownIndicator."""
-    df = con.execute(f"select {INDICATOR_COLUMNS} from marts.indicator "
-                     "where lower(indicator_id) = lower(?)", [indicator_id]).df()
+    if _has_better(con):
+        sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
+                  where lower(indicator_id) = lower(?)"""
+    else:
+        sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
+                  where lower(indicator_id) = lower(?)"""
+    df = con.execute(sql, [indicator_id]).df()
     if df.empty:
         raise UnknownIndicator(indicator_id)
     return indicator_from_row(df.to_dict("records")[0])
@@ -212,6 +227,58 @@ def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T
     return con.execute(sql, [indicator_id, sex, members]).df()
 
 
+def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
+                  dims: dict[str, str | None] | None = None) -> pd.DataFrame:
+    """Every kommun's value of one indicator in one period (grain: kommun), for rankings.
+
+    ``period`` is a year ('2022') for an annual indicator, a month ('2026-04') for a monthly
+    one (read with ``dims``, default the mart's options, as ``monthly_series`` reads a single
+    kommun: the source's published value where it has one). Columns: kommun_code,
+    kommun_name, value (NaN where the kommun has no value or the source hides it as "<5").
+    Only kommuner the source has a row for are listed.
+    """
+    if not ind.is_monthly:
+        sql = """select o.kommun_code, k.kommun_name, o.value
+                 from marts.observation_kommun_year o join marts.kommun k using (kommun_code)
+                 where o.indicator_id = ? and o.sex = ? and o.year = ?
+                 order by o.kommun_code"""
+        return con.execute(sql, [ind.id, sex, int(str(period)[:4])]).df()
+    mart = monthly_marts()[ind.mart]
+    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value"])
+    if not has_table(con, mart["table"]):
+        return out
+    choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
+    available = _monthly_available(con, ind, mart["table"], choices, sex)
+    codes = [r[0] for r in con.execute("select kommun_code from marts.kommun").fetchall()]
+    rows = _monthly_rows(con, ind, mart, choices, codes, sex, month=str(period)[:7])
+    for name, choice in choices.items():
+        rows = monthly.apply(rows, choice, available[name])
+    if rows.empty:
+        return out
+    plain = not any(c.sum_of for c in choices.values())
+    computed = rows["numerator"] if ind.aggregation == "sum" else \
+        ind.scale * rows["numerator"] / rows["denominator"].where(rows["denominator"] > 0)
+    value = rows["kommun_value"].where(rows["kommun_value"].notna() & plain, computed)
+    value = value.where(~rows["masked"].astype(bool))  # "<5": no number, never 0 or 5
+    names = dict(con.execute("select kommun_code, kommun_name from marts.kommun").fetchall())
+    return pd.DataFrame({"kommun_code": rows["kommun_code"].to_numpy(),
+                         "kommun_name": rows["kommun_code"].map(names).to_numpy(),
+                         "value": value.astype(float).to_numpy()}).sort_values(
+        "kommun_code").reset_index(drop=True)
+
+
+def area_kind_values(con: Con, indicator_id: str, kind: str, year: int,
+                     sex: str = "T") -> pd.DataFrame:
+    """Every official area of one kind (län, la, fa, kommungrupp) in one year: area_id,
+    area_name, value (withheld values are NaN), for ranking an area among its kind."""
+    sql = """select a.area_id, a.area_name,
+                    case when v.status = 'withheld' then null else v.value end as value
+             from marts.area a join marts.area_indicator_year v using (area_id)
+             where v.indicator_id = ? and a.area_kind = ? and v.year = ? and v.sex = ?
+             order by a.area_id"""
+    return con.execute(sql, [indicator_id, kind, int(year), sex]).df()
+
+
 def published_series(con: Con, indicator_id: str, area_id: str, sex: str = "T") -> pd.DataFrame:
     """The source's own published values for a län or Riket, when fetched: year, value."""
     sql = """select year, value from marts.published_area_year
@@ -249,11 +316,11 @@ def _columns(con: Con, table: str) -> set[str]:
 
 
 def _monthly_rows(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthly.Choice],
-                  members: list[str], sex: str) -> pd.DataFrame:
+                  members: list[str], sex: str, month: str | None = None) -> pd.DataFrame:
     """Kommun rows of a monthly mart for the members and one sex, then only the codes each
     choice reads; each dimension's column renamed to the dimension's name. ``masked`` says the
     source hid the numerator ("<5"); ``band_label`` is the row's own age band, where the mart
-    keeps one (``band_column``)."""
+    keeps one (``band_column``). ``month`` ('YYYY-MM') reads that month only."""
     mask = (mart.get("masked") or {}).get(ind.numerator)
     optional = {c: alias for c, alias in ((mask, "masked"), (mart.get("band_column"),
                                                              "band_label")) if c}
@@ -264,8 +331,9 @@ def _monthly_rows(con: Con, ind: Indicator, mart: dict, choices: dict[str, month
                      {sql_identifier(ind.kommun_value)} as kommun_value, is_preliminary,
                      table_id, source_updated
               from {sql_identifier(mart["table"])}
-              where list_contains(?, kommun_code) and sex = ?"""
-    rows = con.execute(sql, [members, sex]).df()
+              where list_contains(?, kommun_code) and sex = ?
+              and (?::varchar is null or strftime(period, '%Y-%m') = ?)"""
+    rows = con.execute(sql, [members, sex, month, month]).df()
     for column, alias in optional.items():
         rows[alias] = rows[column]
     rows["masked"] = rows["masked"].fillna(False).astype(bool) if mask else False

@@ -1,0 +1,85 @@
+"""Rankings among the kommuner (transforms/ranking.py) and the query behind them.
+
+Hand-made frames are named as such; the warehouse test ranks Växjö on the recorded Kolada
+response, counted here again from ../shared/data.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from transforms.catalogue import load_catalogue
+from transforms.ranking import Rank, end_text, place_of, position, rank_values
+
+HANDMADE = pd.DataFrame({"kommun_code": ["0001", "0002", "0003", "0004", "0005"],
+                         "value": [3.0, 1.0, 2.0, 2.0, None]})  # hand-made
+
+
+def test_lower_is_better_ranks_the_lowest_first_and_skips_missing_values():
+    ranked = rank_values(HANDMADE, "lower")
+    assert list(ranked["kommun_code"]) == ["0002", "0003", "0004", "0001"]
+    assert list(ranked["place"]) == [1, 2, 2, 4]  # ties share the best place
+    assert set(ranked["of"]) == {4}  # the kommun without a value is not ranked
+    assert position(ranked, "0005", "lower") is None
+
+
+def test_higher_is_better_and_no_better_end_both_count_from_the_highest():
+    assert place_of(HANDMADE, "0001", "higher") == Rank(1, 4, "higher", 1)
+    assert place_of(HANDMADE, "0001", None) == Rank(1, 4, None, 1)
+    assert place_of(HANDMADE, "0002", "higher").place == 4
+
+
+def test_texts_say_the_place_and_which_end_is_good():
+    assert Rank(212, 290, "lower").text == "plats 212 av 290"
+    assert place_of(HANDMADE, "0003", "lower").text == "delad plats 2 av 4"
+    assert end_text("lower") == "plats 1 = lägst värde (bäst)"
+    assert end_text("higher") == "plats 1 = högst värde (bäst)"
+    assert "varken högt eller lågt" in end_text(None)
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError):
+        rank_values(HANDMADE, "best")
+    with pytest.raises(ValueError):
+        rank_values(pd.concat([HANDMADE, HANDMADE.head(1)]), "lower")
+
+
+def test_every_better_in_the_catalogue_is_a_known_end():
+    specs = load_catalogue()["indicators"]
+    declared = {k: s["better"] for k, s in specs.items() if "better" in s}
+    assert set(declared.values()) <= {"lower", "higher"}
+    assert declared["N03920"] == "lower" and declared["N02267"] == "higher"
+    counts = [k for k, s in specs.items() if s["unit"] == "count"]
+    assert not set(counts) & set(declared)  # a count's rank measures size, not a good end
+
+
+def test_vaxjo_is_ranked_on_the_recorded_2022_unemployment(warehouse, shared):
+    from warehouse import queries
+
+    body = json.loads((shared / "kolada_v3/data/kpi/N03920.json").read_bytes())
+    values = {e["municipality"]: v["value"] for e in body["values"] if e["period"] == 2022
+              for v in e["values"] if v["gender"] == "T" and v["value"] is not None}
+    ind = queries.indicator(warehouse, "N03920")
+    assert ind.better == "lower"
+    df = queries.kommun_values(warehouse, ind, "2022")
+    assert len(df) == len(values) == 290
+    rank = place_of(df, "0780", ind.better)
+    assert rank.of == 290
+    assert rank.place == 1 + sum(v < values["0780"] for v in values.values())
+
+
+def test_a_monthly_indicator_ranks_the_kommuner_the_source_has(warehouse, shared):
+    from warehouse import queries
+
+    body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
+    regions = list(body["dimension"]["Region"]["category"]["index"])
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    df = queries.kommun_values(warehouse, ind, "2026-04")
+    assert sorted(df["kommun_code"]) == sorted(regions)  # the 15 kommuner of Dalarna
+    falun = df.set_index("kommun_code")["value"]["2080"]
+    assert falun == pytest.approx(3.1)  # TAB6260, 2080, 20–64 år, 2026M04 (published)
+    rank = place_of(df, "2080", "lower")
+    assert rank.of == 15 and rank.place == 1 + int((df["value"] < falun).sum())
