@@ -21,7 +21,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
 import config
 from transforms.groups import (
@@ -32,6 +31,7 @@ from transforms.groups import (
     resolve_members,
     slug,
 )
+from transforms.yamlio import yaml_load
 from warehouse.queries import Area
 
 SUGGESTIONS_FILE = Path(__file__).resolve().parents[1] / "transforms" / "suggested_groups.yml"
@@ -291,7 +291,7 @@ def seed_suggestions(kommun: pd.DataFrame, path: Path | None = None) -> int:
             return 0
     lookup = kommun_lookup(kommun)
     added = 0
-    for item in yaml.safe_load(SUGGESTIONS_FILE.read_text("utf-8")):
+    for item in yaml_load(SUGGESTIONS_FILE.read_text("utf-8")):
         members = resolve_members(item["kommuner"], lookup, group=item["name"])
         try:
             _save(GroupSpec(item["name"], members, item.get("note")), group_id=None,
