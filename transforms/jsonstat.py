@@ -29,6 +29,8 @@ from math import prod
 import numpy as np
 import pandas as pd
 
+from transforms.jsonio import json_loads
+
 
 class JsonStatError(ValueError):
     """The body is not a json-stat2 dataset of the documented shape."""
@@ -39,7 +41,7 @@ def load(body: Mapping | bytes | str) -> dict:
     if isinstance(body, Mapping):
         return dict(body)
     try:
-        parsed = json.loads(body)
+        parsed = json_loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise JsonStatError(f"not JSON: {exc}") from exc
     if not isinstance(parsed, dict):
