@@ -155,12 +155,14 @@ def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFra
     """Every indicator's value for every official area (grain: indicator × area × year × sex)."""
     first_year = kommun.set_index("kommun_code")["first_year"]
     by_indicator = dict(tuple(weights.groupby("indicator_id"))) if not weights.empty else {}
+    # split once (a filter per indicator over every observation cost 0.5 s per build)
+    obs_by_indicator = dict(tuple(obs.groupby("indicator_id", sort=False)))
     out = []
     for row in indicators.itertuples():
         if row.aggregation == "none":
             continue
-        values = obs[obs["indicator_id"] == row.indicator_id]
-        if values.empty:
+        values = obs_by_indicator.get(row.indicator_id)
+        if values is None or values.empty:
             continue
         w = by_indicator.get(row.indicator_id) if row.aggregation == "weighted" else None
         if row.aggregation == "weighted" and w is None:
