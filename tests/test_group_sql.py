@@ -12,9 +12,9 @@ from warehouse import queries
 
 GR = ["1440", "1489", "1480", "1401", "1384", "1482", "1441", "1462", "1481", "1402", "1415",
       "1419", "1407"]  # Göteborgsregionen's 13 kommuner
-# hand-made member sets: a kommun formed in 2003 (Knivsta, 0330, split from Uppsala) with an old
-# one, a code that is no kommun, a single kommun
-OTHERS = [["0330", "0380"], ["0180", "9999"], ["2480"]]
+# a hand-made member set: a kommun formed in 2003 (Knivsta, 0330, split from Uppsala), an old
+# one and a code that is no kommun
+OTHERS = [["0330", "0380", "9999"]]
 
 
 def _both(con, ind, members, sex):
@@ -34,7 +34,7 @@ def test_sql_group_series_equals_the_area_rule_for_every_annual_indicator(wareho
             pd.testing.assert_frame_equal(sql, pandas, check_dtype=False, rtol=1e-9,
                                           obj=f"{ind.id} {sex} {members}")
             checked += 1
-    assert checked >= 60 * 4
+    assert checked >= 60 * 2
 
 
 def test_goteborgsregionen_weighted_unemployment_is_the_real_weighted_value(warehouse):
