@@ -30,9 +30,11 @@ run: $(VENV)/.runtime
 		--server.headless true --browser.gatherUsageStats false
 
 ## make test: set up (incl. Chromium when missing and installable), lint, run the whole suite
+## in TEST_WORKERS parallel pytest-xdist workers, one test file per worker at a time
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev chromium
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-live: $(VENV)/.dev
 	RUN_LIVE=1 $(VENV)/bin/pytest -m live

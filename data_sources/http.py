@@ -18,6 +18,7 @@ import httpx
 import tenacity
 
 import config
+from transforms.jsonio import json_loads
 
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
@@ -118,7 +119,7 @@ def json_body(response: httpx.Response) -> object:
         named = f": «{title[1].decode('utf-8', 'replace').strip()[:80]}»" if title else ""
         raise BadBody(f"en HTML-sida i stället för JSON{named}")
     try:
-        return json.loads(content)
+        return json_loads(content)
     except UnicodeDecodeError as exc:
         raise BadBody("svaret är inte UTF-8-kodad JSON") from exc
     except json.JSONDecodeError as exc:

@@ -13,11 +13,10 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
 from data_sources.http import FetchError
 from data_sources.scb import SOURCE, ScbClient
 from data_sources.snapshot import Snapshot, SnapshotWriter, fetch_snapshot
+from transforms.yamlio import yaml_load
 
 DATASETS_FILE = Path(__file__).with_name("scb_datasets.yml")
 KINDS = {"population", "bas", "integration", "codelist"}
@@ -123,7 +122,7 @@ def _dataset(dataset_id: str, raw: dict) -> ScbDataset:
 
 def load_datasets(path: Path = DATASETS_FILE) -> list[ScbDataset]:
     """Every dataset in scb_datasets.yml, checked; ValueError names the entry that is wrong."""
-    raw = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+    raw = yaml_load(Path(path).read_text("utf-8")) or {}
     return [_dataset(str(k), v) for k, v in raw.items()]
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import httpx
 
+from transforms.jsonio import json_loads
+
 MANIFEST = "manifest.json"
 
 
@@ -116,7 +118,7 @@ class SnapshotWriter:
     def bodies(self) -> list[tuple[object, str]]:
         """(parsed JSON body, request URL) for every response so far; parsed from the file
         when the client did not hand its own parse over."""
-        return [(parsed if parsed is not None else json.loads(path.read_bytes()), url)
+        return [(parsed if parsed is not None else json_loads(path.read_bytes()), url)
                 for (path, url), parsed in zip(self.entries(), self._parsed, strict=True)]
 
     def commit(self, **extra) -> Snapshot:

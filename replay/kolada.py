@@ -19,13 +19,13 @@ ignored, nor "no data" for what it simply does not hold.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
 from replay.base import Reply, Request
+from transforms.jsonio import json_loads
 
 MAX_PER_PAGE = 5000
 _DATA_PATH = re.compile(
@@ -88,7 +88,7 @@ class KoladaApp:
         path = self.folder / relative
         if not path.is_file():
             return None
-        return json.loads(path.read_bytes())
+        return json_loads(path.read_bytes())
 
     def kpi_ids(self) -> list[str]:
         """Every KPI with metadata in the mirror."""

@@ -62,6 +62,7 @@ from data_sources.http import Clock
 from data_sources.scb_selection import SelectionError, count_cells, resolve
 from replay.base import Reply, Request
 from replay.scb_tables import PageOutOfRange, table_entry, tables_page
+from transforms.jsonio import json_loads
 
 # Query parameters per endpoint, as the API names them (PxWebApi 2.0 controllers). Names
 # match case-insensitively. Those in NOT_IMPLEMENTED are real API parameters the replay cannot
@@ -121,7 +122,7 @@ class ScbApp:
     # --- files ---------------------------------------------------------------------------
     def _json(self, relative: str) -> dict | None:
         path = self.folder / relative
-        return json.loads(path.read_bytes()) if path.is_file() else None
+        return json_loads(path.read_bytes()) if path.is_file() else None
 
     def _find(self, folder: str, name: str, suffix: str = "") -> str | None:
         """Relative path of ``folder/<name><suffix>``, matched case- and NFC-insensitively."""

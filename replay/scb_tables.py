@@ -17,13 +17,13 @@ metadata and Swedish data is described in Swedish from its data body.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
 from replay.base import Request
+from transforms.jsonio import json_loads
 
 DEFAULT_PAGE_SIZE = 20
 
@@ -54,7 +54,7 @@ ScbApp = TableSource  # the name the functions below were written against
 def _recorded(app: ScbApp, lang: str) -> list[dict]:
     seen: dict[str, dict] = {}
     for path in sorted(app.folder.glob("tables*.json")):
-        body = json.loads(path.read_bytes())
+        body = json_loads(path.read_bytes())
         if app.body_language(body) != lang:
             continue
         for table in body.get("tables") or []:

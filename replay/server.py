@@ -123,8 +123,10 @@ class ReplayServer:
         self._httpd = ThreadingHTTPServer((self.host, self.port), _handler(self))
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True,
-                                        name=f"replay:{self.port}")
+        # a short poll so that stop() returns at once (the default 0.5 s was waited out by
+        # every refresh from the mirror and every test that starts a server)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
+                                        daemon=True, name=f"replay:{self.port}")
         self._thread.start()
 
     @property

@@ -1,9 +1,24 @@
-"""Shared fixtures: the real mirror in ../shared/data, a warehouse built from it, AppTest set-up."""
+"""Shared fixtures: the real mirror in ../shared/data, a warehouse built from it, AppTest set-up.
+
+Speed (issue 12 point 8): `make test` runs pytest-xdist with two workers, one test file per
+worker at a time (``--dist loadfile``, so a module-scoped fixture such as a Streamlit server
+starts once). Expensive inputs are built ONCE per run and shared read-only by the workers
+through ``_once_per_run`` (a folder under the run's temp root, made under a file lock):
+``built`` (the whole mirror's warehouse) and ``small_base`` (four KPIs). A new test that needs
+a warehouse takes ``built`` (AppTest: ``app_env``; a Streamlit server or CLI: pass
+``built["warehouse"]`` as WAREHOUSE_PATH); one that changes a warehouse copies ``small_base``
+with ``copy_small``. Never write into a shared folder; use ``tmp_path`` (per test) or
+``built["base"]`` (per worker). A new expensive shared input: another ``_once_per_run`` name.
+Ports are always free ones (port 0), never fixed, so tests are safe in parallel.
+"""
 
 from __future__ import annotations
 
 import os
+import pickle
+import shutil
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,17 +55,50 @@ def shared() -> Path:
     return SHARED
 
 
+@contextmanager
+def _once_per_run(name: str, factory: pytest.TempPathFactory):
+    """A folder shared by every pytest-xdist worker of this run (one per session without
+    xdist) and whether it still has to be made: the first worker makes it under a lock, the
+    others wait on the lock and then reuse it read-only. Yields (folder, must_make)."""
+    import fcntl
+
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's temp root, shared by the workers (gw0, gw1, ...)
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.done"
+    with open(root / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            must_make = not done.exists()
+            if must_make:
+                shutil.rmtree(folder, ignore_errors=True)  # a half-made one from a crash
+                folder.mkdir()
+            yield folder, must_make
+            if must_make:
+                done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A warehouse built once per session from ../shared/data through the replay server."""
+    """A warehouse built once per test run from ../shared/data through the replay server,
+    shared read-only by every xdist worker. ``base`` is a private scratch folder per worker
+    (e.g. a CLI's user-groups file); never write into ``raw`` or ``warehouse``."""
     from data_sources.http import FakeClock
     from warehouse.refresh import refresh
 
-    base = tmp_path_factory.mktemp("built")
-    raw, target = base / "raw", base / "warehouse.duckdb"
-    result = refresh(SHARED, raw=raw, target=target, progress=lambda _: None, clock=FakeClock())
-    assert result.built, result.build_message
-    return {"raw": raw, "warehouse": target, "base": base, "result": result}
+    with _once_per_run("built", tmp_path_factory) as (shared_dir, must_make):
+        raw, target = shared_dir / "raw", shared_dir / "warehouse.duckdb"
+        saved = shared_dir / "result.pickle"  # the RefreshResult, for the other workers
+        if must_make:
+            result = refresh(SHARED, raw=raw, target=target, progress=lambda _: None,
+                             clock=FakeClock())
+            assert result.built, result.build_message
+            saved.write_bytes(pickle.dumps(result))
+        result = pickle.loads(saved.read_bytes())
+    return {"raw": raw, "warehouse": target, "result": result,
+            "base": tmp_path_factory.mktemp("built")}
 
 
 SMALL_KPIS = ["N01951", "N01954", "N01955", "N03920"]
@@ -58,23 +106,22 @@ SMALL_KPIS = ["N01951", "N01954", "N01955", "N03920"]
 
 @pytest.fixture(scope="session")
 def small_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small warehouse (four KPIs, all SCB the mirror has) refreshed once per session from
-    ../shared/data; tests copy the folder (``raw/``, ``warehouse.duckdb``, status) and change
-    the copy."""
+    """A small warehouse (four KPIs, all SCB the mirror has) refreshed once per test run from
+    ../shared/data (shared by the xdist workers); tests copy the folder (``raw/``,
+    ``warehouse.duckdb``, status) with ``copy_small`` and change the copy, never this one."""
     from data_sources.http import FakeClock
     from warehouse.refresh import refresh
 
-    base = tmp_path_factory.mktemp("small")
-    result = refresh(SHARED, raw=base / "raw", target=base / "warehouse.duckdb",
-                     kpis=SMALL_KPIS, progress=lambda _: None, clock=FakeClock())
-    assert result.built, result.build_message
+    with _once_per_run("small", tmp_path_factory) as (base, must_make):
+        if must_make:
+            result = refresh(SHARED, raw=base / "raw", target=base / "warehouse.duckdb",
+                             kpis=SMALL_KPIS, progress=lambda _: None, clock=FakeClock())
+            assert result.built, result.build_message
     return base
 
 
 def copy_small(base: Path, to: Path) -> tuple[Path, Path]:
     """A private copy of the small warehouse folder: (raw, warehouse path)."""
-    import shutil
-
     shutil.copytree(base, to, symlinks=True)
     return to / "raw", to / "warehouse.duckdb"
 

@@ -12,9 +12,9 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from transforms.ranking import BETTER
+from transforms.yamlio import yaml_load
 
 CATALOGUE_FILE = Path(__file__).with_name("indicators.yml")
 UNITS = {"percent": "%", "count": "antal", "sek": "kr", "per_1000": "per 1 000 inv."}
@@ -158,7 +158,7 @@ def _check_monthly(key: str, spec: dict, marts: dict) -> None:
 @cache
 def load_catalogue(path: Path = CATALOGUE_FILE) -> dict:
     """The parsed indicators.yml, validated (raises ValueError naming the bad entry)."""
-    doc = yaml.safe_load(Path(path).read_text("utf-8"))
+    doc = yaml_load(Path(path).read_text("utf-8"))
     weights, indicators, groups = doc["weights"], doc["indicators"], doc["groups"]
     marts = doc.setdefault("monthly_marts", {})
     for name, spec in marts.items():

@@ -29,6 +29,8 @@ from math import prod
 import numpy as np
 import pandas as pd
 
+from transforms.jsonio import json_loads
+
 
 class JsonStatError(ValueError):
     """The body is not a json-stat2 dataset of the documented shape."""
@@ -39,7 +41,7 @@ def load(body: Mapping | bytes | str) -> dict:
     if isinstance(body, Mapping):
         return dict(body)
     try:
-        parsed = json.loads(body)
+        parsed = json_loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise JsonStatError(f"not JSON: {exc}") from exc
     if not isinstance(parsed, dict):
@@ -99,22 +101,25 @@ def _status(raw: object, n: int) -> np.ndarray:
     out = np.full(n, None, dtype=object)
     if raw is None:
         return out
+    # an empty symbol means no symbol (None)
     if isinstance(raw, str):
-        out[:] = raw
+        out[:] = raw or None
     elif isinstance(raw, list):
         if len(raw) == 1:
-            out[:] = raw[0]
+            out[:] = raw[0] or None
         elif len(raw) == n:
             out[:] = raw
+            out[out == ""] = None
         else:
             raise JsonStatError(f"'status' has {len(raw)} entries, size says {n}")
     elif isinstance(raw, Mapping):
-        if raw:
-            pos = np.fromiter((int(k) for k in raw), dtype=np.int64, count=len(raw))
-            out[pos] = np.array(list(raw.values()), dtype=object)
+        # the usual shape: a few positions; only those are set (no pass over all n cells)
+        given = {k: v for k, v in raw.items() if v != ""}
+        if given:
+            pos = np.fromiter((int(k) for k in given), dtype=np.int64, count=len(given))
+            out[pos] = np.array(list(given.values()), dtype=object)
     else:
         raise JsonStatError("'status' must be a string, list or object")
-    out[out == ""] = None  # an empty symbol means no symbol
     return out
 
 

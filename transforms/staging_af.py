@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from transforms.xlsx_stream import FieldValues, PivotCache, Workbook, XlsxError
+from transforms.yamlio import yaml_load
 
 SPEC_FILE = Path(__file__).with_name("af.yml")
 FILE_NAME = re.compile(r"^(?P<prefix>[a-z0-9-]+?)-(?P<year>\d{4})-(?P<month>\d{2})\.xlsx$")
@@ -41,7 +41,7 @@ class AfLayoutError(ValueError):
 @cache
 def spec() -> dict:
     """The parsed af.yml."""
-    return yaml.safe_load(SPEC_FILE.read_text("utf-8"))
+    return yaml_load(SPEC_FILE.read_text("utf-8"))
 
 
 def group_codes() -> list[str]:

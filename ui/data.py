@@ -2,7 +2,9 @@
 
 The connection and every query result are keyed by the warehouse file's identity (inode and
 mtime), so after a refresh swaps a new file in, the next rerun opens the new one while queries
-already running finish on the old file.
+already running finish on the old file. Each file is opened in a DuckDB instance of its own
+(``connect_private``): a plain ``duckdb.connect(path)`` would reuse the still-open instance of
+the old file and serve old data after the swap (tests/test_data_swap.py).
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import streamlit as st
 
 import config
 from warehouse import queries
-from warehouse.db import connect, file_signature
+from warehouse.db import connect_private, file_signature, use_warehouse
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, signature: tuple[int, int]) -> duckdb.DuckDBPyConnection:
-    return connect(path, read_only=True)
+    return connect_private(path)
 
 
 def _signature() -> tuple[int, int] | None:
@@ -29,7 +31,7 @@ def con() -> duckdb.DuckDBPyConnection:
     sig = _signature()
     if sig is None:
         raise FileNotFoundError(config.warehouse_path())
-    return _connection(str(config.warehouse_path()), sig).cursor()
+    return use_warehouse(_connection(str(config.warehouse_path()), sig).cursor())
 
 
 @st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from transforms.yamlio import yaml_load
 
 PAGES_FILE = Path(__file__).with_name("pages.yml")
 CONTROLS = ("area", "sex", "period", "reference")
@@ -123,7 +123,7 @@ def _page(page_id: str, raw: object) -> PageSpec:
 @cache
 def load_pages(path: Path = PAGES_FILE) -> dict[str, PageSpec]:
     """Page id -> PageSpec, in menu order (the first is the start page)."""
-    doc = yaml.safe_load(Path(path).read_text("utf-8")) or {}
+    doc = yaml_load(Path(path).read_text("utf-8")) or {}
     pages = doc.get("pages") if isinstance(doc, dict) else None
     if not isinstance(pages, dict) or not pages:
         raise PageFileError("pages.yml: a non-empty mapping 'pages' is required")

@@ -6,7 +6,6 @@ The new file is swapped over the live warehouse only when every step and check p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ from transforms.catalogue import (
     monthly_marts,
 )
 from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkopplingar
+from transforms.jsonio import json_loads
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
 from transforms.weights import resolve_weights
@@ -38,7 +38,7 @@ class BuildError(Exception):
 
 
 def _bodies(snapshot: Snapshot) -> list[dict]:
-    return [json.loads(path.read_bytes()) for path in snapshot.files]
+    return [json_loads(path.read_bytes()) for path in snapshot.files]
 
 
 def _provenance_row(snapshot: Snapshot) -> dict:
@@ -155,12 +155,14 @@ def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFra
     """Every indicator's value for every official area (grain: indicator × area × year × sex)."""
     first_year = kommun.set_index("kommun_code")["first_year"]
     by_indicator = dict(tuple(weights.groupby("indicator_id"))) if not weights.empty else {}
+    # split once (a filter per indicator over every observation cost 0.5 s per build)
+    obs_by_indicator = dict(tuple(obs.groupby("indicator_id", sort=False)))
     out = []
     for row in indicators.itertuples():
         if row.aggregation == "none":
             continue
-        values = obs[obs["indicator_id"] == row.indicator_id]
-        if values.empty:
+        values = obs_by_indicator.get(row.indicator_id)
+        if values is None or values.empty:
             continue
         w = by_indicator.get(row.indicator_id) if row.aggregation == "weighted" else None
         if row.aggregation == "weighted" and w is None:

@@ -22,6 +22,26 @@ def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
 
 
+def connect_private(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open a warehouse file read-only in a DuckDB instance of its own (an in-memory database
+    that attaches the file), for a process that keeps connections open across a swap.
+
+    ``duckdb.connect(path)`` reuses the instance of any connection to the same path still
+    open in the process, so after ``os.replace`` swapped a new file in, it would serve the OLD
+    file. A cursor of the returned connection must run ``use_warehouse`` first (a cursor
+    starts in the in-memory database)."""
+    con = duckdb.connect(":memory:")
+    con.execute("attach ? as warehouse (read_only)", [str(path)])
+    con.execute("use warehouse")
+    return con
+
+
+def use_warehouse(cur: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Point a cursor of a ``connect_private`` connection at the attached warehouse."""
+    cur.execute("use warehouse")
+    return cur
+
+
 def staging_path(target: Path) -> Path:
     """A fresh path beside ``target`` for a build in progress."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")

@@ -12,7 +12,6 @@ or a throttled night stays short.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +40,7 @@ from data_sources.scb_datasets import (
 from data_sources.snapshot import SnapshotWriter, fetch_snapshot, latest_snapshot
 from transforms import validate
 from transforms.catalogue import indicator_ids
+from transforms.jsonio import json_loads
 from transforms.kommun import code_changes
 
 FIRST_YEAR = 1994  # Kolada's series start here
@@ -166,7 +166,7 @@ def _known_municipalities(root: Path, known: dict[str, set[str]]) -> set[str] | 
         if snap is None:
             return None
         ids = {row["id"] for path in snap.files
-               for row in json.loads(path.read_bytes())["values"]}
+               for row in json_loads(path.read_bytes())["values"]}
     return ids | set(code_changes())
 
 
@@ -176,7 +176,7 @@ def _check_kpi(kpi: str, root: Path, known: dict[str, set[str]], writer: Snapsho
                                                  seen=seen)))
     if n == 0:
         previous = latest_snapshot(root, "kolada", f"data__{kpi}")
-        had = sum(len(json.loads(p.read_bytes())["values"]) for p in previous.files) \
+        had = sum(len(json_loads(p.read_bytes())["values"]) for p in previous.files) \
             if previous else 0
         if had:
             raise InvalidData("kolada", writer.entries()[-1][1],

@@ -170,11 +170,84 @@ def _member_frame(con: Con, ids: list[str], kommun_codes: list[str]) -> pd.DataF
     return con.execute(sql, [ids, kommun_codes]).df()
 
 
+# A member set's yearly series in one statement, by the rules of transforms.areas.aggregate
+# (which computes the official areas at build time; tests/test_group_sql.py holds the two equal for every annual indicator): every member ×
+# every year the indicator has for this sex; a member reports when it has a value (and, for
+# 'weighted', a weight > 0: its own sex's, else the total's where the weights are not split by
+# this sex); it is expected when it reports or existed that year; below MIN_COVERAGE withheld.
+_GROUP_SERIES_SQL = """
+with m as (select unnest(?::varchar[]) as kommun_code),
+yrs as (select distinct year from marts.observation_kommun_year
+        where indicator_id = ? and sex = ?),
+w as (select kommun_code, year, sex, weight from marts.indicator_weight
+      where indicator_id = ? and list_contains(?, kommun_code)),
+split as (select count(*) > 0 as by_sex from w where sex <> 'T' and sex = ?),
+g as (
+  select y.year, o.value, k.first_year,
+         case when ? = 'weighted' then coalesce(ws.weight, case when not (select by_sex
+              from split) then wt.weight end) else 1.0 end as weight
+  from m cross join yrs y
+  left join marts.observation_kommun_year o
+    on o.indicator_id = ? and o.kommun_code = m.kommun_code and o.year = y.year and o.sex = ?
+  left join marts.kommun k on k.kommun_code = m.kommun_code
+  left join w ws on ws.kommun_code = m.kommun_code and ws.year = y.year and ws.sex = ?
+  left join w wt on wt.kommun_code = m.kommun_code and wt.year = y.year and wt.sex = 'T'
+),
+r as (select year, value, weight, first_year,
+             value is not null and not isnan(value)
+               and (? <> 'weighted' or coalesce(weight > 0, false)) as rep
+      from g),
+a as (
+  select year,
+         sum(case when rep or first_year is null or year >= first_year then 1 else 0 end)
+           as n_expected,
+         sum(case when rep then 1 else 0 end) as n_reporting,
+         sum(case when rep then value * weight else 0 end) as wv,
+         sum(case when rep then weight else 0 end) as w
+  from r group by year
+)
+select year, n_expected, n_reporting, wv, w from a where n_expected > 0 order by year
+"""
+
+
 def computed_area_series(con: Con, ind: Indicator, members: list[str],
                          sex: str = "T") -> pd.DataFrame:
-    """Any member set's series by the indicator's own rule (used for user groups)."""
+    """Any member set's series by the indicator's own rule (used for user groups): one SQL
+    statement for the annual rules (sum, weighted, none), ``transforms.areas.aggregate`` for
+    anything else."""
     if not members:
         return pd.DataFrame(columns=["year", "value", "n_expected", "n_reporting", "status"])
+    if ind.aggregation in {"sum", "weighted", "none"}:
+        return _group_series_sql(con, ind, list(members), sex)
+    return _group_series_pandas(con, ind, list(members), sex)
+
+
+def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.DataFrame:
+    rule = ind.aggregation
+    df = con.execute(_GROUP_SERIES_SQL, [members, ind.id, sex, ind.id, members, sex, rule,
+                                         ind.id, sex, sex, rule]).df()
+    n_exp, n_rep = df["n_expected"].to_numpy(), df["n_reporting"].to_numpy()
+    if rule == "sum":
+        value = df["wv"].to_numpy(dtype="float64")
+    elif rule == "weighted":
+        w = df["w"].to_numpy(dtype="float64")
+        value = df["wv"].to_numpy(dtype="float64") / np.where(w > 0, w, np.nan)
+    else:
+        value = np.full(len(df), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = n_rep / n_exp
+    withheld = (rule == "none") | (n_rep == 0) | (coverage < area_rules.MIN_COVERAGE)
+    status = [("withheld" if wh else "partial" if r < e else None)
+              for wh, r, e in zip(withheld, n_rep, n_exp, strict=True)]
+    return pd.DataFrame({"year": df["year"], "value": np.where(withheld, np.nan, value),
+                         "n_expected": n_exp.astype("int32"),
+                         "n_reporting": n_rep.astype("int32"),
+                         "status": pd.Series(status, dtype=object)})
+
+
+def _group_series_pandas(con: Con, ind: Indicator, members: list[str],
+                         sex: str = "T") -> pd.DataFrame:
+    """The same through ``transforms.areas.aggregate`` (any rule)."""
     values = _member_frame(con, [ind.id], members)
     values = values[values["sex"] == sex]
     weights = None

@@ -15,6 +15,7 @@ import pandas as pd
 
 from data_sources.scb_datasets import ScbDataset, dataset_bodies, load_datasets, snapshot_details
 from data_sources.snapshot import Snapshot, complete_snapshots
+from transforms.jsonio import json_loads
 from transforms.jsonstat import JsonStatError, join_parts
 from transforms.staging_scb import (
     bas_frame,
@@ -75,7 +76,7 @@ def region_labels(raw: Path) -> dict[str, str]:
             continue
         for snap in complete_snapshots(raw, SOURCE, ds.id)[:1]:
             for raw_body in dataset_bodies(snap).get("metadata", []):
-                body = json.loads(raw_body)
+                body = json_loads(raw_body)
                 if not is_swedish(body):
                     continue
                 labels = body["dimension"]["Region"]["category"]["label"]
@@ -91,7 +92,7 @@ def lan_names(raw: Path) -> dict[str, str]:
 
 def _stage_snapshot(ds: ScbDataset, snap: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     bodies = dataset_bodies(snap)
-    decoded = join_parts([json.loads(b) for b in bodies.get("data", [])])
+    decoded = join_parts([json_loads(b) for b in bodies.get("data", [])])
     staged = stage(decoded, table_id=ds.source_id, dimensions=ds.dimensions)
     if ds.kind == "population":
         mart = population_frame(staged)

@@ -12,6 +12,7 @@ and keeps working).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +22,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import yaml
 
 import config
 from transforms.groups import (
@@ -32,6 +32,7 @@ from transforms.groups import (
     resolve_members,
     slug,
 )
+from transforms.yamlio import yaml_load
 from warehouse.queries import Area
 
 SUGGESTIONS_FILE = Path(__file__).resolve().parents[1] / "transforms" / "suggested_groups.yml"
@@ -110,23 +111,32 @@ class Group:
     is_suggested: bool = False
 
 
+# Streamlit serves every browser session from threads of one process, and DuckDB gives those
+# threads one shared instance of the file: two sessions writing at once (e.g. the first start's
+# suggestions, seeded by every session that opens) hit "write-write conflict" or a duplicate
+# key. One lock per process serialises the user file's reads and writes (they take
+# milliseconds); other processes are kept out by DuckDB's own file lock (retried below).
+_LOCK = threading.RLock()
+
+
 @contextmanager
 def _connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path or config.user_db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(20):  # another process may hold the file for a moment
+    with _LOCK:
+        for attempt in range(20):  # another process may hold the file for a moment
+            try:
+                con = duckdb.connect(str(path))
+                break
+            except duckdb.IOException:
+                if attempt == 19:
+                    raise
+                time.sleep(0.1)
         try:
-            con = duckdb.connect(str(path))
-            break
-        except duckdb.IOException:
-            if attempt == 19:
-                raise
-            time.sleep(0.1)
-    try:
-        con.execute(SCHEMA)
-        yield con
-    finally:
-        con.close()
+            con.execute(SCHEMA)
+            yield con
+        finally:
+            con.close()
 
 
 def list_groups(path: Path | None = None) -> list[Group]:
@@ -286,23 +296,25 @@ def seed_suggestions(kommun: pd.DataFrame, path: Path | None = None) -> int:
     """
     if read_only():
         return 0
-    with _connect(path) as con:
-        if con.execute("select 1 from user_meta where key = 'suggestions_seeded'").fetchone():
-            return 0
-    lookup = kommun_lookup(kommun)
-    added = 0
-    for item in yaml.safe_load(SUGGESTIONS_FILE.read_text("utf-8")):
-        members = resolve_members(item["kommuner"], lookup, group=item["name"])
-        try:
-            _save(GroupSpec(item["name"], members, item.get("note")), group_id=None,
-                  suggested=True, path=path)
-            added += 1
-        except GroupError:  # the user already has a group by that name
-            continue
-    with _connect(path) as con:
-        con.execute("insert or replace into user_meta values ('suggestions_seeded', ?)",
-                    [datetime.now(UTC).isoformat()])
-    return added
+    with _LOCK:  # check, seed and mark as one step: sessions opening at once seed once
+        with _connect(path) as con:
+            if con.execute("select 1 from user_meta where key = 'suggestions_seeded'"
+                           ).fetchone():
+                return 0
+        lookup = kommun_lookup(kommun)
+        added = 0
+        for item in yaml_load(SUGGESTIONS_FILE.read_text("utf-8")):
+            members = resolve_members(item["kommuner"], lookup, group=item["name"])
+            try:
+                _save(GroupSpec(item["name"], members, item.get("note")), group_id=None,
+                      suggested=True, path=path)
+                added += 1
+            except GroupError:  # the user already has a group by that name
+                continue
+        with _connect(path) as con:
+            con.execute("insert or replace into user_meta values ('suggestions_seeded', ?)",
+                        [datetime.now(UTC).isoformat()])
+        return added
 
 
 def as_area(group: Group) -> Area:

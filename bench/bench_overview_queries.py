@@ -1,0 +1,84 @@
+"""Every query Översikt runs for the 13-kommun Göteborgsregionen group, uncached (issue 12
+point 7): the page is rendered once through Streamlit's AppTest with the group as a shared
+link, each ``ui.data.query`` call is recorded, then each recorded query is timed on a fresh
+connection ``-n`` times with no cache.
+
+    python bench/bench_overview_queries.py          # needs the warehouse at --warehouse
+    python bench/bench_overview_queries.py --warehouse data/warehouse.duckdb
+
+Goal: p95 over the queries under 50 ms, no single query over 10 ms (median of its runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+from _common import CODE, header
+
+GR = ("1440", "1489", "1480", "1401", "1384", "1482", "1441", "1462", "1481", "1402", "1415",
+      "1419", "1407")
+
+
+def record(warehouse: Path) -> list[tuple[str, tuple, tuple]]:
+    """The (query name, args, kwargs) of one Översikt render for the group."""
+    import os
+    import tempfile
+
+    from streamlit.testing.v1 import AppTest
+
+    import ui.data
+
+    os.environ["WAREHOUSE_PATH"] = str(warehouse)
+    os.environ["USER_DB_PATH"] = str(Path(tempfile.mkdtemp()) / "user.duckdb")
+    calls: list[tuple[str, tuple, tuple]] = []
+    real = ui.data._cached
+
+    def recording(name, signature, args, kwargs):
+        calls.append((name, args, kwargs))
+        return real(name, signature, args, kwargs)
+
+    ui.data._cached = recording
+    at = AppTest.from_file(str(CODE / "app.py"), default_timeout=120)
+    at.query_params["grupp"] = "Göteborgsregionen"
+    at.query_params["medlemmar"] = ",".join(GR)
+    at.run()
+    assert not at.exception, at.exception
+    ui.data._cached = real
+    return calls
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--warehouse", type=Path, default=CODE / "data" / "warehouse.duckdb")
+    parser.add_argument("-n", type=int, default=7)
+    args = parser.parse_args()
+    from warehouse import queries
+    from warehouse.db import connect
+
+    calls = record(args.warehouse)
+    con = connect(args.warehouse)
+    medians = []
+    for name, qargs, kwargs in calls:
+        runs = []
+        for _ in range(args.n):
+            cur = con.cursor()
+            t0 = time.perf_counter()
+            getattr(queries, name)(cur, *qargs, **dict(kwargs))
+            runs.append(time.perf_counter() - t0)
+            cur.close()
+        medians.append((statistics.median(runs), name))
+    ms = sorted(m * 1000 for m, _ in medians)
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    print(header())
+    print(f"Översikt, Göteborgsregionen (13 kommuner): {len(ms)} queries; per-query median of "
+          f"{args.n} runs: p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max "
+          f"{ms[-1]:.1f} ms, total {sum(ms):.0f} ms")
+    for m, name in sorted(medians, reverse=True)[:5]:
+        print(f"  slowest: {name} {m * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

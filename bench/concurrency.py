@@ -1,0 +1,161 @@
+"""Many real browser sessions on the running dashboard while a refresh swaps the warehouse
+(issue 12 point 6). Used by ``bench/bench_concurrency.py`` (8 sessions, figures) and by
+``tests/test_concurrency.py`` (3 sessions, asserts no errors and data in every view).
+
+Each session is a fresh Chromium context (Debian's /usr/bin/chromium through Playwright) that
+opens kommun views one after another; a view counts when Streamlit's run has finished and a
+metric card shows a number. Meanwhile ``python -m warehouse build`` rebuilds the warehouse
+from the raw layer and renames the new file over the one the app reads, again and again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+# kommuner in the mirror: Växjö, Göteborg, Falun, Kiruna, Malmö, Umeå, Uppsala, Stockholm
+KOMMUNER = ["0780", "1480", "2080", "2584", "1280", "2480", "0380", "0180"]
+
+
+@dataclass
+class Outcome:
+    """What the sessions saw: page times, views without data, errors, swaps made."""
+
+    times: list[float] = field(default_factory=list)
+    no_data: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    swaps: int = 0
+    swap_errors: list[str] = field(default_factory=list)
+
+    def percentile(self, q: float) -> float:
+        """The q-quantile of the page times (nearest rank), seconds."""
+        ordered = sorted(self.times)
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+    def summary(self) -> str:
+        """One line for people."""
+        return (f"{len(self.times)} views, p50 {statistics.median(self.times):.2f} s, "
+                f"p95 {self.percentile(0.95):.2f} s, max {max(self.times):.2f} s; "
+                f"{len(self.errors)} errors, {len(self.no_data)} views without data; "
+                f"{self.swaps} warehouse swaps during the run")
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(warehouse: Path, user_db: Path, log: Path | None = None
+              ) -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a free port, reading ``warehouse``; waits for health.
+    The server's output (tracebacks) goes to ``log`` when given."""
+    port = free_port()
+    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse), "USER_DB_PATH": str(user_db)}
+    env.pop("STREAMLIT_SERVER_ADDRESS", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=open(log, "w") if log else subprocess.DEVNULL,  # noqa: SIM115
+        stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("Streamlit did not start")
+
+
+def _swapper(raw: Path, warehouse: Path, stop: threading.Event, out: Outcome) -> None:
+    """Rebuild and swap the warehouse again and again until ``stop`` (a separate process,
+    as the nightly refresh is)."""
+    env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_PATH": str(warehouse)}
+    while not stop.is_set():
+        done = subprocess.run([sys.executable, "-m", "warehouse", "build"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, check=False)
+        if done.returncode == 0:
+            out.swaps += 1
+        else:
+            out.swap_errors.append(done.stdout[-300:] + done.stderr[-300:])
+
+
+async def _session(browser, url: str, n: int, views: int, out: Outcome) -> None:
+    context = await browser.new_context(locale="sv-SE", viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.on("pageerror", lambda e: out.errors.append(f"session {n}: page error {e}"))
+    page.on("response", lambda r: out.errors.append(f"session {n}: {r.status} {r.url}")
+            if r.status >= 400 else None)
+    deadline = time.monotonic() + 600
+    try:
+        i = 0
+        # the planned views, and more until at least one swap happened while sessions ran
+        while i < views or (out.swaps < 1 and time.monotonic() < deadline):
+            i += 1
+            kommun = KOMMUNER[(n + i) % len(KOMMUNER)]
+            t0 = time.perf_counter()
+            await page.goto(f"{url}/?kommun={kommun}", wait_until="domcontentloaded")
+            await page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]'
+                               ).wait_for(timeout=120_000)
+            metric = page.locator('[data-testid="stMetricValue"]').first
+            try:
+                await metric.wait_for(timeout=60_000)
+                text = await metric.inner_text()
+            except Exception as exc:  # noqa: BLE001 - counted, reported below
+                text = f"({type(exc).__name__})"
+            out.times.append(time.perf_counter() - t0)
+            if not any(ch.isdigit() for ch in text):
+                out.no_data.append(f"session {n} kommun {kommun}: {text!r}")
+            exc_box = page.locator('[data-testid="stException"]')
+            if await exc_box.count():
+                shown = (await exc_box.first.inner_text())[:200]
+                out.errors.append(f"session {n} kommun {kommun}: on the page: {shown}")
+    finally:
+        await context.close()
+
+
+async def _drive(url: str, sessions: int, views: int, out: Outcome) -> None:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                           args=CHROMIUM_ARGS)
+        try:
+            await asyncio.gather(*[_session(browser, url, n, views, out)
+                                   for n in range(sessions)])
+        finally:
+            await browser.close()
+
+
+def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int) -> Outcome:
+    """``sessions`` simultaneous browser sessions of ``views`` page views each on ``url``,
+    while the warehouse at ``warehouse`` is rebuilt from ``raw`` and swapped continuously."""
+    out = Outcome()
+    stop = threading.Event()
+    swapper = threading.Thread(target=_swapper, args=(raw, warehouse, stop, out), daemon=True)
+    swapper.start()
+    try:
+        asyncio.run(_drive(url, sessions, views, out))
+    finally:
+        stop.set()
+        swapper.join(timeout=120)
+    return out

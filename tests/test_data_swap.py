@@ -1,0 +1,70 @@
+"""The app's data layer (ui.data) after a refresh swaps a new warehouse file in.
+
+DuckDB keeps one database instance per path in a process: a second ``duckdb.connect(path)``
+while a connection to that path is still open returns the same instance, i.e. the OLD file's
+data after ``os.replace``. The app caches a connection per file identity and keeps the previous
+one open (queries may still run on it), so it must open each file in an instance of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+import streamlit as st
+
+from tests.conftest import copy_small
+from warehouse.db import connect
+
+KOMMUN, YEAR = "0780", 2022  # Växjö
+
+
+@pytest.fixture
+def live(small_base, tmp_path, monkeypatch):
+    """A private copy of the small warehouse as the app's warehouse file, caches emptied."""
+    _, target = copy_small(small_base, tmp_path / "small")
+    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield target
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _swap_in_changed_copy(target, tmp_path, value: float) -> None:
+    """A new file, as a build makes one: a copy with Växjö's 2022 population set to ``value``,
+    renamed over the live file."""
+    new = tmp_path / "next.duckdb"
+    shutil.copyfile(target, new)
+    con = connect(new, read_only=False)
+    con.execute("update marts.observation_kommun_year set value = ? where indicator_id = "
+                "'N01951' and kommun_code = ? and year = ? and sex = 'T'", [value, KOMMUN, YEAR])
+    con.execute("checkpoint")
+    con.close()
+    os.replace(new, target)
+
+
+def _population(series) -> float:
+    return float(series.loc[series["year"] == YEAR, "value"].iloc[0])
+
+
+def test_after_a_swap_the_data_layer_reads_the_new_file(live, tmp_path):
+    from ui import data
+
+    before = _population(data.query("kommun_series", "N01951", KOMMUN))
+    assert before == 97137  # Växjö's real population 2022 (Kolada N01951, the mirror)
+    held = data.con()  # a query still running on the old file while the swap happens
+
+    _swap_in_changed_copy(live, tmp_path, 123456.0)
+
+    assert _population(data.query("kommun_series", "N01951", KOMMUN)) == 123456.0
+    # the reader that started before the swap finishes on the old file, consistently
+    old = held.execute("select value from marts.observation_kommun_year where indicator_id = "
+                       "'N01951' and kommun_code = ? and year = ? and sex = 'T'",
+                       [KOMMUN, YEAR]).fetchone()[0]
+    assert old == before
+    # and a second swap is seen too (the previous connection is still cached then)
+    _swap_in_changed_copy(live, tmp_path, 7.0)
+    assert _population(data.query("kommun_series", "N01951", KOMMUN)) == 7.0
+    assert data.warehouse_ready()

@@ -1,0 +1,18 @@
+"""JSON reading for the big source bodies: orjson's parser (about three times faster than the
+standard library's on Kolada and json-stat2 bodies), with the standard library as the judge of
+anything orjson refuses, so what is accepted and every error message stay exactly as before."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+
+
+def json_loads(data: bytes | bytearray | memoryview | str):
+    """``json.loads`` semantics: orjson first; on any refusal (broken text, NaN, huge
+    integers, bad UTF-8) the standard library parses it and raises its own error."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
