@@ -30,7 +30,7 @@ def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_
                     "0780", "lower")
     assert rank.of == 290
     captions = [c.value for c in at.caption if "bland kommunerna" in c.value]
-    assert f"**Plats {rank.place} av 290** bland kommunerna (plats 1 = lägst värde (bäst))." \
+    assert f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde (bäst)." \
         in captions
     assert not [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
         "Arbetslöshet 18–65 år<br>")]  # key figures only: the chart is on Arbetslöshet
@@ -43,8 +43,8 @@ def test_arbetsloshet_says_which_measure_and_that_af_data_is_absent(app_env, sha
     at = _app(sida="arbetsloshet", kommun="2080").run()
     assert not at.exception and not at.warning
     assert at.title[0].value == "Arbetslöshet – Falun"
-    table = next(d.value for d in at.dataframe if "Mått" in d.value.columns)
-    rows = dict(zip(table["Mått"], table["Falun, senaste"], strict=True))
+    table = next(t.value for t in at.table if "Räknar" in t.value.columns)
+    rows = dict(zip(table.index, table["Falun, senaste"], strict=True))
     bas = _bas(shared, ["2080"], "000006II", "2026M04")
     assert rows["SCB:s arbetslöshet (BAS)"] == f"{_percent(bas)} (april 2026)" == \
         "3,1\u00a0% (april 2026)"

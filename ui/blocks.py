@@ -491,14 +491,14 @@ def scb_population_meta(table_id: str) -> Indicator:
 def rank_caption(sel: Selection, ind: Indicator, when: object, sex: str) -> str | None:
     """'Plats 212 av 290 (plats 1 = lägst värde (bäst))' for the chosen kommun in the period
     ``when`` (a year or a month), or None for an area or a kommun without a value."""
-    if not sel.area.is_kommun:
+    if not sel.area.is_kommun or ind.better is None:  # no good end: a place says nothing
         return None
     period = periods.code(when, "month" if ind.is_monthly else "year")
     values = query("kommun_values", ind, period, sex)
     rank = ranking.place_of(values, sel.kommun_code, ind.better)
     if rank is None:
         return None
-    return f"**{rank.text[0].upper()}{rank.text[1:]}** bland kommunerna ({rank.end_text})."
+    return f"**{rank.text[0].upper()}{rank.text[1:]}** bland kommunerna; {rank.end_text}."
 
 
 def ranked_card(sel: Selection, indicator_id: str) -> None:
@@ -604,7 +604,7 @@ def measures_block(sel: Selection) -> None:
                                 f"{' '.join(str(spec.get('why', '')).split())}")
             data = series(sel, ind, sel.area, "T")
             lines.append(charts.Line(spec.get("name", ind.label), data, "focus"))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap
     if latest_texts:
         st.markdown(f"**Varför siffrorna skiljer sig för {sel.area.name}:**\n" +
                     "\n".join(f"- {t}" for t in latest_texts))

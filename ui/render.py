@@ -129,7 +129,7 @@ def _section(sel: Selection, section: Section, known: set[str]) -> None:
                          query_params=sel.link_params(section.link))
 
 
-CARDS_PER_ROW = 4
+CARDS_PER_ROW = 3  # four cut values and changes short at 1280 px
 
 
 def render(sel: Selection) -> None:
