@@ -381,7 +381,7 @@ def _age_key(codes: pd.Series) -> pd.Series:
     return codes.astype(str).str.extract(r"(\d+)")[0].astype(float)
 
 
-TITLE_SPACE = 58  # px above the legend for a title and its subtitle line
+TITLE_SPACE = 66  # px above the legend for a title and its subtitle line
 X_TICKS = 28  # px under the plot for tick labels
 X_TITLE = 26  # px more for an axis title under the ticks
 
@@ -398,7 +398,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     n_lines = wrapped.count("<br>") + 1
     axis_space = X_TICKS + (X_TITLE if value_axis == "x" else 0)
     bottom = axis_space + SOURCE_LINE * n_lines + 12
-    # from the top: the title (its bottom line ends at TITLE_SPACE - 4), then the legend rows,
+    # from the top: the title (its bottom line ends at TITLE_SPACE - 14), then the legend rows,
     # then the plot; nothing overlaps
     top = TITLE_SPACE + (LEGEND_ROW * legend_rows + 10 if legend_rows else 6)
     total = height + SOURCE_LINE * n_lines + LEGEND_ROW * legend_rows
@@ -406,7 +406,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
         # anchored at its bottom line: plotly.js cuts the first line of a two-line title
         # anchored at the top (seen at 1280×800)
         title={"text": title, "x": 0, "xanchor": "left", "xref": "container",
-               "y": 1 - (TITLE_SPACE - 4) / total, "yref": "container", "yanchor": "bottom",
+               "y": 1 - (TITLE_SPACE - 14) / total, "yref": "container", "yanchor": "bottom",
                "pad": {"l": 8}, "font": {"size": 16}},
         separators=SEPARATORS, height=total,
         font={"family": FONT, "size": 13},

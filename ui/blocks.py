@@ -154,7 +154,8 @@ def indicator_chart(sel: Selection, indicator_id: str) -> None:
     if ind.unit == "count":  # never on one axis with Riket: the area alone, the rest as numbers
         beside = _latest_numbers(ind, [line for line in lines if line.role in ("lan", "riket")])
         lines = [line for line in lines if line.role in ("focus", "member")]
-    compared = [line.name for line in lines if line.role in ("lan", "riket")]
+    compared = [line.name for line in lines if line.role in ("lan", "riket")
+                and not line.data.dropna(subset=["value"]).empty]  # only those drawn
     against = f" jämfört med {' och '.join(compared)}" if compared else ""
     if beside:
         against += f"; {beside}"
@@ -237,6 +238,7 @@ MONTHLY_INDICATOR = "bas_arbetsloshet"  # the indicator of the monthly block on 
 
 
 DRAWN_DIMS = "_dims_drawn"  # session key: the option pickers already drawn in this run
+SAID = "_notes_said"  # session key: the notes about missing monthly values said in this run
 
 
 def _monthly_options(sel: Selection, mart: dict,
@@ -365,7 +367,11 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         shown = [line for line in shown if line.role == "focus"]
     if missing:
         focus = sel.area if missing[0][0] is sel.area else None
-        st.info(_missing_sentence(ind, missing, focus, choices))
+        sentence = _missing_sentence(ind, missing, focus, choices)
+        said = st.session_state.setdefault(SAID, set())
+        if sentence not in said:  # several monthly blocks on a page: say it once
+            st.info(sentence)
+            said.add(sentence)
     if not shown:
         return
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
@@ -534,7 +540,10 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
     period = charts.period_text([df])
     first = inds[0]
     ids_text = f"{inds[0].id}–{inds[-1].id}"
-    meta = Indicator(**{**first.__dict__, "id": ids_text})
+    meta = Indicator(**{**first.__dict__, "id": ids_text, "definition": (
+        "Vuxna mottagare av ekonomiskt bistånd med försörjningshinder, fördelade efter sitt "
+        "huvudsakliga hinder (arbetslös, sjukskriven, arbetshinder av sociala skäl …), i procent "
+        f"av alla med försörjningshinder. Varje del är ett eget nyckeltal ({ids_text}).")})
     title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>{sel.area.name}, "
              f"{period}, andel av mottagarna med försörjningshinder</sup>")
     fig = charts.composition(df, labels, meta, title=title)

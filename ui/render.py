@@ -75,6 +75,7 @@ def indicator_page(sel: Selection) -> None:
     place among all kommuner where asked), charts, a composition chart, member bars, a link."""
     spec = sel.page
     st.session_state[blocks.DRAWN_DIMS] = set()
+    st.session_state[blocks.SAID] = set()
     st.title(f"{spec.title} – {sel.area.name}")
     if spec.intro:
         st.markdown(spec.intro)

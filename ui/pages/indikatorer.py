@@ -34,6 +34,8 @@ def catalogue_table(inds: list) -> pd.DataFrame:
 def render(sel: Selection) -> None:
     """The catalogue and the indicator picked, drawn for the chosen area."""
     inds = query("indicators")
+    st.session_state[blocks.DRAWN_DIMS] = set()
+    st.session_state[blocks.SAID] = set()
     st.title(f"{sel.page.title} – {sel.area.name}")
     st.markdown(f"Alla {len(inds)} nyckeltal i databasen. Skriv i rutan för att söka på namn "
                 "eller id; det valda nyckeltalet ritas för vald kommun eller valt område.")
