@@ -18,14 +18,14 @@ PUBLIC_BASES = {
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-def public_url(url: str | None) -> str | None:
+def public_url(url: object) -> object:
     """The public address for a replay URL; anything else unchanged (None stays None).
 
     A mirror file with no public address of its own (SCB's kommunkopplingar CSV) is named
     as a file of the mirror, never as a local address.
     """
-    if not url:
-        return url
+    if not isinstance(url, str) or not url:
+        return url  # None, NaN (a log row without an address) or "" pass unchanged
     parts = urlsplit(url)
     if parts.hostname not in LOOPBACK:
         return url

@@ -22,7 +22,8 @@ def _last_refresh() -> None:
         st.warning(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC: "
                    f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade "
                    "data (se Hämtad ovan); övriga uppdaterades.")
-        st.dataframe(failed, hide_index=True, width="stretch")
+        st.dataframe([{**row, "Adress": public_url(row["Adress"])} for row in failed],
+                     hide_index=True, width="stretch")
     else:
         st.caption(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC gick "
                    "igenom för alla källor.")
