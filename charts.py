@@ -221,7 +221,7 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
             label, marker = _FLAG_STYLE[kind]
             fig.add_trace(go.Scatter(
                 x=_x_values(rows), y=rows["value"], mode="markers", name=label,
-                legendgroup=kind, showlegend=kind not in flags_shown,
+                legendgroup=kind, showlegend=kind not in flags_shown, legendrank=2000,
                 marker={**marker, "color": style["color"]},
                 hovertext=_hover(Line(line.name, rows, line.role), ind), hoverinfo="text"))
             if kind not in flags_shown:
