@@ -3,10 +3,19 @@
 Every figure carries its own title (what, where, when), unit on the axis, and a source line
 with the KPI id and fetch date, so an exported PNG or slide still says where it came from.
 Swedish number format: decimal comma, space as thousands separator.
+
+Reading right (issue 9 point 3): the chosen area is one strong colour, every reference (län,
+Riket, the source's own figure, member kommuner) a grey, so the chart reads in greyscale and
+for colour-blind readers; legends sit in a row above the plot, never beside it, so they never
+squeeze the plot; flagged values look different and say why on hover (open circle: not every
+kommun reports; triangle: a lower bound because the source hides a count as "<5"; diamond:
+preliminary among final values; "<5" or "–" at the foot of the plot where the source hides the
+value or too few kommuner report); series breaks are dashed red lines with their reason.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,16 +29,25 @@ from transforms.formatting import format_date, format_number, format_value
 
 SEPARATORS = ", "  # plotly: decimal separator, then thousands separator
 FONT = "Source Sans Pro, Arial, sans-serif"
+FOCUS = "#1f5fa8"  # the chosen area: the one strong colour
 ROLE_STYLE = {
-    "focus": {"color": "#1f5fa8", "width": 3.5, "dash": "solid"},
-    "lan": {"color": "#d9822b", "width": 2.2, "dash": "solid"},
-    "riket": {"color": "#5b5b5b", "width": 2.2, "dash": "dot"},
-    "published": {"color": "#8a8a8a", "width": 1.5, "dash": "dash"},
-    "member": {"color": "#9db7d5", "width": 1.3, "dash": "solid"},
+    "focus": {"color": FOCUS, "width": 3.5, "dash": "solid"},
+    "lan": {"color": "#6f6f6f", "width": 2.2, "dash": "solid"},
+    "riket": {"color": "#262626", "width": 2.0, "dash": "dot"},
+    "published": {"color": "#9c9c9c", "width": 1.5, "dash": "dash"},
+    "member": {"color": "#b3b3b3", "width": 1.3, "dash": "solid"},
 }
-# muted, and none close to the focus blue or the län orange
-MEMBER_COLORS = ["#6a9fd4", "#8fbf7f", "#c49ad6", "#6cc3c0", "#d77a8c", "#a9a15a", "#8c8cd9",
-                 "#a0a0a0"]
+# member kommuner: the same light grey, told apart by dash (and named on hover)
+MEMBER_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
+# several measures of one area (Vilket mått?) and compositions: Paul Tol's colour-blind safe
+# palettes (bright for a few lines, muted for up to eleven parts)
+MEASURE_COLORS = ["#1f5fa8", "#ee6677", "#228833", "#ccbb44", "#aa3377", "#66ccee"]
+PART_COLORS = ["#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677",
+               "#882255", "#aa4499", "#6699cc", "#bbbbbb"]
+FLAG = "#8c2d04"  # masked / withheld marks at the foot of the plot
+PLOT_WIDTH = 760  # px of plot area assumed for a full-width chart at 1280 px (legend rows)
+LEGEND_ROW = 22  # px per legend row
+SOURCE_LINE = 14  # px per line of the source note under the plot
 
 
 @dataclass
@@ -80,6 +98,32 @@ def _x(df: pd.DataFrame) -> str:
     return "year" if "year" in df.columns else "period"
 
 
+def _flag(row, name: str, default=None):
+    value = getattr(row, name, default)
+    return default if value is None or (isinstance(value, float) and math.isnan(value)) \
+        else value
+
+
+def flag_text(row, ind: Indicator) -> str | None:
+    """Why a value is special, in Swedish (for hover), or None for an ordinary value."""
+    notes = []
+    if _flag(row, "is_lower_bound", False):
+        notes.append("nedre gräns: en del av antalet visas av källan som \"<5\", så det "
+                     "verkliga värdet är minst så här högt")
+    status = _flag(row, "status")
+    if status == "partial":
+        notes.append(f"bygger på {coverage_label(int(row.n_reporting), int(row.n_expected))}")
+    if status == "withheld":
+        n, m = _flag(row, "n_reporting", 0), _flag(row, "n_expected", 0)
+        notes.append(f"inget värde: bara {int(n)} av {int(m)} kommuner rapporterar (under "
+                     "hälften)")
+    if status == "masked":
+        notes.append("inget värde: källan visar antalet som \"<5\" (färre än 5)")
+    if _flag(row, "is_preliminary", False):
+        notes.append("preliminärt värde, kan revideras")
+    return "; ".join(notes) or None
+
+
 def _hover(line: Line, ind: Indicator) -> list[str]:
     texts = []
     df = line.data
@@ -88,12 +132,11 @@ def _hover(line: Line, ind: Indicator) -> list[str]:
     for row in df.itertuples():
         value = format_number(row.value, ind.decimals)
         when = periods.label(getattr(row, x), freq)
-        text = f"<b>{line.name}</b><br>{when}: {value} {ind.short_unit}"
-        if getattr(row, "is_preliminary", False):
-            text += "<br>preliminär"
-        status = getattr(row, "status", None)
-        if status == "partial":
-            text += f"<br>{coverage_label(int(row.n_reporting), int(row.n_expected))}"
+        bound = "minst " if _flag(row, "is_lower_bound", False) else ""
+        text = f"<b>{line.name}</b><br>{when}: {bound}{value} {ind.short_unit}"
+        why = flag_text(row, ind)
+        if why:
+            text += f"<br><i>{why}</i>"
         texts.append(text)
     return texts
 
@@ -103,39 +146,89 @@ def _x_values(df: pd.DataFrame) -> pd.Series:
     return df["year"] if _x(df) == "year" else pd.to_datetime(df["period"])
 
 
+def legend_rows(names: list[str], width: int = PLOT_WIDTH) -> int:
+    """How many rows a horizontal legend of ``names`` takes (about 7 px a character)."""
+    rows, used = 1, 0
+    for name in names:
+        item = 46 + 7 * len(name)
+        if used and used + item > width:
+            rows, used = rows + 1, 0
+        used += item
+    return rows if names else 0
+
+
+_FLAG_STYLE = {  # kind -> (legend name, marker)
+    "partial": ("alla kommuner rapporterar inte", {"symbol": "circle-open", "size": 12,
+                                                  "line": {"width": 2}}),
+    "lower": ("nedre gräns (\"<5\" i källan)", {"symbol": "triangle-up", "size": 11}),
+    "preliminary": ("preliminärt", {"symbol": "diamond-open", "size": 9,
+                                    "line": {"width": 1.5}}),
+}
+
+
+def _flagged(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The rows of a series that get a flag marker, by kind."""
+    valued = df.dropna(subset=["value"])
+    out = {}
+    if "status" in valued:
+        out["partial"] = valued[valued["status"] == "partial"]
+    if "is_lower_bound" in valued:
+        out["lower"] = valued[valued["is_lower_bound"].fillna(False).astype(bool)]
+    if "is_preliminary" in valued:
+        prelim = valued["is_preliminary"].fillna(False).astype(bool)
+        if not prelim.all():  # all preliminary: said in the title, not marked point by point
+            out["preliminary"] = valued[prelim]
+    return {k: v for k, v in out.items() if not v.empty}
+
+
+def _missing_marks(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows without a value that the source hid ("<5") or that too few kommuner report."""
+    if "status" not in df:
+        return df.iloc[0:0]
+    return df[df["value"].isna() & df["status"].isin(["masked", "withheld"])]
+
+
 def time_series(lines: list[Line], ind: Indicator, *, title: str,
-                computed_note: str | None = None, height: int = 420,
+                computed_note: str | None = None, height: int = 400,
                 references: list[Reference] | None = None,
                 breaks: list[tuple[date, str]] | None = None) -> go.Figure:
-    """Lines over years or months with breaks marked, partial coverage flagged, optional
-    reference lines named on the chart, and the source written in.
+    """Lines over years or months with breaks marked, flagged values marked and explained,
+    optional reference lines named on the chart, and the source written in.
 
     An annual chart marks the indicator's own breaks (``ind.breaks``, by year) inside the
     years shown; a monthly one the ``breaks`` given: (first month of the new series, Swedish
     label), e.g. a change of age band. Monthly lines have no markers (dozens of months).
     """
     fig = go.Figure()
-    member_colors = iter(MEMBER_COLORS * 3)
     annual = all(_x(line.data) == "year" for line in lines)
+    dashes = iter(MEMBER_DASHES * 3)
+    flags_shown: set[str] = set()
+    names = []
     for line in lines:
         style = dict(ROLE_STYLE.get(line.role, ROLE_STYLE["member"]))
         if line.role == "member":
-            style["color"] = next(member_colors)
+            style["dash"] = next(dashes)
         df = line.data.sort_values(_x(line.data))
+        names.append(line.name)
         fig.add_trace(go.Scatter(
             x=_x_values(df), y=df["value"], name=line.name,
             mode="lines+markers" if annual else "lines",
             line={"color": style["color"], "width": style["width"], "dash": style["dash"]},
-            marker={"size": 5}, hovertext=_hover(Line(line.name, df, line.role), ind),
+            marker={"size": 5 if line.role != "focus" else 6},
+            hovertext=_hover(Line(line.name, df, line.role), ind),
             hoverinfo="text", connectgaps=False))
-        if "status" in df.columns:
-            partial = df[df["status"] == "partial"]
-            if not partial.empty:
-                fig.add_trace(go.Scatter(
-                    x=_x_values(partial), y=partial["value"], mode="markers", showlegend=True,
-                    name=f"{line.name}: alla kommuner rapporterar inte",
-                    marker={"symbol": "circle-open", "size": 12, "color": style["color"],
-                            "line": {"width": 2}}, hoverinfo="skip"))
+        for kind, rows in _flagged(df).items():
+            label, marker = _FLAG_STYLE[kind]
+            fig.add_trace(go.Scatter(
+                x=_x_values(rows), y=rows["value"], mode="markers", name=label,
+                legendgroup=kind, showlegend=kind not in flags_shown, legendrank=2000,
+                marker={**marker, "color": style["color"]},
+                hovertext=_hover(Line(line.name, rows, line.role), ind), hoverinfo="text"))
+            if kind not in flags_shown:
+                names.append(label)
+            flags_shown.add(kind)
+        if line.role == "focus":
+            _mark_missing(fig, df, line.name, ind)
     shown = [line.data.dropna(subset=["value"]) for line in lines]
     found = periods.span([df for df in shown if not df.empty])
     marks: list[tuple[object, str]] = []
@@ -145,24 +238,40 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
     elif not annual:  # between the month before and the first month of the new series
         marks = [(pd.Timestamp(when) - pd.Timedelta(days=15), label)
                  for when, label in breaks or []]
-    for x, label in marks:
+    for n, (x, label) in enumerate(marks):
         fig.add_vline(x=x, line={"color": "#b03030", "dash": "dash", "width": 1.5})
-        fig.add_annotation(x=x, y=1, yref="paper", text=f"Seriebrott: {label}",
-                           showarrow=False, xanchor="left", yanchor="top",
-                           font={"size": 11, "color": "#b03030"}, bgcolor="rgba(255,255,255,0.8)")
+        fig.add_annotation(x=x, y=1 - 0.09 * n, yref="paper", text=f"Seriebrott: {label}",
+                           showarrow=False, xanchor="left", yanchor="top", align="left",
+                           font={"size": 11, "color": "#b03030"},
+                           bgcolor="rgba(255,255,255,0.85)", hovertext=label)
     for ref in references or []:
         fig.add_hline(y=ref.value, line={"color": "#2b2b2b", "dash": "dashdot", "width": 1.5})
         fig.add_annotation(x=0, xref="paper", y=ref.value, yref="y", showarrow=False,
                            xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)",
                            text=f"{ref.name}: {format_value(ref.value, ind.decimals, ind.short_unit)}",
                            font={"size": 11, "color": "#2b2b2b"})
+    rows = legend_rows(names) if len(names) > 1 else 0
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
-           height=height)
+           height=height, legend_rows=rows)
     if annual:
         fig.update_xaxes(dtick=1 if _span(lines) <= 14 else 2, tickformat="d")
     else:
-        fig.update_xaxes(dtick="M12", tickformat="%Y")  # years only: no English month names
+        fig.update_xaxes(dtick="M12", tickformat="%Y")  # years only: no month names needed
     return fig
+
+
+def _mark_missing(fig: go.Figure, df: pd.DataFrame, name: str, ind: Indicator) -> None:
+    """'<5' (hidden by the source) or '–' (too few kommuner) at the foot of the plot for the
+    chosen area's periods without a value, each saying why on hover."""
+    missing = _missing_marks(df)
+    if len(missing) > 36:  # a long hidden stretch: one note, not a mark per month
+        missing = missing.iloc[[0, -1]]
+    for row in missing.itertuples():
+        x = row.year if _x(df) == "year" else pd.Timestamp(row.period)
+        fig.add_annotation(x=x, y=0, yref="paper", yanchor="bottom", showarrow=False,
+                           text="&lt;5" if row.status == "masked" else "–",
+                           font={"size": 10, "color": FLAG},
+                           hovertext=f"{name}: {flag_text(row, ind)}")
 
 
 def _span(lines: list[Line]) -> int:
@@ -171,25 +280,82 @@ def _span(lines: list[Line]) -> int:
 
 
 def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str | None = None,
-               reference: list[tuple[str, float]] | None = None, height: int | None = None,
+               area: tuple[str, float] | None = None, height: int | None = None,
                computed_note: str | None = None) -> go.Figure:
-    """Members ranked by their value in one year (``df``: kommun_name, value)."""
-    df = df.dropna(subset=["value"]).sort_values("value")
-    colors = ["#1f5fa8" if name == highlight else "#9db7d5" for name in df["kommun_name"]]
+    """Members ranked by their value in one period (``df``: kommun_name, value).
+
+    ``area`` (name, value) adds the area's own value as a bar of its own in the chosen-area
+    colour (no line across the bars and their labels); counts pass none, since an area's sum
+    is larger than every member. ``highlight`` (the chosen kommun) is a darker grey.
+    """
+    df = df.dropna(subset=["value"])[["kommun_name", "value"]]
+    names = list(df["kommun_name"])
+    if area is not None and area[1] is not None and not pd.isna(area[1]):
+        df = pd.concat([df, pd.DataFrame({"kommun_name": [f"{area[0]} (området)"],
+                                          "value": [area[1]]})], ignore_index=True)
+    df = df.sort_values("value").reset_index(drop=True)
+    colors = [FOCUS if name not in names else "#4d4d4d" if name == highlight else "#b3b3b3"
+              for name in df["kommun_name"]]
+    top = float(df["value"].max()) if not df.empty else 1.0
     fig = go.Figure(go.Bar(
         x=df["value"], y=df["kommun_name"], orientation="h", marker_color=colors,
         text=[format_number(v, ind.decimals) for v in df["value"]], textposition="outside",
         hovertemplate="%{y}: %{text} " + ind.short_unit + "<extra></extra>", cliponaxis=False))
-    for name, value in reference or []:
-        if value is None or pd.isna(value):
-            continue
-        fig.add_vline(x=value, line={"color": "#5b5b5b", "dash": "dot"})
-        fig.add_annotation(x=value, y=1.0, yref="paper", text=f"{name}: "
-                           f"{format_number(value, ind.decimals)}", showarrow=False,
-                           yanchor="bottom", font={"size": 11})
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
-           height=height or max(260, 28 * len(df) + 160), value_axis="x")
+           height=height or max(240, 26 * len(df) + 120), value_axis="x")
+    # room for the value labels right of the longest bar
+    fig.update_xaxes(range=[0, top * 1.16 if top > 0 else 1])
     fig.update_layout(showlegend=False)
+    return fig
+
+
+def composition(df: pd.DataFrame, labels: dict[str, str], ind: Indicator, *, title: str,
+                height: int = 420) -> go.Figure:
+    """Parts of one whole per year as stacked bars (``df``: indicator_id, year, value in %).
+
+    ``labels``: indicator id -> the part's name; ``ind`` gives unit and source (the first
+    part's indicator). Each part keeps its colour from a colour-blind safe palette; the
+    legend is a row above the plot.
+    """
+    fig = go.Figure()
+    order = list(labels)
+    for n, indicator_id in enumerate(order):
+        part = df[df["indicator_id"] == indicator_id].sort_values("year")
+        fig.add_trace(go.Bar(
+            x=part["year"], y=part["value"], name=labels[indicator_id],
+            marker_color=PART_COLORS[n % len(PART_COLORS)],
+            hovertext=[f"<b>{labels[indicator_id]}</b><br>{int(y)}: "
+                       f"{format_number(v, ind.decimals)} %" for y, v in
+                       zip(part["year"], part["value"], strict=True)], hoverinfo="text"))
+    _frame(fig, ind, title=title, source=source_text(ind), height=height,
+           legend_rows=legend_rows(list(labels.values())))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(dtick=1, tickformat="d")
+    fig.update_yaxes(range=[0, 101])
+    return fig
+
+
+def measures(lines: list[Line], ind: Indicator, *, title: str, source: str,
+             height: int = 400) -> go.Figure:
+    """Several measures of one area on one time axis (Vilket mått?): monthly lines, and
+    annual values drawn mid-year as dots joined by a thin dashed line. ``ind`` gives the unit
+    (all measures are in percent)."""
+    fig = go.Figure()
+    for n, line in enumerate(lines):
+        color = MEASURE_COLORS[n % len(MEASURE_COLORS)]
+        df = line.data.dropna(subset=["value"]).sort_values(_x(line.data))
+        annual = _x(df) == "year"
+        x = pd.to_datetime(df["year"].astype(int).astype(str) + "-07-01") if annual \
+            else pd.to_datetime(df["period"])
+        fig.add_trace(go.Scatter(
+            x=x, y=df["value"], name=line.name, mode="lines+markers" if annual else "lines",
+            line={"color": color, "width": 1.5 if annual else 2.8,
+                  "dash": "dash" if annual else "solid"},
+            marker={"size": 7}, hovertext=_hover(Line(line.name, df, line.role), ind),
+            hoverinfo="text"))
+    _frame(fig, ind, title=title, source=source, height=height,
+           legend_rows=legend_rows([line.name for line in lines]))
+    fig.update_xaxes(dtick="M12", tickformat="%Y")
     return fig
 
 
@@ -197,14 +363,15 @@ def population_by_age(df: pd.DataFrame, ind: Indicator, *, title: str) -> go.Fig
     """Women and men per age group (``df``: age_code, age_label, sex K/M, population)."""
     order = list(dict.fromkeys(df.sort_values("age_code", key=_age_key)["age_label"]))
     fig = go.Figure()
-    for sex, name, color in (("K", "Kvinnor", "#c0504d"), ("M", "Män", "#1f5fa8")):
+    for sex, name, color in (("K", "Kvinnor", "#ee6677"), ("M", "Män", FOCUS)):
         part = df[df["sex"] == sex].groupby("age_label", as_index=False)["population"].sum()
         part = part.set_index("age_label").reindex(order).reset_index()
         fig.add_trace(go.Bar(
             y=part["age_label"], x=part["population"], name=name, orientation="h",
             marker_color=color,
             hovertemplate="%{y}: %{x:,d} " + name.lower() + "<extra></extra>"))
-    _frame(fig, ind, title=title, source=source_text(ind), height=420, value_axis="x")
+    _frame(fig, ind, title=title, source=source_text(ind), height=420, value_axis="x",
+           legend_rows=1)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Ålder")
     return fig
@@ -214,27 +381,45 @@ def _age_key(codes: pd.Series) -> pd.Series:
     return codes.astype(str).str.extract(r"(\d+)")[0].astype(float)
 
 
+TITLE_SPACE = 66  # px above the legend for a title and its subtitle line
+X_TICKS = 28  # px under the plot for tick labels
+X_TITLE = 26  # px more for an axis title under the ticks
+
+
 def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: int,
-           value_axis: str = "y") -> None:
-    """House layout: title, unit on the value axis, source line under the plot, Swedish format."""
+           value_axis: str = "y", legend_rows: int = 0) -> None:
+    """House layout: title, legend in rows above the plot, unit on the value axis, the source
+    under the plot below the axis title, Swedish number format."""
     tickformat = f",.{ind.decimals}f" if ind.unit != "count" else ",d"
-    axis = {"title_text": unit_title(ind), "tickformat": tickformat, "rangemode": "tozero"}
+    axis = {"title_text": unit_title(ind), "tickformat": tickformat, "rangemode": "tozero",
+            "title_standoff": 6}
     (fig.update_yaxes if value_axis == "y" else fig.update_xaxes)(**axis)
-    wrapped = _wrap(source, 110)
+    wrapped = _wrap(source, 120)
     n_lines = wrapped.count("<br>") + 1
-    bottom = 50 + 14 * n_lines
+    axis_space = X_TICKS + (X_TITLE if value_axis == "x" else 0)
+    bottom = axis_space + SOURCE_LINE * n_lines + 12
+    # from the top: the title (its bottom line ends at TITLE_SPACE - 14), then the legend rows,
+    # then the plot; nothing overlaps
+    top = TITLE_SPACE + (LEGEND_ROW * legend_rows + 10 if legend_rows else 6)
+    total = height + SOURCE_LINE * n_lines + LEGEND_ROW * legend_rows
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        separators=SEPARATORS, height=height + 14 * n_lines, font={"family": FONT, "size": 13},
-        margin={"l": 60, "r": 30, "t": 70, "b": bottom}, template="plotly_white",
-        legend={"orientation": "v", "x": 1.01, "xanchor": "left", "y": 1, "yanchor": "top",
-                "font": {"size": 12}},
+        # anchored at its bottom line: plotly.js cuts the first line of a two-line title
+        # anchored at the top (seen at 1280×800)
+        title={"text": title, "x": 0, "xanchor": "left", "xref": "container",
+               "y": 1 - (TITLE_SPACE - 14) / total, "yref": "container", "yanchor": "bottom",
+               "pad": {"l": 8}, "font": {"size": 16}},
+        separators=SEPARATORS, height=total,
+        font={"family": FONT, "size": 13},
+        margin={"l": 64, "r": 24, "t": top, "b": bottom}, template="plotly_white",
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
+                "font": {"size": 12}, "itemclick": "toggle"},
         hoverlabel={"namelength": -1},
     )
-    # the source sits in the figure itself, so an exported image keeps it
-    fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0, yshift=-(bottom - 8),
-                       xanchor="left", yanchor="bottom", showarrow=False, align="left",
-                       font={"size": 10, "color": "#555555"})
+    # the source sits in the figure itself, so an exported image keeps it; below the axis
+    # title (issue 9 point 6: they overlapped in "Kommunerna i …")
+    fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0,
+                       yshift=-(bottom - 6), xanchor="left", yanchor="bottom",
+                       showarrow=False, align="left", font={"size": 10, "color": "#555555"})
 
 
 def _wrap(text: str, width: int) -> str:

@@ -56,7 +56,7 @@ def _kolada(shared, kpi: str, year: int, sex: str = "T") -> dict[str, float]:
 def _menu(at: AppTest) -> dict[str, dict[str, str]]:
     """Menu label -> the query parameters its link carries."""
     return {e.proto.label: dict(parse_qsl(e.proto.query_string))
-            for e in at.get("page_link")}
+            for e in at.sidebar.get("page_link")}
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -76,11 +76,13 @@ def test_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
     assert at.title[0].value == "Översikt – Växjö"
     card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
     assert card.value == f"{value:.1f}".replace(".", ",") + "\u00a0%" == "6,0\u00a0%"
+    assert dict(at.query_params) == {"kommun": "0780"}  # the choice is in the URL, as a code
+    at = _app(sida="arbetsloshet", kommun="0780").run()  # the chart is on Arbetslöshet
+    assert at.title[0].value == "Arbetslöshet – Växjö"
     fig = _figure(at, "Arbetslöshet 18–65 år<br>")
     vaxjo = next(t for t in fig["data"] if t["name"] == "Växjö")
     assert _decode(vaxjo["x"])[-1] == 2022
     assert _decode(vaxjo["y"])[-1] == pytest.approx(value)
-    assert dict(at.query_params) == {"kommun": "0780"}  # the choice is in the URL, as a code
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -104,7 +106,7 @@ def test_a_link_reopens_the_same_view_on_every_page(app_env, page):
 
 
 def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
-    at = _app(kommun="0780", fran="2015", till="2019", ref="2016").run()
+    at = _app(sida="arbetsloshet", kommun="0780", fran="2015", till="2019", ref="2016").run()
     assert not at.exception
     card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år"))
     assert card.label == "Arbetslöshet 18–65 år, 2019"
@@ -127,10 +129,11 @@ def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
 ])
 def test_a_target_value_is_drawn_and_named_on_its_indicator_only(app_env, kommun,
                                                                   indicator_id, chart):
-    at = _app(kommun=kommun, mal=f"{indicator_id}:4,5", malnamn="LÖK-mål").run()
+    at = _app(sida="arbetsloshet", kommun=kommun, mal=f"{indicator_id}:4,5",
+              malnamn="LÖK-mål").run()
     assert not at.exception and not at.warning
-    assert dict(at.query_params) == {"kommun": kommun, "mal": f"{indicator_id}:4.5",
-                                     "malnamn": "LÖK-mål"}
+    assert dict(at.query_params) == {"sida": "arbetsloshet", "kommun": kommun,
+                                     "mal": f"{indicator_id}:4.5", "malnamn": "LÖK-mål"}
     target = _figure(at, chart)
     assert [s["y0"] for s in target["layout"]["shapes"] if s.get("y0") == s.get("y1")] == [4.5]
     assert "LÖK-mål: 4,5" in " ".join(a["text"] for a in target["layout"]["annotations"])
@@ -149,10 +152,10 @@ def test_an_invalid_link_shows_the_default_and_says_what_was_ignored(app_env):
 
 
 def test_user_group_view_shows_members_and_weighted_value(app_env, shared):
-    at = _app().run()
+    at = _app(sida="forsorjningsstod").run()
     _widget(at, "selectbox", "Område").set_value("group:samordningsforbundet-varend").run()
     assert not at.exception
-    assert at.title[0].value == "Översikt – Samordningsförbundet Värend"
+    assert at.title[0].value == "Försörjningsstöd – Samordningsförbundet Värend"
     assert "Alvesta, Tingsryd, Växjö" in at.caption[0].value
     fig = _figure(at, "Invånare med ekonomiskt bistånd<br>")
     traces = {t.get("name"): t for t in fig["data"]}
@@ -175,9 +178,9 @@ def test_goteborgsregionen_shows_its_weighted_unemployment(app_env, shared, ware
         "select kommun_code from marts.kommun where list_contains(?, kommun_name)",
         [names]).fetchall()]
     assert len(codes) == 13
-    at = _app(omrade="group:goteborgsregionen").run()
+    at = _app(sida="arbetsloshet", omrade="group:goteborgsregionen").run()
     assert not at.exception
-    assert at.title[0].value == "Översikt – Göteborgsregionen"
+    assert at.title[0].value == "Arbetslöshet – Göteborgsregionen"
     assert at.caption[0].value.startswith("Göteborgsregionen (13 kommuner: Ale, Alingsås")
     rate = _kolada(shared, "N03920", 2022)
     young, adults = _kolada(shared, "N01954", 2022), _kolada(shared, "N01955", 2022)

@@ -7,7 +7,13 @@ import pkgutil
 import pytest
 
 from tests.conftest import ROOT
-from transforms.catalogue import indicator_ids
+from transforms.catalogue import (
+    group_labels,
+    indicator_ids,
+    load_catalogue,
+    monthly_ids,
+    monthly_marts,
+)
 from ui.page_spec import PageFileError, load_pages, problems
 
 
@@ -20,16 +26,47 @@ def _blocks() -> set[str]:
 def test_the_page_file_names_only_existing_indicators_blocks_and_renderers():
     renderers = {f"ui.pages.{m.name}"
                  for m in pkgutil.iter_modules([str(ROOT / "ui" / "pages")])}
-    assert problems(load_pages(), indicators=set(indicator_ids()), blocks=_blocks(),
-                    renderers=renderers) == []
+    assert problems(load_pages(), indicators=set(indicator_ids()) | set(monthly_ids()),
+                    blocks=_blocks(), renderers=renderers, monthly=_monthly_options(),
+                    groups=set(group_labels())) == []
 
 
-def test_oversikt_keeps_everything_it_showed_before_the_split():
+def _monthly_options() -> dict[str, dict[str, set[str]]]:
+    """monthly indicator id -> dimension -> its option codes (from indicators.yml)."""
+    marts = monthly_marts()
+    out = {}
+    for indicator_id in monthly_ids():
+        mart = marts[load_catalogue()["indicators"][indicator_id]["mart"]]
+        out[indicator_id] = {
+            dim: {str(c) for c in [*(spec.get("values") or {}), *(spec.get("series") or {})]}
+            for dim, spec in (mart.get("dimensions") or {}).items()}
+    return out
+
+
+def test_the_check_catches_a_monthly_option_the_indicator_lacks(tmp_path):
+    path = tmp_path / "pages.yml"
+    path.write_text("pages: {x: {title: X, sections: [{heading: H, monthly: [{indicator: "
+                    "bas_arbetsloshet, options: {age: '17-99'}}, af_andel_inskrivna]}]}}",
+                    "utf-8")
+    found = problems(load_pages(path), indicators=set(monthly_ids()), blocks=set(),
+                     renderers=set(), monthly=_monthly_options())
+    assert found == ["x: bas_arbetsloshet has no option age=17-99"]
+
+
+def test_oversikt_has_key_figures_of_every_target_group_with_ranks():
     page = load_pages()["oversikt"]
     assert next(iter(load_pages())) == "oversikt"  # the start page
-    assert page.indicator_ids == ("N03920", "N03921", "N31807", "U31804", "N00960", "N01986")
-    assert page.block_names == ("bas_senaste_manad", "befolkning_lan")
+    ranked = [s for s in page.sections if s.rank]
+    assert [s.link for s in ranked] == ["arbetsloshet", "forsorjningsstod", "unga", "nyanlanda"]
+    assert all(not s.charts for s in ranked)  # key figures: cards only
+    assert "N03920" in page.indicator_ids and "bas_arbetsloshet" in page.indicator_ids
+    assert page.block_names == ("befolkning_lan",)
     assert page.controls == ("area", "sex", "period", "reference")
+
+
+def test_the_forsorjningshinder_family_is_one_composition():
+    [section] = [s for s in load_pages()["forsorjningsstod"].sections if s.composition]
+    assert section.composition == tuple(f"N318{n}" for n in range(58, 69))
 
 
 def test_renderer_pages_default_to_the_area_control():

@@ -10,6 +10,7 @@ import pytest
 from data_sources.http import FakeClock
 from replay.server import Fault
 from tests.conftest import SMALL_KPIS, copy_small
+from transforms.public_url import public_url
 from warehouse.db import connect
 from warehouse.refresh import read_status, refresh
 
@@ -168,4 +169,7 @@ def test_a_failing_source_keeps_its_data_the_other_updates_and_everyone_is_told(
     assert not at.exception
     assert any("1 dataset kunde inte hämtas" in w.value for w in at.warning)
     table = next(df.value for df in at.dataframe if "Orsak" in df.value.columns)
-    assert table.iloc[0]["Källa"] == "SCB" and table.iloc[0]["Adress"] == url
+    # the public address the replayed request stands for, not the replay server's
+    assert table.iloc[0]["Källa"] == "SCB"
+    assert table.iloc[0]["Adress"] == public_url(url) == \
+        "https://statistikdatabasen.scb.se/api/v2" + url.split("/scb/api/v2", 1)[1]

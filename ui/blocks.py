@@ -15,12 +15,13 @@ import pandas as pd
 import streamlit as st
 
 import charts
-from transforms import monthly, periods
+from transforms import monthly, periods, ranking
 from transforms.areas import coverage_label
-from transforms.catalogue import Indicator, monthly_marts
+from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import series_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
 from transforms.groups import slug
+from ui import swedish
 from ui.data import query
 from ui.downloads import csv_button
 from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
@@ -28,8 +29,7 @@ from warehouse import queries
 
 MAX_MEMBER_LINES = 8  # an area with at most this many kommuner draws each of them too
 MAX_MEMBER_BARS = 60  # "Kommunerna i …" for areas up to this size
-PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv",
-                 "toImageButtonOptions": {"format": "png", "scale": 2}}
+PLOTLY_CONFIG = swedish.PLOTLY_CONFIG  # Swedish toolbar, decimal comma, no logo
 
 
 def source_footer(ind: Indicator, *, period: str, computed: bool,
@@ -107,19 +107,20 @@ def references(sel: Selection, ind: Indicator, focus: pd.DataFrame) -> list[char
     return out
 
 
-def indicator_card(sel: Selection, indicator_id: str) -> None:
-    """The latest value in the period with the change from the period before, and coverage."""
+def indicator_card(sel: Selection, indicator_id: str) -> object:
+    """The latest value in the period with the change from the period before, and coverage.
+    Returns the period shown (a year or a month), None when there is no value."""
     ind = query("indicator", indicator_id)
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
         st.info(f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
-        return
+        return None
     whole = query("area_series", ind, sel.area, sex)
     shown = periods.clip(whole, sel.start, sel.end).dropna(subset=["value"])
     found = periods.latest_and_previous(shown)
     if found is None:
         st.info(f"**{ind.label}**: inga värden för {sel.area.name} i vald period.")
-        return
+        return None
     latest, _ = found
     freq = periods.frequency_of(whole)
     column = "year" if freq == "year" else "period"
@@ -137,6 +138,7 @@ def indicator_card(sel: Selection, indicator_id: str) -> None:
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
         st.caption(f"Områdesvärdet bygger på {cover}.")
+    return latest[column]
 
 
 def indicator_chart(sel: Selection, indicator_id: str) -> None:
@@ -148,8 +150,15 @@ def indicator_chart(sel: Selection, indicator_id: str) -> None:
     lines = comparison_lines(sel, ind)
     if lines[0].data.dropna(subset=["value"]).empty:
         return
-    compared = [line.name for line in lines if line.role in ("lan", "riket")]
+    beside = ""
+    if ind.unit == "count":  # never on one axis with Riket: the area alone, the rest as numbers
+        beside = _latest_numbers(ind, [line for line in lines if line.role in ("lan", "riket")])
+        lines = [line for line in lines if line.role in ("focus", "member")]
+    compared = [line.name for line in lines if line.role in ("lan", "riket")
+                and not line.data.dropna(subset=["value"]).empty]  # only those drawn
     against = f" jämfört med {' och '.join(compared)}" if compared else ""
+    if beside:
+        against += f"; {beside}"
     period = charts.period_text([line.data for line in lines])
     computed = any(line.computed for line in lines)
     title = (f"{ind.label}{sex_note}<br><sup>{sel.area.name}{against}, {period}, "
@@ -162,6 +171,21 @@ def indicator_chart(sel: Selection, indicator_id: str) -> None:
     table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
                          ind, sex=SEX_LABELS[sex])
     csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{indicator_id}")
+
+
+def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
+    """'Kronobergs län 1 234 (2023), Riket 98 765 (2023)': the latest value of each line."""
+    texts = []
+    for line in lines:
+        df = line.data.dropna(subset=["value"])
+        found = periods.latest_and_previous(df)
+        if found is None:
+            continue
+        freq = periods.frequency_of(df)
+        when = found[0]["year" if freq == "year" else "period"]
+        texts.append(f"{line.name} {format_value(found[0]['value'], ind.decimals, ind.short_unit)}"
+                     f" ({periods.label(when, freq)})")
+    return ", ".join(texts)
 
 
 def members_block(sel: Selection, indicator_id: str) -> None:
@@ -177,15 +201,22 @@ def members_block(sel: Selection, indicator_id: str) -> None:
     keys = periods.key(df)
     latest = df[keys == keys.max()]
     when = latest[column].iloc[0]
-    ref = []
-    if ind.aggregation != "none":
+    own = None
+    # the area's own value as a bar of its own; never for a count (the area's sum is larger
+    # than every member and would flatten them)
+    if ind.aggregation not in ("none", "sum") and ind.unit != "count":
         area_df = query("area_series", ind, sel.area, sex)
         row = area_df[area_df[column] == when]
         if not row.empty:
-            ref.append((sel.area.name, row["value"].iloc[0]))
-    fig = charts.ranked_bar(latest, ind, title=f"{ind.label}: kommunerna i {sel.area.name}, "
-                            f"{periods.label(when, freq)}", highlight=sel.kommun_name,
-                            reference=ref)
+            own = (sel.area.name, row["value"].iloc[0])
+    title = f"{ind.label}: kommunerna i {sel.area.name}, {periods.label(when, freq)}"
+    if ind.aggregation == "sum":  # the area's sum as a number, not as a bar or a line
+        area_df = query("area_series", ind, sel.area, sex)
+        row = area_df[area_df[column] == when].dropna(subset=["value"])
+        if not row.empty:
+            title += (f"<br><sup>{sel.area.name} totalt: "
+                      f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}</sup>")
+    fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"members-{indicator_id}")
 
 
@@ -206,18 +237,37 @@ def selection_caption(sel: Selection) -> str:
 MONTHLY_INDICATOR = "bas_arbetsloshet"  # the indicator of the monthly block on Översikt
 
 
-def _monthly_options(sel: Selection, mart: dict) -> dict[str, str]:
-    """The mart's option pickers (age band, födelseregion) side by side; the codes chosen."""
+DRAWN_DIMS = "_dims_drawn"  # session key: the option pickers already drawn in this run
+SAID = "_notes_said"  # session key: the notes about missing monthly values said in this run
+
+
+def _monthly_options(sel: Selection, mart: dict,
+                     fixed: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
+    """The mart's option pickers (age band, födelseregion) side by side; the codes chosen.
+
+    ``fixed`` options (from pages.yml) get no picker; a picker already drawn on the page (a
+    second monthly block of the same mart) is not drawn again: its choice applies to both.
+    """
     dims = mart.get("dimensions") or {}
     options = {name: {**{str(k): v["label"] for k, v in (spec.get("series") or {}).items()},
                       **{str(k): v for k, v in (spec.get("values") or {}).items()}}
                for name, spec in dims.items()}
+    chosen = dict(fixed)
+    drawn = st.session_state.setdefault(DRAWN_DIMS, set())
+    for name, spec in dims.items():
+        if name not in chosen and name in drawn:
+            code = sel.dim(name) or str(spec["default"])
+            chosen[name] = code if code in options[name] else str(spec["default"])
+    free = [name for name in dims if name not in chosen]
+    if not free:
+        return chosen
     # widths by the longest option, so "20 år – pensionsåldern (20–64, …)" is read whole
-    widths = [max(map(len, labels.values())) for labels in options.values()] or [1]
-    chosen = {}
-    for column, (name, spec) in zip(st.columns(widths), dims.items(), strict=False):
+    widths = [max(map(len, options[name].values())) for name in free]
+    for column, name in zip(st.columns(widths), free, strict=True):
+        spec = dims[name]
         chosen[name] = dimension_control(sel, name, spec.get("label", name), options[name],
                                          str(spec["default"]), column)
+        drawn.add(name)
     return chosen
 
 
@@ -264,13 +314,34 @@ def _default_option(ind: Indicator, dim: str) -> str:
     return str(monthly_marts()[ind.mart]["dimensions"][dim]["default"])
 
 
-def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDICATOR) -> None:
+def monthly_absent(ind: Indicator) -> str | None:
+    """A plain sentence when the indicator's monthly source is not in the warehouse at all
+    (Arbetsförmedlingen's files: the mirror has none), else None."""
+    mart = monthly_marts()[ind.mart]
+    if query("has_table", mart["table"]) and ind.first_period:
+        return None
+    if ind.source == "Arbetsförmedlingen":
+        return ("Arbetsförmedlingens månadsfiler om inskrivna arbetslösa finns inte i databasen "
+                "(datakällan har inga sådana filer), så Arbetsförmedlingens andel visas inte "
+                "här. Inget värde har hittats på.")
+    return (f"{ind.source}s månadssiffror för {ind.label.split(' (')[0].lower()} finns inte i "
+            "databasen.")
+
+
+def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDICATOR, *,
+                               options: tuple[tuple[str, str], ...] = (),
+                               cards: bool = True) -> None:
     """Monthly figures for the area, its län and Riket: the latest month of the chosen period
     against the same month a year earlier, a chart with breaks, and what is missing or revised,
-    in words. The options (age band, födelseregion) are part of the view, in the URL."""
+    in words. The options (age band, födelseregion) are part of the view, in the URL; those in
+    ``options`` are fixed by the page. ``cards`` False: the chart only."""
     ind = query("indicator", indicator_id)
+    absent = monthly_absent(ind)
+    if absent:
+        st.info(f"**{ind.label}**: {absent}")
+        return
     mart = monthly_marts()[ind.mart]
-    dims = _monthly_options(sel, mart)
+    dims = _monthly_options(sel, mart, options)
     choices = monthly.choose(mart, dims, indicator_id=ind.id)
     sex, sex_note = sel.sex, ""
     found = _monthly_series(sel, ind, sex, dims)
@@ -278,7 +349,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         sex, sex_note = "T", (f" Siffror för {SEX_LABELS[sel.sex].lower()} finns inte i den "
                               "hämtade datan; totalt visas.")
         found = _monthly_series(sel, ind, sex, dims)
-    shown, missing, cards = [], [], []
+    shown, missing, cards_found = [], [], []
     for area, role, whole in found:
         in_period = periods.clip(whole, sel.start, sel.end)
         # the card: the latest month in the period; the year before may lie before the period
@@ -288,16 +359,19 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
             missing.append((area, whole))
             continue
         shown.append(charts.Line(area.name, in_period, role, computed=not area.is_kommun))
-        cards.append((area, latest))
-    for column, (area, latest) in zip(st.columns(max(len(cards), 2)), cards, strict=False):
-        with column:
-            st.metric(**bas_metric(latest, ind, area.name))
-            if latest["status"] == "partial":
-                st.caption("Beräknat från " + coverage_label(int(latest["n_reporting"]),
-                                                             int(latest["n_expected"])) + ".")
+        cards_found.append((area, latest))
+    count = ind.aggregation == "sum"  # a count: the chart shows the area alone
+    if cards or count:  # a count's län and Riket stand beside it as numbers
+        _monthly_cards(ind, cards_found)
+    if count:
+        shown = [line for line in shown if line.role == "focus"]
     if missing:
         focus = sel.area if missing[0][0] is sel.area else None
-        st.info(_missing_sentence(ind, missing, focus, choices))
+        sentence = _missing_sentence(ind, missing, focus, choices)
+        said = st.session_state.setdefault(SAID, set())
+        if sentence not in said:  # several monthly blocks on a page: say it once
+            st.info(sentence)
+            said.add(sentence)
     if not shown:
         return
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
@@ -309,7 +383,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     fig = charts.time_series(shown, ind, title=title, breaks=breaks,
                              references=references(sel, ind, found[0][2]),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{ind.id}")
+    fixed = "".join(f"-{code}" for _, code in options)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{ind.id}{fixed}")
     notes = [sex_note.strip()] if sex_note else []
     if computed and mart.get("note"):
         notes.append(" ".join(str(mart["note"]).split()))
@@ -330,7 +405,19 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     source_footer(ind, period=period, computed=computed, area_note=" ".join(notes) or None)
     table = series_frame([(line.name, line.data) for line in shown], ind,
                          sex=SEX_LABELS[sex])
-    csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{ind.id}")
+    csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{ind.id}{fixed}")
+
+
+def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> None:
+    """The latest month of the area, its län and Riket as cards side by side (a count's cards
+    name the count: several count blocks stand on one page)."""
+    for column, (area, latest) in zip(st.columns(max(len(found), 2)), found, strict=False):
+        with column:
+            name = f"{ind.label}: {area.name}" if ind.aggregation == "sum" else area.name
+            st.metric(**bas_metric(latest, ind, name))
+            if latest["status"] == "partial":
+                st.caption("Beräknat från " + coverage_label(int(latest["n_reporting"]),
+                                                             int(latest["n_expected"])) + ".")
 
 
 def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
@@ -405,6 +492,151 @@ def scb_population_meta(table_id: str) -> Indicator:
                      frequency="month")
 
 
+# --- Översikt: a card with the kommun's place among all kommuner ---------------------------
+
+def rank_caption(sel: Selection, ind: Indicator, when: object, sex: str) -> str | None:
+    """'Plats 212 av 290 (plats 1 = lägst värde (bäst))' for the chosen kommun in the period
+    ``when`` (a year or a month), or None for an area or a kommun without a value."""
+    if not sel.area.is_kommun or ind.better is None:  # no good end: a place says nothing
+        return None
+    period = periods.code(when, "month" if ind.is_monthly else "year")
+    values = query("kommun_values", ind, period, sex)
+    rank = ranking.place_of(values, sel.kommun_code, ind.better)
+    if rank is None:
+        return None
+    return f"**{rank.text[0].upper()}{rank.text[1:]}** bland kommunerna; {rank.end_text}."
+
+
+def ranked_card(sel: Selection, indicator_id: str) -> None:
+    """indicator_card with the kommun's place among all kommuner under it."""
+    ind = query("indicator", indicator_id)
+    if ind.is_monthly and monthly_absent(ind):
+        st.info(f"**{ind.label}**: {monthly_absent(ind)}")
+        return
+    latest = indicator_card(sel, indicator_id)
+    if latest is not None:
+        text = rank_caption(sel, ind, latest, sex_for(sel, ind)[0])
+        if text:
+            st.caption(text)
+
+
+# --- Försörjningsstöd: parts of one whole -----------------------------------------------
+
+def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
+    """Shares of one whole (försörjningshinder) per year as one stacked chart, for the chosen
+    area, with the parts' names from the catalogue."""
+    inds = [query("indicator", i) for i in ids]
+    sex = "T" if not all(i.has_sex for i in inds) else sel.sex
+    frames, labels = [], {}
+    for ind in inds:
+        df = series(sel, ind, sel.area, sex).dropna(subset=["value"])
+        if not df.empty:
+            frames.append(df.assign(indicator_id=ind.id)[["indicator_id", "year", "value"]])
+            labels[ind.id] = _part_label(ind.label)
+    if not frames:
+        st.info(f"Inga värden för {sel.area.name} i vald period.")
+        return
+    df = pd.concat(frames, ignore_index=True)
+    period = charts.period_text([df])
+    first = inds[0]
+    ids_text = f"{inds[0].id}–{inds[-1].id}"
+    meta = Indicator(**{**first.__dict__, "id": ids_text, "definition": (
+        "Vuxna mottagare av ekonomiskt bistånd med försörjningshinder, fördelade efter sitt "
+        "huvudsakliga hinder (arbetslös, sjukskriven, arbetshinder av sociala skäl …), i procent "
+        f"av alla med försörjningshinder. Varje del är ett eget nyckeltal ({ids_text}).")})
+    title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>{sel.area.name}, "
+             f"{period}, andel av mottagarna med försörjningshinder</sup>")
+    fig = charts.composition(df, labels, meta, title=title)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"composition-{ids_text}")
+    computed = not sel.area.is_kommun
+    source_footer(meta, period=period, computed=computed,
+                  area_note="Varje del är en egen Kolada-indikator; delarna summerar till "
+                            "omkring 100 % (avrundning).")
+    table = series_frame([(labels[i], df[df["indicator_id"] == i].drop(columns="indicator_id"))
+                          for i in labels], first, sex=SEX_LABELS[sex])
+    csv_button(table, f"forsorjningshinder_{slug(sel.area.name)}.csv",
+               key=f"csv-composition-{ids_text}")
+
+
+def _part_label(label: str) -> str:
+    """'Försörjningshinder arbetslös' -> 'Arbetslös'."""
+    text = label.removeprefix("Försörjningshinder").strip(" ,:–-")
+    return text[:1].upper() + text[1:] if text else label
+
+
+# --- Arbetslöshet: Vilket mått? ----------------------------------------------------------
+
+MEASURES = ("bas_arbetsloshet", "af_andel_inskrivna", "N03920", "N03921", "N03926")
+
+
+def _measure(indicator_id: str) -> dict:
+    return (load_catalogue()["indicators"].get(indicator_id) or {}).get("measure") or {}
+
+
+def measure_latest(sel: Selection, ind: Indicator) -> tuple[str, float] | None:
+    """(period label, value) of the area's latest value of one measure, or None."""
+    if ind.is_monthly and monthly_absent(ind):
+        return None
+    if ind.aggregation == "none" and not sel.area.is_kommun:
+        return None
+    df = series(sel, ind, sel.area, "T").dropna(subset=["value"])
+    found = periods.latest_and_previous(df)
+    if found is None:
+        return None
+    latest = found[0]
+    freq = "month" if ind.is_monthly else "year"
+    return periods.label(latest["period" if ind.is_monthly else "year"], freq), \
+        float(latest["value"])
+
+
+def measures_block(sel: Selection) -> None:
+    """What each unemployment measure counts, its denominator, ages, source and frequency, the
+    area's latest value of each, and the measures side by side on one time axis."""
+    rows, lines, latest_texts = [], [], []
+    for indicator_id in MEASURES:
+        try:
+            ind = query("indicator", indicator_id)
+        except queries.UnknownIndicator:
+            continue
+        spec = _measure(indicator_id)
+        found = measure_latest(sel, ind)
+        value = (f"{format_value(found[1], ind.decimals, ind.short_unit)} ({found[0]})"
+                 if found else ("finns inte i databasen" if ind.is_monthly and
+                                monthly_absent(ind) else "inget värde i vald period"))
+        rows.append({"Mått": spec.get("name", ind.label), "Räknar": spec.get("counts", ""),
+                     "Delar med": spec.get("denominator", ""), "Ålder": spec.get("ages", ""),
+                     "Källa": spec.get("source", ind.source),
+                     "Hur ofta": spec.get("frequency", ""),
+                     f"{sel.area.name}, senaste": value})
+        if found:
+            latest_texts.append(f"{spec.get('name', ind.label)} {value}: "
+                                f"{' '.join(str(spec.get('why', '')).split())}")
+            data = series(sel, ind, sel.area, "T")
+            lines.append(charts.Line(spec.get("name", ind.label), data, "focus"))
+    st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap
+    if latest_texts:
+        st.markdown(f"**Varför siffrorna skiljer sig för {sel.area.name}:**\n" +
+                    "\n".join(f"- {t}" for t in latest_texts))
+    else:
+        st.info(f"Inget av måtten har ett värde för {sel.area.name} i vald period.")
+    absent = [query("indicator", i) for i in MEASURES[:2]]
+    for ind in absent:
+        text = monthly_absent(ind)
+        if text:
+            st.caption(f"{ind.label}: {text}")
+    if len(lines) < 2:
+        return
+    unit = query("indicator", "N03920")
+    period = charts.period_text([line.data for line in lines])
+    title = (f"Arbetslöshet enligt olika mått<br><sup>{sel.area.name}, {period}, totalt; "
+             "månadsvärden som heldragna linjer, årsvärden som punkter mitt i året</sup>")
+    source = ("Källor: " + "; ".join(
+        query("indicator", i).source_line.removeprefix("Källa: ") for i in MEASURES
+        if any(line.name == _measure(i).get("name") for line in lines)))
+    fig = charts.measures(lines, unit, title=title, source=source)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart-matt")
+
+
 @dataclass(frozen=True)
 class Block:
     """A named block a page may list under ``blocks:``, and the months it can show."""
@@ -427,5 +659,6 @@ class Block:
 
 BLOCKS: dict[str, Block] = {
     "bas_senaste_manad": Block(monthly_unemployment_block, indicator=MONTHLY_INDICATOR),
+    "vilket_matt": Block(measures_block, indicator=MONTHLY_INDICATOR),
     "befolkning_lan": Block(population_block, table="marts.population_region_monthly"),
 }

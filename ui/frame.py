@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import render, selection
+from ui import render, selection, swedish
 from ui.data import query, warehouse_ready
 from ui.page_spec import PageSpec, load_pages
 from warehouse.refresh import read_status
@@ -103,10 +103,12 @@ def run() -> None:
     root = st.Page(_draw_page, title=APP_TITLE, url_path=start, default=True)
     old_paths = [st.Page(_draw_page, title=spec.title, url_path=page_id)
                  for page_id, spec in pages.items() if page_id != start]
+    st.session_state[render.ROOT_PAGE] = root  # for the pages' "Mer om …" links
     nav = st.navigation([root, *old_paths], position="hidden")
     hint = None if nav is root else nav.url_path
     sel, notices = selection.bind(pages, render.page_facts, page_hint=hint)
     st.set_page_config(page_title=f"{sel.page.title} · {APP_TITLE}")
+    swedish.install()
     _menu(root, sel, pages)
     if notices:
         st.warning("Delar av länken kunde inte användas:\n" + "\n".join(f"- {n}"

@@ -16,15 +16,28 @@ from transforms.yamlio import yaml_load
 
 PAGES_FILE = Path(__file__).with_name("pages.yml")
 CONTROLS = ("area", "sex", "period", "reference")
-_PAGE_KEYS = {"title", "intro", "sections", "renderer", "controls"}
-_SECTION_KEYS = {"heading", "intro", "blocks", "indicators", "members"}
+_PAGE_KEYS = {"title", "intro", "sections", "renderer", "controls", "group"}
+_SECTION_KEYS = {"heading", "intro", "blocks", "indicators", "members", "charts", "rank",
+                 "link", "monthly", "composition"}
+_MONTHLY_KEYS = {"indicator", "options", "cards"}
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 _INDICATOR = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 _RENDERER = re.compile(r"^ui\.pages\.[a-z][a-z0-9_]*$")
+_OPTION = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
 
 
 class PageFileError(ValueError):
     """pages.yml is malformed; the message names the page and key."""
+
+
+@dataclass(frozen=True)
+class Monthly:
+    """A monthly indicator drawn with its cards (area, län, Riket) and chart; ``options`` fix
+    some of its mart's dimensions (``{age: "16-24"}``), the others get a picker."""
+
+    indicator: str
+    options: tuple[tuple[str, str], ...] = ()
+    cards: bool = True
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,11 @@ class Section:
     blocks: tuple[str, ...] = ()
     indicators: tuple[str, ...] = ()
     members: bool = True
+    charts: bool = True  # false: the cards only (key figures)
+    rank: bool = False  # the cards say the kommun's place among all kommuner
+    link: str | None = None  # a page with more on the section's subject
+    monthly: tuple[Monthly, ...] = ()
+    composition: tuple[str, ...] = ()  # shares of one whole, drawn as one stacked chart
 
 
 @dataclass(frozen=True)
@@ -48,11 +66,14 @@ class PageSpec:
     sections: tuple[Section, ...] = ()
     renderer: str | None = None
     controls: tuple[str, ...] = CONTROLS
+    group: str | None = None  # the target group (indicators.yml ``groups``) the page presents
 
     @property
     def indicator_ids(self) -> tuple[str, ...]:
-        """Every indicator on the page, in order, once each."""
-        return tuple(dict.fromkeys(i for s in self.sections for i in s.indicators))
+        """Every indicator on the page (cards and charts, monthly sections, compositions), in
+        order, once each."""
+        return tuple(dict.fromkeys(i for s in self.sections for i in (
+            *s.indicators, *(m.indicator for m in s.monthly), *s.composition)))
 
     @property
     def block_names(self) -> tuple[str, ...]:
@@ -85,15 +106,48 @@ def _mapping(raw: object, where: str, keys: set[str], named: str) -> dict:
     return raw
 
 
+def _monthly(raw: object, where: str) -> Monthly:
+    """A ``monthly`` entry: an indicator id, or {indicator, options, cards}."""
+    if isinstance(raw, str):
+        raw = {"indicator": raw}
+    raw = _mapping(raw, where, _MONTHLY_KEYS, "indicator")
+    if not _INDICATOR.match(raw["indicator"]):
+        raise PageFileError(f"pages.yml: {where}: invalid indicator {raw['indicator']!r}")
+    options = raw.get("options") or {}
+    if not isinstance(options, dict) or not all(
+            isinstance(k, str) and _OPTION.match(str(v)) for k, v in options.items()):
+        raise PageFileError(f"pages.yml: {where}.options maps a dimension to an option code")
+    return Monthly(raw["indicator"], tuple((k, str(v)) for k, v in options.items()),
+                   bool(raw.get("cards", True)))
+
+
+def _flag(raw: dict, key: str, default: bool, where: str) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        raise PageFileError(f"pages.yml: {where}.{key} is true or false")
+    return value
+
+
 def _section(raw: object, where: str) -> Section:
     raw = _mapping(raw, where, _SECTION_KEYS, "heading")
+    monthly = raw.get("monthly") or []
+    if not isinstance(monthly, list):
+        raise PageFileError(f"pages.yml: {where}.monthly must be a list")
+    link = raw.get("link")
+    if link is not None and not (isinstance(link, str) and _ID.match(link)):
+        raise PageFileError(f"pages.yml: {where}.link names a page id")
     section = Section(
         heading=raw["heading"].strip(), intro=raw.get("intro"),
         blocks=_strings(raw.get("blocks"), f"{where}.blocks", _ID),
         indicators=_strings(raw.get("indicators"), f"{where}.indicators", _INDICATOR),
-        members=bool(raw.get("members", True)))
-    if not section.blocks and not section.indicators:
+        members=_flag(raw, "members", True, where), charts=_flag(raw, "charts", True, where),
+        rank=_flag(raw, "rank", False, where), link=link,
+        monthly=tuple(_monthly(m, f"{where}.monthly {n + 1}") for n, m in enumerate(monthly)),
+        composition=_strings(raw.get("composition"), f"{where}.composition", _INDICATOR))
+    if not (section.blocks or section.indicators or section.monthly or section.composition):
         raise PageFileError(f"pages.yml: {where} has neither blocks nor indicators")
+    if section.composition and len(section.composition) < 2:
+        raise PageFileError(f"pages.yml: {where}.composition needs at least two indicators")
     return section
 
 
@@ -110,6 +164,9 @@ def _page(page_id: str, raw: object) -> PageSpec:
     sections = raw.get("sections") or []
     if renderer is None and (not isinstance(sections, list) or not sections):
         raise PageFileError(f"pages.yml: {where}: sections must be a non-empty list")
+    group = raw.get("group")
+    if group is not None and not (isinstance(group, str) and _ID.match(group)):
+        raise PageFileError(f"pages.yml: {where}: group names a target group key")
     default_controls = ["area"] if renderer else list(CONTROLS)
     controls = _strings(raw.get("controls", default_controls), f"{where}.controls")
     if set(controls) - set(CONTROLS):
@@ -117,7 +174,7 @@ def _page(page_id: str, raw: object) -> PageSpec:
     return PageSpec(
         id=page_id, title=raw["title"].strip(), intro=raw.get("intro"), renderer=renderer,
         sections=tuple(_section(s, f"{where} section {n + 1}") for n, s in enumerate(sections)),
-        controls=tuple(c for c in CONTROLS if c in controls))
+        controls=tuple(c for c in CONTROLS if c in controls), group=group)
 
 
 @cache
@@ -127,12 +184,21 @@ def load_pages(path: Path = PAGES_FILE) -> dict[str, PageSpec]:
     pages = doc.get("pages") if isinstance(doc, dict) else None
     if not isinstance(pages, dict) or not pages:
         raise PageFileError("pages.yml: a non-empty mapping 'pages' is required")
-    return {str(k): _page(str(k), v) for k, v in pages.items()}
+    out = {str(k): _page(str(k), v) for k, v in pages.items()}
+    for page in out.values():
+        for section in page.sections:
+            if section.link and section.link not in out:
+                raise PageFileError(f"pages.yml: page {page.id!r}: link to unknown page "
+                                    f"{section.link!r}")
+    return out
 
 
 def problems(pages: dict[str, PageSpec], *, indicators: set[str], blocks: set[str],
-             renderers: set[str]) -> list[str]:
-    """Names the data file uses that do not exist (indicators, blocks, renderer modules)."""
+             renderers: set[str], monthly: dict[str, dict[str, set[str]]] | None = None,
+             groups: set[str] | None = None) -> list[str]:
+    """Names the data file uses that do not exist (indicators, blocks, renderer modules,
+    target groups) and monthly options an indicator lacks (``monthly``: monthly indicator id
+    -> dimension -> its option codes)."""
     out = []
     for page in pages.values():
         out += [f"{page.id}: unknown indicator {i}" for i in page.indicator_ids
@@ -140,4 +206,14 @@ def problems(pages: dict[str, PageSpec], *, indicators: set[str], blocks: set[st
         out += [f"{page.id}: unknown block {b}" for b in page.block_names if b not in blocks]
         if page.renderer and page.renderer not in renderers:
             out.append(f"{page.id}: no renderer module {page.renderer}")
+        if groups is not None and page.group and page.group not in groups:
+            out.append(f"{page.id}: unknown target group {page.group}")
+        for entry in (m for s in page.sections for m in s.monthly):
+            dims = (monthly or {}).get(entry.indicator)
+            if monthly is not None and dims is None:
+                out.append(f"{page.id}: {entry.indicator} is not a monthly indicator")
+                continue
+            out += [f"{page.id}: {entry.indicator} has no option {dim}={code}"
+                    for dim, code in entry.options
+                    if dims is not None and code not in dims.get(dim, set())]
     return out

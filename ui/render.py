@@ -11,9 +11,12 @@ from transforms import periods
 from transforms.catalogue import Indicator
 from ui import blocks
 from ui.data import query
-from ui.page_spec import PageSpec
+from ui.page_spec import PageSpec, Section, load_pages
 from ui.selection import PageFacts, Selection
 from warehouse.queries import UnknownIndicator
+
+CATALOGUE_PAGE = "ui.pages.indikatorer"
+ROOT_PAGE = "_root_page"  # session key: the app's one st.Page, for "Mer om …" links
 
 
 def indicators_of(spec: PageSpec) -> list[Indicator]:
@@ -41,9 +44,15 @@ def _first_last(ind: Indicator) -> tuple[str, str] | None:
 
 
 def page_facts(spec: PageSpec) -> PageFacts:
-    """What the controls need for a page: its period frequency and periods, sex, indicators."""
-    inds = indicators_of(spec)
-    frequency = "month" if any(i.is_monthly for i in inds) else "year"
+    """What the controls need for a page: its period frequency and periods, sex, indicators.
+
+    A page mixing annual and monthly indicators chooses years (a monthly chart shows January
+    to December of the years chosen); a page of monthly indicators only chooses months. The
+    catalogue page (a renderer that draws any indicator) takes every annual indicator.
+    """
+    inds = query("indicators") if spec.renderer == CATALOGUE_PAGE else indicators_of(spec)
+    inds = [i for i in inds if not (i.is_monthly and not i.first_period)]  # absent sources
+    frequency = "month" if inds and all(i.is_monthly for i in inds) else "year"
     spans = [s for s in (_first_last(i) for i in inds) if s]
     spans += [s for s in (blocks.BLOCKS[b].span() for b in spec.block_names
                           if b in blocks.BLOCKS) if s]
@@ -62,35 +71,66 @@ def page_facts(spec: PageSpec) -> PageFacts:
 
 
 def indicator_page(sel: Selection) -> None:
-    """Draw a page from its sections: heading, blocks, cards, charts, member bars."""
+    """Draw a page from its sections: heading, blocks, monthly blocks, cards (with the kommun's
+    place among all kommuner where asked), charts, a composition chart, member bars, a link."""
     spec = sel.page
+    st.session_state[blocks.DRAWN_DIMS] = set()
+    st.session_state[blocks.SAID] = set()
     st.title(f"{spec.title} – {sel.area.name}")
     if spec.intro:
         st.markdown(spec.intro)
     st.caption(blocks.selection_caption(sel))
+    if "sex" in spec.controls and sel.sex != "T":
+        plain = [i.label for i in indicators_of(spec) if not i.has_sex and not i.is_monthly]
+        if plain:
+            st.caption(f"Kön: {len(plain)} av nyckeltalen på sidan finns inte per kön; för dem "
+                       "visas totalt (det står vid varje sådant nyckeltal).")
     known = {i.id for i in indicators_of(spec)}
     for section in spec.sections:
-        st.header(section.heading)
-        if section.intro:
-            st.markdown(section.intro)
-        for name in section.blocks:
-            blocks.BLOCKS[name].render(sel)
-        missing = [i for i in section.indicators if i not in known]
-        if missing:
-            st.caption(f"Saknas i databasen: {', '.join(missing)}.")
-        ids = [i for i in section.indicators if i in known]
-        if not ids:
-            continue
-        for column, indicator_id in zip(st.columns(len(ids)), ids, strict=True):
+        _section(sel, section, known)
+
+
+def _section(sel: Selection, section: Section, known: set[str]) -> None:
+    st.header(section.heading)
+    if section.intro:
+        st.markdown(section.intro)
+    for name in section.blocks:
+        blocks.BLOCKS[name].render(sel)
+    for entry in section.monthly:
+        if entry.indicator in known:
+            blocks.monthly_unemployment_block(sel, entry.indicator, options=entry.options,
+                                              cards=entry.cards)
+    missing = [i for i in (*section.indicators, *section.composition) if i not in known]
+    if missing:
+        st.caption(f"Saknas i databasen: {', '.join(missing)}.")
+    ids = [i for i in section.indicators if i in known]
+    card = blocks.ranked_card if section.rank else blocks.indicator_card
+    for row in range(0, len(ids), CARDS_PER_ROW):
+        chunk = ids[row:row + CARDS_PER_ROW]
+        for column, indicator_id in zip(st.columns(max(len(chunk), 2)), chunk, strict=False):
             with column:
-                blocks.indicator_card(sel, indicator_id)
+                card(sel, indicator_id)
+    if section.charts:
         for indicator_id in ids:
             blocks.indicator_chart(sel, indicator_id)
-        if section.members and not sel.area.is_kommun \
-                and len(sel.area.members) <= blocks.MAX_MEMBER_BARS:
-            with st.expander(f"Kommunerna i {sel.area.name}"):
-                for indicator_id in ids:
-                    blocks.members_block(sel, indicator_id)
+    parts = [i for i in section.composition if i in known]
+    if parts:
+        blocks.composition_block(sel, parts)
+    annual = [i for i in ids if not query("indicator", i).is_monthly]
+    if section.members and section.charts and annual and not sel.area.is_kommun \
+            and len(sel.area.members) <= blocks.MAX_MEMBER_BARS:
+        with st.expander(f"Kommunerna i {sel.area.name}"):
+            for indicator_id in annual:
+                blocks.members_block(sel, indicator_id)
+    if section.link:
+        target = load_pages()[section.link]
+        root = st.session_state.get(ROOT_PAGE)
+        if root is not None:
+            st.page_link(root, label=f"Mer om {target.title.lower()} →",
+                         query_params=sel.link_params(section.link))
+
+
+CARDS_PER_ROW = 3  # four cut values and changes short at 1280 px
 
 
 def render(sel: Selection) -> None:

@@ -170,6 +170,28 @@ def dimension_control(sel: Selection, name: str, label: str, options: dict[str, 
                             key=key, on_change=_dimension_changed, args=(key, name, default))
 
 
+def _indicator_changed(key: str) -> None:
+    """on_change of a page's indicator picker: the indicator joins the view (``indikator``)."""
+    if key != _key(key.rsplit("-", 1)[0]):
+        return  # a control of an older generation (see _touched)
+    state = st.session_state[_STATE]
+    st.session_state[_STATE] = replace(state, indicator=st.session_state[key])
+    st.session_state[_TOUCHED] = True
+
+
+def indicator_control(sel: Selection, label: str, options: dict[str, str],
+                      default: str | None = None) -> str | None:
+    """A searchable picker of one indicator (code in the URL: ``indikator=N31807``, its name
+    on screen). Returns the id chosen, or None while nothing is chosen."""
+    codes = list(options)
+    chosen = sel.state.indicator if sel.state.indicator in options else default
+    key = _key("indikator")
+    return st.selectbox(label, codes, index=codes.index(chosen) if chosen in codes else None,
+                        format_func=options.get, key=key, on_change=_indicator_changed,
+                        args=(key,), placeholder="Skriv för att söka bland nyckeltalen",
+                        filter_mode="contains")
+
+
 def _kommun_changed(key: str) -> None:
     """A new kommun shows that kommun: an area chosen before would hide the change."""
     if key != _key(KOMMUN):

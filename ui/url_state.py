@@ -8,6 +8,8 @@ code, never a display name::
     ?ref=2019                                          (a baseline period drawn as a line)
     ?mal=N03920:4.5&malnamn=LÖK-mål                    (a target value for one indicator)
     ?alder=16-24&fodelseregion=ut                      (options of the monthly SCB BAS block)
+    ?afgrupp=unga                                      (Arbetsförmedlingen's group option)
+    ?sida=indikatorer&indikator=N31807                 (the indicator a page draws)
 
 A parameter that has its default is left out, so the start page with no choices is ``/``.
 ``parse`` never raises: a value it cannot use is replaced by the default and named in a
@@ -26,12 +28,14 @@ from urllib.parse import urlencode
 from transforms.periods import Period, is_period, ordered
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
+INDICATOR = "indikator"  # the indicator a page draws (Alla indikatorer; issue 10's pages)
 SEX, START, END, BASELINE, TARGET, TARGET_NAME = "kon", "fran", "till", "ref", "mal", "malnamn"
 # the options of a monthly block, by dimension of its mart (transforms/indicators.yml
 # monthly_marts): the URL parameter and the Swedish word a notice uses
 DIMENSION_PARAMS = {"age": ("alder", "Åldersgruppen"),
-                    "birth_region": ("fodelseregion", "Födelseregionen")}
-PARAMS = (PAGE, KOMMUN, AREA, GROUP, MEMBERS, SEX,
+                    "birth_region": ("fodelseregion", "Födelseregionen"),
+                    "group": ("afgrupp", "Arbetsförmedlingens grupp")}
+PARAMS = (PAGE, INDICATOR, KOMMUN, AREA, GROUP, MEMBERS, SEX,
           *(param for param, _ in DIMENSION_PARAMS.values()),
           START, END, BASELINE, TARGET, TARGET_NAME)
 
@@ -89,6 +93,7 @@ class ViewState:
     baseline: str | None = None  # a period whose value is drawn as a reference line
     target: Target | None = None  # or a target value (one reference line at a time)
     dims: tuple[tuple[str, str], ...] = ()  # (dimension, option) where not the default
+    indicator: str | None = None  # the indicator a page draws (``indikator``)
 
     def dim(self, name: str) -> str | None:
         """The option chosen for a monthly dimension ('16-24'), None for its default."""
@@ -236,6 +241,14 @@ def parse(params: Mapping[str, str | Sequence[str]],
             state = replace(state, page=page)
         else:
             bad(PAGE, page, "Sidan")
+    indicator = _single(params.get(INDICATOR))
+    if indicator:
+        found = _INDICATOR.match(indicator) and next(
+            (i for i in vocab.indicators if i.lower() == indicator.lower()), None)
+        if found:
+            state = replace(state, indicator=found)
+        else:
+            bad(INDICATOR, indicator, "Nyckeltalet")
     kommun = _single(params.get(KOMMUN))
     if kommun:
         if kommun in vocab.kommuner:
@@ -314,6 +327,8 @@ def to_params(state: ViewState, vocab: Vocabulary) -> dict[str, str]:
     out: dict[str, str] = {}
     if state.page != vocab.pages[0]:
         out[PAGE] = state.page
+    if state.indicator:
+        out[INDICATOR] = state.indicator
     if state.kommun != vocab.default_kommun:
         out[KOMMUN] = state.kommun
     if state.shared:

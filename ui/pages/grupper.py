@@ -9,6 +9,8 @@ from ui.selection import Selection, forget_shared_group
 from warehouse import usergroups
 
 _SAVED = "_group_saved"  # the name of a shared group just saved, for the message after rerun
+_FLASH = "_group_flash"  # a success message for the run after a change
+_FORM_GEN = "_new_group_form"  # a new generation of the new-group form after a success
 
 
 def _show(exc: GroupError) -> None:
@@ -32,18 +34,30 @@ def _shared_group(sel: Selection, readonly: bool) -> None:
     st.rerun()
 
 
+def _flash(message: str) -> None:
+    """A success message that survives the rerun after a change (shown once, at the top)."""
+    st.session_state[_FLASH] = message
+    st.rerun()
+
+
 def _new_group_form(codes: list[str], names: dict[str, str]) -> None:
-    with st.form("new_group", clear_on_submit=True):
-        name = st.text_input("Namn", placeholder="t.ex. Samordningsförbundet Värend")
+    # not clear_on_submit: a validation error keeps what the user typed and chose; after a
+    # success the form is drawn afresh (new widget keys), empty
+    n = st.session_state.get(_FORM_GEN, 0)
+    with st.form(f"new_group_{n}"):
+        name = st.text_input("Namn", placeholder="t.ex. Samordningsförbundet Värend",
+                             key=f"new_name_{n}")
         members = st.multiselect("Kommuner", codes, format_func=names.get,
-                                 placeholder="Skriv för att söka och välja kommuner")
+                                 placeholder="Skriv för att söka och välja kommuner",
+                                 key=f"new_members_{n}")
         if st.form_submit_button("Skapa gruppen", type="primary"):
             try:
                 usergroups.save(GroupSpec(name, tuple(members)))
-                st.success(f"Gruppen '{name.strip()}' är skapad.")
-                st.rerun()
             except GroupError as exc:
                 _show(exc)
+                return
+            st.session_state[_FORM_GEN] = n + 1
+            _flash(f"Gruppen '{name.strip()}' är skapad.")
 
 
 def _edit_group_form(groups: list, codes: list[str], names: dict[str, str]) -> None:
@@ -59,14 +73,14 @@ def _edit_group_form(groups: list, codes: list[str], names: dict[str, str]) -> N
             try:
                 usergroups.save(GroupSpec(new_name, tuple(new_members)),
                                 group_id=chosen.group_id)
-                st.success("Sparat.")
-                st.rerun()
             except GroupError as exc:
                 _show(exc)
+            else:
+                _flash(f"Ändringarna i '{new_name.strip()}' är sparade.")
     sure = st.checkbox(f"Ja, ta bort '{chosen.name}'", key=f"sure_{chosen.group_id}")
     if st.button("Ta bort gruppen", disabled=not sure):
         usergroups.delete(chosen.group_id)
-        st.rerun()
+        _flash(f"Gruppen '{chosen.name}' är borttagen.")
     st.caption("En borttagen grupp kan återställas under Borttagna grupper längre ned.")
 
 
@@ -84,8 +98,7 @@ def _import_form(groups: list) -> None:
                 existing = next((g for g in groups if g.name.casefold()
                                  == spec.name.casefold()), None)
                 usergroups.save(spec, group_id=existing.group_id if existing else None)
-            st.success("Importerat.")
-            st.rerun()
+            _flash(f"{len(specs)} grupper är importerade.")
     except GroupError as exc:
         _show(exc)
 
@@ -116,8 +129,7 @@ def _trash_and_history(readonly: bool) -> None:
                        f"{d.deleted_at:%Y-%m-%d %H:%M} UTC")
             if not readonly and right.button("Återställ", key=f"restore_{d.trash_id}"):
                 restored = usergroups.restore(d.trash_id)
-                st.success(f"Gruppen '{restored.name}' är återställd.")
-                st.rerun()
+                _flash(f"Gruppen '{restored.name}' är återställd.")
     with st.expander("Ändringslogg"):
         log = usergroups.history(100)
         if log.empty:
@@ -148,6 +160,9 @@ def render(sel: Selection) -> None:
     saved = st.session_state.pop(_SAVED, None)
     if saved:
         st.success(f"Gruppen '{saved}' är sparad bland dina grupper och vald som område.")
+    flash = st.session_state.pop(_FLASH, None)
+    if flash:
+        st.success(flash)
     if sel.state.shared:
         _shared_group(sel, readonly)
 

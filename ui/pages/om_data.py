@@ -5,6 +5,7 @@ import streamlit as st
 from transforms import monthly
 from transforms.catalogue import FREQUENCIES, group_labels, monthly_marts
 from transforms.formatting import format_date, format_month, format_number
+from transforms.public_url import public_url
 from ui.data import query
 from ui.selection import Selection
 from warehouse.refresh import failure_rows, read_status
@@ -21,7 +22,8 @@ def _last_refresh() -> None:
         st.warning(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC: "
                    f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade "
                    "data (se Hämtad ovan); övriga uppdaterades.")
-        st.dataframe(failed, hide_index=True, width="stretch")
+        st.dataframe([{**row, "Adress": public_url(row["Adress"])} for row in failed],
+                     hide_index=True, width="stretch")
     else:
         st.caption(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC gick "
                    "igenom för alla källor.")
@@ -98,6 +100,7 @@ def render(sel: Selection) -> None:
     st.subheader("Hämtade dataset")
     prov = query("provenance")
     prov["fetched_at"] = prov["fetched_at"].map(format_date)
+    prov["url"] = prov["url"].map(public_url)  # not the local replay server's address
     st.dataframe(prov.rename(columns={"source": "Källa", "dataset": "Dataset",
                                       "fetched_at": "Hämtad", "url": "Adress",
                                       "n_files": "Svar", "snapshot": "Ögonblicksbild"}),
@@ -107,6 +110,7 @@ def render(sel: Selection) -> None:
 
     st.subheader("Uppdateringslogg")
     log = query("refresh_log", 300)
+    log["url"] = log["url"].map(public_url)
     st.dataframe(log.rename(columns={"run_at": "Tid (UTC)", "source": "Källa",
                                      "dataset": "Dataset", "ok": "OK", "message": "Utfall",
                                      "mirror": "Spegel", "url": "Adress"}),

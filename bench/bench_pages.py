@@ -1,0 +1,89 @@
+"""Page change and filter change times of the dashboard, measured with Streamlit's AppTest.
+
+Runs the app in-process on the warehouse named by WAREHOUSE_PATH (default
+data/warehouse.duckdb; build it with ``python -m warehouse refresh --mirror ../shared/data``).
+One AppTest session, as one user: the first run of each page warms the caches (reported
+apart), then every page is opened again in turn (a page change: the menu link's query string)
+and the kommun is changed on each page (a filter change), ``--repeat`` times. Reports the
+median and the slowest redraw per page. Goal (issue 9 point 8): within 1 s. AppTest runs the
+script without a browser: the time is the server's work (queries, figures), not the drawing in
+Chromium. Not a test: nothing is enforced. Writes bench/results/pages.md.
+
+    python -m bench.bench_pages [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "pages.md"
+KOMMUNER = ("0780", "2080")  # Växjö, Falun (Falun has SCB's monthly values in the mirror)
+
+
+def _run(at, **params: str) -> float:
+    at.query_params.clear()
+    for key, value in params.items():
+        at.query_params[key] = value
+    start = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - start
+    if at.exception:
+        raise RuntimeError(f"{params}: {at.exception[0].value}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Measure and write bench/results/pages.md."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("WAREHOUSE_PATH", str(ROOT / "data" / "warehouse.duckdb"))
+    if not Path(os.environ["WAREHOUSE_PATH"]).exists():
+        raise SystemExit(f"{os.environ['WAREHOUSE_PATH']} saknas: kör "
+                         "`python -m warehouse refresh --mirror ../shared/data` först.")
+    os.chdir(ROOT)
+    from streamlit.testing.v1 import AppTest
+
+    from ui.page_spec import load_pages
+
+    pages = list(load_pages())
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    first = {p: _run(at, sida=p, kommun=KOMMUNER[0]) for p in pages}
+    change: dict[str, list[float]] = {p: [] for p in pages}
+    kommun: dict[str, list[float]] = {p: [] for p in pages}
+    for n in range(args.repeat):
+        for page in pages:
+            change[page].append(_run(at, sida=page, kommun=KOMMUNER[n % 2]))
+            kommun[page].append(_run(at, sida=page, kommun=KOMMUNER[(n + 1) % 2]))
+    rows = [f"| {p} | {first[p]:.2f} | {statistics.median(change[p]):.2f} | "
+            f"{max(change[p]):.2f} | {statistics.median(kommun[p]):.2f} | {max(kommun[p]):.2f} |"
+            for p in pages]
+    slowest = max(max(v) for v in [*change.values(), *kommun.values()])
+    text = "\n".join([
+        "# Page and filter changes (AppTest)",
+        "",
+        (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores "
+        f"(shared with other work while measured), warehouse {os.environ['WAREHOUSE_PATH']}, "
+        f"{args.repeat} rounds. Seconds per full script run; AppTest, no browser drawing."),
+        "",
+        ("| page | first run (cold caches) | page change, median | page change, max | "
+        "kommun change, median | kommun change, max |"),
+        "|---|---|---|---|---|---|",
+        *rows,
+        "",
+        f"Slowest warm redraw: {slowest:.2f} s (goal: under 1 s).",
+        ""])
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, "utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
