@@ -149,3 +149,12 @@ def peer_candidates(indicators) -> list[str]:
         if ind.id == POPULATION or ind.unit in ("percent", "per_1000", "sek"):
             out.append(ind.id)
     return out
+
+
+def contributions(found: pd.DataFrame, variables: list[Variable]) -> pd.DataFrame:
+    """Each variable's share (0–1) of a kommun's Σ w·d² (what sets it apart most), one column
+    per variable label, index as ``found``; NaN where the kommun lacks the variable."""
+    parts = pd.DataFrame({v.label: v.weight * found[f"d_{v.id}"] ** 2 for v in variables},
+                         index=found.index)
+    total = parts.sum(axis=1)
+    return parts.div(total.where(total > 0), axis=0)
