@@ -1,13 +1,15 @@
 """The choropleth map: (values, shapes, classes, Indicator) -> Figure. Never imports streamlit.
 
-One ``go.Choropleth`` trace holds every shape once (GeoJSON given inline, ``featureidkey``
+One ``go.Choroplethmap`` trace holds every shape once (GeoJSON given inline, ``featureidkey``
 the feature id): its colour is the class index on a stepped scale, with two greys below the
 classes for missing and suppressed values. The legend shows one entry per class (empty marker
 traces in the class colour), so the classes are named with their bounds and the method is the
-legend's title. The base map is off (``geo.visible=False``, no land, coast or country layers),
-so plotly.js never fetches its world topojson and no map tiles are involved: nothing leaves
-127.0.0.1. Län borders and the chosen kommuner's outlines are line traces; missing values get
-a "×" inside the shape as well as the grey, so they read as missing, never as a low value.
+legend's title. The map has no base map at all: its MapLibre style is a white background with
+no sources, so no tiles, glyphs or sprites are fetched. (A ``go.Choropleth`` on a ``geo``
+subplot would fetch plotly's world topojson from cdn.plot.ly even with ``visible=False``; the
+browser test caught it.) Nothing leaves 127.0.0.1. Län borders and the chosen kommuner's
+outlines are line traces; missing values get a dark dot inside the grey shape, so they read as
+missing, never as a low value. The view is fitted to the shapes' bounding box.
 As in charts.py, the title and the source line are inside the figure, so an exported image
 keeps them.
 """
@@ -15,6 +17,7 @@ keeps them.
 from __future__ import annotations
 
 import json
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -51,20 +54,42 @@ def _z(values: pd.DataFrame, classes: Classes | None) -> pd.Series:
     return z.where(values["status"] != "suppressed", SUPPRESSED)
 
 
-def _legend_entry(name: str, color: str, *, symbol: str = "square", group: str,
-                  rank: int, line_color: str | None = None) -> go.Scattergeo:
-    return go.Scattergeo(lon=[None], lat=[None], mode="markers", name=name, legendgroup=group,
+# a MapLibre style with nothing to fetch: no sources (tiles), no glyphs, no sprite
+BLANK_STYLE = {"version": 8, "sources": {}, "layers": [
+    {"id": "bakgrund", "type": "background", "paint": {"background-color": "#ffffff"}}]}
+MISSING_DOT = "#4d4d4d"
+
+
+def _legend_entry(name: str, color: str, *, group: str, rank: int) -> go.Scattermap:
+    return go.Scattermap(lon=[None], lat=[None], mode="markers", name=name, legendgroup=group,
                          legendrank=rank, showlegend=True, hoverinfo="skip",
-                         marker={"symbol": symbol, "size": 13, "color": color,
-                                 "line": {"width": 1, "color": line_color or "#777777"}})
+                         marker={"size": 14, "color": color})
 
 
 def _lines(shapes: pd.DataFrame, *, name: str, color: str, width: float, rank: int
-           ) -> go.Scattergeo:
+           ) -> go.Scattermap:
     lons, lats = boundary_lines(shapes)
-    return go.Scattergeo(lon=lons, lat=lats, mode="lines", name=name, legendrank=rank,
+    return go.Scattermap(lon=lons, lat=lats, mode="lines", name=name, legendrank=rank,
                          line={"color": color, "width": width}, hoverinfo="skip",
                          showlegend=True)
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def fit_view(lon_min: float, lat_min: float, lon_max: float, lat_max: float, *,
+             width: int = 640, height: int = 700) -> tuple[dict[str, float], float]:
+    """Centre and MapLibre zoom that show the bounding box in ``width`` × ``height`` pixels
+    (512-pixel world at zoom 0, Web Mercator). Conservative in width: the page's column is at
+    least this wide."""
+    lon_span = max(lon_max - lon_min, 0.05)
+    y_span = max(_mercator_y(lat_max) - _mercator_y(lat_min), 0.001)
+    zoom_x = math.log2(width * 360 / (512 * lon_span))
+    zoom_y = math.log2(height * 2 * math.pi / (512 * y_span))
+    y_mid = (_mercator_y(lat_max) + _mercator_y(lat_min)) / 2
+    lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
+    return {"lon": (lon_min + lon_max) / 2, "lat": lat_mid}, min(zoom_x, zoom_y) - 0.1
 
 
 def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | None,
@@ -79,8 +104,8 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     drawn with a strong outline (the chosen kommuner or area); borders: län shapes drawn as
     thin lines.
     """
-    drawn = values.merge(shapes[["area_id", "geojson", "label_lon", "label_lat"]],
-                         on="area_id", how="inner")
+    drawn = values.merge(shapes[["area_id", "geojson", "label_lon", "label_lat", "lon_min",
+                                 "lat_min", "lon_max", "lat_max"]], on="area_id", how="inner")
     texts = dict(zip(values["area_id"], hover, strict=True))
     z = _z(drawn, classes)
     colors = [SUPPRESSED_COLOR, MISSING_COLOR] + list(classes.colors if classes else [])
@@ -88,10 +113,10 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
                "features": [{"type": "Feature", "id": r.area_id, "properties": {},
                              "geometry": json.loads(r.geojson)}
                             for r in drawn.itertuples(index=False)]}
-    fig = go.Figure(go.Choropleth(
+    fig = go.Figure(go.Choroplethmap(
         geojson=geojson, locations=drawn["area_id"], featureidkey="id",
         z=z - SUPPRESSED, zmin=0, zmax=len(colors) - 1, colorscale=_stepped_scale(colors),
-        showscale=False, marker={"line": {"color": "#ffffff", "width": 0.4}},
+        showscale=False, marker={"line": {"color": "#ffffff", "width": 0.5}},
         hovertext=[texts[a] for a in drawn["area_id"]], hoverinfo="text",
         name=ind.label, showlegend=False))
     for i, (label, color) in enumerate(zip(classes.labels if classes else (),
@@ -99,11 +124,11 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
         fig.add_trace(_legend_entry(label, color, group="klass", rank=100 + i))
     missing = drawn[z == MISSING]
     if not missing.empty:
-        fig.add_trace(_legend_entry(f"Uppgift saknas ({len(missing)}), grå med ×",
+        fig.add_trace(_legend_entry(f"Uppgift saknas ({len(missing)}): ljusgrå med mörk prick",
                                     MISSING_COLOR, group="saknas", rank=200))
-        fig.add_trace(go.Scattergeo(
+        fig.add_trace(go.Scattermap(
             lon=missing["label_lon"], lat=missing["label_lat"], mode="markers",
-            marker={"symbol": "x-thin", "size": 7, "line": {"width": 1.2, "color": "#555555"}},
+            marker={"size": 6, "color": MISSING_DOT},
             hovertext=[texts[a] for a in missing["area_id"]], hoverinfo="text",
             legendgroup="saknas", showlegend=False, name="Uppgift saknas"))
     suppressed = drawn[z == SUPPRESSED]
@@ -116,21 +141,22 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     if outlined is not None and not outlined.empty:
         fig.add_trace(_lines(outlined, name=outline_name, color=OUTLINE_COLOR, width=2.6,
                              rank=310))
+    center, zoom = fit_view(float(drawn["lon_min"].min()), float(drawn["lat_min"].min()),
+                            float(drawn["lon_max"].max()), float(drawn["lat_max"].max()),
+                            height=height - 120)
     _frame(fig, title=title, source=source, legend_title=classes.title if classes else
-           "Inga värden att dela in i klasser", height=height)
+           "Inga värden att dela in i klasser", height=height, center=center, zoom=zoom)
     return fig
 
 
 def _frame(fig: go.Figure, *, title: str, source: str, legend_title: str,
-           height: int) -> None:
-    """Map layout: no base map, zoom to the shapes, title, legend, source inside the figure."""
+           height: int, center: dict[str, float], zoom: float) -> None:
+    """Map layout: no base map, the view fitted to the shapes, title, legend, source inside
+    the figure."""
     wrapped = _wrap(source, 95)
     n_lines = wrapped.count("<br>") + 1
     bottom = 24 + 14 * n_lines
-    fig.update_geos(visible=False, fitbounds="locations", projection={"type": "mercator"},
-                    bgcolor="rgba(0,0,0,0)", showland=False, showcoastlines=False,
-                    showcountries=False, showlakes=False, showocean=False,
-                    showrivers=False, showsubunits=False, showframe=False)
+    fig.update_layout(map={"style": BLANK_STYLE, "center": center, "zoom": zoom})
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=SEPARATORS, height=height + 14 * n_lines, font={"family": FONT, "size": 13},
