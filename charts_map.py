@@ -118,6 +118,7 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
         z=z - SUPPRESSED, zmin=0, zmax=len(colors) - 1, colorscale=_stepped_scale(colors),
         showscale=False, marker={"line": {"color": "#ffffff", "width": 0.5}},
         hovertext=[texts[a] for a in drawn["area_id"]], hoverinfo="text",
+        customdata=drawn["value"].astype("float64"),  # the values themselves, for export
         name=ind.label, showlegend=False))
     for i, (label, color) in enumerate(zip(classes.labels if classes else (),
                                            classes.colors if classes else (), strict=True)):
