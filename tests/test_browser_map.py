@@ -22,7 +22,8 @@ DRAWN = """() => {
   const layer = sub.map.getStyle().layers.find(l => l.type === 'fill');
   const feats = sub.map.queryRenderedFeatures({layers: [layer.id]});
   return {shapes: new Set(feats.map(f => JSON.stringify(f.properties.ct))).size,
-          colours: new Set(feats.map(f => f.properties.fc)).size};
+          colours: new Set(feats.map(f => f.properties.fc)).size,
+          key: feats.map(f => f.properties.fc).sort().join()};
 }"""
 
 

@@ -107,3 +107,11 @@ def test_vaxjos_peers_match_a_plain_python_computation_from_the_mirror(warehouse
     assert list(found["kommun_code"]) == [c for _, c in hand[:10]]
     assert found["distance"].tolist() == pytest.approx([d for d, _ in hand[:10]], abs=1e-9)
     assert group["0780"] == "B3"  # Växjö: SKR's "större stad", as the CSV says
+
+
+def test_a_variable_with_no_values_at_all_is_dropped_not_an_error():
+    # hand-made: no column for "x" (no year had enough kommuner reporting it)
+    values = pd.DataFrame({"kommun_code": ["A", "B"], "z": [0.0, 1.0]})
+    out = peers.distances(values, "A", [peers.Variable("x", "x", 1.0),
+                                        peers.Variable("z", "z", 1.0)])
+    assert out.attrs["dropped"] == ["x"] and out["distance"].tolist() == [pytest.approx(2.0)]

@@ -95,6 +95,7 @@ def distances(values: pd.DataFrame, target: str, variables: list[Variable]) -> p
     frame = values.set_index("kommun_code")
     if target not in frame.index:
         raise KeyError(target)
+    frame = frame.assign(**{v.id: float("nan") for v in variables if v.id not in frame})
     usable = [v for v in variables if v.weight > 0 and pd.notna(frame.at[target, v.id])]
     dropped = [v.id for v in variables if v.weight > 0 and v not in usable]
     z = standardise(frame, usable)
