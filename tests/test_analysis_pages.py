@@ -63,6 +63,8 @@ def test_the_map_of_kronobergs_lan_shows_its_members_with_places_in_the_lan(app_
     in_lan = 1 + sum(recorded[c] < recorded["0780"] for c in members)
     hover = dict(zip(trace["locations"], trace["hovertext"], strict=True))["kommun:0780"]
     assert f"plats {in_lan} av 8 i Kronobergs län" in hover
+    summary = next(m.value for m in at.markdown if m.value.startswith("**Växjö**"))
+    assert f"plats {in_lan} av 8 i Kronobergs län, plats 200 av 290 i riket" in summary
 
 
 def test_the_la_layer_uses_the_areas_own_values(app_env, warehouse):

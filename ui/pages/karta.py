@@ -182,7 +182,11 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
     if not row.empty and pd.notna(row["value"].iloc[0]):
         r = row.iloc[0]
         value = format_value(r["value"], ind.decimals, ind.short_unit)
-        place = analysis.place_text(next(row.itertuples(index=False)), ind.better)
+        first = next(row.itertuples(index=False))
+        place = analysis.place_text(first, ind.better) + " i riket"
+        if "place_in_area" in row.columns and pd.notna(first.place_in_area):
+            place = (f"plats {int(first.place_in_area)} av {int(first.of_in_area)} i {scope}, "
+                     + place)
         parts.append(f"**{subject}**: {value} {when}, {place} ({ranking.end_text(ind.better)}).")
     elif not row.empty:
         parts.append(f"**{subject}** har inget värde {when}.")
@@ -190,6 +194,6 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
         parts.append(f"Riket: {format_value(riket_value, ind.decimals, ind.short_unit)}.")
     n_missing = int(values["value"].isna().sum())
     if n_missing:
-        parts.append(f"{n_missing} av {len(values)} saknar värde och är grå med ×.")
+        parts.append(f"{n_missing} av {len(values)} saknar värde och är ljusgrå med en mörk prick.")
     if parts:
         st.markdown(" ".join(parts))
