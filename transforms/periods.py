@@ -178,3 +178,20 @@ def options(first: str, last: str, frequency: str) -> list[str]:
         out.append(f"{year}-{month:02d}")
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return out
+
+
+def at_or_before(options: list[str], wanted: str | None) -> str | None:
+    """The last of ``options`` (in order, one frequency) not after ``wanted``; the last option
+    when ``wanted`` is None, the first when every option is after it; None without options.
+
+    A year asked of monthly options means its December; a month asked of yearly options its
+    year (Karta shows one period: the end of the chosen range).
+    """
+    if not options:
+        return None
+    if wanted is None:
+        return options[-1]
+    freq = "year" if Period.parse(options[0]).month is None else "month"
+    limit = Period.parse(wanted).as_frequency(freq, end=True)
+    found = [o for o in options if Period.parse(o) <= limit]
+    return found[-1] if found else options[0]

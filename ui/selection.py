@@ -19,6 +19,8 @@ import streamlit as st
 
 from transforms.catalogue import monthly_marts
 from transforms.formatting import format_number
+from transforms.peers import DEFAULT_VARIABLES as DEFAULT_PEER_VARIABLES
+from transforms.peers import peer_candidates
 from transforms.periods import Period
 from ui import url_state
 from ui.data import query
@@ -104,11 +106,14 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
     areas = query("areas")
     official = areas.loc[areas["area_kind"] != "kommun", "area_id"]
     names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
+    catalogue = query("indicators")
     return Vocabulary(pages=tuple(pages), kommuner=frozenset(names),
                       default_kommun=str(kommun["kommun_code"].iloc[0]),
                       areas=frozenset([*official, *(g.area_id for g in groups)]),
-                      indicators=frozenset(i.id for i in query("indicators")),
-                      kommun_names=names, dimensions=dimensions())
+                      indicators=frozenset(i.id for i in catalogue),
+                      kommun_names=names, dimensions=dimensions(),
+                      peer_variables=frozenset(peer_candidates(catalogue)),
+                      default_peer_variables=DEFAULT_PEER_VARIABLES)
 
 
 def dimensions() -> dict[str, Dimension]:
@@ -190,6 +195,21 @@ def indicator_control(sel: Selection, label: str, options: dict[str, str],
                         format_func=options.get, key=key, on_change=_indicator_changed,
                         args=(key,), placeholder="Skriv för att söka bland nyckeltalen",
                         filter_mode="contains")
+
+
+def page_key(name: str) -> str:
+    """The key of a page's own control in this generation (see ``page_changed``)."""
+    return _key(name)
+
+
+def page_changed(key: str, apply: Callable[[ViewState, object], ViewState]) -> None:
+    """on_change of a page's own control bound to the view (Karta's indicator, Jämför's
+    areas, …): ``apply(state, value)`` gives the new view, which reaches the URL on the rerun
+    like the controls above the page. Use with ``key=page_key(name)``."""
+    if key != _key(key.rsplit("-", 1)[0]):
+        return  # a control of an older generation (see _touched)
+    st.session_state[_STATE] = apply(st.session_state[_STATE], st.session_state[key])
+    st.session_state[_TOUCHED] = True
 
 
 def _kommun_changed(key: str) -> None:

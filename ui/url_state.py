@@ -10,6 +10,9 @@ code, never a display name::
     ?alder=16-24&fodelseregion=ut                      (options of the monthly SCB BAS block)
     ?afgrupp=unga                                      (Arbetsförmedlingen's group option)
     ?sida=indikatorer&indikator=N31807                 (the indicator a page draws)
+    ?sida=karta&indikator=N03920&till=2022&lager=la&klasser=riket      (Karta)
+    ?sida=jamfor&jamfor=kommun:0780,lan:07,group:varend                (Jämför)
+    ?sida=liknande&variabler=N01951:1,N03920:2,kommungrupp:1&antal=8   (Liknande kommuner)
 
 A parameter that has its default is left out, so the start page with no choices is ``/``.
 ``parse`` never raises: a value it cannot use is replaced by the default and named in a
@@ -35,9 +38,20 @@ SEX, START, END, BASELINE, TARGET, TARGET_NAME = "kon", "fran", "till", "ref", "
 DIMENSION_PARAMS = {"age": ("alder", "Åldersgruppen"),
                     "birth_region": ("fodelseregion", "Födelseregionen"),
                     "group": ("afgrupp", "Arbetsförmedlingens grupp")}
-PARAMS = (PAGE, INDICATOR, KOMMUN, AREA, GROUP, MEMBERS, SEX,
+# Karta, Jämför and Liknande kommuner (issue 10): the map's layer and classes, the areas
+# compared, the peer variables with their weights and the number of peers
+LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS = (
+    "lager", "klasser", "jamfor", "variabler", "antal")
+PARAMS = (PAGE, KOMMUN, AREA, GROUP, MEMBERS, SEX,
           *(param for param, _ in DIMENSION_PARAMS.values()),
-          START, END, BASELINE, TARGET, TARGET_NAME)
+          START, END, BASELINE, TARGET, TARGET_NAME,
+          INDICATOR, LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS)
+LAYERS = ("lan", "la", "fa")  # lager=: areas drawn instead of kommuner (default: kommuner)
+CLASS_METHODS = ("riket",)  # klasser=riket: diverging around Riket (default: quantiles)
+MAX_COMPARE = 12
+MAX_PEER_VARIABLES = 20
+MAX_WEIGHT = 10.0
+MAX_PEERS = 50
 
 SEXES = ("T", "K", "M")
 KOMMUN_ITSELF = "kommun"  # omrade=kommun: the kommun itself while a shared group is in the link
@@ -80,6 +94,18 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class Analysis:
+    """The choices of Karta, Jämför and Liknande kommuner; None and () are the defaults."""
+
+    indicator: str | None = None  # indikator: the indicator shown (page default when None)
+    layer: str | None = None  # lager: 'lan', 'la' or 'fa' areas instead of kommuner
+    classes: str | None = None  # klasser: 'riket' (diverging around Riket), None = quantiles
+    compare: tuple[str, ...] = ()  # jamfor: area ids ('kommun:0780', 'lan:07', 'group:x')
+    peer_variables: tuple[tuple[str, float], ...] | None = None  # variabler: (id, weight)
+    n_peers: int | None = None  # antal: how many peers to list
+
+
+@dataclass(frozen=True)
 class ViewState:
     """Everything a view depends on. ``area`` None is the kommun itself."""
 
@@ -94,6 +120,7 @@ class ViewState:
     target: Target | None = None  # or a target value (one reference line at a time)
     dims: tuple[tuple[str, str], ...] = ()  # (dimension, option) where not the default
     indicator: str | None = None  # the indicator a page draws (``indikator``)
+    analysis: Analysis = Analysis()  # Karta, Jämför, Liknande kommuner (indicator kept equal)
 
     def dim(self, name: str) -> str | None:
         """The option chosen for a monthly dimension ('16-24'), None for its default."""
@@ -123,6 +150,8 @@ class Vocabulary:
     indicators: frozenset[str] = frozenset()  # ids a target may name
     dimensions: Mapping[str, Dimension] = field(default_factory=dict, compare=False)
     kommun_names: Mapping[str, str] = field(default_factory=dict, compare=False)
+    peer_variables: frozenset[str] = frozenset()  # ids a peer search may use
+    default_peer_variables: tuple[tuple[str, float], ...] = ()
 
     def default(self) -> ViewState:
         """The view of an empty link."""
@@ -222,6 +251,100 @@ def _target(raw: str, params: Mapping, vocab: Vocabulary, notices: list[str]) ->
     return Target(indicator, value, name)
 
 
+def _compare(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]:
+    """jamfor=kommun:0780,lan:07,group:x: known area ids, once each, at most MAX_COMPARE."""
+    entries = list(dict.fromkeys(e.strip() for e in raw.split(",") if e.strip()))
+    known, unknown = [], []
+    for entry in entries:
+        code = entry.removeprefix("kommun:")
+        if (entry.startswith("kommun:") and code in vocab.kommuner) or (
+                _AREA_ID.match(entry) and entry in vocab.areas):
+            known.append(entry)
+        else:
+            unknown.append(entry)
+    if unknown:
+        shown = ", ".join(echo(u) for u in unknown[:5])
+        notices.append(f"Okända områden att jämföra ignorerades ({COMPARE}: {shown}).")
+    if len(known) > MAX_COMPARE:
+        notices.append(f"Högst {MAX_COMPARE} områden kan jämföras; resten ignorerades.")
+    return tuple(known[:MAX_COMPARE])
+
+
+def _peer_variables(raw: str, vocab: Vocabulary, notices: list[str]
+                    ) -> tuple[tuple[str, float], ...] | None:
+    """variabler=N01951:1,N03920:2,kommungrupp:1: known variables with weights 0–10."""
+    chosen: dict[str, float] = {}
+    bad = []
+    for entry in (e.strip() for e in raw.split(",") if e.strip()):
+        name, _, number = entry.partition(":")
+        weight = parse_number(number) if number else 1.0
+        if name in vocab.peer_variables and weight is not None \
+                and 0 < weight <= MAX_WEIGHT and name not in chosen:
+            chosen[name] = round(weight, 2)
+        else:
+            bad.append(entry)
+    if bad:
+        shown = ", ".join(echo(b) for b in bad[:5])
+        notices.append(f"Variabler eller vikter i länken kändes inte igen och ignorerades "
+                       f"({PEER_VARIABLES}: {shown}; skriv t.ex. N03920:2, vikt 0–10).")
+    if len(chosen) > MAX_PEER_VARIABLES:
+        notices.append(f"Högst {MAX_PEER_VARIABLES} variabler kan användas; resten "
+                       f"ignorerades.")
+    found = tuple(list(chosen.items())[:MAX_PEER_VARIABLES])
+    if not found:
+        return None
+    return None if found == vocab.default_peer_variables else found
+
+
+def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
+              bad) -> Analysis:
+    """The choices of Karta, Jämför and Liknande kommuner (each unusable value named)."""
+    out = Analysis()  # its indicator is the view's (parsed once, in from_params)
+    layer = _single(params.get(LAYER))
+    if layer and layer != "kommun":
+        if layer in LAYERS:
+            out = replace(out, layer=layer)
+        else:
+            bad(LAYER, layer, "Kartlagret")
+    classes = _single(params.get(CLASSES))
+    if classes and classes != "kvantiler":
+        if classes in CLASS_METHODS:
+            out = replace(out, classes=classes)
+        else:
+            bad(CLASSES, classes, "Klassindelningen")
+    compare = _single(params.get(COMPARE))
+    if compare:
+        out = replace(out, compare=_compare(compare, vocab, notices))
+    variables = _single(params.get(PEER_VARIABLES))
+    if variables:
+        out = replace(out, peer_variables=_peer_variables(variables, vocab, notices))
+    n_peers = _single(params.get(N_PEERS))
+    if n_peers:
+        if re.fullmatch(r"\d{1,3}", n_peers) and 1 <= int(n_peers) <= MAX_PEERS:
+            out = replace(out, n_peers=int(n_peers))
+        else:
+            bad(N_PEERS, n_peers, f"Antalet liknande kommuner (1–{MAX_PEERS})")
+    return out
+
+
+def _analysis_params(analysis: Analysis, vocab: Vocabulary) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if analysis.indicator:
+        out[INDICATOR] = analysis.indicator
+    if analysis.layer:
+        out[LAYER] = analysis.layer
+    if analysis.classes:
+        out[CLASSES] = analysis.classes
+    if analysis.compare:
+        out[COMPARE] = ",".join(analysis.compare)
+    if analysis.peer_variables and analysis.peer_variables != vocab.default_peer_variables:
+        out[PEER_VARIABLES] = ",".join(f"{name}:{_format_number(weight)}"
+                                       for name, weight in analysis.peer_variables)
+    if analysis.n_peers:
+        out[N_PEERS] = str(analysis.n_peers)
+    return out
+
+
 def parse(params: Mapping[str, str | Sequence[str]],
           vocab: Vocabulary) -> tuple[ViewState, list[str]]:
     """The view a link asks for, and a Swedish notice for each value that was ignored."""
@@ -319,6 +442,8 @@ def parse(params: Mapping[str, str | Sequence[str]],
     elif _single(params.get(TARGET_NAME)):
         notices.append(f"Länken har ett namn på ett mål ({TARGET_NAME}) men inget "
                        f"målvärde ({TARGET}); namnet ignorerades.")
+    state = replace(state, analysis=replace(_analysis(params, vocab, notices, bad),
+                                            indicator=state.indicator))
     return state, notices
 
 
@@ -354,6 +479,7 @@ def to_params(state: ViewState, vocab: Vocabulary) -> dict[str, str]:
         out[TARGET] = f"{state.target.indicator_id}:{_format_number(state.target.value)}"
         if state.target.name != DEFAULT_TARGET_NAME:
             out[TARGET_NAME] = state.target.name
+    out.update(_analysis_params(state.analysis, vocab))
     return out
 
 
@@ -361,6 +487,13 @@ def query_string(state: ViewState, vocab: Vocabulary) -> str:
     """'?kommun=0780&…' for a link ('' for the default view); commas in members kept."""
     params = to_params(state, vocab)
     return f"?{urlencode(params, safe=',:')}" if params else ""
+
+
+def with_analysis(state: ViewState, **changes) -> ViewState:
+    """The same view with some of Karta's, Jämför's or Liknande's choices changed."""
+    if "indicator" in changes:  # one indicator per view, whichever page set it
+        state = replace(state, indicator=changes["indicator"])
+    return replace(state, analysis=replace(state.analysis, **changes))
 
 
 def clamp_period(state: ViewState, options: Sequence[str]) -> tuple[ViewState, list[str]]:

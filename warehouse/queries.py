@@ -307,17 +307,18 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
     ``period`` is a year ('2022') for an annual indicator, a month ('2026-04') for a monthly
     one (read with ``dims``, default the mart's options, as ``monthly_series`` reads a single
     kommun: the source's published value where it has one). Columns: kommun_code,
-    kommun_name, value (NaN where the kommun has no value or the source hides it as "<5").
-    Only kommuner the source has a row for are listed.
+    kommun_name, value (NaN where the kommun has no value or the source hides it as "<5"),
+    status (the source's flag where it has one: Kolada's status text, 'masked' for "<5";
+    else None). Only kommuner the source has a row for are listed.
     """
     if not ind.is_monthly:
-        sql = """select o.kommun_code, k.kommun_name, o.value
+        sql = """select o.kommun_code, k.kommun_name, o.value, o.status
                  from marts.observation_kommun_year o join marts.kommun k using (kommun_code)
                  where o.indicator_id = ? and o.sex = ? and o.year = ?
                  order by o.kommun_code"""
         return con.execute(sql, [ind.id, sex, int(str(period)[:4])]).df()
     mart = monthly_marts()[ind.mart]
-    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value"])
+    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value", "status"])
     if not has_table(con, mart["table"]):
         return out
     choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
@@ -336,8 +337,9 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
     names = dict(con.execute("select kommun_code, kommun_name from marts.kommun").fetchall())
     return pd.DataFrame({"kommun_code": rows["kommun_code"].to_numpy(),
                          "kommun_name": rows["kommun_code"].map(names).to_numpy(),
-                         "value": value.astype(float).to_numpy()}).sort_values(
-        "kommun_code").reset_index(drop=True)
+                         "value": value.astype(float).to_numpy(),
+                         "status": np.where(rows["masked"].astype(bool), "masked", None)}
+                        ).sort_values("kommun_code").reset_index(drop=True)
 
 
 def area_kind_values(con: Con, indicator_id: str, kind: str, year: int,
@@ -665,3 +667,167 @@ def month_span(con: Con, table: str) -> tuple[str, str] | None:
     if row is None or row[0] is None:
         return None
     return str(row[0])[:7], str(row[1])[:7]
+
+
+# --- Karta, Jämför, Liknande kommuner (issue 10) --------------------------------------------
+GEOMETRY_COLUMNS = ["area_id", "area_kind", "geojson", "lon_min", "lat_min", "lon_max",
+                    "lat_max", "label_lon", "label_lat", "geometry_source"]
+KOMMUN_VALUE_COLUMNS = ["kommun_code", "kommun_name", "lan_code", "lan_name", "value",
+                        "status", "period"]
+
+
+def area_geometry(con: Con, kind: str) -> pd.DataFrame:
+    """The map's shapes of one kind ('kommun', 'lan', 'la', 'fa'): area_id, area_kind,
+    geojson (a GeoJSON geometry, WGS84), bounding box, geometry_source; empty before the
+    build made them (marts.area_geometry, transforms/geometry.py)."""
+    if not has_table(con, "marts.area_geometry"):
+        return pd.DataFrame(columns=GEOMETRY_COLUMNS)
+    sql = f"""select {sql_identifier(*GEOMETRY_COLUMNS)} from marts.area_geometry
+              where area_kind = ? order by area_id"""
+    return con.execute(sql, [kind]).df()
+
+
+def indicator_periods(con: Con, ind: Indicator) -> list[str]:
+    """Every period with any kommun value, in order: years ('2022') or months ('2026-04')."""
+    if not ind.is_monthly:
+        rows = con.execute("""select distinct year from marts.observation_kommun_year
+                              where indicator_id = ? and value is not null order by year""",
+                           [ind.id]).fetchall()
+        return [str(r[0]) for r in rows]
+    table = monthly_marts()[ind.mart]["table"]
+    if not has_table(con, table):
+        return []
+    sql = f"""select distinct strftime(period, '%Y-%m') as p from {sql_identifier(table)}
+              where {sql_identifier(ind.kommun_value)} is not null order by p"""
+    return [r[0] for r in con.execute(sql).fetchall()]
+
+
+def map_kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T") -> pd.DataFrame:
+    """Every kommun of the warehouse (all 290) with its value in one period, read through
+    ``kommun_values`` and told apart for the map (grain: kommun).
+
+    Columns: kommun_code, kommun_name, lan_code, lan_name, value (NaN = none), status
+    ('missing': no row or no value; 'suppressed': the source flags or hides it, e.g. "<5";
+    None = a value), period.
+    """
+    kommun = kommuner(con)[["kommun_code", "kommun_name", "lan_code", "lan_name"]]
+    found = kommun_values(con, ind, period, sex)[["kommun_code", "value", "status"]]
+    out = kommun.merge(found, on="kommun_code", how="left")
+    out["value"] = out["value"].astype("float64")
+    flagged = out["status"].notna() & out["value"].isna()
+    out["status"] = [("suppressed" if f else "missing") if pd.isna(v) else None
+                     for f, v in zip(flagged, out["value"], strict=True)]
+    out["period"] = str(period)
+    return out[KOMMUN_VALUE_COLUMNS]
+
+
+def _monthly_month_rows(con: Con, ind: Indicator, period: str, sex: str,
+                        codes: list[str]) -> pd.DataFrame | None:
+    """Kommun rows of a monthly indicator for one month and the mart's default options, as
+    ``monthly_series`` reads them (numerator, denominator, kommun_value, masked); None when
+    the mart is missing. Also ``plain`` in attrs: the option is one of the source's codes."""
+    mart = monthly_marts()[ind.mart]
+    if not has_table(con, mart["table"]):
+        return None
+    choices = monthly.choose(mart, {}, indicator_id=ind.id)
+    available = _monthly_available(con, ind, mart["table"], choices, sex)
+    rows = _monthly_rows(con, ind, mart, choices, codes, sex, month=str(period)[:7])
+    for name, choice in choices.items():
+        rows = monthly.apply(rows, choice, available[name])
+    rows = rows.reset_index(drop=True)
+    rows.attrs["plain"] = not any(c.sum_of for c in choices.values())
+    return rows
+
+
+def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: str,
+                         area_ids: list[str]) -> pd.DataFrame:
+    """area_id, value, status, n_reporting, n_expected of every area of a kind in one month.
+
+    A län adds the source's counts with unknown kommun, exactly as ``monthly_series`` (which
+    it calls); LA, FA and kommungrupp are formed from their kommuner only, so they are
+    aggregated here in one pass with the same function and rules.
+    """
+    columns = ["area_id", "value", "status", "n_reporting", "n_expected"]
+    if kind in ("lan", "riket"):
+        parts = []
+        for area_id in area_ids:
+            series = monthly_series(con, ind, area(con, area_id), sex)
+            hit = series[pd.to_datetime(series["period"]).dt.strftime("%Y-%m")
+                         == str(period)[:7]]
+            parts.append(hit.assign(area_id=area_id))
+        found = [p for p in parts if not p.empty]
+        return pd.concat(found, ignore_index=True)[columns] if found else \
+            pd.DataFrame(columns=columns)
+    members = con.execute("""select area_id, kommun_code from marts.area_member
+                             where list_contains(?, area_id)""", [area_ids]).df()
+    rows = _monthly_month_rows(con, ind, period, sex, sorted(set(members["kommun_code"])))
+    if rows is None or rows.empty:
+        return pd.DataFrame(columns=columns)
+    first = con.execute("select kommun_code, first_year from marts.kommun").df()
+    values = rows.assign(sex=sex, value=rows["numerator"])
+    values["period"] = pd.to_datetime(values["period"]).astype("datetime64[ns]")
+    if "masked" in values:
+        values["masked"] = values["masked"].astype("boolean").fillna(False).astype(bool)
+    agg = area_rules.aggregate(values, members, rule=ind.aggregation, time="period",
+                               scale=ind.scale,
+                               first_year=first.set_index("kommun_code")["first_year"])
+    return agg[columns]
+
+
+def area_values(con: Con, ind: Indicator, kind: str, period: str,
+                sex: str = "T") -> pd.DataFrame:
+    """Every official area of one kind ('lan', 'la', 'fa', 'kommungrupp') in one period, each
+    computed as ``area_series`` computes it (Σ/Σ or population-weighted, with coverage).
+
+    Columns: area_id, area_name, value, status ('missing', 'partial' or None), n_reporting,
+    n_expected, period.
+    """
+    names = areas(con, kind)[["area_id", "area_name"]]
+    if ind.aggregation == "none":
+        rows = pd.DataFrame(columns=["area_id", "value", "status", "n_reporting",
+                                     "n_expected"])
+    elif ind.is_monthly:
+        rows = _monthly_area_values(con, ind, kind, period, sex, list(names["area_id"]))
+    else:
+        rows = con.execute("""select area_id, value, status, n_reporting, n_expected
+                              from marts.area_indicator_year
+                              where indicator_id = ? and year = ? and sex = ?
+                              and starts_with(area_id, ?)""",
+                           [ind.id, int(str(period)[:4]), sex, f"{kind}:"]).df()
+    out = names.merge(rows[["area_id", "value", "status", "n_reporting", "n_expected"]],
+                      on="area_id", how="left")
+    out["value"] = out["value"].astype("float64")
+    out["status"] = [s if isinstance(s, str) and s == "partial" else
+                     ("missing" if pd.isna(v) else None)
+                     for s, v in zip(out["status"], out["value"], strict=True)]
+    out["period"] = str(period)
+    return out
+
+
+def peer_values(con: Con, indicator_ids: list[str], year: int, *,
+                min_reporting: int) -> pd.DataFrame:
+    """Values of several annual indicators for every kommun, each in its latest year up to
+    ``year`` in which at least ``min_reporting`` kommuner report (grain: indicator × kommun).
+
+    Columns: indicator_id, kommun_code, year, value (sex totalt).
+    """
+    sql = """with counts as (
+                 select indicator_id, year, count(value) as n
+                 from marts.observation_kommun_year
+                 where sex = 'T' and list_contains(?, indicator_id) and year <= ?
+                 group by indicator_id, year),
+             chosen as (select indicator_id, max(year) as year from counts where n >= ?
+                        group by indicator_id)
+             select o.indicator_id, o.kommun_code, o.year, o.value
+             from marts.observation_kommun_year o join chosen using (indicator_id, year)
+             where o.sex = 'T' and o.value is not null"""
+    return con.execute(sql, [indicator_ids, year, min_reporting]).df()
+
+
+def kommungrupp_of(con: Con) -> pd.DataFrame:
+    """Each kommun's SKR kommungrupp: kommun_code, kommungrupp_code ('B3'), kommungrupp_name."""
+    sql = """select m.kommun_code, a.area_code as kommungrupp_code,
+                    a.area_name as kommungrupp_name
+             from marts.area_member m join marts.area a using (area_id)
+             where a.area_kind = 'kommungrupp' order by m.kommun_code"""
+    return con.execute(sql).df()

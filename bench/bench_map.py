@@ -1,0 +1,178 @@
+"""Karta, ranking and peer-search timings on the real mirror (issue 10's speed goals). Writes
+bench/results/map.md. Not a test: nothing is enforced.
+
+    python -m bench.bench_map
+
+Goals: the map of 290 kommuner redraws on an indicator change within 1 s (server: queries,
+classes, figure, JSON; browser: plotly.js + MapLibre drawing the figure in headless Chromium);
+the ranking of 290 and the peer search over 290 kommuner x 20 variables within 200 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+import charts_map
+from tests.test_browser_map import DRAWN
+from transforms import map_classes, peers, ranking
+from transforms.geometry import build_geometry
+from warehouse import queries
+from warehouse.db import connect
+from warehouse.refresh import refresh
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "map.md"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _best(fn, repeat: int = 5) -> tuple[float, float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), statistics.median(times), out
+
+
+def map_figure(con, indicator_id: str):
+    """What Karta does server-side on an indicator change (kommun layer, all of Sweden)."""
+    ind = queries.indicator(con, indicator_id)
+    period = queries.indicator_periods(con, ind)[-1]
+    values = queries.map_kommun_values(con, ind, period)
+    values = values.assign(area_id="kommun:" + values["kommun_code"],
+                           area_name=values["kommun_name"])
+    ranked = ranking.rank_values(values[["kommun_code", "value"]].dropna(), ind.better)
+    values = values.merge(ranked[["kommun_code", "place", "of"]], on="kommun_code", how="left")
+    shapes = queries.area_geometry(con, "kommun")
+    classes = map_classes.quantile_classes(values["value"], decimals=ind.decimals,
+                                           unit=ind.short_unit)
+    hover = charts_map.hover_texts(values, ind)
+    fig = charts_map.choropleth(values, shapes, classes, ind, title=ind.label, source="källa",
+                                hover=hover, borders=queries.area_geometry(con, "lan"))
+    return fig.to_json()
+
+
+def app_redraw(warehouse: Path, n_shapes: int = 290) -> float | None:
+    """Seconds from picking another indicator on Karta in headless Chromium until MapLibre has
+    drawn the new map (the Streamlit rerun, the figure sent, plotly.js and MapLibre), best of
+    3; None without Chromium or Playwright."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path(CHROMIUM).exists():
+        return None
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "WAREHOUSE_PATH": str(warehouse),
+           "USER_DB_PATH": str(warehouse.with_name("user.duckdb"))}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times = []
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for _ in range(60):
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/?sida=karta&kommun=0780")
+                    break
+                except Exception:  # noqa: BLE001 (the server is still starting)
+                    time.sleep(0.5)
+            drawn = f"() => {{ const d = ({DRAWN})(); return d && d.shapes === {n_shapes}; }}"
+            page.wait_for_function(drawn, timeout=120_000)
+            for kpi in ("N31807", "N03921", "N03920"):
+                before = page.evaluate(f"({DRAWN})()")["key"]
+                picker = page.get_by_role("combobox", name="Nyckeltal")
+                picker.click()
+                picker.fill(kpi)
+                t0 = time.perf_counter()
+                picker.press("Enter")
+                page.wait_for_function(
+                    f"b => {{ const d = ({DRAWN})(); return d && d.shapes === {n_shapes} "
+                    f"&& d.key !== b; }}", arg=before, polling="raf", timeout=60_000)
+                times.append(time.perf_counter() - t0)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return min(times)
+
+
+def peer_search(con, ids: list[str]) -> pd.DataFrame:
+    """Liknande kommuner over ``ids`` (numeric) + kommungrupp, for Växjö."""
+    variables = [peers.Variable(v, v, 1.0, peers.variable_kind(v)) for v in ids]
+    variables.append(peers.Variable(peers.CATEGORY, "grupp", 1.0, "category"))
+    long = queries.peer_values(con, ids, 2022, min_reporting=200)
+    table = long.pivot(index="kommun_code", columns="indicator_id", values="value")
+    table = table.join(queries.kommungrupp_of(con).set_index("kommun_code")[
+        "kommungrupp_code"].rename(peers.CATEGORY)).reset_index()
+    return peers.nearest(peers.distances(table, "0780", variables), 10)
+
+
+def main() -> str:
+    """Run the timings and return the Markdown table (also written to bench/results)."""
+    mirror = ROOT.parent / "shared" / "data"
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        raw, target = Path(tmp) / "raw", Path(tmp) / "warehouse.duckdb"
+        result = refresh(mirror, raw=raw, target=target, progress=lambda _: None)
+        assert result.built, result.build_message
+        con = connect(target, read_only=True)
+        members = con.execute("select area_id, kommun_code from marts.area_member").df()
+        codes = set(queries.kommuner(con)["kommun_code"])
+        best, median, shapes = _best(lambda: build_geometry(members, codes), repeat=3)
+        rows.append(("build: simplify 290 kommuner, dissolve 148 län/LA/FA", best, median))
+        size = shapes.loc[shapes["area_kind"] == "kommun", "geojson"].str.len().sum()
+        for kpi in ("N03920", "N31807"):
+            best, median, fig = _best(lambda k=kpi: map_figure(con, k))
+            rows.append((f"map server side, {kpi}: queries + classes + figure + JSON "
+                         + f"({len(fig) // 1024} kB)", best, median))
+        drawn = app_redraw(target)
+        if drawn is not None:
+            what = ("Karta in headless Chromium: another indicator picked until MapLibre has "
+                    "drawn the new 290 shapes (rerun + figure + draw, SwiftShader)")
+            rows.append((what, drawn, None))
+        ind = queries.indicator(con, "N03920")
+        best, median, _ = _best(lambda: ranking.rank_values(
+            queries.kommun_values(con, ind, "2022"), ind.better))
+        rows.append(("ranking of 290 kommuner (query + rank)", best, median))
+        candidates = [i for i in peers.peer_candidates(queries.indicators(con))
+                      if i != peers.CATEGORY][:19]
+        best, median, _ = _best(lambda: peer_search(con, candidates))
+        rows.append((f"peer search, 290 kommuner x {len(candidates) + 1} variables "
+                     + "(query + distances)", best, median))
+        con.close()
+    lines = ["# Karta, ranking and peer-search timings", "",
+             (f"Run {datetime.now(UTC).isoformat(timespec='seconds')} on "
+              f"{platform.python_implementation()} {platform.python_version()}, "
+              f"{platform.machine()}, {os.cpu_count()} cores, against ../shared/data (real "
+              f"data). Kommun shapes: {size // 1024} kB of GeoJSON."), "",
+             "Goals (issue 10): map redraw < 1 s; ranking and peer search < 0,2 s.", "",
+             "| step | best (s) | median (s) |", "|---|---:|---:|"]
+    for name, best, median in rows:
+        lines.append(f"| {name} | {best:.3f} | {'' if median is None else f'{median:.3f}'} |")
+    text = "\n".join(lines) + "\n"
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(text, "utf-8")
+    print(text)
+    return text
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Figures of Jämför and Liknande kommuner. Never imports streamlit.
+
+Up to 12 areas on one time-series chart need 12 colours a reader can tell apart: the first
+area keeps charts.py's strong focus blue, the others take the Okabe–Ito and Tol colour-blind
+safe palettes, with a dash pattern from the eighth on. The figure itself is charts.py's
+``time_series`` (title, unit, breaks, partial coverage, source line inside the figure).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+import charts
+from transforms.catalogue import Indicator
+
+FOCUS = "#1f5fa8"
+PALETTE = ("#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#882255", "#44AA99",
+           "#999933", "#AA4499", "#332288", "#000000")
+DASHES = ("solid",) * 7 + ("dash", "dot", "dashdot", "longdash")
+PARTIAL_SUFFIX = ": alla kommuner rapporterar inte"
+
+
+def compare_lines(lines: list[charts.Line], ind: Indicator, *, title: str,
+                  computed_note: str | None = None,
+                  reference: charts.Line | None = None) -> go.Figure:
+    """The chosen areas over time, each in its own colour (the first strong), with Riket as a
+    grey dotted reference line when it is not among them."""
+    drawn = [charts.Line(line.name, line.data, "member", line.computed) for line in lines]
+    if reference is not None:
+        drawn.append(charts.Line(reference.name, reference.data, "riket", reference.computed))
+    fig = charts.time_series(drawn, ind, title=title, computed_note=computed_note, height=460)
+    styles = {line.name: (FOCUS, "solid", 3.5) if i == 0 else
+              (PALETTE[(i - 1) % len(PALETTE)], DASHES[(i - 1) % len(DASHES)], 2.2)
+              for i, line in enumerate(lines)}
+    for trace in fig.data:
+        name = str(trace.name).removesuffix(PARTIAL_SUFFIX)
+        if name not in styles:
+            continue
+        color, dash, width = styles[name]
+        if str(trace.name).endswith(PARTIAL_SUFFIX):
+            trace.marker.color = color
+        else:
+            trace.line.color, trace.line.dash, trace.line.width = color, dash, width
+            trace.marker.color = color
+    return fig
+
+
+def peer_bars(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str,
+              reference: list[tuple[str, float]], computed_note: str | None = None
+              ) -> go.Figure:
+    """The chosen kommun and its peers on one indicator (``df``: kommun_name, value), ranked,
+    the chosen kommun in the focus colour, the peers' area value and Riket as lines."""
+    return charts.ranked_bar(df, ind, title=title, highlight=highlight, reference=reference,
+                             computed_note=computed_note)

@@ -1,0 +1,199 @@
+"""The choropleth map: (values, shapes, classes, Indicator) -> Figure. Never imports streamlit.
+
+One ``go.Choroplethmap`` trace holds every shape once (GeoJSON given inline, ``featureidkey``
+the feature id): its colour is the class index on a stepped scale, with two greys below the
+classes for missing and suppressed values. The legend shows one entry per class (empty marker
+traces in the class colour), so the classes are named with their bounds and the method is the
+legend's title. The map has no base map at all: its MapLibre style is a white background with
+no sources, so no tiles, glyphs or sprites are fetched. (A ``go.Choropleth`` on a ``geo``
+subplot would fetch plotly's world topojson from cdn.plot.ly even with ``visible=False``; the
+browser test caught it.) Nothing leaves 127.0.0.1. Län borders and the chosen kommuner's
+outlines are line traces; missing values get a dark dot inside the grey shape, so they read as
+missing, never as a low value. The view is fitted to the shapes' bounding box.
+As in charts.py, the title and the source line are inside the figure, so an exported image
+keeps them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts import FONT, SEPARATORS, _wrap
+from transforms.catalogue import Indicator
+from transforms.formatting import format_number
+from transforms.geometry import boundary_lines
+from transforms.map_classes import MISSING_COLOR, SUPPRESSED_COLOR, Classes
+
+MISSING, SUPPRESSED = -1, -2
+STATUS_TEXT = {"missing": "uppgift saknas", "suppressed": "värdet är skyddat av källan (t.ex. <5)",
+               "partial": "alla kommuner rapporterar inte"}
+OUTLINE_COLOR = "#111111"
+BORDER_COLOR = "#505050"
+
+
+def _stepped_scale(colors: list[str]) -> list[list]:
+    """A colorscale giving each integer from 0 to len(colors) - 1 its own colour."""
+    n = len(colors)
+    if n == 1:
+        return [[0.0, colors[0]], [1.0, colors[0]]]
+    scale = []
+    for i, color in enumerate(colors):
+        scale += [[i / n, color], [(i + 1) / n, color]]
+    return scale
+
+
+def _z(values: pd.DataFrame, classes: Classes | None) -> pd.Series:
+    """Class index per row; MISSING / SUPPRESSED where there is no value to colour."""
+    z = classes.assign(values["value"]) if classes else pd.Series(float("nan"),
+                                                                  index=values.index)
+    z = z.where(values["value"].notna(), MISSING)
+    return z.where(values["status"] != "suppressed", SUPPRESSED)
+
+
+# a MapLibre style with nothing to fetch: no sources (tiles), no glyphs, no sprite
+BLANK_STYLE = {"version": 8, "sources": {}, "layers": [
+    {"id": "bakgrund", "type": "background", "paint": {"background-color": "#ffffff"}}]}
+MISSING_DOT = "#4d4d4d"
+
+
+def _legend_entry(name: str, color: str, *, group: str, rank: int) -> go.Scattermap:
+    return go.Scattermap(lon=[None], lat=[None], mode="markers", name=name, legendgroup=group,
+                         legendrank=rank, showlegend=True, hoverinfo="skip",
+                         marker={"size": 14, "color": color})
+
+
+def _lines(shapes: pd.DataFrame, *, name: str, color: str, width: float, rank: int
+           ) -> go.Scattermap:
+    lons, lats = (np.array(c, dtype="float64") for c in boundary_lines(shapes))  # None -> NaN
+    return go.Scattermap(lon=lons, lat=lats, mode="lines", name=name, legendrank=rank,
+                         line={"color": color, "width": width}, hoverinfo="skip",
+                         showlegend=True)
+
+
+def _mercator_y(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def fit_view(lon_min: float, lat_min: float, lon_max: float, lat_max: float, *,
+             width: int = 640, height: int = 700) -> tuple[dict[str, float], float]:
+    """Centre and MapLibre zoom that show the bounding box in ``width`` × ``height`` pixels
+    (512-pixel world at zoom 0, Web Mercator). Conservative in width: the page's column is at
+    least this wide."""
+    lon_span = max(lon_max - lon_min, 0.05)
+    y_span = max(_mercator_y(lat_max) - _mercator_y(lat_min), 0.001)
+    zoom_x = math.log2(width * 360 / (512 * lon_span))
+    zoom_y = math.log2(height * 2 * math.pi / (512 * y_span))
+    y_mid = (_mercator_y(lat_max) + _mercator_y(lat_min)) / 2
+    lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
+    return {"lon": (lon_min + lon_max) / 2, "lat": lat_mid}, min(zoom_x, zoom_y) - 0.1
+
+
+def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | None,
+               ind: Indicator, *, title: str, source: str, hover: list[str],
+               outlined: pd.DataFrame | None = None, outline_name: str = "Vald kommun",
+               borders: pd.DataFrame | None = None, height: int = 760) -> go.Figure:
+    """A choropleth of ``values`` on ``shapes``.
+
+    values: area_id, value, status ('missing', 'suppressed', 'partial' or None), one row per
+    shape to draw. shapes: area_id, geojson, label_lon, label_lat (transforms/geometry.py).
+    hover: one Swedish text per row of ``values`` (name, value, rank). outlined: shapes
+    drawn with a strong outline (the chosen kommuner or area); borders: län shapes drawn as
+    thin lines.
+    """
+    drawn = values.merge(shapes[["area_id", "geojson", "label_lon", "label_lat", "lon_min",
+                                 "lat_min", "lon_max", "lat_max"]], on="area_id", how="inner")
+    texts = dict(zip(values["area_id"], hover, strict=True))
+    z = _z(drawn, classes)
+    colors = [SUPPRESSED_COLOR, MISSING_COLOR] + list(classes.colors if classes else [])
+    geojson = {"type": "FeatureCollection",
+               "features": [{"type": "Feature", "id": r.area_id, "properties": {},
+                             "geometry": json.loads(r.geojson)}
+                            for r in drawn.itertuples(index=False)]}
+    fig = go.Figure(go.Choroplethmap(
+        locations=drawn["area_id"], featureidkey="id",
+        z=z - SUPPRESSED, zmin=0, zmax=len(colors) - 1, colorscale=_stepped_scale(colors),
+        showscale=False, marker={"line": {"color": "#ffffff", "width": 0.5}},
+        hovertext=[texts[a] for a in drawn["area_id"]], hoverinfo="text",
+        customdata=drawn["value"].astype("float64"),  # the values themselves, for export
+        name=ind.label, showlegend=False))
+    # set after the trace: plotly validates a constructor's geojson by deep-copying it twice
+    # (0,5 s for 290 kommuner); update_traces takes the dict as it is
+    fig.update_traces(geojson=geojson, selector=0)
+    for i, (label, color) in enumerate(zip(classes.labels if classes else (),
+                                           classes.colors if classes else (), strict=True)):
+        fig.add_trace(_legend_entry(label, color, group="klass", rank=100 + i))
+    missing = drawn[z == MISSING]
+    if not missing.empty:
+        fig.add_trace(_legend_entry(f"Uppgift saknas ({len(missing)}): ljusgrå med mörk prick",
+                                    MISSING_COLOR, group="saknas", rank=200))
+        fig.add_trace(go.Scattermap(
+            lon=missing["label_lon"], lat=missing["label_lat"], mode="markers",
+            marker={"size": 6, "color": MISSING_DOT},
+            hovertext=[texts[a] for a in missing["area_id"]], hoverinfo="text",
+            legendgroup="saknas", showlegend=False, name="Uppgift saknas"))
+    suppressed = drawn[z == SUPPRESSED]
+    if not suppressed.empty:
+        fig.add_trace(_legend_entry(f"Skyddat värde ({len(suppressed)})", SUPPRESSED_COLOR,
+                                    group="skyddat", rank=210))
+    if borders is not None and not borders.empty:
+        fig.add_trace(_lines(borders, name="Länsgräns", color=BORDER_COLOR, width=1.1,
+                             rank=300))
+    if outlined is not None and not outlined.empty:
+        fig.add_trace(_lines(outlined, name=outline_name, color=OUTLINE_COLOR, width=2.6,
+                             rank=310))
+    center, zoom = fit_view(float(drawn["lon_min"].min()), float(drawn["lat_min"].min()),
+                            float(drawn["lon_max"].max()), float(drawn["lat_max"].max()),
+                            height=height - 120)
+    _frame(fig, title=title, source=source, legend_title=classes.title if classes else
+           "Inga värden att dela in i klasser", height=height, center=center, zoom=zoom)
+    return fig
+
+
+def _frame(fig: go.Figure, *, title: str, source: str, legend_title: str,
+           height: int, center: dict[str, float], zoom: float) -> None:
+    """Map layout: no base map, the view fitted to the shapes, title, legend, source inside
+    the figure."""
+    wrapped = _wrap(source, 95)
+    n_lines = wrapped.count("<br>") + 1
+    bottom = 24 + 14 * n_lines
+    fig.update_layout(map={"style": BLANK_STYLE, "center": center, "zoom": zoom})
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        separators=SEPARATORS, height=height + 14 * n_lines, font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 80, "b": bottom}, template="plotly_white",
+        legend={"title": {"text": _wrap(legend_title, 34), "font": {"size": 12}},
+                "orientation": "v", "x": 1.0, "xanchor": "right", "y": 1, "yanchor": "top",
+                "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12},
+                "itemclick": False, "itemdoubleclick": False},
+        hoverlabel={"namelength": -1}, dragmode=False)
+    fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0,
+                       yshift=-(bottom - 4), xanchor="left", yanchor="bottom",
+                       showarrow=False, align="left", font={"size": 10, "color": "#555555"})
+
+
+def hover_texts(values: pd.DataFrame, ind: Indicator, *, name: str = "area_name",
+                extra: list[str] | None = None) -> list[str]:
+    """'<b>Växjö</b><br>6,0 %<br>…' per row: the value with its unit, or why there is none,
+    then ``extra`` (e.g. the rank), one line per row."""
+    out = []
+    for i, row in enumerate(values.itertuples(index=False)):
+        status = getattr(row, "status", None)
+        value = row.value
+        if status == "suppressed":
+            shown = STATUS_TEXT["suppressed"]
+        elif pd.isna(value):
+            shown = STATUS_TEXT["missing"]
+        else:
+            shown = f"{format_number(value, ind.decimals)} {ind.short_unit}".strip()
+            if status == "partial":
+                shown += f" ({STATUS_TEXT['partial']})"
+        text = f"<b>{getattr(row, name)}</b><br>{shown}"
+        if extra and extra[i]:
+            text += f"<br>{extra[i]}"
+        out.append(text)
+    return out

