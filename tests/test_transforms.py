@@ -163,8 +163,10 @@ def test_csv_download_is_swedish_excel_friendly_and_keeps_coverage():
     data = to_excel_csv(series_frame([("Värend", df)], ind, sex="Totalt"))
     text = data.decode("utf-8")
     assert text.startswith("\ufeffområde;år;kön;värde;enhet;täckning")
-    assert "Värend;2021;Totalt;4,25;%;2 av 3 kommuner;N31807" in text
-    assert "Värend;2022;Totalt;;%;1 av 3 kommuner" in text
+    # as shown on screen: format_number(4.25, 1) == "4,2" (the screen's rounding)
+    assert format_number(4.25, 1) == "4,2"
+    assert "Värend;2021;Totalt;4,2;%;2 av 3 kommuner;;N31807" in text
+    assert "Värend;2022;Totalt;;%;1 av 3 kommuner;undanhållet" in text
     assert "2026-11-25" in text
 
 
