@@ -20,16 +20,13 @@ from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, monthly_marts
 from transforms.export import series_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
-from transforms.groups import slug
 from ui.data import query
-from ui.downloads import csv_button
+from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
 from warehouse import queries
 
 MAX_MEMBER_LINES = 8  # an area with at most this many kommuner draws each of them too
 MAX_MEMBER_BARS = 60  # "Kommunerna i …" for areas up to this size
-PLOTLY_CONFIG = {"displaylogo": False, "locale": "sv",
-                 "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def source_footer(ind: Indicator, *, period: str, computed: bool,
@@ -157,11 +154,13 @@ def indicator_chart(sel: Selection, indicator_id: str) -> None:
     focus = query("area_series", ind, sel.area, sex)
     fig = charts.time_series(lines, ind, title=title, references=references(sel, ind, focus),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{indicator_id}")
+    names = name_parts(sel.area.name, ind.label, period, sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{indicator_id}")
     source_footer(ind, period=period, computed=computed)
     table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
                          ind, sex=SEX_LABELS[sex])
-    csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{indicator_id}")
+    chart_downloads(fig, *names, key=f"dl-{indicator_id}", table=table_export(
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
 def members_block(sel: Selection, indicator_id: str) -> None:
@@ -186,7 +185,13 @@ def members_block(sel: Selection, indicator_id: str) -> None:
     fig = charts.ranked_bar(latest, ind, title=f"{ind.label}: kommunerna i {sel.area.name}, "
                             f"{periods.label(when, freq)}", highlight=sel.kommun_name,
                             reference=ref)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"members-{indicator_id}")
+    names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
+                       sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key=f"members-{indicator_id}")
+    table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code])
+                          for row in latest.itertuples()], ind, sex=SEX_LABELS[sex])
+    chart_downloads(fig, *names, key=f"dl-members-{indicator_id}", table=table_export(
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=periods.label(when, freq)))
 
 
 def selection_caption(sel: Selection) -> str:
@@ -309,7 +314,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     fig = charts.time_series(shown, ind, title=title, breaks=breaks,
                              references=references(sel, ind, found[0][2]),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{ind.id}")
+    names = name_parts(sel.area.name, ind.label, period, sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{ind.id}")
     notes = [sex_note.strip()] if sex_note else []
     if computed and mart.get("note"):
         notes.append(" ".join(str(mart["note"]).split()))
@@ -330,7 +336,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     source_footer(ind, period=period, computed=computed, area_note=" ".join(notes) or None)
     table = series_frame([(line.name, line.data) for line in shown], ind,
                          sex=SEX_LABELS[sex])
-    csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{ind.id}")
+    chart_downloads(fig, *names, key=f"dl-{ind.id}", table=table_export(
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
 def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
@@ -390,7 +397,9 @@ def population_block(sel: Selection) -> None:
     fig = charts.population_by_age(df[df["period"] == latest], meta,
                                    title=f"Folkmängd efter ålder och kön, {name}, "
                                          f"{format_month(latest)}")
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart-population")
+    names = ("Folkmängd efter ålder och kön", name, format_month(latest))
+    st.plotly_chart(fig, config=plotly_config(*names), key="chart-population")
+    chart_downloads(fig, *names, key="dl-population", table=None)
     st.caption("Summerat över SCB:s åldersgrupper. Från referensåret 2025 lägger SCB in en liten "
                "slumpmässig osäkerhet i alla befolkningsuppgifter (Cell Key Method), så en summa "
                "av delar kan avvika något från SCB:s publicerade total.")
