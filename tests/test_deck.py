@@ -195,3 +195,32 @@ def test_cli_pack_writes_the_deck_and_refuses_bad_input(built, tmp_path, monkeyp
     assert main(["pack", "--area", "kommun:9999", "--from", "2015", "--to", "2022",
                  "--out", str(bad)]) == 2
     assert not bad.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_motesunderlag_page_makes_the_deck_with_one_button(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["sida"] = "motesunderlag"
+    at.query_params["omrade"] = "group:samordningsforbundet-varend"
+    at.run()
+    assert not at.exception
+    chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
+    assert list(chosen.value) == list(deck.DEFAULT_INDICATORS)
+    chosen.set_value(["N31807", "N03920"]).run()
+    next(b for b in at.button if b.label.startswith("Gör mötesunderlaget")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Ladda ned PowerPoint" in labels
+    result = at.session_state["_motesunderlag"]
+    slides = list(_open(result["pptx"]).slides)
+    assert len(slides) == 4
+    assert ("Invånare med ekonomiskt bistånd var 3,3 % 2022 i Samordningsförbundet Värend"
+            in _texts(slides[1]))
+    assert _texts(slides[2]).startswith("Arbetslöshet 18–65 år")
+    if deck.office_path():
+        assert "Ladda ned PDF" in labels and result["pdf"].startswith(b"%PDF")
+    else:
+        assert "LibreOffice saknas" in result["pdf_error"]
