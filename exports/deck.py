@@ -72,9 +72,15 @@ class IndicatorSlide:
     def years(self) -> list[int]:
         """The chart's categories: every year with a value on any line."""
         found = set()
-        for line in self.lines:
+        for line in self.charted:
             found |= {int(y) for y in line.data.dropna(subset=["value"])["year"]}
-        return sorted(found)
+        return list(range(min(found), max(found) + 1)) if found else []  # gaps stay gaps
+
+    @property
+    def charted(self) -> list[Compared]:
+        """The chart's lines: all of them, but a count only for the area itself (Riket's
+        count would flatten the area's to the axis); the words still compare."""
+        return self.lines[:1] if self.ind.unit == "count" else self.lines
 
     def shown(self, line: Compared) -> list[float | int | None]:
         """The line's values per year of ``years``, as shown (indicator's decimals)."""
@@ -158,6 +164,22 @@ def _row(df: pd.DataFrame, year: int) -> pd.Series | None:
     return None if found.empty else found.iloc[0]
 
 
+def year_runs(items: list[tuple[int, str]]) -> str:
+    """'2014–2018 (2 av 3 kommuner), 2020 (1 av 3 kommuner)': consecutive years with the same
+    note as one run; a run without a note is just its years."""
+    runs: list[list] = []
+    for year, note in items:
+        if runs and runs[-1][1] == year - 1 and runs[-1][2] == note:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year, note])
+    parts = []
+    for first, last, note in runs:
+        years = str(first) if first == last else f"{first}–{last}"
+        parts.append(f"{years} ({note})" if note else years)
+    return ", ".join(parts)
+
+
 def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                 start: int) -> tuple[list[str], list[str]]:
     """The key figures in words and the flags, for the focus line (``lines[0]``).
@@ -192,16 +214,32 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                          f"{_value_text(ind, earliest['value'])} till "
                          f"{_value_text(ind, latest['value'])} ({change}).")
     flags = []
+    others = []
+    for line in lines:
+        rows = line.data.dropna(subset=["value"])
+        partial = [(int(r.year), coverage_label(int(r.n_reporting), int(r.n_expected)))
+                   for r in rows.itertuples() if getattr(r, "status", None) == "partial"]
+        if partial and line is focus:
+            flags.append(f"{line.name}: alla kommuner rapporterar inte (ringat i diagrammet): "
+                         f"{year_runs(partial)}.")
+        elif partial:
+            others.append(line.name)
+    if others:
+        flags.append(f"{' och '.join(others)}: alla kommuner rapporterar inte vissa år "
+                     f"(ringat i diagrammet).")
     for r in values.itertuples():
-        if getattr(r, "status", None) == "partial":
-            flags.append(f"{int(r.year)}: områdesvärdet bygger på "
-                         f"{coverage_label(int(r.n_reporting), int(r.n_expected))}.")
         if getattr(r, "is_preliminary", False) is True:
             flags.append(f"{int(r.year)}: preliminärt värde.")
-    missing_years = [int(y) for y in focus.data[focus.data["value"].isna()]["year"]
-                     if int(y) >= start]
-    if missing_years:
-        flags.append(f"Uppgift saknas för {focus.name}: {', '.join(map(str, missing_years))}.")
+    first_year = int(values.iloc[0]["year"])
+    for brk in ind.breaks:
+        if first_year < brk.year <= year:
+            flags.append(f"Seriebrott {brk.year}: {brk.label}.")
+    gaps = focus.data[focus.data["value"].isna() & (focus.data["year"] >= start)]
+    if not gaps.empty:
+        why = [(int(r.year), "under hälften av kommunerna rapporterar"
+                if getattr(r, "status", None) == "withheld" else "")
+               for r in gaps.itertuples()]
+        flags.append(f"Uppgift saknas för {focus.name}: {year_runs(why)}.")
     return sentences, flags
 
 
@@ -343,13 +381,14 @@ def _chart(slide, box, item: IndicatorSlide):
     data = CategoryChartData(number_format="#,##0" + ("." + "0" * item.ind.decimals
                                                       if item.ind.decimals else ""))
     data.categories = [str(y) for y in item.years]
-    for line in item.lines:
+    for line in item.charted:
         data.add_series(line.name, item.shown(line))
     x, y, w, h = box
     frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, Emu(int(x)), Emu(int(y)),
                                    Emu(int(w)), Emu(int(h)), data)
     chart = frame.chart
     _swedish(chart)
+    chart.has_title = False  # the slide has the title; one series would get its name here
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
@@ -366,7 +405,7 @@ def _chart(slide, box, item: IndicatorSlide):
     axis.axis_title.text_frame.text = {"percent": "Andel (%)", "count": "Antal"}.get(
         item.ind.unit, item.ind.short_unit)
     axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
-    for series, line in zip(chart.plots[0].series, item.lines, strict=True):
+    for series, line in zip(chart.plots[0].series, item.charted, strict=True):
         color = RGBColor.from_string(ROLE_COLORS[line.role])
         series.smooth = False
         series.format.line.color.rgb = color
@@ -376,6 +415,18 @@ def _chart(slide, box, item: IndicatorSlide):
         series.marker.format.fill.solid()
         series.marker.format.fill.fore_color.rgb = color
         series.marker.format.line.color.rgb = color
+        partial = set()
+        if "status" in line.data.columns:
+            partial = {int(y) for y in line.data[line.data["status"] == "partial"]["year"]}
+        for index, year in enumerate(item.years):
+            if year in partial:  # as on screen: an open ring, all kommuner do not report
+                point = series.points[index]
+                point.marker.style = XL_MARKER_STYLE.CIRCLE
+                point.marker.size = 11
+                point.marker.format.fill.solid()
+                point.marker.format.fill.fore_color.rgb = RGBColor.from_string("FFFFFF")
+                point.marker.format.line.color.rgb = color
+                point.marker.format.line.width = Pt(2)
     return frame
 
 
@@ -431,6 +482,8 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
         slide = _new_slide(prs)
         compared = [line.name for line in item.lines[1:]]
         against = f" jämfört med {' och '.join(compared)}" if compared else ""
+        if compared and len(item.charted) == 1:
+            against += " (i texten)"
         _text(slide, (margin, h * 0.04, inner, h * 0.10), [item.ind.label], size=28, bold=True)
         _text(slide, (margin, h * 0.13, inner, h * 0.06),
               [f"{deck.area.name}{against}, {deck.period}"], size=15, color=MUTED)
@@ -439,8 +492,10 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
         else:
             _chart(slide, (margin, h * 0.20, inner * 0.62, h * 0.66), item)
             words = item.sentences + item.flags
-            _text(slide, (margin + inner * 0.65, h * 0.22, inner * 0.35, h * 0.62), words,
-                  size=15, bullets=True)
+            length = sum(len(w) for w in words)
+            size = 15 if length < 380 else 13 if length < 520 else 11
+            _text(slide, (margin + inner * 0.65, h * 0.20, inner * 0.35, h * 0.66), words,
+                  size=size, bullets=True)
         _text(slide, (margin, h * 0.88, inner, h * 0.10), [item.source()], size=10,
               color=MUTED)
 

@@ -99,6 +99,27 @@ def test_counts_are_whole_numbers_in_words_and_chart(warehouse):
     assert "4 288" in first  # looked up in the mirror: 4 288 recipients in Värend 2022
 
 
+def test_flagged_values_are_marked_as_on_screen(warehouse):
+    """Biståndshushåll in Värend: 2014–2018 from 2 of 3 kommuner (partial, ringed on screen),
+    2013 withheld (under half report); a count is charted for the area alone."""
+    pptx, _, plan = deck.build(warehouse, VAREND, ["N31910"], 2010, 2022, pdf=False)
+    item = plan.slides[0]
+    df = queries.area_series(warehouse, item.ind, VAREND)
+    partial = df[df["status"] == "partial"]["year"].tolist()
+    assert partial == [2014, 2015, 2016, 2017, 2018]  # looked up in the mirror
+    text = _texts(list(_open(pptx).slides)[1])
+    assert ("Samordningsförbundet Värend: alla kommuner rapporterar inte (ringat i "
+            "diagrammet): 2014–2018 (2 av 3 kommuner).") in text
+    assert "Uppgift saknas för Samordningsförbundet Värend: 2013 (under hälften" in text
+    chart = next(s.chart for s in list(_open(pptx).slides)[1].shapes if s.has_chart)
+    assert [s.name for s in chart.plots[0].series] == ["Samordningsförbundet Värend"]
+    years = [int(c) for c in chart.plots[0].categories]
+    assert 2013 in years and chart.plots[0].series[0].values[years.index(2013)] is None
+    ringed = chart.plots[0].series[0]._element.findall(
+        "{http://schemas.openxmlformats.org/drawingml/2006/chart}dPt")
+    assert len(ringed) == len(partial)
+
+
 def test_an_indicator_without_area_values_gets_a_slide_that_says_so(warehouse):
     pptx, _, plan = deck.build(warehouse, VAREND, ["N00708", "N02267", "N31807"], 2010, 2015,
                                pdf=False)
