@@ -44,6 +44,9 @@ PRESENTATION_TYPE = ("application/vnd.openxmlformats-officedocument.presentation
                      "presentation.main+xml")
 
 
+SEXES = {"T": "totalt", "K": "kvinnor", "M": "män"}
+
+
 class DeckError(ValueError):
     """Bad input for a deck; the message is Swedish and names what to change."""
 
@@ -251,6 +254,8 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
     An indicator without values for the area in the span gets a slide that says so; an
     unknown indicator, a monthly one, an empty span or no indicators at all stop the deck.
     """
+    if sex not in SEXES:
+        raise DeckError(f"Okänt kön '{str(sex)[:10]}': T (totalt), K (kvinnor) eller M (män).")
     ids = parse_indicator_ids(indicator_ids)
     if not ids:
         raise DeckError("Välj minst ett nyckeltal till mötesunderlaget.")
@@ -301,6 +306,8 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
         return IndicatorSlide(ind, lines, [], [], f"Inga värden för {area.name} "
                               f"{start}–{end} i källan.", not area.is_kommun)
     sentences, flags = key_figures(ind, lines, whole, start)
+    if sex != use_sex:
+        flags.append(f"Finns inte per kön: visar totalt, inte {SEXES[sex]}.")
     return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun)
 
 
@@ -470,7 +477,8 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
     slide = _new_slide(prs)
     _text(slide, (margin, h * 0.22, inner, h * 0.18), [deck.area.name], size=40, bold=True)
     _text(slide, (margin, h * 0.40, inner, h * 0.10),
-          [f"Arbetsmarknadsläget {deck.period} – mötesunderlag"], size=24, color=MUTED)
+          [f"Arbetsmarknadsläget {deck.period} – mötesunderlag"
+           + (f", {SEXES[deck.sex]}" if deck.sex != "T" else "")], size=24, color=MUTED)
     lines = []
     if deck.member_names and not deck.area.is_kommun:
         lines.append(f"Medlemskommuner: {', '.join(deck.member_names)}")
@@ -485,8 +493,9 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
         if compared and len(item.charted) == 1:
             against += " (i texten)"
         _text(slide, (margin, h * 0.04, inner, h * 0.10), [item.ind.label], size=28, bold=True)
+        sex = f", {SEXES[deck.sex]}" if deck.sex != "T" and item.ind.has_sex else ""
         _text(slide, (margin, h * 0.13, inner, h * 0.06),
-              [f"{deck.area.name}{against}, {deck.period}"], size=15, color=MUTED)
+              [f"{deck.area.name}{against}, {deck.period}{sex}"], size=15, color=MUTED)
         if item.missing:
             _text(slide, (margin, h * 0.30, inner, h * 0.3), [item.missing], size=20)
         else:

@@ -7,6 +7,7 @@ import io
 import subprocess
 import zipfile
 
+import pandas as pd
 import pytest
 
 from exports import deck
@@ -80,6 +81,57 @@ def test_the_varend_deck_holds_the_warehouse_numbers(warehouse, varend_deck):
     for ind_id in deck.DEFAULT_INDICATORS:
         assert f"({ind_id})" in closing
     assert [s.ind.id for s in plan.slides] == list(deck.DEFAULT_INDICATORS)
+
+
+def test_every_number_in_the_words_is_a_warehouse_value_at_its_decimals(warehouse,
+                                                                        varend_deck):
+    """Every decimal number in the key figures of the Värend deck is a value of the area,
+    its län or Riket in the span, or a difference of two of them, rounded as on screen."""
+    import re
+
+    pptx, _ = varend_deck
+    lan, riket = queries.area(warehouse, "lan:07"), queries.area(warehouse, "riket")
+    slides = list(_open(pptx).slides)[1:7]
+    for slide, ind_id in zip(slides, deck.DEFAULT_INDICATORS, strict=True):
+        ind = queries.indicator(warehouse, ind_id)
+        series = {a.area_id: queries.area_series(warehouse, ind, a).set_index("year")["value"]
+                  for a in (VAREND, lan, riket)}
+        allowed = {format_number(v, 1) for s in series.values() for y, v in s.items()
+                   if 2015 <= y <= 2022 and pd.notna(v)}
+        focus = series[VAREND.area_id].dropna()
+        allowed |= {format_number(abs(focus[2022] - v), 1) for v in focus}
+        bullets = [p.text for s in slide.shapes if s.has_text_frame
+                   for p in s.text_frame.paragraphs if p.text.startswith("• ")]
+        numbers = re.findall(r"\d+,\d", re.sub(r"\b(19|20)\d\d\b", "", " ".join(bullets)))
+        assert len(numbers) >= 5, bullets  # value, change, län, Riket, first, last, change
+        assert set(numbers) <= allowed, (ind_id, set(numbers) - allowed)
+
+
+def test_a_kommun_deck_for_women_says_so_and_uses_her_numbers(warehouse):
+    """Växjö, kvinnor: N03920 is split by sex; N31807 is not and says it shows the total."""
+    ind = queries.indicator(warehouse, "N03920")
+    assert ind.has_sex
+    vaxjo = queries.area(warehouse, "kommun:0780")
+    pptx, _, _ = deck.build(warehouse, vaxjo, ["N03920", "N31807"], 2015, 2022, sex="K",
+                            pdf=False)
+    women = queries.area_series(warehouse, ind, vaxjo, "K").set_index("year")["value"]
+    total = queries.area_series(warehouse, ind, vaxjo, "T").set_index("year")["value"]
+    slides = list(_open(pptx).slides)
+    chart = next(s.chart for s in slides[1].shapes if s.has_chart)
+    years = [int(c) for c in chart.plots[0].categories]
+    charted = list(chart.plots[0].series[0].values)
+    assert charted == [shown_number(women.get(y), 1) for y in years]
+    assert charted != [shown_number(total.get(y), 1) for y in years]  # not the total
+    assert "kvinnor" in _texts(slides[0])
+    text = _texts(slides[1])
+    assert f"Arbetslöshet 18–65 år var {format_number(women[2022], 1)} % 2022 i Växjö" in text
+    assert "Växjö jämfört med Kronobergs län och Riket, 2015–2022, kvinnor" in text
+    bistand = _texts(slides[2])
+    # looked up in the mirror: Växjö 2022, 2.956 % of the population (total only)
+    assert "Invånare med ekonomiskt bistånd var 3,0 % 2022 i Växjö" in bistand
+    assert "Finns inte per kön: visar totalt, inte kvinnor." in bistand
+    with pytest.raises(deck.DeckError, match="Okänt kön"):
+        deck.plan(warehouse, vaxjo, ["N03920"], 2015, 2022, sex="X")
 
 
 def test_counts_are_whole_numbers_in_words_and_chart(warehouse):

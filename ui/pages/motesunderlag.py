@@ -8,7 +8,7 @@ import streamlit as st
 from exports import deck
 from exports.filenames import file_name
 from ui.data import con, query
-from ui.selection import Selection
+from ui.selection import SEX_LABELS, Selection
 
 _RESULT = "_motesunderlag"  # the last deck made in this session: request, files, messages
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -40,14 +40,17 @@ def render(sel: Selection) -> None:
         default=[i for i in deck.DEFAULT_INDICATORS if i in labels], key="deck-indicators",
         max_selections=deck.MAX_INDICATORS,
         help="Årsvärden. Ett nyckeltal utan värden för området får en sida som säger det.")
+    sex = st.radio("Kön", list(SEX_LABELS), format_func=SEX_LABELS.get, horizontal=True,
+                   key="deck-sex", help="Nyckeltal som inte finns per kön visas totalt, och "
+                                        "sidan säger det.")
     template = st.file_uploader("Egen mall (valfritt, .pptx eller .potx)", type=["pptx", "potx"],
                                 key="deck-template",
                                 help="Utan mall används dashboardens enkla mall (16:9).")
-    request = (sel.area.area_id, start, end, tuple(chosen),
+    request = (sel.area.area_id, start, end, tuple(chosen), sex,
                template.file_id if template else None)
     if st.button("Gör mötesunderlaget (PowerPoint och PDF)", type="primary",
                  icon=":material/slideshow:", disabled=not chosen):
-        st.session_state[_RESULT] = _make(sel, chosen, start, end, template)
+        st.session_state[_RESULT] = _make(sel, chosen, start, end, sex, template)
         st.session_state[_RESULT]["request"] = request
     result = st.session_state.get(_RESULT)
     if not result or result.get("request") != request:
@@ -56,7 +59,8 @@ def render(sel: Selection) -> None:
         st.error(result["error"])
         return
     period = f"{start}–{end}" if start != end else str(start)
-    name = (sel.area.name, "Mötesunderlag", period)
+    name = (sel.area.name, "Mötesunderlag", period) + (
+        (SEX_LABELS[sex].lower(),) if sex != "T" else ())
     cols = st.columns(2)
     cols[0].download_button("Ladda ned PowerPoint", result["pptx"],
                             file_name(*name, ext="pptx"), PPTX, icon=":material/download:",
@@ -71,14 +75,15 @@ def render(sel: Selection) -> None:
         st.caption("Utan värden för området (sidan säger det): " + ", ".join(result["empty"]))
 
 
-def _make(sel: Selection, chosen: list[str], start: int, end: int, template) -> dict:
+def _make(sel: Selection, chosen: list[str], start: int, end: int, sex: str,
+          template) -> dict:
     """Build the deck with progress shown; a dict of files or of the Swedish error."""
     raw = template.getvalue() if template is not None else None
     with st.status("Gör mötesunderlaget…", expanded=True) as status:
         try:
             with con() as cur:
-                pptx, _, plan = deck.build(cur, sel.area, chosen, start, end, pdf=False,
-                                           template=raw,
+                pptx, _, plan = deck.build(cur, sel.area, chosen, start, end, sex=sex,
+                                           pdf=False, template=raw,
                                            progress=lambda step: status.write(step))
         except deck.DeckError as exc:
             status.update(label="Mötesunderlaget kunde inte göras", state="error")
