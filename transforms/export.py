@@ -88,3 +88,31 @@ def to_excel_csv(df: pd.DataFrame, *, decimals: dict[str, int] | None = None) ->
     buf = io.StringIO()
     out.to_csv(buf, sep=";", decimal=",", index=False)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+SEX_NAMES = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+
+
+def _age_start(code: str) -> int:
+    digits = "".join(ch for ch in str(code).split("-")[0].split("+")[0] if ch.isdigit())
+    return int(digits) if digits else 10_000
+
+
+def population_frame(df: pd.DataFrame, name: str, ind: Indicator) -> pd.DataFrame:
+    """SCB's monthly population (region_code, age_code, age_label, sex, period, population)
+    as a download: one row per month, sex and age group, summed over the regions given (the
+    län, or every län for Riket), youngest first; counts as whole numbers."""
+    summed = (df.groupby(["period", "sex", "age_code", "age_label"], as_index=False)
+              ["population"].sum(min_count=1))
+    summed["age_order"] = summed["age_code"].map(_age_start)
+    summed["sex_order"] = summed["sex"].map({"T": 0, "K": 1, "M": 2})
+    summed = summed.sort_values(["period", "sex_order", "age_order"])
+    out = pd.DataFrame({
+        "område": name, "månad": [str(p)[:7] for p in summed["period"]],
+        "kön": summed["sex"].map(SEX_NAMES).fillna(summed["sex"]),
+        "åldersgrupp": summed["age_label"],
+        VALUE: pd.array([shown_number(v, 0) for v in summed["population"]], dtype="Int64"),
+        "enhet": "antal", "källa": ind.source_line.removeprefix("Källa: "),
+        "hämtad": (ind.fetched_at or "")[:10]})
+    out.attrs["decimals"] = {VALUE: 0}
+    return out.reset_index(drop=True)

@@ -9,7 +9,7 @@ lists under ``blocks:`` in ui/pages.yml are registered in BLOCKS.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -18,7 +18,7 @@ import charts
 from transforms import monthly, periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, monthly_marts
-from transforms.export import series_frame
+from transforms.export import population_frame, series_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
@@ -399,7 +399,11 @@ def population_block(sel: Selection) -> None:
                                          f"{format_month(latest)}")
     names = ("Folkmängd efter ålder och kön", name, format_month(latest))
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-population")
-    chart_downloads(fig, *names, key="dl-population", table=None)
+    shown = area if area.kind in ("lan", "riket") else query("area", f"lan:{lan_codes[0]}")
+    table = replace(table_export(shown, meta, population_frame(df, name, meta),
+                                 sex="Totalt, kvinnor och män", period=format_month(latest)),
+                    area_method=False)  # SCB's own län figures (Riket: their sum)
+    chart_downloads(fig, *names, key="dl-population", table=table)
     st.caption("Summerat över SCB:s åldersgrupper. Från referensåret 2025 lägger SCB in en liten "
                "slumpmässig osäkerhet i alla befolkningsuppgifter (Cell Key Method), så en summa "
                "av delar kan avvika något från SCB:s publicerade total.")
