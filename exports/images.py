@@ -299,6 +299,11 @@ def sized(fig: go.Figure | dict, fmt: ImageFormat) -> dict:
     data = copy.deepcopy(fig.to_dict() if isinstance(fig, go.Figure) else fig)
     layout = data.setdefault("layout", {})
     layout.update(width=fmt.width, height=fmt.height, autosize=False)
+    title = layout.get("title")
+    if isinstance(title, dict) and title.get("x") == 0 and not title.get("pad"):
+        # on screen the page's padding surrounds a title at the figure's left edge; an image
+        # has none, so the title gets a little of its own
+        title["pad"] = {"l": 16}
     return data
 
 
