@@ -70,6 +70,8 @@ class IndicatorSlide:
     flags: list[str]  # flagged values, marked as on screen
     missing: str | None  # why there is no chart (no data, not computable for an area)
     computed: bool  # the area's values are computed from its kommuner
+    members: pd.DataFrame | None = None  # kommun_name, value: bars when no area value exists
+    members_year: int | None = None
 
     @property
     def years(self) -> list[int]:
@@ -293,9 +295,7 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     area = compared[0][0]
     use_sex = sex if ind.has_sex else "T"
     if ind.aggregation == "none" and not area.is_kommun:
-        why = ind.area_method.split(": ", 1)[-1]
-        return IndicatorSlide(ind, [], [], [], f"Inget värde för {area.name}: {why}. Se "
-                              f"nyckeltalet för varje kommun i dashboarden.", False)
+        return _member_slide(con, ind, area, start, end, use_sex)
     lines, whole = [], None
     for obj, role in compared:
         df = queries.area_series(con, ind, obj, use_sex)
@@ -309,6 +309,28 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     if sex != use_sex:
         flags.append(f"Finns inte per kön: visar totalt, inte {SEXES[sex]}.")
     return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun)
+
+
+def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
+                  sex: str) -> IndicatorSlide:
+    """An indicator with no area value (it cannot be summed over kommuner): the member
+    kommuner's values in the latest year of the span, as bars and in words."""
+    why = ind.area_method.split(": ", 1)[-1]
+    df = queries.member_values(con, ind.id, list(area.members), sex)
+    df = df[(df["year"] >= start) & (df["year"] <= end)].dropna(subset=["value"])
+    if df.empty:
+        return IndicatorSlide(ind, [], [], [], f"Inget värde för {area.name}: {why}. "
+                              f"Kommunerna saknar värden {start}–{end}.", False)
+    year = int(df["year"].max())
+    latest = df[df["year"] == year].sort_values("value", ascending=False)
+    named = ", ".join(f"{r.kommun_name} {_value_text(ind, r.value)}"
+                      for r in latest.itertuples())
+    sentences = [f"Inget värde för hela {area.name}: {why}.",
+                 f"Kommunerna {year}: {named}."]
+    absent = len(area.members) - len(latest)
+    flags = [f"{absent} av {len(area.members)} kommuner saknar värde {year}."] if absent else []
+    return IndicatorSlide(ind, [], sentences, flags, None, False,
+                          members=latest[["kommun_name", "value"]], members_year=year)
 
 
 # --- PowerPoint ---------------------------------------------------------------------------
@@ -437,6 +459,40 @@ def _chart(slide, box, item: IndicatorSlide):
     return frame
 
 
+def _bars(slide, box, item: IndicatorSlide):
+    """The member kommuner's values as a native horizontal bar chart, highest on top."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Emu, Pt
+
+    fmt = "#,##0" + ("." + "0" * item.ind.decimals if item.ind.decimals else "")
+    data = CategoryChartData(number_format=fmt)
+    rows = item.members.iloc[::-1]  # a bar chart draws its first category at the bottom
+    data.categories = list(rows["kommun_name"])
+    data.add_series(str(item.members_year),
+                    [shown_number(v, item.ind.decimals) for v in rows["value"]])
+    x, y, w, h = box
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Emu(int(x)), Emu(int(y)),
+                                   Emu(int(w)), Emu(int(h)), data)
+    chart = frame.chart
+    _swedish(chart)
+    chart.has_title = False
+    chart.has_legend = False
+    chart.font.size = Pt(12)
+    plot = chart.plots[0]
+    plot.has_data_labels = True
+    plot.data_labels.number_format = fmt
+    plot.data_labels.number_format_is_linked = False
+    plot.series[0].format.fill.solid()
+    plot.series[0].format.fill.fore_color.rgb = RGBColor.from_string(ROLE_COLORS["focus"])
+    chart.value_axis.minimum_scale = 0
+    chart.value_axis.major_gridlines.format.line.color.rgb = RGBColor.from_string("E3E6E8")
+    chart.value_axis.tick_labels.number_format = fmt
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    return frame
+
+
 def _swedish(chart) -> None:
     """Mark the chart Swedish (``c:lang``), so PowerPoint and LibreOffice write '6,1'."""
     from lxml import etree
@@ -490,16 +546,22 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
         slide = _new_slide(prs)
         compared = [line.name for line in item.lines[1:]]
         against = f" jämfört med {' och '.join(compared)}" if compared else ""
+
         if compared and len(item.charted) == 1:
             against += " (i texten)"
-        _text(slide, (margin, h * 0.04, inner, h * 0.10), [item.ind.label], size=28, bold=True)
+        label = item.ind.label
+        _text(slide, (margin, h * 0.04, inner, h * 0.10), [label], bold=True,
+              size=28 if len(label) <= 45 else 23 if len(label) <= 60 else 19)
         sex = f", {SEXES[deck.sex]}" if deck.sex != "T" and item.ind.has_sex else ""
-        _text(slide, (margin, h * 0.13, inner, h * 0.06),
-              [f"{deck.area.name}{against}, {deck.period}{sex}"], size=15, color=MUTED)
+        subtitle = f"{deck.area.name}{against}, {deck.period}{sex}"
+        if item.members is not None:
+            subtitle = f"Kommunerna i {deck.area.name}, {item.members_year}{sex}"
+        _text(slide, (margin, h * 0.13, inner, h * 0.06), [subtitle], size=15, color=MUTED)
         if item.missing:
             _text(slide, (margin, h * 0.30, inner, h * 0.3), [item.missing], size=20)
         else:
-            _chart(slide, (margin, h * 0.20, inner * 0.62, h * 0.66), item)
+            draw = _bars if item.members is not None else _chart
+            draw(slide, (margin, h * 0.20, inner * 0.62, h * 0.66), item)
             words = item.sentences + item.flags
             length = sum(len(w) for w in words)
             size = 15 if length < 380 else 13 if length < 520 else 11

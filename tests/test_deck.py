@@ -177,12 +177,25 @@ def test_an_indicator_without_area_values_gets_a_slide_that_says_so(warehouse):
                                pdf=False)
     slides = list(_open(pptx).slides)
     assert len(slides) == 1 + 3 + 1
+    # N00708 cannot be summed over kommuner: the members' bars and words instead, 2015
     not_summable = _texts(slides[1])
-    assert "Inget värde för Samordningsförbundet Värend" in not_summable
-    assert not any(s.has_chart for s in slides[1].shapes)
+    assert "Inget värde för hela Samordningsförbundet Värend" in not_summable
+    members = queries.member_values(warehouse, "N00708", list(VAREND.members))
+    latest = members[members["year"] == 2015].sort_values("value", ascending=False)
+    words = ", ".join(f"{r.kommun_name} {format_number(r.value, 1)} %"
+                      for r in latest.itertuples())
+    assert f"Kommunerna 2015: {words}." in not_summable
+    bars = next(s.chart for s in slides[1].shapes if s.has_chart)
+    assert list(bars.plots[0].categories) == list(latest["kommun_name"])[::-1]
+    assert list(bars.plots[0].series[0].values) == [
+        shown_number(v, 1) for v in latest["value"]][::-1]
     assert "Inga värden för Samordningsförbundet Värend 2010–2015" in _texts(slides[2])  # 2020–
+    assert not any(s.has_chart for s in slides[2].shapes)
     assert any(s.has_chart for s in slides[3].shapes)
-    assert [s.missing is None for s in plan.slides] == [False, False, True]
+    assert [s.missing is None for s in plan.slides] == [True, False, True]
+    # looked up in the mirror: N00708 in 2022
+    later = deck.plan(warehouse, VAREND, ["N00708"], 2015, 2022).slides[0]
+    assert later.sentences[1] == "Kommunerna 2022: Tingsryd 8,0 %, Alvesta 6,8 %, Växjö 6,4 %."
 
 
 @pytest.mark.parametrize(("ids", "start", "end", "message"), [
