@@ -96,6 +96,7 @@ QUIET_FLAGS = ("--disable-background-networking", "--disable-component-update",
 def quiet_launcher(path: str) -> str:
     """A launcher script that starts ``path`` with QUIET_FLAGS added (temporary file)."""
     folder = Path(tempfile.mkdtemp(prefix="export-browser-"))
+    atexit.register(shutil.rmtree, folder, True)
     script = folder / "chromium"
     flags = " ".join(QUIET_FLAGS)
     script.write_text(f'#!/bin/sh\nexec "{path}" {flags} "$@"\n')
@@ -165,6 +166,7 @@ def blank_topojson_url() -> str:
     global _blank_topojson
     if _blank_topojson is None:
         folder = Path(tempfile.mkdtemp(prefix="export-topojson-"))
+        atexit.register(shutil.rmtree, folder, True)
         empty = {"type": "Topology", "arcs": [],
                  "objects": {layer: {"type": "GeometryCollection", "geometries": []}
                              for layer in TOPOJSON_LAYERS}}
