@@ -7,7 +7,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 WAREHOUSE_PATH ?= data/warehouse.duckdb
 PORT ?= 8501
 
-.PHONY: run test test-live refresh lint format bench chromium clean
+.PHONY: run test test-live refresh lint format bench chromium office clean
 
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 krävs"'
@@ -29,10 +29,10 @@ run: $(VENV)/.runtime
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-## make test: set up (incl. Chromium when missing and installable), lint, run the whole suite
-## in TEST_WORKERS parallel pytest-xdist workers, one test file per worker at a time
+## make test: set up (incl. Chromium and LibreOffice when missing and installable), lint, run
+## the whole suite in TEST_WORKERS parallel pytest-xdist workers, one test file per worker
 TEST_WORKERS ?= 2
-test: $(VENV)/.dev chromium
+test: $(VENV)/.dev chromium office
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
@@ -60,6 +60,19 @@ chromium:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else \
 		echo "chromium saknas och kan inte installeras här (kräver root och apt)."; \
+	fi
+
+# Debian's LibreOffice (the meeting deck's PDF) and poppler-utils (the test renders PDF pages):
+# installed like chromium, only when missing and we are root with apt; tests skip otherwise.
+office:
+	@if command -v soffice >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then exit 0; fi; \
+	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installerar Debians libreoffice-impress och poppler-utils för mötesunderlaget…"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			libreoffice-impress poppler-utils >/dev/null; \
+	else \
+		echo "libreoffice/pdftoppm saknas och kan inte installeras här (kräver root och apt)."; \
 	fi
 
 clean:

@@ -153,3 +153,26 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "live" in item.keywords:
             item.add_marker(skip)
+
+
+def require_tool(path: str, what: str) -> None:
+    """Skip (locally) or fail (in CI) when a Debian tool that `make test` installs is missing."""
+    import shutil
+
+    if Path(path).exists() or shutil.which(Path(path).name):
+        return
+    message = f"{path} not found: `make test` installs Debian's {what}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(message)  # never skipped in CI
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def export_browser():
+    """The export browser (kaleido + Debian's Chromium), started once per session."""
+    require_tool("/usr/bin/chromium", "chromium")
+    from exports import images
+
+    images.start()
+    yield images
+    images.stop()

@@ -344,3 +344,51 @@ def test_every_page_draws_its_charts_offline_at_1280x800(browser, app_url, page_
         assert failed == []
     finally:
         context.close()
+
+
+def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_path):
+    """The "Ladda ned" menu: the PNG is made on click by the export browser (kaleido on
+    Debian's Chromium), named in readable Swedish, at 2560 × 1440; the Excel reopens."""
+    import io
+
+    from openpyxl import load_workbook
+    from PIL import Image
+
+    page.goto(f"{app_url}/?kommun=0780", wait_until="domcontentloaded")
+    _heading(page, "Översikt – Växjö")
+    chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Arbetslöshet 18–65 år").first
+    chart.scroll_into_view_if_needed()
+    menu = page.get_by_role("button", name="Ladda ned").first  # under the first yearly chart
+    menu.click()
+    page.get_by_role("button", name="Bild, PNG 16:9").wait_for(timeout=30_000)
+    _shot(page, "ladda_ned.png")
+    with page.expect_download(timeout=90_000) as png:
+        page.get_by_role("button", name="Bild, PNG 16:9").click()
+    name = png.value.suggested_filename
+    assert name == "Växjö – Arbetslöshet 18–65 år – 2010–2022.png", name
+    image = Image.open(png.value.path())
+    assert image.size == (2560, 1440)
+    with page.expect_download(timeout=60_000) as xlsx:
+        page.get_by_role("button", name="Siffrorna, Excel").click()
+    workbook = load_workbook(io.BytesIO(Path(xlsx.value.path()).read_bytes()))
+    assert workbook.sheetnames == ["Data", "Om siffrorna"]
+    assert not page.outside, page.outside
+
+
+def test_the_meeting_deck_downloads_from_its_page(page, app_url):
+    from pptx import Presentation
+
+    page.goto(f"{app_url}/?sida=motesunderlag&omrade=group:samordningsforbundet-varend",
+              wait_until="domcontentloaded")
+    _heading(page, "Mötesunderlag – Samordningsförbundet Värend")
+    page.get_by_role("button", name="Gör mötesunderlaget (PowerPoint och PDF)").click()
+    download = page.get_by_role("button", name="Ladda ned PowerPoint")
+    download.wait_for(timeout=120_000)
+    _shot(page, "motesunderlag.png")
+    with page.expect_download(timeout=60_000) as pptx:
+        download.click()
+    assert pptx.value.suggested_filename == \
+        "Samordningsförbundet Värend – Mötesunderlag – 2015–2022.pptx"
+    slides = list(Presentation(pptx.value.path()).slides)
+    assert len(slides) == 1 + 6 + 1
+    assert not page.outside, page.outside

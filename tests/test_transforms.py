@@ -163,8 +163,10 @@ def test_csv_download_is_swedish_excel_friendly_and_keeps_coverage():
     data = to_excel_csv(series_frame([("Värend", df)], ind, sex="Totalt"))
     text = data.decode("utf-8")
     assert text.startswith("\ufeffområde;år;kön;värde;enhet;täckning")
-    assert "Värend;2021;Totalt;4,25;%;2 av 3 kommuner;N31807" in text
-    assert "Värend;2022;Totalt;;%;1 av 3 kommuner" in text
+    # as shown on screen: format_number(4.25, 1) == "4,2" (the screen's rounding)
+    assert format_number(4.25, 1) == "4,2"
+    assert "Värend;2021;Totalt;4,2;%;2 av 3 kommuner;;N31807" in text
+    assert "Värend;2022;Totalt;;%;1 av 3 kommuner;undanhållet" in text
     assert "2026-11-25" in text
 
 
@@ -224,3 +226,25 @@ def test_the_sources_own_lan_and_riket_rows_are_kept_apart_from_kommuner():
     obs, own = _observations(staged, {"0780"})
     assert obs["kommun_code"].tolist() == ["0780"]
     assert dict(zip(own["area_id"], own["value"], strict=True)) == {"lan:07": 6.2, "riket": 5.6}
+
+
+def test_population_download_sums_regions_youngest_first_in_whole_numbers():
+    """Hand-made: two län, two age groups, one month; Riket's rows are their sums."""
+    from transforms.catalogue import Indicator
+    from transforms.export import population_frame, to_excel_csv
+
+    ind = Indicator(id="TAB6471", label="Folkmängd", unit="count", short_unit="antal",
+                    decimals=0, groups=("befolkning",), aggregation="sum", source="SCB",
+                    fetched_at="2026-11-30T10:00:00+00:00", frequency="month")
+    month = pd.Timestamp("2026-01-01")
+    df = pd.DataFrame([
+        ("07", "10-19", "10-19 år", "T", month, 100.0), ("07", "0-9", "0-9 år", "T", month, 50.0),
+        ("20", "10-19", "10-19 år", "T", month, 7.0), ("20", "0-9", "0-9 år", "T", month, 3.0),
+        ("07", "100+10", "100+ år", "K", month, 2.0)],
+        columns=["region_code", "age_code", "age_label", "sex", "period", "population"])
+    out = population_frame(df, "Riket", ind)
+    assert out[["kön", "åldersgrupp"]].values.tolist() == [
+        ["Totalt", "0-9 år"], ["Totalt", "10-19 år"], ["Kvinnor", "100+ år"]]
+    assert out["värde"].tolist() == [53, 107, 2]
+    text = to_excel_csv(out).decode("utf-8-sig")
+    assert "Riket;2026-01;Totalt;0-9 år;53;antal;SCB, tabell TAB6471;2026-11-30" in text

@@ -1,7 +1,10 @@
 """Downloads: the numbers behind a chart as CSV that Swedish Excel opens correctly.
 
 Semicolon-separated, decimal comma, UTF-8 with BOM; one row per area and year, with unit,
-coverage, source and fetch date on every row so a pasted table keeps its provenance.
+coverage, source and fetch date on every row so a pasted table keeps its provenance. Values are
+exported as shown on screen: rounded to the indicator's decimals by the same formatting
+(transforms/formatting.py), so a computed area's 3.3333333333333335 is 3,3 and a count is 934,
+never 934,0.
 """
 
 from __future__ import annotations
@@ -12,10 +15,42 @@ import pandas as pd
 
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
+from transforms.formatting import plain_number
+
+VALUE = "värde"
+
+
+def shown_number(value: float | None, decimals: int) -> float | int | None:
+    """The value as shown on screen, as a number: rounded by the screen's own formatting
+    (``format_number``), an int when the indicator has no decimals, None when missing."""
+    text = plain_number(value, decimals)
+    if not text:
+        return None
+    number = float(text.replace(",", "."))
+    return int(number) if decimals == 0 else number
+
+
+def flag_text(row: object) -> str:
+    """Why a value is marked on screen: preliminary, hidden by the source, a lower bound."""
+    notes = []
+    if getattr(row, "is_preliminary", False) is True:
+        notes.append("preliminär")
+    status = getattr(row, "status", None)
+    if status == "masked":
+        notes.append("dolt av källan (färre än 5)")
+    if getattr(row, "is_lower_bound", False) is True:
+        notes.append("nedre gräns")
+    if status == "withheld":
+        notes.append("undanhållet: under hälften av kommunerna rapporterar")
+    return ", ".join(notes)
 
 
 def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: str) -> pd.DataFrame:
-    """Long table (grain: area × year or month) of named series with their coverage and source."""
+    """Long table (grain: area × year or month) of named series with their coverage and source.
+
+    ``värde`` is the value as shown (``shown_number``); the frame's ``attrs["decimals"]``
+    says how many decimals each number column has, for the CSV and Excel writers.
+    """
     rows = []
     for name, df in named:
         monthly = "year" not in df.columns
@@ -26,16 +61,58 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
                 cover = coverage_label(int(r.n_reporting), int(r.n_expected))
             when = {"månad": str(r.period)[:7]} if monthly else {"år": int(r.year)}
             rows.append({"område": name, **when, "kön": sex,
-                         "värde": None if pd.isna(r.value) else float(r.value),
+                         VALUE: shown_number(r.value, ind.decimals),
                          "enhet": ind.short_unit, "täckning": cover,
+                         "anmärkning": flag_text(r),
                          "nyckeltal": f"{ind.id} {ind.label}",
                          "källa": ind.source_line.removeprefix("Källa: "),
                          "hämtad": (ind.fetched_at or "")[:10]})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        out[VALUE] = out[VALUE].astype("Int64" if ind.decimals == 0 else "Float64")
+    out.attrs["decimals"] = {VALUE: ind.decimals}
+    return out
 
 
-def to_excel_csv(df: pd.DataFrame) -> bytes:
-    """CSV for Swedish Excel: ';' separator, decimal comma, UTF-8 BOM."""
+def to_excel_csv(df: pd.DataFrame, *, decimals: dict[str, int] | None = None) -> bytes:
+    """CSV for Swedish Excel: ';' separator, decimal comma, UTF-8 BOM.
+
+    Number columns named in ``decimals`` (default: ``df.attrs["decimals"]``) are written at
+    exactly that many decimals, as on screen: '3,3', '6,0', '934'.
+    """
+    decimals = decimals if decimals is not None else df.attrs.get("decimals", {})
+    out = df.copy()
+    for column, places in decimals.items():
+        if column in out:
+            out[column] = [plain_number(v, places) for v in out[column]]
     buf = io.StringIO()
-    df.to_csv(buf, sep=";", decimal=",", index=False)
+    out.to_csv(buf, sep=";", decimal=",", index=False)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+SEX_NAMES = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+
+
+def _age_start(code: str) -> int:
+    digits = "".join(ch for ch in str(code).split("-")[0].split("+")[0] if ch.isdigit())
+    return int(digits) if digits else 10_000
+
+
+def population_frame(df: pd.DataFrame, name: str, ind: Indicator) -> pd.DataFrame:
+    """SCB's monthly population (region_code, age_code, age_label, sex, period, population)
+    as a download: one row per month, sex and age group, summed over the regions given (the
+    län, or every län for Riket), youngest first; counts as whole numbers."""
+    summed = (df.groupby(["period", "sex", "age_code", "age_label"], as_index=False)
+              ["population"].sum(min_count=1))
+    summed["age_order"] = summed["age_code"].map(_age_start)
+    summed["sex_order"] = summed["sex"].map({"T": 0, "K": 1, "M": 2})
+    summed = summed.sort_values(["period", "sex_order", "age_order"])
+    out = pd.DataFrame({
+        "område": name, "månad": [str(p)[:7] for p in summed["period"]],
+        "kön": summed["sex"].map(SEX_NAMES).fillna(summed["sex"]),
+        "åldersgrupp": summed["age_label"],
+        VALUE: pd.array([shown_number(v, 0) for v in summed["population"]], dtype="Int64"),
+        "enhet": "antal", "källa": ind.source_line.removeprefix("Källa: "),
+        "hämtad": (ind.fetched_at or "")[:10]})
+    out.attrs["decimals"] = {VALUE: 0}
+    return out.reset_index(drop=True)

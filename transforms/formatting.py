@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+import pandas as pd
+
 NBSP = "\u00a0"  # keeps "12 345" on one line
 MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
           "september", "oktober", "november", "december"]
@@ -54,3 +56,11 @@ def format_date(moment: str | date | datetime | None) -> str:
 def format_month(moment: date | datetime) -> str:
     """'april 2026'."""
     return f"{MONTHS[moment.month - 1]} {moment.year}"
+
+
+def plain_number(value: float | None, decimals: int) -> str:
+    """'3,3' or '934' for a table cell: the screen's rounding (``format_number``) without
+    thousands separators, so Excel reads it as a number; '' when missing."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return format_number(float(value), decimals).replace(NBSP, "").replace("−", "-")

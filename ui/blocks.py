@@ -9,7 +9,7 @@ lists under ``blocks:`` in ui/pages.yml are registered in BLOCKS.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -18,12 +18,12 @@ import charts
 from transforms import monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
-from transforms.export import series_frame
+from transforms.export import population_frame, series_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
 from transforms.groups import slug
 from ui import swedish
 from ui.data import query
-from ui.downloads import csv_button
+from ui.downloads import chart_downloads, csv_button, name_parts, plotly_config, table_export
 from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
 from warehouse import queries
 
@@ -166,11 +166,13 @@ def indicator_chart(sel: Selection, indicator_id: str) -> None:
     focus = query("area_series", ind, sel.area, sex)
     fig = charts.time_series(lines, ind, title=title, references=references(sel, ind, focus),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{indicator_id}")
+    names = name_parts(sel.area.name, ind.label, period, sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{indicator_id}")
     source_footer(ind, period=period, computed=computed)
     table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
                          ind, sex=SEX_LABELS[sex])
-    csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{indicator_id}")
+    chart_downloads(fig, *names, key=f"dl-{indicator_id}", table=table_export(
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
 def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
@@ -217,7 +219,13 @@ def members_block(sel: Selection, indicator_id: str) -> None:
             title += (f"<br><sup>{sel.area.name} totalt: "
                       f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}</sup>")
     fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"members-{indicator_id}")
+    names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
+                       sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key=f"members-{indicator_id}")
+    table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code])
+                          for row in latest.itertuples()], ind, sex=SEX_LABELS[sex])
+    chart_downloads(fig, *names, key=f"dl-members-{indicator_id}", table=table_export(
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=periods.label(when, freq)))
 
 
 def selection_caption(sel: Selection) -> str:
@@ -384,7 +392,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
                              references=references(sel, ind, found[0][2]),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
     fixed = "".join(f"-{code}" for _, code in options)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart-{ind.id}{fixed}")
+    names = name_parts(sel.area.name, ind.label, period, sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{ind.id}{fixed}")
     notes = [sex_note.strip()] if sex_note else []
     if computed and mart.get("note"):
         notes.append(" ".join(str(mart["note"]).split()))
@@ -405,7 +414,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     source_footer(ind, period=period, computed=computed, area_note=" ".join(notes) or None)
     table = series_frame([(line.name, line.data) for line in shown], ind,
                          sex=SEX_LABELS[sex])
-    csv_button(table, f"{ind.id}_{slug(sel.area.name)}.csv", key=f"csv-{ind.id}{fixed}")
+    chart_downloads(fig, *names, key=f"dl-{ind.id}{fixed}", table=table_export(
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
 def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> None:
@@ -477,7 +487,13 @@ def population_block(sel: Selection) -> None:
     fig = charts.population_by_age(df[df["period"] == latest], meta,
                                    title=f"Folkmängd efter ålder och kön, {name}, "
                                          f"{format_month(latest)}")
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart-population")
+    names = ("Folkmängd efter ålder och kön", name, format_month(latest))
+    st.plotly_chart(fig, config=plotly_config(*names), key="chart-population")
+    shown = area if area.kind in ("lan", "riket") else query("area", f"lan:{lan_codes[0]}")
+    table = replace(table_export(shown, meta, population_frame(df, name, meta),
+                                 sex="Totalt, kvinnor och män", period=format_month(latest)),
+                    area_method=False)  # SCB's own län figures (Riket: their sum)
+    chart_downloads(fig, *names, key="dl-population", table=table)
     st.caption("Summerat över SCB:s åldersgrupper. Från referensåret 2025 lägger SCB in en liten "
                "slumpmässig osäkerhet i alla befolkningsuppgifter (Cell Key Method), så en summa "
                "av delar kan avvika något från SCB:s publicerade total.")

@@ -1,17 +1,93 @@
-"""Downloads under a chart: the numbers behind it as CSV for Swedish Excel.
+"""Downloads under a chart: the chart as PNG (16:9, 4:3), SVG and PDF, its numbers as CSV and
+Excel, all in one "Ladda ned" menu per chart.
 
-Excel files and chart images will join here; a block calls one function per format.
+Images are made only when a button is clicked (``st.download_button`` with a callable, run on
+Streamlit's own thread), by the one export browser in exports/images.py, cached by figure
+content. File names are readable Swedish: area, indicator, period (exports/filenames.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from exports import images
+from exports.filenames import clean_part, file_name
+from exports.tables import TableExport, csv_bytes, xlsx_bytes
 from transforms.export import to_excel_csv
+from ui import swedish
+
+PLOTLY_CONFIG = swedish.PLOTLY_CONFIG  # Swedish toolbar and numbers, no logo
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def plotly_config(*parts: str | None) -> dict:
+    """The chart's plotly config: Swedish, and the camera button's PNG named like the
+    downloads ('Växjö – Arbetslöshet 18–65 år – 2010–2022.png')."""
+    name = file_name(*parts, ext="png").removesuffix(".png")
+    return {**PLOTLY_CONFIG,
+            "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
+                                     "filename": name}}
+
+
+def file_names(*parts: str | None) -> dict[str, str]:
+    """Every download's file name for one chart: image formats, 'csv' and 'xlsx'."""
+    names = {key: file_name(*parts, ext=fmt.ext) for key, fmt in images.FORMATS.items()}
+    names.update(csv=file_name(*parts, ext="csv"), xlsx=file_name(*parts, ext="xlsx"))
+    return names
+
+
+def _image(fig: go.Figure, fmt: str) -> Callable[[], bytes]:
+    def make() -> bytes:
+        return images.figure_image(fig, fmt)
+    return make
+
+
+def chart_downloads(fig: go.Figure, *parts: str | None, table: TableExport | None,
+                    key: str) -> None:
+    """One "Ladda ned" menu for a chart: images (made on click) and the numbers."""
+    names = file_names(*parts)
+    with st.popover("Ladda ned", icon=":material/download:"):
+        st.caption(f"**{clean_part(' – '.join(p for p in parts if p))}**")
+        if images.browser_path() is None:
+            st.caption("Bilder kan inte göras på den här servern: Chromium saknas.")
+        for fmt_key, fmt in images.FORMATS.items() if images.browser_path() else ():
+            st.download_button(f"Bild, {fmt.label}", _image(fig, fmt_key), names[fmt_key],
+                               fmt.mime, key=f"{key}-{fmt_key}", on_click="ignore",
+                               icon=":material/image:", width="stretch")
+        if table is not None and not table.data.empty:
+            st.download_button("Siffrorna, CSV", lambda: csv_bytes(table), names["csv"],
+                               "text/csv", key=f"{key}-csv", on_click="ignore",
+                               icon=":material/table:", width="stretch")
+            st.download_button("Siffrorna, Excel", lambda: xlsx_bytes(table), names["xlsx"],
+                               XLSX, key=f"{key}-xlsx", on_click="ignore",
+                               icon=":material/table:", width="stretch")
 
 
 def csv_button(table: pd.DataFrame, filename: str, *, key: str) -> None:
-    """A download button for ``table`` as CSV (semicolons, decimal comma, UTF-8 with BOM)."""
+    """A download button for ``table`` as CSV (semicolons, decimal comma, UTF-8 with BOM),
+    values at their decimals as shown (``table.attrs["decimals"]``)."""
     st.download_button("Ladda ned siffrorna (CSV)", to_excel_csv(table), filename, "text/csv",
                        key=key, icon=":material/download:")
+
+
+def table_export(area, ind, table: pd.DataFrame, *, sex: str, period: str) -> TableExport:
+    """A chart's numbers with what they are: the indicator, the area and its members."""
+    from ui.data import query
+
+    members = list(area.members)
+    names = query("kommun_names", members) if members else []
+    return TableExport(table, [ind], area.name, area.area_id,
+                       list(zip(members, names, strict=True)), sex=sex, period=period,
+                       area_method=not area.is_kommun)
+
+
+def name_parts(area_name: str, label: str, period: str, sex: str = "T") -> tuple[str, ...]:
+    """What a chart's files are named by: area, indicator, period (and the sex when not
+    both)."""
+    from ui.selection import SEX_LABELS
+
+    return (area_name, label, period) + ((SEX_LABELS[sex].lower(),) if sex != "T" else ())

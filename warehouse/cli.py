@@ -1,4 +1,4 @@
-"""Command line: ``python -m warehouse refresh|build|status|series|areas|indicators|changes``.
+"""Command line: ``python -m warehouse refresh|build|status|series|areas|indicators|changes|pack``.
 
 Exit codes: 0 ok, 1 a refresh that could not build a warehouse, 2 bad input (unknown ids,
 missing warehouse), 3 (``status`` only) the last refresh built a warehouse but a source
@@ -342,6 +342,58 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_all(files: list[tuple[Path, bytes]]) -> None:
+    """Write every file or none: each to a temporary name beside it, then renamed."""
+    temps = []
+    try:
+        for path, data in files:
+            temp = path.with_name(f".{path.name}.tmp")
+            temp.write_bytes(data)
+            temps.append((temp, path))
+        for temp, path in temps:
+            temp.replace(path)
+    finally:
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
+
+
+def cmd_pack(args: argparse.Namespace) -> int:
+    """The meeting deck: PowerPoint (and PDF) for an area, a span of years and indicators."""
+    import time
+
+    from exports import deck
+
+    out = Path(args.out)
+    pdf = Path(args.pdf) if args.pdf else None
+    for path in (out, pdf):
+        if path is not None and not path.parent.is_dir():
+            raise CliError(f"Mappen {path.parent} finns inte.")
+    if out.suffix.lower() != ".pptx":
+        raise CliError(f"--out ska sluta på .pptx (fick '{out.name}').")
+    if pdf is not None and pdf.suffix.lower() != ".pdf":
+        raise CliError(f"--pdf ska sluta på .pdf (fick '{pdf.name}').")
+    template = Path(args.template) if args.template else None
+    if template is not None and not template.is_file():
+        raise CliError(f"Mallen {template} finns inte.")
+    con = _open_warehouse()
+    area = resolve_area(con, args.area)
+    started = time.perf_counter()
+    try:
+        pptx, pdf_bytes, plan = deck.build(
+            con, area, args.indicators or list(deck.DEFAULT_INDICATORS), args.start, args.end,
+            sex=args.sex, pdf=pdf is not None, template=template,
+            progress=lambda step: print(f"  {step}…", file=sys.stderr))
+    except deck.DeckError as exc:
+        raise CliError(str(exc)) from exc
+    _write_all([(out, pptx)] + ([(pdf, pdf_bytes)] if pdf is not None else []))
+    slides = len(plan.slides)
+    empty = [s.ind.id for s in plan.slides if s.missing]
+    print(f"OK: {out}" + (f" och {pdf}" if pdf else "") + f" – {area.name}, {plan.period}, "
+          f"{slides} nyckeltal" + (f" ({', '.join(empty)} utan värden)" if empty else "")
+          + f", {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for tests)."""
     p = argparse.ArgumentParser(prog="python -m warehouse", description="Arbetsmarknadsläget")
@@ -376,6 +428,17 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("changes", help="lista värden som källan reviderat")
     c.add_argument("--since", help="bara ändringar sedda detta datum eller senare (ÅÅÅÅ-MM-DD)")
     c.set_defaults(func=cmd_changes)
+    k = sub.add_parser("pack", help="mötesunderlag: PowerPoint (och PDF) för ett område")
+    k.add_argument("--area", required=True, help=AREA_HELP)
+    k.add_argument("--from", dest="start", required=True, help="första år, t.ex. 2015")
+    k.add_argument("--to", dest="end", required=True, help="sista år, t.ex. 2022")
+    k.add_argument("--indicators", help="nyckeltal i ordning, komma-separerade (standard: "
+                                        "arbetslöshet, bistånd och unga)")
+    k.add_argument("--sex", default="T", choices=["T", "K", "M"], help="T (totalt), K eller M")
+    k.add_argument("--out", required=True, help="PowerPoint-fil (.pptx)")
+    k.add_argument("--pdf", help="samma underlag som PDF (kräver LibreOffice)")
+    k.add_argument("--template", help="egen mall (.pptx eller .potx)")
+    k.set_defaults(func=cmd_pack)
     return p
 
 

@@ -1,0 +1,641 @@
+"""The meeting deck ("Mötesunderlag"): an area, a span of years and indicators in order ->
+a PowerPoint deck (python-pptx) and the same deck as PDF (LibreOffice headless).
+
+``plan`` reads the warehouse (the same queries as the screen) and writes the key figures in
+words; ``build_pptx`` lays out a title slide, one slide per indicator (a native, editable line
+chart of the area, its län and Riket, the key figures, flags and the source line with the
+fetch date) and closing slides with definitions and sources; ``pptx_to_pdf`` converts that
+very file, so the PDF is the deck. Every number is the warehouse value at the indicator's
+decimals (transforms.export.shown_number, the screen's rounding). Pure of streamlit: the
+Mötesunderlag page and ``python -m warehouse pack`` share it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from transforms import periods
+from transforms.areas import coverage_label
+from transforms.catalogue import Indicator
+from transforms.export import shown_number
+from transforms.formatting import format_date, format_number, format_value
+from warehouse import queries
+
+TEMPLATE = Path(__file__).resolve().parent / "templates" / "motesunderlag.pptx"
+DEFAULT_INDICATORS = ("N03920", "N03921", "N03926", "N31807", "U31804", "N02797")
+MAX_INDICATORS = 20
+PDF_TIMEOUT = 180  # seconds for LibreOffice to convert a deck
+ROLE_COLORS = {"focus": "1F5FA8", "lan": "D9822B", "riket": "5B5B5B"}  # as on screen
+TEXT_COLOR = "1F2933"
+MUTED = "5B6770"
+TEMPLATE_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.template.main+xml"
+PRESENTATION_TYPE = ("application/vnd.openxmlformats-officedocument.presentationml."
+                     "presentation.main+xml")
+
+
+SEXES = {"T": "totalt", "K": "kvinnor", "M": "män"}
+
+
+class DeckError(ValueError):
+    """Bad input for a deck; the message is Swedish and names what to change."""
+
+
+@dataclass
+class Compared:
+    """One line on an indicator slide: the area, its län or Riket, inside the chosen years."""
+
+    name: str
+    role: str  # focus | lan | riket
+    data: pd.DataFrame  # year, value, and for computed areas status, n_reporting, n_expected
+
+
+@dataclass
+class IndicatorSlide:
+    """What one indicator's slide says."""
+
+    ind: Indicator
+    lines: list[Compared]
+    sentences: list[str]  # the key figures in words
+    flags: list[str]  # flagged values, marked as on screen
+    missing: str | None  # why there is no chart (no data, not computable for an area)
+    computed: bool  # the area's values are computed from its kommuner
+    members: pd.DataFrame | None = None  # kommun_name, value: bars when no area value exists
+    members_year: int | None = None
+
+    @property
+    def years(self) -> list[int]:
+        """The chart's categories: every year with a value on any line."""
+        found = set()
+        for line in self.charted:
+            found |= {int(y) for y in line.data.dropna(subset=["value"])["year"]}
+        return list(range(min(found), max(found) + 1)) if found else []  # gaps stay gaps
+
+    @property
+    def charted(self) -> list[Compared]:
+        """The chart's lines: all of them, but a count only for the area itself (Riket's
+        count would flatten the area's to the axis); the words still compare."""
+        return self.lines[:1] if self.ind.unit == "count" else self.lines
+
+    def shown(self, line: Compared) -> list[float | int | None]:
+        """The line's values per year of ``years``, as shown (indicator's decimals)."""
+        by_year = {int(r.year): r.value for r in line.data.itertuples()}
+        return [shown_number(by_year.get(y), self.ind.decimals) for y in self.years]
+
+    def source(self) -> str:
+        """'Källa: Kolada (N31807); … Hämtad 30 november 2026. Områden: vägt med …'."""
+        text = f"{self.ind.source_line}. Hämtad {format_date(self.ind.fetched_at)}."
+        return text + (f" Områden: {self.ind.area_method}." if self.computed else "")
+
+
+@dataclass
+class Deck:
+    """A planned deck: the area, its members, the years and one slide per indicator."""
+
+    area: queries.Area
+    member_names: list[str]
+    start: int
+    end: int
+    sex: str
+    slides: list[IndicatorSlide] = field(default_factory=list)
+    made: date = field(default_factory=date.today)
+
+    @property
+    def period(self) -> str:
+        """'2015–2022'."""
+        return f"{self.start}–{self.end}" if self.start != self.end else str(self.start)
+
+
+def parse_indicator_ids(text: str | list[str]) -> list[str]:
+    """'N31807, N03920' or a list -> ids in order, duplicates dropped."""
+    items = text.split(",") if isinstance(text, str) else text
+    out: list[str] = []
+    for item in (str(i).strip() for i in items):
+        if item and item not in out:
+            out.append(item)
+    return out
+
+
+def _year(value: object, what: str) -> int:
+    try:
+        year = int(str(value).strip()[:4]) if value not in (None, "") else None
+    except ValueError:
+        year = None
+    if year is None or not 1900 <= year <= 2100:
+        raise DeckError(f"Ogiltigt år för {what}: '{value}'. Ange ett årtal, till exempel 2015.")
+    return year
+
+
+def compared_areas(con, area: queries.Area) -> list[tuple[queries.Area, str]]:
+    """The area, its län (when all members share one) and Riket, as on the screen's charts."""
+    shown = [(area, "focus")]
+    lan_codes = {m[:2] for m in area.members}
+    if area.kind not in ("lan", "riket") and len(lan_codes) == 1:
+        shown.append((queries.area(con, f"lan:{lan_codes.pop()}"), "lan"))
+    if area.kind != "riket":
+        shown.append((queries.area(con, "riket"), "riket"))
+    return shown
+
+
+def _value_text(ind: Indicator, value: float | None) -> str:
+    return format_value(value, ind.decimals, ind.short_unit).replace("\u00a0", " ")
+
+
+def change_text(ind: Indicator, change: float, previous: str) -> str:
+    """'0,5 procentenheter lägre än 2021', '12 fler än 2021', 'oförändrat från 2021'."""
+    size = format_number(abs(change), ind.decimals).replace("\u00a0", " ")
+    if not any(ch.isdigit() and ch != "0" for ch in size):
+        return f"oförändrat från {previous}"
+    if ind.unit == "percent":
+        return f"{size} procentenheter {'lägre' if change < 0 else 'högre'} än {previous}"
+    if ind.unit == "count":
+        return f"{size} {'färre' if change < 0 else 'fler'} än {previous}"
+    return f"{size} {ind.short_unit} {'lägre' if change < 0 else 'högre'} än {previous}".replace(
+        "  ", " ")
+
+
+def _row(df: pd.DataFrame, year: int) -> pd.Series | None:
+    found = df[(df["year"] == year) & df["value"].notna()]
+    return None if found.empty else found.iloc[0]
+
+
+def year_runs(items: list[tuple[int, str]]) -> str:
+    """'2014–2018 (2 av 3 kommuner), 2020 (1 av 3 kommuner)': consecutive years with the same
+    note as one run; a run without a note is just its years."""
+    runs: list[list] = []
+    for year, note in items:
+        if runs and runs[-1][1] == year - 1 and runs[-1][2] == note:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year, note])
+    parts = []
+    for first, last, note in runs:
+        years = str(first) if first == last else f"{first}–{last}"
+        parts.append(f"{years} ({note})" if note else years)
+    return ", ".join(parts)
+
+
+def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
+                start: int) -> tuple[list[str], list[str]]:
+    """The key figures in words and the flags, for the focus line (``lines[0]``).
+
+    'Invånare med ekonomiskt bistånd var 3,3 % 2022 i Samordningsförbundet Värend, 0,5
+    procentenheter lägre än 2021; Kronobergs län 3,3 %, Riket 3,9 %.' The change is from the
+    year before the latest even when that lies before the chosen span (as the screen's card).
+    """
+    focus = lines[0]
+    found = periods.latest_and_previous(focus.data.dropna(subset=["value"]))
+    if found is None:
+        return [], []
+    latest, _ = found
+    year = int(latest["year"])
+    first = f"{ind.label} var {_value_text(ind, latest['value'])} {year} i {focus.name}"
+    _, previous = periods.latest_and_previous(whole[whole["year"] <= year].dropna(
+        subset=["value"]))
+    if previous is not None:
+        first += ", " + change_text(ind, latest["value"] - previous["value"],
+                                    str(int(previous["year"])))
+    others = []
+    for line in lines[1:]:
+        row = _row(line.data, year)
+        others.append(f"{line.name} {_value_text(ind, row['value'] if row is not None else None)}")
+    sentences = [first + ("; " + ", ".join(others) if others else "") + "."]
+    values = focus.data.dropna(subset=["value"])
+    earliest = values.iloc[0]
+    if int(earliest["year"]) < year:
+        change = change_text(ind, latest["value"] - earliest["value"],
+                             str(int(earliest["year"])))
+        sentences.append(f"{int(earliest['year'])}–{year}: från "
+                         f"{_value_text(ind, earliest['value'])} till "
+                         f"{_value_text(ind, latest['value'])} ({change}).")
+    flags = []
+    others = []
+    for line in lines:
+        rows = line.data.dropna(subset=["value"])
+        partial = [(int(r.year), coverage_label(int(r.n_reporting), int(r.n_expected)))
+                   for r in rows.itertuples() if getattr(r, "status", None) == "partial"]
+        if partial and line is focus:
+            flags.append(f"{line.name}: alla kommuner rapporterar inte (ringat i diagrammet): "
+                         f"{year_runs(partial)}.")
+        elif partial:
+            others.append(line.name)
+    if others:
+        flags.append(f"{' och '.join(others)}: alla kommuner rapporterar inte vissa år "
+                     f"(ringat i diagrammet).")
+    for r in values.itertuples():
+        if getattr(r, "is_preliminary", False) is True:
+            flags.append(f"{int(r.year)}: preliminärt värde.")
+    first_year = int(values.iloc[0]["year"])
+    for brk in ind.breaks:
+        if first_year < brk.year <= year:
+            flags.append(f"Seriebrott {brk.year}: {brk.label}.")
+    gaps = focus.data[focus.data["value"].isna() & (focus.data["year"] >= start)]
+    if not gaps.empty:
+        why = [(int(r.year), "under hälften av kommunerna rapporterar"
+                if getattr(r, "status", None) == "withheld" else "")
+               for r in gaps.itertuples()]
+        flags.append(f"Uppgift saknas för {focus.name}: {year_runs(why)}.")
+    return sentences, flags
+
+
+def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
+         end: object, *, sex: str = "T", today: date | None = None,
+         progress: Callable[[str], None] | None = None) -> Deck:
+    """Read everything a deck says from the warehouse; DeckError (Swedish) on bad input.
+
+    An indicator without values for the area in the span gets a slide that says so; an
+    unknown indicator, a monthly one, an empty span or no indicators at all stop the deck.
+    """
+    if sex not in SEXES:
+        raise DeckError(f"Okänt kön '{str(sex)[:10]}': T (totalt), K (kvinnor) eller M (män).")
+    ids = parse_indicator_ids(indicator_ids)
+    if not ids:
+        raise DeckError("Välj minst ett nyckeltal till mötesunderlaget.")
+    if len(ids) > MAX_INDICATORS:
+        raise DeckError(f"Högst {MAX_INDICATORS} nyckeltal i ett mötesunderlag "
+                        f"({len(ids)} valda).")
+    first, last = _year(start, "från"), _year(end, "till")
+    if first > last:
+        raise DeckError(f"Perioden är tom: från {first} till {last}. Välj ett från-år som "
+                        f"inte ligger efter till-året.")
+    inds = []
+    for ind_id in ids:
+        try:
+            ind = queries.indicator(con, ind_id)
+        except queries.UnknownIndicator as exc:
+            raise DeckError(f"Okänt nyckeltal '{ind_id[:40]}'. Se listan: python -m warehouse "
+                            f"indicators") from exc
+        if ind.frequency != "year":
+            raise DeckError(f"{ind.label} ({ind.id}) är ett månadsmått; mötesunderlaget tar "
+                            f"årsmått.")
+        inds.append(ind)
+    members = list(area.members)
+    deck = Deck(area, queries.kommun_names(con, members) if members else [], first, last, sex,
+                made=today or date.today())
+    compared = compared_areas(con, area)
+    for ind in inds:
+        if progress:
+            progress(ind.label)
+        deck.slides.append(_slide(con, ind, compared, first, last, sex))
+    return deck
+
+
+def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start: int,
+           end: int, sex: str) -> IndicatorSlide:
+    area = compared[0][0]
+    use_sex = sex if ind.has_sex else "T"
+    if ind.aggregation == "none" and not area.is_kommun:
+        return _member_slide(con, ind, area, start, end, use_sex)
+    lines, whole = [], None
+    for obj, role in compared:
+        df = queries.area_series(con, ind, obj, use_sex)
+        if role == "focus":
+            whole = df
+        lines.append(Compared(obj.name, role, periods.clip(df, str(start), str(end))))
+    if lines[0].data.dropna(subset=["value"]).empty:
+        return IndicatorSlide(ind, lines, [], [], f"Inga värden för {area.name} "
+                              f"{start}–{end} i källan.", not area.is_kommun)
+    sentences, flags = key_figures(ind, lines, whole, start)
+    if sex != use_sex:
+        flags.append(f"Finns inte per kön: visar totalt, inte {SEXES[sex]}.")
+    return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun)
+
+
+def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
+                  sex: str) -> IndicatorSlide:
+    """An indicator with no area value (it cannot be summed over kommuner): the member
+    kommuner's values in the latest year of the span, as bars and in words."""
+    why = ind.area_method.split(": ", 1)[-1]
+    df = queries.member_values(con, ind.id, list(area.members), sex)
+    df = df[(df["year"] >= start) & (df["year"] <= end)].dropna(subset=["value"])
+    if df.empty:
+        return IndicatorSlide(ind, [], [], [], f"Inget värde för {area.name}: {why}. "
+                              f"Kommunerna saknar värden {start}–{end}.", False)
+    year = int(df["year"].max())
+    latest = df[df["year"] == year].sort_values("value", ascending=False)
+    named = ", ".join(f"{r.kommun_name} {_value_text(ind, r.value)}"
+                      for r in latest.itertuples())
+    sentences = [f"Inget värde för hela {area.name}: {why}.",
+                 f"Kommunerna {year}: {named}."]
+    absent = len(area.members) - len(latest)
+    flags = [f"{absent} av {len(area.members)} kommuner saknar värde {year}."] if absent else []
+    return IndicatorSlide(ind, [], sentences, flags, None, False,
+                          members=latest[["kommun_name", "value"]], members_year=year)
+
+
+# --- PowerPoint ---------------------------------------------------------------------------
+
+
+def open_template(template: bytes | str | Path | None = None):
+    """The template as a Presentation without slides: ours, or a user's .pptx/.potx."""
+    from pptx import Presentation
+
+    raw = Path(template).read_bytes() if isinstance(template, (str, Path)) else template
+    if raw is None:
+        raw = TEMPLATE.read_bytes()
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zin:
+            types = zin.read("[Content_Types].xml")
+            if TEMPLATE_TYPE.encode() in types:  # .potx: open as a presentation
+                out = io.BytesIO()
+                with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+                    for item in zin.infolist():
+                        data = zin.read(item.filename)
+                        if item.filename == "[Content_Types].xml":
+                            data = data.replace(TEMPLATE_TYPE.encode(), PRESENTATION_TYPE.encode())
+                        zout.writestr(item, data)
+                raw = out.getvalue()
+        prs = Presentation(io.BytesIO(raw))
+    except Exception as exc:  # not a zip, not a presentation, a broken part
+        raise DeckError("Mallen är ingen PowerPoint-presentation (.pptx eller .potx). Välj en "
+                        "annan fil eller använd standardmallen.") from exc
+    slide_ids = prs.slides._sldIdLst  # a template's own slides are left out
+    for sld in list(slide_ids):
+        prs.part.drop_rel(sld.rId)
+        slide_ids.remove(sld)
+    return prs
+
+
+def _blank_layout(prs):
+    for layout in prs.slide_layouts:
+        if layout.name.lower() in ("blank", "tom", "tom layout"):
+            return layout
+    return min(prs.slide_layouts, key=lambda lay: len(lay.placeholders))
+
+
+def _new_slide(prs):
+    slide = prs.slides.add_slide(_blank_layout(prs))
+    for shape in list(slide.placeholders):
+        shape._element.getparent().remove(shape._element)
+    return slide
+
+
+def _text(slide, box: tuple[float, float, float, float], paragraphs: list[str], *,
+          size: float, bold: bool = False, color: str = TEXT_COLOR, bullets: bool = False):
+    from pptx.dml.color import RGBColor
+    from pptx.util import Emu, Pt
+
+    x, y, w, h = box
+    shape = slide.shapes.add_textbox(Emu(int(x)), Emu(int(y)), Emu(int(w)), Emu(int(h)))
+    frame = shape.text_frame
+    frame.word_wrap = True
+    for i, text in enumerate(paragraphs):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        run = para.add_run()
+        run.text = ("• " if bullets else "") + text
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.color.rgb = RGBColor.from_string(color)
+        if bullets:
+            para.space_after = Pt(size * 0.6)
+    return shape
+
+
+def _chart(slide, box, item: IndicatorSlide):
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_MARKER_STYLE
+    from pptx.util import Emu, Pt
+
+    data = CategoryChartData(number_format="#,##0" + ("." + "0" * item.ind.decimals
+                                                      if item.ind.decimals else ""))
+    data.categories = [str(y) for y in item.years]
+    for line in item.charted:
+        data.add_series(line.name, item.shown(line))
+    x, y, w, h = box
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.LINE_MARKERS, Emu(int(x)), Emu(int(y)),
+                                   Emu(int(w)), Emu(int(h)), data)
+    chart = frame.chart
+    _swedish(chart)
+    chart.has_title = False  # the slide has the title; one series would get its name here
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(12)
+    chart.font.size = Pt(12)
+    axis = chart.value_axis
+    axis.has_major_gridlines = True
+    axis.major_gridlines.format.line.color.rgb = RGBColor.from_string("E3E6E8")
+    axis.tick_labels.number_format = data.number_format
+    axis.tick_labels.number_format_is_linked = False
+    if item.ind.unit in ("percent", "count"):
+        axis.minimum_scale = 0
+    axis.has_title = True
+    axis.axis_title.text_frame.text = {"percent": "Andel (%)", "count": "Antal"}.get(
+        item.ind.unit, item.ind.short_unit)
+    axis.axis_title.text_frame.paragraphs[0].runs[0].font.size = Pt(11)
+    for series, line in zip(chart.plots[0].series, item.charted, strict=True):
+        color = RGBColor.from_string(ROLE_COLORS[line.role])
+        series.smooth = False
+        series.format.line.color.rgb = color
+        series.format.line.width = Pt(3.5 if line.role == "focus" else 2)
+        series.marker.style = XL_MARKER_STYLE.CIRCLE
+        series.marker.size = 6 if line.role == "focus" else 5
+        series.marker.format.fill.solid()
+        series.marker.format.fill.fore_color.rgb = color
+        series.marker.format.line.color.rgb = color
+        partial = set()
+        if "status" in line.data.columns:
+            partial = {int(y) for y in line.data[line.data["status"] == "partial"]["year"]}
+        for index, year in enumerate(item.years):
+            if year in partial:  # as on screen: an open ring, all kommuner do not report
+                point = series.points[index]
+                point.marker.style = XL_MARKER_STYLE.CIRCLE
+                point.marker.size = 11
+                point.marker.format.fill.solid()
+                point.marker.format.fill.fore_color.rgb = RGBColor.from_string("FFFFFF")
+                point.marker.format.line.color.rgb = color
+                point.marker.format.line.width = Pt(2)
+    return frame
+
+
+def _bars(slide, box, item: IndicatorSlide):
+    """The member kommuner's values as a native horizontal bar chart, highest on top."""
+    from pptx.chart.data import CategoryChartData
+    from pptx.dml.color import RGBColor
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Emu, Pt
+
+    fmt = "#,##0" + ("." + "0" * item.ind.decimals if item.ind.decimals else "")
+    data = CategoryChartData(number_format=fmt)
+    rows = item.members.iloc[::-1]  # a bar chart draws its first category at the bottom
+    data.categories = list(rows["kommun_name"])
+    data.add_series(str(item.members_year),
+                    [shown_number(v, item.ind.decimals) for v in rows["value"]])
+    x, y, w, h = box
+    frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Emu(int(x)), Emu(int(y)),
+                                   Emu(int(w)), Emu(int(h)), data)
+    chart = frame.chart
+    _swedish(chart)
+    chart.has_title = False
+    chart.has_legend = False
+    chart.font.size = Pt(12)
+    plot = chart.plots[0]
+    plot.has_data_labels = True
+    plot.data_labels.number_format = fmt
+    plot.data_labels.number_format_is_linked = False
+    plot.series[0].format.fill.solid()
+    plot.series[0].format.fill.fore_color.rgb = RGBColor.from_string(ROLE_COLORS["focus"])
+    chart.value_axis.minimum_scale = 0
+    chart.value_axis.major_gridlines.format.line.color.rgb = RGBColor.from_string("E3E6E8")
+    chart.value_axis.tick_labels.number_format = fmt
+    chart.value_axis.tick_labels.number_format_is_linked = False
+    return frame
+
+
+def _swedish(chart) -> None:
+    """Mark the chart Swedish (``c:lang``), so PowerPoint and LibreOffice write '6,1'."""
+    from lxml import etree
+    from pptx.oxml.ns import qn
+
+    space = chart._chartSpace
+    lang = space.find(qn("c:lang"))
+    if lang is None:
+        lang = etree.SubElement(space, qn("c:lang"))
+        space.remove(lang)
+        space.insert(0 if space.find(qn("c:date1904")) is None else 1, lang)
+    lang.set("val", "sv-SE")
+
+
+def _definition_chunks(slides: list[IndicatorSlide], limit: int = 3000) -> list[list[str]]:
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for item in slides:
+        ind = item.ind
+        text = (f"{ind.label} ({ind.id}): {ind.definition or ind.title or ''} "
+                f"{ind.source_line}. Hämtad {format_date(ind.fetched_at)}.")
+        text = " ".join(text.split())
+        if chunks[-1] and size + len(text) > limit:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(text)
+        size += len(text)
+    return chunks
+
+
+def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
+    """The deck as .pptx bytes: title, one slide per indicator, definitions and sources."""
+    prs = open_template(template)
+    w, h = prs.slide_width, prs.slide_height
+    margin = w * 0.04
+    inner = w - 2 * margin
+
+    slide = _new_slide(prs)
+    _text(slide, (margin, h * 0.22, inner, h * 0.18), [deck.area.name], size=40, bold=True)
+    _text(slide, (margin, h * 0.40, inner, h * 0.10),
+          [f"Arbetsmarknadsläget {deck.period} – mötesunderlag"
+           + (f", {SEXES[deck.sex]}" if deck.sex != "T" else "")], size=24, color=MUTED)
+    lines = []
+    if deck.member_names and not deck.area.is_kommun:
+        lines.append(f"Medlemskommuner: {', '.join(deck.member_names)}")
+    lines.append(f"Skapat {format_date(deck.made)}. "
+                 f"Nyckeltal: {len(deck.slides)}. Källor och definitioner på sista sidan.")
+    _text(slide, (margin, h * 0.55, inner, h * 0.25), lines, size=16, color=MUTED)
+
+    for item in deck.slides:
+        slide = _new_slide(prs)
+        compared = [line.name for line in item.lines[1:]]
+        against = f" jämfört med {' och '.join(compared)}" if compared else ""
+
+        if compared and len(item.charted) == 1:
+            against += " (i texten)"
+        label = item.ind.label
+        _text(slide, (margin, h * 0.04, inner, h * 0.10), [label], bold=True,
+              size=28 if len(label) <= 45 else 23 if len(label) <= 60 else 19)
+        sex = f", {SEXES[deck.sex]}" if deck.sex != "T" and item.ind.has_sex else ""
+        subtitle = f"{deck.area.name}{against}, {deck.period}{sex}"
+        if item.members is not None:
+            subtitle = f"Kommunerna i {deck.area.name}, {item.members_year}{sex}"
+        _text(slide, (margin, h * 0.13, inner, h * 0.06), [subtitle], size=15, color=MUTED)
+        if item.missing:
+            _text(slide, (margin, h * 0.30, inner, h * 0.3), [item.missing], size=20)
+        else:
+            draw = _bars if item.members is not None else _chart
+            draw(slide, (margin, h * 0.20, inner * 0.62, h * 0.66), item)
+            words = item.sentences + item.flags
+            length = sum(len(w) for w in words)
+            size = 15 if length < 380 else 13 if length < 520 else 11
+            _text(slide, (margin + inner * 0.65, h * 0.20, inner * 0.35, h * 0.66), words,
+                  size=size, bullets=True)
+        _text(slide, (margin, h * 0.88, inner, h * 0.10), [item.source()], size=10,
+              color=MUTED)
+
+    chunks = _definition_chunks(deck.slides)
+    for i, chunk in enumerate(chunks, start=1):
+        slide = _new_slide(prs)
+        numbered = f" ({i} av {len(chunks)})" if len(chunks) > 1 else ""
+        _text(slide, (margin, h * 0.04, inner, h * 0.10), [f"Definitioner och källor{numbered}"],
+              size=28, bold=True)
+        closing = ("Värden för områden (grupper av kommuner, län och Riket) är beräknade från "
+                   "kommunernas värden som i dashboarden: vägda med befolkningen eller "
+                   "summerade, aldrig ett medelvärde av andelar. Underlaget är gjort med "
+                   f"Arbetsmarknadsläget {format_date(deck.made)}.")
+        notes = chunk + ([closing] if i == len(chunks) else [])
+        _text(slide, (margin, h * 0.16, inner, h * 0.80), notes, size=12, bullets=True)
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+# --- PDF ----------------------------------------------------------------------------------
+
+
+def office_path() -> str | None:
+    """LibreOffice's soffice (``SOFFICE_PATH``, else on PATH); None when missing."""
+    if os.environ.get("SOFFICE_PATH"):
+        return os.environ["SOFFICE_PATH"] if Path(os.environ["SOFFICE_PATH"]).is_file() else None
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pptx_to_pdf(pptx: bytes, *, timeout: float = PDF_TIMEOUT) -> bytes:
+    """The deck as PDF, converted by LibreOffice headless in a private profile (so parallel
+    conversions and a running LibreOffice do not collide). DeckError when it cannot."""
+    soffice = office_path()
+    if soffice is None:
+        raise DeckError("PDF kan inte göras: LibreOffice saknas på servern (Debians paket "
+                        "libreoffice-impress). PowerPoint-filen går att ladda ned.")
+    with tempfile.TemporaryDirectory(prefix="deck-pdf-") as folder:
+        work = Path(folder)
+        source = work / "motesunderlag.pptx"
+        source.write_bytes(pptx)
+        command = [soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                   "--headless", "--norestore", "--nologo", "--convert-to", "pdf",
+                   "--outdir", str(work), str(source)]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=timeout, check=False,
+                                  env={**os.environ, "LC_ALL": "sv_SE.UTF-8", "LANG": "sv_SE.UTF-8"})
+        except subprocess.TimeoutExpired as exc:
+            raise DeckError(f"PDF kunde inte göras: LibreOffice svarade inte på {timeout:.0f} "
+                            f"s.") from exc
+        target = work / "motesunderlag.pdf"
+        if done.returncode != 0 or not target.is_file():
+            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()[-300:]
+            raise DeckError(f"PDF kunde inte göras av LibreOffice: {detail or 'okänt fel'}")
+        return target.read_bytes()
+
+
+def build(con, area: queries.Area, indicator_ids: list[str] | str, start: object, end: object,
+          *, sex: str = "T", pdf: bool = True, template: bytes | str | Path | None = None,
+          progress: Callable[[str], None] | None = None) -> tuple[bytes, bytes | None, Deck]:
+    """Plan, lay out and (with ``pdf``) convert: (pptx bytes, pdf bytes or None, the plan).
+    Nothing is returned until all of it is made, so a caller never writes half a deck."""
+    open_template(template)  # a bad template stops before any query
+    deck = plan(con, area, indicator_ids, start, end, sex=sex, progress=progress)
+    if progress:
+        progress("PowerPoint")
+    pptx = build_pptx(deck, template)
+    if not pdf:
+        return pptx, None, deck
+    if progress:
+        progress("PDF")
+    return pptx, pptx_to_pdf(pptx), deck

@@ -1,0 +1,132 @@
+"""Tables for meetings: the numbers behind a chart or a deck as CSV and as an Excel workbook.
+
+The workbook (openpyxl) has a data sheet, numbers stored as shown on screen with a number
+format at each indicator's decimals and a frozen header row, and a sheet "Om siffrorna" with
+each indicator's definition, source, id and fetch date, and the area with its member kommuner.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from transforms.catalogue import Indicator
+from transforms.export import VALUE, to_excel_csv
+from transforms.formatting import format_date
+
+DATA_SHEET = "Data"
+ABOUT_SHEET = "Om siffrorna"
+
+
+@dataclass(frozen=True)
+class TableExport:
+    """One download's numbers and what they are.
+
+    ``data`` is a long table with Swedish column names and a ``värde`` column of values as
+    shown (transforms.export.series_frame); ``decimals`` has one entry per row of ``data``
+    (a deck's table holds several indicators), or is empty to use ``data.attrs``.
+    """
+
+    data: pd.DataFrame
+    indicators: list[Indicator]
+    area_name: str
+    area_id: str
+    members: list[tuple[str, str]] = field(default_factory=list)  # (kommun code, name)
+    sex: str = "Totalt"
+    period: str = ""
+    area_method: bool = True  # say how area values are computed
+    decimals: list[int] = field(default_factory=list)
+
+    def row_decimals(self) -> list[int]:
+        """The decimals of each data row."""
+        if self.decimals:
+            return list(self.decimals)
+        places = self.data.attrs.get("decimals", {}).get(VALUE, 1)
+        return [places] * len(self.data)
+
+
+def number_format(decimals: int) -> str:
+    """Excel's format code ('#,##0.0'); Excel shows it in the reader's locale ('1 234,5')."""
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+
+
+def csv_bytes(table: TableExport) -> bytes:
+    """The data sheet as CSV for Swedish Excel (UTF-8 BOM, ';', decimal comma, as shown)."""
+    if table.decimals and len(set(table.decimals)) > 1:  # mixed: write each row's own text
+        from transforms.formatting import plain_number
+
+        data = table.data.copy()
+        data[VALUE] = [plain_number(v, d) for v, d in zip(data[VALUE], table.decimals,
+                                                          strict=True)]
+        return to_excel_csv(data, decimals={})
+    places = table.row_decimals()[0] if len(table.data) else 1
+    return to_excel_csv(table.data, decimals={VALUE: places})
+
+
+def _about_rows(table: TableExport) -> list[tuple[str, str]]:
+    members = ", ".join(f"{name} ({code})" for code, name in table.members)
+    rows = [("Område", f"{table.area_name} ({table.area_id})"),
+            ("Medlemskommuner", members or "–"),
+            ("Kön", table.sex),
+            ("Period", table.period or "–"),
+            ("Skapad", format_date(date.today().isoformat()))]
+    return rows
+
+
+def _write_about(ws, table: TableExport) -> None:
+    bold = Font(bold=True)
+    ws.append(["Om siffrorna"])
+    ws["A1"].font = Font(bold=True, size=13)
+    for key, value in _about_rows(table):
+        ws.append([key, value])
+        ws.cell(ws.max_row, 1).font = bold
+    ws.append([])
+    header = ["Nyckeltal (id)", "Namn", "Definition", "Enhet", "Decimaler", "Källa",
+              "Hämtad", "Områdesvärden"]
+    ws.append(header)
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for ind in table.indicators:
+        ws.append([ind.id, ind.label, ind.definition or ind.title or "", ind.short_unit,
+                   ind.decimals, ind.source_line.removeprefix("Källa: "),
+                   format_date(ind.fetched_at) if ind.fetched_at else "okänt datum",
+                   ind.area_method if table.area_method else ""])
+    widths = [18, 40, 80, 12, 10, 60, 20, 60]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def xlsx_bytes(table: TableExport) -> bytes:
+    """The workbook: sheet "Data" (frozen header, number formats at the indicators'
+    decimals) and sheet "Om siffrorna" (definitions, sources, ids, fetch dates, members)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    columns = list(table.data.columns)
+    ws.append(columns)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    value_col = columns.index(VALUE) + 1 if VALUE in columns else None
+    for (_, row), places in zip(table.data.iterrows(), table.row_decimals(), strict=True):
+        values = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
+                  for v in row.tolist()]
+        ws.append(values)
+        if value_col:
+            ws.cell(ws.max_row, value_col).number_format = number_format(places)
+    ws.freeze_panes = "A2"
+    for i, column in enumerate(columns, start=1):
+        longest = max([len(str(column))] + [len(str(v)) for v in table.data[column].head(200)])
+        ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
+    _write_about(wb.create_sheet(ABOUT_SHEET), table)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,312 @@
+"""The meeting deck: real numbers from the session warehouse (built from ../shared/data) in the
+slides' text and native charts, bad input, templates, the PDF through LibreOffice, the CLI."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import zipfile
+
+import pandas as pd
+import pytest
+
+from exports import deck
+from transforms.export import shown_number
+from transforms.formatting import format_date, format_number
+from warehouse import queries
+
+VAREND = queries.Area("group:samordningsforbundet-varend", "group",
+                      "Samordningsförbundet Värend", ("0764", "0763", "0780"))
+
+
+def _texts(slide) -> str:
+    return "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+
+
+def _open(data: bytes):
+    from pptx import Presentation
+
+    return Presentation(io.BytesIO(data))
+
+
+@pytest.fixture(scope="module")
+def varend_deck(warehouse):
+    pptx, _, plan = deck.build(warehouse, VAREND, list(deck.DEFAULT_INDICATORS), 2015, 2022,
+                               pdf=False)
+    return pptx, plan
+
+
+def test_the_varend_deck_holds_the_warehouse_numbers(warehouse, varend_deck):
+    pptx, plan = varend_deck
+    prs = _open(pptx)
+    slides = list(prs.slides)
+    assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
+    assert len(slides) == 1 + 6 + 1  # title, six indicators, one slide of definitions
+    title = _texts(slides[0])
+    assert "Samordningsförbundet Värend" in title
+    assert "Medlemskommuner: Alvesta, Tingsryd, Växjö" in title and "2015–2022" in title
+    lan, riket = queries.area(warehouse, "lan:07"), queries.area(warehouse, "riket")
+    for slide, ind_id in zip(slides[1:7], deck.DEFAULT_INDICATORS, strict=True):
+        ind = queries.indicator(warehouse, ind_id)
+        text = _texts(slide)
+        assert text.startswith(ind.label)
+        assert f"Källa: Kolada ({ind_id})" in text
+        assert f"Hämtad {format_date(ind.fetched_at)}" in text
+        charts = [s.chart for s in slide.shapes if s.has_chart]
+        assert len(charts) == 1  # a native, editable chart
+        chart = charts[0]
+        years = [int(c) for c in chart.plots[0].categories]
+        assert years[0] >= 2015 and years[-1] == 2022
+        for series, area in zip(chart.plots[0].series, (VAREND, lan, riket), strict=True):
+            df = queries.area_series(warehouse, ind, area).set_index("year")["value"]
+            expected = [shown_number(df.get(y), ind.decimals) for y in years]
+            assert list(series.values) == expected, (ind_id, area.name)
+        # the key figures: latest value, change from the year before, län and Riket that year
+        focus = queries.area_series(warehouse, ind, VAREND).set_index("year")["value"]
+        value, change = focus[2022], focus[2022] - focus[2021]
+        lan_value = queries.area_series(warehouse, ind, lan).set_index("year")["value"][2022]
+        riket_value = queries.area_series(warehouse, ind, riket).set_index("year")["value"][2022]
+        words = (f"{ind.label} var {format_number(value, 1)} % 2022 i Samordningsförbundet "
+                 f"Värend, {format_number(abs(change), 1)} procentenheter "
+                 f"{'lägre' if change < 0 else 'högre'} än 2021; Kronobergs län "
+                 f"{format_number(lan_value, 1)} %, Riket {format_number(riket_value, 1)} %.")
+        assert words in text, text
+    # one literal anchor, looked up in the mirror: ekonomiskt bistånd in Värend 2022
+    # (3.306 %), 2021 (3.760 %), Kronobergs län 2022 (3.260 %)
+    bistand = _texts(slides[4])
+    assert ("Invånare med ekonomiskt bistånd var 3,3 % 2022 i Samordningsförbundet Värend, "
+            "0,5 procentenheter lägre än 2021; Kronobergs län 3,3 %") in bistand
+    closing = _texts(slides[7])
+    assert closing.startswith("Definitioner och källor")
+    for ind_id in deck.DEFAULT_INDICATORS:
+        assert f"({ind_id})" in closing
+    assert [s.ind.id for s in plan.slides] == list(deck.DEFAULT_INDICATORS)
+
+
+def test_every_number_in_the_words_is_a_warehouse_value_at_its_decimals(warehouse,
+                                                                        varend_deck):
+    """Every decimal number in the key figures of the Värend deck is a value of the area,
+    its län or Riket in the span, or a difference of two of them, rounded as on screen."""
+    import re
+
+    pptx, _ = varend_deck
+    lan, riket = queries.area(warehouse, "lan:07"), queries.area(warehouse, "riket")
+    slides = list(_open(pptx).slides)[1:7]
+    for slide, ind_id in zip(slides, deck.DEFAULT_INDICATORS, strict=True):
+        ind = queries.indicator(warehouse, ind_id)
+        series = {a.area_id: queries.area_series(warehouse, ind, a).set_index("year")["value"]
+                  for a in (VAREND, lan, riket)}
+        allowed = {format_number(v, 1) for s in series.values() for y, v in s.items()
+                   if 2015 <= y <= 2022 and pd.notna(v)}
+        focus = series[VAREND.area_id].dropna()
+        allowed |= {format_number(abs(focus[2022] - v), 1) for v in focus}
+        bullets = [p.text for s in slide.shapes if s.has_text_frame
+                   for p in s.text_frame.paragraphs if p.text.startswith("• ")]
+        numbers = re.findall(r"\d+,\d", re.sub(r"\b(19|20)\d\d\b", "", " ".join(bullets)))
+        assert len(numbers) >= 5, bullets  # value, change, län, Riket, first, last, change
+        assert set(numbers) <= allowed, (ind_id, set(numbers) - allowed)
+
+
+def test_a_kommun_deck_for_women_says_so_and_uses_her_numbers(warehouse):
+    """Växjö, kvinnor: N03920 is split by sex; N31807 is not and says it shows the total."""
+    ind = queries.indicator(warehouse, "N03920")
+    assert ind.has_sex
+    vaxjo = queries.area(warehouse, "kommun:0780")
+    pptx, _, _ = deck.build(warehouse, vaxjo, ["N03920", "N31807"], 2015, 2022, sex="K",
+                            pdf=False)
+    women = queries.area_series(warehouse, ind, vaxjo, "K").set_index("year")["value"]
+    total = queries.area_series(warehouse, ind, vaxjo, "T").set_index("year")["value"]
+    slides = list(_open(pptx).slides)
+    chart = next(s.chart for s in slides[1].shapes if s.has_chart)
+    years = [int(c) for c in chart.plots[0].categories]
+    charted = list(chart.plots[0].series[0].values)
+    assert charted == [shown_number(women.get(y), 1) for y in years]
+    assert charted != [shown_number(total.get(y), 1) for y in years]  # not the total
+    assert "kvinnor" in _texts(slides[0])
+    text = _texts(slides[1])
+    assert f"Arbetslöshet 18–65 år var {format_number(women[2022], 1)} % 2022 i Växjö" in text
+    assert "Växjö jämfört med Kronobergs län och Riket, 2015–2022, kvinnor" in text
+    bistand = _texts(slides[2])
+    # looked up in the mirror: Växjö 2022, 2.956 % of the population (total only)
+    assert "Invånare med ekonomiskt bistånd var 3,0 % 2022 i Växjö" in bistand
+    assert "Finns inte per kön: visar totalt, inte kvinnor." in bistand
+    with pytest.raises(deck.DeckError, match="Okänt kön"):
+        deck.plan(warehouse, vaxjo, ["N03920"], 2015, 2022, sex="X")
+
+
+def test_counts_are_whole_numbers_in_words_and_chart(warehouse):
+    ind = queries.indicator(warehouse, "N31848")  # Biståndsmottagare, antal (summed)
+    plan = deck.plan(warehouse, VAREND, ["N31848"], 2015, 2022)
+    item = plan.slides[0]
+    df = queries.area_series(warehouse, ind, VAREND).set_index("year")["value"]
+    assert item.shown(item.lines[0])[-1] == int(df[2022])
+    assert all(isinstance(v, int) for v in item.shown(item.lines[0]) if v is not None)
+    first = item.sentences[0]
+    def spaced(value: float) -> str:  # '4 288': slides use a plain space
+        return format_number(value, 0).replace("\u00a0", " ")
+
+    assert f"var {spaced(df[2022])} 2022 i Samordningsförbundet Värend" in first
+    diff = df[2022] - df[2021]
+    assert f"{spaced(abs(diff))} {'färre' if diff < 0 else 'fler'} än 2021" in first
+    assert "4 288" in first  # looked up in the mirror: 4 288 recipients in Värend 2022
+
+
+def test_flagged_values_are_marked_as_on_screen(warehouse):
+    """Biståndshushåll in Värend: 2014–2018 from 2 of 3 kommuner (partial, ringed on screen),
+    2013 withheld (under half report); a count is charted for the area alone."""
+    pptx, _, plan = deck.build(warehouse, VAREND, ["N31910"], 2010, 2022, pdf=False)
+    item = plan.slides[0]
+    df = queries.area_series(warehouse, item.ind, VAREND)
+    partial = df[df["status"] == "partial"]["year"].tolist()
+    assert partial == [2014, 2015, 2016, 2017, 2018]  # looked up in the mirror
+    text = _texts(list(_open(pptx).slides)[1])
+    assert ("Samordningsförbundet Värend: alla kommuner rapporterar inte (ringat i "
+            "diagrammet): 2014–2018 (2 av 3 kommuner).") in text
+    assert "Uppgift saknas för Samordningsförbundet Värend: 2013 (under hälften" in text
+    chart = next(s.chart for s in list(_open(pptx).slides)[1].shapes if s.has_chart)
+    assert [s.name for s in chart.plots[0].series] == ["Samordningsförbundet Värend"]
+    years = [int(c) for c in chart.plots[0].categories]
+    assert 2013 in years and chart.plots[0].series[0].values[years.index(2013)] is None
+    ringed = chart.plots[0].series[0]._element.findall(
+        "{http://schemas.openxmlformats.org/drawingml/2006/chart}dPt")
+    assert len(ringed) == len(partial)
+
+
+def test_an_indicator_without_area_values_gets_a_slide_that_says_so(warehouse):
+    pptx, _, plan = deck.build(warehouse, VAREND, ["N00708", "N02267", "N31807"], 2010, 2015,
+                               pdf=False)
+    slides = list(_open(pptx).slides)
+    assert len(slides) == 1 + 3 + 1
+    # N00708 cannot be summed over kommuner: the members' bars and words instead, 2015
+    not_summable = _texts(slides[1])
+    assert "Inget värde för hela Samordningsförbundet Värend" in not_summable
+    members = queries.member_values(warehouse, "N00708", list(VAREND.members))
+    latest = members[members["year"] == 2015].sort_values("value", ascending=False)
+    words = ", ".join(f"{r.kommun_name} {format_number(r.value, 1)} %"
+                      for r in latest.itertuples())
+    assert f"Kommunerna 2015: {words}." in not_summable
+    bars = next(s.chart for s in slides[1].shapes if s.has_chart)
+    assert list(bars.plots[0].categories) == list(latest["kommun_name"])[::-1]
+    assert list(bars.plots[0].series[0].values) == [
+        shown_number(v, 1) for v in latest["value"]][::-1]
+    assert "Inga värden för Samordningsförbundet Värend 2010–2015" in _texts(slides[2])  # 2020–
+    assert not any(s.has_chart for s in slides[2].shapes)
+    assert any(s.has_chart for s in slides[3].shapes)
+    assert [s.missing is None for s in plan.slides] == [True, False, True]
+    # looked up in the mirror: N00708 in 2022
+    later = deck.plan(warehouse, VAREND, ["N00708"], 2015, 2022).slides[0]
+    assert later.sentences[1] == "Kommunerna 2022: Tingsryd 8,0 %, Alvesta 6,8 %, Växjö 6,4 %."
+
+
+@pytest.mark.parametrize(("ids", "start", "end", "message"), [
+    (["N31807", "XYZ"], 2015, 2022, "Okänt nyckeltal 'XYZ'"),
+    (["N31807"], 2022, 2015, "Perioden är tom: från 2022 till 2015"),
+    ([], 2015, 2022, "Välj minst ett nyckeltal"),
+    (["bas_arbetsloshet"], 2015, 2022, "månadsmått"),
+    (["N31807"], "tjugo", 2022, "Ogiltigt år för från"),
+])
+def test_bad_input_is_a_swedish_message(warehouse, ids, start, end, message):
+    with pytest.raises(deck.DeckError, match=message):
+        deck.build(warehouse, VAREND, ids, start, end, pdf=False)
+
+
+def test_templates_pptx_potx_and_not_a_presentation(warehouse, tmp_path):
+    from pptx import Presentation
+
+    # a user's own .pptx with a slide of its own: its slides are left out, its size kept
+    own = Presentation(str(deck.TEMPLATE))
+    own.slides.add_slide(own.slide_layouts[0]).shapes.title.text = "Gammal bild"
+    path = tmp_path / "egen.pptx"
+    own.save(path)
+    pptx, _, _ = deck.build(warehouse, VAREND, ["N31807"], 2020, 2022, pdf=False,
+                            template=path)
+    slides = list(_open(pptx).slides)
+    assert len(slides) == 3 and "Gammal bild" not in "".join(_texts(s) for s in slides)
+    # the same file as a .potx (PowerPoint's template content type)
+    potx = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(potx, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(deck.PRESENTATION_TYPE.encode(), deck.TEMPLATE_TYPE.encode())
+            zout.writestr(item, data)
+    pptx, _, _ = deck.build(warehouse, VAREND, ["N31807"], 2020, 2022, pdf=False,
+                            template=potx.getvalue())
+    assert len(_open(pptx).slides) == 3
+    with pytest.raises(deck.DeckError, match="Mallen är ingen PowerPoint-presentation"):
+        deck.build(warehouse, VAREND, ["N31807"], 2020, 2022, pdf=False,
+                   template=b"%PDF-1.4 not a deck")
+
+
+def test_the_pdf_has_one_page_per_slide_and_none_is_blank(varend_deck, tmp_path):
+    """LibreOffice converts the Värend deck; poppler's pdftoppm renders each page."""
+    from PIL import Image
+
+    from tests.conftest import require_tool
+
+    require_tool("/usr/bin/soffice", "libreoffice-impress")
+    require_tool("/usr/bin/pdftoppm", "poppler-utils")
+    pptx, _ = varend_deck
+    pdf = deck.pptx_to_pdf(pptx)
+    assert pdf.startswith(b"%PDF")
+    (tmp_path / "deck.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(tmp_path / "deck.pdf"),
+                    str(tmp_path / "page")], check=True, timeout=120)
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(_open(pptx).slides) == 8
+    for page in pages:
+        image = Image.open(page).convert("L")
+        assert image.width > image.height  # 16:9
+        dark = sum(image.histogram()[:200])
+        assert dark > 0.002 * image.width * image.height, page.name  # text or chart drawn
+
+
+def test_cli_pack_writes_the_deck_and_refuses_bad_input(built, tmp_path, monkeypatch, capsys):
+    from warehouse.cli import main
+
+    monkeypatch.setenv("WAREHOUSE_PATH", str(built["warehouse"]))
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
+    out = tmp_path / "värend.pptx"
+    code = main(["pack", "--area", "group:samordningsforbundet-varend", "--from", "2015",
+                 "--to", "2022", "--indicators", "N31807,N03920", "--out", str(out)])
+    assert code == 0, capsys.readouterr()
+    assert "OK:" in capsys.readouterr().out
+    slides = list(_open(out.read_bytes()).slides)
+    assert [_texts(s).split("\n")[0] for s in slides[1:3]] == [
+        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–65 år"]
+    bad = tmp_path / "tom.pptx"
+    assert main(["pack", "--area", "kommun:0780", "--from", "2022", "--to", "2015",
+                 "--out", str(bad)]) == 2
+    assert "Perioden är tom" in capsys.readouterr().err
+    assert main(["pack", "--area", "kommun:9999", "--from", "2015", "--to", "2022",
+                 "--out", str(bad)]) == 2
+    assert not bad.exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_the_motesunderlag_page_makes_the_deck_with_one_button(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["sida"] = "motesunderlag"
+    at.query_params["omrade"] = "group:samordningsforbundet-varend"
+    at.run()
+    assert not at.exception
+    chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
+    assert list(chosen.value) == list(deck.DEFAULT_INDICATORS)
+    chosen.set_value(["N31807", "N03920"]).run()
+    next(b for b in at.button if b.label.startswith("Gör mötesunderlaget")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Ladda ned PowerPoint" in labels
+    result = at.session_state["_motesunderlag"]
+    slides = list(_open(result["pptx"]).slides)
+    assert len(slides) == 4
+    assert ("Invånare med ekonomiskt bistånd var 3,3 % 2022 i Samordningsförbundet Värend"
+            in _texts(slides[1]))
+    assert _texts(slides[2]).startswith("Arbetslöshet 18–65 år")
+    if deck.office_path():
+        assert "Ladda ned PDF" in labels and result["pdf"].startswith(b"%PDF")
+    else:
+        assert "LibreOffice saknas" in result["pdf_error"]

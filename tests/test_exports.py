@@ -1,0 +1,206 @@
+"""Exports of single charts and tables: values as shown, readable file names, Excel, images.
+
+Values come from the session warehouse built from ../shared/data and are compared with the
+screen's own formatting (transforms/formatting.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pandas as pd
+import pytest
+
+from exports.filenames import file_name
+from transforms.export import series_frame, to_excel_csv
+from transforms.formatting import format_number
+from warehouse import queries
+
+VAREND = ("0764", "0763", "0780")  # Alvesta, Tingsryd, Växjö (Samordningsförbundet Värend)
+
+
+def _varend() -> queries.Area:
+    return queries.Area("group:samordningsforbundet-varend", "group",
+                        "Samordningsförbundet Värend", VAREND)
+
+
+def _csv_rows(data: bytes) -> list[dict[str, str]]:
+    assert data.startswith("\ufeff".encode())  # BOM: Excel reads UTF-8
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+# --- issue 9 point 6: CSV values as shown -----------------------------------------------------
+
+def test_csv_of_a_computed_area_has_the_indicators_decimals_not_fifteen(warehouse):
+    ind = queries.indicator(warehouse, "N03920")
+    df = queries.area_series(warehouse, ind, _varend())
+    raw = df.dropna(subset=["value"])["value"]
+    assert any(len(repr(float(v)).split(".")[1]) > 5 for v in raw)  # computed: long floats
+    rows = _csv_rows(to_excel_csv(series_frame([("Värend", df)], ind, sex="Totalt")))
+    by_year = {int(r["år"]): r["värde"] for r in rows}
+    for year, value in zip(df["year"], df["value"], strict=True):
+        shown = format_number(value, ind.decimals) if pd.notna(value) else ""
+        assert by_year[int(year)] == shown  # e.g. 2022: "5,0", exactly as on screen
+    assert all(re.fullmatch(r"-?\d+,\d", v) for v in by_year.values() if v)
+
+
+def test_csv_of_a_count_has_no_decimal_part(warehouse):
+    ind = queries.indicator(warehouse, "N31848")  # Biståndsmottagare, antal
+    assert ind.decimals == 0
+    df = queries.area_series(warehouse, ind, _varend())
+    rows = _csv_rows(to_excel_csv(series_frame([("Värend", df)], ind, sex="Totalt")))
+    values = [r["värde"] for r in rows if r["värde"]]
+    assert values and all(re.fullmatch(r"\d+", v) for v in values), values  # "934", not "934,0"
+    latest = df.dropna(subset=["value"]).iloc[-1]
+    assert rows[-1]["värde"] == str(round(latest["value"]))
+
+
+# --- issue 9 point 6: readable file names -----------------------------------------------------
+
+def test_file_names_keep_swedish_letters_and_are_never_cut_mid_word():
+    name = file_name("Samordningsförbundet Värend", "Arbetslöshet 18–65 år", "2015–2022",
+                     ext="png")
+    assert name == "Samordningsförbundet Värend – Arbetslöshet 18–65 år – 2015–2022.png"
+    long_label = ("Lämnat etableringsuppdraget och börjat arbeta eller studera (90 dagar) "
+                  "bland kvinnor och män i alla åldrar med gymnasial utbildning")
+    name = file_name("Hultsfred, Ånge och Östra Göinge", long_label, "2015–2022", ext="png",
+                     limit=100)
+    assert len(name.encode()) <= 100
+    assert name.startswith("Hultsfred, Ånge och Östra Göinge – Lämnat")
+    assert name.endswith(" – 2015–2022.png")
+    label_part = name.split(" – ")[1]
+    assert long_label.startswith(label_part) and long_label[len(label_part)] == " "
+    assert file_name("a/b: c?", "<b>x</b>", ext="csv") == "a b c – x.csv"
+
+
+def test_the_chart_camera_button_saves_a_readable_file_name(app_env):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["kommun"] = "0780"
+    at.run()
+    assert not at.exception
+    names = [json.loads(c.proto.config)["toImageButtonOptions"].get("filename")
+             for c in at.get("plotly_chart")]
+    assert "Växjö – Arbetslöshet 18–65 år – 2010–2022" in names
+    assert "Kommunerna i" not in " ".join(n or "" for n in names)  # Växjö is one kommun
+    labels = [b.proto.label for b in at.get("download_button")]
+    for label in ("Bild, PNG 16:9", "Bild, PNG 4:3", "Bild, SVG", "Bild, PDF",
+                  "Siffrorna, CSV", "Siffrorna, Excel"):
+        assert label in labels
+
+
+# --- Excel --------------------------------------------------------------------------------------
+
+def test_excel_reopens_with_values_formats_definitions_and_members(warehouse):
+    from openpyxl import load_workbook
+
+    from exports.tables import TableExport, xlsx_bytes
+
+    ind = queries.indicator(warehouse, "N03920")
+    df = queries.area_series(warehouse, ind, _varend())
+    table = series_frame([("Samordningsförbundet Värend", df)], ind, sex="Totalt")
+    names = queries.kommun_names(warehouse, list(VAREND))
+    data = xlsx_bytes(TableExport(table, [ind], "Samordningsförbundet Värend",
+                                  "group:samordningsforbundet-varend",
+                                  list(zip(VAREND, names, strict=True)), period="2010–2022"))
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["Data"]
+    assert ws.freeze_panes == "A2"
+    header = [c.value for c in ws[1]]
+    col = header.index("värde") + 1
+    year_col = header.index("år") + 1
+    cells = {ws.cell(r, year_col).value: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
+    value_2022 = df.loc[df["year"] == 2022, "value"].iloc[0]
+    assert cells[2022].value == float(format_number(value_2022, 1).replace(",", "."))
+    assert cells[2022].number_format == "#,##0.0"
+    about = wb["Om siffrorna"]
+    text = "\n".join(str(c.value) for row in about.iter_rows() for c in row if c.value)
+    assert "Alvesta (0764), Tingsryd (0763), Växjö (0780)" in text
+    assert "N03920" in text and "Kolada (N03920)" in text
+    assert ind.definition[:40] in text
+    assert "vägt med" in text  # how the area value is computed
+    from transforms.formatting import format_date
+    assert format_date(ind.fetched_at) in text
+
+
+# --- images -------------------------------------------------------------------------------------
+
+def _varend_chart(warehouse):
+    import charts
+
+    ind = queries.indicator(warehouse, "N03920")
+    lines = [charts.Line(area.name, queries.area_series(warehouse, ind, area), role)
+             for area, role in ((_varend(), "focus"),
+                                (queries.area(warehouse, "lan:07"), "lan"),
+                                (queries.area(warehouse, "riket"), "riket"))]
+    title = "Arbetslöshet 18–65 år<br><sup>Samordningsförbundet Värend, 2010–2022</sup>"
+    return charts.time_series(lines, ind, title=title, computed_note="Områden: vägt."), ind
+
+
+def test_chart_images_have_their_sizes_and_carry_title_and_source(warehouse, export_browser):
+    from PIL import Image
+
+    images = export_browser
+    fig, _ = _varend_chart(warehouse)
+    wide = Image.open(io.BytesIO(images.figure_image(fig, "png169")))
+    assert wide.size == (2560, 1440)
+    four_three = Image.open(io.BytesIO(images.figure_image(fig, "png43")))
+    assert four_three.size == (2048, 1536)
+    svg = images.figure_image(fig, "svg").decode("utf-8")
+    assert svg.startswith("<svg") and "Arbetslöshet 18–65 år" in svg
+    assert "Källa: Kolada (N03920)" in svg and "Hämtad" in svg
+    assert "Samordningsförbundet Värend" in svg and "Riket" in svg  # legend
+    pdf = images.figure_image(fig, "pdf")
+    assert pdf.startswith(b"%PDF")
+    renders = images.stats()["renders"]
+    assert images.figure_image(fig, "png169") == images.figure_image(fig, "png169")
+    assert images.stats()["renders"] == renders  # cached by figure content
+
+
+def test_a_map_figure_exports_offline(export_browser):
+    """A plain go.Choropleth on a tiny hand-made geojson (two squares, not real borders)."""
+    import plotly.graph_objects as go
+
+    geojson = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": code, "properties": {"code": code},
+         "geometry": {"type": "Polygon", "coordinates": [[[x, 56], [x + 1, 56], [x + 1, 57],
+                                                          [x, 57], [x, 56]]]}}
+        for code, x in (("0764", 14.0), ("0780", 15.0))]}
+    fig = go.Figure(go.Choropleth(geojson=geojson, locations=["0764", "0780"], z=[4.1, 5.0],
+                                  featureidkey="properties.code", colorscale="Blues"))
+    fig.update_geos(fitbounds="locations", visible=False)  # the base map off, as charts_map
+    fig.update_layout(title_text="Karta: handgjorda rutor", annotations=[{
+        "text": "Källa: handgjort testunderlag", "x": 0, "y": 0, "xref": "paper",
+        "yref": "paper", "showarrow": False}])
+    before = len(export_browser.blocked_requests())
+    svg = export_browser.figure_image(fig, "svg").decode("utf-8")
+    assert "Karta: handgjorda rutor" in svg and "Källa: handgjort testunderlag" in svg
+    assert svg.count('class="choroplethlocation"') == 2
+    assert not [r for r in export_browser.blocked_requests()[before:] if "plot.ly" in r]
+
+
+FIGURE_HOSTS = ("plot.ly", "mathjax", "cdnjs", "jsdelivr", "unpkg", "topojson", "openstreetmap",
+                "carto", "mapbox", "maplibre", "fonts.g")
+
+
+def test_no_export_request_leaves_the_machine(warehouse, export_browser):
+    """Every request the export browser makes goes to our guard on 127.0.0.1 and is refused;
+    the charts need none (a figure that would fetch a CDN topojson is refused, loudly)."""
+    import plotly.graph_objects as go
+
+    images = export_browser
+    fig, _ = _varend_chart(warehouse)
+    fig.update_layout(title_text="Nätverkskontroll")  # not cached: really rendered
+    for fmt in images.FORMATS:
+        images.figure_image(fig, fmt)
+    assert not [r for r in images.blocked_requests() if any(h in r for h in FIGURE_HOSTS)]
+    world = go.Figure(go.Choropleth(locations=["SWE"], z=[1], locationmode="ISO-3"))
+    with pytest.raises(images.ExportUnavailable, match="topojson"):
+        images.figure_image(world, "svg")  # plotly.js asks cdn.plot.ly: refused by the guard
+    assert any("cdn.plot.ly" in r for r in images.blocked_requests())

@@ -1,0 +1,99 @@
+"""Mötesunderlag: the chosen area, a span of years and indicators in order -> one button ->
+a PowerPoint deck and the same deck as PDF (exports/deck.py does the work)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from exports import deck
+from exports.filenames import file_name
+from ui.data import con, query
+from ui.selection import SEX_LABELS, Selection
+
+_RESULT = "_motesunderlag"  # the last deck made in this session: request, files, messages
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+def _yearly() -> list:
+    return [i for i in query("indicators") if i.frequency == "year" and i.first_year]
+
+
+def render(sel: Selection) -> None:
+    """The page: what goes into the deck, one button, then the two downloads."""
+    st.title(f"Mötesunderlag – {sel.area.name}")
+    inds = _yearly()
+    if not inds:
+        st.info("Det finns inga årsvärden i databasen att göra ett mötesunderlag av.")
+        return
+    labels = {i.id: f"{i.label} ({i.id})" for i in inds}
+    first = min(i.first_year for i in inds)
+    last = max(i.last_year for i in inds)
+    st.markdown(f"Ett underlag för **{sel.area.name}** att lägga i mötespappren: en titelsida, "
+                "en sida per nyckeltal med diagram (redigerbart i PowerPoint), nyckeltalen i "
+                "ord och jämförelsen med länet och Riket, källa och hämtdatum, och sist "
+                "definitioner och källor. Området väljer du ovan.")
+    years = list(range(first, last + 1))
+    start, end = st.select_slider("År", years, value=(max(first, last - 7), last),
+                                  key="deck-years")
+    chosen = st.multiselect(
+        "Nyckeltal, i den ordning de ska komma", list(labels), format_func=labels.get,
+        default=[i for i in deck.DEFAULT_INDICATORS if i in labels], key="deck-indicators",
+        max_selections=deck.MAX_INDICATORS,
+        help="Årsvärden. Ett nyckeltal utan värden för området får en sida som säger det.")
+    sex = st.radio("Kön", list(SEX_LABELS), format_func=SEX_LABELS.get, horizontal=True,
+                   key="deck-sex", help="Nyckeltal som inte finns per kön visas totalt, och "
+                                        "sidan säger det.")
+    template = st.file_uploader("Egen mall (valfritt, .pptx eller .potx)", type=["pptx", "potx"],
+                                key="deck-template",
+                                help="Utan mall används dashboardens enkla mall (16:9).")
+    request = (sel.area.area_id, start, end, tuple(chosen), sex,
+               template.file_id if template else None)
+    if st.button("Gör mötesunderlaget (PowerPoint och PDF)", type="primary",
+                 icon=":material/slideshow:", disabled=not chosen):
+        st.session_state[_RESULT] = _make(sel, chosen, start, end, sex, template)
+        st.session_state[_RESULT]["request"] = request
+    result = st.session_state.get(_RESULT)
+    if not result or result.get("request") != request:
+        return
+    if result.get("error"):
+        st.error(result["error"])
+        return
+    period = f"{start}–{end}" if start != end else str(start)
+    name = (sel.area.name, "Mötesunderlag", period) + (
+        (SEX_LABELS[sex].lower(),) if sex != "T" else ())
+    cols = st.columns(2)
+    cols[0].download_button("Ladda ned PowerPoint", result["pptx"],
+                            file_name(*name, ext="pptx"), PPTX, icon=":material/download:",
+                            on_click="ignore", key="deck-pptx", width="stretch")
+    if result.get("pdf"):
+        cols[1].download_button("Ladda ned PDF", result["pdf"], file_name(*name, ext="pdf"),
+                                "application/pdf", icon=":material/download:",
+                                on_click="ignore", key="deck-pdf", width="stretch")
+    else:
+        cols[1].warning(result["pdf_error"])
+    if result.get("empty"):
+        st.caption("Utan värden för området (sidan säger det): " + ", ".join(result["empty"]))
+
+
+def _make(sel: Selection, chosen: list[str], start: int, end: int, sex: str,
+          template) -> dict:
+    """Build the deck with progress shown; a dict of files or of the Swedish error."""
+    raw = template.getvalue() if template is not None else None
+    with st.status("Gör mötesunderlaget…", expanded=True) as status:
+        try:
+            with con() as cur:
+                pptx, _, plan = deck.build(cur, sel.area, chosen, start, end, sex=sex,
+                                           pdf=False, template=raw,
+                                           progress=lambda step: status.write(step))
+        except deck.DeckError as exc:
+            status.update(label="Mötesunderlaget kunde inte göras", state="error")
+            return {"error": str(exc)}
+        out = {"pptx": pptx, "empty": [s.ind.label for s in plan.slides if s.missing]}
+        status.write("PDF (LibreOffice)")
+        try:
+            out["pdf"] = deck.pptx_to_pdf(pptx)
+        except deck.DeckError as exc:
+            out["pdf"], out["pdf_error"] = None, str(exc)
+        status.update(label=f"Klart: {len(plan.slides)} nyckeltal för {sel.area.name}, "
+                            f"{plan.period}", state="complete", expanded=False)
+    return out
