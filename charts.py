@@ -281,8 +281,12 @@ def _span(lines: list[Line]) -> int:
 
 def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str | None = None,
                area: tuple[str, float] | None = None, height: int | None = None,
-               computed_note: str | None = None) -> go.Figure:
+               computed_note: str | None = None,
+               reference: list[tuple[str, float]] | None = None) -> go.Figure:
     """Members ranked by their value in one period (``df``: kommun_name, value).
+
+    ``reference`` (name, value) pairs are drawn as dotted lines named above the plot
+    (Liknande kommuner: the peers' value and Riket).
 
     ``area`` (name, value) adds the area's own value as a bar of its own in the chosen-area
     colour (no line across the bars and their labels); counts pass none, since an area's sum
@@ -303,6 +307,14 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
         hovertemplate="%{y}: %{text} " + ind.short_unit + "<extra></extra>", cliponaxis=False))
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height or max(240, 26 * len(df) + 120), value_axis="x")
+    lines = [(name, float(value)) for name, value in reference or []
+             if value is not None and not pd.isna(value)]
+    for name, value in lines:
+        fig.add_vline(x=value, line={"color": "#5b5b5b", "dash": "dot"})
+        fig.add_annotation(x=value, y=1.0, yref="paper", showarrow=False, yanchor="bottom",
+                           text=f"{name}: {format_number(value, ind.decimals)}",
+                           font={"size": 11})
+    top = max([top, *(value for _, value in lines)])
     # room for the value labels right of the longest bar
     fig.update_xaxes(range=[0, top * 1.16 if top > 0 else 1])
     fig.update_layout(showlegend=False)

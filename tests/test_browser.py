@@ -354,11 +354,12 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
     from openpyxl import load_workbook
     from PIL import Image
 
-    page.goto(f"{app_url}/?kommun=0780", wait_until="domcontentloaded")
-    _heading(page, "Översikt – Växjö")
+    page.goto(f"{app_url}/?sida=arbetsloshet&kommun=0780", wait_until="domcontentloaded")
+    _heading(page, "Arbetslöshet – Växjö")
     chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Arbetslöshet 18–65 år").first
     chart.scroll_into_view_if_needed()
-    menu = page.get_by_role("button", name="Ladda ned").first  # under the first yearly chart
+    # the chart's own menu: the first "Ladda ned" button after it
+    menu = chart.locator("xpath=following::button[contains(., 'Ladda ned')][1]")
     menu.click()
     page.get_by_role("button", name="Bild, PNG 16:9").wait_for(timeout=30_000)
     _shot(page, "ladda_ned.png")

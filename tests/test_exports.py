@@ -82,12 +82,13 @@ def test_the_chart_camera_button_saves_a_readable_file_name(app_env):
     from tests.conftest import ROOT
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["sida"] = "arbetsloshet"  # Översikt has cards; the charts are here
     at.query_params["kommun"] = "0780"
     at.run()
     assert not at.exception
     names = [json.loads(c.proto.config)["toImageButtonOptions"].get("filename")
              for c in at.get("plotly_chart")]
-    assert "Växjö – Arbetslöshet 18–65 år – 2010–2022" in names
+    assert "Växjö – Arbetslöshet 18–65 år – 2010–2022" in names, names
     assert "Kommunerna i" not in " ".join(n or "" for n in names)  # Växjö is one kommun
     labels = [b.proto.label for b in at.get("download_button")]
     for label in ("Bild, PNG 16:9", "Bild, PNG 4:3", "Bild, SVG", "Bild, PDF",

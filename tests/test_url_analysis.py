@@ -19,7 +19,9 @@ def test_karta_jamfor_and_liknande_round_trip():
                                           "group:samordningsforbundet-varend")),
                      us.Analysis(peer_variables=(("N03920", 2.5), ("kommungrupp", 1.0)),
                                  n_peers=5)]:
-        state = replace(us.ViewState(page="karta", kommun="0780"), analysis=analysis)
+        # the view's indicator and Karta's are one (``with_analysis`` keeps them equal)
+        state = replace(us.ViewState(page="karta", kommun="0780", indicator=analysis.indicator),
+                        analysis=analysis)
         params = us.to_params(state, PEER_VOCAB)
         assert us.parse(params, PEER_VOCAB) == (state, [])
 

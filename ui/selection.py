@@ -180,7 +180,7 @@ def _indicator_changed(key: str) -> None:
     if key != _key(key.rsplit("-", 1)[0]):
         return  # a control of an older generation (see _touched)
     state = st.session_state[_STATE]
-    st.session_state[_STATE] = replace(state, indicator=st.session_state[key])
+    st.session_state[_STATE] = url_state.with_analysis(state, indicator=st.session_state[key])
     st.session_state[_TOUCHED] = True
 
 

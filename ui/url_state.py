@@ -329,8 +329,7 @@ def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
 
 def _analysis_params(analysis: Analysis, vocab: Vocabulary) -> dict[str, str]:
     out: dict[str, str] = {}
-    if analysis.indicator:
-        out[INDICATOR] = analysis.indicator
+    # the indicator is the view's own (ViewState.indicator, written by to_params)
     if analysis.layer:
         out[LAYER] = analysis.layer
     if analysis.classes:
