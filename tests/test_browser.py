@@ -325,8 +325,10 @@ def test_every_page_draws_its_charts_offline_at_1280x800(browser, app_url, page_
         for n in range(charts.count()):
             chart = charts.nth(n)
             chart.scroll_into_view_if_needed()
-            # drawn: plotly's svg with at least one trace (line or bar) in it
-            chart.locator(".main-svg .trace").first.wait_for(state="attached", timeout=30_000)
+            # drawn: plotly's svg with at least one trace (line or bar) in it, or Karta's
+            # MapLibre canvas (what it drew is checked in tests/test_browser_map.py)
+            chart.locator(".main-svg .trace, .maplibregl-canvas").first.wait_for(
+                state="attached", timeout=30_000)
         if spec.sections or page_id == "indikatorer":
             assert charts.count() > 0, page_id
             assert pg.locator('.modebar-btn[data-title="Zoom"]').count() == 0
