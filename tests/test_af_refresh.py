@@ -223,3 +223,28 @@ def test_an_unexpected_error_in_the_af_part_fails_only_af(tmp_path, books, monke
         result.summary["af"]["messages"][0]
     assert _query(tmp_path, "select count(*) from duckdb_tables() "
                   "where table_name = 'af_kommun_monthly'") == [(0,)]
+
+
+def test_the_arbetsloshet_page_shows_afs_share_beside_the_others(tmp_path, books, monkeypatch):
+    """Issue 8 point 7 in the dashboard, on hand-made AF workbooks refreshed through the
+    replay: Växjö's Arbetslöshet page names AF's share for 2026-08 at its decimals."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from transforms.formatting import format_number
+
+    _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
+    [(share,)] = _query(tmp_path, """select inskrivna_share from marts.af_kommun_monthly
+        where kommun_code = '0780' and group_code = 'TOT' and sex = 'T' and period = ?""",
+                        [date(2026, 8, 1)])
+    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"sida": "arbetsloshet", "kommun": "0780"})
+    at.run()
+    assert not at.exception
+    shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.metric])
+    shown += " ".join(df.value.to_string() for df in [*at.dataframe, *at.table])
+    assert "finns inte i databasen" not in shown
+    assert format_number(share, 1) in shown, shown[:3000]
