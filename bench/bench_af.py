@@ -25,6 +25,8 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import report
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "af_reader.md"
 FILE = "web-sok-lan-kom-2026-08.xlsx"
@@ -140,11 +142,7 @@ def main(keep: Path | None = None) -> str:
              f"| CPU time of read_sok_lan_kom (less sensitive to other jobs) | {cpu} |",
              f"| peak RSS of the reading process | {result['peak_rss_mb']:.0f} MB |",
              f"| of which Python + numpy + pandas at import | {base:.0f} MB |"]
-    text = "\n".join(lines) + "\n"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, "utf-8")
-    print(text)
-    return text
+    return report.write(RESULTS, lines)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 import charts_map
+from bench import report
 from tests.test_browser_map import DRAWN
 from transforms import map_classes, peers, ranking
 from transforms.geometry import build_geometry
@@ -164,14 +165,8 @@ def main() -> str:
               f"{platform.machine()}, {os.cpu_count()} cores, against ../shared/data (real "
               f"data). Kommun shapes: {size // 1024} kB of GeoJSON."), "",
              "Goals (issue 10): map redraw < 1 s; ranking and peer search < 0,2 s.", "",
-             "| step | best (s) | median (s) |", "|---|---:|---:|"]
-    for name, best, median in rows:
-        lines.append(f"| {name} | {best:.3f} | {'' if median is None else f'{median:.3f}'} |")
-    text = "\n".join(lines) + "\n"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, "utf-8")
-    print(text)
-    return text
+             *report.timing_rows(rows)]
+    return report.write(RESULTS, lines)
 
 
 if __name__ == "__main__":

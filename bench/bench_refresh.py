@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench import report
 from warehouse import queries
 from warehouse.build import build_warehouse
 from warehouse.db import connect
@@ -59,14 +60,8 @@ def main() -> str:
              (f"Run {datetime.now(UTC).isoformat(timespec='seconds')} on "
              f"{platform.python_implementation()} {platform.python_version()}, "
              f"{platform.machine()}, against ../shared/data (real data)."), "",
-             "| step | best (s) | median (s) |", "|---|---:|---:|"]
-    for name, best, median in rows:
-        lines.append(f"| {name} | {best:.3f} | {'' if median is None else f'{median:.3f}'} |")
-    text = "\n".join(lines) + "\n"
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text, "utf-8")
-    print(text)
-    return text
+             *report.timing_rows(rows)]
+    return report.write(RESULTS, lines)
 
 
 if __name__ == "__main__":
