@@ -130,6 +130,62 @@ def test_excel_reopens_with_values_formats_definitions_and_members(warehouse):
     assert format_date(ind.fetched_at) in text
 
 
+def test_a_chart_of_several_measures_exports_each_with_its_own_id_and_period(warehouse):
+    """The "Vilket mått?" chart's numbers for Falun: SCB BAS per month and Kolada's N03920
+    per year in one CSV and one workbook, each row at its indicator's decimals, each
+    indicator's definition and source on the about sheet (issue 11 point 2)."""
+    from openpyxl import load_workbook
+
+    from exports.tables import TableExport, csv_bytes, xlsx_bytes
+    from transforms.export import stacked_frame
+
+    falun = queries.area(warehouse, "kommun:2080")
+    bas = queries.indicator(warehouse, "bas_arbetsloshet")
+    kolada = queries.indicator(warehouse, "N03920")
+    monthly = queries.monthly_series(warehouse, bas, falun, "T", {})
+    yearly = queries.area_series(warehouse, kolada, falun)
+    table, decimals = stacked_frame([series_frame([("Falun", monthly)], bas, sex="Totalt"),
+                                     series_frame([("Falun", yearly)], kolada, sex="Totalt")])
+    assert decimals == [1] * (len(monthly) + len(yearly))
+    export = TableExport(table, [bas, kolada], "Falun", "kommun:2080", [("2080", "Falun")],
+                         decimals=decimals, area_method=False)
+    rows = _csv_rows(csv_bytes(export))
+    april = next(r for r in rows if r["månad"] == "2026-04")
+    assert april["värde"] == format_number(
+        monthly.loc[monthly["period"].astype(str).str.startswith("2026-04"), "value"].iloc[0], 1)
+    assert april["år"] == "" and "TAB6260" in april["källa"]
+    y2022 = next(r for r in rows if r["år"] == "2022")
+    assert y2022["månad"] == "" and y2022["nyckeltal"].startswith("N03920")
+    assert y2022["värde"] == format_number(yearly.set_index("year")["value"][2022], 1)
+    wb = load_workbook(io.BytesIO(xlsx_bytes(export)))
+    ws = wb["Data"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["område", "år", "månad"]
+    assert {ws.cell(r, header.index("värde") + 1).number_format
+            for r in range(2, ws.max_row + 1)} == {"#,##0.0"}
+    about = "\n".join(str(c.value) for row in wb["Om siffrorna"].iter_rows() for c in row
+                      if c.value)
+    assert "bas_arbetsloshet" in about and "N03920" in about
+
+
+def test_a_csv_button_is_labelled_by_what_it_downloads():
+    """Two tables on one page: two buttons that say which table (issue 11 point 2)."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+
+        from ui.downloads import csv_button
+
+        table = pd.DataFrame({"område": ["Falun"], "värde": [3.1]})
+        csv_button(table, "a.csv", key="a")
+        csv_button(table, "b.csv", key="b", label="Ladda ned rangordningen (CSV)")
+
+    at = AppTest.from_function(page).run()
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Ladda ned siffrorna (CSV)", "Ladda ned rangordningen (CSV)"]
+
+
 # --- images -------------------------------------------------------------------------------------
 
 def _varend_chart(warehouse):
