@@ -14,18 +14,22 @@ _RESULT = "_motesunderlag"  # the last deck made in this session: request, files
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-def _yearly() -> list:
-    return [i for i in query("indicators") if i.frequency == "year" and i.first_year]
+def _choosable() -> list:
+    """Yearly indicators with values, and monthly ones (SCB BAS, Arbetsförmedlingen) whose
+    months are in the warehouse: their slide shows the months inside the chosen years."""
+    return [i for i in query("indicators") if i.first_year and (
+        i.frequency == "year" or (i.frequency == "month" and i.first_period))]
 
 
 def render(sel: Selection) -> None:
     """The page: what goes into the deck, one button, then the two downloads."""
     st.title(f"Mötesunderlag – {sel.area.name}")
-    inds = _yearly()
+    inds = _choosable()
     if not inds:
         st.info("Det finns inga årsvärden i databasen att göra ett mötesunderlag av.")
         return
-    labels = {i.id: f"{i.label} ({i.id})" for i in inds}
+    labels = {i.id: f"{i.label} ({i.id})" + (", månadsvärden" if i.frequency == "month" else "")
+              for i in inds}
     first = min(i.first_year for i in inds)
     last = max(i.last_year for i in inds)
     st.markdown(f"Ett underlag för **{sel.area.name}** att lägga i mötespappren: en titelsida, "
@@ -39,7 +43,8 @@ def render(sel: Selection) -> None:
         "Nyckeltal, i den ordning de ska komma", list(labels), format_func=labels.get,
         default=[i for i in deck.DEFAULT_INDICATORS if i in labels], key="deck-indicators",
         max_selections=deck.MAX_INDICATORS,
-        help="Årsvärden. Ett nyckeltal utan värden för området får en sida som säger det.")
+        help="Årsvärden, och månadsvärden (SCB BAS, Arbetsförmedlingen) för månaderna i de "
+             "valda åren. Ett nyckeltal utan värden för området får en sida som säger det.")
     sex = st.radio("Kön", list(SEX_LABELS), format_func=SEX_LABELS.get, horizontal=True,
                    key="deck-sex", help="Nyckeltal som inte finns per kön visas totalt, och "
                                         "sidan säger det.")
