@@ -371,3 +371,40 @@ def test_the_motesunderlag_page_makes_the_deck_with_one_button(app_env):
         assert "Ladda ned PDF" in labels and result["pdf"].startswith(b"%PDF")
     else:
         assert "LibreOffice saknas" in result["pdf_error"]
+
+
+def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app_env):
+    """Area, years, sex and the indicators in order come from the link; an unknown id is
+    dropped with a notice; a changed choice is written back to the URL (issue 11 point 4)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    link = {"sida": "motesunderlag", "kommun": "2080", "omrade": "lan:20", "kon": "K",
+            "fran": "2021", "till": "2026", "nyckeltal": "bas_arbetsloshet,N31807"}
+    for key, value in {**link, "nyckeltal": "bas_arbetsloshet,okänt,N31807"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Mötesunderlag – Dalarnas län"
+    notices = " ".join(w.value for w in at.warning)
+    assert "Okända nyckeltal i länken ignorerades (nyckeltal: okänt)" in notices
+    assert dict(at.query_params) == link  # the unknown id dropped, the rest kept
+    chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
+    assert list(chosen.value) == ["bas_arbetsloshet", "N31807"]  # in the link's order
+    assert next(w for w in at.select_slider if w.label == "År").value == (2021, 2026)
+    assert next(w for w in at.radio if w.label == "Kön").value == "K"
+    chosen.set_value(["N31807", "N03920", "bas_arbetsloshet"]).run()
+    assert not at.exception
+    assert dict(at.query_params) == {**link, "nyckeltal": "N31807,N03920,bas_arbetsloshet"}
+    next(w for w in at.select_slider if w.label == "År").set_value((2022, 2025)).run()
+    assert dict(at.query_params) == {**link, "nyckeltal": "N31807,N03920,bas_arbetsloshet",
+                                     "fran": "2022", "till": "2025"}
+    # the deck is made from what the link chose
+    next(b for b in at.button if b.label.startswith("Gör mötesunderlaget")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    slides = list(_open(at.session_state["_motesunderlag"]["pptx"]).slides)
+    assert [_texts(s).splitlines()[0] for s in slides[1:4]] == [
+        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–65 år", "Arbetslöshet (SCB BAS)"]
+    assert "Dalarnas län jämfört med Riket, 2022–2025, kvinnor" in _texts(slides[2])
