@@ -360,6 +360,10 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
     if not partial.empty:
         flags.append(f"{focus.name}: alla kommuner rapporterar inte (ringat i diagrammet): "
                      f"{_month_runs([pd.Timestamp(p) for p in partial['period']])}.")
+    for brk in ind.breaks:  # a break inside the months shown, named by its first month
+        when = pd.Timestamp(f"{brk.period}-01") if brk.period else pd.Timestamp(brk.year, 1, 1)
+        if start < when <= month:
+            flags.append(f"Seriebrott {format_month(when)}: {brk.label}.")
     missing = [line.name for line in lines[1:] if line.data.dropna(subset=["value"]).empty]
     if missing:
         flags.append(f"Inga månadsvärden för {' och '.join(missing)} i den hämtade datan.")
