@@ -89,6 +89,7 @@ def main() -> None:
         pptx, _, plan = deck.build(con, falun, monthly, 2020, 2026, pdf=False)
         pptx_times.append(time.perf_counter() - started)
         pdf_times.append(_timed(lambda pptx=pptx: deck.pptx_to_pdf(pptx)))
+    slides = 1 + len(plan.slides) + 1
     rows.append(((f"Mötesunderlag med SCB BAS per månad (Falun 2020–2026), {slides} "
                   f"bilder: PowerPoint + PDF (median av 3)"),
                  statistics.median(p + q for p, q in zip(pptx_times, pdf_times, strict=True)),
