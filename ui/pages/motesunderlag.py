@@ -44,7 +44,9 @@ def render(sel: Selection) -> None:
                 "ord och jämförelsen med länet och Riket, källa och hämtdatum, och sist "
                 "definitioner och källor. Området väljer du ovan.")
     years = list(range(first, last + 1))
-    default_years = (max(first, last - 7), last)
+    # the default span ends with the yearly indicators' latest year (monthly ones run later)
+    yearly_last = max((i.last_year for i in inds if i.frequency == "year"), default=last)
+    default_years = (max(first, yearly_last - 7), yearly_last)
     start, end = st.select_slider(
         "År", years, value=_years(sel, years, default_years), key=page_key("deck_years"),
         on_change=page_changed, args=(page_key("deck_years"),
