@@ -27,9 +27,9 @@ import pandas as pd
 
 from transforms import periods
 from transforms.areas import coverage_label
-from transforms.catalogue import Indicator
+from transforms.catalogue import Indicator, monthly_marts
 from transforms.export import shown_number
-from transforms.formatting import format_date, format_number, format_value
+from transforms.formatting import format_date, format_month, format_number, format_value
 from warehouse import queries
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "motesunderlag.pptx"
@@ -74,6 +74,11 @@ class IndicatorSlide:
     members_year: int | None = None
 
     @property
+    def monthly(self) -> bool:
+        """A monthly indicator: its lines have ``period`` (first day of the month)."""
+        return self.ind.frequency == "month"
+
+    @property
     def years(self) -> list[int]:
         """The chart's categories: every year with a value on any line."""
         found = set()
@@ -82,15 +87,60 @@ class IndicatorSlide:
         return list(range(min(found), max(found) + 1)) if found else []  # gaps stay gaps
 
     @property
+    def keys(self) -> list:
+        """The chart's categories as keys: the years, or every month (a pandas Timestamp)
+        from the first to the last with a value on any line (gaps stay gaps)."""
+        if not self.monthly:
+            return self.years
+        found = set()
+        for line in self.charted:
+            found |= set(pd.to_datetime(line.data.dropna(subset=["value"])["period"]))
+        return list(pd.date_range(min(found), max(found), freq="MS")) if found else []
+
+    @property
+    def categories(self) -> list[str]:
+        """The chart's category labels: '2022', or 'apr 2026' for a month."""
+        if not self.monthly:
+            return [str(y) for y in self.years]
+        return [f"{format_month(m)[:3]} {m.year}" for m in self.keys]
+
+    def _by_key(self, line: Compared) -> dict:
+        if self.monthly:
+            return {pd.Timestamp(r.period): r for r in line.data.itertuples()}
+        return {int(r.year): r for r in line.data.itertuples()}
+
+    def flagged_points(self, line: Compared, column: str, value: object) -> set[int]:
+        """Indexes in ``keys`` of the line's points whose ``column`` equals ``value``."""
+        if column not in line.data.columns:
+            return set()
+        rows = self._by_key(line)
+        return {i for i, k in enumerate(self.keys)
+                if k in rows and getattr(rows[k], column) == value}
+
+    @property
     def charted(self) -> list[Compared]:
         """The chart's lines: all of them, but a count only for the area itself (Riket's
         count would flatten the area's to the axis); the words still compare."""
-        return self.lines[:1] if self.ind.unit == "count" else self.lines
+        if self.ind.unit == "count":
+            return self.lines[:1]
+        # a line without a single value (BAS has no Riket in the mirror) is not drawn
+        return [line for line in self.lines
+                if line is self.lines[0] or not line.data.dropna(subset=["value"]).empty]
 
     def shown(self, line: Compared) -> list[float | int | None]:
-        """The line's values per year of ``years``, as shown (indicator's decimals)."""
-        by_year = {int(r.year): r.value for r in line.data.itertuples()}
-        return [shown_number(by_year.get(y), self.ind.decimals) for y in self.years]
+        """The line's values per category of ``keys``, as shown (indicator's decimals)."""
+        rows = self._by_key(line)
+        return [shown_number(rows[k].value if k in rows else None, self.ind.decimals)
+                for k in self.keys]
+
+    def span_text(self, period: str) -> str:
+        """The slide's period: the deck's years, or the months shown ('januari 2021–april
+        2026') for a monthly indicator."""
+        keys = self.keys
+        if not self.monthly or not keys:
+            return period
+        first, last = format_month(keys[0]), format_month(keys[-1])
+        return first if first == last else f"{first}–{last}"
 
     def source(self) -> str:
         """'Källa: Kolada (N31807); … Hämtad 30 november 2026. Områden: vägt med …'."""
@@ -152,10 +202,11 @@ def _value_text(ind: Indicator, value: float | None) -> str:
 
 
 def change_text(ind: Indicator, change: float, previous: str) -> str:
-    """'0,5 procentenheter lägre än 2021', '12 fler än 2021', 'oförändrat från 2021'."""
+    """'0,5 procentenheter lägre än 2021', '12 fler än 2021', 'oförändrat från 2021' (a month:
+    ``previous`` 'i april 2025')."""
     size = format_number(abs(change), ind.decimals).replace("\u00a0", " ")
     if not any(ch.isdigit() and ch != "0" for ch in size):
-        return f"oförändrat från {previous}"
+        return f"oförändrat från {previous.removeprefix('i ')}"
     if ind.unit == "percent":
         return f"{size} procentenheter {'lägre' if change < 0 else 'högre'} än {previous}"
     if ind.unit == "count":
@@ -248,13 +299,97 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     return sentences, flags
 
 
+def _month_runs(months: list[pd.Timestamp]) -> str:
+    """'januari 2025–april 2026': consecutive months as runs."""
+    runs: list[list[pd.Timestamp]] = []
+    for m in sorted(months):
+        if runs and (m.year * 12 + m.month) - (runs[-1][1].year * 12 + runs[-1][1].month) == 1:
+            runs[-1][1] = m
+        else:
+            runs.append([m, m])
+    return ", ".join(format_month(a) if a == b else f"{format_month(a)}–{format_month(b)}"
+                     for a, b in runs)
+
+
+def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame
+                        ) -> tuple[list[str], list[str]]:
+    """A monthly indicator's key figures in words and its flags, for ``lines[0]``.
+
+    'Arbetslöshet (SCB BAS) var 3,1 % i april 2026 i Falun (preliminärt), 0,2 procentenheter
+    lägre än i april 2025; Dalarnas län 4,1 %.' The year before comes from the whole series;
+    a län or Riket without a value that month is left out, never guessed.
+    """
+    from transforms import monthly
+
+    focus = lines[0]
+    values = focus.data.dropna(subset=["value"])
+    latest = monthly.latest_with_year_before(
+        whole[pd.to_datetime(whole["period"]) <= pd.to_datetime(values["period"]).max()]
+        .dropna(subset=["value"]))
+    month = pd.Timestamp(latest["period"])
+    first = (f"{ind.label} var {_value_text(ind, latest['value'])} i {format_month(month)} "
+             f"i {focus.name}" + (" (preliminärt)" if latest["is_preliminary"] else ""))
+    if latest["value_year_before"] is not None:
+        first += ", " + change_text(ind, latest["change"],
+                                    f"i {format_month(month.replace(year=month.year - 1))}")
+    others = []
+    for line in lines[1:]:
+        row = line.data[(pd.to_datetime(line.data["period"]) == month)
+                        & line.data["value"].notna()]
+        if not row.empty:
+            others.append(f"{line.name} {_value_text(ind, row['value'].iloc[0])}")
+    sentences = [first + ("; " + ", ".join(others) if others else "") + "."]
+    earliest = values.iloc[0]
+    start = pd.Timestamp(earliest["period"])
+    if start < month:
+        change = change_text(ind, latest["value"] - earliest["value"],
+                             f"i {format_month(start)}")
+        sentences.append(f"{format_month(start).capitalize()}–{format_month(month)}: från "
+                         f"{_value_text(ind, earliest['value'])} till "
+                         f"{_value_text(ind, latest['value'])} ({change}).")
+    flags = []
+    if "is_preliminary" in values.columns:
+        prelim = [pd.Timestamp(p) for p in values[values["is_preliminary"].fillna(False)
+                                                  .astype(bool)]["period"]]
+        if prelim and len(prelim) == len(values):
+            flags.append("Alla värden är preliminära och kan revideras.")
+        elif prelim:
+            flags.append(f"Preliminära värden, kan revideras (romb i diagrammet): "
+                         f"{_month_runs(prelim)}.")
+    partial = values[values.get("status", pd.Series(index=values.index)) == "partial"]
+    if not partial.empty:
+        flags.append(f"{focus.name}: alla kommuner rapporterar inte (ringat i diagrammet): "
+                     f"{_month_runs([pd.Timestamp(p) for p in partial['period']])}.")
+    for brk in ind.breaks:  # a break inside the months shown, named by its first month
+        when = pd.Timestamp(f"{brk.period}-01") if brk.period else pd.Timestamp(brk.year, 1, 1)
+        if start < when <= month:
+            flags.append(f"Seriebrott {format_month(when)}: {brk.label}.")
+    missing = [line.name for line in lines[1:] if line.data.dropna(subset=["value"]).empty]
+    if missing:
+        flags.append(f"Inga månadsvärden för {' och '.join(missing)} i den hämtade datan.")
+    choice = monthly.choose(monthly_marts()[ind.mart], {}, indicator_id=ind.id).get("age")
+    note = monthly.band_note(values, choice) if choice is not None else None
+    if note:
+        flags.append(note)
+    elif "band" in values.columns:
+        bands = list(dict.fromkeys(b for b in values["band"].dropna()))
+        used = [f"{b.replace('-', '–')} år" for b in bands]
+        if len(used) > 1:
+            flags.append(f"Ålder: {', sedan '.join(used)} (pensionsåldern höjdes).")
+        elif used:
+            flags.append(f"Ålder: {used[0]}.")
+    return sentences, flags
+
+
 def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
          end: object, *, sex: str = "T", today: date | None = None,
          progress: Callable[[str], None] | None = None) -> Deck:
     """Read everything a deck says from the warehouse; DeckError (Swedish) on bad input.
 
     An indicator without values for the area in the span gets a slide that says so; an
-    unknown indicator, a monthly one, an empty span or no indicators at all stop the deck.
+    unknown indicator, an empty span or no indicators at all stop the deck. A monthly
+    indicator (SCB BAS, Arbetsförmedlingen) shows the months inside the chosen years, at the
+    option the screen shows first (e.g. BAS 20 år – pensionsåldern, all födelseregioner).
     """
     if sex not in SEXES:
         raise DeckError(f"Okänt kön '{str(sex)[:10]}': T (totalt), K (kvinnor) eller M (män).")
@@ -275,9 +410,9 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
         except queries.UnknownIndicator as exc:
             raise DeckError(f"Okänt nyckeltal '{ind_id[:40]}'. Se listan: python -m warehouse "
                             f"indicators") from exc
-        if ind.frequency != "year":
-            raise DeckError(f"{ind.label} ({ind.id}) är ett månadsmått; mötesunderlaget tar "
-                            f"årsmått.")
+        if ind.frequency not in ("year", "month"):
+            raise DeckError(f"{ind.label} ({ind.id}) har ett okänt periodslag "
+                            f"'{ind.frequency}'.")
         inds.append(ind)
     members = list(area.members)
     deck = Deck(area, queries.kommun_names(con, members) if members else [], first, last, sex,
@@ -305,7 +440,10 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     if lines[0].data.dropna(subset=["value"]).empty:
         return IndicatorSlide(ind, lines, [], [], f"Inga värden för {area.name} "
                               f"{start}–{end} i källan.", not area.is_kommun)
-    sentences, flags = key_figures(ind, lines, whole, start)
+    if ind.frequency == "month":
+        sentences, flags = monthly_key_figures(ind, lines, whole)
+    else:
+        sentences, flags = key_figures(ind, lines, whole, start)
     if sex != use_sex:
         flags.append(f"Finns inte per kön: visar totalt, inte {SEXES[sex]}.")
     return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun)
@@ -409,7 +547,7 @@ def _chart(slide, box, item: IndicatorSlide):
 
     data = CategoryChartData(number_format="#,##0" + ("." + "0" * item.ind.decimals
                                                       if item.ind.decimals else ""))
-    data.categories = [str(y) for y in item.years]
+    data.categories = item.categories
     for line in item.charted:
         data.add_series(line.name, item.shown(line))
     x, y, w, h = box
@@ -439,23 +577,27 @@ def _chart(slide, box, item: IndicatorSlide):
         series.smooth = False
         series.format.line.color.rgb = color
         series.format.line.width = Pt(3.5 if line.role == "focus" else 2)
-        series.marker.style = XL_MARKER_STYLE.CIRCLE
-        series.marker.size = 6 if line.role == "focus" else 5
-        series.marker.format.fill.solid()
-        series.marker.format.fill.fore_color.rgb = color
-        series.marker.format.line.color.rgb = color
-        partial = set()
-        if "status" in line.data.columns:
-            partial = {int(y) for y in line.data[line.data["status"] == "partial"]["year"]}
-        for index, year in enumerate(item.years):
-            if year in partial:  # as on screen: an open ring, all kommuner do not report
-                point = series.points[index]
-                point.marker.style = XL_MARKER_STYLE.CIRCLE
-                point.marker.size = 11
-                point.marker.format.fill.solid()
-                point.marker.format.fill.fore_color.rgb = RGBColor.from_string("FFFFFF")
-                point.marker.format.line.color.rgb = color
-                point.marker.format.line.width = Pt(2)
+        if item.monthly:  # many months: a line, points marked only where flagged
+            series.marker.style = XL_MARKER_STYLE.NONE
+        else:
+            series.marker.style = XL_MARKER_STYLE.CIRCLE
+            series.marker.size = 6 if line.role == "focus" else 5
+            series.marker.format.fill.solid()
+            series.marker.format.fill.fore_color.rgb = color
+            series.marker.format.line.color.rgb = color
+        marked = {i: XL_MARKER_STYLE.CIRCLE for i in item.flagged_points(
+            line, "status", "partial")}  # as on screen: an open ring, not all kommuner report
+        prelim = item.flagged_points(line, "is_preliminary", True) if item.monthly else set()
+        if prelim and len(prelim) < len(line.data.dropna(subset=["value"])):
+            marked.update({i: XL_MARKER_STYLE.DIAMOND for i in prelim})  # an open diamond
+        for index, style in sorted(marked.items()):
+            point = series.points[index]
+            point.marker.style = style
+            point.marker.size = 11 if style == XL_MARKER_STYLE.CIRCLE else 8
+            point.marker.format.fill.solid()
+            point.marker.format.fill.fore_color.rgb = RGBColor.from_string("FFFFFF")
+            point.marker.format.line.color.rgb = color
+            point.marker.format.line.width = Pt(2 if style == XL_MARKER_STYLE.CIRCLE else 1.25)
     return frame
 
 
@@ -544,7 +686,8 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
 
     for item in deck.slides:
         slide = _new_slide(prs)
-        compared = [line.name for line in item.lines[1:]]
+        compared = [line.name for line in item.lines[1:]
+                    if not line.data.dropna(subset=["value"]).empty]
         against = f" jämfört med {' och '.join(compared)}" if compared else ""
 
         if compared and len(item.charted) == 1:
@@ -553,7 +696,7 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
         _text(slide, (margin, h * 0.04, inner, h * 0.10), [label], bold=True,
               size=28 if len(label) <= 45 else 23 if len(label) <= 60 else 19)
         sex = f", {SEXES[deck.sex]}" if deck.sex != "T" and item.ind.has_sex else ""
-        subtitle = f"{deck.area.name}{against}, {deck.period}{sex}"
+        subtitle = f"{deck.area.name}{against}, {item.span_text(deck.period)}{sex}"
         if item.members is not None:
             subtitle = f"Kommunerna i {deck.area.name}, {item.members_year}{sex}"
         _text(slide, (margin, h * 0.13, inner, h * 0.06), [subtitle], size=15, color=MUTED)

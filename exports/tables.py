@@ -50,6 +50,12 @@ class TableExport:
         places = self.data.attrs.get("decimals", {}).get(VALUE, 1)
         return [places] * len(self.data)
 
+    def column_decimals(self) -> dict[str, int]:
+        """Decimals of number columns other than ``värde`` (``data.attrs["decimals"]``), e.g.
+        a table of distances at two decimals."""
+        return {c: d for c, d in self.data.attrs.get("decimals", {}).items()
+                if c != VALUE and c in self.data.columns}
+
 
 def number_format(decimals: int) -> str:
     """Excel's format code ('#,##0.0'); Excel shows it in the reader's locale ('1 234,5')."""
@@ -64,9 +70,9 @@ def csv_bytes(table: TableExport) -> bytes:
         data = table.data.copy()
         data[VALUE] = [plain_number(v, d) for v, d in zip(data[VALUE], table.decimals,
                                                           strict=True)]
-        return to_excel_csv(data, decimals={})
+        return to_excel_csv(data, decimals=table.column_decimals())
     places = table.row_decimals()[0] if len(table.data) else 1
-    return to_excel_csv(table.data, decimals={VALUE: places})
+    return to_excel_csv(table.data, decimals={**table.column_decimals(), VALUE: places})
 
 
 def _about_rows(table: TableExport) -> list[tuple[str, str]]:
@@ -116,12 +122,15 @@ def xlsx_bytes(table: TableExport) -> bytes:
     for cell in ws[1]:
         cell.font = Font(bold=True)
     value_col = columns.index(VALUE) + 1 if VALUE in columns else None
+    other = {columns.index(c) + 1: number_format(d) for c, d in table.column_decimals().items()}
     for (_, row), places in zip(table.data.iterrows(), table.row_decimals(), strict=True):
         values = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
                   for v in row.tolist()]
         ws.append(values)
         if value_col:
             ws.cell(ws.max_row, value_col).number_format = number_format(places)
+        for col, fmt in other.items():
+            ws.cell(ws.max_row, col).number_format = fmt
     ws.freeze_panes = "A2"
     for i, column in enumerate(columns, start=1):
         longest = max([len(str(column))] + [len(str(v)) for v in table.data[column].head(200)])

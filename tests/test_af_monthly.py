@@ -307,3 +307,39 @@ def test_a_new_file_that_changes_an_old_month_is_a_revision(tmp_path):
     assert new == pytest.approx(100 * later.sok("2026-08", VAXJO, "TOT")
                                 / later.ak[("2026-08", VAXJO, "TOT")])
     assert (old_file, new_file) == (file_names("2026-08")[0], file_names("2026-09")[0])
+
+
+def test_the_deck_takes_afs_monthly_share(con, af_built):
+    """Arbetsförmedlingen's share in the meeting deck for Växjö, 2021–2026: the months of the
+    hand-made files in the native chart at one decimal, August 2026 in words with Kronobergs
+    län and Riket (Riket from the published check figures), the RAMS → BAS break named, the
+    files and fetch date in the source line (issue 11 point 3)."""
+    from exports import deck
+    from transforms.export import shown_number
+    from transforms.formatting import format_date, format_number
+
+    ind = queries.indicator(con, "af_andel_inskrivna")
+    vaxjo = queries.area(con, f"kommun:{VAXJO}")
+    pptx, _, plan = deck.build(con, vaxjo, ["af_andel_inskrivna"], 2021, 2026, pdf=False)
+    [item] = plan.slides
+    assert item.keys[0] == pd.Timestamp("2021-12-01") and item.keys[-1] == pd.Timestamp(
+        "2026-08-01")
+    for line, area_id in zip(item.charted, (f"kommun:{VAXJO}", "lan:07", "riket"), strict=True):
+        df = queries.monthly_series(con, ind, queries.area(con, area_id))
+        values = df.set_index(pd.to_datetime(df["period"]))["value"]
+        assert item.shown(line) == [shown_number(values.get(k), 1) for k in item.keys]
+    lan = queries.monthly_series(con, ind, queries.area(con, "lan:07"))
+    lan_aug = lan.set_index(pd.to_datetime(lan["period"]))["value"][pd.Timestamp("2026-08-01")]
+    assert item.sentences[0].endswith(f"; {KRONOBERG} {format_number(lan_aug, 1)} %, Riket "
+                                      f"{format_number(RIKET_SHARE, 1)} %.")
+    assert item.sentences[0].startswith(f"{ind.label} var ")
+    assert " i augusti 2026 i Växjö" in item.sentences[0]
+    assert "än i augusti 2025" not in item.sentences[0]  # no August 2025 in the files
+    assert any(f.startswith("Seriebrott januari 2022: ") for f in item.flags)
+    assert "web-inskrivna-arbetslosa-andel-av-bas-2026-08.xlsx" in item.source()
+    assert f"Hämtad {format_date(ind.fetched_at)}" in item.source()
+    from pptx import Presentation
+
+    slide = list(Presentation(io.BytesIO(pptx)).slides)[1]
+    chart = next(s.chart for s in slide.shapes if s.has_chart)
+    assert [s.name for s in chart.plots[0].series] == ["Växjö", KRONOBERG, "Riket"]

@@ -59,13 +59,59 @@ def _menu(at: AppTest) -> dict[str, dict[str, str]]:
             for e in at.sidebar.get("page_link")}
 
 
+MENU = {"Bild, PNG 16:9", "Bild, PNG 4:3", "Bild, SVG", "Bild, PDF", "Siffrorna, CSV",
+        "Siffrorna, Excel"}  # every chart's "Ladda ned" menu (issue 11 points 1-2)
+MENUS_BY_MAPCMP = {"karta", "jamfor"}  # their menus come from the "mapcmp" branch
+
+
+def _in_order(node) -> list:
+    """The app's elements and blocks depth first, in the order they are drawn."""
+    out = [node]
+    for key in sorted(getattr(node, "children", None) or {}):
+        out += _in_order(node.children[key])
+    return out
+
+
+def _charts_without_menu(at: AppTest) -> list[str]:
+    """The title of every plotly chart not followed by its download menu (the first popover
+    after the chart, before the next chart) with images, CSV and Excel."""
+    missing, chart = [], None
+    for node in _in_order(at._tree):
+        kind = getattr(node, "type", None)
+        if kind == "plotly_chart":
+            if chart is not None:
+                missing.append(chart)
+            title = json.loads(node.proto.spec)["layout"].get("title") or {}
+            chart = (title.get("text") or node.proto.id)[:80]
+        elif kind == "popover" and chart is not None:
+            labels = {n.proto.label for n in _in_order(node)
+                      if getattr(n, "type", None) == "download_button"}
+            if not MENU <= labels:
+                missing.append(chart)
+            chart = None
+    return missing + ([chart] if chart is not None else [])
+
+
+def _assert_menus(at: AppTest, page: str) -> None:
+    charts = at.get("plotly_chart")
+    missing = _charts_without_menu(at)
+    if page in MENUS_BY_MAPCMP and missing:
+        pytest.xfail(f"{page}: menus come with the mapcmp branch: {missing}")
+    assert not missing, (page, missing)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels.count("Bild, SVG") >= len(charts), page
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders(app_env, page):
+    """Every page draws without error or warning, and every chart on it (a kommun's view) has
+    its download menu."""
     at = _app(sida=page, kommun="0780").run()
     assert not at.exception, page
     assert at.title, page
     assert not at.warning, [w.value for w in at.warning]
     assert set(_menu(at)) == {spec.title for spec in load_pages().values()}
+    _assert_menus(at, page)
 
 
 def test_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
@@ -103,6 +149,7 @@ def test_a_link_reopens_the_same_view_on_every_page(app_env, page):
     for label, link in _menu(at).items():  # every menu link carries the whole view
         assert {k: v for k, v in link.items() if k != "sida"} == \
             {k: v for k, v in params.items() if k != "sida"}, label
+    _assert_menus(at, page)  # an area's view: its members' charts too
 
 
 def test_period_and_baseline_reach_cards_and_charts(app_env, shared):

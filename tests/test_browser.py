@@ -358,7 +358,9 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
 
     page.goto(f"{app_url}/?sida=arbetsloshet&kommun=0780", wait_until="domcontentloaded")
     _heading(page, "Arbetslöshet – Växjö")
-    chart = page.locator('[data-testid="stPlotlyChart"]', has_text="Arbetslöshet 18–65 år").first
+    # by its title: "Vilket mått?" above it names Arbetslöshet 18–65 år in its legend
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(
+        has=page.locator(".gtitle", has_text="Arbetslöshet 18–65 år")).first
     chart.scroll_into_view_if_needed()
     # the chart's own menu: the first "Ladda ned" button after it
     menu = chart.locator("xpath=following::button[contains(., 'Ladda ned')][1]")

@@ -198,11 +198,72 @@ def test_an_indicator_without_area_values_gets_a_slide_that_says_so(warehouse):
     assert later.sentences[1] == "Kommunerna 2022: Tingsryd 8,0 %, Alvesta 6,8 %, Växjö 6,4 %."
 
 
+@pytest.mark.parametrize("area_id", ["kommun:2080", "lan:20"])
+def test_a_monthly_indicator_gets_its_months_in_words_and_a_native_chart(warehouse, area_id):
+    """SCB BAS for Falun and Dalarnas län, 2021–2026: every month inside the years in the
+    native chart at one decimal; the latest month against the same month a year earlier,
+    Dalarnas län beside Falun; Riket has no BAS value in the mirror and is neither drawn nor
+    named; preliminary values said; the source names the table and the fetch date."""
+    import re
+
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    area = queries.area(warehouse, area_id)
+    lan = queries.area(warehouse, "lan:20")
+    pptx, _, plan = deck.build(warehouse, area, ["bas_arbetsloshet", "N31807"], 2021, 2026,
+                               pdf=False)
+    slides = list(_open(pptx).slides)
+    assert len(slides) == 1 + 2 + 1
+    text = _texts(slides[1])
+
+    def monthly(a):
+        df = queries.monthly_series(warehouse, ind, a, "T", {})
+        df = df[pd.to_datetime(df["period"]).dt.year.between(2021, 2026)]
+        return df.set_index(pd.to_datetime(df["period"]))["value"]
+
+    focus = monthly(area)
+    months = list(focus.dropna().index)
+    assert months[0] == pd.Timestamp("2021-01-01") and months[-1] == pd.Timestamp("2026-04-01")
+    chart = next(s.chart for s in slides[1].shapes if s.has_chart)
+    assert len(list(chart.plots[0].categories)) == len(months)
+    assert list(chart.plots[0].categories)[:2] == ["jan 2021", "feb 2021"]
+    drawn = [(area, focus)] + ([(lan, monthly(lan))] if area_id != "lan:20" else [])
+    assert [s.name for s in chart.plots[0].series] == [a.name for a, _ in drawn]  # no Riket
+    for series, (_, values) in zip(chart.plots[0].series, drawn, strict=True):
+        assert list(series.values) == [shown_number(values.get(m), 1) for m in months]
+    # the words: April 2026 against April 2025, the län that month; no Riket number
+    whole = queries.monthly_series(warehouse, ind, area, "T", {})
+    whole = whole.set_index(pd.to_datetime(whole["period"]))["value"]
+    latest, before = whole[pd.Timestamp("2026-04-01")], whole[pd.Timestamp("2025-04-01")]
+    change = latest - before
+    words = (f"Arbetslöshet (SCB BAS) var {format_number(latest, 1)} % i april 2026 i "
+             f"{area.name} (preliminärt), {format_number(abs(change), 1)} procentenheter "
+             f"{'lägre' if change < 0 else 'högre'} än i april 2025")
+    if area_id == "kommun:2080":  # looked up in the mirror: Falun 3,1 %, Dalarnas län 4,1 %
+        assert words == ("Arbetslöshet (SCB BAS) var 3,1 % i april 2026 i Falun "
+                         "(preliminärt), 0,3 procentenheter lägre än i april 2025")
+        words += f"; Dalarnas län {format_number(monthly(lan)[pd.Timestamp('2026-04-01')], 1)} %"
+    assert words + "." in text, text
+    assert "Riket" not in text.split("Källa:")[0].replace("Inga månadsvärden för Riket", "")
+    assert "preliminär" in text
+    assert "tabell TAB6260" in text and f"Hämtad {format_date(ind.fetched_at)}" in text
+    assert "Riket" not in text.splitlines()[1]  # the subtitle: compared with what is drawn
+    # every decimal number in the words is a shown value or a difference of two of them
+    allowed = {format_number(v, 1) for _, s in drawn for v in s.dropna()}
+    allowed |= {format_number(abs(a - b), 1) for a in focus.dropna() for b in whole.dropna()}
+    bullets = " ".join(p.text for sh in slides[1].shapes if sh.has_text_frame
+                       for p in sh.text_frame.paragraphs if p.text.startswith("• "))
+    numbers = re.findall(r"\d+,\d", re.sub(r"\b(19|20)\d\d\b", "", bullets))
+    assert len(numbers) >= 4 and set(numbers) <= allowed, set(numbers) - allowed
+    assert plan.slides[0].ind.id == "bas_arbetsloshet"
+    # years before BAS began: the slide says so, the deck is still made
+    early = deck.plan(warehouse, area, ["bas_arbetsloshet"], 2015, 2019).slides[0]
+    assert early.missing == f"Inga värden för {area.name} 2015–2019 i källan."
+
+
 @pytest.mark.parametrize(("ids", "start", "end", "message"), [
     (["N31807", "XYZ"], 2015, 2022, "Okänt nyckeltal 'XYZ'"),
     (["N31807"], 2022, 2015, "Perioden är tom: från 2022 till 2015"),
     ([], 2015, 2022, "Välj minst ett nyckeltal"),
-    (["bas_arbetsloshet"], 2015, 2022, "månadsmått"),
     (["N31807"], "tjugo", 2022, "Ogiltigt år för från"),
 ])
 def test_bad_input_is_a_swedish_message(warehouse, ids, start, end, message):
@@ -310,3 +371,40 @@ def test_the_motesunderlag_page_makes_the_deck_with_one_button(app_env):
         assert "Ladda ned PDF" in labels and result["pdf"].startswith(b"%PDF")
     else:
         assert "LibreOffice saknas" in result["pdf_error"]
+
+
+def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app_env):
+    """Area, years, sex and the indicators in order come from the link; an unknown id is
+    dropped with a notice; a changed choice is written back to the URL (issue 11 point 4)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    link = {"sida": "motesunderlag", "kommun": "2080", "omrade": "lan:20", "kon": "K",
+            "fran": "2021", "till": "2026", "nyckeltal": "bas_arbetsloshet,N31807"}
+    for key, value in {**link, "nyckeltal": "bas_arbetsloshet,okänt,N31807"}.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Mötesunderlag – Dalarnas län"
+    notices = " ".join(w.value for w in at.warning)
+    assert "Okända nyckeltal i länken ignorerades (nyckeltal: okänt)" in notices
+    assert dict(at.query_params) == link  # the unknown id dropped, the rest kept
+    chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
+    assert list(chosen.value) == ["bas_arbetsloshet", "N31807"]  # in the link's order
+    assert next(w for w in at.select_slider if w.label == "År").value == (2021, 2026)
+    assert next(w for w in at.radio if w.label == "Kön").value == "K"
+    chosen.set_value(["N31807", "N03920", "bas_arbetsloshet"]).run()
+    assert not at.exception
+    assert dict(at.query_params) == {**link, "nyckeltal": "N31807,N03920,bas_arbetsloshet"}
+    next(w for w in at.select_slider if w.label == "År").set_value((2022, 2025)).run()
+    assert dict(at.query_params) == {**link, "nyckeltal": "N31807,N03920,bas_arbetsloshet",
+                                     "fran": "2022", "till": "2025"}
+    # the deck is made from what the link chose
+    next(b for b in at.button if b.label.startswith("Gör mötesunderlaget")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    slides = list(_open(at.session_state["_motesunderlag"]["pptx"]).slides)
+    assert [_texts(s).splitlines()[0] for s in slides[1:4]] == [
+        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–65 år", "Arbetslöshet (SCB BAS)"]
+    assert "Dalarnas län jämfört med Riket, 2022–2025, kvinnor" in _texts(slides[2])

@@ -130,6 +130,62 @@ def test_excel_reopens_with_values_formats_definitions_and_members(warehouse):
     assert format_date(ind.fetched_at) in text
 
 
+def test_a_chart_of_several_measures_exports_each_with_its_own_id_and_period(warehouse):
+    """The "Vilket mått?" chart's numbers for Falun: SCB BAS per month and Kolada's N03920
+    per year in one CSV and one workbook, each row at its indicator's decimals, each
+    indicator's definition and source on the about sheet (issue 11 point 2)."""
+    from openpyxl import load_workbook
+
+    from exports.tables import TableExport, csv_bytes, xlsx_bytes
+    from transforms.export import stacked_frame
+
+    falun = queries.area(warehouse, "kommun:2080")
+    bas = queries.indicator(warehouse, "bas_arbetsloshet")
+    kolada = queries.indicator(warehouse, "N03920")
+    monthly = queries.monthly_series(warehouse, bas, falun, "T", {})
+    yearly = queries.area_series(warehouse, kolada, falun)
+    table, decimals = stacked_frame([series_frame([("Falun", monthly)], bas, sex="Totalt"),
+                                     series_frame([("Falun", yearly)], kolada, sex="Totalt")])
+    assert decimals == [1] * (len(monthly) + len(yearly))
+    export = TableExport(table, [bas, kolada], "Falun", "kommun:2080", [("2080", "Falun")],
+                         decimals=decimals, area_method=False)
+    rows = _csv_rows(csv_bytes(export))
+    april = next(r for r in rows if r["månad"] == "2026-04")
+    assert april["värde"] == format_number(
+        monthly.loc[monthly["period"].astype(str).str.startswith("2026-04"), "value"].iloc[0], 1)
+    assert april["år"] == "" and "TAB6260" in april["källa"]
+    y2022 = next(r for r in rows if r["år"] == "2022")
+    assert y2022["månad"] == "" and y2022["nyckeltal"].startswith("N03920")
+    assert y2022["värde"] == format_number(yearly.set_index("year")["value"][2022], 1)
+    wb = load_workbook(io.BytesIO(xlsx_bytes(export)))
+    ws = wb["Data"]
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["område", "år", "månad"]
+    assert {ws.cell(r, header.index("värde") + 1).number_format
+            for r in range(2, ws.max_row + 1)} == {"#,##0.0"}
+    about = "\n".join(str(c.value) for row in wb["Om siffrorna"].iter_rows() for c in row
+                      if c.value)
+    assert "bas_arbetsloshet" in about and "N03920" in about
+
+
+def test_a_csv_button_is_labelled_by_what_it_downloads():
+    """Two tables on one page: two buttons that say which table (issue 11 point 2)."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import pandas as pd
+
+        from ui.downloads import csv_button
+
+        table = pd.DataFrame({"område": ["Falun"], "värde": [3.1]})
+        csv_button(table, "a.csv", key="a")
+        csv_button(table, "b.csv", key="b", label="Ladda ned rangordningen (CSV)")
+
+    at = AppTest.from_function(page).run()
+    assert [b.proto.label for b in at.get("download_button")] == [
+        "Ladda ned siffrorna (CSV)", "Ladda ned rangordningen (CSV)"]
+
+
 # --- images -------------------------------------------------------------------------------------
 
 def _varend_chart(warehouse):
@@ -205,3 +261,47 @@ def test_no_export_request_leaves_the_machine(warehouse, export_browser):
     with pytest.raises(images.ExportUnavailable, match="topojson"):
         images.figure_image(world, "svg")  # plotly.js asks cdn.plot.ly: refused by the guard
     assert any("cdn.plot.ly" in r for r in images.blocked_requests())
+
+
+def test_the_liknande_table_downloads_numbers_at_the_decimals_shown():
+    """Liknande kommuner's table as CSV and Excel: values and distances as numbers at the
+    decimals on screen (folkmängd whole, shares one, distances two), the kommungrupp as its
+    code; hand-made values for four kommuner (issue 11 point 1)."""
+    from openpyxl import load_workbook
+
+    from exports.tables import TableExport, csv_bytes, xlsx_bytes
+    from transforms import peers
+    from ui.pages.liknande import export_frame
+
+    table = pd.DataFrame({  # hand-made
+        "kommun_code": ["2080", "2081", "2082", "2083"],
+        "kommun_name": ["Falun", "Borlänge", "Säter", "Hedemora"],
+        "N01951": [60000.0, 52000.0, 11000.0, 15000.0],
+        "N03920": [3.14159, 5.55, float("nan"), 4.04],
+        "kommungrupp": ["B3", "B3", "B4", "C7"]})
+    variables = [peers.Variable("N01951", "Folkmängd", 1.0, "log"),
+                 peers.Variable("N03920", "Arbetslöshet", 2.0, "number"),
+                 peers.Variable("kommungrupp", "Kommungrupp", 1.0, "category")]
+    dist = peers.distances(table[["kommun_code", "N01951", "N03920", "kommungrupp"]], "2080",
+                           variables)
+    found = peers.nearest(dist, 3, names=table.set_index("kommun_code")["kommun_name"])
+    frame = export_frame(found, table, "2080", variables)
+    assert (frame["Kommun"].iloc[0], frame["Plats"].iloc[0]) == ("Falun", "Vald")
+    assert frame.attrs["decimals"]["Folkmängd"] == 0
+    assert frame.attrs["decimals"]["Arbetslöshet"] == 1
+    rows = _csv_rows(csv_bytes(TableExport(frame, [], "Falun och liknande kommuner",
+                                           "kommun:2080")))
+    falun = rows[0]
+    assert (falun["Folkmängd"], falun["Arbetslöshet"], falun["Kommungrupp"]) == (
+        "60000", "3,1", "B3")
+    borlange = next(r for r in rows if r["Kommun"] == "Borlänge")
+    distance = found.set_index("kommun_code").at["2081", "distance"]
+    assert borlange["Avstånd totalt"] == format_number(distance, 2).replace("\u00a0", "")
+    assert next(r for r in rows if r["Kommun"] == "Säter")["Arbetslöshet"] == ""
+    wb = load_workbook(io.BytesIO(xlsx_bytes(TableExport(frame, [], "Falun", "kommun:2080"))))
+    ws = wb["Data"]
+    header = [c.value for c in ws[1]]
+    row = list(frame["Kommun"]).index("Borlänge") + 2  # header in row 1
+    cell = ws.cell(row, header.index("Avstånd totalt") + 1)
+    assert cell.value == round(distance, 2) and cell.number_format == "#,##0.00"
+    assert ws.cell(2, header.index("Arbetslöshet") + 1).value == 3.1

@@ -54,3 +54,40 @@ def test_at_most_twelve_areas_are_compared():
     state, notices = us.parse({"jamfor": asked}, vocab)
     assert state.analysis.compare == tuple(f"kommun:{c}" for c in codes[:12])
     assert any("Högst 12" in n for n in notices)
+
+
+DECK_VOCAB = replace(VOCAB, indicators=frozenset(  # hand-made
+    {"N03920", "N31807", "bas_arbetsloshet", *(f"N{n:05d}" for n in range(30))}))
+
+
+def test_the_motesunderlag_choices_round_trip():
+    """Area, years, sex and the deck's indicators in their order (issue 11 point 4)."""
+    state = us.with_analysis(
+        us.ViewState(page="motesunderlag", kommun="0780", area="lan:07", sex="K", start="2021",
+                     end="2026"), deck_indicators=("bas_arbetsloshet", "N31807", "N03920"))
+    params = us.to_params(state, DECK_VOCAB)
+    assert params["nyckeltal"] == "bas_arbetsloshet,N31807,N03920"  # order kept
+    assert us.parse(params, DECK_VOCAB) == (state, [])
+    assert us.query_string(state, DECK_VOCAB) == (
+        "?sida=motesunderlag&kommun=0780&omrade=lan:07&kon=K&fran=2021&till=2026"
+        "&nyckeltal=bas_arbetsloshet,N31807,N03920")
+    assert "nyckeltal" not in us.to_params(us.with_analysis(state, deck_indicators=()),
+                                           DECK_VOCAB)
+
+
+def test_unknown_deck_indicators_are_dropped_with_a_notice_and_the_list_is_capped():
+    state, notices = us.parse({"sida": "motesunderlag",
+                               "nyckeltal": "n31807,X*1,N31807,okänd,BAS_arbetsloshet"},
+                              DECK_VOCAB)
+    assert state.analysis.deck_indicators == ("N31807", "bas_arbetsloshet")
+    assert notices == ["Okända nyckeltal i länken ignorerades (nyckeltal: X\\*1, okänd)."]
+    many = ",".join(f"N{n:05d}" for n in range(30))
+    state, notices = us.parse({"nyckeltal": many}, DECK_VOCAB)
+    assert state.analysis.deck_indicators == tuple(f"N{n:05d}" for n in range(20))
+    assert any("Högst 20 nyckeltal" in n for n in notices)
+
+
+def test_the_url_cap_is_the_decks():
+    from exports import deck
+
+    assert us.MAX_DECK_INDICATORS == deck.MAX_INDICATORS

@@ -74,6 +74,24 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
     return out
 
 
+def stacked_frame(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[int]]:
+    """Several indicators' ``series_frame`` tables as one (a chart of parts, or of several
+    measures, some yearly and some monthly) and the decimals of each row, for TableExport.
+    Columns keep series_frame's order; ``år`` stays whole numbers beside ``månad``."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(), []
+    decimals = [f.attrs["decimals"][VALUE] for f in frames for _ in range(len(f))]
+    out = pd.concat(frames, ignore_index=True)
+    if "år" in out:
+        out["år"] = out["år"].astype("Int64")
+    first = ["område"] + [c for c in ("år", "månad") if c in out]
+    out = out[first + [c for c in out.columns if c not in first]]
+    out[VALUE] = out[VALUE].astype("Float64" if any(decimals) else "Int64")
+    out.attrs["decimals"] = {VALUE: decimals[0]}
+    return out, decimals
+
+
 def to_excel_csv(df: pd.DataFrame, *, decimals: dict[str, int] | None = None) -> bytes:
     """CSV for Swedish Excel: ';' separator, decimal comma, UTF-8 BOM.
 

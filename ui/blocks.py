@@ -18,12 +18,11 @@ import charts
 from transforms import monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
-from transforms.export import population_frame, series_frame
+from transforms.export import population_frame, series_frame, stacked_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
-from transforms.groups import slug
 from ui import swedish
 from ui.data import query
-from ui.downloads import chart_downloads, csv_button, name_parts, plotly_config, table_export
+from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
 from warehouse import queries
 
@@ -563,15 +562,18 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
     title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>{sel.area.name}, "
              f"{period}, andel av mottagarna med försörjningshinder</sup>")
     fig = charts.composition(df, labels, meta, title=title)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"composition-{ids_text}")
+    names = name_parts(sel.area.name, "Försörjningshinder", period, sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key=f"composition-{ids_text}")
     computed = not sel.area.is_kommun
     source_footer(meta, period=period, computed=computed,
                   area_note="Varje del är en egen Kolada-indikator; delarna summerar till "
                             "omkring 100 % (avrundning).")
-    table = series_frame([(labels[i], df[df["indicator_id"] == i].drop(columns="indicator_id"))
-                          for i in labels], first, sex=SEX_LABELS[sex])
-    csv_button(table, f"forsorjningshinder_{slug(sel.area.name)}.csv",
-               key=f"csv-composition-{ids_text}")
+    parts = [ind for ind in inds if ind.id in labels]  # each part with its own id and source
+    table, decimals = stacked_frame([series_frame(
+        [(sel.area.name, df[df["indicator_id"] == ind.id])], ind, sex=SEX_LABELS[sex])
+        for ind in parts])
+    chart_downloads(fig, *names, key=f"dl-composition-{ids_text}", table=table_export(
+        sel.area, parts, table, sex=SEX_LABELS[sex], period=period, decimals=decimals))
 
 
 def _part_label(label: str) -> str:
@@ -608,7 +610,7 @@ def measure_latest(sel: Selection, ind: Indicator) -> tuple[str, float] | None:
 def measures_block(sel: Selection) -> None:
     """What each unemployment measure counts, its denominator, ages, source and frequency, the
     area's latest value of each, and the measures side by side on one time axis."""
-    rows, lines, latest_texts = [], [], []
+    rows, lines, latest_texts, shown = [], [], [], []
     for indicator_id in MEASURES:
         try:
             ind = query("indicator", indicator_id)
@@ -629,6 +631,8 @@ def measures_block(sel: Selection) -> None:
                                 f"{' '.join(str(spec.get('why', '')).split())}")
             data = series(sel, ind, sel.area, "T")
             lines.append(charts.Line(spec.get("name", ind.label), data, "focus"))
+            shown.append((ind, series_frame([(sel.area.name, data)], ind,
+                                            sex=SEX_LABELS["T"])))
     st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap
     if latest_texts:
         st.markdown(f"**Varför siffrorna skiljer sig för {sel.area.name}:**\n" +
@@ -650,7 +654,12 @@ def measures_block(sel: Selection) -> None:
         query("indicator", i).source_line.removeprefix("Källa: ") for i in MEASURES
         if any(line.name == _measure(i).get("name") for line in lines)))
     fig = charts.measures(lines, unit, title=title, source=source)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="chart-matt")
+    names = name_parts(sel.area.name, "Arbetslöshet enligt olika mått", period)
+    st.plotly_chart(fig, config=plotly_config(*names), key="chart-matt")
+    table, decimals = stacked_frame([frame for _, frame in shown])
+    chart_downloads(fig, *names, key="dl-matt", table=table_export(
+        sel.area, [ind for ind, _ in shown], table, sex=SEX_LABELS["T"], period=period,
+        decimals=decimals))
 
 
 @dataclass(frozen=True)

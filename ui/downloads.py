@@ -58,31 +58,52 @@ def chart_downloads(fig: go.Figure, *parts: str | None, table: TableExport | Non
             st.download_button(f"Bild, {fmt.label}", _image(fig, fmt_key), names[fmt_key],
                                fmt.mime, key=f"{key}-{fmt_key}", on_click="ignore",
                                icon=":material/image:", width="stretch")
-        if table is not None and not table.data.empty:
-            st.download_button("Siffrorna, CSV", lambda: csv_bytes(table), names["csv"],
-                               "text/csv", key=f"{key}-csv", on_click="ignore",
-                               icon=":material/table:", width="stretch")
-            st.download_button("Siffrorna, Excel", lambda: xlsx_bytes(table), names["xlsx"],
-                               XLSX, key=f"{key}-xlsx", on_click="ignore",
-                               icon=":material/table:", width="stretch")
+        _table_buttons(table, names, key)
 
 
-def csv_button(table: pd.DataFrame, filename: str, *, key: str) -> None:
+def _table_buttons(table: TableExport | None, names: dict[str, str], key: str) -> None:
+    if table is not None and not table.data.empty:
+        st.download_button("Siffrorna, CSV", lambda: csv_bytes(table), names["csv"],
+                           "text/csv", key=f"{key}-csv", on_click="ignore",
+                           icon=":material/table:", width="stretch")
+        st.download_button("Siffrorna, Excel", lambda: xlsx_bytes(table), names["xlsx"],
+                           XLSX, key=f"{key}-xlsx", on_click="ignore",
+                           icon=":material/table:", width="stretch")
+
+
+def table_downloads(table: TableExport, *parts: str | None, key: str,
+                    label: str = "Ladda ned tabellen") -> None:
+    """One menu for a table (no chart): its numbers as CSV and Excel. ``label`` says which
+    table when a page has several."""
+    with st.popover(label, icon=":material/download:"):
+        st.caption(f"**{clean_part(' – '.join(p for p in parts if p))}**")
+        _table_buttons(table, file_names(*parts), key)
+
+
+CSV_LABEL = "Ladda ned siffrorna (CSV)"
+
+
+def csv_button(table: pd.DataFrame, filename: str, *, key: str, label: str = CSV_LABEL) -> None:
     """A download button for ``table`` as CSV (semicolons, decimal comma, UTF-8 with BOM),
-    values at their decimals as shown (``table.attrs["decimals"]``)."""
-    st.download_button("Ladda ned siffrorna (CSV)", to_excel_csv(table), filename, "text/csv",
+    values at their decimals as shown (``table.attrs["decimals"]``). ``label`` says what is
+    downloaded when a page has more than one table ("Ladda ned rangordningen (CSV)")."""
+    st.download_button(label, to_excel_csv(table), filename, "text/csv",
                        key=key, icon=":material/download:")
 
 
-def table_export(area, ind, table: pd.DataFrame, *, sex: str, period: str) -> TableExport:
-    """A chart's numbers with what they are: the indicator, the area and its members."""
+def table_export(area, ind, table: pd.DataFrame, *, sex: str, period: str,
+                 decimals: list[int] | None = None) -> TableExport:
+    """A chart's numbers with what they are: the indicator (or several, for a chart of parts
+    or of several measures, with ``decimals`` per row when they differ), the area and its
+    members."""
     from ui.data import query
 
     members = list(area.members)
     names = query("kommun_names", members) if members else []
-    return TableExport(table, [ind], area.name, area.area_id,
+    inds = list(ind) if isinstance(ind, list | tuple) else [ind]
+    return TableExport(table, inds, area.name, area.area_id,
                        list(zip(members, names, strict=True)), sex=sex, period=period,
-                       area_method=not area.is_kommun)
+                       area_method=not area.is_kommun, decimals=decimals or [])
 
 
 def name_parts(area_name: str, label: str, period: str, sex: str = "T") -> tuple[str, ...]:

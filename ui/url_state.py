@@ -13,6 +13,8 @@ code, never a display name::
     ?sida=karta&indikator=N03920&till=2022&lager=la&klasser=riket      (Karta)
     ?sida=jamfor&jamfor=kommun:0780,lan:07,group:varend                (Jämför)
     ?sida=liknande&variabler=N01951:1,N03920:2,kommungrupp:1&antal=8   (Liknande kommuner)
+    ?sida=motesunderlag&omrade=lan:20&fran=2021&till=2026&nyckeltal=bas_arbetsloshet,N31807
+                                                       (Mötesunderlag: indicators in order)
 
 A parameter that has its default is left out, so the start page with no choices is ``/``.
 ``parse`` never raises: a value it cannot use is replaced by the default and named in a
@@ -42,16 +44,18 @@ DIMENSION_PARAMS = {"age": ("alder", "Åldersgruppen"),
 # compared, the peer variables with their weights and the number of peers
 LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS = (
     "lager", "klasser", "jamfor", "variabler", "antal")
+DECK_INDICATORS = "nyckeltal"  # Mötesunderlag: the deck's indicators, in order
 PARAMS = (PAGE, KOMMUN, AREA, GROUP, MEMBERS, SEX,
           *(param for param, _ in DIMENSION_PARAMS.values()),
           START, END, BASELINE, TARGET, TARGET_NAME,
-          INDICATOR, LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS)
+          INDICATOR, LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS, DECK_INDICATORS)
 LAYERS = ("lan", "la", "fa")  # lager=: areas drawn instead of kommuner (default: kommuner)
 CLASS_METHODS = ("riket",)  # klasser=riket: diverging around Riket (default: quantiles)
 MAX_COMPARE = 12
 MAX_PEER_VARIABLES = 20
 MAX_WEIGHT = 10.0
 MAX_PEERS = 50
+MAX_DECK_INDICATORS = 20  # as exports.deck.MAX_INDICATORS
 
 SEXES = ("T", "K", "M")
 KOMMUN_ITSELF = "kommun"  # omrade=kommun: the kommun itself while a shared group is in the link
@@ -95,7 +99,8 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Analysis:
-    """The choices of Karta, Jämför and Liknande kommuner; None and () are the defaults."""
+    """The choices of Karta, Jämför, Liknande kommuner and Mötesunderlag; None and () are
+    the defaults."""
 
     indicator: str | None = None  # indikator: the indicator shown (page default when None)
     layer: str | None = None  # lager: 'lan', 'la' or 'fa' areas instead of kommuner
@@ -103,6 +108,7 @@ class Analysis:
     compare: tuple[str, ...] = ()  # jamfor: area ids ('kommun:0780', 'lan:07', 'group:x')
     peer_variables: tuple[tuple[str, float], ...] | None = None  # variabler: (id, weight)
     n_peers: int | None = None  # antal: how many peers to list
+    deck_indicators: tuple[str, ...] = ()  # nyckeltal: the deck's indicators, () = default
 
 
 @dataclass(frozen=True)
@@ -296,6 +302,28 @@ def _peer_variables(raw: str, vocab: Vocabulary, notices: list[str]
     return None if found == vocab.default_peer_variables else found
 
 
+def _deck_indicators(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]:
+    """nyckeltal=bas_arbetsloshet,N31807: known indicator ids in order, once each, at most
+    MAX_DECK_INDICATORS; the catalogue's spelling of an id given in other case."""
+    known = {i.lower(): i for i in vocab.indicators}
+    chosen, unknown = [], []
+    for entry in (e.strip() for e in raw.split(",") if e.strip()):
+        found = known.get(entry.lower()) if _INDICATOR.match(entry) else None
+        if found is None:
+            unknown.append(entry)
+        elif found not in chosen:
+            chosen.append(found)
+    if unknown:
+        shown = ", ".join(echo(u) for u in unknown[:5])
+        more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
+        notices.append(f"Okända nyckeltal i länken ignorerades ({DECK_INDICATORS}: "
+                       f"{shown}{more}).")
+    if len(chosen) > MAX_DECK_INDICATORS:
+        notices.append(f"Högst {MAX_DECK_INDICATORS} nyckeltal i ett mötesunderlag; resten "
+                       f"ignorerades.")
+    return tuple(chosen[:MAX_DECK_INDICATORS])
+
+
 def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
               bad) -> Analysis:
     """The choices of Karta, Jämför and Liknande kommuner (each unusable value named)."""
@@ -324,6 +352,9 @@ def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
             out = replace(out, n_peers=int(n_peers))
         else:
             bad(N_PEERS, n_peers, f"Antalet liknande kommuner (1–{MAX_PEERS})")
+    deck = _single(params.get(DECK_INDICATORS))
+    if deck:
+        out = replace(out, deck_indicators=_deck_indicators(deck, vocab, notices))
     return out
 
 
@@ -341,6 +372,8 @@ def _analysis_params(analysis: Analysis, vocab: Vocabulary) -> dict[str, str]:
                                        for name, weight in analysis.peer_variables)
     if analysis.n_peers:
         out[N_PEERS] = str(analysis.n_peers)
+    if analysis.deck_indicators:
+        out[DECK_INDICATORS] = ",".join(analysis.deck_indicators)
     return out
 
 

@@ -8,16 +8,17 @@ import pandas as pd
 import streamlit as st
 
 import charts_compare
+from exports.tables import TableExport
 from transforms import peers
+from transforms.export import series_frame, shown_number
 from transforms.formatting import format_number
 from transforms.groups import GroupError, GroupSpec
 from transforms.periods import at_or_before
 from ui import analysis, url_state
-from ui.blocks import PLOTLY_CONFIG
 from ui.data import query
-from ui.downloads import csv_button
+from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads, table_export
 from ui.selection import Selection, forget_shared_group, page_changed, page_key
-from warehouse import usergroups
+from warehouse import queries, usergroups
 
 MIN_REPORTING = 200  # a variable's year: the latest in which this many kommuner report
 CATEGORY_LABEL = "Kommungrupp (SKR 2023)"
@@ -146,6 +147,31 @@ def _result_frame(found: pd.DataFrame, table: pd.DataFrame, target: str,
     return pd.DataFrame(rows)
 
 
+def export_frame(found: pd.DataFrame, table: pd.DataFrame, target: str,
+                 variables: list[peers.Variable]) -> pd.DataFrame:
+    """The table shown, for CSV and Excel: numbers as numbers at the decimals shown
+    (values 0 or 1, distances 2), a category as its code, '' for no value."""
+    shown = _result_frame(found, table, target, variables)
+    used = [v for v in variables if v.id in found.attrs.get("used", [])]
+    values = table.set_index("kommun_code")
+    codes = [target, *found["kommun_code"]]
+    decimals = {"Avstånd totalt": 2}
+    for var in used:
+        places = 0 if var.kind == "log" else 1
+        raw = [values.at[c, var.id] for c in codes]
+        if var.kind != "category":
+            shown[var.label] = pd.array([shown_number(v, places) for v in raw],
+                                        dtype="Int64" if places == 0 else "Float64")
+            decimals[var.label] = places
+        decimals[f"Avstånd: {var.label}"] = 2
+    for column in decimals:
+        if column.startswith("Avstånd"):
+            shown[column] = pd.array([shown_number(v, 2) for v in shown[column]],
+                                     dtype="Float64")
+    shown.attrs["decimals"] = decimals
+    return shown
+
+
 def _shown(value, var: peers.Variable) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
@@ -217,8 +243,15 @@ def render(sel: Selection) -> None:
     st.dataframe(result, hide_index=True, width="stretch", column_config={
         c: st.column_config.NumberColumn(c, format="%.2f")
         for c in result.columns if c.startswith("Avstånd")})
-    csv_button(result, f"liknande_{sel.kommun_code}.csv", key="csv-liknande")
     members = [sel.kommun_code, *found["kommun_code"]]
+    by_id = {i.id: i for i in query("indicators")}
+    table_downloads(TableExport(
+        export_frame(found, table, sel.kommun_code, used),
+        [by_id[v.id] for v in used if v.id in by_id], f"{sel.kommun_name} och liknande kommuner",
+        sel.area.area_id, list(zip(members, [names[c] for c in members], strict=True)),
+        period=", ".join(f"{v.label} {years[v.id]}" for v in used if v.id in years),
+        area_method=False), f"{sel.kommun_name} och liknande kommuner", "avstånd",
+        key="dl-liknande", label="Ladda ned tabellen över liknande kommuner")
     _compare_on(ind, year, members, sel)
     _save_group(sel, members)
 
@@ -238,4 +271,14 @@ def _compare_on(ind, year: int, members: list[str], sel: Selection) -> None:
     fig = charts_compare.peer_bars(shown[["kommun_name", "value"]], ind, title=title,
                                    highlight=sel.kommun_name, reference=reference,
                                    computed_note=f"Riket: {ind.area_method}.")
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="liknande-chart")
+    names = name_parts(f"{sel.kommun_name} och liknande kommuner", ind.label, str(year))
+    st.plotly_chart(fig, config=plotly_config(*names), key="liknande-chart")
+    rows = shown.sort_values("value", ascending=False, na_position="last")
+    named = [(r.kommun_name, pd.DataFrame({"year": [year], "value": [r.value]}))
+             for r in rows.itertuples()]
+    named += [(name, pd.DataFrame({"year": [year], "value": [value]}))
+              for name, value in reference]
+    group = queries.Area(sel.area.area_id, "group", f"{sel.kommun_name} och liknande kommuner",
+                         tuple(members))
+    chart_downloads(fig, *names, key="dl-liknande-chart", table=table_export(
+        group, ind, series_frame(named, ind, sex="Totalt"), sex="Totalt", period=str(year)))

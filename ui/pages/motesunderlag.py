@@ -1,31 +1,42 @@
 """Mötesunderlag: the chosen area, a span of years and indicators in order -> one button ->
-a PowerPoint deck and the same deck as PDF (exports/deck.py does the work)."""
+a PowerPoint deck and the same deck as PDF (exports/deck.py does the work).
+
+The choices are in the URL like every page's (``omrade``, ``fran``/``till`` as years,
+``kon``, ``nyckeltal=id,id`` in order); an uploaded template is a file and is not."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import streamlit as st
 
 from exports import deck
 from exports.filenames import file_name
+from transforms.periods import Period
+from ui import url_state
 from ui.data import con, query
-from ui.selection import SEX_LABELS, Selection
+from ui.selection import SEX_LABELS, Selection, page_changed, page_key
 
 _RESULT = "_motesunderlag"  # the last deck made in this session: request, files, messages
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-def _yearly() -> list:
-    return [i for i in query("indicators") if i.frequency == "year" and i.first_year]
+def _choosable() -> list:
+    """Yearly indicators with values, and monthly ones (SCB BAS, Arbetsförmedlingen) whose
+    months are in the warehouse: their slide shows the months inside the chosen years."""
+    return [i for i in query("indicators") if i.first_year and (
+        i.frequency == "year" or (i.frequency == "month" and i.first_period))]
 
 
 def render(sel: Selection) -> None:
     """The page: what goes into the deck, one button, then the two downloads."""
     st.title(f"Mötesunderlag – {sel.area.name}")
-    inds = _yearly()
+    inds = _choosable()
     if not inds:
         st.info("Det finns inga årsvärden i databasen att göra ett mötesunderlag av.")
         return
-    labels = {i.id: f"{i.label} ({i.id})" for i in inds}
+    labels = {i.id: f"{i.label} ({i.id})" + (", månadsvärden" if i.frequency == "month" else "")
+              for i in inds}
     first = min(i.first_year for i in inds)
     last = max(i.last_year for i in inds)
     st.markdown(f"Ett underlag för **{sel.area.name}** att lägga i mötespappren: en titelsida, "
@@ -33,16 +44,32 @@ def render(sel: Selection) -> None:
                 "ord och jämförelsen med länet och Riket, källa och hämtdatum, och sist "
                 "definitioner och källor. Området väljer du ovan.")
     years = list(range(first, last + 1))
-    start, end = st.select_slider("År", years, value=(max(first, last - 7), last),
-                                  key="deck-years")
+    # the default span ends with the yearly indicators' latest year (monthly ones run later)
+    yearly_last = max((i.last_year for i in inds if i.frequency == "year"), default=last)
+    default_years = (max(first, yearly_last - 7), yearly_last)
+    start, end = st.select_slider(
+        "År", years, value=_years(sel, years, default_years), key=page_key("deck_years"),
+        on_change=page_changed, args=(page_key("deck_years"),
+                                      lambda s, v: _set_years(s, v, default_years)))
+    default = [i for i in deck.DEFAULT_INDICATORS if i in labels]
+    asked = sel.state.analysis.deck_indicators
+    absent = [i for i in asked if i not in labels]
+    if absent:  # known ids (the link is checked) that have no values to make a slide of
+        st.caption(f"Utan värden i databasen, inte med: {', '.join(absent)}.")
     chosen = st.multiselect(
         "Nyckeltal, i den ordning de ska komma", list(labels), format_func=labels.get,
-        default=[i for i in deck.DEFAULT_INDICATORS if i in labels], key="deck-indicators",
-        max_selections=deck.MAX_INDICATORS,
-        help="Årsvärden. Ett nyckeltal utan värden för området får en sida som säger det.")
-    sex = st.radio("Kön", list(SEX_LABELS), format_func=SEX_LABELS.get, horizontal=True,
-                   key="deck-sex", help="Nyckeltal som inte finns per kön visas totalt, och "
-                                        "sidan säger det.")
+        default=[i for i in asked if i in labels] if asked else default,
+        key=page_key("deck_indicators"), max_selections=deck.MAX_INDICATORS,
+        on_change=page_changed, args=(page_key("deck_indicators"), lambda s, v: (
+            url_state.with_analysis(s, deck_indicators=() if list(v) == default
+                                    else tuple(v)))),
+        help="Årsvärden, och månadsvärden (SCB BAS, Arbetsförmedlingen) för månaderna i de "
+             "valda åren. Ett nyckeltal utan värden för området får en sida som säger det.")
+    sexes = list(SEX_LABELS)
+    sex = st.radio("Kön", sexes, index=sexes.index(sel.sex), format_func=SEX_LABELS.get,
+                   horizontal=True, key=page_key("deck_sex"), on_change=page_changed,
+                   args=(page_key("deck_sex"), lambda s, v: replace(s, sex=v)),
+                   help="Nyckeltal som inte finns per kön visas totalt, och sidan säger det.")
     template = st.file_uploader("Egen mall (valfritt, .pptx eller .potx)", type=["pptx", "potx"],
                                 key="deck-template",
                                 help="Utan mall används dashboardens enkla mall (16:9).")
@@ -73,6 +100,23 @@ def render(sel: Selection) -> None:
         cols[1].warning(result["pdf_error"])
     if result.get("empty"):
         st.caption("Utan värden för området (sidan säger det): " + ", ".join(result["empty"]))
+
+
+def _years(sel: Selection, years: list[int], default: tuple[int, int]) -> tuple[int, int]:
+    """The span of years of the view (``fran``/``till``, a month counts as its year),
+    inside the years there are; the default span where the view has none."""
+    lo = Period.parse(sel.start).year if sel.start else default[0]
+    hi = Period.parse(sel.end).year if sel.end else default[1]
+    lo, hi = (min(max(y, years[0]), years[-1]) for y in (lo, hi))
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
+def _set_years(state: url_state.ViewState, value: object,
+               default: tuple[int, int]) -> url_state.ViewState:
+    lo, hi = value
+    if (lo, hi) == default:
+        return replace(state, start=None, end=None)
+    return replace(state, start=str(lo), end=str(hi))
 
 
 def _make(sel: Selection, chosen: list[str], start: int, end: int, sex: str,
