@@ -99,6 +99,38 @@ def test_jamfor_draws_the_chosen_areas_and_ranks_all_290(app_env, shared):
     assert {"Kronobergs län", "Riket"} <= set(refs["Namn"])
 
 
+def _la_members(shared, la: str) -> list[str]:
+    with open(shared / "regions/scb_kommunkopplingar_2025.csv", encoding="utf-8") as f:
+        return sorted(r[2] for r in list(csv.reader(f))[13:] if len(r) > 4 and r[4] == la)
+
+
+def test_jamfor_monthly_draws_an_la_area_and_says_why_others_have_no_line(app_env, shared):
+    """BAS (monthly; the mirror has Dalarna's 15 kommuner only): LA2337 Falun's line is
+    Σ arbetslösa / Σ arbetskraften of its members from the recorded TAB6260 body; LA2311
+    Oskarshamn (Kalmar län) and Riket have no value, are named with the reason, and get no
+    empty legend entry."""
+    from tests.test_app import _decode
+    from tests.test_bas import _ratio
+
+    falun_la = _la_members(shared, "LA2337")
+    assert len(falun_la) == 6 and "2080" in falun_la
+    assert _la_members(shared, "LA2311") == ["0821", "0861", "0882"]
+    at = _app(sida="jamfor", kommun="2080", indikator="bas_arbetsloshet",
+              jamfor="kommun:2080,la:LA2337,la:LA2311,lan:20").run()
+    assert not at.exception
+    chart = next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
+        "Arbetslöshet (SCB BAS)"))
+    traces = {t["name"]: t for t in chart["data"] if t.get("y") is not None}
+    assert set(traces) == {"Falun", "LA2337 Falun", "Dalarnas län"}  # no empty "Riket"
+    la_line = _decode(traces["LA2337 Falun"]["y"])
+    assert len(la_line) == 76
+    assert la_line[-1] == pytest.approx(_ratio(falun_la, "2026M04"))
+    assert la_line[0] == pytest.approx(_ratio(falun_la, "2020M01"))
+    said = next(c.value for c in at.caption if c.value.startswith("Inga värden"))
+    assert "LA2311 Oskarshamn (ingen av dess 3 kommuner har värden)" in said
+    assert "Riket (bara 15 av 290 kommuner har värden" in said
+
+
 def test_liknande_lists_vaxjos_peers_and_saves_them_as_a_group(app_env):
     from warehouse import usergroups
 

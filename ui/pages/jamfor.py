@@ -9,6 +9,7 @@ import streamlit as st
 import charts
 import charts_compare
 from transforms import periods, ranking
+from transforms.areas import MIN_COVERAGE
 from transforms.export import series_frame
 from transforms.formatting import format_number
 from ui import analysis, url_state
@@ -143,11 +144,13 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
         riket = query("area", "riket")
         reference = charts.Line(riket.name, periods.clip(query("area_series", ind, riket, sex),
                                                          start, end), "riket", computed=True)
-    lines = [line for line in lines if not line.data.dropna(subset=["value"]).empty]
-    empty = [a.name for a in areas if a.name not in {line.name for line in lines}]
+    empty = [line for line in lines if line.data.dropna(subset=["value"]).empty]
+    if reference is not None and reference.data.dropna(subset=["value"]).empty:
+        empty.append(reference)  # never a legend entry for a line with nothing drawn
+        reference = None
     if empty:
-        st.caption(f"Inga värden i perioden för {', '.join(empty)}"
-                   + (f": {ind.area_method}." if ind.aggregation == "none" else "."))
+        st.caption(missing_text(empty, ind))
+    lines = [line for line in lines if line not in empty]
     if not lines:
         return
     computed = any(line.computed for line in lines) or reference is not None
@@ -162,6 +165,29 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     table = series_frame([(line.name, line.data) for line in lines], ind,
                          sex=SEX_LABELS[sex])
     csv_button(table, f"jamfor_{ind.id}.csv", key="csv-jamfor")
+
+
+def missing_text(empty: list[charts.Line], ind) -> str:
+    """Why some chosen areas have no line: 'Inga värden i perioden för LA2311 Oskarshamn
+    (ingen av dess 3 kommuner har värden), Riket (bara 15 av 290 kommuner har värden; ...)'."""
+    if ind.aggregation == "none":
+        return f"Inga värden i perioden för {', '.join(line.name for line in empty)}: " \
+               f"{ind.area_method}."
+    parts = []
+    for line in empty:
+        df = line.data
+        if not line.computed or "n_reporting" not in df.columns or df.empty:
+            parts.append(line.name)
+            continue
+        reporting = int(df["n_reporting"].fillna(0).max())
+        expected = int(df["n_expected"].fillna(0).max())
+        if reporting == 0:
+            parts.append(f"{line.name} (ingen av dess {expected} kommuner har värden)")
+        else:
+            parts.append(f"{line.name} (bara {reporting} av {expected} kommuner har värden; "
+                         f"ett områdesvärde kräver minst {MIN_COVERAGE * 100:.0f}\u00a0% av "
+                         f"kommunerna)")
+    return f"Inga värden i perioden för {', '.join(parts)}."
 
 
 def _show_table(table: pd.DataFrame, ind) -> None:
