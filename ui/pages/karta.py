@@ -113,7 +113,8 @@ def render(sel: Selection) -> None:
     riket_value = _value_at(riket, period)
     if method == "riket":
         classes = map_classes.diverging_classes(values["value"], riket_value,
-                                                decimals=ind.decimals, unit=ind.short_unit)
+                                                decimals=ind.decimals, unit=ind.short_unit,
+                                                better=better)
         if classes is None:
             st.caption("Rikets värde saknas för perioden; klasserna är kvantiler.")
     if method != "riket" or classes is None:
