@@ -8,14 +8,15 @@ import streamlit as st
 
 import charts
 import charts_compare
+from exports.tables import TableExport
 from transforms import periods, ranking
 from transforms.areas import MIN_COVERAGE
 from transforms.export import series_frame
 from transforms.formatting import format_number
 from ui import analysis, url_state
-from ui.blocks import PLOTLY_CONFIG, source_footer
+from ui.blocks import source_footer
 from ui.data import query
-from ui.downloads import csv_button
+from ui.downloads import chart_downloads, csv_button, name_parts, plotly_config
 from ui.groups import user_groups
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
 from warehouse import queries
@@ -132,7 +133,8 @@ def render(sel: Selection) -> None:
     _show_table(table, ind)
     csv = table.assign(Värde=table["value"].map(lambda v: format_number(v, ind.decimals)))[
         ["Plats", "Namn", "Län", "Värde"]]
-    csv_button(csv, f"rangordning_{ind.id}_{end}.csv", key="csv-rang")
+    csv_button(csv, f"rangordning_{ind.id}_{end}.csv", key="csv-rang",
+               label="Ladda ned rangordningen (CSV)")
 
 
 def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Area],
@@ -160,11 +162,26 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
         computed_note=f"Områden: {ind.area_method}." if computed else None)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="jamfor-chart")
+    names = name_parts(f"Jämförelse, {', '.join(line.name for line in lines)}", ind.label,
+                       period, sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
     source_footer(ind, period=period, computed=computed)
     table = series_frame([(line.name, line.data) for line in lines], ind,
                          sex=SEX_LABELS[sex])
-    csv_button(table, f"jamfor_{ind.id}.csv", key="csv-jamfor")
+    chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
+        areas, ind, table, sex=SEX_LABELS[sex], period=period))
+
+
+def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex: str,
+                    period: str) -> TableExport:
+    """The chart's numbers with what they are: every compared area's member kommuner listed
+    on the Excel file's definitions sheet (an area's value is computed from them)."""
+    members = sorted({m for a in areas for m in a.members})
+    names = query("kommun_names", members) if members else []
+    return TableExport(table, [ind], ", ".join(a.name for a in areas),
+                       ",".join(a.area_id for a in areas),
+                       list(zip(members, names, strict=True)), sex=sex, period=period,
+                       area_method=any(not a.is_kommun for a in areas))
 
 
 def missing_text(empty: list[charts.Line], ind) -> str:

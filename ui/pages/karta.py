@@ -9,11 +9,11 @@ import streamlit as st
 import charts
 import charts_map
 from transforms import map_classes, periods, ranking
-from transforms.groups import slug
+from transforms.export import VALUE, series_frame
 from ui import analysis, url_state
-from ui.blocks import PLOTLY_CONFIG, source_footer
+from ui.blocks import source_footer
 from ui.data import query
-from ui.downloads import csv_button
+from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import Selection, page_changed, page_key
 
 LAYERS = {"kommun": "Kommuner", "lan": "Län", "la": "Lokala arbetsmarknader",
@@ -137,13 +137,37 @@ def render(sel: Selection) -> None:
     fig = charts_map.choropleth(values, shapes, classes, ind, title=title, source=source,
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="karta")
+    names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key="karta")
     _summary(sel, values, ind, layer, scope, when, riket_value)
     source_footer(ind, period=when, computed=computed)
-    table = values[["area_name", "value", "place"]].rename(columns={
-        "area_name": LAYER_WORDS[layer][0].capitalize(), "value": f"{ind.label} ({when})",
-        "place": "Plats"})
-    csv_button(table, f"karta_{ind.id}_{slug(scope)}_{period}.csv", key="csv-karta")
+    area = sel.area if scope != "Sverige" else query("area", "riket")
+    chart_downloads(fig, *names, key="dl-karta", table=table_export(
+        area, ind, map_table(values, ind, layer, sex), sex=analysis.SEX_LABELS[sex],
+        period=when))
+
+
+def map_table(values: pd.DataFrame, ind, layer: str, sex: str) -> pd.DataFrame:
+    """The map's numbers as the other downloads have them (transforms.export.series_frame):
+    one row per shape with its code, value as shown, place and why a value is missing."""
+    rows = []
+    for r in values.itertuples(index=False):
+        one = pd.DataFrame({"period": [r.period], "value": [r.value],
+                            "status": [r.status if r.status != "suppressed" else None],
+                            "n_reporting": [getattr(r, "n_reporting", 0)],
+                            "n_expected": [getattr(r, "n_expected", 0)]})
+        if len(str(r.period)) == 4:
+            one = one.assign(year=int(r.period)).drop(columns="period")
+        rows.append((r.area_name, one))
+    table = series_frame(rows, ind, sex=analysis.SEX_LABELS[sex])
+    table.insert(1, "kod", [a.split(":", 1)[-1] for a in values["area_id"]])
+    table.insert(table.columns.get_loc(VALUE) + 1, "plats",
+                 values["place"].astype("Int64").to_numpy())
+    notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
+    table["anmärkning"] = [notes.get(s, "") if pd.isna(v) else a for s, v, a in zip(
+        values["status"], values["value"], table["anmärkning"], strict=True)]
+    table.attrs["decimals"] = {VALUE: ind.decimals}
+    return table
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
