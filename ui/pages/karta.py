@@ -9,7 +9,8 @@ import streamlit as st
 import charts
 import charts_map
 from transforms import map_classes, periods, ranking
-from transforms.export import VALUE, series_frame
+from transforms.areas import coverage_label
+from transforms.export import VALUE, shown_number
 from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
@@ -148,24 +149,29 @@ def render(sel: Selection) -> None:
 
 
 def map_table(values: pd.DataFrame, ind, layer: str, sex: str) -> pd.DataFrame:
-    """The map's numbers as the other downloads have them (transforms.export.series_frame):
-    one row per shape with its code, value as shown, place and why a value is missing."""
-    rows = []
-    for r in values.itertuples(index=False):
-        one = pd.DataFrame({"period": [r.period], "value": [r.value],
-                            "status": [r.status if r.status != "suppressed" else None],
-                            "n_reporting": [getattr(r, "n_reporting", 0)],
-                            "n_expected": [getattr(r, "n_expected", 0)]})
-        if len(str(r.period)) == 4:
-            one = one.assign(year=int(r.period)).drop(columns="period")
-        rows.append((r.area_name, one))
-    table = series_frame(rows, ind, sex=analysis.SEX_LABELS[sex])
-    table.insert(1, "kod", [a.split(":", 1)[-1] for a in values["area_id"]])
-    table.insert(table.columns.get_loc(VALUE) + 1, "plats",
-                 values["place"].astype("Int64").to_numpy())
+    """The map's numbers with the columns of the other downloads (transforms.export.
+    series_frame: värde as shown, coverage, source, fetch date), one row per shape, with its
+    code, its place and why a value is missing. Built column-wise: 290 one-row frames through
+    series_frame took over a second."""
+    period = str(values["period"].iloc[0]) if len(values) else ""
+    when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
-    table["anmärkning"] = [notes.get(s, "") if pd.isna(v) else a for s, v, a in zip(
-        values["status"], values["value"], table["anmärkning"], strict=True)]
+    cover = [coverage_label(int(r), int(e)) if s == "partial" else ""
+             for s, r, e in zip(values["status"], values.get("n_reporting", values["status"]),
+                                values.get("n_expected", values["status"]), strict=True)]
+    table = pd.DataFrame({
+        "område": values["area_name"].to_numpy(),
+        "kod": [a.split(":", 1)[-1] for a in values["area_id"]], **when,
+        "kön": analysis.SEX_LABELS[sex],
+        VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
+                        dtype="Int64" if ind.decimals == 0 else "Float64"),
+        "plats": values["place"].astype("Int64").to_numpy(),
+        "enhet": ind.short_unit, "täckning": cover,
+        "anmärkning": [notes.get(s, "") if pd.isna(v) else "" for s, v in zip(
+            values["status"], values["value"], strict=True)],
+        "nyckeltal": f"{ind.id} {ind.label}",
+        "källa": ind.source_line.removeprefix("Källa: "),
+        "hämtad": (ind.fetched_at or "")[:10]})
     table.attrs["decimals"] = {VALUE: ind.decimals}
     return table
 
