@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -63,9 +64,28 @@ BLANK_STYLE = {"version": 8, "sources": {}, "layers": [
 MISSING_DOT = "#4d4d4d"
 
 
+@lru_cache(maxsize=16)
+def _geojson(ids: tuple[str, ...], texts: tuple[str, ...]) -> dict:
+    """The shapes as one FeatureCollection, parsed once per set of shapes and reused by every
+    rerun (the figure only holds a reference; plotly copies it when it serialises)."""
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "id": i, "properties": {},
+                          "geometry": json.loads(t)} for i, t in zip(ids, texts, strict=True)]}
+
+
+@lru_cache(maxsize=16)
+def _outline(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The shapes' outlines as lon and lat arrays (rings split by NaN), made once."""
+    frame = pd.DataFrame({"geojson": list(texts)})
+    lons, lats = (np.array(c, dtype="float64") for c in boundary_lines(frame))  # None -> NaN
+    lons.setflags(write=False)
+    lats.setflags(write=False)
+    return lons, lats
+
+
 def _lines(shapes: pd.DataFrame, *, name: str, color: str, width: float, rank: int
            ) -> go.Scattermap:
-    lons, lats = (np.array(c, dtype="float64") for c in boundary_lines(shapes))  # None -> NaN
+    lons, lats = _outline(tuple(shapes["geojson"]))
     return go.Scattermap(lon=lons, lat=lats, mode="lines", name=name, legendrank=rank,
                          line={"color": color, "width": width}, hoverinfo="skip",
                          showlegend=True)
@@ -144,10 +164,7 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     labels, colors, index = _steps(z, classes)
     step = z.map(index).astype("float64")
     key_title = classes.title if classes else "Inga värden att dela in i klasser"
-    geojson = {"type": "FeatureCollection",
-               "features": [{"type": "Feature", "id": r.area_id, "properties": {},
-                             "geometry": json.loads(r.geojson)}
-                            for r in drawn.itertuples(index=False)]}
+    geojson = _geojson(tuple(drawn["area_id"]), tuple(drawn["geojson"]))
     fig = go.Figure(go.Choroplethmap(
         locations=drawn["area_id"], featureidkey="id",
         z=step, zmin=0, zmax=max(len(colors) - 1, 1), colorscale=_stepped_scale(colors),
