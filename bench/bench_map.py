@@ -64,10 +64,16 @@ def map_figure(con, indicator_id: str):
     return fig.to_json()
 
 
-def app_redraw(warehouse: Path, n_shapes: int = 290) -> float | None:
+def app_redraw(warehouse: Path, n_shapes: int = 290, *, code: Path = ROOT,
+               rounds: int = 2) -> dict | None:
     """Seconds from picking another indicator on Karta in headless Chromium until MapLibre has
-    drawn the new map (the Streamlit rerun, the figure sent, plotly.js and MapLibre), best of
-    3; None without Chromium or Playwright."""
+    drawn the new map (the Streamlit rerun, the figure sent, plotly.js and MapLibre), over
+    ``rounds`` x 3 indicator changes with the app's code from ``code`` (another checkout for a
+    before/after); None without Chromium or Playwright.
+
+    Returns best and median total, the median time until the figure's websocket message
+    arrived (the server's part; a message the browser has cached arrives as a short
+    reference and is not counted) and the figure message's size in kB."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -82,13 +88,15 @@ def app_redraw(warehouse: Path, n_shapes: int = 290) -> float | None:
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    times = []
+        cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times, arrived, sizes, frames = [], [], [], []
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                          args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.on("websocket", lambda ws: ws.on(
+                "framereceived", lambda p: frames.append((time.perf_counter(), len(p or "")))))
             for _ in range(60):
                 try:
                     page.goto(f"http://127.0.0.1:{port}/?sida=karta&kommun=0780")
@@ -97,22 +105,29 @@ def app_redraw(warehouse: Path, n_shapes: int = 290) -> float | None:
                     time.sleep(0.5)
             drawn = f"() => {{ const d = ({DRAWN})(); return d && d.shapes === {n_shapes}; }}"
             page.wait_for_function(drawn, timeout=120_000)
-            for kpi in ("N31807", "N03921", "N03920"):
+            for kpi in ("N31807", "N03921", "N03920") * rounds:
                 before = page.evaluate(f"({DRAWN})()")["key"]
                 picker = page.get_by_role("combobox", name="Nyckeltal")
                 picker.click()
                 picker.fill(kpi)
+                frames.clear()
                 t0 = time.perf_counter()
                 picker.press("Enter")
                 page.wait_for_function(
                     f"b => {{ const d = ({DRAWN})(); return d && d.shapes === {n_shapes} "
                     f"&& d.key !== b; }}", arg=before, polling="raf", timeout=60_000)
                 times.append(time.perf_counter() - t0)
+                big = [(t, n) for t, n in frames if n > 50_000]
+                if big:
+                    arrived.append(big[-1][0] - t0)
+                    sizes.append(big[-1][1] / 1024)
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=20)
-    return min(times)
+    return {"best": min(times), "median": statistics.median(times),
+            "arrived": statistics.median(arrived) if arrived else None,
+            "kb": statistics.median(sizes) if sizes else None}
 
 
 def peer_search(con, ids: list[str]) -> pd.DataFrame:
@@ -126,14 +141,52 @@ def peer_search(con, ids: list[str]) -> pd.DataFrame:
     return peers.nearest(peers.distances(table, "0780", variables), 10)
 
 
-def main() -> str:
-    """Run the timings and return the Markdown table (also written to bench/results)."""
+def _redraw_rows(target: Path, baseline: Path | None) -> list[tuple]:
+    """The browser rows: this checkout, and with ``baseline`` (another checkout of the code)
+    the two alternated, baseline first, so both see the same machine."""
+    what = ("Karta in headless Chromium: another indicator picked until MapLibre has drawn "
+            "the new 290 shapes (rerun + figure + draw, SwiftShader)")
+    runs = [("före", baseline), ("efter", ROOT)] * 2 if baseline else [("", ROOT)]
+    found: dict[str, list[dict]] = {}
+    for label, code in runs:
+        drawn = app_redraw(target, code=code)
+        if drawn is not None:
+            found.setdefault(label, []).append(drawn)
+    rows = []
+    for label, results in found.items():
+        best = min(r["best"] for r in results)
+        median = statistics.median(r["median"] for r in results)
+        arrived = [r["arrived"] for r in results if r["arrived"] is not None]
+        sizes = [r["kb"] for r in results if r["kb"] is not None]
+        detail = (f"; figure message {statistics.median(sizes):.0f} kB, arrived after "
+                  f"{statistics.median(arrived):.2f} s (median)" if arrived else "")
+        name = f"{what}{detail}" + (f" [{label}: {code_name(baseline if label == 'före' else ROOT)}]"
+                                    if label else "")
+        rows.append((name, best, median))
+    return rows
+
+
+def code_name(code: Path) -> str:
+    """The commit a checkout is at (or its folder name)."""
+    done = subprocess.run(["git", "-C", str(code), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True, check=False)
+    return done.stdout.strip() or code.name
+
+
+def main(warehouse: Path | None = None, baseline: Path | None = None) -> str:
+    """Run the timings and return the Markdown table (also written to bench/results).
+
+    ``warehouse``: an already built warehouse (else one is refreshed from the mirror);
+    ``baseline``: another checkout whose Karta is timed alternately with this one."""
     mirror = ROOT.parent / "shared" / "data"
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         raw, target = Path(tmp) / "raw", Path(tmp) / "warehouse.duckdb"
-        result = refresh(mirror, raw=raw, target=target, progress=lambda _: None)
-        assert result.built, result.build_message
+        if warehouse is not None:
+            target = warehouse
+        else:
+            result = refresh(mirror, raw=raw, target=target, progress=lambda _: None)
+            assert result.built, result.build_message
         con = connect(target, read_only=True)
         members = con.execute("select area_id, kommun_code from marts.area_member").df()
         codes = set(queries.kommuner(con)["kommun_code"])
@@ -144,11 +197,7 @@ def main() -> str:
             best, median, fig = _best(lambda k=kpi: map_figure(con, k))
             rows.append((f"map server side, {kpi}: queries + classes + figure + JSON "
                          + f"({len(fig) // 1024} kB)", best, median))
-        drawn = app_redraw(target)
-        if drawn is not None:
-            what = ("Karta in headless Chromium: another indicator picked until MapLibre has "
-                    "drawn the new 290 shapes (rerun + figure + draw, SwiftShader)")
-            rows.append((what, drawn, None))
+        rows += _redraw_rows(target, baseline)
         ind = queries.indicator(con, "N03920")
         best, median, _ = _best(lambda: ranking.rank_values(
             queries.kommun_values(con, ind, "2022"), ind.better))
@@ -164,10 +213,19 @@ def main() -> str:
               f"{platform.python_implementation()} {platform.python_version()}, "
               f"{platform.machine()}, {os.cpu_count()} cores, against ../shared/data (real "
               f"data). Kommun shapes: {size // 1024} kB of GeoJSON."), "",
+             f"Load average at the end: {os.getloadavg()[0]:.1f} (1 min).", "",
              "Goals (issue 10): map redraw < 1 s; ranking and peer search < 0,2 s.", "",
              *report.timing_rows(rows)]
     return report.write(RESULTS, lines)
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, help="a built warehouse (skip the refresh)")
+    parser.add_argument("--baseline", type=Path,
+                        help="another checkout (e.g. `git worktree add /tmp/base main`): its "
+                             "Karta is timed alternately with this one's")
+    args = parser.parse_args()
+    main(args.warehouse, args.baseline)

@@ -60,7 +60,7 @@ def test_the_maps_numbers_as_csv_and_excel_are_the_recorded_values(warehouse, sh
 
     recorded = _kolada(shared, "N03920", 2022)
     ind, values = _map_values(warehouse)
-    table = TableExport(map_table(values, ind, "kommun", "T"), [ind], "Riket", "riket")
+    table = TableExport(map_table(values, ind, "T"), [ind], "Riket", "riket")
     rows = list(csv.DictReader(io.StringIO(csv_bytes(table).decode("utf-8-sig")),
                                delimiter=";"))
     assert len(rows) == 290
@@ -91,7 +91,7 @@ def test_a_suppressed_or_missing_kommun_is_said_so_in_the_maps_numbers(warehouse
     values = queries.map_kommun_values(warehouse, ind, "2026-04")
     values = analysis.with_places(values.assign(
         area_id="kommun:" + values["kommun_code"], area_name=values["kommun_name"]), ind.better)
-    table = map_table(values, ind, "kommun", "T")
+    table = map_table(values, ind, "T")
     assert len(table) == 290 and set(table["månad"]) == {"2026-04"}
     empty = table[table["värde"].isna()]
     assert len(empty) == 275 and set(empty["anmärkning"]) == {"uppgift saknas"}

@@ -144,11 +144,11 @@ def render(sel: Selection) -> None:
     source_footer(ind, period=when, computed=computed)
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
-        area, ind, map_table(values, ind, layer, sex), sex=analysis.SEX_LABELS[sex],
+        area, ind, map_table(values, ind, sex), sex=analysis.SEX_LABELS[sex],
         period=when))
 
 
-def map_table(values: pd.DataFrame, ind, layer: str, sex: str) -> pd.DataFrame:
+def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
     """The map's numbers with the columns of the other downloads (transforms.export.
     series_frame: värde as shown, coverage, source, fetch date), one row per shape, with its
     code, its place and why a value is missing. Built column-wise: 290 one-row frames through
@@ -156,9 +156,10 @@ def map_table(values: pd.DataFrame, ind, layer: str, sex: str) -> pd.DataFrame:
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
-    cover = [coverage_label(int(r), int(e)) if s == "partial" else ""
-             for s, r, e in zip(values["status"], values.get("n_reporting", values["status"]),
-                                values.get("n_expected", values["status"]), strict=True)]
+    partial = values["status"] == "partial"  # an area layer's value from some members only
+    cover = [coverage_label(int(r["n_reporting"]), int(r["n_expected"])) if p else ""
+             for p, (_, r) in zip(partial, values.iterrows(), strict=True)] if partial.any() \
+        else [""] * len(values)
     table = pd.DataFrame({
         "område": values["area_name"].to_numpy(),
         "kod": [a.split(":", 1)[-1] for a in values["area_id"]], **when,
