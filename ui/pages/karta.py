@@ -166,7 +166,7 @@ def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
         "kön": analysis.SEX_LABELS[sex],
         VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
-        "plats": values["place"].astype("Int64").to_numpy(),
+        "plats": values["place"].astype("Int64").array,
         "enhet": ind.short_unit, "täckning": cover,
         "anmärkning": [notes.get(s, "") if pd.isna(v) else "" for s, v in zip(
             values["status"], values["value"], strict=True)],
