@@ -77,7 +77,8 @@ def _geojson(ids: tuple[str, ...], texts: tuple[str, ...]) -> dict:
 def _outline(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """The shapes' outlines as lon and lat arrays (rings split by NaN), made once."""
     frame = pd.DataFrame({"geojson": list(texts)})
-    lons, lats = (np.array(c, dtype="float64") for c in boundary_lines(frame))  # None -> NaN
+    # float32: the 0,001° grid needs 6 digits, float32 keeps 7; half the bytes of float64
+    lons, lats = (np.array(c, dtype="float32") for c in boundary_lines(frame))  # None -> NaN
     lons.setflags(write=False)
     lats.setflags(write=False)
     return lons, lats

@@ -10,6 +10,7 @@ the ranking of 290 and the peer search over 290 kommuner x 20 variables within 2
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import socket
@@ -130,6 +131,62 @@ def app_redraw(warehouse: Path, n_shapes: int = 290, *, code: Path = ROOT,
             "kb": statistics.median(sizes) if sizes else None}
 
 
+DRAW_JS = """async (fig) => {
+  const gd = document.getElementById('g');
+  const t0 = performance.now();
+  Plotly.purge(gd);
+  await Plotly.newPlot(gd, fig.data, fig.layout);
+  const map = gd._fullLayout.map._subplot.map;
+  await new Promise(r => { map.once('idle', r); map.triggerRepaint(); });
+  return (performance.now() - t0) / 1000;
+}"""
+
+
+def figure_json(warehouse: Path, indicator_id: str, code: Path = ROOT) -> str:
+    """``map_figure``'s JSON made by the code in ``code`` (a subprocess there, so a baseline
+    checkout makes its own figure)."""
+    script = ("import sys; from warehouse.db import connect; from bench.bench_map import "
+              f"map_figure; sys.stdout.write(map_figure(connect({str(warehouse)!r}, "
+              f"read_only=True), {indicator_id!r}))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=code, capture_output=True,
+                          text=True, check=True)
+    return done.stdout
+
+
+def browser_draw(figures: dict[str, str], repeat: int = 6) -> dict[str, list[float]] | None:
+    """Seconds plotly.js + MapLibre take to draw each figure from scratch (Plotly.newPlot
+    until the map is idle) in a bare page in headless Chromium, the figures taken in turn
+    ``repeat`` times: what the browser does on each Karta rerun, without Streamlit. plotly.js
+    is the plotly package's own file; nothing is fetched."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    if not Path(CHROMIUM).exists():
+        return None
+    import plotly
+
+    bundle = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    times: dict[str, list[float]] = {name: [] for name in figures}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        page_file = Path(tmp) / "kartan.html"
+        page_file.write_text(f'<html><body><script src="{bundle.as_uri()}"></script>'
+                             '<div id="g" style="width:1200px;height:800px"></div></body></html>')
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--no-sandbox", "--disable-gpu",
+                                           "--allow-file-access-from-files"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(page_file.as_uri())
+        page.wait_for_function("() => window.Plotly")
+        parsed = {name: json.loads(text) for name, text in figures.items()}
+        page.evaluate(DRAW_JS, next(iter(parsed.values())))  # warm up
+        for _ in range(repeat):
+            for name, fig in parsed.items():
+                times[name].append(page.evaluate(DRAW_JS, fig))
+        browser.close()
+    return times
+
+
 def peer_search(con, ids: list[str]) -> pd.DataFrame:
     """Liknande kommuner over ``ids`` (numeric) + kommungrupp, for Växjö."""
     variables = [peers.Variable(v, v, 1.0, peers.variable_kind(v)) for v in ids]
@@ -197,6 +254,16 @@ def main(warehouse: Path | None = None, baseline: Path | None = None) -> str:
             best, median, fig = _best(lambda k=kpi: map_figure(con, k))
             rows.append((f"map server side, {kpi}: queries + classes + figure + JSON "
                          + f"({len(fig) // 1024} kB)", best, median))
+        figures = {"": figure_json(target, "N31807")}
+        if baseline is not None:
+            figures = {"före": figure_json(target, "N31807", baseline), "efter": figures[""]}
+        drawn = browser_draw(figures)
+        for label, times in (drawn or {}).items():
+            code = baseline if label == "före" else ROOT
+            rows.append(("browser only: plotly.js + MapLibre draw the N31807 map from scratch "
+                         f"({len(figures[label]) // 1024} kB)"
+                         + (f" [{label}: {code_name(code)}]" if label else ""),
+                         min(times), statistics.median(times)))
         rows += _redraw_rows(target, baseline)
         ind = queries.indicator(con, "N03920")
         best, median, _ = _best(lambda: ranking.rank_values(
