@@ -3,10 +3,9 @@
 One ``go.Choroplethmap`` trace holds every shape once (GeoJSON given inline, ``featureidkey``
 the feature id): its colour is the class index on a stepped scale, with greys below the
 classes for suppressed and missing values (only when there are any). The trace's own colour
-bar is the map's key: one step per class, named with its bounds, the method as its title.
-(It used to be one empty marker trace per class in the legend; every trace on a MapLibre map
-is a source and layers of its own, and those few empty ones doubled the time the browser
-needs to draw the map on each rerun.) The map has no base map at all: its MapLibre style is a white background with
+bar is the map's key: one step per class, named with its bounds, the method as its title
+(it used to be one empty marker trace per class in the legend; the bar keeps the classes in
+order and next to each other). The map has no base map at all: its MapLibre style is a white background with
 no sources, so no tiles, glyphs or sprites are fetched. (A ``go.Choropleth`` on a ``geo``
 subplot would fetch plotly's world topojson from cdn.plot.ly even with ``visible=False``; the
 browser test caught it.) Nothing leaves 127.0.0.1. Län borders and the chosen kommuner's
