@@ -1,24 +1,28 @@
 """The choropleth map: (values, shapes, classes, Indicator) -> Figure. Never imports streamlit.
 
-One ``go.Choroplethmap`` trace holds every shape once (GeoJSON given inline, ``featureidkey``
-the feature id): its colour is the class index on a stepped scale, with greys below the
-classes for suppressed and missing values (only when there are any). The trace's own colour
-bar is the map's key: one step per class, named with its bounds, the method as its title
-(it used to be one empty marker trace per class in the legend; the bar keeps the classes in
-order and next to each other). The map has no base map at all: its MapLibre style is a white background with
-no sources, so no tiles, glyphs or sprites are fetched. (A ``go.Choropleth`` on a ``geo``
-subplot would fetch plotly's world topojson from cdn.plot.ly even with ``visible=False``; the
-browser test caught it.) Nothing leaves 127.0.0.1. Län borders and the chosen kommuner's
-outlines are line traces; missing values get a dark dot inside the grey shape, so they read as
-missing, never as a low value. The view is fitted to the shapes' bounding box.
-As in charts.py, the title and the source line are inside the figure, so an exported image
-keeps them.
+One ``go.Choropleth`` trace holds every shape once (GeoJSON given inline, ``featureidkey``
+the feature id) on a ``geo`` subplot drawn as SVG: its colour is the class index on a
+stepped scale, with greys below the classes for suppressed and missing values (only when
+there are any). The trace's own colour bar is the map's key: one step per class, named with
+its bounds, the method as its title. There is no base map: the geo subplot's own layers are
+off and the view is fitted to the shapes (``fitbounds``). plotly.js still loads a world
+topojson for a geo subplot, from cdn.plot.ly unless told otherwise: ``PLOTLY_CONFIG``
+(``topojsonURL``) points it at a ``data:`` URL holding an empty topology, so nothing is
+fetched at all (exports/images.py does the same for kaleido with a local file). Nothing
+leaves 127.0.0.1.
+
+Why SVG and not MapLibre (``go.Choroplethmap``, used before): Streamlit remounts a chart whose
+figure changed, so every rerun built a new MapLibre map with its WebGL context, which took
+1–2 s in the browser on the test machine; the same 290 shapes as SVG paths take 0,1–0,25 s
+(bench/bench_map.py). Län borders and the chosen kommuner's outlines are line traces;
+missing values get a dark dot inside the grey shape, so they read as missing, never as a
+low value. As in charts.py, the title and the source line are inside the figure, so an
+exported image keeps them.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -57,9 +61,13 @@ def _z(values: pd.DataFrame, classes: Classes | None) -> pd.Series:
     return z.where(values["status"] != "suppressed", SUPPRESSED)
 
 
-# a MapLibre style with nothing to fetch: no sources (tiles), no glyphs, no sprite
-BLANK_STYLE = {"version": 8, "sources": {}, "layers": [
-    {"id": "bakgrund", "type": "background", "paint": {"background-color": "#ffffff"}}]}
+# plotly.js appends "<scope>_<resolution>m.json" to topojsonURL: after the "#" it is a fragment,
+# so every scope and resolution gets this empty topology, and no request is made
+EMPTY_TOPOLOGY = {"type": "Topology", "arcs": [], "objects": {
+    layer: {"type": "GeometryCollection", "geometries": []}
+    for layer in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")}}
+TOPOJSON_URL = "data:application/json," + json.dumps(EMPTY_TOPOLOGY, separators=(",", ":")) + "#"
+PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL}  # merged into the page's plotly config
 MISSING_DOT = "#4d4d4d"
 
 
@@ -84,29 +92,11 @@ def _outline(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _lines(shapes: pd.DataFrame, *, name: str, color: str, width: float, rank: int
-           ) -> go.Scattermap:
+           ) -> go.Scattergeo:
     lons, lats = _outline(tuple(shapes["geojson"]))
-    return go.Scattermap(lon=lons, lat=lats, mode="lines", name=name, legendrank=rank,
+    return go.Scattergeo(lon=lons, lat=lats, mode="lines", name=name, legendrank=rank,
                          line={"color": color, "width": width}, hoverinfo="skip",
                          showlegend=True)
-
-
-def _mercator_y(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-
-def fit_view(lon_min: float, lat_min: float, lon_max: float, lat_max: float, *,
-             width: int = 640, height: int = 700) -> tuple[dict[str, float], float]:
-    """Centre and MapLibre zoom that show the bounding box in ``width`` × ``height`` pixels
-    (512-pixel world at zoom 0, Web Mercator). Conservative in width: the page's column is at
-    least this wide."""
-    lon_span = max(lon_max - lon_min, 0.05)
-    y_span = max(_mercator_y(lat_max) - _mercator_y(lat_min), 0.001)
-    zoom_x = math.log2(width * 360 / (512 * lon_span))
-    zoom_y = math.log2(height * 2 * math.pi / (512 * y_span))
-    y_mid = (_mercator_y(lat_max) + _mercator_y(lat_min)) / 2
-    lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
-    return {"lon": (lon_min + lon_max) / 2, "lat": lat_mid}, min(zoom_x, zoom_y) - 0.1
 
 
 def _steps(z: pd.Series, classes: Classes | None) -> tuple[list[str], list[str], dict]:
@@ -165,7 +155,7 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     step = z.map(index).astype("float64")
     key_title = classes.title if classes else "Inga värden att dela in i klasser"
     geojson = _geojson(tuple(drawn["area_id"]), tuple(drawn["geojson"]))
-    fig = go.Figure(go.Choroplethmap(
+    fig = go.Figure(go.Choropleth(
         locations=drawn["area_id"], featureidkey="id",
         z=step, zmin=0, zmax=max(len(colors) - 1, 1), colorscale=_stepped_scale(colors),
         showscale=bool(labels), colorbar=_colorbar(key_title, labels) if labels else None,
@@ -175,7 +165,7 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
         name=ind.label, showlegend=False))
     missing = drawn[z == MISSING]
     if not missing.empty:
-        fig.add_trace(go.Scattermap(
+        fig.add_trace(go.Scattergeo(
             lon=missing["label_lon"], lat=missing["label_lat"], mode="markers",
             marker={"size": 6, "color": MISSING_DOT},
             hovertext=[texts[a] for a in missing["area_id"]], hoverinfo="text",
@@ -186,10 +176,7 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     if outlined is not None and not outlined.empty:
         fig.add_trace(_lines(outlined, name=outline_name, color=OUTLINE_COLOR, width=2.6,
                              rank=310))
-    center, zoom = fit_view(float(drawn["lon_min"].min()), float(drawn["lat_min"].min()),
-                            float(drawn["lon_max"].max()), float(drawn["lat_max"].max()),
-                            height=height - 120)
-    _frame(fig, title=title, source=source, height=height, center=center, zoom=zoom)
+    _frame(fig, title=title, source=source, height=height)
     # set last: plotly validates a constructor's geojson by deep-copying it twice (0,5 s for
     # 290 kommuner), and every later update_layout deep-copies it again; update_traces takes
     # the dict as it is
@@ -197,15 +184,17 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     return fig
 
 
-def _frame(fig: go.Figure, *, title: str, source: str,
-           height: int, center: dict[str, float], zoom: float) -> None:
+def _frame(fig: go.Figure, *, title: str, source: str, height: int) -> None:
     """Map layout: no base map, the view fitted to the shapes, title, the lines' legend (top
     left, over Norway's empty sea of white), source inside the figure; ``uirevision`` keeps
     what the reader did with the map (hover, zoom) when only the values change."""
     wrapped = _wrap(source, 95)
     n_lines = wrapped.count("<br>") + 1
     bottom = 24 + 14 * n_lines
-    fig.update_layout(map={"style": BLANK_STYLE, "center": center, "zoom": zoom})
+    # no base map (coasts, land, frame all off), Mercator as on web maps, the view fitted to
+    # the shapes drawn
+    fig.update_layout(geo={"visible": False, "fitbounds": "locations",
+                           "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)"})
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=SEPARATORS, height=height + 14 * n_lines, font={"family": FONT, "size": 13},

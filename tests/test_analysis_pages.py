@@ -18,7 +18,7 @@ def _kronoberg(shared) -> set[str]:
 
 
 def _map(at) -> dict:
-    return next(f for f in _figures(at) if f["data"][0]["type"] == "choroplethmap")
+    return next(f for f in _figures(at) if f["data"][0]["type"] == "choropleth")
 
 
 def _values(trace: dict) -> dict[str, float]:

@@ -99,7 +99,7 @@ def test_a_suppressed_or_missing_kommun_is_said_so_in_the_maps_numbers(warehouse
 
 
 def test_the_map_exports_as_png_svg_and_pdf_offline(app_env, export_browser):
-    """The page's own figure (290 kommuner on a MapLibre map with no base map) as images:
+    """The page's own figure (290 kommuner as SVG with no base map) as images:
     the sizes, the title, the key and the source line in the SVG, the class colours in the
     PNG's pixels, and no request for tiles, styles or a CDN."""
     from PIL import Image
@@ -108,7 +108,7 @@ def test_the_map_exports_as_png_svg_and_pdf_offline(app_env, export_browser):
 
     images = export_browser
     at = _app(sida="karta", kommun="0780").run()
-    fig = next(f for f in _figures(at) if f["data"][0]["type"] == "choroplethmap")
+    fig = next(f for f in _figures(at) if f["data"][0]["type"] == "choropleth")
     fig["layout"]["title"]["text"] += " "  # not cached by an earlier test: really rendered
     before = len(images.blocked_requests())
     png = Image.open(io.BytesIO(images.figure_image(fig, "png169"))).convert("RGB")

@@ -156,9 +156,28 @@ def test_map_values_are_the_recorded_values_and_missing_stays_missing(warehouse,
     assert (lacking["status"] == "missing").all()  # drawn grey with a dot, never as 0
 
 
-def test_fit_view_centres_sweden():
+def test_the_map_is_svg_with_no_base_map_and_nothing_to_fetch():
+    """Hand-made squares: a geo subplot with every base layer off, fitted to the shapes, and
+    plotly.js's topojson given as a data: URL holding an empty topology (no request)."""
     import charts_map
 
-    center, zoom = charts_map.fit_view(10.9, 55.3, 24.2, 69.1, width=640, height=640)
-    assert 62 < center["lat"] < 65 and center["lon"] == pytest.approx(17.55)
-    assert 3 < zoom < 4.5
+    ind_values = pd.DataFrame({"area_id": ["kommun:0001"], "area_name": ["A"],
+                               "value": [1.0], "status": [None]})
+    shapes = pd.DataFrame({"area_id": ["kommun:0001"], "geojson": [_square(14)],
+                           "label_lon": [14.5], "label_lat": [56.5], "lon_min": [14.0],
+                           "lat_min": [56.0], "lon_max": [15.0], "lat_max": [57.0]})
+    from transforms.catalogue import Indicator
+
+    ind = Indicator(id="handgjord", label="Handgjord", unit="percent", short_unit="%",
+                    decimals=1, groups=(), aggregation="weighted")
+    classes = map_classes.quantile_classes(ind_values["value"], decimals=1, unit="%")
+    fig = charts_map.choropleth(ind_values, shapes, classes, ind, title="t", source="s",
+                                hover=["A"], borders=shapes).to_plotly_json()
+    assert [t["type"] for t in fig["data"]] == ["choropleth", "scattergeo"]
+    geo = fig["layout"]["geo"]
+    assert geo["visible"] is False and geo["fitbounds"] == "locations"
+    url = charts_map.PLOTLY_CONFIG["topojsonURL"]
+    assert url.startswith("data:application/json,") and url.endswith("#")
+    topology = json.loads(url.removeprefix("data:application/json,").removesuffix("#"))
+    assert topology["type"] == "Topology" and topology["arcs"] == []
+    assert all(not layer["geometries"] for layer in topology["objects"].values())

@@ -139,7 +139,8 @@ def render(sel: Selection) -> None:
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
     names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
-    st.plotly_chart(fig, config=plotly_config(*names), key="karta")
+    st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
+                    key="karta")
     _summary(sel, values, ind, layer, scope, when, riket_value)
     source_footer(ind, period=when, computed=computed)
     area = sel.area if scope != "Sverige" else query("area", "riket")
