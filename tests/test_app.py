@@ -61,7 +61,6 @@ def _menu(at: AppTest) -> dict[str, dict[str, str]]:
 
 MENU = {"Bild, PNG 16:9", "Bild, PNG 4:3", "Bild, SVG", "Bild, PDF", "Siffrorna, CSV",
         "Siffrorna, Excel"}  # every chart's "Ladda ned" menu (issue 11 points 1-2)
-MENUS_BY_MAPCMP = {"karta", "jamfor"}  # their menus come from the "mapcmp" branch
 
 
 def _in_order(node) -> list:
@@ -95,8 +94,6 @@ def _charts_without_menu(at: AppTest) -> list[str]:
 def _assert_menus(at: AppTest, page: str) -> None:
     charts = at.get("plotly_chart")
     missing = _charts_without_menu(at)
-    if page in MENUS_BY_MAPCMP and missing:
-        pytest.xfail(f"{page}: menus come with the mapcmp branch: {missing}")
     assert not missing, (page, missing)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels.count("Bild, SVG") >= len(charts), page

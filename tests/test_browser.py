@@ -326,7 +326,7 @@ def test_every_page_draws_its_charts_offline_at_1280x800(browser, app_url, page_
             chart = charts.nth(n)
             chart.scroll_into_view_if_needed()
             # drawn: plotly's svg with at least one trace (line or bar) in it, or Karta's
-            # MapLibre canvas (what it drew is checked in tests/test_browser_map.py)
+            # map (what it drew is checked in tests/test_browser_map.py)
             chart.locator(".main-svg .trace, .maplibregl-canvas").first.wait_for(
                 state="attached", timeout=30_000)
         if spec.sections or page_id == "indikatorer":

@@ -13,17 +13,23 @@ from tests.test_browser import _fresh, _heading, app_url, browser  # noqa: F401 
 pytestmark = pytest.mark.browser
 
 
-# The shapes MapLibre has drawn in the choropleth's fill layer (the map's first trace): each
-# feature's properties hold its centre (ct) and fill colour (fc), so distinct ones = shapes.
+# The shapes the choropleth has drawn: its SVG paths (one per kommun or area) and their
+# fill colours, so distinct fills = classes in use. (A MapLibre map, as Karta drew before,
+# is asked for the features it rendered: bench/bench_map.py times a baseline with it.)
 DRAWN = """() => {
   const gd = document.querySelector('.js-plotly-plot');
-  const sub = gd && gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
-  if (!sub || !sub.map || !sub.map.loaded()) return null;
-  const layer = sub.map.getStyle().layers.find(l => l.type === 'fill');
-  const feats = sub.map.queryRenderedFeatures({layers: [layer.id]});
-  return {shapes: new Set(feats.map(f => JSON.stringify(f.properties.ct))).size,
-          colours: new Set(feats.map(f => f.properties.fc)).size,
-          key: feats.map(f => f.properties.fc).sort().join()};
+  if (!gd) return null;
+  const paths = gd.querySelectorAll('path.choroplethlocation');
+  let fills = Array.from(paths, p => getComputedStyle(p).fill), shapes = paths.length;
+  const sub = gd._fullLayout && gd._fullLayout.map && gd._fullLayout.map._subplot;
+  if (!shapes && sub && sub.map && sub.map.loaded()) {
+    const layer = sub.map.getStyle().layers.find(l => l.type === 'fill');
+    const feats = sub.map.queryRenderedFeatures({layers: [layer.id]});
+    shapes = new Set(feats.map(f => JSON.stringify(f.properties.ct))).size;
+    fills = feats.map(f => f.properties.fc).sort();
+  }
+  if (!shapes) return null;
+  return {shapes: shapes, colours: new Set(fills).size, key: fills.join()};
 }"""
 
 

@@ -31,7 +31,90 @@ def test_diverging_classes_centre_on_riket_and_missing_gets_no_class():
     n_below = sum(1 for label in classes.labels if "under riket" in label)
     assert (assigned[values < 5] < n_below).all() and (assigned[values >= 5] >= n_below).all()
     assert pd.isna(assigned.iloc[-1])
-    assert "avvikelse från riket (5,0 %" in classes.title
+    assert "avvikelse från riket (5,0\u00a0%" in classes.title
+
+
+@pytest.mark.parametrize(("better", "below", "above", "below_word", "above_word"), [
+    ("lower", map_classes.BETTER_SIDE, map_classes.WORSE_SIDE, "bättre", "sämre"),
+    ("higher", map_classes.WORSE_SIDE, map_classes.BETTER_SIDE, "sämre", "bättre"),
+])
+def test_around_riket_the_better_side_is_blue_and_the_worse_red(better, below, above,
+                                                                below_word, above_word):
+    values = pd.Series([2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])  # hand-made, Riket 5,0
+    classes = map_classes.diverging_classes(values, 5.0, decimals=1, unit="%", better=better)
+    n_below = sum(1 for label in classes.labels if "under riket" in label)
+    assert n_below == 3 and len(classes.labels) == 6
+    # from Riket outwards: pale next to it, strongest at the far ends
+    assert classes.colors[:3] == below[::-1] and classes.colors[3:] == above
+    assert all(f"under riket, {below_word}" in label for label in classes.labels[:3])
+    assert all(f"över riket, {above_word}" in label for label in classes.labels[3:])
+    assert "blått = bättre än riket, rött = sämre" in classes.title
+    assert ("lägre" if better == "lower" else "högre") + " värde är bättre" in classes.title
+    assert not set(map_classes.BETTER_SIDE) & set(map_classes.WORSE_SIDE)
+
+
+def test_around_riket_without_a_better_end_the_sides_pass_no_judgement():
+    values = pd.Series([2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])  # hand-made
+    classes = map_classes.diverging_classes(values, 5.0, decimals=1, unit="%")
+    assert classes.colors == map_classes.DIVERGING  # orange under, purple over
+    assert not any("bättre" in label or "sämre" in label for label in classes.labels)
+    assert "varken högt eller lågt värde är bättre" in classes.title
+
+
+def _square(x: float) -> str:
+    return json.dumps({"type": "Polygon", "coordinates": [[[x, 56], [x + 1, 56], [x + 1, 57],
+                                                          [x, 57], [x, 56]]]})
+
+
+def _colour_of(trace: dict) -> dict[str, str]:
+    """Each location's fill colour as plotly.js picks it from the stepped scale."""
+    from tests.test_app import _decode
+
+    scale, zmax = trace["colorscale"], trace["zmax"]
+    n = len(scale) // 2
+    out = {}
+    for location, z in zip(_decode(trace["locations"]), _decode(trace["z"]), strict=True):
+        step = min(int(z / zmax * n), n - 1) if zmax else 0
+        out[location] = scale[2 * step][1]
+    return out
+
+
+def test_the_map_figure_colours_better_than_riket_blue_and_says_so_in_its_key():
+    """On figure data: four hand-made squares (not real borders) around a Riket of 5,0 for an
+    indicator where lower is better, one suppressed and one missing."""
+    import charts_map
+    from transforms.catalogue import Indicator
+
+    ind = Indicator(id="handgjord", label="Handgjord andel", unit="percent",
+                    short_unit="%", decimals=1, groups=(), aggregation="weighted",
+                    better="lower")
+    ids = ["kommun:0001", "kommun:0002", "kommun:0003", "kommun:0004", "kommun:0005",
+           "kommun:0006"]
+    values = pd.DataFrame({"area_id": ids, "area_name": list("ABCDEF"),
+                           "value": [3.0, 4.5, 5.5, 8.0, None, None],
+                           "status": [None, None, None, None, "suppressed", None]})
+    shapes = pd.DataFrame({"area_id": ids, "geojson": [_square(x) for x in range(6)],
+                           "label_lon": [x + 0.5 for x in range(6)], "label_lat": 56.5,
+                           "lon_min": list(range(6)), "lat_min": 56.0,
+                           "lon_max": [x + 1 for x in range(6)], "lat_max": 57.0})
+    classes = map_classes.diverging_classes(values["value"], 5.0, decimals=1, unit="%",
+                                            better="lower")
+    fig = charts_map.choropleth(values, shapes, classes, ind, title="Handgjord", source="Källa",
+                                hover=charts_map.hover_texts(values, ind)).to_plotly_json()
+    trace = fig["data"][0]
+    colour = _colour_of(trace)
+    assert colour["kommun:0001"] in map_classes.BETTER_SIDE  # 3,0 < 5,0: better
+    assert colour["kommun:0002"] in map_classes.BETTER_SIDE
+    assert colour["kommun:0003"] in map_classes.WORSE_SIDE  # 5,5 > 5,0: worse
+    assert colour["kommun:0004"] == map_classes.WORSE_SIDE[-1]  # the farthest: strongest
+    assert colour["kommun:0005"] == map_classes.SUPPRESSED_COLOR
+    assert colour["kommun:0006"] == map_classes.MISSING_COLOR
+    bar = trace["colorbar"]
+    assert "blått = bättre än riket, rött = sämre" in bar["title"]["text"].replace("<br>", " ")
+    assert bar["ticktext"][:2] == ["Skyddat värde (1)",
+                                   "Uppgift saknas: ljusgrå med mörk prick (1)"]
+    assert all("bättre" in t for t in bar["ticktext"][2:] if "under riket" in t)
+    assert len(fig["data"]) == 2  # the fill and the missing kommun's dot: no empty traces
 
 
 def test_the_warehouse_holds_every_kommun_and_the_dissolved_areas(warehouse):
@@ -73,9 +156,28 @@ def test_map_values_are_the_recorded_values_and_missing_stays_missing(warehouse,
     assert (lacking["status"] == "missing").all()  # drawn grey with a dot, never as 0
 
 
-def test_fit_view_centres_sweden():
+def test_the_map_is_svg_with_no_base_map_and_nothing_to_fetch():
+    """Hand-made squares: a geo subplot with every base layer off, fitted to the shapes, and
+    plotly.js's topojson given as a data: URL holding an empty topology (no request)."""
     import charts_map
 
-    center, zoom = charts_map.fit_view(10.9, 55.3, 24.2, 69.1, width=640, height=640)
-    assert 62 < center["lat"] < 65 and center["lon"] == pytest.approx(17.55)
-    assert 3 < zoom < 4.5
+    ind_values = pd.DataFrame({"area_id": ["kommun:0001"], "area_name": ["A"],
+                               "value": [1.0], "status": [None]})
+    shapes = pd.DataFrame({"area_id": ["kommun:0001"], "geojson": [_square(14)],
+                           "label_lon": [14.5], "label_lat": [56.5], "lon_min": [14.0],
+                           "lat_min": [56.0], "lon_max": [15.0], "lat_max": [57.0]})
+    from transforms.catalogue import Indicator
+
+    ind = Indicator(id="handgjord", label="Handgjord", unit="percent", short_unit="%",
+                    decimals=1, groups=(), aggregation="weighted")
+    classes = map_classes.quantile_classes(ind_values["value"], decimals=1, unit="%")
+    fig = charts_map.choropleth(ind_values, shapes, classes, ind, title="t", source="s",
+                                hover=["A"], borders=shapes).to_plotly_json()
+    assert [t["type"] for t in fig["data"]] == ["choropleth", "scattergeo"]
+    geo = fig["layout"]["geo"]
+    assert geo["visible"] is False and geo["fitbounds"] == "locations"
+    url = charts_map.PLOTLY_CONFIG["topojsonURL"]
+    assert url.startswith("data:application/json,") and url.endswith("#")
+    topology = json.loads(url.removeprefix("data:application/json,").removesuffix("#"))
+    assert topology["type"] == "Topology" and topology["arcs"] == []
+    assert all(not layer["geometries"] for layer in topology["objects"].values())

@@ -21,9 +21,13 @@ import pandas as pd
 
 from transforms.formatting import format_number
 
-# colour-blind safe (ColorBrewer): YlGnBu for quantiles, PuOr for the diverging scale
+# colour-blind safe (ColorBrewer): YlGnBu for quantiles; around Riket RdBu where one end is
+# better (blue = better than Riket, red = worse, each from pale next to Riket to strong), PuOr
+# where neither end is better (orange under, purple over: no judgement)
 SEQUENTIAL = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
 DIVERGING = ("#b35806", "#f1a340", "#fee0b6", "#d8daeb", "#998ec3", "#542788")
+BETTER_SIDE = ("#d1e5f0", "#67a9cf", "#2166ac")  # pale (next to Riket) -> strong
+WORSE_SIDE = ("#fddbc7", "#ef8a62", "#b2182b")
 MISSING_COLOR = "#d4d4d4"
 SUPPRESSED_COLOR = "#8f8f8f"
 
@@ -39,6 +43,7 @@ class Classes:
     title: str
     decimals: int = 1
     center: float | None = None  # Riket's value for 'riket'
+    better: str | None = None  # 'lower' | 'higher' | None: which end is good ('riket' only)
 
     def assign(self, values: pd.Series) -> pd.Series:
         """Class index (0..n-1) per value; NaN where the value is missing."""
@@ -100,10 +105,23 @@ def quantile_classes(values: pd.Series, *, decimals: int, unit: str = "",
     return Classes("quantiles", tuple(edges), labels, tuple(colors), title, decimals)
 
 
+def _sides(better: str | None) -> tuple[tuple[str, ...], tuple[str, ...], str, str]:
+    """Colours under and over Riket (each pale -> strong) and the words for each side."""
+    if better == "lower":
+        return BETTER_SIDE, WORSE_SIDE, "under riket, bättre", "över riket, sämre"
+    if better == "higher":
+        return WORSE_SIDE, BETTER_SIDE, "under riket, sämre", "över riket, bättre"
+    return DIVERGING[2::-1], DIVERGING[3:], "under riket", "över riket"
+
+
 def diverging_classes(values: pd.Series, center: float, *, decimals: int,
-                      unit: str = "") -> Classes | None:
+                      unit: str = "", better: str | None = None) -> Classes | None:
     """Three classes under and three over ``center`` (Riket), spread by the kommuner's own
-    distances from it; fewer when a side is empty or ties merge edges. None without values."""
+    distances from it; fewer when a side is empty or ties merge edges. None without values.
+
+    ``better`` (the indicator's good end, 'lower' or 'higher') colours the better side blue and
+    the worse side red and says so in the labels and the title; without it the sides are
+    orange and purple, neither better."""
     x = pd.to_numeric(values, errors="coerce").dropna().astype("float64")
     if x.empty or center is None or not np.isfinite(center):
         return None
@@ -122,10 +140,17 @@ def diverging_classes(values: pd.Series, center: float, *, decimals: int,
         edges = [edges[0], edges[0]]
     k = len(edges) - 1
     n_below = sum(1 for i in range(k) if edges[i + 1] <= c)
+    under, over, under_text, over_text = _sides(better)
     # from the middle out: the classes next to Riket are the palest on each side
-    colors = list(DIVERGING[3 - n_below:3]) + list(DIVERGING[3:3 + k - n_below])
+    colors = list(under[:n_below][::-1]) + list(over[:k - n_below])
     labels = [f"{_label(edges[i], edges[i + 1], decimals, unit)} "
-              f"({'under' if i < n_below else 'över'} riket)" for i in range(k)]
-    title = (f"Klasser: avvikelse från riket ({format_number(c, decimals)} {unit}".strip()
-             + "), tre steg åt varje håll")
-    return Classes("riket", tuple(edges), tuple(labels), tuple(colors), title, decimals, c)
+              f"({under_text if i < n_below else over_text})" for i in range(k)]
+    title = (f"Klasser: avvikelse från riket ({format_number(c, decimals)}\u00a0{unit}"
+             .strip() + "), tre steg åt varje håll")
+    if better in ("lower", "higher"):
+        title += (f"; blått = bättre än riket, rött = sämre "
+                  f"({'lägre' if better == 'lower' else 'högre'} värde är bättre)")
+    else:
+        title += "; varken högt eller lågt värde är bättre"
+    return Classes("riket", tuple(edges), tuple(labels), tuple(colors), title, decimals, c,
+                   better)

@@ -8,13 +8,15 @@ import streamlit as st
 
 import charts
 import charts_compare
+from exports.tables import TableExport
 from transforms import periods, ranking
+from transforms.areas import MIN_COVERAGE
 from transforms.export import series_frame
 from transforms.formatting import format_number
 from ui import analysis, url_state
-from ui.blocks import PLOTLY_CONFIG, source_footer
+from ui.blocks import source_footer
 from ui.data import query
-from ui.downloads import csv_button
+from ui.downloads import chart_downloads, csv_button, name_parts, plotly_config
 from ui.groups import user_groups
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
 from warehouse import queries
@@ -131,7 +133,8 @@ def render(sel: Selection) -> None:
     _show_table(table, ind)
     csv = table.assign(Värde=table["value"].map(lambda v: format_number(v, ind.decimals)))[
         ["Plats", "Namn", "Län", "Värde"]]
-    csv_button(csv, f"rangordning_{ind.id}_{end}.csv", key="csv-rang")
+    csv_button(csv, f"rangordning_{ind.id}_{end}.csv", key="csv-rang",
+               label="Ladda ned rangordningen (CSV)")
 
 
 def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Area],
@@ -143,11 +146,13 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
         riket = query("area", "riket")
         reference = charts.Line(riket.name, periods.clip(query("area_series", ind, riket, sex),
                                                          start, end), "riket", computed=True)
-    lines = [line for line in lines if not line.data.dropna(subset=["value"]).empty]
-    empty = [a.name for a in areas if a.name not in {line.name for line in lines}]
+    empty = [line for line in lines if line.data.dropna(subset=["value"]).empty]
+    if reference is not None and reference.data.dropna(subset=["value"]).empty:
+        empty.append(reference)  # never a legend entry for a line with nothing drawn
+        reference = None
     if empty:
-        st.caption(f"Inga värden i perioden för {', '.join(empty)}"
-                   + (f": {ind.area_method}." if ind.aggregation == "none" else "."))
+        st.caption(missing_text(empty, ind))
+    lines = [line for line in lines if line not in empty]
     if not lines:
         return
     computed = any(line.computed for line in lines) or reference is not None
@@ -157,11 +162,49 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
         computed_note=f"Områden: {ind.area_method}." if computed else None)
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key="jamfor-chart")
+    names = name_parts(f"Jämförelse, {', '.join(line.name for line in lines)}", ind.label,
+                       period, sex)
+    st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
     source_footer(ind, period=period, computed=computed)
     table = series_frame([(line.name, line.data) for line in lines], ind,
                          sex=SEX_LABELS[sex])
-    csv_button(table, f"jamfor_{ind.id}.csv", key="csv-jamfor")
+    chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
+        areas, ind, table, sex=SEX_LABELS[sex], period=period))
+
+
+def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex: str,
+                    period: str) -> TableExport:
+    """The chart's numbers with what they are: every compared area's member kommuner listed
+    on the Excel file's definitions sheet (an area's value is computed from them)."""
+    members = sorted({m for a in areas for m in a.members})
+    names = query("kommun_names", members) if members else []
+    return TableExport(table, [ind], ", ".join(a.name for a in areas),
+                       ",".join(a.area_id for a in areas),
+                       list(zip(members, names, strict=True)), sex=sex, period=period,
+                       area_method=any(not a.is_kommun for a in areas))
+
+
+def missing_text(empty: list[charts.Line], ind) -> str:
+    """Why some chosen areas have no line: 'Inga värden i perioden för LA2311 Oskarshamn
+    (ingen av dess 3 kommuner har värden), Riket (bara 15 av 290 kommuner har värden; ...)'."""
+    if ind.aggregation == "none":
+        return f"Inga värden i perioden för {', '.join(line.name for line in empty)}: " \
+               f"{ind.area_method}."
+    parts = []
+    for line in empty:
+        df = line.data
+        if not line.computed or "n_reporting" not in df.columns or df.empty:
+            parts.append(line.name)
+            continue
+        reporting = int(df["n_reporting"].fillna(0).max())
+        expected = int(df["n_expected"].fillna(0).max())
+        if reporting == 0:
+            parts.append(f"{line.name} (ingen av dess {expected} kommuner har värden)")
+        else:
+            parts.append(f"{line.name} (bara {reporting} av {expected} kommuner har värden; "
+                         f"ett områdesvärde kräver minst {MIN_COVERAGE * 100:.0f}\u00a0% av "
+                         f"kommunerna)")
+    return f"Inga värden i perioden för {', '.join(parts)}."
 
 
 def _show_table(table: pd.DataFrame, ind) -> None:

