@@ -36,8 +36,48 @@ def test_jamfor_has_the_full_menu_and_a_ranking_button_that_says_what_it_is(app_
     at = _app(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07").run()
     assert not at.exception
     labels = _labels(at)
-    assert labels == [*MENU, "Ladda ned rangordningen (CSV)"]
-    assert len(labels) == len(set(labels))  # before: two "Ladda ned siffrorna (CSV)"
+    assert labels == [*MENU, "Siffrorna, CSV", "Siffrorna, Excel"]  # the ranking: CSV + Excel
+    menus = [p.proto.popover.label for p in at.get("popover")]
+    assert menus == ["Ladda ned", "Ladda ned rangordningen"]  # before: two identical buttons
+
+
+def test_jamfor_ranking_downloads_the_rows_as_shown(app_env, warehouse, shared):
+    """The ranking's CSV and Excel: all 290 kommuner with their recorded N03920 2022 values at
+    one decimal, Växjö plats 200, and Kronobergs län and Riket as reference rows."""
+    from openpyxl import load_workbook
+
+    from exports.tables import csv_bytes, xlsx_bytes
+    from transforms.formatting import format_number
+    from ui.pages.jamfor import REFERENCE, ranking_export, ranking_table
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "N03920")
+    chosen = [queries.area(warehouse, "kommun:0780")]
+    refs = [queries.area(warehouse, "lan:07"), queries.area(warehouse, "riket")]
+
+    class _Sel:  # the two attributes ranking_export reads
+        area = chosen[0]
+
+    table = ranking_table(ind, "2022", "T", chosen, refs)  # ui.data.query on WAREHOUSE_PATH
+    export = ranking_export(table, ind, "2022", "T", _Sel())
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(export).decode("utf-8-sig")),
+                               delimiter=";"))
+    kommuner = [r for r in rows if r["plats"] != REFERENCE]
+    recorded = _kolada(shared, "N03920", 2022)
+    names = dict(zip(*queries.kommuner(warehouse)[["kommun_name", "kommun_code"]].T.values,
+                     strict=True))
+    assert len(kommuner) == 290
+    assert {names[r["namn"]]: r["värde"] for r in kommuner} == {
+        code: format_number(v, 1).replace("\u00a0", "") for code, v in recorded.items()}
+    vaxjo = next(r for r in kommuner if r["namn"] == "Växjö")
+    assert (vaxjo["plats"], vaxjo["värde"], vaxjo["län"]) == ("200", "6,0", "Kronobergs län")
+    assert {r["namn"] for r in rows if r["plats"] == REFERENCE} == {"Kronobergs län", "Riket"}
+    ws = load_workbook(io.BytesIO(xlsx_bytes(export)))["Data"]
+    header = [c.value for c in ws[1]]
+    col = header.index("värde") + 1
+    [row] = [r for r in range(2, ws.max_row + 1)
+             if ws.cell(r, header.index("namn") + 1).value == "Växjö"]
+    assert ws.cell(row, col).value == 6.0 and ws.cell(row, col).number_format == "#,##0.0"
 
 
 def _map_values(warehouse):

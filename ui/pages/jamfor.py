@@ -11,12 +11,12 @@ import charts_compare
 from exports.tables import TableExport
 from transforms import periods, ranking
 from transforms.areas import MIN_COVERAGE
-from transforms.export import series_frame
+from transforms.export import VALUE, series_frame, shown_number
 from transforms.formatting import format_number
 from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
-from ui.downloads import chart_downloads, csv_button, name_parts, plotly_config
+from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
 from ui.groups import user_groups
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
 from warehouse import queries
@@ -131,10 +131,26 @@ def render(sel: Selection) -> None:
                f"referensrader (län, riket, valda områden) står där deras värde hamnar och "
                f"räknas inte i platserna.")
     _show_table(table, ind)
-    csv = table.assign(Värde=table["value"].map(lambda v: format_number(v, ind.decimals)))[
-        ["Plats", "Namn", "Län", "Värde"]]
-    csv_button(csv, f"rangordning_{ind.id}_{end}.csv", key="csv-rang",
-               label="Ladda ned rangordningen (CSV)")
+    table_downloads(ranking_export(table, ind, end, sex, sel),
+                    f"Rangordning, {ind.label}", when, key="dl-rang",
+                    label="Ladda ned rangordningen")
+
+
+def ranking_export(table: pd.DataFrame, ind, period: str, sex: str,
+                   sel: Selection) -> TableExport:
+    """The ranking's rows as shown (place, name, län, value at the indicator's decimals) with
+    the indicator's source and fetch date, for CSV and Excel."""
+    data = pd.DataFrame({
+        "plats": table["Plats"].to_numpy(), "namn": table["Namn"].to_numpy(),
+        "län": table["Län"].to_numpy(),
+        VALUE: pd.array([shown_number(v, ind.decimals) for v in table["value"]],
+                        dtype="Int64" if ind.decimals == 0 else "Float64"),
+        "enhet": ind.short_unit, "nyckeltal": f"{ind.id} {ind.label}",
+        "källa": ind.source_line.removeprefix("Källa: "),
+        "hämtad": (ind.fetched_at or "")[:10]})
+    data.attrs["decimals"] = {VALUE: ind.decimals}
+    return TableExport(data, [ind], "Alla kommuner", sel.area.area_id, sex=SEX_LABELS[sex],
+                       period=periods.Period.parse(period).label())
 
 
 def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Area],
