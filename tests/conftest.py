@@ -49,6 +49,23 @@ def no_real_clock_waits():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_component_scan_per_worker():
+    """Streamlit's AppTest scans every installed distribution's metadata for v2 component
+    manifests on each new AppTest (~600 METADATA files parsed, about 1 s of CPU per test,
+    a third of a typical AppTest). The installed packages do not change during a run, so
+    the scan's answer is kept for the worker session; each AppTest still registers the
+    components it found as before."""
+    from functools import cache
+
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as mp:
+        scan = cache(manifest_scanner.scan_component_manifests)
+        mp.setattr(manifest_scanner, "scan_component_manifests", lambda: list(scan()))
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The real open data mirror (read in place, never copied)."""
