@@ -210,3 +210,7 @@ def export_browser():
     images.start()
     yield images
     images.stop()
+
+
+# the browser tests' Streamlit server and Chromium: one per worker session for every file
+from tests.browser_session import app_url, browser  # noqa: F401
