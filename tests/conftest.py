@@ -153,10 +153,32 @@ def warehouse(built):
     con.close()
 
 
+@pytest.fixture(scope="session")
+def seeded_user_db(built, tmp_path_factory) -> Path:
+    """A user-groups file as the app leaves it after its first start (the suggested groups
+    seeded by ``usergroups.seed_suggestions`` from the session warehouse), made once per
+    worker. Seeding writes a new DuckDB file group by group: ~0,3 s of CPU and seconds of
+    fsync on a busy disk, which every AppTest paid again on its own empty file."""
+    from warehouse import queries, usergroups
+    from warehouse.db import connect
+
+    path = tmp_path_factory.mktemp("seeded") / "user.duckdb"
+    con = connect(built["warehouse"])
+    try:
+        assert usergroups.seed_suggestions(queries.kommuner(con), path=path) > 0
+    finally:
+        con.close()
+    assert not path.with_name(path.name + ".wal").exists()  # closed and checkpointed
+    return path
+
+
 @pytest.fixture
-def app_env(built, tmp_path, monkeypatch) -> Path:
-    """Environment for AppTest: the session warehouse and a fresh user-groups file."""
+def app_env(built, seeded_user_db, tmp_path, monkeypatch) -> Path:
+    """Environment for AppTest: the session warehouse and a private user-groups file, a copy
+    of one after the app's first start (suggestions seeded; tests/test_groups.py and
+    tests/test_concurrency.py test the seeding itself on empty files)."""
     monkeypatch.setenv("WAREHOUSE_PATH", str(built["warehouse"]))
+    shutil.copyfile(seeded_user_db, tmp_path / "user.duckdb")
     monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
     monkeypatch.chdir(ROOT)
     return tmp_path
