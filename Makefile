@@ -34,7 +34,7 @@ run: $(VENV)/.runtime
 TEST_WORKERS ?= 2
 test: $(VENV)/.dev chromium office
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-live: $(VENV)/.dev
 	RUN_LIVE=1 $(VENV)/bin/pytest -m live

@@ -49,6 +49,23 @@ def no_real_clock_waits():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_component_scan_per_worker():
+    """Streamlit's AppTest scans every installed distribution's metadata for v2 component
+    manifests on each new AppTest (~600 METADATA files parsed, about 1 s of CPU per test,
+    a third of a typical AppTest). The installed packages do not change during a run, so
+    the scan's answer is kept for the worker session; each AppTest still registers the
+    components it found as before."""
+    from functools import cache
+
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as mp:
+        scan = cache(manifest_scanner.scan_component_manifests)
+        mp.setattr(manifest_scanner, "scan_component_manifests", lambda: list(scan()))
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The real open data mirror (read in place, never copied)."""
@@ -136,17 +153,56 @@ def warehouse(built):
     con.close()
 
 
+@pytest.fixture(scope="session")
+def seeded_user_db(built, tmp_path_factory) -> Path:
+    """A user-groups file as the app leaves it after its first start (the suggested groups
+    seeded by ``usergroups.seed_suggestions`` from the session warehouse), made once per
+    worker. Seeding writes a new DuckDB file group by group: ~0,3 s of CPU and seconds of
+    fsync on a busy disk, which every AppTest paid again on its own empty file."""
+    from warehouse import queries, usergroups
+    from warehouse.db import connect
+
+    path = tmp_path_factory.mktemp("seeded") / "user.duckdb"
+    con = connect(built["warehouse"])
+    try:
+        assert usergroups.seed_suggestions(queries.kommuner(con), path=path) > 0
+    finally:
+        con.close()
+    assert not path.with_name(path.name + ".wal").exists()  # closed and checkpointed
+    return path
+
+
 @pytest.fixture
-def app_env(built, tmp_path, monkeypatch) -> Path:
-    """Environment for AppTest: the session warehouse and a fresh user-groups file."""
+def app_env(built, seeded_user_db, tmp_path, monkeypatch) -> Path:
+    """Environment for AppTest: the session warehouse and a private user-groups file, a copy
+    of one after the app's first start (suggestions seeded; tests/test_groups.py and
+    tests/test_concurrency.py test the seeding itself on empty files)."""
     monkeypatch.setenv("WAREHOUSE_PATH", str(built["warehouse"]))
+    shutil.copyfile(seeded_user_db, tmp_path / "user.duckdb")
     monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
     monkeypatch.chdir(ROOT)
     return tmp_path
 
 
+# The slowest test files, slowest first (measured, issue 12 point 8). `make test` passes
+# --no-loadscope-reorder, so pytest-xdist hands files out in this order instead of by their
+# number of tests (which left the two slowest single tests, refresh-kill and concurrency, for
+# the end of the run, one worker busy with them and the other idle). The second file needs
+# no ``built`` warehouse, so the other worker works while the first builds it. A file not
+# named here runs after these, in the usual order.
+HEAVY_FIRST = [
+    "test_browser.py", "test_af_refresh.py", "test_app.py", "test_refresh.py",
+    "test_af_monthly.py", "test_concurrency.py", "test_refresh_kill.py", "test_revisions.py",
+    "test_group_sql.py", "test_browser_map.py", "test_pages.py", "test_hostile_input.py",
+    "test_url_state.py", "test_code_history.py", "test_bas.py", "test_warehouse.py",
+    "test_faults.py", "test_deck.py", "test_exports.py", "test_analysis_pages.py",
+]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Live tests run only with `make test-live` (RUN_LIVE=1)."""
+    """Heaviest files first (see HEAVY_FIRST); live tests run only with `make test-live`."""
+    rank = {name: i for i, name in enumerate(HEAVY_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable within a file
     if os.environ.get("RUN_LIVE") == "1":
         return
     skip = pytest.mark.skip(reason="live: run with `make test-live`")
@@ -176,3 +232,7 @@ def export_browser():
     images.start()
     yield images
     images.stop()
+
+
+# the browser tests' Streamlit server and Chromium: one per worker session for every file
+from tests.browser_session import app_url, browser  # noqa: F401

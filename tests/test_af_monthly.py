@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import sys
 from datetime import date
 
 import pandas as pd
@@ -31,6 +30,7 @@ from tests.af_workbooks import (
     scenario,
     sok_workbook,
 )
+from tests.cli_inprocess import run_cli
 from tests.conftest import ROOT
 from transforms.catalogue import load_catalogue
 from warehouse import queries
@@ -72,8 +72,7 @@ def con(af_built):
 def _cli(af_built, *args: str) -> subprocess.CompletedProcess:
     env = {"WAREHOUSE_PATH": str(af_built["warehouse"]),
            "USER_DB_PATH": str(af_built["base"] / "cli-user.duckdb"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "warehouse", *args], check=False, cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    return run_cli(env, *args)  # in-process: tests/cli_inprocess.py
 
 
 def _csv(out: subprocess.CompletedProcess) -> pd.DataFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from datetime import date
 
 import httpx
@@ -19,7 +18,7 @@ from data_sources.scb_datasets import dataset, dataset_bodies, fetch_dataset
 from data_sources.scb_selection import count_cells
 from replay.scb import ScbApp
 from replay.server import ReplayServer
-from tests.conftest import ROOT
+from tests.cli_inprocess import run_cli
 from tests.scb_recorded import BAS, BAS_DATA, SCB, VINTAGES, bas_mirror
 from transforms.jsonstat import decode
 from transforms.staging_scb import bas_frame, match_measures, stage
@@ -198,8 +197,7 @@ def test_working_age_with_only_20_64_in_the_data_shows_20_64_and_says_so(warehou
 def _cli(built, *args: str) -> subprocess.CompletedProcess:
     env = {"WAREHOUSE_PATH": str(built["warehouse"]), "USER_DB_PATH":
            str(built["base"] / "cli-user.duckdb"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "warehouse", *args], check=False, cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    return run_cli(env, *args)  # in-process: tests/cli_inprocess.py
 
 
 def test_cli_lists_bas_indicators_with_their_table(built):

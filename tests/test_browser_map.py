@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import _fresh, _heading, app_url, browser  # noqa: F401 (fixtures)
+from tests.test_browser import _fresh, _heading
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def _drawn(pg, expected: int) -> dict:
     ("sida=karta&kommun=0780&omrade=lan:07", "Karta – Kronobergs län", 8),
     ("sida=karta&kommun=0780&lager=la&klasser=riket", "Karta – Växjö", 67),
 ])
-def test_the_map_draws_offline(browser, app_url, query, heading, n):  # noqa: F811
+def test_the_map_draws_offline(browser, app_url, query, heading, n):
     with _fresh(browser) as pg:
         pg.goto(f"{app_url}/?{query}", wait_until="domcontentloaded")
         _heading(pg, heading)

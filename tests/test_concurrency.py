@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bench.concurrency import run, start_app
+from tests.browser_session import _require_chromium
 from tests.conftest import copy_small
-from tests.test_browser import _require_chromium
 
 pytestmark = pytest.mark.browser
 

@@ -205,7 +205,8 @@ def test_parse_number_reads_swedish_and_plain_numbers(text, expected):
 
 
 # --- properties: any query string at all ---------------------------------------------------
-PROPERTY = settings(max_examples=500, deadline=None, derandomize=True, database=None)
+# issue 12 point 4: at least 1 000 generated inputs at the URL state parser (~2,5 s of CPU)
+PROPERTY = settings(max_examples=1000, deadline=None, derandomize=True, database=None)
 _values = st.one_of(
     st.text(max_size=60),
     st.sampled_from(["0780", "0764", "9999", "lan:07", "riket", "kommun", "group:x", "T", "K",

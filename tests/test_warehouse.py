@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pandas as pd
 import pytest
 
-from tests.conftest import ROOT
+from tests.cli_inprocess import run_cli
 from warehouse import checks, queries
 
 
@@ -97,9 +96,7 @@ def test_published_area_rows_never_count_as_kommuner(warehouse):
 def _cli(built, *args: str) -> subprocess.CompletedProcess:
     env = {"WAREHOUSE_PATH": str(built["warehouse"]), "USER_DB_PATH":
            str(built["base"] / "cli-user.duckdb"), "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "warehouse", *args], check=False, cwd=ROOT,
-                          env=env,
-                          capture_output=True, text=True, timeout=120)
+    return run_cli(env, *args)  # in-process: tests/cli_inprocess.py
 
 
 def test_cli_series_prints_one_row_per_year_for_a_lan(built, shared):
