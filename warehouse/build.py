@@ -28,6 +28,7 @@ from transforms.kommun import harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
 from transforms.weights import resolve_weights
 from warehouse import af_marts, checks, revisions, scb_marts
+from warehouse.area_sql import SQL_RULES, area_values_sql
 from warehouse.db import building, connect, sql_identifier, write_table
 from warehouse.fetch import FetchReport
 
@@ -153,7 +154,24 @@ def indicator_weights(obs: pd.DataFrame, indicators: pd.DataFrame,
 
 def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
                 kommun: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
-    """Every indicator's value for every official area (grain: indicator × area × year × sex)."""
+    """Every indicator's value for every official area (grain: indicator × area × year × sex):
+    one DuckDB statement for the annual rules (warehouse.area_sql), the pandas reference for
+    any other rule; rows in the order of ``area_values_pandas``."""
+    others = ~indicators["aggregation"].isin([*SQL_RULES, "none"])
+    out = area_values_sql(obs, indicators, members, kommun, weights)
+    if not others.any():
+        return out
+    rest = area_values_pandas(obs, indicators[others], members, kommun, weights)
+    order = {i: n for n, i in enumerate(indicators["indicator_id"])}
+    both = pd.concat([out, rest], ignore_index=True)
+    return both.sort_values("indicator_id", key=lambda s: s.map(order), kind="stable")\
+        .reset_index(drop=True)
+
+
+def area_values_pandas(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
+                       kommun: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    """The reference: ``transforms.areas.aggregate`` per indicator (the same grain and rows as
+    ``area_values``; tests/test_area_sql.py holds the two equal on the real mirror)."""
     first_year = kommun.set_index("kommun_code")["first_year"]
     by_indicator = dict(tuple(weights.groupby("indicator_id"))) if not weights.empty else {}
     # split once (a filter per indicator over every observation cost 0.5 s per build)
