@@ -135,12 +135,17 @@ def indicator_weights(obs: pd.DataFrame, indicators: pd.DataFrame,
     """
     specs = load_catalogue()["indicators"]
     frames = []
-    for i, row in indicators.iterrows():
-        if row["aggregation"] != "weighted":
-            continue
-        years = set(obs.loc[obs["indicator_id"] == row["indicator_id"], "year"].unique())
+    weighted = indicators[indicators["aggregation"] == "weighted"]
+    # the proxies' rows and each indicator's years once (a filter over every observation
+    # per indicator cost ~0.5 s per build)
+    proxy_ids = {i for ids in weighted["weight_ids"] for i in ids}
+    proxies = obs[obs["indicator_id"].isin(proxy_ids)]
+    years_of = obs.groupby("indicator_id", sort=False)["year"].unique()
+    for i, row in weighted.iterrows():
+        ind_years = years_of.get(row["indicator_id"])
+        years = set(ind_years) if ind_years is not None else set()
         w = resolve_weights(specs[row["indicator_id"]], list(row["weight_ids"]),
-                            row["weight_label"], bool(row["weight_exact"]), obs, years,
+                            row["weight_label"], bool(row["weight_exact"]), proxies, years,
                             scb_population)
         indicators.at[i, "weight_label"] = w.label
         indicators.at[i, "weight_exact"] = w.exact
