@@ -25,7 +25,12 @@ from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkoppl
 from transforms.geometry import build_geometry, missing_kommuner
 from transforms.jsonio import json_loads
 from transforms.kommun import harmonise_kommun_codes, kommun_dimension
-from transforms.staging_kolada import stage_kpis, stage_municipalities, stage_values
+from transforms.staging_kolada import (
+    stage_kpis,
+    stage_municipalities,
+    stage_values,
+    stage_values_fast,
+)
 from transforms.weights import resolve_weights
 from warehouse import af_marts, checks, revisions, scb_marts
 from warehouse.area_sql import SQL_RULES, area_values_sql
@@ -60,6 +65,11 @@ def load_kolada(raw: Path) -> dict:
     kpi = latest_snapshot(raw, "kolada", "kpi")
     if kpi is not None:
         snaps["kpi"] = kpi
+    values = _kolada_values_fast(raw, snaps)
+    kpis = stage_kpis(_bodies(kpi)) if kpi is not None else stage_kpis([])
+    if values is not None:
+        return {"municipality": stage_municipalities(_bodies(muni)), "kpi": kpis,
+                "values": values, "snapshots": snaps}
     value_frames = []
     for kpi_id in indicator_ids():
         # the newest snapshot that stages; one committed before the boundary checks existed
@@ -74,9 +84,28 @@ def load_kolada(raw: Path) -> dict:
             break
     if not value_frames:
         raise BuildError("Inga nyckeltal från Kolada har kunnat hämtas.")
-    kpis = stage_kpis(_bodies(kpi)) if kpi is not None else stage_kpis([])
     return {"municipality": stage_municipalities(_bodies(muni)), "kpi": kpis,
             "values": pd.concat(value_frames, ignore_index=True), "snapshots": snaps}
+
+
+def _kolada_values_fast(raw: Path, snaps: dict) -> pd.DataFrame | None:
+    """Every KPI's newest snapshot staged in one DuckDB pass (adds them to ``snaps``), or None
+    when any of them would not stage exactly as stage_values does (then the per-KPI path
+    below, with its fallback to older snapshots, decides)."""
+    newest = {}
+    for kpi_id in indicator_ids():
+        found = complete_snapshots(raw, "kolada", f"data__{kpi_id}")
+        if found:
+            newest[kpi_id] = found[0]
+    files = [(kpi_id, path, snap.folder.name) for kpi_id, snap in newest.items()
+             for path in snap.files]
+    if not newest or not files:
+        return None
+    values = stage_values_fast(files)
+    if values is None:
+        return None
+    snaps.update({f"data__{kpi_id}": snap for kpi_id, snap in newest.items()})
+    return values
 
 
 def _observations(values: pd.DataFrame, kommun_codes: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
