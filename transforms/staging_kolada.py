@@ -6,6 +6,7 @@ stays null with its status, never zero.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -80,6 +81,7 @@ def _empty_values() -> pd.DataFrame:
 # holds the two equal on every KPI of the real mirror).
 # the types read_json must detect (over every row) for the fast path to apply; naming the
 # columns' types instead made DuckDB's JSON reading ~4x slower
+MEMORY_LIMIT = "192MB"  # keeps the build's peak memory down
 _TYPES = {"kpi": {"VARCHAR"}, "municipality": {"VARCHAR"}, "period": {"BIGINT"},
           "gender": {"VARCHAR"}, "value": {"DOUBLE", "BIGINT"}, "status": {"VARCHAR"},
           "count": {"BIGINT"}}
@@ -87,7 +89,7 @@ _TYPES = {"kpi": {"VARCHAR"}, "municipality": {"VARCHAR"}, "period": {"BIGINT"},
 _BODIES_SQL = """
 select f.n, f.kpi_id, f.snapshot, j."values" as entries
 from read_json({paths}, format = 'unstructured', sample_size = -1, filename = true,
-               maximum_object_size = 1073741824) j
+               maximum_object_size = {max_size}) j
 join _files f on f.path = j.filename
 """
 
@@ -119,10 +121,12 @@ def stage_values_fast(files: list[tuple[str, Path, str]]) -> pd.DataFrame | None
                             "snapshot": [s for _, _, s in files]})
     # our own raw-layer paths, quoted (read_json takes no prepared parameters)
     paths = "[" + ", ".join(_literal(p) for p in listing["path"]) + "]"
-    con = duckdb.connect()
+    spill = tempfile.TemporaryDirectory(prefix="kolada-stage-")  # past the cap: spill, not fail
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill.name})
     try:
         con.register("_files", listing)
-        con.execute("create table bodies as " + _BODIES_SQL.format(paths=paths)).fetchall()
+        con.execute("create table bodies as " + _BODIES_SQL.format(
+            paths=paths, max_size=max(p.stat().st_size for _, p, _ in files) + 1024)).fetchall()
         # every file read, each with its list 'values' (stage_values fails without one)
         n, lists = con.execute("select count(*), count(entries) from bodies").fetchall()[0]
         if n != len(files) or lists != n:
@@ -151,6 +155,7 @@ def stage_values_fast(files: list[tuple[str, Path, str]]) -> pd.DataFrame | None
         return None
     finally:
         con.close()
+        spill.cleanup()
     df = table.to_pandas()
     for col in ("kpi_id", "municipality_id", "gender", "status"):
         df[col] = df[col].astype("string")
