@@ -88,8 +88,8 @@ _TYPES = {"kpi": {"VARCHAR"}, "municipality": {"VARCHAR"}, "period": {"BIGINT"},
 
 _BODIES_SQL = """
 select f.n, f.kpi_id, f.snapshot, j."values" as entries
-from read_json({paths}, format = 'unstructured', sample_size = -1, filename = true,
-               maximum_object_size = {max_size}) j
+from read_json(?, format = 'unstructured', sample_size = -1, filename = true,
+               maximum_object_size = ?) j
 join _files f on f.path = j.filename
 """
 
@@ -105,10 +105,6 @@ from v
 """
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def stage_values_fast(files: list[tuple[str, Path, str]]) -> pd.DataFrame | None:
     """Stage many KPIs' bodies in one pass: ``files`` = (kpi_id, response path, snapshot
     name) in the order stage_values would read them. The rows of each file that are its KPI's,
@@ -119,14 +115,13 @@ def stage_values_fast(files: list[tuple[str, Path, str]]) -> pd.DataFrame | None
     listing = pd.DataFrame({"n": range(len(files)), "path": [str(p) for _, p, _ in files],
                             "kpi_id": [k for k, _, _ in files],
                             "snapshot": [s for _, _, s in files]})
-    # our own raw-layer paths, quoted (read_json takes no prepared parameters)
-    paths = "[" + ", ".join(_literal(p) for p in listing["path"]) + "]"
     spill = tempfile.TemporaryDirectory(prefix="kolada-stage-")  # past the cap: spill, not fail
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill.name})
     try:
         con.register("_files", listing)
-        con.execute("create table bodies as " + _BODIES_SQL.format(
-            paths=paths, max_size=max(p.stat().st_size for _, p, _ in files) + 1024)).fetchall()
+        con.execute("create table bodies as " + _BODIES_SQL,
+                    [list(listing["path"]), max(p.stat().st_size for _, p, _ in files) + 1024]
+                    ).fetchall()
         # every file read, each with its list 'values' (stage_values fails without one)
         n, lists = con.execute("select count(*), count(entries) from bodies").fetchall()[0]
         if n != len(files) or lists != n:
