@@ -167,12 +167,15 @@ def decode(body: Mapping | bytes | str) -> pd.DataFrame:
         labels = (data["dimension"][dim].get("category") or {}).get("label") or {}
         inner, outer = prod(sizes[i + 1:]), prod(sizes[:i])
         positions = np.tile(np.repeat(np.arange(sizes[i], dtype=np.int32), inner), outer)
-        columns[dim] = pd.Categorical.from_codes(positions, categories=_str_index(codes))
+        # the positions are ours (0..size-1): no check of every cell's code (validate=False)
+        columns[dim] = pd.Categorical.from_codes(
+            positions, dtype=pd.CategoricalDtype(_str_index(codes)), validate=False)
         # labels need not be unique: categories are the distinct labels
         label_of, distinct = pd.factorize(pd.Index([str(labels.get(c, c)) for c in codes],
                                                    dtype="str"))
-        columns[f"{dim}_label"] = pd.Categorical.from_codes(label_of[positions],
-                                                            categories=distinct)
+        columns[f"{dim}_label"] = pd.Categorical.from_codes(
+            label_of.astype(np.int32)[positions], dtype=pd.CategoricalDtype(distinct),
+            validate=False)
     columns["value"] = _values(data["value"], n)
     columns["status"] = pd.Series(_status(data.get("status"), n), dtype=object)
     df = pd.DataFrame(columns)

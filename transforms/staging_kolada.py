@@ -6,6 +6,10 @@ stays null with its status, never zero.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
+import duckdb
 import pandas as pd
 
 VALUE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "value", "status", "count"]
@@ -67,3 +71,91 @@ def _empty_values() -> pd.DataFrame:
         "value": pd.Series(dtype="float64"), "status": pd.Series(dtype="string"),
         "count": pd.Series(dtype="Int32"),
     })
+
+
+# Kolada data bodies straight into DuckDB (read_json, typed), for the build's many KPIs at once:
+# ~3x less CPU than orjson + per-row tuples + pandas casts. It accepts only what stage_values
+# would stage to the same frame (keys present, 4-digit ids, no duplicate, a status without
+# surrounding blanks, a number or null as value); for anything else it returns None and the
+# caller stages through stage_values, which stays the reference (tests/test_staging_fast.py
+# holds the two equal on every KPI of the real mirror).
+# the types read_json must detect (over every row) for the fast path to apply; naming the
+# columns' types instead made DuckDB's JSON reading ~4x slower
+MEMORY_LIMIT = "192MB"  # keeps the build's peak memory down
+_TYPES = {"kpi": {"VARCHAR"}, "municipality": {"VARCHAR"}, "period": {"BIGINT"},
+          "gender": {"VARCHAR"}, "value": {"DOUBLE", "BIGINT"}, "status": {"VARCHAR"},
+          "count": {"BIGINT"}}
+
+_BODIES_SQL = """
+select f.n, f.kpi_id, f.snapshot, j."values" as entries
+from read_json(?, format = 'unstructured', sample_size = -1, filename = true,
+               maximum_object_size = ?) j
+join _files f on f.path = j.filename
+"""
+
+_ROWS_SQL = """
+with e as (select n, kpi_id, snapshot, generate_subscripts(entries, 1) as ei,
+                  unnest(entries) as e from bodies),
+v as (select n, kpi_id, snapshot, ei, e.kpi as kpi, e.municipality as municipality,
+             e.period as period, generate_subscripts(e."values", 1) as vi,
+             unnest(e."values") as v from e)
+select n, ei, vi, kpi, kpi_id, snapshot, municipality, period, v.gender as gender,
+       v.value as value, v.status as status, v.count as count
+from v
+"""
+
+
+def stage_values_fast(files: list[tuple[str, Path, str]]) -> pd.DataFrame | None:
+    """Stage many KPIs' bodies in one pass: ``files`` = (kpi_id, response path, snapshot
+    name) in the order stage_values would read them. The rows of each file that are its KPI's,
+    as ``stage_values`` + the build's filter would give them, plus a ``snapshot`` column; None
+    when anything would not stage exactly so (the caller then uses stage_values)."""
+    if not files:
+        return None
+    listing = pd.DataFrame({"n": range(len(files)), "path": [str(p) for _, p, _ in files],
+                            "kpi_id": [k for k, _, _ in files],
+                            "snapshot": [s for _, _, s in files]})
+    spill = tempfile.TemporaryDirectory(prefix="kolada-stage-")  # past the cap: spill, not fail
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill.name})
+    try:
+        con.register("_files", listing)
+        con.execute("create table bodies as " + _BODIES_SQL,
+                    [list(listing["path"]), max(p.stat().st_size for _, p, _ in files) + 1024]
+                    ).fetchall()
+        # every file read, each with its list 'values' (stage_values fails without one)
+        n, lists = con.execute("select count(*), count(entries) from bodies").fetchall()[0]
+        if n != len(files) or lists != n:
+            return None
+        con.execute("create table raw as " + _ROWS_SQL).fetchall()
+        types = dict(con.execute("select column_name, data_type from duckdb_columns() "
+                                 "where table_name = 'raw'").fetchall())
+        if any(types.get(col) not in ok for col, ok in _TYPES.items()):
+            return None
+        bad = con.execute(r"""select count(*) from raw
+            where kpi is null or municipality is null or period is null or gender is null
+               or not regexp_full_match(municipality, '[0-9]{4}')""").fetchall()[0][0]
+        statuses = [r[0] for r in con.execute("select distinct status from raw "
+                                              "where status is not null").fetchall()]
+        if any(x != x.strip() for x in statuses):  # str.strip's blanks, exactly
+            return None
+        dup = con.execute("""select count(*) from (select 1 from raw where kpi = kpi_id
+            group by kpi, municipality, period, gender having count(*) > 1)""").fetchall()[0][0]
+        if bad or dup:
+            return None
+        table = con.sql("""select kpi as kpi_id, municipality as municipality_id,
+                                  period::integer as year, gender, value::double as value,
+                                  nullif(status, '') as status, count, snapshot
+                           from raw where kpi = kpi_id order by n, ei, vi""").to_arrow_table()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+        spill.cleanup()
+    df = table.to_pandas()
+    for col in ("kpi_id", "municipality_id", "gender", "status"):
+        df[col] = df[col].astype("string")
+    df["snapshot"] = df["snapshot"].astype(str)  # as the build's .assign(snapshot=name)
+    df["year"] = df["year"].astype("int32")
+    df["value"] = df["value"].astype("float64")
+    df["count"] = df["count"].astype("Int32")
+    return df

@@ -1,0 +1,73 @@
+"""Kolada bodies staged in one DuckDB pass (transforms.staging_kolada.stage_values_fast) equal
+the reference stage_values + the build's own-KPI filter on every KPI of the real mirror, and
+anything the reference would stage differently or refuse goes back to it (None)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from data_sources.snapshot import complete_snapshots
+from transforms.catalogue import indicator_ids
+from transforms.jsonio import json_loads
+from transforms.staging_kolada import stage_values, stage_values_fast
+
+
+def _reference(files):
+    frames = []
+    for kpi_id, path, snapshot in files:
+        staged = stage_values([json_loads(path.read_bytes())])
+        frames.append(staged[staged["kpi_id"] == kpi_id].assign(snapshot=snapshot))
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_fast_staging_equals_stage_values_on_every_kpi_of_the_mirror(built):
+    files = []
+    for kpi_id in indicator_ids():
+        snaps = complete_snapshots(built["raw"], "kolada", f"data__{kpi_id}")
+        if snaps:
+            files += [(kpi_id, p, snaps[0].folder.name) for p in snaps[0].files]
+    assert len({k for k, _, _ in files}) >= 60
+    fast = stage_values_fast(files)
+    assert fast is not None
+    ref = _reference(files)
+    assert len(fast) > 500_000
+    pd.testing.assert_frame_equal(fast, ref, check_exact=True)
+    # a real value: Göteborg's population 2022 (N01951), as Kolada delivered it
+    row = fast[(fast["kpi_id"] == "N01951") & (fast["municipality_id"] == "1480")
+               & (fast["year"] == 2022) & (fast["gender"] == "T")]
+    assert len(row) == 1 and row["value"].iloc[0] > 500_000
+
+
+def _body(values):
+    return {"count": len(values), "values": values}
+
+
+def _entry(muni="0180", period=2020, **value):
+    return {"kpi": "N00001", "municipality": muni, "period": period,
+            "values": [{"gender": "T", "value": 1.5, "status": None, "count": 1} | value]}
+
+
+@pytest.mark.parametrize("body, why", [
+    (_body([_entry(value="abc")]), "a string value (stage_values makes it null)"),
+    (_body([_entry(muni="180")]), "a 3-digit id (stage_values refuses it)"),
+    (_body([_entry(), _entry()]), "a duplicate (stage_values keeps the last)"),
+    (_body([_entry(status=" M")]), "a status with a blank (stage_values strips it)"),
+    ({"count": 0}, "no list 'values' (stage_values fails)"),
+])
+def test_hand_made_bodies_it_cannot_stage_exactly_go_back_to_the_reference(tmp_path, body, why):
+    path = tmp_path / "response-0001.json"
+    path.write_text(json.dumps(body))
+    assert stage_values_fast([("N00001", path, "s1")]) is None, why
+
+
+def test_hand_made_body_it_can_stage_equals_the_reference(tmp_path):
+    path = tmp_path / "response-0001.json"
+    path.write_text(json.dumps(_body([_entry(), _entry(muni="0181", value=None, status="M"),
+                                      _entry(muni="0182", period=2021, value=7)])))
+    files = [("N00001", path, "s1")]
+    fast = stage_values_fast(files)
+    pd.testing.assert_frame_equal(fast, _reference(files), check_exact=True)
+    assert fast["status"].isna().tolist() == [True, False, True]
