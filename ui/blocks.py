@@ -21,7 +21,7 @@ from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import population_frame, series_frame, stacked_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
 from ui import swedish
-from ui.data import query
+from ui.data import cached, figure, query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
 from warehouse import queries
@@ -106,20 +106,28 @@ def references(sel: Selection, ind: Indicator, focus: pd.DataFrame) -> list[char
     return out
 
 
-def indicator_card(sel: Selection, indicator_id: str) -> object:
-    """The latest value in the period with the change from the period before, and coverage.
-    Returns the period shown (a year or a month), None when there is no value."""
+@dataclass(frozen=True)
+class Card:
+    """What a card shows: a plain note (``info``), or a metric with an optional caption and
+    the period it shows."""
+
+    info: str | None = None
+    metric: dict | None = None  # st.metric's arguments
+    caption: str | None = None
+    period: object = None
+
+
+def card_of(sel: Selection, indicator_id: str) -> Card:
+    """What indicator_card draws, computed from the queries (no drawing: cached per view)."""
     ind = query("indicator", indicator_id)
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
-        st.info(f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
-        return None
+        return Card(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
     whole = query("area_series", ind, sel.area, sex)
     shown = periods.clip(whole, sel.start, sel.end).dropna(subset=["value"])
     found = periods.latest_and_previous(shown)
     if found is None:
-        st.info(f"**{ind.label}**: inga värden för {sel.area.name} i vald period.")
-        return None
+        return Card(info=f"**{ind.label}**: inga värden för {sel.area.name} i vald period.")
     latest, _ = found
     freq = periods.frequency_of(whole)
     column = "year" if freq == "year" else "period"
@@ -131,24 +139,62 @@ def indicator_card(sel: Selection, indicator_id: str) -> object:
         change = latest["value"] - previous["value"]
         delta = (f"{format_change(change, ind.decimals, ind.unit, ascii_minus=True)} från "
                  f"{periods.label(previous[column], freq)}")
-    st.metric(f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
-              format_value(latest["value"], ind.decimals, ind.short_unit), delta,
-              delta_color="off", border=True, help=ind.definition)
+    metric = {"label": f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
+              "value": format_value(latest["value"], ind.decimals, ind.short_unit),
+              "delta": delta, "delta_color": "off", "border": True, "help": ind.definition}
+    caption = None
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
-        st.caption(f"Områdesvärdet bygger på {cover}.")
-    return latest[column]
+        caption = f"Områdesvärdet bygger på {cover}."
+    return Card(metric=metric, caption=caption, period=latest[column])
+
+
+def indicator_card(sel: Selection, indicator_id: str) -> object:
+    """The latest value in the period with the change from the period before, and coverage.
+    Returns the period shown (a year or a month), None when there is no value."""
+    card = cached("card", (indicator_id, sel.view_key()), lambda: card_of(sel, indicator_id))
+    if card.info is not None:
+        st.info(card.info)
+        return None
+    st.metric(**card.metric)
+    if card.caption:
+        st.caption(card.caption)
+    return card.period
+
+
+@dataclass(frozen=True)
+class ChartParts:
+    """What a chart block draws: the figure, what its files are named by, the period shown,
+    whether area values are computed, and its numbers for the downloads."""
+
+    fig: object
+    names: tuple[str, ...]
+    period: str
+    computed: bool
+    table: object  # exports.tables.TableExport
 
 
 def indicator_chart(sel: Selection, indicator_id: str) -> None:
     """The comparison chart over time, its source footer and the numbers as CSV."""
+    parts = cached("chart", (indicator_id, sel.view_key()),
+                   lambda: chart_of(sel, indicator_id))
+    if parts is None:
+        return
+    st.plotly_chart(parts.fig, config=plotly_config(*parts.names), key=f"chart-{indicator_id}")
+    source_footer(query("indicator", indicator_id), period=parts.period,
+                  computed=parts.computed)
+    chart_downloads(parts.fig, *parts.names, key=f"dl-{indicator_id}", table=parts.table)
+
+
+def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
+    """What indicator_chart draws (no drawing: cached per view); None for no chart."""
     ind = query("indicator", indicator_id)
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
-        return
+        return None
     lines = comparison_lines(sel, ind)
     if lines[0].data.dropna(subset=["value"]).empty:
-        return
+        return None
     beside = ""
     if ind.unit == "count":  # never on one axis with Riket: the area alone, the rest as numbers
         beside = _latest_numbers(ind, [line for line in lines if line.role in ("lan", "riket")])
@@ -166,11 +212,9 @@ def indicator_chart(sel: Selection, indicator_id: str) -> None:
     fig = charts.time_series(lines, ind, title=title, references=references(sel, ind, focus),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
     names = name_parts(sel.area.name, ind.label, period, sex)
-    st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{indicator_id}")
-    source_footer(ind, period=period, computed=computed)
     table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
                          ind, sex=SEX_LABELS[sex])
-    chart_downloads(fig, *names, key=f"dl-{indicator_id}", table=table_export(
+    return ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
@@ -191,12 +235,25 @@ def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
 
 def members_block(sel: Selection, indicator_id: str) -> None:
     """An area's member kommuner ranked on the latest period, with the area marked."""
+    parts = cached("members", (indicator_id, sel.view_key()),
+                   lambda: members_chart_of(sel, indicator_id))
+    if parts is None:
+        return
+    st.plotly_chart(parts.fig, config=plotly_config(*parts.names),
+                    key=f"members-{indicator_id}")
+    chart_downloads(parts.fig, *parts.names, key=f"dl-members-{indicator_id}",
+                    table=parts.table)
+
+
+def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
+    """What members_block draws (no drawing: cached per view); None when no member has a
+    value in the period."""
     ind = query("indicator", indicator_id)
     sex = sex_for(sel, ind)[0]
     df = periods.clip(query("member_values", ind.id, list(sel.area.members), sex),
                       sel.start, sel.end).dropna(subset=["value"])
     if df.empty:
-        return
+        return None
     freq = periods.frequency_of(df)
     column = "year" if freq == "year" else "period"
     keys = periods.key(df)
@@ -220,11 +277,11 @@ def members_block(sel: Selection, indicator_id: str) -> None:
     fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
     names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
                        sex)
-    st.plotly_chart(fig, config=plotly_config(*names), key=f"members-{indicator_id}")
     table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code])
                           for row in latest.itertuples()], ind, sex=SEX_LABELS[sex])
-    chart_downloads(fig, *names, key=f"dl-members-{indicator_id}", table=table_export(
-        sel.area, ind, table, sex=SEX_LABELS[sex], period=periods.label(when, freq)))
+    return ChartParts(fig, names, periods.label(when, freq), not sel.area.is_kommun,
+                      table_export(sel.area, ind, table, sex=SEX_LABELS[sex],
+                                   period=periods.label(when, freq)))
 
 
 def selection_caption(sel: Selection) -> str:
@@ -387,9 +444,9 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     title = (f"{ind.label}<br><sup>{', '.join(line.name for line in shown)}, {period}, "
              f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
     computed = any(line.computed for line in shown)
-    fig = charts.time_series(shown, ind, title=title, breaks=breaks,
-                             references=references(sel, ind, found[0][2]),
-                             computed_note=f"Områden: {ind.area_method}." if computed else None)
+    fig = figure(charts.time_series, shown, ind, title=title, breaks=breaks,
+                 references=references(sel, ind, found[0][2]),
+                 computed_note=f"Områden: {ind.area_method}." if computed else None)
     fixed = "".join(f"-{code}" for _, code in options)
     names = name_parts(sel.area.name, ind.label, period, sex)
     st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{ind.id}{fixed}")
@@ -483,9 +540,8 @@ def population_block(sel: Selection) -> None:
                    f"län visas.")
     st.metric(f"Folkmängd, {name}, {format_month(latest)}",
               format_value(now, 0, "antal"), delta, delta_color="off", border=True)
-    fig = charts.population_by_age(df[df["period"] == latest], meta,
-                                   title=f"Folkmängd efter ålder och kön, {name}, "
-                                         f"{format_month(latest)}")
+    fig = figure(charts.population_by_age, df[df["period"] == latest], meta,
+                 title=f"Folkmängd efter ålder och kön, {name}, {format_month(latest)}")
     names = ("Folkmängd efter ålder och kön", name, format_month(latest))
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-population")
     shown = area if area.kind in ("lan", "riket") else query("area", f"lan:{lan_codes[0]}")
@@ -530,7 +586,8 @@ def ranked_card(sel: Selection, indicator_id: str) -> None:
         return
     latest = indicator_card(sel, indicator_id)
     if latest is not None:
-        text = rank_caption(sel, ind, latest, sex_for(sel, ind)[0])
+        text = cached("rank", (indicator_id, latest, sel.view_key()),
+                      lambda: rank_caption(sel, ind, latest, sex_for(sel, ind)[0]))
         if text:
             st.caption(text)
 
@@ -561,7 +618,7 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
         f"av alla med försörjningshinder. Varje del är ett eget nyckeltal ({ids_text}).")})
     title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>{sel.area.name}, "
              f"{period}, andel av mottagarna med försörjningshinder</sup>")
-    fig = charts.composition(df, labels, meta, title=title)
+    fig = figure(charts.composition, df, labels, meta, title=title)
     names = name_parts(sel.area.name, "Försörjningshinder", period, sex)
     st.plotly_chart(fig, config=plotly_config(*names), key=f"composition-{ids_text}")
     computed = not sel.area.is_kommun
@@ -653,7 +710,7 @@ def measures_block(sel: Selection) -> None:
     source = ("Källor: " + "; ".join(
         query("indicator", i).source_line.removeprefix("Källa: ") for i in MEASURES
         if any(line.name == _measure(i).get("name") for line in lines)))
-    fig = charts.measures(lines, unit, title=title, source=source)
+    fig = figure(charts.measures, lines, unit, title=title, source=source)
     names = name_parts(sel.area.name, "Arbetslöshet enligt olika mått", period)
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-matt")
     table, decimals = stacked_frame([frame for _, frame in shown])

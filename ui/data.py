@@ -1,13 +1,26 @@
-"""The warehouse for the pages: one cached read-only connection, and cached queries.
+"""The warehouse for the pages: one cached read-only connection, cached queries and figures.
 
 The connection and every query result are keyed by the warehouse file's identity (inode and
 mtime), so after a refresh swaps a new file in, the next rerun opens the new one while queries
 already running finish on the old file. Each file is opened in a DuckDB instance of its own
 (``connect_private``): a plain ``duckdb.connect(path)`` would reuse the still-open instance of
 the old file and serve old data after the swap (tests/test_data_swap.py).
+
+Speed (issue 9 point 8, docs/decisions.md "Caching on a rerun"): a query's arguments are keyed
+by a digest of their pickle, not by Streamlit's own hasher (which walks an Area of 290 kommun
+codes field by field: ~10 ms a call, hundreds of calls a run); the file's identity is read
+once per script run (``run_scope``); figures are built once per distinct input (``figure``).
 """
 
 from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 
 import duckdb
 import streamlit as st
@@ -16,6 +29,9 @@ import config
 from warehouse import queries
 from warehouse.db import connect_private, file_signature, use_warehouse
 
+T = TypeVar("T")
+_RUN = threading.local()  # the warehouse file's identity during one script run (run_scope)
+
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, signature: tuple[int, int]) -> duckdb.DuckDBPyConnection:
@@ -23,7 +39,19 @@ def _connection(path: str, signature: tuple[int, int]) -> duckdb.DuckDBPyConnect
 
 
 def _signature() -> tuple[int, int] | None:
-    return file_signature(config.warehouse_path())
+    fixed = getattr(_RUN, "signature", None)
+    return fixed if fixed is not None else file_signature(config.warehouse_path())
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """One script run reads one warehouse file: its identity is taken once, at the start (a
+    refresh swapping a new file in mid-run shows on the next run, not halfway down a page)."""
+    _RUN.signature = file_signature(config.warehouse_path())
+    try:
+        yield
+    finally:
+        _RUN.signature = None
 
 
 def con() -> duckdb.DuckDBPyConnection:
@@ -34,15 +62,60 @@ def con() -> duckdb.DuckDBPyConnection:
     return use_warehouse(_connection(str(config.warehouse_path()), sig).cursor())
 
 
+def _digest(value: object) -> bytes | None:
+    """A short key for ``value`` from its pickle (equal pickles = equal values); None when it
+    cannot be pickled. The pickler's memo is off ("fast" mode): with it, the bytes would
+    depend on which equal objects happen to be one object (a query result returned twice
+    pickles as a back-reference the second time), and equal inputs would miss the cache."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        return None
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=20).digest()
+
+
 @st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)
 def _cached(name: str, signature: tuple[int, int], args: tuple, kwargs: tuple) -> object:
     with con() as cur:
         return getattr(queries, name)(cur, *args, **dict(kwargs))
 
 
+@st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)
+def _cached_by_digest(name: str, signature: tuple[int, int], digest: bytes, _args: tuple,
+                      _kwargs: tuple) -> object:
+    """As ``_cached``, keyed by the arguments' digest (``_args`` and ``_kwargs`` are not hashed
+    by Streamlit: the digest stands for them)."""
+    with con() as cur:
+        return getattr(queries, name)(cur, *_args, **dict(_kwargs))
+
+
 def query(name: str, *args, **kwargs):
     """Run ``warehouse.queries.<name>`` with caching keyed by the warehouse file's identity."""
-    return _cached(name, _signature(), args, tuple(sorted(kwargs.items())))
+    items = tuple(sorted(kwargs.items()))
+    digest = _digest((args, items))
+    if digest is None:
+        return _cached(name, _signature(), args, items)
+    return _cached_by_digest(name, _signature(), digest, args, items)
+
+
+@st.cache_resource(ttl=3600, max_entries=512, show_spinner=False)
+def _figure(builder: str, digest: bytes, _build: Callable[..., T], _args: tuple,
+            _kwargs: dict) -> T:
+    return _build(*_args, **_kwargs)
+
+
+def figure(build: Callable[..., T], *args, **kwargs) -> T:
+    """``build(*args, **kwargs)`` (a figure builder in charts.py), made once per distinct input
+    and shared by every session and rerun after that. The inputs are the data drawn, so no
+    warehouse identity is needed; the figure returned must not be changed by the caller."""
+    digest = _digest((args, kwargs))
+    if digest is None:
+        return build(*args, **kwargs)
+    name = f"{build.__module__}.{build.__qualname__}:{id(build)}"
+    return _figure(name, digest, build, args, kwargs)
 
 
 def warehouse_ready() -> bool:
@@ -53,3 +126,20 @@ def warehouse_ready() -> bool:
         return queries.has_table(con(), "marts.kommun")
     except duckdb.Error:
         return False
+
+
+@st.cache_resource(ttl=3600, max_entries=2048, show_spinner=False)
+def _made(kind: str, signature: tuple[int, int] | None, digest: bytes,
+          _build: Callable[[], T]) -> T:
+    return _build()
+
+
+def cached(kind: str, key: object, build: Callable[[], T]) -> T:
+    """``build()`` once per (kind, key, warehouse file), shared by every session and rerun
+    after that: what a block computes from queries for one view (its figure, numbers, texts).
+    ``key`` must hold everything ``build`` reads besides the warehouse; ``build`` must draw
+    nothing, and what it returns must not be changed by the caller."""
+    digest = _digest(key)
+    if digest is None:
+        return build()
+    return _made(kind, _signature(), digest, build)
