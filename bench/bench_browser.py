@@ -17,10 +17,12 @@ Chromium (``/usr/bin/chromium``, or CHROMIUM_PATH). Measured:
   until its heading, the run finished and every chart drawn. Goal: within 1 s.
 
 The warehouse: WAREHOUSE_PATH, or ``--warehouse``; when missing, one is built from the mirror
-(``../shared/data``) into a temporary folder first. Not a test: nothing is enforced. Writes
-bench/results/browser.md.
+(``../shared/data``) into a temporary folder first. ``--code DIR`` serves the dashboard from
+another checkout (e.g. ``git archive <commit> | tar -x -C DIR``) for a before/after; the
+one-chart app always comes from this one. Not a test: nothing is enforced. Writes
+bench/results/browser.md (``--out`` for another file).
 
-    python -m bench.bench_browser [--runs 5] [--changes 6]
+    python -m bench.bench_browser [--runs 5] [--changes 6] [--code DIR] [--out FILE]
 """
 
 from __future__ import annotations
@@ -61,6 +63,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+CODE = {DASHBOARD: ROOT, BASELINE: ROOT}  # the checkout each app is served from
+
+
 @contextmanager
 def serve(script: str, warehouse: Path, user_db: Path):
     """``streamlit run script`` on a free port of 127.0.0.1; yields (url, start time)."""
@@ -70,7 +75,7 @@ def serve(script: str, warehouse: Path, user_db: Path):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=CODE[script], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = started + 120
@@ -186,7 +191,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=5, help="cold starts of each app")
     parser.add_argument("--changes", type=int, default=6, help="kommun and page changes")
     parser.add_argument("--warehouse", help="warehouse file (default: WAREHOUSE_PATH)")
+    parser.add_argument("--code", type=Path, help="serve the dashboard from this checkout")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="results file")
     args = parser.parse_args(argv)
+    if args.code:
+        CODE[DASHBOARD] = args.code.resolve()
     from playwright.sync_api import sync_playwright
 
     warehouse = _warehouse(args.warehouse)
@@ -213,7 +222,8 @@ def main(argv: list[str] | None = None) -> None:
         "",
         (f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores "
          f"(shared with other work: load {load:.1f} at the start, {os.getloadavg()[0]:.1f} at "
-         f"the end); warehouse {warehouse}; Chromium {CHROMIUM} through Playwright. "
+         f"the end); dashboard from {CODE[DASHBOARD]}; warehouse {warehouse}; Chromium "
+         f"{CHROMIUM} through Playwright. "
          "Seconds, min / **median** / max."),
         "",
         "| what | runs | dashboard | one-chart app, same run | ratio (pair by pair) | goal |",
@@ -229,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
          f"{_stats(pages)} | | | < 1 s |"),
         "",
     ]
-    write(RESULTS, lines)
+    write(args.out, lines)
 
 
 if __name__ == "__main__":

@@ -545,9 +545,10 @@ def population_block(sel: Selection) -> None:
     names = ("Folkmängd efter ålder och kön", name, format_month(latest))
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-population")
     shown = area if area.kind in ("lan", "riket") else query("area", f"lan:{lan_codes[0]}")
-    table = replace(table_export(shown, meta, population_frame(df, name, meta),
-                                 sex="Totalt, kvinnor och män", period=format_month(latest)),
-                    area_method=False)  # SCB's own län figures (Riket: their sum)
+    table = cached("population_table", (sel.view_key(), name), lambda: replace(
+        table_export(shown, meta, population_frame(df, name, meta),
+                     sex="Totalt, kvinnor och män", period=format_month(latest)),
+        area_method=False))  # SCB's own län figures (Riket: their sum)
     chart_downloads(fig, *names, key="dl-population", table=table)
     st.caption("Summerat över SCB:s åldersgrupper. Från referensåret 2025 lägger SCB in en liten "
                "slumpmässig osäkerhet i alla befolkningsuppgifter (Cell Key Method), så en summa "
