@@ -572,8 +572,10 @@ def rank_caption(sel: Selection, ind: Indicator, when: object, sex: str) -> str 
     if not sel.area.is_kommun or ind.better is None:  # no good end: a place says nothing
         return None
     period = periods.code(when, "month" if ind.is_monthly else "year")
-    values = query("kommun_values", ind, period, sex)
-    rank = ranking.place_of(values, sel.kommun_code, ind.better)
+    # every kommun ranked once per indicator, period and sex (not once per kommun shown)
+    ranked = cached("ranked", (ind.id, period, sex, ind.better), lambda: ranking.rank_values(
+        query("kommun_values", ind, period, sex), ind.better))
+    rank = ranking.position(ranked, sel.kommun_code, ind.better)
     if rank is None:
         return None
     return f"**{rank.text[0].upper()}{rank.text[1:]}** bland kommunerna; {rank.end_text}."
