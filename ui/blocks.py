@@ -406,6 +406,38 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         return
     mart = monthly_marts()[ind.mart]
     dims = _monthly_options(sel, mart, options)
+    parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
+                               sel.view_key()), lambda: monthly_of(sel, ind, mart, dims))
+    if cards or ind.aggregation == "sum":  # a count's län and Riket stand beside it as numbers
+        _monthly_cards(ind, list(parts.cards))
+    if parts.sentence:
+        said = st.session_state.setdefault(SAID, set())
+        if parts.sentence not in said:  # several monthly blocks on a page: say it once
+            st.info(parts.sentence)
+            said.add(parts.sentence)
+    chart = parts.chart
+    if chart is None:
+        return
+    fixed = "".join(f"-{code}" for _, code in options)
+    st.plotly_chart(chart.fig, config=plotly_config(*chart.names), key=f"chart-{ind.id}{fixed}")
+    source_footer(ind, period=chart.period, computed=chart.computed, area_note=parts.area_note)
+    chart_downloads(chart.fig, *chart.names, key=f"dl-{ind.id}{fixed}", table=chart.table)
+
+
+@dataclass(frozen=True)
+class MonthlyParts:
+    """What monthly_unemployment_block draws: the cards' (area, latest month), the sentence on
+    what is missing, the chart (None: no area has a value) and the note under it."""
+
+    cards: tuple
+    sentence: str | None
+    chart: ChartParts | None
+    area_note: str | None
+
+
+def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> MonthlyParts:
+    """What monthly_unemployment_block draws for the options ``dims`` (no drawing: cached
+    per view)."""
     choices = monthly.choose(mart, dims, indicator_id=ind.id)
     sex, sex_note = sel.sex, ""
     found = _monthly_series(sel, ind, sex, dims)
@@ -424,32 +456,24 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
             continue
         shown.append(charts.Line(area.name, in_period, role, computed=not area.is_kommun))
         cards_found.append((area, latest))
-    count = ind.aggregation == "sum"  # a count: the chart shows the area alone
-    if cards or count:  # a count's län and Riket stand beside it as numbers
-        _monthly_cards(ind, cards_found)
-    if count:
+    if ind.aggregation == "sum":  # a count: the chart shows the area alone
         shown = [line for line in shown if line.role == "focus"]
+    sentence = None
     if missing:
         focus = sel.area if missing[0][0] is sel.area else None
         sentence = _missing_sentence(ind, missing, focus, choices)
-        said = st.session_state.setdefault(SAID, set())
-        if sentence not in said:  # several monthly blocks on a page: say it once
-            st.info(sentence)
-            said.add(sentence)
     if not shown:
-        return
+        return MonthlyParts(tuple(cards_found), sentence, None, None)
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
     labels = ", ".join(_used_label(choices[d], shown[0].data) for d in choices)
     period = charts.period_text([line.data for line in shown])
     title = (f"{ind.label}<br><sup>{', '.join(line.name for line in shown)}, {period}, "
              f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
     computed = any(line.computed for line in shown)
-    fig = figure(charts.time_series, shown, ind, title=title, breaks=breaks,
-                 references=references(sel, ind, found[0][2]),
-                 computed_note=f"Områden: {ind.area_method}." if computed else None)
-    fixed = "".join(f"-{code}" for _, code in options)
+    fig = charts.time_series(shown, ind, title=title, breaks=breaks,
+                             references=references(sel, ind, found[0][2]),
+                             computed_note=f"Områden: {ind.area_method}." if computed else None)
     names = name_parts(sel.area.name, ind.label, period, sex)
-    st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{ind.id}{fixed}")
     notes = [sex_note.strip()] if sex_note else []
     if computed and mart.get("note"):
         notes.append(" ".join(str(mart["note"]).split()))
@@ -467,11 +491,11 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         focus=list(sel.area.members), source=ind.source)
     if revised:
         notes.append(f"**{revised}**")
-    source_footer(ind, period=period, computed=computed, area_note=" ".join(notes) or None)
     table = series_frame([(line.name, line.data) for line in shown], ind,
                          sex=SEX_LABELS[sex])
-    chart_downloads(fig, *names, key=f"dl-{ind.id}{fixed}", table=table_export(
+    chart = ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
+    return MonthlyParts(tuple(cards_found), sentence, chart, " ".join(notes) or None)
 
 
 def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> None:
