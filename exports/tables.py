@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from transforms.catalogue import Indicator
 from transforms.export import VALUE, to_excel_csv
@@ -86,6 +83,9 @@ def _about_rows(table: TableExport) -> list[tuple[str, str]]:
 
 
 def _write_about(ws, table: TableExport) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     bold = Font(bold=True)
     ws.append(["Om siffrorna"])
     ws["A1"].font = Font(bold=True, size=13)
@@ -114,6 +114,12 @@ def _write_about(ws, table: TableExport) -> None:
 def xlsx_bytes(table: TableExport) -> bytes:
     """The workbook: sheet "Data" (frozen header, number formats at the indicators'
     decimals) and sheet "Om siffrorna" (definitions, sources, ids, fetch dates, members)."""
+    # openpyxl only when a workbook is asked for: importing it costs a page's first run
+    # about 0,3 s (issue 12 point 7, cold start)
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET

@@ -21,7 +21,7 @@ from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import population_frame, series_frame, stacked_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
 from ui import swedish
-from ui.data import query
+from ui.data import cached, figure, query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
 from warehouse import queries
@@ -106,20 +106,28 @@ def references(sel: Selection, ind: Indicator, focus: pd.DataFrame) -> list[char
     return out
 
 
-def indicator_card(sel: Selection, indicator_id: str) -> object:
-    """The latest value in the period with the change from the period before, and coverage.
-    Returns the period shown (a year or a month), None when there is no value."""
+@dataclass(frozen=True)
+class Card:
+    """What a card shows: a plain note (``info``), or a metric with an optional caption and
+    the period it shows."""
+
+    info: str | None = None
+    metric: dict | None = None  # st.metric's arguments
+    caption: str | None = None
+    period: object = None
+
+
+def card_of(sel: Selection, indicator_id: str) -> Card:
+    """What indicator_card draws, computed from the queries (no drawing: cached per view)."""
     ind = query("indicator", indicator_id)
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
-        st.info(f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
-        return None
+        return Card(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
     whole = query("area_series", ind, sel.area, sex)
     shown = periods.clip(whole, sel.start, sel.end).dropna(subset=["value"])
     found = periods.latest_and_previous(shown)
     if found is None:
-        st.info(f"**{ind.label}**: inga värden för {sel.area.name} i vald period.")
-        return None
+        return Card(info=f"**{ind.label}**: inga värden för {sel.area.name} i vald period.")
     latest, _ = found
     freq = periods.frequency_of(whole)
     column = "year" if freq == "year" else "period"
@@ -131,24 +139,62 @@ def indicator_card(sel: Selection, indicator_id: str) -> object:
         change = latest["value"] - previous["value"]
         delta = (f"{format_change(change, ind.decimals, ind.unit, ascii_minus=True)} från "
                  f"{periods.label(previous[column], freq)}")
-    st.metric(f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
-              format_value(latest["value"], ind.decimals, ind.short_unit), delta,
-              delta_color="off", border=True, help=ind.definition)
+    metric = {"label": f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
+              "value": format_value(latest["value"], ind.decimals, ind.short_unit),
+              "delta": delta, "delta_color": "off", "border": True, "help": ind.definition}
+    caption = None
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
-        st.caption(f"Områdesvärdet bygger på {cover}.")
-    return latest[column]
+        caption = f"Områdesvärdet bygger på {cover}."
+    return Card(metric=metric, caption=caption, period=latest[column])
+
+
+def indicator_card(sel: Selection, indicator_id: str) -> object:
+    """The latest value in the period with the change from the period before, and coverage.
+    Returns the period shown (a year or a month), None when there is no value."""
+    card = cached("card", (indicator_id, sel.view_key()), lambda: card_of(sel, indicator_id))
+    if card.info is not None:
+        st.info(card.info)
+        return None
+    st.metric(**card.metric)
+    if card.caption:
+        st.caption(card.caption)
+    return card.period
+
+
+@dataclass(frozen=True)
+class ChartParts:
+    """What a chart block draws: the figure, what its files are named by, the period shown,
+    whether area values are computed, and its numbers for the downloads."""
+
+    fig: object
+    names: tuple[str, ...]
+    period: str
+    computed: bool
+    table: object  # exports.tables.TableExport
 
 
 def indicator_chart(sel: Selection, indicator_id: str) -> None:
     """The comparison chart over time, its source footer and the numbers as CSV."""
+    parts = cached("chart", (indicator_id, sel.view_key()),
+                   lambda: chart_of(sel, indicator_id))
+    if parts is None:
+        return
+    st.plotly_chart(parts.fig, config=plotly_config(*parts.names), key=f"chart-{indicator_id}")
+    source_footer(query("indicator", indicator_id), period=parts.period,
+                  computed=parts.computed)
+    chart_downloads(parts.fig, *parts.names, key=f"dl-{indicator_id}", table=parts.table)
+
+
+def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
+    """What indicator_chart draws (no drawing: cached per view); None for no chart."""
     ind = query("indicator", indicator_id)
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
-        return
+        return None
     lines = comparison_lines(sel, ind)
     if lines[0].data.dropna(subset=["value"]).empty:
-        return
+        return None
     beside = ""
     if ind.unit == "count":  # never on one axis with Riket: the area alone, the rest as numbers
         beside = _latest_numbers(ind, [line for line in lines if line.role in ("lan", "riket")])
@@ -166,11 +212,9 @@ def indicator_chart(sel: Selection, indicator_id: str) -> None:
     fig = charts.time_series(lines, ind, title=title, references=references(sel, ind, focus),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
     names = name_parts(sel.area.name, ind.label, period, sex)
-    st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{indicator_id}")
-    source_footer(ind, period=period, computed=computed)
     table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
                          ind, sex=SEX_LABELS[sex])
-    chart_downloads(fig, *names, key=f"dl-{indicator_id}", table=table_export(
+    return ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
@@ -191,12 +235,25 @@ def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
 
 def members_block(sel: Selection, indicator_id: str) -> None:
     """An area's member kommuner ranked on the latest period, with the area marked."""
+    parts = cached("members", (indicator_id, sel.view_key()),
+                   lambda: members_chart_of(sel, indicator_id))
+    if parts is None:
+        return
+    st.plotly_chart(parts.fig, config=plotly_config(*parts.names),
+                    key=f"members-{indicator_id}")
+    chart_downloads(parts.fig, *parts.names, key=f"dl-members-{indicator_id}",
+                    table=parts.table)
+
+
+def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
+    """What members_block draws (no drawing: cached per view); None when no member has a
+    value in the period."""
     ind = query("indicator", indicator_id)
     sex = sex_for(sel, ind)[0]
     df = periods.clip(query("member_values", ind.id, list(sel.area.members), sex),
                       sel.start, sel.end).dropna(subset=["value"])
     if df.empty:
-        return
+        return None
     freq = periods.frequency_of(df)
     column = "year" if freq == "year" else "period"
     keys = periods.key(df)
@@ -220,11 +277,11 @@ def members_block(sel: Selection, indicator_id: str) -> None:
     fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
     names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
                        sex)
-    st.plotly_chart(fig, config=plotly_config(*names), key=f"members-{indicator_id}")
     table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code])
                           for row in latest.itertuples()], ind, sex=SEX_LABELS[sex])
-    chart_downloads(fig, *names, key=f"dl-members-{indicator_id}", table=table_export(
-        sel.area, ind, table, sex=SEX_LABELS[sex], period=periods.label(when, freq)))
+    return ChartParts(fig, names, periods.label(when, freq), not sel.area.is_kommun,
+                      table_export(sel.area, ind, table, sex=SEX_LABELS[sex],
+                                   period=periods.label(when, freq)))
 
 
 def selection_caption(sel: Selection) -> str:
@@ -349,6 +406,38 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         return
     mart = monthly_marts()[ind.mart]
     dims = _monthly_options(sel, mart, options)
+    parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
+                               sel.view_key()), lambda: monthly_of(sel, ind, mart, dims))
+    if cards or ind.aggregation == "sum":  # a count's län and Riket stand beside it as numbers
+        _monthly_cards(ind, list(parts.cards))
+    if parts.sentence:
+        said = st.session_state.setdefault(SAID, set())
+        if parts.sentence not in said:  # several monthly blocks on a page: say it once
+            st.info(parts.sentence)
+            said.add(parts.sentence)
+    chart = parts.chart
+    if chart is None:
+        return
+    fixed = "".join(f"-{code}" for _, code in options)
+    st.plotly_chart(chart.fig, config=plotly_config(*chart.names), key=f"chart-{ind.id}{fixed}")
+    source_footer(ind, period=chart.period, computed=chart.computed, area_note=parts.area_note)
+    chart_downloads(chart.fig, *chart.names, key=f"dl-{ind.id}{fixed}", table=chart.table)
+
+
+@dataclass(frozen=True)
+class MonthlyParts:
+    """What monthly_unemployment_block draws: the cards' (area, latest month), the sentence on
+    what is missing, the chart (None: no area has a value) and the note under it."""
+
+    cards: tuple
+    sentence: str | None
+    chart: ChartParts | None
+    area_note: str | None
+
+
+def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> MonthlyParts:
+    """What monthly_unemployment_block draws for the options ``dims`` (no drawing: cached
+    per view)."""
     choices = monthly.choose(mart, dims, indicator_id=ind.id)
     sex, sex_note = sel.sex, ""
     found = _monthly_series(sel, ind, sex, dims)
@@ -367,20 +456,14 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
             continue
         shown.append(charts.Line(area.name, in_period, role, computed=not area.is_kommun))
         cards_found.append((area, latest))
-    count = ind.aggregation == "sum"  # a count: the chart shows the area alone
-    if cards or count:  # a count's län and Riket stand beside it as numbers
-        _monthly_cards(ind, cards_found)
-    if count:
+    if ind.aggregation == "sum":  # a count: the chart shows the area alone
         shown = [line for line in shown if line.role == "focus"]
+    sentence = None
     if missing:
         focus = sel.area if missing[0][0] is sel.area else None
         sentence = _missing_sentence(ind, missing, focus, choices)
-        said = st.session_state.setdefault(SAID, set())
-        if sentence not in said:  # several monthly blocks on a page: say it once
-            st.info(sentence)
-            said.add(sentence)
     if not shown:
-        return
+        return MonthlyParts(tuple(cards_found), sentence, None, None)
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
     labels = ", ".join(_used_label(choices[d], shown[0].data) for d in choices)
     period = charts.period_text([line.data for line in shown])
@@ -390,9 +473,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     fig = charts.time_series(shown, ind, title=title, breaks=breaks,
                              references=references(sel, ind, found[0][2]),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
-    fixed = "".join(f"-{code}" for _, code in options)
     names = name_parts(sel.area.name, ind.label, period, sex)
-    st.plotly_chart(fig, config=plotly_config(*names), key=f"chart-{ind.id}{fixed}")
     notes = [sex_note.strip()] if sex_note else []
     if computed and mart.get("note"):
         notes.append(" ".join(str(mart["note"]).split()))
@@ -410,11 +491,11 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         focus=list(sel.area.members), source=ind.source)
     if revised:
         notes.append(f"**{revised}**")
-    source_footer(ind, period=period, computed=computed, area_note=" ".join(notes) or None)
     table = series_frame([(line.name, line.data) for line in shown], ind,
                          sex=SEX_LABELS[sex])
-    chart_downloads(fig, *names, key=f"dl-{ind.id}{fixed}", table=table_export(
+    chart = ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
+    return MonthlyParts(tuple(cards_found), sentence, chart, " ".join(notes) or None)
 
 
 def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> None:
@@ -483,15 +564,15 @@ def population_block(sel: Selection) -> None:
                    f"län visas.")
     st.metric(f"Folkmängd, {name}, {format_month(latest)}",
               format_value(now, 0, "antal"), delta, delta_color="off", border=True)
-    fig = charts.population_by_age(df[df["period"] == latest], meta,
-                                   title=f"Folkmängd efter ålder och kön, {name}, "
-                                         f"{format_month(latest)}")
+    fig = figure(charts.population_by_age, df[df["period"] == latest], meta,
+                 title=f"Folkmängd efter ålder och kön, {name}, {format_month(latest)}")
     names = ("Folkmängd efter ålder och kön", name, format_month(latest))
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-population")
     shown = area if area.kind in ("lan", "riket") else query("area", f"lan:{lan_codes[0]}")
-    table = replace(table_export(shown, meta, population_frame(df, name, meta),
-                                 sex="Totalt, kvinnor och män", period=format_month(latest)),
-                    area_method=False)  # SCB's own län figures (Riket: their sum)
+    table = cached("population_table", (sel.view_key(), name), lambda: replace(
+        table_export(shown, meta, population_frame(df, name, meta),
+                     sex="Totalt, kvinnor och män", period=format_month(latest)),
+        area_method=False))  # SCB's own län figures (Riket: their sum)
     chart_downloads(fig, *names, key="dl-population", table=table)
     st.caption("Summerat över SCB:s åldersgrupper. Från referensåret 2025 lägger SCB in en liten "
                "slumpmässig osäkerhet i alla befolkningsuppgifter (Cell Key Method), så en summa "
@@ -515,8 +596,10 @@ def rank_caption(sel: Selection, ind: Indicator, when: object, sex: str) -> str 
     if not sel.area.is_kommun or ind.better is None:  # no good end: a place says nothing
         return None
     period = periods.code(when, "month" if ind.is_monthly else "year")
-    values = query("kommun_values", ind, period, sex)
-    rank = ranking.place_of(values, sel.kommun_code, ind.better)
+    # every kommun ranked once per indicator, period and sex (not once per kommun shown)
+    ranked = cached("ranked", (ind.id, period, sex, ind.better), lambda: ranking.rank_values(
+        query("kommun_values", ind, period, sex), ind.better))
+    rank = ranking.position(ranked, sel.kommun_code, ind.better)
     if rank is None:
         return None
     return f"**{rank.text[0].upper()}{rank.text[1:]}** bland kommunerna; {rank.end_text}."
@@ -530,7 +613,8 @@ def ranked_card(sel: Selection, indicator_id: str) -> None:
         return
     latest = indicator_card(sel, indicator_id)
     if latest is not None:
-        text = rank_caption(sel, ind, latest, sex_for(sel, ind)[0])
+        text = cached("rank", (indicator_id, latest, sel.view_key()),
+                      lambda: rank_caption(sel, ind, latest, sex_for(sel, ind)[0]))
         if text:
             st.caption(text)
 
@@ -561,7 +645,7 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
         f"av alla med försörjningshinder. Varje del är ett eget nyckeltal ({ids_text}).")})
     title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>{sel.area.name}, "
              f"{period}, andel av mottagarna med försörjningshinder</sup>")
-    fig = charts.composition(df, labels, meta, title=title)
+    fig = figure(charts.composition, df, labels, meta, title=title)
     names = name_parts(sel.area.name, "Försörjningshinder", period, sex)
     st.plotly_chart(fig, config=plotly_config(*names), key=f"composition-{ids_text}")
     computed = not sel.area.is_kommun
@@ -653,7 +737,7 @@ def measures_block(sel: Selection) -> None:
     source = ("Källor: " + "; ".join(
         query("indicator", i).source_line.removeprefix("Källa: ") for i in MEASURES
         if any(line.name == _measure(i).get("name") for line in lines)))
-    fig = charts.measures(lines, unit, title=title, source=source)
+    fig = figure(charts.measures, lines, unit, title=title, source=source)
     names = name_parts(sel.area.name, "Arbetslöshet enligt olika mått", period)
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-matt")
     table, decimals = stacked_frame([frame for _, frame in shown])

@@ -1,20 +1,37 @@
-"""The warehouse for the pages: one cached read-only connection, and cached queries.
+"""The warehouse for the pages: one cached read-only connection, cached queries and figures.
 
 The connection and every query result are keyed by the warehouse file's identity (inode and
 mtime), so after a refresh swaps a new file in, the next rerun opens the new one while queries
 already running finish on the old file. Each file is opened in a DuckDB instance of its own
 (``connect_private``): a plain ``duckdb.connect(path)`` would reuse the still-open instance of
 the old file and serve old data after the swap (tests/test_data_swap.py).
+
+Speed (issue 9 point 8, docs/decisions.md "Caching on a rerun"): a query's arguments are keyed
+by a digest of their pickle, not by Streamlit's own hasher (which walks an Area of 290 kommun
+codes field by field: ~10 ms a call, hundreds of calls a run); the file's identity is read
+once per script run (``run_scope``); figures are built once per distinct input (``figure``).
 """
 
 from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
 
 import duckdb
 import streamlit as st
 
 import config
+from transforms.catalogue import Indicator
 from warehouse import queries
 from warehouse.db import connect_private, file_signature, use_warehouse
+
+T = TypeVar("T")
+_RUN = threading.local()  # the warehouse file's identity during one script run (run_scope)
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -23,7 +40,19 @@ def _connection(path: str, signature: tuple[int, int]) -> duckdb.DuckDBPyConnect
 
 
 def _signature() -> tuple[int, int] | None:
-    return file_signature(config.warehouse_path())
+    fixed = getattr(_RUN, "signature", None)
+    return fixed if fixed is not None else file_signature(config.warehouse_path())
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """One script run reads one warehouse file: its identity is taken once, at the start (a
+    refresh swapping a new file in mid-run shows on the next run, not halfway down a page)."""
+    _RUN.signature = file_signature(config.warehouse_path())
+    try:
+        yield
+    finally:
+        _RUN.signature = None
 
 
 def con() -> duckdb.DuckDBPyConnection:
@@ -34,15 +63,75 @@ def con() -> duckdb.DuckDBPyConnection:
     return use_warehouse(_connection(str(config.warehouse_path()), sig).cursor())
 
 
+def _digest(value: object) -> bytes | None:
+    """A short key for ``value`` from its pickle (equal pickles = equal values); None when it
+    cannot be pickled. The pickler's memo is off ("fast" mode): with it, the bytes would
+    depend on which equal objects happen to be one object (a query result returned twice
+    pickles as a back-reference the second time), and equal inputs would miss the cache."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError, ValueError, RecursionError):
+        return None
+    return hashlib.blake2b(buffer.getbuffer(), digest_size=20).digest()
+
+
 @st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)
 def _cached(name: str, signature: tuple[int, int], args: tuple, kwargs: tuple) -> object:
     with con() as cur:
         return getattr(queries, name)(cur, *args, **dict(kwargs))
 
 
+@st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)
+def _cached_by_digest(name: str, signature: tuple[int, int], digest: bytes, _args: tuple,
+                      _kwargs: tuple) -> object:
+    """As ``_cached``, keyed by the arguments' digest (``_args`` and ``_kwargs`` are not hashed
+    by Streamlit: the digest stands for them)."""
+    with con() as cur:
+        return getattr(queries, name)(cur, *_args, **dict(_kwargs))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _indicator_index(signature: tuple[int, int] | None) -> dict[str, Indicator]:
+    """Every indicator of the catalogue by lower-case id, read once per warehouse file."""
+    with con() as cur:
+        return {ind.id.lower(): ind for ind in queries.indicators(cur)}
+
+
 def query(name: str, *args, **kwargs):
     """Run ``warehouse.queries.<name>`` with caching keyed by the warehouse file's identity."""
-    return _cached(name, _signature(), args, tuple(sorted(kwargs.items())))
+    if name == "indicator" and len(args) == 1 and not kwargs and isinstance(args[0], str):
+        # the same row of marts.indicator as queries.indicator (its id in any case), from
+        # the catalogue read once: a page asks for its indicators hundreds of times a run.
+        # Indicators are frozen, so they are handed out without copying.
+        found = _indicator_index(_signature()).get(args[0].lower())
+        if found is None:
+            raise queries.UnknownIndicator(args[0])
+        return found
+    items = tuple(sorted(kwargs.items()))
+    digest = _digest((args, items))
+    if digest is None:
+        return _cached(name, _signature(), args, items)
+    return _cached_by_digest(name, _signature(), digest, args, items)
+
+
+@st.cache_resource(ttl=3600, max_entries=256, show_spinner=False)
+def _figure(builder: str, digest: bytes, _build: Callable[..., T], _args: tuple,
+            _kwargs: dict) -> T:
+    return _build(*_args, **_kwargs)
+
+
+def figure(build: Callable[..., T], *args, **kwargs) -> T:
+    """``build(*args, **kwargs)`` (a figure builder in charts.py), made once per distinct input
+    and shared by every session and rerun after that. The inputs are the data drawn, so no
+    warehouse identity is needed; the figure returned must not be changed by the caller."""
+    digest = _digest((args, kwargs))
+    if digest is None:
+        return build(*args, **kwargs)
+    name = f"{build.__module__}.{build.__qualname__}:{id(build)}"
+    return _figure(name, digest, build, args, kwargs)
 
 
 def warehouse_ready() -> bool:
@@ -53,3 +142,21 @@ def warehouse_ready() -> bool:
         return queries.has_table(con(), "marts.kommun")
     except duckdb.Error:
         return False
+
+
+# a chart entry holds a figure (~150 KiB in memory): 512 entries stay under ~75 MB
+@st.cache_resource(ttl=3600, max_entries=512, show_spinner=False)
+def _made(kind: str, signature: tuple[int, int] | None, digest: bytes,
+          _build: Callable[[], T]) -> T:
+    return _build()
+
+
+def cached(kind: str, key: object, build: Callable[[], T]) -> T:
+    """``build()`` once per (kind, key, warehouse file), shared by every session and rerun
+    after that: what a block computes from queries for one view (its figure, numbers, texts).
+    ``key`` must hold everything ``build`` reads besides the warehouse; ``build`` must draw
+    nothing, and what it returns must not be changed by the caller."""
+    digest = _digest(key)
+    if digest is None:
+        return build()
+    return _made(kind, _signature(), digest, build)

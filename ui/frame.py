@@ -12,9 +12,8 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import render, selection, swedish
-from ui.data import query, warehouse_ready
+from ui.data import query, run_scope, warehouse_ready
 from ui.page_spec import PageSpec, load_pages
-from warehouse.refresh import read_status
 
 APP_TITLE = "Arbetsmarknadsläget"
 # Every menu link points at the same Streamlit page, which Streamlit would highlight in every
@@ -41,6 +40,8 @@ def no_data_message() -> None:
     """Plain Swedish: no data, which source failed and why, and how to load a mirror."""
     st.title(APP_TITLE)
     st.error("Ingen data kunde hämtas, så det finns inget att visa ännu.")
+    from warehouse.refresh import read_status  # the refresh pipeline: only when no data
+
     status = read_status()
     if status:
         lines = []
@@ -94,7 +95,13 @@ def _menu(root: st.Page, sel: selection.Selection, pages: dict[str, PageSpec]) -
 
 
 def run() -> None:
-    """Route, draw the selection bar and the menu, run the page, then the footer."""
+    """Route, draw the selection bar and the menu, run the page, then the footer; the whole
+    run reads one warehouse file."""
+    with run_scope():
+        _run()
+
+
+def _run() -> None:
     if not warehouse_ready():
         st.navigation([st.Page(no_data_message, title=APP_TITLE)], position="hidden").run()
         st.stop()

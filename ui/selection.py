@@ -89,6 +89,14 @@ class Selection:
         """The option chosen for a monthly dimension ('16-24'), None = its default."""
         return self.state.dim(name)
 
+    def view_key(self) -> tuple:
+        """Everything a block reads from the selection besides the page (area, kommun, sex,
+        period, reference line, monthly options): with the block's own inputs, the key under
+        which what it computes is cached (ui.data.cached)."""
+        s = self.state
+        return (self.area, self.kommun_code, self.kommun_name, self.lan_code, self.lan_name,
+                s.sex, s.start, s.end, s.baseline, s.target, s.dims)
+
     def link_params(self, page_id: str | None = None) -> dict[str, str]:
         """The URL parameters of this view, or of the same view on another page."""
         state = self.state if page_id is None else replace(self.state, page=page_id)
