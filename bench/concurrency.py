@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -154,7 +155,11 @@ def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int) -> O
     swapper = threading.Thread(target=_swapper, args=(raw, warehouse, stop, out), daemon=True)
     swapper.start()
     try:
-        asyncio.run(_drive(url, sessions, views, out))
+        # on a thread of its own: the caller's thread may already run an event loop (pytest's
+        # shared sync Playwright in tests/browser_session.py), where asyncio.run() refuses
+        driver = ThreadPoolExecutor(1, thread_name_prefix="sessions")
+        driver.submit(asyncio.run, _drive(url, sessions, views, out)).result()
+        driver.shutdown()
     finally:
         stop.set()
         swapper.join(timeout=120)
