@@ -125,6 +125,15 @@ def test_wrong_shapes_fail_loudly():
         decode(TAB6471.read_bytes()[:5000])  # a truncated body
 
 
+def test_a_repeated_category_code_fails_with_our_error():
+    """Hand-made: an index list naming 0780 twice (was a bare pandas ValueError)."""
+    body = handmade([1, 2, 3, 4, 5, 6], index_as_list=True)
+    region = body["dimension"]["Region"]["category"]
+    region["index"] = [region["index"][0]] * len(region["index"])
+    with pytest.raises(JsonStatError, match="repeats a category code"):
+        decode(body)
+
+
 # --- join_parts: a split fetch equals the one big response --------------------------------
 
 def _slice(body: dict, dim: str, keep: list[str]) -> dict:

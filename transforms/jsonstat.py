@@ -145,6 +145,14 @@ def _str_index(codes: list[str]) -> pd.Index:
     return pd.Index(codes, dtype="str")
 
 
+def _unique_dtype(categories: pd.Index) -> pd.CategoricalDtype:
+    """A categorical dtype over ``categories`` the caller knows to be unique: pandas' own
+    check (an index engine per dtype) was ~8 % of decoding 150 000 cells (bench_jsonstat).
+    Falls back to the checked constructor where pandas lacks the unchecked one."""
+    fast = getattr(pd.CategoricalDtype, "_from_fastpath", None)
+    return fast(categories, False) if fast is not None else pd.CategoricalDtype(categories)
+
+
 def decode(body: Mapping | bytes | str) -> pd.DataFrame:
     """Decode one json-stat2 dataset into a long frame (see the module docstring).
 
@@ -168,13 +176,15 @@ def decode(body: Mapping | bytes | str) -> pd.DataFrame:
         inner, outer = prod(sizes[i + 1:]), prod(sizes[:i])
         positions = np.tile(np.repeat(np.arange(sizes[i], dtype=np.int32), inner), outer)
         # the positions are ours (0..size-1): no check of every cell's code (validate=False)
+        if len(set(codes)) != len(codes):
+            raise JsonStatError(f"dimension '{dim}' repeats a category code")
         columns[dim] = pd.Categorical.from_codes(
-            positions, dtype=pd.CategoricalDtype(_str_index(codes)), validate=False)
+            positions, dtype=_unique_dtype(_str_index(codes)), validate=False)
         # labels need not be unique: categories are the distinct labels
         label_of, distinct = pd.factorize(pd.Index([str(labels.get(c, c)) for c in codes],
                                                    dtype="str"))
         columns[f"{dim}_label"] = pd.Categorical.from_codes(
-            label_of.astype(np.int32)[positions], dtype=pd.CategoricalDtype(distinct),
+            label_of.astype(np.int32)[positions], dtype=_unique_dtype(distinct),
             validate=False)
     columns["value"] = _values(data["value"], n)
     columns["status"] = pd.Series(_status(data.get("status"), n), dtype=object)
