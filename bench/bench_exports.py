@@ -51,9 +51,24 @@ def _timed(fn) -> float:
     return time.perf_counter() - started
 
 
+def _deck_times(con, area, indicators: list[str], start: int, end: int
+                ) -> tuple[int, list[float], list[float]]:
+    """Three deck builds: the slide count (title + indicators + definitions) and the seconds
+    of each PowerPoint build and each PDF conversion."""
+    from exports import deck
+
+    pptx_times, pdf_times = [], []
+    for _ in range(3):
+        started = time.perf_counter()
+        pptx, _, plan = deck.build(con, area, indicators, start, end, pdf=False)
+        pptx_times.append(time.perf_counter() - started)
+        pdf_times.append(_timed(lambda pptx=pptx: deck.pptx_to_pdf(pptx)))
+    return 1 + len(plan.slides) + 1, pptx_times, pdf_times
+
+
 def main() -> None:
     """Run the measurements and write the table."""
-    from exports import deck, images
+    from exports import images
 
     con = connect(config.warehouse_path(), read_only=True)
     rows = []
@@ -69,13 +84,7 @@ def main() -> None:
     rows.append(("Samma figur igen (cache)",
                  _timed(lambda: images.figure_image(same, "png169")), "–"))
     images.stop()
-    pptx_times, pdf_times = [], []
-    for _ in range(3):
-        started = time.perf_counter()
-        pptx, _, plan = deck.build(con, VAREND, DECK_INDICATORS, 2015, 2022, pdf=False)
-        pptx_times.append(time.perf_counter() - started)
-        pdf_times.append(_timed(lambda pptx=pptx: deck.pptx_to_pdf(pptx)))
-    slides = 1 + len(plan.slides) + 1
+    slides, pptx_times, pdf_times = _deck_times(con, VAREND, DECK_INDICATORS, 2015, 2022)
     rows.append((f"Mötesunderlag, {slides} bilder: PowerPoint (median av 3)",
                  statistics.median(pptx_times), "–"))
     rows.append((f"Mötesunderlag, {slides} bilder: PowerPoint + PDF (median av 3)",
@@ -83,13 +92,7 @@ def main() -> None:
                  "< 5 s"))
     falun = queries.area(con, "kommun:2080")  # a monthly slide: SCB BAS's months in a chart
     monthly = ["bas_arbetsloshet", *DECK_INDICATORS[:7]]
-    pptx_times, pdf_times = [], []
-    for _ in range(3):
-        started = time.perf_counter()
-        pptx, _, plan = deck.build(con, falun, monthly, 2020, 2026, pdf=False)
-        pptx_times.append(time.perf_counter() - started)
-        pdf_times.append(_timed(lambda pptx=pptx: deck.pptx_to_pdf(pptx)))
-    slides = 1 + len(plan.slides) + 1
+    slides, pptx_times, pdf_times = _deck_times(con, falun, monthly, 2020, 2026)
     rows.append(((f"Mötesunderlag med SCB BAS per månad (Falun 2020–2026), {slides} "
                   f"bilder: PowerPoint + PDF (median av 3)"),
                  statistics.median(p + q for p, q in zip(pptx_times, pdf_times, strict=True)),

@@ -7,11 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -33,38 +28,20 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_url(built, tmp_path_factory):
     """``streamlit run app.py`` on the shared warehouse, once per worker session for every
-    browser test file there; tests isolate themselves with pages in fresh contexts."""
+    browser test file there; tests isolate themselves with pages in fresh contexts. Started
+    as bench/concurrency.py starts it (one way to start the app for tests and benches)."""
+    from bench.concurrency import start_app
+
     _require_chromium()
-    port = _free_port()
-    env = {**os.environ, "WAREHOUSE_PATH": str(built["warehouse"]),
-           "USER_DB_PATH": str(tmp_path_factory.mktemp("browser") / "user.duckdb")}
-    env.pop("STREAMLIT_SERVER_ADDRESS", None)  # the address comes from .streamlit/config.toml
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py",
-         "--server.port", str(port), "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("Streamlit did not start: " + proc.stdout.read().decode()[-2000:])
+    folder = tmp_path_factory.mktemp("browser")
+    log = folder / "streamlit.log"
+    try:
+        proc, url = start_app(built["warehouse"], folder / "user.duckdb", log)
+    except RuntimeError:
+        pytest.fail("Streamlit did not start: " + log.read_text()[-2000:])
     yield url
     proc.terminate()
     proc.wait(timeout=20)
