@@ -566,6 +566,10 @@ def _area_monthly(con: Con, ind: Indicator, rows: pd.DataFrame, months: pd.DataF
                   members: list[str], sex: str, extra: pd.DataFrame | None = None
                   ) -> pd.DataFrame:
     first = con.execute("select kommun_code, first_year from marts.kommun").df()
+    if rows.empty and (extra is None or extra.empty):
+        out = _area_monthly_empty(ind, months, members, first)
+        if out is not None:
+            return out
     values = rows.assign(sex=sex, value=rows["numerator"])
     filler = pd.DataFrame({"kommun_code": "__none__", "period": months["period"], "sex": sex})
     values = pd.concat([values, filler], ignore_index=True)  # every month, members or not
@@ -588,6 +592,38 @@ def _area_monthly(con: Con, ind: Indicator, rows: pd.DataFrame, months: pd.DataF
                              for p in part.split("+")})) or None
             for a, b in zip(out["table_id"], files, strict=True)]
     out["is_preliminary"] = out["is_preliminary"].fillna(False).astype(bool)
+    out["is_computed"] = True
+    return out
+
+
+def _area_monthly_empty(ind: Indicator, months: pd.DataFrame, members: list[str],
+                        first: pd.DataFrame) -> pd.DataFrame | None:
+    """What ``_area_monthly`` gives when no member has a row (e.g. a Göteborg group in a mart
+    of Dalarna's kommuner): every month withheld, no member reporting. Built directly, without
+    the pandas passes of areas.aggregate (about 40 ms became under 20 ms); None where a month
+    would have no expected member or the rule is not 'ratio'/'sum' (the general path then)."""
+    if ind.aggregation not in {"ratio", "sum"} or months.empty:
+        return None
+    first_year = first.set_index("kommun_code")["first_year"]
+    starts = pd.Series(members).map(first_year).astype("float64").to_numpy()
+    years = months["period"].dt.year.to_numpy()
+    # a member is expected once it exists (unknown first year: always), as areas.aggregate
+    n_expected = (np.isnan(starts)[None, :] | (years[:, None] >= starts[None, :])).sum(axis=1)
+    if (n_expected == 0).any():
+        return None
+    n = len(months)
+    out = months.reset_index(drop=True).copy()
+    out["value"] = np.full(n, np.nan)
+    out["n_expected"] = n_expected.astype("int32")
+    out["n_reporting"] = np.zeros(n, dtype="int32")
+    out["status"] = pd.Series(["withheld"] * n, dtype=object)
+    zero = 0.0 if ind.aggregation == "ratio" else np.nan  # Σ over no reporting member
+    out["numerator"] = np.full(n, zero)
+    out["denominator"] = np.full(n, zero)
+    out["n_masked"] = np.zeros(n, dtype=int)
+    out["is_lower_bound"] = np.zeros(n, dtype=bool)
+    out["is_preliminary"] = np.zeros(n, dtype=bool)
+    out["table_id"] = pd.Series([np.nan] * n, dtype=object)
     out["is_computed"] = True
     return out
 
