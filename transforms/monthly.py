@@ -128,8 +128,9 @@ def _preference(choice: Choice, period: date) -> list[str]:
 def bands_by_month(choice: Choice, available: pd.DataFrame) -> dict[date, str]:
     """Month -> the band a scheduled choice uses (``available``: period, code with data)."""
     have: dict[date, set[str]] = {}
-    for period, code in available[["period", "code"]].itertuples(index=False):
-        have.setdefault(pd.Timestamp(period).date(), set()).add(str(code))
+    months = pd.to_datetime(available["period"]).dt.date  # one conversion, not one per row
+    for period, code in zip(months, map(str, available["code"]), strict=True):
+        have.setdefault(period, set()).add(code)
     out = {}
     for period, codes in have.items():
         found = next((c for c in _preference(choice, period) if c in codes), None)

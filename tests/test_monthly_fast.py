@@ -1,0 +1,59 @@
+"""monthly_series' direct path for an area none of whose members has a row in the mart (issue
+12 point 7: the Göteborgsregionen group against SCB BAS, which the mirror has for Dalarna only)
+gives exactly what the general path gives: compared frame by frame, dtypes included, on the
+session warehouse built from the real files in ../shared/data, against the general path forced
+by switching the direct one off."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from warehouse import queries
+
+GR = ("1440", "1489", "1480", "1401", "1384", "1482", "1441", "1462", "1481", "1402", "1415",
+      "1419", "1407")
+AREAS = {
+    "falun": "kommun:2080",
+    "dalarna": "lan:20",
+    "riket": "riket",
+    "partial": queries.Area("group:p", "group", "Falun, Borlänge, Göteborg",
+                            ("2080", "2081", "1480")),
+    "gbg": queries.Area("group:gr", "group", "Göteborgsregionen", GR),
+}
+
+
+def _monthly_ids(con) -> list[str]:
+    return [i.id for i in queries.indicators(con) if i.frequency == "month"]
+
+
+@pytest.mark.parametrize("sex", ["T", "K", "M"])
+@pytest.mark.parametrize("name", list(AREAS))
+def test_the_direct_empty_path_equals_the_general_one(warehouse, monkeypatch, name, sex):
+    ids = _monthly_ids(warehouse)
+    assert "bas_arbetsloshet" in ids and "bas_arbetslosa" in ids
+    spec = AREAS[name]
+    area = spec if isinstance(spec, queries.Area) else queries.area(warehouse, spec)
+    for ind_id in ids:
+        ind = queries.indicator(warehouse, ind_id)
+        if sex != "T" and not ind.has_sex:
+            continue
+        fast = queries.monthly_series(warehouse, ind, area, sex)
+        with monkeypatch.context() as m:
+            m.setattr(queries, "_area_monthly_empty", lambda *a, **k: None)
+            general = queries.monthly_series(warehouse, ind, area, sex)
+        pd.testing.assert_frame_equal(fast, general, check_exact=True)
+
+
+def test_goteborgsregionen_has_no_bas_rows_and_every_month_is_withheld(warehouse, monkeypatch):
+    """The case the direct path serves; Falun's real TAB6260 rate is asserted in test_bas."""
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    used = []
+    real = queries._area_monthly_empty
+    monkeypatch.setattr(queries, "_area_monthly_empty",
+                        lambda *a: used.append(real(*a)) or used[-1])
+    df = queries.monthly_series(warehouse, ind, AREAS["gbg"])
+    assert len(used) == 1 and used[0] is not None  # the direct path served it
+    assert len(df) == 76 and df["value"].isna().all()
+    assert set(df["status"]) == {"withheld"} and set(df["n_expected"]) == {13}
+    assert (df["n_reporting"] == 0).all() and (df["numerator"] == 0).all()
