@@ -169,7 +169,7 @@ _FLAG_STYLE = {  # kind -> (legend name, marker)
 
 def _flagged(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The rows of a series that get a flag marker, by kind."""
-    valued = df.dropna(subset=["value"])
+    valued = df[df["value"].notna()]  # as dropna(subset=…), a third of its time
     out = {}
     if "status" in valued:
         out["partial"] = valued[valued["status"] == "partial"]
@@ -230,7 +230,7 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
             flags_shown.add(kind)
         if line.role == "focus":
             _mark_missing(fig, df, line.name, ind)
-    shown = [line.data.dropna(subset=["value"]) for line in lines]
+    shown = [line.data[line.data["value"].notna()] for line in lines]
     found = periods.span([df for df in shown if not df.empty])
     marks: list[tuple[object, str]] = []
     if annual and found:  # only breaks inside the years shown
