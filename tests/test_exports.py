@@ -200,6 +200,34 @@ def _varend_chart(warehouse):
     return charts.time_series(lines, ind, title=title, computed_note="Områden: vägt."), ind
 
 
+def test_a_chart_carries_plotlys_white_template_as_its_own_copy(warehouse):
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    fig, _ = _varend_chart(warehouse)
+    # the same template as plotly's validating path gives (charts.house_template skips it)
+    expected = go.Figure().update_layout(template="plotly_white").layout.template
+    assert fig.layout.template.to_plotly_json() == expected.to_plotly_json()
+    assert fig.layout.template.layout.paper_bgcolor == "white"
+    fig.layout.template.layout.font.size = 99  # a copy: the registered template is unchanged
+    assert pio.templates["plotly_white"].layout.font.size is None
+
+
+def test_the_fast_layout_paths_give_the_figure_plotlys_own_calls_give(warehouse, monkeypatch):
+    import charts
+
+    fast, _ = _varend_chart(warehouse)
+    monkeypatch.setattr(charts, "house_template",
+                        lambda fig: fig.update_layout(template="plotly_white"))
+    monkeypatch.setattr(charts, "_set_layout", lambda fig, **props: fig.update_layout(**props))
+    slow, _ = _varend_chart(warehouse)
+    assert json.dumps(fast.to_plotly_json(), sort_keys=True, default=str) == json.dumps(
+        slow.to_plotly_json(), sort_keys=True, default=str)
+    assert fast.layout.height == slow.layout.height > 400
+    assert fast.layout.title.text.startswith("Arbetslöshet 18–65 år")
+    assert fast.layout.legend.orientation == "h" and fast.layout.template.layout.plot_bgcolor
+
+
 def test_chart_images_have_their_sizes_and_carry_title_and_source(warehouse, export_browser):
     from PIL import Image
 

@@ -140,7 +140,7 @@ def latest_and_previous(df: pd.DataFrame) -> tuple[pd.Series, pd.Series | None] 
     ``df`` is one series (year or period, value). The previous row is looked up in the whole
     frame given, so pass the unclipped series when the range starts at the latest period.
     """
-    valued = df.dropna(subset=["value"])
+    valued = df[df["value"].notna()]  # as dropna(subset=…), a third of its time
     if valued.empty:
         return None
     keys = key(valued)
@@ -154,7 +154,7 @@ def span(frames: list[pd.DataFrame]) -> tuple[str, str] | None:
     """The first and last period with a value over several series of one frequency."""
     codes: list[tuple[int, str]] = []
     for df in frames:
-        valued = df.dropna(subset=["value"]) if "value" in df.columns else df
+        valued = df[df["value"].notna()] if "value" in df.columns else df
         if valued.empty:
             continue
         freq = frequency_of(valued)

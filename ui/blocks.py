@@ -124,7 +124,8 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     if ind.aggregation == "none" and not sel.area.is_kommun:
         return Card(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
     whole = query("area_series", ind, sel.area, sex)
-    shown = periods.clip(whole, sel.start, sel.end).dropna(subset=["value"])
+    clipped = periods.clip(whole, sel.start, sel.end)
+    shown = clipped[clipped["value"].notna()]
     found = periods.latest_and_previous(shown)
     if found is None:
         return Card(info=f"**{ind.label}**: inga värden för {sel.area.name} i vald period.")
@@ -193,14 +194,14 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     if ind.aggregation == "none" and not sel.area.is_kommun:
         return None
     lines = comparison_lines(sel, ind)
-    if lines[0].data.dropna(subset=["value"]).empty:
+    if lines[0].data["value"].isna().all():
         return None
     beside = ""
     if ind.unit == "count":  # never on one axis with Riket: the area alone, the rest as numbers
         beside = _latest_numbers(ind, [line for line in lines if line.role in ("lan", "riket")])
         lines = [line for line in lines if line.role in ("focus", "member")]
     compared = [line.name for line in lines if line.role in ("lan", "riket")
-                and not line.data.dropna(subset=["value"]).empty]  # only those drawn
+                and not line.data["value"].isna().all()]  # only those drawn
     against = f" jämfört med {' och '.join(compared)}" if compared else ""
     if beside:
         against += f"; {beside}"
