@@ -468,11 +468,10 @@ def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, 
     columns = [c.column for c in choices.values()]
     # every dimension keeps the cells whose codes are all among the choices' codes: one filter,
     # done in SQL (the full distinct set is ~10× larger and was filtered in pandas)
-    within = "".join(f" and list_contains(?, {sql_identifier(c.column)})"
-                     for c in choices.values())
     sql = f"""select distinct period, {sql_identifier(*columns)}
               from {sql_identifier(table)}
-              where sex = ? and {sql_identifier(ind.numerator)} is not null{within}"""
+              where sex = ? and {sql_identifier(ind.numerator)} is not null""" + "".join(
+        f" and list_contains(?, {sql_identifier(c.column)})" for c in choices.values())
     cells = con.execute(sql, [sex, *[list(c.codes) for c in choices.values()]]).df()
     out = {}
     for name, choice in choices.items():
