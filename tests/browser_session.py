@@ -6,7 +6,6 @@ instance; tests still open pages in fresh browser contexts (no cookies, no sessi
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 def _require_chromium() -> None:
-    if Path(CHROMIUM).exists() or shutil.which("chromium"):
-        return
-    message = f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)  # never skipped in CI
-    pytest.skip(message)
+    """Skip locally, fail in CI, when Debian's Chromium is missing (conftest.require_tool)."""
+    from tests.conftest import require_tool
+
+    require_tool(CHROMIUM, "chromium")
 
 
 @pytest.fixture(scope="session")
