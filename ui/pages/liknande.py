@@ -128,10 +128,10 @@ def _result_frame(found: pd.DataFrame, table: pd.DataFrame, target: str,
     names = values["kommun_name"]
     contrib = peers.contributions(found, used)
     rows = []
-    first = {"Plats": "Vald", "Kommun": names[target], "Avstånd totalt": None}
+    first = {"Plats": "Vald", "Kommun": names[target], "Avstånd totalt": 0.0}  # to itself
     for var in used:
         first[var.label] = _shown(values.at[target, var.id], var)
-        first[f"Avstånd: {var.label}"] = None
+        first[f"Avstånd: {var.label}"] = 0.0
     first["Störst bidrag"] = ""
     rows.append(first)
     for i, r in found.iterrows():
@@ -240,9 +240,10 @@ def render(sel: Selection) -> None:
         for v in used) + ".")
     st.subheader(f"De {len(found)} kommuner som liknar {sel.kommun_name} mest")
     result = _result_frame(found, table, sel.kommun_code, used)
-    st.dataframe(result, hide_index=True, width="stretch", column_config={
-        c: st.column_config.NumberColumn(c, format="%.2f")
-        for c in result.columns if c.startswith("Avstånd")})
+    distances = [c for c in result.columns if c.startswith("Avstånd")]
+    # distances as on every other table: decimal comma, "–" for the chosen kommun's own row
+    st.dataframe(result.style.format({c: lambda v: format_number(v, 2) for c in distances},
+                                     na_rep="–"), hide_index=True, width="stretch")
     members = [sel.kommun_code, *found["kommun_code"]]
     by_id = {i.id: i for i in query("indicators")}
     table_downloads(TableExport(
