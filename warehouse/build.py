@@ -196,6 +196,8 @@ def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFra
     if not others.any():
         return out
     rest = area_values_pandas(obs, indicators[others], members, kommun, weights)
+    if rest.empty:  # concatenated with an empty frame every column would become object
+        return out
     order = {i: n for n, i in enumerate(indicators["indicator_id"])}
     both = pd.concat([out, rest], ignore_index=True)
     return both.sort_values("indicator_id", key=lambda s: s.map(order), kind="stable")\
