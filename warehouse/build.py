@@ -170,12 +170,13 @@ def indicator_weights(obs: pd.DataFrame, indicators: pd.DataFrame,
     proxy_ids = {i for ids in weighted["weight_ids"] for i in ids}
     proxies = obs[obs["indicator_id"].isin(proxy_ids)]
     years_of = obs.groupby("indicator_id", sort=False)["year"].unique()
+    cache: dict = {}
     for i, row in weighted.iterrows():
         ind_years = years_of.get(row["indicator_id"])
         years = set(ind_years) if ind_years is not None else set()
         w = resolve_weights(specs[row["indicator_id"]], list(row["weight_ids"]),
                             row["weight_label"], bool(row["weight_exact"]), proxies, years,
-                            scb_population)
+                            scb_population, cache)
         indicators.at[i, "weight_label"] = w.label
         indicators.at[i, "weight_exact"] = w.exact
         indicators.at[i, "weight_source"] = w.source
