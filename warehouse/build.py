@@ -322,10 +322,18 @@ def build_warehouse(raw: Path, target: Path, report: FetchReport | None = None,
     Raises BuildError (Swedish message) when the data cannot make a valid warehouse, e.g. an
     unknown kommun code or a failed check; the live file is then left as it was.
     """
+    import pyarrow as pa
+
+    # pyarrow's default pool (mimalloc) keeps what it freed: with the system allocator
+    # the build's peak is ~30 MB lower. Arrays keep the pool they came from.
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
     try:
         return _build(raw, target, report or FetchReport(), progress)
     except (ValueError, KeyError) as exc:
         raise BuildError(f"Databasen kunde inte byggas: {exc}") from exc
+    finally:
+        pa.set_memory_pool(pool)
 
 
 def _build(raw: Path, target: Path, report: FetchReport,
