@@ -34,12 +34,16 @@ def _columns(con: duckdb.DuckDBPyConnection, db: str, table: str) -> list[tuple]
                        "order by column_index", [db, schema, name]).fetchall()
 
 
-def compare(old: str, new: str) -> list[str]:
-    """Every difference between the two files, as readable lines (empty: identical)."""
+def compare(old: str, new: str, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Every difference between the two files, as readable lines (empty: identical); tables
+    in ``skip`` (``schema.table``) are not compared."""
     con = duckdb.connect()
     con.execute("attach ? as a (read_only)", [old])
     con.execute("attach ? as b (read_only)", [new])
     ta, tb = _tables(con, "a"), _tables(con, "b")
+    for table in skip:
+        ta.pop(table, None)
+        tb.pop(table, None)
     out = [f"only in old: {t}" for t in sorted(set(ta) - set(tb))]
     out += [f"only in new: {t}" for t in sorted(set(tb) - set(ta))]
     for table in sorted(set(ta) & set(tb)):
