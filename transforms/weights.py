@@ -62,11 +62,14 @@ def band_label(bands: list[dict]) -> str:
 
 def resolve_weights(spec: dict, proxy_ids: list[str], proxy_label: str, exact_proxy: bool,
                     observations: pd.DataFrame, years: set[int],
-                    scb_population: pd.DataFrame | None = None) -> Weights:
+                    scb_population: pd.DataFrame | None = None,
+                    cache: dict | None = None) -> Weights:
     """The best weights for one indicator's ``years``.
 
     SCB's exact band is used only when it covers every year of the indicator (after the T-1
-    shift), so a series is never weighted two ways. Otherwise the Kolada proxy.
+    shift), so a series is never weighted two ways. Otherwise the Kolada proxy. ``cache``
+    (a dict kept by the caller over one ``observations``) holds each proxy once: 41
+    indicators share 8 (~1 s per build).
     """
     previous = spec.get("weight_year") == "previous"
     bands = spec.get("scb_ages")
@@ -78,9 +81,14 @@ def resolve_weights(spec: dict, proxy_ids: list[str], proxy_label: str, exact_pr
             tables = sorted(set(scb_population.get("table_id", pd.Series(["SCB"])).dropna()))
             return Weights(exact[KEYS + ["weight"]], band_label(bands), True,
                            "SCB " + ", ".join(tables))
-    parts = [observations.loc[observations["indicator_id"] == i, KEYS + ["value"]]
-             for i in proxy_ids]
-    proxy = combine_weights(parts)
-    if previous:
-        proxy = shift_to_next_year(proxy)
+    key = (tuple(proxy_ids), previous)
+    proxy = cache.get(key) if cache is not None else None
+    if proxy is None:
+        parts = [observations.loc[observations["indicator_id"] == i, KEYS + ["value"]]
+                 for i in proxy_ids]
+        proxy = combine_weights(parts)
+        if previous:
+            proxy = shift_to_next_year(proxy)
+        if cache is not None:
+            cache[key] = proxy
     return Weights(proxy, proxy_label, exact_proxy, "Kolada " + " + ".join(proxy_ids))

@@ -1,0 +1,88 @@
+"""Compare two warehouse files table by table: schema (names, types, comments) and every row.
+
+    python bench/compare_warehouses.py OLD.duckdb NEW.duckdb
+
+For a change to the build that must not change its output (issue 12 point 7): build once with
+the old code and once with the new from the same raw layer, then compare. Rows are compared
+as multisets (``except all`` both ways), then their stored order (a query without ``order by``
+may depend on it);
+columns that hold the build's own clock (``refresh_log.run_at``, the build's message with its
+timestamp) are left out. Exit 1 and the differences when anything differs.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import duckdb
+
+# the build's clock: differs between any two builds
+VOLATILE = {"marts.refresh_log": {"run_at"}, "marts.revision": {"seen_at"},
+            "marts.revision_summary": {"seen_at"}}
+
+
+def _tables(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, str | None]:
+    rows = con.execute("select schema_name || '.' || table_name, comment from duckdb_tables() "
+                       "where database_name = ?", [db]).fetchall()
+    return dict(rows)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, db: str, table: str) -> list[tuple]:
+    schema, name = table.split(".")
+    return con.execute("select column_name, data_type, comment from duckdb_columns() "
+                       "where database_name = ? and schema_name = ? and table_name = ? "
+                       "order by column_index", [db, schema, name]).fetchall()
+
+
+def compare(old: str, new: str, skip: frozenset[str] = frozenset()) -> list[str]:
+    """Every difference between the two files, as readable lines (empty: identical); tables
+    in ``skip`` (``schema.table``) are not compared."""
+    con = duckdb.connect()
+    con.execute("attach ? as a (read_only)", [old])
+    con.execute("attach ? as b (read_only)", [new])
+    ta, tb = _tables(con, "a"), _tables(con, "b")
+    for table in skip:
+        ta.pop(table, None)
+        tb.pop(table, None)
+    out = [f"only in old: {t}" for t in sorted(set(ta) - set(tb))]
+    out += [f"only in new: {t}" for t in sorted(set(tb) - set(ta))]
+    for table in sorted(set(ta) & set(tb)):
+        if ta[table] != tb[table]:
+            out.append(f"{table}: table comment differs")
+        ca, cb = _columns(con, "a", table), _columns(con, "b", table)
+        if ca != cb:
+            out.append(f"{table}: columns differ\n  old {ca}\n  new {cb}")
+            continue
+        cols = [c[0] for c in ca if c[0] not in VOLATILE.get(table, set())]
+        select = ", ".join(f'"{c}"' for c in cols)
+        counts = []
+        for x, y in (("a", "b"), ("b", "a")):
+            sql = (f"select count(*) from (select {select} from {x}.{table} except all "
+                   f"select {select} from {y}.{table})")
+            counts.append(con.execute(sql).fetchone()[0])
+        na = con.execute(f"select count(*) from a.{table}").fetchone()[0]
+        nb = con.execute(f"select count(*) from b.{table}").fetchone()[0]
+        if any(counts) or na != nb:
+            out.append(f"{table}: {na} vs {nb} rows; {counts[0]} only in old, "
+                       f"{counts[1]} only in new")
+            continue
+        order = [con.execute(f"select md5(string_agg(cast(row({select}) as varchar), chr(10) "
+                             f"order by rowid)) from {x}.{table}").fetchone()[0]
+                 for x in ("a", "b")]
+        if order[0] != order[1]:
+            out.append(f"{table}: the same rows in another order")
+    con.close()
+    return out
+
+
+def main() -> None:
+    old, new = sys.argv[1], sys.argv[2]
+    diffs = compare(old, new)
+    for line in diffs:
+        print(line)
+    print("identical" if not diffs else f"{len(diffs)} differences")
+    sys.exit(1 if diffs else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""The build's speed-ups change nothing it writes (issue 12 point 7): a rebuild from the
+session's raw layer is the session warehouse table by table, row by row and in the same order
+(bench/compare_warehouses.py, which must also see a changed value), and each weight proxy
+computed once for the indicators sharing it is the one computed for each alone."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pandas as pd
+
+from bench.compare_warehouses import compare
+from transforms.catalogue import load_catalogue
+from transforms.weights import resolve_weights
+from warehouse.build import build_warehouse
+
+# the refresh's log holds the fetch outcomes a bare build does not have
+SKIP = frozenset({"marts.refresh_log"})
+
+
+def test_a_rebuild_is_the_session_warehouse_and_a_changed_value_shows(built, tmp_path):
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    build_warehouse(built["raw"], rebuilt)
+    assert compare(str(built["warehouse"]), str(rebuilt), skip=SKIP) == []
+
+    changed = tmp_path / "changed.duckdb"
+    shutil.copy(rebuilt, changed)
+    con = duckdb.connect(str(changed))
+    n = con.execute("""update marts.area_indicator_year set value = value + 1
+                       where indicator_id = 'N03920' and area_id = 'riket' and year = 2022
+                         and sex = 'T'""").fetchone()[0]
+    con.close()
+    assert n == 1
+    diffs = compare(str(built["warehouse"]), str(changed), skip=SKIP)
+    assert len(diffs) == 1 and diffs[0].startswith("marts.area_indicator_year:")
+    assert "1 only in old, 1 only in new" in diffs[0]
+
+
+def test_a_proxy_shared_through_the_cache_is_the_proxy_made_alone(warehouse):
+    obs = warehouse.execute("""select indicator_id, kommun_code, year, sex, value
+                               from marts.observation_kommun_year""").df()
+    rows = warehouse.execute("""select indicator_id, weight_ids, weight_label, weight_exact
+                                from marts.indicator where aggregation = 'weighted'
+                                order by indicator_id""").fetchall()
+    specs = load_catalogue()["indicators"]
+    cache: dict = {}
+    shared = 0
+    for indicator_id, ids, label, exact in rows:
+        years = set(obs.loc[obs["indicator_id"] == indicator_id, "year"].unique())
+        before = len(cache)
+        cached = resolve_weights(specs[indicator_id], list(ids), label, bool(exact), obs, years,
+                                 None, cache)
+        shared += len(cache) == before
+        alone = resolve_weights(specs[indicator_id], list(ids), label, bool(exact), obs, years)
+        pd.testing.assert_frame_equal(cached.frame, alone.frame, check_exact=True)
+        assert (cached.label, cached.exact, cached.source) == (alone.label, alone.exact,
+                                                               alone.source)
+    assert len(rows) >= 40 and shared >= 30  # most weighted indicators share a proxy
+    # a real weight: Göteborg's population 16–64 (N01954 + N01955) in 2022, both sexes
+    gbg = cache[(("N01954", "N01955"), False)]
+    row = gbg[(gbg["kommun_code"] == "1480") & (gbg["year"] == 2022) & (gbg["sex"] == "T")]
+    assert len(row) == 1 and 350_000 < row["weight"].iloc[0] < 500_000
