@@ -6,8 +6,9 @@ command does anything, and test files call the CLI dozens of times. ``run_cli`` 
 given, as the ``subprocess.run(env=…)`` it replaces) and the project folder as working
 directory, and returns what ``subprocess.run(..., capture_output=True, text=True)`` would: the
 exit code (2 for argparse's usage errors, 1 with the traceback on stderr for an uncaught
-exception), stdout and stderr. tests/test_revisions.py, the refresh-kill children and the
-concurrency test still start the real ``python -m warehouse`` in a clean environment.
+exception), stdout and stderr. The refresh-kill children and the concurrency test still start
+the real ``python -m warehouse`` in a clean environment (tests/test_replay_fidelity.py starts
+``python -m replay``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ that wrote the workbooks, not from the warehouse.
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 from datetime import date
 
@@ -276,21 +277,23 @@ def test_bas_refuses_afs_group_option(af_built):
 
 # --- revisions --------------------------------------------------------------------------------
 
-def test_a_new_file_that_changes_an_old_month_is_a_revision(tmp_path):
-    """2026-08 as the 2026-08 files give it, then as the 2026-09 files give it (HAND-MADE:
-    another seed, so Växjö's August differs): marts.revision holds the old and new share."""
-    first, later = scenario(("2026-07", "2026-08"), seed=8), scenario(("2026-08", "2026-09"),
-                                                                        seed=9)
+def test_a_new_file_that_changes_an_old_month_is_a_revision(af_built, tmp_path):
+    """2026-08 as the 2026-08 files give it (the module's refresh, copied), then as the
+    2026-09 files give it (HAND-MADE: another seed, so Växjö's August differs):
+    marts.revision holds the old and new share."""
+    first, later = af_built["sc"], scenario(("2026-08", "2026-09"), seed=9)
     raw, target = tmp_path / "raw", tmp_path / "warehouse.duckdb"
-    for sc, month in ((first, "2026-08"), (later, "2026-09")):
-        andel, sok = file_names(month)
-        books = {andel: andel_workbook(tmp_path / andel, sc), sok: sok_workbook(tmp_path / sok,
-                                                                                  sc)}
-        mirror = mirror_with_shared(tmp_path / f"mirror-{month}")
-        af_mirror(mirror, books)
-        result = refresh(mirror, raw=raw, target=target, kpis=["N01951"],
-                         progress=lambda _: None, clock=FakeClock())
-        assert result.built, result.build_message
+    shutil.copytree(af_built["base"] / "raw", raw, symlinks=True)
+    for name in ("warehouse.duckdb", "warehouse.last_refresh.json"):
+        shutil.copyfile(af_built["base"] / name, tmp_path / name)
+    andel, sok = file_names("2026-09")
+    books = {andel: andel_workbook(tmp_path / andel, later),
+             sok: sok_workbook(tmp_path / sok, later)}
+    mirror = mirror_with_shared(tmp_path / "mirror-2026-09")
+    af_mirror(mirror, books)
+    result = refresh(mirror, raw=raw, target=target, kpis=["N01951"],
+                     progress=lambda _: None, clock=FakeClock())
+    assert result.built, result.build_message
     assert result.summary["revised"]["af_andel_inskrivna"] > 0
     c = connect(target)
     try:

@@ -59,6 +59,30 @@ def _mirror(tmp_path, books, names, *, renamed: bool = False):
     return mirror
 
 
+@pytest.fixture(scope="module")
+def august(tmp_path_factory, books):
+    """ONE refresh of the 2026-08 files from an empty raw layer (the first step of six tests):
+    its folder (``raw/``, ``warehouse.duckdb``, status) and its result. Tests that only read
+    use it as it is; a test that refreshes again copies it first (``_august_copy``), so each
+    still starts from exactly the state its own first refresh used to make."""
+    base = tmp_path_factory.mktemp("august")
+    result = _refresh(_mirror(base, books, file_names("2026-08")), base)
+    return {"dir": base, "result": result}
+
+
+def _august_copy(august, tmp_path):
+    """A private copy of the August folder (raw layer, warehouse, status) to refresh on."""
+    folder = tmp_path / "from-august"
+    for name in ("raw", "warehouse.duckdb", "warehouse.last_refresh.json"):
+        source = august["dir"] / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, symlinks=True)
+        else:
+            folder.mkdir(exist_ok=True)
+            shutil.copyfile(source, folder / name)
+    return folder
+
+
 def _refresh(mirror, tmp_path):
     result = refresh(mirror, raw=tmp_path / "raw", target=tmp_path / "warehouse.duckdb",
                      kpis=KPIS, progress=lambda _: None, clock=FakeClock())
@@ -91,9 +115,8 @@ def test_the_replay_serves_the_page_and_its_files(tmp_path, books):
         assert missing.status_code == 404 and b"Sidan kunde inte hittas" in missing.content
 
 
-def test_a_refresh_through_the_af_folder_reaches_the_warehouse(tmp_path, books):
-    mirror = _mirror(tmp_path, books, file_names("2026-08"))
-    result = _refresh(mirror, tmp_path)
+def test_a_refresh_through_the_af_folder_reaches_the_warehouse(august, books):
+    tmp_path, result = august["dir"], august["result"]  # read only
     af = result.report.sources()["af"]
     assert (af["fetched"], af["failed"], af["skipped"], af["failures"]) == (2, 0, 0, [])
     assert result.summary["af"]["month"] == "2026-08"
@@ -120,10 +143,10 @@ def test_a_refresh_through_the_af_folder_reaches_the_warehouse(tmp_path, books):
     assert all("/download/18." in u for u in urls)
 
 
-def test_a_month_waits_for_all_its_files_then_replaces_the_last(tmp_path, books):
-    aug_andel, aug_sok = file_names("2026-08")
+def test_a_month_waits_for_all_its_files_then_replaces_the_last(tmp_path, books, august):
+    aug_sok = file_names("2026-08")[1]
     sep_andel, sep_sok = file_names("2026-09")
-    _refresh(_mirror(tmp_path, books, [aug_andel, aug_sok]), tmp_path)
+    tmp_path = _august_copy(august, tmp_path)  # refreshed from the 2026-08 files
     # andel-av-bas for 2026-09 is out; web-sok-lan-kom still shows 2026-08
     result = _refresh(_mirror(tmp_path, books, [sep_andel, aug_sok]), tmp_path)
     assert result.summary["af"]["month"] == "2026-08"
@@ -145,8 +168,8 @@ def test_a_month_waits_for_all_its_files_then_replaces_the_last(tmp_path, books)
     assert aug == [(later.sok("2026-08", "0780", "TOT"),)]  # 2026-08 as the new file says
 
 
-def test_a_layout_change_keeps_the_previous_month_and_says_where(tmp_path, books):
-    _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
+def test_a_layout_change_keeps_the_previous_month_and_says_where(tmp_path, books, august):
+    tmp_path = _august_copy(august, tmp_path)  # refreshed from the 2026-08 files
     before = _query(tmp_path, "select count(*), max(period) from marts.af_kommun_monthly")
     result = _refresh(_mirror(tmp_path, books, [file_names("2026-09")[1]], renamed=True),
                       tmp_path)
@@ -172,7 +195,7 @@ def test_a_mirror_without_af_says_so_and_builds_without_it(built, warehouse):
     assert tables == []
 
 
-def test_the_cli_prints_the_af_lines(built, capsys, monkeypatch, tmp_path, books):
+def test_the_cli_prints_the_af_lines(built, capsys, monkeypatch, tmp_path, august):
     from warehouse import cli
     from warehouse import refresh as refresh_module
 
@@ -181,18 +204,17 @@ def test_the_cli_prints_the_af_lines(built, capsys, monkeypatch, tmp_path, books
     out = capsys.readouterr().out
     assert "Arbetsförmedlingen: 0 hämtade, 0 misslyckades, 1 finns inte i spegeln" in out
 
-    mirror = _mirror(tmp_path, books, file_names("2026-08"))
-    result = _refresh(mirror, tmp_path / "cli")
-    monkeypatch.setattr(refresh_module, "refresh", lambda *a, **k: result)
-    cli.main(["refresh", "--mirror", str(mirror)])
+    monkeypatch.setattr(refresh_module, "refresh", lambda *a, **k: august["result"])
+    cli.main(["refresh", "--mirror", str(august["dir"] / "mirror")])
     out = capsys.readouterr().out
     assert "Arbetsförmedlingen: 2 hämtade, 0 misslyckades" in out
     assert "Arbetsförmedlingen: importerade 2026-08: 290 kommuner, 2 månader (2026-07-01 – 2026-08-01); ålder " \
            "16–64 enligt filens rubrik, unga 18–24, äldre 55–64" in out
 
 
-def test_with_no_readable_month_left_the_last_warehouses_af_tables_stay(tmp_path, books):
-    _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
+def test_with_no_readable_month_left_the_last_warehouses_af_tables_stay(tmp_path, books,
+                                                                        august):
+    tmp_path = _august_copy(august, tmp_path)  # refreshed from the 2026-08 files
     before = _query(tmp_path, "select count(*), sum(inskrivna_count) from marts.af_kommun_monthly")
     for folder in (tmp_path / "raw" / "af").glob("*/*"):  # as if the raw layer had moved on
         shutil.rmtree(folder)
@@ -225,7 +247,8 @@ def test_an_unexpected_error_in_the_af_part_fails_only_af(tmp_path, books, monke
                   "where table_name = 'af_kommun_monthly'") == [(0,)]
 
 
-def test_the_arbetsloshet_page_shows_afs_share_beside_the_others(tmp_path, books, monkeypatch):
+def test_the_arbetsloshet_page_shows_afs_share_beside_the_others(tmp_path, august,
+                                                                  monkeypatch):
     """Issue 8 point 7 in the dashboard, on hand-made AF workbooks refreshed through the
     replay: Växjö's Arbetslöshet page names AF's share for 2026-08 at its decimals."""
     from streamlit.testing.v1 import AppTest
@@ -233,11 +256,10 @@ def test_the_arbetsloshet_page_shows_afs_share_beside_the_others(tmp_path, books
     from tests.conftest import ROOT
     from transforms.formatting import format_number
 
-    _refresh(_mirror(tmp_path, books, file_names("2026-08")), tmp_path)
-    [(share,)] = _query(tmp_path, """select inskrivna_share from marts.af_kommun_monthly
+    [(share,)] = _query(august["dir"], """select inskrivna_share from marts.af_kommun_monthly
         where kommun_code = '0780' and group_code = 'TOT' and sex = 'T' and period = ?""",
                         [date(2026, 8, 1)])
-    monkeypatch.setenv("WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("WAREHOUSE_PATH", str(august["dir"] / "warehouse.duckdb"))  # read only
     monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)

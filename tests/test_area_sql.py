@@ -29,6 +29,13 @@ def inputs(warehouse):
     return obs, indicators, members, kommun, weights
 
 
+@pytest.fixture(scope="module")
+def sql_values(inputs) -> pd.DataFrame:
+    """``area_values_sql`` on the real inputs, computed once for the three tests that read it
+    (each used to compute it again: a few seconds of CPU on the whole mirror). A copy each."""
+    return area_values_sql(*inputs)
+
+
 def _normal(df: pd.DataFrame) -> pd.DataFrame:
     df = df.reset_index(drop=True).copy()
     for col in ("indicator_id", "area_id", "sex"):
@@ -39,9 +46,10 @@ def _normal(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def test_sql_area_values_equal_the_pandas_rule_for_every_indicator_area_and_sex(inputs):
+def test_sql_area_values_equal_the_pandas_rule_for_every_indicator_area_and_sex(inputs,
+                                                                                 sql_values):
     obs, indicators, members, kommun, weights = inputs
-    sql = _normal(area_values_sql(obs, indicators, members, kommun, weights))
+    sql = _normal(sql_values)
     ref = _normal(area_values_pandas(obs, indicators, members, kommun, weights))
     # every annual rule is there: 54 indicators with values, each area kind, all three sexes
     assert sql["indicator_id"].nunique() >= 50
@@ -58,18 +66,16 @@ def test_sql_area_values_equal_the_pandas_rule_for_every_indicator_area_and_sex(
     assert (a[both] == b[both]).mean() > 0.95
 
 
-def test_the_built_warehouse_holds_the_sql_values(inputs, warehouse):
+def test_the_built_warehouse_holds_the_sql_values(sql_values, warehouse):
     stored = warehouse.execute("""select indicator_id, area_id, year, sex, value, n_expected,
                                          n_reporting, status from marts.area_indicator_year"""
                                ).df()
-    obs, indicators, members, kommun, weights = inputs
-    sql = area_values_sql(obs, indicators, members, kommun, weights)
-    pd.testing.assert_frame_equal(_normal(stored), _normal(sql), check_exact=True)
+    pd.testing.assert_frame_equal(_normal(stored), _normal(sql_values), check_exact=True)
 
 
-def test_real_values_riket_and_a_weighted_lan(inputs):
-    obs, indicators, members, kommun, weights = inputs
-    sql = area_values_sql(obs, indicators, members, kommun, weights).set_index(
+def test_real_values_riket_and_a_weighted_lan(inputs, sql_values):
+    obs, _, members, _, weights = inputs
+    sql = sql_values.set_index(
         ["indicator_id", "area_id", "year", "sex"])
     # Riket's population (a sum, N01951) is the sum of the 290 kommuner in the same data
     pop = obs[(obs["indicator_id"] == "N01951") & (obs["year"] == 2022) & (obs["sex"] == "T")]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from data_sources.http import FakeClock
+from tests.conftest import SMALL_KPIS, copy_small
 from warehouse.db import connect
-from warehouse.refresh import refresh
+from warehouse.refresh import read_status, refresh
 
 KPIS = ["N01951", "N01954", "N01955", "N03920"]
 
@@ -38,16 +39,17 @@ def test_heby_under_its_old_code_1917_lands_on_0331(shared, tmp_path):
     assert la == [("la:LA2301",)]  # Heby is in the Stockholm LA per SCB's 2025 table
 
 
-def test_an_unknown_kommun_code_stops_the_build_and_keeps_the_old_file(shared, tmp_path):
-    target = tmp_path / "w.duckdb"
-    ok = refresh(shared, raw=tmp_path / "raw", target=target, kpis=KPIS, progress=lambda _: None,
-                     clock=FakeClock())
-    assert ok.built
-    before = target.stat().st_mtime_ns
+def test_an_unknown_kommun_code_stops_the_build_and_keeps_the_old_file(shared, small_base,
+                                                                      tmp_path):
+    # the old file: a private copy of the session's small warehouse, refreshed from the real
+    # mirror with the same four KPIs (what this test's own first refresh used to make)
+    raw, target = copy_small(small_base, tmp_path / "small")
+    assert read_status(target)["built"] and KPIS == SMALL_KPIS
+    before = target.stat().st_mtime_ns, target.read_bytes()
     mirror = _mirror_with_regions(shared, tmp_path, ("0780", "0799"))
-    result = refresh(mirror, raw=tmp_path / "raw", target=target, kpis=KPIS,
+    result = refresh(mirror, raw=raw, target=target, kpis=KPIS,
                      progress=lambda _: None,
                      clock=FakeClock())
     assert not result.built
     assert "0799" in result.build_message and "kommun_changes.csv" in result.build_message
-    assert target.stat().st_mtime_ns == before
+    assert (target.stat().st_mtime_ns, target.read_bytes()) == before

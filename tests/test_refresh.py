@@ -52,32 +52,47 @@ def test_a_failing_dataset_keeps_its_previous_data(small, shared, kind):
     assert log[-1][1] is False and log[0][1] is True  # the log keeps both runs
 
 
-def test_a_reader_keeps_working_while_a_refresh_swaps_the_file(small, shared):
-    raw, target = small
+@pytest.fixture(scope="module")
+def plain_refresh(small_base, shared, tmp_path_factory):
+    """ONE plain refresh over a copy of the small warehouse, shared by the two tests below
+    (it used to run once in each): before it, a reader connection is opened on the old file
+    and a user group is saved in a user-groups file; both are handed over as they stand after
+    the refresh, with what they saw before it."""
+    from transforms.groups import GroupSpec
+    from warehouse import usergroups
+
+    tmp = tmp_path_factory.mktemp("plain_refresh")
+    raw, target = copy_small(small_base, tmp / "small")
+    user_db = tmp / "user.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("USER_DB_PATH", str(user_db))
+        usergroups.save(GroupSpec("Min grupp", ("0764", "0780")))
+    stamp = user_db.stat().st_mtime_ns, user_db.read_bytes()
     reader = connect(target)
     before = reader.execute("select count(*) from marts.refresh_log").fetchone()[0]
     refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
-                     clock=FakeClock())
-    assert reader.execute("select count(*) from marts.refresh_log").fetchone()[0] == before
+            clock=FakeClock())
+    yield {"target": target, "reader": reader, "log_before": before, "user_db": user_db,
+           "user_db_before": stamp}
     reader.close()
+
+
+def test_a_reader_keeps_working_while_a_refresh_swaps_the_file(plain_refresh):
+    target, reader, before = (plain_refresh[k] for k in ("target", "reader", "log_before"))
+    assert reader.execute("select count(*) from marts.refresh_log").fetchone()[0] == before
+    reader.close()  # DuckDB hands this process the open instance (the old file) until then
     fresh = connect(target)
     assert fresh.execute("select count(*) from marts.refresh_log").fetchone()[0] > before
     fresh.close()
     assert not list(target.parent.glob(".warehouse.duckdb.building-*"))
 
 
-def test_a_refresh_leaves_user_groups_untouched(small, shared, tmp_path, monkeypatch):
-    from transforms.groups import GroupSpec
+def test_a_refresh_leaves_user_groups_untouched(plain_refresh, monkeypatch):
     from warehouse import usergroups
 
-    user_db = tmp_path / "user.duckdb"
+    user_db = plain_refresh["user_db"]
     monkeypatch.setenv("USER_DB_PATH", str(user_db))
-    usergroups.save(GroupSpec("Min grupp", ("0764", "0780")))
-    stamp = user_db.stat().st_mtime_ns, user_db.read_bytes()
-    raw, target = small
-    refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
-                     clock=FakeClock())
-    assert (user_db.stat().st_mtime_ns, user_db.read_bytes()) == stamp
+    assert (user_db.stat().st_mtime_ns, user_db.read_bytes()) == plain_refresh["user_db_before"]
     assert [g.members for g in usergroups.list_groups()] == [("0764", "0780")]
 
 
