@@ -89,15 +89,27 @@ def start_app(warehouse: Path, user_db: Path, log: Path | None = None
 
 def _swapper(raw: Path, warehouse: Path, stop: threading.Event, out: Outcome) -> None:
     """Rebuild and swap the warehouse again and again until ``stop`` (a separate process,
-    as the nightly refresh is)."""
+    as the nightly refresh is). A build still running at ``stop`` is ended, not waited for:
+    the sessions are done, and a build killed at any point leaves the last file serving
+    (tests/test_refresh_kill.py); it counts neither as a swap nor as an error."""
     env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_PATH": str(warehouse)}
     while not stop.is_set():
-        done = subprocess.run([sys.executable, "-m", "warehouse", "build"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=False)
-        if done.returncode == 0:
+        build = subprocess.Popen([sys.executable, "-m", "warehouse", "build"], cwd=ROOT,
+                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        while True:
+            try:
+                stdout, stderr = build.communicate(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if stop.is_set():
+                    build.kill()
+                    build.communicate()
+                    return
+        if build.returncode == 0:
             out.swaps += 1
         else:
-            out.swap_errors.append(done.stdout[-300:] + done.stderr[-300:])
+            out.swap_errors.append(stdout[-300:] + stderr[-300:])
 
 
 async def _session(browser, url: str, n: int, views: int, out: Outcome) -> None:

@@ -191,11 +191,12 @@ def app_env(built, seeded_user_db, tmp_path, monkeypatch) -> Path:
 # no ``built`` warehouse, so the other worker works while the first builds it. A file not
 # named here runs after these, in the usual order.
 HEAVY_FIRST = [
-    "test_browser.py", "test_af_refresh.py", "test_app.py", "test_refresh.py",
-    "test_af_monthly.py", "test_concurrency.py", "test_refresh_kill.py", "test_revisions.py",
-    "test_group_sql.py", "test_browser_map.py", "test_pages.py", "test_hostile_input.py",
-    "test_url_state.py", "test_code_history.py", "test_bas.py", "test_warehouse.py",
-    "test_faults.py", "test_deck.py", "test_exports.py", "test_analysis_pages.py",
+    "test_browser.py", "test_af_refresh.py", "test_browser_pages.py", "test_app.py",
+    "test_refresh.py", "test_af_monthly.py", "test_concurrency.py", "test_refresh_kill.py",
+    "test_revisions.py", "test_group_sql.py", "test_browser_map.py", "test_pages.py",
+    "test_hostile_input.py", "test_url_state.py", "test_code_history.py", "test_bas.py",
+    "test_warehouse.py", "test_faults.py", "test_deck.py", "test_exports.py",
+    "test_analysis_pages.py",
 ]
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
-
 pytestmark = pytest.mark.browser
+
+# a page's first run on a cold server (19 charts on Arbetslöshet) took over 60 s at load 28
+# on the shared 2-core machine: a wait, not a timed assertion
+RUN_TIMEOUT = 180_000
 
 
 def _new_page(browser):
@@ -49,9 +51,9 @@ def _heading(pg, name: str, *, exact: bool = False):
     """Wait for a heading, then for the app's run to finish (so a click lands on the final
     widgets, not on ones the run is about to replace)."""
     heading = pg.get_by_role("heading", name=name, exact=exact).first
-    heading.wait_for(timeout=60_000)
+    heading.wait_for(timeout=RUN_TIMEOUT)
     pg.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
-        timeout=60_000)
+        timeout=RUN_TIMEOUT)
     return heading
 
 
@@ -219,67 +221,6 @@ def test_falun_shows_monthly_bas_unemployment_in_the_browser(page, app_url):
     expect(card.first).to_contain_text("3,1\u00a0%")  # the mirror holds 20–64 only
     assert page.outside == []
     _shot(page, "falun.png")
-
-
-# --- every page in the browser (issue 9 point 9) -------------------------------------------
-
-ARTIFACTS = Path(os.environ.get("SCREENSHOT_DIR") or ROOT / "test-artifacts" / "screenshots")
-
-
-def _page_ids() -> list[str]:
-    from ui.page_spec import load_pages
-
-    return list(load_pages())
-
-
-@pytest.mark.parametrize("page_id", _page_ids())
-def test_every_page_draws_its_charts_offline_at_1280x800(browser, app_url, page_id):
-    """Each page for Falun (the kommun with monthly SCB data in the mirror) at 1280×800: every
-    chart has drawn its plot, plotly's toolbar speaks Swedish, nothing leaves 127.0.0.1, and a
-    screenshot is kept as a test artifact (test-artifacts/, not committed)."""
-    from ui.page_spec import load_pages
-
-    spec = load_pages()[page_id]
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 800})
-    pg = context.new_page()
-    outside, failed = [], []
-    pg.on("request", lambda r: outside.append(r.url)
-          if not r.url.startswith(("http://127.0.0.1", "data:", "blob:")) else None)
-    pg.on("response", lambda r: failed.append(f"{r.status} {r.url}")
-          if r.status >= 400 else None)
-    try:
-        extra = "&indikator=N31807" if page_id == "indikatorer" else ""
-        pg.goto(f"{app_url}/?sida={page_id}&kommun=2080{extra}", wait_until="domcontentloaded")
-        heading = {"grupper": "Egna grupper av kommuner", "om_data": "Om data"}.get(
-            page_id, f"{spec.title} – Falun")
-        _heading(pg, heading)
-        charts = pg.locator('[data-testid="stPlotlyChart"]')
-        if spec.sections or page_id == "indikatorer":
-            charts.first.wait_for(timeout=60_000)
-        for n in range(charts.count()):
-            chart = charts.nth(n)
-            chart.scroll_into_view_if_needed()
-            # drawn: plotly's svg with at least one trace (line or bar) in it, or Karta's
-            # map (what it drew is checked in tests/test_browser_map.py)
-            chart.locator(".main-svg .trace, .maplibregl-canvas").first.wait_for(
-                state="attached", timeout=30_000)
-        if spec.sections or page_id == "indikatorer":
-            assert charts.count() > 0, page_id
-            assert pg.locator('.modebar-btn[data-title="Zoom"]').count() == 0
-            assert pg.locator('.modebar-btn[data-title="Zooma"]').count() > 0
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        # the page scrolls inside Streamlit's main block: a viewport as tall as the page
-        # (same width) shows it whole
-        tall = pg.evaluate("Math.min(20000, document.querySelector("
-                           "'[data-testid=\"stMain\"]').scrollHeight)")
-        pg.set_viewport_size({"width": 1280, "height": max(800, int(tall))})
-        pg.evaluate("document.querySelector('[data-testid=\"stMain\"]').scrollTo(0, 0)")
-        pg.wait_for_timeout(800)
-        pg.screenshot(path=str(ARTIFACTS / f"sida_{page_id}.png"), full_page=True)
-        assert outside == []
-        assert failed == []
-    finally:
-        context.close()
 
 
 def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_path):
