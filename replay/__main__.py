@@ -10,6 +10,7 @@ a service for other machines. ``--only kolada_v3`` serves those folders alone an
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import threading
@@ -44,7 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     if args.until_stdin_closes:  # the parent is gone (or done) when its end of the pipe closes
-        threading.Thread(target=lambda: (sys.stdin.buffer.read(), stop.set()),
+        # then end at once: nothing to save, and freeing the parsed recordings took longer
+        # than the parent should wait
+        threading.Thread(target=lambda: (sys.stdin.buffer.read(), os._exit(0)),
                          daemon=True).start()
     print(f"replay: {server.url}", flush=True)
     for key, value in server.env().items():
