@@ -19,13 +19,15 @@ ignored, nor "no data" for what it simply does not hold.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
+import orjson
+
 from replay.base import Reply, Request
-from transforms.jsonio import json_loads
 
 MAX_PER_PAGE = 5000
 _DATA_PATH = re.compile(
@@ -83,12 +85,33 @@ class KoladaApp:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self._load = lru_cache(maxsize=16)(self._load_uncached)
+        # the rows of one data query, kept while its pages are asked for (a KPI's pages
+        # otherwise filtered the whole recording again for every page)
+        self._rows = lru_cache(maxsize=16)(self._data_uncached)
+        self._lenient = False  # a recording only the standard library could read (NaN, ...)
 
     def _load_uncached(self, relative: str) -> dict | None:
         path = self.folder / relative
         if not path.is_file():
             return None
-        return json_loads(path.read_bytes())
+        data = path.read_bytes()
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            self._lenient = True  # answered with the standard library from now on
+            return json.loads(data)
+
+    def _json(self, payload: dict, status: int = 200) -> Reply:
+        """A JSON answer. orjson writes the big data pages about ten times faster than the
+        standard library (compact, the same values and order); a recording orjson refused
+        (NaN, huge integers) is answered by the standard library, as before."""
+        if not self._lenient:
+            try:
+                return Reply(status, orjson.dumps(payload),
+                             {"Content-Type": "application/json; charset=utf-8"})
+            except TypeError:
+                pass
+        return Reply.json(payload, status)
 
     def kpi_ids(self) -> list[str]:
         """Every KPI with metadata in the mirror."""
@@ -155,6 +178,11 @@ class KoladaApp:
         return self._page(request, rows, page, per_page)
 
     def _data(self, kpis: set[str], munis: set[str] | None, years: set[str] | None) -> list[dict]:
+        return self._rows(frozenset(kpis), None if munis is None else frozenset(munis),
+                          None if years is None else frozenset(years))
+
+    def _data_uncached(self, kpis: frozenset[str], munis: frozenset[str] | None,
+                       years: frozenset[str] | None) -> list[dict]:
         rows: list[dict] = []
         for kpi in sorted(kpis):
             body = self._load(f"data/kpi/{kpi}.json")
@@ -165,8 +193,7 @@ class KoladaApp:
                         and (years is None or str(r["period"]) in years))
         return rows
 
-    @staticmethod
-    def _page(request: Request, rows: list[dict], page: int, per_page: int) -> Reply:
+    def _page(self, request: Request, rows: list[dict], page: int, per_page: int) -> Reply:
         start = (page - 1) * per_page
         body: dict = {"count": len(rows), "values": rows[start:start + per_page]}
         query = {k: v for k, v in request.query.items() if k not in PAGING}
@@ -179,4 +206,4 @@ class KoladaApp:
             body["next_page"] = link(page + 1)
         if page > 1:
             body["previous_page"] = link(page - 1)
-        return Reply.json(body)
+        return self._json(body)

@@ -20,12 +20,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from data_sources.http import Clock
 from replay.base import App, Reply, Request
 from replay.kolada import KoladaApp
+
+if TYPE_CHECKING:  # not imported at run time: a replay process for Kolada starts without httpx
+    from data_sources.http import Clock
 
 MOUNTS = {"kolada_v3": "/kolada/v3", "scb_v2": "/scb/api/v2", "regions": "/regions", "af": "/af"}
 
@@ -49,6 +51,8 @@ FAULT_KINDS = {"429", "500", "503", "timeout", "truncate", "html", "empty", "mut
 HTML_PAGE = (b"<!DOCTYPE html><html><head><title>503 Service Temporarily Unavailable</title>"
              b"</head><body><h1>Service Temporarily Unavailable</h1><p>The server is down for "
              b"maintenance.</p></body></html>")
+# folders a child process may serve (Kolada: no clock, no links into other folders)
+CHILD_PROCESS_FOLDERS = {"kolada_v3"}
 HOLD = -1  # Reply.status meaning: send nothing, hold the connection until the client gives up
 
 
@@ -105,19 +109,40 @@ class ReplayServer:
     apps: dict[str, App] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
     clock: Clock | None = None  # shared with the clients in tests, for SCB's call budget
+    only: tuple[str, ...] | None = None  # serve only these mirror folders (None: every one)
+    own_process: tuple[str, ...] = ()  # mirror folders served by a child process instead
 
     def __post_init__(self) -> None:
         self.mirror = Path(self.mirror).resolve()
         if not self.mirror.is_dir():
             raise FileNotFoundError(f"mirror folder not found: {self.mirror}")
-        for folder, prefix in MOUNTS.items():
-            if prefix not in self.apps and (self.mirror / folder).is_dir():
+        if unknown := set(self.only or ()) - set(MOUNTS):
+            raise ValueError(f"unknown mirror folders {sorted(unknown)}; of {sorted(MOUNTS)}")
+        if shared := set(self.own_process) - CHILD_PROCESS_FOLDERS:
+            raise ValueError(f"{sorted(shared)} cannot be served by a child process: SCB's call "
+                             "budget runs on this process's clock, Arbetsförmedlingen's page "
+                             "and downloads share one app")
+        self._child = None
+        present = [f for f in MOUNTS if (f in self.only if self.only is not None else True)
+                   and (self.mirror / f).is_dir()]
+        elsewhere = [f for f in present if f in self.own_process and MOUNTS[f] not in self.apps]
+        if elsewhere:
+            from replay.process import ReplayProcess
+
+            try:
+                self._child = ReplayProcess(self.mirror, elsewhere, host=self.host)
+            except OSError:  # no child process here: serve them in this one, as before
+                elsewhere = []
+        self._elsewhere = {MOUNTS[f] for f in elsewhere}
+        for folder in present:
+            prefix = MOUNTS[folder]
+            if prefix not in self.apps and prefix not in self._elsewhere:
                 self.apps[prefix] = _make_app(folder, self.mirror / folder, self.clock)
         if "/af" in self.apps:  # the page links its files root-relative: /download/...
             self.apps.setdefault("/download", self.apps["/af"].downloads())
-        if not self.apps:
+        if not self.apps and not self._elsewhere:
             raise FileNotFoundError(
-                f"{self.mirror} holds none of the source folders {sorted(MOUNTS)}")
+                f"{self.mirror} holds none of the source folders {sorted(self.only or MOUNTS)}")
         self._lock = threading.Lock()
         self.stopping = threading.Event()  # releases connections held by a 'timeout' fault
         self._httpd = ThreadingHTTPServer((self.host, self.port), _handler(self))
@@ -137,6 +162,8 @@ class ReplayServer:
     def base_url(self, folder: str) -> str | None:
         """Base URL for a mirror folder's source, or None when the mirror lacks it."""
         prefix = MOUNTS[folder]
+        if prefix in self._elsewhere:
+            return f"{self._child.url}{prefix}"
         return f"{self.url}{prefix}" if prefix in self.apps else None
 
     def env(self) -> dict[str, str]:
@@ -151,7 +178,7 @@ class ReplayServer:
 
             out["AF_STATISTICS_URL"] = f"{url}/{PAGE}"
         regions = self.mirror / "regions"
-        if regions.is_dir():
+        if regions.is_dir() and "/regions" in self.apps:
             for csv in sorted(regions.glob("scb_kommunkopplingar_*.csv"))[-1:]:
                 out["SCB_KOMMUNKOPPLINGAR_URL"] = f"{self.url}/regions/{csv.name}"
         return out
@@ -185,6 +212,8 @@ class ReplayServer:
         self._httpd.shutdown()
         self._httpd.server_close()
         self._thread.join(timeout=5)
+        if self._child is not None:
+            self._child.stop()
 
     def __enter__(self) -> Self:
         return self

@@ -70,7 +70,7 @@ def kolada_rows(body: Mapping, *, kpi: str | None = None, known_ids: set[str] | 
         if type(period) is not int and not (type(period) is str and len(period) == 4
                                             and period.isdigit()):
             raise InvalidBody(f"rad {i}: året {period!r} är inte ett årtal")
-        key = (entry_kpi, muni, int(period))
+        key = (entry_kpi, muni, period if type(period) is int else int(period))
         if key in seen:
             raise InvalidBody(f"dubbla rader för {entry_kpi} {muni} {period}")
         seen.add(key)
@@ -94,7 +94,7 @@ def kolada_rows(body: Mapping, *, kpi: str | None = None, known_ids: set[str] | 
             if status is not None and type(status) is not str:
                 raise InvalidBody(f"rad {i} ({muni} {period}): status {status!r} är inte text")
             genders.append(gender)
-        if len(genders) != len(set(genders)):
+        if len(genders) > 1 and len(genders) != len(set(genders)):
             raise InvalidBody(f"dubbla rader för {entry_kpi} {muni} {period} (samma kön två "
                               "gånger)")
         n += len(genders)

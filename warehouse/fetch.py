@@ -12,7 +12,9 @@ or a throttled night stays short.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
@@ -46,6 +48,9 @@ from transforms.kommun import code_changes
 FIRST_YEAR = 1994  # Kolada's series start here
 SOURCE_NAMES = {"kolada": "Kolada", "scb": "SCB", "af": "Arbetsförmedlingen"}
 THROTTLED_IN_A_ROW = 2  # datasets in a row answered 429/timeout before the source is skipped
+# Kolada KPIs fetched at once. Kolada publishes no call limit; three connections keep a
+# refresh polite and let a KPI's answer travel while the one before is parsed and checked.
+KOLADA_WORKERS = 3
 
 
 @dataclass
@@ -137,8 +142,10 @@ def fetch_kolada(report: FetchReport, *, root: Path, progress: Progress,
     ] + [(f"data__{kpi}", partial(_kpi_job, client, kpi, years),
           partial(_check_kpi, kpi, root, known)) for kpi in kpis]
     try:
+        # the municipality list and the KPI metadata first, one at a time: every KPI's check
+        # needs this refresh's municipality ids, and an unreachable source is found there
         _run_jobs(report, "kolada", jobs, root=root, progress=progress,
-                  base_url=client.http.base_url)
+                  base_url=client.http.base_url, parallel_from=3, workers=KOLADA_WORKERS)
     finally:
         client.close()
 
@@ -207,24 +214,68 @@ def fetch_regions_file(report: FetchReport, *, root: Path, progress: Progress,
 
 
 def _run_jobs(report: FetchReport, source: str, jobs: list[tuple[str, Callable, Callable | None]],
-              *, root: Path, progress: Progress, base_url: str) -> None:
+              *, root: Path, progress: Progress, base_url: str, parallel_from: int | None = None,
+              workers: int = 1) -> None:
+    """Each job into a snapshot of its own, outcomes recorded in the jobs' order.
+
+    From job number ``parallel_from`` on, up to ``workers`` jobs run at once (threads: while
+    one parses and checks its body, the next one's answer is on its way). A job not yet
+    started when its source's gate closes is skipped, as when they ran one by one; one
+    already under way finishes and reports what happened to it.
+    """
     gate = _SourceGate(source)
-    for i, (dataset, job, check) in enumerate(jobs, 1):
+
+    def run(dataset: str, job: Callable, check: Callable | None) -> BaseException | bool:
         if gate.closed:
-            report.add(source, dataset, False, gate.reason, url=gate.url)
-            continue
-        progress(f"{source}: {dataset} ({i}/{len(jobs)})")
+            return False
         try:
             fetch_snapshot(root, source, dataset, job, check=check, base_url=base_url)
-        except FetchError as exc:
-            gate.failed(exc)
-            report.add(source, dataset, False, exc.message, url=exc.url)
-        except (ValueError, KeyError, TypeError) as exc:  # body of the wrong shape
+        except (FetchError, ValueError, KeyError, TypeError) as exc:
+            return exc
+        return True
+
+    def settle(dataset: str, outcome: BaseException | bool) -> None:
+        if outcome is False:  # not started: the gate had closed
+            report.add(source, dataset, False, gate.reason, url=gate.url)
+        elif isinstance(outcome, FetchError):
+            gate.failed(outcome)
+            report.add(source, dataset, False, outcome.message, url=outcome.url)
+        elif isinstance(outcome, BaseException):  # body of the wrong shape
             gate.failed(None)
-            report.add(source, dataset, False, f"oväntat svar: {exc}", url=base_url)
+            report.add(source, dataset, False, f"oväntat svar: {outcome}", url=base_url)
         else:
             gate.ok()
             report.add(source, dataset, True, "hämtad")
+
+    split = len(jobs) if parallel_from is None or workers <= 1 else parallel_from - 1
+    for i, (dataset, job, check) in enumerate(jobs[:split], 1):
+        if not gate.closed:
+            progress(f"{source}: {dataset} ({i}/{len(jobs)})")
+        settle(dataset, run(dataset, job, check))
+    if split == len(jobs):
+        return
+    pending: deque[tuple[str, Future]] = deque()
+    with ThreadPoolExecutor(workers, thread_name_prefix=f"fetch-{source}") as pool:
+        for i, (dataset, job, check) in enumerate(jobs[split:], split + 1):
+            while len(pending) >= workers:
+                settle(*_result(pending.popleft()))
+            if gate.closed:
+                pending.append((dataset, _done(False)))
+                continue
+            progress(f"{source}: {dataset} ({i}/{len(jobs)})")
+            pending.append((dataset, pool.submit(run, dataset, job, check)))
+        while pending:
+            settle(*_result(pending.popleft()))
+
+
+def _result(item: tuple[str, Future]) -> tuple[str, BaseException | bool]:
+    return item[0], item[1].result()
+
+
+def _done(value: object) -> Future:
+    future: Future = Future()
+    future.set_result(value)
+    return future
 
 
 class _SourceGate:

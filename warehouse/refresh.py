@@ -66,8 +66,11 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     target = target or config.warehouse_path()
     sources = sources or {"kolada", "scb", "af"}
     report = FetchReport(mirror=str(mirror) if mirror else None)
-    server = ReplayServer(Path(mirror), faults=list(faults or []), clock=clock) if mirror \
-        else None
+    # Kolada's replay in a process of its own: its CPU (48 MB of JSON read, filtered and
+    # written) runs beside the client's instead of taking turns with it. Faults are objects of
+    # this process, so a refresh with faults keeps every source in one server, as before.
+    server = ReplayServer(Path(mirror), faults=list(faults or []), clock=clock,
+                          own_process=() if faults else ("kolada_v3",)) if mirror else None
     urls = server.env() if server else {}
     try:
         if "kolada" in sources and (server is None or "KOLADA_API_URL" in urls):
