@@ -345,3 +345,29 @@ def test_the_deck_takes_afs_monthly_share(con, af_built):
     slide = list(Presentation(io.BytesIO(pptx)).slides)[1]
     chart = next(s.chart for s in slide.shapes if s.has_chart)
     assert [s.name for s in chart.plots[0].series] == ["Växjö", KRONOBERG, "Riket"]
+
+
+def test_af_area_series_in_sql_equal_the_area_rule(con):
+    """The monthly SQL statement (warehouse.queries._area_monthly_sql) equals the pandas
+    reference on Arbetsförmedlingen's mart too: "<5" counts as lower bounds, the rows with
+    unknown kommun added to län and Riket, the age band each file states (see
+    tests/test_monthly_sql.py)."""
+    from tests.test_monthly_sql import check_sql_equals_pandas
+
+    rows = check_sql_equals_pandas(con)
+    af = rows[rows["indicator_id"].str.startswith("af_")]
+    riket = af[(af["area_id"] == "riket") & (af["indicator_id"] == "af_inskrivna")
+               & (af["sex"] == "T")]
+    assert riket["table_id"].notna().all()
+    # Uppvidinge's unga kvinnor 2026-08 is "<5": Kronoberg's value is a lower bound
+    ind = queries.indicator(con, "af_inskrivna")
+    lan = queries.area(con, "lan:07")
+    sql = queries.monthly_series(con, ind, lan, "K", {"group": "unga"})
+    mart = queries.monthly_marts()[ind.mart]
+    choices = queries.monthly.choose(mart, {"group": "unga"}, indicator_id=ind.id)
+    available = queries._monthly_available(con, ind, mart["table"], choices, "K")
+    ref = queries._monthly_series_pandas(con, ind, mart, choices, lan, "K", available,
+                                         queries._months(choices, available))
+    pd.testing.assert_frame_equal(sql, ref, check_dtype=False, rtol=1e-9)
+    last = sql.set_index("period").loc[date(2026, 8, 1)]
+    assert last["is_lower_bound"] and last["n_masked"] >= 1

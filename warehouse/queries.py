@@ -130,8 +130,14 @@ def indicators(con: Con, group: str | None = None) -> list[Indicator]:
     else:
         sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
                   where ? is null or list_contains(groups, ?)"""
-    df = con.execute(sql, [group, group]).df()
-    return [indicator_from_row(r) for r in df.to_dict("records")]
+    return [indicator_from_row(r) for r in _records(con.execute(sql, [group, group]))]
+
+
+def _records(cur: Con) -> list[dict]:
+    """The rows of an executed statement as dicts of Python values (a third of the time of
+    ``.df().to_dict('records')``, and ``indicator_from_row`` reads plain values faster)."""
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
 
 def indicator(con: Con, indicator_id: str) -> Indicator:
@@ -142,10 +148,10 @@ def indicator(con: Con, indicator_id: str) -> Indicator:
     else:
         sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
                   where lower(indicator_id) = lower(?)"""
-    df = con.execute(sql, [indicator_id]).df()
-    if df.empty:
+    rows = _records(con.execute(sql, [indicator_id]))
+    if not rows:
         raise UnknownIndicator(indicator_id)
-    return indicator_from_row(df.to_dict("records")[0])
+    return indicator_from_row(rows[0])
 
 
 def kommun_series(con: Con, indicator_id: str, kommun_code: str, sex: str = "T") -> pd.DataFrame:
@@ -175,38 +181,41 @@ def _member_frame(con: Con, ids: list[str], kommun_codes: list[str]) -> pd.DataF
 # every year the indicator has for this sex; a member reports when it has a value (and, for
 # 'weighted', a weight > 0: its own sex's, else the total's where the weights are not split by
 # this sex); it is expected when it reports or existed that year; below MIN_COVERAGE withheld.
+# The indicator's rows and the members' weights (own sex and total side by side) are read once
+# each (materialized): the first version scanned the observations twice and the weights
+# three times.
 _GROUP_SERIES_SQL = """
 with m as (select unnest(?::varchar[]) as kommun_code),
-yrs as (select distinct year from marts.observation_kommun_year
-        where indicator_id = ? and sex = ?),
-w as (select kommun_code, year, sex, weight from marts.indicator_weight
-      where indicator_id = ? and list_contains(?, kommun_code)),
-split as (select count(*) > 0 as by_sex from w where sex <> 'T' and sex = ?),
+o as materialized (select kommun_code, year, value from marts.observation_kommun_year
+                   where indicator_id = ? and sex = ?),
+w as materialized (
+  select kommun_code, year, max(weight) filter (where sex = ?) as ws,
+         max(weight) filter (where sex = 'T') as wt, count(*) filter (where sex = ?) as n_s
+  from marts.indicator_weight
+  where indicator_id = ? and (sex = ? or sex = 'T')
+    and kommun_code in (select kommun_code from m)
+  group by kommun_code, year),
+split as (select coalesce(sum(n_s), 0) > 0 and ? <> 'T' as by_sex from w),
 g as (
   select y.year, o.value, k.first_year,
-         case when ? = 'weighted' then coalesce(ws.weight, case when not (select by_sex
-              from split) then wt.weight end) else 1.0 end as weight
-  from m cross join yrs y
-  left join marts.observation_kommun_year o
-    on o.indicator_id = ? and o.kommun_code = m.kommun_code and o.year = y.year and o.sex = ?
+         case when ? = 'weighted' then coalesce(w.ws, case when not (select by_sex
+              from split) then w.wt end) else 1.0 end as weight
+  from m cross join (select distinct year from o) y
+  left join o on o.kommun_code = m.kommun_code and o.year = y.year
   left join marts.kommun k on k.kommun_code = m.kommun_code
-  left join w ws on ws.kommun_code = m.kommun_code and ws.year = y.year and ws.sex = ?
-  left join w wt on wt.kommun_code = m.kommun_code and wt.year = y.year and wt.sex = 'T'
+  left join w on w.kommun_code = m.kommun_code and w.year = y.year
 ),
 r as (select year, value, weight, first_year,
              value is not null and not isnan(value)
                and (? <> 'weighted' or coalesce(weight > 0, false)) as rep
-      from g),
-a as (
-  select year,
-         sum(case when rep or first_year is null or year >= first_year then 1 else 0 end)
-           as n_expected,
-         sum(case when rep then 1 else 0 end) as n_reporting,
-         sum(case when rep then value * weight else 0 end) as wv,
-         sum(case when rep then weight else 0 end) as w
-  from r group by year
-)
-select year, n_expected, n_reporting, wv, w from a where n_expected > 0 order by year
+      from g)
+select year,
+       sum(case when rep or first_year is null or year >= first_year then 1 else 0 end)
+         as n_expected,
+       sum(case when rep then 1 else 0 end) as n_reporting,
+       sum(case when rep then value * weight else 0 end) as wv,
+       sum(case when rep then weight else 0 end) as w
+from r group by year having n_expected > 0 order by year
 """
 
 
@@ -224,8 +233,8 @@ def computed_area_series(con: Con, ind: Indicator, members: list[str],
 
 def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.DataFrame:
     rule = ind.aggregation
-    df = con.execute(_GROUP_SERIES_SQL, [members, ind.id, sex, ind.id, members, sex, rule,
-                                         ind.id, sex, sex, rule]).df()
+    df = con.execute(_GROUP_SERIES_SQL, [members, ind.id, sex, sex, sex, ind.id, sex, sex,
+                                         rule, rule]).df()
     n_exp, n_rep = df["n_expected"].to_numpy(), df["n_reporting"].to_numpy()
     if rule == "sum":
         value = df["wv"].to_numpy(dtype="float64")
@@ -500,10 +509,20 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     if not has_table(con, mart["table"]):
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
     available = _monthly_available(con, ind, mart["table"], choices, sex)
-    rows = _monthly_rows(con, ind, mart, choices, list(area_obj.members), sex)
+    months = _months(choices, available)
+    if not area_obj.is_kommun and not months.empty and _sql_monthly_fits(ind, choices):
+        out = _area_monthly_sql(con, ind, mart, choices, area_obj, sex, available, months)
+        out["period"] = out["period"].dt.date
+        return out[MONTHLY_COLUMNS]
+    return _monthly_series_pandas(con, ind, mart, choices, area_obj, sex, available, months)
+
+
+def _months(choices: dict[str, monthly.Choice], available: dict[str, pd.DataFrame]
+            ) -> pd.DataFrame:
+    """The months a choice has (period, band): a scheduled choice's months and bands, else
+    the months where every code the option reads has a value somewhere."""
     months = None
     for name, choice in choices.items():
-        rows = monthly.apply(rows, choice, available[name])
         if choice.schedule:
             used = monthly.bands_by_month(choice, available[name])
             months = pd.DataFrame({"period": list(used), "band": list(used.values())})
@@ -514,6 +533,19 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
             months = pd.DataFrame({"period": keep, "band": choice.option})
     months = months if months is not None else pd.DataFrame(columns=["period", "band"])
     months["period"] = pd.to_datetime(months["period"]).astype("datetime64[ns]")
+    return months
+
+
+def _monthly_series_pandas(con: Con, ind: Indicator, mart: dict,
+                           choices: dict[str, monthly.Choice], area_obj: Area, sex: str,
+                           available: dict[str, pd.DataFrame], months: pd.DataFrame
+                           ) -> pd.DataFrame:
+    """``monthly_series`` through ``transforms.areas.aggregate`` (any area, any option): the
+    reference the SQL statement of ``_area_monthly_sql`` is held equal to."""
+    rows = _monthly_rows(con, ind, mart, choices, list(area_obj.members), sex)
+    for name, choice in choices.items():
+        rows = monthly.apply(rows, choice, available[name])
+    months = months.copy()
     rows["period"] = pd.to_datetime(rows["period"]).astype("datetime64[ns]")
     if "band_label" in rows:  # the source states each row's age band (read from its file)
         stated = rows.dropna(subset=["band_label"]).groupby("period")["band_label"].agg(
@@ -531,6 +563,150 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
         out = _area_monthly(con, ind, rows, months, list(area_obj.members), sex, extra)
     out["period"] = out["period"].dt.date
     return out[MONTHLY_COLUMNS].sort_values("period").reset_index(drop=True)
+
+
+def _sql_monthly_fits(ind: Indicator, choices: dict[str, monthly.Choice]) -> bool:
+    """Whether ``_area_monthly_sql`` computes this series: the rules 'ratio' and 'sum', every
+    choice one source code or one pension-age schedule (a sum of bands goes through pandas)."""
+    return (ind.aggregation in {"ratio", "sum"}
+            and not any(c.sum_of for c in choices.values())
+            and sum(1 for c in choices.values() if c.schedule) <= 1)
+
+
+# An area's monthly series in one statement, by the rules of transforms.areas.aggregate with
+# time='period' (tests/test_monthly_sql.py holds the two equal): every member × month of the
+# choice; a member reports when it has a count (or the source hides it, "<5": it adds 0 and
+# makes the value a lower bound) and, for 'ratio', a denominator > 0; it is expected when it
+# reports or existed that year. The mart's rows are read once, for the members, the sex and
+# the choice's codes (a schedule's band per month joined as a small table).
+_AREA_MONTHLY_SQL = """
+with m as (select unnest(?::varchar[]) as kommun_code),
+mo as (select unnest(?::date[]) as period, unnest(?::varchar[]) as band),
+want as (select unnest(?::date[]) as period, unnest(?::varchar[]) as code),
+ex as (select unnest(?::date[]) as period, unnest(?::double[]) as value,
+              unnest(?::boolean[]) as masked),
+r as (select kommun_code, period,
+             case when isnan(n) then null else n end as numerator,
+             case when isnan(d) then null else d end as denominator,
+             kv is not null and not isnan(kv) as has_kv,
+             coalesce(masked, false) as masked, is_preliminary, table_id, band_label
+      from rows_in),
+g as (
+  select mo.period, r.numerator, r.denominator, r.masked, f.first_year,
+         (r.numerator is not null or coalesce(r.masked, false))
+           and (? = 'sum' or coalesce(r.denominator > 0, false)) as rep
+  from m cross join mo
+  left join r on r.kommun_code = m.kommun_code and r.period = mo.period
+  left join marts.kommun f on f.kommun_code = m.kommun_code
+),
+a as (
+  select period,
+         sum(case when rep or first_year is null or year(period) >= first_year
+             then 1 else 0 end) as n_expected,
+         sum(case when rep then 1 else 0 end) as n_reporting,
+         fsum(case when rep then coalesce(numerator, 0.0) else 0.0 end) as wv,
+         fsum(case when rep then denominator else 0.0 end) as w,
+         sum(case when rep and masked then 1 else 0 end) as n_masked
+  from g group by period
+),
+e as (select period, fsum(coalesce(value, 0.0)) as v,
+             sum(case when value is null or coalesce(masked, false) then 1 else 0 end) as lb
+      from ex group by period),
+fl as (select period, bool_or(coalesce(is_preliminary, false)) as is_preliminary,
+              array_to_string(list_sort(list_distinct(list(coalesce(table_id, 'None')))),
+                              '+') as table_id
+       from r where numerator is not null or has_kv group by period),
+st as (select period, array_to_string(list_sort(list_distinct(list(band_label))), ' / ')
+              as stated
+       from r where band_label is not null group by period)
+select mo.period, coalesce(st.stated, mo.band) as band, a.n_expected, a.n_reporting,
+       a.wv + coalesce(e.v, 0.0) as wv, a.w, a.n_masked + coalesce(e.lb, 0) as n_masked,
+       coalesce(fl.is_preliminary, false) as is_preliminary, fl.table_id
+from mo
+left join a using (period)
+left join e using (period)
+left join fl using (period)
+left join st using (period)
+order by mo.period
+"""
+
+
+def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthly.Choice],
+                      area_obj: Area, sex: str, available: dict[str, pd.DataFrame],
+                      months: pd.DataFrame) -> pd.DataFrame:
+    """``monthly_series`` for a non-kommun area in one SQL statement (see _AREA_MONTHLY_SQL);
+    equal to ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands)."""
+    members = list(area_obj.members)
+    mask = (mart.get("masked") or {}).get(ind.numerator)
+    band_column = mart.get("band_column")
+    plain = [c for c in choices.values() if c.is_plain]
+    scheduled = [c for c in choices.values() if c.schedule]
+    want: dict = {}
+    if scheduled:
+        name = next(n for n, c in choices.items() if c.schedule)
+        want = monthly.bands_by_month(scheduled[0], available[name])
+    rows_sql = (
+        f"""select kommun_code, period, {sql_identifier(ind.numerator)} as n,
+                   {sql_identifier(ind.denominator or ind.numerator)} as d,
+                   {sql_identifier(ind.kommun_value)} as kv, is_preliminary, table_id, """
+        + (f"{sql_identifier(mask)}" if mask else "null::boolean") + " as masked, "
+        + (f"{sql_identifier(band_column)}::varchar" if band_column else "null::varchar")
+        + f" as band_label from {sql_identifier(mart['table'])} b"
+        + " where b.sex = ? and b.kommun_code in (select unnest(?::varchar[]))"
+        + "".join(f" and b.{sql_identifier(c.column)} = ?" for c in plain)
+        + "".join(f" and b.{sql_identifier(c.column)} in (select code from want"
+                  " where want.period = b.period)" for c in scheduled))
+    extra = _unallocated(con, ind, mart, choices, area_obj, sex, available)
+    has_extra = extra is not None and not extra.empty
+    ex = extra if has_extra else pd.DataFrame({"period": [], "value": [], "masked": []})
+    sql = _AREA_MONTHLY_SQL.replace("from rows_in", "from (" + rows_sql + ")")
+    params = [members, months["period"].dt.date.tolist(), [str(b) for b in months["band"]],
+              list(want), list(want.values()),
+              pd.to_datetime(ex["period"]).dt.date.tolist(),
+              [None if pd.isna(v) else float(v) for v in ex["value"]],
+              [bool(v) for v in ex["masked"]],
+              sex, members, *[c.option for c in plain],
+              ind.aggregation]
+    df = con.execute(sql, params).df()
+    n_exp = df["n_expected"].to_numpy(dtype="float64")
+    n_rep = df["n_reporting"].to_numpy(dtype="float64")
+    wv, w = df["wv"].to_numpy(dtype="float64"), df["w"].to_numpy(dtype="float64")
+    keep = n_exp > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = n_rep / np.where(keep, n_exp, np.nan)
+        if ind.aggregation == "sum":
+            value = wv
+        else:
+            value = ind.scale * wv / np.where(w > 0, w, np.nan)
+    withheld = (n_rep == 0) | (coverage < area_rules.MIN_COVERAGE)
+    value = np.where(withheld | ~keep, np.nan, value)
+    if ind.aggregation == "sum":
+        numerator, denominator = value, np.full(len(df), np.nan)
+    else:
+        numerator, denominator = np.where(keep, wv, np.nan), np.where(keep, w, np.nan)
+    status = pd.Series([("withheld" if wh else "partial" if r < e else None) if k else np.nan
+                        for wh, r, e, k in zip(withheld, n_rep, n_exp, keep, strict=True)],
+                       dtype=object)
+    n_masked = np.where(keep, df["n_masked"].fillna(0).to_numpy(dtype="float64"), 0).astype(int)
+    table_id = df["table_id"].astype(object).where(df["table_id"].notna(), np.nan)
+    if has_extra:  # the unallocated rows' file is a source too
+        files = pd.to_datetime(df["period"]).map(
+            extra.assign(period=pd.to_datetime(extra["period"])).set_index("period")[
+                "extra_table_id"])
+        table_id = pd.Series([
+            "+".join(sorted({p for part in (a, b) if isinstance(part, str) and part
+                             for p in part.split("+")})) or None
+            for a, b in zip(table_id, files, strict=True)], dtype=object)
+    def int_or_nan(x: np.ndarray) -> np.ndarray:  # int32 where every month has members
+        return x.astype("int32") if keep.all() else x
+
+    return pd.DataFrame({
+        "period": pd.to_datetime(df["period"]).astype("datetime64[ns]"),
+        "value": value, "n_expected": int_or_nan(np.where(keep, n_exp, np.nan)),
+        "n_reporting": int_or_nan(np.where(keep, n_rep, np.nan)), "status": status,
+        "is_preliminary": df["is_preliminary"].astype(bool), "table_id": table_id,
+        "band": df["band"].astype(object), "is_computed": True, "numerator": numerator,
+        "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked})
 
 
 def _flags(rows: pd.DataFrame) -> pd.DataFrame:

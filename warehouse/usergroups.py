@@ -119,11 +119,31 @@ class Group:
 _LOCK = threading.RLock()
 
 
+# list_groups runs on every page's every run; opening the file costs ~10-40 ms. Its result is
+# kept per file with the file's (and its WAL's) size and modification time: any write, from
+# this process or another, changes them. Every other opening of the file forgets it too.
+_LISTED: dict[str, tuple[tuple, list]] = {}
+
+
+def _file_state(path: Path) -> tuple:
+    out = []
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = p.stat()
+            out.append((st.st_mtime_ns, st.st_size, st.st_ino))
+        except FileNotFoundError:
+            out.append(None)
+    return tuple(out)
+
+
 @contextmanager
-def _connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect(path: Path | None = None, *, listing: bool = False
+             ) -> Iterator[duckdb.DuckDBPyConnection]:
     path = Path(path or config.user_db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     with _LOCK:
+        if not listing:
+            _LISTED.pop(str(path), None)
         for attempt in range(20):  # another process may hold the file for a moment
             try:
                 con = duckdb.connect(str(path))
@@ -140,14 +160,23 @@ def _connect(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def list_groups(path: Path | None = None) -> list[Group]:
-    """Every stored group, by name."""
-    with _connect(path) as con:
-        rows = con.execute("""select g.group_id, g.name, g.note, g.is_suggested,
-                                     list(m.kommun_code order by m.position) filter
-                                         (where m.kommun_code is not null)
-                              from user_group g left join user_group_member m using (group_id)
-                              group by all order by g.name""").fetchall()
-    return [Group(r[0], r[1], tuple(r[4] or ()), r[2], bool(r[3])) for r in rows]
+    """Every stored group, by name (read again only when the file has changed)."""
+    path = Path(path or config.user_db_path())
+    with _LOCK:
+        known = _LISTED.get(str(path))
+        if known is not None and known[0] == _file_state(path):
+            return list(known[1])
+        with _connect(path, listing=True) as con:
+            rows = con.execute("""select g.group_id, g.name, g.note, g.is_suggested,
+                                         list(m.kommun_code order by m.position) filter
+                                             (where m.kommun_code is not null)
+                                  from user_group g left join user_group_member m
+                                    using (group_id)
+                                  group by all order by g.name""").fetchall()
+        groups = [Group(r[0], r[1], tuple(r[4] or ()), r[2], bool(r[3])) for r in rows]
+        # the state after closing: no other process can write while the file is open here
+        _LISTED[str(path)] = (_file_state(path), groups)
+    return list(groups)
 
 
 def find(name_or_id: str, path: Path | None = None) -> Group:
