@@ -290,7 +290,8 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
     from openpyxl import load_workbook
     from PIL import Image
 
-    page.goto(f"{app_url}/?sida=arbetsloshet&kommun=0780", wait_until="domcontentloaded")
+    page.goto(f"{app_url}/?sida=arbetsloshet&flik=ar&kommun=0780",
+              wait_until="domcontentloaded")
     _heading(page, "Arbetslöshet – Växjö")
     # by its title: "Vilket mått?" above it names Arbetslöshet 18–65 år in its legend
     chart = page.locator('[data-testid="stPlotlyChart"]').filter(
