@@ -111,6 +111,30 @@ def test_every_page_renders(app_env, page):
     _assert_menus(at, page)
 
 
+TABBED = [(p, t) for p, spec in load_pages().items() for t, _ in spec.tabs]
+
+
+@pytest.mark.parametrize(("page", "tab"), TABBED)
+def test_every_tab_draws_only_its_own_sections_each_chart_with_its_menu(app_env, page, tab):
+    """A page with tabs (Arbetslöshet) draws only the open tab's sections (issue 9 point 8:
+    fewer charts to draw at a page change), the tab from the link (``flik``, left out for the
+    first tab); every chart there has its download menu, and the tab stays on its page."""
+    spec = load_pages()[page]
+    first = spec.tabs[0][0]
+    link = {"sida": page, "kommun": "2080", **({} if tab == first else {"flik": tab})}
+    at = _app(**link).run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    assert [t.label for t in at.tabs] == [label for _, label in spec.tabs]
+    assert [h.value for h in at.header] == [s.heading for s in spec.sections
+                                            if s.tab in (None, tab)]
+    assert at.get("plotly_chart")  # Falun has a chart in every tab (monthly SCB values)
+    _assert_menus(at, f"{page} {tab}")
+    assert dict(at.query_params) == link
+    menu = _menu(at)
+    assert menu[spec.title] == link  # the page's own link keeps the tab …
+    assert "flik" not in menu["Översikt"]  # … another page's does not
+
+
 def test_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
     value = _kolada(shared, "N03920", 2022)["0780"]  # 5.97…
     at = _app().run()
@@ -120,7 +144,8 @@ def test_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
     card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
     assert card.value == f"{value:.1f}".replace(".", ",") + "\u00a0%" == "6,0\u00a0%"
     assert dict(at.query_params) == {"kommun": "0780"}  # the choice is in the URL, as a code
-    at = _app(sida="arbetsloshet", kommun="0780").run()  # the chart is on Arbetslöshet
+    # the chart is on Arbetslöshet, in its tab Per år
+    at = _app(sida="arbetsloshet", kommun="0780", flik="ar").run()
     assert at.title[0].value == "Arbetslöshet – Växjö"
     fig = _figure(at, "Arbetslöshet 18–65 år<br>")
     vaxjo = next(t for t in fig["data"] if t["name"] == "Växjö")
@@ -150,7 +175,8 @@ def test_a_link_reopens_the_same_view_on_every_page(app_env, page):
 
 
 def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
-    at = _app(sida="arbetsloshet", kommun="0780", fran="2015", till="2019", ref="2016").run()
+    at = _app(sida="arbetsloshet", flik="ar", kommun="0780", fran="2015", till="2019",
+              ref="2016").run()
     assert not at.exception
     card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år"))
     assert card.label == "Arbetslöshet 18–65 år, 2019"
@@ -167,22 +193,25 @@ def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
     assert "Växjö 2016: " + f"{baseline:.1f}".replace(".", ",") in notes
 
 
-@pytest.mark.parametrize(("kommun", "indicator_id", "chart"), [
-    ("0780", "N03921", "Arbetslöshet 16–24 år<br>"),
-    ("2080", "bas_arbetsloshet", "Arbetslöshet (SCB BAS)<br>"),  # the monthly block's chart
+@pytest.mark.parametrize(("kommun", "indicator_id", "tab", "chart", "other"), [
+    ("0780", "N03921", {"flik": "ar"}, "Arbetslöshet 16–24 år<br>", "Arbetslöshet 18–65 år<br>"),
+    # the monthly block's chart, in the first tab (Per månad)
+    ("2080", "bas_arbetsloshet", {}, "Arbetslöshet (SCB BAS)<br>",
+     "Arbetslöshet enligt olika mått<br>"),
 ])
 def test_a_target_value_is_drawn_and_named_on_its_indicator_only(app_env, kommun,
-                                                                  indicator_id, chart):
+                                                                  indicator_id, tab, chart,
+                                                                  other):
     at = _app(sida="arbetsloshet", kommun=kommun, mal=f"{indicator_id}:4,5",
-              malnamn="LÖK-mål").run()
+              malnamn="LÖK-mål", **tab).run()
     assert not at.exception and not at.warning
-    assert dict(at.query_params) == {"sida": "arbetsloshet", "kommun": kommun,
+    assert dict(at.query_params) == {"sida": "arbetsloshet", "kommun": kommun, **tab,
                                      "mal": f"{indicator_id}:4.5", "malnamn": "LÖK-mål"}
     target = _figure(at, chart)
     assert [s["y0"] for s in target["layout"]["shapes"] if s.get("y0") == s.get("y1")] == [4.5]
     assert "LÖK-mål: 4,5" in " ".join(a["text"] for a in target["layout"]["annotations"])
-    adults = _figure(at, "Arbetslöshet 18–65 år<br>")
-    assert "LÖK-mål" not in " ".join(a["text"] for a in adults["layout"]["annotations"])
+    rest = _figure(at, other)
+    assert "LÖK-mål" not in " ".join(a["text"] for a in rest["layout"].get("annotations", []))
 
 
 def test_an_invalid_link_shows_the_default_and_says_what_was_ignored(app_env):
@@ -222,7 +251,7 @@ def test_goteborgsregionen_shows_its_weighted_unemployment(app_env, shared, ware
         "select kommun_code from marts.kommun where list_contains(?, kommun_name)",
         [names]).fetchall()]
     assert len(codes) == 13
-    at = _app(sida="arbetsloshet", omrade="group:goteborgsregionen").run()
+    at = _app(sida="arbetsloshet", flik="ar", omrade="group:goteborgsregionen").run()
     assert not at.exception
     assert at.title[0].value == "Arbetslöshet – Göteborgsregionen"
     assert at.caption[0].value.startswith("Göteborgsregionen (13 kommuner: Ale, Alingsås")

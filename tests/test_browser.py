@@ -231,7 +231,8 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
     from openpyxl import load_workbook
     from PIL import Image
 
-    page.goto(f"{app_url}/?sida=arbetsloshet&kommun=0780", wait_until="domcontentloaded")
+    page.goto(f"{app_url}/?sida=arbetsloshet&flik=ar&kommun=0780",
+              wait_until="domcontentloaded")
     _heading(page, "Arbetslöshet – Växjö")
     # by its title: "Vilket mått?" above it names Arbetslöshet 18–65 år in its legend
     chart = page.locator('[data-testid="stPlotlyChart"]').filter(
@@ -272,3 +273,20 @@ def test_the_meeting_deck_downloads_from_its_page(page, app_url):
     slides = list(Presentation(pptx.value.path()).slides)
     assert len(slides) == 1 + 6 + 1
     assert not page.outside, page.outside
+
+
+def test_plotlys_script_is_loaded_at_the_start_not_when_the_first_chart_arrives(browser,
+                                                                                 app_url):
+    """Issue 12 point 7: the frame asks the browser for plotly's script chunk at the start of
+    the run (Streamlit loads it lazily with the first chart), so it loads while the server
+    works; on Om data, a page with no chart at all, it is loaded too."""
+    with _fresh(browser) as pg:
+        with pg.expect_response(lambda r: "/static/js/PlotlyChart." in r.url,
+                                timeout=60_000) as chunk:
+            pg.goto(f"{app_url}/?sida=om_data&kommun=0780", wait_until="domcontentloaded")
+        assert chunk.value.status == 200
+        _heading(pg, "Om data", exact=True)
+        assert pg.locator('[data-testid="stPlotlyChart"]').count() == 0
+        # the element that asked stands below the menu: the menu's first link is at the top
+        first = pg.locator('section[data-testid="stSidebar"] a').first
+        assert first.inner_text() == "Översikt"

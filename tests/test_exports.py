@@ -83,6 +83,7 @@ def test_the_chart_camera_button_saves_a_readable_file_name(app_env):
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.query_params["sida"] = "arbetsloshet"  # Översikt has cards; the charts are here
+    at.query_params["flik"] = "ar"  # the annual charts' tab
     at.query_params["kommun"] = "0780"
     at.run()
     assert not at.exception

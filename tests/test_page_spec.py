@@ -64,6 +64,16 @@ def test_oversikt_has_key_figures_of_every_target_group_with_ranks():
     assert page.controls == ("area", "sex", "period", "reference")
 
 
+def test_arbetsloshet_draws_its_many_charts_in_tabs_monthly_first():
+    page = load_pages()["arbetsloshet"]
+    assert [t for t, _ in page.tabs] == ["manad", "ar", "sysselsattning", "antal"]
+    assert page.sections[0].tab is None  # "Vilket mått?" above the tabs
+    by_tab = {t: [i for s in page.sections if s.tab == t for i in (
+        *s.indicators, *(m.indicator for m in s.monthly))] for t, _ in page.tabs}
+    assert by_tab["manad"] == ["bas_arbetsloshet", "af_andel_inskrivna"]
+    assert by_tab["ar"][:2] == ["N03920", "N03921"]
+
+
 def test_the_forsorjningshinder_family_is_one_composition():
     [section] = [s for s in load_pages()["forsorjningsstod"].sections if s.composition]
     assert section.composition == tuple(f"N318{n}" for n in range(58, 69))
@@ -84,6 +94,16 @@ def test_renderer_pages_default_to_the_area_control():
     ("pages: {x: {title: X, sections: [{heading: H, indicators: [N1, N1]}]}}", "twice"),
     ("pages: {x: {title: X, sections: [{heading: H, indikatorer: [N1]}]}}", "unknown keys"),
     ("pages: {x: {title: X, renderer: ui.pages.x, controls: [age]}}", "controls"),
+    ("pages: {x: {title: X, tabs: {a: A}, sections: [{heading: H, tab: a, blocks: [b]}]}}",
+     "at least two"),
+    ("pages: {x: {title: X, tabs: {a: A, b: B}, sections: [{heading: H, tab: c, blocks: [b]}]}}",
+     "tabs the page lacks"),
+    ("pages: {x: {title: X, tabs: {a: A, b: B}, sections: [{heading: H, tab: a, blocks: [b]}]}}",
+     "tabs without a section"),
+    (("pages: {x: {title: X, tabs: {a: A, b: B}, sections: [{heading: H, tab: b, blocks: [b]}, "
+     "{heading: I, tab: a, blocks: [b]}]}}"), "order of the tabs"),
+    (("pages: {x: {title: X, tabs: {a: A, b: B}, sections: [{heading: H, tab: a, blocks: [b]}, "
+     "{heading: I, blocks: [b]}, {heading: J, tab: b, blocks: [b]}]}}"), "stand together"),
 ])
 def test_a_malformed_page_file_names_the_problem(tmp_path, text, needle):
     path = tmp_path / "pages.yml"

@@ -60,7 +60,8 @@ def test_arbetsloshet_says_which_measure_and_that_af_data_is_absent(app_env, sha
     assert names[0] == "SCB:s arbetslöshet (BAS)"
     assert "Arbetsförmedlingens andel inskrivna arbetslösa" not in names
     assert _decode(fig["data"][0]["y"])[-1] == pytest.approx(bas)
-    # the count per month: Falun alone, its län and Riket as numbers beside it
+    # the count per month (tab Antal per månad): Falun alone, its län and Riket as numbers
+    at = _app(sida="arbetsloshet", kommun="2080", flik="antal").run()
     counts = _figure(at, "Antal arbetslösa")
     assert [t["name"] for t in counts["data"] if t.get("mode") == "lines"] == ["Falun"]
 

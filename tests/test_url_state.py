@@ -27,7 +27,8 @@ VOCAB = us.Vocabulary(  # hand-made
     indicators=frozenset({"N03920", "N31807"}),
     kommun_names={"0114": "Upplands Väsby", "0780": "Växjö"},
     dimensions={"age": us.Dimension("20-pension", frozenset({"20-pension", "20-64", "16-24"})),
-                "birth_region": us.Dimension("tot", frozenset({"tot", "in", "ut"}))})
+                "birth_region": us.Dimension("tot", frozenset({"tot", "in", "ut"}))},
+    tabs=frozenset({"ar", "antal"}))
 FULL = us.ViewState(page=PAGES[0], kommun="0780", area="lan:07", sex="K", start="2015",
                     end="2020", target=us.Target("N03920", 4.5, "LÖK-mål 2026"))
 SHARED = us.SharedGroup("Värend", ("0764", "0763", "0780"))
@@ -53,9 +54,10 @@ def test_every_page_round_trips_with_a_full_view(page):
     replace(FULL, target=us.Target("N31807", -0.25)),
     replace(FULL, dims=(("age", "16-24"), ("birth_region", "ut"))),
     replace(FULL, dims=(("birth_region", "in"),)),
+    replace(FULL, page="arbetsloshet", tab="ar"),
     VOCAB.default(),
 ], ids=["kommun", "group", "shared", "shared-kept", "months", "negative-target",
-        "monthly-options", "one-option", "default"])
+        "monthly-options", "one-option", "tab", "default"])
 def test_views_round_trip(state):
     assert roundtrip(state) == (state, [])
 
@@ -227,3 +229,12 @@ def test_parse_never_raises_and_its_view_is_a_fixed_point(params):
     assert us.parse(canonical, VOCAB) == (state, [])  # the URL written back reads the same
     assert set(canonical) <= set(us.PARAMS)
     assert all(len(v) <= 4 * us.MAX_RAW for v in canonical.values())
+
+
+def test_a_tab_in_the_link_is_a_known_tab_id_or_a_notice():
+    state, notices = us.parse({"sida": "arbetsloshet", "flik": "ar"}, VOCAB)
+    assert state.tab == "ar" and notices == []
+    state, notices = us.parse({"sida": "arbetsloshet", "flik": "<b>x</b>"}, VOCAB)
+    assert state.tab is None
+    assert notices == [("Fliken i länken känns inte igen och ignorerades "
+                       "(flik=\\<b\\>x\\</b\\>).")]  # markdown-escaped

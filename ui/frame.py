@@ -9,6 +9,8 @@ open their pages.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import render, selection, swedish
@@ -34,6 +36,28 @@ _CARD_STYLE = """<style>
   white-space: normal; overflow: visible; text-overflow: clip;
 }
 </style>"""
+
+
+# Streamlit's frontend loads plotly's script (~4.7 MB, its own chunk) only when the first chart
+# arrives, after the server has made everything above it. Asked for at the start of the run,
+# the browser loads and compiles it while the server works (issue 12 point 7: cold start to the
+# first chart). The file name carries a hash of the installed Streamlit's build: looked up,
+# and nothing is done when it is not there. The element stands below the menu (its empty row
+# would otherwise push the menu down).
+_PLOTLY_CHUNK = next((Path(st.__file__).parent / "static" / "static" / "js").glob(
+    "PlotlyChart.*.js"), None)
+_PRELOAD = """<script>
+(() => {
+  const app = document.querySelector('script[type="module"][src*="/static/js/index."]');
+  if (app) import(new URL("%s", app.src).href).catch(() => {});
+})();
+</script>"""
+
+
+def preload_charts() -> None:
+    """Start loading plotly's script in the browser now, not when the first chart arrives."""
+    if _PLOTLY_CHUNK is not None:
+        st.sidebar.html(_PRELOAD % _PLOTLY_CHUNK.name, unsafe_allow_javascript=True)
 
 
 def no_data_message() -> None:
@@ -83,10 +107,10 @@ def _draw_page() -> None:
     render.render(selection.current())
 
 
-def _menu(root: st.Page, sel: selection.Selection, pages: dict[str, PageSpec]) -> None:
-    """One link per page, carrying the whole selection (a real link: it opens in a new tab
-    too); the page shown is highlighted."""
-    with st.sidebar:
+def _menu(menu, root: st.Page, sel: selection.Selection, pages: dict[str, PageSpec]) -> None:
+    """One link per page in the sidebar's ``menu`` container, carrying the whole selection (a
+    real link: it opens in a new tab too); the page shown is highlighted."""
+    with menu:
         st.html(_MENU_STYLE % sel.page.id + _CARD_STYLE)
         for page_id, spec in pages.items():
             with st.container(key=f"meny-{page_id}"):
@@ -102,6 +126,8 @@ def run() -> None:
 
 
 def _run() -> None:
+    menu = st.sidebar.container()  # filled once the selection is known
+    preload_charts()
     if not warehouse_ready():
         st.navigation([st.Page(no_data_message, title=APP_TITLE)], position="hidden").run()
         st.stop()
@@ -116,7 +142,7 @@ def _run() -> None:
     sel, notices = selection.bind(pages, render.page_facts, page_hint=hint)
     st.set_page_config(page_title=f"{sel.page.title} · {APP_TITLE}")
     swedish.install()
-    _menu(root, sel, pages)
+    _menu(menu, root, sel, pages)
     if notices:
         st.warning("Delar av länken kunde inte användas:\n" + "\n".join(f"- {n}"
                                                                            for n in notices))

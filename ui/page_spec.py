@@ -16,9 +16,9 @@ from transforms.yamlio import yaml_load
 
 PAGES_FILE = Path(__file__).with_name("pages.yml")
 CONTROLS = ("area", "sex", "period", "reference")
-_PAGE_KEYS = {"title", "intro", "sections", "renderer", "controls", "group"}
+_PAGE_KEYS = {"title", "intro", "sections", "renderer", "controls", "group", "tabs"}
 _SECTION_KEYS = {"heading", "intro", "blocks", "indicators", "members", "charts", "rank",
-                 "link", "monthly", "composition"}
+                 "link", "monthly", "composition", "tab"}
 _MONTHLY_KEYS = {"indicator", "options", "cards"}
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
 _INDICATOR = re.compile(r"^[A-Za-z0-9_]{1,30}$")
@@ -54,6 +54,7 @@ class Section:
     link: str | None = None  # a page with more on the section's subject
     monthly: tuple[Monthly, ...] = ()
     composition: tuple[str, ...] = ()  # shares of one whole, drawn as one stacked chart
+    tab: str | None = None  # the page tab (PageSpec.tabs) the section is drawn in
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class PageSpec:
     renderer: str | None = None
     controls: tuple[str, ...] = CONTROLS
     group: str | None = None  # the target group (indicators.yml ``groups``) the page presents
+    tabs: tuple[tuple[str, str], ...] = ()  # (tab id, label): only the open tab is drawn
 
     @property
     def indicator_ids(self) -> tuple[str, ...]:
@@ -136,6 +138,9 @@ def _section(raw: object, where: str) -> Section:
     link = raw.get("link")
     if link is not None and not (isinstance(link, str) and _ID.match(link)):
         raise PageFileError(f"pages.yml: {where}.link names a page id")
+    tab = raw.get("tab")
+    if tab is not None and not (isinstance(tab, str) and _ID.match(tab)):
+        raise PageFileError(f"pages.yml: {where}.tab names a tab id of the page")
     section = Section(
         heading=raw["heading"].strip(), intro=raw.get("intro"),
         blocks=_strings(raw.get("blocks"), f"{where}.blocks", _ID),
@@ -143,7 +148,8 @@ def _section(raw: object, where: str) -> Section:
         members=_flag(raw, "members", True, where), charts=_flag(raw, "charts", True, where),
         rank=_flag(raw, "rank", False, where), link=link,
         monthly=tuple(_monthly(m, f"{where}.monthly {n + 1}") for n, m in enumerate(monthly)),
-        composition=_strings(raw.get("composition"), f"{where}.composition", _INDICATOR))
+        composition=_strings(raw.get("composition"), f"{where}.composition", _INDICATOR),
+        tab=tab)
     if not (section.blocks or section.indicators or section.monthly or section.composition):
         raise PageFileError(f"pages.yml: {where} has neither blocks nor indicators")
     if section.composition and len(section.composition) < 2:
@@ -171,10 +177,35 @@ def _page(page_id: str, raw: object) -> PageSpec:
     controls = _strings(raw.get("controls", default_controls), f"{where}.controls")
     if set(controls) - set(CONTROLS):
         raise PageFileError(f"pages.yml: {where}: controls are among {list(CONTROLS)}")
+    tabs = _tabs(raw.get("tabs"), where)
+    parsed = tuple(_section(s, f"{where} section {n + 1}") for n, s in enumerate(sections))
+    used = [s.tab for s in parsed if s.tab]
+    if set(used) - {t for t, _ in tabs}:
+        raise PageFileError(f"pages.yml: {where}: sections name tabs the page lacks "
+                            f"{sorted(set(used) - {t for t, _ in tabs})}")
+    if {t for t, _ in tabs} - set(used):
+        raise PageFileError(f"pages.yml: {where}: tabs without a section "
+                            f"{sorted({t for t, _ in tabs} - set(used))}")
+    if used and [t for t, _ in tabs] != list(dict.fromkeys(used)):
+        raise PageFileError(f"pages.yml: {where}: sections come in the order of the tabs")
+    tabbed = [n for n, s in enumerate(parsed) if s.tab]
+    if tabbed and tabbed != list(range(tabbed[0], tabbed[-1] + 1)):
+        raise PageFileError(f"pages.yml: {where}: the sections of the tabs stand together")
     return PageSpec(
         id=page_id, title=raw["title"].strip(), intro=raw.get("intro"), renderer=renderer,
-        sections=tuple(_section(s, f"{where} section {n + 1}") for n, s in enumerate(sections)),
-        controls=tuple(c for c in CONTROLS if c in controls), group=group)
+        sections=parsed, controls=tuple(c for c in CONTROLS if c in controls), group=group,
+        tabs=tabs)
+
+
+def _tabs(raw: object, where: str) -> tuple[tuple[str, str], ...]:
+    """A page's ``tabs``: {id: label}, in order; at least two."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or len(raw) < 2 or not all(
+            isinstance(k, str) and _ID.match(k) and isinstance(v, str) and v.strip()
+            for k, v in raw.items()):
+        raise PageFileError(f"pages.yml: {where}.tabs maps at least two tab ids to labels")
+    return tuple((k, v.strip()) for k, v in raw.items())
 
 
 @cache

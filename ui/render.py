@@ -4,15 +4,18 @@ charts -> source line, section by section. A page with a ``renderer`` runs its o
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
+from functools import partial
 
 import streamlit as st
 
 from transforms import periods
 from transforms.catalogue import Indicator
-from ui import blocks
+from ui import blocks, selection
 from ui.data import query
 from ui.page_spec import PageSpec, Section, load_pages
 from ui.selection import PageFacts, Selection
+from ui.url_state import ViewState
 from warehouse.queries import UnknownIndicator
 
 CATALOGUE_PAGE = "ui.pages.indikatorer"
@@ -86,8 +89,45 @@ def indicator_page(sel: Selection) -> None:
             st.caption(f"Kön: {len(plain)} av nyckeltalen på sidan finns inte per kön; för dem "
                        "visas totalt (det står vid varje sådant nyckeltal).")
     known = {i.id for i in indicators_of(spec)}
+    tabs_drawn = False
     for section in spec.sections:
-        _section(sel, section, known)
+        if section.tab is None:
+            _section(sel, section, known)
+        elif not tabs_drawn:  # the tabbed sections stand together (ui/page_spec.py checks)
+            tabs_drawn = True
+            _tabs(sel, known)
+
+
+def open_tab(spec: PageSpec, state: ViewState) -> str:
+    """The id of the page's open tab: the link's ``flik`` when the page has it, else the
+    first."""
+    ids = [tab_id for tab_id, _ in spec.tabs]
+    return state.tab if state.tab in ids else ids[0]
+
+
+def _tab_chosen(spec: PageSpec, state: ViewState, label: str) -> ViewState:
+    """The view with the tab labelled ``label`` open (the first tab is the default: no
+    ``flik``)."""
+    tab_id = next(t for t, text in spec.tabs if text == label)
+    return replace(state, tab=None if tab_id == spec.tabs[0][0] else tab_id)
+
+
+def _tabs(sel: Selection, known: set[str]) -> None:
+    """The page's tabs; only the open tab's sections are drawn (their charts made and sent),
+    a tab change reruns the page with the new tab in the URL (``flik``)."""
+    spec = sel.page
+    chosen = open_tab(spec, sel.state)
+    labels = dict(spec.tabs)
+    key = selection.page_key("flik")
+    containers = st.tabs(list(labels.values()), default=labels[chosen], key=key,
+                         on_change=selection.page_changed,
+                         args=(key, partial(_tab_chosen, spec)))
+    for (tab_id, _), container in zip(spec.tabs, containers, strict=True):
+        if tab_id == chosen:
+            with container:
+                for section in spec.sections:
+                    if section.tab == tab_id:
+                        _section(sel, section, known)
 
 
 def _section(sel: Selection, section: Section, known: set[str]) -> None:

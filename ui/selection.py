@@ -99,7 +99,9 @@ class Selection:
 
     def link_params(self, page_id: str | None = None) -> dict[str, str]:
         """The URL parameters of this view, or of the same view on another page."""
-        state = self.state if page_id is None else replace(self.state, page=page_id)
+        state = self.state
+        if page_id is not None and page_id != state.page:  # a tab belongs to its page
+            state = replace(state, page=page_id, tab=None)
         return url_state.to_params(state, self.vocab)
 
 
@@ -121,7 +123,8 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
                       indicators=frozenset(i.id for i in catalogue),
                       kommun_names=names, dimensions=dimensions(),
                       peer_variables=frozenset(peer_candidates(catalogue)),
-                      default_peer_variables=DEFAULT_PEER_VARIABLES)
+                      default_peer_variables=DEFAULT_PEER_VARIABLES,
+                      tabs=frozenset(t for page in pages.values() for t, _ in page.tabs))
 
 
 def dimensions() -> dict[str, Dimension]:

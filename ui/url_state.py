@@ -10,6 +10,7 @@ code, never a display name::
     ?alder=16-24&fodelseregion=ut                      (options of the monthly SCB BAS block)
     ?afgrupp=unga                                      (Arbetsförmedlingen's group option)
     ?sida=indikatorer&indikator=N31807                 (the indicator a page draws)
+    ?sida=arbetsloshet&flik=ar                         (the open tab of a page with tabs)
     ?sida=karta&indikator=N03920&till=2022&lager=la&klasser=riket      (Karta)
     ?sida=jamfor&jamfor=kommun:0780,lan:07,group:varend                (Jämför)
     ?sida=liknande&variabler=N01951:1,N03920:2,kommungrupp:1&antal=8   (Liknande kommuner)
@@ -34,6 +35,7 @@ from transforms.periods import Period, is_period, ordered
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
 INDICATOR = "indikator"  # the indicator a page draws (Alla indikatorer; issue 10's pages)
+TAB = "flik"  # the open tab of a page with tabs (ui/pages.yml `tabs`); default: the first
 SEX, START, END, BASELINE, TARGET, TARGET_NAME = "kon", "fran", "till", "ref", "mal", "malnamn"
 # the options of a monthly block, by dimension of its mart (transforms/indicators.yml
 # monthly_marts): the URL parameter and the Swedish word a notice uses
@@ -45,7 +47,7 @@ DIMENSION_PARAMS = {"age": ("alder", "Åldersgruppen"),
 LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS = (
     "lager", "klasser", "jamfor", "variabler", "antal")
 DECK_INDICATORS = "nyckeltal"  # Mötesunderlag: the deck's indicators, in order
-PARAMS = (PAGE, KOMMUN, AREA, GROUP, MEMBERS, SEX,
+PARAMS = (PAGE, TAB, KOMMUN, AREA, GROUP, MEMBERS, SEX,
           *(param for param, _ in DIMENSION_PARAMS.values()),
           START, END, BASELINE, TARGET, TARGET_NAME,
           INDICATOR, LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS, DECK_INDICATORS)
@@ -127,6 +129,7 @@ class ViewState:
     dims: tuple[tuple[str, str], ...] = ()  # (dimension, option) where not the default
     indicator: str | None = None  # the indicator a page draws (``indikator``)
     analysis: Analysis = Analysis()  # Karta, Jämför, Liknande kommuner (indicator kept equal)
+    tab: str | None = None  # the open tab of the page (``flik``); None = its first tab
 
     def dim(self, name: str) -> str | None:
         """The option chosen for a monthly dimension ('16-24'), None for its default."""
@@ -158,6 +161,7 @@ class Vocabulary:
     kommun_names: Mapping[str, str] = field(default_factory=dict, compare=False)
     peer_variables: frozenset[str] = frozenset()  # ids a peer search may use
     default_peer_variables: tuple[tuple[str, float], ...] = ()
+    tabs: frozenset[str] = frozenset()  # the tab ids of every page (ui/pages.yml `tabs`)
 
     def default(self) -> ViewState:
         """The view of an empty link."""
@@ -396,6 +400,12 @@ def parse(params: Mapping[str, str | Sequence[str]],
             state = replace(state, page=page)
         else:
             bad(PAGE, page, "Sidan")
+    tab = _single(params.get(TAB))
+    if tab:
+        if tab in vocab.tabs:
+            state = replace(state, tab=tab)
+        else:
+            bad(TAB, tab, "Fliken")
     indicator = _single(params.get(INDICATOR))
     if indicator:
         found = _INDICATOR.match(indicator) and next(
@@ -484,6 +494,8 @@ def to_params(state: ViewState, vocab: Vocabulary) -> dict[str, str]:
     out: dict[str, str] = {}
     if state.page != vocab.pages[0]:
         out[PAGE] = state.page
+    if state.tab:
+        out[TAB] = state.tab
     if state.indicator:
         out[INDICATOR] = state.indicator
     if state.kommun != vocab.default_kommun:
