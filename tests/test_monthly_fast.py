@@ -2,7 +2,10 @@
 12 point 7: the Göteborgsregionen group against SCB BAS, which the mirror has for Dalarna only)
 gives exactly what the general path gives: compared frame by frame, dtypes included, on the
 session warehouse built from the real files in ../shared/data, against the general path forced
-by switching the direct one off."""
+by switching the direct one off. Since an area's monthly series is computed in SQL
+(tests/test_monthly_sql.py), the pandas path is the reference and is forced here by
+``_sql_monthly_fits`` returning False; the Göteborgsregionen case is also checked on the SQL
+path that now serves it."""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ def test_the_direct_empty_path_equals_the_general_one(warehouse, monkeypatch, na
     assert "bas_arbetsloshet" in ids and "bas_arbetslosa" in ids
     spec = AREAS[name]
     area = spec if isinstance(spec, queries.Area) else queries.area(warehouse, spec)
+    monkeypatch.setattr(queries, "_sql_monthly_fits", lambda *a, **k: False)  # pandas path
     for ind_id in ids:
         ind = queries.indicator(warehouse, ind_id)
         if sex != "T" and not ind.has_sex:
@@ -46,14 +50,18 @@ def test_the_direct_empty_path_equals_the_general_one(warehouse, monkeypatch, na
 
 
 def test_goteborgsregionen_has_no_bas_rows_and_every_month_is_withheld(warehouse, monkeypatch):
-    """The case the direct path serves; Falun's real TAB6260 rate is asserted in test_bas."""
+    """The case the direct path serves on the pandas side and the SQL statement serves in the
+    app; Falun's real TAB6260 rate is asserted in test_bas."""
     ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    served = queries.monthly_series(warehouse, ind, AREAS["gbg"])  # the SQL path
     used = []
     real = queries._area_monthly_empty
     monkeypatch.setattr(queries, "_area_monthly_empty",
                         lambda *a: used.append(real(*a)) or used[-1])
+    monkeypatch.setattr(queries, "_sql_monthly_fits", lambda *a, **k: False)
     df = queries.monthly_series(warehouse, ind, AREAS["gbg"])
     assert len(used) == 1 and used[0] is not None  # the direct path served it
+    pd.testing.assert_frame_equal(served, df, check_exact=True, check_dtype=False)
     assert len(df) == 76 and df["value"].isna().all()
     assert set(df["status"]) == {"withheld"} and set(df["n_expected"]) == {13}
     assert (df["n_reporting"] == 0).all() and (df["numerator"] == 0).all()
