@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -394,18 +394,17 @@ def parse(params: Mapping[str, str | Sequence[str]],
     def bad(key: str, raw: str, what: str) -> None:
         notices.append(f"{what} i länken känns inte igen och ignorerades ({key}={echo(raw)}).")
 
-    page = _single(params.get(PAGE))
-    if page:
-        if page in vocab.pages:
-            state = replace(state, page=page)
-        else:
-            bad(PAGE, page, "Sidan")
-    tab = _single(params.get(TAB))
-    if tab:
-        if tab in vocab.tabs:
-            state = replace(state, tab=tab)
-        else:
-            bad(TAB, tab, "Fliken")
+    def known(key: str, allowed: Collection[str], what: str) -> str | None:
+        """The link's ``key`` when it is among ``allowed``; otherwise a notice, and None."""
+        raw = _single(params.get(key))
+        if raw and raw not in allowed:
+            bad(key, raw, what)
+        return raw if raw in allowed else None
+
+    if page := known(PAGE, vocab.pages, "Sidan"):
+        state = replace(state, page=page)
+    if tab := known(TAB, vocab.tabs, "Fliken"):
+        state = replace(state, tab=tab)
     indicator = _single(params.get(INDICATOR))
     if indicator:
         found = _INDICATOR.match(indicator) and next(
