@@ -38,10 +38,15 @@ def main() -> None:
     from warehouse.refresh import refresh
 
     if args.fetch_only:  # the build is not run; the refresh reports it as not built
-        def no_build(*_args, **_kwargs):
-            raise refresh_module.BuildError("bench: fetch only")
+        # (the refresh imports the build lazily; a baseline checkout has it at module level)
+        build_module = refresh_module if hasattr(refresh_module, "build_warehouse") else None
+        if build_module is None:
+            import warehouse.build as build_module
 
-        refresh_module.build_warehouse = no_build
+        def no_build(*_args, **_kwargs):
+            raise build_module.BuildError("bench: fetch only")
+
+        build_module.build_warehouse = no_build
         refresh_module.write_status = lambda *_args, **_kwargs: None
 
     times, cpu, child_cpu = [], [], []
