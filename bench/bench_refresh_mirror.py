@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 from _common import MIRROR, header, peak_rss_mb, stats
@@ -38,10 +40,14 @@ def main() -> None:
     from warehouse.refresh import refresh
 
     if args.fetch_only:  # the build is not run; the refresh reports it as not built
-        # (the refresh imports the build lazily; a baseline checkout has it at module level)
-        build_module = refresh_module if hasattr(refresh_module, "build_warehouse") else None
-        if build_module is None:
-            import warehouse.build as build_module
+        # (the refresh imports the build lazily, and forks Kolada's client only while pandas
+        # is not loaded: a stand-in module keeps it so; a baseline has it at module level)
+        if hasattr(refresh_module, "build_warehouse"):
+            build_module = refresh_module
+        else:
+            build_module = types.ModuleType("warehouse.build")
+            build_module.BuildError = type("BuildError", (Exception,), {})
+            sys.modules["warehouse.build"] = build_module
 
         def no_build(*_args, **_kwargs):
             raise build_module.BuildError("bench: fetch only")
