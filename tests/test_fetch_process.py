@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +106,77 @@ def test_the_cli_refresh_forks_and_leaves_no_process_behind(tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert done.stdout.split() == ["1", "True", "municipality", "data__N03920", "scb", "0",
                                    "none-left"], done.stderr[-2000:]
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _replays_of(mirror: Path) -> list[int]:
+    """Replay processes serving ``mirror`` (found by their command line)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"replay" in args and str(mirror).encode() in args:
+            found.append(int(cmdline.parent.name))
+    return [pid for pid in found if _running(pid)]
+
+
+PAUSE_IN_THE_FORK = """
+import os, sys, threading
+from pathlib import Path
+from data_sources import snapshot
+add = snapshot.SnapshotWriter.add
+def pause(self, response, **kwargs):
+    path = add(self, response, **kwargs)
+    if self.dataset == "data__N03920":
+        print("PAUSED", os.getpid(), flush=True)
+        threading.Event().wait()
+    return path
+snapshot.SnapshotWriter.add = pause
+from warehouse.refresh import refresh
+refresh(Path(sys.argv[1]), raw=Path(sys.argv[2]) / "raw", target=Path(sys.argv[2]) / "w.duckdb",
+        progress=lambda _: None, kpis=sys.argv[3].split(","))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_refresh_killed_while_the_fork_fetches_leaves_no_process_behind(tmp_path):
+    """SIGKILL the refresh while its forked child is inside Kolada's fetch: the child and the
+    replay it talks to both end (the child reads a pipe only the refresh wrote to; the replay
+    ends when its stdin closes), and Kolada's N03920 snapshot stays without a manifest."""
+    mirror = tmp_path / "mirror"  # a folder of its own, so its replay is found by its path
+    (mirror / "kolada_v3" / "data" / "kpi").mkdir(parents=True)
+    for name in ("municipality.json", "kpi"):
+        (mirror / "kolada_v3" / name).symlink_to(SHARED / "kolada_v3" / name)
+    for kpi in SMALL_KPIS:
+        (mirror / "kolada_v3" / "data" / "kpi" / f"{kpi}.json").symlink_to(
+            SHARED / "kolada_v3" / "data" / "kpi" / f"{kpi}.json")
+    refresh = subprocess.Popen([sys.executable, "-c", PAUSE_IN_THE_FORK, str(mirror),
+                                str(tmp_path), ",".join(SMALL_KPIS)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        word, pid = refresh.stdout.readline().split()
+        assert word == "PAUSED" and int(pid) != refresh.pid and _running(int(pid))
+        assert _replays_of(mirror.resolve())
+        os.kill(refresh.pid, signal.SIGKILL)
+        assert refresh.wait(timeout=60) == -signal.SIGKILL
+        for _ in range(600):  # up to 60 s on a loaded machine; at once on a quiet one
+            if not _running(int(pid)) and not _replays_of(mirror.resolve()):
+                break
+            threading.Event().wait(0.1)
+        assert not _running(int(pid)) and not _replays_of(mirror.resolve())
+    finally:
+        refresh.kill()
+        refresh.wait()
+        refresh.stdout.close()
+    fetched = list((tmp_path / "raw" / "kolada" / "data__N03920").iterdir())
+    assert len(fetched) == 1 and not (fetched[0] / "manifest.json").exists()
