@@ -83,6 +83,8 @@ def _child(results_w: int, alive_r: int, **kwargs) -> None:
         with os.fdopen(results_w, "wb") as out:
             out.write(pickle.dumps((report.outcomes, lines)))
         code = 0
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent reports it
+        pass
     except BaseException:  # noqa: BLE001 - told to the parent by the missing answer
         import traceback
 
