@@ -6,8 +6,11 @@ server, every source's fetch into a new raw layer, the build and the swap (issue
     python bench/bench_refresh_mirror.py --fetch-only # the fetch alone (no build), 3 times
 
 Real clock as in production (no FakeClock passed). Goal: under 5 s. Besides wall time it
-prints the CPU seconds of this process and of its children (the Kolada replay runs in one),
-so a loaded machine's figures can still be compared.
+prints the CPU seconds of this process and of its children (the Kolada replay runs in one,
+Kolada's client in another), so a loaded machine's figures can still be compared. Kolada's
+client is forked only while pandas is not loaded (warehouse/fetch_process.py): in one
+process, the first refresh forks, later ones (the build loaded pandas) fetch here; `--once`
+in a fresh process each time is the refresh as `python -m warehouse refresh` runs it.
 """
 
 from __future__ import annotations
