@@ -20,10 +20,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from transforms.jsonio import json_loads
+
+if TYPE_CHECKING:  # annotations only: the build reads snapshots without loading httpx
+    import httpx
 
 MANIFEST = "manifest.json"
 

@@ -44,6 +44,11 @@ class ReplayProcess:
                 raise OSError(f"replay process did not start: {error or line or 'no answer'}")
         self.url = line.removeprefix("replay: ")
 
+    def parent_fds(self) -> tuple[int, ...]:
+        """This process's ends of the child's pipes: a process forked from this one closes
+        them, so the child still ends when this process closes stdin or dies."""
+        return tuple(s.fileno() for s in (self._proc.stdin, self._proc.stdout) if not s.closed)
+
     def stop(self) -> None:
         """End the child (closing its stdin is the signal) and reap it."""
         if self._proc.poll() is None:

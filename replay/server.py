@@ -28,6 +28,7 @@ from replay.kolada import KoladaApp
 
 if TYPE_CHECKING:  # not imported at run time: a replay process for Kolada starts without httpx
     from data_sources.http import Clock
+    from replay.process import ReplayProcess
 
 MOUNTS = {"kolada_v3": "/kolada/v3", "scb_v2": "/scb/api/v2", "regions": "/regions", "af": "/af"}
 
@@ -111,6 +112,7 @@ class ReplayServer:
     clock: Clock | None = None  # shared with the clients in tests, for SCB's call budget
     only: tuple[str, ...] | None = None  # serve only these mirror folders (None: every one)
     own_process: tuple[str, ...] = ()  # mirror folders served by a child process instead
+    child: ReplayProcess | None = None  # that child, when the caller started it already
 
     def __post_init__(self) -> None:
         self.mirror = Path(self.mirror).resolve()
@@ -126,7 +128,9 @@ class ReplayServer:
         present = [f for f in MOUNTS if (f in self.only if self.only is not None else True)
                    and (self.mirror / f).is_dir()]
         elsewhere = [f for f in present if f in self.own_process and MOUNTS[f] not in self.apps]
-        if elsewhere:
+        if elsewhere and self.child is not None:
+            self._child = self.child  # (the refresh starts it before it forks; see refresh.py)
+        elif elsewhere:
             from replay.process import ReplayProcess
 
             try:

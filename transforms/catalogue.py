@@ -10,11 +10,13 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from transforms.ranking import BETTER
 from transforms.yamlio import yaml_load
+
+if TYPE_CHECKING:  # pandas is imported where it is used: the refresh's fetch reads the
+    import pandas as pd  # catalogue's KPI ids without loading it (warehouse/fetch_process.py)
 
 CATALOGUE_FILE = Path(__file__).with_name("indicators.yml")
 UNITS = {"percent": "%", "count": "antal", "sek": "kr", "per_1000": "per 1 000 inv."}
@@ -217,6 +219,7 @@ def group_labels() -> dict[str, str]:
 
 def producer_from_description(description: str | None) -> str | None:
     """The original producer named at the end of a Kolada description ('Källa: SCB.')."""
+    import pandas as pd
     if description is None or pd.isna(description) or not description:
         return None
     match = re.search(r"Källa:?\s*(.+?)\.?\s*$", description)
@@ -230,6 +233,7 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
     ``coverage`` optionally gives first_year/last_year per indicator_id from the observations.
     A catalogue KPI the source did not describe keeps a null title (and the refresh log says so).
     """
+    import pandas as pd
     doc = load_catalogue()
     rows = []
     for key, spec in doc["indicators"].items():
@@ -300,6 +304,7 @@ def _monthly_row(key: str, spec: dict, mart: dict) -> dict:
 
 def indicator_from_row(row: dict) -> Indicator:
     """An Indicator from a marts.indicator row (as a dict)."""
+    import pandas as pd
     years, labels = _seq(row.get("breaks_year")), _seq(row.get("breaks_label"))
     periods = _seq(row.get("breaks_period"))
     periods = periods + [None] * (len(years) - len(periods))  # annual breaks have no month
@@ -329,14 +334,17 @@ def indicator_from_row(row: dict) -> Indicator:
 
 def _seq(value) -> list:
     """A list from a DuckDB list cell (numpy array, list or null)."""
+    import pandas as pd
     if value is None or (not hasattr(value, "__len__") and pd.isna(value)):
         return []
     return list(value)
 
 
 def _str(value) -> str | None:
+    import pandas as pd
     return None if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def _int_or_none(value) -> int | None:
+    import pandas as pd
     return None if value is None or pd.isna(value) else int(value)

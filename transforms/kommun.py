@@ -5,10 +5,13 @@ Codes are strings with leading zeros ("0180"); the first two digits are the län
 
 from __future__ import annotations
 
+import csv
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is made: the refresh's fetch reads
+    import pandas as pd  # code_changes() without loading it (warehouse/fetch_process.py)
 
 CHANGES_FILE = Path(__file__).with_name("kommun_changes.csv")
 
@@ -16,8 +19,8 @@ CHANGES_FILE = Path(__file__).with_name("kommun_changes.csv")
 @cache
 def code_changes() -> dict[str, str]:
     """Old kommun code -> today's code, from kommun_changes.csv (e.g. Heby 1917 -> 0331)."""
-    df = pd.read_csv(CHANGES_FILE, dtype=str)
-    return dict(zip(df["old_code"], df["new_code"], strict=True))
+    with CHANGES_FILE.open(encoding="utf-8", newline="") as f:
+        return {row["old_code"]: row["new_code"] for row in csv.DictReader(f)}
 
 
 def harmonise_kommun_codes(df: pd.DataFrame, *, valid: set[str],
@@ -45,6 +48,8 @@ def first_years(population: pd.DataFrame) -> pd.DataFrame:
     kommun formed on 1 January Y first shows a population for Y - 1 (Nykvarn: 1998 -> 1999,
     Knivsta: 2002 -> 2003). A kommun with a value in the series' first year existed then.
     """
+    import pandas as pd
+
     valued = population.dropna(subset=["value"])
     series_start = int(valued["year"].min())
     first_pop = valued.groupby("kommun_code")["year"].min().astype("int32")
@@ -61,6 +66,8 @@ def kommun_dimension(municipalities: pd.DataFrame, lan_names: dict[str, str],
     ``municipalities`` is staging Kolada municipality (type K rows are kommuner);
     ``lan_names`` maps two-digit län codes to SCB's names ("07" -> "Kronobergs län").
     """
+    import pandas as pd
+
     k = municipalities.loc[municipalities["type"] == "K", ["municipality_id", "title"]]
     dim = pd.DataFrame({"kommun_code": k["municipality_id"].astype("string"),
                         "kommun_name": k["title"].astype("string")})

@@ -12,8 +12,10 @@ share the best place among them (two kommuner on plats 4, the next on plats 6).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # annotations only: importing this module does not load pandas
+    import pandas as pd
 
 BETTER = ("lower", "higher")  # the values ``better`` may take; absent = no end is better
 

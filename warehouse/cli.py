@@ -9,15 +9,39 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import re
 import sys
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 import config
-from warehouse import queries
-from warehouse.db import connect
+
+
+class _OnFirstUse:
+    """A module imported when first used: ``refresh`` forks Kolada's client before pandas
+    and DuckDB are loaded (warehouse/fetch_process.py), every other command loads them."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        return getattr(importlib.import_module(self._name), attr)
+
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from warehouse import queries
+else:
+    pd, queries = _OnFirstUse("pandas"), _OnFirstUse("warehouse.queries")
+
+
+def connect(path: Path):
+    """warehouse.db.connect, imported when first used."""
+    from warehouse.db import connect as open_warehouse
+
+    return open_warehouse(path)
 
 AREA_HELP = ("kommun:<kod>, lan:<kod>, riket, la:<LA-kod>, fa:<nummer>, kommungrupp:<kod>, "
              "group:<namn eller id>")

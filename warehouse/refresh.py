@@ -17,8 +17,8 @@ import config
 from data_sources.http import Clock, FakeClock
 from data_sources.scb_datasets import NOT_IN_MIRROR
 from data_sources.snapshot import prune
-from replay.server import Fault, ReplayServer
-from warehouse.build import BuildError, build_warehouse
+from replay.process import ReplayProcess
+from replay.server import MOUNTS, Fault, ReplayServer
 from warehouse.fetch import (
     SOURCE_NAMES,
     FetchReport,
@@ -27,6 +27,7 @@ from warehouse.fetch import (
     fetch_regions_file,
     fetch_scb,
 )
+from warehouse.fetch_process import KoladaFetchProcess, can_fork, fetch_kolada_forked
 
 __all__ = ["SOURCE_NAMES", "RefreshResult", "failure_rows", "read_status", "refresh",
            "write_status"]
@@ -69,11 +70,22 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     # Kolada's replay in a process of its own: its CPU (48 MB of JSON read, filtered and
     # written) runs beside the client's instead of taking turns with it. Faults are objects of
     # this process, so a refresh with faults keeps every source in one server, as before.
-    server = ReplayServer(Path(mirror), faults=list(faults or []), clock=clock,
-                          own_process=() if faults else ("kolada_v3",)) if mirror else None
-    urls = server.env() if server else {}
+    # Kolada's client then in a forked process too (warehouse/fetch_process.py), while this
+    # one fetches SCB and imports what the build needs; so pandas is imported only below.
+    child = forked = server = None
     try:
-        if "kolada" in sources and (server is None or "KOLADA_API_URL" in urls):
+        if mirror is not None and not faults and "kolada" in sources and can_fork() \
+                and (Path(mirror) / "kolada_v3").is_dir():
+            child = _replay_child(Path(mirror))
+            if child is not None:
+                forked = KoladaFetchProcess(
+                    root=raw, base_url=f"{child.url}{MOUNTS['kolada_v3']}", kpis=kpis,
+                    clock=clock, mirror=report.mirror, close_in_child=child.parent_fds())
+        server = ReplayServer(Path(mirror), faults=list(faults or []), clock=clock,
+                              own_process=() if faults else ("kolada_v3",), child=child) \
+            if mirror else None
+        urls = server.env() if server else {}
+        if "kolada" in sources and forked is None and (server is None or "KOLADA_API_URL" in urls):
             fetch_kolada(report, root=raw, progress=progress, kpis=kpis, clock=clock,
                          base_url=urls.get("KOLADA_API_URL"))
         if "scb" in sources and (server is None or "SCB_API_URL" in urls):
@@ -87,10 +99,21 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
         elif "af" in sources:
             fetch_af(report, root=raw, progress=progress, clock=clock,
                      page_url=urls.get("AF_STATISTICS_URL"))
+        if forked is not None:
+            import warehouse.build  # noqa: F401 - pandas, DuckDB, pyarrow: while Kolada runs
+
+            fetch_kolada_forked(forked, report, progress, root=raw, kpis=kpis, clock=clock,
+                                base_url=urls.get("KOLADA_API_URL"))
     finally:
+        if forked is not None:
+            forked.close()
         if server is not None:
             server.stop()
+        elif child is not None:
+            child.stop()
     prune(raw)
+    from warehouse.build import BuildError, build_warehouse
+
     try:
         summary = build_warehouse(raw, target, report, progress)
         result = RefreshResult(report, True, "ny databas byggd och inkopplad", summary)
@@ -98,6 +121,14 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
         result = RefreshResult(report, False, str(exc), {})
     write_status(result, target)
     return result
+
+
+def _replay_child(mirror: Path) -> ReplayProcess | None:
+    """Kolada's replay process, or None where none can start (the server then serves it)."""
+    try:
+        return ReplayProcess(mirror, ["kolada_v3"])
+    except OSError:
+        return None
 
 
 def write_status(result: RefreshResult, target: Path | None = None) -> None:

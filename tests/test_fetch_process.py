@@ -1,0 +1,182 @@
+"""Kolada's fetch in a forked process (warehouse/fetch_process.py, issue 12 point 7): the same
+outcomes and the same bytes in the raw layer as the fetch in this process, and a child that
+dies without an answer makes the refresh fetch Kolada itself instead of losing it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from data_sources.http import FakeClock
+from data_sources.snapshot import latest_snapshot
+from replay.process import ReplayProcess
+from tests.conftest import ROOT, SHARED, SMALL_KPIS
+from warehouse.fetch import FetchReport, fetch_kolada
+from warehouse.fetch_process import KoladaFetchProcess, fetch_kolada_forked
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+DATASETS = ["municipality", "kpi"] + [f"data__{kpi}" for kpi in SMALL_KPIS]
+
+
+@pytest.fixture(scope="module")
+def replay():
+    child = ReplayProcess(SHARED, ["kolada_v3"])
+    yield child, f"{child.url}/kolada/v3"
+    child.stop()
+
+
+def _outcomes(report: FetchReport) -> list[tuple[str, str, bool, str]]:
+    return [(o.source, o.dataset, o.ok, o.message) for o in report.outcomes]
+
+
+def _files(root, dataset: str) -> list[tuple[str, str]]:
+    snap = latest_snapshot(root, "kolada", dataset)
+    return [(f["url"], f["sha256"]) for f in snap.manifest["files"]]
+
+
+def test_a_forked_fetch_reports_and_writes_what_the_fetch_here_does(replay, tmp_path):
+    child, url = replay
+    here, there = FetchReport(), FetchReport()
+    fetch_kolada(here, root=tmp_path / "here", progress=lambda _: None, base_url=url,
+                 kpis=SMALL_KPIS, clock=FakeClock())
+    there.add("scb", "TAB1", True, "hämtad")  # fetched here meanwhile: Kolada goes first
+    lines: list[str] = []
+    fetch = KoladaFetchProcess(root=tmp_path / "there", base_url=url, kpis=SMALL_KPIS,
+                               clock=FakeClock(), mirror=None,
+                               close_in_child=child.parent_fds())
+    fetch_kolada_forked(fetch, there, lines.append, root=tmp_path / "there", kpis=SMALL_KPIS,
+                        clock=FakeClock(), base_url=url)
+    assert _outcomes(there) == _outcomes(here) + [("scb", "TAB1", True, "hämtad")]
+    assert [o[1] for o in _outcomes(here)] == DATASETS
+    assert all(o.ok for o in here.outcomes)
+    for dataset in DATASETS:  # the same requests, the same bytes received
+        assert _files(tmp_path / "there", dataset) == _files(tmp_path / "here", dataset)
+    assert lines[0] == "kolada: municipality (1/6)" and len(lines) == 6
+    assert fetch.pid != os.getpid()
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(fetch.pid, os.WNOHANG)
+
+
+def test_a_child_killed_before_it_answers_leaves_the_fetch_to_this_process(replay, tmp_path):
+    child, url = replay
+    fetch = KoladaFetchProcess(root=tmp_path, base_url=url, kpis=SMALL_KPIS, clock=FakeClock(),
+                               mirror=None, close_in_child=child.parent_fds())
+    os.kill(fetch.pid, signal.SIGKILL)
+    report, lines = FetchReport(), []
+    fetch_kolada_forked(fetch, report, lines.append, root=tmp_path, kpis=SMALL_KPIS,
+                        clock=FakeClock(), base_url=url)
+    assert lines[0].startswith("kolada: hämtningen i en egen process gav inget svar")
+    assert [o.dataset for o in report.outcomes] == DATASETS
+    assert all(o.ok for o in report.outcomes)
+    assert latest_snapshot(tmp_path, "kolada", "data__N03920") is not None
+
+
+def test_the_cli_refresh_forks_and_leaves_no_process_behind(tmp_path):
+    """``python -m warehouse refresh --mirror``: one thread, pandas not loaded, so Kolada is
+    fetched by a forked child; the refresh builds, reports every Kolada KPI first, and every
+    child process it started has ended when it returns."""
+    code = (
+        "import sys, os, warehouse.fetch_process as fp\n"
+        "from pathlib import Path\n"
+        "from warehouse.refresh import refresh\n"
+        "pids = []\n"
+        "init = fp.KoladaFetchProcess.__init__\n"
+        "def spy(self, **kw):\n"
+        "    init(self, **kw); pids.append(self.pid)\n"
+        "fp.KoladaFetchProcess.__init__ = spy\n"
+        f"r = refresh(Path({str(SHARED)!r}), raw=Path(sys.argv[1]) / 'raw',\n"
+        "            target=Path(sys.argv[1]) / 'w.duckdb', progress=lambda _: None,\n"
+        f"            kpis={SMALL_KPIS!r})\n"
+        "try:\n"
+        "    os.waitpid(-1, os.WNOHANG)\n"
+        "    left = 'a-child-left'\n"
+        "except ChildProcessError:\n"
+        "    left = 'none-left'\n"
+        "print(len(pids), r.built, r.report.outcomes[0].dataset, r.report.outcomes[5].dataset,\n"
+        "      r.report.outcomes[6].source, len(r.report.failures()), left)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.stdout.split() == ["1", "True", "municipality", "data__N03920", "scb", "0",
+                                   "none-left"], done.stderr[-2000:]
+
+
+def _running(pid: int) -> bool:
+    """True while ``pid`` is a live process (not gone, not a zombie waiting to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
+
+
+def _replays_of(mirror: Path) -> list[int]:
+    """Replay processes serving ``mirror`` (found by their command line)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"replay" in args and str(mirror).encode() in args:
+            found.append(int(cmdline.parent.name))
+    return [pid for pid in found if _running(pid)]
+
+
+PAUSE_IN_THE_FORK = """
+import os, sys, threading
+from pathlib import Path
+from data_sources import snapshot
+add = snapshot.SnapshotWriter.add
+def pause(self, response, **kwargs):
+    path = add(self, response, **kwargs)
+    if self.dataset == "data__N03920":
+        print("PAUSED", os.getpid(), flush=True)
+        threading.Event().wait()
+    return path
+snapshot.SnapshotWriter.add = pause
+from warehouse.refresh import refresh
+refresh(Path(sys.argv[1]), raw=Path(sys.argv[2]) / "raw", target=Path(sys.argv[2]) / "w.duckdb",
+        progress=lambda _: None, kpis=sys.argv[3].split(","))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_refresh_killed_while_the_fork_fetches_leaves_no_process_behind(tmp_path):
+    """SIGKILL the refresh while its forked child is inside Kolada's fetch: the child and the
+    replay it talks to both end (the child reads a pipe only the refresh wrote to; the replay
+    ends when its stdin closes), and Kolada's N03920 snapshot stays without a manifest."""
+    mirror = tmp_path / "mirror"  # a folder of its own, so its replay is found by its path
+    (mirror / "kolada_v3" / "data" / "kpi").mkdir(parents=True)
+    for name in ("municipality.json", "kpi"):
+        (mirror / "kolada_v3" / name).symlink_to(SHARED / "kolada_v3" / name)
+    for kpi in SMALL_KPIS:
+        (mirror / "kolada_v3" / "data" / "kpi" / f"{kpi}.json").symlink_to(
+            SHARED / "kolada_v3" / "data" / "kpi" / f"{kpi}.json")
+    refresh = subprocess.Popen([sys.executable, "-c", PAUSE_IN_THE_FORK, str(mirror),
+                                str(tmp_path), ",".join(SMALL_KPIS)], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        word, pid = refresh.stdout.readline().split()
+        assert word == "PAUSED" and int(pid) != refresh.pid and _running(int(pid))
+        assert _replays_of(mirror.resolve())
+        os.kill(refresh.pid, signal.SIGKILL)
+        assert refresh.wait(timeout=60) == -signal.SIGKILL
+        for _ in range(600):  # up to 60 s on a loaded machine; at once on a quiet one
+            if not _running(int(pid)) and not _replays_of(mirror.resolve()):
+                break
+            threading.Event().wait(0.1)
+        assert not _running(int(pid)) and not _replays_of(mirror.resolve())
+    finally:
+        refresh.kill()
+        refresh.wait()
+        refresh.stdout.close()
+    fetched = list((tmp_path / "raw" / "kolada" / "data__N03920").iterdir())
+    assert len(fetched) == 1 and not (fetched[0] / "manifest.json").exists()

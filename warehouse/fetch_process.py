@@ -1,0 +1,117 @@
+"""Kolada's fetch in a forked process of its own, for a refresh from the mirror.
+
+Kolada's fetch is CPU work in the end (48 MB of JSON parsed and checked) and the build that
+follows must first import pandas, DuckDB and pyarrow (about a second). In one process they
+took turns; with the fetch in a child forked before those imports, the two run side by side
+on two cores. The child writes its snapshots into the raw layer as the fetch in this process
+did, and hands back the outcomes and progress lines; the report is the same as before,
+Kolada's outcomes first.
+
+Forked only when that is safe and cheap: no other thread in this process (a fork copies one
+thread and whatever locks the others held) and pandas not yet imported (the fork is small).
+The child ends when this process ends, even by SIGKILL: it watches a pipe only this process
+writes to. A child that dies without an answer makes the caller fetch Kolada itself.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import threading
+from pathlib import Path
+
+from data_sources.http import Clock
+from warehouse.fetch import DatasetOutcome, FetchReport, Progress, fetch_kolada
+
+
+def can_fork() -> bool:
+    """True where a fork copies nothing half-held: POSIX, one thread, pandas not loaded."""
+    return (hasattr(os, "fork") and threading.active_count() == 1
+            and "pandas" not in sys.modules)
+
+
+class KoladaFetchProcess:
+    """``fetch_kolada`` in a forked child; ``join`` adds its outcomes to a report."""
+
+    def __init__(self, *, root: Path, base_url: str, kpis: list[str] | None, clock: Clock | None,
+                 mirror: str | None, close_in_child: tuple[int, ...] = ()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        results_r, results_w = os.pipe()
+        alive_r, self._alive_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            os.close(results_r)
+            os.close(self._alive_w)
+            for fd in close_in_child:  # e.g. the replay child's stdin: its end is the parent's
+                os.close(fd)
+            _child(results_w, alive_r, root=root, base_url=base_url, kpis=kpis, clock=clock,
+                   mirror=mirror)
+        os.close(results_w)
+        os.close(alive_r)
+        self._results = results_r
+
+    def join(self) -> tuple[list[DatasetOutcome], list[str]] | None:
+        """Wait for the child: its outcomes and progress lines, or None when it died without
+        them (the caller then fetches Kolada itself)."""
+        chunks = []
+        while chunk := os.read(self._results, 1 << 20):
+            chunks.append(chunk)
+        self.close()
+        try:
+            return pickle.loads(b"".join(chunks)) if chunks else None
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            return None
+
+    def close(self) -> None:
+        """End the child if it still runs (its pipe closes) and reap it. Idempotent."""
+        if self._alive_w is not None:
+            os.close(self._alive_w)
+            self._alive_w = None
+            os.close(self._results)
+            os.waitpid(self.pid, 0)
+
+
+def _child(results_w: int, alive_r: int, **kwargs) -> None:
+    code = 1
+    try:
+        threading.Thread(target=_exit_with_parent, args=(alive_r,), daemon=True).start()
+        report, lines = FetchReport(mirror=kwargs.pop("mirror")), []
+        fetch_kolada(report, root=kwargs["root"], progress=lines.append,
+                     base_url=kwargs["base_url"], kpis=kwargs["kpis"], clock=kwargs["clock"])
+        with os.fdopen(results_w, "wb") as out:
+            out.write(pickle.dumps((report.outcomes, lines)))
+        code = 0
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent reports it
+        pass
+    except BaseException:  # noqa: BLE001 - told to the parent by the missing answer
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        os._exit(code)
+
+
+def _exit_with_parent(alive_r: int) -> None:
+    """Read until the parent's end closes (it finished, or was killed), then end at once."""
+    while os.read(alive_r, 1):
+        pass
+    os._exit(1)
+
+
+def fetch_kolada_forked(fetch: KoladaFetchProcess, report: FetchReport, progress: Progress,
+                        **in_process) -> None:
+    """The child's outcomes into ``report`` (Kolada's first, as when fetched here) and its
+    progress lines to ``progress``; without an answer, ``fetch_kolada(**in_process)`` here."""
+    answer = fetch.join()
+    if answer is None:
+        progress("kolada: hämtningen i en egen process gav inget svar; hämtar här i stället")
+        own = FetchReport(mirror=report.mirror)
+        fetch_kolada(own, progress=progress, **in_process)
+        outcomes = own.outcomes
+    else:
+        outcomes, lines = answer
+        for line in lines:
+            progress(line)
+    report.outcomes[:0] = outcomes
