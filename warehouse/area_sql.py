@@ -100,31 +100,31 @@ order by i, a, s, year
 
 # numbered in sorted order, so integer order is string order
 _SETUP = """
-create table _kd as select row_number() over (order by kommun_code) - 1 as k, kommun_code
+create temp table _kd as select row_number() over (order by kommun_code) - 1 as k, kommun_code
   from (select distinct kommun_code::varchar as kommun_code from _members_in);
-create table _ad as select row_number() over (order by area_id) - 1 as a, area_id
+create temp table _ad as select row_number() over (order by area_id) - 1 as a, area_id
   from (select distinct area_id::varchar as area_id from _members_in);
-create table _sd as select row_number() over (order by sex) - 1 as s, sex
+create temp table _sd as select row_number() over (order by sex) - 1 as s, sex
   from (select sex::varchar as sex from _obs_in union select sex::varchar from _weights_in
         union select 'T');
-create table _ind as select i, weighted, indicator_id from _ind_in;
-create table _members as select a, k from _members_in m
+create temp table _ind as select i, weighted, indicator_id from _ind_in;
+create temp table _members as select a, k from _members_in m
   join _ad on _ad.area_id = m.area_id::varchar join _kd on _kd.kommun_code = m.kommun_code;
-create table _first as select k, first_year::double as first_year from _first_in f
+create temp table _first as select k, first_year::double as first_year from _first_in f
   join _kd on _kd.kommun_code = f.kommun_code::varchar;
-create table _obs as select i, k, year::bigint as year, s, value::double as value
+create temp table _obs as select i, k, year::bigint as year, s, value::double as value
   from _obs_in o join _ind on _ind.indicator_id = o.indicator_id::varchar
   join _kd on _kd.kommun_code = o.kommun_code::varchar join _sd on _sd.sex = o.sex::varchar;
-create table _weights as select i, k, year::bigint as year, s, weight::double as weight
+create temp table _weights as select i, k, year::bigint as year, s, weight::double as weight
   from _weights_in o join _ind on _ind.indicator_id = o.indicator_id::varchar
   join _kd on _kd.kommun_code = o.kommun_code::varchar join _sd on _sd.sex = o.sex::varchar;
 """
 
 _OUTPUT = """
-select _ind.indicator_id, _ad.area_id, r.year::integer as year, _sd.sex, r.value,
-       r.n_expected, r.n_reporting, r.st
-from r join _ind using (i) join _ad using (a) join _sd using (s)
-order by r.i, r.a, r.s, r.year
+select _ind.indicator_id, _ad.area_id, _r.year::integer as year, _sd.sex, _r.value,
+       _r.n_expected, _r.n_reporting, _r.st
+from _r join _ind using (i) join _ad using (a) join _sd using (s)
+order by _r.i, _r.a, _r.s, _r.year
 """
 
 
@@ -132,37 +132,59 @@ def _arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
 
 
+_DROP = """
+drop table if exists temp.main._r; drop table if exists temp.main._obs;
+drop table if exists temp.main._weights; drop table if exists temp.main._first;
+drop table if exists temp.main._members; drop table if exists temp.main._ind;
+drop table if exists temp.main._sd; drop table if exists temp.main._ad;
+drop table if exists temp.main._kd;
+"""
+
+
 def area_values_sql(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
                     kommun: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
     """Every annual indicator's value for every area in ``members`` (grain: indicator × area ×
     year × sex), for the rules in ``SQL_RULES``; the same frame ``warehouse.build.area_values``
     makes with pandas, rows in the same order (indicator as listed, area, sex, year)."""
-    rule = indicators["aggregation"].astype(str).to_numpy()
-    use = np.isin(rule, SQL_RULES)
-    ind = pd.DataFrame({"i": np.arange(int(use.sum())), "weighted": rule[use] == "weighted",
-                        "indicator_id": indicators["indicator_id"].astype(str).to_numpy()[use]})
     # a cap keeps the build's peak memory down (unlimited, DuckDB took ~125 MB more here for
     # little speed); past it DuckDB spills into a private temporary folder, never fails
     spill = tempfile.TemporaryDirectory(prefix="area-sql-")
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill.name})
     try:
-        # copied into tables first: joins over registered pandas frames peaked far higher
         # as Arrow (zero copy for Arrow-backed strings; DuckDB's pandas scan of them is not)
-        con.register("_ind_in", _arrow(ind))
         con.register("_obs_in", _arrow(obs[["indicator_id", "kommun_code", "year", "sex",
                                             "value"]]))
         con.register("_weights_in", _arrow(weights[["indicator_id", "kommun_code", "year",
                                                     "sex", "weight"]]))
+        return area_values_in(con, indicators, members, kommun)
+    finally:
+        con.close()
+        spill.cleanup()
+
+
+def area_values_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
+                   members: pd.DataFrame, kommun: pd.DataFrame) -> pd.DataFrame:
+    """``area_values_sql`` over the observations and weights ``con`` already holds: the
+    relations ``_obs_in`` (indicator_id, kommun_code, year, sex, value) and ``_weights_in``
+    (… weight), tables, views or registered frames. Its own tables are temporary and dropped."""
+    rule = indicators["aggregation"].astype(str).to_numpy()
+    use = np.isin(rule, SQL_RULES)
+    ind = pd.DataFrame({"i": np.arange(int(use.sum())), "weighted": rule[use] == "weighted",
+                        "indicator_id": indicators["indicator_id"].astype(str).to_numpy()[use]})
+    try:
+        # copied into tables first: joins over registered pandas frames peaked far higher
+        con.register("_ind_in", _arrow(ind))
         con.register("_members_in", _arrow(members[["area_id", "kommun_code"]]))
         con.register("_first_in", _arrow(kommun[["kommun_code", "first_year"]]))
         con.execute(_SETUP)
         t = con.execute("select s from _sd where sex = 'T'").fetchone()[0]
-        con.execute("create table r as " + _AREA_SQL.replace("order by i, a, s, year", ""),
+        con.execute("create temp table _r as " + _AREA_SQL.replace("order by i, a, s, year", ""),
                     {"t": t, "min": area_rules.MIN_COVERAGE})
         out = con.sql(_OUTPUT).to_arrow_table().to_pandas()
     finally:
-        con.close()
-        spill.cleanup()
+        for name in ("_ind_in", "_members_in", "_first_in"):
+            con.unregister(name)
+        con.execute(_DROP)
     status = np.array([None, "partial", "withheld"], dtype=object)
     out["status"] = status[out.pop("st").to_numpy()]
     for col in ("n_expected", "n_reporting"):
