@@ -6,6 +6,8 @@ The new file is swapped over the live warehouse only when every step and check p
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -280,10 +282,13 @@ WEIGHTS = "marts.indicator_weight"
 
 
 def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
-                scb_population: pd.DataFrame | None) -> None:
+                scb_population: pd.DataFrame | None) -> dict[str, int] | None:
     """``indicator_weights`` written into marts.indicator_weight of ``con`` (the same table
-    write_table makes of its frame: types, rows, order), without the 600 000-row frame: each
-    indicator's rows are inserted from the proxy frame it shares."""
+    write_table makes of its frame: types, rows, order), without the 600 000-row frame.
+
+    The weight series (41 weighted indicators share 8) go into the temporary table ``_pw``
+    (p, kommun_code, year, sex, weight) once; returned: indicator_id -> its series p, or None
+    when the series could not go in so (then the table was written from the whole frame)."""
     weighted = indicators[indicators["aggregation"] == "weighted"]
     proxy_ids = sorted({i for ids in weighted["weight_ids"] for i in ids})
     proxies = _obs_frame(con, proxy_ids)
@@ -294,36 +299,69 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     if not frames or any(df.dtypes[c] == object for _, df in frames for c in df.columns):
         # object columns are typed by sampling (write_table): only the whole frame types so
         write_table(con, WEIGHTS, _concat_weights(frames))
-        return
+        return None
     # the table's types are those of the frames' concatenation: from one row of each
-    heads = _concat_weights([(i, df.head(1)) for i, df in frames])
-    write_table(con, WEIGHTS, heads.iloc[:0])
-    shared: dict[int, object] = {}
+    write_table(con, WEIGHTS, _concat_weights([(i, df.head(1)) for i, df in frames]).iloc[:0])
+    number: dict[int, int] = {}
+    distinct = []
+    for _, df in frames:
+        if id(df) not in number:
+            number[id(df)] = len(distinct)
+            distinct.append(df[["kommun_code", "year", "sex", "weight"]].assign(p=len(distinct)))
+    series = pd.concat(distinct, ignore_index=True)
+    con.register("_pw_in", pa.Table.from_pandas(series, preserve_index=False))
+    try:
+        con.execute("create or replace temp table _pw as "
+                    "select p, kommun_code, year, sex, weight from _pw_in")
+    finally:
+        con.unregister("_pw_in")
     for indicator_id, df in frames:
-        if id(df) not in shared:
-            shared[id(df)] = pa.Table.from_pandas(df[["kommun_code", "year", "sex", "weight"]],
-                                                  preserve_index=False)
-        con.register("_w", shared[id(df)])
-        con.execute("insert into marts.indicator_weight "
-                    "select ?, kommun_code, year, sex, weight from _w", [indicator_id])
-    con.unregister("_w")
+        con.execute("insert into marts.indicator_weight select ?, kommun_code, year, sex, "
+                    "weight from _pw where p = ?", [indicator_id, number[id(df)]])
+    return {indicator_id: number[id(df)] for indicator_id, df in frames}
+
+
+def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
+                        members: pd.DataFrame, kommun: pd.DataFrame,
+                        series: dict[str, int] | None) -> pd.DataFrame:
+    """``area_values`` under a lower cap and without insertion order (its result is ordered
+    explicitly): it spills a little instead of adding ~80 MB at the build's peak. DuckDB can
+    still find no room under that cap (a few builds in ten at 64 MB): then again under the
+    build's ordinary cap."""
+    try:
+        con.execute("set preserve_insertion_order = false")
+        try:
+            con.execute("set memory_limit = ?", [AREA_MEMORY_LIMIT])
+            return area_values(con, indicators, members, kommun, series)
+        except duckdb.OutOfMemoryException:
+            con.execute("set memory_limit = ?", [MEMORY_LIMIT])
+            return area_values(con, indicators, members, kommun, series)
+    finally:
+        con.execute("set memory_limit = ?", [MEMORY_LIMIT])
+        con.execute("set preserve_insertion_order = true")
 
 
 def area_values(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
-                members: pd.DataFrame, kommun: pd.DataFrame) -> pd.DataFrame:
+                members: pd.DataFrame, kommun: pd.DataFrame,
+                series: dict[str, int] | None) -> pd.DataFrame:
     """Every indicator's value for every official area (grain: indicator × area × year × sex)
-    from the observations and weights written into ``con``: one DuckDB statement for the
-    annual rules (warehouse.area_sql), the pandas reference for any other rule; rows in the
-    order of ``area_values_pandas``."""
+    from the observations and weights written into ``con`` (``series``: each weighted
+    indicator's series in the temporary table _pw, see ``_weights_in``; None: from
+    marts.indicator_weight): one DuckDB statement for the annual rules (warehouse.area_sql),
+    the pandas reference for any other rule; rows in the order of ``area_values_pandas``."""
     others = ~indicators["aggregation"].isin([*SQL_RULES, "none"])
     con.execute("create or replace temp view _obs_in as select indicator_id, kommun_code, "
                 "year, sex, value from marts.observation_kommun_year")
-    con.execute("create or replace temp view _weights_in as select indicator_id, kommun_code, "
-                "year, sex, weight from marts.indicator_weight")
+    if series is None:
+        con.execute("create or replace temp view _weights_in as select indicator_id, "
+                    "kommun_code, year, sex, weight from marts.indicator_weight")
+    else:
+        con.execute("create or replace temp view _pw_in as select * from _pw")
     try:
-        out = area_values_in(con, indicators, members, kommun)
+        out = area_values_in(con, indicators, members, kommun, series)
     finally:
-        con.execute("drop view _obs_in; drop view _weights_in")
+        con.execute("drop view if exists _obs_in; drop view if exists _weights_in; "
+                    "drop view if exists _pw_in")
     if not others.any():
         return out
     # only their observations (the monthly 'ratio' indicators have none here); the pandas
@@ -468,11 +506,43 @@ def build_warehouse(raw: Path, target: Path, report: FetchReport | None = None,
         pa.set_memory_pool(pool)
 
 
+def _release_memory() -> None:
+    """Hand the memory freed so far back to the OS, where that can be asked for (Linux).
+
+    DuckDB allocates through its own jemalloc, which keeps freed pages for a while; pandas and
+    pyarrow through glibc, which keeps them in its arenas. Both then stood under each later
+    step: after Kolada's JSON ~55 MB, after the weights ~80 MB, so the build's peak was theirs
+    plus the next step's. Nothing here changes a result; where a call is missing it is skipped.
+    """
+    for release in _releasers():
+        release()
+
+
+@functools.cache
+def _releasers() -> tuple[Callable[[], object], ...]:
+    found: list[Callable[[], object]] = []
+    try:  # glibc
+        found.append(functools.partial(ctypes.CDLL("libc.so.6").malloc_trim, 0))
+    except (OSError, AttributeError):
+        pass
+    try:  # DuckDB's jemalloc (exported as duckdb_je_*): purge every arena (4096 = all)
+        import _duckdb
+
+        mallctl = ctypes.CDLL(_duckdb.__file__).duckdb_je_mallctl
+        mallctl.argtypes = [ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                            ctypes.c_size_t]
+        found.append(functools.partial(mallctl, b"arena.4096.purge", None, None, None, 0))
+    except (ImportError, OSError, AttributeError):
+        pass
+    return tuple(found)
+
+
 # The build's connection: one file, written once. Kolada's values, the observations and the
 # weights are made in it by SQL and read from it (never held as 500 000-row frames as well);
 # under the cap DuckDB spills into a private folder instead of growing (it never fails for
 # memory). Two threads: the machine's cores.
 MEMORY_LIMIT = "160MB"
+AREA_MEMORY_LIMIT = "80MB"
 THREADS = 2
 
 
@@ -485,6 +555,8 @@ def _build(raw: Path, target: Path, report: FetchReport,
         with building(target) as con:
             con.execute("set memory_limit = ?", [MEMORY_LIMIT])
             con.execute("set threads = ?", [THREADS])
+            # DuckDB keeps every file it read (Kolada's 40 MB of JSON) cached, unless told
+            con.execute("set enable_external_file_cache = false")
             con.execute("set temp_directory = ?", [spill.name])
             return _build_into(con, raw, target, report, progress, run_at, previous)
     finally:
@@ -496,6 +568,7 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report:
                 previous: pd.DataFrame | None) -> dict:
     progress("bygger: läser Kolada")
     kolada = load_kolada(raw, con)
+    _release_memory()
     muni = kolada["municipality"]
     lan_names, lan_source = _lan_names(raw, muni)
     kommun_codes = set(muni.loc[muni["type"] == "K", "municipality_id"])
@@ -523,8 +596,11 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report:
     areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
     official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
     progress("bygger: vikter och områdesvärden")
-    _weights_in(con, indicators, scb.population_single_age)
-    area_vals = area_values(con, indicators, official, kommun)
+    series = _weights_in(con, indicators, scb.population_single_age)
+    _release_memory()
+    area_vals = _area_values_capped(con, indicators, official, kommun, series)
+    con.execute("drop table if exists _pw")
+    _release_memory()
     progress("bygger: kartor")
     shapes, shapes_message = map_shapes(members, set(kommun["kommun_code"]))
     progress("bygger: Arbetsförmedlingen")
