@@ -248,7 +248,8 @@ def _divisions(raw: Path, scb: scb_marts.ScbFrames
 
 def indicator_weights(obs: pd.DataFrame, indicators: pd.DataFrame,
                       scb_population: pd.DataFrame | None) -> pd.DataFrame:
-    """Weights per weighted indicator (grain: indicator × kommun × year × sex).
+    """Weights per weighted indicator (grain: indicator × kommun × year × sex) as one frame:
+    the frame form of ``_weights_in`` (which the build uses; the same rows in the same order).
 
     Updates ``indicators`` in place with the label, exactness and source actually used.
     """
