@@ -116,3 +116,31 @@ def test_hand_made_weights_of_one_sex_only_fall_back_to_the_total_for_the_other(
     # K: 0002 has no K weight and K is split, so only 0001 reports; 0002 (first year 2021)
     # reports nothing and was not expected yet, hence full coverage
     assert (by_sex.loc["K", "value"], by_sex.loc["K", "n_expected"]) == (11.0, 1)
+
+
+def test_weights_shared_by_series_give_the_per_indicator_values(inputs, sql_values):
+    """The build hands the statement each weight series once (41 weighted indicators share 8)
+    and each indicator's series number: the values are those of the per-indicator path, bit
+    for bit."""
+    import duckdb
+
+    from warehouse.area_sql import area_values_in
+
+    obs, indicators, members, kommun, weights = inputs
+    series: dict[str, int] = {}
+    frames: dict[tuple, pd.DataFrame] = {}
+    for indicator_id, w in weights.groupby("indicator_id", sort=False):
+        rows = w[["kommun_code", "year", "sex", "weight"]].reset_index(drop=True)
+        key = tuple(pd.util.hash_pandas_object(rows, index=False))  # NaN weights equal too
+        if key not in frames:
+            frames[key] = rows.assign(p=len(frames))
+        series[indicator_id] = int(frames[key]["p"].iloc[0])
+    assert len(frames) < len(series) / 3  # really shared
+    con = duckdb.connect()
+    try:
+        con.register("_obs_in", obs[["indicator_id", "kommun_code", "year", "sex", "value"]])
+        con.register("_pw_in", pd.concat(frames.values(), ignore_index=True))
+        shared = area_values_in(con, indicators, members, kommun, series)
+    finally:
+        con.close()
+    pd.testing.assert_frame_equal(_normal(shared), _normal(sql_values), check_exact=True)

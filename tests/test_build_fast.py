@@ -61,3 +61,39 @@ def test_a_proxy_shared_through_the_cache_is_the_proxy_made_alone(warehouse):
     gbg = cache[(("N01954", "N01955"), False)]
     row = gbg[(gbg["kommun_code"] == "1480") & (gbg["year"] == 2022) & (gbg["sex"] == "T")]
     assert len(row) == 1 and 350_000 < row["weight"].iloc[0] < 500_000
+
+
+def test_observations_made_in_sql_are_the_pandas_split(warehouse, tmp_path):
+    """The build splits Kolada's staged values into kommun observations and the source's own
+    area totals in SQL (warehouse.build._observations_in); the pandas function stays the
+    reference: the same rows, types and order, on the whole mirror."""
+    import duckdb
+
+    from warehouse.build import _observations, _observations_in
+
+    values = warehouse.execute("select * from staging.kolada__values").df()
+    # the mirror has no län or Riket rows: two, copied from a real row, go to the own totals
+    extra = values.head(2).assign(municipality_id=["0000", "0007"])
+    values = pd.concat([values.head(1000), extra, values.iloc[1000:]], ignore_index=True)
+    muni = warehouse.execute("select * from staging.kolada__municipality").df()
+    codes = set(muni.loc[muni["type"] == "K", "municipality_id"])
+    con = duckdb.connect(str(tmp_path / "obs.duckdb"))
+    try:
+        con.execute("create schema staging")
+        con.register("values_frame", values)
+        con.execute("create table staging.kolada__values as select * from values_frame")
+        _observations_in(con, codes)
+        obs_sql = con.execute("select * from marts.observation_kommun_year").df()
+        own_sql = con.execute("select * from marts.published_area_year").df()
+    finally:
+        con.close()
+    values = values.astype({"kpi_id": "string", "municipality_id": "string",
+                            "gender": "string", "status": "string", "year": "int32"})
+    obs, own = _observations(values, codes)
+    assert len(obs) > 500_000 and own["area_id"].tolist() == ["riket", "lan:07"]
+    for sql, ref in ((obs_sql, obs), (own_sql, own)):
+        assert list(sql.columns) == list(ref.columns)
+        for col in sql.columns:
+            a, b = sql[col].astype(object), ref[col].astype(object)
+            assert (a.isna() == b.isna()).all(), col
+            assert (a[a.notna()] == b[b.notna()]).all(), col

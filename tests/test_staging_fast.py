@@ -71,3 +71,24 @@ def test_hand_made_body_it_can_stage_equals_the_reference(tmp_path):
     fast = stage_values_fast(files)
     pd.testing.assert_frame_equal(fast, _reference(files), check_exact=True)
     assert fast["status"].isna().tolist() == [True, False, True]
+
+
+def test_files_read_in_batches_equal_the_reference_and_a_batch_without_statuses(tmp_path,
+                                                                                 monkeypatch):
+    """Hand-made: every file its own batch; the second has no status and no count at all (its
+    columns' types cannot be detected there): still the reference frame."""
+    import transforms.staging_kolada as staging
+
+    monkeypatch.setattr(staging, "BATCH_BYTES", 1)
+    first, second = tmp_path / "response-0001.json", tmp_path / "response-0002.json"
+    first.write_text(json.dumps(_body([_entry(status="M", value=None), _entry(muni="0181")])))
+    second.write_text(json.dumps(_body([_entry(muni="0182", status=None, count=None),
+                                        _entry(muni="0183", period=2021, value=7,
+                                               count=None)])))
+    files = [("N00001", first, "s1"), ("N00001", second, "s2")]
+    assert len(staging._batches(files)) == 2
+    fast = stage_values_fast(files)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, _reference(files), check_exact=True)
+    assert fast["status"].tolist()[:1] == ["M"] and fast["count"].isna().tolist()[2:] == [True,
+                                                                                        True]

