@@ -176,54 +176,21 @@ def _member_frame(con: Con, ids: list[str], kommun_codes: list[str]) -> pd.DataF
     return con.execute(sql, [ids, kommun_codes]).df()
 
 
-# A member set's yearly series in one statement, by the rules of transforms.areas.aggregate
-# (which computes the official areas at build time; tests/test_group_sql.py holds the two equal for every annual indicator): every member ×
-# every year the indicator has for this sex; a member reports when it has a value (and, for
-# 'weighted', a weight > 0: its own sex's, else the total's where the weights are not split by
-# this sex); it is expected when it reports or existed that year; below MIN_COVERAGE withheld.
-# The indicator's rows and the members' weights (own sex and total side by side) are read once
-# each (materialized): the first version scanned the observations twice and the weights
-# three times.
-_GROUP_SERIES_SQL = """
-with m as (select unnest(?::varchar[]) as kommun_code),
-o as materialized (select kommun_code, year, value from marts.observation_kommun_year
-                   where indicator_id = ? and sex = ?),
-w as materialized (
-  select kommun_code, year, max(weight) filter (where sex = ?) as ws,
-         max(weight) filter (where sex = 'T') as wt, count(*) filter (where sex = ?) as n_s
-  from marts.indicator_weight
-  where indicator_id = ? and (sex = ? or sex = 'T')
-    and kommun_code in (select kommun_code from m)
-  group by kommun_code, year),
-split as (select coalesce(sum(n_s), 0) > 0 and ? <> 'T' as by_sex from w),
-g as (
-  select y.year, o.value, k.first_year,
-         case when ? = 'weighted' then coalesce(w.ws, case when not (select by_sex
-              from split) then w.wt end) else 1.0 end as weight
-  from m cross join (select distinct year from o) y
-  left join o on o.kommun_code = m.kommun_code and o.year = y.year
-  left join marts.kommun k on k.kommun_code = m.kommun_code
-  left join w on w.kommun_code = m.kommun_code and w.year = y.year
-),
-r as (select year, value, weight, first_year,
-             value is not null and not isnan(value)
-               and (? <> 'weighted' or coalesce(weight > 0, false)) as rep
-      from g)
-select year,
-       sum(case when rep or first_year is null or year >= first_year then 1 else 0 end)
-         as n_expected,
-       sum(case when rep then 1 else 0 end) as n_reporting,
-       sum(case when rep then value * weight else 0 end) as wv,
-       sum(case when rep then weight else 0 end) as w
-from r group by year having n_expected > 0 order by year
-"""
+# A member set's yearly series by the rules of transforms.areas.aggregate (which computes the
+# official areas at build time; tests/test_group_sql.py holds the two equal for every annual
+# indicator): every member × every year the indicator has for this sex; a member reports when it
+# has a value (and, for 'weighted', a weight > 0: its own sex's, else the total's where the
+# weights are not split by this sex); it is expected when it reports or existed that year; below
+# MIN_COVERAGE withheld. Two plain statements (the indicator's rows, the members' weights) and
+# numpy over the small member × year grid: one statement doing it all in SQL took 15-20 ms on
+# this machine, most of it planning its CTEs and scanning the tables twice (issue 12 point 7).
 
 
 def computed_area_series(con: Con, ind: Indicator, members: list[str],
                          sex: str = "T") -> pd.DataFrame:
-    """Any member set's series by the indicator's own rule (used for user groups): one SQL
-    statement for the annual rules (sum, weighted, none), ``transforms.areas.aggregate`` for
-    anything else."""
+    """Any member set's series by the indicator's own rule (used for user groups): two plain
+    statements and numpy for the annual rules (sum, weighted, none),
+    ``transforms.areas.aggregate`` for anything else."""
     if not members:
         return pd.DataFrame(columns=["year", "value", "n_expected", "n_reporting", "status"])
     if ind.aggregation in {"sum", "weighted", "none"}:
@@ -231,24 +198,72 @@ def computed_area_series(con: Con, ind: Indicator, members: list[str],
     return _group_series_pandas(con, ind, list(members), sex)
 
 
+def _as_float(a) -> np.ndarray:
+    """A fetched numeric column as float64 with NULL as NaN."""
+    return np.ma.filled(np.ma.asarray(a).astype("float64"), np.nan)
+
+
 def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.DataFrame:
+    """A member set's yearly series by the rules sum, weighted and none: the indicator's rows
+    for this sex (every kommun's, for the years on offer) and the members' weights read with
+    two plain statements, summed in numpy per member × year (see the comment above)."""
     rule = ind.aggregation
-    df = con.execute(_GROUP_SERIES_SQL, [members, ind.id, sex, sex, sex, ind.id, sex, sex,
-                                         rule, rule]).df()
-    n_exp, n_rep = df["n_expected"].to_numpy(), df["n_reporting"].to_numpy()
+    codes = list(dict.fromkeys(members))  # a code listed twice counts twice, as in a grid
+    times = np.array([members.count(c) for c in codes], dtype="float64")
+    obs = con.execute("""select coalesce(list_position(?::varchar[], kommun_code), 0) as pos,
+                                year, value
+                         from marts.observation_kommun_year
+                         where indicator_id = ? and sex = ?""", [codes, ind.id, sex]).fetchnumpy()
+    years = np.unique(np.ma.filled(obs["year"]))
+    n, ny = len(codes), len(years)
+    pos = np.ma.filled(obs["pos"]).astype("int64")
+    mine = pos > 0
+    row, col = pos[mine] - 1, np.searchsorted(years, np.ma.filled(obs["year"])[mine])
+    value = np.full((n, ny), np.nan)
+    value[row, col] = _as_float(obs["value"])[mine]
+    weight = np.ones((n, ny))
+    if rule == "weighted":
+        w = con.execute("""select list_position(?::varchar[], kommun_code) as pos, year,
+                                  sex = ? as own, sex = 'T' as total, weight
+                           from marts.indicator_weight
+                           where indicator_id = ? and (sex = ? or sex = 'T')
+                             and list_contains(?, kommun_code)""",
+                        [codes, sex, ind.id, sex, codes]).fetchnumpy()
+        wpos, wyear = np.ma.filled(w["pos"]).astype("int64") - 1, np.ma.filled(w["year"])
+        inside = np.isin(wyear, years)
+        wcol = np.searchsorted(years, wyear)
+        wval = _as_float(w["weight"])
+        own, total = np.ma.filled(w["own"], False), np.ma.filled(w["total"], False)
+        ws, wt = np.full((n, ny), np.nan), np.full((n, ny), np.nan)
+        np.fmax.at(ws, (wpos[own & inside], wcol[own & inside]), wval[own & inside])
+        np.fmax.at(wt, (wpos[total & inside], wcol[total & inside]), wval[total & inside])
+        by_sex = sex != "T" and bool(own.any())  # weights split by this sex: no fallback
+        weight = ws if by_sex else np.where(np.isnan(ws), wt, ws)
+    first = dict(con.execute("select kommun_code, first_year from marts.kommun "
+                             "where list_contains(?, kommun_code)", [codes]).fetchall())
+    starts = np.array([np.nan if first.get(c) is None else first[c] for c in codes])
+    with np.errstate(invalid="ignore"):
+        rep = ~np.isnan(value) & ((rule != "weighted") | (weight > 0))
+        exists = np.isnan(starts)[:, None] | (years[None, :] >= starts[:, None])
+    n_exp = ((rep | exists) * times[:, None]).sum(axis=0)
+    n_rep = (rep * times[:, None]).sum(axis=0)
+    wv = (np.where(rep, value * weight, 0.0) * times[:, None]).sum(axis=0)
+    wsum = (np.where(rep, weight, 0.0) * times[:, None]).sum(axis=0)
+    keep = n_exp > 0
+    years, n_exp, n_rep, wv, wsum = years[keep], n_exp[keep], n_rep[keep], wv[keep], wsum[keep]
     if rule == "sum":
-        value = df["wv"].to_numpy(dtype="float64")
+        out_value = wv
     elif rule == "weighted":
-        w = df["w"].to_numpy(dtype="float64")
-        value = df["wv"].to_numpy(dtype="float64") / np.where(w > 0, w, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out_value = wv / np.where(wsum > 0, wsum, np.nan)
     else:
-        value = np.full(len(df), np.nan)
+        out_value = np.full(len(years), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = n_rep / n_exp
     withheld = (rule == "none") | (n_rep == 0) | (coverage < area_rules.MIN_COVERAGE)
     status = [("withheld" if wh else "partial" if r < e else None)
               for wh, r, e in zip(withheld, n_rep, n_exp, strict=True)]
-    return pd.DataFrame({"year": df["year"], "value": np.where(withheld, np.nan, value),
+    return pd.DataFrame({"year": years, "value": np.where(withheld, np.nan, out_value),
                          "n_expected": n_exp.astype("int32"),
                          "n_reporting": n_rep.astype("int32"),
                          "status": pd.Series(status, dtype=object)})
@@ -573,70 +588,51 @@ def _sql_monthly_fits(ind: Indicator, choices: dict[str, monthly.Choice]) -> boo
             and sum(1 for c in choices.values() if c.schedule) <= 1)
 
 
-# An area's monthly series in one statement, by the rules of transforms.areas.aggregate with
-# time='period' (tests/test_monthly_sql.py holds the two equal): every member × month of the
-# choice; a member reports when it has a count (or the source hides it, "<5": it adds 0 and
-# makes the value a lower bound) and, for 'ratio', a denominator > 0; it is expected when it
-# reports or existed that year. The mart's rows are read once, for the members, the sex and
-# the choice's codes (a schedule's band per month joined as a small table).
-_AREA_MONTHLY_SQL = """
-with m as (select unnest(?::varchar[]) as kommun_code),
-mo as (select unnest(?::date[]) as period, unnest(?::varchar[]) as band),
-want as (select unnest(?::date[]) as period, unnest(?::varchar[]) as code),
-ex as (select unnest(?::date[]) as period, unnest(?::double[]) as value,
-              unnest(?::boolean[]) as masked),
-r as (select kommun_code, period,
-             case when isnan(n) then null else n end as numerator,
-             case when isnan(d) then null else d end as denominator,
-             kv is not null and not isnan(kv) as has_kv,
-             coalesce(masked, false) as masked, is_preliminary, table_id, band_label
-      from rows_in),
-g as (
-  select mo.period, r.numerator, r.denominator, r.masked, f.first_year,
-         (r.numerator is not null or coalesce(r.masked, false))
-           and (? = 'sum' or coalesce(r.denominator > 0, false)) as rep
-  from m cross join mo
-  left join r on r.kommun_code = m.kommun_code and r.period = mo.period
-  left join marts.kommun f on f.kommun_code = m.kommun_code
-),
-a as (
-  select period,
-         sum(case when rep or first_year is null or year(period) >= first_year
-             then 1 else 0 end) as n_expected,
-         sum(case when rep then 1 else 0 end) as n_reporting,
-         fsum(case when rep then coalesce(numerator, 0.0) else 0.0 end) as wv,
-         fsum(case when rep then denominator else 0.0 end) as w,
-         sum(case when rep and masked then 1 else 0 end) as n_masked
-  from g group by period
-),
-e as (select period, fsum(coalesce(value, 0.0)) as v,
-             sum(case when value is null or coalesce(masked, false) then 1 else 0 end) as lb
-      from ex group by period),
-fl as (select period, bool_or(coalesce(is_preliminary, false)) as is_preliminary,
-              array_to_string(list_sort(list_distinct(list(coalesce(table_id, 'None')))),
-                              '+') as table_id
-       from r where numerator is not null or has_kv group by period),
-st as (select period, array_to_string(list_sort(list_distinct(list(band_label))), ' / ')
-              as stated
-       from r where band_label is not null group by period)
-select mo.period, coalesce(st.stated, mo.band) as band, a.n_expected, a.n_reporting,
-       a.wv + coalesce(e.v, 0.0) as wv, a.w, a.n_masked + coalesce(e.lb, 0) as n_masked,
-       coalesce(fl.is_preliminary, false) as is_preliminary, fl.table_id
-from mo
-left join a using (period)
-left join e using (period)
-left join fl using (period)
-left join st using (period)
-order by mo.period
-"""
+# An area's monthly series by the rules of transforms.areas.aggregate with time='period'
+# (tests/test_monthly_sql.py and tests/test_af_monthly.py hold the two equal): every member ×
+# month of the choice; a member reports when it has a count (or the source hides it, "<5": it
+# adds 0 and makes the value a lower bound) and, for 'ratio', a denominator > 0; it is expected
+# when it reports or existed that year. The mart's rows are read once with one plain statement,
+# for the members, the sex and the choice's codes (a schedule's band per month joined as a small
+# table), and summed per month in numpy: only the members' rows are touched, never the member ×
+# month grid (Riket: 290 × 76 cells). One SQL statement doing it all took 25-50 ms on this
+# machine, mostly planning its CTEs and hashing that grid (issue 12 point 7).
+def _texts(a) -> np.ndarray:
+    """A fetched text column as an object array with NULL as None."""
+    data = np.asarray(np.ma.getdata(a), dtype=object)
+    return np.where(np.ma.getmaskarray(a), None, data)
+
+
+def _per_month(index: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Σ of ``weights`` (or a count) per month index ``index`` (0..n-1)."""
+    return np.bincount(index, weights=weights, minlength=n)[:n]
+
+
+def _joined_per_month(index: np.ndarray, text: np.ndarray, n: int, sep: str) -> list:
+    """Per month: the distinct texts of its rows, sorted and joined by ``sep`` (None: no row)."""
+    out: list = [None] * n
+    if not len(index):
+        return out
+    seen: dict[int, set] = {}
+    codes, uniques = pd.factorize(pd.Series(text, dtype=object))
+    pairs = np.unique(index.astype("int64") * (len(uniques) + 1) + codes)
+    for pair in pairs:
+        month, code = divmod(int(pair), len(uniques) + 1)
+        seen.setdefault(month, set()).add(uniques[code])
+    for month, texts in seen.items():
+        out[month] = sep.join(sorted(map(str, texts)))
+    return out
 
 
 def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthly.Choice],
                       area_obj: Area, sex: str, available: dict[str, pd.DataFrame],
                       months: pd.DataFrame) -> pd.DataFrame:
-    """``monthly_series`` for a non-kommun area in one SQL statement (see _AREA_MONTHLY_SQL);
-    equal to ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands)."""
+    """``monthly_series`` for a non-kommun area: one statement and numpy (see above); equal to
+    ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands)."""
     members = list(area_obj.members)
+    codes = list(dict.fromkeys(members))  # a code listed twice counts twice, as in a grid
+    times = np.array([members.count(c) for c in codes], dtype="float64")
+    months = months.sort_values("period").reset_index(drop=True)
     mask = (mart.get("masked") or {}).get(ind.numerator)
     band_column = mart.get("band_column")
     plain = [c for c in choices.values() if c.is_plain]
@@ -646,31 +642,75 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
         name = next(n for n, c in choices.items() if c.schedule)
         want = monthly.bands_by_month(scheduled[0], available[name])
     rows_sql = (
-        f"""select kommun_code, period, {sql_identifier(ind.numerator)} as n,
-                   {sql_identifier(ind.denominator or ind.numerator)} as d,
-                   {sql_identifier(ind.kommun_value)} as kv, is_preliminary, table_id, """
-        + (f"{sql_identifier(mask)}" if mask else "null::boolean") + " as masked, "
+        "with want as (select unnest(?::date[]) as period, unnest(?::varchar[]) as code) "
+        f"""select list_position(?::varchar[], kommun_code) as pos, period,
+                   {sql_identifier(ind.numerator)}::double as n,
+                   {sql_identifier(ind.denominator or ind.numerator)}::double as d,
+                   {sql_identifier(ind.kommun_value)}::double as kv,
+                   coalesce(is_preliminary, false) as is_preliminary, table_id, """
+        + (f"coalesce({sql_identifier(mask)}, false)" if mask else "false") + " as masked, "
         + (f"{sql_identifier(band_column)}::varchar" if band_column else "null::varchar")
         + f" as band_label from {sql_identifier(mart['table'])} b"
-        + " where b.sex = ? and b.kommun_code in (select unnest(?::varchar[]))"
+        + " where b.sex = ? and list_contains(?, b.kommun_code)"
         + "".join(f" and b.{sql_identifier(c.column)} = ?" for c in plain)
         + "".join(f" and b.{sql_identifier(c.column)} in (select code from want"
                   " where want.period = b.period)" for c in scheduled))
+    rows = con.execute(rows_sql, [list(want), list(want.values()), codes, sex, codes,
+                                  *[c.option for c in plain]]).fetchnumpy()
+    first = dict(con.execute("select kommun_code, first_year from marts.kommun "
+                             "where list_contains(?, kommun_code)", [codes]).fetchall())
+    starts = np.array([np.nan if first.get(c) is None else first[c] for c in codes])
+    month_days = months["period"].to_numpy(dtype="datetime64[D]")
+    n_months = len(month_days)
+    years = months["period"].dt.year.to_numpy()
+    # rows of the months of the choice only (as a join with the months would keep)
+    day = np.ma.filled(rows["period"]).astype("datetime64[D]")
+    at = np.searchsorted(month_days, day)
+    inside = at < n_months
+    inside[inside] = month_days[at[inside]] == day[inside]
+    at = at[inside]
+    member = np.ma.filled(rows["pos"]).astype("int64")[inside] - 1
+    num, den = _as_float(rows["n"])[inside], _as_float(rows["d"])[inside]
+    has_kv = ~np.isnan(_as_float(rows["kv"])[inside])
+    masked = np.ma.filled(rows["masked"], False).astype(bool)[inside]
+    with np.errstate(invalid="ignore"):
+        rep = (~np.isnan(num) | masked) & ((ind.aggregation == "sum") | (den > 0))
+    times_row = times[member]
+    start = starts[member]
+    early = rep & ~np.isnan(start) & (years[at] < np.nan_to_num(start, nan=0))
+    # expected: every member that exists that month, and a reporting one that does not yet
+    with np.errstate(invalid="ignore"):
+        exists = np.isnan(starts)[None, :] | (years[:, None] >= starts[None, :])
+    n_exp = (exists * times[None, :]).sum(axis=1) + _per_month(at, n_months, early * times_row)
+    n_rep = _per_month(at, n_months, rep * times_row)
+    wv = _per_month(at, n_months, np.where(rep, np.nan_to_num(num), 0.0) * times_row)
+    w = _per_month(at, n_months, np.where(rep, np.nan_to_num(den), 0.0) * times_row)
+    n_masked = _per_month(at, n_months, (rep & masked) * times_row)
+    valued = ~np.isnan(num) | has_kv
+    prelim = _per_month(at[valued], n_months,
+                        np.ma.filled(rows["is_preliminary"], False)[inside][valued]
+                        .astype("float64")) > 0
+    table_text = _texts(rows["table_id"])[inside]
+    table_text = np.array(["None" if t is None else t for t in table_text], dtype=object)
+    table_id = _joined_per_month(at[valued], table_text[valued], n_months, "+")
+    labels = _texts(rows["band_label"])[inside]
+    stated_rows = np.array([b is not None for b in labels], dtype=bool)
+    stated = _joined_per_month(at[stated_rows], labels[stated_rows], n_months, " / ")
+    band = [s if s is not None else b for s, b in zip(stated, months["band"], strict=True)]
     extra = _unallocated(con, ind, mart, choices, area_obj, sex, available)
     has_extra = extra is not None and not extra.empty
-    ex = extra if has_extra else pd.DataFrame({"period": [], "value": [], "masked": []})
-    sql = _AREA_MONTHLY_SQL.replace("from rows_in", "from (" + rows_sql + ")")
-    params = [members, months["period"].dt.date.tolist(), [str(b) for b in months["band"]],
-              list(want), list(want.values()),
-              pd.to_datetime(ex["period"]).dt.date.tolist(),
-              [None if pd.isna(v) else float(v) for v in ex["value"]],
-              [bool(v) for v in ex["masked"]],
-              sex, members, *[c.option for c in plain],
-              ind.aggregation]
-    df = con.execute(sql, params).df()
-    n_exp = df["n_expected"].to_numpy(dtype="float64")
-    n_rep = df["n_reporting"].to_numpy(dtype="float64")
-    wv, w = df["wv"].to_numpy(dtype="float64"), df["w"].to_numpy(dtype="float64")
+    if has_extra:  # counts of the län or Riket with unknown kommun
+        ex_at = np.searchsorted(month_days, pd.to_datetime(extra["period"]).to_numpy(
+            dtype="datetime64[D]"))
+        ok = ex_at < n_months
+        ok[ok] = month_days[ex_at[ok]] == pd.to_datetime(extra["period"]).to_numpy(
+            dtype="datetime64[D]")[ok]
+        ex_value = extra["value"].to_numpy(dtype="float64")
+        ex_masked = extra["masked"].fillna(False).astype(bool).to_numpy()
+        wv = wv + _per_month(ex_at[ok], n_months, np.nan_to_num(ex_value)[ok])
+        n_masked = n_masked + _per_month(ex_at[ok], n_months,
+                                         (np.isnan(ex_value) | ex_masked)[ok].astype("float64"))
+    n_exp, n_rep = n_exp.astype("float64"), n_rep.astype("float64")
     keep = n_exp > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = n_rep / np.where(keep, n_exp, np.nan)
@@ -681,31 +721,31 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
     withheld = (n_rep == 0) | (coverage < area_rules.MIN_COVERAGE)
     value = np.where(withheld | ~keep, np.nan, value)
     if ind.aggregation == "sum":
-        numerator, denominator = value, np.full(len(df), np.nan)
+        numerator, denominator = value, np.full(n_months, np.nan)
     else:
         numerator, denominator = np.where(keep, wv, np.nan), np.where(keep, w, np.nan)
     status = pd.Series([("withheld" if wh else "partial" if r < e else None) if k else np.nan
                         for wh, r, e, k in zip(withheld, n_rep, n_exp, keep, strict=True)],
                        dtype=object)
-    n_masked = np.where(keep, df["n_masked"].fillna(0).to_numpy(dtype="float64"), 0).astype(int)
-    table_id = df["table_id"].astype(object).where(df["table_id"].notna(), np.nan)
+    n_masked = np.where(keep, n_masked, 0).astype(int)
+    table_id = pd.Series([np.nan if t is None else t for t in table_id], dtype=object)
     if has_extra:  # the unallocated rows' file is a source too
-        files = pd.to_datetime(df["period"]).map(
-            extra.assign(period=pd.to_datetime(extra["period"])).set_index("period")[
-                "extra_table_id"])
+        files = months["period"].map(extra.assign(period=pd.to_datetime(extra["period"]))
+                                     .set_index("period")["extra_table_id"])
         table_id = pd.Series([
             "+".join(sorted({p for part in (a, b) if isinstance(part, str) and part
                              for p in part.split("+")})) or None
             for a, b in zip(table_id, files, strict=True)], dtype=object)
+
     def int_or_nan(x: np.ndarray) -> np.ndarray:  # int32 where every month has members
         return x.astype("int32") if keep.all() else x
 
     return pd.DataFrame({
-        "period": pd.to_datetime(df["period"]).astype("datetime64[ns]"),
+        "period": months["period"].to_numpy(dtype="datetime64[ns]"),
         "value": value, "n_expected": int_or_nan(np.where(keep, n_exp, np.nan)),
         "n_reporting": int_or_nan(np.where(keep, n_rep, np.nan)), "status": status,
-        "is_preliminary": df["is_preliminary"].astype(bool), "table_id": table_id,
-        "band": df["band"].astype(object), "is_computed": True, "numerator": numerator,
+        "is_preliminary": prelim, "table_id": table_id,
+        "band": pd.Series(band, dtype=object), "is_computed": True, "numerator": numerator,
         "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked})
 
 
