@@ -5,6 +5,7 @@ Every function takes a DuckDB connection (or cursor) first; parameters are bound
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
@@ -205,43 +206,57 @@ def _as_float(a) -> np.ndarray:
 
 def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.DataFrame:
     """A member set's yearly series by the rules sum, weighted and none: the indicator's rows
-    for this sex (every kommun's, for the years on offer) and the members' weights read with
-    two plain statements, summed in numpy per member × year (see the comment above)."""
+    for this sex (every kommun's, for the years on offer), the members' first years and
+    weights read with one plain statement, summed in numpy per member × year (see above)."""
     rule = ind.aggregation
-    codes = list(dict.fromkeys(members))  # a code listed twice counts twice, as in a grid
-    times = np.array([members.count(c) for c in codes], dtype="float64")
-    obs = con.execute("""select coalesce(list_position(?::varchar[], kommun_code), 0) as pos,
-                                year, value
-                         from marts.observation_kommun_year
-                         where indicator_id = ? and sex = ?""", [codes, ind.id, sex]).fetchnumpy()
-    years = np.unique(np.ma.filled(obs["year"]))
+    times_of = Counter(members)  # a code listed twice counts twice, as in a grid
+    codes = list(times_of)
+    times = np.array([times_of[c] for c in codes], dtype="float64")
+    weighted = rule == "weighted"
+    # one statement, three parts: 0 the indicator's rows (every kommun's: the years on offer),
+    # 1 the members' first years, 2 and 3 the members' weights of this sex and of the total
+    # (a statement costs more here than the rows it reads)
+    sql = """select 0 as part, coalesce(list_position(?::varchar[], kommun_code), 0) as pos,
+                    year, value
+             from marts.observation_kommun_year where indicator_id = ? and sex = ?
+             union all
+             select 1, list_position(?::varchar[], kommun_code), first_year, null
+             from marts.kommun where list_contains(?, kommun_code)"""
+    params = [codes, ind.id, sex, codes, codes]
+    if weighted:
+        sql += """
+             union all
+             select case when sex = ? then 2 else 3 end, list_position(?::varchar[], kommun_code),
+                    year, weight
+             from marts.indicator_weight
+             where indicator_id = ? and (sex = ? or sex = 'T') and list_contains(?, kommun_code)"""
+        params += [sex, codes, ind.id, sex, codes]
+    got = con.execute(sql, params).fetchnumpy()
+    part = np.ma.filled(got["part"])
+    pos = np.ma.filled(got["pos"], 0).astype("int64") - 1
+    year = np.ma.filled(got["year"], 0).astype("int64")
+    number = _as_float(got["value"])
+    obs = part == 0
+    years = np.unique(year[obs])
     n, ny = len(codes), len(years)
-    pos = np.ma.filled(obs["pos"]).astype("int64")
-    mine = pos > 0
-    row, col = pos[mine] - 1, np.searchsorted(years, np.ma.filled(obs["year"])[mine])
+    col = np.minimum(np.searchsorted(years, year), max(ny - 1, 0))
+    on_year = (years[col] == year) if ny else np.zeros(len(year), dtype=bool)
     value = np.full((n, ny), np.nan)
-    value[row, col] = _as_float(obs["value"])[mine]
+    mine = obs & (pos >= 0)
+    value[pos[mine], col[mine]] = number[mine]
+    starts = np.full(n, np.nan)
+    first = part == 1
+    starts[pos[first]] = year[first]
     weight = np.ones((n, ny))
-    if rule == "weighted":
-        w = con.execute("""select list_position(?::varchar[], kommun_code) as pos, year,
-                                  sex = ? as own, sex = 'T' as total, weight
-                           from marts.indicator_weight
-                           where indicator_id = ? and (sex = ? or sex = 'T')
-                             and list_contains(?, kommun_code)""",
-                        [codes, sex, ind.id, sex, codes]).fetchnumpy()
-        wpos, wyear = np.ma.filled(w["pos"]).astype("int64") - 1, np.ma.filled(w["year"])
-        inside = np.isin(wyear, years)
-        wcol = np.searchsorted(years, wyear)
-        wval = _as_float(w["weight"])
-        own, total = np.ma.filled(w["own"], False), np.ma.filled(w["total"], False)
+    if weighted:
+        # own: this sex's weights (for 'T' the total's); total: the total's
+        own = (part == 2) & on_year
+        total = ((part == 3) | ((part == 2) & (sex == "T"))) & on_year
         ws, wt = np.full((n, ny), np.nan), np.full((n, ny), np.nan)
-        np.fmax.at(ws, (wpos[own & inside], wcol[own & inside]), wval[own & inside])
-        np.fmax.at(wt, (wpos[total & inside], wcol[total & inside]), wval[total & inside])
-        by_sex = sex != "T" and bool(own.any())  # weights split by this sex: no fallback
+        np.fmax.at(ws, (pos[own], col[own]), number[own])
+        np.fmax.at(wt, (pos[total], col[total]), number[total])
+        by_sex = sex != "T" and bool((part == 2).any())  # split by this sex: no fallback
         weight = ws if by_sex else np.where(np.isnan(ws), wt, ws)
-    first = dict(con.execute("select kommun_code, first_year from marts.kommun "
-                             "where list_contains(?, kommun_code)", [codes]).fetchall())
-    starts = np.array([np.nan if first.get(c) is None else first[c] for c in codes])
     with np.errstate(invalid="ignore"):
         rep = ~np.isnan(value) & ((rule != "weighted") | (weight > 0))
         exists = np.isnan(starts)[:, None] | (years[None, :] >= starts[:, None])
@@ -486,9 +501,10 @@ def _unallocated(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthl
     return rows.assign(area_id="area", sex=sex)
 
 
-def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
-                       sex: str) -> dict[str, pd.DataFrame]:
-    """Per dimension: the (period, code) pairs any kommun has a value for, the others fixed."""
+def _monthly_cells(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
+                   sex: str) -> list[tuple]:
+    """The distinct (period, code of each choice's column…) cells any kommun has a value for,
+    every column among its choice's codes (raises duckdb.CatalogException without the mart)."""
     columns = [c.column for c in choices.values()]
     # every dimension keeps the cells whose codes are all among the choices' codes: one filter,
     # done in SQL (the full distinct set is ~10× larger and was filtered in pandas)
@@ -496,12 +512,28 @@ def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, 
               from {sql_identifier(table)}
               where sex = ? and {sql_identifier(ind.numerator)} is not null""" + "".join(
         f" and list_contains(?, {sql_identifier(c.column)})" for c in choices.values())
-    cells = con.execute(sql, [sex, *[list(c.codes) for c in choices.values()]]).df()
-    out = {}
-    for name, choice in choices.items():
-        out[name] = cells[["period", choice.column]].drop_duplicates().rename(
-            columns={choice.column: "code"}).reset_index(drop=True)
-    return out
+    return con.execute(sql, [sex, *[list(c.codes) for c in choices.values()]]).fetchall()
+
+
+def _pairs(choices: dict[str, monthly.Choice], cells: list[tuple]) -> dict[str, list[tuple]]:
+    """Per dimension: its sorted distinct (period, code) pairs among ``cells``."""
+    return {name: sorted({(cell[0], cell[i]) for cell in cells})
+            for i, name in enumerate(choices, start=1)}
+
+
+def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
+                       sex: str) -> dict[str, pd.DataFrame]:
+    """Per dimension: the (period, code) pairs any kommun has a value for, the others fixed."""
+    return _available_frames(choices, _monthly_cells(con, ind, table, choices, sex))
+
+
+def _available_frames(choices: dict[str, monthly.Choice], cells: list[tuple]
+                      ) -> dict[str, pd.DataFrame]:
+    """``_monthly_available`` from its cells (a few hundred rows: plain Python, no pandas)."""
+    return {name: pd.DataFrame({
+        "period": np.array([p for p, _ in pairs], dtype="datetime64[us]"),
+        "code": pd.Series([c for _, c in pairs], dtype="str")})
+        for name, pairs in _pairs(choices, cells).items()}
 
 
 def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
@@ -521,15 +553,36 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     """
     mart = monthly_marts()[ind.mart]
     choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
-    if not has_table(con, mart["table"]):
+    try:  # the mart is missing when its source was never fetched (asked by failing: one
+        cells = _monthly_cells(con, ind, mart["table"], choices, sex)  # statement less)
+    except duckdb.CatalogException:
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
-    available = _monthly_available(con, ind, mart["table"], choices, sex)
+    if not area_obj.is_kommun and _sql_monthly_fits(ind, choices):
+        months, want = _months_of(choices, _pairs(choices, cells))
+        if months:
+            return _area_monthly_sql(con, ind, mart, choices, area_obj, sex, cells, months,
+                                     want)
+    available = _available_frames(choices, cells)
     months = _months(choices, available)
-    if not area_obj.is_kommun and not months.empty and _sql_monthly_fits(ind, choices):
-        out = _area_monthly_sql(con, ind, mart, choices, area_obj, sex, available, months)
-        out["period"] = out["period"].dt.date
-        return out[MONTHLY_COLUMNS]
     return _monthly_series_pandas(con, ind, mart, choices, area_obj, sex, available, months)
+
+
+def _months_of(choices: dict[str, monthly.Choice], pairs: dict[str, list[tuple]]
+               ) -> tuple[list[tuple], dict]:
+    """``_months`` from plain (period, code) pairs: sorted (month, band) pairs, and the band
+    of each month of the scheduled choice (empty without one)."""
+    months, want = None, {}
+    for name, choice in choices.items():
+        if choice.schedule:
+            want = monthly.bands_of(choice, pairs[name])
+            months = list(want.items())
+        elif months is None or name == "age":
+            codes = set(choice.sum_of or choice.codes)
+            have: dict = {}
+            for period, code in pairs[name]:
+                have.setdefault(period, set()).add(code)
+            months = [(p, choice.option) for p, c in have.items() if codes <= c]
+    return sorted(months or []), want
 
 
 def _months(choices: dict[str, monthly.Choice], available: dict[str, pd.DataFrame]
@@ -597,6 +650,9 @@ def _sql_monthly_fits(ind: Indicator, choices: dict[str, monthly.Choice]) -> boo
 # table), and summed per month in numpy: only the members' rows are touched, never the member ×
 # month grid (Riket: 290 × 76 cells). One SQL statement doing it all took 25-50 ms on this
 # machine, mostly planning its CTEs and hashing that grid (issue 12 point 7).
+_FEW_MEMBERS = 60  # up to this many members, the SQL filters the members' rows
+
+
 def _texts(a) -> np.ndarray:
     """A fetched text column as an object array with NULL as None."""
     data = np.asarray(np.ma.getdata(a), dtype=object)
@@ -609,144 +665,139 @@ def _per_month(index: np.ndarray, n: int, weights: np.ndarray | None = None) -> 
 
 
 def _joined_per_month(index: np.ndarray, text: np.ndarray, n: int, sep: str) -> list:
-    """Per month: the distinct texts of its rows, sorted and joined by ``sep`` (None: no row)."""
-    out: list = [None] * n
-    if not len(index):
-        return out
-    seen: dict[int, set] = {}
-    codes, uniques = pd.factorize(pd.Series(text, dtype=object))
-    pairs = np.unique(index.astype("int64") * (len(uniques) + 1) + codes)
-    for pair in pairs:
-        month, code = divmod(int(pair), len(uniques) + 1)
-        seen.setdefault(month, set()).add(uniques[code])
-    for month, texts in seen.items():
-        out[month] = sep.join(sorted(map(str, texts)))
-    return out
+    """Per month: the distinct texts of its rows, sorted and joined by ``sep`` (None: no row).
+    A mart's rows carry few distinct texts (its source tables), so one pass per text."""
+    found: list[list[str]] = [[] for _ in range(n)]
+    for value in sorted(set(text.tolist()), key=str):
+        for month in np.flatnonzero(np.bincount(index[text == value], minlength=n)[:n]):
+            found[month].append(str(value))
+    return [sep.join(sorted(texts)) if texts else None for texts in found]
 
 
 def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthly.Choice],
-                      area_obj: Area, sex: str, available: dict[str, pd.DataFrame],
-                      months: pd.DataFrame) -> pd.DataFrame:
+                      area_obj: Area, sex: str, cells: list[tuple], months: list[tuple],
+                      want: dict) -> pd.DataFrame:
     """``monthly_series`` for a non-kommun area: one statement and numpy (see above); equal to
-    ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands)."""
-    members = list(area_obj.members)
-    codes = list(dict.fromkeys(members))  # a code listed twice counts twice, as in a grid
-    times = np.array([members.count(c) for c in codes], dtype="float64")
-    months = months.sort_values("period").reset_index(drop=True)
+    ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands). ``months``: the
+    sorted (month, band) pairs of the choice; ``want``: the scheduled choice's band by month."""
+    times_of = Counter(area_obj.members)  # a code listed twice counts twice, as in a grid
+    codes = list(times_of)
+    times = np.array([times_of[c] for c in codes], dtype="float64")
     mask = (mart.get("masked") or {}).get(ind.numerator)
     band_column = mart.get("band_column")
     plain = [c for c in choices.values() if c.is_plain]
     scheduled = [c for c in choices.values() if c.schedule]
-    want: dict = {}
-    if scheduled:
-        name = next(n for n, c in choices.items() if c.schedule)
-        want = monthly.bands_by_month(scheduled[0], available[name])
+    # the members' rows: a member list is a filter only when short (a long list parameter
+    # costs more than reading Riket's rows and picking them here); the schedule's band per
+    # month is picked here too (a correlated filter cost more than the rows)
+    few = len(codes) <= _FEW_MEMBERS
     rows_sql = (
-        "with want as (select unnest(?::date[]) as period, unnest(?::varchar[]) as code) "
-        f"""select list_position(?::varchar[], kommun_code) as pos, period,
-                   {sql_identifier(ind.numerator)}::double as n,
+        f"""select kommun_code, period, {sql_identifier(ind.numerator)}::double as n,
                    {sql_identifier(ind.denominator or ind.numerator)}::double as d,
                    {sql_identifier(ind.kommun_value)}::double as kv,
                    coalesce(is_preliminary, false) as is_preliminary, table_id, """
         + (f"coalesce({sql_identifier(mask)}, false)" if mask else "false") + " as masked, "
         + (f"{sql_identifier(band_column)}::varchar" if band_column else "null::varchar")
-        + f" as band_label from {sql_identifier(mart['table'])} b"
-        + " where b.sex = ? and list_contains(?, b.kommun_code)"
-        + "".join(f" and b.{sql_identifier(c.column)} = ?" for c in plain)
-        + "".join(f" and b.{sql_identifier(c.column)} in (select code from want"
-                  " where want.period = b.period)" for c in scheduled))
-    rows = con.execute(rows_sql, [list(want), list(want.values()), codes, sex, codes,
-                                  *[c.option for c in plain]]).fetchnumpy()
-    first = dict(con.execute("select kommun_code, first_year from marts.kommun "
-                             "where list_contains(?, kommun_code)", [codes]).fetchall())
-    starts = np.array([np.nan if first.get(c) is None else first[c] for c in codes])
-    month_days = months["period"].to_numpy(dtype="datetime64[D]")
+        + " as band_label"
+        + "".join(f", {sql_identifier(c.column)}::varchar as sched0" for c in scheduled)
+        + f" from {sql_identifier(mart['table'])} where sex = ?"
+        + (" and list_contains(?, kommun_code)" if few else "")
+        + "".join(f" and {sql_identifier(c.column)} = ?" for c in plain)
+        + "".join(f" and {sql_identifier(c.column)} in (" + ", ".join("?" for _ in c.codes)
+                  + ")" for c in scheduled))
+    params = [sex, *([codes] if few else []), *[c.option for c in plain],
+              *[code for c in scheduled for code in c.codes]]
+    rows = con.execute(rows_sql, params).fetchnumpy()
+    month_days = np.array([p for p, _ in months], dtype="datetime64[D]")
     n_months = len(month_days)
-    years = months["period"].dt.year.to_numpy()
-    # rows of the months of the choice only (as a join with the months would keep)
+    # a row counts when it is a member's, in a month of the choice, of the month's band
+    where = {code: i for i, code in enumerate(codes)}
+    member = np.array([where.get(k, -1) for k in rows["kommun_code"].tolist()], dtype="int64")
     day = np.ma.filled(rows["period"]).astype("datetime64[D]")
-    at = np.searchsorted(month_days, day)
-    inside = at < n_months
-    inside[inside] = month_days[at[inside]] == day[inside]
-    at = at[inside]
-    member = np.ma.filled(rows["pos"]).astype("int64")[inside] - 1
-    num, den = _as_float(rows["n"])[inside], _as_float(rows["d"])[inside]
-    has_kv = ~np.isnan(_as_float(rows["kv"])[inside])
-    masked = np.ma.filled(rows["masked"], False).astype(bool)[inside]
+    at = np.minimum(np.searchsorted(month_days, day), n_months - 1)
+    pick = (member >= 0) & (month_days[at] == day)
+    if scheduled:
+        bands = np.array([want.get(p) for p, _ in months], dtype=object)
+        pick &= bands[at] == _texts(rows["sched0"])
+    at, member = at[pick], member[pick]
+    num, den = _as_float(rows["n"])[pick], _as_float(rows["d"])[pick]
+    has_kv = ~np.isnan(_as_float(rows["kv"])[pick])
+    masked = np.ma.filled(rows["masked"], False).astype(bool)[pick]
+    first = dict(con.execute("select kommun_code, first_year from marts.kommun").fetchall())
+    starts = np.array([np.nan if first.get(c) is None else first[c] for c in codes])
+    years = np.array([p.year for p, _ in months])
     with np.errstate(invalid="ignore"):
         rep = (~np.isnan(num) | masked) & ((ind.aggregation == "sum") | (den > 0))
-    times_row = times[member]
-    start = starts[member]
-    early = rep & ~np.isnan(start) & (years[at] < np.nan_to_num(start, nan=0))
-    # expected: every member that exists that month, and a reporting one that does not yet
-    with np.errstate(invalid="ignore"):
+        # expected: every member that exists that month, and a reporting one that does not yet
         exists = np.isnan(starts)[None, :] | (years[:, None] >= starts[None, :])
-    n_exp = (exists * times[None, :]).sum(axis=1) + _per_month(at, n_months, early * times_row)
+        early = rep & (years[at] < starts[member])
+    times_row = times[member]
+    n_exp = exists.astype("float64") @ times + _per_month(at, n_months, early * times_row)
     n_rep = _per_month(at, n_months, rep * times_row)
     wv = _per_month(at, n_months, np.where(rep, np.nan_to_num(num), 0.0) * times_row)
     w = _per_month(at, n_months, np.where(rep, np.nan_to_num(den), 0.0) * times_row)
     n_masked = _per_month(at, n_months, (rep & masked) * times_row)
     valued = ~np.isnan(num) | has_kv
-    prelim = _per_month(at[valued], n_months,
-                        np.ma.filled(rows["is_preliminary"], False)[inside][valued]
-                        .astype("float64")) > 0
-    table_text = _texts(rows["table_id"])[inside]
-    table_text = np.array(["None" if t is None else t for t in table_text], dtype=object)
+    prelim = _per_month(at[valued], n_months, np.ma.filled(rows["is_preliminary"], False)[pick][
+        valued].astype("float64")) > 0
+    table_text = np.array(["None" if t is None else t for t in _texts(rows["table_id"])[pick]],
+                          dtype=object)
     table_id = _joined_per_month(at[valued], table_text[valued], n_months, "+")
-    labels = _texts(rows["band_label"])[inside]
+    labels = _texts(rows["band_label"])[pick]
     stated_rows = np.array([b is not None for b in labels], dtype=bool)
     stated = _joined_per_month(at[stated_rows], labels[stated_rows], n_months, " / ")
-    band = [s if s is not None else b for s, b in zip(stated, months["band"], strict=True)]
-    extra = _unallocated(con, ind, mart, choices, area_obj, sex, available)
+    band = [s if s is not None else b for s, (_, b) in zip(stated, months, strict=True)]
+    spec = mart.get("unallocated")
+    extra = None
+    if spec and area_obj.kind in {"lan", "riket"}:  # counts of the län or Riket with unknown
+        extra = _unallocated(con, ind, mart, choices, area_obj, sex,  # kommun
+                             _available_frames(choices, cells))
     has_extra = extra is not None and not extra.empty
-    if has_extra:  # counts of the län or Riket with unknown kommun
-        ex_at = np.searchsorted(month_days, pd.to_datetime(extra["period"]).to_numpy(
-            dtype="datetime64[D]"))
-        ok = ex_at < n_months
-        ok[ok] = month_days[ex_at[ok]] == pd.to_datetime(extra["period"]).to_numpy(
-            dtype="datetime64[D]")[ok]
+    if has_extra:
+        ex_day = pd.to_datetime(extra["period"]).to_numpy(dtype="datetime64[D]")
+        ex_at = np.minimum(np.searchsorted(month_days, ex_day), n_months - 1)
+        ok = month_days[ex_at] == ex_day
         ex_value = extra["value"].to_numpy(dtype="float64")
         ex_masked = extra["masked"].fillna(False).astype(bool).to_numpy()
         wv = wv + _per_month(ex_at[ok], n_months, np.nan_to_num(ex_value)[ok])
         n_masked = n_masked + _per_month(ex_at[ok], n_months,
                                          (np.isnan(ex_value) | ex_masked)[ok].astype("float64"))
-    n_exp, n_rep = n_exp.astype("float64"), n_rep.astype("float64")
     keep = n_exp > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = n_rep / np.where(keep, n_exp, np.nan)
-        if ind.aggregation == "sum":
-            value = wv
-        else:
-            value = ind.scale * wv / np.where(w > 0, w, np.nan)
+        value = wv if ind.aggregation == "sum" else \
+            ind.scale * wv / np.where(w > 0, w, np.nan)
     withheld = (n_rep == 0) | (coverage < area_rules.MIN_COVERAGE)
     value = np.where(withheld | ~keep, np.nan, value)
     if ind.aggregation == "sum":
         numerator, denominator = value, np.full(n_months, np.nan)
     else:
         numerator, denominator = np.where(keep, wv, np.nan), np.where(keep, w, np.nan)
-    status = pd.Series([("withheld" if wh else "partial" if r < e else None) if k else np.nan
-                        for wh, r, e, k in zip(withheld, n_rep, n_exp, keep, strict=True)],
-                       dtype=object)
+    status = [("withheld" if wh else "partial" if r < e else None) if k else np.nan
+              for wh, r, e, k in zip(withheld, n_rep, n_exp, keep, strict=True)]
     n_masked = np.where(keep, n_masked, 0).astype(int)
-    table_id = pd.Series([np.nan if t is None else t for t in table_id], dtype=object)
+    table_id = [np.nan if t is None else t for t in table_id]
     if has_extra:  # the unallocated rows' file is a source too
-        files = months["period"].map(extra.assign(period=pd.to_datetime(extra["period"]))
-                                     .set_index("period")["extra_table_id"])
-        table_id = pd.Series([
-            "+".join(sorted({p for part in (a, b) if isinstance(part, str) and part
-                             for p in part.split("+")})) or None
-            for a, b in zip(table_id, files, strict=True)], dtype=object)
+        files = dict(zip(pd.to_datetime(extra["period"]).dt.date, extra["extra_table_id"],
+                         strict=True))
+        table_id = ["+".join(sorted({p for part in (a, files.get(m)) if isinstance(part, str)
+                                     and part for p in part.split("+")})) or None
+                    for a, (m, _) in zip(table_id, months, strict=True)]
 
     def int_or_nan(x: np.ndarray) -> np.ndarray:  # int32 where every month has members
         return x.astype("int32") if keep.all() else x
 
-    return pd.DataFrame({
-        "period": months["period"].to_numpy(dtype="datetime64[ns]"),
-        "value": value, "n_expected": int_or_nan(np.where(keep, n_exp, np.nan)),
-        "n_reporting": int_or_nan(np.where(keep, n_rep, np.nan)), "status": status,
-        "is_preliminary": prelim, "table_id": table_id,
-        "band": pd.Series(band, dtype=object), "is_computed": True, "numerator": numerator,
-        "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked})
+    def texts(values: list) -> pd.Series:  # object columns, as the pandas path gives
+        return pd.Series(values, dtype=object)
+
+    return pd.DataFrame({  # in the order of MONTHLY_COLUMNS
+        "period": texts([p for p, _ in months]), "value": value,
+        "n_expected": int_or_nan(np.where(keep, n_exp, np.nan)),
+        "n_reporting": int_or_nan(np.where(keep, n_rep, np.nan)), "status": texts(status),
+        "is_preliminary": prelim, "table_id": texts(table_id), "band": texts(band),
+        "is_computed": np.ones(n_months, dtype=bool), "numerator": numerator,
+        "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked},
+        copy=False)
 
 
 def _flags(rows: pd.DataFrame) -> pd.DataFrame:
