@@ -182,8 +182,8 @@ def _member_frame(con: Con, ids: list[str], kommun_codes: list[str]) -> pd.DataF
 # indicator): every member × every year the indicator has for this sex; a member reports when it
 # has a value (and, for 'weighted', a weight > 0: its own sex's, else the total's where the
 # weights are not split by this sex); it is expected when it reports or existed that year; below
-# MIN_COVERAGE withheld. Two plain statements (the indicator's rows, the members' weights) and
-# numpy over the small member × year grid: one statement doing it all in SQL took 15-20 ms on
+# MIN_COVERAGE withheld. One plain statement (the indicator's rows, the members' first years and
+# weights) and numpy over the small member × year grid: one statement doing it all in SQL took 15-20 ms on
 # this machine, most of it planning its CTEs and scanning the tables twice (issue 12 point 7).
 
 
@@ -634,8 +634,9 @@ def _monthly_series_pandas(con: Con, ind: Indicator, mart: dict,
 
 
 def _sql_monthly_fits(ind: Indicator, choices: dict[str, monthly.Choice]) -> bool:
-    """Whether ``_area_monthly_sql`` computes this series: the rules 'ratio' and 'sum', every
-    choice one source code or one pension-age schedule (a sum of bands goes through pandas)."""
+    """Whether ``_area_monthly_sql`` (plain statements and numpy) computes this series: the
+    rules 'ratio' and 'sum', every choice one source code or one pension-age schedule (a sum
+    of bands goes through pandas)."""
     return (ind.aggregation in {"ratio", "sum"}
             and not any(c.sum_of for c in choices.values())
             and sum(1 for c in choices.values() if c.schedule) <= 1)
