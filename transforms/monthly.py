@@ -127,13 +127,23 @@ def _preference(choice: Choice, period: date) -> list[str]:
 
 def bands_by_month(choice: Choice, available: pd.DataFrame) -> dict[date, str]:
     """Month -> the band a scheduled choice uses (``available``: period, code with data)."""
+    # one conversion to dates, not one per row
+    months = pd.to_datetime(available["period"]).to_numpy(dtype="datetime64[D]").tolist()
+    return bands_of(choice, zip(months, map(str, available["code"]), strict=True))
+
+
+def bands_of(choice: Choice, pairs) -> dict[date, str]:
+    """``bands_by_month`` from plain (month as a date, code with data) pairs."""
     have: dict[date, set[str]] = {}
-    months = pd.to_datetime(available["period"]).dt.date  # one conversion, not one per row
-    for period, code in zip(months, map(str, available["code"]), strict=True):
+    for period, code in pairs:
         have.setdefault(period, set()).add(code)
     out = {}
+    preferences: dict[str, list[str]] = {}  # by the scheduled band: the same order each month
     for period, codes in have.items():
-        found = next((c for c in _preference(choice, period) if c in codes), None)
+        wanted = scheduled(choice, period)
+        if wanted not in preferences:
+            preferences[wanted] = _preference(choice, period)
+        found = next((c for c in preferences[wanted] if c in codes), None)
         if found is not None:
             out[period] = found
     return out

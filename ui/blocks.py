@@ -31,6 +31,14 @@ MAX_MEMBER_BARS = 60  # "Kommunerna i …" for areas up to this size
 PLOTLY_CONFIG = swedish.PLOTLY_CONFIG  # Swedish toolbar, decimal comma, no logo
 
 
+def note(text: str) -> None:
+    """``st.info`` with no icon. Without ``icon`` Streamlit looks for a leading emoji in any
+    non-ASCII text, and the first look loads its emoji catalogue and compiles a regular
+    expression of every emoji (~0.1 s of the app's first run; issue 12 point 7: the monthly
+    block's "no values" note on a cold start). Our notes never start with an emoji."""
+    st.info(text, icon="")
+
+
 def source_footer(ind: Indicator, *, period: str, computed: bool,
                   area_note: str | None = None) -> None:
     """Definition, source, period and method under a chart, in Swedish."""
@@ -155,7 +163,7 @@ def indicator_card(sel: Selection, indicator_id: str) -> object:
     Returns the period shown (a year or a month), None when there is no value."""
     card = cached("card", (indicator_id, sel.view_key()), lambda: card_of(sel, indicator_id))
     if card.info is not None:
-        st.info(card.info)
+        note(card.info)
         return None
     st.metric(**card.metric)
     if card.caption:
@@ -403,7 +411,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     ind = query("indicator", indicator_id)
     absent = monthly_absent(ind)
     if absent:
-        st.info(f"**{ind.label}**: {absent}")
+        note(f"**{ind.label}**: {absent}")
         return
     mart = monthly_marts()[ind.mart]
     dims = _monthly_options(sel, mart, options)
@@ -414,7 +422,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     if parts.sentence:
         said = st.session_state.setdefault(SAID, set())
         if parts.sentence not in said:  # several monthly blocks on a page: say it once
-            st.info(parts.sentence)
+            note(parts.sentence)
             said.add(parts.sentence)
     chart = parts.chart
     if chart is None:
@@ -597,10 +605,10 @@ def rank_caption(sel: Selection, ind: Indicator, when: object, sex: str) -> str 
     if not sel.area.is_kommun or ind.better is None:  # no good end: a place says nothing
         return None
     period = periods.code(when, "month" if ind.is_monthly else "year")
-    # every kommun ranked once per indicator, period and sex (not once per kommun shown)
-    ranked = cached("ranked", (ind.id, period, sex, ind.better), lambda: ranking.rank_values(
-        query("kommun_values", ind, period, sex), ind.better))
-    rank = ranking.position(ranked, sel.kommun_code, ind.better)
+    # the kommun's place counted directly among every kommun's value (one pass; ranking all
+    # 290 and looking the kommun up cost ~10 ms a card)
+    rank = ranking.place_of(query("kommun_values", ind, period, sex), sel.kommun_code,
+                            ind.better)
     if rank is None:
         return None
     return f"**{rank.text[0].upper()}{rank.text[1:]}** bland kommunerna; {rank.end_text}."
@@ -610,7 +618,7 @@ def ranked_card(sel: Selection, indicator_id: str) -> None:
     """indicator_card with the kommun's place among all kommuner under it."""
     ind = query("indicator", indicator_id)
     if ind.is_monthly and monthly_absent(ind):
-        st.info(f"**{ind.label}**: {monthly_absent(ind)}")
+        note(f"**{ind.label}**: {monthly_absent(ind)}")
         return
     latest = indicator_card(sel, indicator_id)
     if latest is not None:
@@ -634,7 +642,7 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
             frames.append(df.assign(indicator_id=ind.id)[["indicator_id", "year", "value"]])
             labels[ind.id] = _part_label(ind.label)
     if not frames:
-        st.info(f"Inga värden för {sel.area.name} i vald period.")
+        note(f"Inga värden för {sel.area.name} i vald period.")
         return
     df = pd.concat(frames, ignore_index=True)
     period = charts.period_text([df])
@@ -723,7 +731,7 @@ def measures_block(sel: Selection) -> None:
         st.markdown(f"**Varför siffrorna skiljer sig för {sel.area.name}:**\n" +
                     "\n".join(f"- {t}" for t in latest_texts))
     else:
-        st.info(f"Inget av måtten har ett värde för {sel.area.name} i vald period.")
+        note(f"Inget av måtten har ett värde för {sel.area.name} i vald period.")
     absent = [query("indicator", i) for i in MEASURES[:2]]
     for ind in absent:
         text = monthly_absent(ind)

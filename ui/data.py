@@ -18,6 +18,8 @@ import hashlib
 import io
 import pickle
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -44,15 +46,58 @@ def _signature() -> tuple[int, int] | None:
     return fixed if fixed is not None else file_signature(config.warehouse_path())
 
 
+class _Memo:
+    """What a run already asked for, in plain dicts: a repeated query or block is a dict
+    lookup, not a call through Streamlit's cache (which hashes its arguments and inspects the
+    function's signature on every call: ~0.5 ms each, ~120 calls a run on Översikt; issue 12
+    point 7). Query results are kept pickled and handed out as fresh copies (as
+    ``st.cache_data`` does); blocks are shared, as ``st.cache_resource`` shares them. Bounded
+    and aged like the Streamlit caches behind it; one per process, dropped with
+    ``st.cache_resource.clear()``."""
+
+    def __init__(self, max_entries: int, ttl: float) -> None:
+        self._items: OrderedDict[object, tuple[float, object]] = OrderedDict()
+        self._max, self._ttl = max_entries, ttl
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> object:
+        """The value kept for ``key``, or _MISSING."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or time.monotonic() - found[0] > self._ttl:
+                return _MISSING
+            self._items.move_to_end(key)
+            return found[1]
+
+    def put(self, key: object, value: object) -> None:
+        """Keep ``value`` for ``key`` (the oldest entries go beyond the bound)."""
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+            self._items.move_to_end(key)
+            while len(self._items) > self._max:
+                self._items.popitem(last=False)
+
+
+_MISSING = object()
+
+
+@st.cache_resource(show_spinner=False)
+def _memos() -> tuple[_Memo, _Memo]:
+    """The process's memos of query results and of blocks (see _Memo)."""
+    return _Memo(1024, 3600), _Memo(512, 3600)
+
+
 @contextmanager
 def run_scope() -> Iterator[None]:
     """One script run reads one warehouse file: its identity is taken once, at the start (a
     refresh swapping a new file in mid-run shows on the next run, not halfway down a page)."""
     _RUN.signature = file_signature(config.warehouse_path())
+    _RUN.memos = _memos()
+    _RUN.indicators = None
     try:
         yield
     finally:
-        _RUN.signature = None
+        _RUN.signature = _RUN.memos = _RUN.indicators = None
 
 
 def con() -> duckdb.DuckDBPyConnection:
@@ -106,7 +151,12 @@ def query(name: str, *args, **kwargs):
         # the same row of marts.indicator as queries.indicator (its id in any case), from
         # the catalogue read once: a page asks for its indicators hundreds of times a run.
         # Indicators are frozen, so they are handed out without copying.
-        found = _indicator_index(_signature()).get(args[0].lower())
+        index = getattr(_RUN, "indicators", None)
+        if index is None:
+            index = _indicator_index(_signature())
+            if getattr(_RUN, "memos", None) is not None:
+                _RUN.indicators = index  # this run's file: one lookup in Streamlit's cache
+        found = index.get(args[0].lower())
         if found is None:
             raise queries.UnknownIndicator(args[0])
         return found
@@ -114,7 +164,19 @@ def query(name: str, *args, **kwargs):
     digest = _digest((args, items))
     if digest is None:
         return _cached(name, _signature(), args, items)
-    return _cached_by_digest(name, _signature(), digest, args, items)
+    memos = getattr(_RUN, "memos", None)
+    if memos is None:  # outside a script run
+        return _cached_by_digest(name, _signature(), digest, args, items)
+    key = (name, _signature(), digest)
+    kept = memos[0].get(key)
+    if kept is not _MISSING:
+        return pickle.loads(kept)  # a fresh copy, as st.cache_data gives
+    result = _cached_by_digest(name, key[1], digest, args, items)
+    try:
+        memos[0].put(key, pickle.dumps(result, protocol=5))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        pass  # kept by Streamlit's cache only
+    return result
 
 
 @st.cache_resource(ttl=3600, max_entries=256, show_spinner=False)
@@ -159,4 +221,12 @@ def cached(kind: str, key: object, build: Callable[[], T]) -> T:
     digest = _digest(key)
     if digest is None:
         return build()
-    return _made(kind, _signature(), digest, build)
+    memos = getattr(_RUN, "memos", None)
+    if memos is None:  # outside a script run
+        return _made(kind, _signature(), digest, build)
+    memo_key = (kind, _signature(), digest)
+    kept = memos[1].get(memo_key)
+    if kept is _MISSING:
+        kept = _made(kind, memo_key[1], digest, build)
+        memos[1].put(memo_key, kept)
+    return kept

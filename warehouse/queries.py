@@ -5,6 +5,7 @@ Every function takes a DuckDB connection (or cursor) first; parameters are bound
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
@@ -176,54 +177,21 @@ def _member_frame(con: Con, ids: list[str], kommun_codes: list[str]) -> pd.DataF
     return con.execute(sql, [ids, kommun_codes]).df()
 
 
-# A member set's yearly series in one statement, by the rules of transforms.areas.aggregate
-# (which computes the official areas at build time; tests/test_group_sql.py holds the two equal for every annual indicator): every member ×
-# every year the indicator has for this sex; a member reports when it has a value (and, for
-# 'weighted', a weight > 0: its own sex's, else the total's where the weights are not split by
-# this sex); it is expected when it reports or existed that year; below MIN_COVERAGE withheld.
-# The indicator's rows and the members' weights (own sex and total side by side) are read once
-# each (materialized): the first version scanned the observations twice and the weights
-# three times.
-_GROUP_SERIES_SQL = """
-with m as (select unnest(?::varchar[]) as kommun_code),
-o as materialized (select kommun_code, year, value from marts.observation_kommun_year
-                   where indicator_id = ? and sex = ?),
-w as materialized (
-  select kommun_code, year, max(weight) filter (where sex = ?) as ws,
-         max(weight) filter (where sex = 'T') as wt, count(*) filter (where sex = ?) as n_s
-  from marts.indicator_weight
-  where indicator_id = ? and (sex = ? or sex = 'T')
-    and kommun_code in (select kommun_code from m)
-  group by kommun_code, year),
-split as (select coalesce(sum(n_s), 0) > 0 and ? <> 'T' as by_sex from w),
-g as (
-  select y.year, o.value, k.first_year,
-         case when ? = 'weighted' then coalesce(w.ws, case when not (select by_sex
-              from split) then w.wt end) else 1.0 end as weight
-  from m cross join (select distinct year from o) y
-  left join o on o.kommun_code = m.kommun_code and o.year = y.year
-  left join marts.kommun k on k.kommun_code = m.kommun_code
-  left join w on w.kommun_code = m.kommun_code and w.year = y.year
-),
-r as (select year, value, weight, first_year,
-             value is not null and not isnan(value)
-               and (? <> 'weighted' or coalesce(weight > 0, false)) as rep
-      from g)
-select year,
-       sum(case when rep or first_year is null or year >= first_year then 1 else 0 end)
-         as n_expected,
-       sum(case when rep then 1 else 0 end) as n_reporting,
-       sum(case when rep then value * weight else 0 end) as wv,
-       sum(case when rep then weight else 0 end) as w
-from r group by year having n_expected > 0 order by year
-"""
+# A member set's yearly series by the rules of transforms.areas.aggregate (which computes the
+# official areas at build time; tests/test_group_sql.py holds the two equal for every annual
+# indicator): every member × every year the indicator has for this sex; a member reports when it
+# has a value (and, for 'weighted', a weight > 0: its own sex's, else the total's where the
+# weights are not split by this sex); it is expected when it reports or existed that year; below
+# MIN_COVERAGE withheld. One plain statement (the indicator's rows, the members' first years and
+# weights) and numpy over the small member × year grid: one statement doing it all in SQL took 15-20 ms on
+# this machine, most of it planning its CTEs and scanning the tables twice (issue 12 point 7).
 
 
 def computed_area_series(con: Con, ind: Indicator, members: list[str],
                          sex: str = "T") -> pd.DataFrame:
-    """Any member set's series by the indicator's own rule (used for user groups): one SQL
-    statement for the annual rules (sum, weighted, none), ``transforms.areas.aggregate`` for
-    anything else."""
+    """Any member set's series by the indicator's own rule (used for user groups): two plain
+    statements and numpy for the annual rules (sum, weighted, none),
+    ``transforms.areas.aggregate`` for anything else."""
     if not members:
         return pd.DataFrame(columns=["year", "value", "n_expected", "n_reporting", "status"])
     if ind.aggregation in {"sum", "weighted", "none"}:
@@ -231,24 +199,86 @@ def computed_area_series(con: Con, ind: Indicator, members: list[str],
     return _group_series_pandas(con, ind, list(members), sex)
 
 
+def _as_float(a) -> np.ndarray:
+    """A fetched numeric column as float64 with NULL as NaN."""
+    return np.ma.filled(np.ma.asarray(a).astype("float64"), np.nan)
+
+
 def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.DataFrame:
+    """A member set's yearly series by the rules sum, weighted and none: the indicator's rows
+    for this sex (every kommun's, for the years on offer), the members' first years and
+    weights read with one plain statement, summed in numpy per member × year (see above)."""
     rule = ind.aggregation
-    df = con.execute(_GROUP_SERIES_SQL, [members, ind.id, sex, sex, sex, ind.id, sex, sex,
-                                         rule, rule]).df()
-    n_exp, n_rep = df["n_expected"].to_numpy(), df["n_reporting"].to_numpy()
+    times_of = Counter(members)  # a code listed twice counts twice, as in a grid
+    codes = list(times_of)
+    times = np.array([times_of[c] for c in codes], dtype="float64")
+    weighted = rule == "weighted"
+    # one statement, three parts: 0 the indicator's rows (every kommun's: the years on offer),
+    # 1 the members' first years, 2 and 3 the members' weights of this sex and of the total
+    # (a statement costs more here than the rows it reads)
+    sql = """select 0 as part, coalesce(list_position(?::varchar[], kommun_code), 0) as pos,
+                    year, value
+             from marts.observation_kommun_year where indicator_id = ? and sex = ?
+             union all
+             select 1, list_position(?::varchar[], kommun_code), first_year, null
+             from marts.kommun where list_contains(?, kommun_code)"""
+    params = [codes, ind.id, sex, codes, codes]
+    if weighted:
+        sql += """
+             union all
+             select case when sex = ? then 2 else 3 end, list_position(?::varchar[], kommun_code),
+                    year, weight
+             from marts.indicator_weight
+             where indicator_id = ? and (sex = ? or sex = 'T') and list_contains(?, kommun_code)"""
+        params += [sex, codes, ind.id, sex, codes]
+    got = con.execute(sql, params).fetchnumpy()
+    part = np.ma.filled(got["part"])
+    pos = np.ma.filled(got["pos"], 0).astype("int64") - 1
+    year = np.ma.filled(got["year"], 0).astype("int64")
+    number = _as_float(got["value"])
+    obs = part == 0
+    years = np.unique(year[obs])
+    n, ny = len(codes), len(years)
+    col = np.minimum(np.searchsorted(years, year), max(ny - 1, 0))
+    on_year = (years[col] == year) if ny else np.zeros(len(year), dtype=bool)
+    value = np.full((n, ny), np.nan)
+    mine = obs & (pos >= 0)
+    value[pos[mine], col[mine]] = number[mine]
+    starts = np.full(n, np.nan)
+    first = part == 1
+    starts[pos[first]] = year[first]
+    weight = np.ones((n, ny))
+    if weighted:
+        # own: this sex's weights (for 'T' the total's); total: the total's
+        own = (part == 2) & on_year
+        total = ((part == 3) | ((part == 2) & (sex == "T"))) & on_year
+        ws, wt = np.full((n, ny), np.nan), np.full((n, ny), np.nan)
+        np.fmax.at(ws, (pos[own], col[own]), number[own])
+        np.fmax.at(wt, (pos[total], col[total]), number[total])
+        by_sex = sex != "T" and bool((part == 2).any())  # split by this sex: no fallback
+        weight = ws if by_sex else np.where(np.isnan(ws), wt, ws)
+    with np.errstate(invalid="ignore"):
+        rep = ~np.isnan(value) & ((rule != "weighted") | (weight > 0))
+        exists = np.isnan(starts)[:, None] | (years[None, :] >= starts[:, None])
+    n_exp = ((rep | exists) * times[:, None]).sum(axis=0)
+    n_rep = (rep * times[:, None]).sum(axis=0)
+    wv = (np.where(rep, value * weight, 0.0) * times[:, None]).sum(axis=0)
+    wsum = (np.where(rep, weight, 0.0) * times[:, None]).sum(axis=0)
+    keep = n_exp > 0
+    years, n_exp, n_rep, wv, wsum = years[keep], n_exp[keep], n_rep[keep], wv[keep], wsum[keep]
     if rule == "sum":
-        value = df["wv"].to_numpy(dtype="float64")
+        out_value = wv
     elif rule == "weighted":
-        w = df["w"].to_numpy(dtype="float64")
-        value = df["wv"].to_numpy(dtype="float64") / np.where(w > 0, w, np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out_value = wv / np.where(wsum > 0, wsum, np.nan)
     else:
-        value = np.full(len(df), np.nan)
+        out_value = np.full(len(years), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = n_rep / n_exp
     withheld = (rule == "none") | (n_rep == 0) | (coverage < area_rules.MIN_COVERAGE)
     status = [("withheld" if wh else "partial" if r < e else None)
               for wh, r, e in zip(withheld, n_rep, n_exp, strict=True)]
-    return pd.DataFrame({"year": df["year"], "value": np.where(withheld, np.nan, value),
+    return pd.DataFrame({"year": years, "value": np.where(withheld, np.nan, out_value),
                          "n_expected": n_exp.astype("int32"),
                          "n_reporting": n_rep.astype("int32"),
                          "status": pd.Series(status, dtype=object)})
@@ -471,9 +501,10 @@ def _unallocated(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthl
     return rows.assign(area_id="area", sex=sex)
 
 
-def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
-                       sex: str) -> dict[str, pd.DataFrame]:
-    """Per dimension: the (period, code) pairs any kommun has a value for, the others fixed."""
+def _monthly_cells(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
+                   sex: str) -> list[tuple]:
+    """The distinct (period, code of each choice's column…) cells any kommun has a value for,
+    every column among its choice's codes (raises duckdb.CatalogException without the mart)."""
     columns = [c.column for c in choices.values()]
     # every dimension keeps the cells whose codes are all among the choices' codes: one filter,
     # done in SQL (the full distinct set is ~10× larger and was filtered in pandas)
@@ -481,12 +512,28 @@ def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, 
               from {sql_identifier(table)}
               where sex = ? and {sql_identifier(ind.numerator)} is not null""" + "".join(
         f" and list_contains(?, {sql_identifier(c.column)})" for c in choices.values())
-    cells = con.execute(sql, [sex, *[list(c.codes) for c in choices.values()]]).df()
-    out = {}
-    for name, choice in choices.items():
-        out[name] = cells[["period", choice.column]].drop_duplicates().rename(
-            columns={choice.column: "code"}).reset_index(drop=True)
-    return out
+    return con.execute(sql, [sex, *[list(c.codes) for c in choices.values()]]).fetchall()
+
+
+def _pairs(choices: dict[str, monthly.Choice], cells: list[tuple]) -> dict[str, list[tuple]]:
+    """Per dimension: its sorted distinct (period, code) pairs among ``cells``."""
+    return {name: sorted({(cell[0], cell[i]) for cell in cells})
+            for i, name in enumerate(choices, start=1)}
+
+
+def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
+                       sex: str) -> dict[str, pd.DataFrame]:
+    """Per dimension: the (period, code) pairs any kommun has a value for, the others fixed."""
+    return _available_frames(choices, _monthly_cells(con, ind, table, choices, sex))
+
+
+def _available_frames(choices: dict[str, monthly.Choice], cells: list[tuple]
+                      ) -> dict[str, pd.DataFrame]:
+    """``_monthly_available`` from its cells (a few hundred rows: plain Python, no pandas)."""
+    return {name: pd.DataFrame({
+        "period": np.array([p for p, _ in pairs], dtype="datetime64[us]"),
+        "code": pd.Series([c for _, c in pairs], dtype="str")})
+        for name, pairs in _pairs(choices, cells).items()}
 
 
 def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
@@ -506,15 +553,36 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     """
     mart = monthly_marts()[ind.mart]
     choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
-    if not has_table(con, mart["table"]):
+    try:  # the mart is missing when its source was never fetched (asked by failing: one
+        cells = _monthly_cells(con, ind, mart["table"], choices, sex)  # statement less)
+    except duckdb.CatalogException:
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
-    available = _monthly_available(con, ind, mart["table"], choices, sex)
+    if not area_obj.is_kommun and _sql_monthly_fits(ind, choices):
+        months, want = _months_of(choices, _pairs(choices, cells))
+        if months:
+            return _area_monthly_sql(con, ind, mart, choices, area_obj, sex, cells, months,
+                                     want)
+    available = _available_frames(choices, cells)
     months = _months(choices, available)
-    if not area_obj.is_kommun and not months.empty and _sql_monthly_fits(ind, choices):
-        out = _area_monthly_sql(con, ind, mart, choices, area_obj, sex, available, months)
-        out["period"] = out["period"].dt.date
-        return out[MONTHLY_COLUMNS]
     return _monthly_series_pandas(con, ind, mart, choices, area_obj, sex, available, months)
+
+
+def _months_of(choices: dict[str, monthly.Choice], pairs: dict[str, list[tuple]]
+               ) -> tuple[list[tuple], dict]:
+    """``_months`` from plain (period, code) pairs: sorted (month, band) pairs, and the band
+    of each month of the scheduled choice (empty without one)."""
+    months, want = None, {}
+    for name, choice in choices.items():
+        if choice.schedule:
+            want = monthly.bands_of(choice, pairs[name])
+            months = list(want.items())
+        elif months is None or name == "age":
+            codes = set(choice.sum_of or choice.codes)
+            have: dict = {}
+            for period, code in pairs[name]:
+                have.setdefault(period, set()).add(code)
+            months = [(p, choice.option) for p, c in have.items() if codes <= c]
+    return sorted(months or []), want
 
 
 def _months(choices: dict[str, monthly.Choice], available: dict[str, pd.DataFrame]
@@ -566,147 +634,171 @@ def _monthly_series_pandas(con: Con, ind: Indicator, mart: dict,
 
 
 def _sql_monthly_fits(ind: Indicator, choices: dict[str, monthly.Choice]) -> bool:
-    """Whether ``_area_monthly_sql`` computes this series: the rules 'ratio' and 'sum', every
-    choice one source code or one pension-age schedule (a sum of bands goes through pandas)."""
+    """Whether ``_area_monthly_sql`` (plain statements and numpy) computes this series: the
+    rules 'ratio' and 'sum', every choice one source code or one pension-age schedule (a sum
+    of bands goes through pandas)."""
     return (ind.aggregation in {"ratio", "sum"}
             and not any(c.sum_of for c in choices.values())
             and sum(1 for c in choices.values() if c.schedule) <= 1)
 
 
-# An area's monthly series in one statement, by the rules of transforms.areas.aggregate with
-# time='period' (tests/test_monthly_sql.py holds the two equal): every member × month of the
-# choice; a member reports when it has a count (or the source hides it, "<5": it adds 0 and
-# makes the value a lower bound) and, for 'ratio', a denominator > 0; it is expected when it
-# reports or existed that year. The mart's rows are read once, for the members, the sex and
-# the choice's codes (a schedule's band per month joined as a small table).
-_AREA_MONTHLY_SQL = """
-with m as (select unnest(?::varchar[]) as kommun_code),
-mo as (select unnest(?::date[]) as period, unnest(?::varchar[]) as band),
-want as (select unnest(?::date[]) as period, unnest(?::varchar[]) as code),
-ex as (select unnest(?::date[]) as period, unnest(?::double[]) as value,
-              unnest(?::boolean[]) as masked),
-r as (select kommun_code, period,
-             case when isnan(n) then null else n end as numerator,
-             case when isnan(d) then null else d end as denominator,
-             kv is not null and not isnan(kv) as has_kv,
-             coalesce(masked, false) as masked, is_preliminary, table_id, band_label
-      from rows_in),
-g as (
-  select mo.period, r.numerator, r.denominator, r.masked, f.first_year,
-         (r.numerator is not null or coalesce(r.masked, false))
-           and (? = 'sum' or coalesce(r.denominator > 0, false)) as rep
-  from m cross join mo
-  left join r on r.kommun_code = m.kommun_code and r.period = mo.period
-  left join marts.kommun f on f.kommun_code = m.kommun_code
-),
-a as (
-  select period,
-         sum(case when rep or first_year is null or year(period) >= first_year
-             then 1 else 0 end) as n_expected,
-         sum(case when rep then 1 else 0 end) as n_reporting,
-         fsum(case when rep then coalesce(numerator, 0.0) else 0.0 end) as wv,
-         fsum(case when rep then denominator else 0.0 end) as w,
-         sum(case when rep and masked then 1 else 0 end) as n_masked
-  from g group by period
-),
-e as (select period, fsum(coalesce(value, 0.0)) as v,
-             sum(case when value is null or coalesce(masked, false) then 1 else 0 end) as lb
-      from ex group by period),
-fl as (select period, bool_or(coalesce(is_preliminary, false)) as is_preliminary,
-              array_to_string(list_sort(list_distinct(list(coalesce(table_id, 'None')))),
-                              '+') as table_id
-       from r where numerator is not null or has_kv group by period),
-st as (select period, array_to_string(list_sort(list_distinct(list(band_label))), ' / ')
-              as stated
-       from r where band_label is not null group by period)
-select mo.period, coalesce(st.stated, mo.band) as band, a.n_expected, a.n_reporting,
-       a.wv + coalesce(e.v, 0.0) as wv, a.w, a.n_masked + coalesce(e.lb, 0) as n_masked,
-       coalesce(fl.is_preliminary, false) as is_preliminary, fl.table_id
-from mo
-left join a using (period)
-left join e using (period)
-left join fl using (period)
-left join st using (period)
-order by mo.period
-"""
+# An area's monthly series by the rules of transforms.areas.aggregate with time='period'
+# (tests/test_monthly_sql.py and tests/test_af_monthly.py hold the two equal): every member ×
+# month of the choice; a member reports when it has a count (or the source hides it, "<5": it
+# adds 0 and makes the value a lower bound) and, for 'ratio', a denominator > 0; it is expected
+# when it reports or existed that year. The mart's rows are read once with one plain statement,
+# for the members, the sex and the choice's codes (a schedule's band per month joined as a small
+# table), and summed per month in numpy: only the members' rows are touched, never the member ×
+# month grid (Riket: 290 × 76 cells). One SQL statement doing it all took 25-50 ms on this
+# machine, mostly planning its CTEs and hashing that grid (issue 12 point 7).
+_FEW_MEMBERS = 60  # up to this many members, the SQL filters the members' rows
+
+
+def _texts(a) -> np.ndarray:
+    """A fetched text column as an object array with NULL as None."""
+    data = np.asarray(np.ma.getdata(a), dtype=object)
+    return np.where(np.ma.getmaskarray(a), None, data)
+
+
+def _per_month(index: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """Σ of ``weights`` (or a count) per month index ``index`` (0..n-1)."""
+    return np.bincount(index, weights=weights, minlength=n)[:n]
+
+
+def _joined_per_month(index: np.ndarray, text: np.ndarray, n: int, sep: str) -> list:
+    """Per month: the distinct texts of its rows, sorted and joined by ``sep`` (None: no row).
+    A mart's rows carry few distinct texts (its source tables), so one pass per text."""
+    found: list[list[str]] = [[] for _ in range(n)]
+    for value in sorted(set(text.tolist()), key=str):
+        for month in np.flatnonzero(np.bincount(index[text == value], minlength=n)[:n]):
+            found[month].append(str(value))
+    return [sep.join(sorted(texts)) if texts else None for texts in found]
 
 
 def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthly.Choice],
-                      area_obj: Area, sex: str, available: dict[str, pd.DataFrame],
-                      months: pd.DataFrame) -> pd.DataFrame:
-    """``monthly_series`` for a non-kommun area in one SQL statement (see _AREA_MONTHLY_SQL);
-    equal to ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands)."""
-    members = list(area_obj.members)
+                      area_obj: Area, sex: str, cells: list[tuple], months: list[tuple],
+                      want: dict) -> pd.DataFrame:
+    """``monthly_series`` for a non-kommun area: one statement and numpy (see above); equal to
+    ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands). ``months``: the
+    sorted (month, band) pairs of the choice; ``want``: the scheduled choice's band by month."""
+    times_of = Counter(area_obj.members)  # a code listed twice counts twice, as in a grid
+    codes = list(times_of)
+    times = np.array([times_of[c] for c in codes], dtype="float64")
     mask = (mart.get("masked") or {}).get(ind.numerator)
     band_column = mart.get("band_column")
     plain = [c for c in choices.values() if c.is_plain]
     scheduled = [c for c in choices.values() if c.schedule]
-    want: dict = {}
-    if scheduled:
-        name = next(n for n, c in choices.items() if c.schedule)
-        want = monthly.bands_by_month(scheduled[0], available[name])
+    # the members' rows: a member list is a filter only when short (a long list parameter
+    # costs more than reading Riket's rows and picking them here); the schedule's band per
+    # month is picked here too (a correlated filter cost more than the rows)
+    few = len(codes) <= _FEW_MEMBERS
     rows_sql = (
-        f"""select kommun_code, period, {sql_identifier(ind.numerator)} as n,
-                   {sql_identifier(ind.denominator or ind.numerator)} as d,
-                   {sql_identifier(ind.kommun_value)} as kv, is_preliminary, table_id, """
-        + (f"{sql_identifier(mask)}" if mask else "null::boolean") + " as masked, "
+        f"""select kommun_code, period, {sql_identifier(ind.numerator)}::double as n,
+                   {sql_identifier(ind.denominator or ind.numerator)}::double as d,
+                   {sql_identifier(ind.kommun_value)}::double as kv,
+                   coalesce(is_preliminary, false) as is_preliminary, table_id, """
+        + (f"coalesce({sql_identifier(mask)}, false)" if mask else "false") + " as masked, "
         + (f"{sql_identifier(band_column)}::varchar" if band_column else "null::varchar")
-        + f" as band_label from {sql_identifier(mart['table'])} b"
-        + " where b.sex = ? and b.kommun_code in (select unnest(?::varchar[]))"
-        + "".join(f" and b.{sql_identifier(c.column)} = ?" for c in plain)
-        + "".join(f" and b.{sql_identifier(c.column)} in (select code from want"
-                  " where want.period = b.period)" for c in scheduled))
-    extra = _unallocated(con, ind, mart, choices, area_obj, sex, available)
+        + " as band_label"
+        + "".join(f", {sql_identifier(c.column)}::varchar as sched0" for c in scheduled)
+        + f" from {sql_identifier(mart['table'])} where sex = ?"
+        + (" and list_contains(?, kommun_code)" if few else "")
+        + "".join(f" and {sql_identifier(c.column)} = ?" for c in plain)
+        + "".join(f" and {sql_identifier(c.column)} in (" + ", ".join("?" for _ in c.codes)
+                  + ")" for c in scheduled))
+    params = [sex, *([codes] if few else []), *[c.option for c in plain],
+              *[code for c in scheduled for code in c.codes]]
+    rows = con.execute(rows_sql, params).fetchnumpy()
+    month_days = np.array([p for p, _ in months], dtype="datetime64[D]")
+    n_months = len(month_days)
+    # a row counts when it is a member's, in a month of the choice, of the month's band
+    where = {code: i for i, code in enumerate(codes)}
+    member = np.array([where.get(k, -1) for k in rows["kommun_code"].tolist()], dtype="int64")
+    day = np.ma.filled(rows["period"]).astype("datetime64[D]")
+    at = np.minimum(np.searchsorted(month_days, day), n_months - 1)
+    pick = (member >= 0) & (month_days[at] == day)
+    if scheduled:
+        bands = np.array([want.get(p) for p, _ in months], dtype=object)
+        pick &= bands[at] == _texts(rows["sched0"])
+    at, member = at[pick], member[pick]
+    num, den = _as_float(rows["n"])[pick], _as_float(rows["d"])[pick]
+    has_kv = ~np.isnan(_as_float(rows["kv"])[pick])
+    masked = np.ma.filled(rows["masked"], False).astype(bool)[pick]
+    first = dict(con.execute("select kommun_code, first_year from marts.kommun").fetchall())
+    starts = np.array([np.nan if first.get(c) is None else first[c] for c in codes])
+    years = np.array([p.year for p, _ in months])
+    with np.errstate(invalid="ignore"):
+        rep = (~np.isnan(num) | masked) & ((ind.aggregation == "sum") | (den > 0))
+        # expected: every member that exists that month, and a reporting one that does not yet
+        exists = np.isnan(starts)[None, :] | (years[:, None] >= starts[None, :])
+        early = rep & (years[at] < starts[member])
+    times_row = times[member]
+    n_exp = exists.astype("float64") @ times + _per_month(at, n_months, early * times_row)
+    n_rep = _per_month(at, n_months, rep * times_row)
+    wv = _per_month(at, n_months, np.where(rep, np.nan_to_num(num), 0.0) * times_row)
+    w = _per_month(at, n_months, np.where(rep, np.nan_to_num(den), 0.0) * times_row)
+    n_masked = _per_month(at, n_months, (rep & masked) * times_row)
+    valued = ~np.isnan(num) | has_kv
+    prelim = _per_month(at[valued], n_months, np.ma.filled(rows["is_preliminary"], False)[pick][
+        valued].astype("float64")) > 0
+    table_text = np.array(["None" if t is None else t for t in _texts(rows["table_id"])[pick]],
+                          dtype=object)
+    table_id = _joined_per_month(at[valued], table_text[valued], n_months, "+")
+    labels = _texts(rows["band_label"])[pick]
+    stated_rows = np.array([b is not None for b in labels], dtype=bool)
+    stated = _joined_per_month(at[stated_rows], labels[stated_rows], n_months, " / ")
+    band = [s if s is not None else b for s, (_, b) in zip(stated, months, strict=True)]
+    spec = mart.get("unallocated")
+    extra = None
+    if spec and area_obj.kind in {"lan", "riket"}:  # counts of the län or Riket with unknown
+        extra = _unallocated(con, ind, mart, choices, area_obj, sex,  # kommun
+                             _available_frames(choices, cells))
     has_extra = extra is not None and not extra.empty
-    ex = extra if has_extra else pd.DataFrame({"period": [], "value": [], "masked": []})
-    sql = _AREA_MONTHLY_SQL.replace("from rows_in", "from (" + rows_sql + ")")
-    params = [members, months["period"].dt.date.tolist(), [str(b) for b in months["band"]],
-              list(want), list(want.values()),
-              pd.to_datetime(ex["period"]).dt.date.tolist(),
-              [None if pd.isna(v) else float(v) for v in ex["value"]],
-              [bool(v) for v in ex["masked"]],
-              sex, members, *[c.option for c in plain],
-              ind.aggregation]
-    df = con.execute(sql, params).df()
-    n_exp = df["n_expected"].to_numpy(dtype="float64")
-    n_rep = df["n_reporting"].to_numpy(dtype="float64")
-    wv, w = df["wv"].to_numpy(dtype="float64"), df["w"].to_numpy(dtype="float64")
+    if has_extra:
+        ex_day = pd.to_datetime(extra["period"]).to_numpy(dtype="datetime64[D]")
+        ex_at = np.minimum(np.searchsorted(month_days, ex_day), n_months - 1)
+        ok = month_days[ex_at] == ex_day
+        ex_value = extra["value"].to_numpy(dtype="float64")
+        ex_masked = extra["masked"].fillna(False).astype(bool).to_numpy()
+        wv = wv + _per_month(ex_at[ok], n_months, np.nan_to_num(ex_value)[ok])
+        n_masked = n_masked + _per_month(ex_at[ok], n_months,
+                                         (np.isnan(ex_value) | ex_masked)[ok].astype("float64"))
     keep = n_exp > 0
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = n_rep / np.where(keep, n_exp, np.nan)
-        if ind.aggregation == "sum":
-            value = wv
-        else:
-            value = ind.scale * wv / np.where(w > 0, w, np.nan)
+        value = wv if ind.aggregation == "sum" else \
+            ind.scale * wv / np.where(w > 0, w, np.nan)
     withheld = (n_rep == 0) | (coverage < area_rules.MIN_COVERAGE)
     value = np.where(withheld | ~keep, np.nan, value)
     if ind.aggregation == "sum":
-        numerator, denominator = value, np.full(len(df), np.nan)
+        numerator, denominator = value, np.full(n_months, np.nan)
     else:
         numerator, denominator = np.where(keep, wv, np.nan), np.where(keep, w, np.nan)
-    status = pd.Series([("withheld" if wh else "partial" if r < e else None) if k else np.nan
-                        for wh, r, e, k in zip(withheld, n_rep, n_exp, keep, strict=True)],
-                       dtype=object)
-    n_masked = np.where(keep, df["n_masked"].fillna(0).to_numpy(dtype="float64"), 0).astype(int)
-    table_id = df["table_id"].astype(object).where(df["table_id"].notna(), np.nan)
+    status = [("withheld" if wh else "partial" if r < e else None) if k else np.nan
+              for wh, r, e, k in zip(withheld, n_rep, n_exp, keep, strict=True)]
+    n_masked = np.where(keep, n_masked, 0).astype(int)
+    table_id = [np.nan if t is None else t for t in table_id]
     if has_extra:  # the unallocated rows' file is a source too
-        files = pd.to_datetime(df["period"]).map(
-            extra.assign(period=pd.to_datetime(extra["period"])).set_index("period")[
-                "extra_table_id"])
-        table_id = pd.Series([
-            "+".join(sorted({p for part in (a, b) if isinstance(part, str) and part
-                             for p in part.split("+")})) or None
-            for a, b in zip(table_id, files, strict=True)], dtype=object)
+        files = dict(zip(pd.to_datetime(extra["period"]).dt.date, extra["extra_table_id"],
+                         strict=True))
+        table_id = ["+".join(sorted({p for part in (a, files.get(m)) if isinstance(part, str)
+                                     and part for p in part.split("+")})) or None
+                    for a, (m, _) in zip(table_id, months, strict=True)]
+
     def int_or_nan(x: np.ndarray) -> np.ndarray:  # int32 where every month has members
         return x.astype("int32") if keep.all() else x
 
-    return pd.DataFrame({
-        "period": pd.to_datetime(df["period"]).astype("datetime64[ns]"),
-        "value": value, "n_expected": int_or_nan(np.where(keep, n_exp, np.nan)),
-        "n_reporting": int_or_nan(np.where(keep, n_rep, np.nan)), "status": status,
-        "is_preliminary": df["is_preliminary"].astype(bool), "table_id": table_id,
-        "band": df["band"].astype(object), "is_computed": True, "numerator": numerator,
-        "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked})
+    def texts(values: list) -> pd.Series:  # object columns, as the pandas path gives
+        return pd.Series(values, dtype=object)
+
+    return pd.DataFrame({  # in the order of MONTHLY_COLUMNS
+        "period": texts([p for p, _ in months]), "value": value,
+        "n_expected": int_or_nan(np.where(keep, n_exp, np.nan)),
+        "n_reporting": int_or_nan(np.where(keep, n_rep, np.nan)), "status": texts(status),
+        "is_preliminary": prelim, "table_id": texts(table_id), "band": texts(band),
+        "is_computed": np.ones(n_months, dtype=bool), "numerator": numerator,
+        "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked},
+        copy=False)
 
 
 def _flags(rows: pd.DataFrame) -> pd.DataFrame:
