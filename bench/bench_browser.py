@@ -13,8 +13,10 @@ Chromium (``/usr/bin/chromium``, or CHROMIUM_PATH). Measured:
   naming the new kommun, the run finished and every chart drawn. Twice per kommun: the first
   time a kommun is shown in that server process, and again later (its view cached). Goal:
   median under 0.4 s.
-- page change: a click on a menu link (Översikt ↔ Arbetslöshet, the page with most charts)
-  until its heading, the run finished and every chart drawn. Goal: within 1 s.
+- page change: a click on a menu link (Översikt → Arbetslöshet, Försörjningsstöd, Nyanlända:
+  the pages with most charts, each its first tab) until its heading, the run finished and
+  every chart drawn; the first change to a page shows the kommun there for the first time
+  (reported apart), the later ones are views shown before. Goal: within 1 s.
 
 The warehouse: WAREHOUSE_PATH, or ``--warehouse``; when missing, one is built from the mirror
 (``../shared/data``) into a temporary folder first. ``--code DIR`` serves the dashboard from
@@ -54,6 +56,9 @@ DASHBOARD, BASELINE = "app.py", "bench/one_chart_app.py"
 START = "/?kommun=0780"  # the start page (Översikt) for Växjö
 # kommun changes on Översikt: (name typed, kommun) in turn; each is shown twice per server
 KOMMUNER = ("Falun", "Malmö", "Luleå", "Jönköping", "Uppsala", "Umeå", "Kiruna", "Ystad")
+# page changes from Översikt: the menu label and the page's heading
+PAGES = (("Arbetslöshet", "Arbetslöshet"), ("Försörjningsstöd", "Försörjningsstöd"),
+         ("Nyanlända och utrikes födda", "Nyanlända och utrikes födda"))
 DRAWN = ".main-svg .trace, .maplibregl-canvas"
 
 
@@ -130,10 +135,13 @@ def _heading(pg, text: str) -> None:
 
 
 def kommun_changes(browser, warehouse: Path, user_db: Path, n: int
-                   ) -> tuple[list[float], list[float], list[float]]:
+                   ) -> tuple[list[float], list[float], dict[str, list[float]]]:
     """Kommun changes on Översikt (first view of each kommun, then the same views again) and
-    page changes Översikt ↔ Arbetslöshet, in one server and one browser page."""
-    first, again, pages = [], [], []
+    page changes Översikt → each of PAGES (the first one to a page: the kommun's first view
+    there), in one server and one browser page."""
+    first: list[float] = []
+    again: list[float] = []
+    pages: dict[str, list[float]] = {title: [] for title, _ in PAGES}
     names = KOMMUNER[:n]
     with serve(DASHBOARD, warehouse, user_db) as (url, _):
         context = _context(browser)
@@ -155,18 +163,21 @@ def kommun_changes(browser, warehouse: Path, user_db: Path, n: int
                     times.append(time.perf_counter() - start)
             name = names[-1]
             for _ in range(n):
-                for title in ("Arbetslöshet", "Översikt"):
-                    link = pg.locator('section[data-testid="stSidebar"] a',
-                                      has_text=title).first
+                for title, heading in PAGES:  # from Översikt each time
                     start = time.perf_counter()
-                    link.click()
-                    _heading(pg, f"{title} – {name}")
-                    _settled(pg)
-                    if title == "Arbetslöshet":
-                        pages.append(time.perf_counter() - start)
+                    _to(pg, title, f"{heading} – {name}")
+                    pages[title].append(time.perf_counter() - start)
+                    _to(pg, "Översikt", f"Översikt – {name}")
         finally:
             context.close()
     return first, again, pages
+
+
+def _to(pg, title: str, heading: str) -> None:
+    """Click the menu link ``title`` and wait for its page drawn."""
+    pg.locator('section[data-testid="stSidebar"] a', has_text=title).first.click()
+    _heading(pg, heading)
+    _settled(pg)
 
 
 def _stats(times: list[float]) -> str:
@@ -235,8 +246,10 @@ def main(argv: list[str] | None = None) -> None:
          f"{_stats(first)} | | | median < 0.4 s |"),
         (f"| kommun change on Översikt, a kommun shown before | {len(again)} | "
          f"{_stats(again)} | | | median < 0.4 s |"),
-        (f"| page change Översikt → Arbetslöshet (menu link) | {len(pages)} | "
-         f"{_stats(pages)} | | | < 1 s |"),
+        *(f"| page change Översikt → {title} (menu link): first view of the kommun there "
+          f"/ views shown before | 1 / {len(times) - 1} | {times[0]:.2f} / "
+          f"{_stats(times[1:]) if len(times) > 1 else '–'} | | | < 1 s |"
+          for title, times in pages.items()),
         "",
     ]
     write(args.out, lines)

@@ -74,6 +74,27 @@ def test_arbetsloshet_draws_its_many_charts_in_tabs_monthly_first():
     assert by_tab["ar"][:2] == ["N03920", "N03921"]
 
 
+def test_nyanlanda_and_forsorjningsstod_draw_their_many_charts_in_tabs_of_an_analyst():
+    """Issue 9 point 8: only the open tab's charts are made (Nyanlända had 24 charts on one
+    page, over 1 s for a kommun not shown before); every indicator of the page stays in a tab,
+    the first tab holds what the page is about."""
+    pages = load_pages()
+    expected = {"forsorjningsstod": ["andel", "unga_barn", "mottagare", "hinder", "kostnad"],
+                "nyanlanda": ["etablering", "mottagande", "arbete", "befolkning"]}
+    for page_id, tabs in expected.items():
+        page = pages[page_id]
+        assert [t for t, _ in page.tabs] == tabs
+        assert all(s.tab for s in page.sections)  # no section outside the tabs
+        in_tabs = [i for t in tabs for s in page.sections if s.tab == t
+                   for i in (*s.indicators, *s.composition, *(m.indicator for m in s.monthly))]
+        assert sorted(in_tabs) == sorted(page.indicator_ids)
+    by_tab = {t: [i for s in pages["forsorjningsstod"].sections if s.tab == t
+                  for i in (*s.indicators, *s.composition)] for t in expected["forsorjningsstod"]}
+    assert by_tab["andel"][0] == "N31807" and by_tab["hinder"][0] == "N31858"
+    assert by_tab["mottagare"] == ["N31848", "N31910", "N31869"]
+    assert dict(pages["nyanlanda"].tabs)["befolkning"] == "Befolkning och bistånd"
+
+
 def test_the_forsorjningshinder_family_is_one_composition():
     [section] = [s for s in load_pages()["forsorjningsstod"].sections if s.composition]
     assert section.composition == tuple(f"N318{n}" for n in range(58, 69))

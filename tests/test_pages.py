@@ -67,7 +67,7 @@ def test_arbetsloshet_says_which_measure_and_that_af_data_is_absent(app_env, sha
 
 
 def test_forsorjningsstod_draws_the_forsorjningshinder_as_one_composition(app_env, shared):
-    at = _app(sida="forsorjningsstod", kommun="0780").run()
+    at = _app(sida="forsorjningsstod", kommun="0780", flik="hinder").run()
     assert not at.exception
     fig = _figure(at, "Försörjningshinder bland vuxna biståndsmottagare<br>")
     assert len(fig["data"]) == 11 and fig["layout"]["barmode"] == "stack"
@@ -76,6 +76,8 @@ def test_forsorjningsstod_draws_the_forsorjningshinder_as_one_composition(app_en
     assert dict(zip(_decode(first["x"]), _decode(first["y"]), strict=True))[2022] == \
         pytest.approx(_kolada(shared, "N31858", 2022)["0780"])
     # a count is never on one axis with Riket: Växjö alone, Riket as a number in the title
+    # (tab Mottagare och hushåll)
+    at = _app(sida="forsorjningsstod", kommun="0780", flik="mottagare").run()
     count = _figure(at, "Biståndsmottagare, antal<br>")
     assert [t["name"] for t in count["data"] if t.get("mode") != "markers"] == ["Växjö"]
     riket = sum(_kolada(shared, "N31848", 2022).values())
@@ -92,6 +94,15 @@ def test_unga_and_nyanlanda_show_their_real_values(app_env, shared):
     card = next(m for m in at.metric if m.label.startswith("Inskrivna i etableringsuppdraget"))
     year = int(card.label.rsplit(", ", 1)[1])
     assert card.value == _number(_kolada(shared, "N00960", year)["0780"], 0)
+    # the refugee reception in its own tab (Mottagande), from the link
+    at = _app(sida="nyanlanda", kommun="0780", flik="mottagande").run()
+    assert not at.exception and not at.warning
+    assert [h.value for h in at.header] == ["Mottagande"]
+    card = next(m for m in at.metric if m.label.startswith("Kommunmottagna i flyktingmottagandet, "
+                                                           "antal"))
+    year = int(card.label.rsplit(", ", 1)[1])
+    assert card.value == _number(_kolada(shared, "N01986", year)["0780"], 0)
+    assert not [m for m in at.metric if m.label.startswith("Inskrivna i etableringsuppdraget")]
 
 
 def test_alla_indikatorer_draws_the_indicator_picked_and_keeps_it_in_the_url(app_env, shared):
@@ -129,7 +140,7 @@ def test_the_group_form_keeps_the_input_on_an_error_and_confirms_a_success(app_e
 
 
 def test_kommunerna_i_an_area_draw_counts_without_the_areas_sum(app_env, shared):
-    at = _app(sida="forsorjningsstod", omrade="lan:07").run()
+    at = _app(sida="forsorjningsstod", omrade="lan:07", flik="mottagare").run()
     assert not at.exception
     bars = _figure(at, "Biståndsmottagare, antal: kommunerna i Kronobergs län")
     assert not bars["layout"].get("shapes")  # no reference line across bars and labels
@@ -138,7 +149,8 @@ def test_kommunerna_i_an_area_draw_counts_without_the_areas_sum(app_env, shared)
     assert sorted(_decode(bars["data"][0]["x"])) == sorted(kronoberg.values())  # members only
     total = f"{sum(kronoberg.values()):,.0f}".replace(",", "\u00a0")
     assert f"Kronobergs län totalt: {total}" in bars["layout"]["title"]["text"]
-    # a rate: the län's own value is a bar of its own, in the chosen-area colour
+    # a rate: the län's own value is a bar of its own, in the chosen-area colour (first tab)
+    at = _app(sida="forsorjningsstod", omrade="lan:07").run()
     rate = _figure(at, "Invånare med ekonomiskt bistånd: kommunerna i Kronobergs län")
     names = _decode(rate["data"][0]["y"])
     assert "Kronobergs län (området)" in names and not rate["layout"].get("shapes")

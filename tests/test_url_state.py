@@ -28,7 +28,7 @@ VOCAB = us.Vocabulary(  # hand-made
     kommun_names={"0114": "Upplands Väsby", "0780": "Växjö"},
     dimensions={"age": us.Dimension("20-pension", frozenset({"20-pension", "20-64", "16-24"})),
                 "birth_region": us.Dimension("tot", frozenset({"tot", "in", "ut"}))},
-    tabs=frozenset({"ar", "antal"}))
+    tabs={"arbetsloshet": frozenset({"ar", "antal"}), "nyanlanda": frozenset({"arbete"})})
 FULL = us.ViewState(page=PAGES[0], kommun="0780", area="lan:07", sex="K", start="2015",
                     end="2020", target=us.Target("N03920", 4.5, "LÖK-mål 2026"))
 SHARED = us.SharedGroup("Värend", ("0764", "0763", "0780"))
@@ -238,3 +238,13 @@ def test_a_tab_in_the_link_is_a_known_tab_id_or_a_notice():
     assert state.tab is None
     assert notices == [("Fliken i länken känns inte igen och ignorerades "
                        "(flik=\\<b\\>x\\</b\\>).")]  # markdown-escaped
+    # a tab id is the page's own: another page's tab, or a tab on a page without tabs, is
+    # not taken (Nyanlända's Arbete is no tab of Arbetslöshet)
+    for params in ({"sida": "arbetsloshet", "flik": "arbete"}, {"sida": "nyanlanda", "flik": "ar"},
+                   {"flik": "ar"}):
+        state, notices = us.parse(params, VOCAB)
+        assert state.tab is None and state.page == params.get("sida", PAGES[0])
+        assert notices == [f"Fliken i länken känns inte igen och ignorerades (flik={params['flik']})."]
+    state, notices = us.parse({"sida": "nyanlanda", "flik": "arbete"}, VOCAB)
+    assert state.tab == "arbete" and notices == []
+    assert us.to_params(state, VOCAB) == {"sida": "nyanlanda", "flik": "arbete"}

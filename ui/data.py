@@ -98,6 +98,20 @@ def run_scope() -> Iterator[None]:
         yield
     finally:
         _RUN.signature = _RUN.memos = _RUN.indicators = None
+        _RUN.batch = None
+
+
+def read_ahead(batch: Callable[[str, tuple, dict], object] | None) -> None:
+    """For the rest of this script run, a query that misses the cache asks ``batch(name,
+    args, kwargs)`` first: a result it gives (not None) is cached as the query's own. A page
+    reads the series of all its charts in one statement this way (ui/render.py) instead of
+    one statement per chart, and only for the charts no cache holds yet."""
+    _RUN.batch = batch
+
+
+def _from_batch(name: str, args: tuple, kwargs: tuple) -> object:
+    batch = getattr(_RUN, "batch", None)
+    return None if batch is None else batch(name, args, dict(kwargs))
 
 
 def con() -> duckdb.DuckDBPyConnection:
@@ -125,6 +139,8 @@ def _digest(value: object) -> bytes | None:
 
 @st.cache_data(ttl=3600, max_entries=1024, show_spinner=False)
 def _cached(name: str, signature: tuple[int, int], args: tuple, kwargs: tuple) -> object:
+    if (found := _from_batch(name, args, kwargs)) is not None:
+        return found
     with con() as cur:
         return getattr(queries, name)(cur, *args, **dict(kwargs))
 
@@ -134,6 +150,8 @@ def _cached_by_digest(name: str, signature: tuple[int, int], digest: bytes, _arg
                       _kwargs: tuple) -> object:
     """As ``_cached``, keyed by the arguments' digest (``_args`` and ``_kwargs`` are not hashed
     by Streamlit: the digest stands for them)."""
+    if (found := _from_batch(name, _args, _kwargs)) is not None:
+        return found
     with con() as cur:
         return getattr(queries, name)(cur, *_args, **dict(_kwargs))
 

@@ -124,7 +124,8 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
                       kommun_names=names, dimensions=dimensions(),
                       peer_variables=frozenset(peer_candidates(catalogue)),
                       default_peer_variables=DEFAULT_PEER_VARIABLES,
-                      tabs=frozenset(t for page in pages.values() for t, _ in page.tabs))
+                      tabs={page_id: frozenset(t for t, _ in page.tabs)
+                            for page_id, page in pages.items() if page.tabs})
 
 
 def dimensions() -> dict[str, Dimension]:

@@ -161,7 +161,8 @@ class Vocabulary:
     kommun_names: Mapping[str, str] = field(default_factory=dict, compare=False)
     peer_variables: frozenset[str] = frozenset()  # ids a peer search may use
     default_peer_variables: tuple[tuple[str, float], ...] = ()
-    tabs: frozenset[str] = frozenset()  # the tab ids of every page (ui/pages.yml `tabs`)
+    # each page's tab ids (ui/pages.yml `tabs`): a page takes only its own tabs
+    tabs: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
     def default(self) -> ViewState:
         """The view of an empty link."""
@@ -403,7 +404,7 @@ def parse(params: Mapping[str, str | Sequence[str]],
 
     if page := known(PAGE, vocab.pages, "Sidan"):
         state = replace(state, page=page)
-    if tab := known(TAB, vocab.tabs, "Fliken"):
+    if tab := known(TAB, vocab.tabs.get(state.page, frozenset()), "Fliken"):
         state = replace(state, tab=tab)
     indicator = _single(params.get(INDICATOR))
     if indicator:
