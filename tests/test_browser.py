@@ -16,10 +16,11 @@ pytestmark = pytest.mark.browser
 RUN_TIMEOUT = 180_000
 
 
-def _new_page(browser):
+def _new_page(browser, viewport: tuple[int, int] = (1400, 1000)):
     """A page in a fresh context (no cookies, no session), recording what leaves 127.0.0.1
     and every response that failed."""
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1400, "height": 1000})
+    width, height = viewport
+    context = browser.new_context(locale="sv-SE", viewport={"width": width, "height": height})
     pg = context.new_page()
     pg.outside = []  # every request that leaves 127.0.0.1: the app must work offline
     pg.failed = []  # every HTTP response >= 400
