@@ -28,15 +28,19 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-dev-shm-usage"]
-# kommuner in the mirror: Växjö, Göteborg, Falun, Kiruna, Malmö, Umeå, Uppsala, Stockholm
-KOMMUNER = ["0780", "1480", "2080", "2584", "1280", "2480", "0380", "0180"]
+# kommuner in the mirror, by code, with the name the Kommun picker shows
+NAMES = {"0780": "Växjö", "1480": "Göteborg", "2080": "Falun", "2584": "Kiruna",
+         "1280": "Malmö", "2480": "Umeå", "0380": "Uppsala", "0180": "Stockholm"}
+KOMMUNER = list(NAMES)
 
 
 @dataclass
 class Outcome:
-    """What the sessions saw: page times, views without data, errors, swaps made."""
+    """What the sessions saw: page times, views without data, errors, swaps made, and the
+    views that started after a swap had landed (on the new file)."""
 
     times: list[float] = field(default_factory=list)
+    after_swap: list[str] = field(default_factory=list)
     no_data: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     swaps: int = 0
@@ -87,13 +91,15 @@ def start_app(warehouse: Path, user_db: Path, log: Path | None = None
     raise RuntimeError("Streamlit did not start")
 
 
-def _swapper(raw: Path, warehouse: Path, stop: threading.Event, out: Outcome) -> None:
-    """Rebuild and swap the warehouse again and again until ``stop`` (a separate process,
-    as the nightly refresh is). A build still running at ``stop`` is ended, not waited for:
+def _swapper(raw: Path, warehouse: Path, stop: threading.Event, out: Outcome,
+             max_swaps: int | None = None) -> None:
+    """Rebuild and swap the warehouse again and again until ``stop`` or ``max_swaps`` swaps
+    (a separate process, as the nightly refresh is). A build still running at ``stop`` is
+    ended, not waited for:
     the sessions are done, and a build killed at any point leaves the last file serving
     (tests/test_refresh_kill.py); it counts neither as a swap nor as an error."""
     env = {**os.environ, "RAW_DIR": str(raw), "WAREHOUSE_PATH": str(warehouse)}
-    while not stop.is_set():
+    while not stop.is_set() and (max_swaps is None or out.swaps < max_swaps):
         build = subprocess.Popen([sys.executable, "-m", "warehouse", "build"], cwd=ROOT,
                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True)
@@ -112,21 +118,42 @@ def _swapper(raw: Path, warehouse: Path, stop: threading.Event, out: Outcome) ->
             out.swap_errors.append(stdout[-300:] + stderr[-300:])
 
 
-async def _session(browser, url: str, n: int, views: int, out: Outcome) -> None:
-    context = await browser.new_context(locale="sv-SE", viewport={"width": 1400, "height": 1000})
+async def _open(page, url: str, kommun: str, in_session: bool) -> None:
+    """One view of Översikt for ``kommun``: a fresh page load (a new Streamlit session), or,
+    with ``in_session``, the Kommun picker of the page already open (a rerun of the same
+    session: the server queries the warehouse again, the browser keeps its loaded app)."""
+    if not in_session:
+        await page.goto(f"{url}/?kommun={kommun}", wait_until="domcontentloaded")
+        return
+    picker = page.get_by_role("combobox", name="Kommun")
+    await picker.click()
+    await picker.fill(NAMES[kommun])
+    await page.get_by_role("option", name=NAMES[kommun], exact=True).click()
+    # the new run's title: from here on, "notRunning" is the end of that run
+    await page.get_by_role("heading", name=f"Översikt – {NAMES[kommun]}").first.wait_for(
+        timeout=120_000)
+
+
+async def _session(browser, url: str, n: int, views: int, out: Outcome, *,
+                   in_session: bool = False, viewport: tuple[int, int] = (1400, 1000)) -> None:
+    width, height = viewport
+    context = await browser.new_context(locale="sv-SE",
+                                        viewport={"width": width, "height": height})
     page = await context.new_page()
     page.on("pageerror", lambda e: out.errors.append(f"session {n}: page error {e}"))
     page.on("response", lambda r: out.errors.append(f"session {n}: {r.status} {r.url}")
             if r.status >= 400 else None)
     deadline = time.monotonic() + 600
     try:
-        i = 0
-        # the planned views, and more until at least one swap happened while sessions ran
-        while i < views or (out.swaps < 1 and time.monotonic() < deadline):
-            i += 1
+        i, seen_swap = 0, False
+        # the planned views, and more until one view started after a swap had landed (the
+        # views before it ran while the new file was built and renamed in)
+        while (i < views or not seen_swap) and time.monotonic() < deadline:
+            swapped = out.swaps >= 1
             kommun = KOMMUNER[(n + i) % len(KOMMUNER)]
             t0 = time.perf_counter()
-            await page.goto(f"{url}/?kommun={kommun}", wait_until="domcontentloaded")
+            await _open(page, url, kommun, in_session and i > 0)
+            i += 1
             await page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]'
                                ).wait_for(timeout=120_000)
             metric = page.locator('[data-testid="stMetricValue"]').first
@@ -136,6 +163,9 @@ async def _session(browser, url: str, n: int, views: int, out: Outcome) -> None:
             except Exception as exc:  # noqa: BLE001 - counted, reported below
                 text = f"({type(exc).__name__})"
             out.times.append(time.perf_counter() - t0)
+            if swapped:
+                seen_swap = True
+                out.after_swap.append(f"session {n} kommun {kommun}")
             if not any(ch.isdigit() for ch in text):
                 out.no_data.append(f"session {n} kommun {kommun}: {text!r}")
             exc_box = page.locator('[data-testid="stException"]')
@@ -146,31 +176,40 @@ async def _session(browser, url: str, n: int, views: int, out: Outcome) -> None:
         await context.close()
 
 
-async def _drive(url: str, sessions: int, views: int, out: Outcome) -> None:
+async def _drive(url: str, sessions: int, views: int, out: Outcome, **how) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                            args=CHROMIUM_ARGS)
         try:
-            await asyncio.gather(*[_session(browser, url, n, views, out)
+            await asyncio.gather(*[_session(browser, url, n, views, out, **how)
                                    for n in range(sessions)])
         finally:
             await browser.close()
 
 
-def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int) -> Outcome:
-    """``sessions`` simultaneous browser sessions of ``views`` page views each on ``url``,
-    while the warehouse at ``warehouse`` is rebuilt from ``raw`` and swapped continuously."""
+def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int,
+        in_session: bool = False, viewport: tuple[int, int] = (1400, 1000),
+        max_swaps: int | None = None) -> Outcome:
+    """``sessions`` simultaneous browser sessions of ``views`` page views each on ``url``
+    (and more until each has shown a view started after a swap), while the warehouse at
+    ``warehouse`` is rebuilt from ``raw`` and swapped continuously. Every view is a fresh page
+    load, or with ``in_session`` only the first: the others pick the next kommun in the page
+    already open (cheaper for the browser; the server still runs and queries anew). With
+    ``max_swaps`` the rebuilding stops after that many swaps (each build takes a core the
+    sessions would use)."""
     out = Outcome()
     stop = threading.Event()
-    swapper = threading.Thread(target=_swapper, args=(raw, warehouse, stop, out), daemon=True)
+    swapper = threading.Thread(target=_swapper, args=(raw, warehouse, stop, out, max_swaps),
+                               daemon=True)
     swapper.start()
     try:
         # on a thread of its own: the caller's thread may already run an event loop (pytest's
         # shared sync Playwright in tests/browser_session.py), where asyncio.run() refuses
         driver = ThreadPoolExecutor(1, thread_name_prefix="sessions")
-        driver.submit(asyncio.run, _drive(url, sessions, views, out)).result()
+        driver.submit(asyncio.run, _drive(url, sessions, views, out, in_session=in_session,
+                                          viewport=viewport)).result()
         driver.shutdown()
     finally:
         stop.set()

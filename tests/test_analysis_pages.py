@@ -9,7 +9,7 @@ import csv
 
 import pytest
 
-from tests.test_app import _app, _figures, _kolada
+from tests.test_app import _app, _figures, _kolada, _shown
 
 
 def _kronoberg(shared) -> set[str]:
@@ -29,7 +29,7 @@ def _values(trace: dict) -> dict[str, float]:
 
 def test_the_map_shows_n03920_2022_for_all_290_kommuner(app_env, shared):
     recorded = _kolada(shared, "N03920", 2022)
-    at = _app(sida="karta", kommun="0780").run()
+    at = _shown(sida="karta", kommun="0780")
     assert not at.exception
     assert at.title[0].value == "Karta – Växjö"
     fig = _map(at)
@@ -111,7 +111,7 @@ def test_around_riket_the_map_colours_worse_red_and_better_blue(app_env, shared,
 
 def test_jamfor_draws_the_chosen_areas_and_ranks_all_290(app_env, shared):
     recorded = _kolada(shared, "N03920", 2022)
-    at = _app(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07").run()
+    at = _shown(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07")
     assert not at.exception
     chart = next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
         "Arbetslöshet 18–65 år"))

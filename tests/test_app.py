@@ -27,6 +27,20 @@ def _app(**params: str) -> AppTest:
     return at
 
 
+_SHOWN: dict[tuple, AppTest] = {}
+
+
+def _shown(**params: str) -> AppTest:
+    """The app run once for these query parameters, shared by every test in this worker that
+    only READS the same view (issue 12 point 8: several files rendered the same page for the
+    same kommun, 0.3–1.5 s each). Never click, set or run it again: take ``_app`` for that.
+    Call it under ``app_env`` (the session warehouse and a seeded user-groups copy)."""
+    key = tuple(sorted(params.items()))
+    if key not in _SHOWN:
+        _SHOWN[key] = _app(**params).run()
+    return _SHOWN[key]
+
+
 def _widget(at: AppTest, kind: str, label: str):
     return next(w for w in getattr(at, kind) if w.label == label)
 
@@ -103,7 +117,7 @@ def _assert_menus(at: AppTest, page: str) -> None:
 def test_every_page_renders(app_env, page):
     """Every page draws without error or warning, and every chart on it (a kommun's view) has
     its download menu."""
-    at = _app(sida=page, kommun="0780").run()
+    at = _shown(sida=page, kommun="0780")
     assert not at.exception, page
     assert at.title, page
     assert not at.warning, [w.value for w in at.warning]
@@ -122,7 +136,7 @@ def test_every_tab_draws_only_its_own_sections_each_chart_with_its_menu(app_env,
     spec = load_pages()[page]
     first = spec.tabs[0][0]
     link = {"sida": page, "kommun": "2080", **({} if tab == first else {"flik": tab})}
-    at = _app(**link).run()
+    at = _shown(**link)
     assert not at.exception and not at.warning, [w.value for w in at.warning]
     assert [t.label for t in at.tabs] == [label for _, label in spec.tabs]
     assert [h.value for h in at.header] == [s.heading for s in spec.sections
@@ -268,7 +282,7 @@ def test_goteborgsregionen_shows_its_weighted_unemployment(app_env, shared, ware
 
 
 def test_vaxjo_shows_scb_population_for_its_lan(app_env):
-    at = _app(kommun="0780").run()
+    at = _shown(kommun="0780")
     card = next(m for m in at.metric if m.label.startswith("Folkmängd, Kronobergs län"))
     assert card.label == "Folkmängd, Kronobergs län, april 2026"
     assert card.value == "202\u00a0814"  # TAB6471, summed over the recorded age groups
@@ -422,7 +436,7 @@ def test_picking_another_kommun_while_an_area_is_chosen_shows_that_kommun(app_en
 def test_the_area_picker_filters_in_order_with_the_kommuns_own_areas_first(app_env):
     from streamlit.proto.SelectWidgetFilterMode_pb2 import FILTER_MODE_CONTAINS
 
-    at = _app(kommun="0780").run()
+    at = _shown(kommun="0780")
     picker = _widget(at, "selectbox", "Område")
     assert picker.proto.filter_mode == FILTER_MODE_CONTAINS  # fuzzy sorted "Mora" first
     las = [o for o in picker.options if o.startswith("Lokal arbetsmarknad")]

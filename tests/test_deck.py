@@ -373,12 +373,18 @@ def test_the_motesunderlag_page_makes_the_deck_with_one_button(app_env):
         assert "LibreOffice saknas" in result["pdf_error"]
 
 
-def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app_env):
+def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app_env,
+                                                                            monkeypatch):
     """Area, years, sex and the indicators in order come from the link; an unknown id is
-    dropped with a notice; a changed choice is written back to the URL (issue 11 point 4)."""
+    dropped with a notice; a changed choice is written back to the URL (issue 11 point 4).
+    The slides are what this test reads: the PDF through LibreOffice is left out (a missing
+    soffice, which the page reports as a notice), as the test above and
+    test_the_pdf_has_one_page_per_slide_and_none_is_blank make it (issue 12 point 8)."""
     from streamlit.testing.v1 import AppTest
 
     from tests.conftest import ROOT
+
+    monkeypatch.setenv("SOFFICE_PATH", str(app_env / "no-libreoffice-here"))
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     link = {"sida": "motesunderlag", "kommun": "2080", "omrade": "lan:20", "kon": "K",
@@ -408,3 +414,4 @@ def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app
     assert [_texts(s).splitlines()[0] for s in slides[1:4]] == [
         "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–65 år", "Arbetslöshet (SCB BAS)"]
     assert "Dalarnas län jämfört med Riket, 2022–2025, kvinnor" in _texts(slides[2])
+    assert "LibreOffice saknas" in at.session_state["_motesunderlag"]["pdf_error"]

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from tests.test_app import _app, _figures, _kolada
+from tests.test_app import _figures, _kolada, _shown
 from tests.test_exports import FIGURE_HOSTS
 
 MENU = ["Bild, PNG 16:9", "Bild, PNG 4:3", "Bild, SVG", "Bild, PDF", "Siffrorna, CSV",
@@ -22,7 +22,7 @@ def _labels(at) -> list[str]:
 
 
 def test_karta_has_the_full_menu_with_readable_file_names(app_env):
-    at = _app(sida="karta", kommun="0780").run()
+    at = _shown(sida="karta", kommun="0780")
     assert not at.exception
     labels = _labels(at)
     assert labels == MENU  # the map's menu, and no separate CSV button beside it
@@ -33,7 +33,7 @@ def test_karta_has_the_full_menu_with_readable_file_names(app_env):
 
 
 def test_jamfor_has_the_full_menu_and_a_ranking_button_that_says_what_it_is(app_env):
-    at = _app(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07").run()
+    at = _shown(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07")
     assert not at.exception
     labels = _labels(at)
     assert labels == [*MENU, "Siffrorna, CSV", "Siffrorna, Excel"]  # the ranking: CSV + Excel
@@ -147,7 +147,7 @@ def test_the_map_exports_as_png_svg_and_pdf_offline(app_env, export_browser):
     from transforms import map_classes
 
     images = export_browser
-    at = _app(sida="karta", kommun="0780").run()
+    at = _shown(sida="karta", kommun="0780")
     fig = next(f for f in _figures(at) if f["data"][0]["type"] == "choropleth")
     fig["layout"]["title"]["text"] += " "  # not cached by an earlier test: really rendered
     before = len(images.blocked_requests())

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_app import _app, _bas, _decode, _figure, _figures, _kolada, _percent, _widget
+from tests.test_app import (
+    _app,
+    _bas,
+    _decode,
+    _figure,
+    _figures,
+    _kolada,
+    _percent,
+    _shown,
+    _widget,
+)
 from transforms.public_url import public_url
 from transforms.ranking import place_of
 
@@ -19,7 +29,7 @@ def _number(value: float, decimals: int = 1) -> str:
 
 
 def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_env, shared):
-    at = _app(kommun="0780").run()
+    at = _shown(kommun="0780")
     assert not at.exception
     card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
     assert card.value == "6,0\u00a0%"  # Växjö N03920 2022 = 5.97
@@ -40,7 +50,7 @@ def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_
 
 
 def test_arbetsloshet_says_which_measure_and_that_af_data_is_absent(app_env, shared):
-    at = _app(sida="arbetsloshet", kommun="2080").run()
+    at = _shown(sida="arbetsloshet", kommun="2080")
     assert not at.exception and not at.warning
     assert at.title[0].value == "Arbetslöshet – Falun"
     table = next(t.value for t in at.table if "Räknar" in t.value.columns)
@@ -61,13 +71,13 @@ def test_arbetsloshet_says_which_measure_and_that_af_data_is_absent(app_env, sha
     assert "Arbetsförmedlingens andel inskrivna arbetslösa" not in names
     assert _decode(fig["data"][0]["y"])[-1] == pytest.approx(bas)
     # the count per month (tab Antal per månad): Falun alone, its län and Riket as numbers
-    at = _app(sida="arbetsloshet", kommun="2080", flik="antal").run()
+    at = _shown(sida="arbetsloshet", kommun="2080", flik="antal")
     counts = _figure(at, "Antal arbetslösa")
     assert [t["name"] for t in counts["data"] if t.get("mode") == "lines"] == ["Falun"]
 
 
 def test_forsorjningsstod_draws_the_forsorjningshinder_as_one_composition(app_env, shared):
-    at = _app(sida="forsorjningsstod", kommun="0780", flik="hinder").run()
+    at = _shown(sida="forsorjningsstod", kommun="0780", flik="hinder")
     assert not at.exception
     fig = _figure(at, "Försörjningshinder bland vuxna biståndsmottagare<br>")
     assert len(fig["data"]) == 11 and fig["layout"]["barmode"] == "stack"
@@ -85,11 +95,11 @@ def test_forsorjningsstod_draws_the_forsorjningshinder_as_one_composition(app_en
 
 
 def test_unga_and_nyanlanda_show_their_real_values(app_env, shared):
-    at = _app(sida="unga", kommun="0780").run()
+    at = _shown(sida="unga", kommun="0780")
     assert not at.exception and not at.warning
     card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 16–24 år, 2022"))
     assert card.value == _percent(_kolada(shared, "N03921", 2022)["0780"])
-    at = _app(sida="nyanlanda", kommun="0780").run()
+    at = _shown(sida="nyanlanda", kommun="0780")
     assert not at.exception and not at.warning
     card = next(m for m in at.metric if m.label.startswith("Inskrivna i etableringsuppdraget"))
     year = int(card.label.rsplit(", ", 1)[1])
