@@ -170,8 +170,10 @@ def test_liknande_lists_vaxjos_peers_and_saves_them_as_a_group(app_env):
     assert len(peers_shown) == 10
     assert peers_shown["Avstånd totalt"].is_monotonic_increasing
     assert {"Avstånd: Kommungrupp (SKR 2023)", "Störst bidrag"} <= set(table.columns)
-    weights = [w for w in at.number_input if w.label.startswith("Vikt: ")]
+    weights = [w for w in at.select_slider if w.label.startswith("Vikt: ")]
     assert len(weights) == 4 and all(w.value == 1.0 for w in weights)
+    # the weights read in Swedish: "0,5", not Streamlit's number input's "0.50"
+    assert weights[0].options[:4] == ["0", "0,5", "1", "1,5"] and weights[0].options[-1] == "10"
     next(b for b in at.button if b.label == "Spara som grupp").click().run()
     assert not at.exception
     groups = usergroups.list_groups()
@@ -192,23 +194,26 @@ def _kommuner():
 
 
 def test_a_link_reproduces_the_peer_search_with_its_weights(app_env):
-    at = _app(sida="liknande", kommun="0780", variabler="N03920:2,kommungrupp:1",
+    at = _app(sida="liknande", kommun="0780", variabler="N03920:2.25,kommungrupp:1",
               antal="5").run()
     assert not at.exception
     assert not at.warning
     table = at.dataframe[0].value
     assert len(table) == 6  # Växjö and five peers
-    weights = {w.label: w.value for w in at.number_input if w.label.startswith("Vikt: ")}
-    assert weights == {"Vikt: Arbetslöshet 18–65 år (N03920)": 2.0,
+    weights = {w.label: w.value for w in at.select_slider if w.label.startswith("Vikt: ")}
+    assert weights == {"Vikt: Arbetslöshet 18–65 år (N03920)": 2.25,
                        "Vikt: Kommungrupp (SKR 2023)": 1.0}
+    # a weight off the slider's 0,5 steps is one of its stops, written the Swedish way
+    slider = next(w for w in at.select_slider if w.label.endswith("(N03920)"))
+    assert "2,25" in slider.options and slider.options.index("2,25") == 5
     # the app writes the same view back into the link
-    assert at.query_params["variabler"] == "N03920:2,kommungrupp:1"
+    assert at.query_params["variabler"] == "N03920:2.25,kommungrupp:1"
     assert at.query_params["antal"] == "5"
 
 
 def test_changing_a_weight_or_the_indicator_reaches_the_link(app_env):
     at = _app(sida="liknande", kommun="0780").run()
-    weight = next(w for w in at.number_input
+    weight = next(w for w in at.select_slider
                   if w.label == "Vikt: Arbetslöshet 18–65 år (N03920)")
     weight.set_value(3.0).run()
     assert not at.exception

@@ -58,6 +58,12 @@ def format_month(moment: date | datetime) -> str:
     return f"{MONTHS[moment.month - 1]} {moment.year}"
 
 
+def format_weight(weight: float) -> str:
+    """'1', '0,5', '2,25': a weight as few decimals as it has (at most 2), with a decimal comma
+    (Streamlit's number input can only show '1.00')."""
+    return f"{weight:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 def plain_number(value: float | None, decimals: int) -> str:
     """'3,3' or '934' for a table cell: the screen's rounding (``format_number``) without
     thousands separators, so Excel reads it as a number; '' when missing."""

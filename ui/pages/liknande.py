@@ -11,7 +11,7 @@ import charts_compare
 from exports.tables import TableExport
 from transforms import peers
 from transforms.export import series_frame, shown_number
-from transforms.formatting import format_number
+from transforms.formatting import format_number, format_weight
 from transforms.groups import GroupError, GroupSpec
 from transforms.periods import at_or_before
 from ui import analysis, url_state
@@ -79,14 +79,21 @@ def _variable_controls(sel: Selection) -> list[peers.Variable]:
     out = []
     for i, var in enumerate(ids):
         wkey = page_key(f"liknande_vikt_{var}")
-        columns[i % 4].number_input(
-            f"Vikt: {labels[var]}", min_value=0.0, max_value=url_state.MAX_WEIGHT, step=0.5,
-            value=float(weights.get(var, 1.0)), key=wkey, on_change=page_changed,
+        weight = float(weights.get(var, 1.0))
+        columns[i % 4].select_slider(
+            f"Vikt: {labels[var]}", options=_weight_options(weight), value=weight,
+            format_func=format_weight, key=wkey, on_change=page_changed,
             args=(wkey, _weight_setter(var, ids, weights)),
             help="0 = används inte; 2 = räknas dubbelt så mycket som en variabel med vikt 1.")
         out.append(peers.Variable(var, labels[var], float(weights.get(var, 1.0)),
                                   peers.variable_kind(var)))
     return out
+
+
+def _weight_options(current: float) -> list[float]:
+    """0, 0,5, 1 … 10, and a weight from a link that is not on that grid (e.g. 2,25)."""
+    grid = {step / 2 for step in range(int(url_state.MAX_WEIGHT * 2) + 1)}
+    return sorted(grid | {current})
 
 
 def _weight_setter(var: str, ids: list[str], weights: dict[str, float]):
