@@ -354,7 +354,7 @@ def test_af_area_series_in_sql_equal_the_area_rule(con):
     tests/test_monthly_sql.py). Arbetsförmedlingen's indicators only: this warehouse's SCB
     BAS marts come from the same recorded SCB files as the session warehouse's, where
     tests/test_monthly_sql.py compares every BAS indicator the same way (here they took
-    two thirds of the time)."""
+    about 6 s of CPU: the file alone 40.5 -> 34.1 s)."""
     from tests.test_monthly_sql import check_sql_equals_pandas
 
     rows = check_sql_equals_pandas(con, prefix="af_")
