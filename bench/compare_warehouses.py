@@ -4,8 +4,11 @@
 
 For a change to the build that must not change its output (issue 12 point 7): build once with
 the old code and once with the new from the same raw layer, then compare. Rows are compared
-as multisets (``except all`` both ways), then their stored order (a query without ``order by``
-may depend on it);
+first position by position in their stored order (a ``positional join``: equal counts and row
+i the same on both sides for every i means identical, in order; ~0.5 s for two whole-mirror
+files where the steps below took ~10 s of CPU); a table that differs there is compared as
+multisets (``except all`` both ways), then by its stored order (a query without ``order by``
+may depend on it), which says how it differs;
 columns that hold the build's own clock (``refresh_log.run_at``, the build's message with its
 timestamp) are left out. Exit 1 and the differences when anything differs.
 """
@@ -55,13 +58,18 @@ def compare(old: str, new: str, skip: frozenset[str] = frozenset()) -> list[str]
             continue
         cols = [c[0] for c in ca if c[0] not in VOLATILE.get(table, set())]
         select = ", ".join(f'"{c}"' for c in cols)
+        na = con.execute(f"select count(*) from a.{table}").fetchone()[0]
+        nb = con.execute(f"select count(*) from b.{table}").fetchone()[0]
+        if na == nb and con.execute(
+                f"select count(*) from (select {select} from a.{table}) x positional join "
+                f"(select {select} from b.{table}) y where x is distinct from y"
+                ).fetchone()[0] == 0:
+            continue  # row i the same on both sides, for every i: identical, in order
         counts = []
         for x, y in (("a", "b"), ("b", "a")):
             sql = (f"select count(*) from (select {select} from {x}.{table} except all "
                    f"select {select} from {y}.{table})")
             counts.append(con.execute(sql).fetchone()[0])
-        na = con.execute(f"select count(*) from a.{table}").fetchone()[0]
-        nb = con.execute(f"select count(*) from b.{table}").fetchone()[0]
         if any(counts) or na != nb:
             out.append(f"{table}: {na} vs {nb} rows; {counts[0]} only in old, "
                        f"{counts[1]} only in new")

@@ -1,4 +1,8 @@
-"""Kommun code history in the build: old codes map to today's, unknown codes stop the build."""
+"""Kommun code history in the build: old codes map to today's, unknown codes stop the build.
+
+Both tests refresh a private copy of the session's small warehouse (``small_base``) with SCB's
+part only (``sources={"scb"}``, which fetches SCB's kommun table): the edited code is in that
+table, and Kolada's raw files in the copy are those a full refresh would fetch again."""
 
 from __future__ import annotations
 
@@ -25,10 +29,13 @@ def _mirror_with_regions(shared, tmp_path, replace: tuple[str, str]):
     return mirror
 
 
-def test_heby_under_its_old_code_1917_lands_on_0331(shared, tmp_path):
+def test_heby_under_its_old_code_1917_lands_on_0331(shared, small_base, tmp_path):
+    # on a private copy of the session's small warehouse (the real mirror, four KPIs), only
+    # SCB's part (its tables and the kommun table) is fetched again: Kolada's raw files are
+    # the ones a full refresh of the same four KPIs fetches, and the build reads them all
+    raw, target = copy_small(small_base, tmp_path / "small")
     mirror = _mirror_with_regions(shared, tmp_path, ("0331", "1917"))
-    target = tmp_path / "w.duckdb"
-    result = refresh(mirror, raw=tmp_path / "raw", target=target, kpis=KPIS,
+    result = refresh(mirror, raw=raw, target=target, kpis=KPIS, sources={"scb"},
                      progress=lambda _: None,
                      clock=FakeClock())
     assert result.built, result.build_message
@@ -47,7 +54,7 @@ def test_an_unknown_kommun_code_stops_the_build_and_keeps_the_old_file(shared, s
     assert read_status(target)["built"] and KPIS == SMALL_KPIS
     before = target.stat().st_mtime_ns, target.read_bytes()
     mirror = _mirror_with_regions(shared, tmp_path, ("0780", "0799"))
-    result = refresh(mirror, raw=raw, target=target, kpis=KPIS,
+    result = refresh(mirror, raw=raw, target=target, kpis=KPIS, sources={"scb"},
                      progress=lambda _: None,
                      clock=FakeClock())
     assert not result.built

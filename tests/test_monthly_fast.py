@@ -5,7 +5,9 @@ session warehouse built from the real files in ../shared/data, against the gener
 by switching the direct one off. Since an area's monthly series is computed in SQL
 (tests/test_monthly_sql.py), the pandas path is the reference and is forced here by
 ``_sql_monthly_fits`` returning False; the Göteborgsregionen case is also checked on the SQL
-path that now serves it."""
+path that now serves it. Where the direct path declines (every area with a member in the
+mart), the general path is what served the call, so it is not run a second time: each case
+checks which areas the direct path serves, and compares the two wherever it does."""
 
 from __future__ import annotations
 
@@ -38,15 +40,31 @@ def test_the_direct_empty_path_equals_the_general_one(warehouse, monkeypatch, na
     spec = AREAS[name]
     area = spec if isinstance(spec, queries.Area) else queries.area(warehouse, spec)
     monkeypatch.setattr(queries, "_sql_monthly_fits", lambda *a, **k: False)  # pandas path
+    served = []  # what the direct path gave in each call (None: it declined)
+    real = queries._area_monthly_empty
+    monkeypatch.setattr(queries, "_area_monthly_empty",
+                        lambda *a: served.append(real(*a)) or served[-1])
+    compared = 0
     for ind_id in ids:
         ind = queries.indicator(warehouse, ind_id)
         if sex != "T" and not ind.has_sex:
             continue
+        served.clear()
         fast = queries.monthly_series(warehouse, ind, area, sex)
+        declined = all(out is None for out in served)
+        # the direct path serves exactly the areas none of whose members has a row in the mart
+        assert declined == (name != "gbg" or not served), (ind_id, name, sex)
+        if declined:
+            # it declined (or was not reached): the call above ran the general path, so
+            # running it again with the direct one off would be the same code on the same
+            # data (it was, until issue 12 point 8: half this file's time)
+            continue
         with monkeypatch.context() as m:
             m.setattr(queries, "_area_monthly_empty", lambda *a, **k: None)
             general = queries.monthly_series(warehouse, ind, area, sex)
         pd.testing.assert_frame_equal(fast, general, check_exact=True)
+        compared += 1
+    assert compared >= 7 or name != "gbg" or sex != "T"  # every BAS indicator, for Göteborg
 
 
 def test_goteborgsregionen_has_no_bas_rows_and_every_month_is_withheld(warehouse, monkeypatch):

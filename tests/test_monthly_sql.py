@@ -53,15 +53,15 @@ def areas_to_check(con) -> list[queries.Area]:
 
 
 
-def check_sql_equals_pandas(con) -> pd.DataFrame:
-    """Compares every monthly indicator × sex × area at the default options, and every option
-    of each dimension (sex T; Riket and the partial group) for the first indicator of each
-    mart; returns the SQL path's rows, for the callers' checks that the flags were really
-    exercised."""
+def check_sql_equals_pandas(con, prefix: str = "") -> pd.DataFrame:
+    """Compares every monthly indicator (whose id starts with ``prefix``) × sex × area at the
+    default options, and every option of each dimension (sex T; Riket and the partial group)
+    for the first indicator of each mart; returns the SQL path's rows, for the callers'
+    checks that the flags were really exercised."""
     seen, marts_done = [], set()
     areas = areas_to_check(con)
     for ind in queries.indicators(con):
-        if not ind.is_monthly:
+        if not ind.is_monthly or not ind.id.startswith(prefix):
             continue
         mart = monthly_marts()[ind.mart]
         if not queries.has_table(con, mart["table"]):

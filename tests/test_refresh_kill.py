@@ -4,13 +4,15 @@ numbers, and no half-written file is ever read.
 ``python -m warehouse refresh --mirror …`` runs in a child process (tests/refresh_child.py)
 that stops at a named point: during the fetch, with the new warehouse half written, just
 before and just after the swap. The test SIGKILLs it there (four children side by side, each
-on its own copy of one warehouse), checks what a reader sees, then builds again after the
+on its own copy of one warehouse, forked from one process that imported the code once), checks what a reader sees, then builds again after the
 killed fetch, which must read complete snapshots only. The mirror is the real one cut to four
 KPIs, so each child runs for a few seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -58,26 +60,39 @@ def reader_view(target) -> tuple:
         con.close()
 
 
-def start_at(point: str, mirror, raw, target) -> subprocess.Popen:
-    """Start the CLI refresh in a child that stops at ``point``."""
-    env = {**os.environ, "WAREHOUSE_PATH": str(target), "RAW_DIR": str(raw)}
-    return subprocess.Popen([sys.executable, str(ROOT / "tests" / "refresh_child.py"), point,
-                             "refresh", "--mirror", str(mirror)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-
-
-def kill_when_paused(child: subprocess.Popen, point: str) -> None:
-    """Wait for the child to reach ``point``, then SIGKILL it."""
+def run_and_kill(orders: dict[str, tuple]) -> dict[str, int]:
+    """Run the CLI refresh once per point, each in a child that stops there, and SIGKILL each
+    child as soon as it reports its point. The children are forked by one server process
+    (tests/refresh_child.py --fork-server) that imported the code once. Returns the pids."""
+    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "refresh_child.py"),
+                               "--fork-server"], cwd=ROOT, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    pids, paused, ended = {}, set(), {}
     try:
-        for line in child.stdout:
-            if line.strip() == f"PAUSED {point}":
-                break
-        else:
-            pytest.fail(f"the child ended (code {child.wait()}) before reaching {point}")
-        os.kill(child.pid, signal.SIGKILL)
+        for point, (mirror, raw, target) in orders.items():
+            server.stdin.write(json.dumps({
+                "point": point, "env": {"WAREHOUSE_PATH": str(target), "RAW_DIR": str(raw)},
+                "args": ["refresh", "--mirror", str(mirror)]}) + "\n")
+        server.stdin.close()
+        for line in server.stdout:
+            what, point, *number = line.split()
+            if what == "STARTED":
+                pids[point] = int(number[0])
+            elif what == "PAUSED":
+                paused.add(point)
+                os.kill(pids[point], signal.SIGKILL)
+            elif what == "EXIT":
+                ended[point] = int(number[0])
+                if point not in paused:
+                    pytest.fail(f"the child ended (code {ended[point]}) before reaching {point}")
     finally:
-        child.kill()
-        assert child.wait(timeout=60) == -signal.SIGKILL
+        for point, pid in pids.items():
+            if point not in ended:  # not reaped yet, so the pid is still this child's
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        assert server.wait(timeout=60) == 0
+    assert ended == {point: -signal.SIGKILL for point in orders}
+    return pids
 
 
 POINTS = ("fetch", "build_write", "before_swap", "after_swap")
@@ -94,10 +109,8 @@ def test_sigkill_at_every_point_leaves_the_previous_warehouse_serving(mirror, sm
     before = {p: (file_signature(d / "warehouse.duckdb"), read_status(d / "warehouse.duckdb"),
                   complete_snapshots(d / "raw", "kolada", "data__N03920")[0].folder)
               for p, d in dirs.items()}
-    children = {p: start_at(p, mirror, d / "raw", d / "warehouse.duckdb")
-                for p, d in dirs.items()}
-    for point, child in children.items():
-        kill_when_paused(child, point)
+    pids = run_and_kill({p: (mirror, d / "raw", d / "warehouse.duckdb")
+                         for p, d in dirs.items()})
 
     # killed during the fetch: a snapshot folder without a manifest, nothing else changed
     folder = dirs["fetch"]
@@ -112,7 +125,7 @@ def test_sigkill_at_every_point_leaves_the_previous_warehouse_serving(mirror, sm
     # killed with the new file half written, and with it complete but not swapped in
     for point in ("build_write", "before_swap"):
         target = dirs[point] / "warehouse.duckdb"
-        pid = children[point].pid
+        pid = pids[point]
         assert file_signature(target) == before[point][0], point
         assert reader_view(target) == (value, log, []), point
         assert read_status(target) == before[point][1], point
