@@ -76,11 +76,13 @@ def test_arbetsloshet_draws_its_many_charts_in_tabs_monthly_first():
 
 def test_nyanlanda_and_forsorjningsstod_draw_their_many_charts_in_tabs_of_an_analyst():
     """Issue 9 point 8: only the open tab's charts are made (Nyanlända had 24 charts on one
-    page, over 1 s for a kommun not shown before); every indicator of the page stays in a tab,
-    the first tab holds what the page is about."""
+    page, over 1 s for a kommun not shown before; its 9-chart Etablering tab still took 1,4 s
+    to draw in Chromium, so the education of those in the programme is a tab of its own); every
+    indicator of the page stays in a tab, the first tab holds what the page is about, and no tab
+    makes more than 8 charts."""
     pages = load_pages()
     expected = {"forsorjningsstod": ["andel", "unga_barn", "mottagare", "hinder", "kostnad"],
-                "nyanlanda": ["etablering", "mottagande", "arbete", "befolkning"]}
+                "nyanlanda": ["etablering", "utbildning", "mottagande", "arbete", "befolkning"]}
     for page_id, tabs in expected.items():
         page = pages[page_id]
         assert [t for t, _ in page.tabs] == tabs
@@ -88,6 +90,10 @@ def test_nyanlanda_and_forsorjningsstod_draw_their_many_charts_in_tabs_of_an_ana
         in_tabs = [i for t in tabs for s in page.sections if s.tab == t
                    for i in (*s.indicators, *s.composition, *(m.indicator for m in s.monthly))]
         assert sorted(in_tabs) == sorted(page.indicator_ids)
+        for tab in tabs:
+            charts = sum(len(s.indicators) + bool(s.composition) + len(s.monthly)
+                         for s in page.sections if s.tab == tab)
+            assert charts <= 8, (page_id, tab, charts)
     by_tab = {t: [i for s in pages["forsorjningsstod"].sections if s.tab == t
                   for i in (*s.indicators, *s.composition)] for t in expected["forsorjningsstod"]}
     assert by_tab["andel"][0] == "N31807" and by_tab["hinder"][0] == "N31858"
