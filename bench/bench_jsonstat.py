@@ -4,11 +4,14 @@ Two bodies: the real TAB6471 response from ``../shared/data/scb_v2`` (2 772 cell
 hand-made 150 000-cell body built here (``HANDMADE_150K``; never written to disk) with null
 values and status symbols, the size of one maximal PxWebApi call. Prints a table and writes
 it to ``bench/results/jsonstat.md``. Run: ``python -m bench.bench_jsonstat``.
+``BENCH_CODE=/path/to/another/checkout`` times that checkout's decoder with this script (a
+baseline in the same run, as the other benches do).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sys
 import time
@@ -21,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+CODE = Path(os.environ.get("BENCH_CODE") or ROOT).resolve()  # whose decoder is timed
+sys.path.insert(0, str(CODE))
 
 from transforms.jsonstat import decode
 
@@ -106,7 +110,8 @@ def report(rows: list[dict]) -> str:
     """The results as a Markdown table, with the goal and the machine."""
     run_on = (f"Run {datetime.now(UTC).isoformat(timespec='seconds')} on "
               f"{platform.python_implementation()} {platform.python_version()}, "
-              f"{platform.machine()}; best of several runs; same values asserted. "
+              f"{platform.machine()}; decoder from {CODE}; best of several runs; same values "
+              "asserted. "
               f"Goal: ours at least {GOAL:.0f}x faster.")
     lines = ["# json-stat2 decoder: ours vs pyjstat", "", run_on, "",
              "| body | cells | ours (ms) | pyjstat (ms) | speed ratio |",
