@@ -108,6 +108,30 @@ def test_the_cli_refresh_forks_and_leaves_no_process_behind(tmp_path):
                                    "none-left"], done.stderr[-2000:]
 
 
+def test_a_refresh_that_cannot_fork_fetches_kolada_itself(tmp_path):
+    """``os.fork`` failing (a process limit: EAGAIN) is not a failed refresh: Kolada is fetched
+    in this process, every source updates, and no pipe is left open."""
+    code = (
+        "import errno, os, sys\n"
+        "from pathlib import Path\n"
+        "from warehouse.refresh import refresh\n"
+        "def no_fork():\n"
+        "    raise BlockingIOError(errno.EAGAIN, 'Resource temporarily unavailable')\n"
+        "os.fork = no_fork\n"
+        "before = len(os.listdir('/proc/self/fd'))\n"
+        f"r = refresh(Path({str(SHARED)!r}), raw=Path(sys.argv[1]) / 'raw',\n"
+        "            target=Path(sys.argv[1]) / 'w.duckdb', progress=lambda _: None,\n"
+        f"            kpis={SMALL_KPIS!r})\n"
+        "kolada = [o for o in r.report.outcomes if o.source == 'kolada']\n"
+        "print(r.built, len(kolada), all(o.ok for o in kolada), len(r.report.failures()),\n"
+        "      len(os.listdir('/proc/self/fd')) - before)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.stdout.split() == ["True", str(2 + len(SMALL_KPIS)), "True", "0", "0"], \
+        done.stderr[-2000:]
+
+
 def _running(pid: int) -> bool:
     """True while ``pid`` is a live process (not gone, not a zombie waiting to be reaped)."""
     try:

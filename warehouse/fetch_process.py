@@ -40,7 +40,12 @@ class KoladaFetchProcess:
         sys.stderr.flush()
         results_r, results_w = os.pipe()
         alive_r, self._alive_w = os.pipe()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:  # the caller fetches here instead; no descriptor left open
+            for fd in (results_r, results_w, alive_r, self._alive_w):
+                os.close(fd)
+            raise
         if self.pid == 0:  # the child: never returns
             os.close(results_r)
             os.close(self._alive_w)

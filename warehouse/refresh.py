@@ -78,9 +78,12 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
                 and (Path(mirror) / "kolada_v3").is_dir():
             child = _replay_child(Path(mirror))
             if child is not None:
-                forked = KoladaFetchProcess(
-                    root=raw, base_url=f"{child.url}{MOUNTS['kolada_v3']}", kpis=kpis,
-                    clock=clock, mirror=report.mirror, close_in_child=child.parent_fds())
+                try:
+                    forked = KoladaFetchProcess(
+                        root=raw, base_url=f"{child.url}{MOUNTS['kolada_v3']}", kpis=kpis,
+                        clock=clock, mirror=report.mirror, close_in_child=child.parent_fds())
+                except OSError:  # no fork (a process limit, no memory): Kolada fetched here
+                    forked = None
         server = ReplayServer(Path(mirror), faults=list(faults or []), clock=clock,
                               own_process=() if faults else ("kolada_v3",), child=child) \
             if mirror else None
