@@ -85,7 +85,8 @@ def _staging_order() -> list[str]:
     """The KPIs in the order they are staged: by id, so the marts made from the staged rows
     (observation_kommun_year, published_area_year) hold each indicator's rows together and
     in id order, and DuckDB's min/max per row group skips the others' row groups when a page
-    reads one indicator (2 of 5 row groups instead of 3–4; issue 12 point 7)."""
+    reads one indicator (one or two of five row groups instead of three or four; issue 12
+    point 7)."""
     return sorted(indicator_ids())
 
 

@@ -117,21 +117,17 @@ def kommun_names(con: Con, codes: list[str]) -> list[str]:
     return [rows.get(c, c) for c in codes]
 
 
-def _has_better(con: Con) -> bool:
-    """False for a warehouse built before ``better`` was carried into marts.indicator (the
-    Indicator then reads it from indicators.yml)."""
-    return "better" in _columns(con, "marts.indicator")
-
-
 def indicators(con: Con, group: str | None = None) -> list[Indicator]:
     """The catalogue (optionally one target group's), in catalogue order."""
-    if _has_better(con):
-        sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
-                  where ? is null or list_contains(groups, ?)"""
-    else:
-        sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
-                  where ? is null or list_contains(groups, ?)"""
-    return [indicator_from_row(r) for r in _records(con.execute(sql, [group, group]))]
+    sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
+              where ? is null or list_contains(groups, ?)"""
+    try:  # asked by failing, not by reading the columns first: one statement less
+        cur = con.execute(sql, [group, group])
+    except duckdb.BinderException:  # a warehouse built before ``better`` was carried into
+        # marts.indicator: the Indicator then reads it from indicators.yml
+        cur = con.execute(f"""select {INDICATOR_COLUMNS} from marts.indicator
+                              where ? is null or list_contains(groups, ?)""", [group, group])
+    return [indicator_from_row(r) for r in _records(cur)]
 
 
 def _records(cur: Con) -> list[dict]:
@@ -143,13 +139,14 @@ def _records(cur: Con) -> list[dict]:
 
 def indicator(con: Con, indicator_id: str) -> Indicator:
     """One indicator's metadata (the id in any case); raises UnknownIndicator."""
-    if _has_better(con):
-        sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
-                  where lower(indicator_id) = lower(?)"""
-    else:
-        sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
-                  where lower(indicator_id) = lower(?)"""
-    rows = _records(con.execute(sql, [indicator_id]))
+    sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
+              where lower(indicator_id) = lower(?)"""
+    try:  # as indicators: asked by failing
+        cur = con.execute(sql, [indicator_id])
+    except duckdb.BinderException:  # built before ``better`` was carried (see indicators)
+        cur = con.execute(f"""select {INDICATOR_COLUMNS} from marts.indicator
+                              where lower(indicator_id) = lower(?)""", [indicator_id])
+    rows = _records(cur)
     if not rows:
         raise UnknownIndicator(indicator_id)
     return indicator_from_row(rows[0])
@@ -991,13 +988,22 @@ def _area_monthly_empty(ind: Indicator, months: pd.DataFrame, members: list[str]
 
 def monthly_kommuner(con: Con, ind: Indicator) -> pd.DataFrame:
     """The kommuner a monthly indicator has any value for: kommun_code, kommun_name, lan_name."""
+    columns = ["kommun_code", "kommun_name", "lan_name"]
     table = monthly_marts()[ind.mart]["table"]
-    if not has_table(con, table):
-        return pd.DataFrame(columns=["kommun_code", "kommun_name", "lan_name"])
-    sql = f"""select distinct b.kommun_code, k.kommun_name, k.lan_name
-              from {sql_identifier(table)} b join marts.kommun k using (kommun_code)
-              where b.{sql_identifier(ind.kommun_value)} is not null order by b.kommun_code"""
-    return con.execute(sql).df()
+    # one statement, two parts (0 the mart's kommuner with a value, 1 every kommun's names)
+    # joined here: DuckDB's join of the two cost more than both parts together
+    sql = f"""select 0 as part, kommun_code, null as kommun_name, null as lan_name
+              from (select distinct kommun_code from {sql_identifier(table)}
+                    where {sql_identifier(ind.kommun_value)} is not null)
+              union all
+              select 1, kommun_code, kommun_name, lan_name from marts.kommun"""
+    try:  # the mart is missing when its source was never fetched
+        got = con.execute(sql).fetchall()
+    except duckdb.CatalogException:
+        return pd.DataFrame(columns=columns)
+    have = {row[1] for row in got if row[0] == 0}
+    rows = sorted(row[1:] for row in got if row[0] == 1 and row[1] in have)
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
 def revisions(con: Con, *, since: str | None = None, indicator_id: str | None = None,
