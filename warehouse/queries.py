@@ -253,8 +253,11 @@ def computed_area_series(con: Con, ind: Indicator, members: list[str],
 
 
 def _as_float(a) -> np.ndarray:
-    """A fetched numeric column as float64 with NULL as NaN."""
-    return np.ma.filled(np.ma.asarray(a).astype("float64"), np.nan)
+    """A fetched numeric column as float64 with NULL as NaN (plain numpy: the masked array's
+    own astype and filled cost more than the rows here)."""
+    out = np.array(np.ma.getdata(a), dtype="float64")
+    out[np.ma.getmaskarray(a)] = np.nan
+    return out
 
 
 def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.DataFrame:
@@ -839,7 +842,7 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
                           dtype=object)
     table_id = _joined_per_month(at[valued], table_text[valued], n_months, "+")
     labels = _texts(got["band_label"])[pick]
-    stated_rows = np.array([b is not None for b in labels], dtype=bool)
+    stated_rows = ~np.ma.getmaskarray(got["band_label"])[pick]  # the row states its band
     stated = _joined_per_month(at[stated_rows], labels[stated_rows], n_months, " / ")
     band = [s if s is not None else b for s, (_, b) in zip(stated, months, strict=True)]
     spec = mart.get("unallocated")
@@ -882,8 +885,12 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
     def int_or_nan(x: np.ndarray) -> np.ndarray:  # int32 where every month has members
         return x.astype("int32") if keep.all() else x
 
-    def texts(values: list) -> pd.Series:  # object columns, as the pandas path gives
-        return pd.Series(values, dtype=object)
+    index = pd.RangeIndex(n_months)
+
+    def texts(values: list) -> pd.Series:  # object columns, as the pandas path gives (on
+        column = np.empty(len(values), dtype=object)  # one index: none to align)
+        column[:] = values
+        return pd.Series(column, index=index, dtype=object, copy=False)
 
     return pd.DataFrame({  # in the order of MONTHLY_COLUMNS
         "period": texts([p for p, _ in months]), "value": value,
@@ -892,7 +899,7 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
         "is_preliminary": prelim, "table_id": texts(table_id), "band": texts(band),
         "is_computed": np.ones(n_months, dtype=bool), "numerator": numerator,
         "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked},
-        copy=False)
+        index=index, copy=False)
 
 
 def _flags(rows: pd.DataFrame) -> pd.DataFrame:
