@@ -117,21 +117,17 @@ def kommun_names(con: Con, codes: list[str]) -> list[str]:
     return [rows.get(c, c) for c in codes]
 
 
-def _has_better(con: Con) -> bool:
-    """False for a warehouse built before ``better`` was carried into marts.indicator (the
-    Indicator then reads it from indicators.yml)."""
-    return "better" in _columns(con, "marts.indicator")
-
-
 def indicators(con: Con, group: str | None = None) -> list[Indicator]:
     """The catalogue (optionally one target group's), in catalogue order."""
-    if _has_better(con):
-        sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
-                  where ? is null or list_contains(groups, ?)"""
-    else:
-        sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
-                  where ? is null or list_contains(groups, ?)"""
-    return [indicator_from_row(r) for r in _records(con.execute(sql, [group, group]))]
+    sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
+              where ? is null or list_contains(groups, ?)"""
+    try:  # asked by failing, not by reading the columns first: one statement less
+        cur = con.execute(sql, [group, group])
+    except duckdb.BinderException:  # a warehouse built before ``better`` was carried into
+        # marts.indicator: the Indicator then reads it from indicators.yml
+        cur = con.execute(f"""select {INDICATOR_COLUMNS} from marts.indicator
+                              where ? is null or list_contains(groups, ?)""", [group, group])
+    return [indicator_from_row(r) for r in _records(cur)]
 
 
 def _records(cur: Con) -> list[dict]:
@@ -143,13 +139,14 @@ def _records(cur: Con) -> list[dict]:
 
 def indicator(con: Con, indicator_id: str) -> Indicator:
     """One indicator's metadata (the id in any case); raises UnknownIndicator."""
-    if _has_better(con):
-        sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
-                  where lower(indicator_id) = lower(?)"""
-    else:
-        sql = f"""select {INDICATOR_COLUMNS} from marts.indicator
-                  where lower(indicator_id) = lower(?)"""
-    rows = _records(con.execute(sql, [indicator_id]))
+    sql = f"""select {INDICATOR_COLUMNS}, better from marts.indicator
+              where lower(indicator_id) = lower(?)"""
+    try:  # as indicators: asked by failing
+        cur = con.execute(sql, [indicator_id])
+    except duckdb.BinderException:  # built before ``better`` was carried (see indicators)
+        cur = con.execute(f"""select {INDICATOR_COLUMNS} from marts.indicator
+                              where lower(indicator_id) = lower(?)""", [indicator_id])
+    rows = _records(cur)
     if not rows:
         raise UnknownIndicator(indicator_id)
     return indicator_from_row(rows[0])
@@ -256,8 +253,11 @@ def computed_area_series(con: Con, ind: Indicator, members: list[str],
 
 
 def _as_float(a) -> np.ndarray:
-    """A fetched numeric column as float64 with NULL as NaN."""
-    return np.ma.filled(np.ma.asarray(a).astype("float64"), np.nan)
+    """A fetched numeric column as float64 with NULL as NaN (plain numpy: the masked array's
+    own astype and filled cost more than the rows here)."""
+    out = np.array(np.ma.getdata(a), dtype="float64")
+    out[np.ma.getmaskarray(a)] = np.nan
+    return out
 
 
 def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.DataFrame:
@@ -270,26 +270,29 @@ def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) ->
     times = np.array([times_of[c] for c in codes], dtype="float64")
     weighted = rule == "weighted"
     # one statement, three parts: 0 the indicator's rows (every kommun's: the years on offer),
-    # 1 the members' first years, 2 and 3 the members' weights of this sex and of the total
-    # (a statement costs more here than the rows it reads)
+    # 1 every kommun's first year, 2 and 3 every kommun's weights of this sex and of the total
+    # (a statement costs more here than the rows it reads). pos: the kommun's place among the
+    # members (0: none). The members are picked here, not in SQL: a list parameter as a filter
+    # (list_contains) is a hash join per part, dearer than the few thousand rows it saves
     sql = """select 0 as part, coalesce(list_position(?::varchar[], kommun_code), 0) as pos,
                     year, value
              from marts.observation_kommun_year where indicator_id = ? and sex = ?
              union all
-             select 1, list_position(?::varchar[], kommun_code), first_year, null
-             from marts.kommun where list_contains(?, kommun_code)"""
-    params = [codes, ind.id, sex, codes, codes]
+             select 1, coalesce(list_position(?::varchar[], kommun_code), 0), first_year, null
+             from marts.kommun"""
+    params = [codes, ind.id, sex, codes]
     if weighted:
         sql += """
              union all
-             select case when sex = ? then 2 else 3 end, list_position(?::varchar[], kommun_code),
-                    year, weight
-             from marts.indicator_weight
-             where indicator_id = ? and (sex = ? or sex = 'T') and list_contains(?, kommun_code)"""
-        params += [sex, codes, ind.id, sex, codes]
+             select case when sex = ? then 2 else 3 end,
+                    coalesce(list_position(?::varchar[], kommun_code), 0), year, weight
+             from marts.indicator_weight where indicator_id = ? and (sex = ? or sex = 'T')"""
+        params += [sex, codes, ind.id, sex]
     got = con.execute(sql, params).fetchnumpy()
-    part = np.ma.filled(got["part"])
     pos = np.ma.filled(got["pos"], 0).astype("int64") - 1
+    part = np.ma.filled(got["part"])
+    # kept: the members' rows, and every kommun's observation (the years on offer)
+    part = np.where((pos >= 0) | (part == 0), part, -1)
     year = np.ma.filled(got["year"], 0).astype("int64")
     number = _as_float(got["value"])
     obs = part == 0
@@ -586,10 +589,31 @@ def _monthly_available(con: Con, ind: Indicator, table: str, choices: dict[str, 
 def _available_frames(choices: dict[str, monthly.Choice], cells: list[tuple]
                       ) -> dict[str, pd.DataFrame]:
     """``_monthly_available`` from its cells (a few hundred rows: plain Python, no pandas)."""
+    return _frames_of(_pairs(choices, cells))
+
+
+def _frames_of(pairs: dict[str, list[tuple]]) -> dict[str, pd.DataFrame]:
+    """``_available_frames`` from the pairs of each dimension (``_pairs``)."""
     return {name: pd.DataFrame({
-        "period": np.array([p for p, _ in pairs], dtype="datetime64[us]"),
-        "code": pd.Series([c for _, c in pairs], dtype="str")})
-        for name, pairs in _pairs(choices, cells).items()}
+        "period": np.array([p for p, _ in found], dtype="datetime64[us]"),
+        "code": pd.Series([c for _, c in found], dtype="str")})
+        for name, found in pairs.items()}
+
+
+def _pairs_of(choices: dict[str, monthly.Choice], day: np.ndarray, sched: np.ndarray
+              ) -> dict[str, list[tuple]]:
+    """``_pairs`` from the rows of every kommun that have a count: ``day`` their months
+    (datetime64[D]), ``sched`` their scheduled choice's code as its place in the choice's
+    codes (1, 2, …). A plain choice's code is its option on every row (the rows were read so)."""
+    out = {}
+    for name, choice in choices.items():
+        if choice.schedule:
+            found = np.unique(day.astype("int64") * 64 + sched)
+            out[name] = sorted((np.datetime64(int(k) // 64, "D").item(),
+                                choice.codes[int(k) % 64 - 1]) for k in found)
+        else:
+            out[name] = [(d, choice.option) for d in np.unique(day).tolist()]
+    return out
 
 
 def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
@@ -610,14 +634,14 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     mart = monthly_marts()[ind.mart]
     choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
     try:  # the mart is missing when its source was never fetched (asked by failing: one
-        cells = _monthly_cells(con, ind, mart["table"], choices, sex)  # statement less)
+        # statement less)
+        if not area_obj.is_kommun and _sql_monthly_fits(ind, choices):
+            found = _area_monthly_sql(con, ind, mart, choices, area_obj, sex)
+            if found is not None:
+                return found
+        cells = _monthly_cells(con, ind, mart["table"], choices, sex)
     except duckdb.CatalogException:
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
-    if not area_obj.is_kommun and _sql_monthly_fits(ind, choices):
-        months, want = _months_of(choices, _pairs(choices, cells))
-        if months:
-            return _area_monthly_sql(con, ind, mart, choices, area_obj, sex, cells, months,
-                                     want)
     available = _available_frames(choices, cells)
     months = _months(choices, available)
     return _monthly_series_pandas(con, ind, mart, choices, area_obj, sex, available, months)
@@ -702,12 +726,13 @@ def _sql_monthly_fits(ind: Indicator, choices: dict[str, monthly.Choice]) -> boo
 # (tests/test_monthly_sql.py and tests/test_af_monthly.py hold the two equal): every member ×
 # month of the choice; a member reports when it has a count (or the source hides it, "<5": it
 # adds 0 and makes the value a lower bound) and, for 'ratio', a denominator > 0; it is expected
-# when it reports or existed that year. The mart's rows are read once with one plain statement,
-# for the members, the sex and the choice's codes (a schedule's band per month joined as a small
-# table), and summed per month in numpy: only the members' rows are touched, never the member ×
-# month grid (Riket: 290 × 76 cells). One SQL statement doing it all took 25-50 ms on this
-# machine, mostly planning its CTEs and hashing that grid (issue 12 point 7).
-_FEW_MEMBERS = 60  # up to this many members, the SQL filters the members' rows
+# when it reports or existed that year. The mart's rows of the sex and the choice's codes and
+# the kommuner's first years are read with one plain statement; the months on offer, the
+# members' rows and each month's scheduled band are picked from them, and summed per month in
+# numpy: only the members' rows are summed, never the member × month grid (Riket: 290 × 76
+# cells). One SQL statement doing it all took 25-50 ms on this machine, mostly planning its
+# CTEs and hashing that grid; three plain statements (the months on offer, the rows, the first
+# years) 9-13 ms for Riket, most of it the statements' own cost (issue 12 point 7).
 
 
 def _texts(a) -> np.ndarray:
@@ -732,11 +757,11 @@ def _joined_per_month(index: np.ndarray, text: np.ndarray, n: int, sep: str) -> 
 
 
 def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthly.Choice],
-                      area_obj: Area, sex: str, cells: list[tuple], months: list[tuple],
-                      want: dict) -> pd.DataFrame:
+                      area_obj: Area, sex: str) -> pd.DataFrame | None:
     """``monthly_series`` for a non-kommun area: one statement and numpy (see above); equal to
-    ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands). ``months``: the
-    sorted (month, band) pairs of the choice; ``want``: the scheduled choice's band by month."""
+    ``_monthly_series_pandas`` (rules 'ratio' and 'sum', no sum of bands). None when the
+    choice has no month (the general path gives that answer). Raises
+    duckdb.CatalogException without the mart."""
     times_of = Counter(area_obj.members)  # a code listed twice counts twice, as in a grid
     codes = list(times_of)
     times = np.array([times_of[c] for c in codes], dtype="float64")
@@ -744,44 +769,60 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
     band_column = mart.get("band_column")
     plain = [c for c in choices.values() if c.is_plain]
     scheduled = [c for c in choices.values() if c.schedule]
-    # the members' rows: a member list is a filter only when short (a long list parameter
-    # costs more than reading Riket's rows and picking them here); the schedule's band per
-    # month is picked here too (a correlated filter cost more than the rows)
-    few = len(codes) <= _FEW_MEMBERS
-    rows_sql = (
-        f"""select kommun_code, period, {sql_identifier(ind.numerator)}::double as n,
+    # one statement, two parts: 0 every kommun's rows of the sex and the choice's codes (the
+    # months on offer are the cells any kommun has a count for, so every kommun's rows are
+    # read and the members picked here: a list parameter as a filter is a hash join, dearer
+    # than the rows it saves), 1 every kommun's first year. sched: the row's code of the
+    # scheduled choice, as its place in the choice's codes (1, 2, …)
+    sql = (
+        f"""select 0 as part, kommun_code, period, {sql_identifier(ind.numerator)}::double as n,
                    {sql_identifier(ind.denominator or ind.numerator)}::double as d,
                    {sql_identifier(ind.kommun_value)}::double as kv,
                    coalesce(is_preliminary, false) as is_preliminary, table_id, """
         + (f"coalesce({sql_identifier(mask)}, false)" if mask else "false") + " as masked, "
         + (f"{sql_identifier(band_column)}::varchar" if band_column else "null::varchar")
-        + " as band_label"
-        + "".join(f", {sql_identifier(c.column)}::varchar as sched0" for c in scheduled)
+        + " as band_label, "
+        + "".join(f"list_position(?::varchar[], {sql_identifier(c.column)}::varchar)"
+                  for c in scheduled) + ("" if scheduled else "null::integer") + " as sched"
         + f" from {sql_identifier(mart['table'])} where sex = ?"
-        + (" and list_contains(?, kommun_code)" if few else "")
         + "".join(f" and {sql_identifier(c.column)} = ?" for c in plain)
         + "".join(f" and {sql_identifier(c.column)} in (" + ", ".join("?" for _ in c.codes)
-                  + ")" for c in scheduled))
-    params = [sex, *([codes] if few else []), *[c.option for c in plain],
+                  + ")" for c in scheduled)
+        + """
+             union all
+             select 1, kommun_code, null, first_year, null, null, null, null, null, null, null
+             from marts.kommun""")
+    params = [*[list(c.codes) for c in scheduled], sex, *[c.option for c in plain],
               *[code for c in scheduled for code in c.codes]]
-    rows = con.execute(rows_sql, params).fetchnumpy()
+    got = con.execute(sql, params).fetchnumpy()
+    part = np.ma.filled(got["part"])
+    where = {code: i for i, code in enumerate(codes)}
+    member = np.array([where.get(k, -1) for k in np.ma.getdata(got["kommun_code"]).tolist()],
+                      dtype="int64")  # -1: no member
+    number = _as_float(got["n"])
+    day = np.ma.filled(got["period"].astype("datetime64[D]"), np.datetime64("NaT"))
+    sched = np.ma.filled(got["sched"], 0).astype("int64")
+    rows = part == 0
+    pairs = _pairs_of(choices, day[rows & ~np.isnan(number)], sched[rows & ~np.isnan(number)])
+    months, want = _months_of(choices, pairs)
+    if not months:
+        return None
     month_days = np.array([p for p, _ in months], dtype="datetime64[D]")
     n_months = len(month_days)
     # a row counts when it is a member's, in a month of the choice, of the month's band
-    where = {code: i for i, code in enumerate(codes)}
-    member = np.array([where.get(k, -1) for k in rows["kommun_code"].tolist()], dtype="int64")
-    day = np.ma.filled(rows["period"]).astype("datetime64[D]")
     at = np.minimum(np.searchsorted(month_days, day), n_months - 1)
-    pick = (member >= 0) & (month_days[at] == day)
+    pick = rows & (member >= 0) & (month_days[at] == day)
     if scheduled:
-        bands = np.array([want.get(p) for p, _ in months], dtype=object)
-        pick &= bands[at] == _texts(rows["sched0"])
+        place = {code: i for i, code in enumerate(scheduled[0].codes, start=1)}
+        bands = np.array([place.get(want.get(p), -1) for p, _ in months], dtype="int64")
+        pick &= bands[at] == sched
+    starts = np.full(len(codes), np.nan)
+    first = (part == 1) & (member >= 0)
+    starts[member[first]] = number[first]
     at, member = at[pick], member[pick]
-    num, den = _as_float(rows["n"])[pick], _as_float(rows["d"])[pick]
-    has_kv = ~np.isnan(_as_float(rows["kv"])[pick])
-    masked = np.ma.filled(rows["masked"], False).astype(bool)[pick]
-    first = dict(con.execute("select kommun_code, first_year from marts.kommun").fetchall())
-    starts = np.array([np.nan if first.get(c) is None else first[c] for c in codes])
+    num, den = number[pick], _as_float(got["d"])[pick]
+    has_kv = ~np.isnan(_as_float(got["kv"])[pick])
+    masked = np.ma.filled(got["masked"], False).astype(bool)[pick]
     years = np.array([p.year for p, _ in months])
     with np.errstate(invalid="ignore"):
         rep = (~np.isnan(num) | masked) & ((ind.aggregation == "sum") | (den > 0))
@@ -795,20 +836,20 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
     w = _per_month(at, n_months, np.where(rep, np.nan_to_num(den), 0.0) * times_row)
     n_masked = _per_month(at, n_months, (rep & masked) * times_row)
     valued = ~np.isnan(num) | has_kv
-    prelim = _per_month(at[valued], n_months, np.ma.filled(rows["is_preliminary"], False)[pick][
+    prelim = _per_month(at[valued], n_months, np.ma.filled(got["is_preliminary"], False)[pick][
         valued].astype("float64")) > 0
-    table_text = np.array(["None" if t is None else t for t in _texts(rows["table_id"])[pick]],
+    table_text = np.array(["None" if t is None else t for t in _texts(got["table_id"])[pick]],
                           dtype=object)
     table_id = _joined_per_month(at[valued], table_text[valued], n_months, "+")
-    labels = _texts(rows["band_label"])[pick]
-    stated_rows = np.array([b is not None for b in labels], dtype=bool)
+    labels = _texts(got["band_label"])[pick]
+    stated_rows = ~np.ma.getmaskarray(got["band_label"])[pick]  # the row states its band
     stated = _joined_per_month(at[stated_rows], labels[stated_rows], n_months, " / ")
     band = [s if s is not None else b for s, (_, b) in zip(stated, months, strict=True)]
     spec = mart.get("unallocated")
     extra = None
     if spec and area_obj.kind in {"lan", "riket"}:  # counts of the län or Riket with unknown
         extra = _unallocated(con, ind, mart, choices, area_obj, sex,  # kommun
-                             _available_frames(choices, cells))
+                             _frames_of(pairs))
     has_extra = extra is not None and not extra.empty
     if has_extra:
         ex_day = pd.to_datetime(extra["period"]).to_numpy(dtype="datetime64[D]")
@@ -844,8 +885,12 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
     def int_or_nan(x: np.ndarray) -> np.ndarray:  # int32 where every month has members
         return x.astype("int32") if keep.all() else x
 
-    def texts(values: list) -> pd.Series:  # object columns, as the pandas path gives
-        return pd.Series(values, dtype=object)
+    index = pd.RangeIndex(n_months)
+
+    def texts(values: list) -> pd.Series:  # object columns, as the pandas path gives (on
+        column = np.empty(len(values), dtype=object)  # one index: none to align)
+        column[:] = values
+        return pd.Series(column, index=index, dtype=object, copy=False)
 
     return pd.DataFrame({  # in the order of MONTHLY_COLUMNS
         "period": texts([p for p, _ in months]), "value": value,
@@ -854,7 +899,7 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
         "is_preliminary": prelim, "table_id": texts(table_id), "band": texts(band),
         "is_computed": np.ones(n_months, dtype=bool), "numerator": numerator,
         "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked},
-        copy=False)
+        index=index, copy=False)
 
 
 def _flags(rows: pd.DataFrame) -> pd.DataFrame:
@@ -950,13 +995,22 @@ def _area_monthly_empty(ind: Indicator, months: pd.DataFrame, members: list[str]
 
 def monthly_kommuner(con: Con, ind: Indicator) -> pd.DataFrame:
     """The kommuner a monthly indicator has any value for: kommun_code, kommun_name, lan_name."""
+    columns = ["kommun_code", "kommun_name", "lan_name"]
     table = monthly_marts()[ind.mart]["table"]
-    if not has_table(con, table):
-        return pd.DataFrame(columns=["kommun_code", "kommun_name", "lan_name"])
-    sql = f"""select distinct b.kommun_code, k.kommun_name, k.lan_name
-              from {sql_identifier(table)} b join marts.kommun k using (kommun_code)
-              where b.{sql_identifier(ind.kommun_value)} is not null order by b.kommun_code"""
-    return con.execute(sql).df()
+    # one statement, two parts (0 the mart's kommuner with a value, 1 every kommun's names)
+    # joined here: DuckDB's join of the two cost more than both parts together
+    sql = f"""select 0 as part, kommun_code, null as kommun_name, null as lan_name
+              from (select distinct kommun_code from {sql_identifier(table)}
+                    where {sql_identifier(ind.kommun_value)} is not null)
+              union all
+              select 1, kommun_code, kommun_name, lan_name from marts.kommun"""
+    try:  # the mart is missing when its source was never fetched
+        got = con.execute(sql).fetchall()
+    except duckdb.CatalogException:
+        return pd.DataFrame(columns=columns)
+    have = {row[1] for row in got if row[0] == 0}
+    rows = sorted(row[1:] for row in got if row[0] == 1 and row[1] in have)
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
 def revisions(con: Con, *, since: str | None = None, indicator_id: str | None = None,
