@@ -7,7 +7,10 @@ through ``_once_per_run`` (a folder under the run's temp root, made under a file
 ``built`` (the whole mirror's warehouse) and ``small_base`` (four KPIs). A new test that needs
 a warehouse takes ``built`` (AppTest: ``app_env``; a Streamlit server or CLI: pass
 ``built["warehouse"]`` as WAREHOUSE_PATH); one that changes a warehouse copies ``small_base``
-with ``copy_small``. Never write into a shared folder; use ``tmp_path`` (per test) or
+with ``copy_small``. Arbetsförmedlingen's hand-made workbooks and their refreshes are made
+once too: ``af_august`` (the 2026-08 files) and ``af_september`` (then 2026-09's), read by
+tests/test_af_refresh.py and tests/test_af_monthly.py; a test that refreshes again copies
+one with ``copy_refreshed``. Never write into a shared folder; use ``tmp_path`` (per test) or
 ``built["base"]`` (per worker). A new expensive shared input: another ``_once_per_run`` name.
 Ports are always free ones (port 0), never fixed, so tests are safe in parallel.
 """
@@ -286,16 +289,21 @@ def app_env(built, seeded_user_db, tmp_path, monkeypatch) -> Path:
 # The slowest test files, slowest first (measured, issue 12 point 8). `make test` passes
 # --no-loadscope-reorder, so pytest-xdist hands files out in this order instead of by their
 # number of tests (which left the two slowest single tests, refresh-kill and concurrency, for
-# the end of the run, one worker busy with them and the other idle). The second file needs
-# no ``built`` warehouse, so the other worker works while the first builds it. A file not
-# named here runs after these, in the usual order.
+# the end of the run, one worker busy with them and the other idle). With --dist loadfile a
+# worker takes the next file when it has two tests or fewer left, so the order is a
+# longest-first list schedule: the run cannot end before its longest file, nor before half of
+# the sum. The second file needs no ``built`` warehouse (test_af_refresh.py makes
+# ``af_august`` and ``af_september`` first), so the other worker works while the first builds
+# it; test_af_monthly.py comes after it and reuses both. A file not named here runs after
+# these, in the usual order. Figures: bench/results/tests.md.
 HEAVY_FIRST = [
-    "test_browser.py", "test_af_refresh.py", "test_browser_pages.py", "test_app.py",
-    "test_refresh.py", "test_af_monthly.py", "test_concurrency.py", "test_refresh_kill.py",
-    "test_revisions.py", "test_group_sql.py", "test_browser_map.py", "test_pages.py",
-    "test_hostile_input.py", "test_url_state.py", "test_code_history.py", "test_bas.py",
-    "test_warehouse.py", "test_faults.py", "test_deck.py", "test_exports.py",
-    "test_analysis_pages.py",
+    "test_browser.py", "test_af_refresh.py", "test_browser_pages.py", "test_concurrency.py",
+    "test_revisions.py", "test_app.py", "test_refresh.py", "test_af_monthly.py",
+    "test_fetch_process.py", "test_build_fast.py", "test_hostile_input.py", "test_area_sql.py",
+    "test_refresh_kill.py", "test_browser_map.py", "test_deck.py", "test_exports.py",
+    "test_pages.py", "test_staging_fast.py", "test_group_sql.py", "test_pages_batch.py",
+    "test_exports_karta_jamfor.py", "test_monthly_sql.py", "test_monthly_fast.py",
+    "test_analysis_pages.py", "test_groups.py", "test_url_state.py", "test_code_history.py",
 ]
 
 
