@@ -7,7 +7,10 @@ through ``_once_per_run`` (a folder under the run's temp root, made under a file
 ``built`` (the whole mirror's warehouse) and ``small_base`` (four KPIs). A new test that needs
 a warehouse takes ``built`` (AppTest: ``app_env``; a Streamlit server or CLI: pass
 ``built["warehouse"]`` as WAREHOUSE_PATH); one that changes a warehouse copies ``small_base``
-with ``copy_small``. Never write into a shared folder; use ``tmp_path`` (per test) or
+with ``copy_small``. Arbetsförmedlingen's hand-made workbooks and their refreshes are made
+once too: ``af_august`` (the 2026-08 files) and ``af_september`` (then 2026-09's), read by
+tests/test_af_refresh.py and tests/test_af_monthly.py; a test that refreshes again copies
+one with ``copy_refreshed``. Never write into a shared folder; use ``tmp_path`` (per test) or
 ``built["base"]`` (per worker). A new expensive shared input: another ``_once_per_run`` name.
 Ports are always free ones (port 0), never fixed, so tests are safe in parallel.
 """
@@ -143,6 +146,105 @@ def copy_small(base: Path, to: Path) -> tuple[Path, Path]:
     return to / "raw", to / "warehouse.duckdb"
 
 
+def _refresh_quietly(mirror: Path, folder: Path, kpis: list[str]):
+    """A refresh from ``mirror`` into ``folder`` (raw/, warehouse.duckdb): its result."""
+    from data_sources.http import FakeClock
+    from warehouse.refresh import refresh
+
+    result = refresh(mirror, raw=folder / "raw", target=folder / "warehouse.duckdb",
+                     kpis=kpis, progress=lambda _: None, clock=FakeClock())
+    assert result.built, result.build_message
+    return result
+
+
+def copy_refreshed(source: Path, to: Path) -> Path:
+    """A private copy of a refreshed folder (``raw/``, the warehouse and its status) to
+    refresh again or change: ``to``."""
+    for name in ("raw", "warehouse.duckdb", "warehouse.last_refresh.json"):
+        if (source / name).is_dir():
+            shutil.copytree(source / name, to / name, symlinks=True)
+        else:
+            to.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, to / name)
+    return to
+
+
+AF_KPIS = ["N01951"]
+AF_MONTHS = ("2021-12", "2022-01", "2026-07", "2026-08")
+AF_UPPVIDINGE_MASKED = ("2026-08", "0760", "UNGKSOK")  # Uppvidinge's unga kvinnor: "<5"
+
+
+@pytest.fixture(scope="session")
+def af_august(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Arbetsförmedlingen's HAND-MADE workbooks (tests/af_workbooks.py) and ONE refresh of
+    the 2026-08 files per test run, shared read-only by tests/test_af_monthly.py and
+    tests/test_af_refresh.py (each refreshed it on its own before: issue 12 point 8).
+
+    ``sc``: the check-figure population of 2021-12, 2022-01, 2026-07 and 2026-08, with
+    Uppvidinge's unga kvinnor 2026-08 written as "<5" in the andel-av-bas file; ``later``:
+    2026-08 and 2026-09 with another seed (so Växjö's August differs). ``books``: the file
+    name -> workbook for both months, and ``renamed``: a 2026-09 andel-av-bas whose TOTAK is
+    renamed. ``dir``: the refresh's folder (``raw/``, ``warehouse.duckdb``, status,
+    ``mirror/``: kolada_v3, scb_v2 and regions link to ../shared/data, Kolada's N01951 only);
+    ``result``: its RefreshResult. Never write into ``dir``: copy it (``copy_refreshed``)."""
+    from tests.af_workbooks import (
+        af_mirror,
+        andel_workbook,
+        file_names,
+        mirror_with_shared,
+        scenario,
+        sok_workbook,
+    )
+
+    with _once_per_run("af_august", tmp_path_factory) as (folder, must_make):
+        saved = folder / "made.pickle"
+        if must_make:
+            sc, later = scenario(AF_MONTHS, check_figures=True), scenario(
+                ("2026-08", "2026-09"), seed=9)
+            books_dir = folder / "books"
+            (books_dir / "renamed").mkdir(parents=True)
+            books = {}
+            for s, month, masked in ((sc, "2026-08", {AF_UPPVIDINGE_MASKED: "<5"}),
+                                     (later, "2026-09", None)):
+                andel, sok = file_names(month)
+                books[andel] = andel_workbook(books_dir / andel, s, masked=masked)
+                books[sok] = sok_workbook(books_dir / sok, s)
+            books["renamed"] = andel_workbook(books_dir / "renamed" / file_names("2026-09")[0],
+                                              later, rename={"TOTAK": "TOTAK_NY"})
+            mirror = mirror_with_shared(folder / "mirror")
+            af_mirror(mirror, {n: books[n] for n in file_names("2026-08")})
+            result = _refresh_quietly(mirror, folder, AF_KPIS)
+            saved.write_bytes(pickle.dumps({"sc": sc, "later": later, "books": books,
+                                            "result": result}))
+        made = pickle.loads(saved.read_bytes())
+    return {**made, "dir": folder}
+
+
+@pytest.fixture(scope="session")
+def af_september(af_august, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The August folder copied and refreshed twice, once per test run (shared read-only by
+    tests/test_af_refresh.py and tests/test_af_monthly.py): first with 2026-09's
+    andel-av-bas beside 2026-08's web-sok-lan-kom (the month must wait: ``waiting``, its
+    RefreshResult), then with both 2026-09 files (``complete``). ``dir`` as in ``af_august``."""
+    from tests.af_workbooks import af_mirror, file_names, mirror_with_shared
+
+    books = af_august["books"]
+    (sep_andel, sep_sok), aug_sok = file_names("2026-09"), file_names("2026-08")[1]
+    with _once_per_run("af_september", tmp_path_factory) as (folder, must_make):
+        saved = folder / "results.pickle"
+        if must_make:
+            copy_refreshed(af_august["dir"], folder)
+            results = {}
+            for step, names in (("waiting", [sep_andel, aug_sok]),
+                                ("complete", [sep_andel, sep_sok])):
+                mirror = mirror_with_shared(folder / f"mirror-{step}")
+                af_mirror(mirror, {n: books[n] for n in names})
+                results[step] = _refresh_quietly(mirror, folder, AF_KPIS)
+            saved.write_bytes(pickle.dumps(results))
+        results = pickle.loads(saved.read_bytes())
+    return {**results, "dir": folder}
+
+
 @pytest.fixture(scope="session")
 def warehouse(built):
     """A read-only connection to the session warehouse."""
@@ -187,16 +289,21 @@ def app_env(built, seeded_user_db, tmp_path, monkeypatch) -> Path:
 # The slowest test files, slowest first (measured, issue 12 point 8). `make test` passes
 # --no-loadscope-reorder, so pytest-xdist hands files out in this order instead of by their
 # number of tests (which left the two slowest single tests, refresh-kill and concurrency, for
-# the end of the run, one worker busy with them and the other idle). The second file needs
-# no ``built`` warehouse, so the other worker works while the first builds it. A file not
-# named here runs after these, in the usual order.
+# the end of the run, one worker busy with them and the other idle). With --dist loadfile a
+# worker takes the next file when it has two tests or fewer left, so the order is a
+# longest-first list schedule: the run cannot end before its longest file, nor before half of
+# the sum. The second file needs no ``built`` warehouse (test_af_refresh.py makes
+# ``af_august`` and ``af_september`` first), so the other worker works while the first builds
+# it; test_af_monthly.py comes after it and reuses both. A file not named here runs after
+# these, in the usual order. Figures: bench/results/tests.md.
 HEAVY_FIRST = [
-    "test_browser.py", "test_af_refresh.py", "test_browser_pages.py", "test_app.py",
-    "test_refresh.py", "test_af_monthly.py", "test_concurrency.py", "test_refresh_kill.py",
-    "test_revisions.py", "test_group_sql.py", "test_browser_map.py", "test_pages.py",
-    "test_hostile_input.py", "test_url_state.py", "test_code_history.py", "test_bas.py",
-    "test_warehouse.py", "test_faults.py", "test_deck.py", "test_exports.py",
-    "test_analysis_pages.py",
+    "test_browser.py", "test_af_refresh.py", "test_browser_pages.py", "test_concurrency.py",
+    "test_revisions.py", "test_app.py", "test_refresh.py", "test_af_monthly.py",
+    "test_fetch_process.py", "test_build_fast.py", "test_hostile_input.py", "test_area_sql.py",
+    "test_refresh_kill.py", "test_browser_map.py", "test_deck.py", "test_exports.py",
+    "test_pages.py", "test_staging_fast.py", "test_group_sql.py", "test_pages_batch.py",
+    "test_exports_karta_jamfor.py", "test_monthly_sql.py", "test_monthly_fast.py",
+    "test_analysis_pages.py", "test_groups.py", "test_url_state.py", "test_code_history.py",
 ]
 
 

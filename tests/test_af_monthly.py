@@ -12,7 +12,6 @@ that wrote the workbooks, not from the warehouse.
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from datetime import date
 
@@ -20,23 +19,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from data_sources.http import FakeClock
 from tests.af_workbooks import (
     AGES,
     UNGA,
-    af_mirror,
-    andel_workbook,
     file_names,
-    mirror_with_shared,
-    scenario,
-    sok_workbook,
 )
 from tests.cli_inprocess import run_cli
 from tests.conftest import ROOT
 from transforms.catalogue import load_catalogue
 from warehouse import queries
 from warehouse.db import connect
-from warehouse.refresh import refresh
 
 MONTHS = ("2021-12", "2022-01", "2026-07", "2026-08")
 KRONOBERG = "Kronobergs län"
@@ -47,20 +39,13 @@ RIKET_SHARE = 100 * 349_398 / 5_354_201.08
 
 
 @pytest.fixture(scope="module")
-def af_built(tmp_path_factory):
-    """One refresh of the check-figure population; Uppvidinge's unga kvinnor 2026-08 is '<5'."""
-    base = tmp_path_factory.mktemp("af_monthly")
-    sc = scenario(MONTHS, check_figures=True)
-    andel, sok = file_names("2026-08")
-    books = {andel: andel_workbook(base / andel, sc,
-                                   masked={("2026-08", UPPVIDINGE, "UNGKSOK"): "<5"}),
-             sok: sok_workbook(base / sok, sc)}
-    mirror = mirror_with_shared(base / "mirror")
-    af_mirror(mirror, books)
-    result = refresh(mirror, raw=base / "raw", target=base / "warehouse.duckdb",
-                     kpis=["N01951"], progress=lambda _: None, clock=FakeClock())
-    assert result.built, result.build_message
-    return {"sc": sc, "base": base, "warehouse": base / "warehouse.duckdb"}
+def af_built(af_august, tmp_path_factory):
+    """One refresh of the check-figure population; Uppvidinge's unga kvinnor 2026-08 is '<5'
+    (made once per run, shared with tests/test_af_refresh.py: conftest ``af_august``).
+    ``base``: this module's own folder (the CLI's user-groups file)."""
+    assert af_august["sc"].months == list(MONTHS)
+    return {"sc": af_august["sc"], "base": tmp_path_factory.mktemp("af_monthly"),
+            "warehouse": af_august["dir"] / "warehouse.duckdb"}
 
 
 @pytest.fixture()
@@ -277,24 +262,17 @@ def test_bas_refuses_afs_group_option(af_built):
 
 # --- revisions --------------------------------------------------------------------------------
 
-def test_a_new_file_that_changes_an_old_month_is_a_revision(af_built, tmp_path):
-    """2026-08 as the 2026-08 files give it (the module's refresh, copied), then as the
-    2026-09 files give it (HAND-MADE: another seed, so Växjö's August differs):
-    marts.revision holds the old and new share."""
-    first, later = af_built["sc"], scenario(("2026-08", "2026-09"), seed=9)
-    raw, target = tmp_path / "raw", tmp_path / "warehouse.duckdb"
-    shutil.copytree(af_built["base"] / "raw", raw, symlinks=True)
-    for name in ("warehouse.duckdb", "warehouse.last_refresh.json"):
-        shutil.copyfile(af_built["base"] / name, tmp_path / name)
-    andel, sok = file_names("2026-09")
-    books = {andel: andel_workbook(tmp_path / andel, later),
-             sok: sok_workbook(tmp_path / sok, later)}
-    mirror = mirror_with_shared(tmp_path / "mirror-2026-09")
-    af_mirror(mirror, books)
-    result = refresh(mirror, raw=raw, target=target, kpis=["N01951"],
-                     progress=lambda _: None, clock=FakeClock())
-    assert result.built, result.build_message
+def test_a_new_file_that_changes_an_old_month_is_a_revision(af_august, af_september):
+    """2026-08 as the 2026-08 files give it (the first refresh), then as the 2026-09 files
+    give it (HAND-MADE: another seed, so Växjö's August differs; a refresh in between, with
+    only one of 2026-09's files out, kept 2026-08): marts.revision holds the old and new
+    share. Both refreshes are made once per run (conftest ``af_august``, ``af_september``;
+    tests/test_af_refresh.py checks the waiting step)."""
+    first, later = af_august["sc"], af_august["later"]
+    assert later.months == ["2026-08", "2026-09"]
+    result, target = af_september["complete"], af_september["dir"] / "warehouse.duckdb"
     assert result.summary["revised"]["af_andel_inskrivna"] > 0
+    assert "af_andel_inskrivna" not in af_september["waiting"].summary["revised"]
     c = connect(target)
     try:
         old, new, old_file, new_file = c.execute(
@@ -354,9 +332,16 @@ def test_af_area_series_in_sql_equal_the_area_rule(con):
     tests/test_monthly_sql.py). Arbetsförmedlingen's indicators only: this warehouse's SCB
     BAS marts come from the same recorded SCB files as the session warehouse's, where
     tests/test_monthly_sql.py compares every BAS indicator the same way (here they took
-    about 6 s of CPU: the file alone 40.5 -> 34.1 s)."""
-    from tests.test_monthly_sql import check_sql_equals_pandas
+    about 6 s of CPU: the file alone 40.5 -> 34.1 s). The reference is batched
+    (tests/test_monthly_sql.py ``reference``), held equal to ``_monthly_series_pandas`` here
+    too, where the batch has the unallocated rows, "<5" counts and stated bands BAS lacks."""
+    from tests.test_monthly_sql import (
+        check_reference_is_monthly_series_pandas,
+        check_sql_equals_pandas,
+    )
 
+    assert check_reference_is_monthly_series_pandas(con, "af", {"group": "unga"},
+                                                    ("K", "M")) >= 8
     rows = check_sql_equals_pandas(con, prefix="af_")
     assert {"af_andel_inskrivna", "af_inskrivna", "af_arbetskraft"} <= set(rows["indicator_id"])
     af = rows[rows["indicator_id"].str.startswith("af_")]

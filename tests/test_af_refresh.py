@@ -14,15 +14,8 @@ import pytest
 
 from data_sources.http import FakeClock
 from replay.server import ReplayServer
-from tests.af_workbooks import (
-    PAGE,
-    af_mirror,
-    andel_workbook,
-    file_names,
-    mirror_with_shared,
-    scenario,
-    sok_workbook,
-)
+from tests.af_workbooks import PAGE, af_mirror, file_names, mirror_with_shared
+from tests.conftest import copy_refreshed
 from warehouse.db import connect
 from warehouse.refresh import refresh
 
@@ -30,22 +23,10 @@ KPIS = ["N01951"]
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory):
-    """Hand-made workbooks: 2026-08 (check-figure shaped), 2026-09, and a 2026-09 whose
-    andel-av-bas renamed a field."""
-    tmp = tmp_path_factory.mktemp("books")
-    sc = scenario(("2026-07", "2026-08"), check_figures=True)
-    later = scenario(("2026-08", "2026-09"), seed=9)
-    out = {}
-    for s, month in ((sc, "2026-08"), (later, "2026-09")):
-        andel, sok = file_names(month)
-        out[andel] = andel_workbook(tmp / andel, s)
-        out[sok] = sok_workbook(tmp / sok, s)
-    (tmp / "renamed").mkdir()
-    out["renamed"] = andel_workbook(tmp / "renamed" / file_names("2026-09")[0], later,
-                                    rename={"TOTAK": "TOTAK_NY"})
-    out["sc"], out["later"] = sc, later
-    return out
+def books(af_august):
+    """Hand-made workbooks (made once per run: tests/conftest.py ``af_august``): 2026-08
+    (check-figure shaped), 2026-09, and a 2026-09 whose andel-av-bas renamed a field."""
+    return {**af_august["books"], "sc": af_august["sc"], "later": af_august["later"]}
 
 
 def _mirror(tmp_path, books, names, *, renamed: bool = False):
@@ -60,27 +41,18 @@ def _mirror(tmp_path, books, names, *, renamed: bool = False):
 
 
 @pytest.fixture(scope="module")
-def august(tmp_path_factory, books):
-    """ONE refresh of the 2026-08 files from an empty raw layer (the first step of six tests):
+def august(af_august):
+    """ONE refresh of the 2026-08 files from an empty raw layer (the first step of six tests,
+    made once per run for this file and tests/test_af_monthly.py: conftest ``af_august``):
     its folder (``raw/``, ``warehouse.duckdb``, status) and its result. Tests that only read
     use it as it is; a test that refreshes again copies it first (``_august_copy``), so each
     still starts from exactly the state its own first refresh used to make."""
-    base = tmp_path_factory.mktemp("august")
-    result = _refresh(_mirror(base, books, file_names("2026-08")), base)
-    return {"dir": base, "result": result}
+    return {"dir": af_august["dir"], "result": af_august["result"]}
 
 
 def _august_copy(august, tmp_path):
     """A private copy of the August folder (raw layer, warehouse, status) to refresh on."""
-    folder = tmp_path / "from-august"
-    for name in ("raw", "warehouse.duckdb", "warehouse.last_refresh.json"):
-        source = august["dir"] / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, symlinks=True)
-        else:
-            folder.mkdir(exist_ok=True)
-            shutil.copyfile(source, folder / name)
-    return folder
+    return copy_refreshed(august["dir"], tmp_path / "from-august")
 
 
 def _refresh(mirror, tmp_path):
@@ -143,12 +115,14 @@ def test_a_refresh_through_the_af_folder_reaches_the_warehouse(august, books):
     assert all("/download/18." in u for u in urls)
 
 
-def test_a_month_waits_for_all_its_files_then_replaces_the_last(tmp_path, books, august):
-    aug_sok = file_names("2026-08")[1]
+def test_a_month_waits_for_all_its_files_then_replaces_the_last(af_september, books):
+    """The August folder refreshed with 2026-09's andel-av-bas beside 2026-08's
+    web-sok-lan-kom, then with both 2026-09 files (conftest ``af_september``, made once per
+    run: tests/test_af_monthly.py reads its revisions)."""
     sep_andel, sep_sok = file_names("2026-09")
-    tmp_path = _august_copy(august, tmp_path)  # refreshed from the 2026-08 files
+    tmp_path = af_september["dir"]  # read only
     # andel-av-bas for 2026-09 is out; web-sok-lan-kom still shows 2026-08
-    result = _refresh(_mirror(tmp_path, books, [sep_andel, aug_sok]), tmp_path)
+    result = af_september["waiting"]
     assert result.summary["af"]["month"] == "2026-08"
     messages = result.summary["af"]["messages"]
     assert messages[0] == (f"väntar: 2026-09: {sep_andel} har kommit, väntar på {sep_sok}; "
@@ -156,7 +130,7 @@ def test_a_month_waits_for_all_its_files_then_replaces_the_last(tmp_path, books,
     assert "finns redan: web-sok-lan-kom-2026-08.xlsx" in [o.message
                                                            for o in result.report.outcomes]
     # the rest of 2026-09 arrives: the new month replaces the old one, nothing is appended
-    result = _refresh(_mirror(tmp_path, books, [sep_andel, sep_sok]), tmp_path)
+    result = af_september["complete"]
     assert result.summary["af"]["month"] == "2026-09"
     files = _query(tmp_path, "select distinct table_id from marts.af_kommun_monthly")
     assert files == [(sep_andel,)]
@@ -208,7 +182,7 @@ def test_the_cli_prints_the_af_lines(built, capsys, monkeypatch, tmp_path, augus
     cli.main(["refresh", "--mirror", str(august["dir"] / "mirror")])
     out = capsys.readouterr().out
     assert "Arbetsförmedlingen: 2 hämtade, 0 misslyckades" in out
-    assert "Arbetsförmedlingen: importerade 2026-08: 290 kommuner, 2 månader (2026-07-01 – 2026-08-01); ålder " \
+    assert "Arbetsförmedlingen: importerade 2026-08: 290 kommuner, 4 månader (2021-12-01 – 2026-08-01); ålder " \
            "16–64 enligt filens rubrik, unga 18–24, äldre 55–64" in out
 
 

@@ -23,33 +23,58 @@ def small(small_base, tmp_path):
     return copy_small(small_base, tmp_path / "small")
 
 
-def _vaxjo_2022(target) -> float | None:
+def _vaxjo_2022(target, kpi: str = "N03920") -> float | None:
     con = connect(target)
     try:
         row = con.execute("""select value from marts.observation_kommun_year where
-            indicator_id = 'N03920' and kommun_code = '0780' and year = 2022 and sex = 'T'""")\
-            .fetchone()
+            indicator_id = ? and kommun_code = '0780' and year = 2022 and sex = 'T'""",
+                          [kpi]).fetchone()
         return row[0] if row else None
     finally:
         con.close()
 
 
-@pytest.mark.parametrize("kind", ["500", "429", "truncate"])
-def test_a_failing_dataset_keeps_its_previous_data(small, shared, kind):
-    raw, target = small
-    before = _vaxjo_2022(target)
-    clock = FakeClock()
-    result = refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
-                     faults=[Fault(kind, "data/kpi/N03920", times=999)], clock=clock)
-    assert result.built
-    assert _vaxjo_2022(target) == before == pytest.approx(5.973365)
-    failed = [o for o in result.report.outcomes if not o.ok and o.source == "kolada"]
-    assert [o.dataset for o in failed] == ["data__N03920"]
+def _kpi_rows(target, kpi: str) -> list[tuple]:
     con = connect(target)
-    log = con.execute("select dataset, ok, message from marts.refresh_log "
-                      "where dataset = 'data__N03920' order by run_at").fetchall()
+    try:
+        return con.execute("""select kommun_code, year, sex, value from
+            marts.observation_kommun_year where indicator_id = ?
+            order by kommun_code, year, sex""", [kpi]).fetchall()
+    finally:
+        con.close()
+
+
+# one Kolada KPI per kind of failure, all in ONE refresh (issue 12 point 8: a refresh per
+# kind before); each fault answers every request for its KPI, so each dataset fails alone
+FAULTED = {"500": "N03920", "429": "N01954", "truncate": "N01955"}
+
+
+def test_a_failing_dataset_keeps_its_previous_data(small, shared):
+    """A KPI whose fetch fails (HTTP 500, 429 every time, a truncated body) keeps the values
+    of the last good refresh, value for value; the KPI that fetched updates as usual."""
+    raw, target = small
+    before = {kpi: _kpi_rows(target, kpi) for kpi in KPIS}
+    assert _vaxjo_2022(target) == pytest.approx(5.973365)
+    faults = [Fault(kind, f"data/kpi/{kpi}", times=999) for kind, kpi in FAULTED.items()]
+    result = refresh(shared, raw=raw, target=target, kpis=KPIS, progress=lambda _: None,
+                     faults=faults, clock=FakeClock())
+    assert result.built
+    assert all(f.hits > 0 for f in faults)  # every kind was really served
+    failed = {o.dataset: o.message for o in result.report.outcomes
+              if not o.ok and o.source == "kolada"}
+    assert sorted(failed) == sorted(f"data__{kpi}" for kpi in FAULTED.values())
+    assert "HTTP 500" in failed["data__N03920"] and "429" in failed["data__N01954"]
+    assert "avbruten eller trasig JSON" in failed["data__N01955"]
+    for kpi in KPIS:
+        assert _kpi_rows(target, kpi) == before[kpi] and before[kpi], kpi  # all kept
+    assert _vaxjo_2022(target) == pytest.approx(5.973365)
+    con = connect(target)
+    log = con.execute("select dataset, ok from marts.refresh_log where dataset in (?, ?, ?, ?)"
+                      " order by run_at", [f"data__{kpi}" for kpi in KPIS]).fetchall()
     con.close()
-    assert log[-1][1] is False and log[0][1] is True  # the log keeps both runs
+    for kpi in KPIS:  # the log keeps both runs
+        runs = [ok for dataset, ok in log if dataset == f"data__{kpi}"]
+        assert runs == [True, kpi not in FAULTED.values()], kpi
 
 
 @pytest.fixture(scope="module")
