@@ -209,3 +209,15 @@ def test_a_refresh_killed_while_the_fork_fetches_leaves_no_process_behind(tmp_pa
         refresh.stdout.close()
     fetched = list((tmp_path / "raw" / "kolada" / "data__N03920").iterdir())
     assert len(fetched) == 1 and not (fetched[0] / "manifest.json").exists()
+
+
+def test_the_refresh_imports_neither_pandas_nor_httpx_command_line():
+    """What ``python -m warehouse refresh`` imports before it forks: no pandas (else nothing is
+    forked), and not httpx's command-line client (click, pygments, rich), which httpx loads
+    whenever they are installed; httpx keeps its own stand-in for it."""
+    code = ("import sys, warehouse.refresh, httpx\n"
+            "print(sorted(m for m in ('pandas', 'click', 'pygments', 'rich') if m in sys.modules),"
+            " callable(httpx.main), httpx.Client.__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["[]", "True", "Client"], done.stderr[-2000:]
