@@ -58,13 +58,21 @@ def main() -> None:
         build_module.build_warehouse = no_build
         refresh_module.write_status = lambda *_args, **_kwargs: None
 
-    times, cpu, child_cpu = [], [], []
+    times, cpu, child_cpu, phases = [], [], [], []
     for _ in range(1 if args.once else args.n):
         with tempfile.TemporaryDirectory() as tmp:
+            build_at: list[float] = []
+
+            def progress(line: str, build_at: list[float] = build_at) -> None:
+                if line.startswith("bygger:") and not build_at:  # the fetch phase ends
+                    build_at.append(time.perf_counter())
+
             c0, k0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
             result = refresh(MIRROR, raw=Path(tmp) / "raw", target=Path(tmp) / "w.duckdb",
-                             progress=lambda _: None)
+                             progress=progress)
             times.append(time.perf_counter() - t0)
+            if build_at:
+                phases.append((build_at[0] - t0, times[-1] - (build_at[0] - t0)))
             cpu.append(time.process_time() - c0)
             child_cpu.append(_children_cpu() - k0)
             assert result.built or args.fetch_only, result.build_message
@@ -76,6 +84,10 @@ def main() -> None:
           f"{', '.join(f'{c:.2f}' for c in cpu)} s, children "
           f"{', '.join(f'{c:.2f}' for c in child_cpu)} s; peak RSS {peak_rss_mb():.0f} MB; "
           f"load after {os.getloadavg()[0]:.1f}")
+    if phases:  # from refresh() called to the build's first progress line, and the rest
+        print("phases: fetch (replay, fetch, checks, raw writes, the build's imports) "
+              + ", ".join(f"{f:.2f}" for f, _ in phases) + " s; build and swap "
+              + ", ".join(f"{b:.2f}" for _, b in phases) + " s")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Prints the root URL and the environment variables that point the production clie
 other client) at it, e.g. ``KOLADA_API_URL=http://127.0.0.1:8765/kolada/v3``. Port 0 (the
 default) takes a free port. The host defaults to 127.0.0.1: the replay is a test double, not
 a service for other machines. ``--only kolada_v3`` serves those folders alone and
-``--until-stdin-closes`` ends it with its parent (replay/process.py runs it so for a refresh).
+``--until-stdin-closes`` ends it with its parent (replay/process.py runs it so for a refresh in
+a process with threads; a refresh with one thread forks its replay instead).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from replay.kolada import KoladaApp
 
 if TYPE_CHECKING:  # not imported at run time: a replay process for Kolada starts without httpx
     from data_sources.http import Clock
-    from replay.process import ReplayProcess
+    from replay.process import ReplayFork, ReplayProcess
 
 MOUNTS = {"kolada_v3": "/kolada/v3", "scb_v2": "/scb/api/v2", "regions": "/regions", "af": "/af"}
 
@@ -112,7 +112,8 @@ class ReplayServer:
     clock: Clock | None = None  # shared with the clients in tests, for SCB's call budget
     only: tuple[str, ...] | None = None  # serve only these mirror folders (None: every one)
     own_process: tuple[str, ...] = ()  # mirror folders served by a child process instead
-    child: ReplayProcess | None = None  # that child, when the caller started it already
+    child: ReplayProcess | ReplayFork | None = None  # that child, if the caller started it
+    background: bool = True  # serve from a thread of its own (False: ``serve_forever`` does)
 
     def __post_init__(self) -> None:
         self.mirror = Path(self.mirror).resolve()
@@ -154,9 +155,20 @@ class ReplayServer:
         self.port = self._httpd.server_address[1]
         # a short poll so that stop() returns at once (the default 0.5 s was waited out by
         # every refresh from the mirror and every test that starts a server)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
-                                        daemon=True, name=f"replay:{self.port}")
-        self._thread.start()
+        self._thread = threading.Thread(target=self.serve_forever, daemon=True,
+                                        name=f"replay:{self.port}")
+        if self.background:
+            self._thread.start()
+
+    def serve_forever(self) -> None:
+        """Answer requests in this thread until ``stop`` (the listening socket is bound and
+        listening from construction on, so a client may connect before this runs)."""
+        self._httpd.serve_forever(0.02)
+
+    def close_socket(self) -> None:
+        """Close this process's listening socket without serving (``background=False``: the
+        process it was forked into serves it)."""
+        self._httpd.server_close()
 
     @property
     def url(self) -> str:
@@ -213,9 +225,10 @@ class ReplayServer:
     def stop(self) -> None:
         """Shut the server down and wait for its thread."""
         self.stopping.set()
-        self._httpd.shutdown()
+        if self._thread.is_alive():
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
         self._httpd.server_close()
-        self._thread.join(timeout=5)
         if self._child is not None:
             self._child.stop()
 

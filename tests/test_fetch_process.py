@@ -141,21 +141,23 @@ def _running(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] != "Z"
 
 
-def _replays_of(mirror: Path) -> list[int]:
-    """Replay processes serving ``mirror`` (found by their command line)."""
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            args = cmdline.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"replay" in args and str(mirror).encode() in args:
-            found.append(int(cmdline.parent.name))
-    return [pid for pid in found if _running(pid)]
+def _ignores_sigpipe(pid: int) -> bool:
+    """Whether a process ignores SIGPIPE (its SigIgn mask in /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGPIPE - 1)))
+    raise AssertionError("no SigIgn line")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started and has not reaped (every thread's children)."""
+    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()]
 
 
 PAUSE_IN_THE_FORK = """
-import os, sys, threading
+import os, signal, sys, threading
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # as `python -m warehouse` sets it
 from pathlib import Path
 from data_sources import snapshot
 add = snapshot.SnapshotWriter.add
@@ -175,9 +177,9 @@ refresh(Path(sys.argv[1]), raw=Path(sys.argv[2]) / "raw", target=Path(sys.argv[2
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_refresh_killed_while_the_fork_fetches_leaves_no_process_behind(tmp_path):
     """SIGKILL the refresh while its forked child is inside Kolada's fetch: the child and the
-    replay it talks to both end (the child reads a pipe only the refresh wrote to; the replay
-    ends when its stdin closes), and Kolada's N03920 snapshot stays without a manifest."""
-    mirror = tmp_path / "mirror"  # a folder of its own, so its replay is found by its path
+    replay it talks to (forked too) both end, each reading a pipe only the refresh wrote to,
+    and Kolada's N03920 snapshot stays without a manifest."""
+    mirror = tmp_path / "mirror"  # the real mirror cut to the small KPIs (linked)
     (mirror / "kolada_v3" / "data" / "kpi").mkdir(parents=True)
     for name in ("municipality.json", "kpi"):
         (mirror / "kolada_v3" / name).symlink_to(SHARED / "kolada_v3" / name)
@@ -190,17 +192,32 @@ def test_a_refresh_killed_while_the_fork_fetches_leaves_no_process_behind(tmp_pa
     try:
         word, pid = refresh.stdout.readline().split()
         assert word == "PAUSED" and int(pid) != refresh.pid and _running(int(pid))
-        assert _replays_of(mirror.resolve())
+        children = _children(refresh.pid)  # Kolada's client and Kolada's replay
+        assert len(children) == 2 and int(pid) in children and all(map(_running, children))
+        # a peer that hangs up is an error to handle there, not a signal that ends the child
+        assert all(map(_ignores_sigpipe, children)) and not _ignores_sigpipe(refresh.pid)
         os.kill(refresh.pid, signal.SIGKILL)
         assert refresh.wait(timeout=60) == -signal.SIGKILL
         for _ in range(600):  # up to 60 s on a loaded machine; at once on a quiet one
-            if not _running(int(pid)) and not _replays_of(mirror.resolve()):
+            if not any(map(_running, children)):
                 break
             threading.Event().wait(0.1)
-        assert not _running(int(pid)) and not _replays_of(mirror.resolve())
+        assert not any(map(_running, children))
     finally:
         refresh.kill()
         refresh.wait()
         refresh.stdout.close()
     fetched = list((tmp_path / "raw" / "kolada" / "data__N03920").iterdir())
     assert len(fetched) == 1 and not (fetched[0] / "manifest.json").exists()
+
+
+def test_the_refresh_imports_neither_pandas_nor_httpx_command_line():
+    """What ``python -m warehouse refresh`` imports before it forks: no pandas (else nothing is
+    forked), and not httpx's command-line client (click, pygments, rich), which httpx loads
+    whenever they are installed; httpx keeps its own stand-in for it."""
+    code = ("import sys, warehouse.refresh, httpx\n"
+            "print(sorted(m for m in ('pandas', 'click', 'pygments', 'rich') if m in sys.modules),"
+            " callable(httpx.main), httpx.Client.__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["[]", "True", "Client"], done.stderr[-2000:]

@@ -154,3 +154,56 @@ def test_a_refresh_killed_with_sigkill_leaves_no_replay_process(tmp_path):
     else:
         os.kill(replays[0], signal.SIGKILL)
         pytest.fail("the replay process outlived the refresh that started it")
+
+
+FORKED_REPLAY = """
+import os, signal, sys, threading
+from pathlib import Path
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # as `python -m warehouse` sets it
+from replay.process import ReplayFork
+fork = ReplayFork(Path(sys.argv[1]), ["kolada_v3"])
+print(fork.pid, fork.url, flush=True)
+threading.Event().wait()
+"""
+
+
+def _ignores_sigpipe(pid: int) -> bool:
+    """Whether a process ignores SIGPIPE (its SigIgn mask in /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigIgn:"):
+            return bool(int(line.split()[1], 16) & (1 << (signal.SIGPIPE - 1)))
+    raise AssertionError("no SigIgn line")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not Path("/proc/self/stat").exists(),
+                    reason="needs os.fork and /proc")
+def test_a_forked_replay_answers_as_this_one_ignores_sigpipe_and_ends_with_its_parent():
+    """The refresh's Kolada replay is this process forked (no interpreter to start): the same
+    bytes as the replay here; SIGPIPE ignored even where the parent left it at its default
+    (the command line does, for `| head`), so a client hanging up mid-answer is an error for
+    that answer, not the end of the replay; and a parent killed with SIGKILL takes it along
+    (it reads a pipe only the parent writes to)."""
+    parent = subprocess.Popen([sys.executable, "-c", FORKED_REPLAY, str(SHARED)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        pid, url = parent.stdout.readline().split()
+        assert int(pid) != parent.pid and _running(int(pid))
+        assert not _ignores_sigpipe(parent.pid) and _ignores_sigpipe(int(pid))
+        with ReplayServer(SHARED) as here:
+            for path in (DATA, "municipality", f"kpi/{KPI}"):
+                ours = httpx.get(f"{here.base_url('kolada_v3')}/{path}")
+                theirs = httpx.get(f"{url}/kolada/v3/{path}")
+                assert theirs.status_code == ours.status_code == 200
+                assert theirs.content == ours.content, path
+        assert _running(int(pid))
+        os.kill(parent.pid, signal.SIGKILL)
+        parent.wait(timeout=60)
+        for _ in range(600):  # bounded wait, not timed
+            if not _running(int(pid)):
+                break
+            threading.Event().wait(0.05)
+        assert not _running(int(pid)), "the forked replay outlived its parent"
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()

@@ -36,8 +36,11 @@ def _named(items: Iterable[object]) -> str:
 
 
 def _is_number(value: object) -> bool:
-    return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(float(value)))
+    try:  # an integer beyond a float's range (JSON allows any length) is not a usable value
+        return (isinstance(value, int | float) and not isinstance(value, bool)
+                and math.isfinite(float(value)))
+    except OverflowError:
+        return False
 
 
 

@@ -53,6 +53,8 @@ THROTTLED_IN_A_ROW = 2  # datasets in a row answered 429/timeout before the sour
 # Kolada KPIs fetched at once. Kolada publishes no call limit; three connections keep a
 # refresh polite and let a KPI's answer travel while the one before is parsed and checked.
 KOLADA_WORKERS = 3
+# allocations between collections of the youngest generation while Kolada is fetched (gc_paused)
+YOUNG_COLLECTION = 50_000
 
 
 @dataclass
@@ -165,11 +167,20 @@ def gc_paused() -> Iterator[None]:
     stream -> response), and with the collector switched off altogether no response was freed
     until the fetch ended (Kolada's fetch peaked at 122 MiB against 90 MiB; frozen 180 against
     214 MiB in a process with pandas loaded, for about 0.4 s more CPU than switched off).
+
+    The youngest generation is collected every ``YOUNG_COLLECTION`` allocations instead of
+    every 700: a parse of one page allocates tens of thousands of containers, and each of the
+    ~1000 collections a fetch made walked the half-built lists again and promoted them to be
+    walked once more (0.35 s of the client's CPU). Cycles (the responses) are still freed, a
+    few pages later (gc time 0.35 -> 0.11 s, peak +6 MiB; 100 000 saved 0.05 s more for +20).
     """
+    threshold = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION, *threshold[1:])
     try:
         yield
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
 
 

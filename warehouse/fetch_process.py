@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
 from pathlib import Path
@@ -81,6 +82,9 @@ class KoladaFetchProcess:
 def _child(results_w: int, alive_r: int, **kwargs) -> None:
     code = 1
     try:
+        # a connection the replay closed is an error the retry handles, not a signal that
+        # kills (the command line restores SIGPIPE's default for `| head`; a fork inherits it)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         threading.Thread(target=_exit_with_parent, args=(alive_r,), daemon=True).start()
         report, lines = FetchReport(mirror=kwargs.pop("mirror")), []
         fetch_kolada(report, root=kwargs["root"], progress=lines.append,
