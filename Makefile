@@ -51,15 +51,19 @@ format: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m bench
 
-# Debian's chromium for the browser test: installed when missing and we are root with apt.
+# Debian's chromium (the exports, the browser tests) and chromium-headless-shell (the browser
+# tests' lighter headless browser, used when present): installed when missing and we are root
+# with apt.
 chromium:
-	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	@if command -v chromium >/dev/null 2>&1 && \
+		command -v chromium-headless-shell >/dev/null 2>&1; then exit 0; fi; \
 	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installerar Debians chromium för webbläsartestet…"; \
+		echo "Installerar Debians chromium och chromium-headless-shell för webbläsartestet…"; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+			chromium-headless-shell >/dev/null; \
 	else \
-		echo "chromium saknas och kan inte installeras här (kräver root och apt)."; \
+		echo "chromium eller chromium-headless-shell saknas och kan inte installeras här (kräver root och apt)."; \
 	fi
 
 # Debian's LibreOffice (the meeting deck's PDF) and poppler-utils (the test renders PDF pages):
