@@ -51,16 +51,26 @@ format: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m bench
 
-# Debian's chromium for the browser test: installed when missing and we are root with apt.
+# Debian's chromium (the exports, the browser tests) and chromium-headless-shell (the browser
+# tests' lighter headless browser, used when present): installed when missing and we are root
+# with apt.
 chromium:
-	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
-	if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installerar Debians chromium för webbläsartestet…"; \
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else \
-		echo "chromium saknas och kan inte installeras här (kräver root och apt)."; \
-	fi
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installerar Debians chromium för webbläsartestet…"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium saknas och kan inte installeras här (kräver root och apt)."; \
+		fi; \
+	fi; \
+	if ! command -v chromium-headless-shell >/dev/null 2>&1 && [ "$$(id -u)" = "0" ] && \
+		command -v apt-get >/dev/null 2>&1; then \
+		echo "Installerar Debians chromium-headless-shell (webbläsartesterna; valfri)…"; \
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell; } \
+			>/dev/null 2>&1 || echo "chromium-headless-shell kunde inte installeras; testerna använder chromium."; \
+	fi; true
 
 # Debian's LibreOffice (the meeting deck's PDF) and poppler-utils (the test renders PDF pages):
 # installed like chromium, only when missing and we are root with apt; tests skip otherwise.

@@ -135,9 +135,10 @@ async def _open(page, url: str, kommun: str, in_session: bool) -> None:
 
 
 async def _session(browser, url: str, n: int, views: int, out: Outcome, *,
-                   in_session: bool = False, viewport: tuple[int, int] = (1400, 1000)) -> None:
+                   in_session: bool = False, viewport: tuple[int, int] = (1400, 1000),
+                   reduced_motion: str = "no-preference") -> None:
     width, height = viewport
-    context = await browser.new_context(locale="sv-SE",
+    context = await browser.new_context(locale="sv-SE", reduced_motion=reduced_motion,
                                         viewport={"width": width, "height": height})
     page = await context.new_page()
     page.on("pageerror", lambda e: out.errors.append(f"session {n}: page error {e}"))
@@ -176,11 +177,12 @@ async def _session(browser, url: str, n: int, views: int, out: Outcome, *,
         await context.close()
 
 
-async def _drive(url: str, sessions: int, views: int, out: Outcome, **how) -> None:
+async def _drive(url: str, sessions: int, views: int, out: Outcome, *,
+                 executable: str = CHROMIUM, **how) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+        browser = await pw.chromium.launch(executable_path=executable, headless=True,
                                            args=CHROMIUM_ARGS)
         try:
             await asyncio.gather(*[_session(browser, url, n, views, out, **how)
@@ -191,14 +193,17 @@ async def _drive(url: str, sessions: int, views: int, out: Outcome, **how) -> No
 
 def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int,
         in_session: bool = False, viewport: tuple[int, int] = (1400, 1000),
-        max_swaps: int | None = None) -> Outcome:
+        max_swaps: int | None = None, reduced_motion: str = "no-preference",
+        executable: str = CHROMIUM) -> Outcome:
     """``sessions`` simultaneous browser sessions of ``views`` page views each on ``url``
     (and more until each has shown a view started after a swap), while the warehouse at
     ``warehouse`` is rebuilt from ``raw`` and swapped continuously. Every view is a fresh page
     load, or with ``in_session`` only the first: the others pick the next kommun in the page
     already open (cheaper for the browser; the server still runs and queries anew). With
     ``max_swaps`` the rebuilding stops after that many swaps (each build takes a core the
-    sessions would use)."""
+    sessions would use). ``reduced_motion="reduce"`` (the tests) spares Chromium the animations'
+    frames; the benchmark keeps a browser's default. ``executable``: the Chromium to drive
+    (the tests pass tests/browser_session.py's)."""
     out = Outcome()
     stop = threading.Event()
     swapper = threading.Thread(target=_swapper, args=(raw, warehouse, stop, out, max_swaps),
@@ -209,7 +214,8 @@ def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int,
         # shared sync Playwright in tests/browser_session.py), where asyncio.run() refuses
         driver = ThreadPoolExecutor(1, thread_name_prefix="sessions")
         driver.submit(asyncio.run, _drive(url, sessions, views, out, in_session=in_session,
-                                          viewport=viewport)).result()
+                                          viewport=viewport, executable=executable,
+                                          reduced_motion=reduced_motion)).result()
         driver.shutdown()
     finally:
         stop.set()

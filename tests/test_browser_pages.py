@@ -43,7 +43,9 @@ def tab(browser):
     compiled Streamlit's scripts again each time); each page is a new load, so a new
     Streamlit session. Requests leaving 127.0.0.1 and failed responses are collected per
     test (``tab.outside``, ``tab.failed``, emptied at the start of each)."""
-    context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 800})
+    from tests.browser_session import new_context
+
+    context = new_context(browser, 1280, 800)
     pg = context.new_page()
     pg.outside, pg.failed = [], []
     pg.on("request", lambda r: pg.outside.append(r.url)

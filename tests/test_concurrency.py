@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bench.concurrency import run, start_app
-from tests.browser_session import _require_chromium
+from tests.browser_session import CHROMIUM, _require_chromium
 from tests.conftest import copy_small
 
 pytestmark = pytest.mark.browser
@@ -27,7 +27,8 @@ def test_three_sessions_keep_showing_data_while_the_warehouse_is_swapped(small_b
     proc, url = start_app(warehouse, tmp_path / "user.duckdb", log)
     try:
         out = run(url, raw, warehouse, sessions=3, views=1, in_session=True,
-                  viewport=(1024, 700), max_swaps=1)
+                  viewport=(1024, 700), max_swaps=1, reduced_motion="reduce",
+                  executable=CHROMIUM)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
