@@ -113,14 +113,8 @@ def _kolada_values_fast(raw: Path, snaps: dict, con: duckdb.DuckDBPyConnection) 
              for path in snap.files]
     if not newest or not files:
         return False
-    # one thread: the JSON reader's buffers per thread were ~20 MB of the build's peak, for
-    # no less CPU (a little more wall on an idle machine)
-    con.execute("set threads = 1")
-    try:
-        if not stage_values_into(con, files, VALUES):
-            return False
-    finally:
-        con.execute("set threads = ?", [THREADS])
+    if not stage_values_into(con, files, VALUES):
+        return False
     snaps.update({f"data__{kpi_id}": snap for kpi_id, snap in newest.items()})
     return True
 
