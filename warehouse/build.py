@@ -321,9 +321,16 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                     "select p, kommun_code, year, sex, weight from _pw_in")
     finally:
         con.unregister("_pw_in")
-    for indicator_id, df in frames:
-        con.execute("insert into marts.indicator_weight select ?, kommun_code, year, sex, "
-                    "weight from _pw where p = ?", [indicator_id, number[id(df)]])
+    # one transaction: committed one by one, each insert wrote its rows to the WAL (+0.25 s)
+    con.execute("begin")
+    try:
+        for indicator_id, df in frames:
+            con.execute("insert into marts.indicator_weight select ?, kommun_code, year, sex, "
+                        "weight from _pw where p = ?", [indicator_id, number[id(df)]])
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
     return {indicator_id: number[id(df)] for indicator_id, df in frames}
 
 
