@@ -10,6 +10,7 @@ import ctypes
 import functools
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -659,14 +660,18 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report:
         mapping = harmonise_kommun_codes(mapping, valid=set(kommun["kommun_code"]))
     areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
     official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
-    progress("bygger: vikter och områdesvärden")
-    series = _weights_in(con, indicators, scb.population_single_age)
-    _release_memory()
-    area_vals = _area_values_capped(con, indicators, official, kommun, series)
-    con.execute("drop table if exists _pw")
-    _release_memory()
-    progress("bygger: kartor")
-    shapes, shapes_message = map_shapes(members, set(kommun["kommun_code"]))
+    # the map's shapes on a second thread meanwhile: shapely and DuckDB both let go of the
+    # GIL, and the two need nothing of each other (the build's second core was mostly idle)
+    with ThreadPoolExecutor(1) as pool:
+        shapes_made = pool.submit(map_shapes, members, set(kommun["kommun_code"]))
+        progress("bygger: vikter och områdesvärden")
+        series = _weights_in(con, indicators, scb.population_single_age)
+        _release_memory()
+        area_vals = _area_values_capped(con, indicators, official, kommun, series)
+        con.execute("drop table if exists _pw")
+        _release_memory()
+        progress("bygger: kartor")
+        shapes, shapes_message = shapes_made.result()
     progress("bygger: Arbetsförmedlingen")
     af = af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
     af_marts.keep_previous(af, target)
