@@ -632,7 +632,11 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report:
                 progress: Callable[[str], None], run_at: str,
                 previous: pd.DataFrame | None) -> dict:
     progress("bygger: läser Kolada")
-    kolada = load_kolada(raw, con)
+    # SCB's staging (pandas) on a second thread meanwhile: it needs nothing of Kolada's, and
+    # Kolada's reading is mostly pyarrow and DuckDB, which let go of the GIL
+    with ThreadPoolExecutor(1) as pool:
+        scb_staged = pool.submit(scb_marts.load, raw)
+        kolada = load_kolada(raw, con)
     _release_memory()
     muni = kolada["municipality"]
     lan_names, lan_source = _lan_names(raw, muni)
@@ -653,7 +657,7 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report:
     indicators["fetched_at"] = indicators["indicator_id"].map(fetched)
 
     progress("bygger: SCB")
-    scb = scb_marts.load(raw, kommun=kommun)
+    scb = scb_staged.result()
     progress("bygger: områden")
     mapping, vintage, div_source, div_snap = _divisions(raw, scb)
     if mapping is not None:  # old codes -> today's; an unknown code stops the build
