@@ -142,13 +142,14 @@ def _observations(values: pd.DataFrame, kommun_codes: set[str]) -> tuple[pd.Data
 
 OBS = "marts.observation_kommun_year"
 OWN = "marts.published_area_year"
+# old codes mapped by a lookup, not a join: a filter and a projection keep the staged order
+# without sorting 500 000 rows by rowid (~0.1 s)
 _OBS_SQL = """
 create table marts.observation_kommun_year as
-select v.kpi_id as indicator_id, coalesce(c.new_code, v.municipality_id) as kommun_code, v.year,
-       v.gender as sex, v.value, v.status
-from (select rowid as rn, * from staging.kolada__values where not starts_with(municipality_id, '00')) v
-left join _code_changes c on c.old_code = v.municipality_id
-order by v.rn
+select kpi_id as indicator_id,
+       coalesce(map($old::varchar[], $new::varchar[])[municipality_id], municipality_id)
+         as kommun_code, year, gender as sex, value, status
+from staging.kolada__values where not starts_with(municipality_id, '00')
 """
 _OWN_SQL = """
 create table marts.published_area_year as
@@ -177,14 +178,8 @@ def _observations_in(con: duckdb.DuckDBPyConnection, kommun_codes: set[str]) -> 
                                                                  dtype="string")}),
                            valid=kommun_codes)
     changes = code_changes()
-    con.register("_code_changes", pd.DataFrame({"old_code": list(changes),
-                                                "new_code": list(changes.values())},
-                                               dtype=object))
     con.execute("create schema if not exists marts")
-    try:
-        con.execute(_OBS_SQL)
-    finally:
-        con.unregister("_code_changes")
+    con.execute(_OBS_SQL, {"old": list(changes), "new": list(changes.values())})
     # staged values are unique per KPI, kommun, year and sex (both staging paths make sure):
     # only an old code mapped onto today's can make a duplicate (a group by over 500 000 rows)
     mapped = {c for c, in codes} & set(changes)
