@@ -103,3 +103,31 @@ def test_observations_made_in_sql_are_the_pandas_split(warehouse, tmp_path):
             a, b = sql[col].astype(object), ref[col].astype(object)
             assert (a.isna() == b.isna()).all(), col
             assert (a[a.notna()] == b[b.notna()]).all(), col
+
+
+def test_the_build_hands_freed_pages_back_at_once_and_puts_the_setting_back():
+    """DuckDB's jemalloc keeps freed pages a second by default; the build asks for them back
+    at once (its peak no longer depends on the machine's load) and restores the setting."""
+    import ctypes
+
+    import duckdb
+    import pytest
+
+    from warehouse.build import _jemalloc_ctl, _pages_returned_at_once
+
+    mallctl = _jemalloc_ctl()
+    if mallctl is None:
+        pytest.skip("this DuckDB does not export its jemalloc")
+    duckdb.connect().execute("select 1").fetchall()  # jemalloc's arenas exist
+
+    def decay(name: bytes = b"arenas") -> int:
+        value = ctypes.c_ssize_t(-2)
+        size = ctypes.c_size_t(ctypes.sizeof(value))
+        assert mallctl(name + b".dirty_decay_ms", ctypes.byref(value), ctypes.byref(size),
+                       None, 0) == 0
+        return value.value
+
+    before = decay()
+    with _pages_returned_at_once():
+        assert decay() == 0 and decay(b"arena.0") == 0
+    assert decay() == before != 0 and decay(b"arena.0") == before

@@ -1,4 +1,4 @@
-"""Kolada bodies staged in one DuckDB pass (transforms.staging_kolada.stage_values_fast) equal
+"""Kolada bodies staged in one pass (transforms.staging_kolada.stage_values_fast) equal
 the reference stage_values + the build's own-KPI filter on every KPI of the real mirror, and
 anything the reference would stage differently or refuse goes back to it (None)."""
 
@@ -56,6 +56,15 @@ def _entry(muni="0180", period=2020, **value):
     (_body([_entry(), _entry()]), "a duplicate (stage_values keeps the last)"),
     (_body([_entry(status=" M")]), "a status with a blank (stage_values strips it)"),
     ({"count": 0}, "no list 'values' (stage_values fails)"),
+    (_body([_entry(value=float("nan"))]), "NaN (Python's json reads it; not a value)"),
+    (_body([_entry(value=True)]), "a boolean value (stage_values makes it 1.0)"),
+    (_body([_entry(period="2020")]), "a period as a string (stage_values converts it)"),
+    (_body([_entry(period=2020.5)]), "a period with decimals"),
+    (_body([_entry(count=1.5)]), "a count with decimals (stage_values makes it null)"),
+    (_body([_entry(muni=180)]), "an id as a number"),
+    (_body([_entry(gender=None)]), "no gender"),
+    (_body([_entry(status="M\u00a0")]), "a status ending in a no-break space (str.strip's)"),
+    ([_entry()], "a list, not an object (stage_values fails)"),
 ])
 def test_hand_made_bodies_it_cannot_stage_exactly_go_back_to_the_reference(tmp_path, body, why):
     path = tmp_path / "response-0001.json"

@@ -7,10 +7,15 @@ stays null with its status, never zero.
 from __future__ import annotations
 
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
 from warehouse.db import sql_identifier
 
@@ -75,55 +80,38 @@ def _empty_values() -> pd.DataFrame:
     })
 
 
-# Kolada data bodies straight into DuckDB (read_json, typed), for the build's many KPIs at once:
-# ~3x less CPU than orjson + per-row tuples + pandas casts. It accepts only what stage_values
-# would stage to the same frame (keys present, 4-digit ids, no duplicate, a status without
-# surrounding blanks, a number or null as value); for anything else it returns None and the
-# caller stages through stage_values, which stays the reference (tests/test_staging_fast.py
-# holds the two equal on every KPI of the real mirror).
-# the types read_json must detect (over every row) for the fast path to apply; naming the
-# columns' types instead made DuckDB's JSON reading ~4x slower
+# Kolada data bodies straight into DuckDB, for the build's many KPIs at once. pyarrow's JSON
+# reader parses each file against the schema of a Kolada body (nothing is detected or sampled; a
+# JSON value of another type than the schema's is an error, never a cast), two files at a time
+# (it lets go of the GIL), and the rows are one Arrow column per field, in the files' order. It
+# accepts only what stage_values would stage to the same frame (keys present, 4-digit ids, no
+# duplicate, a status without surrounding blanks, a finite number or null as value); for
+# anything else it returns False and the caller stages through stage_values, which stays the
+# reference (tests/test_staging_fast.py holds the two equal on every KPI of the real mirror).
+# DuckDB's own read_json cost ~2.5x the CPU: it parsed every file twice (once to detect the
+# types over every row; naming them instead was ~4x slower still) and unnested in SQL.
 MEMORY_LIMIT = "192MB"  # keeps the build's peak memory down
-_TYPES = {"kpi": {"VARCHAR"}, "municipality": {"VARCHAR"}, "period": {"BIGINT"},
-          "gender": {"VARCHAR"}, "value": {"DOUBLE", "BIGINT"}, "status": {"VARCHAR"},
-          "count": {"BIGINT"}}
+_VALUE = pa.struct([("count", pa.int64()), ("gender", pa.string()), ("status", pa.string()),
+                    ("value", pa.float64())])
+_ENTRY = pa.struct([("kpi", pa.string()), ("municipality", pa.string()),
+                    ("period", pa.int64()), ("values", pa.list_(_VALUE))])
+_PARSE = pa_json.ParseOptions(explicit_schema=pa.schema([("values", pa.list_(_ENTRY))]),
+                              unexpected_field_behavior="ignore", newlines_in_values=True)
+READERS = 2  # files parsed at once: the machine's cores
 
-_BODIES_SQL = """
-select f.n, j."values" as entries
-from read_json(?, format = 'unstructured', sample_size = -1, filename = true,
-               maximum_object_size = ?) j
-join _files f on f.path = j.filename
-"""
-
-# the file's KPI and snapshot stay in _files (joined by n): ~30 MB less per build
-_ROWS_SQL = """
-with e as (select n, generate_subscripts(entries, 1) as ei, unnest(entries) as e from _bodies),
-v as (select n, ei, e.kpi as kpi, e.municipality as municipality,
-             e.period as period, generate_subscripts(e."values", 1) as vi,
-             unnest(e."values") as v from e)
-select n, ei, vi, kpi, municipality, period, v.gender as gender,
-       v.value as value, v.status as status, v.count as count
-from v
-"""
-# each file's rows of its own KPI, in the widest of the types each column may be detected as,
-# in stage_values' order (files in order, each batch sorted: the table needs no sort at the end)
-_RAW_TABLE = """create or replace temp table _raw (n BIGINT, ei BIGINT, vi BIGINT, kpi VARCHAR,
-    municipality VARCHAR, period BIGINT, gender VARCHAR, value DOUBLE, status VARCHAR,
-    count BIGINT)"""
-_INSERT_RAW = """insert into _raw select n, ei, vi, kpi, municipality, period, gender,
-    value::double, status, count from _part where kpi = $kpis[n + 1] order by n, ei, vi"""
-# what stage_values refuses anywhere in a file (a missing key, an id not of 4 digits)
+# what stage_values refuses anywhere in a file (a missing key, an id not of 4 digits) or stages
+# otherwise (NaN or an infinity: Python's json reads them, DuckDB would store them as values)
 _BAD_SQL = r"""select count(*) from _part
     where kpi is null or municipality is null or period is null or gender is null
-       or not regexp_full_match(municipality, '[0-9]{4}')"""
-# the staged table: the types write_table gives stage_values' frame (string -> VARCHAR,
-# int32 and Int32 -> INTEGER); a projection of _raw, so in its order
+       or not regexp_full_match(municipality, '[0-9]{4}') or not isfinite(value)"""
+# each file's rows of its own KPI in stage_values' order (a projection: no sort), in the types
+# write_table gives stage_values' frame (string -> VARCHAR, int32 and Int32 -> INTEGER)
 _STAGED_SQL = """
 select kpi as kpi_id, municipality as municipality_id, period::integer as year, gender, value,
        nullif(status, '') as status, count::integer as count, $snapshots[n + 1] as snapshot
-from _raw
+from _part where kpi = $kpis[n + 1]
 """
-BATCH_BYTES = 64_000_000  # JSON read at once (the mirror's 49 MB: one read; smaller batches cost CPU)
+BATCH_BYTES = 64_000_000  # JSON held at once (the mirror's 49 MB: one batch)
 
 
 def _batches(files: list[tuple[str, Path, str]]) -> list[list[int]]:
@@ -139,34 +127,60 @@ def _batches(files: list[tuple[str, Path, str]]) -> list[list[int]]:
     return batches
 
 
-def _read_batch(con: duckdb.DuckDBPyConnection, paths: list[str], kpis: list[str]) -> bool:
-    """Read ``paths`` (files number n in ``kpis``) into _raw; False when they would not
-    stage exactly as stage_values does."""
-    longest = max(Path(p).stat().st_size for p in paths) + 1024
-    con.execute("create or replace temp table _bodies as " + _BODIES_SQL, [paths, longest])
-    # every file read, each with its list 'values' (stage_values fails without one)
-    n, lists = con.execute("select count(*), count(entries) from _bodies").fetchall()[0]
-    if n != len(paths) or lists != n:
+def _read_file(path: Path) -> pa.Table | None:
+    """One body's rows (kpi, municipality, period, gender, value, status, count), one per value
+    in the body's order; None when it is not one JSON object whose list ``values`` has the
+    types of a Kolada body (stage_values would fail on it or cast something)."""
+    size = path.stat().st_size
+    options = pa_json.ReadOptions(use_threads=False, block_size=max(size + 1024, 1 << 16))
+    try:
+        body = pa_json.read_json(path, read_options=options, parse_options=_PARSE)
+    except (pa.ArrowException, OSError):
+        return None
+    if body.num_rows != 1:
+        return None
+    entries_of = body.column("values").combine_chunks()
+    del body
+    if entries_of.null_count:  # no list 'values' (stage_values fails)
+        return None
+    entries = pc.list_flatten(entries_of)
+    if entries.null_count:  # a null entry (stage_values fails)
+        return None
+    kpi, municipality, period, values_of = entries.flatten()
+    values = pc.list_flatten(values_of)  # an entry without a list has no rows, as in stage_values
+    if values.null_count:
+        return None
+    parent = pc.list_parent_indices(values_of)
+    count, gender, status, value = values.flatten()
+    return pa.table({"kpi": kpi.take(parent), "municipality": municipality.take(parent),
+                     "period": period.take(parent), "gender": gender, "value": value,
+                     "status": status, "count": count})
+
+
+def _read_batch(con: duckdb.DuckDBPyConnection, paths: list[Path], numbers: list[int],
+                table: str, first: bool, params: dict) -> bool:
+    """Read the files ``paths`` (numbered ``numbers`` in the build's list) into ``table`` (made
+    when ``first``); False when they would not stage exactly as stage_values does."""
+    with ThreadPoolExecutor(READERS) as pool:
+        parts = list(pool.map(_read_file, paths))
+    if any(part is None for part in parts):
         return False
-    con.execute("create or replace temp table _part as " + _ROWS_SQL)
-    con.execute("drop table _bodies")  # freed before the rows are copied
-    types = dict(con.execute("select column_name, data_type from duckdb_columns() "
-                             "where table_name = '_part' and database_name = 'temp'"
-                             ).fetchall())
-    odd = [col for col, ok in _TYPES.items() if types.get(col) not in ok]
-    # a column without any value in this batch may be detected as anything: null it is
-    for col in odd:
-        if col not in types or con.execute(
-                f"select count({sql_identifier(col)}) from _part").fetchall()[0][0]:
+    part = pa.concat_tables([p.append_column("n", pa.array(np.full(p.num_rows, n, np.int32)))
+                             for n, p in zip(numbers, parts, strict=True)])
+    del parts
+    con.register("_part", part)
+    try:
+        if con.execute(_BAD_SQL).fetchall()[0][0]:
             return False
-    if con.execute(_BAD_SQL).fetchall()[0][0]:
-        return False
-    statuses = [r[0] for r in con.execute("select distinct status::varchar from _part "
-                                          "where status is not null").fetchall()]
-    if any(x != x.strip() for x in statuses):  # str.strip's blanks, exactly
-        return False
-    con.execute(_INSERT_RAW, {"kpis": kpis})
-    con.execute("drop table _part")
+        statuses = [r[0] for r in con.execute("select distinct status from _part "
+                                              "where status is not null").fetchall()]
+        if any(x != x.strip() for x in statuses):  # str.strip's blanks, exactly
+            return False
+        head = (f"create table {sql_identifier(table)} as " if first
+                else f"insert into {sql_identifier(table)} ")
+        con.execute(head + _STAGED_SQL, params)
+    finally:
+        con.unregister("_part")
     return True
 
 
@@ -180,27 +194,25 @@ def stage_values_into(con: duckdb.DuckDBPyConnection, files: list[tuple[str, Pat
     stage_values."""
     if not files:
         return False
-    listing = pd.DataFrame({"n": range(len(files)), "path": [str(p) for _, p, _ in files]})
-    kpis = [k for k, _, _ in files]
-    con.register("_files", listing)
+    params = {"kpis": [k for k, _, _ in files], "snapshots": [s for _, _, s in files]}
+    made = kept = False
     try:
-        con.execute(_RAW_TABLE)
         for batch in _batches(files):
-            if not _read_batch(con, [str(files[n][1]) for n in batch], kpis):
+            if not _read_batch(con, [files[n][1] for n in batch], batch, table, not made,
+                               params):
                 return False
-        dup = con.execute("""select count(*) from (select 1 from _raw
-            group by kpi, municipality, period, gender having count(*) > 1)""").fetchall()[0][0]
-        if dup:
+            made = True
+        dup = con.execute(f"""select count(*) from (select 1 from {sql_identifier(table)}
+            group by kpi_id, municipality_id, year, gender having count(*) > 1)""").fetchall()
+        if dup[0][0]:
             return False
-        con.execute(f"create table {sql_identifier(table)} as " + _STAGED_SQL,
-                    {"snapshots": [s for _, _, s in files]})
+        kept = True
         return True
     except duckdb.Error:
         return False
     finally:
-        con.execute("drop table if exists _bodies; drop table if exists _part; "
-                    "drop table if exists _raw")
-        con.unregister("_files")
+        if made and not kept:
+            con.execute(f"drop table if exists {sql_identifier(table)}")
 
 
 def stage_values_fast(files: list[tuple[str, Path, str]]) -> pd.DataFrame | None:

@@ -102,25 +102,27 @@ order by i, a, s, year
 
 
 # numbered in sorted order, so integer order is string order; _pw_in: the weights by series
-# p (kommun_code, year, sex, weight), _ind_in: each indicator's series p
+# p (kommun_code, year, sex, weight), _ind_in: each indicator's series p. Narrow integers
+# (not row_number's BIGINT): the statement's hash tables and the copies take half the memory
 _SETUP = """
-create temp table _kd as select row_number() over (order by kommun_code) - 1 as k, kommun_code
-  from (select distinct kommun_code::varchar as kommun_code from _members_in);
-create temp table _ad as select row_number() over (order by area_id) - 1 as a, area_id
+create temp table _kd as select (row_number() over (order by kommun_code) - 1)::integer as k,
+  kommun_code from (select distinct kommun_code::varchar as kommun_code from _members_in);
+create temp table _ad as select (row_number() over (order by area_id) - 1)::integer as a, area_id
   from (select distinct area_id::varchar as area_id from _members_in);
-create temp table _sd as select row_number() over (order by sex) - 1 as s, sex
+create temp table _sd as select (row_number() over (order by sex) - 1)::smallint as s, sex
   from (select sex::varchar as sex from _obs_in union select sex::varchar from _pw_in
         union select 'T');
-create temp table _ind as select i, weighted, indicator_id, p from _ind_in;
+create temp table _ind as select i::integer as i, weighted, indicator_id, p::integer as p
+  from _ind_in;
 create temp table _members as select a, k from _members_in m
   join _ad on _ad.area_id = m.area_id::varchar join _kd on _kd.kommun_code = m.kommun_code;
 create temp table _first as select k, first_year::double as first_year from _first_in f
   join _kd on _kd.kommun_code = f.kommun_code::varchar;
-create temp table _obs as select i, k, year::bigint as year, s, value::double as value
+create temp table _obs as select i, k, year::integer as year, s, value::double as value
   from _obs_in o join _ind on _ind.indicator_id = o.indicator_id::varchar
   join _kd on _kd.kommun_code = o.kommun_code::varchar join _sd on _sd.sex = o.sex::varchar;
-create temp table _weights as select p, k, year::bigint as year, s, weight::double as weight
-  from _pw_in o
+create temp table _weights as select p::integer as p, k, year::integer as year, s,
+  weight::double as weight from _pw_in o
   join _kd on _kd.kommun_code = o.kommun_code::varchar join _sd on _sd.sex = o.sex::varchar;
 """
 # each indicator its own series (the frame API: weights per indicator)
@@ -135,7 +137,10 @@ drop table if exists temp.main._members; drop table if exists temp.main._ind;
 drop table if exists temp.main._sd; drop table if exists temp.main._ad;
 drop table if exists temp.main._kd;
 """
-BATCHES = 4  # indicator batches of the area statement (its hash joins: memory)
+# indicator batches of the area statement (its hash joins: memory). With the narrow integer
+# keys one batch under the build's 80 MB cap stays as low as four did (~45 MB over the
+# build) for ~0.3 s less CPU; more batches remain for a much larger mirror
+BATCHES = 1
 
 _OUTPUT = """
 select _ind.indicator_id, _ad.area_id, _r.year::integer as year, _sd.sex, _r.value,

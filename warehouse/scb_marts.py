@@ -118,7 +118,7 @@ def _single_ages(population: pd.DataFrame) -> pd.DataFrame | None:
                          "population": df["population"], "table_id": df["table_id"]})
 
 
-def load(raw: Path, *, kommun: pd.DataFrame) -> ScbFrames:
+def load(raw: Path) -> ScbFrames:
     """SCB staging and mart tables from the newest snapshots that stage cleanly."""
     frames = ScbFrames()
     marts: dict[str, list[pd.DataFrame]] = {}
