@@ -23,6 +23,7 @@ from tests.af_workbooks import (
     scenario,
     sok_workbook,
 )
+from tests.cards_shown import cards
 from warehouse.db import connect
 from warehouse.refresh import refresh
 
@@ -266,7 +267,8 @@ def test_the_arbetsloshet_page_shows_afs_share_beside_the_others(tmp_path, augus
     at.query_params.update({"sida": "arbetsloshet", "kommun": "0780"})
     at.run()
     assert not at.exception
-    shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.metric])
+    shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption])
+    shown += " ".join(f"{c.label} {c.value} {c.delta}" for c in cards(at))
     shown += " ".join(df.value.to_string() for df in [*at.dataframe, *at.table])
     assert "finns inte i databasen" not in shown
     assert format_number(share, 1) in shown, shown[:3000]
