@@ -1,12 +1,13 @@
-"""Key-figure cards drawn as one HTML block per row of cards (issue 12 point 7).
+"""Key-figure cards drawn as one HTML block per section (issue 12 point 7).
 
 A card shows what ``st.metric`` showed: a label, the value, the change (with an arrow for its
 direction), the definition (a "?" with the text as its tooltip and accessible name), and notes
 under the box (the kommun's place, the coverage of an area's value). A plain note (no value)
-stands in the row as an info box. One ``st.html`` for a whole row of cards instead of a column
+stands in the row as an info box. One ``st.html`` for a section's cards instead of a column
 block, a column and a metric and a caption or two per card: Översikt drew ~60 Streamlit
 elements for its 19 cards, each laid out by the browser on every kommun change. The text is
-real text in the page (a list of cards, each a group named by its label), not an image.
+real text in the page, read in order (a list of cards: label, value, change, notes), not an
+image.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def card_html(card: CardView) -> str:
     delta = f'<p class="kort-delta">{_arrow(card.delta)}{html.escape(card.delta)}</p>' \
         if card.delta else ""
     notes = "".join(f'<p class="kort-not">{_text(n)}</p>' for n in card.notes)
-    return (f'<div class="kort" role="listitem" aria-label="{label}">'
+    return (f'<div class="kort" role="listitem">'
             f'<div class="kort-ruta"><p class="kort-etikett"><span>{label}</span>{help_}</p>'
             f'<p class="kort-varde">{html.escape(card.value)}</p>{delta}</div>{notes}</div>')
 
