@@ -47,7 +47,7 @@ STYLE = """<style>
 .kort-not { font-size: 0.875rem; line-height: 1.5; margin-top: 1rem !important;
   color: color-mix(in srgb, currentColor 60%, transparent); }
 .kort-info { border-radius: 0.5rem; padding: 1rem; font-size: 1rem; line-height: 1.5;
-  background: rgba(28, 131, 225, 0.1); color: inherit; }
+  background: rgba(28, 131, 225, 0.1); color: color-mix(in srgb, #1c83e1 55%, currentColor); }
 </style>"""
 
 
