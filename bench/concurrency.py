@@ -157,7 +157,7 @@ async def _session(browser, url: str, n: int, views: int, out: Outcome, *,
             i += 1
             await page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]'
                                ).wait_for(timeout=120_000)
-            metric = page.locator('[data-testid="stMetricValue"]').first
+            metric = page.locator('.kort-varde').first  # a card's value (ui/cards.py)
             try:
                 await metric.wait_for(timeout=60_000)
                 text = await metric.inner_text()

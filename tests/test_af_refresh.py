@@ -15,6 +15,7 @@ import pytest
 from data_sources.http import FakeClock
 from replay.server import ReplayServer
 from tests.af_workbooks import PAGE, af_mirror, file_names, mirror_with_shared
+from tests.cards_shown import cards
 from tests.conftest import copy_refreshed
 from warehouse.db import connect
 from warehouse.refresh import refresh
@@ -240,7 +241,8 @@ def test_the_arbetsloshet_page_shows_afs_share_beside_the_others(tmp_path, augus
     at.query_params.update({"sida": "arbetsloshet", "kommun": "0780"})
     at.run()
     assert not at.exception
-    shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption, *at.metric])
+    shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption])
+    shown += " ".join(f"{c.label} {c.value} {c.delta}" for c in cards(at))
     shown += " ".join(df.value.to_string() for df in [*at.dataframe, *at.table])
     assert "finns inte i databasen" not in shown
     assert format_number(share, 1) in shown, shown[:3000]

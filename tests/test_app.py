@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.cards_shown import cards
 from tests.conftest import ROOT
 from ui.page_spec import load_pages
 
@@ -155,7 +156,7 @@ def test_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
     _widget(at, "selectbox", "Kommun").set_value("0780").run()
     assert not at.exception
     assert at.title[0].value == "Översikt – Växjö"
-    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
     assert card.value == f"{value:.1f}".replace(".", ",") + "\u00a0%" == "6,0\u00a0%"
     assert dict(at.query_params) == {"kommun": "0780"}  # the choice is in the URL, as a code
     # the chart is on Arbetslöshet, in its tab Per år
@@ -192,7 +193,7 @@ def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
     at = _app(sida="arbetsloshet", flik="ar", kommun="0780", fran="2015", till="2019",
               ref="2016").run()
     assert not at.exception
-    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år"))
+    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år"))
     assert card.label == "Arbetslöshet 18–65 år, 2019"
     value_2019, value_2018 = (_kolada(shared, "N03920", y)["0780"] for y in (2019, 2018))
     assert card.value == f"{value_2019:.1f}".replace(".", ",") + "\u00a0%"
@@ -277,20 +278,20 @@ def test_goteborgsregionen_shows_its_weighted_unemployment(app_env, shared, ware
     group = next(t for t in fig["data"] if t["name"] == "Göteborgsregionen")
     assert _decode(group["x"])[-1] == 2022
     assert _decode(group["y"])[-1] == pytest.approx(expected)
-    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
     assert card.value == f"{expected:.1f}".replace(".", ",") + "\u00a0%"
 
 
 def test_vaxjo_shows_scb_population_for_its_lan(app_env):
     at = _shown(kommun="0780")
-    card = next(m for m in at.metric if m.label.startswith("Folkmängd, Kronobergs län"))
+    card = next(m for m in cards(at) if m.label.startswith("Folkmängd, Kronobergs län"))
     assert card.label == "Folkmängd, Kronobergs län, april 2026"
     assert card.value == "202\u00a0814"  # TAB6471, summed over the recorded age groups
     missing = [i.value for i in at.info if "månadssiffror" in i.value]
     assert missing == [("SCB:s månadssiffror för arbetslöshet saknas för Växjö, Kronobergs län "
                         "och Riket: den hämtade datan har dem bara för 15 kommuner i Dalarnas "
                         "län.")]
-    assert not [m for m in at.metric if "(preliminär)" in m.label]  # no monthly number shown
+    assert not [m for m in cards(at) if "(preliminär)" in m.label]  # no monthly number shown
 
 
 def _bas(shared, kommuner: list[str], code: str, month: str) -> float:
@@ -315,7 +316,7 @@ def test_falun_shows_monthly_unemployment_against_a_year_earlier_with_its_lan(ap
     _widget(at, "selectbox", "Kommun").set_value("2080").run()
     assert not at.exception
     assert dict(at.query_params) == {"kommun": "2080"}
-    metrics = {m.label: m for m in at.metric}
+    metrics = {m.label: m for m in cards(at)}
     falun = metrics["Falun, april 2026 (preliminär)"]
     assert falun.value == _percent(_bas(shared, ["2080"], "000006II", "2026M04")) == "3,1\u00a0%"
     change = _bas(shared, ["2080"], "000006II", "2026M04") - _bas(shared, ["2080"], "000006II",
@@ -343,7 +344,7 @@ def test_dalarnas_lan_shows_its_monthly_value_computed_from_its_kommuner(app_env
     at = _app(omrade="lan:20").run()
     assert not at.exception
     assert at.title[0].value == "Översikt – Dalarnas län"
-    card = next(m for m in at.metric if m.label == "Dalarnas län, april 2026 (preliminär)")
+    card = next(m for m in cards(at) if m.label == "Dalarnas län, april 2026 (preliminär)")
     expected = 100 * _bas(shared, DALARNA, "000004YH", "2026M04") / _bas(
         shared, DALARNA, "000006IU", "2026M04")  # Σ arbetslösa / Σ arbetskraften, 15 kommuner
     assert card.value == _percent(expected) == "4,1\u00a0%"
@@ -358,7 +359,7 @@ def test_the_monthly_options_are_codes_in_the_url_and_reach_the_block(app_env, s
     assert not at.exception and not at.warning
     assert dict(at.query_params) == {"kommun": "2080", "alder": "20-64"}
     assert _widget(at, "selectbox", "Ålder").value == "20-64"
-    falun = next(m for m in at.metric if m.label == "Falun, april 2026 (preliminär)")
+    falun = next(m for m in cards(at) if m.label == "Falun, april 2026 (preliminär)")
     assert falun.value == "3,1\u00a0%"  # the mirror holds 20–64 only: the same figure
     assert "20–64 år" in _figure(at, "Arbetslöshet (SCB BAS)<br>")["layout"]["title"]["text"]
     for label, link in _menu(at).items():  # the menu carries the options to every page
@@ -367,7 +368,7 @@ def test_the_monthly_options_are_codes_in_the_url_and_reach_the_block(app_env, s
     _widget(at, "selectbox", "Födelseregion").set_value("ut").run()
     assert not at.exception
     assert dict(at.query_params) == {"kommun": "2080", "alder": "20-64", "fodelseregion": "ut"}
-    assert not [m for m in at.metric if "(preliminär)" in m.label]
+    assert not [m for m in cards(at) if "(preliminär)" in m.label]
     assert [i.value for i in at.info if "månadssiffror" in i.value] == [
         ("SCB:s månadssiffror för arbetslöshet saknas för Falun, Dalarnas län och Riket med "
          "valet 20–64 år, utrikes födda: den hämtade datan har inga sådana värden.")]
@@ -379,7 +380,7 @@ def test_the_monthly_options_are_codes_in_the_url_and_reach_the_block(app_env, s
 def test_the_period_control_clips_the_monthly_block(app_env, shared):
     at = _app(kommun="2080", fran="2023", till="2024").run()  # a year range: January–December
     assert not at.exception and not at.warning
-    falun = next(m for m in at.metric if m.label == "Falun, december 2024 (preliminär)")
+    falun = next(m for m in cards(at) if m.label == "Falun, december 2024 (preliminär)")
     dec24, dec23 = (_bas(shared, ["2080"], "000006II", m) for m in ("2024M12", "2023M12"))
     assert falun.value == _percent(dec24)
     assert falun.delta == f"{dec24 - dec23:+.1f}".replace(".", ",") + \
@@ -400,7 +401,7 @@ def test_an_unknown_monthly_option_in_a_link_falls_back_with_a_notice(app_env):
         in notice.value
     assert dict(at.query_params) == {"kommun": "2080"}
     assert _widget(at, "selectbox", "Ålder").value == "20-pension"
-    assert any(m.label == "Falun, april 2026 (preliminär)" for m in at.metric)
+    assert any(m.label == "Falun, april 2026 (preliminär)" for m in cards(at))
 
 
 # --- the selection defects of issue 9 point 6 ---------------------------------------------

@@ -72,7 +72,7 @@ def _heading(pg, name: str, *, exact: bool = False):
 
 
 def _card(pg, label: str) -> str:
-    card = pg.locator('[data-testid="stMetric"]', has_text=label).first
+    card = pg.locator('.kort', has_text=label).first
     card.wait_for(timeout=60_000)
     return card.inner_text().replace("\u00a0", " ")
 
@@ -107,7 +107,7 @@ def test_picking_vaxjo_shows_its_real_unemployment_in_swedish_format(page, app_u
     _heading(page, "Översikt – Växjö")
     # the heading changes before the rerun has redrawn every card: wait for Växjö's value
     # (a card still showing the previous kommun's number fails after the timeout)
-    card = page.locator('[data-testid="stMetric"]', has_text="Arbetslöshet 18–65 år, 2022")
+    card = page.locator('.kort', has_text="Arbetslöshet 18–65 år, 2022")
     expect(card.first).to_contain_text(f"{expected}\u00a0%", timeout=60_000)
     page.wait_for_url("**/?kommun=0780")  # a code, not the name
     assert page.outside == []  # no CDN, fonts or map tiles fetched from the internet
@@ -247,10 +247,10 @@ def test_falun_shows_monthly_bas_unemployment_in_the_browser(page, app_url):
 
     page.goto(f"{app_url}/?kommun=2080", wait_until="domcontentloaded")
     _heading(page, "Översikt – Falun")
-    card = page.locator('[data-testid="stMetric"]', has_text="Falun, april 2026 (preliminär)")
+    card = page.locator('.kort', has_text="Falun, april 2026 (preliminär)")
     expect(card.first).to_contain_text("3,1\u00a0%", timeout=60_000)  # TAB6260, 2080, 2026M04
     expect(card.first).to_contain_text("procentenheter från april 2025")
-    lan = page.locator('[data-testid="stMetric"]', has_text="Dalarnas län, april 2026")
+    lan = page.locator('.kort', has_text="Dalarnas län, april 2026")
     expect(lan.first).to_contain_text("4,1\u00a0%")  # 100 × 5 275 / 129 081
     _pick(page, "Ålder", "20–64", "20–64 år")  # a BAS option joins the view as a code
     page.wait_for_url("**/?kommun=2080&alder=20-64")

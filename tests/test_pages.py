@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.cards_shown import cards
 from tests.test_app import (
     _app,
     _bas,
@@ -31,7 +32,7 @@ def _number(value: float, decimals: int = 1) -> str:
 def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_env, shared):
     at = _shown(kommun="0780")
     assert not at.exception
-    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
     assert card.value == "6,0\u00a0%"  # Växjö N03920 2022 = 5.97
     values = _kolada(shared, "N03920", 2022)
     import pandas as pd
@@ -39,9 +40,9 @@ def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_
     rank = place_of(pd.DataFrame({"kommun_code": list(values), "value": list(values.values())}),
                     "0780", "lower")
     assert rank.of == 290
-    captions = [c.value for c in at.caption if "bland kommunerna" in c.value]
-    assert f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde (bäst)." \
-        in captions
+    assert card.notes == [  # under the card, in bold as before
+        f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde (bäst)."]
+    assert card.help.startswith("Definition: Antal invånare 18-65 år som är öppet arbetslösa")
     assert not [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
         "Arbetslöshet 18–65 år<br>")]  # key figures only: the chart is on Arbetslöshet
     links = {e.proto.label for e in at.main.get("page_link")}
@@ -97,22 +98,22 @@ def test_forsorjningsstod_draws_the_forsorjningshinder_as_one_composition(app_en
 def test_unga_and_nyanlanda_show_their_real_values(app_env, shared):
     at = _shown(sida="unga", kommun="0780")
     assert not at.exception and not at.warning
-    card = next(m for m in at.metric if m.label.startswith("Arbetslöshet 16–24 år, 2022"))
+    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 16–24 år, 2022"))
     assert card.value == _percent(_kolada(shared, "N03921", 2022)["0780"])
     at = _shown(sida="nyanlanda", kommun="0780")
     assert not at.exception and not at.warning
-    card = next(m for m in at.metric if m.label.startswith("Inskrivna i etableringsuppdraget"))
+    card = next(m for m in cards(at) if m.label.startswith("Inskrivna i etableringsuppdraget"))
     year = int(card.label.rsplit(", ", 1)[1])
     assert card.value == _number(_kolada(shared, "N00960", year)["0780"], 0)
     # the refugee reception in its own tab (Mottagande), from the link
     at = _app(sida="nyanlanda", kommun="0780", flik="mottagande").run()
     assert not at.exception and not at.warning
     assert [h.value for h in at.header] == ["Mottagande"]
-    card = next(m for m in at.metric if m.label.startswith("Kommunmottagna i flyktingmottagandet, "
+    card = next(m for m in cards(at) if m.label.startswith("Kommunmottagna i flyktingmottagandet, "
                                                            "antal"))
     year = int(card.label.rsplit(", ", 1)[1])
     assert card.value == _number(_kolada(shared, "N01986", year)["0780"], 0)
-    assert not [m for m in at.metric if m.label.startswith("Inskrivna i etableringsuppdraget")]
+    assert not [m for m in cards(at) if m.label.startswith("Inskrivna i etableringsuppdraget")]
 
 
 def test_alla_indikatorer_draws_the_indicator_picked_and_keeps_it_in_the_url(app_env, shared):
@@ -120,12 +121,12 @@ def test_alla_indikatorer_draws_the_indicator_picked_and_keeps_it_in_the_url(app
     assert not at.exception and not at.warning
     assert dict(at.query_params) == {"sida": "indikatorer", "kommun": "0780",
                                      "indikator": "N31807"}
-    [card] = at.metric
+    [card] = cards(at)
     assert card.label == "Invånare med ekonomiskt bistånd, 2022"
     assert card.value == _percent(_kolada(shared, "N31807", 2022)["0780"])
     _widget(at, "selectbox", "Nyckeltal").set_value("N03920").run()
     assert dict(at.query_params)["indikator"] == "N03920"
-    assert [m.value for m in at.metric] == ["6,0\u00a0%"]
+    assert [m.value for m in cards(at)] == ["6,0\u00a0%"]
     catalogue = next(d.value for d in at.dataframe if "Nyckeltal" in d.value.columns)
     assert {"N03920", "bas_arbetsloshet", "af_andel_inskrivna"} <= set(catalogue["Id"])
     af = catalogue[catalogue["Id"] == "af_andel_inskrivna"].iloc[0]

@@ -20,7 +20,8 @@ from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import population_frame, series_frame, stacked_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
-from ui import swedish
+from ui import cards, swedish
+from ui.cards import CardView
 from ui.data import cached, figure, query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
@@ -116,12 +117,10 @@ def references(sel: Selection, ind: Indicator, focus: pd.DataFrame) -> list[char
 
 @dataclass(frozen=True)
 class Card:
-    """What a card shows: a plain note (``info``), or a metric with an optional caption and
-    the period it shows."""
+    """What a card shows (a value or a plain note) and the period it shows (None: no
+    value)."""
 
-    info: str | None = None
-    metric: dict | None = None  # st.metric's arguments
-    caption: str | None = None
+    view: CardView
     period: object = None
 
 
@@ -130,13 +129,14 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     ind = query("indicator", indicator_id)
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
-        return Card(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}")
+        return Card(CardView(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}"))
     whole = query("area_series", ind, sel.area, sex)
     clipped = periods.clip(whole, sel.start, sel.end)
     shown = clipped[clipped["value"].notna()]
     found = periods.latest_and_previous(shown)
     if found is None:
-        return Card(info=f"**{ind.label}**: inga värden för {sel.area.name} i vald period.")
+        return Card(CardView(
+            info=f"**{ind.label}**: inga värden för {sel.area.name} i vald period."))
     latest, _ = found
     freq = periods.frequency_of(whole)
     column = "year" if freq == "year" else "period"
@@ -148,27 +148,30 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
         change = latest["value"] - previous["value"]
         delta = (f"{format_change(change, ind.decimals, ind.unit, ascii_minus=True)} från "
                  f"{periods.label(previous[column], freq)}")
-    metric = {"label": f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
-              "value": format_value(latest["value"], ind.decimals, ind.short_unit),
-              "delta": delta, "delta_color": "off", "border": True, "help": ind.definition}
-    caption = None
+    notes = ()
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
-        caption = f"Områdesvärdet bygger på {cover}."
-    return Card(metric=metric, caption=caption, period=latest[column])
+        notes = (f"Områdesvärdet bygger på {cover}.",)
+    return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
+                         value=format_value(latest["value"], ind.decimals, ind.short_unit),
+                         delta=delta, help=ind.definition, notes=notes), latest[column])
 
 
-def indicator_card(sel: Selection, indicator_id: str) -> object:
-    """The latest value in the period with the change from the period before, and coverage.
-    Returns the period shown (a year or a month), None when there is no value."""
-    card = cached("card", (indicator_id, sel.view_key()), lambda: card_of(sel, indicator_id))
-    if card.info is not None:
-        note(card.info)
-        return None
-    st.metric(**card.metric)
-    if card.caption:
-        st.caption(card.caption)
-    return card.period
+def indicator_card_of(sel: Selection, indicator_id: str) -> Card:
+    """The latest value in the period with the change from the period before, and coverage
+    (cached per view; ``period`` None when there is no value)."""
+    return cached("card", (indicator_id, sel.view_key()), lambda: card_of(sel, indicator_id))
+
+
+def indicator_card(sel: Selection, indicator_id: str) -> None:
+    """One indicator's card, the whole width."""
+    cards.draw([indicator_card_of(sel, indicator_id).view], whole=True)
+
+
+def section_cards(sel: Selection, ids: list[str], *, rank: bool = False) -> None:
+    """The cards of a section's indicators, three to a row, as one element; ``rank``: each
+    with the kommun's place among all kommuner under it."""
+    cards.draw([ranked_card(sel, i) if rank else indicator_card_of(sel, i).view for i in ids])
 
 
 @dataclass(frozen=True)
@@ -509,14 +512,15 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
 
 def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> None:
     """The latest month of the area, its län and Riket as cards side by side (a count's cards
-    name the count: several count blocks stand on one page)."""
-    for column, (area, latest) in zip(st.columns(max(len(found), 2)), found, strict=False):
-        with column:
-            name = f"{ind.label}: {area.name}" if ind.aggregation == "sum" else area.name
-            st.metric(**bas_metric(latest, ind, name))
-            if latest["status"] == "partial":
-                st.caption("Beräknat från " + coverage_label(int(latest["n_reporting"]),
-                                                             int(latest["n_expected"])) + ".")
+    name the count: several count blocks stand on one page); nothing when none has a value."""
+    views = []
+    for area, latest in found:
+        name = f"{ind.label}: {area.name}" if ind.aggregation == "sum" else area.name
+        notes = ("Beräknat från " + coverage_label(int(latest["n_reporting"]),
+                                                   int(latest["n_expected"])) + ".",) \
+            if latest["status"] == "partial" else ()
+        views.append(replace(bas_card(latest, ind, name), notes=notes))
+    cards.draw(views)
 
 
 def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
@@ -527,8 +531,8 @@ def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
     return choice.label.lower() if choice.dim != "age" else choice.label
 
 
-def bas_metric(latest: dict, ind: Indicator, name: str) -> dict:
-    """Arguments for st.metric from monthly.latest_with_year_before()."""
+def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
+    """A card from monthly.latest_with_year_before()."""
     period = latest["period"]
     delta = None
     if latest["value_year_before"] is not None:
@@ -537,9 +541,9 @@ def bas_metric(latest: dict, ind: Indicator, name: str) -> dict:
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
         label += " (preliminär)"
-    return {"label": label, "value": format_value(latest["value"], ind.decimals,
-                                                  ind.short_unit),
-            "delta": delta, "delta_color": "off", "border": True, "help": ind.definition}
+    return CardView(label=label, value=format_value(latest["value"], ind.decimals,
+                                                    ind.short_unit),
+                    delta=delta, help=ind.definition)
 
 
 def population_block(sel: Selection) -> None:
@@ -571,8 +575,8 @@ def population_block(sel: Selection) -> None:
     if area.is_kommun:
         st.caption(f"SCB:s månadsbefolkning per kommun finns inte i datan; {sel.kommun_name}s "
                    f"län visas.")
-    st.metric(f"Folkmängd, {name}, {format_month(latest)}",
-              format_value(now, 0, "antal"), delta, delta_color="off", border=True)
+    cards.draw([CardView(f"Folkmängd, {name}, {format_month(latest)}",
+                         format_value(now, 0, "antal"), delta)], whole=True)
     fig = figure(charts.population_by_age, df[df["period"] == latest], meta,
                  title=f"Folkmängd efter ålder och kön, {name}, {format_month(latest)}")
     names = ("Folkmängd efter ålder och kön", name, format_month(latest))
@@ -614,18 +618,18 @@ def rank_caption(sel: Selection, ind: Indicator, when: object, sex: str) -> str 
     return f"**{rank.text[0].upper()}{rank.text[1:]}** bland kommunerna; {rank.end_text}."
 
 
-def ranked_card(sel: Selection, indicator_id: str) -> None:
-    """indicator_card with the kommun's place among all kommuner under it."""
+def ranked_card(sel: Selection, indicator_id: str) -> CardView:
+    """An indicator's card with the kommun's place among all kommuner under it."""
     ind = query("indicator", indicator_id)
     if ind.is_monthly and monthly_absent(ind):
-        note(f"**{ind.label}**: {monthly_absent(ind)}")
-        return
-    latest = indicator_card(sel, indicator_id)
-    if latest is not None:
-        text = cached("rank", (indicator_id, latest, sel.view_key()),
-                      lambda: rank_caption(sel, ind, latest, sex_for(sel, ind)[0]))
-        if text:
-            st.caption(text)
+        return CardView(info=f"**{ind.label}**: {monthly_absent(ind)}")
+    card = indicator_card_of(sel, indicator_id)
+    latest = card.period
+    if latest is None:
+        return card.view
+    text = cached("rank", (indicator_id, latest, sel.view_key()),
+                  lambda: rank_caption(sel, ind, latest, sex_for(sel, ind)[0]))
+    return replace(card.view, notes=(*card.view.notes, text)) if text else card.view
 
 
 # --- Försörjningsstöd: parts of one whole -----------------------------------------------

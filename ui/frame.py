@@ -13,27 +13,22 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import render, selection, swedish
+from ui import cards, render, selection, swedish
 from ui.data import query, run_scope, warehouse_ready
 from ui.page_spec import PageSpec, load_pages
 
 APP_TITLE = "Arbetsmarknadsläget"
 # Every menu link points at the same Streamlit page, which Streamlit would highlight in every
-# link; the frame marks the page shown instead (its link sits in a container keyed by page).
+# link; the frame marks the page shown instead: the n-th link of the menu, whose only children
+# are the links (its style goes to Streamlit's event container). No container per link: 12
+# fewer elements for the browser to lay out on every run (issue 12 point 7).
 _MENU_STYLE = """<style>
 section[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"] {
   background-color: transparent;
 }
 section[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]:hover,
-section[data-testid="stSidebar"] .st-key-meny-%s a[data-testid="stPageLink-NavLink"] {
+.st-key-meny > :nth-child(%d) a[data-testid="stPageLink-NavLink"] {
   background-color: rgba(151, 166, 195, 0.25);
-}
-</style>"""
-# a card's label wraps instead of ending in "…": "Dalarnas län, april 2026 (preliminär)" in a
-# row of three cards at 1280 px would lose the word that matters
-_CARD_STYLE = """<style>
-[data-testid="stMetricLabel"] .stMarkdownEllipsis, [data-testid="stMetricLabel"] p {
-  white-space: normal; overflow: visible; text-overflow: clip;
 }
 </style>"""
 
@@ -111,11 +106,11 @@ def _menu(menu, root: st.Page, sel: selection.Selection, pages: dict[str, PageSp
     """One link per page in the sidebar's ``menu`` container, carrying the whole selection (a
     real link: it opens in a new tab too); the page shown is highlighted."""
     with menu:
-        st.html(_MENU_STYLE % sel.page.id + _CARD_STYLE)
+        shown = list(pages).index(sel.page.id) + 1
+        st.html(_MENU_STYLE % shown + cards.STYLE)  # the cards' look: ui/cards.py
         for page_id, spec in pages.items():
-            with st.container(key=f"meny-{page_id}"):
-                st.page_link(root, label=spec.title, query_params=sel.link_params(page_id),
-                             width="stretch")
+            st.page_link(root, label=spec.title, query_params=sel.link_params(page_id),
+                         width="stretch")
 
 
 def run() -> None:
@@ -126,7 +121,7 @@ def run() -> None:
 
 
 def _run() -> None:
-    menu = st.sidebar.container()  # filled once the selection is known
+    menu = st.sidebar.container(key="meny")  # filled once the selection is known
     preload_charts()
     if not warehouse_ready():
         st.navigation([st.Page(no_data_message, title=APP_TITLE)], position="hidden").run()

@@ -189,12 +189,7 @@ def _section(sel: Selection, section: Section, known: set[str]) -> None:
     if missing:
         st.caption(f"Saknas i databasen: {', '.join(missing)}.")
     ids = [i for i in section.indicators if i in known]
-    card = blocks.ranked_card if section.rank else blocks.indicator_card
-    for row in range(0, len(ids), CARDS_PER_ROW):
-        chunk = ids[row:row + CARDS_PER_ROW]
-        for column, indicator_id in zip(st.columns(max(len(chunk), 2)), chunk, strict=False):
-            with column:
-                card(sel, indicator_id)
+    blocks.section_cards(sel, ids, rank=section.rank)
     if section.charts:
         for indicator_id in ids:
             blocks.indicator_chart(sel, indicator_id)
@@ -213,9 +208,6 @@ def _section(sel: Selection, section: Section, known: set[str]) -> None:
         if root is not None:
             st.page_link(root, label=f"Mer om {target.title.lower()} →",
                          query_params=sel.link_params(section.link))
-
-
-CARDS_PER_ROW = 3  # four cut values and changes short at 1280 px
 
 
 def render(sel: Selection) -> None:

@@ -1,0 +1,58 @@
+"""Key-figure cards as one HTML element per section (ui/cards.py, issue 12 point 7): what they
+show is text, escaped, read back whole; Översikt draws a section's cards as one element."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from tests.cards_shown import cards
+from tests.test_app import _kolada, _shown
+from ui.cards import CardView, row_html
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append(tag)
+
+
+def test_a_card_shows_hostile_text_as_text():
+    """An area name or a note is text in the card, never markup: a group's name is user
+    input and reaches the notes ("inga värden för <namn> i vald period")."""
+    name = '<img src=x onerror="alert(1)">Kusten & "Fjällen"'
+    html = row_html([CardView(label=f"Folkmängd, {name}", value="1\u00a0234", delta="-5 från 2021",
+                              help=f"Summa för {name}", notes=(f"**Plats 1** i {name}.",)),
+                     CardView(info=f"**Folkmängd**: inga värden för {name} i vald period.")])
+    parser = _Tags()
+    parser.feed(html)
+    assert "img" not in parser.tags and "<img" not in html
+    from tests.cards_shown import _Reader
+
+    reader = _Reader()
+    reader.feed(html)
+    first, note = reader.cards
+    assert first.label == f"Folkmängd, {name}"
+    assert first.value == "1\u00a0234" and first.delta == "-5 från 2021"
+    assert first.help == f"Definition: Summa för {name}"
+    assert first.notes == [f"**Plats 1** i {name}."]
+    assert note.info == f"**Folkmängd**: inga värden för {name} i vald period."
+
+
+def test_oversikt_draws_each_sections_cards_as_one_element(app_env, shared):
+    at = _shown(kommun="0780")
+    assert not at.exception
+    assert not at.metric  # no st.metric, no column per card
+    rows = [e for e in at.get("html") if 'class="kort-rad' in e.proto.body]
+    # four sections of ranked cards, Befolkning's two cards and SCB's population card (Växjö
+    # has no monthly BAS values in the mirror: that block draws no cards)
+    assert len(rows) == 6
+    shown = cards(at)
+    assert len(shown) == 3 + 4 + 4 + 4 + 2 + 1
+    by_label = {c.label: c for c in shown}
+    employment = by_label["Sysselsättningsgrad 20–64 år, 2022"]
+    value = _kolada(shared, "N02267", 2022)["0780"]
+    assert employment.value == f"{value:.1f}".replace(".", ",") + "\u00a0%"
+    assert employment.notes[0].endswith("bland kommunerna; plats 1 = högst värde (bäst).")

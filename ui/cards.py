@@ -1,0 +1,114 @@
+"""Key-figure cards drawn as one HTML block per section (issue 12 point 7).
+
+A card shows what ``st.metric`` showed: a label, the value, the change (with an arrow for its
+direction), the definition (a "?" with the text as its tooltip and accessible name), and notes
+under the box (the kommun's place, the coverage of an area's value). A plain note (no value)
+stands in the row as an info box. One ``st.html`` for a section's cards instead of a column
+block, a column and a metric and a caption or two per card: Översikt drew ~60 Streamlit
+elements for its 19 cards, each laid out by the browser on every kommun change. The text is
+real text in the page, read in order (a list of cards: label, value, change, notes), not an
+image.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import streamlit as st
+
+CARDS_PER_ROW = 3  # in STYLE's grid; four cut values and changes short at 1280 px
+
+# the look of st.metric with border=True and delta_color="off"; colours from the text colour
+# (currentColor), so Streamlit's dark theme keeps them readable
+STYLE = """<style>
+.kort-rad { display: grid; gap: 1rem; grid-template-columns: repeat(6, minmax(0, 1fr)); }
+.kort-rad > .kort { grid-column: span 2; }
+.kort-rad > .kort:last-child:nth-child(3n+1), .kort-rad > .kort:last-child:nth-child(3n+2),
+.kort-rad > .kort:nth-last-child(2):nth-child(3n+1) { grid-column: span 3; }
+.kort-rad.hel > .kort { grid-column: 1 / -1; }
+@media (max-width: 640px) { .kort-rad > .kort { grid-column: 1 / -1 !important; } }
+.kort-ruta { border: 1px solid color-mix(in srgb, currentColor 20%, transparent);
+  border-radius: 0.5rem; padding: calc(1rem - 1px); }
+.kort p { margin: 0; }
+.kort-etikett { font-size: 0.875rem; line-height: 1.4; display: flex; gap: 0.5rem;
+  align-items: flex-start; }
+.kort-hjalp { flex: none; display: inline-flex; width: 1rem; height: 1rem; margin-top: 0.1rem;
+  border: 1.5px solid color-mix(in srgb, currentColor 55%, transparent); border-radius: 50%;
+  font-size: 0.7rem; font-weight: 600; line-height: 1; align-items: center;
+  justify-content: center; color: color-mix(in srgb, currentColor 65%, transparent);
+  cursor: help; }
+.kort-varde { font-size: 2.25rem; line-height: 1.3; padding: 0.25rem 0 0 0; }
+.kort-delta { display: inline-block; margin-top: 0.25rem !important; font-size: 0.875rem;
+  padding: 0.05rem 0.5rem; border-radius: 1rem;
+  color: color-mix(in srgb, currentColor 65%, transparent);
+  background: color-mix(in srgb, currentColor 7%, transparent); }
+.kort-not { font-size: 0.875rem; line-height: 1.5; margin-top: 1rem !important;
+  color: color-mix(in srgb, currentColor 60%, transparent); }
+.kort-info { border-radius: 0.5rem; padding: 1rem; font-size: 1rem; line-height: 1.5;
+  background: rgba(28, 131, 225, 0.1); color: color-mix(in srgb, #1c83e1 55%, currentColor); }
+</style>"""
+
+
+@dataclass(frozen=True)
+class CardView:
+    """One card: ``label``, ``value``, ``delta`` (its text; a leading '-' points down) and
+    ``help`` (the definition) as st.metric took them, ``notes`` under the box (markdown
+    **bold** only), or only ``info``: a plain note in the row instead of a value."""
+
+    label: str = ""
+    value: str = ""
+    delta: str | None = None
+    help: str | None = None
+    notes: tuple[str, ...] = ()
+    info: str | None = None
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _text(markdown: str) -> str:
+    """Escaped text with markdown's **bold** as <strong> (the only markup cards use)."""
+    return _BOLD.sub(r"<strong>\1</strong>", html.escape(markdown, quote=False))
+
+
+def _arrow(delta: str) -> str:
+    if delta.startswith(("-", "−")):
+        return '<span aria-hidden="true">↓ </span>'
+    if delta.startswith("+"):
+        return '<span aria-hidden="true">↑ </span>'
+    return ""
+
+
+def card_html(card: CardView) -> str:
+    """One card as HTML (a list item)."""
+    if card.info is not None:
+        return f'<div class="kort" role="listitem"><div class="kort-info" role="note">' \
+               f'{_text(card.info)}</div></div>'
+    label = html.escape(card.label)
+    help_ = ""
+    if card.help:
+        text = html.escape(f"Definition: {card.help}")
+        help_ = f'<span class="kort-hjalp" role="img" tabindex="0" title="{text}" ' \
+                f'aria-label="{text}">?</span>'
+    delta = f'<p class="kort-delta">{_arrow(card.delta)}{html.escape(card.delta)}</p>' \
+        if card.delta else ""
+    notes = "".join(f'<p class="kort-not">{_text(n)}</p>' for n in card.notes)
+    return (f'<div class="kort" role="listitem">'
+            f'<div class="kort-ruta"><p class="kort-etikett"><span>{label}</span>{help_}</p>'
+            f'<p class="kort-varde">{html.escape(card.value)}</p>{delta}</div>{notes}</div>')
+
+
+def row_html(cards: list[CardView], *, whole: bool = False) -> str:
+    """Cards side by side as rows of st.columns placed them: three to a row, the last row's
+    one or two cards half the width each (STYLE); ``whole``: each card the whole width. One
+    column on a narrow screen."""
+    return (f'<div class="kort-rad{" hel" if whole else ""}" role="list">'
+            + "".join(card_html(c) for c in cards) + "</div>")
+
+
+def draw(cards: list[CardView], *, whole: bool = False) -> None:
+    """The cards as one element (nothing for no cards)."""
+    if cards:
+        st.html(row_html(cards, whole=whole))
