@@ -1,7 +1,7 @@
 """Key-figure cards drawn as one HTML block per section (issue 12 point 7).
 
 A card shows what ``st.metric`` showed: a label, the value, the change (with an arrow for its
-direction), the definition (a "?" with the text as its tooltip and accessible name), and notes
+direction), the definition (a "?" button named by the text, which shows beside it on hover and focus), and notes
 under the box (the kommun's place, the coverage of an area's value). A plain note (no value)
 stands in the row as an info box. One ``st.html`` for a section's cards instead of a column
 block, a column and a metric and a caption or two per card: Översikt drew ~60 Streamlit
@@ -38,7 +38,12 @@ STYLE = """<style>
   border: 1.5px solid color-mix(in srgb, currentColor 55%, transparent); border-radius: 50%;
   font-size: 0.7rem; font-weight: 600; line-height: 1; align-items: center;
   justify-content: center; color: color-mix(in srgb, currentColor 65%, transparent);
-  cursor: help; }
+  cursor: help; background: transparent; padding: 0; font-family: inherit; }
+.kort-etikett { position: relative; }
+.kort-tips { display: none; position: absolute; z-index: 10; left: 0; right: 0; top: 100%;
+  margin-top: 0.25rem; padding: 0.5rem 0.75rem; border-radius: 0.5rem; font-size: 0.875rem;
+  line-height: 1.4; background: #31333f; color: #fafafa; font-weight: 400; }
+.kort-hjalp:hover + .kort-tips, .kort-hjalp:focus + .kort-tips { display: block; }
 .kort-varde { font-size: 2.25rem; line-height: 1.3; padding: 0.25rem 0 0 0; }
 .kort-delta { display: inline-block; margin-top: 0.25rem !important; font-size: 0.875rem;
   padding: 0.05rem 0.5rem; border-radius: 1rem;
@@ -90,8 +95,10 @@ def card_html(card: CardView) -> str:
     help_ = ""
     if card.help:
         text = html.escape(f"Definition: {card.help}")
-        help_ = f'<span class="kort-hjalp" role="img" tabindex="0" title="{text}" ' \
-                f'aria-label="{text}">?</span>'
+        # a button (focusable by keyboard, and a tap focuses it) named by the definition; the
+        # same text shown beside it on hover and focus (a title tooltip shows on hover only)
+        help_ = f'<button type="button" class="kort-hjalp" aria-label="{text}">?</button>' \
+                f'<span class="kort-tips" aria-hidden="true">{text}</span>'
     delta = f'<p class="kort-delta">{_arrow(card.delta)}{html.escape(card.delta)}</p>' \
         if card.delta else ""
     notes = "".join(f'<p class="kort-not">{_text(n)}</p>' for n in card.notes)
