@@ -221,3 +221,24 @@ def test_the_refresh_imports_neither_pandas_nor_httpx_command_line():
     done = subprocess.run([sys.executable, "-c", code], check=False, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.stdout.split() == ["[]", "True", "Client"], done.stderr[-2000:]
+
+
+def test_a_cli_refresh_ignores_sigpipe_though_the_command_line_restored_it(monkeypatch):
+    """`python -m warehouse` restores SIGPIPE's default (for `| head`); a refresh must not keep
+    it, or a server resetting a connection mid-request kills the refresh without a word."""
+    import signal
+
+    from warehouse import cli
+
+    seen = {}
+    monkeypatch.setattr(cli, "cmd_refresh",
+                        lambda args: seen.setdefault("refresh", signal.getsignal(signal.SIGPIPE)) and 0)
+    monkeypatch.setattr(cli, "cmd_status",
+                        lambda args: seen.setdefault("status", signal.getsignal(signal.SIGPIPE)) and 0)
+    before = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    try:
+        cli.main(["status"])
+        cli.main(["refresh"])
+    finally:
+        signal.signal(signal.SIGPIPE, before)
+    assert seen == {"status": signal.SIG_DFL, "refresh": signal.SIG_IGN}

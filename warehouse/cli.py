@@ -484,9 +484,22 @@ def _dimension_arguments(s: argparse.ArgumentParser) -> None:
                                 f"{', '.join(values)} (standard {spec['default']})")
 
 
+def _ignore_sigpipe() -> None:
+    """A refresh talks to servers: a connection the server resets is an error for that request
+    (the source keeps its previous data), not a signal that ends the refresh half-way. `python
+    -m warehouse` restores SIGPIPE's default for `| head`; only the main thread may set it."""
+    import signal
+    import threading
+
+    if hasattr(signal, "SIGPIPE") and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = parser().parse_args(argv)
+    if args.command == "refresh":
+        _ignore_sigpipe()
     try:
         return args.func(args)
     except CliError as exc:
