@@ -241,8 +241,11 @@ def test_the_arbetsloshet_page_shows_afs_share_beside_the_others(tmp_path, augus
     at.query_params.update({"sida": "arbetsloshet", "kommun": "0780"})
     at.run()
     assert not at.exception
-    shown = " ".join(str(e.value) for e in [*at.markdown, *at.caption])
-    shown += " ".join(f"{c.label} {c.value} {c.delta}" for c in cards(at))
-    shown += " ".join(df.value.to_string() for df in [*at.dataframe, *at.table])
+    # every text a user reads, notices and the cards' notes and info boxes included (a missing
+    # indicator is said in an info box or a card's info)
+    shown = " ".join([*(str(e.value) for e in [*at.markdown, *at.caption, *at.info]),
+                      *(f"{c.label} {c.value} {c.delta} {c.info or ''} {' '.join(c.notes)}"
+                        for c in cards(at)),
+                      *(df.value.to_string() for df in [*at.dataframe, *at.table])])
     assert "finns inte i databasen" not in shown
     assert format_number(share, 1) in shown, shown[:3000]
