@@ -327,9 +327,12 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
         whole[pd.to_datetime(whole["period"]) <= pd.to_datetime(values["period"]).max()]
         .dropna(subset=["value"]))
     month = pd.Timestamp(latest["period"])
-    first = (f"{ind.label} var {_value_text(ind, latest['value'])} i {format_month(month)} "
-             f"i {focus.name}" + (" (preliminärt)" if latest["is_preliminary"] else ""))
-    if latest["value_year_before"] is not None:
+    bound = "minst " if latest["is_lower_bound"] else ""  # a sum with a hidden "<5" count
+    first = (f"{ind.label} var {bound}{_value_text(ind, latest['value'])} i "
+             f"{format_month(month)} i {focus.name}"
+             + (" (preliminärt)" if latest["is_preliminary"] else ""))
+    if latest["value_year_before"] is not None and not (
+            latest["is_lower_bound"] or latest["year_before_lower_bound"]):
         first += ", " + change_text(ind, latest["change"],
                                     f"i {format_month(month.replace(year=month.year - 1))}")
     others = []
@@ -356,6 +359,12 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
         elif prelim:
             flags.append(f"Preliminära värden, kan revideras (romb i diagrammet): "
                          f"{_month_runs(prelim)}.")
+    if "is_lower_bound" in values.columns:
+        lower = [pd.Timestamp(p) for p in values[values["is_lower_bound"].fillna(False)
+                                                 .astype(bool)]["period"]]
+        if lower:
+            flags.append(f"{focus.name}: minst dessa värden, källan döljer små antal (<5) och "
+                         f"förändringen kan då inte anges: {_month_runs(lower)}.")
     partial = values[values.get("status", pd.Series(index=values.index)) == "partial"]
     if not partial.empty:
         flags.append(f"{focus.name}: alla kommuner rapporterar inte (ringat i diagrammet): "

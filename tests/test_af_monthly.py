@@ -360,3 +360,40 @@ def test_af_area_series_in_sql_equal_the_area_rule(con):
     pd.testing.assert_frame_equal(sql, ref, check_dtype=False, rtol=1e-9)
     last = sql.set_index("period").loc[date(2026, 8, 1)]
     assert last["is_lower_bound"] and last["n_masked"] >= 1
+
+
+def test_a_lower_bound_card_says_minst_and_gives_no_change(con, af_built):
+    """The monthly card of a sum with a hidden '<5' count says 'minst', with a note, and shows
+    no change against the year before (a difference of bounds is no number); a month without
+    hidden counts shows its value and change as before."""
+    from transforms import monthly
+    from transforms.formatting import format_value
+    from ui import blocks
+
+    sc = af_built["sc"]
+    ind = queries.indicator(con, "af_inskrivna")
+    lan = queries.area(con, "lan:07")
+    women = queries.monthly_series(con, ind, lan, "K", {"group": "unga"})
+    latest = monthly.latest_with_year_before(women)
+    assert latest["period"] == date(2026, 8, 1) and latest["is_lower_bound"]
+    members = [k for k in _lan_kommuner(sc) if k != UPPVIDINGE]
+    expected = sum(sc.sok("2026-08", k, "UNGK") for k in members) + _unknown(
+        sc, "2026-08", KRONOBERG, "K", UNGA)
+    card = blocks.bas_card(latest, ind, lan.name)
+    assert card.value == f"minst {format_value(expected, ind.decimals, ind.short_unit)}"
+    assert card.delta is None
+    from exports.deck import Compared, monthly_key_figures
+
+    sentences, flags = monthly_key_figures(ind, [Compared(lan.name, "focus", women)], women)
+    assert sentences[0].startswith(f"{ind.label} var minst "
+                                   f"{format_value(expected, ind.decimals, ind.short_unit)}")
+    assert "än i augusti 2025" not in sentences[0] and "högre" not in sentences[0]
+    assert any(f.startswith(f"{lan.name}: minst dessa värden") and "augusti 2026" in f
+               for f in flags)
+    men = monthly.latest_with_year_before(queries.monthly_series(con, ind, lan, "M",
+                                                                 {"group": "unga"}))
+    assert not men["is_lower_bound"]
+    shown = blocks.bas_card(men, ind, lan.name)
+    assert not shown.value.startswith("minst")
+    assert (shown.delta is not None) == (men["value_year_before"] is not None
+                                         and not men["year_before_lower_bound"])

@@ -233,6 +233,11 @@ def band_note(series: pd.DataFrame, choice: Choice) -> str | None:
             f"månaderna.")
 
 
+def _is_true(flag: object) -> bool:
+    """A flag column's cell as a bool: missing (None, NaN, pd.NA) is False."""
+    return bool(flag is not None and not pd.isna(flag) and flag)
+
+
 def latest_with_year_before(series: pd.DataFrame) -> dict | None:
     """The latest month with a value and the same month a year earlier (value or None)."""
     found = periods.latest_and_previous(series)
@@ -244,6 +249,10 @@ def latest_with_year_before(series: pd.DataFrame) -> dict | None:
             "value_year_before": year_before,
             "change": None if year_before is None else float(row["value"]) - year_before,
             "is_preliminary": bool(row.get("is_preliminary", False)),
+            # a sum that counts a hidden "<5" (or a count the source cannot give): at least this
+            "is_lower_bound": _is_true(row.get("is_lower_bound")),
+            "year_before_lower_bound": before is not None
+            and _is_true(before.get("is_lower_bound")),
             "status": row.get("status"), "n_reporting": row.get("n_reporting"),
             "n_expected": row.get("n_expected"),
             "band": row.get("band")}

@@ -519,6 +519,10 @@ def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> No
         notes = ("Beräknat från " + coverage_label(int(latest["n_reporting"]),
                                                    int(latest["n_expected"])) + ".",) \
             if latest["status"] == "partial" else ()
+        if latest.get("is_lower_bound"):
+            notes += (LOWER_BOUND_NOTE,)
+        elif latest.get("year_before_lower_bound"):
+            notes += (YEAR_BEFORE_LOWER_NOTE,)
         views.append(replace(bas_card(latest, ind, name), notes=notes))
     cards.draw(views)
 
@@ -531,18 +535,27 @@ def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
     return choice.label.lower() if choice.dim != "age" else choice.label
 
 
+LOWER_BOUND_NOTE = ("**Minst:** summan räknar med kommuner där källan döljer små antal (<5) "
+                    "eller inte kan ange antalet, så det sanna värdet är minst detta och "
+                    "förändringen mot året före kan inte anges.")
+YEAR_BEFORE_LOWER_NOTE = ("Samma månad året före är en nedre gräns (källan döljer små antal), "
+                          "så förändringen kan inte anges.")
+
+
 def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     """A card from monthly.latest_with_year_before()."""
     period = latest["period"]
+    lower = latest.get("is_lower_bound", False)
     delta = None
-    if latest["value_year_before"] is not None:
+    if latest["value_year_before"] is not None and not (
+            lower or latest.get("year_before_lower_bound", False)):
         change = format_change(latest["change"], ind.decimals, ind.unit, ascii_minus=True)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
         label += " (preliminär)"
-    return CardView(label=label, value=format_value(latest["value"], ind.decimals,
-                                                    ind.short_unit),
+    value = format_value(latest["value"], ind.decimals, ind.short_unit)
+    return CardView(label=label, value=f"minst {value}" if lower else value,
                     delta=delta, help=ind.definition)
 
 
