@@ -83,6 +83,8 @@ class ReplayFork:
     def __init__(self, mirror: Path, folders: Sequence[str], *, host: str = "127.0.0.1"):
         from replay.server import ReplayServer
 
+        if threading.active_count() != 1:  # a fork would copy a lock another thread holds
+            raise OSError("ReplayFork needs a process with one thread (use ReplayProcess)")
         server = ReplayServer(Path(mirror), host=host, only=tuple(folders), background=False)
         self.url = server.url
         sys.stdout.flush()

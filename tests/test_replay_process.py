@@ -214,3 +214,19 @@ def test_a_forked_replay_answers_as_this_one_ignores_sigpipe_and_ends_with_its_p
         parent.kill()
         parent.wait()
         parent.stdout.close()
+
+
+def test_a_replay_fork_refuses_a_process_with_threads():
+    """A fork copies a lock another thread may hold: with a second thread running, ReplayFork
+    says so with OSError (the refresh then serves Kolada itself) and forks nothing."""
+    from replay.process import ReplayFork
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    try:
+        with pytest.raises(OSError, match="one thread"):
+            ReplayFork(SHARED, ["kolada_v3"])
+    finally:
+        stop.set()
+        other.join()
