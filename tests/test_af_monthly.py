@@ -381,7 +381,7 @@ def test_a_lower_bound_card_says_minst_and_gives_no_change(con, af_built):
         sc, "2026-08", KRONOBERG, "K", UNGA)
     card = blocks.bas_card(latest, ind, lan.name)
     assert card.value == f"minst {format_value(expected, ind.decimals, ind.short_unit)}"
-    assert card.delta is None
+    assert card.delta is None and card.notes == (blocks.LOWER_BOUND_NOTE,)
     from exports.deck import Compared, monthly_key_figures
 
     sentences, flags = monthly_key_figures(ind, [Compared(lan.name, "focus", women)], women)

@@ -516,14 +516,11 @@ def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> No
     views = []
     for area, latest in found:
         name = f"{ind.label}: {area.name}" if ind.aggregation == "sum" else area.name
-        notes = ("Beräknat från " + coverage_label(int(latest["n_reporting"]),
-                                                   int(latest["n_expected"])) + ".",) \
-            if latest["status"] == "partial" else ()
-        if latest.get("is_lower_bound"):
-            notes += (LOWER_BOUND_NOTE,)
-        elif latest.get("year_before_lower_bound"):
-            notes += (YEAR_BEFORE_LOWER_NOTE,)
-        views.append(replace(bas_card(latest, ind, name), notes=notes))
+        card = bas_card(latest, ind, name)
+        if latest["status"] == "partial":
+            card = replace(card, notes=("Beräknat från " + coverage_label(
+                int(latest["n_reporting"]), int(latest["n_expected"])) + ".", *card.notes))
+        views.append(card)
     cards.draw(views)
 
 
@@ -555,8 +552,10 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     if latest["is_preliminary"]:
         label += " (preliminär)"
     value = format_value(latest["value"], ind.decimals, ind.short_unit)
+    notes = (LOWER_BOUND_NOTE,) if lower else (
+        (YEAR_BEFORE_LOWER_NOTE,) if latest.get("year_before_lower_bound") else ())
     return CardView(label=label, value=f"minst {value}" if lower else value,
-                    delta=delta, help=ind.definition)
+                    delta=delta, help=ind.definition, notes=notes)
 
 
 def population_block(sel: Selection) -> None:

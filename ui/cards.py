@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-CARDS_PER_ROW = 3  # in STYLE's grid; four cut values and changes short at 1280 px
-
-# the look of st.metric with border=True and delta_color="off"; colours from the text colour
+# three cards to a row (four cut values and changes short at 1280 px); the look of
+# st.metric with border=True and delta_color="off"; colours from the text colour
 # (currentColor), so Streamlit's dark theme keeps them readable
 STYLE = """<style>
 .kort-rad { display: grid; gap: 1rem; grid-template-columns: repeat(6, minmax(0, 1fr)); }

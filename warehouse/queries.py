@@ -608,9 +608,10 @@ def _pairs_of(choices: dict[str, monthly.Choice], day: np.ndarray, sched: np.nda
     out = {}
     for name, choice in choices.items():
         if choice.schedule:
-            found = np.unique(day.astype("int64") * 64 + sched)
-            out[name] = sorted((np.datetime64(int(k) // 64, "D").item(),
-                                choice.codes[int(k) % 64 - 1]) for k in found)
+            base = len(choice.codes) + 1  # one key per (day, code): sched is 1 … len(codes)
+            found = np.unique(day.astype("int64") * base + sched)
+            out[name] = sorted((np.datetime64(int(k) // base, "D").item(),
+                                choice.codes[int(k) % base - 1]) for k in found)
         else:
             out[name] = [(d, choice.option) for d in np.unique(day).tolist()]
     return out

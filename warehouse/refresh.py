@@ -135,8 +135,10 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
 
 
 def _seconds(seconds: float) -> str:
-    """Seconds for people, Swedish style: '2,4 s'."""
-    return f"{seconds:.1f} s".replace(".", ",")
+    """Seconds for people, Swedish style: '2,4 s' (after the fetch: pandas may load now)."""
+    from transforms.formatting import format_number
+
+    return f"{format_number(seconds, 1)} s"
 
 
 def _replay_child(mirror: Path) -> ReplayFork | None:
