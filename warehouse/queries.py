@@ -642,6 +642,8 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
                 return found
         cells = _monthly_cells(con, ind, mart["table"], choices, sex)
     except duckdb.CatalogException:
+        if has_table(con, mart["table"]):  # another table or a column is missing: a defect,
+            raise  # not "no data yet"
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
     available = _available_frames(choices, cells)
     months = _months(choices, available)
