@@ -77,15 +77,11 @@ def test_file_names_keep_swedish_letters_and_are_never_cut_mid_word():
 
 
 def test_the_chart_camera_button_saves_a_readable_file_name(app_env):
-    from streamlit.testing.v1 import AppTest
+    from tests.test_app import _shown
 
-    from tests.conftest import ROOT
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["sida"] = "arbetsloshet"  # Översikt has cards; the charts are here
-    at.query_params["flik"] = "ar"  # the annual charts' tab
-    at.query_params["kommun"] = "0780"
-    at.run()
+    # Översikt has cards; the charts are on Arbetslöshet, the annual ones in its tab Per år
+    # (the view test_app.py's Växjö test reads too: drawn once in a worker)
+    at = _shown(sida="arbetsloshet", flik="ar", kommun="0780")
     assert not at.exception
     names = [json.loads(c.proto.config)["toImageButtonOptions"].get("filename")
              for c in at.get("plotly_chart")]

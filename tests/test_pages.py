@@ -88,7 +88,7 @@ def test_forsorjningsstod_draws_the_forsorjningshinder_as_one_composition(app_en
         pytest.approx(_kolada(shared, "N31858", 2022)["0780"])
     # a count is never on one axis with Riket: Växjö alone, Riket as a number in the title
     # (tab Mottagare och hushåll)
-    at = _app(sida="forsorjningsstod", kommun="0780", flik="mottagare").run()
+    at = _shown(sida="forsorjningsstod", kommun="0780", flik="mottagare")
     count = _figure(at, "Biståndsmottagare, antal<br>")
     assert [t["name"] for t in count["data"] if t.get("mode") != "markers"] == ["Växjö"]
     riket = sum(_kolada(shared, "N31848", 2022).values())
@@ -106,7 +106,7 @@ def test_unga_and_nyanlanda_show_their_real_values(app_env, shared):
     year = int(card.label.rsplit(", ", 1)[1])
     assert card.value == _number(_kolada(shared, "N00960", year)["0780"], 0)
     # the refugee reception in its own tab (Mottagande), from the link
-    at = _app(sida="nyanlanda", kommun="0780", flik="mottagande").run()
+    at = _shown(sida="nyanlanda", kommun="0780", flik="mottagande")
     assert not at.exception and not at.warning
     assert [h.value for h in at.header] == ["Mottagande"]
     card = next(m for m in cards(at) if m.label.startswith("Kommunmottagna i flyktingmottagandet, "
@@ -151,7 +151,7 @@ def test_the_group_form_keeps_the_input_on_an_error_and_confirms_a_success(app_e
 
 
 def test_kommunerna_i_an_area_draw_counts_without_the_areas_sum(app_env, shared):
-    at = _app(sida="forsorjningsstod", omrade="lan:07", flik="mottagare").run()
+    at = _shown(sida="forsorjningsstod", omrade="lan:07", flik="mottagare")
     assert not at.exception
     bars = _figure(at, "Biståndsmottagare, antal: kommunerna i Kronobergs län")
     assert not bars["layout"].get("shapes")  # no reference line across bars and labels
@@ -161,7 +161,7 @@ def test_kommunerna_i_an_area_draw_counts_without_the_areas_sum(app_env, shared)
     total = f"{sum(kronoberg.values()):,.0f}".replace(",", "\u00a0")
     assert f"Kronobergs län totalt: {total}" in bars["layout"]["title"]["text"]
     # a rate: the län's own value is a bar of its own, in the chosen-area colour (first tab)
-    at = _app(sida="forsorjningsstod", omrade="lan:07").run()
+    at = _shown(sida="forsorjningsstod", omrade="lan:07")
     rate = _figure(at, "Invånare med ekonomiskt bistånd: kommunerna i Kronobergs län")
     names = _decode(rate["data"][0]["y"])
     assert "Kronobergs län (området)" in names and not rate["layout"].get("shapes")
@@ -172,7 +172,7 @@ def test_kommunerna_i_an_area_draw_counts_without_the_areas_sum(app_env, shared)
 
 
 def test_om_data_shows_the_public_api_address_not_the_replay_server(app_env):
-    at = _app(sida="om_data").run()
+    at = _shown(sida="om_data", kommun="0780")  # as test_app's every page: drawn once
     assert not at.exception
     prov = next(d.value for d in at.dataframe if "Adress" in d.value.columns
                 and "Dataset" in d.value.columns)

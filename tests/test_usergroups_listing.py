@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import duckdb
+import pandas as pd
 
 from warehouse import usergroups
 
@@ -35,3 +36,34 @@ def test_a_group_saved_here_is_listed_at_once(tmp_path):
     saved = usergroups.save(usergroups.GroupSpec("Gamma", ("0780", "0760")), path=path)
     assert [(g.name, g.members) for g in usergroups.list_groups(path)] == [
         ("Gamma", saved.members)]
+
+
+KOMMUN = pd.DataFrame({"kommun_code": ["0764", "0763", "0780", "0760"],  # hand-made
+                       "kommun_name": ["Alvesta", "Tingsryd", "Växjö", "Uppvidinge"]})
+
+
+def test_a_seeded_file_is_read_once_and_a_new_file_in_its_place_is_seeded(tmp_path,
+                                                                            monkeypatch):
+    """Every new session asks whether the suggestions are seeded and then lists the groups
+    (ui/groups.py): one opening of an unchanged seeded file answers both, later sessions none
+    (it was two openings per session, ~0,1 s); a changed file, here an empty one put in its
+    place, is read again and seeded."""
+    path = tmp_path / "user.duckdb"
+    monkeypatch.setattr(usergroups, "SUGGESTIONS_FILE", tmp_path / "suggested.yml")
+    usergroups.SUGGESTIONS_FILE.write_text(
+        "- name: Värend\n  kommuner: [Alvesta, Tingsryd, Växjö]\n", "utf-8")
+    assert usergroups.seed_suggestions(KOMMUN, path) == 1
+    opened = []
+    real = duckdb.connect
+    monkeypatch.setattr(duckdb, "connect", lambda *a, **k: opened.append(a) or real(*a, **k))
+    usergroups._SEEDED.clear()
+    usergroups._LISTED.clear()  # a process that has not read this file yet
+    for _ in range(3):  # three sessions
+        assert usergroups.seed_suggestions(KOMMUN, path) == 0
+        assert [g.name for g in usergroups.list_groups(path)] == ["Värend"]
+    assert len(opened) == 1
+    path.unlink()
+    real(str(path)).close()  # another file in its place, without the groups or the flag
+    assert usergroups.seed_suggestions(KOMMUN, path) == 1
+    assert [(g.name, g.members) for g in usergroups.list_groups(path)] == [
+        ("Värend", ("0764", "0763", "0780"))]

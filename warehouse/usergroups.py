@@ -123,6 +123,11 @@ _LOCK = threading.RLock()
 # kept per file with the file's (and its WAL's) size and modification time: any write, from
 # this process or another, changes them. Every other opening of the file forgets it too.
 _LISTED: dict[str, tuple[tuple, list]] = {}
+# The same for the first start's check (every new session asks, ui/groups.py): the file's
+# state when its suggestions were last seen seeded. The flag is never removed, so while the
+# file is unchanged the answer is the same; any change (a write, another file in its place)
+# reads it again.
+_SEEDED: dict[str, tuple] = {}
 
 
 def _file_state(path: Path) -> tuple:
@@ -167,16 +172,19 @@ def list_groups(path: Path | None = None) -> list[Group]:
         if known is not None and known[0] == _file_state(path):
             return list(known[1])
         with _connect(path, listing=True) as con:
-            rows = con.execute("""select g.group_id, g.name, g.note, g.is_suggested,
-                                         list(m.kommun_code order by m.position) filter
-                                             (where m.kommun_code is not null)
-                                  from user_group g left join user_group_member m
-                                    using (group_id)
-                                  group by all order by g.name""").fetchall()
-        groups = [Group(r[0], r[1], tuple(r[4] or ()), r[2], bool(r[3])) for r in rows]
+            groups = _read_groups(con)
         # the state after closing: no other process can write while the file is open here
         _LISTED[str(path)] = (_file_state(path), groups)
     return list(groups)
+
+
+def _read_groups(con: duckdb.DuckDBPyConnection) -> list[Group]:
+    rows = con.execute("""select g.group_id, g.name, g.note, g.is_suggested,
+                                 list(m.kommun_code order by m.position) filter
+                                     (where m.kommun_code is not null)
+                          from user_group g left join user_group_member m using (group_id)
+                          group by all order by g.name""").fetchall()
+    return [Group(r[0], r[1], tuple(r[4] or ()), r[2], bool(r[3])) for r in rows]
 
 
 def find(name_or_id: str, path: Path | None = None) -> Group:
@@ -325,11 +333,19 @@ def seed_suggestions(kommun: pd.DataFrame, path: Path | None = None) -> int:
     """
     if read_only():
         return 0
+    path = Path(path or config.user_db_path())
     with _LOCK:  # check, seed and mark as one step: sessions opening at once seed once
-        with _connect(path) as con:
-            if con.execute("select 1 from user_meta where key = 'suggestions_seeded'"
-                           ).fetchone():
-                return 0
+        if _SEEDED.get(str(path)) == _file_state(path):
+            return 0  # seen seeded and unchanged since: no need to open the file
+        with _connect(path, listing=True) as con:  # only reads (the listing stays valid)
+            seeded = con.execute("select 1 from user_meta where key = 'suggestions_seeded'"
+                                 ).fetchone()
+            groups = _read_groups(con) if seeded else None
+        if seeded:  # the page lists the groups next: read in the same opening
+            state = _file_state(path)
+            _SEEDED[str(path)] = state
+            _LISTED[str(path)] = (state, groups)
+            return 0
         lookup = kommun_lookup(kommun)
         added = 0
         for item in yaml_load(SUGGESTIONS_FILE.read_text("utf-8")):
