@@ -41,11 +41,12 @@ from transforms.staging_kolada import (
     stage_values_into,
 )
 from transforms.weights import resolve_weights
-from warehouse import af_marts, checks, revisions, scb_marts
+from warehouse import checks, revisions, scb_marts
 from warehouse.area_sql import SQL_RULES, area_values_in
 from warehouse.db import building, comment_table, connect, sql_identifier, write_table
 
 if TYPE_CHECKING:  # the fetch's modules (httpx, the clients) are not needed to build
+    from warehouse import af_marts
     from warehouse.fetch import FetchReport
 
 OFFICIAL_KINDS = ["riket", "lan", "la", "fa", "kommungrupp"]
@@ -706,6 +707,9 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path,
     # GIL, and the two need nothing of each other (the build's second core was mostly idle)
     with ThreadPoolExecutor(1) as pool:
         shapes_made = pool.submit(map_shapes, members, set(kommun["kommun_code"]))
+        # then Arbetsförmedlingen's months (and the import of their reader and client,
+        # ~0.15 s): they need only the kommuner, and nothing waits for them until the writes
+        af_made = pool.submit(_load_af, raw, kommun, muni, lan_names)
         progress("bygger: vikter och områdesvärden")
         series = _weights_in(con, indicators, scb.population_single_age)
         _release_memory()
@@ -715,8 +719,10 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path,
         _release_memory()
         progress("bygger: kartor")
         shapes, shapes_message = shapes_made.result()
-    progress("bygger: Arbetsförmedlingen")
-    af = af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
+        progress("bygger: Arbetsförmedlingen")
+        af = af_made.result()
+    from warehouse import af_marts
+
     af_marts.keep_previous(af, target)
     provenance = [_provenance_row(s) for s in kolada["snapshots"].values()]
     provenance += [_provenance_row(s) for s in ([div_snap] if div_snap else []) + scb.snapshots
@@ -774,6 +780,14 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path,
             "observations": int(n_obs), "areas": len(areas), "lan_names_from": lan_source,
             "scb": scb.summary, "af": af.summary,
             "revised": {k: v for k, v in revised.items() if v}}
+
+
+def _load_af(raw: Path, kommun: pd.DataFrame, muni: pd.DataFrame,
+             lan_names: dict[str, str]) -> af_marts.AfFrames:
+    """``af_marts.load``, imported here: on the build's second thread, the import too."""
+    from warehouse import af_marts
+
+    return af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
 
 
 def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None:
