@@ -370,7 +370,7 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
 
 def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                         members: pd.DataFrame, kommun: pd.DataFrame,
-                        series: dict[str, int] | None) -> pd.DataFrame:
+                        series: dict[str, int] | None) -> pd.DataFrame | None:
     """``area_values`` under a lower cap and without insertion order (its result is ordered
     explicitly): it spills a little instead of adding ~80 MB at the build's peak. DuckDB can
     still find no room under that cap (a few builds in ten at 64 MB): then again under the
@@ -379,24 +379,39 @@ def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame
         con.execute("set preserve_insertion_order = false")
         try:
             con.execute("set memory_limit = ?", [AREA_MEMORY_LIMIT])
-            return area_values(con, indicators, members, kommun, series)
+            return area_values(con, indicators, members, kommun, series, into=AREA_VALUES)
         except duckdb.OutOfMemoryException:
+            con.execute(f"drop table if exists {sql_identifier(AREA_VALUES)}")
             con.execute("set memory_limit = ?", [MEMORY_LIMIT])
-            return area_values(con, indicators, members, kommun, series)
+            return area_values(con, indicators, members, kommun, series, into=AREA_VALUES)
     finally:
         con.execute("set memory_limit = ?", [MEMORY_LIMIT])
         con.execute("set preserve_insertion_order = true")
 
 
+AREA_VALUES = "marts.area_indicator_year"
+
+
 def area_values(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                 members: pd.DataFrame, kommun: pd.DataFrame,
-                series: dict[str, int] | None) -> pd.DataFrame:
+                series: dict[str, int] | None, into: str | None = None) -> pd.DataFrame | None:
     """Every indicator's value for every official area (grain: indicator × area × year × sex)
     from the observations and weights written into ``con`` (``series``: each weighted
     indicator's series in the temporary table _pw, see ``_weights_in``; None: from
     marts.indicator_weight): one DuckDB statement for the annual rules (warehouse.area_sql),
-    the pandas reference for any other rule; rows in the order of ``area_values_pandas``."""
+    the pandas reference for any other rule; rows in the order of ``area_values_pandas``.
+    With ``into`` and only the SQL rules: written into that new table (write_table's types,
+    rows and order) and None returned."""
     others = ~indicators["aggregation"].isin([*SQL_RULES, "none"])
+    rest = None
+    if others.any():
+        # only their observations (the monthly 'ratio' indicators have none here); the pandas
+        # function reads weights only for 'weighted', which is never among them
+        rest_ids = [str(i) for i in indicators.loc[others, "indicator_id"]]
+        rest = area_values_pandas(_obs_frame(con, rest_ids), indicators[others], members,
+                                  kommun, _concat_weights([]))
+        if rest.empty:  # concatenated with an empty frame every column would become object
+            rest = None
     con.execute("create or replace temp view _obs_in as select indicator_id, kommun_code, "
                 "year, sex, value from marts.observation_kommun_year")
     if series is None:
@@ -405,23 +420,21 @@ def area_values(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     else:
         con.execute("create or replace temp view _pw_in as select * from _pw")
     try:
-        out = area_values_in(con, indicators, members, kommun, series)
+        out = area_values_in(con, indicators, members, kommun, series,
+                             into=into if rest is None else None)
     finally:
         con.execute("drop view if exists _obs_in; drop view if exists _weights_in; "
                     "drop view if exists _pw_in")
-    if not others.any():
-        return out
-    # only their observations (the monthly 'ratio' indicators have none here); the pandas
-    # function reads weights only for 'weighted', which is never among them
-    rest_ids = [str(i) for i in indicators.loc[others, "indicator_id"]]
-    rest = area_values_pandas(_obs_frame(con, rest_ids), indicators[others], members, kommun,
-                              _concat_weights([]))
-    if rest.empty:  # concatenated with an empty frame every column would become object
+    if rest is None:
         return out
     order = {i: n for n, i in enumerate(indicators["indicator_id"])}
     both = pd.concat([out, rest], ignore_index=True)
-    return both.sort_values("indicator_id", key=lambda s: s.map(order), kind="stable")\
+    both = both.sort_values("indicator_id", key=lambda s: s.map(order), kind="stable")\
         .reset_index(drop=True)
+    if into is None:
+        return both
+    write_table(con, into, both)
+    return None
 
 
 def area_values_pandas(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.DataFrame,
@@ -804,7 +817,7 @@ def _load_af(raw: Path, kommun: pd.DataFrame, muni: pd.DataFrame,
     return af_marts.load(raw, kommun=kommun, municipality=muni, lan_names=lan_names)
 
 
-def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None:
+def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame | None) -> None:
     """The marts made as frames, and the comments of those made in SQL."""
     catalogue = load_catalogue()
     write_table(con, "marts.kommun", frames["kommun"],
@@ -821,10 +834,14 @@ def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame) -> None
     write_table(con, "marts.area", frames["areas"], comment="Alla områden: kommun, län, riket, "
                 "LA, FA, kommungrupp, med indelningens årgång och källa")
     write_table(con, "marts.area_member", frames["members"], comment="Område × medlemskommun")
-    write_table(con, "marts.area_indicator_year", frames["area_vals"],
-                comment="Områdesvärden beräknade från kommunerna enligt indikatorns regel",
-                column_comments={"status": "null = alla kommuner rapporterar; partial = med "
-                                 "täckning; withheld = undanhållet"})
+    area_comments = {"comment": "Områdesvärden beräknade från kommunerna enligt indikatorns "
+                                "regel",
+                     "column_comments": {"status": "null = alla kommuner rapporterar; partial "
+                                         "= med täckning; withheld = undanhållet"}}
+    if frames["area_vals"] is None:  # written in SQL by area_values
+        comment_table(con, AREA_VALUES, **area_comments)
+    else:
+        write_table(con, AREA_VALUES, frames["area_vals"], **area_comments)
     comment_table(con, OWN, comment="Källans egna värden för län och riket, när de hämtats")
     write_table(con, "marts.provenance", frames["provenance"],
                 comment="Varje ögonblicksbild som byggdes in: källa, hämtad, url, sha256")
