@@ -133,10 +133,10 @@ def test_the_build_hands_freed_pages_back_at_once_and_puts_the_setting_back():
     assert decay() == before != 0 and decay(b"arena.0") == before
 
 
-def test_the_weights_written_in_one_insert_are_the_reference_frame(built, warehouse,
+def test_the_weights_written_from_the_shared_series_are_the_reference_frame(built, warehouse,
                                                                    tmp_path):
-    """The build writes marts.indicator_weight in one insert taken from the shared weight
-    series (warehouse.build._weights_in); the frame of every indicator's weights
+    """The build writes marts.indicator_weight from the weight series indicators share, each
+    stored once (warehouse.build._weights_in); the frame of every indicator's weights
     (``indicator_weights``, the reference) is the same table: rows, types and order, on the
     whole mirror, and the series numbers returned point at each indicator's own rows."""
     import duckdb
