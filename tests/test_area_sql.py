@@ -144,3 +144,40 @@ def test_weights_shared_by_series_give_the_per_indicator_values(inputs, sql_valu
     finally:
         con.close()
     pd.testing.assert_frame_equal(_normal(shared), _normal(sql_values), check_exact=True)
+
+
+def test_values_written_into_a_table_are_the_frame_write_table_stores(inputs, sql_values):
+    """The build has the statement write marts.area_indicator_year itself (``into``): the
+    table is the one write_table makes of the frame: the same column types, rows and stored
+    order (status spelled out), on the whole mirror."""
+    import duckdb
+
+    from warehouse.area_sql import area_values_in
+    from warehouse.db import write_table
+
+    obs, indicators, members, kommun, weights = inputs
+    con = duckdb.connect()
+    try:
+        con.execute("create schema marts")
+        con.register("_obs_in", obs[["indicator_id", "kommun_code", "year", "sex", "value"]])
+        con.register("_weights_in", weights)
+        assert area_values_in(con, indicators, members, kommun, into="marts.direct") is None
+        write_table(con, "marts.reference", sql_values)
+        types = [con.execute("select column_name, data_type from duckdb_columns() "
+                             "where table_name = ? order by column_index", [t]).fetchall()
+                 for t in ("direct", "reference")]
+        differ = con.execute("""
+            select count(*) from (select row_number() over () as n, * from marts.direct) a
+            full join (select row_number() over () as n, * from marts.reference) b
+              on a.n = b.n and a.indicator_id = b.indicator_id and a.area_id = b.area_id
+             and a.year = b.year and a.sex = b.sex and a.value is not distinct from b.value
+             and a.n_expected = b.n_expected and a.n_reporting = b.n_reporting
+             and a.status is not distinct from b.status
+            where a.n is null or b.n is null""").fetchone()[0]
+        statuses = dict(con.execute("select coalesce(status, 'null'), count(*) "
+                                    "from marts.direct group by all").fetchall())
+    finally:
+        con.close()
+    assert types[0] == types[1] and ("status", "VARCHAR") in types[0]
+    assert differ == 0 and len(sql_values) > 200_000
+    assert statuses.get("partial", 0) > 0 and statuses.get("withheld", 0) > 0

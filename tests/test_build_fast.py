@@ -131,3 +131,56 @@ def test_the_build_hands_freed_pages_back_at_once_and_puts_the_setting_back():
     with _pages_returned_at_once():
         assert decay() == 0 and decay(b"arena.0") == 0
     assert decay() == before != 0 and decay(b"arena.0") == before
+
+
+def test_the_weights_written_from_the_shared_series_are_the_reference_frame(built, warehouse,
+                                                                   tmp_path):
+    """The build writes marts.indicator_weight from the weight series indicators share, each
+    stored once (warehouse.build._weights_in); the frame of every indicator's weights
+    (``indicator_weights``, the reference) is the same table: rows, types and order, on the
+    whole mirror, and the series numbers returned point at each indicator's own rows."""
+    import duckdb
+
+    from warehouse import scb_marts
+    from warehouse.build import _weights_in, indicator_weights
+    from warehouse.db import write_table
+
+    obs = warehouse.execute("select * from marts.observation_kommun_year").df()
+    indicators = warehouse.execute("select * from marts.indicator").df()
+    population = scb_marts.load(built["raw"]).population_single_age
+    con = duckdb.connect(str(tmp_path / "weights.duckdb"))
+    try:
+        con.execute("create schema marts")
+        con.execute("attach ? as w (read_only)", [str(built["warehouse"])])
+        con.execute("create table marts.observation_kommun_year as "
+                    "select * from w.marts.observation_kommun_year")
+        series = _weights_in(con, indicators.copy(), population)
+        ref = indicator_weights(obs.astype({"indicator_id": "string", "kommun_code": "string",
+                                            "sex": "string"}), indicators.copy(), population)
+        write_table(con, "marts.reference", ref)
+        types = [con.execute("select column_name, data_type from duckdb_columns() where "
+                             "database_name = current_database() and table_name = ? "
+                             "order by column_index", [t]).fetchall()
+                 for t in ("indicator_weight", "reference")]
+        assert types[0] == types[1]
+        # the same rows in the same order (a row number on each side, then an anti join)
+        differ = con.execute("""
+            select count(*) from (select row_number() over () as n, * from
+                                  marts.indicator_weight) a
+            full join (select row_number() over () as n, * from marts.reference) b
+              on a.n = b.n and a.indicator_id = b.indicator_id
+             and a.kommun_code = b.kommun_code and a.year = b.year and a.sex = b.sex
+             and a.weight is not distinct from b.weight
+            where a.n is null or b.n is null""").fetchone()[0]
+        n = con.execute("select count(*) from marts.indicator_weight").fetchone()[0]
+        # Göteborg's weight for N03920 (unemployment 16–64) in 2022, both sexes, by its series
+        p = series["N03920"]
+        gbg = con.execute("""select w.weight, s.weight from marts.indicator_weight w
+                             join _pw s on s.p = ? and s.kommun_code = w.kommun_code
+                              and s.year = w.year and s.sex = w.sex
+                             where w.indicator_id = 'N03920' and w.kommun_code = '1480'
+                               and w.year = 2022 and w.sex = 'T'""", [p]).fetchall()
+    finally:
+        con.close()
+    assert n == len(ref) > 500_000 and differ == 0
+    assert len(gbg) == 1 and gbg[0][0] == gbg[0][1] and 350_000 < gbg[0][0] < 500_000

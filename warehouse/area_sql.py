@@ -29,6 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms import areas as area_rules
+from warehouse.db import sql_identifier
 
 SQL_RULES = ("sum", "weighted")  # rule 'none' has no area values at all
 MEMORY_LIMIT = "128MB"
@@ -149,6 +150,12 @@ from _r join _ind using (i) join _ad using (a) join _sd using (s)
 order by _r.i, _r.a, _r.s, _r.year
 """
 
+# the same rows as a table: status spelled out as area_values_in's frame has it
+_OUTPUT_TABLE = _OUTPUT.replace(
+    "_r.n_expected, _r.n_reporting, _r.st",
+    "_r.n_expected, _r.n_reporting, "
+    "case _r.st when 1 then 'partial' when 2 then 'withheld' end as status")
+
 
 def _arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
@@ -192,13 +199,18 @@ def _batches(con: duckdb.DuckDBPyConnection, n: int) -> list[tuple[int, int]]:
 
 def area_values_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                    members: pd.DataFrame, kommun: pd.DataFrame,
-                   series: dict[str, int] | None = None) -> pd.DataFrame:
+                   series: dict[str, int] | None = None,
+                   into: str | None = None) -> pd.DataFrame | None:
     """``area_values_sql`` over the observations and weights ``con`` already holds: the
     relation ``_obs_in`` (indicator_id, kommun_code, year, sex, value) and either
     ``_weights_in`` (indicator_id, … weight: per indicator) or, with ``series`` (indicator_id
     -> series number p), ``_pw_in`` (p, kommun_code, year, sex, weight): weights that many
     indicators share go in once (the build's 41 weighted indicators share 8). Tables, views or
-    registered frames; its own tables are temporary and dropped."""
+    registered frames; its own tables are temporary and dropped.
+
+    ``into`` (a ``schema.table`` name): the rows are written into that new table of ``con``
+    instead (the types, rows and order write_table gives the frame), and None is returned:
+    the 235 000 rows never become a frame to be written back."""
     rule = indicators["aggregation"].astype(str).to_numpy()
     use = np.isin(rule, SQL_RULES)
     ids = indicators["indicator_id"].astype(str).to_numpy()[use]
@@ -222,6 +234,11 @@ def area_values_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
             con.execute(("create temp table _r as " if n == 0 else "insert into _r ")
                         + statement, {"t": t, "min": area_rules.MIN_COVERAGE, "lo": lo,
                                       "hi": hi})
+        if into is not None:
+            # stored in the statement's order: insertion order must be kept for this one
+            con.execute("set preserve_insertion_order = true")
+            con.execute(f"create table {sql_identifier(into)} as " + _OUTPUT_TABLE)
+            return None
         out = con.sql(_OUTPUT).to_arrow_table().to_pandas()
     finally:
         con.execute(_DROP)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from data_sources.scb_datasets import ScbDataset, dataset_bodies, load_datasets, snapshot_details
 from data_sources.snapshot import Snapshot, complete_snapshots
 from transforms.jsonio import json_loads
 from transforms.jsonstat import JsonStatError, join_parts
@@ -25,6 +25,17 @@ from transforms.staging_scb import (
     prefer_final,
     stage,
 )
+
+if TYPE_CHECKING:
+    from data_sources.scb_datasets import ScbDataset
+
+
+def _datasets():
+    """data_sources.scb_datasets, imported when first used: it brings SCB's client and httpx
+    (~0.15 s), which the build's SCB staging imports on its second thread, not at start."""
+    from data_sources import scb_datasets
+
+    return scb_datasets
 
 SOURCE = "scb"
 MARTS = {  # (kind, time grain) -> mart table
@@ -71,11 +82,11 @@ def region_labels(raw: Path) -> dict[str, str]:
     Only a Swedish body is read: metadata asked for in English (``metadata_lang: en``) holds
     codes we use, never labels we show.
     """
-    for ds in load_datasets():
+    for ds in _datasets().load_datasets():
         if ds.kind != "population":
             continue
         for snap in complete_snapshots(raw, SOURCE, ds.id)[:1]:
-            for raw_body in dataset_bodies(snap).get("metadata", []):
+            for raw_body in _datasets().dataset_bodies(snap).get("metadata", []):
                 body = json_loads(raw_body)
                 if not is_swedish(body):
                     continue
@@ -91,7 +102,7 @@ def lan_names(raw: Path) -> dict[str, str]:
 
 
 def _stage_snapshot(ds: ScbDataset, snap: Snapshot) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    bodies = dataset_bodies(snap)
+    bodies = _datasets().dataset_bodies(snap)
     decoded = join_parts([json_loads(b) for b in bodies.get("data", [])])
     staged = stage(decoded, table_id=ds.source_id, dimensions=ds.dimensions)
     if ds.kind == "population":
@@ -122,12 +133,12 @@ def load(raw: Path) -> ScbFrames:
     """SCB staging and mart tables from the newest snapshots that stage cleanly."""
     frames = ScbFrames()
     marts: dict[str, list[pd.DataFrame]] = {}
-    for ds in load_datasets():
+    for ds in _datasets().load_datasets():
         snaps = complete_snapshots(raw, SOURCE, ds.id)
         if not snaps:
             continue
         if ds.kind == "codelist":
-            body = json.loads(dataset_bodies(snaps[0])["codelist"][0])
+            body = json.loads(_datasets().dataset_bodies(snaps[0])["codelist"][0])
             kind = "la" if "LA" in ds.source_id else "kommungrupp"
             frames.codelist_areas[kind] = (kommun_areas(body), ds.source_id)
             frames.snapshots.append(snaps[0])
@@ -143,7 +154,7 @@ def load(raw: Path) -> ScbFrames:
                 staged, f"SCB {ds.source_id}, parsad och typad; koder och etiketter kvar")
             time = "period" if "period" in mart.columns else "year"
             marts.setdefault(MARTS[(ds.kind, time)], []).append(mart)
-            details = snapshot_details(snap)
+            details = _datasets().snapshot_details(snap)
             frames.summary[ds.id] = {"rows": len(mart), "table": ds.source_id,
                                      "last_period": details.get("last_period"),
                                      "is_current": details.get("is_current"),
