@@ -150,9 +150,20 @@ def _ignores_sigpipe(pid: int) -> bool:
 
 
 def _children(pid: int) -> list[int]:
-    """The processes ``pid`` started and has not reaped (every thread's children)."""
-    return [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
-            for child in (task / "children").read_text().split()]
+    """The processes ``pid`` started and has not reaped: every process whose parent it is,
+    from each one's /proc/<id>/stat, which every Linux /proc has (/proc/<id>/task/*/children
+    only a kernel built with CONFIG_PROC_CHILDREN)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # ended meanwhile, or not ours to read
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) == pid:  # the field after state: ppid
+            found.append(int(entry.name))
+    return found
 
 
 PAUSE_IN_THE_FORK = """

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import config
+from data_sources import NOT_IN_MIRROR
 from data_sources.http import Clock, FakeClock, ssl_context
-from data_sources.scb_datasets import NOT_IN_MIRROR
 from data_sources.snapshot import MANIFEST, Snapshot, prune, utc_stamp
 from replay.process import ReplayFork
 from replay.server import MOUNTS, Fault, ReplayServer
