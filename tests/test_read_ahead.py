@@ -123,6 +123,19 @@ def test_only_this_refreshs_committed_snapshots_are_read_in_the_fetchs_order(tmp
     assert not READ_AHEAD
 
 
+def test_a_read_ahead_that_fails_stops_reading_and_leaves_it_to_the_build(tmp_path):
+    """Reading ahead is never the refresh's failure: a manifest that cannot be read (here
+    cut short on disk) ends it quietly; the build parses what it needs itself."""
+    raw = tmp_path / "raw"
+    ahead = _KoladaReadAhead(raw, SMALL_KPIS, utc_stamp(datetime.now(UTC)))
+    writer = SnapshotWriter(raw, "kolada", f"data__{SMALL_KPIS[0]}")
+    writer.add(_response(SMALL_KPIS[0]))
+    manifest = writer.commit().folder / "manifest.json"
+    manifest.write_text(manifest.read_text("utf-8")[:40], "utf-8")
+    assert ahead() is False and ahead.todo == [] and not READ_AHEAD
+    assert ahead() is False
+
+
 @pytest.fixture(scope="module")
 def replay():
     child = ReplayProcess(SHARED, ["kolada_v3"])

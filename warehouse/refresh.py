@@ -195,7 +195,7 @@ class _KoladaReadAhead:
             try:
                 names = sorted((n for n in os.listdir(self.base / dataset) if n >= self.since),
                                reverse=True)
-            except FileNotFoundError:
+            except OSError:  # not made yet
                 names = []
             if not names:  # not started yet; the child takes them in this order
                 waiting += 1
@@ -206,10 +206,14 @@ class _KoladaReadAhead:
             if not (folder / MANIFEST).is_file():
                 continue  # under way, or failed (then never: the build reads an older one)
             self.todo.remove(dataset)
-            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-            with _system_memory_pool():
-                for path in Snapshot(folder, manifest).files:
-                    read_ahead(path)
+            try:
+                manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+                with _system_memory_pool():
+                    for path in Snapshot(folder, manifest).files:
+                        read_ahead(path)
+            except (OSError, ValueError, KeyError, TypeError, MemoryError):
+                self.todo.clear()  # never the refresh's failure: the build reads them itself
+                return False
             return True
         return False
 
