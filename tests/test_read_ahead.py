@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,7 +105,6 @@ def test_only_this_refreshs_committed_snapshots_are_read_in_the_fetchs_order(tmp
     assert ahead() is False and not READ_AHEAD  # under way: no manifest yet
     writers[b].commit()
     assert ahead() is True  # b, though a (before it) is still under way
-    ahead.settle()
     snap_b = latest_snapshot(raw, "kolada", f"data__{b}")
     assert [k[0] for k in READ_AHEAD] == [str(p) for p in snap_b.files]
     assert ahead() is False
@@ -114,19 +112,12 @@ def test_only_this_refreshs_committed_snapshots_are_read_in_the_fetchs_order(tmp
     failed.add(_response(c))
     failed.abort("InvalidData: test")  # refused: no manifest, never read
     writers[a].commit()
-    assert ahead() is True
-    ahead.settle()
-    assert ahead() is False
+    assert ahead() is True and ahead() is False
     snap_a = latest_snapshot(raw, "kolada", f"data__{a}")
     assert snap_a.folder != old.folder
     assert sorted(k[0] for k in READ_AHEAD) == sorted(str(p) for p in snap_a.files
                                                       + snap_b.files)
     assert ahead.todo == [f"data__{c}", f"data__{d}"]
-    if sys.platform == "linux":  # the reading thread takes only CPU nothing else wants
-        assert ahead._pool.submit(lambda: os.getpriority(
-            os.PRIO_PROCESS, threading.get_native_id())).result() == 19
-        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) < 19
-    ahead.close()
     for path in snap_a.files + snap_b.files:  # what the build will take is its own parse
         assert _read_known(path).equals(_read_file(path))
     assert not READ_AHEAD
@@ -141,10 +132,8 @@ def test_a_read_ahead_that_fails_stops_reading_and_leaves_it_to_the_build(tmp_pa
     writer.add(_response(SMALL_KPIS[0]))
     manifest = writer.commit().folder / "manifest.json"
     manifest.write_text(manifest.read_text("utf-8")[:40], "utf-8")
-    assert ahead() is True  # handed to the reading thread, which fails
-    ahead.settle()
     assert ahead() is False and ahead.todo == [] and not READ_AHEAD
-    ahead.close()
+    assert ahead() is False
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +175,6 @@ def test_the_refresh_reads_ahead_while_the_forked_client_fetches(replay, tmp_pat
         did = ahead()
         calls.append(did)
         if ahead.todo == [f"data__{SMALL_KPIS[-1]}"]:
-            ahead.settle()  # the third KPI read before the child may go on
             release.touch()
         return did
 
@@ -195,7 +183,6 @@ def test_the_refresh_reads_ahead_while_the_forked_client_fetches(replay, tmp_pat
     there = FetchReport()
     fetch_kolada_forked(fetch, there, lambda _: None, meanwhile=meanwhile, root=raw,
                         kpis=SMALL_KPIS, clock=FakeClock(), base_url=url)
-    ahead.close()  # as the refresh does: the KPI handed over last is read
     assert [(o.dataset, o.ok) for o in there.outcomes] == \
         [(o.dataset, o.ok) for o in here.outcomes]
     assert release.exists() and calls.count(True) == len(SMALL_KPIS) - 1

@@ -115,13 +115,9 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
 
             # the build's parse of each KPI the child has committed, here while it fetches
             # the rest (this process is otherwise idle now): the build then takes it
-            ahead = _KoladaReadAhead(raw, kpis, since)
-            try:
-                fetch_kolada_forked(forked, report, progress, meanwhile=ahead, root=raw,
-                                    kpis=kpis, clock=clock,
-                                    base_url=urls.get("KOLADA_API_URL"))
-            finally:
-                ahead.close()
+            fetch_kolada_forked(forked, report, progress,
+                                meanwhile=_KoladaReadAhead(raw, kpis, since), root=raw,
+                                kpis=kpis, clock=clock, base_url=urls.get("KOLADA_API_URL"))
     finally:
         if forked is not None:
             forked.close()
@@ -178,34 +174,22 @@ def _import_for_the_map() -> None:
 
 class _KoladaReadAhead:
     """Kolada's data bodies parsed for the build as soon as the forked client has committed
-    their snapshot (``transforms.staging_kolada.read_ahead``); called again and again while
-    the child fetches the rest (``KoladaFetchProcess.join``), ``close`` after it answered.
-
-    Only a snapshot of this refresh whose manifest is written (complete and checked: the
-    newest, which the build reads) is read; the build parses whatever it finds no parse for,
-    so a KPI missed here, failed or fetched last costs nothing but the time it always took.
-    The parsing runs on a thread of the lowest priority (nice 19; Linux keeps it per thread):
-    it takes only CPU that Kolada's client and replay, the fetch's critical path, leave idle.
-    A call returns True when it handed a KPI to that thread."""
+    their snapshot (``transforms.staging_kolada.read_ahead``), one KPI per call; called while
+    the child fetches the rest (``KoladaFetchProcess.join``). Only a snapshot of this refresh
+    whose manifest is written (complete and checked: the newest, which the build reads) is
+    read; the build parses whatever it finds no parse for, so a KPI missed here, failed or
+    fetched last, costs nothing but the time it always took. Returns True when it read one."""
 
     def __init__(self, raw: Path, kpis: list[str] | None, since: str):
-        from concurrent.futures import ThreadPoolExecutor
-
         from transforms.catalogue import indicator_ids
 
         self.base = Path(raw) / "kolada"
         self.todo = [f"data__{kpi}" for kpi in (kpis or indicator_ids())]
         self.since = since
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="read-ahead",
-                                        initializer=_lowest_priority)
-        self._reading = None
-        self._stop = self._failed = False
 
     def __call__(self) -> bool:
-        if self._failed:
-            self.todo.clear()  # never the refresh's failure: the build reads them itself
-        if self._reading is not None and not self._reading.done():
-            return False
+        from transforms.staging_kolada import read_ahead
+
         waiting = 0
         for dataset in self.todo:
             try:
@@ -222,42 +206,16 @@ class _KoladaReadAhead:
             if not (folder / MANIFEST).is_file():
                 continue  # under way, or failed (then never: the build reads an older one)
             self.todo.remove(dataset)
-            self._reading = self._pool.submit(self._read, folder)
+            try:
+                manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+                with _system_memory_pool():
+                    for path in Snapshot(folder, manifest).files:
+                        read_ahead(path)
+            except (OSError, ValueError, KeyError, TypeError, MemoryError):
+                self.todo.clear()  # never the refresh's failure: the build reads them itself
+                return False
             return True
         return False
-
-    def _read(self, folder: Path) -> None:
-        from transforms.staging_kolada import read_ahead
-
-        try:
-            manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-            with _system_memory_pool():
-                for path in Snapshot(folder, manifest).files:
-                    if self._stop:
-                        return
-                    read_ahead(path)
-        except (OSError, ValueError, KeyError, TypeError, MemoryError):
-            self._failed = True
-
-    def settle(self) -> None:
-        """Wait until the KPI handed over last is read."""
-        if self._reading is not None:
-            self._reading.result()
-
-    def close(self) -> None:
-        """Stop after the file being read (one body, not the KPI) and end the thread."""
-        self._stop = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _lowest_priority() -> None:
-    """This thread at nice 19, where the OS allows it (Linux: per thread); else as it is."""
-    import threading
-
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
 
 
 @contextmanager
