@@ -65,15 +65,17 @@ def main() -> None:
 
             def progress(line: str, build_at: list[float] = build_at) -> None:
                 if line.startswith("bygger:") and not build_at:  # the fetch phase ends
-                    build_at.append(time.perf_counter())
+                    build_at.extend((time.perf_counter(), time.process_time()))
 
             c0, k0, t0 = time.process_time(), _children_cpu(), time.perf_counter()
             result = refresh(MIRROR, raw=Path(tmp) / "raw", target=Path(tmp) / "w.duckdb",
                              progress=progress)
             times.append(time.perf_counter() - t0)
-            if build_at:
-                phases.append((build_at[0] - t0, times[-1] - (build_at[0] - t0)))
             cpu.append(time.process_time() - c0)
+            if build_at:  # wall of each phase; this process's CPU in each (the children's
+                # all falls in the fetch phase)
+                phases.append((build_at[0] - t0, times[-1] - (build_at[0] - t0),
+                               build_at[1] - c0, cpu[-1] - (build_at[1] - c0)))
             child_cpu.append(_children_cpu() - k0)
             assert result.built or args.fetch_only, result.build_message
             assert not result.report.failures(), result.report.failures()
@@ -86,8 +88,11 @@ def main() -> None:
           f"load after {os.getloadavg()[0]:.1f}")
     if phases:  # from refresh() called to the build's first progress line, and the rest
         print("phases: fetch (replay, fetch, checks, raw writes, the build's imports) "
-              + ", ".join(f"{f:.2f}" for f, _ in phases) + " s; build and swap "
-              + ", ".join(f"{b:.2f}" for _, b in phases) + " s")
+              + ", ".join(f"{p[0]:.2f}" for p in phases) + " s; build and swap "
+              + ", ".join(f"{p[1]:.2f}" for p in phases) + " s")
+        print("CPU of this process by phase: fetch "
+              + ", ".join(f"{p[2]:.2f}" for p in phases) + " s; build and swap "
+              + ", ".join(f"{p[3]:.2f}" for p in phases) + " s")
 
 
 if __name__ == "__main__":

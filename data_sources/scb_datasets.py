@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from data_sources import NOT_IN_MIRROR
 from data_sources.http import FetchError
 from data_sources.scb import SOURCE, ScbClient
 from data_sources.snapshot import Snapshot, SnapshotWriter, fetch_snapshot
@@ -20,7 +21,7 @@ from transforms.yamlio import yaml_load
 
 DATASETS_FILE = Path(__file__).with_name("scb_datasets.yml")
 KINDS = {"population", "bas", "integration", "codelist"}
-NOT_IN_MIRROR = "ej i spegeln"  # the refresh counts these as skipped, not failed
+
 
 
 class NotInMirror(FetchError):

@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # annotations only: the build reads snapshots without loading
 MANIFEST = "manifest.json"
 
 
-def _utc_stamp(moment: datetime) -> str:
+def utc_stamp(moment: datetime) -> str:
+    """A snapshot folder's name for a fetch started at ``moment`` (names sort by time)."""
     return moment.strftime("%Y%m%dT%H%M%S%fZ")
 
 
@@ -72,10 +73,10 @@ class SnapshotWriter:
     def __init__(self, root: Path, source: str, dataset: str, *, now: datetime | None = None):
         self.started_at = now or datetime.now(UTC)
         base = Path(root) / source / dataset
-        folder = base / _utc_stamp(self.started_at)
+        folder = base / utc_stamp(self.started_at)
         n = 1
         while folder.exists():  # two fetches within the same microsecond: never overwrite
-            folder = base / f"{_utc_stamp(self.started_at)}-{n}"
+            folder = base / f"{utc_stamp(self.started_at)}-{n}"
             n += 1
         self.folder = folder
         self.source = source

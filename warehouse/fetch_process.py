@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from data_sources.http import Clock
 from warehouse.fetch import DatasetOutcome, FetchReport, Progress, fetch_kolada
+
+POLL = 0.02  # seconds between looks for more work while the child runs (join's meanwhile)
 
 
 def can_fork() -> bool:
@@ -58,9 +62,16 @@ class KoladaFetchProcess:
         os.close(alive_r)
         self._results = results_r
 
-    def join(self) -> tuple[list[DatasetOutcome], list[str]] | None:
+    def join(self, meanwhile: Callable[[], bool] | None = None
+             ) -> tuple[list[DatasetOutcome], list[str]] | None:
         """Wait for the child: its outcomes and progress lines, or None when it died without
-        them (the caller then fetches Kolada itself)."""
+        them (the caller then fetches Kolada itself). While it runs, ``meanwhile`` is called
+        again and again (at once when it did something, i.e. returned True; else after up to
+        ``POLL`` seconds): this process's own work beside the child's."""
+        if meanwhile is not None:
+            busy = True
+            while not select.select([self._results], [], [], 0 if busy else POLL)[0]:
+                busy = meanwhile()
         chunks = []
         while chunk := os.read(self._results, 1 << 20):
             chunks.append(chunk)
@@ -110,10 +121,11 @@ def _exit_with_parent(alive_r: int) -> None:
 
 
 def fetch_kolada_forked(fetch: KoladaFetchProcess, report: FetchReport, progress: Progress,
-                        **in_process) -> None:
+                        meanwhile: Callable[[], bool] | None = None, **in_process) -> None:
     """The child's outcomes into ``report`` (Kolada's first, as when fetched here) and its
-    progress lines to ``progress``; without an answer, ``fetch_kolada(**in_process)`` here."""
-    answer = fetch.join()
+    progress lines to ``progress``; without an answer, ``fetch_kolada(**in_process)`` here.
+    ``meanwhile``: as in ``KoladaFetchProcess.join``."""
+    answer = fetch.join(meanwhile)
     if answer is None:
         progress("kolada: hämtningen i en egen process gav inget svar; hämtar här i stället")
         own = FetchReport(mirror=report.mirror)

