@@ -146,7 +146,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     delta = None
     if previous is not None:
         change = latest["value"] - previous["value"]
-        delta = (f"{format_change(change, ind.decimals, ind.unit, ascii_minus=True)} från "
+        delta = (f"{format_change(change, ind.decimals, ind.unit)} från "
                  f"{periods.label(previous[column], freq)}")
     notes = ()
     if latest.get("status") == "partial":
@@ -546,7 +546,7 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     delta = None
     if latest["value_year_before"] is not None and not (
             lower or latest.get("year_before_lower_bound", False)):
-        change = format_change(latest["change"], ind.decimals, ind.unit, ascii_minus=True)
+        change = format_change(latest["change"], ind.decimals, ind.unit)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
@@ -582,7 +582,7 @@ def population_block(sel: Selection) -> None:
     first = df[(df["period"] == df["period"].min()) & (df["sex"] == "T")]["population"].sum()
     delta = None
     if df["period"].nunique() > 1:
-        change = format_change(now - first, 0, "count", ascii_minus=True)
+        change = format_change(now - first, 0, "count")
         delta = f"{change} sedan {format_month(df['period'].min())}"
     if area.is_kommun:
         st.caption(f"SCB:s månadsbefolkning per kommun finns inte i datan; {sel.kommun_name}s "
