@@ -22,7 +22,7 @@ from transforms.export import population_frame, series_frame, stacked_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
 from ui import cards, swedish
 from ui.cards import CardView
-from ui.data import cached, figure, query, reading_ahead
+from ui.data import cached, figure, query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
 from warehouse import queries
@@ -171,18 +171,14 @@ def indicator_card(sel: Selection, indicator_id: str) -> None:
 def section_cards(sel: Selection, ids: list[str], *, rank: bool = False) -> None:
     """The cards of a section's indicators, three to a row, as one element; ``rank``: each
     with the kommun's place among all kommuner under it."""
-    if not rank:
-        cards.draw([indicator_card_of(sel, i).view for i in ids])
-        return
-    with reading_ahead(places_reader(sel, ids)):
-        cards.draw([ranked_card(sel, i) for i in ids])
+    cards.draw([ranked_card(sel, i) if rank else indicator_card_of(sel, i).view for i in ids])
 
 
 def places_reader(sel: Selection, ids: list[str]) -> Callable[[str, tuple, dict], object]:
-    """A read-ahead (ui.data.reading_ahead) for the places of a section's annual cards: the
-    first card whose every-kommun values miss the cache reads those of all the section's cards
-    in one statement per sex (one statement per card before: 15 on a kommun's first view of
-    Översikt). Monthly cards keep their own statement."""
+    """A read-ahead (ui.data.reading_ahead) for the places of a page's ranked annual cards
+    (``ids``): the first card whose every-kommun values miss the cache reads those of all of
+    them in one statement per sex (one statement per card before: 12 on Översikt's first view
+    in a process). Monthly cards keep their own statement."""
     wanted: dict[tuple[str, int, str], None] = {}
     if sel.area.is_kommun:
         for indicator_id in ids:
