@@ -180,7 +180,11 @@ def places_reader(sel: Selection, ids: list[str]) -> Callable[[str, tuple, dict]
     them in one statement per sex (one statement per card before: 12 on Översikt's first view
     in a process). Monthly cards keep their own statement."""
     wanted: dict[tuple[str, int, str], None] = {}
-    if sel.area.is_kommun:
+    read: dict[tuple[str, int, str], pd.DataFrame] = {}
+    asked: list[bool] = []
+
+    def places() -> None:  # at the first miss: a run whose places are cached does nothing
+        asked.append(True)
         for indicator_id in ids:
             ind = query("indicator", indicator_id)
             if ind.is_monthly or ind.better is None:
@@ -188,21 +192,19 @@ def places_reader(sel: Selection, ids: list[str]) -> Callable[[str, tuple, dict]
             period = indicator_card_of(sel, indicator_id).period
             if period is not None:
                 wanted[(ind.id, int(str(period)[:4]), sex_for(sel, ind)[0])] = None
-    read: dict[tuple[str, int, str], pd.DataFrame] = {}
+        for sex in dict.fromkeys(s for _, _, s in wanted):
+            pairs = [(i, y) for i, y, s in wanted if s == sex]
+            found = query("kommun_values_many", pairs, sex)
+            read.update({(i, y, sex): found[(i, y)] for i, y in pairs})
 
     def batch(name: str, args: tuple, kwargs: dict) -> object:
-        if name != "kommun_values" or kwargs or len(args) != 3 \
+        if name != "kommun_values" or kwargs or len(args) != 3 or not sel.area.is_kommun \
                 or not isinstance(args[0], Indicator) or args[0].is_monthly:
             return None
-        key = (args[0].id, int(str(args[1])[:4]), args[2])
-        if key not in wanted:
-            return None
-        if key not in read:
-            for sex in dict.fromkeys(s for _, _, s in wanted):
-                pairs = [(i, y) for i, y, s in wanted if s == sex]
-                found = query("kommun_values_many", pairs, sex)
-                read.update({(i, y, sex): found[(i, y)] for i, y in pairs})
-        return read[key].copy()
+        if not asked:
+            places()
+        found = read.get((args[0].id, int(str(args[1])[:4]), args[2]))
+        return None if found is None else found.copy()
 
     return batch
 
