@@ -198,7 +198,7 @@ def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
     assert card.label == "Arbetslöshet 18–65 år, 2019"
     value_2019, value_2018 = (_kolada(shared, "N03920", y)["0780"] for y in (2019, 2018))
     assert card.value == f"{value_2019:.1f}".replace(".", ",") + "\u00a0%"
-    assert f"{value_2019 - value_2018:+.1f}".replace(".", ",") in card.delta
+    assert f"{value_2019 - value_2018:+.1f}".replace(".", ",").replace("-", "−") in card.delta
     fig = _figure(at, "Arbetslöshet 18–65 år<br>")
     vaxjo = next(t for t in fig["data"] if t["name"] == "Växjö")
     assert _decode(vaxjo["x"]) == [2015, 2016, 2017, 2018, 2019]
@@ -322,7 +322,8 @@ def test_falun_shows_monthly_unemployment_against_a_year_earlier_with_its_lan(ap
     assert falun.value == _percent(_bas(shared, ["2080"], "000006II", "2026M04")) == "3,1\u00a0%"
     change = _bas(shared, ["2080"], "000006II", "2026M04") - _bas(shared, ["2080"], "000006II",
                                                                     "2025M04")
-    assert falun.delta == f"{change:+.1f}".replace(".", ",") + " procentenheter från april 2025"
+    assert falun.delta == f"{change:+.1f}".replace(".", ",").replace("-", "−") + \
+        " procentenheter från april 2025"
     lan = metrics["Dalarnas län, april 2026 (preliminär)"]
     assert lan.value == _percent(100 * _bas(shared, DALARNA, "000004YH", "2026M04")
                                  / _bas(shared, DALARNA, "000006IU", "2026M04"))
@@ -384,7 +385,7 @@ def test_the_period_control_clips_the_monthly_block(app_env, shared):
     falun = next(m for m in cards(at) if m.label == "Falun, december 2024 (preliminär)")
     dec24, dec23 = (_bas(shared, ["2080"], "000006II", m) for m in ("2024M12", "2023M12"))
     assert falun.value == _percent(dec24)
-    assert falun.delta == f"{dec24 - dec23:+.1f}".replace(".", ",") + \
+    assert falun.delta == f"{dec24 - dec23:+.1f}".replace(".", ",").replace("-", "−") + \
         " procentenheter från december 2023"
     fig = _figure(at, "Arbetslöshet (SCB BAS)<br>")
     assert "januari 2023–december 2024" in fig["layout"]["title"]["text"]

@@ -23,7 +23,7 @@ def test_a_card_shows_hostile_text_as_text():
     """An area name or a note is text in the card, never markup: a group's name is user
     input and reaches the notes ("inga värden för <namn> i vald period")."""
     name = '<img src=x onerror="alert(1)">Kusten & "Fjällen"'
-    html = row_html([CardView(label=f"Folkmängd, {name}", value="1\u00a0234", delta="-5 från 2021",
+    html = row_html([CardView(label=f"Folkmängd, {name}", value="1\u00a0234", delta="−5 från 2021",
                               help=f"Summa för {name}", notes=(f"**Plats 1** i {name}.",)),
                      CardView(info=f"**Folkmängd**: inga värden för {name} i vald period.")])
     parser = _Tags()
@@ -35,7 +35,7 @@ def test_a_card_shows_hostile_text_as_text():
     reader.feed(html)
     first, note = reader.cards
     assert first.label == f"Folkmängd, {name}"
-    assert first.value == "1\u00a0234" and first.delta == "-5 från 2021"
+    assert first.value == "1\u00a0234" and first.delta == "−5 från 2021"
     assert first.help == f"Definition: Summa för {name}"
     assert first.notes == [f"**Plats 1** i {name}."]
     assert note.info == f"**Folkmängd**: inga värden för {name} i vald period."
@@ -56,3 +56,17 @@ def test_oversikt_draws_each_sections_cards_as_one_element(app_env, shared):
     value = _kolada(shared, "N02267", 2022)["0780"]
     assert employment.value == f"{value:.1f}".replace(".", ",") + "\u00a0%"
     assert employment.notes[0].endswith("bland kommunerna; plats 1 = högst värde (bäst).")
+
+
+def test_a_change_reads_with_a_typographic_minus_and_its_arrow():
+    """A card is HTML (not st.metric): a fall is written with '−' (U+2212, as every number
+    on the page) and points down; a rise points up."""
+    from transforms.formatting import format_change
+
+    fall, rise = format_change(-12, 0, "count"), format_change(0.44, 1, "percent")
+    assert fall == "−12" and "-" not in fall and rise == "+0,4 procentenheter"
+    html = row_html([CardView(label="a", value="1", delta=f"{fall} från 2021"),
+                     CardView(label="b", value="2", delta=rise)])
+    downs, ups = html.count("↓"), html.count("↑")
+    assert (downs, ups) == (1, 1)
+    assert html.index("↓") < html.index("−12 från 2021") < html.index("↑")

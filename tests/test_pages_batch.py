@@ -94,3 +94,36 @@ def test_a_page_drawn_with_the_batch_reader_is_the_page_drawn_chart_by_chart(app
         assert reads.get("kommun_series", 0) == reads.get("official_area_series", 0) == 0
         assert reads["area_series_many"] == 3
         assert plain_reads["kommun_series"] >= len(batched)
+
+
+def _cards_and_reads(read_ahead: bool, **link: str):
+    """Översikt's cards as shown, and how often each ranking statement ran, caches cleared."""
+    import streamlit as st
+
+    from tests.cards_shown import cards
+    from ui import blocks
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    counts: dict[str, int] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        if not read_ahead:
+            patch.setattr(blocks, "places_reader", lambda sel, ids: lambda *a: None)
+        for name in ("kommun_values", "kommun_values_many"):
+            patch.setattr(queries, name, _counted(getattr(queries, name), name, counts))
+        at = _app(**link).run()
+    assert not at.exception and not at.warning
+    return cards(at), counts
+
+
+def test_oversikts_places_read_in_one_statement_are_the_places_read_card_by_card(app_env):
+    """Översikt's ranked cards (the kommun's place among all kommuner) read every kommun's
+    values of all their indicators in one statement (ui/blocks.py ``places_reader``): the
+    same cards, places and notes as one statement per card."""
+    batched, reads = _cards_and_reads(True, kommun="0780")
+    plain, plain_reads = _cards_and_reads(False, kommun="0780")
+    ranked = [c for c in batched if any("bland kommunerna" in n for n in c.notes)]
+    assert len(ranked) >= 10
+    assert batched == plain  # label, value, change, definition and every note
+    assert reads == {"kommun_values_many": 1}
+    assert plain_reads == {"kommun_values": len(ranked)}

@@ -83,3 +83,25 @@ def test_a_monthly_indicator_ranks_the_kommuner_the_source_has(warehouse, shared
     assert falun == pytest.approx(3.1)  # TAB6260, 2080, 20–64 år, 2026M04 (published)
     rank = place_of(df, "2080", "lower")
     assert rank.of == 15 and rank.place == 1 + int((df["value"] < falun).sum())
+
+
+def test_several_indicators_values_in_one_statement_are_each_ones_own(warehouse, shared):
+    """Översikt's ranked cards read every kommun's values of a section's indicators in one
+    statement (queries.kommun_values_many): the same frames as one statement per indicator,
+    each in its own year and for the sex asked, an empty frame for a year without values."""
+    from warehouse import queries
+
+    wanted = [("N03920", 2022), ("N03920", 2019), ("N31807", 2021), ("N03920", 1900)]
+    for sex in ("T", "K"):
+        many = queries.kommun_values_many(warehouse, wanted, sex)
+        assert list(many) == wanted
+        for (indicator_id, year), df in many.items():
+            one = queries.kommun_values(warehouse, queries.indicator(warehouse, indicator_id),
+                                        str(year), sex)
+            pd.testing.assert_frame_equal(df, one)
+        assert many[("N03920", 1900)].empty and len(many[("N03920", 2022)]) == 290
+    body = json.loads((shared / "kolada_v3/data/kpi/N03920.json").read_bytes())
+    recorded = next(v["value"] for e in body["values"] if e["period"] == 2019
+                    and e["municipality"] == "0780" for v in e["values"] if v["gender"] == "K")
+    values = queries.kommun_values_many(warehouse, wanted, "K")[("N03920", 2019)]
+    assert values.set_index("kommun_code")["value"]["0780"] == pytest.approx(recorded)

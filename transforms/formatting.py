@@ -30,17 +30,12 @@ def format_value(value: float | None, decimals: int, short_unit: str) -> str:
     return f"{text}{NBSP}{short_unit}"
 
 
-def format_change(change: float | None, decimals: int, unit: str, *,
-                  ascii_minus: bool = False) -> str:
-    """A change with its sign: '+0,4 procentenheter' for shares, '−12' for counts.
-
-    ``ascii_minus`` writes '-' (st.metric reads the direction of a delta from it).
-    """
+def format_change(change: float | None, decimals: int, unit: str) -> str:
+    """A change with its sign (a typographic minus): '+0,4 procentenheter' for shares, '−12'
+    for counts."""
     text = format_number(change, decimals, sign=True)
     if text == "–":
         return text
-    if ascii_minus:
-        text = text.replace("−", "-")
     return f"{text} procentenheter" if unit == "percent" else text
 
 

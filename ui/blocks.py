@@ -146,7 +146,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     delta = None
     if previous is not None:
         change = latest["value"] - previous["value"]
-        delta = (f"{format_change(change, ind.decimals, ind.unit, ascii_minus=True)} från "
+        delta = (f"{format_change(change, ind.decimals, ind.unit)} från "
                  f"{periods.label(previous[column], freq)}")
     notes = ()
     if latest.get("status") == "partial":
@@ -172,6 +172,41 @@ def section_cards(sel: Selection, ids: list[str], *, rank: bool = False) -> None
     """The cards of a section's indicators, three to a row, as one element; ``rank``: each
     with the kommun's place among all kommuner under it."""
     cards.draw([ranked_card(sel, i) if rank else indicator_card_of(sel, i).view for i in ids])
+
+
+def places_reader(sel: Selection, ids: list[str]) -> Callable[[str, tuple, dict], object]:
+    """A read-ahead (ui.data.reading_ahead) for the places of a page's ranked annual cards
+    (``ids``): the first card whose every-kommun values miss the cache reads those of all of
+    them in one statement per sex (one statement per card before: 12 on Översikt's first view
+    in a process). Monthly cards keep their own statement."""
+    wanted: dict[tuple[str, int, str], None] = {}
+    read: dict[tuple[str, int, str], pd.DataFrame] = {}
+    asked: list[bool] = []
+
+    def places() -> None:  # at the first miss: a run whose places are cached does nothing
+        asked.append(True)
+        for indicator_id in ids:
+            ind = query("indicator", indicator_id)
+            if ind.is_monthly or ind.better is None:
+                continue
+            period = indicator_card_of(sel, indicator_id).period
+            if period is not None:
+                wanted[(ind.id, int(str(period)[:4]), sex_for(sel, ind)[0])] = None
+        for sex in dict.fromkeys(s for _, _, s in wanted):
+            pairs = [(i, y) for i, y, s in wanted if s == sex]
+            found = query("kommun_values_many", pairs, sex)
+            read.update({(i, y, sex): found[(i, y)] for i, y in pairs})
+
+    def batch(name: str, args: tuple, kwargs: dict) -> object:
+        if name != "kommun_values" or kwargs or len(args) != 3 or not sel.area.is_kommun \
+                or not isinstance(args[0], Indicator) or args[0].is_monthly:
+            return None
+        if not asked:
+            places()
+        found = read.get((args[0].id, int(str(args[1])[:4]), args[2]))
+        return None if found is None else found.copy()
+
+    return batch
 
 
 @dataclass(frozen=True)
@@ -546,7 +581,7 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     delta = None
     if latest["value_year_before"] is not None and not (
             lower or latest.get("year_before_lower_bound", False)):
-        change = format_change(latest["change"], ind.decimals, ind.unit, ascii_minus=True)
+        change = format_change(latest["change"], ind.decimals, ind.unit)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
@@ -582,7 +617,7 @@ def population_block(sel: Selection) -> None:
     first = df[(df["period"] == df["period"].min()) & (df["sex"] == "T")]["population"].sum()
     delta = None
     if df["period"].nunique() > 1:
-        change = format_change(now - first, 0, "count", ascii_minus=True)
+        change = format_change(now - first, 0, "count")
         delta = f"{change} sedan {format_month(df['period'].min())}"
     if area.is_kommun:
         st.caption(f"SCB:s månadsbefolkning per kommun finns inte i datan; {sel.kommun_name}s "

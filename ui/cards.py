@@ -57,7 +57,7 @@ STYLE = """<style>
 
 @dataclass(frozen=True)
 class CardView:
-    """One card: ``label``, ``value``, ``delta`` (its text; a leading '-' points down) and
+    """One card: ``label``, ``value``, ``delta`` (its text; a leading '−' points down) and
     ``help`` (the definition) as st.metric took them, ``notes`` under the box (markdown
     **bold** only), or only ``info``: a plain note in the row instead of a value."""
 
@@ -78,7 +78,7 @@ def _text(markdown: str) -> str:
 
 
 def _arrow(delta: str) -> str:
-    if delta.startswith(("-", "−")):
+    if delta.startswith("−"):
         return '<span aria-hidden="true">↓ </span>'
     if delta.startswith("+"):
         return '<span aria-hidden="true">↑ </span>'

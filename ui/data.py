@@ -109,6 +109,23 @@ def read_ahead(batch: Callable[[str, tuple, dict], object] | None) -> None:
     _RUN.batch = batch
 
 
+@contextmanager
+def reading_ahead(batch: Callable[[str, tuple, dict], object]) -> Iterator[None]:
+    """``read_ahead(batch)`` inside the block only, the run's own reader asked when ``batch``
+    gives nothing (a section's cards read their places this way, ui/blocks.py)."""
+    before = getattr(_RUN, "batch", None)
+
+    def both(name: str, args: tuple, kwargs: dict) -> object:
+        found = batch(name, args, kwargs)
+        return found if found is not None or before is None else before(name, args, kwargs)
+
+    _RUN.batch = both
+    try:
+        yield
+    finally:
+        _RUN.batch = before
+
+
 def _from_batch(name: str, args: tuple, kwargs: tuple) -> object:
     batch = getattr(_RUN, "batch", None)
     return None if batch is None else batch(name, args, dict(kwargs))

@@ -93,14 +93,16 @@ def indicator_page(sel: Selection) -> None:
     chosen = open_tab(spec, sel.state) if spec.tabs else None
     drawn = [s for s in spec.sections if s.tab in (None, chosen)]
     data.read_ahead(series_reader(drawn, known))
+    ranked = [i for s in drawn if s.rank for i in s.indicators if i in known]
     try:
-        tabs_drawn = False
-        for section in spec.sections:
-            if section.tab is None:
-                _section(sel, section, known)
-            elif not tabs_drawn:  # the tabbed sections stand together (ui/page_spec.py checks)
-                tabs_drawn = True
-                _tabs(sel, known)
+        with data.reading_ahead(blocks.places_reader(sel, ranked)):
+            tabs_drawn = False
+            for section in spec.sections:
+                if section.tab is None:
+                    _section(sel, section, known)
+                elif not tabs_drawn:  # tabbed sections stand together (ui/page_spec.py checks)
+                    tabs_drawn = True
+                    _tabs(sel, known)
     finally:
         data.read_ahead(None)
 

@@ -398,6 +398,31 @@ def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T
     return con.execute(sql, [indicator_id, sex, members]).df()
 
 
+def kommun_values_many(con: Con, wanted: list[tuple[str, int]],
+                       sex: str = "T") -> dict[tuple[str, int], pd.DataFrame]:
+    """``kommun_values`` of several annual indicators, each in its own year, read in one
+    statement (Översikt's ranked cards read them one by one: 15 statements on a kommun's
+    first view): {(indicator_id, year): the frame ``kommun_values`` gives for it}, an empty
+    frame for a pair without rows."""
+    if not wanted:
+        return {}
+    pairs = list(dict.fromkeys((str(i), int(y)) for i, y in wanted))
+    # one constant condition per pair, every value a parameter
+    match = " or ".join(["(o.indicator_id = ? and o.year = ?)"] * len(pairs))
+    sql = ("select o.indicator_id, o.year, o.kommun_code, k.kommun_name, o.value, o.status "
+           "from marts.observation_kommun_year o join marts.kommun k using (kommun_code) "
+           "where o.sex = ? and (" + match + ") "
+           "order by o.indicator_id, o.year, o.kommun_code")
+    rows = con.execute(sql, [sex, *(v for pair in pairs for v in pair)]).df()
+    cols = ["kommun_code", "kommun_name", "value", "status"]
+    found = {(str(i), int(y)): part[cols].reset_index(drop=True)
+             for (i, y), part in rows.groupby(["indicator_id", "year"], sort=False)}
+    # no rows: the frame a statement without rows gives (its text columns as objects)
+    empty = rows[cols].iloc[0:0].astype({"kommun_code": object, "kommun_name": object,
+                                         "status": object}).reset_index(drop=True)
+    return {pair: found[pair] if pair in found else empty.copy() for pair in pairs}
+
+
 def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
                   dims: dict[str, str | None] | None = None) -> pd.DataFrame:
     """Every kommun's value of one indicator in one period (grain: kommun), for rankings.
