@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from warehouse.db import sql_identifier
+from warehouse.db import quiet, sql_identifier
 
 VALUE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "value", "status", "count"]
 
@@ -243,7 +243,8 @@ def stage_values_fast(files: list[tuple[str, Path, str]]) -> pd.DataFrame | None
     """``stage_values_into`` as a frame (the dtypes of stage_values' frame plus ``snapshot``),
     in a connection of its own; None when it would not stage exactly as stage_values does."""
     spill = tempfile.TemporaryDirectory(prefix="kolada-stage-")  # past the cap: spill, not fail
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill.name})
+    con = quiet(duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
+                                       "temp_directory": spill.name}))
     try:
         if not stage_values_into(con, files, "staged"):
             return None

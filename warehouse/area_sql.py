@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms import areas as area_rules
-from warehouse.db import sql_identifier
+from warehouse.db import quiet, sql_identifier
 
 SQL_RULES = ("sum", "weighted")  # rule 'none' has no area values at all
 MEMORY_LIMIT = "128MB"
@@ -169,7 +169,8 @@ def area_values_sql(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.Dat
     # a cap keeps the build's peak memory down (unlimited, DuckDB took ~125 MB more here for
     # little speed); past it DuckDB spills into a private temporary folder, never fails
     spill = tempfile.TemporaryDirectory(prefix="area-sql-")
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill.name})
+    con = quiet(duckdb.connect(config={"memory_limit": MEMORY_LIMIT,
+                                       "temp_directory": spill.name}))
     try:
         # as Arrow (zero copy for Arrow-backed strings; DuckDB's pandas scan of them is not)
         con.register("_obs_in", _arrow(obs[["indicator_id", "kommun_code", "year", "sex",

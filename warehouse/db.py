@@ -17,9 +17,16 @@ import duckdb
 import pandas as pd
 
 
+def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``con`` without DuckDB's progress bar, which it prints to stdout for any statement
+    over 2 s (a loaded machine): into the CLI's and a refresh's output, which scripts read."""
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """Open a warehouse file (read-only unless asked)."""
-    return duckdb.connect(str(path), read_only=read_only)
+    return quiet(duckdb.connect(str(path), read_only=read_only))
 
 
 def connect_private(path: Path) -> duckdb.DuckDBPyConnection:
@@ -30,7 +37,7 @@ def connect_private(path: Path) -> duckdb.DuckDBPyConnection:
     open in the process, so after ``os.replace`` swapped a new file in, it would serve the OLD
     file. A cursor of the returned connection must run ``use_warehouse`` first (a cursor
     starts in the in-memory database)."""
-    con = duckdb.connect(":memory:")
+    con = quiet(duckdb.connect(":memory:"))
     con.execute("attach ? as warehouse (read_only)", [str(path)])
     con.execute("use warehouse")
     return con
@@ -81,7 +88,7 @@ def building(target: Path):
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_builds(target)
     tmp = staging_path(target)
-    con = duckdb.connect(str(tmp))
+    con = quiet(duckdb.connect(str(tmp)))
     try:
         yield con
         con.execute("checkpoint")
