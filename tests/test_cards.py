@@ -70,3 +70,14 @@ def test_a_change_reads_with_a_typographic_minus_and_its_arrow():
     downs, ups = html.count("↓"), html.count("↑")
     assert (downs, ups) == (1, 1)
     assert html.index("↓") < html.index("−12 från 2021") < html.index("↑")
+
+
+def test_a_change_that_rounds_to_zero_has_no_sign_and_no_arrow():
+    """'±0,0', not '+0,0' with an up arrow (as st.metric drew it) nor '−0,0' with a down one."""
+    from transforms.formatting import format_change
+
+    tiny = [format_change(v, 1, "percent") for v in (0.0, 0.04, -0.04)]
+    assert tiny == ["±0,0 procentenheter"] * 3
+    assert format_change(-0.4, 0, "count") == "±0" and format_change(0.6, 0, "count") == "+1"
+    html = row_html([CardView(label="a", value="1", delta=f"{t} från 2021") for t in tiny])
+    assert "↑" not in html and "↓" not in html and html.count("±0,0") == 3

@@ -32,10 +32,12 @@ def format_value(value: float | None, decimals: int, short_unit: str) -> str:
 
 def format_change(change: float | None, decimals: int, unit: str) -> str:
     """A change with its sign (a typographic minus): '+0,4 procentenheter' for shares, '−12'
-    for counts."""
+    for counts; '±0' for a change that rounds to zero (no direction: not '+0' nor '−0,0')."""
     text = format_number(change, decimals, sign=True)
     if text == "–":
         return text
+    if not any(ch in "123456789" for ch in text):
+        text = "±" + text[1:]
     return f"{text} procentenheter" if unit == "percent" else text
 
 
