@@ -104,8 +104,7 @@ def test_the_cli_refresh_forks_and_leaves_no_process_behind(tmp_path):
     )
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], check=False, cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
-    # the last line: DuckDB draws a progress bar on stdout for a query over 2 s (a loaded
-    # machine's build), before it
+    # the last line: what the script printed (the refresh's own progress lines come before it)
     assert done.stdout.splitlines()[-1].split() == ["1", "True", "municipality",
                                                     "data__N03920", "scb", "0", "none-left"], \
         done.stdout[-2000:] + done.stderr[-2000:]

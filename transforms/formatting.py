@@ -36,7 +36,7 @@ def format_change(change: float | None, decimals: int, unit: str) -> str:
     text = format_number(change, decimals, sign=True)
     if text == "–":
         return text
-    if not any(ch in "123456789" for ch in text):
+    if math.isfinite(change) and not any(ch in "123456789" for ch in text):  # shown as 0
         text = "±" + text[1:]
     return f"{text} procentenheter" if unit == "percent" else text
 

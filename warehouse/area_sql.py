@@ -155,6 +155,7 @@ _OUTPUT_TABLE = _OUTPUT.replace(
     "_r.n_expected, _r.n_reporting, _r.st",
     "_r.n_expected, _r.n_reporting, "
     "case _r.st when 1 then 'partial' when 2 then 'withheld' end as status")
+assert _OUTPUT_TABLE != _OUTPUT, "_OUTPUT's select list changed: update _OUTPUT_TABLE"
 
 
 def _arrow(df: pd.DataFrame) -> pa.Table:

@@ -364,8 +364,8 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
 def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                         members: pd.DataFrame, kommun: pd.DataFrame,
                         series: dict[str, int] | None) -> pd.DataFrame | None:
-    """``area_values`` under a lower cap and without insertion order (its result is ordered
-    explicitly): it spills a little instead of adding ~80 MB at the build's peak. DuckDB can
+    """``area_values`` under a lower cap and without insertion order while it computes (its
+    ``create table … as`` turns the order back on: the table keeps its explicit order): it spills a little instead of adding ~80 MB at the build's peak. DuckDB can
     still find no room under that cap (a few builds in ten at 64 MB): then again under the
     build's ordinary cap."""
     try:

@@ -401,7 +401,7 @@ def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T
 def kommun_values_many(con: Con, wanted: list[tuple[str, int]],
                        sex: str = "T") -> dict[tuple[str, int], pd.DataFrame]:
     """``kommun_values`` of several annual indicators, each in its own year, read in one
-    statement (Översikt's ranked cards read them one by one: 15 statements on a kommun's
+    statement (Översikt's ranked cards read them one by one: 12 statements on a kommun's
     first view): {(indicator_id, year): the frame ``kommun_values`` gives for it}, an empty
     frame for a pair without rows."""
     if not wanted:
@@ -667,8 +667,8 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
                 return found
         cells = _monthly_cells(con, ind, mart["table"], choices, sex)
     except duckdb.CatalogException:
-        if has_table(con, mart["table"]):  # another table or a column is missing: a defect,
-            raise  # not "no data yet"
+        if has_table(con, mart["table"]):  # another table is missing: a defect, not "no data
+            raise  # yet" (a missing column is a BinderException, never caught here)
         return pd.DataFrame(columns=MONTHLY_COLUMNS)
     available = _available_frames(choices, cells)
     months = _months(choices, available)
