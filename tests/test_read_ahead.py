@@ -193,3 +193,38 @@ def test_the_refresh_reads_ahead_while_the_forked_client_fetches(replay, tmp_pat
     for path in files:
         assert _read_known(path).equals(_read_file(path))
     assert staging_kolada.READ_AHEAD is READ_AHEAD and not READ_AHEAD
+
+
+def test_no_parse_outlives_koladas_staging(tmp_path):
+    """A parse the build did not take (a snapshot it did not pick, a refused batch) is dropped
+    when Kolada's staging ends, before the build's later, larger steps."""
+    import duckdb
+
+    taken, other = tmp_path / "taken.json", tmp_path / "other.json"
+    shutil.copyfile(RECORDED / "N03920.json", taken)
+    shutil.copyfile(RECORDED / "N31807.json", other)
+    read_ahead(taken)
+    read_ahead(other)
+    con = duckdb.connect()
+    assert staging_kolada.stage_values_into(con, [("N03920", taken, "s1")], "values_k")
+    assert not READ_AHEAD
+    staged = con.execute("select count(*) from values_k").fetchone()[0]
+    assert staged == _read_file(taken).num_rows > 0
+
+
+def test_reading_ahead_stops_at_one_batch_of_json(tmp_path, monkeypatch):
+    """At most BATCH_BYTES of JSON is held read ahead (the build's own batch): past it, the
+    build parses the rest in its batches, as it would have."""
+    raw = tmp_path / "raw"
+    a, b = SMALL_KPIS[:2]
+    since = utc_stamp(datetime.now(UTC))
+    for kpi in (a, b):
+        writer = SnapshotWriter(raw, "kolada", f"data__{kpi}")
+        writer.add(_response(kpi))
+        writer.commit()
+    first = latest_snapshot(raw, "kolada", f"data__{a}").files
+    monkeypatch.setattr(staging_kolada, "BATCH_BYTES", sum(p.stat().st_size for p in first))
+    ahead = _KoladaReadAhead(raw, [a, b], since)
+    assert ahead() is True and len(READ_AHEAD) == len(first)
+    assert ahead() is False and ahead.todo == []
+    assert sorted(k[0] for k in READ_AHEAD) == sorted(str(p) for p in first)

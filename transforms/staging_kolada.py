@@ -235,6 +235,8 @@ def stage_values_into(con: duckdb.DuckDBPyConnection, files: list[tuple[str, Pat
     except duckdb.Error:
         return False
     finally:
+        READ_AHEAD.clear()  # Kolada is staged once per build: a parse not taken by now (a
+        # refused batch, a snapshot the build did not pick) would only stand under the peak
         if made and not kept:
             con.execute(f"drop table if exists {sql_identifier(table)}")
 

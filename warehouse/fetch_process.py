@@ -68,9 +68,11 @@ class KoladaFetchProcess:
         them (the caller then fetches Kolada itself). While it runs, ``meanwhile`` is called
         again and again (at once when it did something, i.e. returned True; else after up to
         ``POLL`` seconds): this process's own work beside the child's."""
-        if meanwhile is not None:
+        if meanwhile is not None:  # poll, not select: select refuses a descriptor >= 1024
+            ready = select.poll()
+            ready.register(self._results, select.POLLIN | select.POLLHUP)
             busy = True
-            while not select.select([self._results], [], [], 0 if busy else POLL)[0]:
+            while not ready.poll(0 if busy else round(POLL * 1000)):
                 busy = meanwhile()
         chunks = []
         while chunk := os.read(self._results, 1 << 20):

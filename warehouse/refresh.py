@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,6 +119,9 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
             fetch_kolada_forked(forked, report, progress,
                                 meanwhile=_KoladaReadAhead(raw, kpis, since), root=raw,
                                 kpis=kpis, clock=clock, base_url=urls.get("KOLADA_API_URL"))
+    except BaseException:
+        _drop_read_ahead()  # a fetch that raised: no build will take them
+        raise
     finally:
         if forked is not None:
             forked.close()
@@ -128,7 +132,6 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     prune(raw)
     fetched = time.perf_counter()
     progress(f"hämtat på {_seconds(fetched - started)}")
-    from transforms.staging_kolada import READ_AHEAD
     from warehouse.build import BuildError, build_warehouse
 
     try:
@@ -137,7 +140,7 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     except BuildError as exc:
         result = RefreshResult(report, False, str(exc), {})
     finally:
-        READ_AHEAD.clear()  # what the build did not take (another snapshot, a failed build)
+        _drop_read_ahead()  # what the build did not take (another snapshot, a failed build)
     write_status(result, target)
     done = time.perf_counter()
     progress(f"klart på {_seconds(done - started)} (hämtning {_seconds(fetched - started)}, "
@@ -160,6 +163,13 @@ def _replay_child(mirror: Path) -> ReplayFork | None:
         return ReplayFork(mirror, ["kolada_v3"])
     except OSError:
         return None
+
+
+def _drop_read_ahead() -> None:
+    """Forget every parse read ahead (``transforms.staging_kolada.READ_AHEAD``), if any."""
+    staging = sys.modules.get("transforms.staging_kolada")
+    if staging is not None:
+        staging.READ_AHEAD.clear()
 
 
 def _import_for_the_map() -> None:
@@ -186,9 +196,10 @@ class _KoladaReadAhead:
         self.base = Path(raw) / "kolada"
         self.todo = [f"data__{kpi}" for kpi in (kpis or indicator_ids())]
         self.since = since
+        self.held = 0  # bytes of JSON read ahead: at most one of the build's batches
 
     def __call__(self) -> bool:
-        from transforms.staging_kolada import read_ahead
+        from transforms.staging_kolada import BATCH_BYTES, read_ahead
 
         waiting = 0
         for dataset in self.todo:
@@ -210,6 +221,10 @@ class _KoladaReadAhead:
                 manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
                 with _system_memory_pool():
                     for path in Snapshot(folder, manifest).files:
+                        self.held += path.stat().st_size
+                        if self.held > BATCH_BYTES:  # the build reads the rest in batches,
+                            self.todo.clear()  # as it would have (its memory cap holds)
+                            return False
                         read_ahead(path)
             except (OSError, ValueError, KeyError, TypeError, MemoryError):
                 self.todo.clear()  # never the refresh's failure: the build reads them itself
