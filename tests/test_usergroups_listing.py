@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -67,3 +68,29 @@ def test_a_seeded_file_is_read_once_and_a_new_file_in_its_place_is_seeded(tmp_pa
     assert usergroups.seed_suggestions(KOMMUN, path) == 1
     assert [(g.name, g.members) for g in usergroups.list_groups(path)] == [
         ("Värend", ("0764", "0763", "0780"))]
+
+
+def test_a_write_right_after_a_listing_read_is_not_hidden(tmp_path, monkeypatch):
+    """Another process writing between this listing's read and its caching (the file closed,
+    the state not yet taken) is listed next time: the cache keeps the state from before the
+    read (review at stop 19: it kept the state after closing, which included that write)."""
+    path = tmp_path / "user.duckdb"
+    usergroups.list_groups(path)
+    usergroups.save(usergroups.GroupSpec("Alfa", ("0780",)), path=path)
+    real = usergroups._connect
+    wrote = []
+
+    @contextmanager
+    def read_then_other_writes(*args, **kwargs):
+        with real(*args, **kwargs) as con:
+            yield con
+        if kwargs.get("listing") and not wrote:  # the gap after closing: another process
+            wrote.append(True)
+            other = duckdb.connect(str(path))
+            other.execute("update user_group set name = 'Beta' where name = 'Alfa'")
+            other.close()
+
+    monkeypatch.setattr(usergroups, "_connect", read_then_other_writes)
+    assert [g.name for g in usergroups.list_groups(path)] == ["Alfa"]  # read before the write
+    assert wrote
+    assert [g.name for g in usergroups.list_groups(path)] == ["Beta"]

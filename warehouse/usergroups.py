@@ -169,12 +169,15 @@ def list_groups(path: Path | None = None) -> list[Group]:
     path = Path(path or config.user_db_path())
     with _LOCK:
         known = _LISTED.get(str(path))
-        if known is not None and known[0] == _file_state(path):
+        before = _file_state(path)
+        if known is not None and known[0] == before:
             return list(known[1])
         with _connect(path, listing=True) as con:
             groups = _read_groups(con)
-        # the state after closing: no other process can write while the file is open here
-        _LISTED[str(path)] = (_file_state(path), groups)
+        # kept with the state from BEFORE opening (reading leaves it as it was): a write by
+        # another process after this read (once the file is closed) then reads it again; the
+        # state after closing could already include that write, hiding it from this cache
+        _LISTED[str(path)] = (before, groups)
     return list(groups)
 
 
@@ -335,14 +338,15 @@ def seed_suggestions(kommun: pd.DataFrame, path: Path | None = None) -> int:
         return 0
     path = Path(path or config.user_db_path())
     with _LOCK:  # check, seed and mark as one step: sessions opening at once seed once
-        if _SEEDED.get(str(path)) == _file_state(path):
+        state = _file_state(path)
+        if _SEEDED.get(str(path)) == state:
             return 0  # seen seeded and unchanged since: no need to open the file
         with _connect(path, listing=True) as con:  # only reads (the listing stays valid)
             seeded = con.execute("select 1 from user_meta where key = 'suggestions_seeded'"
                                  ).fetchone()
             groups = _read_groups(con) if seeded else None
-        if seeded:  # the page lists the groups next: read in the same opening
-            state = _file_state(path)
+        if seeded:  # the page lists the groups next: read in the same opening (kept with the
+            # state before opening, as list_groups does)
             _SEEDED[str(path)] = state
             _LISTED[str(path)] = (state, groups)
             return 0
