@@ -344,3 +344,19 @@ def export_browser():
 
 # the browser tests' Streamlit server and Chromium: one per worker session for every file
 from tests.browser_session import app_url, browser  # noqa: F401
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on its test as ``rep_setup``/``rep_call``/``rep_teardown``: the
+    browser files' shared pages are kept for the next test only when the call passed (not
+    after a failure, nor after a skip that may have stopped halfway through a view)."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+def call_passed(request: pytest.FixtureRequest) -> bool:
+    """True when the test of ``request`` ran its call and it passed (for teardown code)."""
+    report = getattr(request.node, "rep_call", None)
+    return report is not None and report.passed

@@ -11,6 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.conftest import call_passed
+
 pytestmark = pytest.mark.browser
 
 # a page's first run on a cold server (19 charts on Arbetslöshet) took over 60 s at load 28
@@ -60,11 +62,10 @@ def _tab(browser):
 def page(_tab, browser, request):
     """One page shared by the tests of this module (a fresh context per test loaded and
     compiled Streamlit's scripts each time). ``page.clean``: the test before on it passed;
-    a test that fails gets the page replaced by a fresh one, so no test starts from a view a
+    a test that fails (or is skipped) gets the page replaced by a fresh one, so no test starts from a view a
     failure left half done (a chain of failures)."""
-    failed = request.session.testsfailed
     yield _tab.page
-    if request.session.testsfailed > failed:
+    if not call_passed(request):
         _tab.page.context.close()
         _tab.page = _new_page(browser)
     else:

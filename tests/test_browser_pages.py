@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, call_passed
 from tests.test_browser import _heading
 
 pytestmark = pytest.mark.browser
@@ -67,11 +67,10 @@ def _tab(browser):
 
 @pytest.fixture
 def tab(_tab, request):
-    """The module's tab; after a failed test it is replaced by a fresh one, so a failure
+    """The module's tab; after a failed (or skipped) test it is replaced by a fresh one, so a failure
     never leaves a half-done page for the next test to start from."""
-    failed = request.session.testsfailed
     yield _tab.page
-    if request.session.testsfailed > failed:
+    if not call_passed(request):
         _tab.restart()
     else:
         _tab.page.clean = True
