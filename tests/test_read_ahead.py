@@ -228,3 +228,27 @@ def test_reading_ahead_stops_at_one_batch_of_json(tmp_path, monkeypatch):
     assert ahead() is True and len(READ_AHEAD) == len(first)
     assert ahead() is False and ahead.todo == []
     assert sorted(k[0] for k in READ_AHEAD) == sorted(str(p) for p in first)
+
+
+def test_a_build_from_read_ahead_parses_is_the_plain_build(small_base, tmp_path, monkeypatch):
+    """The refresh's path end to end on real files: every Kolada body of the small mirror read
+    ahead as the refresh reads them, then built; the build takes every parse and makes exactly
+    what the refresh without read-ahead made from the same raw files (pytest's process cannot
+    fork, so the shared small warehouse was built with none)."""
+    from bench.compare_warehouses import compare
+    from warehouse.build import build_warehouse
+
+    raw = small_base / "raw"
+    ahead = _KoladaReadAhead(raw, SMALL_KPIS, "")
+    while ahead():
+        pass
+    bodies = [p for k in SMALL_KPIS for p in latest_snapshot(raw, "kolada", f"data__{k}").files]
+    assert sorted(k[0] for k in READ_AHEAD) == sorted(str(p) for p in bodies)
+    taken = []
+    known = staging_kolada._read_known
+    monkeypatch.setattr(staging_kolada, "_read_known", lambda path: taken.append(
+        staging_kolada._identity(path) in READ_AHEAD) or known(path))
+    build_warehouse(raw, tmp_path / "w.duckdb")
+    assert taken == [True] * len(bodies) and not READ_AHEAD
+    assert compare(str(small_base / "warehouse.duckdb"), str(tmp_path / "w.duckdb"),
+                   skip=frozenset({"marts.refresh_log"})) == []  # (the fetch's outcomes)
