@@ -203,6 +203,7 @@ def streamlit_options(monkeypatch):
 
     monkeypatch.chdir(ROOT)
     for var in ("STREAMLIT_SERVER_ADDRESS", "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION",
+                "STREAMLIT_SERVER_FILE_WATCHER_TYPE",
                 "STREAMLIT_SERVER_ENABLE_CORS", "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"):
         monkeypatch.delenv(var, raising=False)
 
@@ -221,6 +222,14 @@ def test_xsrf_protection_stays_on_and_the_server_binds_localhost(streamlit_optio
     assert option("server.enableCORS") is True
     assert option("server.address") == "127.0.0.1"
     assert option("client.showErrorDetails") == "none"  # no stack trace in the browser
+
+
+def test_the_running_dashboard_watches_no_files(streamlit_options):
+    """No file watcher on a running dashboard (a deploy restarts it; watching cost every
+    run that imported something ~0.1 s, issue 12 point 7), unless a developer asks for one."""
+    assert streamlit_options()("server.fileWatcherType") == "none"
+    assert streamlit_options(**{"server.fileWatcherType": "auto"})(
+        "server.fileWatcherType") == "auto"
 
 
 def test_the_address_can_be_set_for_a_deployment(streamlit_options):
