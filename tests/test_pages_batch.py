@@ -60,23 +60,34 @@ def _counted(real, name: str, counts: dict[str, int]):
     return counted
 
 
-def _figures_and_reads(read_ahead: bool, **link: str):
-    """The page's chart specs, and how often each query ran, with the caches cleared."""
+def _run_counted(names: tuple[str, ...], switch_off, **link: str):
+    """The page run with the caches cleared, each query in ``names`` counted; ``switch_off``
+    (given a MonkeyPatch) turns the read-ahead off, or is None. Returns the run and counts."""
     import streamlit as st
-
-    from ui import render
 
     st.cache_data.clear()
     st.cache_resource.clear()
     counts: dict[str, int] = {}
     with pytest.MonkeyPatch.context() as patch:
-        if not read_ahead:
-            patch.setattr(render, "series_reader", lambda sections, known: None)
-        for name in ("kommun_series", "official_area_series", "published_series",
-                     "area_series_many", "published_series_many"):
+        if switch_off is not None:
+            switch_off(patch)
+        for name in names:
             patch.setattr(queries, name, _counted(getattr(queries, name), name, counts))
         at = _app(**link).run()
     assert not at.exception and not at.warning
+    return at, counts
+
+
+def _figures_and_reads(read_ahead: bool, **link: str):
+    """The page's chart specs, and how often each query ran, with the caches cleared."""
+    from ui import render
+
+    at, counts = _run_counted(
+        ("kommun_series", "official_area_series", "published_series", "area_series_many",
+         "published_series_many"),
+        None if read_ahead else
+        lambda patch: patch.setattr(render, "series_reader", lambda sections, known: None),
+        **link)
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")], counts
 
 
@@ -98,21 +109,14 @@ def test_a_page_drawn_with_the_batch_reader_is_the_page_drawn_chart_by_chart(app
 
 def _cards_and_reads(read_ahead: bool, **link: str):
     """Översikt's cards as shown, and how often each ranking statement ran, caches cleared."""
-    import streamlit as st
-
     from tests.cards_shown import cards
     from ui import blocks
 
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    counts: dict[str, int] = {}
-    with pytest.MonkeyPatch.context() as patch:
-        if not read_ahead:
-            patch.setattr(blocks, "places_reader", lambda sel, ids: lambda *a: None)
-        for name in ("kommun_values", "kommun_values_many"):
-            patch.setattr(queries, name, _counted(getattr(queries, name), name, counts))
-        at = _app(**link).run()
-    assert not at.exception and not at.warning
+    at, counts = _run_counted(
+        ("kommun_values", "kommun_values_many"),
+        None if read_ahead else
+        lambda patch: patch.setattr(blocks, "places_reader", lambda sel, ids: lambda *a: None),
+        **link)
     return cards(at), counts
 
 
