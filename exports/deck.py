@@ -331,8 +331,7 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
     first = (f"{ind.label} var {bound}{_value_text(ind, latest['value'])} i "
              f"{format_month(month)} i {focus.name}"
              + (" (preliminärt)" if latest["is_preliminary"] else ""))
-    if latest["value_year_before"] is not None and not (
-            latest["is_lower_bound"] or latest["year_before_lower_bound"]):
+    if latest["change"] is not None:  # (none between lower bounds: monthly.latest_with_…)
         first += ", " + change_text(ind, latest["change"],
                                     f"i {format_month(month.replace(year=month.year - 1))}")
     others = []

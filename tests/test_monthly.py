@@ -144,3 +144,17 @@ def test_sql_identifiers_from_the_catalogue_are_checked_before_they_reach_sql():
     for bad in ("age_code; drop table x", "Age", "a.b.c", "", "x'--"):
         with pytest.raises(ValueError, match="not an identifier"):
             sql_identifier(bad)
+
+
+@pytest.mark.parametrize("bounds", [[False, False, True, False], [True, False, False, False]])
+def test_no_change_between_lower_bounds(bounds):
+    """A sum with a hidden "<5" count is at least its value: against the year before (or with
+    the year before such a sum) its difference is no number, so there is no change to show."""
+    series = pd.DataFrame({"period": [date(2025, 4, 1), date(2026, 3, 1), date(2026, 4, 1),
+                                      date(2026, 5, 1)],
+                           "value": [4.0, 3.8, 3.5, np.nan], "is_lower_bound": bounds})
+    latest = monthly.latest_with_year_before(series)
+    assert latest["value_year_before"] == 4.0 and latest["change"] is None
+    assert (latest["is_lower_bound"], latest["year_before_lower_bound"]) == (bounds[2], bounds[0])
+    plain = monthly.latest_with_year_before(series.assign(is_lower_bound=False))
+    assert plain["change"] == pytest.approx(-0.5)

@@ -239,20 +239,23 @@ def _is_true(flag: object) -> bool:
 
 
 def latest_with_year_before(series: pd.DataFrame) -> dict | None:
-    """The latest month with a value and the same month a year earlier (value or None)."""
+    """The latest month with a value and the same month a year earlier (value or None).
+    ``change`` is None without the year before, and when either value is a lower bound (a
+    difference of bounds is no number)."""
     found = periods.latest_and_previous(series)
     if found is None:
         return None
     row, before = found
     year_before = None if before is None else float(before["value"])
+    # a sum that counts a hidden "<5" (or a count the source cannot give): at least this
+    lower = _is_true(row.get("is_lower_bound"))
+    before_lower = before is not None and _is_true(before.get("is_lower_bound"))
+    change = None if year_before is None or lower or before_lower \
+        else float(row["value"]) - year_before
     return {"period": pd.Timestamp(row["period"]).date(), "value": float(row["value"]),
-            "value_year_before": year_before,
-            "change": None if year_before is None else float(row["value"]) - year_before,
+            "value_year_before": year_before, "change": change,
             "is_preliminary": bool(row.get("is_preliminary", False)),
-            # a sum that counts a hidden "<5" (or a count the source cannot give): at least this
-            "is_lower_bound": _is_true(row.get("is_lower_bound")),
-            "year_before_lower_bound": before is not None
-            and _is_true(before.get("is_lower_bound")),
+            "is_lower_bound": lower, "year_before_lower_bound": before_lower,
             "status": row.get("status"), "n_reporting": row.get("n_reporting"),
             "n_expected": row.get("n_expected"),
             "band": row.get("band")}

@@ -579,8 +579,7 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     period = latest["period"]
     lower = latest.get("is_lower_bound", False)
     delta = None
-    if latest["value_year_before"] is not None and not (
-            lower or latest.get("year_before_lower_bound", False)):
+    if latest["change"] is not None:  # (none between lower bounds)
         change = format_change(latest["change"], ind.decimals, ind.unit)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
     label = f"{name}, {format_month(period)}"
