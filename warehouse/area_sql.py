@@ -187,8 +187,10 @@ def area_values_sql(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.Dat
 def _batches(con: duckdb.DuckDBPyConnection, n: int) -> list[tuple[int, int]]:
     """``n`` ranges [lo, hi) of indicator numbers with about equal observations each (at
     least one range, covering every indicator)."""
-    counts = dict(con.execute("select i, count(*) from _obs group by i").fetchall())
     n_ind = con.execute("select count(*) from _ind").fetchall()[0][0]
+    if n <= 1:  # one range: no need to count every indicator's observations
+        return [(0, max(n_ind, 1))]
+    counts = dict(con.execute("select i, count(*) from _obs group by i").fetchall())
     total = sum(counts.values())
     bounds, seen = [0], 0
     for i in range(n_ind):
@@ -229,8 +231,8 @@ def area_values_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
             con.execute(_PER_INDICATOR)
         con.execute(_SETUP)
         t = con.execute("select s from _sd where sex = 'T'").fetchall()[0][0]
-        # in batches of indicators with about as many observations each: the hash joins over
-        # every observation and weight at once added ~85 MB to the build's peak
+        # in BATCHES batches of indicators with about as many observations each (one today: see
+        # BATCHES; more would bound the hash joins' memory for a much larger mirror)
         statement = _AREA_SQL.replace("order by i, a, s, year", "")
         for n, (lo, hi) in enumerate(_batches(con, BATCHES)):
             con.execute(("create temp table _r as " if n == 0 else "insert into _r ")

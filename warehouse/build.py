@@ -547,15 +547,22 @@ def build_warehouse(raw: Path, target: Path, report: FetchReport | None = None,
     Raises BuildError (Swedish message) when the data cannot make a valid warehouse, e.g. an
     unknown kommun code or a failed check; the live file is then left as it was.
     """
-    # pyarrow's default pool (mimalloc) keeps what it freed: with the system allocator
-    # the build's peak is ~30 MB lower. Arrays keep the pool they came from.
-    pool = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
     try:
-        with _old_objects_frozen():
+        with system_memory_pool(), _old_objects_frozen():
             return _build(raw, target, report, progress)
     except (ValueError, KeyError) as exc:
         raise BuildError(f"Databasen kunde inte byggas: {exc}") from exc
+
+
+@contextmanager
+def system_memory_pool() -> Iterator[None]:
+    """pyarrow's allocations from the system allocator inside the block: pyarrow's default
+    pool (mimalloc) keeps what it freed, which stood under the build's peak (~30 MB). Arrays
+    keep the pool they came from. Also the refresh's read-ahead of Kolada's bodies."""
+    pool = pa.default_memory_pool()
+    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        yield
     finally:
         pa.set_memory_pool(pool)
 
@@ -729,24 +736,23 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
         mapping = harmonise_kommun_codes(mapping, valid=set(kommun["kommun_code"]))
     areas, members = build_areas(kommun, mapping, population, vintage=vintage, source=div_source)
     official = members[members["area_id"].str.split(":").str[0].isin(OFFICIAL_KINDS)]
-    # the map's shapes on a second thread meanwhile: shapely and DuckDB both let go of the
-    # GIL, and the two need nothing of each other (the build's second core was mostly idle)
-    with ThreadPoolExecutor(1) as pool:
-        shapes_made = pool.submit(map_shapes, members, set(kommun["kommun_code"]))
-        # then Arbetsförmedlingen's months (and the import of their reader and client,
-        # ~0.15 s): they need only the kommuner, and nothing waits for them until the writes
-        af_made = pool.submit(_load_af, raw, kommun, muni, lan_names)
-        progress("bygger: vikter och områdesvärden")
-        series = _weights_in(con, indicators, scb.population_single_age)
-        _release_memory()
-        with _pages_returned_at_once():
-            area_vals = _area_values_capped(con, indicators, official, kommun, series)
-        con.execute("drop table if exists _pw")
-        _release_memory()
-        progress("bygger: kartor")
-        shapes, shapes_message = shapes_made.result()
-        progress("bygger: Arbetsförmedlingen")
-        af = af_made.result()
+    # the map's shapes on the side thread meanwhile (SCB's staging is done): shapely and
+    # DuckDB both let go of the GIL, and the two need nothing of each other
+    shapes_made = side.submit(map_shapes, members, set(kommun["kommun_code"]))
+    # then Arbetsförmedlingen's months (and the import of their reader and client, ~0.15 s):
+    # they need only the kommuner, and nothing waits for them until the writes
+    af_made = side.submit(_load_af, raw, kommun, muni, lan_names)
+    progress("bygger: vikter och områdesvärden")
+    series = _weights_in(con, indicators, scb.population_single_age)
+    _release_memory()
+    with _pages_returned_at_once():
+        area_vals = _area_values_capped(con, indicators, official, kommun, series)
+    con.execute("drop table if exists _pw")
+    _release_memory()
+    progress("bygger: kartor")
+    shapes, shapes_message = shapes_made.result()
+    progress("bygger: Arbetsförmedlingen")
+    af = af_made.result()
     from warehouse import af_marts
 
     af_marts.keep_previous(af, target)

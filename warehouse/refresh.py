@@ -10,8 +10,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,6 +199,7 @@ class _KoladaReadAhead:
 
     def __call__(self) -> bool:
         from transforms.staging_kolada import BATCH_BYTES, read_ahead
+        from warehouse.build import system_memory_pool
 
         waiting = 0
         for dataset in self.todo:
@@ -219,7 +219,7 @@ class _KoladaReadAhead:
             self.todo.remove(dataset)
             try:
                 manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-                with _system_memory_pool():
+                with system_memory_pool():
                     for path in Snapshot(folder, manifest).files:
                         self.held += path.stat().st_size
                         if self.held > BATCH_BYTES:  # the build reads the rest in batches,
@@ -231,20 +231,6 @@ class _KoladaReadAhead:
                 return False
             return True
         return False
-
-
-@contextmanager
-def _system_memory_pool() -> Iterator[None]:
-    """Arrow's allocations from the system allocator, as the build makes them (pyarrow's own
-    pool keeps what it freed, which would stand under the build's peak)."""
-    import pyarrow as pa
-
-    pool = pa.default_memory_pool()
-    pa.set_memory_pool(pa.system_memory_pool())
-    try:
-        yield
-    finally:
-        pa.set_memory_pool(pool)
 
 
 def write_status(result: RefreshResult, target: Path | None = None) -> None:
