@@ -4,7 +4,8 @@ A refresh from the mirror spends most of its fetch CPU on two sides of one socke
 reading, filtering and writing 48 MB of Kolada JSON, and the client parsing and checking it. In
 one process they take turns on one interpreter lock; with the replay in a child process the two
 run side by side on two cores. Two kinds of child, both ending with their parent, even one
-killed with SIGKILL (each reads a pipe only the parent writes to):
+killed with SIGKILL (each reads a pipe only the parent writes to; the fork's machinery is
+data_sources/fork.py, shared with Kolada's forked client):
 
 - ``ReplayFork``: this process forked, serving a socket bound before the fork. Nothing to start
   and nothing to wait for: the child has every module already, and a client may connect at
