@@ -4,7 +4,8 @@ A refresh from the mirror spends most of its fetch CPU on two sides of one socke
 reading, filtering and writing 48 MB of Kolada JSON, and the client parsing and checking it. In
 one process they take turns on one interpreter lock; with the replay in a child process the two
 run side by side on two cores. Two kinds of child, both ending with their parent, even one
-killed with SIGKILL (each reads a pipe only the parent writes to):
+killed with SIGKILL (each reads a pipe only the parent writes to; the fork's machinery is
+data_sources/fork.py, shared with Kolada's forked client):
 
 - ``ReplayFork``: this process forked, serving a socket bound before the fork. Nothing to start
   and nothing to wait for: the child has every module already, and a client may connect at
@@ -20,7 +21,6 @@ from __future__ import annotations
 import gc
 import os
 import select
-import signal
 import subprocess
 import sys
 import tempfile
@@ -81,67 +81,32 @@ class ReplayFork:
     """
 
     def __init__(self, mirror: Path, folders: Sequence[str], *, host: str = "127.0.0.1"):
+        from data_sources.fork import ForkedChild
         from replay.server import ReplayServer
 
         if threading.active_count() != 1:  # a fork would copy a lock another thread holds
             raise OSError("ReplayFork needs a process with one thread (use ReplayProcess)")
         server = ReplayServer(Path(mirror), host=host, only=tuple(folders), background=False)
         self.url = server.url
-        sys.stdout.flush()
-        sys.stderr.flush()
-        alive_r, alive_w = os.pipe()
         try:
-            self.pid = os.fork()
-        except OSError:
-            for fd in (alive_r, alive_w):
-                os.close(fd)
-            server.close_socket()
-            raise
-        if self.pid == 0:  # the child: serves until this process ends, never returns
-            os.close(alive_w)
-            _serve_until_closed(server, alive_r)
-        os.close(alive_r)
-        server.close_socket()  # the child's copy listens
-        self._alive_w: int | None = alive_w
+            self._child = ForkedChild(lambda: _serve(server))
+        finally:
+            server.close_socket()  # the child's copy listens (or no child: nobody does)
+        self.pid = self._child.pid
 
     def parent_fds(self) -> tuple[int, ...]:
         """This process's end of the child's pipe: a process forked from this one closes it,
         so the child still ends when this process ends."""
-        return () if self._alive_w is None else (self._alive_w,)
+        return self._child.parent_fds()
 
     def stop(self) -> None:
         """End the child (its pipe closes) and reap it. Idempotent."""
-        if self._alive_w is not None:
-            os.close(self._alive_w)
-            self._alive_w = None
-            os.waitpid(self.pid, 0)
+        self._child.stop()
 
 
-def _serve_until_closed(server, alive_r: int) -> None:
-    """The forked child: serve in this thread; end at once when the parent's end of the pipe
-    closes (it finished, or was killed). Never returns."""
-    code = 1
-    try:
-        # a socket the client closed is an error to report, not a signal that kills (the
-        # command line restores SIGPIPE's default for `| head`; a fork inherits it)
-        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-        # as in `python -m replay --until-stdin-closes`: the cycle collector walked the parsed
-        # recordings again and again; this process lives for one fetch and frees by counting
-        gc.disable()
-
-        def watch() -> None:
-            while os.read(alive_r, 1):
-                pass
-            os._exit(0)  # nothing to save; freeing the recordings would only delay the parent
-
-        threading.Thread(target=watch, daemon=True).start()
-        server.serve_forever()
-        code = 0
-    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent reports it
-        code = 0
-    except BaseException:  # noqa: BLE001 - the parent's client reports a replay that is gone
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        os._exit(code)
+def _serve(server) -> None:
+    """The forked child's work: serve in this thread until the parent stops it (ForkedChild)."""
+    # as in `python -m replay --until-stdin-closes`: the cycle collector walked the parsed
+    # recordings again and again; this process lives for one fetch and frees by counting
+    gc.disable()
+    server.serve_forever()

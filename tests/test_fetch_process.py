@@ -169,9 +169,7 @@ def _children(pid: int) -> list[int]:
 
 
 PAUSE_IN_THE_FORK = """
-import os, signal, sys, threading
-signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # as `python -m warehouse` sets it
-from pathlib import Path
+import os, runpy, sys, threading
 from data_sources import snapshot
 add = snapshot.SnapshotWriter.add
 def pause(self, response, **kwargs):
@@ -181,16 +179,18 @@ def pause(self, response, **kwargs):
         threading.Event().wait()
     return path
 snapshot.SnapshotWriter.add = pause
-from warehouse.refresh import refresh
-refresh(Path(sys.argv[1]), raw=Path(sys.argv[2]) / "raw", target=Path(sys.argv[2]) / "w.duckdb",
-        progress=lambda _: None, kpis=sys.argv[3].split(","))
+import warehouse.refresh
+whole, kpis = warehouse.refresh.refresh, sys.argv[2].split(",")
+warehouse.refresh.refresh = lambda mirror, **kw: whole(mirror, kpis=kpis, **kw)
+sys.argv = ["warehouse", "refresh", "--mirror", sys.argv[1]]  # `python -m warehouse refresh`
+runpy.run_module("warehouse", run_name="__main__", alter_sys=True)
 """
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
 def test_a_refresh_killed_while_the_fork_fetches_leaves_no_process_behind(tmp_path):
-    """SIGKILL the refresh while its forked child is inside Kolada's fetch: the child and the
-    replay it talks to (forked too) both end, each reading a pipe only the refresh wrote to,
+    """SIGKILL ``python -m warehouse refresh`` while its forked child is inside Kolada's fetch:
+    the child and the replay it talks to (forked too) both end, each reading a pipe only the refresh wrote to,
     and Kolada's N03920 snapshot stays without a manifest."""
     mirror = tmp_path / "mirror"  # the real mirror cut to the small KPIs (linked)
     (mirror / "kolada_v3" / "data" / "kpi").mkdir(parents=True)
@@ -199,16 +199,19 @@ def test_a_refresh_killed_while_the_fork_fetches_leaves_no_process_behind(tmp_pa
     for kpi in SMALL_KPIS:
         (mirror / "kolada_v3" / "data" / "kpi" / f"{kpi}.json").symlink_to(
             SHARED / "kolada_v3" / "data" / "kpi" / f"{kpi}.json")
+    env = {**os.environ, "RAW_DIR": str(tmp_path / "raw"),
+           "WAREHOUSE_PATH": str(tmp_path / "w.duckdb")}
     refresh = subprocess.Popen([sys.executable, "-c", PAUSE_IN_THE_FORK, str(mirror),
-                                str(tmp_path), ",".join(SMALL_KPIS)], cwd=ROOT,
+                                ",".join(SMALL_KPIS)], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         word, pid = refresh.stdout.readline().split()
         assert word == "PAUSED" and int(pid) != refresh.pid and _running(int(pid))
         children = _children(refresh.pid)  # Kolada's client and Kolada's replay
         assert len(children) == 2 and int(pid) in children and all(map(_running, children))
-        # a peer that hangs up is an error to handle there, not a signal that ends the child
-        assert all(map(_ignores_sigpipe, children)) and not _ignores_sigpipe(refresh.pid)
+        # a peer that hangs up is an error to handle there, not a signal that ends a process:
+        # `python -m warehouse refresh` leaves SIGPIPE ignored, and its children inherit that
+        assert _ignores_sigpipe(refresh.pid) and all(map(_ignores_sigpipe, children))
         os.kill(refresh.pid, signal.SIGKILL)
         assert refresh.wait(timeout=60) == -signal.SIGKILL
         for _ in range(600):  # up to 60 s on a loaded machine; at once on a quiet one
@@ -236,22 +239,24 @@ def test_the_refresh_imports_neither_pandas_nor_httpx_command_line():
     assert done.stdout.split() == ["[]", "True", "Client"], done.stderr[-2000:]
 
 
-def test_a_cli_refresh_ignores_sigpipe_though_the_command_line_restored_it(monkeypatch):
-    """`python -m warehouse` restores SIGPIPE's default (for `| head`); a refresh must not keep
-    it, or a server resetting a connection mid-request kills the refresh without a word."""
+def test_the_command_line_restores_sigpipe_for_every_command_but_a_refresh(monkeypatch):
+    """`python -m warehouse` decides SIGPIPE once, by command: its default for a command whose
+    output may go to `| head` (ends quietly); left ignored (Python's setting) for a refresh, or
+    a server resetting a connection mid-request kills the refresh without a word. Called as a
+    function (tests, the app) it leaves the caller's process as it is."""
     import signal
 
     from warehouse import cli
 
-    seen = {}
-    monkeypatch.setattr(cli, "cmd_refresh",
-                        lambda args: seen.setdefault("refresh", signal.getsignal(signal.SIGPIPE)) and 0)
-    monkeypatch.setattr(cli, "cmd_status",
-                        lambda args: seen.setdefault("status", signal.getsignal(signal.SIGPIPE)) and 0)
-    before = signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    seen = []
+    for command in ("refresh", "status"):
+        monkeypatch.setattr(cli, f"cmd_{command}",
+                            lambda args: seen.append(signal.getsignal(signal.SIGPIPE)) and 0)
+    before = signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as every Python process starts
     try:
         cli.main(["status"])
-        cli.main(["refresh"])
+        cli.main(["refresh"], command_line=True)
+        cli.main(["status"], command_line=True)
     finally:
         signal.signal(signal.SIGPIPE, before)
-    assert seen == {"status": signal.SIG_DFL, "refresh": signal.SIG_IGN}
+    assert seen == [signal.SIG_IGN, signal.SIG_IGN, signal.SIG_DFL]

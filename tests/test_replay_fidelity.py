@@ -269,3 +269,41 @@ def test_koladapy_reads_the_replay_like_the_api(open_mirror, no_third_party_slee
         assert [m["id"] for m in api.get_municipalities(query="Växjö")] == ["0780"]
         assert {m["type"] for m in api.get_municipalities(municipality_type="L")} == {"L"}
 
+
+
+@pytest.mark.parametrize("order", ["recorded", "by municipality"])
+def test_kolada_data_years_come_in_the_recordings_order_however_it_lists_them(tmp_path, order):
+    """The replay slices a recording's runs of one year instead of testing every row: the
+    answer must still be exactly the rows of the years (and municipalities) asked for, in the
+    recording's order, also for a recording that lists its rows municipality by municipality
+    (a run per row) and for years that are not a prefix. Real rows of N03920, paged."""
+    body = json.loads((KOLADA / "data" / "kpi" / "N03920.json").read_bytes())
+    values = body["values"]
+    if order != "recorded":
+        values = sorted(values, key=lambda e: (e["municipality"], e["period"]))
+    folder = tmp_path / "kolada_v3"
+    (folder / "data" / "kpi").mkdir(parents=True)
+    (folder / "data" / "kpi" / "N03920.json").write_text(
+        json.dumps({"count": len(values), "values": values}), "utf-8")
+    app = KoladaApp(folder)
+    years = sorted({e["period"] for e in values})
+    asked = [years[1], years[4], years[-1]]  # not a prefix, not contiguous
+    munis = sorted({e["municipality"] for e in values})[5:40]
+    year_part = f"year/{','.join(map(str, asked))}"
+    for path, wanted in ((f"data/kpi/N03920/{year_part}",
+                          [e for e in values if e["period"] in asked]),
+                         (f"data/kpi/N03920/municipality/{','.join(munis)}/{year_part}",
+                          [e for e in values if e["period"] in asked
+                           and e["municipality"] in munis])):
+        got, page = [], 1
+        while True:
+            reply = app.handle(Request("GET", path, {"per_page": ["100"], "page": [str(page)]},
+                                       b"", "http://replay.test/kolada/v3"))
+            assert reply.status == 200, reply.body
+            answer = json.loads(reply.body)
+            assert answer["count"] == len(wanted)
+            got += answer["values"]
+            if "next_page" not in answer:
+                break
+            page += 1
+        assert len(wanted) > 100 and got == wanted

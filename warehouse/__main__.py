@@ -1,9 +1,7 @@
 """``python -m warehouse``: see warehouse/cli.py."""
 
-import signal
 import sys
 
 from warehouse.cli import main
 
-signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `... | head` ends quietly, like other tools
-sys.exit(main())
+sys.exit(main(command_line=True))  # SIGPIPE decided there, by command

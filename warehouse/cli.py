@@ -484,22 +484,24 @@ def _dimension_arguments(s: argparse.ArgumentParser) -> None:
                                 f"{', '.join(values)} (standard {spec['default']})")
 
 
-def _ignore_sigpipe() -> None:
-    """A refresh talks to servers: a connection the server resets is an error for that request
-    (the source keeps its previous data), not a signal that ends the refresh half-way. `python
-    -m warehouse` restores SIGPIPE's default for `| head`; only the main thread may set it."""
+def _sigpipe_for(command: str) -> None:
+    """SIGPIPE, decided here once for a process started as ``python -m warehouse``: its
+    default (end quietly) for a command whose output may go to ``| head``; left ignored,
+    Python's own setting, for ``refresh``, which talks to servers: a connection a server resets
+    is an error for that request (the source keeps its previous data), not a signal that ends
+    the refresh half-way. The refresh's forked children inherit it (docs/decisions.md)."""
     import signal
-    import threading
 
-    if hasattr(signal, "SIGPIPE") and threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    if command != "refresh" and hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit code."""
+def main(argv: list[str] | None = None, *, command_line: bool = False) -> int:
+    """Entry point; returns the exit code. ``command_line``: this process is
+    ``python -m warehouse`` (its own, so it may decide SIGPIPE; a caller's process keeps its)."""
     args = parser().parse_args(argv)
-    if args.command == "refresh":
-        _ignore_sigpipe()
+    if command_line:
+        _sigpipe_for(args.command)
     try:
         return args.func(args)
     except CliError as exc:

@@ -10,7 +10,7 @@ Kolada's outcomes first.
 Forked only when that is safe and cheap: no other thread in this process (a fork copies one
 thread and whatever locks the others held) and pandas not yet imported (the fork is small).
 The child ends when this process ends, even by SIGKILL: it watches a pipe only this process
-writes to. A child that dies without an answer makes the caller fetch Kolada itself.
+writes to (data_sources/fork.py, shared with the replay's fork). A child that dies without an answer makes the caller fetch Kolada itself.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from __future__ import annotations
 import os
 import pickle
 import select
-import signal
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from data_sources.fork import ForkedChild
 from data_sources.http import Clock
 from warehouse.fetch import DatasetOutcome, FetchReport, Progress, fetch_kolada
 
@@ -41,25 +41,23 @@ class KoladaFetchProcess:
 
     def __init__(self, *, root: Path, base_url: str, kpis: list[str] | None, clock: Clock | None,
                  mirror: str | None, close_in_child: tuple[int, ...] = ()):
-        sys.stdout.flush()
-        sys.stderr.flush()
         results_r, results_w = os.pipe()
-        alive_r, self._alive_w = os.pipe()
-        try:
-            self.pid = os.fork()
+
+        def work() -> None:
+            report, lines = FetchReport(mirror=mirror), []
+            fetch_kolada(report, root=root, progress=lines.append, base_url=base_url, kpis=kpis,
+                         clock=clock)
+            with os.fdopen(results_w, "wb") as out:
+                out.write(pickle.dumps((report.outcomes, lines)))
+
+        try:  # close_in_child: e.g. the replay child's pipe, whose end is this process's
+            self._child = ForkedChild(work, close_in_child=(results_r, *close_in_child))
         except OSError:  # the caller fetches here instead; no descriptor left open
-            for fd in (results_r, results_w, alive_r, self._alive_w):
-                os.close(fd)
-            raise
-        if self.pid == 0:  # the child: never returns
             os.close(results_r)
-            os.close(self._alive_w)
-            for fd in close_in_child:  # e.g. the replay child's stdin: its end is the parent's
-                os.close(fd)
-            _child(results_w, alive_r, root=root, base_url=base_url, kpis=kpis, clock=clock,
-                   mirror=mirror)
-        os.close(results_w)
-        os.close(alive_r)
+            raise
+        finally:
+            os.close(results_w)
+        self.pid = self._child.pid
         self._results = results_r
 
     def join(self, meanwhile: Callable[[], bool] | None = None
@@ -85,41 +83,9 @@ class KoladaFetchProcess:
 
     def close(self) -> None:
         """End the child if it still runs (its pipe closes) and reap it. Idempotent."""
-        if self._alive_w is not None:
-            os.close(self._alive_w)
-            self._alive_w = None
+        if not self._child.stopped:
             os.close(self._results)
-            os.waitpid(self.pid, 0)
-
-
-def _child(results_w: int, alive_r: int, **kwargs) -> None:
-    code = 1
-    try:
-        # a connection the replay closed is an error the retry handles, not a signal that
-        # kills (the command line restores SIGPIPE's default for `| head`; a fork inherits it)
-        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-        threading.Thread(target=_exit_with_parent, args=(alive_r,), daemon=True).start()
-        report, lines = FetchReport(mirror=kwargs.pop("mirror")), []
-        fetch_kolada(report, root=kwargs["root"], progress=lines.append,
-                     base_url=kwargs["base_url"], kpis=kwargs["kpis"], clock=kwargs["clock"])
-        with os.fdopen(results_w, "wb") as out:
-            out.write(pickle.dumps((report.outcomes, lines)))
-        code = 0
-    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group: the parent reports it
-        pass
-    except BaseException:  # noqa: BLE001 - told to the parent by the missing answer
-        import traceback
-
-        traceback.print_exc()
-    finally:
-        os._exit(code)
-
-
-def _exit_with_parent(alive_r: int) -> None:
-    """Read until the parent's end closes (it finished, or was killed), then end at once."""
-    while os.read(alive_r, 1):
-        pass
-    os._exit(1)
+            self._child.stop()
 
 
 def fetch_kolada_forked(fetch: KoladaFetchProcess, report: FetchReport, progress: Progress,

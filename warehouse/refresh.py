@@ -64,6 +64,17 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
     shared by server and clients: both still count calls, but nobody waits for real on a
     local folder (a 1.1 s sleep per refresh before).
     """
+    try:
+        return _refresh(mirror, raw=raw, target=target, progress=progress, sources=sources,
+                        kpis=kpis, faults=faults, clock=clock)
+    finally:  # Kolada's parses read ahead during the fetch: once the build has taken what it
+        _drop_read_ahead()  # takes, or the fetch or the build raised, nothing else will
+
+
+def _refresh(mirror: Path | None, *, raw: Path | None, target: Path | None,
+             progress: Callable[[str], None], sources: set[str] | None, kpis: list[str] | None,
+             faults: list[Fault] | None, clock: Clock | None) -> RefreshResult:
+    """``refresh`` but for dropping what was read ahead."""
     started = time.perf_counter()
     since = utc_stamp(datetime.now(UTC))  # this refresh's snapshot folders sort from here
     if mirror is not None and clock is None:
@@ -118,9 +129,6 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
             fetch_kolada_forked(forked, report, progress,
                                 meanwhile=_KoladaReadAhead(raw, kpis, since), root=raw,
                                 kpis=kpis, clock=clock, base_url=urls.get("KOLADA_API_URL"))
-    except BaseException:
-        _drop_read_ahead()  # a fetch that raised: no build will take them
-        raise
     finally:
         if forked is not None:
             forked.close()
@@ -138,8 +146,6 @@ def refresh(mirror: Path | None = None, *, raw: Path | None = None, target: Path
         result = RefreshResult(report, True, "ny databas byggd och inkopplad", summary)
     except BuildError as exc:
         result = RefreshResult(report, False, str(exc), {})
-    finally:
-        _drop_read_ahead()  # what the build did not take (another snapshot, a failed build)
     write_status(result, target)
     done = time.perf_counter()
     progress(f"klart på {_seconds(done - started)} (hämtning {_seconds(fetched - started)}, "
