@@ -210,12 +210,16 @@ def query(name: str, *args, **kwargs):
         return _cached(name, _signature(), args, items)
     memos = getattr(_RUN, "memos", None)
     if memos is None:  # outside a script run
-        return _cached_by_digest(name, _signature(), digest, args, items)
+        return _cached_by_digest(name=name, signature=_signature(), digest=digest,
+                                 _args=args, _kwargs=items)
     key = (name, _signature(), digest)
     kept = memos[0].get(key)
     if kept is not _MISSING:
         return pickle.loads(kept)  # a fresh copy, as st.cache_data gives
-    result = _cached_by_digest(name, key[1], digest, args, items)
+    # by keyword: Streamlit looks up the name of each positional argument (to leave out
+    # the underscored ones) with inspect.signature, ~0.15 ms a call that misses the memo
+    result = _cached_by_digest(name=name, signature=key[1], digest=digest, _args=args,
+                               _kwargs=items)
     try:
         memos[0].put(key, pickle.dumps(result, protocol=5))
     except (pickle.PicklingError, TypeError, AttributeError):
