@@ -43,9 +43,11 @@ def record(warehouse: Path) -> list[tuple[str, tuple, tuple]]:
         calls.append((name, args, kwargs))
         return real(name, signature, args, kwargs)
 
-    def recording_by_digest(name, signature, digest, args, kwargs):
-        calls.append((name, args, kwargs))
-        return by_digest(name, signature, digest, args, kwargs)
+    def recording_by_digest(*args, **kwargs):  # called by position or by keyword
+        named = dict(zip(["name", "signature", "digest", "_args", "_kwargs"], args, strict=False))
+        named.update(kwargs)
+        calls.append((named["name"], named["_args"], named["_kwargs"]))
+        return by_digest(*args, **kwargs)
 
     ui.data._cached = recording
     if by_digest is not None:

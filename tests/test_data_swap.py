@@ -68,3 +68,29 @@ def test_after_a_swap_the_data_layer_reads_the_new_file(live, tmp_path):
     _swap_in_changed_copy(live, tmp_path, 7.0)
     assert _population(data.query("kommun_series", "N01951", KOMMUN)) == 7.0
     assert data.warehouse_ready()
+
+
+def test_a_run_reads_one_file_and_looks_its_connection_up_once(live, tmp_path, monkeypatch):
+    """Inside a script run the connection is looked up once (its file's identity is fixed for
+    the run): a swap mid-run shows on the next run, never halfway down a page."""
+    from ui import data
+
+    looked_up = []
+    real = data._connection
+    monkeypatch.setattr(data, "_connection",
+                        lambda path, sig: looked_up.append(sig) or real(path, sig))
+    sql = ("select value from marts.observation_kommun_year where indicator_id = 'N01951' "
+           "and kommun_code = ? and year = ? and sex = 'T'")
+    with data.run_scope():
+        first = data.con().execute(sql, [KOMMUN, YEAR]).fetchone()[0]
+        assert first == 97137  # Växjö's real population 2022 (Kolada N01951, the mirror)
+        _swap_in_changed_copy(live, tmp_path, 123456.0)
+        assert data.con().execute(sql, [KOMMUN, YEAR]).fetchone()[0] == first
+        assert len(looked_up) == 1
+    with data.run_scope():  # the next run: the new file
+        assert data.con().execute(sql, [KOMMUN, YEAR]).fetchone()[0] == 123456.0
+        data.con()
+    assert len(looked_up) == 2 and looked_up[0] != looked_up[1]
+    data.con()  # outside a run: looked up on every call, as before
+    data.con()
+    assert len(looked_up) == 4
