@@ -426,7 +426,7 @@ def population_by_age(df: pd.DataFrame, ind: Indicator, *, title: str) -> go.Fig
             marker_color=color,
             hovertemplate="%{y}: %{x:,d} " + name.lower() + "<extra></extra>"))
     _frame(fig, ind, title=title, source=source_text(ind), height=420, value_axis="x",
-           legend_rows=1)
+           legend_rows=1, left=LEFT_CATEGORIES)
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Ålder")
     return fig
@@ -437,6 +437,10 @@ def _age_key(codes: pd.Series) -> pd.Series:
 
 
 TITLE_SPACE = 66  # px above the legend for a title and its subtitle line
+# px left of a plot whose y axis holds the age groups ("100+ år") and a title: in Chromium
+# they need ~100 px in Streamlit's font; with less, Plotly's automargin widens the margin and
+# draws the whole chart a second time (issue 12 point 7). Automargin stays on for wider fonts.
+LEFT_CATEGORIES = 112
 X_TICKS = 28  # px under the plot for tick labels
 X_TITLE = 26  # px more for an axis title under the ticks
 
@@ -457,9 +461,10 @@ def house_template(fig: go.Figure) -> None:
 
 
 def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: int,
-           value_axis: str = "y", legend_rows: int = 0) -> None:
+           value_axis: str = "y", legend_rows: int = 0, left: int = 64) -> None:
     """House layout: title, legend in rows above the plot, unit on the value axis, the source
-    under the plot below the axis title, Swedish number format."""
+    under the plot below the axis title, Swedish number format. ``left``: px left of the plot,
+    room enough for the y axis' tick labels and title (see LEFT_CATEGORIES)."""
     house_template(fig)
     tickformat = f",.{ind.decimals}f" if ind.unit != "count" else ",d"
     axis = {"title": {"text": unit_title(ind), "standoff": 6}, "tickformat": tickformat,
@@ -482,7 +487,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
                "pad": {"l": 8}, "font": {"size": 16}},
         separators=SEPARATORS, height=total,
         font={"family": FONT, "size": 13},
-        margin={"l": 64, "r": 24, "t": top, "b": bottom},
+        margin={"l": left, "r": 24, "t": top, "b": bottom},
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
                 "font": {"size": 12}, "itemclick": "toggle"},
         hoverlabel={"namelength": -1},

@@ -289,6 +289,29 @@ def test_falun_shows_monthly_bas_unemployment_in_the_browser(page, app_url):
     _shot(page, "falun.png")
 
 
+def test_the_population_chart_has_room_for_its_age_labels_and_is_drawn_once(page, app_url):
+    """Plotly widens a margin too narrow for an axis' labels by drawing the whole chart a
+    second time (its automargin); on Översikt that was the population chart on every change of
+    län (issue 12 point 7). Its left margin holds the age groups and the axis title as they are
+    drawn in the app's font, so Plotly keeps it."""
+    if not (page.clean and page.url.startswith(f"{app_url}/?kommun=2080")):
+        page.goto(f"{app_url}/?kommun=2080", wait_until="domcontentloaded")
+    _heading(page, "Översikt – Falun")
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(
+        has=page.locator(".gtitle", has_text="Folkmängd efter ålder och kön, Dalarnas län"))
+    chart.locator(".main-svg .trace").first.wait_for(state="attached", timeout=RUN_TIMEOUT)
+    drawn = chart.locator(".js-plotly-plot").evaluate(
+        "gd => ({asked: gd._fullLayout.margin.l, used: gd._fullLayout._size.l,"
+        " redrawn: gd._fullLayout._redrawFromAutoMarginCount || 0,"
+        " labels: [...gd.querySelectorAll('.ytick text')].map(t => t.textContent),"
+        " title: gd.querySelector('.ytitle').textContent})")
+    # SCB's age groups of the mirror's population table, youngest at the bottom
+    assert drawn["labels"][0] == "0-9 år" and drawn["labels"][-1] == "100+ år", drawn
+    assert drawn["title"] == "Ålder"
+    assert drawn["used"] == drawn["asked"], drawn  # automargin had to widen it: drawn twice
+    assert drawn["redrawn"] == 0, drawn
+
+
 def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_path):
     """The "Ladda ned" menu: the PNG is made on click by the export browser (kaleido on
     Debian's Chromium), named in readable Swedish, at 2560 × 1440; the Excel reopens."""

@@ -131,9 +131,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     if ind.aggregation == "none" and not sel.area.is_kommun:
         return Card(CardView(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}"))
     whole = query("area_series", ind, sel.area, sex)
-    clipped = periods.clip(whole, sel.start, sel.end)
-    shown = clipped[clipped["value"].notna()]
-    found = periods.latest_and_previous(shown)
+    found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
     if found is None:
         return Card(CardView(
             info=f"**{ind.label}**: inga värden för {sel.area.name} i vald period."))
