@@ -59,6 +59,7 @@ def kolada_rows(body: Mapping, *, kpi: str | None = None, known_ids: set[str] | 
     seen = set() if seen is None else seen
     unknown: set[str] = set()
     good: set[str] = set()  # codes already found to be four digits and known on this page
+    bit_of = GENDER_BITS.get
     n = 0
     for i, entry in enumerate(entries, 1):
         try:
@@ -91,7 +92,7 @@ def kolada_rows(body: Mapping, *, kpi: str | None = None, known_ids: set[str] | 
             except (KeyError, TypeError):
                 raise InvalidBody(f"rad {i} ({muni} {period}): ett värde saknar 'gender' "
                                   "eller 'value'") from None
-            bit = GENDER_BITS.get(gender)  # (an unhashable gender: TypeError, as "in" gave)
+            bit = bit_of(gender)  # (an unhashable gender: TypeError, as "in" gave)
             if bit is None:
                 raise InvalidBody(f"rad {i} ({muni} {period}): okänt kön {gender!r}")
             # a finite float passes at once (x - x == 0 fails for NaN and ±inf)
