@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 GENDERS = {"T", "K", "M"}
+GENDER_BITS = {"T": 1, "K": 2, "M": 4}  # kolada_rows: a row's genders as bits
 MAX_NAMED = 5  # offending items named in a message
 
 
@@ -57,6 +58,8 @@ def kolada_rows(body: Mapping, *, kpi: str | None = None, known_ids: set[str] | 
         raise InvalidBody("listan 'values' saknas")
     seen = set() if seen is None else seen
     unknown: set[str] = set()
+    good: set[str] = set()  # codes already found to be four digits and known on this page
+    bit_of = GENDER_BITS.get
     n = 0
     for i, entry in enumerate(entries, 1):
         try:
@@ -64,29 +67,33 @@ def kolada_rows(body: Mapping, *, kpi: str | None = None, known_ids: set[str] | 
                                                entry["values"], entry["kpi"])
         except (KeyError, TypeError):
             _bad_entry(i, entry)
-        if type(muni) is not str or len(muni) != 4 or not muni.isdigit():
-            _bad_code(i, muni)
-        if known_ids is not None and muni not in known_ids:
-            unknown.add(muni)
+        if type(muni) is not str or muni not in good:
+            if type(muni) is not str or len(muni) != 4 or not muni.isdigit():
+                _bad_code(i, muni)
+            if known_ids is not None and muni not in known_ids:
+                unknown.add(muni)
+            else:
+                good.add(muni)
         if type(entry_kpi) is not str or (kpi is not None and entry_kpi != kpi):
             raise InvalidBody(f"rad {i}: nyckeltalet {entry_kpi!r}, men {kpi} efterfrågades")
         if type(period) is not int and not (type(period) is str and len(period) == 4
                                             and period.isdigit()):
             raise InvalidBody(f"rad {i}: året {period!r} är inte ett årtal")
-        key = (entry_kpi, muni, period if type(period) is int else int(period))
-        if key in seen:
+        before = len(seen)  # one hash of the key, not two ("in", then "add")
+        seen.add((entry_kpi, muni, period if type(period) is int else int(period)))
+        if len(seen) == before:
             raise InvalidBody(f"dubbla rader för {entry_kpi} {muni} {period}")
-        seen.add(key)
         if type(values) is not list:
             raise InvalidBody(f"rad {i}: 'values' är inte en lista")
-        genders = []
+        had = twice = 0  # genders of this row so far, and those met twice, as bits
         for v in values:
             try:
                 gender, value = v["gender"], v["value"]
             except (KeyError, TypeError):
                 raise InvalidBody(f"rad {i} ({muni} {period}): ett värde saknar 'gender' "
                                   "eller 'value'") from None
-            if gender not in GENDERS:
+            bit = bit_of(gender)  # (an unhashable gender: TypeError, as "in" gave)
+            if bit is None:
                 raise InvalidBody(f"rad {i} ({muni} {period}): okänt kön {gender!r}")
             # a finite float passes at once (x - x == 0 fails for NaN and ±inf)
             if value is not None and not (type(value) is float and value - value == 0) \
@@ -94,13 +101,14 @@ def kolada_rows(body: Mapping, *, kpi: str | None = None, known_ids: set[str] | 
                 raise InvalidBody(f"rad {i} ({muni} {period}): värdet {value!r} är inte "
                                   "ett tal")
             status = v.get("status")
-            if status is not None and type(status) is not str:
+            if type(status) is not str and status is not None:
                 raise InvalidBody(f"rad {i} ({muni} {period}): status {status!r} är inte text")
-            genders.append(gender)
-        if len(genders) > 1 and len(genders) != len(set(genders)):
+            twice |= had & bit
+            had |= bit
+        if twice:
             raise InvalidBody(f"dubbla rader för {entry_kpi} {muni} {period} (samma kön två "
                               "gånger)")
-        n += len(genders)
+        n += len(values)
     if unknown:
         raise InvalidBody(f"okända kommunkoder {_named(sorted(unknown))} (finns inte i Koladas "
                           "kommunlista eller bland gamla koder i kommun_changes.csv)")
