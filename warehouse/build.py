@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from config import cache_dir
 from data_sources.snapshot import Snapshot, complete_snapshots, latest_snapshot
 from transforms import areas as area_rules
 from transforms.catalogue import (
@@ -45,7 +46,7 @@ from transforms.staging_kolada import (
     stage_values_into,
 )
 from transforms.weights import resolve_weights
-from warehouse import checks, revisions, scb_marts
+from warehouse import checks, revisions, scb_marts, shape_cache
 from warehouse.area_sql import SQL_RULES, area_values_in
 from warehouse.db import building, comment_table, connect, sql_identifier, write_table
 
@@ -518,7 +519,7 @@ def map_shapes(members: pd.DataFrame, kommun_codes: set[str]
     except ImportError as exc:
         return None, f"kartans former kunde inte byggas: {exc}"
     try:
-        shapes = build_geometry(members, kommun_codes)
+        shapes = shape_cache.shapes(members, kommun_codes, cache_dir(), build_geometry)
         lacking = missing_kommuner(kommun_codes)
     except (ShapelyError, ImportError, OSError, ValueError, KeyError) as exc:
         return None, f"kartans former kunde inte byggas: {exc}"
