@@ -120,3 +120,24 @@ def test_a_folder_that_cannot_be_written_still_gives_the_shapes(inputs, tmp_path
     shapes = shape_cache.shapes(members, codes, blocked / "cache", make)
     pd.testing.assert_frame_equal(shapes, build_geometry(members, codes))
     assert make.calls == 1
+
+
+def test_only_the_most_recently_used_files_are_kept(inputs, tmp_path, monkeypatch):
+    import os
+
+    members, codes = inputs
+    monkeypatch.setattr(shape_cache, "KEEP", 2)
+    make = Counted()
+    shape_cache.shapes(members, codes, tmp_path, make)
+    (first,) = tmp_path.glob("area_geometry-*.arrow")
+    os.utime(first, (1, 1))  # long ago
+    fewer = [codes - {c} for c in ("0780", "0180")]
+    shape_cache.shapes(members, fewer[0], tmp_path, make)
+    shape_cache.shapes(members, codes, tmp_path, make)  # read: now the most recently used
+    assert make.calls == 2
+    shape_cache.shapes(members, fewer[1], tmp_path, make)
+    assert make.calls == 3
+    left = set(tmp_path.glob("area_geometry-*.arrow"))
+    assert len(left) == 2 and first in left  # the one made for fewer[0] went
+    shape_cache.shapes(members, fewer[0], tmp_path, make)
+    assert make.calls == 4

@@ -19,12 +19,15 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 FORMAT = b"area-geometry arrow-ipc 1"
+KEEP = 8  # files kept: the most recently used (each ~0.4 MB; a code or package change, a
+# test's own members, make new keys, and the old files are never read again)
 
 
 @cache
@@ -64,10 +67,28 @@ def shapes(members: pd.DataFrame, kommun_codes: set[str], folder: Path,
     path = Path(folder) / f"area_geometry-{key(members, kommun_codes)}.arrow"
     found = _read(path)
     if found is not None:
+        with suppress(OSError):
+            os.utime(path)  # used: kept longest
         return found
     made = make(members, kommun_codes)
     _write(path, made)
+    _prune(path.parent)
     return made
+
+
+def _prune(folder: Path) -> None:
+    """All but the KEEP most recently used files deleted (a build reading one just deleted
+    makes the shapes again)."""
+    def used(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+
+    files = sorted(folder.glob("area_geometry-*.arrow"), key=used, reverse=True)
+    for old in files[KEEP:]:
+        with suppress(OSError):
+            old.unlink()
 
 
 def _read(path: Path) -> pd.DataFrame | None:
