@@ -141,3 +141,19 @@ def test_only_the_most_recently_used_files_are_kept(inputs, tmp_path, monkeypatc
     assert len(left) == 2 and first in left  # the one made for fewer[0] went
     shape_cache.shapes(members, fewer[0], tmp_path, make)
     assert make.calls == 4
+
+
+def test_a_half_written_file_left_by_a_killed_build_goes_once_it_is_old(inputs, tmp_path):
+    import os
+    import time
+
+    members, codes = inputs
+    old = tmp_path / ".area_geometry-killed.tmp"
+    young = tmp_path / ".area_geometry-writing.tmp"
+    for part in (old, young):
+        part.write_bytes(b"half")
+    an_hour_ago = time.time() - shape_cache.STALE_PART - 60
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    shape_cache.shapes(members, codes, tmp_path, Counted())
+    assert not old.exists()
+    assert young.exists()  # another build may be writing it now

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from functools import cache
@@ -76,9 +77,12 @@ def shapes(members: pd.DataFrame, kommun_codes: set[str], folder: Path,
     return made
 
 
+STALE_PART = 3600  # s: a half-written file this old was left by a build that was killed
+
+
 def _prune(folder: Path) -> None:
     """All but the KEEP most recently used files deleted (a build reading one just deleted
-    makes the shapes again)."""
+    makes the shapes again), and half-written ones a killed build left."""
     def used(path: Path) -> float:
         try:
             return path.stat().st_mtime
@@ -89,6 +93,10 @@ def _prune(folder: Path) -> None:
     for old in files[KEEP:]:
         with suppress(OSError):
             old.unlink()
+    for part in folder.glob(".area_geometry-*.tmp"):
+        if 0 < used(part) < time.time() - STALE_PART:
+            with suppress(OSError):
+                part.unlink()
 
 
 def _read(path: Path) -> pd.DataFrame | None:
