@@ -32,6 +32,12 @@ def warehouse_path() -> Path:
     return _path("WAREHOUSE_PATH", data_dir() / "warehouse.duckdb")
 
 
+def cache_dir() -> Path:
+    """Derived files a build may reuse (the map's shapes, see warehouse/shape_cache.py); safe
+    to delete. Env: CACHE_DIR."""
+    return _path("CACHE_DIR", data_dir() / "cache")
+
+
 def user_db_path() -> Path:
     """The user's own DuckDB file (kommun groups); a refresh never touches it. Env: USER_DB_PATH."""
     return _path("USER_DB_PATH", data_dir() / "user.duckdb")

