@@ -21,6 +21,7 @@ import os
 import pickle
 import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -34,6 +35,11 @@ sys.path.insert(0, str(ROOT))
 def pytest_configure(config: pytest.Config) -> None:
     if not SHARED.is_dir():
         raise pytest.UsageError(f"Real data expected at {SHARED} (../shared/data beside the repo)")
+    # the map's shapes kept between builds (warehouse/shape_cache.py) go to a folder of the
+    # system's temp, shared by the workers and later runs, not to the repo's data/cache; the
+    # cache is keyed by everything the shapes are made of, so it changes speed, never results
+    os.environ.setdefault("CACHE_DIR", str(Path(tempfile.gettempdir())
+                                           / f"arbetsmarknadslaget-tests-{os.getuid()}"))
 
 
 def _no_real_sleep(self, seconds: float) -> None:
