@@ -28,6 +28,7 @@ import json
 import os
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -70,19 +71,23 @@ def add(self, response, **kwargs):
 
 snapshot.SnapshotWriter.add = add
 
-_write_table = build.write_table
-_written = [0]
+_one_transaction = build._one_transaction
+_committed = [0]
 
 
-def write_table(con, name, df, **kwargs):
-    _write_table(con, name, df, **kwargs)
-    _written[0] += 1
-    if _written[0] == 4:
+@contextmanager
+def one_transaction(con):
+    """The build's transaction for its small tables; after the first has committed (Kolada's,
+    SCB's and the area tables written, the marts not yet), the build_write point."""
+    with _one_transaction(con):
+        yield
+    _committed[0] += 1
+    if _committed[0] == 1:
         con.execute("checkpoint")  # the half-written file is really on disk
         pause("build_write")
 
 
-build.write_table = write_table
+build._one_transaction = one_transaction
 
 _replace = os.replace
 
