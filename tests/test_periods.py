@@ -44,6 +44,20 @@ def test_latest_and_previous_year_skips_missing_values():
     assert (latest["year"], previous["year"]) == (2019, 2018)
 
 
+def test_latest_and_previous_on_unsorted_rows_without_a_year_or_a_value():
+    """Rows in any order, repeated index labels, a value without a year (nullable Int64), a
+    suppressed row (a status, no value): the latest dated value and the one a year before."""
+    df = pd.DataFrame({"year": pd.array([2021, None, 2019, 2022, 2020], dtype="Int64"),
+                       "value": [4.0, 9.0, 2.0, None, 3.0],
+                       "status": [None, None, None, "suppressed", None]},
+                      index=[0, 0, 1, 1, 2])
+    latest, previous = periods.latest_and_previous(df)
+    assert (latest["year"], latest["value"]) == (2021, 4.0)
+    assert (previous["year"], previous["value"]) == (2020, 3.0)
+    undated = df.assign(year=pd.array([None] * 5, dtype="Int64"))
+    assert periods.latest_and_previous(undated) is None
+
+
 def test_latest_and_previous_month_is_the_same_month_a_year_earlier():
     latest, previous = periods.latest_and_previous(MONTHLY)
     assert latest["value"] == 8.2 and previous["value"] == 7.2

@@ -148,8 +148,12 @@ def latest_and_previous(df: pd.DataFrame) -> tuple[pd.Series, pd.Series | None] 
     if not len(rows):
         return None
     annual = frequency_of(df) == "year"
-    keys = (df["year"].to_numpy()[rows] if annual
-            else _months(df["period"].iloc[rows]).to_numpy())
+    keys = (df["year"].to_numpy(dtype="float64", na_value=np.nan)[rows] if annual
+            else _months(df["period"].iloc[rows]).to_numpy(dtype="float64", na_value=np.nan))
+    dated = ~np.isnan(keys)  # a value without a period is no period's (as idxmax skipped it)
+    rows, keys = rows[dated], keys[dated]
+    if not len(rows):
+        return None
     last = keys.max()
     latest = df.iloc[rows[keys.argmax()]]  # the first row of the latest period, as idxmax
     step = 1 if annual else 12
