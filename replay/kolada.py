@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -90,6 +91,7 @@ class KoladaApp:
         self._rows = lru_cache(maxsize=16)(self._data_uncached)
         self._lenient = False  # a recording only the standard library could read (NaN, ...)
         self._runs: dict[int, tuple[list[dict], list[tuple[str, int, int]]]] = {}
+        self._runs_lock = threading.Lock()
 
     def _load_uncached(self, relative: str) -> dict | None:
         path = self.folder / relative
@@ -217,9 +219,10 @@ class KoladaApp:
                 start, year = i, period
         if year is not None:
             runs.append((year, start, len(values)))
-        if len(self._runs) >= 16:  # as many as the recordings kept parsed
-            self._runs.pop(next(iter(self._runs)))
-        self._runs[id(values)] = (values, runs)  # the list held: its id is not reused
+        with self._runs_lock:  # the server answers on threads: one change of the dict at a time
+            while len(self._runs) >= 16:  # as many as the recordings kept parsed
+                self._runs.pop(next(iter(self._runs)))
+            self._runs[id(values)] = (values, runs)  # the list held: its id is not reused
         return runs
 
     def _page(self, request: Request, rows: list[dict], page: int, per_page: int) -> Reply:
