@@ -52,7 +52,7 @@ class KoladaFetchProcess:
 
         try:  # close_in_child: e.g. the replay child's pipe, whose end is this process's
             self._child = ForkedChild(work, close_in_child=(results_r, *close_in_child))
-        except OSError:  # the caller fetches here instead; no descriptor left open
+        except BaseException:  # OSError: the caller fetches here instead; none left open
             os.close(results_r)
             raise
         finally:
