@@ -159,6 +159,21 @@ def copy_small(base: Path, to: Path) -> tuple[Path, Path]:
     return to / "raw", to / "warehouse.duckdb"
 
 
+@pytest.fixture
+def small_app_warehouse(small_base, tmp_path, monkeypatch):
+    """A private copy of the small warehouse as the app's warehouse file (WAREHOUSE_PATH),
+    Streamlit's caches emptied before and after: its path."""
+    import streamlit as st
+
+    _, target = copy_small(small_base, tmp_path / "small")
+    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield target
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
 def _refresh_quietly(mirror: Path, folder: Path, kpis: list[str]):
     """A refresh from ``mirror`` into ``folder`` (raw/, warehouse.duckdb): its result."""
     from data_sources.http import FakeClock

@@ -8,28 +8,20 @@ from __future__ import annotations
 import pytest
 import streamlit as st
 
-from tests.conftest import copy_small
-
 VAXJO, LUND = "0780", "1281"
 
 
 @pytest.fixture
-def app_data(small_base, tmp_path, monkeypatch):
+def app_data(small_app_warehouse, monkeypatch):
     """ui.data on a private copy of the small warehouse, caches emptied, each query counted."""
     from ui import data
     from warehouse import queries
 
-    _, target = copy_small(small_base, tmp_path / "small")
-    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
-    st.cache_data.clear()
-    st.cache_resource.clear()
     asked = []
     real = queries.kommun_series
     monkeypatch.setattr(queries, "kommun_series",
                         lambda con, *a, **k: asked.append(a) or real(con, *a, **k))
-    yield data, asked
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return data, asked
 
 
 def _population(series, year: int = 2022) -> float:

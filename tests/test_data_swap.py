@@ -12,24 +12,16 @@ import os
 import shutil
 
 import pytest
-import streamlit as st
 
-from tests.conftest import copy_small
 from warehouse.db import connect
 
 KOMMUN, YEAR = "0780", 2022  # Växjö
 
 
 @pytest.fixture
-def live(small_base, tmp_path, monkeypatch):
+def live(small_app_warehouse):
     """A private copy of the small warehouse as the app's warehouse file, caches emptied."""
-    _, target = copy_small(small_base, tmp_path / "small")
-    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield target
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    return small_app_warehouse
 
 
 def _swap_in_changed_copy(target, tmp_path, value: float) -> None:
