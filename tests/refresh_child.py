@@ -77,8 +77,8 @@ _committed = [0]
 
 @contextmanager
 def one_transaction(con):
-    """The build's transaction for its small tables; after the first has committed (Kolada's,
-    SCB's and the area tables written, the marts not yet), the build_write point."""
+    """The build's transactions; after the first has committed (Kolada's staging, the
+    observations and the first weights written, the marts not yet), the build_write point."""
     with _one_transaction(con):
         yield
     _committed[0] += 1

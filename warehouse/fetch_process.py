@@ -10,7 +10,8 @@ Kolada's outcomes first.
 Forked only when that is safe and cheap: no other thread in this process (a fork copies one
 thread and whatever locks the others held) and pandas not yet imported (the fork is small).
 The child ends when this process ends, even by SIGKILL: it watches a pipe only this process
-writes to (data_sources/fork.py, shared with the replay's fork). A child that dies without an answer makes the caller fetch Kolada itself.
+writes to (data_sources/fork.py, shared with the replay's fork). A child that dies without an
+answer makes the caller fetch Kolada itself.
 """
 
 from __future__ import annotations
