@@ -90,6 +90,9 @@ def _empty_values() -> pd.DataFrame:
 # reference (tests/test_staging_fast.py holds the two equal on every KPI of the real mirror).
 # DuckDB's own read_json cost ~2.5x the CPU: it parsed every file twice (once to detect the
 # types over every row; naming them instead was ~4x slower still) and unnested in SQL.
+# A body whose rows the refresh's client kept beside it (transforms/kolada_arrow.py: the same
+# table, made by the same code from the same bytes, checked against them on read) is not parsed
+# again (_read_body).
 MEMORY_LIMIT = "192MB"  # keeps the build's peak memory down
 _VALUE = pa.struct([("count", pa.int64()), ("gender", pa.string()), ("status", pa.string()),
                     ("value", pa.float64())])
