@@ -211,13 +211,16 @@ def write_rows(body: Path, page: Page) -> None:
 def read_rows(body: Path) -> pa.Table | None:
     """The rows kept beside ``body`` for its bytes as they are now, or None (none kept, or one
     cut short, changed, of another key or shape: the caller parses the JSON)."""
-    try:
-        path = rows_path(body, hashlib.sha256(body.read_bytes()).hexdigest())
-        data = path.read_bytes()
-        payload = memoryview(data)[_DIGEST:]
-        if len(data) <= _DIGEST or hashlib.sha256(payload).digest() != data[:_DIGEST]:
+    try:  # read into Arrow's memory pool, as the JSON parse is (not Python's heap: the
+        # build's peak memory rose ~15 MB with bytes objects); the body hashed in chunks
+        with open(body, "rb") as f:
+            path = rows_path(body, hashlib.file_digest(f, "sha256").hexdigest())
+        with pa.OSFile(str(path)) as f:
+            data = f.read_buffer()
+        payload = data.slice(_DIGEST)
+        if data.size <= _DIGEST or hashlib.sha256(payload).digest() != data[:_DIGEST].to_pybytes():
             return None
-        table = pa.ipc.open_file(pa.py_buffer(payload)).read_all()
+        table = pa.ipc.open_file(payload).read_all()
         if (table.schema.metadata or {}).get(b"key") != path.stem.split(".rows-")[1].encode() \
                 or not table.schema.remove_metadata().equals(ROWS):
             return None
