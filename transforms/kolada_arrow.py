@@ -211,8 +211,8 @@ def write_rows(body: Path, page: Page) -> None:
 def read_rows(body: Path) -> pa.Table | None:
     """The rows kept beside ``body`` for its bytes as they are now, or None (none kept, or one
     cut short, changed, of another key or shape: the caller parses the JSON)."""
-    try:  # read into Arrow's memory pool, as the JSON parse is (not Python's heap: the
-        # build's peak memory rose ~15 MB with bytes objects); the body hashed in chunks
+    try:  # read into Arrow's memory pool, where the JSON parse's arrays are; the body hashed
+        # in chunks (no copy of it held)
         with open(body, "rb") as f:
             path = rows_path(body, hashlib.file_digest(f, "sha256").hexdigest())
         with pa.OSFile(str(path)) as f:
