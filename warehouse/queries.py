@@ -272,40 +272,58 @@ def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) ->
     codes = list(times_of)
     times = np.array([times_of[c] for c in codes], dtype="float64")
     weighted = rule == "weighted"
-    # one statement, three parts: 0 the indicator's rows (every kommun's: the years on offer),
-    # 1 every kommun's first year, 2 and 3 every kommun's weights of this sex and of the total
-    # (a statement costs more here than the rows it reads). pos: the kommun's place among the
-    # members (0: none). The members are picked here, not in SQL: a list parameter as a filter
-    # (list_contains) is a hash join per part, dearer than the few thousand rows it saves
-    sql = """select 0 as part, coalesce(list_position(?::varchar[], kommun_code), 0) as pos,
-                    year, value
-             from marts.observation_kommun_year where indicator_id = ? and sex = ?
-             union all
-             select 1, coalesce(list_position(?::varchar[], kommun_code), 0), first_year, null
-             from marts.kommun"""
+    # one statement, three or four parts: 0 the indicator's rows (every kommun's: the years
+    # on offer), 1 every kommun's first year, 2 every kommun's weights of this sex, 3 of the
+    # total (a statement costs more here than the rows it reads). pos: the kommun's place
+    # among the members (0: none). The members are picked here, not in SQL: a list parameter
+    # as a filter (list_contains) is a hash join per part, dearer than the few thousand rows
+    # it saves. The list parameter is typed by its binding (a list of str: VARCHAR[]), not
+    # cast: each cast cost ~0.1 ms of planning
+    position = "coalesce(list_position(?, kommun_code), 0)"
+    sql = f"""select 0 as part, {position} as pos, year, value
+              from marts.observation_kommun_year where indicator_id = ? and sex = ?
+              union all
+              select 1, {position}, first_year, null from marts.kommun"""
     params = [codes, ind.id, sex, codes]
-    if weighted:
-        sql += """
-             union all
-             select case when sex = ? then 2 else 3 end,
-                    coalesce(list_position(?::varchar[], kommun_code), 0), year, weight
-             from marts.indicator_weight where indicator_id = ? and (sex = ? or sex = 'T')"""
+    if weighted and sex == "T":
+        # one sex: a plain filter the scan applies (an or between two sexes is evaluated on
+        # every scanned row: ~0.4 ms more)
+        sql += f"""
+              union all
+              select 2, {position}, year, weight
+              from marts.indicator_weight where indicator_id = ? and sex = ?"""
+        params += [codes, ind.id, sex]
+    elif weighted:
+        # two sexes: one scan with the or (two filtered scans cost more)
+        sql += f"""
+              union all
+              select case when sex = ? then 2 else 3 end, {position}, year, weight
+              from marts.indicator_weight where indicator_id = ? and (sex = ? or sex = 'T')"""
         params += [sex, codes, ind.id, sex]
     got = con.execute(sql, params).fetchnumpy()
     pos = np.ma.filled(got["pos"], 0).astype("int64") - 1
     part = np.ma.filled(got["part"])
-    # kept: the members' rows, and every kommun's observation (the years on offer)
-    part = np.where((pos >= 0) | (part == 0), part, -1)
     year = np.ma.filled(got["year"], 0).astype("int64")
-    number = _as_float(got["value"])
-    obs = part == 0
-    years = np.unique(year[obs])
+    # the years on offer: every kommun's observations; a sorted unique of small integers
+    years = year[part == 0]
+    if len(years):
+        low = int(years.min())
+        years = np.flatnonzero(np.bincount(years - low)) + low
     n, ny = len(codes), len(years)
-    col = np.minimum(np.searchsorted(years, year), max(ny - 1, 0))
-    on_year = (years[col] == year) if ny else np.zeros(len(year), dtype=bool)
+    # from here on only the members' rows (a few hundred of the ~10 000 fetched)
+    mine = pos >= 0
+    pos, part, year = pos[mine], part[mine], year[mine]
+    number = _as_float(got["value"][mine])
+    col = np.full(len(year), -1, dtype="int64")
+    if ny:  # each row's place among the years on offer (-1: not on offer)
+        place = np.full(int(years[-1]) - int(years[0]) + 1, -1, dtype="int64")
+        place[years - years[0]] = np.arange(ny)
+        inside = (year >= years[0]) & (year <= years[-1])
+        col[inside] = place[year[inside] - years[0]]
+    on_year = col >= 0
     value = np.full((n, ny), np.nan)
-    mine = obs & (pos >= 0)
-    value[pos[mine], col[mine]] = number[mine]
+    obs = part == 0
+    value[pos[obs], col[obs]] = number[obs]
     starts = np.full(n, np.nan)
     first = part == 1
     starts[pos[first]] = year[first]
