@@ -293,26 +293,27 @@ def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) ->
     # as a filter (list_contains) is a hash join per part, dearer than the few thousand rows
     # it saves. The list parameter is typed by its binding (a list of str: VARCHAR[]), not
     # cast: each cast cost ~0.1 ms of planning
-    position = "coalesce(list_position(?, kommun_code), 0)"
-    sql = f"""select 0 as part, {position} as pos, year, value
-              from marts.observation_kommun_year where indicator_id = ? and sex = ?
-              union all
-              select 1, {position}, first_year, null from marts.kommun"""
+    sql = """select 0 as part, coalesce(list_position(?, kommun_code), 0) as pos, year, value
+             from marts.observation_kommun_year where indicator_id = ? and sex = ?
+             union all
+             select 1, coalesce(list_position(?, kommun_code), 0), first_year, null
+             from marts.kommun"""
     params = [codes, ind.id, sex, codes]
     if weighted and sex == "T":
         # one sex: a plain filter the scan applies (an or between two sexes is evaluated on
         # every scanned row: ~0.4 ms more)
-        sql += f"""
-              union all
-              select 2, {position}, year, weight
-              from marts.indicator_weight where indicator_id = ? and sex = ?"""
+        sql += """
+             union all
+             select 2, coalesce(list_position(?, kommun_code), 0), year, weight
+             from marts.indicator_weight where indicator_id = ? and sex = ?"""
         params += [codes, ind.id, sex]
     elif weighted:
         # two sexes: one scan with the or (two filtered scans cost more)
-        sql += f"""
-              union all
-              select case when sex = ? then 2 else 3 end, {position}, year, weight
-              from marts.indicator_weight where indicator_id = ? and (sex = ? or sex = 'T')"""
+        sql += """
+             union all
+             select case when sex = ? then 2 else 3 end,
+                    coalesce(list_position(?, kommun_code), 0), year, weight
+             from marts.indicator_weight where indicator_id = ? and (sex = ? or sex = 'T')"""
         params += [sex, codes, ind.id, sex]
     got = con.execute(sql, params).fetchnumpy()
     pos = np.ma.filled(got["pos"], 0).astype("int64") - 1
