@@ -285,6 +285,11 @@ def test_falun_shows_monthly_bas_unemployment_in_the_browser(page, app_url):
     page.wait_for_url("**/?kommun=2080&alder=20-64")
     _heading(page, "Översikt – Falun")
     expect(card.first).to_contain_text("3,1\u00a0%")  # the mirror holds 20–64 only
+    # Streamlit's own texts in what the reruns added are Swedish (ui/swedish.py's observer),
+    # e.g. the charts' fullscreen buttons, which stand beside plotly's drawings (not walked)
+    charts = page.locator('[data-testid="stPlotlyChart"]').count()
+    assert page.locator('[aria-label="Helskärm"]').count() >= charts > 0
+    assert page.locator('[aria-label="Fullscreen"]').count() == 0
     assert page.outside == []
     _shot(page, "falun.png")
 
