@@ -159,13 +159,12 @@ _SCRIPT = """<script>
       }
     }
   };
-  // an added subtree, but no SVG: plotly's charts (hundreds of nodes remounted on a kommun
-  // change) and icons hold no interface text of Streamlit's (plotly's own toolbar is HTML)
-  const SVG = "http://www.w3.org/2000/svg";
-  const walk = (node) => {
-    if (node.namespaceURI === SVG) return;
-    fixNode(node);
-    for (let child = node.firstChild; child; child = child.nextSibling) walk(child);
+  const walk = (root) => {
+    fixNode(root);
+    if (root.nodeType !== 1) return;
+    const it = doc.createTreeWalker(root, 5);  // elements and text
+    let node = it.nextNode();
+    while (node) { fixNode(node); node = it.nextNode(); }
   };
   new win.MutationObserver((changes) => {
     for (const change of changes) {
