@@ -294,8 +294,11 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
                            text=f"{ref.name}: {format_value(ref.value, ind.decimals, ind.short_unit)}",
                            font={"size": 11, "color": "#2b2b2b"})
     rows = legend_rows(names) if len(names) > 1 else 0
+    values = [*(v for line in lines for v in line.data["value"].to_numpy(dtype=float)),
+              *(ref.value for ref in references or [])]
+    ticks = value_ticks(values, ind.decimals, ind.unit == "count")
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
-           height=height, legend_rows=rows)
+           height=height, legend_rows=rows, left=left_for(ticks, titled=True))
     if annual:  # as update_xaxes (a figure of one x axis), without its relayout machinery
         _set_layout(fig, xaxis={"dtick": 1 if _span(lines) <= 14 else 2, "tickformat": "d"})
     else:  # years only: no month names needed
@@ -349,7 +352,8 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
         text=[format_number(v, ind.decimals) for v in df["value"]], textposition="outside",
         hovertemplate="%{y}: %{text} " + ind.short_unit + "<extra></extra>", cliponaxis=False))
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
-           height=height or max(240, 26 * len(df) + 120), value_axis="x")
+           height=height or max(240, 26 * len(df) + 120), value_axis="x",
+           left=left_for(list(df["kommun_name"]), titled=False))
     lines = [(name, float(value)) for name, value in reference or []
              if value is not None and not pd.isna(value)]
     for name, value in lines:
@@ -383,7 +387,8 @@ def composition(df: pd.DataFrame, labels: dict[str, str], ind: Indicator, *, tit
                        f"{format_number(v, ind.decimals)} %" for y, v in
                        zip(part["year"], part["value"], strict=True)], hoverinfo="text"))
     _frame(fig, ind, title=title, source=source_text(ind), height=height,
-           legend_rows=legend_rows(list(labels.values())))
+           legend_rows=legend_rows(list(labels.values())),
+           left=left_for(value_ticks([100.0], ind.decimals, False), titled=True))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(dtick=1, tickformat="d")
     fig.update_yaxes(range=[0, 101])
@@ -441,6 +446,42 @@ TITLE_SPACE = 66  # px above the legend for a title and its subtitle line
 # they need ~100 px in Streamlit's font; with less, Plotly's automargin widens the margin and
 # draws the whole chart a second time (issue 12 point 7). Automargin stays on for wider fonts.
 LEFT_CATEGORIES = 112
+LEFT = 64  # px left of the plot at least (a y axis of short numbers and its title)
+LEFT_MAX = 320  # px at most: a longer label is left to Plotly's automargin
+# Width of a y axis' tick labels, to ask for the left margin they need up front instead of
+# letting Plotly's automargin widen it after the first draw, which draws the chart a second time
+# (issue 12 point 7: "Kommunerna i …" 64 → 158 px). In the app plotly's font falls back to
+# Arial (Liberation Sans on Debian: the same metrics), tick labels at 12 px (Streamlit's chart
+# theme): advance widths in 1/1000 em, measured in Chromium; any other character counts a
+# whole em, so an unknown label gets too much room rather than too little.
+TICK_SIZE = 12
+_WIDTHS = {ch: width for chars, width in (
+    ("ijl", 222), ("f", 261), (" ,./It\u00a0", 278), ("()-r", 333), ("Jcksvxyz", 500),
+    ("0123456789Labdeghnopquäåéöü–", 556), ("+−", 584), ("FTZ", 611), ("ABEKPSVXYÄÅ", 667),
+    ("CDHNRUw", 722), ("GOQÖ", 778), ("Mm", 833), ("%", 889), ("W", 944)) for ch in chars}
+_TICK_PAD = 24  # px Plotly adds beside the widest tick label (measured: 21)
+_TITLE_PAD = 40  # the same with the axis title beside the labels (measured: 37)
+
+
+def text_width(text: str, size: float = TICK_SIZE) -> float:
+    """px ``text`` takes in the charts' tick font (Arial metrics; see _WIDTHS)."""
+    return size * sum(_WIDTHS.get(ch, 1000) for ch in text) / 1000
+
+
+def left_for(labels: list[str], *, titled: bool) -> int:
+    """px left of the plot for a y axis with these tick labels (and a title beside them when
+    ``titled``): LEFT at least, LEFT_MAX at most."""
+    widest = max((text_width(label) for label in labels), default=0.0)
+    return min(LEFT_MAX, max(LEFT, math.ceil(widest + (_TITLE_PAD if titled else _TICK_PAD))))
+
+
+def value_ticks(values: list[float], decimals: int, count: bool) -> list[str]:
+    """The widest tick labels a value axis over ``values`` (from zero) can get, formatted as
+    the axis does: the largest and smallest value with room for Plotly's padding. Digits are
+    all one width in the tick font, so a longer number is never narrower."""
+    found = [float(v) for v in values if v is not None and not math.isnan(float(v))]
+    ends = [max([0.0, *found]) * 1.08, min([0.0, *found]) * 1.08]
+    return [format_number(end, 0 if count else decimals) for end in ends]
 X_TICKS = 28  # px under the plot for tick labels
 X_TITLE = 26  # px more for an axis title under the ticks
 
@@ -461,7 +502,7 @@ def house_template(fig: go.Figure) -> None:
 
 
 def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: int,
-           value_axis: str = "y", legend_rows: int = 0, left: int = 64) -> None:
+           value_axis: str = "y", legend_rows: int = 0, left: int = LEFT) -> None:
     """House layout: title, legend in rows above the plot, unit on the value axis, the source
     under the plot below the axis title, Swedish number format. ``left``: px left of the plot,
     room enough for the y axis' tick labels and title (see LEFT_CATEGORIES)."""

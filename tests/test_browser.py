@@ -285,6 +285,11 @@ def test_falun_shows_monthly_bas_unemployment_in_the_browser(page, app_url):
     page.wait_for_url("**/?kommun=2080&alder=20-64")
     _heading(page, "Översikt – Falun")
     expect(card.first).to_contain_text("3,1\u00a0%")  # the mirror holds 20–64 only
+    # Streamlit's own texts in what the reruns added are Swedish (ui/swedish.py's observer),
+    # e.g. the charts' fullscreen buttons, which stand beside plotly's drawings (not walked)
+    charts = page.locator('[data-testid="stPlotlyChart"]').count()
+    assert page.locator('[aria-label="Helskärm"]').count() >= charts > 0
+    assert page.locator('[aria-label="Fullscreen"]').count() == 0
     assert page.outside == []
     _shot(page, "falun.png")
 
@@ -310,6 +315,44 @@ def test_the_population_chart_has_room_for_its_age_labels_and_is_drawn_once(page
     assert drawn["title"] == "Ålder"
     assert drawn["used"] == drawn["asked"], drawn  # automargin had to widen it: drawn twice
     assert drawn["redrawn"] == 0, drawn
+
+
+def test_an_areas_charts_ask_for_the_left_margin_their_labels_need(page, app_url):
+    """The same on an area's page (issue 12 point 7): the member bars ("Kommunerna i …", kommun
+    names and the area's own bar on the y axis) asked for 64 px and Plotly widened them to 158,
+    line charts of counts ("20 000" beside the axis title) to 74: each drawn twice. Every chart
+    on Nyanlända for Kronobergs län, the member bars in their expander too, now asks for the
+    room its tick labels need (charts.left_for) and Plotly keeps it."""
+    page.goto(f"{app_url}/?sida=nyanlanda&kommun=0780&omrade=lan:07",
+              wait_until="domcontentloaded")
+    _heading(page, "Nyanlända och utrikes födda – Kronobergs län")
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for title in ("Inskrivna i etableringsuppdraget, antal", "kommunerna i Kronobergs län"):
+        charts.filter(has=page.locator(".gtitle", has_text=title)).last.locator(
+            ".main-svg .trace").first.wait_for(state="attached", timeout=RUN_TIMEOUT)
+    for n in range(charts.count()):
+        charts.nth(n).locator(".main-svg .trace").first.wait_for(state="attached",
+                                                                 timeout=RUN_TIMEOUT)
+    drawn = page.eval_on_selector_all(
+        ".js-plotly-plot",
+        "gds => gds.map(gd => ({title: gd.querySelector('.gtitle').textContent,"
+        " asked: gd._fullLayout.margin.l, used: gd._fullLayout._size.l,"
+        " right: [gd._fullLayout.margin.r, gd._fullLayout._size.r],"
+        " redrawn: gd._fullLayout._redrawFromAutoMarginCount || 0,"
+        " labels: [...gd.querySelectorAll('.ytick text')].map(t => t.textContent)}))")
+    members = [d for d in drawn if "kommunerna i Kronobergs län" in d["title"]]
+    counts = [d for d in drawn if d["title"].startswith("Inskrivna i etableringsuppdraget, antal")
+              and d not in members]
+    assert members and counts, [d["title"] for d in drawn]
+    # the eight kommuner of Kronobergs län and the län's own bar (the area, computed)
+    assert any({"Kronobergs län (området)", "Uppvidinge", "Växjö"} <= set(d["labels"])
+               for d in members), members
+    assert any(label.replace("\u00a0", " ").endswith(" 000") for d in counts
+               for label in d["labels"]), counts
+    for chart in drawn:
+        assert chart["used"] == chart["asked"], chart  # automargin had to widen it: drawn twice
+        assert chart["right"][0] == chart["right"][1], chart
+        assert chart["redrawn"] == 0, chart
 
 
 def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_path):

