@@ -14,9 +14,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
+from transforms import kolada_arrow
 from warehouse.db import quiet, sql_identifier
 
 VALUE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "value", "status", "count"]
@@ -90,6 +90,9 @@ def _empty_values() -> pd.DataFrame:
 # reference (tests/test_staging_fast.py holds the two equal on every KPI of the real mirror).
 # DuckDB's own read_json cost ~2.5x the CPU: it parsed every file twice (once to detect the
 # types over every row; naming them instead was ~4x slower still) and unnested in SQL.
+# A body whose rows the refresh's client kept beside it (transforms/kolada_arrow.py: the same
+# table, made by the same code from the same bytes, checked against them on read) is not parsed
+# again (_read_body).
 MEMORY_LIMIT = "192MB"  # keeps the build's peak memory down
 _VALUE = pa.struct([("count", pa.int64()), ("gender", pa.string()), ("status", pa.string()),
                     ("value", pa.float64())])
@@ -131,30 +134,20 @@ def _read_file(path: Path) -> pa.Table | None:
     """One body's rows (kpi, municipality, period, gender, value, status, count), one per value
     in the body's order; None when it is not one JSON object whose list ``values`` has the
     types of a Kolada body (stage_values would fail on it or cast something)."""
-    size = path.stat().st_size
-    options = pa_json.ReadOptions(use_threads=False, block_size=max(size + 1024, 1 << 16))
     try:
-        body = pa_json.read_json(path, read_options=options, parse_options=_PARSE)
+        body = pa_json.read_json(path, read_options=kolada_arrow.read_options(path.stat().st_size),
+                                 parse_options=_PARSE)
     except (pa.ArrowException, OSError):
         return None
-    if body.num_rows != 1:
-        return None
-    entries_of = body.column("values").combine_chunks()
-    del body
-    if entries_of.null_count:  # no list 'values' (stage_values fails)
-        return None
-    entries = pc.list_flatten(entries_of)
-    if entries.null_count:  # a null entry (stage_values fails)
-        return None
-    kpi, municipality, period, values_of = entries.flatten()
-    values = pc.list_flatten(values_of)  # an entry without a list has no rows, as in stage_values
-    if values.null_count:
-        return None
-    parent = pc.list_parent_indices(values_of)
-    count, gender, status, value = values.flatten()
-    return pa.table({"kpi": kpi.take(parent), "municipality": municipality.take(parent),
-                     "period": period.take(parent), "gender": gender, "value": value,
-                     "status": status, "count": count})
+    found = kolada_arrow.rows_of(body)
+    return None if found is None else found[0]
+
+
+def _read_body(path: Path) -> pa.Table | None:
+    """``_read_file``, from the rows the refresh kept beside this body when they are there and
+    check out against its bytes (``kolada_arrow.read_rows``; the same table, not parsed again)."""
+    kept = kolada_arrow.read_rows(path)
+    return _read_file(path) if kept is None else kept
 
 
 # Bodies a refresh parsed while the rest of its fetch ran (warehouse/refresh.py), by the file's
@@ -172,13 +165,13 @@ def _identity(path: Path) -> tuple[str, int, int, int]:
 def read_ahead(path: Path) -> None:
     """Parse one body now, for the build's read of the same file (see READ_AHEAD)."""
     key = _identity(path)
-    READ_AHEAD[key] = _read_file(path)
+    READ_AHEAD[key] = _read_body(path)
 
 
 def _read_known(path: Path) -> pa.Table | None:
-    """``_read_file``, or the parse read ahead of this very file (taken: used once)."""
+    """``_read_body``, or the parse read ahead of this very file (taken: used once)."""
     table = READ_AHEAD.pop(_identity(path), READ_AHEAD)  # (the dict itself: none read ahead)
-    return _read_file(path) if table is READ_AHEAD else table
+    return _read_body(path) if table is READ_AHEAD else table
 
 
 def _read_batch(con: duckdb.DuckDBPyConnection, paths: list[Path], numbers: list[int],

@@ -35,9 +35,10 @@ from data_sources.http import (
 )
 from data_sources.kolada import KoladaClient
 from data_sources.snapshot import SnapshotWriter, fetch_snapshot, latest_snapshot
-from transforms import validate
+from transforms import kolada_arrow, validate
 from transforms.catalogue import indicator_ids
 from transforms.jsonio import json_loads
+from transforms.kolada_arrow import Page
 from transforms.kommun import code_changes
 
 if TYPE_CHECKING:  # SCB's and Arbetsförmedlingen's clients are imported where they are used:
@@ -141,8 +142,11 @@ def fetch_kolada(report: FetchReport, *, root: Path, progress: Progress,
         ("municipality", municipalities, check_municipalities),
         ("kpi", lambda w: client.kpis(kpis, snapshot=w),
          lambda w: _each_body(w, "kolada", validate.kolada_kpis)),
-    ] + [(f"data__{kpi}", partial(_kpi_job, client, kpi, years),
-          partial(_check_kpi, kpi, root, known)) for kpi in kpis]
+    ]
+    for kpi in kpis:  # each KPI's pages, parsed once by its job, are its check's
+        pages: list[Page | None] = []
+        jobs.append((f"data__{kpi}", partial(_kpi_job, client, kpi, years, pages),
+                     partial(_check_kpi, kpi, root, known, pages)))
     try:
         # the municipality list and the KPI metadata first, one at a time: every KPI's check
         # needs this refresh's municipality ids, and an unreachable source is found there
@@ -182,8 +186,9 @@ def gc_paused() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _kpi_job(client: KoladaClient, kpi: str, years: list[int], writer) -> None:
-    client.kpi_data(kpi, years, snapshot=writer)
+def _kpi_job(client: KoladaClient, kpi: str, years: list[int], pages: list[Page | None],
+             writer) -> None:
+    pages[:] = client.kpi_pages(kpi, years, snapshot=writer)
 
 
 def _each_body(writer: SnapshotWriter, source: str, check: Callable[[dict], object]) -> list:
@@ -209,10 +214,28 @@ def _known_municipalities(root: Path, known: dict[str, set[str]]) -> set[str] | 
     return ids | set(code_changes())
 
 
-def _check_kpi(kpi: str, root: Path, known: dict[str, set[str]], writer: SnapshotWriter) -> None:
-    ids, seen = _known_municipalities(root, known), set()
-    n = sum(_each_body(writer, "kolada", partial(validate.kolada_rows, kpi=kpi, known_ids=ids,
-                                                 seen=seen)))
+def _check_kpi(kpi: str, root: Path, known: dict[str, set[str]], pages: list[Page | None],
+               writer: SnapshotWriter) -> None:
+    """One KPI's pages checked before its snapshot is committed: in columns on the pages pyarrow
+    parsed (``kolada_arrow.check_pages``: it accepts only what ``kolada_rows`` accepts), and
+    their staged rows kept beside the bodies for the build; anything else (a page pyarrow did
+    not parse, a page the column check does not accept) through ``kolada_rows`` on every body,
+    which decides and words the refusal."""
+    ids = _known_municipalities(root, known)
+    entries = writer.entries()
+    n = None
+    try:
+        if entries and len(pages) == len(entries) and all(p is not None for p in pages):
+            n = kolada_arrow.check_pages(pages, kpi=kpi, known_ids=ids)
+        if n is None:
+            seen: set[tuple] = set()
+            n = sum(_each_body(writer, "kolada", partial(validate.kolada_rows, kpi=kpi,
+                                                         known_ids=ids, seen=seen)))
+        else:
+            for (path, _), page in zip(entries, pages, strict=True):
+                kolada_arrow.write_rows(path, page)
+    finally:
+        pages.clear()  # the parse is on disk now, or not needed: not held for the whole fetch
     if n == 0:
         previous = latest_snapshot(root, "kolada", f"data__{kpi}")
         had = sum(len(json_loads(p.read_bytes())["values"]) for p in previous.files) \
