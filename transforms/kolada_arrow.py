@@ -40,13 +40,15 @@ GENDERS = ("T", "K", "M")  # transforms.validate.GENDERS
 ROWS = pa.schema([("kpi", pa.string()), ("municipality", pa.string()), ("period", pa.int64()),
                   ("gender", pa.string()), ("value", pa.float64()), ("status", pa.string()),
                   ("count", pa.int64())])
-_VALUE = pa.struct([("count", pa.int64()), ("gender", pa.string()), ("status", pa.string()),
+# a value object and a row (entry) of a Kolada data page; staging_kolada parses with the same
+# types, so a body read from its kept rows and one parsed from JSON always agree
+VALUE = pa.struct([("count", pa.int64()), ("gender", pa.string()), ("status", pa.string()),
                     ("value", pa.float64())])
-_ENTRY = pa.struct([("kpi", pa.string()), ("municipality", pa.string()),
-                    ("period", pa.int64()), ("values", pa.list_(_VALUE))])
+ENTRY = pa.struct([("kpi", pa.string()), ("municipality", pa.string()),
+                    ("period", pa.int64()), ("values", pa.list_(VALUE))])
 # a whole Kolada data page, any other field an error (see the module's docstring)
 _PAGE = pa_json.ParseOptions(
-    explicit_schema=pa.schema([("count", pa.int64()), ("values", pa.list_(_ENTRY)),
+    explicit_schema=pa.schema([("count", pa.int64()), ("values", pa.list_(ENTRY)),
                                ("next_page", pa.string()), ("previous_page", pa.string()),
                                ("next_url", pa.string())]),
     unexpected_field_behavior="error", newlines_in_values=True)
@@ -105,9 +107,32 @@ class Page:
     sha256: str  # of the bytes parsed
 
 
+_BLANKS = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
+_HEAD = 1 << 16  # bytes of a file looked at for its first JSON value
+
+
+def opens_an_object(head: bytes) -> bool:
+    """Whether the first JSON value in ``head`` (a body's first bytes) opens an object, after
+    an optional byte order mark and blanks. pyarrow's JSON reader (26.0) ends the process with
+    a segmentation fault on a body whose first value is ``null``; only a body that opens an
+    object is given to it (anything else goes to orjson and ``kolada_rows``, which refuse it
+    with a message)."""
+    head = head.removeprefix(_BOM)
+    return head.lstrip(_BLANKS)[:1] == b"{"
+
+
+def file_opens_an_object(path: Path) -> bool:
+    """``opens_an_object`` for a file's first bytes (False when they are all blanks)."""
+    with open(path, "rb") as f:
+        return opens_an_object(f.read(_HEAD))
+
+
 def parse_page(data: bytes) -> Page | None:
     """``data`` parsed as a Kolada data page with pyarrow; None when pyarrow does not parse it
     as one (then orjson and ``kolada_rows`` decide, as without this module)."""
+    if not opens_an_object(data[:_HEAD]):
+        return None
     try:
         body = pa_json.read_json(pa.BufferReader(data), read_options=read_options(len(data)),
                                  parse_options=_PAGE)

@@ -94,11 +94,7 @@ def _empty_values() -> pd.DataFrame:
 # table, made by the same code from the same bytes, checked against them on read) is not parsed
 # again (_read_body).
 MEMORY_LIMIT = "192MB"  # keeps the build's peak memory down
-_VALUE = pa.struct([("count", pa.int64()), ("gender", pa.string()), ("status", pa.string()),
-                    ("value", pa.float64())])
-_ENTRY = pa.struct([("kpi", pa.string()), ("municipality", pa.string()),
-                    ("period", pa.int64()), ("values", pa.list_(_VALUE))])
-_PARSE = pa_json.ParseOptions(explicit_schema=pa.schema([("values", pa.list_(_ENTRY))]),
+_PARSE = pa_json.ParseOptions(explicit_schema=pa.schema([("values", pa.list_(kolada_arrow.ENTRY))]),
                               unexpected_field_behavior="ignore", newlines_in_values=True)
 READERS = 2  # files parsed at once: the machine's cores
 
@@ -135,6 +131,8 @@ def _read_file(path: Path) -> pa.Table | None:
     in the body's order; None when it is not one JSON object whose list ``values`` has the
     types of a Kolada body (stage_values would fail on it or cast something)."""
     try:
+        if not kolada_arrow.file_opens_an_object(path):  # pyarrow would crash on 'null'
+            return None
         body = pa_json.read_json(path, read_options=kolada_arrow.read_options(path.stat().st_size),
                                  parse_options=_PARSE)
     except (pa.ArrowException, OSError):
