@@ -4,6 +4,7 @@ the stored file is damaged. Members and kommuner are the real mirror's (the sess
 
 from __future__ import annotations
 
+import functools
 import shutil
 
 import pandas as pd
@@ -163,6 +164,12 @@ def test_a_stand_in_maker_never_stores_under_the_real_key(inputs, tmp_path):
     assert stored.stem == f"area_geometry-{shape_cache.key(members, codes, make)}"
     assert stored.stem != f"area_geometry-{shape_cache.key(members, codes)}"
     assert shape_cache.key(members, codes) == shape_cache.key(members, codes, build_geometry)
+
+    @functools.wraps(build_geometry)
+    def looks_real(members, codes):
+        return build_geometry(members, codes)
+
+    assert shape_cache.key(members, codes, looks_real) != shape_cache.key(members, codes)
 
 
 def test_a_folder_that_cannot_be_written_still_gives_the_shapes(inputs, tmp_path):

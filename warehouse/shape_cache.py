@@ -61,9 +61,14 @@ def _fixed_inputs() -> bytes:
 
 
 def _maker(make: Callable) -> str:
-    """The name of what makes the shapes (a stand-in a test passes gets its own keys)."""
+    """The name of what makes the shapes: ``build_geometry`` itself, or a stand-in a test
+    passes (under its own name, even one wrapped to look like build_geometry)."""
+    from transforms.geometry import build_geometry
+
+    if make is build_geometry:
+        return "transforms.geometry.build_geometry"
     name = getattr(make, "__qualname__", None) or type(make).__qualname__
-    return f"{getattr(make, '__module__', None) or type(make).__module__}.{name}"
+    return f"stand-in {getattr(make, '__module__', None) or type(make).__module__}.{name}"
 
 
 def key(members: pd.DataFrame, kommun_codes: set[str],
