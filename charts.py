@@ -482,6 +482,8 @@ def value_ticks(values: list[float], decimals: int, count: bool) -> list[str]:
     found = [float(v) for v in values if v is not None and not math.isnan(float(v))]
     ends = [max([0.0, *found]) * 1.08, min([0.0, *found]) * 1.08]
     return [format_number(end, 0 if count else decimals) for end in ends]
+
+
 X_TICKS = 28  # px under the plot for tick labels
 X_TITLE = 26  # px more for an axis title under the ticks
 
