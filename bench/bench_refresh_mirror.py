@@ -9,9 +9,9 @@ server, every source's fetch into a new raw layer, the build and the swap (issue
 Where the raw layer goes matters on this VM: its ext4 has no journal, and there ext4 skips
 every inode freed in the last ~30 s when it picks one for a new file (``recently_deleted``),
 scanning them one by one; /tmp's inode group holds every process's temporary files, so a new
-file there cost ~1 ms of system CPU at stop 22 (630 files: 0.65-0.71 s; elsewhere on the same
-disk 0.02-0.03 s), and a refresh creates ~700 (Kolada's client, on the fetch's critical path,
-~1 s of system time). ``--tmp`` puts the run's folder under DIR (the product writes under
+file there cost 0.5-1.1 ms of system CPU at times at stop 22 (630 files: 0.32-0.71 s; under
+data/ on the same disk 0.02-0.09 s), and a refresh creates ~660, most in Kolada's client, on
+the fetch's critical path (from ~0.1 s up to ~1.2 s of system time, with the machine's churn). ``--tmp`` puts the run's folder under DIR (the product writes under
 ``data/``, not /tmp); ``--keep`` leaves it (its path is printed; remove it after the session)
 so one run's deletions do not tax the next run's new files (``bench/results/refresh_speed.md``,
 "refresh22"). Defaults as before: a temporary folder in /tmp, removed after each run.
