@@ -4,6 +4,17 @@ server, every source's fetch into a new raw layer, the build and the swap (issue
     python bench/bench_refresh_mirror.py              # 3 refreshes, each into a new folder
     python bench/bench_refresh_mirror.py --once       # one (for a whole-process timer)
     python bench/bench_refresh_mirror.py --fetch-only # the fetch alone (no build), 3 times
+    python bench/bench_refresh_mirror.py --once --tmp DIR --keep  # raw layer under DIR, kept
+
+Where the raw layer goes matters on this VM: its ext4 has no journal, and there ext4 skips
+every inode freed in the last ~30 s when it picks one for a new file (``recently_deleted``),
+scanning them one by one; /tmp's inode group holds every process's temporary files, so a new
+file there cost 0.5-1.1 ms of system CPU at times at stop 22 (630 files: 0.32-0.71 s; under
+data/ on the same disk 0.02-0.09 s), and a refresh creates ~660, most in Kolada's client, on
+the fetch's critical path (from ~0.1 s up to ~1.2 s of system time, with the machine's churn). ``--tmp`` puts the run's folder under DIR (the product writes under
+``data/``, not /tmp); ``--keep`` leaves it (its path is printed; remove it after the session)
+so one run's deletions do not tax the next run's new files (``bench/results/refresh_speed.md``,
+"refresh22"). Defaults as before: a temporary folder in /tmp, removed after each run.
 
 Real clock as in production (no FakeClock passed). Goal: under 5 s. Besides wall time it
 prints the CPU seconds of this process and of its children (the Kolada replay runs in one,
@@ -16,12 +27,14 @@ in a fresh process each time is the refresh as `python -m warehouse refresh` run
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import sys
 import tempfile
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 from _common import MIRROR, header, peak_rss_mb, stats
@@ -44,12 +57,29 @@ def _real_build(name: str) -> object:
         sys.modules["warehouse.build"] = stand_in
 
 
+@contextlib.contextmanager
+def _run_folder(parent: Path | None, keep: bool) -> Iterator[str]:
+    """A new folder for one run (under ``parent``), removed afterwards unless ``keep``."""
+    if keep:
+        folder = tempfile.mkdtemp(prefix="bench-refresh-", dir=parent)
+        print(f"kept: {folder}", file=sys.stderr)
+        yield folder
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-refresh-", dir=parent) as folder:
+        yield folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--once", action="store_true")
     parser.add_argument("--fetch-only", action="store_true",
                         help="time the fetch, validation and raw writes without the build")
     parser.add_argument("-n", type=int, default=3)
+    parser.add_argument("--tmp", type=Path, default=None,
+                        help="parent folder of each run's raw layer and warehouse (default: "
+                             "the system's temporary folder)")
+    parser.add_argument("--keep", action="store_true",
+                        help="leave each run's folder (printed) instead of removing it")
     args = parser.parse_args()
     import warehouse.refresh as refresh_module
     from warehouse.refresh import refresh
@@ -73,7 +103,7 @@ def main() -> None:
 
     times, cpu, child_cpu, phases = [], [], [], []
     for _ in range(1 if args.once else args.n):
-        with tempfile.TemporaryDirectory() as tmp:
+        with _run_folder(args.tmp, args.keep) as tmp:
             build_at: list[float] = []
 
             def progress(line: str, build_at: list[float] = build_at) -> None:

@@ -28,7 +28,9 @@ def _waitpid(pid: int, options: int, _waitpid=os.waitpid) -> tuple[int, int]:
     if pid > 0 and options == 0:
         pid, status, usage = os.wait4(pid, 0)
         cpu = usage.ru_utime + usage.ru_stime
-        EVENTS.append((time.perf_counter() - START, f"reaped {pid}: CPU {cpu:.2f} s"))
+        what = (f"reaped {pid}: CPU {cpu:.2f} s (user {usage.ru_utime:.2f}, "
+                f"system {usage.ru_stime:.2f})")
+        EVENTS.append((time.perf_counter() - START, what))
         return pid, status
     return _waitpid(pid, options)
 
