@@ -325,6 +325,18 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     The weight series (41 weighted indicators share 8) go into the temporary table ``_pw``
     (p, kommun_code, year, sex, weight) once; returned: indicator_id -> its series p, or None
     when the series could not go in so (then the table was written from the whole frame)."""
+    series, rows = _weight_series(con, indicators, scb_population)
+    rows()
+    return series
+
+
+def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
+                   scb_population: pd.DataFrame | None
+                   ) -> tuple[dict[str, int] | None, Callable[[], None]]:
+    """``_weights_in`` in two steps: the series in ``_pw`` and marts.indicator_weight made
+    (empty, or whole from the frame when the series could not go in), returned with the
+    function that inserts the rows from ``_pw``. The area values read ``_pw``, not the table:
+    the build inserts the rows after them (beside them the rows stood on the build's peak)."""
     weighted = indicators[indicators["aggregation"] == "weighted"]
     proxy_ids = sorted({i for ids in weighted["weight_ids"] for i in ids})
     proxies = _obs_frame(con, proxy_ids)
@@ -335,7 +347,7 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     if not frames or any(df.dtypes[c] == object for _, df in frames for c in df.columns):
         # object columns are typed by sampling (write_table): only the whole frame types so
         write_table(con, WEIGHTS, _concat_weights(frames))
-        return None
+        return None, lambda: None
     # the table's types are those of the frames' concatenation: from one row of each
     write_table(con, WEIGHTS, _concat_weights([(i, df.head(1)) for i, df in frames]).iloc[:0])
     number: dict[int, int] = {}
@@ -344,8 +356,8 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
         if id(df) not in number:
             number[id(df)] = len(distinct)
             distinct.append(df[["kommun_code", "year", "sex", "weight"]].assign(p=len(distinct)))
-    series = pd.concat(distinct, ignore_index=True)
-    con.register("_pw_in", pa.Table.from_pandas(series, preserve_index=False))
+    con.register("_pw_in", pa.Table.from_pandas(pd.concat(distinct, ignore_index=True),
+                                                preserve_index=False))
     try:
         con.execute("create or replace temp table _pw as "
                     "select p, kommun_code, year, sex, weight from _pw_in")
@@ -359,12 +371,18 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     # preservation): 38 statements' planning less. A series without rows (a small build:
     # proxies not fetched) inserts nothing: not asked
     filled = [(indicator_id, number[id(df)]) for indicator_id, df in frames if len(df)]
+    series = {indicator_id: number[id(df)] for indicator_id, df in frames}
+    return series, functools.partial(_insert_weights, con, filled)
+
+
+def _insert_weights(con: duckdb.DuckDBPyConnection, filled: list[tuple[str, int]]) -> None:
+    """Each weighted indicator's rows from ``_pw``: ``filled`` = (indicator_id, series p) in
+    the table's order."""
     for first in range(0, len(filled), WEIGHT_COMMIT):
         part = filled[first:first + WEIGHT_COMMIT]
         con.execute("insert into marts.indicator_weight " + " union all ".join(
             ["select ?, kommun_code, year, sex, weight from _pw where p = ?"] * len(part)),
             [value for pair in part for value in pair])
-    return {indicator_id: number[id(df)] for indicator_id, df in frames}
 
 
 def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
@@ -763,10 +781,12 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
     # they need only the kommuner, and nothing waits for them until the writes
     af_made = side.submit(_load_af, raw, kommun, muni, lan_names)
     progress("bygger: vikter och områdesvärden")
-    series = _weights_in(con, indicators, scb.population_single_age)
+    series, weight_rows = _weight_series(con, indicators, scb.population_single_age)
     _release_memory()
     with _pages_returned_at_once():
         area_vals = _area_values_capped(con, indicators, official, kommun, series)
+    _release_memory()
+    weight_rows()
     con.execute("drop table if exists _pw")
     _release_memory()
     progress("bygger: kartor")
