@@ -709,7 +709,7 @@ def _build(raw: Path, target: Path, report: FetchReport | None,
             con.execute("set temp_directory = ?", [spill.name])
             # no fsync of each commit while building: the file is not live, and a build that
             # fails or dies is deleted. The last checkpoint (db.building, before the swap)
-            # syncs the file whole under the setting it had (27 syncs, ~0.15 s of waiting)
+            # syncs the file whole under the setting it had (~25 syncs, ~0.15 s of waiting)
             synced = con.execute("select current_setting('fsync_mode')").fetchone()[0]
             con.execute("set fsync_mode = 'none'")
             summary = _build_into(con, raw, target, report, progress, run_at, previous)
@@ -749,8 +749,8 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
     lan_names, lan_source = _lan_names(raw, muni)
     kommun_codes = set(muni.loc[muni["type"] == "K", "municipality_id"])
     _observations_in(con, kommun_codes)
-    # what making the observations freed (~30 MB of DuckDB's pages) handed back before the
-    # weights: it stood under their inserts, the build's highest step
+    # what making the observations freed (~30 MB of DuckDB's dirty pages) handed back before
+    # the weights and the area values are made
     _release_memory()
     population = _obs_frame(con, ["N01951"], "T")
     kommun = kommun_dimension(muni, lan_names, population)
@@ -786,6 +786,8 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
     with _pages_returned_at_once():
         area_vals = _area_values_capped(con, indicators, official, kommun, series)
     _release_memory()
+    # then the weights' rows (the area values read _pw, not the table): inserted before them,
+    # the 600 000 rows stood under the area values and were the build's highest step
     weight_rows()
     con.execute("drop table if exists _pw")
     _release_memory()
