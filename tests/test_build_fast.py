@@ -208,3 +208,42 @@ def test_the_weights_written_from_the_shared_series_are_the_reference_frame(buil
         con.close()
     assert n == len(ref) > 500_000 and differ == 0
     assert len(gbg) == 1 and gbg[0][0] == gbg[0][1] and 350_000 < gbg[0][0] < 500_000
+
+
+def test_only_the_last_checkpoint_is_synced_and_under_the_files_own_setting(small_base,
+                                                                            tmp_path,
+                                                                            monkeypatch):
+    """While it builds, the new file's commits are not synced (it is not live, and a build that
+    fails is deleted); the checkpoint before the swap runs under the setting the file had, so
+    the file swapped in is synced whole, as before. The build's output is unchanged."""
+    from contextlib import contextmanager
+
+    from tests.conftest import copy_small
+    from warehouse import build
+
+    raw, _ = copy_small(small_base, tmp_path / "small")
+    real_building, real_into = build.building, build._build_into
+    modes: dict[str, str] = {}
+
+    def mode(con) -> str:
+        return con.execute("select current_setting('fsync_mode')").fetchone()[0]
+
+    @contextmanager
+    def building(target):
+        with real_building(target) as con:
+            modes["opened"] = mode(con)
+            yield con
+            modes["at the last checkpoint"] = mode(con)
+
+    def build_into(con, *args):
+        out = real_into(con, *args)
+        modes["building"] = mode(con)
+        return out
+
+    monkeypatch.setattr(build, "building", building)
+    monkeypatch.setattr(build, "_build_into", build_into)
+    rebuilt = tmp_path / "rebuilt.duckdb"
+    build.build_warehouse(raw, rebuilt)
+    assert modes == {"opened": "STANDARD", "building": "none",
+                     "at the last checkpoint": "STANDARD"}
+    assert compare(str(small_base / "warehouse.duckdb"), str(rebuilt), skip=SKIP) == []

@@ -325,6 +325,18 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     The weight series (41 weighted indicators share 8) go into the temporary table ``_pw``
     (p, kommun_code, year, sex, weight) once; returned: indicator_id -> its series p, or None
     when the series could not go in so (then the table was written from the whole frame)."""
+    series, rows = _weight_series(con, indicators, scb_population)
+    rows()
+    return series
+
+
+def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
+                   scb_population: pd.DataFrame | None
+                   ) -> tuple[dict[str, int] | None, Callable[[], None]]:
+    """``_weights_in`` in two steps: the series in ``_pw`` and marts.indicator_weight made
+    (empty, or whole from the frame when the series could not go in), returned with the
+    function that inserts the rows from ``_pw``. The area values read ``_pw``, not the table:
+    the build inserts the rows after them (beside them the rows stood on the build's peak)."""
     weighted = indicators[indicators["aggregation"] == "weighted"]
     proxy_ids = sorted({i for ids in weighted["weight_ids"] for i in ids})
     proxies = _obs_frame(con, proxy_ids)
@@ -335,7 +347,7 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     if not frames or any(df.dtypes[c] == object for _, df in frames for c in df.columns):
         # object columns are typed by sampling (write_table): only the whole frame types so
         write_table(con, WEIGHTS, _concat_weights(frames))
-        return None
+        return None, lambda: None
     # the table's types are those of the frames' concatenation: from one row of each
     write_table(con, WEIGHTS, _concat_weights([(i, df.head(1)) for i, df in frames]).iloc[:0])
     number: dict[int, int] = {}
@@ -344,24 +356,33 @@ def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
         if id(df) not in number:
             number[id(df)] = len(distinct)
             distinct.append(df[["kommun_code", "year", "sex", "weight"]].assign(p=len(distinct)))
-    series = pd.concat(distinct, ignore_index=True)
-    con.register("_pw_in", pa.Table.from_pandas(series, preserve_index=False))
+    con.register("_pw_in", pa.Table.from_pandas(pd.concat(distinct, ignore_index=True),
+                                                preserve_index=False))
     try:
         con.execute("create or replace temp table _pw as "
                     "select p, kommun_code, year, sex, weight from _pw_in")
     finally:
         con.unregister("_pw_in")
-    # one transaction: committed one by one, each insert wrote its rows to the WAL (+0.25 s).
-    # One insert of every row taken from the series in Arrow cost ~0.15 s less CPU, but DuckDB
-    # held ~28 MB more while inserting from Arrow, above the build's peak (tried at stop 19)
-    # a series without rows (a small build: proxies not fetched) inserts nothing: not asked
-    filled = [(indicator_id, df) for indicator_id, df in frames if len(df)]
+    # WEIGHT_COMMIT indicators a transaction: committed one by one, each insert wrote its rows
+    # to the WAL (+0.25 s). One insert of every row taken from the series in Arrow cost ~0.15
+    # s less CPU, but DuckDB held ~28 MB more while inserting from Arrow, above the build's
+    # peak (tried at stop 19). Each transaction is one insert of its indicators' selects
+    # joined by ``union all``, which keeps their order (DuckDB's documented order
+    # preservation): 38 statements' planning less. A series without rows (a small build:
+    # proxies not fetched) inserts nothing: not asked
+    filled = [(indicator_id, number[id(df)]) for indicator_id, df in frames if len(df)]
+    series = {indicator_id: number[id(df)] for indicator_id, df in frames}
+    return series, functools.partial(_insert_weights, con, filled)
+
+
+def _insert_weights(con: duckdb.DuckDBPyConnection, filled: list[tuple[str, int]]) -> None:
+    """Each weighted indicator's rows from ``_pw``: ``filled`` = (indicator_id, series p) in
+    the table's order."""
     for first in range(0, len(filled), WEIGHT_COMMIT):
-        with _one_transaction(con):
-            for indicator_id, df in filled[first:first + WEIGHT_COMMIT]:
-                con.execute("insert into marts.indicator_weight select ?, kommun_code, year, "
-                            "sex, weight from _pw where p = ?", [indicator_id, number[id(df)]])
-    return {indicator_id: number[id(df)] for indicator_id, df in frames}
+        part = filled[first:first + WEIGHT_COMMIT]
+        con.execute("insert into marts.indicator_weight " + " union all ".join(
+            ["select ?, kommun_code, year, sex, weight from _pw where p = ?"] * len(part)),
+            [value for pair in part for value in pair])
 
 
 def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
@@ -686,7 +707,14 @@ def _build(raw: Path, target: Path, report: FetchReport | None,
             # DuckDB keeps every file it read (Kolada's 40 MB of JSON) cached, unless told
             con.execute("set enable_external_file_cache = false")
             con.execute("set temp_directory = ?", [spill.name])
-            return _build_into(con, raw, target, report, progress, run_at, previous)
+            # no fsync of each commit while building: the file is not live, and a build that
+            # fails or dies is deleted. The last checkpoint (db.building, before the swap)
+            # syncs the file whole under the setting it had (~25 syncs, ~0.15 s of waiting)
+            synced = con.execute("select current_setting('fsync_mode')").fetchone()[0]
+            con.execute("set fsync_mode = 'none'")
+            summary = _build_into(con, raw, target, report, progress, run_at, previous)
+            con.execute("set fsync_mode = ?", [synced])
+            return summary
     finally:
         spill.cleanup()
 
@@ -721,6 +749,9 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
     lan_names, lan_source = _lan_names(raw, muni)
     kommun_codes = set(muni.loc[muni["type"] == "K", "municipality_id"])
     _observations_in(con, kommun_codes)
+    # what making the observations freed (~30 MB of DuckDB's dirty pages) handed back before
+    # the weights and the area values are made
+    _release_memory()
     population = _obs_frame(con, ["N01951"], "T")
     kommun = kommun_dimension(muni, lan_names, population)
 
@@ -750,10 +781,14 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
     # they need only the kommuner, and nothing waits for them until the writes
     af_made = side.submit(_load_af, raw, kommun, muni, lan_names)
     progress("bygger: vikter och områdesvärden")
-    series = _weights_in(con, indicators, scb.population_single_age)
+    series, weight_rows = _weight_series(con, indicators, scb.population_single_age)
     _release_memory()
     with _pages_returned_at_once():
         area_vals = _area_values_capped(con, indicators, official, kommun, series)
+    _release_memory()
+    # then the weights' rows (the area values read _pw, not the table): inserted before them,
+    # the 600 000 rows stood under the area values and were the build's highest step
+    weight_rows()
     con.execute("drop table if exists _pw")
     _release_memory()
     progress("bygger: kartor")
