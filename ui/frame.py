@@ -58,12 +58,13 @@ def preload_charts() -> None:
 
 def freeze_long_lived() -> bool:
     """Once per process, after its first whole run: collect, then leave every object alive
-    now (the imported modules, the caches, ~80 % of the heap) out of the garbage collector's
+    now (the imported modules, the caches) out of the garbage collector's
     later passes (``gc.freeze``). Streamlit collects all generations after every run
     (``runner.postScriptGC``): ~70–200 ms of CPU a run walking the same modules, holding the
     GIL, so the run's last elements and "finished" reached the browser that much later (issue
     12 point 7: a kommun change). Objects made later are collected as before. True when it
-    froze (not done before in this process)."""
+    froze (not done before in this process). The warehouse build's own freeze
+    (warehouse/build.py) undoes every freeze at its end; the server never builds."""
     if gc.get_freeze_count():
         return False
     gc.collect()
