@@ -3,6 +3,7 @@
 import streamlit as st
 import streamlit.delta_generator as _delta_generator
 from streamlit import runtime
+from streamlit.runtime import Runtime
 
 from ui import frame
 
@@ -16,3 +17,8 @@ if runtime.exists():
 # no page icons: Streamlit fetches a material icon for the favicon from Google (offline: fails)
 st.set_page_config(page_title="Arbetsmarknadsläget", layout="wide")
 frame.run()
+# A real server (not AppTest's stand-in runtime, so a test process is left as it is) freezes
+# what its first whole run left alive: Streamlit's collection after each run then walks only
+# the objects made since (ui/frame.py, freeze_long_lived).
+if runtime.exists() and type(runtime.get_instance()) is Runtime:
+    frame.freeze_long_lived()

@@ -6,7 +6,10 @@ Numbers asserted come from the recorded Kolada responses in ../shared/data, read
 from __future__ import annotations
 
 import base64
+import gc
 import json
+import subprocess
+import sys
 from urllib.parse import parse_qsl
 
 import numpy as np
@@ -281,6 +284,32 @@ def test_goteborgsregionen_shows_its_weighted_unemployment(app_env, shared, ware
     assert _decode(group["y"])[-1] == pytest.approx(expected)
     card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
     assert card.value == f"{expected:.1f}".replace(".", ",") + "\u00a0%"
+
+
+def test_a_test_process_is_not_frozen_by_the_app(app_env):
+    """The app freezes the heap only in a real server: AppTest's runtime is a stand-in, and a
+    frozen test process would keep every later test's garbage out of the collector."""
+    assert gc.get_freeze_count() == 0  # nothing froze it before (the build unfreezes after)
+    at = _shown(kommun="0780")
+    assert not at.exception and at.title[0].value == "Översikt – Växjö"
+    assert gc.get_freeze_count() == 0
+
+
+def test_freeze_long_lived_freezes_once_and_later_cycles_are_still_collected():
+    """In a process of its own (the freeze is process-wide): the first call collects and
+    freezes what is alive, a second does nothing, and a cycle made afterwards is freed."""
+    code = (
+        "import gc, weakref\n"
+        "from ui.frame import freeze_long_lived\n"
+        "class Node: pass\n"
+        "first = freeze_long_lived(); frozen = gc.get_freeze_count()\n"
+        "second = freeze_long_lived()\n"
+        "a, b = Node(), Node(); a.b, b.a = b, a; ref = weakref.ref(a); del a, b\n"
+        "gc.collect()\n"
+        "print(first, frozen > 1000, second, gc.get_freeze_count() == frozen, ref() is None)\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["True", "True", "False", "True", "True"]
 
 
 def test_vaxjo_shows_scb_population_for_its_lan(app_env):
