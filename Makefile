@@ -30,11 +30,16 @@ run: $(VENV)/.runtime
 		--server.headless true --browser.gatherUsageStats false
 
 ## make test: set up (incl. Chromium and LibreOffice when missing and installable), lint, run
-## the whole suite in TEST_WORKERS parallel pytest-xdist workers, one test file per worker
+## the whole suite in TEST_WORKERS parallel pytest-xdist workers, one test file per worker.
+## The tests' temporary folders go to .pytest-tmp in the clone (emptied at each run), not /tmp:
+## on a disk without a journal, new files in a folder where many were just deleted (/tmp,
+## pytest's numbered runs there) cost far more system time (docs/decisions.md, stop 22)
 TEST_WORKERS ?= 2
+TEST_TMP ?= .pytest-tmp
 test: $(VENV)/.dev chromium office
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+		--basetemp=$(TEST_TMP)
 
 test-live: $(VENV)/.dev
 	RUN_LIVE=1 $(VENV)/bin/pytest -m live
@@ -86,4 +91,4 @@ office:
 	fi
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .pytest-tmp
