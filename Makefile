@@ -33,13 +33,13 @@ run: $(VENV)/.runtime
 ## the whole suite in TEST_WORKERS parallel pytest-xdist workers, one test file per worker.
 ## The tests' temporary folders go to .pytest-tmp in the clone (emptied at each run), not /tmp:
 ## on a disk without a journal, new files in a folder where many were just deleted (/tmp,
-## pytest's numbered runs there) cost far more system time (docs/decisions.md, stop 22)
+## pytest's numbered runs there) cost far more system time (docs/decisions.md, stop 22).
+## A fixed path on purpose: pytest empties --basetemp first, so it must never come from the shell
 TEST_WORKERS ?= 2
-TEST_TMP ?= .pytest-tmp
 test: $(VENV)/.dev chromium office
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
-		--basetemp=$(TEST_TMP)
+		--basetemp=.pytest-tmp
 
 test-live: $(VENV)/.dev
 	RUN_LIVE=1 $(VENV)/bin/pytest -m live

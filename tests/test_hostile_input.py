@@ -252,7 +252,7 @@ CHECKED_IDENTIFIERS = [("warehouse/db.py", "_IDENTIFIER.fullmatch"),
                        ("warehouse/db.py", "_NAME.fullmatch(name)")]  # the sql_identifier check
 
 
-SKIPPED = {".venv", "tests", "bench"}  # top-level folders not audited (tools and tests)
+SKIPPED = {".venv", "tests", "bench", ".pytest-tmp"}  # top-level folders not audited (tools and tests)
 
 
 def _python_files():

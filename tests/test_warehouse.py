@@ -143,3 +143,43 @@ def test_cli_knows_the_suggested_groups_on_first_start(built, shared):
     assert df.loc[2022, "value"] == pytest.approx(expected)
     listing = _cli(built, "areas", "--kind", "group").stdout
     assert "group:samordningsforbundet-varend\tSamordningsförbundet Värend\t3 kommuner" in listing
+
+
+def test_a_built_file_is_synced_before_the_swap_and_its_folder_after(tmp_path, monkeypatch):
+    """The build commits unsynced and a last checkpoint with nothing left to write syncs
+    nothing (DuckDB 2.0), so ``db.building`` syncs the new file itself before the rename and
+    the folder after it: the file swapped in is on disk whatever the checkpoint did."""
+    import os
+
+    import duckdb
+
+    from warehouse import db
+
+    target = tmp_path / "w.duckdb"
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src, dst) -> None:
+        events.append(("replace", f"{src} -> {dst}"))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(db.os, "fsync", fsync)
+    monkeypatch.setattr(db.os, "replace", replace)
+    with db.building(target) as con:
+        con.execute("set fsync_mode = 'none'")
+        con.execute("create table t as select range as i from range(1000)")
+        con.execute("checkpoint")  # everything written unsynced: the last one has nothing left
+        con.execute("set fsync_mode = 'standard'")
+        new = con.execute("select path from duckdb_databases() where database_name = "
+                          "current_database()").fetchone()[0]
+    assert events == [("fsync", new), ("replace", f"{new} -> {target}"),
+                      ("fsync", str(tmp_path))]
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        assert con.execute("select count(*), sum(i) from t").fetchone() == (1000, 499500)
+    finally:
+        con.close()

@@ -77,6 +77,17 @@ def remove_stale_builds(target: Path) -> list[Path]:
     return removed
 
 
+def _synced(path: Path) -> None:
+    """``path`` (a file, or a folder for the names in it) flushed to disk. The build commits
+    without syncing (warehouse/build.py) and a last checkpoint with nothing left to write
+    syncs nothing, so the file is synced here before it is swapped in, and the folder after."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @contextmanager
 def building(target: Path):
     """Yield a connection to a new file; on success swap it over ``target``, else delete it.
@@ -93,7 +104,9 @@ def building(target: Path):
         yield con
         con.execute("checkpoint")
         con.close()
+        _synced(tmp)  # whatever the checkpoint synced or not (nothing left to write: nothing)
         os.replace(tmp, target)
+        _synced(target.parent)  # the rename itself
     except BaseException:
         con.close()
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
