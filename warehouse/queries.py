@@ -528,6 +528,13 @@ def refresh_log(con: Con, limit: int = 200) -> pd.DataFrame:
     return con.execute(sql, [limit]).df()
 
 
+def newest_run_at(con: Con) -> str | None:
+    """When the newest row of the refresh log was written (ISO UTC, any source), or None for
+    an empty log: the footer's "senast uppdaterad". The same run_at as ``refresh_log(con, 1)``
+    without sorting the whole log and making a frame of it."""
+    return con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
+
+
 def provenance(con: Con) -> pd.DataFrame:
     """Every snapshot in this build: source, dataset, fetched_at, url, n_files."""
     sql = """select source, dataset, fetched_at, url, n_files, snapshot from marts.provenance
