@@ -15,7 +15,7 @@ import pandas as pd
 from transforms import areas as area_rules
 from transforms import monthly
 from transforms.catalogue import Indicator, indicator_from_row, monthly_marts
-from warehouse.db import sql_identifier
+from transforms.duck import sql_identifier
 
 Con = duckdb.DuckDBPyConnection
 
