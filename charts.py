@@ -431,9 +431,11 @@ def population_by_age(df: pd.DataFrame, ind: Indicator, *, title: str) -> go.Fig
             marker_color=color,
             hovertemplate="%{y}: %{x:,d} " + name.lower() + "<extra></extra>"))
     _frame(fig, ind, title=title, source=source_text(ind), height=420, value_axis="x",
-           legend_rows=1, left=LEFT_CATEGORIES)
+           legend_rows=1, left=left_for(order, titled=True))
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="Ålder")
+    # the value axes' standoff, which left_for's title room is measured with: without it
+    # Plotly's default puts the title ~18 px further out and the margin needs 98 px, not 80
+    fig.update_yaxes(title={"text": "Ålder", "standoff": 6})
     return fig
 
 
@@ -442,10 +444,6 @@ def _age_key(codes: pd.Series) -> pd.Series:
 
 
 TITLE_SPACE = 66  # px above the legend for a title and its subtitle line
-# px left of a plot whose y axis holds the age groups ("100+ år") and a title: in Chromium
-# they need ~100 px in Streamlit's font; with less, Plotly's automargin widens the margin and
-# draws the whole chart a second time (issue 12 point 7). Automargin stays on for wider fonts.
-LEFT_CATEGORIES = 112
 LEFT = 64  # px left of the plot at least (a y axis of short numbers and its title)
 LEFT_MAX = 320  # px at most: a longer label is left to Plotly's automargin
 # Width of a y axis' tick labels, to ask for the left margin they need up front instead of
@@ -507,7 +505,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
            value_axis: str = "y", legend_rows: int = 0, left: int = LEFT) -> None:
     """House layout: title, legend in rows above the plot, unit on the value axis, the source
     under the plot below the axis title, Swedish number format. ``left``: px left of the plot,
-    room enough for the y axis' tick labels and title (see LEFT_CATEGORIES)."""
+    room enough for the y axis' tick labels and title (see left_for)."""
     house_template(fig)
     tickformat = f",.{ind.decimals}f" if ind.unit != "count" else ",d"
     axis = {"title": {"text": unit_title(ind), "standoff": 6}, "tickformat": tickformat,

@@ -130,6 +130,18 @@ def test_every_page_renders(app_env, page):
     _assert_menus(at, page)
 
 
+def test_the_footer_says_when_the_data_was_last_refreshed(app_env, warehouse):
+    """The footer's date is the newest run_at of the real warehouse's refresh log."""
+    from transforms.formatting import format_date
+
+    newest = warehouse.execute("select run_at from marts.refresh_log "
+                               "order by run_at desc limit 1").fetchone()[0]
+    at = _shown(kommun="0780")
+    footer = next(c.value for c in at.caption if "Data senast uppdaterad" in c.value)
+    assert f"Data senast uppdaterad {format_date(newest)}." in footer
+    assert "okänt datum" not in footer
+
+
 TABBED = [(p, t) for p, spec in load_pages().items() for t, _ in spec.tabs]
 
 

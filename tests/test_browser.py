@@ -299,6 +299,8 @@ def test_the_population_chart_has_room_for_its_age_labels_and_is_drawn_once(page
     second time (its automargin); on Översikt that was the population chart on every change of
     län (issue 12 point 7). Its left margin holds the age groups and the axis title as they are
     drawn in the app's font, so Plotly keeps it."""
+    from charts import left_for
+
     if not (page.clean and page.url.startswith(f"{app_url}/?kommun=2080")):
         page.goto(f"{app_url}/?kommun=2080", wait_until="domcontentloaded")
     _heading(page, "Översikt – Falun")
@@ -313,6 +315,8 @@ def test_the_population_chart_has_room_for_its_age_labels_and_is_drawn_once(page
     # SCB's age groups of the mirror's population table, youngest at the bottom
     assert drawn["labels"][0] == "0-9 år" and drawn["labels"][-1] == "100+ år", drawn
     assert drawn["title"] == "Ålder"
+    # the room charts.left_for gives the labels and a title (85 px; it was a fixed 112)
+    assert drawn["asked"] == left_for(drawn["labels"], titled=True), drawn
     assert drawn["used"] == drawn["asked"], drawn  # automargin had to widen it: drawn twice
     assert drawn["redrawn"] == 0, drawn
 

@@ -137,7 +137,7 @@ def test_latest_month_against_the_same_month_a_year_earlier():
 
 
 def test_sql_identifiers_from_the_catalogue_are_checked_before_they_reach_sql():
-    from warehouse.db import sql_identifier
+    from transforms.duck import sql_identifier
 
     assert sql_identifier("marts.bas_kommun_monthly", "age_code") == \
         "marts.bas_kommun_monthly, age_code"

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 
 from transforms import kolada_arrow
-from warehouse.db import quiet, sql_identifier
+from transforms.duck import quiet, sql_identifier
 
 VALUE_COLUMNS = ["kpi_id", "municipality_id", "year", "gender", "value", "status", "count"]
 

@@ -107,8 +107,7 @@ def app_footer() -> None:
     """Shared footer: sources and licence, and when the data was last refreshed."""
     from transforms.formatting import format_date
 
-    log = query("refresh_log", 1)
-    when = format_date(log["run_at"].iloc[0]) if not log.empty else "okänt datum"
+    when = format_date(query("newest_run_at"))  # None (an empty log): "okänt datum"
     st.divider()
     st.caption(f"{APP_TITLE} · öppen källkod · Data senast uppdaterad {when}. "
                "Källor: Kolada (RKA; ursprungliga producenter anges vid varje diagram) och "

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms import areas as area_rules
-from warehouse.db import quiet, sql_identifier
+from transforms.duck import quiet, sql_identifier
 
 SQL_RULES = ("sum", "weighted")  # rule 'none' has no area values at all
 MEMORY_LIMIT = "128MB"

@@ -36,6 +36,7 @@ from transforms.divisions import (
     fa_names,
     parse_kommunkopplingar,
 )
+from transforms.duck import sql_identifier
 from transforms.geometry import build_geometry
 from transforms.jsonio import json_loads
 from transforms.kommun import code_changes, harmonise_kommun_codes, kommun_dimension
@@ -48,7 +49,7 @@ from transforms.staging_kolada import (
 from transforms.weights import resolve_weights
 from warehouse import checks, revisions, scb_marts, shape_cache
 from warehouse.area_sql import SQL_RULES, area_values_in
-from warehouse.db import building, comment_table, connect, sql_identifier, write_table
+from warehouse.db import building, comment_table, connect, write_table
 from warehouse.queries import AREA_LIST
 
 if TYPE_CHECKING:  # the fetch's modules (httpx, the clients) are not needed to build

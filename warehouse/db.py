@@ -16,12 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-
-def quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """``con`` without DuckDB's progress bar, which it prints to stdout for any statement
-    over 2 s (a loaded machine): into the CLI's and a refresh's output, which scripts read."""
-    con.execute("set enable_progress_bar = false")
-    return con
+from transforms.duck import quiet
 
 
 def connect(path: Path, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -168,18 +163,6 @@ def _arrow(df: pd.DataFrame) -> object:
     if any(dtype == object for dtype in df.dtypes):
         return df
     return pa.Table.from_pandas(df, preserve_index=False)
-
-
-_NAME = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?")
-
-
-def sql_identifier(*names: str) -> str:
-    """Our own column or ``schema.table`` names for SQL text, each checked by a regex, joined
-    with ', ' (they come from indicators.yml; values always go in as ``?`` parameters)."""
-    for name in names:
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise ValueError(f"not an identifier: {name!r}")
-    return ", ".join(names)
 
 
 def _quote(text: str) -> str:

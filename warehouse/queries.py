@@ -15,7 +15,7 @@ import pandas as pd
 from transforms import areas as area_rules
 from transforms import monthly
 from transforms.catalogue import Indicator, indicator_from_row, monthly_marts
-from warehouse.db import sql_identifier
+from transforms.duck import sql_identifier
 
 Con = duckdb.DuckDBPyConnection
 
@@ -526,6 +526,13 @@ def refresh_log(con: Con, limit: int = 200) -> pd.DataFrame:
     sql = """select run_at, source, dataset, ok, message, mirror, url from marts.refresh_log
              order by run_at desc, source, dataset limit ?"""
     return con.execute(sql, [limit]).df()
+
+
+def newest_run_at(con: Con) -> str | None:
+    """When the newest row of the refresh log was written (ISO UTC, any source), or None for
+    an empty log: the footer's "senast uppdaterad". The same run_at as ``refresh_log(con, 1)``
+    without sorting the whole log and making a frame of it."""
+    return con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
 
 
 def provenance(con: Con) -> pd.DataFrame:

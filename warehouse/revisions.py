@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from transforms.catalogue import load_catalogue
-from warehouse.db import sql_identifier
+from transforms.duck import sql_identifier
 
 KEEP_DETAIL_RUNS = 5
 DETAIL = """seen_at VARCHAR, indicator_id VARCHAR, area_id VARCHAR, kommun_code VARCHAR,
