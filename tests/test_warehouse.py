@@ -183,3 +183,45 @@ def test_a_built_file_is_synced_before_the_swap_and_its_folder_after(tmp_path, m
         assert con.execute("select count(*), sum(i) from t").fetchone() == (1000, 499500)
     finally:
         con.close()
+
+
+def test_a_folder_that_cannot_be_synced_keeps_the_swapped_in_build(tmp_path, monkeypatch):
+    """A network share (CIFS, some FUSE mounts) refuses to sync a folder with EINVAL: the new
+    file, already swapped in, stands and the build is not reported as failed. The file's own
+    sync stays strict (before the swap: a failure there keeps the old file)."""
+    import errno
+    import os
+
+    import duckdb
+
+    from warehouse import db
+
+    target = tmp_path / "w.duckdb"
+    real_fsync = os.fsync
+
+    def fsync(fd: int) -> None:
+        if os.path.isdir(os.readlink(f"/proc/self/fd/{fd}")):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real_fsync(fd)
+
+    monkeypatch.setattr(db.os, "fsync", fsync)
+    with db.building(target) as con:
+        con.execute("create table t as select 1 as i")
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        assert con.execute("select i from t").fetchone() == (1,)
+    finally:
+        con.close()
+
+    def fsync_eio(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(db.os, "fsync", fsync_eio)
+    with pytest.raises(OSError, match="Input/output"), db.building(target) as con:
+        con.execute("create table t as select 2 as i")
+    con = duckdb.connect(str(target), read_only=True)  # the old file, the new one deleted
+    try:
+        assert con.execute("select i from t").fetchone() == (1,)
+    finally:
+        con.close()
+    assert [p.name for p in tmp_path.iterdir()] == ["w.duckdb"]

@@ -7,6 +7,7 @@ consistent view until they reconnect, and a failed build never touches the live 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from contextlib import contextmanager
@@ -72,13 +73,36 @@ def remove_stale_builds(target: Path) -> list[Path]:
     return removed
 
 
+# a folder some filesystems cannot open or sync (CIFS/Samba shares, some FUSE mounts)
+_NO_FOLDER_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES, errno.EISDIR}
+
+
 def _synced(path: Path) -> None:
-    """``path`` (a file, or a folder for the names in it) flushed to disk. The build commits
-    without syncing (warehouse/build.py) and a last checkpoint with nothing left to write
-    syncs nothing, so the file is synced here before it is swapped in, and the folder after."""
+    """``path`` (a file) flushed to disk. The build commits without syncing
+    (warehouse/build.py) and a last checkpoint with nothing left to write syncs nothing, so
+    the file is synced here before it is swapped in. Any error raises: the swap is not made."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _folder_synced(folder: Path) -> None:
+    """The rename in ``folder`` flushed to disk where the filesystem can sync a folder; where
+    it cannot (EINVAL and the like: a network share) the swap, already made, stands and
+    nothing is raised, so the refresh does not report a failed build that is live."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        if exc.errno in _NO_FOLDER_SYNC:
+            return
+        raise
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in _NO_FOLDER_SYNC:
+            raise
     finally:
         os.close(fd)
 
@@ -101,12 +125,12 @@ def building(target: Path):
         con.close()
         _synced(tmp)  # whatever the checkpoint synced or not (nothing left to write: nothing)
         os.replace(tmp, target)
-        _synced(target.parent)  # the rename itself
     except BaseException:
         con.close()
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
         raise
+    _folder_synced(target.parent)  # the rename itself; the new file is live from here
 
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*")
