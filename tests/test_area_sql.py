@@ -181,3 +181,49 @@ def test_values_written_into_a_table_are_the_frame_write_table_stores(inputs, sq
     assert types[0] == types[1] and ("status", "VARCHAR") in types[0]
     assert differ == 0 and len(sql_values) > 200_000
     assert statuses.get("partial", 0) > 0 and statuses.get("withheld", 0) > 0
+
+
+def test_the_statement_runs_without_the_build_side_pass_and_the_setting_is_put_back():
+    """The area statement runs with DuckDB's ``build_side_probe_side`` pass off (it built the
+    weights' joins on the reporting rows: more time and memory; bench/results/build.md,
+    build22b), beside what the connection had disabled already, and the connection's own
+    setting is back afterwards; the values are the pandas rule's."""
+    import duckdb
+
+    from warehouse.area_sql import area_values_in
+
+    obs = pd.DataFrame({"indicator_id": "X", "kommun_code": ["0001", "0002"] * 2,
+                        "year": 2020, "sex": ["T", "T", "K", "K"],
+                        "value": [10.0, 20.0, 11.0, 21.0]})
+    weights = pd.DataFrame({"indicator_id": "X", "kommun_code": ["0001", "0002"],
+                            "year": 2020, "sex": "T", "weight": [1.0, 3.0]})
+    indicators = pd.DataFrame({"indicator_id": ["X"], "aggregation": ["weighted"]})
+    members = pd.DataFrame({"area_id": "a", "kommun_code": ["0001", "0002"]})
+    kommun = pd.DataFrame({"kommun_code": ["0001", "0002"], "first_year": [1990, 1990]})
+    con = duckdb.connect()
+    seen: list[str] = []
+
+    class Spy:  # records the setting as the statement is run; everything else as con
+        def __getattr__(self, name):
+            return getattr(con, name)
+
+        def execute(self, sql, *args):
+            if sql.startswith("create temp table _r as"):
+                seen.append(con.execute("select current_setting('disabled_optimizers')")
+                            .fetchone()[0])
+            return con.execute(sql, *args)
+
+    try:
+        con.execute("set disabled_optimizers = 'compressed_materialization'")
+        con.register("_obs_in", obs)
+        con.register("_weights_in", weights)
+        out = area_values_in(Spy(), indicators, members, kommun)
+        after = con.execute("select current_setting('disabled_optimizers')").fetchone()[0]
+    finally:
+        con.close()
+    assert len(seen) == 1
+    assert set(seen[0].split(",")) == {"compressed_materialization", "build_side_probe_side"}
+    assert after == "compressed_materialization"
+    ref = area_values_pandas(obs, indicators, members, kommun, weights)
+    pd.testing.assert_frame_equal(_normal(out), _normal(ref))
+    assert out.set_index("sex").loc["T", "value"] == pytest.approx((10 + 60) / 4)
