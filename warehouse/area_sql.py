@@ -205,8 +205,11 @@ def _batches(con: duckdb.DuckDBPyConnection, n: int) -> list[tuple[int, int]]:
 
 @contextmanager
 def _joins_as_written(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """The statement with DuckDB's ``build_side_probe_side`` optimizer off (the connection's
-    setting put back after). That pass turned the weights' left joins into right joins that
+    """The statement with DuckDB's ``build_side_probe_side`` optimizer off, the setting put
+    back after. The setting is the DuckDB instance's (GLOBAL in 2.0: every cursor of it sees
+    it meanwhile; it changes plans, never rows). Put back also when the statement raises
+    outside a transaction, as the build runs it; inside an aborted transaction the restore
+    itself fails and the setting stays until set again. That pass turned the weights' left joins into right joins that
     build their hash tables on the 422 000 reporting rows and probe with the 119 000 weights;
     as the join order planned them, the weights are the build side: the same rows, ~0.15 s
     less wall and ~0.1 s less CPU, less spilled under the build's cap (bench/results/build.md,
