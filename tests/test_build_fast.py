@@ -160,13 +160,13 @@ def test_the_build_hands_freed_pages_back_at_once_and_puts_the_setting_back():
 def test_the_weights_written_from_the_shared_series_are_the_reference_frame(built, warehouse,
                                                                    tmp_path):
     """The build writes marts.indicator_weight from the weight series indicators share, each
-    stored once (warehouse.build._weights_in); the frame of every indicator's weights
+    stored once (warehouse.build._weight_series, then its inserts); the frame of every indicator's weights
     (``indicator_weights``, the reference) is the same table: rows, types and order, on the
     whole mirror, and the series numbers returned point at each indicator's own rows."""
     import duckdb
 
     from warehouse import scb_marts
-    from warehouse.build import _weights_in, indicator_weights
+    from warehouse.build import _weight_series, indicator_weights
     from warehouse.db import write_table
 
     obs = warehouse.execute("select * from marts.observation_kommun_year").df()
@@ -178,7 +178,8 @@ def test_the_weights_written_from_the_shared_series_are_the_reference_frame(buil
         con.execute("attach ? as w (read_only)", [str(built["warehouse"])])
         con.execute("create table marts.observation_kommun_year as "
                     "select * from w.marts.observation_kommun_year")
-        series = _weights_in(con, indicators.copy(), population)
+        series, insert_rows = _weight_series(con, indicators.copy(), population)
+        insert_rows()
         ref = indicator_weights(obs.astype({"indicator_id": "string", "kommun_code": "string",
                                             "sex": "string"}), indicators.copy(), population)
         write_table(con, "marts.reference", ref)

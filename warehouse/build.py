@@ -267,7 +267,8 @@ def _divisions(raw: Path, scb: scb_marts.ScbFrames
 def indicator_weights(obs: pd.DataFrame, indicators: pd.DataFrame,
                       scb_population: pd.DataFrame | None) -> pd.DataFrame:
     """Weights per weighted indicator (grain: indicator × kommun × year × sex) as one frame:
-    the frame form of ``_weights_in`` (which the build uses; the same rows in the same order).
+    the frame form of ``_weight_series`` (which the build uses; the same rows in the same
+    order).
 
     Updates ``indicators`` in place with the label, exactness and source actually used.
     """
@@ -318,26 +319,18 @@ WEIGHTS = "marts.indicator_weight"
 WEIGHT_COMMIT = 14  # weighted indicators per transaction (41: three)
 
 
-def _weights_in(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
-                scb_population: pd.DataFrame | None) -> dict[str, int] | None:
-    """``indicator_weights`` written into marts.indicator_weight of ``con`` (the same table
-    write_table makes of its frame: types, rows, order), without the 600 000-row frame.
-
-    The weight series (41 weighted indicators share 8) go into the temporary table ``_pw``
-    (p, kommun_code, year, sex, weight) once; returned: indicator_id -> its series p, or None
-    when the series could not go in so (then the table was written from the whole frame)."""
-    series, rows = _weight_series(con, indicators, scb_population)
-    rows()
-    return series
-
-
 def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                    scb_population: pd.DataFrame | None
                    ) -> tuple[dict[str, int] | None, Callable[[], None]]:
-    """``_weights_in`` in two steps: the series in ``_pw`` and marts.indicator_weight made
-    (empty, or whole from the frame when the series could not go in), returned with the
-    function that inserts the rows from ``_pw``. The area values read ``_pw``, not the table:
-    the build inserts the rows after them (beside them the rows stood on the build's peak)."""
+    """``indicator_weights`` for marts.indicator_weight of ``con`` (the same table write_table
+    makes of its frame: types, rows, order), without the 600 000-row frame, in two steps.
+
+    The weight series (41 weighted indicators share 8) go into the temporary table ``_pw``
+    (p, kommun_code, year, sex, weight) once and the table is made empty; returned:
+    indicator_id -> its series p, with the function that then inserts the rows from ``_pw``.
+    The area values read ``_pw``, not the table, so the build inserts the rows after them
+    (beside them the rows stood on the build's peak). None and a no-op when the series could
+    not go in so: then the table was written whole from the frame."""
     weighted = indicators[indicators["aggregation"] == "weighted"]
     proxy_ids = sorted({i for ids in weighted["weight_ids"] for i in ids})
     proxies = _obs_frame(con, proxy_ids)
@@ -415,7 +408,7 @@ def area_values(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                 series: dict[str, int] | None, into: str | None = None) -> pd.DataFrame | None:
     """Every indicator's value for every official area (grain: indicator × area × year × sex)
     from the observations and weights written into ``con`` (``series``: each weighted
-    indicator's series in the temporary table _pw, see ``_weights_in``; None: from
+    indicator's series in the temporary table _pw, see ``_weight_series``; None: from
     marts.indicator_weight): one DuckDB statement for the annual rules (warehouse.area_sql),
     the pandas reference for any other rule; rows in the order of ``area_values_pandas``.
     With ``into`` and only the SQL rules: written into that new table (write_table's types,
@@ -709,8 +702,8 @@ def _build(raw: Path, target: Path, report: FetchReport | None,
             con.execute("set enable_external_file_cache = false")
             con.execute("set temp_directory = ?", [spill.name])
             # no fsync of each commit while building: the file is not live, and a build that
-            # fails or dies is deleted. The last checkpoint (db.building, before the swap)
-            # syncs the file whole under the setting it had (~25 syncs, ~0.15 s of waiting)
+            # fails or dies is deleted (~25 syncs, ~0.15 s of waiting). db.building syncs the
+            # file whole before the swap; its last checkpoint runs under the file's setting
             synced = con.execute("select current_setting('fsync_mode')").fetchone()[0]
             con.execute("set fsync_mode = 'none'")
             summary = _build_into(con, raw, target, report, progress, run_at, previous)

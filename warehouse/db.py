@@ -77,34 +77,22 @@ def remove_stale_builds(target: Path) -> list[Path]:
 _NO_FOLDER_SYNC = {errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EACCES, errno.EISDIR}
 
 
-def _synced(path: Path) -> None:
-    """``path`` (a file) flushed to disk. The build commits without syncing
-    (warehouse/build.py) and a last checkpoint with nothing left to write syncs nothing, so
-    the file is synced here before it is swapped in. Any error raises: the swap is not made."""
-    fd = os.open(path, os.O_RDONLY)
+def _synced(path: Path, *, folder: bool = False) -> None:
+    """``path`` flushed to disk. The build commits without syncing (warehouse/build.py) and a
+    last checkpoint with nothing left to write syncs nothing, so the new file is synced here
+    before it is swapped in (any error raises: no swap), and its ``folder`` after, for the
+    rename. Where a filesystem cannot sync a folder (EINVAL and the like: a network share)
+    the swap, already made, stands: nothing is raised, so no refresh reports a failed build
+    that is live."""
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _folder_synced(folder: Path) -> None:
-    """The rename in ``folder`` flushed to disk where the filesystem can sync a folder; where
-    it cannot (EINVAL and the like: a network share) the swap, already made, stands and
-    nothing is raised, so the refresh does not report a failed build that is live."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        if exc.errno in _NO_FOLDER_SYNC:
-            return
-        raise
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in _NO_FOLDER_SYNC:
+        if not (folder and exc.errno in _NO_FOLDER_SYNC):
             raise
-    finally:
-        os.close(fd)
 
 
 @contextmanager
@@ -130,7 +118,7 @@ def building(target: Path):
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
         raise
-    _folder_synced(target.parent)  # the rename itself; the new file is live from here
+    _synced(target.parent, folder=True)  # the rename; the new file is live from here
 
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*")
