@@ -9,14 +9,27 @@ PORT ?= 8501
 
 .PHONY: run test test-live refresh lint format bench chromium office clean
 
+# The pinned requirements go in with uv (pinned below, put into the venv by pip): it fetches and
+# unpacks wheels in parallel and compiles their bytecode on both cores, about half pip's time for
+# a fresh clone's set-up (docs/decisions.md, stop 23). Bytecode is compiled at install, as pip
+# does, because this machine sets PYTHONDONTWRITEBYTECODE: without it every Python process would
+# compile pandas and streamlit again. uv reads no pip.conf, so where it cannot install (another
+# index, no uv wheel) pip does it as before.
+UV_VERSION := 0.13.9
+define install
+	@if $(PIP) install "uv==$(UV_VERSION)" >/dev/null 2>&1 && \
+		$(VENV)/bin/uv pip install -q --python $(PY) --compile-bytecode -r $(1); then :; \
+	else echo "uv kunde inte installera $(1): pip tar över."; $(PIP) install -r $(1); fi
+endef
+
 $(VENV)/.runtime: requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 krävs"'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install -r requirements.txt
+	$(call install,requirements.txt)
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PIP) install -r requirements-dev.txt
+	$(call install,requirements-dev.txt)
 	@touch $@
 
 ## make run: set up, load data (from MIRROR_DIR if set, else live if no warehouse), start the app
