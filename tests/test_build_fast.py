@@ -10,6 +10,7 @@ import shutil
 
 import duckdb
 import pandas as pd
+import pytest
 
 from bench.compare_warehouses import compare
 from transforms.catalogue import load_catalogue
@@ -20,10 +21,48 @@ from warehouse.build import build_warehouse
 SKIP = frozenset({"marts.refresh_log"})
 
 
-def test_a_rebuild_is_the_session_warehouse_and_a_changed_value_shows(built, tmp_path):
-    rebuilt = tmp_path / "rebuilt.duckdb"
-    build_warehouse(built["raw"], rebuilt)
-    assert compare(str(built["warehouse"]), str(rebuilt), skip=SKIP) == []
+@pytest.fixture(scope="module")
+def rebuilt(built, tmp_path_factory) -> dict:
+    """ONE rebuild of the session's raw layer, shared by the two tests that need a build of
+    their own (each made one before: a second build of ~2 s of CPU only to watch the sync
+    setting): the new file (``path``) and the new file's ``fsync_mode`` when it was opened,
+    after the build and at the last checkpoint before the swap (``modes``), and what
+    bench/compare_warehouses.py finds between it and the session warehouse (``diffs``)."""
+    from contextlib import contextmanager
+
+    from warehouse import build
+
+    real_building, real_into = build.building, build._build_into
+    modes: dict[str, str] = {}
+
+    def mode(con) -> str:
+        return con.execute("select current_setting('fsync_mode')").fetchone()[0]
+
+    @contextmanager
+    def building(target):
+        with real_building(target) as con:
+            modes["opened"] = mode(con)
+            yield con
+            modes["at the last checkpoint"] = mode(con)
+
+    def build_into(con, *args):
+        out = real_into(con, *args)
+        modes["building"] = mode(con)
+        return out
+
+    path = tmp_path_factory.mktemp("rebuilt") / "rebuilt.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build, "building", building)
+        mp.setattr(build, "_build_into", build_into)
+        build_warehouse(built["raw"], path)
+    return {"path": path, "modes": modes,
+            "diffs": compare(str(built["warehouse"]), str(path), skip=SKIP)}
+
+
+def test_a_rebuild_is_the_session_warehouse_and_a_changed_value_shows(built, rebuilt,
+                                                                      tmp_path):
+    assert rebuilt["diffs"] == []
+    rebuilt = rebuilt["path"]
 
     changed = tmp_path / "changed.duckdb"
     shutil.copy(rebuilt, changed)
@@ -211,40 +250,10 @@ def test_the_weights_written_from_the_shared_series_are_the_reference_frame(buil
     assert len(gbg) == 1 and gbg[0][0] == gbg[0][1] and 350_000 < gbg[0][0] < 500_000
 
 
-def test_only_the_last_checkpoint_is_synced_and_under_the_files_own_setting(small_base,
-                                                                            tmp_path,
-                                                                            monkeypatch):
+def test_only_the_last_checkpoint_is_synced_and_under_the_files_own_setting(rebuilt):
     """While it builds, the new file's commits are not synced (it is not live, and a build that
     fails is deleted); the checkpoint before the swap runs under the setting the file had, so
     the file swapped in is synced whole, as before. The build's output is unchanged."""
-    from contextlib import contextmanager
-
-    from tests.conftest import copy_small
-    from warehouse import build
-
-    raw, _ = copy_small(small_base, tmp_path / "small")
-    real_building, real_into = build.building, build._build_into
-    modes: dict[str, str] = {}
-
-    def mode(con) -> str:
-        return con.execute("select current_setting('fsync_mode')").fetchone()[0]
-
-    @contextmanager
-    def building(target):
-        with real_building(target) as con:
-            modes["opened"] = mode(con)
-            yield con
-            modes["at the last checkpoint"] = mode(con)
-
-    def build_into(con, *args):
-        out = real_into(con, *args)
-        modes["building"] = mode(con)
-        return out
-
-    monkeypatch.setattr(build, "building", building)
-    monkeypatch.setattr(build, "_build_into", build_into)
-    rebuilt = tmp_path / "rebuilt.duckdb"
-    build.build_warehouse(raw, rebuilt)
-    assert modes == {"opened": "STANDARD", "building": "none",
-                     "at the last checkpoint": "STANDARD"}
-    assert compare(str(small_base / "warehouse.duckdb"), str(rebuilt), skip=SKIP) == []
+    assert rebuilt["modes"] == {"opened": "STANDARD", "building": "none",
+                                "at the last checkpoint": "STANDARD"}
+    assert rebuilt["diffs"] == []

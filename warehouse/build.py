@@ -316,7 +316,6 @@ def _weight_frames(proxies: pd.DataFrame, years_of: dict[str, set], indicators: 
 
 
 WEIGHTS = "marts.indicator_weight"
-WEIGHT_COMMIT = 14  # weighted indicators per transaction (41: three)
 
 
 def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
@@ -357,12 +356,14 @@ def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                     "select p, kommun_code, year, sex, weight from _pw_in")
     finally:
         con.unregister("_pw_in")
-    # WEIGHT_COMMIT indicators a transaction: committed one by one, each insert wrote its rows
-    # to the WAL (+0.25 s). One insert of every row taken from the series in Arrow cost ~0.15
-    # s less CPU, but DuckDB held ~28 MB more while inserting from Arrow, above the build's
-    # peak (tried at stop 19). Each transaction is one insert of its indicators' selects
-    # joined by ``union all``, which keeps their order (DuckDB's documented order
-    # preservation): 38 statements' planning less. A series without rows (a small build:
+    # ONE insert of every weighted indicator's select joined by ``union all``, which keeps
+    # their order (DuckDB's documented order preservation). Committed one by one, each insert
+    # wrote its rows to the WAL (+0.25 s); in three inserts of 14 (stop 19-22) the first went
+    # to the file as it was made but the later ones appended to its last row group, which the
+    # last checkpoint then compressed again (~0.13 s of CPU per build, a small one too); one
+    # insert is written once (fixed23). One insert of every row taken from the series in
+    # Arrow cost ~0.15 s less CPU, but DuckDB held ~28 MB more while inserting from Arrow,
+    # above the build's peak (tried at stop 19). A series without rows (a small build:
     # proxies not fetched) inserts nothing: not asked
     filled = [(indicator_id, number[id(df)]) for indicator_id, df in frames if len(df)]
     series = {indicator_id: number[id(df)] for indicator_id, df in frames}
@@ -370,13 +371,13 @@ def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
 
 
 def _insert_weights(con: duckdb.DuckDBPyConnection, filled: list[tuple[str, int]]) -> None:
-    """Each weighted indicator's rows from ``_pw``: ``filled`` = (indicator_id, series p) in
-    the table's order."""
-    for first in range(0, len(filled), WEIGHT_COMMIT):
-        part = filled[first:first + WEIGHT_COMMIT]
-        con.execute("insert into marts.indicator_weight " + " union all ".join(
-            ["select ?, kommun_code, year, sex, weight from _pw where p = ?"] * len(part)),
-            [value for pair in part for value in pair])
+    """Each weighted indicator's rows from ``_pw``, in one insert: ``filled`` =
+    (indicator_id, series p) in the table's order."""
+    if not filled:
+        return
+    con.execute("insert into marts.indicator_weight " + " union all ".join(
+        ["select ?, kommun_code, year, sex, weight from _pw where p = ?"] * len(filled)),
+        [value for pair in filled for value in pair])
 
 
 def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
