@@ -178,12 +178,12 @@ async def _session(browser, url: str, n: int, views: int, out: Outcome, *,
 
 
 async def _drive(url: str, sessions: int, views: int, out: Outcome, *,
-                 executable: str = CHROMIUM, extra_args: tuple[str, ...] = (), **how) -> None:
+                 executable: str = CHROMIUM, **how) -> None:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=executable, headless=True,
-                                           args=[*CHROMIUM_ARGS, *extra_args])
+                                           args=CHROMIUM_ARGS)
         try:
             await asyncio.gather(*[_session(browser, url, n, views, out, **how)
                                    for n in range(sessions)])
@@ -194,7 +194,7 @@ async def _drive(url: str, sessions: int, views: int, out: Outcome, *,
 def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int,
         in_session: bool = False, viewport: tuple[int, int] = (1400, 1000),
         max_swaps: int | None = None, reduced_motion: str = "no-preference",
-        executable: str = CHROMIUM, extra_args: tuple[str, ...] = ()) -> Outcome:
+        executable: str = CHROMIUM) -> Outcome:
     """``sessions`` simultaneous browser sessions of ``views`` page views each on ``url``
     (and more until each has shown a view started after a swap), while the warehouse at
     ``warehouse`` is rebuilt from ``raw`` and swapped continuously. Every view is a fresh page
@@ -203,8 +203,7 @@ def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int,
     ``max_swaps`` the rebuilding stops after that many swaps (each build takes a core the
     sessions would use). ``reduced_motion="reduce"`` (the tests) spares Chromium the animations'
     frames; the benchmark keeps a browser's default. ``executable``: the Chromium to drive
-    (the tests pass tests/browser_session.py's), ``extra_args`` flags added to
-    Chromium's (the tests' V8 flags; the benchmark adds none)."""
+    (the tests pass tests/browser_session.py's)."""
     out = Outcome()
     stop = threading.Event()
     swapper = threading.Thread(target=_swapper, args=(raw, warehouse, stop, out, max_swaps),
@@ -216,7 +215,6 @@ def run(url: str, raw: Path, warehouse: Path, *, sessions: int, views: int,
         driver = ThreadPoolExecutor(1, thread_name_prefix="sessions")
         driver.submit(asyncio.run, _drive(url, sessions, views, out, in_session=in_session,
                                           viewport=viewport, executable=executable,
-                                          extra_args=extra_args,
                                           reduced_motion=reduced_motion)).result()
         driver.shutdown()
     finally:

@@ -19,16 +19,9 @@ ROOT = Path(__file__).resolve().parents[1]
 HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or (
     HEADLESS_SHELL if Path(HEADLESS_SHELL).exists() else "/usr/bin/chromium")
-# V8 without TurboFan, its optimising compiler (the interpreter, Sparkplug and Maglev still run
-# every script): the tests' pages live seconds, and optimising their hot functions on V8's
-# background threads cost more CPU than it saved. Chromium's CPU per Översikt load and two
-# kommun changes 7.15 against 7.56 s (median of 7 pairs), tests/test_browser_pages.py 23.2
-# against 25.7 s (2 pairs; issue 12 point 8, bench/results/tests.md "browser23"). What a page
-# does and draws is the same: the JIT tier changes speed, never what a script computes.
-JS_FLAGS = ["--js-flags=--no-opt"]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", *JS_FLAGS]
+                 "--disable-sync"]
 # every test context asks for reduced motion (prefers-reduced-motion: reduce): measured on
 # Översikt, Chromium's CPU per page load fell by ~40 % (11.4 -> 6.7 s at load 20) and an idle
 # loaded page from 1.2-2.4 s to ~0.1 s per 10 s (issue 12 point 8). Only animation changes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bench.concurrency import run, start_app
-from tests.browser_session import CHROMIUM, JS_FLAGS, _require_chromium
+from tests.browser_session import CHROMIUM, _require_chromium
 from tests.conftest import copy_small
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_three_sessions_keep_showing_data_while_the_warehouse_is_swapped(small_b
     try:
         out = run(url, raw, warehouse, sessions=3, views=1, in_session=True,
                   viewport=(1024, 700), max_swaps=1, reduced_motion="reduce",
-                  executable=CHROMIUM, extra_args=tuple(JS_FLAGS))
+                  executable=CHROMIUM)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
