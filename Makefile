@@ -69,9 +69,9 @@ format: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(PY) -m bench
 
-# Debian's chromium (the exports, the browser tests) and chromium-headless-shell (the browser
-# tests' lighter headless browser, used when present): installed when missing and we are root
-# with apt.
+# Debian's chromium (the exports, the browser tests) and chromium-headless-shell (the lighter
+# headless browser the browser tests and the chart images use when present): installed when
+# missing and we are root with apt.
 chromium:
 	@if ! command -v chromium >/dev/null 2>&1; then \
 		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
@@ -84,7 +84,7 @@ chromium:
 	fi; \
 	if ! command -v chromium-headless-shell >/dev/null 2>&1 && [ "$$(id -u)" = "0" ] && \
 		command -v apt-get >/dev/null 2>&1; then \
-		echo "Installerar Debians chromium-headless-shell (webbläsartesterna; valfri)…"; \
+		echo "Installerar Debians chromium-headless-shell (webbläsartesterna och diagrambilderna; valfri)…"; \
 		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell; } \
 			>/dev/null 2>&1 || echo "chromium-headless-shell kunde inte installeras; testerna använder chromium."; \
