@@ -17,7 +17,7 @@ PORT ?= 8501
 # index, no uv wheel) pip does it as before.
 UV_VERSION := 0.13.9
 define install
-	@if $(PIP) install "uv==$(UV_VERSION)" >/dev/null 2>&1 && \
+	@if $(PIP) install --only-binary=:all: "uv==$(UV_VERSION)" >/dev/null 2>&1 && \
 		$(VENV)/bin/uv pip install -q --python $(PY) --compile-bytecode -r $(1); then :; \
 	else echo "uv kunde inte installera $(1): pip tar över."; $(PIP) install -r $(1); fi
 endef

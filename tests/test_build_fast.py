@@ -199,7 +199,7 @@ def test_the_build_hands_freed_pages_back_at_once_and_puts_the_setting_back():
 def test_the_weights_written_from_the_shared_series_are_the_reference_frame(built, warehouse,
                                                                    tmp_path):
     """The build writes marts.indicator_weight from the weight series indicators share, each
-    stored once (warehouse.build._weight_series, then its inserts); the frame of every indicator's weights
+    stored once (warehouse.build._weight_series, then its one insert); the frame of every indicator's weights
     (``indicator_weights``, the reference) is the same table: rows, types and order, on the
     whole mirror, and the series numbers returned point at each indicator's own rows."""
     import duckdb

@@ -855,9 +855,9 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
 
 @contextmanager
 def _one_transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """The statements inside as one transaction, rolled back if they raise: the weights'
-    inserts in a few, and the ~50 small tables and comments the build writes at the end in two
-    (each committed on its own was a WAL write and sync, ~1.3 ms of CPU and more wall). The
+    """The statements inside as one transaction, rolled back if they raise: the ~50 small
+    tables and comments the build writes at the end, in two (each committed on its own was a
+    WAL write and sync, ~1.3 ms of CPU and more wall). The
     small tables are small (the largest ~12 000 rows): holding them until the commit does not
     raise the build's peak. Nothing inside may attach a database (DuckDB refuses that in a
     transaction): revisions and Arbetsförmedlingen's previous tables stay outside."""
