@@ -82,6 +82,39 @@ def one_component_scan_per_worker():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def apptest_waits_for_its_run_without_polling():
+    """AppTest waits for a run by polling every millisecond (``require_widgets_deltas``:
+    ``time.sleep(0.001)``, then a scan of every event the run has sent), so the test's thread
+    wakes and takes the GIL from the app's thread hundreds of times a run. Here it waits on
+    the run's SHUTDOWN event instead: the same end, timeout and error, no polling."""
+    import threading
+
+    from streamlit.runtime.scriptrunner import ScriptRunnerEvent
+    from streamlit.testing.v1 import local_script_runner
+
+    def wait_for_run(runner, timeout: float = 3) -> None:
+        done = threading.Event()
+
+        def on_event(sender, event, **kwargs) -> None:
+            if event == ScriptRunnerEvent.SHUTDOWN:
+                done.set()
+
+        runner.on_event.connect(on_event, weak=False)
+        try:  # asked after connecting: a run that ended before is seen here
+            if runner.script_stopped() or done.wait(timeout):
+                return
+        finally:
+            runner.on_event.disconnect(on_event)
+        runner.request_stop()
+        runner.join()
+        raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(local_script_runner, "require_widgets_deltas", wait_for_run)
+        yield
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The real open data mirror (read in place, never copied)."""

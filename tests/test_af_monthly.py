@@ -397,3 +397,22 @@ def test_a_lower_bound_card_says_minst_and_gives_no_change(con, af_built):
     assert not shown.value.startswith("minst")
     assert (shown.delta is not None) == (men["value_year_before"] is not None
                                          and not men["year_before_lower_bound"])
+
+
+def test_a_months_unknown_kommun_counts_sum_unless_one_is_missing():
+    """Hand-made rows with unknown kommun (``queries._unallocated``'s per-month step; the
+    workbooks above have no null or hidden count there): a month's counts are summed, any
+    null count makes the month's null, one hidden count makes it hidden, and the month's
+    files are named once each, sorted."""
+    rows = pd.DataFrame({
+        "period": [date(2026, 9, 1), date(2026, 8, 1), date(2026, 8, 1), date(2026, 9, 1),
+                   date(2026, 7, 1)],
+        "numerator": [3.0, 5.0, float("nan"), 4.0, 2.0],
+        "masked": [False, False, False, True, False],
+        "table_id": ["b.xlsx", "b.xlsx", "a.xlsx", "b.xlsx", "c.xlsx"]})
+    out = queries._unallocated_by_month(rows)
+    assert list(out["period"]) == [date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)]
+    assert out["value"].tolist()[0] == 2.0 and pd.isna(out["value"].iloc[1])
+    assert out["value"].iloc[2] == 7.0
+    assert out["masked"].tolist() == [False, False, True]
+    assert out["extra_table_id"].tolist() == ["c.xlsx", "a.xlsx+b.xlsx", "b.xlsx"]

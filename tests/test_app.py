@@ -485,3 +485,16 @@ def test_the_area_picker_filters_in_order_with_the_kommuns_own_areas_first(app_e
     assert picker.proto.filter_mode == FILTER_MODE_CONTAINS  # fuzzy sorted "Mora" first
     las = [o for o in picker.options if o.startswith("Lokal arbetsmarknad")]
     assert las[0] == "Lokal arbetsmarknad: LA2308 Växjö"  # Enter picks the first match
+
+
+def test_a_run_is_waited_for_to_its_end_and_a_slow_one_times_out():
+    """AppTest's wait for a run (conftest's ``apptest_waits_for_its_run_without_polling``):
+    a run's elements are all there when ``run`` returns, and a run longer than its timeout
+    is stopped with AppTest's own error."""
+    at = AppTest.from_string("import time\nimport streamlit as st\ntime.sleep(0.2)\n"
+                             "st.write('klar')\n").run(timeout=30)
+    assert [m.value for m in at.markdown] == ["klar"]
+    slow = AppTest.from_string("import time\nimport streamlit as st\n"
+                               "for _ in range(3000):\n    st.empty()\n    time.sleep(0.01)\n")
+    with pytest.raises(RuntimeError, match=r"timed out after 0\.3\(s\)"):
+        slow.run(timeout=0.3)

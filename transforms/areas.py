@@ -120,9 +120,10 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
                           0.0)
     grid["w"] = np.where(reporting, grid["weight"], 0.0)
 
-    out = grid.groupby(["area_id", *keys], as_index=False).agg(
-        n_expected=("expected", "sum"), n_reporting=("reporting", "sum"),
-        wv=("wv", "sum"), w=("w", "sum"), n_masked=("masked", "sum"))
+    # one sum over the five columns (a named aggregation per column cost ~30 % more)
+    out = grid.groupby(["area_id", *keys], as_index=False)[
+        ["expected", "reporting", "wv", "w", "masked"]].sum().rename(columns={
+            "expected": "n_expected", "reporting": "n_reporting", "masked": "n_masked"})
     if extra is not None and not extra.empty and rule in {"sum", "ratio"}:
         out = _add_extra(out, extra, keys)
     if rule == "sum":

@@ -620,12 +620,24 @@ def _unallocated(con: Con, ind: Indicator, mart: dict, choices: dict[str, monthl
     rows = rows.rename(columns={c.column: c.dim for c in choices.values()})
     for name, choice in choices.items():
         rows = monthly.apply(rows, choice, available[name])
-    rows = rows.groupby("period", as_index=False).agg(
-        value=("numerator", lambda v: v.sum() if v.notna().all() else np.nan),
-        masked=("masked", "any"), extra_table_id=("table_id", lambda t: "+".join(
-            sorted(set(map(str, t))))))
-    rows["period"] = pd.to_datetime(rows["period"]).astype("datetime64[ns]")
-    return rows.assign(area_id="area", sex=sex)
+    out = _unallocated_by_month(rows)
+    out["period"] = pd.to_datetime(out["period"]).astype("datetime64[ns]")
+    return out.assign(area_id="area", sex=sex)
+
+
+def _unallocated_by_month(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per ``period`` (sorted): ``value``, the sum of ``numerator`` (null where any count is
+    null), ``masked``, whether any row is, and ``extra_table_id``, the rows' ``table_id``
+    joined by '+', sorted, each once. In columns: the named aggregation with two lambdas it
+    replaces cost ~6 ms of a ~22 ms call (tests/test_af_monthly.py)."""
+    by = rows.groupby("period", sort=True)
+    out = by["numerator"].sum().to_frame("value")
+    out.loc[rows["numerator"].isna().groupby(rows["period"]).any(), "value"] = np.nan
+    out["masked"] = by["masked"].any()
+    files = rows[["period"]].assign(t=rows["table_id"].map(str)).drop_duplicates()
+    out["extra_table_id"] = files.sort_values(["period", "t"]).groupby("period")["t"].agg(
+        "+".join)
+    return out.reset_index()
 
 
 def _monthly_cells(con: Con, ind: Indicator, table: str, choices: dict[str, monthly.Choice],
