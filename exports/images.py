@@ -79,17 +79,23 @@ FORMATS: dict[str, ImageFormat] = {f.key: f for f in (
 HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 
 
-def browser_path() -> str | None:
-    """The Chromium the exports use: ``BROWSER_PATH`` or ``CHROMIUM_PATH`` if set, else
-    Debian's ``/usr/bin/chromium-headless-shell``, else ``/usr/bin/chromium``, else
-    ``chromium`` on PATH; None when there is none."""
+def browser_paths() -> list[str]:
+    """The Chromiums the exports may use, in the order tried: only ``BROWSER_PATH`` or
+    ``CHROMIUM_PATH`` if one is set (none if it names no file), else those installed of
+    Debian's ``/usr/bin/chromium-headless-shell``, ``/usr/bin/chromium`` and ``chromium``
+    on PATH."""
     for var in ("BROWSER_PATH", "CHROMIUM_PATH"):
         if os.environ.get(var):
-            return os.environ[var] if Path(os.environ[var]).is_file() else None
-    for path in (HEADLESS_SHELL, "/usr/bin/chromium"):
-        if Path(path).is_file():
-            return path
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+            return [os.environ[var]] if Path(os.environ[var]).is_file() else []
+    found = [path for path in (HEADLESS_SHELL, "/usr/bin/chromium") if Path(path).is_file()]
+    on_path = shutil.which("chromium") or shutil.which("chromium-browser")
+    return found + ([on_path] if on_path and on_path not in found else [])
+
+
+def browser_path() -> str | None:
+    """The Chromium the exports try first (``browser_paths``); None when there is none."""
+    paths = browser_paths()
+    return paths[0] if paths else None
 
 
 # Chromium's own background traffic (component updates, time sync, account checks, the search
@@ -262,20 +268,25 @@ def _ensure() -> _Exporter:
     global _exporter, _guard
     if _exporter is not None:
         return _exporter
-    path = browser_path()
-    if path is None:
+    paths = browser_paths()
+    if not paths:
         raise ExportUnavailable(
             "Diagrambilder kan inte göras: Chromium saknas på servern (installera Debians "
             "paket chromium eller ange BROWSER_PATH). Siffrorna går att ladda ned som CSV och "
             "Excel.")
     _guard = _guard or RequestGuard()
-    try:
-        _exporter = _Exporter(quiet_launcher(path), _guard)
-    except Exception as exc:  # any start failure becomes one Swedish message
-        raise ExportUnavailable(f"Exportwebbläsaren ({path}) kunde inte startas: {exc}") \
-            from exc
-    _stats["starts"] += 1
-    return _exporter
+    failures = []
+    for path in paths:  # a broken headless shell falls back to Debian's chromium
+        try:
+            _exporter = _Exporter(quiet_launcher(path), _guard)
+        except Exception as exc:  # noqa: BLE001 - any start failure: the next browser
+            failures.append((path, exc))
+            continue
+        _stats["starts"] += 1
+        return _exporter
+    path, exc = failures[-1]
+    tried = ", ".join(p for p, _ in failures)
+    raise ExportUnavailable(f"Exportwebbläsaren kunde inte startas ({tried}): {exc}") from exc
 
 
 def start() -> None:

@@ -94,6 +94,7 @@ def apptest_waits_for_its_run_without_polling():
     from streamlit.testing.v1 import local_script_runner
 
     def wait_for_run(runner, timeout: float = 3) -> None:
+        wait_for_run.calls += 1
         done = threading.Event()
 
         def on_event(sender, event, **kwargs) -> None:
@@ -101,8 +102,10 @@ def apptest_waits_for_its_run_without_polling():
                 done.set()
 
         runner.on_event.connect(on_event, weak=False)
-        try:  # asked after connecting: a run that ended before is seen here
-            if runner.script_stopped() or done.wait(timeout):
+        try:  # asked after connecting: a run that ended before is seen here; asked again
+            # after the wait: Streamlit's Signal.send copies its listeners before calling
+            # them, so an end sent just before connecting reaches only the runner's own record
+            if runner.script_stopped() or done.wait(timeout) or runner.script_stopped():
                 return
         finally:
             runner.on_event.disconnect(on_event)
@@ -110,6 +113,7 @@ def apptest_waits_for_its_run_without_polling():
         runner.join()
         raise RuntimeError(f"AppTest script run timed out after {timeout}(s)")
 
+    wait_for_run.calls = 0  # tests/test_app.py checks runs go through it
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(local_script_runner, "require_widgets_deltas", wait_for_run)
         yield

@@ -491,8 +491,14 @@ def test_a_run_is_waited_for_to_its_end_and_a_slow_one_times_out():
     """AppTest's wait for a run (conftest's ``apptest_waits_for_its_run_without_polling``):
     a run's elements are all there when ``run`` returns, and a run longer than its timeout
     is stopped with AppTest's own error."""
+    from streamlit.testing.v1 import local_script_runner
+
+    wait = local_script_runner.require_widgets_deltas
+    calls = getattr(wait, "calls", None)
+    assert calls is not None, "conftest's wait is not in place: AppTest polls every 1 ms"
     at = AppTest.from_string("import time\nimport streamlit as st\ntime.sleep(0.2)\n"
                              "st.write('klar')\n").run(timeout=30)
+    assert wait.calls == calls + 1  # this run went through it
     assert [m.value for m in at.markdown] == ["klar"]
     slow = AppTest.from_string("import time\nimport streamlit as st\n"
                                "for _ in range(3000):\n    st.empty()\n    time.sleep(0.01)\n")
