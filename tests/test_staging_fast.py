@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -13,14 +14,55 @@ from data_sources.snapshot import complete_snapshots
 from transforms.catalogue import indicator_ids
 from transforms.jsonio import json_loads
 from transforms.staging_kolada import stage_values, stage_values_fast
+from warehouse.fetch import gc_paused
 
 
-def _reference(files):
+def _reference_per_file(files, bodies):
     frames = []
-    for kpi_id, path, snapshot in files:
-        staged = stage_values([json_loads(path.read_bytes())])
+    for (kpi_id, _, snapshot), body in zip(files, bodies, strict=True):
+        staged = stage_values([body])
         frames.append(staged[staged["kpi_id"] == kpi_id].assign(snapshot=snapshot))
     return pd.concat(frames, ignore_index=True)
+
+
+def _reference(files, chunk_bytes=16_000_000):
+    """stage_values of each file + the build's filter to the file's own KPI, the files' frames
+    one after the other. When no key (KPI, kommun, year, gender) repeats in a run of files,
+    each file's drop of repeated keys drops nothing, so ONE stage_values over the run's bodies
+    is their frames in the same order, and the filter a column compare (each value's own KPI
+    by its file): ~1 s of CPU less on the mirror than 137 calls. Otherwise file by file, as
+    before. Runs of about ``chunk_bytes`` of JSON (the mirror's 47 MB at once held ~200 MB
+    more). Parsed and staged with the collector as in the refresh's client (``gc_paused``:
+    the objects alive before are not walked at each pass; ~0.6 s less)."""
+    runs, size = [[]], 0
+    for file in files:
+        if runs[-1] and size >= chunk_bytes:
+            runs.append([])
+            size = 0
+        runs[-1].append(file)
+        size += file[1].stat().st_size
+    with gc_paused():
+        frames = [_reference_of(run, [json_loads(p.read_bytes()) for _, p, _ in run])
+                  for run in runs]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _reference_of(files, bodies):
+    if not bodies:
+        return _reference_per_file(files, bodies)
+    try:
+        counts = [sum(len(e.get("values") or []) for e in body["values"]) for body in bodies]
+    except (AttributeError, KeyError, TypeError):  # not a Kolada body: stage_values says why
+        return _reference_per_file(files, bodies)
+    staged = stage_values(bodies)
+    if len(staged) != sum(counts):  # a repeated key: stage_values kept the last of them
+        return _reference_per_file(files, bodies)
+    own = np.repeat(np.array([k for k, _, _ in files], dtype=object), counts)
+    snapshots = np.repeat(np.array([s for _, _, s in files], dtype=object), counts)
+    keep = (staged["kpi_id"] == pd.array(own, dtype=staged["kpi_id"].dtype)).to_numpy(
+        dtype=bool, na_value=False)
+    return staged[keep].assign(snapshot=pd.Series(snapshots[keep], index=staged.index[keep],
+                                                  dtype=str)).reset_index(drop=True)
 
 
 def test_fast_staging_equals_stage_values_on_every_kpi_of_the_mirror(built):
@@ -101,3 +143,16 @@ def test_files_read_in_batches_equal_the_reference_and_a_batch_without_statuses(
     pd.testing.assert_frame_equal(fast, _reference(files), check_exact=True)
     assert fast["status"].tolist()[:1] == ["M"] and fast["count"].isna().tolist()[2:] == [True,
                                                                                         True]
+
+
+def test_another_kpis_repeated_row_in_a_body_is_left_out_like_the_reference(tmp_path):
+    """Hand-made: a body of N00001 also holding one row of N00002 twice (stage_values keeps the
+    last; the build's filter drops both): staged as the reference stages it file by file."""
+    path = tmp_path / "response-0001.json"
+    other = _entry(muni="0181") | {"kpi": "N00002"}
+    path.write_text(json.dumps(_body([_entry(), other, other, _entry(muni="0182")])))
+    files = [("N00001", path, "s1")]
+    fast = stage_values_fast(files)
+    assert fast is not None
+    pd.testing.assert_frame_equal(fast, _reference(files), check_exact=True)
+    assert fast["municipality_id"].tolist() == ["0180", "0182"]
