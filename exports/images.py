@@ -40,6 +40,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from charts import house_layout_at
+
 START_TIMEOUT = 60.0  # seconds for the browser to start
 RENDER_TIMEOUT = 60.0  # seconds for one image
 CACHE_ENTRIES = 64
@@ -308,10 +310,13 @@ def stats() -> dict[str, int]:
 
 def sized(fig: go.Figure | dict, fmt: ImageFormat) -> dict:
     """A copy of the figure as a dict, laid out at the format's size (title, legend and
-    source line are part of the figure, so they come along)."""
+    source line are part of the figure, so they come along): a house-layout chart gets its
+    title's place and the legend's rows worked out again for that width and height
+    (charts.house_layout_at), so they stay apart at every size."""
     data = copy.deepcopy(fig.to_dict() if isinstance(fig, go.Figure) else fig)
     layout = data.setdefault("layout", {})
     layout.update(width=fmt.width, height=fmt.height, autosize=False)
+    house_layout_at(data, fmt.width, fmt.height)
     title = layout.get("title")
     if isinstance(title, dict) and title.get("x") == 0 and not title.get("pad"):
         # on screen the page's padding surrounds a title at the figure's left edge; an image
