@@ -63,11 +63,12 @@ class ImageFormat:
     scale: float
     mime: str
     ext: str
+    name_tag: str = ""  # added to the file name where two formats share a type ("4x3")
 
 
 FORMATS: dict[str, ImageFormat] = {f.key: f for f in (
-    ImageFormat("png169", "PNG 16:9", "png", 1280, 720, 2, "image/png", "png"),
-    ImageFormat("png43", "PNG 4:3", "png", 1024, 768, 2, "image/png", "png"),
+    ImageFormat("png169", "PNG 16:9", "png", 1280, 720, 2, "image/png", "png", "16x9"),
+    ImageFormat("png43", "PNG 4:3", "png", 1024, 768, 2, "image/png", "png", "4x3"),
     ImageFormat("svg", "SVG", "svg", 1280, 720, 1, "image/svg+xml", "svg"),
     ImageFormat("pdf", "PDF", "pdf", 1280, 720, 1, "application/pdf", "pdf"),
 )}

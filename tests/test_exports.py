@@ -76,6 +76,22 @@ def test_file_names_keep_swedish_letters_and_are_never_cut_mid_word():
     assert file_name("a/b: c?", "<b>x</b>", ext="csv") == "a b c – x.csv"
 
 
+def test_each_download_of_a_chart_has_a_file_name_of_its_own():
+    """The 16:9 and 4:3 PNGs came down under one name (the second overwrote the first or
+    became '(1)'); the ratio is in the name. The walkthrough's chart, LA2308 from 2010."""
+    from ui.downloads import file_names
+
+    names = file_names("LA2308 Växjö", "Invånare med ekonomiskt bistånd", "2010–2022")
+    base = "LA2308 Växjö – Invånare med ekonomiskt bistånd – 2010–2022"
+    assert names["png169"] == f"{base} – 16x9.png" and names["png43"] == f"{base} – 4x3.png"
+    assert (names["svg"], names["csv"]) == (f"{base}.svg", f"{base}.csv")
+    assert len(set(names.values())) == len(names)
+    long = file_names("Hultsfred, Ånge och Östra Göinge", "Lämnat etableringsuppdraget och "
+                      "börjat arbeta eller studera (90 dagar) bland kvinnor och män i alla "
+                      "åldrar med gymnasial utbildning och mer", "2015–2022")
+    assert long["png43"].endswith(" – 2015–2022 – 4x3.png") and len(set(long.values())) == 6
+
+
 def test_the_chart_camera_button_saves_a_readable_file_name(app_env):
     from tests.test_app import _shown
 
