@@ -372,6 +372,23 @@ def _la2308_chart(warehouse):
     return charts.time_series(lines, ind, title=title, computed_note="Områden: vägt.")
 
 
+def _hinder_chart(warehouse):
+    """Försörjningshinder for LA2308 (ten parts: a legend of five rows at 4:3)."""
+    import charts
+    from transforms import periods
+
+    ids = [f"N318{n}" for n in range(58, 68)]
+    area = queries.area(warehouse, "la:LA2308")
+    inds = [queries.indicator(warehouse, i) for i in ids]
+    df = pd.concat([periods.clip(queries.area_series(warehouse, ind, area, "T"), "2010", None)
+                    .dropna(subset=["value"]).assign(indicator_id=ind.id)
+                    [["indicator_id", "year", "value"]] for ind in inds], ignore_index=True)
+    labels = {ind.id: ind.label for ind in inds if ind.id in set(df["indicator_id"])}
+    title = ("Försörjningshinder bland vuxna biståndsmottagare<br><sup>LA2308 Växjö, "
+             f"{charts.period_text([df])}, andel av mottagarna med försörjningshinder</sup>")
+    return charts.composition(df, labels, inds[0], title=title)
+
+
 def _svg_layout(svg: str) -> dict[str, float]:
     """Where Plotly put the title, the legend, the plot, the x tick labels and the source
     line in an SVG (px from the top)."""
@@ -388,7 +405,7 @@ def _svg_layout(svg: str) -> dict[str, float]:
                  r'width="[\d.]+" height="([\d.]+)"')
     source = first(r'translate\([\d.]+,([\d.]+)\)"><rect class="bg" x="[\d.]+" y="[\d.]+" '
                    r'width="[\d.]+" height="([\d.]+)"[^>]*/><text class="annotation-text"'
-                   r'[^>]*><tspan[^>]*>Källa')
+                   r'[^>]*>(?:<tspan[^>]*>)?Källa')
     ticks = [float(y) for y in re.findall(r'<g class="xtick"><text [^>]* y="([\d.]+)"', svg)]
     return {"title": float(title[1]), "legend_top": float(legend[1]),
             "legend_bottom": float(legend[1]) + float(legend[2]),
@@ -407,9 +424,10 @@ def test_every_image_size_keeps_title_legend_plot_and_source_apart(warehouse, ex
     legend ends above the plot, the source sits under the x axis and inside the image."""
     from dataclasses import replace
 
-    fig = _la2308_chart(warehouse)
-    assert len([t for t in fig.data if t.showlegend is not False]) == 9
-    for fmt in export_browser.FORMATS.values():
+    lines = _la2308_chart(warehouse)
+    assert len([t for t in lines.data if t.showlegend is not False]) == 9
+    for fig, fmt in [(f, fmt) for f in (lines, _hinder_chart(warehouse))
+                     for fmt in export_browser.FORMATS.values()]:
         probe = replace(fmt, key=f"{fmt.key}-svg", format="svg", scale=1)
         at = _svg_layout(export_browser.figure_image(fig, probe).decode("utf-8"))
         # the subtitle's baseline: one line (1.3 em) under the title's, raised 0.6 em of
