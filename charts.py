@@ -501,6 +501,51 @@ def house_template(fig: go.Figure) -> None:
         layout._validate = fig._validate
 
 
+def top_margin(rows: int) -> int:
+    """px above the plot: the title (its bottom line ends TITLE_SPACE - 14 px from the top),
+    then ``rows`` legend rows, then the plot; nothing overlaps."""
+    return TITLE_SPACE + (LEGEND_ROW * rows + 10 if rows else 6)
+
+
+def title_y(height: int) -> float:
+    """The title's ``y`` (container fraction, anchored at its bottom line) that puts its
+    bottom line TITLE_SPACE - 14 px from the top of a figure ``height`` px high."""
+    return 1 - (TITLE_SPACE - 14) / height
+
+
+def legend_names(fig: dict) -> list[str]:
+    """The names a figure's legend shows (plotly's rule: the traces not hidden from it, and
+    only when more than one is shown or the legend is asked for); [] for no legend."""
+    layout = fig.get("layout", {})
+    if layout.get("showlegend") is False:
+        return []
+    names = [str(t["name"]) for t in fig.get("data", [])
+             if t.get("showlegend") is not False and t.get("name")]
+    return names if len(names) > 1 or layout.get("showlegend") else []
+
+
+def house_layout_at(fig: dict, width: int, height: int) -> None:
+    """Lay a house-layout figure (``_frame``: title anchored at its bottom line in the
+    container, a horizontal legend above the plot) out again, in place, for an image
+    ``width`` × ``height`` px: the title kept TITLE_SPACE - 14 px from the top (a fraction
+    of the screen's height would move it down into the legend on a taller image) and room
+    above the plot for as many legend rows as the image's plot width needs (a narrower
+    image wraps the legend into more rows: 4:3). Other figures are left as they are."""
+    layout = fig.setdefault("layout", {})
+    title = layout.get("title")
+    if not (isinstance(title, dict) and title.get("yref") == "container"
+            and title.get("yanchor") == "bottom"):
+        return
+    title["y"] = title_y(height)
+    legend = layout.get("legend") or {}
+    margin = layout.setdefault("margin", {})
+    if legend.get("orientation") == "h" and legend.get("yanchor") == "bottom" \
+            and legend.get("y", 1) >= 1:
+        plot_width = width - margin.get("l", LEFT) - margin.get("r", 24)
+        names = legend_names(fig)
+        margin["t"] = top_margin(legend_rows(names, plot_width) if names else 0)
+
+
 def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: int,
            value_axis: str = "y", legend_rows: int = 0, left: int = LEFT) -> None:
     """House layout: title, legend in rows above the plot, unit on the value axis, the source
@@ -515,16 +560,14 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     n_lines = wrapped.count("<br>") + 1
     axis_space = X_TICKS + (X_TITLE if value_axis == "x" else 0)
     bottom = axis_space + SOURCE_LINE * n_lines + 12
-    # from the top: the title (its bottom line ends at TITLE_SPACE - 14), then the legend rows,
-    # then the plot; nothing overlaps
-    top = TITLE_SPACE + (LEGEND_ROW * legend_rows + 10 if legend_rows else 6)
     total = height + SOURCE_LINE * n_lines + LEGEND_ROW * legend_rows
+    top = top_margin(legend_rows)
     _set_layout(
         fig,
         # anchored at its bottom line: plotly.js cuts the first line of a two-line title
         # anchored at the top (seen at 1280×800)
         title={"text": title, "x": 0, "xanchor": "left", "xref": "container",
-               "y": 1 - (TITLE_SPACE - 14) / total, "yref": "container", "yanchor": "bottom",
+               "y": title_y(total), "yref": "container", "yanchor": "bottom",
                "pad": {"l": 8}, "font": {"size": 16}},
         separators=SEPARATORS, height=total,
         font={"family": FONT, "size": 13},

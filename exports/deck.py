@@ -28,7 +28,7 @@ import pandas as pd
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, monthly_marts
-from transforms.export import shown_number
+from transforms.export import shown_change, shown_number
 from transforms.formatting import format_date, format_month, format_number, format_value
 from warehouse import queries
 
@@ -134,12 +134,14 @@ class IndicatorSlide:
                 for k in self.keys]
 
     def span_text(self, period: str) -> str:
-        """The slide's period: the deck's years, or the months shown ('januari 2021–april
-        2026') for a monthly indicator."""
+        """The slide's period: the years the chart draws ('2021–2022' when the deck asks for
+        2021–2026 but the source ends in 2022), or the months ('januari 2021–april 2026') for
+        a monthly indicator; the deck's ``period`` when nothing is drawn."""
         keys = self.keys
-        if not self.monthly or not keys:
+        if not keys:
             return period
-        first, last = format_month(keys[0]), format_month(keys[-1])
+        first, last = ((format_month(keys[0]), format_month(keys[-1])) if self.monthly
+                       else (str(keys[0]), str(keys[-1])))
         return first if first == last else f"{first}–{last}"
 
     def source(self) -> str:
@@ -203,7 +205,8 @@ def _value_text(ind: Indicator, value: float | None) -> str:
 
 def change_text(ind: Indicator, change: float, previous: str) -> str:
     """'0,5 procentenheter lägre än 2021', '12 fler än 2021', 'oförändrat från 2021' (a month:
-    ``previous`` 'i april 2025')."""
+    ``previous`` 'i april 2025'). ``change`` is the difference of the values as shown
+    (transforms.export.shown_change), so the words add up."""
     size = format_number(abs(change), ind.decimals).replace("\u00a0", " ")
     if not any(ch.isdigit() and ch != "0" for ch in size):
         return f"oförändrat från {previous.removeprefix('i ')}"
@@ -254,7 +257,8 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     _, previous = periods.latest_and_previous(whole[whole["year"] <= year].dropna(
         subset=["value"]))
     if previous is not None:
-        first += ", " + change_text(ind, latest["value"] - previous["value"],
+        first += ", " + change_text(ind, shown_change(latest["value"], previous["value"],
+                                                      ind.decimals),
                                     str(int(previous["year"])))
     others = []
     for line in lines[1:]:
@@ -264,8 +268,8 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     values = focus.data.dropna(subset=["value"])
     earliest = values.iloc[0]
     if int(earliest["year"]) < year:
-        change = change_text(ind, latest["value"] - earliest["value"],
-                             str(int(earliest["year"])))
+        change = change_text(ind, shown_change(latest["value"], earliest["value"],
+                                               ind.decimals), str(int(earliest["year"])))
         sentences.append(f"{int(earliest['year'])}–{year}: från "
                          f"{_value_text(ind, earliest['value'])} till "
                          f"{_value_text(ind, latest['value'])} ({change}).")
@@ -332,7 +336,8 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
              f"{format_month(month)} i {focus.name}"
              + (" (preliminärt)" if latest["is_preliminary"] else ""))
     if latest["change"] is not None:  # (none between lower bounds: monthly.latest_with_…)
-        first += ", " + change_text(ind, latest["change"],
+        change = shown_change(latest["value"], latest["value_year_before"], ind.decimals)
+        first += ", " + change_text(ind, change,
                                     f"i {format_month(month.replace(year=month.year - 1))}")
     others = []
     for line in lines[1:]:
@@ -344,8 +349,8 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
     earliest = values.iloc[0]
     start = pd.Timestamp(earliest["period"])
     if start < month:
-        change = change_text(ind, latest["value"] - earliest["value"],
-                             f"i {format_month(start)}")
+        change = change_text(ind, shown_change(latest["value"], earliest["value"],
+                                               ind.decimals), f"i {format_month(start)}")
         sentences.append(f"{format_month(start).capitalize()}–{format_month(month)}: från "
                          f"{_value_text(ind, earliest['value'])} till "
                          f"{_value_text(ind, latest['value'])} ({change}).")

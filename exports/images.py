@@ -40,6 +40,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from charts import house_layout_at
+
 START_TIMEOUT = 60.0  # seconds for the browser to start
 RENDER_TIMEOUT = 60.0  # seconds for one image
 CACHE_ENTRIES = 64
@@ -61,11 +63,12 @@ class ImageFormat:
     scale: float
     mime: str
     ext: str
+    name_tag: str = ""  # added to the file name where two formats share a type ("4x3")
 
 
 FORMATS: dict[str, ImageFormat] = {f.key: f for f in (
-    ImageFormat("png169", "PNG 16:9", "png", 1280, 720, 2, "image/png", "png"),
-    ImageFormat("png43", "PNG 4:3", "png", 1024, 768, 2, "image/png", "png"),
+    ImageFormat("png169", "PNG 16:9", "png", 1280, 720, 2, "image/png", "png", "16x9"),
+    ImageFormat("png43", "PNG 4:3", "png", 1024, 768, 2, "image/png", "png", "4x3"),
     ImageFormat("svg", "SVG", "svg", 1280, 720, 1, "image/svg+xml", "svg"),
     ImageFormat("pdf", "PDF", "pdf", 1280, 720, 1, "application/pdf", "pdf"),
 )}
@@ -319,10 +322,13 @@ def stats() -> dict[str, int]:
 
 def sized(fig: go.Figure | dict, fmt: ImageFormat) -> dict:
     """A copy of the figure as a dict, laid out at the format's size (title, legend and
-    source line are part of the figure, so they come along)."""
+    source line are part of the figure, so they come along): a house-layout chart gets its
+    title's place and the legend's rows worked out again for that width and height
+    (charts.house_layout_at), so they stay apart at every size."""
     data = copy.deepcopy(fig.to_dict() if isinstance(fig, go.Figure) else fig)
     layout = data.setdefault("layout", {})
     layout.update(width=fmt.width, height=fmt.height, autosize=False)
+    house_layout_at(data, fmt.width, fmt.height)
     title = layout.get("title")
     if isinstance(title, dict) and title.get("x") == 0 and not title.get("pad"):
         # on screen the page's padding surrounds a title at the figure's left edge; an image

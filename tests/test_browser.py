@@ -382,7 +382,7 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
     with page.expect_download(timeout=90_000) as png:
         page.get_by_role("button", name="Bild, PNG 16:9").click()
     name = png.value.suggested_filename
-    assert name == "Växjö – Arbetslöshet 18–65 år – 2010–2022.png", name
+    assert name == "Växjö – Arbetslöshet 18–65 år – 2010–2022 – 16x9.png", name
     image = Image.open(png.value.path())
     assert image.size == (2560, 1440)
     with page.expect_download(timeout=60_000) as xlsx:

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 
 from tests.cards_shown import cards
 from tests.test_app import _kolada, _shown
+from transforms.formatting import format_number
 from ui.cards import CardView, row_html
 
 
@@ -82,3 +83,19 @@ def test_a_change_that_rounds_to_zero_has_no_sign_and_no_arrow():
     assert format_change(float("inf"), 1, "count") == "+inf"
     html = row_html([CardView(label="a", value="1", delta=f"{t} från 2021") for t in tiny])
     assert "↑" not in html and "↓" not in html and html.count("±0,0") == 3
+
+
+def test_a_cards_change_is_the_difference_of_the_values_shown(app_env, shared):
+    """Långtidsarbetslöshet in Växjö: 5,270 % (2021, shown 5,3) to 4,534 % (2022, shown 4,5)
+    is −0,8 procentenheter, the change a reader computes from the values shown (the same
+    transforms.export.shown_change as the meeting deck's words), not the −0,7 of the
+    unrounded values the card said."""
+    from transforms.export import shown_number
+
+    now, before = (_kolada(shared, "N03926", year)["0780"] for year in (2022, 2021))
+    assert (shown_number(now, 1), shown_number(before, 1)) == (4.5, 5.3)  # the mirror's
+    assert format_number(now - before, 1) == "−0,7"  # what the card said
+    card = {c.label: c for c in cards(_shown(kommun="0780"))}[
+        "Långtidsarbetslöshet 25–65 år, 2022"]
+    assert card.value == "4,5\u00a0%"
+    assert card.delta == "−0,8 procentenheter från 2021"

@@ -17,6 +17,9 @@ from warehouse import queries
 
 VAREND = queries.Area("group:samordningsforbundet-varend", "group",
                       "Samordningsförbundet Värend", ("0764", "0763", "0780"))
+# the new-user walkthrough's group: Falun, Borlänge, Säter, Ludvika
+DUA = queries.Area("group:dua-dalarna-syd", "group", "DUA Dalarna syd",
+                   ("2080", "2081", "2082", "2085"))
 
 
 def _texts(slide) -> str:
@@ -63,7 +66,8 @@ def test_the_varend_deck_holds_the_warehouse_numbers(warehouse, varend_deck):
             assert list(series.values) == expected, (ind_id, area.name)
         # the key figures: latest value, change from the year before, län and Riket that year
         focus = queries.area_series(warehouse, ind, VAREND).set_index("year")["value"]
-        value, change = focus[2022], focus[2022] - focus[2021]
+        value = focus[2022]
+        change = shown_number(focus[2022], 1) - shown_number(focus[2021], 1)  # as shown
         lan_value = queries.area_series(warehouse, ind, lan).set_index("year")["value"][2022]
         riket_value = queries.area_series(warehouse, ind, riket).set_index("year")["value"][2022]
         words = (f"{ind.label} var {format_number(value, 1)} % 2022 i Samordningsförbundet "
@@ -86,7 +90,7 @@ def test_the_varend_deck_holds_the_warehouse_numbers(warehouse, varend_deck):
 def test_every_number_in_the_words_is_a_warehouse_value_at_its_decimals(warehouse,
                                                                         varend_deck):
     """Every decimal number in the key figures of the Värend deck is a value of the area,
-    its län or Riket in the span, or a difference of two of them, rounded as on screen."""
+    its län or Riket in the span, or a difference of two of them as shown (rounded first)."""
     import re
 
     pptx, _ = varend_deck
@@ -99,7 +103,8 @@ def test_every_number_in_the_words_is_a_warehouse_value_at_its_decimals(warehous
         allowed = {format_number(v, 1) for s in series.values() for y, v in s.items()
                    if 2015 <= y <= 2022 and pd.notna(v)}
         focus = series[VAREND.area_id].dropna()
-        allowed |= {format_number(abs(focus[2022] - v), 1) for v in focus}
+        allowed |= {format_number(abs(shown_number(focus[2022], 1) - shown_number(v, 1)), 1)
+                    for v in focus}
         bullets = [p.text for s in slide.shapes if s.has_text_frame
                    for p in s.text_frame.paragraphs if p.text.startswith("• ")]
         numbers = re.findall(r"\d+,\d", re.sub(r"\b(19|20)\d\d\b", "", " ".join(bullets)))
@@ -234,7 +239,7 @@ def test_a_monthly_indicator_gets_its_months_in_words_and_a_native_chart(warehou
     whole = queries.monthly_series(warehouse, ind, area, "T", {})
     whole = whole.set_index(pd.to_datetime(whole["period"]))["value"]
     latest, before = whole[pd.Timestamp("2026-04-01")], whole[pd.Timestamp("2025-04-01")]
-    change = latest - before
+    change = shown_number(latest, 1) - shown_number(before, 1)  # the values as shown
     words = (f"Arbetslöshet (SCB BAS) var {format_number(latest, 1)} % i april 2026 i "
              f"{area.name} (preliminärt), {format_number(abs(change), 1)} procentenheter "
              f"{'lägre' if change < 0 else 'högre'} än i april 2025")
@@ -249,7 +254,8 @@ def test_a_monthly_indicator_gets_its_months_in_words_and_a_native_chart(warehou
     assert "Riket" not in text.splitlines()[1]  # the subtitle: compared with what is drawn
     # every decimal number in the words is a shown value or a difference of two of them
     allowed = {format_number(v, 1) for _, s in drawn for v in s.dropna()}
-    allowed |= {format_number(abs(a - b), 1) for a in focus.dropna() for b in whole.dropna()}
+    allowed |= {format_number(abs(shown_number(a, 1) - shown_number(b, 1)), 1)
+                for a in focus.dropna() for b in whole.dropna()}
     bullets = " ".join(p.text for sh in slides[1].shapes if sh.has_text_frame
                        for p in sh.text_frame.paragraphs if p.text.startswith("• "))
     numbers = re.findall(r"\d+,\d", re.sub(r"\b(19|20)\d\d\b", "", bullets))
@@ -431,5 +437,46 @@ def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app
     slides = list(_open(at.session_state["_motesunderlag"]["pptx"]).slides)
     assert [_texts(s).splitlines()[0] for s in slides[1:4]] == [
         "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–65 år", "Arbetslöshet (SCB BAS)"]
-    assert "Dalarnas län jämfört med Riket, 2022–2025, kvinnor" in _texts(slides[2])
+    # the years drawn: Kolada's N03920 ends in 2022 in the mirror, so not "2022–2025"
+    assert "Dalarnas län jämfört med Riket, 2022, kvinnor" in _texts(slides[2])
     assert "LibreOffice saknas" in at.session_state["_motesunderlag"]["pdf_error"]
+
+
+def test_a_slide_names_the_years_its_chart_draws_not_the_years_asked_for(warehouse):
+    """Från 2021 till 2026: ekonomiskt bistånd ends in 2022 in the source, so the slide's
+    subtitle says 2021–2022 (it said 2021–2026); the screen's chart subtitle
+    (charts.period_text over the lines drawn) says the same."""
+    import charts
+    from transforms import periods
+
+    ind = queries.indicator(warehouse, "N31807")
+    pptx, _, plan = deck.build(warehouse, DUA, ["N31807"], 2021, 2026, pdf=False)
+    lines = [periods.clip(queries.area_series(warehouse, ind, area), "2021", "2026")
+             for area, _ in deck.compared_areas(warehouse, DUA)]
+    last = int(max(df.dropna(subset=["value"])["year"].max() for df in lines))
+    assert last == 2022  # looked up in the mirror: Kolada's N31807 ends in 2022
+    subtitle = _texts(list(_open(pptx).slides)[1]).splitlines()[1]
+    assert subtitle == "DUA Dalarna syd jämfört med Dalarnas län och Riket, 2021–2022"
+    assert plan.slides[0].categories == ["2021", "2022"]
+    assert charts.period_text(lines) == "2021–2022"
+    # a span with values in one year only names that year
+    one = deck.plan(warehouse, DUA, ["N31807"], 2022, 2026).slides[0]
+    assert one.span_text("2022–2026") == "2022"
+
+
+def test_the_words_say_the_change_between_the_values_they_show(warehouse):
+    """Långtidsarbetslöshet in DUA Dalarna syd 2015–2022: 3,447 % to 3,862 % is shown as
+    'från 3,4 % till 3,9 %'; the change is 0,5 procentenheter (the shown values' difference),
+    not the 0,4 of the unrounded ones the slide said."""
+    ind = queries.indicator(warehouse, "N03926")
+    focus = queries.area_series(warehouse, ind, DUA).set_index("year")["value"]
+    first, last = shown_number(focus[2015], 1), shown_number(focus[2022], 1)
+    assert (first, last) == (3.4, 3.9)  # looked up in the mirror
+    assert format_number(focus[2022] - focus[2015], 1) == "0,4"  # what the slide said
+    item = deck.plan(warehouse, DUA, ["N03926"], 2015, 2022).slides[0]
+    assert item.sentences[1] == ("2015–2022: från 3,4 % till 3,9 % (0,5 procentenheter högre "
+                                 "än 2015).")
+    previous = shown_number(focus[2021], 1)
+    change = format_number(abs(round(last - previous, 1)), 1)
+    assert f"var 3,9 % 2022 i DUA Dalarna syd, {change} procentenheter lägre än 2021" in \
+        item.sentences[0]

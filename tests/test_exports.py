@@ -76,6 +76,22 @@ def test_file_names_keep_swedish_letters_and_are_never_cut_mid_word():
     assert file_name("a/b: c?", "<b>x</b>", ext="csv") == "a b c – x.csv"
 
 
+def test_each_download_of_a_chart_has_a_file_name_of_its_own():
+    """The 16:9 and 4:3 PNGs came down under one name (the second overwrote the first or
+    became '(1)'); the ratio is in the name. The walkthrough's chart, LA2308 from 2010."""
+    from ui.downloads import file_names
+
+    names = file_names("LA2308 Växjö", "Invånare med ekonomiskt bistånd", "2010–2022")
+    base = "LA2308 Växjö – Invånare med ekonomiskt bistånd – 2010–2022"
+    assert names["png169"] == f"{base} – 16x9.png" and names["png43"] == f"{base} – 4x3.png"
+    assert (names["svg"], names["csv"]) == (f"{base}.svg", f"{base}.csv")
+    assert len(set(names.values())) == len(names)
+    long = file_names("Hultsfred, Ånge och Östra Göinge", "Lämnat etableringsuppdraget och "
+                      "börjat arbeta eller studera (90 dagar) bland kvinnor och män i alla "
+                      "åldrar med gymnasial utbildning och mer", "2015–2022")
+    assert long["png43"].endswith(" – 2015–2022 – 4x3.png") and len(set(long.values())) == 6
+
+
 def test_the_chart_camera_button_saves_a_readable_file_name(app_env):
     from tests.test_app import _shown
 
@@ -330,3 +346,123 @@ def test_the_liknande_table_downloads_numbers_at_the_decimals_shown():
     cell = ws.cell(row, header.index("Avstånd totalt") + 1)
     assert cell.value == round(distance, 2) and cell.number_format == "#,##0.00"
     assert ws.cell(2, header.index("Arbetslöshet") + 1).value == 3.1
+
+
+# --- new-user walkthrough 23: the 4:3 image put the legend over the title ------------------------
+
+def _la2308_chart(warehouse):
+    """Försörjningsstöd's first chart for LA2308 Växjö from 2010, as the page draws it: the
+    area, Kronobergs län, Riket and the five member kommuner (a legend of nine entries)."""
+    import charts
+    from transforms import periods
+
+    ind = queries.indicator(warehouse, "N31807")
+    area = queries.area(warehouse, "la:LA2308")
+    shown = [(area, "focus"), (queries.area(warehouse, "lan:07"), "lan"),
+             (queries.area(warehouse, "riket"), "riket")]
+    named = sorted(zip(queries.kommun_names(warehouse, list(area.members)), area.members,
+                       strict=True))
+    shown += [(queries.area(warehouse, f"kommun:{code}"), "member") for _, code in named]
+    lines = [charts.Line(a.name, periods.clip(queries.area_series(warehouse, ind, a, "T"),
+                                              "2010", None), role, computed=not a.is_kommun)
+             for a, role in shown]
+    period = charts.period_text([line.data for line in lines])
+    title = (f"{ind.label}<br><sup>{area.name} jämfört med Kronobergs län och Riket, {period}, "
+             f"totalt</sup>")
+    return charts.time_series(lines, ind, title=title, computed_note="Områden: vägt.")
+
+
+def _hinder_chart(warehouse):
+    """Försörjningshinder for LA2308 (ten parts: a legend of five rows at 4:3)."""
+    import charts
+    from transforms import periods
+
+    ids = [f"N318{n}" for n in range(58, 68)]
+    area = queries.area(warehouse, "la:LA2308")
+    inds = [queries.indicator(warehouse, i) for i in ids]
+    df = pd.concat([periods.clip(queries.area_series(warehouse, ind, area, "T"), "2010", None)
+                    .dropna(subset=["value"]).assign(indicator_id=ind.id)
+                    [["indicator_id", "year", "value"]] for ind in inds], ignore_index=True)
+    labels = {ind.id: ind.label for ind in inds if ind.id in set(df["indicator_id"])}
+    title = ("Försörjningshinder bland vuxna biståndsmottagare<br><sup>LA2308 Växjö, "
+             f"{charts.period_text([df])}, andel av mottagarna med försörjningshinder</sup>")
+    return charts.composition(df, labels, inds[0], title=title)
+
+
+def _svg_layout(svg: str) -> dict[str, float]:
+    """Where Plotly put the title, the legend, the plot, the x tick labels and the source
+    line in an SVG (px from the top)."""
+    def first(pattern: str) -> re.Match:
+        found = re.search(pattern, svg, re.DOTALL)
+        assert found, pattern
+        return found
+
+    title = first(r'<text class="gtitle"[^>]* y="([\d.]+)"')
+    legend = first(r'<g class="legend"[^>]*translate\([\d.]+,([\d.]+)\)"><rect class="bg"'
+                   r'[^>]* height="([\d.]+)"')
+    row = first(r'<g class="legend".*?<g class="traces" transform="translate\([\d.]+,([\d.]+)\)')
+    plot = first(r'<clipPath class="axesclip" id="clip\w+xy"><rect x="[\d.]+" y="([\d.]+)" '
+                 r'width="[\d.]+" height="([\d.]+)"')
+    source = first(r'translate\([\d.]+,([\d.]+)\)"><rect class="bg" x="[\d.]+" y="[\d.]+" '
+                   r'width="[\d.]+" height="([\d.]+)"[^>]*/><text class="annotation-text"'
+                   r'[^>]*>(?:<tspan[^>]*>)?Källa')
+    ticks = [float(y) for y in re.findall(r'<g class="xtick"><text [^>]* y="([\d.]+)"', svg)]
+    return {"title": float(title[1]), "legend_top": float(legend[1]),
+            "legend_bottom": float(legend[1]) + float(legend[2]),
+            "first_row": float(legend[1]) + float(row[1]), "plot_top": float(plot[1]),
+            "plot_bottom": float(plot[1]) + float(plot[2]), "ticks": max(ticks),
+            "source_top": float(source[1]), "source_bottom": float(source[1]) + float(source[2])}
+
+
+TITLE_FONT, SUBTITLE_FONT, LEGEND_FONT = 16, 0.7 * 16, 12  # charts._frame; <sup> is 70 %
+
+
+def test_every_image_size_keeps_title_legend_plot_and_source_apart(warehouse, export_browser):
+    """PNG 4:3 wrapped the nine-entry legend into two rows and drew it over the title and
+    subtitle (the title's place was a fraction of the screen's height). At every size
+    offered, as Plotly lays it out: the subtitle ends above the legend's first row, the
+    legend ends above the plot, the source sits under the x axis and inside the image."""
+    from dataclasses import replace
+
+    lines = _la2308_chart(warehouse)
+    assert len([t for t in lines.data if t.showlegend is not False]) == 9
+    for fig, fmt in [(f, fmt) for f in (lines, _hinder_chart(warehouse))
+                     for fmt in export_browser.FORMATS.values()]:
+        probe = replace(fmt, key=f"{fmt.key}-svg", format="svg", scale=1)
+        at = _svg_layout(export_browser.figure_image(fig, probe).decode("utf-8"))
+        # the subtitle's baseline: one line (1.3 em) under the title's, raised 0.6 em of
+        # its own size (plotly.js's <sup>); its descent (~0.25 em) must clear the legend
+        # text's cap height above the first row's middle
+        subtitle = at["title"] + 1.3 * TITLE_FONT - 0.6 * SUBTITLE_FONT
+        assert at["title"] - TITLE_FONT >= 0, fmt.key
+        assert subtitle + 0.25 * SUBTITLE_FONT <= at["first_row"] - 0.5 * LEGEND_FONT, \
+            (fmt.key, at)
+        assert at["legend_bottom"] <= at["plot_top"], (fmt.key, at)
+        assert at["ticks"] < at["source_top"] and at["source_bottom"] <= fmt.height, \
+            (fmt.key, at)
+
+
+def test_an_image_gets_the_legend_rows_its_own_width_needs():
+    """charts.house_layout_at: the title stays the same px from the top at any height, and
+    the top margin holds the legend rows at the image's plot width (more rows at 4:3)."""
+    import plotly.graph_objects as go
+
+    import charts
+    from exports import images
+
+    names = ["LA2308 Växjö", "Kronobergs län", "Riket", "Alvesta", "Lessebo", "Tingsryd",
+             "Uppvidinge", "Växjö", "alla kommuner rapporterar inte"]
+    fig = go.Figure([go.Scatter(x=[2021, 2022], y=[1, 2], name=n) for n in names])
+    fig.update_layout(height=472, margin={"l": 64, "r": 24, "t": charts.top_margin(1)},
+                      title={"text": "T", "y": charts.title_y(472), "yref": "container",
+                             "yanchor": "bottom"},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
+    tops = {}
+    for fmt in images.FORMATS.values():
+        data = images.sized(fig, fmt)
+        layout = data["layout"]
+        assert (1 - layout["title"]["y"]) * fmt.height == pytest.approx(charts.TITLE_SPACE - 14)
+        rows = charts.legend_rows(names, fmt.width - 64 - 24)
+        assert layout["margin"]["t"] == charts.top_margin(rows)
+        tops[fmt.key] = rows
+    assert tops["png43"] == 2 and tops["png169"] == 1

@@ -30,6 +30,14 @@ def shown_number(value: float | None, decimals: int) -> float | int | None:
     return int(number) if decimals == 0 else number
 
 
+def shown_change(new: float, old: float, decimals: int) -> float | int:
+    """The change from ``old`` to ``new`` as the reader can check it: the difference of the
+    two values as shown (``shown_number``), so 'från 3,4 % till 3,9 %' reads 0,5
+    procentenheter, never the 0,4 of the unrounded 3,44 and 3,86."""
+    change = shown_number(new, decimals) - shown_number(old, decimals)
+    return round(change, decimals) if decimals else int(change)
+
+
 def flag_text(row: object) -> str:
     """Why a value is marked on screen: preliminary, hidden by the source, a lower bound."""
     notes = []

@@ -18,7 +18,7 @@ import charts
 from transforms import monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
-from transforms.export import population_frame, series_frame, stacked_frame
+from transforms.export import population_frame, series_frame, shown_change, stacked_frame
 from transforms.formatting import format_change, format_date, format_month, format_value
 from ui import cards, swedish
 from ui.cards import CardView
@@ -143,7 +143,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     _, previous = periods.latest_and_previous(upto)
     delta = None
     if previous is not None:
-        change = latest["value"] - previous["value"]
+        change = shown_change(latest["value"], previous["value"], ind.decimals)
         delta = (f"{format_change(change, ind.decimals, ind.unit)} från "
                  f"{periods.label(previous[column], freq)}")
     notes = ()
@@ -578,7 +578,8 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     lower = latest.get("is_lower_bound", False)
     delta = None
     if latest["change"] is not None:  # (none between lower bounds)
-        change = format_change(latest["change"], ind.decimals, ind.unit)
+        change = format_change(shown_change(latest["value"], latest["value_year_before"],
+                                            ind.decimals), ind.decimals, ind.unit)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:

@@ -34,8 +34,10 @@ def plotly_config(*parts: str | None) -> dict:
 
 
 def file_names(*parts: str | None) -> dict[str, str]:
-    """Every download's file name for one chart: image formats, 'csv' and 'xlsx'."""
-    names = {key: file_name(*parts, ext=fmt.ext) for key, fmt in images.FORMATS.items()}
+    """Every download's file name for one chart: image formats ('… – 2010–2022 – 4x3.png': the
+    two PNGs' ratios told apart), 'csv' and 'xlsx'."""
+    names = {key: file_name(*parts, fmt.name_tag, ext=fmt.ext)
+             for key, fmt in images.FORMATS.items()}
     names.update(csv=file_name(*parts, ext="csv"), xlsx=file_name(*parts, ext="xlsx"))
     return names
 
