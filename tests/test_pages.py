@@ -217,6 +217,18 @@ def test_a_count_beside_the_chart_says_how_many_kommuner_it_sums(app_env, shared
     total = f"{sum(values.values()):,.0f}".replace(",", "\u00a0")
     assert (f"Riket {total} (2022, bygger på {len(values)} av {n_kommuner} kommuner)"
             in title)
+    # the area's own sum over its members' bars: Skåne's biståndsmottagare 2022
+    at = _shown(sida="forsorjningsstod", omrade="lan:12", flik="mottagare")
+    assert not at.exception
+    bars = _figure(at, "Biståndsmottagare, antal: kommunerna i Skåne län, 2022")
+    skane = {k: v for k, v in _kommun_values(shared, "N31848", 2022).items()
+             if k.startswith("12")}
+    (n_skane,) = warehouse.execute("select count(*) from marts.kommun where lan_code = '12'"
+                                   ).fetchone()
+    assert len(skane) < n_skane  # 32 of 33 in the mirror
+    total = f"{sum(skane.values()):,.0f}".replace(",", "\u00a0")
+    assert (f"Skåne län totalt: {total} (bygger på {len(skane)} av {n_skane} kommuner)"
+            in bars["layout"]["title"]["text"])
 
 
 def test_vilket_matt_shows_the_chosen_sex_and_says_where_it_is_the_total(app_env, warehouse):

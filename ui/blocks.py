@@ -272,6 +272,15 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
+def _coverage_words(row: pd.Series) -> str:
+    """', bygger på 253 av 290 kommuner' for an area value only some members report, else
+    '' (the words of the cards and the hover)."""
+    if row.get("status") != "partial":
+        return ""
+    cover = coverage_label(int(row["n_reporting"]), int(row["n_expected"]))
+    return f", bygger på {cover}" if cover else ""
+
+
 def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
     """'Kronobergs län 1 234 (2023), Riket 8 548 (2022, bygger på 253 av 290 kommuner)': the
     latest value of each line, with its coverage when only some member kommuner report (the
@@ -285,9 +294,7 @@ def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
         latest = found[0]
         freq = periods.frequency_of(df)
         when = periods.label(latest["year" if freq == "year" else "period"], freq)
-        if latest.get("status") == "partial":
-            cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
-            when += f", bygger på {cover}" if cover else ""
+        when += _coverage_words(latest)
         texts.append(f"{line.name} {format_value(latest['value'], ind.decimals, ind.short_unit)}"
                      f" ({when})")
     return ", ".join(texts)
@@ -332,8 +339,10 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         area_df = query("area_series", ind, sel.area, sex)
         row = area_df[area_df[column] == when].dropna(subset=["value"])
         if not row.empty:
+            cover = _coverage_words(row.iloc[0]).removeprefix(", ")
             title += (f"<br><sup>{sel.area.name} totalt: "
-                      f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}</sup>")
+                      f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
+                      f"{f' ({cover})' if cover else ''}</sup>")
     fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
     names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
                        sex)
