@@ -253,17 +253,24 @@ def test_vilket_matt_shows_the_chosen_sex_and_says_where_it_is_the_total(app_env
     fig = _figure(at, "Arbetslöshet enligt olika mått<br>")
     assert "kvinnor (totalt där det står)" in fig["layout"]["title"]["text"]
     assert "SCB:s arbetslöshet (BAS) (totalt)" in [t["name"] for t in fig["data"]]
-    # the note counts the page's annual indicators that have no values for women
+    # the note counts the page's annual indicators that have no values for women, and the
+    # monthly ones fetched (SCB BAS) whose data has none
     from ui.page_spec import load_pages
 
-    ids = load_pages()["arbetsloshet"].indicator_ids
+    ids = list(load_pages()["arbetsloshet"].indicator_ids)
     plain = warehouse.execute(
         """select count(*) from marts.indicator i where list_contains(?, i.indicator_id)
            and i.frequency = 'year' and not exists (select 1 from marts.observation_kommun_year o
-           where o.indicator_id = i.indicator_id and o.sex = 'K')""", [list(ids)]).fetchone()[0]
-    assert plain > 0
-    assert any(c.value.startswith(f"Kön: {plain} av nyckeltalen på sidan finns inte per kön")
-               for c in at.caption)
+           where o.indicator_id = i.indicator_id and o.sex = 'K')""", [ids]).fetchone()[0]
+    monthly = warehouse.execute(
+        """select count(*) from marts.indicator where list_contains(?, indicator_id)
+           and frequency = 'month' and first_period is not null and mart = 'bas'
+           and not exists (select 1 from marts.bas_kommun_monthly where sex = 'K')""",
+        [ids]).fetchone()[0]
+    assert plain > 0 and monthly > 0
+    assert (f"Kön: {plain} av nyckeltalen på sidan finns inte per kön, och {monthly} av "
+            "månadsmåtten saknas per kön i den hämtade datan; för dem visas totalt (det står "
+            "vid varje sådant nyckeltal).") in [c.value for c in at.caption]
 
 
 def test_generated_text_names_the_lan_and_the_periods_with_values(app_env, warehouse, shared):
