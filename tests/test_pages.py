@@ -291,3 +291,12 @@ def test_generated_text_names_the_lan_and_the_periods_with_values(app_env, wareh
     info = next(c.info for c in cards(at) if c.info and "Arbetslöshet 18–65 år" in c.info)
     assert info == (f"**Arbetslöshet 18–65 år**: inga värden för Vännäs i vald period "
                     f"(senaste värde {last}).")
+    # the same in Vilket mått?; SCB BAS has no month at all for Vännäs in the mirror
+    at = _shown(sida="arbetsloshet", kommun="2460", fran="2023", till="2026")
+    table = next(t.value for t in at.table if "Räknar" in t.value.columns)
+    rows = dict(zip(table.index, table["Vännäs, senaste"], strict=True))
+    assert rows["Koladas arbetslöshet 18–65 år (årsvärde)"] == \
+        f"inget värde i vald period (senaste värde {last})"
+    assert warehouse.execute("select count(*) from marts.bas_kommun_monthly "
+                             "where kommun_code = '2460'").fetchone() == (0,)
+    assert rows["SCB:s arbetslöshet (BAS)"] == "inget värde i vald period"

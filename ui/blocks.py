@@ -139,11 +139,8 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     whole = query("area_series", ind, sel.area, sex)
     found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
     if found is None:
-        before, after = periods.nearest_outside(whole, sel.start, sel.end)
-        near = "; ".join(text for text in (before and f"senaste värde {before}",
-                                           after and f"första värde {after}") if text)
         return Card(CardView(info=f"**{ind.label}**: inga värden för {sel.area.name} i vald "
-                                  f"period{f' ({near})' if near else ''}."))
+                                  f"period{outside_words(sel, whole)}."))
     latest, _ = found
     freq = periods.frequency_of(whole)
     column = "year" if freq == "year" else "period"
@@ -162,6 +159,15 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
                          value=format_value(latest["value"], ind.decimals, ind.short_unit),
                          delta=delta, help=ind.definition, notes=notes), latest[column])
+
+
+def outside_words(sel: Selection, whole: pd.DataFrame) -> str:
+    """' (senaste värde 2022)' for a series with no value in the chosen period: its nearest
+    periods with a value before and after it; '' when it has none at all."""
+    before, after = periods.nearest_outside(whole, sel.start, sel.end)
+    near = "; ".join(text for text in (before and f"senaste värde {before}",
+                                       after and f"första värde {after}") if text)
+    return f" ({near})" if near else ""
 
 
 def indicator_card_of(sel: Selection, indicator_id: str) -> Card:
@@ -805,8 +811,9 @@ def measures_block(sel: Selection) -> None:
         found = measure_latest(sel, ind, sex)
         value = (f"{format_value(found[1], ind.decimals, ind.short_unit)} ({found[0]}"
                  f"{f', totalt: {why}' if why else ''})"
-                 if found else ("finns inte i databasen" if missing
-                                else "inget värde i vald period"))
+                 if found else ("finns inte i databasen" if missing else
+                                "inget värde i vald period" + outside_words(
+                                    sel, query("area_series", ind, sel.area, sex))))
         rows.append({"Mått": spec.get("name", ind.label), "Räknar": spec.get("counts", ""),
                      "Delar med": spec.get("denominator", ""), "Ålder": spec.get("ages", ""),
                      "Källa": spec.get("source", ind.source),
