@@ -463,8 +463,8 @@ def monthly_absent(ind: Indicator) -> str | None:
         return ("Arbetsförmedlingens månadsfiler om inskrivna arbetslösa finns inte i databasen "
                 "(datakällan har inga sådana filer), så Arbetsförmedlingens andel visas inte "
                 "här. Inget värde har hittats på.")
-    return (f"{genitive(ind.source)} månadssiffror för {ind.label.split(' (')[0].lower()} finns inte i "
-            "databasen.")
+    what = ind.label.split(" (")[0].lower()
+    return f"{genitive(ind.source)} månadssiffror för {what} finns inte i databasen."
 
 
 def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDICATOR, *,
