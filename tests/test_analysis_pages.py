@@ -223,3 +223,18 @@ def test_changing_a_weight_or_the_indicator_reaches_the_link(app_env):
     assert not at.exception
     assert at.query_params["indikator"] == "N31807"
     assert "N31807" in _map(at)["layout"]["annotations"][-1]["text"]
+
+
+def test_the_la_layer_names_its_areas_and_borås_own_area_in_good_swedish(app_env, warehouse):
+    """The classes of the lokala arbetsmarknader layer hold LA areas, not kommuner; the outline
+    of the chosen kommun's area reads "Borås lokala arbetsmarknad" (a name ending in s takes no
+    extra s, and the adjective is definite after a genitive)."""
+    (name,) = warehouse.execute("select kommun_name from marts.kommun where kommun_code = '1490'"
+                                ).fetchone()
+    assert name == "Borås"
+    at = _shown(sida="karta", kommun="1490", lager="la")
+    assert not at.exception
+    fig = _map(at)
+    key = fig["data"][0]["colorbar"]["title"]["text"].replace("<br>", " ")
+    assert key == "Klasser: kvantiler, ungefär lika många lokala arbetsmarknader i varje"
+    assert "Borås lokala arbetsmarknad" in [t.get("name") for t in fig["data"]]

@@ -7,6 +7,8 @@ again (helpers shared with tests/test_app.py).
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.cards_shown import cards
@@ -196,3 +198,105 @@ def test_om_data_shows_the_public_api_address_not_the_replay_server(app_env):
 ])
 def test_public_url(url, public):
     assert public_url(url) == public
+
+
+def _kommun_values(shared, kpi: str, year: int, sex: str = "T") -> dict[str, float]:
+    """Kolada's values for the kommuner only (it lists Riket and the regions as 00xx)."""
+    return {k: v for k, v in _kolada(shared, kpi, year, sex).items() if not k.startswith("00")}
+
+
+def test_a_count_beside_the_chart_says_how_many_kommuner_it_sums(app_env, shared, warehouse):
+    """Riket's count of those who left the etableringsuppdrag is a sum over the kommuner that
+    report: in 2022 not all of them do, and the chart's subtitle says how many do."""
+    at = _shown(sida="nyanlanda", kommun="0780", omrade="lan:07")
+    assert not at.exception
+    title = _figure(at, "Lämnat etableringsuppdraget, antal<br>")["layout"]["title"]["text"]
+    values = _kommun_values(shared, "N00964", 2022)
+    (n_kommuner,) = warehouse.execute("select count(*) from marts.kommun").fetchone()
+    assert len(values) < n_kommuner  # 253 of 290 in the mirror
+    total = f"{sum(values.values()):,.0f}".replace(",", "\u00a0")
+    assert (f"Riket {total} (2022, bygger på {len(values)} av {n_kommuner} kommuner)"
+            in title)
+    # the area's own sum over its members' bars: Skåne's biståndsmottagare 2022
+    at = _shown(sida="forsorjningsstod", omrade="lan:12", flik="mottagare")
+    assert not at.exception
+    bars = _figure(at, "Biståndsmottagare, antal: kommunerna i Skåne län, 2022")
+    skane = {k: v for k, v in _kommun_values(shared, "N31848", 2022).items()
+             if k.startswith("12")}
+    (n_skane,) = warehouse.execute("select count(*) from marts.kommun where lan_code = '12'"
+                                   ).fetchone()
+    assert len(skane) < n_skane  # 32 of 33 in the mirror
+    total = f"{sum(skane.values()):,.0f}".replace(",", "\u00a0")
+    assert (f"Skåne län totalt: {total} (bygger på {len(skane)} av {n_skane} kommuner)"
+            in bars["layout"]["title"]["text"])
+
+
+def test_vilket_matt_shows_the_chosen_sex_and_says_where_it_is_the_total(app_env, warehouse):
+    """With Kvinnor chosen the table of measures shows the women's values (the total before)
+    and says where a measure has none per sex; the page's note on indicators without a split
+    by sex counts what the data has."""
+    at = _shown(sida="arbetsloshet", kommun="2080", omrade="lan:20", kon="K", fran="2015",
+                till="2022")
+    assert not at.exception
+    table = next(t.value for t in at.table if "Räknar" in t.value.columns)
+    rows = dict(zip(table.index, table["Dalarnas län, kvinnor, senaste"], strict=True))
+    sql = """select value from marts.area_indicator_year
+             where indicator_id = 'N03920' and area_id = 'lan:20' and year = 2022 and sex = ?"""
+    women, total = (warehouse.execute(sql, [sex]).fetchone()[0] for sex in ("K", "T"))
+    assert _percent(women) != _percent(total)
+    assert rows["Koladas arbetslöshet 18–65 år (årsvärde)"] == f"{_percent(women)} (2022)"
+    # the mirror's SCB BAS months are totals only: the row gives the total and says why
+    assert warehouse.execute("select count(*) from marts.bas_kommun_monthly "
+                             "where sex <> 'T'").fetchone() == (0,)
+    assert rows["SCB:s arbetslöshet (BAS)"].endswith(
+        ", totalt: finns inte per kön i den hämtade datan)")
+    fig = _figure(at, "Arbetslöshet enligt olika mått<br>")
+    assert "kvinnor (totalt där det står)" in fig["layout"]["title"]["text"]
+    assert "SCB:s arbetslöshet (BAS) (totalt)" in [t["name"] for t in fig["data"]]
+    # the note counts the page's annual indicators that have no values for women, and the
+    # monthly ones fetched (SCB BAS) whose data has none
+    from ui.page_spec import load_pages
+
+    ids = list(load_pages()["arbetsloshet"].indicator_ids)
+    plain = warehouse.execute(
+        """select count(*) from marts.indicator i where list_contains(?, i.indicator_id)
+           and i.frequency = 'year' and not exists (select 1 from marts.observation_kommun_year o
+           where o.indicator_id = i.indicator_id and o.sex = 'K')""", [ids]).fetchone()[0]
+    monthly = warehouse.execute(
+        """select count(*) from marts.indicator where list_contains(?, indicator_id)
+           and frequency = 'month' and first_period is not null and mart = 'bas'
+           and not exists (select 1 from marts.bas_kommun_monthly where sex = 'K')""",
+        [ids]).fetchone()[0]
+    assert plain > 0 and monthly > 0
+    assert (f"Kön: {plain} av nyckeltalen på sidan finns inte per kön, och {monthly} av "
+            "månadsmåtten saknas per kön i den hämtade datan; för dem visas totalt (det står "
+            "vid varje sådant nyckeltal).") in [c.value for c in at.caption]
+
+
+def test_generated_text_names_the_lan_and_the_periods_with_values(app_env, warehouse, shared):
+    """Vännäs: its län is named as the warehouse names it (never "Vännäss län"); a period
+    after the last Kolada year says which year has the latest value."""
+    at = _shown(kommun="2460", fran="2023", till="2026")
+    assert not at.exception
+    (lan,) = warehouse.execute("select lan_name from marts.kommun where kommun_code = '2460'"
+                               ).fetchone()
+    assert lan == "Västerbottens län"
+    assert (f"SCB:s månadsbefolkning per kommun finns inte i datan; {lan} visas."
+            in [c.value for c in at.caption])
+    assert not [c for c in at.caption if "Vännäss" in c.value]
+    body = json.loads((shared / "kolada_v3/data/kpi/N03920.json").read_bytes())
+    last = max(e["period"] for e in body["values"] if e["municipality"] == "2460"
+               and any(v["value"] is not None for v in e["values"]))
+    assert last < 2023
+    info = next(c.info for c in cards(at) if c.info and "Arbetslöshet 18–65 år" in c.info)
+    assert info == (f"**Arbetslöshet 18–65 år**: inga värden för Vännäs i vald period "
+                    f"(senaste värde {last}).")
+    # the same in Vilket mått?; SCB BAS has no month at all for Vännäs in the mirror
+    at = _shown(sida="arbetsloshet", kommun="2460", fran="2023", till="2026")
+    table = next(t.value for t in at.table if "Räknar" in t.value.columns)
+    rows = dict(zip(table.index, table["Vännäs, senaste"], strict=True))
+    assert rows["Koladas arbetslöshet 18–65 år (årsvärde)"] == \
+        f"inget värde i vald period (senaste värde {last})"
+    assert warehouse.execute("select count(*) from marts.bas_kommun_monthly "
+                             "where kommun_code = '2460'").fetchone() == (0,)
+    assert rows["SCB:s arbetslöshet (BAS)"] == "inget värde i vald period"

@@ -9,7 +9,7 @@ import pytest
 
 from transforms.areas import aggregate, combine_weights, coverage_label
 from transforms.catalogue import load_catalogue, producer_from_description
-from transforms.formatting import format_change, format_number, format_value
+from transforms.formatting import format_change, format_number, format_value, genitive
 from transforms.kommun import first_years, harmonise_kommun_codes
 from transforms.staging_kolada import stage_values
 
@@ -148,6 +148,13 @@ def test_swedish_number_format():
     assert format_number(None, 1) == "–"
     assert format_value(5.973365, 1, "%") == "6,0\u00a0%"
     assert format_change(-0.44, 1, "percent") == "−0,4 procentenheter"
+
+
+@pytest.mark.parametrize(("name", "of"), [  # kommun and source names as the app shows them
+    ("Växjö", "Växjös"), ("Borås", "Borås"), ("Vännäs", "Vännäs"), ("Göteborg", "Göteborgs"),
+    ("SCB", "SCB:s"), ("Arbetsförmedlingen", "Arbetsförmedlingens")])
+def test_a_swedish_genitive_adds_no_s_after_s(name, of):
+    assert genitive(name) == of
 
 
 def test_csv_download_is_swedish_excel_friendly_and_keeps_coverage():

@@ -67,3 +67,13 @@ def plain_number(value: float | None, decimals: int) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     return format_number(float(value), decimals).replace(NBSP, "").replace("−", "-")
+
+
+def genitive(name: str) -> str:
+    """Swedish genitive of a name: 'Växjö' -> 'Växjös', 'Borås' -> 'Borås' (a name ending in
+    s, x or z takes no extra s), an abbreviation 'SCB' -> 'SCB:s'."""
+    if name[-1:].lower() in ("s", "x", "z"):
+        return name
+    if len(name) > 1 and name.isupper():
+        return f"{name}:s"
+    return f"{name}s"

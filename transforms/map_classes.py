@@ -82,8 +82,9 @@ def _rounded_unique(edges: list[float], decimals: int) -> list[float]:
 
 
 def quantile_classes(values: pd.Series, *, decimals: int, unit: str = "",
-                     n: int = 5) -> Classes | None:
-    """Up to ``n`` quantile classes over the values present (fewer when ties merge edges).
+                     n: int = 5, many: str = "kommuner") -> Classes | None:
+    """Up to ``n`` quantile classes over the values present (fewer when ties merge edges);
+    ``many`` names what the values belong to in the title ("lokala arbetsmarknader").
 
     None when there is no value at all.
     """
@@ -100,7 +101,7 @@ def quantile_classes(values: pd.Series, *, decimals: int, unit: str = "",
     colors = SEQUENTIAL if k == len(SEQUENTIAL) else tuple(
         SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(k - 1, 1))] for i in range(k))
     labels = tuple(_label(edges[i], edges[i + 1], decimals, unit) for i in range(k))
-    title = ("Klasser: kvantiler, ungefär lika många kommuner i varje" if k > 1
+    title = (f"Klasser: kvantiler, ungefär lika många {many} i varje" if k > 1
              else "En klass: alla har samma värde")
     return Classes("quantiles", tuple(edges), labels, tuple(colors), title, decimals)
 

@@ -161,6 +161,24 @@ def latest_and_previous(df: pd.DataFrame) -> tuple[pd.Series, pd.Series | None] 
     return latest, (df.iloc[before[0]] if len(before) else None)
 
 
+def nearest_outside(df: pd.DataFrame, start: str | None,
+                    end: str | None) -> tuple[str | None, str | None]:
+    """For a series without values in [start, end]: the labels of its last valued period
+    before ``start`` and its first after ``end`` (None where there is none)."""
+    valued = df.dropna(subset=["value"])
+    if valued.empty:
+        return None, None
+    freq = frequency_of(valued)
+    column = "year" if freq == "year" else "period"
+    found = []
+    for part, pick in ((clip(valued, None, start) if start else valued.iloc[:0], "idxmax"),
+                       (clip(valued, end, None) if end else valued.iloc[:0], "idxmin")):
+        keys = key(part)
+        found.append(None if part.empty else
+                     label(part.loc[getattr(keys, pick)(), column], freq))
+    return found[0], found[1]
+
+
 def span(frames: list[pd.DataFrame]) -> tuple[str, str] | None:
     """The first and last period with a value over several series of one frequency."""
     codes: list[tuple[int, str]] = []

@@ -19,7 +19,13 @@ from transforms import monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import population_frame, series_frame, shown_change, stacked_frame
-from transforms.formatting import format_change, format_date, format_month, format_value
+from transforms.formatting import (
+    format_change,
+    format_date,
+    format_month,
+    format_value,
+    genitive,
+)
 from ui import cards, swedish
 from ui.cards import CardView
 from ui.data import cached, figure, query
@@ -133,8 +139,8 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     whole = query("area_series", ind, sel.area, sex)
     found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
     if found is None:
-        return Card(CardView(
-            info=f"**{ind.label}**: inga värden för {sel.area.name} i vald period."))
+        return Card(CardView(info=f"**{ind.label}**: inga värden för {sel.area.name} i vald "
+                                  f"period{outside_words(sel, whole)}."))
     latest, _ = found
     freq = periods.frequency_of(whole)
     column = "year" if freq == "year" else "period"
@@ -153,6 +159,15 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
                          value=format_value(latest["value"], ind.decimals, ind.short_unit),
                          delta=delta, help=ind.definition, notes=notes), latest[column])
+
+
+def outside_words(sel: Selection, whole: pd.DataFrame) -> str:
+    """' (senaste värde 2022)' for a series with no value in the chosen period: its nearest
+    periods with a value before and after it; '' when it has none at all."""
+    before, after = periods.nearest_outside(whole, sel.start, sel.end)
+    near = "; ".join(text for text in (before and f"senaste värde {before}",
+                                       after and f"första värde {after}") if text)
+    return f" ({near})" if near else ""
 
 
 def indicator_card_of(sel: Selection, indicator_id: str) -> Card:
@@ -263,18 +278,31 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
+def _coverage_words(row: pd.Series) -> str:
+    """', bygger på 253 av 290 kommuner' for an area value only some members report, else
+    '' (the words of the cards and the hover)."""
+    if row.get("status") != "partial":
+        return ""
+    cover = coverage_label(int(row["n_reporting"]), int(row["n_expected"]))
+    return f", bygger på {cover}" if cover else ""
+
+
 def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
-    """'Kronobergs län 1 234 (2023), Riket 98 765 (2023)': the latest value of each line."""
+    """'Kronobergs län 1 234 (2023), Riket 8 548 (2022, bygger på 253 av 290 kommuner)': the
+    latest value of each line, with its coverage when only some member kommuner report (the
+    same words as a card's and a hover's note)."""
     texts = []
     for line in lines:
         df = line.data.dropna(subset=["value"])
         found = periods.latest_and_previous(df)
         if found is None:
             continue
+        latest = found[0]
         freq = periods.frequency_of(df)
-        when = found[0]["year" if freq == "year" else "period"]
-        texts.append(f"{line.name} {format_value(found[0]['value'], ind.decimals, ind.short_unit)}"
-                     f" ({periods.label(when, freq)})")
+        when = periods.label(latest["year" if freq == "year" else "period"], freq)
+        when += _coverage_words(latest)
+        texts.append(f"{line.name} {format_value(latest['value'], ind.decimals, ind.short_unit)}"
+                     f" ({when})")
     return ", ".join(texts)
 
 
@@ -317,8 +345,10 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         area_df = query("area_series", ind, sel.area, sex)
         row = area_df[area_df[column] == when].dropna(subset=["value"])
         if not row.empty:
+            cover = _coverage_words(row.iloc[0]).removeprefix(", ")
             title += (f"<br><sup>{sel.area.name} totalt: "
-                      f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}</sup>")
+                      f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
+                      f"{f' ({cover})' if cover else ''}</sup>")
     fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
     names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
                        sex)
@@ -433,8 +463,8 @@ def monthly_absent(ind: Indicator) -> str | None:
         return ("Arbetsförmedlingens månadsfiler om inskrivna arbetslösa finns inte i databasen "
                 "(datakällan har inga sådana filer), så Arbetsförmedlingens andel visas inte "
                 "här. Inget värde har hittats på.")
-    return (f"{ind.source}s månadssiffror för {ind.label.split(' (')[0].lower()} finns inte i "
-            "databasen.")
+    what = ind.label.split(" (")[0].lower()
+    return f"{genitive(ind.source)} månadssiffror för {what} finns inte i databasen."
 
 
 def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDICATOR, *,
@@ -618,8 +648,8 @@ def population_block(sel: Selection) -> None:
         change = format_change(now - first, 0, "count")
         delta = f"{change} sedan {format_month(df['period'].min())}"
     if area.is_kommun:
-        st.caption(f"SCB:s månadsbefolkning per kommun finns inte i datan; {sel.kommun_name}s "
-                   f"län visas.")
+        st.caption(f"SCB:s månadsbefolkning per kommun finns inte i datan; {sel.lan_name} "
+                   f"visas.")
     cards.draw([CardView(f"Folkmängd, {name}, {format_month(latest)}",
                          format_value(now, 0, "antal"), delta)], whole=True)
     fig = figure(charts.population_by_age, df[df["period"] == latest], meta,
@@ -733,13 +763,27 @@ def _measure(indicator_id: str) -> dict:
     return (load_catalogue()["indicators"].get(indicator_id) or {}).get("measure") or {}
 
 
-def measure_latest(sel: Selection, ind: Indicator) -> tuple[str, float] | None:
-    """(period label, value) of the area's latest value of one measure, or None."""
+def measure_sex(sel: Selection, ind: Indicator) -> tuple[str, str]:
+    """The sex code of a measure's values and why it is the total: the chosen sex where the
+    measure is split by sex and the area has values for it, else "T" and the reason."""
+    if sel.sex == "T":
+        return "T", ""
+    if not ind.has_sex:
+        return "T", "finns inte per kön"
+    if query("area_series", ind, sel.area, sel.sex)["value"].isna().all():
+        return "T", "finns inte per kön i den hämtade datan"  # the mirror's BAS: totals only
+    return sel.sex, ""
+
+
+def measure_latest(sel: Selection, ind: Indicator,
+                   sex: str = "T") -> tuple[str, float] | None:
+    """(period label, value) of the area's latest value of one measure for ``sex``, or
+    None."""
     if ind.is_monthly and monthly_absent(ind):
         return None
     if ind.aggregation == "none" and not sel.area.is_kommun:
         return None
-    df = series(sel, ind, sel.area, "T").dropna(subset=["value"])
+    df = series(sel, ind, sel.area, sex).dropna(subset=["value"])
     found = periods.latest_and_previous(df)
     if found is None:
         return None
@@ -753,28 +797,36 @@ def measures_block(sel: Selection) -> None:
     """What each unemployment measure counts, its denominator, ages, source and frequency, the
     area's latest value of each, and the measures side by side on one time axis."""
     rows, lines, latest_texts, shown = [], [], [], []
+    chosen = SEX_LABELS[sel.sex].lower()
+    column = f"{sel.area.name}, senaste" if sel.sex == "T" else \
+        f"{sel.area.name}, {chosen}, senaste"
     for indicator_id in MEASURES:
         try:
             ind = query("indicator", indicator_id)
         except queries.UnknownIndicator:
             continue
         spec = _measure(indicator_id)
-        found = measure_latest(sel, ind)
-        value = (f"{format_value(found[1], ind.decimals, ind.short_unit)} ({found[0]})"
-                 if found else ("finns inte i databasen" if ind.is_monthly and
-                                monthly_absent(ind) else "inget värde i vald period"))
+        missing = ind.is_monthly and monthly_absent(ind)
+        sex, why = ("T", "") if missing else measure_sex(sel, ind)
+        total = sex != sel.sex  # a measure without the chosen sex: its total, said so
+        found = measure_latest(sel, ind, sex)
+        value = (f"{format_value(found[1], ind.decimals, ind.short_unit)} ({found[0]}"
+                 f"{f', totalt: {why}' if why else ''})"
+                 if found else ("finns inte i databasen" if missing else
+                                "inget värde i vald period" + outside_words(
+                                    sel, query("area_series", ind, sel.area, sex))))
         rows.append({"Mått": spec.get("name", ind.label), "Räknar": spec.get("counts", ""),
                      "Delar med": spec.get("denominator", ""), "Ålder": spec.get("ages", ""),
                      "Källa": spec.get("source", ind.source),
-                     "Hur ofta": spec.get("frequency", ""),
-                     f"{sel.area.name}, senaste": value})
+                     "Hur ofta": spec.get("frequency", ""), column: value})
         if found:
             latest_texts.append(f"{spec.get('name', ind.label)} {value}: "
                                 f"{' '.join(str(spec.get('why', '')).split())}")
-            data = series(sel, ind, sel.area, "T")
-            lines.append(charts.Line(spec.get("name", ind.label), data, "focus"))
+            data = series(sel, ind, sel.area, sex)
+            name = spec.get("name", ind.label) + (" (totalt)" if total else "")
+            lines.append(charts.Line(name, data, "focus"))
             shown.append((ind, series_frame([(sel.area.name, data)], ind,
-                                            sex=SEX_LABELS["T"])))
+                                            sex=SEX_LABELS[sex])))
     st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap
     if latest_texts:
         st.markdown(f"**Varför siffrorna skiljer sig för {sel.area.name}:**\n" +
@@ -790,18 +842,21 @@ def measures_block(sel: Selection) -> None:
         return
     unit = query("indicator", "N03920")
     period = charts.period_text([line.data for line in lines])
-    title = (f"Arbetslöshet enligt olika mått<br><sup>{sel.area.name}, {period}, totalt; "
+    totals = any(line.name.endswith(" (totalt)") for line in lines)
+    said = f"{chosen} (totalt där det står)" if totals else chosen
+    title = (f"Arbetslöshet enligt olika mått<br><sup>{sel.area.name}, {period}, {said}; "
              "månadsvärden som heldragna linjer, årsvärden som punkter mitt i året</sup>")
     source = ("Källor: " + "; ".join(
         query("indicator", i).source_line.removeprefix("Källa: ") for i in MEASURES
-        if any(line.name == _measure(i).get("name") for line in lines)))
+        if any(line.name.removesuffix(" (totalt)") == _measure(i).get("name")
+               for line in lines)))
     fig = figure(charts.measures, lines, unit, title=title, source=source)
     names = name_parts(sel.area.name, "Arbetslöshet enligt olika mått", period)
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-matt")
     table, decimals = stacked_frame([frame for _, frame in shown])
     chart_downloads(fig, *names, key="dl-matt", table=table_export(
-        sel.area, [ind for ind, _ in shown], table, sex=SEX_LABELS["T"], period=period,
-        decimals=decimals))
+        sel.area, [ind for ind, _ in shown], table, sex=said[:1].upper() + said[1:],
+        period=period, decimals=decimals))
 
 
 @dataclass(frozen=True)

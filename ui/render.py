@@ -11,7 +11,7 @@ from functools import partial
 import streamlit as st
 
 from transforms import periods
-from transforms.catalogue import Indicator
+from transforms.catalogue import Indicator, monthly_marts
 from ui import blocks, data, selection
 from ui.data import query
 from ui.page_spec import PageSpec, Section, load_pages
@@ -74,6 +74,24 @@ def page_facts(spec: PageSpec) -> PageFacts:
                      indicators=tuple((i.id, i.label) for i in targets))
 
 
+def sex_note(inds: list[Indicator], sex: str) -> str | None:
+    """'Kön: 4 av nyckeltalen på sidan finns inte per kön …' for the chosen ``sex``: the
+    annual indicators without a split by sex, and the monthly ones whose fetched data has
+    none (SCB BAS in the mirror: totals only); None when every one has it."""
+    plain = [i for i in inds if not i.is_monthly and not i.has_sex]
+    fetched = [i for i in inds if i.is_monthly and i.first_period and (
+        not i.has_sex or sex not in query("month_sexes", monthly_marts()[i.mart]["table"]))]
+    if not plain and not fetched:
+        return None
+    parts = []
+    if plain:
+        parts.append(f"{len(plain)} av nyckeltalen på sidan finns inte per kön")
+    if fetched:
+        parts.append(f"{len(fetched)} av månadsmåtten saknas per kön i den hämtade datan")
+    return (f"Kön: {', och '.join(parts)}; för dem visas totalt (det står vid varje sådant "
+            "nyckeltal).")
+
+
 def indicator_page(sel: Selection) -> None:
     """Draw a page from its sections: heading, blocks, monthly blocks, cards (with the kommun's
     place among all kommuner where asked), charts, a composition chart, member bars, a link."""
@@ -85,10 +103,9 @@ def indicator_page(sel: Selection) -> None:
         st.markdown(spec.intro)
     st.caption(blocks.selection_caption(sel))
     if "sex" in spec.controls and sel.sex != "T":
-        plain = [i.label for i in indicators_of(spec) if not i.has_sex and not i.is_monthly]
-        if plain:
-            st.caption(f"Kön: {len(plain)} av nyckeltalen på sidan finns inte per kön; för dem "
-                       "visas totalt (det står vid varje sådant nyckeltal).")
+        note = sex_note(indicators_of(spec), sel.sex)
+        if note:
+            st.caption(note)
     known = {i.id for i in indicators_of(spec)}
     chosen = open_tab(spec, sel.state) if spec.tabs else None
     drawn = [s for s in spec.sections if s.tab in (None, chosen)]

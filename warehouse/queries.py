@@ -1165,6 +1165,15 @@ def month_span(con: Con, table: str) -> tuple[str, str] | None:
     return str(row[0])[:7], str(row[1])[:7]
 
 
+def month_sexes(con: Con, table: str) -> tuple[str, ...]:
+    """The sex codes a monthly mart holds ("T" alone when the fetched data has no split by
+    sex); empty when the table is absent."""
+    if not has_table(con, table):
+        return ()
+    rows = con.execute(f"select distinct sex from {sql_identifier(table)} order by sex").fetchall()
+    return tuple(str(sex) for (sex,) in rows)
+
+
 # --- Karta, Jämför, Liknande kommuner (issue 10) --------------------------------------------
 GEOMETRY_COLUMNS = ["area_id", "area_kind", "geojson", "lon_min", "lat_min", "lon_max",
                     "lat_max", "label_lon", "label_lat", "geometry_source"]

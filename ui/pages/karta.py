@@ -11,6 +11,7 @@ import charts_map
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
+from transforms.formatting import genitive
 from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
@@ -19,9 +20,9 @@ from ui.selection import Selection, page_changed, page_key
 
 LAYERS = {"kommun": "Kommuner", "lan": "Län", "la": "Lokala arbetsmarknader",
           "fa": "FA-regioner"}
-LAYER_WORDS = {"kommun": ("kommun", "kommuner"), "lan": ("län", "län"),
-               "la": ("lokal arbetsmarknad", "lokala arbetsmarknader"),
-               "fa": ("FA-region", "FA-regioner")}
+LAYER_WORDS = {"kommun": ("kommun", "kommuner", "kommun"), "lan": ("län", "län", "län"),
+               "la": ("lokal arbetsmarknad", "lokala arbetsmarknader", "lokala arbetsmarknad"),
+               "fa": ("FA-region", "FA-regioner", "FA-region")}  # one, many, after a genitive
 CLASS_LABELS = {"kvantiler": "Kvantiler", "riket": "Kring riket"}
 
 
@@ -120,7 +121,8 @@ def render(sel: Selection) -> None:
             st.caption("Rikets värde saknas för perioden; klasserna är kvantiler.")
     if method != "riket" or classes is None:
         classes = map_classes.quantile_classes(values["value"], decimals=ind.decimals,
-                                               unit=ind.short_unit)
+                                               unit=ind.short_unit,
+                                               many=LAYER_WORDS[layer][1])
     when = periods.Period.parse(period).label()
     hover = charts_map.hover_texts(values, ind, extra=_rank_lines(values, better, layer, scope))
     outlined, outline_name = _outlined(sel, layer)
@@ -195,7 +197,9 @@ def _outlined(sel: Selection, layer: str) -> tuple[pd.DataFrame, str]:
     own = query("member_areas", sel.kommun_code)
     ids = list(own.loc[own["area_kind"] == layer, "area_id"])
     shapes = query("area_geometry", layer)
-    return shapes[shapes["area_id"].isin(ids)], f"{sel.kommun_name}s {LAYER_WORDS[layer][0]}"
+    name = sel.lan_name if layer == "lan" else \
+        f"{genitive(sel.kommun_name)} {LAYER_WORDS[layer][2]}"
+    return shapes[shapes["area_id"].isin(ids)], name
 
 
 def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, when: str,
