@@ -262,6 +262,9 @@ def test_a_clamped_period_says_where_the_pages_data_end_and_begin():
     assert notices == ["Uppgifterna här börjar 2010, så sidan visar från 2010.",
                        "Uppgifterna här slutar 2012, så sidan visar till 2012."]
     assert (state.start, state.end) == ("2008", "2024")  # the view itself is not changed
+    later = replace(state, start="2024", end="2026")  # both after the page's data: one note
+    assert us.clamp_period(later, ["2010", "2011", "2012"])[1] == [
+        "Uppgifterna här slutar 2012, så sidan visar 2012."]
 
 
 @pytest.mark.parametrize(("start", "end", "expected"), [

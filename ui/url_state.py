@@ -552,7 +552,7 @@ def clamp_period(state: ViewState, options: Sequence[str]) -> tuple[ViewState, l
         return replace(state, start=None, end=None), []
     freq = "year" if Period.parse(options[0]).month is None else "month"
     first, last = Period.parse(options[0]), Period.parse(options[-1])
-    notices: list[str] = []
+    moved: list[tuple[str, Period, str]] = []  # (verb, nearest period, 'från' or 'till')
     bounds = []
     for value, is_end in ((state.start, False), (state.end, True)):
         if value is None:
@@ -561,10 +561,15 @@ def clamp_period(state: ViewState, options: Sequence[str]) -> tuple[ViewState, l
         period = Period.parse(value).as_frequency(freq, end=is_end)
         if period < first or period > last:
             near, verb = (first, "börjar") if period < first else (last, "slutar")
-            notices.append(f"Uppgifterna här {verb} {near.label()}, så sidan visar "
-                           f"{'till' if is_end else 'från'} {near.label()}.")
+            moved.append((verb, near, "till" if is_end else "från"))
             period = near
         bounds.append(None if period == (last if is_end else first) else str(period))
+    if len(moved) == 2 and moved[0][:2] == moved[1][:2]:  # both bounds at one period
+        verb, near, _ = moved[0]
+        notices = [f"Uppgifterna här {verb} {near.label()}, så sidan visar {near.label()}."]
+    else:
+        notices = [f"Uppgifterna här {verb} {near.label()}, så sidan visar {word} "
+                   f"{near.label()}." for verb, near, word in moved]
     start, end = bounds
     if start is not None and end is not None and Period.parse(start) > Period.parse(end):
         start, end = end, start
