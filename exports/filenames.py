@@ -35,7 +35,7 @@ def _cut_words(text: str, max_bytes: int) -> str:
 
 
 def file_name(*parts: str | None, ext: str, limit: int = MAX_BYTES) -> str:
-    """'Samordningsförbundet Värend – Arbetslöshet 18–65 år – 2015–2022.png'.
+    """'Samordningsförbundet Värend – Arbetslöshet 18–64 år (18–65 från 2023) – 2015–2022.png'.
 
     Parts are joined with an en dash; empty parts are left out. When the name is too long
     the longest part is shortened by whole words (the period, usually the shortest, stays),

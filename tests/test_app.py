@@ -172,13 +172,14 @@ def test_vaxjo_shows_its_real_2022_unemployment(app_env, shared):
     _widget(at, "selectbox", "Kommun").set_value("0780").run()
     assert not at.exception
     assert at.title[0].value == "Översikt – Växjö"
-    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    card = next(m for m in cards(at)
+                if m.label.startswith("Arbetslöshet 18–64 år (18–65 från 2023), 2022"))
     assert card.value == f"{value:.1f}".replace(".", ",") + "\u00a0%" == "6,0\u00a0%"
     assert dict(at.query_params) == {"kommun": "0780"}  # the choice is in the URL, as a code
     # the chart is on Arbetslöshet, in its tab Per år
     at = _shown(sida="arbetsloshet", kommun="0780", flik="ar")
     assert at.title[0].value == "Arbetslöshet – Växjö"
-    fig = _figure(at, "Arbetslöshet 18–65 år<br>")
+    fig = _figure(at, "Arbetslöshet 18–64 år (18–65 från 2023)<br>")
     vaxjo = next(t for t in fig["data"] if t["name"] == "Växjö")
     assert _decode(vaxjo["x"])[-1] == 2022
     assert _decode(vaxjo["y"])[-1] == pytest.approx(value)
@@ -209,12 +210,13 @@ def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
     at = _app(sida="arbetsloshet", flik="ar", kommun="0780", fran="2015", till="2019",
               ref="2016").run()
     assert not at.exception
-    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år"))
-    assert card.label == "Arbetslöshet 18–65 år, 2019"
+    card = next(m for m in cards(at)
+                if m.label.startswith("Arbetslöshet 18–64 år (18–65 från 2023)"))
+    assert card.label == "Arbetslöshet 18–64 år (18–65 från 2023), 2019"
     value_2019, value_2018 = (_kolada(shared, "N03920", y)["0780"] for y in (2019, 2018))
     assert card.value == f"{value_2019:.1f}".replace(".", ",") + "\u00a0%"
     assert f"{value_2019 - value_2018:+.1f}".replace(".", ",").replace("-", "−") in card.delta
-    fig = _figure(at, "Arbetslöshet 18–65 år<br>")
+    fig = _figure(at, "Arbetslöshet 18–64 år (18–65 från 2023)<br>")
     vaxjo = next(t for t in fig["data"] if t["name"] == "Växjö")
     assert _decode(vaxjo["x"]) == [2015, 2016, 2017, 2018, 2019]
     baseline = _kolada(shared, "N03920", 2016)["0780"]
@@ -225,7 +227,8 @@ def test_period_and_baseline_reach_cards_and_charts(app_env, shared):
 
 
 @pytest.mark.parametrize(("kommun", "indicator_id", "tab", "chart", "other"), [
-    ("0780", "N03921", {"flik": "ar"}, "Arbetslöshet 16–24 år<br>", "Arbetslöshet 18–65 år<br>"),
+    ("0780", "N03921", {"flik": "ar"}, "Arbetslöshet 16–24 år<br>",
+     "Arbetslöshet 18–64 år (18–65 från 2023)<br>"),
     # the monthly block's chart, in the first tab (Per månad)
     ("2080", "bas_arbetsloshet", {}, "Arbetslöshet (SCB BAS)<br>",
      "Arbetslöshet enligt olika mått<br>"),
@@ -290,11 +293,12 @@ def test_goteborgsregionen_shows_its_weighted_unemployment(app_env, shared, ware
     young, adults = _kolada(shared, "N01954", 2022), _kolada(shared, "N01955", 2022)
     weight = {k: young[k] + adults[k] for k in codes}  # population 16–64, the declared proxy
     expected = sum(rate[k] * weight[k] for k in codes) / sum(weight.values())
-    fig = _figure(at, "Arbetslöshet 18–65 år<br>")
+    fig = _figure(at, "Arbetslöshet 18–64 år (18–65 från 2023)<br>")
     group = next(t for t in fig["data"] if t["name"] == "Göteborgsregionen")
     assert _decode(group["x"])[-1] == 2022
     assert _decode(group["y"])[-1] == pytest.approx(expected)
-    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    card = next(m for m in cards(at)
+                if m.label.startswith("Arbetslöshet 18–64 år (18–65 från 2023), 2022"))
     assert card.value == f"{expected:.1f}".replace(".", ",") + "\u00a0%"
 
 

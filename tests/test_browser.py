@@ -127,7 +127,7 @@ def test_picking_vaxjo_shows_its_real_unemployment_in_swedish_format(page, app_u
     _heading(page, "Översikt – Växjö")
     # the heading changes before the rerun has redrawn every card: wait for Växjö's value
     # (a card still showing the previous kommun's number fails after the timeout)
-    card = page.locator('.kort', has_text="Arbetslöshet 18–65 år, 2022")
+    card = page.locator('.kort', has_text="Arbetslöshet 18–64 år (18–65 från 2023), 2022")
     expect(card.first).to_contain_text(f"{expected}\u00a0%", timeout=60_000)
     page.wait_for_url("**/?kommun=0780")  # a code, not the name
     assert page.outside == []  # no CDN, fonts or map tiles fetched from the internet
@@ -142,14 +142,14 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(page, browser, a
     page.get_by_test_id("stRadioGroup").get_by_text("Kvinnor", exact=True).click()
     page.wait_for_url("**kon=K**")
     _heading(page, "Översikt – Kronobergs län")  # the run that wrote the URL has finished
-    card = _card(page, "Arbetslöshet 18–65 år, 2022")
+    card = _card(page, "Arbetslöshet 18–64 år (18–65 från 2023), 2022")
     copied = page.url
     assert copied == f"{app_url}/?kommun=0780&omrade=lan%3A07&kon=K"
 
     with _fresh(browser) as fresh:
         fresh.goto(copied, wait_until="domcontentloaded")
         _heading(fresh, "Översikt – Kronobergs län")
-        assert _card(fresh, "Arbetslöshet 18–65 år, 2022") == card
+        assert _card(fresh, "Arbetslöshet 18–64 år (18–65 från 2023), 2022") == card
         assert fresh.get_by_role("radio", name="Kvinnor").is_checked()
         assert fresh.get_by_role("combobox", name="Kommun").input_value() == "Växjö"
         assert fresh.url == copied
@@ -370,9 +370,11 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
     page.goto(f"{app_url}/?sida=arbetsloshet&flik=ar&kommun=0780",
               wait_until="domcontentloaded")
     _heading(page, "Arbetslöshet – Växjö")
-    # by its title: "Vilket mått?" above it names Arbetslöshet 18–65 år in its legend
+    # by its title: "Vilket mått?" above it names Arbetslöshet 18–64 år (18–65 från 2023)
+    # in its legend
     chart = page.locator('[data-testid="stPlotlyChart"]').filter(
-        has=page.locator(".gtitle", has_text="Arbetslöshet 18–65 år")).first
+        has=page.locator(".gtitle",
+                         has_text="Arbetslöshet 18–64 år (18–65 från 2023)")).first
     chart.scroll_into_view_if_needed()
     # the chart's own menu: the first "Ladda ned" button after it
     menu = chart.locator("xpath=following::button[contains(., 'Ladda ned')][1]")
@@ -382,7 +384,8 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
     with page.expect_download(timeout=90_000) as png:
         page.get_by_role("button", name="Bild, PNG 16:9").click()
     name = png.value.suggested_filename
-    assert name == "Växjö – Arbetslöshet 18–65 år – 2010–2022 – 16x9.png", name
+    assert name == ("Växjö – Arbetslöshet 18–64 år (18–65 från 2023) – "
+                    "2010–2022 – 16x9.png"), name
     image = Image.open(png.value.path())
     assert image.size == (2560, 1440)
     with page.expect_download(timeout=60_000) as xlsx:

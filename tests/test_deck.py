@@ -129,7 +129,8 @@ def test_a_kommun_deck_for_women_says_so_and_uses_her_numbers(warehouse):
     assert charted != [shown_number(total.get(y), 1) for y in years]  # not the total
     assert "kvinnor" in _texts(slides[0])
     text = _texts(slides[1])
-    assert f"Arbetslöshet 18–65 år var {format_number(women[2022], 1)} % 2022 i Växjö" in text
+    value = format_number(women[2022], 1)
+    assert f"Arbetslöshet 18–64 år (18–65 från 2023) var {value} % 2022 i Växjö" in text
     assert "Växjö jämfört med Kronobergs län och Riket, 2015–2022, kvinnor" in text
     bistand = _texts(slides[2])
     # looked up in the mirror: Växjö 2022, 2.956 % of the population (total only)
@@ -342,7 +343,7 @@ def test_cli_pack_writes_the_deck_and_refuses_bad_input(built, tmp_path, monkeyp
     assert "OK:" in capsys.readouterr().out
     slides = list(_open(out.read_bytes()).slides)
     assert [_texts(s).split("\n")[0] for s in slides[1:3]] == [
-        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–65 år"]
+        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–64 år (18–65 från 2023)"]
     bad = tmp_path / "tom.pptx"
     assert main(["pack", "--area", "kommun:0780", "--from", "2022", "--to", "2015",
                  "--out", str(bad)]) == 2
@@ -390,7 +391,7 @@ def test_the_motesunderlag_page_makes_the_deck_with_one_button(made_on_the_page)
     assert len(slides) == 4
     assert ("Invånare med ekonomiskt bistånd var 3,3 % 2022 i Samordningsförbundet Värend"
             in _texts(slides[1]))
-    assert _texts(slides[2]).startswith("Arbetslöshet 18–65 år")
+    assert _texts(slides[2]).startswith("Arbetslöshet 18–64 år (18–65 från 2023)")
     if deck.office_path():
         assert "Ladda ned PDF" in labels and result["pdf"].startswith(b"%PDF")
     else:
@@ -436,7 +437,8 @@ def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app
     assert not at.exception and not at.error, [e.value for e in at.error]
     slides = list(_open(at.session_state["_motesunderlag"]["pptx"]).slides)
     assert [_texts(s).splitlines()[0] for s in slides[1:4]] == [
-        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–65 år", "Arbetslöshet (SCB BAS)"]
+        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–64 år (18–65 från 2023)",
+        "Arbetslöshet (SCB BAS)"]
     # the years drawn: Kolada's N03920 ends in 2022 in the mirror, so not "2022–2025"
     assert "Dalarnas län jämfört med Riket, 2022, kvinnor" in _texts(slides[2])
     assert "LibreOffice saknas" in at.session_state["_motesunderlag"]["pdf_error"]

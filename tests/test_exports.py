@@ -101,7 +101,8 @@ def test_the_chart_camera_button_saves_a_readable_file_name(app_env):
     assert not at.exception
     names = [json.loads(c.proto.config)["toImageButtonOptions"].get("filename")
              for c in at.get("plotly_chart")]
-    assert "Växjö – Arbetslöshet 18–65 år – 2010–2022" in names, names
+    assert "Växjö – Arbetslöshet 18–64 år (18–65 från 2023) – 2010–2022" in names, \
+        names
     assert "Kommunerna i" not in " ".join(n or "" for n in names)  # Växjö is one kommun
     labels = [b.proto.label for b in at.get("download_button")]
     for label in ("Bild, PNG 16:9", "Bild, PNG 4:3", "Bild, SVG", "Bild, PDF",

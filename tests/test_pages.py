@@ -34,7 +34,8 @@ def _number(value: float, decimals: int = 1) -> str:
 def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_env, shared):
     at = _shown(kommun="0780")
     assert not at.exception
-    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–65 år, 2022"))
+    card = next(m for m in cards(at)
+                if m.label.startswith("Arbetslöshet 18–64 år (18–65 från 2023), 2022"))
     assert card.value == "6,0\u00a0%"  # Växjö N03920 2022 = 5.97
     values = _kolada(shared, "N03920", 2022)
     import pandas as pd
@@ -45,8 +46,9 @@ def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_
     assert card.notes == [  # under the card, in bold as before
         f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde (bäst)."]
     assert card.help.startswith("Definition: Antal invånare 18-65 år som är öppet arbetslösa")
+    # key figures only: the chart is on Arbetslöshet
     assert not [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
-        "Arbetslöshet 18–65 år<br>")]  # key figures only: the chart is on Arbetslöshet
+        "Arbetslöshet 18–64 år (18–65 från 2023)<br>")]
     links = {e.proto.label for e in at.main.get("page_link")}
     assert {"Mer om arbetslöshet →", "Mer om försörjningsstöd →", "Mer om unga 16–24 →",
             "Mer om nyanlända och utrikes födda →"} <= links
@@ -62,7 +64,8 @@ def test_arbetsloshet_says_which_measure_and_that_af_data_is_absent(app_env, sha
     assert rows["SCB:s arbetslöshet (BAS)"] == f"{_percent(bas)} (april 2026)" == \
         "3,1\u00a0% (april 2026)"
     kolada = _kolada(shared, "N03920", 2022)["2080"]
-    assert rows["Koladas arbetslöshet 18–65 år (årsvärde)"] == f"{_percent(kolada)} (2022)"
+    name = "Koladas arbetslöshet 18–64 år, 18–65 från 2023 (årsvärde)"
+    assert rows[name] == f"{_percent(kolada)} (2022)"
     assert rows["Arbetsförmedlingens andel inskrivna arbetslösa"] == "finns inte i databasen"
     assert set(table["Delar med"]) >= {"arbetskraften (sysselsatta och arbetslösa) i samma ålder",
                                        "hela befolkningen i åldern, inte bara arbetskraften"}

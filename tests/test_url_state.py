@@ -253,3 +253,22 @@ def test_a_tab_in_the_link_is_a_known_tab_id_or_a_notice():
     state, notices = us.parse({"sida": "nyanlanda", "flik": "arbete"}, VOCAB)
     assert state.tab == "arbete" and notices == []
     assert us.to_params(state, VOCAB) == {"sida": "nyanlanda", "flik": "arbete"}
+
+
+def test_a_clamped_period_says_where_the_pages_data_end_and_begin():
+    state = replace(VOCAB.default(), start="2008", end="2024")
+    shown, notices = us.clamp_period(state, ["2010", "2011", "2012"])
+    assert (shown.start, shown.end) == (None, None)
+    assert notices == ["Uppgifterna här börjar 2010, så sidan visar från 2010.",
+                       "Uppgifterna här slutar 2012, så sidan visar till 2012."]
+    assert (state.start, state.end) == ("2008", "2024")  # the view itself is not changed
+    later = replace(state, start="2024", end="2026")  # both after the page's data: one note
+    assert us.clamp_period(later, ["2010", "2011", "2012"])[1] == [
+        "Uppgifterna här slutar 2012, så sidan visar 2012."]
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), [
+    ("2015", "2022", "2015–2022"), ("2020-03", None, "från mars 2020"),
+    (None, "2022", "till 2022"), ("2022", "2022", "2022"), (None, None, "alla år")])
+def test_period_label(start, end, expected):
+    assert us.period_label(replace(VOCAB.default(), start=start, end=end)) == expected

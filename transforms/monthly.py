@@ -106,6 +106,27 @@ def choose(mart: dict, requested: dict[str, str | None], *, indicator_id: str = 
     return out
 
 
+def series_label(spec: dict, have: frozenset[str] | set[str]) -> str:
+    """A scheduled option's label naming only the bands the data hold (``have``): the yml
+    label where every band of the schedule is there, else e.g. '20 år – pensionsåldern
+    (20–64)' when SCB's 20–65 and 20–66 are not in the warehouse (the chart's band note
+    says so). Other options keep their label."""
+    label = str(spec["label"])
+    steps = spec.get("schedule") or []
+    if not steps or all(str(x["code"]) in have for x in steps):
+        return label
+    parts = []
+    for x in steps:
+        code = str(x["code"])
+        if code in have:
+            band = code.replace("-", "–")
+            month = _month(x["from"])
+            when = str(month.year) if month.month == 1 else format_month(month)
+            parts.append(band if not parts else f"{band} från {when}")
+    base = label.split(" (")[0]
+    return f"{base} ({', '.join(parts)})" if parts else base
+
+
 _DIM_WORDS = {"age": "ålder", "birth_region": "födelseregion", "group": "grupp"}
 
 

@@ -380,6 +380,16 @@ DRAWN_DIMS = "_dims_drawn"  # session key: the option pickers already drawn in t
 SAID = "_notes_said"  # session key: the notes about missing monthly values said in this run
 
 
+def _option_labels(mart: dict, spec: dict) -> dict[str, str]:
+    """Code -> label of one dimension's options: our series first, then the source's codes. A
+    scheduled series names only the bands the warehouse holds (monthly.series_label)."""
+    series = {str(k): v for k, v in (spec.get("series") or {}).items()}
+    have = query("dimension_codes", mart["table"], spec["column"]) \
+        if any(v.get("schedule") for v in series.values()) else frozenset()
+    return {**{k: monthly.series_label(v, have) for k, v in series.items()},
+            **{str(k): v for k, v in (spec.get("values") or {}).items()}}
+
+
 def _monthly_options(sel: Selection, mart: dict,
                      fixed: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
     """The mart's option pickers (age band, födelseregion) side by side; the codes chosen.
@@ -388,9 +398,7 @@ def _monthly_options(sel: Selection, mart: dict,
     second monthly block of the same mart) is not drawn again: its choice applies to both.
     """
     dims = mart.get("dimensions") or {}
-    options = {name: {**{str(k): v["label"] for k, v in (spec.get("series") or {}).items()},
-                      **{str(k): v for k, v in (spec.get("values") or {}).items()}}
-               for name, spec in dims.items()}
+    options = {name: _option_labels(mart, spec) for name, spec in dims.items()}
     chosen = dict(fixed)
     drawn = st.session_state.setdefault(DRAWN_DIMS, set())
     for name, spec in dims.items():

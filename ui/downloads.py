@@ -26,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def plotly_config(*parts: str | None) -> dict:
     """The chart's plotly config: Swedish, and the camera button's PNG named like the
-    downloads ('Växjö – Arbetslöshet 18–65 år – 2010–2022.png')."""
+    downloads ('Växjö – Arbetslöshet 18–64 år (18–65 från 2023) – 2010–2022.png')."""
     name = file_name(*parts, ext="png").removesuffix(".png")
     return {**PLOTLY_CONFIG,
             "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],

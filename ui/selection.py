@@ -64,6 +64,9 @@ class Selection:
     lan_code: str
     lan_name: str
     area: queries.Area  # the kommun itself, or the chosen area
+    # the period this page shows: the view's period fitted to the page's periods
+    # (url_state.clamp_period); the view (and the URL) keeps the period the user chose
+    shown: tuple[str | None, str | None] = (None, None)
 
     @property
     def sex(self) -> str:
@@ -78,12 +81,12 @@ class Selection:
     @property
     def start(self) -> str | None:
         """First period shown ('2015' or '2020-03'), None = from the first there is."""
-        return self.state.start
+        return self.shown[0]
 
     @property
     def end(self) -> str | None:
         """Last period shown, None = to the latest."""
-        return self.state.end
+        return self.shown[1]
 
     def dim(self, name: str) -> str | None:
         """The option chosen for a monthly dimension ('16-24'), None = its default."""
@@ -95,7 +98,7 @@ class Selection:
         which what it computes is cached (ui.data.cached)."""
         s = self.state
         return (self.area, self.kommun_code, self.kommun_name, self.lan_code, self.lan_name,
-                s.sex, s.start, s.end, s.baseline, s.target, s.dims)
+                s.sex, self.start, self.end, s.baseline, s.target, s.dims)
 
     def link_params(self, page_id: str | None = None) -> dict[str, str]:
         """The URL parameters of this view, or of the same view on another page."""
@@ -287,18 +290,29 @@ def _sex_control(state: ViewState, facts: PageFacts, column) -> ViewState:
     return replace(state, sex=sex)
 
 
-def _period_control(state: ViewState, facts: PageFacts, column) -> ViewState:
+def _period_control(state: ViewState, shown: ViewState, notes: list[str], facts: PageFacts,
+                    column) -> ViewState:
+    """The period slider, drawn at the period the page shows (``shown``). A bound the user
+    moves becomes the view's; a bound left alone keeps the view's own value, also where the
+    page's data end sooner (the page says so in ``notes``), so the choice survives a page
+    with fewer years, a click on another control and a copied link."""
     options = list(facts.periods)
     if len(options) < 2:
         if options:
             column.caption(f"Period: {Period.parse(options[0]).label()}")
         return state
+    value = (shown.start or options[0], shown.end or options[-1])
     lo, hi = column.select_slider(
-        "Period", options, value=(state.start or options[0], state.end or options[-1]),
+        "Period", options, value=value,
         **_bound(PERIOD), format_func=lambda p: Period.parse(p).label(),
         help="Från och till. Korten visar det senaste värdet i perioden.")
-    return replace(state, start=None if lo == options[0] else lo,
-                   end=None if hi == options[-1] else hi)
+    if notes:
+        kept = (f"Den valda perioden ({url_state.period_label(state)}) står kvar i länken och "
+                f"på de andra sidorna.")
+        column.caption(" ".join([*notes, kept]))
+    return replace(state,
+                   start=state.start if lo == value[0] else None if lo == options[0] else lo,
+                   end=state.end if hi == value[1] else None if hi == options[-1] else hi)
 
 
 def _short_number(value: float) -> str:
@@ -398,9 +412,9 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
         state = st.session_state[_STATE]
     spec = pages[state.page]
     facts = facts_of(spec)
-    if "period" in spec.controls:
-        state, period_notices = url_state.clamp_period(state, facts.periods)
-        notices += period_notices if from_url else []
+    shown, period_notes = state, []
+    if "period" in spec.controls:  # the view keeps its period; the page shows what it has
+        shown, period_notes = url_state.clamp_period(state, facts.periods)
 
     kommun = query("kommuner")
     names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
@@ -420,7 +434,7 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
         columns = st.columns([widths[c] for c in second], vertical_alignment="bottom")
         for control, column in zip(second, columns, strict=True):
             if control == "period":
-                state = _period_control(state, facts, column)
+                state = _period_control(state, shown, period_notes, facts, column)
             else:
                 state = _reference_control(state, facts, column)
 
@@ -431,9 +445,14 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
         st.query_params.from_dict(params)
     st.session_state[_SEEN] = params
     st.session_state[_STATE] = state
+    if "period" in spec.controls:  # the slider may have moved a bound
+        shown, _ = url_state.clamp_period(state, facts.periods)
+    else:  # a page without the period control reads the view's period as it is
+        shown = state
     row = kommun[kommun["kommun_code"] == state.kommun].iloc[0]
     sel = Selection(state, spec, facts, vocab, state.kommun, str(row["kommun_name"]),
-                    str(row["lan_code"]), str(row["lan_name"]), _resolve_area(state, groups))
+                    str(row["lan_code"]), str(row["lan_name"]), _resolve_area(state, groups),
+                    (shown.start, shown.end))
     st.session_state["selection"] = sel
     return sel, notices
 

@@ -541,29 +541,46 @@ def with_analysis(state: ViewState, **changes) -> ViewState:
 
 
 def clamp_period(state: ViewState, options: Sequence[str]) -> tuple[ViewState, list[str]]:
-    """Fit the period to a page's periods (``options``, in order, at the page's frequency).
+    """The period a page shows of the view's period, fitted to the page's periods
+    (``options``, in order, at the page's frequency), and a Swedish note per bound moved.
 
     A bound at the first or last option becomes open (None), so 'all years' stays 'all' from
-    page to page. A bound outside the options is moved to the nearest one, with a notice.
+    page to page. A bound outside the options is moved to the nearest one. The view itself
+    (and the URL) keeps the period chosen: the next page may have those periods.
     """
     if not options:
         return replace(state, start=None, end=None), []
     freq = "year" if Period.parse(options[0]).month is None else "month"
     first, last = Period.parse(options[0]), Period.parse(options[-1])
-    notices: list[str] = []
+    moved: list[tuple[str, Period, str]] = []  # (verb, nearest period, 'från' or 'till')
     bounds = []
-    for key, value, is_end in ((START, state.start, False), (END, state.end, True)):
+    for value, is_end in ((state.start, False), (state.end, True)):
         if value is None:
             bounds.append(None)
             continue
         period = Period.parse(value).as_frequency(freq, end=is_end)
         if period < first or period > last:
-            near = first if period < first else last
-            notices.append(f"Perioden i länken ({key}={value}) ligger utanför det som finns "
-                           f"på sidan; visar {near.label()}.")
+            near, verb = (first, "börjar") if period < first else (last, "slutar")
+            moved.append((verb, near, "till" if is_end else "från"))
             period = near
         bounds.append(None if period == (last if is_end else first) else str(period))
+    if len(moved) == 2 and moved[0][:2] == moved[1][:2]:  # both bounds at one period
+        verb, near, _ = moved[0]
+        notices = [f"Uppgifterna här {verb} {near.label()}, så sidan visar {near.label()}."]
+    else:
+        notices = [f"Uppgifterna här {verb} {near.label()}, så sidan visar {word} "
+                   f"{near.label()}." for verb, near, word in moved]
     start, end = bounds
     if start is not None and end is not None and Period.parse(start) > Period.parse(end):
         start, end = end, start
     return replace(state, start=start, end=end), notices
+
+
+def period_label(state: ViewState) -> str:
+    """The view's period in words: '2015–2022', 'från mars 2020', 'till 2022', 'alla år'."""
+    start, end = (Period.parse(p).label() if p else None for p in (state.start, state.end))
+    if start and end:
+        return start if start == end else f"{start}–{end}"
+    if start or end:
+        return f"från {start}" if start else f"till {end}"
+    return "alla år"

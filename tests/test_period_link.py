@@ -1,0 +1,88 @@
+"""The period chosen is part of the view: it survives page changes and other controls.
+
+A page whose data end sooner shows what it has and says so, and the URL (the whole view)
+keeps the period the user chose (new-user walkthrough 23, defect 1). The last year of
+Försörjningsstöd's data is read from the recorded Kolada responses in ../shared/data.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+from ui.page_spec import load_pages
+
+
+def _app(**params: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def _follow(at: AppTest, label: str) -> AppTest:
+    """A click on the sidebar menu link ``label``: its query string becomes the URL."""
+    link = next(e for e in at.sidebar.get("page_link") if e.proto.label == label)
+    at.query_params.clear()
+    for key, value in parse_qsl(link.proto.query_string):
+        at.query_params[key] = value
+    return at.run()
+
+
+def _slider(at: AppTest):
+    return next(w for w in at.select_slider if w.label == "Period")
+
+
+def _last_year(shared, page: str) -> int:
+    """The last year with a value among a page's Kolada indicators, from the mirror."""
+    years = []
+    for kpi in load_pages()[page].indicator_ids:
+        body = json.loads((shared / f"kolada_v3/data/kpi/{kpi}.json").read_bytes())
+        years += [e["period"] for e in body["values"]
+                  if any(v["value"] is not None for v in e["values"])]
+    return max(years)
+
+
+def test_a_period_ending_at_a_pages_last_year_survives_a_page_change(app_env):
+    at = _app(kommun="0780", fran="2015", till="2022").run()
+    assert _slider(at).value == ("2015", "2022")
+    at = _follow(at, "Försörjningsstöd")
+    assert not at.exception
+    assert dict(at.query_params)["till"] == "2022"  # there 2022 is the last year
+    at = _follow(at, "Översikt")
+    assert dict(at.query_params) == {"kommun": "0780", "fran": "2015", "till": "2022"}
+    assert _slider(at).value == ("2015", "2022")  # not 2015–2026
+
+
+def test_a_page_with_fewer_years_shows_what_it_has_and_keeps_the_choice(app_env, shared):
+    last = _last_year(shared, "forsorjningsstod")
+    assert last == 2022  # the mirror's Kolada data; the chosen end lies after it
+    at = _app(kommun="0780", fran="2015", till="2024").run()
+    assert _slider(at).value == ("2015", "2024")
+    at = _follow(at, "Försörjningsstöd")
+    assert not at.exception and not at.warning
+    assert _slider(at).value == ("2015", str(last))
+    notes = " ".join(c.value for c in at.caption)
+    assert f"Uppgifterna här slutar {last}, så sidan visar till {last}." in notes
+    assert "Den valda perioden (2015–2024) står kvar i länken" in notes
+    assert dict(at.query_params)["till"] == "2024"
+    next(w for w in at.radio if w.label == "Kön").set_value("K").run()  # another control
+    assert dict(at.query_params) == {"sida": "forsorjningsstod", "kommun": "0780", "kon": "K",
+                                     "fran": "2015", "till": "2024"}
+    _slider(at).set_value(("2017", str(last))).run()  # the start moved, the end left alone
+    assert dict(at.query_params)["fran"] == "2017" and dict(at.query_params)["till"] == "2024"
+    at = _follow(at, "Översikt")
+    assert dict(at.query_params) == {"kommun": "0780", "kon": "K", "fran": "2017",
+                                     "till": "2024"}
+    assert _slider(at).value == ("2017", "2024")
+    assert not [c for c in at.caption if "Uppgifterna här" in c.value]
+
+
+def test_moving_the_end_to_a_pages_last_year_means_the_latest(app_env, shared):
+    at = _app(sida="forsorjningsstod", kommun="0780", fran="2015", till="2018").run()
+    _slider(at).set_value(("2015", str(_last_year(shared, "forsorjningsstod")))).run()
+    assert dict(at.query_params) == {"sida": "forsorjningsstod", "kommun": "0780",
+                                     "fran": "2015"}
