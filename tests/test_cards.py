@@ -96,6 +96,6 @@ def test_a_cards_change_is_the_difference_of_the_values_shown(app_env, shared):
     assert (shown_number(now, 1), shown_number(before, 1)) == (4.5, 5.3)  # the mirror's
     assert format_number(now - before, 1) == "−0,7"  # what the card said
     card = {c.label: c for c in cards(_shown(kommun="0780"))}[
-        "Långtidsarbetslöshet 25–65 år, 2022"]
+        "Långtidsarbetslöshet 25–64 år (25–65 från 2023), 2022"]
     assert card.value == "4,5\u00a0%"
     assert card.delta == "−0,8 procentenheter från 2021"

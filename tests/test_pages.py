@@ -247,7 +247,7 @@ def test_vilket_matt_shows_the_chosen_sex_and_says_where_it_is_the_total(app_env
              where indicator_id = 'N03920' and area_id = 'lan:20' and year = 2022 and sex = ?"""
     women, total = (warehouse.execute(sql, [sex]).fetchone()[0] for sex in ("K", "T"))
     assert _percent(women) != _percent(total)
-    assert rows["Koladas arbetslöshet 18–65 år (årsvärde)"] == f"{_percent(women)} (2022)"
+    assert rows["Koladas arbetslöshet 18–64 år, 18–65 från 2023 (årsvärde)"] == f"{_percent(women)} (2022)"
     # the mirror's SCB BAS months are totals only: the row gives the total and says why
     assert warehouse.execute("select count(*) from marts.bas_kommun_monthly "
                              "where sex <> 'T'").fetchone() == (0,)
@@ -291,14 +291,14 @@ def test_generated_text_names_the_lan_and_the_periods_with_values(app_env, wareh
     last = max(e["period"] for e in body["values"] if e["municipality"] == "2460"
                and any(v["value"] is not None for v in e["values"]))
     assert last < 2023
-    info = next(c.info for c in cards(at) if c.info and "Arbetslöshet 18–65 år" in c.info)
-    assert info == (f"**Arbetslöshet 18–65 år**: inga värden för Vännäs i vald period "
+    info = next(c.info for c in cards(at) if c.info and "Arbetslöshet 18–64 år (18–65 från 2023)" in c.info)
+    assert info == (f"**Arbetslöshet 18–64 år (18–65 från 2023)**: inga värden för Vännäs i vald period "
                     f"(senaste värde {last}).")
     # the same in Vilket mått?; SCB BAS has no month at all for Vännäs in the mirror
     at = _shown(sida="arbetsloshet", kommun="2460", fran="2023", till="2026")
     table = next(t.value for t in at.table if "Räknar" in t.value.columns)
     rows = dict(zip(table.index, table["Vännäs, senaste"], strict=True))
-    assert rows["Koladas arbetslöshet 18–65 år (årsvärde)"] == \
+    assert rows["Koladas arbetslöshet 18–64 år, 18–65 från 2023 (årsvärde)"] == \
         f"inget värde i vald period (senaste värde {last})"
     assert warehouse.execute("select count(*) from marts.bas_kommun_monthly "
                              "where kommun_code = '2460'").fetchone() == (0,)
