@@ -302,4 +302,5 @@ def test_generated_text_names_the_lan_and_the_periods_with_values(app_env, wareh
         f"inget värde i vald period (senaste värde {last})"
     assert warehouse.execute("select count(*) from marts.bas_kommun_monthly "
                              "where kommun_code = '2460'").fetchone() == (0,)
-    assert rows["SCB:s arbetslöshet (BAS)"] == "inget värde i vald period"
+    # none for Vännäs at all: said so, not "in the period" (review, stop 23)
+    assert rows["SCB:s arbetslöshet (BAS)"] == "inga värden för Vännäs i den hämtade datan"

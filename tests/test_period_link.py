@@ -86,3 +86,15 @@ def test_moving_the_end_to_a_pages_last_year_means_the_latest(app_env, shared):
     _slider(at).set_value(("2015", str(_last_year(shared, "forsorjningsstod")))).run()
     assert dict(at.query_params) == {"sida": "forsorjningsstod", "kommun": "0780",
                                      "fran": "2015"}
+
+
+def test_the_note_under_the_slider_is_about_the_period_just_chosen(app_env, shared):
+    """Moving the end inside the data takes the 'data end sooner' note away in the same run
+    (review, stop 23: it stayed until the next click, naming the period before the move)."""
+    last = _last_year(shared, "forsorjningsstod")
+    at = _app(sida="forsorjningsstod", kommun="0780", fran="2015", till=str(last + 2)).run()
+    assert any(f"slutar {last}" in c.value for c in at.caption)
+    _slider(at).set_value(("2015", str(last - 2))).run()
+    assert dict(at.query_params)["till"] == str(last - 2)
+    assert not [c.value for c in at.caption if "Uppgifterna här" in c.value
+                or "Den valda perioden" in c.value]

@@ -818,11 +818,16 @@ def measures_block(sel: Selection) -> None:
         sex, why = ("T", "") if missing else measure_sex(sel, ind)
         total = sex != sel.sex  # a measure without the chosen sex: its total, said so
         found = measure_latest(sel, ind, sex)
-        value = (f"{format_value(found[1], ind.decimals, ind.short_unit)} ({found[0]}"
-                 f"{f', totalt: {why}' if why else ''})"
-                 if found else ("finns inte i databasen" if missing else
-                                "inget värde i vald period" + outside_words(
-                                    sel, query("area_series", ind, sel.area, sex))))
+        if found:
+            value = (f"{format_value(found[1], ind.decimals, ind.short_unit)} ({found[0]}"
+                     f"{f', totalt: {why}' if why else ''})")
+        elif missing:
+            value = "finns inte i databasen"
+        else:  # none in the period, or none for this area at all (BAS outside Dalarna)
+            whole = query("area_series", ind, sel.area, sex)
+            value = ("inget värde i vald period" + outside_words(sel, whole)
+                     if whole["value"].notna().any() else
+                     f"inga värden för {sel.area.name} i den hämtade datan")
         rows.append({"Mått": spec.get("name", ind.label), "Räknar": spec.get("counts", ""),
                      "Delar med": spec.get("denominator", ""), "Ålder": spec.get("ages", ""),
                      "Källa": spec.get("source", ind.source),

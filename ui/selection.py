@@ -306,13 +306,16 @@ def _period_control(state: ViewState, shown: ViewState, notes: list[str], facts:
         "Period", options, value=value,
         **_bound(PERIOD), format_func=lambda p: Period.parse(p).label(),
         help="Från och till. Korten visar det senaste värdet i perioden.")
+    new = replace(state,
+                  start=state.start if lo == value[0] else None if lo == options[0] else lo,
+                  end=state.end if hi == value[1] else None if hi == options[-1] else hi)
+    if new != state:  # the notes of the period just chosen, not of the one before the move
+        notes = url_state.clamp_period(new, options)[1]
     if notes:
-        kept = (f"Den valda perioden ({url_state.period_label(state)}) står kvar i länken och "
+        kept = (f"Den valda perioden ({url_state.period_label(new)}) står kvar i länken och "
                 f"på de andra sidorna.")
         column.caption(" ".join([*notes, kept]))
-    return replace(state,
-                   start=state.start if lo == value[0] else None if lo == options[0] else lo,
-                   end=state.end if hi == value[1] else None if hi == options[-1] else hi)
+    return new
 
 
 def _short_number(value: float) -> str:
