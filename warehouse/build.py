@@ -498,8 +498,13 @@ def monthly_coverage(indicators: pd.DataFrame, con: duckdb.DuckDBPyConnection,
         indicators.at[i, "fetched_at"] = max(stamps) if stamps else None
         if mart["table"] not in written:
             continue
-        if not mart.get("tables"):  # the files the values came from, as this build read them
-            indicators.at[i, "source_ids"] = _source_ids(con, mart, written)
+        # the tables or files the values came from, as this build read them: a mart's
+        # listed tables only where its rows name them (BAS cites its final table TAB2948
+        # only when that was fetched; walkthrough stop 23), in the listed order
+        present = _source_ids(con, mart, written)
+        if mart.get("tables"):
+            present = [t for t in mart["tables"] if t in present] or list(mart["tables"])
+        indicators.at[i, "source_ids"] = present
         first, last = con.execute(
             f"select min(period), max(period) from {sql_identifier(mart['table'])} "
             f"where {sql_identifier(row['kommun_value'])} is not null").fetchone()
