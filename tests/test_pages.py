@@ -304,3 +304,16 @@ def test_generated_text_names_the_lan_and_the_periods_with_values(app_env, wareh
                              "where kommun_code = '2460'").fetchone() == (0,)
     # none for Vännäs at all: said so, not "in the period" (review, stop 23)
     assert rows["SCB:s arbetslöshet (BAS)"] == "inga värden för Vännäs i den hämtade datan"
+
+
+def test_a_card_for_a_place_without_any_value_says_so(app_env, warehouse):
+    """Ekerö has no value of N18621 in any year of the mirror: its card says the fetched data
+    hold none, not that the chosen period has none (review, stop 23; as Vilket mått? says)."""
+    (n,) = warehouse.execute("select count(value) from marts.observation_kommun_year "
+                             "where indicator_id = 'N18621' and kommun_code = '0125'").fetchone()
+    assert n == 0
+    at = _shown(sida="unga", kommun="0125")
+    assert not at.exception
+    label = "Etablerade eller studerar 2 år efter gymnasieexamen, kommunala skolor"
+    assert f"**{label}**: inga värden för Ekerö i den hämtade datan." in \
+        [c.info for c in cards(at) if c.info]

@@ -138,9 +138,10 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
         return Card(CardView(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}"))
     whole = query("area_series", ind, sel.area, sex)
     found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
-    if found is None:
-        return Card(CardView(info=f"**{ind.label}**: inga värden för {sel.area.name} i vald "
-                                  f"period{outside_words(sel, whole)}."))
+    if found is None:  # none in the period, or none for this area at all (as Vilket mått?)
+        where = (f"i vald period{outside_words(sel, whole)}" if whole["value"].notna().any()
+                 else "i den hämtade datan")
+        return Card(CardView(info=f"**{ind.label}**: inga värden för {sel.area.name} {where}."))
     latest, _ = found
     freq = periods.frequency_of(whole)
     column = "year" if freq == "year" else "period"

@@ -478,8 +478,9 @@ def area_values_pandas(obs: pd.DataFrame, indicators: pd.DataFrame, members: pd.
 
 def monthly_coverage(indicators: pd.DataFrame, con: duckdb.DuckDBPyConnection,
                      snapshots: list[Snapshot]) -> None:
-    """Fill first/last month, years, fetch time and (where the catalogue names no tables) the
-    source's files of every monthly indicator (in place), from the marts written into ``con``.
+    """Fill first/last month, years, fetch time and the source's tables or files of every
+    monthly indicator (in place), from the marts written into ``con``: a mart's listed tables
+    where its rows name them, then any id its rows name that the list does not.
     """
     fetched: dict[str, str] = {}
     for snap in snapshots:
@@ -500,10 +501,14 @@ def monthly_coverage(indicators: pd.DataFrame, con: duckdb.DuckDBPyConnection,
             continue
         # the tables or files the values came from, as this build read them: a mart's
         # listed tables only where its rows name them (BAS cites its final table TAB2948
-        # only when that was fetched; walkthrough stop 23), in the listed order
+        # only when that was fetched; walkthrough stop 23), in the listed order, then any id
+        # the list lacks (a table SCB might add); rows naming none: the first listed table,
+        # the one every refresh fetches
         present = _source_ids(con, mart, written)
         if mart.get("tables"):
-            present = [t for t in mart["tables"] if t in present] or list(mart["tables"])
+            listed = list(mart["tables"])
+            present = ([t for t in listed if t in present]
+                       + [t for t in present if t not in listed]) or listed[:1]
         indicators.at[i, "source_ids"] = present
         first, last = con.execute(
             f"select min(period), max(period) from {sql_identifier(mart['table'])} "
