@@ -299,7 +299,7 @@ def test_generated_text_names_the_lan_and_the_periods_with_values(app_env, wareh
     table = next(t.value for t in at.table if "Räknar" in t.value.columns)
     rows = dict(zip(table.index, table["Vännäs, senaste"], strict=True))
     assert rows["Koladas arbetslöshet 18–64 år, 18–65 från 2023 (årsvärde)"] == \
-        f"inget värde i vald period (senaste värde {last})"
+        f"inga värden för Vännäs i vald period (senaste värde {last})"  # as the card says
     assert warehouse.execute("select count(*) from marts.bas_kommun_monthly "
                              "where kommun_code = '2460'").fetchone() == (0,)
     # none for Vännäs at all: said so, not "in the period" (review, stop 23)

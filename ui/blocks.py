@@ -138,10 +138,9 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
         return Card(CardView(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}"))
     whole = query("area_series", ind, sel.area, sex)
     found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
-    if found is None:  # none in the period, or none for this area at all (as Vilket mått?)
-        where = (f"i vald period{outside_words(sel, whole)}" if whole["value"].notna().any()
-                 else "i den hämtade datan")
-        return Card(CardView(info=f"**{ind.label}**: inga värden för {sel.area.name} {where}."))
+    if found is None:
+        return Card(CardView(info=f"**{ind.label}**: inga värden för {sel.area.name} "
+                                  f"{none_words(sel, whole)}."))
     latest, _ = found
     freq = periods.frequency_of(whole)
     column = "year" if freq == "year" else "period"
@@ -162,13 +161,16 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
                          delta=delta, help=ind.definition, notes=notes), latest[column])
 
 
-def outside_words(sel: Selection, whole: pd.DataFrame) -> str:
-    """' (senaste värde 2022)' for a series with no value in the chosen period: its nearest
-    periods with a value before and after it; '' when it has none at all."""
+def none_words(sel: Selection, whole: pd.DataFrame) -> str:
+    """Where a series shown for the chosen period has no value: 'i vald period (senaste värde
+    2022)' when it has values outside the period, 'i den hämtade datan' when it has none at
+    all (SCB BAS outside Dalarna in the mirror)."""
+    if not whole["value"].notna().any():
+        return "i den hämtade datan"
     before, after = periods.nearest_outside(whole, sel.start, sel.end)
     near = "; ".join(text for text in (before and f"senaste värde {before}",
                                        after and f"första värde {after}") if text)
-    return f" ({near})" if near else ""
+    return f"i vald period ({near})" if near else "i vald period"
 
 
 def indicator_card_of(sel: Selection, indicator_id: str) -> Card:
@@ -824,11 +826,9 @@ def measures_block(sel: Selection) -> None:
                      f"{f', totalt: {why}' if why else ''})")
         elif missing:
             value = "finns inte i databasen"
-        else:  # none in the period, or none for this area at all (BAS outside Dalarna)
-            whole = query("area_series", ind, sel.area, sex)
-            value = ("inget värde i vald period" + outside_words(sel, whole)
-                     if whole["value"].notna().any() else
-                     f"inga värden för {sel.area.name} i den hämtade datan")
+        else:
+            value = (f"inga värden för {sel.area.name} "
+                     f"{none_words(sel, query('area_series', ind, sel.area, sex))}")
         rows.append({"Mått": spec.get("name", ind.label), "Räknar": spec.get("counts", ""),
                      "Delar med": spec.get("denominator", ""), "Ålder": spec.get("ages", ""),
                      "Källa": spec.get("source", ind.source),
