@@ -474,18 +474,19 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
             progress(ind.label)
         item = _slide(con, ind, compared, first, last, sex, dims)
         if item is None:  # a monthly item with no month at all for the area
-            deck.absent.append(absent_line(con, ind, area))
+            deck.absent.append(absent_line(con, ind, area, sex if ind.has_sex else "T"))
         else:
             deck.slides.append(item)
     return deck
 
 
-def absent_line(con, ind: Indicator, area: queries.Area) -> str:
-    """The title slide's line for a monthly item without a single month for the area:
-    'Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i databasen; de finns för 15
+def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T") -> str:
+    """The title slide's line for a monthly item without a single month for the area (and
+    sex): 'Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i databasen; de finns för 15
     kommuner (Dalarnas län).'"""
     have = queries.monthly_kommuner(con, ind)
-    text = f"{ind.label}: inga månadsvärden för {area.name} i databasen"
+    who = f"{SEXES[sex]} i {area.name}" if sex != "T" else area.name
+    text = f"{ind.label}: inga månadsvärden för {who} i databasen"
     if have.empty:
         return text + " (källan är inte hämtad)."
     if not set(area.members) & set(have["kommun_code"]):
