@@ -176,6 +176,18 @@ class Deck:
         """'2015–2022'."""
         return f"{self.start}–{self.end}" if self.start != self.end else str(self.start)
 
+    @property
+    def drawn(self) -> str:
+        """The years the slides draw, for the title: '2015–2022' when 2015–2026 was asked
+        for but no source goes past 2022; the years asked for when nothing is drawn."""
+        years = [int(k.year) if isinstance(k, pd.Timestamp) else int(k)
+                 for item in self.slides for k in (item.keys if item.lines else [])]
+        years += [item.members_year for item in self.slides if item.members_year]
+        if not years:
+            return self.period
+        first, last = min(years), max(years)
+        return f"{first}–{last}" if first != last else str(first)
+
 
 def parse_indicator_ids(text: str | list[str]) -> list[str]:
     """'N31807, N03920' or a list -> ids in order, duplicates dropped."""
@@ -752,7 +764,7 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
     slide = _new_slide(prs)
     _text(slide, (margin, h * 0.22, inner, h * 0.18), [deck.area.name], size=40, bold=True)
     _text(slide, (margin, h * 0.40, inner, h * 0.10),
-          [f"Arbetsmarknadsläget {deck.period} – mötesunderlag"
+          [f"Arbetsmarknadsläget {deck.drawn} – mötesunderlag"
            + (f", {SEXES[deck.sex]}" if deck.sex != "T" else "")], size=24, color=MUTED)
     lines = []
     if deck.member_names and not deck.area.is_kommun:

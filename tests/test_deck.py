@@ -566,6 +566,7 @@ def test_a_kommun_without_monthly_values_gets_one_line_not_an_empty_slide(wareho
     assert plan.absent[0] == ("Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i "
                               "databasen; de finns för 15 kommuner (Dalarnas län).")
     assert all(": inga månadsvärden för Växjö" in line for line in plan.absent)
+    assert plan.drawn == "2015–2022"  # the title names the years drawn, not 2015–2026
     # an option the indicator lacks is a Swedish message, before any slide
     with pytest.raises(deck.DeckError, match="Okänt val '99-99'"):
         deck.plan(warehouse, vaxjo, ["bas_arbetsloshet:99-99"], 2015, 2026)
