@@ -41,7 +41,8 @@ def render(sel: Selection) -> None:
     st.markdown(f"Ett underlag för **{sel.area.name}** att lägga i mötespappren: en titelsida, "
                 "en sida per nyckeltal med diagram (redigerbart i PowerPoint), nyckeltalen i "
                 "ord och jämförelsen med länet och Riket, källa och hämtdatum, och sist "
-                "definitioner och källor. Området väljer du ovan.")
+                "definitioner och källor. Först kommer den senaste månadens arbetslöshet där "
+                "det finns månadsvärden, sedan årsvärdena. Området väljer du ovan.")
     years = list(range(first, last + 1))
     # the default span: the yearly indicators' last eight years, up to the latest month's
     # year, so the deck opens with the latest month (a slide names the years it draws)
