@@ -90,8 +90,7 @@ def period_picker(sel: Selection, ind: Indicator, periods: list[str], column, *,
         return None
     _, shown, note = found
     if len(periods) == 1:
-        column.caption(" ".join(filter(None, [f"Period: {Period.parse(shown).label()}.",
-                                              note])))
+        column.caption(f"Period: {Period.parse(shown).label()}" + (f". {note}" if note else ""))
         return shown
     key = page_key(f"{name}_{ind.id}")
     column.select_slider(
@@ -126,8 +125,7 @@ def range_picker(sel: Selection, ind: Indicator, periods: list[str], column, *,
         return None
     start, end, note = found
     if len(periods) == 1:
-        column.caption(" ".join(filter(None, [f"Period: {Period.parse(end).label()}.",
-                                              note])))
+        column.caption(f"Period: {Period.parse(end).label()}" + (f". {note}" if note else ""))
         return start, end
     key = page_key(f"{name}_{ind.id}")
     column.select_slider(
