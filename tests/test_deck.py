@@ -405,6 +405,11 @@ def test_the_motesunderlag_page_makes_the_deck_with_one_button(made_on_the_page)
     assert ("Invånare med ekonomiskt bistånd var 3,3 % 2022 i Samordningsförbundet Värend"
             in _texts(slides[1]))
     assert _texts(slides[2]).startswith("Arbetslöshet 18–64 år (18–65 från 2023)")
+    # the default years run to 2026 (the latest month), but Kolada's end in 2022: the title
+    # and the files are named by the years drawn
+    assert next(w for w in at.select_slider if w.label == "År").value == (2015, 2026)
+    assert result["period"] == "2015–2022"
+    assert "Arbetsmarknadsläget 2015–2022 – mötesunderlag" in _texts(slides[0])
     if deck.office_path():
         assert "Ladda ned PDF" in labels and result["pdf"].startswith(b"%PDF")
     else:
@@ -547,6 +552,7 @@ def test_the_default_deck_opens_with_falun_s_latest_month_then_the_yearly_figure
     assert "tabell TAB6260" in bas and f"Hämtad {format_date(ind.fetched_at)}" in bas
     title = _texts(slides[0])
     assert "Arbetsmarknadsläget 2015–2026" in title and "Nyckeltal: 7." in title
+    assert at.session_state["_motesunderlag"]["period"] == "2015–2026"  # the files' names
     assert ("Arbetslöshet (SCB BAS), 16–24 år (unga): inga månadsvärden för Falun i "
             "databasen.") in title
     assert "Arbetslöshet (SCB BAS), 16–24 år (unga)" in " ".join(

@@ -87,7 +87,7 @@ def render(sel: Selection) -> None:
     if result.get("error"):
         st.error(result["error"])
         return
-    period = f"{start}–{end}" if start != end else str(start)
+    period = result["period"]  # the years the slides draw, as the title slide says
     name = (sel.area.name, "Mötesunderlag", period) + (
         (SEX_LABELS[sex].lower(),) if sex != "T" else ())
     cols = st.columns(2)
@@ -153,7 +153,8 @@ def _make(sel: Selection, chosen: list[str], start: int, end: int, sex: str,
         except deck.DeckError as exc:
             status.update(label="Mötesunderlaget kunde inte göras", state="error")
             return {"error": str(exc)}
-        out = {"pptx": pptx, "empty": [s.ind.label for s in plan.slides if s.missing],
+        out = {"pptx": pptx, "period": plan.drawn,
+               "empty": [s.ind.label for s in plan.slides if s.missing],
                "absent": [line.split(":", 1)[0] for line in plan.absent]}
         status.write("PDF (LibreOffice)")
         try:
@@ -161,5 +162,5 @@ def _make(sel: Selection, chosen: list[str], start: int, end: int, sex: str,
         except deck.DeckError as exc:
             out["pdf"], out["pdf_error"] = None, str(exc)
         status.update(label=f"Klart: {len(plan.slides)} nyckeltal för {sel.area.name}, "
-                            f"{plan.period}", state="complete", expanded=False)
+                            f"{plan.drawn}", state="complete", expanded=False)
     return out
