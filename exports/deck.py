@@ -501,10 +501,13 @@ def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T") -> str:
     text = f"{ind.label}: inga månadsvärden för {who} i databasen"
     if have.empty:
         return text + " (källan är inte hämtad)."
-    if not set(area.members) & set(have["kommun_code"]):
+    inside = len(set(area.members) & set(have["kommun_code"]))
+    if not inside:
         lans = sorted(set(have["lan_name"]))
         text += (f"; de finns för {len(have)} kommuner"
                  + (f" ({', '.join(lans)})" if len(lans) <= 3 else ""))
+    elif inside < len(area.members):  # too few members for an area value (MIN_COVERAGE)
+        text += f"; bara {inside} av {len(area.members)} kommuner har månadsvärden"
     return text + "."
 
 

@@ -573,6 +573,12 @@ def test_a_kommun_without_monthly_values_gets_one_line_not_an_empty_slide(wareho
                               "databasen; de finns för 15 kommuner (Dalarnas län).")
     assert all(": inga månadsvärden för Växjö" in line for line in plan.absent)
     assert plan.drawn == "2015–2022"  # the title names the years drawn, not 2015–2026
+    # Riket: its 15 kommuner with months are too few for an area value
+    riket = deck.plan(warehouse, queries.area(warehouse, "riket"), ["bas_arbetsloshet"],
+                      2015, 2026)
+    assert not riket.slides and riket.absent == [
+        ("Arbetslöshet (SCB BAS): inga månadsvärden för Riket i databasen; bara 15 av 290 "
+        "kommuner har månadsvärden.")]
     # an option the indicator lacks is a Swedish message, before any slide
     with pytest.raises(deck.DeckError, match="Okänt val '99-99'"):
         deck.plan(warehouse, vaxjo, ["bas_arbetsloshet:99-99"], 2015, 2026)
