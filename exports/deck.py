@@ -19,7 +19,7 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,13 +27,20 @@ import pandas as pd
 
 from transforms import periods
 from transforms.areas import coverage_label
-from transforms.catalogue import Indicator, monthly_marts
+from transforms.catalogue import Indicator, monthly_marts, option_dims
 from transforms.export import shown_change, shown_number
 from transforms.formatting import format_date, format_month, format_number, format_value
 from warehouse import queries
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "motesunderlag.pptx"
-DEFAULT_INDICATORS = ("N03920", "N03921", "N03926", "N31807", "U31804", "N02797")
+# the latest month's unemployment first (SCB BAS, then Arbetsförmedlingen's share, each also
+# for the young), then the yearly Kolada indicators; an item 'id:option' is one option of a
+# monthly indicator (transforms.catalogue.option_dims). An item the warehouse has no months
+# of for the area is one line on the title slide, not an empty slide.
+DEFAULT_INDICATORS = ("bas_arbetsloshet", "bas_arbetsloshet:16-24", "af_andel_inskrivna",
+                      "af_andel_inskrivna:unga", "N03920", "N03921", "N03926", "N31807",
+                      "U31804", "N02797")
+YOUTH_OPTIONS = {"bas": "16-24", "af": "unga"}  # a monthly mart's option for the young
 MAX_INDICATORS = 20
 PDF_TIMEOUT = 180  # seconds for LibreOffice to convert a deck
 ROLE_COLORS = {"focus": "1F5FA8", "lan": "D9822B", "riket": "5B5B5B"}  # as on screen
@@ -72,6 +79,7 @@ class IndicatorSlide:
     computed: bool  # the area's values are computed from its kommuner
     members: pd.DataFrame | None = None  # kommun_name, value: bars when no area value exists
     members_year: int | None = None
+    dims: dict[str, str] = field(default_factory=dict)  # a monthly indicator's options
 
     @property
     def monthly(self) -> bool:
@@ -161,11 +169,24 @@ class Deck:
     sex: str
     slides: list[IndicatorSlide] = field(default_factory=list)
     made: date = field(default_factory=date.today)
+    absent: list[str] = field(default_factory=list)  # monthly items without months: one line
 
     @property
     def period(self) -> str:
         """'2015–2022'."""
         return f"{self.start}–{self.end}" if self.start != self.end else str(self.start)
+
+    @property
+    def drawn(self) -> str:
+        """The years the slides draw, for the title: '2015–2022' when 2015–2026 was asked
+        for but no source goes past 2022; the years asked for when nothing is drawn."""
+        years = [int(k.year) if isinstance(k, pd.Timestamp) else int(k)
+                 for item in self.slides for k in (item.keys if item.lines else [])]
+        years += [item.members_year for item in self.slides if item.members_year]
+        if not years:
+            return self.period
+        first, last = min(years), max(years)
+        return f"{first}–{last}" if first != last else str(first)
 
 
 def parse_indicator_ids(text: str | list[str]) -> list[str]:
@@ -176,6 +197,31 @@ def parse_indicator_ids(text: str | list[str]) -> list[str]:
         if item and item not in out:
             out.append(item)
     return out
+
+
+def parse_item(key: str) -> tuple[str, dict[str, str]]:
+    """A deck item -> (indicator id, monthly options): 'N31807' -> ('N31807', {}),
+    'bas_arbetsloshet:16-24' -> ('bas_arbetsloshet', {'age': '16-24'}). DeckError for an
+    option the indicator does not have."""
+    ind_id, _, option = str(key).partition(":")
+    if not option:
+        return ind_id, {}
+    dims = option_dims(ind_id, option)
+    if dims is None:
+        raise DeckError(f"Okänt val '{option[:20]}' för nyckeltalet '{ind_id[:40]}'.")
+    return ind_id, dims
+
+
+def item_label(ind: Indicator, dims: dict[str, str]) -> str:
+    """The label of a deck item: 'Arbetslöshet (SCB BAS), 16–24 år (unga)'; the indicator's
+    label for its default options."""
+    if not dims:
+        return ind.label
+    from transforms import monthly
+
+    choice = monthly.choose(monthly_marts()[ind.mart], dims, indicator_id=ind.id)
+    words = [choice[d].label for d in dims]
+    return ", ".join([ind.label, *(w[:1].lower() + w[1:] for w in words)])
 
 
 def _year(value: object, what: str) -> int:
@@ -315,8 +361,8 @@ def _month_runs(months: list[pd.Timestamp]) -> str:
                      for a, b in runs)
 
 
-def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame
-                        ) -> tuple[list[str], list[str]]:
+def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
+                        dims: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
     """A monthly indicator's key figures in words and its flags, for ``lines[0]``.
 
     'Arbetslöshet (SCB BAS) var 3,1 % i april 2026 i Falun (preliminärt), 0,2 procentenheter
@@ -380,7 +426,8 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
     missing = [line.name for line in lines[1:] if line.data.dropna(subset=["value"]).empty]
     if missing:
         flags.append(f"Inga månadsvärden för {' och '.join(missing)} i den hämtade datan.")
-    choice = monthly.choose(monthly_marts()[ind.mart], {}, indicator_id=ind.id).get("age")
+    choice = monthly.choose(monthly_marts()[ind.mart], dims or {},
+                            indicator_id=ind.id).get("age")
     note = monthly.band_note(values, choice) if choice is not None else None
     if note:
         flags.append(note)
@@ -417,7 +464,8 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
         raise DeckError(f"Perioden är tom: från {first} till {last}. Välj ett från-år som "
                         f"inte ligger efter till-året.")
     inds = []
-    for ind_id in ids:
+    for key in ids:
+        ind_id, dims = parse_item(key)
         try:
             ind = queries.indicator(con, ind_id)
         except queries.UnknownIndicator as exc:
@@ -426,40 +474,71 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
         if ind.frequency not in ("year", "month"):
             raise DeckError(f"{ind.label} ({ind.id}) har ett okänt periodslag "
                             f"'{ind.frequency}'.")
-        inds.append(ind)
+        if dims and ind.frequency != "month":
+            raise DeckError(f"{ind.label} ({ind.id}) har inga val; ange bara '{ind.id}'.")
+        inds.append((replace(ind, label=item_label(ind, dims)), dims))
     members = list(area.members)
     deck = Deck(area, queries.kommun_names(con, members) if members else [], first, last, sex,
                 made=today or date.today())
     compared = compared_areas(con, area)
-    for ind in inds:
+    for ind, dims in inds:
         if progress:
             progress(ind.label)
-        deck.slides.append(_slide(con, ind, compared, first, last, sex))
+        item = _slide(con, ind, compared, first, last, sex, dims)
+        if item is None:  # a monthly item with no month at all for the area
+            deck.absent.append(absent_line(con, ind, area, sex if ind.has_sex else "T"))
+        else:
+            deck.slides.append(item)
     return deck
 
 
+def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T") -> str:
+    """The title slide's line for a monthly item without a single month for the area (and
+    sex): 'Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i databasen; de finns för 15
+    kommuner (Dalarnas län).'"""
+    have = queries.monthly_kommuner(con, ind)
+    who = f"{SEXES[sex]} i {area.name}" if sex != "T" else area.name
+    text = f"{ind.label}: inga månadsvärden för {who} i databasen"
+    if have.empty:
+        return text + " (källan är inte hämtad)."
+    inside = len(set(area.members) & set(have["kommun_code"]))
+    if not inside:
+        lans = sorted(set(have["lan_name"]))
+        text += (f"; de finns för {len(have)} kommuner"
+                 + (f" ({', '.join(lans)})" if len(lans) <= 3 else ""))
+    elif inside < len(area.members):  # too few members for an area value (MIN_COVERAGE)
+        text += f"; bara {inside} av {len(area.members)} kommuner har månadsvärden"
+    return text + "."
+
+
 def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start: int,
-           end: int, sex: str) -> IndicatorSlide:
+           end: int, sex: str, dims: dict[str, str] | None = None) -> IndicatorSlide | None:
+    """One indicator's slide; None for a monthly indicator without any month for the area
+    (the title slide says so in one line: ``absent_line``)."""
     area = compared[0][0]
     use_sex = sex if ind.has_sex else "T"
     if ind.aggregation == "none" and not area.is_kommun:
         return _member_slide(con, ind, area, start, end, use_sex)
     lines, whole = [], None
     for obj, role in compared:
-        df = queries.area_series(con, ind, obj, use_sex)
+        df = (queries.monthly_series(con, ind, obj, use_sex, dims or {})
+              if ind.frequency == "month" else queries.area_series(con, ind, obj, use_sex))
         if role == "focus":
             whole = df
+            if ind.frequency == "month" and whole["value"].notna().sum() == 0:
+                return None
         lines.append(Compared(obj.name, role, periods.clip(df, str(start), str(end))))
     if lines[0].data.dropna(subset=["value"]).empty:
         return IndicatorSlide(ind, lines, [], [], f"Inga värden för {area.name} "
-                              f"{start}–{end} i källan.", not area.is_kommun)
+                              f"{start}–{end} i källan.", not area.is_kommun, dims=dims or {})
     if ind.frequency == "month":
-        sentences, flags = monthly_key_figures(ind, lines, whole)
+        sentences, flags = monthly_key_figures(ind, lines, whole, dims)
     else:
         sentences, flags = key_figures(ind, lines, whole, start)
     if sex != use_sex:
         flags.append(f"Finns inte per kön: visar totalt, inte {SEXES[sex]}.")
-    return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun)
+    return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun,
+                          dims=dims or {})
 
 
 def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
@@ -688,14 +767,16 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
     slide = _new_slide(prs)
     _text(slide, (margin, h * 0.22, inner, h * 0.18), [deck.area.name], size=40, bold=True)
     _text(slide, (margin, h * 0.40, inner, h * 0.10),
-          [f"Arbetsmarknadsläget {deck.period} – mötesunderlag"
+          [f"Arbetsmarknadsläget {deck.drawn} – mötesunderlag"
            + (f", {SEXES[deck.sex]}" if deck.sex != "T" else "")], size=24, color=MUTED)
     lines = []
     if deck.member_names and not deck.area.is_kommun:
         lines.append(f"Medlemskommuner: {', '.join(deck.member_names)}")
     lines.append(f"Skapat {format_date(deck.made)}. "
                  f"Nyckeltal: {len(deck.slides)}. Källor och definitioner på sista sidan.")
-    _text(slide, (margin, h * 0.55, inner, h * 0.25), lines, size=16, color=MUTED)
+    lines += deck.absent  # one line each, instead of an empty slide
+    _text(slide, (margin, h * 0.55, inner, h * 0.40), lines,
+          size=16 if len(lines) <= 3 else 13, color=MUTED)
 
     for item in deck.slides:
         slide = _new_slide(prs)

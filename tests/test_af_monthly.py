@@ -323,6 +323,18 @@ def test_the_deck_takes_afs_monthly_share(con, af_built):
     slide = list(Presentation(io.BytesIO(pptx)).slides)[1]
     chart = next(s.chart for s in slide.shapes if s.has_chart)
     assert [s.name for s in chart.plots[0].series] == ["Växjö", KRONOBERG, "Riket"]
+    # the young, as the default deck has them (walkthrough 24): the share of 'unga', with
+    # the age band the files state
+    [young] = deck.plan(con, vaxjo, ["af_andel_inskrivna:unga"], 2021, 2026).slides
+    assert young.ind.label == f"{ind.label}, unga (åldersgruppen enligt filen)"
+    df = queries.monthly_series(con, ind, vaxjo, "T", {"group": "unga"})
+    values = df.set_index(pd.to_datetime(df["period"]))["value"]
+    assert young.keys[-1] == pd.Timestamp("2026-08-01")
+    assert young.shown(young.lines[0]) == [shown_number(values.get(k), 1) for k in young.keys]
+    assert young.sentences[0].startswith(
+        f"{young.ind.label} var {format_number(values[pd.Timestamp('2026-08-01')], 1)} % i "
+        f"augusti 2026 i Växjö")
+    assert "Ålder: 18–24 år." in young.flags  # the band of the hand-made files
 
 
 def test_af_area_series_in_sql_equal_the_area_rule(con):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from exports import deck
+from transforms.catalogue import monthly_ids
 from transforms.export import shown_number
 from transforms.formatting import format_date, format_number
 from warehouse import queries
@@ -20,6 +21,8 @@ VAREND = queries.Area("group:samordningsforbundet-varend", "group",
 # the new-user walkthrough's group: Falun, Borlänge, Säter, Ludvika
 DUA = queries.Area("group:dua-dalarna-syd", "group", "DUA Dalarna syd",
                    ("2080", "2081", "2082", "2085"))
+# the default deck's yearly (Kolada) indicators, after its monthly items
+YEARLY = [i for i in deck.DEFAULT_INDICATORS if i.split(":")[0] not in monthly_ids()]
 
 
 def _texts(slide) -> str:
@@ -44,12 +47,19 @@ def test_the_varend_deck_holds_the_warehouse_numbers(warehouse, varend_deck):
     prs = _open(pptx)
     slides = list(prs.slides)
     assert prs.slide_width * 9 == prs.slide_height * 16  # 16:9
+    assert len(YEARLY) == 6
     assert len(slides) == 1 + 6 + 1  # title, six indicators, one slide of definitions
     title = _texts(slides[0])
     assert "Samordningsförbundet Värend" in title
     assert "Medlemskommuner: Alvesta, Tingsryd, Växjö" in title and "2015–2022" in title
+    # no months for Kronoberg's kommuner in the mirror (SCB's BAS holds Dalarna's 15, and
+    # Arbetsförmedlingen's files are not in it): one line each, no empty slide
+    assert ("Arbetslöshet (SCB BAS): inga månadsvärden för Samordningsförbundet Värend i "
+            "databasen; de finns för 15 kommuner (Dalarnas län).") in title
+    assert "Andel inskrivna arbetslösa (Arbetsförmedlingen): inga månadsvärden" in title
+    assert len(plan.absent) == 4 and "Nyckeltal: 6." in title
     lan, riket = queries.area(warehouse, "lan:07"), queries.area(warehouse, "riket")
-    for slide, ind_id in zip(slides[1:7], deck.DEFAULT_INDICATORS, strict=True):
+    for slide, ind_id in zip(slides[1:7], YEARLY, strict=True):
         ind = queries.indicator(warehouse, ind_id)
         text = _texts(slide)
         assert text.startswith(ind.label)
@@ -82,9 +92,9 @@ def test_the_varend_deck_holds_the_warehouse_numbers(warehouse, varend_deck):
             "0,5 procentenheter lägre än 2021; Kronobergs län 3,3 %") in bistand
     closing = _texts(slides[7])
     assert closing.startswith("Definitioner och källor")
-    for ind_id in deck.DEFAULT_INDICATORS:
+    for ind_id in YEARLY:
         assert f"({ind_id})" in closing
-    assert [s.ind.id for s in plan.slides] == list(deck.DEFAULT_INDICATORS)
+    assert [s.ind.id for s in plan.slides] == YEARLY
 
 
 def test_every_number_in_the_words_is_a_warehouse_value_at_its_decimals(warehouse,
@@ -96,7 +106,7 @@ def test_every_number_in_the_words_is_a_warehouse_value_at_its_decimals(warehous
     pptx, _ = varend_deck
     lan, riket = queries.area(warehouse, "lan:07"), queries.area(warehouse, "riket")
     slides = list(_open(pptx).slides)[1:7]
-    for slide, ind_id in zip(slides, deck.DEFAULT_INDICATORS, strict=True):
+    for slide, ind_id in zip(slides, YEARLY, strict=True):
         ind = queries.indicator(warehouse, ind_id)
         series = {a.area_id: queries.area_series(warehouse, ind, a).set_index("year")["value"]
                   for a in (VAREND, lan, riket)}
@@ -375,7 +385,10 @@ def made_on_the_page(built, seeded_user_db, tmp_path_factory):
         at.run()
         assert not at.exception
         chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
-        assert list(chosen.value) == list(deck.DEFAULT_INDICATORS)
+        offered = [i for i in deck.DEFAULT_INDICATORS  # the items with values in the warehouse
+                   if any(f"({i})" in label for label in chosen.options)]
+        assert list(chosen.value) == offered
+        assert list(chosen.value)[:2] == ["bas_arbetsloshet", "bas_arbetsloshet:16-24"]
         chosen.set_value(["N31807", "N03920"]).run()
         next(b for b in at.button if b.label.startswith("Gör mötesunderlaget")).click().run()
     return at  # the tests only read it: the environment is back as it was for them
@@ -392,13 +405,18 @@ def test_the_motesunderlag_page_makes_the_deck_with_one_button(made_on_the_page)
     assert ("Invånare med ekonomiskt bistånd var 3,3 % 2022 i Samordningsförbundet Värend"
             in _texts(slides[1]))
     assert _texts(slides[2]).startswith("Arbetslöshet 18–64 år (18–65 från 2023)")
+    # the default years run to 2026 (the latest month), but Kolada's end in 2022: the title
+    # and the files are named by the years drawn
+    assert next(w for w in at.select_slider if w.label == "År").value == (2015, 2026)
+    assert result["period"] == "2015–2022"
+    assert "Arbetsmarknadsläget 2015–2022 – mötesunderlag" in _texts(slides[0])
     if deck.office_path():
         assert "Ladda ned PDF" in labels and result["pdf"].startswith(b"%PDF")
     else:
         assert "LibreOffice saknas" in result["pdf_error"]
 
 
-def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app_env,
+def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app_env, shared,
                                                                             monkeypatch):
     """Area, years, sex and the indicators in order come from the link; an unknown id is
     dropped with a notice; a changed choice is written back to the URL (issue 11 point 4).
@@ -436,9 +454,12 @@ def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app
     next(b for b in at.button if b.label.startswith("Gör mötesunderlaget")).click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     slides = list(_open(at.session_state["_motesunderlag"]["pptx"]).slides)
-    assert [_texts(s).splitlines()[0] for s in slides[1:4]] == [
-        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–64 år (18–65 från 2023)",
-        "Arbetslöshet (SCB BAS)"]
+    assert [_texts(s).splitlines()[0] for s in slides[1:3]] == [
+        "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–64 år (18–65 från 2023)"]
+    # the mirror's BAS is for both sexes together only: one line, not an empty slide
+    assert _bas_recorded(shared)["Kon"] == ["1+2"]
+    assert len(slides) == 4 and ("Arbetslöshet (SCB BAS): inga månadsvärden för kvinnor i "
+                                 "Dalarnas län i databasen.") in _texts(slides[0])
     # the years drawn: Kolada's N03920 ends in 2022 in the mirror, so not "2022–2025"
     assert "Dalarnas län jämfört med Riket, 2022, kvinnor" in _texts(slides[2])
     assert "LibreOffice saknas" in at.session_state["_motesunderlag"]["pdf_error"]
@@ -482,3 +503,82 @@ def test_the_words_say_the_change_between_the_values_they_show(warehouse):
     change = format_number(abs(round(last - previous, 1)), 1)
     assert f"var 3,9 % 2022 i DUA Dalarna syd, {change} procentenheter lägre än 2021" in \
         item.sentences[0]
+
+
+def _bas_recorded(shared) -> dict:
+    """The mirror's SCB BAS table (TAB6260): its kommuner, age bands and months."""
+    import json
+
+    body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
+    return {k: list(v["category"]["index"]) for k, v in body["dimension"].items()}
+
+
+def test_the_default_deck_opens_with_falun_s_latest_month_then_the_yearly_figures(
+        app_env, shared, warehouse, monkeypatch):
+    """Mötesunderlag for Falun with nothing chosen (walkthrough 24: the deck held nothing
+    after 2022): the default years run to the latest month's year, the first slide is SCB
+    BAS up to April 2026 with its month, table and fetch date, the yearly Kolada slides
+    follow; the young (16–24) are not in the mirror's BAS table, so the title slide says so
+    in one line instead of an empty slide. The PDF is left out (see the link test above)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    recorded = _bas_recorded(shared)
+    assert "2080" in recorded["Region"] and recorded["Tid"][-1] == "2026M04"
+    assert recorded["Alder"] == ["20-64"]  # no 16–19 or 20–24 band: no 16–24
+    monkeypatch.setenv("SOFFICE_PATH", str(app_env / "no-libreoffice-here"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.query_params["sida"] = "motesunderlag"
+    at.query_params["kommun"] = "2080"
+    at.run()
+    assert not at.exception
+    yearly_last = max(queries.indicator(warehouse, i).last_year for i in YEARLY)
+    assert yearly_last == 2022  # Kolada's years in the mirror
+    assert next(w for w in at.select_slider if w.label == "År").value == (2015, 2026)
+    assert "fran" not in dict(at.query_params)  # the default span stays out of the link
+    next(b for b in at.button if b.label.startswith("Gör mötesunderlaget")).click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    slides = list(_open(at.session_state["_motesunderlag"]["pptx"]).slides)
+    titles = [_texts(s).splitlines()[0] for s in slides]
+    labels = [queries.indicator(warehouse, i).label for i in YEARLY]
+    assert titles[1:] == ["Arbetslöshet (SCB BAS)", *labels, "Definitioner och källor"]
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    bas = _texts(slides[1])
+    assert bas.splitlines()[1] == "Falun jämfört med Dalarnas län, januari 2020–april 2026"
+    # looked up in the mirror: Falun 3,1 % in April 2026, 3,4 % in April 2025; Dalarna 4,1 %
+    assert ("Arbetslöshet (SCB BAS) var 3,1 % i april 2026 i Falun (preliminärt), 0,3 "
+            "procentenheter lägre än i april 2025; Dalarnas län 4,1 %.") in bas
+    assert "tabell TAB6260" in bas and f"Hämtad {format_date(ind.fetched_at)}" in bas
+    title = _texts(slides[0])
+    assert "Arbetsmarknadsläget 2015–2026" in title and "Nyckeltal: 7." in title
+    assert at.session_state["_motesunderlag"]["period"] == "2015–2026"  # the files' names
+    assert ("Arbetslöshet (SCB BAS), 16–24 år (unga): inga månadsvärden för Falun i "
+            "databasen.") in title
+    assert "Arbetslöshet (SCB BAS), 16–24 år (unga)" in " ".join(
+        c.value for c in at.caption)  # the page names it too
+
+
+def test_a_kommun_without_monthly_values_gets_one_line_not_an_empty_slide(warehouse,
+                                                                          shared):
+    """Växjö is outside the mirror's BAS table (Dalarna's 15 kommuner): the default deck
+    starts with the yearly figures and its title slide says where the months are."""
+    recorded = _bas_recorded(shared)
+    assert "0780" not in recorded["Region"] and len(recorded["Region"]) == 15
+    assert {r[:2] for r in recorded["Region"]} == {"20"}  # Dalarnas län
+    vaxjo = queries.area(warehouse, "kommun:0780")
+    plan = deck.plan(warehouse, vaxjo, list(deck.DEFAULT_INDICATORS), 2015, 2026)
+    assert [s.ind.id for s in plan.slides] == YEARLY
+    assert plan.absent[0] == ("Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i "
+                              "databasen; de finns för 15 kommuner (Dalarnas län).")
+    assert all(": inga månadsvärden för Växjö" in line for line in plan.absent)
+    assert plan.drawn == "2015–2022"  # the title names the years drawn, not 2015–2026
+    # Riket: its 15 kommuner with months are too few for an area value
+    riket = deck.plan(warehouse, queries.area(warehouse, "riket"), ["bas_arbetsloshet"],
+                      2015, 2026)
+    assert not riket.slides and riket.absent == [
+        ("Arbetslöshet (SCB BAS): inga månadsvärden för Riket i databasen; bara 15 av 290 "
+        "kommuner har månadsvärden.")]
+    # an option the indicator lacks is a Swedish message, before any slide
+    with pytest.raises(deck.DeckError, match="Okänt val '99-99'"):
+        deck.plan(warehouse, vaxjo, ["bas_arbetsloshet:99-99"], 2015, 2026)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from urllib.parse import parse_qsl
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -98,3 +99,47 @@ def test_the_note_under_the_slider_is_about_the_period_just_chosen(app_env, shar
     assert dict(at.query_params)["till"] == str(last - 2)
     assert not [c.value for c in at.caption if "Uppgifterna här" in c.value
                 or "Den valda perioden" in c.value]
+
+
+def _kpi_last_year(shared, kpi: str) -> int:
+    """The last year the mirror's recorded Kolada response has a value of ``kpi`` for."""
+    body = json.loads((shared / f"kolada_v3/data/kpi/{kpi}.json").read_bytes())
+    return max(e["period"] for e in body["values"]
+               if any(v["value"] is not None for v in e["values"]))
+
+
+def _period_notes(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption if "Uppgifterna här" in c.value
+            or "Den valda perioden" in c.value]
+
+
+@pytest.mark.parametrize("page", ["karta", "jamfor", "liknande"])
+def test_the_analysis_pages_say_when_their_data_end_sooner(app_env, shared, page):
+    """Karta, Jämför and Liknande kommuner pick their own period of the indicator (N03920,
+    the default, ends 2022 in the mirror): with 2015–2024 chosen they show 2022 and say so
+    in the words of the other pages' slider (walkthrough 24: they said nothing); the link
+    keeps 2024, and a period inside the data gets no note."""
+    last = _kpi_last_year(shared, "N03920")
+    assert last == 2022
+    at = _app(sida=page, kommun="0780", fran="2015", till="2024").run()
+    assert not at.exception
+    notes = _period_notes(at)
+    assert notes == [(f"Uppgifterna här slutar {last}, så sidan visar till {last}. Den valda "
+                     f"perioden (2015–2024) står kvar i länken och på de andra sidorna.")]
+    assert dict(at.query_params)["till"] == "2024"
+    if page != "liknande":  # Liknande has no slider: its chart and table name the year
+        assert _slider(at).value in (str(last), ("2015", str(last)))
+    at = _app(sida=page, kommun="0780", fran="2015", till=str(last - 1)).run()
+    assert not at.exception and not _period_notes(at)
+
+
+def test_jamfor_says_when_the_chosen_start_lies_after_its_data(app_env, shared):
+    """fran=2024 on Jämför: N03920 ends 2022, so the chart starts at 2022 (it drew the whole
+    series from the first year) and the note says so."""
+    last = _kpi_last_year(shared, "N03920")
+    at = _app(sida="jamfor", kommun="0780", fran="2024").run()
+    assert not at.exception
+    assert _slider(at).value == (str(last), str(last))
+    assert _period_notes(at) == [(f"Uppgifterna här slutar {last}, så sidan visar från {last}. "
+                                 f"Den valda perioden (från 2024) står kvar i länken och på "
+                                 f"de andra sidorna.")]

@@ -87,6 +87,20 @@ def test_unknown_deck_indicators_are_dropped_with_a_notice_and_the_list_is_cappe
     assert any("Högst 20 nyckeltal" in n for n in notices)
 
 
+def test_a_deck_item_may_name_one_option_of_a_monthly_indicator():
+    """nyckeltal=bas_arbetsloshet:16-24 (the young, as the deck's default offers): kept in
+    its order and round-tripped; an option the indicator lacks, or any option on a yearly
+    indicator, is dropped with the notice (the options are transforms/indicators.yml's)."""
+    state, notices = us.parse({"sida": "motesunderlag", "nyckeltal": (
+        "BAS_arbetsloshet:16-24,N31807,bas_arbetsloshet:99-99,N31807:16-24,"
+        "bas_arbetsloshet")}, DECK_VOCAB)
+    assert state.analysis.deck_indicators == ("bas_arbetsloshet:16-24", "N31807",
+                                              "bas_arbetsloshet")
+    assert notices == [("Okända nyckeltal i länken ignorerades (nyckeltal: "
+                       "bas\\_arbetsloshet:99\\-99, N31807:16\\-24).")]
+    assert us.parse(us.to_params(state, DECK_VOCAB), DECK_VOCAB) == (state, [])
+
+
 def test_the_url_cap_is_the_decks():
     from exports import deck
 

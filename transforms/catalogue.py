@@ -348,3 +348,18 @@ def _str(value) -> str | None:
 def _int_or_none(value) -> int | None:
     import pandas as pd
     return None if value is None or pd.isna(value) else int(value)
+
+
+def option_dims(indicator_id: str, option: str) -> dict[str, str] | None:
+    """The dimension an option of a monthly indicator belongs to: ('bas_arbetsloshet',
+    '16-24') -> {'age': '16-24'}; None for a yearly indicator or an option its mart lacks.
+    (The meeting deck's items 'bas_arbetsloshet:16-24' name one option this way.)"""
+    spec = load_catalogue()["indicators"].get(indicator_id) or {}
+    mart = monthly_marts().get(str(spec.get("mart")))
+    if spec.get("frequency") != "month" or not mart:
+        return None
+    for dim, dspec in (mart.get("dimensions") or {}).items():
+        if option in {str(k) for k in (dspec.get("values") or {})} | {
+                str(k) for k in (dspec.get("series") or {})}:
+            return {str(dim): option}
+    return None

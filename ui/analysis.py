@@ -17,7 +17,7 @@ from transforms.catalogue import Indicator
 from transforms.periods import Period, at_or_before
 from ui import url_state
 from ui.data import query
-from ui.selection import SEX_LABELS, Selection, page_changed, page_key
+from ui.selection import SEX_LABELS, Selection, page_changed, page_key, period_note
 
 DEFAULT_INDICATOR = "N03920"
 
@@ -61,20 +61,44 @@ def sex_picker(sel: Selection, ind: Indicator, column, *, name: str) -> tuple[st
     return sel.sex, ""
 
 
+def shown_range(sel: Selection, periods: list[str], *, end_only: bool = False
+                ) -> tuple[str, str, str | None] | None:
+    """The view's period (``fran``/``till``) as the indicator's ``periods`` show it: (first,
+    last, note), both options of ``periods``; the note (``selection.period_note``, the words
+    of the other pages' slider) when the data end sooner or begin later than chosen. With
+    ``end_only`` only the end counts (a page showing one period). None without periods."""
+    if not periods:
+        return None
+    state = replace(sel.state, start=None) if end_only else sel.state
+    shown, notes = url_state.clamp_period(state, periods)
+    end = at_or_before(periods, shown.end)
+    start = periods[0]
+    if shown.start is not None:  # the first option not before it (a source may skip one)
+        first = Period.parse(shown.start)
+        start = next((p for p in periods if Period.parse(p) >= first), periods[0])
+    if Period.parse(start) > Period.parse(end):
+        start = end
+    return start, end, period_note(sel.state, notes)
+
+
 def period_picker(sel: Selection, ind: Indicator, periods: list[str], column, *,
                   name: str) -> str | None:
-    """One period (``till=``: the end of the view's range), from the indicator's periods."""
-    shown = at_or_before(periods, sel.end)
-    if shown is None:
+    """One period (``till=``: the end of the view's range), from the indicator's periods;
+    a note under it when the data end sooner than the period chosen."""
+    found = shown_range(sel, periods, end_only=True)
+    if found is None:
         return None
+    _, shown, note = found
     if len(periods) == 1:
-        column.caption(f"Period: {Period.parse(shown).label()}")
+        column.caption(f"Period: {Period.parse(shown).label()}" + (f". {note}" if note else ""))
         return shown
     key = page_key(f"{name}_{ind.id}")
     column.select_slider(
         "Period", periods, value=shown, key=key, format_func=lambda p: Period.parse(p).label(),
         on_change=page_changed, args=(key, _end_setter(periods)),
         help="Perioden som visas. Den följer med till de andra sidorna som periodens slut.")
+    if note:
+        column.caption(note)
     return shown
 
 
@@ -94,19 +118,14 @@ def _not_after(start: str, end: str) -> bool:
 
 def range_picker(sel: Selection, ind: Indicator, periods: list[str], column, *,
                  name: str) -> tuple[str, str] | None:
-    """From–to (``fran``/``till``) over the indicator's periods; returns the range shown."""
-    if not periods:
+    """From–to (``fran``/``till``) over the indicator's periods; returns the range shown,
+    with a note under it when the data end sooner or begin later than the period chosen."""
+    found = shown_range(sel, periods)
+    if found is None:
         return None
-    end = at_or_before(periods, sel.end)
-    start = periods[0]
-    if sel.start is not None:
-        freq = "year" if Period.parse(periods[0]).month is None else "month"
-        first = Period.parse(sel.start).as_frequency(freq)
-        start = next((p for p in periods if Period.parse(p) >= first), periods[0])
-    if Period.parse(start) > Period.parse(end):
-        start = end
+    start, end, note = found
     if len(periods) == 1:
-        column.caption(f"Period: {Period.parse(end).label()}")
+        column.caption(f"Period: {Period.parse(end).label()}" + (f". {note}" if note else ""))
         return start, end
     key = page_key(f"{name}_{ind.id}")
     column.select_slider(
@@ -114,6 +133,8 @@ def range_picker(sel: Selection, ind: Indicator, periods: list[str], column, *,
         format_func=lambda p: Period.parse(p).label(), on_change=page_changed,
         args=(key, _range_setter(periods)),
         help="Diagrammet visar perioden; rangordningen gäller periodens sista år eller månad.")
+    if note:
+        column.caption(note)
     return start, end
 
 

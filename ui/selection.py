@@ -311,11 +311,22 @@ def _period_control(state: ViewState, shown: ViewState, notes: list[str], facts:
                   end=state.end if hi == value[1] else None if hi == options[-1] else hi)
     if new != state:  # the notes of the period just chosen, not of the one before the move
         notes = url_state.clamp_period(new, options)[1]
-    if notes:
-        kept = (f"Den valda perioden ({url_state.period_label(new)}) står kvar i länken och "
-                f"på de andra sidorna.")
-        column.caption(" ".join([*notes, kept]))
+    note = period_note(new, notes)
+    if note:
+        column.caption(note)
     return new
+
+
+def period_note(chosen: ViewState, notes: list[str]) -> str | None:
+    """The caption under a period picker when the page's data end sooner (or begin later)
+    than the period chosen: ``url_state.clamp_period``'s notes and that the choice is kept.
+    'Uppgifterna här slutar 2022, så sidan visar till 2022. Den valda perioden (2015–2024)
+    står kvar i länken och på de andra sidorna.' None when the page shows what was chosen."""
+    if not notes:
+        return None
+    kept = (f"Den valda perioden ({url_state.period_label(chosen)}) står kvar i länken och "
+            f"på de andra sidorna.")
+    return " ".join([*notes, kept])
 
 
 def _short_number(value: float) -> str:

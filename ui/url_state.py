@@ -31,6 +31,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
+from transforms.catalogue import option_dims
 from transforms.periods import Period, is_period, ordered
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
@@ -308,12 +309,16 @@ def _peer_variables(raw: str, vocab: Vocabulary, notices: list[str]
 
 
 def _deck_indicators(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]:
-    """nyckeltal=bas_arbetsloshet,N31807: known indicator ids in order, once each, at most
+    """nyckeltal=bas_arbetsloshet,bas_arbetsloshet:16-24,N31807: known indicator ids (a
+    monthly one with one of its options after ':') in order, once each, at most
     MAX_DECK_INDICATORS; the catalogue's spelling of an id given in other case."""
     known = {i.lower(): i for i in vocab.indicators}
     chosen, unknown = [], []
     for entry in (e.strip() for e in raw.split(",") if e.strip()):
-        found = known.get(entry.lower()) if _INDICATOR.match(entry) else None
+        ind_id, colon, option = entry.partition(":")  # 'bas_arbetsloshet:16-24': an option
+        found = known.get(ind_id.lower()) if _INDICATOR.match(ind_id) else None
+        if found is not None and colon:
+            found = f"{found}:{option}" if option_dims(found, option) else None
         if found is None:
             unknown.append(entry)
         elif found not in chosen:

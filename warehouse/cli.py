@@ -412,9 +412,11 @@ def cmd_pack(args: argparse.Namespace) -> int:
     _write_all([(out, pptx)] + ([(pdf, pdf_bytes)] if pdf is not None else []))
     slides = len(plan.slides)
     empty = [s.ind.id for s in plan.slides if s.missing]
-    print(f"OK: {out}" + (f" och {pdf}" if pdf else "") + f" – {area.name}, {plan.period}, "
+    print(f"OK: {out}" + (f" och {pdf}" if pdf else "") + f" – {area.name}, {plan.drawn}, "
           f"{slides} nyckeltal" + (f" ({', '.join(empty)} utan värden)" if empty else "")
           + f", {time.perf_counter() - started:.1f} s")
+    for line in plan.absent:  # monthly items without months for the area: on the title slide
+        print(f"  {line}")
     return 0
 
 
@@ -456,8 +458,10 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--area", required=True, help=AREA_HELP)
     k.add_argument("--from", dest="start", required=True, help="första år, t.ex. 2015")
     k.add_argument("--to", dest="end", required=True, help="sista år, t.ex. 2022")
-    k.add_argument("--indicators", help="nyckeltal i ordning, komma-separerade (standard: "
-                                        "arbetslöshet, bistånd och unga)")
+    k.add_argument("--indicators", help="nyckeltal i ordning, komma-separerade, ett "
+                                        "månadsmått med ett val som bas_arbetsloshet:16-24 "
+                                        "(standard: senaste månadens arbetslöshet, sedan "
+                                        "arbetslöshet, bistånd och unga per år)")
     k.add_argument("--sex", default="T", choices=["T", "K", "M"], help="T (totalt), K eller M")
     k.add_argument("--out", required=True, help="PowerPoint-fil (.pptx)")
     k.add_argument("--pdf", help="samma underlag som PDF (kräver LibreOffice)")

@@ -13,7 +13,6 @@ from transforms import peers
 from transforms.export import series_frame, shown_number
 from transforms.formatting import format_number, format_weight
 from transforms.groups import GroupError, GroupSpec
-from transforms.periods import at_or_before
 from ui import analysis, url_state
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads, table_export
@@ -230,8 +229,10 @@ def render(sel: Selection) -> None:
     if not [v for v in variables if v.weight > 0]:
         st.info("Välj minst en variabel med en vikt över 0.")
         return
-    periods = query("indicator_periods", ind)
-    year = int(at_or_before(periods, sel.end) or periods[-1]) if periods else 2022
+    found = analysis.shown_range(sel, query("indicator_periods", ind), end_only=True)
+    year = int(found[1]) if found else 2022
+    if found and found[2]:  # the chosen period ends after the indicator's last year
+        st.caption(found[2])
     table, years = peer_table(year, variables)
     dist = peers.distances(table[["kommun_code", *[v.id for v in variables]]],
                            sel.kommun_code, variables)

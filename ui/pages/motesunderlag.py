@@ -35,18 +35,19 @@ def render(sel: Selection) -> None:
     if not inds:
         st.info("Det finns inga årsvärden i databasen att göra ett mötesunderlag av.")
         return
-    labels = {i.id: f"{i.label} ({i.id})" + (", månadsvärden" if i.frequency == "month" else "")
-              for i in inds}
+    labels = item_labels(inds)
     first = min(i.first_year for i in inds)
     last = max(i.last_year for i in inds)
     st.markdown(f"Ett underlag för **{sel.area.name}** att lägga i mötespappren: en titelsida, "
                 "en sida per nyckeltal med diagram (redigerbart i PowerPoint), nyckeltalen i "
                 "ord och jämförelsen med länet och Riket, källa och hämtdatum, och sist "
-                "definitioner och källor. Området väljer du ovan.")
+                "definitioner och källor. Först kommer den senaste månadens arbetslöshet där "
+                "det finns månadsvärden, sedan årsvärdena. Området väljer du ovan.")
     years = list(range(first, last + 1))
-    # the default span ends with the yearly indicators' latest year (monthly ones run later)
+    # the default span: the yearly indicators' last eight years, up to the latest month's
+    # year, so the deck opens with the latest month (a slide names the years it draws)
     yearly_last = max((i.last_year for i in inds if i.frequency == "year"), default=last)
-    default_years = (max(first, yearly_last - 7), yearly_last)
+    default_years = (max(first, yearly_last - 7), last)
     start, end = st.select_slider(
         "År", years, value=_years(sel, years, default_years), key=page_key("deck_years"),
         on_change=page_changed, args=(page_key("deck_years"),
@@ -64,7 +65,8 @@ def render(sel: Selection) -> None:
             url_state.with_analysis(s, deck_indicators=() if list(v) == default
                                     else tuple(v)))),
         help="Årsvärden, och månadsvärden (SCB BAS, Arbetsförmedlingen) för månaderna i de "
-             "valda åren. Ett nyckeltal utan värden för området får en sida som säger det.")
+             "valda åren. Ett nyckeltal utan värden för området får en sida som säger det; "
+             "månadsvärden som saknas för området nämns på en rad på titelsidan.")
     sexes = list(SEX_LABELS)
     sex = st.radio("Kön", sexes, index=sexes.index(sel.sex), format_func=SEX_LABELS.get,
                    horizontal=True, key=page_key("deck_sex"), on_change=page_changed,
@@ -85,7 +87,7 @@ def render(sel: Selection) -> None:
     if result.get("error"):
         st.error(result["error"])
         return
-    period = f"{start}–{end}" if start != end else str(start)
+    period = result["period"]  # the years the slides draw, as the title slide says
     name = (sel.area.name, "Mötesunderlag", period) + (
         (SEX_LABELS[sex].lower(),) if sex != "T" else ())
     cols = st.columns(2)
@@ -100,6 +102,25 @@ def render(sel: Selection) -> None:
         cols[1].warning(result["pdf_error"])
     if result.get("empty"):
         st.caption("Utan värden för området (sidan säger det): " + ", ".join(result["empty"]))
+    if result.get("absent"):
+        st.caption("Utan månadsvärden för området, nämns på titelsidan: "
+                   + ", ".join(result["absent"]))
+
+
+def item_labels(inds: list) -> dict[str, str]:
+    """The deck items offered, key -> label: each indicator, and a monthly one also for the
+    young where its source has that group ('bas_arbetsloshet:16-24')."""
+    out = {}
+    for ind in inds:
+        if ind.frequency != "month":
+            out[ind.id] = f"{ind.label} ({ind.id})"
+            continue
+        out[ind.id] = f"{ind.label} ({ind.id}), månadsvärden"
+        young = deck.YOUTH_OPTIONS.get(ind.mart or "")
+        if young:
+            key = f"{ind.id}:{young}"
+            out[key] = f"{deck.item_label(ind, deck.parse_item(key)[1])} ({key}), månadsvärden"
+    return out
 
 
 def _years(sel: Selection, years: list[int], default: tuple[int, int]) -> tuple[int, int]:
@@ -132,12 +153,14 @@ def _make(sel: Selection, chosen: list[str], start: int, end: int, sex: str,
         except deck.DeckError as exc:
             status.update(label="Mötesunderlaget kunde inte göras", state="error")
             return {"error": str(exc)}
-        out = {"pptx": pptx, "empty": [s.ind.label for s in plan.slides if s.missing]}
+        out = {"pptx": pptx, "period": plan.drawn,
+               "empty": [s.ind.label for s in plan.slides if s.missing],
+               "absent": [line.split(":", 1)[0] for line in plan.absent]}
         status.write("PDF (LibreOffice)")
         try:
             out["pdf"] = deck.pptx_to_pdf(pptx)
         except deck.DeckError as exc:
             out["pdf"], out["pdf_error"] = None, str(exc)
         status.update(label=f"Klart: {len(plan.slides)} nyckeltal för {sel.area.name}, "
-                            f"{plan.period}", state="complete", expanded=False)
+                            f"{plan.drawn}", state="complete", expanded=False)
     return out
