@@ -49,7 +49,9 @@ MEASURE_COLORS = ["#1f5fa8", "#ee6677", "#228833", "#ccbb44", "#aa3377", "#66cce
 PART_COLORS = ["#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677",
                "#882255", "#aa4499", "#6699cc", "#bbbbbb"]
 FLAG = "#8c2d04"  # masked / withheld marks at the foot of the plot
-PLOT_WIDTH = 760  # px of plot area assumed for a full-width chart at 1280 px (legend rows)
+# px of plot area of a full-width chart at 1280×800 (legend rows): the main column's 820 px
+# less the 64 + 24 px margins (walk24 measured 820; 760 was wider than the plot)
+PLOT_WIDTH = 732
 LEGEND_ROW = 22  # px per legend row
 SOURCE_LINE = 14  # px per line of the source note under the plot
 
