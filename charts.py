@@ -49,7 +49,9 @@ MEASURE_COLORS = ["#1f5fa8", "#ee6677", "#228833", "#ccbb44", "#aa3377", "#66cce
 PART_COLORS = ["#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677",
                "#882255", "#aa4499", "#6699cc", "#bbbbbb"]
 FLAG = "#8c2d04"  # masked / withheld marks at the foot of the plot
-PLOT_WIDTH = 760  # px of plot area assumed for a full-width chart at 1280 px (legend rows)
+# px of plot area of a full-width chart at 1280×800 (legend rows): the main column's 820 px
+# less the 64 + 24 px margins (walk24 measured 820; 760 was wider than the plot)
+PLOT_WIDTH = 732
 LEGEND_ROW = 22  # px per legend row
 SOURCE_LINE = 14  # px per line of the source note under the plot
 
@@ -86,6 +88,34 @@ def source_text(ind: Indicator, *, computed_note: str | None = None) -> str:
     if computed_note:
         parts.append(computed_note)
     return " ".join(parts)
+
+
+def sources_text(inds: list[Indicator], *, computed: bool) -> str:
+    """The source line of a chart of several indicators: 'Källor: …; …. Hämtad 1 december
+    2026.' (each citation with its own date when they differ) and, with ``computed`` (an
+    area's values), each rule of ``Indicator.area_method`` with the tables or KPIs it is for:
+    'Områden: för TAB6260 beräknat …; för N03920, N03921 och N03926 beräknat …'."""
+    dates = [format_date(ind.fetched_at) if ind.fetched_at else None for ind in inds]
+    one_date = len(set(dates)) == 1 and dates[0] is not None
+    cites = [ind.source_line.removeprefix("Källa: ")
+             + ("" if one_date or date is None else f", hämtad {date}")
+             for ind, date in zip(inds, dates, strict=True)]
+    parts = [f"Käll{'or' if len(inds) > 1 else 'a'}: " + "; ".join(cites) + "."]
+    if one_date:
+        parts.append(f"Hämtad {dates[0]}.")
+    if computed:
+        rules: dict[str, list[str]] = {}
+        for ind in inds:
+            rules.setdefault(ind.area_method, []).extend(
+                list(ind.source_ids) if ind.is_monthly and ind.source_ids else [ind.id])
+        said = [f"för {_and_list(list(dict.fromkeys(ids)))} {rule}" for rule, ids in rules.items()]
+        parts.append(f"Områden: {'; '.join(said)}.")
+    return " ".join(parts)
+
+
+def _and_list(items: list[str]) -> str:
+    """'A', 'A och B', 'A, B och C'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
 
 
 def period_text(frames: list[pd.DataFrame]) -> str:
@@ -183,15 +213,23 @@ def _x_values(df: pd.DataFrame) -> pd.Series:
     return df["year"] if _x(df) == "year" else pd.to_datetime(df["period"])
 
 
+LEGEND_ITEM = 46  # px of a legend entry besides its text: the symbol, the gaps
+LEGEND_GAP = 5  # px Plotly puts between the columns of a wrapped legend (its itemgap)
+
+
 def legend_rows(names: list[str], width: int = PLOT_WIDTH) -> int:
-    """How many rows a horizontal legend of ``names`` takes (about 7 px a character)."""
-    rows, used = 1, 0
-    for name in names:
-        item = 46 + 7 * len(name)
-        if used and used + item > width:
-            rows, used = rows + 1, 0
-        used += item
-    return rows if names else 0
+    """How many rows a horizontal legend of ``names`` takes in a plot ``width`` px wide, as
+    plotly.js lays it out: one row when every entry fits side by side, otherwise a grid of
+    columns each as wide as the widest entry (walk24: four long names went to four rows at
+    1280 px, not the three that packing each entry by its own width gives). Entry widths come
+    from the tick font's metrics at the legend's 12 px (``text_width``)."""
+    if not names:
+        return 0
+    items = [LEGEND_ITEM + text_width(name) for name in names]
+    if sum(items) <= width:
+        return 1
+    per_row = max(1, int((width + LEGEND_GAP) // (max(items) + LEGEND_GAP)))
+    return math.ceil(len(names) / per_row)
 
 
 _FLAG_STYLE = {  # kind -> (legend name, marker)

@@ -35,6 +35,9 @@ class TableExport:
     area_name: str
     area_id: str
     members: list[tuple[str, str]] = field(default_factory=list)  # (kommun code, name)
+    # several areas (Jämför): each area's name, its kommuner and whether they are all of
+    # them (Riket: "alla 290 kommuner"); said area by area instead of ``members``
+    member_lists: list[tuple[str, list[tuple[str, str]], bool]] = field(default_factory=list)
     sex: str = "Totalt"
     period: str = ""
     area_method: bool = True  # say how area values are computed
@@ -72,13 +75,22 @@ def csv_bytes(table: TableExport) -> bytes:
     return to_excel_csv(table.data, decimals={**table.column_decimals(), VALUE: places})
 
 
+def _listed(members: list[tuple[str, str]]) -> str:
+    """'Alvesta (0764), Tingsryd (0763)' from (code, name) pairs, in the order given."""
+    return ", ".join(f"{name} ({code})" for code, name in members)
+
+
 def _about_rows(table: TableExport) -> list[tuple[str, str]]:
-    members = ", ".join(f"{name} ({code})" for code, name in table.members)
-    rows = [("Område", f"{table.area_name} ({table.area_id})"),
-            ("Medlemskommuner", members or "–"),
-            ("Kön", table.sex),
-            ("Period", table.period or "–"),
-            ("Skapad", format_date(date.today().isoformat()))]
+    rows = [("Område", f"{table.area_name} ({table.area_id})")]
+    if table.member_lists:
+        rows += [(f"Kommuner i {name}",
+                  f"alla {len(members)} kommuner" if everyone else _listed(members))
+                 for name, members, everyone in table.member_lists]
+    else:
+        rows.append(("Medlemskommuner", _listed(table.members) or "–"))
+    rows += [("Kön", table.sex),
+             ("Period", table.period or "–"),
+             ("Skapad", format_date(date.today().isoformat()))]
     return rows
 
 

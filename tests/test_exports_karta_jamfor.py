@@ -80,6 +80,40 @@ def test_jamfor_ranking_downloads_the_rows_as_shown(app_env, warehouse, shared):
     assert ws.cell(row, col).value == 6.0 and ws.cell(row, col).number_format == "#,##0.0"
 
 
+def test_jamfor_excel_names_each_compared_areas_own_kommuner(app_env, warehouse):
+    """walk24: comparing LA2308 Växjö with Kronobergs län and Riket, the Excel file's "Om
+    siffrorna" listed all 290 kommuner under one "Medlemskommuner" (the union of the three),
+    so a reader could not see which kommuner make up the LA. Each area now has its own row:
+    the warehouse's members of the LA and of the län, and Riket as all its kommuner."""
+    from openpyxl import load_workbook
+
+    from exports.tables import xlsx_bytes
+    from transforms.export import series_frame
+    from ui.pages.jamfor import compared_export
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "N03920")
+    areas = [queries.area(warehouse, a) for a in ("la:LA2308", "lan:07", "riket")]
+    table = series_frame([(a.name, queries.area_series(warehouse, ind, a, "T")) for a in areas],
+                         ind, sex="Totalt")
+    export = compared_export(areas, ind, table, sex="Totalt", period="2010–2022")
+    ws = load_workbook(io.BytesIO(xlsx_bytes(export)))["Om siffrorna"]
+    rows = {r[0]: r[1] for r in ws.iter_rows(values_only=True) if r and r[0]}
+    names = dict(zip(*queries.kommuner(warehouse)[["kommun_code", "kommun_name"]].T.values,
+                     strict=True))
+
+    def listed(area) -> str:
+        return ", ".join(f"{names[c]} ({c})"
+                         for c in sorted(area.members, key=lambda c: (names[c], c)))
+
+    la, lan, riket = areas
+    assert 1 < len(la.members) < len(lan.members) < len(riket.members) == len(names) == 290
+    assert rows[f"Kommuner i {la.name}"] == listed(la)
+    assert rows[f"Kommuner i {lan.name}"] == listed(lan)
+    assert rows["Kommuner i Riket"] == "alla 290 kommuner"
+    assert "Medlemskommuner" not in rows
+
+
 def _map_values(warehouse):
     from ui import analysis
     from warehouse import queries

@@ -276,6 +276,63 @@ def test_vilket_matt_shows_the_chosen_sex_and_says_where_it_is_the_total(app_env
             "vid varje sådant nyckeltal).") in [c.value for c in at.caption]
 
 
+def _source_of(fig: dict) -> str:
+    """A figure's source line (the annotation that starts "Käll"), unwrapped."""
+    return next(a["text"] for a in fig["layout"]["annotations"]
+                if a["text"].startswith("Käll")).replace("<br>", " ")
+
+
+def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_made(
+        app_env, warehouse):
+    """walk24: the chart of several measures cited its tables and KPIs but, unlike every
+    other chart (and its PNG/SVG/PDF, which carry the same line), had no fetch date and, for a
+    län or group, no word on how the area's values are made from the kommuner."""
+    from transforms.formatting import format_date
+    from warehouse import queries
+
+    at = _shown(sida="arbetsloshet", kommun="2080", omrade="lan:20", kon="K", fran="2015",
+                till="2022")
+    source = _source_of(_figure(at, "Arbetslöshet enligt olika mått<br>"))
+    bas, *kolada = (queries.indicator(warehouse, i)
+                    for i in ("bas_arbetsloshet", "N03920", "N03921", "N03926"))
+    assert bas.fetched_at and {format_date(i.fetched_at) for i in kolada} == {
+        format_date(bas.fetched_at)}
+    assert f"Hämtad {format_date(bas.fetched_at)}." in source
+    # the two rules, each with what it applies to: SCB's counts, Kolada's weighted rates
+    assert f"för TAB6260 {bas.area_method}" in source
+    assert len({i.area_method for i in kolada}) == 1
+    assert f"för N03920, N03921 och N03926 {kolada[0].area_method}" in source
+    # a kommun's chart has no area values to explain, but still its fetch date
+    falun = _source_of(_figure(_shown(sida="arbetsloshet", kommun="2080"),
+                               "Arbetslöshet enligt olika mått<br>"))
+    assert f"Hämtad {format_date(bas.fetched_at)}." in falun and "Områden" not in falun
+
+
+SCREEN_1280 = 820  # px: a full-width chart in the main column at 1280×800 (measured, walk24)
+
+
+def test_vilket_matt_legend_has_the_rows_plotly_draws_at_1280(app_env, export_browser):
+    """walk24: at 1280×800 the four measures' legend wrapped into four rows over the
+    subtitle: the top margin held three. Plotly lays a legend that does not fit one row in
+    columns as wide as its widest entry; the margin must hold the rows it draws."""
+    import re
+    from dataclasses import replace
+
+    import charts
+
+    at = _shown(sida="arbetsloshet", kommun="2080", omrade="lan:20", kon="K", fran="2015",
+                till="2022")
+    fig = _figure(at, "Arbetslöshet enligt olika mått<br>")
+    names = [t["name"] for t in fig["data"]]
+    assert len(names) == 4
+    probe = replace(export_browser.FORMATS["svg"], key="walk24-1280", width=SCREEN_1280,
+                    height=fig["layout"]["height"])
+    svg = export_browser.figure_image(fig, probe).decode("utf-8")
+    rows = len({round(float(y)) for y in re.findall(
+        r'<g class="traces" transform="translate\([\d.]+,([\d.]+)\)', svg)})
+    assert rows == 4  # one entry a row at this width
+    assert fig["layout"]["margin"]["t"] >= charts.top_margin(rows)
+
 def test_generated_text_names_the_lan_and_the_periods_with_values(app_env, warehouse, shared):
     """Vännäs: its län is named as the warehouse names it (never "Vännäss län"); a period
     after the last Kolada year says which year has the latest value."""

@@ -860,10 +860,10 @@ def measures_block(sel: Selection) -> None:
     said = f"{chosen} (totalt där det står)" if totals else chosen
     title = (f"Arbetslöshet enligt olika mått<br><sup>{sel.area.name}, {period}, {said}; "
              "månadsvärden som heldragna linjer, årsvärden som punkter mitt i året</sup>")
-    source = ("Källor: " + "; ".join(
-        query("indicator", i).source_line.removeprefix("Källa: ") for i in MEASURES
-        if any(line.name.removesuffix(" (totalt)") == _measure(i).get("name")
-               for line in lines)))
+    drawn = [query("indicator", i) for i in MEASURES
+             if any(line.name.removesuffix(" (totalt)") == _measure(i).get("name")
+                    for line in lines)]
+    source = charts.sources_text(drawn, computed=not sel.area.is_kommun)
     fig = figure(charts.measures, lines, unit, title=title, source=source)
     names = name_parts(sel.area.name, "Arbetslöshet enligt olika mått", period)
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-matt")

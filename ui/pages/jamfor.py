@@ -190,14 +190,17 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
 
 def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex: str,
                     period: str) -> TableExport:
-    """The chart's numbers with what they are: every compared area's member kommuner listed
-    on the Excel file's definitions sheet (an area's value is computed from them)."""
+    """The chart's numbers with what they are: each compared area's own kommuner on the
+    Excel file's definitions sheet, area by area (an area's value is computed from them;
+    walk24: one list of all their kommuner together said nothing once Riket was compared)."""
     members = sorted({m for a in areas for m in a.members})
-    names = query("kommun_names", members) if members else []
+    names = dict(zip(members, query("kommun_names", members) if members else [], strict=True))
+    lists = [(a.name, sorted(((m, names[m]) for m in a.members), key=lambda p: (p[1], p[0])),
+              a.kind == "riket") for a in areas if not a.is_kommun]
     return TableExport(table, [ind], ", ".join(a.name for a in areas),
                        ",".join(a.area_id for a in areas),
-                       list(zip(members, names, strict=True)), sex=sex, period=period,
-                       area_method=any(not a.is_kommun for a in areas))
+                       [(m, names[m]) for m in members], sex=sex, period=period,
+                       area_method=any(not a.is_kommun for a in areas), member_lists=lists)
 
 
 def missing_text(empty: list[charts.Line], ind) -> str:
