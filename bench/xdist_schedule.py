@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> None:
               f"({', '.join(f'{t:.1f}' for t, _ in ends)})")
         for i, (_, taken) in enumerate(ends):
             print(f"  gw{i}: {' '.join(taken[:12])}{' …' if len(taken) > 12 else ''}")
-    heavy = [name for name in longest_first if total[name] >= 3.0]
+    heavy = [file for name in longest_first if total[name] >= 3.0  # the unit as its files
+             for file in (SHARED_BROWSER_FILES if name == "browser files" else (name,))]
     print("HEAVY_FIRST (files of 3 s or more, longest first):")
     print("  " + repr(heavy))
 
