@@ -17,7 +17,11 @@ from __future__ import annotations
 import argparse
 import collections
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.conftest import SHARED_BROWSER_FILES
 
 LINE = re.compile(r"^([0-9.]+)s (setup|call|teardown)\s+(\S+)")
 
@@ -32,12 +36,15 @@ def test_seconds(durations: Path) -> dict[str, float]:
 
 
 def files_in_order(order: Path, seconds: dict[str, float]) -> dict[str, list[float]]:
-    """File name -> its tests' seconds, in collection order (a test not timed: 2 ms)."""
+    """Work unit -> its tests' seconds, in collection order (a test not timed: 2 ms). A unit
+    is a file, but tests/conftest.py's SHARED_BROWSER_FILES are one unit, as its scheduler
+    hands them out ("browser files")."""
     files: dict[str, list[float]] = {}
     for test in order.read_text("utf-8").split():
         if "::" in test:
-            files.setdefault(test.split("::")[0].rsplit("/", 1)[-1], []).append(
-                seconds.get(test, 0.002))
+            name = test.split("::")[0].rsplit("/", 1)[-1]
+            unit = "browser files" if name in SHARED_BROWSER_FILES else name
+            files.setdefault(unit, []).append(seconds.get(test, 0.002))
     return files
 
 
@@ -87,7 +94,8 @@ def main(argv: list[str] | None = None) -> None:
               f"({', '.join(f'{t:.1f}' for t, _ in ends)})")
         for i, (_, taken) in enumerate(ends):
             print(f"  gw{i}: {' '.join(taken[:12])}{' …' if len(taken) > 12 else ''}")
-    heavy = [name for name in longest_first if total[name] >= 3.0]
+    heavy = [file for name in longest_first if total[name] >= 3.0  # the unit as its files
+             for file in (SHARED_BROWSER_FILES if name == "browser files" else (name,))]
     print("HEAVY_FIRST (files of 3 s or more, longest first):")
     print("  " + repr(heavy))
 

@@ -1,7 +1,9 @@
 """The Streamlit server and Chromium of the browser tests, started once per pytest-xdist worker
 and shared by every browser test file that runs there (issue 12 point 8: test speed; they
 were one of each per file). tests/conftest.py imports the fixtures, so all files share one
-instance; tests still open pages in fresh browser contexts (no cookies, no session)."""
+instance, and its xdist scheduler hands those files (``SHARED_BROWSER_FILES``) to one worker
+as one unit, so one instance serves them all in `make test` too; tests still open pages in
+fresh browser contexts (no cookies, no session)."""
 
 from __future__ import annotations
 

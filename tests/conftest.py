@@ -389,6 +389,30 @@ HEAVY_FIRST = [
 ]
 
 
+# The files that use the worker's Streamlit server and Chromium (tests/browser_session.py):
+# `make test`'s file-by-file hand-out (--dist loadfile) gives them to ONE worker as one unit,
+# in HEAVY_FIRST's order, so one server, one Chromium and one Playwright driver serve all three
+# and the server's caches are warm for the second file (they landed on both workers: each
+# started its own; issue 12 point 8, bench/results/tests.md "tests24").
+SHARED_BROWSER_FILES = ("test_browser.py", "test_browser_pages.py", "test_browser_map.py")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile with SHARED_BROWSER_FILES as one work unit (see above); every other
+    file is its own unit, as xdist's LoadFileScheduling makes them."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class _BrowserFilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return "browser files" if path.rsplit("/", 1)[-1] in SHARED_BROWSER_FILES else path
+
+    return _BrowserFilesTogether(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     """Heaviest files first (see HEAVY_FIRST); live tests run only with `make test-live`."""
     rank = {name: i for i, name in enumerate(HEAVY_FIRST)}

@@ -264,6 +264,45 @@ def test_the_server_binds_localhost_only_by_default(app_url):
     assert _listening(port) == {"0100007F"}  # 127.0.0.1, and no 0.0.0.0 or :: socket
 
 
+def test_make_test_hands_the_browser_files_to_one_worker_as_one_unit():
+    """`make test`'s --dist loadfile (tests/conftest.py's scheduler): the three files that use
+    the worker's Streamlit server and Chromium go to one worker together, in HEAVY_FIRST's
+    order, so one server and one browser serve them; every other file is a unit of its own."""
+    from tests.conftest import HEAVY_FIRST, SHARED_BROWSER_FILES, pytest_xdist_make_scheduler
+
+    config = SimpleNamespace(getvalue={"dist": "loadfile", "tx": ["2*popen"]}.get,
+                             option=SimpleNamespace(loadscopereorder=False))
+    scheduler = pytest_xdist_make_scheduler(config, None)
+    collection = [f"tests/{name}::test_{n}" for name in HEAVY_FIRST for n in range(4)]
+    sent: dict[str, list[str]] = {}
+
+    class Node:
+        """A worker as the scheduler sees it: it records the tests it was sent."""
+
+        shutting_down = False
+
+        def __init__(self, name: str) -> None:
+            self.name, self.gateway = name, SimpleNamespace(id=name)
+            sent[name] = []
+
+        def send_runtest_some(self, indices: list[int]) -> None:
+            sent[self.name] += [collection[i] for i in indices]
+
+        def shutdown(self) -> None:
+            self.shutting_down = True
+
+    for node in (Node("gw0"), Node("gw1")):
+        scheduler.add_node(node)
+        scheduler.add_node_collection(node, collection)
+    scheduler.schedule()
+    browser = [test for test in collection if test.split("::")[0][6:] in SHARED_BROWSER_FILES]
+    assert len(browser) == 12 and sent["gw0"][:12] == browser, sent  # one unit, in order
+    assert not set(browser) & set(sent["gw1"]), sent
+    assert sent["gw1"][:4] == [f"tests/{HEAVY_FIRST[1]}::test_{n}" for n in range(4)], sent
+    assert config.getvalue("dist") == "loadfile" and pytest_xdist_make_scheduler(
+        SimpleNamespace(getvalue={"dist": "load"}.get), None) is None  # xdist's own
+
+
 def test_falun_shows_monthly_bas_unemployment_in_the_browser(page, app_url):
     from playwright.sync_api import expect
 

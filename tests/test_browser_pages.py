@@ -1,6 +1,7 @@
-"""Every page in real headless Chromium (issue 9 point 9), a file of its own so pytest-xdist
-can give it to the other worker than tests/test_browser.py's interactions (issue 12 point 8:
-each half is about a minute of one core). Uses the worker's shared server and browser."""
+"""Every page in real headless Chromium (issue 9 point 9). Uses the worker's shared server and
+browser: `make test` hands this file, tests/test_browser.py and tests/test_browser_map.py to
+one worker as one unit (tests/conftest.py ``SHARED_BROWSER_FILES``), so one server and one
+Chromium serve all three (issue 12 point 8: on both workers each started its own)."""
 
 from __future__ import annotations
 
