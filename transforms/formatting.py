@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -77,3 +78,18 @@ def genitive(name: str) -> str:
     if len(name) > 1 and name.isupper():
         return f"{name}:s"
     return f"{name}s"
+
+
+# a range of small numbers ("16-24 år", "0-9 år", "10-12 månader", "20-64 31/12"): not a date
+# ("2026-05-28"), a month code ("2023-01"), a decimal ("1,5-2") nor an open end ("(-2021)")
+_RANGE = re.compile(r"(?<![\d\-–/.,:])(\d{1,3})-(\d{1,3})(?![\d\-–])")
+_UNTIL = re.compile(r"\(-(\d{4})\)")  # Kolada's "(-2021)": a series that ends in 2021
+
+
+def dash_ranges(text: str | None) -> str | None:
+    """'Invånare 16–24 år' for Kolada's and SCB's 'Invånare 16-24 år': a range of numbers is
+    written with an en dash, as the rest of the UI writes it (labels from the sources use a
+    hyphen; the stored data keep the source's text)."""
+    if not text:
+        return text
+    return _UNTIL.sub("(–\\1)", _RANGE.sub("\\1–\\2", text))

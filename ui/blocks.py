@@ -20,6 +20,7 @@ from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import population_frame, series_frame, shown_change, stacked_frame
 from transforms.formatting import (
+    dash_ranges,
     format_change,
     format_date,
     format_month,
@@ -647,6 +648,9 @@ def population_block(sel: Selection) -> None:
                    "riket för att se den.")
         return
     df = periods.clip(query("population_lan_monthly", lan_codes), sel.start, sel.end)
+    # SCB's "0-9 år" as the UI writes a range, "0–9 år" (chart, hover and download alike)
+    df = df.assign(age_label=df["age_label"].map(
+        {label: dash_ranges(label) for label in df["age_label"].unique()}))
     if df.empty:
         st.caption(f"SCB:s månadsbefolkning saknas för {name} i vald period.")
         return
