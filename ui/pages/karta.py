@@ -11,7 +11,7 @@ import charts_map
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
-from transforms.formatting import genitive
+from transforms.formatting import format_number, genitive
 from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
@@ -141,14 +141,42 @@ def render(sel: Selection) -> None:
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
     names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
-    st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
-                    key="karta")
+    table = map_table(values, ind, sex)
+    # the sentence on the chosen kommun; the map as wide as its shapes and key need
+    # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
+    with st.container(horizontal=True, gap="medium"):
+        st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
+                        key="karta", width=int(fig.layout.width))
+        st.dataframe(ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer)),
+                     hide_index=True, height=int(fig.layout.height), key="karta_lista",
+                     column_config={"Plats": st.column_config.NumberColumn(width=48)})
     source_footer(ind, period=when, computed=computed)
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
-        area, ind, map_table(values, ind, sex), sex=analysis.SEX_LABELS[sex],
-        period=when))
+        area, ind, table, sex=analysis.SEX_LABELS[sex], period=when))
+
+
+def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
+    """The map's numbers in order of place (map_table: plats, område, värde as shown,
+    enhet, anmärkning), the chosen kommun's (or area's) row marked, for the list beside the
+    map; a value missing says why."""
+    unit = str(table["enhet"].iloc[0]) if len(table) else ""
+    order = table.sort_values(["plats", "område"], na_position="last")
+    value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
+    # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
+    shown = pd.DataFrame({
+        "Plats": order["plats"].to_numpy(), value: order[VALUE].to_numpy(),
+        noun[:1].upper() + noun[1:]: order["område"].to_numpy(),
+        "Anmärkning": order["anmärkning"].to_numpy()})
+    if not shown["Anmärkning"].astype(bool).any():
+        shown = shown.drop(columns="Anmärkning")
+    marked = order["kod"].isin(chosen).to_numpy()
+    decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
+    return shown.style.format({value: lambda v: format_number(v, decimals)},
+                              na_rep="–").apply(
+        lambda row: ["font-weight: bold; background-color: rgba(31, 95, 168, 0.12)"
+                     if marked[row.name] else "" for _ in row], axis=1)
 
 
 def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
@@ -183,6 +211,11 @@ def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
     hit = periods.clip(series, period, period).dropna(subset=["value"])
     return None if hit.empty else float(hit["value"].iloc[-1])
+
+
+def _outlined_codes(sel: Selection, layer: str) -> set[str]:
+    """The codes (as map_table's kod) of the shapes outlined on the map."""
+    return {a.split(":", 1)[-1] for a in _outlined(sel, layer)[0]["area_id"]}
 
 
 def _outlined(sel: Selection, layer: str) -> tuple[pd.DataFrame, str]:
