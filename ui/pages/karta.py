@@ -11,9 +11,9 @@ import charts_map
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
-from transforms.formatting import format_number, genitive
+from transforms.formatting import FEW_PEOPLE, format_number, genitive
 from ui import analysis, url_state
-from ui.blocks import source_footer
+from ui.blocks import people_indicator, source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import Selection, page_changed, page_key
@@ -141,7 +141,7 @@ def render(sel: Selection) -> None:
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
     names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
-    table = map_table(values, ind, sex)
+    table = map_table(values, ind, sex, people=_people(ind, period, sex, layer))
     # the sentence on the chosen kommun; the map as wide as its shapes and key need
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
@@ -179,11 +179,24 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
                      if marked[row.name] else "" for _ in row], axis=1)
 
 
-def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
+def _people(ind, period: str, sex: str, layer: str) -> dict[str, float]:
+    """Kommun code -> the count of people its value rests on (blocks.people_indicator), for
+    the kommuner layer; {} for an area layer (thousands in every area) or none known."""
+    who = people_indicator(ind)
+    if layer != "kommun" or who is None or len(period) != 4:
+        return {}
+    df = query("kommun_values", who, period, sex if who.has_sex else "T")
+    df = df.dropna(subset=["value"])
+    return dict(zip(df["kommun_code"], df["value"].astype(float), strict=True))
+
+
+def map_table(values: pd.DataFrame, ind, sex: str,
+              people: dict[str, float] | None = None) -> pd.DataFrame:
     """The map's numbers with the columns of the other downloads (transforms.export.
     series_frame: värde as shown, coverage, source, fetch date), one row per shape, with its
-    code, its place and why a value is missing. Built column-wise: 290 one-row frames through
-    series_frame took over a second."""
+    code, its place and why a value is missing, or that it rests on few people (``people``:
+    kommun code -> the count behind its value). Built column-wise: 290 one-row frames
+    through series_frame took over a second."""
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
@@ -199,13 +212,20 @@ def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
         "plats": values["place"].astype("Int64").array,
         "enhet": ind.short_unit, "täckning": cover,
-        "anmärkning": [notes.get(s, "") if pd.isna(v) else "" for s, v in zip(
-            values["status"], values["value"], strict=True)],
+        "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a) for s, v, a in zip(
+            values["status"], values["value"], values["area_id"], strict=True)],
         "nyckeltal": f"{ind.id} {ind.label}",
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
     table.attrs["decimals"] = {VALUE: ind.decimals}
     return table
+
+
+def _few(people: dict[str, float] | None, area_id: str) -> str:
+    """'bygger på få personer (5)' for a kommun whose value rests on fewer than FEW_PEOPLE."""
+    n = (people or {}).get(area_id.split(":", 1)[-1])
+    return f"bygger på få personer ({format_number(n, 0)})" if n is not None \
+        and 0 < n < FEW_PEOPLE else ""
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
