@@ -360,3 +360,33 @@ def test_the_sources_age_ranges_are_shown_with_an_en_dash_never_stored_so(app_en
     fig = _figure(at, "Folkmängd efter ålder och kön, Dalarnas län")
     drawn = {label for trace in fig["data"] for label in _decode(trace["y"])}
     assert drawn == {a.replace("-", "–") for a in ages}  # every age group, none with "-"
+
+
+def test_the_area_picker_offers_every_area_the_kommun_is_in_first_and_says_when_it_is_not(
+        app_env, warehouse):
+    """Walkthrough 23 ("taste"): an Område without the chosen kommun could be picked with no
+    word. The freedom stays; the areas the kommun is in come first, its own groups among
+    them, and the page says when the kommun is not in the area shown."""
+    own = {a for (a,) in warehouse.execute(
+        "select area_id from marts.area_member where kommun_code = '1480' "
+        "and area_id not in ('kommun:1480', 'riket')").fetchall()}
+    assert own == {"lan:14", "la:LA2321", "fa:15", "kommungrupp:A1"}
+    at = _shown(kommun="1480")
+    assert not at.exception
+    picker = _widget(at, "selectbox", "Område")
+    labels = picker.options
+    first = labels[1:len(own) + 2]  # after "Ingen – visa kommunen"
+    assert first[-1] == "Egen grupp: Göteborgsregionen"  # seeded: its 13 members have 1480
+    assert {lab.split(": ", 1)[0] for lab in first[:-1]} == {
+        "Län", "Lokal arbetsmarknad", "FA-region", "Kommungrupp"}
+    assert labels.index("Egen grupp: Göteborgsregionen") < labels.index(
+        "Egen grupp: Samordningsförbundet Värend")  # a group without Göteborg comes later
+    assert "Län: Skåne län" in labels  # any area can still be picked
+    at = _shown(kommun="0780", omrade="lan:12")
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Skåne län"
+    caption = next(c.value for c in at.caption if "Skåne län (" in c.value)
+    assert caption.startswith("Växjö ingår inte i Skåne län: sidan visar området. Områdena "
+                              "där Växjö ingår står först under Område.")
+    at = _shown(kommun="0780", omrade="lan:07")
+    assert not [c for c in at.caption if "ingår inte" in c.value]

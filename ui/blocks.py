@@ -446,8 +446,12 @@ def selection_caption(sel: Selection) -> str:
     where = f"{len(area.members)} kommuner: {members}" if len(area.members) <= 15 \
         else f"{len(area.members)} kommuner"
     vintage = f" Indelning {area.vintage}." if area.vintage else ""
-    return (f"{area.name} ({where}). Kön: {sel.sex_label}. Områdets värden är beräknade från "
-            f"kommunerna enligt varje nyckeltals regel.{vintage}")
+    outside = ""
+    if area.kind != "riket" and sel.kommun_code not in area.members:
+        outside = (f"{sel.kommun_name} ingår inte i {area.name}: sidan visar området. "
+                   f"Områdena där {sel.kommun_name} ingår står först under Område. ")
+    return (f"{outside}{area.name} ({where}). Kön: {sel.sex_label}. Områdets värden är "
+            f"beräknade från kommunerna enligt varje nyckeltals regel.{vintage}")
 
 
 MONTHLY_INDICATOR = "bas_arbetsloshet"  # the indicator of the monthly block on Översikt
