@@ -44,6 +44,8 @@ def test_mark_few_people_adds_to_the_note_and_keeps_the_value():
                                        "x; bygger på få personer (19)"]
     assert list(out["värde"]) == [75.0, 40.0, 12.5] and out.attrs == table.attrs
     assert list(mark_few_people(table, {"A": {2022: 20.0}}, 20)["anmärkning"]) == ["", "", "x"]
+    households = mark_few_people(table, {"B": {2022: 3.0}}, 20, noun="hushåll")
+    assert list(households["anmärkning"]) == ["", "", "x; bygger på få hushåll (3)"]
 
 
 def test_bjurholms_cards_say_their_values_rest_on_few_people(app_env, shared):

@@ -83,7 +83,7 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
 
 
 def mark_few_people(table: pd.DataFrame, counts: dict[str, dict[int, float]],
-                    few: int) -> pd.DataFrame:
+                    few: int, *, noun: str = "personer") -> pd.DataFrame:
     """``series_frame``'s table with 'bygger på få personer (5)' in ``anmärkning`` for each
     yearly row whose area (``område``) rests on fewer than ``few`` people that year
     (``counts``: area name -> year -> people); the value itself is kept as it is."""
@@ -94,7 +94,7 @@ def mark_few_people(table: pd.DataFrame, counts: dict[str, dict[int, float]],
         n = counts.get(name, {}).get(int(year)) if pd.notna(year) else None
         if n is not None and 0 < n < few:
             said = out["anmärkning"].iat[i]
-            words = f"bygger på få personer ({round(n)})"
+            words = f"bygger på få {noun} ({round(n)})"
             out.iat[i, out.columns.get_loc("anmärkning")] = f"{said}; {words}" if said else words
     out.attrs = dict(table.attrs)
     return out

@@ -203,7 +203,8 @@ def people_by_year(ind: Indicator, area: queries.Area, sex: str) -> dict[int, fl
     return dict(zip(df["year"].astype(int), df["value"].astype(float), strict=True))
 
 
-def _people_noun(ind: Indicator) -> str:
+def people_noun(ind: Indicator) -> str:
+    """'hushåll' when the count behind the value counts households, else 'personer'."""
     who = people_indicator(ind)
     return "hushåll" if who is not None and "hushåll" in who.label.lower() else "personer"
 
@@ -215,7 +216,7 @@ def few_people_notes(ind: Indicator, area: queries.Area, sex: str, latest: pd.Se
     counts = people_by_year(ind, area, sex)
     if not counts:
         return ()
-    noun = _people_noun(ind)
+    noun = people_noun(ind)
     share_of = ind.weight_label if people_indicator(ind) is not ind else None
     year = int(latest["year"])
     note = few_people_note(counts.get(year), year, share_of=share_of, noun=noun)
@@ -350,7 +351,7 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     if people_indicator(ind) is not None:  # the download says where a value rests on few
         table = mark_few_people(table, {area.name: people_by_year(ind, area, sex) for area, role
                                         in compared_areas(sel) if role in ("focus", "member")},
-                                FEW_PEOPLE)
+                                FEW_PEOPLE, noun=people_noun(ind))
     return ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 

@@ -13,7 +13,7 @@ from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
 from transforms.formatting import FEW_PEOPLE, format_number, genitive
 from ui import analysis, url_state
-from ui.blocks import people_indicator, source_footer
+from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import Selection, page_changed, page_key
@@ -200,6 +200,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
+    noun = people_noun(ind) if people else "personer"
     partial = values["status"] == "partial"  # an area layer's value from some members only
     cover = [coverage_label(int(r["n_reporting"]), int(r["n_expected"])) if p else ""
              for p, (_, r) in zip(partial, values.iterrows(), strict=True)] if partial.any() \
@@ -212,7 +213,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
         "plats": values["place"].astype("Int64").array,
         "enhet": ind.short_unit, "täckning": cover,
-        "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a) for s, v, a in zip(
+        "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
             values["status"], values["value"], values["area_id"], strict=True)],
         "nyckeltal": f"{ind.id} {ind.label}",
         "källa": ind.source_line.removeprefix("Källa: "),
@@ -221,10 +222,10 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     return table
 
 
-def _few(people: dict[str, float] | None, area_id: str) -> str:
+def _few(people: dict[str, float] | None, area_id: str, noun: str) -> str:
     """'bygger på få personer (5)' for a kommun whose value rests on fewer than FEW_PEOPLE."""
     n = (people or {}).get(area_id.split(":", 1)[-1])
-    return f"bygger på få personer ({format_number(n, 0)})" if n is not None \
+    return f"bygger på få {noun} ({format_number(n, 0)})" if n is not None \
         and 0 < n < FEW_PEOPLE else ""
 
 
