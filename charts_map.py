@@ -5,7 +5,8 @@ the feature id) on a ``geo`` subplot drawn as SVG: its colour is the class index
 stepped scale, with greys below the classes for suppressed and missing values (only when
 there are any). The trace's own colour bar is the map's key: one step per class, named with
 its bounds, the method as its title. There is no base map: the geo subplot's own layers are
-off and the view is fitted to the shapes (``fitbounds``). plotly.js still loads a world
+off and the view is the shapes' box (``lonaxis``/``lataxis`` ranges), in the left part of a
+figure only as wide as the shapes and the key beside them need (``map_size``). plotly.js still loads a world
 topojson for a geo subplot, from cdn.plot.ly unless told otherwise: ``PLOTLY_CONFIG``
 (``topojsonURL``) points it at a ``data:`` URL holding an empty topology, so nothing is
 fetched at all (exports/images.py does the same for kaleido with a local file). Nothing
@@ -23,6 +24,8 @@ exported image keeps them.
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -121,18 +124,82 @@ def _steps(z: pd.Series, classes: Classes | None) -> tuple[list[str], list[str],
     return labels, colors, index
 
 
-def _colorbar(title: str, labels: list[str]) -> dict:
-    """The key: one step per label, ticks at the steps' middles, inside the map's top right."""
+def _colorbar(title: str, labels: list[str], x: float) -> dict:
+    """The key: one step per label, ticks at the steps' middles, at the top of the column right
+    of the map (``x``: its left edge, a fraction of the plot's width)."""
     n = len(labels)
     span = max(n - 1, 1)
-    wrapped = _wrap(title, 34)
+    wrapped = _wrap(title, KEY_TITLE_CHARS)
     title_px = 16 * (wrapped.count("<br>") + 1) + 8  # the title sits inside the bar's length
     return {"title": {"text": wrapped, "side": "top", "font": {"size": 12, "color": "#333333"}},
             "tickmode": "array", "ticktext": labels,
             "tickvals": [(i + 0.5) * span / n for i in range(n)], "ticks": "",
-            "x": 1.0, "xanchor": "right", "xref": "paper", "y": 1.0, "yanchor": "top",
-            "lenmode": "pixels", "len": 24 * n + title_px, "thickness": 16, "outlinewidth": 0,
-            "bgcolor": "rgba(255,255,255,0.85)", "tickfont": {"size": 12, "color": "#333333"}}
+            "x": x, "xanchor": "left", "xref": "paper", "y": 1.0, "yanchor": "top",
+            "xpad": 0, "lenmode": "pixels", "len": 24 * n + title_px, "thickness": 16,
+            "outlinewidth": 0, "bgcolor": "rgba(255,255,255,0.85)",
+            "tickfont": {"size": 12, "color": "#333333"}}
+
+
+# The figure's size on screen (walkthrough 23: the map was as wide as the page, Sweden a
+# strip in its middle): as wide as the shapes need at the map's height plus the key's column
+# beside them, between MIN_WIDTH and MAX_WIDTH px (MAX_WIDTH fits the page at 1280 px with
+# the menu open); a wide area (a län's members) at MAX_WIDTH gets a lower map instead.
+MIN_WIDTH, MAX_WIDTH = 520, 800
+SIDE = 10  # the figure's left and right margins, px
+KEY_GAP = 16  # between the map and the key, px
+KEY_TITLE_CHARS = 26  # the key's title wraps at this many characters
+CHAR_PX = 6.6  # a character of the key's 12 px text, on average
+TOP, BOTTOM = 80, 24  # above the map (title) and below it (source, one line), px
+MIN_MAP_HEIGHT = 360
+
+
+def mercator_aspect(lon_min: float, lat_min: float, lon_max: float, lat_max: float) -> float:
+    """Width / height of a lon/lat box as the map draws it (Mercator)."""
+    def y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    height = y(lat_max) - y(lat_min)
+    return math.radians(lon_max - lon_min) / height if height > 0 else 1.0
+
+
+@dataclass(frozen=True)
+class MapSize:
+    """The figure's width and map height (px) and the map's share of the plot's width."""
+
+    width: int
+    height: int
+    map_share: float
+    lon: tuple[float, float] = (10.0, 25.0)  # the view: the shapes' box
+    lat: tuple[float, float] = (55.0, 69.5)
+
+
+def map_size(aspect: float, key_texts: list[str], height: int) -> MapSize:
+    """The figure's size for shapes of ``aspect`` (width / height) drawn ``height`` px high
+    with a key of ``key_texts`` (its labels) beside them: the key's column is as wide as its
+    longest label or its wrapped title."""
+    key = max(KEY_TITLE_CHARS * CHAR_PX, 16 + 6 + CHAR_PX * max(map(len, key_texts),
+                                                                 default=0))
+    plot = height - TOP - BOTTOM
+    room = MAX_WIDTH - 2 * SIDE - KEY_GAP - key  # the widest the map can be
+    wide = plot * aspect
+    if wide > room:  # a wide area: the map as wide as there is room, and lower
+        plot = max(int(room / aspect), MIN_MAP_HEIGHT - TOP - BOTTOM)
+        wide = room
+    width = int(min(max(2 * SIDE + wide + KEY_GAP + key, MIN_WIDTH), MAX_WIDTH))
+    inner = width - 2 * SIDE
+    return MapSize(width, plot + TOP + BOTTOM, (inner - KEY_GAP - key) / inner)
+
+
+def _box(drawn: pd.DataFrame) -> tuple[float, float, float, float]:
+    """(lon_min, lat_min, lon_max, lat_max) of the shapes drawn, a little wider: the view
+    (plotly's geo frame takes the box's projected shape; with 2 % more latitude it drew the
+    shapes a little taller than the frame and cut Sweden's north tip, 6 % keeps it whole);
+    Sweden's when none is drawn."""
+    if drawn.empty:
+        return 10.5, 55.0, 24.5, 69.3
+    lon0, lat0 = float(drawn["lon_min"].min()), float(drawn["lat_min"].min())
+    lon1, lat1 = float(drawn["lon_max"].max()), float(drawn["lat_max"].max())
+    pad_lon, pad_lat = (lon1 - lon0) * 0.02, (lat1 - lat0) * 0.06
+    return lon0 - pad_lon, lat0 - pad_lat, lon1 + pad_lon, lat1 + pad_lat
 
 
 def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | None,
@@ -155,10 +222,15 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     step = z.map(index).astype("float64")
     key_title = classes.title if classes else "Inga värden att dela in i klasser"
     geojson = _geojson(tuple(drawn["area_id"]), tuple(drawn["geojson"]))
+    box = _box(drawn)
+    size = replace(map_size(mercator_aspect(*box), [*labels, outline_name, "Länsgräns"],
+                            height), lon=(box[0], box[2]), lat=(box[1], box[3]))
+    key_x = size.map_share + KEY_GAP / (size.width - 2 * SIDE)
     fig = go.Figure(go.Choropleth(
         locations=drawn["area_id"], featureidkey="id",
         z=step, zmin=0, zmax=max(len(colors) - 1, 1), colorscale=_stepped_scale(colors),
-        showscale=bool(labels), colorbar=_colorbar(key_title, labels) if labels else None,
+        showscale=bool(labels),
+        colorbar=_colorbar(key_title, labels, key_x) if labels else None,
         marker={"line": {"color": "#ffffff", "width": 0.5}},
         hovertext=[texts[a] for a in drawn["area_id"]], hoverinfo="text",
         customdata=drawn["value"].astype("float64"),  # the values themselves, for export
@@ -176,7 +248,7 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     if outlined is not None and not outlined.empty:
         fig.add_trace(_lines(outlined, name=outline_name, color=OUTLINE_COLOR, width=2.6,
                              rank=310))
-    _frame(fig, title=title, source=source, height=height)
+    _frame(fig, title=title, source=source, size=size, key_x=key_x)
     # set last: plotly validates a constructor's geojson by deep-copying it twice (0,5 s for
     # 290 kommuner), and every later update_layout deep-copies it again; update_traces takes
     # the dict as it is
@@ -184,23 +256,34 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     return fig
 
 
-def _frame(fig: go.Figure, *, title: str, source: str, height: int) -> None:
-    """Map layout: no base map, the view fitted to the shapes, title, the lines' legend (top
-    left, over Norway's empty sea of white), source inside the figure; ``uirevision`` keeps
-    what the reader did with the map (hover, zoom) when only the values change."""
-    wrapped = _wrap(source, 95)
+def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: float) -> None:
+    """Map layout: no base map, the view fitted to the shapes in the map's share of the
+    width, the key and the lines' legend in the column right of it (top and bottom), title
+    and source inside the figure, its width fitted to the map (``map_size``); ``uirevision``
+    keeps what the reader did with the map (hover, zoom) when only the values change."""
+    chars = int((size.width - 2 * SIDE) / 5.6)  # the 10 px source line's characters
+    wrapped = _wrap(source, chars)
     n_lines = wrapped.count("<br>") + 1
-    bottom = 24 + 14 * n_lines
+    bottom = BOTTOM + 14 * n_lines
+    head, _, sub = title.partition("<br>")  # a long name wraps (16 px: ~9 px a character)
+    head = _wrap(head, int((size.width - 2 * SIDE) / 9))
+    top = TOP + 20 * head.count("<br>")  # a line more of title, the map that much lower
+    title = head + (f"<br>{sub}" if sub else "")
     # no base map (coasts, land, frame all off), Mercator as on web maps, the view fitted to
-    # the shapes drawn
-    fig.update_layout(geo={"visible": False, "fitbounds": "locations",
-                           "projection": {"type": "mercator"}, "bgcolor": "rgba(0,0,0,0)"})
+    # the shapes drawn, left of the key
+    fig.update_layout(geo={"visible": False, "projection": {"type": "mercator"},
+                           "lonaxis": {"range": list(size.lon)},
+                           "lataxis": {"range": list(size.lat)},
+                           "bgcolor": "rgba(0,0,0,0)",
+                           "domain": {"x": [0, size.map_share], "y": [0, 1]}})
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        separators=SEPARATORS, height=height + 14 * n_lines, font={"family": FONT, "size": 13},
-        margin={"l": 10, "r": 10, "t": 80, "b": bottom}, template="plotly_white",
+        separators=SEPARATORS, width=size.width,
+        height=size.height + 14 * n_lines + top - TOP,
+        font={"family": FONT, "size": 13},
+        margin={"l": SIDE, "r": SIDE, "t": top, "b": bottom}, template="plotly_white",
         uirevision="karta",
-        legend={"orientation": "v", "x": 0.0, "xanchor": "left", "y": 1, "yanchor": "top",
+        legend={"orientation": "v", "x": key_x, "xanchor": "left", "y": 0, "yanchor": "bottom",
                 "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12},
                 "itemclick": False, "itemdoubleclick": False},
         hoverlabel={"namelength": -1}, dragmode=False)

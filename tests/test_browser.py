@@ -352,7 +352,7 @@ def test_the_population_chart_has_room_for_its_age_labels_and_is_drawn_once(page
         " labels: [...gd.querySelectorAll('.ytick text')].map(t => t.textContent),"
         " title: gd.querySelector('.ytitle').textContent})")
     # SCB's age groups of the mirror's population table, youngest at the bottom
-    assert drawn["labels"][0] == "0-9 år" and drawn["labels"][-1] == "100+ år", drawn
+    assert drawn["labels"][0] == "0–9 år" and drawn["labels"][-1] == "100+ år", drawn
     assert drawn["title"] == "Ålder"
     # the room charts.left_for gives the labels and a title (85 px; it was a fixed 112)
     assert drawn["asked"] == left_for(drawn["labels"], titled=True), drawn

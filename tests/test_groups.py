@@ -211,3 +211,28 @@ def test_a_group_deleted_on_the_page_is_restored_from_the_page(app_env):
     assert not at.exception
     back = next(x for x in usergroups.list_groups() if x.group_id == g.group_id)
     assert back.members == ("0764", "0763", "0780")
+
+
+def test_mina_grupper_shows_every_member_of_a_long_group_and_its_count(app_env, warehouse):
+    """Egna grupper (walkthrough 23, "taste"): a long member list was cut off at the width of
+    a st.dataframe column; it is a wrapping table now, with the member count beside it."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from transforms.yamlio import yaml_load
+
+    suggested = {g["name"]: g["kommuner"] for g in yaml_load(
+        (ROOT / "transforms/suggested_groups.yml").read_text(encoding="utf-8"))}
+    gr = suggested["Göteborgsregionen"]
+    assert len(gr) == 13
+    known = set(warehouse.execute("select kommun_name from marts.kommun").df()["kommun_name"])
+    assert set(gr) <= known  # every member is a real kommun of the mirror
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["sida"] = "grupper"
+    at.run()
+    assert not at.exception
+    [table] = [t.value for t in at.table if "Kommuner" in t.value.columns]
+    row = table.loc["Göteborgsregionen"]
+    assert row["Antal kommuner"] == 13
+    assert sorted(row["Kommuner"].split(", ")) == sorted(gr)  # all 13, none cut off
+    assert table.loc["Samordningsförbundet Värend", "Antal kommuner"] == 3

@@ -196,7 +196,7 @@ def test_map_values_are_the_recorded_values_and_missing_stays_missing(warehouse,
 
 
 def test_the_map_is_svg_with_no_base_map_and_nothing_to_fetch():
-    """Hand-made squares: a geo subplot with every base layer off, fitted to the shapes, and
+    """Hand-made squares: a geo subplot with every base layer off, showing the shapes' box, and
     plotly.js's topojson given as a data: URL holding an empty topology (no request)."""
     import charts_map
 
@@ -214,9 +214,48 @@ def test_the_map_is_svg_with_no_base_map_and_nothing_to_fetch():
                                 hover=["A"], borders=shapes).to_plotly_json()
     assert [t["type"] for t in fig["data"]] == ["choropleth", "scattergeo"]
     geo = fig["layout"]["geo"]
-    assert geo["visible"] is False and geo["fitbounds"] == "locations"
+    assert geo["visible"] is False  # the view: the squares' box, a little wider
+    lon, lat = geo["lonaxis"]["range"], geo["lataxis"]["range"]
+    assert 13.9 < lon[0] < 14 and 15 < lon[1] < 15.1
+    assert 55.9 < lat[0] < 56 and 57 < lat[1] < 57.1
     url = charts_map.PLOTLY_CONFIG["topojsonURL"]
     assert url.startswith("data:application/json,") and url.endswith("#")
     topology = json.loads(url.removeprefix("data:application/json,").removesuffix("#"))
     assert topology["type"] == "Topology" and topology["arcs"] == []
     assert all(not layer["geometries"] for layer in topology["objects"].values())
+
+
+def test_the_map_is_as_wide_as_its_shapes_and_lists_every_value_beside_it(app_env, shared,
+                                                                           warehouse):
+    """Walkthrough 23 ("taste"): at 1280 px the map was as wide as the page and Sweden a
+    strip in its middle. The figure is as wide as Sweden needs at the map's height plus its
+    key (one column beside the map), and the page's width left is the list of every value."""
+    import math
+
+    from tests.test_analysis_pages import _kolada, _map, _shown
+
+    at = _shown(sida="karta", kommun="0780")
+    assert not at.exception
+    fig = _map(at)
+    layout = fig["layout"]
+    box = warehouse.execute("select min(lon_min), min(lat_min), max(lon_max), max(lat_max) "
+                            "from marts.area_geometry where area_kind = 'kommun'").fetchone()
+    def y(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    aspect = math.radians(box[2] - box[0]) / (y(box[3]) - y(box[1]))  # Sweden on Mercator
+    assert 0.4 < aspect < 0.47  # a tall country
+    plot_w = layout["width"] - layout["margin"]["l"] - layout["margin"]["r"]
+    plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
+    map_w = layout["geo"]["domain"]["x"][1] * plot_w
+    assert layout["width"] <= 800  # beside the list at 1280 px with the menu open
+    assert map_w == pytest.approx(plot_h * aspect, rel=0.1)  # no white strip beside Sweden
+    key = fig["data"][0]["colorbar"]
+    assert key["x"] > layout["geo"]["domain"]["x"][1] and key["xanchor"] == "left"
+    # the list beside the map: every kommun in order of place, Växjö's value and place
+    recorded = _kolada(shared, "N03920", 2022)
+    [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
+    assert list(listed.columns) == ["Plats", "Värde (%)", "Kommun"]
+    assert len(listed) == 290 and listed["Plats"].is_monotonic_increasing
+    assert listed["Värde (%)"].iloc[0] == round(min(recorded.values()), 1)
+    vaxjo = listed[listed["Kommun"] == "Växjö"].iloc[0]
+    assert (vaxjo["Plats"], vaxjo["Värde (%)"]) == (200, round(recorded["0780"], 1))

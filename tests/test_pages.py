@@ -45,7 +45,7 @@ def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_
     assert rank.of == 290
     assert card.notes == [  # under the card, in bold as before
         f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde (bäst)."]
-    assert card.help.startswith("Definition: Antal invånare 18-65 år som är öppet arbetslösa")
+    assert card.help.startswith("Definition: Antal invånare 18–65 år som är öppet arbetslösa")
     # key figures only: the chart is on Arbetslöshet
     assert not [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
         "Arbetslöshet 18–64 år (18–65 från 2023)<br>")]
@@ -374,3 +374,76 @@ def test_a_card_for_a_place_without_any_value_says_so(app_env, warehouse):
     label = "Etablerade eller studerar 2 år efter gymnasieexamen, kommunala skolor"
     assert f"**{label}**: inga värden för Ekerö i den hämtade datan." in \
         [c.info for c in cards(at) if c.info]
+
+
+@pytest.mark.parametrize(("source", "shown"), [
+    ("Invånare 16-24 år, antal", "Invånare 16–24 år, antal"),
+    ("0-9 år", "0–9 år"),
+    ("100+ år", "100+ år"),
+    ("invånare 20-64 31/12", "invånare 20–64 31/12"),
+    ("i minst 10-12 månader", "i minst 10–12 månader"),
+    ("andel (%) (-2021)", "andel (%) (–2021)"),
+    ("hämtad 2026-05-28, månad 2023-01", "hämtad 2026-05-28, månad 2023-01"),  # no range
+    ("1,5-2", "1,5-2"),
+])
+def test_dash_ranges_writes_a_range_with_an_en_dash_and_leaves_dates(source, shown):
+    from transforms.formatting import dash_ranges
+
+    assert dash_ranges(source) == shown
+
+
+def test_the_sources_age_ranges_are_shown_with_an_en_dash_never_stored_so(app_env, warehouse):
+    """Kolada's "18-65 år" and SCB's "0-9 år" (walkthrough 23, "taste"): the card's definition,
+    the indicator's title and the population chart's age groups read "18–65 år", "0–9 år" as
+    the rest of the UI; the warehouse keeps the sources' own text."""
+    from warehouse import queries
+
+    stored = dict(warehouse.execute("select indicator_id, definition from marts.indicator "
+                                    "where indicator_id in ('N03920', 'N03921')").fetchall())
+    assert stored["N03920"].startswith("Antal invånare 18-65 år som är öppet arbetslösa")
+    title = warehouse.execute("select title from marts.indicator where indicator_id = 'N03921'"
+                              ).fetchone()[0]
+    assert title == "Arbetslöshet 16-24 år, årsmedelvärde, andel (%) av bef."
+    shown = queries.indicator(warehouse, "N03921")
+    assert shown.title == "Arbetslöshet 16–24 år, årsmedelvärde, andel (%) av bef."
+    assert "16-24" not in shown.definition and "16–24 år" in shown.definition
+    ages = [a for (a,) in warehouse.execute(
+        "select distinct age_label from marts.population_region_monthly").fetchall()]
+    assert "0-9 år" in ages and "10-19 år" in ages  # stored as SCB wrote them
+    at = _shown(kommun="2080")
+    assert not at.exception
+    card = next(m for m in cards(at) if m.label.startswith("Arbetslöshet 18–64 år"))
+    assert card.help.startswith("Definition: Antal invånare 18–65 år som är öppet arbetslösa")
+    fig = _figure(at, "Folkmängd efter ålder och kön, Dalarnas län")
+    drawn = {label for trace in fig["data"] for label in _decode(trace["y"])}
+    assert drawn == {a.replace("-", "–") for a in ages}  # every age group, none with "-"
+
+
+def test_the_area_picker_offers_every_area_the_kommun_is_in_first_and_says_when_it_is_not(
+        app_env, warehouse):
+    """Walkthrough 23 ("taste"): an Område without the chosen kommun could be picked with no
+    word. The freedom stays; the areas the kommun is in come first, its own groups among
+    them, and the page says when the kommun is not in the area shown."""
+    own = {a for (a,) in warehouse.execute(
+        "select area_id from marts.area_member where kommun_code = '1480' "
+        "and area_id not in ('kommun:1480', 'riket')").fetchall()}
+    assert own == {"lan:14", "la:LA2321", "fa:15", "kommungrupp:A1"}
+    at = _shown(kommun="1480")
+    assert not at.exception
+    picker = _widget(at, "selectbox", "Område")
+    labels = picker.options
+    first = labels[1:len(own) + 2]  # after "Ingen – visa kommunen"
+    assert first[-1] == "Egen grupp: Göteborgsregionen"  # seeded: its 13 members have 1480
+    assert {lab.split(": ", 1)[0] for lab in first[:-1]} == {
+        "Län", "Lokal arbetsmarknad", "FA-region", "Kommungrupp"}
+    assert labels.index("Egen grupp: Göteborgsregionen") < labels.index(
+        "Egen grupp: Samordningsförbundet Värend")  # a group without Göteborg comes later
+    assert "Län: Skåne län" in labels  # any area can still be picked
+    at = _shown(kommun="0780", omrade="lan:12")
+    assert not at.exception
+    assert at.title[0].value == "Översikt – Skåne län"
+    caption = next(c.value for c in at.caption if "Skåne län (" in c.value)
+    assert caption.startswith("Växjö ingår inte i Skåne län: sidan visar området. Områdena "
+                              "där Växjö ingår står först under Område.")
+    at = _shown(kommun="0780", omrade="lan:07")
+    assert not [c for c in at.caption if "ingår inte" in c.value]

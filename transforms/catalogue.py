@@ -305,6 +305,8 @@ def _monthly_row(key: str, spec: dict, mart: dict) -> dict:
 def indicator_from_row(row: dict) -> Indicator:
     """An Indicator from a marts.indicator row (as a dict)."""
     import pandas as pd
+
+    from transforms.formatting import dash_ranges
     years, labels = _seq(row.get("breaks_year")), _seq(row.get("breaks_label"))
     periods = _seq(row.get("breaks_period"))
     periods = periods + [None] * (len(years) - len(periods))  # annual breaks have no month
@@ -316,7 +318,9 @@ def indicator_from_row(row: dict) -> Indicator:
         groups=tuple(_seq(row.get("groups"))), aggregation=row["aggregation"],
         weight_ids=tuple(_seq(row.get("weight_ids"))), weight_label=_str(row.get("weight_label")),
         weight_exact=bool(row.get("weight_exact")), note=_str(row.get("note")), breaks=breaks,
-        title=_str(row.get("title")), definition=_str(row.get("definition")),
+        # the sources' "16-24 år" as the UI writes it, "16–24 år" (marts.indicator keeps theirs)
+        title=dash_ranges(_str(row.get("title"))),
+        definition=dash_ranges(_str(row.get("definition"))),
         source=row.get("source") or "Kolada", producer=_str(row.get("producer")),
         has_sex=bool(row.get("has_sex")) and not pd.isna(row.get("has_sex")),
         first_year=_int_or_none(row.get("first_year")), last_year=_int_or_none(row.get("last_year")),

@@ -82,6 +82,24 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
     return out
 
 
+def mark_few_people(table: pd.DataFrame, counts: dict[str, dict[int, float]],
+                    few: int, *, noun: str = "personer") -> pd.DataFrame:
+    """``series_frame``'s table with 'bygger på få personer (5)' in ``anmärkning`` for each
+    yearly row whose area (``område``) rests on fewer than ``few`` people that year
+    (``counts``: area name -> year -> people); the value itself is kept as it is."""
+    if table.empty or "år" not in table or not counts:
+        return table
+    out = table.copy()
+    for i, (name, year) in enumerate(zip(out["område"], out["år"], strict=True)):
+        n = counts.get(name, {}).get(int(year)) if pd.notna(year) else None
+        if n is not None and 0 < n < few:
+            said = out["anmärkning"].iat[i]
+            words = f"bygger på få {noun} ({round(n)})"
+            out.iat[i, out.columns.get_loc("anmärkning")] = f"{said}; {words}" if said else words
+    out.attrs = dict(table.attrs)
+    return out
+
+
 def stacked_frame(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[int]]:
     """Several indicators' ``series_frame`` tables as one (a chart of parts, or of several
     measures, some yearly and some monthly) and the decimals of each row, for TableExport.

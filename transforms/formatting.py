@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -77,3 +78,46 @@ def genitive(name: str) -> str:
     if len(name) > 1 and name.isupper():
         return f"{name}:s"
     return f"{name}s"
+
+
+# a range of small numbers ("16-24 år", "0-9 år", "10-12 månader", "20-64 31/12"): not a date
+# ("2026-05-28"), a month code ("2023-01"), a decimal ("1,5-2") nor an open end ("(-2021)")
+_RANGE = re.compile(r"(?<![\d\-–/.,:])(\d{1,3})-(\d{1,3})(?![\d\-–])")
+_UNTIL = re.compile(r"\(-(\d{4})\)")  # Kolada's "(-2021)": a series that ends in 2021
+
+
+def dash_ranges(text: str | None) -> str | None:
+    """'Invånare 16–24 år' for Kolada's and SCB's 'Invånare 16-24 år': a range of numbers is
+    written with an en dash, as the rest of the UI writes it (labels from the sources use a
+    hyphen; the stored data keep the source's text)."""
+    if not text:
+        return text
+    return _UNTIL.sub("(–\\1)", _RANGE.sub("\\1–\\2", text))
+
+
+# "Few people" (walkthrough 23: Bjurholm's share of those leaving etableringsuppdraget went
+# 75 % -> 40 %, of 8 and 5 people): fewer than 20 in the count, or in the group a share is
+# a share of. Below 20, one person more or less moves a share by over 5 percentage points,
+# and a count's change from one year to the next is mostly chance; the same line as NCHS's
+# (US) rule that rates from fewer than 20 cases are unreliable (relative standard error of
+# 23 % or more). The sources' own floor is lower: Arbetsförmedlingen hides counts under 5
+# ("<5", DOMAIN.md). See docs/decisions.md.
+FEW_PEOPLE = 20
+
+
+def few_people_note(n: float | None, year: object, *, share_of: str | None = None,
+                    noun: str = "personer") -> str | None:
+    """'Bygger på få personer: …' in plain Swedish when ``n`` (the count shown, or with
+    ``share_of`` the size of the group the share is of, e.g. 'antalet som lämnat
+    etableringsuppdraget') is under FEW_PEOPLE; None otherwise. The value itself is shown as
+    it is: this only says how little it rests on."""
+    if n is None or (isinstance(n, float) and math.isnan(n)) or n >= FEW_PEOPLE or n <= 0:
+        return None
+    count = format_number(n, 0)
+    if share_of:
+        step = format_number(100 / n, 0)
+        return (f"Bygger på få {noun}: {share_of} var {count} år {year}, så en person mer "
+                f"eller mindre ändrar andelen med omkring {step} procentenheter. Tolka "
+                "förändringar försiktigt.")
+    return (f"Bygger på få {noun} ({count} år {year}): små tal kan ändras mycket från ett år "
+            "till nästa. Tolka förändringar försiktigt.")

@@ -18,11 +18,21 @@ import charts
 from transforms import monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
-from transforms.export import population_frame, series_frame, shown_change, stacked_frame
+from transforms.export import (
+    mark_few_people,
+    population_frame,
+    series_frame,
+    shown_change,
+    stacked_frame,
+)
 from transforms.formatting import (
+    FEW_PEOPLE,
+    dash_ranges,
+    few_people_note,
     format_change,
     format_date,
     format_month,
+    format_number,
     format_value,
     genitive,
 )
@@ -156,9 +166,70 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
         notes = (f"Områdesvärdet bygger på {cover}.",)
+    if freq == "year":
+        notes += few_people_notes(ind, sel.area, sex, latest, previous)
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
                          value=format_value(latest["value"], ind.decimals, ind.short_unit),
                          delta=delta, help=ind.definition, notes=notes), latest[column])
+
+
+def people_indicator(ind: Indicator) -> Indicator | None:
+    """The yearly count of people (or households) an indicator's value rests on: the value
+    itself for a count, the one count a share is weighted by where that weight is the share's
+    own denominator (``weight_exact``: biståndsmottagare, those in or leaving
+    etableringsuppdraget); None for a share of the population (thousands in every kommun), a
+    monthly measure or a kommun-only value without a denominator."""
+    if ind.is_monthly:
+        return None
+    if ind.unit == "count" and ind.aggregation == "sum":
+        return ind
+    if ind.aggregation != "weighted" or not ind.weight_exact or len(ind.weight_ids) != 1 \
+            or (ind.weight_label or "").startswith("befolkningen"):
+        return None
+    try:
+        weight = query("indicator", ind.weight_ids[0])
+    except queries.UnknownIndicator:
+        return None
+    return weight if weight.unit == "count" and weight.aggregation == "sum" else None
+
+
+def people_by_year(ind: Indicator, area: queries.Area, sex: str) -> dict[int, float]:
+    """Year -> the count of people ``ind``'s value for ``area`` rests on (people_indicator);
+    empty when it has none."""
+    who = people_indicator(ind)
+    if who is None:
+        return {}
+    df = query("area_series", who, area, sex if who.has_sex else "T").dropna(subset=["value"])
+    return dict(zip(df["year"].astype(int), df["value"].astype(float), strict=True))
+
+
+def people_noun(ind: Indicator) -> str:
+    """'hushåll' when the count behind the value counts households, else 'personer'."""
+    who = people_indicator(ind)
+    return "hushåll" if who is not None and "hushåll" in who.label.lower() else "personer"
+
+
+def few_people_notes(ind: Indicator, area: queries.Area, sex: str, latest: pd.Series,
+                     previous: pd.Series | None) -> tuple[str, ...]:
+    """A card's note when its latest value, or the year its change is counted from, rests on
+    few people (transforms.formatting.few_people_note); () otherwise."""
+    counts = people_by_year(ind, area, sex)
+    if not counts:
+        return ()
+    noun = people_noun(ind)
+    share_of = ind.weight_label if people_indicator(ind) is not ind else None
+    year = int(latest["year"])
+    note = few_people_note(counts.get(year), year, share_of=share_of, noun=noun)
+    if note:
+        return (note,)
+    if previous is not None:
+        before = int(previous["year"])
+        n = counts.get(before)
+        if few_people_note(n, before, noun=noun):
+            text = (f"Året före bygger på få {noun} ({format_number(n, 0)} år {before}), så "
+                    "förändringen ska tolkas försiktigt.")
+            return (text,)
+    return ()
 
 
 def none_words(sel: Selection, whole: pd.DataFrame) -> str:
@@ -277,6 +348,10 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     names = name_parts(sel.area.name, ind.label, period, sex)
     table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
                          ind, sex=SEX_LABELS[sex])
+    if people_indicator(ind) is not None:  # the download says where a value rests on few
+        table = mark_few_people(table, {area.name: people_by_year(ind, area, sex) for area, role
+                                        in compared_areas(sel) if role in ("focus", "member")},
+                                FEW_PEOPLE, noun=people_noun(ind))
     return ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
@@ -372,8 +447,12 @@ def selection_caption(sel: Selection) -> str:
     where = f"{len(area.members)} kommuner: {members}" if len(area.members) <= 15 \
         else f"{len(area.members)} kommuner"
     vintage = f" Indelning {area.vintage}." if area.vintage else ""
-    return (f"{area.name} ({where}). Kön: {sel.sex_label}. Områdets värden är beräknade från "
-            f"kommunerna enligt varje nyckeltals regel.{vintage}")
+    outside = ""
+    if area.kind != "riket" and sel.kommun_code not in area.members:
+        outside = (f"{sel.kommun_name} ingår inte i {area.name}: sidan visar området. "
+                   f"Områdena där {sel.kommun_name} ingår står först under Område. ")
+    return (f"{outside}{area.name} ({where}). Kön: {sel.sex_label}. Områdets värden är "
+            f"beräknade från kommunerna enligt varje nyckeltals regel.{vintage}")
 
 
 MONTHLY_INDICATOR = "bas_arbetsloshet"  # the indicator of the monthly block on Översikt
@@ -647,6 +726,9 @@ def population_block(sel: Selection) -> None:
                    "riket för att se den.")
         return
     df = periods.clip(query("population_lan_monthly", lan_codes), sel.start, sel.end)
+    # SCB's "0-9 år" as the UI writes a range, "0–9 år" (chart, hover and download alike)
+    df = df.assign(age_label=df["age_label"].map(
+        {label: dash_ranges(label) for label in df["age_label"].unique()}))
     if df.empty:
         st.caption(f"SCB:s månadsbefolkning saknas för {name} i vald period.")
         return

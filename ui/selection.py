@@ -242,15 +242,20 @@ def area_label(kind: str, name: str) -> str:
 
 
 def _area_options(state: ViewState, groups: list[queries.Area]) -> dict[str, str]:
-    """Area id -> label: the kommun's own areas first, then groups, then every other area."""
+    """Area id -> label: the areas the kommun is in first (official, then the groups with
+    it), then the link's group, the other groups and every other area (any area may be
+    looked at; the page says when the kommun is not in it)."""
     options: dict[str, str] = {NO_AREA: "Ingen – visa kommunen"}
     for r in query("member_areas", state.kommun).itertuples():
         options[r.area_id] = area_label(r.area_kind, r.area_name)
+    mine = [g for g in groups if state.kommun in g.members]
+    for g in mine:
+        options[g.area_id] = area_label("group", g.name)
     if state.shared:
         options[url_state.SHARED_AREA_ID] = area_label("group", state.shared.name
                                                        + " (delad länk)")
     for g in groups:
-        options[g.area_id] = area_label("group", g.name)
+        options.setdefault(g.area_id, area_label("group", g.name))
     for r in query("areas").itertuples():
         if r.area_kind != "kommun":
             options.setdefault(r.area_id, area_label(r.area_kind, r.area_name))
@@ -276,7 +281,8 @@ def _area_controls(state: ViewState, names: dict[str, str], groups: list[queries
         "Område", ids, index=_index(ids, state.area or NO_AREA), format_func=options.get,
         **_bound(AREA), filter_mode="contains",
         help="Län, lokal arbetsmarknad, FA-region, kommungrupp eller egen grupp. Områdena där "
-             "den valda kommunen ingår står först.")
+             "den valda kommunen ingår står först, även egna grupper med kommunen; alla andra "
+             "områden går också att välja.")
     return replace(state, area=area or None)
 
 

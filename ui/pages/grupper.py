@@ -1,5 +1,6 @@
 """Egna grupper: create, rename, edit, delete, restore, import, export and share kommun groups."""
 
+import pandas as pd
 import streamlit as st
 
 from transforms.groups import GroupError, GroupSpec, parse_csv, parse_json, to_csv, to_json
@@ -11,6 +12,13 @@ from warehouse import usergroups
 _SAVED = "_group_saved"  # the name of a shared group just saved, for the message after rerun
 _FLASH = "_group_flash"  # a success message for the run after a change
 _FORM_GEN = "_new_group_form"  # a new generation of the new-group form after a success
+
+
+def group_rows(groups: list, names: dict[str, str]) -> list[dict[str, object]]:
+    """One row per group: its name, how many kommuner and every member by name, in the order
+    kept (the table under Mina grupper)."""
+    return [{"Grupp": g.name, "Antal kommuner": len(g.members),
+             "Kommuner": ", ".join(names.get(c, c) for c in g.members)} for g in groups]
 
 
 def _show(exc: GroupError) -> None:
@@ -168,9 +176,9 @@ def render(sel: Selection) -> None:
 
     st.subheader("Mina grupper")
     if groups:
-        st.dataframe([{"Grupp": g.name, "Antal": len(g.members),
-                       "Kommuner": ", ".join(names.get(c, c) for c in g.members)}
-                      for g in groups], hide_index=True, width="stretch")
+        # a static table: a long member list (Göteborgsregionen's 13 kommuner) wraps and is
+        # read whole; st.dataframe cut it off at the column's width
+        st.table(pd.DataFrame(group_rows(groups, names)).set_index("Grupp"))
     else:
         st.write("Inga grupper ännu.")
 

@@ -11,9 +11,9 @@ import charts_map
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
-from transforms.formatting import genitive
+from transforms.formatting import FEW_PEOPLE, format_number, genitive
 from ui import analysis, url_state
-from ui.blocks import source_footer
+from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import Selection, page_changed, page_key
@@ -141,24 +141,66 @@ def render(sel: Selection) -> None:
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
     names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
-    st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
-                    key="karta")
+    table = map_table(values, ind, sex, people=_people(ind, period, sex, layer))
+    # the sentence on the chosen kommun; the map as wide as its shapes and key need
+    # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
+    with st.container(horizontal=True, gap="medium"):
+        st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
+                        key="karta", width=int(fig.layout.width))
+        st.dataframe(ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer)),
+                     hide_index=True, height=int(fig.layout.height), key="karta_lista",
+                     column_config={"Plats": st.column_config.NumberColumn(width=48)})
     source_footer(ind, period=when, computed=computed)
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
-        area, ind, map_table(values, ind, sex), sex=analysis.SEX_LABELS[sex],
-        period=when))
+        area, ind, table, sex=analysis.SEX_LABELS[sex], period=when))
 
 
-def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
+def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
+    """The map's numbers in order of place (map_table: plats, område, värde as shown,
+    enhet, anmärkning), the chosen kommun's (or area's) row marked, for the list beside the
+    map; a value missing says why."""
+    unit = str(table["enhet"].iloc[0]) if len(table) else ""
+    order = table.sort_values(["plats", "område"], na_position="last")
+    value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
+    # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
+    shown = pd.DataFrame({
+        "Plats": order["plats"].to_numpy(), value: order[VALUE].to_numpy(),
+        noun[:1].upper() + noun[1:]: order["område"].to_numpy(),
+        "Anmärkning": order["anmärkning"].to_numpy()})
+    if not shown["Anmärkning"].astype(bool).any():
+        shown = shown.drop(columns="Anmärkning")
+    marked = order["kod"].isin(chosen).to_numpy()
+    decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
+    return shown.style.format({value: lambda v: format_number(v, decimals)},
+                              na_rep="–").apply(
+        lambda row: ["font-weight: bold; background-color: rgba(31, 95, 168, 0.12)"
+                     if marked[row.name] else "" for _ in row], axis=1)
+
+
+def _people(ind, period: str, sex: str, layer: str) -> dict[str, float]:
+    """Kommun code -> the count of people its value rests on (blocks.people_indicator), for
+    the kommuner layer; {} for an area layer (thousands in every area) or none known."""
+    who = people_indicator(ind)
+    if layer != "kommun" or who is None or len(period) != 4:
+        return {}
+    df = query("kommun_values", who, period, sex if who.has_sex else "T")
+    df = df.dropna(subset=["value"])
+    return dict(zip(df["kommun_code"], df["value"].astype(float), strict=True))
+
+
+def map_table(values: pd.DataFrame, ind, sex: str,
+              people: dict[str, float] | None = None) -> pd.DataFrame:
     """The map's numbers with the columns of the other downloads (transforms.export.
     series_frame: värde as shown, coverage, source, fetch date), one row per shape, with its
-    code, its place and why a value is missing. Built column-wise: 290 one-row frames through
-    series_frame took over a second."""
+    code, its place and why a value is missing, or that it rests on few people (``people``:
+    kommun code -> the count behind its value). Built column-wise: 290 one-row frames
+    through series_frame took over a second."""
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
+    noun = people_noun(ind) if people else "personer"
     partial = values["status"] == "partial"  # an area layer's value from some members only
     cover = [coverage_label(int(r["n_reporting"]), int(r["n_expected"])) if p else ""
              for p, (_, r) in zip(partial, values.iterrows(), strict=True)] if partial.any() \
@@ -171,8 +213,8 @@ def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
         "plats": values["place"].astype("Int64").array,
         "enhet": ind.short_unit, "täckning": cover,
-        "anmärkning": [notes.get(s, "") if pd.isna(v) else "" for s, v in zip(
-            values["status"], values["value"], strict=True)],
+        "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
+            values["status"], values["value"], values["area_id"], strict=True)],
         "nyckeltal": f"{ind.id} {ind.label}",
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
@@ -180,9 +222,21 @@ def map_table(values: pd.DataFrame, ind, sex: str) -> pd.DataFrame:
     return table
 
 
+def _few(people: dict[str, float] | None, area_id: str, noun: str) -> str:
+    """'bygger på få personer (5)' for a kommun whose value rests on fewer than FEW_PEOPLE."""
+    n = (people or {}).get(area_id.split(":", 1)[-1])
+    return f"bygger på få {noun} ({format_number(n, 0)})" if n is not None \
+        and 0 < n < FEW_PEOPLE else ""
+
+
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
     hit = periods.clip(series, period, period).dropna(subset=["value"])
     return None if hit.empty else float(hit["value"].iloc[-1])
+
+
+def _outlined_codes(sel: Selection, layer: str) -> set[str]:
+    """The codes (as map_table's kod) of the shapes outlined on the map."""
+    return {a.split(":", 1)[-1] for a in _outlined(sel, layer)[0]["area_id"]}
 
 
 def _outlined(sel: Selection, layer: str) -> tuple[pd.DataFrame, str]:

@@ -1,0 +1,96 @@
+"""Small-numbers caution (walkthrough 23, "taste"): a value resting on fewer than 20 people
+(transforms.formatting.FEW_PEOPLE) is shown as it is, with a plain Swedish note on the card,
+in the Karta list and in the downloaded table. Bjurholm's share of those leaving
+etableringsuppdraget who began working fell from 75 % to 40 %: of 8 and of 5 people."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from tests.cards_shown import cards
+from tests.test_app import _app, _shown
+from transforms.export import mark_few_people
+from transforms.formatting import FEW_PEOPLE, few_people_note
+
+
+def _kolada_one(shared, kpi: str, kommun: str, year: int) -> float:
+    body = json.loads((shared / f"kolada_v3/data/kpi/{kpi}.json").read_bytes())
+    return next(v["value"] for e in body["values"] if e["municipality"] == kommun
+                and e["period"] == year for v in e["values"] if v["gender"] == "T")
+
+
+def test_few_is_under_twenty_and_never_for_none_or_zero():
+    assert FEW_PEOPLE == 20
+    assert few_people_note(19, 2022) == ("Bygger på få personer (19 år 2022): små tal kan "
+                                         "ändras mycket från ett år till nästa. Tolka "
+                                         "förändringar försiktigt.")
+    assert few_people_note(20, 2022) is None
+    assert few_people_note(None, 2022) is None and few_people_note(0, 2022) is None
+    assert few_people_note(float("nan"), 2022) is None
+    note = few_people_note(4, 2021, share_of="antalet biståndsmottagare", noun="personer")
+    assert "antalet biståndsmottagare var 4 år 2021" in note
+    assert "omkring 25 procentenheter" in note  # one person of four
+
+
+def test_mark_few_people_adds_to_the_note_and_keeps_the_value():
+    table = pd.DataFrame({"område": ["A", "A", "B"], "år": [2021, 2022, 2022],
+                          "värde": [75.0, 40.0, 12.5], "anmärkning": ["", "", "x"]})
+    table.attrs["decimals"] = {"värde": 1}
+    out = mark_few_people(table, {"A": {2021: 8.0, 2022: 5.0}, "B": {2022: 19.0}}, 20)
+    assert list(out["anmärkning"]) == ["bygger på få personer (8)",
+                                       "bygger på få personer (5)",
+                                       "x; bygger på få personer (19)"]
+    assert list(out["värde"]) == [75.0, 40.0, 12.5] and out.attrs == table.attrs
+    assert list(mark_few_people(table, {"A": {2022: 20.0}}, 20)["anmärkning"]) == ["", "", "x"]
+    households = mark_few_people(table, {"B": {2022: 3.0}}, 20, noun="hushåll")
+    assert list(households["anmärkning"]) == ["", "", "x; bygger på få hushåll (3)"]
+
+
+def test_bjurholms_cards_say_their_values_rest_on_few_people(app_env, shared):
+    left = _kolada_one(shared, "N00964", "2403", 2022)  # left etableringsuppdraget
+    share = _kolada_one(shared, "N00971", "2403", 2022)  # of them, began working
+    inskrivna = _kolada_one(shared, "N00960", "2403", 2022)
+    assert (left, share, inskrivna) == (5, 40, 12)  # 2 of 5
+    at = _shown(sida="nyanlanda", kommun="2403")
+    assert not at.exception
+    shown = {c.label: c for c in cards(at)}
+    card = shown["Lämnat etableringsuppdraget och börjat arbeta (90 dagar), 2022"]
+    assert card.value == "40,0\u00a0%"  # shown as it is, never hidden
+    assert card.delta.startswith("−35,0 procentenheter från 2021")
+    assert card.notes == [("Bygger på få personer: antalet som lämnat etableringsuppdraget "
+                          "var 5 år 2022, så en person mer eller mindre ändrar andelen med "
+                          "omkring 20 procentenheter. Tolka förändringar försiktigt.")]
+    count = shown["Inskrivna i etableringsuppdraget, antal, 2022"]
+    assert count.value == "12"
+    assert count.notes == [("Bygger på få personer (12 år 2022): små tal kan ändras mycket "
+                           "från ett år till nästa. Tolka förändringar försiktigt.")]
+
+
+def test_vaxjos_cards_rest_on_enough_people_and_say_nothing(app_env, shared):
+    assert _kolada_one(shared, "N00964", "0780", 2022) >= FEW_PEOPLE
+    at = _shown(sida="nyanlanda", kommun="0780")
+    assert not at.exception
+    notes = [n for c in cards(at) for n in c.notes]
+    assert not [n for n in notes if "få personer" in n]
+
+
+def _values_2022(shared, kpi: str) -> dict[str, float]:
+    body = json.loads((shared / f"kolada_v3/data/kpi/{kpi}.json").read_bytes())
+    return {e["municipality"]: v["value"] for e in body["values"] if e["period"] == 2022
+            for v in e["values"] if v["gender"] == "T" and v["value"] is not None}
+
+
+def test_the_map_list_says_which_kommuner_rest_on_few(app_env, shared):
+    left, shares = _values_2022(shared, "N00964"), _values_2022(shared, "N00971")
+    at = _app(sida="karta", kommun="2403", indikator="N00971").run()
+    assert not at.exception
+    [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
+    notes = dict(zip(listed["Kommun"], listed["Anmärkning"], strict=True))
+    assert notes["Bjurholm"] == "bygger på få personer (5)"
+    assert notes["Växjö"] == ""  # 72 left
+    marked = {k for k, v in notes.items() if v.startswith("bygger på få personer")}
+    names = dict(at.session_state["selection"].vocab.kommun_names)
+    few = {names[c] for c, n in left.items() if 0 < n < FEW_PEOPLE and c in shares}
+    assert len(few) > 20 and marked == few  # every kommun with a share of under 20 people
