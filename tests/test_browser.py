@@ -265,7 +265,7 @@ def test_the_server_binds_localhost_only_by_default(app_url):
 
 
 def test_make_test_hands_the_browser_files_to_one_worker_as_one_unit():
-    """`make test`'s --dist loadfile (tests/conftest.py's scheduler): the three files that use
+    """`make test`'s --dist loadfile (tests/conftest.py's scheduler): the files that use
     the worker's Streamlit server and Chromium go to one worker together, in HEAVY_FIRST's
     order, so one server and one browser serve them; every other file is a unit of its own."""
     from tests.conftest import HEAVY_FIRST, SHARED_BROWSER_FILES, pytest_xdist_make_scheduler
