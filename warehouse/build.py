@@ -335,8 +335,8 @@ def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
     numbered in the order of the first indicator (by id) that uses it, and each weighted
     indicator's series number in ``indicators["weight_series"]`` (the column of marts.indicator
     the view marts.indicator_weight and the queries read; null: not weighted). Returned:
-    indicator_id -> its series. Written once, never copied per indicator (598 850 rows for 118
-    500 before weights24)."""
+    indicator_id -> its series. Written once, never copied per indicator (the full mirror:
+    118 900 rows; the long form the build wrote until weights24 held 598 850)."""
     weighted = indicators[indicators["aggregation"] == "weighted"]
     proxy_ids = sorted({i for ids in weighted["weight_ids"] for i in ids})
     proxies = _obs_frame(con, proxy_ids)
