@@ -268,3 +268,31 @@ def test_only_the_last_checkpoint_is_synced_and_under_the_files_own_setting(rebu
     assert rebuilt["modes"] == {"opened": "STANDARD", "building": "none",
                                 "at the last checkpoint": "STANDARD"}
     assert rebuilt["diffs"] == []
+
+
+def test_one_populations_weights_are_what_combine_weights_makes_of_it(warehouse):
+    """A weight series of one population (six of the eight Kolada proxies: N01951, N01955 …)
+    is stored as ``transforms.areas.combine_weights`` makes it of that population's rows (the
+    build takes the rows as they are, without the merge): the same rows, order and values,
+    shifted a year where the indicator is weighted by the previous year's population."""
+    from transforms.areas import combine_weights
+    from transforms.weights import shift_to_next_year
+
+    rows = warehouse.execute("""select indicator_id, weight_ids[1], weight_year
+                                from marts.indicator where weight_series is not null
+                                  and len(weight_ids) = 1 order by indicator_id""").fetchall()
+    proxies = {proxy for _, proxy, _ in rows}
+    assert len(rows) >= 20 and {"N01951", "N01955"} <= proxies
+    for indicator_id, proxy, year_rule in rows:
+        population = warehouse.execute("""select kommun_code, year, sex, value
+                                          from marts.observation_kommun_year
+                                          where indicator_id = ?""", [proxy]).df()
+        expected = combine_weights([population])
+        if year_rule == "previous":
+            expected = shift_to_next_year(expected)
+        stored = warehouse.execute("""select kommun_code, year, sex, weight
+                                      from marts.indicator_weight where indicator_id = ?""",
+                                   [indicator_id]).df()
+        assert len(stored) > 1000, indicator_id
+        pd.testing.assert_frame_equal(stored, expected.reset_index(drop=True),
+                                      check_exact=True, check_dtype=False, obj=indicator_id)
