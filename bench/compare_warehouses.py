@@ -11,6 +11,11 @@ multisets (``except all`` both ways), then by its stored order (a query without 
 may depend on it), which says how it differs;
 columns that hold the build's own clock (``refresh_log.run_at``, the build's message with its
 timestamp) are left out. Exit 1 and the differences when anything differs.
+
+Views are compared as tables are, by their rows (a view has no rowid: its order is compared
+by the positional join only), so a table that became a view (``marts.indicator_weight`` over
+``marts.weight_series``, weights24) is compared with what it was, and the change is named. A
+column added or dropped is named and the rows are compared on the columns both sides have.
 """
 
 from __future__ import annotations
@@ -26,8 +31,16 @@ VOLATILE = {"marts.refresh_log": {"run_at"}, "marts.revision": {"seen_at"},
 
 def _tables(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, str | None]:
     rows = con.execute("select schema_name || '.' || table_name, comment from duckdb_tables() "
-                       "where database_name = ?", [db]).fetchall()
+                       "where database_name = ? union all "
+                       "select schema_name || '.' || view_name, comment from duckdb_views() "
+                       "where database_name = ? and not internal", [db, db]).fetchall()
     return dict(rows)
+
+
+def _views(con: duckdb.DuckDBPyConnection, db: str) -> set[str]:
+    return {r[0] for r in con.execute(
+        "select schema_name || '.' || view_name from duckdb_views() "
+        "where database_name = ? and not internal", [db]).fetchall()}
 
 
 def _columns(con: duckdb.DuckDBPyConnection, db: str, table: str) -> list[tuple]:
@@ -44,6 +57,7 @@ def compare(old: str, new: str, skip: frozenset[str] = frozenset()) -> list[str]
     con.execute("attach ? as a (read_only)", [old])
     con.execute("attach ? as b (read_only)", [new])
     ta, tb = _tables(con, "a"), _tables(con, "b")
+    va, vb = _views(con, "a"), _views(con, "b")
     for table in skip:
         ta.pop(table, None)
         tb.pop(table, None)
@@ -52,10 +66,21 @@ def compare(old: str, new: str, skip: frozenset[str] = frozenset()) -> list[str]
     for table in sorted(set(ta) & set(tb)):
         if ta[table] != tb[table]:
             out.append(f"{table}: table comment differs")
+        if (table in va) != (table in vb):
+            out.append(f"{table}: a {'view' if table in vb else 'table'} in new, "
+                       f"a {'view' if table in va else 'table'} in old")
         ca, cb = _columns(con, "a", table), _columns(con, "b", table)
         if ca != cb:
-            out.append(f"{table}: columns differ\n  old {ca}\n  new {cb}")
-            continue
+            names_a, names_b = [c[0] for c in ca], [c[0] for c in cb]
+            shared_a = [c for c in ca if c[0] in names_b]
+            shared_b = [c for c in cb if c[0] in names_a]
+            if shared_a != shared_b or not shared_a:
+                out.append(f"{table}: columns differ\n  old {ca}\n  new {cb}")
+                continue
+            out += [f"{table}: column {c[0]} only in {side}" for side, only in (
+                ("old", [c for c in ca if c[0] not in names_b]),
+                ("new", [c for c in cb if c[0] not in names_a])) for c in only]
+            ca = shared_a
         cols = [c[0] for c in ca if c[0] not in VOLATILE.get(table, set())]
         select = ", ".join(f'"{c}"' for c in cols)
         na = con.execute(f"select count(*) from a.{table}").fetchone()[0]
@@ -73,6 +98,9 @@ def compare(old: str, new: str, skip: frozenset[str] = frozenset()) -> list[str]
         if any(counts) or na != nb:
             out.append(f"{table}: {na} vs {nb} rows; {counts[0]} only in old, "
                        f"{counts[1]} only in new")
+            continue
+        if table in va or table in vb:  # no rowid: the positional join said it
+            out.append(f"{table}: the same rows in another order")
             continue
         order = [con.execute(f"select md5(string_agg(cast(row({select}) as varchar), chr(10) "
                              f"order by rowid)) from {x}.{table}").fetchone()[0]

@@ -198,14 +198,15 @@ def test_the_build_hands_freed_pages_back_at_once_and_puts_the_setting_back():
 
 def test_the_weights_written_from_the_shared_series_are_the_reference_frame(built, warehouse,
                                                                    tmp_path):
-    """The build writes marts.indicator_weight from the weight series indicators share, each
-    stored once (warehouse.build._weight_series, then its one insert); the frame of every indicator's weights
-    (``indicator_weights``, the reference) is the same table: rows, types and order, on the
-    whole mirror, and the series numbers returned point at each indicator's own rows."""
+    """The build stores each weight series once (warehouse.build._weight_series: 41 weighted
+    indicators share 8) and marts.indicator_weight is the view of every indicator's rows over
+    them; that view is the frame of every indicator's weights (``indicator_weights``, the
+    reference): rows, types and order, on the whole mirror, and the series number in
+    marts.indicator points at each indicator's own rows."""
     import duckdb
 
     from warehouse import scb_marts
-    from warehouse.build import _weight_series, indicator_weights
+    from warehouse.build import _weight_series, indicator_weights, weights_view
     from warehouse.db import write_table
 
     obs = warehouse.execute("select * from marts.observation_kommun_year").df()
@@ -217,8 +218,10 @@ def test_the_weights_written_from_the_shared_series_are_the_reference_frame(buil
         con.execute("attach ? as w (read_only)", [str(built["warehouse"])])
         con.execute("create table marts.observation_kommun_year as "
                     "select * from w.marts.observation_kommun_year")
-        series, insert_rows = _weight_series(con, indicators.copy(), population)
-        insert_rows()
+        mine = indicators.drop(columns=["weight_series"]).copy()
+        series = _weight_series(con, mine, population)
+        write_table(con, "marts.indicator", mine)
+        weights_view(con)
         ref = indicator_weights(obs.astype({"indicator_id": "string", "kommun_code": "string",
                                             "sex": "string"}), indicators.copy(), population)
         write_table(con, "marts.reference", ref)
@@ -237,16 +240,24 @@ def test_the_weights_written_from_the_shared_series_are_the_reference_frame(buil
              and a.weight is not distinct from b.weight
             where a.n is null or b.n is null""").fetchone()[0]
         n = con.execute("select count(*) from marts.indicator_weight").fetchone()[0]
+        stored = con.execute("select count(*), count(distinct series) "
+                             "from marts.weight_series").fetchone()
+        numbered = con.execute("select indicator_id, weight_series from marts.indicator "
+                               "where weight_series is not null").fetchall()
         # Göteborg's weight for N03920 (unemployment 16–64) in 2022, both sexes, by its series
-        p = series["N03920"]
         gbg = con.execute("""select w.weight, s.weight from marts.indicator_weight w
-                             join _pw s on s.p = ? and s.kommun_code = w.kommun_code
+                             join marts.weight_series s on s.series = ?
+                              and s.kommun_code = w.kommun_code
                               and s.year = w.year and s.sex = w.sex
                              where w.indicator_id = 'N03920' and w.kommun_code = '1480'
-                               and w.year = 2022 and w.sex = 'T'""", [p]).fetchall()
+                               and w.year = 2022 and w.sex = 'T'""",
+                          [series["N03920"]]).fetchall()
     finally:
         con.close()
     assert n == len(ref) > 500_000 and differ == 0
+    # each series once: 8 for 41 indicators, a fifth of the long form's rows
+    assert dict(numbered) == series and len(series) == 41 and stored[1] == 8
+    assert stored[0] < n / 4
     assert len(gbg) == 1 and gbg[0][0] == gbg[0][1] and 350_000 < gbg[0][0] < 500_000
 
 
@@ -257,3 +268,31 @@ def test_only_the_last_checkpoint_is_synced_and_under_the_files_own_setting(rebu
     assert rebuilt["modes"] == {"opened": "STANDARD", "building": "none",
                                 "at the last checkpoint": "STANDARD"}
     assert rebuilt["diffs"] == []
+
+
+def test_one_populations_weights_are_what_combine_weights_makes_of_it(warehouse):
+    """A weight series of one population (six of the eight Kolada proxies: N01951, N01955 …)
+    is stored as ``transforms.areas.combine_weights`` makes it of that population's rows (the
+    build takes the rows as they are, without the merge): the same rows, order and values,
+    shifted a year where the indicator is weighted by the previous year's population."""
+    from transforms.areas import combine_weights
+    from transforms.weights import shift_to_next_year
+
+    rows = warehouse.execute("""select indicator_id, weight_ids[1], weight_year
+                                from marts.indicator where weight_series is not null
+                                  and len(weight_ids) = 1 order by indicator_id""").fetchall()
+    proxies = {proxy for _, proxy, _ in rows}
+    assert len(rows) >= 20 and {"N01951", "N01955"} <= proxies
+    for indicator_id, proxy, year_rule in rows:
+        population = warehouse.execute("""select kommun_code, year, sex, value
+                                          from marts.observation_kommun_year
+                                          where indicator_id = ?""", [proxy]).df()
+        expected = combine_weights([population])
+        if year_rule == "previous":
+            expected = shift_to_next_year(expected)
+        stored = warehouse.execute("""select kommun_code, year, sex, weight
+                                      from marts.indicator_weight where indicator_id = ?""",
+                                   [indicator_id]).df()
+        assert len(stored) > 1000, indicator_id
+        pd.testing.assert_frame_equal(stored, expected.reset_index(drop=True),
+                                      check_exact=True, check_dtype=False, obj=indicator_id)

@@ -167,3 +167,20 @@ def test_goteborgsregionen_weighted_unemployment_is_the_real_weighted_value(ware
            where o.indicator_id = 'N03920' and o.year = 2022 and o.sex = 'T'
              and list_contains(?, o.kommun_code)""", [GR]).fetchone()[0]
     assert row["value"] == pytest.approx(obs, rel=1e-12)
+
+
+def test_a_groups_weights_by_series_are_those_by_indicator_id(warehouse):
+    """An Indicator read from the warehouse carries its weight series (marts.indicator's
+    weight_series), and the group series read by it (marts.weight_series) are those read by
+    the indicator's id from the long form (marts.indicator_weight), for each sex and both
+    paths (the numpy one and the pandas reference)."""
+    from dataclasses import replace
+
+    ind = queries.indicator(warehouse, "N03920")
+    by_id = replace(ind, weight_series=None)
+    assert ind.weight_series is not None and ind.aggregation == "weighted"
+    for sex in SEXES:
+        for path in (queries.computed_area_series, queries._group_series_pandas):
+            own, other = path(warehouse, ind, GR, sex), path(warehouse, by_id, GR, sex)
+            assert own["value"].notna().sum() > 10
+            pd.testing.assert_frame_equal(own, other, check_exact=True)

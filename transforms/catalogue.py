@@ -72,6 +72,7 @@ class Indicator:
     first_period: str | None = None  # monthly: 'YYYY-MM' of the first and last value
     last_period: str | None = None
     better: str | None = None  # 'lower' or 'higher': the good end, for rankings; None = neither
+    weight_series: int | None = None  # weighted: its series in marts.weight_series (None: unknown)
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -333,6 +334,7 @@ def indicator_from_row(row: dict) -> Indicator:
         first_period=_str(row.get("first_period")), last_period=_str(row.get("last_period")),
         better=_str(row.get("better")) if "better" in row else declared_better(
             row["indicator_id"]),
+        weight_series=_int_or_none(row.get("weight_series")),
     )
 
 

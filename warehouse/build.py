@@ -316,20 +316,27 @@ def _weight_frames(proxies: pd.DataFrame, years_of: dict[str, set], indicators: 
 
 
 WEIGHTS = "marts.indicator_weight"
+WEIGHT_SERIES = "marts.weight_series"
+# each weighted indicator's rows as one long table (indicator_id, kommun_code, year, sex,
+# weight), read from the series it shares: the rows and order the table of that name had (each
+# indicator's rows together in id order, a series' rows in its own order; the series table
+# was written in that order once, so its rowid is that order)
+WEIGHTS_VIEW = """create or replace view marts.indicator_weight as
+select i.indicator_id, w.kommun_code, w.year, w.sex, w.weight
+from marts.indicator i join marts.weight_series w on w.series = i.weight_series
+order by i.indicator_id, w.rowid"""
+_WEIGHT_COLUMNS = ["series", "kommun_code", "year", "sex", "weight"]
 
 
 def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
-                   scb_population: pd.DataFrame | None
-                   ) -> tuple[dict[str, int] | None, Callable[[], None]]:
-    """``indicator_weights`` for marts.indicator_weight of ``con`` (the same table write_table
-    makes of its frame: types, rows, order), without the 600 000-row frame, in two steps.
-
-    The weight series (41 weighted indicators share 8) go into the temporary table ``_pw``
-    (p, kommun_code, year, sex, weight) once and the table is made empty; returned:
-    indicator_id -> its series p, with the function that then inserts the rows from ``_pw``.
-    The area values read ``_pw``, not the table, so the build inserts the rows after them
-    (beside them the rows stood on the build's peak). None and a no-op when the series could
-    not go in so: then the table was written whole from the frame."""
+                   scb_population: pd.DataFrame | None) -> dict[str, int]:
+    """``indicator_weights`` stored as its distinct series: each weight series (41 weighted
+    indicators share 8) once in marts.weight_series (series, kommun_code, year, sex, weight),
+    numbered in the order of the first indicator (by id) that uses it, and each weighted
+    indicator's series number in ``indicators["weight_series"]`` (the column of marts.indicator
+    the view marts.indicator_weight and the queries read; null: not weighted). Returned:
+    indicator_id -> its series. Written once, never copied per indicator (the full mirror:
+    118 900 rows; the long form the build wrote until weights24 held 598 850)."""
     weighted = indicators[indicators["aggregation"] == "weighted"]
     proxy_ids = sorted({i for ids in weighted["weight_ids"] for i in ids})
     proxies = _obs_frame(con, proxy_ids)
@@ -337,47 +344,40 @@ def _weight_series(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
         "select indicator_id, list(distinct year) from marts.observation_kommun_year "
         "group by indicator_id").fetchall()}
     frames = _weight_frames(proxies, years_of, indicators, scb_population)
-    if not frames or any(df.dtypes[c] == object for _, df in frames for c in df.columns):
-        # object columns are typed by sampling (write_table): only the whole frame types so
-        write_table(con, WEIGHTS, _concat_weights(frames))
-        return None, lambda: None
-    # the table's types are those of the frames' concatenation: from one row of each
-    write_table(con, WEIGHTS, _concat_weights([(i, df.head(1)) for i, df in frames]).iloc[:0])
     number: dict[int, int] = {}
     distinct = []
     for _, df in frames:
         if id(df) not in number:
             number[id(df)] = len(distinct)
-            distinct.append(df[["kommun_code", "year", "sex", "weight"]].assign(p=len(distinct)))
-    con.register("_pw_in", pa.Table.from_pandas(pd.concat(distinct, ignore_index=True),
-                                                preserve_index=False))
+            distinct.append(df[["kommun_code", "year", "sex", "weight"]].assign(
+                series=len(distinct)).astype({"series": "int32"})[_WEIGHT_COLUMNS])
+    series = {indicator_id: number[id(df)] for indicator_id, df in frames}
+    indicators["weight_series"] = pd.array(
+        [series.get(i) for i in indicators["indicator_id"]], dtype="Int32")
+    if not distinct:  # no weighted indicator: an empty table of the ordinary types
+        distinct = [pd.DataFrame({"series": pd.array([], "int32"),
+                                  "kommun_code": pd.array([], "string"),
+                                  "year": pd.array([], "int32"),
+                                  "sex": pd.array([], "string"),
+                                  "weight": pd.array([], "float64")})]
+    rows = pd.concat(distinct, ignore_index=True)
+    if any(rows.dtypes[c] == object for c in rows.columns):
+        # object columns are typed by sampling (write_table): only the whole frame types so
+        write_table(con, WEIGHT_SERIES, rows)
+        return series
+    con.register("_pw_in", pa.Table.from_pandas(rows, preserve_index=False))
     try:
-        con.execute("create or replace temp table _pw as "
-                    "select p, kommun_code, year, sex, weight from _pw_in")
+        con.execute("create or replace table marts.weight_series as "
+                    "select series, kommun_code, year, sex, weight from _pw_in")
     finally:
         con.unregister("_pw_in")
-    # ONE insert of every weighted indicator's select joined by ``union all``, which keeps
-    # their order (DuckDB's documented order preservation). Committed one by one, each insert
-    # wrote its rows to the WAL (+0.25 s); in three inserts of 14 (stop 19-22) the first went
-    # to the file as it was made but the later ones appended to its last row group, which the
-    # last checkpoint then compressed again (~0.13 s of CPU per build, a small one too); one
-    # insert is written once (fixed23). One insert of every row taken from the series in
-    # Arrow cost ~0.15 s less CPU, but DuckDB held ~28 MB more while inserting from Arrow,
-    # above the build's peak (tried at stop 19). A series without rows (a small build:
-    # proxies not fetched) inserts nothing: not asked
-    filled = [(indicator_id, number[id(df)]) for indicator_id, df in frames if len(df)]
-    series = {indicator_id: number[id(df)] for indicator_id, df in frames}
-    return series, functools.partial(_insert_weights, con, filled)
+    return series
 
 
-def _insert_weights(con: duckdb.DuckDBPyConnection, filled: list[tuple[str, int]]) -> None:
-    """Each weighted indicator's rows from ``_pw``, in one insert: ``filled`` =
-    (indicator_id, series p) in the table's order."""
-    if not filled:
-        return
-    con.execute("insert into marts.indicator_weight " + " union all ".join(
-        ["select ?, kommun_code, year, sex, weight from _pw where p = ?"] * len(filled)),
-        [value for pair in filled for value in pair])
+def weights_view(con: duckdb.DuckDBPyConnection) -> None:
+    """marts.indicator_weight as the view of marts.indicator's series over marts.weight_series
+    (both written): the long form readers and the CLI read."""
+    con.execute(WEIGHTS_VIEW)
 
 
 def _area_values_capped(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
@@ -409,7 +409,7 @@ def area_values(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
                 series: dict[str, int] | None, into: str | None = None) -> pd.DataFrame | None:
     """Every indicator's value for every official area (grain: indicator × area × year × sex)
     from the observations and weights written into ``con`` (``series``: each weighted
-    indicator's series in the temporary table _pw, see ``_weight_series``; None: from
+    indicator's series in marts.weight_series, see ``_weight_series``; None: from
     marts.indicator_weight): one DuckDB statement for the annual rules (warehouse.area_sql),
     the pandas reference for any other rule; rows in the order of ``area_values_pandas``.
     With ``into`` and only the SQL rules: written into that new table (write_table's types,
@@ -430,7 +430,8 @@ def area_values(con: duckdb.DuckDBPyConnection, indicators: pd.DataFrame,
         con.execute("create or replace temp view _weights_in as select indicator_id, "
                     "kommun_code, year, sex, weight from marts.indicator_weight")
     else:
-        con.execute("create or replace temp view _pw_in as select * from _pw")
+        con.execute("create or replace temp view _pw_in as select series as p, kommun_code, "
+                    "year, sex, weight from marts.weight_series")
     try:
         out = area_values_in(con, indicators, members, kommun, series,
                              into=into if rest is None else None)
@@ -786,15 +787,10 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
     # they need only the kommuner, and nothing waits for them until the writes
     af_made = side.submit(_load_af, raw, kommun, muni, lan_names)
     progress("bygger: vikter och områdesvärden")
-    series, weight_rows = _weight_series(con, indicators, scb.population_single_age)
+    series = _weight_series(con, indicators, scb.population_single_age)
     _release_memory()
     with _pages_returned_at_once():
         area_vals = _area_values_capped(con, indicators, official, kommun, series)
-    _release_memory()
-    # then the weights' rows (the area values read _pw, not the table): inserted before them,
-    # the 600 000 rows stood under the area values and were the build's highest step
-    weight_rows()
-    con.execute("drop table if exists _pw")
     _release_memory()
     progress("bygger: kartor")
     shapes, shapes_message = shapes_made.result()
@@ -901,7 +897,13 @@ def _write_marts(con: duckdb.DuckDBPyConnection, **frames: pd.DataFrame | None) 
                 comment="Alla kommuner: kod (sträng med inledande nolla), namn, län, första år",
                 column_comments={"first_year": "Första året kommunen fanns (ur befolkningsdata)"})
     write_table(con, "marts.indicator", frames["indicators"],
-                comment="Indikatorkatalog: källans titel och definition + indicators.yml")
+                comment="Indikatorkatalog: källans titel och definition + indicators.yml",
+                column_comments={"weight_series": "Viktserien i marts.weight_series (null = "
+                                                  "ovägd)"})
+    weights_view(con)
+    comment_table(con, WEIGHT_SERIES,
+                  comment="Varje distinkt viktserie en gång (indikatorer som delar befolkning "
+                          "delar serie); marts.indicator_weight visar dem per indikator")
     comment_table(con, OBS,
                   comment="Värden per indikator × kommun × år × kön (T/K/M); null = saknas",
                   column_comments={"value": "Värdet i indikatorns enhet (se marts.indicator)"})
