@@ -404,7 +404,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         pptx, pdf_bytes, plan = deck.build(
-            con, area, args.indicators or list(deck.DEFAULT_INDICATORS), args.start, args.end,
+            con, area, args.indicators or deck.warehouse_defaults(con), args.start, args.end,
             sex=args.sex, pdf=pdf is not None, template=template,
             progress=lambda step: print(f"  {step}…", file=sys.stderr))
     except deck.DeckError as exc:
