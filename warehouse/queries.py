@@ -1098,13 +1098,13 @@ def monthly_kommuner(con: Con, ind: Indicator, dims: dict[str, str] | None = Non
     table = mart["table"]
     choices = list(monthly.choose(mart, dims, indicator_id=ind.id).values()) \
         if dims is not None else []
-    where = "".join(f" and list_contains(?, {sql_identifier(c.column)})" for c in choices)
     # one statement, two parts (0 the mart's kommuner with a value, 1 every kommun's names)
     # joined here: DuckDB's join of the two cost more than both parts together
     sql = f"""select 0 as part, kommun_code, null as kommun_name, null as lan_name
               from (select distinct kommun_code from {sql_identifier(table)}
                     where {sql_identifier(ind.kommun_value)} is not null
-                      and (? is null or sex = ?){where})
+                      and (? is null or sex = ?)""" + "".join(
+        f" and list_contains(?, {sql_identifier(c.column)})" for c in choices) + """)
               union all
               select 1, kommun_code, kommun_name, lan_name from marts.kommun"""
     try:  # the mart is missing when its source was never fetched
