@@ -8,6 +8,7 @@ import re
 import subprocess
 import zipfile
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -363,6 +364,20 @@ def test_cli_pack_writes_the_deck_and_refuses_bad_input(built, tmp_path, monkeyp
     assert main(["pack", "--area", "kommun:9999", "--from", "2015", "--to", "2022",
                  "--out", str(bad)]) == 2
     assert not bad.exists() and not list(tmp_path.glob(".*.tmp"))
+    # no --indicators: the page's default (deck.warehouse_defaults), not items the warehouse
+    # lacks (Arbetsförmedlingen's files, BAS 16–24: review of deck24, finding 9)
+    falun = tmp_path / "falun.pptx"
+    assert main(["pack", "--area", "kommun:2080", "--from", "2025", "--to", "2026",
+                 "--out", str(falun)]) == 0
+    printed = capsys.readouterr().out
+    con = duckdb.connect(str(built["warehouse"]), read_only=True)
+    try:
+        labels = [queries.indicator(con, i).label for i in deck.warehouse_defaults(con)]
+    finally:
+        con.close()
+    titles = [_texts(s).split("\n")[0] for s in _open(falun.read_bytes()).slides]
+    assert titles[1:-1] == labels and labels[0] == "Arbetslöshet (SCB BAS)"
+    assert "inga månadsvärden" not in printed
 
 
 @pytest.fixture(scope="module")
