@@ -27,7 +27,7 @@ import pandas as pd
 
 from transforms import periods
 from transforms.areas import coverage_label
-from transforms.catalogue import Indicator, monthly_marts, option_dims
+from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import shown_change, shown_number
 from transforms.formatting import format_date, format_month, format_number, format_value
 from warehouse import queries
@@ -40,7 +40,7 @@ TEMPLATE = Path(__file__).resolve().parent / "templates" / "motesunderlag.pptx"
 DEFAULT_INDICATORS = ("bas_arbetsloshet", "bas_arbetsloshet:16-24", "af_andel_inskrivna",
                       "af_andel_inskrivna:unga", "N03920", "N03921", "N03926", "N31807",
                       "U31804", "N02797")
-YOUTH_OPTIONS = {"bas": "16-24", "af": "unga"}  # a monthly mart's option for the young
+YOUTH_OPTIONS = DECK_OPTIONS  # a monthly mart's option for the young
 MAX_INDICATORS = 20
 PDF_TIMEOUT = 180  # seconds for LibreOffice to convert a deck
 ROLE_COLORS = {"focus": "1F5FA8", "lan": "D9822B", "riket": "5B5B5B"}  # as on screen
@@ -80,6 +80,7 @@ class IndicatorSlide:
     members: pd.DataFrame | None = None  # kommun_name, value: bars when no area value exists
     members_year: int | None = None
     dims: dict[str, str] = field(default_factory=dict)  # a monthly indicator's options
+    sex: str = "T"  # the sex of the values shown (totals where the indicator lacks the chosen)
 
     @property
     def monthly(self) -> bool:
@@ -222,6 +223,43 @@ def item_label(ind: Indicator, dims: dict[str, str]) -> str:
     choice = monthly.choose(monthly_marts()[ind.mart], dims, indicator_id=ind.id)
     words = [choice[d].label for d in dims]
     return ", ".join([ind.label, *(w[:1].lower() + w[1:] for w in words)])
+
+
+def choosable(indicators: list[Indicator]) -> list[Indicator]:
+    """Indicators a deck can hold: yearly ones with values, and monthly ones (SCB BAS,
+    Arbetsförmedlingen) whose months are in the warehouse."""
+    return [i for i in indicators if i.first_year and (
+        i.frequency == "year" or (i.frequency == "month" and i.first_period))]
+
+
+def offered_items(inds: list[Indicator],
+                  kommuner: Callable[[Indicator, dict[str, str]], pd.DataFrame]
+                  ) -> list[tuple[str, Indicator, dict[str, str]]]:
+    """The deck items offered, in order, as (key, indicator, options): each indicator, and a
+    monthly one also for the young ('bas_arbetsloshet:16-24') where ``kommuner`` (the
+    kommuner with values for those options: queries.monthly_kommuner) names any."""
+    out = []
+    for ind in inds:
+        out.append((ind.id, ind, {}))
+        young = YOUTH_OPTIONS.get(ind.mart or "") if ind.frequency == "month" else None
+        if young:
+            dims = parse_item(f"{ind.id}:{young}")[1]
+            if not kommuner(ind, dims).empty:
+                out.append((f"{ind.id}:{young}", ind, dims))
+    return out
+
+
+def default_items(offered: list[str]) -> list[str]:
+    """The default deck among the items ``offered`` (DEFAULT_INDICATORS' order): the page's
+    and the CLI's."""
+    return [key for key in DEFAULT_INDICATORS if key in offered]
+
+
+def warehouse_defaults(con) -> list[str]:
+    """default_items for what the warehouse holds (the CLI without --indicators)."""
+    return default_items([key for key, _, _ in offered_items(
+        choosable(queries.indicators(con)),
+        lambda ind, dims: queries.monthly_kommuner(con, ind, dims))])
 
 
 def _year(value: object, what: str) -> int:
@@ -465,7 +503,7 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
                         f"inte ligger efter till-året.")
     inds = []
     for key in ids:
-        ind_id, dims = parse_item(key)
+        ind_id, colon, _ = str(key).partition(":")
         try:
             ind = queries.indicator(con, ind_id)
         except queries.UnknownIndicator as exc:
@@ -474,8 +512,9 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
         if ind.frequency not in ("year", "month"):
             raise DeckError(f"{ind.label} ({ind.id}) har ett okänt periodslag "
                             f"'{ind.frequency}'.")
-        if dims and ind.frequency != "month":
+        if colon and ind.frequency != "month":
             raise DeckError(f"{ind.label} ({ind.id}) har inga val; ange bara '{ind.id}'.")
+        dims = parse_item(f"{ind.id}:{key.partition(':')[2]}" if colon else ind.id)[1]
         inds.append((replace(ind, label=item_label(ind, dims)), dims))
     members = list(area.members)
     deck = Deck(area, queries.kommun_names(con, members) if members else [], first, last, sex,
@@ -486,21 +525,25 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
             progress(ind.label)
         item = _slide(con, ind, compared, first, last, sex, dims)
         if item is None:  # a monthly item with no month at all for the area
-            deck.absent.append(absent_line(con, ind, area, sex if ind.has_sex else "T"))
+            deck.absent.append(absent_line(con, ind, area, dims=dims))
         else:
             deck.slides.append(item)
     return deck
 
 
-def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T") -> str:
-    """The title slide's line for a monthly item without a single month for the area (and
-    sex): 'Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i databasen; de finns för 15
-    kommuner (Dalarnas län).'"""
-    have = queries.monthly_kommuner(con, ind)
+def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T",
+                dims: dict[str, str] | None = None) -> str:
+    """The title slide's line for a monthly item (its options ``dims`` and ``sex``) without
+    a single month for the area: 'Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i den
+    hämtade datan; de finns för 15 kommuner (Dalarnas län).' Kommuner count only with values
+    for those options and that sex."""
+    have = queries.monthly_kommuner(con, ind, dims or {}, sex)
     who = f"{SEXES[sex]} i {area.name}" if sex != "T" else area.name
-    text = f"{ind.label}: inga månadsvärden för {who} i databasen"
+    text = f"{ind.label}: inga månadsvärden för {who} i den hämtade datan"
     if have.empty:
-        return text + " (källan är inte hämtad)."
+        if not queries.has_table(con, monthly_marts()[ind.mart]["table"]):
+            return text + " (källan är inte hämtad)."
+        return text + ", inte heller för någon annan kommun."
     inside = len(set(area.members) & set(have["kommun_code"]))
     if not inside:
         lans = sorted(set(have["lan_name"]))
@@ -518,7 +561,10 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     area = compared[0][0]
     use_sex = sex if ind.has_sex else "T"
     if ind.aggregation == "none" and not area.is_kommun:
-        return _member_slide(con, ind, area, start, end, use_sex)
+        return replace(_member_slide(con, ind, area, start, end, use_sex), sex=use_sex)
+    if ind.frequency == "month" and use_sex != "T" and queries.monthly_series(
+            con, ind, area, use_sex, dims or {})["value"].notna().sum() == 0:
+        use_sex = "T"  # as the Arbetslöshet page (ui.blocks.monthly_of): totals, flagged
     lines, whole = [], None
     for obj, role in compared:
         df = (queries.monthly_series(con, ind, obj, use_sex, dims or {})
@@ -530,7 +576,8 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
         lines.append(Compared(obj.name, role, periods.clip(df, str(start), str(end))))
     if lines[0].data.dropna(subset=["value"]).empty:
         return IndicatorSlide(ind, lines, [], [], f"Inga värden för {area.name} "
-                              f"{start}–{end} i källan.", not area.is_kommun, dims=dims or {})
+                              f"{start}–{end} i källan.", not area.is_kommun, dims=dims or {},
+                              sex=use_sex)
     if ind.frequency == "month":
         sentences, flags = monthly_key_figures(ind, lines, whole, dims)
     else:
@@ -538,7 +585,7 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     if sex != use_sex:
         flags.append(f"Finns inte per kön: visar totalt, inte {SEXES[sex]}.")
     return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun,
-                          dims=dims or {})
+                          dims=dims or {}, sex=use_sex)
 
 
 def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
@@ -774,7 +821,8 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
         lines.append(f"Medlemskommuner: {', '.join(deck.member_names)}")
     lines.append(f"Skapat {format_date(deck.made)}. "
                  f"Nyckeltal: {len(deck.slides)}. Källor och definitioner på sista sidan.")
-    lines += deck.absent  # one line each, instead of an empty slide
+    if deck.absent:  # one line each, instead of an empty slide
+        lines += ["Utan månadsvärden här:", *deck.absent]
     _text(slide, (margin, h * 0.55, inner, h * 0.40), lines,
           size=16 if len(lines) <= 3 else 13, color=MUTED)
 
@@ -789,7 +837,7 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
         label = item.ind.label
         _text(slide, (margin, h * 0.04, inner, h * 0.10), [label], bold=True,
               size=28 if len(label) <= 45 else 23 if len(label) <= 60 else 19)
-        sex = f", {SEXES[deck.sex]}" if deck.sex != "T" and item.ind.has_sex else ""
+        sex = f", {SEXES[item.sex]}" if item.sex != "T" else ""
         subtitle = f"{deck.area.name}{against}, {item.span_text(deck.period)}{sex}"
         if item.members is not None:
             subtitle = f"Kommunerna i {deck.area.name}, {item.members_year}{sex}"

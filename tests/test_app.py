@@ -340,6 +340,18 @@ def test_vaxjo_shows_scb_population_for_its_lan(app_env):
     assert not [m for m in cards(at) if "(preliminär)" in m.label]  # no monthly number shown
 
 
+def test_vaxjo_with_the_young_chosen_is_told_no_kommun_has_them(app_env, shared):
+    """alder=16-24 for Växjö: the mirror's BAS has 20–64 only, so no kommun has values for
+    the young; the sentence said they were there for Dalarna's 15 (review of deck24: the
+    page and the deck's title line count kommuner with values for the option chosen)."""
+    body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
+    assert list(body["dimension"]["Alder"]["category"]["index"]) == ["20-64"]
+    at = _shown(kommun="0780", alder="16-24")
+    assert [i.value for i in at.info if "månadssiffror" in i.value] == [
+        ("SCB:s månadssiffror för arbetslöshet saknas för Växjö, Kronobergs län och Riket med "
+         "valet 16–24 år (unga): den hämtade datan har inga sådana värden.")]
+
+
 def _bas(shared, kommuner: list[str], code: str, month: str) -> float:
     """A TAB6260 count (or rate) summed over kommuner, read from the recorded response."""
     body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())

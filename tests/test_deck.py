@@ -4,9 +4,11 @@ slides' text and native charts, bad input, templates, the PDF through LibreOffic
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import zipfile
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -54,8 +56,9 @@ def test_the_varend_deck_holds_the_warehouse_numbers(warehouse, varend_deck):
     assert "Medlemskommuner: Alvesta, Tingsryd, Växjö" in title and "2015–2022" in title
     # no months for Kronoberg's kommuner in the mirror (SCB's BAS holds Dalarna's 15, and
     # Arbetsförmedlingen's files are not in it): one line each, no empty slide
-    assert ("Arbetslöshet (SCB BAS): inga månadsvärden för Samordningsförbundet Värend i "
-            "databasen; de finns för 15 kommuner (Dalarnas län).") in title
+    assert ("Utan månadsvärden här:\nArbetslöshet (SCB BAS): inga månadsvärden för "
+            "Samordningsförbundet Värend i den hämtade datan; de finns för 15 kommuner "
+            "(Dalarnas län).") in title
     assert "Andel inskrivna arbetslösa (Arbetsförmedlingen): inga månadsvärden" in title
     assert len(plan.absent) == 4 and "Nyckeltal: 6." in title
     lan, riket = queries.area(warehouse, "lan:07"), queries.area(warehouse, "riket")
@@ -361,6 +364,20 @@ def test_cli_pack_writes_the_deck_and_refuses_bad_input(built, tmp_path, monkeyp
     assert main(["pack", "--area", "kommun:9999", "--from", "2015", "--to", "2022",
                  "--out", str(bad)]) == 2
     assert not bad.exists() and not list(tmp_path.glob(".*.tmp"))
+    # no --indicators: the page's default (deck.warehouse_defaults), not items the warehouse
+    # lacks (Arbetsförmedlingen's files, BAS 16–24: review of deck24, finding 9)
+    falun = tmp_path / "falun.pptx"
+    assert main(["pack", "--area", "kommun:2080", "--from", "2025", "--to", "2026",
+                 "--out", str(falun)]) == 0
+    printed = capsys.readouterr().out
+    con = duckdb.connect(str(built["warehouse"]), read_only=True)
+    try:
+        labels = [queries.indicator(con, i).label for i in deck.warehouse_defaults(con)]
+    finally:
+        con.close()
+    titles = [_texts(s).split("\n")[0] for s in _open(falun.read_bytes()).slides]
+    assert titles[1:-1] == labels and labels[0] == "Arbetslöshet (SCB BAS)"
+    assert "inga månadsvärden" not in printed
 
 
 @pytest.fixture(scope="module")
@@ -388,7 +405,9 @@ def made_on_the_page(built, seeded_user_db, tmp_path_factory):
         offered = [i for i in deck.DEFAULT_INDICATORS  # the items with values in the warehouse
                    if any(f"({i})" in label for label in chosen.options)]
         assert list(chosen.value) == offered
-        assert list(chosen.value)[:2] == ["bas_arbetsloshet", "bas_arbetsloshet:16-24"]
+        # the mirror's BAS has no 16–24 values for any kommun: not offered (review of deck24)
+        assert next(iter(chosen.value)) == "bas_arbetsloshet"
+        assert not [o for o in chosen.options if "16-24" in o]
         chosen.set_value(["N31807", "N03920"]).run()
         next(b for b in at.button if b.label.startswith("Gör mötesunderlaget")).click().run()
     return at  # the tests only read it: the environment is back as it was for them
@@ -431,8 +450,10 @@ def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
     link = {"sida": "motesunderlag", "kommun": "2080", "omrade": "lan:20", "kon": "K",
-            "fran": "2021", "till": "2026", "nyckeltal": "bas_arbetsloshet,N31807"}
-    for key, value in {**link, "nyckeltal": "bas_arbetsloshet,okänt,N31807"}.items():
+            "fran": "2021", "till": "2026",
+            "nyckeltal": "bas_arbetsloshet,bas_arbetsloshet:16-24,N31807"}
+    for key, value in {**link, "nyckeltal": "bas_arbetsloshet,bas_arbetsloshet:16-24,okänt,"
+                                            "N31807"}.items():
         at.query_params[key] = value
     at.run()
     assert not at.exception
@@ -442,6 +463,10 @@ def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app
     assert dict(at.query_params) == link  # the unknown id dropped, the rest kept
     chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
     assert list(chosen.value) == ["bas_arbetsloshet", "N31807"]  # in the link's order
+    # the young have no values in the mirror's BAS: named by label, not offered
+    assert _bas_recorded(shared)["Alder"] == ["20-64"]
+    assert ("Utan värden i den hämtade datan, inte med på sidan: Arbetslöshet (SCB BAS), "
+            "16–24 år (unga).") in [c.value for c in at.caption]
     assert next(w for w in at.select_slider if w.label == "År").value == (2021, 2026)
     assert next(w for w in at.radio if w.label == "Kön").value == "K"
     chosen.set_value(["N31807", "N03920", "bas_arbetsloshet"]).run()
@@ -456,10 +481,18 @@ def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app
     slides = list(_open(at.session_state["_motesunderlag"]["pptx"]).slides)
     assert [_texts(s).splitlines()[0] for s in slides[1:3]] == [
         "Invånare med ekonomiskt bistånd", "Arbetslöshet 18–64 år (18–65 från 2023)"]
-    # the mirror's BAS is for both sexes together only: one line, not an empty slide
+    # the mirror's BAS is for both sexes together only: totals, flagged, as the
+    # Arbetslöshet page shows them (blocks.monthly_of; review of deck24)
     assert _bas_recorded(shared)["Kon"] == ["1+2"]
-    assert len(slides) == 4 and ("Arbetslöshet (SCB BAS): inga månadsvärden för kvinnor i "
-                                 "Dalarnas län i databasen.") in _texts(slides[0])
+    bas = _texts(slides[3])
+    assert len(slides) == 5 and "inga månadsvärden" not in _texts(slides[0])
+    # the months of the years chosen (the mirror's TAB6260 holds 2020M01–2026M04); Riket
+    # has too few kommuner with months for a value
+    months = _bas_recorded(shared)["Tid"]
+    assert months[0] <= "2022M01" and months[-1] >= "2025M12"
+    assert bas.startswith("Arbetslöshet (SCB BAS)\nDalarnas län, januari 2022–december 2025\n")
+    assert "Finns inte per kön: visar totalt, inte kvinnor." in bas
+    assert ", kvinnor" not in bas.splitlines()[1]
     # the years drawn: Kolada's N03920 ends in 2022 in the mirror, so not "2022–2025"
     assert "Dalarnas län jämfört med Riket, 2022, kvinnor" in _texts(slides[2])
     assert "LibreOffice saknas" in at.session_state["_motesunderlag"]["pdf_error"]
@@ -513,6 +546,28 @@ def _bas_recorded(shared) -> dict:
     return {k: list(v["category"]["index"]) for k, v in body["dimension"].items()}
 
 
+def _bas_value(shared, kommuner: list[str], month: str) -> float:
+    """Unemployment (%) in the mirror's TAB6260 for ``month`` ('2026M04'): one kommun's
+    published figure, or Σ unemployed / Σ labour force of several (how an area is formed)."""
+    import json
+
+    body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
+    index = {k: list(v["category"]["index"]) for k, v in body["dimension"].items()}
+    assert body["id"][0] == "Region" and body["id"][-2:] == ["ContentsCode", "Tid"]
+    assert all(len(index[d]) == 1 for d in body["id"][1:-2])  # one sex, age band, region
+
+    def cell(region: str, content: str) -> float:
+        n_contents, n_months = len(index["ContentsCode"]), len(index["Tid"])
+        at = ((index["Region"].index(region) * n_contents
+               + index["ContentsCode"].index(content)) * n_months + index["Tid"].index(month))
+        return body["value"][at]
+
+    if len(kommuner) == 1:
+        return cell(kommuner[0], "000006II")  # arbetslöshet
+    return 100 * (sum(cell(k, "000004YH") for k in kommuner)  # antal arbetslösa
+                  / sum(cell(k, "000006IU") for k in kommuner))  # arbetskraften
+
+
 def test_the_default_deck_opens_with_falun_s_latest_month_then_the_yearly_figures(
         app_env, shared, warehouse, monkeypatch):
     """Mötesunderlag for Falun with nothing chosen (walkthrough 24: the deck held nothing
@@ -546,17 +601,22 @@ def test_the_default_deck_opens_with_falun_s_latest_month_then_the_yearly_figure
     ind = queries.indicator(warehouse, "bas_arbetsloshet")
     bas = _texts(slides[1])
     assert bas.splitlines()[1] == "Falun jämfört med Dalarnas län, januari 2020–april 2026"
-    # looked up in the mirror: Falun 3,1 % in April 2026, 3,4 % in April 2025; Dalarna 4,1 %
-    assert ("Arbetslöshet (SCB BAS) var 3,1 % i april 2026 i Falun (preliminärt), 0,3 "
-            "procentenheter lägre än i april 2025; Dalarnas län 4,1 %.") in bas
+    # from the mirror's TAB6260: Falun in April 2026 and 2025, Dalarna's 15 kommuner summed
+    now, before = (_bas_value(shared, ["2080"], m) for m in ("2026M04", "2025M04"))
+    dalarna = _bas_value(shared, recorded["Region"], "2026M04")
+    assert now < before
+    assert (f"Arbetslöshet (SCB BAS) var {format_number(now, 1)} % i april 2026 i Falun "
+            f"(preliminärt), {format_number(before - now, 1)} procentenheter lägre än i april "
+            f"2025; Dalarnas län {format_number(dalarna, 1)} %.") in bas
     assert "tabell TAB6260" in bas and f"Hämtad {format_date(ind.fetched_at)}" in bas
     title = _texts(slides[0])
     assert "Arbetsmarknadsläget 2015–2026" in title and "Nyckeltal: 7." in title
     assert at.session_state["_motesunderlag"]["period"] == "2015–2026"  # the files' names
-    assert ("Arbetslöshet (SCB BAS), 16–24 år (unga): inga månadsvärden för Falun i "
-            "databasen.") in title
-    assert "Arbetslöshet (SCB BAS), 16–24 år (unga)" in " ".join(
-        c.value for c in at.caption)  # the page names it too
+    # no kommun has 16–24 values nor Arbetsförmedlingen's files: the page does not offer
+    # them, so the default deck has no line about them (review of deck24)
+    chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
+    assert list(chosen.value) == deck.warehouse_defaults(warehouse)  # the CLI's default too
+    assert "16–24" not in title and "Utan månadsvärden" not in title
 
 
 def test_a_kommun_without_monthly_values_gets_one_line_not_an_empty_slide(warehouse,
@@ -569,16 +629,97 @@ def test_a_kommun_without_monthly_values_gets_one_line_not_an_empty_slide(wareho
     vaxjo = queries.area(warehouse, "kommun:0780")
     plan = deck.plan(warehouse, vaxjo, list(deck.DEFAULT_INDICATORS), 2015, 2026)
     assert [s.ind.id for s in plan.slides] == YEARLY
-    assert plan.absent[0] == ("Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i "
-                              "databasen; de finns för 15 kommuner (Dalarnas län).")
+    assert plan.absent[0] == ("Arbetslöshet (SCB BAS): inga månadsvärden för Växjö i den "
+                              "hämtade datan; de finns för 15 kommuner (Dalarnas län).")
     assert all(": inga månadsvärden för Växjö" in line for line in plan.absent)
     assert plan.drawn == "2015–2022"  # the title names the years drawn, not 2015–2026
     # Riket: its 15 kommuner with months are too few for an area value
     riket = deck.plan(warehouse, queries.area(warehouse, "riket"), ["bas_arbetsloshet"],
                       2015, 2026)
     assert not riket.slides and riket.absent == [
-        ("Arbetslöshet (SCB BAS): inga månadsvärden för Riket i databasen; bara 15 av 290 "
-        "kommuner har månadsvärden.")]
+        (f"Arbetslöshet (SCB BAS): inga månadsvärden för Riket i den hämtade datan; bara 15 "
+         f"av {len(queries.area(warehouse, 'riket').members)} kommuner har månadsvärden.")]
     # an option the indicator lacks is a Swedish message, before any slide
     with pytest.raises(deck.DeckError, match="Okänt val '99-99'"):
         deck.plan(warehouse, vaxjo, ["bas_arbetsloshet:99-99"], 2015, 2026)
+
+
+def test_the_title_line_counts_kommuner_with_values_for_the_item_s_option_and_sex(
+        warehouse, shared):
+    """Review of deck24, finding 1: the line counted kommuner with any BAS value, so the
+    young (16–24), which no kommun has in the mirror, were said to be in Dalarna's 15, and a
+    group with Falun was said to have 'bara 1 av 16' for women, whom no kommun has."""
+    recorded = _bas_recorded(shared)
+    assert recorded["Alder"] == ["20-64"] and recorded["Kon"] == ["1+2"]
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    vaxjo = queries.area(warehouse, "kommun:0780")
+    young = deck.parse_item("bas_arbetsloshet:16-24")[1]
+    label = deck.item_label(ind, young)
+    plan = deck.plan(warehouse, vaxjo, ["bas_arbetsloshet:16-24"], 2015, 2026)
+    assert plan.absent == [(f"{label}: inga månadsvärden för Växjö i den hämtade datan, inte "
+                           f"heller för någon annan kommun.")]
+    outside = [k for k in queries.kommuner(warehouse)["kommun_code"]
+               if k not in recorded["Region"]][:15]
+    group = queries.Area("group:test", "group", "Falun och 15", ("2080", *outside))
+    assert deck.absent_line(warehouse, ind, group, "K") == (
+        "Arbetslöshet (SCB BAS): inga månadsvärden för kvinnor i Falun och 15 i den hämtade "
+        "datan, inte heller för någon annan kommun.")
+    assert deck.absent_line(warehouse, ind, group) == (
+        "Arbetslöshet (SCB BAS): inga månadsvärden för Falun och 15 i den hämtade datan; "
+        "bara 1 av 16 kommuner har månadsvärden.")
+    # with kvinnor chosen the deck does as the page: totals (not enough here), one line
+    assert deck.plan(warehouse, group, ["bas_arbetsloshet"], 2015, 2026, sex="K").absent == [
+        deck.absent_line(warehouse, ind, group)]
+
+
+def test_a_deck_item_is_checked_by_its_indicator_before_its_option(warehouse):
+    """Review of deck24, finding 8: an option on a yearly indicator or an unknown id said
+    'Okänt val', so the plain message was never shown."""
+    vaxjo = queries.area(warehouse, "kommun:0780")
+    ind = queries.indicator(warehouse, "N03920")
+    with pytest.raises(deck.DeckError, match="^" + re.escape(
+            f"{ind.label} (N03920) har inga val; ange bara 'N03920'.") + "$"):
+        deck.plan(warehouse, vaxjo, ["N03920:16-24"], 2015, 2022)
+    with pytest.raises(deck.DeckError, match="^Okänt nyckeltal 'nope'"):
+        deck.plan(warehouse, vaxjo, ["nope:16-24"], 2015, 2022)
+    # a dimension's default or an option the page does not offer is no deck item
+    for option in ("20-pension", "tot", "20-64"):
+        with pytest.raises(deck.DeckError, match=f"Okänt val '{option}'"):
+            deck.plan(warehouse, vaxjo, [f"bas_arbetsloshet:{option}"], 2015, 2026)
+
+
+def test_the_deck_offers_an_option_only_where_a_kommun_has_values(warehouse, shared):
+    """Review of deck24, finding 4 and 9: the young (16–24) are offered only when some
+    kommun has them (the mirror's BAS has 20–64 only), Arbetsförmedlingen only when its
+    files are loaded; the page and the CLI take one default list."""
+    recorded = _bas_recorded(shared)
+    inds = deck.choosable(queries.indicators(warehouse))
+    have = {ind.id: ind for ind in inds}
+    assert "bas_arbetsloshet" in have and "af_andel_inskrivna" not in have
+    found = [key for key, _, _ in deck.offered_items(
+        inds, lambda ind, dims: queries.monthly_kommuner(warehouse, ind, dims))]
+    assert ("bas_arbetsloshet:16-24" in found) == ("16-24" in recorded["Alder"])
+    assert "bas_arbetsloshet" in found and "N03920" in found
+    defaults = deck.warehouse_defaults(warehouse)
+    assert defaults == [k for k in deck.DEFAULT_INDICATORS if k in found]
+    assert defaults == ["bas_arbetsloshet", *YEARLY]
+    # a warehouse that had 16–24 values: offered
+    every = [key for key, _, _ in deck.offered_items(
+        inds, lambda ind, dims: queries.monthly_kommuner(warehouse, ind))]
+    assert "bas_arbetsloshet:16-24" in every
+
+
+def test_the_page_labels_each_item_it_offers(warehouse, monkeypatch):
+    """motesunderlag.item_labels: every choosable indicator by label and id, monthly ones
+    marked; no option without values (the mirror's BAS has no 16–24)."""
+    from ui.pages import motesunderlag
+
+    monkeypatch.setattr(motesunderlag, "query", lambda name, *args: getattr(queries, name)(
+        warehouse, *args))
+    inds = deck.choosable(queries.indicators(warehouse))
+    labels = motesunderlag.item_labels(inds)
+    assert list(labels) == [i.id for i in inds]
+    bas = queries.indicator(warehouse, "bas_arbetsloshet")
+    assert labels["bas_arbetsloshet"] == f"{bas.label} (bas_arbetsloshet), månadsvärden"
+    n = queries.indicator(warehouse, "N03920")
+    assert labels["N03920"] == f"{n.label} (N03920)"

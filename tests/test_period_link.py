@@ -124,7 +124,9 @@ def test_the_analysis_pages_say_when_their_data_end_sooner(app_env, shared, page
     at = _app(sida=page, kommun="0780", fran="2015", till="2024").run()
     assert not at.exception
     notes = _period_notes(at)
-    assert notes == [(f"Uppgifterna här slutar {last}, så sidan visar till {last}. Den valda "
+    # Karta and Liknande show one period: '…visar 2022' (they said 'visar till 2022')
+    shown = f"till {last}" if page == "jamfor" else str(last)
+    assert notes == [(f"Uppgifterna här slutar {last}, så sidan visar {shown}. Den valda "
                      f"perioden (2015–2024) står kvar i länken och på de andra sidorna.")]
     assert dict(at.query_params)["till"] == "2024"
     if page != "liknande":  # Liknande has no slider: its chart and table name the year
@@ -133,13 +135,57 @@ def test_the_analysis_pages_say_when_their_data_end_sooner(app_env, shared, page
     assert not at.exception and not _period_notes(at)
 
 
-def test_jamfor_says_when_the_chosen_start_lies_after_its_data(app_env, shared):
-    """fran=2024 on Jämför: N03920 ends 2022, so the chart starts at 2022 (it drew the whole
-    series from the first year) and the note says so."""
+@pytest.mark.parametrize("page", ["karta", "jamfor", "liknande"])
+def test_the_analysis_pages_say_when_the_chosen_start_lies_after_their_data(app_env, shared,
+                                                                            page):
+    """fran=2024: N03920 ends 2022, so each page shows 2022 alone and says so (Jämför drew
+    the whole series; Karta and Liknande said nothing: review of deck24, finding 6)."""
     last = _kpi_last_year(shared, "N03920")
-    at = _app(sida="jamfor", kommun="0780", fran="2024").run()
+    at = _app(sida=page, kommun="0780", fran="2024").run()
     assert not at.exception
-    assert _slider(at).value == (str(last), str(last))
-    assert _period_notes(at) == [(f"Uppgifterna här slutar {last}, så sidan visar från {last}. "
+    if page != "liknande":
+        assert _slider(at).value in (str(last), (str(last), str(last)))
+    assert _period_notes(at) == [(f"Uppgifterna här slutar {last}, så sidan visar {last}. "
                                  f"Den valda perioden (från 2024) står kvar i länken och på "
                                  f"de andra sidorna.")]
+
+
+def _shown(periods: list[str], start: str | None, end: str | None, *, end_only: bool):
+    from types import SimpleNamespace
+
+    from ui import url_state
+    from ui.analysis import shown_range
+
+    state = url_state.ViewState(page="karta", kommun="0780", start=start, end=end)
+    return shown_range(SimpleNamespace(state=state), periods, end_only=end_only)
+
+
+def test_shown_range_at_its_edges(shared):
+    """analysis.shown_range: one period shown is named as one ('visar 2022'), a single-year
+    indicator gets one sentence (it got 'börjar 2022 … visar från 2022. … slutar 2022 …
+    visar till 2022'), a period inside the data gets none. The years are N03920's."""
+    body = json.loads((shared / "kolada_v3/data/kpi/N03920.json").read_bytes())
+    years = sorted({str(e["period"]) for e in body["values"]
+                    if any(v["value"] is not None for v in e["values"])})
+    first, last = years[0], years[-1]
+    kept = "Den valda perioden ({}) står kvar i länken och på de andra sidorna."
+    after, before = str(int(last) + 2), str(int(first) - 2)
+    assert _shown(years, None, None, end_only=True) == (last, last, None)
+    assert _shown(years, first, years[-2], end_only=True) == (years[-2], years[-2], None)
+    assert _shown(years, after, None, end_only=True) == (last, last, (
+        f"Uppgifterna här slutar {last}, så sidan visar {last}. "
+        + kept.format(f"från {after}")))
+    assert _shown(years, None, before, end_only=True) == (first, first, (
+        f"Uppgifterna här börjar {first}, så sidan visar {first}. "
+        + kept.format(f"till {before}")))
+    assert _shown(years, first, after, end_only=False) == (first, last, (
+        f"Uppgifterna här slutar {last}, så sidan visar till {last}. "
+        + kept.format(f"{first}–{after}")))
+    assert _shown(years, last, after, end_only=False) == (last, last, (
+        f"Uppgifterna här slutar {last}, så sidan visar {last}. "
+        + kept.format(f"{last}–{after}")))
+    assert _shown(years, last, last, end_only=False) == (last, last, None)
+    assert _shown([last], first, after, end_only=False) == (last, last, (
+        f"Uppgifterna här finns bara för {last}, så sidan visar {last}. "
+        + kept.format(f"{first}–{after}")))
+    assert _shown([], first, last, end_only=False) is None

@@ -89,15 +89,27 @@ def test_unknown_deck_indicators_are_dropped_with_a_notice_and_the_list_is_cappe
 
 def test_a_deck_item_may_name_one_option_of_a_monthly_indicator():
     """nyckeltal=bas_arbetsloshet:16-24 (the young, as the deck's default offers): kept in
-    its order and round-tripped; an option the indicator lacks, or any option on a yearly
-    indicator, is dropped with the notice (the options are transforms/indicators.yml's)."""
-    state, notices = us.parse({"sida": "motesunderlag", "nyckeltal": (
-        "BAS_arbetsloshet:16-24,N31807,bas_arbetsloshet:99-99,N31807:16-24,"
-        "bas_arbetsloshet")}, DECK_VOCAB)
+    its order and round-tripped; an option the indicator lacks, any option on a yearly
+    indicator, a dimension's default and any option the page does not offer are dropped
+    with the notice (review of deck24: the page then called them 'utan värden', and the
+    deck drew one slide under several labels)."""
+    from transforms.catalogue import DECK_OPTIONS, monthly_marts
+
+    dims = monthly_marts()["bas"]["dimensions"]
+    defaults = [str(spec["default"]) for spec in dims.values()]
+    others = [str(v) for spec in dims.values() for v in (spec.get("values") or {})
+              if str(v) not in (DECK_OPTIONS["bas"], str(spec["default"]))]
+    assert "20-pension" in defaults and {"16-19", "20-64"} <= set(others)
+    dropped = [f"bas_arbetsloshet:{o}" for o in [*defaults, *others]]
+    state, notices = us.parse({"sida": "motesunderlag", "nyckeltal": ",".join([
+        "BAS_arbetsloshet:16-24", "N31807", "bas_arbetsloshet:99-99", "N31807:16-24",
+        *dropped, "bas_arbetsloshet"])}, DECK_VOCAB)
     assert state.analysis.deck_indicators == ("bas_arbetsloshet:16-24", "N31807",
                                               "bas_arbetsloshet")
-    assert notices == [("Okända nyckeltal i länken ignorerades (nyckeltal: "
-                       "bas\\_arbetsloshet:99\\-99, N31807:16\\-24).")]
+    assert len(notices) == 1 and notices[0].startswith(
+        "Okända nyckeltal i länken ignorerades (nyckeltal: bas\\_arbetsloshet:99\\-99, "
+        "N31807:16\\-24, ")
+    assert f"och {len(dropped) + 2 - 5} till" in notices[0]
     assert us.parse(us.to_params(state, DECK_VOCAB), DECK_VOCAB) == (state, [])
 
 

@@ -356,14 +356,27 @@ def _int_or_none(value) -> int | None:
     return None if value is None or pd.isna(value) else int(value)
 
 
+# the one option of a monthly mart a deck item may name ('bas_arbetsloshet:16-24'): the
+# young; the defaults are the plain id, and other options are not offered (docs/decisions.md)
+DECK_OPTIONS = {"bas": "16-24", "af": "unga"}
+
+
 def option_dims(indicator_id: str, option: str) -> dict[str, str] | None:
-    """The dimension an option of a monthly indicator belongs to: ('bas_arbetsloshet',
-    '16-24') -> {'age': '16-24'}; None for a yearly indicator or an option its mart lacks.
-    (The meeting deck's items 'bas_arbetsloshet:16-24' name one option this way.)"""
+    """The dimension a deck item's option belongs to: ('bas_arbetsloshet', '16-24') ->
+    {'age': '16-24'}; None for a yearly indicator or an option the deck does not offer (a
+    dimension's default, or any option but the mart's DECK_OPTIONS)."""
     spec = load_catalogue()["indicators"].get(indicator_id) or {}
-    mart = monthly_marts().get(str(spec.get("mart")))
-    if spec.get("frequency") != "month" or not mart:
+    mart_id = str(spec.get("mart"))
+    mart = monthly_marts().get(mart_id)
+    if spec.get("frequency") != "month" or not mart or option != DECK_OPTIONS.get(mart_id):
         return None
+    for dim, dspec in (mart.get("dimensions") or {}).items():
+        if str(dspec.get("default")) == option:
+            return None
+        if option in {str(k) for k in (dspec.get("values") or {})} | {
+                str(k) for k in (dspec.get("series") or {})}:
+            return {str(dim): option}
+    return None
     for dim, dspec in (mart.get("dimensions") or {}).items():
         if option in {str(k) for k in (dspec.get("values") or {})} | {
                 str(k) for k in (dspec.get("series") or {})}:

@@ -78,7 +78,32 @@ def shown_range(sel: Selection, periods: list[str], *, end_only: bool = False
         start = next((p for p in periods if Period.parse(p) >= first), periods[0])
     if Period.parse(start) > Period.parse(end):
         start = end
+    if end_only:
+        start = end
+    one = one_period_note(sel.state, periods, end, moved=bool(notes)) if start == end else None
+    if one is not None:
+        notes = [one]
     return start, end, period_note(sel.state, notes)
+
+
+def one_period_note(chosen: url_state.ViewState, periods: list[str], shown: str, *,
+                    moved: bool) -> str | None:
+    """The note when a page shows one period (``shown``) and the data do not reach the
+    period ``chosen`` (``moved``: a bound was moved into the data, or the chosen start lies
+    after ``shown``): 'Uppgifterna här slutar 2022, så sidan visar 2022.' ('finns bara för
+    2022' when 2022 is the only period); None otherwise. Pure."""
+    freq = "year" if Period.parse(periods[0]).month is None else "month"
+    first, last = Period.parse(periods[0]), Period.parse(periods[-1])
+    start, end = (Period.parse(v).as_frequency(freq, end=is_end) if v else None
+                  for v, is_end in ((chosen.start, False), (chosen.end, True)))
+    here = Period.parse(shown)
+    if not moved and (start is None or start <= here):
+        return None
+    label = here.label()
+    if first == last:
+        return f"Uppgifterna här finns bara för {label}, så sidan visar {label}."
+    verb = "slutar" if any(b is not None and b > last for b in (start, end)) else "börjar"
+    return f"Uppgifterna här {verb} {label}, så sidan visar {label}."
 
 
 def period_picker(sel: Selection, ind: Indicator, periods: list[str], column, *,

@@ -525,10 +525,14 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
     names = [area.name for area, _ in missing]
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
     chosen = [c for c in choices.values() if c.option != _default_option(ind, c.dim)]
-    if chosen and not set(focus.members) - set(have["kommun_code"]):
+    # the kommuner with values for the options chosen (as the deck's title line counts)
+    with_options = query("monthly_kommuner", ind, {c.dim: c.option for c in choices.values()}
+                         ) if chosen else have
+    if chosen and (with_options.empty or not set(focus.members) - set(have["kommun_code"])):
         labels = ", ".join(_used_label(c, pd.DataFrame()) for c in chosen)
         return (f"SCB:s månadssiffror för {what} saknas för {listed} med valet {labels}: den "
                 "hämtade datan har inga sådana värden.")
+    have = with_options
     where = ""
     if not have.empty:
         lan = have["lan_name"].unique()

@@ -404,7 +404,7 @@ def cmd_pack(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         pptx, pdf_bytes, plan = deck.build(
-            con, area, args.indicators or list(deck.DEFAULT_INDICATORS), args.start, args.end,
+            con, area, args.indicators or deck.warehouse_defaults(con), args.start, args.end,
             sex=args.sex, pdf=pdf is not None, template=template,
             progress=lambda step: print(f"  {step}…", file=sys.stderr))
     except deck.DeckError as exc:
@@ -460,7 +460,8 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--to", dest="end", required=True, help="sista år, t.ex. 2022")
     k.add_argument("--indicators", help="nyckeltal i ordning, komma-separerade, ett "
                                         "månadsmått med ett val som bas_arbetsloshet:16-24 "
-                                        "(standard: senaste månadens arbetslöshet, sedan "
+                                        "(standard: som sidan Mötesunderlag, senaste "
+                                        "månadens arbetslöshet där den finns, sedan "
                                         "arbetslöshet, bistånd och unga per år)")
     k.add_argument("--sex", default="T", choices=["T", "K", "M"], help="T (totalt), K eller M")
     k.add_argument("--out", required=True, help="PowerPoint-fil (.pptx)")

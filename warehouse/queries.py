@@ -1111,19 +1111,27 @@ def _area_monthly_empty(ind: Indicator, months: pd.DataFrame, members: list[str]
     return out
 
 
-def monthly_kommuner(con: Con, ind: Indicator) -> pd.DataFrame:
-    """The kommuner a monthly indicator has any value for: kommun_code, kommun_name, lan_name."""
+def monthly_kommuner(con: Con, ind: Indicator, dims: dict[str, str] | None = None,
+                     sex: str | None = None) -> pd.DataFrame:
+    """The kommuner a monthly indicator has any value for: kommun_code, kommun_name, lan_name.
+    ``dims`` (the mart's options; {} its defaults) and ``sex``: only values of those (None:
+    any option, any sex)."""
     columns = ["kommun_code", "kommun_name", "lan_name"]
-    table = monthly_marts()[ind.mart]["table"]
+    mart = monthly_marts()[ind.mart]
+    table = mart["table"]
+    choices = list(monthly.choose(mart, dims, indicator_id=ind.id).values()) \
+        if dims is not None else []
     # one statement, two parts (0 the mart's kommuner with a value, 1 every kommun's names)
     # joined here: DuckDB's join of the two cost more than both parts together
     sql = f"""select 0 as part, kommun_code, null as kommun_name, null as lan_name
               from (select distinct kommun_code from {sql_identifier(table)}
-                    where {sql_identifier(ind.kommun_value)} is not null)
+                    where {sql_identifier(ind.kommun_value)} is not null
+                      and (? is null or sex = ?)""" + "".join(
+        f" and list_contains(?, {sql_identifier(c.column)})" for c in choices) + """)
               union all
               select 1, kommun_code, kommun_name, lan_name from marts.kommun"""
     try:  # the mart is missing when its source was never fetched
-        got = con.execute(sql).fetchall()
+        got = con.execute(sql, [sex, sex, *[list(c.codes) for c in choices]]).fetchall()
     except duckdb.CatalogException:
         return pd.DataFrame(columns=columns)
     have = {row[1] for row in got if row[0] == 0}

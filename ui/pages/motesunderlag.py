@@ -24,8 +24,7 @@ PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentatio
 def _choosable() -> list:
     """Yearly indicators with values, and monthly ones (SCB BAS, Arbetsförmedlingen) whose
     months are in the warehouse: their slide shows the months inside the chosen years."""
-    return [i for i in query("indicators") if i.first_year and (
-        i.frequency == "year" or (i.frequency == "month" and i.first_period))]
+    return deck.choosable(query("indicators"))
 
 
 def render(sel: Selection) -> None:
@@ -52,11 +51,12 @@ def render(sel: Selection) -> None:
         "År", years, value=_years(sel, years, default_years), key=page_key("deck_years"),
         on_change=page_changed, args=(page_key("deck_years"),
                                       lambda s, v: _set_years(s, v, default_years)))
-    default = [i for i in deck.DEFAULT_INDICATORS if i in labels]
+    default = deck.default_items(list(labels))
     asked = sel.state.analysis.deck_indicators
     absent = [i for i in asked if i not in labels]
-    if absent:  # known ids (the link is checked) that have no values to make a slide of
-        st.caption(f"Utan värden i databasen, inte med: {', '.join(absent)}.")
+    if absent:  # items the link names (it checks them) that the page cannot offer
+        st.caption(f"Utan värden i den hämtade datan, inte med på sidan: "
+                   f"{', '.join(_absent_label(i) for i in absent)}.")
     chosen = st.multiselect(
         "Nyckeltal, i den ordning de ska komma", list(labels), format_func=labels.get,
         default=[i for i in asked if i in labels] if asked else default,
@@ -109,18 +109,20 @@ def render(sel: Selection) -> None:
 
 def item_labels(inds: list) -> dict[str, str]:
     """The deck items offered, key -> label: each indicator, and a monthly one also for the
-    young where its source has that group ('bas_arbetsloshet:16-24')."""
+    young where some kommun has values for them ('bas_arbetsloshet:16-24'; deck.offered_items)."""
     out = {}
-    for ind in inds:
-        if ind.frequency != "month":
-            out[ind.id] = f"{ind.label} ({ind.id})"
-            continue
-        out[ind.id] = f"{ind.label} ({ind.id}), månadsvärden"
-        young = deck.YOUTH_OPTIONS.get(ind.mart or "")
-        if young:
-            key = f"{ind.id}:{young}"
-            out[key] = f"{deck.item_label(ind, deck.parse_item(key)[1])} ({key}), månadsvärden"
+    for key, ind, dims in deck.offered_items(
+            inds, lambda ind, dims: query("monthly_kommuner", ind, dims)):
+        months = ", månadsvärden" if ind.frequency == "month" else ""
+        out[key] = f"{deck.item_label(ind, dims)} ({key}){months}"
     return out
+
+
+def _absent_label(key: str) -> str:
+    """A link's deck item the page does not offer, by its label ('Arbetslöshet (SCB BAS),
+    16–24 år (unga)')."""
+    ind_id, dims = deck.parse_item(key)
+    return deck.item_label(query("indicator", ind_id), dims)
 
 
 def _years(sel: Selection, years: list[int], default: tuple[int, int]) -> tuple[int, int]:
