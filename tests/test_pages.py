@@ -447,3 +447,21 @@ def test_the_area_picker_offers_every_area_the_kommun_is_in_first_and_says_when_
                               "där Växjö ingår står först under Område.")
     at = _shown(kommun="0780", omrade="lan:07")
     assert not [c for c in at.caption if "ingår inte" in c.value]
+
+
+def test_motesunderlag_says_when_the_links_years_go_past_the_data(app_env, warehouse):
+    """walk24 point 6: 'fran=2030&till=2010' was turned round (with a notice) and then
+    silently cut to the last year there are values for. The page says so in the words every
+    other page uses (url_state.clamp_period); the last year is the warehouse's latest year of
+    any indicator's values."""
+    last = int(warehouse.execute("select max(last_year) from marts.indicator").fetchone()[0])
+    assert 2010 < last < 2030
+    at = _app(sida="motesunderlag", kommun="0780", fran="2030", till="2010").run()
+    assert not at.exception
+    slider = _widget(at, "select_slider", "År")
+    assert slider.value == (2010, last)
+    said = [c.value for c in at.caption]
+    assert f"Uppgifterna här slutar {last}, så sidan visar till {last}." in said
+    told = [e.value for kind in ("warning", "info", "caption", "markdown")
+            for e in getattr(at, kind)]
+    assert any("omvänd (fran=2030, till=2010)" in text for text in told)

@@ -272,3 +272,24 @@ def test_a_clamped_period_says_where_the_pages_data_end_and_begin():
     (None, "2022", "till 2022"), ("2022", "2022", "2022"), (None, None, "alla år")])
 def test_period_label(start, end, expected):
     assert us.period_label(replace(VOCAB.default(), start=start, end=end)) == expected
+
+
+@pytest.mark.parametrize(("key", "raw", "inside"), [("till", "1800", "1900"),
+                                                      ("fran", "2500-03", "2100-03"),
+                                                      ("fran", "0000", "1900")])
+def test_a_readable_year_outside_the_data_is_moved_not_called_unreadable(key, raw, inside):
+    """walk24 point 6: 'till=1800' was called unreadable ('kunde inte läsas … skriv t.ex.
+    2015'); it is a year, before every source's data. It reads as the nearest year the app
+    knows, and the page's period note says where its data begin and what it shows."""
+    state, notices = us.parse({key: raw}, VOCAB)
+    assert notices == []
+    assert (state.start if key == "fran" else state.end) == inside
+    options = [str(y) for y in range(2010, 2013)]
+    shown, notes = us.clamp_period(state, options)
+    if raw == "1800":
+        assert (shown.start, shown.end) == (None, "2010")
+        assert notes == ["Uppgifterna här börjar 2010, så sidan visar till 2010."]
+    else:
+        assert notes[0].startswith("Uppgifterna här")
+    # text that is no period is still unreadable
+    assert "kunde inte läsas" in us.parse({key: raw + "0"}, VOCAB)[1][0]

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
-from transforms.periods import Period, is_period, ordered
+from transforms.periods import Period, is_period, ordered, within_years
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
 INDICATOR = "indikator"  # the indicator a page draws (Alla indikatorer; issue 10's pages)
@@ -461,8 +461,8 @@ def parse(params: Mapping[str, str | Sequence[str]],
     for key in (START, END):
         raw = _single(params.get(key))
         if raw:
-            if is_period(raw):
-                bounds[key] = raw
+            if within_years(raw):  # '1800' reads: the page says where its data begin
+                bounds[key] = within_years(raw)
             else:
                 notices.append(f"Perioden i länken kunde inte läsas och ignorerades "
                                f"({key}={echo(raw)}; skriv t.ex. 2015 eller 2020-03).")
