@@ -49,6 +49,10 @@ def test_the_map_shows_n03920_2022_for_all_290_kommuner(app_env, shared):
     assert place == 200
     summary = next(m.value for m in at.markdown if m.value.startswith("**Växjö**"))
     assert "6,0 % 2022, plats 200 av 290" in summary.replace("\u00a0", " ")
+    # walk24 point 10: "(plats 1 = lägst värde (bäst))" nested parentheses
+    assert f"plats {place} av 290 i riket (plats 1 = lägst värde, det bästa)." in summary
+    depth = [summary[:n].count("(") - summary[:n].count(")") for n in range(len(summary))]
+    assert max(depth) == 1
 
 
 def test_the_map_of_kronobergs_lan_shows_its_members_with_places_in_the_lan(app_env, shared):

@@ -56,7 +56,7 @@ def test_oversikt_draws_each_sections_cards_as_one_element(app_env, shared):
     employment = by_label["Sysselsättningsgrad 20–64 år, 2022"]
     value = _kolada(shared, "N02267", 2022)["0780"]
     assert employment.value == f"{value:.1f}".replace(".", ",") + "\u00a0%"
-    assert employment.notes[0].endswith("bland kommunerna; plats 1 = högst värde (bäst).")
+    assert employment.notes[0].endswith("bland kommunerna; plats 1 = högst värde, det bästa.")
 
 
 def test_a_change_reads_with_a_typographic_minus_and_its_arrow():

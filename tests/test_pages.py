@@ -44,7 +44,7 @@ def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_
                     "0780", "lower")
     assert rank.of == 290
     assert card.notes == [  # under the card, in bold as before
-        f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde (bäst)."]
+        f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde, det bästa."]
     assert card.help.startswith("Definition: Antal invånare 18–65 år som är öppet arbetslösa")
     # key figures only: the chart is on Arbetslöshet
     assert not [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(

@@ -773,8 +773,9 @@ def scb_population_meta(table_id: str) -> Indicator:
 # --- Översikt: a card with the kommun's place among all kommuner ---------------------------
 
 def rank_caption(sel: Selection, ind: Indicator, when: object, sex: str) -> str | None:
-    """'Plats 212 av 290 (plats 1 = lägst värde (bäst))' for the chosen kommun in the period
-    ``when`` (a year or a month), or None for an area or a kommun without a value."""
+    """'Plats 212 av 290 bland kommunerna; plats 1 = lägst värde, det bästa' for the chosen
+    kommun in the period ``when`` (a year or a month), or None for an area or a kommun
+    without a value."""
     if not sel.area.is_kommun or ind.better is None:  # no good end: a place says nothing
         return None
     period = periods.code(when, "month" if ind.is_monthly else "year")
