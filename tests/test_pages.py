@@ -151,7 +151,7 @@ def test_the_group_form_keeps_the_input_on_an_error_and_confirms_a_success(app_e
     next(t for t in at.text_input if t.label == "Namn").set_value("Värend")
     next(b for b in at.button if b.label == "Skapa gruppen").click().run()
     assert not at.exception and not at.error
-    assert [s.value for s in at.success] == ["Gruppen 'Värend' är skapad."]
+    assert [s.value for s in at.success] == ["Gruppen ”Värend” är skapad."]
     assert next(t for t in at.text_input if t.label == "Namn").value == ""  # a fresh form
 
 

@@ -56,6 +56,12 @@ def format_change(change: float | None, decimals: int, unit: str, short_unit: st
     return f"{text}{NBSP if words.startswith(('kr', '%')) else ' '}{words}" if words else text
 
 
+def quoted(name: str) -> str:
+    """A name quoted in a message the Swedish way: '”GR test”' (U+201D on both sides), not
+    English straight or curly quotes."""
+    return f"\u201d{name}\u201d"
+
+
 def format_date(moment: str | date | datetime | None) -> str:
     """'25 november 2026' from an ISO date/time (UTC kept as is)."""
     if moment is None:
