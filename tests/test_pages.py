@@ -465,3 +465,36 @@ def test_motesunderlag_says_when_the_links_years_go_past_the_data(app_env, wareh
     told = [e.value for kind in ("warning", "info", "caption", "markdown")
             for e in getattr(at, kind)]
     assert any("omvänd (fran=2030, till=2010)" in text for text in told)
+
+
+@pytest.mark.parametrize("fetched", [False, True])
+def test_om_data_and_the_footer_agree_without_a_refresh_status(app_env, built, tmp_path,
+                                                               monkeypatch, fetched):
+    """walk24 point 8: a database built by `python -m warehouse build` (the bench's) has no
+    refresh status beside it, and Om data said "Ingen uppdatering har körts på den här
+    datorn" under the footer's "Data senast uppdaterad 2 december 2026". A copy of the
+    session warehouse without its status file: with the fetches in its log (a refresh whose
+    status is not here) and with only the build's own rows (what a build alone logs). Om data
+    names the footer's date, the newest run_at, and says what happened."""
+    import shutil
+
+    import duckdb
+
+    from transforms.formatting import format_date
+
+    target = tmp_path / "w.duckdb"
+    shutil.copyfile(built["warehouse"], target)
+    con = duckdb.connect(str(target))
+    if not fetched:
+        con.execute("delete from marts.refresh_log where source <> 'build'")
+    newest = con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
+    con.close()
+    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
+    at = _app(sida="om_data", kommun="0780").run()
+    assert not at.exception
+    said = [c.value for c in at.caption]
+    assert f"Data senast uppdaterad {format_date(newest)}." in said[-1]
+    assert not [s for s in said if "Ingen uppdatering" in s]
+    start = (f"Data uppdaterades senast {format_date(newest)} (se loggen nedan)" if fetched
+             else f"Databasen byggdes {format_date(newest)} av tidigare hämtade data")
+    assert [s for s in said if s.startswith(start)]
