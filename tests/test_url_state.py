@@ -217,7 +217,8 @@ PROPERTY = settings(max_examples=1000, deadline=None, derandomize=True, database
 _values = st.one_of(
     st.text(TEXT, max_size=60),
     st.sampled_from(["0780", "0764", "9999", "lan:07", "riket", "kommun", "group:x", "T", "K",
-                     "2015", "2020-03", "2020-13", "N03920:4,5", "N31807:-1", "grupper",
+                     "2015", "2020-03", "2020-13", "1800", "9999-12", " 0000 ",
+                     "N03920:4,5", "N31807:-1", "grupper",
                      "16-24", "20-pension", "tot", "ut",
                      "om_data", "0764,0763,0780", "0780,0780,1"]),
     st.lists(st.sampled_from(["0780", "K", "2015", ""]), max_size=3))
