@@ -176,8 +176,8 @@ def _hover(line: Line, ind: Indicator) -> list[str]:
     for n, (when, value) in enumerate(zip(df[x].tolist(), df["value"].tolist(), strict=True)):
         row = SimpleNamespace(**{c: v[n] for c, v in columns.items()}) if flagged[n] else None
         bound = "minst " if row is not None and _flag(row, "is_lower_bound", False) else ""
-        text = (f"{head}{_when(when, freq)}: {bound}{format_number(value, ind.decimals)} "
-                f"{ind.short_unit}")
+        text = (f"{head}{_when(when, freq)}: {bound}"
+                f"{format_value(value, ind.decimals, ind.short_unit)}")
         why = flag_text(row, ind) if row is not None else None
         if why:
             text += f"<br><i>{why}</i>"
@@ -387,8 +387,8 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
     top = float(df["value"].max()) if not df.empty else 1.0
     fig = go.Figure(go.Bar(
         x=df["value"], y=df["kommun_name"], orientation="h", marker_color=colors,
-        text=[format_number(v, ind.decimals) for v in df["value"]], textposition="outside",
-        hovertemplate="%{y}: %{text} " + ind.short_unit + "<extra></extra>", cliponaxis=False))
+        text=[format_value(v, ind.decimals, ind.short_unit) for v in df["value"]],
+        textposition="outside", hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False))
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height or max(240, 26 * len(df) + 120), value_axis="x",
            left=left_for(list(df["kommun_name"]), titled=False))
@@ -397,11 +397,12 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
     for name, value in lines:
         fig.add_vline(x=value, line={"color": "#5b5b5b", "dash": "dot"})
         fig.add_annotation(x=value, y=1.0, yref="paper", showarrow=False, yanchor="bottom",
-                           text=f"{name}: {format_number(value, ind.decimals)}",
+                           text=f"{name}: {format_value(value, ind.decimals, ind.short_unit)}",
                            font={"size": 11})
     top = max([top, *(value for _, value in lines)])
-    # room for the value labels right of the longest bar
-    fig.update_xaxes(range=[0, top * 1.16 if top > 0 else 1])
+    # room for the value labels (with their unit) right of the longest bar
+    room = 1.16 + 0.02 * len(ind.short_unit if ind.short_unit != "antal" else "")
+    fig.update_xaxes(range=[0, top * room if top > 0 else 1])
     fig.update_layout(showlegend=False)
     return fig
 
@@ -422,7 +423,7 @@ def composition(df: pd.DataFrame, labels: dict[str, str], ind: Indicator, *, tit
             x=part["year"], y=part["value"], name=labels[indicator_id],
             marker_color=PART_COLORS[n % len(PART_COLORS)],
             hovertext=[f"<b>{labels[indicator_id]}</b><br>{int(y)}: "
-                       f"{format_number(v, ind.decimals)} %" for y, v in
+                       f"{format_value(v, ind.decimals, '%')}" for y, v in
                        zip(part["year"], part["value"], strict=True)], hoverinfo="text"))
     _frame(fig, ind, title=title, source=source_text(ind), height=height,
            legend_rows=legend_rows(list(labels.values())),

@@ -34,7 +34,7 @@ import plotly.graph_objects as go
 
 from charts import FONT, SEPARATORS, _wrap
 from transforms.catalogue import Indicator
-from transforms.formatting import format_number
+from transforms.formatting import format_value
 from transforms.geometry import boundary_lines
 from transforms.map_classes import MISSING_COLOR, SUPPRESSED_COLOR, Classes
 
@@ -305,7 +305,7 @@ def hover_texts(values: pd.DataFrame, ind: Indicator, *, name: str = "area_name"
         elif pd.isna(value):
             shown = STATUS_TEXT["missing"]
         else:
-            shown = f"{format_number(value, ind.decimals)} {ind.short_unit}".strip()
+            shown = format_value(value, ind.decimals, ind.short_unit)
             if status == "partial":
                 shown += f" ({STATUS_TEXT['partial']})"
         text = f"<b>{getattr(row, name)}</b><br>{shown}"

@@ -29,7 +29,13 @@ from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import shown_change, shown_number
-from transforms.formatting import format_date, format_month, format_number, format_value
+from transforms.formatting import (
+    format_date,
+    format_month,
+    format_number,
+    format_value,
+    quoted,
+)
 from warehouse import queries
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "motesunderlag.pptx"
@@ -209,7 +215,7 @@ def parse_item(key: str) -> tuple[str, dict[str, str]]:
         return ind_id, {}
     dims = option_dims(ind_id, option)
     if dims is None:
-        raise DeckError(f"Okänt val '{option[:20]}' för nyckeltalet '{ind_id[:40]}'.")
+        raise DeckError(f"Okänt val {quoted(option[:20])} för nyckeltalet {quoted(ind_id[:40])}.")
     return ind_id, dims
 
 
@@ -268,7 +274,7 @@ def _year(value: object, what: str) -> int:
     except ValueError:
         year = None
     if year is None or not 1900 <= year <= 2100:
-        raise DeckError(f"Ogiltigt år för {what}: '{value}'. Ange ett årtal, till exempel 2015.")
+        raise DeckError(f"Ogiltigt år för {what}: {quoted(str(value))}. Ange ett årtal, till exempel 2015.")
     return year
 
 
@@ -490,7 +496,7 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
     option the screen shows first (e.g. BAS 20 år – pensionsåldern, all födelseregioner).
     """
     if sex not in SEXES:
-        raise DeckError(f"Okänt kön '{str(sex)[:10]}': T (totalt), K (kvinnor) eller M (män).")
+        raise DeckError(f"Okänt kön {quoted(str(sex)[:10])}: T (totalt), K (kvinnor) eller M (män).")
     ids = parse_indicator_ids(indicator_ids)
     if not ids:
         raise DeckError("Välj minst ett nyckeltal till mötesunderlaget.")
@@ -507,13 +513,13 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
         try:
             ind = queries.indicator(con, ind_id)
         except queries.UnknownIndicator as exc:
-            raise DeckError(f"Okänt nyckeltal '{ind_id[:40]}'. Se listan: python -m warehouse "
+            raise DeckError(f"Okänt nyckeltal {quoted(ind_id[:40])}. Se listan: python -m warehouse "
                             f"indicators") from exc
         if ind.frequency not in ("year", "month"):
             raise DeckError(f"{ind.label} ({ind.id}) har ett okänt periodslag "
-                            f"'{ind.frequency}'.")
+                            f"{quoted(ind.frequency)}.")
         if colon and ind.frequency != "month":
-            raise DeckError(f"{ind.label} ({ind.id}) har inga val; ange bara '{ind.id}'.")
+            raise DeckError(f"{ind.label} ({ind.id}) har inga val; ange bara {quoted(ind.id)}.")
         dims = parse_item(f"{ind.id}:{key.partition(':')[2]}" if colon else ind.id)[1]
         inds.append((replace(ind, label=item_label(ind, dims)), dims))
     members = list(area.members)

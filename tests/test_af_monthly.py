@@ -242,7 +242,7 @@ def test_a_user_group_sums_its_kommuner_only(af_built):
 # --- bad values ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("args", "word"), [
-    (["--group", "marsianer"], "okänt val 'marsianer' för grupp"),
+    (["--group", "marsianer"], "okänt val ”marsianer” för grupp"),
     (["--age", "20-64"], "har ingen indelning efter ålder"),
     (["--sex", "X"], "--sex ska vara T, K eller M"),
     (["--area", "lan:99"], "Okänt område"),

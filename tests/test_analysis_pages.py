@@ -49,6 +49,10 @@ def test_the_map_shows_n03920_2022_for_all_290_kommuner(app_env, shared):
     assert place == 200
     summary = next(m.value for m in at.markdown if m.value.startswith("**Växjö**"))
     assert "6,0 % 2022, plats 200 av 290" in summary.replace("\u00a0", " ")
+    # walk24 point 10: "(plats 1 = lägst värde (bäst))" nested parentheses
+    assert f"plats {place} av 290 i riket (plats 1 = lägst värde, det bästa)." in summary
+    depth = [summary[:n].count("(") - summary[:n].count(")") for n in range(len(summary))]
+    assert max(depth) == 1
 
 
 def test_the_map_of_kronobergs_lan_shows_its_members_with_places_in_the_lan(app_env, shared):
@@ -238,3 +242,23 @@ def test_the_la_layer_names_its_areas_and_borås_own_area_in_good_swedish(app_en
     key = fig["data"][0]["colorbar"]["title"]["text"].replace("<br>", " ")
     assert key == "Klasser: kvantiler, ungefär lika många lokala arbetsmarknader i varje"
     assert "Borås lokala arbetsmarknad" in [t.get("name") for t in fig["data"]]
+
+
+def test_liknande_chart_labels_every_value_with_its_unit(app_env, warehouse):
+    """walk24 point 7: the peers' chart said 'Riket: 5,6' and '4,2' on the bars without '%'.
+    Every value label of Växjö's peer chart (N03920) carries the unit: the bars' labels are
+    their own values and the Riket line's label Riket's value for the chart's year, each
+    formatted with the unit as a card writes it."""
+    from tests.test_app import _decode, _figure
+    from transforms.formatting import format_value
+    from warehouse import queries
+
+    fig = _figure(_shown(sida="liknande", kommun="0780"), "Arbetslöshet 18–64 år")
+    bars = fig["data"][0]
+    assert bars["text"] == [format_value(v, 1, "%") for v in _decode(bars["x"])]
+    year = fig["layout"]["title"]["text"].split(", ")[-2]
+    ind = queries.indicator(warehouse, "N03920")
+    riket = queries.area_series(warehouse, ind, queries.area(warehouse, "riket"), "T")
+    value = float(riket[riket["year"].astype(str) == year]["value"].iloc[0])
+    said = [a["text"] for a in fig["layout"]["annotations"] if a["text"].startswith("Riket")]
+    assert said == [f"Riket: {format_value(value, 1, '%')}"]

@@ -478,7 +478,7 @@ def test_a_shared_group_survives_a_page_change_and_can_be_saved(app_env):
     save = next(b for b in at.button if b.label.startswith("Spara den delade gruppen"))
     save.click().run()
     assert not at.exception
-    assert "Gruppen 'Värend' är sparad" in at.success[0].value
+    assert "Gruppen ”Värend” är sparad" in at.success[0].value
     assert dict(at.query_params) == {"sida": "grupper", "omrade": "group:varend"}
     assert _widget(at, "selectbox", "Område").value == "group:varend"
 

@@ -186,7 +186,7 @@ def test_a_shared_group_link_survives_the_menu_and_can_be_saved(page, app_url):
     page.get_by_role("link", name="Egna grupper").click()
     _heading(page, "Egna grupper av kommuner")
     page.get_by_role("button", name="Spara den delade gruppen bland mina grupper").click()
-    page.get_by_text("Gruppen 'Värend' är sparad").wait_for(timeout=60_000)
+    page.get_by_text("Gruppen ”Värend” är sparad").wait_for(timeout=60_000)
     assert "grupp=" not in page.url and "omrade=group%3Avarend" in page.url
 
 

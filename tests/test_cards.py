@@ -56,7 +56,7 @@ def test_oversikt_draws_each_sections_cards_as_one_element(app_env, shared):
     employment = by_label["Sysselsättningsgrad 20–64 år, 2022"]
     value = _kolada(shared, "N02267", 2022)["0780"]
     assert employment.value == f"{value:.1f}".replace(".", ",") + "\u00a0%"
-    assert employment.notes[0].endswith("bland kommunerna; plats 1 = högst värde (bäst).")
+    assert employment.notes[0].endswith("bland kommunerna; plats 1 = högst värde, det bästa.")
 
 
 def test_a_change_reads_with_a_typographic_minus_and_its_arrow():
@@ -65,12 +65,12 @@ def test_a_change_reads_with_a_typographic_minus_and_its_arrow():
     from transforms.formatting import format_change
 
     fall, rise = format_change(-12, 0, "count"), format_change(0.44, 1, "percent")
-    assert fall == "−12" and "-" not in fall and rise == "+0,4 procentenheter"
+    assert fall == "−12 personer" and "-" not in fall and rise == "+0,4 procentenheter"
     html = row_html([CardView(label="a", value="1", delta=f"{fall} från 2021"),
                      CardView(label="b", value="2", delta=rise)])
     downs, ups = html.count("↓"), html.count("↑")
     assert (downs, ups) == (1, 1)
-    assert html.index("↓") < html.index("−12 från 2021") < html.index("↑")
+    assert html.index("↓") < html.index("−12 personer från 2021") < html.index("↑")
 
 
 def test_a_change_that_rounds_to_zero_has_no_sign_and_no_arrow():
@@ -79,8 +79,9 @@ def test_a_change_that_rounds_to_zero_has_no_sign_and_no_arrow():
 
     tiny = [format_change(v, 1, "percent") for v in (0.0, 0.04, -0.04)]
     assert tiny == ["±0,0 procentenheter"] * 3
-    assert format_change(-0.4, 0, "count") == "±0" and format_change(0.6, 0, "count") == "+1"
-    assert format_change(float("inf"), 1, "count") == "+inf"
+    assert format_change(-0.4, 0, "count") == "±0 personer"
+    assert format_change(0.6, 0, "count") == "+1 personer"
+    assert format_change(float("inf"), 1, "count") == "+inf personer"
     html = row_html([CardView(label="a", value="1", delta=f"{t} från 2021") for t in tiny])
     assert "↑" not in html and "↓" not in html and html.count("±0,0") == 3
 
@@ -99,3 +100,21 @@ def test_a_cards_change_is_the_difference_of_the_values_shown(app_env, shared):
         "Långtidsarbetslöshet 25–64 år (25–65 från 2023), 2022"]
     assert card.value == "4,5\u00a0%"
     assert card.delta == "−0,8 procentenheter från 2021"
+
+
+def test_a_cards_change_says_the_values_unit(app_env, shared):
+    """walk24 point 7: 'Kostnad för ekonomiskt bistånd 1 442 kr/inv, ↓ −70 från 2021' said no
+    unit (a share's change says 'procentenheter'). Växjö's Översikt: the kronor card's change
+    is in kr/inv, the count of people in etableringsuppdraget changes by 'personer', both the
+    difference of the mirror's values for the card's year and the year before."""
+    from transforms.export import shown_change
+
+    shown = {c.label.rsplit(", ", 1)[0]: c for c in cards(_shown(kommun="0780"))}
+    for kpi, label, words in (("N31001", "Kostnad för ekonomiskt bistånd", "\u00a0kr/inv"),
+                              ("N00960", "Inskrivna i etableringsuppdraget, antal",
+                               " personer")):
+        card = shown[label]
+        year = int(card.label.rsplit(", ", 1)[1])
+        now, before = (_kolada(shared, kpi, y)["0780"] for y in (year, year - 1))
+        change = format_number(shown_change(now, before, 0), 0, sign=True)
+        assert card.delta == f"{change}{words} från {year - 1}"

@@ -12,7 +12,7 @@ import pytest
 
 import charts
 from transforms import periods
-from transforms.formatting import format_number
+from transforms.formatting import format_value
 from warehouse import queries
 
 
@@ -24,7 +24,7 @@ def _reference(line: charts.Line, ind) -> list[str]:
     for row in line.data.itertuples():
         bound = "minst " if charts._flag(row, "is_lower_bound", False) else ""
         text = (f"<b>{line.name}</b><br>{periods.label(getattr(row, x), freq)}: {bound}"
-                f"{format_number(row.value, ind.decimals)} {ind.short_unit}")
+                f"{format_value(row.value, ind.decimals, ind.short_unit)}")
         why = charts.flag_text(row, ind)
         if why:
             text += f"<br><i>{why}</i>"

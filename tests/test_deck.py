@@ -281,7 +281,7 @@ def test_a_monthly_indicator_gets_its_months_in_words_and_a_native_chart(warehou
 
 
 @pytest.mark.parametrize(("ids", "start", "end", "message"), [
-    (["N31807", "XYZ"], 2015, 2022, "Okänt nyckeltal 'XYZ'"),
+    (["N31807", "XYZ"], 2015, 2022, "Okänt nyckeltal ”XYZ”"),
     (["N31807"], 2022, 2015, "Perioden är tom: från 2022 till 2015"),
     ([], 2015, 2022, "Välj minst ett nyckeltal"),
     (["N31807"], "tjugo", 2022, "Ogiltigt år för från"),
@@ -640,7 +640,7 @@ def test_a_kommun_without_monthly_values_gets_one_line_not_an_empty_slide(wareho
         (f"Arbetslöshet (SCB BAS): inga månadsvärden för Riket i den hämtade datan; bara 15 "
          f"av {len(queries.area(warehouse, 'riket').members)} kommuner har månadsvärden.")]
     # an option the indicator lacks is a Swedish message, before any slide
-    with pytest.raises(deck.DeckError, match="Okänt val '99-99'"):
+    with pytest.raises(deck.DeckError, match="Okänt val ”99-99”"):
         deck.plan(warehouse, vaxjo, ["bas_arbetsloshet:99-99"], 2015, 2026)
 
 

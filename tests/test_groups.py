@@ -45,8 +45,8 @@ def test_unknown_names_and_duplicates_are_all_reported(lookup):
     with pytest.raises(GroupError) as err:
         resolve_members(["Växjö", "Vaxjo", "0780", "Atlantis"], lookup, group="Test")
     problems = err.value.problems
-    assert "Okänd kommun 'Vaxjo' i gruppen 'Test'." in problems
-    assert "Okänd kommun 'Atlantis' i gruppen 'Test'." in problems
+    assert "Okänd kommun ”Vaxjo” i gruppen ”Test”." in problems
+    assert "Okänd kommun ”Atlantis” i gruppen ”Test”." in problems
     assert any("förekommer flera gånger" in p for p in problems)
 
 

@@ -129,7 +129,7 @@ def test_group_importer_names_what_is_wrong_in_files_found_by_hand(lookup):
     cases = {
         "[" * 5000 + "]" * 5000: "för djupt nästlad",                     # RecursionError
         'grupp,kommun\nA,"' + "x" * 140_000 + '"\n': "kunde inte läsas",  # csv field limit
-        "grupp,kommun\nA,07\x0080\n": "Okänd kommun '07\\?80'",            # NUL shown as ?
+        "grupp,kommun\nA,07\x0080\n": "Okänd kommun ”07\\?80”",            # NUL shown as ?
         json.dumps([{"name": {"x": 1}, "kommuner": ["0780"]}]): "namn ska vara text",
         json.dumps([{"name": "A", "kommuner": [{"kod": "0780"}]}]): "kod eller namn",
         json.dumps([{"name": "A\u0007b", "kommuner": ["0780"]}]): "otillåtna tecken",

@@ -66,7 +66,7 @@ def test_16_24_is_the_sum_of_16_19_and_20_24_and_needs_both():
 
 
 def test_unknown_options_are_refused_in_swedish():
-    with pytest.raises(monthly.DimensionError, match="okänt val '17-99' för ålder"):
+    with pytest.raises(monthly.DimensionError, match="okänt val ”17-99” för ålder"):
         _choice("17-99")
     with pytest.raises(monthly.DimensionError, match="ingen indelning efter utbildning"):
         monthly.choose(monthly_marts()["bas"], {"utbildning": "x"}, indicator_id="bas_x")

@@ -44,7 +44,7 @@ def test_oversikt_shows_key_figures_with_the_kommuns_place_and_the_good_end(app_
                     "0780", "lower")
     assert rank.of == 290
     assert card.notes == [  # under the card, in bold as before
-        f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde (bäst)."]
+        f"**Plats {rank.place} av 290** bland kommunerna; plats 1 = lägst värde, det bästa."]
     assert card.help.startswith("Definition: Antal invånare 18–65 år som är öppet arbetslösa")
     # key figures only: the chart is on Arbetslöshet
     assert not [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
@@ -151,7 +151,7 @@ def test_the_group_form_keeps_the_input_on_an_error_and_confirms_a_success(app_e
     next(t for t in at.text_input if t.label == "Namn").set_value("Värend")
     next(b for b in at.button if b.label == "Skapa gruppen").click().run()
     assert not at.exception and not at.error
-    assert [s.value for s in at.success] == ["Gruppen 'Värend' är skapad."]
+    assert [s.value for s in at.success] == ["Gruppen ”Värend” är skapad."]
     assert next(t for t in at.text_input if t.label == "Namn").value == ""  # a fresh form
 
 
@@ -447,3 +447,54 @@ def test_the_area_picker_offers_every_area_the_kommun_is_in_first_and_says_when_
                               "där Växjö ingår står först under Område.")
     at = _shown(kommun="0780", omrade="lan:07")
     assert not [c for c in at.caption if "ingår inte" in c.value]
+
+
+def test_motesunderlag_says_when_the_links_years_go_past_the_data(app_env, warehouse):
+    """walk24 point 6: 'fran=2030&till=2010' was turned round (with a notice) and then
+    silently cut to the last year there are values for. The page says so in the words every
+    other page uses (url_state.clamp_period); the last year is the warehouse's latest year of
+    any indicator's values."""
+    last = int(warehouse.execute("select max(last_year) from marts.indicator").fetchone()[0])
+    assert 2010 < last < 2030
+    at = _app(sida="motesunderlag", kommun="0780", fran="2030", till="2010").run()
+    assert not at.exception
+    slider = _widget(at, "select_slider", "År")
+    assert slider.value == (2010, last)
+    said = [c.value for c in at.caption]
+    assert f"Uppgifterna här slutar {last}, så sidan visar till {last}." in said
+    told = [e.value for kind in ("warning", "info", "caption", "markdown")
+            for e in getattr(at, kind)]
+    assert any("omvänd (fran=2030, till=2010)" in text for text in told)
+
+
+@pytest.mark.parametrize("fetched", [False, True])
+def test_om_data_and_the_footer_agree_without_a_refresh_status(app_env, built, tmp_path,
+                                                               monkeypatch, fetched):
+    """walk24 point 8: a database built by `python -m warehouse build` (the bench's) has no
+    refresh status beside it, and Om data said "Ingen uppdatering har körts på den här
+    datorn" under the footer's "Data senast uppdaterad 2 december 2026". A copy of the
+    session warehouse without its status file: with the fetches in its log (a refresh whose
+    status is not here) and with only the build's own rows (what a build alone logs). Om data
+    names the footer's date, the newest run_at, and says what happened."""
+    import shutil
+
+    import duckdb
+
+    from transforms.formatting import format_date
+
+    target = tmp_path / "w.duckdb"
+    shutil.copyfile(built["warehouse"], target)
+    con = duckdb.connect(str(target))
+    if not fetched:
+        con.execute("delete from marts.refresh_log where source <> 'build'")
+    newest = con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
+    con.close()
+    monkeypatch.setenv("WAREHOUSE_PATH", str(target))
+    at = _app(sida="om_data", kommun="0780").run()
+    assert not at.exception
+    said = [c.value for c in at.caption]
+    assert f"Data senast uppdaterad {format_date(newest)}." in said[-1]
+    assert not [s for s in said if "Ingen uppdatering" in s]
+    start = (f"Data uppdaterades senast {format_date(newest)} (se loggen nedan)" if fetched
+             else f"Databasen byggdes {format_date(newest)} av tidigare hämtade data")
+    assert [s for s in said if s.startswith(start)]

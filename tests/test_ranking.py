@@ -35,8 +35,8 @@ def test_higher_is_better_and_no_better_end_both_count_from_the_highest():
 def test_texts_say_the_place_and_which_end_is_good():
     assert Rank(212, 290, "lower").text == "plats 212 av 290"
     assert place_of(HANDMADE, "0003", "lower").text == "delad plats 2 av 4"
-    assert end_text("lower") == "plats 1 = lägst värde (bäst)"
-    assert end_text("higher") == "plats 1 = högst värde (bäst)"
+    assert end_text("lower") == "plats 1 = lägst värde, det bästa"
+    assert end_text("higher") == "plats 1 = högst värde, det bästa"
     assert "varken högt eller lågt" in end_text(None)
 
 

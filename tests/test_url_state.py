@@ -217,7 +217,8 @@ PROPERTY = settings(max_examples=1000, deadline=None, derandomize=True, database
 _values = st.one_of(
     st.text(TEXT, max_size=60),
     st.sampled_from(["0780", "0764", "9999", "lan:07", "riket", "kommun", "group:x", "T", "K",
-                     "2015", "2020-03", "2020-13", "N03920:4,5", "N31807:-1", "grupper",
+                     "2015", "2020-03", "2020-13", "1800", "9999-12", " 0000 ",
+                     "N03920:4,5", "N31807:-1", "grupper",
                      "16-24", "20-pension", "tot", "ut",
                      "om_data", "0764,0763,0780", "0780,0780,1"]),
     st.lists(st.sampled_from(["0780", "K", "2015", ""]), max_size=3))
@@ -272,3 +273,26 @@ def test_a_clamped_period_says_where_the_pages_data_end_and_begin():
     (None, "2022", "till 2022"), ("2022", "2022", "2022"), (None, None, "alla år")])
 def test_period_label(start, end, expected):
     assert us.period_label(replace(VOCAB.default(), start=start, end=end)) == expected
+
+
+@pytest.mark.parametrize(("key", "raw", "inside"), [("till", "1800", "1900"),
+                                                      ("fran", "2500-03", "2100-03"),
+                                                      ("fran", "0000", "1900")])
+def test_a_readable_year_outside_the_data_is_moved_not_called_unreadable(key, raw, inside):
+    """walk24 point 6: 'till=1800' was called unreadable ('kunde inte läsas … skriv t.ex.
+    2015'); it is a year, before every source's data. It reads as the nearest year the app
+    knows (said once), and the page's period note says where its data begin and what it
+    shows."""
+    state, notices = us.parse({key: raw}, VOCAB)
+    assert notices == [(f"Året i länken ({key}={us.echo(raw)}) ligger utanför åren 1900–2100 "
+                        f"och läses som {inside}.")]
+    assert (state.start if key == "fran" else state.end) == inside
+    options = [str(y) for y in range(2010, 2013)]
+    shown, notes = us.clamp_period(state, options)
+    if raw == "1800":
+        assert (shown.start, shown.end) == (None, "2010")
+        assert notes == ["Uppgifterna här börjar 2010, så sidan visar till 2010."]
+    else:
+        assert notes[0].startswith("Uppgifterna här")
+    # text that is no period is still unreadable
+    assert "kunde inte läsas" in us.parse({key: raw + "0"}, VOCAB)[1][0]

@@ -31,15 +31,35 @@ def format_value(value: float | None, decimals: int, short_unit: str) -> str:
     return f"{text}{NBSP}{short_unit}"
 
 
-def format_change(change: float | None, decimals: int, unit: str) -> str:
-    """A change with its sign (a typographic minus): '+0,4 procentenheter' for shares, '−12'
-    for counts; '±0' for a change that rounds to zero (no direction: not '+0' nor '−0,0')."""
+def change_unit(unit: str, short_unit: str = "", label: str = "") -> str:
+    """The words after a change, so it reads in the value's own unit: 'procentenheter' for a
+    share, the short unit for kronor ('kr/inv'), 'hushåll' or 'personer' for a count (the
+    card's value is a number of households or of people: the label says which)."""
+    if unit == "percent":
+        return "procentenheter"
+    if unit == "count":
+        return "hushåll" if "hushåll" in label.lower() else "personer"
+    return short_unit
+
+
+def format_change(change: float | None, decimals: int, unit: str, short_unit: str = "",
+                  label: str = "") -> str:
+    """A change with its sign (a typographic minus) and unit (``change_unit``): '+0,4
+    procentenheter' for shares, '−70 kr/inv', '−12 personer'; '±0' for a change that rounds to
+    zero (no direction: not '+0' nor '−0,0')."""
     text = format_number(change, decimals, sign=True)
     if text == "–":
         return text
     if math.isfinite(change) and not any(ch in "123456789" for ch in text):  # shown as 0
         text = "±" + text[1:]
-    return f"{text} procentenheter" if unit == "percent" else text
+    words = change_unit(unit, short_unit, label)
+    return f"{text}{NBSP if words.startswith(('kr', '%')) else ' '}{words}" if words else text
+
+
+def quoted(name: str) -> str:
+    """A name quoted in a message the Swedish way: '”GR test”' (U+201D on both sides), not
+    English straight or curly quotes."""
+    return f"\u201d{name}\u201d"
 
 
 def format_date(moment: str | date | datetime | None) -> str:

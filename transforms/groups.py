@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from transforms.formatting import quoted
+
 MAX_FILE_BYTES = 1_000_000
 MAX_GROUPS = 200
 MAX_NAME_LENGTH = 80
@@ -79,14 +81,14 @@ def clean_name(name: object) -> str:
     if len(text) > MAX_NAME_LENGTH:
         raise GroupError([f"Namnet är för långt (högst {MAX_NAME_LENGTH} tecken)."])
     if _CONTROL.search(text):
-        raise GroupError([f"Namnet '{_shown(text)}' innehåller otillåtna tecken."])
+        raise GroupError([f"Namnet {quoted(_shown(text))} innehåller otillåtna tecken."])
     return text
 
 
 def resolve_members(entries: list[object], lookup: dict[str, str], *,
                     group: str = "") -> tuple[str, ...]:
     """Kommun codes for entries given as codes or names; GroupError lists every problem."""
-    where = f" i gruppen '{_shown(group)}'" if group else ""
+    where = f" i gruppen {quoted(_shown(group))}" if group else ""
     problems, codes, seen = [], [], {}
     for raw in entries:
         if raw is not None and not isinstance(raw, str | int):
@@ -98,10 +100,10 @@ def resolve_members(entries: list[object], lookup: dict[str, str], *,
             continue
         code = lookup.get(text) or lookup.get(text.lstrip("0")) or lookup.get(_fold(text))
         if code is None:
-            problems.append(f"Okänd kommun '{_shown(text)}'{where}.")
+            problems.append(f"Okänd kommun {quoted(_shown(text))}{where}.")
         elif code in seen:
-            problems.append(f"'{_shown(text)}' förekommer flera gånger{where} (samma som "
-                            f"'{_shown(seen[code])}').")
+            problems.append(f"{quoted(_shown(text))} förekommer flera gånger{where} (samma som "
+                            f"{quoted(_shown(seen[code]))}).")
         else:
             seen[code] = text
             codes.append(code)
@@ -192,7 +194,7 @@ def _specs(rows: list[tuple[object, list]], lookup: dict[str, str]) -> list[Grou
         try:
             clean = clean_name(name)
             if clean.casefold() in names:
-                raise GroupError([f"Gruppnamnet '{_shown(clean)}' förekommer flera gånger."])
+                raise GroupError([f"Gruppnamnet {quoted(_shown(clean))} förekommer flera gånger."])
             names.add(clean.casefold())
             specs.append(GroupSpec(clean, resolve_members(members, lookup, group=clean)))
         except GroupError as exc:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from transforms import periods
-from transforms.formatting import format_date, format_month, format_value
+from transforms.formatting import format_date, format_month, format_value, quoted
 
 
 class DimensionError(ValueError):
@@ -101,7 +101,7 @@ def choose(mart: dict, requested: dict[str, str | None], *, indicator_id: str = 
                                parts, labels)
         else:
             valid = ", ".join(list(values) + list(series))
-            raise DimensionError(f"okänt val '{option}' för {_DIM_WORDS.get(name, name)}; "
+            raise DimensionError(f"okänt val {quoted(option)} för {_DIM_WORDS.get(name, name)}; "
                                  f"giltiga: {valid}")
     return out
 

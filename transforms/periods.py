@@ -72,6 +72,18 @@ def is_period(text: str) -> bool:
     return True
 
 
+def within_years(text: str) -> str | None:
+    """A period written the link's way ('2015', '2020-03'), its year moved into 1900–2100:
+    '1800' is '1900', a readable year outside every source's data (a page then says where its
+    data begin and what it shows, ``ui.url_state.clamp_period``); None for text that is no
+    period ('15', '2020-13')."""
+    match = _PERIOD.match(str(text).strip())
+    if not match:
+        return None
+    year = min(max(int(match.group(1)), FIRST_YEAR), LAST_YEAR)
+    return str(Period(year, int(match.group(2)) if match.group(2) else None))
+
+
 def ordered(start: str | None, end: str | None) -> bool:
     """True when ``start`` is not after ``end`` (open bounds are always in order)."""
     if start is None or end is None:

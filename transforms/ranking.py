@@ -42,12 +42,14 @@ class Rank:
 
 
 def end_text(better: str | None) -> str:
-    """Which end plats 1 is, for a caption or a table heading."""
+    """Which end plats 1 is, for a caption or a table heading: no parentheses of its own, since
+    Karta writes it inside a pair ('plats 200 av 290 i riket (plats 1 = lägst värde, det
+    bästa)')."""
     if better == "lower":
-        return "plats 1 = lägst värde (bäst)"
+        return "plats 1 = lägst värde, det bästa"
     if better == "higher":
-        return "plats 1 = högst värde (bäst)"
-    return "plats 1 = högst värde (varken högt eller lågt är bättre)"
+        return "plats 1 = högst värde, det bästa"
+    return "plats 1 = högst värde, men varken högt eller lågt är bättre"
 
 
 def rank_values(values: pd.DataFrame, better: str | None, *, code: str = "kommun_code",

@@ -160,8 +160,8 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     delta = None
     if previous is not None:
         change = shown_change(latest["value"], previous["value"], ind.decimals)
-        delta = (f"{format_change(change, ind.decimals, ind.unit)} från "
-                 f"{periods.label(previous[column], freq)}")
+        words = format_change(change, ind.decimals, ind.unit, ind.short_unit, ind.label)
+        delta = f"{words} från {periods.label(previous[column], freq)}"
     notes = ()
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
@@ -703,7 +703,8 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     delta = None
     if latest["change"] is not None:  # (none between lower bounds)
         change = format_change(shown_change(latest["value"], latest["value_year_before"],
-                                            ind.decimals), ind.decimals, ind.unit)
+                                            ind.decimals), ind.decimals, ind.unit,
+                               ind.short_unit, ind.label)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
@@ -776,8 +777,9 @@ def scb_population_meta(table_id: str) -> Indicator:
 # --- Översikt: a card with the kommun's place among all kommuner ---------------------------
 
 def rank_caption(sel: Selection, ind: Indicator, when: object, sex: str) -> str | None:
-    """'Plats 212 av 290 (plats 1 = lägst värde (bäst))' for the chosen kommun in the period
-    ``when`` (a year or a month), or None for an area or a kommun without a value."""
+    """'Plats 212 av 290 bland kommunerna; plats 1 = lägst värde, det bästa' for the chosen
+    kommun in the period ``when`` (a year or a month), or None for an area or a kommun
+    without a value."""
     if not sel.area.is_kommun or ind.better is None:  # no good end: a place says nothing
         return None
     period = periods.code(when, "month" if ind.is_monthly else "year")

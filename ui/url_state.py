@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
-from transforms.periods import Period, is_period, ordered
+from transforms.periods import Period, is_period, ordered, within_years
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
 INDICATOR = "indikator"  # the indicator a page draws (Alla indikatorer; issue 10's pages)
@@ -461,8 +461,12 @@ def parse(params: Mapping[str, str | Sequence[str]],
     for key in (START, END):
         raw = _single(params.get(key))
         if raw:
-            if is_period(raw):
-                bounds[key] = raw
+            moved = within_years(raw)  # '1800' is a year: the page says where its data begin
+            if moved:
+                bounds[key] = moved
+                if not is_period(raw):
+                    notices.append(f"Året i länken ({key}={echo(raw)}) ligger utanför åren "
+                                   f"1900–2100 och läses som {moved}.")
             else:
                 notices.append(f"Perioden i länken kunde inte läsas och ignorerades "
                                f"({key}={echo(raw)}; skriv t.ex. 2015 eller 2020-03).")

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from transforms.formatting import quoted
 from transforms.groups import GroupError, GroupSpec, parse_csv, parse_json, to_csv, to_json
 from ui.data import query
 from ui.groups import SHARED_SUFFIX, kommun_lookup, share_link
@@ -65,7 +66,7 @@ def _new_group_form(codes: list[str], names: dict[str, str]) -> None:
                 _show(exc)
                 return
             st.session_state[_FORM_GEN] = n + 1
-            _flash(f"Gruppen '{name.strip()}' är skapad.")
+            _flash(f"Gruppen {quoted(name.strip())} är skapad.")
 
 
 def _edit_group_form(groups: list, codes: list[str], names: dict[str, str]) -> None:
@@ -84,11 +85,11 @@ def _edit_group_form(groups: list, codes: list[str], names: dict[str, str]) -> N
             except GroupError as exc:
                 _show(exc)
             else:
-                _flash(f"Ändringarna i '{new_name.strip()}' är sparade.")
-    sure = st.checkbox(f"Ja, ta bort '{chosen.name}'", key=f"sure_{chosen.group_id}")
+                _flash(f"Ändringarna i {quoted(new_name.strip())} är sparade.")
+    sure = st.checkbox(f"Ja, ta bort {quoted(chosen.name)}", key=f"sure_{chosen.group_id}")
     if st.button("Ta bort gruppen", disabled=not sure):
         usergroups.delete(chosen.group_id)
-        _flash(f"Gruppen '{chosen.name}' är borttagen.")
+        _flash(f"Gruppen {quoted(chosen.name)} är borttagen.")
     st.caption("En borttagen grupp kan återställas under Borttagna grupper längre ned.")
 
 
@@ -137,7 +138,7 @@ def _trash_and_history(readonly: bool) -> None:
                        f"{d.deleted_at:%Y-%m-%d %H:%M} UTC")
             if not readonly and right.button("Återställ", key=f"restore_{d.trash_id}"):
                 restored = usergroups.restore(d.trash_id)
-                _flash(f"Gruppen '{restored.name}' är återställd.")
+                _flash(f"Gruppen {quoted(restored.name)} är återställd.")
     with st.expander("Ändringslogg"):
         log = usergroups.history(100)
         if log.empty:
@@ -167,7 +168,7 @@ def render(sel: Selection) -> None:
 
     saved = st.session_state.pop(_SAVED, None)
     if saved:
-        st.success(f"Gruppen '{saved}' är sparad bland dina grupper och vald som område.")
+        st.success(f"Gruppen {quoted(saved)} är sparad bland dina grupper och vald som område.")
     flash = st.session_state.pop(_FLASH, None)
     if flash:
         st.success(flash)

@@ -51,6 +51,8 @@ def render(sel: Selection) -> None:
         "År", years, value=_years(sel, years, default_years), key=page_key("deck_years"),
         on_change=page_changed, args=(page_key("deck_years"),
                                       lambda s, v: _set_years(s, v, default_years)))
+    for note in url_state.clamp_period(sel.state, [str(y) for y in years])[1]:
+        st.caption(note)  # a link's years past the data: said, as on every other page
     default = deck.default_items(list(labels))
     asked = sel.state.analysis.deck_indicators
     absent = [i for i in asked if i not in labels]

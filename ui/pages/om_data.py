@@ -1,5 +1,6 @@
 """Om data: sources, the indicator catalogue, how areas are computed, and the refresh log."""
 
+import pandas as pd
 import streamlit as st
 
 from transforms import monthly
@@ -17,7 +18,7 @@ def _last_refresh() -> None:
     status = read_status()
     failed = failure_rows(status)
     if status is None:
-        st.caption("Ingen uppdatering har körts på den här datorn.")
+        st.caption(without_status(query("refresh_log", 300)))
     elif failed:
         st.warning(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC: "
                    f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade "
@@ -27,6 +28,28 @@ def _last_refresh() -> None:
     else:
         st.caption(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC gick "
                    "igenom för alla källor.")
+
+
+def without_status(log: pd.DataFrame) -> str:
+    """What is true when no refresh left its status here, with the footer's date (the log's
+    newest run_at): nothing has run; the database was built from data fetched before
+    (``python -m warehouse build``: no fetch logged since the build before it); or a refresh
+    was logged but its status file is not beside this database. ``log``: newest rows of
+    marts.refresh_log."""
+    if log.empty:
+        return "Ingen uppdatering har körts på den här datorn."
+    runs = sorted(log.loc[(log["source"] == "build") & (log["dataset"] == "warehouse"),
+                          "run_at"].astype(str))
+    when = format_date(str(log["run_at"].max()))
+    if runs:
+        before = runs[-2] if len(runs) > 1 else ""
+        at = log["run_at"].astype(str)
+        if not ((log["source"] != "build") & (at > before) & (at < runs[-1])).any():
+            return (f"Databasen byggdes {when} av tidigare hämtade data (`python -m "
+                    "warehouse build`); ingen hämtning från källorna har loggats vid det "
+                    "bygget. När varje dataset hämtades står under Hämtad ovan.")
+    return (f"Data uppdaterades senast {when} (se loggen nedan); utfallet per källa från den "
+            "uppdateringen finns inte sparat bredvid databasen.")
 
 
 def revisions_section(limit: int = 300) -> None:
