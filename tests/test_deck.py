@@ -15,7 +15,7 @@ import pytest
 from exports import deck
 from transforms.catalogue import monthly_ids
 from transforms.export import shown_number
-from transforms.formatting import format_date, format_number
+from transforms.formatting import format_date, format_number, quoted
 from warehouse import queries
 
 VAREND = queries.Area("group:samordningsforbundet-varend", "group",
@@ -678,13 +678,13 @@ def test_a_deck_item_is_checked_by_its_indicator_before_its_option(warehouse):
     vaxjo = queries.area(warehouse, "kommun:0780")
     ind = queries.indicator(warehouse, "N03920")
     with pytest.raises(deck.DeckError, match="^" + re.escape(
-            f"{ind.label} (N03920) har inga val; ange bara 'N03920'.") + "$"):
+            f"{ind.label} (N03920) har inga val; ange bara {quoted('N03920')}.") + "$"):
         deck.plan(warehouse, vaxjo, ["N03920:16-24"], 2015, 2022)
-    with pytest.raises(deck.DeckError, match="^Okänt nyckeltal 'nope'"):
+    with pytest.raises(deck.DeckError, match="^Okänt nyckeltal " + quoted("nope")):
         deck.plan(warehouse, vaxjo, ["nope:16-24"], 2015, 2022)
     # a dimension's default or an option the page does not offer is no deck item
     for option in ("20-pension", "tot", "20-64"):
-        with pytest.raises(deck.DeckError, match=f"Okänt val '{option}'"):
+        with pytest.raises(deck.DeckError, match=f"Okänt val {quoted(option)}"):
             deck.plan(warehouse, vaxjo, [f"bas_arbetsloshet:{option}"], 2015, 2026)
 
 
