@@ -230,3 +230,45 @@ def test_every_weighted_group_value_is_kolada_rates_times_the_proxy_populations(
             checked += 1
             series_seen.add(series)
     assert checked >= 80 and len(series_seen) == 8
+
+
+def test_a_warehouse_built_before_weight_series_gives_the_same_group_series(small_base,
+                                                                             tmp_path):
+    """A warehouse from before weights24 (marts.indicator without weight_series,
+    marts.indicator_weight a table): ``indicators``/``indicator`` fall back to ``select *``,
+    the Indicator has no series and the weights are read by id from the table; every group
+    series equals the one the same warehouse gives by series (both paths, each sex)."""
+    import duckdb
+
+    from tests.conftest import copy_small
+
+    _, new = copy_small(small_base, tmp_path / "new")
+    _, old = copy_small(small_base, tmp_path / "old")
+    con = duckdb.connect(str(old))
+    try:
+        con.execute("create table marts._iw as select * from marts.indicator_weight")
+        con.execute("drop view marts.indicator_weight")
+        con.execute("alter table marts._iw rename to indicator_weight")
+        con.execute("alter table marts.indicator drop column weight_series")
+    finally:
+        con.close()
+    with duckdb.connect(str(new), read_only=True) as a, \
+            duckdb.connect(str(old), read_only=True) as b:
+        assert b.execute("select table_type from information_schema.tables where "
+                         "table_name = 'indicator_weight'").fetchall() == [("BASE TABLE",)]
+        by_series = {i.id: i for i in queries.indicators(a) if i.aggregation == "weighted"}
+        by_id = {i.id: i for i in queries.indicators(b) if i.aggregation == "weighted"}
+        assert set(by_series) == set(by_id) and "N03920" in by_series
+        assert by_series["N03920"].weight_series is not None
+        assert all(ind.weight_series is None for ind in by_id.values())
+        assert queries.indicator(b, "n03920") == by_id["N03920"]
+        with_values = set()
+        for indicator_id, ind in by_series.items():
+            for sex in SEXES:
+                for path in (queries.computed_area_series, queries._group_series_pandas):
+                    own = path(a, ind, GR, sex)
+                    other = path(b, by_id[indicator_id], GR, sex)
+                    pd.testing.assert_frame_equal(own, other, check_exact=True)
+                    if own["value"].notna().sum() > 10:
+                        with_values.add(indicator_id)
+        assert "N03920" in with_values
