@@ -184,3 +184,91 @@ def test_a_groups_weights_by_series_are_those_by_indicator_id(warehouse):
             own, other = path(warehouse, ind, GR, sex), path(warehouse, by_id, GR, sex)
             assert own["value"].notna().sum() > 10
             pd.testing.assert_frame_equal(own, other, check_exact=True)
+
+
+# each kommun's weight straight from its proxies' Kolada values (the declared populations or
+# counts, summed; the previous year's for weight_year 'previous'; this sex's where the proxy
+# has it, else the total's): no weight table, series number or view involved
+_PROXY_WEIGHTED = """
+with pop as (select kommun_code, sex, sum(value) as p from marts.observation_kommun_year
+             where list_contains(?, indicator_id) and year = ? group by all),
+     w as (select m.kommun_code, coalesce(s.p, t.p) as w
+           from (select unnest(?::varchar[]) as kommun_code) m
+           left join pop s on s.kommun_code = m.kommun_code and s.sex = ?
+           left join pop t on t.kommun_code = m.kommun_code and t.sex = 'T')
+select sum(o.value * w.w) / sum(w.w) from marts.observation_kommun_year o join w using
+(kommun_code) where o.indicator_id = ? and o.year = ? and o.sex = ?"""
+
+
+def test_every_weighted_group_value_is_kolada_rates_times_the_proxy_populations(warehouse):
+    """Göteborgsregionen's value of every weighted indicator (its last year all 13 report,
+    each sex), read through the indicator's weight series (both paths), is the members'
+    Kolada values weighted by their proxies' Kolada values: a wrong series number (another
+    population, or the previous year's) gives another value."""
+    meta = {i: (list(ids), rule, series) for i, ids, rule, series in warehouse.execute(
+        """select indicator_id, weight_ids, weight_year, weight_series from marts.indicator
+           where aggregation = 'weighted'""").fetchall()}
+    checked, series_seen = 0, set()
+    for ind in queries.indicators(warehouse):
+        if ind.id not in meta:
+            continue
+        proxies, rule, series = meta[ind.id]
+        assert ind.weight_series == series is not None, ind.id
+        for sex in SEXES:
+            got = queries.computed_area_series(warehouse, ind, GR, sex)
+            full = got[(got["n_reporting"] == 13) & got["value"].notna()]
+            if full.empty:
+                continue
+            year = int(full["year"].iloc[-1])
+            expected = warehouse.execute(_PROXY_WEIGHTED, [
+                proxies, year - 1 if rule == "previous" else year, GR, sex, ind.id, year,
+                sex]).fetchone()[0]
+            pandas = queries._group_series_pandas(warehouse, ind, GR, sex)
+            for value in (full["value"].iloc[-1],
+                          pandas.loc[pandas["year"] == year, "value"].iloc[0]):
+                assert value == pytest.approx(expected, rel=1e-9), (ind.id, sex, year)
+            checked += 1
+            series_seen.add(series)
+    assert checked >= 80 and len(series_seen) == 8
+
+
+def test_a_warehouse_built_before_weight_series_gives_the_same_group_series(small_base,
+                                                                             tmp_path):
+    """A warehouse from before weights24 (marts.indicator without weight_series,
+    marts.indicator_weight a table): ``indicators``/``indicator`` fall back to ``select *``,
+    the Indicator has no series and the weights are read by id from the table; every group
+    series equals the one the same warehouse gives by series (both paths, each sex)."""
+    import duckdb
+
+    from tests.conftest import copy_small
+
+    _, new = copy_small(small_base, tmp_path / "new")
+    _, old = copy_small(small_base, tmp_path / "old")
+    con = duckdb.connect(str(old))
+    try:
+        con.execute("create table marts._iw as select * from marts.indicator_weight")
+        con.execute("drop view marts.indicator_weight")
+        con.execute("alter table marts._iw rename to indicator_weight")
+        con.execute("alter table marts.indicator drop column weight_series")
+    finally:
+        con.close()
+    with duckdb.connect(str(new), read_only=True) as a, \
+            duckdb.connect(str(old), read_only=True) as b:
+        assert b.execute("select table_type from information_schema.tables where "
+                         "table_name = 'indicator_weight'").fetchall() == [("BASE TABLE",)]
+        by_series = {i.id: i for i in queries.indicators(a) if i.aggregation == "weighted"}
+        by_id = {i.id: i for i in queries.indicators(b) if i.aggregation == "weighted"}
+        assert set(by_series) == set(by_id) and "N03920" in by_series
+        assert by_series["N03920"].weight_series is not None
+        assert all(ind.weight_series is None for ind in by_id.values())
+        assert queries.indicator(b, "n03920") == by_id["N03920"]
+        with_values = set()
+        for indicator_id, ind in by_series.items():
+            for sex in SEXES:
+                for path in (queries.computed_area_series, queries._group_series_pandas):
+                    own = path(a, ind, GR, sex)
+                    other = path(b, by_id[indicator_id], GR, sex)
+                    pd.testing.assert_frame_equal(own, other, check_exact=True)
+                    if own["value"].notna().sum() > 10:
+                        with_values.add(indicator_id)
+        assert "N03920" in with_values

@@ -223,6 +223,61 @@ def test_the_proxy_is_kept_when_scb_does_not_cover_every_year():
     assert not w.exact and w.source == "Kolada N01954" and w.label == "befolkningen 16–64 år"
 
 
+def _recorded_population_by_age_group() -> pd.DataFrame:
+    """The smallest real frame in the shape of SCB's single-age population: no recording in
+    ../shared/data has kommun population by single year of age (TAB638 is stored as metadata
+    only; the raw mirror has none), so SCB's recorded TAB6471 (population by län and ten-year
+    age group, January 2026) stands in: each län as a 'kommun', each group at its first age,
+    2026 as the year."""
+    from tests.scb_recorded import RECORDED
+
+    dims = RECORDED["dimension"]
+    index = pd.MultiIndex.from_product([list(dims[d]["category"]["index"])
+                                        for d in RECORDED["id"]], names=RECORDED["id"])
+    df = pd.DataFrame({"population": RECORDED["value"]}, index=index).reset_index()
+    df = df[df["Tid"] == "2026M01"]
+    return pd.DataFrame({
+        "kommun_code": df["Region"].astype(str), "year": 2026,
+        "sex": df["Kon"].map({"TotSa": "T", "1": "M", "2": "K"}),
+        "age": df["Alder"].str.extract(r"^(\d+)")[0].astype(int),
+        "population": df["population"].astype(float), "table_id": "TAB6471"})
+
+
+def test_indicators_weighted_by_the_same_scb_band_share_one_frame():
+    """With SCB's single-age population, each distinct exact band (its ages and weight year)
+    is one frame shared by every indicator weighted by it, so the build stores it as one
+    series (five of the eleven scb_ages indicators weigh by 18–64); each is the band's own
+    population as computed for that indicator alone."""
+    from transforms.weights import resolve_weights
+
+    population = _recorded_population_by_age_group()
+    specs = {i: s for i, s in load_catalogue()["indicators"].items() if s.get("scb_ages")}
+    assert len(specs) == 11
+    cache: dict = {}
+    frames = {}
+    for indicator_id, spec in specs.items():
+        years = {2027} if spec.get("weight_year") == "previous" else {2026}
+        shared = resolve_weights(spec, ["N01954"], "x", False, pd.DataFrame(), years,
+                                 population, cache)
+        alone = resolve_weights(spec, ["N01954"], "x", False, pd.DataFrame(), years,
+                                population)
+        assert shared.exact and shared.source == "SCB TAB6471", indicator_id
+        pd.testing.assert_frame_equal(shared.frame, alone.frame, check_exact=True)
+        frames[indicator_id] = shared.frame
+    assert len({id(f) for f in frames.values()}) == 7
+    adults = [i for i, s in specs.items()
+              if s["scb_ages"] == [{"from": 1994, "ages": [18, 64]}] and not s.get("weight_year")]
+    assert len(adults) == 5 and len({id(frames[i]) for i in adults}) == 1
+    # Stockholms län (01), both sexes, 2026: the groups from 20 to 60 (18–64 read at each
+    # group's first age)
+    weights = frames[adults[0]].set_index(["kommun_code", "sex"])["weight"]
+    rows = population[(population["kommun_code"] == "01") & (population["sex"] == "T")]
+    assert weights[("01", "T")] == rows.loc[rows["age"].between(18, 64), "population"].sum()
+    assert 1_000_000 < weights[("01", "T")] < 2_000_000
+    # N03920's 18–64 turns 18–65 from 2023: another band, another frame
+    assert frames["N03920"] is not frames[adults[0]]
+
+
 def test_the_sources_own_lan_and_riket_rows_are_kept_apart_from_kommuner():
     from warehouse.build import _observations
 

@@ -225,3 +225,27 @@ def test_a_folder_that_cannot_be_synced_keeps_the_swapped_in_build(tmp_path, mon
     finally:
         con.close()
     assert [p.name for p in tmp_path.iterdir()] == ["w.duckdb"]
+
+
+def test_the_weight_series_checks_find_a_repeated_row_and_a_number_without_its_series(
+        small_base, tmp_path):
+    """A small build passes (its series numbers without rows are those whose proxies were
+    not fetched); a weight series row stored twice, or an indicator pointing at a series not
+    stored while its proxies have values, fails the check of that name."""
+    import duckdb
+
+    from tests.conftest import copy_small
+
+    _, target = copy_small(small_base, tmp_path / "small")
+    with duckdb.connect(str(target)) as con:
+        assert con.execute("select count(*) from marts.indicator i where weight_series "
+                           "not in (select series from marts.weight_series)").fetchall()[0][0]
+        assert checks.run(con) == []
+        con.execute("insert into marts.weight_series select * from marts.weight_series "
+                    "limit 1")
+        assert checks.run(con) == ["weight series: unique key"]
+        con.execute("delete from marts.weight_series where rowid = (select max(rowid) "
+                    "from marts.weight_series)")
+        con.execute("update marts.indicator set weight_series = 99 "
+                    "where indicator_id = 'N03920'")
+        assert checks.run(con) == ["indicator: weight series stored"]

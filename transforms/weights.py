@@ -68,19 +68,27 @@ def resolve_weights(spec: dict, proxy_ids: list[str], proxy_label: str, exact_pr
 
     SCB's exact band is used only when it covers every year of the indicator (after the T-1
     shift), so a series is never weighted two ways. Otherwise the Kolada proxy. ``cache``
-    (a dict kept by the caller over one ``observations``) holds each proxy once: 41
-    indicators share 8 (~1 s per build).
+    (a dict kept by the caller over one ``observations`` and ``scb_population``) holds each
+    proxy once (41 indicators share 8, ~1 s per build) and each exact band once it has been
+    used (five of the eleven scb_ages indicators weigh by 18–64): indicators weighted alike
+    get the same frame, which the build stores as one weight series.
     """
     previous = spec.get("weight_year") == "previous"
     bands = spec.get("scb_ages")
     if bands and scb_population is not None and not scb_population.empty:
-        exact = band_population(scb_population, bands)
-        if previous:
-            exact = shift_to_next_year(exact)
+        band_key = ("scb", tuple((int(b["from"]), *map(int, b["ages"])) for b in bands),
+                    previous)
+        exact = cache.get(band_key) if cache is not None else None
+        if exact is None:
+            exact = band_population(scb_population, bands)
+            if previous:
+                exact = shift_to_next_year(exact)
+            exact = exact[KEYS + ["weight"]]
         if years and years <= set(exact["year"].unique()):
+            if cache is not None:  # kept only when used: one not covering is not a series
+                cache[band_key] = exact
             tables = sorted(set(scb_population.get("table_id", pd.Series(["SCB"])).dropna()))
-            return Weights(exact[KEYS + ["weight"]], band_label(bands), True,
-                           "SCB " + ", ".join(tables))
+            return Weights(exact, band_label(bands), True, "SCB " + ", ".join(tables))
     key = (tuple(proxy_ids), previous)
     proxy = cache.get(key) if cache is not None else None
     if proxy is None:
