@@ -29,7 +29,7 @@ import plotly.io as pio
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
-from transforms.formatting import format_date, format_number, format_value
+from transforms.formatting import and_list, format_date, format_number, format_value
 
 SEPARATORS = ", "  # plotly: decimal separator, then thousands separator
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -108,14 +108,9 @@ def sources_text(inds: list[Indicator], *, computed: bool) -> str:
         for ind in inds:
             rules.setdefault(ind.area_method, []).extend(
                 list(ind.source_ids) if ind.is_monthly and ind.source_ids else [ind.id])
-        said = [f"för {_and_list(list(dict.fromkeys(ids)))} {rule}" for rule, ids in rules.items()]
+        said = [f"för {and_list(list(dict.fromkeys(ids)))} {rule}" for rule, ids in rules.items()]
         parts.append(f"Områden: {'; '.join(said)}.")
     return " ".join(parts)
-
-
-def _and_list(items: list[str]) -> str:
-    """'A', 'A och B', 'A, B och C'."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
 
 
 def period_text(frames: list[pd.DataFrame]) -> str:

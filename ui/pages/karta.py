@@ -11,7 +11,7 @@ import charts_map
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
-from transforms.formatting import FEW_PEOPLE, format_number, genitive
+from transforms.formatting import format_number, genitive, is_few
 from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
@@ -223,10 +223,9 @@ def map_table(values: pd.DataFrame, ind, sex: str,
 
 
 def _few(people: dict[str, float] | None, area_id: str, noun: str) -> str:
-    """'bygger på få personer (5)' for a kommun whose value rests on fewer than FEW_PEOPLE."""
+    """'bygger på få personer (5)' for a kommun whose value rests on few (formatting.is_few)."""
     n = (people or {}).get(area_id.split(":", 1)[-1])
-    return f"bygger på få {noun} ({format_number(n, 0)})" if n is not None \
-        and 0 < n < FEW_PEOPLE else ""
+    return f"bygger på få {noun} ({format_number(n, 0)})" if is_few(n) else ""
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
