@@ -259,3 +259,26 @@ def test_the_map_is_as_wide_as_its_shapes_and_lists_every_value_beside_it(app_en
     assert listed["Värde (%)"].iloc[0] == round(min(recorded.values()), 1)
     vaxjo = listed[listed["Kommun"] == "Växjö"].iloc[0]
     assert (vaxjo["Plats"], vaxjo["Värde (%)"]) == (200, round(recorded["0780"], 1))
+
+
+def test_the_list_writes_places_as_whole_numbers_when_some_kommuner_lack_a_value(
+        app_env, shared, monkeypatch):
+    """Review of ui24: with any value missing (N00971, the share of those leaving
+    etableringsuppdraget who work, has none for many kommuner) the list's Plats read
+    "1.000000": the place column lost its integers and the styler printed six decimals."""
+    from tests.test_app import _app, _kolada
+    from ui.pages import karta
+
+    recorded = {k: v for k, v in _kolada(shared, "N00971", 2022).items()
+                if not k.startswith("00")}
+    styled = []
+    real = karta.ranked_view
+    monkeypatch.setattr(karta, "ranked_view", lambda *a: styled.append(real(*a)) or styled[-1])
+    at = _app(sida="karta", kommun="2403", indikator="N00971").run()
+    assert not at.exception
+    [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
+    assert len(listed) == 290 and listed["Plats"].isna().sum() == 290 - len(recorded)
+    assert str(listed["Plats"].dtype) == "Int64"
+    html = styled[-1].to_html()
+    assert ">1<" in html and ".000000" not in html
+    assert html.count(">–<") >= 2 * (290 - len(recorded))  # place and value say "–"

@@ -166,15 +166,16 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
     # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
     shown = pd.DataFrame({
-        "Plats": order["plats"].to_numpy(), value: order[VALUE].to_numpy(),
+        # .array keeps Int64 with its gaps (to_numpy() made floats: "1.000000" in the list)
+        "Plats": order["plats"].array, value: order[VALUE].to_numpy(),
         noun[:1].upper() + noun[1:]: order["område"].to_numpy(),
         "Anmärkning": order["anmärkning"].to_numpy()})
     if not shown["Anmärkning"].astype(bool).any():
         shown = shown.drop(columns="Anmärkning")
     marked = order["kod"].isin(chosen).to_numpy()
     decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
-    return shown.style.format({value: lambda v: format_number(v, decimals)},
-                              na_rep="–").apply(
+    return shown.style.format({value: lambda v: format_number(v, decimals),
+                               "Plats": lambda v: format_number(v, 0)}, na_rep="–").apply(
         lambda row: ["font-weight: bold; background-color: rgba(31, 95, 168, 0.12)"
                      if marked[row.name] else "" for _ in row], axis=1)
 
