@@ -145,7 +145,8 @@ def render(sel: Selection) -> None:
     # the sentence on the chosen kommun; the map as wide as its shapes and key need
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
-    with st.container(horizontal=True, gap="medium"):
+    st.html(_LIST_STYLE)
+    with st.container(horizontal=True, gap="medium", key="karta_rad"):
         st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
                         key="karta", width=int(fig.layout.width))
         st.dataframe(ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer)),
@@ -155,6 +156,13 @@ def render(sel: Selection) -> None:
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
         area, ind, table, sex=analysis.SEX_LABELS[sex], period=when))
+
+
+# the list beside the map no wider than its columns need: at 1920 px it stretched to ~900 px
+# for three short columns (review of ui24); narrower screens give it less, or put it below
+_LIST_STYLE = """<style>
+.st-key-karta_rad [data-testid="stDataFrame"] { max-width: 440px; }
+</style>"""
 
 
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
