@@ -308,6 +308,23 @@ def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_m
     assert f"Hämtad {format_date(bas.fetched_at)}." in falun and "Områden" not in falun
 
 
+def test_vilket_matt_subtitle_says_how_monthly_values_are_drawn_only_when_drawn(
+        app_env, warehouse):
+    """Review of walk24: Kronobergs län's chart said "månadsvärden som heldragna linjer" with
+    no monthly line drawn (SCB BAS covers Dalarna's kommuner only in the mirror)."""
+    dalarna = _figure(_shown(sida="arbetsloshet", kommun="2080", omrade="lan:20"),
+                      "Arbetslöshet enligt olika mått<br>")
+    kronoberg = _figure(_shown(sida="arbetsloshet", kommun="0780", omrade="lan:07"),
+                        "Arbetslöshet enligt olika mått<br>")
+    # Dalarna draws SCB's months (a line without markers), Kronoberg only annual values
+    assert any(t["mode"] == "lines" for t in dalarna["data"])
+    assert all(t["mode"] == "lines+markers" for t in kronoberg["data"])
+    assert "månadsvärden som heldragna linjer, årsvärden som punkter mitt i året" in \
+        dalarna["layout"]["title"]["text"]
+    text = kronoberg["layout"]["title"]["text"]
+    assert "månadsvärden" not in text and text.endswith("; årsvärden som punkter mitt i året</sup>")
+
+
 SCREEN_1280 = 820  # px: a full-width chart in the main column at 1280×800 (measured, walk24)
 
 
@@ -385,6 +402,9 @@ def test_a_card_for_a_place_without_any_value_says_so(app_env, warehouse):
     ("andel (%) (-2021)", "andel (%) (–2021)"),
     ("hämtad 2026-05-28, månad 2023-01", "hämtad 2026-05-28, månad 2023-01"),  # no range
     ("1,5-2", "1,5-2"),
+    ("ring 08-123 45", "ring 08-123 45"),  # a phone prefix, not a range
+    ("bilaga A1-2", "bilaga A1-2"),  # after a letter
+    ("0-17 år", "0–17 år"),
 ])
 def test_dash_ranges_writes_a_range_with_an_en_dash_and_leaves_dates(source, shown):
     from transforms.formatting import dash_ranges

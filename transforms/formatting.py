@@ -82,7 +82,9 @@ def genitive(name: str) -> str:
 
 # a range of small numbers ("16-24 år", "0-9 år", "10-12 månader", "20-64 31/12"): not a date
 # ("2026-05-28"), a month code ("2023-01"), a decimal ("1,5-2") nor an open end ("(-2021)")
-_RANGE = re.compile(r"(?<![\d\-–/.,:])(\d{1,3})-(\d{1,3})(?![\d\-–])")
+# a range: not after a letter or digit ("A1-2") and not from a number with a leading zero
+# (a phone prefix: "08-123")
+_RANGE = re.compile(r"(?<![\w\-–/.,:])(0|[1-9]\d{0,2})-(\d{1,3})(?![\d\-–])")
 _UNTIL = re.compile(r"\(-(\d{4})\)")  # Kolada's "(-2021)": a series that ends in 2021
 
 

@@ -944,8 +944,13 @@ def measures_block(sel: Selection) -> None:
     period = charts.period_text([line.data for line in lines])
     totals = any(line.name.endswith(" (totalt)") for line in lines)
     said = f"{chosen} (totalt där det står)" if totals else chosen
+    # how each kind is drawn, said only for the kinds drawn (Kronobergs län has no monthly line)
+    drawn_as = [words for monthly, words in (
+        (True, "månadsvärden som heldragna linjer"),
+        (False, "årsvärden som punkter mitt i året")) if any(
+            ind.is_monthly == monthly for ind, _ in shown)]
     title = (f"Arbetslöshet enligt olika mått<br><sup>{sel.area.name}, {period}, {said}; "
-             "månadsvärden som heldragna linjer, årsvärden som punkter mitt i året</sup>")
+             f"{', '.join(drawn_as)}</sup>")
     drawn = [query("indicator", i) for i in MEASURES
              if any(line.name.removesuffix(" (totalt)") == _measure(i).get("name")
                     for line in lines)]
