@@ -605,8 +605,11 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
         separators=SEPARATORS, height=total,
         font={"family": FONT, "size": 13},
         margin={"l": left, "r": 24, "t": top, "b": bottom},
+        # "normal": a flag trace's legendgroup would switch plotly to grouped order, entries
+        # side by side at their own widths, not legend_rows' columns (review of walk24);
+        # legendrank still puts the flags last
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
-                "font": {"size": 12}, "itemclick": "toggle"},
+                "font": {"size": 12}, "itemclick": "toggle", "traceorder": "normal"},
         hoverlabel={"namelength": -1},
     )
     # the source sits in the figure itself, so an exported image keeps it; below the axis

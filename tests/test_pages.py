@@ -467,3 +467,32 @@ def test_the_area_picker_offers_every_area_the_kommun_is_in_first_and_says_when_
                               "där Växjö ingår står först under Område.")
     at = _shown(kommun="0780", omrade="lan:07")
     assert not [c for c in at.caption if "ingår inte" in c.value]
+
+
+def test_a_legend_with_a_flag_has_the_rows_plotly_draws(app_env, export_browser):
+    """Review of walk24: a flag trace (here "alla kommuner rapporterar inte") carries a
+    legendgroup, and plotly then laid the entries out grouped, side by side at their own
+    widths, in fewer rows than the margin held (Försörjningsstöd, Kronobergs län, 11 entries:
+    2 rows drawn, 4 reserved, 44 px blank under the subtitle). The margin holds the rows
+    plotly draws, at the screen's width and at each image size."""
+    import re
+    from dataclasses import replace
+
+    import charts
+
+    at = _shown(sida="forsorjningsstod", kommun="0780", omrade="lan:07")
+    fig = _figure(at, "Invånare med ekonomiskt bistånd<br>")
+    names = charts.legend_names(fig)
+    assert len(names) == 11 and "alla kommuner rapporterar inte" in names
+    assert any(t.get("legendgroup") == "partial" for t in fig["data"])
+    for fmt in (replace(export_browser.FORMATS["svg"], key="flag-1280", width=SCREEN_1280,
+                        height=fig["layout"]["height"]),
+                export_browser.FORMATS["svg"],
+                replace(export_browser.FORMATS["svg"], key="flag-43", width=1024, height=768)):
+        svg = export_browser.figure_image(fig, fmt).decode("utf-8")
+        rows = {round(float(y)) for y in re.findall(
+            r'<g class="traces" transform="translate\([\d.]+,([\d.]+)\)', svg)}
+        sized = export_browser.sized(fig, fmt)["layout"] if fmt.width != SCREEN_1280 \
+            else fig["layout"]
+        # (grouped, plotly drew 2 rows in groups of their own and the margin held 4)
+        assert sized["margin"]["t"] == charts.top_margin(len(rows)), (fmt.key, sorted(rows))
