@@ -306,6 +306,14 @@ def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_m
     falun = _source_of(_figure(_shown(sida="arbetsloshet", kommun="2080"),
                                "Arbetslöshet enligt olika mått<br>"))
     assert f"Hämtad {format_date(bas.fetched_at)}." in falun and "Områden" not in falun
+    # review of walk24: "; " both inside and between citations; now one citation per source
+    # and producer, its KPIs together, "; " only between them
+    n20, n21, n26 = kolada
+    assert n20.producer == n21.producer != n26.producer
+    cited = source.replace("<br>", " ").split(" Hämtad ")[0]
+    assert cited == (f"Källor: {bas.source_line.removeprefix('Källa: ')}; "
+                     f"Kolada (N03920 och N03921), ursprunglig källa {n20.producer}; "
+                     f"Kolada (N03926), ursprunglig källa {n26.producer}.")
 
 
 def test_vilket_matt_subtitle_says_how_monthly_values_are_drawn_only_when_drawn(
