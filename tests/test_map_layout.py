@@ -19,7 +19,9 @@ BOXES = """() => {
   const chart = gd.closest('[data-testid="stPlotlyChart"]');
   const box = e => { const r = e.getBoundingClientRect();
                      return {x: r.x, y: r.y, w: r.width, h: r.height}; };
-  const list = document.querySelector('[data-testid="stDataFrame"]');
+  // the list's element: the grid's canvas is as wide as it (the data frame's own box is not)
+  const list = document.querySelector('[data-testid="stDataFrame"]')
+    ?.closest('[data-testid="stElementContainer"]');
   return {chart: box(chart), shapes: box(gd.querySelector('.choroplethlayer')),
           list: list ? box(list) : null, main: box(document.querySelector(
             '[data-testid="stMainBlockContainer"]'))};

@@ -161,7 +161,9 @@ def render(sel: Selection) -> None:
 # the list beside the map no wider than its columns need: at 1920 px it stretched to ~900 px
 # for three short columns (review of ui24); narrower screens give it less, or put it below
 _LIST_STYLE = """<style>
-.st-key-karta_rad [data-testid="stDataFrame"] { max-width: 440px; }
+.st-key-karta_rad [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) {
+  max-width: 440px;
+}
 </style>"""
 
 
