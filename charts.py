@@ -29,7 +29,7 @@ import plotly.io as pio
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
-from transforms.formatting import format_date, format_number, format_value
+from transforms.formatting import and_list, format_date, format_number, format_value
 
 SEPARATORS = ", "  # plotly: decimal separator, then thousands separator
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -91,16 +91,29 @@ def source_text(ind: Indicator, *, computed_note: str | None = None) -> str:
 
 
 def sources_text(inds: list[Indicator], *, computed: bool) -> str:
-    """The source line of a chart of several indicators: 'Källor: …; …. Hämtad 1 december
-    2026.' (each citation with its own date when they differ) and, with ``computed`` (an
+    """The source line of a chart of several indicators: 'Källor: SCB, …; Kolada (N03920 och
+    N03921), ursprunglig källa …. Hämtad 1 december 2026.' (one citation per source, producer
+    and date; each with its own date when they differ) and, with ``computed`` (an
     area's values), each rule of ``Indicator.area_method`` with the tables or KPIs it is for:
     'Områden: för TAB6260 beräknat …; för N03920, N03921 och N03926 beräknat …'."""
     dates = [format_date(ind.fetched_at) if ind.fetched_at else None for ind in inds]
     one_date = len(set(dates)) == 1 and dates[0] is not None
-    cites = [ind.source_line.removeprefix("Källa: ")
-             + ("" if one_date or date is None else f", hämtad {date}")
-             for ind, date in zip(inds, dates, strict=True)]
-    parts = [f"Käll{'or' if len(inds) > 1 else 'a'}: " + "; ".join(cites) + "."]
+    # one citation per source, producer and date, its KPIs together ("Kolada (N03920 och
+    # N03921), ursprunglig källa …"): "; " only between citations (review of walk24)
+    groups: dict[tuple[str, str | None, str], list[str]] = {}
+    for ind, day in zip(inds, dates, strict=True):
+        when = "" if one_date or day is None else f", hämtad {day}"
+        if ind.is_monthly:  # the source's own tables, as source_line names them
+            groups.setdefault((ind.source_line.removeprefix("Källa: "), None, when), [])
+        else:
+            groups.setdefault((ind.source, ind.producer or "", when), []).append(ind.id)
+    cites = []
+    for (name, producer, when), ids in groups.items():
+        if producer is not None:  # a KPI source: its ids, then who made the figures
+            name = f"{name} ({and_list(ids)})" + (f", ursprunglig källa {producer}"
+                                                  if producer else "")
+        cites.append(name + when)
+    parts = [f"Käll{'or' if len(cites) > 1 else 'a'}: " + "; ".join(cites) + "."]
     if one_date:
         parts.append(f"Hämtad {dates[0]}.")
     if computed:
@@ -108,14 +121,9 @@ def sources_text(inds: list[Indicator], *, computed: bool) -> str:
         for ind in inds:
             rules.setdefault(ind.area_method, []).extend(
                 list(ind.source_ids) if ind.is_monthly and ind.source_ids else [ind.id])
-        said = [f"för {_and_list(list(dict.fromkeys(ids)))} {rule}" for rule, ids in rules.items()]
+        said = [f"för {and_list(list(dict.fromkeys(ids)))} {rule}" for rule, ids in rules.items()]
         parts.append(f"Områden: {'; '.join(said)}.")
     return " ".join(parts)
-
-
-def _and_list(items: list[str]) -> str:
-    """'A', 'A och B', 'A, B och C'."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
 
 
 def period_text(frames: list[pd.DataFrame]) -> str:
@@ -611,8 +619,11 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
         separators=SEPARATORS, height=total,
         font={"family": FONT, "size": 13},
         margin={"l": left, "r": 24, "t": top, "b": bottom},
+        # "normal": a flag trace's legendgroup would switch plotly to grouped order, entries
+        # side by side at their own widths, not legend_rows' columns (review of walk24);
+        # legendrank still puts the flags last
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
-                "font": {"size": 12}, "itemclick": "toggle"},
+                "font": {"size": 12}, "itemclick": "toggle", "traceorder": "normal"},
         hoverlabel={"namelength": -1},
     )
     # the source sits in the figure itself, so an exported image keeps it; below the axis

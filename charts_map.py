@@ -114,7 +114,7 @@ def _steps(z: pd.Series, classes: Classes | None) -> tuple[list[str], list[str],
         n = int((z == code).sum())
         if n:
             index[code] = len(labels)
-            labels.append(f"{label} ({n})")
+            labels.append(_wrap(f"{label} ({n})", KEY_TITLE_CHARS))  # a long one on 2 lines
             colors.append(color)
     for i, (label, color) in enumerate(zip(classes.labels if classes else (),
                                            classes.colors if classes else (), strict=True)):
@@ -131,11 +131,12 @@ def _colorbar(title: str, labels: list[str], x: float) -> dict:
     span = max(n - 1, 1)
     wrapped = _wrap(title, KEY_TITLE_CHARS)
     title_px = 16 * (wrapped.count("<br>") + 1) + 8  # the title sits inside the bar's length
+    step = 32 if any("<br>" in label for label in labels) else 24  # room for a 2-line label
     return {"title": {"text": wrapped, "side": "top", "font": {"size": 12, "color": "#333333"}},
             "tickmode": "array", "ticktext": labels,
             "tickvals": [(i + 0.5) * span / n for i in range(n)], "ticks": "",
             "x": x, "xanchor": "left", "xref": "paper", "y": 1.0, "yanchor": "top",
-            "xpad": 0, "lenmode": "pixels", "len": 24 * n + title_px, "thickness": 16,
+            "xpad": 0, "lenmode": "pixels", "len": step * n + title_px, "thickness": 16,
             "outlinewidth": 0, "bgcolor": "rgba(255,255,255,0.85)",
             "tickfont": {"size": 12, "color": "#333333"}}
 
@@ -143,8 +144,9 @@ def _colorbar(title: str, labels: list[str], x: float) -> dict:
 # The figure's size on screen (walkthrough 23: the map was as wide as the page, Sweden a
 # strip in its middle): as wide as the shapes need at the map's height plus the key's column
 # beside them, between MIN_WIDTH and MAX_WIDTH px (MAX_WIDTH fits the page at 1280 px with
-# the menu open); a wide area (a län's members) at MAX_WIDTH gets a lower map instead.
-MIN_WIDTH, MAX_WIDTH = 520, 800
+# the menu open and the list of values beside it: the page's main column is 820 px there); a
+# wide area (a län's members) at MAX_WIDTH gets a lower map instead.
+MIN_WIDTH, MAX_WIDTH = 520, 560
 SIDE = 10  # the figure's left and right margins, px
 KEY_GAP = 16  # between the map and the key, px
 KEY_TITLE_CHARS = 26  # the key's title wraps at this many characters
@@ -172,12 +174,18 @@ class MapSize:
     lat: tuple[float, float] = (55.0, 69.5)
 
 
+def key_width(key_texts: list[str]) -> float:
+    """The key's column (px): its wrapped title or its longest line of a label (a long label
+    is wrapped on '<br>', so each line counts alone)."""
+    lines = [line for text in key_texts for line in text.split("<br>")]
+    return max(KEY_TITLE_CHARS * CHAR_PX, 16 + 6 + CHAR_PX * max(map(len, lines), default=0))
+
+
 def map_size(aspect: float, key_texts: list[str], height: int) -> MapSize:
     """The figure's size for shapes of ``aspect`` (width / height) drawn ``height`` px high
     with a key of ``key_texts`` (its labels) beside them: the key's column is as wide as its
     longest label or its wrapped title."""
-    key = max(KEY_TITLE_CHARS * CHAR_PX, 16 + 6 + CHAR_PX * max(map(len, key_texts),
-                                                                 default=0))
+    key = key_width(key_texts)
     plot = height - TOP - BOTTOM
     room = MAX_WIDTH - 2 * SIDE - KEY_GAP - key  # the widest the map can be
     wide = plot * aspect
@@ -223,8 +231,9 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     key_title = classes.title if classes else "Inga värden att dela in i klasser"
     geojson = _geojson(tuple(drawn["area_id"]), tuple(drawn["geojson"]))
     box = _box(drawn)
-    size = replace(map_size(mercator_aspect(*box), [*labels, outline_name, "Länsgräns"],
-                            height), lon=(box[0], box[2]), lat=(box[1], box[3]))
+    key_texts = [*labels, outline_name, "Länsgräns"]
+    size = replace(map_size(mercator_aspect(*box), key_texts, height),
+                   lon=(box[0], box[2]), lat=(box[1], box[3]))
     key_x = size.map_share + KEY_GAP / (size.width - 2 * SIDE)
     fig = go.Figure(go.Choropleth(
         locations=drawn["area_id"], featureidkey="id",
@@ -248,7 +257,7 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     if outlined is not None and not outlined.empty:
         fig.add_trace(_lines(outlined, name=outline_name, color=OUTLINE_COLOR, width=2.6,
                              rank=310))
-    _frame(fig, title=title, source=source, size=size, key_x=key_x)
+    _frame(fig, title=title, source=source, size=size, key_x=key_x, key_texts=key_texts)
     # set last: plotly validates a constructor's geojson by deep-copying it twice (0,5 s for
     # 290 kommuner), and every later update_layout deep-copies it again; update_traces takes
     # the dict as it is
@@ -256,19 +265,27 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     return fig
 
 
-def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: float) -> None:
+def _texts(title: str, source: str, width: int) -> tuple[str, int, str, int]:
+    """The title and the source line wrapped for a figure ``width`` px wide, with the top and
+    bottom margins (px) they need: (title, top, source, bottom)."""
+    chars = int((width - 2 * SIDE) / 5.6)  # the 10 px source line's characters
+    wrapped = _wrap(source, chars)
+    bottom = BOTTOM + 14 * (wrapped.count("<br>") + 1)
+    head, _, sub = title.partition("<br>")  # a long name wraps (16 px: ~9 px a character)
+    head = _wrap(head, int((width - 2 * SIDE) / 9))
+    top = TOP + 20 * head.count("<br>")  # a line more of title, the map that much lower
+    return head + (f"<br>{sub}" if sub else ""), top, wrapped, bottom
+
+
+def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: float,
+           key_texts: list[str]) -> None:
     """Map layout: no base map, the view fitted to the shapes in the map's share of the
     width, the key and the lines' legend in the column right of it (top and bottom), title
     and source inside the figure, its width fitted to the map (``map_size``); ``uirevision``
-    keeps what the reader did with the map (hover, zoom) when only the values change."""
-    chars = int((size.width - 2 * SIDE) / 5.6)  # the 10 px source line's characters
-    wrapped = _wrap(source, chars)
-    n_lines = wrapped.count("<br>") + 1
-    bottom = BOTTOM + 14 * n_lines
-    head, _, sub = title.partition("<br>")  # a long name wraps (16 px: ~9 px a character)
-    head = _wrap(head, int((size.width - 2 * SIDE) / 9))
-    top = TOP + 20 * head.count("<br>")  # a line more of title, the map that much lower
-    title = head + (f"<br>{sub}" if sub else "")
+    keeps what the reader did with the map (hover, zoom) when only the values change. The
+    unwrapped title, source and key go in ``layout.meta`` for ``layout_at`` (an image's
+    size)."""
+    shown, top, wrapped, bottom = _texts(title, source, size.width)
     # no base map (coasts, land, frame all off), Mercator as on web maps, the view fitted to
     # the shapes drawn, left of the key
     fig.update_layout(geo={"visible": False, "projection": {"type": "mercator"},
@@ -277,12 +294,13 @@ def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: flo
                            "bgcolor": "rgba(0,0,0,0)",
                            "domain": {"x": [0, size.map_share], "y": [0, 1]}})
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
+        title={"text": shown, "x": 0, "xanchor": "left", "font": {"size": 16}},
         separators=SEPARATORS, width=size.width,
-        height=size.height + 14 * n_lines + top - TOP,
+        height=size.height + bottom - BOTTOM + top - TOP,
         font={"family": FONT, "size": 13},
         margin={"l": SIDE, "r": SIDE, "t": top, "b": bottom}, template="plotly_white",
         uirevision="karta",
+        meta={"map_title": title, "map_source": source, "map_key": key_texts},
         legend={"orientation": "v", "x": key_x, "xanchor": "left", "y": 0, "yanchor": "bottom",
                 "bgcolor": "rgba(255,255,255,0.85)", "font": {"size": 12},
                 "itemclick": False, "itemdoubleclick": False},
@@ -290,6 +308,36 @@ def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: flo
     fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0,
                        yshift=-(bottom - 4), xanchor="left", yanchor="bottom",
                        showarrow=False, align="left", font={"size": 10, "color": "#555555"})
+
+
+def layout_at(fig: dict, width: int, height: int) -> None:
+    """Lay a map (``choropleth``) out again, in place, for an image ``width`` × ``height``
+    px (exports.images.sized, as charts.house_layout_at for the other charts): the map as
+    large as the height allows, the key right beside it, the two centred across the image;
+    title and source line wrapped for the image's width. Other figures are left as they
+    are."""
+    layout = fig.get("layout") or {}
+    meta, geo = layout.get("meta"), layout.get("geo")
+    if not (isinstance(meta, dict) and "map_source" in meta and isinstance(geo, dict)):
+        return
+    (lon0, lon1), (lat0, lat1) = geo["lonaxis"]["range"], geo["lataxis"]["range"]
+    title, top, source, bottom = _texts(meta["map_title"], meta["map_source"], width)
+    inner = width - 2 * SIDE
+    key = key_width(meta["map_key"])
+    map_w = min((height - top - bottom) * mercator_aspect(lon0, lat0, lon1, lat1),
+                inner - KEY_GAP - key)
+    x0 = max(inner - map_w - KEY_GAP - key, 0) / 2 / inner
+    geo["domain"] = {"x": [x0, x0 + map_w / inner], "y": [0, 1]}
+    key_x = x0 + (map_w + KEY_GAP) / inner
+    for trace in fig.get("data", []):
+        if isinstance(trace.get("colorbar"), dict):
+            trace["colorbar"]["x"] = key_x
+    layout.setdefault("legend", {})["x"] = key_x
+    layout["title"]["text"] = title
+    layout.setdefault("margin", {}).update(t=top, b=bottom)
+    for note in layout.get("annotations", []):
+        if note.get("yref") == "paper" and note.get("y") == 0:
+            note.update(text=source, yshift=-(bottom - 4))
 
 
 def hover_texts(values: pd.DataFrame, ind: Indicator, *, name: str = "area_name",

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+import charts_map
 from charts import house_layout_at
 
 START_TIMEOUT = 60.0  # seconds for the browser to start
@@ -324,11 +325,13 @@ def sized(fig: go.Figure | dict, fmt: ImageFormat) -> dict:
     """A copy of the figure as a dict, laid out at the format's size (title, legend and
     source line are part of the figure, so they come along): a house-layout chart gets its
     title's place and the legend's rows worked out again for that width and height
-    (charts.house_layout_at), so they stay apart at every size."""
+    (charts.house_layout_at), so they stay apart at every size; a map its extent, key and
+    source line (charts_map.layout_at)."""
     data = copy.deepcopy(fig.to_dict() if isinstance(fig, go.Figure) else fig)
     layout = data.setdefault("layout", {})
     layout.update(width=fmt.width, height=fmt.height, autosize=False)
     house_layout_at(data, fmt.width, fmt.height)
+    charts_map.layout_at(data, fmt.width, fmt.height)  # a map: its extent, key and source: its extent, key and source
     title = layout.get("title")
     if isinstance(title, dict) and title.get("x") == 0 and not title.get("pad"):
         # on screen the page's padding surrounds a title at the figure's left edge; an image

@@ -23,14 +23,17 @@ def _kolada_one(shared, kpi: str, kommun: str, year: int) -> float:
 
 def test_few_is_under_twenty_and_never_for_none_or_zero():
     assert FEW_PEOPLE == 20
-    assert few_people_note(19, 2022) == ("Bygger på få personer (19 år 2022): små tal kan "
+    assert few_people_note(19, 2022) == ("Bygger på få personer (19 personer 2022): små tal kan "
                                          "ändras mycket från ett år till nästa. Tolka "
                                          "förändringar försiktigt.")
     assert few_people_note(20, 2022) is None
     assert few_people_note(None, 2022) is None and few_people_note(0, 2022) is None
     assert few_people_note(float("nan"), 2022) is None
     note = few_people_note(4, 2021, share_of="antalet biståndsmottagare", noun="personer")
-    assert "antalet biståndsmottagare var 4 år 2021" in note
+    # not "4 år": the count of people, then the year
+    assert "år 2021 var antalet biståndsmottagare 4," in note
+    assert few_people_note(12, 2022, noun="hushåll").startswith(
+        "Bygger på få hushåll (12 hushåll 2022): ")
     assert "omkring 25 procentenheter" in note  # one person of four
 
 
@@ -38,13 +41,13 @@ def test_mark_few_people_adds_to_the_note_and_keeps_the_value():
     table = pd.DataFrame({"område": ["A", "A", "B"], "år": [2021, 2022, 2022],
                           "värde": [75.0, 40.0, 12.5], "anmärkning": ["", "", "x"]})
     table.attrs["decimals"] = {"värde": 1}
-    out = mark_few_people(table, {"A": {2021: 8.0, 2022: 5.0}, "B": {2022: 19.0}}, 20)
+    out = mark_few_people(table, {"A": {2021: 8.0, 2022: 5.0}, "B": {2022: 19.0}})
     assert list(out["anmärkning"]) == ["bygger på få personer (8)",
                                        "bygger på få personer (5)",
                                        "x; bygger på få personer (19)"]
     assert list(out["värde"]) == [75.0, 40.0, 12.5] and out.attrs == table.attrs
-    assert list(mark_few_people(table, {"A": {2022: 20.0}}, 20)["anmärkning"]) == ["", "", "x"]
-    households = mark_few_people(table, {"B": {2022: 3.0}}, 20, noun="hushåll")
+    assert list(mark_few_people(table, {"A": {2022: 20.0}})["anmärkning"]) == ["", "", "x"]
+    households = mark_few_people(table, {"B": {2022: 3.0}}, noun="hushåll")
     assert list(households["anmärkning"]) == ["", "", "x; bygger på få hushåll (3)"]
 
 
@@ -59,12 +62,12 @@ def test_bjurholms_cards_say_their_values_rest_on_few_people(app_env, shared):
     card = shown["Lämnat etableringsuppdraget och börjat arbeta (90 dagar), 2022"]
     assert card.value == "40,0\u00a0%"  # shown as it is, never hidden
     assert card.delta.startswith("−35,0 procentenheter från 2021")
-    assert card.notes == [("Bygger på få personer: antalet som lämnat etableringsuppdraget "
-                          "var 5 år 2022, så en person mer eller mindre ändrar andelen med "
+    assert card.notes == [("Bygger på få personer: år 2022 var antalet som lämnat "
+                          "etableringsuppdraget 5, så en person mer eller mindre ändrar andelen med "
                           "omkring 20 procentenheter. Tolka förändringar försiktigt.")]
     count = shown["Inskrivna i etableringsuppdraget, antal, 2022"]
     assert count.value == "12"
-    assert count.notes == [("Bygger på få personer (12 år 2022): små tal kan ändras mycket "
+    assert count.notes == [("Bygger på få personer (12 personer 2022): små tal kan ändras mycket "
                            "från ett år till nästa. Tolka förändringar försiktigt.")]
 
 

@@ -112,7 +112,7 @@ def test_the_map_figure_colours_better_than_riket_blue_and_says_so_in_its_key():
     bar = trace["colorbar"]
     assert "blått = bättre än riket, rött = sämre" in bar["title"]["text"].replace("<br>", " ")
     assert bar["ticktext"][:2] == ["Skyddat värde (1)",
-                                   "Uppgift saknas: ljusgrå med mörk prick (1)"]
+                                   "Uppgift saknas: ljusgrå<br>med mörk prick (1)"]
     assert all("bättre" in t for t in bar["ticktext"][2:] if "under riket" in t)
     assert len(fig["data"]) == 2  # the fill and the missing kommun's dot: no empty traces
 
@@ -247,7 +247,7 @@ def test_the_map_is_as_wide_as_its_shapes_and_lists_every_value_beside_it(app_en
     plot_w = layout["width"] - layout["margin"]["l"] - layout["margin"]["r"]
     plot_h = layout["height"] - layout["margin"]["t"] - layout["margin"]["b"]
     map_w = layout["geo"]["domain"]["x"][1] * plot_w
-    assert layout["width"] <= 800  # beside the list at 1280 px with the menu open
+    assert layout["width"] <= 560  # beside the list at 1280 px with the menu open
     assert map_w == pytest.approx(plot_h * aspect, rel=0.1)  # no white strip beside Sweden
     key = fig["data"][0]["colorbar"]
     assert key["x"] > layout["geo"]["domain"]["x"][1] and key["xanchor"] == "left"
@@ -259,3 +259,96 @@ def test_the_map_is_as_wide_as_its_shapes_and_lists_every_value_beside_it(app_en
     assert listed["Värde (%)"].iloc[0] == round(min(recorded.values()), 1)
     vaxjo = listed[listed["Kommun"] == "Växjö"].iloc[0]
     assert (vaxjo["Plats"], vaxjo["Värde (%)"]) == (200, round(recorded["0780"], 1))
+
+
+def test_the_list_writes_places_as_whole_numbers_when_some_kommuner_lack_a_value(
+        app_env, shared, monkeypatch):
+    """Review of ui24: with any value missing (N00971, the share of those leaving
+    etableringsuppdraget who work, has none for many kommuner) the list's Plats read
+    "1.000000": the place column lost its integers and the styler printed six decimals."""
+    from tests.test_app import _app, _kolada
+    from ui.pages import karta
+
+    recorded = {k: v for k, v in _kolada(shared, "N00971", 2022).items()
+                if not k.startswith("00")}
+    styled = []
+    real = karta.ranked_view
+    monkeypatch.setattr(karta, "ranked_view", lambda *a: styled.append(real(*a)) or styled[-1])
+    at = _app(sida="karta", kommun="2403", indikator="N00971").run()
+    assert not at.exception
+    [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
+    assert len(listed) == 290 and listed["Plats"].isna().sum() == 290 - len(recorded)
+    assert str(listed["Plats"].dtype) == "Int64"
+    html = styled[-1].to_html()
+    assert ">1<" in html and ".000000" not in html
+    assert html.count(">–<") >= 2 * (290 - len(recorded))  # place and value say "–"
+
+
+@pytest.mark.parametrize("params", [{"kommun": "0780"},
+                                    {"kommun": "2403", "omrade": "lan:24",
+                                     "indikator": "N00971"}])
+def test_an_image_of_the_map_is_laid_out_for_its_own_size(app_env, params):
+    """Review of ui24: the downloads resized the 520 px screen map to 1280 × 720 (1024 × 768)
+    and kept its layout: Sweden left of the middle, the key ~400 px to its right at the far
+    edge, the source line wrapped to a third of the width. At every export size the map is
+    as large as the image's height allows, the key right beside it, both centred, and the
+    source line wrapped for the image's width."""
+    import math
+
+    from exports import images
+    from tests.test_analysis_pages import _map, _shown
+
+    at = _shown(sida="karta", **params)
+    assert not at.exception
+    screen = _map(at)
+    geo = screen["layout"]["geo"]
+    (lon0, lon1), (lat0, lat1) = geo["lonaxis"]["range"], geo["lataxis"]["range"]
+    def y(lat):
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+    aspect = math.radians(lon1 - lon0) / (y(lat1) - y(lat0))
+    [screen_note] = screen["layout"]["annotations"]
+    for fmt in images.FORMATS.values():
+        data = images.sized(screen, fmt)
+        layout = data["layout"]
+        inner = fmt.width - layout["margin"]["l"] - layout["margin"]["r"]
+        plot_h = fmt.height - layout["margin"]["t"] - layout["margin"]["b"]
+        x0, x1 = layout["geo"]["domain"]["x"]
+        key_x = data["data"][0]["colorbar"]["x"]
+        # the map as large as the image allows (its height, or the width beside the key)
+        assert (x1 - x0) * inner == pytest.approx(min(plot_h * aspect, 0.7 * inner), rel=0.1)
+        # the key 16 px right of the map, the lines' legend under it
+        assert (key_x - x1) * inner == pytest.approx(16, abs=1), fmt.key
+        assert layout["legend"]["x"] == key_x
+        # map and key centred: as much room left of the map as right of the key's column
+        right = inner - (key_x * inner + 180)
+        assert abs(x0 * inner - right) < 0.12 * inner, (fmt.key, x0 * inner, right)
+        [note] = layout["annotations"]
+        lines = note["text"].split("<br>")
+        assert " ".join(lines) == " ".join(screen_note["text"].split("<br>"))
+        assert max(map(len, lines)) > 0.6 * inner / 5.6 or len(lines) == 1
+        assert note["text"].count("<br>") <= screen_note["text"].count("<br>")
+        assert note["yshift"] == -(layout["margin"]["b"] - 4)
+
+
+@pytest.mark.parametrize("params", [{"kommun": "2403", "indikator": "N00971"},
+                                    {"kommun": "2403", "omrade": "lan:24",
+                                     "indikator": "N00971"}])
+def test_a_grey_key_entry_or_a_wide_area_keeps_the_map_narrow_enough_for_the_list(
+        app_env, shared, params):
+    """Review of ui24: kommuner without a value added "Uppgift saknas: ljusgrå med mörk prick
+    (n)" to the key, which widened the figure to ~600 px (Västerbotten's kommuner: 800 px),
+    and at 1280 px (main column 820 px) the list fell below the map. The long entry wraps
+    and the figure stays at most 560 px wide."""
+    from tests.test_analysis_pages import _map, _shown
+    from tests.test_app import _kolada
+
+    at = _shown(sida="karta", **params)
+    assert not at.exception
+    fig = _map(at)
+    recorded = {k for k in _kolada(shared, "N00971", 2022) if not k.startswith("00")}
+    shown = fig["data"][0]["locations"]
+    lacking = sum(a.split(":", 1)[-1] not in recorded for a in shown)
+    assert lacking > 0
+    grey = f"Uppgift saknas: ljusgrå<br>med mörk prick ({lacking})"
+    assert grey in fig["data"][0]["colorbar"]["ticktext"]
+    assert 520 <= fig["layout"]["width"] <= 560

@@ -306,6 +306,31 @@ def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_m
     falun = _source_of(_figure(_shown(sida="arbetsloshet", kommun="2080"),
                                "Arbetslöshet enligt olika mått<br>"))
     assert f"Hämtad {format_date(bas.fetched_at)}." in falun and "Områden" not in falun
+    # review of walk24: "; " both inside and between citations; now one citation per source
+    # and producer, its KPIs together, "; " only between them
+    n20, n21, n26 = kolada
+    assert n20.producer == n21.producer != n26.producer
+    cited = source.replace("<br>", " ").split(" Hämtad ")[0]
+    assert cited == (f"Källor: {bas.source_line.removeprefix('Källa: ')}; "
+                     f"Kolada (N03920 och N03921), ursprunglig källa {n20.producer}; "
+                     f"Kolada (N03926), ursprunglig källa {n26.producer}.")
+
+
+def test_vilket_matt_subtitle_says_how_monthly_values_are_drawn_only_when_drawn(
+        app_env, warehouse):
+    """Review of walk24: Kronobergs län's chart said "månadsvärden som heldragna linjer" with
+    no monthly line drawn (SCB BAS covers Dalarna's kommuner only in the mirror)."""
+    dalarna = _figure(_shown(sida="arbetsloshet", kommun="2080", omrade="lan:20"),
+                      "Arbetslöshet enligt olika mått<br>")
+    kronoberg = _figure(_shown(sida="arbetsloshet", kommun="0780", omrade="lan:07"),
+                        "Arbetslöshet enligt olika mått<br>")
+    # Dalarna draws SCB's months (a line without markers), Kronoberg only annual values
+    assert any(t["mode"] == "lines" for t in dalarna["data"])
+    assert all(t["mode"] == "lines+markers" for t in kronoberg["data"])
+    assert "månadsvärden som heldragna linjer, årsvärden som punkter mitt i året" in \
+        dalarna["layout"]["title"]["text"]
+    text = kronoberg["layout"]["title"]["text"]
+    assert "månadsvärden" not in text and text.endswith("; årsvärden som punkter mitt i året</sup>")
 
 
 SCREEN_1280 = 820  # px: a full-width chart in the main column at 1280×800 (measured, walk24)
@@ -385,6 +410,9 @@ def test_a_card_for_a_place_without_any_value_says_so(app_env, warehouse):
     ("andel (%) (-2021)", "andel (%) (–2021)"),
     ("hämtad 2026-05-28, månad 2023-01", "hämtad 2026-05-28, månad 2023-01"),  # no range
     ("1,5-2", "1,5-2"),
+    ("ring 08-123 45", "ring 08-123 45"),  # a phone prefix, not a range
+    ("bilaga A1-2", "bilaga A1-2"),  # after a letter
+    ("0-17 år", "0–17 år"),
 ])
 def test_dash_ranges_writes_a_range_with_an_en_dash_and_leaves_dates(source, shown):
     from transforms.formatting import dash_ranges
@@ -498,3 +526,32 @@ def test_om_data_and_the_footer_agree_without_a_refresh_status(app_env, built, t
     start = (f"Data uppdaterades senast {format_date(newest)} (se loggen nedan)" if fetched
              else f"Databasen byggdes {format_date(newest)} av tidigare hämtade data")
     assert [s for s in said if s.startswith(start)]
+
+
+def test_a_legend_with_a_flag_has_the_rows_plotly_draws(app_env, export_browser):
+    """Review of walk24: a flag trace (here "alla kommuner rapporterar inte") carries a
+    legendgroup, and plotly then laid the entries out grouped, side by side at their own
+    widths, in fewer rows than the margin held (Försörjningsstöd, Kronobergs län, 11 entries:
+    2 rows drawn, 4 reserved, 44 px blank under the subtitle). The margin holds the rows
+    plotly draws, at the screen's width and at each image size."""
+    import re
+    from dataclasses import replace
+
+    import charts
+
+    at = _shown(sida="forsorjningsstod", kommun="0780", omrade="lan:07")
+    fig = _figure(at, "Invånare med ekonomiskt bistånd<br>")
+    names = charts.legend_names(fig)
+    assert len(names) == 11 and "alla kommuner rapporterar inte" in names
+    assert any(t.get("legendgroup") == "partial" for t in fig["data"])
+    for fmt in (replace(export_browser.FORMATS["svg"], key="flag-1280", width=SCREEN_1280,
+                        height=fig["layout"]["height"]),
+                export_browser.FORMATS["svg"],
+                replace(export_browser.FORMATS["svg"], key="flag-43", width=1024, height=768)):
+        svg = export_browser.figure_image(fig, fmt).decode("utf-8")
+        rows = {round(float(y)) for y in re.findall(
+            r'<g class="traces" transform="translate\([\d.]+,([\d.]+)\)', svg)}
+        sized = export_browser.sized(fig, fmt)["layout"] if fmt.width != SCREEN_1280 \
+            else fig["layout"]
+        # (grouped, plotly drew 2 rows in groups of their own and the margin held 4)
+        assert sized["margin"]["t"] == charts.top_margin(len(rows)), (fmt.key, sorted(rows))

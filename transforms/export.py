@@ -15,7 +15,7 @@ import pandas as pd
 
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
-from transforms.formatting import plain_number
+from transforms.formatting import is_few, plain_number
 
 VALUE = "värde"
 
@@ -82,17 +82,17 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
     return out
 
 
-def mark_few_people(table: pd.DataFrame, counts: dict[str, dict[int, float]],
-                    few: int, *, noun: str = "personer") -> pd.DataFrame:
+def mark_few_people(table: pd.DataFrame, counts: dict[str, dict[int, float]], *,
+                    noun: str = "personer") -> pd.DataFrame:
     """``series_frame``'s table with 'bygger på få personer (5)' in ``anmärkning`` for each
-    yearly row whose area (``område``) rests on fewer than ``few`` people that year
+    yearly row whose area (``område``) rests on few people that year (formatting.is_few)
     (``counts``: area name -> year -> people); the value itself is kept as it is."""
     if table.empty or "år" not in table or not counts:
         return table
     out = table.copy()
     for i, (name, year) in enumerate(zip(out["område"], out["år"], strict=True)):
         n = counts.get(name, {}).get(int(year)) if pd.notna(year) else None
-        if n is not None and 0 < n < few:
+        if is_few(n):
             said = out["anmärkning"].iat[i]
             words = f"bygger på få {noun} ({round(n)})"
             out.iat[i, out.columns.get_loc("anmärkning")] = f"{said}; {words}" if said else words

@@ -102,7 +102,9 @@ def genitive(name: str) -> str:
 
 # a range of small numbers ("16-24 år", "0-9 år", "10-12 månader", "20-64 31/12"): not a date
 # ("2026-05-28"), a month code ("2023-01"), a decimal ("1,5-2") nor an open end ("(-2021)")
-_RANGE = re.compile(r"(?<![\d\-–/.,:])(\d{1,3})-(\d{1,3})(?![\d\-–])")
+# a range: not after a letter or digit ("A1-2") and not from a number with a leading zero
+# (a phone prefix: "08-123")
+_RANGE = re.compile(r"(?<![\w\-–/.,:])(0|[1-9]\d{0,2})-(\d{1,3})(?![\d\-–])")
 _UNTIL = re.compile(r"\(-(\d{4})\)")  # Kolada's "(-2021)": a series that ends in 2021
 
 
@@ -125,19 +127,31 @@ def dash_ranges(text: str | None) -> str | None:
 FEW_PEOPLE = 20
 
 
+def is_few(n: float | None) -> bool:
+    """True when a count ``n`` of people (or households) is above 0 and under FEW_PEOPLE: the
+    one rule of the card's note, the downloads' 'bygger på få …' and Karta's list."""
+    return n is not None and not (isinstance(n, float) and math.isnan(n)) \
+        and 0 < n < FEW_PEOPLE
+
+
+def and_list(items: list[str]) -> str:
+    """'A', 'A och B', 'A, B och C'."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} och {items[-1]}"
+
+
 def few_people_note(n: float | None, year: object, *, share_of: str | None = None,
                     noun: str = "personer") -> str | None:
     """'Bygger på få personer: …' in plain Swedish when ``n`` (the count shown, or with
     ``share_of`` the size of the group the share is of, e.g. 'antalet som lämnat
     etableringsuppdraget') is under FEW_PEOPLE; None otherwise. The value itself is shown as
     it is: this only says how little it rests on."""
-    if n is None or (isinstance(n, float) and math.isnan(n)) or n >= FEW_PEOPLE or n <= 0:
+    if not is_few(n):
         return None
     count = format_number(n, 0)
     if share_of:
         step = format_number(100 / n, 0)
-        return (f"Bygger på få {noun}: {share_of} var {count} år {year}, så en person mer "
+        return (f"Bygger på få {noun}: år {year} var {share_of} {count}, så en person mer "
                 f"eller mindre ändrar andelen med omkring {step} procentenheter. Tolka "
                 "förändringar försiktigt.")
-    return (f"Bygger på få {noun} ({count} år {year}): små tal kan ändras mycket från ett år "
+    return (f"Bygger på få {noun} ({count} {noun} {year}): små tal kan ändras mycket från ett år "
             "till nästa. Tolka förändringar försiktigt.")

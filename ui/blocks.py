@@ -26,7 +26,7 @@ from transforms.export import (
     stacked_frame,
 )
 from transforms.formatting import (
-    FEW_PEOPLE,
+    and_list,
     dash_ranges,
     few_people_note,
     format_change,
@@ -226,7 +226,7 @@ def few_people_notes(ind: Indicator, area: queries.Area, sex: str, latest: pd.Se
         before = int(previous["year"])
         n = counts.get(before)
         if few_people_note(n, before, noun=noun):
-            text = (f"Året före bygger på få {noun} ({format_number(n, 0)} år {before}), så "
+            text = (f"Året före bygger på få {noun} ({format_number(n, 0)} {noun} {before}), så "
                     "förändringen ska tolkas försiktigt.")
             return (text,)
     return ()
@@ -351,7 +351,7 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     if people_indicator(ind) is not None:  # the download says where a value rests on few
         table = mark_few_people(table, {area.name: people_by_year(ind, area, sex) for area, role
                                         in compared_areas(sel) if role in ("focus", "member")},
-                                FEW_PEOPLE, noun=people_noun(ind))
+                                noun=people_noun(ind))
     return ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
 
@@ -523,7 +523,7 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
         return "; ".join(texts) + " (under hälften räknas inget områdesvärde)."
     have = query("monthly_kommuner", ind)
     names = [area.name for area, _ in missing]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
+    listed = and_list(names)
     chosen = [c for c in choices.values() if c.option != _default_option(ind, c.dim)]
     # the kommuner with values for the options chosen (as the deck's title line counts)
     with_options = query("monthly_kommuner", ind, {c.dim: c.option for c in choices.values()}
@@ -946,8 +946,13 @@ def measures_block(sel: Selection) -> None:
     period = charts.period_text([line.data for line in lines])
     totals = any(line.name.endswith(" (totalt)") for line in lines)
     said = f"{chosen} (totalt där det står)" if totals else chosen
+    # how each kind is drawn, said only for the kinds drawn (Kronobergs län has no monthly line)
+    drawn_as = [words for monthly, words in (
+        (True, "månadsvärden som heldragna linjer"),
+        (False, "årsvärden som punkter mitt i året")) if any(
+            ind.is_monthly == monthly for ind, _ in shown)]
     title = (f"Arbetslöshet enligt olika mått<br><sup>{sel.area.name}, {period}, {said}; "
-             "månadsvärden som heldragna linjer, årsvärden som punkter mitt i året</sup>")
+             f"{', '.join(drawn_as)}</sup>")
     drawn = [query("indicator", i) for i in MEASURES
              if any(line.name.removesuffix(" (totalt)") == _measure(i).get("name")
                     for line in lines)]

@@ -11,7 +11,7 @@ import charts_map
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
-from transforms.formatting import FEW_PEOPLE, format_number, genitive
+from transforms.formatting import format_number, genitive, is_few
 from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
@@ -145,7 +145,8 @@ def render(sel: Selection) -> None:
     # the sentence on the chosen kommun; the map as wide as its shapes and key need
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
-    with st.container(horizontal=True, gap="medium"):
+    st.html(_LIST_STYLE)
+    with st.container(horizontal=True, gap="medium", key="karta_rad"):
         st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
                         key="karta", width=int(fig.layout.width))
         st.dataframe(ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer)),
@@ -157,6 +158,15 @@ def render(sel: Selection) -> None:
         area, ind, table, sex=analysis.SEX_LABELS[sex], period=when))
 
 
+# the list beside the map no wider than its columns need: at 1920 px it stretched to ~900 px
+# for three short columns (review of ui24); narrower screens give it less, or put it below
+_LIST_STYLE = """<style>
+.st-key-karta_rad [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) {
+  max-width: 440px;
+}
+</style>"""
+
+
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     """The map's numbers in order of place (map_table: plats, område, värde as shown,
     enhet, anmärkning), the chosen kommun's (or area's) row marked, for the list beside the
@@ -166,15 +176,16 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
     # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
     shown = pd.DataFrame({
-        "Plats": order["plats"].to_numpy(), value: order[VALUE].to_numpy(),
+        # .array keeps Int64 with its gaps (to_numpy() made floats: "1.000000" in the list)
+        "Plats": order["plats"].array, value: order[VALUE].to_numpy(),
         noun[:1].upper() + noun[1:]: order["område"].to_numpy(),
         "Anmärkning": order["anmärkning"].to_numpy()})
     if not shown["Anmärkning"].astype(bool).any():
         shown = shown.drop(columns="Anmärkning")
     marked = order["kod"].isin(chosen).to_numpy()
     decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
-    return shown.style.format({value: lambda v: format_number(v, decimals)},
-                              na_rep="–").apply(
+    return shown.style.format({value: lambda v: format_number(v, decimals),
+                               "Plats": lambda v: format_number(v, 0)}, na_rep="–").apply(
         lambda row: ["font-weight: bold; background-color: rgba(31, 95, 168, 0.12)"
                      if marked[row.name] else "" for _ in row], axis=1)
 
@@ -223,10 +234,9 @@ def map_table(values: pd.DataFrame, ind, sex: str,
 
 
 def _few(people: dict[str, float] | None, area_id: str, noun: str) -> str:
-    """'bygger på få personer (5)' for a kommun whose value rests on fewer than FEW_PEOPLE."""
+    """'bygger på få personer (5)' for a kommun whose value rests on few (formatting.is_few)."""
     n = (people or {}).get(area_id.split(":", 1)[-1])
-    return f"bygger på få {noun} ({format_number(n, 0)})" if n is not None \
-        and 0 < n < FEW_PEOPLE else ""
+    return f"bygger på få {noun} ({format_number(n, 0)})" if is_few(n) else ""
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
