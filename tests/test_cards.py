@@ -80,7 +80,9 @@ def test_a_change_that_rounds_to_zero_has_no_sign_and_no_arrow():
     tiny = [format_change(v, 1, "percent") for v in (0.0, 0.04, -0.04)]
     assert tiny == ["±0,0 procentenheter"] * 3
     assert format_change(-0.4, 0, "count") == "±0 personer"
-    assert format_change(0.6, 0, "count") == "+1 personer"
+    assert format_change(0.6, 0, "count") == "+1 person"  # one: singular (review of walk24b)
+    assert format_change(-1, 0, "count") == "−1 person" and format_change(1.4, 0, "count") == "+1 person"
+    assert format_change(1, 0, "count", label="Biståndshushåll") == "+1 hushåll"
     assert format_change(float("inf"), 1, "count") == "+inf personer"
     html = row_html([CardView(label="a", value="1", delta=f"{t} från 2021") for t in tiny])
     assert "↑" not in html and "↓" not in html and html.count("±0,0") == 3

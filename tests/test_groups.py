@@ -88,7 +88,7 @@ def test_create_rename_edit_delete(tmp_path):
                     group_id=g.group_id, path=db)
     [stored] = usergroups.list_groups(db)
     assert (stored.name, stored.members) == ("DUA Kronoberg norr", ("0760", "0761", "0780"))
-    with pytest.raises(GroupError, match="redan en grupp"):
+    with pytest.raises(GroupError, match="redan en grupp som heter \u201ddua kronoberg NORR\u201d"):
         usergroups.save(GroupSpec("dua kronoberg NORR", ("0780",)), path=db)
     usergroups.delete(g.group_id, path=db)
     assert usergroups.list_groups(db) == []

@@ -296,3 +296,15 @@ def test_a_readable_year_outside_the_data_is_moved_not_called_unreadable(key, ra
         assert notes[0].startswith("Uppgifterna här")
     # text that is no period is still unreadable
     assert "kunde inte läsas" in us.parse({key: raw + "0"}, VOCAB)[1][0]
+
+
+@pytest.mark.parametrize("raw", ["\u0662\u0660\u0661\u0665", "\uff12\uff10\uff11\uff15",
+                                 "\U0001d7d0\U0001d7ce\U0001d7cf\U0001d7d3",
+                                 "\u0662\u0660\u0661\u0665-\u0660\u0663"])
+def test_a_year_in_other_digits_than_ascii_is_unreadable_not_2015(raw):
+    """Review of walk24b: Python's \\d matches any Unicode digit, so 'fran=٢٠١٥' (Arabic-Indic),
+    fullwidth or mathematical digits read as 2015 without a word and the link was rewritten;
+    a year is ASCII digits, anything else is said to be unreadable."""
+    state, notices = us.parse({"fran": raw}, VOCAB)
+    assert state.start is None
+    assert len(notices) == 1 and "kunde inte läsas" in notices[0]

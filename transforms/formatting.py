@@ -45,15 +45,19 @@ def change_unit(unit: str, short_unit: str = "", label: str = "") -> str:
 def format_change(change: float | None, decimals: int, unit: str, short_unit: str = "",
                   label: str = "") -> str:
     """A change with its sign (a typographic minus) and unit (``change_unit``): '+0,4
-    procentenheter' for shares, '−70 kr/inv', '−12 personer'; '±0' for a change that rounds to
-    zero (no direction: not '+0' nor '−0,0')."""
+    procentenheter' for shares, '−70 kr/inv', '−12 personer', '+1 person'; '±0' for a change
+    that rounds to zero (no direction: not '+0' nor '−0,0')."""
     text = format_number(change, decimals, sign=True)
     if text == "–":
         return text
     if math.isfinite(change) and not any(ch in "123456789" for ch in text):  # shown as 0
         text = "±" + text[1:]
     words = change_unit(unit, short_unit, label)
-    return f"{text}{NBSP if words.startswith(('kr', '%')) else ' '}{words}" if words else text
+    if words == "personer" and text.lstrip("+−-±") == "1":
+        words = "person"  # '+1 person', not '+1 personer' ('hushåll' is both)
+    # a unit symbol is never wrapped off its number ('−70 kr/inv', '+1,2 per 1 000 inv.')
+    gap = NBSP if words.startswith(("kr", "%", "per ")) else " "
+    return f"{text}{gap}{words}" if words else text
 
 
 def quoted(name: str) -> str:

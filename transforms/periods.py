@@ -17,7 +17,7 @@ import pandas as pd
 
 from transforms.formatting import format_month
 
-_PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
+_PERIOD = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2]))?$")  # ASCII digits: "٢٠١٥" is no year
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
 

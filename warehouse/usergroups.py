@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 import config
+from transforms.formatting import quoted
 from transforms.groups import (
     GroupError,
     GroupSpec,
@@ -228,13 +229,13 @@ def _save(spec: GroupSpec, *, group_id: str | None, suggested: bool, path: Path 
           action: str | None = None) -> Group:
     name = clean_name(spec.name)
     if not spec.members:
-        raise GroupError([f"Gruppen '{name}' har inga kommuner."])
+        raise GroupError([f"Gruppen {quoted(name)} har inga kommuner."])
     now = datetime.now(UTC)
     with _connect(path) as con:
         clash = con.execute("select group_id from user_group where lower(name) = lower(?) "
                             "and group_id is distinct from ?", [name, group_id]).fetchone()
         if clash:
-            raise GroupError([f"Det finns redan en grupp som heter '{name}'."])
+            raise GroupError([f"Det finns redan en grupp som heter {quoted(name)}."])
         con.execute("begin")
         if group_id is None:
             group_id = _unique_id(con, name)
