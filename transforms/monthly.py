@@ -130,6 +130,21 @@ def series_label(spec: dict, have: frozenset[str] | set[str]) -> str:
 _DIM_WORDS = {"age": "ålder", "birth_region": "födelseregion", "group": "grupp"}
 
 
+def used_label(choice: Choice, data: pd.DataFrame) -> str:
+    """The option as a chart's subtitle says it: the bands a scheduled age series actually
+    used ('20–64 år'), an age band as labelled, any other option in lower case."""
+    if choice.schedule and "band" in data:
+        used = list(dict.fromkeys(data.dropna(subset=["value"])["band"]))
+        return "/".join(choice.code_label(c) for c in used) or choice.label
+    return choice.label.lower() if choice.dim != "age" else choice.label
+
+
+def options_text(choices: dict[str, Choice], data: pd.DataFrame) -> str:
+    """Every option of a monthly chart in words, as its subtitle on screen and in the deck
+    says them: '20–64 år, alla (inrikes och utrikes födda)' (``data``: the area's series)."""
+    return ", ".join(used_label(c, data) for c in choices.values())
+
+
 def scheduled(choice: Choice, period: date) -> str:
     """The band a scheduled series asks for in ``period`` (the last step started by then)."""
     code = choice.schedule[0].code

@@ -529,7 +529,7 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
     with_options = query("monthly_kommuner", ind, {c.dim: c.option for c in choices.values()}
                          ) if chosen else have
     if chosen and (with_options.empty or not set(focus.members) - set(have["kommun_code"])):
-        labels = ", ".join(_used_label(c, pd.DataFrame()) for c in chosen)
+        labels = ", ".join(monthly.used_label(c, pd.DataFrame()) for c in chosen)
         return (f"SCB:s månadssiffror för {what} saknas för {listed} med valet {labels}: den "
                 "hämtade datan har inga sådana värden.")
     have = with_options
@@ -634,7 +634,7 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     if not shown:
         return MonthlyParts(tuple(cards_found), sentence, None, None)
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
-    labels = ", ".join(_used_label(choices[d], shown[0].data) for d in choices)
+    labels = monthly.options_text(choices, shown[0].data)  # as the deck's subtitle
     period = charts.period_text([line.data for line in shown])
     title = (f"{ind.label}<br><sup>{', '.join(line.name for line in shown)}, {period}, "
              f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
@@ -679,14 +679,6 @@ def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> No
                 int(latest["n_reporting"]), int(latest["n_expected"])) + ".", *card.notes))
         views.append(card)
     cards.draw(views)
-
-
-def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
-    """The option as shown in a title: the bands actually used for a scheduled age series."""
-    if choice.schedule and "band" in data:
-        used = list(dict.fromkeys(data.dropna(subset=["value"])["band"]))
-        return "/".join(choice.code_label(c) for c in used) or choice.label
-    return choice.label.lower() if choice.dim != "age" else choice.label
 
 
 LOWER_BOUND_NOTE = ("**Minst:** summan räknar med kommuner där källan döljer små antal (<5) "
