@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms import periods
+from transforms import monthly, periods
 from transforms.areas import coverage_label
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import shown_change, shown_number
@@ -187,8 +187,6 @@ class IndicatorSlide:
             against += " (i texten)"
         options = ""
         if self.monthly and self.ind.mart in monthly_marts():
-            from transforms import monthly
-
             choices = monthly.choose(monthly_marts()[self.ind.mart], self.dims,
                                      indicator_id=self.ind.id)
             options = f", {monthly.options_text(choices, self.lines[0].data)}"
@@ -254,8 +252,6 @@ def item_label(ind: Indicator, dims: dict[str, str]) -> str:
     label for its default options."""
     if not dims:
         return ind.label
-    from transforms import monthly
-
     choice = monthly.choose(monthly_marts()[ind.mart], dims, indicator_id=ind.id)
     words = [choice[d].label for d in dims]
     return ", ".join([ind.label, *(w[:1].lower() + w[1:] for w in words)])
@@ -280,7 +276,9 @@ def offered_items(inds: list[Indicator],
         young = YOUTH_OPTIONS.get(ind.mart or "") if ind.frequency == "month" else None
         if young:
             dims = parse_item(f"{ind.id}:{young}")[1]
-            if not kommuner(ind, dims).empty:
+            [(name, code)] = dims.items()
+            if monthly.offered_codes(monthly_marts()[ind.mart], name,
+                                     lambda d, ind=ind: not kommuner(ind, d).empty, [code]):
                 out.append((f"{ind.id}:{young}", ind, dims))
     return out
 
@@ -443,8 +441,6 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
     lägre än i april 2025; Dalarnas län 4,1 %.' The year before comes from the whole series;
     a län or Riket without a value that month is left out, never guessed.
     """
-    from transforms import monthly
-
     focus = lines[0]
     values = focus.data.dropna(subset=["value"])
     latest = monthly.latest_with_year_before(
