@@ -242,12 +242,16 @@ _PRODUCER = re.compile(r"Källa:?\s*(.+?)\.?\s*$")  # a Kolada description's clo
 
 
 def producer_from_description(description: str | None) -> str | None:
-    """The original producer named at the end of a Kolada description ('Källa: SCB.')."""
+    """The original producer named at the end of a Kolada description ('Källa: SCB.'); a
+    source Kolada repeats ('Källa: Socialstyrelsen. Källa: Socialstyrelsen', N31860) once."""
     import pandas as pd
     if description is None or pd.isna(description) or not description:
         return None
     match = _PRODUCER.search(description)
-    return match.group(1).strip() if match else None
+    if not match:
+        return None
+    named = list(dict.fromkeys(p.strip() for p in re.split(r"\.\s*Källa:?\s*", match.group(1))))
+    return ". ".join(named)
 
 
 def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
