@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms import periods
+from transforms import monthly, periods
 from transforms.areas import coverage_label
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import shown_change, shown_number
@@ -159,10 +159,38 @@ class IndicatorSlide:
                        else (str(keys[0]), str(keys[-1])))
         return first if first == last else f"{first}–{last}"
 
+    @property
+    def drawn_computed(self) -> bool:
+        """Some line the chart draws is computed from kommuner (the area, or its län or Riket
+        beside a kommun): the source line then says how, as the screen's chart does."""
+        return self.computed or any(
+            line.role in ("lan", "riket") and not line.data.dropna(subset=["value"]).empty
+            for line in self.charted)
+
     def source(self) -> str:
         """'Källa: Kolada (N31807); … Hämtad 30 november 2026. Områden: vägt med …'."""
         text = f"{self.ind.source_line}. Hämtad {format_date(self.ind.fetched_at)}."
-        return text + (f" Områden: {self.ind.area_method}." if self.computed else "")
+        return text + (f" Områden: {self.ind.area_method}." if self.drawn_computed else "")
+
+    def subtitle(self, area_name: str, period: str) -> str:
+        """The line under the title, as the screen's chart subtitle: the area and those
+        compared, the months or years drawn, and for a monthly indicator the sex and its
+        options ('…, januari 2021–april 2026, totalt, 20–64 år, alla (inrikes och utrikes
+        födda)'); an area's member bars: the kommuner and the year."""
+        sex = f", {SEXES[self.sex]}" if self.sex != "T" or self.monthly else ""
+        if self.members is not None:
+            return f"Kommunerna i {area_name}, {self.members_year}{sex}"
+        compared = [line.name for line in self.lines[1:]
+                    if not line.data.dropna(subset=["value"]).empty]
+        against = f" jämfört med {' och '.join(compared)}" if compared else ""
+        if compared and len(self.charted) == 1:
+            against += " (i texten)"
+        options = ""
+        if self.monthly and self.ind.mart in monthly_marts():
+            choices = monthly.choose(monthly_marts()[self.ind.mart], self.dims,
+                                     indicator_id=self.ind.id)
+            options = f", {monthly.options_text(choices, self.lines[0].data)}"
+        return f"{area_name}{against}, {self.span_text(period)}{sex}{options}"
 
 
 @dataclass
@@ -224,8 +252,6 @@ def item_label(ind: Indicator, dims: dict[str, str]) -> str:
     label for its default options."""
     if not dims:
         return ind.label
-    from transforms import monthly
-
     choice = monthly.choose(monthly_marts()[ind.mart], dims, indicator_id=ind.id)
     words = [choice[d].label for d in dims]
     return ", ".join([ind.label, *(w[:1].lower() + w[1:] for w in words)])
@@ -250,7 +276,9 @@ def offered_items(inds: list[Indicator],
         young = YOUTH_OPTIONS.get(ind.mart or "") if ind.frequency == "month" else None
         if young:
             dims = parse_item(f"{ind.id}:{young}")[1]
-            if not kommuner(ind, dims).empty:
+            [(name, code)] = dims.items()
+            if monthly.offered_codes(monthly_marts()[ind.mart], name,
+                                     lambda d, ind=ind: not kommuner(ind, d).empty, [code]):
                 out.append((f"{ind.id}:{young}", ind, dims))
     return out
 
@@ -413,8 +441,6 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
     lägre än i april 2025; Dalarnas län 4,1 %.' The year before comes from the whole series;
     a län or Riket without a value that month is left out, never guessed.
     """
-    from transforms import monthly
-
     focus = lines[0]
     values = focus.data.dropna(subset=["value"])
     latest = monthly.latest_with_year_before(
@@ -799,7 +825,8 @@ def _definition_chunks(slides: list[IndicatorSlide], limit: int = 3000) -> list[
     size = 0
     for item in slides:
         ind = item.ind
-        text = (f"{ind.label} ({ind.id}): {ind.definition or ind.title or ''} "
+        named = f" ({ind.source_id})" if ind.source_id else ""
+        text = (f"{ind.label}{named}: {ind.definition_text} "
                 f"{ind.source_line}. Hämtad {format_date(ind.fetched_at)}.")
         text = " ".join(text.split())
         if chunks[-1] and size + len(text) > limit:
@@ -834,20 +861,12 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
 
     for item in deck.slides:
         slide = _new_slide(prs)
-        compared = [line.name for line in item.lines[1:]
-                    if not line.data.dropna(subset=["value"]).empty]
-        against = f" jämfört med {' och '.join(compared)}" if compared else ""
-
-        if compared and len(item.charted) == 1:
-            against += " (i texten)"
         label = item.ind.label
         _text(slide, (margin, h * 0.04, inner, h * 0.10), [label], bold=True,
               size=28 if len(label) <= 45 else 23 if len(label) <= 60 else 19)
-        sex = f", {SEXES[item.sex]}" if item.sex != "T" else ""
-        subtitle = f"{deck.area.name}{against}, {item.span_text(deck.period)}{sex}"
-        if item.members is not None:
-            subtitle = f"Kommunerna i {deck.area.name}, {item.members_year}{sex}"
-        _text(slide, (margin, h * 0.13, inner, h * 0.06), [subtitle], size=15, color=MUTED)
+        subtitle = item.subtitle(deck.area.name, deck.period)
+        _text(slide, (margin, h * 0.13, inner, h * 0.06), [subtitle],
+              size=15 if len(subtitle) <= 110 else 13, color=MUTED)
         if item.missing:
             _text(slide, (margin, h * 0.30, inner, h * 0.3), [item.missing], size=20)
         else:

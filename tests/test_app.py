@@ -424,16 +424,40 @@ def test_the_monthly_options_are_codes_in_the_url_and_reach_the_block(app_env, s
     for label, link in _menu(at).items():  # the menu carries the options to every page
         assert link.get("alder") == "20-64", label
 
-    _widget(at, "selectbox", "Födelseregion").set_value("ut").run()
-    assert not at.exception
-    assert dict(at.query_params) == {"kommun": "2080", "alder": "20-64", "fodelseregion": "ut"}
-    assert not [m for m in cards(at) if "(preliminär)" in m.label]
-    assert [i.value for i in at.info if "månadssiffror" in i.value] == [
+    _widget(at, "selectbox", "Ålder").set_value("20-pension").run()  # back to the default
+    assert dict(at.query_params) == {"kommun": "2080"}
+
+
+def test_the_monthly_pickers_offer_only_options_with_values(app_env, shared):
+    """walk24 point 4: Ålder listed 11 bands (both '20 år – pensionsåldern (20–64)' and
+    '20–64 år', the same values here) and Födelseregion 3, though the mirror's TAB6260 holds
+    one band and one birth region; any other choice emptied the block. A link's option
+    without values stays readable, and the block says that it has none."""
+    from transforms.catalogue import monthly_marts
+
+    body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
+    bands = list(body["dimension"]["Alder"]["category"]["index"])
+    regions = list(body["dimension"]["Fodelseregion"]["category"]["index"])
+    assert bands == ["20-64"] and regions == ["tot"]
+    dims = monthly_marts()["bas"]["dimensions"]
+    pension = str(dims["age"]["series"]["20-pension"]["label"]).split(" (")[0]
+    at = _shown(sida="arbetsloshet", kommun="2080")
+    age, region = (_widget(at, "selectbox", label) for label in ("Ålder", "Födelseregion"))
+    # the band the data hold, named once: under the series the page shows by default
+    assert list(age.options) == [f"{pension} ({bands[0].replace('-', '–')})"]
+    assert list(region.options) == [dims["birth_region"]["values"][regions[0]]]
+
+    linked = _app(kommun="2080", alder="20-64", fodelseregion="ut").run()
+    assert not linked.exception and not linked.warning
+    assert dict(linked.query_params) == {"kommun": "2080", "alder": "20-64",
+                                         "fodelseregion": "ut"}
+    region = _widget(linked, "selectbox", "Födelseregion")
+    assert region.value == "ut" and "ut" not in regions
+    assert list(region.options) == [dims["birth_region"]["values"][c] for c in ("tot", "ut")]
+    assert not [m for m in cards(linked) if "(preliminär)" in m.label]
+    assert [i.value for i in linked.info if "månadssiffror" in i.value] == [
         ("SCB:s månadssiffror för arbetslöshet saknas för Falun, Dalarnas län och Riket med "
          "valet 20–64 år, utrikes födda: den hämtade datan har inga sådana värden.")]
-
-    _widget(at, "selectbox", "Ålder").set_value("20-pension").run()  # back to the default
-    assert dict(at.query_params) == {"kommun": "2080", "fodelseregion": "ut"}
 
 
 def test_the_period_control_clips_the_monthly_block(app_env, shared):

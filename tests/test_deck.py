@@ -490,7 +490,8 @@ def test_a_motesunderlag_link_restores_its_choices_and_changes_reach_the_url(app
     # has too few kommuner with months for a value
     months = _bas_recorded(shared)["Tid"]
     assert months[0] <= "2022M01" and months[-1] >= "2025M12"
-    assert bas.startswith("Arbetslöshet (SCB BAS)\nDalarnas län, januari 2022–december 2025\n")
+    assert bas.startswith("Arbetslöshet (SCB BAS)\nDalarnas län, januari 2022–december 2025, totalt, "
+                          "20–64 år, alla (inrikes och utrikes födda)\n")  # as the screen
     assert "Finns inte per kön: visar totalt, inte kvinnor." in bas
     assert ", kvinnor" not in bas.splitlines()[1]
     # the years drawn: Kolada's N03920 ends in 2022 in the mirror, so not "2022–2025"
@@ -600,7 +601,8 @@ def test_the_default_deck_opens_with_falun_s_latest_month_then_the_yearly_figure
     assert titles[1:] == ["Arbetslöshet (SCB BAS)", *labels, "Definitioner och källor"]
     ind = queries.indicator(warehouse, "bas_arbetsloshet")
     bas = _texts(slides[1])
-    assert bas.splitlines()[1] == "Falun jämfört med Dalarnas län, januari 2020–april 2026"
+    assert bas.splitlines()[1] == ("Falun jämfört med Dalarnas län, januari 2020–april 2026, "
+                                   "totalt, 20–64 år, alla (inrikes och utrikes födda)")
     # from the mirror's TAB6260: Falun in April 2026 and 2025, Dalarna's 15 kommuner summed
     now, before = (_bas_value(shared, ["2080"], m) for m in ("2026M04", "2025M04"))
     dalarna = _bas_value(shared, recorded["Region"], "2026M04")
@@ -723,3 +725,67 @@ def test_the_page_labels_each_item_it_offers(warehouse, monkeypatch):
     assert labels["bas_arbetsloshet"] == f"{bas.label} (bas_arbetsloshet), månadsvärden"
     n = queries.indicator(warehouse, "N03920")
     assert labels["N03920"] == f"{n.label} (N03920)"
+
+
+def _kolada_description(shared, kpi: str) -> str:
+    """A KPI's description as Kolada recorded it (kolada_v3/kpi/<KPI>.json)."""
+    import json
+
+    body = json.loads((shared / f"kolada_v3/kpi/{kpi}.json").read_bytes())
+    return body["values"][0]["description"]
+
+
+def test_each_definition_ends_its_sentence_and_names_its_source_once(warehouse, shared):
+    """walk24 point 5: Kolada's texts without a final full stop ran into the source line
+    ('… (RTB) Källa: Kolada (U31804) …', '(mucf) Källa: …'), and each item said 'Källa:'
+    twice (Kolada's own closing 'Källa: …' and ours naming the same producer)."""
+    ids = ["U31804", "N02797", "N03920"]
+    raw = {kpi: _kolada_description(shared, kpi) for kpi in ids}
+    assert not raw["U31804"].endswith(".") and not raw["N02797"].endswith(".")
+    assert raw["N03920"].rstrip().endswith(".") and "Källa:" in raw["N03920"]
+    falun = queries.area(warehouse, "kommun:2080")
+    pptx, _, _ = deck.build(warehouse, falun, ids, 2015, 2022, pdf=False)
+    last = _texts(list(_open(pptx).slides)[-1])
+    assert last.startswith("Definitioner och källor")
+    for kpi in ids:
+        ind = queries.indicator(warehouse, kpi)
+        item = next(line.removeprefix("• ") for line in last.splitlines()
+                    if line.removeprefix("• ").startswith(f"{ind.label} ("))
+        assert item.count("Källa") == 1, item  # the source once: Kolada's, with the producer
+        body = " ".join(ind.definition[:ind.definition.index("Källa")].split())
+        assert ind.producer and ind.producer in raw[kpi]
+        assert item == (f"{ind.label} ({kpi}): {body.removesuffix('.')}. Källa: Kolada ({kpi}); "
+                        f"ursprunglig källa {ind.producer}. "
+                        f"Hämtad {format_date(ind.fetched_at)}."), item
+
+
+def test_the_bas_slide_says_what_the_arbetsloshet_page_s_chart_says(app_env, warehouse,
+                                                                    shared):
+    """walk24 point 9: the deck's BAS slide left out the age band and birth region the
+    screen's chart names, said nothing on how Dalarnas län's line is made, and the
+    definitions named our internal id '(bas_arbetsloshet)' instead of SCB's table."""
+    from tests.test_app import _figure, _shown
+
+    recorded = _bas_recorded(shared)
+    at = _shown(sida="arbetsloshet", kommun="2080", fran="2021")
+    fig = _figure(at, "Arbetslöshet (SCB BAS)<br>")
+    screen = re.search(r"<sup>(.*)</sup>", fig["layout"]["title"]["text"]).group(1)
+    names = [t["name"] for t in fig["data"] if t.get("name") in ("Falun", "Dalarnas län")]
+    assert names == ["Falun", "Dalarnas län"]
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    # the bands the mirror holds, as the screen names them: 20–64 år, all birth regions
+    assert recorded["Alder"] == ["20-64"] and recorded["Fodelseregion"] == ["tot"]
+    assert screen.endswith(", totalt, 20–64 år, alla (inrikes och utrikes födda)"), screen
+    falun = queries.area(warehouse, "kommun:2080")
+    pptx, _, _ = deck.build(warehouse, falun, ["bas_arbetsloshet"], 2021, 2026, pdf=False)
+    slides = list(_open(pptx).slides)
+    bas = _texts(slides[1]).splitlines()
+    assert bas[0] == ind.label
+    assert bas[1] == screen.replace("Falun, Dalarnas län", "Falun jämfört med Dalarnas län")
+    # the area rule: the screen's chart and the slide's source line say the same
+    annotations = " ".join(a["text"] for a in fig["layout"]["annotations"]).replace("<br>", " ")
+    rule = f"Områden: {ind.area_method}."
+    assert rule in " ".join(annotations.split()) and bas[-1].endswith(rule)
+    definitions = _texts(slides[-1])
+    assert f"{ind.label} ({' och '.join(ind.source_ids)}):" in definitions
+    assert ind.source_ids == ("TAB6260",) and "bas_arbetsloshet" not in definitions

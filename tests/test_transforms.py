@@ -141,6 +141,15 @@ def test_every_weight_used_by_the_catalogue_is_itself_in_the_catalogue():
 def test_producer_is_read_from_the_description():
     assert producer_from_description("… år T. Källa: Arbetsförmedlingen och SCB.") == \
         "Arbetsförmedlingen och SCB"
+    # Kolada's own text of N31860 names its source twice: once here (walk24 point 5)
+    import json
+
+    from tests.conftest import SHARED
+
+    body = json.loads((SHARED / "kolada_v3/kpi/N31860.json").read_bytes())
+    description = body["values"][0]["description"]
+    assert description.count("Källa: Socialstyrelsen") == 2
+    assert producer_from_description(description) == "Socialstyrelsen"
 
 
 def test_swedish_number_format():

@@ -119,6 +119,26 @@ class Indicator:
         producer = f"; ursprunglig källa {self.producer}" if self.producer else ""
         return f"Källa: {self.source} ({self.id}){producer}"
 
+    @property
+    def source_id(self) -> str | None:
+        """The id a reader can look up at the source: Kolada's KPI id, or a monthly
+        indicator's source tables ('TAB6260'); None for files named by month (never our
+        own id, 'bas_arbetsloshet')."""
+        if self.is_monthly:
+            return " och ".join(self.source_ids) or None
+        return self.id
+
+    @property
+    def definition_text(self) -> str:
+        """The definition as whole sentences for a list of definitions: the source's closing
+        'Källa: …' left out when source_line names that producer, and a full stop at the end
+        (Kolada's texts often lack one: '… (RTB)')."""
+        text = " ".join(str(self.definition or self.title or "").split())
+        if self.producer:
+            found = _PRODUCER.search(text)
+            text = text[:found.start()].rstrip() if found else text
+        return text if not text or text[-1] in ".!?" else f"{text}."
+
 
 def _check_monthly_mart(name: str, spec: dict) -> None:
     if not TABLE.fullmatch(str(spec.get("table"))):
@@ -218,13 +238,20 @@ def group_labels() -> dict[str, str]:
     return dict(load_catalogue()["groups"])
 
 
+_PRODUCER = re.compile(r"Källa:?\s*(.+?)\.?\s*$")  # a Kolada description's closing source
+
+
 def producer_from_description(description: str | None) -> str | None:
-    """The original producer named at the end of a Kolada description ('Källa: SCB.')."""
+    """The original producer named at the end of a Kolada description ('Källa: SCB.'); a
+    source Kolada repeats ('Källa: Socialstyrelsen. Källa: Socialstyrelsen', N31860) once."""
     import pandas as pd
     if description is None or pd.isna(description) or not description:
         return None
-    match = re.search(r"Källa:?\s*(.+?)\.?\s*$", description)
-    return match.group(1).strip() if match else None
+    match = _PRODUCER.search(description)
+    if not match:
+        return None
+    named = list(dict.fromkeys(p.strip() for p in re.split(r"\.\s*Källa:?\s*", match.group(1))))
+    return ". ".join(named)
 
 
 def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = None) -> pd.DataFrame:

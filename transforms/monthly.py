@@ -20,6 +20,7 @@ series built from them (``series`` in the yml):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -127,7 +128,58 @@ def series_label(spec: dict, have: frozenset[str] | set[str]) -> str:
     return f"{base} ({', '.join(parts)})" if parts else base
 
 
+def offered_codes(mart: dict, name: str, has_values: Callable[[dict[str, str]], bool],
+                  codes: list[str] | None = None) -> list[str]:
+    """The options of dimension ``name`` (all, or those in ``codes``) that some kommun has
+    values for, the other dimensions at their defaults: ``has_values({'age': '16-24'})`` asks
+    the warehouse (``not queries.monthly_kommuner(con, ind, dims).empty``). The Arbetslöshet
+    page's pickers and the deck's items (``bas_arbetsloshet:16-24``) offer only these."""
+    spec = mart["dimensions"][name]
+    every = [str(k) for k in (spec.get("series") or {})] + [str(k) for k in
+                                                            (spec.get("values") or {})]
+    return [code for code in every if (codes is None or code in codes)
+            and has_values({name: code})]
+
+
+def offered_options(mart: dict, name: str, has_values: Callable[[dict[str, str]], bool],
+                    keep: tuple[str | None, ...] = ()) -> dict[str, str]:
+    """Code -> label of the options a picker offers for dimension ``name``: those with values
+    (``offered_codes``), each band named once: an SCB band a scheduled series holds alone in
+    the data (the mirror's 20–64 under '20 år – pensionsåldern (20–64)') is that series, not
+    a second option. The codes in ``keep`` (the default, a link's choice) stay even without
+    values, so the page can say that they have none."""
+    spec = mart["dimensions"][name]
+    values = {str(k): str(v) for k, v in (spec.get("values") or {}).items()}
+    series = {str(k): v for k, v in (spec.get("series") or {}).items()}
+    found = set(offered_codes(mart, name, has_values))
+    have = found & set(values)  # SCB's own bands with values
+    labels = {code: series_label(s, have) for code, s in series.items()
+              if code in found or code in keep}
+    alone = set()
+    for code in labels:
+        held = {str(x["code"]) for x in series[code].get("schedule") or []} & have
+        alone |= held if len(held) == 1 else set()
+    labels.update({code: label for code, label in values.items()
+                   if code in keep or (code in have and code not in alone)})
+    return labels
+
+
 _DIM_WORDS = {"age": "ålder", "birth_region": "födelseregion", "group": "grupp"}
+
+
+def used_label(choice: Choice, data: pd.DataFrame) -> str:
+    """The option as a chart's subtitle says it: the bands a scheduled age series actually
+    used ('20–64 år'), an age band as labelled, any other option in lower case."""
+    if choice.schedule and "band" in data:
+        used = list(dict.fromkeys(data.dropna(subset=["value"])["band"]))
+        return "/".join(choice.code_label(c) for c in used) or choice.label
+    return choice.label.lower() if choice.dim != "age" else choice.label
+
+
+def options_text(choices: dict[str, Choice], data: pd.DataFrame) -> str:
+    """Every option of a monthly chart in words, as its subtitle on screen and in the deck
+    says them: '20–64 år, alla (inrikes och utrikes födda)' (``data``: the area's series)."""
+    return ", ".join(used_label(c, data) for c in choices.values())
 
 
 def scheduled(choice: Choice, period: date) -> str:

@@ -462,17 +462,17 @@ DRAWN_DIMS = "_dims_drawn"  # session key: the option pickers already drawn in t
 SAID = "_notes_said"  # session key: the notes about missing monthly values said in this run
 
 
-def _option_labels(mart: dict, spec: dict) -> dict[str, str]:
-    """Code -> label of one dimension's options: our series first, then the source's codes. A
-    scheduled series names only the bands the warehouse holds (monthly.series_label)."""
-    series = {str(k): v for k, v in (spec.get("series") or {}).items()}
-    have = query("dimension_codes", mart["table"], spec["column"]) \
-        if any(v.get("schedule") for v in series.values()) else frozenset()
-    return {**{k: monthly.series_label(v, have) for k, v in series.items()},
-            **{str(k): v for k, v in (spec.get("values") or {}).items()}}
+def _option_labels(sel: Selection, ind: Indicator, mart: dict, name: str) -> dict[str, str]:
+    """Code -> label of one dimension's options some kommun has values for (our series
+    first, then the source's codes; each band named once: monthly.offered_options), and the
+    default and the link's choice even without values (the block then says so)."""
+    spec = mart["dimensions"][name]
+    return monthly.offered_options(
+        mart, name, lambda dims: not query("monthly_kommuner", ind, dims).empty,
+        keep=(str(spec["default"]), sel.dim(name)))
 
 
-def _monthly_options(sel: Selection, mart: dict,
+def _monthly_options(sel: Selection, ind: Indicator, mart: dict,
                      fixed: tuple[tuple[str, str], ...] = ()) -> dict[str, str]:
     """The mart's option pickers (age band, födelseregion) side by side; the codes chosen.
 
@@ -480,7 +480,7 @@ def _monthly_options(sel: Selection, mart: dict,
     second monthly block of the same mart) is not drawn again: its choice applies to both.
     """
     dims = mart.get("dimensions") or {}
-    options = {name: _option_labels(mart, spec) for name, spec in dims.items()}
+    options = {name: _option_labels(sel, ind, mart, name) for name in dims}
     chosen = dict(fixed)
     drawn = st.session_state.setdefault(DRAWN_DIMS, set())
     for name, spec in dims.items():
@@ -529,7 +529,7 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
     with_options = query("monthly_kommuner", ind, {c.dim: c.option for c in choices.values()}
                          ) if chosen else have
     if chosen and (with_options.empty or not set(focus.members) - set(have["kommun_code"])):
-        labels = ", ".join(_used_label(c, pd.DataFrame()) for c in chosen)
+        labels = ", ".join(monthly.used_label(c, pd.DataFrame()) for c in chosen)
         return (f"SCB:s månadssiffror för {what} saknas för {listed} med valet {labels}: den "
                 "hämtade datan har inga sådana värden.")
     have = with_options
@@ -574,7 +574,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         note(f"**{ind.label}**: {absent}")
         return
     mart = monthly_marts()[ind.mart]
-    dims = _monthly_options(sel, mart, options)
+    dims = _monthly_options(sel, ind, mart, options)
     parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
                                sel.view_key()), lambda: monthly_of(sel, ind, mart, dims))
     if cards or ind.aggregation == "sum":  # a count's län and Riket stand beside it as numbers
@@ -634,7 +634,7 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     if not shown:
         return MonthlyParts(tuple(cards_found), sentence, None, None)
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
-    labels = ", ".join(_used_label(choices[d], shown[0].data) for d in choices)
+    labels = monthly.options_text(choices, shown[0].data)  # as the deck's subtitle
     period = charts.period_text([line.data for line in shown])
     title = (f"{ind.label}<br><sup>{', '.join(line.name for line in shown)}, {period}, "
              f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
@@ -679,14 +679,6 @@ def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> No
                 int(latest["n_reporting"]), int(latest["n_expected"])) + ".", *card.notes))
         views.append(card)
     cards.draw(views)
-
-
-def _used_label(choice: monthly.Choice, data: pd.DataFrame) -> str:
-    """The option as shown in a title: the bands actually used for a scheduled age series."""
-    if choice.schedule and "band" in data:
-        used = list(dict.fromkeys(data.dropna(subset=["value"])["band"]))
-        return "/".join(choice.code_label(c) for c in used) or choice.label
-    return choice.label.lower() if choice.dim != "age" else choice.label
 
 
 LOWER_BOUND_NOTE = ("**Minst:** summan räknar med kommuner där källan döljer små antal (<5) "
