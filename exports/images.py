@@ -331,7 +331,7 @@ def sized(fig: go.Figure | dict, fmt: ImageFormat) -> dict:
     layout = data.setdefault("layout", {})
     layout.update(width=fmt.width, height=fmt.height, autosize=False)
     house_layout_at(data, fmt.width, fmt.height)
-    charts_map.layout_at(data, fmt.width, fmt.height)  # a map: its extent, key and source: its extent, key and source
+    charts_map.layout_at(data, fmt.width, fmt.height)  # a map: its extent, key and source
     title = layout.get("title")
     if isinstance(title, dict) and title.get("x") == 0 and not title.get("pad"):
         # on screen the page's padding surrounds a title at the figure's left edge; an image

@@ -23,7 +23,7 @@ def _kolada_one(shared, kpi: str, kommun: str, year: int) -> float:
 
 def test_few_is_under_twenty_and_never_for_none_or_zero():
     assert FEW_PEOPLE == 20
-    assert few_people_note(19, 2022) == ("Bygger på få personer (19 personer 2022): små tal kan "
+    assert few_people_note(19, 2022) == ("Bygger på få personer (19 personer år 2022): små tal kan "
                                          "ändras mycket från ett år till nästa. Tolka "
                                          "förändringar försiktigt.")
     assert few_people_note(20, 2022) is None
@@ -33,7 +33,10 @@ def test_few_is_under_twenty_and_never_for_none_or_zero():
     # not "4 år": the count of people, then the year
     assert "år 2021 var antalet biståndsmottagare 4," in note
     assert few_people_note(12, 2022, noun="hushåll").startswith(
-        "Bygger på få hushåll (12 hushåll 2022): ")
+        "Bygger på få hushåll (12 hushåll år 2022): ")
+    # one: singular (review of uifix24: "1 personer 2022"); 'hushåll' is both
+    assert few_people_note(1, 2022).startswith("Bygger på få personer (1 person år 2022): ")
+    assert few_people_note(1, 2022, noun="hushåll").startswith("Bygger på få hushåll (1 hushåll år")
     assert "omkring 25 procentenheter" in note  # one person of four
 
 
@@ -67,7 +70,7 @@ def test_bjurholms_cards_say_their_values_rest_on_few_people(app_env, shared):
                           "omkring 20 procentenheter. Tolka förändringar försiktigt.")]
     count = shown["Inskrivna i etableringsuppdraget, antal, 2022"]
     assert count.value == "12"
-    assert count.notes == [("Bygger på få personer (12 personer 2022): små tal kan ändras mycket "
+    assert count.notes == [("Bygger på få personer (12 personer år 2022): små tal kan ändras mycket "
                            "från ett år till nästa. Tolka förändringar försiktigt.")]
 
 

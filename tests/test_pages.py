@@ -413,6 +413,7 @@ def test_a_card_for_a_place_without_any_value_says_so(app_env, warehouse):
     ("ring 08-123 45", "ring 08-123 45"),  # a phone prefix, not a range
     ("bilaga A1-2", "bilaga A1-2"),  # after a letter
     ("0-17 år", "0–17 år"),
+    ("1-\u0663 år", "1-\u0663 år"),  # ASCII digits only (review of uifix24)
 ])
 def test_dash_ranges_writes_a_range_with_an_en_dash_and_leaves_dates(source, shown):
     from transforms.formatting import dash_ranges

@@ -108,8 +108,9 @@ def genitive(name: str) -> str:
 # ("2026-05-28"), a month code ("2023-01"), a decimal ("1,5-2") nor an open end ("(-2021)")
 # a range: not after a letter or digit ("A1-2") and not from a number with a leading zero
 # (a phone prefix: "08-123")
-_RANGE = re.compile(r"(?<![\w\-–/.,:])(0|[1-9]\d{0,2})-(\d{1,3})(?![\d\-–])")
-_UNTIL = re.compile(r"\(-(\d{4})\)")  # Kolada's "(-2021)": a series that ends in 2021
+# ASCII digits only ("1-٣" is no range), as a year in a link is
+_RANGE = re.compile(r"(?<![\w\-–/.,:])(0|[1-9][0-9]{0,2})-([0-9]{1,3})(?![0-9\-–])")
+_UNTIL = re.compile(r"\(-([0-9]{4})\)")  # Kolada's "(-2021)": a series that ends in 2021
 
 
 def dash_ranges(text: str | None) -> str | None:
@@ -157,5 +158,11 @@ def few_people_note(n: float | None, year: object, *, share_of: str | None = Non
         return (f"Bygger på få {noun}: år {year} var {share_of} {count}, så en person mer "
                 f"eller mindre ändrar andelen med omkring {step} procentenheter. Tolka "
                 "förändringar försiktigt.")
-    return (f"Bygger på få {noun} ({count} {noun} {year}): små tal kan ändras mycket från ett år "
-            "till nästa. Tolka förändringar försiktigt.")
+    return (f"Bygger på få {noun} ({count_of(n, noun)} år {year}): små tal kan ändras mycket "
+            "från ett år till nästa. Tolka förändringar försiktigt.")
+
+
+def count_of(n: float, noun: str = "personer") -> str:
+    """'12 personer', '1 person' (one: singular; 'hushåll' is both), '3 hushåll'."""
+    count = format_number(n, 0)
+    return f"{count} {'person' if noun == 'personer' and count == '1' else noun}"

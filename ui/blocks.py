@@ -27,12 +27,12 @@ from transforms.export import (
 )
 from transforms.formatting import (
     and_list,
+    count_of,
     dash_ranges,
     few_people_note,
     format_change,
     format_date,
     format_month,
-    format_number,
     format_value,
     genitive,
 )
@@ -226,7 +226,7 @@ def few_people_notes(ind: Indicator, area: queries.Area, sex: str, latest: pd.Se
         before = int(previous["year"])
         n = counts.get(before)
         if few_people_note(n, before, noun=noun):
-            text = (f"Året före bygger på få {noun} ({format_number(n, 0)} {noun} {before}), så "
+            text = (f"Året före bygger på få {noun} ({count_of(n, noun)} år {before}), så "
                     "förändringen ska tolkas försiktigt.")
             return (text,)
     return ()

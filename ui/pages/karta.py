@@ -174,18 +174,21 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     unit = str(table["enhet"].iloc[0]) if len(table) else ""
     order = table.sort_values(["plats", "område"], na_position="last")
     value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
+    decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
+    # the numbers as the text shown: Streamlit's grid draws any empty cell as "None", whatever
+    # the styler's na_rep says, so a missing place or value is written "–" in the frame itself
+    # (the list is already in order of place; a number's column keeps its right alignment)
+    places = [format_number(None if pd.isna(v) else int(v), 0) for v in order["plats"]]
+    values = [format_number(None if pd.isna(v) else float(v), decimals) for v in order[VALUE]]
     # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
     shown = pd.DataFrame({
-        # .array keeps Int64 with its gaps (to_numpy() made floats: "1.000000" in the list)
-        "Plats": order["plats"].array, value: order[VALUE].to_numpy(),
+        "Plats": places, value: values,
         noun[:1].upper() + noun[1:]: order["område"].to_numpy(),
         "Anmärkning": order["anmärkning"].to_numpy()})
     if not shown["Anmärkning"].astype(bool).any():
         shown = shown.drop(columns="Anmärkning")
     marked = order["kod"].isin(chosen).to_numpy()
-    decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
-    return shown.style.format({value: lambda v: format_number(v, decimals),
-                               "Plats": lambda v: format_number(v, 0)}, na_rep="–").apply(
+    return shown.style.set_properties(subset=["Plats", value], **{"text-align": "right"}).apply(
         lambda row: ["font-weight: bold; background-color: rgba(31, 95, 168, 0.12)"
                      if marked[row.name] else "" for _ in row], axis=1)
 
