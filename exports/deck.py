@@ -30,6 +30,7 @@ from transforms.areas import coverage_label
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import shown_change, shown_number
 from transforms.formatting import (
+    and_list,
     format_date,
     format_month,
     format_number,
@@ -182,7 +183,7 @@ class IndicatorSlide:
             return f"Kommunerna i {area_name}, {self.members_year}{sex}"
         compared = [line.name for line in self.lines[1:]
                     if not line.data.dropna(subset=["value"]).empty]
-        against = f" jämfört med {' och '.join(compared)}" if compared else ""
+        against = f" jämfört med {and_list(compared)}" if compared else ""
         if compared and len(self.charted) == 1:
             against += " (i texten)"
         options = ""
@@ -403,7 +404,7 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
         elif partial:
             others.append(line.name)
     if others:
-        flags.append(f"{' och '.join(others)}: alla kommuner rapporterar inte vissa år "
+        flags.append(f"{and_list(others)}: alla kommuner rapporterar inte vissa år "
                      f"(ringat i diagrammet).")
     for r in values.itertuples():
         if getattr(r, "is_preliminary", False) is True:
@@ -495,7 +496,7 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
             flags.append(f"Seriebrott {format_month(when)}: {brk.label}.")
     missing = [line.name for line in lines[1:] if line.data.dropna(subset=["value"]).empty]
     if missing:
-        flags.append(f"Inga månadsvärden för {' och '.join(missing)} i den hämtade datan.")
+        flags.append(f"Inga månadsvärden för {and_list(missing)} i den hämtade datan.")
     choice = monthly.choose(monthly_marts()[ind.mart], dims or {},
                             indicator_id=ind.id).get("age")
     note = monthly.band_note(values, choice) if choice is not None else None

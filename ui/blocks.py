@@ -335,7 +335,7 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         lines = [line for line in lines if line.role in ("focus", "member")]
     compared = [line.name for line in lines if line.role in ("lan", "riket")
                 and not line.data["value"].isna().all()]  # only those drawn
-    against = f" jämfört med {' och '.join(compared)}" if compared else ""
+    against = f" jämfört med {and_list(compared)}" if compared else ""
     if beside:
         against += f"; {beside}"
     period = charts.period_text([line.data for line in lines])
