@@ -275,17 +275,19 @@ def test_period_label(start, end, expected):
     assert us.period_label(replace(VOCAB.default(), start=start, end=end)) == expected
 
 
-@pytest.mark.parametrize(("key", "raw", "inside"), [("till", "1800", "1900"),
-                                                      ("fran", "2500-03", "2100-03"),
-                                                      ("fran", "0000", "1900")])
-def test_a_readable_year_outside_the_data_is_moved_not_called_unreadable(key, raw, inside):
+@pytest.mark.parametrize(("key", "raw", "inside", "said"), [
+    ("till", "1800", "1900", "1900"),
+    ("fran", "2500-03", "2100-03", "mars 2100"),  # a month in words, not '2100-03'
+    ("fran", "0000", "1900", "1900")])
+def test_a_readable_year_outside_the_data_is_moved_not_called_unreadable(key, raw, inside,
+                                                                         said):
     """walk24 point 6: 'till=1800' was called unreadable ('kunde inte läsas … skriv t.ex.
     2015'); it is a year, before every source's data. It reads as the nearest year the app
     knows (said once), and the page's period note says where its data begin and what it
     shows."""
     state, notices = us.parse({key: raw}, VOCAB)
     assert notices == [(f"Året i länken ({key}={us.echo(raw)}) ligger utanför åren 1900–2100 "
-                        f"och läses som {inside}.")]
+                        f"och läses som {said}.")]
     assert (state.start if key == "fran" else state.end) == inside
     options = [str(y) for y in range(2010, 2013)]
     shown, notes = us.clamp_period(state, options)

@@ -155,7 +155,8 @@ def _run() -> None:
     swedish.install()
     _menu(menu, root, sel, pages)
     if notices:
-        st.warning("Delar av länken kunde inte användas:\n" + "\n".join(f"- {n}"
-                                                                           for n in notices))
+        # a part dropped, or (a year past 1900–2100) read another way: both are said
+        st.warning("Delar av länken kunde inte användas som de stod:\n" + "\n".join(
+            f"- {n}" for n in notices))
     nav.run()
     app_footer()

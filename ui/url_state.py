@@ -466,7 +466,7 @@ def parse(params: Mapping[str, str | Sequence[str]],
                 bounds[key] = moved
                 if not is_period(raw):
                     notices.append(f"Året i länken ({key}={echo(raw)}) ligger utanför åren "
-                                   f"1900–2100 och läses som {moved}.")
+                                   f"1900–2100 och läses som {Period.parse(moved).label()}.")
             else:
                 notices.append(f"Perioden i länken kunde inte läsas och ignorerades "
                                f"({key}={echo(raw)}; skriv t.ex. 2015 eller 2020-03).")
