@@ -1,4 +1,5 @@
-"""Data tests run on every new warehouse before it is swapped in (dbt-style: no rows = pass)."""
+"""Data tests run on every new warehouse before it is swapped in (dbt-style: no rows = pass);
+the build leaves out those it proved while building (warehouse.build.PROVEN)."""
 
 from __future__ import annotations
 
