@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import MIRROR, header, peak_rss_mb, stats
+from _common import MIRROR, exit_as_the_cli, header, peak_rss_mb, stats
 
 
 def prepare(raw: Path) -> None:
@@ -56,3 +56,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    exit_as_the_cli()

@@ -37,7 +37,7 @@ import types
 from collections.abc import Iterator
 from pathlib import Path
 
-from _common import MIRROR, header, peak_rss_mb, stats
+from _common import MIRROR, exit_as_the_cli, header, peak_rss_mb, stats
 
 
 def _children_cpu() -> float:
@@ -140,3 +140,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    exit_as_the_cli()

@@ -2,6 +2,8 @@
 
 import sys
 
-from warehouse.cli import main
+from warehouse.cli import before_exit, main
 
-sys.exit(main(command_line=True))  # SIGPIPE decided there, by command
+code = main(command_line=True)  # SIGPIPE decided there, by command
+before_exit()
+sys.exit(code)
