@@ -169,18 +169,16 @@ def test_observations_made_in_sql_are_the_pandas_split(warehouse, tmp_path):
             assert (a[a.notna()] == b[b.notna()]).all(), col
 
 
-def test_the_observations_key_is_proven_unique_while_building_so_the_checks_skip_it(
+def test_an_old_code_that_repeats_a_key_stops_the_build_and_one_of_its_own_builds(
         warehouse, tmp_path):
-    """The final checks leave out the observations' unique key (warehouse.build.PROVEN)
-    because the build proves it: a staged row of an old code (Heby's 1917) whose key, mapped
-    onto today's 0331, repeats a staged row stops the build; mapped onto a key of its own it
-    builds, and the observations' key is then unique."""
+    """A staged row of an old code (Heby's 1917) whose key, mapped onto today's 0331, repeats a
+    staged row stops the build with a Swedish message; mapped onto a key of its own it builds,
+    and the observations' key is then unique (the final check every build still runs)."""
     import duckdb
 
     from warehouse import checks
-    from warehouse.build import PROVEN, BuildError, _observations_in
+    from warehouse.build import BuildError, _observations_in
 
-    assert PROVEN == {"observation: unique key"}
     values = warehouse.execute("select * from staging.kolada__values "
                                "where municipality_id in ('0331', '0180')").df()
     muni = warehouse.execute("select * from staging.kolada__municipality").df()
@@ -204,26 +202,6 @@ def test_the_observations_key_is_proven_unique_while_building_so_the_checks_skip
             assert con.execute(unique_sql).fetchall() == []
         finally:
             con.close()
-
-
-def test_checks_run_leaves_out_only_the_checks_named_proven(small_base, tmp_path):
-    """``checks.run(con, proven=...)`` skips exactly the checks named (and refuses a name that
-    is no check); without it a repeated observation fails the unique key."""
-    import duckdb
-
-    from tests.conftest import copy_small
-    from warehouse import checks
-    from warehouse.build import PROVEN
-
-    _, target = copy_small(small_base, tmp_path / "small")
-    with duckdb.connect(str(target)) as con:
-        assert checks.run(con) == [] and checks.run(con, proven=PROVEN) == []
-        con.execute("insert into marts.observation_kommun_year "
-                    "select * from marts.observation_kommun_year limit 1")
-        assert checks.run(con) == ["observation: unique key"]
-        assert checks.run(con, proven=PROVEN) == []
-        with pytest.raises(ValueError, match="no such check"):
-            checks.run(con, proven=frozenset({"observation: unique keys"}))
 
 
 def test_the_build_hands_freed_pages_back_at_once_and_puts_the_setting_back():

@@ -1,5 +1,4 @@
-"""Data tests run on every new warehouse before it is swapped in (dbt-style: no rows = pass);
-the build leaves out those it proved while building (warehouse.build.PROVEN)."""
+"""Data tests run on every new warehouse before it is swapped in (dbt-style: no rows = pass)."""
 
 from __future__ import annotations
 
@@ -83,14 +82,8 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
                        "table_name = ?", [schema, name]).fetchone()[0] > 0
 
 
-def run(con: duckdb.DuckDBPyConnection, proven: frozenset[str] = frozenset()) -> list[str]:
-    """Names of the checks that returned rows (an empty list means every check passed).
-    ``proven``: names of CHECKS the caller has already made on these very rows (not run
-    again; see warehouse.build.PROVEN)."""
-    unknown = sorted(proven - CHECKS.keys())
-    if unknown:
-        raise ValueError(f"no such check: {unknown}")
-    failed = [name for name, sql in CHECKS.items()
-              if name not in proven and con.execute(sql).fetchall()]
+def run(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the checks that returned rows (an empty list means every check passed)."""
+    failed = [name for name, sql in CHECKS.items() if con.execute(sql).fetchall()]
     return failed + [name for name, (table, sql) in TABLE_CHECKS.items()
                      if _exists(con, table) and con.execute(sql).fetchall()]
