@@ -6,6 +6,7 @@ import streamlit as st
 from transforms import monthly
 from transforms.catalogue import FREQUENCIES, group_labels, monthly_marts
 from transforms.formatting import format_date, format_month, format_number
+from transforms.log_tables import refresh_log_table
 from transforms.public_url import public_url
 from ui.data import query
 from ui.selection import Selection
@@ -134,9 +135,6 @@ def render(sel: Selection) -> None:
     st.subheader("Uppdateringslogg")
     log = query("refresh_log", 300)
     log["url"] = log["url"].map(public_url)
-    st.dataframe(log.rename(columns={"run_at": "Tid (UTC)", "source": "Källa",
-                                     "dataset": "Dataset", "ok": "OK", "message": "Utfall",
-                                     "mirror": "Spegel", "url": "Adress"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(refresh_log_table(log), hide_index=True, width="stretch")
     st.caption("Uppdatera: `python -m warehouse refresh` (från källorna) eller "
                "`python -m warehouse refresh --mirror ../shared/data` (utan nätverk).")
