@@ -182,10 +182,14 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
                        period, sex)
     st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
     source_footer(ind, period=period, computed=computed)
-    table = series_frame([(line.name, line.data) for line in lines], ind,
+    # the numbers of every line drawn, Riket's reference line too (walk25: the chart drew
+    # Riket and its CSV and Excel left it out)
+    drawn = lines + ([reference] if reference is not None else [])
+    table = series_frame([(line.name, line.data) for line in drawn], ind,
                          sex=SEX_LABELS[sex])
+    exported = areas + ([query("area", "riket")] if reference is not None else [])
     chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
-        areas, ind, table, sex=SEX_LABELS[sex], period=period))
+        exported, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
 def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex: str,
