@@ -1,8 +1,9 @@
-"""walk25, Jämför as a new user meets it. (1) Jämför draws Riket as a reference line under the compared areas, but its CSV and
-Excel held only the compared areas: a reader checking the chart's Riket line against the
-download found no Riket rows. Every line drawn is now in the download, at the values drawn.
-(2) The heading named the Kommun picker's kommun even when a link compared other areas.
-Run on the small warehouse refreshed from ../shared/data (N03920, Stockholms län)."""
+"""walk25, Jämför as a new user meets it. (1) Jämför draws Riket as a reference line under the
+compared areas, but its CSV and Excel held only the compared areas: a reader checking the
+chart's Riket line against the download found no Riket rows. Every line drawn is now in the
+download, at the values drawn. (2) The heading named the Kommun picker's kommun even when a link
+compared other areas. Run on the small warehouse refreshed from ../shared/data (N03920,
+Stockholms län)."""
 
 from __future__ import annotations
 
