@@ -70,3 +70,21 @@ def test_the_refresh_log_has_no_none_and_says_yes_or_no(small_app_warehouse, use
     assert shown == {(source, dataset, "ja" if ok else "nej", message, mirror or "",
                       public_url(url) or "", run_at[:16].replace("T", " "))
                      for run_at, source, dataset, ok, message, mirror, url in rows}
+
+
+def test_the_fetched_datasets_name_the_kpi_as_the_charts_do(small_app_warehouse, user_db):
+    """Om data's Hämtade dataset listed Kolada's KPIs by internal table ("data__N03920");
+    a reader matching a chart's "Kolada (N03920)" now finds "N03920 <its name>"."""
+    with duckdb.connect(str(small_app_warehouse), read_only=True) as con:
+        fetched = con.execute("select source, dataset from marts.provenance").fetchall()
+    kpis = sorted(d.removeprefix("data__") for s, d in fetched if d.startswith("data__"))
+    assert kpis == ["N01951", "N01954", "N01955", "N03920"]
+    at = _app(sida="om_data").run()
+    assert not at.exception
+    prov = next(d.value for d in at.dataframe if "Hämtad" in d.value.columns)
+    assert len(prov) == len(fetched)
+    shown = prov["Dataset"].tolist()
+    assert not [d for d in shown if d.startswith("data__")]
+    assert "N03920 Arbetslöshet 18–64 år (18–65 från 2023)" in shown
+    assert "N01951 Invånare totalt" in shown
+    assert {d for s, d in fetched if not d.startswith("data__")} <= set(shown)

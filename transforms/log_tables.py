@@ -50,3 +50,14 @@ def group_log_table(log: pd.DataFrame) -> pd.DataFrame:
         "members": log["members"].map(lambda m: len(m) if m is not None else None),
         "before_name": _text(log["before_name"])})
     return table.rename(columns=GROUP_COLUMNS)
+
+
+def dataset_label(dataset: str, kpi_labels: dict[str, str]) -> str:
+    """A fetched dataset as a reader finds it on a chart: Kolada's ``data__N03921`` as
+    "N03921 Arbetslöshet 16–24 år" (the id every chart's source line gives); other datasets
+    as they are named."""
+    kpi = dataset.removeprefix("data__")
+    if kpi == dataset:
+        return dataset
+    label = kpi_labels.get(kpi)
+    return f"{kpi} {label}" if label else kpi
