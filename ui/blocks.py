@@ -418,7 +418,10 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         row = area_df[area_df[column] == when]
         if not row.empty:
             own = (sel.area.name, row["value"].iloc[0])
-    title = f"{ind.label}: kommunerna i {sel.area.name}, {periods.label(when, freq)}"
+    # the sex as the line charts say it: a bar image pasted alone must not pass women's
+    # values off as everyone's (walk25)
+    title = (f"{ind.label}: kommunerna i {sel.area.name}, {periods.label(when, freq)}, "
+             f"{SEX_LABELS[sex].lower()}")
     if ind.aggregation == "sum":  # the area's sum as a number, not as a bar or a line
         area_df = query("area_series", ind, sel.area, sex)
         row = area_df[area_df[column] == when].dropna(subset=["value"])

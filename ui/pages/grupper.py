@@ -5,6 +5,7 @@ import streamlit as st
 
 from transforms.formatting import quoted
 from transforms.groups import GroupError, GroupSpec, parse_csv, parse_json, to_csv, to_json
+from transforms.log_tables import group_log_table
 from ui.data import query
 from ui.groups import SHARED_SUFFIX, kommun_lookup, share_link
 from ui.selection import Selection, forget_shared_group
@@ -144,13 +145,7 @@ def _trash_and_history(readonly: bool) -> None:
         if log.empty:
             st.write("Inga ändringar ännu.")
         else:
-            st.dataframe(log.assign(
-                at=log["at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
-                members=log["members"].map(lambda m: len(m) if m is not None else None))
-                .rename(columns={"at": "Tid (UTC)", "action": "Ändring", "name": "Grupp",
-                                 "members": "Antal kommuner", "before_name": "Namn före"})
-                [["Tid (UTC)", "Ändring", "Grupp", "Antal kommuner", "Namn före"]],
-                hide_index=True, width="stretch")
+            st.dataframe(group_log_table(log), hide_index=True, width="stretch")
 
 
 def render(sel: Selection) -> None:

@@ -47,6 +47,15 @@ def default_compare(sel: Selection) -> list[str]:
     return out + (["riket"] if first != "riket" else [])
 
 
+def heading(sel: Selection) -> str:
+    """"Jämför – <area>" while the chosen area is among those compared, else "Jämför": a link
+    comparing a group, a län and Täby was headed "Jämför – Ale" (walk25)."""
+    compared = sel.state.analysis.compare or default_compare(sel)
+    own = {sel.area.area_id, f"kommun:{sel.kommun_code}"} if sel.area.is_kommun \
+        else {sel.area.area_id}
+    return f"Jämför – {sel.area.name}" if own & set(compared) else "Jämför"
+
+
 def _compare_picker(sel: Selection, options: dict[str, str]) -> list[str]:
     chosen = [a for a in (sel.state.analysis.compare or default_compare(sel)) if a in options]
     key = page_key("jamfor_omraden")
@@ -102,7 +111,7 @@ def _value_at(series: pd.DataFrame, period: str) -> float | None:
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.jamfor``)."""
-    st.title(f"Jämför – {sel.area.name}")
+    st.title(heading(sel))
     top = st.columns([3, 1])
     ind = analysis.indicator_picker(sel, top[0], name="jamfor_indikator")
     sex, sex_note = analysis.sex_picker(sel, ind, top[1], name="jamfor_kon")
@@ -182,10 +191,14 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
                        period, sex)
     st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
     source_footer(ind, period=period, computed=computed)
-    table = series_frame([(line.name, line.data) for line in lines], ind,
+    # the numbers of every line drawn, Riket's reference line too (walk25: the chart drew
+    # Riket and its CSV and Excel left it out)
+    drawn = lines + ([reference] if reference is not None else [])
+    table = series_frame([(line.name, line.data) for line in drawn], ind,
                          sex=SEX_LABELS[sex])
+    exported = areas + ([query("area", "riket")] if reference is not None else [])
     chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
-        areas, ind, table, sex=SEX_LABELS[sex], period=period))
+        exported, ind, table, sex=SEX_LABELS[sex], period=period))
 
 
 def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex: str,

@@ -6,6 +6,7 @@ import streamlit as st
 from transforms import monthly
 from transforms.catalogue import FREQUENCIES, group_labels, monthly_marts
 from transforms.formatting import format_date, format_month, format_number
+from transforms.log_tables import dataset_label, refresh_log_table
 from transforms.public_url import public_url
 from ui.data import query
 from ui.selection import Selection
@@ -124,6 +125,8 @@ def render(sel: Selection) -> None:
     prov = query("provenance")
     prov["fetched_at"] = prov["fetched_at"].map(format_date)
     prov["url"] = prov["url"].map(public_url)  # not the local replay server's address
+    labels = {i.id: i.label for i in query("indicators")}
+    prov["dataset"] = prov["dataset"].map(lambda d: dataset_label(d, labels))
     st.dataframe(prov.rename(columns={"source": "Källa", "dataset": "Dataset",
                                       "fetched_at": "Hämtad", "url": "Adress",
                                       "n_files": "Svar", "snapshot": "Ögonblicksbild"}),
@@ -134,9 +137,6 @@ def render(sel: Selection) -> None:
     st.subheader("Uppdateringslogg")
     log = query("refresh_log", 300)
     log["url"] = log["url"].map(public_url)
-    st.dataframe(log.rename(columns={"run_at": "Tid (UTC)", "source": "Källa",
-                                     "dataset": "Dataset", "ok": "OK", "message": "Utfall",
-                                     "mirror": "Spegel", "url": "Adress"}),
-                 hide_index=True, width="stretch")
+    st.dataframe(refresh_log_table(log), hide_index=True, width="stretch")
     st.caption("Uppdatera: `python -m warehouse refresh` (från källorna) eller "
                "`python -m warehouse refresh --mirror ../shared/data` (utan nätverk).")

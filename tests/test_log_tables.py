@@ -1,0 +1,90 @@
+"""walk25: the two logs the app shows read in Swedish. Egna grupper's Ändringslogg showed
+pandas' "None" under "Namn före" on every row but a rename, and Om data's Uppdateringslogg
+"None" under "Spegel", raw ISO times ("2026-12-02T06:39:15+00:00") and a bare checkbox for
+OK. Both pages are run on the small warehouse refreshed from ../shared/data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.test_app import _app
+from transforms.groups import GroupSpec
+from transforms.public_url import public_url
+from warehouse import usergroups
+
+ROOT = Path(__file__).resolve().parents[1]
+MINUTE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
+
+
+def _table(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _no_none(table) -> None:
+    cells = [v for row in table.itertuples(index=False) for v in row]
+    assert not [v for v in cells if v is None or str(v) in ("None", "nan", "NaT", "<NA>")]
+
+
+@pytest.fixture
+def user_db(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "user.duckdb"
+    monkeypatch.setenv("USER_DB_PATH", str(path))
+    monkeypatch.chdir(ROOT)
+    return path
+
+
+def test_the_group_change_log_has_no_none_and_minute_times(small_app_warehouse, user_db):
+    group = usergroups.save(GroupSpec("Norrort", ("0160", "0162", "0115", "0117")),
+                            path=user_db)
+    usergroups.save(GroupSpec("Samordningsförbundet Norrort", ("0160", "0162", "0115", "0117")),
+                    group_id=group.group_id, path=user_db)
+    usergroups.delete(group.group_id, path=user_db)
+    at = _app(sida="grupper").run()
+    assert not at.exception
+    log = _table(at, "Namn före")
+    _no_none(log)
+    ours = log[log["Grupp"] == "Samordningsförbundet Norrort"]
+    assert ours["Ändring"].tolist() == ["borttagen", "ändrad"]  # newest first
+    assert ours["Namn före"].tolist() == ["", "Norrort"]
+    assert ours["Antal kommuner"].tolist() == [4, 4]
+    assert log["Tid (UTC)"].map(lambda t: bool(MINUTE.match(t))).all()
+
+
+def test_the_refresh_log_has_no_none_and_says_yes_or_no(small_app_warehouse, user_db):
+    with duckdb.connect(str(small_app_warehouse), read_only=True) as con:
+        rows = con.execute("select run_at, source, dataset, ok, message, mirror, url "
+                           "from marts.refresh_log").fetchall()
+    assert any(r[6] is None for r in rows)  # a refresh from the mirror: no address
+    assert {r[3] for r in rows} == {True, False}  # the mirror lacks some SCB tables
+    at = _app(sida="om_data").run()
+    assert not at.exception
+    log = _table(at, "Utfall")
+    _no_none(log)
+    assert len(log) == len(rows)
+    shown = set(zip(log["Källa"], log["Dataset"], log["Gick igenom"], log["Utfall"],
+                    log["Spegel"], log["Adress"], log["Tid (UTC)"], strict=True))
+    assert shown == {(source, dataset, "ja" if ok else "nej", message, mirror or "",
+                      public_url(url) or "", run_at[:16].replace("T", " "))
+                     for run_at, source, dataset, ok, message, mirror, url in rows}
+
+
+def test_the_fetched_datasets_name_the_kpi_as_the_charts_do(small_app_warehouse, user_db):
+    """Om data's Hämtade dataset listed Kolada's KPIs by internal table ("data__N03920");
+    a reader matching a chart's "Kolada (N03920)" now finds "N03920 <its name>"."""
+    with duckdb.connect(str(small_app_warehouse), read_only=True) as con:
+        fetched = con.execute("select source, dataset from marts.provenance").fetchall()
+    kpis = sorted(d.removeprefix("data__") for s, d in fetched if d.startswith("data__"))
+    assert kpis == ["N01951", "N01954", "N01955", "N03920"]
+    at = _app(sida="om_data").run()
+    assert not at.exception
+    prov = next(d.value for d in at.dataframe if "Hämtad" in d.value.columns)
+    assert len(prov) == len(fetched)
+    shown = prov["Dataset"].tolist()
+    assert not [d for d in shown if d.startswith("data__")]
+    assert "N03920 Arbetslöshet 18–64 år (18–65 från 2023)" in shown
+    assert "N01951 Invånare totalt" in shown
+    assert {d for s, d in fetched if not d.startswith("data__")} <= set(shown)
