@@ -722,9 +722,20 @@ def test_the_page_labels_each_item_it_offers(warehouse, monkeypatch):
     labels = motesunderlag.item_labels(inds)
     assert list(labels) == [i.id for i in inds]
     bas = queries.indicator(warehouse, "bas_arbetsloshet")
-    assert labels["bas_arbetsloshet"] == f"{bas.label} (bas_arbetsloshet), månadsvärden"
+    # SCB's table, never our key (left25: the list showed '(bas_arbetsloshet)' to users)
+    assert bas.source_ids == ("TAB6260",)
+    assert labels["bas_arbetsloshet"] == f"{bas.label} (TAB6260), månadsvärden"
     n = queries.indicator(warehouse, "N03920")
     assert labels["N03920"] == f"{n.label} (N03920)"
+    # a warehouse with values for the young (every option answered): its label names the
+    # band in words and the table, not the key 'bas_arbetsloshet:16-24'
+    monkeypatch.setattr(motesunderlag, "query", lambda name, *args: getattr(queries, name)(
+        warehouse, *args[:1]))
+    every = motesunderlag.item_labels(inds)
+    assert every["bas_arbetsloshet:16-24"] == (
+        f"{bas.label}, 16–24 år (unga) (TAB6260), månadsvärden")
+    for key, label in every.items():  # no key of ours ('af_andel_inskrivna', 'x:16-24')
+        assert "_" not in label and ":" not in label, (key, label)
 
 
 def _kolada_description(shared, kpi: str) -> str:
