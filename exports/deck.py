@@ -177,8 +177,9 @@ class IndicatorSlide:
         """The line under the title, as the screen's chart subtitle: the area and those
         compared, the months or years drawn, and for a monthly indicator the sex and its
         options ('…, januari 2021–april 2026, totalt, 20–64 år, alla (inrikes och utrikes
-        födda)'); an area's member bars: the kommuner and the year."""
-        sex = f", {SEXES[self.sex]}" if self.sex != "T" or self.monthly else ""
+        födda)'); an area's member bars: the kommuner and the year. The sex always, 'totalt'
+        too, as the page's chart subtitles say it (yearly slides left 'totalt' out; left25)."""
+        sex = f", {SEXES[self.sex]}"
         if self.members is not None:
             return f"Kommunerna i {area_name}, {self.members_year}{sex}"
         compared = [line.name for line in self.lines[1:]

@@ -513,7 +513,7 @@ def test_a_slide_names_the_years_its_chart_draws_not_the_years_asked_for(warehou
     last = int(max(df.dropna(subset=["value"])["year"].max() for df in lines))
     assert last == 2022  # looked up in the mirror: Kolada's N31807 ends in 2022
     subtitle = _texts(list(_open(pptx).slides)[1]).splitlines()[1]
-    assert subtitle == "DUA Dalarna syd jämfört med Dalarnas län och Riket, 2021–2022"
+    assert subtitle == "DUA Dalarna syd jämfört med Dalarnas län och Riket, 2021–2022, totalt"
     assert plan.slides[0].categories == ["2021", "2022"]
     assert charts.period_text(lines) == "2021–2022"
     # a span with values in one year only names that year
@@ -800,3 +800,19 @@ def test_the_bas_slide_says_what_the_arbetsloshet_page_s_chart_says(app_env, war
     definitions = _texts(slides[-1])
     assert f"{ind.label} ({' och '.join(ind.source_ids)}):" in definitions
     assert ind.source_ids == ("TAB6260",) and "bas_arbetsloshet" not in definitions
+
+
+def test_a_yearly_slide_names_the_sex_as_the_page_s_chart_does(app_env, warehouse):
+    """left25: the screen's chart subtitle ends in the sex, 'totalt' too ('Falun jämfört med
+    Dalarnas län och Riket, 2015–2022, totalt'); the deck's yearly slides left 'totalt' out
+    while its monthly ones and the pages said it."""
+    from tests.test_app import _figure, _shown
+
+    ind = queries.indicator(warehouse, "N31807")
+    at = _shown(sida="forsorjningsstod", kommun="2080", fran="2015", till="2022")
+    fig = _figure(at, f"{ind.label}<br>")
+    screen = re.search(r"<sup>(.*)</sup>", fig["layout"]["title"]["text"]).group(1)
+    assert screen == "Falun jämfört med Dalarnas län och Riket, 2015–2022, totalt"
+    falun = queries.area(warehouse, "kommun:2080")
+    pptx, _, _ = deck.build(warehouse, falun, ["N31807"], 2015, 2022, pdf=False)
+    assert _texts(list(_open(pptx).slides)[1]).splitlines()[1] == screen
