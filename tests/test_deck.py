@@ -765,7 +765,7 @@ def test_each_definition_ends_its_sentence_and_names_its_source_once(warehouse, 
         assert item.count("Källa") == 1, item  # the source once: Kolada's, with the producer
         body = " ".join(ind.definition[:ind.definition.index("Källa")].split())
         assert ind.producer and ind.producer in raw[kpi]
-        assert item == (f"{ind.label} ({kpi}): {body.removesuffix('.')}. Källa: Kolada ({kpi}); "
+        assert item == (f"{ind.label} ({kpi}): {body.removesuffix('.')}. Källa: Kolada ({kpi}), "
                         f"ursprunglig källa {ind.producer}. "
                         f"Hämtad {format_date(ind.fetched_at)}."), item
 
