@@ -578,13 +578,13 @@ def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T",
         if not queries.has_table(con, monthly_marts()[ind.mart]["table"]):
             return text + " (källan är inte hämtad)."
         return text + ", inte heller för någon annan kommun."
-    inside = len(set(area.members) & set(have["kommun_code"]))
-    if not inside:
-        lans = sorted(set(have["lan_name"]))
-        text += (f"; de finns för {len(have)} kommuner"
+    found = monthly.months_found(have, area.members)  # as the page's sentence counts
+    if not found.inside:
+        lans = sorted(found.lans)
+        text += (f"; de finns för {found.kommuner} kommuner"
                  + (f" ({', '.join(lans)})" if len(lans) <= 3 else ""))
-    elif inside < len(area.members):  # too few members for an area value (MIN_COVERAGE)
-        text += f"; bara {inside} av {len(area.members)} kommuner har månadsvärden"
+    elif found.inside < found.members:  # too few members for an area value (MIN_COVERAGE)
+        text += f"; bara {found.inside} av {found.members} kommuner har månadsvärden"
     return text + "."
 
 

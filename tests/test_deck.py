@@ -816,3 +816,41 @@ def test_a_yearly_slide_names_the_sex_as_the_page_s_chart_does(app_env, warehous
     falun = queries.area(warehouse, "kommun:2080")
     pptx, _, _ = deck.build(warehouse, falun, ["N31807"], 2015, 2022, pdf=False)
     assert _texts(list(_open(pptx).slides)[1]).splitlines()[1] == screen
+
+
+def test_the_deck_s_title_line_and_the_page_count_the_months_with_one_function(
+        app_env, warehouse, shared, monkeypatch):
+    """left25: the deck's 'Utan månadsvärden här' line and the page's missing-months sentence
+    counted the kommuner with months in two pieces of code. monthly.months_found counts for
+    both: the mirror's BAS against Växjö, and a count it is made to return reaches both
+    texts."""
+    from tests.test_app import _app
+    from transforms import monthly
+
+    recorded = _bas_recorded(shared)
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    have = queries.monthly_kommuner(warehouse, ind)
+    assert sorted(have["kommun_code"]) == sorted(recorded["Region"])
+    assert monthly.months_found(have, ("0780",)) == monthly.MonthsFound(
+        15, ("Dalarnas län",), 0, 1)
+    dalarna = queries.area(warehouse, "lan:20")
+    assert monthly.months_found(have, dalarna.members) == monthly.MonthsFound(
+        15, ("Dalarnas län",), 15, 15)
+    vaxjo = queries.area(warehouse, "kommun:0780")
+    assert deck.absent_line(warehouse, ind, vaxjo).endswith(
+        "; de finns för 15 kommuner (Dalarnas län).")
+    # the one count both say: made to say 7 kommuner in Hallands län, both do
+    monkeypatch.setattr(monthly, "months_found", lambda have, members: monthly.MonthsFound(
+        7, ("Hallands län",), 0, len(members)))
+    assert deck.absent_line(warehouse, ind, vaxjo) == (
+        f"{ind.label}: inga månadsvärden för Växjö i den hämtade datan; de finns för 7 "
+        "kommuner (Hallands län).")
+    from ui import data  # the page's blocks are kept per view across runs: not the patched
+    data._made.clear()   # count's sentence before, nor after for the next test
+    try:
+        at = _app(kommun="0780").run()
+    finally:
+        data._made.clear()
+    said = [i.value for i in at.info if "månadssiffror" in i.value]
+    assert said == ["SCB:s månadssiffror för arbetslöshet saknas för Växjö, Kronobergs län "
+                    "och Riket: den hämtade datan har dem bara för 7 kommuner i Hallands län."]
