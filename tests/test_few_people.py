@@ -88,6 +88,21 @@ def _values_2022(shared, kpi: str) -> dict[str, float]:
             for v in e["values"] if v["gender"] == "T" and v["value"] is not None}
 
 
+def test_a_missing_count_from_a_nullable_column_is_not_few(shared):
+    """left25: is_few(pd.NA) raised ('boolean value of NA is ambiguous'): a count read into
+    a nullable column (Int64, as the downloads' numbers are) is pd.NA where the source has
+    none. N00964 2022 (those leaving etableringsuppdraget) for Bjurholm, Växjö and a kommun
+    without a value: few, not few, and missing is not few."""
+    from transforms.formatting import is_few
+
+    left = _values_2022(shared, "N00964")
+    assert "0509" not in left and left["2403"] == 5 and left["0780"] >= FEW_PEOPLE
+    counts = pd.array([left.get(c) for c in ("2403", "0780", "0509")], dtype="Int64")
+    assert counts[2] is pd.NA
+    assert [is_few(n) for n in counts] == [True, False, False]
+    assert not is_few(pd.NA) and not is_few(float("nan")) and not is_few(pd.NaT)
+
+
 def test_the_map_list_says_which_kommuner_rest_on_few(app_env, shared):
     left, shares = _values_2022(shared, "N00964"), _values_2022(shared, "N00971")
     at = _app(sida="karta", kommun="2403", indikator="N00971").run()
