@@ -402,8 +402,12 @@ def made_on_the_page(built, seeded_user_db, tmp_path_factory):
         at.run()
         assert not at.exception
         chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
-        offered = [i for i in deck.DEFAULT_INDICATORS  # the items with values in the warehouse
-                   if any(f"({i})" in label for label in chosen.options)]
+        with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+            found = [key for key, _, _ in deck.offered_items(  # the items with values
+                deck.choosable(queries.indicators(con)),
+                lambda ind, dims: queries.monthly_kommuner(con, ind, dims))]
+        assert len(chosen.options) == len(found)  # labels, never keys (left25)
+        offered = [i for i in deck.DEFAULT_INDICATORS if i in found]
         assert list(chosen.value) == offered
         # the mirror's BAS has no 16–24 values for any kommun: not offered (review of deck24)
         assert next(iter(chosen.value)) == "bas_arbetsloshet"
@@ -852,5 +856,5 @@ def test_the_deck_s_title_line_and_the_page_count_the_months_with_one_function(
     finally:
         data._made.clear()
     said = [i.value for i in at.info if "månadssiffror" in i.value]
-    assert said == ["SCB:s månadssiffror för arbetslöshet saknas för Växjö, Kronobergs län "
-                    "och Riket: den hämtade datan har dem bara för 7 kommuner i Hallands län."]
+    assert said == [("SCB:s månadssiffror för arbetslöshet saknas för Växjö, Kronobergs län "
+                     "och Riket: den hämtade datan har dem bara för 7 kommuner i Hallands län.")]
