@@ -81,7 +81,7 @@ def unit_title(ind: Indicator) -> str:
 
 
 def source_text(ind: Indicator, *, computed_note: str | None = None) -> str:
-    """'Källa: Kolada (N03920); ursprunglig källa … Hämtad 25 november 2026.' plus method."""
+    """'Källa: Kolada (N03920), ursprunglig källa … Hämtad 25 november 2026.' plus method."""
     parts = [ind.source_line + "."]
     if ind.fetched_at:
         parts.append(f"Hämtad {format_date(ind.fetched_at)}.")

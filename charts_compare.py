@@ -50,6 +50,27 @@ def peer_bars(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str,
               reference: list[tuple[str, float]], computed_note: str | None = None
               ) -> go.Figure:
     """The chosen kommun and its peers on one indicator (``df``: kommun_name, value), ranked,
-    the chosen kommun in the focus colour, the peers' area value and Riket as lines."""
-    return charts.ranked_bar(df, ind, title=title, highlight=highlight, reference=reference,
-                             computed_note=computed_note)
+    the chosen kommun in the focus colour, the peers' area value and Riket as lines. The
+    values' labels stand in a column right of every bar and line: a label just outside its
+    bar ran across the Riket line ('1,0 per 1 000 inv.' through 'Riket: 1,1 …'; left25)."""
+    fig = charts.ranked_bar(df, ind, title=title, highlight=highlight, reference=reference,
+                            computed_note=computed_note)
+    lines = [float(x) for shape in fig.layout.shapes or () for x in (shape.x0,)
+             if shape.type == "line" and x is not None]
+    bars = fig.data[0]
+    if not lines or not len(bars.x):
+        return fig
+    top = max([*map(float, bars.x), *lines])
+    if top <= 0:
+        return fig
+    left = top * LABEL_GAP  # the column's left edge, right of the longest bar and every line
+    fig.add_trace(go.Scatter(x=[left] * len(bars.y), y=list(bars.y), mode="text",
+                             text=list(bars.text), textposition="middle right",
+                             hoverinfo="skip", cliponaxis=False, showlegend=False))
+    bars.textposition = "none"  # the bars' text stays for their hover
+    lo, hi = fig.layout.xaxis.range
+    fig.update_xaxes(range=[lo, hi + left - top])
+    return fig
+
+
+LABEL_GAP = 1.03  # peer_bars' label column starts this far right of the top value (× it)

@@ -130,7 +130,11 @@ def _colorbar(title: str, labels: list[str], x: float) -> dict:
     n = len(labels)
     span = max(n - 1, 1)
     wrapped = _wrap(title, KEY_TITLE_CHARS)
-    title_px = 16 * (wrapped.count("<br>") + 1) + 8  # the title sits inside the bar's length
+    # the title sits inside the bar's length, as does plotly's padding (ypad, 10 px) below the
+    # bar: a line of 12 px text is 15,6 px (1,3 em) and the title's block 14 px more. An
+    # estimate short of that took the room from the steps: a lone two-line grey entry got a
+    # 17 px step and ran into the title (left25)
+    title_px = round(15.6 * (wrapped.count("<br>") + 1)) + 14 + 10
     step = 32 if any("<br>" in label for label in labels) else 24  # room for a 2-line label
     return {"title": {"text": wrapped, "side": "top", "font": {"size": 12, "color": "#333333"}},
             "tickmode": "array", "ticktext": labels,

@@ -177,8 +177,9 @@ class IndicatorSlide:
         """The line under the title, as the screen's chart subtitle: the area and those
         compared, the months or years drawn, and for a monthly indicator the sex and its
         options ('…, januari 2021–april 2026, totalt, 20–64 år, alla (inrikes och utrikes
-        födda)'); an area's member bars: the kommuner and the year."""
-        sex = f", {SEXES[self.sex]}" if self.sex != "T" or self.monthly else ""
+        födda)'); an area's member bars: the kommuner and the year. The sex always, 'totalt'
+        too, as the page's chart subtitles say it (yearly slides left 'totalt' out; left25)."""
+        sex = f", {SEXES[self.sex]}"
         if self.members is not None:
             return f"Kommunerna i {area_name}, {self.members_year}{sex}"
         compared = [line.name for line in self.lines[1:]
@@ -577,13 +578,13 @@ def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T",
         if not queries.has_table(con, monthly_marts()[ind.mart]["table"]):
             return text + " (källan är inte hämtad)."
         return text + ", inte heller för någon annan kommun."
-    inside = len(set(area.members) & set(have["kommun_code"]))
-    if not inside:
-        lans = sorted(set(have["lan_name"]))
-        text += (f"; de finns för {len(have)} kommuner"
+    found = monthly.months_found(have, area.members)  # as the page's sentence counts
+    if not found.inside:
+        lans = sorted(found.lans)
+        text += (f"; de finns för {found.kommuner} kommuner"
                  + (f" ({', '.join(lans)})" if len(lans) <= 3 else ""))
-    elif inside < len(area.members):  # too few members for an area value (MIN_COVERAGE)
-        text += f"; bara {inside} av {len(area.members)} kommuner har månadsvärden"
+    elif found.inside < found.members:  # too few members for an area value (MIN_COVERAGE)
+        text += f"; bara {found.inside} av {found.members} kommuner har månadsvärden"
     return text + "."
 
 

@@ -262,3 +262,32 @@ def test_liknande_chart_labels_every_value_with_its_unit(app_env, warehouse):
     value = float(riket[riket["year"].astype(str) == year]["value"].iloc[0])
     said = [a["text"] for a in fig["layout"]["annotations"] if a["text"].startswith("Riket")]
     assert said == [f"Riket: {format_value(value, 1, '%')}"]
+
+
+def test_liknande_value_labels_stand_clear_of_the_riket_line(app_env, warehouse, shared):
+    """left25: on N02006 ('per 1 000 inv.') a label just outside its bar ran across the
+    dotted Riket line ('1,0 per 1 000 inv.' through it). The labels stand in one column right
+    of every bar and every line, each its kommun's recorded value with the unit."""
+    from tests.test_app import _decode, _figure, _kolada
+    from transforms.formatting import format_value
+
+    at = _shown(sida="liknande", kommun="0780", indikator="N02006")
+    fig = _figure(at, "Kommunmottagna i flyktingmottagandet")
+    bars, labels = fig["data"][0], fig["data"][-1]
+    year = int(fig["layout"]["title"]["text"].split(", ")[-2])
+    recorded = _kolada(shared, "N02006", year)
+    names = dict(at.session_state["selection"].vocab.kommun_names)
+    by_name = {names[c]: v for c, v in recorded.items() if c in names}
+    values = _decode(bars["x"])
+    assert len(values) > 5 and values == [by_name[n] for n in bars["y"]]
+    lines = [s["x0"] for s in fig["layout"]["shapes"] if s["type"] == "line"]
+    riket = [a["text"] for a in fig["layout"]["annotations"] if a["text"].startswith("Riket")]
+    assert len(lines) == 1 and riket == [f"Riket: {format_value(lines[0], 1, 'per 1 000 inv.')}"]
+    # a bar's label crossed the line before: the line lies inside the span of the bars
+    assert min(values) < lines[0] < max(values)
+    assert bars.get("textposition") == "none"  # no label at the bar's end
+    assert labels["mode"] == "text" and labels["y"] == bars["y"]
+    assert labels["text"] == [format_value(v, 1, "per 1 000 inv.") for v in values]
+    assert set(_decode(labels["x"])) == {max([*values, *lines]) * 1.03}
+    assert labels["textposition"] == "middle right"
+    assert fig["layout"]["xaxis"]["range"][1] > max([*values, *lines]) * 1.4  # room for them

@@ -87,7 +87,10 @@ BOXES = """() => {
   // the list's element: the grid's canvas is as wide as it (the data frame's own box is not)
   const list = document.querySelector('[data-testid="stDataFrame"]')
     ?.closest('[data-testid="stElementContainer"]');
+  // the grid's scroller: wider content than box scrolls sideways (a column cut)
+  const scroller = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
   return {chart: box(chart), shapes: box(gd.querySelector('.choroplethlayer')),
+          scroll: scroller ? [scroller.scrollWidth, scroller.clientWidth] : null,
           list: list ? box(list) : null, main: box(document.querySelector(
             '[data-testid="stMainBlockContainer"]'))};
 }"""
@@ -132,6 +135,10 @@ def test_sweden_fills_the_map_and_the_list_of_values_stands_beside_it(
     main = boxes["main"]
     assert listed["x"] + listed["w"] <= main["x"] + main["w"] + 1, boxes
     assert 200 <= listed["w"] <= 440, boxes
+    # every column readable without scrolling sideways (left25: at 1280 px the note column
+    # "Anmärkning" was cut, its "bygger på få personer (5)" beyond the edge)
+    width, room = boxes["scroll"]
+    assert width <= room + 2, boxes
     assert pg.outside == []  # offline: no plotly CDN, no tiles
     if os.environ.get("SCREENSHOT_DIR"):
         pg.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) /

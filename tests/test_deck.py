@@ -402,8 +402,12 @@ def made_on_the_page(built, seeded_user_db, tmp_path_factory):
         at.run()
         assert not at.exception
         chosen = next(w for w in at.multiselect if w.label.startswith("Nyckeltal"))
-        offered = [i for i in deck.DEFAULT_INDICATORS  # the items with values in the warehouse
-                   if any(f"({i})" in label for label in chosen.options)]
+        with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+            found = [key for key, _, _ in deck.offered_items(  # the items with values
+                deck.choosable(queries.indicators(con)),
+                lambda ind, dims: queries.monthly_kommuner(con, ind, dims))]
+        assert len(chosen.options) == len(found)  # labels, never keys (left25)
+        offered = [i for i in deck.DEFAULT_INDICATORS if i in found]
         assert list(chosen.value) == offered
         # the mirror's BAS has no 16–24 values for any kommun: not offered (review of deck24)
         assert next(iter(chosen.value)) == "bas_arbetsloshet"
@@ -513,7 +517,7 @@ def test_a_slide_names_the_years_its_chart_draws_not_the_years_asked_for(warehou
     last = int(max(df.dropna(subset=["value"])["year"].max() for df in lines))
     assert last == 2022  # looked up in the mirror: Kolada's N31807 ends in 2022
     subtitle = _texts(list(_open(pptx).slides)[1]).splitlines()[1]
-    assert subtitle == "DUA Dalarna syd jämfört med Dalarnas län och Riket, 2021–2022"
+    assert subtitle == "DUA Dalarna syd jämfört med Dalarnas län och Riket, 2021–2022, totalt"
     assert plan.slides[0].categories == ["2021", "2022"]
     assert charts.period_text(lines) == "2021–2022"
     # a span with values in one year only names that year
@@ -722,9 +726,20 @@ def test_the_page_labels_each_item_it_offers(warehouse, monkeypatch):
     labels = motesunderlag.item_labels(inds)
     assert list(labels) == [i.id for i in inds]
     bas = queries.indicator(warehouse, "bas_arbetsloshet")
-    assert labels["bas_arbetsloshet"] == f"{bas.label} (bas_arbetsloshet), månadsvärden"
+    # SCB's table, never our key (left25: the list showed '(bas_arbetsloshet)' to users)
+    assert bas.source_ids == ("TAB6260",)
+    assert labels["bas_arbetsloshet"] == f"{bas.label} (TAB6260), månadsvärden"
     n = queries.indicator(warehouse, "N03920")
     assert labels["N03920"] == f"{n.label} (N03920)"
+    # a warehouse with values for the young (every option answered): its label names the
+    # band in words and the table, not the key 'bas_arbetsloshet:16-24'
+    monkeypatch.setattr(motesunderlag, "query", lambda name, *args: getattr(queries, name)(
+        warehouse, *args[:1]))
+    every = motesunderlag.item_labels(inds)
+    assert every["bas_arbetsloshet:16-24"] == (
+        f"{bas.label}, 16–24 år (unga) (TAB6260), månadsvärden")
+    for key, label in every.items():  # no key of ours ('af_andel_inskrivna', 'x:16-24')
+        assert "_" not in label and ":" not in label, (key, label)
 
 
 def _kolada_description(shared, kpi: str) -> str:
@@ -754,7 +769,7 @@ def test_each_definition_ends_its_sentence_and_names_its_source_once(warehouse, 
         assert item.count("Källa") == 1, item  # the source once: Kolada's, with the producer
         body = " ".join(ind.definition[:ind.definition.index("Källa")].split())
         assert ind.producer and ind.producer in raw[kpi]
-        assert item == (f"{ind.label} ({kpi}): {body.removesuffix('.')}. Källa: Kolada ({kpi}); "
+        assert item == (f"{ind.label} ({kpi}): {body.removesuffix('.')}. Källa: Kolada ({kpi}), "
                         f"ursprunglig källa {ind.producer}. "
                         f"Hämtad {format_date(ind.fetched_at)}."), item
 
@@ -789,3 +804,57 @@ def test_the_bas_slide_says_what_the_arbetsloshet_page_s_chart_says(app_env, war
     definitions = _texts(slides[-1])
     assert f"{ind.label} ({' och '.join(ind.source_ids)}):" in definitions
     assert ind.source_ids == ("TAB6260",) and "bas_arbetsloshet" not in definitions
+
+
+def test_a_yearly_slide_names_the_sex_as_the_page_s_chart_does(app_env, warehouse):
+    """left25: the screen's chart subtitle ends in the sex, 'totalt' too ('Falun jämfört med
+    Dalarnas län och Riket, 2015–2022, totalt'); the deck's yearly slides left 'totalt' out
+    while its monthly ones and the pages said it."""
+    from tests.test_app import _figure, _shown
+
+    ind = queries.indicator(warehouse, "N31807")
+    at = _shown(sida="forsorjningsstod", kommun="2080", fran="2015", till="2022")
+    fig = _figure(at, f"{ind.label}<br>")
+    screen = re.search(r"<sup>(.*)</sup>", fig["layout"]["title"]["text"]).group(1)
+    assert screen == "Falun jämfört med Dalarnas län och Riket, 2015–2022, totalt"
+    falun = queries.area(warehouse, "kommun:2080")
+    pptx, _, _ = deck.build(warehouse, falun, ["N31807"], 2015, 2022, pdf=False)
+    assert _texts(list(_open(pptx).slides)[1]).splitlines()[1] == screen
+
+
+def test_the_deck_s_title_line_and_the_page_count_the_months_with_one_function(
+        app_env, warehouse, shared, monkeypatch):
+    """left25: the deck's 'Utan månadsvärden här' line and the page's missing-months sentence
+    counted the kommuner with months in two pieces of code. monthly.months_found counts for
+    both: the mirror's BAS against Växjö, and a count it is made to return reaches both
+    texts."""
+    from tests.test_app import _app
+    from transforms import monthly
+
+    recorded = _bas_recorded(shared)
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    have = queries.monthly_kommuner(warehouse, ind)
+    assert sorted(have["kommun_code"]) == sorted(recorded["Region"])
+    assert monthly.months_found(have, ("0780",)) == monthly.MonthsFound(
+        15, ("Dalarnas län",), 0, 1)
+    dalarna = queries.area(warehouse, "lan:20")
+    assert monthly.months_found(have, dalarna.members) == monthly.MonthsFound(
+        15, ("Dalarnas län",), 15, 15)
+    vaxjo = queries.area(warehouse, "kommun:0780")
+    assert deck.absent_line(warehouse, ind, vaxjo).endswith(
+        "; de finns för 15 kommuner (Dalarnas län).")
+    # the one count both say: made to say 7 kommuner in Hallands län, both do
+    monkeypatch.setattr(monthly, "months_found", lambda have, members: monthly.MonthsFound(
+        7, ("Hallands län",), 0, len(members)))
+    assert deck.absent_line(warehouse, ind, vaxjo) == (
+        f"{ind.label}: inga månadsvärden för Växjö i den hämtade datan; de finns för 7 "
+        "kommuner (Hallands län).")
+    from ui import data  # the page's blocks are kept per view across runs: not the patched
+    data._made.clear()   # count's sentence before, nor after for the next test
+    try:
+        at = _app(kommun="0780").run()
+    finally:
+        data._made.clear()
+    said = [i.value for i in at.info if "månadssiffror" in i.value]
+    assert said == [("SCB:s månadssiffror för arbetslöshet saknas för Växjö, Kronobergs län "
+                     "och Riket: den hämtade datan har dem bara för 7 kommuner i Hallands län.")]

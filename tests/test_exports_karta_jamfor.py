@@ -205,3 +205,40 @@ def _chromium():
     from tests.conftest import require_tool
 
     require_tool("/usr/bin/chromium", "chromium")
+
+
+def test_a_lone_two_line_grey_entry_stands_clear_of_the_keys_title(app_env, warehouse,
+                                                                   export_browser):
+    """left25: BAS April 2026 on Kronobergs län's kommuner (the mirror holds Dalarna's 15
+    only): the key is its title "Inga värden att dela in i klasser" and one grey entry on two
+    lines. In the exported image the entry's step was 17 px high and its text ran into the
+    title's second line. Measured in the SVG kaleido draws: the step holds both lines and
+    the entry's first line starts below the title's last."""
+    import re
+
+    from warehouse import queries
+
+    members = queries.area(warehouse, "lan:07").members
+    values = queries.map_kommun_values(warehouse, queries.indicator(warehouse, "bas_arbetsloshet"),
+                                       "2026-04")
+    assert values[values["kommun_code"].isin(members)]["value"].isna().all()
+    at = _shown(sida="karta", kommun="0780", omrade="lan:07", indikator="bas_arbetsloshet")
+    fig = next(f for f in _figures(at) if f["data"][0]["type"] == "choropleth")
+    bar = fig["data"][0]["colorbar"]
+    assert bar["title"]["text"] == "Inga värden att dela in i<br>klasser"
+    assert bar["ticktext"] == [f"Uppgift saknas: ljusgrå<br>med mörk prick ({len(members)})"]
+    svg = export_browser.figure_image(fig, "svg").decode("utf-8")
+    group = float(re.search(r'class="[^"]*colorbar" transform="translate\([\d.]+,([\d.]+)\)"',
+                            svg).group(1))
+    fills = re.search(r'class="cbfills" transform="translate\(0,([\d.]+)\)">.*?height="([\d.]+)"',
+                      svg)
+    title = re.search(r'class="cbtitle".*?<text[^>]* y="([\d.]+)"(.*?)</text>', svg)
+    entry = re.search(r'<text[^>]* y="(-?[\d.]+)" transform="translate\(0,([\d.]+)\)'
+                      r'translate\(0,(-?[\d.]+)\)"[^>]*>(.*?)</text>', svg)
+    line = 1.3 * 12  # a line of the key's 12 px text
+    assert title.group(2).count('class="line"') == 2 and "Uppgift saknas" in entry.group(4)
+    title_bottom = float(title.group(1)) + line + 3  # the second line's baseline, descenders
+    entry_top = sum(float(entry.group(i)) for i in (1, 2, 3)) - 11  # first line's ascenders
+    assert entry_top >= title_bottom, (entry_top, title_bottom)
+    assert float(fills.group(2)) >= 2 * line  # the grey step as high as its two lines
+    assert group + float(fills.group(1)) >= title_bottom  # the step below the title

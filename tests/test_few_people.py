@@ -88,15 +88,39 @@ def _values_2022(shared, kpi: str) -> dict[str, float]:
             for v in e["values"] if v["gender"] == "T" and v["value"] is not None}
 
 
+def test_a_missing_count_from_a_nullable_column_is_not_few(shared):
+    """left25: is_few(pd.NA) raised ('boolean value of NA is ambiguous'): a count read into
+    a nullable column (Int64, as the downloads' numbers are) is pd.NA where the source has
+    none. N00964 2022 (those leaving etableringsuppdraget) for Bjurholm, Växjö and a kommun
+    without a value: few, not few, and missing is not few."""
+    from transforms.formatting import is_few
+
+    left = _values_2022(shared, "N00964")
+    assert "0509" not in left and left["2403"] == 5 and left["0780"] >= FEW_PEOPLE
+    counts = pd.array([left.get(c) for c in ("2403", "0780", "0509")], dtype="Int64")
+    assert counts[2] is pd.NA
+    assert [is_few(n) for n in counts] == [True, False, False]
+    assert not is_few(pd.NA) and not is_few(float("nan")) and not is_few(pd.NaT)
+
+
 def test_the_map_list_says_which_kommuner_rest_on_few(app_env, shared):
     left, shares = _values_2022(shared, "N00964"), _values_2022(shared, "N00971")
     at = _app(sida="karta", kommun="2403", indikator="N00971").run()
     assert not at.exception
     [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
-    notes = dict(zip(listed["Kommun"], listed["Anmärkning"], strict=True))
-    assert notes["Bjurholm"] == "bygger på få personer (5)"
+    # left25: the note in a word or two ('få (5)', header 'Not'): at 1280 px the list has
+    # ~270 px beside the map and "bygger på få personer (5)" under "Anmärkning" was cut
+    assert list(listed.columns) == ["Plats", "Värde (%)", "Kommun", "Not"]
+    notes = dict(zip(listed["Kommun"], listed["Not"], strict=True))
+    assert notes["Bjurholm"] == "få (5)"
     assert notes["Växjö"] == ""  # 72 left
-    marked = {k for k, v in notes.items() if v.startswith("bygger på få personer")}
+    marked = {k for k, v in notes.items() if v.startswith("få (")}
     names = dict(at.session_state["selection"].vocab.kommun_names)
     few = {names[c] for c, n in left.items() if 0 < n < FEW_PEOPLE and c in shares}
     assert len(few) > 20 and marked == few  # every kommun with a share of under 20 people
+    # the kommuner without a value (none recorded for 2022) say so; the words in full under
+    # the list, and the download keeps the whole note
+    missing = {names[c] for c in names if c not in shares}
+    assert missing and {k for k, v in notes.items() if v == "saknas"} == missing
+    assert [c.value for c in at.caption if c.value.startswith("Not:")] == [
+        "Not: få (n) = värdet bygger på få personer (n, under 20); saknas = uppgift saknas."]

@@ -316,6 +316,30 @@ def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_m
                      f"Kolada (N03926), ursprunglig källa {n26.producer}.")
 
 
+def test_one_indicator_s_source_line_is_one_clean_citation(app_env, warehouse, shared):
+    """left25: a chart of one KPI said 'Källa: Kolada (N03920); ursprunglig källa SCB' ("; "
+    inside its one citation) while a chart of several wrote 'Kolada (N03920 och N03921),
+    ursprunglig källa …'. The screen's chart of one KPI now cites it as the chart of several
+    does, the producer Kolada's own ('Källa: …' in the KPI's description)."""
+    import json
+
+    import charts
+    from transforms.formatting import format_date
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "N31807")
+    described = json.loads((shared / "kolada_v3/kpi/N31807.json").read_bytes())
+    assert ind.producer and ind.producer in described["values"][0]["description"]
+    cite = f"Källa: Kolada (N31807), ursprunglig källa {ind.producer}."
+    assert ind.source_line + "." == cite
+    assert charts.source_text(ind) == charts.sources_text([ind], computed=False) == (
+        f"{cite} Hämtad {format_date(ind.fetched_at)}.")
+    fig = _figure(_shown(sida="forsorjningsstod", kommun="2080", fran="2015", till="2022"),
+                  f"{ind.label}<br>")
+    source = _source_of(fig).replace("<br>", " ")
+    assert source.startswith(f"{cite} Hämtad ") and ";" not in source.split(" Hämtad ")[0]
+
+
 def test_vilket_matt_subtitle_says_how_monthly_values_are_drawn_only_when_drawn(
         app_env, warehouse):
     """Review of walk24: Kronobergs län's chart said "månadsvärden som heldragna linjer" with

@@ -106,7 +106,8 @@ class Indicator:
 
     @property
     def source_line(self) -> str:
-        """'Källa: Kolada (N03920), Arbetsförmedlingen och SCB' style citation."""
+        """One citation: 'Källa: Kolada (N03920), ursprunglig källa SCB' (a comma, as
+        charts.sources_text writes each of several: '; ' only between citations)."""
         if self.is_monthly:  # the source's own tables or files, as the build found them
             mart = monthly_marts().get(self.mart or "", {})
             kinds = mart.get("tables") or {}
@@ -116,7 +117,7 @@ class Indicator:
             name = f"{mart['name']}, " if mart.get("name") else ""
             return (f"Källa: {self.source}, {name}{one if len(ids) == 1 else many} "
                     f"{' och '.join(ids)}")
-        producer = f"; ursprunglig källa {self.producer}" if self.producer else ""
+        producer = f", ursprunglig källa {self.producer}" if self.producer else ""
         return f"Källa: {self.source} ({self.id}){producer}"
 
     @property

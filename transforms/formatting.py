@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from datetime import date, datetime
 
@@ -134,9 +135,11 @@ FEW_PEOPLE = 20
 
 def is_few(n: float | None) -> bool:
     """True when a count ``n`` of people (or households) is above 0 and under FEW_PEOPLE: the
-    one rule of the card's note, the downloads' 'bygger på få …' and Karta's list."""
-    return n is not None and not (isinstance(n, float) and math.isnan(n)) \
-        and 0 < n < FEW_PEOPLE
+    one rule of the card's note, the downloads' 'bygger på få …' and Karta's list. Missing
+    (None, NaN, pd.NA: a count from a nullable column) is not few."""
+    if n is None or n is pd.NA or not isinstance(n, numbers.Real):
+        return False
+    return not math.isnan(n) and 0 < n < FEW_PEOPLE
 
 
 def and_list(items: list[str]) -> str:

@@ -128,6 +128,26 @@ def series_label(spec: dict, have: frozenset[str] | set[str]) -> str:
     return f"{base} ({', '.join(parts)})" if parts else base
 
 
+@dataclass(frozen=True)
+class MonthsFound:
+    """Where a monthly indicator has values, against an area's kommuner (months_found)."""
+
+    kommuner: int  # kommuner with any value
+    lans: tuple[str, ...]  # their län, each once, in the order of the kommuner
+    inside: int  # of those kommuner, members of the area
+    members: int  # the area's kommuner
+
+
+def months_found(have: pd.DataFrame, members: list[str] | tuple[str, ...]) -> MonthsFound:
+    """Count the kommuner ``have`` (kommun_code, lan_name: queries.monthly_kommuner) against
+    an area's ``members``: the one count behind the deck's title line ('… de finns för 15
+    kommuner (Dalarnas län)') and the page's missing-months sentence ('… den hämtade datan
+    har dem bara för 15 kommuner i Dalarnas län')."""
+    codes = set(have["kommun_code"])
+    return MonthsFound(len(have), tuple(dict.fromkeys(have["lan_name"])),
+                       len(codes & set(members)), len(members))
+
+
 def offered_codes(mart: dict, name: str, has_values: Callable[[dict[str, str]], bool],
                   codes: list[str] | None = None) -> list[str]:
     """The options of dimension ``name`` (all, or those in ``codes``) that some kommun has

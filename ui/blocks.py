@@ -531,16 +531,17 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
     # the kommuner with values for the options chosen (as the deck's title line counts)
     with_options = query("monthly_kommuner", ind, {c.dim: c.option for c in choices.values()}
                          ) if chosen else have
-    if chosen and (with_options.empty or not set(focus.members) - set(have["kommun_code"])):
+    if chosen and (with_options.empty or monthly.months_found(have, focus.members).inside
+                   == len(focus.members)):
         labels = ", ".join(monthly.used_label(c, pd.DataFrame()) for c in chosen)
         return (f"SCB:s månadssiffror för {what} saknas för {listed} med valet {labels}: den "
                 "hämtade datan har inga sådana värden.")
-    have = with_options
+    found = monthly.months_found(with_options, focus.members)  # as the deck's title counts
     where = ""
-    if not have.empty:
-        lan = have["lan_name"].unique()
-        where = (f": den hämtade datan har dem bara för {len(have)} kommuner i {lan[0]}"
-                 if len(lan) == 1 else f": den hämtade datan har dem för {len(have)} kommuner")
+    if found.kommuner:
+        where = (f": den hämtade datan har dem bara för {found.kommuner} kommuner i "
+                 f"{found.lans[0]}" if len(found.lans) == 1
+                 else f": den hämtade datan har dem för {found.kommuner} kommuner")
     elif not query("has_table", monthly_marts()[ind.mart]["table"]):
         where = ": de har inte kunnat hämtas från SCB"
     return f"SCB:s månadssiffror för {what} saknas för {listed}{where}."

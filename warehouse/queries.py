@@ -65,15 +65,6 @@ def has_table(con: Con, name: str) -> bool:
     return con.execute(sql, [schema, table]).fetchone()[0] > 0
 
 
-def dimension_codes(con: Con, table: str, column: str) -> frozenset[str]:
-    """The codes of one dimension of a monthly mart that hold a row (e.g. the age bands
-    '20-64', '16-19' of marts.bas…); empty when the mart is not in the warehouse."""
-    if not has_table(con, table):
-        return frozenset()
-    sql = f"select distinct {sql_identifier(column)} from {sql_identifier(table)}"
-    return frozenset(str(r[0]) for r in con.execute(sql).fetchall() if r[0] is not None)
-
-
 def kommuner(con: Con) -> pd.DataFrame:
     """All kommuner: kommun_code, kommun_name, lan_code, lan_name, first_year (by name)."""
     sql = """select kommun_code, kommun_name, lan_code, lan_name, first_year

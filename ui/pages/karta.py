@@ -3,6 +3,8 @@ the län, LA or FA areas, in classes that one extreme kommun cannot grey out."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -11,7 +13,7 @@ import charts_map
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
-from transforms.formatting import format_number, genitive, is_few
+from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few
 from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
@@ -151,7 +153,13 @@ def render(sel: Selection) -> None:
                         key="karta", width=int(fig.layout.width))
         st.dataframe(ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer)),
                      hide_index=True, height=int(fig.layout.height), key="karta_lista",
-                     column_config={"Plats": st.column_config.NumberColumn(width=48)})
+                     # text ("–" for none), right-aligned: a NumberColumn marked each "–"
+                     # as an invalid number (a blue corner)
+                     column_config={"Plats": st.column_config.TextColumn(
+                         width=48, alignment="right")})
+    key = note_key(table["anmärkning"])
+    if key:
+        st.caption(key)
     source_footer(ind, period=when, computed=computed)
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
@@ -184,13 +192,40 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     shown = pd.DataFrame({
         "Plats": places, value: values,
         noun[:1].upper() + noun[1:]: order["område"].to_numpy(),
-        "Anmärkning": order["anmärkning"].to_numpy()})
-    if not shown["Anmärkning"].astype(bool).any():
-        shown = shown.drop(columns="Anmärkning")
+        NOTE: [short_note(n) for n in order["anmärkning"]]})
+    if not shown[NOTE].astype(bool).any():
+        shown = shown.drop(columns=NOTE)
     marked = order["kod"].isin(chosen).to_numpy()
     return shown.style.set_properties(subset=["Plats", value], **{"text-align": "right"}).apply(
         lambda row: ["font-weight: bold; background-color: rgba(31, 95, 168, 0.12)"
                      if marked[row.name] else "" for _ in row], axis=1)
+
+
+# the list's note column, in a word: at 1280 px the list has ~270 px beside the map, and
+# "Anmärkning" with "bygger på få personer (5)" scrolled sideways, cut (review of left24);
+# note_key says the words in full under the list, the downloads keep map_table's whole text
+NOTE = "Not"
+_SHORT_NOTES = {"skyddat av källan": "skyddat", "uppgift saknas": "saknas"}
+_FEW_NOTE = re.compile(r"bygger på få (\S+) \(([^)]*)\)")
+
+
+def short_note(note: str) -> str:
+    """map_table's note in a word or two for the list beside the map: 'bygger på få
+    personer (5)' -> 'få (5)', 'uppgift saknas' -> 'saknas'."""
+    few = _FEW_NOTE.fullmatch(note)
+    return f"få ({few.group(2)})" if few else _SHORT_NOTES.get(note, note)
+
+
+def note_key(notes: pd.Series) -> str | None:
+    """What the list's short notes mean, for the line under it: only the ones it holds
+    ('Not: få (n) = värdet bygger på få personer, n stycken; saknas = uppgift saknas.')."""
+    said = []
+    nouns = list(dict.fromkeys(m.group(1) for m in map(_FEW_NOTE.fullmatch, notes) if m))
+    if nouns:
+        said.append(f"få (n) = värdet bygger på få {' eller '.join(nouns)} (n, under "
+                    f"{FEW_PEOPLE})")
+    said += [f"{short} = {full}" for full, short in _SHORT_NOTES.items() if (notes == full).any()]
+    return f"{NOTE}: {'; '.join(said)}." if said else None
 
 
 def _people(ind, period: str, sex: str, layer: str) -> dict[str, float]:
