@@ -567,6 +567,17 @@ def newest_run_at(con: Con) -> str | None:
     return con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
 
 
+def data_dates(con: Con) -> tuple[str | None, str | None]:
+    """(newest fetch, newest build), ISO UTC or None: when this build's newest snapshot was
+    fetched from its source (marts.provenance, the date every chart's "Hämtad" cites) and
+    when the database was last built (the refresh log's 'build' rows). The footer's dates
+    (walk25: it called a rebuild from earlier fetched data "Data senast uppdaterad")."""
+    fetched = con.execute("select max(fetched_at) from marts.provenance").fetchone()[0]
+    built = con.execute("select max(run_at) from marts.refresh_log where source = ?",
+                        ["build"]).fetchone()[0]
+    return fetched, built
+
+
 def provenance(con: Con) -> pd.DataFrame:
     """Every snapshot in this build: source, dataset, fetched_at, url, n_files."""
     sql = """select source, dataset, fetched_at, url, n_files, snapshot from marts.provenance
