@@ -52,8 +52,13 @@ FLAG = "#8c2d04"  # masked / withheld marks at the foot of the plot
 # px of plot area of a full-width chart at 1280×800 (legend rows): the main column's 820 px
 # less the 64 + 24 px margins (walk24 measured 820; 760 was wider than the plot)
 PLOT_WIDTH = 732
-LEGEND_ROW = 22  # px per legend row
+LEGEND_ROW = 22  # px per legend row (the figure's height grows by as many)
 SOURCE_LINE = 14  # px per line of the source note under the plot
+# px a line of the source note may take: a 390 px phone's chart (358 px wide) less 8 px each
+# side, the source starting under the title, not the plot (walk25: a 120-character line ran
+# out of the figure on a phone). Wrapped by width, so it holds at every width a chart is drawn
+SOURCE_WIDTH = 336
+SOURCE_SIZE = 10
 
 
 @dataclass
@@ -548,10 +553,30 @@ def house_template(fig: go.Figure) -> None:
         layout._validate = fig._validate
 
 
+# The legend hangs from a fixed place under the title (container px, not the plot's top):
+# plotly.js then reserves the legend's own height above the plot, however many rows the
+# client's width wraps it into (walk25: sized for 1280 px, a three-entry legend wrapped into
+# three rows on a 390 px phone and ran up into the title). Measured in Chromium (plotly.js
+# 4, walk25's chart at 390 and 1280 px): the legend's box starts at its anchor, is 10 px +
+# LEGEND_PITCH a row high, and the plot starts 12 px under it, so the plot's top is
+# LEGEND_TOP + LEGEND_PAD + LEGEND_PITCH × rows; top_margin asks for 1 px more, so that at
+# the rows legend_rows counts plotly.js has nothing to push (no second layout pass)
+LEGEND_TOP = TITLE_SPACE  # the legend's first text 4 px under the subtitle's box
+LEGEND_PITCH = 19
+LEGEND_PAD = 22
+
+
 def top_margin(rows: int) -> int:
     """px above the plot: the title (its bottom line ends TITLE_SPACE - 14 px from the top),
-    then ``rows`` legend rows, then the plot; nothing overlaps."""
-    return TITLE_SPACE + (LEGEND_ROW * rows + 10 if rows else 6)
+    then ``rows`` legend rows, then the plot; nothing overlaps. With a legend, as much as
+    plotly.js reserves for those rows (a narrower screen's extra rows push the plot down)."""
+    return LEGEND_TOP + LEGEND_PAD + LEGEND_PITCH * rows + 1 if rows else TITLE_SPACE + 6
+
+
+def legend_y(height: int) -> float:
+    """The legend's ``y`` (container fraction, anchored at its top) that hangs it LEGEND_TOP
+    px from the top of a figure ``height`` px high."""
+    return 1 - LEGEND_TOP / height
 
 
 def title_y(height: int) -> float:
@@ -586,8 +611,11 @@ def house_layout_at(fig: dict, width: int, height: int) -> None:
     title["y"] = title_y(height)
     legend = layout.get("legend") or {}
     margin = layout.setdefault("margin", {})
-    if legend.get("orientation") == "h" and legend.get("yanchor") == "bottom" \
-            and legend.get("y", 1) >= 1:
+    hung = legend.get("yref") == "container" and legend.get("yanchor") == "top"
+    if hung:
+        legend["y"] = legend_y(height)
+    if legend.get("orientation") == "h" and (hung or (
+            legend.get("yanchor") == "bottom" and legend.get("y", 1) >= 1)):
         plot_width = width - margin.get("l", LEFT) - margin.get("r", 24)
         names = legend_names(fig)
         margin["t"] = top_margin(legend_rows(names, plot_width) if names else 0)
@@ -603,12 +631,14 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     axis = {"title": {"text": unit_title(ind), "standoff": 6}, "tickformat": tickformat,
             "rangemode": "tozero"}
     _set_layout(fig, **{f"{value_axis}axis": axis})  # as update_yaxes: the one value axis
-    wrapped = _wrap(source, 120)
+    wrapped = wrap_px(source, SOURCE_WIDTH, SOURCE_SIZE)
     n_lines = wrapped.count("<br>") + 1
     axis_space = X_TICKS + (X_TITLE if value_axis == "x" else 0)
     bottom = axis_space + SOURCE_LINE * n_lines + 12
-    total = height + SOURCE_LINE * n_lines + LEGEND_ROW * legend_rows
     top = top_margin(legend_rows)
+    # the plot as high as before the legend hung from the title: the legend's rows are
+    # added to the figure, not taken from the plot
+    total = height + SOURCE_LINE * n_lines + top - TITLE_SPACE - (10 if legend_rows else 6)
     _set_layout(
         fig,
         # anchored at its bottom line: plotly.js cuts the first line of a two-line title
@@ -622,15 +652,17 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
         # "normal": a flag trace's legendgroup would switch plotly to grouped order, entries
         # side by side at their own widths, not legend_rows' columns (review of walk24);
         # legendrank still puts the flags last
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
-                "font": {"size": 12}, "itemclick": "toggle", "traceorder": "normal"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": legend_y(total),
+                "yref": "container", "yanchor": "top", "font": {"size": 12}, "itemclick": "toggle", "traceorder": "normal"},
         hoverlabel={"namelength": -1},
     )
     # the source sits in the figure itself, so an exported image keeps it; below the axis
-    # title (issue 9 point 6: they overlapped in "Kommunerna i …")
+    # title (issue 9 point 6: they overlapped in "Kommunerna i …"); from the figure's left,
+    # under the title, so a phone's narrow chart has room for it (walk25)
     fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0,
-                       yshift=-(bottom - 6), xanchor="left", yanchor="bottom",
-                       showarrow=False, align="left", font={"size": 10, "color": "#555555"})
+                       xshift=-(left - 8), yshift=-(bottom - 6), xanchor="left",
+                       yanchor="bottom", showarrow=False, align="left",
+                       font={"size": SOURCE_SIZE, "color": "#555555"})
 
 
 def _set_layout(fig: go.Figure, **props: object) -> None:
@@ -645,6 +677,24 @@ def _set_layout(fig: go.Figure, **props: object) -> None:
             layout[key] = value
         else:
             layout.update({key: value})
+
+
+def wrap_px(text: str, width: float, size: float) -> str:
+    """``text`` in lines joined by ``<br>``, each at most ``width`` px in the charts' font at
+    ``size`` px (text_width; a single longer word gets a line of its own)."""
+    space = text_width(" ", size)
+    lines: list[str] = []
+    current, used = "", 0.0
+    for word in text.split():
+        need = text_width(word, size)
+        if current and used + space + need > width:
+            lines.append(current)
+            current, used = word, need
+        else:
+            current, used = (f"{current} {word}", used + space + need) if current \
+                else (word, need)
+    lines.append(current)
+    return "<br>".join(lines)
 
 
 def _wrap(text: str, width: int) -> str:

@@ -394,7 +394,8 @@ HEAVY_FIRST = [
 # in HEAVY_FIRST's order, so one server, one Chromium and one Playwright driver serve all of them
 # and the server's caches are warm for the second file (they landed on both workers: each
 # started its own; issue 12 point 8, bench/results/tests.md "tests24").
-SHARED_BROWSER_FILES = ("test_browser.py", "test_browser_pages.py", "test_browser_map.py")
+SHARED_BROWSER_FILES = ("test_browser.py", "test_browser_pages.py", "test_browser_map.py",
+                        "test_phone_layout.py")
 
 
 @pytest.hookimpl(optionalhook=True)

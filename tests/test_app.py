@@ -130,16 +130,49 @@ def test_every_page_renders(app_env, page):
     _assert_menus(at, page)
 
 
-def test_the_footer_says_when_the_data_was_last_refreshed(app_env, warehouse):
-    """The footer's date is the newest run_at of the real warehouse's refresh log."""
+def test_the_footer_says_when_the_data_were_fetched_as_the_charts_do(app_env, warehouse):
+    """walk25 defect 3: the footer said "Data senast uppdaterad" with the newest run_at of the
+    refresh log, a rebuild's, while every chart says "Hämtad" with the day the data were
+    fetched. It says the newest fetch of the real warehouse's snapshots, the day the page's
+    charts cite (the session's refresh fetched and built the same day: no rebuild named;
+    a later rebuild: test_the_footer_names_a_rebuild_only_on_a_later_day)."""
     from transforms.formatting import format_date
 
-    newest = warehouse.execute("select run_at from marts.refresh_log "
-                               "order by run_at desc limit 1").fetchone()[0]
+    fetched = warehouse.execute("select fetched_at from marts.provenance "
+                                "order by fetched_at desc limit 1").fetchone()[0]
+    built = warehouse.execute("select run_at from marts.refresh_log where source = 'build' "
+                              "order by run_at desc limit 1").fetchone()[0]
+    assert fetched is not None and built is not None
     at = _shown(kommun="0780")
-    footer = next(c.value for c in at.caption if "Data senast uppdaterad" in c.value)
-    assert f"Data senast uppdaterad {format_date(newest)}." in footer
-    assert "okänt datum" not in footer
+    footer = next(c.value for c in at.caption if "Data senast" in c.value)
+    said = f"Data senast hämtade från källorna {format_date(fetched)}"
+    assert said + (". " if format_date(built) == format_date(fetched) else
+                   f" (databasen byggdes om {format_date(built)}, utan nya data). ") in footer
+    assert "uppdaterad" not in footer and "okänt datum" not in footer
+    # the date every chart of the page cites as "Hämtad" is the footer's
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    cited = {text.split("Hämtad ", 1)[1].split(".")[0]
+             for fig in charts for a in fig["layout"].get("annotations", [])
+             if "Hämtad " in (text := a.get("text", "").replace("<br>", " "))}
+    assert cited == {format_date(fetched)}, cited
+
+
+def test_the_footer_names_a_rebuild_only_on_a_later_day():
+    """A rebuild the same day as the fetch (a refresh fetches, then builds) says nothing more;
+    an empty warehouse says it does not know."""
+    from ui.frame import data_dates_text
+
+    assert data_dates_text("2026-12-01T22:36:26+00:00", "2026-12-01T23:10:00+00:00") == \
+        "Data senast hämtade från källorna 1 december 2026."
+    # walk25's warehouse: the full mirror's raw layer (fetched 1 December) built the next day
+    assert data_dates_text("2026-12-01T22:36:26.524808+00:00", "2026-12-02T06:39:15+00:00") == (
+        "Data senast hämtade från källorna 1 december 2026 (databasen byggdes om "
+        "2 december 2026, utan nya data).")
+    # a fetch after the last build cannot happen without one; a build row older than the
+    # fetch is never named
+    assert data_dates_text("2026-12-02T06:00:00+00:00", "2026-11-30T06:00:00+00:00") == \
+        "Data senast hämtade från källorna 2 december 2026."
+    assert data_dates_text(None, None) == "Data senast hämtade från källorna okänt datum."
 
 
 TABBED = [(p, t) for p, spec in load_pages().items() for t, _ in spec.tabs]

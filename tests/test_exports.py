@@ -469,3 +469,11 @@ def test_an_image_gets_the_legend_rows_its_own_width_needs():
     # Plotly wraps the nine names into three rows at 4:3 (columns as wide as the widest
     # name; walk24 counted them in the SVG), one row at 16:9
     assert tops["png43"] == 3 and tops["png169"] == 1
+    # the app's layout (walk25): the legend hangs from the title's foot, LEGEND_TOP px from
+    # the top at every size (a container fraction of the screen's height would move it)
+    fig.update_layout(legend={"y": charts.legend_y(472), "yref": "container",
+                              "yanchor": "top"})
+    for fmt in images.FORMATS.values():
+        layout = images.sized(fig, fmt)["layout"]
+        assert (1 - layout["legend"]["y"]) * fmt.height == pytest.approx(charts.LEGEND_TOP)
+        assert layout["margin"]["t"] == charts.top_margin(tops[fmt.key])

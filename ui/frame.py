@@ -103,13 +103,23 @@ def no_data_message() -> None:
         "Ladda sedan om sidan. Med nätverk hämtar `make run` data direkt från Kolada och SCB.")
 
 
-def app_footer() -> None:
-    """Shared footer: sources and licence, and when the data was last refreshed."""
+def data_dates_text(fetched: str | None, built: str | None) -> str:
+    """The footer's sentence on the data's age: when they were last fetched from the sources
+    (the charts' "Hämtad"), and a later rebuild named as one, on a later day only (walk25:
+    "Data senast uppdaterad 2 december" over charts saying "Hämtad 1 december")."""
     from transforms.formatting import format_date
 
-    when = format_date(query("newest_run_at"))  # None (an empty log): "okänt datum"
+    text = f"Data senast hämtade från källorna {format_date(fetched)}"  # None: "okänt datum"
+    if fetched and built and format_date(built) != format_date(fetched) and built > fetched:
+        text += f" (databasen byggdes om {format_date(built)}, utan nya data)"
+    return text + "."
+
+
+def app_footer() -> None:
+    """Shared footer: sources and licence, and when the data were fetched (data_dates_text)."""
+    text = data_dates_text(*query("data_dates"))
     st.divider()
-    st.caption(f"{APP_TITLE} · öppen källkod · Data senast uppdaterad {when}. "
+    st.caption(f"{APP_TITLE} · öppen källkod · {text} "
                "Källor: Kolada (RKA; ursprungliga producenter anges vid varje diagram) och "
                "SCB, Statistikdatabasen (CC0). Se sidan Om data för definitioner och logg.")
 

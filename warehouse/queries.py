@@ -562,9 +562,20 @@ def refresh_log(con: Con, limit: int = 200) -> pd.DataFrame:
 
 def newest_run_at(con: Con) -> str | None:
     """When the newest row of the refresh log was written (ISO UTC, any source), or None for
-    an empty log: the footer's "senast uppdaterad". The same run_at as ``refresh_log(con, 1)``
-    without sorting the whole log and making a frame of it."""
+    an empty log: the footer's "senast uppdaterad" until walk25 (it now reads data_dates).
+    The same run_at as ``refresh_log(con, 1)`` without sorting the whole log."""
     return con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
+
+
+def data_dates(con: Con) -> tuple[str | None, str | None]:
+    """(newest fetch, newest build), ISO UTC or None: when this build's newest snapshot was
+    fetched from its source (marts.provenance, the date every chart's "Hämtad" cites) and
+    when the database was last built (the refresh log's 'build' rows). The footer's dates
+    (walk25: it called a rebuild from earlier fetched data "Data senast uppdaterad")."""
+    fetched = con.execute("select max(fetched_at) from marts.provenance").fetchone()[0]
+    built = con.execute("select max(run_at) from marts.refresh_log where source = ?",
+                        ["build"]).fetchone()[0]
+    return fetched, built
 
 
 def provenance(con: Con) -> pd.DataFrame:
