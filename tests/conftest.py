@@ -382,7 +382,7 @@ HEAVY_FIRST = [
     "test_browser.py", "test_af_refresh.py", "test_browser_pages.py", "test_concurrency.py",
     "test_revisions.py", "test_app.py", "test_refresh.py", "test_af_monthly.py",
     "test_fetch_process.py", "test_build_fast.py", "test_hostile_input.py", "test_area_sql.py",
-    "test_refresh_kill.py", "test_browser_map.py", "test_deck.py",
+    "test_refresh_kill.py", "test_browser_map.py", "test_phone_layout.py", "test_deck.py",
     "test_exports.py", "test_pages.py", "test_staging_fast.py", "test_group_sql.py", "test_pages_batch.py",
     "test_exports_karta_jamfor.py", "test_monthly_sql.py", "test_monthly_fast.py",
     "test_analysis_pages.py", "test_groups.py", "test_url_state.py", "test_code_history.py",

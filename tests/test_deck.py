@@ -849,11 +849,15 @@ def test_the_deck_s_title_line_and_the_page_count_the_months_with_one_function(
     assert deck.absent_line(warehouse, ind, vaxjo) == (
         f"{ind.label}: inga månadsvärden för Växjö i den hämtade datan; de finns för 7 "
         "kommuner (Hallands län).")
-    from ui import data  # the page's blocks are kept per view across runs: not the patched
-    data._made.clear()   # count's sentence before, nor after for the next test
+    from ui import data  # the page's blocks are kept per view across runs (the process's
+    # memo and Streamlit's cache): not the patched count's sentence before, nor after for the
+    # next test (an earlier test on this worker drew Växjö's Översikt)
+    data._memos.clear()
+    data._made.clear()
     try:
         at = _app(kommun="0780").run()
     finally:
+        data._memos.clear()
         data._made.clear()
     said = [i.value for i in at.info if "månadssiffror" in i.value]
     assert said == [("SCB:s månadssiffror för arbetslöshet saknas för Växjö, Kronobergs län "
