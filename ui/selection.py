@@ -128,7 +128,9 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
                       peer_variables=frozenset(peer_candidates(catalogue)),
                       default_peer_variables=DEFAULT_PEER_VARIABLES,
                       tabs={page_id: frozenset(t for t, _ in page.tabs)
-                            for page_id, page in pages.items() if page.tabs})
+                            for page_id, page in pages.items() if page.tabs},
+                      groups={g.area_id: url_state.SharedGroup(g.name, tuple(g.members))
+                              for g in groups})
 
 
 def dimensions() -> dict[str, Dimension]:

@@ -13,6 +13,8 @@ code, never a display name::
     ?sida=arbetsloshet&flik=ar                         (the open tab of a page with tabs)
     ?sida=karta&indikator=N03920&till=2022&lager=la&klasser=riket      (Karta)
     ?sida=jamfor&jamfor=kommun:0780,lan:07,group:varend                (Jämför)
+        &jamforgrupper=varend:0764.0763.0780:Värend    (an own group's members and name,
+                                                        so the link works without it saved)
     ?sida=liknande&variabler=N01951:1,N03920:2,kommungrupp:1&antal=8   (Liknande kommuner)
     ?sida=motesunderlag&omrade=lan:20&fran=2021&till=2026&nyckeltal=bas_arbetsloshet,N31807
                                                        (Mötesunderlag: indicators in order)
@@ -47,11 +49,12 @@ DIMENSION_PARAMS = {"age": ("alder", "Åldersgruppen"),
 # compared, the peer variables with their weights and the number of peers
 LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS = (
     "lager", "klasser", "jamfor", "variabler", "antal")
+COMPARE_GROUPS = "jamforgrupper"  # the compared own groups: 'id:0764.0780:Name;id2:…'
 DECK_INDICATORS = "nyckeltal"  # Mötesunderlag: the deck's indicators, in order
 PARAMS = (PAGE, TAB, KOMMUN, AREA, GROUP, MEMBERS, SEX,
           *(param for param, _ in DIMENSION_PARAMS.values()),
           START, END, BASELINE, TARGET, TARGET_NAME,
-          INDICATOR, LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS, DECK_INDICATORS)
+          INDICATOR, LAYER, CLASSES, COMPARE, COMPARE_GROUPS, PEER_VARIABLES, N_PEERS, DECK_INDICATORS)
 LAYERS = ("lan", "la", "fa")  # lager=: areas drawn instead of kommuner (default: kommuner)
 CLASS_METHODS = ("riket",)  # klasser=riket: diverging around Riket (default: quantiles)
 MAX_COMPARE = 12
@@ -68,9 +71,11 @@ MAX_GROUP_NAME = 80  # as transforms.groups.MAX_NAME_LENGTH
 MAX_TARGET_NAME = 40
 MAX_MEMBERS = 290
 MAX_RAW = 2000  # anything longer is cut before it is looked at
+MAX_GROUPS_RAW = 4 * MAX_RAW  # jamforgrupper: a few groups' members (≈ 5 characters each)
 ECHO_LENGTH = 24
 _AREA_ID = re.compile(r"^(riket|lan:\d{2}|la:[A-Za-z0-9]{1,12}|fa:\d{1,3}|kommungrupp:[A-C]\d"
                       r"|group:[a-z0-9-]{1,80})$")
+_GROUP_SLUG = re.compile(r"^[a-z0-9-]{1,80}$")  # the id after 'group:'
 _INDICATOR = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 _OPTION = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
 
@@ -109,6 +114,9 @@ class Analysis:
     layer: str | None = None  # lager: 'lan', 'la' or 'fa' areas instead of kommuner
     classes: str | None = None  # klasser: 'riket' (diverging around Riket), None = quantiles
     compare: tuple[str, ...] = ()  # jamfor: area ids ('kommun:0780', 'lan:07', 'group:x')
+    # jamforgrupper: compared own groups the link carries (area id, group), those not stored
+    # here as they are (a colleague's browser has no such group, or another one by that id)
+    groups: tuple[tuple[str, SharedGroup], ...] = ()
     peer_variables: tuple[tuple[str, float], ...] | None = None  # variabler: (id, weight)
     n_peers: int | None = None  # antal: how many peers to list
     deck_indicators: tuple[str, ...] = ()  # nyckeltal: the deck's indicators, () = default
@@ -164,26 +172,28 @@ class Vocabulary:
     default_peer_variables: tuple[tuple[str, float], ...] = ()
     # each page's tab ids (ui/pages.yml `tabs`): a page takes only its own tabs
     tabs: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)
+    # the stored own groups by area id ('group:varend'): a link carries their members
+    groups: Mapping[str, SharedGroup] = field(default_factory=dict, compare=False)
 
     def default(self) -> ViewState:
         """The view of an empty link."""
         return ViewState(page=self.pages[0], kommun=self.default_kommun)
 
 
-def echo(value: str) -> str:
+def echo(value: str, length: int = ECHO_LENGTH) -> str:
     """A user-given value safe to quote in a Swedish notice: short, one line, no markdown."""
     text = re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
-    cut = text[:ECHO_LENGTH] + ("…" if len(text) > ECHO_LENGTH else "")
+    cut = text[:length] + ("…" if len(text) > length else "")
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", cut)
 
 
-def _single(value: str | Sequence[str] | None) -> str | None:
-    """The last of repeated values (as Streamlit's query params do), cut to MAX_RAW."""
+def _single(value: str | Sequence[str] | None, limit: int = MAX_RAW) -> str | None:
+    """The last of repeated values (as Streamlit's query params do), cut to ``limit``."""
     if value is None:
         return None
     if not isinstance(value, str):
         value = value[-1] if len(value) else ""
-    return value[:MAX_RAW].strip()
+    return value[:limit].strip()
 
 
 def _clean_text(value: str, limit: int) -> tuple[str, bool]:
@@ -207,10 +217,12 @@ def _format_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _members(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]:
-    entries = [e.strip() for e in raw.split(",") if e.strip()]
+def _members(raw: str, vocab: Vocabulary, notices: list[str], *,
+             sep: str = ",", param: str = MEMBERS) -> tuple[str, ...]:
+    entries = [e.strip() for e in raw.split(sep) if e.strip()]
     if len(entries) > MAX_MEMBERS:
-        notices.append(f"Länken hade fler än {MAX_MEMBERS} medlemmar; resten ignorerades.")
+        notices.append(f"Länken hade fler än {MAX_MEMBERS} medlemmar i en grupp; resten "
+                       f"ignorerades.")
         entries = entries[:MAX_MEMBERS]
     codes, unknown = [], []
     for entry in entries:
@@ -222,7 +234,7 @@ def _members(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]
     if unknown:
         shown = ", ".join(echo(u) for u in unknown[:5])
         more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
-        notices.append(f"Okända kommunkoder i gruppen ignorerades ({MEMBERS}: {shown}{more}).")
+        notices.append(f"Okända kommunkoder i gruppen ignorerades ({param}: {shown}{more}).")
     return tuple(codes)
 
 
@@ -263,17 +275,56 @@ def _target(raw: str, params: Mapping, vocab: Vocabulary, notices: list[str]) ->
     return Target(indicator, value, name)
 
 
-def _compare(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]:
-    """jamfor=kommun:0780,lan:07,group:x: known area ids, once each, at most MAX_COMPARE."""
+def group_name_in_link(name: str) -> str:
+    """A group's name as a link carries it (``jamforgrupper`` separates groups by ';')."""
+    return _clean_text(name.replace(";", ","), MAX_GROUP_NAME)[0]
+
+
+def _compare_groups(raw: str, cut: bool, vocab: Vocabulary,
+                    notices: list[str]) -> dict[str, SharedGroup]:
+    """jamforgrupper=varend:0764.0763.0780:Värend;…: the compared own groups a link carries
+    (area id -> group), members checked as ``medlemmar`` is; a group whose entry was cut
+    (the parameter longer than MAX_GROUPS_RAW) is left out rather than shown with fewer
+    kommuner than the sender's."""
+    entries = [e for e in raw.split(";") if e.strip()]
+    if cut and entries:
+        dropped = entries.pop()
+        notices.append(f"Länken var för lång för alla gruppers kommuner; gruppen "
+                       f"{echo(dropped.partition(':')[0].strip(), 80)} ignorerades.")
+    found: dict[str, SharedGroup] = {}
+    for entry in entries[:MAX_COMPARE]:
+        slug, _, rest = entry.strip().partition(":")
+        members_raw, _, name_raw = rest.partition(":")
+        area_id = f"group:{slug.strip()}"
+        name = group_name_in_link(name_raw)
+        members = _members(members_raw, vocab, notices, sep=".", param=COMPARE_GROUPS)
+        if not _GROUP_SLUG.match(slug.strip()) or not name or not members:
+            notices.append(f"En grupp i länken kunde inte läsas och ignorerades "
+                           f"({COMPARE_GROUPS}: {echo(entry)}).")
+        elif area_id not in found:
+            found[area_id] = SharedGroup(name, members)
+    return found
+
+
+def _compare(raw: str, vocab: Vocabulary, notices: list[str],
+             carried: Mapping[str, SharedGroup]) -> tuple[str, ...]:
+    """jamfor=kommun:0780,lan:07,group:x: known area ids, once each, at most MAX_COMPARE;
+    an own group is known when stored here or carried by the link (``carried``)."""
     entries = list(dict.fromkeys(e.strip() for e in raw.split(",") if e.strip()))
-    known, unknown = [], []
+    known, unknown, groups = [], [], []
     for entry in entries:
         code = entry.removeprefix("kommun:")
         if (entry.startswith("kommun:") and code in vocab.kommuner) or (
-                _AREA_ID.match(entry) and entry in vocab.areas):
+                _AREA_ID.match(entry) and (entry in vocab.areas or entry in carried)):
             known.append(entry)
+        elif _AREA_ID.match(entry) and entry.startswith("group:"):
+            groups.append(entry.removeprefix("group:"))
         else:
             unknown.append(entry)
+    if groups:  # named in full: the reader must know which group to ask the sender for
+        shown = ", ".join(echo(f"group:{g}", 90) for g in groups[:5])
+        notices.append(f"Egna grupper som inte finns här och som länken inte har kommunerna "
+                       f"för ignorerades ({COMPARE}: {shown}).")
     if unknown:
         shown = ", ".join(echo(u) for u in unknown[:5])
         notices.append(f"Okända områden att jämföra ignorerades ({COMPARE}: {shown}).")
@@ -350,9 +401,22 @@ def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
             out = replace(out, classes=classes)
         else:
             bad(CLASSES, classes, "Klassindelningen")
+    groups_raw = params.get(COMPARE_GROUPS)
+    groups_text = _single(groups_raw, MAX_GROUPS_RAW)
+    carried = _compare_groups(groups_text, len(_single(groups_raw, MAX_GROUPS_RAW + 1))
+                              > MAX_GROUPS_RAW, vocab, notices) if groups_text else {}
     compare = _single(params.get(COMPARE))
     if compare:
-        out = replace(out, compare=_compare(compare, vocab, notices))
+        out = replace(out, compare=_compare(compare, vocab, notices, carried))
+    if carried:
+        unused = [a for a in carried if a not in out.compare]
+        if unused:
+            notices.append(f"Grupper i länken som inte jämförs ignorerades ({COMPARE_GROUPS}: "
+                           f"{', '.join(echo(a, 80) for a in unused[:5])}).")
+        # a group stored here as the link has it is the stored one (its own name in lists)
+        out = replace(out, groups=tuple(
+            (a, g) for a, g in carried.items() if a in out.compare
+            and _stored_as_carried(vocab.groups.get(a)) != g))
     variables = _single(params.get(PEER_VARIABLES))
     if variables:
         out = replace(out, peer_variables=_peer_variables(variables, vocab, notices))
@@ -368,6 +432,25 @@ def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
     return out
 
 
+def _stored_as_carried(group: SharedGroup | None) -> SharedGroup | None:
+    """A stored group as a link carries it (its name without ';'), None for None."""
+    return None if group is None else SharedGroup(group_name_in_link(group.name),
+                                                  group.members)
+
+
+def _compare_groups_param(analysis: Analysis, vocab: Vocabulary) -> str:
+    """'varend:0764.0763.0780:Värend;…' for each compared own group: the link's own or the
+    stored one, so a colleague without the group sees the same comparison."""
+    carried = dict(analysis.groups)
+    entries = []
+    for area_id in analysis.compare:
+        group = carried.get(area_id) or _stored_as_carried(vocab.groups.get(area_id))
+        if area_id.startswith("group:") and group is not None:
+            entries.append(f"{area_id.removeprefix('group:')}:{'.'.join(group.members)}:"
+                           f"{group_name_in_link(group.name)}")
+    return ";".join(entries)
+
+
 def _analysis_params(analysis: Analysis, vocab: Vocabulary) -> dict[str, str]:
     out: dict[str, str] = {}
     # the indicator is the view's own (ViewState.indicator, written by to_params)
@@ -377,6 +460,8 @@ def _analysis_params(analysis: Analysis, vocab: Vocabulary) -> dict[str, str]:
         out[CLASSES] = analysis.classes
     if analysis.compare:
         out[COMPARE] = ",".join(analysis.compare)
+        if groups := _compare_groups_param(analysis, vocab):
+            out[COMPARE_GROUPS] = groups
     if analysis.peer_variables and analysis.peer_variables != vocab.default_peer_variables:
         out[PEER_VARIABLES] = ",".join(f"{name}:{_format_number(weight)}"
                                        for name, weight in analysis.peer_variables)
