@@ -1,6 +1,6 @@
-"""share25 (walk25 defect 4): a Jämför link comparing an own group is shared with a colleague
-whose browser has no groups saved. Before, the link said only ``jamfor=group:<id>``: the
-colleague got "Okända områden att jämföra ignorerades (jamfor: group:norrort…)" and lost the
+"""share25 (walk25 defect 4): a Jämför (or Karta) link with an own group is shared with a
+colleague whose browser has no groups saved. Before, the link said only ``jamfor=group:<id>``:
+the colleague got "Okända områden att jämföra ignorerades (jamfor: group:norrort…)" and lost the
 group. Now the link carries the group's name and members, and the colleague's chart draws the
 group at the value the sender saw: the population-weighted unemployment of its four kommuner,
 from the recorded Kolada responses in ../shared/data (small warehouse: N03920 with its weights
@@ -69,3 +69,27 @@ def test_a_jamfor_link_without_the_groups_members_names_the_group_in_full(
     # the whole id (markdown-escaped), not cut after 24 characters as other values are
     assert r"(jamfor: group:samordningsforbundet\-norrort\-sno)." in _warnings(at)
     assert set(_drawn(at)) == {"Stockholms län", "Riket"}
+
+
+def test_a_karta_link_with_an_own_group_shows_its_kommuner_in_a_browser_without_groups(
+        small_app_warehouse, tmp_path, monkeypatch, shared):
+    """Karta (and every page) takes a group through Område, ``omrade=group:…``: the link
+    carries it the same way (``egnagrupper``), and the map's list is the group's kommuner."""
+    monkeypatch.chdir(ROOT)
+    sender = tmp_path / "sender.duckdb"
+    monkeypatch.setenv("USER_DB_PATH", str(sender))
+    group = usergroups.save(GroupSpec(NAME, MEMBERS), path=sender)
+    at = _app(sida="karta", kommun="0160", omrade=f"group:{group.group_id}").run()
+    assert not at.exception
+    link = dict(at.query_params)
+
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "colleague.duckdb"))
+    at = _app(**link).run()
+    assert not at.exception
+    assert _warnings(at) == ""
+    assert [t.value for t in at.title] == [f"Karta – {NAME} (delad länk)"]
+    [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
+    rate = _kolada(shared, "N03920", 2022)  # the small warehouse's last year of N03920
+    names = {"0160": "Täby", "0162": "Danderyd", "0163": "Sollentuna", "0186": "Lidingö"}
+    assert dict(zip(listed["Kommun"], listed["Värde (%)"], strict=True)) == {
+        names[k]: f"{rate[k]:.1f}".replace(".", ",") for k in MEMBERS}

@@ -221,7 +221,7 @@ _values = st.one_of(
                      "N03920:4,5", "N31807:-1", "grupper",
                      "16-24", "20-pension", "tot", "ut",
                      "om_data", "0764,0763,0780", "0780,0780,1",
-                     # jamfor's own groups and their members (jamforgrupper)
+                     # jamfor's own groups and their members (egnagrupper)
                      "group:a,group:samordningsforbundet-varend,lan:07",
                      "a:0780.0764:Värend;samordningsforbundet-varend:0763:B;a:1:x"]),
     st.lists(st.sampled_from(["0780", "K", "2015", ""]), max_size=3))

@@ -34,7 +34,7 @@ def _options(sel: Selection) -> dict[str, str]:
             options[r.area_id] = area_label(r.area_kind, r.area_name)
     for g in user_groups():
         options[g.area_id] = area_label("group", g.name)
-    for area_id, group in sel.state.analysis.groups:  # a link's group (not stored here)
+    for area_id, group in sel.state.groups:  # a link's group (not stored here)
         options[area_id] = area_label("group", group.name + SHARED_SUFFIX)
     return options
 
@@ -73,7 +73,7 @@ def _compare_picker(sel: Selection, options: dict[str, str]) -> list[str]:
 
 
 def _area(sel: Selection, area_id: str) -> queries.Area:
-    carried = dict(sel.state.analysis.groups)
+    carried = dict(sel.state.groups)
     if area_id in carried:  # the link's group: its members as the sender had them
         return shared_area(carried[area_id], area_id)
     if area_id.startswith("group:"):
