@@ -52,8 +52,8 @@ def test_the_links_group_wins_over_another_stored_by_the_same_id():
 def test_an_unknown_group_without_members_is_named_in_full():
     state, notices = us.parse({"sida": "jamfor", "jamfor": COMPARED[0] + ",lan:07"}, VOCAB)
     assert state.analysis.compare == ("lan:07",)
-    assert notices == [("Egna grupper som inte finns här och som länken inte har kommunerna "
-                        "för ignorerades (jamfor: group:samordningsforbundet\\-norrort).")]
+    assert notices == [("Egna grupper som inte finns här ignorerades; länken anger inte deras "
+                        "kommuner (jamfor: group:samordningsforbundet\\-norrort).")]
 
 
 def test_the_groups_members_are_checked_as_medlemmar_are():
@@ -141,5 +141,5 @@ def test_omrade_carries_its_own_group_too_and_a_group_named_twice_is_carried_onc
     assert colleague.groups == ((COMPARED[0], NORRORT),)
     alone, notices = us.parse({"sida": "karta", "omrade": COMPARED[0]}, VOCAB)
     assert alone.area is None
-    assert notices == [("Egna grupper som inte finns här och som länken inte har kommunerna "
-                        "för ignorerades (omrade: group:samordningsforbundet\\-norrort).")]
+    assert notices == [("Egna grupper som inte finns här ignorerades; länken anger inte deras "
+                        "kommuner (omrade: group:samordningsforbundet\\-norrort).")]

@@ -316,8 +316,8 @@ def _missing_groups(param: str, slugs: Sequence[str]) -> str:
     """The notice for own groups neither stored here nor carried by the link, named in full:
     the reader must know which group to ask the sender for."""
     shown = ", ".join(echo(f"group:{g}", 90) for g in slugs[:5])
-    return (f"Egna grupper som inte finns här och som länken inte har kommunerna för "
-            f"ignorerades ({param}: {shown}).")
+    return (f"Egna grupper som inte finns här ignorerades; länken anger inte deras kommuner "
+            f"({param}: {shown}).")
 
 
 def _compare(raw: str, vocab: Vocabulary, notices: list[str],
