@@ -101,8 +101,8 @@ _slug = st.sampled_from(["a", "samordningsforbundet-varend", "x-1", "A", ""])
 _slugs = st.one_of(_slug, _slug, _slug, st.text(TEXT, max_size=10))  # mostly well formed
 _codes = st.lists(st.one_of(st.sampled_from(["0114", "0764", "0780", "9999", " 0763 "]),
                             st.text(TEXT, max_size=5)), max_size=6).map(".".join)
-_entries = st.lists(st.tuples(_slugs, _codes, st.one_of(st.just("Värend"), st.text(TEXT, max_size=30))).map(":".join),
-                    max_size=4).map(";".join)
+_names = st.one_of(st.just("Värend"), st.text(TEXT, max_size=30))
+_entries = st.lists(st.tuples(_slugs, _codes, _names).map(":".join), max_size=4).map(";".join)
 _compared = st.lists(st.one_of(_slugs.map("group:".__add__),
                                st.sampled_from(["lan:07", "kommun:0780", "riket"])),
                      max_size=5).map(",".join)
