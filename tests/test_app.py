@@ -536,7 +536,9 @@ def test_a_shared_group_survives_a_page_change_and_can_be_saved(app_env):
     save.click().run()
     assert not at.exception
     assert "Gruppen ”Värend” är sparad" in at.success[0].value
-    assert dict(at.query_params) == {"sida": "grupper", "omrade": "group:varend"}
+    # share25: the stored group's members and name go with the link (egnagrupper)
+    assert dict(at.query_params) == {"sida": "grupper", "omrade": "group:varend",
+                                     "egnagrupper": "varend:0764.0763.0780:Värend"}
     assert _widget(at, "selectbox", "Område").value == "group:varend"
 
 

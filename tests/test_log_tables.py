@@ -6,7 +6,9 @@ OK. Both pages are run on the small warehouse refreshed from ../shared/data."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -17,7 +19,19 @@ from transforms.public_url import public_url
 from warehouse import usergroups
 
 ROOT = Path(__file__).resolve().parents[1]
-MINUTE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+          "september", "oktober", "november", "december")
+
+
+def _swedish(moment: datetime | str) -> str:
+    """share25: a logged moment as the app writes it, "2 december 2026 kl. 07:56", in
+    Swedish time (hand-written here, not the app's formatter)."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    t = moment.astimezone(ZoneInfo("Europe/Stockholm"))
+    return f"{t.day} {MONTHS[t.month - 1]} {t.year} kl. {t.hour:02d}:{t.minute:02d}"
 
 
 def _table(at, column: str):
@@ -45,13 +59,31 @@ def test_the_group_change_log_has_no_none_and_minute_times(small_app_warehouse, 
     usergroups.delete(group.group_id, path=user_db)
     at = _app(sida="grupper").run()
     assert not at.exception
-    log = _table(at, "Namn före")
+    # share25: a static table (st.dataframe cut "Namn före" off at 1280 px), times as the
+    # app writes them
+    [log] = [t.value for t in at.table if "Namn före" in t.value.columns]
+    assert not [d for d in at.dataframe if "Namn före" in d.value.columns]
+    log = log.reset_index()
     _no_none(log)
     ours = log[log["Grupp"] == "Samordningsförbundet Norrort"]
     assert ours["Ändring"].tolist() == ["borttagen", "ändrad"]  # newest first
     assert ours["Namn före"].tolist() == ["", "Norrort"]
     assert ours["Antal kommuner"].tolist() == [4, 4]
-    assert log["Tid (UTC)"].map(lambda t: bool(MINUTE.match(t))).all()
+    stored = usergroups.history(100, path=user_db)
+    assert log["Tid"].tolist() == [_swedish(t) for t in stored["at"]]
+    assert all(re.fullmatch(r"\d{1,2} [a-z]+ 20\d\d kl\. \d\d:\d\d", t) for t in log["Tid"])
+
+
+def test_a_deleted_group_says_when_as_the_app_writes_dates(small_app_warehouse, user_db):
+    """walk25: Borttagna grupper said "borttagen 2026-12-02 06:56 UTC"."""
+    group = usergroups.save(GroupSpec("Norrort", ("0160", "0162")), path=user_db)
+    usergroups.delete(group.group_id, path=user_db)
+    [trashed] = usergroups.deleted_groups(path=user_db)
+    at = _app(sida="grupper").run()
+    assert not at.exception
+    [line] = [m.value for m in at.markdown if m.value.startswith("**Norrort**")]
+    assert line == f"**Norrort** (2 kommuner), borttagen {_swedish(trashed.deleted_at)}"
+    assert "UTC" not in line
 
 
 def test_the_refresh_log_has_no_none_and_says_yes_or_no(small_app_warehouse, user_db):
@@ -66,9 +98,9 @@ def test_the_refresh_log_has_no_none_and_says_yes_or_no(small_app_warehouse, use
     _no_none(log)
     assert len(log) == len(rows)
     shown = set(zip(log["Källa"], log["Dataset"], log["Gick igenom"], log["Utfall"],
-                    log["Spegel"], log["Adress"], log["Tid (UTC)"], strict=True))
+                    log["Spegel"], log["Adress"], log["Tid"], strict=True))
     assert shown == {(source, dataset, "ja" if ok else "nej", message, mirror or "",
-                      public_url(url) or "", run_at[:16].replace("T", " "))
+                      public_url(url) or "", _swedish(run_at))
                      for run_at, source, dataset, ok, message, mirror, url in rows}
 
 

@@ -220,7 +220,10 @@ _values = st.one_of(
                      "2015", "2020-03", "2020-13", "1800", "9999-12", " 0000 ",
                      "N03920:4,5", "N31807:-1", "grupper",
                      "16-24", "20-pension", "tot", "ut",
-                     "om_data", "0764,0763,0780", "0780,0780,1"]),
+                     "om_data", "0764,0763,0780", "0780,0780,1",
+                     # jamfor's own groups and their members (egnagrupper)
+                     "group:a,group:samordningsforbundet-varend,lan:07",
+                     "a:0780.0764:Värend;samordningsforbundet-varend:0763:B;a:1:x"]),
     st.lists(st.sampled_from(["0780", "K", "2015", ""]), max_size=3))
 _params = st.dictionaries(st.one_of(st.sampled_from(us.PARAMS), st.text(TEXT, max_size=12)),
                           _values, max_size=8)

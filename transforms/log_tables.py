@@ -1,25 +1,47 @@
 """The two logs the app shows as tables, in Swedish for a reader: the refresh log (Om data)
 and the groups' change log (Egna grupper). Pure: a log frame in, the table to show out.
 
-An empty cell stays empty, never pandas' "None"; times read "2026-12-02 06:39" (UTC, said in
-the column's name); yes/no are words, not a bare checkbox (walk25).
+An empty cell stays empty, never pandas' "None"; yes/no are words, not a bare checkbox
+(walk25). Every time the app shows (these logs, Egna grupper's Borttagna grupper) is written
+by ``format_time``: "2 december 2026 kl. 07:39", Swedish time, as the app writes dates
+(share25; the logs store UTC).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 import pandas as pd
 
-REFRESH_COLUMNS = {"run_at": "Tid (UTC)", "source": "Källa", "dataset": "Dataset",
+from transforms.formatting import format_date
+
+SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
+REFRESH_COLUMNS = {"run_at": "Tid", "source": "Källa", "dataset": "Dataset",
                    "ok": "Gick igenom", "message": "Utfall", "mirror": "Spegel",
                    "url": "Adress"}
-GROUP_COLUMNS = {"at": "Tid (UTC)", "action": "Ändring", "name": "Grupp",
+GROUP_COLUMNS = {"at": "Tid", "action": "Ändring", "name": "Grupp",
                  "members": "Antal kommuner", "before_name": "Namn före"}
 
 
-def utc_minute(values: pd.Series) -> pd.Series:
-    """Timestamps (ISO strings or datetimes, UTC) as "YYYY-MM-DD HH:MM"; "" where missing."""
+def format_time(moment: str | datetime | None) -> str:
+    """"2 december 2026 kl. 07:56": a moment (a datetime, or an ISO string; without a time
+    zone it is UTC, as the logs store it) in Swedish time; "" for a missing one."""
+    if moment is None or (not isinstance(moment, str | datetime) and pd.isna(moment)):
+        return ""
+    when = pd.Timestamp(moment)
+    if pd.isna(when):
+        return ""
+    if when.tzinfo is None:
+        when = when.tz_localize(UTC)
+    local = when.tz_convert(SWEDISH_TIME)
+    return f"{format_date(local.to_pydatetime())} kl. {local:%H:%M}"
+
+
+def format_times(values: pd.Series) -> pd.Series:
+    """``format_time`` of each value (ISO strings or datetimes); "" where missing."""
     times = pd.to_datetime(values, utc=True, errors="coerce", format="mixed")
-    return times.dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    return pd.Series([format_time(t) for t in times], index=values.index, dtype=object)
 
 
 def _text(values: pd.Series) -> pd.Series:
@@ -31,7 +53,7 @@ def refresh_log_table(log: pd.DataFrame) -> pd.DataFrame:
     """marts.refresh_log rows (run_at, source, dataset, ok, message, mirror, url; ``url``
     already made public) as Om data's Uppdateringslogg."""
     table = pd.DataFrame({
-        "run_at": utc_minute(log["run_at"]),
+        "run_at": format_times(log["run_at"]),
         "source": _text(log["source"]),
         "dataset": _text(log["dataset"]),
         "ok": log["ok"].map({True: "ja", False: "nej"}).fillna(""),
@@ -44,7 +66,7 @@ def refresh_log_table(log: pd.DataFrame) -> pd.DataFrame:
 def group_log_table(log: pd.DataFrame) -> pd.DataFrame:
     """``usergroups.history`` rows as Egna grupper's Ändringslogg."""
     table = pd.DataFrame({
-        "at": utc_minute(log["at"]),
+        "at": format_times(log["at"]),
         "action": _text(log["action"]),
         "name": _text(log["name"]),
         "members": log["members"].map(lambda m: len(m) if m is not None else None),

@@ -22,9 +22,10 @@ def user_groups() -> list[queries.Area]:
     return [usergroups.as_area(g) for g in usergroups.list_groups()]
 
 
-def shared_area(shared: url_state.SharedGroup) -> queries.Area:
+def shared_area(shared: url_state.SharedGroup,
+                area_id: str = url_state.SHARED_AREA_ID) -> queries.Area:
     """A group carried by a link, as an area the queries understand."""
-    return queries.Area(url_state.SHARED_AREA_ID, "group", shared.name + SHARED_SUFFIX,
+    return queries.Area(area_id, "group", shared.name + SHARED_SUFFIX,
                         shared.members, source="Delad länk")
 
 

@@ -128,7 +128,9 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
                       peer_variables=frozenset(peer_candidates(catalogue)),
                       default_peer_variables=DEFAULT_PEER_VARIABLES,
                       tabs={page_id: frozenset(t for t, _ in page.tabs)
-                            for page_id, page in pages.items() if page.tabs})
+                            for page_id, page in pages.items() if page.tabs},
+                      groups={g.area_id: url_state.SharedGroup(g.name, tuple(g.members))
+                              for g in groups})
 
 
 def dimensions() -> dict[str, Dimension]:
@@ -254,6 +256,8 @@ def _area_options(state: ViewState, groups: list[queries.Area]) -> dict[str, str
     if state.shared:
         options[url_state.SHARED_AREA_ID] = area_label("group", state.shared.name
                                                        + " (delad länk)")
+    for area_id, group in state.groups:  # a link's own groups (egnagrupper)
+        options[area_id] = area_label("group", group.name + " (delad länk)")
     for g in groups:
         options.setdefault(g.area_id, area_label("group", g.name))
     for r in query("areas").itertuples():
@@ -390,6 +394,9 @@ def _reference_control(state: ViewState, facts: PageFacts, column) -> ViewState:
 def _resolve_area(state: ViewState, groups: list[queries.Area]) -> queries.Area:
     if state.area == url_state.SHARED_AREA_ID and state.shared:
         return shared_area(state.shared)
+    carried = dict(state.groups)  # a link's own group (egnagrupper), not stored here
+    if state.area in carried:
+        return shared_area(carried[state.area], state.area)
     if state.area and state.area.startswith("group:"):
         found = next((g for g in groups if g.area_id == state.area), None)
         if found:

@@ -13,6 +13,9 @@ code, never a display name::
     ?sida=arbetsloshet&flik=ar                         (the open tab of a page with tabs)
     ?sida=karta&indikator=N03920&till=2022&lager=la&klasser=riket      (Karta)
     ?sida=jamfor&jamfor=kommun:0780,lan:07,group:varend                (Jämför)
+    ?omrade=group:varend&egnagrupper=varend:0764.0763.0780:Värend
+                         (an own group's members and name, for each group:… in omrade and
+                          jamfor, so the link works where the group is not saved)
     ?sida=liknande&variabler=N01951:1,N03920:2,kommungrupp:1&antal=8   (Liknande kommuner)
     ?sida=motesunderlag&omrade=lan:20&fran=2021&till=2026&nyckeltal=bas_arbetsloshet,N31807
                                                        (Mötesunderlag: indicators in order)
@@ -47,11 +50,12 @@ DIMENSION_PARAMS = {"age": ("alder", "Åldersgruppen"),
 # compared, the peer variables with their weights and the number of peers
 LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS = (
     "lager", "klasser", "jamfor", "variabler", "antal")
+OWN_GROUPS = "egnagrupper"  # the own groups omrade and jamfor name: 'id:0764.0780:Name;…'
 DECK_INDICATORS = "nyckeltal"  # Mötesunderlag: the deck's indicators, in order
 PARAMS = (PAGE, TAB, KOMMUN, AREA, GROUP, MEMBERS, SEX,
           *(param for param, _ in DIMENSION_PARAMS.values()),
           START, END, BASELINE, TARGET, TARGET_NAME,
-          INDICATOR, LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS, DECK_INDICATORS)
+          INDICATOR, LAYER, CLASSES, COMPARE, PEER_VARIABLES, N_PEERS, DECK_INDICATORS, OWN_GROUPS)
 LAYERS = ("lan", "la", "fa")  # lager=: areas drawn instead of kommuner (default: kommuner)
 CLASS_METHODS = ("riket",)  # klasser=riket: diverging around Riket (default: quantiles)
 MAX_COMPARE = 12
@@ -68,9 +72,11 @@ MAX_GROUP_NAME = 80  # as transforms.groups.MAX_NAME_LENGTH
 MAX_TARGET_NAME = 40
 MAX_MEMBERS = 290
 MAX_RAW = 2000  # anything longer is cut before it is looked at
+MAX_GROUPS_RAW = 4 * MAX_RAW  # egnagrupper: a few groups' members (≈ 5 characters each)
 ECHO_LENGTH = 24
 _AREA_ID = re.compile(r"^(riket|lan:\d{2}|la:[A-Za-z0-9]{1,12}|fa:\d{1,3}|kommungrupp:[A-C]\d"
                       r"|group:[a-z0-9-]{1,80})$")
+_GROUP_SLUG = re.compile(r"^[a-z0-9-]{1,80}$")  # the id after 'group:'
 _INDICATOR = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 _OPTION = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
 
@@ -131,6 +137,10 @@ class ViewState:
     indicator: str | None = None  # the indicator a page draws (``indikator``)
     analysis: Analysis = Analysis()  # Karta, Jämför, Liknande kommuner (indicator kept equal)
     tab: str | None = None  # the open tab of the page (``flik``); None = its first tab
+    # egnagrupper: own groups the link carries (area id, group) for omrade and jamfor, those
+    # not stored here as they are (a colleague's browser has no such group, or another one
+    # by that id)
+    groups: tuple[tuple[str, SharedGroup], ...] = ()
 
     def dim(self, name: str) -> str | None:
         """The option chosen for a monthly dimension ('16-24'), None for its default."""
@@ -164,26 +174,28 @@ class Vocabulary:
     default_peer_variables: tuple[tuple[str, float], ...] = ()
     # each page's tab ids (ui/pages.yml `tabs`): a page takes only its own tabs
     tabs: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)
+    # the stored own groups by area id ('group:varend'): a link carries their members
+    groups: Mapping[str, SharedGroup] = field(default_factory=dict, compare=False)
 
     def default(self) -> ViewState:
         """The view of an empty link."""
         return ViewState(page=self.pages[0], kommun=self.default_kommun)
 
 
-def echo(value: str) -> str:
+def echo(value: str, length: int = ECHO_LENGTH) -> str:
     """A user-given value safe to quote in a Swedish notice: short, one line, no markdown."""
     text = re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
-    cut = text[:ECHO_LENGTH] + ("…" if len(text) > ECHO_LENGTH else "")
+    cut = text[:length] + ("…" if len(text) > length else "")
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", cut)
 
 
-def _single(value: str | Sequence[str] | None) -> str | None:
-    """The last of repeated values (as Streamlit's query params do), cut to MAX_RAW."""
+def _single(value: str | Sequence[str] | None, limit: int = MAX_RAW) -> str | None:
+    """The last of repeated values (as Streamlit's query params do), cut to ``limit``."""
     if value is None:
         return None
     if not isinstance(value, str):
         value = value[-1] if len(value) else ""
-    return value[:MAX_RAW].strip()
+    return value[:limit].strip()
 
 
 def _clean_text(value: str, limit: int) -> tuple[str, bool]:
@@ -207,10 +219,12 @@ def _format_number(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _members(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]:
-    entries = [e.strip() for e in raw.split(",") if e.strip()]
+def _members(raw: str, vocab: Vocabulary, notices: list[str], *,
+             sep: str = ",", param: str = MEMBERS) -> tuple[str, ...]:
+    entries = [e.strip() for e in raw.split(sep) if e.strip()]
     if len(entries) > MAX_MEMBERS:
-        notices.append(f"Länken hade fler än {MAX_MEMBERS} medlemmar; resten ignorerades.")
+        notices.append(f"Länken hade fler än {MAX_MEMBERS} medlemmar i en grupp; resten "
+                       f"ignorerades.")
         entries = entries[:MAX_MEMBERS]
     codes, unknown = [], []
     for entry in entries:
@@ -222,7 +236,7 @@ def _members(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]
     if unknown:
         shown = ", ".join(echo(u) for u in unknown[:5])
         more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
-        notices.append(f"Okända kommunkoder i gruppen ignorerades ({MEMBERS}: {shown}{more}).")
+        notices.append(f"Okända kommunkoder i gruppen ignorerades ({param}: {shown}{more}).")
     return tuple(codes)
 
 
@@ -263,17 +277,66 @@ def _target(raw: str, params: Mapping, vocab: Vocabulary, notices: list[str]) ->
     return Target(indicator, value, name)
 
 
-def _compare(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[str, ...]:
-    """jamfor=kommun:0780,lan:07,group:x: known area ids, once each, at most MAX_COMPARE."""
+def group_name_in_link(name: str) -> str:
+    """A group's name as a link carries it (``egnagrupper`` separates groups by ';')."""
+    return _clean_text(name.replace(";", ","), MAX_GROUP_NAME)[0]
+
+
+def _own_groups(params: Mapping, vocab: Vocabulary,
+                notices: list[str]) -> dict[str, SharedGroup]:
+    """egnagrupper=varend:0764.0763.0780:Värend;…: the own groups a link carries (area id ->
+    group), members checked as ``medlemmar`` is; a group whose entry was cut (the parameter
+    longer than MAX_GROUPS_RAW) is left out rather than shown with fewer kommuner than the
+    sender's."""
+    raw = _single(params.get(OWN_GROUPS), MAX_GROUPS_RAW)
+    if not raw:
+        return {}
+    cut = len(_single(params.get(OWN_GROUPS), MAX_GROUPS_RAW + 1)) > MAX_GROUPS_RAW
+    entries = [e for e in raw.split(";") if e.strip()]
+    if cut and entries:
+        dropped = entries.pop()
+        notices.append(f"Länken var för lång för alla gruppers kommuner; gruppen "
+                       f"{echo(dropped.partition(':')[0].strip(), 80)} ignorerades.")
+    found: dict[str, SharedGroup] = {}
+    for entry in entries[:MAX_COMPARE + 1]:  # the compared ones and Område's
+        slug, _, rest = entry.strip().partition(":")
+        members_raw, _, name_raw = rest.partition(":")
+        area_id = f"group:{slug.strip()}"
+        name = group_name_in_link(name_raw)
+        members = _members(members_raw, vocab, notices, sep=".", param=OWN_GROUPS)
+        if not _GROUP_SLUG.match(slug.strip()) or not name or not members:
+            notices.append(f"En grupp i länken kunde inte läsas och ignorerades "
+                           f"({OWN_GROUPS}: {echo(entry)}).")
+        elif area_id not in found:
+            found[area_id] = SharedGroup(name, members)
+    return found
+
+
+def _missing_groups(param: str, slugs: Sequence[str]) -> str:
+    """The notice for own groups neither stored here nor carried by the link, named in full:
+    the reader must know which group to ask the sender for."""
+    shown = ", ".join(echo(f"group:{g}", 90) for g in slugs[:5])
+    return (f"Egna grupper som inte finns här ignorerades; länken anger inte deras kommuner "
+            f"({param}: {shown}).")
+
+
+def _compare(raw: str, vocab: Vocabulary, notices: list[str],
+             carried: Mapping[str, SharedGroup]) -> tuple[str, ...]:
+    """jamfor=kommun:0780,lan:07,group:x: known area ids, once each, at most MAX_COMPARE;
+    an own group is known when stored here or carried by the link (``carried``)."""
     entries = list(dict.fromkeys(e.strip() for e in raw.split(",") if e.strip()))
-    known, unknown = [], []
+    known, unknown, groups = [], [], []
     for entry in entries:
         code = entry.removeprefix("kommun:")
         if (entry.startswith("kommun:") and code in vocab.kommuner) or (
-                _AREA_ID.match(entry) and entry in vocab.areas):
+                _AREA_ID.match(entry) and (entry in vocab.areas or entry in carried)):
             known.append(entry)
+        elif _AREA_ID.match(entry) and entry.startswith("group:"):
+            groups.append(entry.removeprefix("group:"))
         else:
             unknown.append(entry)
+    if groups:
+        notices.append(_missing_groups(COMPARE, groups))
     if unknown:
         shown = ", ".join(echo(u) for u in unknown[:5])
         notices.append(f"Okända områden att jämföra ignorerades ({COMPARE}: {shown}).")
@@ -335,7 +398,7 @@ def _deck_indicators(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[s
 
 
 def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
-              bad) -> Analysis:
+              bad, carried: Mapping[str, SharedGroup]) -> Analysis:
     """The choices of Karta, Jämför and Liknande kommuner (each unusable value named)."""
     out = Analysis()  # its indicator is the view's (parsed once, in from_params)
     layer = _single(params.get(LAYER))
@@ -352,7 +415,7 @@ def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
             bad(CLASSES, classes, "Klassindelningen")
     compare = _single(params.get(COMPARE))
     if compare:
-        out = replace(out, compare=_compare(compare, vocab, notices))
+        out = replace(out, compare=_compare(compare, vocab, notices, carried))
     variables = _single(params.get(PEER_VARIABLES))
     if variables:
         out = replace(out, peer_variables=_peer_variables(variables, vocab, notices))
@@ -366,6 +429,31 @@ def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
     if deck:
         out = replace(out, deck_indicators=_deck_indicators(deck, vocab, notices))
     return out
+
+
+def _stored_as_carried(group: SharedGroup | None) -> SharedGroup | None:
+    """A stored group as a link carries it (its name without ';'), None for None."""
+    return None if group is None else SharedGroup(group_name_in_link(group.name),
+                                                  group.members)
+
+
+def _named_groups(state: ViewState) -> list[str]:
+    """The own groups' area ids the view names (Område's, then Jämför's), once each."""
+    named = ([state.area] if state.area else []) + list(state.analysis.compare)
+    return [a for a in dict.fromkeys(named) if a.startswith("group:")]
+
+
+def _own_groups_param(state: ViewState, vocab: Vocabulary) -> str:
+    """'varend:0764.0763.0780:Värend;…' for each own group the view names: the link's own or
+    the stored one, so a colleague without the group sees the same view."""
+    carried = dict(state.groups)
+    entries = []
+    for area_id in _named_groups(state):
+        group = carried.get(area_id) or _stored_as_carried(vocab.groups.get(area_id))
+        if group is not None:
+            entries.append(f"{area_id.removeprefix('group:')}:{'.'.join(group.members)}:"
+                           f"{group_name_in_link(group.name)}")
+    return ";".join(entries)
 
 
 def _analysis_params(analysis: Analysis, vocab: Vocabulary) -> dict[str, str]:
@@ -428,13 +516,16 @@ def parse(params: Mapping[str, str | Sequence[str]],
             notices.append(f"Kommunen i länken känns inte igen ({KOMMUN}={echo(kommun)}); "
                            f"visar {name}.")
     shared = _shared(params, vocab, notices)
+    carried = _own_groups(params, vocab, notices)
     area: str | None = SHARED_AREA_ID if shared else None
     area_raw = _single(params.get(AREA))
     if area_raw:
         if area_raw == KOMMUN_ITSELF:
             area = None
-        elif _AREA_ID.match(area_raw) and area_raw in vocab.areas:
+        elif _AREA_ID.match(area_raw) and (area_raw in vocab.areas or area_raw in carried):
             area = area_raw
+        elif _AREA_ID.match(area_raw) and area_raw.startswith("group:"):
+            notices.append(_missing_groups(AREA, [area_raw.removeprefix("group:")]))
         else:
             bad(AREA, area_raw, "Området")
     state = replace(state, shared=shared, area=area)
@@ -493,8 +584,17 @@ def parse(params: Mapping[str, str | Sequence[str]],
     elif _single(params.get(TARGET_NAME)):
         notices.append(f"Länken har ett namn på ett mål ({TARGET_NAME}) men inget "
                        f"målvärde ({TARGET}); namnet ignorerades.")
-    state = replace(state, analysis=replace(_analysis(params, vocab, notices, bad),
+    state = replace(state, analysis=replace(_analysis(params, vocab, notices, bad, carried),
                                             indicator=state.indicator))
+    named = _named_groups(state)
+    unused = [a for a in carried if a not in named]
+    if unused:
+        notices.append(f"Grupper i länken som inte används ignorerades ({OWN_GROUPS}: "
+                       f"{', '.join(echo(a, 90) for a in unused[:5])}).")
+    # a group stored here as the link has it is the stored one (its own name in lists)
+    state = replace(state, groups=tuple(
+        (a, g) for a, g in carried.items()
+        if a in named and _stored_as_carried(vocab.groups.get(a)) != g))
     return state, notices
 
 
@@ -533,6 +633,8 @@ def to_params(state: ViewState, vocab: Vocabulary) -> dict[str, str]:
         if state.target.name != DEFAULT_TARGET_NAME:
             out[TARGET_NAME] = state.target.name
     out.update(_analysis_params(state.analysis, vocab))
+    if groups := _own_groups_param(state, vocab):
+        out[OWN_GROUPS] = groups
     return out
 
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 from transforms.formatting import quoted
 from transforms.groups import GroupError, GroupSpec, parse_csv, parse_json, to_csv, to_json
-from transforms.log_tables import group_log_table
+from transforms.log_tables import format_time, group_log_table
 from ui.data import query
 from ui.groups import SHARED_SUFFIX, kommun_lookup, share_link
 from ui.selection import Selection, forget_shared_group
@@ -136,7 +136,7 @@ def _trash_and_history(readonly: bool) -> None:
         for d in deleted:
             left, right = st.columns([4, 1], vertical_alignment="center")
             left.write(f"**{d.name}** ({len(d.members)} kommuner), borttagen "
-                       f"{d.deleted_at:%Y-%m-%d %H:%M} UTC")
+                       f"{format_time(d.deleted_at)}")
             if not readonly and right.button("Återställ", key=f"restore_{d.trash_id}"):
                 restored = usergroups.restore(d.trash_id)
                 _flash(f"Gruppen {quoted(restored.name)} är återställd.")
@@ -145,7 +145,9 @@ def _trash_and_history(readonly: bool) -> None:
         if log.empty:
             st.write("Inga ändringar ännu.")
         else:
-            st.dataframe(group_log_table(log), hide_index=True, width="stretch")
+            # a static table, as Mina grupper: at 1280 px st.dataframe cut "Namn före"
+            # off at the right edge (walk25); here every column wraps and is read whole
+            st.table(group_log_table(log).set_index("Tid"))
 
 
 def render(sel: Selection) -> None:

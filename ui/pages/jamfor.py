@@ -17,7 +17,7 @@ from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
-from ui.groups import user_groups
+from ui.groups import SHARED_SUFFIX, shared_area, user_groups
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
 from warehouse import queries
 
@@ -34,6 +34,8 @@ def _options(sel: Selection) -> dict[str, str]:
             options[r.area_id] = area_label(r.area_kind, r.area_name)
     for g in user_groups():
         options[g.area_id] = area_label("group", g.name)
+    for area_id, group in sel.state.groups:  # a link's group (not stored here)
+        options[area_id] = area_label("group", group.name + SHARED_SUFFIX)
     return options
 
 
@@ -70,7 +72,10 @@ def _compare_picker(sel: Selection, options: dict[str, str]) -> list[str]:
     return chosen
 
 
-def _area(area_id: str) -> queries.Area:
+def _area(sel: Selection, area_id: str) -> queries.Area:
+    carried = dict(sel.state.groups)
+    if area_id in carried:  # the link's group: its members as the sender had them
+        return shared_area(carried[area_id], area_id)
     if area_id.startswith("group:"):
         found = next((g for g in user_groups() if g.area_id == area_id), None)
         if found is None:
@@ -123,7 +128,7 @@ def render(sel: Selection) -> None:
         st.info(f"{ind.label} har inga värden i databasen.")
         return
     start, end = found
-    areas = [_area(a) for a in ids]
+    areas = [_area(sel, a) for a in ids]
     if not areas:
         st.info("Välj minst en kommun eller ett område att jämföra.")
     else:

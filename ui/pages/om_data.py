@@ -6,7 +6,7 @@ import streamlit as st
 from transforms import monthly
 from transforms.catalogue import FREQUENCIES, group_labels, monthly_marts
 from transforms.formatting import format_date, format_month, format_number
-from transforms.log_tables import dataset_label, refresh_log_table
+from transforms.log_tables import dataset_label, format_time, refresh_log_table
 from transforms.public_url import public_url
 from ui.data import query
 from ui.selection import Selection
@@ -21,13 +21,13 @@ def _last_refresh() -> None:
     if status is None:
         st.caption(without_status(query("refresh_log", 300)))
     elif failed:
-        st.warning(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC: "
+        st.warning(f"Uppdateringen {format_time(status.get('at'))}: "
                    f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade "
                    "data (se Hämtad ovan); övriga uppdaterades.")
         st.dataframe([{**row, "Adress": public_url(row["Adress"])} for row in failed],
                      hide_index=True, width="stretch")
     else:
-        st.caption(f"Uppdateringen {str(status.get('at', ''))[:16].replace('T', ' ')} UTC gick "
+        st.caption(f"Uppdateringen {format_time(status.get('at'))} gick "
                    "igenom för alla källor.")
 
 

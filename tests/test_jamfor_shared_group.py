@@ -1,0 +1,95 @@
+"""share25 (walk25 defect 4): a Jämför (or Karta) link with an own group is shared with a
+colleague whose browser has no groups saved. Before, the link said only ``jamfor=group:<id>``:
+the colleague got "Okända områden att jämföra ignorerades (jamfor: group:norrort…)" and lost the
+group. Now the link carries the group's name and members, and the colleague's chart draws the
+group at the value the sender saw: the population-weighted unemployment of its four kommuner,
+from the recorded Kolada responses in ../shared/data (small warehouse: N03920 with its weights
+N01954 + N01955)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.test_app import _app, _decode, _figures, _kolada
+from transforms.groups import GroupSpec
+from warehouse import usergroups
+
+ROOT = Path(__file__).resolve().parents[1]
+MEMBERS = ("0160", "0162", "0163", "0186")  # Täby, Danderyd, Sollentuna, Lidingö
+NAME = "Norrort, fyra kommuner"
+
+
+def _drawn(at) -> dict[str, dict[int, float]]:
+    [fig] = [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
+        "Arbetslöshet 18–64 år (18–65 från 2023)")]
+    return {t["name"]: {int(x): y for x, y in zip(_decode(t["x"]), _decode(t["y"]), strict=True)}
+            for t in fig["data"] if t.get("name") and t.get("mode") != "markers"}
+
+
+def _warnings(at) -> str:
+    return " ".join(w.value for w in at.warning)
+
+
+def test_a_jamfor_link_with_an_own_group_reopens_in_a_browser_without_groups(
+        small_app_warehouse, tmp_path, monkeypatch, shared):
+    monkeypatch.chdir(ROOT)
+    sender = tmp_path / "sender.duckdb"
+    monkeypatch.setenv("USER_DB_PATH", str(sender))
+    group = usergroups.save(GroupSpec(NAME, MEMBERS), path=sender)
+    at = _app(sida="jamfor", kommun="0160", jamfor=f"group:{group.group_id},lan:01").run()
+    assert not at.exception
+    link = dict(at.query_params)
+    assert NAME in _drawn(at)
+
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "colleague.duckdb"))  # no such group
+    at = _app(**link).run()
+    assert not at.exception
+    assert "Delar av länken" not in _warnings(at)
+    drawn = _drawn(at)
+    assert {f"{NAME} (delad länk)", "Stockholms län"} <= set(drawn)
+    # the group's value: Σ rate × population 16–64 / Σ population 16–64 over its members
+    rate, young, rest = (_kolada(shared, kpi, 2022) for kpi in ("N03920", "N01954", "N01955"))
+    weight = {k: young[k] + rest[k] for k in MEMBERS}
+    expected = sum(rate[k] * weight[k] for k in MEMBERS) / sum(weight.values())
+    assert drawn[f"{NAME} (delad länk)"][2022] == pytest.approx(expected, abs=1e-9)
+    assert min(rate[k] for k in MEMBERS) < expected < max(rate[k] for k in MEMBERS)
+    # the colleague passes the same comparison on
+    assert dict(at.query_params) == link
+
+
+def test_a_jamfor_link_without_the_groups_members_names_the_group_in_full(
+        small_app_warehouse, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "colleague.duckdb"))
+    at = _app(sida="jamfor", kommun="0160",
+              jamfor="group:samordningsforbundet-norrort-sno,lan:01").run()
+    assert not at.exception
+    # the whole id (markdown-escaped), not cut after 24 characters as other values are
+    assert r"(jamfor: group:samordningsforbundet\-norrort\-sno)." in _warnings(at)
+    assert set(_drawn(at)) == {"Stockholms län", "Riket"}
+
+
+def test_a_karta_link_with_an_own_group_shows_its_kommuner_in_a_browser_without_groups(
+        small_app_warehouse, tmp_path, monkeypatch, shared):
+    """Karta (and every page) takes a group through Område, ``omrade=group:…``: the link
+    carries it the same way (``egnagrupper``), and the map's list is the group's kommuner."""
+    monkeypatch.chdir(ROOT)
+    sender = tmp_path / "sender.duckdb"
+    monkeypatch.setenv("USER_DB_PATH", str(sender))
+    group = usergroups.save(GroupSpec(NAME, MEMBERS), path=sender)
+    at = _app(sida="karta", kommun="0160", omrade=f"group:{group.group_id}").run()
+    assert not at.exception
+    link = dict(at.query_params)
+
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "colleague.duckdb"))
+    at = _app(**link).run()
+    assert not at.exception
+    assert _warnings(at) == ""
+    assert [t.value for t in at.title] == [f"Karta – {NAME} (delad länk)"]
+    [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
+    rate = _kolada(shared, "N03920", 2022)  # the small warehouse's last year of N03920
+    names = {"0160": "Täby", "0162": "Danderyd", "0163": "Sollentuna", "0186": "Lidingö"}
+    assert dict(zip(listed["Kommun"], listed["Värde (%)"], strict=True)) == {
+        names[k]: f"{rate[k]:.1f}".replace(".", ",") for k in MEMBERS}

@@ -1,0 +1,145 @@
+"""share25 (walk25 defect 4): a Jämför link with an own group carries the group's name and
+members (``egnagrupper``), as Område's ``grupp`` + ``medlemmar`` does, so it reopens the same
+comparison in a browser with no groups saved; ui/url_state.py, pure. The vocabularies are
+hand-made (tests/test_url_state.py's VOCAB, real kommun codes)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.test_url_state import PROPERTY, TEXT, VOCAB
+from ui import url_state as us
+
+NORRORT = us.SharedGroup("Samordningsförbundet Norrort (SNO)", ("0114", "0764", "0763"))
+SENDER = replace(VOCAB, areas=VOCAB.areas | {"group:samordningsforbundet-norrort"},
+                 groups={"group:samordningsforbundet-norrort": NORRORT})
+COMPARED = ("group:samordningsforbundet-norrort", "lan:07", "kommun:0780")
+
+
+def _jamfor(**analysis) -> us.ViewState:
+    return us.with_analysis(us.ViewState(page="jamfor", kommun="0780"), **analysis)
+
+
+def test_the_link_carries_a_stored_groups_name_and_members():
+    params = us.to_params(_jamfor(compare=COMPARED), SENDER)
+    assert params["jamfor"] == "group:samordningsforbundet-norrort,lan:07,kommun:0780"
+    assert params["egnagrupper"] == (
+        "samordningsforbundet-norrort:0114.0764.0763:Samordningsförbundet Norrort (SNO)")
+    # the sender reads their own link as their stored group (not a copy from the link)
+    assert us.parse(params, SENDER) == (_jamfor(compare=COMPARED), [])
+
+
+def test_a_colleague_without_the_group_gets_the_same_comparison():
+    params = us.to_params(_jamfor(compare=COMPARED), SENDER)
+    state, notices = us.parse(params, VOCAB)  # no such group stored here
+    assert notices == []
+    assert state.analysis.compare == COMPARED
+    assert state.groups == (("group:samordningsforbundet-norrort", NORRORT),)
+    assert us.to_params(state, VOCAB) == params  # and passes it on unchanged
+
+
+def test_the_links_group_wins_over_another_stored_by_the_same_id():
+    other = replace(VOCAB, areas=SENDER.areas, groups={
+        "group:samordningsforbundet-norrort": us.SharedGroup("Norrort", ("0780",))})
+    state, notices = us.parse(us.to_params(_jamfor(compare=COMPARED), SENDER), other)
+    assert notices == [] and dict(state.groups) == {
+        "group:samordningsforbundet-norrort": NORRORT}
+
+
+def test_an_unknown_group_without_members_is_named_in_full():
+    state, notices = us.parse({"sida": "jamfor", "jamfor": COMPARED[0] + ",lan:07"}, VOCAB)
+    assert state.analysis.compare == ("lan:07",)
+    assert notices == [("Egna grupper som inte finns här ignorerades; länken anger inte deras "
+                        "kommuner (jamfor: group:samordningsforbundet\\-norrort).")]
+
+
+def test_the_groups_members_are_checked_as_medlemmar_are():
+    state, notices = us.parse({
+        "sida": "jamfor", "jamfor": "group:a,group:b,group:c,group:d",
+        "egnagrupper": "a:0114.9999.0114:A;b:9999:B;C:0780:Stora;d:0780:\x00 D;\x01 ;"
+                         "e:0780:E"}, VOCAB)
+    assert state.analysis.compare == ("group:a", "group:d")
+    assert state.groups == (("group:a", us.SharedGroup("A", ("0114",))),
+                                     ("group:d", us.SharedGroup("D", ("0780",))))
+    text = " ".join(notices)
+    assert "Okända kommunkoder i gruppen ignorerades (egnagrupper: 9999)" in text
+    assert "(egnagrupper: b:9999:B)" in text and "(egnagrupper: C:0780:Stora)" in text
+    assert "(jamfor: group:b, group:c)" in text  # named in full
+    assert "Grupper i länken som inte används ignorerades (egnagrupper: group:e)" in text
+
+
+def test_a_group_name_keeps_its_colons_and_loses_its_semicolons():
+    vocab = replace(VOCAB, areas=VOCAB.areas | {"group:x"},
+                    groups={"group:x": us.SharedGroup("LÖK: 2026; del 1", ("0780",))})
+    params = us.to_params(_jamfor(compare=("group:x",)), vocab)
+    assert params["egnagrupper"] == "x:0780:LÖK: 2026, del 1"
+    state, notices = us.parse(params, VOCAB)
+    assert notices == [] and state.groups == (
+        ("group:x", us.SharedGroup("LÖK: 2026, del 1", ("0780",))),)
+    assert us.parse(params, vocab) == (_jamfor(compare=("group:x",)), [])  # the stored one
+
+
+def test_a_cut_parameter_leaves_out_the_group_it_cut():
+    codes = [f"{n:04d}" for n in range(1000, 1290)]
+    vocab = replace(VOCAB, kommuner=frozenset(codes))
+    big = ".".join(codes)  # 290 members: 1 449 characters each
+    raw = ";".join(f"g{i}:{big}:Grupp {i}" for i in range(6))
+    assert len(raw) > us.MAX_GROUPS_RAW
+    state, notices = us.parse({"jamfor": ",".join(f"group:g{i}" for i in range(6)),
+                               "egnagrupper": raw}, vocab)
+    assert [a for a, _ in state.groups] == [f"group:g{i}" for i in range(5)]
+    assert all(g.members == tuple(codes) for _, g in state.groups)
+    assert notices[0] == ("Länken var för lång för alla gruppers kommuner; gruppen g5 "
+                          "ignorerades.")
+    assert us.parse(us.to_params(state, vocab), vocab) == (state, [])
+
+
+_slug = st.sampled_from(["a", "samordningsforbundet-varend", "x-1", "A", ""])
+_slugs = st.one_of(_slug, _slug, _slug, st.text(TEXT, max_size=10))  # mostly well formed
+_codes = st.lists(st.one_of(st.sampled_from(["0114", "0764", "0780", "9999", " 0763 "]),
+                            st.text(TEXT, max_size=5)), max_size=6).map(".".join)
+_names = st.one_of(st.just("Värend"), st.text(TEXT, max_size=30))
+_entries = st.lists(st.tuples(_slugs, _codes, _names).map(":".join), max_size=4).map(";".join)
+_compared = st.lists(st.one_of(_slugs.map("group:".__add__),
+                               st.sampled_from(["lan:07", "kommun:0780", "riket"])),
+                     max_size=5).map(",".join)
+
+
+@PROPERTY
+@given(st.fixed_dictionaries({"jamfor": _compared, "egnagrupper": _entries},
+                             optional={"omrade": _compared}), st.booleans())
+def test_any_jamfor_groups_parse_to_a_fixed_point_of_known_kommuner(params, stored):
+    """issue 12 point 4's property (1 000 inputs) on the new parameter, with both sides of
+    a link: a browser with the group stored and one without."""
+    vocab = replace(SENDER, groups={"group:samordningsforbundet-varend": us.SharedGroup(
+        "Värend", ("0764", "0763", "0780"))}) if stored else VOCAB
+    state, notices = us.parse(params, vocab)
+    assert all(isinstance(n, str) and "\n" not in n for n in notices)
+    for area_id, group in state.groups:
+        assert area_id in state.analysis.compare or area_id == state.area
+        assert group.members and set(group.members) <= vocab.kommuner
+        assert group.name and len(group.name) <= us.MAX_GROUP_NAME
+        assert not set(group.name) & {";", "\n", "\x00"}
+    canonical = us.to_params(state, vocab)
+    assert us.parse(canonical, vocab) == (state, [])
+
+
+def test_omrade_carries_its_own_group_too_and_a_group_named_twice_is_carried_once():
+    """Karta, Översikt and every page take a group through Område (``omrade=group:…``): a
+    link to the Karta of an own group lost it the same way."""
+    state = replace(_jamfor(compare=COMPARED), page="karta", area=COMPARED[0])
+    params = us.to_params(state, SENDER)
+    assert params["omrade"] == COMPARED[0]
+    assert params["egnagrupper"] == (
+        "samordningsforbundet-norrort:0114.0764.0763:Samordningsförbundet Norrort (SNO)")
+    assert us.parse(params, SENDER) == (state, [])
+    colleague, notices = us.parse(params, VOCAB)
+    assert notices == [] and colleague.area == COMPARED[0]
+    assert colleague.groups == ((COMPARED[0], NORRORT),)
+    alone, notices = us.parse({"sida": "karta", "omrade": COMPARED[0]}, VOCAB)
+    assert alone.area is None
+    assert notices == [("Egna grupper som inte finns här ignorerades; länken anger inte deras "
+                        "kommuner (omrade: group:samordningsforbundet\\-norrort).")]
