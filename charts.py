@@ -631,6 +631,11 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     axis = {"title": {"text": unit_title(ind), "standoff": 6}, "tickformat": tickformat,
             "rangemode": "tozero"}
     _set_layout(fig, **{f"{value_axis}axis": axis})  # as update_yaxes: the one value axis
+    # the y axis' top tick label, centred on its tick, may stand up to ~7 px above the plot,
+    # into the 12+ px top_margin leaves under the legend (or the title): it must not widen
+    # the top margin, or plotly.js pushes the plot down in a second layout pass (Unga,
+    # Falun: "10,0" on a range to 10.16 stood 2.4 px above and pushed the plot 1.4 px)
+    _set_layout(fig, yaxis={"automargin": "width+bottom"})
     wrapped = wrap_px(source, SOURCE_WIDTH, SOURCE_SIZE)
     n_lines = wrapped.count("<br>") + 1
     axis_space = X_TICKS + (X_TITLE if value_axis == "x" else 0)

@@ -90,3 +90,39 @@ def test_legend_stays_under_the_title_and_the_source_inside_the_chart(browser, a
                                       / f"phone_layout_{viewport[0]}.png"))
     finally:
         pg.context.close()
+
+
+# Falun's chart of the same measure: its y axis runs to 10.16, so the tick label "10,0",
+# centred on its tick, stands 2.4 px above the plot. It counted as room the top margin must
+# hold, and plotly.js pushed the plot 1.4 px down in a second layout pass
+FALUN = "/?sida=unga&kommun=2080"
+Y_TICKS = """(needle) => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(g => (g.querySelector('.gtitle')?.textContent || '').includes(needle));
+  if (!gd) return null;
+  return {plot: gd.querySelector('.nsewdrag').getBoundingClientRect().top,
+          legend: gd.querySelector('.legend').getBoundingClientRect().bottom,
+          ticks: [...gd.querySelectorAll('.ytick text')].map(
+            t => ({text: t.textContent, t: t.getBoundingClientRect().top})),
+          asked: gd._fullLayout.margin.t, used: gd._fullLayout._size.t};
+}"""
+
+
+def test_a_tick_label_above_the_plot_takes_no_top_margin(browser, app_url):
+    pg = _new_page(browser, viewport=(1280, 800))
+    try:
+        pg.goto(f"{app_url}{FALUN}", wait_until="domcontentloaded")
+        _heading(pg, "Varken arbetar eller studerar")
+        pg.wait_for_function(
+            "(t) => [...document.querySelectorAll('.js-plotly-plot')].some(g => (g.querySelector"
+            "('.gtitle')?.textContent || '').includes(t) && g.querySelector('.ytick text'))",
+            arg=TITLE, timeout=120_000)
+        at = pg.evaluate(Y_TICKS, TITLE)
+        assert at is not None
+        top = min(at["ticks"], key=lambda tick: tick["t"])
+        assert top["text"] == "10,0", at
+        assert top["t"] < at["plot"] - 1, at  # above the plot's top: the case
+        assert at["legend"] <= top["t"], at  # in the gap under the legend, clear of it
+        assert at["used"] == at["asked"], at  # laid out once, at the margin asked for
+    finally:
+        pg.context.close()
