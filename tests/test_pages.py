@@ -69,8 +69,12 @@ def test_arbetsloshet_says_which_measure_and_that_af_data_is_absent(app_env, sha
     assert rows["Arbetsförmedlingens andel inskrivna arbetslösa"] == "finns inte i databasen"
     assert set(table["Delar med"]) >= {"arbetskraften (sysselsatta och arbetslösa) i samma ålder",
                                        "hela befolkningen i åldern, inte bara arbetskraften"}
-    assert any("Arbetsförmedlingens månadsfiler om inskrivna arbetslösa finns inte i databasen"
-               in i.value for i in at.info)  # said plainly, never a made-up line
+    said = [i.value for i in at.info if "Arbetsförmedlingens månadsfiler" in i.value]
+    assert said == [(  # said plainly, never a made-up line; walk25: not "hittats på"
+        "**Andel inskrivna arbetslösa (Arbetsförmedlingen)**: Arbetsförmedlingens "
+        "månadsfiler om inskrivna arbetslösa har inte kunnat hämtas och finns inte i "
+        "databasen, så Arbetsförmedlingens andel visas inte här. Varför står under Om data › "
+        "Senaste uppdateringen; nästa uppdatering som når Arbetsförmedlingen lägger till dem.")]
     fig = _figure(at, "Arbetslöshet enligt olika mått<br>")
     names = [t["name"] for t in fig["data"]]
     assert names[0] == "SCB:s arbetslöshet (BAS)"
