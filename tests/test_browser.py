@@ -441,11 +441,27 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
 
 
 def test_the_meeting_deck_downloads_from_its_page(page, app_url):
+    import re
+
+    from playwright.sync_api import expect
     from pptx import Presentation
 
     page.goto(f"{app_url}/?sida=motesunderlag&omrade=group:samordningsforbundet-varend",
               wait_until="domcontentloaded")
     _heading(page, "Mötesunderlag – Samordningsförbundet Värend")
+    # the picker's bulk option is Swedish (walk25: Streamlit 1.67 wrote "Select all"), also
+    # while searching ("Select 2 matches"); closed again with Escape, nothing picked
+    items = page.get_by_role("combobox", name="Nyckeltal, i den ordning de ska komma")
+    items.click()
+    expect(page.get_by_role("option", name="Välj alla", exact=True)).to_be_visible()
+    items.fill("N0")  # the KPI ids N0…
+    expect(page.get_by_role("option", name=re.compile(r"^Välj alla \d+ träffar$"))
+           ).to_be_visible()
+    assert page.get_by_text(re.compile(r"^Select (all|\d+ matches)$")).count() == 0
+    items.fill("")
+    items.press("Escape")
+    page.get_by_role("heading", name="Mötesunderlag – Samordningsförbundet Värend").click()
+    expect(page.get_by_role("option", name="Välj alla", exact=True)).to_have_count(0)
     page.get_by_role("button", name="Gör mötesunderlaget (PowerPoint och PDF)").click()
     download = page.get_by_role("button", name="Ladda ned PowerPoint")
     download.wait_for(timeout=120_000)
