@@ -137,9 +137,13 @@ def test_alla_indikatorer_draws_the_indicator_picked_and_keeps_it_in_the_url(app
     assert dict(at.query_params)["indikator"] == "N03920"
     assert [m.value for m in cards(at)] == ["6,0\u00a0%"]
     catalogue = next(d.value for d in at.dataframe if "Nyckeltal" in d.value.columns)
-    assert {"N03920", "bas_arbetsloshet", "af_andel_inskrivna"} <= set(catalogue["Id"])
-    af = catalogue[catalogue["Id"] == "af_andel_inskrivna"].iloc[0]
-    assert af["Period"] == "finns inte i databasen"
+    # the source's id as the pickers name it (walk25), our key only as the link's
+    assert {"N03920", "TAB6260"} <= set(catalogue["Id"])
+    assert not catalogue["Id"].str.contains("_").any()
+    bas = catalogue[catalogue["I länkar"] == "indikator=bas_arbetsloshet"].iloc[0]
+    assert (bas["Id"], bas["Nyckeltal"]) == ("TAB6260", "Arbetslöshet (SCB BAS)")
+    af = catalogue[catalogue["I länkar"] == "indikator=af_andel_inskrivna"].iloc[0]
+    assert (af["Id"], af["Period"]) == ("–", "finns inte i databasen")
 
 
 # --- issue 9 point 6 ------------------------------------------------------------------------
