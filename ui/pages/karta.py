@@ -148,7 +148,7 @@ def render(sel: Selection) -> None:
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
     st.html(_LIST_STYLE)
-    with st.container(horizontal=True, gap="medium", key="karta_rad"):
+    with st.container(horizontal=True, gap="small", key="karta_rad"):
         st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
                         key="karta", width=int(fig.layout.width))
         st.dataframe(ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer)),
