@@ -91,6 +91,7 @@ TEXTS = {
     "Clear": "Rensa",
     "Clear all": "Rensa allt",
     "Select all": "Välj alla",  # a multiselect's first option; the table's column menu
+    "Selected values": "Valda",  # a multiselect's chosen items, read out by a screen reader
     "Clear value": "Rensa",
     "Remove": "Ta bort",
     "Delete": "Ta bort",
