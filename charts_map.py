@@ -148,9 +148,10 @@ def _colorbar(title: str, labels: list[str], x: float) -> dict:
 # The figure's size on screen (walkthrough 23: the map was as wide as the page, Sweden a
 # strip in its middle): as wide as the shapes need at the map's height plus the key's column
 # beside them, between MIN_WIDTH and MAX_WIDTH px (MAX_WIDTH fits the page at 1280 px with
-# the menu open and the list of values beside it: the page's main column is 820 px there); a
-# wide area (a län's members) at MAX_WIDTH gets a lower map instead.
-MIN_WIDTH, MAX_WIDTH = 520, 560
+# the menu open and the list of values beside it: the page's main column is 820 px there, and
+# the list of a län's kommuner with its note column needs ~270 px of it: at 560 px it had
+# 226, its "Not" cut, rest25); a wide area (a län's members) at MAX_WIDTH gets a lower map.
+MIN_WIDTH, MAX_WIDTH = 520, 520
 SIDE = 10  # the figure's left and right margins, px
 KEY_GAP = 16  # between the map and the key, px
 KEY_TITLE_CHARS = 26  # the key's title wraps at this many characters

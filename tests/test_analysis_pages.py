@@ -291,3 +291,34 @@ def test_liknande_value_labels_stand_clear_of_the_riket_line(app_env, warehouse,
     assert set(_decode(labels["x"])) == {max([*values, *lines]) * 1.03}
     assert labels["textposition"] == "middle right"
     assert fig["layout"]["xaxis"]["range"][1] > max([*values, *lines]) * 1.4  # room for them
+
+
+@pytest.mark.parametrize("sida", ["karta", "jamfor", "liknande", "indikatorer"])
+def test_the_indicator_pickers_name_the_sources_id_never_our_key(app_env, warehouse, sida):
+    """walk25: the pickers showed our key, 'Arbetslöshet (SCB BAS) (bas_arbetsloshet)'. They
+    name the id a reader can look up (SCB's table TAB6260, Kolada's KPI id) as Mötesunderlag
+    does, and typing that id finds the indicator (Streamlit filters on the label, ignoring
+    case), as the help text says. The link keeps our key (``indikator=``)."""
+    from warehouse import queries
+
+    inds = queries.indicators(warehouse)
+    bas = [i.label for i in inds if "TAB6260" in i.source_ids]
+    monthly = "bas_arbetsloshet" if sida != "liknande" else "N03920"  # Liknande: yearly only
+    at = _shown(sida=sida, kommun="0780", indikator=monthly)
+    assert not at.exception
+    assert dict(at.query_params)["indikator"] == monthly
+    box = next(s for s in at.selectbox if s.label.startswith("Nyckeltal"))
+    options = list(box.options)
+    assert not [o for o in options if "bas_" in o or "af_" in o]
+    assert box.value in {"bas_arbetsloshet", "N03920"}
+
+    def search(text: str) -> list[str]:
+        return [o for o in options if text.lower() in o.lower()]
+
+    assert [o.split(" (TAB6260")[0] for o in search("tab6260")] == (
+        bas if sida != "liknande" else [])
+    [n03920] = search("n03920")
+    assert n03920.startswith("Arbetslöshet 18–64 år (18–65 från 2023) (N03920")
+    said = box.help if sida != "indikatorer" else next(
+        m.value for m in at.markdown if m.value.startswith("Alla "))
+    assert "källans id" in said and "TAB6260" in said and "N03920" in said

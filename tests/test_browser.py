@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
@@ -188,6 +189,26 @@ def test_a_shared_group_link_survives_the_menu_and_can_be_saved(page, app_url):
     page.get_by_role("button", name="Spara den delade gruppen bland mina grupper").click()
     page.get_by_text("Gruppen ”Värend” är sparad").wait_for(timeout=60_000)
     assert "grupp=" not in page.url and "omrade=group%3Avarend" in page.url
+
+
+def test_enter_in_a_group_s_kommun_picker_takes_one_kommun_not_every_match(page, app_url):
+    """rest25: Streamlit 1.67 puts "Select N matches" first in a multiselect while searching,
+    and Enter took it: typing "Ale" and Enter in Egna grupper's Kommuner chose 13 kommuner
+    (Ale, Salem, Älvdalen, …). With the bulk option off there, Enter takes Ale alone."""
+    from playwright.sync_api import expect
+
+    _open(page, f"{app_url}/?sida=grupper")
+    _heading(page, "Egna grupper av kommuner")
+    picker = page.get_by_role("combobox", name="Kommuner").first
+    picker.click()
+    picker.fill("Ale")
+    expect(page.get_by_role("option", name="Ale", exact=True)).to_be_visible()
+    assert page.get_by_role("option", name=re.compile(r"^(Välj alla|Select)")).count() == 0
+    picker.press("Enter")
+    form = page.locator('[data-testid="stForm"]').first
+    expect(form.locator('[data-testid="stMultiSelect"] [data-tag]')).to_have_text(
+        ["Ale"])
+    picker.press("Escape")
 
 
 PLOTLY_CHUNK = "/static/js/PlotlyChart."
@@ -441,11 +462,31 @@ def test_chart_image_and_excel_downloads_work_in_the_browser(page, app_url, tmp_
 
 
 def test_the_meeting_deck_downloads_from_its_page(page, app_url):
+    import re
+
+    from playwright.sync_api import expect
     from pptx import Presentation
 
     page.goto(f"{app_url}/?sida=motesunderlag&omrade=group:samordningsforbundet-varend",
               wait_until="domcontentloaded")
     _heading(page, "Mötesunderlag – Samordningsförbundet Värend")
+    # the picker's bulk option is Swedish (walk25: Streamlit 1.67 wrote "Select all"), also
+    # while searching ("Select 2 matches"); closed again with Escape, nothing picked
+    items = page.get_by_role("combobox", name="Nyckeltal, i den ordning de ska komma")
+    items.click()
+    items.fill("N0")  # the KPI ids N0… (typing opens the list, as a click did not always)
+    expect(page.get_by_role("option", name=re.compile(r"^Välj alla \d+ träffar$"))
+           ).to_be_visible()
+    items.fill("")
+    expect(page.get_by_role("option", name="Välj alla", exact=True)).to_be_visible()
+    assert page.get_by_text(re.compile(r"^Select (all|\d+ matches)$")).count() == 0
+    # the chosen items' group, read out by a screen reader: "Valda", not "Selected values"
+    assert page.locator('[aria-label="Valda"]').count() >= 1
+    assert page.locator('[aria-label="Selected values"]').count() == 0
+    items.fill("")
+    items.press("Escape")
+    page.get_by_role("heading", name="Mötesunderlag – Samordningsförbundet Värend").click()
+    expect(page.get_by_role("option", name="Välj alla", exact=True)).to_have_count(0)
     page.get_by_role("button", name="Gör mötesunderlaget (PowerPoint och PDF)").click()
     download = page.get_by_role("button", name="Ladda ned PowerPoint")
     download.wait_for(timeout=120_000)

@@ -143,3 +143,32 @@ def test_sweden_fills_the_map_and_the_list_of_values_stands_beside_it(
     if os.environ.get("SCREENSHOT_DIR"):
         pg.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"]) /
                                f"karta_{name}_{viewport[0]}.png"))
+
+
+@pytest.mark.parametrize(("query", "name", "n"), [
+    ("kommun=0780&omrade=lan:07&indikator=bas_arbetsloshet", "Kronobergs län", 8),
+    ("kommun=2403&omrade=lan:24&indikator=N00971", "Västerbottens län", 15)])
+def test_a_lans_kommuner_leave_the_list_room_for_every_column_at_1280(
+        page, app_url, query, name, n):  # noqa: F811 (test_browser's page fixture)
+    """rest25: on a län's kommuner (a wide area) the figure was 560 px and the list beside it
+    226 px, its note column ("saknas", "få (5)") cut off at the right. The figure is at most
+    520 px and the gap small: the list shows every column beside the map, and the län's
+    shapes still fill most of the map's width."""
+    pg = page
+    pg.set_viewport_size({"width": 1280, "height": 800})
+    _open(pg, f"{app_url}/?sida=karta&{query}")
+    _heading(pg, f"Karta – {name}")
+    _drawn(pg, n)
+    pg.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=60_000)
+    pg.evaluate("() => { window.__mapBoxes = null; }")
+    pg.wait_for_function(LAID_OUT, timeout=10_000)
+    boxes = pg.evaluate(BOXES)
+    chart, shapes, listed = boxes["chart"], boxes["shapes"], boxes["list"]
+    assert shapes["w"] >= 0.5 * chart["w"], boxes
+    assert listed["x"] >= chart["x"] + chart["w"], boxes
+    assert abs(listed["y"] - chart["y"]) < 40, boxes
+    main = boxes["main"]
+    assert listed["x"] + listed["w"] <= main["x"] + main["w"] + 1, boxes
+    width, room = boxes["scroll"]
+    assert width <= room + 2, boxes  # was 265 in 226 (Kronoberg), 271 in 226 (Västerbotten)
+    assert pg.outside == []

@@ -141,7 +141,7 @@ def test_the_maps_numbers_as_csv_and_excel_are_the_recorded_values(warehouse, sh
     assert {r["kod"]: r["värde"] for r in rows} == {
         code: format_number(v, 1).replace("\u00a0", "") for code, v in recorded.items()}
     vaxjo = next(r for r in rows if r["kod"] == "0780")
-    assert (vaxjo["område"], vaxjo["år"], vaxjo["värde"], vaxjo["plats"]) == (
+    assert (vaxjo["område"], vaxjo["år"], vaxjo["värde"], vaxjo["plats i riket"]) == (
         "Växjö", "2022", "6,0", "200")
     wb = load_workbook(io.BytesIO(xlsx_bytes(table)))
     ws = wb["Data"]
@@ -152,6 +152,37 @@ def test_the_maps_numbers_as_csv_and_excel_are_the_recorded_values(warehouse, sh
     assert cells["0780"].value == 6.0 and cells["0780"].number_format == "#,##0.0"
     assert "N03920" in "\n".join(str(c.value) for row in wb["Om siffrorna"].iter_rows()
                                  for c in row if c.value)
+
+
+def test_the_maps_numbers_name_both_places_of_a_lans_kommuner(app_env, warehouse, shared):
+    """walk25 point 10: Karta on Kronobergs län's kommuner says "plats 2 av 8 i Kronobergs
+    län, plats 200 av 290 i riket", but the download had one column "plats" that did not say
+    which. The CSV names both, with the places of the recorded N03920 2022 values (lower is
+    better): among the län's 8 kommuner and among all 290."""
+    from exports.tables import TableExport, csv_bytes
+    from ui.pages.karta import map_table, map_values
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "N03920")
+    area = queries.area(warehouse, "lan:07")
+
+    class _Sel:  # the attribute map_values reads
+        pass
+
+    _Sel.area = area
+    values, scope = map_values(_Sel(), ind, "2022", "T", "kommun")
+    assert scope == "Kronobergs län"
+    table = TableExport(map_table(values, ind, "T", scope=scope), [ind], area.name, area.area_id)
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(table).decode("utf-8-sig")),
+                               delimiter=";"))
+    recorded = _kolada(shared, "N03920", 2022)
+    lan = {c: v for c, v in recorded.items() if c.startswith("07")}
+    assert {r["kod"] for r in rows} == set(lan) and len(lan) == 8
+    for r in rows:
+        mine = recorded[r["kod"]]
+        assert r["plats i riket"] == str(1 + sum(v < mine for v in recorded.values()))
+        assert r["plats i Kronobergs län"] == str(1 + sum(v < mine for v in lan.values()))
+    assert "plats" not in rows[0]
 
 
 def test_a_suppressed_or_missing_kommun_is_said_so_in_the_maps_numbers(warehouse):
@@ -169,7 +200,7 @@ def test_a_suppressed_or_missing_kommun_is_said_so_in_the_maps_numbers(warehouse
     assert len(table) == 290 and set(table["månad"]) == {"2026-04"}
     empty = table[table["värde"].isna()]
     assert len(empty) == 275 and set(empty["anmärkning"]) == {"uppgift saknas"}
-    assert table["plats"].notna().sum() == 15
+    assert table["plats i riket"].notna().sum() == 15
 
 
 def test_the_map_exports_as_png_svg_and_pdf_offline(app_env, export_browser):

@@ -69,8 +69,12 @@ def test_arbetsloshet_says_which_measure_and_that_af_data_is_absent(app_env, sha
     assert rows["Arbetsförmedlingens andel inskrivna arbetslösa"] == "finns inte i databasen"
     assert set(table["Delar med"]) >= {"arbetskraften (sysselsatta och arbetslösa) i samma ålder",
                                        "hela befolkningen i åldern, inte bara arbetskraften"}
-    assert any("Arbetsförmedlingens månadsfiler om inskrivna arbetslösa finns inte i databasen"
-               in i.value for i in at.info)  # said plainly, never a made-up line
+    said = [i.value for i in at.info if "Arbetsförmedlingens månadsfiler" in i.value]
+    assert said == [(  # said plainly, never a made-up line; walk25: not "hittats på"
+        "**Andel inskrivna arbetslösa (Arbetsförmedlingen)**: Arbetsförmedlingens "
+        "månadsfiler om inskrivna arbetslösa har inte kunnat hämtas och finns inte i "
+        "databasen, så Arbetsförmedlingens andel visas inte här. Varför står under Om data › "
+        "Senaste uppdateringen; nästa uppdatering som når Arbetsförmedlingen lägger till dem.")]
     fig = _figure(at, "Arbetslöshet enligt olika mått<br>")
     names = [t["name"] for t in fig["data"]]
     assert names[0] == "SCB:s arbetslöshet (BAS)"
@@ -133,9 +137,13 @@ def test_alla_indikatorer_draws_the_indicator_picked_and_keeps_it_in_the_url(app
     assert dict(at.query_params)["indikator"] == "N03920"
     assert [m.value for m in cards(at)] == ["6,0\u00a0%"]
     catalogue = next(d.value for d in at.dataframe if "Nyckeltal" in d.value.columns)
-    assert {"N03920", "bas_arbetsloshet", "af_andel_inskrivna"} <= set(catalogue["Id"])
-    af = catalogue[catalogue["Id"] == "af_andel_inskrivna"].iloc[0]
-    assert af["Period"] == "finns inte i databasen"
+    # the source's id as the pickers name it (walk25), our key only as the link's
+    assert {"N03920", "TAB6260"} <= set(catalogue["Id"])
+    assert not catalogue["Id"].str.contains("_").any()
+    bas = catalogue[catalogue["I länkar"] == "indikator=bas_arbetsloshet"].iloc[0]
+    assert (bas["Id"], bas["Nyckeltal"]) == ("TAB6260", "Arbetslöshet (SCB BAS)")
+    af = catalogue[catalogue["I länkar"] == "indikator=af_andel_inskrivna"].iloc[0]
+    assert (af["Id"], af["Period"]) == ("–", "finns inte i databasen")
 
 
 # --- issue 9 point 6 ------------------------------------------------------------------------
@@ -544,6 +552,9 @@ def test_om_data_and_the_footer_agree_without_a_refresh_status(app_env, built, t
         con.execute("delete from marts.refresh_log where source <> 'build'")
         con.execute("insert into marts.refresh_log (run_at, source, dataset, ok, message) "
                     "select max(run_at), 'af', 'manad', true, 'läst' from marts.refresh_log")
+    # the log a day after the fetches (a rebuild the next day): the two dates differ
+    con.execute("update marts.refresh_log set run_at = strftime(cast(run_at as timestamptz) "
+                "+ interval 1 day, '%Y-%m-%dT%H:%M:%S+00:00')")
     newest = con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
     con.close()
     monkeypatch.setenv("WAREHOUSE_PATH", str(target))
@@ -555,9 +566,14 @@ def test_om_data_and_the_footer_agree_without_a_refresh_status(app_env, built, t
     con.close()
     assert data_dates_text(*dates) in said[-1]
     assert not [s for s in said if "Ingen uppdatering" in s]
-    start = (f"Data uppdaterades senast {format_date(newest)} (se loggen nedan)" if fetched
-             else f"Databasen byggdes {format_date(newest)} av tidigare hämtade data")
-    assert [s for s in said if s.startswith(start)]
+    # walk25: Om data said "Data uppdaterades senast <the log's newest run_at>" under the
+    # footer's "Data senast hämtade från källorna <provenance's newest fetch>": now the
+    # footer's sentence, word for word, then what happened
+    assert format_date(dates[0]) != format_date(newest) == format_date(dates[1])
+    then = ("Utfallet per källa från den senaste uppdateringen finns inte sparat" if fetched
+            else "Databasen byggdes senast av tidigare hämtade data")
+    assert [s for s in said[:-1] if s.startswith(f"{data_dates_text(*dates)} {then}")]
+    assert not [s for s in said if "uppdaterades senast" in s]
 
 
 def test_a_legend_with_a_flag_has_the_rows_plotly_draws(app_env, export_browser):

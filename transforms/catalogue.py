@@ -129,6 +129,16 @@ class Indicator:
             return " och ".join(self.source_ids) or None
         return self.id
 
+    def picker_label(self, *, with_source: bool = False) -> str:
+        """The indicator as a picker names it, with the id a reader can look up at the source
+        (source_id), never our key: 'Arbetslöshet (SCB BAS) (TAB6260)', 'Invånare med
+        ekonomiskt bistånd (N31807, Kolada)' with ``with_source`` (left out when the label
+        names it); the label alone where the source has no id (Arbetsförmedlingen's files)."""
+        named = [self.source_id] if self.source_id else []
+        if with_source and self.source not in self.label:
+            named.append(self.source)
+        return f"{self.label} ({', '.join(named)})" if named else self.label
+
     @property
     def definition_text(self) -> str:
         """The definition as whole sentences for a list of definitions: the source's closing

@@ -20,6 +20,9 @@ from ui.data import query
 from ui.selection import SEX_LABELS, Selection, page_changed, page_key, period_note
 
 DEFAULT_INDICATOR = "N03920"
+# what the picker's search finds: its options name the source's id, never our key (walk25)
+PICKER_HELP = ("Alla nyckeltal i databasen; skriv för att söka på namn eller på källans id "
+               "(Koladas nyckeltal som N03920, SCB:s tabell som TAB6260).")
 
 
 def indicator_picker(sel: Selection, column, *, name: str, annual_only: bool = False,
@@ -34,9 +37,8 @@ def indicator_picker(sel: Selection, column, *, name: str, annual_only: bool = F
     key = page_key(name)
     column.selectbox(
         label, ids, index=ids.index(chosen), key=key, filter_mode="contains",
-        format_func=lambda i: f"{by_id[i].label} ({i})", on_change=page_changed,
-        args=(key, _set_indicator),
-        help="Alla nyckeltal i databasen; skriv för att söka på namn eller id.")
+        format_func=lambda i: by_id[i].picker_label(), on_change=page_changed,
+        args=(key, _set_indicator), help=PICKER_HELP)
     return by_id[chosen]
 
 

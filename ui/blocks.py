@@ -551,6 +551,14 @@ def _default_option(ind: Indicator, dim: str) -> str:
     return str(monthly_marts()[ind.mart]["dimensions"][dim]["default"])
 
 
+# what the user needs when Arbetsförmedlingen's files are absent: that they are missing, why
+# and where to read more; "Inget värde har hittats på" read as a broken sentence (walk25)
+AF_ABSENT = ("Arbetsförmedlingens månadsfiler om inskrivna arbetslösa har inte kunnat hämtas "
+             "och finns inte i databasen, så Arbetsförmedlingens andel visas inte här. Varför "
+             "står under Om data › Senaste uppdateringen; nästa uppdatering som når "
+             "Arbetsförmedlingen lägger till dem.")
+
+
 def monthly_absent(ind: Indicator) -> str | None:
     """A plain sentence when the indicator's monthly source is not in the warehouse at all
     (Arbetsförmedlingen's files: the mirror has none), else None."""
@@ -558,9 +566,7 @@ def monthly_absent(ind: Indicator) -> str | None:
     if query("has_table", mart["table"]) and ind.first_period:
         return None
     if ind.source == "Arbetsförmedlingen":
-        return ("Arbetsförmedlingens månadsfiler om inskrivna arbetslösa finns inte i databasen "
-                "(datakällan har inga sådana filer), så Arbetsförmedlingens andel visas inte "
-                "här. Inget värde har hittats på.")
+        return AF_ABSENT
     what = ind.label.split(" (")[0].lower()
     return f"{genitive(ind.source)} månadssiffror för {what} finns inte i databasen."
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from transforms.formatting import data_dates_text
 from ui import cards, render, selection, swedish
 from ui.data import query, run_scope, warehouse_ready
 from ui.page_spec import PageSpec, load_pages
@@ -101,18 +102,6 @@ def no_data_message() -> None:
         "eller, medan appen är igång, i ett annat terminalfönster:\n\n"
         "```\n.venv/bin/python -m warehouse refresh --mirror ../shared/data\n```\n\n"
         "Ladda sedan om sidan. Med nätverk hämtar `make run` data direkt från Kolada och SCB.")
-
-
-def data_dates_text(fetched: str | None, built: str | None) -> str:
-    """The footer's sentence on the data's age: when they were last fetched from the sources
-    (the charts' "Hämtad"), and a later rebuild named as one, on a later day only (walk25:
-    "Data senast uppdaterad 2 december" over charts saying "Hämtad 1 december")."""
-    from transforms.formatting import format_date
-
-    text = f"Data senast hämtade från källorna {format_date(fetched)}"  # None: "okänt datum"
-    if fetched and built and format_date(built) != format_date(fetched) and built > fetched:
-        text += f" (databasen byggdes om {format_date(built)}, utan nya data)"
-    return text + "."
 
 
 def app_footer() -> None:

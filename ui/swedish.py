@@ -90,6 +90,8 @@ TEXTS = {
     "Search": "Sök",
     "Clear": "Rensa",
     "Clear all": "Rensa allt",
+    "Select all": "Välj alla",  # a multiselect's first option; the table's column menu
+    "Selected values": "Valda",  # a multiselect's chosen items, read out by a screen reader
     "Clear value": "Rensa",
     "Remove": "Ta bort",
     "Delete": "Ta bort",
@@ -123,6 +125,7 @@ PATTERNS = [
     (r"^Limit (\d+)\s?MB per file(.*)$", "Högst $1 MB per fil$2"),
     (r"^(\d+)\s?MB per file(.*)$", "Högst $1 MB per fil$2"),
     (r"^Selected (\d+) options?$", "$1 valda"),
+    (r"^Select (\d+) matches$", "Välj alla $1 träffar"),  # the same option while searching
 ]
 
 _SCRIPT = """<script>

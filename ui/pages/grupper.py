@@ -59,7 +59,7 @@ def _new_group_form(codes: list[str], names: dict[str, str]) -> None:
                              key=f"new_name_{n}")
         members = st.multiselect("Kommuner", codes, format_func=names.get,
                                  placeholder="Skriv för att söka och välja kommuner",
-                                 key=f"new_members_{n}")
+                                 key=f"new_members_{n}", select_all=False)
         if st.form_submit_button("Skapa gruppen", type="primary"):
             try:
                 usergroups.save(GroupSpec(name, tuple(members)))
@@ -77,7 +77,7 @@ def _edit_group_form(groups: list, codes: list[str], names: dict[str, str]) -> N
     with st.form(f"edit_{chosen.group_id}"):
         new_name = st.text_input("Namn", chosen.name)
         new_members = st.multiselect("Kommuner", codes, default=list(chosen.members),
-                                     format_func=names.get,
+                                     format_func=names.get, select_all=False,
                                      placeholder="Skriv för att söka och välja kommuner")
         if st.form_submit_button("Spara ändringarna", type="primary"):
             try:

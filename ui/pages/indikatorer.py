@@ -14,8 +14,10 @@ from ui.selection import Selection, indicator_control
 
 
 def catalogue_table(inds: list) -> pd.DataFrame:
-    """One row per indicator: id, name, source, unit, how often, the years or months there
-    are, target groups (Swedish headings)."""
+    """One row per indicator: the source's id (as the pickers name it; "–" for files named
+    by month), name, source, unit, how often, the years or months there are, target groups
+    (Swedish headings), and the id a link uses (``indikator=``), so the table's search finds
+    either."""
     groups = group_labels()
     rows = []
     for ind in inds:
@@ -24,10 +26,12 @@ def catalogue_table(inds: list) -> pd.DataFrame:
                 "finns inte i databasen"
         else:
             span = f"{ind.first_year}–{ind.last_year}" if ind.first_year else "inga värden"
-        rows.append({"Id": ind.id, "Nyckeltal": ind.label, "Källa": ind.source,
-                     "Enhet": ind.short_unit, "Hur ofta": FREQUENCIES[ind.frequency],
-                     "Period": span, "Per kön": "ja" if ind.has_sex else "nej",
-                     "Målgrupper": ", ".join(groups.get(g, g) for g in ind.groups)})
+        rows.append({"Id": ind.source_id or "–", "Nyckeltal": ind.label,
+                     "Källa": ind.source, "Enhet": ind.short_unit,
+                     "Hur ofta": FREQUENCIES[ind.frequency], "Period": span,
+                     "Per kön": "ja" if ind.has_sex else "nej",
+                     "Målgrupper": ", ".join(groups.get(g, g) for g in ind.groups),
+                     "I länkar": f"indikator={ind.id}"})
     return pd.DataFrame(rows)
 
 
@@ -38,9 +42,10 @@ def render(sel: Selection) -> None:
     st.session_state[blocks.SAID] = set()
     st.title(f"{sel.page.title} – {sel.area.name}")
     st.markdown(f"Alla {len(inds)} nyckeltal i databasen. Skriv i rutan för att söka på namn "
-                "eller id; det valda nyckeltalet ritas för vald kommun eller valt område.")
+                "eller på källans id (Koladas nyckeltal som N03920, SCB:s tabell som "
+                "TAB6260); det valda nyckeltalet ritas för vald kommun eller valt område.")
     st.caption(blocks.selection_caption(sel))
-    options = {i.id: f"{i.label} ({i.id}, {i.source})" for i in inds}
+    options = {i.id: i.picker_label(with_source=True) for i in inds}
     chosen = indicator_control(sel, "Nyckeltal", options)
     if chosen is None:
         st.info("Välj ett nyckeltal i rutan ovan, eller sök i tabellen nedan.")

@@ -64,6 +64,7 @@ def _compare_picker(sel: Selection, options: dict[str, str]) -> list[str]:
     st.multiselect(
         "Kommuner och områden", list(options), default=chosen, format_func=options.get,
         max_selections=url_state.MAX_COMPARE, key=key, on_change=page_changed,
+        select_all=False,  # Enter takes the first match, not every match (rest25)
         args=(key, lambda s, v: url_state.with_analysis(s, compare=tuple(v))),
         placeholder="Skriv för att söka bland kommuner, län, LA, FA, kommungrupper och "
                     "egna grupper", help=f"Upp till {url_state.MAX_COMPARE} stycken. Ett "

@@ -143,12 +143,12 @@ def render(sel: Selection) -> None:
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
     names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
-    table = map_table(values, ind, sex, people=_people(ind, period, sex, layer))
+    table = map_table(values, ind, sex, people=_people(ind, period, sex, layer), scope=scope)
     # the sentence on the chosen kommun; the map as wide as its shapes and key need
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
     st.html(_LIST_STYLE)
-    with st.container(horizontal=True, gap="medium", key="karta_rad"):
+    with st.container(horizontal=True, gap="small", key="karta_rad"):
         st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
                         key="karta", width=int(fig.layout.width))
         st.dataframe(ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer)),
@@ -175,18 +175,21 @@ _LIST_STYLE = """<style>
 </style>"""
 
 
+PLACE = "plats i riket"  # map_table's column of the place among all kommuner (or areas)
+
+
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
-    """The map's numbers in order of place (map_table: plats, område, värde as shown,
+    """The map's numbers in order of place (map_table: plats i riket, område, värde as shown,
     enhet, anmärkning), the chosen kommun's (or area's) row marked, for the list beside the
     map; a value missing says why."""
     unit = str(table["enhet"].iloc[0]) if len(table) else ""
-    order = table.sort_values(["plats", "område"], na_position="last")
+    order = table.sort_values([PLACE, "område"], na_position="last")
     value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
     decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
     # the numbers as the text shown: Streamlit's grid draws any empty cell as "None", whatever
     # the styler's na_rep says, so a missing place or value is written "–" in the frame itself
     # (the list is already in order of place; a number's column keeps its right alignment)
-    places = [format_number(None if pd.isna(v) else int(v), 0) for v in order["plats"]]
+    places = [format_number(None if pd.isna(v) else int(v), 0) for v in order[PLACE]]
     values = [format_number(None if pd.isna(v) else float(v), decimals) for v in order[VALUE]]
     # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
     shown = pd.DataFrame({
@@ -240,11 +243,13 @@ def _people(ind, period: str, sex: str, layer: str) -> dict[str, float]:
 
 
 def map_table(values: pd.DataFrame, ind, sex: str,
-              people: dict[str, float] | None = None) -> pd.DataFrame:
+              people: dict[str, float] | None = None, scope: str = "Sverige") -> pd.DataFrame:
     """The map's numbers with the columns of the other downloads (transforms.export.
     series_frame: värde as shown, coverage, source, fetch date), one row per shape, with its
     code, its place and why a value is missing, or that it rests on few people (``people``:
-    kommun code -> the count behind its value). Built column-wise: 290 one-row frames
+    kommun code -> the count behind its value). The place is named as the screen says it:
+    "plats i riket", and beside it "plats i <scope>" when the map shows an area's members
+    (walk25: a bare "plats" did not say which ranking). Built column-wise: 290 one-row frames
     through series_frame took over a second."""
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
@@ -260,7 +265,9 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         "kön": analysis.SEX_LABELS[sex],
         VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
-        "plats": values["place"].astype("Int64").array,
+        PLACE: values["place"].astype("Int64").array,
+        **({f"plats i {scope}": values["place_in_area"].astype("Int64").array}
+           if "place_in_area" in values.columns else {}),
         "enhet": ind.short_unit, "täckning": cover,
         "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
             values["status"], values["value"], values["area_id"], strict=True)],

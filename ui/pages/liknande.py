@@ -70,6 +70,7 @@ def _variable_controls(sel: Selection) -> list[peers.Variable]:
     ids = st.multiselect(
         "Variabler som avgör likheten", candidates, default=[v for v, _ in chosen],
         format_func=labels.get, key=key, max_selections=url_state.MAX_PEER_VARIABLES,
+        select_all=False,  # Enter takes the first match, not every match (rest25)
         on_change=page_changed,
         args=(key, lambda s, v: _set_variables(s, v, weights)),
         help="Förval: folkmängd, andel utrikes födda, arbetslöshet och kommungrupp. "

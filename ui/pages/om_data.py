@@ -5,7 +5,7 @@ import streamlit as st
 
 from transforms import monthly
 from transforms.catalogue import FREQUENCIES, group_labels, monthly_marts
-from transforms.formatting import format_date, format_month, format_number
+from transforms.formatting import data_dates_text, format_date, format_month, format_number
 from transforms.log_tables import dataset_label, format_time, refresh_log_table
 from transforms.public_url import public_url
 from ui.data import query
@@ -19,7 +19,7 @@ def _last_refresh() -> None:
     status = read_status()
     failed = failure_rows(status)
     if status is None:
-        st.caption(without_status(query("refresh_log", 300)))
+        st.caption(without_status(query("refresh_log", 300), query("data_dates")))
     elif failed:
         st.warning(f"Uppdateringen {format_time(status.get('at'))}: "
                    f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade "
@@ -31,26 +31,26 @@ def _last_refresh() -> None:
                    "igenom för alla källor.")
 
 
-def without_status(log: pd.DataFrame) -> str:
-    """What is true when no refresh left its status here, with the footer's date (the log's
-    newest run_at): nothing has run; the database was built from data fetched before
-    (``python -m warehouse build``: no fetch logged since the build before it); or a refresh
-    was logged but its status file is not beside this database. ``log``: newest rows of
-    marts.refresh_log."""
+def without_status(log: pd.DataFrame, dates: tuple[str | None, str | None]) -> str:
+    """What is true when no refresh left its status here: nothing has run; or, in the
+    footer's words (formatting.data_dates_text on ``dates``, warehouse.queries.data_dates),
+    when the data were fetched, and then that the last build fetched nothing (``python -m
+    warehouse build``: no fetch logged since the build before it) or that the refresh's
+    status file is not beside this database. ``log``: newest rows of marts.refresh_log."""
     if log.empty:
         return "Ingen uppdatering har körts på den här datorn."
+    said = data_dates_text(*dates)  # walk25: one sentence with the footer, never two dates
     runs = sorted(log.loc[(log["source"] == "build") & (log["dataset"] == "warehouse"),
                           "run_at"].astype(str))
-    when = format_date(str(log["run_at"].max()))
     if runs:
         before = runs[-2] if len(runs) > 1 else ""
         at = log["run_at"].astype(str)
         if not ((log["source"] != "build") & (at > before) & (at < runs[-1])).any():
-            return (f"Databasen byggdes {when} av tidigare hämtade data (`python -m "
-                    "warehouse build`); ingen hämtning från källorna har loggats vid det "
-                    "bygget. När varje dataset hämtades står under Hämtad ovan.")
-    return (f"Data uppdaterades senast {when} (se loggen nedan); utfallet per källa från den "
-            "uppdateringen finns inte sparat bredvid databasen.")
+            return (f"{said} Databasen byggdes senast av tidigare hämtade data (`python -m "
+                    "warehouse build`), utan ny hämtning. När varje dataset hämtades står "
+                    "under Hämtad ovan.")
+    return (f"{said} Utfallet per källa från den senaste uppdateringen finns inte sparat "
+            "bredvid databasen (se loggen nedan).")
 
 
 def revisions_section(limit: int = 300) -> None:
