@@ -146,8 +146,8 @@ def test_the_footer_says_when_the_data_were_fetched_as_the_charts_do(app_env, wa
     at = _shown(kommun="0780")
     footer = next(c.value for c in at.caption if "Data senast" in c.value)
     said = f"Data senast hämtade från källorna {format_date(fetched)}"
-    assert said + (". " if format_date(built) == format_date(fetched) else
-                   f" (databasen byggdes om {format_date(built)}, utan nya data). ") in footer
+    # the refreshed warehouse's last build fetched (its fetches are logged before it)
+    assert said + ". " in footer
     assert "uppdaterad" not in footer and "okänt datum" not in footer
     # the date every chart of the page cites as "Hämtad" is the footer's
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
@@ -159,20 +159,56 @@ def test_the_footer_says_when_the_data_were_fetched_as_the_charts_do(app_env, wa
 
 def test_the_footer_names_a_rebuild_only_on_a_later_day():
     """A rebuild the same day as the fetch (a refresh fetches, then builds) says nothing more;
-    an empty warehouse says it does not know."""
+    a refresh that fetches before midnight and builds after it fetched, so it is no rebuild
+    (review of phone25: named from the dates alone); an empty warehouse says it does not
+    know."""
     from ui.frame import data_dates_text
 
-    assert data_dates_text("2026-12-01T22:36:26+00:00", "2026-12-01T23:10:00+00:00") == \
+    assert data_dates_text("2026-12-01T22:36:26+00:00", "2026-12-01T23:10:00+00:00", True) == \
         "Data senast hämtade från källorna 1 december 2026."
     # walk25's warehouse: the full mirror's raw layer (fetched 1 December) built the next day
-    assert data_dates_text("2026-12-01T22:36:26.524808+00:00", "2026-12-02T06:39:15+00:00") == (
+    # by `python -m warehouse build`, no fetch logged before it
+    assert data_dates_text("2026-12-01T22:36:26.524808+00:00", "2026-12-02T06:39:15+00:00",
+                           True) == (
         "Data senast hämtade från källorna 1 december 2026 (databasen byggdes om "
         "2 december 2026, utan nya data).")
+    # the same dates from a refresh that fetched at 23:55 and built at 00:02
+    assert data_dates_text("2026-12-01T23:55:00+00:00", "2026-12-02T00:02:00+00:00",
+                           False) == "Data senast hämtade från källorna 1 december 2026."
     # a fetch after the last build cannot happen without one; a build row older than the
     # fetch is never named
-    assert data_dates_text("2026-12-02T06:00:00+00:00", "2026-11-30T06:00:00+00:00") == \
+    assert data_dates_text("2026-12-02T06:00:00+00:00", "2026-11-30T06:00:00+00:00", True) == \
         "Data senast hämtade från källorna 2 december 2026."
     assert data_dates_text(None, None) == "Data senast hämtade från källorna okänt datum."
+
+
+def test_data_dates_say_whether_the_last_build_fetched(built, tmp_path):
+    """warehouse.queries.data_dates' flag from the refresh log, on the mirror's refreshed
+    warehouse: its last build followed its fetches (False); a build logged later with no
+    fetch between is a rebuild (True), as Om data has said since stop 23; a fetch logged
+    between the two builds makes the later one a refresh again (False)."""
+    import shutil
+
+    import duckdb
+
+    from warehouse import queries
+
+    target = tmp_path / "w.duckdb"
+    shutil.copyfile(built["warehouse"], target)
+    with duckdb.connect(str(target)) as con:
+        fetched, newest, rebuilt = queries.data_dates(con)
+        assert fetched == con.execute("select max(fetched_at) from marts.provenance"
+                                      ).fetchone()[0]
+        assert con.execute("select count(*) from marts.refresh_log where source <> 'build' "
+                           "and run_at < ?", [newest]).fetchone()[0] > 0
+        assert rebuilt is False
+        con.execute("insert into marts.refresh_log (run_at, source, dataset, ok, message) "
+                    "values ('2099-01-02T00:00:00+00:00', 'build', 'warehouse', true, 'byggd')")
+        assert queries.data_dates(con) == (fetched, "2099-01-02T00:00:00+00:00", True)
+        con.execute("insert into marts.refresh_log (run_at, source, dataset, ok, message) "
+                    "values ('2099-01-01T23:55:00+00:00', 'kolada', 'data__N03920', true, "
+                    "'hämtad')")
+        assert queries.data_dates(con)[2] is False
 
 
 TABBED = [(p, t) for p, spec in load_pages().items() for t, _ in spec.tabs]

@@ -171,12 +171,14 @@ def count_of(n: float, noun: str = "personer") -> str:
     return f"{count} {'person' if noun == 'personer' and count == '1' else noun}"
 
 
-def data_dates_text(fetched: str | None, built: str | None) -> str:
+def data_dates_text(fetched: str | None, built: str | None, rebuilt: bool = False) -> str:
     """The sentence on the data's age, the footer's and Om data's alike: when they were last
-    fetched from the sources (the charts' "Hämtad"), and a later rebuild named as one, on a
-    later day only (walk25: "Data senast uppdaterad 2 december" over charts saying "Hämtad 1
-    december"). ``fetched``, ``built``: warehouse.queries.data_dates."""
+    fetched from the sources (the charts' "Hämtad"), and the last build named only when it
+    fetched nothing (``rebuilt``) on a later day (walk25: "Data senast uppdaterad 2 december"
+    over charts saying "Hämtad 1 december"; a refresh that fetches before midnight and builds
+    after it is not a rebuild). Arguments: warehouse.queries.data_dates."""
     text = f"Data senast hämtade från källorna {format_date(fetched)}"  # None: "okänt datum"
-    if fetched and built and format_date(built) != format_date(fetched) and built > fetched:
+    if rebuilt and fetched and built and format_date(built) != format_date(fetched) \
+            and built > fetched:
         text += f" (databasen byggdes om {format_date(built)}, utan nya data)"
     return text + "."

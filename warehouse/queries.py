@@ -567,15 +567,27 @@ def newest_run_at(con: Con) -> str | None:
     return con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
 
 
-def data_dates(con: Con) -> tuple[str | None, str | None]:
-    """(newest fetch, newest build), ISO UTC or None: when this build's newest snapshot was
-    fetched from its source (marts.provenance, the date every chart's "Hämtad" cites) and
-    when the database was last built (the refresh log's 'build' rows). The footer's dates
-    (walk25: it called a rebuild from earlier fetched data "Data senast uppdaterad")."""
+def data_dates(con: Con) -> tuple[str | None, str | None, bool]:
+    """(newest fetch, newest build, whether that build fetched nothing), dates ISO UTC or None:
+    when this build's newest snapshot was fetched from its source (marts.provenance, the date
+    every chart's "Hämtad" cites), when the database was last built (the refresh log's
+    'build' rows), and True when no fetch is logged between the build before it and it
+    (``python -m warehouse build``: a rebuild of earlier fetched data). The footer's and Om
+    data's dates (walk25: the footer called such a rebuild "Data senast uppdaterad"; review
+    of phone25: a refresh crossing midnight was named a rebuild from the dates alone)."""
     fetched = con.execute("select max(fetched_at) from marts.provenance").fetchone()[0]
-    built = con.execute("select max(run_at) from marts.refresh_log where source = ?",
-                        ["build"]).fetchone()[0]
-    return fetched, built
+    built, before = con.execute(
+        "select max(run_at), (select max(run_at) from marts.refresh_log where source = ? "
+        "and dataset = ? and run_at < (select max(run_at) from marts.refresh_log "
+        "where source = ? and dataset = ?)) from marts.refresh_log "
+        "where source = ? and dataset = ?",
+        ["build", "warehouse"] * 3).fetchone()
+    if built is None:
+        return fetched, None, False
+    fetches = con.execute("select count(*) from marts.refresh_log where source <> ? "
+                          "and run_at > ? and run_at < ?",
+                          ["build", before or "", built]).fetchone()[0]
+    return fetched, built, fetches == 0
 
 
 def provenance(con: Con) -> pd.DataFrame:

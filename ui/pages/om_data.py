@@ -31,24 +31,20 @@ def _last_refresh() -> None:
                    "igenom för alla källor.")
 
 
-def without_status(log: pd.DataFrame, dates: tuple[str | None, str | None]) -> str:
+def without_status(log: pd.DataFrame, dates: tuple[str | None, str | None, bool]) -> str:
     """What is true when no refresh left its status here: nothing has run; or, in the
     footer's words (formatting.data_dates_text on ``dates``, warehouse.queries.data_dates),
     when the data were fetched, and then that the last build fetched nothing (``python -m
-    warehouse build``: no fetch logged since the build before it) or that the refresh's
-    status file is not beside this database. ``log``: newest rows of marts.refresh_log."""
+    warehouse build``: ``dates[2]``, no fetch logged since the build before it) or that the
+    refresh's status file is not beside this database. ``log``: newest rows of
+    marts.refresh_log."""
     if log.empty:
         return "Ingen uppdatering har körts på den här datorn."
     said = data_dates_text(*dates)  # walk25: one sentence with the footer, never two dates
-    runs = sorted(log.loc[(log["source"] == "build") & (log["dataset"] == "warehouse"),
-                          "run_at"].astype(str))
-    if runs:
-        before = runs[-2] if len(runs) > 1 else ""
-        at = log["run_at"].astype(str)
-        if not ((log["source"] != "build") & (at > before) & (at < runs[-1])).any():
-            return (f"{said} Databasen byggdes senast av tidigare hämtade data (`python -m "
-                    "warehouse build`), utan ny hämtning. När varje dataset hämtades står "
-                    "under Hämtad ovan.")
+    if dates[2]:
+        return (f"{said} Databasen byggdes senast av tidigare hämtade data (`python -m "
+                "warehouse build`), utan ny hämtning. När varje dataset hämtades står "
+                "under Hämtad ovan.")
     return (f"{said} Utfallet per källa från den senaste uppdateringen finns inte sparat "
             "bredvid databasen (se loggen nedan).")
 
