@@ -67,6 +67,22 @@ def quoted(name: str) -> str:
     return f"\u201d{name}\u201d"
 
 
+# what makes markdown of a line's text in Streamlit: emphasis, links and images ([…](…)),
+# HTML, LaTeX ($), colours and icons (:red[…], :material/…:), entities (&amp;), tables
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$~&:|])")
+_BLOCK_START = re.compile(r"^([#+-]|\d+(?=[.)]))")  # a heading or a list only at the start
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` shown as written in Streamlit markdown (a title, a notice, an expander's
+    label): a group name '[Klicka](https://…)' or '<b>x</b>' is not a link or bold text but
+    those characters (sharefix25: names come from users and links). Parentheses, dots and
+    hyphens inside a name stay as they are ('Värend (delad länk)')."""
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    return _BLOCK_START.sub(lambda m: "\\" + m[0] if not m[0].isdigit() else m[0] + "\\",
+                            escaped)
+
+
 def format_date(moment: str | date | datetime | None) -> str:
     """'25 november 2026' from an ISO date/time (UTC kept as is)."""
     if moment is None:

@@ -1,0 +1,54 @@
+"""Text in a Plotly figure shown as written. Plotly renders a small HTML in every text it
+draws (trace names in the legend and hover, titles, annotations): '<a href=…>' becomes a
+link, '<span style=…>' styles. Group names come from users and links (``egnagrupper``,
+``grupp``), so a name '<a href="https://…">Norrort</a>' drew a clickable link in a legend
+(review of share25). The charts' own markup is a few tags (``HOUSE_TAGS``); every other '<'
+is written '&lt;', which Plotly shows as '<' (sharefix25; docs/decisions.md)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import plotly.graph_objects as go
+
+HOUSE_TAGS = ("br", "sup", "sub", "b", "i", "em", "extra")  # the charts' own markup
+_FOREIGN_TAG = re.compile(r"<(?!/?(?:" + "|".join(HOUSE_TAGS) + r")\s*/?>)", re.IGNORECASE)
+# a trace's texts; x and y too, whose categories are tick labels ('<area> (området)')
+_TRACE_TEXT = ("name", "text", "hovertext", "hovertemplate", "texttemplate", "x", "y")
+
+
+def literal(text: str) -> str:
+    """``text`` with every '<' that does not open one of the charts' own tags as '&lt;'."""
+    return _FOREIGN_TAG.sub("&lt;", text)
+
+
+def _literal_value(value: object) -> object:
+    if isinstance(value, str):
+        return literal(value)
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return value  # numbers, dates: no text
+    if isinstance(value, list | tuple | np.ndarray) and any(
+            isinstance(v, str) and "<" in v for v in value):
+        return [literal(v) if isinstance(v, str) else v for v in value]
+    return value
+
+
+def literal_figure(fig: go.Figure) -> go.Figure:
+    """``fig`` with its traces' names, texts and hovers, its title and its annotations as
+    written (``literal``); changed in place and returned."""
+    for trace in fig.data:
+        for key in _TRACE_TEXT:
+            value = trace[key] if key in trace else None  # noqa: SIM401 (a trace has no get)
+            if value is not None:
+                new = _literal_value(value)
+                if new is not value:
+                    trace[key] = new
+    title = fig.layout.title.text
+    if isinstance(title, str):
+        fig.layout.title.text = literal(title)
+    for note in fig.layout.annotations:
+        for key in ("text", "hovertext"):
+            if isinstance(note[key], str):
+                note[key] = literal(note[key])
+    return fig
