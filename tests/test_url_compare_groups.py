@@ -174,9 +174,14 @@ _slugs = st.one_of(_slug, _slug, _slug, st.text(TEXT, max_size=10))  # mostly we
 _codes = st.lists(st.one_of(st.sampled_from(["0114", "0764", "0780", "9999", " 0763 "]),
                             st.text(TEXT, max_size=5)), max_size=6).map(".".join)
 _names = st.one_of(st.just("Värend"), st.text(TEXT, max_size=30))
-_entries = st.lists(st.tuples(_slugs, _codes, _names).map(":".join), max_size=4).map(";".join)
+# the stored group exactly as the link has it, often: the path where the link's group is
+# the stored one (left out of state.groups), else reached in few of the 1 000 examples
+_as_stored = st.just("samordningsforbundet-varend:0764.0763.0780:Värend")
+_entries = st.lists(st.one_of(st.tuples(_slugs, _codes, _names).map(":".join), _as_stored),
+                    max_size=4).map(";".join)
 _compared = st.lists(st.one_of(_slugs.map("group:".__add__),
-                               st.sampled_from(["lan:07", "kommun:0780", "riket"])),
+                               st.sampled_from(["lan:07", "kommun:0780", "riket"]),
+                               st.just("group:samordningsforbundet-varend")),
                      max_size=5).map(",".join)
 
 
