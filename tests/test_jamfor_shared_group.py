@@ -97,3 +97,23 @@ def test_a_karta_link_with_an_own_group_shows_its_kommuner_in_a_browser_without_
     names = {"0160": "Täby", "0162": "Danderyd", "0163": "Sollentuna", "0186": "Lidingö"}
     assert dict(zip(listed["Kommun"], listed["Värde (%)"], strict=True)) == {
         names[k]: f"{rate[k]:.1f}".replace(".", ",") for k in MEMBERS}
+
+
+def test_a_links_group_beside_a_stored_one_of_the_same_id_lists_both(
+        small_app_warehouse, tmp_path, monkeypatch):
+    """Review of share25: a link's group by the id of a group stored here
+    (``goteborgsregionen``, a suggested group every browser has) hid the stored one from
+    Område's list. The link's group now gets an id of its own; both are listed, the link's
+    chosen."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "colleague.duckdb"))
+    at = _app(kommun="1480", omrade="group:goteborgsregionen",
+              egnagrupper="goteborgsregionen:0180.0181:Fejkregionen").run()
+    assert not at.exception
+    assert _warnings(at) == ""
+    [area] = [s for s in at.selectbox if s.label == "Område"]
+    assert {"Egen grupp: Göteborgsregionen", "Egen grupp: Fejkregionen (delad länk)"} <= set(
+        area.options)
+    assert area.value == "group:goteborgsregionen-delad"
+    assert at.query_params["omrade"] == "group:goteborgsregionen-delad"
+    assert at.title[0].value.endswith("Fejkregionen (delad länk)")

@@ -41,12 +41,23 @@ def test_a_colleague_without_the_group_gets_the_same_comparison():
     assert us.to_params(state, VOCAB) == params  # and passes it on unchanged
 
 
-def test_the_links_group_wins_over_another_stored_by_the_same_id():
+def test_the_links_group_is_drawn_beside_another_stored_by_the_same_id():
+    """The link's group, not the one stored here by its id, is compared; it gets an id of its
+    own, so the stored group stays listed and choosable (review of share25: it was hidden)."""
     other = replace(VOCAB, areas=SENDER.areas, groups={
         "group:samordningsforbundet-norrort": us.SharedGroup("Norrort", ("0780",))})
     state, notices = us.parse(us.to_params(_jamfor(compare=COMPARED), SENDER), other)
-    assert notices == [] and dict(state.groups) == {
-        "group:samordningsforbundet-norrort": NORRORT}
+    own = "group:samordningsforbundet-norrort-delad"
+    assert notices == [] and dict(state.groups) == {own: NORRORT}
+    assert state.analysis.compare == (own, *COMPARED[1:])
+    assert us.parse(us.to_params(state, other), other) == (state, [])
+    # an id at its longest keeps to 80 characters; a taken one counts on
+    long = "group:" + "n" * us.MAX_SLUG
+    taken = replace(VOCAB, areas=VOCAB.areas | {long, long[:-6] + "-delad"},
+                    groups={long: us.SharedGroup("N", ("0780",))})
+    state, notices = us.parse({"omrade": long, "egnagrupper": f"{long[6:]}:0114:L"}, taken)
+    assert notices == [] and state.area == long[:-7] + "-delad2"
+    assert dict(state.groups) == {state.area: us.SharedGroup("L", ("0114",))}
 
 
 def test_an_unknown_group_without_members_is_named_in_full():

@@ -357,6 +357,42 @@ def _own_groups(params: Mapping, vocab: Vocabulary, notices: list[str]
     return found, frozenset(cut)
 
 
+SHARED_ID_SUFFIX = "-delad"  # a link's group beside a stored one of the same id
+
+
+def _beside_stored(carried: dict[str, SharedGroup], params: Mapping, vocab: Vocabulary
+                   ) -> tuple[dict[str, SharedGroup], Mapping]:
+    """A link's group whose id a different group stored here has ('group:goteborgsregionen'
+    with other kommuner) gets an id of its own ('group:goteborgsregionen-delad'), in omrade
+    and jamfor too: both are listed and both can be chosen (review of share25: the link's
+    group hid the stored one). The carried groups and the params, renamed."""
+    taken = set(vocab.areas) | set(vocab.groups) | set(carried)
+    renamed: dict[str, str] = {}
+    for area_id, group in carried.items():
+        stored = _stored_as_carried(vocab.groups.get(area_id))
+        if stored is None or stored == group:
+            continue
+        slug, n = area_id.removeprefix("group:"), 1
+        while True:
+            suffix = SHARED_ID_SUFFIX + (str(n) if n > 1 else "")
+            new = f"group:{slug[:MAX_SLUG - len(suffix)]}{suffix}"
+            if new not in taken:
+                break
+            n += 1
+        renamed[area_id] = new
+        taken.add(new)
+    if not renamed:
+        return carried, params
+    out = dict(params)
+    area = _single(params.get(AREA))
+    if area in renamed:
+        out[AREA] = renamed[area]
+    compare = _single(params.get(COMPARE))
+    if compare:
+        out[COMPARE] = ",".join(renamed.get(e.strip(), e) for e in compare.split(","))
+    return {renamed.get(a, a): g for a, g in carried.items()}, out
+
+
 def _was_cut(area_id: str, cut: Collection[str]) -> bool:
     """Whether ``area_id`` is the group the link's cut left out (``_own_groups``)."""
     return any(area_id == c or (c.endswith("*") and area_id.startswith(c[:-1])) for c in cut)
@@ -571,6 +607,7 @@ def parse(params: Mapping[str, str | Sequence[str]],
                            f"visar {name}.")
     shared = _shared(params, vocab, notices)
     carried, cut = _own_groups(params, vocab, notices)
+    carried, params = _beside_stored(carried, params, vocab)
     area: str | None = SHARED_AREA_ID if shared else None
     area_raw = _single(params.get(AREA))
     if area_raw:
