@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 MD_NAME = "[Klicka här](https://evil.example/x) ![b](https://evil.example/p.png)"
 HTML_NAME = '<a href="https://evil.example">Norrort</a> <img src="https://evil.example/p.png">'
 # a link or image ('[x](…)', '![x](…)'), HTML ('<a', '<img', '<b>'), colour ':red[' whose
-# brackets are not backslash-escaped
-_LIVE = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)<[a-z/]|(?<!\\):[a-z]+(?<!\\)\[")
+# brackets are not backslash-escaped; a bare 'https://…' (Streamlit's markdown links it
+# even with its ':' escaped: seen in Chromium)
+_LIVE = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(|(?<!\\)<[a-z/]|(?<!\\):[a-z]+(?<!\\)\["
+                   r"|https?\\?://|www\.")  # and an address GFM makes a link by itself
 
 
 def _live_markup(text: str) -> bool:

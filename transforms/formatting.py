@@ -70,6 +70,8 @@ def quoted(name: str) -> str:
 # what makes markdown of a line's text in Streamlit: emphasis, links and images ([…](…)),
 # HTML, LaTeX ($), colours and icons (:red[…], :material/…:), entities (&amp;), tables
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>$~&:|])")
+WORD_JOINER = "\u2060"  # zero width, and no line break there (a zero-width space broke one)
+_AUTOLINK = re.compile(r"//|www\\?\.|@", re.IGNORECASE)
 _BLOCK_START = re.compile(r"^([#+-]|\d+(?=[.)]))")  # a heading or a list only at the start
 
 
@@ -77,8 +79,12 @@ def markdown_literal(text: str) -> str:
     """``text`` shown as written in Streamlit markdown (a title, a notice, an expander's
     label): a group name '[Klicka](https://…)' or '<b>x</b>' is not a link or bold text but
     those characters (sharefix25: names come from users and links). Parentheses, dots and
-    hyphens inside a name stay as they are ('Värend (delad länk)')."""
+    hyphens inside a name stay as they are ('Värend (delad länk)'); an address in it gets a
+    word joiner (zero width) after 'https:/' so it is no link either."""
     escaped = _MARKDOWN.sub(r"\\\1", text)
+    # Streamlit's markdown makes a bare address a link after escapes are read
+    # ('https://…', 'www.…', 'a@b.se'): a word joiner breaks the pattern, not the text
+    escaped = _AUTOLINK.sub(lambda m: m[0][:-1] + WORD_JOINER + m[0][-1], escaped)
     return _BLOCK_START.sub(lambda m: "\\" + m[0] if not m[0].isdigit() else m[0] + "\\",
                             escaped)
 
