@@ -76,6 +76,9 @@ def test_a_figure_keeps_the_house_markup_and_writes_a_names_tags_as_text():
                                      "Norrort&lt;/a> &lt;img src=\"https://evil.example/p.png\">"
                                      ", 2024</sup>")
     assert fig.data[0].hovertemplate == "%{y}<extra></extra>"
+    # a legend's name and a tick label are names only: even '<b>' reads as written there
+    bold = literal_figure(go.Figure(go.Scatter(x=[1], y=[1], name="<b>fet</b> (delad länk)")))
+    assert bold.data[0].name == "&lt;b>fet&lt;/b> (delad länk)"
     assert literal("Norrort (SNO) & co") == "Norrort (SNO) & co"
 
 
