@@ -115,3 +115,15 @@ def test_a_stored_groups_name_is_shown_as_written(small_app_warehouse, tmp_path,
     _assert_no_foreign_markup(at)
     legend = [t["name"] for f in _figures(at) for t in f["data"] if t.get("name")]
     assert "&lt;a href=\"https://evil.example\">Norrort&lt;/a> (SNO)" in legend
+
+
+def test_a_notice_quoting_an_address_makes_no_link():
+    """A notice echoes a link's unusable value (``url_state.echo``): Streamlit's markdown
+    linked a bare 'https://…' or 'www.…' in it although its characters were escaped."""
+    from tests.test_url_state import VOCAB
+    from ui import url_state
+
+    for value in ("https://evil.example/x", "www.evil.example"):
+        _, notices = url_state.parse({"kommun": value}, VOCAB)
+        assert notices and not [n for n in notices if _live_markup(n)], notices
+        assert "evil" in notices[0]

@@ -71,8 +71,16 @@ def quoted(name: str) -> str:
 # HTML, LaTeX ($), colours and icons (:red[…], :material/…:), entities (&amp;), tables
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>$~&:|])")
 WORD_JOINER = "\u2060"  # zero width, and no line break there (a zero-width space broke one)
-_AUTOLINK = re.compile(r"//|www\\?\.|@", re.IGNORECASE)
+# the places in 'https://', 'www.' (or 'www\.') and 'a@b.se' a word joiner goes
+_AUTOLINK = re.compile(r"(?<=/)(?=/)|(?<=www)(?=\\?\.)|(?=@)", re.IGNORECASE)
 _BLOCK_START = re.compile(r"^([#+-]|\d+(?=[.)]))")  # a heading or a list only at the start
+
+
+def no_autolink(text: str) -> str:
+    """``text`` with a word joiner after 'https:/', in 'www.' and before '@': markdown that
+    Streamlit shows makes no link of an address in it (it links a bare one even with its
+    characters backslash-escaped)."""
+    return _AUTOLINK.sub(WORD_JOINER, text)
 
 
 def markdown_literal(text: str) -> str:
@@ -84,7 +92,7 @@ def markdown_literal(text: str) -> str:
     escaped = _MARKDOWN.sub(r"\\\1", text)
     # Streamlit's markdown makes a bare address a link after escapes are read
     # ('https://…', 'www.…', 'a@b.se'): a word joiner breaks the pattern, not the text
-    escaped = _AUTOLINK.sub(lambda m: m[0][:-1] + WORD_JOINER + m[0][-1], escaped)
+    escaped = no_autolink(escaped)
     return _BLOCK_START.sub(lambda m: "\\" + m[0] if not m[0].isdigit() else m[0] + "\\",
                             escaped)
 

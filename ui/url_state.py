@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
+from transforms.formatting import no_autolink
 from transforms.periods import Period, is_period, ordered, within_years
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
@@ -191,7 +192,7 @@ def echo(value: str, length: int = ECHO_LENGTH) -> str:
     """A user-given value safe to quote in a Swedish notice: short, one line, no markdown."""
     text = re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
     cut = text[:length] + ("…" if len(text) > length else "")
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", cut)
+    return no_autolink(re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", cut))
 
 
 def _single(value: str | Sequence[str] | None, limit: int = MAX_RAW) -> str | None:
