@@ -26,6 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from chart_text import literal_figure
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
@@ -668,6 +669,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
                        xshift=-(left - 8), yshift=-(bottom - 6), xanchor="left",
                        yanchor="bottom", showarrow=False, align="left",
                        font={"size": SOURCE_SIZE, "color": "#555555"})
+    literal_figure(fig)  # names from users and links as written, never markup (chart_text)
 
 
 def _set_layout(fig: go.Figure, **props: object) -> None:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from chart_text import literal, literal_figure
 from charts import FONT, SEPARATORS, _wrap
 from transforms.catalogue import Indicator
 from transforms.formatting import format_value
@@ -262,7 +263,9 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     if outlined is not None and not outlined.empty:
         fig.add_trace(_lines(outlined, name=outline_name, color=OUTLINE_COLOR, width=2.6,
                              rank=310))
-    _frame(fig, title=title, source=source, size=size, key_x=key_x, key_texts=key_texts)
+    literal_figure(fig)  # names from users and links as written, never markup (chart_text)
+    _frame(fig, title=literal(title), source=source, size=size, key_x=key_x,
+           key_texts=key_texts)
     # set last: plotly validates a constructor's geojson by deep-copying it twice (0,5 s for
     # 290 kommuner), and every later update_layout deep-copies it again; update_traces takes
     # the dict as it is

@@ -32,12 +32,19 @@ def _warnings(at) -> str:
     return " ".join(w.value for w in at.warning)
 
 
-def test_a_jamfor_link_with_an_own_group_reopens_in_a_browser_without_groups(
-        small_app_warehouse, tmp_path, monkeypatch, shared):
+@pytest.fixture
+def sender_group(small_app_warehouse, tmp_path, monkeypatch):
+    """The sender's browser: NAME stored as an own group (USER_DB_PATH), the app's folder as
+    the working directory; the stored group."""
     monkeypatch.chdir(ROOT)
     sender = tmp_path / "sender.duckdb"
     monkeypatch.setenv("USER_DB_PATH", str(sender))
-    group = usergroups.save(GroupSpec(NAME, MEMBERS), path=sender)
+    return usergroups.save(GroupSpec(NAME, MEMBERS), path=sender)
+
+
+def test_a_jamfor_link_with_an_own_group_reopens_in_a_browser_without_groups(
+        sender_group, tmp_path, monkeypatch, shared):
+    group = sender_group
     at = _app(sida="jamfor", kommun="0160", jamfor=f"group:{group.group_id},lan:01").run()
     assert not at.exception
     link = dict(at.query_params)
@@ -72,13 +79,10 @@ def test_a_jamfor_link_without_the_groups_members_names_the_group_in_full(
 
 
 def test_a_karta_link_with_an_own_group_shows_its_kommuner_in_a_browser_without_groups(
-        small_app_warehouse, tmp_path, monkeypatch, shared):
+        sender_group, tmp_path, monkeypatch, shared):
     """Karta (and every page) takes a group through Område, ``omrade=group:…``: the link
     carries it the same way (``egnagrupper``), and the map's list is the group's kommuner."""
-    monkeypatch.chdir(ROOT)
-    sender = tmp_path / "sender.duckdb"
-    monkeypatch.setenv("USER_DB_PATH", str(sender))
-    group = usergroups.save(GroupSpec(NAME, MEMBERS), path=sender)
+    group = sender_group
     at = _app(sida="karta", kommun="0160", omrade=f"group:{group.group_id}").run()
     assert not at.exception
     link = dict(at.query_params)
@@ -93,3 +97,23 @@ def test_a_karta_link_with_an_own_group_shows_its_kommuner_in_a_browser_without_
     names = {"0160": "Täby", "0162": "Danderyd", "0163": "Sollentuna", "0186": "Lidingö"}
     assert dict(zip(listed["Kommun"], listed["Värde (%)"], strict=True)) == {
         names[k]: f"{rate[k]:.1f}".replace(".", ",") for k in MEMBERS}
+
+
+def test_a_links_group_beside_a_stored_one_of_the_same_id_lists_both(
+        small_app_warehouse, tmp_path, monkeypatch):
+    """Review of share25: a link's group by the id of a group stored here
+    (``goteborgsregionen``, a suggested group every browser has) hid the stored one from
+    Område's list. The link's group now gets an id of its own; both are listed, the link's
+    chosen."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "colleague.duckdb"))
+    at = _app(kommun="1480", omrade="group:goteborgsregionen",
+              egnagrupper="goteborgsregionen:0180.0181:Fejkregionen").run()
+    assert not at.exception
+    assert _warnings(at) == ""
+    [area] = [s for s in at.selectbox if s.label == "Område"]
+    assert {"Egen grupp: Göteborgsregionen", "Egen grupp: Fejkregionen (delad länk)"} <= set(
+        area.options)
+    assert area.value == "group:goteborgsregionen-delad"
+    assert at.query_params["omrade"] == "group:goteborgsregionen-delad"
+    assert at.title[0].value.endswith("Fejkregionen (delad länk)")

@@ -5,7 +5,9 @@ OK. Both pages are run on the small warehouse refreshed from ../shared/data."""
 
 from __future__ import annotations
 
+import json
 import re
+import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -120,3 +122,45 @@ def test_the_fetched_datasets_name_the_kpi_as_the_charts_do(small_app_warehouse,
     assert "N03920 Arbetslöshet 18–64 år (18–65 från 2023)" in shown
     assert "N01951 Invånare totalt" in shown
     assert {d for s, d in fetched if not d.startswith("data__")} <= set(shown)
+
+
+def test_format_time_is_total():
+    """Review of share25: a status file's '"at": "okänd"' raised DateParseError through Om
+    data's "Uppdateringen …" line (an error box instead of the page). Anything that is not a
+    moment now reads "okänd tid"; a missing one stays empty; nanoseconds pass without
+    pandas' "Discarding nonzero nanoseconds" warning."""
+    from transforms.log_tables import format_time
+
+    for bad in ("okänd", "2026-13-45", 12, 3.5, ["2026-12-02"], "9999-12-31T23:59:00"):
+        assert format_time(bad) == "okänd tid", bad
+    assert format_time(None) == "" and format_time(float("nan")) == ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        moment = "2026-12-02T06:38:55.123456789Z"
+        assert format_time(moment) == _swedish("2026-12-02T06:38:55+00:00") \
+            == "2 december 2026 kl. 07:38"
+
+
+def test_om_data_reads_a_status_with_a_bad_time_and_names_the_failed_kpi(
+        small_app_warehouse, user_db):
+    """The last refresh's failed datasets (warehouse.refresh.failure_rows) as the rest of Om
+    data writes them: the time in Swedish under "Tid" (not "Tid (UTC) 2026-12-02 06:38:55"
+    under a Swedish "Uppdateringen 2 december 2026 kl. 07:39"), Kolada's KPI as "N03920
+    <its name>" (not "data__N03920"); a status whose own time is unreadable still shows."""
+    from config import refresh_status_path
+
+    failed_at = "2026-12-02T06:38:55.5+00:00"
+    status = {"at": "okänd", "sources": {"kolada": {"failures": [
+        {"dataset": "data__N03920", "at": failed_at, "message": "HTTP 503",
+         "url": "https://api.kolada.se/v3/data/kpi/N03920"}]}}}
+    refresh_status_path(small_app_warehouse).write_text(json.dumps(status), "utf-8")
+    at = _app(sida="om_data").run()
+    assert not at.exception
+    [warning] = [w.value for w in at.warning if w.value.startswith("Uppdateringen")]
+    assert warning.startswith("Uppdateringen okänd tid: 1 dataset kunde inte hämtas.")
+    table = _table(at, "Orsak")
+    assert list(table.columns) == ["Källa", "Dataset", "Tid", "Orsak", "Adress"]
+    [row] = table.to_dict("records")
+    assert row["Dataset"] == "N03920 Arbetslöshet 18–64 år (18–65 från 2023)"
+    assert row["Tid"] == _swedish("2026-12-02T06:38:55+00:00") == "2 december 2026 kl. 07:38"
+    assert row["Orsak"] == "HTTP 503"

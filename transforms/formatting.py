@@ -67,6 +67,36 @@ def quoted(name: str) -> str:
     return f"\u201d{name}\u201d"
 
 
+# what makes markdown of a line's text in Streamlit: emphasis, links and images ([…](…)),
+# HTML, LaTeX ($), colours and icons (:red[…], :material/…:), entities (&amp;), tables
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>$~&:|])")
+WORD_JOINER = "\u2060"  # zero width, and no line break there (a zero-width space broke one)
+# the places in 'https://', 'www.' (or 'www\.') and 'a@b.se' a word joiner goes
+_AUTOLINK = re.compile(r"(?<=/)(?=/)|(?<=www)(?=\\?\.)|(?=@)", re.IGNORECASE)
+_BLOCK_START = re.compile(r"^([#+-]|\d+(?=[.)]))")  # a heading or a list only at the start
+
+
+def no_autolink(text: str) -> str:
+    """``text`` with a word joiner after 'https:/', in 'www.' and before '@': markdown that
+    Streamlit shows makes no link of an address in it (it links a bare one even with its
+    characters backslash-escaped)."""
+    return _AUTOLINK.sub(WORD_JOINER, text)
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` shown as written in Streamlit markdown (a title, a notice, an expander's
+    label): a group name '[Klicka](https://…)' or '<b>x</b>' is not a link or bold text but
+    those characters (sharefix25: names come from users and links). Parentheses, dots and
+    hyphens inside a name stay as they are ('Värend (delad länk)'); an address in it gets a
+    word joiner (zero width) after 'https:/' so it is no link either."""
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    # Streamlit's markdown makes a bare address a link after escapes are read
+    # ('https://…', 'www.…', 'a@b.se'): a word joiner breaks the pattern, not the text
+    escaped = no_autolink(escaped)
+    return _BLOCK_START.sub(lambda m: "\\" + m[0] if not m[0].isdigit() else m[0] + "\\",
+                            escaped)
+
+
 def format_date(moment: str | date | datetime | None) -> str:
     """'25 november 2026' from an ISO date/time (UTC kept as is)."""
     if moment is None:

@@ -9,6 +9,7 @@ by ``format_time``: "2 december 2026 kl. 07:39", Swedish time, as the app writes
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ import pandas as pd
 from transforms.formatting import format_date
 
 SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
+UNKNOWN_TIME = "okänd tid"
 REFRESH_COLUMNS = {"run_at": "Tid", "source": "Källa", "dataset": "Dataset",
                    "ok": "Gick igenom", "message": "Utfall", "mirror": "Spegel",
                    "url": "Adress"}
@@ -24,18 +26,30 @@ GROUP_COLUMNS = {"at": "Tid", "action": "Ändring", "name": "Grupp",
                  "members": "Antal kommuner", "before_name": "Namn före"}
 
 
-def format_time(moment: str | datetime | None) -> str:
+def format_time(moment: object) -> str:
     """"2 december 2026 kl. 07:56": a moment (a datetime, or an ISO string; without a time
-    zone it is UTC, as the logs store it) in Swedish time; "" for a missing one."""
-    if moment is None or (not isinstance(moment, str | datetime) and pd.isna(moment)):
+    zone it is UTC, as the logs store it) in Swedish time; "" for a missing one, UNKNOWN_TIME
+    for anything else (a status file's '"at": "okänd"' gave Om data an error box; review of
+    share25). Total: never raises."""
+    if moment is None or (isinstance(moment, float) and math.isnan(moment)) \
+            or moment is pd.NaT:
         return ""
-    when = pd.Timestamp(moment)
+    if not isinstance(moment, str | datetime):
+        return UNKNOWN_TIME
+    try:
+        when = pd.Timestamp(moment)
+    except (ValueError, TypeError, OverflowError):
+        return UNKNOWN_TIME
     if pd.isna(when):
         return ""
     if when.tzinfo is None:
         when = when.tz_localize(UTC)
-    local = when.tz_convert(SWEDISH_TIME)
-    return f"{format_date(local.to_pydatetime())} kl. {local:%H:%M}"
+    try:
+        local = when.tz_convert(SWEDISH_TIME)
+    except (ValueError, OverflowError):  # outside pandas' years once in Swedish time
+        return UNKNOWN_TIME
+    # warn=False: a log's nanoseconds are below the minute shown anyway
+    return f"{format_date(local.to_pydatetime(warn=False))} kl. {local:%H:%M}"
 
 
 def format_times(values: pd.Series) -> pd.Series:

@@ -35,6 +35,7 @@ from transforms.formatting import (
     format_month,
     format_value,
     genitive,
+    markdown_literal,
 )
 from ui import cards, swedish
 from ui.cards import CardView
@@ -450,11 +451,11 @@ def selection_caption(sel: Selection) -> str:
     where = f"{len(area.members)} kommuner: {members}" if len(area.members) <= 15 \
         else f"{len(area.members)} kommuner"
     vintage = f" Indelning {area.vintage}." if area.vintage else ""
-    outside = ""
+    outside, name = "", markdown_literal(area.name)  # a group's name as written
     if area.kind != "riket" and sel.kommun_code not in area.members:
-        outside = (f"{sel.kommun_name} ingår inte i {area.name}: sidan visar området. "
+        outside = (f"{sel.kommun_name} ingår inte i {name}: sidan visar området. "
                    f"Områdena där {sel.kommun_name} ingår står först under Område. ")
-    return (f"{outside}{area.name} ({where}). Kön: {sel.sex_label}. Områdets värden är "
+    return (f"{outside}{name} ({where}). Kön: {sel.sex_label}. Områdets värden är "
             f"beräknade från kommunerna enligt varje nyckeltals regel.{vintage}")
 
 
@@ -521,11 +522,11 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
             last = df.iloc[-1] if not df.empty else None
             n = f"{int(last['n_reporting'])} av dess {int(last['n_expected'])}" \
                 if last is not None else "ingen av dess"
-            texts.append(f"{area.name} kan inte beräknas: SCB:s månadssiffror finns bara för "
+            texts.append(f"{markdown_literal(area.name)} kan inte beräknas: SCB:s månadssiffror finns bara för "
                          f"{n} kommuner i den hämtade datan")
         return "; ".join(texts) + " (under hälften räknas inget områdesvärde)."
     have = query("monthly_kommuner", ind)
-    names = [area.name for area, _ in missing]
+    names = [markdown_literal(area.name) for area, _ in missing]  # shown as markdown
     listed = and_list(names)
     chosen = [c for c in choices.values() if c.option != _default_option(ind, c.dim)]
     # the kommuner with values for the options chosen (as the deck's title line counts)

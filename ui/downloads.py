@@ -18,6 +18,7 @@ from exports import images
 from exports.filenames import clean_part, file_name
 from exports.tables import TableExport, csv_bytes, xlsx_bytes
 from transforms.export import to_excel_csv
+from transforms.formatting import markdown_literal
 from ui import swedish
 
 PLOTLY_CONFIG = swedish.PLOTLY_CONFIG  # Swedish toolbar and numbers, no logo
@@ -53,7 +54,7 @@ def chart_downloads(fig: go.Figure, *parts: str | None, table: TableExport | Non
     """One "Ladda ned" menu for a chart: images (made on click) and the numbers."""
     names = file_names(*parts)
     with st.popover("Ladda ned", icon=":material/download:"):
-        st.caption(f"**{clean_part(' – '.join(p for p in parts if p))}**")
+        st.caption(f"**{markdown_literal(clean_part(' – '.join(p for p in parts if p)))}**")
         if images.browser_path() is None:
             st.caption("Bilder kan inte göras på den här servern: Chromium saknas.")
         for fmt_key, fmt in images.FORMATS.items() if images.browser_path() else ():
@@ -78,7 +79,7 @@ def table_downloads(table: TableExport, *parts: str | None, key: str,
     """One menu for a table (no chart): its numbers as CSV and Excel. ``label`` says which
     table when a page has several."""
     with st.popover(label, icon=":material/download:"):
-        st.caption(f"**{clean_part(' – '.join(p for p in parts if p))}**")
+        st.caption(f"**{markdown_literal(clean_part(' – '.join(p for p in parts if p)))}**")
         _table_buttons(table, file_names(*parts), key)
 
 

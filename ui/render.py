@@ -12,6 +12,7 @@ import streamlit as st
 
 from transforms import periods
 from transforms.catalogue import Indicator, monthly_marts
+from transforms.formatting import markdown_literal
 from ui import blocks, data, selection
 from ui.data import query
 from ui.page_spec import PageSpec, Section, load_pages
@@ -98,7 +99,7 @@ def indicator_page(sel: Selection) -> None:
     spec = sel.page
     st.session_state[blocks.DRAWN_DIMS] = set()
     st.session_state[blocks.SAID] = set()
-    st.title(f"{spec.title} – {sel.area.name}")
+    st.title(f"{spec.title} – {markdown_literal(sel.area.name)}")
     if spec.intro:
         st.markdown(spec.intro)
     st.caption(blocks.selection_caption(sel))
@@ -218,7 +219,7 @@ def _section(sel: Selection, section: Section, known: set[str]) -> None:
     annual = [i for i in ids if not query("indicator", i).is_monthly]
     if section.members and section.charts and annual and not sel.area.is_kommun \
             and len(sel.area.members) <= blocks.MAX_MEMBER_BARS:
-        with st.expander(f"Kommunerna i {sel.area.name}"):
+        with st.expander(f"Kommunerna i {markdown_literal(sel.area.name)}"):
             for indicator_id in annual:
                 blocks.members_block(sel, indicator_id)
     if section.link:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
+from transforms.formatting import no_autolink
 from transforms.periods import Period, is_period, ordered, within_years
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
@@ -72,11 +73,16 @@ MAX_GROUP_NAME = 80  # as transforms.groups.MAX_NAME_LENGTH
 MAX_TARGET_NAME = 40
 MAX_MEMBERS = 290
 MAX_RAW = 2000  # anything longer is cut before it is looked at
-MAX_GROUPS_RAW = 4 * MAX_RAW  # egnagrupper: a few groups' members (≈ 5 characters each)
+MAX_SLUG = 80  # a group's id after 'group:'
+# egnagrupper: every group a view can name (Område's and MAX_COMPARE compared) at its longest:
+# id, MAX_MEMBERS codes of 4 digits and a '.', name, three separators (20 969 characters);
+# to_params writes no more, so the sender's own link always reads back whole (review of
+# share25: a cut at 8 000 characters dropped a group from 12 of 150 kommuner each)
+MAX_GROUPS_RAW = (MAX_COMPARE + 1) * (MAX_SLUG + MAX_MEMBERS * 5 + MAX_GROUP_NAME + 3)
 ECHO_LENGTH = 24
 _AREA_ID = re.compile(r"^(riket|lan:\d{2}|la:[A-Za-z0-9]{1,12}|fa:\d{1,3}|kommungrupp:[A-C]\d"
                       r"|group:[a-z0-9-]{1,80})$")
-_GROUP_SLUG = re.compile(r"^[a-z0-9-]{1,80}$")  # the id after 'group:'
+_GROUP_SLUG = re.compile(rf"^[a-z0-9-]{{1,{MAX_SLUG}}}$")  # the id after 'group:'
 _INDICATOR = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 _OPTION = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
 
@@ -186,7 +192,7 @@ def echo(value: str, length: int = ECHO_LENGTH) -> str:
     """A user-given value safe to quote in a Swedish notice: short, one line, no markdown."""
     text = re.sub(r"[\x00-\x1f\x7f]+", " ", value).strip()
     cut = text[:length] + ("…" if len(text) > length else "")
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", cut)
+    return no_autolink(re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$])", r"\\\1", cut))
 
 
 def _single(value: str | Sequence[str] | None, limit: int = MAX_RAW) -> str | None:
@@ -282,34 +288,115 @@ def group_name_in_link(name: str) -> str:
     return _clean_text(name.replace(";", ","), MAX_GROUP_NAME)[0]
 
 
-def _own_groups(params: Mapping, vocab: Vocabulary,
-                notices: list[str]) -> dict[str, SharedGroup]:
+def _group_entry(entry: str, vocab: Vocabulary, notices: list[str]
+                 ) -> tuple[str, SharedGroup] | None:
+    """One 'varend:0764.0763.0780:Värend' entry as (area id, group); None when unusable (its
+    members' notices go to ``notices``)."""
+    slug, _, rest = entry.strip().partition(":")
+    members_raw, _, name_raw = rest.partition(":")
+    name = group_name_in_link(name_raw)
+    if not _GROUP_SLUG.match(slug.strip()) or not name:
+        return None
+    members = _members(members_raw, vocab, notices, sep=".", param=OWN_GROUPS)
+    return (f"group:{slug.strip()}", SharedGroup(name, members)) if members else None
+
+
+def _listed(values: Sequence[str], length: int = ECHO_LENGTH) -> str:
+    """The first five values echoed, 'och N till' for the rest."""
+    more = f" och {len(values) - 5} till" if len(values) > 5 else ""
+    return ", ".join(echo(v, length) for v in values[:5]) + more
+
+
+def _own_groups(params: Mapping, vocab: Vocabulary, notices: list[str]
+                ) -> tuple[dict[str, SharedGroup], frozenset[str]]:
     """egnagrupper=varend:0764.0763.0780:Värend;…: the own groups a link carries (area id ->
-    group), members checked as ``medlemmar`` is; a group whose entry was cut (the parameter
-    longer than MAX_GROUPS_RAW) is left out rather than shown with fewer kommuner than the
-    sender's."""
-    raw = _single(params.get(OWN_GROUPS), MAX_GROUPS_RAW)
-    if not raw:
-        return {}
-    cut = len(_single(params.get(OWN_GROUPS), MAX_GROUPS_RAW + 1)) > MAX_GROUPS_RAW
+    group), members checked as ``medlemmar`` is, and the area ids of groups left out because
+    the parameter was cut (longer than MAX_GROUPS_RAW): such a group is left out rather than
+    shown with fewer kommuner or a shorter name than the sender's. Every entry is checked
+    before the cap of MAX_COMPARE + 1 groups: unreadable ones never push out a good one; a
+    repeated id keeps its first entry; each dropped entry is named in a notice."""
+    value = params.get(OWN_GROUPS)
+    if value is not None and not isinstance(value, str):
+        value = value[-1] if len(value) else ""
+    full = (value or "").strip()  # stripped before the cut, so a cut at a space is seen
+    if not full:
+        return {}, frozenset()
+    raw = full[:MAX_GROUPS_RAW]
     entries = [e for e in raw.split(";") if e.strip()]
-    if cut and entries:
-        dropped = entries.pop()
+    cut: list[str] = []
+    if len(full) > MAX_GROUPS_RAW and entries:
+        slug, colon, _ = entries.pop().partition(":")
+        # the whole id, or (the cut inside it) its beginning: 'group:g13-x*'
+        cut.append(f"group:{slug.strip()}" + ("" if colon else "*"))
         notices.append(f"Länken var för lång för alla gruppers kommuner; gruppen "
-                       f"{echo(dropped.partition(':')[0].strip(), 80)} ignorerades.")
+                       f"{echo(slug, 80)} ignorerades.")
     found: dict[str, SharedGroup] = {}
-    for entry in entries[:MAX_COMPARE + 1]:  # the compared ones and Område's
-        slug, _, rest = entry.strip().partition(":")
-        members_raw, _, name_raw = rest.partition(":")
-        area_id = f"group:{slug.strip()}"
-        name = group_name_in_link(name_raw)
-        members = _members(members_raw, vocab, notices, sep=".", param=OWN_GROUPS)
-        if not _GROUP_SLUG.match(slug.strip()) or not name or not members:
-            notices.append(f"En grupp i länken kunde inte läsas och ignorerades "
-                           f"({OWN_GROUPS}: {echo(entry)}).")
-        elif area_id not in found:
-            found[area_id] = SharedGroup(name, members)
-    return found
+    unreadable, repeated, extra = [], [], []
+    for entry in entries:
+        own: list[str] = []  # the entry's member notices: said only for a group kept
+        parsed = _group_entry(entry, vocab, own)
+        if parsed is None:
+            unreadable.append(entry.strip())
+        elif parsed[0] in found:
+            repeated.append(parsed[0])
+        elif len(found) == MAX_COMPARE + 1:  # the compared ones and Område's
+            extra.append(parsed[0])
+        else:
+            found[parsed[0]] = parsed[1]
+            notices.extend(own)
+    unreadable = [e for e in unreadable if echo(e)]  # '\x01' says nothing
+    if unreadable:
+        notices.append(f"{'En grupp' if len(unreadable) == 1 else f'{len(unreadable)} grupper'}"
+                       f" i länken kunde inte läsas och ignorerades ({OWN_GROUPS}: "
+                       f"{_listed(unreadable)}).")
+    if repeated:
+        notices.append(f"Samma grupp fanns flera gånger i länken; den första användes "
+                       f"({OWN_GROUPS}: {_listed(list(dict.fromkeys(repeated)), 90)}).")
+    if extra:
+        notices.append(f"Länken hade fler än {MAX_COMPARE + 1} egna grupper; resten "
+                       f"ignorerades ({OWN_GROUPS}: {_listed(extra, 90)}).")
+    return found, frozenset(cut)
+
+
+SHARED_ID_SUFFIX = "-delad"  # a link's group beside a stored one of the same id
+
+
+def _beside_stored(carried: dict[str, SharedGroup], params: Mapping, vocab: Vocabulary
+                   ) -> tuple[dict[str, SharedGroup], Mapping]:
+    """A link's group whose id a different group stored here has ('group:goteborgsregionen'
+    with other kommuner) gets an id of its own ('group:goteborgsregionen-delad'), in omrade
+    and jamfor too: both are listed and both can be chosen (review of share25: the link's
+    group hid the stored one). The carried groups and the params, renamed."""
+    taken = set(vocab.areas) | set(vocab.groups) | set(carried)
+    renamed: dict[str, str] = {}
+    for area_id, group in carried.items():
+        stored = _stored_as_carried(vocab.groups.get(area_id))
+        if stored is None or stored == group:
+            continue
+        slug, n = area_id.removeprefix("group:"), 1
+        while True:
+            suffix = SHARED_ID_SUFFIX + (str(n) if n > 1 else "")
+            new = f"group:{slug[:MAX_SLUG - len(suffix)]}{suffix}"
+            if new not in taken:
+                break
+            n += 1
+        renamed[area_id] = new
+        taken.add(new)
+    if not renamed:
+        return carried, params
+    out = dict(params)
+    area = _single(params.get(AREA))
+    if area in renamed:
+        out[AREA] = renamed[area]
+    compare = _single(params.get(COMPARE))
+    if compare:
+        out[COMPARE] = ",".join(renamed.get(e.strip(), e) for e in compare.split(","))
+    return {renamed.get(a, a): g for a, g in carried.items()}, out
+
+
+def _was_cut(area_id: str, cut: Collection[str]) -> bool:
+    """Whether ``area_id`` is the group the link's cut left out (``_own_groups``)."""
+    return any(area_id == c or (c.endswith("*") and area_id.startswith(c[:-1])) for c in cut)
 
 
 def _missing_groups(param: str, slugs: Sequence[str]) -> str:
@@ -321,9 +408,11 @@ def _missing_groups(param: str, slugs: Sequence[str]) -> str:
 
 
 def _compare(raw: str, vocab: Vocabulary, notices: list[str],
-             carried: Mapping[str, SharedGroup]) -> tuple[str, ...]:
+             carried: Mapping[str, SharedGroup], cut: Collection[str] = ()
+             ) -> tuple[str, ...]:
     """jamfor=kommun:0780,lan:07,group:x: known area ids, once each, at most MAX_COMPARE;
-    an own group is known when stored here or carried by the link (``carried``)."""
+    an own group is known when stored here or carried by the link (``carried``); one the
+    link's cut left out (``cut``) is dropped without a second notice."""
     entries = list(dict.fromkeys(e.strip() for e in raw.split(",") if e.strip()))
     known, unknown, groups = [], [], []
     for entry in entries:
@@ -332,7 +421,8 @@ def _compare(raw: str, vocab: Vocabulary, notices: list[str],
                 _AREA_ID.match(entry) and (entry in vocab.areas or entry in carried)):
             known.append(entry)
         elif _AREA_ID.match(entry) and entry.startswith("group:"):
-            groups.append(entry.removeprefix("group:"))
+            if not _was_cut(entry, cut):  # the cut's notice named it
+                groups.append(entry.removeprefix("group:"))
         else:
             unknown.append(entry)
     if groups:
@@ -398,7 +488,8 @@ def _deck_indicators(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[s
 
 
 def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
-              bad, carried: Mapping[str, SharedGroup]) -> Analysis:
+              bad, carried: Mapping[str, SharedGroup], cut: Collection[str] = ()
+              ) -> Analysis:
     """The choices of Karta, Jämför and Liknande kommuner (each unusable value named)."""
     out = Analysis()  # its indicator is the view's (parsed once, in from_params)
     layer = _single(params.get(LAYER))
@@ -415,7 +506,7 @@ def _analysis(params: Mapping, vocab: Vocabulary, notices: list[str],
             bad(CLASSES, classes, "Klassindelningen")
     compare = _single(params.get(COMPARE))
     if compare:
-        out = replace(out, compare=_compare(compare, vocab, notices, carried))
+        out = replace(out, compare=_compare(compare, vocab, notices, carried, cut))
     variables = _single(params.get(PEER_VARIABLES))
     if variables:
         out = replace(out, peer_variables=_peer_variables(variables, vocab, notices))
@@ -516,7 +607,8 @@ def parse(params: Mapping[str, str | Sequence[str]],
             notices.append(f"Kommunen i länken känns inte igen ({KOMMUN}={echo(kommun)}); "
                            f"visar {name}.")
     shared = _shared(params, vocab, notices)
-    carried = _own_groups(params, vocab, notices)
+    carried, cut = _own_groups(params, vocab, notices)
+    carried, params = _beside_stored(carried, params, vocab)
     area: str | None = SHARED_AREA_ID if shared else None
     area_raw = _single(params.get(AREA))
     if area_raw:
@@ -525,7 +617,8 @@ def parse(params: Mapping[str, str | Sequence[str]],
         elif _AREA_ID.match(area_raw) and (area_raw in vocab.areas or area_raw in carried):
             area = area_raw
         elif _AREA_ID.match(area_raw) and area_raw.startswith("group:"):
-            notices.append(_missing_groups(AREA, [area_raw.removeprefix("group:")]))
+            if not _was_cut(area_raw, cut):  # the cut's notice named it
+                notices.append(_missing_groups(AREA, [area_raw.removeprefix("group:")]))
         else:
             bad(AREA, area_raw, "Området")
     state = replace(state, shared=shared, area=area)
@@ -584,7 +677,7 @@ def parse(params: Mapping[str, str | Sequence[str]],
     elif _single(params.get(TARGET_NAME)):
         notices.append(f"Länken har ett namn på ett mål ({TARGET_NAME}) men inget "
                        f"målvärde ({TARGET}); namnet ignorerades.")
-    state = replace(state, analysis=replace(_analysis(params, vocab, notices, bad, carried),
+    state = replace(state, analysis=replace(_analysis(params, vocab, notices, bad, carried, cut),
                                             indicator=state.indicator))
     named = _named_groups(state)
     unused = [a for a in carried if a not in named]
@@ -592,9 +685,12 @@ def parse(params: Mapping[str, str | Sequence[str]],
         notices.append(f"Grupper i länken som inte används ignorerades ({OWN_GROUPS}: "
                        f"{', '.join(echo(a, 90) for a in unused[:5])}).")
     # a group stored here as the link has it is the stored one (its own name in lists)
+    # in the order the view names them, as to_params writes them (a fixed point: the link's
+    # own order 'a;b' for jamfor=b,a read back differently; tests/test_url_compare_groups.py's
+    # property found it)
     state = replace(state, groups=tuple(
-        (a, g) for a, g in carried.items()
-        if a in named and _stored_as_carried(vocab.groups.get(a)) != g))
+        (a, carried[a]) for a in named
+        if a in carried and _stored_as_carried(vocab.groups.get(a)) != carried[a]))
     return state, notices
 
 

@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from data_sources.http import Clock, FakeClock, ssl_context
 from data_sources.snapshot import MANIFEST, Snapshot, prune, utc_stamp
 from replay.process import ReplayFork
 from replay.server import MOUNTS, Fault, ReplayServer
+from transforms.log_tables import dataset_label, format_time
 from warehouse.fetch import (
     KOLADA_WORKERS,
     SOURCE_NAMES,
@@ -249,14 +250,17 @@ def write_status(result: RefreshResult, target: Path | None = None) -> None:
     tmp.replace(path)
 
 
-def failure_rows(status: dict | None) -> list[dict]:
+def failure_rows(status: dict | None,
+                 kpi_labels: Mapping[str, str] | None = None) -> list[dict]:
     """The failed datasets of a refresh status, one row each, for a table in the dashboard:
-    Källa, Dataset, Tid (UTC), Orsak, Adress."""
+    Källa, Dataset (a Kolada KPI as "N03920 <its name>", ``kpi_labels``: id -> label), Tid
+    (Swedish time, as every time the app shows), Orsak, Adress."""
     rows = []
     for source, s in ((status or {}).get("sources") or {}).items():
         for f in s.get("failures") or []:
-            rows.append({"Källa": SOURCE_NAMES.get(source, source), "Dataset": f["dataset"],
-                         "Tid (UTC)": str(f.get("at") or "")[:19].replace("T", " "),
+            rows.append({"Källa": SOURCE_NAMES.get(source, source),
+                         "Dataset": dataset_label(str(f["dataset"]), dict(kpi_labels or {})),
+                         "Tid": format_time(f.get("at")),
                          "Orsak": f["message"], "Adress": f.get("url") or ""})
     return rows
 

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from transforms.catalogue import FREQUENCIES, group_labels
+from transforms.formatting import markdown_literal
 from ui import blocks
 from ui.data import query
 from ui.selection import Selection, indicator_control
@@ -40,7 +41,7 @@ def render(sel: Selection) -> None:
     inds = query("indicators")
     st.session_state[blocks.DRAWN_DIMS] = set()
     st.session_state[blocks.SAID] = set()
-    st.title(f"{sel.page.title} – {sel.area.name}")
+    st.title(f"{sel.page.title} – {markdown_literal(sel.area.name)}")
     st.markdown(f"Alla {len(inds)} nyckeltal i databasen. Skriv i rutan för att söka på namn "
                 "eller på källans id (Koladas nyckeltal som N03920, SCB:s tabell som "
                 "TAB6260); det valda nyckeltalet ritas för vald kommun eller valt område.")

@@ -12,7 +12,7 @@ from exports.tables import TableExport
 from transforms import periods, ranking
 from transforms.areas import MIN_COVERAGE
 from transforms.export import VALUE, series_frame, shown_number
-from transforms.formatting import format_number
+from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
@@ -55,7 +55,7 @@ def heading(sel: Selection) -> str:
     compared = sel.state.analysis.compare or default_compare(sel)
     own = {sel.area.area_id, f"kommun:{sel.kommun_code}"} if sel.area.is_kommun \
         else {sel.area.area_id}
-    return f"Jämför – {sel.area.name}" if own & set(compared) else "Jämför"
+    return f"Jämför – {markdown_literal(sel.area.name)}" if own & set(compared) else "Jämför"
 
 
 def _compare_picker(sel: Selection, options: dict[str, str]) -> list[str]:

@@ -13,7 +13,7 @@ import charts_map
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
-from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few
+from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, markdown_literal
 from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
@@ -91,7 +91,7 @@ def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) ->
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.karta``)."""
-    st.title(f"Karta – {sel.area.name}")
+    st.title(f"Karta – {markdown_literal(sel.area.name)}")
     top = st.columns([3, 2])
     ind = analysis.indicator_picker(sel, top[0], name="karta_indikator")
     layer = _layer_picker(sel, top[1])
@@ -331,7 +331,8 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
         first = next(row.itertuples(index=False))
         place = analysis.place_text(first, ind.better) + " i riket"
         if "place_in_area" in row.columns and pd.notna(first.place_in_area):
-            place = (f"plats {int(first.place_in_area)} av {int(first.of_in_area)} i {scope}, "
+            place = (f"plats {int(first.place_in_area)} av {int(first.of_in_area)} i "
+                     f"{markdown_literal(scope)}, "
                      + place)
         parts.append(f"**{subject}**: {value} {when}, {place} ({ranking.end_text(ind.better)}).")
     elif not row.empty:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from exports import deck
 from exports.filenames import file_name
+from transforms.formatting import markdown_literal
 from transforms.periods import Period
 from ui import url_state
 from ui.data import con, query
@@ -29,7 +30,7 @@ def _choosable() -> list:
 
 def render(sel: Selection) -> None:
     """The page: what goes into the deck, one button, then the two downloads."""
-    st.title(f"Mötesunderlag – {sel.area.name}")
+    st.title(f"Mötesunderlag – {markdown_literal(sel.area.name)}")
     inds = _choosable()
     if not inds:
         st.info("Det finns inga årsvärden i databasen att göra ett mötesunderlag av.")

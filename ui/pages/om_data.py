@@ -17,7 +17,7 @@ def _last_refresh() -> None:
     """The last refresh: which source failed, when and why (kept small: easy to move)."""
     st.subheader("Senaste uppdateringen")
     status = read_status()
-    failed = failure_rows(status)
+    failed = failure_rows(status, {i.id: i.label for i in query("indicators")})
     if status is None:
         st.caption(without_status(query("refresh_log", 300), query("data_dates")))
     elif failed:
