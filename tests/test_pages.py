@@ -158,16 +158,18 @@ def test_the_group_form_keeps_the_input_on_an_error_and_confirms_a_success(app_e
 def test_kommunerna_i_an_area_draw_counts_without_the_areas_sum(app_env, shared):
     at = _shown(sida="forsorjningsstod", omrade="lan:07", flik="mottagare")
     assert not at.exception
-    bars = _figure(at, "Biståndsmottagare, antal: kommunerna i Kronobergs län")
+    bars = _figure(at, "Biståndsmottagare, antal<br><sup>Kommunerna i Kronobergs län")
     assert not bars["layout"].get("shapes")  # no reference line across bars and labels
     values = _kolada(shared, "N31848", 2022)
     kronoberg = {k: v for k, v in values.items() if k.startswith("07")}
     assert sorted(_decode(bars["data"][0]["x"])) == sorted(kronoberg.values())  # members only
     total = f"{sum(kronoberg.values()):,.0f}".replace(",", "\u00a0")
-    assert f"Kronobergs län totalt: {total}" in bars["layout"]["title"]["text"]
+    assert bars["layout"]["title"]["text"] == (
+        f"Biståndsmottagare, antal<br><sup>Kommunerna i Kronobergs län, 2022, totalt. "
+        f"Kronobergs län sammanlagt: {total}</sup>")
     # a rate: the län's own value is a bar of its own, in the chosen-area colour (first tab)
     at = _shown(sida="forsorjningsstod", omrade="lan:07")
-    rate = _figure(at, "Invånare med ekonomiskt bistånd: kommunerna i Kronobergs län")
+    rate = _figure(at, "Invånare med ekonomiskt bistånd<br><sup>Kommunerna i Kronobergs län")
     names = _decode(rate["data"][0]["y"])
     assert "Kronobergs län (området)" in names and not rate["layout"].get("shapes")
     # the source line sits below the axis title (54 px of ticks and title under the plot)
@@ -223,14 +225,14 @@ def test_a_count_beside_the_chart_says_how_many_kommuner_it_sums(app_env, shared
     # the area's own sum over its members' bars: Skåne's biståndsmottagare 2022
     at = _shown(sida="forsorjningsstod", omrade="lan:12", flik="mottagare")
     assert not at.exception
-    bars = _figure(at, "Biståndsmottagare, antal: kommunerna i Skåne län, 2022")
+    bars = _figure(at, "Biståndsmottagare, antal<br><sup>Kommunerna i Skåne län, 2022")
     skane = {k: v for k, v in _kommun_values(shared, "N31848", 2022).items()
              if k.startswith("12")}
     (n_skane,) = warehouse.execute("select count(*) from marts.kommun where lan_code = '12'"
                                    ).fetchone()
     assert len(skane) < n_skane  # 32 of 33 in the mirror
     total = f"{sum(skane.values()):,.0f}".replace(",", "\u00a0")
-    assert (f"Skåne län totalt: {total} (bygger på {len(skane)} av {n_skane} kommuner)"
+    assert (f"Skåne län sammanlagt: {total} (bygger på {len(skane)} av {n_skane} kommuner)"
             in bars["layout"]["title"]["text"])
 
 
