@@ -299,7 +299,9 @@ def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_m
                     for i in ("bas_arbetsloshet", "N03920", "N03921", "N03926"))
     assert bas.fetched_at and {format_date(i.fetched_at) for i in kolada} == {
         format_date(bas.fetched_at)}
-    assert f"Hämtad {format_date(bas.fetched_at)}." in source
+    # the date joined by non-breaking spaces: the line never breaks inside it (rev25b)
+    fetched = f"Hämtad {format_date(bas.fetched_at)}.".replace(" ", "\u00a0")
+    assert fetched in source
     # the two rules, each with what it applies to: SCB's counts, Kolada's weighted rates
     assert f"för TAB6260 {bas.area_method}" in source
     assert len({i.area_method for i in kolada}) == 1
@@ -307,12 +309,12 @@ def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_m
     # a kommun's chart has no area values to explain, but still its fetch date
     falun = _source_of(_figure(_shown(sida="arbetsloshet", kommun="2080"),
                                "Arbetslöshet enligt olika mått<br>"))
-    assert f"Hämtad {format_date(bas.fetched_at)}." in falun and "Områden" not in falun
+    assert fetched in falun and "Områden" not in falun
     # review of walk24: "; " both inside and between citations; now one citation per source
     # and producer, its KPIs together, "; " only between them
     n20, n21, n26 = kolada
     assert n20.producer == n21.producer != n26.producer
-    cited = source.replace("<br>", " ").split(" Hämtad ")[0]
+    cited = source.replace("<br>", " ").split(" Hämtad\u00a0")[0]
     assert cited == (f"Källor: {bas.source_line.removeprefix('Källa: ')}; "
                      f"Kolada (N03920 och N03921), ursprunglig källa {n20.producer}; "
                      f"Kolada (N03926), ursprunglig källa {n26.producer}.")
@@ -334,12 +336,13 @@ def test_one_indicator_s_source_line_is_one_clean_citation(app_env, warehouse, s
     assert ind.producer and ind.producer in described["values"][0]["description"]
     cite = f"Källa: Kolada (N31807), ursprunglig källa {ind.producer}."
     assert ind.source_line + "." == cite
+    day = format_date(ind.fetched_at).replace(" ", "\u00a0")
     assert charts.source_text(ind) == charts.sources_text([ind], computed=False) == (
-        f"{cite} Hämtad {format_date(ind.fetched_at)}.")
+        f"{cite} Hämtad\u00a0{day}.")
     fig = _figure(_shown(sida="forsorjningsstod", kommun="2080", fran="2015", till="2022"),
                   f"{ind.label}<br>")
     source = _source_of(fig).replace("<br>", " ")
-    assert source.startswith(f"{cite} Hämtad ") and ";" not in source.split(" Hämtad ")[0]
+    assert source.startswith(f"{cite} Hämtad\u00a0") and ";" not in source.split(" Hämtad")[0]
 
 
 def test_vilket_matt_subtitle_says_how_monthly_values_are_drawn_only_when_drawn(
