@@ -86,11 +86,18 @@ def unit_title(ind: Indicator) -> str:
             "per_1000": "Per 1 000 invånare"}[ind.unit]
 
 
+def fetched_words(day: str, word: str = "Hämtad") -> str:
+    """'Hämtad 1 december 2026' joined by non-breaking spaces: a wrapped source line never
+    breaks inside the date (rev25b: "Hämtad 1 december / 2026")."""
+    return "\u00a0".join([word, *day.split()])
+
+
 def source_text(ind: Indicator, *, computed_note: str | None = None) -> str:
-    """'Källa: Kolada (N03920), ursprunglig källa … Hämtad 25 november 2026.' plus method."""
+    """'Källa: Kolada (N03920), ursprunglig källa … Hämtad 25 november 2026.' plus method
+    (the date joined by non-breaking spaces, fetched_words)."""
     parts = [ind.source_line + "."]
     if ind.fetched_at:
-        parts.append(f"Hämtad {format_date(ind.fetched_at)}.")
+        parts.append(f"{fetched_words(format_date(ind.fetched_at))}.")
     if computed_note:
         parts.append(computed_note)
     return " ".join(parts)
@@ -108,7 +115,7 @@ def sources_text(inds: list[Indicator], *, computed: bool) -> str:
     # N03921), ursprunglig källa …"): "; " only between citations (review of walk24)
     groups: dict[tuple[str, str | None, str], list[str]] = {}
     for ind, day in zip(inds, dates, strict=True):
-        when = "" if one_date or day is None else f", hämtad {day}"
+        when = "" if one_date or day is None else f", {fetched_words(day, 'hämtad')}"
         if ind.is_monthly:  # the source's own tables, as source_line names them
             groups.setdefault((ind.source_line.removeprefix("Källa: "), None, when), [])
         else:
@@ -121,7 +128,7 @@ def sources_text(inds: list[Indicator], *, computed: bool) -> str:
         cites.append(name + when)
     parts = [f"Käll{'or' if len(cites) > 1 else 'a'}: " + "; ".join(cites) + "."]
     if one_date:
-        parts.append(f"Hämtad {dates[0]}.")
+        parts.append(f"{fetched_words(dates[0])}.")
     if computed:
         rules: dict[str, list[str]] = {}
         for ind in inds:
@@ -537,6 +544,11 @@ def value_ticks(values: list[float], decimals: int, count: bool) -> list[str]:
 
 X_TICKS = 28  # px under the plot for tick labels
 X_TITLE = 26  # px more for an axis title under the ticks
+# px under the plot for a time axis' year labels (four digits) turned 90°: plotly.js turns
+# them when they do not fit flat (13 years at 390 px) and its automargin cannot see the
+# source line under them, so the room is asked for at every width (rev25b: they ran 4 px
+# into the source line); 11 px more than flat labels
+X_TURNED = math.ceil(text_width("0000")) + 12
 
 
 def house_template(fig: go.Figure) -> None:
@@ -620,6 +632,23 @@ def house_layout_at(fig: dict, width: int, height: int) -> None:
         plot_width = width - margin.get("l", LEFT) - margin.get("r", 24)
         names = legend_names(fig)
         margin["t"] = top_margin(legend_rows(names, plot_width) if names else 0)
+    _source_at(layout, width)
+
+
+def _source_at(layout: dict, width: int) -> None:
+    """The source line (_frame's annotation named "source") wrapped again for an image
+    ``width`` px wide, 8 px in from each side, and the bottom margin made as much larger or
+    smaller as its lines: on screen it is wrapped for a phone (SOURCE_WIDTH), which in a
+    16:9 image read as a narrow 3–4 line block under a wide chart (rev25b)."""
+    note = next((a for a in layout.get("annotations") or []
+                 if isinstance(a, dict) and a.get("name") == "source"), None)
+    margin = layout.get("margin") or {}
+    if note is None or "b" not in margin:
+        return
+    before = note["text"].count("<br>") + 1
+    note["text"] = wrap_px(note["text"].replace("<br>", " "), width - 16, SOURCE_SIZE)
+    margin["b"] += SOURCE_LINE * (note["text"].count("<br>") + 1 - before)
+    note["yshift"] = -(margin["b"] - 6)
 
 
 def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: int,
@@ -639,7 +668,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     _set_layout(fig, yaxis={"automargin": "width+bottom"})
     wrapped = wrap_px(source, SOURCE_WIDTH, SOURCE_SIZE)
     n_lines = wrapped.count("<br>") + 1
-    axis_space = X_TICKS + (X_TITLE if value_axis == "x" else 0)
+    axis_space = X_TICKS + X_TITLE if value_axis == "x" else X_TURNED
     bottom = axis_space + SOURCE_LINE * n_lines + 12
     top = top_margin(legend_rows)
     # the plot as high as before the legend hung from the title: the legend's rows are
@@ -665,7 +694,8 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     # the source sits in the figure itself, so an exported image keeps it; below the axis
     # title (issue 9 point 6: they overlapped in "Kommunerna i …"); from the figure's left,
     # under the title, so a phone's narrow chart has room for it (walk25)
-    fig.add_annotation(text=wrapped, xref="paper", yref="paper", x=0, y=0,
+    # named "source": house_layout_at wraps it again for an image's width
+    fig.add_annotation(text=wrapped, name="source", xref="paper", yref="paper", x=0, y=0,
                        xshift=-(left - 8), yshift=-(bottom - 6), xanchor="left",
                        yanchor="bottom", showarrow=False, align="left",
                        font={"size": SOURCE_SIZE, "color": "#555555"})
@@ -692,7 +722,9 @@ def wrap_px(text: str, width: float, size: float) -> str:
     space = text_width(" ", size)
     lines: list[str] = []
     current, used = "", 0.0
-    for word in text.split():
+    for word in text.replace("\n", " ").split(" "):  # not at non-breaking spaces
+        if not word:
+            continue
         need = text_width(word, size)
         if current and used + space + need > width:
             lines.append(current)

@@ -28,7 +28,7 @@ import pandas as pd
 from transforms import monthly, periods
 from transforms.areas import coverage_label
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
-from transforms.export import shown_change, shown_number
+from transforms.export import members_subtitle, shown_change, shown_number
 from transforms.formatting import (
     and_list,
     format_date,
@@ -181,7 +181,7 @@ class IndicatorSlide:
         too, as the page's chart subtitles say it (yearly slides left 'totalt' out; left25)."""
         sex = f", {SEXES[self.sex]}"
         if self.members is not None:
-            return f"Kommunerna i {area_name}, {self.members_year}{sex}"
+            return members_subtitle(area_name, str(self.members_year), self.sex)
         compared = [line.name for line in self.lines[1:]
                     if not line.data.dropna(subset=["value"]).empty]
         against = f" jämfört med {and_list(compared)}" if compared else ""

@@ -151,10 +151,10 @@ def test_the_footer_says_when_the_data_were_fetched_as_the_charts_do(app_env, wa
     assert "uppdaterad" not in footer and "okänt datum" not in footer
     # the date every chart of the page cites as "Hämtad" is the footer's
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    cited = {text.split("Hämtad ", 1)[1].split(".")[0]
+    cited = {text.split("Hämtad\u00a0", 1)[1].split(".")[0]
              for fig in charts for a in fig["layout"].get("annotations", [])
-             if "Hämtad " in (text := a.get("text", "").replace("<br>", " "))}
-    assert cited == {format_date(fetched)}, cited
+             if "Hämtad\u00a0" in (text := a.get("text", "").replace("<br>", " "))}
+    assert cited == {format_date(fetched).replace(" ", "\u00a0")}, cited
 
 
 def test_the_footer_names_a_rebuild_only_on_a_later_day():

@@ -728,16 +728,21 @@ def test_the_page_labels_each_item_it_offers(warehouse, monkeypatch):
     bas = queries.indicator(warehouse, "bas_arbetsloshet")
     # SCB's table, never our key (left25: the list showed '(bas_arbetsloshet)' to users)
     assert bas.source_ids == ("TAB6260",)
-    assert labels["bas_arbetsloshet"] == f"{bas.label} (TAB6260), månadsvärden"
+    assert labels["bas_arbetsloshet"] == f"TAB6260 {bas.label}, månadsvärden"
     n = queries.indicator(warehouse, "N03920")
-    assert labels["N03920"] == f"{n.label} (N03920)"
+    # the id first, as Om data lists it: never two brackets in a row (rev25b: "Arbetslöshet
+    # 18–64 år (18–65 från 2023) (N03920)", "… (SCB BAS) (TAB6260)")
+    assert n.label.endswith(")") and labels["N03920"] == f"N03920 {n.label}"
+    for key, label in labels.items():
+        assert ") (" not in label and label.split()[0] in {key, *queries.indicator(
+            warehouse, key).source_ids}, (key, label)
     # a warehouse with values for the young (every option answered): its label names the
     # band in words and the table, not the key 'bas_arbetsloshet:16-24'
     monkeypatch.setattr(motesunderlag, "query", lambda name, *args: getattr(queries, name)(
         warehouse, *args[:1]))
     every = motesunderlag.item_labels(inds)
     assert every["bas_arbetsloshet:16-24"] == (
-        f"{bas.label}, 16–24 år (unga) (TAB6260), månadsvärden")
+        f"TAB6260 {bas.label}, 16–24 år (unga), månadsvärden")
     for key, label in every.items():  # no key of ours ('af_andel_inskrivna', 'x:16-24')
         assert "_" not in label and ":" not in label, (key, label)
 

@@ -477,3 +477,36 @@ def test_an_image_gets_the_legend_rows_its_own_width_needs():
         layout = images.sized(fig, fmt)["layout"]
         assert (1 - layout["legend"]["y"]) * fmt.height == pytest.approx(charts.LEGEND_TOP)
         assert layout["margin"]["t"] == charts.top_margin(tops[fmt.key])
+
+
+def test_an_image_s_source_line_is_wrapped_for_its_own_width(warehouse, export_browser):
+    """rev25b: the source line, wrapped at 336 px for a phone, read as a narrow 3–4 line block
+    under a 1280 px chart in every image, its date broken ("Hämtad 1 december / 2026"). An
+    image wraps it again at its own width (charts.house_layout_at): one source in two lines
+    at most in a 16:9 SVG, the date whole on one line, under the x axis and inside."""
+    import charts
+    from transforms.formatting import format_date
+
+    ind = queries.indicator(warehouse, "N31807")
+    lan = queries.area(warehouse, "lan:07")  # an area: the source says how it is computed
+    fig = charts.time_series([charts.Line(lan.name, queries.area_series(warehouse, ind, lan),
+                                          "focus")], ind,
+                             title=f"{ind.label}<br><sup>Kronobergs län, totalt</sup>",
+                             computed_note=f"Områden: {ind.area_method}.")
+    screen = next(a for a in fig.layout.annotations if a.text.startswith("Källa"))
+    assert screen.text.count("<br>") + 1 >= 3  # the phone's wrapping on screen
+    svg = export_browser.figure_image(fig, "svg").decode("utf-8")
+    note = re.search(r'<text class="annotation-text"[^>]*>(.*?)</text>', svg[svg.index(
+        '<text class="annotation-text"'):], re.DOTALL)
+    lines = [re.sub(r"<[^>]+>", "", line) for line in re.findall(
+        r'<tspan class="line"[^>]*>(.*?)</tspan>', note[1])] or [re.sub(r"<[^>]+>", "", note[1])]
+    assert lines[0].startswith("Källa: Kolada (N31807)") and 1 <= len(lines) <= 2, lines
+    day = f"Hämtad {format_date(ind.fetched_at)}."
+    assert [line for line in lines if day in line.replace("\u00a0", " ")], (day, lines)
+    at = _svg_layout(svg)
+    assert at["ticks"] < at["source_top"] and at["source_bottom"] <= 720, at
+    # at no width does a wrapped source line break inside the date (the phone's 336 px did)
+    for width in range(150, 1300, 3):
+        wrapped = charts.wrap_px(charts.source_text(ind), width, charts.SOURCE_SIZE)
+        assert [line for line in wrapped.split("<br>") if day in line.replace("\u00a0", " ")
+                ], (width, wrapped)

@@ -66,3 +66,35 @@ def test_jamfor_names_the_chosen_kommun_only_when_it_is_compared(
     drawn = [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
         "Arbetslöshet 18–64 år (18–65 från 2023)")]
     assert ("Täby" in drawn[0]["layout"]["title"]["text"]) == (title != "Jämför")
+
+
+def test_jamfor_s_download_names_the_areas_its_chart_names(app_env, monkeypatch):
+    """rev25b: the download's title (the Excel file's "Område") was built from every chosen
+    area and Riket's reference line, so it named Riket and an area without a line while the
+    chart's subtitle and the file name named only the areas drawn."""
+    from ui.pages import jamfor
+
+    offered = {}
+    real = jamfor.chart_downloads
+
+    def keep(fig, *parts, key, table=None, **kw):
+        offered[key] = (parts, table)
+        return real(fig, *parts, key=key, table=table, **kw)
+
+    monkeypatch.setattr(jamfor, "chart_downloads", keep)
+    # those who left the etableringsuppdrag, 2021–2022: Mörbylånga reports none then
+    at = _app(sida="jamfor", kommun="0780", indikator="N00964", fran="2021", till="2022",
+              jamfor="kommun:0780,kommun:0840,kommun:0180").run()
+    assert not at.exception
+    [fig] = [f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
+        "Lämnat etableringsuppdraget")]
+    drawn = [t["name"] for t in fig["data"] if t.get("name") and t.get("mode") != "markers"]
+    assert "Mörbylånga" not in drawn, drawn
+    assert {"Växjö", "Stockholm", "Riket"} <= set(drawn), drawn
+    subtitle = fig["layout"]["title"]["text"].split("<sup>")[1].split(", 20")[0]
+    assert subtitle == "Växjö, Stockholm"
+    parts, table = offered["dl-jamfor"]
+    assert parts[0] == f"Jämförelse, {subtitle}"
+    assert (table.area_name, table.area_id) == (subtitle, "kommun:0780,kommun:0180")
+    # Riket's rows and its kommuner are still in the file: its line is drawn
+    assert [name for name, _, whole in table.member_lists] == ["Riket"]

@@ -166,16 +166,18 @@ def test_the_group_form_keeps_the_input_on_an_error_and_confirms_a_success(app_e
 def test_kommunerna_i_an_area_draw_counts_without_the_areas_sum(app_env, shared):
     at = _shown(sida="forsorjningsstod", omrade="lan:07", flik="mottagare")
     assert not at.exception
-    bars = _figure(at, "Biståndsmottagare, antal: kommunerna i Kronobergs län")
+    bars = _figure(at, "Biståndsmottagare, antal<br><sup>Kommunerna i Kronobergs län")
     assert not bars["layout"].get("shapes")  # no reference line across bars and labels
     values = _kolada(shared, "N31848", 2022)
     kronoberg = {k: v for k, v in values.items() if k.startswith("07")}
     assert sorted(_decode(bars["data"][0]["x"])) == sorted(kronoberg.values())  # members only
     total = f"{sum(kronoberg.values()):,.0f}".replace(",", "\u00a0")
-    assert f"Kronobergs län totalt: {total}" in bars["layout"]["title"]["text"]
+    assert bars["layout"]["title"]["text"] == (
+        f"Biståndsmottagare, antal<br><sup>Kommunerna i Kronobergs län, 2022, totalt. "
+        f"Kronobergs län sammanlagt: {total}</sup>")
     # a rate: the län's own value is a bar of its own, in the chosen-area colour (first tab)
     at = _shown(sida="forsorjningsstod", omrade="lan:07")
-    rate = _figure(at, "Invånare med ekonomiskt bistånd: kommunerna i Kronobergs län")
+    rate = _figure(at, "Invånare med ekonomiskt bistånd<br><sup>Kommunerna i Kronobergs län")
     names = _decode(rate["data"][0]["y"])
     assert "Kronobergs län (området)" in names and not rate["layout"].get("shapes")
     # the source line sits below the axis title (54 px of ticks and title under the plot)
@@ -231,14 +233,14 @@ def test_a_count_beside_the_chart_says_how_many_kommuner_it_sums(app_env, shared
     # the area's own sum over its members' bars: Skåne's biståndsmottagare 2022
     at = _shown(sida="forsorjningsstod", omrade="lan:12", flik="mottagare")
     assert not at.exception
-    bars = _figure(at, "Biståndsmottagare, antal: kommunerna i Skåne län, 2022")
+    bars = _figure(at, "Biståndsmottagare, antal<br><sup>Kommunerna i Skåne län, 2022")
     skane = {k: v for k, v in _kommun_values(shared, "N31848", 2022).items()
              if k.startswith("12")}
     (n_skane,) = warehouse.execute("select count(*) from marts.kommun where lan_code = '12'"
                                    ).fetchone()
     assert len(skane) < n_skane  # 32 of 33 in the mirror
     total = f"{sum(skane.values()):,.0f}".replace(",", "\u00a0")
-    assert (f"Skåne län totalt: {total} (bygger på {len(skane)} av {n_skane} kommuner)"
+    assert (f"Skåne län sammanlagt: {total} (bygger på {len(skane)} av {n_skane} kommuner)"
             in bars["layout"]["title"]["text"])
 
 
@@ -305,7 +307,9 @@ def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_m
                     for i in ("bas_arbetsloshet", "N03920", "N03921", "N03926"))
     assert bas.fetched_at and {format_date(i.fetched_at) for i in kolada} == {
         format_date(bas.fetched_at)}
-    assert f"Hämtad {format_date(bas.fetched_at)}." in source
+    # the date joined by non-breaking spaces: the line never breaks inside it (rev25b)
+    fetched = f"Hämtad {format_date(bas.fetched_at)}.".replace(" ", "\u00a0")
+    assert fetched in source
     # the two rules, each with what it applies to: SCB's counts, Kolada's weighted rates
     assert f"för TAB6260 {bas.area_method}" in source
     assert len({i.area_method for i in kolada}) == 1
@@ -313,12 +317,12 @@ def test_vilket_matt_chart_says_when_each_source_was_fetched_and_how_areas_are_m
     # a kommun's chart has no area values to explain, but still its fetch date
     falun = _source_of(_figure(_shown(sida="arbetsloshet", kommun="2080"),
                                "Arbetslöshet enligt olika mått<br>"))
-    assert f"Hämtad {format_date(bas.fetched_at)}." in falun and "Områden" not in falun
+    assert fetched in falun and "Områden" not in falun
     # review of walk24: "; " both inside and between citations; now one citation per source
     # and producer, its KPIs together, "; " only between them
     n20, n21, n26 = kolada
     assert n20.producer == n21.producer != n26.producer
-    cited = source.replace("<br>", " ").split(" Hämtad ")[0]
+    cited = source.replace("<br>", " ").split(" Hämtad\u00a0")[0]
     assert cited == (f"Källor: {bas.source_line.removeprefix('Källa: ')}; "
                      f"Kolada (N03920 och N03921), ursprunglig källa {n20.producer}; "
                      f"Kolada (N03926), ursprunglig källa {n26.producer}.")
@@ -340,12 +344,13 @@ def test_one_indicator_s_source_line_is_one_clean_citation(app_env, warehouse, s
     assert ind.producer and ind.producer in described["values"][0]["description"]
     cite = f"Källa: Kolada (N31807), ursprunglig källa {ind.producer}."
     assert ind.source_line + "." == cite
+    day = format_date(ind.fetched_at).replace(" ", "\u00a0")
     assert charts.source_text(ind) == charts.sources_text([ind], computed=False) == (
-        f"{cite} Hämtad {format_date(ind.fetched_at)}.")
+        f"{cite} Hämtad\u00a0{day}.")
     fig = _figure(_shown(sida="forsorjningsstod", kommun="2080", fran="2015", till="2022"),
                   f"{ind.label}<br>")
     source = _source_of(fig).replace("<br>", " ")
-    assert source.startswith(f"{cite} Hämtad ") and ";" not in source.split(" Hämtad ")[0]
+    assert source.startswith(f"{cite} Hämtad\u00a0") and ";" not in source.split(" Hämtad")[0]
 
 
 def test_vilket_matt_subtitle_says_how_monthly_values_are_drawn_only_when_drawn(

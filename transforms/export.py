@@ -53,6 +53,15 @@ def flag_text(row: object) -> str:
     return ", ".join(notes)
 
 
+MEMBER_SEXES = {"T": "totalt", "K": "kvinnor", "M": "män"}
+
+
+def members_subtitle(area_name: str, period: str, sex: str) -> str:
+    """The line under a chart or slide of an area's member kommuner: 'Kommunerna i
+    Kronobergs län, 2022, kvinnor' (the sex always, 'totalt' too)."""
+    return f"Kommunerna i {area_name}, {period}, {MEMBER_SEXES[sex]}"
+
+
 def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: str) -> pd.DataFrame:
     """Long table (grain: area × year or month) of named series with their coverage and source.
 

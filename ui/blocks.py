@@ -20,6 +20,7 @@ from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import (
     mark_few_people,
+    members_subtitle,
     population_frame,
     series_frame,
     shown_change,
@@ -419,18 +420,21 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         row = area_df[area_df[column] == when]
         if not row.empty:
             own = (sel.area.name, row["value"].iloc[0])
-    # the sex as the line charts say it: a bar image pasted alone must not pass women's
-    # values off as everyone's (walk25)
-    title = (f"{ind.label}: kommunerna i {sel.area.name}, {periods.label(when, freq)}, "
-             f"{SEX_LABELS[sex].lower()}")
+    # the sex as the line charts say it (walk25), in a subtitle as the deck's slide says
+    # it: a bar image pasted alone must not pass women's values off as everyone's, and a
+    # one-line title ending in the sex was cut at 1280 px (uifix25)
+    subtitle = members_subtitle(sel.area.name, periods.label(when, freq), sex)
     if ind.aggregation == "sum":  # the area's sum as a number, not as a bar or a line
         area_df = query("area_series", ind, sel.area, sex)
         row = area_df[area_df[column] == when].dropna(subset=["value"])
         if not row.empty:
             cover = _coverage_words(row.iloc[0]).removeprefix(", ")
-            title += (f"<br><sup>{sel.area.name} totalt: "
-                      f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
-                      f"{f' ({cover})' if cover else ''}</sup>")
+            # 'sammanlagt', not 'totalt': the subtitle says the sex with 'totalt'; on the
+            # subtitle's line, as the title's space holds two lines
+            subtitle += (f". {sel.area.name} sammanlagt: "
+                         f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
+                         f"{f' ({cover})' if cover else ''}")
+    title = f"{ind.label}<br><sup>{subtitle}</sup>"
     fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
     names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
                        sex)

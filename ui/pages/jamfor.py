@@ -183,7 +183,8 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
         reference = None
     if empty:
         st.caption(missing_text(empty, ind))
-    lines = [line for line in lines if line not in empty]
+    shown = [(a, line) for a, line in zip(areas, lines, strict=True) if line not in empty]
+    lines = [line for _, line in shown]
     if not lines:
         return
     computed = any(line.computed for line in lines) or reference is not None
@@ -202,22 +203,28 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     drawn = lines + ([reference] if reference is not None else [])
     table = series_frame([(line.name, line.data) for line in drawn], ind,
                          sex=SEX_LABELS[sex])
-    exported = areas + ([query("area", "riket")] if reference is not None else [])
+    # named as the subtitle and the file name name them: the areas drawn, not one without
+    # a line nor the reference line's Riket (rev25b); Riket's kommuner still listed
+    drawn_areas = [a for a, _ in shown]
+    exported = drawn_areas + ([query("area", "riket")] if reference is not None else [])
     chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
-        exported, ind, table, sex=SEX_LABELS[sex], period=period))
+        exported, ind, table, sex=SEX_LABELS[sex], period=period, named=drawn_areas))
 
 
 def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex: str,
-                    period: str) -> TableExport:
+                    period: str, named: list[queries.Area] | None = None) -> TableExport:
     """The chart's numbers with what they are: each compared area's own kommuner on the
     Excel file's definitions sheet, area by area (an area's value is computed from them;
-    walk24: one list of all their kommuner together said nothing once Riket was compared)."""
+    walk24: one list of all their kommuner together said nothing once Riket was compared).
+    ``named``: the areas the export's title names (default ``areas``), as the chart's
+    subtitle does."""
+    named = areas if named is None else named
     members = sorted({m for a in areas for m in a.members})
     names = dict(zip(members, query("kommun_names", members) if members else [], strict=True))
     lists = [(a.name, sorted(((m, names[m]) for m in a.members), key=lambda p: (p[1], p[0])),
               a.kind == "riket") for a in areas if not a.is_kommun]
-    return TableExport(table, [ind], ", ".join(a.name for a in areas),
-                       ",".join(a.area_id for a in areas),
+    return TableExport(table, [ind], ", ".join(a.name for a in named),
+                       ",".join(a.area_id for a in named),
                        [(m, names[m]) for m in members], sex=sex, period=period,
                        area_method=any(not a.is_kommun for a in areas), member_lists=lists)
 

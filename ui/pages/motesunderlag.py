@@ -113,14 +113,16 @@ def render(sel: Selection) -> None:
 def item_labels(inds: list) -> dict[str, str]:
     """The deck items offered, key -> label: each indicator, and a monthly one also for the
     young where some kommun has values for them ('bas_arbetsloshet:16-24'; deck.offered_items).
-    A label names the id a reader can look up at the source (KPI, SCB's table), never the
-    item's key: 'Arbetslöshet (SCB BAS), 16–24 år (unga) (TAB6260), månadsvärden'."""
+    A label names first the id a reader can look up at the source (KPI, SCB's table), as Om
+    data does, never the item's key: 'TAB6260 Arbetslöshet (SCB BAS), 16–24 år (unga),
+    månadsvärden', 'N03920 Arbetslöshet 18–64 år (18–65 från 2023)' (the id in brackets
+    after a label ending in its own gave 'år (unga) (TAB6260)'; rev25b)."""
     out = {}
     for key, ind, dims in deck.offered_items(
             inds, lambda ind, dims: query("monthly_kommuner", ind, dims)):
-        named = f" ({ind.source_id})" if ind.source_id else ""
+        named = f"{ind.source_id} " if ind.source_id else ""
         months = ", månadsvärden" if ind.frequency == "month" else ""
-        out[key] = f"{deck.item_label(ind, dims)}{named}{months}"
+        out[key] = f"{named}{deck.item_label(ind, dims)}{months}"
     return out
 
 
