@@ -21,7 +21,6 @@ from data_sources.http import Clock, FakeClock, ssl_context
 from data_sources.snapshot import MANIFEST, Snapshot, prune, utc_stamp
 from replay.process import ReplayFork
 from replay.server import MOUNTS, Fault, ReplayServer
-from transforms.log_tables import dataset_label, format_time
 from warehouse.fetch import (
     KOLADA_WORKERS,
     SOURCE_NAMES,
@@ -255,6 +254,10 @@ def failure_rows(status: dict | None,
     """The failed datasets of a refresh status, one row each, for a table in the dashboard:
     Källa, Dataset (a Kolada KPI as "N03920 <its name>", ``kpi_labels``: id -> label), Tid
     (Swedish time, as every time the app shows), Orsak, Adress."""
+    # here, not at the top: the refresh itself must not import pandas (its forked fetch and
+    # start-up; tests/test_fetch_process.py), and only the dashboard calls this
+    from transforms.log_tables import dataset_label, format_time
+
     rows = []
     for source, s in ((status or {}).get("sources") or {}).items():
         for f in s.get("failures") or []:
