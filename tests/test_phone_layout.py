@@ -48,17 +48,28 @@ BOXES = """(needle) => {
 }"""
 
 
+def _chart_page(browser, viewport: tuple[int, int], url: str):
+    """A fresh page at ``viewport`` on Unga's ``url``, once the chart titled TITLE has drawn
+    its legend and its y axis' labels (the caller closes its context)."""
+    pg = _new_page(browser, viewport=viewport)
+    try:
+        pg.goto(url, wait_until="domcontentloaded")
+        _heading(pg, "Varken arbetar eller studerar")
+        pg.wait_for_function(
+            "(t) => [...document.querySelectorAll('.js-plotly-plot')].some(g => (g.querySelector"
+            "('.gtitle')?.textContent || '').includes(t) && g.querySelector('.legendtext') "
+            "&& g.querySelector('.ytick text'))", arg=TITLE, timeout=120_000)
+    except BaseException:
+        pg.context.close()
+        raise
+    return pg
+
+
 @pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)])
 def test_legend_stays_under_the_title_and_the_source_inside_the_chart(browser, app_url,
                                                                       viewport):
-    pg = _new_page(browser, viewport=viewport)
+    pg = _chart_page(browser, viewport, f"{app_url}{URL}")
     try:
-        pg.goto(f"{app_url}{URL}", wait_until="domcontentloaded")
-        _heading(pg, "Varken arbetar eller studerar")
-        pg.wait_for_function(
-            "(t) => [...document.querySelectorAll('.gtitle')].some(e => e.textContent"
-            ".includes(t)) && document.querySelectorAll('.legendtext').length > 0",
-            arg=TITLE, timeout=120_000)
         at = pg.evaluate(BOXES, TITLE)
         assert at is not None
         names = [entry["text"] for entry in at["entries"]]
@@ -115,14 +126,8 @@ Y_TICKS = """(needle) => {
 
 
 def test_a_tick_label_above_the_plot_takes_no_top_margin(browser, app_url):
-    pg = _new_page(browser, viewport=(1280, 800))
+    pg = _chart_page(browser, (1280, 800), f"{app_url}{FALUN}")
     try:
-        pg.goto(f"{app_url}{FALUN}", wait_until="domcontentloaded")
-        _heading(pg, "Varken arbetar eller studerar")
-        pg.wait_for_function(
-            "(t) => [...document.querySelectorAll('.js-plotly-plot')].some(g => (g.querySelector"
-            "('.gtitle')?.textContent || '').includes(t) && g.querySelector('.ytick text'))",
-            arg=TITLE, timeout=120_000)
         at = pg.evaluate(Y_TICKS, TITLE)
         assert at is not None
         top = min(at["ticks"], key=lambda tick: tick["t"])
