@@ -36,6 +36,8 @@ from transforms.formatting import (
     format_number,
     format_value,
     quoted,
+    source_mark,
+    source_mark_text,
 )
 from warehouse import queries
 
@@ -506,6 +508,15 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
         when = pd.Timestamp(f"{brk.period}-01") if brk.period else pd.Timestamp(brk.year, 1, 1)
         if start < when <= month:
             flags.append(f"Seriebrott {format_month(when)}: {brk.label}.")
+    marks: dict[str, list[pd.Timestamp]] = {}  # months the source marked (SCB's "..")
+    if "status" in focus.data:
+        for when, value, status in focus.data[["period", "value", "status"]].itertuples(
+                index=False):
+            if source_mark(status) and pd.isna(value):
+                marks.setdefault(source_mark(status), []).append(pd.Timestamp(when))
+    for mark, months in marks.items():
+        flags.append(f"{focus.name}, {_month_runs(months)}: "
+                     f"{source_mark_text(mark, ind.source or 'Källan')}.")
     missing = [line.name for line in lines[1:] if line.data.dropna(subset=["value"]).empty]
     if missing:
         flags.append(f"Inga månadsvärden för {and_list(missing)} i den hämtade datan.")

@@ -29,7 +29,14 @@ import numpy as np
 import pandas as pd
 
 from transforms import periods
-from transforms.formatting import format_date, format_month, format_value, quoted
+from transforms.formatting import (
+    format_date,
+    format_month,
+    format_value,
+    quoted,
+    source_mark,
+    source_mark_text,
+)
 
 
 class DimensionError(ValueError):
@@ -258,9 +265,11 @@ def apply(rows: pd.DataFrame, choice: Choice, available: pd.DataFrame) -> pd.Dat
     parts = rows[rows[choice.dim].isin(choice.sum_of)]
     keys = [c for c in parts.columns if c not in {
         choice.dim, "numerator", "denominator", "kommun_value", "is_preliminary", "table_id",
-        "source_updated", "masked", "band_label"}]
+        "source_updated", "masked", "band_label", "source_status"}]
     n = len(choice.sum_of)
     extra = {"masked": ("masked", "any")} if "masked" in parts else {}
+    if "source_status" in parts:  # a band's mark (SCB's "..") marks the sum it leaves out
+        extra["source_status"] = ("source_status", lambda s: next(iter(s.dropna()), None))
     out = parts.groupby(keys, as_index=False, dropna=False).agg(
         numerator=("numerator", lambda s: s.sum(min_count=n) if s.count() == n else np.nan),
         denominator=("denominator", lambda s: s.sum(min_count=n) if s.count() == n else np.nan),
@@ -412,13 +421,15 @@ def band_lookup(mart: dict, dims: dict[str, str] | None,
 
 def latest_with_year_before(series: pd.DataFrame, *,
                             same_band: Callable[[str], pd.DataFrame | None] | None = None,
-                            breaks=()) -> dict | None:
+                            breaks=(), source: str = "Källan") -> dict | None:
     """The latest month with a value and the same month a year earlier (value or None).
     ``change`` is None without the year before, when either value is a lower bound (a
     difference of bounds is no number), and when the two months are not alike: an
     indicator's break between them, or another age band without the later band's value a
     year before (``compared_value``; ``no_change_reason`` then says why, and
-    ``comparison_note`` says when the year before was read in the later month's band)."""
+    ``comparison_note`` says when the year before was read in the later month's band).
+    ``mark_note``: a newer month without a value that the source marked (SCB's ".."), in
+    ``source``'s words, so the card does not pass it by in silence."""
     found = periods.latest_and_previous(series)
     if found is None:
         return None
@@ -437,14 +448,31 @@ def latest_with_year_before(series: pd.DataFrame, *,
             "status": row.get("status"), "n_reporting": row.get("n_reporting"),
             "n_expected": row.get("n_expected"),
             "band": row.get("band"), "no_change_reason": compared.reason,
-            "comparison_note": compared.note}
+            "comparison_note": compared.note,
+            "mark_note": _newer_mark(series, row["period"], source)}
+
+
+def _newer_mark(series: pd.DataFrame, latest: object, source: str) -> str | None:
+    """The newest month after ``latest`` whose value the source marked, in words, or None."""
+    if "status" not in series:
+        return None
+    after = series[pd.to_datetime(series["period"]) > pd.Timestamp(latest)]
+    marks = [(p, source_mark(v)) for p, v in zip(after["period"], after["status"], strict=True)
+             if source_mark(v)]
+    if not marks:
+        return None
+    month, mark = max(marks, key=lambda pm: pd.Timestamp(pm[0]))
+    return (f"{format_month(pd.Timestamp(month)).capitalize()} saknar värde: "
+            f"{source_mark_text(mark, source)}. Kortet visar "
+            f"{format_month(pd.Timestamp(latest))}, den senaste månaden med ett värde.")
 
 
 def change_notes(latest: Mapping) -> tuple[str, ...]:
-    """A card's notes on its change from ``latest_with_year_before``: why none is given, or
-    that the year before was read in the latest month's age band."""
-    return tuple(n for n in (latest.get("no_change_reason"), latest.get("comparison_note"))
-                 if n)
+    """A card's notes from ``latest_with_year_before``: a newer month the source marked
+    (SCB's ".."), why no change is given, or that the year before was read in the latest
+    month's age band."""
+    return tuple(n for n in (latest.get("mark_note"), latest.get("no_change_reason"),
+                             latest.get("comparison_note")) if n)
 
 
 def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,

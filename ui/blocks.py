@@ -638,7 +638,8 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
             "monthly_series", ind, area, sex, d))
         latest = None if in_period.dropna(subset=["value"]).empty else \
             monthly.latest_with_year_before(periods.clip(whole, None, sel.end),
-                                            same_band=same_band, breaks=ind.breaks)
+                                            same_band=same_band, breaks=ind.breaks,
+                                            source=ind.source or "Källan")
         if latest is None:
             missing.append((area, whole))
             continue
