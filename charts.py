@@ -30,7 +30,14 @@ from chart_text import literal_figure
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
-from transforms.formatting import and_list, format_date, format_number, format_value
+from transforms.formatting import (
+    and_list,
+    format_date,
+    format_number,
+    format_value,
+    source_mark,
+    source_mark_text,
+)
 
 SEPARATORS = ", "  # plotly: decimal separator, then thousands separator
 FONT = "Source Sans Pro, Arial, sans-serif"
@@ -174,6 +181,9 @@ def flag_text(row, ind: Indicator) -> str | None:
                      "hälften)")
     if status == "masked":
         notes.append("inget värde: källan visar antalet som \"<5\" (färre än 5)")
+    mark = source_mark(status)  # the source's own symbol, e.g. SCB's ".."
+    if mark:
+        notes.append(source_mark_text(mark, ind.source or "Källan"))
     if _flag(row, "is_preliminary", False):
         notes.append("preliminärt värde, kan revideras")
     return "; ".join(notes) or None
@@ -222,7 +232,8 @@ def _any_flag(df: pd.DataFrame) -> np.ndarray:
     or masked status, a preliminary value)."""
     out = np.zeros(len(df), dtype=bool)
     if "status" in df.columns:
-        out |= np.array([v in _FLAGGED for v in df["status"].tolist()], dtype=bool)
+        out |= np.array([v in _FLAGGED or source_mark(v) is not None
+                         for v in df["status"].tolist()], dtype=bool)
     for column in ("is_lower_bound", "is_preliminary"):
         if column in df.columns:
             out |= _truthy(df[column])
@@ -280,14 +291,15 @@ def _flagged(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def _missing_marks(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows without a value that the source hid ("<5") or that too few kommuner report."""
+    """Rows without a value that the source hid ("<5") or marked (SCB's ".."), or that too
+    few kommuner report."""
     if "status" not in df:
         return df.iloc[0:0]
-    hidden = np.isin(df["status"].to_numpy(dtype=object),
-                     np.array(["masked", "withheld"], dtype=object))
+    hidden = np.array([v in ("masked", "withheld") or source_mark(v) is not None
+                       for v in df["status"].tolist()], dtype=bool)
     if not hidden.any():
         return df.iloc[0:0]
-    return df[df["value"].isna() & df["status"].isin(["masked", "withheld"])]
+    return df[df["value"].isna().to_numpy() & hidden]
 
 
 def time_series(lines: list[Line], ind: Indicator, *, title: str,
@@ -374,7 +386,8 @@ def _mark_missing(fig: go.Figure, df: pd.DataFrame, name: str, ind: Indicator) -
     for row in missing.itertuples():
         x = row.year if _x(df) == "year" else pd.Timestamp(row.period)
         fig.add_annotation(x=x, y=0, yref="paper", yanchor="bottom", showarrow=False,
-                           text="&lt;5" if row.status == "masked" else "–",
+                           text="&lt;5" if row.status == "masked" else
+                           source_mark(row.status) or "–",
                            font={"size": 10, "color": FLAG},
                            hovertext=f"{name}: {flag_text(row, ind)}")
 

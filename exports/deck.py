@@ -36,6 +36,8 @@ from transforms.formatting import (
     format_number,
     format_value,
     quoted,
+    source_mark,
+    source_mark_text,
 )
 from warehouse import queries
 
@@ -436,18 +438,22 @@ def _month_runs(months: list[pd.Timestamp]) -> str:
 
 
 def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
-                        dims: dict[str, str] | None = None) -> tuple[list[str], list[str]]:
+                        dims: dict[str, str] | None = None, *,
+                        same_band: Callable[[str], pd.DataFrame | None] | None = None
+                        ) -> tuple[list[str], list[str]]:
     """A monthly indicator's key figures in words and its flags, for ``lines[0]``.
 
     'Arbetslöshet (SCB BAS) var 3,1 % i april 2026 i Falun (preliminärt), 0,2 procentenheter
     lägre än i april 2025; Dalarnas län 4,1 %.' The year before comes from the whole series;
-    a län or Riket without a value that month is left out, never guessed.
+    a län or Riket without a value that month is left out, never guessed. A change is like
+    with like (``monthly.compared_value``: the same age band, read through ``same_band``
+    where the band changed; none across a break), else the flags say why there is none.
     """
     focus = lines[0]
     values = focus.data.dropna(subset=["value"])
     latest = monthly.latest_with_year_before(
         whole[pd.to_datetime(whole["period"]) <= pd.to_datetime(values["period"]).max()]
-        .dropna(subset=["value"]))
+        .dropna(subset=["value"]), same_band=same_band, breaks=ind.breaks)
     month = pd.Timestamp(latest["period"])
     bound = "minst " if latest["is_lower_bound"] else ""  # a sum with a hidden "<5" count
     first = (f"{ind.label} var {bound}{_value_text(ind, latest['value'])} i "
@@ -466,13 +472,20 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
     sentences = [first + ("; " + ", ".join(others) if others else "") + "."]
     earliest = values.iloc[0]
     start = pd.Timestamp(earliest["period"])
+    flags = list(monthly.change_notes(latest))
     if start < month:
-        change = change_text(ind, shown_change(latest["value"], earliest["value"],
-                                               ind.decimals), f"i {format_month(start)}")
-        sentences.append(f"{format_month(start).capitalize()}–{format_month(month)}: från "
-                         f"{_value_text(ind, earliest['value'])} till "
-                         f"{_value_text(ind, latest['value'])} ({change}).")
-    flags = []
+        newest = values[pd.to_datetime(values["period"]) == month].iloc[0]
+        since = monthly.compared_value(newest, earliest, same_band=same_band, breaks=ind.breaks)
+        was = earliest["value"] if since.value is None else since.value  # like with like
+        span = (f"{format_month(start).capitalize()}–{format_month(month)}: från "
+                f"{_value_text(ind, was)} till {_value_text(ind, latest['value'])}")
+        if since.value is None or since.is_lower_bound or latest["is_lower_bound"]:
+            sentences.append(f"{span}.")
+        else:
+            change = change_text(ind, shown_change(latest["value"], since.value, ind.decimals),
+                                 f"i {format_month(start)}")
+            sentences.append(f"{span} ({change}).")
+        flags += [n for n in (since.reason, since.note) if n and n not in flags]
     if "is_preliminary" in values.columns:
         prelim = [pd.Timestamp(p) for p in values[values["is_preliminary"].fillna(False)
                                                   .astype(bool)]["period"]]
@@ -495,6 +508,15 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
         when = pd.Timestamp(f"{brk.period}-01") if brk.period else pd.Timestamp(brk.year, 1, 1)
         if start < when <= month:
             flags.append(f"Seriebrott {format_month(when)}: {brk.label}.")
+    marks: dict[str, list[pd.Timestamp]] = {}  # months the source marked (SCB's "..")
+    if "status" in focus.data:
+        for when, value, status in focus.data[["period", "value", "status"]].itertuples(
+                index=False):
+            if source_mark(status) and pd.isna(value):
+                marks.setdefault(source_mark(status), []).append(pd.Timestamp(when))
+    for mark, months in marks.items():
+        flags.append(f"{focus.name}, {_month_runs(months)}: "
+                     f"{source_mark_text(mark, ind.source or 'Källan')}.")
     missing = [line.name for line in lines[1:] if line.data.dropna(subset=["value"]).empty]
     if missing:
         flags.append(f"Inga månadsvärden för {and_list(missing)} i den hämtade datan.")
@@ -613,7 +635,9 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
                               f"{start}–{end} i källan.", not area.is_kommun, dims=dims or {},
                               sex=use_sex)
     if ind.frequency == "month":
-        sentences, flags = monthly_key_figures(ind, lines, whole, dims)
+        same_band = monthly.band_lookup(monthly_marts()[ind.mart], dims, lambda d: (
+            queries.monthly_series(con, ind, area, use_sex, d)))
+        sentences, flags = monthly_key_figures(ind, lines, whole, dims, same_band=same_band)
     else:
         sentences, flags = key_figures(ind, lines, whole, start)
     if sex != use_sex:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
-from transforms.formatting import is_few, plain_number
+from transforms.formatting import is_few, plain_number, source_mark, source_mark_text
 
 VALUE = "värde"
 
@@ -38,14 +38,18 @@ def shown_change(new: float, old: float, decimals: int) -> float | int:
     return round(change, decimals) if decimals else int(change)
 
 
-def flag_text(row: object) -> str:
-    """Why a value is marked on screen: preliminary, hidden by the source, a lower bound."""
+def flag_text(row: object, source: str = "Källan") -> str:
+    """Why a value is marked on screen: preliminary, hidden or marked by the source (SCB's
+    ".." in its words: ``formatting.source_mark_text``), a lower bound."""
     notes = []
     if getattr(row, "is_preliminary", False) is True:
         notes.append("preliminär")
     status = getattr(row, "status", None)
     if status == "masked":
         notes.append("dolt av källan (färre än 5)")
+    mark = source_mark(status)
+    if mark:
+        notes.append(source_mark_text(mark, source))
     if getattr(row, "is_lower_bound", False) is True:
         notes.append("nedre gräns")
     if status == "withheld":
@@ -80,7 +84,7 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
             rows.append({"område": name, **when, "kön": sex,
                          VALUE: shown_number(r.value, ind.decimals),
                          "enhet": ind.short_unit, "täckning": cover,
-                         "anmärkning": flag_text(r),
+                         "anmärkning": flag_text(r, ind.source or "Källan"),
                          "nyckeltal": f"{ind.id} {ind.label}",
                          "källa": ind.source_line.removeprefix("Källa: "),
                          "hämtad": (ind.fetched_at or "")[:10]})

@@ -212,3 +212,30 @@ def data_dates_text(fetched: str | None, built: str | None, rebuilt: bool = Fals
             and built > fetched:
         text += f" (databasen byggdes om {format_date(built)}, utan nya data)"
     return text + "."
+
+
+# what a source's status mark on a cell means (SCB's teckenförklaring, the symbols of Sveriges
+# officiella statistik); our own statuses (coverage, "<5") are not marks of the source
+SOURCE_MARKS = {
+    "..": "uppgift inte tillgänglig eller för osäker för att anges",
+    ".": "uppgift kan inte förekomma",
+    "-": "noll (inget finns att redovisa)",
+    "–": "noll (inget finns att redovisa)",
+    "0": "mindre än hälften av den använda enheten",
+}
+OWN_STATUSES = frozenset({"partial", "withheld", "masked"})
+
+
+def source_mark(status: object) -> str | None:
+    """``status`` when it is the source's own mark on a value (SCB's ``..``, a Kolada status
+    text), None for no mark and for our own statuses (partial, withheld, masked)."""
+    if isinstance(status, str) and status.strip() and status not in OWN_STATUSES:
+        return status.strip()
+    return None
+
+
+def source_mark_text(mark: str, source: str = "Källan") -> str:
+    """What a source's mark means, for hover, cards and downloads: 'SCB anger ”..”: uppgift
+    inte tillgänglig eller för osäker för att anges' (an unknown mark is quoted as it is)."""
+    meaning = SOURCE_MARKS.get(mark)
+    return f"{source} anger {quoted(mark)}" + (f": {meaning}" if meaning else "")

@@ -20,7 +20,8 @@ series built from them (``series`` in the yml):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,7 +29,14 @@ import numpy as np
 import pandas as pd
 
 from transforms import periods
-from transforms.formatting import format_date, format_month, format_value, quoted
+from transforms.formatting import (
+    format_date,
+    format_month,
+    format_value,
+    quoted,
+    source_mark,
+    source_mark_text,
+)
 
 
 class DimensionError(ValueError):
@@ -257,9 +265,11 @@ def apply(rows: pd.DataFrame, choice: Choice, available: pd.DataFrame) -> pd.Dat
     parts = rows[rows[choice.dim].isin(choice.sum_of)]
     keys = [c for c in parts.columns if c not in {
         choice.dim, "numerator", "denominator", "kommun_value", "is_preliminary", "table_id",
-        "source_updated", "masked", "band_label"}]
+        "source_updated", "masked", "band_label", "source_status"}]
     n = len(choice.sum_of)
     extra = {"masked": ("masked", "any")} if "masked" in parts else {}
+    if "source_status" in parts:  # a band's mark (SCB's "..") marks the sum it leaves out
+        extra["source_status"] = ("source_status", lambda s: next(iter(s.dropna()), None))
     out = parts.groupby(keys, as_index=False, dropna=False).agg(
         numerator=("numerator", lambda s: s.sum(min_count=n) if s.count() == n else np.nan),
         denominator=("denominator", lambda s: s.sum(min_count=n) if s.count() == n else np.nan),
@@ -331,18 +341,104 @@ def _is_true(flag: object) -> bool:
     return bool(flag is not None and not pd.isna(flag) and flag)
 
 
-def latest_with_year_before(series: pd.DataFrame) -> dict | None:
+def band_words(band: object) -> str:
+    """An age band as the page writes it: '20-65' -> '20–65 år'; any other text as it is."""
+    text = str(band)
+    return f"{text.replace('-', '–')} år" if re.fullmatch(r"\d+-\d+", text) else text
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The earlier value a change may be counted from, like with like (``compared_value``)."""
+
+    value: float | None  # None: no change can be given (``reason`` says why, if any)
+    is_lower_bound: bool = False
+    reason: str | None = None  # Swedish: why no change is given
+    note: str | None = None  # Swedish: where the earlier value came from, when not the line
+
+
+def compared_value(now: Mapping, then: Mapping | None, *,
+                   same_band: Callable[[str], pd.DataFrame | None] | None = None,
+                   breaks=()) -> Comparison:
+    """The value of ``then`` that a change to ``now`` (two rows of one monthly series:
+    period, value, band, is_lower_bound) may be counted from, like with like.
+
+    Across an indicator's own break (``breaks``: ``Indicator.breaks``, e.g.
+    Arbetsförmedlingen's new denominator from 2022-01) there is no change. Where the age band
+    differs (the pension-age schedule: 20–65 in 2025, 20–66 in 2026) the earlier month is read
+    in the later month's band from ``same_band(band)`` (the same area and options, the age
+    held at that band); without that value there is no change either, and ``reason`` says
+    which band changed.
+    """
+    if then is None:
+        return Comparison(None)
+    now_month = pd.Timestamp(now["period"]).date()
+    then_month = pd.Timestamp(then["period"]).date()
+    for brk in breaks:
+        when = _month(brk.period) if getattr(brk, "period", None) else None
+        if when is not None and then_month < when <= now_month:
+            return Comparison(None, reason=(
+                f"Ingen förändring anges: seriebrott {format_month(when)} ({brk.label.rstrip('.')}"
+                f"), så {format_month(then_month)} och {format_month(now_month)} är inte "
+                "jämförbara."))
+    band_now, band_then = now.get("band"), then.get("band")
+    if _is_text(band_now) and _is_text(band_then) and band_now != band_then:
+        other = same_band(str(band_now)) if same_band is not None else None
+        found = None if other is None or other.empty else other[
+            (pd.to_datetime(other["period"]).dt.date == then_month) & other["value"].notna()]
+        if found is None or found.empty:
+            return Comparison(None, reason=(
+                f"Ingen förändring anges: åldersgruppen ändrades från {band_words(band_then)} "
+                f"({format_month(then_month)}) till {band_words(band_now)} "
+                f"({format_month(now_month)}), och {band_words(band_now)} finns inte för "
+                f"{format_month(then_month)} i den hämtade datan."))
+        row = found.iloc[0]
+        return Comparison(float(row["value"]), _is_true(row.get("is_lower_bound")), note=(
+            f"Förändringen räknas mot {band_words(band_now)} även i {format_month(then_month)}"
+            f" (diagrammet visar {band_words(band_then)} den månaden)."))
+    return Comparison(float(then["value"]), _is_true(then.get("is_lower_bound")))
+
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def band_lookup(mart: dict, dims: dict[str, str] | None,
+                fetch: Callable[[dict[str, str]], pd.DataFrame]
+                ) -> Callable[[str], pd.DataFrame | None] | None:
+    """``compared_value``'s ``same_band`` for a mart with an age dimension: band -> the series
+    ``fetch(dims with the age held at that band)``, or None for a band that is not one of the
+    mart's own age codes (a band read from a file's heading); None for a mart without age."""
+    ages = {str(k) for k in (((mart.get("dimensions") or {}).get("age") or {})
+                             .get("values") or {})}
+    if not ages:
+        return None
+
+    def lookup(band: str) -> pd.DataFrame | None:
+        return fetch({**(dims or {}), "age": str(band)}) if str(band) in ages else None
+    return lookup
+
+
+def latest_with_year_before(series: pd.DataFrame, *,
+                            same_band: Callable[[str], pd.DataFrame | None] | None = None,
+                            breaks=(), source: str = "Källan") -> dict | None:
     """The latest month with a value and the same month a year earlier (value or None).
-    ``change`` is None without the year before, and when either value is a lower bound (a
-    difference of bounds is no number)."""
+    ``change`` is None without the year before, when either value is a lower bound (a
+    difference of bounds is no number), and when the two months are not alike: an
+    indicator's break between them, or another age band without the later band's value a
+    year before (``compared_value``; ``no_change_reason`` then says why, and
+    ``comparison_note`` says when the year before was read in the later month's band).
+    ``mark_note``: a newer month without a value that the source marked (SCB's ".."), in
+    ``source``'s words, so the card does not pass it by in silence."""
     found = periods.latest_and_previous(series)
     if found is None:
         return None
     row, before = found
-    year_before = None if before is None else float(before["value"])
+    compared = compared_value(row, before, same_band=same_band, breaks=breaks)
+    year_before = compared.value
     # a sum that counts a hidden "<5" (or a count the source cannot give): at least this
     lower = _is_true(row.get("is_lower_bound"))
-    before_lower = before is not None and _is_true(before.get("is_lower_bound"))
+    before_lower = year_before is not None and compared.is_lower_bound
     change = None if year_before is None or lower or before_lower \
         else float(row["value"]) - year_before
     return {"period": pd.Timestamp(row["period"]).date(), "value": float(row["value"]),
@@ -351,7 +447,32 @@ def latest_with_year_before(series: pd.DataFrame) -> dict | None:
             "is_lower_bound": lower, "year_before_lower_bound": before_lower,
             "status": row.get("status"), "n_reporting": row.get("n_reporting"),
             "n_expected": row.get("n_expected"),
-            "band": row.get("band")}
+            "band": row.get("band"), "no_change_reason": compared.reason,
+            "comparison_note": compared.note,
+            "mark_note": _newer_mark(series, row["period"], source)}
+
+
+def _newer_mark(series: pd.DataFrame, latest: object, source: str) -> str | None:
+    """The newest month after ``latest`` whose value the source marked, in words, or None."""
+    if "status" not in series:
+        return None
+    after = series[pd.to_datetime(series["period"]) > pd.Timestamp(latest)]
+    marks = [(p, source_mark(v)) for p, v in zip(after["period"], after["status"], strict=True)
+             if source_mark(v)]
+    if not marks:
+        return None
+    month, mark = max(marks, key=lambda pm: pd.Timestamp(pm[0]))
+    return (f"{format_month(pd.Timestamp(month)).capitalize()} saknar värde: "
+            f"{source_mark_text(mark, source)}. Kortet visar "
+            f"{format_month(pd.Timestamp(latest))}, den senaste månaden med ett värde.")
+
+
+def change_notes(latest: Mapping) -> tuple[str, ...]:
+    """A card's notes from ``latest_with_year_before``: a newer month the source marked
+    (SCB's ".."), why no change is given, or that the year before was read in the latest
+    month's age band."""
+    return tuple(n for n in (latest.get("mark_note"), latest.get("no_change_reason"),
+                             latest.get("comparison_note")) if n)
 
 
 def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,

@@ -46,6 +46,31 @@ def band_population(population: pd.DataFrame, bands: list[dict]) -> pd.DataFrame
         .rename(columns={"population": "weight"})
 
 
+def with_total_sex(population: pd.DataFrame) -> pd.DataFrame:
+    """Single-age population (kommun_code, year, sex, age, population, table_id) with sex T
+    added as K + M per table × kommun × year × age where the table has no T of its own.
+
+    TAB638 (to 2024) has Kon 1 and 2 only; TAB5557 (2025–) has a total, which is kept as
+    published (from 2025 SCB's Cell Key Method noise means it need not equal K + M). A cell
+    with one sex missing or null gets no T (missing, not a smaller number).
+    """
+    keys = [c for c in ("table_id", "kommun_code", "year", "age") if c in population.columns]
+    parts = population[population["sex"].isin(["K", "M"])]
+    if parts.empty:
+        return population
+    # one K and one M row per cell (a json-stat2 cube has each cell once): both are needed
+    total = parts.groupby(keys, as_index=False, sort=False, dropna=False)["population"].sum(
+        min_count=2)
+    own = population.loc[population["sex"] == "T", keys].drop_duplicates()
+    if not own.empty:
+        total = total.merge(own, on=keys, how="left", indicator=True)
+        total = total[total["_merge"] == "left_only"].drop(columns="_merge")
+    if total.empty:
+        return population
+    return pd.concat([population, total.assign(sex="T")[list(population.columns)]],
+                     ignore_index=True)
+
+
 def shift_to_next_year(weights: pd.DataFrame) -> pd.DataFrame:
     """Use the population on 31 December of year T-1 as the weight for year T."""
     return weights.assign(year=weights["year"] + 1)
@@ -84,7 +109,9 @@ def resolve_weights(spec: dict, proxy_ids: list[str], proxy_label: str, exact_pr
             if previous:
                 exact = shift_to_next_year(exact)
             exact = exact[KEYS + ["weight"]]
-        if years and years <= set(exact["year"].unique()):
+        # the years with a total: the area value of sex T needs it (a table of K and M only
+        # once gave T only from 2025, and every member then counted as not reporting)
+        if years and years <= set(exact.loc[exact["sex"] == "T", "year"].unique()):
             if cache is not None:  # kept only when used: one not covering is not a series
                 cache[band_key] = exact
             tables = sorted(set(scb_population.get("table_id", pd.Series(["SCB"])).dropna()))

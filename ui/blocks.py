@@ -633,8 +633,13 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     for area, role, whole in found:
         in_period = periods.clip(whole, sel.start, sel.end)
         # the card: the latest month in the period; the year before may lie before the period
+        # like with like: the year before in the latest month's age band, never across a break
+        same_band = monthly.band_lookup(mart, dims, lambda d, area=area: query(
+            "monthly_series", ind, area, sex, d))
         latest = None if in_period.dropna(subset=["value"]).empty else \
-            monthly.latest_with_year_before(periods.clip(whole, None, sel.end))
+            monthly.latest_with_year_before(periods.clip(whole, None, sel.end),
+                                            same_band=same_band, breaks=ind.breaks,
+                                            source=ind.source or "Källan")
         if latest is None:
             missing.append((area, whole))
             continue
@@ -719,6 +724,7 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     value = format_value(latest["value"], ind.decimals, ind.short_unit)
     notes = (LOWER_BOUND_NOTE,) if lower else (
         (YEAR_BEFORE_LOWER_NOTE,) if latest.get("year_before_lower_bound") else ())
+    notes += monthly.change_notes(latest)  # no change across a band or break: why
     return CardView(label=label, value=f"minst {value}" if lower else value,
                     delta=delta, help=ind.definition, notes=notes)
 

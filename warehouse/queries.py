@@ -616,16 +616,25 @@ def _monthly_rows(con: Con, ind: Indicator, mart: dict, choices: dict[str, month
     """Kommun rows of a monthly mart for the members and one sex, then only the codes each
     choice reads; each dimension's column renamed to the dimension's name. ``masked`` says the
     source hid the numerator ("<5"); ``band_label`` is the row's own age band, where the mart
-    keeps one (``band_column``). ``month`` ('YYYY-MM') reads that month only."""
+    keeps one (``band_column``). ``month`` ('YYYY-MM') reads that month only.
+    ``source_status``: the source's mark (SCB's ``..``, ``.``, ``-``) on the first of the
+    kommun value, numerator and denominator that is null and marked (the ``<measure><marks>``
+    columns of a mart that declares ``marks`` in indicators.yml), else None."""
     mask = (mart.get("masked") or {}).get(ind.numerator)
     optional = {c: alias for c, alias in ((mask, "masked"), (mart.get("band_column"),
                                                              "band_label")) if c}
     columns = list(dict.fromkeys([c.column for c in choices.values()] + list(optional)))
+    suffix = mart.get("marks")  # declared in indicators.yml: no catalogue query per call
+    marked = [(c, c + suffix) for c in dict.fromkeys(
+        [ind.kommun_value, ind.numerator, ind.denominator]) if c and suffix]
+    status = ("coalesce(" + ", ".join(
+        f"case when {sql_identifier(c)} is null then {sql_identifier(flag)} end"
+        for c, flag in marked) + ", null)") if marked else "null"
     sql = f"""select kommun_code, period, {sql_identifier(*columns)},
                      {sql_identifier(ind.numerator)} as numerator,
                      {sql_identifier(ind.denominator or ind.numerator)} as denominator,
                      {sql_identifier(ind.kommun_value)} as kommun_value, is_preliminary,
-                     table_id, source_updated
+                     table_id, source_updated, """ + status + f"""::varchar as source_status
               from {sql_identifier(mart["table"])}
               where list_contains(?, kommun_code) and sex = ?
               and (?::varchar is null or strftime(period, '%Y-%m') = ?)"""
@@ -1062,7 +1071,13 @@ def _kommun_monthly(ind: Indicator, rows: pd.DataFrame, months: pd.DataFrame,
     out["n_reporting"] = out["value"].notna().astype(int)
     masked = out["masked"].fillna(False).astype(bool) if "masked" in out else \
         pd.Series(False, index=out.index)
-    out["status"] = pd.Series(np.where(masked, "masked", None), index=out.index, dtype=object)
+    # the source's own mark on a month without a value (SCB's ".."), as a yearly kommun
+    # series carries Kolada's status: said on hover, in the card and the download
+    mark = out["source_status"].astype(object).where(
+        out["value"].isna() & out["source_status"].notna(), None) \
+        if "source_status" in out else None
+    out["status"] = pd.Series(np.where(masked, "masked", None if mark is None else mark),
+                              index=out.index, dtype=object)
     out["value"] = out["value"].where(~masked)  # hidden by the source: never 0, never 5
     out["is_lower_bound"] = False
     out["n_masked"] = masked.astype(int)

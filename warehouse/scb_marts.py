@@ -25,6 +25,7 @@ from transforms.staging_scb import (
     prefer_final,
     stage,
 )
+from transforms.weights import with_total_sex
 
 if TYPE_CHECKING:
     from data_sources.scb_datasets import ScbDataset
@@ -117,16 +118,18 @@ def _stage_snapshot(ds: ScbDataset, snap: Snapshot) -> tuple[pd.DataFrame, pd.Da
 
 
 def _single_ages(population: pd.DataFrame) -> pd.DataFrame | None:
-    """Kommun population by single year of age (for exact weights), or None."""
+    """Kommun population by single year of age (for exact weights), or None; sex T = K + M
+    where the table has no total (TAB638), a table's own total kept (TAB5557)."""
     df = population[population["region_level"] == "kommun"]
     age = pd.to_numeric(df["age_code"].astype(str).str.extract(r"^(\d{1,3})\+?$")[0],
                         errors="coerce")
     df = df.assign(age=age).dropna(subset=["age"])
     if df.empty:
         return None
-    return pd.DataFrame({"kommun_code": df["region_code"].astype(str), "year": df["year"],
-                         "sex": df["sex"], "age": df["age"].astype(int),
-                         "population": df["population"], "table_id": df["table_id"]})
+    return with_total_sex(pd.DataFrame({
+        "kommun_code": df["region_code"].astype(str), "year": df["year"], "sex": df["sex"],
+        "age": df["age"].astype(int), "population": df["population"],
+        "table_id": df["table_id"]}))
 
 
 def load(raw: Path) -> ScbFrames:
