@@ -125,9 +125,12 @@ def _refresh(mirror: Path | None, *, raw: Path | None, target: Path | None,
             _import_for_the_map()
 
             # the build's parse of each KPI the child has committed, here while it fetches
-            # the rest (this process is otherwise idle now): the build then takes it
+            # the rest (this process is otherwise idle now), and SCB's staging the first time
+            # none is ready (SCB's raw layer is final: fetched above): the build takes both
+            ahead = [_KoladaReadAhead(raw, kpis, since)] + \
+                ([_ScbReadAhead(raw)] if "scb" in sources else [])
             fetch_kolada_forked(forked, report, progress,
-                                meanwhile=_KoladaReadAhead(raw, kpis, since), root=raw,
+                                meanwhile=lambda: any(step() for step in ahead), root=raw,
                                 kpis=kpis, clock=clock, base_url=urls.get("KOLADA_API_URL"))
     finally:
         if forked is not None:
@@ -171,10 +174,12 @@ def _replay_child(mirror: Path) -> ReplayFork | None:
 
 
 def _drop_read_ahead() -> None:
-    """Forget every parse read ahead (``transforms.staging_kolada.READ_AHEAD``), if any."""
-    staging = sys.modules.get("transforms.staging_kolada")
-    if staging is not None:
-        staging.READ_AHEAD.clear()
+    """Forget every parse and staging read ahead (``transforms.staging_kolada.READ_AHEAD``,
+    ``warehouse.scb_marts.READ_AHEAD``), if any."""
+    for name in ("transforms.staging_kolada", "warehouse.scb_marts"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.READ_AHEAD.clear()
 
 
 def _import_for_the_map() -> None:
@@ -237,6 +242,30 @@ class _KoladaReadAhead:
                 return False
             return True
         return False
+
+
+class _ScbReadAhead:
+    """SCB staged for the build (``warehouse.scb_marts.read_ahead``) on the first call, while
+    the forked client fetches Kolada: the build's side thread then takes it instead of staging
+    SCB beside Kolada's table write. Returns True when it staged (the first call only)."""
+
+    def __init__(self, raw: Path):
+        self.raw = raw
+        self.done = False
+
+    def __call__(self) -> bool:
+        if self.done:
+            return False
+        self.done = True
+        from warehouse import scb_marts
+        from warehouse.build import system_memory_pool
+
+        try:
+            with system_memory_pool():  # as the build's own staging (its arrays keep the pool)
+                scb_marts.read_ahead(self.raw)
+        except Exception:  # noqa: BLE001 - never the refresh's failure: the build stages SCB
+            scb_marts.READ_AHEAD.clear()  # itself and meets whatever this was there
+        return True
 
 
 def write_status(result: RefreshResult, target: Path | None = None) -> None:
