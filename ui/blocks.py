@@ -42,7 +42,15 @@ from ui import cards, swedish
 from ui.cards import CardView
 from ui.data import cached, figure, query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
-from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
+from ui.selection import (
+    NO_SEX,
+    NO_SEX_FETCHED,
+    SEX_LABELS,
+    Selection,
+    dimension_control,
+    reference_value,
+    total_note,
+)
 from warehouse import queries
 
 MAX_MEMBER_LINES = 8  # an area with at most this many kommuner draws each of them too
@@ -76,7 +84,7 @@ def sex_for(sel: Selection, ind: Indicator) -> tuple[str, str]:
     """The sex code to query and a note when the indicator has no split by sex."""
     if ind.has_sex or sel.sex == "T":
         return sel.sex, ""
-    return "T", " (finns inte per kön; visar totalt)"
+    return "T", total_note(NO_SEX)
 
 
 def series(sel: Selection, ind: Indicator, area: queries.Area, sex: str) -> pd.DataFrame:
@@ -593,7 +601,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
                                sel.view_key()), lambda: monthly_of(sel, ind, mart, dims))
     if cards or ind.aggregation == "sum":  # a count's län and Riket stand beside it as numbers
-        _monthly_cards(ind, list(parts.cards))
+        _monthly_cards(ind, list(parts.cards), parts.sex_reason)
     if parts.sentence:
         said = st.session_state.setdefault(SAID, set())
         if parts.sentence not in said:  # several monthly blocks on a page: say it once
@@ -611,21 +619,25 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
 @dataclass(frozen=True)
 class MonthlyParts:
     """What monthly_unemployment_block draws: the cards' (area, latest month), the sentence on
-    what is missing, the chart (None: no area has a value) and the note under it."""
+    what is missing, the chart (None: no area has a value), the note under it and why the
+    cards show the total instead of the chosen sex ('' when they show it)."""
 
     cards: tuple
     sentence: str | None
     chart: ChartParts | None
     area_note: str | None
+    sex_reason: str = ""  # why the cards show the total, not the chosen sex (measure_sex)
 
 
 def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> MonthlyParts:
     """What monthly_unemployment_block draws for the options ``dims`` (no drawing: cached
     per view)."""
     choices = monthly.choose(mart, dims, indicator_id=ind.id)
-    sex, sex_note = sel.sex, ""
+    sex, sex_note, why = sel.sex, "", ""
     found = _monthly_series(sel, ind, sex, dims)
     if sex != "T" and found[0][2].dropna(subset=["value"]).empty:
+        # the cards say it as the yearly cards do (walk26: a total read as women's rate)
+        why = measure_sex(sel, ind)[1] or NO_SEX_FETCHED
         sex, sex_note = "T", (f" Siffror för {SEX_LABELS[sel.sex].lower()} finns inte i den "
                               "hämtade datan; totalt visas.")
         found = _monthly_series(sel, ind, sex, dims)
@@ -647,7 +659,7 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
         focus = sel.area if missing[0][0] is sel.area else None
         sentence = _missing_sentence(ind, missing, focus, choices)
     if not shown:
-        return MonthlyParts(tuple(cards_found), sentence, None, None)
+        return MonthlyParts(tuple(cards_found), sentence, None, None, why)
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
     labels = monthly.options_text(choices, shown[0].data)  # as the deck's subtitle
     period = charts.period_text([line.data for line in shown])
@@ -679,16 +691,20 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
                          sex=SEX_LABELS[sex])
     chart = ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
-    return MonthlyParts(tuple(cards_found), sentence, chart, " ".join(notes) or None)
+    return MonthlyParts(tuple(cards_found), sentence, chart, " ".join(notes) or None, why)
 
 
-def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> None:
+def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]],
+                   sex_reason: str = "") -> None:
     """The latest month of the area, its län and Riket as cards side by side (a count's cards
-    name the count: several count blocks stand on one page); nothing when none has a value."""
+    name the count: several count blocks stand on one page); nothing when none has a value.
+    ``sex_reason``: why they show the total, said in each label as the yearly cards say it."""
     views = []
     for area, latest in found:
         name = f"{ind.label}: {area.name}" if ind.aggregation == "sum" else area.name
         card = bas_card(latest, ind, name)
+        if sex_reason:
+            card = replace(card, label=card.label + total_note(sex_reason))
         if latest["status"] == "partial":
             card = replace(card, notes=("Beräknat från " + coverage_label(
                 int(latest["n_reporting"]), int(latest["n_expected"])) + ".", *card.notes))
@@ -875,9 +891,9 @@ def measure_sex(sel: Selection, ind: Indicator) -> tuple[str, str]:
     if sel.sex == "T":
         return "T", ""
     if not ind.has_sex:
-        return "T", "finns inte per kön"
+        return "T", NO_SEX
     if query("area_series", ind, sel.area, sel.sex)["value"].isna().all():
-        return "T", "finns inte per kön i den hämtade datan"  # the mirror's BAS: totals only
+        return "T", NO_SEX_FETCHED  # the mirror's BAS: totals only
     return sel.sex, ""
 
 
