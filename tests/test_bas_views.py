@@ -36,3 +36,20 @@ def test_bas_cards_with_women_chosen_say_they_show_the_total(app_env, shared):
     # the total chosen: no note
     total = {c.label for c in cards(_shown(kommun="2081"))}
     assert "Borlänge, april 2026 (preliminär)" in total
+
+
+def test_a_period_before_bas_begins_says_so_not_that_the_kommun_is_not_covered(app_env,
+                                                                                shared):
+    """walk26 point 3: 2010–2019 said BAS 'saknas för Borlänge, Dalarnas län och Riket: den
+    hämtade datan har dem bara för 15 kommuner i Dalarnas län', though Borlänge is one of
+    them; the recorded TAB6260 begins in January 2020."""
+    body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
+    first = min(body["dimension"]["Tid"]["category"]["index"])
+    assert first == "2020M01" and "2081" in body["dimension"]["Region"]["category"]["index"]
+    at = _shown(kommun="2081", fran="2010", till="2019")
+    assert not at.exception
+    said = [i.value for i in at.info if "SCB:s månadssiffror" in i.value]
+    assert said == [("SCB:s månadssiffror för arbetslöshet saknas för Borlänge, Dalarnas län och "
+                     "Riket i vald period: den hämtade datan börjar i januari 2020, efter vald "
+                     "period.")]
+    assert not [c for c in cards(at) if "(preliminär)" in c.label]

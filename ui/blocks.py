@@ -524,10 +524,15 @@ def _monthly_series(sel: Selection, ind: Indicator, sex: str, dims: dict
 
 
 def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataFrame]],
-                      focus: queries.Area | None, choices: dict[str, monthly.Choice]) -> str:
+                      focus: queries.Area | None, choices: dict[str, monthly.Choice],
+                      period: tuple[str | None, str | None] = (None, None)) -> str:
     """Why areas have no monthly value, in one plain sentence (``focus``: the chosen area
-    when it is among them)."""
+    when it is among them; ``period``: the chosen first and last period)."""
     what = ind.label.split(" (")[0].lower()
+    outside = _outside_period(missing, focus, period)
+    if outside:  # walk26: 2010–2019 was blamed on the kommuner the data cover
+        names = and_list([markdown_literal(area.name) for area, _ in missing])
+        return f"SCB:s månadssiffror för {what} saknas för {names} i vald period: {outside}."
     if focus is None:  # the area is there; its län or Riket cannot be computed
         texts = []
         for area, df in missing:
@@ -558,6 +563,23 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
     elif not query("has_table", monthly_marts()[ind.mart]["table"]):
         where = ": de har inte kunnat hämtas från SCB"
     return f"SCB:s månadssiffror för {what} saknas för {listed}{where}."
+
+
+def _outside_period(missing: list[tuple[queries.Area, pd.DataFrame]],
+                    focus: queries.Area | None,
+                    period: tuple[str | None, str | None]) -> str | None:
+    """'den hämtade datan börjar i januari 2020, efter vald period' when the chosen area has
+    monthly values, but none in the chosen period (the data end before it: 'slutar i'), else
+    None."""
+    whole = next((df for area, df in missing if area is focus), None)
+    if focus is None or whole is None or whole.dropna(subset=["value"]).empty:
+        return None
+    before, after = periods.nearest_outside(whole, *period)
+    if after and not before:
+        return f"den hämtade datan börjar i {after}, efter vald period"
+    if before and not after:
+        return f"den hämtade datan slutar i {before}, före vald period"
+    return None
 
 
 def _default_option(ind: Indicator, dim: str) -> str:
@@ -657,7 +679,7 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     sentence = None
     if missing:
         focus = sel.area if missing[0][0] is sel.area else None
-        sentence = _missing_sentence(ind, missing, focus, choices)
+        sentence = _missing_sentence(ind, missing, focus, choices, (sel.start, sel.end))
     if not shown:
         return MonthlyParts(tuple(cards_found), sentence, None, None, why)
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
