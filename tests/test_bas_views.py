@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.cards_shown import cards
-from tests.test_app import _bas, _percent, _shown
+from tests.test_app import _bas, _figures, _percent, _shown
 
 
 def test_the_mirror_has_bas_for_both_sexes_only(shared, warehouse):
@@ -53,3 +53,79 @@ def test_a_period_before_bas_begins_says_so_not_that_the_kommun_is_not_covered(a
                      "Riket i vald period: den hämtade datan börjar i januari 2020, efter vald "
                      "period.")]
     assert not [c for c in cards(at) if "(preliminär)" in c.label]
+
+
+def _dalarna_rates(shared, month: str) -> dict[str, float]:
+    """Kommun code -> the recorded TAB6260 arbetslöshet % (000006II) of one month."""
+    body = json.loads((shared / "scb_v2/tables/TAB6260/data.json").read_bytes())
+    codes = list(body["dimension"]["Region"]["category"]["index"])
+    return {c: _bas(shared, [c], "000006II", month) for c in codes}
+
+
+def test_the_bas_map_ranks_among_the_kommuner_with_a_value_not_in_riket(app_env, shared):
+    """walk26 point 2: with 15 of 290 kommuner valued the map said 'plats 14 av 15 i riket'.
+    The summary, the hover and the list's column now say over how many it ranks; the
+    subtitle names the age band and birth region as the Arbetslöshet page's chart does."""
+    rates = _dalarna_rates(shared, "2026M04")
+    place = 1 + sum(v < rates["2081"] for v in rates.values())  # lower is better
+    assert (place, len(rates)) == (14, 15)
+    at = _shown(sida="karta", kommun="2081", indikator="bas_arbetsloshet")
+    assert not at.exception
+    summary = next(m.value for m in at.markdown if m.value.startswith("**Borlänge**"))
+    assert summary.replace("\u00a0", " ") == (
+        f"**Borlänge**: {_percent(rates['2081'])} april 2026, plats {place} av 15 kommuner med "
+        "värde (plats 1 = lägst värde, det bästa). 275 av 290 saknar värde och är ljusgrå med "
+        "en mörk prick.").replace("\u00a0", " ")
+    assert "i riket" not in summary
+    fig = next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
+        "Arbetslöshet (SCB BAS)<br>"))
+    trace = fig["data"][0]
+    hover = dict(zip(trace["locations"], trace["hovertext"], strict=True))["kommun:2081"]
+    assert hover.endswith(f"<br>plats {place} av 15 kommuner med värde")
+    assert fig["layout"]["title"]["text"] == (
+        "Arbetslöshet (SCB BAS)<br><sup>Kommuner, Sverige, april 2026, totalt, 20–64 år, alla "
+        "(inrikes och utrikes födda)</sup>")
+    # an annual indicator with every kommun valued keeps its place in riket
+    assert "plats 200 av 290 i riket" in next(
+        m.value for m in _shown(sida="karta", kommun="0780").markdown
+        if m.value.startswith("**Växjö**"))
+
+
+def test_the_bas_map_numbers_name_the_ranking_they_count(warehouse):
+    """The map's download: 'plats i riket' only when every kommun has a value."""
+    from ui import analysis
+    from ui.pages.karta import map_table, ranked_view
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    values = queries.map_kommun_values(warehouse, ind, "2026-04")
+    values = analysis.with_places(values.assign(
+        area_id="kommun:" + values["kommun_code"], area_name=values["kommun_name"]), ind.better)
+    table = map_table(values, ind, "T")
+    assert "plats i riket" not in table
+    assert table["plats bland kommuner med värde"].notna().sum() == 15
+    borlange = table[table["kod"] == "2081"].iloc[0]
+    assert borlange["plats bland kommuner med värde"] == 14
+    listed = ranked_view(table, "kommun", {"2081"}).data
+    places = sorted(table["plats bland kommuner med värde"].dropna().astype(int))
+    assert listed["Plats"].tolist() == [str(n) for n in places] + ["–"] * 275
+
+
+def test_the_bas_map_with_women_chosen_shows_the_total_and_says_so(app_env, shared):
+    """walk26 point 2: kon=K offered Kvinnor and drew an empty map ('290 av 290 saknar
+    värde'); the mirror's TAB6260 has totals only, so the map shows them and says so."""
+    rates = _dalarna_rates(shared, "2026M04")
+    at = _shown(sida="karta", kommun="2081", indikator="bas_arbetsloshet", kon="K")
+    assert not at.exception
+    assert not [r for r in at.radio if r.label == "Kön"]
+    assert ("Arbetslöshet (SCB BAS) finns inte per kön i den hämtade datan; visar totalt."
+            in [c.value for c in at.caption])
+    [title] = [f["layout"]["title"]["text"] for f in _figures(at)]
+    heading, subtitle = title.split("<br><sup>")  # the map wraps a long heading
+    assert heading.replace("<br>", " ") == (
+        "Arbetslöshet (SCB BAS) (finns inte per kön i den hämtade datan; visar totalt)")
+    assert subtitle.startswith("Kommuner, Sverige, april 2026, totalt, 20–64 år")
+    summary = next(m.value for m in at.markdown if m.value.startswith("**Borlänge**"))
+    assert _percent(rates["2081"]).replace("\u00a0", " ") in summary.replace("\u00a0", " ")
+    assert "275 av 290 saknar värde" in summary
+

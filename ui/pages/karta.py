@@ -61,7 +61,7 @@ def map_values(sel: Selection, ind, period: str, sex: str, layer: str
     if layer == "kommun":
         df = query("map_kommun_values", ind, period, sex)
         df = df.assign(area_id="kommun:" + df["kommun_code"], area_name=df["kommun_name"])
-        ranked = analysis.with_places(df, better)
+        ranked = analysis.with_places(df, better).assign(n_all=len(df))
         if not sel.area.is_kommun and sel.area.kind != "riket":
             ranked = ranked[ranked["kommun_code"].isin(sel.area.members)]
             inner = analysis.with_places(ranked[["kommun_code", "value"]], better)
@@ -71,17 +71,28 @@ def map_values(sel: Selection, ind, period: str, sex: str, layer: str
             return ranked.reset_index(drop=True), sel.area.name
         return ranked, "Sverige"
     df = query("area_values", ind, layer, period, sex)
-    return analysis.with_places(df, better, code="area_id"), "Sverige"
+    return analysis.with_places(df, better, code="area_id").assign(n_all=len(df)), "Sverige"
+
+
+def ranked_over(values: pd.DataFrame, layer: str = "kommun") -> str:
+    """Over what map_values' places count: 'i riket' when every kommun (or area of the layer)
+    in the country has a value, else '<kommuner> med värde' (walk26: SCB BAS for 15 of 290
+    kommuner said 'plats 14 av 15 i riket'). ``n_all``: the number of shapes in the country
+    (the rows when absent, a map of the whole country)."""
+    total = int(values["n_all"].iloc[0]) if "n_all" in values and len(values) else len(values)
+    ranked = int(values["of"].iloc[0]) if len(values) else 0
+    return "i riket" if ranked >= total else f"{LAYER_WORDS[layer][1]} med värde"
 
 
 def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) -> list[str]:
-    many = LAYER_WORDS[layer][1]
+    over = ranked_over(df, layer)
+    many = "" if over != "i riket" else f"{LAYER_WORDS[layer][1]} "
     out = []
     for row in df.itertuples(index=False):
         if pd.isna(row.place):
             out.append("")
             continue
-        text = f"{analysis.place_text(row, better)} {many} i riket"
+        text = f"{analysis.place_text(row, better)} {many}{over}"
         if "place_in_area" in df.columns and not pd.isna(row.place_in_area):
             text = (f"plats {int(row.place_in_area)} av {int(row.of_in_area)} i {scope}; "
                     + text)
@@ -133,7 +144,9 @@ def render(sel: Selection) -> None:
         lans = {f"lan:{m[:2]}" for m in sel.area.members}
         borders = borders[borders["area_id"].isin(lans)]
     title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {scope}, {when}, "
-             f"{analysis.SEX_LABELS[sex].lower()}</sup>")
+             f"{analysis.SEX_LABELS[sex].lower()}"
+             f"{analysis.monthly_options_words(ind, _valued_series(values, ind, period, sex))}"
+             "</sup>")
     computed = layer != "kommun"
     source = charts.source_text(ind, computed_note=(f"Områden: {ind.area_method}."
                                                     if computed else None))
@@ -175,7 +188,9 @@ _LIST_STYLE = """<style>
 </style>"""
 
 
-PLACE = "plats i riket"  # map_table's column of the place among all kommuner (or areas)
+# map_table's column of the place among all kommuner (or areas); "plats bland kommuner med
+# värde" when some have none (ranked_over)
+PLACE = "plats i riket"
 
 
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
@@ -183,13 +198,14 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     enhet, anmärkning), the chosen kommun's (or area's) row marked, for the list beside the
     map; a value missing says why."""
     unit = str(table["enhet"].iloc[0]) if len(table) else ""
-    order = table.sort_values([PLACE, "område"], na_position="last")
+    place = table.attrs.get("place", PLACE)
+    order = table.sort_values([place, "område"], na_position="last")
     value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
     decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
     # the numbers as the text shown: Streamlit's grid draws any empty cell as "None", whatever
     # the styler's na_rep says, so a missing place or value is written "–" in the frame itself
     # (the list is already in order of place; a number's column keeps its right alignment)
-    places = [format_number(None if pd.isna(v) else int(v), 0) for v in order[PLACE]]
+    places = [format_number(None if pd.isna(v) else int(v), 0) for v in order[place]]
     values = [format_number(None if pd.isna(v) else float(v), decimals) for v in order[VALUE]]
     # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
     shown = pd.DataFrame({
@@ -253,6 +269,9 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     through series_frame took over a second."""
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
+    layer = str(values["area_id"].iloc[0]).split(":", 1)[0] if len(values) else "kommun"
+    over = ranked_over(values, layer if layer in LAYER_WORDS else "kommun")
+    place = PLACE if over == "i riket" else f"plats bland {over}"
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
     noun = people_noun(ind) if people else "personer"
     partial = values["status"] == "partial"  # an area layer's value from some members only
@@ -265,7 +284,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         "kön": analysis.SEX_LABELS[sex],
         VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
-        PLACE: values["place"].astype("Int64").array,
+        place: values["place"].astype("Int64").array,
         **({f"plats i {scope}": values["place_in_area"].astype("Int64").array}
            if "place_in_area" in values.columns else {}),
         "enhet": ind.short_unit, "täckning": cover,
@@ -275,6 +294,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
     table.attrs["decimals"] = {VALUE: ind.decimals}
+    table.attrs["place"] = place
     return table
 
 
@@ -282,6 +302,16 @@ def _few(people: dict[str, float] | None, area_id: str, noun: str) -> str:
     """'bygger på få personer (5)' for a kommun whose value rests on few (formatting.is_few)."""
     n = (people or {}).get(area_id.split(":", 1)[-1])
     return f"bygger på få {noun} ({format_number(n, 0)})" if is_few(n) else ""
+
+
+def _valued_series(values: pd.DataFrame, ind, period: str, sex: str) -> pd.DataFrame:
+    """The month (or year) drawn of the first shape with a value, as ``area_series`` reads
+    it: a monthly series names the age band it used (empty when no shape has a value)."""
+    valued = values.dropna(subset=["value"])
+    if not ind.is_monthly or valued.empty:
+        return pd.DataFrame(columns=["value"])
+    area = query("area", str(valued["area_id"].iloc[0]))
+    return periods.clip(query("area_series", ind, area, sex), period, period)
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
@@ -329,7 +359,7 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
         r = row.iloc[0]
         value = format_value(r["value"], ind.decimals, ind.short_unit)
         first = next(row.itertuples(index=False))
-        place = analysis.place_text(first, ind.better) + " i riket"
+        place = f"{analysis.place_text(first, ind.better)} {ranked_over(values, layer)}"
         if "place_in_area" in row.columns and pd.notna(first.place_in_area):
             place = (f"plats {int(first.place_in_area)} av {int(first.of_in_area)} i "
                      f"{markdown_literal(scope)}, "
