@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.cards_shown import cards
-from tests.test_app import _bas, _figures, _percent, _shown
+from tests.test_app import _bas, _decode, _figure, _figures, _percent, _shown
 
 
 def test_the_mirror_has_bas_for_both_sexes_only(shared, warehouse):
@@ -129,3 +129,20 @@ def test_the_bas_map_with_women_chosen_shows_the_total_and_says_so(app_env, shar
     assert _percent(rates["2081"]).replace("\u00a0", " ") in summary.replace("\u00a0", " ")
     assert "275 av 290 saknar värde" in summary
 
+
+def test_jamfor_s_bas_chart_names_the_age_band(app_env, shared):
+    """walk26 point 5: Jämför's BAS subtitle ended '…januari 2020–april 2026, totalt' with no
+    age band; it now says it as the Arbetslöshet page's BAS chart does."""
+    at = _shown(sida="jamfor", kommun="2081", indikator="bas_arbetsloshet",
+                jamfor="kommun:2081,kommun:2080")
+    assert not at.exception
+    fig = next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
+        "Arbetslöshet (SCB BAS)<br>"))
+    subtitle = fig["layout"]["title"]["text"].split("<sup>")[1]
+    assert subtitle.endswith("januari 2020–april 2026, totalt, 20–64 år, alla (inrikes och "
+                             "utrikes födda)</sup>")
+    page = _figure(_shown(sida="arbetsloshet", kommun="2081"), "Arbetslöshet (SCB BAS)<br>")
+    assert page["layout"]["title"]["text"].endswith(
+        "totalt, 20–64 år, alla (inrikes och utrikes födda)</sup>")
+    line = next(t for t in fig["data"] if t["name"] == "Borlänge")
+    assert _decode(line["y"])[-1] == _bas(shared, ["2081"], "000006II", "2026M04")

@@ -189,8 +189,10 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
         return
     computed = any(line.computed for line in lines) or reference is not None
     period = charts.period_text([line.data for line in lines])
+    # a monthly measure's age band and birth region, as the Arbetslöshet page's chart says them
+    options = analysis.monthly_options_words(ind, pd.concat([line.data for line in lines]))
     title = (f"{ind.label}{sex_note}<br><sup>{', '.join(line.name for line in lines)}, "
-             f"{period}, {SEX_LABELS[sex].lower()}</sup>")
+             f"{period}, {SEX_LABELS[sex].lower()}{options}</sup>")
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
         computed_note=f"Områden: {ind.area_method}." if computed else None)
