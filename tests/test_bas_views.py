@@ -146,3 +146,55 @@ def test_jamfor_s_bas_chart_names_the_age_band(app_env, shared):
         "totalt, 20–64 år, alla (inrikes och utrikes födda)</sup>")
     line = next(t for t in fig["data"] if t["name"] == "Borlänge")
     assert _decode(line["y"])[-1] == _bas(shared, ["2081"], "000006II", "2026M04")
+
+
+def test_bas_downloads_say_band_birth_region_source_id_and_how_area_rows_were_made(
+        app_env, shared, monkeypatch):
+    """walk26 point 4: Borlänge's BAS CSV had no age band or birth region (columns
+    område;månad;kön;värde;…, file '… – januari 2020–april 2026'), named the measure by our
+    key 'bas_arbetsloshet', and its workbook left 'Områdesvärden' empty though the file has
+    Dalarnas län's rows computed from the kommuner."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from exports.tables import csv_bytes, xlsx_bytes
+    from tests.test_app import DALARNA, _app
+    from ui import blocks
+    from ui.downloads import file_names
+
+    offered = {}
+    real = blocks.chart_downloads
+
+    def keep(fig, *parts, key, table=None, **kw):
+        offered[key] = (parts, table)
+        return real(fig, *parts, key=key, table=table, **kw)
+
+    monkeypatch.setattr(blocks, "chart_downloads", keep)
+    at = _app(kommun="2081").run()
+    assert not at.exception
+    parts, table = offered["dl-bas_arbetsloshet"]
+    assert file_names(*parts)["csv"] == ("Borlänge – Arbetslöshet (SCB BAS) – januari "
+                                         "2020–april 2026 – 20–64 år, alla (inrikes och "
+                                         "utrikes födda).csv")
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(table).decode("utf-8-sig")),
+                               delimiter=";"))
+    assert list(rows[0])[:6] == ["område", "månad", "kön", "ålder", "födelseregion", "värde"]
+    april = {r["område"]: r for r in rows if r["månad"] == "2026-04"}
+    assert set(april) == {"Borlänge", "Dalarnas län"}
+    mine = april["Borlänge"]
+    assert (mine["ålder"], mine["födelseregion"], mine["värde"]) == (
+        "20–64 år", "alla (inrikes och utrikes födda)",
+        _percent(_bas(shared, ["2081"], "000006II", "2026M04")).removesuffix("\u00a0%"))
+    lan = 100 * _bas(shared, DALARNA, "000004YH", "2026M04") / _bas(
+        shared, DALARNA, "000006IU", "2026M04")
+    assert april["Dalarnas län"]["värde"] == f"{lan:.1f}".replace(".", ",")
+    assert {r["nyckeltal"] for r in rows} == {"TAB6260 Arbetslöshet (SCB BAS)"}
+    about = load_workbook(io.BytesIO(xlsx_bytes(table)))["Om siffrorna"]
+    header = next(r for r in about.iter_rows(values_only=True) if r[0] == "Nyckeltal (id)")
+    [row] = [r for r in about.iter_rows(values_only=True) if r[1] == "Arbetslöshet (SCB BAS)"]
+    described = dict(zip(header, row, strict=True))
+    assert described["Nyckeltal (id)"] == "TAB6260"
+    assert described["Områdesvärden"].startswith("beräknat från kommunerna: summa arbetslösa / "
+                                                 "summa arbetskraften")

@@ -89,12 +89,17 @@ def monthly_options_words(ind: Indicator, data: pd.DataFrame) -> str:
     mart's default options (as ``area_series`` reads it), in the words of the monthly block's
     subtitle (monthly.options_text; ``data``: the series shown, whose bands are named); ''
     for an annual indicator or one without options."""
+    choices = default_options(ind)
+    return ", " + monthly.options_text(choices, data) if choices else ""
+
+
+def default_options(ind: Indicator) -> dict[str, monthly.Choice] | None:
+    """A monthly indicator's options as ``area_series`` reads them (the mart's defaults),
+    for a subtitle's or a download's words; None for an annual one or one without options."""
     if not ind.is_monthly or not ind.mart:
-        return ""
+        return None
     mart = monthly_marts()[ind.mart]
-    if not mart.get("dimensions"):
-        return ""
-    return ", " + monthly.options_text(monthly.choose(mart, {}, indicator_id=ind.id), data)
+    return monthly.choose(mart, {}, indicator_id=ind.id) if mart.get("dimensions") else None
 
 
 def shown_range(sel: Selection, periods: list[str], *, end_only: bool = False

@@ -39,6 +39,7 @@ from transforms.formatting import (
     markdown_literal,
 )
 from ui import cards, swedish
+from ui.analysis import default_options
 from ui.cards import CardView
 from ui.data import cached, figure, query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
@@ -363,7 +364,7 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
                                         in compared_areas(sel) if role in ("focus", "member")},
                                 noun=people_noun(ind))
     return ChartParts(fig, names, period, computed, table_export(
-        sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=period, computed=computed))
 
 
 def _coverage_words(row: pd.Series) -> str:
@@ -691,7 +692,7 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     fig = charts.time_series(shown, ind, title=title, breaks=breaks,
                              references=references(sel, ind, found[0][2]),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
-    names = name_parts(sel.area.name, ind.label, period, sex)
+    names = name_parts(sel.area.name, ind.label, period, sex, options=labels)
     notes = [sex_note.strip()] if sex_note else []
     if computed and mart.get("note"):
         notes.append(" ".join(str(mart["note"]).split()))
@@ -709,10 +710,12 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
         focus=list(sel.area.members), source=ind.source)
     if revised:
         notes.append(f"**{revised}**")
+    # the age band and birth region in every row (walk26), and how the län's and Riket's
+    # rows were made whenever there are any, a kommun's file too
     table = series_frame([(line.name, line.data) for line in shown], ind,
-                         sex=SEX_LABELS[sex])
+                         sex=SEX_LABELS[sex], options=choices)
     chart = ChartParts(fig, names, period, computed, table_export(
-        sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=period, computed=computed))
     return MonthlyParts(tuple(cards_found), sentence, chart, " ".join(notes) or None, why)
 
 
@@ -973,7 +976,8 @@ def measures_block(sel: Selection) -> None:
             name = spec.get("name", ind.label) + (" (totalt)" if total else "")
             lines.append(charts.Line(name, data, "focus"))
             shown.append((ind, series_frame([(sel.area.name, data)], ind,
-                                            sex=SEX_LABELS[sex])))
+                                            sex=SEX_LABELS[sex],
+                                            options=default_options(ind))))
     st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap
     if latest_texts:
         st.markdown(f"**Varför siffrorna skiljer sig för {sel.area.name}:**\n" +

@@ -10,7 +10,7 @@ import streamlit as st
 
 import charts
 import charts_map
-from transforms import map_classes, periods, ranking
+from transforms import map_classes, monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
 from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, markdown_literal
@@ -143,9 +143,9 @@ def render(sel: Selection) -> None:
     if borders is not None and scope != "Sverige":
         lans = {f"lan:{m[:2]}" for m in sel.area.members}
         borders = borders[borders["area_id"].isin(lans)]
+    drawn = _valued_series(values, ind, period, sex)  # names the month's age band
     title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {scope}, {when}, "
-             f"{analysis.SEX_LABELS[sex].lower()}"
-             f"{analysis.monthly_options_words(ind, _valued_series(values, ind, period, sex))}"
+             f"{analysis.SEX_LABELS[sex].lower()}{analysis.monthly_options_words(ind, drawn)}"
              "</sup>")
     computed = layer != "kommun"
     source = charts.source_text(ind, computed_note=(f"Områden: {ind.area_method}."
@@ -156,7 +156,11 @@ def render(sel: Selection) -> None:
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
     names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
-    table = map_table(values, ind, sex, people=_people(ind, period, sex, layer), scope=scope)
+    choices = analysis.default_options(ind)
+    band = drawn["band"].dropna().iloc[0] if "band" in drawn and drawn["band"].notna().any() \
+        else None
+    table = map_table(values, ind, sex, people=_people(ind, period, sex, layer), scope=scope,
+                      options=monthly.option_cells(choices, band) if choices else None)
     # the sentence on the chosen kommun; the map as wide as its shapes and key need
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
@@ -259,14 +263,16 @@ def _people(ind, period: str, sex: str, layer: str) -> dict[str, float]:
 
 
 def map_table(values: pd.DataFrame, ind, sex: str,
-              people: dict[str, float] | None = None, scope: str = "Sverige") -> pd.DataFrame:
+              people: dict[str, float] | None = None, scope: str = "Sverige",
+              options: dict[str, str] | None = None) -> pd.DataFrame:
     """The map's numbers with the columns of the other downloads (transforms.export.
     series_frame: värde as shown, coverage, source, fetch date), one row per shape, with its
     code, its place and why a value is missing, or that it rests on few people (``people``:
     kommun code -> the count behind its value). The place is named as the screen says it:
     "plats i riket", and beside it "plats i <scope>" when the map shows an area's members
     (walk25: a bare "plats" did not say which ranking). Built column-wise: 290 one-row frames
-    through series_frame took over a second."""
+    through series_frame took over a second. ``options``: a monthly indicator's age band and
+    birth region as columns after ``kön`` (transforms.monthly.option_cells)."""
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
     layer = str(values["area_id"].iloc[0]).split(":", 1)[0] if len(values) else "kommun"
@@ -281,7 +287,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     table = pd.DataFrame({
         "område": values["area_name"].to_numpy(),
         "kod": [a.split(":", 1)[-1] for a in values["area_id"]], **when,
-        "kön": analysis.SEX_LABELS[sex],
+        "kön": analysis.SEX_LABELS[sex], **(options or {}),
         VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
         place: values["place"].astype("Int64").array,
@@ -290,7 +296,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         "enhet": ind.short_unit, "täckning": cover,
         "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
             values["status"], values["value"], values["area_id"], strict=True)],
-        "nyckeltal": f"{ind.id} {ind.label}",
+        "nyckeltal": ind.id_and_label(),
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
     table.attrs["decimals"] = {VALUE: ind.decimals}
