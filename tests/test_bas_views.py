@@ -198,3 +198,26 @@ def test_bas_downloads_say_band_birth_region_source_id_and_how_area_rows_were_ma
     assert described["Nyckeltal (id)"] == "TAB6260"
     assert described["Områdesvärden"].startswith("beräknat från kommunerna: summa arbetslösa / "
                                                  "summa arbetskraften")
+
+
+def test_a_kommuns_annual_workbook_says_how_its_lan_and_riket_rows_were_made(app_env,
+                                                                             monkeypatch):
+    """The same rule for a yearly chart: Växjö's N03920 file has Kronobergs län's and Riket's
+    population-weighted rows, so 'Områdesvärden' says how they were weighted."""
+    from ui import blocks
+
+    offered = {}
+    real = blocks.chart_downloads
+
+    def keep(fig, *parts, key, table=None, **kw):
+        offered[key] = table
+        return real(fig, *parts, key=key, table=table, **kw)
+
+    monkeypatch.setattr(blocks, "chart_downloads", keep)
+    from tests.test_app import _app
+
+    at = _app(sida="arbetsloshet", flik="ar", kommun="0780").run()
+    assert not at.exception
+    table = offered["dl-N03920"]
+    assert {"Växjö", "Kronobergs län", "Riket"} <= set(table.data["område"])
+    assert table.area_method and "vägt med" in table.indicators[0].area_method
