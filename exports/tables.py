@@ -111,7 +111,7 @@ def _write_about(ws, table: TableExport) -> None:
     for cell in ws[ws.max_row]:
         cell.font = bold
     for ind in table.indicators:
-        ws.append([ind.id, ind.label, ind.definition or ind.title or "", ind.short_unit,
+        ws.append([ind.source_id or "", ind.label, ind.definition or ind.title or "", ind.short_unit,
                    ind.decimals, ind.source_line.removeprefix("Källa: "),
                    format_date(ind.fetched_at) if ind.fetched_at else "okänt datum",
                    ind.area_method if table.area_method else ""])

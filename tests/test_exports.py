@@ -179,7 +179,7 @@ def test_a_chart_of_several_measures_exports_each_with_its_own_id_and_period(war
             for r in range(2, ws.max_row + 1)} == {"#,##0.0"}
     about = "\n".join(str(c.value) for row in wb["Om siffrorna"].iter_rows() for c in row
                       if c.value)
-    assert "bas_arbetsloshet" in about and "N03920" in about
+    assert "TAB6260" in about and "N03920" in about  # the source's ids, never our key
 
 
 def test_a_csv_button_is_labelled_by_what_it_downloads():

@@ -200,7 +200,8 @@ def test_a_suppressed_or_missing_kommun_is_said_so_in_the_maps_numbers(warehouse
     assert len(table) == 290 and set(table["månad"]) == {"2026-04"}
     empty = table[table["värde"].isna()]
     assert len(empty) == 275 and set(empty["anmärkning"]) == {"uppgift saknas"}
-    assert table["plats i riket"].notna().sum() == 15
+    # ranked among the 15 with a value, never "i riket" (walk26)
+    assert table["plats bland kommuner med värde"].notna().sum() == 15
 
 
 def test_the_map_exports_as_png_svg_and_pdf_offline(app_env, export_browser):

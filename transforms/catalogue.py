@@ -129,6 +129,12 @@ class Indicator:
             return " och ".join(self.source_ids) or None
         return self.id
 
+    def id_and_label(self) -> str:
+        """The indicator as a download's ``nyckeltal`` column names it: the id a reader can
+        look up at the source, then the label ('N03920 Arbetslöshet 18–64 år …', 'TAB6260
+        Arbetslöshet (SCB BAS)'); never our own key (walk26: 'bas_arbetsloshet …')."""
+        return f"{self.source_id} {self.label}" if self.source_id else self.label
+
     def picker_label(self, *, with_source: bool = False) -> str:
         """The indicator as a picker names it, with the id a reader can look up at the source
         (source_id), never our key: 'Arbetslöshet (SCB BAS) (TAB6260)', 'Invånare med

@@ -66,12 +66,17 @@ def members_subtitle(area_name: str, period: str, sex: str) -> str:
     return f"Kommunerna i {area_name}, {period}, {MEMBER_SEXES[sex]}"
 
 
-def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: str) -> pd.DataFrame:
+def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: str,
+                 options: dict | None = None) -> pd.DataFrame:
     """Long table (grain: area × year or month) of named series with their coverage and source.
 
     ``värde`` is the value as shown (``shown_number``); the frame's ``attrs["decimals"]``
     says how many decimals each number column has, for the CSV and Excel writers.
+    ``options``: a monthly series' choices (transforms.monthly.choose), written after
+    ``kön`` as columns ``ålder``, ``födelseregion`` (monthly.option_cells).
     """
+    from transforms.monthly import option_cells
+
     rows = []
     for name, df in named:
         monthly = "year" not in df.columns
@@ -81,11 +86,12 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
             if status in ("partial", "withheld"):
                 cover = coverage_label(int(r.n_reporting), int(r.n_expected))
             when = {"månad": str(r.period)[:7]} if monthly else {"år": int(r.year)}
-            rows.append({"område": name, **when, "kön": sex,
+            chosen = option_cells(options, getattr(r, "band", None)) if options else {}
+            rows.append({"område": name, **when, "kön": sex, **chosen,
                          VALUE: shown_number(r.value, ind.decimals),
                          "enhet": ind.short_unit, "täckning": cover,
-                         "anmärkning": flag_text(r, ind.source or "Källan"),
-                         "nyckeltal": f"{ind.id} {ind.label}",
+                          "anmärkning": flag_text(r, ind.source or "Källan"),
+                          "nyckeltal": ind.id_and_label(),
                          "källa": ind.source_line.removeprefix("Källa: "),
                          "hämtad": (ind.fetched_at or "")[:10]})
     out = pd.DataFrame(rows)

@@ -204,6 +204,20 @@ def used_label(choice: Choice, data: pd.DataFrame) -> str:
     return choice.label.lower() if choice.dim != "age" else choice.label
 
 
+def option_cells(choices: dict[str, Choice], band: object = None) -> dict[str, str]:
+    """A download row's options as columns, named as the source's dimension in Swedish:
+    {'ålder': '20–64 år', 'födelseregion': 'alla (inrikes och utrikes födda)'}; a scheduled
+    age series gives the band it used that month (``band``, monthly_series' column)."""
+    out = {}
+    for choice in choices.values():
+        if choice.schedule and isinstance(band, str) and band:
+            text = choice.code_label(band)
+        else:
+            text = used_label(choice, pd.DataFrame())
+        out[_DIM_WORDS.get(choice.dim, choice.dim)] = text
+    return out
+
+
 def options_text(choices: dict[str, Choice], data: pd.DataFrame) -> str:
     """Every option of a monthly chart in words, as its subtitle on screen and in the deck
     says them: '20–64 år, alla (inrikes och utrikes födda)' (``data``: the area's series)."""

@@ -12,12 +12,21 @@ from dataclasses import replace
 
 import pandas as pd
 
-from transforms import ranking
-from transforms.catalogue import Indicator
+from transforms import monthly, ranking
+from transforms.catalogue import Indicator, monthly_marts
 from transforms.periods import Period, at_or_before
 from ui import url_state
 from ui.data import query
-from ui.selection import SEX_LABELS, Selection, page_changed, page_key, period_note
+from ui.selection import (
+    NO_SEX,
+    NO_SEX_FETCHED,
+    SEX_LABELS,
+    Selection,
+    page_changed,
+    page_key,
+    period_note,
+    total_note,
+)
 
 DEFAULT_INDICATOR = "N03920"
 # what the picker's search finds: its options name the source's id, never our key (walk25)
@@ -49,11 +58,12 @@ def _set_indicator(state: url_state.ViewState, value: object) -> url_state.ViewS
 
 def sex_picker(sel: Selection, ind: Indicator, column, *, name: str) -> tuple[str, str]:
     """Kön (``kon=``) where the indicator is split by sex; returns (sex code, note)."""
-    if not ind.has_sex:
-        if sel.sex != "T":
-            column.caption(f"{ind.label} finns inte per kön; visar totalt.")
-            return "T", " (finns inte per kön; visar totalt)"
-        column.caption("Finns inte per kön.")
+    reason = NO_SEX if not ind.has_sex else monthly_sex_missing(ind, sel.sex)
+    if reason:  # a monthly source without the sex in the data: the total, as other pages
+        if sel.sex != "T":  # (walk26: Kvinnor offered on SCB BAS drew an empty map)
+            column.caption(f"{ind.label} {reason}; visar totalt.")
+            return "T", total_note(reason)
+        column.caption(f"{reason[:1].upper()}{reason[1:]}.")
         return "T", ""
     sexes = list(SEX_LABELS)
     key = page_key(name)
@@ -61,6 +71,35 @@ def sex_picker(sel: Selection, ind: Indicator, column, *, name: str) -> tuple[st
                  horizontal=True, key=key, on_change=page_changed,
                  args=(key, lambda s, v: replace(s, sex=str(v))))
     return sel.sex, ""
+
+
+def monthly_sex_missing(ind: Indicator, sex: str) -> str:
+    """NO_SEX_FETCHED when ``ind`` is monthly and its fetched data has no values split by
+    sex (the mirror's SCB BAS: totals only; ``sex`` "T" asks whether any split is there),
+    else ''."""
+    if not ind.is_monthly or not ind.mart:
+        return ""
+    held = query("month_sexes", monthly_marts()[ind.mart]["table"])
+    wanted = {sex} if sex != "T" else {"K", "M"}
+    return NO_SEX_FETCHED if held and not wanted & set(held) else ""
+
+
+def monthly_options_words(ind: Indicator, data: pd.DataFrame) -> str:
+    """', 20–64 år, alla (inrikes och utrikes födda)' for a monthly indicator read with its
+    mart's default options (as ``area_series`` reads it), in the words of the monthly block's
+    subtitle (monthly.options_text; ``data``: the series shown, whose bands are named); ''
+    for an annual indicator or one without options."""
+    choices = default_options(ind)
+    return ", " + monthly.options_text(choices, data) if choices else ""
+
+
+def default_options(ind: Indicator) -> dict[str, monthly.Choice] | None:
+    """A monthly indicator's options as ``area_series`` reads them (the mart's defaults),
+    for a subtitle's or a download's words; None for an annual one or one without options."""
+    if not ind.is_monthly or not ind.mart:
+        return None
+    mart = monthly_marts()[ind.mart]
+    return monthly.choose(mart, {}, indicator_id=ind.id) if mart.get("dimensions") else None
 
 
 def shown_range(sel: Selection, periods: list[str], *, end_only: bool = False

@@ -39,10 +39,19 @@ from transforms.formatting import (
     markdown_literal,
 )
 from ui import cards, swedish
+from ui.analysis import default_options
 from ui.cards import CardView
 from ui.data import cached, figure, query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
-from ui.selection import SEX_LABELS, Selection, dimension_control, reference_value
+from ui.selection import (
+    NO_SEX,
+    NO_SEX_FETCHED,
+    SEX_LABELS,
+    Selection,
+    dimension_control,
+    reference_value,
+    total_note,
+)
 from warehouse import queries
 
 MAX_MEMBER_LINES = 8  # an area with at most this many kommuner draws each of them too
@@ -76,7 +85,7 @@ def sex_for(sel: Selection, ind: Indicator) -> tuple[str, str]:
     """The sex code to query and a note when the indicator has no split by sex."""
     if ind.has_sex or sel.sex == "T":
         return sel.sex, ""
-    return "T", " (finns inte per kön; visar totalt)"
+    return "T", total_note(NO_SEX)
 
 
 def series(sel: Selection, ind: Indicator, area: queries.Area, sex: str) -> pd.DataFrame:
@@ -355,7 +364,7 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
                                         in compared_areas(sel) if role in ("focus", "member")},
                                 noun=people_noun(ind))
     return ChartParts(fig, names, period, computed, table_export(
-        sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=period, computed=computed))
 
 
 def _coverage_words(row: pd.Series) -> str:
@@ -516,10 +525,15 @@ def _monthly_series(sel: Selection, ind: Indicator, sex: str, dims: dict
 
 
 def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataFrame]],
-                      focus: queries.Area | None, choices: dict[str, monthly.Choice]) -> str:
+                      focus: queries.Area | None, choices: dict[str, monthly.Choice],
+                      period: tuple[str | None, str | None] = (None, None)) -> str:
     """Why areas have no monthly value, in one plain sentence (``focus``: the chosen area
-    when it is among them)."""
+    when it is among them; ``period``: the chosen first and last period)."""
     what = ind.label.split(" (")[0].lower()
+    outside = _outside_period(missing, focus, period)
+    if outside:  # walk26: 2010–2019 was blamed on the kommuner the data cover
+        names = and_list([markdown_literal(area.name) for area, _ in missing])
+        return f"SCB:s månadssiffror för {what} saknas för {names} i vald period: {outside}."
     if focus is None:  # the area is there; its län or Riket cannot be computed
         texts = []
         for area, df in missing:
@@ -550,6 +564,23 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
     elif not query("has_table", monthly_marts()[ind.mart]["table"]):
         where = ": de har inte kunnat hämtas från SCB"
     return f"SCB:s månadssiffror för {what} saknas för {listed}{where}."
+
+
+def _outside_period(missing: list[tuple[queries.Area, pd.DataFrame]],
+                    focus: queries.Area | None,
+                    period: tuple[str | None, str | None]) -> str | None:
+    """'den hämtade datan börjar i januari 2020, efter vald period' when the chosen area has
+    monthly values, but none in the chosen period (the data end before it: 'slutar i'), else
+    None."""
+    whole = next((df for area, df in missing if area is focus), None)
+    if focus is None or whole is None or whole.dropna(subset=["value"]).empty:
+        return None
+    before, after = periods.nearest_outside(whole, *period)
+    if after and not before:
+        return f"den hämtade datan börjar i {after}, efter vald period"
+    if before and not after:
+        return f"den hämtade datan slutar i {before}, före vald period"
+    return None
 
 
 def _default_option(ind: Indicator, dim: str) -> str:
@@ -593,7 +624,7 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
                                sel.view_key()), lambda: monthly_of(sel, ind, mart, dims))
     if cards or ind.aggregation == "sum":  # a count's län and Riket stand beside it as numbers
-        _monthly_cards(ind, list(parts.cards))
+        _monthly_cards(ind, list(parts.cards), parts.sex_reason)
     if parts.sentence:
         said = st.session_state.setdefault(SAID, set())
         if parts.sentence not in said:  # several monthly blocks on a page: say it once
@@ -611,21 +642,25 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
 @dataclass(frozen=True)
 class MonthlyParts:
     """What monthly_unemployment_block draws: the cards' (area, latest month), the sentence on
-    what is missing, the chart (None: no area has a value) and the note under it."""
+    what is missing, the chart (None: no area has a value), the note under it and why the
+    cards show the total instead of the chosen sex ('' when they show it)."""
 
     cards: tuple
     sentence: str | None
     chart: ChartParts | None
     area_note: str | None
+    sex_reason: str = ""  # why the cards show the total, not the chosen sex (measure_sex)
 
 
 def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> MonthlyParts:
     """What monthly_unemployment_block draws for the options ``dims`` (no drawing: cached
     per view)."""
     choices = monthly.choose(mart, dims, indicator_id=ind.id)
-    sex, sex_note = sel.sex, ""
+    sex, sex_note, why = sel.sex, "", ""
     found = _monthly_series(sel, ind, sex, dims)
     if sex != "T" and found[0][2].dropna(subset=["value"]).empty:
+        # the cards say it as the yearly cards do (walk26: a total read as women's rate)
+        why = measure_sex(sel, ind)[1] or NO_SEX_FETCHED
         sex, sex_note = "T", (f" Siffror för {SEX_LABELS[sel.sex].lower()} finns inte i den "
                               "hämtade datan; totalt visas.")
         found = _monthly_series(sel, ind, sex, dims)
@@ -650,9 +685,9 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     sentence = None
     if missing:
         focus = sel.area if missing[0][0] is sel.area else None
-        sentence = _missing_sentence(ind, missing, focus, choices)
+        sentence = _missing_sentence(ind, missing, focus, choices, (sel.start, sel.end))
     if not shown:
-        return MonthlyParts(tuple(cards_found), sentence, None, None)
+        return MonthlyParts(tuple(cards_found), sentence, None, None, why)
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
     labels = monthly.options_text(choices, shown[0].data)  # as the deck's subtitle
     period = charts.period_text([line.data for line in shown])
@@ -662,7 +697,7 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     fig = charts.time_series(shown, ind, title=title, breaks=breaks,
                              references=references(sel, ind, found[0][2]),
                              computed_note=f"Områden: {ind.area_method}." if computed else None)
-    names = name_parts(sel.area.name, ind.label, period, sex)
+    names = name_parts(sel.area.name, ind.label, period, sex, options=labels)
     notes = [sex_note.strip()] if sex_note else []
     if computed and mart.get("note"):
         notes.append(" ".join(str(mart["note"]).split()))
@@ -680,20 +715,26 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
         focus=list(sel.area.members), source=ind.source)
     if revised:
         notes.append(f"**{revised}**")
+    # the age band and birth region in every row (walk26), and how the län's and Riket's
+    # rows were made whenever there are any, a kommun's file too
     table = series_frame([(line.name, line.data) for line in shown], ind,
-                         sex=SEX_LABELS[sex])
+                         sex=SEX_LABELS[sex], options=choices)
     chart = ChartParts(fig, names, period, computed, table_export(
-        sel.area, ind, table, sex=SEX_LABELS[sex], period=period))
-    return MonthlyParts(tuple(cards_found), sentence, chart, " ".join(notes) or None)
+        sel.area, ind, table, sex=SEX_LABELS[sex], period=period, computed=computed))
+    return MonthlyParts(tuple(cards_found), sentence, chart, " ".join(notes) or None, why)
 
 
-def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> None:
+def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]],
+                   sex_reason: str = "") -> None:
     """The latest month of the area, its län and Riket as cards side by side (a count's cards
-    name the count: several count blocks stand on one page); nothing when none has a value."""
+    name the count: several count blocks stand on one page); nothing when none has a value.
+    ``sex_reason``: why they show the total, said in each label as the yearly cards say it."""
     views = []
     for area, latest in found:
         name = f"{ind.label}: {area.name}" if ind.aggregation == "sum" else area.name
         card = bas_card(latest, ind, name)
+        if sex_reason:
+            card = replace(card, label=card.label + total_note(sex_reason))
         if latest["status"] == "partial":
             card = replace(card, notes=("Beräknat från " + coverage_label(
                 int(latest["n_reporting"]), int(latest["n_expected"])) + ".", *card.notes))
@@ -881,9 +922,9 @@ def measure_sex(sel: Selection, ind: Indicator) -> tuple[str, str]:
     if sel.sex == "T":
         return "T", ""
     if not ind.has_sex:
-        return "T", "finns inte per kön"
+        return "T", NO_SEX
     if query("area_series", ind, sel.area, sel.sex)["value"].isna().all():
-        return "T", "finns inte per kön i den hämtade datan"  # the mirror's BAS: totals only
+        return "T", NO_SEX_FETCHED  # the mirror's BAS: totals only
     return sel.sex, ""
 
 
@@ -941,7 +982,8 @@ def measures_block(sel: Selection) -> None:
             name = spec.get("name", ind.label) + (" (totalt)" if total else "")
             lines.append(charts.Line(name, data, "focus"))
             shown.append((ind, series_frame([(sel.area.name, data)], ind,
-                                            sex=SEX_LABELS[sex])))
+                                            sex=SEX_LABELS[sex],
+                                            options=default_options(ind))))
     st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap
     if latest_texts:
         st.markdown(f"**Varför siffrorna skiljer sig för {sel.area.name}:**\n" +

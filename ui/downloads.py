@@ -95,10 +95,13 @@ def csv_button(table: pd.DataFrame, filename: str, *, key: str, label: str = CSV
 
 
 def table_export(area, ind, table: pd.DataFrame, *, sex: str, period: str,
-                 decimals: list[int] | None = None) -> TableExport:
+                 decimals: list[int] | None = None,
+                 computed: bool | None = None) -> TableExport:
     """A chart's numbers with what they are: the indicator (or several, for a chart of parts
     or of several measures, with ``decimals`` per row when they differ), the area and its
-    members."""
+    members. ``computed``: whether the table has area values computed from kommuner (a
+    kommun's chart has its län's and Riket's rows), so the workbook says how they were made;
+    None: when the area is not a kommun."""
     from ui.data import query
 
     members = list(area.members)
@@ -106,12 +109,16 @@ def table_export(area, ind, table: pd.DataFrame, *, sex: str, period: str,
     inds = list(ind) if isinstance(ind, list | tuple) else [ind]
     return TableExport(table, inds, area.name, area.area_id,
                        list(zip(members, names, strict=True)), sex=sex, period=period,
-                       area_method=not area.is_kommun, decimals=decimals or [])
+                       area_method=not area.is_kommun if computed is None else computed,
+                       decimals=decimals or [])
 
 
-def name_parts(area_name: str, label: str, period: str, sex: str = "T") -> tuple[str, ...]:
-    """What a chart's files are named by: area, indicator, period (and the sex when not
-    both)."""
+def name_parts(area_name: str, label: str, period: str, sex: str = "T",
+               options: str | None = None) -> tuple[str, ...]:
+    """What a chart's files are named by: area, indicator, period, a monthly series' options
+    as its subtitle says them ('20–64 år, alla (inrikes och utrikes födda)') and the sex
+    when not both."""
     from ui.selection import SEX_LABELS
 
-    return (area_name, label, period) + ((SEX_LABELS[sex].lower(),) if sex != "T" else ())
+    return (area_name, label, period) + ((options,) if options else ()) + (
+        (SEX_LABELS[sex].lower(),) if sex != "T" else ())

@@ -30,6 +30,14 @@ from ui.url_state import Dimension, ViewState, Vocabulary
 from warehouse import queries
 
 SEX_LABELS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+NO_SEX = "finns inte per kön"  # why the total is shown: the indicator has no split by sex
+NO_SEX_FETCHED = "finns inte per kön i den hämtade datan"  # the source has it, the data not
+
+
+def total_note(reason: str) -> str:
+    """What a card's or chart's title adds where it shows the total for both sexes instead of
+    the chosen sex: ' (finns inte per kön; visar totalt)' for ``reason`` NO_SEX."""
+    return f" ({reason}; visar totalt)"
 KIND_PREFIX = {"lan": "Län", "la": "Lokal arbetsmarknad", "fa": "FA-region",
                "kommungrupp": "Kommungrupp", "riket": "Riket", "group": "Egen grupp"}
 REFERENCE_KINDS = {"ingen": "Ingen", "period": "Basperiod", "mal": "Målvärde"}

@@ -160,7 +160,7 @@ def ranking_export(table: pd.DataFrame, ind, period: str, sex: str,
         "län": table["Län"].to_numpy(),
         VALUE: pd.array([shown_number(v, ind.decimals) for v in table["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
-        "enhet": ind.short_unit, "nyckeltal": f"{ind.id} {ind.label}",
+        "enhet": ind.short_unit, "nyckeltal": ind.id_and_label(),
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
     data.attrs["decimals"] = {VALUE: ind.decimals}
@@ -189,20 +189,22 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
         return
     computed = any(line.computed for line in lines) or reference is not None
     period = charts.period_text([line.data for line in lines])
+    # a monthly measure's age band and birth region, as the Arbetslöshet page's chart says them
+    options = analysis.monthly_options_words(ind, pd.concat([line.data for line in lines]))
     title = (f"{ind.label}{sex_note}<br><sup>{', '.join(line.name for line in lines)}, "
-             f"{period}, {SEX_LABELS[sex].lower()}</sup>")
+             f"{period}, {SEX_LABELS[sex].lower()}{options}</sup>")
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
         computed_note=f"Områden: {ind.area_method}." if computed else None)
     names = name_parts(f"Jämförelse, {', '.join(line.name for line in lines)}", ind.label,
-                       period, sex)
+                       period, sex, options=options.removeprefix(", "))
     st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
     source_footer(ind, period=period, computed=computed)
     # the numbers of every line drawn, Riket's reference line too (walk25: the chart drew
     # Riket and its CSV and Excel left it out)
     drawn = lines + ([reference] if reference is not None else [])
     table = series_frame([(line.name, line.data) for line in drawn], ind,
-                         sex=SEX_LABELS[sex])
+                         sex=SEX_LABELS[sex], options=analysis.default_options(ind))
     # named as the subtitle and the file name name them: the areas drawn, not one without
     # a line nor the reference line's Riket (rev25b); Riket's kommuner still listed
     drawn_areas = [a for a, _ in shown]

@@ -10,7 +10,7 @@ import streamlit as st
 
 import charts
 import charts_map
-from transforms import map_classes, periods, ranking
+from transforms import map_classes, monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
 from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, markdown_literal
@@ -61,7 +61,7 @@ def map_values(sel: Selection, ind, period: str, sex: str, layer: str
     if layer == "kommun":
         df = query("map_kommun_values", ind, period, sex)
         df = df.assign(area_id="kommun:" + df["kommun_code"], area_name=df["kommun_name"])
-        ranked = analysis.with_places(df, better)
+        ranked = analysis.with_places(df, better).assign(n_all=len(df))
         if not sel.area.is_kommun and sel.area.kind != "riket":
             ranked = ranked[ranked["kommun_code"].isin(sel.area.members)]
             inner = analysis.with_places(ranked[["kommun_code", "value"]], better)
@@ -71,17 +71,28 @@ def map_values(sel: Selection, ind, period: str, sex: str, layer: str
             return ranked.reset_index(drop=True), sel.area.name
         return ranked, "Sverige"
     df = query("area_values", ind, layer, period, sex)
-    return analysis.with_places(df, better, code="area_id"), "Sverige"
+    return analysis.with_places(df, better, code="area_id").assign(n_all=len(df)), "Sverige"
+
+
+def ranked_over(values: pd.DataFrame, layer: str = "kommun") -> str:
+    """Over what map_values' places count: 'i riket' when every kommun (or area of the layer)
+    in the country has a value, else '<kommuner> med värde' (walk26: SCB BAS for 15 of 290
+    kommuner said 'plats 14 av 15 i riket'). ``n_all``: the number of shapes in the country
+    (the rows when absent, a map of the whole country)."""
+    total = int(values["n_all"].iloc[0]) if "n_all" in values and len(values) else len(values)
+    ranked = int(values["of"].iloc[0]) if len(values) else 0
+    return "i riket" if ranked >= total else f"{LAYER_WORDS[layer][1]} med värde"
 
 
 def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) -> list[str]:
-    many = LAYER_WORDS[layer][1]
+    over = ranked_over(df, layer)
+    many = "" if over != "i riket" else f"{LAYER_WORDS[layer][1]} "
     out = []
     for row in df.itertuples(index=False):
         if pd.isna(row.place):
             out.append("")
             continue
-        text = f"{analysis.place_text(row, better)} {many} i riket"
+        text = f"{analysis.place_text(row, better)} {many}{over}"
         if "place_in_area" in df.columns and not pd.isna(row.place_in_area):
             text = (f"plats {int(row.place_in_area)} av {int(row.of_in_area)} i {scope}; "
                     + text)
@@ -132,8 +143,10 @@ def render(sel: Selection) -> None:
     if borders is not None and scope != "Sverige":
         lans = {f"lan:{m[:2]}" for m in sel.area.members}
         borders = borders[borders["area_id"].isin(lans)]
+    drawn = _valued_series(values, ind, period, sex)  # names the month's age band
     title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {scope}, {when}, "
-             f"{analysis.SEX_LABELS[sex].lower()}</sup>")
+             f"{analysis.SEX_LABELS[sex].lower()}{analysis.monthly_options_words(ind, drawn)}"
+             "</sup>")
     computed = layer != "kommun"
     source = charts.source_text(ind, computed_note=(f"Områden: {ind.area_method}."
                                                     if computed else None))
@@ -143,7 +156,11 @@ def render(sel: Selection) -> None:
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
     names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
-    table = map_table(values, ind, sex, people=_people(ind, period, sex, layer), scope=scope)
+    choices = analysis.default_options(ind)
+    band = drawn["band"].dropna().iloc[0] if "band" in drawn and drawn["band"].notna().any() \
+        else None
+    table = map_table(values, ind, sex, people=_people(ind, period, sex, layer), scope=scope,
+                      options=monthly.option_cells(choices, band) if choices else None)
     # the sentence on the chosen kommun; the map as wide as its shapes and key need
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
@@ -175,7 +192,9 @@ _LIST_STYLE = """<style>
 </style>"""
 
 
-PLACE = "plats i riket"  # map_table's column of the place among all kommuner (or areas)
+# map_table's column of the place among all kommuner (or areas); "plats bland kommuner med
+# värde" when some have none (ranked_over)
+PLACE = "plats i riket"
 
 
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
@@ -183,13 +202,14 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     enhet, anmärkning), the chosen kommun's (or area's) row marked, for the list beside the
     map; a value missing says why."""
     unit = str(table["enhet"].iloc[0]) if len(table) else ""
-    order = table.sort_values([PLACE, "område"], na_position="last")
+    place = table.attrs.get("place", PLACE)
+    order = table.sort_values([place, "område"], na_position="last")
     value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
     decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
     # the numbers as the text shown: Streamlit's grid draws any empty cell as "None", whatever
     # the styler's na_rep says, so a missing place or value is written "–" in the frame itself
     # (the list is already in order of place; a number's column keeps its right alignment)
-    places = [format_number(None if pd.isna(v) else int(v), 0) for v in order[PLACE]]
+    places = [format_number(None if pd.isna(v) else int(v), 0) for v in order[place]]
     values = [format_number(None if pd.isna(v) else float(v), decimals) for v in order[VALUE]]
     # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
     shown = pd.DataFrame({
@@ -243,16 +263,21 @@ def _people(ind, period: str, sex: str, layer: str) -> dict[str, float]:
 
 
 def map_table(values: pd.DataFrame, ind, sex: str,
-              people: dict[str, float] | None = None, scope: str = "Sverige") -> pd.DataFrame:
+              people: dict[str, float] | None = None, scope: str = "Sverige",
+              options: dict[str, str] | None = None) -> pd.DataFrame:
     """The map's numbers with the columns of the other downloads (transforms.export.
     series_frame: värde as shown, coverage, source, fetch date), one row per shape, with its
     code, its place and why a value is missing, or that it rests on few people (``people``:
     kommun code -> the count behind its value). The place is named as the screen says it:
     "plats i riket", and beside it "plats i <scope>" when the map shows an area's members
     (walk25: a bare "plats" did not say which ranking). Built column-wise: 290 one-row frames
-    through series_frame took over a second."""
+    through series_frame took over a second. ``options``: a monthly indicator's age band and
+    birth region as columns after ``kön`` (transforms.monthly.option_cells)."""
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
+    layer = str(values["area_id"].iloc[0]).split(":", 1)[0] if len(values) else "kommun"
+    over = ranked_over(values, layer if layer in LAYER_WORDS else "kommun")
+    place = PLACE if over == "i riket" else f"plats bland {over}"
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
     noun = people_noun(ind) if people else "personer"
     partial = values["status"] == "partial"  # an area layer's value from some members only
@@ -262,19 +287,20 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     table = pd.DataFrame({
         "område": values["area_name"].to_numpy(),
         "kod": [a.split(":", 1)[-1] for a in values["area_id"]], **when,
-        "kön": analysis.SEX_LABELS[sex],
+        "kön": analysis.SEX_LABELS[sex], **(options or {}),
         VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
-        PLACE: values["place"].astype("Int64").array,
+        place: values["place"].astype("Int64").array,
         **({f"plats i {scope}": values["place_in_area"].astype("Int64").array}
            if "place_in_area" in values.columns else {}),
         "enhet": ind.short_unit, "täckning": cover,
         "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
             values["status"], values["value"], values["area_id"], strict=True)],
-        "nyckeltal": f"{ind.id} {ind.label}",
+        "nyckeltal": ind.id_and_label(),
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
     table.attrs["decimals"] = {VALUE: ind.decimals}
+    table.attrs["place"] = place
     return table
 
 
@@ -282,6 +308,16 @@ def _few(people: dict[str, float] | None, area_id: str, noun: str) -> str:
     """'bygger på få personer (5)' for a kommun whose value rests on few (formatting.is_few)."""
     n = (people or {}).get(area_id.split(":", 1)[-1])
     return f"bygger på få {noun} ({format_number(n, 0)})" if is_few(n) else ""
+
+
+def _valued_series(values: pd.DataFrame, ind, period: str, sex: str) -> pd.DataFrame:
+    """The month (or year) drawn of the first shape with a value, as ``area_series`` reads
+    it: a monthly series names the age band it used (empty when no shape has a value)."""
+    valued = values.dropna(subset=["value"])
+    if not ind.is_monthly or valued.empty:
+        return pd.DataFrame(columns=["value"])
+    area = query("area", str(valued["area_id"].iloc[0]))
+    return periods.clip(query("area_series", ind, area, sex), period, period)
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
@@ -329,7 +365,7 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
         r = row.iloc[0]
         value = format_value(r["value"], ind.decimals, ind.short_unit)
         first = next(row.itertuples(index=False))
-        place = analysis.place_text(first, ind.better) + " i riket"
+        place = f"{analysis.place_text(first, ind.better)} {ranked_over(values, layer)}"
         if "place_in_area" in row.columns and pd.notna(first.place_in_area):
             place = (f"plats {int(first.place_in_area)} av {int(first.of_in_area)} i "
                      f"{markdown_literal(scope)}, "
