@@ -90,8 +90,8 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
             rows.append({"område": name, **when, "kön": sex, **chosen,
                          VALUE: shown_number(r.value, ind.decimals),
                          "enhet": ind.short_unit, "täckning": cover,
-                          "anmärkning": flag_text(r, ind.source or "Källan"),
-                          "nyckeltal": ind.id_and_label(),
+                         "anmärkning": flag_text(r, ind.source or "Källan"),
+                         "nyckeltal": ind.id_and_label(),
                          "källa": ind.source_line.removeprefix("Källa: "),
                          "hämtad": (ind.fetched_at or "")[:10]})
     out = pd.DataFrame(rows)
