@@ -15,10 +15,19 @@ Shares over the reporting kommuner (weighted) are estimates labelled "n av m", n
 from __future__ import annotations
 
 import json
+from datetime import date
 
+import pytest
+
+import charts
 import charts_map
+from exports.deck import Compared, _value_text, change_text, key_figures, monthly_key_figures
+from tests.cards_shown import cards
+from transforms import bounds, monthly, periods
 from transforms.areas import coverage_label
-from transforms.export import to_excel_csv
+from transforms.export import series_frame, to_excel_csv
+from transforms.formatting import format_change
+from ui import blocks
 from warehouse import queries
 
 STOCKHOLM, SKANE, NYNASHAMN = "lan:01", "lan:12", "0192"
@@ -68,6 +77,77 @@ def test_a_sum_with_a_kommun_missing_is_at_least_its_value(warehouse, shared):
     assert weighted.loc[2022, "status"] == "partial" and "is_lower_bound" not in weighted
     assert coverage_label(*weighted.loc[2022, ["n_reporting", "n_expected"]].astype(int)) \
         == "25 av 26 kommuner"
+
+
+@pytest.mark.parametrize(("kpi", "area_id", "year", "old", "new"), [
+    ("N31910", STOCKHOLM, 2022, -4_104, -3_651),
+    ("N31848", STOCKHOLM, 2022, -7_338, -6_494),
+    ("N31848", SKANE, 2022, -8_822, -8_306)])
+def test_a_change_is_counted_over_the_same_kommuner(warehouse, shared, kpi, area_id, year,
+                                                    old, new):
+    values = _kolada(shared, kpi)
+    members = _kommuner(shared, area_id[-2:])
+    expected, n = _same_members_change(values, members, year)
+    assert expected == new and n == len(members) - 1
+    ind = queries.indicator(warehouse, kpi)
+    area = queries.area(warehouse, area_id)
+    series = queries.area_series(warehouse, ind, area).set_index("year")
+    assert series.loc[year, "value"] - series.loc[year - 1, "value"] == old  # what was said
+    same = bounds.like_for_like(queries.member_values(warehouse, kpi, list(area.members)),
+                                year, year - 1)
+    assert (same.change, same.n_members) == (new, n)
+    # the meeting deck's words: at least, and the change over the same kommuner
+    whole = queries.area_series(warehouse, ind, area)
+    sentences, flags = key_figures(
+        ind, [Compared(area.name, "focus", periods.clip(whole, str(year - 2), str(year)))],
+        whole, year - 2, queries.member_values(warehouse, kpi, list(area.members)))
+    assert f"var minst {_value_text(ind, series.loc[year, 'value'])} {year}" in sentences[0]
+    assert f"{change_text(ind, new, str(year - 1))} (samma {n} kommuner båda åren)" \
+        in sentences[0]
+    assert change_text(ind, old, str(year - 1)) not in sentences[0]
+    assert any("minst dessa värden, kommuner utan värde saknas i summan" in f for f in flags)
+
+
+def test_the_card_says_minst_and_the_change_of_the_same_kommuner(app_env, warehouse):
+    """Försörjningsstöd, Stockholms län, tab Mottagare och hushåll: the counts' cards."""
+    from tests.test_app import _shown
+
+    at = _shown(sida="forsorjningsstod", omrade=STOCKHOLM, flik="mottagare")
+    assert not at.exception
+    shown = {c.label: c for c in cards(at)}
+    for kpi, value, change in (("N31910", "26\u00a0589", -3_651),
+                               ("N31848", "44\u00a0612", -6_494)):
+        ind = queries.indicator(warehouse, kpi)
+        card = shown[f"{ind.label}, 2022"]
+        assert card.value == f"minst {value}"
+        words = format_change(change, 0, ind.unit, ind.short_unit, ind.label)
+        assert card.delta == f"{words} från 2021, samma 25 kommuner båda åren"
+        assert any("25 av 26 kommuner" in n and "**Minst:**" in n for n in card.notes)
+
+
+def test_a_monthly_sum_without_a_kommun_is_a_lower_bound_without_change(warehouse):
+    """SCB BAS (the mirror: Dalarna only) for Falun, Borlänge and Gävle: Gävle has no value,
+    so 2 297 in April 2026 is Falun's 863 and Borlänge's 1 434: at least that, no change."""
+    ind = queries.indicator(warehouse, "bas_arbetslosa")
+    group = queries.Area("group:t", "group", "Falun, Borlänge och Gävle", ("2080", "2081", "2180"))
+    parts = [queries.monthly_series(warehouse, ind, queries.area(warehouse, f"kommun:{k}"))
+             .set_index("period").loc[date(2026, 4, 1), "value"] for k in ("2080", "2081")]
+    series = queries.monthly_series(warehouse, ind, group)
+    latest = monthly.latest_with_year_before(series)
+    assert latest["period"] == date(2026, 4, 1) and latest["value"] == sum(parts) == 2_297
+    assert latest["is_lower_bound"] and latest["change"] is None
+    card = blocks.bas_card(latest, ind, group.name)
+    assert card.value == "minst 2\u00a0297" and card.delta is None
+    assert card.notes == (bounds.PARTIAL_SUM_NOTE,)
+    # the chart's hover says why, and the table's flag column and coverage
+    hover = charts._hover(charts.Line(group.name, series, "focus"), ind)[-1]
+    assert "minst 2\u00a0297" in hover and "kommuner utan värde saknas" in hover
+    assert "&lt;5" not in hover and "<5" not in hover
+    table = series_frame([(group.name, series)], ind, sex="Totalt")
+    last = table.iloc[-1]
+    assert last["anmärkning"] == "preliminär, nedre gräns" and last["täckning"] == "2 av 3 kommuner"
+    _, flags = monthly_key_figures(ind, [Compared(group.name, "focus", series)], series)
+    assert any("kommuner utan värde saknas i summan" in f for f in flags)
 
 
 def test_the_map_keeps_the_lower_bound(warehouse, shared):

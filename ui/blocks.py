@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import charts
-from transforms import monthly, periods, ranking
+from transforms import bounds, monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import (
@@ -159,20 +159,42 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     # the period before may lie before the chosen range: look it up in the whole series
     upto = periods.clip(whole, None, periods.code(latest[column], freq))
     _, previous = periods.latest_and_previous(upto)
-    delta = None
+    delta, notes = None, ()
     if previous is not None:
-        change = shown_change(latest["value"], previous["value"], ind.decimals)
-        words = format_change(change, ind.decimals, ind.unit, ind.short_unit, ind.label)
-        delta = f"{words} från {periods.label(previous[column], freq)}"
-    notes = ()
+        delta, notes = change_of(sel, ind, sex, latest, previous, freq)
+    lower = bounds.is_lower(latest)  # a sum of counts with members missing (numfix26)
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
-        notes = (f"Områdesvärdet bygger på {cover}.",)
+        notes = (f"Områdesvärdet bygger på {cover}." + (
+            " **Minst:** kommuner utan värde saknas i summan, så det sanna antalet är minst "
+            "detta." if lower else ""),) + notes
     if freq == "year":
         notes += few_people_notes(ind, sel.area, sex, latest, previous)
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
-                         value=format_value(latest["value"], ind.decimals, ind.short_unit),
+                         value=("minst " if lower else "")
+                         + format_value(latest["value"], ind.decimals, ind.short_unit),
                          delta=delta, help=ind.definition, notes=notes), latest[column])
+
+
+def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
+              previous: pd.Series, freq: str) -> tuple[str | None, tuple[str, ...]]:
+    """A card's change from ``previous`` to ``latest`` and its notes. Where either is a sum
+    with members missing (a lower bound), the change is counted like for like, over the
+    members with a value both years ("samma 25 kommuner båda åren"), or withheld with the
+    reason: a change between sums of different members is no change (numfix26)."""
+    column = "year" if freq == "year" else "period"
+    new, old, same = latest["value"], previous["value"], ""
+    if bounds.is_lower(latest) or bounds.is_lower(previous):
+        both = bounds.like_for_like(query("member_values", ind.id, list(sel.area.members),
+                                          sex), int(latest["year"]), int(previous["year"])) \
+            if freq == "year" else None
+        if both is None:
+            return None, ("Förändringen kan inte anges: summorna bygger på olika kommuner.",)
+        new, old = both.latest, both.previous
+        same = f", samma {both.n_members} kommuner båda åren"
+    change = shown_change(new, old, ind.decimals)
+    words = format_change(change, ind.decimals, ind.unit, ind.short_unit, ind.label)
+    return f"{words} från {periods.label(previous[column], freq)}{same}", ()
 
 
 def people_indicator(ind: Indicator) -> Indicator | None:
@@ -696,17 +718,13 @@ def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]]) -> No
     cards.draw(views)
 
 
-LOWER_BOUND_NOTE = ("**Minst:** summan räknar med kommuner där källan döljer små antal (<5) "
-                    "eller inte kan ange antalet, så det sanna värdet är minst detta och "
-                    "förändringen mot året före kan inte anges.")
-YEAR_BEFORE_LOWER_NOTE = ("Samma månad året före är en nedre gräns (källan döljer små antal), "
-                          "så förändringen kan inte anges.")
+LOWER_BOUND_NOTE = bounds.LOWER_BOUND_NOTE
+YEAR_BEFORE_LOWER_NOTE = bounds.YEAR_BEFORE_LOWER_NOTE
 
 
 def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     """A card from monthly.latest_with_year_before()."""
     period = latest["period"]
-    lower = latest.get("is_lower_bound", False)
     delta = None
     if latest["change"] is not None:  # (none between lower bounds)
         change = format_change(shown_change(latest["value"], latest["value_year_before"],
@@ -716,11 +734,9 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
         label += " (preliminär)"
-    value = format_value(latest["value"], ind.decimals, ind.short_unit)
-    notes = (LOWER_BOUND_NOTE,) if lower else (
-        (YEAR_BEFORE_LOWER_NOTE,) if latest.get("year_before_lower_bound") else ())
-    return CardView(label=label, value=f"minst {value}" if lower else value,
-                    delta=delta, help=ind.definition, notes=notes)
+    value, notes = bounds.card_text(latest, ind, format_value(latest["value"], ind.decimals,
+                                                              ind.short_unit))
+    return CardView(label=label, value=value, delta=delta, help=ind.definition, notes=notes)
 
 
 def population_block(sel: Selection) -> None:
