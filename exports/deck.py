@@ -506,6 +506,10 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
             others.append(f"{line.name} {_minst(row.iloc[0])}"
                           f"{_value_text(ind, row['value'].iloc[0])}")
     sentences = [first + ("; " + ", ".join(others) if others else "") + "."]
+    hidden = bounds.newest_hidden(focus.data, latest)  # a newer month hidden as "<5"
+    if hidden is not latest:
+        sentences.append(f"{format_month(hidden['period']).capitalize()}: källan döljer "
+                         f"värdet för {focus.name} (antalet är under 5, visas som \"<5\").")
     earliest = values.iloc[0]
     start = pd.Timestamp(earliest["period"])
     if start < month:

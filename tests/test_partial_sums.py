@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 
 import charts
@@ -171,3 +172,43 @@ def test_the_map_keeps_the_lower_bound(warehouse, shared):
     assert rows.loc["01", "täckning"] == "25 av 26 kommuner"
     csv = to_excel_csv(table).decode("utf-8-sig")
     assert "Stockholms län;01;2022;Totalt;26589;1;antal;25 av 26 kommuner;nedre gräns" in csv
+
+
+# --- 2. a kommun's newest month hidden as "<5" (hand-made AF workbooks) ----------------------
+
+def test_a_kommuns_hidden_newest_month_is_shown_as_hidden(af_august, tmp_path, monkeypatch):
+    """Uppvidinge's unga kvinnor 2026-08 is "<5" in the hand-made andel-av-bas file: the
+    Unga page's card says augusti 2026 and that the source hides it, as Kronoberg's card
+    says augusti 2026 (the card said "juli 2026" with July's value)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+    from warehouse.db import connect
+
+    con = connect(af_august["dir"] / "warehouse.duckdb")
+    try:
+        ind = queries.indicator(con, "af_andel_inskrivna")
+        series = queries.monthly_series(con, ind, queries.area(con, "kommun:0760"), "K",
+                                        {"group": "unga"})
+    finally:
+        con.close()
+    last = series.set_index("period").loc[date(2026, 8, 1)]
+    assert last["status"] == "masked" and pd.isna(last["value"])
+    shown = bounds.newest_hidden(series, monthly.latest_with_year_before(series))
+    assert shown["period"] == date(2026, 8, 1) and shown["change"] is None
+    sentences, _ = monthly_key_figures(ind, [Compared("Uppvidinge", "focus", series)], series,
+                                       {"group": "unga"})
+    assert "Augusti 2026: källan döljer värdet för Uppvidinge" in " ".join(sentences)
+    monkeypatch.setenv("WAREHOUSE_PATH", str(af_august["dir"] / "warehouse.duckdb"))
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update({"sida": "unga", "kommun": "0760", "kon": "K"})
+    at.run()
+    assert not at.exception
+    found = {c.label: c for c in cards(at)}
+    card = found["Uppvidinge, augusti 2026"]
+    assert card.value == bounds.HIDDEN_SHARE and card.delta is None
+    assert card.notes == [bounds.HIDDEN_SHARE_NOTE]
+    assert "Kronobergs län, augusti 2026" in found
+    assert not any(label.startswith("Uppvidinge, juli 2026") for label in found)

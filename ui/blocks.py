@@ -654,9 +654,11 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     shown, missing, cards_found = [], [], []
     for area, role, whole in found:
         in_period = periods.clip(whole, sel.start, sel.end)
-        # the card: the latest month in the period; the year before may lie before the period
+        # the card: the latest month in the period; the year before may lie before the period;
+        # a newer month the source hides ("<5") is that month, said so (numfix26)
+        upto = periods.clip(whole, None, sel.end)
         latest = None if in_period.dropna(subset=["value"]).empty else \
-            monthly.latest_with_year_before(periods.clip(whole, None, sel.end))
+            bounds.newest_hidden(upto, monthly.latest_with_year_before(upto))
         if latest is None:
             missing.append((area, whole))
             continue
@@ -726,7 +728,7 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     """A card from monthly.latest_with_year_before()."""
     period = latest["period"]
     delta = None
-    if latest["change"] is not None:  # (none between lower bounds)
+    if latest["change"] is not None:  # (none between lower bounds, none for a hidden month)
         change = format_change(shown_change(latest["value"], latest["value_year_before"],
                                             ind.decimals), ind.decimals, ind.unit,
                                ind.short_unit, ind.label)
