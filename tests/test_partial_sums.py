@@ -27,7 +27,7 @@ from tests.cards_shown import cards
 from transforms import bounds, monthly, periods
 from transforms.areas import coverage_label
 from transforms.export import series_frame, to_excel_csv
-from transforms.formatting import format_change
+from transforms.formatting import format_change, format_value
 from ui import blocks
 from warehouse import queries
 
@@ -109,7 +109,7 @@ def test_a_change_is_counted_over_the_same_kommuner(warehouse, shared, kpi, area
     assert any("minst dessa värden, kommuner utan värde saknas i summan" in f for f in flags)
 
 
-def test_the_card_says_minst_and_the_change_of_the_same_kommuner(app_env, warehouse):
+def test_the_card_says_minst_and_the_change_of_the_same_kommuner(app_env, warehouse, shared):
     """Försörjningsstöd, Stockholms län, tab Mottagare och hushåll: the counts' cards."""
     from tests.test_app import _shown
 
@@ -124,6 +124,14 @@ def test_the_card_says_minst_and_the_change_of_the_same_kommuner(app_env, wareho
         words = format_change(change, 0, ind.unit, ind.short_unit, ind.label)
         assert card.delta == f"{words} från 2021, samma 25 kommuner båda åren"
         assert any("25 av 26 kommuner" in n and "**Minst:**" in n for n in card.notes)
+    # the count's chart names Riket beside it: at least the sum of the kommuner with a value
+    from tests.test_app import _figures
+
+    values = _kolada(shared, "N31910")
+    riket = [v for (_, year), v in values.items() if year == 2022]
+    beside = (f"Riket minst {format_value(sum(riket), 0, 'antal')} (2022, bygger på "
+              f"{len(riket)} av 290 kommuner)")
+    assert any(beside in fig["layout"]["title"]["text"] for fig in _figures(at)), beside
 
 
 def test_a_monthly_sum_without_a_kommun_is_a_lower_bound_without_change(warehouse):

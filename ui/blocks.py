@@ -403,8 +403,9 @@ def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
         freq = periods.frequency_of(df)
         when = periods.label(latest["year" if freq == "year" else "period"], freq)
         when += _coverage_words(latest)
-        texts.append(f"{line.name} {format_value(latest['value'], ind.decimals, ind.short_unit)}"
-                     f" ({when})")
+        bound = "minst " if bounds.is_lower(latest) else ""  # a sum without every member
+        texts.append(f"{line.name} {bound}"
+                     f"{format_value(latest['value'], ind.decimals, ind.short_unit)} ({when})")
     return ", ".join(texts)
 
 
