@@ -178,19 +178,22 @@ def coverage_label(n_reporting: int, n_expected: int) -> str:
 
 
 def mark_partial_sums(series: pd.DataFrame, rule: str) -> pd.DataFrame:
-    """An area's series (any grain) with every sum of counts over fewer members than expected
-    flagged as a lower bound.
+    """An area's series (any grain) with ``is_lower_bound``: True where it already is (e.g. a
+    hidden "<5"), and for rule 'sum' where the value is 'partial'.
 
-    For rule 'sum' a 'partial' value lacks the counts of the members that do not report, so
-    the area's true count is at least this: ``is_lower_bound`` is set there (added when the
-    frame lacks it, kept where it is already true, e.g. a hidden "<5"). Other rules are
-    returned as given: a share over the reporting members is an estimate, shown with its
-    coverage ("12 av 13 kommuner"), not a bound.
+    A sum of counts over fewer members than expected lacks the counts of the members that do
+    not report, so the area's true count is at least this. Other rules get the column as
+    given (False where absent): a share over the reporting members is an estimate, shown
+    with its coverage ("12 av 13 kommuner"), not a bound.
     """
-    if rule != "sum":
-        return series
-    partial = series["status"].eq("partial").to_numpy(dtype=bool) if "status" in series \
-        else np.zeros(len(series), dtype=bool)
-    before = series["is_lower_bound"].astype("boolean").fillna(False).to_numpy(dtype=bool) \
-        if "is_lower_bound" in series else np.zeros(len(series), dtype=bool)
-    return series.assign(is_lower_bound=before | partial)
+    # plain lists into a shallow copy: a page reads many series per view, and assign with a
+    # nullable cast cost ~0.9 ms a series (bench/results/queries.md, numfix26)
+    lower = np.zeros(len(series), dtype=bool)
+    if rule == "sum" and "status" in series:
+        lower |= np.array([v == "partial" for v in series["status"].tolist()], dtype=bool)
+    if "is_lower_bound" in series:
+        lower |= np.array([v is True or (v is not None and v is not pd.NA and v == 1)
+                           for v in series["is_lower_bound"].tolist()], dtype=bool)
+    out = series.copy(deep=False)
+    out["is_lower_bound"] = lower
+    return out

@@ -193,17 +193,20 @@ def area_series_many(con: Con, inds: list[Indicator], area_obj: Area,
                  order by indicator_id, year"""
         key = area_obj.members[0]
     else:
-        sql = """select indicator_id, year, value, n_expected, n_reporting, status
+        # is_lower_bound as official_area_series gives it (a 'sum' indicator's partial value)
+        sql = """select indicator_id, year, value, n_expected, n_reporting, status,
+                        coalesce(status = 'partial', false)
+                        and list_contains(?, indicator_id) as is_lower_bound
                  from marts.area_indicator_year
                  where list_contains(?, indicator_id) and area_id = ? and sex = ?
                  order by indicator_id, year"""
         key = area_obj.area_id
-    rows = con.execute(sql, [ids, key, sex]).df()
+    sums = [i.id for i in inds if i.aggregation == "sum"]
+    rows = con.execute(sql, [ids, key, sex] if area_obj.is_kommun else
+                       [sums, ids, key, sex]).df()
     if area_obj.is_kommun:  # as area_series gives a kommun's: one member, reporting if valued
         rows = rows.assign(n_expected=1, n_reporting=rows["value"].notna().astype(int))
-        return _split(rows, ids)
-    rules = {i.id: i.aggregation for i in inds}
-    return {i: area_rules.mark_partial_sums(df, rules[i]) for i, df in _split(rows, ids).items()}
+    return _split(rows, ids)
 
 
 def _split(rows: pd.DataFrame, ids: list[str]) -> dict[str, pd.DataFrame]:
@@ -235,12 +238,16 @@ def published_series_many(con: Con, indicator_ids: list[str], area_id: str,
     return _split(con.execute(sql, [ids, area_id, sex]).df(), ids)
 
 
-def official_area_series(con: Con, indicator_id: str, area_id: str,
-                         sex: str = "T") -> pd.DataFrame:
-    """A precomputed official area's series: year, value, n_expected, n_reporting, status."""
-    sql = """select year, value, n_expected, n_reporting, status from marts.area_indicator_year
+def official_area_series(con: Con, indicator_id: str, area_id: str, sex: str = "T", *,
+                         is_sum: bool = False) -> pd.DataFrame:
+    """A precomputed official area's series: year, value, n_expected, n_reporting, status,
+    is_lower_bound (``is_sum``, the indicator's rule is 'sum': True where the value is
+    'partial', a count without some members, as areas.mark_partial_sums; else False)."""
+    sql = """select year, value, n_expected, n_reporting, status,
+                    coalesce(status = 'partial', false) and ? as is_lower_bound
+             from marts.area_indicator_year
              where indicator_id = ? and area_id = ? and sex = ? order by year"""
-    return con.execute(sql, [indicator_id, area_id, sex]).df()
+    return con.execute(sql, [is_sum, indicator_id, area_id, sex]).df()
 
 
 def _member_frame(con: Con, ids: list[str], kommun_codes: list[str]) -> pd.DataFrame:
@@ -456,12 +463,12 @@ def area_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T") -> pd.
     if area_obj.is_kommun:
         df = kommun_series(con, ind.id, area_obj.members[0], sex)
         return df.assign(n_expected=1, n_reporting=df["value"].notna().astype(int))
-    if area_obj.kind == "group":
-        found = computed_area_series(con, ind, list(area_obj.members), sex)
-    else:
-        found = official_area_series(con, ind.id, area_obj.area_id, sex)
     # a sum over fewer members than expected is no area's count: at least this (numfix26)
-    return area_rules.mark_partial_sums(found, ind.aggregation)
+    if area_obj.kind == "group":
+        return area_rules.mark_partial_sums(
+            computed_area_series(con, ind, list(area_obj.members), sex), ind.aggregation)
+    return official_area_series(con, ind.id, area_obj.area_id, sex,
+                                is_sum=ind.aggregation == "sum")
 
 
 def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T") -> pd.DataFrame:
