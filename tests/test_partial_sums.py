@@ -174,6 +174,12 @@ def test_the_map_keeps_the_lower_bound(warehouse, shared):
     assert hover[STOCKHOLM].endswith("minst 26\u00a0589 (nedre gräns: bara 25 av 26 kommuner "
                                      "har värden)")
     assert "minst" not in hover["lan:03"]
+    # a share over the reporting kommuner is not a bound, but says how many report
+    share = queries.indicator(warehouse, "N31807")
+    shares = queries.area_values(warehouse, share, "lan", "2022")
+    said = dict(zip(shares["area_id"], charts_map.hover_texts(shares, share), strict=True))
+    assert "minst" not in said[STOCKHOLM]
+    assert said[STOCKHOLM].endswith("(bygger på 25 av 26 kommuner)")
     table = map_table(values.assign(place=1), ind, "T")
     rows = table.set_index("kod")
     assert rows.loc["01", "anmärkning"] == "nedre gräns" and rows.loc["03", "anmärkning"] == ""
