@@ -454,7 +454,8 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
             cover = _coverage_words(row.iloc[0]).removeprefix(", ")
             # 'sammanlagt', not 'totalt': the subtitle says the sex with 'totalt'; on the
             # subtitle's line, as the title's space holds two lines
-            subtitle += (f". {sel.area.name} sammanlagt: "
+            bound = "minst " if bounds.is_lower(row.iloc[0]) else ""  # kommuner missing
+            subtitle += (f". {sel.area.name} sammanlagt: {bound}"
                          f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
                          f"{f' ({cover})' if cover else ''}")
     title = f"{ind.label}<br><sup>{subtitle}</sup>"
