@@ -169,10 +169,13 @@ def _flag(row, name: str, default=None):
 def flag_text(row, ind: Indicator) -> str | None:
     """Why a value is special, in Swedish (for hover), or None for an ordinary value."""
     notes = []
-    if _flag(row, "is_lower_bound", False):
+    status = _flag(row, "status")
+    if _flag(row, "is_lower_bound", False) and _hidden_part(row):
         notes.append("nedre gräns: en del av antalet visas av källan som \"<5\", så det "
                      "verkliga värdet är minst så här högt")
-    status = _flag(row, "status")
+    elif _flag(row, "is_lower_bound", False):  # a sum with members missing (numfix26)
+        notes.append("nedre gräns: kommuner utan värde saknas i summan, så det verkliga "
+                     "värdet är minst så här högt")
     if status == "partial":
         notes.append(f"bygger på {coverage_label(int(row.n_reporting), int(row.n_expected))}")
     if status == "withheld":
@@ -189,7 +192,15 @@ def flag_text(row, ind: Indicator) -> str | None:
     return "; ".join(notes) or None
 
 
-_FLAG_COLUMNS = ("is_lower_bound", "status", "n_reporting", "n_expected", "is_preliminary")
+def _hidden_part(row) -> bool:
+    """Whether a lower bound hides a "<5" count (n_masked > 0), rather than only missing
+    members' counts (a 'partial' sum); without n_masked, any bound that is not partial."""
+    masked = _flag(row, "n_masked")
+    return bool(masked) if masked is not None else _flag(row, "status") != "partial"
+
+
+_FLAG_COLUMNS = ("is_lower_bound", "status", "n_reporting", "n_expected", "is_preliminary",
+                 "n_masked")
 _FLAGGED = ("partial", "withheld", "masked")  # the statuses flag_text explains
 
 
@@ -281,8 +292,11 @@ def _flagged(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     out = {}
     if "status" in valued:
         out["partial"] = valued[valued["status"] == "partial"]
-    if "is_lower_bound" in valued:
-        out["lower"] = valued[valued["is_lower_bound"].fillna(False).astype(bool)]
+    if "is_lower_bound" in valued:  # the "<5" mark; a partial sum is ringed as partial
+        lower = valued["is_lower_bound"].fillna(False).astype(bool)
+        hidden = valued["n_masked"].fillna(0) > 0 if "n_masked" in valued else \
+            valued.get("status", pd.Series(None, index=valued.index)) != "partial"
+        out["lower"] = valued[lower & hidden]
     if "is_preliminary" in valued:
         prelim = valued["is_preliminary"].fillna(False).astype(bool)
         if not prelim.all():  # all preliminary: said in the title, not marked point by point

@@ -348,6 +348,25 @@ def layout_at(fig: dict, width: int, height: int) -> None:
             note.update(text=source, yshift=-(bottom - 4))
 
 
+def _coverage(row) -> str:
+    """'bygger på 25 av 26 kommuner' from a row's n_reporting and n_expected ('' without)."""
+    n, m = getattr(row, "n_reporting", None), getattr(row, "n_expected", None)
+    if n is None or m is None or pd.isna(n) or pd.isna(m):
+        return ""
+    return f"bygger på {int(n)} av {int(m)} kommuner"
+
+
+def _bound(row) -> str:
+    """Why an area's value is a lower bound: its hidden "<5" members, or how many of its
+    kommuner have a value (a sum of counts without the others)."""
+    if (getattr(row, "n_masked", 0) or 0) > 0:
+        return "nedre gräns: källan döljer små antal (<5)"
+    n, m = getattr(row, "n_reporting", None), getattr(row, "n_expected", None)
+    if n is None or m is None or pd.isna(n) or pd.isna(m):
+        return "nedre gräns: alla kommuner rapporterar inte"
+    return f"nedre gräns: bara {int(n)} av {int(m)} kommuner har värden"
+
+
 def hover_texts(values: pd.DataFrame, ind: Indicator, *, name: str = "area_name",
                 extra: list[str] | None = None) -> list[str]:
     """'<b>Växjö</b><br>6,0 %<br>…' per row: the value with its unit, or why there is none,
@@ -360,10 +379,12 @@ def hover_texts(values: pd.DataFrame, ind: Indicator, *, name: str = "area_name"
             shown = STATUS_TEXT["suppressed"]
         elif pd.isna(value):
             shown = STATUS_TEXT["missing"]
+        elif getattr(row, "is_lower_bound", False) is True:  # numfix26
+            shown = f"minst {format_value(value, ind.decimals, ind.short_unit)} ({_bound(row)})"
         else:
             shown = format_value(value, ind.decimals, ind.short_unit)
-            if status == "partial":
-                shown += f" ({STATUS_TEXT['partial']})"
+            if status == "partial":  # a share over the reporting kommuner: say how many
+                shown += f" ({_coverage(row) or STATUS_TEXT['partial']})"
         text = f"<b>{getattr(row, name)}</b><br>{shown}"
         if extra and extra[i]:
             text += f"<br>{extra[i]}"

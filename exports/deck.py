@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms import monthly, periods
+from transforms import bounds, monthly, periods
 from transforms.areas import coverage_label
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
@@ -361,13 +361,38 @@ def year_runs(items: list[tuple[int, str]]) -> str:
     return ", ".join(parts)
 
 
+def _minst(row: object) -> str:
+    """'minst ' before a value that is a lower bound (a sum with members missing or hidden)."""
+    return "minst " if row is not None and bounds.is_lower(row) else ""
+
+
+def _change_between(ind: Indicator, new: pd.Series, old: pd.Series,
+                    members: pd.DataFrame | None, when: str) -> tuple[str | None, str]:
+    """('3 651 färre än 2021', '') from ``old`` to ``new`` (yearly rows); where either is a
+    lower bound, the change over the members with a value both years, with 'samma 25
+    kommuner båda åren', when ``members`` (member_values) has any, else (None, ''): no
+    change between sums of different members (numfix26)."""
+    if not (bounds.is_lower(new) or bounds.is_lower(old)):
+        return change_text(ind, shown_change(new["value"], old["value"], ind.decimals),
+                           when), ""
+    both = None if members is None else bounds.like_for_like(members, int(new["year"]),
+                                                             int(old["year"]))
+    if both is None:
+        return None, ""
+    return (change_text(ind, shown_change(both.latest, both.previous, ind.decimals), when),
+            f"samma {both.n_members} kommuner båda åren")
+
+
 def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
-                start: int) -> tuple[list[str], list[str]]:
+                start: int, members: pd.DataFrame | None = None
+                ) -> tuple[list[str], list[str]]:
     """The key figures in words and the flags, for the focus line (``lines[0]``).
 
     'Invånare med ekonomiskt bistånd var 3,3 % 2022 i Samordningsförbundet Värend, 0,5
     procentenheter lägre än 2021; Kronobergs län 3,3 %, Riket 3,9 %.' The change is from the
     year before the latest even when that lies before the chosen span (as the screen's card).
+    A sum with members missing is 'minst …', and its changes are counted over the same
+    members (``members``: the focus area's member_values) or left out with the reason.
     """
     focus = lines[0]
     found = periods.latest_and_previous(focus.data.dropna(subset=["value"]))
@@ -375,27 +400,43 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
         return [], []
     latest, _ = found
     year = int(latest["year"])
-    first = f"{ind.label} var {_value_text(ind, latest['value'])} {year} i {focus.name}"
+    first = (f"{ind.label} var {_minst(latest)}{_value_text(ind, latest['value'])} {year} i "
+             f"{focus.name}")
     _, previous = periods.latest_and_previous(whole[whole["year"] <= year].dropna(
         subset=["value"]))
+    unsaid = []  # changes left out: sums of different members
     if previous is not None:
-        first += ", " + change_text(ind, shown_change(latest["value"], previous["value"],
-                                                      ind.decimals),
-                                    str(int(previous["year"])))
+        change, same = _change_between(ind, latest, previous, members,
+                                       str(int(previous["year"])))
+        if change is None:
+            unsaid.append(str(int(previous["year"])))
+        else:
+            first += ", " + change + (f" ({same})" if same else "")
     others = []
     for line in lines[1:]:
         row = _row(line.data, year)
-        others.append(f"{line.name} {_value_text(ind, row['value'] if row is not None else None)}")
+        others.append(f"{line.name} {_minst(row)}"
+                      f"{_value_text(ind, row['value'] if row is not None else None)}")
     sentences = [first + ("; " + ", ".join(others) if others else "") + "."]
     values = focus.data.dropna(subset=["value"])
     earliest = values.iloc[0]
     if int(earliest["year"]) < year:
-        change = change_text(ind, shown_change(latest["value"], earliest["value"],
-                                               ind.decimals), str(int(earliest["year"])))
+        change, same = _change_between(ind, latest, earliest, members,
+                                       str(int(earliest["year"])))
+        if change is None:
+            unsaid.append(str(int(earliest["year"])))
         sentences.append(f"{int(earliest['year'])}–{year}: från "
-                         f"{_value_text(ind, earliest['value'])} till "
-                         f"{_value_text(ind, latest['value'])} ({change}).")
+                         f"{_minst(earliest)}{_value_text(ind, earliest['value'])} till "
+                         f"{_minst(latest)}{_value_text(ind, latest['value'])}"
+                         + (f" ({change}{', ' + same if same else ''})." if change else "."))
     flags = []
+    lower = [(int(r.year), "") for r in values.itertuples() if bounds.is_lower(r)]
+    if lower:
+        flags.append(f"{focus.name}: minst dessa värden, kommuner utan värde saknas i summan: "
+                     f"{year_runs(lower)}.")
+    if unsaid:
+        flags.append(f"Förändringen mot {' och '.join(dict.fromkeys(unsaid))} kan inte anges: "
+                     "summorna bygger på olika kommuner.")
     others = []
     for line in lines:
         rows = line.data.dropna(subset=["value"])
@@ -468,18 +509,27 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
         row = line.data[(pd.to_datetime(line.data["period"]) == month)
                         & line.data["value"].notna()]
         if not row.empty:
-            others.append(f"{line.name} {_value_text(ind, row['value'].iloc[0])}")
+            others.append(f"{line.name} {_minst(row.iloc[0])}"
+                          f"{_value_text(ind, row['value'].iloc[0])}")
     sentences = [first + ("; " + ", ".join(others) if others else "") + "."]
+    hidden = bounds.newest_hidden(focus.data, latest)  # a newer month hidden as "<5"
+    if hidden is not latest:
+        sentences.append(f"{format_month(hidden['period']).capitalize()}: källan döljer "
+                         f"värdet för {focus.name} (antalet är under 5, visas som \"<5\").")
     earliest = values.iloc[0]
     start = pd.Timestamp(earliest["period"])
     flags = list(monthly.change_notes(latest))
     if start < month:
         newest = values[pd.to_datetime(values["period"]) == month].iloc[0]
         since = monthly.compared_value(newest, earliest, same_band=same_band, breaks=ind.breaks)
-        was = earliest["value"] if since.value is None else since.value  # like with like
+        like = since.value is not None  # like with like: the newest month's band
+        was = since.value if like else earliest["value"]
+        was_bound = since.is_lower_bound if like else bounds.is_lower(earliest)
         span = (f"{format_month(start).capitalize()}–{format_month(month)}: från "
-                f"{_value_text(ind, was)} till {_value_text(ind, latest['value'])}")
-        if since.value is None or since.is_lower_bound or latest["is_lower_bound"]:
+                f"{'minst ' if was_bound else ''}{_value_text(ind, was)} till "
+                f"{bound}{_value_text(ind, latest['value'])}")
+        # no change between sums of different members or with hidden counts (numfix26)
+        if not like or was_bound or bounds.is_lower(latest):
             sentences.append(f"{span}.")
         else:
             change = change_text(ind, shown_change(latest["value"], since.value, ind.decimals),
@@ -498,7 +548,13 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
         lower = [pd.Timestamp(p) for p in values[values["is_lower_bound"].fillna(False)
                                                  .astype(bool)]["period"]]
         if lower:
-            flags.append(f"{focus.name}: minst dessa värden, källan döljer små antal (<5) och "
+            rows_lower = values[values["is_lower_bound"].fillna(False).astype(bool)]
+            why = " eller ".join(text for text, found in (
+                ("källan döljer små antal (<5)", "n_masked" not in rows_lower
+                 or (rows_lower["n_masked"].fillna(0) > 0).any()),
+                ("kommuner utan värde saknas i summan",
+                 "status" in rows_lower and (rows_lower["status"] == "partial").any())) if found)
+            flags.append(f"{focus.name}: minst dessa värden, {why} och "
                          f"förändringen kan då inte anges: {_month_runs(lower)}.")
     partial = values[values.get("status", pd.Series(index=values.index)) == "partial"]
     if not partial.empty:
@@ -639,7 +695,9 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
             queries.monthly_series(con, ind, area, use_sex, d)))
         sentences, flags = monthly_key_figures(ind, lines, whole, dims, same_band=same_band)
     else:
-        sentences, flags = key_figures(ind, lines, whole, start)
+        members = queries.member_values(con, ind.id, list(area.members), use_sex) \
+            if "is_lower_bound" in whole and whole["is_lower_bound"].any() else None
+        sentences, flags = key_figures(ind, lines, whole, start, members)
     if sex != use_sex:
         flags.append(f"Finns inte per kön: visar totalt, inte {SEXES[sex]}.")
     return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun,

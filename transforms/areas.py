@@ -74,7 +74,9 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
     counts that belong to an area but to none of its member kommuner (a source's rows with
     unknown kommun, e.g. "Uppgift saknas"): added to the area's sum or numerator, never counted
     as members; a null or masked extra value makes the area a lower bound. With either, the
-    output adds n_masked (members and extra rows that are lower bounds) and is_lower_bound.
+    output adds n_masked (members and extra rows that are lower bounds) and is_lower_bound,
+    which for rule 'sum' is also true where the value is 'partial' (the missing members'
+    counts are not in it; ``mark_partial_sums`` does the same to a series without them).
     """
     if rule not in {"sum", "weighted", "ratio", "none"}:
         raise ValueError(f"unknown aggregation rule {rule!r}")
@@ -148,7 +150,9 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
                                                      if rule == "ratio" else [])
     if bounds:
         out["n_masked"] = out["n_masked"].astype("int32")
-        out["is_lower_bound"] = out["n_masked"] > 0
+        # a sum of counts without some members is at least this too (mark_partial_sums)
+        out["is_lower_bound"] = (out["n_masked"] > 0) | (
+            (rule == "sum") & out["status"].eq("partial").to_numpy(dtype=bool))
         columns += ["n_masked", "is_lower_bound"]
     return out[columns].sort_values(["area_id", "sex", time]).reset_index(drop=True)
 
@@ -171,3 +175,25 @@ def coverage_label(n_reporting: int, n_expected: int) -> str:
     if n_reporting >= n_expected:
         return ""
     return f"{n_reporting} av {n_expected} kommuner"
+
+
+def mark_partial_sums(series: pd.DataFrame, rule: str) -> pd.DataFrame:
+    """An area's series (any grain) with ``is_lower_bound``: True where it already is (e.g. a
+    hidden "<5"), and for rule 'sum' where the value is 'partial'.
+
+    A sum of counts over fewer members than expected lacks the counts of the members that do
+    not report, so the area's true count is at least this. Other rules get the column as
+    given (False where absent): a share over the reporting members is an estimate, shown
+    with its coverage ("12 av 13 kommuner"), not a bound.
+    """
+    # plain lists into a shallow copy: a page reads many series per view, and assign with a
+    # nullable cast cost ~0.9 ms a series (bench/results/queries.md, numfix26)
+    lower = np.zeros(len(series), dtype=bool)
+    if rule == "sum" and "status" in series:
+        lower |= np.array([v == "partial" for v in series["status"].tolist()], dtype=bool)
+    if "is_lower_bound" in series:
+        lower |= np.array([v is True or (v is not None and v is not pd.NA and v == 1)
+                           for v in series["is_lower_bound"].tolist()], dtype=bool)
+    out = series.copy(deep=False)
+    out["is_lower_bound"] = lower
+    return out

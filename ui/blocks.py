@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import charts
-from transforms import monthly, periods, ranking
+from transforms import bounds, monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.export import (
@@ -168,20 +168,42 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     # the period before may lie before the chosen range: look it up in the whole series
     upto = periods.clip(whole, None, periods.code(latest[column], freq))
     _, previous = periods.latest_and_previous(upto)
-    delta = None
+    delta, notes = None, ()
     if previous is not None:
-        change = shown_change(latest["value"], previous["value"], ind.decimals)
-        words = format_change(change, ind.decimals, ind.unit, ind.short_unit, ind.label)
-        delta = f"{words} från {periods.label(previous[column], freq)}"
-    notes = ()
+        delta, notes = change_of(sel, ind, sex, latest, previous, freq)
+    lower = bounds.is_lower(latest)  # a sum of counts with members missing (numfix26)
     if latest.get("status") == "partial":
         cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
-        notes = (f"Områdesvärdet bygger på {cover}.",)
+        notes = (f"Områdesvärdet bygger på {cover}." + (
+            " **Minst:** kommuner utan värde saknas i summan, så det sanna antalet är minst "
+            "detta." if lower else ""),) + notes
     if freq == "year":
         notes += few_people_notes(ind, sel.area, sex, latest, previous)
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
-                         value=format_value(latest["value"], ind.decimals, ind.short_unit),
+                         value=("minst " if lower else "")
+                         + format_value(latest["value"], ind.decimals, ind.short_unit),
                          delta=delta, help=ind.definition, notes=notes), latest[column])
+
+
+def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
+              previous: pd.Series, freq: str) -> tuple[str | None, tuple[str, ...]]:
+    """A card's change from ``previous`` to ``latest`` and its notes. Where either is a sum
+    with members missing (a lower bound), the change is counted like for like, over the
+    members with a value both years ("samma 25 kommuner båda åren"), or withheld with the
+    reason: a change between sums of different members is no change (numfix26)."""
+    column = "year" if freq == "year" else "period"
+    new, old, same = latest["value"], previous["value"], ""
+    if bounds.is_lower(latest) or bounds.is_lower(previous):
+        both = bounds.like_for_like(query("member_values", ind.id, list(sel.area.members),
+                                          sex), int(latest["year"]), int(previous["year"])) \
+            if freq == "year" else None
+        if both is None:
+            return None, ("Förändringen kan inte anges: summorna bygger på olika kommuner.",)
+        new, old = both.latest, both.previous
+        same = f", samma {both.n_members} kommuner båda åren"
+    change = shown_change(new, old, ind.decimals)
+    words = format_change(change, ind.decimals, ind.unit, ind.short_unit, ind.label)
+    return f"{words} från {periods.label(previous[column], freq)}{same}", ()
 
 
 def people_indicator(ind: Indicator) -> Indicator | None:
@@ -390,8 +412,9 @@ def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
         freq = periods.frequency_of(df)
         when = periods.label(latest["year" if freq == "year" else "period"], freq)
         when += _coverage_words(latest)
-        texts.append(f"{line.name} {format_value(latest['value'], ind.decimals, ind.short_unit)}"
-                     f" ({when})")
+        bound = "minst " if bounds.is_lower(latest) else ""  # a sum without every member
+        texts.append(f"{line.name} {bound}"
+                     f"{format_value(latest['value'], ind.decimals, ind.short_unit)} ({when})")
     return ", ".join(texts)
 
 
@@ -440,7 +463,8 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
             cover = _coverage_words(row.iloc[0]).removeprefix(", ")
             # 'sammanlagt', not 'totalt': the subtitle says the sex with 'totalt'; on the
             # subtitle's line, as the title's space holds two lines
-            subtitle += (f". {sel.area.name} sammanlagt: "
+            bound = "minst " if bounds.is_lower(row.iloc[0]) else ""  # kommuner missing
+            subtitle += (f". {sel.area.name} sammanlagt: {bound}"
                          f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
                          f"{f' ({cover})' if cover else ''}")
     title = f"{ind.label}<br><sup>{subtitle}</sup>"
@@ -668,13 +692,14 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     for area, role, whole in found:
         in_period = periods.clip(whole, sel.start, sel.end)
         # the card: the latest month in the period; the year before may lie before the period
-        # like with like: the year before in the latest month's age band, never across a break
+        # like with like: the year before in the latest month's age band, never across a break;
+        # a newer month the source hides ("<5") is that month, said so (numfix26)
         same_band = monthly.band_lookup(mart, dims, lambda d, area=area: query(
             "monthly_series", ind, area, sex, d))
+        upto = periods.clip(whole, None, sel.end)
         latest = None if in_period.dropna(subset=["value"]).empty else \
-            monthly.latest_with_year_before(periods.clip(whole, None, sel.end),
-                                            same_band=same_band, breaks=ind.breaks,
-                                            source=ind.source or "Källan")
+            bounds.newest_hidden(upto, monthly.latest_with_year_before(
+                upto, same_band=same_band, breaks=ind.breaks, source=ind.source or "Källan"))
         if latest is None:
             missing.append((area, whole))
             continue
@@ -742,19 +767,15 @@ def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]],
     cards.draw(views)
 
 
-LOWER_BOUND_NOTE = ("**Minst:** summan räknar med kommuner där källan döljer små antal (<5) "
-                    "eller inte kan ange antalet, så det sanna värdet är minst detta och "
-                    "förändringen mot året före kan inte anges.")
-YEAR_BEFORE_LOWER_NOTE = ("Samma månad året före är en nedre gräns (källan döljer små antal), "
-                          "så förändringen kan inte anges.")
+LOWER_BOUND_NOTE = bounds.LOWER_BOUND_NOTE
+YEAR_BEFORE_LOWER_NOTE = bounds.YEAR_BEFORE_LOWER_NOTE
 
 
 def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     """A card from monthly.latest_with_year_before()."""
     period = latest["period"]
-    lower = latest.get("is_lower_bound", False)
     delta = None
-    if latest["change"] is not None:  # (none between lower bounds)
+    if latest["change"] is not None:  # (none between lower bounds, none for a hidden month)
         change = format_change(shown_change(latest["value"], latest["value_year_before"],
                                             ind.decimals), ind.decimals, ind.unit,
                                ind.short_unit, ind.label)
@@ -762,12 +783,10 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
         label += " (preliminär)"
-    value = format_value(latest["value"], ind.decimals, ind.short_unit)
-    notes = (LOWER_BOUND_NOTE,) if lower else (
-        (YEAR_BEFORE_LOWER_NOTE,) if latest.get("year_before_lower_bound") else ())
-    notes += monthly.change_notes(latest)  # no change across a band or break: why
-    return CardView(label=label, value=f"minst {value}" if lower else value,
-                    delta=delta, help=ind.definition, notes=notes)
+    value, notes = bounds.card_text(latest, ind, format_value(latest["value"], ind.decimals,
+                                                              ind.short_unit))
+    notes = (*notes, *monthly.change_notes(latest))  # no change across a band or break: why
+    return CardView(label=label, value=value, delta=delta, help=ind.definition, notes=notes)
 
 
 def population_block(sel: Selection) -> None:

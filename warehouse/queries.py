@@ -193,12 +193,17 @@ def area_series_many(con: Con, inds: list[Indicator], area_obj: Area,
                  order by indicator_id, year"""
         key = area_obj.members[0]
     else:
-        sql = """select indicator_id, year, value, n_expected, n_reporting, status
+        # is_lower_bound as official_area_series gives it (a 'sum' indicator's partial value)
+        sql = """select indicator_id, year, value, n_expected, n_reporting, status,
+                        coalesce(status = 'partial', false)
+                        and list_contains(?, indicator_id) as is_lower_bound
                  from marts.area_indicator_year
                  where list_contains(?, indicator_id) and area_id = ? and sex = ?
                  order by indicator_id, year"""
         key = area_obj.area_id
-    rows = con.execute(sql, [ids, key, sex]).df()
+    sums = [i.id for i in inds if i.aggregation == "sum"]
+    rows = con.execute(sql, [ids, key, sex] if area_obj.is_kommun else
+                       [sums, ids, key, sex]).df()
     if area_obj.is_kommun:  # as area_series gives a kommun's: one member, reporting if valued
         rows = rows.assign(n_expected=1, n_reporting=rows["value"].notna().astype(int))
     return _split(rows, ids)
@@ -233,12 +238,16 @@ def published_series_many(con: Con, indicator_ids: list[str], area_id: str,
     return _split(con.execute(sql, [ids, area_id, sex]).df(), ids)
 
 
-def official_area_series(con: Con, indicator_id: str, area_id: str,
-                         sex: str = "T") -> pd.DataFrame:
-    """A precomputed official area's series: year, value, n_expected, n_reporting, status."""
-    sql = """select year, value, n_expected, n_reporting, status from marts.area_indicator_year
+def official_area_series(con: Con, indicator_id: str, area_id: str, sex: str = "T", *,
+                         is_sum: bool = False) -> pd.DataFrame:
+    """A precomputed official area's series: year, value, n_expected, n_reporting, status,
+    is_lower_bound (``is_sum``, the indicator's rule is 'sum': True where the value is
+    'partial', a count without some members, as areas.mark_partial_sums; else False)."""
+    sql = """select year, value, n_expected, n_reporting, status,
+                    coalesce(status = 'partial', false) and ? as is_lower_bound
+             from marts.area_indicator_year
              where indicator_id = ? and area_id = ? and sex = ? order by year"""
-    return con.execute(sql, [indicator_id, area_id, sex]).df()
+    return con.execute(sql, [is_sum, indicator_id, area_id, sex]).df()
 
 
 def _member_frame(con: Con, ids: list[str], kommun_codes: list[str]) -> pd.DataFrame:
@@ -445,16 +454,21 @@ def _with_years(values: pd.DataFrame, years: pd.DataFrame, sex: str) -> pd.DataF
 
 
 def area_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T") -> pd.DataFrame:
-    """Series for any area: year, value, n_expected, n_reporting, status; for a monthly
-    indicator ``monthly_series`` with the mart's default options (a ``period`` column)."""
+    """Series for any area: year, value, n_expected, n_reporting, status (and for a count
+    summed over an area, is_lower_bound: True where members are missing, so the true count
+    is at least the value); for a monthly indicator ``monthly_series`` with the mart's
+    default options (a ``period`` column)."""
     if ind.is_monthly:
         return monthly_series(con, ind, area_obj, sex)
     if area_obj.is_kommun:
         df = kommun_series(con, ind.id, area_obj.members[0], sex)
         return df.assign(n_expected=1, n_reporting=df["value"].notna().astype(int))
+    # a sum over fewer members than expected is no area's count: at least this (numfix26)
     if area_obj.kind == "group":
-        return computed_area_series(con, ind, list(area_obj.members), sex)
-    return official_area_series(con, ind.id, area_obj.area_id, sex)
+        return area_rules.mark_partial_sums(
+            computed_area_series(con, ind, list(area_obj.members), sex), ind.aggregation)
+    return official_area_series(con, ind.id, area_obj.area_id, sex,
+                                is_sum=ind.aggregation == "sum")
 
 
 def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T") -> pd.DataFrame:
@@ -774,7 +788,8 @@ def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     band used that month: the option, or the band the source states per row where the mart
     keeps one), is_computed (the value was computed from kommun counts, not published by the
     source), numerator, denominator (the sums), is_lower_bound (a sum that includes a hidden
-    "<5" count or a count the source cannot give: the true value is at least this), n_masked.
+    "<5" count, a count the source cannot give, or a sum of counts over fewer members than
+    expected: the true value is at least this), n_masked.
     A län and Riket add the mart's ``unallocated`` counts (rows with unknown kommun); every
     other area is formed from its kommuner only. ``dims`` maps the mart's dimensions to options
     (default: the mart's). Raises monthly.DimensionError for an option the indicator lacks.
@@ -1042,13 +1057,16 @@ def _area_monthly_sql(con: Con, ind: Indicator, mart: dict, choices: dict[str, m
         column[:] = values
         return pd.Series(column, index=index, dtype=object, copy=False)
 
+    # a sum over fewer members than expected is a lower bound, as mark_partial_sums (numfix26)
+    lower = (n_masked > 0) | ((ind.aggregation == "sum") & np.array(
+        [s == "partial" for s in status], dtype=bool))
     return pd.DataFrame({  # in the order of MONTHLY_COLUMNS
         "period": texts([p for p, _ in months]), "value": value,
         "n_expected": int_or_nan(np.where(keep, n_exp, np.nan)),
         "n_reporting": int_or_nan(np.where(keep, n_rep, np.nan)), "status": texts(status),
         "is_preliminary": prelim, "table_id": texts(table_id), "band": texts(band),
         "is_computed": np.ones(n_months, dtype=bool), "numerator": numerator,
-        "denominator": denominator, "is_lower_bound": n_masked > 0, "n_masked": n_masked},
+        "denominator": denominator, "is_lower_bound": lower, "n_masked": n_masked},
         index=index, copy=False)
 
 
@@ -1255,6 +1273,8 @@ def month_sexes(con: Con, table: str) -> tuple[str, ...]:
 # --- Karta, Jämför, Liknande kommuner (issue 10) --------------------------------------------
 GEOMETRY_COLUMNS = ["area_id", "area_kind", "geojson", "lon_min", "lat_min", "lon_max",
                     "lat_max", "label_lon", "label_lat", "geometry_source"]
+AREA_VALUE_COLUMNS = ["area_id", "value", "status", "n_reporting", "n_expected",
+                      "is_lower_bound", "n_masked"]
 KOMMUN_VALUE_COLUMNS = ["kommun_code", "kommun_name", "lan_code", "lan_name", "value",
                         "status", "period"]
 
@@ -1324,13 +1344,15 @@ def _monthly_month_rows(con: Con, ind: Indicator, period: str, sex: str,
 
 def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: str,
                          area_ids: list[str]) -> pd.DataFrame:
-    """area_id, value, status, n_reporting, n_expected of every area of a kind in one month.
+    """area_id, value, status, n_reporting, n_expected, is_lower_bound, n_masked of every
+    area of a kind in one month.
 
     A län adds the source's counts with unknown kommun, exactly as ``monthly_series`` (which
     it calls); LA, FA and kommungrupp are formed from their kommuner only, so they are
-    aggregated here in one pass with the same function and rules.
+    aggregated here in one pass with the same function and rules, lower bounds included (a
+    hidden "<5" member, or a sum of counts over fewer members than expected).
     """
-    columns = ["area_id", "value", "status", "n_reporting", "n_expected"]
+    columns = AREA_VALUE_COLUMNS
     if kind in ("lan", "riket"):
         parts = []
         for area_id in area_ids:
@@ -1339,7 +1361,7 @@ def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: 
                          == str(period)[:7]]
             parts.append(hit.assign(area_id=area_id))
         found = [p for p in parts if not p.empty]
-        return pd.concat(found, ignore_index=True)[columns] if found else \
+        return _with_bounds(pd.concat(found, ignore_index=True))[columns] if found else \
             pd.DataFrame(columns=columns)
     members = con.execute("""select area_id, kommun_code from marts.area_member
                              where list_contains(?, area_id)""", [area_ids]).df()
@@ -1354,7 +1376,15 @@ def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: 
     agg = area_rules.aggregate(values, members, rule=ind.aggregation, time="period",
                                scale=ind.scale,
                                first_year=first.set_index("kommun_code")["first_year"])
-    return agg[columns]
+    return _with_bounds(agg)[columns]  # lower bounds as aggregate marks them
+
+
+def _with_bounds(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with is_lower_bound (False where absent) and n_masked (0 where absent)."""
+    lower = rows["is_lower_bound"].astype("boolean").fillna(False).astype(bool) \
+        if "is_lower_bound" in rows else False
+    masked = rows["n_masked"].fillna(0).astype(int) if "n_masked" in rows else 0
+    return rows.assign(is_lower_bound=lower, n_masked=masked)
 
 
 def area_values(con: Con, ind: Indicator, kind: str, period: str,
@@ -1363,12 +1393,13 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
     computed as ``area_series`` computes it (Σ/Σ or population-weighted, with coverage).
 
     Columns: area_id, area_name, value, status ('missing', 'partial' or None), n_reporting,
-    n_expected, period.
+    n_expected, is_lower_bound (the true value is at least this: a hidden "<5" member, or a
+    sum of counts over fewer members than expected), n_masked (members hidden as "<5"),
+    period.
     """
     names = areas(con, kind)[["area_id", "area_name"]]
     if ind.aggregation == "none":
-        rows = pd.DataFrame(columns=["area_id", "value", "status", "n_reporting",
-                                     "n_expected"])
+        rows = pd.DataFrame(columns=AREA_VALUE_COLUMNS)
     elif ind.is_monthly:
         rows = _monthly_area_values(con, ind, kind, period, sex, list(names["area_id"]))
     else:
@@ -1377,9 +1408,11 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
                               where indicator_id = ? and year = ? and sex = ?
                               and starts_with(area_id, ?)""",
                            [ind.id, int(str(period)[:4]), sex, f"{kind}:"]).df()
-    out = names.merge(rows[["area_id", "value", "status", "n_reporting", "n_expected"]],
-                      on="area_id", how="left")
+        rows = area_rules.mark_partial_sums(rows, ind.aggregation)
+    out = names.merge(_with_bounds(rows)[AREA_VALUE_COLUMNS], on="area_id", how="left")
     out["value"] = out["value"].astype("float64")
+    out["is_lower_bound"] = out["is_lower_bound"].astype("boolean").fillna(False).astype(bool)
+    out["n_masked"] = out["n_masked"].fillna(0).astype(int)
     out["status"] = [s if isinstance(s, str) and s == "partial" else
                      ("missing" if pd.isna(v) else None)
                      for s, v in zip(out["status"], out["value"], strict=True)]

@@ -228,7 +228,8 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
 # "Anmärkning" with "bygger på få personer (5)" scrolled sideways, cut (review of left24);
 # note_key says the words in full under the list, the downloads keep map_table's whole text
 NOTE = "Not"
-_SHORT_NOTES = {"skyddat av källan": "skyddat", "uppgift saknas": "saknas"}
+_SHORT_NOTES = {"skyddat av källan": "skyddat", "uppgift saknas": "saknas",
+                "nedre gräns": "minst"}
 _FEW_NOTE = re.compile(r"bygger på få (\S+) \(([^)]*)\)")
 
 
@@ -294,14 +295,26 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         **({f"plats i {scope}": values["place_in_area"].astype("Int64").array}
            if "place_in_area" in values.columns else {}),
         "enhet": ind.short_unit, "täckning": cover,
-        "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
-            values["status"], values["value"], values["area_id"], strict=True)],
+        "anmärkning": _with_bounds([
+            notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
+                values["status"], values["value"], values["area_id"], strict=True)], values),
         "nyckeltal": ind.id_and_label(),
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
     table.attrs["decimals"] = {VALUE: ind.decimals}
     table.attrs["place"] = place
     return table
+
+
+def _with_bounds(said: list[str], values: pd.DataFrame) -> list[str]:
+    """``said`` with 'nedre gräns' (as the other downloads write it, transforms.export.
+    flag_text) added where an area's value is a lower bound: a hidden "<5" member, or a sum
+    of counts without every kommun (numfix26)."""
+    if "is_lower_bound" not in values:
+        return said
+    flags = values["is_lower_bound"].astype("boolean").fillna(False).tolist()
+    return [(f"{text}, nedre gräns" if text else "nedre gräns") if flag else text
+            for text, flag in zip(said, flags, strict=True)]
 
 
 def _few(people: dict[str, float] | None, area_id: str, noun: str) -> str:

@@ -1,0 +1,111 @@
+"""What a card says when its number is not the whole number: an area's sum of counts with
+members missing or hidden ("<5"), and a kommun's newest month that the source hides.
+
+Pure. An area's sum over fewer members than expected is a lower bound ("minst …"); its change
+is computed only like for like (the same members in both periods) or withheld with the
+reason. A month the source hides is shown as that month, saying so, never replaced by an
+older month's value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from transforms.catalogue import Indicator
+
+LOWER_BOUND_NOTE = ("**Minst:** summan räknar med kommuner där källan döljer små antal (<5) "
+                    "eller inte kan ange antalet, så det sanna värdet är minst detta och "
+                    "förändringen mot året före kan inte anges.")
+PARTIAL_SUM_NOTE = ("**Minst:** kommuner utan värde saknas i summan, så det sanna värdet är "
+                    "minst detta och förändringen mot året före kan inte anges.")
+YEAR_BEFORE_LOWER_NOTE = ("Samma månad året före är en nedre gräns (källan döljer små antal "
+                          "eller alla kommuner rapporterar inte), så förändringen kan inte "
+                          "anges.")
+HIDDEN_COUNT = "färre än 5"
+HIDDEN_COUNT_NOTE = ("Källan döljer antal under 5 (visas som \"<5\"), så månadens exakta "
+                     "antal kan inte anges.")
+HIDDEN_SHARE = "dolt av källan"
+HIDDEN_SHARE_NOTE = ("Källan döljer antalet när det är under 5 (visas som \"<5\"), så "
+                     "månadens andel kan inte anges.")
+
+
+def _is_true(flag: object) -> bool:
+    """A flag cell as a bool: missing (None, NaN, pd.NA) is False."""
+    return bool(flag is not None and not pd.isna(flag) and flag)
+
+
+def card_text(latest: dict, ind: Indicator, value: str) -> tuple[str, tuple[str, ...]]:
+    """A monthly card's value text and notes for ``latest`` (monthly.latest_with_year_before's
+    dict, or ``newest_hidden``'s): ``value`` (the formatted value) as it is, 'minst …' for a
+    lower bound, 'färre än 5' (a count) or 'dolt av källan' (a share) for a month the source
+    hides; the notes say why, and why no change is given."""
+    if latest.get("status") == "masked":
+        count = ind.unit == "count"
+        return (HIDDEN_COUNT if count else HIDDEN_SHARE,
+                (HIDDEN_COUNT_NOTE if count else HIDDEN_SHARE_NOTE,))
+    if _is_true(latest.get("is_lower_bound")):
+        why = PARTIAL_SUM_NOTE if latest.get("status") == "partial" else LOWER_BOUND_NOTE
+        return f"minst {value}", (why,)
+    if _is_true(latest.get("year_before_lower_bound")):
+        return value, (YEAR_BEFORE_LOWER_NOTE,)
+    return value, ()
+
+
+def newest_hidden(series: pd.DataFrame, latest: dict | None) -> dict | None:
+    """``latest`` (monthly.latest_with_year_before's dict for a kommun's monthly series), or
+    the series' newest month when it is newer and the source hides it ("<5": status
+    'masked', no value): that month with value NaN, no change, and the value of the same
+    month a year before where there is one (grain: one month)."""
+    if latest is None or "status" not in series or series.empty:
+        return latest
+    stamps = pd.to_datetime(series["period"].astype(str).str[:10])
+    hidden = series["status"].eq("masked").to_numpy(dtype=bool) & series["value"].isna()
+    if not hidden.any():
+        return latest
+    newest = stamps[hidden].max()
+    if newest <= pd.Timestamp(latest["period"]):
+        return latest
+    row = series[(stamps == newest).to_numpy() & hidden].iloc[0]
+    before = series[(stamps == newest - pd.DateOffset(years=1)).to_numpy()
+                    & series["value"].notna().to_numpy()]
+    return {"period": newest.date(), "value": np.nan,
+            "value_year_before": float(before["value"].iloc[0]) if len(before) else None,
+            "change": None, "is_preliminary": _is_true(row.get("is_preliminary")),
+            "is_lower_bound": False, "year_before_lower_bound": False, "status": "masked",
+            "n_reporting": 0, "n_expected": 1, "band": row.get("band")}
+
+
+@dataclass(frozen=True)
+class LikeForLike:
+    """An area's sum in two periods over the members with a value in both."""
+
+    latest: float
+    previous: float
+    n_members: int
+
+    @property
+    def change(self) -> float:
+        """latest − previous, over the same members."""
+        return self.latest - self.previous
+
+
+def like_for_like(members: pd.DataFrame, latest: int, previous: int) -> LikeForLike | None:
+    """The sums of ``members`` (kommun_code, year, value: each member kommun's series) in the
+    years ``latest`` and ``previous``, over the members with a value in both (grain: area ×
+    two years); None when no member has both."""
+    valued = members[members["value"].notna()]
+    now = valued[valued["year"] == latest].groupby("kommun_code")["value"].sum()
+    then = valued[valued["year"] == previous].groupby("kommun_code")["value"].sum()
+    both = now.index.intersection(then.index)
+    if not len(both):
+        return None
+    return LikeForLike(float(now[both].sum()), float(then[both].sum()), len(both))
+
+
+def is_lower(row: object) -> bool:
+    """True where a series row (a Series or dict) is flagged as a lower bound."""
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    return _is_true(get("is_lower_bound", False))
