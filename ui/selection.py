@@ -490,6 +490,13 @@ def forget_shared_group(area_id: str) -> None:
     st.session_state[_TOUCHED] = True
 
 
+def keep_saved_group(area_id: str, stored_id: str) -> None:
+    """After a link's own group was saved as ``stored_id``: the view names the stored group
+    (``url_state.saved_group``), its controls drawn afresh."""
+    _new_generation(url_state.saved_group(st.session_state[_STATE], area_id, stored_id))
+    st.session_state[_TOUCHED] = True
+
+
 def reference_value(sel: Selection, series: pd.DataFrame) -> float | None:
     """The focus series' value in the baseline period, when one is chosen and present.
 

@@ -18,6 +18,7 @@ from ui.blocks import source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
 from ui.groups import SHARED_SUFFIX, shared_area, user_groups
+from ui.link_groups import save_offers
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
 from warehouse import queries
 
@@ -123,6 +124,7 @@ def render(sel: Selection) -> None:
     sex, sex_note = analysis.sex_picker(sel, ind, top[1], name="jamfor_kon")
     options = _options(sel)
     ids = _compare_picker(sel, options)
+    save_offers(sel, ids)  # a link's own groups: "Spara gruppen"
     found = analysis.range_picker(sel, ind, query("indicator_periods", ind), st,
                                   name="jamfor_period")
     if found is None:

@@ -18,6 +18,7 @@ from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
+from ui.link_groups import save_offers
 from ui.selection import Selection, page_changed, page_key
 
 LAYERS = {"kommun": "Kommuner", "lan": "Län", "la": "Lokala arbetsmarknader",
@@ -92,6 +93,7 @@ def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) ->
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.karta``)."""
     st.title(f"Karta – {markdown_literal(sel.area.name)}")
+    save_offers(sel, {sel.area.area_id})  # a link's own group: "Spara gruppen"
     top = st.columns([3, 2])
     ind = analysis.indicator_picker(sel, top[0], name="karta_indikator")
     layer = _layer_picker(sel, top[1])
