@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from chart_text import literal_figure
+from chart_text import as_text, literal_figure
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
@@ -193,7 +193,7 @@ def _hover(line: Line, ind: Indicator) -> list[str]:
     freq = "year" if x == "year" else "month"
     flagged = _any_flag(df)
     columns = {c: df[c].tolist() for c in _FLAG_COLUMNS if c in df.columns}
-    head = f"<b>{line.name}</b><br>"
+    head = f"<b>{as_text(line.name)}</b><br>"
     for n, (when, value) in enumerate(zip(df[x].tolist(), df["value"].tolist(), strict=True)):
         row = SimpleNamespace(**{c: v[n] for c, v in columns.items()}) if flagged[n] else None
         bound = "minst " if row is not None and _flag(row, "is_lower_bound", False) else ""
@@ -350,7 +350,8 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
         fig.add_hline(y=ref.value, line={"color": "#2b2b2b", "dash": "dashdot", "width": 1.5})
         fig.add_annotation(x=0, xref="paper", y=ref.value, yref="y", showarrow=False,
                            xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)",
-                           text=f"{ref.name}: {format_value(ref.value, ind.decimals, ind.short_unit)}",
+                           text=f"{as_text(ref.name)}: "
+                                f"{format_value(ref.value, ind.decimals, ind.short_unit)}",
                            font={"size": 11, "color": "#2b2b2b"})
     rows = legend_rows(names) if len(names) > 1 else 0
     values = [*(v for line in lines for v in line.data["value"].to_numpy(dtype=float)),
@@ -376,7 +377,7 @@ def _mark_missing(fig: go.Figure, df: pd.DataFrame, name: str, ind: Indicator) -
         fig.add_annotation(x=x, y=0, yref="paper", yanchor="bottom", showarrow=False,
                            text="&lt;5" if row.status == "masked" else "–",
                            font={"size": 10, "color": FLAG},
-                           hovertext=f"{name}: {flag_text(row, ind)}")
+                           hovertext=f"{as_text(name)}: {flag_text(row, ind)}")
 
 
 def _span(lines: list[Line]) -> int:
@@ -418,7 +419,7 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
     for name, value in lines:
         fig.add_vline(x=value, line={"color": "#5b5b5b", "dash": "dot"})
         fig.add_annotation(x=value, y=1.0, yref="paper", showarrow=False, yanchor="bottom",
-                           text=f"{name}: {format_value(value, ind.decimals, ind.short_unit)}",
+                           text=f"{as_text(name)}: {format_value(value, ind.decimals, ind.short_unit)}",
                            font={"size": 11})
     top = max([top, *(value for _, value in lines)])
     # room for the value labels (with their unit) right of the longest bar

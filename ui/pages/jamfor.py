@@ -8,6 +8,7 @@ import streamlit as st
 
 import charts
 import charts_compare
+from chart_text import as_text
 from exports.tables import TableExport
 from transforms import periods, ranking
 from transforms.areas import MIN_COVERAGE
@@ -191,7 +192,8 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
         return
     computed = any(line.computed for line in lines) or reference is not None
     period = charts.period_text([line.data for line in lines])
-    title = (f"{ind.label}{sex_note}<br><sup>{', '.join(line.name for line in lines)}, "
+    title = (f"{ind.label}{sex_note}<br><sup>"
+             f"{', '.join(as_text(line.name) for line in lines)}, "
              f"{period}, {SEX_LABELS[sex].lower()}</sup>")
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,

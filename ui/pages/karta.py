@@ -10,6 +10,7 @@ import streamlit as st
 
 import charts
 import charts_map
+from chart_text import as_text
 from transforms import map_classes, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
@@ -84,7 +85,8 @@ def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) ->
             continue
         text = f"{analysis.place_text(row, better)} {many} i riket"
         if "place_in_area" in df.columns and not pd.isna(row.place_in_area):
-            text = (f"plats {int(row.place_in_area)} av {int(row.of_in_area)} i {scope}; "
+            text = (f"plats {int(row.place_in_area)} av {int(row.of_in_area)} i "
+                    f"{as_text(scope)}; "
                     + text)
         out.append(text)
     return out
@@ -134,7 +136,7 @@ def render(sel: Selection) -> None:
     if borders is not None and scope != "Sverige":
         lans = {f"lan:{m[:2]}" for m in sel.area.members}
         borders = borders[borders["area_id"].isin(lans)]
-    title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {scope}, {when}, "
+    title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {as_text(scope)}, {when}, "
              f"{analysis.SEX_LABELS[sex].lower()}</sup>")
     computed = layer != "kommun"
     source = charts.source_text(ind, computed_note=(f"Områden: {ind.area_method}."
