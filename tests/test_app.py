@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from charts import unwrap_title
 from tests.cards_shown import cards
 from tests.conftest import ROOT
 from ui.page_spec import load_pages
@@ -57,7 +58,14 @@ def _decode(arr):
 
 
 def _figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """Every chart's figure, its title as written (``charts.unwrap_title``: the lines the
+    title was wrapped into for a phone joined again; the wrapping has tests of its own)."""
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    for fig in figures:
+        title = fig.get("layout", {}).get("title")
+        if isinstance(title, dict) and isinstance(title.get("text"), str):
+            title["text"] = unwrap_title(title["text"])
+    return figures
 
 
 def _figure(at: AppTest, title_start: str) -> dict:
