@@ -159,8 +159,8 @@ def render(sel: Selection) -> None:
                      hide_index=True, height=int(fig.layout.height), key="karta_lista",
                      # text ("–" for none), right-aligned: a NumberColumn marked each "–"
                      # as an invalid number (a blue corner)
-                     column_config={"Plats": st.column_config.TextColumn(
-                         width=48, alignment="right")})
+                     column_config={SHOWN_PLACE: st.column_config.TextColumn(
+                         width=88, alignment="right")})
     key = note_key(table["anmärkning"])
     if key:
         st.caption(key)
@@ -179,7 +179,8 @@ _LIST_STYLE = """<style>
 </style>"""
 
 
-PLACE = "plats i riket"  # map_table's column of the place among all kommuner (or areas)
+PLACE = ranking.place_heading()  # map_table's place among all kommuner (or areas)
+SHOWN_PLACE = ranking.place_heading(table=True)  # the list's heading: the same place
 
 
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
@@ -197,13 +198,14 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     values = [format_number(None if pd.isna(v) else float(v), decimals) for v in order[VALUE]]
     # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
     shown = pd.DataFrame({
-        "Plats": places, value: values,
+        SHOWN_PLACE: places, value: values,
         noun[:1].upper() + noun[1:]: order["område"].to_numpy(),
         NOTE: [short_note(n) for n in order["anmärkning"]]})
     if not shown[NOTE].astype(bool).any():
         shown = shown.drop(columns=NOTE)
     marked = order["kod"].isin(chosen).to_numpy()
-    return shown.style.set_properties(subset=["Plats", value], **{"text-align": "right"}).apply(
+    return shown.style.set_properties(subset=[SHOWN_PLACE, value],
+                                      **{"text-align": "right"}).apply(
         lambda row: ["font-weight: bold; background-color: rgba(31, 95, 168, 0.12)"
                      if marked[row.name] else "" for _ in row], axis=1)
 
@@ -270,7 +272,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
         PLACE: values["place"].astype("Int64").array,
-        **({f"plats i {scope}": values["place_in_area"].astype("Int64").array}
+        **({ranking.place_heading(scope): values["place_in_area"].astype("Int64").array}
            if "place_in_area" in values.columns else {}),
         "enhet": ind.short_unit, "täckning": cover,
         "anmärkning": [notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
