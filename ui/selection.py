@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from transforms.catalogue import monthly_marts
-from transforms.formatting import format_number
+from transforms.formatting import SEX_LABELS, format_number
 from transforms.peers import DEFAULT_VARIABLES as DEFAULT_PEER_VARIABLES
 from transforms.peers import peer_candidates
 from transforms.periods import Period
@@ -29,7 +29,6 @@ from ui.page_spec import PageSpec
 from ui.url_state import Dimension, ViewState, Vocabulary
 from warehouse import queries
 
-SEX_LABELS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
 KIND_PREFIX = {"lan": "Län", "la": "Lokal arbetsmarknad", "fa": "FA-region",
                "kommungrupp": "Kommungrupp", "riket": "Riket", "group": "Egen grupp"}
 REFERENCE_KINDS = {"ingen": "Ingen", "period": "Basperiod", "mal": "Målvärde"}

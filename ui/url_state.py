@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
-from transforms.formatting import no_autolink
+from transforms.formatting import SEX_LABELS, no_autolink
 from transforms.groups import beside_id
 from transforms.periods import Period, is_period, ordered, within_years
 
@@ -66,7 +66,7 @@ MAX_WEIGHT = 10.0
 MAX_PEERS = 50
 MAX_DECK_INDICATORS = 20  # as exports.deck.MAX_INDICATORS
 
-SEXES = ("T", "K", "M")
+SEXES = tuple(SEX_LABELS)  # kon=: the codes (transforms.formatting)
 KOMMUN_ITSELF = "kommun"  # omrade=kommun: the kommun itself while a shared group is in the link
 SHARED_AREA_ID = "group:__delad__"  # the shared group when it is the chosen area
 DEFAULT_TARGET_NAME = "Mål"
