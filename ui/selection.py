@@ -11,14 +11,17 @@ loses every unbound parameter when the page changes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
 
+import config
 from transforms.catalogue import monthly_marts
 from transforms.formatting import SEX_LABELS, format_number
+from transforms.kommun import default_kommun
 from transforms.peers import DEFAULT_VARIABLES as DEFAULT_PEER_VARIABLES
 from transforms.peers import peer_candidates
 from transforms.periods import Period
@@ -29,6 +32,7 @@ from ui.page_spec import PageSpec
 from ui.url_state import Dimension, ViewState, Vocabulary
 from warehouse import queries
 
+log = logging.getLogger(__name__)
 KIND_PREFIX = {"lan": "Län", "la": "Lokal arbetsmarknad", "fa": "FA-region",
                "kommungrupp": "Kommungrupp", "riket": "Riket", "group": "Egen grupp"}
 REFERENCE_KINDS = {"ingen": "Ingen", "period": "Basperiod", "mal": "Målvärde"}
@@ -120,7 +124,7 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
     names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
     catalogue = query("indicators")
     return Vocabulary(pages=tuple(pages), kommuner=frozenset(names),
-                      default_kommun=str(kommun["kommun_code"].iloc[0]),
+                      default_kommun=_default_kommun(names),
                       areas=frozenset([*official, *(g.area_id for g in groups)]),
                       indicators=frozenset(i.id for i in catalogue),
                       kommun_names=names, dimensions=dimensions(),
@@ -130,6 +134,20 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
                             for page_id, page in pages.items() if page.tabs},
                       groups={g.area_id: url_state.SharedGroup(g.name, tuple(g.members))
                               for g in groups})
+
+
+def _default_kommun(names: dict[str, str]) -> str:
+    """DEFAULT_KOMMUN when it is a known code, else the first kommun; a bad value is said in
+    the log once per value (every run builds the vocabulary)."""
+    wanted = config.default_kommun()
+    code, problem = default_kommun(wanted, names)
+    if problem and wanted not in _WARNED:
+        _WARNED.add(wanted)
+        log.warning(problem)
+    return code
+
+
+_WARNED: set[str | None] = set()
 
 
 def dimensions() -> dict[str, Dimension]:
