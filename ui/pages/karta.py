@@ -159,8 +159,11 @@ def render(sel: Selection) -> None:
                      hide_index=True, height=int(fig.layout.height), key="karta_lista",
                      # text ("–" for none), right-aligned: a NumberColumn marked each "–"
                      # as an invalid number (a blue corner)
+                     # the heading in a word: "Plats i riket" at 88 px made the list
+                     # scroll sideways at 1280 px (its column's name, the grid's own CSV
+                     # and the downloads keep the whole words; left26)
                      column_config={SHOWN_PLACE: st.column_config.TextColumn(
-                         width=88, alignment="right")})
+                         "Plats", help=f"{SHOWN_PLACE}.", width=48, alignment="right")})
     key = note_key(table["anmärkning"])
     if key:
         st.caption(key)
