@@ -25,10 +25,18 @@ def literal(text: str) -> str:
     return _FOREIGN_TAG.sub("&lt;", text) if "<" in text else text
 
 
+def as_text(name: str) -> str:
+    """A name from a user or a link put inside a chart's own markup (a title, a hover, an
+    annotation): every '&' and '<' as an entity, so Plotly shows '<b>x</b>' as written there
+    too (``literal`` lets the charts' own tags through, a name's among them; left26)."""
+    return name.replace("&", "&amp;").replace("<", "&lt;")
+
+
 def plain(text: str) -> str:
     """``text`` with every '<' as '&lt;': a trace's name or a category (a tick label) is a
-    name only, never markup, so a name '<b>x</b>' reads as written there too."""
-    return text.replace("<", "&lt;")
+    name only, never markup, so a name '<b>x</b>' reads as written there too (as ``as_text``:
+    '&amp;' too)."""
+    return as_text(text)
 
 
 def _literal_value(value: object, whole: bool = False) -> object:

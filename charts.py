@@ -26,7 +26,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from chart_text import literal_figure
+from chart_text import as_text, literal_figure
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
@@ -214,7 +214,7 @@ def _hover(line: Line, ind: Indicator) -> list[str]:
     freq = "year" if x == "year" else "month"
     flagged = _any_flag(df)
     columns = {c: df[c].tolist() for c in _FLAG_COLUMNS if c in df.columns}
-    head = f"<b>{line.name}</b><br>"
+    head = f"<b>{as_text(line.name)}</b><br>"
     for n, (when, value) in enumerate(zip(df[x].tolist(), df["value"].tolist(), strict=True)):
         row = SimpleNamespace(**{c: v[n] for c, v in columns.items()}) if flagged[n] else None
         bound = "minst " if row is not None and _flag(row, "is_lower_bound", False) else ""
@@ -376,7 +376,8 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
         fig.add_hline(y=ref.value, line={"color": "#2b2b2b", "dash": "dashdot", "width": 1.5})
         fig.add_annotation(x=0, xref="paper", y=ref.value, yref="y", showarrow=False,
                            xanchor="left", yanchor="bottom", bgcolor="rgba(255,255,255,0.85)",
-                           text=f"{ref.name}: {format_value(ref.value, ind.decimals, ind.short_unit)}",
+                           text=f"{as_text(ref.name)}: "
+                                f"{format_value(ref.value, ind.decimals, ind.short_unit)}",
                            font={"size": 11, "color": "#2b2b2b"})
     rows = legend_rows(names) if len(names) > 1 else 0
     values = [*(v for line in lines for v in line.data["value"].to_numpy(dtype=float)),
@@ -403,7 +404,7 @@ def _mark_missing(fig: go.Figure, df: pd.DataFrame, name: str, ind: Indicator) -
                            text="&lt;5" if row.status == "masked" else
                            source_mark(row.status) or "–",
                            font={"size": 10, "color": FLAG},
-                           hovertext=f"{name}: {flag_text(row, ind)}")
+                           hovertext=f"{as_text(name)}: {flag_text(row, ind)}")
 
 
 def _span(lines: list[Line]) -> int:
@@ -445,7 +446,7 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
     for name, value in lines:
         fig.add_vline(x=value, line={"color": "#5b5b5b", "dash": "dot"})
         fig.add_annotation(x=value, y=1.0, yref="paper", showarrow=False, yanchor="bottom",
-                           text=f"{name}: {format_value(value, ind.decimals, ind.short_unit)}",
+                           text=f"{as_text(name)}: {format_value(value, ind.decimals, ind.short_unit)}",
                            font={"size": 11})
     top = max([top, *(value for _, value in lines)])
     # room for the value labels (with their unit) right of the longest bar
@@ -531,6 +532,19 @@ def _age_key(codes: pd.Series) -> pd.Series:
 
 
 TITLE_SPACE = 66  # px above the legend for a title and its subtitle line
+# A title longer than a phone's chart is wrapped as the source line is (left26: at 390 px
+# "… (delad länk), Stockholms län, 2010–2022, totalt" ran out of the figure): the label at
+# the title's size, the subtitle at <sup>'s (plotly.js: 70 %), each subtitle line in a <sup>
+# of its own; every line past two takes TITLE_LINE px more above the legend (plotly.js spaces
+# a title's lines 1.3 em of its 16 px, <sup> lines too)
+TITLE_SIZE = 16
+TITLE_LINE = 21
+TITLE_WIDTH = SOURCE_WIDTH
+# Streamlit's theme draws the title bold: measured in Chromium, a subtitle line is up to 13 %
+# wider than text_width's regular metrics say (371 px for 329), so a line is measured 15 % wide
+TITLE_BOLD = 1.15
+# a line ends in its space: the title's text (copied, read aloud, matched) keeps its words
+_SUB, _SUB_END, _BREAK, _SUB_BREAK = "<br><sup>", "</sup>", " <br>", " </sup><br><sup>"
 LEFT = 64  # px left of the plot at least (a y axis of short numbers and its title)
 LEFT_MAX = 320  # px at most: a longer label is left to Plotly's automargin
 # Width of a y axis' tick labels, to ask for the left margin they need up front instead of
@@ -606,23 +620,52 @@ LEGEND_PITCH = 19
 LEGEND_PAD = 22
 
 
-def top_margin(rows: int) -> int:
-    """px above the plot: the title (its bottom line ends TITLE_SPACE - 14 px from the top),
-    then ``rows`` legend rows, then the plot; nothing overlaps. With a legend, as much as
-    plotly.js reserves for those rows (a narrower screen's extra rows push the plot down)."""
-    return LEGEND_TOP + LEGEND_PAD + LEGEND_PITCH * rows + 1 if rows else TITLE_SPACE + 6
+def top_margin(rows: int, extra: int = 0) -> int:
+    """px above the plot: the title (two lines in TITLE_SPACE, ``extra`` px more for a
+    wrapped one: title_extra), then ``rows`` legend rows, then the plot; nothing
+    overlaps. With a legend, as much as plotly.js reserves for those rows (a narrower
+    screen's extra rows push the plot down)."""
+    return extra + (LEGEND_TOP + LEGEND_PAD + LEGEND_PITCH * rows + 1 if rows
+                    else TITLE_SPACE + 6)
 
 
-def legend_y(height: int) -> float:
+def legend_y(height: int, extra: int = 0) -> float:
     """The legend's ``y`` (container fraction, anchored at its top) that hangs it LEGEND_TOP
-    px from the top of a figure ``height`` px high."""
-    return 1 - LEGEND_TOP / height
+    + ``extra`` px from the top of a figure ``height`` px high."""
+    return 1 - (LEGEND_TOP + extra) / height
 
 
 def title_y(height: int) -> float:
-    """The title's ``y`` (container fraction, anchored at its bottom line) that puts its
-    bottom line TITLE_SPACE - 14 px from the top of a figure ``height`` px high."""
+    """The title's ``y`` (container fraction, yanchor "bottom") that puts its first line's
+    baseline TITLE_SPACE - 14 px from the top of a figure ``height`` px high (plotly.js
+    draws the lines after the first below it: a wrapped title grows down, measured in
+    Chromium; ``top_margin`` and ``legend_y`` make room for them)."""
     return 1 - (TITLE_SPACE - 14) / height
+
+
+def unwrap_title(title: str) -> str:
+    """A house title as written, before ``wrap_title`` broke it into lines."""
+    label, sub, rest = title.partition(_SUB)
+    return label.replace(_BREAK, " ") + sub + rest.replace(_SUB_BREAK, " ")
+
+
+def wrap_title(title: str, width: float = TITLE_WIDTH) -> str:
+    """A house title ('Label<br><sup>subtitle</sup>', or a label alone) in lines of at most
+    ``width`` px: the label at TITLE_SIZE, the subtitle at <sup>'s size, each subtitle line
+    in a <sup> of its own (one the walk of ``unwrap_title`` can undo: an image wraps it again
+    for its own width)."""
+    label, sub, rest = unwrap_title(title).partition(_SUB)
+    width = width / TITLE_BOLD
+    lines = wrap_px(label, width, TITLE_SIZE).replace("<br>", _BREAK)
+    if sub and rest.endswith(_SUB_END) and _SUB_END not in rest[:-len(_SUB_END)]:
+        subtitle = wrap_px(rest.removesuffix(_SUB_END), width, TITLE_SIZE * 0.7)
+        return lines + _SUB + subtitle.replace("<br>", _SUB_BREAK) + _SUB_END
+    return lines + sub + rest  # not the house's shape: the subtitle left as it is
+
+
+def title_extra(title: str) -> int:
+    """px a wrapped title needs above TITLE_SPACE's two lines."""
+    return TITLE_LINE * max(0, title.count("<br>") - 1)
 
 
 def legend_names(fig: dict) -> list[str]:
@@ -648,17 +691,20 @@ def house_layout_at(fig: dict, width: int, height: int) -> None:
     if not (isinstance(title, dict) and title.get("yref") == "container"
             and title.get("yanchor") == "bottom"):
         return
+    if isinstance(title.get("text"), str):  # wrapped again for the image's width
+        title["text"] = wrap_title(title["text"], width - 32)
+    extra = title_extra(title.get("text") or "")
     title["y"] = title_y(height)
     legend = layout.get("legend") or {}
     margin = layout.setdefault("margin", {})
     hung = legend.get("yref") == "container" and legend.get("yanchor") == "top"
     if hung:
-        legend["y"] = legend_y(height)
+        legend["y"] = legend_y(height, extra)
     if legend.get("orientation") == "h" and (hung or (
             legend.get("yanchor") == "bottom" and legend.get("y", 1) >= 1)):
         plot_width = width - margin.get("l", LEFT) - margin.get("r", 24)
         names = legend_names(fig)
-        margin["t"] = top_margin(legend_rows(names, plot_width) if names else 0)
+        margin["t"] = top_margin(legend_rows(names, plot_width) if names else 0, extra)
     _source_at(layout, width)
 
 
@@ -697,9 +743,11 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     n_lines = wrapped.count("<br>") + 1
     axis_space = X_TICKS + X_TITLE if value_axis == "x" else X_TURNED
     bottom = axis_space + SOURCE_LINE * n_lines + 12
-    top = top_margin(legend_rows)
-    # the plot as high as before the legend hung from the title: the legend's rows are
-    # added to the figure, not taken from the plot
+    title = wrap_title(title)  # for a phone's chart, as the source line (left26)
+    extra = title_extra(title)
+    top = top_margin(legend_rows, extra)
+    # the plot as high as before the legend hung from the title: the legend's rows and the
+    # title's lines past two are added to the figure, not taken from the plot
     total = height + SOURCE_LINE * n_lines + top - TITLE_SPACE - (10 if legend_rows else 6)
     _set_layout(
         fig,
@@ -714,7 +762,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
         # "normal": a flag trace's legendgroup would switch plotly to grouped order, entries
         # side by side at their own widths, not legend_rows' columns (review of walk24);
         # legendrank still puts the flags last
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": legend_y(total),
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": legend_y(total, extra),
                 "yref": "container", "yanchor": "top", "font": {"size": 12}, "itemclick": "toggle", "traceorder": "normal"},
         hoverlabel={"namelength": -1},
     )

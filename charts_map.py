@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from chart_text import literal, literal_figure
+from chart_text import as_text, literal, literal_figure
 from charts import FONT, SEPARATORS, _wrap
 from transforms.catalogue import Indicator
 from transforms.formatting import format_value
@@ -385,7 +385,7 @@ def hover_texts(values: pd.DataFrame, ind: Indicator, *, name: str = "area_name"
             shown = format_value(value, ind.decimals, ind.short_unit)
             if status == "partial":  # a share over the reporting kommuner: say how many
                 shown += f" ({_coverage(row) or STATUS_TEXT['partial']})"
-        text = f"<b>{getattr(row, name)}</b><br>{shown}"
+        text = f"<b>{as_text(str(getattr(row, name)))}</b><br>{shown}"
         if extra and extra[i]:
             text += f"<br>{extra[i]}"
         out.append(text)

@@ -90,3 +90,10 @@ def groups_readonly() -> bool:
     """True when user groups may not be created, edited, deleted or restored (a public
     deployment's shared groups). Env: GROUPS_READONLY=1. Shared links keep working."""
     return os.environ.get("GROUPS_READONLY", "").strip().lower() in {"1", "true", "yes", "ja"}
+
+
+def default_kommun() -> str | None:
+    """The kommun code the dashboard opens on when a link names none (e.g. 0780), or None for
+    the first in the alphabet. Env: DEFAULT_KOMMUN. Checked against the warehouse's kommuner
+    by the app (transforms.kommun.default_kommun); a link's kommun still wins."""
+    return os.environ.get("DEFAULT_KOMMUN", "").strip() or None

@@ -30,12 +30,14 @@ from transforms.areas import coverage_label
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
 from transforms.formatting import (
+    SEX_LABELS,
     and_list,
     format_date,
     format_month,
     format_number,
     format_value,
     quoted,
+    sex_word,
     source_mark,
     source_mark_text,
 )
@@ -60,7 +62,6 @@ PRESENTATION_TYPE = ("application/vnd.openxmlformats-officedocument.presentation
                      "presentation.main+xml")
 
 
-SEXES = {"T": "totalt", "K": "kvinnor", "M": "män"}
 
 
 class DeckError(ValueError):
@@ -181,7 +182,7 @@ class IndicatorSlide:
         options ('…, januari 2021–april 2026, totalt, 20–64 år, alla (inrikes och utrikes
         födda)'); an area's member bars: the kommuner and the year. The sex always, 'totalt'
         too, as the page's chart subtitles say it (yearly slides left 'totalt' out; left25)."""
-        sex = f", {SEXES[self.sex]}"
+        sex = f", {sex_word(self.sex)}"
         if self.members is not None:
             return members_subtitle(area_name, str(self.members_year), self.sex)
         compared = [line.name for line in self.lines[1:]
@@ -601,7 +602,7 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
     indicator (SCB BAS, Arbetsförmedlingen) shows the months inside the chosen years, at the
     option the screen shows first (e.g. BAS 20 år – pensionsåldern, all födelseregioner).
     """
-    if sex not in SEXES:
+    if sex not in SEX_LABELS:
         raise DeckError(f"Okänt kön {quoted(str(sex)[:10])}: T (totalt), K (kvinnor) eller M (män).")
     ids = parse_indicator_ids(indicator_ids)
     if not ids:
@@ -650,7 +651,7 @@ def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T",
     hämtade datan; de finns för 15 kommuner (Dalarnas län).' Kommuner count only with values
     for those options and that sex."""
     have = queries.monthly_kommuner(con, ind, dims or {}, sex)
-    who = f"{SEXES[sex]} i {area.name}" if sex != "T" else area.name
+    who = f"{sex_word(sex)} i {area.name}" if sex != "T" else area.name
     text = f"{ind.label}: inga månadsvärden för {who} i den hämtade datan"
     if have.empty:
         if not queries.has_table(con, monthly_marts()[ind.mart]["table"]):
@@ -699,7 +700,7 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
             if "is_lower_bound" in whole and whole["is_lower_bound"].any() else None
         sentences, flags = key_figures(ind, lines, whole, start, members)
     if sex != use_sex:
-        flags.append(f"Finns inte per kön: visar totalt, inte {SEXES[sex]}.")
+        flags.append(f"Finns inte per kön: visar totalt, inte {sex_word(sex)}.")
     return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun,
                           dims=dims or {}, sex=use_sex)
 
@@ -932,7 +933,7 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
     _text(slide, (margin, h * 0.22, inner, h * 0.18), [deck.area.name], size=40, bold=True)
     _text(slide, (margin, h * 0.40, inner, h * 0.10),
           [f"Arbetsmarknadsläget {deck.drawn} – mötesunderlag"
-           + (f", {SEXES[deck.sex]}" if deck.sex != "T" else "")], size=24, color=MUTED)
+           + (f", {sex_word(deck.sex)}" if deck.sex != "T" else "")], size=24, color=MUTED)
     lines = []
     if deck.member_names and not deck.area.is_kommun:
         lines.append(f"Medlemskommuner: {', '.join(deck.member_names)}")

@@ -122,11 +122,11 @@ def test_jamfor_draws_the_chosen_areas_and_ranks_all_290(app_env, shared):
     names = {t["name"] for t in chart["data"]}
     assert {"Växjö", "Alvesta", "Kronobergs län", "Riket"} <= names
     table = at.dataframe[0].value
-    ranked = table[table["Plats"] != "Referens"]
+    ranked = table[table["Plats i riket"] != "Referens"]
     assert len(ranked) == 290
     row = ranked[ranked["Namn"] == "Växjö"].iloc[0]
-    assert row["Plats"] == str(1 + sum(v < recorded["0780"] for v in recorded.values()))
-    refs = table[table["Plats"] == "Referens"]
+    assert row["Plats i riket"] == str(1 + sum(v < recorded["0780"] for v in recorded.values()))
+    refs = table[table["Plats i riket"] == "Referens"]
     assert {"Kronobergs län", "Riket"} <= set(refs["Namn"])
 
 

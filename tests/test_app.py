@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from charts import unwrap_title
 from tests.cards_shown import cards
 from tests.conftest import ROOT
 from ui.page_spec import load_pages
@@ -57,7 +58,14 @@ def _decode(arr):
 
 
 def _figures(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    """Every chart's figure, its title as written (``charts.unwrap_title``: the lines the
+    title was wrapped into for a phone joined again; the wrapping has tests of its own)."""
+    figures = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    for fig in figures:
+        title = fig.get("layout", {}).get("title")
+        if isinstance(title, dict) and isinstance(title.get("text"), str):
+            title["text"] = unwrap_title(title["text"])
+    return figures
 
 
 def _figure(at: AppTest, title_start: str) -> dict:
@@ -615,3 +623,29 @@ def test_a_run_is_waited_for_to_its_end_and_a_slow_one_times_out():
                                "for _ in range(3000):\n    st.empty()\n    time.sleep(0.01)\n")
     with pytest.raises(RuntimeError, match=r"timed out after 0\.3\(s\)"):
         slow.run(timeout=0.3)
+
+
+def test_a_deployment_opens_on_its_default_kommun_and_a_link_still_wins(app_env, monkeypatch,
+                                                                       caplog):
+    """left26: the app opened on Ale, first in the alphabet; a kommun deploying it sets
+    DEFAULT_KOMMUN=0780 and opens on Växjö, its start page's link is still '/', a link's
+    kommun= wins, and a value that is no kommun code is said in the log in Swedish and the
+    app opens on Ale."""
+    from transforms.kommun import default_kommun
+
+    monkeypatch.setenv("DEFAULT_KOMMUN", "0780")
+    at = _app().run()
+    assert not at.exception and at.title[0].value == "Översikt – Växjö"
+    assert dict(at.query_params) == {}
+    at = _app(kommun="0180").run()
+    assert at.title[0].value == "Översikt – Stockholm"
+    monkeypatch.setenv("DEFAULT_KOMMUN", "780")
+    with caplog.at_level("WARNING"):
+        at = _app().run()
+    assert not at.exception and at.title[0].value == "Översikt – Ale"
+    said = [r.getMessage() for r in caplog.records if "DEFAULT_KOMMUN" in r.getMessage()]
+    assert said == [("DEFAULT_KOMMUN='780' är ingen känd kommunkod (fyra siffror med "
+                     "inledande nolla, t.ex. 0780 för Växjö); appen öppnar på Ale (1440).")]
+    names = {"1440": "Ale", "0780": "Växjö"}
+    assert default_kommun(None, names) == ("1440", None)
+    assert default_kommun("0780", names) == ("0780", None)

@@ -512,3 +512,22 @@ def test_plotlys_script_is_loaded_at_the_start_not_when_the_first_chart_arrives(
     # the element that asked stands below the menu: the menu's first link is at the top
     first = pg.locator('section[data-testid="stSidebar"] a').first
     assert first.inner_text() == "Översikt"
+
+
+def test_the_refresh_log_shows_every_column_at_1280(browser, app_url):
+    """left26: Om data's Uppdateringslogg cut Spegel and Adress at 1280 px (the grid scrolled
+    sideways and the cells were cut after ~20 characters). Its columns now fit the page's
+    column side by side and long cells wrap in rows of four lines."""
+    pg = _new_page(browser, viewport=(1280, 800))
+    try:
+        pg.goto(f"{app_url}/?sida=om_data&kommun=0780", wait_until="domcontentloaded")
+        _heading(pg, "Uppdateringslogg", exact=True)
+        grid = pg.locator('[data-testid="stDataFrame"]').last
+        grid.scroll_into_view_if_needed()
+        scroller = grid.locator(".dvn-scroller")
+        scroller.wait_for(timeout=RUN_TIMEOUT)
+        widths = scroller.evaluate("s => [s.scrollWidth, s.clientWidth]")
+        assert widths[0] <= widths[1], widths  # nothing beyond the right edge
+        _shot(pg, "uppdateringslogg_1280.png")
+    finally:
+        pg.context.close()

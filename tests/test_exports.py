@@ -510,3 +510,38 @@ def test_an_image_s_source_line_is_wrapped_for_its_own_width(warehouse, export_b
         wrapped = charts.wrap_px(charts.source_text(ind), width, charts.SOURCE_SIZE)
         assert [line for line in wrapped.split("<br>") if day in line.replace("\u00a0", " ")
                 ], (width, wrapped)
+
+
+def test_a_long_title_is_wrapped_for_a_phone_and_again_for_an_image(warehouse):
+    """left26: a title is one line of plotly.js text; on a 390 px phone a subtitle naming a
+    long group ran out of the chart. On screen it is wrapped for the narrowest chart (each
+    line within charts.TITLE_WIDTH, measured bold), the legend and plot moved down by the
+    lines past two; an image wraps it again at its own width: at 1280 px it is two lines,
+    as written, and the legend hangs where a two-line title leaves it."""
+    import charts
+    from exports import images
+
+    ind = queries.indicator(warehouse, "N31807")
+    lan = queries.area(warehouse, "lan:07")
+    riket = queries.area(warehouse, "riket")
+    title = (f"{ind.label}<br><sup>Samordningsförbundet Värend och grannkommunerna i "
+             f"Kronobergs län (delad länk), 2010–2022, totalt</sup>")
+    fig = charts.time_series([charts.Line(lan.name, queries.area_series(warehouse, ind, lan),
+                                          "focus"),
+                              charts.Line("Riket", queries.area_series(warehouse, ind, riket),
+                                          "riket")], ind, title=title)
+    screen = fig.layout.title.text
+    lines = screen.split("<br>")
+    assert len(lines) >= 3 and charts.unwrap_title(screen) == title
+    for line in lines:
+        size = charts.TITLE_SIZE * (0.7 if line.startswith("<sup>") else 1)
+        text = line.removeprefix("<sup>").removesuffix("</sup>").strip()
+        assert charts.text_width(text, size) * charts.TITLE_BOLD <= charts.TITLE_WIDTH, line
+    extra = charts.TITLE_LINE * (len(lines) - 2)
+    assert fig.layout.margin.t == charts.top_margin(1, extra)
+    assert (1 - fig.layout.legend.y) * fig.layout.height == pytest.approx(
+        charts.LEGEND_TOP + extra)
+    layout = images.sized(fig, images.FORMATS["png169"])["layout"]
+    assert layout["title"]["text"] == title  # 1280 px: room for each line as written
+    assert (1 - layout["legend"]["y"]) * 720 == pytest.approx(charts.LEGEND_TOP)
+    assert layout["margin"]["t"] == charts.top_margin(1)

@@ -127,3 +127,45 @@ def test_a_notice_quoting_an_address_makes_no_link():
         _, notices = url_state.parse({"kommun": value}, VOCAB)
         assert notices and not [n for n in notices if _live_markup(n)], notices
         assert "evil" in notices[0]
+
+
+# the charts' own tags in a name: Plotly formatted them in titles and hovers (left26)
+TAG_NAME = '<b>Fet</b> <i>kursiv</i><br><span style="color:red">röd</span> R&D'
+_TAGS_OF_THE_NAME = ("<b>Fet", "<i>kursiv", "<span", "</i><br>", "R&D")
+
+
+@pytest.mark.parametrize(("page", "extra"), [
+    ("jamfor", {"jamfor": "group:x,lan:01"}), ("arbetsloshet", {"flik": "ar"}),
+    ("karta", {})])
+def test_a_names_house_tags_are_written_as_text_in_every_chart_text(
+        small_app_warehouse, tmp_path, monkeypatch, page, extra):
+    """sharefix25 let the charts' own tags (b, i, br, sup, …) through every text: a group
+    named '<b>Fet</b>…' was bold in Jämför's title and every hover, and '<br>' broke the
+    subtitle. A name is now written as text wherever a chart puts it (chart_text.as_text):
+    no tag of it and no entity of it is left for Plotly to read, and it reads whole."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "users.duckdb"))
+    at = _app(sida=page, kommun="0160", omrade="group:x",
+              egnagrupper=f"x:0160.0162:{TAG_NAME}", **extra).run()
+    assert not at.exception
+    figures = _figures(at)
+    assert figures
+    for fig in figures:
+        spec = json.dumps(fig, ensure_ascii=False)
+        assert [t for t in _TAGS_OF_THE_NAME if t in spec] == [], fig["layout"]["title"]["text"]
+    written = ('&lt;b>Fet&lt;/b> &lt;i>kursiv&lt;/i>&lt;br>&lt;span style="color:red">'
+               'röd&lt;/span> R&amp;D')
+    titled = [f for f in figures if written in f["layout"]["title"]["text"]]
+    assert titled  # the area's name in a title, whole
+    hovers = [h for f in figures for t in f["data"] for h in (t.get("hovertext") or [])
+              if isinstance(h, str) and written in h]
+    assert hovers or page == "karta"  # Karta's hover names the kommuner, its place the group
+
+
+def test_as_text_writes_every_tag_and_entity_of_a_name_as_text():
+    from chart_text import as_text, plain
+
+    name = '<b>x</b><br><a href="y">z</a> &lt; R&D'
+    assert as_text(name) == '&lt;b>x&lt;/b>&lt;br>&lt;a href="y">z&lt;/a> &amp;lt; R&amp;D'
+    assert plain(name) == as_text(name)
+    assert literal(f"<b>{as_text(name)}</b>") == f"<b>{as_text(name)}</b>"  # nothing left

@@ -117,3 +117,81 @@ def test_a_links_group_beside_a_stored_one_of_the_same_id_lists_both(
     assert area.value == "group:goteborgsregionen-delad"
     assert at.query_params["omrade"] == "group:goteborgsregionen-delad"
     assert at.title[0].value.endswith("Fejkregionen (delad länk)")
+
+
+def _spara(at):
+    return [b for b in at.button if b.label == "Spara gruppen"]
+
+
+def test_a_colleague_saves_a_jamfor_links_group_among_the_organisations_groups(
+        sender_group, tmp_path, monkeypatch):
+    """left26: the colleague who opened a Jämför link with an own group could see it but not
+    keep it ("Spara den delade gruppen" was only on Egna grupper, for ``grupp=`` links). Jämför
+    now offers "Spara gruppen": the group is stored under the link's id, with its name and
+    members in the sender's order, the save is logged, and the view and its link stay."""
+    group = sender_group
+    at = _app(sida="jamfor", kommun="0160", jamfor=f"group:{group.group_id},lan:01").run()
+    link = dict(at.query_params)
+    colleague = tmp_path / "colleague.duckdb"
+    monkeypatch.setenv("USER_DB_PATH", str(colleague))
+    at = _app(**link).run()
+    [button] = _spara(at)
+    at = button.click().run()
+    assert not at.exception
+    [stored] = [g for g in usergroups.list_groups(colleague) if g.name == NAME]
+    assert (stored.group_id, stored.members) == (group.group_id, MEMBERS)
+    log = usergroups.history(10, colleague)
+    assert (log["action"].iloc[0], log["name"].iloc[0]) == ("skapad", NAME)
+    assert [s.value for s in at.success] == [
+        f"Gruppen \u201d{NAME}\u201d är sparad bland organisationens grupper (Egna grupper)."]
+    assert _spara(at) == []
+    assert {NAME, "Stockholms län"} <= set(_drawn(at))  # the stored group, no "(delad länk)"
+    assert dict(at.query_params) == link
+
+
+def test_a_karta_links_group_is_saved_beside_a_stored_group_of_its_id(
+        small_app_warehouse, tmp_path, monkeypatch):
+    """The link's group whose id a stored group has (goteborgsregionen, suggested in every
+    browser) is read as 'goteborgsregionen-delad' and saved under that id, as the link
+    parser names it; a name a stored group has is refused as on Egna grupper."""
+    monkeypatch.chdir(ROOT)
+    colleague = tmp_path / "colleague.duckdb"
+    monkeypatch.setenv("USER_DB_PATH", str(colleague))
+    at = _app(sida="karta", kommun="1480", omrade="group:goteborgsregionen",
+              egnagrupper="goteborgsregionen:0180.0181:Fejkregionen").run()
+    at = _spara(at)[0].click().run()
+    assert not at.exception
+    stored = {g.group_id: (g.name, g.members) for g in usergroups.list_groups(colleague)}
+    assert stored["goteborgsregionen-delad"] == ("Fejkregionen", ("0180", "0181"))
+    assert stored["goteborgsregionen"][0] == "Göteborgsregionen"
+    assert at.query_params["omrade"] == "group:goteborgsregionen-delad"
+    assert at.title[0].value == "Karta – Fejkregionen"
+
+    at = _app(sida="karta", kommun="1480", omrade="group:gr",
+              egnagrupper="gr:0180.0181:Göteborgsregionen").run()
+    at = _spara(at)[0].click().run()
+    assert [e.value for e in at.error] == [
+        "- Det finns redan en grupp som heter \u201dGöteborgsregionen\u201d."]
+    assert "gr" not in {g.group_id for g in usergroups.list_groups(colleague)}
+
+
+def test_a_saved_links_group_takes_the_id_beside_one_stored_meanwhile(tmp_path):
+    users = tmp_path / "users.duckdb"
+    usergroups.save(GroupSpec("Värend", ("0764", "0780")), path=users)  # id 'varend'
+    saved = usergroups.save(GroupSpec("Värend, tre", ("0764", "0763", "0780")), path=users,
+                            new_id="varend")
+    assert saved.group_id == "varend-delad"
+    again = usergroups.save(GroupSpec("Värend, två", ("0763", "0780")), path=users,
+                            new_id="varend")
+    assert again.group_id == "varend-delad2"
+
+
+def test_no_save_button_where_groups_are_read_only(sender_group, tmp_path, monkeypatch):
+    group = sender_group
+    link = dict(_app(sida="karta", kommun="0160",
+                     omrade=f"group:{group.group_id}").run().query_params)
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "colleague.duckdb"))
+    monkeypatch.setenv("GROUPS_READONLY", "1")
+    at = _app(**link).run()
+    assert not at.exception and _spara(at) == []
+    assert any("GROUPS_READONLY=1" in c.value for c in at.caption)

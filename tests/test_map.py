@@ -255,12 +255,12 @@ def test_the_map_is_as_wide_as_its_shapes_and_lists_every_value_beside_it(app_en
     # the list beside the map: every kommun in order of place, Växjö's value and place
     recorded = _kolada(shared, "N03920", 2022)
     [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
-    assert list(listed.columns) == ["Plats", "Värde (%)", "Kommun"]
-    places = listed["Plats"].astype(int)  # the list's text as shown ("–" for none here)
+    assert list(listed.columns) == ["Plats i riket", "Värde (%)", "Kommun"]
+    places = listed["Plats i riket"].astype(int)  # the list's text as shown ("–" for none here)
     assert len(listed) == 290 and places.is_monotonic_increasing
     assert listed["Värde (%)"].iloc[0] == format_number(round(min(recorded.values()), 1), 1)
     vaxjo = listed[listed["Kommun"] == "Växjö"].iloc[0]
-    assert (vaxjo["Plats"], vaxjo["Värde (%)"]) == ("200", format_number(recorded["0780"], 1))
+    assert (vaxjo["Plats i riket"], vaxjo["Värde (%)"]) == ("200", format_number(recorded["0780"], 1))
 
 
 def test_the_list_writes_places_as_whole_numbers_when_some_kommuner_lack_a_value(
@@ -283,11 +283,11 @@ def test_the_list_writes_places_as_whole_numbers_when_some_kommuner_lack_a_value
     # never reached it): the frame the page passes holds no empty cell, "–" where none
     assert len(listed) == 290 and not listed.isna().any().any()
     value = next(c for c in listed.columns if c.startswith("Värde"))
-    missing = listed["Plats"] == "–"
+    missing = listed["Plats i riket"] == "–"
     assert missing.sum() == 290 - len(recorded) and (listed.loc[missing, value] == "–").all()
-    assert list(listed.loc[~missing, "Plats"]) == [
-        str(n) for n in sorted(int(p) for p in listed.loc[~missing, "Plats"])]
-    assert listed["Plats"].iloc[0] == "1" and not listed["Plats"].str.contains(r"\.").any()
+    assert list(listed.loc[~missing, "Plats i riket"]) == [
+        str(n) for n in sorted(int(p) for p in listed.loc[~missing, "Plats i riket"])]
+    assert listed["Plats i riket"].iloc[0] == "1" and not listed["Plats i riket"].str.contains(r"\.").any()
     html = styled[-1].to_html()
     assert ">1<" in html and ".000000" not in html
 

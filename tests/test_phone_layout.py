@@ -137,3 +137,41 @@ def test_a_tick_label_above_the_plot_takes_no_top_margin(browser, app_url):
         assert at["used"] == at["asked"], at  # laid out once, at the margin asked for
     finally:
         pg.context.close()
+
+
+# a link's own group with a long name: the subtitle "<name> (delad länk) jämfört med
+# Stockholms län och Riket, 2010–2022, kvinnor" is ~560 px at the subtitle's size
+LONG_NAME = "Samordningsförbundet Norrort, fyra kommuner norr om Stockholm"
+LONG = (f"{URL}&omrade=group:norrort&egnagrupper=norrort:0160.0162.0163.0186:"
+        + LONG_NAME.replace(" ", "%20"))
+TITLE_LINES = """(needle) => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(g => (g.querySelector('.gtitle')?.textContent || '').includes(needle));
+  return gd ? gd.querySelectorAll('.gtitle .line').length : null;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [(390, 844), (1280, 800)])
+def test_a_long_title_is_wrapped_inside_the_chart(browser, app_url, viewport):
+    """left26: the title is one line of plotly.js text, never wrapped by it: on a phone a
+    subtitle naming a long group ran out of the chart at its right edge. It is wrapped for
+    the narrowest chart (charts.wrap_title), and the legend and plot stand under its lines."""
+    pg = _chart_page(browser, viewport, f"{app_url}{LONG}")
+    try:
+        at = pg.evaluate(BOXES, TITLE)
+        assert at is not None
+        assert pg.evaluate(TITLE_LINES, TITLE) >= 3  # the label, the subtitle in two or more
+        svg, title = at["svg"], at["title"]
+        assert svg["l"] <= title["l"] and title["r"] <= svg["r"] + 1, at  # nothing cut off
+        assert title["t"] >= svg["t"], at
+        assert title["b"] <= min(entry["t"] for entry in at["entries"]), at
+        assert at["legend"]["b"] <= at["plot"]["t"], at
+        if viewport[0] == 1280:  # room asked for every line: laid out once
+            assert at["top"]["used"] == at["top"]["asked"] and at["top"]["redrawn"] == 0, at
+        if os.environ.get("SCREENSHOT_DIR"):
+            chart = pg.locator(".js-plotly-plot", has_text=TITLE).first
+            chart.scroll_into_view_if_needed()
+            chart.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"])
+                                      / f"long_title_{viewport[0]}.png"))
+    finally:
+        pg.context.close()

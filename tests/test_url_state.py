@@ -313,3 +313,19 @@ def test_a_year_in_other_digits_than_ascii_is_unreadable_not_2015(raw):
     state, notices = us.parse({"fran": raw}, VOCAB)
     assert state.start is None
     assert len(notices) == 1 and "kunde inte läsas" in notices[0]
+
+
+def test_one_definition_of_the_sexes():
+    """left26: exports/deck.py, transforms/export.py and this module each had their own copy
+    of ui/selection.py's sexes; one (transforms.formatting.SEX_LABELS) now serves them all."""
+    import exports.deck
+    import transforms.export
+    import ui.selection
+    from transforms.formatting import SEX_LABELS, sex_word
+
+    assert us.SEXES == tuple(SEX_LABELS) == ("T", "K", "M")
+    assert ui.selection.SEX_LABELS is SEX_LABELS
+    assert [sex_word(s) for s in SEX_LABELS] == ["totalt", "kvinnor", "män"]
+    assert not hasattr(exports.deck, "SEXES") and not hasattr(transforms.export, "MEMBER_SEXES")
+    assert transforms.export.members_subtitle("Kronobergs län", "2022", "K") == (
+        "Kommunerna i Kronobergs län, 2022, kvinnor")

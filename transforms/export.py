@@ -15,7 +15,7 @@ import pandas as pd
 
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
-from transforms.formatting import is_few, plain_number, source_mark, source_mark_text
+from transforms.formatting import is_few, plain_number, sex_word, source_mark, source_mark_text
 
 VALUE = "värde"
 
@@ -57,13 +57,12 @@ def flag_text(row: object, source: str = "Källan") -> str:
     return ", ".join(notes)
 
 
-MEMBER_SEXES = {"T": "totalt", "K": "kvinnor", "M": "män"}
 
 
 def members_subtitle(area_name: str, period: str, sex: str) -> str:
     """The line under a chart or slide of an area's member kommuner: 'Kommunerna i
     Kronobergs län, 2022, kvinnor' (the sex always, 'totalt' too)."""
-    return f"Kommunerna i {area_name}, {period}, {MEMBER_SEXES[sex]}"
+    return f"Kommunerna i {area_name}, {period}, {sex_word(sex)}"
 
 
 def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: str,

@@ -61,6 +61,17 @@ def format_change(change: float | None, decimals: int, unit: str, short_unit: st
     return f"{text}{gap}{words}" if words else text
 
 
+# the sexes every view, link and export knows, in the picker's order, with their words:
+# one definition (left26: exports/deck.py, transforms/export.py and ui/url_state.py each had
+# a copy of ui/selection.py's)
+SEX_LABELS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+
+
+def sex_word(sex: str) -> str:
+    """The sex inside a sentence: 'totalt', 'kvinnor', 'män' (KeyError for another code)."""
+    return SEX_LABELS[sex].lower()
+
+
 def quoted(name: str) -> str:
     """A name quoted in a message the Swedish way: '”GR test”' (U+201D on both sides), not
     English straight or curly quotes."""

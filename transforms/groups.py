@@ -227,3 +227,22 @@ def slug(name: str) -> str:
     """An ASCII id for a group name: 'Samordningsförbundet Värend' -> 'samordningsforbundet-varend'."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "grupp"
+
+
+MAX_ID_LENGTH = 80  # a group's id (the part after 'group:' in a link)
+SHARED_ID_SUFFIX = "-delad"  # a link's group beside a stored one of the same id
+
+
+def beside_id(group_id: str, taken: set[str] | frozenset[str]) -> str:
+    """``group_id`` when free, else the first free of '<id>-delad', '<id>-delad2', …, shortened
+    to MAX_ID_LENGTH: the id a link's group gets beside a stored group of the same id, when
+    the link is read and when the group is saved (sharefix25, left26)."""
+    if group_id not in taken:
+        return group_id
+    n = 1
+    while True:
+        suffix = SHARED_ID_SUFFIX + (str(n) if n > 1 else "")
+        new = f"{group_id[:MAX_ID_LENGTH - len(suffix)]}{suffix}"
+        if new not in taken:
+            return new
+        n += 1

@@ -78,3 +78,16 @@ def kommun_dimension(municipalities: pd.DataFrame, lan_names: dict[str, str],
     dim["lan_name"] = dim["lan_code"].map(lan_names).astype("string")
     dim = dim.merge(first_years(population), on="kommun_code", how="left")
     return dim.sort_values("kommun_code").reset_index(drop=True)
+
+
+def default_kommun(wanted: str | None, names: dict[str, str]) -> tuple[str, str | None]:
+    """The kommun a view without a kommun opens on: ``wanted`` (DEFAULT_KOMMUN) when it is one
+    of ``names`` (code -> name, in the pickers' order), else the first; and, for a value that
+    is none of them, a Swedish message for the log naming the value and the fallback."""
+    first = next(iter(names))
+    if wanted is None or wanted in names:
+        return wanted or first, None
+    shown = wanted if len(wanted) <= 12 else wanted[:12] + "…"
+    return first, (f"DEFAULT_KOMMUN={shown!r} är ingen känd kommunkod (fyra siffror med "
+                   f"inledande nolla, t.ex. 0780 för Växjö); appen öppnar på "
+                   f"{names[first]} ({first}).")

@@ -41,6 +41,17 @@ class Rank:
         return end_text(self.better)
 
 
+RIKET = "riket"
+
+
+def place_heading(scope: str = RIKET, *, table: bool = False) -> str:
+    """The name of a column of places, the same words on screen and in every download:
+    'plats i riket', 'plats i Kronobergs län' (``table``: as a heading on screen, 'Plats i
+    riket'). A bare 'plats' did not say which ranking (walk25, left26)."""
+    words = f"plats i {scope}"
+    return words[:1].upper() + words[1:] if table else words
+
+
 def end_text(better: str | None) -> str:
     """Which end plats 1 is, for a caption or a table heading: no parentheses of its own, since
     Karta writes it inside a pair ('plats 200 av 290 i riket (plats 1 = lägst värde, det

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import charts
+from chart_text import as_text
 from transforms import bounds, monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
@@ -160,7 +161,8 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     whole = query("area_series", ind, sel.area, sex)
     found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
     if found is None:
-        return Card(CardView(info=f"**{ind.label}**: inga värden för {sel.area.name} "
+        return Card(CardView(info=f"**{ind.label}**: inga värden för "
+                                  f"{markdown_literal(sel.area.name)} "
                                   f"{none_words(sel, whole)}."))
     latest, _ = found
     freq = periods.frequency_of(whole)
@@ -368,12 +370,12 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         lines = [line for line in lines if line.role in ("focus", "member")]
     compared = [line.name for line in lines if line.role in ("lan", "riket")
                 and not line.data["value"].isna().all()]  # only those drawn
-    against = f" jämfört med {and_list(compared)}" if compared else ""
+    against = f" jämfört med {and_list([as_text(c) for c in compared])}" if compared else ""
     if beside:
         against += f"; {beside}"
     period = charts.period_text([line.data for line in lines])
     computed = any(line.computed for line in lines)
-    title = (f"{ind.label}{sex_note}<br><sup>{sel.area.name}{against}, {period}, "
+    title = (f"{ind.label}{sex_note}<br><sup>{as_text(sel.area.name)}{against}, {period}, "
              f"{SEX_LABELS[sex].lower()}</sup>")
     focus = query("area_series", ind, sel.area, sex)
     fig = charts.time_series(lines, ind, title=title, references=references(sel, ind, focus),
@@ -455,7 +457,7 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     # the sex as the line charts say it (walk25), in a subtitle as the deck's slide says
     # it: a bar image pasted alone must not pass women's values off as everyone's, and a
     # one-line title ending in the sex was cut at 1280 px (uifix25)
-    subtitle = members_subtitle(sel.area.name, periods.label(when, freq), sex)
+    subtitle = members_subtitle(as_text(sel.area.name), periods.label(when, freq), sex)
     if ind.aggregation == "sum":  # the area's sum as a number, not as a bar or a line
         area_df = query("area_series", ind, sel.area, sex)
         row = area_df[area_df[column] == when].dropna(subset=["value"])
@@ -464,7 +466,7 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
             # 'sammanlagt', not 'totalt': the subtitle says the sex with 'totalt'; on the
             # subtitle's line, as the title's space holds two lines
             bound = "minst " if bounds.is_lower(row.iloc[0]) else ""  # kommuner missing
-            subtitle += (f". {sel.area.name} sammanlagt: {bound}"
+            subtitle += (f". {as_text(sel.area.name)} sammanlagt: {bound}"
                          f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
                          f"{f' ({cover})' if cover else ''}")
     title = f"{ind.label}<br><sup>{subtitle}</sup>"
@@ -716,7 +718,8 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     breaks = monthly.band_breaks(shown[0].data, choices["age"]) if "age" in choices else []
     labels = monthly.options_text(choices, shown[0].data)  # as the deck's subtitle
     period = charts.period_text([line.data for line in shown])
-    title = (f"{ind.label}<br><sup>{', '.join(line.name for line in shown)}, {period}, "
+    title = (f"{ind.label}<br><sup>{', '.join(as_text(line.name) for line in shown)}, "
+             f"{period}, "
              f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
     computed = any(line.computed for line in shown)
     fig = charts.time_series(shown, ind, title=title, breaks=breaks,
@@ -893,7 +896,7 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
             frames.append(df.assign(indicator_id=ind.id)[["indicator_id", "year", "value"]])
             labels[ind.id] = _part_label(ind.label)
     if not frames:
-        note(f"Inga värden för {sel.area.name} i vald period.")
+        note(f"Inga värden för {markdown_literal(sel.area.name)} i vald period.")
         return
     df = pd.concat(frames, ignore_index=True)
     period = charts.period_text([df])
@@ -903,7 +906,8 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
         "Vuxna mottagare av ekonomiskt bistånd med försörjningshinder, fördelade efter sitt "
         "huvudsakliga hinder (arbetslös, sjukskriven, arbetshinder av sociala skäl …), i procent "
         f"av alla med försörjningshinder. Varje del är ett eget nyckeltal ({ids_text}).")})
-    title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>{sel.area.name}, "
+    title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>"
+             f"{as_text(sel.area.name)}, "
              f"{period}, andel av mottagarna med försörjningshinder</sup>")
     fig = figure(charts.composition, df, labels, meta, title=title)
     names = name_parts(sel.area.name, "Försörjningshinder", period, sex)
@@ -1005,10 +1009,11 @@ def measures_block(sel: Selection) -> None:
                                             options=default_options(ind))))
     st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap
     if latest_texts:
-        st.markdown(f"**Varför siffrorna skiljer sig för {sel.area.name}:**\n" +
+        st.markdown(f"**Varför siffrorna skiljer sig för {markdown_literal(sel.area.name)}:**\n" +
                     "\n".join(f"- {t}" for t in latest_texts))
     else:
-        note(f"Inget av måtten har ett värde för {sel.area.name} i vald period.")
+        note(f"Inget av måtten har ett värde för {markdown_literal(sel.area.name)} i vald "
+             "period.")
     absent = [query("indicator", i) for i in MEASURES[:2]]
     for ind in absent:
         text = monthly_absent(ind)
@@ -1025,7 +1030,8 @@ def measures_block(sel: Selection) -> None:
         (True, "månadsvärden som heldragna linjer"),
         (False, "årsvärden som punkter mitt i året")) if any(
             ind.is_monthly == monthly for ind, _ in shown)]
-    title = (f"Arbetslöshet enligt olika mått<br><sup>{sel.area.name}, {period}, {said}; "
+    title = (f"Arbetslöshet enligt olika mått<br><sup>{as_text(sel.area.name)}, {period}, "
+             f"{said}; "
              f"{', '.join(drawn_as)}</sup>")
     drawn = [query("indicator", i) for i in MEASURES
              if any(line.name.removesuffix(" (totalt)") == _measure(i).get("name")

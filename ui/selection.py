@@ -11,14 +11,17 @@ loses every unbound parameter when the page changes.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
 
+import config
 from transforms.catalogue import monthly_marts
-from transforms.formatting import format_number
+from transforms.formatting import SEX_LABELS, format_number
+from transforms.kommun import default_kommun
 from transforms.peers import DEFAULT_VARIABLES as DEFAULT_PEER_VARIABLES
 from transforms.peers import peer_candidates
 from transforms.periods import Period
@@ -29,7 +32,7 @@ from ui.page_spec import PageSpec
 from ui.url_state import Dimension, ViewState, Vocabulary
 from warehouse import queries
 
-SEX_LABELS = {"T": "Totalt", "K": "Kvinnor", "M": "Män"}
+log = logging.getLogger(__name__)
 NO_SEX = "finns inte per kön"  # why the total is shown: the indicator has no split by sex
 NO_SEX_FETCHED = "finns inte per kön i den hämtade datan"  # the source has it, the data not
 
@@ -38,6 +41,7 @@ def total_note(reason: str) -> str:
     """What a card's or chart's title adds where it shows the total for both sexes instead of
     the chosen sex: ' (finns inte per kön; visar totalt)' for ``reason`` NO_SEX."""
     return f" ({reason}; visar totalt)"
+
 KIND_PREFIX = {"lan": "Län", "la": "Lokal arbetsmarknad", "fa": "FA-region",
                "kommungrupp": "Kommungrupp", "riket": "Riket", "group": "Egen grupp"}
 REFERENCE_KINDS = {"ingen": "Ingen", "period": "Basperiod", "mal": "Målvärde"}
@@ -129,7 +133,7 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
     names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
     catalogue = query("indicators")
     return Vocabulary(pages=tuple(pages), kommuner=frozenset(names),
-                      default_kommun=str(kommun["kommun_code"].iloc[0]),
+                      default_kommun=_default_kommun(names),
                       areas=frozenset([*official, *(g.area_id for g in groups)]),
                       indicators=frozenset(i.id for i in catalogue),
                       kommun_names=names, dimensions=dimensions(),
@@ -139,6 +143,20 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
                             for page_id, page in pages.items() if page.tabs},
                       groups={g.area_id: url_state.SharedGroup(g.name, tuple(g.members))
                               for g in groups})
+
+
+def _default_kommun(names: dict[str, str]) -> str:
+    """DEFAULT_KOMMUN when it is a known code, else the first kommun; a bad value is said in
+    the log once per value (every run builds the vocabulary)."""
+    wanted = config.default_kommun()
+    code, problem = default_kommun(wanted, names)
+    if problem and wanted not in _WARNED:
+        _WARNED.add(wanted)
+        log.warning(problem)
+    return code
+
+
+_WARNED: set[str | None] = set()
 
 
 def dimensions() -> dict[str, Dimension]:
@@ -495,6 +513,13 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
 def forget_shared_group(area_id: str) -> None:
     """After the shared group was saved: choose the stored group and drop the link's group."""
     _new_generation(replace(st.session_state[_STATE], shared=None, area=area_id))
+    st.session_state[_TOUCHED] = True
+
+
+def keep_saved_group(area_id: str, stored_id: str) -> None:
+    """After a link's own group was saved as ``stored_id``: the view names the stored group
+    (``url_state.saved_group``), its controls drawn afresh."""
+    _new_generation(url_state.saved_group(st.session_state[_STATE], area_id, stored_id))
     st.session_state[_TOUCHED] = True
 
 

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
-from transforms.formatting import no_autolink
+from transforms.formatting import SEX_LABELS, no_autolink
+from transforms.groups import beside_id
 from transforms.periods import Period, is_period, ordered, within_years
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
@@ -65,7 +66,7 @@ MAX_WEIGHT = 10.0
 MAX_PEERS = 50
 MAX_DECK_INDICATORS = 20  # as exports.deck.MAX_INDICATORS
 
-SEXES = ("T", "K", "M")
+SEXES = tuple(SEX_LABELS)  # kon=: the codes (transforms.formatting)
 KOMMUN_ITSELF = "kommun"  # omrade=kommun: the kommun itself while a shared group is in the link
 SHARED_AREA_ID = "group:__delad__"  # the shared group when it is the chosen area
 DEFAULT_TARGET_NAME = "Mål"
@@ -358,29 +359,21 @@ def _own_groups(params: Mapping, vocab: Vocabulary, notices: list[str]
     return found, frozenset(cut)
 
 
-SHARED_ID_SUFFIX = "-delad"  # a link's group beside a stored one of the same id
-
-
 def _beside_stored(carried: dict[str, SharedGroup], params: Mapping, vocab: Vocabulary
                    ) -> tuple[dict[str, SharedGroup], Mapping]:
     """A link's group whose id a different group stored here has ('group:goteborgsregionen'
     with other kommuner) gets an id of its own ('group:goteborgsregionen-delad'), in omrade
     and jamfor too: both are listed and both can be chosen (review of share25: the link's
     group hid the stored one). The carried groups and the params, renamed."""
-    taken = set(vocab.areas) | set(vocab.groups) | set(carried)
+    taken = {a.removeprefix("group:") for a in (*vocab.areas, *vocab.groups, *carried)
+             if a.startswith("group:")}
     renamed: dict[str, str] = {}
     for area_id, group in carried.items():
         stored = _stored_as_carried(vocab.groups.get(area_id))
         if stored is None or stored == group:
             continue
-        slug, n = area_id.removeprefix("group:"), 1
-        while True:
-            suffix = SHARED_ID_SUFFIX + (str(n) if n > 1 else "")
-            new = f"group:{slug[:MAX_SLUG - len(suffix)]}{suffix}"
-            if new not in taken:
-                break
-            n += 1
-        renamed[area_id] = new
+        new = beside_id(area_id.removeprefix("group:"), taken)
+        renamed[area_id] = f"group:{new}"
         taken.add(new)
     if not renamed:
         return carried, params
@@ -738,6 +731,19 @@ def query_string(state: ViewState, vocab: Vocabulary) -> str:
     """'?kommun=0780&…' for a link ('' for the default view); commas in members kept."""
     params = to_params(state, vocab)
     return f"?{urlencode(params, safe=',:')}" if params else ""
+
+
+def saved_group(state: ViewState, area_id: str, stored_id: str) -> ViewState:
+    """The view after the link's group ``area_id`` was saved here as ``stored_id`` (its own
+    id, or one beside a group stored meanwhile): Område and Jämför name the stored group, and
+    the link no longer carries it as not stored (its members still go into egnagrupper)."""
+    def moved(a: str | None) -> str | None:
+        return stored_id if a == area_id else a
+
+    compare = tuple(dict.fromkeys(moved(a) for a in state.analysis.compare))
+    return replace(state, area=moved(state.area),
+                   analysis=replace(state.analysis, compare=compare),
+                   groups=tuple((a, g) for a, g in state.groups if a != area_id))
 
 
 def with_analysis(state: ViewState, **changes) -> ViewState:

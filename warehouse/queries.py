@@ -574,13 +574,6 @@ def refresh_log(con: Con, limit: int = 200) -> pd.DataFrame:
     return con.execute(sql, [limit]).df()
 
 
-def newest_run_at(con: Con) -> str | None:
-    """When the newest row of the refresh log was written (ISO UTC, any source), or None for
-    an empty log: the footer's "senast uppdaterad" until walk25 (it now reads data_dates).
-    The same run_at as ``refresh_log(con, 1)`` without sorting the whole log."""
-    return con.execute("select max(run_at) from marts.refresh_log").fetchone()[0]
-
-
 def data_dates(con: Con) -> tuple[str | None, str | None, bool]:
     """(newest fetch, newest build, whether that build fetched nothing), dates ISO UTC or None:
     when this build's newest snapshot was fetched from its source (marts.provenance, the date

@@ -28,6 +28,7 @@ from transforms.formatting import quoted
 from transforms.groups import (
     GroupError,
     GroupSpec,
+    beside_id,
     clean_name,
     kommun_lookup,
     resolve_members,
@@ -200,9 +201,11 @@ def find(name_or_id: str, path: Path | None = None) -> Group:
     raise LookupError(name_or_id)
 
 
-def _unique_id(con: duckdb.DuckDBPyConnection, name: str) -> str:
-    base = slug(name)
+def _unique_id(con: duckdb.DuckDBPyConnection, name: str, wanted: str | None = None) -> str:
     taken = {r[0] for r in con.execute("select group_id from user_group").fetchall()}
+    if wanted is not None:  # a link's id: kept, or the one beside it the link parser gives
+        return beside_id(wanted, taken)
+    base = slug(name)
     candidate, n = base, 2
     while candidate in taken:
         candidate, n = f"{base}-{n}", n + 1
@@ -216,17 +219,19 @@ def _write_members(con: duckdb.DuckDBPyConnection, group_id: str, members: tuple
 
 
 def save(spec: GroupSpec, *, group_id: str | None = None, suggested: bool = False,
-         path: Path | None = None) -> Group:
+         path: Path | None = None, new_id: str | None = None) -> Group:
     """Create a group, or replace name and members of ``group_id``; names must be unique.
 
-    Logged with what changed; GroupsReadOnly under GROUPS_READONLY=1.
+    ``new_id``: the id a created group asks for (a link's group keeps the link's id; when a
+    group here has it, the id beside it, ``transforms.groups.beside_id``); by default one
+    made from the name. Logged with what changed; GroupsReadOnly under GROUPS_READONLY=1.
     """
     _writable()
-    return _save(spec, group_id=group_id, suggested=suggested, path=path)
+    return _save(spec, group_id=group_id, suggested=suggested, path=path, new_id=new_id)
 
 
 def _save(spec: GroupSpec, *, group_id: str | None, suggested: bool, path: Path | None,
-          action: str | None = None) -> Group:
+          action: str | None = None, new_id: str | None = None) -> Group:
     name = clean_name(spec.name)
     if not spec.members:
         raise GroupError([f"Gruppen {quoted(name)} har inga kommuner."])
@@ -238,7 +243,7 @@ def _save(spec: GroupSpec, *, group_id: str | None, suggested: bool, path: Path 
             raise GroupError([f"Det finns redan en grupp som heter {quoted(name)}."])
         con.execute("begin")
         if group_id is None:
-            group_id = _unique_id(con, name)
+            group_id = _unique_id(con, name, new_id)
             con.execute("insert into user_group values (?, ?, ?, ?, ?, ?)",
                         [group_id, name, spec.note, suggested, now, now])
             before = None

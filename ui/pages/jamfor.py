@@ -8,6 +8,7 @@ import streamlit as st
 
 import charts
 import charts_compare
+from chart_text import as_text
 from exports.tables import TableExport
 from transforms import periods, ranking
 from transforms.areas import MIN_COVERAGE
@@ -18,10 +19,12 @@ from ui.blocks import source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
 from ui.groups import SHARED_SUFFIX, shared_area, user_groups
+from ui.link_groups import save_offers
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
 from warehouse import queries
 
 REFERENCE = "Referens"
+PLACE = ranking.place_heading(table=True)  # every kommun with a value is ranked: in riket
 
 
 def _options(sel: Selection) -> dict[str, str]:
@@ -88,19 +91,20 @@ def _area(sel: Selection, area_id: str) -> queries.Area:
 def ranking_table(ind, period: str, sex: str, chosen: list[queries.Area],
                   references: list[queries.Area]) -> pd.DataFrame:
     """All kommuner ranked in ``period`` plus reference rows (län, Riket, chosen areas) placed
-    where their value falls. Columns: Plats, Namn, Län, Värde, is_chosen, is_reference."""
+    where their value falls. Columns: Plats i riket (ranking.place_heading), Namn, Län,
+    Värde, is_chosen, is_reference."""
     better = ind.better
     ranked = analysis.with_places(query("map_kommun_values", ind, period, sex), better)
     chosen_kommuner = {a.members[0] for a in chosen if a.is_kommun}
     table = pd.DataFrame({
-        "Plats": [("–" if pd.isna(p) else f"{p}" + (" (delad)" if t > 1 else ""))
+        PLACE: [("–" if pd.isna(p) else f"{p}" + (" (delad)" if t > 1 else ""))
                   for p, t in zip(ranked["place"], ranked["tied"], strict=True)],
         "Namn": ranked["kommun_name"], "Län": ranked["lan_name"], "value": ranked["value"],
         "is_chosen": ranked["kommun_code"].isin(chosen_kommuner), "is_reference": False})
     rows = []
     for area in references:
         value = _value_at(query("area_series", ind, area, sex), period)
-        rows.append({"Plats": REFERENCE, "Namn": area.name, "Län": "", "value": value,
+        rows.append({PLACE: REFERENCE, "Namn": area.name, "Län": "", "value": value,
                      "is_chosen": False, "is_reference": True})
     if rows:
         table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
@@ -123,6 +127,7 @@ def render(sel: Selection) -> None:
     sex, sex_note = analysis.sex_picker(sel, ind, top[1], name="jamfor_kon")
     options = _options(sel)
     ids = _compare_picker(sel, options)
+    save_offers(sel, ids)  # a link's own groups: "Spara gruppen"
     found = analysis.range_picker(sel, ind, query("indicator_periods", ind), st,
                                   name="jamfor_period")
     if found is None:
@@ -156,7 +161,7 @@ def ranking_export(table: pd.DataFrame, ind, period: str, sex: str,
     """The ranking's rows as shown (place, name, län, value at the indicator's decimals) with
     the indicator's source and fetch date, for CSV and Excel."""
     data = pd.DataFrame({
-        "plats": table["Plats"].to_numpy(), "namn": table["Namn"].to_numpy(),
+        ranking.place_heading(): table[PLACE].to_numpy(), "namn": table["Namn"].to_numpy(),
         "län": table["Län"].to_numpy(),
         VALUE: pd.array([shown_number(v, ind.decimals) for v in table["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
@@ -191,7 +196,8 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     period = charts.period_text([line.data for line in lines])
     # a monthly measure's age band and birth region, as the Arbetslöshet page's chart says them
     options = analysis.monthly_options_words(ind, pd.concat([line.data for line in lines]))
-    title = (f"{ind.label}{sex_note}<br><sup>{', '.join(line.name for line in lines)}, "
+    title = (f"{ind.label}{sex_note}<br><sup>"
+             f"{', '.join(as_text(line.name) for line in lines)}, "
              f"{period}, {SEX_LABELS[sex].lower()}{options}</sup>")
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
@@ -255,7 +261,7 @@ def missing_text(empty: list[charts.Line], ind) -> str:
 
 
 def _show_table(table: pd.DataFrame, ind) -> None:
-    shown = table[["Plats", "Namn", "Län", "value"]].rename(
+    shown = table[[PLACE, "Namn", "Län", "value"]].rename(
         columns={"value": f"{ind.label} ({ind.short_unit})"})
 
     def style(row: pd.Series) -> list[str]:

@@ -10,6 +10,7 @@ import streamlit as st
 
 import charts
 import charts_map
+from chart_text import as_text
 from transforms import map_classes, monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.export import VALUE, shown_number
@@ -18,6 +19,7 @@ from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
+from ui.link_groups import save_offers
 from ui.selection import Selection, page_changed, page_key
 
 LAYERS = {"kommun": "Kommuner", "lan": "Län", "la": "Lokala arbetsmarknader",
@@ -94,7 +96,8 @@ def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) ->
             continue
         text = f"{analysis.place_text(row, better)} {many}{over}"
         if "place_in_area" in df.columns and not pd.isna(row.place_in_area):
-            text = (f"plats {int(row.place_in_area)} av {int(row.of_in_area)} i {scope}; "
+            text = (f"plats {int(row.place_in_area)} av {int(row.of_in_area)} i "
+                    f"{as_text(scope)}; "
                     + text)
         out.append(text)
     return out
@@ -103,6 +106,7 @@ def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) ->
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.karta``)."""
     st.title(f"Karta – {markdown_literal(sel.area.name)}")
+    save_offers(sel, {sel.area.area_id})  # a link's own group: "Spara gruppen"
     top = st.columns([3, 2])
     ind = analysis.indicator_picker(sel, top[0], name="karta_indikator")
     layer = _layer_picker(sel, top[1])
@@ -144,7 +148,7 @@ def render(sel: Selection) -> None:
         lans = {f"lan:{m[:2]}" for m in sel.area.members}
         borders = borders[borders["area_id"].isin(lans)]
     drawn = _valued_series(values, ind, period, sex)  # names the month's age band
-    title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {scope}, {when}, "
+    title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {as_text(scope)}, {when}, "
              f"{analysis.SEX_LABELS[sex].lower()}{analysis.monthly_options_words(ind, drawn)}"
              "</sup>")
     computed = layer != "kommun"
@@ -172,8 +176,11 @@ def render(sel: Selection) -> None:
                      hide_index=True, height=int(fig.layout.height), key="karta_lista",
                      # text ("–" for none), right-aligned: a NumberColumn marked each "–"
                      # as an invalid number (a blue corner)
-                     column_config={"Plats": st.column_config.TextColumn(
-                         width=48, alignment="right")})
+                     # the heading in a word: "Plats i riket" at 88 px made the list
+                     # scroll sideways at 1280 px (its column's name, the grid's own CSV
+                     # and the downloads keep the whole words; left26)
+                     column_config={shown_place(table): st.column_config.TextColumn(
+                         "Plats", help=f"{shown_place(table)}.", width=48, alignment="right")})
     key = note_key(table["anmärkning"])
     if key:
         st.caption(key)
@@ -192,9 +199,16 @@ _LIST_STYLE = """<style>
 </style>"""
 
 
-# map_table's column of the place among all kommuner (or areas); "plats bland kommuner med
-# värde" when some have none (ranked_over)
-PLACE = "plats i riket"
+# map_table's column of the place among all kommuner (or areas): "plats i riket", or "plats
+# bland kommuner med värde" when some have none (ranked_over); on screen: shown_place
+PLACE = ranking.place_heading()
+
+
+def shown_place(table: pd.DataFrame) -> str:
+    """The list's place column, named as map_table names the ranking: 'Plats i riket' or
+    'Plats bland kommuner med värde' (shown as "Plats", the whole words as its help)."""
+    place = str(table.attrs.get("place", PLACE))
+    return f"{place[:1].upper()}{place[1:]}"
 
 
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
@@ -213,13 +227,14 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     values = [format_number(None if pd.isna(v) else float(v), decimals) for v in order[VALUE]]
     # the name last: a narrow column cuts a long name ("LA2335 Malung-Sälen"), not the value
     shown = pd.DataFrame({
-        "Plats": places, value: values,
+        shown_place(table): places, value: values,
         noun[:1].upper() + noun[1:]: order["område"].to_numpy(),
         NOTE: [short_note(n) for n in order["anmärkning"]]})
     if not shown[NOTE].astype(bool).any():
         shown = shown.drop(columns=NOTE)
     marked = order["kod"].isin(chosen).to_numpy()
-    return shown.style.set_properties(subset=["Plats", value], **{"text-align": "right"}).apply(
+    return shown.style.set_properties(subset=[shown_place(table), value],
+                                      **{"text-align": "right"}).apply(
         lambda row: ["font-weight: bold; background-color: rgba(31, 95, 168, 0.12)"
                      if marked[row.name] else "" for _ in row], axis=1)
 
@@ -292,7 +307,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
         place: values["place"].astype("Int64").array,
-        **({f"plats i {scope}": values["place_in_area"].astype("Int64").array}
+        **({ranking.place_heading(scope): values["place_in_area"].astype("Int64").array}
            if "place_in_area" in values.columns else {}),
         "enhet": ind.short_unit, "täckning": cover,
         "anmärkning": _with_bounds([

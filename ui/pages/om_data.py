@@ -31,6 +31,20 @@ def _last_refresh() -> None:
                    "igenom för alla källor.")
 
 
+# The Uppdateringslogg's long cells wrap: Streamlit's grid wraps a cell's text only in rows
+# higher than 4rem, so four lines of 14 px text; Spegel and Adress (a mirror's folder, a
+# source's address with its query) get the width for them. At 1280 px both were cut after
+# ~20 characters (walk25, left26)
+LOG_ROW_HEIGHT = 86
+LOG_COLUMNS = {"Tid": st.column_config.TextColumn(width=110),
+               "Källa": st.column_config.TextColumn(width=60),
+               "Dataset": st.column_config.TextColumn(width=105),
+               "Gick igenom": st.column_config.TextColumn(width=85),
+               "Utfall": st.column_config.TextColumn(width=165),
+               "Spegel": st.column_config.TextColumn(width=110),
+               "Adress": st.column_config.TextColumn(width=165)}  # 800 px: 1280's column
+
+
 def without_status(log: pd.DataFrame, dates: tuple[str | None, str | None, bool]) -> str:
     """What is true when no refresh left its status here: nothing has run; or, in the
     footer's words (formatting.data_dates_text on ``dates``, warehouse.queries.data_dates),
@@ -133,6 +147,7 @@ def render(sel: Selection) -> None:
     st.subheader("Uppdateringslogg")
     log = query("refresh_log", 300)
     log["url"] = log["url"].map(public_url)
-    st.dataframe(refresh_log_table(log), hide_index=True, width="stretch")
+    st.dataframe(refresh_log_table(log), hide_index=True, width="stretch",
+                 row_height=LOG_ROW_HEIGHT, column_config=LOG_COLUMNS, height=560)
     st.caption("Uppdatera: `python -m warehouse refresh` (från källorna) eller "
                "`python -m warehouse refresh --mirror ../shared/data` (utan nätverk).")
