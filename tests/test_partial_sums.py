@@ -180,7 +180,7 @@ def test_the_map_keeps_the_lower_bound(warehouse, shared):
     said = dict(zip(shares["area_id"], charts_map.hover_texts(shares, share), strict=True))
     assert "minst" not in said[STOCKHOLM]
     assert said[STOCKHOLM].endswith("(bygger på 25 av 26 kommuner)")
-    table = map_table(values.assign(place=1), ind, "T")
+    table = map_table(values.assign(place=1, of=len(values)), ind, "T")  # every län ranked
     rows = table.set_index("kod")
     assert rows.loc["01", "anmärkning"] == "nedre gräns" and rows.loc["03", "anmärkning"] == ""
     assert rows.loc["01", "täckning"] == "25 av 26 kommuner"
