@@ -393,10 +393,10 @@ def _reference_control(state: ViewState, facts: PageFacts, column) -> ViewState:
 
 def _resolve_area(state: ViewState, groups: list[queries.Area]) -> queries.Area:
     if state.area == url_state.SHARED_AREA_ID and state.shared:
-        return shared_area(state.shared)
+        return shared_area(state.shared, beside=groups)
     carried = dict(state.groups)  # a link's own group (egnagrupper), not stored here
     if state.area in carried:
-        return shared_area(carried[state.area], state.area)
+        return shared_area(carried[state.area], state.area, beside=groups)
     if state.area and state.area.startswith("group:"):
         found = next((g for g in groups if g.area_id == state.area), None)
         if found:
