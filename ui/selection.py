@@ -19,6 +19,7 @@ import streamlit as st
 
 from transforms.catalogue import monthly_marts
 from transforms.formatting import format_number
+from transforms.kommun import code_changes
 from transforms.peers import DEFAULT_VARIABLES as DEFAULT_PEER_VARIABLES
 from transforms.peers import peer_candidates
 from transforms.periods import Period
@@ -130,7 +131,8 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
                       tabs={page_id: frozenset(t for t, _ in page.tabs)
                             for page_id, page in pages.items() if page.tabs},
                       groups={g.area_id: url_state.SharedGroup(g.name, tuple(g.members))
-                              for g in groups})
+                              for g in groups},
+                      old_codes=code_changes())
 
 
 def dimensions() -> dict[str, Dimension]:
