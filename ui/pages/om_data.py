@@ -6,29 +6,42 @@ import streamlit as st
 from transforms import monthly
 from transforms.catalogue import FREQUENCIES, group_labels, monthly_marts
 from transforms.formatting import data_dates_text, format_date, format_month, format_number
-from transforms.log_tables import dataset_label, format_time, refresh_log_table
+from transforms.log_tables import (
+    dataset_label,
+    format_time,
+    refresh_log_table,
+    source_outcomes,
+)
 from transforms.public_url import public_url
 from ui.data import query
 from ui.selection import Selection
-from warehouse.refresh import failure_rows, read_status
+from warehouse.refresh import SOURCE_NAMES, failure_rows, read_status
 
 
 def _last_refresh() -> None:
-    """The last refresh: which source failed, when and why (kept small: easy to move)."""
+    """The last refresh: which source delivered nothing or failed, when and why (kept
+    small: easy to move)."""
     st.subheader("Senaste uppdateringen")
     status = read_status()
     failed = failure_rows(status, {i.id: i.label for i in query("indicators")})
     if status is None:
         st.caption(without_status(query("refresh_log", 300), query("data_dates")))
-    elif failed:
-        st.warning(f"Uppdateringen {format_time(status.get('at'))}: "
-                   f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade "
-                   "data (se Hämtad ovan); övriga uppdaterades.")
+        return
+    when = format_time(status.get("at"))
+    outcomes = source_outcomes(status, SOURCE_NAMES)
+    if failed:
+        st.warning(f"Uppdateringen {when}: {len(failed)} dataset kunde inte hämtas. För dem "
+                   "visas tidigare hämtade data (se Hämtad ovan); övriga uppdaterades.")
+    elif outcomes:  # nothing failed, but not every source was there (a mirror without AF)
+        st.info(f"Uppdateringen {when} gick igenom utan fel, men inte alla källor fanns "
+                "att hämta:")
+    else:
+        st.caption(f"Uppdateringen {when} gick igenom för alla källor.")
+    if outcomes:
+        st.markdown("\n".join(f"- {line}" for line in outcomes))
+    if failed:
         st.dataframe([{**row, "Adress": public_url(row["Adress"])} for row in failed],
                      hide_index=True, width="stretch")
-    else:
-        st.caption(f"Uppdateringen {format_time(status.get('at'))} gick "
-                   "igenom för alla källor.")
 
 
 def without_status(log: pd.DataFrame, dates: tuple[str | None, str | None, bool]) -> str:
