@@ -40,6 +40,10 @@ KOMMUN, AREA, SEX, PERIOD = "kommun", "omrade", "kon", "period"
 REF_KIND, REF_PERIOD, TARGET_ID, TARGET_VALUE, TARGET_NAME = (
     "ref_typ", "ref_period", "mal_nyckeltal", "mal_varde", "mal_namn")
 _SEEN, _STATE, _TOUCHED, _GEN = "_url_seen", "_view_state", "_touched", "_generation"
+_KEPT = "_kept_notices"  # notices kept while the view holds what the link asked for
+# the parameters whose notices stay until the user chooses there (walk26: Mötesunderlag's
+# unknown nyckeltal was said once, and gone at the next click, before the deck was made)
+KEPT_NOTICES = {url_state.DECK_INDICATORS: lambda s: s.analysis.deck_indicators}
 
 
 @dataclass(frozen=True)
@@ -425,7 +429,8 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
 
     ``facts_of`` tells what a page's content needs from the controls; ``page_hint`` is the
     page an old path link (``/grupper``) names. Returns the selection and the Swedish notices
-    about link values that were ignored (only on the run that read the link).
+    about link values that were ignored (on the run that read the link; those of KEPT_NOTICES
+    until the user chooses there).
     """
     groups = user_groups()
     vocab = vocabulary(pages, groups)
@@ -437,8 +442,11 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
     if from_url:
         state, notices = _from_url(raw, vocab, page_hint)
         _new_generation(state)
+        st.session_state[_KEPT] = [(n, KEPT_NOTICES[n.param](state)) for n in notices
+                                   if getattr(n, "param", None) in KEPT_NOTICES]
     else:
         state = st.session_state[_STATE]
+        notices = kept_notices(state)
     spec = pages[state.page]
     facts = facts_of(spec)
     shown, period_notes = state, []
@@ -484,6 +492,15 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
                     (shown.start, shown.end))
     st.session_state["selection"] = sel
     return sel, notices
+
+
+def kept_notices(state: ViewState) -> list[str]:
+    """The link's notices still true of ``state``: those of a parameter in KEPT_NOTICES
+    whose part of the view is as the link left it (a notice goes once the user chooses)."""
+    kept = [(n, asked) for n, asked in st.session_state.get(_KEPT, [])
+            if KEPT_NOTICES[n.param](state) == asked]
+    st.session_state[_KEPT] = kept
+    return [n for n, _ in kept]
 
 
 def forget_shared_group(area_id: str) -> None:

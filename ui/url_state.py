@@ -33,6 +33,7 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Self
 from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
@@ -86,6 +87,19 @@ _AREA_ID = re.compile(r"^(riket|lan:\d{2}|la:[A-Za-z0-9]{1,12}|fa:\d{1,3}|kommun
 _GROUP_SLUG = re.compile(rf"^[a-z0-9-]{{1,{MAX_SLUG}}}$")  # the id after 'group:'
 _INDICATOR = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 _OPTION = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
+
+
+class Notice(str):
+    """A notice about one parameter of a link (``param``): the frame keeps it on screen
+    while the view still holds what the link asked for there (``ui.selection``)."""
+
+    param: str
+
+    def __new__(cls, text: str, param: str) -> Self:
+        """The notice ``text`` about ``param``."""
+        out = super().__new__(cls, text)
+        out.param = param
+        return out
 
 
 @dataclass(frozen=True)
@@ -493,11 +507,11 @@ def _deck_indicators(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[s
     if unknown:
         shown = ", ".join(echo(u) for u in unknown[:5])
         more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
-        notices.append(f"Okända nyckeltal i länken ignorerades ({DECK_INDICATORS}: "
-                       f"{shown}{more}).")
+        notices.append(Notice(f"Okända nyckeltal i länken ignorerades ({DECK_INDICATORS}: "
+                              f"{shown}{more}).", DECK_INDICATORS))
     if len(chosen) > MAX_DECK_INDICATORS:
-        notices.append(f"Högst {MAX_DECK_INDICATORS} nyckeltal i ett mötesunderlag; resten "
-                       f"ignorerades.")
+        notices.append(Notice(f"Högst {MAX_DECK_INDICATORS} nyckeltal i ett mötesunderlag; "
+                              f"resten ignorerades.", DECK_INDICATORS))
     return tuple(chosen[:MAX_DECK_INDICATORS])
 
 
