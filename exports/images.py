@@ -42,6 +42,7 @@ import plotly.graph_objects as go
 
 import charts_map
 from charts import house_layout_at
+from exports.pdf_title import plain_title, with_title
 
 START_TIMEOUT = 60.0  # seconds for the browser to start
 RENDER_TIMEOUT = 60.0  # seconds for one image
@@ -340,6 +341,12 @@ def sized(fig: go.Figure | dict, fmt: ImageFormat) -> dict:
     return data
 
 
+def figure_title(fig: dict) -> str:
+    """The figure's title as plain words (the document title of its PDF)."""
+    title = (fig.get("layout") or {}).get("title")
+    return plain_title(title.get("text") if isinstance(title, dict) else title)
+
+
 def _key(fig: dict, fmt: ImageFormat) -> str:
     text = json.dumps(fig, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(f"{fmt.key}\0{text}".encode()).hexdigest()
@@ -366,6 +373,8 @@ def figure_image(fig: go.Figure | dict, fmt: str | ImageFormat = "png169") -> by
             exporter = _ensure()
         try:
             image = exporter.render(data, opts)
+            if fmt.format == "pdf":  # kaleido's page titles every PDF "Kaleido-fier"
+                image = with_title(image, figure_title(data))
             break
         except (JavascriptError, KaleidoError) as exc:  # the figure, not the browser
             raise ExportUnavailable(f"Diagrambilden kunde inte göras: {exc}") from exc

@@ -568,7 +568,7 @@ def test_an_unknown_monthly_option_in_a_link_falls_back_with_a_notice(app_env):
 
 def test_a_shared_group_survives_a_page_change_and_can_be_saved(app_env):
     at = _app(grupp="Värend", medlemmar="0764,0763,0780").run()
-    assert at.title[0].value == "Översikt – Värend (delad länk)"
+    assert at.title[0].value == "Översikt – Värend"
     link = _menu(at)["Egna grupper"]
     assert link == {"sida": "grupper", "grupp": "Värend", "medlemmar": "0764,0763,0780"}
     at.query_params.clear()

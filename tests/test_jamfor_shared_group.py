@@ -55,12 +55,12 @@ def test_a_jamfor_link_with_an_own_group_reopens_in_a_browser_without_groups(
     assert not at.exception
     assert "Delar av länken" not in _warnings(at)
     drawn = _drawn(at)
-    assert {f"{NAME} (delad länk)", "Stockholms län"} <= set(drawn)
+    assert {NAME, "Stockholms län"} <= set(drawn)  # its own name (walk26), as the sender's
     # the group's value: Σ rate × population 16–64 / Σ population 16–64 over its members
     rate, young, rest = (_kolada(shared, kpi, 2022) for kpi in ("N03920", "N01954", "N01955"))
     weight = {k: young[k] + rest[k] for k in MEMBERS}
     expected = sum(rate[k] * weight[k] for k in MEMBERS) / sum(weight.values())
-    assert drawn[f"{NAME} (delad länk)"][2022] == pytest.approx(expected, abs=1e-9)
+    assert drawn[NAME][2022] == pytest.approx(expected, abs=1e-9)
     assert min(rate[k] for k in MEMBERS) < expected < max(rate[k] for k in MEMBERS)
     # the colleague passes the same comparison on
     assert dict(at.query_params) == link
@@ -91,7 +91,7 @@ def test_a_karta_link_with_an_own_group_shows_its_kommuner_in_a_browser_without_
     at = _app(**link).run()
     assert not at.exception
     assert _warnings(at) == ""
-    assert [t.value for t in at.title] == [f"Karta – {NAME} (delad länk)"]
+    assert [t.value for t in at.title] == [f"Karta – {NAME}"]
     [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
     rate = _kolada(shared, "N03920", 2022)  # the small warehouse's last year of N03920
     names = {"0160": "Täby", "0162": "Danderyd", "0163": "Sollentuna", "0186": "Lidingö"}
@@ -116,7 +116,7 @@ def test_a_links_group_beside_a_stored_one_of_the_same_id_lists_both(
         area.options)
     assert area.value == "group:goteborgsregionen-delad"
     assert at.query_params["omrade"] == "group:goteborgsregionen-delad"
-    assert at.title[0].value.endswith("Fejkregionen (delad länk)")
+    assert at.title[0].value == "Översikt – Fejkregionen"
 
 
 def _spara(at):
@@ -195,3 +195,24 @@ def test_no_save_button_where_groups_are_read_only(sender_group, tmp_path, monke
     at = _app(**link).run()
     assert not at.exception and _spara(at) == []
     assert any("GROUPS_READONLY=1" in c.value for c in at.caption)
+
+
+
+def test_a_links_group_named_as_a_stored_one_is_told_apart_in_the_chart(
+        small_app_warehouse, tmp_path, monkeypatch, shared):
+    """walk26: a link's group goes under its own name; only beside a group stored here by
+    the same name does it keep "(delad länk)", so the legend tells the two apart."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "colleague.duckdb"))
+    at = _app(sida="jamfor", kommun="1480", jamfor="group:goteborgsregionen,group:gbg2",
+              egnagrupper="gbg2:0180.0181:Göteborgsregionen").run()
+    assert not at.exception
+    assert _warnings(at) == ""
+    drawn = _drawn(at)
+    assert {"Göteborgsregionen", "Göteborgsregionen (delad länk)"} <= set(drawn)
+    # the link's group is Stockholm and Södertälje, weighted by their population 16–64
+    rate, young, rest = (_kolada(shared, kpi, 2022) for kpi in ("N03920", "N01954", "N01955"))
+    weight = {k: young[k] + rest[k] for k in ("0180", "0181")}
+    expected = sum(rate[k] * w for k, w in weight.items()) / sum(weight.values())
+    assert drawn["Göteborgsregionen (delad länk)"][2022] == pytest.approx(expected, abs=1e-9)
+    assert drawn["Göteborgsregionen"][2022] != pytest.approx(expected, abs=1e-6)

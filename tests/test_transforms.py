@@ -255,13 +255,13 @@ def _recorded_population_by_age_group() -> pd.DataFrame:
 def test_indicators_weighted_by_the_same_scb_band_share_one_frame():
     """With SCB's single-age population, each distinct exact band (its ages and weight year)
     is one frame shared by every indicator weighted by it, so the build stores it as one
-    series (five of the eleven scb_ages indicators weigh by 18–64); each is the band's own
+    series (five of the twelve scb_ages indicators weigh by 18–64); each is the band's own
     population as computed for that indicator alone."""
     from transforms.weights import resolve_weights
 
     population = _recorded_population_by_age_group()
     specs = {i: s for i, s in load_catalogue()["indicators"].items() if s.get("scb_ages")}
-    assert len(specs) == 11
+    assert len(specs) == 12
     cache: dict = {}
     frames = {}
     for indicator_id, spec in specs.items():
@@ -273,7 +273,7 @@ def test_indicators_weighted_by_the_same_scb_band_share_one_frame():
         assert shared.exact and shared.source == "SCB TAB6471", indicator_id
         pd.testing.assert_frame_equal(shared.frame, alone.frame, check_exact=True)
         frames[indicator_id] = shared.frame
-    assert len({id(f) for f in frames.values()}) == 7
+    assert len({id(f) for f in frames.values()}) == 8
     adults = [i for i, s in specs.items()
               if s["scb_ages"] == [{"from": 1994, "ages": [18, 64]}] and not s.get("weight_year")]
     assert len(adults) == 5 and len({id(frames[i]) for i in adults}) == 1
@@ -285,6 +285,27 @@ def test_indicators_weighted_by_the_same_scb_band_share_one_frame():
     assert 1_000_000 < weights[("01", "T")] < 2_000_000
     # N03920's 18–64 turns 18–65 from 2023: another band, another frame
     assert frames["N03920"] is not frames[adults[0]]
+
+
+def test_long_term_assistance_of_adults_weighs_by_the_adults_when_scb_has_them():
+    """walk26/walkfixb26: N31816 is by Kolada's definition a share of the inhabitants 18 år
+    och äldre. With SCB's single ages its weight is that population ('100+' read as 100),
+    labelled so; without them the total (N01951), the closest Kolada population, which the
+    chart calls the closest in the data (not exact)."""
+    from transforms.weights import resolve_weights
+
+    spec = load_catalogue()["indicators"]["N31816"]
+    assert spec["weight"] == "pop_total" and not spec.get("exact")
+    population = _recorded_population_by_age_group()  # SCB TAB6471, län × ten-year groups
+    w = resolve_weights(spec, ["N01951"], "befolkningen", False, pd.DataFrame(), {2026},
+                        population)
+    assert w.exact and w.label == "befolkningen 18 år och äldre"
+    got = w.frame.set_index(["kommun_code", "sex"])["weight"]
+    rows = population[(population["kommun_code"] == "07") & (population["sex"] == "T")]
+    adults = rows.loc[rows["age"] >= 18, "population"].sum()  # groups 20-29 … 100+
+    assert got[("07", "T")] == adults
+    assert 0.7 * rows["population"].sum() < adults < rows["population"].sum()
+    assert rows["age"].max() == 100  # '100+10' is in the band
 
 
 def test_the_sources_own_lan_and_riket_rows_are_kept_apart_from_kommuner():

@@ -122,6 +122,40 @@ def test_unknown_kommun_notice_names_the_default_shown():
     assert notice.endswith("visar Upplands Väsby.")
 
 
+def test_a_group_link_without_a_kommun_opens_on_the_groups_first_member():
+    """walk26: a colleague's group link opened on the start kommun, outside the group."""
+    state, notices = us.parse({"grupp": "Värend", "medlemmar": "0780,0764"}, VOCAB)
+    assert (state.kommun, notices) == ("0780", [])  # the link's order, not the codes'
+    assert us.to_params(state, VOCAB) == {"grupp": "Värend", "medlemmar": "0780,0764"}
+    # an own group the link carries, and one stored here, open the same way
+    carried = {"omrade": "group:norr", "egnagrupper": "norr:0763.0780:Norr"}
+    assert us.parse(carried, VOCAB)[0].kommun == "0763"
+    stored = replace(VOCAB, groups={"group:samordningsforbundet-varend": SHARED})
+    assert us.parse({"omrade": "group:samordningsforbundet-varend"}, stored)[0].kommun == "0764"
+    # a kommun in the link wins; the start kommun chosen beside a group is written out
+    assert us.parse({**carried, "kommun": "1480"}, VOCAB)[0].kommun == "1480"
+    chosen = replace(state, kommun=VOCAB.default_kommun)
+    assert us.to_params(chosen, VOCAB)["kommun"] == "0114"
+    assert roundtrip(chosen) == (chosen, [])
+    # the notice of an unreadable kommun names the kommun shown
+    _, [notice] = us.parse({"grupp": "Värend", "medlemmar": "0780", "kommun": "99"}, VOCAB)
+    assert notice.endswith("visar Växjö.")
+
+
+def test_an_old_kommun_code_opens_the_kommun_it_became():
+    from transforms.kommun import code_changes
+
+    vocab = replace(VOCAB, kommuner=VOCAB.kommuner | {"0331"}, old_codes=code_changes(),
+                    kommun_names={**VOCAB.kommun_names, "0331": "Heby"})
+    state, [notice] = us.parse({"kommun": "1917"}, vocab)
+    assert state.kommun == "0331"  # transforms/kommun_changes.csv: Heby 1917 -> 0331
+    assert notice == "Kommunkoden 1917 (kommun) är en äldre kod för Heby, som i dag har kod 0331."
+    assert us.to_params(state, vocab) == {"kommun": "0331"}
+    state, [notice] = us.parse({"grupp": "Gävle–Heby", "medlemmar": "1917,0780"}, vocab)
+    assert state.shared.members == ("0331", "0780") and "(medlemmar)" in notice
+    assert us.parse({"kommun": "1917"}, VOCAB)[0].kommun == "0114"  # without the table
+
+
 def test_unknown_parameters_are_named():
     state, [notice] = us.parse({"kommun": "0780", "utm_source": "x"}, VOCAB)
     assert state.kommun == "0780" and "utm\\_source" in notice

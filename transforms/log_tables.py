@@ -97,3 +97,39 @@ def dataset_label(dataset: str, kpi_labels: dict[str, str]) -> str:
         return dataset
     label = kpi_labels.get(kpi)
     return f"{kpi} {label}" if label else kpi
+
+
+def _datasets(n: int) -> str:
+    return "1 dataset" if n == 1 else f"{n} dataset"
+
+
+def source_outcomes(status: dict, names: dict[str, str]) -> list[str]:
+    """One Swedish sentence per source of a refresh status (``warehouse.refresh``'s
+    ``sources``) that did not deliver all it was asked for, and why: failed, or not in the
+    mirror (the refresh counts that as skipped, not failed: a mirror without
+    Arbetsförmedlingen's files is no failed refresh, and the CLI's exit code says so). A
+    source that delivered nothing comes first (walk26: Om data said the refresh "gick igenom
+    för alla källor" while the pages sent users there to read why AF was missing).
+    ``names``: source key -> name ('af' -> 'Arbetsförmedlingen'). [] when every source
+    delivered everything."""
+    mirror = status.get("mirror")
+    where = f"spegeln (`{mirror}`)" if mirror else "spegeln"
+    nothing, partly = [], []
+    for source, s in (status.get("sources") or {}).items():
+        name = names.get(source, source)
+        fetched, failed, skipped = (int(s.get(k) or 0) for k in ("fetched", "failed", "skipped"))
+        if not failed and not skipped:
+            continue
+        if not fetched and not failed:
+            nothing.append(f"{name}: inget hämtades, eftersom källan inte finns i {where}. "
+                           f"Det är inget fel i uppdateringen; en uppdatering från {name} "
+                           "själv (med nätverk) hämtar den.")
+            continue
+        reasons = ([f"{_datasets(failed)} kunde inte hämtas (se tabellen nedan)"] if failed
+                   else []) + ([f"{_datasets(skipped)} finns inte i {where}"] if skipped else [])
+        if fetched:
+            partly.append(f"{name}: {_datasets(fetched)} hämtades; " + " och ".join(reasons)
+                          + ".")
+        else:
+            nothing.append(f"{name}: inget hämtades; " + " och ".join(reasons) + ".")
+    return nothing + partly

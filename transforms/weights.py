@@ -35,6 +35,9 @@ def band_for_year(bands: list[dict], year: int) -> tuple[int, int] | None:
     return int(lo), int(hi)
 
 
+OLDEST = 100  # SCB's last single-year age group, '100+' (read as 100: warehouse/scb_marts.py)
+
+
 def band_population(population: pd.DataFrame, bands: list[dict]) -> pd.DataFrame:
     """Population in each year's age band (population: kommun_code, year, sex, age, population)."""
     df = population.dropna(subset=["population"])
@@ -77,11 +80,12 @@ def shift_to_next_year(weights: pd.DataFrame) -> pd.DataFrame:
 
 
 def band_label(bands: list[dict]) -> str:
-    """'befolkningen 16–24 år', or a general wording when the band changed over time."""
+    """'befolkningen 16–24 år' ('befolkningen 18 år och äldre' for a band to OLDEST, SCB's
+    '100+'), or a general wording when the band changed over time."""
     distinct = {tuple(b["ages"]) for b in bands}
     if len(distinct) == 1:
         lo, hi = distinct.pop()
-        return f"befolkningen {lo}–{hi} år"
+        return f"befolkningen {lo} år och äldre" if hi >= OLDEST else f"befolkningen {lo}–{hi} år"
     return "befolkningen i nyckeltalets åldersgrupp"
 
 

@@ -23,10 +23,17 @@ def user_groups() -> list[queries.Area]:
 
 
 def shared_area(shared: url_state.SharedGroup,
-                area_id: str = url_state.SHARED_AREA_ID) -> queries.Area:
-    """A group carried by a link, as an area the queries understand."""
-    return queries.Area(area_id, "group", shared.name + SHARED_SUFFIX,
-                        shared.members, source="Delad länk")
+                area_id: str = url_state.SHARED_AREA_ID, *,
+                beside: list[queries.Area] | tuple = ()) -> queries.Area:
+    """A group carried by a link, as an area the queries understand, under the group's own
+    name: that name goes into titles, legends, cards, file names and slides (walk26: "Södra
+    Dalarna (delad länk) – Mötesunderlag.pptx"). Område's list says "(delad länk)"; the name
+    says it too only where a group stored here (``beside``) has the same name, so the two
+    are told apart in a chart comparing both."""
+    name = shared.name
+    if any(g.name == name for g in beside):
+        name += SHARED_SUFFIX
+    return queries.Area(area_id, "group", name, shared.members, source="Delad länk")
 
 
 def kommun_lookup() -> dict[str, str]:

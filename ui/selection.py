@@ -21,7 +21,7 @@ import streamlit as st
 import config
 from transforms.catalogue import monthly_marts
 from transforms.formatting import SEX_LABELS, format_number
-from transforms.kommun import default_kommun
+from transforms.kommun import code_changes, default_kommun
 from transforms.peers import DEFAULT_VARIABLES as DEFAULT_PEER_VARIABLES
 from transforms.peers import peer_candidates
 from transforms.periods import Period
@@ -51,6 +51,10 @@ KOMMUN, AREA, SEX, PERIOD = "kommun", "omrade", "kon", "period"
 REF_KIND, REF_PERIOD, TARGET_ID, TARGET_VALUE, TARGET_NAME = (
     "ref_typ", "ref_period", "mal_nyckeltal", "mal_varde", "mal_namn")
 _SEEN, _STATE, _TOUCHED, _GEN = "_url_seen", "_view_state", "_touched", "_generation"
+_KEPT = "_kept_notices"  # notices kept while the view holds what the link asked for
+# the parameters whose notices stay until the user chooses there (walk26: Mötesunderlag's
+# unknown nyckeltal was said once, and gone at the next click, before the deck was made)
+KEPT_NOTICES = {url_state.DECK_INDICATORS: lambda s: s.analysis.deck_indicators}
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,8 @@ def vocabulary(pages: dict[str, PageSpec], groups: list[queries.Area]) -> Vocabu
                       tabs={page_id: frozenset(t for t, _ in page.tabs)
                             for page_id, page in pages.items() if page.tabs},
                       groups={g.area_id: url_state.SharedGroup(g.name, tuple(g.members))
-                              for g in groups})
+                              for g in groups},
+                      old_codes=code_changes())
 
 
 def _default_kommun(names: dict[str, str]) -> str:
@@ -419,10 +424,10 @@ def _reference_control(state: ViewState, facts: PageFacts, column) -> ViewState:
 
 def _resolve_area(state: ViewState, groups: list[queries.Area]) -> queries.Area:
     if state.area == url_state.SHARED_AREA_ID and state.shared:
-        return shared_area(state.shared)
+        return shared_area(state.shared, beside=groups)
     carried = dict(state.groups)  # a link's own group (egnagrupper), not stored here
     if state.area in carried:
-        return shared_area(carried[state.area], state.area)
+        return shared_area(carried[state.area], state.area, beside=groups)
     if state.area and state.area.startswith("group:"):
         found = next((g for g in groups if g.area_id == state.area), None)
         if found:
@@ -449,7 +454,8 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
 
     ``facts_of`` tells what a page's content needs from the controls; ``page_hint`` is the
     page an old path link (``/grupper``) names. Returns the selection and the Swedish notices
-    about link values that were ignored (only on the run that read the link).
+    about link values that were ignored (on the run that read the link; those of KEPT_NOTICES
+    until the user chooses there).
     """
     groups = user_groups()
     vocab = vocabulary(pages, groups)
@@ -461,8 +467,11 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
     if from_url:
         state, notices = _from_url(raw, vocab, page_hint)
         _new_generation(state)
+        st.session_state[_KEPT] = [(n, KEPT_NOTICES[n.param](state)) for n in notices
+                                   if getattr(n, "param", None) in KEPT_NOTICES]
     else:
         state = st.session_state[_STATE]
+        notices = kept_notices(state)
     spec = pages[state.page]
     facts = facts_of(spec)
     shown, period_notes = state, []
@@ -508,6 +517,15 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
                     (shown.start, shown.end))
     st.session_state["selection"] = sel
     return sel, notices
+
+
+def kept_notices(state: ViewState) -> list[str]:
+    """The link's notices still true of ``state``: those of a parameter in KEPT_NOTICES
+    whose part of the view is as the link left it (a notice goes once the user chooses)."""
+    kept = [(n, asked) for n, asked in st.session_state.get(_KEPT, [])
+            if KEPT_NOTICES[n.param](state) == asked]
+    st.session_state[_KEPT] = kept
+    return [n for n, _ in kept]
 
 
 def forget_shared_group(area_id: str) -> None:

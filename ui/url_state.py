@@ -4,7 +4,8 @@ No streamlit here (``ui/selection.py`` binds this to ``st.query_params``). Every
 code, never a display name::
 
     ?sida=oversikt&kommun=0780&omrade=lan:07&kon=K&fran=2015&till=2022
-    ?grupp=Värend&medlemmar=0764,0763,0780            (a shared group, given by its members)
+    ?grupp=Värend&medlemmar=0764,0763,0780            (a shared group, given by its members;
+                                                       without kommun: opens on 0764)
     ?ref=2019                                          (a baseline period drawn as a line)
     ?mal=N03920:4.5&malnamn=LÖK-mål                    (a target value for one indicator)
     ?alder=16-24&fodelseregion=ut                      (options of the monthly SCB BAS block)
@@ -32,6 +33,7 @@ import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Self
 from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
@@ -86,6 +88,19 @@ _AREA_ID = re.compile(r"^(riket|lan:\d{2}|la:[A-Za-z0-9]{1,12}|fa:\d{1,3}|kommun
 _GROUP_SLUG = re.compile(rf"^[a-z0-9-]{{1,{MAX_SLUG}}}$")  # the id after 'group:'
 _INDICATOR = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 _OPTION = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
+
+
+class Notice(str):
+    """A notice about one parameter of a link (``param``): the frame keeps it on screen
+    while the view still holds what the link asked for there (``ui.selection``)."""
+
+    param: str
+
+    def __new__(cls, text: str, param: str) -> Self:
+        """The notice ``text`` about ``param``."""
+        out = super().__new__(cls, text)
+        out.param = param
+        return out
 
 
 @dataclass(frozen=True)
@@ -183,6 +198,9 @@ class Vocabulary:
     tabs: Mapping[str, frozenset[str]] = field(default_factory=dict, compare=False)
     # the stored own groups by area id ('group:varend'): a link carries their members
     groups: Mapping[str, SharedGroup] = field(default_factory=dict, compare=False)
+    # old kommun code -> today's (transforms/kommun_changes.csv: Heby 1917 -> 0331): an old
+    # link or a code from an old table opens the kommun it became
+    old_codes: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def default(self) -> ViewState:
         """The view of an empty link."""
@@ -235,6 +253,9 @@ def _members(raw: str, vocab: Vocabulary, notices: list[str], *,
         entries = entries[:MAX_MEMBERS]
     codes, unknown = [], []
     for entry in entries:
+        if entry not in vocab.kommuner and vocab.old_codes.get(entry) in vocab.kommuner:
+            notices.append(_old_code_notice(entry, vocab, param))
+            entry = vocab.old_codes[entry]
         if entry in vocab.kommuner:
             if entry not in codes:
                 codes.append(entry)
@@ -245,6 +266,13 @@ def _members(raw: str, vocab: Vocabulary, notices: list[str], *,
         more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
         notices.append(f"Okända kommunkoder i gruppen ignorerades ({param}: {shown}{more}).")
     return tuple(codes)
+
+
+def _old_code_notice(old: str, vocab: Vocabulary, param: str) -> str:
+    """'Kommunkoden 1917 (kommun) är en äldre kod för Heby, som i dag har kod 0331.'"""
+    new = vocab.old_codes[old]
+    return (f"Kommunkoden {echo(old)} ({param}) är en äldre kod för "
+            f"{vocab.kommun_names.get(new, new)}, som i dag har kod {new}.")
 
 
 def _shared(params: Mapping, vocab: Vocabulary, notices: list[str]) -> SharedGroup | None:
@@ -472,11 +500,11 @@ def _deck_indicators(raw: str, vocab: Vocabulary, notices: list[str]) -> tuple[s
     if unknown:
         shown = ", ".join(echo(u) for u in unknown[:5])
         more = f" och {len(unknown) - 5} till" if len(unknown) > 5 else ""
-        notices.append(f"Okända nyckeltal i länken ignorerades ({DECK_INDICATORS}: "
-                       f"{shown}{more}).")
+        notices.append(Notice(f"Okända nyckeltal i länken ignorerades ({DECK_INDICATORS}: "
+                              f"{shown}{more}).", DECK_INDICATORS))
     if len(chosen) > MAX_DECK_INDICATORS:
-        notices.append(f"Högst {MAX_DECK_INDICATORS} nyckeltal i ett mötesunderlag; resten "
-                       f"ignorerades.")
+        notices.append(Notice(f"Högst {MAX_DECK_INDICATORS} nyckeltal i ett mötesunderlag; "
+                              f"resten ignorerades.", DECK_INDICATORS))
     return tuple(chosen[:MAX_DECK_INDICATORS])
 
 
@@ -592,13 +620,16 @@ def parse(params: Mapping[str, str | Sequence[str]],
         else:
             bad(INDICATOR, indicator, "Nyckeltalet")
     kommun = _single(params.get(KOMMUN))
+    unknown_kommun = None  # its notice names the kommun shown, known once the area is
+    if kommun and kommun not in vocab.kommuner and vocab.old_codes.get(kommun) in vocab.kommuner:
+        notices.append(_old_code_notice(kommun, vocab, KOMMUN))
+        kommun = vocab.old_codes[kommun]
     if kommun:
         if kommun in vocab.kommuner:
             state = replace(state, kommun=kommun)
         else:
-            name = vocab.kommun_names.get(vocab.default_kommun, vocab.default_kommun)
-            notices.append(f"Kommunen i länken känns inte igen ({KOMMUN}={echo(kommun)}); "
-                           f"visar {name}.")
+            unknown_kommun = kommun
+            kommun = None
     shared = _shared(params, vocab, notices)
     carried, cut = _own_groups(params, vocab, notices)
     carried, params = _beside_stored(carried, params, vocab)
@@ -684,7 +715,32 @@ def parse(params: Mapping[str, str | Sequence[str]],
     state = replace(state, groups=tuple(
         (a, carried[a]) for a in named
         if a in carried and _stored_as_carried(vocab.groups.get(a)) != carried[a]))
+    if not kommun:  # a group link without a kommun opens on a member of the group
+        state = replace(state, kommun=link_kommun(state, vocab))
+    if unknown_kommun:
+        name = vocab.kommun_names.get(state.kommun, state.kommun)
+        notices.append(f"Kommunen i länken känns inte igen ({KOMMUN}={echo(unknown_kommun)}); "
+                       f"visar {name}.")
     return state, notices
+
+
+def shown_group(state: ViewState, vocab: Vocabulary) -> SharedGroup | None:
+    """The own group the view's Område shows (the link's ``grupp``, a group the link carries
+    or one stored here), None when Område is not an own group."""
+    if state.area == SHARED_AREA_ID:
+        return state.shared
+    if state.area and state.area.startswith("group:"):
+        return dict(state.groups).get(state.area) or vocab.groups.get(state.area)
+    return None
+
+
+def link_kommun(state: ViewState, vocab: Vocabulary) -> str:
+    """The kommun a link without ``kommun`` opens on: the first member, in the link's order,
+    of the own group it shows (walk26: a colleague's group link opened on Ale, "Ale ingår
+    inte i Södra Dalarna"), else the start kommun. The first rather than the largest: the
+    same link opens the same kommun after every refresh, and the sender sets it."""
+    group = shown_group(state, vocab)
+    return group.members[0] if group and group.members else vocab.default_kommun
 
 
 def to_params(state: ViewState, vocab: Vocabulary) -> dict[str, str]:
@@ -696,7 +752,7 @@ def to_params(state: ViewState, vocab: Vocabulary) -> dict[str, str]:
         out[TAB] = state.tab
     if state.indicator:
         out[INDICATOR] = state.indicator
-    if state.kommun != vocab.default_kommun:
+    if state.kommun != link_kommun(state, vocab):
         out[KOMMUN] = state.kommun
     if state.shared:
         if state.area is None:

@@ -79,7 +79,7 @@ def _compare_picker(sel: Selection, options: dict[str, str]) -> list[str]:
 def _area(sel: Selection, area_id: str) -> queries.Area:
     carried = dict(sel.state.groups)
     if area_id in carried:  # the link's group: its members as the sender had them
-        return shared_area(carried[area_id], area_id)
+        return shared_area(carried[area_id], area_id, beside=user_groups())
     if area_id.startswith("group:"):
         found = next((g for g in user_groups() if g.area_id == area_id), None)
         if found is None:

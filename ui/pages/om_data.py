@@ -5,30 +5,49 @@ import streamlit as st
 
 from transforms import monthly
 from transforms.catalogue import FREQUENCIES, group_labels, monthly_marts
-from transforms.formatting import data_dates_text, format_date, format_month, format_number
-from transforms.log_tables import dataset_label, format_time, refresh_log_table
+from transforms.formatting import (
+    and_list,
+    data_dates_text,
+    format_date,
+    format_month,
+    format_number,
+)
+from transforms.log_tables import (
+    dataset_label,
+    format_time,
+    refresh_log_table,
+    source_outcomes,
+)
 from transforms.public_url import public_url
 from ui.data import query
 from ui.selection import Selection
-from warehouse.refresh import failure_rows, read_status
+from warehouse.refresh import SOURCE_NAMES, failure_rows, read_status
 
 
 def _last_refresh() -> None:
-    """The last refresh: which source failed, when and why (kept small: easy to move)."""
+    """The last refresh: which source delivered nothing or failed, when and why (kept
+    small: easy to move)."""
     st.subheader("Senaste uppdateringen")
     status = read_status()
     failed = failure_rows(status, {i.id: i.label for i in query("indicators")})
     if status is None:
         st.caption(without_status(query("refresh_log", 300), query("data_dates")))
-    elif failed:
-        st.warning(f"Uppdateringen {format_time(status.get('at'))}: "
-                   f"{len(failed)} dataset kunde inte hämtas. För dem visas tidigare hämtade "
-                   "data (se Hämtad ovan); övriga uppdaterades.")
+        return
+    when = format_time(status.get("at"))
+    outcomes = source_outcomes(status, SOURCE_NAMES)
+    if failed:
+        st.warning(f"Uppdateringen {when}: {len(failed)} dataset kunde inte hämtas. För dem "
+                   "visas tidigare hämtade data (se Hämtad ovan); övriga uppdaterades.")
+    elif outcomes:  # nothing failed, but not every source was there (a mirror without AF)
+        st.info(f"Uppdateringen {when} gick igenom utan fel, men inte alla källor fanns "
+                "att hämta:")
+    else:
+        st.caption(f"Uppdateringen {when} gick igenom för alla källor.")
+    if outcomes:
+        st.markdown("\n".join(f"- {line}" for line in outcomes))
+    if failed:
         st.dataframe([{**row, "Adress": public_url(row["Adress"])} for row in failed],
                      hide_index=True, width="stretch")
-    else:
-        st.caption(f"Uppdateringen {format_time(status.get('at'))} gick "
-                   "igenom för alla källor.")
 
 
 # The Uppdateringslogg's long cells wrap: Streamlit's grid wraps a cell's text only in rows
@@ -61,6 +80,34 @@ def without_status(log: pd.DataFrame, dates: tuple[str | None, str | None, bool]
                 "under Hämtad ovan.")
     return (f"{said} Utfallet per källa från den senaste uppdateringen finns inte sparat "
             "bredvid databasen (se loggen nedan).")
+
+
+# the three unemployment measures (DOMAIN.md), by the indicator that shows each: what it is,
+# and its short name for the sentence saying which of them this database holds
+UNEMPLOYMENT_MEASURES = (
+    ("N03920", "Kolada/Arbetsförmedlingens årsmedelvärde som andel av befolkningen",
+     "Koladas årsmedelvärde"),
+    ("af_andel_inskrivna", "Arbetsförmedlingens andel inskrivna arbetslösa av arbetskraften",
+     "Arbetsförmedlingens andel inskrivna arbetslösa"),
+    ("bas_arbetsloshet", "SCB:s BAS-arbetslöshet", "SCB:s BAS-arbetslöshet"))
+
+
+def unemployment_measures(indicators: list) -> str:
+    """Om data's sentence on the three unemployment measures, saying which of them are shown
+    here: those with values in the warehouse (``indicators``: queries.indicators; an
+    indicator without values has no first year). walk26: "(visas här)" stood after Kolada's
+    alone, though SCB's BAS is shown too."""
+    have = {i.id for i in indicators if i.first_year is not None}
+    text = ("**Tre olika arbetslöshetsmått** förekommer: "
+            f"{and_list([what for _, what, _ in UNEMPLOYMENT_MEASURES])}. De går inte att "
+            "jämföra rakt av.")
+    shown = [short for ind_id, _, short in UNEMPLOYMENT_MEASURES if ind_id in have]
+    absent = [short for ind_id, _, short in UNEMPLOYMENT_MEASURES if ind_id not in have]
+    if not absent:
+        return f"{text} Alla tre visas här."
+    said = f" Här visas {and_list(shown)}; " if shown else " "
+    return (f"{text}{said}{and_list(absent)} finns inte i databasen (varför står under "
+            "Senaste uppdateringen nedan).")
 
 
 def revisions_section(limit: int = 300) -> None:
@@ -109,9 +156,7 @@ def render(sel: Selection) -> None:
         "vilket anges). Aldrig ett ovägt medelvärde. Saknas kommuner ett år visas hur många "
         "som ingår (t.ex. 12 av 13 kommuner); under hälften undanhålls värdet. En kommun som "
         "inte fanns ännu (Nykvarn före 1999, Knivsta före 2003) räknas inte som saknad.\n\n"
-        "**Tre olika arbetslöshetsmått** förekommer: Kolada/Arbetsförmedlingens årsmedelvärde "
-        "som andel av befolkningen (visas här), Arbetsförmedlingens andel inskrivna arbetslösa "
-        "av arbetskraften och SCB:s BAS-arbetslöshet. De går inte att jämföra rakt av.\n\n"
+        f"{unemployment_measures(query('indicators'))}\n\n"
         "**SCB:s månadssiffror (BAS)** är preliminära och revideras; när SCB ändrar redan "
         "publicerade värden visas det under diagrammet och i listan nedan. Län och andra "
         "områden räknas från kommunernas antal (summa arbetslösa / summa arbetskraften); SCB:s "
