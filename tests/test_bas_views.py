@@ -108,7 +108,7 @@ def test_the_bas_map_numbers_name_the_ranking_they_count(warehouse):
     assert borlange["plats bland kommuner med värde"] == 14
     listed = ranked_view(table, "kommun", {"2081"}).data
     places = sorted(table["plats bland kommuner med värde"].dropna().astype(int))
-    assert listed["Plats"].tolist() == [str(n) for n in places] + ["–"] * 275
+    assert listed["Plats bland kommuner med värde"].tolist() == [str(n) for n in places] + ["–"] * 275
 
 
 def test_the_bas_map_with_women_chosen_shows_the_total_and_says_so(app_env, shared):
