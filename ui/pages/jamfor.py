@@ -24,7 +24,9 @@ from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_k
 from warehouse import queries
 
 REFERENCE = "Referens"
-PLACE = ranking.place_heading(table=True)  # every kommun with a value is ranked: in riket
+# the place column when every kommun has a value; else 'Plats bland kommuner med värde'
+# (ranking.country_place_heading, as Karta): the table's attrs["place"] names it
+PLACE = ranking.place_heading(table=True)
 
 
 def _options(sel: Selection) -> dict[str, str]:
@@ -91,26 +93,29 @@ def _area(sel: Selection, area_id: str) -> queries.Area:
 def ranking_table(ind, period: str, sex: str, chosen: list[queries.Area],
                   references: list[queries.Area]) -> pd.DataFrame:
     """All kommuner ranked in ``period`` plus reference rows (län, Riket, chosen areas) placed
-    where their value falls. Columns: Plats i riket (ranking.place_heading), Namn, Län,
-    Värde, is_chosen, is_reference."""
+    where their value falls. Columns: the place ('Plats i riket', or 'Plats bland kommuner
+    med värde' when some kommuner have none: ranking.country_place_heading, named in
+    ``attrs["place"]``), Namn, Län, Värde, is_chosen, is_reference."""
     better = ind.better
     ranked = analysis.with_places(query("map_kommun_values", ind, period, sex), better)
+    n_ranked = int(ranked["of"].iloc[0]) if len(ranked) else 0
+    place = ranking.country_place_heading(n_ranked, len(ranked), table=True)
     chosen_kommuner = {a.members[0] for a in chosen if a.is_kommun}
     table = pd.DataFrame({
-        PLACE: [("–" if pd.isna(p) else f"{p}" + (" (delad)" if t > 1 else ""))
+        place: [("–" if pd.isna(p) else f"{p}" + (" (delad)" if t > 1 else ""))
                   for p, t in zip(ranked["place"], ranked["tied"], strict=True)],
         "Namn": ranked["kommun_name"], "Län": ranked["lan_name"], "value": ranked["value"],
         "is_chosen": ranked["kommun_code"].isin(chosen_kommuner), "is_reference": False})
     rows = []
     for area in references:
         value = _value_at(query("area_series", ind, area, sex), period)
-        rows.append({PLACE: REFERENCE, "Namn": area.name, "Län": "", "value": value,
+        rows.append({place: REFERENCE, "Namn": area.name, "Län": "", "value": value,
                      "is_chosen": False, "is_reference": True})
     if rows:
         table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
     table = table.sort_values("value", ascending=better == "lower", na_position="last",
                               kind="stable").reset_index(drop=True)
-    table.attrs["n_ranked"] = int(ranked["of"].iloc[0]) if len(ranked) else 0
+    table.attrs.update(n_ranked=n_ranked, place=place)
     return table
 
 
@@ -160,8 +165,9 @@ def ranking_export(table: pd.DataFrame, ind, period: str, sex: str,
                    sel: Selection) -> TableExport:
     """The ranking's rows as shown (place, name, län, value at the indicator's decimals) with
     the indicator's source and fetch date, for CSV and Excel."""
+    place = table.attrs.get("place", PLACE)  # as the screen names it, in lower case
     data = pd.DataFrame({
-        ranking.place_heading(): table[PLACE].to_numpy(), "namn": table["Namn"].to_numpy(),
+        place[:1].lower() + place[1:]: table[place].to_numpy(), "namn": table["Namn"].to_numpy(),
         "län": table["Län"].to_numpy(),
         VALUE: pd.array([shown_number(v, ind.decimals) for v in table["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
@@ -261,7 +267,7 @@ def missing_text(empty: list[charts.Line], ind) -> str:
 
 
 def _show_table(table: pd.DataFrame, ind) -> None:
-    shown = table[[PLACE, "Namn", "Län", "value"]].rename(
+    shown = table[[table.attrs.get("place", PLACE), "Namn", "Län", "value"]].rename(
         columns={"value": f"{ind.label} ({ind.short_unit})"})
 
     def style(row: pd.Series) -> list[str]:
