@@ -33,7 +33,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from chart_text import as_text, literal, literal_figure
-from charts import FONT, SEPARATORS, _wrap
+from charts import FONT, SEPARATORS, TITLE_WIDTH, _wrap, title_extra, wrap_title
 from transforms.catalogue import Indicator
 from transforms.formatting import format_value
 from transforms.geometry import boundary_lines
@@ -273,16 +273,19 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     return fig
 
 
-def _texts(title: str, source: str, width: int) -> tuple[str, int, str, int]:
+def _texts(title: str, source: str, width: int,
+           title_width: float | None = None) -> tuple[str, int, str, int]:
     """The title and the source line wrapped for a figure ``width`` px wide, with the top and
-    bottom margins (px) they need: (title, top, source, bottom)."""
+    bottom margins (px) they need: (title, top, source, bottom). The title is wrapped as
+    every other chart's (charts.wrap_title: the label and each subtitle line measured) in
+    lines of ``title_width`` px (default: the figure's width less its sides); on screen a
+    phone's (charts.TITLE_WIDTH), as charts._frame does."""
     chars = int((width - 2 * SIDE) / 5.6)  # the 10 px source line's characters
     wrapped = _wrap(source, chars)
     bottom = BOTTOM + 14 * (wrapped.count("<br>") + 1)
-    head, _, sub = title.partition("<br>")  # a long name wraps (16 px: ~9 px a character)
-    head = _wrap(head, int((width - 2 * SIDE) / 9))
-    top = TOP + 20 * head.count("<br>")  # a line more of title, the map that much lower
-    return head + (f"<br>{sub}" if sub else ""), top, wrapped, bottom
+    shown = wrap_title(title, title_width or width - 2 * SIDE)
+    top = TOP + title_extra(shown)  # a line more of title past two, the map that much lower
+    return shown, top, wrapped, bottom
 
 
 def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: float,
@@ -293,7 +296,7 @@ def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: flo
     keeps what the reader did with the map (hover, zoom) when only the values change. The
     unwrapped title, source and key go in ``layout.meta`` for ``layout_at`` (an image's
     size)."""
-    shown, top, wrapped, bottom = _texts(title, source, size.width)
+    shown, top, wrapped, bottom = _texts(title, source, size.width, TITLE_WIDTH)  # a phone
     # no base map (coasts, land, frame all off), Mercator as on web maps, the view fitted to
     # the shapes drawn, left of the key
     fig.update_layout(geo={"visible": False, "projection": {"type": "mercator"},
