@@ -369,7 +369,8 @@ def test_the_map_title_is_wrapped_for_a_phone_as_every_chart_s(app_env):
     subtitle not at all, so on a 390 px phone a link group's long name ran out of the map
     (left26 wrapped every other chart's title, charts.wrap_title). The map's title is now
     wrapped by the same function: each line within charts.TITLE_WIDTH measured bold, the
-    map lower by the lines past two, and an image (1280 px) wraps it again at its width."""
+    map lower by the lines past two, and an image (1280 px) wraps it again at its width.
+    The source line likewise (a phone draws the 520 px map 358 px wide: it was cut)."""
     import charts
     import charts_map
     from exports import images
@@ -391,6 +392,13 @@ def test_the_map_title_is_wrapped_for_a_phone_as_every_chart_s(app_env):
         text = line.removeprefix("<sup>").removesuffix("</sup>").strip()
         assert charts.text_width(text, size) * charts.TITLE_BOLD <= charts.TITLE_WIDTH, line
     assert layout["margin"]["t"] == charts_map.TOP + charts.TITLE_LINE * (len(lines) - 2)
+    # the source line too: it was wrapped for 520 px and cut at a phone's right edge
+    [source] = [a["text"] for a in layout["annotations"] if "Källa:" in a["text"]]
+    assert source.replace("<br>", " ") == layout["meta"]["map_source"]
+    for line in source.split("<br>"):
+        assert charts.text_width(line, charts.SOURCE_SIZE) <= charts.SOURCE_WIDTH, line
     image = images.sized(fig, images.FORMATS["png169"])["layout"]
     assert image["title"]["text"].count("<br>") < screen.count("<br>")
     assert charts.unwrap_title(image["title"]["text"]) == title
+    [wide] = [a["text"] for a in image["annotations"] if "Källa:" in a["text"]]
+    assert wide.count("<br>") < source.count("<br>")
