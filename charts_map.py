@@ -33,7 +33,17 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from chart_text import as_text, literal, literal_figure
-from charts import FONT, SEPARATORS, _wrap
+from charts import (
+    FONT,
+    SEPARATORS,
+    SOURCE_SIZE,
+    SOURCE_WIDTH,
+    TITLE_WIDTH,
+    _wrap,
+    title_extra,
+    wrap_px,
+    wrap_title,
+)
 from transforms.catalogue import Indicator
 from transforms.formatting import format_value
 from transforms.geometry import boundary_lines
@@ -273,16 +283,19 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     return fig
 
 
-def _texts(title: str, source: str, width: int) -> tuple[str, int, str, int]:
+def _texts(title: str, source: str, width: int, *,
+           phone: bool = False) -> tuple[str, int, str, int]:
     """The title and the source line wrapped for a figure ``width`` px wide, with the top and
-    bottom margins (px) they need: (title, top, source, bottom)."""
-    chars = int((width - 2 * SIDE) / 5.6)  # the 10 px source line's characters
-    wrapped = _wrap(source, chars)
+    bottom margins (px) they need: (title, top, source, bottom). Both are wrapped as every
+    other chart's (charts.wrap_title: the label and each subtitle line measured; wrap_px);
+    ``phone``, on screen: in a phone's lines (charts.TITLE_WIDTH, SOURCE_WIDTH), as
+    charts._frame does, since a 390 px phone draws the 520 px map 358 px wide."""
+    inner = width - 2 * SIDE
+    wrapped = wrap_px(source, SOURCE_WIDTH if phone else inner, SOURCE_SIZE)
     bottom = BOTTOM + 14 * (wrapped.count("<br>") + 1)
-    head, _, sub = title.partition("<br>")  # a long name wraps (16 px: ~9 px a character)
-    head = _wrap(head, int((width - 2 * SIDE) / 9))
-    top = TOP + 20 * head.count("<br>")  # a line more of title, the map that much lower
-    return head + (f"<br>{sub}" if sub else ""), top, wrapped, bottom
+    shown = wrap_title(title, TITLE_WIDTH if phone else inner)
+    top = TOP + title_extra(shown)  # a line more of title past two, the map that much lower
+    return shown, top, wrapped, bottom
 
 
 def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: float,
@@ -293,7 +306,7 @@ def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: flo
     keeps what the reader did with the map (hover, zoom) when only the values change. The
     unwrapped title, source and key go in ``layout.meta`` for ``layout_at`` (an image's
     size)."""
-    shown, top, wrapped, bottom = _texts(title, source, size.width)
+    shown, top, wrapped, bottom = _texts(title, source, size.width, phone=True)
     # no base map (coasts, land, frame all off), Mercator as on web maps, the view fitted to
     # the shapes drawn, left of the key
     fig.update_layout(geo={"visible": False, "projection": {"type": "mercator"},

@@ -393,7 +393,9 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     procentenheter lägre än 2021; Kronobergs län 3,3 %, Riket 3,9 %.' The change is from the
     year before the latest even when that lies before the chosen span (as the screen's card).
     A sum with members missing is 'minst …', and its changes are counted over the same
-    members (``members``: the focus area's member_values) or left out with the reason.
+    members (``members``: the focus area's member_values) or left out with the reason. A
+    change across one of the indicator's series breaks is left out, and the flags say why
+    (``periods.break_reason``, as the screen's card).
     """
     focus = lines[0]
     found = periods.latest_and_previous(focus.data.dropna(subset=["value"]))
@@ -406,12 +408,24 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     _, previous = periods.latest_and_previous(whole[whole["year"] <= year].dropna(
         subset=["value"]))
     unsaid = []  # changes left out: sums of different members
+    broken: list[str] = []  # changes left out: a series break between the years, why
+    said = set()  # the breaks those name
+
+    def across_break(then: int) -> str | None:
+        brk = periods.break_between(ind.breaks, then, year)
+        if brk is None:
+            return None
+        said.add(brk)
+        broken.append(periods.break_reason(ind.breaks, then, year))
+        return broken[-1]
+
     if previous is not None:
-        change, same = _change_between(ind, latest, previous, members,
-                                       str(int(previous["year"])))
-        if change is None:
+        why = across_break(int(previous["year"]))
+        change, same = (None, "") if why else _change_between(
+            ind, latest, previous, members, str(int(previous["year"])))
+        if why is None and change is None:
             unsaid.append(str(int(previous["year"])))
-        else:
+        elif why is None:
             first += ", " + change + (f" ({same})" if same else "")
     others = []
     for line in lines[1:]:
@@ -422,9 +436,10 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     values = focus.data.dropna(subset=["value"])
     earliest = values.iloc[0]
     if int(earliest["year"]) < year:
-        change, same = _change_between(ind, latest, earliest, members,
-                                       str(int(earliest["year"])))
-        if change is None:
+        why = across_break(int(earliest["year"]))
+        change, same = (None, "") if why else _change_between(
+            ind, latest, earliest, members, str(int(earliest["year"])))
+        if why is None and change is None:
             unsaid.append(str(int(earliest["year"])))
         sentences.append(f"{int(earliest['year'])}–{year}: från "
                          f"{_minst(earliest)}{_value_text(ind, earliest['value'])} till "
@@ -438,6 +453,7 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     if unsaid:
         flags.append(f"Förändringen mot {' och '.join(dict.fromkeys(unsaid))} kan inte anges: "
                      "summorna bygger på olika kommuner.")
+    flags += broken
     others = []
     for line in lines:
         rows = line.data.dropna(subset=["value"])
@@ -455,8 +471,8 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
         if getattr(r, "is_preliminary", False) is True:
             flags.append(f"{int(r.year)}: preliminärt värde.")
     first_year = int(values.iloc[0]["year"])
-    for brk in ind.breaks:
-        if first_year < brk.year <= year:
+    for brk in ind.breaks:  # unless a withheld change above already names it
+        if first_year < brk.year <= year and brk not in said:
             flags.append(f"Seriebrott {brk.year}: {brk.label}.")
     gaps = focus.data[focus.data["value"].isna() & (focus.data["year"] >= start)]
     if not gaps.empty:

@@ -108,7 +108,46 @@ def test_the_bas_map_numbers_name_the_ranking_they_count(warehouse):
     assert borlange["plats bland kommuner med värde"] == 14
     listed = ranked_view(table, "kommun", {"2081"}).data
     places = sorted(table["plats bland kommuner med värde"].dropna().astype(int))
-    assert listed["Plats bland kommuner med värde"].tolist() == [str(n) for n in places] + ["–"] * 275
+    # the list's column keeps the whole words (shown on screen as "Plats", left26)
+    assert listed["Plats bland kommuner med värde"].tolist() == \
+        [str(n) for n in places] + ["–"] * 275
+
+
+def test_jamfor_ranks_the_bas_kommuner_among_those_with_a_value_not_in_riket(app_env, warehouse,
+                                                                             shared):
+    """Jämför's 'Alla kommuner rangordnade' for SCB BAS, April 2026 (15 of 290 kommuner in the
+    mirror): the column and the download say 'plats bland kommuner med värde', as Karta does
+    (ranking.country_place_heading); both said 'plats i riket' for Borlänge's 14 of 15."""
+    import csv
+    import io
+
+    from exports.tables import csv_bytes
+    from ui.pages.jamfor import REFERENCE, ranking_export, ranking_table
+    from warehouse import queries
+
+    rates = _dalarna_rates(shared, "2026M04")
+    place = 1 + sum(v < rates["2081"] for v in rates.values())  # lower is better
+    assert (place, len(rates)) == (14, 15)
+    at = _shown(sida="jamfor", kommun="2081", indikator="bas_arbetsloshet")
+    assert not at.exception
+    shown = at.dataframe[0].value
+    heading = "Plats bland kommuner med värde"
+    assert "Plats i riket" not in shown and len(shown[shown[heading] != REFERENCE]) == 290
+    assert shown.loc[shown["Namn"] == "Borlänge", heading].iloc[0] == str(place)
+    places = [p.removesuffix(" (delad)") for p in shown[heading] if p not in ("–", REFERENCE)]
+    assert len(places) == 15 and max(int(p) for p in places) <= 15
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    borlange = queries.area(warehouse, "kommun:2081")
+
+    class _Sel:  # the one attribute ranking_export reads
+        area = borlange
+
+    table = ranking_table(ind, "2026-04", "T", [borlange], [])  # ui.data.query: the warehouse
+    rows = list(csv.DictReader(io.StringIO(csv_bytes(ranking_export(
+        table, ind, "2026-04", "T", _Sel())).decode("utf-8-sig")), delimiter=";"))
+    assert "plats i riket" not in rows[0]
+    assert next(r for r in rows if r["namn"] == "Borlänge")[
+        "plats bland kommuner med värde"] == str(place)
 
 
 def test_the_bas_map_with_women_chosen_shows_the_total_and_says_so(app_env, shared):

@@ -117,6 +117,39 @@ def test_a_stored_groups_name_is_shown_as_written(small_app_warehouse, tmp_path,
     assert "&lt;a href=\"https://evil.example\">Norrort&lt;/a> (SNO)" in legend
 
 
+def test_egna_gruppers_messages_show_a_stored_name_as_written(small_app_warehouse, tmp_path,
+                                                           monkeypatch):
+    """rest26: Egna grupper's success messages ("Gruppen ”…” är borttagen/återställd") and
+    the delete checkbox's label put a stored group's name into markdown as it was: a name
+    '[Klicka här](https://evil.example/x) …' became a live link in the message."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.chdir(ROOT)
+    users = tmp_path / "users.duckdb"
+    monkeypatch.setenv("USER_DB_PATH", str(users))
+    name = MD_NAME[:80]
+    group = usergroups.save(GroupSpec(name, ("0160", "0162")), path=users)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["sida"] = "grupper"
+    at.query_params["kommun"] = "0160"
+    at.run()
+    at.selectbox(key="edit_group").set_value(
+        next(g for g in usergroups.list_groups(path=users) if g.group_id == group.group_id))
+    at.run()
+    sure = at.checkbox(key=f"sure_{group.group_id}")
+    assert "evil" in sure.label and not _live_markup(sure.label)
+    sure.check().run()
+    next(b for b in at.button if b.label == "Ta bort gruppen").click().run()
+    [gone] = [s.value for s in at.success if "borttagen" in s.value]
+    assert "evil" in gone and not _live_markup(gone)
+    [trashed] = [d for d in usergroups.deleted_groups(path=users)
+                 if d.group_id == group.group_id]
+    at.button(key=f"restore_{trashed.trash_id}").click().run()
+    [back] = [s.value for s in at.success if "återställd" in s.value]
+    assert "evil" in back and not _live_markup(back)
+    assert not at.exception
+
+
 def test_a_notice_quoting_an_address_makes_no_link():
     """A notice echoes a link's unusable value (``url_state.echo``): Streamlit's markdown
     linked a bare 'https://…' or 'www.…' in it although its characters were escaped."""

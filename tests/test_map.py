@@ -283,7 +283,7 @@ def test_the_list_writes_places_as_whole_numbers_when_some_kommuner_lack_a_value
     # never reached it): the frame the page passes holds no empty cell, "–" where none
     assert len(listed) == 290 and not listed.isna().any().any()
     value = next(c for c in listed.columns if c.startswith("Värde"))
-    place = "Plats bland kommuner med värde"  # N00971 lacks some kommuner: not "i riket"
+    place = "Plats bland kommuner med värde"  # not "i riket": some have none (walkfixa26)
     missing = listed[place] == "–"
     assert missing.sum() == 290 - len(recorded) and (listed.loc[missing, value] == "–").all()
     assert list(listed.loc[~missing, place]) == [
@@ -362,3 +362,43 @@ def test_a_grey_key_entry_or_a_wide_area_keeps_the_map_narrow_enough_for_the_lis
     grey = f"Uppgift saknas: ljusgrå<br>med mörk prick ({lacking})"
     assert grey in fig["data"][0]["colorbar"]["ticktext"]
     assert fig["layout"]["width"] == 520
+
+
+def test_the_map_title_is_wrapped_for_a_phone_as_every_chart_s(app_env):
+    """rest26: Karta's title was wrapped at the figure's 520 px by a character count, its
+    subtitle not at all, so on a 390 px phone a link group's long name ran out of the map
+    (left26 wrapped every other chart's title, charts.wrap_title). The map's title is now
+    wrapped by the same function: each line within charts.TITLE_WIDTH measured bold, the
+    map lower by the lines past two, and an image (1280 px) wraps it again at its width.
+    The source line likewise (a phone draws the 520 px map 358 px wide: it was cut)."""
+    import charts
+    import charts_map
+    from exports import images
+    from tests.test_app import _app
+
+    name = "Samordningsförbundet Norrort, fyra kommuner norr om Stockholm"
+    at = _app(sida="karta", kommun="0160", omrade="group:norrort",
+              egnagrupper="norrort:0160.0162.0163.0186:" + name).run()
+    assert not at.exception
+    [fig] = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    layout = fig["layout"]
+    screen = layout["title"]["text"]
+    title = layout["meta"]["map_title"]  # as written
+    assert f"{name} (delad länk)" in title and charts.unwrap_title(screen) == title
+    lines = screen.split("<br>")
+    assert len(lines) >= 3
+    for line in lines:
+        size = charts.TITLE_SIZE * (0.7 if line.startswith("<sup>") else 1)
+        text = line.removeprefix("<sup>").removesuffix("</sup>").strip()
+        assert charts.text_width(text, size) * charts.TITLE_BOLD <= charts.TITLE_WIDTH, line
+    assert layout["margin"]["t"] == charts_map.TOP + charts.TITLE_LINE * (len(lines) - 2)
+    # the source line too: it was wrapped for 520 px and cut at a phone's right edge
+    [source] = [a["text"] for a in layout["annotations"] if "Källa:" in a["text"]]
+    assert source.replace("<br>", " ") == layout["meta"]["map_source"]
+    for line in source.split("<br>"):
+        assert charts.text_width(line, charts.SOURCE_SIZE) <= charts.SOURCE_WIDTH, line
+    image = images.sized(fig, images.FORMATS["png169"])["layout"]
+    assert image["title"]["text"].count("<br>") < screen.count("<br>")
+    assert charts.unwrap_title(image["title"]["text"]) == title
+    [wide] = [a["text"] for a in image["annotations"] if "Källa:" in a["text"]]
+    assert wide.count("<br>") < source.count("<br>")

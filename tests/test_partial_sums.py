@@ -226,3 +226,61 @@ def test_a_kommuns_hidden_newest_month_is_shown_as_hidden(af_august, tmp_path, m
     assert card.notes == [bounds.HIDDEN_SHARE_NOTE]
     assert "Kronobergs län, augusti 2026" in found
     assert not any(label.startswith("Uppvidinge, juli 2026") for label in found)
+
+
+def test_jamfor_references_and_area_kind_values_say_minst(app_env, warehouse, shared):
+    """Jämför's ranking of biståndshushåll 2022 with Stockholms län and Riket as reference
+    rows: the län's 26 589 is 25 of 26 kommuner, Riket's a sum without the kommuner lacking
+    a value; both are 'minst …' on screen and 'nedre gräns' in the download (they were bare
+    numbers), and area_kind_values flags the län as a lower bound."""
+    from ui.pages.jamfor import ranking_export, ranking_table, ranking_view
+
+    values = _kolada(shared, "N31910")
+    lan = sum(values[(k, 2022)] for k in _kommuner(shared, "01") if (k, 2022) in values)
+    riket = sum(v for (_, year), v in values.items() if year == 2022)
+    assert lan == 26_589
+    ind = queries.indicator(warehouse, "N31910")
+    refs = [queries.area(warehouse, STOCKHOLM), queries.area(warehouse, "riket")]
+    table = ranking_table(ind, "2022", "T", [], refs)  # ui.data.query: the warehouse
+    rows = table[table["is_reference"]].set_index("Namn")
+    assert rows.loc["Stockholms län", "value"] == lan and rows.loc["Riket", "value"] == riket
+    assert rows["is_lower_bound"].tolist() == [True, True]
+    assert not table.loc[~table["is_reference"], "is_lower_bound"].any()
+    html = ranking_view(table, ind).to_html()
+    assert f"minst {format_value(lan, 0, 'antal')}" in html
+    assert f"minst {format_value(riket, 0, 'antal')}" in html
+    assert html.count("minst ") == 2
+
+    class _Sel:  # the one attribute ranking_export reads
+        area = refs[0]
+
+    data = ranking_export(table, ind, "2022", "T", _Sel()).data
+    flagged = data[data["anmärkning"] == "nedre gräns"]
+    assert sorted(flagged["namn"]) == ["Riket", "Stockholms län"]
+    kinds = queries.area_kind_values(warehouse, "N31910", "lan", 2022).set_index("area_id")
+    assert kinds.loc[STOCKHOLM, "value"] == lan and kinds.loc[STOCKHOLM, "is_lower_bound"]
+    assert not kinds.loc["lan:07", "is_lower_bound"]  # Kronoberg: every kommun has a value
+    # a share over the reporting kommuner is an estimate, not a bound
+    assert not queries.area_kind_values(warehouse, "N31807", "lan", 2022)[
+        "is_lower_bound"].any()
+
+
+def test_the_cli_series_says_minst_for_a_sum_without_some_kommuner(built, shared):
+    """`python -m warehouse series` for Stockholms län's biståndshushåll printed
+    '2022        26 589  (25 av 26 kommuner)' without "minst"; its CSV with --coverage
+    flags the row too."""
+    from tests.test_warehouse import _cli
+
+    out = _cli(built, "series", "--indicator", "N31910", "--area", STOCKHOLM)
+    assert out.returncode == 0, out.stderr
+    rows = {line[:4]: line[4:].strip() for line in out.stdout.splitlines()
+            if line[:1].isdigit()}
+    values = _kolada(shared, "N31910")
+    lan = sum(values[(k, 2022)] for k in _kommuner(shared, "01") if (k, 2022) in values)
+    assert rows["2022"] == f"minst {format_value(lan, 0, 'antal')}  (25 av 26 kommuner)"
+    table = _cli(built, "series", "--indicator", "N31910", "--area", STOCKHOLM, "--format",
+                 "csv", "--coverage")
+    df = pd.read_csv(pd.io.common.StringIO(table.stdout)).set_index("period")
+    assert df.loc[2022, "is_lower_bound"] and df.loc[2022, "n_reporting"] == 25
+    complete = df[df["n_reporting"] == df["n_expected"]]
+    assert len(complete) and not complete["is_lower_bound"].any()

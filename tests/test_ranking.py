@@ -12,7 +12,15 @@ import pandas as pd
 import pytest
 
 from transforms.catalogue import load_catalogue
-from transforms.ranking import Rank, end_text, place_of, position, rank_values
+from transforms.ranking import (
+    Rank,
+    country_place_heading,
+    end_text,
+    place_of,
+    position,
+    rank_values,
+    ranked_over,
+)
 
 HANDMADE = pd.DataFrame({"kommun_code": ["0001", "0002", "0003", "0004", "0005"],
                          "value": [3.0, 1.0, 2.0, 2.0, None]})  # hand-made
@@ -38,6 +46,17 @@ def test_texts_say_the_place_and_which_end_is_good():
     assert end_text("lower") == "plats 1 = lägst värde, det bästa"
     assert end_text("higher") == "plats 1 = högst värde, det bästa"
     assert "varken högt eller lågt" in end_text(None)
+
+
+def test_a_ranking_is_in_riket_only_when_every_kommun_has_a_value():
+    """One rule for Karta and Jämför, on screen and in the downloads (walk26: 15 of 290)."""
+    assert ranked_over(290, 290) == "i riket"
+    assert ranked_over(15, 290) == "kommuner med värde"
+    assert ranked_over(20, 21, "län") == "län med värde"
+    assert country_place_heading(290, 290) == "plats i riket"
+    assert country_place_heading(290, 290, table=True) == "Plats i riket"
+    assert country_place_heading(15, 290) == "plats bland kommuner med värde"
+    assert country_place_heading(15, 290, table=True) == "Plats bland kommuner med värde"
 
 
 def test_bad_input_is_refused():

@@ -9,13 +9,18 @@ so one period control serves annual and monthly charts alike.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from transforms.formatting import format_month
+
+if TYPE_CHECKING:
+    from transforms.catalogue import Break
 
 _PERIOD = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2]))?$")  # ASCII digits: "٢٠١٥" is no year
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -236,3 +241,29 @@ def at_or_before(options: list[str], wanted: str | None) -> str | None:
     limit = Period.parse(wanted).as_frequency(freq, end=True)
     found = [o for o in options if Period.parse(o) <= limit]
     return found[-1] if found else options[0]
+
+
+def break_between(breaks: Iterable[Break], then: int, now: int) -> Break | None:
+    """The first of an indicator's series breaks (``Indicator.breaks``: a change of
+    definition between ``year - 1`` and ``year``) that lies between the years ``then`` and
+    ``now``, i.e. ``then < year <= now``; None when the two years are alike."""
+    inside = [brk for brk in breaks if int(then) < int(brk.year) <= int(now)]
+    return min(inside, key=lambda brk: int(brk.year)) if inside else None
+
+
+def break_reason(breaks: Iterable[Break], then: int, now: int) -> str | None:
+    """Why no change is given from the year ``then`` to ``now``: a series break between them
+    (``break_between``), in Swedish as the monthly card says it
+    (``monthly.compared_value``); None when the two years may be compared.
+
+    'Ingen förändring anges: seriebrott 2017 (reviderad metod för långvarigt bistånd; data
+    omräknade från 2017), så 2016 och 2017 är inte jämförbara.'
+    """
+    brk = break_between(breaks, then, now)
+    if brk is None:
+        return None
+    label = str(brk.label).strip().rstrip(".")
+    if len(label) > 1 and label[0].isupper() and label[1].islower():
+        label = label[0].lower() + label[1:]  # inside the sentence; 'AGI' stays as it is
+    return (f"Ingen förändring anges: seriebrott {int(brk.year)} ({label}), så {int(then)} "
+            f"och {int(now)} är inte jämförbara.")

@@ -52,6 +52,24 @@ def place_heading(scope: str = RIKET, *, table: bool = False) -> str:
     return words[:1].upper() + words[1:] if table else words
 
 
+def ranked_over(ranked: int, total: int, noun: str = "kommuner") -> str:
+    """Over what a ranking of the whole country counts: 'i riket' when all ``total``
+    kommuner (or areas of one kind, ``noun``) have a value, else 'kommuner med värde' (walk26:
+    SCB BAS for 15 of 290 kommuner said 'plats 14 av 15 i riket'). Karta and Jämför say it
+    with this one rule, on screen and in their downloads."""
+    return "i riket" if ranked >= total else f"{noun} med värde"
+
+
+def country_place_heading(ranked: int, total: int, noun: str = "kommuner", *,
+                          table: bool = False) -> str:
+    """The heading of a column of places among the whole country's kommuner (``noun``):
+    'plats i riket' (``place_heading``) when all ``total`` have a value, else 'plats bland
+    kommuner med värde' (``ranked_over``); ``table``: capitalised, as a heading on screen."""
+    over = ranked_over(ranked, total, noun)
+    words = place_heading() if over == "i riket" else f"plats bland {over}"
+    return words[:1].upper() + words[1:] if table else words
+
+
 def end_text(better: str | None) -> str:
     """Which end plats 1 is, for a caption or a table heading: no parentheses of its own, since
     Karta writes it inside a pair ('plats 200 av 290 i riket (plats 1 = lägst värde, det

@@ -179,8 +179,9 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
         notes = (f"Områdesvärdet bygger på {cover}." + (
             " **Minst:** kommuner utan värde saknas i summan, så det sanna antalet är minst "
             "detta." if lower else ""),) + notes
-    if freq == "year":
-        notes += few_people_notes(ind, sel.area, sex, latest, previous)
+    if freq == "year":  # "the year before rests on few people" only where a change is given
+        notes += few_people_notes(ind, sel.area, sex, latest,
+                                  previous if delta is not None else None)
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
                          value=("minst " if lower else "")
                          + format_value(latest["value"], ind.decimals, ind.short_unit),
@@ -192,8 +193,14 @@ def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
     """A card's change from ``previous`` to ``latest`` and its notes. Where either is a sum
     with members missing (a lower bound), the change is counted like for like, over the
     members with a value both years ("samma 25 kommuner båda åren"), or withheld with the
-    reason: a change between sums of different members is no change (numfix26)."""
+    reason: a change between sums of different members is no change (numfix26). Across
+    one of the indicator's series breaks (``ind.breaks``) no change is given and the note says
+    why (``periods.break_reason``, as the deck's key figures)."""
     column = "year" if freq == "year" else "period"
+    if freq == "year":  # across a series break the years are not alike (as the monthly card)
+        reason = periods.break_reason(ind.breaks, int(previous["year"]), int(latest["year"]))
+        if reason:
+            return None, (reason,)
     new, old, same = latest["value"], previous["value"], ""
     if bounds.is_lower(latest) or bounds.is_lower(previous):
         both = bounds.like_for_like(query("member_values", ind.id, list(sel.area.members),

@@ -144,16 +144,19 @@ def cmd_series(args: argparse.Namespace) -> int:
         given = ", ".join(f"--{n.replace('_', '-')}" for n, v in _dims(args).items() if v)
         raise CliError(f"{ind.id} är ett årsvärde utan indelning efter ålder, födelseregion "
                        f"eller grupp ({given})")
+    from transforms import bounds
+
     df = queries.area_series(con, ind, area, args.sex)
     out = sys.stdout
     if args.format == "csv":
         writer = csv.writer(out, lineterminator="\n")
-        header = ["period", "value"] + (["n_reporting", "n_expected", "status"]
-                                        if args.coverage else [])
+        header = ["period", "value"] + (["n_reporting", "n_expected", "status",
+                                         "is_lower_bound"] if args.coverage else [])
         writer.writerow(header)
         for row in df.itertuples():
             value = "" if row.value is None or row.value != row.value else repr(float(row.value))
-            extra = [row.n_reporting, row.n_expected, row.status or ""] if args.coverage else []
+            extra = [row.n_reporting, row.n_expected, row.status or "",
+                     str(bounds.is_lower(row)).lower()] if args.coverage else []
             writer.writerow([row.year, value, *extra])
     else:
         from transforms.formatting import format_number
@@ -167,7 +170,10 @@ def cmd_series(args: argparse.Namespace) -> int:
                 cover = f"  ({row.n_reporting} av {row.n_expected} kommuner)"
             elif row.status == "withheld":
                 cover = f"  (undanhållet: {row.n_reporting} av {row.n_expected} kommuner)"
-            print(f"{row.year}  {format_number(row.value, ind.decimals):>12}{cover}", file=out)
+            # a sum of counts without some members: at least this, as the screen says (numfix26)
+            value = ("minst " if bounds.is_lower(row) else "") + format_number(row.value,
+                                                                               ind.decimals)
+            print(f"{row.year}  {value:>12}{cover}", file=out)
     return 0
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from transforms.formatting import quoted
+from transforms.formatting import markdown_literal, quoted
 from transforms.groups import GroupError, GroupSpec, parse_csv, parse_json, to_csv, to_json
 from transforms.log_tables import format_time, group_log_table
 from ui.data import query
@@ -24,13 +24,14 @@ def group_rows(groups: list, names: dict[str, str]) -> list[dict[str, object]]:
 
 
 def _show(exc: GroupError) -> None:
-    st.error("\n".join(f"- {p}" for p in exc.problems))
+    st.error("\n".join(f"- {markdown_literal(p)}" for p in exc.problems))  # names users typed
 
 
 def _shared_group(sel: Selection, readonly: bool) -> None:
     """A group opened from a link: offer to keep it among the user's own groups."""
     shared = sel.state.shared
-    st.info(f"Du har öppnat en delad grupp: **{shared.name}{SHARED_SUFFIX}** "
+    st.info(f"Du har öppnat en delad grupp: "
+            f"**{markdown_literal(shared.name + SHARED_SUFFIX)}** "
             f"({len(shared.members)} kommuner).")
     if readonly or not st.button("Spara den delade gruppen bland mina grupper"):
         return
@@ -45,7 +46,8 @@ def _shared_group(sel: Selection, readonly: bool) -> None:
 
 
 def _flash(message: str) -> None:
-    """A success message that survives the rerun after a change (shown once, at the top)."""
+    """A success message that survives the rerun after a change (shown once, at the top).
+    ``message`` is markdown: a group's name in it goes through ``markdown_literal``."""
     st.session_state[_FLASH] = message
     st.rerun()
 
@@ -67,7 +69,7 @@ def _new_group_form(codes: list[str], names: dict[str, str]) -> None:
                 _show(exc)
                 return
             st.session_state[_FORM_GEN] = n + 1
-            _flash(f"Gruppen {quoted(name.strip())} är skapad.")
+            _flash(f"Gruppen {markdown_literal(quoted(name.strip()))} är skapad.")
 
 
 def _edit_group_form(groups: list, codes: list[str], names: dict[str, str]) -> None:
@@ -86,11 +88,13 @@ def _edit_group_form(groups: list, codes: list[str], names: dict[str, str]) -> N
             except GroupError as exc:
                 _show(exc)
             else:
-                _flash(f"Ändringarna i {quoted(new_name.strip())} är sparade.")
-    sure = st.checkbox(f"Ja, ta bort {quoted(chosen.name)}", key=f"sure_{chosen.group_id}")
+                _flash(f"Ändringarna i {markdown_literal(quoted(new_name.strip()))} är "
+                       "sparade.")
+    sure = st.checkbox(f"Ja, ta bort {markdown_literal(quoted(chosen.name))}",
+                       key=f"sure_{chosen.group_id}")
     if st.button("Ta bort gruppen", disabled=not sure):
         usergroups.delete(chosen.group_id)
-        _flash(f"Gruppen {quoted(chosen.name)} är borttagen.")
+        _flash(f"Gruppen {markdown_literal(quoted(chosen.name))} är borttagen.")
     st.caption("En borttagen grupp kan återställas under Borttagna grupper längre ned.")
 
 
@@ -139,7 +143,7 @@ def _trash_and_history(readonly: bool) -> None:
                        f"{format_time(d.deleted_at)}")
             if not readonly and right.button("Återställ", key=f"restore_{d.trash_id}"):
                 restored = usergroups.restore(d.trash_id)
-                _flash(f"Gruppen {quoted(restored.name)} är återställd.")
+                _flash(f"Gruppen {markdown_literal(quoted(restored.name))} är återställd.")
     with st.expander("Ändringslogg"):
         log = usergroups.history(100)
         if log.empty:
@@ -165,7 +169,8 @@ def render(sel: Selection) -> None:
 
     saved = st.session_state.pop(_SAVED, None)
     if saved:
-        st.success(f"Gruppen {quoted(saved)} är sparad bland dina grupper och vald som område.")
+        st.success(f"Gruppen {markdown_literal(quoted(saved))} är sparad bland dina grupper "
+                   "och vald som område.")
     flash = st.session_state.pop(_FLASH, None)
     if flash:
         st.success(flash)

@@ -10,7 +10,7 @@ import charts
 import charts_compare
 from chart_text import as_text
 from exports.tables import TableExport
-from transforms import periods, ranking
+from transforms import bounds, periods, ranking
 from transforms.areas import MIN_COVERAGE
 from transforms.export import VALUE, series_frame, shown_number
 from transforms.formatting import format_number, markdown_literal
@@ -24,7 +24,9 @@ from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_k
 from warehouse import queries
 
 REFERENCE = "Referens"
-PLACE = ranking.place_heading(table=True)  # every kommun with a value is ranked: in riket
+# the place column when every kommun has a value; else 'Plats bland kommuner med värde'
+# (ranking.country_place_heading, as Karta): the table's attrs["place"] names it
+PLACE = ranking.place_heading(table=True)
 
 
 def _options(sel: Selection) -> dict[str, str]:
@@ -91,32 +93,39 @@ def _area(sel: Selection, area_id: str) -> queries.Area:
 def ranking_table(ind, period: str, sex: str, chosen: list[queries.Area],
                   references: list[queries.Area]) -> pd.DataFrame:
     """All kommuner ranked in ``period`` plus reference rows (län, Riket, chosen areas) placed
-    where their value falls. Columns: Plats i riket (ranking.place_heading), Namn, Län,
-    Värde, is_chosen, is_reference."""
+    where their value falls. Columns: the place ('Plats i riket', or 'Plats bland kommuner
+    med värde' when some kommuner have none: ranking.country_place_heading, named in
+    ``attrs["place"]``), Namn, Län, value, is_chosen, is_reference, is_lower_bound (a
+    reference row's sum of counts without some kommuner: at least this, numfix26)."""
     better = ind.better
     ranked = analysis.with_places(query("map_kommun_values", ind, period, sex), better)
+    n_ranked = int(ranked["of"].iloc[0]) if len(ranked) else 0
+    place = ranking.country_place_heading(n_ranked, len(ranked), table=True)
     chosen_kommuner = {a.members[0] for a in chosen if a.is_kommun}
     table = pd.DataFrame({
-        PLACE: [("–" if pd.isna(p) else f"{p}" + (" (delad)" if t > 1 else ""))
+        place: [("–" if pd.isna(p) else f"{p}" + (" (delad)" if t > 1 else ""))
                   for p, t in zip(ranked["place"], ranked["tied"], strict=True)],
         "Namn": ranked["kommun_name"], "Län": ranked["lan_name"], "value": ranked["value"],
-        "is_chosen": ranked["kommun_code"].isin(chosen_kommuner), "is_reference": False})
+        "is_chosen": ranked["kommun_code"].isin(chosen_kommuner), "is_reference": False,
+        "is_lower_bound": False})
     rows = []
     for area in references:
-        value = _value_at(query("area_series", ind, area, sex), period)
-        rows.append({PLACE: REFERENCE, "Namn": area.name, "Län": "", "value": value,
-                     "is_chosen": False, "is_reference": True})
+        value, lower = _value_at(query("area_series", ind, area, sex), period)
+        rows.append({place: REFERENCE, "Namn": area.name, "Län": "", "value": value,
+                     "is_chosen": False, "is_reference": True, "is_lower_bound": lower})
     if rows:
         table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
     table = table.sort_values("value", ascending=better == "lower", na_position="last",
                               kind="stable").reset_index(drop=True)
-    table.attrs["n_ranked"] = int(ranked["of"].iloc[0]) if len(ranked) else 0
+    table.attrs.update(n_ranked=n_ranked, place=place)
     return table
 
 
-def _value_at(series: pd.DataFrame, period: str) -> float | None:
+def _value_at(series: pd.DataFrame, period: str) -> tuple[float | None, bool]:
+    """(value, is a lower bound) of ``series`` in ``period``; (None, False) without one."""
     hit = periods.clip(series, period, period).dropna(subset=["value"])
-    return None if hit.empty else float(hit["value"].iloc[-1])
+    return (None, False) if hit.empty else (float(hit["value"].iloc[-1]),
+                                            bounds.is_lower(hit.iloc[-1]))
 
 
 def render(sel: Selection) -> None:
@@ -160,12 +169,16 @@ def ranking_export(table: pd.DataFrame, ind, period: str, sex: str,
                    sel: Selection) -> TableExport:
     """The ranking's rows as shown (place, name, län, value at the indicator's decimals) with
     the indicator's source and fetch date, for CSV and Excel."""
+    place = table.attrs.get("place", PLACE)  # as the screen names it, in lower case
     data = pd.DataFrame({
-        ranking.place_heading(): table[PLACE].to_numpy(), "namn": table["Namn"].to_numpy(),
+        place[:1].lower() + place[1:]: table[place].to_numpy(), "namn": table["Namn"].to_numpy(),
         "län": table["Län"].to_numpy(),
         VALUE: pd.array([shown_number(v, ind.decimals) for v in table["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
-        "enhet": ind.short_unit, "nyckeltal": ind.id_and_label(),
+        "enhet": ind.short_unit,
+        # as the other downloads flag it (transforms.export.flag_text): the screen's "minst"
+        "anmärkning": ["nedre gräns" if lower else "" for lower in table["is_lower_bound"]],
+        "nyckeltal": ind.id_and_label(),
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
     data.attrs["decimals"] = {VALUE: ind.decimals}
@@ -261,7 +274,14 @@ def missing_text(empty: list[charts.Line], ind) -> str:
 
 
 def _show_table(table: pd.DataFrame, ind) -> None:
-    shown = table[[PLACE, "Namn", "Län", "value"]].rename(
+    st.dataframe(ranking_view(table, ind), hide_index=True, width="stretch", height=420)
+
+
+def ranking_view(table: pd.DataFrame, ind):
+    """ranking_table's rows as the page shows them (a Styler): the chosen kommuner marked,
+    reference rows in grey, values at the indicator's decimals, 'minst …' before a reference
+    row's sum of counts without some kommuner (a lower bound, as every other view says it)."""
+    shown = table[[table.attrs.get("place", PLACE), "Namn", "Län", "value"]].rename(
         columns={"value": f"{ind.label} ({ind.short_unit})"})
 
     def style(row: pd.Series) -> list[str]:
@@ -271,6 +291,11 @@ def _show_table(table: pd.DataFrame, ind) -> None:
             return ["background-color: #f1f1f1; font-style: italic"] * len(row)
         return [""] * len(row)
 
+    column = shown.columns[-1]
     styled = shown.style.apply(style, axis=1).format(
-        {shown.columns[-1]: lambda v: format_number(v, ind.decimals)}, na_rep="–")
-    st.dataframe(styled, hide_index=True, width="stretch", height=420)
+        {column: lambda v: format_number(v, ind.decimals)}, na_rep="–")
+    lower = table["is_lower_bound"].fillna(False).astype(bool).to_numpy()
+    if lower.any():
+        styled = styled.format(lambda v: f"minst {format_number(v, ind.decimals)}",
+                               subset=pd.IndexSlice[shown.index[lower], [column]])
+    return styled

@@ -81,9 +81,13 @@ def ranked_over(values: pd.DataFrame, layer: str = "kommun") -> str:
     in the country has a value, else '<kommuner> med värde' (walk26: SCB BAS for 15 of 290
     kommuner said 'plats 14 av 15 i riket'). ``n_all``: the number of shapes in the country
     (the rows when absent, a map of the whole country)."""
+    return ranking.ranked_over(*_ranked_of(values), LAYER_WORDS[layer][1])
+
+
+def _ranked_of(values: pd.DataFrame) -> tuple[int, int]:
+    """(shapes ranked, shapes in the country) of map_values' rows."""
     total = int(values["n_all"].iloc[0]) if "n_all" in values and len(values) else len(values)
-    ranked = int(values["of"].iloc[0]) if len(values) else 0
-    return "i riket" if ranked >= total else f"{LAYER_WORDS[layer][1]} med värde"
+    return (int(values["of"].iloc[0]) if len(values) else 0), total
 
 
 def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) -> list[str]:
@@ -292,8 +296,8 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
     layer = str(values["area_id"].iloc[0]).split(":", 1)[0] if len(values) else "kommun"
-    over = ranked_over(values, layer if layer in LAYER_WORDS else "kommun")
-    place = PLACE if over == "i riket" else f"plats bland {over}"
+    place = ranking.country_place_heading(  # 'plats i riket' only when all have a value
+        *_ranked_of(values), LAYER_WORDS[layer if layer in LAYER_WORDS else "kommun"][1])
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
     noun = people_noun(ind) if people else "personer"
     partial = values["status"] == "partial"  # an area layer's value from some members only

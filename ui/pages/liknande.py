@@ -11,7 +11,7 @@ import charts_compare
 from exports.tables import TableExport
 from transforms import peers
 from transforms.export import series_frame, shown_number
-from transforms.formatting import format_number, format_weight
+from transforms.formatting import format_number, format_weight, markdown_literal
 from transforms.groups import GroupError, GroupSpec
 from ui import analysis, url_state
 from ui.data import query
@@ -213,8 +213,9 @@ def render(sel: Selection) -> None:
                 "deras vikter; avståndet per variabel och totalt står i tabellen.")
     saved = st.session_state.pop("_liknande_saved", None)
     if saved:
-        st.success(f"Gruppen **{saved[0]}** ({saved[1]} kommuner) är sparad. Den finns nu i "
-                   "områdesväljaren på alla sidor och under Egna grupper.")
+        st.success(f"Gruppen **{markdown_literal(saved[0])}** ({saved[1]} kommuner) är "
+                   "sparad. Den finns nu i områdesväljaren på alla sidor och under Egna "
+                   "grupper.")
     variables = _variable_controls(sel)
     row = st.columns([3, 1])
     ind = analysis.indicator_picker(sel, row[0], name="liknande_indikator", annual_only=True,
