@@ -30,6 +30,7 @@ from chart_text import as_text, literal_figure
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
+from transforms.composition import gap_hover, gaps_note, part_gaps, part_sums
 from transforms.formatting import (
     and_list,
     format_date,
@@ -457,25 +458,31 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
 
 
 def composition(df: pd.DataFrame, labels: dict[str, str], ind: Indicator, *, title: str,
-                height: int = 420) -> go.Figure:
+                height: int = 420, parts: dict[str, str] | None = None) -> go.Figure:
     """Parts of one whole per year as stacked bars (``df``: indicator_id, year, value in %).
 
     ``labels``: indicator id -> the part's name; ``ind`` gives unit and source (the first
-    part's indicator). Each part keeps its colour from a colour-blind safe palette; the
-    legend is a row above the plot.
+    part's indicator). ``parts``: every part's name, those without any value too (default
+    ``labels``): a year where some lack a value says which, and what the rest sum to, in its
+    hover and in the note under the chart (transforms.composition). Each part keeps its
+    colour from a colour-blind safe palette; the legend is a row above the plot.
     """
+    gaps = part_gaps(df, parts or labels)
+    sums = part_sums(df)
     fig = go.Figure()
     order = list(labels)
     for n, indicator_id in enumerate(order):
-        part = df[df["indicator_id"] == indicator_id].sort_values("year")
+        part = df[df["indicator_id"] == indicator_id].dropna(subset=["value"]).sort_values("year")
         fig.add_trace(go.Bar(
             x=part["year"], y=part["value"], name=labels[indicator_id],
             marker_color=PART_COLORS[n % len(PART_COLORS)],
             hovertext=[f"<b>{labels[indicator_id]}</b><br>{int(y)}: "
-                       f"{format_value(v, ind.decimals, '%')}" for y, v in
+                       f"{format_value(v, ind.decimals, '%')}"
+                       f"{gap_hover(int(y), gaps, sums, ind.decimals)}" for y, v in
                        zip(part["year"], part["value"], strict=True)], hoverinfo="text"))
-    _frame(fig, ind, title=title, source=source_text(ind), height=height,
-           legend_rows=legend_rows(list(labels.values())),
+    _frame(fig, ind, title=title,
+           source=source_text(ind, computed_note=gaps_note(gaps, sums, ind.decimals)),
+           height=height, legend_rows=legend_rows(list(labels.values())),
            left=left_for(value_ticks([100.0], ind.decimals, False), titled=True))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(dtick=1, tickformat="d")

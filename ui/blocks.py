@@ -19,6 +19,7 @@ from chart_text import as_text
 from transforms import bounds, monthly, periods, ranking
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
+from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
     mark_few_people,
     members_subtitle,
@@ -890,11 +891,12 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
     inds = [query("indicator", i) for i in ids]
     sex = "T" if not all(i.has_sex for i in inds) else sel.sex
     frames, labels = [], {}
+    every = {ind.id: _part_label(ind.label) for ind in inds}  # those without values too
     for ind in inds:
         df = series(sel, ind, sel.area, sex).dropna(subset=["value"])
         if not df.empty:
             frames.append(df.assign(indicator_id=ind.id)[["indicator_id", "year", "value"]])
-            labels[ind.id] = _part_label(ind.label)
+            labels[ind.id] = every[ind.id]
     if not frames:
         note(f"Inga värden för {markdown_literal(sel.area.name)} i vald period.")
         return
@@ -909,19 +911,22 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
     title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>"
              f"{as_text(sel.area.name)}, "
              f"{period}, andel av mottagarna med försörjningshinder</sup>")
-    fig = figure(charts.composition, df, labels, meta, title=title)
+    fig = figure(charts.composition, df, labels, meta, title=title, parts=every)
     names = name_parts(sel.area.name, "Försörjningshinder", period, sex)
     st.plotly_chart(fig, config=plotly_config(*names), key=f"composition-{ids_text}")
     computed = not sel.area.is_kommun
+    gaps = part_gaps(df, every)
     source_footer(meta, period=period, computed=computed,
-                  area_note="Varje del är en egen Kolada-indikator; delarna summerar till "
-                            "omkring 100 % (avrundning).")
-    parts = [ind for ind in inds if ind.id in labels]  # each part with its own id and source
+                  area_note="Varje del är en egen Kolada-indikator. "
+                            + gaps_note(gaps, part_sums(df), first.decimals))
+    # each part with its own id and source; a part without a value in a year the chart
+    # shows keeps its row there, marked "uppgift saknas" (missing_part_rows)
     table, decimals = stacked_frame([series_frame(
         [(sel.area.name, df[df["indicator_id"] == ind.id])], ind, sex=SEX_LABELS[sex])
-        for ind in parts])
+        for ind in inds if ind.id in labels])
+    table, decimals = missing_part_rows(table, decimals, gaps, inds, every)
     chart_downloads(fig, *names, key=f"dl-composition-{ids_text}", table=table_export(
-        sel.area, parts, table, sex=SEX_LABELS[sex], period=period, decimals=decimals))
+        sel.area, inds, table, sex=SEX_LABELS[sex], period=period, decimals=decimals))
 
 
 def _part_label(label: str) -> str:

@@ -1,0 +1,64 @@
+"""Defects walk26b found, each asserted on real values from ../shared/data."""
+
+import pandas as pd
+import pytest
+
+from warehouse import queries
+
+HINDER = [f"N318{n}" for n in range(58, 69)]
+
+
+def _hinder(warehouse, kommun: str):
+    """Bjurholm's försörjningshinder 2015–2022 as composition_block gathers them."""
+    from ui.blocks import _part_label
+
+    area = queries.area(warehouse, f"kommun:{kommun}")
+    inds = [queries.indicator(warehouse, i) for i in HINDER]
+    every = {ind.id: _part_label(ind.label) for ind in inds}
+    df = pd.concat([queries.area_series(warehouse, ind, area, "T")
+                    .query("2015 <= year <= 2022").dropna(subset=["value"])
+                    .assign(indicator_id=ind.id)[["indicator_id", "year", "value"]]
+                    for ind in inds], ignore_index=True)
+    labels = {i: every[i] for i in every if i in set(df["indicator_id"])}
+    return inds, every, labels, df
+
+
+def test_composition_says_which_parts_lack_a_value_and_what_the_rest_sum_to(warehouse):
+    import charts
+    from transforms.composition import gaps_note, part_gaps, part_sums
+
+    inds, every, labels, df = _hinder(warehouse, "2403")
+    gaps, sums = part_gaps(df, every), part_sums(df)
+    # Kolada has no 2021 value for N31861 and N31862–N31867 in Bjurholm; the rest sum to 75.6
+    assert gaps[2021] == [every[i] for i in ("N31861", "N31862", "N31863", "N31864",
+                                            "N31865", "N31866", "N31867")]
+    assert sums[2021] == pytest.approx(75.56, abs=0.01)
+    assert sums[2022] == pytest.approx(78.0, abs=0.01)
+    note = gaps_note(gaps, sums, 1)
+    assert "2021: 75,6\u00a0%" in note and "2022: 78,0\u00a0%" in note
+    assert "Pension eller äldreförsörjningsstöd (alla år)" in note
+    assert "summerar till omkring 100" not in note  # no year of 2017–2022 is complete
+    fig = charts.composition(df, labels, inds[0], title="t", parts=every)
+    assert "2022: 78,0\u00a0%" in fig.layout.annotations[-1].text.replace("<br>", " ")
+    first = fig.data[0]  # Arbetslös
+    hover = dict(zip(first.x, first.hovertext, strict=True))[2021]
+    assert "Delarna summerar till 75,6\u00a0%; uppgift saknas: Sjuk- eller" in hover
+
+
+def test_composition_download_keeps_a_row_for_each_missing_part(warehouse):
+    from transforms.composition import MISSING_PART, missing_part_rows, part_gaps
+    from transforms.export import series_frame, stacked_frame
+
+    inds, every, labels, df = _hinder(warehouse, "2403")
+    table, decimals = stacked_frame([series_frame(
+        [("Bjurholm", df[df["indicator_id"] == ind.id])], ind, sex="Totalt")
+        for ind in inds if ind.id in labels])
+    table, decimals = missing_part_rows(table, decimals, part_gaps(df, every), inds, every)
+    assert len(decimals) == len(table)
+    y2021 = table[table["år"] == 2021]
+    assert len(y2021) == 11  # every part, with or without a value
+    missing = y2021[y2021["anmärkning"] == MISSING_PART]
+    assert [n.split(" ")[0] for n in missing["nyckeltal"]] == \
+        ["N31861", "N31862", "N31863", "N31864", "N31865", "N31866", "N31867"]
+    assert missing["värde"].isna().all()
+    assert y2021["värde"].sum() == pytest.approx(75.6, abs=0.05)
