@@ -413,11 +413,18 @@ def _span(lines: list[Line]) -> int:
     return (max(years) - min(years)) if years else 0
 
 
+MISSING_WORDS = "uppgift saknas"  # a member's bar slot without a value
+
+
 def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str | None = None,
                area: tuple[str, float] | None = None, height: int | None = None,
                computed_note: str | None = None,
-               reference: list[tuple[str, float]] | None = None) -> go.Figure:
+               reference: list[tuple[str, float]] | None = None,
+               missing: list[str] | None = None) -> go.Figure:
     """Members ranked by their value in one period (``df``: kommun_name, value).
+
+    ``missing``: members without a value that period, each a slot at the foot marked
+    "uppgift saknas" (never left out, never drawn as zero).
 
     ``reference`` (name, value) pairs are drawn as dotted lines named above the plot
     (Liknande kommuner: the peers' value and Riket).
@@ -432,12 +439,17 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
         df = pd.concat([df, pd.DataFrame({"kommun_name": [f"{area[0]} (området)"],
                                           "value": [area[1]]})], ignore_index=True)
     df = df.sort_values("value").reset_index(drop=True)
-    colors = [FOCUS if name not in names else "#4d4d4d" if name == highlight else "#b3b3b3"
-              for name in df["kommun_name"]]
     top = float(df["value"].max()) if not df.empty else 1.0
+    lacking = [name for name in missing or [] if name not in names]
+    texts = [MISSING_WORDS] * len(lacking) + [
+        format_value(v, ind.decimals, ind.short_unit) for v in df["value"]]
+    df = pd.concat([pd.DataFrame({"kommun_name": lacking, "value": [0.0] * len(lacking)}),
+                    df], ignore_index=True)  # at the foot: a horizontal chart's first row
+    colors = [FOCUS if name not in names + lacking else "#4d4d4d" if name == highlight
+              else "#b3b3b3" for name in df["kommun_name"]]
     fig = go.Figure(go.Bar(
         x=df["value"], y=df["kommun_name"], orientation="h", marker_color=colors,
-        text=[format_value(v, ind.decimals, ind.short_unit) for v in df["value"]],
+        text=texts,
         textposition="outside", hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False))
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height or max(240, 26 * len(df) + 120), value_axis="x",

@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from tests.test_app import _kolada
 from warehouse import queries
 
 HINDER = [f"N318{n}" for n in range(58, 69)]
@@ -62,3 +63,60 @@ def test_composition_download_keeps_a_row_for_each_missing_part(warehouse):
         ["N31861", "N31862", "N31863", "N31864", "N31865", "N31866", "N31867"]
     assert missing["värde"].isna().all()
     assert y2021["värde"].sum() == pytest.approx(75.6, abs=0.05)
+
+
+GR = "Skyddsbehövande 20–25 år som varken arbetar eller studerar<br><sup>Kommunerna i " \
+     "Göteborgsregionen, 2022"
+
+
+def _member_bars(kommun: str) -> dict:
+    from tests.test_app import _app, _figure
+
+    at = _app(sida="unga", omrade="group:goteborgsregionen", kommun=kommun, fran="2015",
+              till="2022", kon="K").run()
+    assert not at.exception
+    return _figure(at, GR)
+
+
+def test_member_bars_name_a_member_without_a_value_and_mark_only_a_member(app_env, shared):
+    """walk26b 2 and 3: 12 bars for 13 kommuner (Tjörn has no 2022 value of N00703), and the
+    picker's kommun dark grey with nothing saying why, members or not."""
+    from tests.test_app import _decode
+
+    values = _kolada(shared, "N00703", 2022)
+    bars = _member_bars("1440")  # Ale, a member
+    names, xs = _decode(bars["data"][0]["y"]), _decode(bars["data"][0]["x"])
+    assert len(names) == 13 and "1419" not in values  # Tjörn: no value in the mirror
+    assert names[0] == "Tjörn" and bars["data"][0]["text"][0] == "uppgift saknas"
+    shown = dict(zip(names, xs, strict=True))
+    assert shown["Ale (vald kommun)"] == pytest.approx(values["1440"])
+    assert shown["Öckerö"] == pytest.approx(values["1407"])
+    colors = dict(zip(names, bars["data"][0]["marker"]["color"], strict=True))
+    assert [n for n, c in colors.items() if c == "#4d4d4d"] == ["Ale (vald kommun)"]
+    assert "Uppgift saknas 2022: Tjörn." in str(bars["layout"]["annotations"])
+    # Växjö is no member: no bar is darker and none says "vald kommun"
+    bars = _member_bars("0780")
+    assert "#4d4d4d" not in bars["data"][0]["marker"]["color"]
+    assert not [n for n in _decode(bars["data"][0]["y"]) if "vald kommun" in n]
+
+
+def test_member_download_lists_the_member_without_a_value(warehouse):
+    from transforms.areas import missing_members
+    from transforms.export import missing_member_rows, series_frame
+
+    members = ["1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462",
+               "1480", "1481", "1482", "1489"]
+    values = queries.member_values(warehouse, "N00703", members)
+    named = list(zip(members, queries.kommun_names(warehouse, members), strict=True))
+    assert missing_members(values, named, 2022) == ["Tjörn"]
+    # Öckerö's first value is 2021, but it existed in 2015: named as missing then
+    assert "Öckerö" in missing_members(values, named, 2015)
+    latest = values[values["year"] == 2022].dropna(subset=["value"])
+    table = series_frame([(r.kommun_name, latest[latest["kommun_code"] == r.kommun_code])
+                          for r in latest.itertuples()], queries.indicator(warehouse, "N00703"),
+                         sex="Totalt")
+    table = missing_member_rows(table, ["Tjörn"], 2022)
+    assert len(table) == 13
+    tjorn = table[table["område"] == "Tjörn"].iloc[0]
+    assert pd.isna(tjorn["värde"]) and tjorn["anmärkning"] == "uppgift saknas"
+    assert tjorn["år"] == 2022

@@ -197,3 +197,16 @@ def mark_partial_sums(series: pd.DataFrame, rule: str) -> pd.DataFrame:
     out = series.copy(deep=False)
     out["is_lower_bound"] = lower
     return out
+
+
+def missing_members(values: pd.DataFrame, members: list[tuple[str, str]], year: int) -> list[str]:
+    """The names of the members (kommun code, name) that existed in ``year`` but have no
+    value then, in ``members``' order: a ranking of members names them instead of leaving
+    them out. ``values``: member_values (kommun_code, year, value, first_year); a kommun
+    formed later (its first_year after ``year``) is not missing.
+    """
+    have = values.dropna(subset=["value"])
+    valued = set(have.loc[have["year"] == year, "kommun_code"])
+    first = values.dropna(subset=["first_year"]).groupby("kommun_code")["first_year"].min()
+    return [name for code, name in members
+            if code not in valued and not (code in first and int(first[code]) > year)]

@@ -17,12 +17,13 @@ import streamlit as st
 import charts
 from chart_text import as_text
 from transforms import bounds, monthly, periods, ranking
-from transforms.areas import coverage_label
+from transforms.areas import coverage_label, missing_members
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
     mark_few_people,
     members_subtitle,
+    missing_member_rows,
     population_frame,
     series_frame,
     shown_change,
@@ -433,13 +434,17 @@ def members_block(sel: Selection, indicator_id: str) -> None:
                     table=parts.table)
 
 
+CHOSEN = "(vald kommun)"  # after the picker's kommun's name on a member bar
+
+
 def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     """What members_block draws (no drawing: cached per view); None when no member has a
     value in the period."""
     ind = query("indicator", indicator_id)
     sex = sex_for(sel, ind)[0]
-    df = periods.clip(query("member_values", ind.id, list(sel.area.members), sex),
-                      sel.start, sel.end).dropna(subset=["value"])
+    values = periods.clip(query("member_values", ind.id, list(sel.area.members), sex),
+                          sel.start, sel.end)
+    df = values.dropna(subset=["value"])
     if df.empty:
         return None
     freq = periods.frequency_of(df)
@@ -447,6 +452,10 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     keys = periods.key(df)
     latest = df[keys == keys.max()]
     when = latest[column].iloc[0]
+    members = list(zip(sel.area.members, query("kommun_names", list(sel.area.members)),
+                       strict=True))
+    # a member without a value is named in a slot of its own, not left out (walk26b)
+    missing = missing_members(values, members, int(when)) if freq == "year" else []
     own = None
     # the area's own value as a bar of its own; never for a count (the area's sum is larger
     # than every member and would flatten them)
@@ -470,12 +479,23 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
             subtitle += (f". {as_text(sel.area.name)} sammanlagt: {bound}"
                          f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
                          f"{f' ({cover})' if cover else ''}")
+    # the picker's kommun is darker only where it is a member, and its bar's name says why
+    # (a label, not the subtitle: that line is full at 1280 px with a count's sum)
+    shown, highlight = latest, None
+    if sel.kommun_code in sel.area.members:
+        highlight = f"{sel.kommun_name} {CHOSEN}"
+        shown = latest.assign(kommun_name=latest["kommun_name"].where(
+            latest["kommun_code"] != sel.kommun_code, highlight))
     title = f"{ind.label}<br><sup>{subtitle}</sup>"
-    fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
-    names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
-                       sex)
+    when_text = periods.label(when, freq)
+    fig = charts.ranked_bar(
+        shown, ind, title=title, highlight=highlight, area=own, missing=missing,
+        computed_note=(f"Uppgift saknas {when_text}: {and_list([as_text(m) for m in missing])}."
+                       if missing else None))
+    names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, when_text, sex)
     table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code])
                           for row in latest.itertuples()], ind, sex=SEX_LABELS[sex])
+    table = missing_member_rows(table, missing, int(when)) if missing else table
     return ChartParts(fig, names, periods.label(when, freq), not sel.area.is_kommun,
                       table_export(sel.area, ind, table, sex=SEX_LABELS[sex],
                                    period=periods.label(when, freq)))
