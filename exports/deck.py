@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from transforms import bounds, monthly, periods
-from transforms.areas import coverage_label
+from transforms.areas import coverage_label, lan_codes_of, no_lan_note
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
 from transforms.formatting import (
@@ -210,6 +210,7 @@ class Deck:
     slides: list[IndicatorSlide] = field(default_factory=list)
     made: date = field(default_factory=date.today)
     absent: list[str] = field(default_factory=list)  # monthly items without months: one line
+    no_lan: str = ""  # why no län is drawn: the area spans several (areas.no_lan_note)
 
     @property
     def period(self) -> str:
@@ -320,6 +321,15 @@ def compared_areas(con, area: queries.Area) -> list[tuple[queries.Area, str]]:
     if area.kind != "riket":
         shown.append((queries.area(con, "riket"), "riket"))
     return shown
+
+
+def no_lan_of(con, area: queries.Area) -> str:
+    """Why ``compared_areas`` draws no län for a group or area across län ('' otherwise)."""
+    if area.is_kommun or area.kind in ("lan", "riket"):
+        return ""
+    codes = lan_codes_of(area.members)
+    return no_lan_note(area.name, [queries.area(con, f"lan:{c}").name for c in codes]) \
+        if len(codes) > 1 else ""
 
 
 def _value_text(ind: Indicator, value: float | None) -> str:
@@ -633,6 +643,7 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
     deck = Deck(area, queries.kommun_names(con, members) if members else [], first, last, sex,
                 made=today or date.today())
     compared = compared_areas(con, area)
+    deck.no_lan = no_lan_of(con, area)
     for ind, dims in inds:
         if progress:
             progress(ind.label)
@@ -937,6 +948,8 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
     lines = []
     if deck.member_names and not deck.area.is_kommun:
         lines.append(f"Medlemskommuner: {', '.join(deck.member_names)}")
+    if deck.no_lan:
+        lines.append(deck.no_lan)
     lines.append(f"Skapat {format_date(deck.made)}. "
                  f"Nyckeltal: {len(deck.slides)}. Källor och definitioner på sista sidan.")
     if deck.absent:  # one line each, instead of an empty slide

@@ -1,5 +1,7 @@
 """Defects walk26b found, each asserted on real values from ../shared/data."""
 
+import io
+
 import pandas as pd
 import pytest
 
@@ -120,3 +122,41 @@ def test_member_download_lists_the_member_without_a_value(warehouse):
     tjorn = table[table["område"] == "Tjörn"].iloc[0]
     assert pd.isna(tjorn["värde"]) and tjorn["anmärkning"] == "uppgift saknas"
     assert tjorn["år"] == 2022
+
+
+GR_MEMBERS = ("1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462", "1480",
+              "1481", "1482", "1489")
+GR_NOTE = ("Inget län i jämförelsen: Göteborgsregionen ligger i två län (Västra Götalands län "
+           "och Hallands län), så området jämförs med Riket.")
+
+
+def test_a_group_across_two_lan_says_why_no_lan_is_drawn_in_the_deck(warehouse):
+    """walk26b 4: Göteborgsregionen (Kungsbacka 1384 is in Halland) was compared with Riket
+    only, silently, and the Mötesunderlag intro promised 'jämförelsen med länet och Riket'."""
+    from pptx import Presentation
+
+    from exports import deck
+
+    gr = queries.Area("group:goteborgsregionen", "group", "Göteborgsregionen", GR_MEMBERS)
+    assert [role for _, role in deck.compared_areas(warehouse, gr)] == ["focus", "riket"]
+    assert deck.no_lan_of(warehouse, gr) == GR_NOTE
+    pptx, _, _ = deck.build(warehouse, gr, ["N00703"], 2015, 2022, pdf=False)
+    first = next(iter(Presentation(io.BytesIO(pptx)).slides))
+    title = "\n".join(s.text_frame.text for s in first.shapes if s.has_text_frame)
+    assert GR_NOTE in title
+    # a group inside one län draws its län and says nothing
+    varend = queries.Area("group:v", "group", "Värend", ("0764", "0763", "0780"))
+    assert deck.no_lan_of(warehouse, varend) == ""
+
+
+def test_the_page_and_the_motesunderlag_intro_say_why_no_lan_is_drawn(app_env):
+    from tests.test_app import _app
+    from transforms.formatting import markdown_literal
+
+    at = _app(sida="motesunderlag", omrade="group:goteborgsregionen").run()
+    assert not at.exception
+    intro = next(m.value for m in at.markdown if m.value.startswith("Ett underlag för"))
+    assert "jämförelsen med Riket," in intro and "länet" not in intro.split("Riket,")[0]
+    assert intro.endswith(markdown_literal(GR_NOTE))
+    at = _app(sida="unga", omrade="group:goteborgsregionen").run()
+    assert any(markdown_literal(GR_NOTE) in c.value for c in at.caption)
