@@ -411,7 +411,9 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
         return [], []
     latest, _ = found
     year = int(latest["year"])
-    first = (f"{ind.label} var {_minst(latest)}{_value_text(ind, latest['value'])} {year} i "
+    # a number without a unit is not run into its year: '1 106 år 2022', not '1 106 2022'
+    when = f"år {year}" if ind.short_unit in ("antal", "") else str(year)
+    first = (f"{ind.label} var {_minst(latest)}{_value_text(ind, latest['value'])} {when} i "
              f"{focus.name}")
     _, previous = periods.latest_and_previous(whole[whole["year"] <= year].dropna(
         subset=["value"]))
@@ -458,9 +460,9 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                          f"{year_runs(partial)}.")
         elif partial:
             others.append(line.name)
-    if others:
-        flags.append(f"{and_list(others)}: alla kommuner rapporterar inte vissa år "
-                     f"(ringat i diagrammet).")
+    if others:  # a count's chart draws the area alone (IndicatorSlide.charted)
+        ringed = " (ringat i diagrammet)" if ind.unit != "count" else ""
+        flags.append(f"{and_list(others)}: alla kommuner rapporterar inte vissa år{ringed}.")
     for r in values.itertuples():
         if getattr(r, "is_preliminary", False) is True:
             flags.append(f"{int(r.year)}: preliminärt värde.")

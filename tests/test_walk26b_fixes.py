@@ -160,3 +160,20 @@ def test_the_page_and_the_motesunderlag_intro_say_why_no_lan_is_drawn(app_env):
     assert intro.endswith(markdown_literal(GR_NOTE))
     at = _app(sida="unga", omrade="group:goteborgsregionen").run()
     assert any(markdown_literal(GR_NOTE) in c.value for c in at.caption)
+
+
+def test_a_count_slide_writes_ar_before_the_year_and_rings_only_what_it_draws(warehouse):
+    """walk26b 5: '… antal var 1 106 2022 i Göteborgsregionen' ran number and year together,
+    and 'Riket: … (ringat i diagrammet)' stood on a count slide, which draws no Riket."""
+    from exports import deck
+    from transforms.formatting import format_number
+
+    gr = queries.Area("group:goteborgsregionen", "group", "Göteborgsregionen", GR_MEMBERS)
+    ind = queries.indicator(warehouse, "N01987")
+    value = queries.area_series(warehouse, ind, gr).set_index("year")["value"][2022]
+    item = deck.plan(warehouse, gr, ["N01987"], 2015, 2022).slides[0]
+    number = format_number(value, 0).replace("\u00a0", " ")
+    assert f"{ind.label} var {number} år 2022 i Göteborgsregionen" in item.sentences[0]
+    assert [line.name for line in item.charted] == ["Göteborgsregionen"]
+    riket = [f for f in item.flags if f.startswith("Riket")]
+    assert riket == ["Riket: alla kommuner rapporterar inte vissa år."]
