@@ -33,7 +33,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from chart_text import as_text, literal, literal_figure
-from charts import FONT, SEPARATORS, _wrap
+from charts import FONT, SEPARATORS, SOURCE_LINE, SOURCE_SIZE, SOURCE_WIDTH, _wrap, wrap_px
 from transforms.catalogue import Indicator
 from transforms.formatting import format_value
 from transforms.geometry import boundary_lines
@@ -276,9 +276,9 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
 def _texts(title: str, source: str, width: int) -> tuple[str, int, str, int]:
     """The title and the source line wrapped for a figure ``width`` px wide, with the top and
     bottom margins (px) they need: (title, top, source, bottom)."""
-    chars = int((width - 2 * SIDE) / 5.6)  # the 10 px source line's characters
-    wrapped = _wrap(source, chars)
-    bottom = BOTTOM + 14 * (wrapped.count("<br>") + 1)
+    # by width in px, as charts' source lines, and never at a non-breaking space
+    wrapped = wrap_px(source, width - 2 * SIDE, SOURCE_SIZE)
+    bottom = BOTTOM + SOURCE_LINE * (wrapped.count("<br>") + 1)
     head, _, sub = title.partition("<br>")  # a long name wraps (16 px: ~9 px a character)
     head = _wrap(head, int((width - 2 * SIDE) / 9))
     top = TOP + 20 * head.count("<br>")  # a line more of title, the map that much lower
@@ -294,6 +294,11 @@ def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: flo
     unwrapped title, source and key go in ``layout.meta`` for ``layout_at`` (an image's
     size)."""
     shown, top, wrapped, bottom = _texts(title, source, size.width)
+    # the source line wrapped for a phone's chart as the other charts' (charts.SOURCE_WIDTH:
+    # the page draws the map at the column's width, 358 px at 390, and a line wrapped for
+    # 520 px ran out of it, walk26b); an image's is wrapped again for its width (layout_at)
+    wrapped = wrap_px(source, min(size.width - 2 * SIDE, SOURCE_WIDTH), SOURCE_SIZE)
+    bottom = BOTTOM + SOURCE_LINE * (wrapped.count("<br>") + 1)
     # no base map (coasts, land, frame all off), Mercator as on web maps, the view fitted to
     # the shapes drawn, left of the key
     fig.update_layout(geo={"visible": False, "projection": {"type": "mercator"},

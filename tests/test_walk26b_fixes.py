@@ -177,3 +177,38 @@ def test_a_count_slide_writes_ar_before_the_year_and_rings_only_what_it_draws(wa
     assert [line.name for line in item.charted] == ["Göteborgsregionen"]
     riket = [f for f in item.flags if f.startswith("Riket")]
     assert riket == ["Riket: alla kommuner rapporterar inte vissa år."]
+
+
+def test_the_map_s_source_line_fits_a_phone_s_chart(app_env):
+    """walk26b 6: at 390 px the map is drawn 358 px wide and its source line, wrapped for the
+    520 px figure, was cut at the right edge. Each line fits charts.SOURCE_WIDTH as the other
+    charts' source lines do."""
+    from charts import SOURCE_SIZE, SOURCE_WIDTH, text_width
+    from tests.test_analysis_pages import _map, _shown
+
+    at = _shown(sida="karta", kommun="2422", indikator="U31804", fran="2022", till="2022")
+    assert not at.exception
+    [note] = _map(at)["layout"]["annotations"]
+    assert note["text"].startswith("Källa: Kolada (U31804)")
+    lines = note["text"].split("<br>")
+    assert max(text_width(line, SOURCE_SIZE) for line in lines) <= SOURCE_WIDTH
+    assert len(lines) >= 3  # the whole line is kept, wrapped
+
+
+def test_jamfor_s_ranking_has_the_value_beside_the_place(app_env, shared):
+    """walk26b 6: at 390 px Jämför's ranking showed place, name and län, and the value, a
+    fourth column under the indicator's long name, was off-screen. The value comes second,
+    in a narrow column; the names after it."""
+    import json
+
+    from tests.test_app import _shown
+
+    at = _shown(sida="jamfor", kommun="0780", jamfor="kommun:0780,kommun:0764,lan:07")
+    assert not at.exception
+    value = "Arbetslöshet 18–64 år (18–65 från 2023) (%)"
+    frame = at.dataframe[0]
+    assert list(frame.value.columns) == ["Plats i riket", value, "Namn", "Län"]
+    row = frame.value[frame.value["Namn"] == "Växjö"].iloc[0]
+    assert row[value] == pytest.approx(_kolada(shared, "N03920", 2022)["0780"])
+    config = json.loads(frame.proto.columns)
+    assert config[value]["width"] == "small"

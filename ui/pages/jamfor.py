@@ -261,8 +261,11 @@ def missing_text(empty: list[charts.Line], ind) -> str:
 
 
 def _show_table(table: pd.DataFrame, ind) -> None:
-    shown = table[[PLACE, "Namn", "Län", "value"]].rename(
-        columns={"value": f"{ind.label} ({ind.short_unit})"})
+    # the value beside the place, the names after it: at 390 px the value was a fourth
+    # column off-screen (walk26b); its long heading is cut to the column, not the column
+    # widened to the heading (Karta's list: "the name last")
+    value = f"{ind.label} ({ind.short_unit})"
+    shown = table[[PLACE, "value", "Namn", "Län"]].rename(columns={"value": value})
 
     def style(row: pd.Series) -> list[str]:
         if table.at[row.name, "is_chosen"]:
@@ -272,5 +275,6 @@ def _show_table(table: pd.DataFrame, ind) -> None:
         return [""] * len(row)
 
     styled = shown.style.apply(style, axis=1).format(
-        {shown.columns[-1]: lambda v: format_number(v, ind.decimals)}, na_rep="–")
-    st.dataframe(styled, hide_index=True, width="stretch", height=420)
+        {value: lambda v: format_number(v, ind.decimals)}, na_rep="–")
+    st.dataframe(styled, hide_index=True, width="stretch", height=420,
+                 column_config={value: st.column_config.Column(width="small")})
