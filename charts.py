@@ -279,6 +279,9 @@ def legend_rows(names: list[str], width: int = PLOT_WIDTH) -> int:
 _FLAG_STYLE = {  # kind -> (legend name, marker)
     "partial": ("alla kommuner rapporterar inte", {"symbol": "circle-open", "size": 12,
                                                   "line": {"width": 2}}),
+    # a sum without every member is a lower bound: said in the card's and the CSV's words
+    "partial_lower": ("minst, nedre gräns: alla kommuner rapporterar inte",
+                      {"symbol": "circle-open", "size": 12, "line": {"width": 2}}),
     "lower": ("nedre gräns (\"<5\" i källan)", {"symbol": "triangle-up", "size": 11}),
     "preliminary": ("preliminärt", {"symbol": "diamond-open", "size": 9,
                                     "line": {"width": 1.5}}),
@@ -292,7 +295,11 @@ def _flagged(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     valued = df[df["value"].notna()]  # as dropna(subset=…), a third of its time
     out = {}
     if "status" in valued:
-        out["partial"] = valued[valued["status"] == "partial"]
+        partial = valued["status"] == "partial"
+        bound = valued["is_lower_bound"].fillna(False).astype(bool) \
+            if "is_lower_bound" in valued else pd.Series(False, index=valued.index)
+        out["partial"] = valued[partial & ~bound]
+        out["partial_lower"] = valued[partial & bound]  # a sum's: "minst"
     if "is_lower_bound" in valued:  # the "<5" mark; a partial sum is ringed as partial
         lower = valued["is_lower_bound"].fillna(False).astype(bool)
         hidden = valued["n_masked"].fillna(0) > 0 if "n_masked" in valued else \

@@ -212,3 +212,23 @@ def test_jamfor_s_ranking_has_the_value_beside_the_place(app_env, shared):
     assert row[value] == pytest.approx(_kolada(shared, "N03920", 2022)["0780"])
     config = json.loads(frame.proto.columns)
     assert config[value]["width"] == "small"
+
+
+def test_a_count_s_partial_year_is_a_lower_bound_in_the_chart_s_legend(warehouse):
+    """walk26b 7: the count chart's image marked Göteborgsregionen's 2015 (12 of 13 kommuner)
+    only "alla kommuner rapporterar inte", while the card says "minst" and the CSV "nedre
+    gräns"; a rate's partial year keeps its words (no bound: a weighted mean)."""
+    import charts
+    from transforms import periods
+
+    gr = queries.Area("group:goteborgsregionen", "group", "Göteborgsregionen", GR_MEMBERS)
+    ind = queries.indicator(warehouse, "N00960")
+    df = periods.clip(queries.area_series(warehouse, ind, gr, "T"), "2014", "2016")
+    row = df.set_index("year").loc[2015]
+    assert (row["status"], row["n_reporting"], row["n_expected"]) == ("partial", 12, 13)
+    fig = charts.time_series([charts.Line(gr.name, df, "focus", computed=True)], ind, title="t")
+    names = charts.legend_names(fig.to_plotly_json())
+    assert "minst, nedre gräns: alla kommuner rapporterar inte" in names
+    assert "alla kommuner rapporterar inte" not in names
+    flagged = next(t for t in fig.data if t.name.startswith("minst"))
+    assert list(flagged.x) == [2015] and list(flagged.y) == [row["value"]]
