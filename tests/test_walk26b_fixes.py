@@ -232,3 +232,21 @@ def test_a_count_s_partial_year_is_a_lower_bound_in_the_chart_s_legend(warehouse
     assert "alla kommuner rapporterar inte" not in names
     flagged = next(t for t in fig.data if t.name.startswith("minst"))
     assert list(flagged.x) == [2015] and list(flagged.y) == [row["value"]]
+
+
+def test_the_hinder_page_says_which_parts_lack_a_value_under_its_chart(app_env):
+    """walk26b 1 on the page: the intro said "Delarna summerar till 100 %" and the note
+    "omkring 100 % (avrundning)" over bars reaching 75,6 % (Bjurholm 2021)."""
+    from tests.test_app import _app, _figure
+
+    at = _app(sida="forsorjningsstod", kommun="2403", flik="hinder", fran="2015",
+              till="2022").run()
+    assert not at.exception
+    said = " ".join(m.value for m in [*at.markdown, *at.caption])
+    assert "Delarna summerar till 100 %" not in said
+    assert "omkring 100 % (avrundning)" not in said  # no year of 2017–2022 has every part
+    note = next(c.value for c in at.caption if "Varje del är en egen Kolada-indikator" in c.value)
+    assert "2021: 75,6\u00a0%" in note and "Sjuk- eller aktivitetsersättning (2017, 2020, 2021)" \
+        in note
+    fig = _figure(at, "Försörjningshinder bland vuxna biståndsmottagare<br>")
+    assert "uppgift saknas: Sjuk- eller" in str(fig["data"][0]["hovertext"])
