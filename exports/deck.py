@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from transforms import bounds, monthly, periods
-from transforms.areas import coverage_label, lan_codes_of, no_lan_note
+from transforms.areas import coverage_label, lan_codes_of, missing_members, no_lan_note
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
 from transforms.formatting import (
@@ -723,8 +723,8 @@ def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
     """An indicator with no area value (it cannot be summed over kommuner): the member
     kommuner's values in the latest year of the span, as bars and in words."""
     why = ind.area_method.split(": ", 1)[-1]
-    df = queries.member_values(con, ind.id, list(area.members), sex)
-    df = df[(df["year"] >= start) & (df["year"] <= end)].dropna(subset=["value"])
+    values = queries.member_values(con, ind.id, list(area.members), sex)
+    df = values[(values["year"] >= start) & (values["year"] <= end)].dropna(subset=["value"])
     if df.empty:
         return IndicatorSlide(ind, [], [], [], f"Inget värde för {area.name}: {why}. "
                               f"Kommunerna saknar värden {start}–{end}.", False)
@@ -734,8 +734,11 @@ def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
                       for r in latest.itertuples())
     sentences = [f"Inget värde för hela {area.name}: {why}.",
                  f"Kommunerna {year}: {named}."]
-    absent = len(area.members) - len(latest)
-    flags = [f"{absent} av {len(area.members)} kommuner saknar värde {year}."] if absent else []
+    # the members without a value named, as the page's bars name them (walk26b)
+    absent = missing_members(values, list(zip(area.members, queries.kommun_names(
+        con, list(area.members)), strict=True)), year)
+    flags = [(f"Uppgift saknas {year}: {and_list(absent)} ({len(absent)} av "
+              f"{len(area.members)} kommuner).")] if absent else []
     return IndicatorSlide(ind, [], sentences, flags, None, False,
                           members=latest[["kommun_name", "value"]], members_year=year)
 

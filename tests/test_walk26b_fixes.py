@@ -250,3 +250,15 @@ def test_the_hinder_page_says_which_parts_lack_a_value_under_its_chart(app_env):
         in note
     fig = _figure(at, "Försörjningshinder bland vuxna biståndsmottagare<br>")
     assert "uppgift saknas: Sjuk- eller" in str(fig["data"][0]["hovertext"])
+
+
+def test_the_deck_s_member_slide_names_the_member_without_a_value(warehouse):
+    """walk26b 2 in the deck: N00703 has no area value, so Göteborgsregionen's slide is the
+    members' bars; Tjörn (no 2022 value) was counted ("1 av 13"), not named."""
+    from exports import deck
+
+    gr = queries.Area("group:goteborgsregionen", "group", "Göteborgsregionen", GR_MEMBERS)
+    item = deck.plan(warehouse, gr, ["N00703"], 2015, 2022).slides[0]
+    assert item.members_year == 2022 and len(item.members) == 12
+    assert "Tjörn" not in set(item.members["kommun_name"])
+    assert "Uppgift saknas 2022: Tjörn (1 av 13 kommuner)." in item.flags
