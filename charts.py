@@ -30,6 +30,7 @@ from chart_text import as_text, literal_figure
 from transforms import periods
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
+from transforms.composition import gap_hover, gaps_note, part_gaps, part_sums
 from transforms.formatting import (
     and_list,
     format_date,
@@ -278,6 +279,9 @@ def legend_rows(names: list[str], width: int = PLOT_WIDTH) -> int:
 _FLAG_STYLE = {  # kind -> (legend name, marker)
     "partial": ("alla kommuner rapporterar inte", {"symbol": "circle-open", "size": 12,
                                                   "line": {"width": 2}}),
+    # a sum without every member is a lower bound: said in the card's and the CSV's words
+    "partial_lower": ("minst, nedre gräns: alla kommuner rapporterar inte",
+                      {"symbol": "circle-open", "size": 12, "line": {"width": 2}}),
     "lower": ("nedre gräns (\"<5\" i källan)", {"symbol": "triangle-up", "size": 11}),
     "preliminary": ("preliminärt", {"symbol": "diamond-open", "size": 9,
                                     "line": {"width": 1.5}}),
@@ -291,7 +295,11 @@ def _flagged(df: pd.DataFrame) -> dict[str, pd.DataFrame]:
     valued = df[df["value"].notna()]  # as dropna(subset=…), a third of its time
     out = {}
     if "status" in valued:
-        out["partial"] = valued[valued["status"] == "partial"]
+        partial = valued["status"] == "partial"
+        bound = valued["is_lower_bound"].fillna(False).astype(bool) \
+            if "is_lower_bound" in valued else pd.Series(False, index=valued.index)
+        out["partial"] = valued[partial & ~bound]
+        out["partial_lower"] = valued[partial & bound]  # a sum's: "minst"
     if "is_lower_bound" in valued:  # the "<5" mark; a partial sum is ringed as partial
         lower = valued["is_lower_bound"].fillna(False).astype(bool)
         hidden = valued["n_masked"].fillna(0) > 0 if "n_masked" in valued else \
@@ -412,11 +420,18 @@ def _span(lines: list[Line]) -> int:
     return (max(years) - min(years)) if years else 0
 
 
+MISSING_WORDS = "uppgift saknas"  # a member's bar slot without a value
+
+
 def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str | None = None,
                area: tuple[str, float] | None = None, height: int | None = None,
                computed_note: str | None = None,
-               reference: list[tuple[str, float]] | None = None) -> go.Figure:
+               reference: list[tuple[str, float]] | None = None,
+               missing: list[str] | None = None) -> go.Figure:
     """Members ranked by their value in one period (``df``: kommun_name, value).
+
+    ``missing``: members without a value that period, each a slot at the foot marked
+    "uppgift saknas" (never left out, never drawn as zero).
 
     ``reference`` (name, value) pairs are drawn as dotted lines named above the plot
     (Liknande kommuner: the peers' value and Riket).
@@ -431,12 +446,17 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
         df = pd.concat([df, pd.DataFrame({"kommun_name": [f"{area[0]} (området)"],
                                           "value": [area[1]]})], ignore_index=True)
     df = df.sort_values("value").reset_index(drop=True)
-    colors = [FOCUS if name not in names else "#4d4d4d" if name == highlight else "#b3b3b3"
-              for name in df["kommun_name"]]
     top = float(df["value"].max()) if not df.empty else 1.0
+    lacking = [name for name in missing or [] if name not in names]
+    texts = [MISSING_WORDS] * len(lacking) + [
+        format_value(v, ind.decimals, ind.short_unit) for v in df["value"]]
+    df = pd.concat([pd.DataFrame({"kommun_name": lacking, "value": [0.0] * len(lacking)}),
+                    df], ignore_index=True)  # at the foot: a horizontal chart's first row
+    colors = [FOCUS if name not in names + lacking else "#4d4d4d" if name == highlight
+              else "#b3b3b3" for name in df["kommun_name"]]
     fig = go.Figure(go.Bar(
         x=df["value"], y=df["kommun_name"], orientation="h", marker_color=colors,
-        text=[format_value(v, ind.decimals, ind.short_unit) for v in df["value"]],
+        text=texts,
         textposition="outside", hovertemplate="%{y}: %{text}<extra></extra>", cliponaxis=False))
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height or max(240, 26 * len(df) + 120), value_axis="x",
@@ -457,25 +477,31 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
 
 
 def composition(df: pd.DataFrame, labels: dict[str, str], ind: Indicator, *, title: str,
-                height: int = 420) -> go.Figure:
+                height: int = 420, parts: dict[str, str] | None = None) -> go.Figure:
     """Parts of one whole per year as stacked bars (``df``: indicator_id, year, value in %).
 
     ``labels``: indicator id -> the part's name; ``ind`` gives unit and source (the first
-    part's indicator). Each part keeps its colour from a colour-blind safe palette; the
-    legend is a row above the plot.
+    part's indicator). ``parts``: every part's name, those without any value too (default
+    ``labels``): a year where some lack a value says which, and what the rest sum to, in its
+    hover and in the note under the chart (transforms.composition). Each part keeps its
+    colour from a colour-blind safe palette; the legend is a row above the plot.
     """
+    gaps = part_gaps(df, parts or labels)
+    sums = part_sums(df)
     fig = go.Figure()
     order = list(labels)
     for n, indicator_id in enumerate(order):
-        part = df[df["indicator_id"] == indicator_id].sort_values("year")
+        part = df[df["indicator_id"] == indicator_id].dropna(subset=["value"]).sort_values("year")
         fig.add_trace(go.Bar(
             x=part["year"], y=part["value"], name=labels[indicator_id],
             marker_color=PART_COLORS[n % len(PART_COLORS)],
             hovertext=[f"<b>{labels[indicator_id]}</b><br>{int(y)}: "
-                       f"{format_value(v, ind.decimals, '%')}" for y, v in
+                       f"{format_value(v, ind.decimals, '%')}"
+                       f"{gap_hover(int(y), gaps, sums, ind.decimals)}" for y, v in
                        zip(part["year"], part["value"], strict=True)], hoverinfo="text"))
-    _frame(fig, ind, title=title, source=source_text(ind), height=height,
-           legend_rows=legend_rows(list(labels.values())),
+    _frame(fig, ind, title=title,
+           source=source_text(ind, computed_note=gaps_note(gaps, sums, ind.decimals)),
+           height=height, legend_rows=legend_rows(list(labels.values())),
            left=left_for(value_ticks([100.0], ind.decimals, False), titled=True))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(dtick=1, tickformat="d")

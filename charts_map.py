@@ -36,6 +36,7 @@ from chart_text import as_text, literal, literal_figure
 from charts import (
     FONT,
     SEPARATORS,
+    SOURCE_LINE,
     SOURCE_SIZE,
     SOURCE_WIDTH,
     TITLE_WIDTH,
@@ -287,12 +288,13 @@ def _texts(title: str, source: str, width: int, *,
            phone: bool = False) -> tuple[str, int, str, int]:
     """The title and the source line wrapped for a figure ``width`` px wide, with the top and
     bottom margins (px) they need: (title, top, source, bottom). Both are wrapped as every
-    other chart's (charts.wrap_title: the label and each subtitle line measured; wrap_px);
-    ``phone``, on screen: in a phone's lines (charts.TITLE_WIDTH, SOURCE_WIDTH), as
-    charts._frame does, since a 390 px phone draws the 520 px map 358 px wide."""
+    other chart's (charts.wrap_title: the label and each subtitle line measured; wrap_px, by
+    px and never at a non-breaking space); ``phone``, on screen: in a phone's lines
+    (charts.TITLE_WIDTH, SOURCE_WIDTH), as charts._frame does, since a 390 px phone draws
+    the 520 px map 358 px wide (rest26, walkfixc26)."""
     inner = width - 2 * SIDE
-    wrapped = wrap_px(source, SOURCE_WIDTH if phone else inner, SOURCE_SIZE)
-    bottom = BOTTOM + 14 * (wrapped.count("<br>") + 1)
+    wrapped = wrap_px(source, min(inner, SOURCE_WIDTH) if phone else inner, SOURCE_SIZE)
+    bottom = BOTTOM + SOURCE_LINE * (wrapped.count("<br>") + 1)
     shown = wrap_title(title, TITLE_WIDTH if phone else inner)
     top = TOP + title_extra(shown)  # a line more of title past two, the map that much lower
     return shown, top, wrapped, bottom

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from transforms import bounds, monthly, periods
-from transforms.areas import coverage_label
+from transforms.areas import coverage_label, lan_codes_of, missing_members, no_lan_note
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
 from transforms.formatting import (
@@ -210,6 +210,7 @@ class Deck:
     slides: list[IndicatorSlide] = field(default_factory=list)
     made: date = field(default_factory=date.today)
     absent: list[str] = field(default_factory=list)  # monthly items without months: one line
+    no_lan: str = ""  # why no län is drawn: the area spans several (areas.no_lan_note)
 
     @property
     def period(self) -> str:
@@ -322,6 +323,15 @@ def compared_areas(con, area: queries.Area) -> list[tuple[queries.Area, str]]:
     return shown
 
 
+def no_lan_of(con, area: queries.Area) -> str:
+    """Why ``compared_areas`` draws no län for a group or area across län ('' otherwise)."""
+    if area.is_kommun or area.kind in ("lan", "riket"):
+        return ""
+    codes = lan_codes_of(area.members)
+    return no_lan_note(area.name, [queries.area(con, f"lan:{c}").name for c in codes]) \
+        if len(codes) > 1 else ""
+
+
 def _value_text(ind: Indicator, value: float | None) -> str:
     return format_value(value, ind.decimals, ind.short_unit).replace("\u00a0", " ")
 
@@ -403,7 +413,9 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
         return [], []
     latest, _ = found
     year = int(latest["year"])
-    first = (f"{ind.label} var {_minst(latest)}{_value_text(ind, latest['value'])} {year} i "
+    # a number without a unit is not run into its year: '1 106 år 2022', not '1 106 2022'
+    when = f"år {year}" if ind.short_unit in ("antal", "") else str(year)
+    first = (f"{ind.label} var {_minst(latest)}{_value_text(ind, latest['value'])} {when} i "
              f"{focus.name}")
     _, previous = periods.latest_and_previous(whole[whole["year"] <= year].dropna(
         subset=["value"]))
@@ -464,9 +476,9 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                          f"{year_runs(partial)}.")
         elif partial:
             others.append(line.name)
-    if others:
-        flags.append(f"{and_list(others)}: alla kommuner rapporterar inte vissa år "
-                     f"(ringat i diagrammet).")
+    if others:  # a count's chart draws the area alone (IndicatorSlide.charted)
+        ringed = " (ringat i diagrammet)" if ind.unit != "count" else ""
+        flags.append(f"{and_list(others)}: alla kommuner rapporterar inte vissa år{ringed}.")
     for r in values.itertuples():
         if getattr(r, "is_preliminary", False) is True:
             flags.append(f"{int(r.year)}: preliminärt värde.")
@@ -649,6 +661,7 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
     deck = Deck(area, queries.kommun_names(con, members) if members else [], first, last, sex,
                 made=today or date.today())
     compared = compared_areas(con, area)
+    deck.no_lan = no_lan_of(con, area)
     for ind, dims in inds:
         if progress:
             progress(ind.label)
@@ -726,8 +739,8 @@ def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
     """An indicator with no area value (it cannot be summed over kommuner): the member
     kommuner's values in the latest year of the span, as bars and in words."""
     why = ind.area_method.split(": ", 1)[-1]
-    df = queries.member_values(con, ind.id, list(area.members), sex)
-    df = df[(df["year"] >= start) & (df["year"] <= end)].dropna(subset=["value"])
+    values = queries.member_values(con, ind.id, list(area.members), sex)
+    df = values[(values["year"] >= start) & (values["year"] <= end)].dropna(subset=["value"])
     if df.empty:
         return IndicatorSlide(ind, [], [], [], f"Inget värde för {area.name}: {why}. "
                               f"Kommunerna saknar värden {start}–{end}.", False)
@@ -737,8 +750,11 @@ def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
                       for r in latest.itertuples())
     sentences = [f"Inget värde för hela {area.name}: {why}.",
                  f"Kommunerna {year}: {named}."]
-    absent = len(area.members) - len(latest)
-    flags = [f"{absent} av {len(area.members)} kommuner saknar värde {year}."] if absent else []
+    # the members without a value named, as the page's bars name them (walk26b)
+    absent = missing_members(values, list(zip(area.members, queries.kommun_names(
+        con, list(area.members)), strict=True)), year)
+    flags = [(f"Uppgift saknas {year}: {and_list(absent)} ({len(absent)} av "
+              f"{len(area.members)} kommuner).")] if absent else []
     return IndicatorSlide(ind, [], sentences, flags, None, False,
                           members=latest[["kommun_name", "value"]], members_year=year)
 
@@ -953,6 +969,8 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
     lines = []
     if deck.member_names and not deck.area.is_kommun:
         lines.append(f"Medlemskommuner: {', '.join(deck.member_names)}")
+    if deck.no_lan:
+        lines.append(deck.no_lan)
     lines.append(f"Skapat {format_date(deck.made)}. "
                  f"Nyckeltal: {len(deck.slides)}. Källor och definitioner på sista sidan.")
     if deck.absent:  # one line each, instead of an empty slide

@@ -164,7 +164,7 @@ def test_counts_are_whole_numbers_in_words_and_chart(warehouse):
     def spaced(value: float) -> str:  # '4 288': slides use a plain space
         return format_number(value, 0).replace("\u00a0", " ")
 
-    assert f"var {spaced(df[2022])} 2022 i Samordningsförbundet Värend" in first
+    assert f"var {spaced(df[2022])} år 2022 i Samordningsförbundet Värend" in first
     diff = df[2022] - df[2021]
     assert f"{spaced(abs(diff))} {'färre' if diff < 0 else 'fler'} än 2021" in first
     assert "4 288" in first  # looked up in the mirror: 4 288 recipients in Värend 2022

@@ -102,7 +102,7 @@ def test_a_change_is_counted_over_the_same_kommuner(warehouse, shared, kpi, area
     sentences, flags = key_figures(
         ind, [Compared(area.name, "focus", periods.clip(whole, str(year - 2), str(year)))],
         whole, year - 2, queries.member_values(warehouse, kpi, list(area.members)))
-    assert f"var minst {_value_text(ind, series.loc[year, 'value'])} {year}" in sentences[0]
+    assert f"var minst {_value_text(ind, series.loc[year, 'value'])} år {year}" in sentences[0]
     assert f"{change_text(ind, new, str(year - 1))} (samma {n} kommuner båda åren)" \
         in sentences[0]
     assert change_text(ind, old, str(year - 1)) not in sentences[0]

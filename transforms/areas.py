@@ -197,3 +197,41 @@ def mark_partial_sums(series: pd.DataFrame, rule: str) -> pd.DataFrame:
     out = series.copy(deep=False)
     out["is_lower_bound"] = lower
     return out
+
+
+def missing_members(values: pd.DataFrame, members: list[tuple[str, str]], year: int) -> list[str]:
+    """The names of the members (kommun code, name) that existed in ``year`` but have no
+    value then, in ``members``' order: a ranking of members names them instead of leaving
+    them out. ``values``: member_values (kommun_code, year, value, first_year); a kommun
+    formed later (its first_year after ``year``) is not missing.
+    """
+    have = values.dropna(subset=["value"])
+    valued = set(have.loc[have["year"] == year, "kommun_code"])
+    first = values.dropna(subset=["first_year"]).groupby("kommun_code")["first_year"].min()
+    return [name for code, name in members
+            if code not in valued and not (code in first and int(first[code]) > year)]
+
+
+def lan_codes_of(members: list[str] | tuple[str, ...]) -> list[str]:
+    """The län codes (first two digits) of an area's member kommuner, the län with the most
+    members first (ties by code)."""
+    counts: dict[str, int] = {}
+    for code in members:
+        counts[code[:2]] = counts.get(code[:2], 0) + 1
+    return sorted(counts, key=lambda lan: (-counts[lan], lan))
+
+
+NUMBER_WORDS = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta"}
+
+
+def no_lan_note(area_name: str, lan_names: list[str]) -> str:
+    """Why an area's charts draw no län: '' for an area within one län, else 'Inget län i
+    jämförelsen: Göteborgsregionen ligger i två län (Västra Götalands län och Hallands
+    län), så området jämförs med Riket.' (``lan_names`` as ``lan_codes_of`` orders them)."""
+    if len(lan_names) < 2:
+        return ""
+    from transforms.formatting import and_list
+
+    many = NUMBER_WORDS.get(len(lan_names), str(len(lan_names)))
+    return (f"Inget län i jämförelsen: {area_name} ligger i {many} län "
+            f"({and_list(lan_names)}), så området jämförs med Riket.")

@@ -65,6 +65,21 @@ def members_subtitle(area_name: str, period: str, sex: str) -> str:
     return f"Kommunerna i {area_name}, {period}, {sex_word(sex)}"
 
 
+def missing_member_rows(table: pd.DataFrame, missing: list[str], year: int) -> pd.DataFrame:
+    """``series_frame``'s table of members in one year with a row for each member without a
+    value (``missing``, by name): no value and 'uppgift saknas' in ``anmärkning``, so a
+    download lists every member as the chart does."""
+    if table.empty or not missing:
+        return table
+    template = table.iloc[0].to_dict()
+    extra = pd.DataFrame([{**template, "område": name, "år": year, VALUE: None, "täckning": "",
+                           "anmärkning": "uppgift saknas"} for name in missing],
+                         columns=table.columns)
+    out = pd.concat([table, extra.astype(table.dtypes.to_dict())], ignore_index=True)
+    out.attrs = dict(table.attrs)
+    return out
+
+
 def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: str,
                  options: dict | None = None) -> pd.DataFrame:
     """Long table (grain: area × year or month) of named series with their coverage and source.

@@ -17,11 +17,13 @@ import streamlit as st
 import charts
 from chart_text import as_text
 from transforms import bounds, monthly, periods, ranking
-from transforms.areas import coverage_label
+from transforms.areas import coverage_label, lan_codes_of, missing_members, no_lan_note
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
+from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
     mark_few_people,
     members_subtitle,
+    missing_member_rows,
     population_frame,
     series_frame,
     shown_change,
@@ -107,6 +109,18 @@ def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[querie
         named = zip(query("kommun_names", list(sel.area.members)), sel.area.members, strict=True)
         shown += [(query("area", f"kommun:{code}"), "member") for _, code in sorted(named)]
     return shown
+
+
+def no_lan_text(sel: Selection) -> str:
+    """Why the charts draw no län beside a group or area whose kommuner lie in several län
+    (compared_areas draws a län only when all share one); '' otherwise."""
+    area = sel.area
+    if area.is_kommun or area.kind in ("lan", "riket"):
+        return ""
+    codes = lan_codes_of(area.members)
+    if len(codes) < 2:
+        return ""
+    return no_lan_note(area.name, [query("area", f"lan:{code}").name for code in codes])
 
 
 def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
@@ -439,13 +453,17 @@ def members_block(sel: Selection, indicator_id: str) -> None:
                     table=parts.table)
 
 
+CHOSEN = "(vald kommun)"  # after the picker's kommun's name on a member bar
+
+
 def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     """What members_block draws (no drawing: cached per view); None when no member has a
     value in the period."""
     ind = query("indicator", indicator_id)
     sex = sex_for(sel, ind)[0]
-    df = periods.clip(query("member_values", ind.id, list(sel.area.members), sex),
-                      sel.start, sel.end).dropna(subset=["value"])
+    values = periods.clip(query("member_values", ind.id, list(sel.area.members), sex),
+                          sel.start, sel.end)
+    df = values.dropna(subset=["value"])
     if df.empty:
         return None
     freq = periods.frequency_of(df)
@@ -453,6 +471,10 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     keys = periods.key(df)
     latest = df[keys == keys.max()]
     when = latest[column].iloc[0]
+    members = list(zip(sel.area.members, query("kommun_names", list(sel.area.members)),
+                       strict=True))
+    # a member without a value is named in a slot of its own, not left out (walk26b)
+    missing = missing_members(values, members, int(when)) if freq == "year" else []
     own = None
     # the area's own value as a bar of its own; never for a count (the area's sum is larger
     # than every member and would flatten them)
@@ -476,12 +498,23 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
             subtitle += (f". {as_text(sel.area.name)} sammanlagt: {bound}"
                          f"{format_value(row['value'].iloc[0], ind.decimals, ind.short_unit)}"
                          f"{f' ({cover})' if cover else ''}")
+    # the picker's kommun is darker only where it is a member, and its bar's name says why
+    # (a label, not the subtitle: that line is full at 1280 px with a count's sum)
+    shown, highlight = latest, None
+    if sel.kommun_code in sel.area.members:
+        highlight = f"{sel.kommun_name} {CHOSEN}"
+        shown = latest.assign(kommun_name=latest["kommun_name"].where(
+            latest["kommun_code"] != sel.kommun_code, highlight))
     title = f"{ind.label}<br><sup>{subtitle}</sup>"
-    fig = charts.ranked_bar(latest, ind, title=title, highlight=sel.kommun_name, area=own)
-    names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, periods.label(when, freq),
-                       sex)
+    when_text = periods.label(when, freq)
+    fig = charts.ranked_bar(
+        shown, ind, title=title, highlight=highlight, area=own, missing=missing,
+        computed_note=(f"Uppgift saknas {when_text}: {and_list([as_text(m) for m in missing])}."
+                       if missing else None))
+    names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, when_text, sex)
     table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code])
                           for row in latest.itertuples()], ind, sex=SEX_LABELS[sex])
+    table = missing_member_rows(table, missing, int(when)) if missing else table
     return ChartParts(fig, names, periods.label(when, freq), not sel.area.is_kommun,
                       table_export(sel.area, ind, table, sex=SEX_LABELS[sex],
                                    period=periods.label(when, freq)))
@@ -497,6 +530,7 @@ def selection_caption(sel: Selection) -> str:
     where = f"{len(area.members)} kommuner: {members}" if len(area.members) <= 15 \
         else f"{len(area.members)} kommuner"
     vintage = f" Indelning {area.vintage}." if area.vintage else ""
+    vintage += f" {markdown_literal(no_lan_text(sel))}" if no_lan_text(sel) else ""
     outside, name = "", markdown_literal(area.name)  # a group's name as written
     if area.kind != "riket" and sel.kommun_code not in area.members:
         outside = (f"{sel.kommun_name} ingår inte i {name}: sidan visar området. "
@@ -897,11 +931,12 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
     inds = [query("indicator", i) for i in ids]
     sex = "T" if not all(i.has_sex for i in inds) else sel.sex
     frames, labels = [], {}
+    every = {ind.id: _part_label(ind.label) for ind in inds}  # those without values too
     for ind in inds:
         df = series(sel, ind, sel.area, sex).dropna(subset=["value"])
         if not df.empty:
             frames.append(df.assign(indicator_id=ind.id)[["indicator_id", "year", "value"]])
-            labels[ind.id] = _part_label(ind.label)
+            labels[ind.id] = every[ind.id]
     if not frames:
         note(f"Inga värden för {markdown_literal(sel.area.name)} i vald period.")
         return
@@ -916,19 +951,22 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
     title = (f"Försörjningshinder bland vuxna biståndsmottagare<br><sup>"
              f"{as_text(sel.area.name)}, "
              f"{period}, andel av mottagarna med försörjningshinder</sup>")
-    fig = figure(charts.composition, df, labels, meta, title=title)
+    fig = figure(charts.composition, df, labels, meta, title=title, parts=every)
     names = name_parts(sel.area.name, "Försörjningshinder", period, sex)
     st.plotly_chart(fig, config=plotly_config(*names), key=f"composition-{ids_text}")
     computed = not sel.area.is_kommun
+    gaps = part_gaps(df, every)
     source_footer(meta, period=period, computed=computed,
-                  area_note="Varje del är en egen Kolada-indikator; delarna summerar till "
-                            "omkring 100 % (avrundning).")
-    parts = [ind for ind in inds if ind.id in labels]  # each part with its own id and source
+                  area_note="Varje del är en egen Kolada-indikator. "
+                            + gaps_note(gaps, part_sums(df), first.decimals))
+    # each part with its own id and source; a part without a value in a year the chart
+    # shows keeps its row there, marked "uppgift saknas" (missing_part_rows)
     table, decimals = stacked_frame([series_frame(
         [(sel.area.name, df[df["indicator_id"] == ind.id])], ind, sex=SEX_LABELS[sex])
-        for ind in parts])
+        for ind in inds if ind.id in labels])
+    table, decimals = missing_part_rows(table, decimals, gaps, inds, every)
     chart_downloads(fig, *names, key=f"dl-composition-{ids_text}", table=table_export(
-        sel.area, parts, table, sex=SEX_LABELS[sex], period=period, decimals=decimals))
+        sel.area, inds, table, sex=SEX_LABELS[sex], period=period, decimals=decimals))
 
 
 def _part_label(label: str) -> str:

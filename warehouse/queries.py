@@ -472,8 +472,9 @@ def area_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T") -> pd.
 
 
 def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T") -> pd.DataFrame:
-    """Each member kommun's series: kommun_code, kommun_name, year, value (for small multiples)."""
-    sql = """select o.kommun_code, k.kommun_name, o.year, o.value
+    """Each member kommun's series: kommun_code, kommun_name, year, value, and first_year (the
+    year the kommun first existed, from its population: Knivsta 2003)."""
+    sql = """select o.kommun_code, k.kommun_name, o.year, o.value, k.first_year
              from marts.observation_kommun_year o join marts.kommun k using (kommun_code)
              where o.indicator_id = ? and o.sex = ? and list_contains(?, o.kommun_code)
              order by k.kommun_name, o.year"""

@@ -274,15 +274,21 @@ def missing_text(empty: list[charts.Line], ind) -> str:
 
 
 def _show_table(table: pd.DataFrame, ind) -> None:
-    st.dataframe(ranking_view(table, ind), hide_index=True, width="stretch", height=420)
+    value = f"{ind.label} ({ind.short_unit})"
+    st.dataframe(ranking_view(table, ind), hide_index=True, width="stretch", height=420,
+                 column_config={value: st.column_config.Column(width="small")})
 
 
 def ranking_view(table: pd.DataFrame, ind):
     """ranking_table's rows as the page shows them (a Styler): the chosen kommuner marked,
     reference rows in grey, values at the indicator's decimals, 'minst …' before a reference
-    row's sum of counts without some kommuner (a lower bound, as every other view says it)."""
-    shown = table[[table.attrs.get("place", PLACE), "Namn", "Län", "value"]].rename(
-        columns={"value": f"{ind.label} ({ind.short_unit})"})
+    row's sum of counts without some kommuner (a lower bound, as every other view says it).
+    The value beside the place, the names after it: at 390 px the value was a fourth column
+    off-screen (walk26b); its long heading is cut to the column (Karta's list: "the name
+    last")."""
+    value = f"{ind.label} ({ind.short_unit})"
+    shown = table[[table.attrs.get("place", PLACE), "value", "Namn", "Län"]].rename(
+        columns={"value": value})
 
     def style(row: pd.Series) -> list[str]:
         if table.at[row.name, "is_chosen"]:
@@ -291,7 +297,7 @@ def ranking_view(table: pd.DataFrame, ind):
             return ["background-color: #f1f1f1; font-style: italic"] * len(row)
         return [""] * len(row)
 
-    column = shown.columns[-1]
+    column = value
     styled = shown.style.apply(style, axis=1).format(
         {column: lambda v: format_number(v, ind.decimals)}, na_rep="–")
     lower = table["is_lower_bound"].fillna(False).astype(bool).to_numpy()

@@ -15,6 +15,7 @@ from exports.filenames import file_name
 from transforms.formatting import markdown_literal
 from transforms.periods import Period
 from ui import url_state
+from ui.blocks import no_lan_text
 from ui.data import con, query
 from ui.selection import SEX_LABELS, Selection, page_changed, page_key
 
@@ -38,11 +39,16 @@ def render(sel: Selection) -> None:
     labels = item_labels(inds)
     first = min(i.first_year for i in inds)
     last = max(i.last_year for i in inds)
+    # the comparison the deck draws (deck.compared_areas): no län for an area across län
+    no_lan = no_lan_text(sel)
+    compared = ("Riket" if no_lan or sel.area.kind == "lan" else "länet och Riket") \
+        if sel.area.kind != "riket" else ""
     st.markdown(f"Ett underlag för **{sel.area.name}** att lägga i mötespappren: en titelsida, "
                 "en sida per nyckeltal med diagram (redigerbart i PowerPoint), nyckeltalen i "
-                "ord och jämförelsen med länet och Riket, källa och hämtdatum, och sist "
-                "definitioner och källor. Först kommer den senaste månadens arbetslöshet där "
-                "det finns månadsvärden, sedan årsvärdena. Området väljer du ovan.")
+                f"ord{f' och jämförelsen med {compared}' if compared else ''}, källa och "
+                "hämtdatum, och sist definitioner och källor. Först kommer den senaste "
+                "månadens arbetslöshet där det finns månadsvärden, sedan årsvärdena. Området "
+                "väljer du ovan." + (f" {markdown_literal(no_lan)}" if no_lan else ""))
     years = list(range(first, last + 1))
     # the default span: the yearly indicators' last eight years, up to the latest month's
     # year, so the deck opens with the latest month (a slide names the years it draws)
