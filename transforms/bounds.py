@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from transforms.catalogue import Indicator
+from transforms.monthly import newer_mark
 
 LOWER_BOUND_NOTE = ("**Minst:** summan räknar med kommuner där källan döljer små antal (<5) "
                     "eller inte kan ange antalet, så det sanna värdet är minst detta och "
@@ -54,11 +55,13 @@ def card_text(latest: dict, ind: Indicator, value: str) -> tuple[str, tuple[str,
     return value, ()
 
 
-def newest_hidden(series: pd.DataFrame, latest: dict | None) -> dict | None:
+def newest_hidden(series: pd.DataFrame, latest: dict | None, *,
+                  source: str = "Källan") -> dict | None:
     """``latest`` (monthly.latest_with_year_before's dict for a kommun's monthly series), or
     the series' newest month when it is newer and the source hides it ("<5": status
     'masked', no value): that month with value NaN, no change, and the value of the same
-    month a year before where there is one (grain: one month)."""
+    month a year before where there is one (grain: one month); ``mark_note`` names a still
+    newer month the source marked otherwise (SCB's ".."), as latest_with_year_before does."""
     if latest is None or "status" not in series or series.empty:
         return latest
     stamps = pd.to_datetime(series["period"].astype(str).str[:10])
@@ -75,7 +78,9 @@ def newest_hidden(series: pd.DataFrame, latest: dict | None) -> dict | None:
             "value_year_before": float(before["value"].iloc[0]) if len(before) else None,
             "change": None, "is_preliminary": _is_true(row.get("is_preliminary")),
             "is_lower_bound": False, "year_before_lower_bound": False, "status": "masked",
-            "n_reporting": 0, "n_expected": 1, "band": row.get("band")}
+            "n_reporting": 0, "n_expected": 1, "band": row.get("band"),
+            "mark_note": newer_mark(series, newest, source,
+                                    "den senaste månaden källan har en uppgift för")}
 
 
 @dataclass(frozen=True)

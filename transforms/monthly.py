@@ -462,12 +462,15 @@ def latest_with_year_before(series: pd.DataFrame, *,
             "status": row.get("status"), "n_reporting": row.get("n_reporting"),
             "n_expected": row.get("n_expected"),
             "band": row.get("band"), "no_change_reason": compared.reason,
-            "comparison_note": compared.note,
-            "mark_note": _newer_mark(series, row["period"], source)}
+            # the band's note only with a change it explains (not beside "no change": a bound)
+            "comparison_note": compared.note if change is not None else None,
+            "mark_note": newer_mark(series, row["period"], source)}
 
 
-def _newer_mark(series: pd.DataFrame, latest: object, source: str) -> str | None:
-    """The newest month after ``latest`` whose value the source marked, in words, or None."""
+def newer_mark(series: pd.DataFrame, latest: object, source: str,
+               shown: str = "den senaste månaden med ett värde") -> str | None:
+    """The newest month after ``latest`` whose value the source marked, in words, or None;
+    ``shown`` says what the card's month ``latest`` is."""
     if "status" not in series:
         return None
     after = series[pd.to_datetime(series["period"]) > pd.Timestamp(latest)]
@@ -478,7 +481,7 @@ def _newer_mark(series: pd.DataFrame, latest: object, source: str) -> str | None
     month, mark = max(marks, key=lambda pm: pd.Timestamp(pm[0]))
     return (f"{format_month(pd.Timestamp(month)).capitalize()} saknar värde: "
             f"{source_mark_text(mark, source)}. Kortet visar "
-            f"{format_month(pd.Timestamp(latest))}, den senaste månaden med ett värde.")
+            f"{format_month(pd.Timestamp(latest))}, {shown}.")
 
 
 def change_notes(latest: Mapping) -> tuple[str, ...]:

@@ -742,7 +742,8 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
         upto = periods.clip(whole, None, sel.end)
         latest = None if in_period.dropna(subset=["value"]).empty else \
             bounds.newest_hidden(upto, monthly.latest_with_year_before(
-                upto, same_band=same_band, breaks=ind.breaks, source=ind.source or "Källan"))
+                upto, same_band=same_band, breaks=ind.breaks, source=ind.source or "Källan"),
+                source=ind.source or "Källan")
         if latest is None:
             missing.append((area, whole))
             continue
