@@ -86,6 +86,7 @@ def test_a_figure_keeps_the_house_markup_and_writes_a_names_tags_as_text():
     ("karta", MD_NAME, {}),
     ("oversikt", MD_NAME, {}),
     ("jamfor", HTML_NAME, {"jamfor": "group:x,lan:01"}),
+    ("motesunderlag", MD_NAME, {}),  # its intro wrote the name raw in bold (walkfixc26)
 ])
 def test_a_link_groups_name_is_shown_as_written(small_app_warehouse, tmp_path, monkeypatch,
                                                 page, name, extra):

@@ -43,8 +43,9 @@ def render(sel: Selection) -> None:
     no_lan = no_lan_text(sel)
     compared = ("Riket" if no_lan or sel.area.kind == "lan" else "länet och Riket") \
         if sel.area.kind != "riket" else ""
-    st.markdown(f"Ett underlag för **{sel.area.name}** att lägga i mötespappren: en titelsida, "
-                "en sida per nyckeltal med diagram (redigerbart i PowerPoint), nyckeltalen i "
+    st.markdown(f"Ett underlag för **{markdown_literal(sel.area.name)}** att lägga i "
+                "mötespappren: en titelsida, en sida per nyckeltal med diagram (redigerbart i "
+                "PowerPoint), nyckeltalen i "
                 f"ord{f' och jämförelsen med {compared}' if compared else ''}, källa och "
                 "hämtdatum, och sist definitioner och källor. Först kommer den senaste "
                 "månadens arbetslöshet där det finns månadsvärden, sedan årsvärdena. Området "
@@ -177,6 +178,6 @@ def _make(sel: Selection, chosen: list[str], start: int, end: int, sex: str,
             out["pdf"] = deck.pptx_to_pdf(pptx)
         except deck.DeckError as exc:
             out["pdf"], out["pdf_error"] = None, str(exc)
-        status.update(label=f"Klart: {len(plan.slides)} nyckeltal för {sel.area.name}, "
-                            f"{plan.drawn}", state="complete", expanded=False)
+        status.update(label=f"Klart: {len(plan.slides)} nyckeltal för "
+                            f"{markdown_literal(sel.area.name)}, {plan.drawn}", state="complete", expanded=False)
     return out
