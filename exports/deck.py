@@ -378,20 +378,44 @@ def _minst(row: object) -> str:
 
 
 def _change_between(ind: Indicator, new: pd.Series, old: pd.Series,
-                    members: pd.DataFrame | None, when: str) -> tuple[str | None, str]:
-    """('3 651 färre än 2021', '') from ``old`` to ``new`` (yearly rows); where either is a
-    lower bound, the change over the members with a value both years, with 'samma 25
-    kommuner båda åren', when ``members`` (member_values) has any, else (None, ''): no
-    change between sums of different members (numfix26)."""
-    if not (bounds.is_lower(new) or bounds.is_lower(old)):
+                    members: pd.DataFrame | None, when: str
+                    ) -> tuple[str | None, str, bounds.LikeForLike | None]:
+    """('3 651 färre än 2021', '', None) from ``old`` to ``new`` (yearly rows); where either
+    rests on only some of the area's members (a lower bound, or a weighted share over the
+    reporting members: ``bounds.rests_on_part``), the change over the members with a value
+    both years, with 'samma 25 kommuner båda åren' and the two values over them, when
+    ``members`` (queries.member_values_weighted) has any, else (None, '', None): no change
+    between values of different members (numfix26, stop 27)."""
+    if not (bounds.rests_on_part(new) or bounds.rests_on_part(old)):
         return change_text(ind, shown_change(new["value"], old["value"], ind.decimals),
-                           when), ""
+                           when), "", None
     both = None if members is None else bounds.like_for_like(members, int(new["year"]),
                                                              int(old["year"]))
     if both is None:
-        return None, ""
+        return None, "", None
     return (change_text(ind, shown_change(both.latest, both.previous, ind.decimals), when),
-            f"samma {both.n_members} kommuner båda åren")
+            f"samma {both.n_members} kommuner båda åren", both)
+
+
+def _span_text(ind: Indicator, old: pd.Series, new: pd.Series, change: str | None, same: str,
+               both: bounds.LikeForLike | None) -> str:
+    """'2015–2022: från 3,4 % till 3,9 % (0,5 procentenheter högre än 2015).' Where the
+    change is counted over the same members and their values, as shown, differ from the area's
+    (a member without a value one of the years), those values too: 'från 11,5 % till 8,0 %;
+    för samma 4 kommuner båda åren från 11,3 % till 8,0 % (3,3 procentenheter lägre än
+    2015).' (stop 27: the shown values alone read as a change between different members)."""
+    span = (f"{int(old['year'])}–{int(new['year'])}: från {_minst(old)}"
+            f"{_value_text(ind, old['value'])} till {_minst(new)}"
+            f"{_value_text(ind, new['value'])}")
+    if not change:
+        return span + "."
+    shown = (shown_number(both.previous, ind.decimals), shown_number(both.latest, ind.decimals)) \
+        if both is not None else None
+    if shown is None or shown == (shown_number(old["value"], ind.decimals),
+                                  shown_number(new["value"], ind.decimals)):
+        return span + f" ({change}{', ' + same if same else ''})."
+    return (f"{span}; för {same} från {_value_text(ind, both.previous)} till "
+            f"{_value_text(ind, both.latest)} ({change}).")
 
 
 def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
@@ -433,7 +457,7 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
 
     if previous is not None:
         why = across_break(int(previous["year"]))
-        change, same = (None, "") if why else _change_between(
+        change, same, _ = (None, "", None) if why else _change_between(
             ind, latest, previous, members, str(int(previous["year"])))
         if why is None and change is None:
             unsaid.append(str(int(previous["year"])))
@@ -449,14 +473,11 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     earliest = values.iloc[0]
     if int(earliest["year"]) < year:
         why = across_break(int(earliest["year"]))
-        change, same = (None, "") if why else _change_between(
+        change, same, both = (None, "", None) if why else _change_between(
             ind, latest, earliest, members, str(int(earliest["year"])))
         if why is None and change is None:
             unsaid.append(str(int(earliest["year"])))
-        sentences.append(f"{int(earliest['year'])}–{year}: från "
-                         f"{_minst(earliest)}{_value_text(ind, earliest['value'])} till "
-                         f"{_minst(latest)}{_value_text(ind, latest['value'])}"
-                         + (f" ({change}{', ' + same if same else ''})." if change else "."))
+        sentences.append(_span_text(ind, earliest, latest, change, same, both))
     flags = []
     lower = [(int(r.year), "") for r in values.itertuples() if bounds.is_lower(r)]
     if lower:
@@ -464,7 +485,7 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                      f"{year_runs(lower)}.")
     if unsaid:
         flags.append(f"Förändringen mot {' och '.join(dict.fromkeys(unsaid))} kan inte anges: "
-                     "summorna bygger på olika kommuner.")
+                     "värdena bygger på olika kommuner.")
     flags += broken
     others = []
     for line in lines:
@@ -725,8 +746,9 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
             queries.monthly_series(con, ind, area, use_sex, d)))
         sentences, flags = monthly_key_figures(ind, lines, whole, dims, same_band=same_band)
     else:
-        members = queries.member_values(con, ind.id, list(area.members), use_sex) \
-            if "is_lower_bound" in whole and whole["is_lower_bound"].any() else None
+        # each member's values (and weights) where a change may rest on only some members
+        members = queries.member_values_weighted(con, ind, list(area.members), use_sex) \
+            if any(bounds.rests_on_part(r) for _, r in whole.iterrows()) else None
         sentences, flags = key_figures(ind, lines, whole, start, members)
     if sex != use_sex:
         flags.append(f"Finns inte per kön: visar totalt, inte {sex_word(sex)}.")

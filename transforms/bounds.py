@@ -1,10 +1,11 @@
 """What a card says when its number is not the whole number: an area's sum of counts with
 members missing or hidden ("<5"), and a kommun's newest month that the source hides.
 
-Pure. An area's sum over fewer members than expected is a lower bound ("minst …"); its change
-is computed only like for like (the same members in both periods) or withheld with the
-reason. A month the source hides is shown as that month, saying so, never replaced by an
-older month's value.
+Pure. An area's sum over fewer members than expected is a lower bound ("minst …"). A change
+of an area value that rests on only some of its members (a bound, or a weighted share over
+the reporting members) is computed only like for like (the same members in both periods,
+with the same weights) or withheld with the reason. A month the source hides is shown as that
+month, saying so, never replaced by an older month's value.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def newest_hidden(series: pd.DataFrame, latest: dict | None, *,
 
 @dataclass(frozen=True)
 class LikeForLike:
-    """An area's sum in two periods over the members with a value in both."""
+    """An area's value in two periods over the members with a value in both: a sum of
+    counts, or a share weighted as the area value is (stop 27)."""
 
     latest: float
     previous: float
@@ -97,17 +99,44 @@ class LikeForLike:
         return self.latest - self.previous
 
 
+NOT_LIKE_FOR_LIKE = "Förändringen kan inte anges: värdena bygger på olika kommuner."
+
+
 def like_for_like(members: pd.DataFrame, latest: int, previous: int) -> LikeForLike | None:
-    """The sums of ``members`` (kommun_code, year, value: each member kommun's series) in the
-    years ``latest`` and ``previous``, over the members with a value in both (grain: area ×
-    two years); None when no member has both."""
+    """The values of an area in the years ``latest`` and ``previous`` over the members with a
+    value in both (grain: area × two years); None when no member has both.
+
+    ``members``: kommun_code, year, value (each member kommun's series, member_values), and
+    for a weighted share ``weight`` (queries.member_values with its Indicator: the weights
+    the area value is computed with). Without ``weight`` the values are summed (rule 'sum');
+    with it each year is Σ value × weight / Σ weight over those members, a member counting
+    where it has a value and a weight > 0 (as transforms.areas.aggregate's rule 'weighted')."""
     valued = members[members["value"].notna()]
-    now = valued[valued["year"] == latest].groupby("kommun_code")["value"].sum()
-    then = valued[valued["year"] == previous].groupby("kommun_code")["value"].sum()
-    both = now.index.intersection(then.index)
+    weighted = "weight" in valued.columns
+    if weighted:
+        valued = valued[valued["weight"] > 0]
+    now, then = valued[valued["year"] == latest], valued[valued["year"] == previous]
+    both = pd.Index(now["kommun_code"].unique()).intersection(then["kommun_code"].unique())
     if not len(both):
         return None
-    return LikeForLike(float(now[both].sum()), float(then[both].sum()), len(both))
+    now, then = now[now["kommun_code"].isin(both)], then[then["kommun_code"].isin(both)]
+    if not weighted:
+        return LikeForLike(float(now["value"].sum()), float(then["value"].sum()), len(both))
+    return LikeForLike(_weighted(now), _weighted(then), len(both))
+
+
+def _weighted(rows: pd.DataFrame) -> float:
+    """Σ value × weight / Σ weight."""
+    return float((rows["value"] * rows["weight"]).sum() / rows["weight"].sum())
+
+
+def rests_on_part(row: object) -> bool:
+    """True where a series row (a Series or dict) does not rest on every expected member: a
+    lower bound (a sum with members missing or hidden) or a share over the reporting
+    members only (status 'partial'). A change from or to such a value is counted like for
+    like (``like_for_like``) or not given."""
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: getattr(row, k, d))
+    return is_lower(row) or get("status", None) == "partial"
 
 
 def is_lower(row: object) -> bool:

@@ -204,10 +204,12 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
 
 def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
               previous: pd.Series, freq: str) -> tuple[str | None, tuple[str, ...]]:
-    """A card's change from ``previous`` to ``latest`` and its notes. Where either is a sum
-    with members missing (a lower bound), the change is counted like for like, over the
-    members with a value both years ("samma 25 kommuner båda åren"), or withheld with the
-    reason: a change between sums of different members is no change (numfix26). Across
+    """A card's change from ``previous`` to ``latest`` and its notes. Where either rests on
+    only some of the area's members (a sum with members missing, numfix26, or a weighted share
+    over the reporting members, stop 27), the change is counted like for like, over the
+    members with a value both years, the earlier year with the same weights ("samma 4
+    kommuner båda åren"), or withheld with the reason: a change between values of different
+    members is no change. Across
     one of the indicator's series breaks (``ind.breaks``) no change is given and the note says
     why (``periods.break_reason``, as the deck's key figures)."""
     column = "year" if freq == "year" else "period"
@@ -216,12 +218,13 @@ def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
         if reason:
             return None, (reason,)
     new, old, same = latest["value"], previous["value"], ""
-    if bounds.is_lower(latest) or bounds.is_lower(previous):
-        both = bounds.like_for_like(query("member_values", ind.id, list(sel.area.members),
-                                          sex), int(latest["year"]), int(previous["year"])) \
+    if bounds.rests_on_part(latest) or bounds.rests_on_part(previous):
+        both = bounds.like_for_like(query("member_values_weighted", ind,
+                                          list(sel.area.members), sex),
+                                    int(latest["year"]), int(previous["year"])) \
             if freq == "year" else None
         if both is None:
-            return None, ("Förändringen kan inte anges: summorna bygger på olika kommuner.",)
+            return None, (bounds.NOT_LIKE_FOR_LIKE,)
         new, old = both.latest, both.previous
         same = f", samma {both.n_members} kommuner båda åren"
     change = shown_change(new, old, ind.decimals)

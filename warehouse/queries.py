@@ -481,6 +481,25 @@ def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T
     return con.execute(sql, [indicator_id, sex, members]).df()
 
 
+def member_values_weighted(con: Con, ind: Indicator, members: list[str],
+                           sex: str = "T") -> pd.DataFrame:
+    """``member_values`` for a like-for-like change (bounds.like_for_like): for a weighted
+    indicator with each member's ``weight`` that year, the weight its area values are
+    computed with (this sex's where the weights are split by sex, else the total's; NaN where
+    the kommun has none), so the earlier year is recomputed with the same weights."""
+    values = member_values(con, ind.id, members, sex)
+    if ind.aggregation != "weighted":
+        return values
+    rows = con.execute("select kommun_code, year, sex, weight " + _weights_from(ind)
+                       + " and list_contains(?, kommun_code) and (sex = ? or sex = 'T')",
+                       [_weights_key(ind), members, sex]).df()
+    own = rows[rows["sex"] == sex]
+    use = own if sex == "T" or not own.empty else rows[rows["sex"] == "T"]
+    # one weight a kommun and year (the largest, as _group_series_sql reads them)
+    use = use.groupby(["kommun_code", "year"], as_index=False)["weight"].max()
+    return values.merge(use, on=["kommun_code", "year"], how="left")
+
+
 def kommun_values_many(con: Con, wanted: list[tuple[str, int]],
                        sex: str = "T") -> dict[tuple[str, int], pd.DataFrame]:
     """``kommun_values`` of several annual indicators, each in its own year, read in one
