@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -333,14 +334,20 @@ def no_lan_of(con, area: queries.Area) -> str:
 
 
 def _value_text(ind: Indicator, value: float | None) -> str:
-    return format_value(value, ind.decimals, ind.short_unit).replace("\u00a0", " ")
+    """'1\u00a0133', '8,0 %': a value as the screen writes it, its thousands joined by a
+    non-breaking space, so a slide's line never breaks inside a number (walk27: '(1 / 133
+    färre än 2015)'); the unit after a plain space, as the slides wrote it before."""
+    return _UNIT_GAP.sub(" ", format_value(value, ind.decimals, ind.short_unit))
+
+
+_UNIT_GAP = re.compile(r"\u00a0(?=\D)")  # the space before a unit, not a thousands space
 
 
 def change_text(ind: Indicator, change: float, previous: str) -> str:
     """'0,5 procentenheter lägre än 2021', '12 fler än 2021', 'oförändrat från 2021' (a month:
     ``previous`` 'i april 2025'). ``change`` is the difference of the values as shown
     (transforms.export.shown_change), so the words add up."""
-    size = format_number(abs(change), ind.decimals).replace("\u00a0", " ")
+    size = format_number(abs(change), ind.decimals)  # '1\u00a0133': one word on a slide
     if not any(ch.isdigit() and ch != "0" for ch in size):
         return f"oförändrat från {previous.removeprefix('i ')}"
     if ind.unit == "percent":

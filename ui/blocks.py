@@ -403,7 +403,7 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
              f"{SEX_LABELS[sex].lower()}</sup>")
     focus = query("area_series", ind, sel.area, sex)
     fig = charts.time_series(lines, ind, title=title, references=references(sel, ind, focus),
-                             computed_note=f"Områden: {ind.area_method}." if computed else None)
+                             computed_note=area_note(ind) if computed else None)
     names = name_parts(sel.area.name, ind.label, period, sex)
     table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
                          ind, sex=SEX_LABELS[sex])
@@ -442,6 +442,13 @@ def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
         texts.append(f"{line.name} {bound}"
                      f"{format_value(latest['value'], ind.decimals, ind.short_unit)} ({when})")
     return ", ".join(texts)
+
+
+def area_note(ind: Indicator) -> str:
+    """The source line's words on how a chart's area values are made from the kommuner:
+    'Områden: beräknat från kommunerna, vägt med befolkningen 16–64 år …' (every chart that
+    draws an area value: lines, monthly lines, the member bars' area bar)."""
+    return f"Områden: {ind.area_method}."
 
 
 def members_block(sel: Selection, indicator_id: str) -> None:
@@ -510,10 +517,14 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
             latest["kommun_code"] != sel.kommun_code, highlight))
     title = f"{ind.label}<br><sup>{subtitle}</sup>"
     when_text = periods.label(when, freq)
+    # the area's own bar is computed from the kommuner: the source line says how, as every
+    # other chart with an area value (walk27)
+    notes = ([area_note(ind)] if own is not None else []) + (
+        [f"Uppgift saknas {when_text}: {and_list([as_text(m) for m in missing])}."]
+        if missing else [])
     fig = charts.ranked_bar(
         shown, ind, title=title, highlight=highlight, area=own, missing=missing,
-        computed_note=(f"Uppgift saknas {when_text}: {and_list([as_text(m) for m in missing])}."
-                       if missing else None))
+        computed_note=" ".join(notes) or None)
     names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, when_text, sex)
     table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code])
                           for row in latest.itertuples()], ind, sex=SEX_LABELS[sex])
@@ -769,7 +780,7 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     computed = any(line.computed for line in shown)
     fig = charts.time_series(shown, ind, title=title, breaks=breaks,
                              references=references(sel, ind, found[0][2]),
-                             computed_note=f"Områden: {ind.area_method}." if computed else None)
+                             computed_note=area_note(ind) if computed else None)
     names = name_parts(sel.area.name, ind.label, period, sex, options=labels)
     notes = [sex_note.strip()] if sex_note else []
     if computed and mart.get("note"):
