@@ -404,16 +404,18 @@ def _change_between(ind: Indicator, new: pd.Series, old: pd.Series,
             f"samma {both.n_members} kommuner båda åren", both)
 
 
-def _span_text(ind: Indicator, old: pd.Series, new: pd.Series, change: str | None, same: str,
-               both: bounds.LikeForLike | None) -> str:
+def _span_text(ind: Indicator, old: pd.Series | dict, new: pd.Series | dict,
+               change: str | None, same: str, both: bounds.LikeForLike | None, *,
+               span: str | None = None) -> str:
     """'2015–2022: från 3,4 % till 3,9 % (0,5 procentenheter högre än 2015).' Where the
     change is counted over the same members and their values, as shown, differ from the area's
     (a member without a value one of the years), those values too: 'från 11,5 % till 8,0 %;
     för samma 4 kommuner båda åren från 11,3 % till 8,0 % (3,3 procentenheter lägre än
-    2015).' (stop 27: the shown values alone read as a change between different members)."""
-    span = (f"{int(old['year'])}–{int(new['year'])}: från {_minst(old)}"
-            f"{_value_text(ind, old['value'])} till {_minst(new)}"
-            f"{_value_text(ind, new['value'])}")
+    2015).' (stop 27: the shown values alone read as a change between different members).
+    ``span``: the sentence's start when not years (a monthly span names its months)."""
+    span = span or (f"{int(old['year'])}–{int(new['year'])}: från {_minst(old)}"
+                    f"{_value_text(ind, old['value'])} till {_minst(new)}"
+                    f"{_value_text(ind, new['value'])}")
     if not change:
         return span + "."
     shown = (shown_number(both.previous, ind.decimals), shown_number(both.latest, ind.decimals)) \
@@ -537,30 +539,36 @@ def _month_runs(months: list[pd.Timestamp]) -> str:
 
 def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                         dims: dict[str, str] | None = None, *,
-                        same_band: Callable[[str], pd.DataFrame | None] | None = None
-                        ) -> tuple[list[str], list[str]]:
+                        same_band: Callable[[str], pd.DataFrame | None] | None = None,
+                        same_members: Callable[[str, str], bounds.LikeForLike | None]
+                        | None = None) -> tuple[list[str], list[str]]:
     """A monthly indicator's key figures in words and its flags, for ``lines[0]``.
 
     'Arbetslöshet (SCB BAS) var 3,1 % i april 2026 i Falun (preliminärt), 0,2 procentenheter
     lägre än i april 2025; Dalarnas län 4,1 %.' The year before comes from the whole series;
     a län or Riket without a value that month is left out, never guessed. A change is like
     with like (``monthly.compared_value``: the same age band, read through ``same_band``
-    where the band changed; none across a break), else the flags say why there is none.
+    where the band changed; none across a break; over the same kommuner both months, through
+    ``same_members`` (queries.monthly_like_for_like), where a share rests on some of them),
+    else the flags say why there is none.
     """
     focus = lines[0]
     values = focus.data.dropna(subset=["value"])
     latest = monthly.latest_with_year_before(
         whole[pd.to_datetime(whole["period"]) <= pd.to_datetime(values["period"]).max()]
-        .dropna(subset=["value"]), same_band=same_band, breaks=ind.breaks)
+        .dropna(subset=["value"]), same_band=same_band, breaks=ind.breaks,
+        same_members=same_members)
     month = pd.Timestamp(latest["period"])
     bound = "minst " if latest["is_lower_bound"] else ""  # a sum with a hidden "<5" count
     first = (f"{ind.label} var {bound}{_value_text(ind, latest['value'])} i "
              f"{format_month(month)} i {focus.name}"
              + (" (preliminärt)" if latest["is_preliminary"] else ""))
     if latest["change"] is not None:  # (none between lower bounds: monthly.latest_with_…)
-        change = shown_change(latest["value"], latest["value_year_before"], ind.decimals)
+        change = shown_change(latest["value_like"], latest["value_year_before"], ind.decimals)
         first += ", " + change_text(ind, change,
                                     f"i {format_month(month.replace(year=month.year - 1))}")
+        if latest["same_members"]:  # a share over some kommuner: the same both months
+            first += f" (samma {latest['same_members']} kommuner båda månaderna)"
     others = []
     for line in lines[1:]:
         row = line.data[(pd.to_datetime(line.data["period"]) == month)
@@ -585,9 +593,26 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
         span = (f"{format_month(start).capitalize()}–{format_month(month)}: från "
                 f"{'minst ' if was_bound else ''}{_value_text(ind, was)} till "
                 f"{bound}{_value_text(ind, latest['value'])}")
+        both = None  # a share over some kommuner either month: the same kommuner (stop 27)
+        if like and not (was_bound or bounds.is_lower(latest)) and since.note is None and \
+                "partial" in (newest.get("status"), earliest.get("status")):
+            both = None if same_members is None else same_members(
+                str(month.date()), str(start.date()))
+            if both is None:
+                flags.append(f"Ingen förändring anges från {format_month(start)}: "
+                             f"{format_month(start)} och {format_month(month)} bygger på "
+                             "olika kommuner.")
+                like = False
         # no change between sums of different members or with hidden counts (numfix26)
         if not like or was_bound or bounds.is_lower(latest):
             sentences.append(f"{span}.")
+        elif both is not None:
+            change = change_text(ind, shown_change(both.latest, both.previous, ind.decimals),
+                                 f"i {format_month(start)}")
+            sentences.append(_span_text(ind, {"value": was, "year": start.year},
+                                        {"value": latest["value"], "year": month.year},
+                                        change, f"samma {both.n_members} kommuner båda "
+                                        "månaderna", both, span=span))
         else:
             change = change_text(ind, shown_change(latest["value"], since.value, ind.decimals),
                                  f"i {format_month(start)}")
@@ -751,7 +776,11 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     if ind.frequency == "month":
         same_band = monthly.band_lookup(monthly_marts()[ind.mart], dims, lambda d: (
             queries.monthly_series(con, ind, area, use_sex, d)))
-        sentences, flags = monthly_key_figures(ind, lines, whole, dims, same_band=same_band)
+        sentences, flags = monthly_key_figures(
+            ind, lines, whole, dims, same_band=same_band,
+            same_members=None if area.is_kommun else (
+                lambda now, then: queries.monthly_like_for_like(con, ind, area, use_sex,
+                                                                dims or {}, now, then)))
     else:
         # each member's values (and weights) where a change may rest on only some members
         members = queries.member_values_weighted(con, ind, list(area.members), use_sex) \

@@ -435,7 +435,9 @@ def band_lookup(mart: dict, dims: dict[str, str] | None,
 
 def latest_with_year_before(series: pd.DataFrame, *,
                             same_band: Callable[[str], pd.DataFrame | None] | None = None,
-                            breaks=(), source: str = "Källan") -> dict | None:
+                            breaks=(), source: str = "Källan",
+                            same_members: Callable[[str, str], object] | None = None
+                            ) -> dict | None:
     """The latest month with a value and the same month a year earlier (value or None).
     ``change`` is None without the year before, when either value is a lower bound (a
     difference of bounds is no number), and when the two months are not alike: an
@@ -443,7 +445,13 @@ def latest_with_year_before(series: pd.DataFrame, *,
     year before (``compared_value``; ``no_change_reason`` then says why, and
     ``comparison_note`` says when the year before was read in the later month's band).
     ``mark_note``: a newer month without a value that the source marked (SCB's ".."), in
-    ``source``'s words, so the card does not pass it by in silence."""
+    ``source``'s words, so the card does not pass it by in silence.
+
+    A share that rests on only some of the area's kommuner (status 'partial') either month
+    is compared like for like (stop 27): ``same_members(now, then)`` (two 'YYYY-MM-DD';
+    queries.monthly_like_for_like) gives both months over the kommuner with a value in both
+    (``value_like``, ``value_year_before``, ``same_members``: how many); without it, or
+    when it finds none, no change is given and ``no_change_reason`` says why."""
     found = periods.latest_and_previous(series)
     if found is None:
         return None
@@ -455,13 +463,26 @@ def latest_with_year_before(series: pd.DataFrame, *,
     before_lower = year_before is not None and compared.is_lower_bound
     change = None if year_before is None or lower or before_lower \
         else float(row["value"]) - year_before
+    value_like, n_same, reason = float(row["value"]), None, compared.reason
+    if change is not None and compared.note is None and "partial" in (
+            row.get("status"), before.get("status")):
+        like = None if same_members is None else same_members(
+            str(pd.Timestamp(row["period"]).date()), str(pd.Timestamp(before["period"]).date()))
+        if like is None:
+            change, reason = None, (
+                f"Ingen förändring anges: {format_month(pd.Timestamp(row['period']))} och "
+                f"{format_month(pd.Timestamp(before['period']))} bygger på olika kommuner.")
+        else:
+            value_like, year_before, n_same = like.latest, like.previous, like.n_members
+            change = like.change
     return {"period": pd.Timestamp(row["period"]).date(), "value": float(row["value"]),
             "value_year_before": year_before, "change": change,
+            "value_like": value_like, "same_members": n_same,
             "is_preliminary": bool(row.get("is_preliminary", False)),
             "is_lower_bound": lower, "year_before_lower_bound": before_lower,
             "status": row.get("status"), "n_reporting": row.get("n_reporting"),
             "n_expected": row.get("n_expected"),
-            "band": row.get("band"), "no_change_reason": compared.reason,
+            "band": row.get("band"), "no_change_reason": reason,
             # the band's note only with a change it explains (not beside "no change": a bound)
             "comparison_note": compared.note if change is not None else None,
             "mark_note": newer_mark(series, row["period"], source)}

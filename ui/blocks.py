@@ -219,14 +219,21 @@ def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
             return None, (reason,)
     new, old, same = latest["value"], previous["value"], ""
     if bounds.rests_on_part(latest) or bounds.rests_on_part(previous):
-        both = bounds.like_for_like(query("member_values_weighted", ind,
-                                          list(sel.area.members), sex),
-                                    int(latest["year"]), int(previous["year"])) \
-            if freq == "year" else None
+        if freq == "year":
+            both = bounds.like_for_like(query("member_values_weighted", ind,
+                                              list(sel.area.members), sex),
+                                        int(latest["year"]), int(previous["year"]))
+        elif bounds.is_lower(latest) or bounds.is_lower(previous):
+            both = None  # a month's bound: no change (numfix26)
+        else:  # a share over some kommuner: the same kommuner both months
+            both = query("monthly_like_for_like", ind, sel.area, sex, {},
+                         str(pd.Timestamp(latest["period"]).date()),
+                         str(pd.Timestamp(previous["period"]).date()))
         if both is None:
             return None, (bounds.NOT_LIKE_FOR_LIKE,)
         new, old = both.latest, both.previous
-        same = f", samma {both.n_members} kommuner båda åren"
+        same = (f", samma {both.n_members} kommuner båda "
+                f"{'åren' if freq == 'year' else 'månaderna'}")
     change = shown_change(new, old, ind.decimals)
     words = format_change(change, ind.decimals, ind.unit, ind.short_unit, ind.label)
     return f"{words} från {periods.label(previous[column], freq)}{same}", ()
@@ -756,7 +763,10 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
         upto = periods.clip(whole, None, sel.end)
         latest = None if in_period.dropna(subset=["value"]).empty else \
             bounds.newest_hidden(upto, monthly.latest_with_year_before(
-                upto, same_band=same_band, breaks=ind.breaks, source=ind.source or "Källan"),
+                upto, same_band=same_band, breaks=ind.breaks, source=ind.source or "Källan",
+                same_members=None if area.is_kommun else (
+                    lambda now, then, area=area: query("monthly_like_for_like", ind, area,
+                                                       sex, dims, now, then))),
                 source=ind.source or "Källan")
         if latest is None:
             missing.append((area, whole))
@@ -835,10 +845,13 @@ def bas_card(latest: dict, ind: Indicator, name: str) -> CardView:
     period = latest["period"]
     delta = None
     if latest["change"] is not None:  # (none between lower bounds, none for a hidden month)
-        change = format_change(shown_change(latest["value"], latest["value_year_before"],
-                                            ind.decimals), ind.decimals, ind.unit,
-                               ind.short_unit, ind.label)
+        # over the same kommuner both months where the area's value rests on some (stop 27)
+        change = format_change(shown_change(latest.get("value_like", latest["value"]),
+                                            latest["value_year_before"], ind.decimals),
+                               ind.decimals, ind.unit, ind.short_unit, ind.label)
         delta = f"{change} från {format_month(period.replace(year=period.year - 1))}"
+        if latest.get("same_members"):
+            delta += f", samma {latest['same_members']} kommuner båda månaderna"
     label = f"{name}, {format_month(period)}"
     if latest["is_preliminary"]:
         label += " (preliminär)"

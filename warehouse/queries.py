@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from transforms import areas as area_rules
-from transforms import monthly
+from transforms import bounds, monthly
 from transforms.catalogue import Indicator, indicator_from_row, monthly_marts
 from transforms.duck import sql_identifier
 
@@ -794,6 +794,35 @@ def _pairs_of(choices: dict[str, monthly.Choice], day: np.ndarray, sched: np.nda
         else:
             out[name] = [(d, choice.option) for d in np.unique(day).tolist()]
     return out
+
+
+def monthly_like_for_like(con: Con, ind: Indicator, area_obj: Area, sex: str,
+                          dims: dict[str, str | None] | None, now: str,
+                          then: str) -> bounds.LikeForLike | None:
+    """An area's monthly value in the months ``now`` and ``then`` ('2026-04-01') over the
+    member kommuner with a value in both (stop 27): the area's own rule over that member set
+    (``monthly_series`` of the members as a group: Σ numerator / Σ denominator for a share),
+    as bounds.LikeForLike; None when no member has both or the set's value is
+    not whole in either month. The unallocated counts a län adds (unknown kommun) are left
+    out of both months alike."""
+    names = set(area_obj.members)
+    valued = []
+    for month in (now, then):
+        rows = kommun_values(con, ind, month[:7], sex, dims)
+        valued.append(set(rows.loc[rows["value"].notna(), "kommun_code"]) & names)
+    both = tuple(code for code in area_obj.members if code in valued[0] & valued[1])
+    if not both:
+        return None
+    series = monthly_series(con, ind, Area("like", "group", "", both), sex, dims)
+    at = series.assign(month=pd.to_datetime(series["period"]).dt.strftime("%Y-%m"))
+    found = []
+    for month in (now, then):
+        row = at[at["month"] == month[:7]]
+        if row.empty or pd.isna(row["value"].iloc[0]) or row["status"].iloc[0] is not None \
+                or bool(row["is_lower_bound"].iloc[0]):
+            return None
+        found.append(float(row["value"].iloc[0]))
+    return bounds.LikeForLike(found[0], found[1], len(both))
 
 
 def monthly_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
