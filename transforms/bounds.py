@@ -111,23 +111,23 @@ def like_for_like(members: pd.DataFrame, latest: int, previous: int) -> LikeForL
     the area value is computed with). Without ``weight`` the values are summed (rule 'sum');
     with it each year is Σ value × weight / Σ weight over those members, a member counting
     where it has a value and a weight > 0 (as transforms.areas.aggregate's rule 'weighted')."""
-    valued = members[members["value"].notna()]
-    weighted = "weight" in valued.columns
-    if weighted:
-        valued = valued[valued["weight"] > 0]
-    now, then = valued[valued["year"] == latest], valued[valued["year"] == previous]
-    both = pd.Index(now["kommun_code"].unique()).intersection(then["kommun_code"].unique())
-    if not len(both):
+    value = members["value"].to_numpy(dtype="float64", na_value=np.nan)
+    weighted = "weight" in members.columns
+    weight = members["weight"].to_numpy(dtype="float64", na_value=np.nan) if weighted \
+        else np.ones(len(members))
+    counts = ~np.isnan(value) & (weight > 0)  # NaN weights compare False
+    codes = members["kommun_code"].to_numpy(dtype=object)
+    year = members["year"].to_numpy(dtype="int64")
+    now, then = counts & (year == latest), counts & (year == previous)
+    both = set(codes[now]) & set(codes[then])
+    if not both:
         return None
-    now, then = now[now["kommun_code"].isin(both)], then[then["kommun_code"].isin(both)]
-    if not weighted:
-        return LikeForLike(float(now["value"].sum()), float(then["value"].sum()), len(both))
-    return LikeForLike(_weighted(now), _weighted(then), len(both))
+    shared = np.fromiter((code in both for code in codes), dtype=bool, count=len(codes))
 
-
-def _weighted(rows: pd.DataFrame) -> float:
-    """Σ value × weight / Σ weight."""
-    return float((rows["value"] * rows["weight"]).sum() / rows["weight"].sum())
+    def value_of(rows: np.ndarray) -> float:
+        total = float((value[rows] * weight[rows]).sum())
+        return total / float(weight[rows].sum()) if weighted else total
+    return LikeForLike(value_of(now & shared), value_of(then & shared), len(both))
 
 
 def rests_on_part(row: object) -> bool:

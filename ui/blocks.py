@@ -220,9 +220,9 @@ def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
     new, old, same = latest["value"], previous["value"], ""
     if bounds.rests_on_part(latest) or bounds.rests_on_part(previous):
         if freq == "year":
+            years = (int(latest["year"]), int(previous["year"]))
             both = bounds.like_for_like(query("member_values_weighted", ind,
-                                              list(sel.area.members), sex),
-                                        int(latest["year"]), int(previous["year"]))
+                                              list(sel.area.members), sex, years), *years)
         elif bounds.is_lower(latest) or bounds.is_lower(previous):
             both = None  # a month's bound: no change (numfix26)
         else:  # a share over some kommuner: the same kommuner both months

@@ -481,18 +481,32 @@ def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T
     return con.execute(sql, [indicator_id, sex, members]).df()
 
 
-def member_values_weighted(con: Con, ind: Indicator, members: list[str],
-                           sex: str = "T") -> pd.DataFrame:
-    """``member_values`` for a like-for-like change (bounds.like_for_like): for a weighted
-    indicator with each member's ``weight`` that year, the weight its area values are
+def member_values_weighted(con: Con, ind: Indicator, members: list[str], sex: str = "T",
+                           years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """``member_values`` for a like-for-like change (bounds.like_for_like), of ``years`` only
+    when given (a card's two years: a third of Riket's ~25 ms CPU for all of them): for a
+    weighted indicator with each member's ``weight`` that year, the weight its area values are
     computed with (this sex's where the weights are split by sex, else the total's; NaN where
     the kommun has none), so the earlier year is recomputed with the same weights."""
-    values = member_values(con, ind.id, members, sex)
+    if years is None:
+        values = member_values(con, ind.id, members, sex)
+    else:
+        values = con.execute(
+            """select o.kommun_code, k.kommun_name, o.year, o.value, k.first_year
+               from marts.observation_kommun_year o join marts.kommun k using (kommun_code)
+               where o.indicator_id = ? and o.sex = ? and list_contains(?, o.year)
+                 and list_contains(?, o.kommun_code)
+               order by k.kommun_name, o.year""",
+            [ind.id, sex, [int(y) for y in years], members]).df()
     if ind.aggregation != "weighted":
         return values
-    rows = con.execute("select kommun_code, year, sex, weight " + _weights_from(ind)
-                       + " and list_contains(?, kommun_code) and (sex = ? or sex = 'T')",
-                       [_weights_key(ind), members, sex]).df()
+    sql = ("select kommun_code, year, sex, weight " + _weights_from(ind)
+           + " and list_contains(?, kommun_code) and (sex = ? or sex = 'T')")
+    params = [_weights_key(ind), members, sex]
+    if years is not None:
+        sql += " and list_contains(?, year)"
+        params.append([int(y) for y in years])
+    rows = con.execute(sql, params).df()
     own = rows[rows["sex"] == sex]
     use = own if sex == "T" or not own.empty else rows[rows["sex"] == "T"]
     # one weight a kommun and year (the largest, as _group_series_sql reads them)
