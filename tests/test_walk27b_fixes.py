@@ -1,0 +1,66 @@
+"""Walkthrough 27's defects (fixb27): what the "Vilket mått?" texts claim against the real
+data, the map's class labels and places, the chart downloads' codes and method column, and
+the measures table on a phone."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.conftest import SHARED
+from transforms import jsonstat
+from transforms.catalogue import load_catalogue
+
+DALARNA = ("2021", "2023", "2026", "2029", "2031", "2034", "2039", "2061", "2062", "2080",
+           "2081", "2082", "2083", "2084", "2085")
+UNEMPLOYMENT_MEASURES = ("bas_arbetsloshet", "af_andel_inskrivna", "N03920", "N03921",
+                         "N03926")
+
+
+def _kolada(kpi: str, year: int) -> dict[str, float]:
+    """Kommun code -> the KPI's total value in ``year``, from the recorded Kolada response."""
+    body = json.loads((SHARED / "kolada_v3" / "data" / "kpi" / f"{kpi}.json").read_text())
+    return {r["municipality"]: v["value"] for r in body["values"] if int(r["period"]) == year
+            for v in r["values"] if v["gender"] == "T" and v["value"] is not None}
+
+
+def _bas_yearly_mean(year: int) -> dict[str, float]:
+    """Kommun code -> the mean of SCB BAS' monthly arbetslöshet % (20–64, TAB6260) in
+    ``year``, from the recorded response."""
+    df = jsonstat.decode((SHARED / "scb_v2" / "tables" / "TAB6260" / "data.json").read_bytes())
+    df = df[(df["ContentsCode"] == "000006II") & df["Tid"].astype(str).str.startswith(str(year))]
+    return df.groupby(df["Region"].astype(str), observed=True)["value"].mean().to_dict()
+
+
+def _measure_texts() -> dict[str, str]:
+    inds = load_catalogue()["indicators"]
+    return {i: " ".join(" ".join(str(v).split()) for v in (inds[i].get("measure") or {})
+                        .values()) for i in UNEMPLOYMENT_MEASURES if i in inds}
+
+
+def test_vilket_matt_claims_no_order_the_real_data_contradict():
+    """walk27: N03920's text said Kolada's share "blir lägre" than the measures of the labour
+    force, beside Kolada 5,5 % and BAS 4,4 %. In 2022 Kolada's value is above BAS' yearly
+    mean in most of Dalarna's kommuner (Borlänge 7,0 against 6,57): no measure's text may
+    say one is lower or higher, only what each counts and divides by."""
+    kolada, bas = _kolada("N03920", 2022), _bas_yearly_mean(2022)
+    assert set(DALARNA) <= set(bas) and set(DALARNA) <= set(kolada)
+    above = [k for k in DALARNA if kolada[k] > bas[k]]
+    assert len(above) >= 10, (kolada, bas)  # the real data: 14 of 15
+    assert round(kolada["2081"], 1) == 7.0 and round(bas["2081"], 2) == 6.57
+    texts = _measure_texts()
+    assert set(texts) == set(UNEMPLOYMENT_MEASURES)
+    for ind_id, text in texts.items():
+        assert not re.search(r"\b(lägre|högre|mindre|större) än\b", text), (ind_id, text)
+        assert not re.search(r"blir (mycket )?(lägre|högre)", text), (ind_id, text)
+    # what differs, said instead: who is counted, by which register, divided by what
+    kolada_why = " ".join(load_catalogue()["indicators"]["N03920"]["measure"]["why"].split())
+    for words in ("aktivitetsstöd", "Arbetsförmedlingen", "befolkningen", "arbetskraften",
+                  "SCB:s BAS"):
+        assert words in kolada_why, words
+    bas_why = " ".join(load_catalogue()["indicators"]["bas_arbetsloshet"]["measure"]["why"]
+                       .split())
+    assert "register" in bas_why and "arbetskraften" in bas_why
+    # "inskrivna hos Arbetsförmedlingen eller inte" said BAS counts people Arbetsförmedlingen
+    # has not registered; SCB orders each person's status with work first
+    assert "eller inte" not in bas_why and "arbete först" in bas_why
