@@ -4,8 +4,12 @@ the measures table on a phone."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+
+import pandas as pd
+import pytest
 
 from tests.conftest import SHARED
 from transforms import jsonstat
@@ -64,3 +68,41 @@ def test_vilket_matt_claims_no_order_the_real_data_contradict():
     # "inskrivna hos Arbetsförmedlingen eller inte" said BAS counts people Arbetsförmedlingen
     # has not registered; SCB orders each person's status with work first
     assert "eller inte" not in bas_why and "arbete först" in bas_why
+
+
+def _label_range(label: str) -> tuple[float, float]:
+    """(low, high) of a class label as shown: '2,8–3,0 %' -> (2.8, 3.0), '3,1 %' -> 3.1."""
+    numbers = re.match(r"(-?[\d\u00a0 ]+(?:,\d+)?)(?:–(-?[\d\u00a0 ]+(?:,\d+)?))?", label)
+    assert numbers, label
+    lo, hi = (float(re.sub(r"[\u00a0 ]", "", n).replace(",", ".")) if n else None
+              for n in numbers.groups())
+    return lo, hi if hi is not None else lo
+
+
+@pytest.mark.parametrize("kommuner", [None, DALARNA], ids=["riket", "dalarna"])
+@pytest.mark.parametrize("method", ["quantiles", "riket"])
+def test_map_class_labels_share_no_value_and_each_value_is_in_its_label(kommuner, method):
+    """walk27: Karta's key read "2,8–3,1 %" and "3,1–3,6 %", so a kommun at 3,1 % could not
+    be placed. On Kolada's N03920 2022 (every kommun, and Dalarna's 15): the labels share no
+    value as shown, every kommun's value (rounded as shown) lies inside its own class'
+    label, and a value exactly on an edge lands in the class whose label starts with it."""
+    from transforms import map_classes
+
+    values = pd.Series(_kolada("N03920", 2022))
+    if kommuner:
+        values = values[list(kommuner)]
+    if method == "quantiles":
+        classes = map_classes.quantile_classes(values, decimals=1, unit="%")
+    else:  # around a Riket of 5,6 % (walk27's screen), three steps each way
+        classes = map_classes.diverging_classes(values, 5.6, decimals=1, unit="%",
+                                                better="lower")
+    ranges = [_label_range(label) for label in classes.labels]
+    assert len(ranges) >= 4
+    for (_, hi), (lo, _) in itertools.pairwise(ranges):
+        assert hi < lo, classes.labels  # no shared end points
+    for value, cls in zip(values.round(1), classes.assign(values), strict=True):
+        lo, hi = ranges[int(cls)]
+        assert lo <= value <= hi, (value, classes.labels[int(cls)])
+    edges = pd.Series(classes.edges[1:-1])
+    for edge, cls in zip(edges, classes.assign(edges), strict=True):
+        assert ranges[int(cls)][0] == edge, (edge, classes.labels)
