@@ -106,3 +106,26 @@ def test_map_class_labels_share_no_value_and_each_value_is_in_its_label(kommuner
     edges = pd.Series(classes.edges[1:-1])
     for edge, cls in zip(edges, classes.assign(edges), strict=True):
         assert ranges[int(cls)][0] == edge, (edge, classes.labels)
+
+
+def test_the_lan_maps_list_ranks_within_the_lan_its_heading_names(app_env):
+    """walk27: Karta of Dalarnas län's kommuner said "plats 13 av 15 i Dalarnas län" of
+    Borlänge, while the list beside the map showed places in riket (15, 34 …, Borlänge 245).
+    The list now ranks within the län (lower is better for N03920), from the recorded
+    Kolada values; the download keeps both rankings."""
+    from tests.test_app import _app
+
+    recorded = _kolada("N03920", 2022)
+    dalarna = {k: recorded[k] for k in DALARNA}
+    at = _app(sida="karta", kommun="2081", omrade="lan:20", indikator="N03920",
+              fran="2022", till="2022").run()
+    assert not at.exception
+    summary = next(m.value for m in at.markdown if m.value.startswith("**Borlänge**"))
+    place = 1 + sum(v < dalarna["2081"] for v in dalarna.values())
+    assert place == 13 and f"plats {place} av 15 i Dalarnas län" in summary
+    [listed] = [d.value for d in at.dataframe if "Kommun" in d.value.columns]
+    listed = getattr(listed, "data", listed)
+    assert list(listed.columns)[:3] == ["Plats i Dalarnas län", "Värde (%)", "Kommun"]
+    assert listed["Plats i Dalarnas län"].tolist() == [str(n) for n in range(1, 16)]
+    borlange = listed[listed["Kommun"] == "Borlänge"].iloc[0]
+    assert borlange["Plats i Dalarnas län"] == "13"
