@@ -129,3 +129,49 @@ def test_the_lan_maps_list_ranks_within_the_lan_its_heading_names(app_env):
     assert listed["Plats i Dalarnas län"].tolist() == [str(n) for n in range(1, 16)]
     borlange = listed[listed["Kommun"] == "Borlänge"].iloc[0]
     assert borlange["Plats i Dalarnas län"] == "13"
+
+
+def test_a_charts_csv_has_the_workbooks_columns_with_codes_and_method(app_env, monkeypatch):
+    """walk27: the chart CSV had no kommun codes (the map's had them) and no method (the
+    workbook states one). On Upplands Väsby's page (kommun 0114: a leading zero), the
+    Kolada N03920 chart's CSV and the workbook's sheet Data have the same columns, ``kod``
+    as text with its zero, län and Riket coded as SCB codes them, and ``metod``: the
+    kommun's own value, or the area's rule. Values are the recorded Kolada ones."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from exports.tables import csv_bytes, xlsx_bytes
+    from tests.test_app import _app
+    from ui import blocks
+
+    offered = {}
+    real = blocks.chart_downloads
+
+    def keep(fig, *parts, key, table=None, **kw):
+        offered[key] = table
+        return real(fig, *parts, key=key, table=table, **kw)
+
+    monkeypatch.setattr(blocks, "chart_downloads", keep)
+    at = _app(kommun="0114", sida="arbetsloshet", flik="ar").run()
+    assert not at.exception
+    table = next(t for k, t in offered.items() if t is not None and "N03920" in k)
+    text = csv_bytes(table).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(table)))["Data"]
+    header = [c.value for c in sheet[1]]
+    assert list(rows[0]) == header  # one function for both
+    assert header[:2] == ["område", "kod"] and "metod" in header
+    by_area = {r["område"]: r for r in rows if r["år"] == "2022"}
+    assert {a: r["kod"] for a, r in by_area.items()} == {
+        "Upplands Väsby": "0114", "Stockholms län": "01", "Riket": "00"}
+    assert "\n" + "Upplands Väsby;0114;" in text  # the zero kept in the file's text
+    ind = table.indicators[0]
+    assert by_area["Upplands Väsby"]["metod"] == "kommunens värde från källan"
+    assert by_area["Stockholms län"]["metod"] == by_area["Riket"]["metod"] == ind.area_method
+    assert "vägt med" in ind.area_method
+    recorded = _kolada("N03920", 2022)["0114"]
+    assert by_area["Upplands Väsby"]["värde"] == f"{recorded:.1f}".replace(".", ",")
+    cells = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == 2022}
+    assert cells["Upplands Väsby"][1] == "0114"  # a string in the workbook too
