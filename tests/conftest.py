@@ -395,7 +395,7 @@ HEAVY_FIRST = [
 # and the server's caches are warm for the second file (they landed on both workers: each
 # started its own; issue 12 point 8, bench/results/tests.md "tests24").
 SHARED_BROWSER_FILES = ("test_browser.py", "test_browser_pages.py", "test_browser_map.py",
-                        "test_phone_layout.py")
+                        "test_phone_layout.py", "test_browser_walk27b.py")
 
 
 @pytest.hookimpl(optionalhook=True)
