@@ -4,11 +4,46 @@ server and browser (tests/browser_session.py)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.test_browser import _heading, _new_page
 
 pytestmark = pytest.mark.browser
+
+
+def test_enter_in_the_deck_picker_adds_the_typed_kpi_only(browser, app_url):
+    """walk27: "N00960" and Enter in Mötesunderlag's Nyckeltal added N00914 too (a
+    discontinued KPI): Streamlit 1.67's fuzzy search matched both, "Välj alla 2 träffar"
+    stood first and Enter took it. Egna grupper's Kommuner has no bulk option
+    (select_all=False); the deck's picker neither, so Enter adds the typed match alone."""
+    from playwright.sync_api import expect
+
+    pg = _new_page(browser)
+    try:
+        pg.goto(f"{app_url}/?sida=motesunderlag&kommun=2081", wait_until="domcontentloaded")
+        _heading(pg, "Mötesunderlag")
+        box = pg.locator('[data-testid="stMultiSelect"]').filter(
+            has_text="Nyckeltal, i den ordning")
+        tags = box.locator("[data-tag]")
+        tags.first.wait_for(timeout=60_000)
+        before = tags.all_inner_texts()
+        assert not any(t.startswith(("N00960", "N00914")) for t in before), before
+        picker = box.get_by_role("combobox")
+        picker.click()
+        picker.fill("N00960")
+        expect(pg.get_by_role("option", name=re.compile("^N00960 "))).to_be_visible()
+        expect(pg.get_by_role("option", name=re.compile("^N00914 "))).to_be_visible()
+        picker.press("Enter")
+        expect(tags).to_have_count(len(before) + 1, timeout=30_000)
+        added = [t for t in tags.all_inner_texts() if t not in before]
+        assert len(added) == 1 and added[0].startswith("N00960 "), added
+        picker.fill("N00960")  # no bulk option while searching, as in Egna grupper
+        expect(pg.get_by_role("option", name=re.compile("^N00914 "))).to_be_visible()
+        assert pg.get_by_role("option", name=re.compile(r"^(Välj alla|Select)")).count() == 0
+    finally:
+        pg.context.close()
 
 
 # the header cells of "Vilket mått?"'s table and the page's width
