@@ -9,8 +9,9 @@ unemployment runs from 1 % to 12 %, with most kommuner between 3 and 7). Classes
   spreads over its own kommuner however far the extremes lie.
 
 Edges are rounded to the indicator's decimals, so a value shown as "5,1" falls in the class
-the legend says, and a label ends one step under the next class' start ("2,8–3,0 %", "3,1–3,6
-%"): no value shown is in two labels. Missing and suppressed values get no class (drawn apart, never as 0).
+the legend says, and a label ends one step under the next class' start ("2,8–3,0 %" beside
+"3,1–3,6 %"): no value shown is in two labels. Missing and suppressed values get no class
+(drawn apart, never as 0).
 """
 
 from __future__ import annotations
