@@ -42,6 +42,9 @@ class TableExport:
     period: str = ""
     area_method: bool = True  # say how area values are computed
     decimals: list[int] = field(default_factory=list)
+    # area name -> area id ('Borlänge' -> 'kommun:2081', 'Dalarnas län' -> 'lan:20'): the
+    # rows' ``kod`` and whether a row is a kommun's own value (data_sheet)
+    area_ids: dict[str, str] = field(default_factory=dict)
 
     def row_decimals(self) -> list[int]:
         """The decimals of each data row."""
@@ -62,17 +65,64 @@ def number_format(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
+CODE = "kod"
+METHOD = "metod"
+
+
+def area_code(area_id: str) -> str:
+    """The code a reader joins on: a kommun's '0114', a län's '20', Riket '00' (SCB's codes),
+    else the area's id as the dashboard's links write it ('fa:23', 'la:LA2308',
+    'group:sodra-dalarna-sf'), so FA 23 is never read as län 23."""
+    kind, _, code = area_id.partition(":")
+    if kind in ("kommun", "lan"):
+        return code
+    return "00" if area_id == "riket" else area_id
+
+
+def data_sheet(table: TableExport) -> pd.DataFrame:
+    """The numbers as both the CSV and the workbook's sheet "Data" hold them (walk27: the CSV
+    had neither codes nor the method the workbook states): the table's columns with ``kod``
+    after ``område`` (a string, leading zeros kept: '0114') and ``metod`` before
+    ``nyckeltal``: a kommun's own value from the source, or how an area's value is computed
+    from its kommuner (``Indicator.area_method``). A table with a ``kod`` of its own (Karta's)
+    keeps it; one without ``område`` is returned as it is."""
+    data = table.data
+    if "område" not in data.columns or data.empty:
+        return data
+    out = data.copy()
+    ids = [table.area_ids.get(str(name), "") for name in out["område"]]
+    if CODE not in out.columns:
+        out.insert(out.columns.get_loc("område") + 1, CODE,
+                   [area_code(i) if i else "" for i in ids])
+    if METHOD not in out.columns:
+        by_name = {ind.id_and_label(): ind for ind in table.indicators}
+        one = table.indicators[0] if len(table.indicators) == 1 else None
+        rows = out["nyckeltal"] if "nyckeltal" in out.columns else [None] * len(out)
+        kommun = [i.startswith("kommun:") if i else (len(str(c)) == 4 and str(c).isdigit())
+                  for i, c in zip(ids, out[CODE], strict=True)]
+        methods = []
+        for is_kommun, key in zip(kommun, rows, strict=True):
+            ind = by_name.get(key, one)
+            methods.append("kommunens värde från källan" if is_kommun
+                           else (ind.area_method if ind is not None else ""))
+        at = out.columns.get_loc("nyckeltal") if "nyckeltal" in out.columns else len(out.columns)
+        out.insert(at, METHOD, methods)
+    out.attrs = dict(data.attrs)
+    return out
+
+
 def csv_bytes(table: TableExport) -> bytes:
-    """The data sheet as CSV for Swedish Excel (UTF-8 BOM, ';', decimal comma, as shown)."""
+    """The data sheet (``data_sheet``) as CSV for Swedish Excel (UTF-8 BOM, ';', decimal
+    comma, as shown)."""
     if table.decimals and len(set(table.decimals)) > 1:  # mixed: write each row's own text
         from transforms.formatting import plain_number
 
-        data = table.data.copy()
+        data = data_sheet(table)
         data[VALUE] = [plain_number(v, d) for v, d in zip(data[VALUE], table.decimals,
                                                           strict=True)]
         return to_excel_csv(data, decimals=table.column_decimals())
     places = table.row_decimals()[0] if len(table.data) else 1
-    return to_excel_csv(table.data, decimals={**table.column_decimals(), VALUE: places})
+    return to_excel_csv(data_sheet(table), decimals={**table.column_decimals(), VALUE: places})
 
 
 def _listed(members: list[tuple[str, str]]) -> str:
@@ -135,13 +185,14 @@ def xlsx_bytes(table: TableExport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = DATA_SHEET
-    columns = list(table.data.columns)
+    data = data_sheet(table)  # the CSV's columns
+    columns = list(data.columns)
     ws.append(columns)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     value_col = columns.index(VALUE) + 1 if VALUE in columns else None
     other = {columns.index(c) + 1: number_format(d) for c, d in table.column_decimals().items()}
-    for (_, row), places in zip(table.data.iterrows(), table.row_decimals(), strict=True):
+    for (_, row), places in zip(data.iterrows(), table.row_decimals(), strict=True):
         values = [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v)
                   for v in row.tolist()]
         ws.append(values)
@@ -151,7 +202,7 @@ def xlsx_bytes(table: TableExport) -> bytes:
             ws.cell(ws.max_row, col).number_format = fmt
     ws.freeze_panes = "A2"
     for i, column in enumerate(columns, start=1):
-        longest = max([len(str(column))] + [len(str(v)) for v in table.data[column].head(200)])
+        longest = max([len(str(column))] + [len(str(v)) for v in data[column].head(200)])
         ws.column_dimensions[get_column_letter(i)].width = min(max(10, longest + 2), 60)
     _write_about(wb.create_sheet(ABOUT_SHEET), table)
     buf = io.BytesIO()

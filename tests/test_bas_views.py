@@ -219,7 +219,8 @@ def test_bas_downloads_say_band_birth_region_source_id_and_how_area_rows_were_ma
                                          "utrikes födda).csv")
     rows = list(csv.DictReader(io.StringIO(csv_bytes(table).decode("utf-8-sig")),
                                delimiter=";"))
-    assert list(rows[0])[:6] == ["område", "månad", "kön", "ålder", "födelseregion", "värde"]
+    assert list(rows[0])[:7] == ["område", "kod", "månad", "kön", "ålder", "födelseregion",
+                                 "värde"]  # kod: walk27
     april = {r["område"]: r for r in rows if r["månad"] == "2026-04"}
     assert set(april) == {"Borlänge", "Dalarnas län"}
     mine = april["Borlänge"]

@@ -174,7 +174,7 @@ def test_a_chart_of_several_measures_exports_each_with_its_own_id_and_period(war
     wb = load_workbook(io.BytesIO(xlsx_bytes(export)))
     ws = wb["Data"]
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["område", "år", "månad"]
+    assert header[:4] == ["område", "kod", "år", "månad"]  # kod: walk27
     assert {ws.cell(r, header.index("värde") + 1).number_format
             for r in range(2, ws.max_row + 1)} == {"#,##0.0"}
     about = "\n".join(str(c.value) for row in wb["Om siffrorna"].iter_rows() for c in row

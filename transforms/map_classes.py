@@ -9,7 +9,9 @@ unemployment runs from 1 % to 12 %, with most kommuner between 3 and 7). Classes
   spreads over its own kommuner however far the extremes lie.
 
 Edges are rounded to the indicator's decimals, so a value shown as "5,1" falls in the class
-the legend says. Missing and suppressed values get no class (drawn apart, never as 0).
+the legend says, and a label ends one step under the next class' start ("2,8–3,0 %" beside
+"3,1–3,6 %"): no value shown is in two labels. Missing and suppressed values get no class
+(drawn apart, never as 0).
 """
 
 from __future__ import annotations
@@ -66,10 +68,23 @@ def assign(values: pd.Series, edges: tuple[float, ...], decimals: int | None = N
     return pd.Series(idx, index=values.index)
 
 
-def _label(lo: float, hi: float, decimals: int, unit: str) -> str:
-    a, b = format_number(lo, decimals), format_number(hi, decimals)
+def _label(lo: float, hi: float, decimals: int, unit: str, last: bool = True) -> str:
+    """'2,8–3,0 %': the values shown that fall in [lo, hi), or [lo, hi] for the last class.
+
+    A class below the last ends one step (10^-decimals) under the next class' start, as
+    ``assign`` places a value on the edge in the next class: "2,8–3,1 %" beside "3,1–3,6 %"
+    left a kommun at 3,1 % in both (walk27)."""
+    top = hi if last else round(hi - 10 ** -decimals, decimals)
+    a, b = format_number(lo, decimals), format_number(max(top, lo), decimals)
     text = a if a == b else f"{a}–{b}"
     return f"{text} {unit}".strip()
+
+
+def _labels(edges: list[float], decimals: int, unit: str) -> list[str]:
+    """One label per class of ``edges`` (ascending, unique at ``decimals``): no two share a
+    value as shown."""
+    k = len(edges) - 1
+    return [_label(edges[i], edges[i + 1], decimals, unit, last=i == k - 1) for i in range(k)]
 
 
 def _rounded_unique(edges: list[float], decimals: int) -> list[float]:
@@ -100,7 +115,7 @@ def quantile_classes(values: pd.Series, *, decimals: int, unit: str = "",
     k = len(edges) - 1
     colors = SEQUENTIAL if k == len(SEQUENTIAL) else tuple(
         SEQUENTIAL[round(i * (len(SEQUENTIAL) - 1) / max(k - 1, 1))] for i in range(k))
-    labels = tuple(_label(edges[i], edges[i + 1], decimals, unit) for i in range(k))
+    labels = tuple(_labels(edges, decimals, unit))
     title = (f"Klasser: kvantiler, ungefär lika många {many} i varje" if k > 1
              else "En klass: alla har samma värde")
     return Classes("quantiles", tuple(edges), labels, tuple(colors), title, decimals)
@@ -144,8 +159,8 @@ def diverging_classes(values: pd.Series, center: float, *, decimals: int,
     under, over, under_text, over_text = _sides(better)
     # from the middle out: the classes next to Riket are the palest on each side
     colors = list(under[:n_below][::-1]) + list(over[:k - n_below])
-    labels = [f"{_label(edges[i], edges[i + 1], decimals, unit)} "
-              f"({under_text if i < n_below else over_text})" for i in range(k)]
+    labels = [f"{text} ({under_text if i < n_below else over_text})"
+              for i, text in enumerate(_labels(edges, decimals, unit))]
     title = (f"Klasser: avvikelse från riket ({format_number(c, decimals)}\u00a0{unit}"
              .strip() + "), tre steg åt varje håll")
     if better in ("lower", "higher"):

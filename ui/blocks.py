@@ -1067,10 +1067,13 @@ def measures_block(sel: Selection) -> None:
         else:
             value = (f"inga värden för {sel.area.name} "
                      f"{none_words(sel, query('area_series', ind, sel.area, sex))}")
-        rows.append({"Mått": spec.get("name", ind.label), "Räknar": spec.get("counts", ""),
+        # the value next to the measure's name: at 390 px the table shows about three
+        # columns, and the value last needed a sideways scroll (walk27)
+        rows.append({"Mått": spec.get("name", ind.label), column: value,
+                     "Räknar": spec.get("counts", ""),
                      "Delar med": spec.get("denominator", ""), "Ålder": spec.get("ages", ""),
                      "Källa": spec.get("source", ind.source),
-                     "Hur ofta": spec.get("frequency", ""), column: value})
+                     "Hur ofta": spec.get("frequency", "")})
         if found:
             latest_texts.append(f"{spec.get('name', ind.label)} {value}: "
                                 f"{' '.join(str(spec.get('why', '')).split())}")

@@ -17,7 +17,13 @@ from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
-from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
+from ui.downloads import (
+    area_ids,
+    chart_downloads,
+    name_parts,
+    plotly_config,
+    table_downloads,
+)
 from ui.groups import SHARED_SUFFIX, shared_area, user_groups
 from ui.link_groups import save_offers
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
@@ -247,7 +253,8 @@ def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex:
     return TableExport(table, [ind], ", ".join(a.name for a in named),
                        ",".join(a.area_id for a in named),
                        [(m, names[m]) for m in members], sex=sex, period=period,
-                       area_method=any(not a.is_kommun for a in areas), member_lists=lists)
+                       area_method=any(not a.is_kommun for a in areas), member_lists=lists,
+                       area_ids=area_ids(*areas))
 
 
 def missing_text(empty: list[charts.Line], ind) -> str:

@@ -208,19 +208,28 @@ _LIST_STYLE = """<style>
 PLACE = ranking.place_heading()
 
 
+def list_place(table: pd.DataFrame) -> str:
+    """map_table's column of the places the list shows: on a map of an area's kommuner the
+    place in that area, the ranking the sentence above the map names ('plats 13 av 15 i
+    Dalarnas län'; walk27: the list showed the places in riket, 245 …, under it), else the
+    place in the country ('plats i riket', 'plats bland kommuner med värde')."""
+    return str(table.attrs.get("place_in_area") or table.attrs.get("place", PLACE))
+
+
 def shown_place(table: pd.DataFrame) -> str:
-    """The list's place column, named as map_table names the ranking: 'Plats i riket' or
-    'Plats bland kommuner med värde' (shown as "Plats", the whole words as its help)."""
-    place = str(table.attrs.get("place", PLACE))
+    """The list's place column, named as map_table names the ranking: 'Plats i riket',
+    'Plats bland kommuner med värde' or 'Plats i Dalarnas län' (shown as "Plats", the whole
+    words as its help)."""
+    place = list_place(table)
     return f"{place[:1].upper()}{place[1:]}"
 
 
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
-    """The map's numbers in order of place (map_table: plats i riket, område, värde as shown,
-    enhet, anmärkning), the chosen kommun's (or area's) row marked, for the list beside the
-    map; a value missing says why."""
+    """The map's numbers in order of place (list_place: in riket, or in the area the map
+    shows; map_table's område, värde as shown, enhet, anmärkning), the chosen kommun's (or
+    area's) row marked, for the list beside the map; a value missing says why."""
     unit = str(table["enhet"].iloc[0]) if len(table) else ""
-    place = table.attrs.get("place", PLACE)
+    place = list_place(table)
     order = table.sort_values([place, "område"], na_position="last")
     value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
     decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
@@ -322,6 +331,8 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         "hämtad": (ind.fetched_at or "")[:10]})
     table.attrs["decimals"] = {VALUE: ind.decimals}
     table.attrs["place"] = place
+    if "place_in_area" in values.columns:  # the list beside the map ranks within the area
+        table.attrs["place_in_area"] = ranking.place_heading(scope)
     return table
 
 

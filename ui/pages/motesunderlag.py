@@ -71,6 +71,10 @@ def render(sel: Selection) -> None:
         "Nyckeltal, i den ordning de ska komma", list(labels), format_func=labels.get,
         default=[i for i in asked if i in labels] if asked else default,
         key=page_key("deck_indicators"), max_selections=deck.MAX_INDICATORS,
+        # Enter takes the typed match only, as in Egna grupper's Kommuner: with the bulk
+        # option shown, "N00960" and Enter took "Välj alla 2 träffar" and added N00914 too
+        # (walk27; Streamlit's search is fuzzy)
+        select_all=False,
         on_change=page_changed, args=(page_key("deck_indicators"), lambda s, v: (
             url_state.with_analysis(s, deck_indicators=() if list(v) == default
                                     else tuple(v)))),
