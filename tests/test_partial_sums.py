@@ -228,11 +228,12 @@ def test_a_kommuns_hidden_newest_month_is_shown_as_hidden(af_august, tmp_path, m
     assert not any(label.startswith("Uppvidinge, juli 2026") for label in found)
 
 
-def test_jamfor_references_and_area_kind_values_say_minst(app_env, warehouse, shared):
+def test_jamfor_references_and_karta_area_values_say_minst(app_env, warehouse, shared):
     """Jämför's ranking of biståndshushåll 2022 with Stockholms län and Riket as reference
     rows: the län's 26 589 is 25 of 26 kommuner, Riket's a sum without the kommuner lacking
     a value; both are 'minst …' on screen and 'nedre gräns' in the download (they were bare
-    numbers), and area_kind_values flags the län as a lower bound."""
+    numbers), and Karta's län layer (queries.area_values, what the page calls; the unused
+    area_kind_values went, left27) flags the län as a lower bound."""
     from ui.pages.jamfor import ranking_export, ranking_table, ranking_view
 
     values = _kolada(shared, "N31910")
@@ -257,12 +258,13 @@ def test_jamfor_references_and_area_kind_values_say_minst(app_env, warehouse, sh
     data = ranking_export(table, ind, "2022", "T", _Sel()).data
     flagged = data[data["anmärkning"] == "nedre gräns"]
     assert sorted(flagged["namn"]) == ["Riket", "Stockholms län"]
-    kinds = queries.area_kind_values(warehouse, "N31910", "lan", 2022).set_index("area_id")
+    kinds = queries.area_values(warehouse, ind, "lan", "2022").set_index("area_id")
     assert kinds.loc[STOCKHOLM, "value"] == lan and kinds.loc[STOCKHOLM, "is_lower_bound"]
+    assert kinds.loc[STOCKHOLM, "status"] == "partial"
     assert not kinds.loc["lan:07", "is_lower_bound"]  # Kronoberg: every kommun has a value
     # a share over the reporting kommuner is an estimate, not a bound
-    assert not queries.area_kind_values(warehouse, "N31807", "lan", 2022)[
-        "is_lower_bound"].any()
+    share = queries.indicator(warehouse, "N31807")
+    assert not queries.area_values(warehouse, share, "lan", "2022")["is_lower_bound"].any()
 
 
 def test_the_cli_series_says_minst_for_a_sum_without_some_kommuner(built, shared):

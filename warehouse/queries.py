@@ -548,23 +548,6 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
                         ).sort_values("kommun_code").reset_index(drop=True)
 
 
-def area_kind_values(con: Con, indicator_id: str, kind: str, year: int,
-                     sex: str = "T") -> pd.DataFrame:
-    """Every official area of one kind (län, la, fa, kommungrupp) in one year: area_id,
-    area_name, value (withheld values are NaN), for ranking an area among its kind, and
-    is_lower_bound: a count summed without some members ('partial', an indicator whose rule
-    is 'sum') is at least this, as official_area_series flags it (numfix26)."""
-    sql = """select a.area_id, a.area_name,
-                    case when v.status = 'withheld' then null else v.value end as value,
-                    coalesce(v.status = 'partial', false)
-                        and coalesce(i.aggregation = 'sum', false) as is_lower_bound
-             from marts.area a join marts.area_indicator_year v using (area_id)
-             left join marts.indicator i using (indicator_id)
-             where v.indicator_id = ? and a.area_kind = ? and v.year = ? and v.sex = ?
-             order by a.area_id"""
-    return con.execute(sql, [indicator_id, kind, int(year), sex]).df()
-
-
 def published_series(con: Con, indicator_id: str, area_id: str, sex: str = "T") -> pd.DataFrame:
     """The source's own published values for a län or Riket, when fetched: year, value."""
     sql = """select year, value from marts.published_area_year
