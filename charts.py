@@ -28,7 +28,7 @@ import plotly.io as pio
 
 from chart_text import as_text, literal_figure
 from transforms import periods
-from transforms.areas import coverage_label
+from transforms.areas import MISSING_WORDS, coverage_label, member_bar_rows
 from transforms.catalogue import Indicator
 from transforms.composition import gap_hover, gaps_note, part_gaps, part_sums
 from transforms.formatting import (
@@ -420,9 +420,6 @@ def _span(lines: list[Line]) -> int:
     return (max(years) - min(years)) if years else 0
 
 
-MISSING_WORDS = "uppgift saknas"  # a member's bar slot without a value
-
-
 def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str | None = None,
                area: tuple[str, float] | None = None, height: int | None = None,
                computed_note: str | None = None,
@@ -440,18 +437,14 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
     colour (no line across the bars and their labels); counts pass none, since an area's sum
     is larger than every member. ``highlight`` (the chosen kommun) is a darker grey.
     """
-    df = df.dropna(subset=["value"])[["kommun_name", "value"]]
-    names = list(df["kommun_name"])
-    if area is not None and area[1] is not None and not pd.isna(area[1]):
-        df = pd.concat([df, pd.DataFrame({"kommun_name": [f"{area[0]} (området)"],
-                                          "value": [area[1]]})], ignore_index=True)
-    df = df.sort_values("value").reset_index(drop=True)
-    top = float(df["value"].max()) if not df.empty else 1.0
-    lacking = [name for name in missing or [] if name not in names]
-    texts = [MISSING_WORDS] * len(lacking) + [
-        format_value(v, ind.decimals, ind.short_unit) for v in df["value"]]
-    df = pd.concat([pd.DataFrame({"kommun_name": lacking, "value": [0.0] * len(lacking)}),
-                    df], ignore_index=True)  # at the foot: a horizontal chart's first row
+    rows = member_bar_rows(df, missing, area)  # the deck's bars too (exports/deck.py)
+    names = list(df.dropna(subset=["value"])["kommun_name"])
+    top = float(rows["value"].max()) if rows["value"].notna().any() else 1.0
+    texts = [MISSING_WORDS if gap else format_value(v, ind.decimals, ind.short_unit)
+             for v, gap in zip(rows["value"], rows["missing"], strict=True)]
+    # a missing member's slot: an empty bar (0) with the words, at the foot
+    df = rows.assign(value=rows["value"].fillna(0.0))
+    lacking = list(rows.loc[rows["missing"], "kommun_name"])
     colors = [FOCUS if name not in names + lacking else "#4d4d4d" if name == highlight
               else "#b3b3b3" for name in df["kommun_name"]]
     fig = go.Figure(go.Bar(

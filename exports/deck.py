@@ -26,7 +26,14 @@ from pathlib import Path
 import pandas as pd
 
 from transforms import bounds, monthly, periods
-from transforms.areas import coverage_label, lan_codes_of, missing_members, no_lan_note
+from transforms.areas import (
+    MISSING_WORDS,
+    coverage_label,
+    lan_codes_of,
+    member_bar_rows,
+    missing_members,
+    no_lan_note,
+)
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
 from transforms.formatting import (
@@ -87,7 +94,9 @@ class IndicatorSlide:
     flags: list[str]  # flagged values, marked as on screen
     missing: str | None  # why there is no chart (no data, not computable for an area)
     computed: bool  # the area's values are computed from its kommuner
-    members: pd.DataFrame | None = None  # kommun_name, value: bars when no area value exists
+    # kommun_name, value, missing: bars when no area value exists, bottom bar first
+    # (transforms.areas.member_bar_rows, as the page's bars: a member without a value too)
+    members: pd.DataFrame | None = None
     members_year: int | None = None
     dims: dict[str, str] = field(default_factory=dict)  # a monthly indicator's options
     sex: str = "T"  # the sex of the values shown (totals where the indicator lacks the chosen)
@@ -756,7 +765,7 @@ def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
     flags = [(f"Uppgift saknas {year}: {and_list(absent)} ({len(absent)} av "
               f"{len(area.members)} kommuner).")] if absent else []
     return IndicatorSlide(ind, [], sentences, flags, None, False,
-                          members=latest[["kommun_name", "value"]], members_year=year)
+                          members=member_bar_rows(latest, absent), members_year=year)
 
 
 # --- PowerPoint ---------------------------------------------------------------------------
@@ -890,7 +899,9 @@ def _chart(slide, box, item: IndicatorSlide):
 
 
 def _bars(slide, box, item: IndicatorSlide):
-    """The member kommuner's values as a native horizontal bar chart, highest on top."""
+    """The member kommuner's values as a native horizontal bar chart, highest on top; a
+    member without a value an empty slot at the foot, 'Tjörn (uppgift saknas)', as the
+    page's bars name it (``item.members``: member_bar_rows, bottom bar first)."""
     from pptx.chart.data import CategoryChartData
     from pptx.dml.color import RGBColor
     from pptx.enum.chart import XL_CHART_TYPE
@@ -898,10 +909,14 @@ def _bars(slide, box, item: IndicatorSlide):
 
     fmt = "#,##0" + ("." + "0" * item.ind.decimals if item.ind.decimals else "")
     data = CategoryChartData(number_format=fmt)
-    rows = item.members.iloc[::-1]  # a bar chart draws its first category at the bottom
-    data.categories = list(rows["kommun_name"])
-    data.add_series(str(item.members_year),
-                    [shown_number(v, item.ind.decimals) for v in rows["value"]])
+    rows = item.members  # a bar chart draws its first category at the bottom
+    # a missing member's words in its category: LibreOffice draws no label, not even a
+    # point's own text, where a point has no value (its PDF showed a bare "Tjörn")
+    data.categories = [f"{name} ({MISSING_WORDS})" if gap else name
+                       for name, gap in zip(rows["kommun_name"], rows["missing"], strict=True)]
+    data.add_series(str(item.members_year),  # no value (an empty cell), never 0
+                    [None if gap else shown_number(v, item.ind.decimals)
+                     for v, gap in zip(rows["value"], rows["missing"], strict=True)])
     x, y, w, h = box
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Emu(int(x)), Emu(int(y)),
                                    Emu(int(w)), Emu(int(h)), data)

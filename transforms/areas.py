@@ -212,6 +212,31 @@ def missing_members(values: pd.DataFrame, members: list[tuple[str, str]], year: 
             if code not in valued and not (code in first and int(first[code]) > year)]
 
 
+MISSING_WORDS = "uppgift saknas"  # a member's bar slot without a value
+
+
+def member_bar_rows(values: pd.DataFrame, missing: list[str] | None = None,
+                    area: tuple[str, float | None] | None = None) -> pd.DataFrame:
+    """The rows of a bar chart of member kommuner in one period, bottom bar first (plotly's
+    and PowerPoint's order of a horizontal bar chart): the members in ``missing`` (names of
+    members without a value, missing_members) at the foot, then the members with a value
+    (``values``: kommun_name, value) and the area's own value (``area``: name, value, a bar
+    '<name> (området)') lowest to highest. Columns kommun_name, value (NaN where missing),
+    missing (bool). One function for the page's bars and the deck's (left27: the deck left a
+    member without a value out)."""
+    have = values.dropna(subset=["value"])[["kommun_name", "value"]]
+    names = set(have["kommun_name"])
+    if area is not None and area[1] is not None and not pd.isna(area[1]):
+        have = pd.concat([have, pd.DataFrame({"kommun_name": [f"{area[0]} (området)"],
+                                              "value": [float(area[1])]})], ignore_index=True)
+    have = have.sort_values("value", kind="stable").assign(missing=False)
+    lacking = [name for name in dict.fromkeys(missing or []) if name not in names]
+    foot = pd.DataFrame({"kommun_name": lacking, "value": [np.nan] * len(lacking),
+                         "missing": [True] * len(lacking)})
+    rows = pd.concat([foot, have], ignore_index=True) if lacking else have
+    return rows.astype({"value": "float64", "missing": bool}).reset_index(drop=True)
+
+
 def lan_codes_of(members: list[str] | tuple[str, ...]) -> list[str]:
     """The län codes (first two digits) of an area's member kommuner, the län with the most
     members first (ties by code)."""
