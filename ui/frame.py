@@ -33,6 +33,20 @@ section[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]:hover,
   background-color: rgba(151, 166, 195, 0.25);
 }
 </style>"""
+# A page's title breaks between words (and after a hyphen: "Upplands-|Bro"), never inside
+# one: Streamlit's h1 is 2.75rem at every width and may break a word that does not fit a
+# line (overflow-wrap: break-word), so at 390 px "Karta – Samordningsförbundet Värend" read
+# "Samordningsförb / undet" (left27). On a narrow screen the title shrinks with the screen,
+# so a word of up to ~24 letters fits a line (≈ 0.55 em a letter in the bold face at 7.5vw:
+# 358 px at 390). No automatic hyphenation: it would also split words that fit a line of
+# their own. break-word stays the last resort for a longer word (a user's group name), which
+# would otherwise run out of the page.
+HEADING_STYLE = """<style>
+[data-testid="stMainBlockContainer"] h1 { hyphens: manual; word-break: normal; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.5rem, 7.5vw, 2.75rem); }
+}
+</style>"""
 
 
 # Streamlit's frontend loads plotly's script (~4.7 MB, its own chunk) only when the first chart
@@ -122,7 +136,7 @@ def _menu(menu, root: st.Page, sel: selection.Selection, pages: dict[str, PageSp
     real link: it opens in a new tab too); the page shown is highlighted."""
     with menu:
         shown = list(pages).index(sel.page.id) + 1
-        st.html(_MENU_STYLE % shown + cards.STYLE)  # the cards' look: ui/cards.py
+        st.html(_MENU_STYLE % shown + HEADING_STYLE + cards.STYLE)  # cards: ui/cards.py
         for page_id, spec in pages.items():
             st.page_link(root, label=spec.title, query_params=sel.link_params(page_id),
                          width="stretch")
