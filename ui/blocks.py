@@ -366,7 +366,7 @@ class ChartParts:
 
 def indicator_chart(sel: Selection, indicator_id: str) -> None:
     """The comparison chart over time, its source footer and the numbers as CSV."""
-    parts = cached("chart", (indicator_id, sel.view_key()),
+    parts = cached("chart", (indicator_id, sel.view_key(), charts.screen_width()),
                    lambda: chart_of(sel, indicator_id))
     if parts is None:
         return
@@ -443,7 +443,7 @@ def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
 
 def members_block(sel: Selection, indicator_id: str) -> None:
     """An area's member kommuner ranked on the latest period, with the area marked."""
-    parts = cached("members", (indicator_id, sel.view_key()),
+    parts = cached("members", (indicator_id, sel.view_key(), charts.screen_width()),
                    lambda: members_chart_of(sel, indicator_id))
     if parts is None:
         return
@@ -689,7 +689,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     mart = monthly_marts()[ind.mart]
     dims = _monthly_options(sel, ind, mart, options)
     parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
-                               sel.view_key()), lambda: monthly_of(sel, ind, mart, dims))
+                               sel.view_key(), charts.screen_width()),
+                    lambda: monthly_of(sel, ind, mart, dims))
     if cards or ind.aggregation == "sum":  # a count's län and Riket stand beside it as numbers
         _monthly_cards(ind, list(parts.cards), parts.sex_reason)
     if parts.sentence:

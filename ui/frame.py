@@ -14,8 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
+import charts
 from transforms.formatting import data_dates_text
-from ui import cards, render, selection, swedish
+from ui import cards, render, screen, selection, swedish
 from ui.data import query, run_scope, warehouse_ready
 from ui.page_spec import PageSpec, load_pages
 
@@ -152,6 +153,13 @@ def run() -> None:
 def _run() -> None:
     menu = st.sidebar.container(key="meny")  # filled once the selection is known
     preload_charts()
+    # the charts made for the width the reader's browser gives them (a phone's until known)
+    with charts.on_screen(screen.chart_width()):
+        _page(menu)
+
+
+def _page(menu) -> None:
+    """The page the link names, inside the frame: the selection, the menu, the footer."""
     if not warehouse_ready():
         st.navigation([st.Page(no_data_message, title=APP_TITLE)], position="hidden").run()
         st.stop()
