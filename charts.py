@@ -213,8 +213,10 @@ def flag_text(row, ind: Indicator) -> str | None:
     elif _flag(row, "is_lower_bound", False):  # a sum with members missing (numfix26)
         notes.append("nedre gräns: kommuner utan värde saknas i summan, så det verkliga "
                      "värdet är minst så här högt")
-    if status == "partial":
-        notes.append(f"bygger på {coverage_label(int(row.n_reporting), int(row.n_expected))}")
+    if status == "partial":  # with the share of the population, where known (left27)
+        cover = coverage_label(int(row.n_reporting), int(row.n_expected),
+                               _flag(row, "covered_share"), ind.weight_label)
+        notes.append(f"bygger på {cover}")
     if status == "withheld":
         n, m = _flag(row, "n_reporting", 0), _flag(row, "n_expected", 0)
         notes.append(f"inget värde: bara {int(n)} av {int(m)} kommuner rapporterar (under "
@@ -237,7 +239,7 @@ def _hidden_part(row) -> bool:
 
 
 _FLAG_COLUMNS = ("is_lower_bound", "status", "n_reporting", "n_expected", "is_preliminary",
-                 "n_masked")
+                 "n_masked", "covered_share")
 _FLAGGED = ("partial", "withheld", "masked")  # the statuses flag_text explains
 
 

@@ -286,3 +286,48 @@ def test_the_cli_series_says_minst_for_a_sum_without_some_kommuner(built, shared
     assert df.loc[2022, "is_lower_bound"] and df.loc[2022, "n_reporting"] == 25
     complete = df[df["n_reporting"] == df["n_expected"]]
     assert len(complete) and not complete["is_lower_bound"].any()
+
+
+BLEKINGE = "lan:10"
+
+
+def test_a_weighted_rate_from_some_kommuner_says_the_population_behind_it(app_env, warehouse,
+                                                                           shared):
+    """left27: Unga vuxna med ekonomiskt bistånd (U31804, weighted by befolkningen 16–64 år,
+    N01954 + N01955) in Blekinge 2022 rests on 4 of 5 kommuner. The card, the chart's hover
+    and the download said "4 av 5 kommuner" only; they now say how much of the population
+    the 4 carry, by the weights the rate used: Σ 16–64 of the reporting kommuner over all 5."""
+    from tests.test_app import _figures, _shown
+
+    members = list(queries.area(warehouse, BLEKINGE).members)
+    rate = _kolada(shared, "U31804")
+    people = {k: _kolada(shared, "N01954")[(k, 2022)] + _kolada(shared, "N01955")[(k, 2022)]
+              for k in members}
+    reporting = [k for k in members if (k, 2022) in rate]
+    assert len(reporting) == 4
+    share = sum(people[k] for k in reporting) / sum(people.values())
+    ind = queries.indicator(warehouse, "U31804")
+    got = queries.covered_shares(warehouse, ind, members).set_index("year")["covered_share"]
+    assert got[2022] == pytest.approx(share)
+    assert got[2021] == pytest.approx(1.0)  # every kommun reports
+    words = f"4 av 5 kommuner, {round(100 * share)}\u00a0% av befolkningen 16–64 år"
+    # the rate itself is these kommuner's, weighted alike
+    whole = sum(rate[(k, 2022)] * people[k] for k in reporting) / sum(
+        people[k] for k in reporting)
+    series = blocks.with_coverage(ind, queries.area(warehouse, BLEKINGE), "T",
+                                  queries.area_series(warehouse, ind,
+                                                      queries.area(warehouse, BLEKINGE)))
+    row = series.set_index("year").loc[2022]
+    assert row["value"] == pytest.approx(whole)
+    # the download's täckning
+    table = series_frame([("Blekinge län", series)], ind, sex="Totalt")
+    assert table.set_index("år").loc[2022, "täckning"] == words
+    assert table.set_index("år").loc[2021, "täckning"] == ""
+    # the card and the chart's hover, on Unga for Blekinge
+    at = _shown(sida="unga", omrade=BLEKINGE, kommun="1080", fran="2015", till="2022")
+    assert not at.exception
+    card = {c.label: c for c in cards(at)}[f"{ind.label}, 2022"]
+    assert f"Områdesvärdet bygger på {words}." in card.notes
+    hovers = [" ".join(map(str, t.get("hovertext") or [])) for fig in _figures(at)
+              if fig["layout"]["title"]["text"].startswith(ind.label) for t in fig["data"]]
+    assert any(f"bygger på {words}" in h for h in hovers)

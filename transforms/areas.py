@@ -170,11 +170,60 @@ def _add_extra(out: pd.DataFrame, extra: pd.DataFrame, keys: list[str]) -> pd.Da
     return out.drop(columns=["_v", "_lb"])
 
 
-def coverage_label(n_reporting: int, n_expected: int) -> str:
-    """'12 av 13 kommuner' (Swedish), or '' when every expected member reports."""
+def coverage_label(n_reporting: int, n_expected: int, share: float | None = None,
+                   population: str | None = None) -> str:
+    """'12 av 13 kommuner' (Swedish), or '' when every expected member reports. With the
+    ``share`` (0–1) of the weight the reporting members carry and the weight's name
+    (``population``, Indicator.weight_label): '2 av 3 kommuner, 71 % av befolkningen 16–64
+    år' (left27: for a weighted rate the people behind it matter, not only the count)."""
     if n_reporting >= n_expected:
         return ""
-    return f"{n_reporting} av {n_expected} kommuner"
+    text = f"{n_reporting} av {n_expected} kommuner"
+    if share is None or population is None or not np.isfinite(share):
+        return text
+    return f"{text}, {population_share_text(share)} av {population}"
+
+
+def population_share_text(share: float) -> str:
+    """'71 %' for 0.712: whole percent, never '100 %' or '0 %' for a part (a member is
+    missing, so the reporting ones carry less than all and, having reported, more than
+    none)."""
+    percent = min(99, max(1, round(100 * float(share))))
+    return f"{percent}\u00a0%"
+
+
+def covered_shares(members: list[str], values: pd.DataFrame, first_years: pd.Series,
+                   weights: pd.DataFrame) -> pd.Series:
+    """Per year, the share of an area's weight carried by the members its rate was computed
+    from, as ``aggregate``'s rule 'weighted' counts them: a member reports with a value and
+    a weight > 0, and is expected when it reports or existed that year (its first year, or
+    always when unknown). ``members``: the area's kommun codes; ``values``: their rows
+    (kommun_code, year, value); ``first_years``: kommun code -> first year; ``weights``:
+    each member's weight per year as the rate used it (kommun_code, year, weight). Indexed
+    by the years of ``values``; NaN where an expected member has no weight (its people
+    cannot be counted) or the expected weigh nothing."""
+    codes = list(dict.fromkeys(members))
+    years = sorted(values["year"].dropna().astype(int).unique())
+    if not years:
+        return pd.Series(dtype="float64")
+    grid = pd.MultiIndex.from_product([codes, years], names=["kommun_code", "year"])
+    shape = (len(codes), len(years))
+    valued = values.dropna(subset=["value"]).set_index(["kommun_code", "year"])["value"]
+    has = valued[~valued.index.duplicated()].reindex(grid).notna().to_numpy().reshape(shape)
+    weight = weights.set_index(["kommun_code", "year"])["weight"]
+    w = weight[~weight.index.duplicated()].reindex(grid).to_numpy(
+        dtype="float64").reshape(shape)
+    first = first_years.reindex(codes).to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        reporting = has & (w > 0)
+        existed = np.isnan(first)[:, None] | (np.array(years)[None, :] >= first[:, None])
+    expected = reporting | existed
+    unknown = (expected & np.isnan(w)).any(axis=0)
+    whole = np.where(expected, np.nan_to_num(w), 0.0).sum(axis=0)
+    part = np.where(reporting, w, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(unknown | (whole <= 0), np.nan, part / whole)
+    return pd.Series(share, index=pd.Index(years, name="year"), dtype="float64")
 
 
 def mark_partial_sums(series: pd.DataFrame, rule: str) -> pd.DataFrame:

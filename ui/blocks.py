@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -92,8 +93,34 @@ def sex_for(sel: Selection, ind: Indicator) -> tuple[str, str]:
 
 
 def series(sel: Selection, ind: Indicator, area: queries.Area, sex: str) -> pd.DataFrame:
-    """An area's series inside the chosen period."""
-    return periods.clip(query("area_series", ind, area, sex), sel.start, sel.end)
+    """An area's series inside the chosen period (with_coverage: a weighted rate's partial
+    years say the share of the population behind them)."""
+    return with_coverage(ind, area, sex,
+                         periods.clip(query("area_series", ind, area, sex), sel.start, sel.end))
+
+
+def with_coverage(ind: Indicator, area: queries.Area, sex: str, df: pd.DataFrame
+                  ) -> pd.DataFrame:
+    """``df`` (an area's yearly series) with ``covered_share`` where an area's weighted rate
+    rests on some of its members (status 'partial'): the share of the weight the reporting
+    ones carry, by the rate's own weights (queries.covered_shares), for the coverage words
+    ('2 av 3 kommuner, 71 % av befolkningen 16–64 år'; left27). Other series as they are."""
+    if (ind.aggregation != "weighted" or area.is_kommun or "year" not in df
+            or "status" not in df or not (df["status"] == "partial").any()):
+        return df
+    shares = query("covered_shares", ind, list(area.members), sex)
+    found = dict(zip(shares["year"], shares["covered_share"], strict=True))
+    return df.assign(covered_share=[found.get(int(y), np.nan) if s == "partial" else np.nan
+                                    for y, s in zip(df["year"], df["status"], strict=True)])
+
+
+def coverage_text(ind: Indicator, row: pd.Series) -> str:
+    """'4 av 5 kommuner, 92 % av befolkningen 16–64 år' for a partial area value (the share
+    only where with_coverage found it), '' when every member reports."""
+    share = row.get("covered_share")
+    return coverage_label(int(row["n_reporting"]), int(row["n_expected"]),
+                          None if share is None or pd.isna(share) else float(share),
+                          ind.weight_label)
 
 
 def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[queries.Area, str]]:
@@ -172,7 +199,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
         return Card(CardView(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}"))
-    whole = query("area_series", ind, sel.area, sex)
+    whole = with_coverage(ind, sel.area, sex, query("area_series", ind, sel.area, sex))
     found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
     if found is None:
         return Card(CardView(info=f"**{ind.label}**: inga värden för "
@@ -189,7 +216,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
         delta, notes = change_of(sel, ind, sex, latest, previous, freq)
     lower = bounds.is_lower(latest)  # a sum of counts with members missing (numfix26)
     if latest.get("status") == "partial":
-        cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
+        cover = coverage_text(ind, latest)
         notes = (f"Områdesvärdet bygger på {cover}." + (
             " **Minst:** kommuner utan värde saknas i summan, så det sanna antalet är minst "
             "detta." if lower else ""),) + notes
