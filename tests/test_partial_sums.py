@@ -331,3 +331,9 @@ def test_a_weighted_rate_from_some_kommuner_says_the_population_behind_it(app_en
     hovers = [" ".join(map(str, t.get("hovertext") or [])) for fig in _figures(at)
               if fig["layout"]["title"]["text"].startswith(ind.label) for t in fig["data"]]
     assert any(f"bygger på {words}" in h for h in hovers)
+    # the deck's slide says it as the page does
+    from exports import deck
+
+    item = deck.plan(warehouse, queries.area(warehouse, BLEKINGE), ["U31804"], 2015,
+                     2022).slides[0]
+    assert any(f"2022 ({words})" in flag for flag in item.flags), item.flags

@@ -226,6 +226,23 @@ def covered_shares(members: list[str], values: pd.DataFrame, first_years: pd.Ser
     return pd.Series(share, index=pd.Index(years, name="year"), dtype="float64")
 
 
+def needs_shares(rule: str, series: pd.DataFrame) -> bool:
+    """Whether an area's yearly ``series`` has a weighted rate's partial year, whose coverage
+    names the share of the population behind it (with_shares)."""
+    return (rule == "weighted" and "year" in series and "status" in series
+            and bool((series["status"] == "partial").any()))
+
+
+def with_shares(series: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """``series`` with ``covered_share`` on its partial years from ``shares`` (year,
+    covered_share: covered_shares per year), NaN elsewhere; the page's and the deck's
+    coverage words read it (coverage_label)."""
+    found = dict(zip(shares["year"].astype(int), shares["covered_share"], strict=True))
+    return series.assign(covered_share=[
+        found.get(int(y), np.nan) if s == "partial" else np.nan
+        for y, s in zip(series["year"], series["status"], strict=True)])
+
+
 def mark_partial_sums(series: pd.DataFrame, rule: str) -> pd.DataFrame:
     """An area's series (any grain) with ``is_lower_bound``: True where it already is (e.g. a
     hidden "<5"), and for rule 'sum' where the value is 'partial'.

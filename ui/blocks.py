@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 import charts
 from chart_text import as_text
+from transforms import areas as area_rules
 from transforms import bounds, monthly, periods, ranking
 from transforms.areas import coverage_label, lan_codes_of, missing_members, no_lan_note
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
@@ -105,13 +105,9 @@ def with_coverage(ind: Indicator, area: queries.Area, sex: str, df: pd.DataFrame
     rests on some of its members (status 'partial'): the share of the weight the reporting
     ones carry, by the rate's own weights (queries.covered_shares), for the coverage words
     ('2 av 3 kommuner, 71 % av befolkningen 16–64 år'; left27). Other series as they are."""
-    if (ind.aggregation != "weighted" or area.is_kommun or "year" not in df
-            or "status" not in df or not (df["status"] == "partial").any()):
+    if area.is_kommun or not area_rules.needs_shares(ind.aggregation, df):
         return df
-    shares = query("covered_shares", ind, list(area.members), sex)
-    found = dict(zip(shares["year"], shares["covered_share"], strict=True))
-    return df.assign(covered_share=[found.get(int(y), np.nan) if s == "partial" else np.nan
-                                    for y, s in zip(df["year"], df["status"], strict=True)])
+    return area_rules.with_shares(df, query("covered_shares", ind, list(area.members), sex))
 
 
 def coverage_text(ind: Indicator, row: pd.Series) -> str:
