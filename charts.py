@@ -327,17 +327,17 @@ PHONE_WIDTH = 358  # px of a full-width chart on a 390 px phone
 
 
 def legend_name(name: str) -> str:
-    """A legend entry's name (as written, chart_text.plain) in lines that fit a full-width
-    chart's plot on screen beside the entry's symbol (a phone's when the width is not known;
-    left27: at 390 px "Dalarnas län (beräknat)" and a group's long name ran out of the
+    """A legend entry's name as written (chart_text.plain: every '<' and '&' as text) in
+    lines that fit a full-width chart's plot on screen beside the entry's symbol (a phone's
+    when the width is not known; left27: at 390 px a group's long name ran out of the
     chart). Each line ends in its space, so the entry's text keeps its words; the hover
     names the line whole."""
     screen = _SCREEN.get()
     room = (PHONE_WIDTH if screen is None else screen) - (FULL_WIDTH - PLOT_WIDTH) \
         - LEGEND_ITEM
     if text_width(name) <= room:
-        return name
-    return wrap_px(name, room, TICK_SIZE).replace("<br>", _BREAK)
+        return plain(name)
+    return _BREAK.join(plain(line) for line in wrap_px(name, room, TICK_SIZE).split("<br>"))
 
 
 _FLAG_STYLE = {  # kind -> (legend name, marker)
@@ -840,7 +840,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     # long legend names in lines (legend_name), their rows counted with their lines
     shown = [(n, t) for n, t in enumerate(fig.data)
              if t.name and t.showlegend is not False]
-    named = {n: legend_name(plain(t.name)) for n, t in shown} if legend_rows else {}
+    named = {n: legend_name(t.name) for n, t in shown} if legend_rows else {}
     if legend_rows and any("<br>" in name for name in named.values()):
         legend_rows = _rows_of(list(named.values()))
     top = top_margin(legend_rows, extra)
@@ -874,7 +874,7 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
                        font={"size": SOURCE_SIZE, "color": "#555555"})
     literal_figure(fig)  # names from users and links as written, never markup (chart_text)
     for n, name in named.items():
-        if "<br>" in name:  # the name's own '<' already written as text (plain)
+        if "<br>" in name:  # the name's own '<' written as text (legend_name: plain)
             fig.data[n].name = name
 
 
