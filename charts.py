@@ -16,6 +16,9 @@ value or too few kommuner report); series breaks are dashed red lines with their
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -26,9 +29,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from chart_text import as_text, literal_figure
+from chart_text import as_text, literal_figure, plain
 from transforms import periods
-from transforms.areas import coverage_label
+from transforms.areas import MISSING_WORDS, coverage_label, member_bar_rows
 from transforms.catalogue import Indicator
 from transforms.composition import gap_hover, gaps_note, part_gaps, part_sums
 from transforms.formatting import (
@@ -61,6 +64,7 @@ FLAG = "#8c2d04"  # masked / withheld marks at the foot of the plot
 # px of plot area of a full-width chart at 1280×800 (legend rows): the main column's 820 px
 # less the 64 + 24 px margins (walk24 measured 820; 760 was wider than the plot)
 PLOT_WIDTH = 732
+FULL_WIDTH = 820  # that chart's own width (the main column's content box at 1280 px)
 LEGEND_ROW = 22  # px per legend row (the figure's height grows by as many)
 SOURCE_LINE = 14  # px per line of the source note under the plot
 # px a line of the source note may take: a 390 px phone's chart (358 px wide) less 8 px each
@@ -68,6 +72,38 @@ SOURCE_LINE = 14  # px per line of the source note under the plot
 # out of the figure on a phone). Wrapped by width, so it holds at every width a chart is drawn
 SOURCE_WIDTH = 336
 SOURCE_SIZE = 10
+# The width (px) of a full-width chart on the reader's screen, when the browser has said it
+# (ui/screen.py, per script run); None when not known: titles and source lines are then
+# wrapped for the narrowest chart, a phone's (left27: on a 1400 px window a title that fits
+# one line was broken in two)
+_SCREEN: ContextVar[int | None] = ContextVar("chart_screen_width", default=None)
+
+
+@contextmanager
+def on_screen(width: int | None) -> Iterator[None]:
+    """Inside the block, figures are made for a chart ``width`` px wide on screen (None: not
+    known, a phone's width)."""
+    token = _SCREEN.set(width)
+    try:
+        yield
+    finally:
+        _SCREEN.reset(token)
+
+
+def screen_width() -> int | None:
+    """The chart width on_screen set for this run (None: not known). A cache of figures
+    keys them by it too."""
+    return _SCREEN.get()
+
+
+def screen_wrap() -> tuple[float, float]:
+    """(title width, source line width) px on screen: as an image of the chart's width wraps
+    them (title 32 px and source 16 px less than the chart, house_layout_at), never
+    narrower than a phone's (TITLE_WIDTH, SOURCE_WIDTH)."""
+    width = _SCREEN.get()
+    if width is None:
+        return TITLE_WIDTH, SOURCE_WIDTH
+    return max(TITLE_WIDTH, width - 32), max(SOURCE_WIDTH, width - 16)
 
 
 @dataclass
@@ -177,8 +213,10 @@ def flag_text(row, ind: Indicator) -> str | None:
     elif _flag(row, "is_lower_bound", False):  # a sum with members missing (numfix26)
         notes.append("nedre gräns: kommuner utan värde saknas i summan, så det verkliga "
                      "värdet är minst så här högt")
-    if status == "partial":
-        notes.append(f"bygger på {coverage_label(int(row.n_reporting), int(row.n_expected))}")
+    if status == "partial":  # with the share of the population, where known (left27)
+        cover = coverage_label(int(row.n_reporting), int(row.n_expected),
+                               _flag(row, "covered_share"), ind.weight_label)
+        notes.append(f"bygger på {cover}")
     if status == "withheld":
         n, m = _flag(row, "n_reporting", 0), _flag(row, "n_expected", 0)
         notes.append(f"inget värde: bara {int(n)} av {int(m)} kommuner rapporterar (under "
@@ -201,7 +239,7 @@ def _hidden_part(row) -> bool:
 
 
 _FLAG_COLUMNS = ("is_lower_bound", "status", "n_reporting", "n_expected", "is_preliminary",
-                 "n_masked")
+                 "n_masked", "covered_share")
 _FLAGGED = ("partial", "withheld", "masked")  # the statuses flag_text explains
 
 
@@ -261,19 +299,45 @@ LEGEND_ITEM = 46  # px of a legend entry besides its text: the symbol, the gaps
 LEGEND_GAP = 5  # px Plotly puts between the columns of a wrapped legend (its itemgap)
 
 
-def legend_rows(names: list[str], width: int = PLOT_WIDTH) -> int:
-    """How many rows a horizontal legend of ``names`` takes in a plot ``width`` px wide, as
-    plotly.js lays it out: one row when every entry fits side by side, otherwise a grid of
+def legend_rows(names: list[str], width: int | None = None) -> int:
+    """How many rows a horizontal legend of ``names`` takes in a plot ``width`` px wide (by
+    default a full-width chart's on screen: PLOT_WIDTH's margins less than on_screen's width,
+    PLOT_WIDTH when that is not known), as plotly.js lays it out: one row when every entry fits side by side, otherwise a grid of
     columns each as wide as the widest entry (walk24: four long names went to four rows at
     1280 px, not the three that packing each entry by its own width gives). Entry widths come
     from the tick font's metrics at the legend's 12 px (``text_width``)."""
     if not names:
         return 0
-    items = [LEGEND_ITEM + text_width(name) for name in names]
+    if width is None:
+        screen = _SCREEN.get()
+        width = PLOT_WIDTH if screen is None else screen - (FULL_WIDTH - PLOT_WIDTH)
+    # a name in lines (legend_name) is as wide as its longest line, and its row that many
+    # rows high (plotly.js spaces its lines less than rows: a few px to spare, no relayout)
+    lines = [name.split("<br>") for name in names]
+    items = [LEGEND_ITEM + max(text_width(line) for line in parts) for parts in lines]
     if sum(items) <= width:
-        return 1
+        return max(len(parts) for parts in lines)
     per_row = max(1, int((width + LEGEND_GAP) // (max(items) + LEGEND_GAP)))
-    return math.ceil(len(names) / per_row)
+    return sum(max(len(parts) for parts in lines[start:start + per_row])
+               for start in range(0, len(lines), per_row))
+
+
+_rows_of = legend_rows  # for _frame, whose argument has the name
+PHONE_WIDTH = 358  # px of a full-width chart on a 390 px phone
+
+
+def legend_name(name: str) -> str:
+    """A legend entry's name as written (chart_text.plain: every '<' and '&' as text) in
+    lines that fit a full-width chart's plot on screen beside the entry's symbol (a phone's
+    when the width is not known; left27: at 390 px a group's long name ran out of the
+    chart). Each line ends in its space, so the entry's text keeps its words; the hover
+    names the line whole."""
+    screen = _SCREEN.get()
+    room = (PHONE_WIDTH if screen is None else screen) - (FULL_WIDTH - PLOT_WIDTH) \
+        - LEGEND_ITEM
+    if text_width(name) <= room:
+        return plain(name)
+    return _BREAK.join(plain(line) for line in wrap_px(name, room, TICK_SIZE).split("<br>"))
 
 
 _FLAG_STYLE = {  # kind -> (legend name, marker)
@@ -420,9 +484,6 @@ def _span(lines: list[Line]) -> int:
     return (max(years) - min(years)) if years else 0
 
 
-MISSING_WORDS = "uppgift saknas"  # a member's bar slot without a value
-
-
 def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str | None = None,
                area: tuple[str, float] | None = None, height: int | None = None,
                computed_note: str | None = None,
@@ -440,18 +501,14 @@ def ranked_bar(df: pd.DataFrame, ind: Indicator, *, title: str, highlight: str |
     colour (no line across the bars and their labels); counts pass none, since an area's sum
     is larger than every member. ``highlight`` (the chosen kommun) is a darker grey.
     """
-    df = df.dropna(subset=["value"])[["kommun_name", "value"]]
-    names = list(df["kommun_name"])
-    if area is not None and area[1] is not None and not pd.isna(area[1]):
-        df = pd.concat([df, pd.DataFrame({"kommun_name": [f"{area[0]} (området)"],
-                                          "value": [area[1]]})], ignore_index=True)
-    df = df.sort_values("value").reset_index(drop=True)
-    top = float(df["value"].max()) if not df.empty else 1.0
-    lacking = [name for name in missing or [] if name not in names]
-    texts = [MISSING_WORDS] * len(lacking) + [
-        format_value(v, ind.decimals, ind.short_unit) for v in df["value"]]
-    df = pd.concat([pd.DataFrame({"kommun_name": lacking, "value": [0.0] * len(lacking)}),
-                    df], ignore_index=True)  # at the foot: a horizontal chart's first row
+    rows = member_bar_rows(df, missing, area)  # the deck's bars too (exports/deck.py)
+    names = list(df.dropna(subset=["value"])["kommun_name"])
+    top = float(rows["value"].max()) if rows["value"].notna().any() else 1.0
+    texts = [MISSING_WORDS if gap else format_value(v, ind.decimals, ind.short_unit)
+             for v, gap in zip(rows["value"], rows["missing"], strict=True)]
+    # a missing member's slot: an empty bar (0) with the words, at the foot
+    df = rows.assign(value=rows["value"].fillna(0.0))
+    lacking = list(rows.loc[rows["missing"], "kommun_name"])
     colors = [FOCUS if name not in names + lacking else "#4d4d4d" if name == highlight
               else "#b3b3b3" for name in df["kommun_name"]]
     fig = go.Figure(go.Bar(
@@ -729,6 +786,12 @@ def house_layout_at(fig: dict, width: int, height: int) -> None:
     if legend.get("orientation") == "h" and (hung or (
             legend.get("yanchor") == "bottom" and legend.get("y", 1) >= 1)):
         plot_width = width - margin.get("l", LEFT) - margin.get("r", 24)
+        for trace in fig.get("data", []):  # a name in lines for the screen: the image's
+            name = trace.get("name")
+            if isinstance(name, str) and _BREAK in name:
+                whole = name.replace(_BREAK, " ")
+                trace["name"] = whole if text_width(whole) + LEGEND_ITEM <= plot_width else \
+                    wrap_px(whole, plot_width - LEGEND_ITEM, TICK_SIZE).replace("<br>", _BREAK)
         names = legend_names(fig)
         margin["t"] = top_margin(legend_rows(names, plot_width) if names else 0, extra)
     _source_at(layout, width)
@@ -765,12 +828,21 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     # the top margin, or plotly.js pushes the plot down in a second layout pass (Unga,
     # Falun: "10,0" on a range to 10.16 stood 2.4 px above and pushed the plot 1.4 px)
     _set_layout(fig, yaxis={"automargin": "width+bottom"})
-    wrapped = wrap_px(source, SOURCE_WIDTH, SOURCE_SIZE)
+    # title and source in lines of the chart's width on screen, a phone's when not known
+    # (left26, left27: screen_wrap)
+    title_width, source_width = screen_wrap()
+    wrapped = wrap_px(source, source_width, SOURCE_SIZE)
     n_lines = wrapped.count("<br>") + 1
     axis_space = X_TICKS + X_TITLE if value_axis == "x" else X_TURNED
     bottom = axis_space + SOURCE_LINE * n_lines + 12
-    title = wrap_title(title)  # for a phone's chart, as the source line (left26)
+    title = wrap_title(title, title_width)
     extra = title_extra(title)
+    # long legend names in lines (legend_name), their rows counted with their lines
+    shown = [(n, t) for n, t in enumerate(fig.data)
+             if t.name and t.showlegend is not False]
+    named = {n: legend_name(t.name) for n, t in shown} if legend_rows else {}
+    if legend_rows and any("<br>" in name for name in named.values()):
+        legend_rows = _rows_of(list(named.values()))
     top = top_margin(legend_rows, extra)
     # the plot as high as before the legend hung from the title: the legend's rows and the
     # title's lines past two are added to the figure, not taken from the plot
@@ -801,6 +873,9 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
                        yanchor="bottom", showarrow=False, align="left",
                        font={"size": SOURCE_SIZE, "color": "#555555"})
     literal_figure(fig)  # names from users and links as written, never markup (chart_text)
+    for n, name in named.items():
+        if "<br>" in name:  # the name's own '<' written as text (legend_name: plain)
+            fig.data[n].name = name
 
 
 def _set_layout(fig: go.Figure, **props: object) -> None:

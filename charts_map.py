@@ -41,6 +41,7 @@ from charts import (
     SOURCE_WIDTH,
     TITLE_WIDTH,
     _wrap,
+    screen_width,
     title_extra,
     wrap_px,
     wrap_title,
@@ -308,7 +309,10 @@ def _frame(fig: go.Figure, *, title: str, source: str, size: MapSize, key_x: flo
     keeps what the reader did with the map (hover, zoom) when only the values change. The
     unwrapped title, source and key go in ``layout.meta`` for ``layout_at`` (an image's
     size)."""
-    shown, top, wrapped, bottom = _texts(title, source, size.width, phone=True)
+    # in a phone's lines unless the screen is known to hold the whole map (left27)
+    screen = screen_width()
+    shown, top, wrapped, bottom = _texts(title, source, size.width,
+                                         phone=screen is None or screen < size.width)
     # no base map (coasts, land, frame all off), Mercator as on web maps, the view fitted to
     # the shapes drawn, left of the key
     fig.update_layout(geo={"visible": False, "projection": {"type": "mercator"},

@@ -26,8 +26,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from transforms import areas as area_rules
 from transforms import bounds, monthly, periods
-from transforms.areas import coverage_label, lan_codes_of, missing_members, no_lan_note
+from transforms.areas import (
+    MISSING_WORDS,
+    coverage_label,
+    lan_codes_of,
+    member_bar_rows,
+    missing_members,
+    no_lan_note,
+)
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
 from transforms.formatting import (
@@ -88,7 +96,9 @@ class IndicatorSlide:
     flags: list[str]  # flagged values, marked as on screen
     missing: str | None  # why there is no chart (no data, not computable for an area)
     computed: bool  # the area's values are computed from its kommuner
-    members: pd.DataFrame | None = None  # kommun_name, value: bars when no area value exists
+    # kommun_name, value, missing: bars when no area value exists, bottom bar first
+    # (transforms.areas.member_bar_rows, as the page's bars: a member without a value too)
+    members: pd.DataFrame | None = None
     members_year: int | None = None
     dims: dict[str, str] = field(default_factory=dict)  # a monthly indicator's options
     sex: str = "T"  # the sex of the values shown (totals where the indicator lacks the chosen)
@@ -499,7 +509,10 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     others = []
     for line in lines:
         rows = line.data.dropna(subset=["value"])
-        partial = [(int(r.year), coverage_label(int(r.n_reporting), int(r.n_expected)))
+        partial = [(int(r.year), coverage_label(
+                       int(r.n_reporting), int(r.n_expected),
+                       None if pd.isna(share := getattr(r, "covered_share", None)) else share,
+                       ind.weight_label))
                    for r in rows.itertuples() if getattr(r, "status", None) == "partial"]
         if partial and line is focus:
             flags.append(f"{line.name}: alla kommuner rapporterar inte (ringat i diagrammet): "
@@ -764,6 +777,10 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     for obj, role in compared:
         df = (queries.monthly_series(con, ind, obj, use_sex, dims or {})
               if ind.frequency == "month" else queries.area_series(con, ind, obj, use_sex))
+        if role == "focus" and not obj.is_kommun and area_rules.needs_shares(
+                ind.aggregation, df):  # the population behind a partial rate, as the page
+            df = area_rules.with_shares(df, queries.covered_shares(
+                con, ind, list(obj.members), use_sex))
         if role == "focus":
             whole = df
             if ind.frequency == "month" and whole["value"].notna().sum() == 0:
@@ -814,7 +831,7 @@ def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,
     flags = [(f"Uppgift saknas {year}: {and_list(absent)} ({len(absent)} av "
               f"{len(area.members)} kommuner).")] if absent else []
     return IndicatorSlide(ind, [], sentences, flags, None, False,
-                          members=latest[["kommun_name", "value"]], members_year=year)
+                          members=member_bar_rows(latest, absent), members_year=year)
 
 
 # --- PowerPoint ---------------------------------------------------------------------------
@@ -948,7 +965,9 @@ def _chart(slide, box, item: IndicatorSlide):
 
 
 def _bars(slide, box, item: IndicatorSlide):
-    """The member kommuner's values as a native horizontal bar chart, highest on top."""
+    """The member kommuner's values as a native horizontal bar chart, highest on top; a
+    member without a value an empty slot at the foot, 'Tjörn (uppgift saknas)', as the
+    page's bars name it (``item.members``: member_bar_rows, bottom bar first)."""
     from pptx.chart.data import CategoryChartData
     from pptx.dml.color import RGBColor
     from pptx.enum.chart import XL_CHART_TYPE
@@ -956,10 +975,14 @@ def _bars(slide, box, item: IndicatorSlide):
 
     fmt = "#,##0" + ("." + "0" * item.ind.decimals if item.ind.decimals else "")
     data = CategoryChartData(number_format=fmt)
-    rows = item.members.iloc[::-1]  # a bar chart draws its first category at the bottom
-    data.categories = list(rows["kommun_name"])
-    data.add_series(str(item.members_year),
-                    [shown_number(v, item.ind.decimals) for v in rows["value"]])
+    rows = item.members  # a bar chart draws its first category at the bottom
+    # a missing member's words in its category: LibreOffice draws no label, not even a
+    # point's own text, where a point has no value (its PDF showed a bare "Tjörn")
+    data.categories = [f"{name} ({MISSING_WORDS})" if gap else name
+                       for name, gap in zip(rows["kommun_name"], rows["missing"], strict=True)]
+    data.add_series(str(item.members_year),  # no value (an empty cell), never 0
+                    [None if gap else shown_number(v, item.ind.decimals)
+                     for v, gap in zip(rows["value"], rows["missing"], strict=True)])
     x, y, w, h = box
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, Emu(int(x)), Emu(int(y)),
                                    Emu(int(w)), Emu(int(h)), data)

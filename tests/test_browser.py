@@ -87,9 +87,16 @@ def _heading(pg, name: str, *, exact: bool = False):
     widgets, not on ones the run is about to replace)."""
     heading = pg.get_by_role("heading", name=name, exact=exact).first
     heading.wait_for(timeout=RUN_TIMEOUT)
+    # the run made for the width the browser measured (ui/screen.py: a first visit's first
+    # run is made for a phone, and the page runs again once the width is reported)
+    pg.wait_for_function(SCREEN_SETTLED, timeout=RUN_TIMEOUT)
     pg.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
         timeout=RUN_TIMEOUT)
     return heading
+
+
+SCREEN_SETTLED = """() => { const d = document.documentElement.dataset;
+  return d.kolumnbreddMatt !== undefined && d.kolumnbredd === d.kolumnbreddMatt; }"""
 
 
 def _card(pg, label: str) -> str:

@@ -172,3 +172,58 @@ def test_a_lans_kommuner_leave_the_list_room_for_every_column_at_1280(
     width, room = boxes["scroll"]
     assert width <= room + 2, boxes  # was 265 in 226 (Kronoberg), 271 in 226 (Västerbotten)
     assert pg.outside == []
+
+
+# every word of the page's title (each part of a hyphenated name on its own) and the lines
+# it takes: a word whose letters stand on two lines was broken inside (left27)
+TITLE_WORDS = """() => {
+  const h = document.querySelector('[data-testid="stMainBlockContainer"] h1');
+  const words = [];
+  const walk = document.createTreeWalker(h, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    for (const m of node.data.matchAll(/[^\\s-]+-?/g)) {
+      const range = document.createRange();
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                               .map(r => Math.round(r.top)));
+      words.push({word: m[0], lines: tops.size});
+    }
+  }
+  const box = h.getBoundingClientRect();
+  return {words, size: getComputedStyle(h).fontSize, right: box.right,
+          column: h.parentElement.getBoundingClientRect().right};
+}"""
+
+
+@pytest.mark.parametrize(("query", "heading"), [
+    (("sida=karta&kommun=0780&grupp=Samordningsf%C3%B6rbundet%20V%C3%A4rend"
+      "&medlemmar=0764,0763,0780"), "Karta – Samordningsförbundet Värend (delad länk)"),
+    ("sida=karta&kommun=0139&omrade=kommungrupp:B5",
+     "Karta – B5 Lågpendlingskommun nära större stad"),
+])
+def test_the_title_breaks_between_words_on_a_phone(browser, app_url, query, heading):
+    """left27: at 390 px Streamlit's 44 px h1 broke 'Samordningsförb|undet' (the word is
+    wider than the column): on a narrow screen the title shrinks with the screen
+    (frame.HEADING_STYLE), so each word stands on one line; a desktop keeps 44 px."""
+    from tests.test_browser import _new_page
+
+    pg = _new_page(browser, viewport=(390, 844))
+    try:
+        _open(pg, f"{app_url}/?{query}")
+        _heading(pg, heading)
+        at = pg.evaluate(TITLE_WORDS)
+        assert [w["word"] for w in at["words"]] == heading.replace("-", "- ").split(), at
+        assert [w["word"] for w in at["words"] if w["lines"] != 1] == [], at
+        assert at["right"] <= at["column"] + 0.5, at
+        assert float(at["size"].removesuffix("px")) < 44, at
+        if os.environ.get("SCREENSHOT_DIR"):
+            pg.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"])
+                                   / f"title_390_{query[-2:]}.png"))
+        pg.set_viewport_size({"width": 1400, "height": 900})
+        pg.wait_for_function("() => getComputedStyle(document.querySelector("
+                             "'[data-testid=\"stMainBlockContainer\"] h1')).fontSize === '44px'")
+        assert [w["word"] for w in pg.evaluate(TITLE_WORDS)["words"]
+                if w["lines"] != 1] == []
+    finally:
+        pg.context.close()

@@ -228,11 +228,12 @@ def test_a_kommuns_hidden_newest_month_is_shown_as_hidden(af_august, tmp_path, m
     assert not any(label.startswith("Uppvidinge, juli 2026") for label in found)
 
 
-def test_jamfor_references_and_area_kind_values_say_minst(app_env, warehouse, shared):
+def test_jamfor_references_and_karta_area_values_say_minst(app_env, warehouse, shared):
     """Jämför's ranking of biståndshushåll 2022 with Stockholms län and Riket as reference
     rows: the län's 26 589 is 25 of 26 kommuner, Riket's a sum without the kommuner lacking
     a value; both are 'minst …' on screen and 'nedre gräns' in the download (they were bare
-    numbers), and area_kind_values flags the län as a lower bound."""
+    numbers), and Karta's län layer (queries.area_values, what the page calls; the unused
+    area_kind_values went, left27) flags the län as a lower bound."""
     from ui.pages.jamfor import ranking_export, ranking_table, ranking_view
 
     values = _kolada(shared, "N31910")
@@ -257,12 +258,13 @@ def test_jamfor_references_and_area_kind_values_say_minst(app_env, warehouse, sh
     data = ranking_export(table, ind, "2022", "T", _Sel()).data
     flagged = data[data["anmärkning"] == "nedre gräns"]
     assert sorted(flagged["namn"]) == ["Riket", "Stockholms län"]
-    kinds = queries.area_kind_values(warehouse, "N31910", "lan", 2022).set_index("area_id")
+    kinds = queries.area_values(warehouse, ind, "lan", "2022").set_index("area_id")
     assert kinds.loc[STOCKHOLM, "value"] == lan and kinds.loc[STOCKHOLM, "is_lower_bound"]
+    assert kinds.loc[STOCKHOLM, "status"] == "partial"
     assert not kinds.loc["lan:07", "is_lower_bound"]  # Kronoberg: every kommun has a value
     # a share over the reporting kommuner is an estimate, not a bound
-    assert not queries.area_kind_values(warehouse, "N31807", "lan", 2022)[
-        "is_lower_bound"].any()
+    share = queries.indicator(warehouse, "N31807")
+    assert not queries.area_values(warehouse, share, "lan", "2022")["is_lower_bound"].any()
 
 
 def test_the_cli_series_says_minst_for_a_sum_without_some_kommuner(built, shared):
@@ -284,3 +286,54 @@ def test_the_cli_series_says_minst_for_a_sum_without_some_kommuner(built, shared
     assert df.loc[2022, "is_lower_bound"] and df.loc[2022, "n_reporting"] == 25
     complete = df[df["n_reporting"] == df["n_expected"]]
     assert len(complete) and not complete["is_lower_bound"].any()
+
+
+BLEKINGE = "lan:10"
+
+
+def test_a_weighted_rate_from_some_kommuner_says_the_population_behind_it(app_env, warehouse,
+                                                                           shared):
+    """left27: Unga vuxna med ekonomiskt bistånd (U31804, weighted by befolkningen 16–64 år,
+    N01954 + N01955) in Blekinge 2022 rests on 4 of 5 kommuner. The card, the chart's hover
+    and the download said "4 av 5 kommuner" only; they now say how much of the population
+    the 4 carry, by the weights the rate used: Σ 16–64 of the reporting kommuner over all 5."""
+    from tests.test_app import _figures, _shown
+
+    members = list(queries.area(warehouse, BLEKINGE).members)
+    rate = _kolada(shared, "U31804")
+    people = {k: _kolada(shared, "N01954")[(k, 2022)] + _kolada(shared, "N01955")[(k, 2022)]
+              for k in members}
+    reporting = [k for k in members if (k, 2022) in rate]
+    assert len(reporting) == 4
+    share = sum(people[k] for k in reporting) / sum(people.values())
+    ind = queries.indicator(warehouse, "U31804")
+    got = queries.covered_shares(warehouse, ind, members).set_index("year")["covered_share"]
+    assert got[2022] == pytest.approx(share)
+    assert got[2021] == pytest.approx(1.0)  # every kommun reports
+    words = f"4 av 5 kommuner, {round(100 * share)}\u00a0% av befolkningen 16–64 år"
+    # the rate itself is these kommuner's, weighted alike
+    whole = sum(rate[(k, 2022)] * people[k] for k in reporting) / sum(
+        people[k] for k in reporting)
+    series = blocks.with_coverage(ind, queries.area(warehouse, BLEKINGE), "T",
+                                  queries.area_series(warehouse, ind,
+                                                      queries.area(warehouse, BLEKINGE)))
+    row = series.set_index("year").loc[2022]
+    assert row["value"] == pytest.approx(whole)
+    # the download's täckning
+    table = series_frame([("Blekinge län", series)], ind, sex="Totalt")
+    assert table.set_index("år").loc[2022, "täckning"] == words
+    assert table.set_index("år").loc[2021, "täckning"] == ""
+    # the card and the chart's hover, on Unga for Blekinge
+    at = _shown(sida="unga", omrade=BLEKINGE, kommun="1080", fran="2015", till="2022")
+    assert not at.exception
+    card = {c.label: c for c in cards(at)}[f"{ind.label}, 2022"]
+    assert f"Områdesvärdet bygger på {words}." in card.notes
+    hovers = [" ".join(map(str, t.get("hovertext") or [])) for fig in _figures(at)
+              if fig["layout"]["title"]["text"].startswith(ind.label) for t in fig["data"]]
+    assert any(f"bygger på {words}" in h for h in hovers)
+    # the deck's slide says it as the page does
+    from exports import deck
+
+    item = deck.plan(warehouse, queries.area(warehouse, BLEKINGE), ["U31804"], 2015,
+                     2022).slides[0]
+    assert any(f"2022 ({words})" in flag for flag in item.flags), item.flags

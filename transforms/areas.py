@@ -170,11 +170,77 @@ def _add_extra(out: pd.DataFrame, extra: pd.DataFrame, keys: list[str]) -> pd.Da
     return out.drop(columns=["_v", "_lb"])
 
 
-def coverage_label(n_reporting: int, n_expected: int) -> str:
-    """'12 av 13 kommuner' (Swedish), or '' when every expected member reports."""
+def coverage_label(n_reporting: int, n_expected: int, share: float | None = None,
+                   population: str | None = None) -> str:
+    """'12 av 13 kommuner' (Swedish), or '' when every expected member reports. With the
+    ``share`` (0–1) of the weight the reporting members carry and the weight's name
+    (``population``, Indicator.weight_label): '2 av 3 kommuner, 71 % av befolkningen 16–64
+    år' (left27: for a weighted rate the people behind it matter, not only the count)."""
     if n_reporting >= n_expected:
         return ""
-    return f"{n_reporting} av {n_expected} kommuner"
+    text = f"{n_reporting} av {n_expected} kommuner"
+    if share is None or population is None or not np.isfinite(share):
+        return text
+    return f"{text}, {population_share_text(share)} av {population}"
+
+
+def population_share_text(share: float) -> str:
+    """'71 %' for 0.712: whole percent, never '100 %' or '0 %' for a part (a member is
+    missing, so the reporting ones carry less than all and, having reported, more than
+    none)."""
+    percent = min(99, max(1, round(100 * float(share))))
+    return f"{percent}\u00a0%"
+
+
+def covered_shares(members: list[str], values: pd.DataFrame, first_years: pd.Series,
+                   weights: pd.DataFrame) -> pd.Series:
+    """Per year, the share of an area's weight carried by the members its rate was computed
+    from, as ``aggregate``'s rule 'weighted' counts them: a member reports with a value and
+    a weight > 0, and is expected when it reports or existed that year (its first year, or
+    always when unknown). ``members``: the area's kommun codes; ``values``: their rows
+    (kommun_code, year, value); ``first_years``: kommun code -> first year; ``weights``:
+    each member's weight per year as the rate used it (kommun_code, year, weight). Indexed
+    by the years of ``values``; NaN where an expected member has no weight (its people
+    cannot be counted) or the expected weigh nothing."""
+    codes = list(dict.fromkeys(members))
+    years = sorted(values["year"].dropna().astype(int).unique())
+    if not years:
+        return pd.Series(dtype="float64")
+    grid = pd.MultiIndex.from_product([codes, years], names=["kommun_code", "year"])
+    shape = (len(codes), len(years))
+    valued = values.dropna(subset=["value"]).set_index(["kommun_code", "year"])["value"]
+    has = valued[~valued.index.duplicated()].reindex(grid).notna().to_numpy().reshape(shape)
+    weight = weights.set_index(["kommun_code", "year"])["weight"]
+    w = weight[~weight.index.duplicated()].reindex(grid).to_numpy(
+        dtype="float64").reshape(shape)
+    first = first_years.reindex(codes).to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        reporting = has & (w > 0)
+        existed = np.isnan(first)[:, None] | (np.array(years)[None, :] >= first[:, None])
+    expected = reporting | existed
+    unknown = (expected & np.isnan(w)).any(axis=0)
+    whole = np.where(expected, np.nan_to_num(w), 0.0).sum(axis=0)
+    part = np.where(reporting, w, 0.0).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(unknown | (whole <= 0), np.nan, part / whole)
+    return pd.Series(share, index=pd.Index(years, name="year"), dtype="float64")
+
+
+def needs_shares(rule: str, series: pd.DataFrame) -> bool:
+    """Whether an area's yearly ``series`` has a weighted rate's partial year, whose coverage
+    names the share of the population behind it (with_shares)."""
+    return (rule == "weighted" and "year" in series and "status" in series
+            and bool((series["status"] == "partial").any()))
+
+
+def with_shares(series: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """``series`` with ``covered_share`` on its partial years from ``shares`` (year,
+    covered_share: covered_shares per year), NaN elsewhere; the page's and the deck's
+    coverage words read it (coverage_label)."""
+    found = dict(zip(shares["year"].astype(int), shares["covered_share"], strict=True))
+    return series.assign(covered_share=[
+        found.get(int(y), np.nan) if s == "partial" else np.nan
+        for y, s in zip(series["year"], series["status"], strict=True)])
 
 
 def mark_partial_sums(series: pd.DataFrame, rule: str) -> pd.DataFrame:
@@ -210,6 +276,31 @@ def missing_members(values: pd.DataFrame, members: list[tuple[str, str]], year: 
     first = values.dropna(subset=["first_year"]).groupby("kommun_code")["first_year"].min()
     return [name for code, name in members
             if code not in valued and not (code in first and int(first[code]) > year)]
+
+
+MISSING_WORDS = "uppgift saknas"  # a member's bar slot without a value
+
+
+def member_bar_rows(values: pd.DataFrame, missing: list[str] | None = None,
+                    area: tuple[str, float | None] | None = None) -> pd.DataFrame:
+    """The rows of a bar chart of member kommuner in one period, bottom bar first (plotly's
+    and PowerPoint's order of a horizontal bar chart): the members in ``missing`` (names of
+    members without a value, missing_members) at the foot, then the members with a value
+    (``values``: kommun_name, value) and the area's own value (``area``: name, value, a bar
+    '<name> (området)') lowest to highest. Columns kommun_name, value (NaN where missing),
+    missing (bool). One function for the page's bars and the deck's (left27: the deck left a
+    member without a value out)."""
+    have = values.dropna(subset=["value"])[["kommun_name", "value"]]
+    names = set(have["kommun_name"])
+    if area is not None and area[1] is not None and not pd.isna(area[1]):
+        have = pd.concat([have, pd.DataFrame({"kommun_name": [f"{area[0]} (området)"],
+                                              "value": [float(area[1])]})], ignore_index=True)
+    have = have.sort_values("value", kind="stable").assign(missing=False)
+    lacking = [name for name in dict.fromkeys(missing or []) if name not in names]
+    foot = pd.DataFrame({"kommun_name": lacking, "value": [np.nan] * len(lacking),
+                         "missing": [True] * len(lacking)})
+    rows = pd.concat([foot, have], ignore_index=True) if lacking else have
+    return rows.astype({"value": "float64", "missing": bool}).reset_index(drop=True)
 
 
 def lan_codes_of(members: list[str] | tuple[str, ...]) -> list[str]:

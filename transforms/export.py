@@ -97,8 +97,11 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
         for r in df.itertuples():
             status = getattr(r, "status", None)
             cover = ""
-            if status in ("partial", "withheld"):
-                cover = coverage_label(int(r.n_reporting), int(r.n_expected))
+            if status in ("partial", "withheld"):  # a weighted rate's share too (left27)
+                share = getattr(r, "covered_share", None)
+                cover = coverage_label(int(r.n_reporting), int(r.n_expected),
+                                       None if share is None or pd.isna(share) else share,
+                                       ind.weight_label)
             when = {"månad": str(r.period)[:7]} if monthly else {"år": int(r.year)}
             chosen = option_cells(options, getattr(r, "band", None)) if options else {}
             rows.append({"område": name, **when, "kön": sex, **chosen,

@@ -16,6 +16,7 @@ import streamlit as st
 
 import charts
 from chart_text import as_text
+from transforms import areas as area_rules
 from transforms import bounds, monthly, periods, ranking
 from transforms.areas import coverage_label, lan_codes_of, missing_members, no_lan_note
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
@@ -92,8 +93,30 @@ def sex_for(sel: Selection, ind: Indicator) -> tuple[str, str]:
 
 
 def series(sel: Selection, ind: Indicator, area: queries.Area, sex: str) -> pd.DataFrame:
-    """An area's series inside the chosen period."""
-    return periods.clip(query("area_series", ind, area, sex), sel.start, sel.end)
+    """An area's series inside the chosen period (with_coverage: a weighted rate's partial
+    years say the share of the population behind them)."""
+    return with_coverage(ind, area, sex,
+                         periods.clip(query("area_series", ind, area, sex), sel.start, sel.end))
+
+
+def with_coverage(ind: Indicator, area: queries.Area, sex: str, df: pd.DataFrame
+                  ) -> pd.DataFrame:
+    """``df`` (an area's yearly series) with ``covered_share`` where an area's weighted rate
+    rests on some of its members (status 'partial'): the share of the weight the reporting
+    ones carry, by the rate's own weights (queries.covered_shares), for the coverage words
+    ('2 av 3 kommuner, 71 % av befolkningen 16–64 år'; left27). Other series as they are."""
+    if area.is_kommun or not area_rules.needs_shares(ind.aggregation, df):
+        return df
+    return area_rules.with_shares(df, query("covered_shares", ind, list(area.members), sex))
+
+
+def coverage_text(ind: Indicator, row: pd.Series) -> str:
+    """'4 av 5 kommuner, 92 % av befolkningen 16–64 år' for a partial area value (the share
+    only where with_coverage found it), '' when every member reports."""
+    share = row.get("covered_share")
+    return coverage_label(int(row["n_reporting"]), int(row["n_expected"]),
+                          None if share is None or pd.isna(share) else float(share),
+                          ind.weight_label)
 
 
 def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[queries.Area, str]]:
@@ -172,7 +195,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
         return Card(CardView(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}"))
-    whole = query("area_series", ind, sel.area, sex)
+    whole = with_coverage(ind, sel.area, sex, query("area_series", ind, sel.area, sex))
     found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
     if found is None:
         return Card(CardView(info=f"**{ind.label}**: inga värden för "
@@ -189,7 +212,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
         delta, notes = change_of(sel, ind, sex, latest, previous, freq)
     lower = bounds.is_lower(latest)  # a sum of counts with members missing (numfix26)
     if latest.get("status") == "partial":
-        cover = coverage_label(int(latest["n_reporting"]), int(latest["n_expected"]))
+        cover = coverage_text(ind, latest)
         notes = (f"Områdesvärdet bygger på {cover}." + (
             " **Minst:** kommuner utan värde saknas i summan, så det sanna antalet är minst "
             "detta." if lower else ""),) + notes
@@ -376,7 +399,7 @@ class ChartParts:
 
 def indicator_chart(sel: Selection, indicator_id: str) -> None:
     """The comparison chart over time, its source footer and the numbers as CSV."""
-    parts = cached("chart", (indicator_id, sel.view_key()),
+    parts = cached("chart", (indicator_id, sel.view_key(), charts.screen_width()),
                    lambda: chart_of(sel, indicator_id))
     if parts is None:
         return
@@ -460,7 +483,7 @@ def area_note(ind: Indicator) -> str:
 
 def members_block(sel: Selection, indicator_id: str) -> None:
     """An area's member kommuner ranked on the latest period, with the area marked."""
-    parts = cached("members", (indicator_id, sel.view_key()),
+    parts = cached("members", (indicator_id, sel.view_key(), charts.screen_width()),
                    lambda: members_chart_of(sel, indicator_id))
     if parts is None:
         return
@@ -710,7 +733,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     mart = monthly_marts()[ind.mart]
     dims = _monthly_options(sel, ind, mart, options)
     parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
-                               sel.view_key()), lambda: monthly_of(sel, ind, mart, dims))
+                               sel.view_key(), charts.screen_width()),
+                    lambda: monthly_of(sel, ind, mart, dims))
     if cards or ind.aggregation == "sum":  # a count's län and Riket stand beside it as numbers
         _monthly_cards(ind, list(parts.cards), parts.sex_reason)
     if parts.sentence:

@@ -27,6 +27,7 @@ from typing import TypeVar
 import duckdb
 import streamlit as st
 
+import charts
 import config
 from transforms.catalogue import Indicator
 from warehouse import queries
@@ -237,7 +238,8 @@ def figure(build: Callable[..., T], *args, **kwargs) -> T:
     """``build(*args, **kwargs)`` (a figure builder in charts.py), made once per distinct input
     and shared by every session and rerun after that. The inputs are the data drawn, so no
     warehouse identity is needed; the figure returned must not be changed by the caller."""
-    digest = _digest((args, kwargs))
+    # the width on screen too: titles and source lines are wrapped for it (charts.on_screen)
+    digest = _digest((args, kwargs, charts.screen_width()))
     if digest is None:
         return build(*args, **kwargs)
     name = f"{build.__module__}.{build.__qualname__}:{id(build)}"

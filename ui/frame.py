@@ -14,8 +14,9 @@ from pathlib import Path
 
 import streamlit as st
 
+import charts
 from transforms.formatting import data_dates_text
-from ui import cards, render, selection, swedish
+from ui import cards, render, screen, selection, swedish
 from ui.data import query, run_scope, warehouse_ready
 from ui.page_spec import PageSpec, load_pages
 
@@ -31,6 +32,20 @@ section[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"] {
 section[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]:hover,
 .st-key-meny > :nth-child(%d) a[data-testid="stPageLink-NavLink"] {
   background-color: rgba(151, 166, 195, 0.25);
+}
+</style>"""
+# A page's title breaks between words (and after a hyphen: "Upplands-|Bro"), never inside
+# one: Streamlit's h1 is 2.75rem at every width and may break a word that does not fit a
+# line (overflow-wrap: break-word), so at 390 px "Karta – Samordningsförbundet Värend" read
+# "Samordningsförb / undet" (left27). On a narrow screen the title shrinks with the screen,
+# so a word of up to ~24 letters fits a line (≈ 0.55 em a letter in the bold face at 7.5vw:
+# 358 px at 390). No automatic hyphenation: it would also split words that fit a line of
+# their own. break-word stays the last resort for a longer word (a user's group name), which
+# would otherwise run out of the page.
+HEADING_STYLE = """<style>
+[data-testid="stMainBlockContainer"] h1 { hyphens: manual; word-break: normal; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] h1 { font-size: clamp(1.5rem, 7.5vw, 2.75rem); }
 }
 </style>"""
 
@@ -122,7 +137,7 @@ def _menu(menu, root: st.Page, sel: selection.Selection, pages: dict[str, PageSp
     real link: it opens in a new tab too); the page shown is highlighted."""
     with menu:
         shown = list(pages).index(sel.page.id) + 1
-        st.html(_MENU_STYLE % shown + cards.STYLE)  # the cards' look: ui/cards.py
+        st.html(_MENU_STYLE % shown + HEADING_STYLE + cards.STYLE)  # cards: ui/cards.py
         for page_id, spec in pages.items():
             st.page_link(root, label=spec.title, query_params=sel.link_params(page_id),
                          width="stretch")
@@ -138,6 +153,13 @@ def run() -> None:
 def _run() -> None:
     menu = st.sidebar.container(key="meny")  # filled once the selection is known
     preload_charts()
+    # the charts made for the width the reader's browser gives them (a phone's until known)
+    with charts.on_screen(screen.chart_width()):
+        _page(menu)
+
+
+def _page(menu) -> None:
+    """The page the link names, inside the frame: the selection, the menu, the footer."""
     if not warehouse_ready():
         st.navigation([st.Page(no_data_message, title=APP_TITLE)], position="hidden").run()
         st.stop()

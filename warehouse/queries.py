@@ -471,6 +471,40 @@ def area_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T") -> pd.
                                 is_sum=ind.aggregation == "sum")
 
 
+def covered_shares(con: Con, ind: Indicator, members: list[str], sex: str = "T"
+                   ) -> pd.DataFrame:
+    """year, covered_share: for a yearly indicator weighted by a population, the share of the
+    members' weight (the same weights, by the same rules, as the area's rate: this sex's,
+    else the total's where the weights have no rows of their own for the sex) that the
+    members reporting that year carry (transforms.areas.covered_shares; NaN where an expected
+    member has no weight). Empty for any other rule (left27: "2 av 3 kommuner, 71 % av
+    befolkningen 16–64 år")."""
+    if ind.aggregation != "weighted" or ind.is_monthly or not members:
+        return pd.DataFrame({"year": pd.Series(dtype="int64"),
+                             "covered_share": pd.Series(dtype="float64")})
+    codes = list(dict.fromkeys(members))
+    values = con.execute("""select kommun_code, year, value from marts.observation_kommun_year
+                            where indicator_id = ? and sex = ?
+                              and list_contains(?, kommun_code)""",
+                         [ind.id, sex, codes]).df()
+    first = con.execute("select kommun_code, first_year from marts.kommun "
+                        "where list_contains(?, kommun_code)", [codes]).df()
+    weights = con.execute("select kommun_code, year, sex, weight " + _weights_from(ind)
+                          + " and list_contains(?, kommun_code) and (sex = ? or sex = 'T')",
+                          [_weights_key(ind), codes, sex]).df()
+    by_sex = sex != "T" and con.execute(
+        "select count(*) > 0 from (select 1 " + _weights_from(ind) + " and sex = ? limit 1)",
+        [_weights_key(ind), sex]).fetchone()[0]
+    own = weights[weights["sex"] == sex].set_index(["kommun_code", "year"])["weight"]
+    total = weights[weights["sex"] == "T"].set_index(["kommun_code", "year"])["weight"]
+    used = own if by_sex else own.combine_first(total)
+    shares = area_rules.covered_shares(
+        codes, values, first.set_index("kommun_code")["first_year"],
+        used.rename("weight").reset_index())
+    return pd.DataFrame({"year": shares.index.to_numpy(dtype="int64"),
+                         "covered_share": shares.to_numpy(dtype="float64")})
+
+
 def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T") -> pd.DataFrame:
     """Each member kommun's series: kommun_code, kommun_name, year, value, and first_year (the
     year the kommun first existed, from its population: Knivsta 2003)."""
@@ -579,23 +613,6 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
                          "value": value.astype(float).to_numpy(),
                          "status": np.where(rows["masked"].astype(bool), "masked", None)}
                         ).sort_values("kommun_code").reset_index(drop=True)
-
-
-def area_kind_values(con: Con, indicator_id: str, kind: str, year: int,
-                     sex: str = "T") -> pd.DataFrame:
-    """Every official area of one kind (län, la, fa, kommungrupp) in one year: area_id,
-    area_name, value (withheld values are NaN), for ranking an area among its kind, and
-    is_lower_bound: a count summed without some members ('partial', an indicator whose rule
-    is 'sum') is at least this, as official_area_series flags it (numfix26)."""
-    sql = """select a.area_id, a.area_name,
-                    case when v.status = 'withheld' then null else v.value end as value,
-                    coalesce(v.status = 'partial', false)
-                        and coalesce(i.aggregation = 'sum', false) as is_lower_bound
-             from marts.area a join marts.area_indicator_year v using (area_id)
-             left join marts.indicator i using (indicator_id)
-             where v.indicator_id = ? and a.area_kind = ? and v.year = ? and v.sex = ?
-             order by a.area_id"""
-    return con.execute(sql, [indicator_id, kind, int(year), sex]).df()
 
 
 def published_series(con: Con, indicator_id: str, area_id: str, sex: str = "T") -> pd.DataFrame:
