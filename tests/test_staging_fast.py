@@ -156,3 +156,37 @@ def test_another_kpis_repeated_row_in_a_body_is_left_out_like_the_reference(tmp_
     assert fast is not None
     pd.testing.assert_frame_equal(fast, _reference(files), check_exact=True)
     assert fast["municipality_id"].tolist() == ["0180", "0182"]
+
+
+def test_the_staged_table_is_written_by_one_duckdb_thread(built, tmp_path):
+    """The table written from the Arrow rows by one thread (stop 27: by two it cost ~50 %
+    more CPU and held ~25-40 MiB more, the build's highest step then); the connection's own
+    setting back afterwards, and the rows those of the reference, on real bodies (N01951)."""
+    import duckdb
+
+    from transforms.staging_kolada import stage_values_into, staged_frame
+
+    snap = complete_snapshots(built["raw"], "kolada", "data__N01951")[0]
+    files = [("N01951", p, snap.folder.name) for p in snap.files]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("set threads = 2")
+    seen = []
+
+    class Watched:  # the connection, noting DuckDB's threads whenever the table is written
+        def __getattr__(self, name):
+            return getattr(con, name)
+
+        def execute(self, sql, *args):
+            if sql.lstrip().startswith(("create table", "insert into")):
+                seen.append(con.execute("select current_setting('threads')").fetchall()[0][0])
+            return con.execute(sql, *args)
+
+    assert stage_values_into(Watched(), files, "main.staged")
+    assert seen == [1]
+    assert con.execute("select current_setting('threads')").fetchall()[0][0] == 2
+    fast = staged_frame(con.sql("select * from main.staged").to_arrow_table())
+    pd.testing.assert_frame_equal(fast, _reference(files), check_exact=True)
+    assert len(fast) > 10_000
+    goteborg = fast[(fast["municipality_id"] == "1480") & (fast["year"] == 2022)
+                    & (fast["gender"] == "T")]
+    assert len(goteborg) == 1 and goteborg["value"].iloc[0] > 500_000

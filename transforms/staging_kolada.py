@@ -7,7 +7,9 @@ stays null with its status, never zero.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -193,10 +195,25 @@ def _read_batch(con: duckdb.DuckDBPyConnection, paths: list[Path], numbers: list
             return False
         head = (f"create table {sql_identifier(table)} as " if first
                 else f"insert into {sql_identifier(table)} ")
-        con.execute(head + _STAGED_SQL, params)
+        with _one_thread(con):
+            con.execute(head + _STAGED_SQL, params)
     finally:
         con.unregister("_part")
     return True
+
+
+@contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's threads set to one inside, then back. The table written from the Arrow rows
+    (512 618 rows on the full mirror) by two threads cost ~0.25 s of CPU and held ~50-70 MiB
+    more while writing (the build's highest step then); by one ~0.17 s and ~27 MiB, in about
+    the same wall time (stop 27, bench/results/build.md)."""
+    threads = con.execute("select current_setting('threads')").fetchall()[0][0]
+    con.execute("set threads = 1")
+    try:
+        yield
+    finally:
+        con.execute("set threads = ?", [threads])
 
 
 def stage_values_into(con: duckdb.DuckDBPyConnection, files: list[tuple[str, Path, str]],
