@@ -344,13 +344,10 @@ def no_lan_of(con, area: queries.Area) -> str:
 
 
 def _value_text(ind: Indicator, value: float | None) -> str:
-    """'1\u00a0133', '8,0 %': a value as the screen writes it, its thousands joined by a
-    non-breaking space, so a slide's line never breaks inside a number (walk27: '(1 / 133
-    färre än 2015)'); the unit after a plain space, as the slides wrote it before."""
-    return _UNIT_GAP.sub(" ", format_value(value, ind.decimals, ind.short_unit))
-
-
-_UNIT_GAP = re.compile(r"\u00a0(?=\D)")  # the space before a unit, not a thousands space
+    """'1\u00a0133', '8,0\u00a0%': a value as the screen writes it, its thousands and its
+    unit joined by non-breaking spaces, so a slide's line never breaks inside a number (walk27:
+    '(1 / 133 färre än 2015)') nor between a number and its unit ('8,0 / %')."""
+    return format_value(value, ind.decimals, ind.short_unit)
 
 
 def change_text(ind: Indicator, change: float, previous: str) -> str:
@@ -1026,7 +1023,7 @@ def _definition_chunks(slides: list[IndicatorSlide], limit: int = 3000) -> list[
         named = f" ({ind.source_id})" if ind.source_id else ""
         text = (f"{ind.label}{named}: {ind.definition_text} "
                 f"{ind.source_line}. Hämtad {format_date(ind.fetched_at)}.")
-        text = " ".join(text.split())
+        text = re.sub(r"[ \t\r\n]+", " ", text).strip()  # whitespace runs as one; NBSPs kept
         if chunks[-1] and size + len(text) > limit:
             chunks.append([])
             size = 0

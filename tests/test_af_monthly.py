@@ -310,8 +310,8 @@ def test_the_deck_takes_afs_monthly_share(con, af_built):
         assert item.shown(line) == [shown_number(values.get(k), 1) for k in item.keys]
     lan = queries.monthly_series(con, ind, queries.area(con, "lan:07"))
     lan_aug = lan.set_index(pd.to_datetime(lan["period"]))["value"][pd.Timestamp("2026-08-01")]
-    assert item.sentences[0].endswith(f"; {KRONOBERG} {format_number(lan_aug, 1)} %, Riket "
-                                      f"{format_number(RIKET_SHARE, 1)} %.")
+    assert item.sentences[0].endswith(f"; {KRONOBERG} {format_number(lan_aug, 1)}\u00a0%, Riket "
+                                      f"{format_number(RIKET_SHARE, 1)}\u00a0%.")
     assert item.sentences[0].startswith(f"{ind.label} var ")
     assert " i augusti 2026 i Växjö" in item.sentences[0]
     assert "än i augusti 2025" not in item.sentences[0]  # no August 2025 in the files
@@ -332,7 +332,7 @@ def test_the_deck_takes_afs_monthly_share(con, af_built):
     assert young.keys[-1] == pd.Timestamp("2026-08-01")
     assert young.shown(young.lines[0]) == [shown_number(values.get(k), 1) for k in young.keys]
     assert young.sentences[0].startswith(
-        f"{young.ind.label} var {format_number(values[pd.Timestamp('2026-08-01')], 1)} % i "
+        f"{young.ind.label} var {format_number(values[pd.Timestamp('2026-08-01')], 1)}\u00a0% i "
         f"augusti 2026 i Växjö")
     assert "Ålder: 18–24 år." in young.flags  # the band of the hand-made files
 

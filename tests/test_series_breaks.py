@@ -66,8 +66,8 @@ def test_the_deck_gives_no_change_across_the_break(warehouse):
     focus = queries.area_series(warehouse, ind, area).set_index("year")["value"]
     item = deck.plan(warehouse, area, ["N31816"], 2010, 2017).slides[0]
     value = format_number(focus[2017], 1)
-    assert item.sentences[0].startswith(f"{ind.label} var {value} % 2017 i Växjö;")
-    assert item.sentences[1] == f"2010–2017: från {format_number(focus[2010], 1)} % till {value} %."
+    assert item.sentences[0].startswith(f"{ind.label} var {value}\u00a0% 2017 i Växjö;")
+    assert item.sentences[1] == f"2010–2017: från {format_number(focus[2010], 1)}\u00a0% till {value}\u00a0%."
     assert REASON_2017.format(then=2016, now=2017) in item.flags
     assert REASON_2017.format(then=2010, now=2017) in item.flags
     assert not any(f.startswith("Seriebrott 2017") for f in item.flags)

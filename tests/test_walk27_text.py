@@ -71,3 +71,20 @@ def test_the_decks_numbers_keep_their_thousands_together(warehouse, shared):
     # no number on any slide is split by a plain space between its thousands
     assert not re.findall(r"\d \d{3}(?!\d)", text.replace("\n", " ")), \
         re.findall(r".{20}\d \d{3}(?!\d).{5}", text)
+
+
+def test_the_decks_values_keep_their_unit_and_definitions_their_spaces(warehouse, shared):
+    """A rate on a slide is '8,0\u00a0%', never '8,0 %' with a plain space a line may break at
+    ('8,0' / '%'), and the definitions slide keeps the non-breaking spaces of its texts."""
+    from pptx import Presentation
+
+    pptx, _, _ = deck.build(warehouse, SODRA, ["N03920"], 2015, 2022, pdf=False)
+    slides = list(Presentation(io.BytesIO(pptx)).slides)
+    text = "\n".join(p.text for slide in slides for shape in slide.shapes
+                     if shape.has_text_frame for p in shape.text_frame.paragraphs)
+    # the group's 2022 rate from the warehouse the slide reads, written as the screen writes it
+    ind = queries.indicator(warehouse, "N03920")
+    series = queries.area_series(warehouse, ind, SODRA).set_index("year")
+    shown = format_number(series.loc[2022, "value"], 1)
+    assert f"{shown}\u00a0%" in text
+    assert not re.findall(r"\d %", text), re.findall(r".{20}\d %.{5}", text)
