@@ -162,6 +162,12 @@ def test_a_copied_link_reopens_the_same_view_in_a_fresh_browser(page, browser, a
         assert fresh.get_by_role("combobox", name="Kommun").input_value() == "Växjö"
         assert fresh.url == copied
         assert fresh.failed == [] and fresh.outside == []
+        # the app stores nothing in the reader's browser beyond Streamlit's XSRF token and theme
+        # (a layout cookie would need a public site's consent banner; ui/screen.py)
+        assert [c["name"] for c in fresh.context.cookies()
+                if not c["name"].startswith("_streamlit")] == []
+        assert [k for k in fresh.evaluate("Object.keys(window.localStorage)")
+                if not k.startswith("stActiveTheme")] == []  # Streamlit's theme only
 
 
 def test_menu_back_and_forward_move_between_views_and_keep_the_selection(page, app_url):

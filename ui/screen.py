@@ -5,25 +5,25 @@ line are wrapped at the chart's own width (charts.on_screen), not a phone's on e
 The server cannot see the browser, and plotly.js never wraps a title. So a small component
 (Streamlit's components v2: inline JavaScript, no build) measures the main column, the width
 a full-width chart gets, and reports it rounded down to STEP px; a resize across a step
-reports again. The width is also kept in a cookie, which the next visit's first run reads, so
-a returning reader's first view is already made at its width. Until a width is known (a first
-visit's first run, AppTest, a browser without JavaScript) charts are made for a phone, as
-before: a title wrapped too narrow is still inside the chart, one wrapped too wide is cut.
+reports again. Nothing is stored in the browser (no cookie: a public kommun site would need
+the reader's consent for one that only remembers a layout), so each new session's first run is
+made for a phone and the next at the measured width. Until a width is known (a session's first
+run, AppTest, a browser without JavaScript) charts are made for a phone, as before: a title
+wrapped too narrow is still inside the chart, one wrapped too wide is cut.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-COOKIE = "kolumnbredd"
 KEY = "skarmbredd"
 STEP = 40  # px: a width reported rounded down to this, so a resize reruns the page rarely
 NARROWEST, WIDEST = 200, 4000  # a reported width outside these is not believed
 
 # Measures the main column (its content box: the width of a full-width element), rounded down
 # to the step, and reports it when it differs from what the server last heard from this page
-# (at first: the width the run was made for); keeps it in a cookie for the next visit. One ResizeObserver per page (a run mounting the component
-# again replaces the last one).
+# (at first: the width the run was made for). One ResizeObserver per page (a run mounting the
+# component again replaces the last one).
 _JS = """
 export default function(component) {
   const { data, setStateValue } = component;
@@ -41,7 +41,6 @@ export default function(component) {
     const width = measure();
     if (!(width > 0)) return;
     page.kolumnbreddMatt = String(width);  // the run made for it draws the page's last charts
-    document.cookie = `${data.cookie}=${width}; path=/; max-age=31536000; SameSite=Lax`;
     if (width !== data.used && width !== window.__kolumnbreddSent) {
       window.__kolumnbreddSent = width;
       setStateValue("width", width);
@@ -68,21 +67,13 @@ def _believed(value: object) -> int | None:
     return width if NARROWEST <= width <= WIDEST else None
 
 
-def _from_cookie() -> int | None:
-    try:
-        return _believed(st.context.cookies.get(COOKIE))
-    except Exception:  # noqa: BLE001 - no request (AppTest): not known
-        return None
-
-
 def chart_width() -> int | None:
-    """The width (px) a full-width chart has in this session's browser, rounded down to STEP:
-    the width the component reported, else the one a cookie kept from an earlier visit, else
-    None (not known). Mounts the measuring component in the sidebar (no visible element)."""
+    """The width (px) a full-width chart has in this session's browser, rounded down to STEP,
+    as the component reported it; None until it has (not known). Mounts the measuring
+    component in the sidebar (no visible element)."""
     state = st.session_state.get(KEY)
-    width = (_believed(state.get("width")) if hasattr(state, "get") else None) \
-        or _from_cookie()
+    width = _believed(state.get("width")) if hasattr(state, "get") else None
     with st.sidebar:
-        _component(key=KEY, data={"used": width, "step": STEP, "cookie": COOKIE},
+        _component(key=KEY, data={"used": width, "step": STEP},
                    height=0, on_width_change=lambda: None)
     return width
