@@ -116,7 +116,10 @@ def aggregate(values: pd.DataFrame, members: pd.DataFrame, *, rule: str,
                                starts.to_numpy(dtype="float64", na_value=np.nan)[member.codes],
                                np.nan), index=grid.index)
     year = grid[time] if time == "year" else pd.to_datetime(grid[time]).dt.year
-    grid["expected"] = reporting | first.isna() | (year >= first)
+    # a member whose weight is 0 (rule 'weighted': nobody its value would be a share of, e.g.
+    # N00964 = 0 who left etableringsuppdraget) is not missing: neither expected nor reporting
+    zero = (grid["weight"] == 0) & ~reporting if rule == "weighted" else False
+    grid["expected"] = (reporting | first.isna() | (year >= first)) & ~zero
     grid["reporting"] = reporting
     grid["wv"] = np.where(reporting, grid["value"] * (grid["weight"] if rule != "ratio" else 1),
                           0.0)

@@ -7,7 +7,7 @@ values, any other rule goes through the pandas function): every area Ã— member Ã
 the indicator has anywhere. A member reports when it has a value (for ``weighted`` also a
 weight > 0: its own sex's, else the total's where the indicator has no weights of its own for
 that sex); it is expected when it reports or existed that year (its first year, or always when
-unknown). An area value needs ``MIN_COVERAGE`` of the expected members, else it is withheld;
+unknown), except a ``weighted`` member whose weight is 0 (nothing to be a share of). An area value needs ``MIN_COVERAGE`` of the expected members, else it is withheld;
 fewer than all is 'partial'. Sums are compensated (``fsum``, as pandas' groupby sum), so the two
 agree to the last bits (96 % of values bit for bit, the rest within 1e-15 relative).
 
@@ -65,6 +65,20 @@ kv as (
   where o.value is not null and (not bi.weighted or wind.p is not null)
 ),
 rep as (select * from kv where not weighted or coalesce(weight > 0, false)),
+-- members whose weight is 0 (the weight that kv would take): nobody their value would be a
+-- share of, so they are not missing; counted off the expected members that existed
+zero as (
+  select per.i, m.a, per.year, per.s, count(*) as n_zero
+  from (select distinct i, year, s from periods) per
+  join bi on bi.i = per.i and bi.weighted
+  left join wsex on wsex.p = bi.p and wsex.s = per.s
+  join w z on z.p = bi.p and z.year = per.year and z.weight = 0
+    and z.s = case when wsex.s is null then $t else per.s end
+  join _members m on m.k = z.k
+  left join _first f on f.k = z.k
+  where f.first_year is null or per.year >= f.first_year
+  group by per.i, m.a, per.year, per.s
+),
 reported as (
   select r.i, m.a, r.year, r.s, count(*) as n_reporting,
          count(*) filter (where r.first_year > r.year) as n_early,
@@ -83,10 +97,13 @@ existed as (
 -- expected = existed, plus those reporting before their first year
 g as (
   select coalesce(e.i, r.i) as i, coalesce(e.a, r.a) as a, coalesce(e.year, r.year) as year,
-         coalesce(e.s, r.s) as s, coalesce(e.n, 0) + coalesce(r.n_early, 0) as n_expected,
+         coalesce(e.s, r.s) as s,
+         coalesce(e.n, 0) + coalesce(r.n_early, 0) - coalesce(zero.n_zero, 0) as n_expected,
          coalesce(r.n_reporting, 0) as n_reporting, r.wv, r.w
   from (select p.i, x.a, p.year, p.s, x.n from periods p join existed x using (year)) e
   full join reported r on r.i = e.i and r.a = e.a and r.year = e.year and r.s = e.s
+  left join zero on zero.i = coalesce(e.i, r.i) and zero.a = coalesce(e.a, r.a)
+    and zero.year = coalesce(e.year, r.year) and zero.s = coalesce(e.s, r.s)
 ),
 z as (
   select g.*, _ind.weighted,

@@ -388,7 +388,9 @@ def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) ->
     with np.errstate(invalid="ignore"):
         rep = ~np.isnan(value) & ((rule != "weighted") | (weight > 0))
         exists = np.isnan(starts)[:, None] | (years[None, :] >= starts[:, None])
-    n_exp = ((rep | exists) * times[:, None]).sum(axis=0)
+        # a weight of 0: nothing to be a share of, so not missing (transforms.areas.aggregate)
+        zero = weighted & (weight == 0) & ~rep
+    n_exp = ((rep | (exists & ~zero)) * times[:, None]).sum(axis=0)
     n_rep = (rep * times[:, None]).sum(axis=0)
     wv = (np.where(rep, value * weight, 0.0) * times[:, None]).sum(axis=0)
     wsum = (np.where(rep, weight, 0.0) * times[:, None]).sum(axis=0)
