@@ -175,3 +175,33 @@ def test_a_charts_csv_has_the_workbooks_columns_with_codes_and_method(app_env, m
     assert by_area["Upplands Väsby"]["värde"] == f"{recorded:.1f}".replace(".", ",")
     cells = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True) if r[2] == 2022}
     assert cells["Upplands Väsby"][1] == "0114"  # a string in the workbook too
+
+
+def test_the_map_list_is_no_taller_than_its_rows(app_env, monkeypatch):
+    """walk27b: beside Göteborgsregionen's map (13 kommuner) the list took the map's height
+    and showed empty rows under its last kommun; it is as tall as its rows need, at most the
+    map's. (AppTest does not expose an element's height: st.dataframe's call is recorded.)"""
+    import streamlit
+
+    from tests.test_app import _app
+    from ui import screen
+    from ui.pages.karta import ROW_PX
+
+    asked = {}
+    real = streamlit.dataframe
+
+    def recording(data, *args, **kwargs):
+        if kwargs.get("key") == "karta_lista":
+            asked.update(rows=len(getattr(data, "data", data)), height=kwargs["height"])
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "dataframe", recording)
+    at = _app(sida="karta", kommun="1480", omrade="group:goteborgsregionen",
+              indikator="N03920", fran="2022", till="2022")
+    at.session_state[screen.KEY] = {"width": 1840}  # as a 1920 px screen's browser reports
+    at.run()
+    assert not at.exception
+    [drawn] = at.get("plotly_chart")
+    map_height = json.loads(drawn.proto.spec)["layout"]["height"]
+    assert asked["rows"] == 13
+    assert asked["height"] == ROW_PX * 14 + 3 < map_height  # shorter than the map beside it

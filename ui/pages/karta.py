@@ -28,6 +28,13 @@ LAYER_WORDS = {"kommun": ("kommun", "kommuner", "kommun"), "lan": ("län", "län
                "la": ("lokal arbetsmarknad", "lokala arbetsmarknader", "lokala arbetsmarknad"),
                "fa": ("FA-region", "FA-regioner", "FA-region")}  # one, many, after a genitive
 CLASS_LABELS = {"kvantiler": "Kvantiler", "riket": "Kring riket"}
+ROW_PX = 35  # st.dataframe's row and header height (px)
+
+
+def list_height(rows: int, map_height: float) -> int:
+    """The list beside the map: as tall as the map, but no taller than its rows need (a
+    13-row list beside a 1920 px screen's map showed empty rows below it; walk27b)."""
+    return int(min(float(map_height), ROW_PX * (rows + 1) + 3))
 
 
 def _layer_picker(sel: Selection, column) -> str:
@@ -176,8 +183,9 @@ def render(sel: Selection) -> None:
     with st.container(horizontal=True, gap="small", key="karta_rad"):
         st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
                         key="karta", width=int(fig.layout.width))
-        st.dataframe(ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer)),
-                     hide_index=True, height=int(fig.layout.height), key="karta_lista",
+        listed = ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer))
+        st.dataframe(listed, hide_index=True, height=list_height(len(table), fig.layout.height),
+                     key="karta_lista",
                      # text ("–" for none), right-aligned: a NumberColumn marked each "–"
                      # as an invalid number (a blue corner)
                      # the heading in a word: "Plats i riket" at 88 px made the list
