@@ -458,7 +458,13 @@ def time_series(lines: list[Line], ind: Indicator, *, title: str,
     _frame(fig, ind, title=title, source=source_text(ind, computed_note=computed_note),
            height=height, legend_rows=rows, left=left_for(ticks, titled=True))
     if annual:  # as update_xaxes (a figure of one x axis), without its relayout machinery
-        _set_layout(fig, xaxis={"dtick": 1 if _span(lines) <= 14 else 2, "tickformat": "d"})
+        # the range held to the years drawn (less than half a year each side, room for a
+        # marker): autorange padded a phone's narrow plot past them, with ticks for 2007 and
+        # 2023 on a 2008–2022 chart (walk27b)
+        years = [y for line in lines for y in line.data["year"]]
+        _set_layout(fig, xaxis={"dtick": 1 if _span(lines) <= 14 else 2, "tickformat": "d",
+                                **({"range": [min(years) - 0.45, max(years) + 0.45]}
+                                   if years else {})})
     else:  # years only: no month names needed
         _set_layout(fig, xaxis={"dtick": "M12", "tickformat": "%Y"})
     return fig

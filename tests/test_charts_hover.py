@@ -87,3 +87,19 @@ def test_a_series_without_values_has_no_marks(status):
     df = pd.DataFrame({"year": [2020, 2021], "value": [None, None], "status": [status, status]})
     assert charts._flagged(df) == {}
     assert charts._missing_marks(df).empty
+
+
+def test_a_yearly_chart_s_axis_holds_only_the_years_drawn(warehouse):
+    """walk27b: on a phone N02797's chart (Riket, 2008–2022 in the mirror) had ticks for
+    2007 and 2023, years without data: the x axis is held to the years drawn, under half a
+    year each side, so every integer tick in it is a year of the series."""
+    import math
+
+    ind = queries.indicator(warehouse, "N02797")
+    df = queries.area_series(warehouse, ind, queries.area(warehouse, "riket"))
+    df = df[df["value"].notna()]
+    first, last = int(df["year"].min()), int(df["year"].max())
+    fig = charts.time_series([charts.Line("Riket", df)], ind, title="N02797")
+    low, high = fig.layout.xaxis.range
+    assert low < first and high > last
+    assert list(range(math.ceil(low), math.floor(high) + 1)) == list(range(first, last + 1))
