@@ -87,19 +87,26 @@ def test_a_group_named_like_its_member_keeps_the_kommun_row_s_code_and_method(
     assert low <= float(group.replace(",", ".")) <= high
 
 
-def test_a_group_named_riket_leaves_riket_its_code(app_env, monkeypatch):
-    """review27 item 1: a group named "Riket" took Riket's kod ('group:…' on both rows)."""
+@pytest.mark.parametrize(("name", "code"), [("Riket", "00"), ("Dalarnas län", "20")])
+def test_a_group_named_like_a_reference_leaves_the_reference_its_code(app_env, monkeypatch,
+                                                                       name, code):
+    """review27 item 1: a group named "Riket" or "Dalarnas län" (Falun and Borlänge) took
+    the reference row's kod ('group:…' on both rows) and method."""
     from tests.test_app import _app
 
     offered = _offered(monkeypatch)
     at = _app(sida="arbetsloshet", flik="ar", kommun="2080", omrade="group:x",
-              egnagrupper="x:2080.2081:Riket").run()
+              egnagrupper=f"x:2080.2081:{name}").run()
     assert not at.exception
+    ind = offered["dl-N03920"].indicators[0]
     for shown in _sheets(offered["dl-N03920"]):
-        riket = _by_code(shown, "Riket", 2022)
-        assert set(riket) == {"00", "group:x"}, riket
+        same = _by_code(shown, name, 2022)
+        assert set(same) == {code, "group:x"}, same
+        assert same[code]["metod"] == same["group:x"]["metod"] == ind.area_method
         assert set(_by_code(shown, "Falun", 2022)) == {"2080"}
-        assert set(_by_code(shown, "Dalarnas län", 2022)) == {"20"}
+        assert _by_code(shown, "Falun", 2022)["2080"]["metod"] == KOMMUN_OWN
+        assert set(_by_code(shown, "Riket" if code == "20" else "Dalarnas län", 2022)) == {
+            "00" if code == "20" else "20"}
 
 
 def test_jamfor_falun_beside_a_group_named_falun(app_env, monkeypatch):
