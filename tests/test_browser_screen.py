@@ -45,11 +45,12 @@ def _width(pg, px: int, rest: int) -> None:
     pg.wait_for_timeout(rest)
 
 
-def test_a_scrollbar_coming_and_going_reruns_nothing_and_a_drag_reruns_once(browser):
+def test_a_scrollbar_coming_and_going_reruns_once_and_a_drag_reruns_once(browser):
     """1201 px reports 1200. A scrollbar taking 15 px (1186: step 1160) and leaving again, six
-    times, each at rest: no report (before: 1160, 1200, 1160, … twelve reruns). A drag from
-    1201 to 401 px in 20 steps of 40 px, 16 ms apart: one report, 400 (before: ~20). A
-    column 26 px narrower than the one reported: 1160 (a real change is still heard)."""
+    times, each at rest: one report, 1160 (narrower is followed), then none: back at 1201 the
+    column is only 15 px wider than the 1186 behind the report (before: 1160, 1200, 1160, …
+    twelve reruns). A drag from 1201 to 401 px in 20 steps of 40 px, 16 ms apart: one report,
+    400 (before: 20). A column 20 px or more wider than the one reported is heard again."""
     from ui.screen import WAIT
 
     pg = _harness(browser)
@@ -57,19 +58,16 @@ def test_a_scrollbar_coming_and_going_reruns_nothing_and_a_drag_reruns_once(brow
         assert pg.evaluate("window.sent") == [1200]
         for _ in range(6):
             _width(pg, 1186, WAIT + 150)
-            assert pg.evaluate("document.documentElement.dataset.kolumnbreddMatt") == "1200"
             _width(pg, 1201, WAIT + 150)
-        assert pg.evaluate("window.sent") == [1200]
-        assert pg.evaluate("document.documentElement.dataset.kolumnbredd") == "1200"
+            assert pg.evaluate("document.documentElement.dataset.kolumnbreddMatt") == "1160"
+        assert pg.evaluate("window.sent") == [1200, 1160]
+        assert pg.evaluate("document.documentElement.dataset.kolumnbredd") == "1160"
         for step in range(1, 21):
             _width(pg, 1201 - 40 * step, 16)
         pg.wait_for_timeout(WAIT + 200)
-        assert pg.evaluate("window.sent") == [1200, 400]
-        _width(pg, 1201, WAIT + 150)
-        _width(pg, 1190, WAIT + 150)  # 11 px from the 1201 behind the last report: kept
-        assert pg.evaluate("window.sent") == [1200, 400, 1200]
-        _width(pg, 1175, WAIT + 150)
-        assert pg.evaluate("window.sent") == [1200, 400, 1200, 1160]
+        assert pg.evaluate("window.sent") == [1200, 1160, 400]
+        _width(pg, 441, WAIT + 150)  # 40 px wider than the 401 behind the report
+        assert pg.evaluate("window.sent") == [1200, 1160, 400, 440]
     finally:
         pg.context.close()
 
@@ -95,8 +93,8 @@ def _om_data(browser, app_url: str, width: int):
 def test_the_app_does_not_rerun_for_a_column_moving_back_and_forth_across_a_step(
         browser, app_url):
     """The same A → B → A in the app: a window whose column is 5 px over a 40 px step,
-    narrowed by 12 px (7 px under it) and widened again, six times: the page does not run
-    again and stays made for the width first reported (before: twelve runs)."""
+    narrowed by 12 px (7 px under it) and widened again, six times: the page runs once at
+    most, for the narrower step, and stays made for it (before: twelve runs, 800, 760, …)."""
     from ui.screen import STEP, WAIT
 
     probe = _om_data(browser, app_url, 1280)
@@ -109,15 +107,18 @@ def test_the_app_does_not_rerun_for_a_column_moving_back_and_forth_across_a_step
     pg = _om_data(browser, app_url, wide)
     try:
         assert _inner(pg) == step + 5
-        assert pg.evaluate("document.documentElement.dataset.kolumnbredd") == str(step)
+        # the first run's page may have had a scrollbar (its column under the step): then it
+        # was made for the step below, and a column 15 px wider keeps it
+        assert pg.evaluate("document.documentElement.dataset.kolumnbredd") in (
+            str(step), str(step - STEP))
         pg.evaluate(RUNS)
         for _ in range(6):
             pg.set_viewport_size({"width": wide - 12, "height": 800})
             pg.wait_for_timeout(WAIT + 300)
             pg.set_viewport_size({"width": wide, "height": 800})
             pg.wait_for_timeout(WAIT + 300)
-        assert pg.evaluate("window.runs") == 0
-        assert pg.evaluate("document.documentElement.dataset.kolumnbredd") == str(step)
+        assert pg.evaluate("window.runs") <= 1
+        assert pg.evaluate("document.documentElement.dataset.kolumnbredd") == str(step - STEP)
     finally:
         pg.context.close()
 
