@@ -114,6 +114,7 @@ class Line:
     data: pd.DataFrame  # year or period, value, and optionally status, n_reporting, n_expected
     role: str = "focus"
     computed: bool = False  # area value computed from kommuner
+    area_id: str = ""  # the Area it was made from: a download's kod and metod (review27)
 
 
 @dataclass

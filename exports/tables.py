@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from transforms.catalogue import Indicator
-from transforms.export import VALUE, to_excel_csv
+from transforms.export import CODE, KOMMUN_METHOD, METHOD, VALUE, to_excel_csv
 from transforms.formatting import format_date
 
 DATA_SHEET = "Data"
@@ -42,9 +42,6 @@ class TableExport:
     period: str = ""
     area_method: bool = True  # say how area values are computed
     decimals: list[int] = field(default_factory=list)
-    # area name -> area id ('Borlänge' -> 'kommun:2081', 'Dalarnas län' -> 'lan:20'): the
-    # rows' ``kod`` and whether a row is a kommun's own value (data_sheet)
-    area_ids: dict[str, str] = field(default_factory=dict)
 
     def row_decimals(self) -> list[int]:
         """The decimals of each data row."""
@@ -65,45 +62,29 @@ def number_format(decimals: int) -> str:
     return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
 
 
-CODE = "kod"
-METHOD = "metod"
-
-
-def area_code(area_id: str) -> str:
-    """The code a reader joins on: a kommun's '0114', a län's '20', Riket '00' (SCB's codes),
-    else the area's id as the dashboard's links write it ('fa:23', 'la:LA2308',
-    'group:sodra-dalarna-sf'), so FA 23 is never read as län 23."""
-    kind, _, code = area_id.partition(":")
-    if kind in ("kommun", "lan"):
-        return code
-    return "00" if area_id == "riket" else area_id
-
-
 def data_sheet(table: TableExport) -> pd.DataFrame:
     """The numbers as both the CSV and the workbook's sheet "Data" hold them (walk27: the CSV
     had neither codes nor the method the workbook states): the table's columns with ``kod``
-    after ``område`` (a string, leading zeros kept: '0114') and ``metod`` before
-    ``nyckeltal``: a kommun's own value from the source, or how an area's value is computed
-    from its kommuner (``Indicator.area_method``). A table with a ``kod`` of its own (Karta's)
-    keeps it; one without ``område`` is returned as it is."""
+    right after ``område`` (a string, leading zeros kept: '0114') and ``metod`` before
+    ``nyckeltal``. Both come with the rows from the areas they were made from
+    (transforms.export.series_frame; review27: never looked up by an area's name, which a
+    user's group can share with a kommun). A table with ``kod`` and no ``metod`` (Karta's
+    own) gets a kommun's own value for a kommun's four digits, else the indicator's
+    ``area_method``; one without ``område`` or ``kod`` is returned as it is."""
     data = table.data
-    if "område" not in data.columns or data.empty:
+    if "område" not in data.columns or CODE not in data.columns or data.empty:
         return data
-    out = data.copy()
-    ids = [table.area_ids.get(str(name), "") for name in out["område"]]
-    if CODE not in out.columns:
-        out.insert(out.columns.get_loc("område") + 1, CODE,
-                   [area_code(i) if i else "" for i in ids])
+    columns = [c for c in data.columns if c != CODE]
+    columns.insert(columns.index("område") + 1, CODE)
+    out = data[columns].copy()
     if METHOD not in out.columns:
         by_name = {ind.id_and_label(): ind for ind in table.indicators}
         one = table.indicators[0] if len(table.indicators) == 1 else None
         rows = out["nyckeltal"] if "nyckeltal" in out.columns else [None] * len(out)
-        kommun = [i.startswith("kommun:") if i else (len(str(c)) == 4 and str(c).isdigit())
-                  for i, c in zip(ids, out[CODE], strict=True)]
         methods = []
-        for is_kommun, key in zip(kommun, rows, strict=True):
+        for code, key in zip(out[CODE], rows, strict=True):
             ind = by_name.get(key, one)
-            methods.append("kommunens värde från källan" if is_kommun
+            methods.append(KOMMUN_METHOD if len(str(code)) == 4 and str(code).isdigit()
                            else (ind.area_method if ind is not None else ""))
         at = out.columns.get_loc("nyckeltal") if "nyckeltal" in out.columns else len(out.columns)
         out.insert(at, METHOD, methods)

@@ -383,7 +383,7 @@ HEAVY_FIRST = [
     "test_revisions.py", "test_app.py", "test_refresh.py", "test_af_monthly.py",
     "test_fetch_process.py", "test_build_fast.py", "test_hostile_input.py", "test_area_sql.py",
     "test_refresh_kill.py", "test_browser_map.py", "test_phone_layout.py",
-    "test_browser_walk27b.py", "test_deck.py",
+    "test_browser_walk27b.py", "test_browser_screen.py", "test_deck.py",
     "test_exports.py", "test_pages.py", "test_staging_fast.py", "test_group_sql.py", "test_pages_batch.py",
     "test_exports_karta_jamfor.py", "test_monthly_sql.py", "test_monthly_fast.py",
     "test_analysis_pages.py", "test_groups.py", "test_url_state.py", "test_code_history.py",
@@ -396,7 +396,8 @@ HEAVY_FIRST = [
 # and the server's caches are warm for the second file (they landed on both workers: each
 # started its own; issue 12 point 8, bench/results/tests.md "tests24").
 SHARED_BROWSER_FILES = ("test_browser.py", "test_browser_pages.py", "test_browser_map.py",
-                        "test_phone_layout.py", "test_browser_walk27b.py")
+                        "test_phone_layout.py", "test_browser_walk27b.py",
+                        "test_browser_screen.py")
 
 
 @pytest.hookimpl(optionalhook=True)

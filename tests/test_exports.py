@@ -39,7 +39,7 @@ def test_csv_of_a_computed_area_has_the_indicators_decimals_not_fifteen(warehous
     df = queries.area_series(warehouse, ind, _varend())
     raw = df.dropna(subset=["value"])["value"]
     assert any(len(repr(float(v)).split(".")[1]) > 5 for v in raw)  # computed: long floats
-    rows = _csv_rows(to_excel_csv(series_frame([("Värend", df)], ind, sex="Totalt")))
+    rows = _csv_rows(to_excel_csv(series_frame([("Värend", df, _varend().area_id)], ind, sex="Totalt")))
     by_year = {int(r["år"]): r["värde"] for r in rows}
     for year, value in zip(df["year"], df["value"], strict=True):
         shown = format_number(value, ind.decimals) if pd.notna(value) else ""
@@ -51,7 +51,7 @@ def test_csv_of_a_count_has_no_decimal_part(warehouse):
     ind = queries.indicator(warehouse, "N31848")  # Biståndsmottagare, antal
     assert ind.decimals == 0
     df = queries.area_series(warehouse, ind, _varend())
-    rows = _csv_rows(to_excel_csv(series_frame([("Värend", df)], ind, sex="Totalt")))
+    rows = _csv_rows(to_excel_csv(series_frame([("Värend", df, _varend().area_id)], ind, sex="Totalt")))
     values = [r["värde"] for r in rows if r["värde"]]
     assert values and all(re.fullmatch(r"\d+", v) for v in values), values  # "934", not "934,0"
     latest = df.dropna(subset=["value"]).iloc[-1]
@@ -119,7 +119,7 @@ def test_excel_reopens_with_values_formats_definitions_and_members(warehouse):
 
     ind = queries.indicator(warehouse, "N03920")
     df = queries.area_series(warehouse, ind, _varend())
-    table = series_frame([("Samordningsförbundet Värend", df)], ind, sex="Totalt")
+    table = series_frame([("Samordningsförbundet Värend", df, _varend().area_id)], ind, sex="Totalt")
     names = queries.kommun_names(warehouse, list(VAREND))
     data = xlsx_bytes(TableExport(table, [ind], "Samordningsförbundet Värend",
                                   "group:samordningsforbundet-varend",
@@ -158,8 +158,8 @@ def test_a_chart_of_several_measures_exports_each_with_its_own_id_and_period(war
     kolada = queries.indicator(warehouse, "N03920")
     monthly = queries.monthly_series(warehouse, bas, falun, "T", {})
     yearly = queries.area_series(warehouse, kolada, falun)
-    table, decimals = stacked_frame([series_frame([("Falun", monthly)], bas, sex="Totalt"),
-                                     series_frame([("Falun", yearly)], kolada, sex="Totalt")])
+    table, decimals = stacked_frame([series_frame([("Falun", monthly, falun.area_id)], bas, sex="Totalt"),
+                                     series_frame([("Falun", yearly, falun.area_id)], kolada, sex="Totalt")])
     assert decimals == [1] * (len(monthly) + len(yearly))
     export = TableExport(table, [bas, kolada], "Falun", "kommun:2080", [("2080", "Falun")],
                          decimals=decimals, area_method=False)

@@ -97,7 +97,8 @@ def test_jamfor_excel_names_each_compared_areas_own_kommuner(app_env, warehouse)
 
     ind = queries.indicator(warehouse, "N03920")
     areas = [queries.area(warehouse, a) for a in ("la:LA2308", "lan:07", "riket")]
-    table = series_frame([(a.name, queries.area_series(warehouse, ind, a, "T")) for a in areas],
+    table = series_frame([(a.name, queries.area_series(warehouse, ind, a, "T"), a.area_id)
+                          for a in areas],
                          ind, sex="Totalt")
     export = compared_export(areas, ind, table, sex="Totalt", period="2010–2022")
     ws = load_workbook(io.BytesIO(xlsx_bytes(export)))["Om siffrorna"]

@@ -152,7 +152,7 @@ def test_a_monthly_sum_without_a_kommun_is_a_lower_bound_without_change(warehous
     hover = charts._hover(charts.Line(group.name, series, "focus"), ind)[-1]
     assert "minst 2\u00a0297" in hover and "kommuner utan värde saknas" in hover
     assert "&lt;5" not in hover and "<5" not in hover
-    table = series_frame([(group.name, series)], ind, sex="Totalt")
+    table = series_frame([(group.name, series, group.area_id)], ind, sex="Totalt")
     last = table.iloc[-1]
     assert last["anmärkning"] == "preliminär, nedre gräns" and last["täckning"] == "2 av 3 kommuner"
     _, flags = monthly_key_figures(ind, [Compared(group.name, "focus", series)], series)
@@ -320,7 +320,7 @@ def test_a_weighted_rate_from_some_kommuner_says_the_population_behind_it(app_en
     row = series.set_index("year").loc[2022]
     assert row["value"] == pytest.approx(whole)
     # the download's täckning
-    table = series_frame([("Blekinge län", series)], ind, sex="Totalt")
+    table = series_frame([("Blekinge län", series, "lan:10")], ind, sex="Totalt")
     assert table.set_index("år").loc[2022, "täckning"] == words
     assert table.set_index("år").loc[2021, "täckning"] == ""
     # the card and the chart's hover, on Unga for Blekinge

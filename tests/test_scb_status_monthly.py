@@ -81,7 +81,7 @@ def test_a_marked_month_carries_scbs_symbol_to_hover_download_and_card(marked):
     assert pd.Timestamp(mark.x) == pd.Timestamp(APRIL)
     assert mark.hovertext == f"Falun: {MEANING}"
 
-    table = series_frame([("Falun", falun)], ind, sex="Totalt").set_index("månad")
+    table = series_frame([("Falun", falun, "kommun:2080")], ind, sex="Totalt").set_index("månad")
     assert pd.isna(table.loc["2026-04", "värde"])
     assert table.loc["2026-04", "anmärkning"] == MEANING  # no value: nothing preliminary
     assert table.loc["2026-03", "anmärkning"] == "preliminär"

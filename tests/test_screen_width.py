@@ -66,3 +66,20 @@ def test_an_image_lays_a_wrapped_legend_name_out_for_its_own_width(warehouse):
     charts.house_layout_at(narrow, 400, 600)
     assert narrow["data"][0]["name"].replace(" <br>", " ") == name
     assert "<br>" in narrow["data"][0]["name"]
+
+
+def test_a_reported_width_is_floored_to_the_step_and_clamped():
+    """review27 item 3a: the server took any integer 200–4000 although the browser floors to
+    40 px, so a crafted component message made up to 3 801 cache keys per view and could push
+    every reader's figures out of ui.data's shared caches (512 and 256 entries). Floored and
+    clamped, every message gives one of 96 widths."""
+    from ui.screen import NARROWEST, STEP, WIDEST, _believed
+
+    assert _believed("1239") == _believed(1200) == 1200
+    assert _believed(1240) == 1240 and _believed("1279") == 1240
+    assert _believed(10**9) == WIDEST and _believed(150) == NARROWEST
+    assert _believed(0) is None and _believed(-40) is None
+    assert _believed("abc") is None and _believed(None) is None and _believed("12.5") is None
+    widths = {_believed(w) for w in range(1, 10_000)}
+    assert all(w % STEP == 0 for w in widths)
+    assert len(widths) == (WIDEST - NARROWEST) // STEP + 1 == 96

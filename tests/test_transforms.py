@@ -176,13 +176,14 @@ def test_csv_download_is_swedish_excel_friendly_and_keeps_coverage():
     df = pd.DataFrame({"year": [2021, 2022], "value": [4.25, None],
                        "status": ["partial", "withheld"], "n_reporting": [2, 1],
                        "n_expected": [3, 3]})
-    data = to_excel_csv(series_frame([("Värend", df)], ind, sex="Totalt"))
+    data = to_excel_csv(series_frame([("Värend", df, "group:varend")], ind, sex="Totalt"))
     text = data.decode("utf-8")
-    assert text.startswith("\ufeffområde;år;kön;värde;enhet;täckning")
+    assert text.startswith("\ufeffområde;kod;år;kön;värde;enhet;täckning")
     # as shown on screen: format_number(4.25, 1) == "4,2" (the screen's rounding)
     assert format_number(4.25, 1) == "4,2"
-    assert "Värend;2021;Totalt;4,2;%;2 av 3 kommuner;;N31807" in text
-    assert "Värend;2022;Totalt;;%;1 av 3 kommuner;undanhållet" in text
+    assert f"Värend;group:varend;2021;Totalt;4,2;%;2 av 3 kommuner;;{ind.area_method};N31807" \
+        in text
+    assert "Värend;group:varend;2022;Totalt;;%;1 av 3 kommuner;undanhållet" in text
     assert "2026-11-25" in text
 
 

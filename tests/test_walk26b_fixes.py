@@ -54,7 +54,7 @@ def test_composition_download_keeps_a_row_for_each_missing_part(warehouse):
 
     inds, every, labels, df = _hinder(warehouse, "2403")
     table, decimals = stacked_frame([series_frame(
-        [("Bjurholm", df[df["indicator_id"] == ind.id])], ind, sex="Totalt")
+        [("Bjurholm", df[df["indicator_id"] == ind.id], "kommun:2403")], ind, sex="Totalt")
         for ind in inds if ind.id in labels])
     table, decimals = missing_part_rows(table, decimals, part_gaps(df, every), inds, every)
     assert len(decimals) == len(table)
@@ -114,14 +114,15 @@ def test_member_download_lists_the_member_without_a_value(warehouse):
     # Öckerö's first value is 2021, but it existed in 2015: named as missing then
     assert "Öckerö" in missing_members(values, named, 2015)
     latest = values[values["year"] == 2022].dropna(subset=["value"])
-    table = series_frame([(r.kommun_name, latest[latest["kommun_code"] == r.kommun_code])
-                          for r in latest.itertuples()], queries.indicator(warehouse, "N00703"),
-                         sex="Totalt")
-    table = missing_member_rows(table, ["Tjörn"], 2022)
+    table = series_frame([(r.kommun_name, latest[latest["kommun_code"] == r.kommun_code],
+                           f"kommun:{r.kommun_code}") for r in latest.itertuples()],
+                         queries.indicator(warehouse, "N00703"), sex="Totalt")
+    table = missing_member_rows(table, [p for p in named if p[1] == "Tjörn"], 2022)
     assert len(table) == 13
     tjorn = table[table["område"] == "Tjörn"].iloc[0]
     assert pd.isna(tjorn["värde"]) and tjorn["anmärkning"] == "uppgift saknas"
     assert tjorn["år"] == 2022
+    assert tjorn["kod"] == "1419"  # its own code, not the first member's (review27)
 
 
 GR_MEMBERS = ("1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462", "1480",

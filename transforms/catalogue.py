@@ -104,6 +104,19 @@ class Indicator:
                 f"{text} (den närmaste befolkningen som finns i datan)"
         return "inget områdesvärde: nyckeltalet kan inte läggas ihop över kommuner"
 
+    def kommun_method(self, parts: tuple[str, ...] = ()) -> str:
+        """Swedish sentence on how a kommun's own monthly value was computed where the source
+        publishes none (review27): from its ``parts`` (a sum of the source's age bands, e.g.
+        ('16–19 år', '20–24 år') for 16–24 år), else from the source's counts of the same
+        band. Says the rule as ``area_method`` does: summa täljare / summa nämnare."""
+        measures = monthly_marts().get(self.mart or "", {}).get("measures", {})
+        what = f"källans grupper {' och '.join(parts)}" if parts else "källans antal"
+        if self.aggregation == "sum":
+            return f"kommunens värde beräknat som summa av {what}"
+        num = measures.get(self.numerator, self.numerator)
+        den = measures.get(self.denominator, self.denominator)
+        return f"kommunens värde beräknat från {what}: summa {num} / summa {den}"
+
     @property
     def source_line(self) -> str:
         """One citation: 'Källa: Kolada (N03920), ursprunglig källa SCB' (a comma, as

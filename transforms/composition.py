@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from transforms.export import KOMMUN_METHOD
 from transforms.formatting import and_list, format_value
 
 
@@ -84,7 +85,11 @@ def missing_part_rows(table: pd.DataFrame, decimals: list[int], gaps: dict[int, 
     for n, ind in enumerate(inds):
         for year, lacking in gaps.items():
             if names[ind.id] in lacking:
-                rows.append({**template, "år": year, "värde": None, "enhet": ind.short_unit,
+                # a kommun's own row, or the area's by this part's own rule (review27)
+                method = {} if "metod" not in template or template["metod"] == KOMMUN_METHOD else {
+                    "metod": ind.area_method}
+                rows.append({**template, **method, "år": year, "värde": None,
+                             "enhet": ind.short_unit,
                              "täckning": "", "anmärkning": MISSING_PART,
                              "nyckeltal": ind.id_and_label(),
                              "källa": ind.source_line.removeprefix("Källa: "),

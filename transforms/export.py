@@ -65,25 +65,63 @@ def members_subtitle(area_name: str, period: str, sex: str) -> str:
     return f"Kommunerna i {area_name}, {period}, {sex_word(sex)}"
 
 
-def missing_member_rows(table: pd.DataFrame, missing: list[str], year: int) -> pd.DataFrame:
+CODE = "kod"
+METHOD = "metod"
+KOMMUN_METHOD = "kommunens värde från källan"
+
+
+def area_code(area_id: str) -> str:
+    """The code a reader joins on: a kommun's '0114', a län's '20', Riket '00' (SCB's codes),
+    else the area's id as the dashboard's links write it ('fa:23', 'la:LA2308',
+    'group:sodra-dalarna-sf'), so FA 23 is never read as län 23."""
+    kind, _, code = area_id.partition(":")
+    if kind in ("kommun", "lan"):
+        return code
+    return "00" if area_id == "riket" else area_id
+
+
+def row_method(ind: Indicator, area_id: str, *, computed: bool = False,
+               parts: tuple[str, ...] = ()) -> str:
+    """A download row's ``metod``: a kommun's own value from the source, a kommun's value we
+    computed (``computed``: the row's is_computed, e.g. 16–24 år summed from ``parts``), or
+    how an area's value is made from its kommuner (``Indicator.area_method``)."""
+    if not area_id.startswith("kommun:"):
+        return ind.area_method
+    return ind.kommun_method(parts) if computed else KOMMUN_METHOD
+
+
+def _summed_parts(options: dict | None) -> tuple[str, ...]:
+    """The labels of the source's groups an option sums ('16–19 år', '20–24 år')."""
+    return tuple(choice.code_label(code) for choice in (options or {}).values()
+                 for code in getattr(choice, "sum_of", ()))
+
+
+def missing_member_rows(table: pd.DataFrame, missing: list[tuple[str, str]],
+                        year: int) -> pd.DataFrame:
     """``series_frame``'s table of members in one year with a row for each member without a
-    value (``missing``, by name): no value and 'uppgift saknas' in ``anmärkning``, so a
-    download lists every member as the chart does."""
+    value (``missing``: (kommun code, name) pairs): no value and 'uppgift saknas' in
+    ``anmärkning``, so a download lists every member as the chart does."""
     if table.empty or not missing:
         return table
     template = table.iloc[0].to_dict()
-    extra = pd.DataFrame([{**template, "område": name, "år": year, VALUE: None, "täckning": "",
-                           "anmärkning": "uppgift saknas"} for name in missing],
+    coded = {CODE: None} if CODE in table.columns else {}
+    extra = pd.DataFrame([{**template, "område": name, **({CODE: code} if coded else {}),
+                           "år": year, VALUE: None, "täckning": "",
+                           "anmärkning": "uppgift saknas"} for code, name in missing],
                          columns=table.columns)
     out = pd.concat([table, extra.astype(table.dtypes.to_dict())], ignore_index=True)
     out.attrs = dict(table.attrs)
     return out
 
 
-def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: str,
+def series_frame(named: list[tuple[str, pd.DataFrame, str]], ind: Indicator, *, sex: str,
                  options: dict | None = None) -> pd.DataFrame:
     """Long table (grain: area × year or month) of named series with their coverage and source.
 
+    ``named``: (name as shown, series, area id) per line, the id of the Area the line was
+    made from ('kommun:0780', 'group:vaxjo'): ``kod`` (``area_code``) and ``metod``
+    (``row_method``, by each row's ``is_computed`` where the series has it) come from it,
+    never from the name (review27: a group named "Växjö" took over the kommun's row).
     ``värde`` is the value as shown (``shown_number``); the frame's ``attrs["decimals"]``
     says how many decimals each number column has, for the CSV and Excel writers.
     ``options``: a monthly series' choices (transforms.monthly.choose), written after
@@ -91,9 +129,11 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
     """
     from transforms.monthly import option_cells
 
+    parts = _summed_parts(options)
     rows = []
-    for name, df in named:
+    for name, df, area_id in named:
         monthly = "year" not in df.columns
+        code = area_code(area_id)
         for r in df.itertuples():
             status = getattr(r, "status", None)
             cover = ""
@@ -104,10 +144,13 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
                                        ind.weight_label)
             when = {"månad": str(r.period)[:7]} if monthly else {"år": int(r.year)}
             chosen = option_cells(options, getattr(r, "band", None)) if options else {}
-            rows.append({"område": name, **when, "kön": sex, **chosen,
+            flag = getattr(r, "is_computed", None)  # a kommun's 16–24 år (review27)
+            computed = bool(flag is not None and not pd.isna(flag) and flag)
+            rows.append({"område": name, CODE: code, **when, "kön": sex, **chosen,
                          VALUE: shown_number(r.value, ind.decimals),
                          "enhet": ind.short_unit, "täckning": cover,
                          "anmärkning": flag_text(r, ind.source or "Källan"),
+                         METHOD: row_method(ind, area_id, computed=computed, parts=parts),
                          "nyckeltal": ind.id_and_label(),
                          "källa": ind.source_line.removeprefix("Källa: "),
                          "hämtad": (ind.fetched_at or "")[:10]})
@@ -119,14 +162,15 @@ def series_frame(named: list[tuple[str, pd.DataFrame]], ind: Indicator, *, sex: 
 
 
 def mark_few_people(table: pd.DataFrame, counts: dict[str, dict[int, float]], *,
-                    noun: str = "personer") -> pd.DataFrame:
+                    noun: str = "personer", by: str = "område") -> pd.DataFrame:
     """``series_frame``'s table with 'bygger på få personer (5)' in ``anmärkning`` for each
-    yearly row whose area (``område``) rests on few people that year (formatting.is_few)
-    (``counts``: area name -> year -> people); the value itself is kept as it is."""
+    yearly row whose area rests on few people that year (formatting.is_few) (``counts``:
+    the area's ``by`` cell, its name or its ``kod``, -> year -> people); the value itself is
+    kept as it is."""
     if table.empty or "år" not in table or not counts:
         return table
     out = table.copy()
-    for i, (name, year) in enumerate(zip(out["område"], out["år"], strict=True)):
+    for i, (name, year) in enumerate(zip(out[by], out["år"], strict=True)):
         n = counts.get(name, {}).get(int(year)) if pd.notna(year) else None
         if is_few(n):
             said = out["anmärkning"].iat[i]
@@ -147,7 +191,7 @@ def stacked_frame(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[int]]:
     out = pd.concat(frames, ignore_index=True)
     if "år" in out:
         out["år"] = out["år"].astype("Int64")
-    first = ["område"] + [c for c in ("år", "månad") if c in out]
+    first = [c for c in ("område", CODE, "år", "månad") if c in out]
     out = out[first + [c for c in out.columns if c not in first]]
     out[VALUE] = out[VALUE].astype("Float64" if any(decimals) else "Int64")
     out.attrs["decimals"] = {VALUE: decimals[0]}
@@ -178,21 +222,28 @@ def _age_start(code: str) -> int:
     return int(digits) if digits else 10_000
 
 
-def population_frame(df: pd.DataFrame, name: str, ind: Indicator) -> pd.DataFrame:
+def population_frame(df: pd.DataFrame, name: str, ind: Indicator,
+                     area_id: str | None = None) -> pd.DataFrame:
     """SCB's monthly population (region_code, age_code, age_label, sex, period, population)
     as a download: one row per month, sex and age group, summed over the regions given (the
-    län, or every län for Riket), youngest first; counts as whole numbers."""
+    län, or every län for Riket), youngest first; counts as whole numbers. With ``area_id``
+    (the län's or 'riket') the rows carry ``kod`` and ``metod``: SCB's own län figures, Riket
+    their sum."""
     summed = (df.groupby(["period", "sex", "age_code", "age_label"], as_index=False)
               ["population"].sum(min_count=1))
     summed["age_order"] = summed["age_code"].map(_age_start)
     summed["sex_order"] = summed["sex"].map({"T": 0, "K": 1, "M": 2})
     summed = summed.sort_values(["period", "sex_order", "age_order"])
+    coded = {} if area_id is None else {CODE: area_code(area_id)}
     out = pd.DataFrame({
-        "område": name, "månad": [str(p)[:7] for p in summed["period"]],
+        "område": name, **coded, "månad": [str(p)[:7] for p in summed["period"]],
         "kön": summed["sex"].map(SEX_NAMES).fillna(summed["sex"]),
         "åldersgrupp": summed["age_label"],
         VALUE: pd.array([shown_number(v, 0) for v in summed["population"]], dtype="Int64"),
-        "enhet": "antal", "källa": ind.source_line.removeprefix("Källa: "),
+        "enhet": "antal",
+        **({} if area_id is None else {METHOD: "summa av länens värden från källan"
+                                       if area_id == "riket" else "länets värde från källan"}),
+        "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
     out.attrs["decimals"] = {VALUE: 0}
     return out.reset_index(drop=True)

@@ -22,6 +22,7 @@ from transforms.areas import coverage_label, lan_codes_of, missing_members, no_l
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
+    area_code,
     mark_few_people,
     members_subtitle,
     missing_member_rows,
@@ -155,7 +156,7 @@ def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
     lines = []
     for area, role in compared_areas(sel):
         lines.append(charts.Line(area.name, series(sel, ind, area, sex), role,
-                                 computed=not area.is_kommun))
+                                 computed=not area.is_kommun, area_id=area.area_id))
         if area.kind in ("lan", "riket") and ind.frequency == "year":
             own = query("published_series", ind.id, area.area_id, sex)
             own = periods.clip(own, sel.start, sel.end)
@@ -435,12 +436,13 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
     fig = charts.time_series(lines, ind, title=title, references=references(sel, ind, focus),
                              computed_note=area_note(ind) if computed else None)
     names = name_parts(sel.area.name, ind.label, period, sex)
-    table = series_frame([(line.name, line.data) for line in lines if line.role != "published"],
-                         ind, sex=SEX_LABELS[sex])
+    table = series_frame([(line.name, line.data, line.area_id) for line in lines
+                          if line.role != "published"], ind, sex=SEX_LABELS[sex])
     if people_indicator(ind) is not None:  # the download says where a value rests on few
-        table = mark_few_people(table, {area.name: people_by_year(ind, area, sex) for area, role
-                                        in compared_areas(sel) if role in ("focus", "member")},
-                                noun=people_noun(ind))
+        table = mark_few_people(table, {area_code(area.area_id): people_by_year(ind, area, sex)
+                                        for area, role in compared_areas(sel)
+                                        if role in ("focus", "member")},
+                                noun=people_noun(ind), by="kod")
     return ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period, computed=computed))
 
@@ -556,9 +558,11 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         shown, ind, title=title, highlight=highlight, area=own, missing=missing,
         computed_note=" ".join(notes) or None)
     names = name_parts(f"Kommunerna i {sel.area.name}", ind.label, when_text, sex)
-    table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code])
-                          for row in latest.itertuples()], ind, sex=SEX_LABELS[sex])
-    table = missing_member_rows(table, missing, int(when)) if missing else table
+    table = series_frame([(row.kommun_name, latest[latest["kommun_code"] == row.kommun_code],
+                           f"kommun:{row.kommun_code}") for row in latest.itertuples()],
+                         ind, sex=SEX_LABELS[sex])
+    table = missing_member_rows(table, [(code, name) for code, name in members
+                                        if name in missing], int(when)) if missing else table
     return ChartParts(fig, names, periods.label(when, freq), not sel.area.is_kommun,
                       table_export(sel.area, ind, table, sex=SEX_LABELS[sex],
                                    period=periods.label(when, freq)))
@@ -795,7 +799,8 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
         if latest is None:
             missing.append((area, whole))
             continue
-        shown.append(charts.Line(area.name, in_period, role, computed=not area.is_kommun))
+        shown.append(charts.Line(area.name, in_period, role, computed=not area.is_kommun,
+                                 area_id=area.area_id))
         cards_found.append((area, latest))
     if ind.aggregation == "sum":  # a count: the chart shows the area alone
         shown = [line for line in shown if line.role == "focus"]
@@ -835,7 +840,7 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
         notes.append(f"**{revised}**")
     # the age band and birth region in every row (walk26), and how the län's and Riket's
     # rows were made whenever there are any, a kommun's file too
-    table = series_frame([(line.name, line.data) for line in shown], ind,
+    table = series_frame([(line.name, line.data, line.area_id) for line in shown], ind,
                          sex=SEX_LABELS[sex], options=choices)
     chart = ChartParts(fig, names, period, computed, table_export(
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period, computed=computed))
@@ -925,7 +930,7 @@ def population_block(sel: Selection) -> None:
     st.plotly_chart(fig, config=plotly_config(*names), key="chart-population")
     shown = area if area.kind in ("lan", "riket") else query("area", f"lan:{lan_codes[0]}")
     table = cached("population_table", (sel.view_key(), name), lambda: replace(
-        table_export(shown, meta, population_frame(df, name, meta),
+        table_export(shown, meta, population_frame(df, name, meta, shown.area_id),
                      sex="Totalt, kvinnor och män", period=format_month(latest)),
         area_method=False))  # SCB's own län figures (Riket: their sum)
     chart_downloads(fig, *names, key="dl-population", table=table)
@@ -1014,7 +1019,8 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
     # each part with its own id and source; a part without a value in a year the chart
     # shows keeps its row there, marked "uppgift saknas" (missing_part_rows)
     table, decimals = stacked_frame([series_frame(
-        [(sel.area.name, df[df["indicator_id"] == ind.id])], ind, sex=SEX_LABELS[sex])
+        [(sel.area.name, df[df["indicator_id"] == ind.id], sel.area.area_id)], ind,
+        sex=SEX_LABELS[sex])
         for ind in inds if ind.id in labels])
     table, decimals = missing_part_rows(table, decimals, gaps, inds, every)
     chart_downloads(fig, *names, key=f"dl-composition-{ids_text}", table=table_export(
@@ -1104,7 +1110,7 @@ def measures_block(sel: Selection) -> None:
             data = series(sel, ind, sel.area, sex)
             name = spec.get("name", ind.label) + (" (totalt)" if total else "")
             lines.append(charts.Line(name, data, "focus"))
-            shown.append((ind, series_frame([(sel.area.name, data)], ind,
+            shown.append((ind, series_frame([(sel.area.name, data, sel.area.area_id)], ind,
                                             sex=SEX_LABELS[sex],
                                             options=default_options(ind))))
     st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap

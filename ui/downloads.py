@@ -110,19 +110,7 @@ def table_export(area, ind, table: pd.DataFrame, *, sex: str, period: str,
     return TableExport(table, inds, area.name, area.area_id,
                        list(zip(members, names, strict=True)), sex=sex, period=period,
                        area_method=not area.is_kommun if computed is None else computed,
-                       decimals=decimals or [], area_ids=area_ids(area))
-
-
-def area_ids(*areas) -> dict[str, str]:
-    """Area name -> area id for a download's ``kod`` column (exports.tables.data_sheet):
-    every kommun and official area in the warehouse, and ``areas`` (a user's group is in no
-    table of the warehouse)."""
-    from ui.data import query
-
-    listed = query("areas")
-    out = dict(zip(listed["area_name"], listed["area_id"], strict=True))
-    out.update({a.name: a.area_id for a in areas})
-    return out
+                       decimals=decimals or [])
 
 
 def name_parts(area_name: str, label: str, period: str, sex: str = "T",

@@ -17,13 +17,7 @@ from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
-from ui.downloads import (
-    area_ids,
-    chart_downloads,
-    name_parts,
-    plotly_config,
-    table_downloads,
-)
+from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
 from ui.groups import SHARED_SUFFIX, shared_area, user_groups
 from ui.link_groups import save_offers
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
@@ -195,12 +189,13 @@ def ranking_export(table: pd.DataFrame, ind, period: str, sex: str,
 def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Area],
            start: str, end: str) -> None:
     lines = [charts.Line(a.name, periods.clip(query("area_series", ind, a, sex), start, end),
-                         "member", computed=not a.is_kommun) for a in areas]
+                         "member", computed=not a.is_kommun, area_id=a.area_id) for a in areas]
     reference = None
     if not any(a.kind == "riket" for a in areas) and ind.aggregation != "none":
         riket = query("area", "riket")
         reference = charts.Line(riket.name, periods.clip(query("area_series", ind, riket, sex),
-                                                         start, end), "riket", computed=True)
+                                                         start, end), "riket", computed=True,
+                                 area_id=riket.area_id)
     empty = [line for line in lines if line.data.dropna(subset=["value"]).empty]
     if reference is not None and reference.data.dropna(subset=["value"]).empty:
         empty.append(reference)  # never a legend entry for a line with nothing drawn
@@ -228,7 +223,7 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     # the numbers of every line drawn, Riket's reference line too (walk25: the chart drew
     # Riket and its CSV and Excel left it out)
     drawn = lines + ([reference] if reference is not None else [])
-    table = series_frame([(line.name, line.data) for line in drawn], ind,
+    table = series_frame([(line.name, line.data, line.area_id) for line in drawn], ind,
                          sex=SEX_LABELS[sex], options=analysis.default_options(ind))
     # named as the subtitle and the file name name them: the areas drawn, not one without
     # a line nor the reference line's Riket (rev25b); Riket's kommuner still listed
@@ -253,8 +248,7 @@ def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex:
     return TableExport(table, [ind], ", ".join(a.name for a in named),
                        ",".join(a.area_id for a in named),
                        [(m, names[m]) for m in members], sex=sex, period=period,
-                       area_method=any(not a.is_kommun for a in areas), member_lists=lists,
-                       area_ids=area_ids(*areas))
+                       area_method=any(not a.is_kommun for a in areas), member_lists=lists)
 
 
 def missing_text(empty: list[charts.Line], ind) -> str:

@@ -285,9 +285,9 @@ def _compare_on(ind, year: int, members: list[str], sel: Selection) -> None:
     names = name_parts(f"{sel.kommun_name} och liknande kommuner", ind.label, str(year))
     st.plotly_chart(fig, config=plotly_config(*names), key="liknande-chart")
     rows = shown.sort_values("value", ascending=False, na_position="last")
-    named = [(r.kommun_name, pd.DataFrame({"year": [year], "value": [r.value]}))
-             for r in rows.itertuples()]
-    named += [(name, pd.DataFrame({"year": [year], "value": [value]}))
+    named = [(r.kommun_name, pd.DataFrame({"year": [year], "value": [r.value]}),
+              f"kommun:{r.kommun_code}") for r in rows.itertuples()]
+    named += [(name, pd.DataFrame({"year": [year], "value": [value]}), "riket")
               for name, value in reference]
     group = queries.Area(sel.area.area_id, "group", f"{sel.kommun_name} och liknande kommuner",
                          tuple(members))
