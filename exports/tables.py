@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 
 from transforms.catalogue import Indicator
-from transforms.export import CODE, KOMMUN_METHOD, METHOD, VALUE, to_excel_csv
+from transforms.export import CODE, KOMMUN_METHOD, METHOD, VALUE, area_code, to_excel_csv
 from transforms.formatting import format_date
 
 DATA_SHEET = "Data"
@@ -112,7 +112,9 @@ def _listed(members: list[tuple[str, str]]) -> str:
 
 
 def _about_rows(table: TableExport) -> list[tuple[str, str]]:
-    rows = [("Område", f"{table.area_name} ({table.area_id})")]
+    code = area_code(table.area_id)  # '0780', 'lan'/'riket' as SCB codes them; '' shared
+    rows = [("Område", f"{table.area_name} ({code})" if code else
+             f"{table.area_name} (grupp från en delad länk)")]
     if table.member_lists:
         rows += [(f"Kommuner i {name}",
                   f"alla {len(members)} kommuner" if everyone else _listed(members))

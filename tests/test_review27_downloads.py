@@ -213,3 +213,32 @@ def test_a_sum_of_the_source_s_bands_names_them(warehouse):
     plain = series_frame([(borlange.name, series, borlange.area_id)], ind, sex="Totalt")
     assert set(plain["metod"]) == {KOMMUN_OWN} and set(plain["kod"]) == {"2081"}
     assert pd.Series(plain["värde"]).notna().all()
+
+
+def test_a_shared_link_group_s_rows_carry_no_placeholder_code(app_env, monkeypatch):
+    """walk27b: a group opened from a shared link (``grupp=…&medlemmar=…``) wrote its
+    internal placeholder 'group:__delad__' as ``kod`` on every row and in "Om siffrorna". Its
+    rows now have no code (it has none a reader could join on or link to), "Om siffrorna"
+    says it is a group from a shared link and lists its members, and the members and
+    references keep theirs."""
+    from openpyxl import load_workbook
+
+    from exports.tables import xlsx_bytes
+    from tests.test_app import _app
+
+    offered = _offered(monkeypatch)
+    at = _app(sida="arbetsloshet", flik="ar", kommun="0780", grupp="Södra Kronoberg",
+              medlemmar="0764,0763,0780").run()
+    assert not at.exception
+    table = offered["dl-N03920"]
+    rows, cells = _sheets(table)
+    for shown in (rows, cells):
+        assert "group:__delad__" not in {str(r["kod"]) for r in shown}
+        group = _by_code(shown, "Södra Kronoberg", 2022)
+        assert set(group) in ({""}, {None}), group  # CSV: empty text; Excel: an empty cell
+        assert set(_by_code(shown, "Tingsryd", 2022)) == {"0763"}
+        assert set(_by_code(shown, "Kronobergs län", 2022)) == {"07"}
+    about = {r[0]: r[1] for r in load_workbook(io.BytesIO(xlsx_bytes(table)))["Om siffrorna"]
+             .iter_rows(values_only=True) if r and r[0]}
+    assert about["Område"] == "Södra Kronoberg (grupp från en delad länk)"
+    assert "Tingsryd (0763)" in " ".join(str(v) for v in about.values())

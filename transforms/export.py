@@ -16,6 +16,7 @@ import pandas as pd
 from transforms.areas import coverage_label
 from transforms.catalogue import Indicator
 from transforms.formatting import is_few, plain_number, sex_word, source_mark, source_mark_text
+from transforms.groups import SHARED_AREA_ID
 
 VALUE = "värde"
 
@@ -73,7 +74,10 @@ KOMMUN_METHOD = "kommunens värde från källan"
 def area_code(area_id: str) -> str:
     """The code a reader joins on: a kommun's '0114', a län's '20', Riket '00' (SCB's codes),
     else the area's id as the dashboard's links write it ('fa:23', 'la:LA2308',
-    'group:sodra-dalarna-sf'), so FA 23 is never read as län 23."""
+    'group:sodra-dalarna-sf'), so FA 23 is never read as län 23; a group from a shared link
+    has none (its members are listed under "Om siffrorna"), never the internal placeholder."""
+    if area_id == SHARED_AREA_ID:
+        return ""
     kind, _, code = area_id.partition(":")
     if kind in ("kommun", "lan"):
         return code

@@ -20,6 +20,7 @@ from transforms.formatting import quoted
 MAX_FILE_BYTES = 1_000_000
 MAX_GROUPS = 200
 MAX_NAME_LENGTH = 80
+SHARED_AREA_ID = "group:__delad__"  # a group from a shared link, when it is the chosen area
 MAX_ENTRY_SHOWN = 40  # characters of an offending entry quoted back in a message
 MAX_PROBLEMS = 20  # problems listed; the rest are counted
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")

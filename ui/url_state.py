@@ -38,7 +38,7 @@ from urllib.parse import urlencode
 
 from transforms.catalogue import option_dims
 from transforms.formatting import SEX_LABELS, no_autolink
-from transforms.groups import beside_id
+from transforms.groups import SHARED_AREA_ID, beside_id
 from transforms.periods import Period, is_period, ordered, within_years
 
 PAGE, KOMMUN, AREA, GROUP, MEMBERS = "sida", "kommun", "omrade", "grupp", "medlemmar"
@@ -70,7 +70,6 @@ MAX_DECK_INDICATORS = 20  # as exports.deck.MAX_INDICATORS
 
 SEXES = tuple(SEX_LABELS)  # kon=: the codes (transforms.formatting)
 KOMMUN_ITSELF = "kommun"  # omrade=kommun: the kommun itself while a shared group is in the link
-SHARED_AREA_ID = "group:__delad__"  # the shared group when it is the chosen area
 DEFAULT_TARGET_NAME = "Mål"
 MAX_GROUP_NAME = 80  # as transforms.groups.MAX_NAME_LENGTH
 MAX_TARGET_NAME = 40
