@@ -278,3 +278,30 @@ def test_a_lone_two_line_grey_entry_stands_clear_of_the_keys_title(app_env, ware
     assert entry_top >= title_bottom, (entry_top, title_bottom)
     assert float(fills.group(2)) >= 2 * line  # the grey step as high as its two lines
     assert group + float(fills.group(1)) >= title_bottom  # the step below the title
+
+
+def test_the_maps_area_layer_codes_are_the_charts_codes(app_env, warehouse):
+    """fixd27/lead: Karta's FA layer wrote FA 23 as '23' (read as län 23 when joined) and
+    Riket as 'riket', unlike every chart's download ('fa:23', '00'). One rule now
+    (transforms.export.area_code): each FA row's kod is its link id, each län's SCB code."""
+    from exports.tables import TableExport, csv_bytes
+    from ui.pages.karta import map_table, map_values
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "N03920")
+    riket = queries.area(warehouse, "riket")
+
+    class _Sel:
+        pass
+
+    _Sel.area = riket
+    for layer, kind in (("fa", "fa"), ("lan", "lan")):
+        values, scope = map_values(_Sel(), ind, "2022", "T", layer)
+        table = TableExport(map_table(values, ind, "T", scope=scope), [ind], riket.name,
+                            riket.area_id)
+        rows = list(csv.DictReader(io.StringIO(csv_bytes(table).decode("utf-8-sig")),
+                                   delimiter=";"))
+        ids = list(warehouse.execute("select area_id from marts.area where area_kind = ?",
+                                     [kind]).df()["area_id"])
+        expected = {a if kind == "fa" else a.removeprefix("lan:") for a in ids}
+        assert {r["kod"] for r in rows} == expected and len(expected) in (60, 21)

@@ -13,7 +13,7 @@ import charts_map
 from chart_text import as_text
 from transforms import map_classes, monthly, periods, ranking
 from transforms.areas import coverage_label
-from transforms.export import VALUE, shown_number
+from transforms.export import VALUE, area_code, shown_number
 from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, markdown_literal
 from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
@@ -323,7 +323,8 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         else [""] * len(values)
     table = pd.DataFrame({
         "område": values["area_name"].to_numpy(),
-        "kod": [a.split(":", 1)[-1] for a in values["area_id"]], **when,
+        # the codes the charts' downloads give (one rule: FA 23 is 'fa:23', never län 23)
+        "kod": [area_code(a) for a in values["area_id"]], **when,
         "kön": analysis.SEX_LABELS[sex], **(options or {}),
         VALUE: pd.array([shown_number(v, ind.decimals) for v in values["value"]],
                         dtype="Int64" if ind.decimals == 0 else "Float64"),
@@ -378,7 +379,7 @@ def _value_at(series: pd.DataFrame, period: str) -> float | None:
 
 def _outlined_codes(sel: Selection, layer: str) -> set[str]:
     """The codes (as map_table's kod) of the shapes outlined on the map."""
-    return {a.split(":", 1)[-1] for a in _outlined(sel, layer)[0]["area_id"]}
+    return {area_code(a) for a in _outlined(sel, layer)[0]["area_id"]}
 
 
 def _outlined(sel: Selection, layer: str) -> tuple[pd.DataFrame, str]:
