@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.cards_shown import cards
 from tests.conftest import SHARED
 from tests.test_app import _app, _figures
@@ -157,3 +159,41 @@ def test_a_count_slide_says_antalet_and_keeps_its_number(warehouse):
     assert item.sentences[0].startswith(
         f"Antalet inskrivna i etableringsuppdraget var {format_number(total, 0)} år 2022 i "
         "Göteborgsregionen"), item.sentences[0]
+
+
+def test_a_wrapped_subtitle_s_lines_are_raised_to_its_own_line_height(warehouse):
+    """walk27b 4: plotly.js sets each line of a title 1.3 em of the title's 16 px below the
+    one before, so a wrapped subtitle (11.2 px) had a blank line's gap between its lines on a
+    phone. Each line past its first is raised by 1.3 × (16 − 11.2) = 6.24 px a line (CSS
+    baseline-shift, kept by chart_text.literal), the room above the legend counted at the
+    subtitle's pitch; an exported image wraps and raises its own lines the same way.
+    tests/test_phone_layout.py measures the lines in Chromium."""
+    import re
+
+    import charts
+    from exports import images
+
+    ind = queries.indicator(warehouse, "N31807")
+    lines = [charts.Line(area.name, queries.area_series(warehouse, ind, area), role)
+             for area, role in ((queries.area(warehouse, "lan:14"), "focus"),
+                                (queries.area(warehouse, "riket"), "riket"))]
+    title = (f"{ind.label}<br><sup>Samordningsförbundet Norrort, fyra kommuner norr om "
+             "Stockholm, och grannkommunerna i länet jämfört med Västra Götalands län och "
+             "Riket, 2010–2022, kvinnor och män i samma diagram</sup>")
+    fig = charts.time_series(lines, ind, title=title)
+    screen = fig.layout.title.text
+    subs = screen.split("<br>")[1:]
+    assert len(subs) >= 3, screen
+    rises = [re.search(r'baseline-shift:([0-9.]+)px', line) for line in subs]
+    assert rises[0] is None  # the first subtitle line where plotly.js puts it
+    assert [float(r.group(1)) for r in rises[1:]] == pytest.approx(
+        [6.24 * n for n in range(1, len(subs))])
+    assert charts.unwrap_title(screen) == title
+    extra = charts.title_extra(screen)
+    assert extra == charts.SUB_LINE * (len(subs) - 1) == 15 * (len(subs) - 1)
+    assert (1 - fig.layout.legend.y) * fig.layout.height == pytest.approx(
+        charts.LEGEND_TOP + extra)
+    # a 4:3 image (1024 px) wraps the subtitle again, in two lines, the second raised
+    image = images.sized(fig, images.FORMATS["png43"])["layout"]["title"]["text"]
+    assert image.count("<br>") == 2 and 'baseline-shift:6.24px">' in image, image
+    assert charts.unwrap_title(image) == title
