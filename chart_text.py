@@ -2,7 +2,7 @@
 draws (trace names in the legend and hover, titles, annotations): '<a href=…>' becomes a
 link, '<span style=…>' styles. Group names come from users and links (``egnagrupper``,
 ``grupp``), so a name '<a href="https://…">Norrort</a>' drew a clickable link in a legend
-(review of share25). The charts' own markup is a few tags (``HOUSE_TAGS``); every other '<'
+(review of share25). The charts' own markup is a few tags (``HOUSE_TAGS``, ``RAISED_LINE``); every other '<'
 is written '&lt;', which Plotly shows as '<'; in a legend's name and a tick label every '<'
 is (sharefix25; docs/decisions.md)."""
 
@@ -14,7 +14,11 @@ import numpy as np
 import plotly.graph_objects as go
 
 HOUSE_TAGS = ("br", "sup", "sub", "b", "i", "em", "extra")  # the charts' own markup
-_FOREIGN_TAG = re.compile(r"<(?!/?(?:" + "|".join(HOUSE_TAGS) + r")\s*/?>)", re.IGNORECASE)
+# and the one styled tag: a wrapped subtitle's line raised to the subtitle's own line height
+# (charts._sub_lines, walk27b), its style exactly this
+RAISED_LINE = r'span style="baseline-shift:[0-9.]+px">|/span>'
+_FOREIGN_TAG = re.compile(r"<(?!/?(?:" + "|".join(HOUSE_TAGS) + r")\s*/?>|" + RAISED_LINE + ")",
+                          re.IGNORECASE)
 # a trace's texts; x and y too, whose categories are tick labels ('<area> (området)')
 _TRACE_TEXT = ("name", "text", "hovertext", "hovertemplate", "texttemplate", "x", "y")
 _NAMES_ONLY = ("name", "x", "y")  # no markup of the charts' own: every '<' is text

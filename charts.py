@@ -16,6 +16,7 @@ value or too few kommuner report); series breaks are dashed red lines with their
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -635,6 +636,17 @@ TITLE_WIDTH = SOURCE_WIDTH
 TITLE_BOLD = 1.15
 # a line ends in its space: the title's text (copied, read aloud, matched) keeps its words
 _SUB, _SUB_END, _BREAK, _SUB_BREAK = "<br><sup>", "</sup>", " <br>", " </sup><br><sup>"
+# plotly.js puts every line of a title LINE_SPACING (1.3) em of the title's size below the
+# one before, <sup> lines too: a wrapped subtitle's lines stood 20.8 px apart at 11.2 px, a
+# blank line's gap between them on a phone (walk27b). Each subtitle line past its first is
+# raised (CSS baseline-shift on a <span>, which plotly.js passes on to the line's tspan;
+# Chromium draws it, on screen and in kaleido's images) by the difference to its own pitch,
+# 1.3 em of <sup>'s 70 %: 14.56 px, SUB_LINE rounded up for the room above the legend
+SUB_SIZE = TITLE_SIZE * 0.7
+_SUB_RISE = 1.3 * (TITLE_SIZE - SUB_SIZE)  # px each subtitle line past the first is raised
+SUB_LINE = math.ceil(1.3 * SUB_SIZE)  # px a subtitle line past its first takes (15)
+_RAISED = re.compile(r' </sup><br><sup><span style="baseline-shift:[0-9.]+px">')
+_RAISED_END = re.compile(r"</span>(?= </sup><br><sup>|</sup>$)")
 LEFT = 64  # px left of the plot at least (a y axis of short numbers and its title)
 LEFT_MAX = 320  # px at most: a longer label is left to Plotly's automargin
 # Width of a y axis' tick labels, to ask for the left margin they need up front instead of
@@ -736,7 +748,16 @@ def title_y(height: int) -> float:
 def unwrap_title(title: str) -> str:
     """A house title as written, before ``wrap_title`` broke it into lines."""
     label, sub, rest = title.partition(_SUB)
+    rest = _RAISED.sub(" ", _RAISED_END.sub("", rest))
     return label.replace(_BREAK, " ") + sub + rest.replace(_SUB_BREAK, " ")
+
+
+def _sub_lines(lines: list[str]) -> str:
+    """A subtitle's lines (wrap_px's, without markup between them) as the title writes them:
+    each in a <sup> of its own, each past the first raised to the subtitle's own pitch."""
+    raised = [f'<span style="baseline-shift:{_SUB_RISE * n:.2f}px">{line}</span>'
+              for n, line in enumerate(lines[1:], start=1)]
+    return _SUB + _SUB_BREAK.join([lines[0], *raised]) + _SUB_END
 
 
 def wrap_title(title: str, width: float = TITLE_WIDTH) -> str:
@@ -748,14 +769,19 @@ def wrap_title(title: str, width: float = TITLE_WIDTH) -> str:
     width = width / TITLE_BOLD
     lines = wrap_px(label, width, TITLE_SIZE).replace("<br>", _BREAK)
     if sub and rest.endswith(_SUB_END) and _SUB_END not in rest[:-len(_SUB_END)]:
-        subtitle = wrap_px(rest.removesuffix(_SUB_END), width, TITLE_SIZE * 0.7)
-        return lines + _SUB + subtitle.replace("<br>", _SUB_BREAK) + _SUB_END
+        subtitle = wrap_px(rest.removesuffix(_SUB_END), width, SUB_SIZE)
+        return lines + _sub_lines(subtitle.split("<br>"))
     return lines + sub + rest  # not the house's shape: the subtitle left as it is
 
 
 def title_extra(title: str) -> int:
-    """px a wrapped title needs above TITLE_SPACE's two lines."""
-    return TITLE_LINE * max(0, title.count("<br>") - 1)
+    """px a wrapped title needs above TITLE_SPACE's two lines: TITLE_LINE for each line of
+    the label past its first, SUB_LINE for each of the subtitle's past its first (a title
+    without a subtitle: TITLE_LINE for each line past two)."""
+    label, sub, rest = title.partition(_SUB)
+    if not sub:
+        return TITLE_LINE * max(0, label.count("<br>") - 1)
+    return TITLE_LINE * label.count("<br>") + SUB_LINE * rest.count("<br>")
 
 
 def legend_names(fig: dict) -> list[str]:

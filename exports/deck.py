@@ -46,6 +46,7 @@ from transforms.formatting import (
     format_number,
     format_value,
     quoted,
+    sentence_subject,
     sex_word,
     source_mark,
     source_mark_text,
@@ -455,8 +456,9 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     year = int(latest["year"])
     # a number without a unit is not run into its year: '1 106 år 2022', not '1 106 2022'
     when = f"år {year}" if ind.short_unit in ("antal", "") else str(year)
-    first = (f"{ind.label} var {_minst(latest)}{_value_text(ind, latest['value'])} {when} i "
-             f"{focus.name}")
+    subject = sentence_subject(ind.label, ind.unit)  # 'Antalet inskrivna …' for a count
+    value = f"{_minst(latest)}{_value_text(ind, latest['value'])}"
+    changed = ""  # ', 3 färre än 2021' where a change is given
     _, previous = periods.latest_and_previous(whole[whole["year"] <= year].dropna(
         subset=["value"]))
     unsaid = []  # changes left out: sums of different members
@@ -478,13 +480,27 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
         if why is None and change is None:
             unsaid.append(str(int(previous["year"])))
         elif why is None:
-            first += ", " + change + (f" ({same})" if same else "")
-    others = []
-    for line in lines[1:]:
-        row = _row(line.data, year)
-        others.append(f"{line.name} {_minst(row)}"
-                      f"{_value_text(ind, row['value'] if row is not None else None)}")
-    sentences = [first + ("; " + ", ".join(others) if others else "") + "."]
+            changed = ", " + change + (f" ({same})" if same else "")
+
+    def others_in(then: int) -> str:
+        """'; Västra Götalands län 5,3 %, Riket 5,3 %': the other lines' values in ``then``."""
+        values = []
+        for line in lines[1:]:
+            row = _row(line.data, then)
+            values.append(f"{line.name} {_minst(row)}"
+                          f"{_value_text(ind, row['value'] if row is not None else None)}")
+        return "; " + ", ".join(values) if values else ""
+
+    newest = max((int(y) for line in lines[1:]
+                  for y in line.data.loc[line.data["value"].notna(), "year"]), default=year)
+    if newest > year:  # the area lacks the year the others have: said, never an older
+        # year's value as the newest (walk27b: Tjörn's U31804 for kvinnor, 2021 beside 2022)
+        sentences = [(f"{subject} {newest}: uppgift saknas för {focus.name}"
+                      f"{others_in(newest)}."),
+                     f"Senast {when}: {value} i {focus.name}{changed}{others_in(year)}."]
+    else:
+        sentences = [(f"{subject} var {value} {when} i {focus.name}{changed}"
+                      f"{others_in(year)}.")]
     values = focus.data.dropna(subset=["value"])
     earliest = values.iloc[0]
     if int(earliest["year"]) < year:

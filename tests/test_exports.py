@@ -535,9 +535,10 @@ def test_a_long_title_is_wrapped_for_a_phone_and_again_for_an_image(warehouse):
     assert len(lines) >= 3 and charts.unwrap_title(screen) == title
     for line in lines:
         size = charts.TITLE_SIZE * (0.7 if line.startswith("<sup>") else 1)
-        text = line.removeprefix("<sup>").removesuffix("</sup>").strip()
+        text = re.sub(r"<[^>]+>", "", line).strip()  # (a subtitle line's raising <span>)
         assert charts.text_width(text, size) * charts.TITLE_BOLD <= charts.TITLE_WIDTH, line
-    extra = charts.TITLE_LINE * (len(lines) - 2)
+    extra = charts.title_extra(screen)  # the label's lines at its size, the subtitle's at its
+    assert extra == charts.SUB_LINE * (len(lines) - 2)  # one label line, the rest subtitle
     assert fig.layout.margin.t == charts.top_margin(1, extra)
     assert (1 - fig.layout.legend.y) * fig.layout.height == pytest.approx(
         charts.LEGEND_TOP + extra)

@@ -8,6 +8,7 @@ Uses test_browser's server and browser."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -226,5 +227,46 @@ def test_a_desktop_title_takes_the_chart_s_width(browser, app_url, viewport):
             chart.scroll_into_view_if_needed()
             chart.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"])
                                       / f"desktop_title_{viewport[0]}.png"))
+    finally:
+        pg.context.close()
+
+
+# each line of a chart's title: its text, whether it is the subtitle's (<sup>: 70 %), its box
+TITLE_LINE_BOXES = """(needle) => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')]
+    .find(g => (g.querySelector('.gtitle')?.textContent || '').includes(needle));
+  return [...gd.querySelectorAll('.gtitle .line')].map(l => {
+    const r = l.getBoundingClientRect();
+    return {text: l.textContent.replace(/\u200b/g, ''), sub: !!l.querySelector('tspan[style*="70%"]'),
+            t: r.top, b: r.bottom};
+  });
+}"""
+
+
+def test_a_wrapped_subtitle_s_lines_stand_at_the_subtitle_s_line_height(browser, app_url):
+    """walk27b 4: on a 390 px phone a wrapped subtitle had a blank line's gap between its
+    lines: plotly.js sets each title line 1.3 em of the title's 16 px below the one before
+    (20.8 px), <sup> lines at 11.2 px too. Each subtitle line past its first is raised to the
+    subtitle's own pitch (1.3 × 11.2 = 14.56 px: charts._sub_lines), and the legend still
+    hangs under the last line."""
+    pg = _chart_page(browser, (390, 844), f"{app_url}{LONG}")
+    try:
+        lines = pg.evaluate(TITLE_LINE_BOXES, TITLE)
+        sub = [line for line in lines if line["sub"]]
+        assert len(sub) >= 3, lines  # the long group's subtitle in three lines or more
+        assert " ".join(" ".join(line["text"] for line in sub).split()).startswith(
+            LONG_NAME), lines
+        pitches = [b["t"] - a["t"] for a, b in itertools.pairwise(sub)]
+        assert all(13.5 <= p <= 15.5 for p in pitches), (pitches, lines)  # was 20.8 each
+        at = pg.evaluate(BOXES, TITLE)
+        assert at["title"]["b"] <= min(entry["t"] for entry in at["entries"]), at
+        # the legend is hung no further below the title than a two-line title leaves it
+        assert min(entry["t"] for entry in at["entries"]) - at["title"]["b"] <= 12, at
+        assert at["top"]["used"] == at["top"]["asked"] and at["top"]["redrawn"] == 0, at
+        if os.environ.get("SCREENSHOT_DIR"):
+            chart = pg.locator(".js-plotly-plot", has_text=TITLE).first
+            chart.scroll_into_view_if_needed()
+            chart.screenshot(path=str(Path(os.environ["SCREENSHOT_DIR"])
+                                      / "wrapped_subtitle_390.png"))
     finally:
         pg.context.close()

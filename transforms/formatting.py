@@ -32,6 +32,33 @@ def format_value(value: float | None, decimals: int, short_unit: str) -> str:
     return f"{text}{NBSP}{short_unit}"
 
 
+_COUNT_SUFFIX = ", antal"
+
+
+def sentence_subject(label: str, unit: str) -> str:
+    """An indicator's label as the subject of a sentence ('… var 1 106 år 2022'): a count's
+    label names its unit in a way that reads badly inside a sentence ('Inskrivna i
+    etableringsuppdraget, antal var 1 106'), so a count says 'Antalet …' instead: 'Antalet
+    inskrivna i etableringsuppdraget', 'Antalet som lämnat etableringsuppdraget' (a label
+    that starts with a verb: who did it), 'Antalet invånare 20–64 år', 'Antalet arbetslösa
+    (SCB BAS)'. A label that already names a whole in definite form ('Arbetskraften (SCB
+    BAS)') and every other unit's label stay as they are."""
+    if unit != "count":
+        return label
+    text = label.removesuffix(_COUNT_SUFFIX).strip()
+    if text.lower().startswith("antalet "):
+        return text
+    if text.lower().startswith("antal "):
+        return "Antalet " + text[len("antal "):]
+    first = text.split(" ", 1)[0].rstrip(",:")
+    if not label.endswith(_COUNT_SUFFIX) and first.endswith(("en", "et")):
+        return text  # 'Arbetskraften', 'Befolkningen i åldersgruppen': a whole, definite
+    rest = text[:1].lower() + text[1:]
+    if first.endswith(("at", "it", "tt")):  # a verb's supine ('Lämnat'): those who did it
+        rest = "som " + rest
+    return "Antalet " + rest
+
+
 def change_unit(unit: str, short_unit: str = "", label: str = "") -> str:
     """The words after a change, so it reads in the value's own unit: 'procentenheter' for a
     share, the short unit for kronor ('kr/inv'), 'hushåll' or 'personer' for a count (the

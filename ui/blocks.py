@@ -220,10 +220,45 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     if freq == "year":  # "the year before rests on few people" only where a change is given
         notes += few_people_notes(ind, sel.area, sex, latest,
                                   previous if delta is not None else None)
+    value = ("minst " if lower else "") + format_value(latest["value"], ind.decimals,
+                                                       ind.short_unit)
+    newest = newest_year_missing(sel, ind, sex, int(latest["year"])) if freq == "year" else None
+    if newest is not None:  # never an older year's value as if it were the newest (walk27b)
+        return Card(CardView(
+            label=f"{ind.label}, {newest}{sex_note}", value=MISSING_VALUE, help=ind.definition,
+            notes=(missing_year_note(newest, sel.area.name, int(latest["year"]), value, delta),
+                   *notes)), newest)
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
-                         value=("minst " if lower else "")
-                         + format_value(latest["value"], ind.decimals, ind.short_unit),
-                         delta=delta, help=ind.definition, notes=notes), latest[column])
+                         value=value, delta=delta, help=ind.definition, notes=notes),
+                latest[column])
+
+
+MISSING_VALUE = "uppgift saknas"
+
+
+def newest_year_missing(sel: Selection, ind: Indicator, sex: str, latest: int) -> int | None:
+    """The year a yearly card should show when the area has no value for it but ``latest``
+    (its newest value) is older: the newest year in the chosen period that other kommuner
+    have a value for (Riket's series for this sex, computed from the kommuner); None when the
+    area's newest value is that year (walk27b: Tjörn's U31804 for kvinnor showed 2021 beside
+    cards and a chart of 2022, nothing saying 2022 was missing for Tjörn)."""
+    end = int(str(sel.end)[:4]) if sel.end else None
+    if ind.last_year is None or latest >= min(ind.last_year, end or ind.last_year) \
+            or sel.area.kind == "riket":
+        return None  # (the indicator's last_year is any sex's: Riket's series says this sex's)
+    riket = query("area_series", ind, query("area", "riket"), sex)
+    years = riket.loc[riket["value"].notna(), "year"].astype(int)
+    years = years[years <= end] if end else years
+    newest = int(years.max()) if len(years) else None
+    return newest if newest is not None and newest > latest else None
+
+
+def missing_year_note(year: int, name: str, latest: int, value: str, delta: str | None) -> str:
+    """'2022: uppgift saknas för Tjörn; senast 2021: 4,7 % (−3,2 procentenheter från 2020).'
+    The card's note for a newest year the area has no value for (the monthly card's 'augusti
+    2026: dolt av källan' for a year)."""
+    return (f"**{year}: uppgift saknas för {name}** (källan har värden för andra kommuner); "
+            f"senast {latest}: {value}" + (f" ({delta})" if delta else "") + ".")
 
 
 def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,

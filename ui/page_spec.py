@@ -16,7 +16,7 @@ from transforms.yamlio import yaml_load
 
 PAGES_FILE = Path(__file__).with_name("pages.yml")
 CONTROLS = ("area", "sex", "period", "reference")
-_PAGE_KEYS = {"title", "intro", "sections", "renderer", "controls", "group", "tabs"}
+_PAGE_KEYS = {"title", "intro", "area_intro", "sections", "renderer", "controls", "group", "tabs"}
 _SECTION_KEYS = {"heading", "intro", "blocks", "indicators", "members", "charts", "rank",
                  "link", "monthly", "composition", "tab"}
 _MONTHLY_KEYS = {"indicator", "options", "cards"}
@@ -64,6 +64,7 @@ class PageSpec:
     id: str
     title: str
     intro: str | None = None
+    area_intro: str | None = None  # the intro when an area, not a kommun, is shown
     sections: tuple[Section, ...] = ()
     renderer: str | None = None
     controls: tuple[str, ...] = CONTROLS
@@ -192,7 +193,8 @@ def _page(page_id: str, raw: object) -> PageSpec:
     if tabbed and tabbed != list(range(tabbed[0], tabbed[-1] + 1)):
         raise PageFileError(f"pages.yml: {where}: the sections of the tabs stand together")
     return PageSpec(
-        id=page_id, title=raw["title"].strip(), intro=raw.get("intro"), renderer=renderer,
+        id=page_id, title=raw["title"].strip(), intro=raw.get("intro"),
+        area_intro=raw.get("area_intro"), renderer=renderer,
         sections=parsed, controls=tuple(c for c in CONTROLS if c in controls), group=group,
         tabs=tabs)
 

@@ -100,8 +100,9 @@ def indicator_page(sel: Selection) -> None:
     st.session_state[blocks.DRAWN_DIMS] = set()
     st.session_state[blocks.SAID] = set()
     st.title(f"{spec.title} – {markdown_literal(sel.area.name)}")
-    if spec.intro:
-        st.markdown(spec.intro)
+    intro = spec.intro if sel.area.is_kommun else (spec.area_intro or spec.intro)
+    if intro:
+        st.markdown(intro)
     st.caption(blocks.selection_caption(sel))
     if "sex" in spec.controls and sel.sex != "T":
         note = sex_note(indicators_of(spec), sel.sex)

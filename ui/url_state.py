@@ -335,6 +335,18 @@ def _listed(values: Sequence[str], length: int = ECHO_LENGTH) -> str:
     return ", ".join(echo(v, length) for v in values[:5]) + more
 
 
+def _stored_like(shared: SharedGroup | None, vocab: Vocabulary) -> str | None:
+    """The area id of the group stored here that a link's ``grupp`` + ``medlemmar`` is: the
+    same name (as a link writes it) and the same kommuner (walk27b: the built-in
+    Göteborgsregionen shared as it is stood twice in Område, and its titles said "(delad
+    länk)" to tell it from itself); None when no stored group is that group."""
+    if shared is None:
+        return None
+    return next((area_id for area_id, stored in vocab.groups.items()
+                 if _stored_as_carried(stored).name == shared.name
+                 and set(stored.members) == set(shared.members)), None)
+
+
 def _own_groups(params: Mapping, vocab: Vocabulary, notices: list[str]
                 ) -> tuple[dict[str, SharedGroup], frozenset[str]]:
     """egnagrupper=varend:0764.0763.0780:Värend;…: the own groups a link carries (area id ->
@@ -630,9 +642,15 @@ def parse(params: Mapping[str, str | Sequence[str]],
             unknown_kommun = kommun
             kommun = None
     shared = _shared(params, vocab, notices)
+    stored_as_shared = _stored_like(shared, vocab)
+    if stored_as_shared and not kommun:  # opens on the link's first member, as before
+        kommun = shared.members[0]
+        state = replace(state, kommun=kommun)
+    if stored_as_shared:
+        shared = None  # the stored group itself: one entry in Område, its own name
     carried, cut = _own_groups(params, vocab, notices)
     carried, params = _beside_stored(carried, params, vocab)
-    area: str | None = SHARED_AREA_ID if shared else None
+    area: str | None = SHARED_AREA_ID if shared else stored_as_shared
     area_raw = _single(params.get(AREA))
     if area_raw:
         if area_raw == KOMMUN_ITSELF:
