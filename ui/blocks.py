@@ -789,8 +789,9 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
             bounds.newest_hidden(upto, monthly.latest_with_year_before(
                 upto, same_band=same_band, breaks=ind.breaks, source=ind.source or "Källan",
                 same_members=None if area.is_kommun else (
-                    lambda now, then, area=area: query("monthly_like_for_like", ind, area,
-                                                       sex, dims, now, then))),
+                    lambda now, then, band, area=area: query(
+                        "monthly_like_for_like", ind, area, sex,
+                        monthly.band_dims(mart, dims, band), now, then))),
                 source=ind.source or "Källan")
         if latest is None:
             missing.append((area, whole))
