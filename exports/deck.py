@@ -26,11 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms import areas as area_rules
 from transforms import bounds, monthly, periods
 from transforms.areas import (
     MISSING_WORDS,
-    coverage_label,
+    coverage_of,
     lan_codes_of,
     member_bar_rows,
     missing_members,
@@ -506,10 +505,7 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     others = []
     for line in lines:
         rows = line.data.dropna(subset=["value"])
-        partial = [(int(r.year), coverage_label(
-                       int(r.n_reporting), int(r.n_expected),
-                       None if pd.isna(share := getattr(r, "covered_share", None)) else share,
-                       ind.weight_label))
+        partial = [(int(r.year), coverage_of(r, ind.weight_label))
                    for r in rows.itertuples() if getattr(r, "status", None) == "partial"]
         if partial and line is focus:
             flags.append(f"{line.name}: alla kommuner rapporterar inte (ringat i diagrammet): "
@@ -778,10 +774,6 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     for obj, role in compared:
         df = (queries.monthly_series(con, ind, obj, use_sex, dims or {})
               if ind.frequency == "month" else queries.area_series(con, ind, obj, use_sex))
-        if role == "focus" and not obj.is_kommun and area_rules.needs_shares(
-                ind.aggregation, df):  # the population behind a partial rate, as the page
-            df = area_rules.with_shares(df, queries.covered_shares(
-                con, ind, list(obj.members), use_sex))
         if role == "focus":
             whole = df
             if ind.frequency == "month" and whole["value"].notna().sum() == 0:

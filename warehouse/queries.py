@@ -206,7 +206,10 @@ def area_series_many(con: Con, inds: list[Indicator], area_obj: Area,
                        [sums, ids, key, sex]).df()
     if area_obj.is_kommun:  # as area_series gives a kommun's: one member, reporting if valued
         rows = rows.assign(n_expected=1, n_reporting=rows["value"].notna().astype(int))
-    return _split(rows, ids)
+        return _split(rows, ids)
+    by_id = {i.id: i for i in inds}
+    return {key: _with_covered_shares(con, by_id[key], area_obj, sex, df)
+            for key, df in _split(rows, ids).items()}
 
 
 def _split(rows: pd.DataFrame, ids: list[str]) -> dict[str, pd.DataFrame]:
@@ -476,10 +479,12 @@ def area_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T") -> pd.
         return df.assign(n_expected=1, n_reporting=df["value"].notna().astype(int))
     # a sum over fewer members than expected is no area's count: at least this (numfix26)
     if area_obj.kind == "group":
-        return area_rules.mark_partial_sums(
+        found = area_rules.mark_partial_sums(
             computed_area_series(con, ind, list(area_obj.members), sex), ind.aggregation)
-    return official_area_series(con, ind.id, area_obj.area_id, sex,
-                                is_sum=ind.aggregation == "sum")
+    else:
+        found = official_area_series(con, ind.id, area_obj.area_id, sex,
+                                     is_sum=ind.aggregation == "sum")
+    return _with_covered_shares(con, ind, area_obj, sex, found)
 
 
 def covered_shares(con: Con, ind: Indicator, members: list[str], sex: str = "T"
@@ -520,6 +525,21 @@ def _shares_by_area(con: Con, ind: Indicator, members: dict[str, list[str]], sex
                 list(dict.fromkeys(mine)), values[values["kommun_code"].isin(mine)], first,
                 weights[weights["kommun_code"].isin(mine)])
             for area_id, mine in members.items()}
+
+
+def _with_covered_shares(con: Con, ind: Indicator, area_obj: Area, sex: str,
+                         series: pd.DataFrame) -> pd.DataFrame:
+    """An area's yearly ``series`` with ``covered_share`` where its weighted rate rests on
+    some of the members (transforms.areas.with_shares), so every reader of the series (card,
+    chart, Jämför, downloads, deck) says the same "4 av 5 kommuner, 92 % av befolkningen
+    16–64 år" (review27 item 2); other series as they are."""
+    if area_obj.is_kommun or not area_rules.needs_shares(ind.aggregation, series):
+        return series
+    partial = tuple(int(y) for y in series.loc[series["status"] == "partial", "year"])
+    found = _shares_by_area(con, ind, {"": list(area_obj.members)}, sex, partial)[""]
+    return area_rules.with_shares(series, pd.DataFrame({
+        "year": found.index.to_numpy(dtype="int64"),
+        "covered_share": found.to_numpy(dtype="float64")}))
 
 
 def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T") -> pd.DataFrame:
@@ -1480,7 +1500,8 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
     Columns: area_id, area_name, value, status ('missing', 'partial' or None), n_reporting,
     n_expected, is_lower_bound (the true value is at least this: a hidden "<5" member, or a
     sum of counts over fewer members than expected), n_masked (members hidden as "<5"),
-    period.
+    covered_share (a partial weighted rate's share of the population, as ``area_series``;
+    else NaN), period.
     """
     names = areas(con, kind)[["area_id", "area_name"]]
     if ind.aggregation == "none":
@@ -1495,6 +1516,7 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
                            [ind.id, int(str(period)[:4]), sex, f"{kind}:"]).df()
         rows = area_rules.mark_partial_sums(rows, ind.aggregation)
     out = names.merge(_with_bounds(rows)[AREA_VALUE_COLUMNS], on="area_id", how="left")
+    out["covered_share"] = _layer_shares(con, ind, kind, period, sex, out)
     out["value"] = out["value"].astype("float64")
     out["is_lower_bound"] = out["is_lower_bound"].astype("boolean").fillna(False).astype(bool)
     out["n_masked"] = out["n_masked"].fillna(0).astype(int)
@@ -1502,6 +1524,28 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
                      ("missing" if pd.isna(v) else None)
                      for s, v in zip(out["status"], out["value"], strict=True)]
     out["period"] = str(period)
+    return out
+
+
+def _layer_shares(con: Con, ind: Indicator, kind: str, period: str, sex: str,
+                  rows: pd.DataFrame) -> np.ndarray:
+    """``area_values``' covered_share: for a yearly weighted rate, the share of the weight
+    its reporting members carry in each 'partial' area (as ``area_series`` gives it, review27
+    item 2), NaN elsewhere; one read for every partial area of the layer."""
+    out = np.full(len(rows), np.nan)
+    partial = (rows["status"] == "partial").to_numpy(dtype=bool)
+    if ind.aggregation != "weighted" or ind.is_monthly or not partial.any():
+        return out
+    wanted = list(rows.loc[partial, "area_id"])
+    pairs = con.execute("select area_id, kommun_code from marts.area_member "
+                        "where list_contains(?, area_id) order by kommun_code",
+                        [wanted]).fetchall()
+    members: dict[str, list[str]] = {a: [] for a in wanted}
+    for area_id, code in pairs:
+        members[area_id].append(code)
+    year = int(str(period)[:4])
+    shares = _shares_by_area(con, ind, members, sex, (year,))
+    out[partial] = [shares[a].get(year, np.nan) for a in wanted]
     return out
 
 
