@@ -32,7 +32,7 @@ import plotly.io as pio
 
 from chart_text import as_text, literal_figure, plain
 from transforms import periods
-from transforms.areas import MISSING_WORDS, coverage_label, member_bar_rows
+from transforms.areas import MISSING_WORDS, coverage_of, member_bar_rows
 from transforms.catalogue import Indicator
 from transforms.composition import gap_hover, gaps_note, part_gaps, part_sums
 from transforms.formatting import (
@@ -216,8 +216,7 @@ def flag_text(row, ind: Indicator) -> str | None:
         notes.append("nedre gräns: kommuner utan värde saknas i summan, så det verkliga "
                      "värdet är minst så här högt")
     if status == "partial":  # with the share of the population, where known (left27)
-        cover = coverage_label(int(row.n_reporting), int(row.n_expected),
-                               _flag(row, "covered_share"), ind.weight_label)
+        cover = coverage_of(row, ind.weight_label)
         notes.append(f"bygger på {cover}")
     if status == "withheld":
         n, m = _flag(row, "n_reporting", 0), _flag(row, "n_expected", 0)

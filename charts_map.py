@@ -46,6 +46,7 @@ from charts import (
     wrap_px,
     wrap_title,
 )
+from transforms.areas import coverage_of
 from transforms.catalogue import Indicator
 from transforms.formatting import format_value
 from transforms.geometry import boundary_lines
@@ -367,12 +368,11 @@ def layout_at(fig: dict, width: int, height: int) -> None:
             note.update(text=source, yshift=-(bottom - 4))
 
 
-def _coverage(row) -> str:
-    """'bygger på 25 av 26 kommuner' from a row's n_reporting and n_expected ('' without)."""
-    n, m = getattr(row, "n_reporting", None), getattr(row, "n_expected", None)
-    if n is None or m is None or pd.isna(n) or pd.isna(m):
-        return ""
-    return f"bygger på {int(n)} av {int(m)} kommuner"
+def _coverage(row, population: str | None = None) -> str:
+    """'bygger på 25 av 26 kommuner' (', 92 % av befolkningen 16–64 år' where the row carries
+    a weighted rate's covered_share: transforms.areas.coverage_of) ('' without)."""
+    cover = coverage_of(row, population)
+    return f"bygger på {cover}" if cover else ""
 
 
 def _bound(row) -> str:
@@ -403,7 +403,7 @@ def hover_texts(values: pd.DataFrame, ind: Indicator, *, name: str = "area_name"
         else:
             shown = format_value(value, ind.decimals, ind.short_unit)
             if status == "partial":  # a share over the reporting kommuner: say how many
-                shown += f" ({_coverage(row) or STATUS_TEXT['partial']})"
+                shown += f" ({_coverage(row, ind.weight_label) or STATUS_TEXT['partial']})"
         text = f"<b>{as_text(str(getattr(row, name)))}</b><br>{shown}"
         if extra and extra[i]:
             text += f"<br>{extra[i]}"

@@ -26,11 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from transforms import areas as area_rules
 from transforms import bounds, monthly, periods
 from transforms.areas import (
     MISSING_WORDS,
-    coverage_label,
+    coverage_of,
     lan_codes_of,
     member_bar_rows,
     missing_members,
@@ -522,10 +521,7 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
     others = []
     for line in lines:
         rows = line.data.dropna(subset=["value"])
-        partial = [(int(r.year), coverage_label(
-                       int(r.n_reporting), int(r.n_expected),
-                       None if pd.isna(share := getattr(r, "covered_share", None)) else share,
-                       ind.weight_label))
+        partial = [(int(r.year), coverage_of(r, ind.weight_label))
                    for r in rows.itertuples() if getattr(r, "status", None) == "partial"]
         if partial and line is focus:
             flags.append(f"{line.name}: alla kommuner rapporterar inte (ringat i diagrammet): "
@@ -566,8 +562,8 @@ def _month_runs(months: list[pd.Timestamp]) -> str:
 def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                         dims: dict[str, str] | None = None, *,
                         same_band: Callable[[str], pd.DataFrame | None] | None = None,
-                        same_members: Callable[[str, str], bounds.LikeForLike | None]
-                        | None = None) -> tuple[list[str], list[str]]:
+                        same_members: Callable[[str, str, str | None],
+                                               bounds.LikeForLike | None] | None = None) -> tuple[list[str], list[str]]:
     """A monthly indicator's key figures in words and its flags, for ``lines[0]``.
 
     'Arbetslöshet (SCB BAS) var 3,1 % i april 2026 i Falun (preliminärt), 0,2 procentenheter
@@ -575,7 +571,8 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
     a län or Riket without a value that month is left out, never guessed. A change is like
     with like (``monthly.compared_value``: the same age band, read through ``same_band``
     where the band changed; none across a break; over the same kommuner both months, through
-    ``same_members`` (queries.monthly_like_for_like), where a share rests on some of them),
+    ``same_members`` (queries.monthly_like_for_like, both months in the newest month's
+    band: ``monthly.band_dims``), where a share rests on some of them),
     else the flags say why there is none.
     """
     focus = lines[0]
@@ -620,10 +617,13 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
                 f"{'minst ' if was_bound else ''}{_value_text(ind, was)} till "
                 f"{bound}{_value_text(ind, latest['value'])}")
         both = None  # a share over some kommuner either month: the same kommuner (stop 27)
-        if like and not (was_bound or bounds.is_lower(latest)) and since.note is None and \
-                "partial" in (newest.get("status"), earliest.get("status")):
+        # (partial: read from the row the change is counted from, the newest band's, fixc27)
+        if like and not (was_bound or bounds.is_lower(latest)) and \
+                "partial" in (newest.get("status"), since.status):
+            band = newest.get("band")
             both = None if same_members is None else same_members(
-                str(month.date()), str(start.date()))
+                str(month.date()), str(start.date()),
+                str(band) if isinstance(band, str) and band else None)
             if both is None:
                 flags.append(f"Ingen förändring anges från {format_month(start)}: "
                              f"{format_month(start)} och {format_month(month)} bygger på "
@@ -790,10 +790,6 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
     for obj, role in compared:
         df = (queries.monthly_series(con, ind, obj, use_sex, dims or {})
               if ind.frequency == "month" else queries.area_series(con, ind, obj, use_sex))
-        if role == "focus" and not obj.is_kommun and area_rules.needs_shares(
-                ind.aggregation, df):  # the population behind a partial rate, as the page
-            df = area_rules.with_shares(df, queries.covered_shares(
-                con, ind, list(obj.members), use_sex))
         if role == "focus":
             whole = df
             if ind.frequency == "month" and whole["value"].notna().sum() == 0:
@@ -804,13 +800,14 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
                               f"{start}–{end} i källan.", not area.is_kommun, dims=dims or {},
                               sex=use_sex)
     if ind.frequency == "month":
-        same_band = monthly.band_lookup(monthly_marts()[ind.mart], dims, lambda d: (
+        mart = monthly_marts()[ind.mart]
+        same_band = monthly.band_lookup(mart, dims, lambda d: (
             queries.monthly_series(con, ind, area, use_sex, d)))
         sentences, flags = monthly_key_figures(
             ind, lines, whole, dims, same_band=same_band,
             same_members=None if area.is_kommun else (
-                lambda now, then: queries.monthly_like_for_like(con, ind, area, use_sex,
-                                                                dims or {}, now, then)))
+                lambda now, then, band: queries.monthly_like_for_like(
+                    con, ind, area, use_sex, monthly.band_dims(mart, dims, band), now, then)))
     else:
         # each member's values (and weights) where a change may rest on only some members
         members = queries.member_values_weighted(con, ind, list(area.members), use_sex) \

@@ -77,8 +77,9 @@ def test_a_partial_months_change_is_over_the_same_kommuner(marked):
     said = shown_change(_rate(body, fourteen, "2026M04"), _rate(body, dalarna, "2025M04"), 1)
     assert (said, shown_change(now, then, 1)) == (0.0, -0.2)  # what was said, what is so
 
-    def same(a: str, b: str):
-        return queries.monthly_like_for_like(con, ind, lan, "T", {}, a, b)
+    def same(a: str, b: str, band: str | None):
+        assert band == "20-64"  # the mirror's one band
+        return queries.monthly_like_for_like(con, ind, lan, "T", {"age": band}, a, b)
 
     latest = monthly.latest_with_year_before(series, same_members=same)
     assert latest["same_members"] == 14

@@ -179,7 +179,13 @@ def test_the_map_keeps_the_lower_bound(warehouse, shared):
     shares = queries.area_values(warehouse, share, "lan", "2022")
     said = dict(zip(shares["area_id"], charts_map.hover_texts(shares, share), strict=True))
     assert "minst" not in said[STOCKHOLM]
-    assert said[STOCKHOLM].endswith("(bygger på 25 av 26 kommuner)")
+    # and the population behind it, as the card says (review27 item 2): N31807 is weighted
+    # by the population (N01951), Σ of the 25 reporting kommuner over all 26
+    people = {k: _kolada(shared, "N01951")[(k, 2022)] for k in _kommuner(shared, "01")}
+    rate = _kolada(shared, "N31807")
+    part = sum(p for k, p in people.items() if (k, 2022) in rate) / sum(people.values())
+    assert said[STOCKHOLM].endswith(f"(bygger på 25 av 26 kommuner, {min(99, round(100 * part))}\u00a0% "
+                                    "av befolkningen)")
     table = map_table(values.assign(place=1, of=len(values)), ind, "T")  # every län ranked
     rows = table.set_index("kod")
     assert rows.loc["01", "anmärkning"] == "nedre gräns" and rows.loc["03", "anmärkning"] == ""
@@ -314,9 +320,7 @@ def test_a_weighted_rate_from_some_kommuner_says_the_population_behind_it(app_en
     # the rate itself is these kommuner's, weighted alike
     whole = sum(rate[(k, 2022)] * people[k] for k in reporting) / sum(
         people[k] for k in reporting)
-    series = blocks.with_coverage(ind, queries.area(warehouse, BLEKINGE), "T",
-                                  queries.area_series(warehouse, ind,
-                                                      queries.area(warehouse, BLEKINGE)))
+    series = queries.area_series(warehouse, ind, queries.area(warehouse, BLEKINGE))
     row = series.set_index("year").loc[2022]
     assert row["value"] == pytest.approx(whole)
     # the download's täckning

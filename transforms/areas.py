@@ -187,6 +187,23 @@ def coverage_label(n_reporting: int, n_expected: int, share: float | None = None
     return f"{text}, {population_share_text(share)} av {population}"
 
 
+def coverage_of(row: object, population: str | None = None) -> str:
+    """``coverage_label`` of an area value's row (a Series, dict or itertuples row with
+    n_reporting, n_expected and, where the series carries it, covered_share; ``population``:
+    Indicator.weight_label): the one place that words an area value's coverage, so the card,
+    hover, downloads, deck, Jämför and Karta say the same (review27 item 2). '' without the
+    counts."""
+    def get(name: str) -> object:
+        value = row.get(name) if isinstance(row, dict | pd.Series) else getattr(row, name, None)
+        return None if value is None or pd.isna(value) else value
+
+    n, m = get("n_reporting"), get("n_expected")
+    if n is None or m is None:
+        return ""
+    share = get("covered_share")
+    return coverage_label(int(n), int(m), None if share is None else float(share), population)
+
+
 def population_share_text(share: float) -> str:
     """'71 %' for 0.712: whole percent, never '100 %' or '0 %' for a part (a member is
     missing, so the reporting ones carry less than all and, having reported, more than

@@ -13,7 +13,7 @@ import io
 
 import pandas as pd
 
-from transforms.areas import coverage_label
+from transforms.areas import coverage_of
 from transforms.catalogue import Indicator
 from transforms.formatting import is_few, plain_number, sex_word, source_mark, source_mark_text
 from transforms.groups import SHARED_AREA_ID
@@ -142,10 +142,7 @@ def series_frame(named: list[tuple[str, pd.DataFrame, str]], ind: Indicator, *, 
             status = getattr(r, "status", None)
             cover = ""
             if status in ("partial", "withheld"):  # a weighted rate's share too (left27)
-                share = getattr(r, "covered_share", None)
-                cover = coverage_label(int(r.n_reporting), int(r.n_expected),
-                                       None if share is None or pd.isna(share) else share,
-                                       ind.weight_label)
+                cover = coverage_of(r, ind.weight_label)
             when = {"månad": str(r.period)[:7]} if monthly else {"år": int(r.year)}
             chosen = option_cells(options, getattr(r, "band", None)) if options else {}
             flag = getattr(r, "is_computed", None)  # a kommun's 16–24 år (review27)

@@ -369,6 +369,8 @@ class Comparison:
     is_lower_bound: bool = False
     reason: str | None = None  # Swedish: why no change is given
     note: str | None = None  # Swedish: where the earlier value came from, when not the line
+    status: object = None  # the status of the row ``value`` was read from ('partial': a
+    # share over some of the area's kommuner), the same-band row's where the band changed
 
 
 def compared_value(now: Mapping, then: Mapping | None, *,
@@ -409,8 +411,10 @@ def compared_value(now: Mapping, then: Mapping | None, *,
         row = found.iloc[0]
         return Comparison(float(row["value"]), _is_true(row.get("is_lower_bound")), note=(
             f"Förändringen räknas mot {band_words(band_now)} även i {format_month(then_month)}"
-            f" (diagrammet visar {band_words(band_then)} den månaden)."))
-    return Comparison(float(then["value"]), _is_true(then.get("is_lower_bound")))
+            f" (diagrammet visar {band_words(band_then)} den månaden)."),
+            status=row.get("status"))
+    return Comparison(float(then["value"]), _is_true(then.get("is_lower_bound")),
+                      status=then.get("status"))
 
 
 def _is_text(value: object) -> bool:
@@ -423,21 +427,34 @@ def band_lookup(mart: dict, dims: dict[str, str] | None,
     """``compared_value``'s ``same_band`` for a mart with an age dimension: band -> the series
     ``fetch(dims with the age held at that band)``, or None for a band that is not one of the
     mart's own age codes (a band read from a file's heading); None for a mart without age."""
-    ages = {str(k) for k in (((mart.get("dimensions") or {}).get("age") or {})
-                             .get("values") or {})}
+    ages = _ages(mart)
     if not ages:
         return None
 
     def lookup(band: str) -> pd.DataFrame | None:
-        return fetch({**(dims or {}), "age": str(band)}) if str(band) in ages else None
+        return fetch(band_dims(mart, dims, band)) if str(band) in ages else None
     return lookup
+
+
+def _ages(mart: dict) -> set[str]:
+    return {str(k) for k in (((mart.get("dimensions") or {}).get("age") or {})
+                             .get("values") or {})}
+
+
+def band_dims(mart: dict, dims: dict[str, str] | None, band: object) -> dict[str, str]:
+    """``dims`` with the age held at ``band`` where it is one of the mart's own age codes
+    ('20-66'), else ``dims`` as they are (a band read from a file's heading, no band, a mart
+    without age): the options ``same_members``/``same_band`` read an earlier month with."""
+    if _is_text(band) and str(band) in _ages(mart):
+        return {**(dims or {}), "age": str(band)}
+    return dict(dims or {})
 
 
 def latest_with_year_before(series: pd.DataFrame, *,
                             same_band: Callable[[str], pd.DataFrame | None] | None = None,
                             breaks=(), source: str = "Källan",
-                            same_members: Callable[[str, str], object] | None = None
-                            ) -> dict | None:
+                            same_members: Callable[[str, str, str | None], object]
+                            | None = None) -> dict | None:
     """The latest month with a value and the same month a year earlier (value or None).
     ``change`` is None without the year before, when either value is a lower bound (a
     difference of bounds is no number), and when the two months are not alike: an
@@ -448,10 +465,13 @@ def latest_with_year_before(series: pd.DataFrame, *,
     ``source``'s words, so the card does not pass it by in silence.
 
     A share that rests on only some of the area's kommuner (status 'partial') either month
-    is compared like for like (stop 27): ``same_members(now, then)`` (two 'YYYY-MM-DD';
-    queries.monthly_like_for_like) gives both months over the kommuner with a value in both
-    (``value_like``, ``value_year_before``, ``same_members``: how many); without it, or
-    when it finds none, no change is given and ``no_change_reason`` says why."""
+    is compared like for like (stop 27): ``same_members(now, then, band)`` (two
+    'YYYY-MM-DD' and the later month's age band, or None; queries.monthly_like_for_like with
+    the age held at that band, ``band_dims``) gives both months over the kommuner with a
+    value in both, in one band (``value_like``, ``value_year_before``, ``same_members``: how
+    many); without it, or when it finds none, no change is given and ``no_change_reason``
+    says why. Whether the earlier month is partial is read from the row the change is
+    counted from: the later band's where the band changed (fixc27)."""
     found = periods.latest_and_previous(series)
     if found is None:
         return None
@@ -464,10 +484,11 @@ def latest_with_year_before(series: pd.DataFrame, *,
     change = None if year_before is None or lower or before_lower \
         else float(row["value"]) - year_before
     value_like, n_same, reason = float(row["value"]), None, compared.reason
-    if change is not None and compared.note is None and "partial" in (
-            row.get("status"), before.get("status")):
+    if change is not None and "partial" in (row.get("status"), compared.status):
+        band = row.get("band")
         like = None if same_members is None else same_members(
-            str(pd.Timestamp(row["period"]).date()), str(pd.Timestamp(before["period"]).date()))
+            str(pd.Timestamp(row["period"]).date()), str(pd.Timestamp(before["period"]).date()),
+            str(band) if _is_text(band) else None)
         if like is None:
             change, reason = None, (
                 f"Ingen förändring anges: {format_month(pd.Timestamp(row['period']))} och "

@@ -16,9 +16,8 @@ import streamlit as st
 
 import charts
 from chart_text import as_text
-from transforms import areas as area_rules
 from transforms import bounds, monthly, periods, ranking
-from transforms.areas import coverage_label, lan_codes_of, missing_members, no_lan_note
+from transforms.areas import coverage_of, lan_codes_of, missing_members, no_lan_note
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
@@ -94,30 +93,15 @@ def sex_for(sel: Selection, ind: Indicator) -> tuple[str, str]:
 
 
 def series(sel: Selection, ind: Indicator, area: queries.Area, sex: str) -> pd.DataFrame:
-    """An area's series inside the chosen period (with_coverage: a weighted rate's partial
-    years say the share of the population behind them)."""
-    return with_coverage(ind, area, sex,
-                         periods.clip(query("area_series", ind, area, sex), sel.start, sel.end))
-
-
-def with_coverage(ind: Indicator, area: queries.Area, sex: str, df: pd.DataFrame
-                  ) -> pd.DataFrame:
-    """``df`` (an area's yearly series) with ``covered_share`` where an area's weighted rate
-    rests on some of its members (status 'partial'): the share of the weight the reporting
-    ones carry, by the rate's own weights (queries.covered_shares), for the coverage words
-    ('2 av 3 kommuner, 71 % av befolkningen 16–64 år'; left27). Other series as they are."""
-    if area.is_kommun or not area_rules.needs_shares(ind.aggregation, df):
-        return df
-    return area_rules.with_shares(df, query("covered_shares", ind, list(area.members), sex))
+    """An area's series inside the chosen period (a weighted rate's partial years carry the
+    share of the population behind them: queries.area_series)."""
+    return periods.clip(query("area_series", ind, area, sex), sel.start, sel.end)
 
 
 def coverage_text(ind: Indicator, row: pd.Series) -> str:
     """'4 av 5 kommuner, 92 % av befolkningen 16–64 år' for a partial area value (the share
-    only where with_coverage found it), '' when every member reports."""
-    share = row.get("covered_share")
-    return coverage_label(int(row["n_reporting"]), int(row["n_expected"]),
-                          None if share is None or pd.isna(share) else float(share),
-                          ind.weight_label)
+    where the series carries it), '' when every member reports."""
+    return coverage_of(row, ind.weight_label)
 
 
 def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[queries.Area, str]]:
@@ -196,7 +180,7 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
     sex, sex_note = sex_for(sel, ind)
     if ind.aggregation == "none" and not sel.area.is_kommun:
         return Card(CardView(info=f"**{ind.label}**: {ind.area_method}. {ind.note or ''}"))
-    whole = with_coverage(ind, sel.area, sex, query("area_series", ind, sel.area, sex))
+    whole = query("area_series", ind, sel.area, sex)
     found = periods.latest_and_previous(periods.clip(whole, sel.start, sel.end))
     if found is None:
         return Card(CardView(info=f"**{ind.label}**: inga värden för "
@@ -482,12 +466,12 @@ def chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         sel.area, ind, table, sex=SEX_LABELS[sex], period=period, computed=computed))
 
 
-def _coverage_words(row: pd.Series) -> str:
+def _coverage_words(ind: Indicator, row: pd.Series) -> str:
     """', bygger på 253 av 290 kommuner' for an area value only some members report, else
     '' (the words of the cards and the hover)."""
     if row.get("status") != "partial":
         return ""
-    cover = coverage_label(int(row["n_reporting"]), int(row["n_expected"]))
+    cover = coverage_text(ind, row)
     return f", bygger på {cover}" if cover else ""
 
 
@@ -504,7 +488,7 @@ def _latest_numbers(ind: Indicator, lines: list[charts.Line]) -> str:
         latest = found[0]
         freq = periods.frequency_of(df)
         when = periods.label(latest["year" if freq == "year" else "period"], freq)
-        when += _coverage_words(latest)
+        when += _coverage_words(ind, latest)
         bound = "minst " if bounds.is_lower(latest) else ""  # a sum without every member
         texts.append(f"{line.name} {bound}"
                      f"{format_value(latest['value'], ind.decimals, ind.short_unit)} ({when})")
@@ -568,7 +552,7 @@ def members_chart_of(sel: Selection, indicator_id: str) -> ChartParts | None:
         area_df = query("area_series", ind, sel.area, sex)
         row = area_df[area_df[column] == when].dropna(subset=["value"])
         if not row.empty:
-            cover = _coverage_words(row.iloc[0]).removeprefix(", ")
+            cover = _coverage_words(ind, row.iloc[0]).removeprefix(", ")
             # 'sammanlagt', not 'totalt': the subtitle says the sex with 'totalt'; on the
             # subtitle's line, as the title's space holds two lines
             bound = "minst " if bounds.is_lower(row.iloc[0]) else ""  # kommuner missing
@@ -828,8 +812,9 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
             bounds.newest_hidden(upto, monthly.latest_with_year_before(
                 upto, same_band=same_band, breaks=ind.breaks, source=ind.source or "Källan",
                 same_members=None if area.is_kommun else (
-                    lambda now, then, area=area: query("monthly_like_for_like", ind, area,
-                                                       sex, dims, now, then))),
+                    lambda now, then, band, area=area: query(
+                        "monthly_like_for_like", ind, area, sex,
+                        monthly.band_dims(mart, dims, band), now, then))),
                 source=ind.source or "Källan")
         if latest is None:
             missing.append((area, whole))
@@ -894,8 +879,8 @@ def _monthly_cards(ind: Indicator, found: list[tuple[queries.Area, dict]],
         if sex_reason:
             card = replace(card, label=card.label + total_note(sex_reason))
         if latest["status"] == "partial":
-            card = replace(card, notes=("Beräknat från " + coverage_label(
-                int(latest["n_reporting"]), int(latest["n_expected"])) + ".", *card.notes))
+            card = replace(card, notes=("Beräknat från " + coverage_text(ind, latest) + ".",
+                                        *card.notes))
         views.append(card)
     cards.draw(views)
 

@@ -206,7 +206,10 @@ def area_series_many(con: Con, inds: list[Indicator], area_obj: Area,
                        [sums, ids, key, sex]).df()
     if area_obj.is_kommun:  # as area_series gives a kommun's: one member, reporting if valued
         rows = rows.assign(n_expected=1, n_reporting=rows["value"].notna().astype(int))
-    return _split(rows, ids)
+        return _split(rows, ids)
+    by_id = {i.id: i for i in inds}
+    return {key: _with_covered_shares(con, by_id[key], area_obj, sex, df)
+            for key, df in _split(rows, ids).items()}
 
 
 def _split(rows: pd.DataFrame, ids: list[str]) -> dict[str, pd.DataFrame]:
@@ -304,22 +307,55 @@ def _weights_key(ind: Indicator) -> int | str:
     return ind.weight_series if ind.weight_series is not None else ind.id
 
 
+def _weight_rows(ind: Indicator, sex: str) -> tuple[str, list]:
+    """``from … where …`` and its parameters: the weight rows (kommun_code, year, weight) a
+    weighted indicator's members carry for ``sex``, by the build's rule
+    (transforms.areas.aggregate over every kommun's weights): this sex's weights where the
+    indicator's weights are split by this sex anywhere, else the total's. Several rows of a
+    kommun and year count as the largest. The one rule for a member set's series
+    (``_group_series_sql``, inside its statement), a like-for-like change
+    (``member_values_weighted``) and the population behind a partial rate
+    (``covered_shares``), through ``_member_weights`` (review27 item 3)."""
+    where, key = _weights_from(ind), _weights_key(ind)
+    if sex == "T":  # a plain filter the scan applies
+        return where + " and sex = 'T'", [key]
+    return (where + " and sex = case when exists (select 1 " + where + " and sex = ?) "
+            "then ? else 'T' end", [key, key, sex, sex])
+
+
+def _member_weights(con: Con, ind: Indicator, members: list[str], sex: str = "T",
+                    years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """kommun_code, year, weight: the weight each of ``members`` carries in a weighted
+    indicator's area values (``_weight_rows``), one a kommun and year (the largest), of
+    ``years`` only when given."""
+    rows, params = _weight_rows(ind, sex)
+    sql = ("select kommun_code, year, max(weight) as weight " + rows
+           + " and list_contains(?, kommun_code)")
+    params = [*params, list(dict.fromkeys(members))]
+    if years is not None:
+        sql += " and list_contains(?, year)"
+        params.append([int(y) for y in years])
+    return con.execute(sql + " group by kommun_code, year", params).df()
+
+
 def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.DataFrame:
     """A member set's yearly series by the rules sum, weighted and none: the indicator's rows
     for this sex (every kommun's, for the years on offer), the members' first years and
-    weights read with one plain statement, summed in numpy per member × year (see above)."""
+    weights (``_weight_rows``) read with one plain statement, summed in numpy per member ×
+    year (see above)."""
     rule = ind.aggregation
     times_of = Counter(members)  # a code listed twice counts twice, as in a grid
     codes = list(times_of)
     times = np.array([times_of[c] for c in codes], dtype="float64")
     weighted = rule == "weighted"
-    # one statement, three or four parts: 0 the indicator's rows (every kommun's: the years
-    # on offer), 1 every kommun's first year, 2 every kommun's weights of this sex, 3 of the
-    # total (a statement costs more here than the rows it reads). pos: the kommun's place
+    # one statement, two or three parts: 0 the indicator's rows (every kommun's: the years on
+    # offer), 1 every kommun's first year, 2 every kommun's weights by _weight_rows (the rule
+    # every weighted member value shares; a statement of their own cost ~2 ms more a series,
+    # fixc27). A statement costs more here than the rows it reads. pos: the kommun's place
     # among the members (0: none). The members are picked here, not in SQL: a list parameter
     # as a filter (list_contains) is a hash join per part, dearer than the few thousand rows
-    # it saves. The list parameter is typed by its binding (a list of str: VARCHAR[]), not
-    # cast: each cast cost ~0.1 ms of planning
+    # it saves. The list parameter is typed by its binding (a list of str:
+    # VARCHAR[]), not cast: each cast cost ~0.1 ms of planning
     sql = """select 0 as part, coalesce(list_position(?, kommun_code), 0) as pos, year, value
              from marts.observation_kommun_year where indicator_id = ? and sex = ?
              union all
@@ -327,27 +363,11 @@ def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) ->
              from marts.kommun"""
     params = [codes, ind.id, sex, codes]
     if weighted:
-        # the weights by the indicator's series (marts.weight_series, 118 900 rows shared by
-        # 41 indicators: 1-13 % less CPU per call than the same rows out of 600 000 by
-        # indicator id, weights24); by id from marts.indicator_weight (the view: ~40 % more)
-        # when the Indicator does not know its series
-        weights = _weights_from(ind)
-    if weighted and sex == "T":
-        # one sex: a plain filter the scan applies (an or between two sexes is evaluated on
-        # every scanned row: ~0.4 ms more)
+        chosen, chosen_params = _weight_rows(ind, sex)
         sql += """
              union all
-             select 2, coalesce(list_position(?, kommun_code), 0), year, weight
-             """ + weights + " and sex = ?"
-        params += [codes, _weights_key(ind), sex]
-    elif weighted:
-        # two sexes: one scan with the or (two filtered scans cost more)
-        sql += """
-             union all
-             select case when sex = ? then 2 else 3 end,
-                    coalesce(list_position(?, kommun_code), 0), year, weight
-             """ + weights + " and (sex = ? or sex = 'T')"
-        params += [sex, codes, _weights_key(ind), sex]
+             select 2, coalesce(list_position(?, kommun_code), 0), year, weight """ + chosen
+        params += [codes, *chosen_params]
     got = con.execute(sql, params).fetchnumpy()
     pos = np.ma.filled(got["pos"], 0).astype("int64") - 1
     part = np.ma.filled(got["part"])
@@ -368,7 +388,6 @@ def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) ->
         place[years - years[0]] = np.arange(ny)
         inside = (year >= years[0]) & (year <= years[-1])
         col[inside] = place[year[inside] - years[0]]
-    on_year = col >= 0
     value = np.full((n, ny), np.nan)
     obs = part == 0
     value[pos[obs], col[obs]] = number[obs]
@@ -376,15 +395,10 @@ def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) ->
     first = part == 1
     starts[pos[first]] = year[first]
     weight = np.ones((n, ny))
-    if weighted:
-        # own: this sex's weights (for 'T' the total's); total: the total's
-        own = (part == 2) & on_year
-        total = ((part == 3) | ((part == 2) & (sex == "T"))) & on_year
-        ws, wt = np.full((n, ny), np.nan), np.full((n, ny), np.nan)
-        np.fmax.at(ws, (pos[own], col[own]), number[own])
-        np.fmax.at(wt, (pos[total], col[total]), number[total])
-        by_sex = sex != "T" and bool((part == 2).any())  # split by this sex: no fallback
-        weight = ws if by_sex else np.where(np.isnan(ws), wt, ws)
+    if weighted:  # one weight a member and year, the largest (NaN: none)
+        rows = (part == 2) & (col >= 0)
+        weight = np.full((n, ny), np.nan)
+        np.fmax.at(weight, (pos[rows], col[rows]), number[rows])
     with np.errstate(invalid="ignore"):
         rep = ~np.isnan(value) & ((rule != "weighted") | (weight > 0))
         exists = np.isnan(starts)[:, None] | (years[None, :] >= starts[:, None])
@@ -467,44 +481,67 @@ def area_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T") -> pd.
         return df.assign(n_expected=1, n_reporting=df["value"].notna().astype(int))
     # a sum over fewer members than expected is no area's count: at least this (numfix26)
     if area_obj.kind == "group":
-        return area_rules.mark_partial_sums(
+        found = area_rules.mark_partial_sums(
             computed_area_series(con, ind, list(area_obj.members), sex), ind.aggregation)
-    return official_area_series(con, ind.id, area_obj.area_id, sex,
-                                is_sum=ind.aggregation == "sum")
+    else:
+        found = official_area_series(con, ind.id, area_obj.area_id, sex,
+                                     is_sum=ind.aggregation == "sum")
+    return _with_covered_shares(con, ind, area_obj, sex, found)
 
 
 def covered_shares(con: Con, ind: Indicator, members: list[str], sex: str = "T"
                    ) -> pd.DataFrame:
     """year, covered_share: for a yearly indicator weighted by a population, the share of the
-    members' weight (the same weights, by the same rules, as the area's rate: this sex's,
-    else the total's where the weights have no rows of their own for the sex) that the
-    members reporting that year carry (transforms.areas.covered_shares; NaN where an expected
-    member has no weight). Empty for any other rule (left27: "2 av 3 kommuner, 71 % av
-    befolkningen 16–64 år")."""
-    if ind.aggregation != "weighted" or ind.is_monthly or not members:
+    members' weight (the weights the area's rate uses, ``_member_weights``) that the members
+    reporting that year carry (transforms.areas.covered_shares; NaN where an expected member
+    has no weight). Empty for any other rule (left27: "2 av 3 kommuner, 71 % av befolkningen
+    16–64 år")."""
+    found = _shares_by_area(con, ind, {"": list(members)}, sex).get("")
+    if found is None:
         return pd.DataFrame({"year": pd.Series(dtype="int64"),
                              "covered_share": pd.Series(dtype="float64")})
-    codes = list(dict.fromkeys(members))
-    values = con.execute("""select kommun_code, year, value from marts.observation_kommun_year
-                            where indicator_id = ? and sex = ?
-                              and list_contains(?, kommun_code)""",
-                         [ind.id, sex, codes]).df()
+    return pd.DataFrame({"year": found.index.to_numpy(dtype="int64"),
+                         "covered_share": found.to_numpy(dtype="float64")})
+
+
+def _shares_by_area(con: Con, ind: Indicator, members: dict[str, list[str]], sex: str,
+                    years: tuple[int, ...] | None = None) -> dict[str, pd.Series]:
+    """``covered_shares`` of several member sets at once (area id -> members; one read of
+    the values, first years and weights of them all, of ``years`` only when given): area id
+    -> covered share by year. Empty unless a yearly weighted rule."""
+    codes = list(dict.fromkeys(c for m in members.values() for c in m))
+    if ind.aggregation != "weighted" or ind.is_monthly or not codes:
+        return {}
+    sql = """select kommun_code, year, value from marts.observation_kommun_year
+             where indicator_id = ? and sex = ? and list_contains(?, kommun_code)"""
+    params: list = [ind.id, sex, codes]
+    if years is not None:
+        sql += " and list_contains(?, year)"
+        params.append([int(y) for y in years])
+    values = con.execute(sql, params).df()
     first = con.execute("select kommun_code, first_year from marts.kommun "
                         "where list_contains(?, kommun_code)", [codes]).df()
-    weights = con.execute("select kommun_code, year, sex, weight " + _weights_from(ind)
-                          + " and list_contains(?, kommun_code) and (sex = ? or sex = 'T')",
-                          [_weights_key(ind), codes, sex]).df()
-    by_sex = sex != "T" and con.execute(
-        "select count(*) > 0 from (select 1 " + _weights_from(ind) + " and sex = ? limit 1)",
-        [_weights_key(ind), sex]).fetchone()[0]
-    own = weights[weights["sex"] == sex].set_index(["kommun_code", "year"])["weight"]
-    total = weights[weights["sex"] == "T"].set_index(["kommun_code", "year"])["weight"]
-    used = own if by_sex else own.combine_first(total)
-    shares = area_rules.covered_shares(
-        codes, values, first.set_index("kommun_code")["first_year"],
-        used.rename("weight").reset_index())
-    return pd.DataFrame({"year": shares.index.to_numpy(dtype="int64"),
-                         "covered_share": shares.to_numpy(dtype="float64")})
+    first = first.set_index("kommun_code")["first_year"]
+    weights = _member_weights(con, ind, codes, sex, years)
+    return {area_id: area_rules.covered_shares(
+                list(dict.fromkeys(mine)), values[values["kommun_code"].isin(mine)], first,
+                weights[weights["kommun_code"].isin(mine)])
+            for area_id, mine in members.items()}
+
+
+def _with_covered_shares(con: Con, ind: Indicator, area_obj: Area, sex: str,
+                         series: pd.DataFrame) -> pd.DataFrame:
+    """An area's yearly ``series`` with ``covered_share`` where its weighted rate rests on
+    some of the members (transforms.areas.with_shares), so every reader of the series (card,
+    chart, Jämför, downloads, deck) says the same "4 av 5 kommuner, 92 % av befolkningen
+    16–64 år" (review27 item 2); other series as they are."""
+    if area_obj.is_kommun or not area_rules.needs_shares(ind.aggregation, series):
+        return series
+    partial = tuple(int(y) for y in series.loc[series["status"] == "partial", "year"])
+    found = _shares_by_area(con, ind, {"": list(area_obj.members)}, sex, partial)[""]
+    return area_rules.with_shares(series, pd.DataFrame({
+        "year": found.index.to_numpy(dtype="int64"),
+        "covered_share": found.to_numpy(dtype="float64")}))
 
 
 def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T") -> pd.DataFrame:
@@ -536,18 +573,8 @@ def member_values_weighted(con: Con, ind: Indicator, members: list[str], sex: st
             [ind.id, sex, [int(y) for y in years], members]).df()
     if ind.aggregation != "weighted":
         return values
-    sql = ("select kommun_code, year, sex, weight " + _weights_from(ind)
-           + " and list_contains(?, kommun_code) and (sex = ? or sex = 'T')")
-    params = [_weights_key(ind), members, sex]
-    if years is not None:
-        sql += " and list_contains(?, year)"
-        params.append([int(y) for y in years])
-    rows = con.execute(sql, params).df()
-    own = rows[rows["sex"] == sex]
-    use = own if sex == "T" or not own.empty else rows[rows["sex"] == "T"]
-    # one weight a kommun and year (the largest, as _group_series_sql reads them)
-    use = use.groupby(["kommun_code", "year"], as_index=False)["weight"].max()
-    return values.merge(use, on=["kommun_code", "year"], how="left")
+    return values.merge(_member_weights(con, ind, members, sex, years),
+                        on=["kommun_code", "year"], how="left")
 
 
 def kommun_values_many(con: Con, wanted: list[tuple[str, int]],
@@ -1475,7 +1502,8 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
     Columns: area_id, area_name, value, status ('missing', 'partial' or None), n_reporting,
     n_expected, is_lower_bound (the true value is at least this: a hidden "<5" member, or a
     sum of counts over fewer members than expected), n_masked (members hidden as "<5"),
-    period.
+    covered_share (a partial weighted rate's share of the population, as ``area_series``;
+    else NaN), period.
     """
     names = areas(con, kind)[["area_id", "area_name"]]
     if ind.aggregation == "none":
@@ -1490,6 +1518,7 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
                            [ind.id, int(str(period)[:4]), sex, f"{kind}:"]).df()
         rows = area_rules.mark_partial_sums(rows, ind.aggregation)
     out = names.merge(_with_bounds(rows)[AREA_VALUE_COLUMNS], on="area_id", how="left")
+    out["covered_share"] = _layer_shares(con, ind, kind, period, sex, out)
     out["value"] = out["value"].astype("float64")
     out["is_lower_bound"] = out["is_lower_bound"].astype("boolean").fillna(False).astype(bool)
     out["n_masked"] = out["n_masked"].fillna(0).astype(int)
@@ -1497,6 +1526,28 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
                      ("missing" if pd.isna(v) else None)
                      for s, v in zip(out["status"], out["value"], strict=True)]
     out["period"] = str(period)
+    return out
+
+
+def _layer_shares(con: Con, ind: Indicator, kind: str, period: str, sex: str,
+                  rows: pd.DataFrame) -> np.ndarray:
+    """``area_values``' covered_share: for a yearly weighted rate, the share of the weight
+    its reporting members carry in each 'partial' area (as ``area_series`` gives it, review27
+    item 2), NaN elsewhere; one read for every partial area of the layer."""
+    out = np.full(len(rows), np.nan)
+    partial = (rows["status"] == "partial").to_numpy(dtype=bool)
+    if ind.aggregation != "weighted" or ind.is_monthly or not partial.any():
+        return out
+    wanted = list(rows.loc[partial, "area_id"])
+    pairs = con.execute("select area_id, kommun_code from marts.area_member "
+                        "where list_contains(?, area_id) order by kommun_code",
+                        [wanted]).fetchall()
+    members: dict[str, list[str]] = {a: [] for a in wanted}
+    for area_id, code in pairs:
+        members[area_id].append(code)
+    year = int(str(period)[:4])
+    shares = _shares_by_area(con, ind, members, sex, (year,))
+    out[partial] = [shares[a].get(year, np.nan) for a in wanted]
     return out
 
 

@@ -12,7 +12,7 @@ import charts
 import charts_map
 from chart_text import as_text
 from transforms import map_classes, monthly, periods, ranking
-from transforms.areas import coverage_label
+from transforms.areas import coverage_of
 from transforms.export import VALUE, area_code, shown_number
 from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, markdown_literal
 from ui import analysis, url_state
@@ -318,7 +318,7 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     notes = {"suppressed": "skyddat av källan", "missing": "uppgift saknas"}
     noun = people_noun(ind) if people else "personer"
     partial = values["status"] == "partial"  # an area layer's value from some members only
-    cover = [coverage_label(int(r["n_reporting"]), int(r["n_expected"])) if p else ""
+    cover = [coverage_of(r, ind.weight_label) if p else ""
              for p, (_, r) in zip(partial, values.iterrows(), strict=True)] if partial.any() \
         else [""] * len(values)
     table = pd.DataFrame({
