@@ -307,8 +307,8 @@ def _weights_key(ind: Indicator) -> int | str:
     return ind.weight_series if ind.weight_series is not None else ind.id
 
 
-def _weight_rows(ind: Indicator, sex: str) -> tuple[str, list]:
-    """``from … where …`` and its parameters: the weight rows (kommun_code, year, weight) a
+def _weight_rows(ind: Indicator, sex: str) -> str:
+    """``from … where …`` (its parameters: ``_weight_params``): the weight rows (kommun_code, year, weight) a
     weighted indicator's members carry for ``sex``, by the build's rule
     (transforms.areas.aggregate over every kommun's weights): this sex's weights where the
     indicator's weights are split by this sex anywhere, else the total's. Several rows of a
@@ -316,11 +316,17 @@ def _weight_rows(ind: Indicator, sex: str) -> tuple[str, list]:
     (``_group_series_sql``, inside its statement), a like-for-like change
     (``member_values_weighted``) and the population behind a partial rate
     (``covered_shares``), through ``_member_weights`` (review27 item 3)."""
-    where, key = _weights_from(ind), _weights_key(ind)
+    where = _weights_from(ind)
     if sex == "T":  # a plain filter the scan applies
-        return where + " and sex = 'T'", [key]
+        return where + " and sex = 'T'"
     return (where + " and sex = case when exists (select 1 " + where + " and sex = ?) "
-            "then ? else 'T' end", [key, key, sex, sex])
+            "then ? else 'T' end")
+
+
+def _weight_params(ind: Indicator, sex: str) -> list:
+    """The values ``_weight_rows``' placeholders are bound to, in order."""
+    key = _weights_key(ind)
+    return [key] if sex == "T" else [key, key, sex, sex]
 
 
 def _member_weights(con: Con, ind: Indicator, members: list[str], sex: str = "T",
@@ -328,10 +334,9 @@ def _member_weights(con: Con, ind: Indicator, members: list[str], sex: str = "T"
     """kommun_code, year, weight: the weight each of ``members`` carries in a weighted
     indicator's area values (``_weight_rows``), one a kommun and year (the largest), of
     ``years`` only when given."""
-    rows, params = _weight_rows(ind, sex)
-    sql = ("select kommun_code, year, max(weight) as weight " + rows
+    sql = ("select kommun_code, year, max(weight) as weight " + _weight_rows(ind, sex)
            + " and list_contains(?, kommun_code)")
-    params = [*params, list(dict.fromkeys(members))]
+    params = [*_weight_params(ind, sex), list(dict.fromkeys(members))]
     if years is not None:
         sql += " and list_contains(?, year)"
         params.append([int(y) for y in years])
@@ -363,11 +368,11 @@ def _group_series_sql(con: Con, ind: Indicator, members: list[str], sex: str) ->
              from marts.kommun"""
     params = [codes, ind.id, sex, codes]
     if weighted:
-        chosen, chosen_params = _weight_rows(ind, sex)
         sql += """
              union all
-             select 2, coalesce(list_position(?, kommun_code), 0), year, weight """ + chosen
-        params += [codes, *chosen_params]
+             select 2, coalesce(list_position(?, kommun_code), 0), year, weight """ \
+            + _weight_rows(ind, sex)
+        params += [codes, *_weight_params(ind, sex)]
     got = con.execute(sql, params).fetchnumpy()
     pos = np.ma.filled(got["pos"], 0).astype("int64") - 1
     part = np.ma.filled(got["part"])
