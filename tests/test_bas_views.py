@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from tests.cards_shown import cards
+from tests.offered import offered_tables
 from tests.test_app import _bas, _decode, _figure, _figures, _percent, _shown
 
 
@@ -244,16 +245,8 @@ def test_a_kommuns_annual_workbook_says_how_its_lan_and_riket_rows_were_made(app
                                                                              monkeypatch):
     """The same rule for a yearly chart: Växjö's N03920 file has Kronobergs län's and Riket's
     population-weighted rows, so 'Områdesvärden' says how they were weighted."""
-    from ui import blocks
 
-    offered = {}
-    real = blocks.chart_downloads
-
-    def keep(fig, *parts, key, table=None, **kw):
-        offered[key] = table
-        return real(fig, *parts, key=key, table=table, **kw)
-
-    monkeypatch.setattr(blocks, "chart_downloads", keep)
+    offered = offered_tables(monkeypatch)
     from tests.test_app import _app
 
     at = _app(sida="arbetsloshet", flik="ar", kommun="0780").run()

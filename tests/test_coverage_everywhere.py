@@ -17,6 +17,7 @@ from pathlib import Path
 
 import charts_map
 from exports.tables import csv_bytes
+from tests.offered import offered_tables
 from tests.test_app import _app, _figures
 from tests.test_partial_sums import BLEKINGE, _kolada
 from warehouse import queries
@@ -53,17 +54,9 @@ def test_karta_area_layer_says_the_population_behind_a_partial_rate(warehouse, s
 
 def test_jamfor_says_the_population_behind_a_partial_rate(app_env, warehouse, shared,
                                                           monkeypatch):
-    from ui.pages import jamfor
 
     words = _words(warehouse, shared)
-    offered = {}
-    real = jamfor.chart_downloads
-
-    def keep(fig, *parts, key, table=None, **kw):
-        offered[key] = table
-        return real(fig, *parts, key=key, table=table, **kw)
-
-    monkeypatch.setattr(jamfor, "chart_downloads", keep)
+    offered = offered_tables(monkeypatch)
     monkeypatch.chdir(ROOT)
     at = _app(sida="jamfor", kommun="1080", indikator="U31804", jamfor=f"{BLEKINGE},riket",
               fran="2015", till="2022").run()

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from exports.tables import csv_bytes
+from tests.offered import offered_tables
 from tests.test_app import _app, _decode, _figures, _kolada
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,18 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_jamfor_downloads_every_line_it_draws_riket_too(small_app_warehouse, tmp_path,
                                                         monkeypatch, shared):
-    from ui.pages import jamfor
 
     monkeypatch.setenv("USER_DB_PATH", str(tmp_path / "user.duckdb"))
     monkeypatch.chdir(ROOT)
-    offered = {}
-    real = jamfor.chart_downloads
-
-    def keep(fig, *parts, key, table=None, **kw):
-        offered[key] = table
-        return real(fig, *parts, key=key, table=table, **kw)
-
-    monkeypatch.setattr(jamfor, "chart_downloads", keep)
+    offered = offered_tables(monkeypatch)
     at = _app(sida="jamfor", kommun="0160", jamfor="lan:01,kommun:0160,kommun:0162",
               kon="K").run()
     assert not at.exception

@@ -13,25 +13,15 @@ import duckdb
 import pandas as pd
 import pytest
 
+from tests.offered import offered_tables
 from tests.test_walk27b_fixes import _kolada
 
 KOMMUN_OWN = "kommunens värde från källan"
 
 
 def _offered(monkeypatch) -> dict:
-    """Every table a page hands to a download menu, by the menu's key (the one function
-    both chart_downloads and table_downloads call)."""
-    from ui import downloads
-
-    offered = {}
-    real = downloads._table_buttons
-
-    def keep(table, names, key):
-        offered[key] = table
-        return real(table, names, key)
-
-    monkeypatch.setattr(downloads, "_table_buttons", keep)
-    return offered
+    """Every table a page hands to a download menu, by the menu's key (tests/offered.py)."""
+    return offered_tables(monkeypatch)
 
 
 def _sheets(table) -> tuple[list[dict], list[dict]]:

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from tests.conftest import SHARED
+from tests.offered import offered_tables
 from transforms import jsonstat
 from transforms.catalogue import load_catalogue
 
@@ -144,16 +145,8 @@ def test_a_charts_csv_has_the_workbooks_columns_with_codes_and_method(app_env, m
 
     from exports.tables import csv_bytes, xlsx_bytes
     from tests.test_app import _app
-    from ui import blocks
 
-    offered = {}
-    real = blocks.chart_downloads
-
-    def keep(fig, *parts, key, table=None, **kw):
-        offered[key] = table
-        return real(fig, *parts, key=key, table=table, **kw)
-
-    monkeypatch.setattr(blocks, "chart_downloads", keep)
+    offered = offered_tables(monkeypatch)
     at = _app(kommun="0114", sida="arbetsloshet", flik="ar").run()
     assert not at.exception
     table = next(t for k, t in offered.items() if t is not None and "N03920" in k)
