@@ -386,6 +386,14 @@ def year_runs(items: list[tuple[int, str]]) -> str:
     return ", ".join(parts)
 
 
+def _reference_coverage(ind: Indicator, row: object) -> str:
+    """' (208 av 290 kommuner, 93 % av befolkningen 16–64 år)' after a län's or Riket's value
+    in the key figures when it rests on some of its kommuner, as the focus area's says
+    (walk27b: "Riket 4,5 %" beside a group's value, from 208 of 290 kommuner); '' when whole."""
+    cover = coverage_of(row, ind.weight_label) if row is not None else ""
+    return f" ({cover})" if cover else ""
+
+
 def _minst(row: object) -> str:
     """'minst ' before a value that is a lower bound (a sum with members missing or hidden)."""
     return "minst " if row is not None and bounds.is_lower(row) else ""
@@ -487,7 +495,8 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
         for line in lines[1:]:
             row = _row(line.data, then)
             values.append(f"{line.name} {_minst(row)}"
-                          f"{_value_text(ind, row['value'] if row is not None else None)}")
+                          f"{_value_text(ind, row['value'] if row is not None else None)}"
+                          + _reference_coverage(ind, row))
         return "; " + ", ".join(values) if values else ""
 
     newest = max((int(y) for line in lines[1:]
@@ -598,7 +607,8 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
                         & line.data["value"].notna()]
         if not row.empty:
             others.append(f"{line.name} {_minst(row.iloc[0])}"
-                          f"{_value_text(ind, row['value'].iloc[0])}")
+                          f"{_value_text(ind, row['value'].iloc[0])}"
+                          + _reference_coverage(ind, row.iloc[0]))
     sentences = [first + ("; " + ", ".join(others) if others else "") + "."]
     hidden = bounds.newest_hidden(focus.data, latest)  # a newer month hidden as "<5"
     if hidden is not latest:

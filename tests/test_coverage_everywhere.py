@@ -69,3 +69,22 @@ def test_jamfor_says_the_population_behind_a_partial_rate(app_env, warehouse, sh
                                delimiter=";"))
     blekinge = {r["år"]: r["täckning"] for r in rows if r["område"] == "Blekinge län"}
     assert blekinge["2022"] == words and blekinge["2021"] == ""
+
+
+def test_the_decks_reference_values_say_when_they_rest_on_some_kommuner(warehouse, shared):
+    """walk27b: the deck's key figures said "Riket 4,5 %" beside a group's U31804 value
+    without saying Riket rests on some of the 290 kommuner (only the focus line had its
+    "n av m"). A reference value from some kommuner now carries the page's words: here
+    Karlskrona's deck, with Blekinge (4 of 5 kommuner) and Riket as references."""
+    from exports import deck
+
+    words = _words(warehouse, shared)
+    karlskrona = queries.area(warehouse, "kommun:1080")
+    [item] = deck.plan(warehouse, karlskrona, ["U31804"], 2015, 2022).slides
+    sentence = item.sentences[0]
+    assert f"({words})" in sentence, sentence
+    # and Riket's own coverage, counted from the mirror's 2022 values (every kommun expected)
+    rate = _kolada(shared, "U31804")
+    n = sum(1 for (k, y) in rate if y == 2022)
+    assert 200 < n < 290
+    assert "Riket " in sentence and f"({n} av 290 kommuner, " in sentence, sentence

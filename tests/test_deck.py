@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from exports import deck
+from transforms.areas import coverage_of
 from transforms.catalogue import monthly_ids
 from transforms.export import shown_number
 from transforms.formatting import format_date, format_number, quoted
@@ -84,12 +85,16 @@ def test_the_varend_deck_holds_the_warehouse_numbers(warehouse, varend_deck):
         focus = queries.area_series(warehouse, ind, VAREND).set_index("year")["value"]
         value = focus[2022]
         change = shown_number(focus[2022], 1) - shown_number(focus[2021], 1)  # as shown
-        lan_value = queries.area_series(warehouse, ind, lan).set_index("year")["value"][2022]
-        riket_value = queries.area_series(warehouse, ind, riket).set_index("year")["value"][2022]
+
+        def ref(area, ind=ind):  # 'Riket 4,8 % (263 av 290 kommuner, …)': from some, says so
+            row = queries.area_series(warehouse, ind, area).set_index("year").loc[2022]
+            cover = coverage_of(row, ind.weight_label).replace("\u00a0", " ")
+            return (f"{area.name} {format_number(row['value'], 1)} %"
+                    + (f" ({cover})" if cover else ""))
+
         words = (f"{ind.label} var {format_number(value, 1)} % 2022 i Samordningsförbundet "
                  f"Värend, {format_number(abs(change), 1)} procentenheter "
-                 f"{'lägre' if change < 0 else 'högre'} än 2021; Kronobergs län "
-                 f"{format_number(lan_value, 1)} %, Riket {format_number(riket_value, 1)} %.")
+                 f"{'lägre' if change < 0 else 'högre'} än 2021; {ref(lan)}, {ref(riket)}.")
         assert words in text, text
     # one literal anchor, looked up in the mirror: ekonomiskt bistånd in Värend 2022
     # (3.306 %), 2021 (3.760 %), Kronobergs län 2022 (3.260 %)
