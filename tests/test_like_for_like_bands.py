@@ -216,3 +216,29 @@ def test_the_earlier_month_is_partial_in_the_later_band_only(banded):
     assert latest["same_members"] == 14
     assert (latest["value_like"], latest["value_year_before"]) == (pytest.approx(now),
                                                                    pytest.approx(then))
+
+
+def test_a_ranked_cards_month_on_month_change_keeps_to_one_band(banded, monkeypatch):
+    """fixc27 (noticed): a monthly card's change from the month before (ui.blocks.change_of,
+    the ranked cards' path) compared December 2025 (20–65) with January 2026 (20–66): two
+    populations. It is now counted against December in January's band, and says so."""
+    from types import SimpleNamespace
+
+    from ui import blocks
+
+    con, body, dalarna, ind, lan, _, _ = _setup(banded)
+    monkeypatch.setattr(blocks, "query", lambda name, *args: getattr(queries, name)(con, *args))
+    series = queries.monthly_series(con, ind, lan)
+    at = series.assign(month=series["period"].astype(str).str[:7]).set_index("month")
+    latest, previous = at.loc["2026-01"], at.loc["2025-12"]
+    assert (latest["band"], previous["band"]) == ("20-66", "20-65")
+    now = _rate(body, dalarna, "20-66", "2026M01")
+    like = _rate(body, dalarna, "20-66", "2025M12")
+    across = _rate(body, dalarna, "20-65", "2025M12")
+    assert latest["value"] == pytest.approx(now) and previous["value"] == pytest.approx(across)
+    assert shown_change(now, like, 1) != shown_change(now, across, 1)
+    delta, notes = blocks.change_of(SimpleNamespace(area=lan), ind, "T", latest, previous,
+                                    "month")
+    words = format_change(shown_change(now, like, 1), 1, ind.unit, ind.short_unit, ind.label)
+    assert delta == f"{words} från december 2025"
+    assert any("20–66 år även i december 2025" in n for n in notes), notes

@@ -261,6 +261,22 @@ def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
         if reason:
             return None, (reason,)
     new, old, same = latest["value"], previous["value"], ""
+    if freq != "year":  # like with like: never across a break or between two age bands
+        compared = monthly.compared_value(latest, previous, breaks=ind.breaks,
+                                          same_band=monthly.band_lookup(
+                                              monthly_marts()[ind.mart], {},
+                                              lambda d: query("monthly_series", ind,
+                                                              sel.area, sex, d)))
+        if compared.value is None:
+            return None, ((compared.reason,) if compared.reason else ())
+        if compared.note:  # the month before read in this month's band (december's 20–65
+            # against january's 20–66 gave a change of two different populations)
+            if bounds.rests_on_part(latest) or compared.status == "partial" \
+                    or compared.is_lower_bound:
+                return None, (compared.note, bounds.NOT_LIKE_FOR_LIKE)
+            change = shown_change(new, compared.value, ind.decimals)
+            words = format_change(change, ind.decimals, ind.unit, ind.short_unit, ind.label)
+            return f"{words} från {periods.label(previous[column], freq)}", (compared.note,)
     if bounds.rests_on_part(latest) or bounds.rests_on_part(previous):
         if freq == "year":
             years = (int(latest["year"]), int(previous["year"]))
