@@ -262,11 +262,11 @@ def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
             return None, (reason,)
     new, old, same = latest["value"], previous["value"], ""
     if freq != "year":  # like with like: never across a break or between two age bands
+        mart = monthly_marts().get(ind.mart)
+        same_band = None if mart is None else monthly.band_lookup(
+            mart, {}, lambda d: query("monthly_series", ind, sel.area, sex, d))
         compared = monthly.compared_value(latest, previous, breaks=ind.breaks,
-                                          same_band=monthly.band_lookup(
-                                              monthly_marts()[ind.mart], {},
-                                              lambda d: query("monthly_series", ind,
-                                                              sel.area, sex, d)))
+                                          same_band=same_band)
         if compared.value is None:
             return None, ((compared.reason,) if compared.reason else ())
         if compared.note:  # the month before read in this month's band (december's 20–65
