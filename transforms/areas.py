@@ -212,40 +212,6 @@ def population_share_text(share: float) -> str:
     return f"{percent}\u00a0%"
 
 
-def covered_shares(members: list[str], values: pd.DataFrame, first_years: pd.Series,
-                   weights: pd.DataFrame) -> pd.Series:
-    """Per year, the share of an area's weight carried by the members its rate was computed
-    from, as ``aggregate``'s rule 'weighted' counts them: a member reports with a value and
-    a weight > 0, and is expected when it reports or existed that year (its first year, or
-    always when unknown). ``members``: the area's kommun codes; ``values``: their rows
-    (kommun_code, year, value); ``first_years``: kommun code -> first year; ``weights``:
-    each member's weight per year as the rate used it (kommun_code, year, weight). Indexed
-    by the years of ``values``; NaN where an expected member has no weight (its people
-    cannot be counted) or the expected weigh nothing."""
-    codes = list(dict.fromkeys(members))
-    years = sorted(values["year"].dropna().astype(int).unique())
-    if not years:
-        return pd.Series(dtype="float64")
-    grid = pd.MultiIndex.from_product([codes, years], names=["kommun_code", "year"])
-    shape = (len(codes), len(years))
-    valued = values.dropna(subset=["value"]).set_index(["kommun_code", "year"])["value"]
-    has = valued[~valued.index.duplicated()].reindex(grid).notna().to_numpy().reshape(shape)
-    weight = weights.set_index(["kommun_code", "year"])["weight"]
-    w = weight[~weight.index.duplicated()].reindex(grid).to_numpy(
-        dtype="float64").reshape(shape)
-    first = first_years.reindex(codes).to_numpy(dtype="float64")
-    with np.errstate(invalid="ignore"):
-        reporting = has & (w > 0)
-        existed = np.isnan(first)[:, None] | (np.array(years)[None, :] >= first[:, None])
-    expected = reporting | existed
-    unknown = (expected & np.isnan(w)).any(axis=0)
-    whole = np.where(expected, np.nan_to_num(w), 0.0).sum(axis=0)
-    part = np.where(reporting, w, 0.0).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(unknown | (whole <= 0), np.nan, part / whole)
-    return pd.Series(share, index=pd.Index(years, name="year"), dtype="float64")
-
-
 def needs_shares(rule: str, series: pd.DataFrame) -> bool:
     """Whether an area's yearly ``series`` has a weighted rate's partial year, whose coverage
     names the share of the population behind it (with_shares)."""

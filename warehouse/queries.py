@@ -313,9 +313,8 @@ def _weight_rows(ind: Indicator, sex: str) -> str:
     (transforms.areas.aggregate over every kommun's weights): this sex's weights where the
     indicator's weights are split by this sex anywhere, else the total's. Several rows of a
     kommun and year count as the largest. The one rule for a member set's series
-    (``_group_series_sql``, inside its statement), a like-for-like change
-    (``member_values_weighted``) and the population behind a partial rate
-    (``covered_shares``), through ``_member_weights`` (review27 item 3)."""
+    (``_group_series_sql`` and ``_group_shares``, inside its statement) and a like-for-like
+    change (``member_values_weighted``) (review27 item 3)."""
     where = _weights_from(ind)
     if sex == "T":  # a plain filter the scan applies
         return where + " and sex = 'T'"
@@ -327,20 +326,6 @@ def _weight_params(ind: Indicator, sex: str) -> list:
     """The values ``_weight_rows``' placeholders are bound to, in order."""
     key = _weights_key(ind)
     return [key] if sex == "T" else [key, key, sex, sex]
-
-
-def _member_weights(con: Con, ind: Indicator, members: list[str], sex: str = "T",
-                    years: tuple[int, ...] | None = None) -> pd.DataFrame:
-    """kommun_code, year, weight: the weight each of ``members`` carries in a weighted
-    indicator's area values (``_weight_rows``), one a kommun and year (the largest), of
-    ``years`` only when given."""
-    sql = ("select kommun_code, year, max(weight) as weight " + _weight_rows(ind, sex)
-           + " and list_contains(?, kommun_code)")
-    params = [*_weight_params(ind, sex), list(dict.fromkeys(members))]
-    if years is not None:
-        sql += " and list_contains(?, year)"
-        params.append([int(y) for y in years])
-    return con.execute(sql + " group by kommun_code, year", params).df()
 
 
 @dataclass(frozen=True)
@@ -520,20 +505,20 @@ def area_series(con: Con, ind: Indicator, area_obj: Area, sex: str = "T") -> pd.
 def covered_shares(con: Con, ind: Indicator, members: list[str], sex: str = "T"
                    ) -> pd.DataFrame:
     """year, covered_share: for a yearly indicator weighted by a population, the share of the
-    members' weight (the weights the area's rate uses, ``_member_weights``) that the members
-    reporting that year carry (transforms.areas.covered_shares; NaN where an expected member
-    has no weight). Empty for any other rule (left27: "2 av 3 kommuner, 71 % av befolkningen
-    16–64 år")."""
-    found = _shares_by_area(con, ind, {"": list(members)}, sex).get("")
-    if found is None:
+    members' weight (the weights the area's rate uses, ``_weight_rows``) that the members
+    reporting that year carry (``_group_shares``; NaN where an expected member has no
+    weight). Empty for any other rule (left27: "2 av 3 kommuner, 71 % av befolkningen 16–64
+    år")."""
+    if ind.aggregation != "weighted" or ind.is_monthly or not members:
         return pd.DataFrame({"year": pd.Series(dtype="int64"),
                              "covered_share": pd.Series(dtype="float64")})
+    found = _group_shares(con, ind, list(members), sex)
     return pd.DataFrame({"year": found.index.to_numpy(dtype="int64"),
                          "covered_share": found.to_numpy(dtype="float64")})
 
 
 def _group_shares(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.Series:
-    """``transforms.areas.covered_shares`` of one member set, from ``_member_grid`` (the
+    """The population share behind a partial rate of one member set, from ``_member_grid`` (the
     statement the series itself reads: ~0.1 ms of numpy instead of three reads and a pandas
     grid, ~15 ms, which put Översikt's area series over 10 ms a query): per year on offer,
     the share of the expected members' weight that the reporting ones carry; NaN where an
@@ -547,31 +532,6 @@ def _group_shares(con: Con, ind: Indicator, members: list[str], sex: str) -> pd.
         share = np.where(unknown | (whole <= 0), np.nan, part / whole)
     return pd.Series(share, index=pd.Index(g.years.astype("int64"), name="year"),
                      dtype="float64")
-
-
-def _shares_by_area(con: Con, ind: Indicator, members: dict[str, list[str]], sex: str,
-                    years: tuple[int, ...] | None = None) -> dict[str, pd.Series]:
-    """``covered_shares`` of several member sets at once (area id -> members; one read of
-    the values, first years and weights of them all, of ``years`` only when given): area id
-    -> covered share by year. Empty unless a yearly weighted rule."""
-    codes = list(dict.fromkeys(c for m in members.values() for c in m))
-    if ind.aggregation != "weighted" or ind.is_monthly or not codes:
-        return {}
-    sql = """select kommun_code, year, value from marts.observation_kommun_year
-             where indicator_id = ? and sex = ? and list_contains(?, kommun_code)"""
-    params: list = [ind.id, sex, codes]
-    if years is not None:
-        sql += " and list_contains(?, year)"
-        params.append([int(y) for y in years])
-    values = con.execute(sql, params).df()
-    first = con.execute("select kommun_code, first_year from marts.kommun "
-                        "where list_contains(?, kommun_code)", [codes]).df()
-    first = first.set_index("kommun_code")["first_year"]
-    weights = _member_weights(con, ind, codes, sex, years)
-    return {area_id: area_rules.covered_shares(
-                list(dict.fromkeys(mine)), values[values["kommun_code"].isin(mine)], first,
-                weights[weights["kommun_code"].isin(mine)])
-            for area_id, mine in members.items()}
 
 
 def _with_covered_shares(con: Con, ind: Indicator, area_obj: Area, sex: str,
@@ -588,14 +548,19 @@ def _with_covered_shares(con: Con, ind: Indicator, area_obj: Area, sex: str,
         "covered_share": found.to_numpy(dtype="float64")}))
 
 
-def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T") -> pd.DataFrame:
-    """Each member kommun's series: kommun_code, kommun_name, year, value, and first_year (the
-    year the kommun first existed, from its population: Knivsta 2003)."""
+def member_values(con: Con, indicator_id: str, members: list[str], sex: str = "T",
+                  years: tuple[int, ...] | None = None) -> pd.DataFrame:
+    """Each member kommun's series (of ``years`` only when given): kommun_code, kommun_name,
+    year, value, and first_year (the year the kommun first existed, from its population:
+    Knivsta 2003)."""
     sql = """select o.kommun_code, k.kommun_name, o.year, o.value, k.first_year
              from marts.observation_kommun_year o join marts.kommun k using (kommun_code)
-             where o.indicator_id = ? and o.sex = ? and list_contains(?, o.kommun_code)
-             order by k.kommun_name, o.year"""
-    return con.execute(sql, [indicator_id, sex, members]).df()
+             where o.indicator_id = ? and o.sex = ? and list_contains(?, o.kommun_code)"""
+    params: list = [indicator_id, sex, members]
+    if years is not None:
+        sql += " and list_contains(?, o.year)"
+        params.append([int(y) for y in years])
+    return con.execute(sql + " order by k.kommun_name, o.year", params).df()
 
 
 def member_values_weighted(con: Con, ind: Indicator, members: list[str], sex: str = "T",
@@ -606,15 +571,7 @@ def member_values_weighted(con: Con, ind: Indicator, members: list[str], sex: st
     computed with (this sex's where the weights are split by sex, else the total's; NaN where
     the kommun has none), so the earlier year is recomputed with the same weights."""
     if ind.aggregation != "weighted":
-        if years is None:
-            return member_values(con, ind.id, members, sex)
-        return con.execute(
-            """select o.kommun_code, k.kommun_name, o.year, o.value, k.first_year
-               from marts.observation_kommun_year o join marts.kommun k using (kommun_code)
-               where o.indicator_id = ? and o.sex = ? and list_contains(?, o.year)
-                 and list_contains(?, o.kommun_code)
-               order by k.kommun_name, o.year""",
-            [ind.id, sex, [int(y) for y in years], members]).df()
+        return member_values(con, ind.id, members, sex, years)
     # the values and their weights (``_weight_rows``, the largest of a kommun and year) in one
     # statement: two reads and a pandas merge put Riket's card at ~10 ms (Översikt's goal)
     sql = ("""select o.kommun_code, k.kommun_name, o.year, o.value, k.first_year, w.weight
@@ -1586,7 +1543,7 @@ def _layer_shares(con: Con, ind: Indicator, kind: str, period: str, sex: str,
                   rows: pd.DataFrame) -> np.ndarray:
     """``area_values``' covered_share: for a yearly weighted rate, the share of the weight
     its reporting members carry in each 'partial' area (as ``area_series`` gives it, review27
-    item 2), NaN elsewhere; one read for every partial area of the layer."""
+    item 2), NaN elsewhere; each partial area's from its member grid (``_group_shares``)."""
     out = np.full(len(rows), np.nan)
     partial = (rows["status"] == "partial").to_numpy(dtype=bool)
     if ind.aggregation != "weighted" or ind.is_monthly or not partial.any():
@@ -1599,8 +1556,7 @@ def _layer_shares(con: Con, ind: Indicator, kind: str, period: str, sex: str,
     for area_id, code in pairs:
         members[area_id].append(code)
     year = int(str(period)[:4])
-    shares = _shares_by_area(con, ind, members, sex, (year,))
-    out[partial] = [shares[a].get(year, np.nan) for a in wanted]
+    out[partial] = [_group_shares(con, ind, members[a], sex).get(year, np.nan) for a in wanted]
     return out
 
 
