@@ -30,10 +30,11 @@ from transforms import bounds, monthly, periods
 from transforms.areas import (
     MISSING_WORDS,
     coverage_of,
-    lan_codes_of,
     member_bar_rows,
     missing_members,
-    no_lan_note,
+)
+from transforms.areas import (
+    no_lan_of as areas_no_lan_of,
 )
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
@@ -336,11 +337,7 @@ def compared_areas(con, area: queries.Area) -> list[tuple[queries.Area, str]]:
 
 def no_lan_of(con, area: queries.Area) -> str:
     """Why ``compared_areas`` draws no län for a group or area across län ('' otherwise)."""
-    if area.is_kommun or area.kind in ("lan", "riket"):
-        return ""
-    codes = lan_codes_of(area.members)
-    return no_lan_note(area.name, [queries.area(con, f"lan:{c}").name for c in codes]) \
-        if len(codes) > 1 else ""
+    return areas_no_lan_of(area, lambda code: queries.area(con, f"lan:{code}").name)
 
 
 def _value_text(ind: Indicator, value: float | None) -> str:

@@ -13,6 +13,8 @@ reports. An area value computed from fewer members than expected carries its cov
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -299,6 +301,16 @@ def lan_codes_of(members: list[str] | tuple[str, ...]) -> list[str]:
 
 
 NUMBER_WORDS = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta"}
+
+
+def no_lan_of(area, lan_name: Callable[[str], str]) -> str:
+    """``no_lan_note`` of an area (a queries.Area: kind, name, members), with each län's name
+    from ``lan_name(code)``: '' for a kommun, a län, Riket or an area within one län (the
+    page's and the deck's one rule for when the charts draw no län)."""
+    if area.is_kommun or area.kind in ("lan", "riket"):
+        return ""
+    codes = lan_codes_of(area.members)
+    return no_lan_note(area.name, [lan_name(c) for c in codes]) if len(codes) > 1 else ""
 
 
 def no_lan_note(area_name: str, lan_names: list[str]) -> str:

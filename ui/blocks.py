@@ -17,7 +17,7 @@ import streamlit as st
 import charts
 from chart_text import as_text
 from transforms import bounds, monthly, periods, ranking
-from transforms.areas import coverage_of, lan_codes_of, missing_members, no_lan_note
+from transforms.areas import coverage_of, missing_members, no_lan_of
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
@@ -122,13 +122,7 @@ def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[querie
 def no_lan_text(sel: Selection) -> str:
     """Why the charts draw no län beside a group or area whose kommuner lie in several län
     (compared_areas draws a län only when all share one); '' otherwise."""
-    area = sel.area
-    if area.is_kommun or area.kind in ("lan", "riket"):
-        return ""
-    codes = lan_codes_of(area.members)
-    if len(codes) < 2:
-        return ""
-    return no_lan_note(area.name, [query("area", f"lan:{code}").name for code in codes])
+    return no_lan_of(sel.area, lambda code: query("area", f"lan:{code}").name)
 
 
 def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
@@ -613,7 +607,8 @@ def selection_caption(sel: Selection) -> str:
     where = f"{len(area.members)} kommuner: {members}" if len(area.members) <= 15 \
         else f"{len(area.members)} kommuner"
     vintage = f" Indelning {area.vintage}." if area.vintage else ""
-    vintage += f" {markdown_literal(no_lan_text(sel))}" if no_lan_text(sel) else ""
+    no_lan = no_lan_text(sel)
+    vintage += f" {markdown_literal(no_lan)}" if no_lan else ""
     outside, name = "", markdown_literal(area.name)  # a group's name as written
     if area.kind != "riket" and sel.kommun_code not in area.members:
         outside = (f"{sel.kommun_name} ingår inte i {name}: sidan visar området. "
