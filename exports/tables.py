@@ -68,9 +68,10 @@ def data_sheet(table: TableExport) -> pd.DataFrame:
     right after ``område`` (a string, leading zeros kept: '0114') and ``metod`` before
     ``nyckeltal``. Both come with the rows from the areas they were made from
     (transforms.export.series_frame; review27: never looked up by an area's name, which a
-    user's group can share with a kommun). A table with ``kod`` and no ``metod`` (Karta's
-    own) gets a kommun's own value for a kommun's four digits, else the indicator's
-    ``area_method``; one without ``område`` or ``kod`` is returned as it is."""
+    user's group can share with a kommun; Karta's map_table writes its own, stop 28). A
+    table with ``kod`` and no ``metod`` gets a kommun's own value for a kommun's four digits,
+    else the indicator's ``area_method``; one without ``område`` or ``kod`` is returned as
+    it is."""
     data = table.data
     if "område" not in data.columns or CODE not in data.columns or data.empty:
         return data

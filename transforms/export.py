@@ -94,7 +94,7 @@ def row_method(ind: Indicator, area_id: str, *, computed: bool = False,
     return ind.kommun_method(parts) if computed else KOMMUN_METHOD
 
 
-def _summed_parts(options: dict | None) -> tuple[str, ...]:
+def summed_parts(options: dict | None) -> tuple[str, ...]:
     """The labels of the source's groups an option sums ('16–19 år', '20–24 år')."""
     return tuple(choice.code_label(code) for choice in (options or {}).values()
                  for code in getattr(choice, "sum_of", ()))
@@ -133,7 +133,7 @@ def series_frame(named: list[tuple[str, pd.DataFrame, str]], ind: Indicator, *, 
     """
     from transforms.monthly import option_cells
 
-    parts = _summed_parts(options)
+    parts = summed_parts(options)
     rows = []
     for name, df, area_id in named:
         monthly = "year" not in df.columns

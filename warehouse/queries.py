@@ -621,7 +621,9 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
     kommun: the source's published value where it has one). Columns: kommun_code,
     kommun_name, value (NaN where the kommun has no value or the source hides it as "<5"),
     status (the source's flag where it has one: Kolada's status text, 'masked' for "<5";
-    else None). Only kommuner the source has a row for are listed.
+    else None); a monthly one also is_computed, as ``monthly_series`` flags a kommun's month
+    (an option summed from the source's bands, e.g. 16–24 år, or no published value where
+    the counts are there). Only kommuner the source has a row for are listed.
     """
     if not ind.is_monthly:
         sql = """select o.kommun_code, k.kommun_name, o.value, o.status
@@ -630,7 +632,7 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
                  order by o.kommun_code"""
         return con.execute(sql, [ind.id, sex, int(str(period)[:4])]).df()
     mart = monthly_marts()[ind.mart]
-    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value", "status"])
+    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value", "status", "is_computed"])
     if not has_table(con, mart["table"]):
         return out
     choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
@@ -646,11 +648,14 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
         ind.scale * rows["numerator"] / rows["denominator"].where(rows["denominator"] > 0)
     value = rows["kommun_value"].where(rows["kommun_value"].notna() & plain, computed)
     value = value.where(~rows["masked"].astype(bool))  # "<5": no number, never 0 or 5
+    # flagged by _kommun_monthly's rule: a download's metod says how (stop 28)
+    made = (not plain) | (rows["kommun_value"].isna() & computed.notna())
     names = dict(con.execute("select kommun_code, kommun_name from marts.kommun").fetchall())
     return pd.DataFrame({"kommun_code": rows["kommun_code"].to_numpy(),
                          "kommun_name": rows["kommun_code"].map(names).to_numpy(),
                          "value": value.astype(float).to_numpy(),
-                         "status": np.where(rows["masked"].astype(bool), "masked", None)}
+                         "status": np.where(rows["masked"].astype(bool), "masked", None),
+                         "is_computed": made.astype(bool).to_numpy()}
                         ).sort_values("kommun_code").reset_index(drop=True)
 
 
@@ -1393,7 +1398,7 @@ GEOMETRY_COLUMNS = ["area_id", "area_kind", "geojson", "lon_min", "lat_min", "lo
 AREA_VALUE_COLUMNS = ["area_id", "value", "status", "n_reporting", "n_expected",
                       "is_lower_bound", "n_masked"]
 KOMMUN_VALUE_COLUMNS = ["kommun_code", "kommun_name", "lan_code", "lan_name", "value",
-                        "status", "period"]
+                        "status", "is_computed", "period"]
 
 
 def area_geometry(con: Con, kind: str) -> pd.DataFrame:
@@ -1428,17 +1433,31 @@ def map_kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T") -> 
 
     Columns: kommun_code, kommun_name, lan_code, lan_name, value (NaN = none), status
     ('missing': no row or no value; 'suppressed': the source flags or hides it, e.g. "<5";
-    None = a value), period.
+    None = a value), is_computed (a monthly kommun value the app computed, as
+    ``kommun_values`` flags it; without a row: whether the option is a sum of the source's
+    bands, as ``monthly_series`` flags a month without a row; a yearly value never), period.
     """
     kommun = kommuner(con)[["kommun_code", "kommun_name", "lan_code", "lan_name"]]
-    found = kommun_values(con, ind, period, sex)[["kommun_code", "value", "status"]]
-    out = kommun.merge(found, on="kommun_code", how="left")
+    found = kommun_values(con, ind, period, sex)
+    if "is_computed" not in found:  # a yearly indicator: the source's own values
+        found = found.assign(is_computed=False)
+    out = kommun.merge(found[["kommun_code", "value", "status", "is_computed"]],
+                       on="kommun_code", how="left")
+    out["is_computed"] = out["is_computed"].astype("boolean").fillna(
+        ind.is_monthly and _sums_bands(ind)).astype(bool)
     out["value"] = out["value"].astype("float64")
     flagged = out["status"].notna() & out["value"].isna()
     out["status"] = [("suppressed" if f else "missing") if pd.isna(v) else None
                      for f, v in zip(flagged, out["value"], strict=True)]
     out["period"] = str(period)
     return out[KOMMUN_VALUE_COLUMNS]
+
+
+def _sums_bands(ind: Indicator) -> bool:
+    """Whether a monthly indicator's default options sum the source's groups (e.g. 16–24
+    år from 16–19 and 20–24): then every kommun value is computed, none published."""
+    mart = monthly_marts().get(ind.mart or "", {})
+    return any(c.sum_of for c in monthly.choose(mart, {}, indicator_id=ind.id).values())
 
 
 def _monthly_month_rows(con: Con, ind: Indicator, period: str, sex: str,

@@ -13,7 +13,7 @@ import charts_map
 from chart_text import as_text
 from transforms import map_classes, monthly, periods, ranking
 from transforms.areas import coverage_of
-from transforms.export import VALUE, area_code, shown_number
+from transforms.export import METHOD, VALUE, area_code, row_method, shown_number, summed_parts
 from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, markdown_literal
 from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
@@ -175,7 +175,8 @@ def render(sel: Selection) -> None:
     band = drawn["band"].dropna().iloc[0] if "band" in drawn and drawn["band"].notna().any() \
         else None
     table = map_table(values, ind, sex, people=_people(ind, period, sex, layer), scope=scope,
-                      options=monthly.option_cells(choices, band) if choices else None)
+                      options=monthly.option_cells(choices, band) if choices else None,
+                      parts=summed_parts(choices))
     # the sentence on the chosen kommun; the map as wide as its shapes and key need
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
@@ -301,7 +302,8 @@ def _people(ind, period: str, sex: str, layer: str) -> dict[str, float]:
 
 def map_table(values: pd.DataFrame, ind, sex: str,
               people: dict[str, float] | None = None, scope: str = "Sverige",
-              options: dict[str, str] | None = None) -> pd.DataFrame:
+              options: dict[str, str] | None = None,
+              parts: tuple[str, ...] = ()) -> pd.DataFrame:
     """The map's numbers with the columns of the other downloads (transforms.export.
     series_frame: värde as shown, coverage, source, fetch date), one row per shape, with its
     code, its place and why a value is missing, or that it rests on few people (``people``:
@@ -309,7 +311,10 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     "plats i riket", and beside it "plats i <scope>" when the map shows an area's members
     (walk25: a bare "plats" did not say which ranking). Built column-wise: 290 one-row frames
     through series_frame took over a second. ``options``: a monthly indicator's age band and
-    birth region as columns after ``kön`` (transforms.monthly.option_cells)."""
+    birth region as columns after ``kön`` (transforms.monthly.option_cells). ``metod`` as
+    the other downloads say it (transforms.export.row_method): an area's rule, a kommun's
+    own value from the source, or how we computed a kommun's monthly value (``values``'
+    is_computed; ``parts``: the source's bands an option sums, e.g. 16–24 år; stop 28)."""
     period = str(values["period"].iloc[0]) if len(values) else ""
     when = {"år": int(period)} if len(period) == 4 else {"månad": period[:7]}
     layer = str(values["area_id"].iloc[0]).split(":", 1)[0] if len(values) else "kommun"
@@ -335,6 +340,8 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         "anmärkning": _with_bounds([
             notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
                 values["status"], values["value"], values["area_id"], strict=True)], values),
+        METHOD: [row_method(ind, a, computed=c, parts=parts) for a, c in zip(
+            values["area_id"], _computed(values), strict=True)],
         "nyckeltal": ind.id_and_label(),
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
@@ -343,6 +350,14 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     if "place_in_area" in values.columns:  # the list beside the map ranks within the area
         table.attrs["place_in_area"] = ranking.place_heading(scope)
     return table
+
+
+def _computed(values: pd.DataFrame) -> list[bool]:
+    """Each row's is_computed (False where the frame has none: an area layer's rows, whose
+    metod is the indicator's area rule whatever the flag)."""
+    if "is_computed" not in values:
+        return [False] * len(values)
+    return values["is_computed"].astype("boolean").fillna(False).tolist()
 
 
 def _with_bounds(said: list[str], values: pd.DataFrame) -> list[str]:
