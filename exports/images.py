@@ -68,9 +68,24 @@ class ImageFormat:
     name_tag: str = ""  # added to the file name where two formats share a type ("4x3")
 
 
+# The PNGs are for slides: each is laid out at its slide's size in points (16:9 13,33 × 7,5
+# in = 960 × 540 pt, 4:3 10 × 7,5 in = 720 × 540 pt), so on a slide it fills, one CSS px is one
+# pt: the charts' 12 px ticks and legend are 12 pt and the 10 px source 10 pt, the sizes the
+# meeting deck's own charts and source lines use (exports/deck.py). The scale keeps their
+# pixels (2560 × 1440, 2048 × 1536). Laid out at 1280 and 1024 px the text was 0,75 and 0,70
+# of that: a 7 pt source on a 4:3 slide (stop 28, docs/decisions.md).
+SLIDES_PT = {"png169": (960, 540), "png43": (720, 540)}
+PNG_PIXELS = {"png169": (2560, 1440), "png43": (2048, 1536)}
+
+
+def _slide_png(key: str, label: str, tag: str) -> ImageFormat:
+    (width, height), (pixels, _) = SLIDES_PT[key], PNG_PIXELS[key]
+    return ImageFormat(key, label, "png", width, height, pixels / width, "image/png", "png", tag)
+
+
 FORMATS: dict[str, ImageFormat] = {f.key: f for f in (
-    ImageFormat("png169", "PNG 16:9", "png", 1280, 720, 2, "image/png", "png", "16x9"),
-    ImageFormat("png43", "PNG 4:3", "png", 1024, 768, 2, "image/png", "png", "4x3"),
+    _slide_png("png169", "PNG 16:9", "16x9"),
+    _slide_png("png43", "PNG 4:3", "4x3"),
     ImageFormat("svg", "SVG", "svg", 1280, 720, 1, "image/svg+xml", "svg"),
     ImageFormat("pdf", "PDF", "pdf", 1280, 720, 1, "application/pdf", "pdf"),
 )}

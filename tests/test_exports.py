@@ -466,9 +466,11 @@ def test_an_image_gets_the_legend_rows_its_own_width_needs():
         rows = charts.legend_rows(names, fmt.width - 64 - 24)
         assert layout["margin"]["t"] == charts.top_margin(rows)
         tops[fmt.key] = rows
-    # Plotly wraps the nine names into three rows at 4:3 (columns as wide as the widest
-    # name; walk24 counted them in the SVG), one row at 16:9
-    assert tops["png43"] == 3 and tops["png169"] == 1
+    # the slides' layout widths (stop 28): at 16:9's 960 px Plotly wraps the nine names into
+    # three rows (columns as wide as the widest name; counted in the SVG, as walk24 did at
+    # 1024), at 4:3's 720 px legend_rows reserves five where Plotly draws three (its 6 px
+    # a column of slack: a gap above the plot, never an overlap; docs/decisions.md)
+    assert tops["png43"] == 5 and tops["png169"] == 3
     # the app's layout (walk25): the legend hangs from the title's foot, LEGEND_TOP px from
     # the top at every size (a container fraction of the screen's height would move it)
     fig.update_layout(legend={"y": charts.legend_y(472), "yref": "container",
@@ -542,7 +544,15 @@ def test_a_long_title_is_wrapped_for_a_phone_and_again_for_an_image(warehouse):
     assert fig.layout.margin.t == charts.top_margin(1, extra)
     assert (1 - fig.layout.legend.y) * fig.layout.height == pytest.approx(
         charts.LEGEND_TOP + extra)
-    layout = images.sized(fig, images.FORMATS["png169"])["layout"]
+    layout = images.sized(fig, images.FORMATS["svg"])["layout"]
     assert layout["title"]["text"] == title  # 1280 px: room for each line as written
     assert (1 - layout["legend"]["y"]) * 720 == pytest.approx(charts.LEGEND_TOP)
     assert layout["margin"]["t"] == charts.top_margin(1)
+    # the PNG 16:9, laid out at its slide's 960 × 540 pt (stop 28): still room for each
+    # line as written, the legend LEGEND_TOP px from the top of its 540 px
+    png = images.sized(fig, images.FORMATS["png169"])["layout"]
+    assert png["title"]["text"] == title
+    assert charts.text_width(re.sub(r"<[^>]+>", "", title.split("<br>")[1]),
+                             charts.SUB_SIZE) * charts.TITLE_BOLD <= 960 - 32
+    assert (1 - png["legend"]["y"]) * 540 == pytest.approx(charts.LEGEND_TOP)
+    assert png["margin"]["t"] == charts.top_margin(1)
