@@ -324,6 +324,12 @@ class LanChoice:
     year: int | None = None
 
 
+def needs_population(area) -> bool:
+    """Whether ``lan_comparison`` reads the members' population for ``area``: a group, LA or
+    FA whose members lie in several län (other areas are decided by their codes alone)."""
+    return area.kind in MAJORITY_KINDS and len({m[:2] for m in area.members}) > 1
+
+
 def lan_comparison(area, kommuner: pd.DataFrame, population: pd.DataFrame, *,
                    population_label: str = "befolkningen 16–64 år") -> LanChoice:
     """Which län an area (a queries.Area: kind, name, members) is compared with: the page's,
@@ -346,7 +352,7 @@ def lan_comparison(area, kommuner: pd.DataFrame, population: pd.DataFrame, *,
     if len(codes) == 1:
         return LanChoice(codes[0], lan_names.get(codes[0], codes[0]))
     riket_only = LanChoice(note=no_lan_note(area.name, [lan_names.get(c, c) for c in codes]))
-    if area.kind not in MAJORITY_KINDS:
+    if not needs_population(area):
         return riket_only
     members = list(dict.fromkeys(area.members))
     found = population[population["kommun_code"].isin(members)].dropna(subset=["population"])
