@@ -29,6 +29,7 @@ import pandas as pd
 from transforms import bounds, monthly, periods
 from transforms.areas import (
     MISSING_WORDS,
+    LanChoice,
     coverage_of,
     member_bar_rows,
     missing_members,
@@ -321,12 +322,13 @@ def _year(value: object, what: str) -> int:
     return year
 
 
-def compared_areas(con, area: queries.Area) -> list[tuple[queries.Area, str]]:
+def compared_areas(con, area: queries.Area, choice: LanChoice | None = None
+                   ) -> list[tuple[queries.Area, str]]:
     """The area, the län it is compared with (its own, or for an area across län the one
-    holding most of its population: queries.lan_comparison) and Riket, as on the screen's
-    charts."""
+    holding most of its population: ``choice``, else queries.lan_comparison) and Riket, as
+    on the screen's charts."""
     shown = [(area, "focus")]
-    lan = queries.lan_comparison(con, area).lan_code
+    lan = (choice or queries.lan_comparison(con, area)).lan_code
     if lan is not None:
         shown.append((queries.area(con, f"lan:{lan}"), "lan"))
     if area.kind != "riket":
@@ -746,8 +748,9 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
     members = list(area.members)
     deck = Deck(area, queries.kommun_names(con, members) if members else [], first, last, sex,
                 made=today or date.today())
-    compared = compared_areas(con, area)
-    deck.lan_note = lan_note_of(con, area)
+    choice = queries.lan_comparison(con, area)  # read once: the lines and the note
+    compared = compared_areas(con, area, choice)
+    deck.lan_note = choice.note
     for ind, dims in inds:
         if progress:
             progress(ind.label)
