@@ -222,3 +222,22 @@ def test_the_page_of_a_group_without_a_majority_lan_draws_no_lan(app_env):
     assert not [n for n in names if n.endswith(" län")]
     said = markdown_literal("Inget län i jämförelsen: Gränsbygden ligger i tre län")
     assert any(said in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("area_id", "lan", "outside"), [
+    ("fa:15", "Västra Götalands län",
+     "Falkenberg, Kungsbacka och Varberg ligger i Hallands län"),  # named: three
+    ("la:LA2301", "Stockholms län",
+     "de övriga 10 kommunerna ligger i Uppsala län och Södermanlands län"),  # counted
+])
+def test_the_kommuner_outside_are_named_when_few_and_counted_when_many(warehouse, shared,
+                                                                       area_id, lan, outside):
+    area = queries.area(warehouse, area_id)
+    _, by_lan = _shares(shared, area.members)
+    code = max(by_lan, key=by_lan.get)
+    inside = sum(m[:2] == code for m in area.members)
+    choice = queries.lan_comparison(warehouse, area)
+    assert (choice.lan_code, choice.lan_name) == (code, lan)
+    assert choice.note == (f"Jämförs med {lan}, där {inside} av {len(area.members)} kommuner "
+                           f"och {round(100 * by_lan[code])}\u00a0% av områdets befolkning "
+                           f"16–64 år finns ({outside}).")
