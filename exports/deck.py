@@ -29,12 +29,10 @@ import pandas as pd
 from transforms import bounds, monthly, periods
 from transforms.areas import (
     MISSING_WORDS,
+    LanChoice,
     coverage_of,
     member_bar_rows,
     missing_members,
-)
-from transforms.areas import (
-    no_lan_of as areas_no_lan_of,
 )
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
@@ -222,7 +220,7 @@ class Deck:
     slides: list[IndicatorSlide] = field(default_factory=list)
     made: date = field(default_factory=date.today)
     absent: list[str] = field(default_factory=list)  # monthly items without months: one line
-    no_lan: str = ""  # why no län is drawn: the area spans several (areas.no_lan_note)
+    lan_note: str = ""  # the län compared for an area across län, or why none (lan_note_of)
 
     @property
     def period(self) -> str:
@@ -324,20 +322,24 @@ def _year(value: object, what: str) -> int:
     return year
 
 
-def compared_areas(con, area: queries.Area) -> list[tuple[queries.Area, str]]:
-    """The area, its län (when all members share one) and Riket, as on the screen's charts."""
+def compared_areas(con, area: queries.Area, choice: LanChoice | None = None
+                   ) -> list[tuple[queries.Area, str]]:
+    """The area, the län it is compared with (its own, or for an area across län the one
+    holding most of its population: ``choice``, else queries.lan_comparison) and Riket, as
+    on the screen's charts."""
     shown = [(area, "focus")]
-    lan_codes = {m[:2] for m in area.members}
-    if area.kind not in ("lan", "riket") and len(lan_codes) == 1:
-        shown.append((queries.area(con, f"lan:{lan_codes.pop()}"), "lan"))
+    lan = (choice or queries.lan_comparison(con, area)).lan_code
+    if lan is not None:
+        shown.append((queries.area(con, f"lan:{lan}"), "lan"))
     if area.kind != "riket":
         shown.append((queries.area(con, "riket"), "riket"))
     return shown
 
 
-def no_lan_of(con, area: queries.Area) -> str:
-    """Why ``compared_areas`` draws no län for a group or area across län ('' otherwise)."""
-    return areas_no_lan_of(area, lambda code: queries.area(con, f"lan:{code}").name)
+def lan_note_of(con, area: queries.Area) -> str:
+    """Which län ``compared_areas`` draws for an area across län and why, or why none
+    (queries.lan_comparison's note; '' for a kommun, a län, Riket or an area in one län)."""
+    return queries.lan_comparison(con, area).note
 
 
 def _value_text(ind: Indicator, value: float | None) -> str:
@@ -746,8 +748,9 @@ def plan(con, area: queries.Area, indicator_ids: list[str] | str, start: object,
     members = list(area.members)
     deck = Deck(area, queries.kommun_names(con, members) if members else [], first, last, sex,
                 made=today or date.today())
-    compared = compared_areas(con, area)
-    deck.no_lan = no_lan_of(con, area)
+    choice = queries.lan_comparison(con, area)  # read once: the lines and the note
+    compared = compared_areas(con, area, choice)
+    deck.lan_note = choice.note
     for ind, dims in inds:
         if progress:
             progress(ind.label)
@@ -1067,8 +1070,8 @@ def build_pptx(deck: Deck, template: bytes | str | Path | None = None) -> bytes:
     lines = []
     if deck.member_names and not deck.area.is_kommun:
         lines.append(f"Medlemskommuner: {', '.join(deck.member_names)}")
-    if deck.no_lan:
-        lines.append(deck.no_lan)
+    if deck.lan_note:
+        lines.append(deck.lan_note)
     lines.append(f"Skapat {format_date(deck.made)}. "
                  f"Nyckeltal: {len(deck.slides)}. Källor och definitioner på sista sidan.")
     if deck.absent:  # one line each, instead of an empty slide

@@ -127,40 +127,46 @@ def test_member_download_lists_the_member_without_a_value(warehouse):
 
 GR_MEMBERS = ("1384", "1401", "1402", "1407", "1415", "1419", "1440", "1441", "1462", "1480",
               "1481", "1482", "1489")
-GR_NOTE = ("Inget län i jämförelsen: Göteborgsregionen ligger i två län (Västra Götalands län "
-           "och Hallands län), så området jämförs med Riket.")
+def _gr_note(shared) -> str:
+    """The note of Göteborgsregionen's comparison (stop 28), its share from the mirror."""
+    from tests.test_lan_comparison import _gr_note as note
+
+    return note(shared)
 
 
-def test_a_group_across_two_lan_says_why_no_lan_is_drawn_in_the_deck(warehouse):
+def test_a_group_across_two_lan_says_which_lan_it_is_compared_with_in_the_deck(warehouse,
+                                                                                shared):
     """walk26b 4: Göteborgsregionen (Kungsbacka 1384 is in Halland) was compared with Riket
-    only, silently, and the Mötesunderlag intro promised 'jämförelsen med länet och Riket'."""
+    only, silently, and the Mötesunderlag intro promised 'jämförelsen med länet och Riket'.
+    Stop 28: compared with Västra Götalands län, which holds most of its population, and the
+    title slide says so."""
     from pptx import Presentation
 
     from exports import deck
 
     gr = queries.Area("group:goteborgsregionen", "group", "Göteborgsregionen", GR_MEMBERS)
-    assert [role for _, role in deck.compared_areas(warehouse, gr)] == ["focus", "riket"]
-    assert deck.no_lan_of(warehouse, gr) == GR_NOTE
+    assert [role for _, role in deck.compared_areas(warehouse, gr)] == ["focus", "lan", "riket"]
+    assert deck.lan_note_of(warehouse, gr) == _gr_note(shared)
     pptx, _, _ = deck.build(warehouse, gr, ["N00703"], 2015, 2022, pdf=False)
     first = next(iter(Presentation(io.BytesIO(pptx)).slides))
     title = "\n".join(s.text_frame.text for s in first.shapes if s.has_text_frame)
-    assert GR_NOTE in title
+    assert _gr_note(shared) in title
     # a group inside one län draws its län and says nothing
     varend = queries.Area("group:v", "group", "Värend", ("0764", "0763", "0780"))
-    assert deck.no_lan_of(warehouse, varend) == ""
+    assert deck.lan_note_of(warehouse, varend) == ""
 
 
-def test_the_page_and_the_motesunderlag_intro_say_why_no_lan_is_drawn(app_env):
+def test_the_page_and_the_motesunderlag_intro_say_which_lan_is_drawn(app_env, shared):
     from tests.test_app import _app
     from transforms.formatting import markdown_literal
 
     at = _app(sida="motesunderlag", omrade="group:goteborgsregionen").run()
     assert not at.exception
     intro = next(m.value for m in at.markdown if m.value.startswith("Ett underlag för"))
-    assert "jämförelsen med Riket," in intro and "länet" not in intro.split("Riket,")[0]
-    assert intro.endswith(markdown_literal(GR_NOTE))
+    assert "jämförelsen med Västra Götalands län och Riket," in intro
+    assert intro.endswith(markdown_literal(_gr_note(shared)))
     at = _app(sida="unga", omrade="group:goteborgsregionen").run()
-    assert any(markdown_literal(GR_NOTE) in c.value for c in at.caption)
+    assert any(markdown_literal(_gr_note(shared)) in c.value for c in at.caption)
 
 
 def test_a_count_slide_writes_ar_before_the_year_and_rings_only_what_it_draws(warehouse):

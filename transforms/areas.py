@@ -13,7 +13,7 @@ reports. An area value computed from fewer members than expected carries its cov
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -303,14 +303,99 @@ def lan_codes_of(members: list[str] | tuple[str, ...]) -> list[str]:
 NUMBER_WORDS = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta"}
 
 
-def no_lan_of(area, lan_name: Callable[[str], str]) -> str:
-    """``no_lan_note`` of an area (a queries.Area: kind, name, members), with each län's name
-    from ``lan_name(code)``: '' for a kommun, a län, Riket or an area within one län (the
-    page's and the deck's one rule for when the charts draw no län)."""
-    if area.is_kommun or area.kind in ("lan", "riket"):
-        return ""
+# kinds of area compared with the län that holds most of their population when they cross a
+# län border (stop 28): a user's group, SCB's LA and Tillväxtverket's FA are places; an SKR
+# kommungrupp is a kind of kommun spread over Sweden, and stays compared with Riket
+MAJORITY_KINDS = ("group", "la", "fa")
+COMPARISON_POPULATION = "pop_16_64"  # indicators.yml weights: the population shares use
+NAMED_OUTSIDE = 3  # the kommuner outside the compared län are named up to this many
+
+
+@dataclass(frozen=True)
+class LanChoice:
+    """The län an area's charts draw beside it (``lan_code``, ``lan_name``; None: Riket only)
+    and the note that says why ('' when nothing needs saying: a kommun, an area in one län).
+    ``share``: the part of the area's population the län holds, of ``year``'s."""
+
+    lan_code: str | None = None
+    lan_name: str | None = None
+    note: str = ""
+    share: float | None = None
+    year: int | None = None
+
+
+def needs_population(area) -> bool:
+    """Whether ``lan_comparison`` reads the members' population for ``area``: a group, LA or
+    FA whose members lie in several län (other areas are decided by their codes alone)."""
+    return area.kind in MAJORITY_KINDS and len({m[:2] for m in area.members}) > 1
+
+
+def lan_comparison(area, kommuner: pd.DataFrame, population: pd.DataFrame, *,
+                   population_label: str = "befolkningen 16–64 år") -> LanChoice:
+    """Which län an area (a queries.Area: kind, name, members) is compared with: the page's,
+    the deck's and Mötesunderlag's one rule (stop 28).
+
+    A kommun and an area within one län: their län, no note. A län and Riket: none. A
+    group, LA or FA whose members lie in several län: the län that holds more than half of
+    the members' population (``population``: kommun_code, year, population, e.g. 16–64 år,
+    ``population_label``) in the newest year every member has one, with the note 'Jämförs
+    med Västra Götalands län, där 12 av 13 kommuner och 93 % av områdets befolkning 16–64
+    år finns (Kungsbacka ligger i Hallands län).'; without such a län (or a population for
+    every member), and for a kommungrupp, Riket only and ``no_lan_note``. ``kommuner``:
+    kommun_code, kommun_name, lan_name of the members (names for the notes)."""
+    if area.kind in ("lan", "riket"):
+        return LanChoice()
+    names = dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True))
+    lan_names = {str(c)[:2]: n for c, n in zip(kommuner["kommun_code"], kommuner["lan_name"],
+                                               strict=True)}
     codes = lan_codes_of(area.members)
-    return no_lan_note(area.name, [lan_name(c) for c in codes]) if len(codes) > 1 else ""
+    if len(codes) == 1:
+        return LanChoice(codes[0], lan_names.get(codes[0], codes[0]))
+    riket_only = LanChoice(note=no_lan_note(area.name, [lan_names.get(c, c) for c in codes]))
+    if not needs_population(area):
+        return riket_only
+    members = list(dict.fromkeys(area.members))
+    found = population[population["kommun_code"].isin(members)].dropna(subset=["population"])
+    complete = found.groupby("year")["kommun_code"].nunique()
+    complete = complete[complete == len(members)]
+    if complete.empty:  # no year with every member's population: no majority to be sure of
+        return riket_only
+    year = int(complete.index.max())
+    now = found[found["year"] == year].drop_duplicates("kommun_code")
+    people = dict(zip(now["kommun_code"], now["population"].astype(float), strict=True))
+    total = sum(people.values())
+    by_lan = {lan: sum(people[m] for m in members if m[:2] == lan) for lan in codes}
+    lan = max(codes, key=lambda c: by_lan[c])  # codes' order breaks a tie
+    share = by_lan[lan] / total if total > 0 else 0.0
+    if share <= 0.5:
+        return riket_only
+    inside = [m for m in members if m[:2] == lan]
+    whose = population_label.replace("befolkningen", "områdets befolkning", 1)
+    note = (f"Jämförs med {lan_names.get(lan, lan)}, där {len(inside)} av {len(members)} "
+            f"kommuner och {population_share_text(share)} av {whose} finns "
+            f"({_outside_text(members, lan, codes, names, lan_names)}).")
+    return LanChoice(lan, lan_names.get(lan, lan), note, share, year)
+
+
+def _outside_text(members: list[str], lan: str, codes: list[str], names: dict[str, str],
+                  lan_names: dict[str, str]) -> str:
+    """'Kungsbacka ligger i Hallands län', 'Habo och Mullsjö ligger i Jönköpings län och
+    Markaryd i Kronobergs län'; past NAMED_OUTSIDE kommuner 'de övriga 5 kommunerna ligger i
+    Hallands län och Jönköpings län' (past three län: 'i 4 andra län')."""
+    from transforms.formatting import and_list
+
+    outside = [m for m in members if m[:2] != lan]
+    others = [c for c in codes if c != lan]
+    if len(outside) > NAMED_OUTSIDE:
+        where = and_list([lan_names.get(c, c) for c in others]) if len(others) <= 3 \
+            else f"{len(others)} andra län"
+        return f"de övriga {len(outside)} kommunerna ligger i {where}"
+    parts = []
+    for c in others:
+        here = sorted(names.get(m, m) for m in outside if m[:2] == c)
+        verb = " ligger" if not parts else ""
+        parts.append(f"{and_list(here)}{verb} i {lan_names.get(c, c)}")
+    return and_list(parts)
 
 
 def no_lan_note(area_name: str, lan_names: list[str]) -> str:

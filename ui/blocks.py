@@ -17,7 +17,7 @@ import streamlit as st
 import charts
 from chart_text import as_text
 from transforms import bounds, monthly, periods, ranking
-from transforms.areas import coverage_of, missing_members, no_lan_of
+from transforms.areas import LanChoice, coverage_of, missing_members
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
@@ -105,12 +105,13 @@ def coverage_text(ind: Indicator, row: pd.Series) -> str:
 
 
 def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[queries.Area, str]]:
-    """(area, role): the selected kommun or area, its län (when all members share one), Riket,
-    and with ``members`` the member kommuner of a small area."""
+    """(area, role): the selected kommun or area, the län it is compared with (its own, or for
+    an area across län the one holding most of its population: lan_choice), Riket, and with
+    ``members`` the member kommuner of a small area."""
     shown: list[tuple[queries.Area, str]] = [(sel.area, "focus")]
-    lan_codes = {m[:2] for m in sel.area.members}
-    if sel.area.kind not in ("lan", "riket") and len(lan_codes) == 1:
-        shown.append((query("area", f"lan:{lan_codes.pop()}"), "lan"))
+    lan = lan_choice(sel).lan_code
+    if lan is not None:
+        shown.append((query("area", f"lan:{lan}"), "lan"))
     if sel.area.kind != "riket":
         shown.append((query("area", "riket"), "riket"))
     if members and not sel.area.is_kommun and len(sel.area.members) <= MAX_MEMBER_LINES:
@@ -119,10 +120,16 @@ def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[querie
     return shown
 
 
-def no_lan_text(sel: Selection) -> str:
-    """Why the charts draw no län beside a group or area whose kommuner lie in several län
-    (compared_areas draws a län only when all share one); '' otherwise."""
-    return no_lan_of(sel.area, lambda code: query("area", f"lan:{code}").name)
+def lan_choice(sel: Selection) -> LanChoice:
+    """The län the selected area's charts, cards and downloads draw beside it, and the note
+    saying why for an area across län (transforms.areas.lan_comparison, as the deck)."""
+    return query("lan_comparison", sel.area)
+
+
+def lan_note_text(sel: Selection) -> str:
+    """Which län an area across län is compared with and why ('Jämförs med Västra Götalands
+    län, där 12 av 13 kommuner …'), or why it is compared with Riket only; '' otherwise."""
+    return lan_choice(sel).note
 
 
 def comparison_lines(sel: Selection, ind: Indicator) -> list[charts.Line]:
@@ -607,8 +614,8 @@ def selection_caption(sel: Selection) -> str:
     where = f"{len(area.members)} kommuner: {members}" if len(area.members) <= 15 \
         else f"{len(area.members)} kommuner"
     vintage = f" Indelning {area.vintage}." if area.vintage else ""
-    no_lan = no_lan_text(sel)
-    vintage += f" {markdown_literal(no_lan)}" if no_lan else ""
+    lan_note = lan_note_text(sel)
+    vintage += f" {markdown_literal(lan_note)}" if lan_note else ""
     outside, name = "", markdown_literal(area.name)  # a group's name as written
     if area.kind != "riket" and sel.kommun_code not in area.members:
         outside = (f"{sel.kommun_name} ingår inte i {name}: sidan visar området. "

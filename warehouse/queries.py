@@ -14,7 +14,12 @@ import pandas as pd
 
 from transforms import areas as area_rules
 from transforms import bounds, monthly
-from transforms.catalogue import Indicator, indicator_from_row, monthly_marts
+from transforms.catalogue import (
+    Indicator,
+    indicator_from_row,
+    load_catalogue,
+    monthly_marts,
+)
 from transforms.duck import sql_identifier
 
 Con = duckdb.DuckDBPyConnection
@@ -132,6 +137,34 @@ def kommun_names(con: Con, codes: list[str]) -> list[str]:
     rows = dict(con.execute("select kommun_code, kommun_name from marts.kommun "
                             "where list_contains(?, kommun_code)", [codes]).fetchall())
     return [rows.get(c, c) for c in codes]
+
+
+def lan_comparison(con: Con, area_obj: Area) -> area_rules.LanChoice:
+    """The län an area's charts draw beside it and the note saying why
+    (``transforms.areas.lan_comparison``, the one rule), from the members' names and their
+    population of the kind the population shares use (indicators.yml's
+    ``areas.COMPARISON_POPULATION``, 16–64 år: N01954 + N01955, sex T, every year)."""
+    if area_obj.kind in ("lan", "riket"):
+        return area_rules.LanChoice()
+    members = list(dict.fromkeys(area_obj.members))
+    # plain rows into small frames: .df() cost ~3 ms a statement here
+    kommuner = pd.DataFrame(con.execute(
+        "select kommun_code, kommun_name, lan_name from marts.kommun "
+        "where list_contains(?, kommun_code)", [members]).fetchall(),
+        columns=["kommun_code", "kommun_name", "lan_name"])
+    weight = load_catalogue()["weights"][area_rules.COMPARISON_POPULATION]
+    population = pd.DataFrame(columns=["kommun_code", "year", "population"])
+    if area_rules.needs_population(area_obj):  # a kommun or an area in one län: codes decide
+        ids = [str(i) for i in weight["ids"]]
+        population = pd.DataFrame(con.execute(
+            """select kommun_code, year, sum(value) as population
+               from marts.observation_kommun_year
+               where list_contains(?, indicator_id) and sex = 'T' and value is not null
+                 and list_contains(?, kommun_code)
+               group by kommun_code, year having count(distinct indicator_id) = ?""",
+            [ids, members, len(ids)]).fetchall(), columns=population.columns)
+    return area_rules.lan_comparison(area_obj, kommuner, population,
+                                     population_label=str(weight["label"]))
 
 
 def indicators(con: Con, group: str | None = None) -> list[Indicator]:

@@ -15,7 +15,7 @@ from exports.filenames import file_name
 from transforms.formatting import markdown_literal
 from transforms.periods import Period
 from ui import url_state
-from ui.blocks import no_lan_text
+from ui.blocks import lan_choice
 from ui.data import con, query
 from ui.selection import SEX_LABELS, Selection, page_changed, page_key
 
@@ -39,17 +39,19 @@ def render(sel: Selection) -> None:
     labels = item_labels(inds)
     first = min(i.first_year for i in inds)
     last = max(i.last_year for i in inds)
-    # the comparison the deck draws (deck.compared_areas): no län for an area across län
-    no_lan = no_lan_text(sel)
-    compared = ("Riket" if no_lan or sel.area.kind == "lan" else "länet och Riket") \
-        if sel.area.kind != "riket" else ""
+    # the comparison the deck draws (deck.compared_areas): for an area across län the län
+    # holding most of its population, by name, or Riket only (areas.lan_comparison)
+    choice = lan_choice(sel)
+    lan_note = choice.note
+    compared = "" if sel.area.kind == "riket" else "Riket" if choice.lan_code is None \
+        else f"{choice.lan_name} och Riket" if lan_note else "länet och Riket"
     st.markdown(f"Ett underlag för **{markdown_literal(sel.area.name)}** att lägga i "
                 "mötespappren: en titelsida, en sida per nyckeltal med diagram (redigerbart i "
                 "PowerPoint), nyckeltalen i "
                 f"ord{f' och jämförelsen med {compared}' if compared else ''}, källa och "
                 "hämtdatum, och sist definitioner och källor. Först kommer den senaste "
                 "månadens arbetslöshet där det finns månadsvärden, sedan årsvärdena. Området "
-                "väljer du ovan." + (f" {markdown_literal(no_lan)}" if no_lan else ""))
+                "väljer du ovan." + (f" {markdown_literal(lan_note)}" if lan_note else ""))
     years = list(range(first, last + 1))
     # the default span: the yearly indicators' last eight years, up to the latest month's
     # year, so the deck opens with the latest month (a slide names the years it draws)
