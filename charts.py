@@ -699,11 +699,17 @@ def value_ticks(values: list[float], decimals: int, count: bool) -> list[str]:
 
 X_TICKS = 28  # px under the plot for tick labels
 X_TITLE = 26  # px more for an axis title under the ticks
+# px between the plot's bottom edge and the time axis' labels (plotly.js ticklabelstandoff):
+# the first year's label stands centred on the plot's left edge, where the value axis' "0,0"
+# stands centred on the bottom edge; Plotly's own ~4 px put the two in one another (Borlänge's
+# BAS chart: "0,0" over "2020"; stop 28). 6 px more clear the digits' foot (~4.3 px under the
+# centre of a 12 px label) with a gap, flat or turned
+CORNER_GAP = 6
 # px under the plot for a time axis' year labels (four digits) turned 90°: plotly.js turns
 # them when they do not fit flat (13 years at 390 px) and its automargin cannot see the
 # source line under them, so the room is asked for at every width (rev25b: they ran 4 px
-# into the source line); 11 px more than flat labels
-X_TURNED = math.ceil(text_width("0000")) + 12
+# into the source line); 11 px more than flat labels, and the labels' CORNER_GAP
+X_TURNED = math.ceil(text_width("0000")) + 12 + CORNER_GAP
 
 
 def house_template(fig: go.Figure) -> None:
@@ -869,6 +875,8 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     axis = {"title": {"text": unit_title(ind), "standoff": 6}, "tickformat": tickformat,
             "rangemode": "tozero"}
     _set_layout(fig, **{f"{value_axis}axis": axis})  # as update_yaxes: the one value axis
+    if value_axis == "y":  # the x axis' labels clear the value axis' lowest (CORNER_GAP)
+        _set_layout(fig, xaxis={"ticklabelstandoff": CORNER_GAP})
     # the y axis' top tick label, centred on its tick, may stand up to ~7 px above the plot,
     # into the 12+ px top_margin leaves under the legend (or the title): it must not widen
     # the top margin, or plotly.js pushes the plot down in a second layout pass (Unga,
