@@ -296,8 +296,14 @@ def _x_values(df: pd.DataFrame) -> pd.Series:
     return df["year"] if _x(df) == "year" else pd.to_datetime(df["period"])
 
 
-LEGEND_ITEM = 46  # px of a legend entry besides its text: the symbol, the gaps
-LEGEND_GAP = 5  # px Plotly puts between the columns of a wrapped legend (its itemgap)
+# plotly.js's horizontal legend (src/components/legend/draw.js, computeLegendDimensions): an
+# entry is its text plus textGap = legend.itemwidth 30 + 2 × itemGap 5 = 40 px, entries stand
+# itemGap apart; legend_rows follows that rule (it counted 46: a column 6 px too wide, so at
+# 720 px the nine-name legend got room for five rows where plotly draws three; stop 28)
+LEGEND_ITEM = 40
+LEGEND_GAP = 5  # plotly.js's itemGap: between entries, and between the columns of a grid
+LEGEND_MEASURE = 1  # px per entry for text_width's Arial metrics against the browser's (<0.7)
+LEGEND_WRAP_SLACK = 6  # px a wrapped name (legend_name) keeps spare beside its symbol
 
 
 def legend_rows(names: list[str], width: int | None = None) -> int:
@@ -315,10 +321,17 @@ def legend_rows(names: list[str], width: int | None = None) -> int:
     # a name in lines (legend_name) is as wide as its longest line, and its row that many
     # rows high (plotly.js spaces its lines less than rows: a few px to spare, no relayout)
     lines = [name.split("<br>") for name in names]
-    items = [LEGEND_ITEM + max(text_width(line) for line in parts) for parts in lines]
-    if sum(items) <= width:
+    items = [LEGEND_ITEM + LEGEND_MEASURE + max(text_width(line) for line in parts)
+             for parts in lines]
+    # one row when the entries and the gaps between them are narrower than the plot
+    if sum(items) + LEGEND_GAP * (len(items) - 1) < width:
         return max(len(parts) for parts in lines)
-    per_row = max(1, int((width + LEGEND_GAP) // (max(items) + LEGEND_GAP)))
+    # else columns as wide as the widest entry: an entry starts a new row where it would
+    # reach the plot's width, so k fit in a row while (k - 1) × (column + gap) + column < width
+    column = max(items)
+    per_row = 1
+    while per_row * (column + LEGEND_GAP) + column < width:
+        per_row += 1
     return sum(max(len(parts) for parts in lines[start:start + per_row])
                for start in range(0, len(lines), per_row))
 
@@ -335,7 +348,7 @@ def legend_name(name: str) -> str:
     names the line whole."""
     screen = _SCREEN.get()
     room = (PHONE_WIDTH if screen is None else screen) - (FULL_WIDTH - PLOT_WIDTH) \
-        - LEGEND_ITEM
+        - LEGEND_ITEM - LEGEND_WRAP_SLACK
     if text_width(name) <= room:
         return plain(name)
     return _BREAK.join(plain(line) for line in wrap_px(name, room, TICK_SIZE).split("<br>"))
@@ -686,11 +699,17 @@ def value_ticks(values: list[float], decimals: int, count: bool) -> list[str]:
 
 X_TICKS = 28  # px under the plot for tick labels
 X_TITLE = 26  # px more for an axis title under the ticks
+# px between the plot's bottom edge and the time axis' labels (plotly.js ticklabelstandoff):
+# the first year's label stands centred on the plot's left edge, where the value axis' "0,0"
+# stands centred on the bottom edge; Plotly's own ~4 px put the two in one another (Borlänge's
+# BAS chart: "0,0" over "2020"; stop 28). 6 px more clear the digits' foot (~4.3 px under the
+# centre of a 12 px label) with a gap, flat or turned
+CORNER_GAP = 6
 # px under the plot for a time axis' year labels (four digits) turned 90°: plotly.js turns
 # them when they do not fit flat (13 years at 390 px) and its automargin cannot see the
 # source line under them, so the room is asked for at every width (rev25b: they ran 4 px
-# into the source line); 11 px more than flat labels
-X_TURNED = math.ceil(text_width("0000")) + 12
+# into the source line); 11 px more than flat labels, and the labels' CORNER_GAP
+X_TURNED = math.ceil(text_width("0000")) + 12 + CORNER_GAP
 
 
 def house_template(fig: go.Figure) -> None:
@@ -822,8 +841,9 @@ def house_layout_at(fig: dict, width: int, height: int) -> None:
             name = trace.get("name")
             if isinstance(name, str) and _BREAK in name:
                 whole = name.replace(_BREAK, " ")
-                trace["name"] = whole if text_width(whole) + LEGEND_ITEM <= plot_width else \
-                    wrap_px(whole, plot_width - LEGEND_ITEM, TICK_SIZE).replace("<br>", _BREAK)
+                room = plot_width - LEGEND_ITEM - LEGEND_WRAP_SLACK
+                trace["name"] = whole if text_width(whole) <= room else \
+                    wrap_px(whole, room, TICK_SIZE).replace("<br>", _BREAK)
         names = legend_names(fig)
         margin["t"] = top_margin(legend_rows(names, plot_width) if names else 0, extra)
     _source_at(layout, width)
@@ -855,6 +875,8 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     axis = {"title": {"text": unit_title(ind), "standoff": 6}, "tickformat": tickformat,
             "rangemode": "tozero"}
     _set_layout(fig, **{f"{value_axis}axis": axis})  # as update_yaxes: the one value axis
+    if value_axis == "y":  # the x axis' labels clear the value axis' lowest (CORNER_GAP)
+        _set_layout(fig, xaxis={"ticklabelstandoff": CORNER_GAP})
     # the y axis' top tick label, centred on its tick, may stand up to ~7 px above the plot,
     # into the 12+ px top_margin leaves under the legend (or the title): it must not widen
     # the top margin, or plotly.js pushes the plot down in a second layout pass (Unga,

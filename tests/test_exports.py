@@ -466,11 +466,10 @@ def test_an_image_gets_the_legend_rows_its_own_width_needs():
         rows = charts.legend_rows(names, fmt.width - 64 - 24)
         assert layout["margin"]["t"] == charts.top_margin(rows)
         tops[fmt.key] = rows
-    # the slides' layout widths (stop 28): at 16:9's 960 px Plotly wraps the nine names into
-    # three rows (columns as wide as the widest name; counted in the SVG, as walk24 did at
-    # 1024), at 4:3's 720 px legend_rows reserves five where Plotly draws three (its 6 px
-    # a column of slack: a gap above the plot, never an overlap; docs/decisions.md)
-    assert tops["png43"] == 5 and tops["png169"] == 3
+    # the slides' layout widths (stop 28): at 16:9's 960 px and 4:3's 720 px Plotly wraps the
+    # nine names into three rows (columns as wide as the widest name; counted in the SVG:
+    # test_legend_rows_are_the_rows_plotly_draws); legend_rows used to reserve five at 720
+    assert tops["png43"] == 3 and tops["png169"] == 3
     # the app's layout (walk25): the legend hangs from the title's foot, LEGEND_TOP px from
     # the top at every size (a container fraction of the screen's height would move it)
     fig.update_layout(legend={"y": charts.legend_y(472), "yref": "container",
@@ -479,6 +478,34 @@ def test_an_image_gets_the_legend_rows_its_own_width_needs():
         layout = images.sized(fig, fmt)["layout"]
         assert (1 - layout["legend"]["y"]) * fmt.height == pytest.approx(charts.LEGEND_TOP)
         assert layout["margin"]["t"] == charts.top_margin(tops[fmt.key])
+
+
+def _drawn_legend_rows(svg: str) -> int:
+    """The rows of a horizontal legend in plotly's SVG: its entries' distinct y offsets."""
+    return len(set(re.findall(r'<g class="traces" transform="translate\([\d.]+,([\d.]+)\)',
+                              svg)))
+
+
+@pytest.mark.parametrize("width", [560, 718, 960, 1068, 1280])
+def test_legend_rows_are_the_rows_plotly_draws(export_browser, width):
+    """stop 28: legend_rows counted each entry 6 px wider than plotly.js draws it (46 px
+    beside its text where plotly.js has legend.itemwidth 30 + 2 × itemGap 5), so at some
+    widths the chart kept room for rows plotly never draws: at 718 px five for three, at
+    1068 px three for one, an empty band above the plot. The nine names of the 4:3 test,
+    rendered by kaleido at each width, take exactly the rows legend_rows counts."""
+    import plotly.graph_objects as go
+
+    import charts
+    from exports.images import ImageFormat
+
+    names = ["LA2308 Växjö", "Kronobergs län", "Riket", "Alvesta", "Lessebo", "Tingsryd",
+             "Uppvidinge", "Växjö", "alla kommuner rapporterar inte"]
+    fig = go.Figure([go.Scatter(x=[2021, 2022], y=[1, 2], name=n) for n in names])
+    fig.update_layout(margin={"l": 64, "r": 24, "t": 200},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
+    fmt = ImageFormat("legend", "SVG", "svg", width, 500, 1, "image/svg+xml", "svg")
+    svg = export_browser.figure_image(fig, fmt).decode("utf-8")
+    assert charts.legend_rows(names, width - 64 - 24) == _drawn_legend_rows(svg)
 
 
 def test_an_image_s_source_line_is_wrapped_for_its_own_width(warehouse, export_browser):

