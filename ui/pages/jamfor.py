@@ -15,7 +15,7 @@ from transforms.areas import MIN_COVERAGE
 from transforms.export import VALUE, series_frame, shown_number
 from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
-from ui.blocks import source_footer
+from ui.blocks import area_note, monthly_notes, source_footer, with_notes
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
 from ui.groups import SHARED_SUFFIX, shared_area, user_groups
@@ -213,13 +213,21 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     title = (f"{ind.label}{sex_note}<br><sup>"
              f"{', '.join(as_text(line.name) for line in lines)}, "
              f"{period}, {SEX_LABELS[sex].lower()}{options}</sup>")
+    # a monthly indicator's notes (SCB's noise, a stand-in age band, revisions) as the
+    # Arbetslöshet page says them, in the figure's source line too (stop 28, walk28)
+    drawn_areas = [a for a, _ in shown]
+    said = monthly_notes(ind, lines[0].data, drawn_areas + (
+        [query("area", "riket")] if reference is not None else []), sex=sex,
+        computed=computed, focus=drawn_areas[0].members) if ind.is_monthly and ind.mart \
+        else None
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
-        computed_note=f"Områden: {ind.area_method}." if computed else None)
+        computed_note=with_notes(area_note(ind) if computed else None, said))
     names = name_parts(f"Jämförelse, {', '.join(line.name for line in lines)}", ind.label,
                        period, sex, options=options.removeprefix(", "))
     st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
-    source_footer(ind, period=period, computed=computed)
+    source_footer(ind, period=period, computed=computed,
+                  area_note=said.screen() if said else None)
     # the numbers of every line drawn, Riket's reference line too (walk25: the chart drew
     # Riket and its CSV and Excel left it out)
     drawn = lines + ([reference] if reference is not None else [])
@@ -227,7 +235,6 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
                          sex=SEX_LABELS[sex], options=analysis.default_options(ind))
     # named as the subtitle and the file name name them: the areas drawn, not one without
     # a line nor the reference line's Riket (rev25b); Riket's kommuner still listed
-    drawn_areas = [a for a, _ in shown]
     exported = drawn_areas + ([query("area", "riket")] if reference is not None else [])
     chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
         exported, ind, table, sex=SEX_LABELS[sex], period=period, named=drawn_areas))

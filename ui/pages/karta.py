@@ -16,11 +16,12 @@ from transforms.areas import coverage_of
 from transforms.export import METHOD, VALUE, area_code, row_method, shown_number, summed_parts
 from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, markdown_literal
 from ui import analysis, url_state
-from ui.blocks import people_indicator, people_noun, source_footer
+from ui.blocks import monthly_notes, people_indicator, people_noun, source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.link_groups import save_offers
 from ui.selection import Selection, page_changed, page_key
+from warehouse import queries
 
 LAYERS = {"kommun": "Kommuner", "lan": "Län", "la": "Lokala arbetsmarknader",
           "fa": "FA-regioner"}
@@ -167,6 +168,8 @@ def render(sel: Selection) -> None:
                                                     if computed else None))
     source += f" Rangordning: {ranking.end_text(better)}."
     source += f" Kartor: {shapes['geometry_source'].iloc[0]}."
+    said = _notes(sel, ind, drawn, period, sex, computed=computed or riket_value is not None)
+    source += f" {said.figure()}" if said and said.figure() else ""
     fig = charts_map.choropleth(values, shapes, classes, ind, title=title, source=source,
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
@@ -197,7 +200,8 @@ def render(sel: Selection) -> None:
     key = note_key(table["anmärkning"])
     if key:
         st.caption(key)
-    source_footer(ind, period=when, computed=computed)
+    source_footer(ind, period=when, computed=computed,
+                  area_note=said.screen() if said else None)
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
         area, ind, table, sex=analysis.SEX_LABELS[sex], period=when))
@@ -447,3 +451,18 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
         parts.append(f"{n_missing} av {len(values)} saknar värde och är ljusgrå med en mörk prick.")
     if parts:
         st.markdown(" ".join(parts))
+
+
+def _notes(sel: Selection, ind, drawn: pd.DataFrame, period: str, sex: str, *,
+           computed: bool):
+    """A monthly indicator's notes on the map (ui.blocks.monthly_notes, as Arbetslöshet's
+    chart says them): the revisions of the kommuner with a value in the month shown, the
+    age band that stood in (``drawn``: a valued shape's series), the mart's note where the
+    page shows a value computed from kommuner (an area layer, Riket's value). None for a
+    yearly indicator (stop 28, walk28)."""
+    if not (ind.is_monthly and ind.mart):
+        return None
+    valued = query("map_kommun_values", ind, period, sex).dropna(subset=["value"])
+    kommuner = queries.Area("map", "group", "", tuple(valued["kommun_code"]))
+    return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed,
+                         focus=sel.area.members, shown="Kartan", month=str(period)[:7])
