@@ -17,7 +17,13 @@ from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
 from ui.blocks import area_note, monthly_notes, source_footer, with_notes
 from ui.data import query
-from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
+from ui.downloads import (
+    chart_downloads,
+    listed_part,
+    name_parts,
+    plotly_config,
+    table_downloads,
+)
 from ui.groups import SHARED_SUFFIX, shared_area, user_groups
 from ui.link_groups import save_offers
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
@@ -223,8 +229,10 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
         computed_note=with_notes(area_note(ind) if computed else None, said))
-    names = name_parts(f"Jämförelse, {', '.join(line.name for line in lines)}", ind.label,
-                       period, sex, options=options.removeprefix(", "))
+    # the areas in the file name whole, or the first ones and "m.fl." (walk28: the fifth
+    # was cut off without a word)
+    rest = name_parts("", ind.label, period, sex, options=options.removeprefix(", "))[1:]
+    names = (listed_part("Jämförelse", [line.name for line in lines], *rest), *rest)
     st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
     source_footer(ind, period=period, computed=computed,
                   area_note=said.screen() if said else None)
