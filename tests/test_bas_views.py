@@ -147,7 +147,7 @@ def test_jamfor_ranks_the_bas_kommuner_among_those_with_a_value_not_in_riket(app
     rows = list(csv.DictReader(io.StringIO(csv_bytes(ranking_export(
         table, ind, "2026-04", "T", _Sel())).decode("utf-8-sig")), delimiter=";"))
     assert "plats i riket" not in rows[0]
-    assert next(r for r in rows if r["namn"] == "Borlänge")[
+    assert next(r for r in rows if r["område"] == "Borlänge")[
         "plats bland kommuner med värde"] == str(place)
 
 

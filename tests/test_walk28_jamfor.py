@@ -5,6 +5,7 @@ sort and join."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 
@@ -87,3 +88,67 @@ def test_a_long_list_of_names_keeps_whole_names():
     assert listed("Jämförelse", names, 200) == "Jämförelse, " + ", ".join(names)
     assert listed("Jämförelse", names, 60) == "Jämförelse, Avesta, Ludvika, Falun m.fl. (5 områden)"
     assert listed("Jämförelse", names, 20) == "Jämförelse, 5 områden"
+
+
+RANKING_COLUMNS = ["område", "kod", "län", "månad", "kön", "ålder", "födelseregion", "värde",
+                   "plats bland kommuner med värde", "enhet", "täckning", "anmärkning", "metod",
+                   "nyckeltal", "källa", "hämtad"]
+
+
+def test_the_ranking_download_has_karta_s_columns_and_types(app_env, warehouse, shared):
+    """walk28 point 2: Jämför's ranking of SCB BAS april 2026 with Avesta, Dalarnas län and
+    Riket. Before: no kod, the month only in the file name, plats as text ('15' sorted
+    before '2'), kommuner without a value and Riket with an empty anmärkning, and 'Område:
+    Alla kommuner (2084)' on "Om siffrorna". Now Karta's columns: kod as text with its
+    leading zeros, månad and ålder in every row, plats a number, 'uppgift saknas'."""
+    from openpyxl import load_workbook
+
+    from exports.tables import data_sheet, xlsx_bytes
+    from tests.test_bas_views import _dalarna_rates
+    from ui.pages.jamfor import ranking_export, ranking_table
+    from warehouse import queries
+
+    rates = _dalarna_rates(shared, "2026M04")
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    avesta = queries.area(warehouse, f"kommun:{AVESTA}")
+    refs = [queries.area(warehouse, "lan:20"), queries.area(warehouse, "riket")]
+
+    class _Sel:
+        area = avesta
+
+    table = ranking_table(ind, "2026-04", "T", [avesta], refs)  # ui.data.query: warehouse
+    export = ranking_export(table, ind, "2026-04", "T", _Sel())
+    assert list(data_sheet(export).columns) == RANKING_COLUMNS
+    book = load_workbook(io.BytesIO(xlsx_bytes(export)))
+    ws = book["Data"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in r), strict=True))
+            for r in ws.iter_rows(min_row=2)]
+    assert len(rows) == 292  # 290 kommuner, Dalarnas län and Riket
+    place = "plats bland kommuner med värde"
+    valued = {r["kod"]: r for r in rows if r[place] is not None}
+    assert set(valued) == set(rates)  # Dalarna's 15, by their codes as text
+    for code, rate in rates.items():
+        row = valued[code]
+        assert row["värde"] == round(rate, 1) and isinstance(row[place], int)
+        assert row[place] == 1 + sum(v < rate for v in rates.values())  # lower is better
+        assert (row["månad"], row["ålder"], row["län"]) == ("2026-04", "20–64 år",
+                                                           "Dalarnas län")
+    assert valued[AVESTA][place] == 15
+    # sorted by plats as numbers, the screen's order; reference rows where their value falls
+    places = [r[place] for r in rows if r[place] is not None]
+    assert places == sorted(places)
+    codes = {r["kod"] for r in rows}
+    assert "0114" in codes and all(isinstance(c, str) for c in codes)  # Upplands Väsby
+    missing = [r for r in rows if r["värde"] is None and r["kod"] not in ("00", "20")]
+    assert len(missing) == 275 and {r["anmärkning"] for r in missing} == {"uppgift saknas"}
+    riket = next(r for r in rows if r["kod"] == "00")
+    assert riket["område"] == "Riket" and riket[place] is None
+    assert riket["anmärkning"] == ("preliminär, undanhållet: under hälften av kommunerna "
+                                   "rapporterar, referensrad: räknas inte i platserna")
+    lan = next(r for r in rows if r["kod"] == "20")
+    assert lan["metod"] == ind.area_method and "referensrad" in lan["anmärkning"]
+    about = {r[0]: r[1] for r in book["Om siffrorna"].iter_rows(values_only=True) if r and r[0]}
+    assert about["Område"] == "Alla kommuner i riket (00)"
+    assert about["Kommuner i Riket"] == "alla 290 kommuner"
+    assert about["Period"] == "april 2026"

@@ -466,3 +466,9 @@ def _notes(sel: Selection, ind, drawn: pd.DataFrame, period: str, sex: str, *,
     kommuner = queries.Area("map", "group", "", tuple(valued["kommun_code"]))
     return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed,
                          focus=sel.area.members, shown="Kartan", month=str(period)[:7])
+
+
+def people_counts(ind, period: str, sex: str) -> dict[str, float]:
+    """Kommun code -> the count of people its value rests on (``_people`` of the kommun
+    layer), for another page's download of every kommun (Jämför's ranking, stop 28)."""
+    return _people(ind, period, sex, "kommun")
