@@ -447,7 +447,11 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
     if riket_value is not None:
         parts.append(f"Riket: {format_value(riket_value, ind.decimals, ind.short_unit)}.")
     n_missing = int(values["value"].isna().sum())
-    if n_missing:
+    if n_missing and charts_map.fits_valued(values):  # the view fits those with a value
+        parts.append(f"Kartan visar de {len(values) - n_missing} {LAYER_WORDS[layer][1]} som "
+                     f"har värden; övriga {n_missing} av {len(values)} har inga värden i den "
+                     "hämtade datan (ljusgrå med en mörk prick).")
+    elif n_missing:
         parts.append(f"{n_missing} av {len(values)} saknar värde och är ljusgrå med en mörk prick.")
     if parts:
         st.markdown(" ".join(parts))
