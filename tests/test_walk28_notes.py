@@ -121,3 +121,22 @@ def test_karta_says_them_for_the_month_it_shows(page):
                 "(april 2021). Till exempel Avesta april 2021: förut 8,8 %, nu 8,5 %.") in said
         assert "Kartan visar de nya siffrorna." in said
         assert "SCB redovisar" not in said  # 2021 is 20–64 år in SCB's tables too
+
+
+def test_the_deck_s_bas_slide_says_them_too(revised):
+    """The meeting deck's slide for Dalarnas län (the same rule: monthly.chart_notes)."""
+    from exports.deck import plan
+    from warehouse import queries
+    from warehouse.db import connect
+
+    con = connect(revised, read_only=True)
+    try:
+        deck = plan(con, queries.area(con, "lan:20"), ["bas_arbetsloshet"], 2020, 2026)
+    finally:
+        con.close()
+    [slide] = deck.slides
+    said = _plain(" ".join(slide.flags))
+    assert NOISE in said
+    assert (f"hade SCB ändrat {len(_changed())} tidigare publicerade månadsvärden för 15 "
+            "kommuner (januari 2020 – februari 2026)") in said
+    assert "SCB redovisar 20–65 år från januari 2023 och 20–66 år från januari 2026" in said
