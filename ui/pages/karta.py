@@ -168,7 +168,8 @@ def render(sel: Selection) -> None:
                                                     if computed else None))
     source += f" Rangordning: {ranking.end_text(better)}."
     source += f" Kartor: {shapes['geometry_source'].iloc[0]}."
-    said = _notes(sel, ind, drawn, period, sex, computed=computed or riket_value is not None)
+    said = _notes(sel, ind, values, drawn, period, sex,
+                  computed=computed or riket_value is not None)
     source += f" {said.figure()}" if said and said.figure() else ""
     fig = charts_map.choropleth(values, shapes, classes, ind, title=title, source=source,
                                 hover=hover, outlined=outlined, outline_name=outline_name,
@@ -457,16 +458,18 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
         st.markdown(" ".join(parts))
 
 
-def _notes(sel: Selection, ind, drawn: pd.DataFrame, period: str, sex: str, *,
-           computed: bool):
+def _notes(sel: Selection, ind, values: pd.DataFrame, drawn: pd.DataFrame, period: str,
+           sex: str, *, computed: bool) -> monthly.ChartNotes | None:
     """A monthly indicator's notes on the map (ui.blocks.monthly_notes, as Arbetslöshet's
-    chart says them): the revisions of the kommuner with a value in the month shown, the
-    age band that stood in (``drawn``: a valued shape's series), the mart's note where the
-    page shows a value computed from kommuner (an area layer, Riket's value). None for a
-    yearly indicator (stop 28, walk28)."""
+    chart says them): the revisions of the kommuner with a value in the month shown (those
+    of ``values`` on the kommun layer, of the country on an area layer), the age band that
+    stood in (``drawn``: a valued shape's series), the mart's note where the page shows a
+    value computed from kommuner (an area layer, Riket's value). None for a yearly
+    indicator (stop 28, walk28)."""
     if not (ind.is_monthly and ind.mart):
         return None
-    valued = query("map_kommun_values", ind, period, sex).dropna(subset=["value"])
+    valued = (values if "kommun_code" in values else query(
+        "map_kommun_values", ind, period, sex)).dropna(subset=["value"])
     kommuner = queries.Area("map", "group", "", tuple(valued["kommun_code"]))
     return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed,
                          focus=sel.area.members, shown="Kartan", month=str(period)[:7])
