@@ -1,8 +1,11 @@
 """Figures of Jämför and Liknande kommuner. Never imports streamlit.
 
 Up to 12 areas on one time-series chart need 12 colours a reader can tell apart: the first
-area keeps charts.py's strong focus blue, the others take the Okabe–Ito and Tol colour-blind
-safe palettes, with a dash pattern from the eighth on. The figure itself is charts.py's
+area keeps charts.py's strong focus blue, the others take colours of the Okabe–Ito and Tol
+colour-blind safe palettes in an order where each next colour is the farthest (CIEDE2000, in
+normal vision and simulated deuteranopia) from those before it and from Riket's dark grey,
+with a dash pattern from the eighth on. Walk28: Ludvika's amber and Dalarnas län's
+vermillion, the second and fifth lines, were told apart by few (stop 28). The figure itself is charts.py's
 ``time_series`` (title, unit, breaks, partial coverage, source line inside the figure).
 """
 
@@ -15,8 +18,8 @@ import charts
 from transforms.catalogue import Indicator
 
 FOCUS = "#1f5fa8"
-PALETTE = ("#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#882255", "#44AA99",
-           "#999933", "#AA4499", "#332288", "#000000")
+PALETTE = ("#E69F00", "#009E73", "#33BBEE", "#CC3311", "#AA3377", "#332288", "#CC79A7",
+           "#999933", "#117733", "#EE6677", "#6699CC")
 DASHES = ("solid",) * 7 + ("dash", "dot", "dashdot", "longdash")
 PARTIAL_SUFFIX = ": alla kommuner rapporterar inte"
 

@@ -5,7 +5,8 @@ the feature id) on a ``geo`` subplot drawn as SVG: its colour is the class index
 stepped scale, with greys below the classes for suppressed and missing values (only when
 there are any). The trace's own colour bar is the map's key: one step per class, named with
 its bounds, the method as its title. There is no base map: the geo subplot's own layers are
-off and the view is the shapes' box (``lonaxis``/``lataxis`` ranges), in the left part of a
+off and the view is the shapes' box (``lonaxis``/``lataxis`` ranges; only those with a value
+when fewer than half have one, ``fits_valued``), in the left part of a
 figure only as wide as the shapes and the key beside them need (``map_size``). plotly.js still loads a world
 topojson for a geo subplot, from cdn.plot.ly unless told otherwise: ``PLOTLY_CONFIG``
 (``topojsonURL``) points it at a ``data:`` URL holding an empty topology, so nothing is
@@ -229,6 +230,17 @@ def _box(drawn: pd.DataFrame) -> tuple[float, float, float, float]:
     return lon0 - pad_lon, lat0 - pad_lat, lon1 + pad_lon, lat1 + pad_lat
 
 
+ZOOM_BELOW = 0.5  # fewer shapes than this share with a value: the view fits those
+
+
+def fits_valued(values: pd.DataFrame) -> bool:
+    """Whether the map's view fits the shapes with a value (or a value the source hid)
+    instead of all: when some but fewer than half of them have one (walk28: SCB BAS for
+    Dalarna's 15 kommuner drew all of Sweden, 275 kommuner grey)."""
+    valued = int((values["value"].notna() | (values["status"] == "suppressed")).sum())
+    return 0 < valued < len(values) * ZOOM_BELOW
+
+
 def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | None,
                ind: Indicator, *, title: str, source: str, hover: list[str],
                outlined: pd.DataFrame | None = None, outline_name: str = "Vald kommun",
@@ -249,7 +261,8 @@ def choropleth(values: pd.DataFrame, shapes: pd.DataFrame, classes: Classes | No
     step = z.map(index).astype("float64")
     key_title = classes.title if classes else "Inga värden att dela in i klasser"
     geojson = _geojson(tuple(drawn["area_id"]), tuple(drawn["geojson"]))
-    box = _box(drawn)
+    box = _box(drawn[drawn["value"].notna() | (drawn["status"] == "suppressed")]
+               if fits_valued(drawn) else drawn)
     key_texts = [*labels, outline_name, "Länsgräns"]
     size = replace(map_size(mercator_aspect(*box), key_texts, height),
                    lon=(box[0], box[2]), lat=(box[1], box[3]))

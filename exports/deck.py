@@ -818,6 +818,7 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
             same_members=None if area.is_kommun else (
                 lambda now, then, band: queries.monthly_like_for_like(
                     con, ind, area, use_sex, monthly.band_dims(mart, dims, band), now, then)))
+        flags += _monthly_notes(con, ind, compared, lines, use_sex, dims)
     else:
         # each member's values (and weights) where a change may rest on only some members
         members = queries.member_values_weighted(con, ind, list(area.members), use_sex) \
@@ -827,6 +828,28 @@ def _slide(con, ind: Indicator, compared: list[tuple[queries.Area, str]], start:
         flags.append(f"Finns inte per kön: visar totalt, inte {sex_word(sex)}.")
     return IndicatorSlide(ind, lines, sentences, flags, None, not area.is_kommun,
                           dims=dims or {}, sex=use_sex)
+
+
+def _monthly_notes(con, ind: Indicator, compared: list[tuple[queries.Area, str]],
+                   lines: list[Compared], sex: str, dims: dict[str, str] | None) -> list[str]:
+    """The notes the pages say under a monthly chart (monthly.chart_notes, the one rule;
+    walk28): the mart's note where a län's or Riket's line is drawn (SCB's noise) and the
+    source's revision of the drawn areas' kommuner; the age band that stood in is said by
+    monthly_key_figures through the same band_note."""
+    mart = monthly_marts()[ind.mart]
+    drawn = [obj for (obj, _), line in zip(compared, lines, strict=True)
+             if not line.data.dropna(subset=["value"]).empty]
+    members = tuple(sorted({m for obj in drawn for m in obj.members}))
+    changes = queries.series_revisions(con, ind, queries.Area("deck", "group", "", members),
+                                       sex, dims)
+    kommuner = queries.kommuner(con)
+    said = monthly.chart_notes(
+        mart, lines[0].data, monthly.choose(mart, dims or {}, indicator_id=ind.id), changes,
+        computed=any(not obj.is_kommun for obj in drawn), decimals=ind.decimals,
+        short_unit=ind.short_unit, focus=list(compared[0][0].members),
+        names=dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True)),
+        source=ind.source or "SCB")
+    return [n for n in (said.noise, said.revised) if n]
 
 
 def _member_slide(con, ind: Indicator, area: queries.Area, start: int, end: int,

@@ -55,3 +55,19 @@ def file_name(*parts: str | None, ext: str, limit: int = MAX_BYTES) -> str:
         else:
             cleaned[longest] = shorter
     return SEPARATOR.join(cleaned) + suffix
+
+
+def listed(lead: str, names: list[str], max_bytes: int) -> str:
+    """'Jämförelse, Avesta, Ludvika, Falun' when it is at most ``max_bytes`` (UTF-8), else as
+    many whole names as fit, 'm.fl.' and how many ('Jämförelse, Avesta m.fl. (5 områden)'),
+    or the number alone ('Jämförelse, 12 områden'). file_name's own cut, by words, dropped
+    the last name of five without a word that any was left out (walk28)."""
+    cleaned = [clean_part(n) for n in names]
+    full = ", ".join([lead, *cleaned])
+    if len(full.encode()) <= max_bytes:
+        return full
+    for k in range(len(cleaned) - 1, 0, -1):
+        text = ", ".join([lead, *cleaned[:k]]) + f" m.fl. ({len(cleaned)} områden)"
+        if len(text.encode()) <= max_bytes:
+            return text
+    return f"{lead}, {len(cleaned)} områden"

@@ -75,8 +75,9 @@ def test_the_bas_map_ranks_among_the_kommuner_with_a_value_not_in_riket(app_env,
     summary = next(m.value for m in at.markdown if m.value.startswith("**Borlänge**"))
     assert summary.replace("\u00a0", " ") == (
         f"**Borlänge**: {_percent(rates['2081'])} april 2026, plats {place} av 15 kommuner med "
-        "värde (plats 1 = lägst värde, det bästa). 275 av 290 saknar värde och är ljusgrå med "
-        "en mörk prick.").replace("\u00a0", " ")
+        "värde (plats 1 = lägst värde, det bästa). Kartan visar de 15 kommuner som har värden; "
+        "övriga 275 av 290 har inga värden i den hämtade datan (ljusgrå med en mörk prick)."
+    ).replace("\u00a0", " ")  # the view fits Dalarna's 15 (walk28)
     assert "i riket" not in summary
     fig = next(f for f in _figures(at) if f["layout"]["title"]["text"].startswith(
         "Arbetslöshet (SCB BAS)<br>"))
@@ -147,7 +148,7 @@ def test_jamfor_ranks_the_bas_kommuner_among_those_with_a_value_not_in_riket(app
     rows = list(csv.DictReader(io.StringIO(csv_bytes(ranking_export(
         table, ind, "2026-04", "T", _Sel())).decode("utf-8-sig")), delimiter=";"))
     assert "plats i riket" not in rows[0]
-    assert next(r for r in rows if r["namn"] == "Borlänge")[
+    assert next(r for r in rows if r["område"] == "Borlänge")[
         "plats bland kommuner med värde"] == str(place)
 
 
@@ -167,7 +168,7 @@ def test_the_bas_map_with_women_chosen_shows_the_total_and_says_so(app_env, shar
     assert subtitle.startswith("Kommuner, Sverige, april 2026, totalt, 20–64 år")
     summary = next(m.value for m in at.markdown if m.value.startswith("**Borlänge**"))
     assert _percent(rates["2081"]).replace("\u00a0", " ") in summary.replace("\u00a0", " ")
-    assert "275 av 290 saknar värde" in summary
+    assert "övriga 275 av 290 har inga värden" in summary
 
 
 def test_jamfor_s_bas_chart_names_the_age_band(app_env, shared):

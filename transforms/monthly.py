@@ -336,8 +336,10 @@ def band_note(series: pd.DataFrame, choice: Choice) -> str | None:
     if valued.empty:
         return None
     missing = []
-    for step in choice.schedule[1:]:
-        span = valued[pd.to_datetime(valued["period"]).dt.date >= step.start]
+    months = pd.to_datetime(valued["period"]).dt.date
+    for step, after in zip(choice.schedule[1:], [*choice.schedule[2:], None], strict=True):
+        # the step's own months, up to the next step (a map of April 2026 names 20–66 only)
+        span = valued[(months >= step.start) & ((months < after.start) if after else True)]
         if not span.empty and (span["band"] != step.code).any():
             missing.append(f"{choice.code_label(step.code)} från {format_month(step.start)}")
     if not missing:
@@ -536,15 +538,27 @@ def change_notes(latest: Mapping) -> tuple[str, ...]:
 
 def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
                   names: dict[str, str], focus: list[str] | None = None,
-                  source: str = "SCB") -> str | None:
+                  source: str = "SCB", shown: str = "Diagrammet",
+                  month: str | None = None) -> str | None:
     """Plain Swedish under a chart whose numbers the source revised at the last refresh.
 
     ``changes``: the rows of marts.revision for the kommuner behind the chart (see
     queries.series_revisions); ``names``: kommun code -> name; ``focus``: the kommuner of the
-    chosen area, preferred for the example. None when nothing changed.
+    chosen area, preferred for the example; ``shown``: what shows the numbers ('Kartan');
+    ``month`` ('2021-04'): a view of one month (Karta), told about that month's changes, or
+    that it was not among the changed months. None when nothing changed.
     """
     if changes.empty:
         return None
+    if month is not None:
+        of_month = changes[pd.to_datetime(changes["period"]).dt.strftime("%Y-%m") == month]
+        if of_month.empty:
+            months = pd.to_datetime(changes["period"])
+            return (f"Vid den senaste uppdateringen ändrade {source} {len(changes)} tidigare "
+                    f"publicerade månadsvärden för {changes['kommun_code'].nunique()} kommuner "
+                    f"({format_month(months.min())} – {format_month(months.max())}); "
+                    f"{format_month(pd.Timestamp(month + '-01'))} ändrades inte.")
+        changes = of_month
     months = pd.to_datetime(changes["period"])
     kommuner = changes["kommun_code"].nunique()
     who = (names.get(changes["kommun_code"].iloc[0], "kommunen") if kommuner == 1
@@ -564,7 +578,48 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
     return (f"Siffrorna har ändrats: vid den senaste uppdateringen hade {source} ändrat "
             f"{len(changes)} tidigare publicerade månadsvärden för {who} ({span}). "
             f"Till exempel {place}{format_month(pd.Timestamp(example['period']))}: förut {old}, "
-            f"nu {new}.{when} Diagrammet visar de nya siffrorna.")
+            f"nu {new}.{when} {shown} visar de nya siffrorna.")
+
+
+@dataclass(frozen=True)
+class ChartNotes:
+    """What a monthly indicator's chart (or map) says under it besides its source: the
+    mart's note on how areas add up (SCB's noise; Arbetsförmedlingen's unknown kommun), the
+    age band that stood in for one the data lack, and the source's revision of the numbers
+    shown (stop 28: Jämför and Karta said none of them)."""
+
+    noise: str | None = None
+    band: str | None = None
+    revised: str | None = None
+
+    def _parts(self, bold: bool) -> list[str]:
+        revised = f"**{self.revised}**" if bold and self.revised else self.revised
+        return [n for n in (self.noise, self.band, revised) if n]
+
+    def screen(self) -> str | None:
+        """The notes for the caption under a chart (markdown: the revision in bold)."""
+        return " ".join(self._parts(True)) or None
+
+    def figure(self) -> str | None:
+        """The notes as plain text for the figure's source line, so an image keeps them."""
+        return " ".join(self._parts(False)) or None
+
+
+def chart_notes(mart: dict, series: pd.DataFrame, choices: dict[str, Choice],
+                changes: pd.DataFrame, *, computed: bool, decimals: int, short_unit: str,
+                names: dict[str, str], focus: list[str] | None = None, source: str = "SCB",
+                shown: str = "Diagrammet", month: str | None = None) -> ChartNotes:
+    """A monthly chart's notes (``ChartNotes``), the one rule for every page and image that
+    shows a monthly indicator. ``series``: the series drawn (its ``band`` column names the
+    age band used; band_note); ``changes``: the source's revisions of the kommuner behind
+    it (revision_note, with ``shown``, ``month``); ``computed``: the view shows values
+    computed from kommuner (then the mart's ``note`` applies)."""
+    noise = " ".join(str(mart["note"]).split()) if computed and mart.get("note") else None
+    band = band_note(series, choices["age"]) if "age" in choices else None
+    revised = revision_note(changes, decimals=decimals, short_unit=short_unit, names=names,
+                            focus=focus, source=source,
+                            shown=shown, month=month)
+    return ChartNotes(noise, band, revised)
 
 
 def dims_text(key: str, labels: dict[str, dict[str, str]]) -> str:

@@ -792,6 +792,35 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     chart_downloads(chart.fig, *chart.names, key=f"dl-{ind.id}{fixed}", table=chart.table)
 
 
+def monthly_notes(ind: Indicator, series: pd.DataFrame, areas: list[queries.Area], *,
+                  sex: str, computed: bool, dims: dict | None = None,
+                  focus: tuple[str, ...] | list[str] = (), shown: str = "Diagrammet",
+                  month: str | None = None) -> monthly.ChartNotes:
+    """A monthly indicator's notes for a chart or map of ``areas`` (``series``: the one
+    whose age bands are named; ``dims``: the options read, the mart's defaults when None):
+    the one function Arbetslöshet, Översikt, Jämför and Karta take them from
+    (monthly.chart_notes; the revisions are those of the areas' kommuner, the example from
+    ``focus``)."""
+    mart = monthly_marts()[ind.mart]
+    choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
+    members = tuple(sorted({m for area in areas for m in area.members}))
+    changes = query("series_revisions", ind, queries.Area("chart", "group", "", members),
+                    sex, dims)
+    kommuner = query("kommuner")
+    return monthly.chart_notes(
+        mart, series, choices, changes, computed=computed, decimals=ind.decimals,
+        short_unit=ind.short_unit, focus=list(focus), source=ind.source or "SCB",
+        names=dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True)),
+        shown=shown, month=month)
+
+
+def with_notes(note: str | None, said: monthly.ChartNotes | None) -> str | None:
+    """A figure's source-line note with a monthly indicator's notes after it (so the
+    images made of the figure carry them)."""
+    text = " ".join(t for t in (note, said.figure() if said else None) if t)
+    return text or None
+
+
 @dataclass(frozen=True)
 class MonthlyParts:
     """What monthly_unemployment_block draws: the cards' (area, latest month), the sentence on
@@ -855,27 +884,17 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
              f"{period}, "
              f"{SEX_LABELS[sex].lower()}, {labels}</sup>")
     computed = any(line.computed for line in shown)
+    said = monthly_notes(ind, shown[0].data, [area for area, _, df in found
+                                               if not df.dropna(subset=["value"]).empty],
+                         sex=sex, dims=dims, computed=computed, focus=sel.area.members)
     fig = charts.time_series(shown, ind, title=title, breaks=breaks,
                              references=references(sel, ind, found[0][2]),
-                             computed_note=area_note(ind) if computed else None)
+                             computed_note=with_notes(area_note(ind) if computed else None,
+                                                      said))
     names = name_parts(sel.area.name, ind.label, period, sex, options=labels)
     notes = [sex_note.strip()] if sex_note else []
-    if computed and mart.get("note"):
-        notes.append(" ".join(str(mart["note"]).split()))
-    band = monthly.band_note(shown[0].data, choices["age"]) if "age" in choices else None
-    if band:
-        notes.append(band)
-    members = sorted({m for area, _, df in found if not df.dropna(subset=["value"]).empty
-                      for m in area.members})
-    changes = query("series_revisions", ind, queries.Area("chart", "group", "", tuple(members)),
-                    sex, dims)
-    kommuner = query("kommuner")
-    revised = monthly.revision_note(
-        changes, decimals=ind.decimals, short_unit=ind.short_unit,
-        names=dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True)),
-        focus=list(sel.area.members), source=ind.source)
-    if revised:
-        notes.append(f"**{revised}**")
+    if said.screen():
+        notes.append(said.screen())
     # the age band and birth region in every row (walk26), and how the län's and Riket's
     # rows were made whenever there are any, a kommun's file too
     table = series_frame([(line.name, line.data, line.area_id) for line in shown], ind,

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from exports import images
-from exports.filenames import clean_part, file_name
+from exports.filenames import MAX_BYTES, SEPARATOR, clean_part, file_name, listed
 from exports.tables import TableExport, csv_bytes, xlsx_bytes
 from transforms.export import to_excel_csv
 from transforms.formatting import markdown_literal
@@ -122,3 +122,14 @@ def name_parts(area_name: str, label: str, period: str, sex: str = "T",
 
     return (area_name, label, period) + ((options,) if options else ()) + (
         (SEX_LABELS[sex].lower(),) if sex != "T" else ())
+
+
+def listed_part(lead: str, names: list[str], *others: str | None) -> str:
+    """A file name's first part listing ``names`` (exports.filenames.listed: whole names, or
+    the first ones and 'm.fl.'), sized so that every download's name with ``others`` (the
+    rest of name_parts) and its longest tag and extension needs no cut."""
+    tails = [SEPARATOR + f.name_tag + "." + f.ext if f.name_tag else "." + f.ext
+             for f in images.FORMATS.values()] + [".xlsx"]
+    rest = [clean_part(p) for p in others if p]
+    used = len(SEPARATOR.join(["", *rest]).encode()) + max(len(t.encode()) for t in tails)
+    return listed(lead, names, MAX_BYTES - used)

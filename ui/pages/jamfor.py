@@ -3,6 +3,8 @@ kommuner ranked with the chosen ones highlighted and län and Riket as reference
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -10,16 +12,23 @@ import charts
 import charts_compare
 from chart_text import as_text
 from exports.tables import TableExport
-from transforms import bounds, periods, ranking
+from transforms import bounds, monthly, periods, ranking
 from transforms.areas import MIN_COVERAGE
-from transforms.export import VALUE, series_frame, shown_number
+from transforms.export import VALUE, series_frame, summed_parts
 from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
-from ui.blocks import source_footer
+from ui.blocks import area_note, monthly_notes, source_footer, with_notes
 from ui.data import query
-from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
+from ui.downloads import (
+    chart_downloads,
+    listed_part,
+    name_parts,
+    plotly_config,
+    table_downloads,
+)
 from ui.groups import SHARED_SUFFIX, shared_area, user_groups
 from ui.link_groups import save_offers
+from ui.pages.karta import map_table, people_counts
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
 from warehouse import queries
 
@@ -90,15 +99,24 @@ def _area(sel: Selection, area_id: str) -> queries.Area:
     return query("area", area_id)
 
 
+def _ranked(ind, period: str, sex: str) -> pd.DataFrame:
+    """Every kommun's value in ``period`` with its place, as Karta's kommun layer reads them
+    (area_id, area_name, place, of, tied, n_all: what karta.map_table takes)."""
+    df = query("map_kommun_values", ind, period, sex)
+    return analysis.with_places(df.assign(area_id="kommun:" + df["kommun_code"],
+                                          area_name=df["kommun_name"]),
+                                ind.better).assign(n_all=len(df))
+
+
 def ranking_table(ind, period: str, sex: str, chosen: list[queries.Area],
                   references: list[queries.Area]) -> pd.DataFrame:
     """All kommuner ranked in ``period`` plus reference rows (län, Riket, chosen areas) placed
     where their value falls. Columns: the place ('Plats i riket', or 'Plats bland kommuner
     med värde' when some kommuner have none: ranking.country_place_heading, named in
     ``attrs["place"]``), Namn, Län, value, is_chosen, is_reference, is_lower_bound (a
-    reference row's sum of counts without some kommuner: at least this, numfix26)."""
+    reference row's sum of counts without some kommuner: at least this, numfix26), area_id."""
     better = ind.better
-    ranked = analysis.with_places(query("map_kommun_values", ind, period, sex), better)
+    ranked = _ranked(ind, period, sex)
     n_ranked = int(ranked["of"].iloc[0]) if len(ranked) else 0
     place = ranking.country_place_heading(n_ranked, len(ranked), table=True)
     chosen_kommuner = {a.members[0] for a in chosen if a.is_kommun}
@@ -107,12 +125,13 @@ def ranking_table(ind, period: str, sex: str, chosen: list[queries.Area],
                   for p, t in zip(ranked["place"], ranked["tied"], strict=True)],
         "Namn": ranked["kommun_name"], "Län": ranked["lan_name"], "value": ranked["value"],
         "is_chosen": ranked["kommun_code"].isin(chosen_kommuner), "is_reference": False,
-        "is_lower_bound": False})
+        "is_lower_bound": False, "area_id": ranked["area_id"]})
     rows = []
     for area in references:
         value, lower = _value_at(query("area_series", ind, area, sex), period)
         rows.append({place: REFERENCE, "Namn": area.name, "Län": "", "value": value,
-                     "is_chosen": False, "is_reference": True, "is_lower_bound": lower})
+                     "is_chosen": False, "is_reference": True, "is_lower_bound": lower,
+                     "area_id": area.area_id})
     if rows:
         table = pd.concat([table, pd.DataFrame(rows)], ignore_index=True)
     table = table.sort_values("value", ascending=better == "lower", na_position="last",
@@ -160,30 +179,69 @@ def render(sel: Selection) -> None:
                f"referensrader (län, riket, valda områden) står där deras värde hamnar och "
                f"räknas inte i platserna.")
     _show_table(table, ind)
-    table_downloads(ranking_export(table, ind, end, sex, sel),
+    table_downloads(ranking_export(table, ind, end, sex, sel, refs),
                     f"Rangordning, {ind.label}", when, key="dl-rang",
                     label="Ladda ned rangordningen")
 
 
-def ranking_export(table: pd.DataFrame, ind, period: str, sex: str,
-                   sel: Selection) -> TableExport:
-    """The ranking's rows as shown (place, name, län, value at the indicator's decimals) with
-    the indicator's source and fetch date, for CSV and Excel."""
-    place = table.attrs.get("place", PLACE)  # as the screen names it, in lower case
-    data = pd.DataFrame({
-        place[:1].lower() + place[1:]: table[place].to_numpy(), "namn": table["Namn"].to_numpy(),
-        "län": table["Län"].to_numpy(),
-        VALUE: pd.array([shown_number(v, ind.decimals) for v in table["value"]],
-                        dtype="Int64" if ind.decimals == 0 else "Float64"),
-        "enhet": ind.short_unit,
-        # as the other downloads flag it (transforms.export.flag_text): the screen's "minst"
-        "anmärkning": ["nedre gräns" if lower else "" for lower in table["is_lower_bound"]],
-        "nyckeltal": ind.id_and_label(),
-        "källa": ind.source_line.removeprefix("Källa: "),
-        "hämtad": (ind.fetched_at or "")[:10]})
-    data.attrs["decimals"] = {VALUE: ind.decimals}
-    return TableExport(data, [ind], "Alla kommuner", sel.area.area_id, sex=SEX_LABELS[sex],
-                       period=periods.Period.parse(period).label())
+REFERENCE_NOTE = "referensrad: räknas inte i platserna"
+
+
+def ranking_export(table: pd.DataFrame, ind, period: str, sex: str, sel: Selection,
+                   references: list[queries.Area] | None = None) -> TableExport:
+    """The ranking's rows in its order, with Karta's columns (karta.map_table: område, kod as
+    text with its leading zeros, län, the month or year, kön, a monthly indicator's age band
+    and birth region, värde as shown, the place as a number, enhet, täckning, anmärkning
+    with 'uppgift saknas' and the other flags, metod, källa, hämtad); a reference row (län,
+    Riket, a compared area) as every chart's download writes an area's row
+    (transforms.export.series_frame), its place empty and said in anmärkning (walk28: no
+    kod, the period only in the file name, empty anmärkning, plats as text). ``references``:
+    the reference rows' areas (default: looked up by their ids; a user's group needs its
+    Area); ``sel`` is kept for the callers; the workbook's area is all kommuner in riket."""
+    if references is None:
+        references = [query("area", a) for a in table.loc[table["is_reference"], "area_id"]]
+    choices = analysis.default_options(ind)
+    lines = {a.area_id: periods.clip(query("area_series", ind, a, sex), period, period)
+             for a in references}
+    bands = [df["band"].dropna() for df in lines.values() if "band" in df]
+    band = next((b.iloc[0] for b in bands if len(b)), None)
+    values = _ranked(ind, period, sex)
+    kommuner = map_table(values, ind, sex, people=people_counts(ind, period, sex),
+                         options=monthly.option_cells(choices, band) if choices else None,
+                         parts=summed_parts(choices))
+    kommuner.insert(2, "län", values["lan_name"].to_numpy())
+    place = next(c for c in kommuner.columns if c.startswith("plats"))
+    areas = series_frame([(a.name, _one_row(lines[a.area_id], period), a.area_id)
+                          for a in references], ind, sex=SEX_LABELS[sex], options=choices)
+    if not areas.empty:
+        areas = areas.assign(**{"län": "", place: pd.array([pd.NA] * len(areas),
+                                                           dtype="Int64")})
+        areas["anmärkning"] = [", ".join(t for t in (
+            "uppgift saknas" if pd.isna(v) and not said else said, REFERENCE_NOTE) if t)
+            for v, said in zip(areas[VALUE], areas["anmärkning"], strict=True)]
+    rows = pd.concat([kommuner.assign(_id=values["area_id"].to_numpy()),
+                      areas[[c for c in kommuner.columns if c in areas]].assign(
+                          _id=[a.area_id for a in references])], ignore_index=True)
+    order = {area_id: n for n, area_id in enumerate(table["area_id"])}
+    data = rows.sort_values("_id", key=lambda ids: ids.map(order), kind="stable"
+                            ).drop(columns="_id").reset_index(drop=True)
+    data.attrs = dict(kommuner.attrs)
+    riket = next((a for a in references if a.kind == "riket"), None) or query("area", "riket")
+    export = compared_export(list(dict.fromkeys([*references, riket])), ind, data,
+                             sex=SEX_LABELS[sex], period=periods.Period.parse(period).label(),
+                             named=[riket])
+    return replace(export, area_name="Alla kommuner i riket")
+
+
+def _one_row(series: pd.DataFrame, period: str) -> pd.DataFrame:
+    """``series`` in ``period`` (clipped to it), or one row without a value when it has
+    none there: a reference row is written even without a value."""
+    if len(series):
+        return series.iloc[[-1]]
+    monthly_period = len(period) > 4
+    key = {"period": [pd.Timestamp(period + "-01").date()]} if monthly_period else \
+        {"year": [int(period)]}
+    return pd.DataFrame({**key, "value": [float("nan")], "status": [None]})
 
 
 def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Area],
@@ -213,13 +271,23 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     title = (f"{ind.label}{sex_note}<br><sup>"
              f"{', '.join(as_text(line.name) for line in lines)}, "
              f"{period}, {SEX_LABELS[sex].lower()}{options}</sup>")
+    # a monthly indicator's notes (SCB's noise, a stand-in age band, revisions) as the
+    # Arbetslöshet page says them, in the figure's source line too (stop 28, walk28)
+    drawn_areas = [a for a, _ in shown]
+    said = monthly_notes(ind, lines[0].data, drawn_areas + (
+        [query("area", "riket")] if reference is not None else []), sex=sex,
+        computed=computed, focus=drawn_areas[0].members) if ind.is_monthly and ind.mart \
+        else None
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
-        computed_note=f"Områden: {ind.area_method}." if computed else None)
-    names = name_parts(f"Jämförelse, {', '.join(line.name for line in lines)}", ind.label,
-                       period, sex, options=options.removeprefix(", "))
+        computed_note=with_notes(area_note(ind) if computed else None, said))
+    # the areas in the file name whole, or the first ones and "m.fl." (walk28: the fifth
+    # was cut off without a word)
+    rest = name_parts("", ind.label, period, sex, options=options.removeprefix(", "))[1:]
+    names = (listed_part("Jämförelse", [line.name for line in lines], *rest), *rest)
     st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
-    source_footer(ind, period=period, computed=computed)
+    source_footer(ind, period=period, computed=computed,
+                  area_note=said.screen() if said else None)
     # the numbers of every line drawn, Riket's reference line too (walk25: the chart drew
     # Riket and its CSV and Excel left it out)
     drawn = lines + ([reference] if reference is not None else [])
@@ -227,7 +295,6 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
                          sex=SEX_LABELS[sex], options=analysis.default_options(ind))
     # named as the subtitle and the file name name them: the areas drawn, not one without
     # a line nor the reference line's Riket (rev25b); Riket's kommuner still listed
-    drawn_areas = [a for a, _ in shown]
     exported = drawn_areas + ([query("area", "riket")] if reference is not None else [])
     chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
         exported, ind, table, sex=SEX_LABELS[sex], period=period, named=drawn_areas))

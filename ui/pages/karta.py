@@ -16,11 +16,12 @@ from transforms.areas import coverage_of
 from transforms.export import METHOD, VALUE, area_code, row_method, shown_number, summed_parts
 from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, markdown_literal
 from ui import analysis, url_state
-from ui.blocks import people_indicator, people_noun, source_footer
+from ui.blocks import monthly_notes, people_indicator, people_noun, source_footer
 from ui.data import query
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.link_groups import save_offers
 from ui.selection import Selection, page_changed, page_key
+from warehouse import queries
 
 LAYERS = {"kommun": "Kommuner", "lan": "Län", "la": "Lokala arbetsmarknader",
           "fa": "FA-regioner"}
@@ -171,6 +172,9 @@ def render(sel: Selection) -> None:
                                                     if computed else None))
     source += f" Rangordning: {ranking.end_text(better)}."
     source += f" Kartor: {shapes['geometry_source'].iloc[0]}."
+    said = _notes(sel, ind, values, drawn, period, sex,
+                  computed=computed or riket_value is not None)
+    source += f" {said.figure()}" if said and said.figure() else ""
     fig = charts_map.choropleth(values, shapes, classes, ind, title=title, source=source,
                                 hover=hover, outlined=outlined, outline_name=outline_name,
                                 borders=borders)
@@ -206,10 +210,11 @@ def render(sel: Selection) -> None:
                              help=f"{ind.label}{chosen}.")} if chosen else {})})
     key = note_key(table["anmärkning"])
     # the list's values are the options the map's subtitle names (stop 28: 16–24 år)
-    said = [f"Värdena gäller {chosen.removeprefix(', ')}."] if chosen else []
-    if key or said:
-        st.caption(" ".join([*said, *([key] if key else [])]))
-    source_footer(ind, period=when, computed=computed)
+    band = [f"Värdena gäller {chosen.removeprefix(', ')}."] if chosen else []
+    if key or band:
+        st.caption(" ".join([*band, *([key] if key else [])]))
+    source_footer(ind, period=when, computed=computed,
+                  area_note=said.screen() if said else None)
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
         area, ind, table, sex=analysis.SEX_LABELS[sex], period=when))
@@ -470,7 +475,34 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
     if riket_value is not None:
         parts.append(f"Riket: {format_value(riket_value, ind.decimals, ind.short_unit)}.")
     n_missing = int(values["value"].isna().sum())
-    if n_missing:
+    if n_missing and charts_map.fits_valued(values):  # the view fits those with a value
+        parts.append(f"Kartan visar de {len(values) - n_missing} {LAYER_WORDS[layer][1]} som "
+                     f"har värden; övriga {n_missing} av {len(values)} har inga värden i den "
+                     "hämtade datan (ljusgrå med en mörk prick).")
+    elif n_missing:
         parts.append(f"{n_missing} av {len(values)} saknar värde och är ljusgrå med en mörk prick.")
     if parts:
         st.markdown(" ".join(parts))
+
+
+def _notes(sel: Selection, ind, values: pd.DataFrame, drawn: pd.DataFrame, period: str,
+           sex: str, *, computed: bool) -> monthly.ChartNotes | None:
+    """A monthly indicator's notes on the map (ui.blocks.monthly_notes, as Arbetslöshet's
+    chart says them): the revisions of the kommuner with a value in the month shown (those
+    of ``values`` on the kommun layer, of the country on an area layer), the age band that
+    stood in (``drawn``: a valued shape's series), the mart's note where the page shows a
+    value computed from kommuner (an area layer, Riket's value). None for a yearly
+    indicator (stop 28, walk28)."""
+    if not (ind.is_monthly and ind.mart):
+        return None
+    valued = (values if "kommun_code" in values else query(
+        "map_kommun_values", ind, period, sex)).dropna(subset=["value"])
+    kommuner = queries.Area("map", "group", "", tuple(valued["kommun_code"]))
+    return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed,
+                         focus=sel.area.members, shown="Kartan", month=str(period)[:7])
+
+
+def people_counts(ind, period: str, sex: str) -> dict[str, float]:
+    """Kommun code -> the count of people its value rests on (``_people`` of the kommun
+    layer), for another page's download of every kommun (Jämför's ranking, stop 28)."""
+    return _people(ind, period, sex, "kommun")
