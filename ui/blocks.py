@@ -866,7 +866,8 @@ def monthly_of(sel: Selection, ind: Indicator, mart: dict, dims: dict) -> Monthl
     revised = monthly.revision_note(
         changes, decimals=ind.decimals, short_unit=ind.short_unit,
         names=dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True)),
-        focus=list(sel.area.members), source=ind.source)
+        focus=list(sel.area.members), source=ind.source,
+        revised_on=query("source_revised", ind))
     if revised:
         notes.append(f"**{revised}**")
     # the age band and birth region in every row (walk26), and how the län's and Riket's
