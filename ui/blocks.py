@@ -765,7 +765,11 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         note(f"**{ind.label}**: {absent}")
         return
     mart = monthly_marts()[ind.mart]
-    dims = _monthly_options(sel, ind, mart, options)
+    if has_monthly_values(sel.area, ind):
+        dims = _monthly_options(sel, ind, mart, options)
+    else:  # walk28: no picker that cannot show anything here; the sentence says why
+        dims = {**{name: sel.dim(name) or str(spec["default"])
+                   for name, spec in (mart.get("dimensions") or {}).items()}, **dict(options)}
     parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
                                sel.view_key(), charts.screen_width()),
                     lambda: monthly_of(sel, ind, mart, dims))
@@ -783,6 +787,11 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     st.plotly_chart(chart.fig, config=plotly_config(*chart.names), key=f"chart-{ind.id}{fixed}")
     source_footer(ind, period=chart.period, computed=chart.computed, area_note=parts.area_note)
     chart_downloads(chart.fig, *chart.names, key=f"dl-{ind.id}{fixed}", table=chart.table)
+
+
+def has_monthly_values(area: queries.Area, ind: Indicator) -> bool:
+    """Whether some member of ``area`` has a value of the monthly ``ind`` (any option)."""
+    return bool(set(area.members) & set(query("monthly_kommuner", ind)["kommun_code"]))
 
 
 @dataclass(frozen=True)
