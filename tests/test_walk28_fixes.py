@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,7 @@ from tests.cards_shown import cards
 from tests.conftest import SHARED
 from tests.scb_recorded import BAS_DATA
 from tests.test_app import _app
-from transforms.formatting import format_date, format_number
+from transforms.formatting import data_age_note, format_date, format_number
 from transforms.monthly import revision_note
 from transforms.periods import Period
 from ui.page_spec import load_pages
@@ -212,6 +213,39 @@ def test_the_mart_carries_scbs_revision_date(built):
         assert queries.source_revised(con, ind) == dated[:10]
     finally:
         con.close()
+
+
+# 4. The age of the yearly data
+
+
+def test_a_page_says_once_where_its_yearly_data_end(app_env, built):
+    """walk28 4: Kolada cards read "2022" with no word that the fetched data end there."""
+    last = max(y for kpi in ("N03920", "N31807", "N01951")
+               for (_, y), v in _kolada(kpi).items() if v is not None)
+    assert last < date.today().year - 1  # the mirror's Kolada data end in 2022
+    con = connect(built["warehouse"], read_only=True)
+    try:
+        fetched = queries.indicator(con, "N03920").fetched_at
+    finally:
+        con.close()
+    line = f"Årsvärdena: senaste år i hämtad data är {last} (Kolada, hämtad {format_date(fetched)})."
+    at = _app(kommun=AVESTA).run()
+    assert [c.value for c in at.caption].count(line) == 1
+    assert sum(line in c.value for c in at.caption) == 1  # once, not on each card
+    at = _app(sida="arbetsloshet", kommun=AVESTA).run()  # the monthly tab: no yearly figure
+    assert not any("Årsvärdena" in c.value for c in at.caption)
+
+
+def test_the_age_line_needs_data_older_than_last_year(built):
+    con = connect(built["warehouse"], read_only=True)
+    try:
+        inds = [queries.indicator(con, i) for i in ("N03920", "N31807")]
+    finally:
+        con.close()
+    last = max(i.last_year for i in inds)
+    assert data_age_note(inds, date(last + 1, 12, 31)) is None
+    assert data_age_note(inds, date(last + 2, 1, 1)).startswith(
+        f"Årsvärdena: senaste år i hämtad data är {last} (Kolada")
 
 
 @pytest.mark.parametrize("start,end,expected", [

@@ -6,13 +6,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from functools import partial
 
 import streamlit as st
 
 from transforms import periods
 from transforms.catalogue import Indicator, monthly_marts
-from transforms.formatting import markdown_literal
+from transforms.formatting import data_age_note, markdown_literal
 from ui import blocks, data, selection
 from ui.data import query
 from ui.page_spec import PageSpec, Section, load_pages
@@ -132,6 +133,9 @@ def indicator_page(sel: Selection) -> None:
     known = {i.id for i in indicators_of(spec)}
     chosen = open_tab(spec, sel.state, sel.area) if spec.tabs else None
     drawn = drawn_sections(spec, chosen)
+    age = data_age_note(yearly_drawn(drawn, known), date.today())
+    if age:
+        st.caption(age)
     data.read_ahead(series_reader(drawn, known))
     ranked = [i for s in drawn if s.rank for i in s.indicators if i in known]
     try:
@@ -145,6 +149,14 @@ def indicator_page(sel: Selection) -> None:
                     _tabs(sel, known)
     finally:
         data.read_ahead(None)
+
+
+def yearly_drawn(sections: list[Section], known: set[str]) -> list[Indicator]:
+    """The yearly indicators of ``sections`` that the warehouse has (cards, charts,
+    compositions), once each."""
+    ids = dict.fromkeys(i for s in sections for i in (*s.indicators, *s.composition)
+                        if i in known)
+    return [i for i in indicators_of_ids(list(ids)) if not i.is_monthly]
 
 
 def series_reader(sections: list[Section],
