@@ -490,11 +490,11 @@ def bind(pages: dict[str, PageSpec],
          page_hint: str | None = None) -> tuple[Selection, list[str]]:
     """Read the view from the URL or the controls, draw the controls, write the URL back.
 
-    ``facts_of(page, view, area)`` tells what a page's content needs from the controls (for the
-    area chosen: a tab may open by its values); ``page_hint`` is the
-    page an old path link (``/grupper``) names. Returns the selection and the Swedish notices
-    about link values that were ignored (on the run that read the link; those of KEPT_NOTICES
-    until the user chooses there).
+    ``facts_of(page, view, area)`` tells what a page's content needs from the controls, for
+    the area chosen (a page's tab may open by its values); ``page_hint`` is the page an old
+    path link (``/grupper``) names. Returns the selection and the Swedish notices about link
+    values that were ignored or read another way (on the run that read the link; those of
+    KEPT_NOTICES until the user chooses there).
     """
     groups = user_groups()
     vocab = vocabulary(pages, groups)
