@@ -848,7 +848,7 @@ def _monthly_notes(con, ind: Indicator, compared: list[tuple[queries.Area, str]]
         computed=any(not obj.is_kommun for obj in drawn), decimals=ind.decimals,
         short_unit=ind.short_unit, focus=list(compared[0][0].members),
         names=dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True)),
-        source=ind.source or "SCB")
+        source=ind.source or "SCB", revised_on=queries.source_revised(con, ind))
     return [n for n in (said.noise, said.revised) if n]
 
 

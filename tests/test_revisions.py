@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from data_sources.http import FakeClock
@@ -13,6 +14,7 @@ from replay.server import Fault
 from tests.cli_inprocess import run_cli
 from tests.conftest import ROOT
 from tests.scb_recorded import BAS_DATA, VINTAGES, bas_mirror, bas_vintages
+from transforms.formatting import format_date
 from warehouse import queries
 from warehouse.db import connect
 from warehouse.refresh import refresh
@@ -155,7 +157,14 @@ def test_the_chart_says_in_plain_words_that_scb_changed_its_numbers(history, ove
     n = history["steps"][-1][1]["bas_arbetsloshet"]
     assert (f"Siffrorna har ändrats: vid den senaste uppdateringen hade SCB ändrat {n} tidigare "
             "publicerade månadsvärden för 15 kommuner (januari 2020 – februari 2026)") in footer
-    assert "SCB publicerade de nya siffrorna 29 juni 2026" in footer
+    # the date SCB's own note gives for the revision, not the body's ``updated`` (29 June,
+    # the table's last update; walk28)
+    body = json.loads(BAS_DATA.read_bytes())
+    [dated] = [n for n in body["note"] if "revised" in n]
+    revised = format_date(pd.Timestamp(dated[:10]))
+    assert body["updated"][:10] != dated[:10]
+    assert f"SCB reviderade siffrorna {revised} (enligt SCB:s not till tabellen)." in footer
+    assert "29 juni" not in footer and "publicerade de nya siffrorna" not in footer
     at.query_params["sida"] = "om_data"  # what the menu link sends, the area kept
     at.run()
     assert not at.exception

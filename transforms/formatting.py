@@ -277,3 +277,24 @@ def source_mark_text(mark: str, source: str = "Källan") -> str:
     inte tillgänglig eller för osäker för att anges' (an unknown mark is quoted as it is)."""
     meaning = SOURCE_MARKS.get(mark)
     return f"{source} anger {quoted(mark)}" + (f": {meaning}" if meaning else "")
+
+
+def data_age_note(inds: list, today: date) -> str | None:
+    """One line for a page whose yearly figures end before last year: 'Årsvärdena: senaste
+    år i hämtad data är 2022 (Kolada, hämtad 2 december 2026).' ``inds``: the page's yearly
+    indicators drawn (catalogue Indicators: ``last_year``, ``source``, ``fetched_at``); None
+    when their newest year is ``today``'s year − 1 or later, or none has a year.
+
+    Walk28: Kolada cards read "2022" with no word that the fetched data end there; a reader
+    in December 2026 may take it as current. Said once per page, not on every card."""
+    years = [i for i in inds if i.last_year is not None]
+    if not years:
+        return None
+    newest = max(int(i.last_year) for i in years)
+    if newest >= today.year - 1:
+        return None
+    latest = [i for i in years if int(i.last_year) == newest]
+    sources = ", ".join(dict.fromkeys(str(i.source) for i in latest))
+    fetched = max((str(i.fetched_at) for i in latest if i.fetched_at), default=None)
+    when = f", hämtad {format_date(fetched)}" if fetched else ""
+    return f"Årsvärdena: senaste år i hämtad data är {newest} ({sources}{when})."

@@ -23,6 +23,7 @@ dimension order, as json-stat2 stores ``value``):
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from math import prod
 
@@ -255,3 +256,18 @@ def _merge_attrs(first: dict, rest: list[dict]) -> dict:
         notes += [n for n in attrs.get("note") or [] if n not in notes]
     out["note"] = notes
     return out
+
+
+# a dataset note that dates a revision: "2026-05-28: The preliminary statistics from January
+# 2020 to February 2026 have been revised. …" (SCB's TAB6260, English and Swedish wording)
+_REVISION_NOTE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\b[^\n]*?\b(revid|revis)", re.IGNORECASE)
+
+
+def revision_date(notes: Iterable[str]) -> str | None:
+    """The newest date ('2026-05-28') a dataset's notes give for a revision of its figures
+    (a note that starts with an ISO date and speaks of revising), None when no note does.
+
+    The body's ``updated`` is when the table was last updated (TAB6260: 2026-06-29), not when
+    SCB revised it; SCB says that in a note."""
+    found = [m.group(1) for m in (_REVISION_NOTE.match(str(n)) for n in notes) if m]
+    return max(found) if found else None

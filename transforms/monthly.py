@@ -33,6 +33,7 @@ from transforms.formatting import (
     format_date,
     format_month,
     format_value,
+    genitive,
     quoted,
     source_mark,
     source_mark_text,
@@ -279,9 +280,11 @@ def apply(rows: pd.DataFrame, choice: Choice, available: pd.DataFrame) -> pd.Dat
     parts = rows[rows[choice.dim].isin(choice.sum_of)]
     keys = [c for c in parts.columns if c not in {
         choice.dim, "numerator", "denominator", "kommun_value", "is_preliminary", "table_id",
-        "source_updated", "masked", "band_label", "source_status"}]
+        "source_updated", "source_revised", "masked", "band_label", "source_status"}]
     n = len(choice.sum_of)
     extra = {"masked": ("masked", "any")} if "masked" in parts else {}
+    if "source_revised" in parts:
+        extra["source_revised"] = ("source_revised", "max")
     if "source_status" in parts:  # a band's mark (SCB's "..") marks the sum it leaves out
         extra["source_status"] = ("source_status", lambda s: next(iter(s.dropna()), None))
     out = parts.groupby(keys, as_index=False, dropna=False).agg(
@@ -539,14 +542,20 @@ def change_notes(latest: Mapping) -> tuple[str, ...]:
 def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
                   names: dict[str, str], focus: list[str] | None = None,
                   source: str = "SCB", shown: str = "Diagrammet",
-                  month: str | None = None) -> str | None:
+                  month: str | None = None, revised_on: str | None = None) -> str | None:
     """Plain Swedish under a chart whose numbers the source revised at the last refresh.
 
     ``changes``: the rows of marts.revision for the kommuner behind the chart (see
     queries.series_revisions); ``names``: kommun code -> name; ``focus``: the kommuner of the
     chosen area, preferred for the example; ``shown``: what shows the numbers ('Kartan');
     ``month`` ('2021-04'): a view of one month (Karta), told about that month's changes, or
-    that it was not among the changed months. None when nothing changed.
+    that it was not among the changed months; ``revised_on``: the date the source's notes give
+    for its revision (queries.source_revised). None when nothing changed.
+
+    The date said is the source's revision date when it lies between the two publications
+    compared (after the old one, not after the new one); otherwise the new publication's
+    date, said as what it is: when the table was last updated (walk28: "SCB publicerade de
+    nya siffrorna 29 juni 2026" where SCB's note dates the revision 2026-05-28).
     """
     if changes.empty:
         return None
@@ -569,9 +578,7 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
     pick = pick if not pick.empty else changes
     delta = (pick["new_value"] - pick["old_value"]).abs()
     example = pick.loc[delta.fillna(-1).idxmax()]
-    published = pd.to_datetime(changes["new_published"].dropna(), utc=True)
-    when = f" {source} publicerade de nya siffrorna {format_date(published.max())}." \
-        if not published.empty else ""
+    when = _revision_when(changes, source, revised_on)
     old = format_value(example["old_value"], decimals, short_unit)
     new = format_value(example["new_value"], decimals, short_unit)
     place = f"{names.get(example['kommun_code'], example['kommun_code'])} " if kommuner > 1 else ""
@@ -608,18 +615,36 @@ class ChartNotes:
 def chart_notes(mart: dict, series: pd.DataFrame, choices: dict[str, Choice],
                 changes: pd.DataFrame, *, computed: bool, decimals: int, short_unit: str,
                 names: dict[str, str], focus: list[str] | None = None, source: str = "SCB",
-                shown: str = "Diagrammet", month: str | None = None) -> ChartNotes:
+                shown: str = "Diagrammet", month: str | None = None,
+                revised_on: str | None = None) -> ChartNotes:
     """A monthly chart's notes (``ChartNotes``), the one rule for every page and image that
     shows a monthly indicator. ``series``: the series drawn (its ``band`` column names the
     age band used; band_note); ``changes``: the source's revisions of the kommuner behind
-    it (revision_note, with ``shown``, ``month``); ``computed``: the view shows values
+    it (revision_note, with ``shown``, ``month``, ``revised_on``); ``computed``: the view shows values
     computed from kommuner (then the mart's ``note`` applies)."""
     noise = " ".join(str(mart["note"]).split()) if computed and mart.get("note") else None
     band = band_note(series, choices["age"]) if "age" in choices else None
     revised = revision_note(changes, decimals=decimals, short_unit=short_unit, names=names,
                             focus=focus, source=source,
-                            shown=shown, month=month)
+                            shown=shown, month=month, revised_on=revised_on)
     return ChartNotes(noise, band, revised)
+
+
+def _revision_when(changes: pd.DataFrame, source: str, revised_on: str | None) -> str:
+    """' SCB reviderade siffrorna 28 maj 2026 (enligt SCB:s not till tabellen).', or ' SCB:s
+    tabell uppdaterades senast 29 juni 2026.' without a revision date between the two
+    publications compared; '' without either date."""
+    new = pd.to_datetime(changes["new_published"].dropna(), utc=True)
+    old = pd.to_datetime(changes["old_published"].dropna(), utc=True) \
+        if "old_published" in changes else pd.Series(dtype="datetime64[ns, UTC]")
+    if revised_on and not new.empty:
+        day = pd.Timestamp(revised_on).date()
+        if day <= new.max().date() and (old.empty or day > old.max().date()):
+            return (f" {source} reviderade siffrorna {format_date(pd.Timestamp(revised_on))} "
+                    f"(enligt {genitive(source)} not till tabellen).")
+    if new.empty:
+        return ""
+    return f" {genitive(source)} tabell uppdaterades senast {format_date(new.max())}."
 
 
 def dims_text(key: str, labels: dict[str, dict[str, str]]) -> str:

@@ -772,7 +772,11 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
         note(f"**{ind.label}**: {absent}")
         return
     mart = monthly_marts()[ind.mart]
-    dims = _monthly_options(sel, ind, mart, options)
+    if has_monthly_values(sel.area, ind):
+        dims = _monthly_options(sel, ind, mart, options)
+    else:  # walk28: no picker that cannot show anything here; the sentence says why
+        dims = {**{name: sel.dim(name) or str(spec["default"])
+                   for name, spec in (mart.get("dimensions") or {}).items()}, **dict(options)}
     parts = cached("monthly", (indicator_id, options, tuple(sorted(dims.items())),
                                sel.view_key(), charts.screen_width()),
                     lambda: monthly_of(sel, ind, mart, dims))
@@ -811,7 +815,7 @@ def monthly_notes(ind: Indicator, series: pd.DataFrame, areas: list[queries.Area
         mart, series, choices, changes, computed=computed, decimals=ind.decimals,
         short_unit=ind.short_unit, focus=list(focus), source=ind.source or "SCB",
         names=dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True)),
-        shown=shown, month=month)
+        shown=shown, month=month, revised_on=query("source_revised", ind))
 
 
 def with_notes(note: str | None, said: monthly.ChartNotes | None) -> str | None:
@@ -819,6 +823,11 @@ def with_notes(note: str | None, said: monthly.ChartNotes | None) -> str | None:
     images made of the figure carry them)."""
     text = " ".join(t for t in (note, said.figure() if said else None) if t)
     return text or None
+
+
+def has_monthly_values(area: queries.Area, ind: Indicator) -> bool:
+    """Whether some member of ``area`` has a value of the monthly ``ind`` (any option)."""
+    return bool(set(area.members) & set(query("monthly_kommuner", ind)["kommun_code"]))
 
 
 @dataclass(frozen=True)

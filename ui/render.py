@@ -6,13 +6,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from functools import partial
 
 import streamlit as st
 
 from transforms import periods
 from transforms.catalogue import Indicator, monthly_marts
-from transforms.formatting import markdown_literal
+from transforms.formatting import data_age_note, markdown_literal
 from ui import blocks, data, selection
 from ui.data import query
 from ui.page_spec import PageSpec, Section, load_pages
@@ -48,31 +49,52 @@ def _first_last(ind: Indicator) -> tuple[str, str] | None:
     return str(ind.first_year), str(ind.last_year)
 
 
-def page_facts(spec: PageSpec) -> PageFacts:
+def drawn_sections(spec: PageSpec, tab: str | None) -> list[Section]:
+    """The sections drawn with the tab ``tab`` open: those outside tabs and those of ``tab``
+    (every section when the page has no tabs or ``tab`` is None)."""
+    if not spec.tabs or tab is None:
+        return list(spec.sections)
+    return [s for s in spec.sections if s.tab in (None, tab)]
+
+
+def page_facts(spec: PageSpec, state: ViewState | None = None,
+               area: Area | None = None) -> PageFacts:
     """What the controls need for a page: its period frequency and periods, sex, indicators.
 
-    A page mixing annual and monthly indicators chooses years (a monthly chart shows January
-    to December of the years chosen); a page of monthly indicators only chooses months. The
-    catalogue page (a renderer that draws any indicator) takes every annual indicator.
+    A page (or open tab, for ``state`` and ``area``) mixing annual and monthly indicators
+    chooses years (a monthly chart shows January to December of the years chosen, or the
+    months a link names: ``PageFacts.monthly``); one of monthly indicators only chooses
+    months. The catalogue page (a renderer that draws any indicator) takes every annual
+    indicator.
     """
-    inds = query("indicators") if spec.renderer == CATALOGUE_PAGE else indicators_of(spec)
+    tab = open_tab(spec, state, area) if spec.tabs and state is not None else None
+    drawn = drawn_sections(spec, tab)
+    ids = tuple(dict.fromkeys(i for s in drawn for i in (
+        *s.indicators, *(m.indicator for m in s.monthly), *s.composition)))
+    names = tuple(dict.fromkeys(b for s in drawn for b in s.blocks))
+    inds = query("indicators") if spec.renderer == CATALOGUE_PAGE else indicators_of_ids(ids)
     inds = [i for i in inds if not (i.is_monthly and not i.first_period)]  # absent sources
     frequency = "month" if inds and all(i.is_monthly for i in inds) else "year"
     spans = [s for s in (_first_last(i) for i in inds) if s]
-    spans += [s for s in (blocks.BLOCKS[b].span() for b in spec.block_names
-                          if b in blocks.BLOCKS) if s]
+    spans += [s for s in (blocks.BLOCKS[b].span() for b in names if b in blocks.BLOCKS) if s]
     options: tuple[str, ...] = ()
     if spans:
         first = min((periods.Period.parse(a).as_frequency(frequency) for a, _ in spans))
         last = max((periods.Period.parse(b).as_frequency(frequency, end=True) for _, b in spans))
         options = tuple(periods.options(str(first), str(last), frequency))
+    monthly = any(i.is_monthly for i in inds) or any(
+        blocks.BLOCKS[b].span() for b in names if b in blocks.BLOCKS)
+    # sex and a target's indicators are the whole page's: the Kön control and a target on
+    # another tab stay as they are when the tab changes
+    every = query("indicators") if spec.renderer == CATALOGUE_PAGE else [
+        i for i in indicators_of(spec) if not (i.is_monthly and not i.first_period)]
     # a block's own indicator (the monthly BAS rate) may carry a target line too
     shown = [b.indicator for b in (blocks.BLOCKS.get(n) for n in spec.block_names)
              if b and b.indicator and b.indicator not in spec.indicator_ids]
-    targets = inds + indicators_of_ids(shown)
+    targets = every + indicators_of_ids(shown)
     return PageFacts(frequency=frequency, periods=options,
-                     has_sex=any(i.has_sex for i in inds),
-                     indicators=tuple((i.id, i.label) for i in targets))
+                     has_sex=any(i.has_sex for i in every),
+                     indicators=tuple((i.id, i.label) for i in targets), monthly=monthly)
 
 
 def sex_note(inds: list[Indicator], sex: str) -> str | None:
@@ -109,8 +131,11 @@ def indicator_page(sel: Selection) -> None:
         if note:
             st.caption(note)
     known = {i.id for i in indicators_of(spec)}
-    chosen = open_tab(spec, sel.state) if spec.tabs else None
-    drawn = [s for s in spec.sections if s.tab in (None, chosen)]
+    chosen = open_tab(spec, sel.state, sel.area) if spec.tabs else None
+    drawn = drawn_sections(spec, chosen)
+    age = data_age_note(yearly_drawn(drawn, known), date.today())
+    if age:
+        st.caption(age)
     data.read_ahead(series_reader(drawn, known))
     ranked = [i for s in drawn if s.rank for i in s.indicators if i in known]
     try:
@@ -124,6 +149,14 @@ def indicator_page(sel: Selection) -> None:
                     _tabs(sel, known)
     finally:
         data.read_ahead(None)
+
+
+def yearly_drawn(sections: list[Section], known: set[str]) -> list[Indicator]:
+    """The yearly indicators of ``sections`` that the warehouse has (cards, charts,
+    compositions), once each."""
+    ids = dict.fromkeys(i for s in sections for i in (*s.indicators, *s.composition)
+                        if i in known)
+    return [i for i in indicators_of_ids(list(ids)) if not i.is_monthly]
 
 
 def series_reader(sections: list[Section],
@@ -164,30 +197,55 @@ def series_reader(sections: list[Section],
     return batch
 
 
-def open_tab(spec: PageSpec, state: ViewState) -> str:
+def open_tab(spec: PageSpec, state: ViewState, area: Area | None = None) -> str:
     """The id of the page's open tab: the link's ``flik`` when the page has it, else the
-    first."""
+    default for ``area`` (``default_tab``)."""
     ids = [tab_id for tab_id, _ in spec.tabs]
-    return state.tab if state.tab in ids else ids[0]
+    return state.tab if state.tab in ids else default_tab(spec, area)
 
 
-def _tab_chosen(spec: PageSpec, state: ViewState, label: str) -> ViewState:
-    """The view with the tab labelled ``label`` open (the first tab is the default: no
-    ``flik``)."""
+def default_tab(spec: PageSpec, area: Area | None) -> str:
+    """The tab a page opens on for ``area``: the first with values for it (walk28: Malmö has
+    no SCB BAS months in the data, so Arbetslöshet opened on two "saknas" notes while his
+    Kolada years stood under "Per år"); the first tab when none has or no area is given.
+
+    A tab has values when it holds an annual indicator or a block, or a monthly indicator
+    that some member of the area has a value for."""
+    ids = [tab_id for tab_id, _ in spec.tabs]
+    if area is None:
+        return ids[0]
+    return next((t for t in ids if tab_has_values(spec, t, area)), ids[0])
+
+
+def tab_has_values(spec: PageSpec, tab: str, area: Area) -> bool:
+    """Whether the tab ``tab`` has something to show for ``area`` (see ``default_tab``)."""
+    for section in (s for s in spec.sections if s.tab == tab):
+        if section.blocks:
+            return True
+        for ind in indicators_of_ids([*section.indicators, *section.composition,
+                                      *(m.indicator for m in section.monthly)]):
+            if not ind.is_monthly or (ind.first_period and blocks.has_monthly_values(area, ind)):
+                return True
+    return False
+
+
+def _tab_chosen(spec: PageSpec, default: str, state: ViewState, label: str) -> ViewState:
+    """The view with the tab labelled ``label`` open (the view's default tab, ``default``,
+    is no ``flik``)."""
     tab_id = next(t for t, text in spec.tabs if text == label)
-    return replace(state, tab=None if tab_id == spec.tabs[0][0] else tab_id)
+    return replace(state, tab=None if tab_id == default else tab_id)
 
 
 def _tabs(sel: Selection, known: set[str]) -> None:
     """The page's tabs; only the open tab's sections are drawn (their charts made and sent),
     a tab change reruns the page with the new tab in the URL (``flik``)."""
     spec = sel.page
-    chosen = open_tab(spec, sel.state)
+    chosen = open_tab(spec, sel.state, sel.area)
     labels = dict(spec.tabs)
     key = selection.page_key("flik")
     containers = st.tabs(list(labels.values()), default=labels[chosen], key=key,
                          on_change=selection.page_changed,
-                         args=(key, partial(_tab_chosen, spec)))
+                         args=(key, partial(_tab_chosen, spec, default_tab(spec, sel.area))))
     for (tab_id, _), container in zip(spec.tabs, containers, strict=True):
         if tab_id == chosen:
             with container:

@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 import config
+from transforms import periods
 from transforms.catalogue import monthly_marts
 from transforms.formatting import SEX_LABELS, format_number
 from transforms.kommun import code_changes, default_kommun
@@ -65,6 +66,7 @@ class PageFacts:
     periods: tuple[str, ...] = ()  # every period the page can show, in order
     has_sex: bool = True  # at least one indicator is split by sex
     indicators: tuple[tuple[str, str], ...] = ()  # (id, label) a target may name
+    monthly: bool = False  # some of its content is monthly (a yearly page keeps a link's months)
 
 
 @dataclass(frozen=True)
@@ -335,27 +337,56 @@ def _period_control(state: ViewState, shown: ViewState, notes: list[str], facts:
                     column) -> ViewState:
     """The period slider, drawn at the period the page shows (``shown``). A bound the user
     moves becomes the view's; a bound left alone keeps the view's own value, also where the
-    page's data end sooner (the page says so in ``notes``), so the choice survives a page
-    with fewer years, a click on another control and a copied link."""
+    page's data end sooner (the page says so in ``notes``) or where it is a month on a page
+    that chooses years, so the choice survives a page with fewer years, a click on another
+    control and a copied link."""
     options = list(facts.periods)
     if len(options) < 2:
         if options:
             column.caption(f"Period: {Period.parse(options[0]).label()}")
         return state
-    value = (shown.start or options[0], shown.end or options[-1])
+    freq = facts.frequency  # a month shown on a page of years is drawn at its year
+    # the key names the options: a tab of other periods draws a slider of its own
+    value = (str(Period.parse(shown.start or options[0]).as_frequency(freq)),
+             str(Period.parse(shown.end or options[-1]).as_frequency(freq, end=True)))
     lo, hi = column.select_slider(
         "Period", options, value=value,
-        **_bound(PERIOD), format_func=lambda p: Period.parse(p).label(),
+        **_bound(f"{PERIOD}_{options[0]}_{options[-1]}".replace("-", "")),
+        format_func=lambda p: Period.parse(p).label(),
         help="Från och till. Korten visar det senaste värdet i perioden.")
     new = replace(state,
                   start=state.start if lo == value[0] else None if lo == options[0] else lo,
                   end=state.end if hi == value[1] else None if hi == options[-1] else hi)
     if new != state:  # the notes of the period just chosen, not of the one before the move
-        notes = url_state.clamp_period(new, options)[1]
+        notes = period_notes_of(new, facts)
     note = period_note(new, notes)
     if note:
         column.caption(note)
     return new
+
+
+def shown_period(state: ViewState, facts: PageFacts) -> tuple[ViewState, list[str]]:
+    """The period a page shows of the view's (``url_state.clamp_period``) and the notes on
+    bounds moved. On a page that chooses years and shows monthly values, a bound the view
+    gives as a month stays that month: the monthly cards and charts show the months a link
+    names (walk28: ``fran=2025-03&till=2026-02`` showed januari 2025–april 2026), the yearly
+    ones those months' years (``periods.clip``)."""
+    shown, notes = url_state.clamp_period(state, facts.periods)
+    if facts.frequency != "year" or not facts.monthly or not facts.periods:
+        return shown, notes
+    months = periods.options(facts.periods[0], facts.periods[-1], "month")
+    by_month, _ = url_state.clamp_period(state, months)
+    month = [bool(p and Period.parse(p).month) for p in (state.start, state.end)]
+    return replace(shown, start=by_month.start if month[0] else shown.start,
+                   end=by_month.end if month[1] else shown.end), notes
+
+
+def period_notes_of(state: ViewState, facts: PageFacts) -> list[str]:
+    """What the period picker says of ``state`` on a page: the bounds its data moved and, on
+    a page of years, how a month bound is shown (``url_state.months_note``)."""
+    notes = url_state.clamp_period(state, facts.periods)[1]
+    months = url_state.months_note(state, facts.monthly) if facts.frequency == "year" else None
+    return [*notes, months] if months else notes
 
 
 def period_note(chosen: ViewState, notes: list[str]) -> str | None:
@@ -391,6 +422,12 @@ def _reference_control(state: ViewState, facts: PageFacts, column) -> ViewState:
                         format_func=REFERENCE_KINDS.get, horizontal=True, **_bound(REF_KIND))
         if kind == "period" and facts.periods:
             options = list(facts.periods)
+            if state.baseline and state.baseline not in options:
+                # a year chosen where the page (or tab) chooses months, or a month where it
+                # chooses years: kept, not replaced by the first option (the charts draw a
+                # line only where it fits: reference_value)
+                options = sorted([*options, state.baseline],
+                                 key=lambda p: Period.parse(p).first_month)
             period = st.selectbox("Basperiod", options, index=_index(options, state.baseline),
                                   **_bound(REF_PERIOD),
                                   format_func=lambda p: Period.parse(p).label(),
@@ -448,14 +485,16 @@ def _from_url(raw: dict[str, str], vocab: Vocabulary, page_hint: str | None,
     return state, notices
 
 
-def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], *,
+def bind(pages: dict[str, PageSpec],
+         facts_of: Callable[[PageSpec, ViewState, queries.Area], PageFacts], *,
          page_hint: str | None = None) -> tuple[Selection, list[str]]:
     """Read the view from the URL or the controls, draw the controls, write the URL back.
 
-    ``facts_of`` tells what a page's content needs from the controls; ``page_hint`` is the
-    page an old path link (``/grupper``) names. Returns the selection and the Swedish notices
-    about link values that were ignored (on the run that read the link; those of KEPT_NOTICES
-    until the user chooses there).
+    ``facts_of(page, view, area)`` tells what a page's content needs from the controls, for
+    the area chosen (a page's tab may open by its values); ``page_hint`` is the page an old
+    path link (``/grupper``) names. Returns the selection and the Swedish notices about link
+    values that were ignored or read another way (on the run that read the link; those of
+    KEPT_NOTICES until the user chooses there).
     """
     groups = user_groups()
     vocab = vocabulary(pages, groups)
@@ -473,23 +512,30 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
         state = st.session_state[_STATE]
         notices = kept_notices(state)
     spec = pages[state.page]
-    facts = facts_of(spec)
-    shown, period_notes = state, []
-    if "period" in spec.controls:  # the view keeps its period; the page shows what it has
-        shown, period_notes = url_state.clamp_period(state, facts.periods)
-
     kommun = query("kommuner")
     names = dict(zip(kommun["kommun_code"], kommun["kommun_name"], strict=True))
     # row 1: kommun, område, kön; row 2: period and reference line (those the page has)
     first = [c for c in ("area", "sex") if c in spec.controls]
+    columns = iter(())
     if first:
         widths = {"area": [2, 3], "sex": [2]}
         columns = iter(st.columns([w for c in first for w in widths[c]],
                                   vertical_alignment="bottom"))
         if "area" in first:
             state = _area_controls(state, names, groups, next(columns), next(columns))
-        if "sex" in first:
-            state = _sex_control(state, facts, next(columns))
+    # the page's facts for the area chosen: a page's open tab may depend on its values
+    facts = facts_of(spec, state, _resolve_area(state, groups))
+    shown, period_notes = state, []
+    if "period" in spec.controls:  # the view keeps its period; the page shows what it has
+        shown, _ = shown_period(state, facts)
+        period_notes = period_notes_of(state, facts)
+        months = url_state.months_note(state, facts.monthly)
+        if from_url and months and facts.frequency == "year" and not facts.monthly:
+            # the link's months cannot be shown here: said with the link's other notices
+            notices = [*notices, url_state.Notice(months, url_state.START)]
+            period_notes.remove(months)
+    if "sex" in first:
+        state = _sex_control(state, facts, next(columns))
     second = [c for c in ("period", "reference") if c in spec.controls]
     if second:
         widths = {"period": 3, "reference": 1}
@@ -508,7 +554,7 @@ def bind(pages: dict[str, PageSpec], facts_of: Callable[[PageSpec], PageFacts], 
     st.session_state[_SEEN] = params
     st.session_state[_STATE] = state
     if "period" in spec.controls:  # the slider may have moved a bound
-        shown, _ = url_state.clamp_period(state, facts.periods)
+        shown, _ = shown_period(state, facts)
     else:  # a page without the period control reads the view's period as it is
         shown = state
     row = kommun[kommun["kommun_code"] == state.kommun].iloc[0]

@@ -870,3 +870,25 @@ def period_label(state: ViewState) -> str:
     if start or end:
         return f"från {start}" if start else f"till {end}"
     return "alla år"
+
+
+def months_note(state: ViewState, monthly: bool) -> str | None:
+    """What a page that chooses whole years says of a view whose period names months (a
+    link's ``fran=2025-03&till=2026-02``, or months chosen on Jämför): with monthly values
+    (``monthly``) those show the months and the yearly ones their years; without, the page
+    shows the years. None when no bound is a month.
+
+    'Perioden mars 2025–februari 2026 gäller sidans månadsvärden; årsvärdena visas för
+    2025–2026, och reglaget väljer hela år.'
+    """
+    bounds = [p for p in (state.start, state.end) if p]
+    if not any(Period.parse(p).month for p in bounds):
+        return None
+    months = period_label(state)
+    years = period_label(replace(
+        state, start=str(Period.parse(state.start).year) if state.start else None,
+        end=str(Period.parse(state.end).year) if state.end else None))
+    if monthly:
+        return (f"Perioden {months} gäller sidans månadsvärden; årsvärdena visas för {years}, "
+                "och reglaget väljer hela år.")
+    return f"Sidan visar bara hela år, så perioden {months} visas som {years}."

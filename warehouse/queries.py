@@ -1397,6 +1397,20 @@ def series_revisions(con: Con, ind: Indicator, area_obj: Area, sex: str = "T",
     return con.execute(sql, params).df()
 
 
+def source_revised(con: Con, ind: Indicator) -> str | None:
+    """The date ('2026-05-28') the source's notes give for its newest revision of a monthly
+    indicator's table (SCB's TAB6260 dates it in a note; the body's ``updated`` is only the
+    table's last update), or None: no dated note, or a table built without the column."""
+    if not ind.is_monthly:
+        return None
+    table = monthly_marts()[ind.mart]["table"]
+    try:
+        row = con.execute(f"select max(source_revised) from {sql_identifier(table)}").fetchone()
+    except (duckdb.CatalogException, duckdb.BinderException):
+        return None
+    return str(row[0]) if row and row[0] is not None else None
+
+
 def population_lan_monthly(con: Con, lan_codes: list[str]) -> pd.DataFrame:
     """SCB population by län × age group × sex × month (mirror: TAB6471, 10-year groups)."""
     sql = """select region_code, age_code, age_label, sex, period, population, status, table_id

@@ -16,7 +16,7 @@ import pandas as pd
 
 from data_sources.snapshot import Snapshot, complete_snapshots
 from transforms.jsonio import json_loads
-from transforms.jsonstat import JsonStatError, join_parts
+from transforms.jsonstat import JsonStatError, join_parts, revision_date
 from transforms.staging_scb import (
     bas_frame,
     integration_frame,
@@ -114,6 +114,7 @@ def _stage_snapshot(ds: ScbDataset, snap: Snapshot) -> tuple[pd.DataFrame, pd.Da
         mart = integration_frame(staged, measures=ds.measures)
     return staged, mart.assign(table_id=ds.source_id, dataset=ds.id,
                                source_updated=staged.attrs.get("updated"),
+                               source_revised=revision_date(staged.attrs.get("note") or []),
                                fetched_at=snap.manifest.get("completed_at"))
 
 
