@@ -186,3 +186,19 @@ def test_the_deck_says_why_the_mixed_group_has_no_months(warehouse, shared):
     [item] = deck.plan(warehouse, partial, ["bas_arbetsloshet"], 2021, 2026).slides
     assert any("alla kommuner rapporterar inte (ringat i diagrammet): januari 2021–april "
                "2026 (2 av 3 kommuner, " in f and "Vännäs saknas)" in f for f in item.flags)
+
+
+def test_jamfor_says_why_a_group_has_no_value(app_env, shared):
+    """Jämför said "bara 2 av 3 kommuner har värden; ett områdesvärde kräver minst 50 % av
+    kommunerna" of a group whose 2 of 3 are over half: the reason is the population."""
+    codes = ("0192", "2403", "2425")  # as the yearly test: Nynäshamn without U31804 2022
+    people = {k: _kolada(shared, "N01954", 2022)[k] + _kolada(shared, "N01955", 2022)[k]
+              for k in codes}
+    share = round(100 * (people["2403"] + people["2425"]) / sum(people.values()))
+    at = _app(sida="jamfor", kommun="2403", indikator="U31804", jamfor="group:y,riket",
+              egnagrupper="y:0192.2403.2425:Y", fran="2022", till="2022").run()
+    assert not at.exception
+    assert (f"Inga värden i perioden för Y (inget områdesvärde: värden finns för 2 av 3 "
+            f"kommuner, {share}\u00a0% av befolkningen 16–64 år; Nynäshamn saknas (ett "
+            "områdesvärde kräver minst hälften av kommunerna och av befolkningen)).") in [
+                c.value for c in at.caption]
