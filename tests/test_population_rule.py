@@ -202,3 +202,22 @@ def test_jamfor_says_why_a_group_has_no_value(app_env, shared):
             f"kommuner, {share}\u00a0% av befolkningen 16–64 år; Nynäshamn saknas (ett "
             "områdesvärde kräver minst hälften av kommunerna och av befolkningen)).") in [
                 c.value for c in at.caption]
+
+
+def test_a_yearly_card_says_why_the_newest_year_has_no_area_value(app_env, shared):
+    """The card of the same group said "2022: uppgift saknas för Y (källan har värden för
+    andra kommuner)", though two of its three kommuner have 2022: it now gives the rule's
+    reason, then the latest value shown (2021, every member reporting)."""
+    codes = ("0192", "2403", "2425")
+    people = {k: _kolada(shared, "N01954", 2022)[k] + _kolada(shared, "N01955", 2022)[k]
+              for k in codes}
+    share = round(100 * (people["2403"] + people["2425"]) / sum(people.values()))
+    at = _app(sida="unga", omrade="group:y", egnagrupper="y:0192.2403.2425:Y", fran="2015",
+              till="2022").run()
+    assert not at.exception
+    [card] = [c for c in cards(at) if c.label.startswith("Unga vuxna 18–24 år med ekonomiskt")]
+    assert card.label.endswith(", 2022") and card.value == "inget områdesvärde", card
+    assert card.notes[0].startswith(
+        f"**2022: inget områdesvärde för Y**: värden finns för 2 av 3 kommuner, {share}\u00a0% "
+        "av befolkningen 16–64 år; Nynäshamn saknas (ett områdesvärde kräver minst hälften av "
+        "kommunerna och av befolkningen); senast 2021: "), card.notes

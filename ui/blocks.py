@@ -202,16 +202,21 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
                                                        ind.short_unit)
     newest = newest_year_missing(sel, ind, sex, int(latest["year"])) if freq == "year" else None
     if newest is not None:  # never an older year's value as if it were the newest (walk27b)
+        # members report that year, but too few of them or of the people (stop 28)
+        row = whole[whole["year"] == newest]
+        why = withheld_text(row.iloc[0], ind.weight_label) if not row.empty else ""
         return Card(CardView(
-            label=f"{ind.label}, {newest}{sex_note}", value=MISSING_VALUE, help=ind.definition,
-            notes=(missing_year_note(newest, sel.area.name, int(latest["year"]), value, delta),
-                   *notes)), newest)
+            label=f"{ind.label}, {newest}{sex_note}", value=WITHHELD_VALUE if why else
+            MISSING_VALUE, help=ind.definition,
+            notes=(missing_year_note(newest, sel.area.name, int(latest["year"]), value, delta,
+                                     why), *notes)), newest)
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
                          value=value, delta=delta, help=ind.definition, notes=notes),
                 latest[column])
 
 
 MISSING_VALUE = "uppgift saknas"
+WITHHELD_VALUE = "inget områdesvärde"
 
 
 def newest_year_missing(sel: Selection, ind: Indicator, sex: str, latest: int) -> int | None:
@@ -231,12 +236,18 @@ def newest_year_missing(sel: Selection, ind: Indicator, sex: str, latest: int) -
     return newest if newest is not None and newest > latest else None
 
 
-def missing_year_note(year: int, name: str, latest: int, value: str, delta: str | None) -> str:
+def missing_year_note(year: int, name: str, latest: int, value: str, delta: str | None,
+                      why: str = "") -> str:
     """'2022: uppgift saknas för Tjörn; senast 2021: 4,7 % (−3,2 procentenheter från 2020).'
     The card's note for a newest year the area has no value for (the monthly card's 'augusti
-    2026: dolt av källan' for a year)."""
-    return (f"**{year}: uppgift saknas för {name}** (källan har värden för andra kommuner); "
-            f"senast {latest}: {value}" + (f" ({delta})" if delta else "") + ".")
+    2026: dolt av källan' for a year). ``why``: the area's value is withheld though members
+    report (transforms.areas.withheld_text): '2022: inget områdesvärde för Y: värden finns
+    för 2 av 3 kommuner, …' (stop 28)."""
+    before = f"senast {latest}: {value}" + (f" ({delta})" if delta else "") + "."
+    if why:
+        return (f"**{year}: inget områdesvärde för {name}**: "
+                f"{why.removeprefix('inget områdesvärde: ')}; {before}")
+    return f"**{year}: uppgift saknas för {name}** (källan har värden för andra kommuner); {before}"
 
 
 def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
