@@ -502,8 +502,13 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                   for y in line.data.loc[line.data["value"].notna(), "year"]), default=year)
     if newest > year:  # the area lacks the year the others have: said, never an older
         # year's value as the newest (walk27b: Tjörn's U31804 for kvinnor, 2021 beside 2022)
-        sentences = [(f"{subject} {newest}: uppgift saknas för {focus.name}"
-                      f"{others_in(newest)}."),
+        # members report, but too few of them or of the people: the page's words (stop 28)
+        held = focus.data[focus.data["year"] == newest]
+        why = withheld_text(held.iloc[0], ind.weight_label).removeprefix(
+            "inget områdesvärde: ") if not held.empty else ""
+        missing = f"inget områdesvärde för {focus.name} ({why})" if why else \
+            f"uppgift saknas för {focus.name}"
+        sentences = [(f"{subject} {newest}: {missing}{others_in(newest)}."),
                      f"Senast {when}: {value} i {focus.name}{changed}{others_in(year)}."]
     else:
         sentences = [(f"{subject} var {value} {when} i {focus.name}{changed}"

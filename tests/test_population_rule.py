@@ -221,3 +221,22 @@ def test_a_yearly_card_says_why_the_newest_year_has_no_area_value(app_env, share
         f"**2022: inget områdesvärde för Y**: värden finns för 2 av 3 kommuner, {share}\u00a0% "
         "av befolkningen 16–64 år; Nynäshamn saknas (ett områdesvärde kräver minst hälften av "
         "kommunerna och av befolkningen); senast 2021: "), card.notes
+
+
+def test_the_decks_key_figure_says_why_the_newest_year_has_no_area_value(warehouse, shared):
+    """The deck said "2022: uppgift saknas för Y" beside Riket's 2022: now the rule's reason,
+    and the year's flag names which half of the rule failed."""
+    from exports import deck
+
+    codes = ("0192", "2403", "2425")
+    people = {k: _kolada(shared, "N01954", 2022)[k] + _kolada(shared, "N01955", 2022)[k]
+              for k in codes}
+    share = round(100 * (people["2403"] + people["2425"]) / sum(people.values()))
+    area = queries.Area("group:y", "group", "Y", codes)
+    [item] = deck.plan(warehouse, area, ["U31804"], 2015, 2022).slides
+    assert item.sentences[0].startswith(
+        f"Unga vuxna 18–24 år med ekonomiskt bistånd 2022: inget områdesvärde för Y (värden "
+        f"finns för 2 av 3 kommuner, {share}\u00a0% av befolkningen 16–64 år; Nynäshamn "
+        "saknas"), item.sentences[0]
+    assert any(f.startswith("Uppgift saknas för Y: ") and "2022 (kommunerna med värde har "
+               "under hälften av befolkningen)" in f for f in item.flags), item.flags
