@@ -240,3 +240,15 @@ def test_the_decks_key_figure_says_why_the_newest_year_has_no_area_value(warehou
         "saknas"), item.sentences[0]
     assert any(f.startswith("Uppgift saknas för Y: ") and "2022 (kommunerna med värde har "
                "under hälften av befolkningen)" in f for f in item.flags), item.flags
+
+
+def test_a_withheld_share_never_reads_as_half_and_many_missing_are_counted_only():
+    """Hand-made numbers: 49,6 % would round to '50 %' beside "kräver minst hälften"; over
+    three missing members the count says it ('2 av 6 kommuner'), names would not fit a hover."""
+    from transforms.areas import coverage_label, population_share_text
+
+    assert population_share_text(0.496) == "49\u00a0%"
+    assert population_share_text(0.504) == "50\u00a0%"
+    assert coverage_label(2, 3, 0.1, "befolkningen 20–64 år", ("Malmö",)) == (
+        "2 av 3 kommuner, 10\u00a0% av befolkningen 20–64 år; Malmö saknas")
+    assert coverage_label(2, 6, None, None, ("A", "B", "C", "D")) == "2 av 6 kommuner"

@@ -202,22 +202,26 @@ def coverage_label(n_reporting: int, n_expected: int, share: float | None = None
     return text
 
 
+def _field(row: object, name: str) -> object:
+    """A field of an area value's row (a Series, dict or itertuples row): None where absent
+    or missing (None, NaN, NA); a text or a sequence as it is."""
+    value = row.get(name) if isinstance(row, dict | pd.Series) else getattr(row, name, None)
+    if value is None or isinstance(value, str | tuple | list | np.ndarray):
+        return value
+    return None if pd.isna(value) else value
+
+
 def coverage_of(row: object, population: str | None = None) -> str:
     """``coverage_label`` of an area value's row (a Series, dict or itertuples row with
     n_reporting, n_expected and, where the series carries it, covered_share; ``population``:
     Indicator.weight_label): the one place that words an area value's coverage, so the card,
     hover, downloads, deck, Jämför and Karta say the same (review27 item 2). '' without the
     counts."""
-    def get(name: str) -> object:
-        value = row.get(name) if isinstance(row, dict | pd.Series) else getattr(row, name, None)
-        return None if value is None or pd.isna(value) else value
-
-    n, m = get("n_reporting"), get("n_expected")
+    n, m = _field(row, "n_reporting"), _field(row, "n_expected")
     if n is None or m is None:
         return ""
-    share = get("covered_share")
-    names = row.get("missing_names") if isinstance(row, dict | pd.Series) else \
-        getattr(row, "missing_names", None)
+    share = _field(row, "covered_share")
+    names = _field(row, "missing_names")
     missing = tuple(names) if isinstance(names, tuple | list | np.ndarray) else ()
     return coverage_label(int(n), int(m), None if share is None else float(share), population,
                           missing)
@@ -228,12 +232,8 @@ def withheld_reason(row: object) -> str:
     download's anmärkning or the deck: 'under hälften av kommunerna rapporterar', or where
     enough kommuner report but their population share (covered_share) is under
     MIN_COVERAGE, 'kommunerna med värde har under hälften av befolkningen' (stop 28)."""
-    def get(name: str) -> object:
-        value = row.get(name) if isinstance(row, dict | pd.Series) else getattr(row, name, None)
-        return None if value is None or pd.isna(value) else value
-
-    n, m, share = get("n_reporting"), get("n_expected"), get("covered_share")
-    least = "hälften" if MIN_COVERAGE == 0.5 else f"{MIN_COVERAGE * 100:.0f}\u00a0%"
+    n, m = _field(row, "n_reporting"), _field(row, "n_expected")
+    share, least = _field(row, "covered_share"), _least()
     if n is not None and m is not None and int(m) > 0 and int(n) / int(m) >= MIN_COVERAGE \
             and share is not None and float(share) < MIN_COVERAGE:
         return f"kommunerna med värde har under {least} av befolkningen"
@@ -246,18 +246,17 @@ def withheld_text(row: object, population: str | None = None) -> str:
     befolkningen 20–64 år; Malmö saknas (ett områdesvärde kräver minst hälften av kommunerna
     och av befolkningen)'; '' for a row that is not withheld or where no member reports (the
     data are missing, which the callers say their own way)."""
-    def get(name: str) -> object:
-        value = row.get(name) if isinstance(row, dict | pd.Series) else getattr(row, name, None)
-        return None if value is None or (not isinstance(value, str) and pd.isna(value)) \
-            else value
-
-    n = get("n_reporting")
-    if get("status") != "withheld" or n is None or int(n) == 0:
+    n = _field(row, "n_reporting")
+    if _field(row, "status") != "withheld" or n is None or int(n) == 0:
         return ""
     cover = coverage_of(row, population)
-    least = "hälften" if MIN_COVERAGE == 0.5 else f"{MIN_COVERAGE * 100:.0f}\u00a0%"
     return (f"inget områdesvärde: värden finns för {cover} (ett områdesvärde kräver minst "
-            f"{least} av kommunerna och av befolkningen)")
+            f"{_least()} av kommunerna och av befolkningen)")
+
+
+def _least() -> str:
+    """MIN_COVERAGE in words: 'hälften' (else '60 %')."""
+    return "hälften" if MIN_COVERAGE == 0.5 else f"{MIN_COVERAGE * 100:.0f}\u00a0%"
 
 
 def population_share_text(share: float) -> str:
@@ -265,6 +264,8 @@ def population_share_text(share: float) -> str:
     missing, so the reporting ones carry less than all and, having reported, more than
     none)."""
     percent = min(99, max(1, round(100 * float(share))))
+    if float(share) < MIN_COVERAGE:  # a withheld value never reads as enough: 49 %, not 50
+        percent = min(percent, math.ceil(100 * MIN_COVERAGE) - 1)
     return f"{percent}\u00a0%"
 
 
