@@ -1008,8 +1008,8 @@ def _cover_inputs(con: Con, ids: list[str], members: list[str], sex: str
     ids = list(dict.fromkeys(ids))
     among = "indicator_id in (" + ", ".join("?" for _ in ids) + ")"
     which = "sex = 'T'" if sex == "T" else (
-        f"sex = case when exists (select 1 from marts.observation_kommun_year where {among} "
-        "and sex = ?) then ? else 'T' end")
+        "sex = case when exists (select 1 from marts.observation_kommun_year where " + among
+        + " and sex = ?) then ? else 'T' end")
     # summed here, not by a group by (~4 ms of the statement's ~6)
     sql = """select 0 as part, kommun_code, null::integer as year, first_year::double as w,
                     kommun_name as name from marts.kommun where list_contains(?, kommun_code)
