@@ -32,7 +32,7 @@ import plotly.io as pio
 
 from chart_text import as_text, literal_figure, plain
 from transforms import periods
-from transforms.areas import MISSING_WORDS, coverage_of, member_bar_rows
+from transforms.areas import MISSING_WORDS, coverage_of, member_bar_rows, withheld_reason
 from transforms.catalogue import Indicator
 from transforms.composition import gap_hover, gaps_note, part_gaps, part_sums
 from transforms.formatting import (
@@ -218,10 +218,10 @@ def flag_text(row, ind: Indicator) -> str | None:
     if status == "partial":  # with the share of the population, where known (left27)
         cover = coverage_of(row, ind.weight_label)
         notes.append(f"bygger på {cover}")
-    if status == "withheld":
-        n, m = _flag(row, "n_reporting", 0), _flag(row, "n_expected", 0)
-        notes.append(f"inget värde: bara {int(n)} av {int(m)} kommuner rapporterar (under "
-                     "hälften)")
+    if status == "withheld":  # too few kommuner, or too little of the population (stop 28)
+        cover = coverage_of(row, ind.weight_label)
+        notes.append(f"inget värde: bygger bara på {cover} ({withheld_reason(row)})" if cover
+                     else f"inget värde ({withheld_reason(row)})")
     if status == "masked":
         notes.append("inget värde: källan visar antalet som \"<5\" (färre än 5)")
     mark = source_mark(status)  # the source's own symbol, e.g. SCB's ".."
@@ -240,7 +240,7 @@ def _hidden_part(row) -> bool:
 
 
 _FLAG_COLUMNS = ("is_lower_bound", "status", "n_reporting", "n_expected", "is_preliminary",
-                 "n_masked", "covered_share")
+                 "n_masked", "covered_share", "missing_names")
 _FLAGGED = ("partial", "withheld", "masked")  # the statuses flag_text explains
 
 

@@ -33,6 +33,8 @@ from transforms.areas import (
     coverage_of,
     member_bar_rows,
     missing_members,
+    withheld_reason,
+    withheld_text,
 )
 from transforms.catalogue import DECK_OPTIONS, Indicator, monthly_marts, option_dims
 from transforms.export import members_subtitle, shown_change, shown_number
@@ -502,8 +504,13 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
                   for y in line.data.loc[line.data["value"].notna(), "year"]), default=year)
     if newest > year:  # the area lacks the year the others have: said, never an older
         # year's value as the newest (walk27b: Tjörn's U31804 for kvinnor, 2021 beside 2022)
-        sentences = [(f"{subject} {newest}: uppgift saknas för {focus.name}"
-                      f"{others_in(newest)}."),
+        # members report, but too few of them or of the people: the page's words (stop 28)
+        held = focus.data[focus.data["year"] == newest]
+        why = withheld_text(held.iloc[0], ind.weight_label).removeprefix(
+            "inget områdesvärde: ") if not held.empty else ""
+        missing = f"inget områdesvärde för {focus.name} ({why})" if why else \
+            f"uppgift saknas för {focus.name}"
+        sentences = [(f"{subject} {newest}: {missing}{others_in(newest)}."),
                      f"Senast {when}: {value} i {focus.name}{changed}{others_in(year)}."]
     else:
         sentences = [(f"{subject} var {value} {when} i {focus.name}{changed}"
@@ -548,7 +555,7 @@ def key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFrame,
             flags.append(f"Seriebrott {brk.year}: {brk.label}.")
     gaps = focus.data[focus.data["value"].isna() & (focus.data["year"] >= start)]
     if not gaps.empty:
-        why = [(int(r.year), "under hälften av kommunerna rapporterar"
+        why = [(int(r.year), withheld_reason(r)
                 if getattr(r, "status", None) == "withheld" else "")
                for r in gaps.itertuples()]
         flags.append(f"Uppgift saknas för {focus.name}: {year_runs(why)}.")
@@ -674,9 +681,15 @@ def monthly_key_figures(ind: Indicator, lines: list[Compared], whole: pd.DataFra
             flags.append(f"{focus.name}: minst dessa värden, {why} och "
                          f"förändringen kan då inte anges: {_month_runs(lower)}.")
     partial = values[values.get("status", pd.Series(index=values.index)) == "partial"]
-    if not partial.empty:
+    if not partial.empty:  # each run with its coverage, as the yearly flag (stop 28)
+        by_cover: dict[str, list[pd.Timestamp]] = {}
+        for r in partial.itertuples():
+            by_cover.setdefault(coverage_of(r, ind.weight_label), []).append(
+                pd.Timestamp(r.period))
+        runs = ", ".join(f"{_month_runs(months)} ({cover})" if cover else _month_runs(months)
+                         for cover, months in by_cover.items())
         flags.append(f"{focus.name}: alla kommuner rapporterar inte (ringat i diagrammet): "
-                     f"{_month_runs([pd.Timestamp(p) for p in partial['period']])}.")
+                     f"{runs}.")
     for brk in ind.breaks:  # a break inside the months shown, named by its first month
         when = pd.Timestamp(f"{brk.period}-01") if brk.period else pd.Timestamp(brk.year, 1, 1)
         if start < when <= month:
@@ -780,7 +793,15 @@ def absent_line(con, ind: Indicator, area: queries.Area, sex: str = "T",
         lans = sorted(found.lans)
         text += (f"; de finns för {found.kommuner} kommuner"
                  + (f" ({', '.join(lans)})" if len(lans) <= 3 else ""))
-    elif found.inside < found.members:  # too few members for an area value (MIN_COVERAGE)
+    elif found.inside < found.members:  # too few members or too little of the population
+        # for an area value (transforms.areas.withheld_text, as the page says it; stop 28)
+        series = queries.monthly_series(con, ind, area, sex, dims or {})
+        last = series.iloc[-1] if not series.empty else None
+        why = withheld_text(last, ind.weight_label) if last is not None and pd.notna(
+            last.get("covered_share")) else ""
+        if why:
+            return (f"{ind.label}: inga månadsvärden för {who}: "
+                    f"{why.removeprefix('inget områdesvärde: ')}.")
         text += f"; bara {found.inside} av {found.members} kommuner har månadsvärden"
     return text + "."
 

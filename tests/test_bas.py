@@ -163,12 +163,25 @@ def test_a_three_kommun_group_and_coverage_like_the_annual_values(warehouse):
     got = _series(warehouse, trio)
     assert got.loc["202604", "value"] == pytest.approx(_ratio([FALUN, BORLANGE, SATER],
                                                               "2026M04"))
-    # one of two members without BAS: shown with its coverage, half is enough
-    half = _series(warehouse, queries.Area("group:y", "group", "Falun och Växjö",
-                                           (FALUN, VAXJO)))
+    # one of two members without BAS: half the kommuner is enough when the one with values
+    # holds at least half of the people 20–64 år too (stop 28: Kolada's N01955, 2022)
+    people = dict(warehouse.execute(
+        """select kommun_code, value from marts.observation_kommun_year
+           where indicator_id = 'N01955' and sex = 'T' and year = 2022""").fetchall())
+    vannas = "2460"  # Vännäs: smaller than Falun, no BAS in the mirror
+    half = _series(warehouse, queries.Area("group:y", "group", "Falun och Vännäs",
+                                           (FALUN, vannas)))
+    assert people[FALUN] > people[vannas]
     assert half.loc["202604", "status"] == "partial"
     assert (half.loc["202604", "n_reporting"], half.loc["202604", "n_expected"]) == (1, 2)
     assert half.loc["202604", "value"] == pytest.approx(_ratio([FALUN], "2026M04"))
+    assert half.loc["202604", "covered_share"] == pytest.approx(
+        people[FALUN] / (people[FALUN] + people[vannas]))
+    # Växjö holds more of the people than Falun: half the kommuner, under half the people
+    thin = _series(warehouse, queries.Area("group:z", "group", "Falun och Växjö",
+                                           (FALUN, VAXJO)))
+    assert people[FALUN] < people[VAXJO]
+    assert thin.loc["202604", "status"] == "withheld" and pd.isna(thin.loc["202604", "value"])
     riket = _series(warehouse, "riket")  # 15 of 290 kommuner: withheld, never a number
     assert riket["value"].isna().all() and set(riket["status"]) == {"withheld"}
     assert (riket["n_reporting"].max(), riket["n_expected"].max()) == (15, 290)

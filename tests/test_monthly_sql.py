@@ -26,8 +26,10 @@ def _pandas(con, ind, area, sex, dims):
     mart = monthly_marts()[ind.mart]
     choices = monthly.choose(mart, dims, indicator_id=ind.id)
     available = queries._monthly_available(con, ind, mart["table"], choices, sex)
-    return queries._monthly_series_pandas(con, ind, mart, choices, area, sex, available,
-                                          queries._months(choices, available))
+    found = queries._monthly_series_pandas(con, ind, mart, choices, area, sex, available,
+                                           queries._months(choices, available))
+    return found if area.is_kommun else queries._with_monthly_shares(  # the population rule
+        con, ind, mart, choices, area, sex, found, available)
 
 
 def reference(con, ind, dims: dict[str, str], cases: list[tuple[queries.Area, str]]
@@ -121,8 +123,11 @@ def reference(con, ind, dims: dict[str, str], cases: list[tuple[queries.Area, st
         series["is_preliminary"] = series["is_preliminary"].fillna(False).astype(bool)
         series["is_computed"] = True
         series["period"] = series["period"].dt.date
-        out[(area.area_id, sex)] = series[queries.MONTHLY_COLUMNS].sort_values(
-            "period").reset_index(drop=True)
+        series = series[queries.MONTHLY_COLUMNS].sort_values("period").reset_index(drop=True)
+        # the population half of the rule is one step after either path (stop 28), tested
+        # on its own in tests/test_population_rule.py
+        out[(area.area_id, sex)] = queries._with_monthly_shares(con, ind, mart, choices, area,
+                                                                sex, series)
     return out
 
 
@@ -142,7 +147,13 @@ def areas_to_check(con) -> list[queries.Area]:
                and queries.has_table(con, monthly_marts()[i.mart]["table"]))
     have = sorted(queries.monthly_kommuner(con, ind)["kommun_code"])
     lan = have[0][:2]
-    lacking = [k for k in queries.kommuner(con)["kommun_code"] if k not in set(have)]
+    # the smallest kommuner without monthly values (20–64 år, 2022): the partial group
+    # stays over half of its population, so it is shown (stop 28's population rule)
+    people = dict(con.execute("""select kommun_code, value from marts.observation_kommun_year
+                                 where indicator_id = 'N01955' and sex = 'T' and year = 2022
+                              """).fetchall())
+    lacking = sorted((k for k in queries.kommuner(con)["kommun_code"] if k not in set(have)),
+                     key=lambda k: people.get(k, 0))
     return [queries.area(con, "riket"), queries.area(con, f"lan:{lan}"),
             queries.Area("group:full", "full", "group", tuple(have[:5])),
             queries.Area("group:partial", "partial", "group", (*have[:4], *lacking[:2])),

@@ -134,7 +134,7 @@ def test_the_card_says_minst_and_the_change_of_the_same_kommuner(app_env, wareho
     assert any(beside in fig["layout"]["title"]["text"] for fig in _figures(at)), beside
 
 
-def test_a_monthly_sum_without_a_kommun_is_a_lower_bound_without_change(warehouse):
+def test_a_monthly_sum_without_a_kommun_is_a_lower_bound_without_change(warehouse, shared):
     """SCB BAS (the mirror: Dalarna only) for Falun, Borlänge and Gävle: Gävle has no value,
     so 2 297 in April 2026 is Falun's 863 and Borlänge's 1 434: at least that, no change."""
     ind = queries.indicator(warehouse, "bas_arbetslosa")
@@ -154,7 +154,13 @@ def test_a_monthly_sum_without_a_kommun_is_a_lower_bound_without_change(warehous
     assert "&lt;5" not in hover and "<5" not in hover
     table = series_frame([(group.name, series, group.area_id)], ind, sex="Totalt")
     last = table.iloc[-1]
-    assert last["anmärkning"] == "preliminär, nedre gräns" and last["täckning"] == "2 av 3 kommuner"
+    # the coverage with the population 20–64 år (Kolada's N01955, its latest year, 2022)
+    # behind it and the member without a value named (stop 28)
+    people = {k: _kolada(shared, "N01955")[(k, 2022)] for k in group.members}
+    share = (people["2080"] + people["2081"]) / sum(people.values())
+    assert 0.5 < share < 0.6  # over half: the sum is shown
+    assert last["anmärkning"] == "preliminär, nedre gräns" and last["täckning"] == (
+        f"2 av 3 kommuner, {round(100 * share)}\u00a0% av befolkningen 20–64 år; Gävle saknas")
     _, flags = monthly_key_figures(ind, [Compared(group.name, "focus", series)], series)
     assert any("kommuner utan värde saknas i summan" in f for f in flags)
 
@@ -184,8 +190,10 @@ def test_the_map_keeps_the_lower_bound(warehouse, shared):
     people = {k: _kolada(shared, "N01951")[(k, 2022)] for k in _kommuner(shared, "01")}
     rate = _kolada(shared, "N31807")
     part = sum(p for k, p in people.items() if (k, 2022) in rate) / sum(people.values())
+    [lacking] = [k for k in people if (k, 2022) not in rate]  # named since stop 28
+    [name] = queries.kommun_names(warehouse, [lacking])
     assert said[STOCKHOLM].endswith(f"(bygger på 25 av 26 kommuner, {min(99, round(100 * part))}\u00a0% "
-                                    "av befolkningen)")
+                                    f"av befolkningen; {name} saknas)")
     table = map_table(values.assign(place=1, of=len(values)), ind, "T")  # every län ranked
     rows = table.set_index("kod")
     assert rows.loc["01", "anmärkning"] == "nedre gräns" and rows.loc["03", "anmärkning"] == ""
@@ -316,7 +324,9 @@ def test_a_weighted_rate_from_some_kommuner_says_the_population_behind_it(app_en
     got = queries.covered_shares(warehouse, ind, members).set_index("year")["covered_share"]
     assert got[2022] == pytest.approx(share)
     assert got[2021] == pytest.approx(1.0)  # every kommun reports
-    words = f"4 av 5 kommuner, {round(100 * share)}\u00a0% av befolkningen 16–64 år"
+    [lacking] = queries.kommun_names(warehouse, [k for k in members if k not in reporting])
+    words = (f"4 av 5 kommuner, {round(100 * share)}\u00a0% av befolkningen 16–64 år; "
+             f"{lacking} saknas")  # the member without a value named (stop 28)
     # the rate itself is these kommuner's, weighted alike
     whole = sum(rate[(k, 2022)] * people[k] for k in reporting) / sum(
         people[k] for k in reporting)

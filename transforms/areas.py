@@ -8,11 +8,14 @@ values (``time="year"``) and monthly ones (``time="period"``, a date).
 
 Coverage: a member "is expected" in a year once it exists (its first year), or whenever it
 reports. An area value computed from fewer members than expected carries its coverage
-("12 av 13 kommuner"); below ``MIN_COVERAGE`` of the expected members it is withheld.
+("12 av 13 kommuner"); below ``MIN_COVERAGE`` of the expected members it is withheld, and
+below ``MIN_COVERAGE`` of their population too where that share is known (``withhold_thin``,
+stop 28: Avesta and Ludvika are 2 of 3 kommuner but 10 % of a group with Malmö).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,18 +178,37 @@ def _add_extra(out: pd.DataFrame, extra: pd.DataFrame, keys: list[str]) -> pd.Da
     return out.drop(columns=["_v", "_lb"])
 
 
+MAX_NAMED_MISSING = 3  # a coverage text names at most this many missing members
+
+
 def coverage_label(n_reporting: int, n_expected: int, share: float | None = None,
-                   population: str | None = None) -> str:
+                   population: str | None = None, missing: tuple[str, ...] = ()) -> str:
     """'12 av 13 kommuner' (Swedish), or '' when every expected member reports. With the
     ``share`` (0–1) of the weight the reporting members carry and the weight's name
     (``population``, Indicator.weight_label): '2 av 3 kommuner, 71 % av befolkningen 16–64
-    år' (left27: for a weighted rate the people behind it matter, not only the count)."""
+    år' (left27: for a weighted rate the people behind it matter, not only the count). With
+    the names of the ``missing`` members (at most MAX_NAMED_MISSING; more are counted
+    already): '2 av 3 kommuner, 10 % av befolkningen 20–64 år; Malmö saknas' (stop 28)."""
     if n_reporting >= n_expected:
         return ""
     text = f"{n_reporting} av {n_expected} kommuner"
-    if share is None or population is None or not np.isfinite(share):
-        return text
-    return f"{text}, {population_share_text(share)} av {population}"
+    if share is not None and population is not None and np.isfinite(share):
+        text = f"{text}, {population_share_text(share)} av {population}"
+    named = list(dict.fromkeys(missing))
+    if named and len(named) <= MAX_NAMED_MISSING:
+        from transforms.formatting import and_list
+
+        text = f"{text}; {and_list(named)} saknas"
+    return text
+
+
+def _field(row: object, name: str) -> object:
+    """A field of an area value's row (a Series, dict or itertuples row): None where absent
+    or missing (None, NaN, NA); a text or a sequence as it is."""
+    value = row.get(name) if isinstance(row, dict | pd.Series) else getattr(row, name, None)
+    if value is None or isinstance(value, str | tuple | list | np.ndarray):
+        return value
+    return None if pd.isna(value) else value
 
 
 def coverage_of(row: object, population: str | None = None) -> str:
@@ -195,15 +217,46 @@ def coverage_of(row: object, population: str | None = None) -> str:
     Indicator.weight_label): the one place that words an area value's coverage, so the card,
     hover, downloads, deck, Jämför and Karta say the same (review27 item 2). '' without the
     counts."""
-    def get(name: str) -> object:
-        value = row.get(name) if isinstance(row, dict | pd.Series) else getattr(row, name, None)
-        return None if value is None or pd.isna(value) else value
-
-    n, m = get("n_reporting"), get("n_expected")
+    n, m = _field(row, "n_reporting"), _field(row, "n_expected")
     if n is None or m is None:
         return ""
-    share = get("covered_share")
-    return coverage_label(int(n), int(m), None if share is None else float(share), population)
+    share = _field(row, "covered_share")
+    names = _field(row, "missing_names")
+    missing = tuple(names) if isinstance(names, tuple | list | np.ndarray) else ()
+    return coverage_label(int(n), int(m), None if share is None else float(share), population,
+                          missing)
+
+
+def withheld_reason(row: object) -> str:
+    """Which half of the rule withheld an area value, in a few Swedish words for a hover, a
+    download's anmärkning or the deck: 'under hälften av kommunerna rapporterar', or where
+    enough kommuner report but their population share (covered_share) is under
+    MIN_COVERAGE, 'kommunerna med värde har under hälften av befolkningen' (stop 28)."""
+    n, m = _field(row, "n_reporting"), _field(row, "n_expected")
+    share, least = _field(row, "covered_share"), _least()
+    if n is not None and m is not None and int(m) > 0 and int(n) / int(m) >= MIN_COVERAGE \
+            and share is not None and float(share) < MIN_COVERAGE:
+        return f"kommunerna med värde har under {least} av befolkningen"
+    return f"under {least} av kommunerna rapporterar"
+
+
+def withheld_text(row: object, population: str | None = None) -> str:
+    """Why an area value with some members reporting is not shown, in the words of
+    ``coverage_of``: 'inget områdesvärde: värden finns för 2 av 3 kommuner, 10 % av
+    befolkningen 20–64 år; Malmö saknas (ett områdesvärde kräver minst hälften av kommunerna
+    och av befolkningen)'; '' for a row that is not withheld or where no member reports (the
+    data are missing, which the callers say their own way)."""
+    n = _field(row, "n_reporting")
+    if _field(row, "status") != "withheld" or n is None or int(n) == 0:
+        return ""
+    cover = coverage_of(row, population)
+    return (f"inget områdesvärde: värden finns för {cover} (ett områdesvärde kräver minst "
+            f"{_least()} av kommunerna och av befolkningen)")
+
+
+def _least() -> str:
+    """MIN_COVERAGE in words: 'hälften' (else '60 %')."""
+    return "hälften" if MIN_COVERAGE == 0.5 else f"{MIN_COVERAGE * 100:.0f}\u00a0%"
 
 
 def population_share_text(share: float) -> str:
@@ -211,6 +264,8 @@ def population_share_text(share: float) -> str:
     missing, so the reporting ones carry less than all and, having reported, more than
     none)."""
     percent = min(99, max(1, round(100 * float(share))))
+    if float(share) < MIN_COVERAGE:  # a withheld value never reads as enough: 49 %, not 50
+        percent = min(percent, math.ceil(100 * MIN_COVERAGE) - 1)
     return f"{percent}\u00a0%"
 
 
@@ -221,14 +276,99 @@ def needs_shares(rule: str, series: pd.DataFrame) -> bool:
             and bool((series["status"] == "partial").any()))
 
 
-def with_shares(series: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """``series`` with ``covered_share`` on its partial years from ``shares`` (year,
-    covered_share: covered_shares per year), NaN elsewhere; the page's and the deck's
-    coverage words read it (coverage_label)."""
-    found = dict(zip(shares["year"].astype(int), shares["covered_share"], strict=True))
-    return series.assign(covered_share=[
-        found.get(int(y), np.nan) if s == "partial" else np.nan
-        for y, s in zip(series["year"], series["status"], strict=True)])
+def with_shares(series: pd.DataFrame, shares: pd.DataFrame, time: str = "year") -> pd.DataFrame:
+    """``series`` with ``covered_share`` on its partial periods from ``shares`` (<time>,
+    covered_share, optionally missing_names: member_shares per period), NaN elsewhere, and
+    the population rule applied (``withhold_thin``); the page's and the deck's coverage words
+    read it (coverage_label). ``time``: 'year' or 'period' (a monthly series)."""
+    def key(t: object) -> object:
+        return int(t) if time == "year" else pd.Timestamp(t)
+
+    found = dict(zip(map(key, shares[time]), shares["covered_share"], strict=True))
+    names = dict(zip(map(key, shares[time]), shares["missing_names"], strict=True)) \
+        if "missing_names" in shares else {}
+    told = [s in ("partial", "withheld") for s in series["status"]]
+    out = series.assign(
+        covered_share=[found.get(key(t), np.nan) if s else np.nan
+                       for t, s in zip(series[time], told, strict=True)],
+        missing_names=[names.get(key(t), ()) if s else ()
+                       for t, s in zip(series[time], told, strict=True)])
+    return withhold_thin(out)
+
+
+def withhold_thin(series: pd.DataFrame) -> pd.DataFrame:
+    """The population half of the one rule for when an area value is shown (stop 28): a
+    'partial' value whose reporting members carry less than ``MIN_COVERAGE`` of the expected
+    members' population (``covered_share``) is withheld like one from too few kommuner
+    (value NaN, status 'withheld', no lower bound). Where the share is unknown (NaN: some
+    expected member has no population) the kommun count alone decides, as before."""
+    if "covered_share" not in series or "status" not in series:
+        return series
+    share = pd.to_numeric(series["covered_share"], errors="coerce").to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore"):
+        thin = (series["status"] == "partial").to_numpy(dtype=bool) & (share < MIN_COVERAGE)
+    if not thin.any():
+        return series
+    out = series.copy()
+    out.loc[thin, "value"] = np.nan
+    out["status"] = out["status"].astype(object)
+    out.loc[thin, "status"] = "withheld"
+    if "is_lower_bound" in out:
+        out.loc[thin, "is_lower_bound"] = False
+    return out
+
+
+def member_shares(reporting: pd.DataFrame, members: list[str], times: pd.Series,
+                  first_year: pd.Series, population: pd.DataFrame,
+                  names: dict[str, str] | None = None, time: str = "period") -> pd.DataFrame:
+    """Per period of ``times``: the share of the expected members' population that the
+    reporting members carry, and the names of the expected members that do not report
+    (grain: period). For rules whose own weights say nothing of a member without a value
+    (a monthly Σ/Σ of counts, a monthly sum), so the population is a named one (the mart's
+    ``coverage_weight``).
+
+    reporting: kommun_code, <time> of each member that reports then. first_year: kommun_code
+    -> first year (a member is expected once it exists, or whenever it reports, as
+    ``aggregate``). population: kommun_code, year, weight; a period takes each member's
+    latest population year up to its own (Kolada's ends years before SCB's months), NaN
+    where an expected member has none. Returns <time>, covered_share, missing_names (tuple).
+    """
+    codes = list(dict.fromkeys(members))
+    # plain lists and numpy: a series' few members and months (pandas per member cost ~7 ms)
+    when = np.unique(pd.to_datetime(pd.Series(times)).to_numpy(dtype="datetime64[D]"))
+    years = when.astype("datetime64[Y]").astype("int64") + 1970
+    place = {c: j for j, c in enumerate(codes)}
+    by_code: dict[int, list[tuple[int, float]]] = {}
+    for code, year, w in zip(population["kommun_code"].tolist(), population["year"].tolist(),
+                             population["weight"].tolist(), strict=True):
+        if code in place and w is not None and not math.isnan(w):
+            by_code.setdefault(place[code], []).append((int(year), float(w)))
+    weight = np.full((len(when), len(codes)), np.nan)
+    for j, pairs in by_code.items():
+        pairs.sort()
+        at = np.searchsorted(np.array([y for y, _ in pairs]), years, side="right") - 1
+        have = at >= 0
+        weight[have, j] = np.array([w for _, w in pairs])[at[have]]
+    rep = np.zeros((len(when), len(codes)), dtype=bool)
+    if len(reporting):
+        days = pd.to_datetime(reporting[time]).to_numpy(dtype="datetime64[D]")
+        row = np.searchsorted(when, days)
+        col = np.array([place.get(c, -1) for c in reporting["kommun_code"].tolist()])
+        ok = (col >= 0) & (row < len(when))
+        ok[ok] &= when[row[ok]] == days[ok]
+        rep[row[ok], col[ok]] = True
+    starts = first_year.reindex(codes).to_numpy(dtype="float64", na_value=np.nan)
+    expected = rep | np.isnan(starts)[None, :] | (years[:, None] >= starts[None, :])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unknown = (expected & np.isnan(weight)).any(axis=1)
+        whole = np.where(expected, np.nan_to_num(weight), 0.0).sum(axis=1)
+        part = np.where(rep, np.nan_to_num(weight), 0.0).sum(axis=1)
+        share = np.where(unknown | (whole <= 0), np.nan, part / whole)
+    names = names or {}
+    missing = [tuple(names.get(c, c) for c, e, r in zip(codes, exp, got, strict=True)
+                     if e and not r) for exp, got in zip(expected, rep, strict=True)]
+    return pd.DataFrame({time: pd.to_datetime(when), "covered_share": share,
+                         "missing_names": missing})
 
 
 def mark_partial_sums(series: pd.DataFrame, rule: str) -> pd.DataFrame:

@@ -216,6 +216,9 @@ def load_catalogue(path: Path = CATALOGUE_FILE) -> dict:
     marts = doc.setdefault("monthly_marts", {})
     for name, spec in marts.items():
         _check_monthly_mart(name, spec)
+        if spec.get("coverage_weight") is not None and spec["coverage_weight"] not in weights:
+            raise ValueError(f"indicators.yml: monthly mart {name} names unknown "
+                             f"coverage_weight {spec['coverage_weight']!r}")
     for key, spec in indicators.items():
         if spec.get("frequency", "year") not in FREQUENCIES:
             raise ValueError(f"indicators.yml: {key} has unknown frequency")
@@ -296,7 +299,9 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
     rows = []
     for key, spec in doc["indicators"].items():
         if spec.get("frequency") == "month":
-            rows.append(_monthly_row(key, spec, doc["monthly_marts"][spec["mart"]]))
+            mart = doc["monthly_marts"][spec["mart"]]
+            rows.append(_monthly_row(key, spec, mart,
+                                     doc["weights"].get(mart.get("coverage_weight"))))
             continue
         weight = doc["weights"].get(spec.get("weight")) if spec["aggregation"] == "weighted" else None
         rows.append({
@@ -338,13 +343,18 @@ def build_indicator_table(kpis: pd.DataFrame, coverage: pd.DataFrame | None = No
     return out.rename(columns={"description": "definition", "is_divided_by_gender": "has_sex"})
 
 
-def _monthly_row(key: str, spec: dict, mart: dict) -> dict:
-    """A catalogue row for a monthly indicator (its own definition; no Kolada metadata)."""
+def _monthly_row(key: str, spec: dict, mart: dict, cover: dict | None = None) -> dict:
+    """A catalogue row for a monthly indicator (its own definition; no Kolada metadata).
+    ``cover``: the mart's ``coverage_weight`` (a weights entry), whose label is the
+    population a partial area value's coverage names ("10 % av befolkningen 20–64 år",
+    stop 28); its ids are read by queries at run time, so weight_ids stay empty (no weight
+    series: the value itself is Σ/Σ of counts)."""
     return {
         "indicator_id": key, "label": spec["label"], "unit": spec["unit"],
         "short_unit": spec.get("short_unit", UNITS[spec["unit"]]),
         "decimals": int(spec.get("decimals", 1)), "groups": list(spec.get("groups", [])),
-        "aggregation": spec["aggregation"], "weight_ids": [], "weight_label": None,
+        "aggregation": spec["aggregation"], "weight_ids": [],
+        "weight_label": cover["label"] if cover else None,
         "weight_exact": True, "note": spec.get("note"), "weight_source": None,
         "weight_year": None,
         "breaks_year": [int(str(b["period"])[:4]) for b in spec.get("breaks") or []],

@@ -13,7 +13,7 @@ import io
 
 import pandas as pd
 
-from transforms.areas import coverage_of
+from transforms.areas import coverage_of, withheld_reason
 from transforms.catalogue import Indicator
 from transforms.formatting import is_few, plain_number, sex_word, source_mark, source_mark_text
 from transforms.groups import SHARED_AREA_ID
@@ -54,7 +54,7 @@ def flag_text(row: object, source: str = "Källan") -> str:
     if getattr(row, "is_lower_bound", False) is True:
         notes.append("nedre gräns")
     if status == "withheld":
-        notes.append("undanhållet: under hälften av kommunerna rapporterar")
+        notes.append(f"undanhållet: {withheld_reason(row)}")
     return ", ".join(notes)
 
 

@@ -508,6 +508,8 @@ def latest_with_year_before(series: pd.DataFrame, *,
             "is_lower_bound": lower, "year_before_lower_bound": before_lower,
             "status": row.get("status"), "n_reporting": row.get("n_reporting"),
             "n_expected": row.get("n_expected"),
+            # the population behind a partial value, for its coverage words (stop 28)
+            "covered_share": row.get("covered_share"), "missing_names": row.get("missing_names"),
             "band": row.get("band"), "no_change_reason": reason,
             # the band's note only with a change it explains (not beside "no change": a bound)
             "comparison_note": compared.note if change is not None else None,

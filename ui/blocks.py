@@ -17,7 +17,7 @@ import streamlit as st
 import charts
 from chart_text import as_text
 from transforms import bounds, monthly, periods, ranking
-from transforms.areas import LanChoice, coverage_of, missing_members
+from transforms.areas import LanChoice, coverage_of, missing_members, withheld_text
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
@@ -209,16 +209,21 @@ def card_of(sel: Selection, indicator_id: str) -> Card:
                                                        ind.short_unit)
     newest = newest_year_missing(sel, ind, sex, int(latest["year"])) if freq == "year" else None
     if newest is not None:  # never an older year's value as if it were the newest (walk27b)
+        # members report that year, but too few of them or of the people (stop 28)
+        row = whole[whole["year"] == newest]
+        why = withheld_text(row.iloc[0], ind.weight_label) if not row.empty else ""
         return Card(CardView(
-            label=f"{ind.label}, {newest}{sex_note}", value=MISSING_VALUE, help=ind.definition,
-            notes=(missing_year_note(newest, sel.area.name, int(latest["year"]), value, delta),
-                   *notes)), newest)
+            label=f"{ind.label}, {newest}{sex_note}", value=WITHHELD_VALUE if why else
+            MISSING_VALUE, help=ind.definition,
+            notes=(missing_year_note(newest, sel.area.name, int(latest["year"]), value, delta,
+                                     why), *notes)), newest)
     return Card(CardView(label=f"{ind.label}, {periods.label(latest[column], freq)}{sex_note}",
                          value=value, delta=delta, help=ind.definition, notes=notes),
                 latest[column])
 
 
 MISSING_VALUE = "uppgift saknas"
+WITHHELD_VALUE = "inget områdesvärde"
 
 
 def newest_year_missing(sel: Selection, ind: Indicator, sex: str, latest: int) -> int | None:
@@ -238,12 +243,18 @@ def newest_year_missing(sel: Selection, ind: Indicator, sex: str, latest: int) -
     return newest if newest is not None and newest > latest else None
 
 
-def missing_year_note(year: int, name: str, latest: int, value: str, delta: str | None) -> str:
+def missing_year_note(year: int, name: str, latest: int, value: str, delta: str | None,
+                      why: str = "") -> str:
     """'2022: uppgift saknas för Tjörn; senast 2021: 4,7 % (−3,2 procentenheter från 2020).'
     The card's note for a newest year the area has no value for (the monthly card's 'augusti
-    2026: dolt av källan' for a year)."""
-    return (f"**{year}: uppgift saknas för {name}** (källan har värden för andra kommuner); "
-            f"senast {latest}: {value}" + (f" ({delta})" if delta else "") + ".")
+    2026: dolt av källan' for a year). ``why``: the area's value is withheld though members
+    report (transforms.areas.withheld_text): '2022: inget områdesvärde för Y: värden finns
+    för 2 av 3 kommuner, …' (stop 28)."""
+    before = f"senast {latest}: {value}" + (f" ({delta})" if delta else "") + "."
+    if why:
+        return (f"**{year}: inget områdesvärde för {name}**: "
+                f"{why.removeprefix('inget områdesvärde: ')}; {before}")
+    return f"**{year}: uppgift saknas för {name}** (källan har värden för andra kommuner); {before}"
 
 
 def change_of(sel: Selection, ind: Indicator, sex: str, latest: pd.Series,
@@ -681,6 +692,30 @@ def _missing_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataF
                       period: tuple[str | None, str | None] = (None, None)) -> str:
     """Why areas have no monthly value, in one plain sentence (``focus``: the chosen area
     when it is among them; ``period``: the chosen first and last period)."""
+    # members report, but under half of the population (stop 28): said with the coverage
+    # words of the cards ("2 av 3 kommuner, 10 % av befolkningen 20–64 år; Malmö saknas"),
+    # not as missing data; the other areas as before
+    thin = []
+    for area, df in missing:
+        last = periods.clip(df, *period)
+        last = last.iloc[-1] if not last.empty else None
+        if last is not None and pd.notna(last.get("covered_share")):
+            thin.append((area, withheld_text(last, ind.weight_label)))
+    thin = [(area, text) for area, text in thin if text]
+    said = "; ".join(f"{markdown_literal(area.name)}: {text}" for area, text in thin)
+    rest = [(area, df) for area, df in missing if all(area is not a for a, _ in thin)]
+    if not rest:
+        return said + "."
+    other = _missing_data_sentence(ind, rest, focus if any(a is focus for a, _ in rest)
+                                   else None, choices, period)
+    return f"{said}. {other}" if said else other
+
+
+def _missing_data_sentence(ind: Indicator, missing: list[tuple[queries.Area, pd.DataFrame]],
+                           focus: queries.Area | None, choices: dict[str, monthly.Choice],
+                           period: tuple[str | None, str | None] = (None, None)) -> str:
+    """``_missing_sentence`` for areas whose values are missing or from under half of the
+    kommuner."""
     what = ind.label.split(" (")[0].lower()
     outside = _outside_period(missing, focus, period)
     if outside:  # walk26: 2010–2019 was blamed on the kommuner the data cover
@@ -1121,9 +1156,10 @@ def measure_sex(sel: Selection, ind: Indicator) -> tuple[str, str]:
 
 
 def measure_latest(sel: Selection, ind: Indicator,
-                   sex: str = "T") -> tuple[str, float] | None:
-    """(period label, value) of the area's latest value of one measure for ``sex``, or
-    None."""
+                   sex: str = "T") -> tuple[str, float, pd.Series] | None:
+    """(period label, value, its row) of the area's latest value of one measure for
+    ``sex``, or None. The row carries the value's coverage (coverage_text) and, for a
+    monthly measure, its age band (``band``)."""
     if ind.is_monthly and monthly_absent(ind):
         return None
     if ind.aggregation == "none" and not sel.area.is_kommun:
@@ -1135,13 +1171,40 @@ def measure_latest(sel: Selection, ind: Indicator,
     latest = found[0]
     freq = "month" if ind.is_monthly else "year"
     return periods.label(latest["period" if ind.is_monthly else "year"], freq), \
-        float(latest["value"])
+        float(latest["value"]), latest
+
+
+def measure_withheld(sel: Selection, ind: Indicator, sex: str = "T") -> str:
+    """Why the area's newest period in the chosen span has no value although some of its
+    members report (transforms.areas.withheld_text: too few kommuner, or too little of the
+    population, stop 28); '' otherwise."""
+    if sel.area.is_kommun or ind.aggregation == "none":
+        return ""
+    df = series(sel, ind, sel.area, sex)
+    return withheld_text(df.iloc[-1], ind.weight_label) if not df.empty else ""
+
+
+def measure_ages(ind: Indicator, spec: dict, row: pd.Series | None) -> tuple[str, str | None]:
+    """The "Vilket mått?" table's age cell and a note: for a monthly measure the band of the
+    value shown ('20–64 år', walk28: not the series' whole schedule next to a 20–64 value)
+    and the series' bands in the note ('SCB:s arbetslöshet (BAS): värdet gäller 20–64 år.
+    Serien: 20 år till pensionsåldern (…)'); else the measure's ages and no note."""
+    ages = str(spec.get("ages", ""))
+    band = row.get("band") if row is not None and ind.is_monthly else None
+    if not isinstance(band, str) or not band:
+        return ages, None
+    choice = (default_options(ind) or {}).get("age")
+    shown = choice.code_label(band) if choice is not None else band
+    if shown == ages:
+        return ages, None
+    name = spec.get("name", ind.label)
+    return shown, f"{name}: värdet i tabellen gäller {shown}. Serien: {ages}."
 
 
 def measures_block(sel: Selection) -> None:
     """What each unemployment measure counts, its denominator, ages, source and frequency, the
     area's latest value of each, and the measures side by side on one time axis."""
-    rows, lines, latest_texts, shown = [], [], [], []
+    rows, lines, latest_texts, shown, age_notes = [], [], [], [], []
     chosen = SEX_LABELS[sel.sex].lower()
     column = f"{sel.area.name}, senaste" if sel.sex == "T" else \
         f"{sel.area.name}, {chosen}, senaste"
@@ -1155,19 +1218,28 @@ def measures_block(sel: Selection) -> None:
         sex, why = ("T", "") if missing else measure_sex(sel, ind)
         total = sex != sel.sex  # a measure without the chosen sex: its total, said so
         found = measure_latest(sel, ind, sex)
+        withheld = "" if found or missing else measure_withheld(sel, ind, sex)
         if found:
+            # a partial area value says its coverage as the cards do (walk28)
+            cover = coverage_text(ind, found[2])
             value = (f"{format_value(found[1], ind.decimals, ind.short_unit)} ({found[0]}"
+                     f"{f'; beräknat från {cover}' if cover else ''}"
                      f"{f', totalt: {why}' if why else ''})")
         elif missing:
             value = "finns inte i databasen"
+        elif withheld:
+            value = withheld[:1].upper() + withheld[1:]
         else:
             value = (f"inga värden för {sel.area.name} "
                      f"{none_words(sel, query('area_series', ind, sel.area, sex))}")
+        ages, age_note = measure_ages(ind, spec, found[2] if found else None)
+        if age_note:
+            age_notes.append(age_note)
         # the value next to the measure's name: at 390 px the table shows about three
         # columns, and the value last needed a sideways scroll (walk27)
         rows.append({"Mått": spec.get("name", ind.label), column: value,
                      "Räknar": spec.get("counts", ""),
-                     "Delar med": spec.get("denominator", ""), "Ålder": spec.get("ages", ""),
+                     "Delar med": spec.get("denominator", ""), "Ålder": ages,
                      "Källa": spec.get("source", ind.source),
                      "Hur ofta": spec.get("frequency", "")})
         if found:
@@ -1180,6 +1252,8 @@ def measures_block(sel: Selection) -> None:
                                             sex=SEX_LABELS[sex],
                                             options=default_options(ind))))
     st.table(pd.DataFrame(rows).set_index("Mått"))  # a static table: long texts wrap
+    if age_notes:
+        st.caption("**Ålder:** " + " ".join(age_notes))
     if latest_texts:
         st.markdown(f"**Varför siffrorna skiljer sig för {markdown_literal(sel.area.name)}:**\n" +
                     "\n".join(f"- {t}" for t in latest_texts))

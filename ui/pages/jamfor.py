@@ -13,7 +13,7 @@ import charts_compare
 from chart_text import as_text
 from exports.tables import TableExport
 from transforms import bounds, monthly, periods, ranking
-from transforms.areas import MIN_COVERAGE
+from transforms.areas import MIN_COVERAGE, withheld_text
 from transforms.export import VALUE, series_frame, summed_parts
 from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
@@ -332,8 +332,14 @@ def missing_text(empty: list[charts.Line], ind) -> str:
             continue
         reporting = int(df["n_reporting"].fillna(0).max())
         expected = int(df["n_expected"].fillna(0).max())
+        some = df[df["n_reporting"].fillna(0) > 0]
+        thin = some.iloc[-1] if not some.empty and "covered_share" in some else None
+        why = withheld_text(thin, ind.weight_label) if thin is not None and pd.notna(
+            thin["covered_share"]) else ""  # too few of the people (stop 28)
         if reporting == 0:
             parts.append(f"{line.name} (ingen av dess {expected} kommuner har värden)")
+        elif why:
+            parts.append(f"{line.name} ({why})")
         else:
             parts.append(f"{line.name} (bara {reporting} av {expected} kommuner har värden; "
                          f"ett områdesvärde kräver minst {MIN_COVERAGE * 100:.0f}\u00a0% av "
