@@ -84,6 +84,19 @@ def test_goteborgsregionen_is_compared_with_vastra_gotaland_by_its_real_share(wa
     assert (varend.lan_code, varend.note) == ("07", "")
 
 
+def test_a_majority_that_rounds_to_half_never_reads_as_half(warehouse, shared):
+    """review28: Bengtsfors and Kungsör, Bengtsfors holding 50,3 % of the two's people: the
+    note read '50 %', as if there were no majority."""
+    pair = ("1460", "1960")
+    _, by_lan = _shares(shared, pair)
+    assert 0.5 < by_lan["14"] < 0.505
+    choice = queries.lan_comparison(warehouse, queries.Area("group:p", "group", "Par", pair))
+    assert choice.lan_code == "14"
+    assert choice.note == (f"Jämförs med {VG}, där 1 av 2 kommuner och drygt 50\u00a0% av "
+                           "områdets befolkning 16–64 år finns (Kungsör ligger i "
+                           "Västmanlands län).")
+
+
 def test_a_group_split_with_no_majority_lan_is_compared_with_riket(warehouse, shared):
     """Markaryd, Osby and Hylte: three län, none with half of the population 16–64 år."""
     from exports import deck

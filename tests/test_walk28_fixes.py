@@ -260,3 +260,21 @@ def test_months_note(start, end, expected):
 
     state = replace(_app_state(), start=start, end=end)
     assert months_note(state, False) == expected
+
+
+def test_a_month_the_source_did_not_revise_names_the_kommun_and_the_date():
+    """review28: Karta's month that SCB did not revise said 'för 1 kommuner' and no date;
+    it names the one kommun and dates the revision as the other notes do."""
+    body = json.loads(BAS_DATA.read_bytes())
+    [dated] = [n for n in body["note"] if "revised" in n]
+    old = json.loads((SHARED / "scb_v2_vintages/TAB6260/2026-04-30/data.json").read_bytes())
+    changes = pd.DataFrame({"kommun_code": [AVESTA], "period": ["2021-03-01"],
+                            "old_value": [5.2], "new_value": [4.7],
+                            "old_published": [old["updated"]],
+                            "new_published": [body["updated"]]})
+    text = revision_note(changes, decimals=1, short_unit="%", names={AVESTA: "Avesta"},
+                         revised_on=dated[:10], month="2026-04", shown="Kartan")
+    assert text == ("Vid den senaste uppdateringen ändrade SCB 1 tidigare publicerade "
+                    "månadsvärden för Avesta (mars 2021); april 2026 ändrades inte. SCB "
+                    f"reviderade siffrorna {format_date(pd.Timestamp(dated[:10]))} (enligt "
+                    "SCB:s not till tabellen).")

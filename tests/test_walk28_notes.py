@@ -123,6 +123,20 @@ def test_karta_says_them_for_the_month_it_shows(page):
         assert "SCB redovisar" not in said  # 2021 is 20–64 år in SCB's tables too
 
 
+def test_karta_s_notes_are_those_of_the_option_it_shows(page, monkeypatch):
+    """review28: the notes read the mart's default band, not the map's (fixb28's ``alder=``):
+    with the default made 16–24, a 20–64 map of April 2021 lost its revision note."""
+    age = monthly_marts()["bas"]["dimensions"]["age"]
+    monkeypatch.setitem(age, "default", "16-24")
+    at = page(sida="karta", kommun=AVESTA, indikator="bas_arbetsloshet", till="2021-04",
+              alder="20-64")
+    said = _footer(at)
+    assert (f"ändrat {len(_changed('2021M04'))} tidigare publicerade månadsvärden för 15 "
+            "kommuner (april 2021). Till exempel Avesta april 2021: förut 8,8 %, nu 8,5 %."
+            ) in said
+    assert "Kartan visar de nya siffrorna." in said
+
+
 def test_the_deck_s_bas_slide_says_them_too(revised):
     """The meeting deck's slide for Dalarnas län (the same rule: monthly.chart_notes)."""
     from exports.deck import plan

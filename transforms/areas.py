@@ -512,9 +512,15 @@ def lan_comparison(area, kommuner: pd.DataFrame, population: pd.DataFrame, *,
     inside = [m for m in members if m[:2] == lan]
     whose = population_label.replace("befolkningen", "områdets befolkning", 1)
     note = (f"Jämförs med {lan_names.get(lan, lan)}, där {len(inside)} av {len(members)} "
-            f"kommuner och {population_share_text(share)} av {whose} finns "
+            f"kommuner och {_majority_text(share)} av {whose} finns "
             f"({_outside_text(members, lan, codes, names, lan_names)}).")
     return LanChoice(lan, lan_names.get(lan, lan), note, share, year)
+
+
+def _majority_text(share: float) -> str:
+    """A majority share in words that never reads as half: '93 %', or 'drygt 50 %' for a
+    share over half that rounds to 50 (review28)."""
+    return population_share_text(share) if round(100 * share) > 50 else "drygt 50\u00a0%"
 
 
 def _outside_text(members: list[str], lan: str, codes: list[str], names: dict[str, str],

@@ -565,15 +565,16 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
         of_month = changes[pd.to_datetime(changes["period"]).dt.strftime("%Y-%m") == month]
         if of_month.empty:
             months = pd.to_datetime(changes["period"])
+            span = (format_month(months.min()) if months.min() == months.max()
+                    else f"{format_month(months.min())} – {format_month(months.max())}")
             return (f"Vid den senaste uppdateringen ändrade {source} {len(changes)} tidigare "
-                    f"publicerade månadsvärden för {changes['kommun_code'].nunique()} kommuner "
-                    f"({format_month(months.min())} – {format_month(months.max())}); "
-                    f"{format_month(pd.Timestamp(month + '-01'))} ändrades inte.")
+                    f"publicerade månadsvärden för {_revised_who(changes, names)} ({span}); "
+                    f"{format_month(pd.Timestamp(month + '-01'))} ändrades inte."
+                    f"{_revision_when(changes, source, revised_on)}")
         changes = of_month
     months = pd.to_datetime(changes["period"])
     kommuner = changes["kommun_code"].nunique()
-    who = (names.get(changes["kommun_code"].iloc[0], "kommunen") if kommuner == 1
-           else f"{kommuner} kommuner")
+    who = _revised_who(changes, names)
     span = (format_month(months.min()) if months.min() == months.max()
             else f"{format_month(months.min())} – {format_month(months.max())}")
     pick = changes[changes["kommun_code"].isin(focus or [])]
@@ -630,6 +631,13 @@ def chart_notes(mart: dict, series: pd.DataFrame, choices: dict[str, Choice],
                             focus=focus, source=source,
                             shown=shown, month=month, revised_on=revised_on)
     return ChartNotes(noise, band, revised)
+
+
+def _revised_who(changes: pd.DataFrame, names: dict[str, str]) -> str:
+    """Whose values the source revised: the kommun's name for one, else '15 kommuner'."""
+    kommuner = changes["kommun_code"].nunique()
+    return (names.get(changes["kommun_code"].iloc[0], "kommunen") if kommuner == 1
+            else f"{kommuner} kommuner")
 
 
 def _revision_when(changes: pd.DataFrame, source: str, revised_on: str | None) -> str:

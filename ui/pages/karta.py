@@ -173,7 +173,7 @@ def render(sel: Selection) -> None:
     source += f" Rangordning: {ranking.end_text(better)}."
     source += f" Kartor: {shapes['geometry_source'].iloc[0]}."
     said = _notes(sel, ind, values, drawn, period, sex,
-                  computed=computed or riket_value is not None)
+                  computed=computed or riket_value is not None, dims=dims)
     source += f" {said.figure()}" if said and said.figure() else ""
     fig = charts_map.choropleth(values, shapes, classes, ind, title=title, source=source,
                                 hover=hover, outlined=outlined, outline_name=outline_name,
@@ -191,7 +191,7 @@ def render(sel: Selection) -> None:
     _summary(sel, values, ind, layer, scope, when, riket_value)
     if dims and values["value"].isna().all():  # an option the fetched data do not hold
         st.info(f"**{ind.label}**, {chosen.removeprefix(', ')}: den hämtade datan har "
-                f"inga sådana värden {when}. Välj andra val ovan eller ett annat nyckeltal.")
+                f"inga sådana värden för {when}. Välj andra val ovan eller ett annat nyckeltal.")
     st.html(_LIST_STYLE)
     with st.container(horizontal=True, gap="small", key="karta_rad"):
         st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
@@ -210,9 +210,9 @@ def render(sel: Selection) -> None:
                              help=f"{ind.label}{chosen}.")} if chosen else {})})
     key = note_key(table["anmärkning"])
     # the list's values are the options the map's subtitle names (stop 28: 16–24 år)
-    band = [f"Värdena gäller {chosen.removeprefix(', ')}."] if chosen else []
-    if key or band:
-        st.caption(" ".join([*band, *([key] if key else [])]))
+    applies = [f"Värdena gäller {chosen.removeprefix(', ')}."] if chosen else []
+    if key or applies:
+        st.caption(" ".join([*applies, *([key] if key else [])]))
     source_footer(ind, period=when, computed=computed,
                   area_note=said.screen() if said else None)
     area = sel.area if scope != "Sverige" else query("area", "riket")
@@ -486,19 +486,20 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
 
 
 def _notes(sel: Selection, ind, values: pd.DataFrame, drawn: pd.DataFrame, period: str,
-           sex: str, *, computed: bool) -> monthly.ChartNotes | None:
+           sex: str, *, computed: bool, dims: dict | None = None) -> monthly.ChartNotes | None:
     """A monthly indicator's notes on the map (ui.blocks.monthly_notes, as Arbetslöshet's
     chart says them): the revisions of the kommuner with a value in the month shown (those
     of ``values`` on the kommun layer, of the country on an area layer), the age band that
     stood in (``drawn``: a valued shape's series), the mart's note where the page shows a
-    value computed from kommuner (an area layer, Riket's value). None for a yearly
+    value computed from kommuner (an area layer, Riket's value); ``dims``: the options the
+    map shows (fixb28), so the notes are those of the series drawn. None for a yearly
     indicator (stop 28, walk28)."""
     if not (ind.is_monthly and ind.mart):
         return None
     valued = (values if "kommun_code" in values else query(
-        "map_kommun_values", ind, period, sex)).dropna(subset=["value"])
+        "map_kommun_values", ind, period, sex, dims)).dropna(subset=["value"])
     kommuner = queries.Area("map", "group", "", tuple(valued["kommun_code"]))
-    return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed,
+    return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed, dims=dims,
                          focus=sel.area.members, shown="Kartan", month=str(period)[:7])
 
 
