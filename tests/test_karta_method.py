@@ -5,6 +5,7 @@ the area layers (län, LA, FA) say the indicator's area rule from the map's own 
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.test_review27_downloads import (  # noqa: F401 - the fixture, by name
@@ -44,7 +45,12 @@ def test_a_map_s_kommun_value_computed_from_counts_says_so(shared, monkeypatch, 
         by_code = {str(r["kod"]): r for r in shown}
         assert by_code["2081"]["metod"] == COMPUTED
         assert by_code["2080"]["metod"] == KOMMUN_OWN
-        assert {by_code[c]["metod"] for c in by_code if c not in ("2081",)} == {KOMMUN_OWN}
+        valued = {c for c in by_code if not pd.isna(by_code[c]["värde"])
+                  and by_code[c]["värde"] != ""}
+        assert len(valued) == 15
+        assert {by_code[c]["metod"] for c in valued - {"2081"}} == {KOMMUN_OWN}
+        # a row without a value claims no method (review28)
+        assert {by_code[c]["metod"] or "" for c in set(by_code) - valued} <= {""}
     by_code = {r["kod"]: r for r in rows}
     computed = 100 * _bas(shared, "2081", "000004YH", "2026M04") / _bas(
         shared, "2081", "000006IU", "2026M04")
@@ -88,9 +94,13 @@ def test_an_option_summed_from_the_source_s_bands_flags_every_kommun(warehouse, 
     shown = analysis.with_places(values.assign(area_id="kommun:" + values["kommun_code"],
                                                area_name=values["kommun_name"]), ind.better)
     table = map_table(shown, ind, "T", parts=summed_parts(young))
-    assert set(table["metod"]) == {(
+    # no values for 16–24 in the mirror: a row without a value claims no method (review28)
+    assert table["värde"].isna().all() and set(table["metod"]) == {""}
+    from transforms.export import row_method
+
+    assert row_method(ind, "kommun:2080", computed=True, parts=summed_parts(young)) == (
         "kommunens värde beräknat från källans grupper 16–19 år och 20–24 år: summa "
-        "arbetslösa / summa arbetskraften (sysselsatta och arbetslösa)")}
+        "arbetslösa / summa arbetskraften (sysselsatta och arbetslösa)")
 
 
 @pytest.mark.parametrize("layer", ["lan", "la", "fa"])
@@ -113,7 +123,9 @@ def test_an_area_layer_s_rows_say_the_area_rule(app_env, warehouse, layer, indic
     values, scope = map_values(_Sel(), ind, period, "T", layer)
     table = map_table(values, ind, "T", scope=scope)
     assert len(table) in (21, 60) or table["kod"].str.startswith("la:").all()
-    assert set(table["metod"]) == {ind.area_method}
+    valued = table["värde"].notna()
+    assert valued.any() and set(table.loc[valued, "metod"]) == {ind.area_method}
+    assert set(table.loc[~valued, "metod"]) <= {""}  # no value, no method (review28)
     assert ind.area_method.startswith("beräknat från kommunerna")
     sheet = data_sheet(TableExport(table, [ind], riket.name, riket.area_id))
     assert list(sheet["metod"]) == list(table["metod"])

@@ -362,8 +362,10 @@ def map_table(values: pd.DataFrame, ind, sex: str,
         "anmärkning": _with_bounds([
             notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
                 values["status"], values["value"], values["area_id"], strict=True)], values),
-        METHOD: [row_method(ind, a, computed=c, parts=parts) for a, c in zip(
-            values["area_id"], _computed(values), strict=True)],
+        # no value, no method: a row that says 'uppgift saknas' claims no way it was made
+        METHOD: ["" if pd.isna(v) else row_method(ind, a, computed=c, parts=parts)
+                 for a, c, v in zip(values["area_id"], _computed(values), values["value"],
+                                    strict=True)],
         "nyckeltal": ind.id_and_label(),
         "källa": ind.source_line.removeprefix("Källa: "),
         "hämtad": (ind.fetched_at or "")[:10]})
