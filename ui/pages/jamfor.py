@@ -17,7 +17,7 @@ from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
 from ui.blocks import source_footer
 from ui.data import query
-from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads
+from ui.downloads import chart, chart_downloads, name_parts, plotly_config, table_downloads
 from ui.groups import SHARED_SUFFIX, shared_area, user_groups
 from ui.link_groups import save_offers
 from ui.selection import SEX_LABELS, Selection, area_label, page_changed, page_key
@@ -218,8 +218,6 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
         computed_note=f"Områden: {ind.area_method}." if computed else None)
     names = name_parts(f"Jämförelse, {', '.join(line.name for line in lines)}", ind.label,
                        period, sex, options=options.removeprefix(", "))
-    st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
-    source_footer(ind, period=period, computed=computed)
     # the numbers of every line drawn, Riket's reference line too (walk25: the chart drew
     # Riket and its CSV and Excel left it out)
     drawn = lines + ([reference] if reference is not None else [])
@@ -229,8 +227,11 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     # a line nor the reference line's Riket (rev25b); Riket's kommuner still listed
     drawn_areas = [a for a, _ in shown]
     exported = drawn_areas + ([query("area", "riket")] if reference is not None else [])
-    chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
-        exported, ind, table, sex=SEX_LABELS[sex], period=period, named=drawn_areas))
+    export = compared_export(exported, ind, table, sex=SEX_LABELS[sex], period=period,
+                             named=drawn_areas)
+    chart(fig, plotly_config(*names), key="jamfor-chart", table=export)
+    source_footer(ind, period=period, computed=computed)
+    chart_downloads(fig, *names, key="dl-jamfor", table=export)
 
 
 def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex: str,

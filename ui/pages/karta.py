@@ -18,7 +18,7 @@ from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, m
 from ui import analysis, url_state
 from ui.blocks import people_indicator, people_noun, source_footer
 from ui.data import query
-from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
+from ui.downloads import chart, chart_downloads, name_parts, plotly_config, table_export
 from ui.link_groups import save_offers
 from ui.selection import Selection, page_changed, page_key
 
@@ -182,8 +182,8 @@ def render(sel: Selection) -> None:
     _summary(sel, values, ind, layer, scope, when, riket_value)
     st.html(_LIST_STYLE)
     with st.container(horizontal=True, gap="small", key="karta_rad"):
-        st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
-                        key="karta", width=int(fig.layout.width))
+        chart(fig, {**plotly_config(*names), **charts_map.PLOTLY_CONFIG}, key="karta",
+              table=None, width=int(fig.layout.width))  # the list beside it: its numbers
         listed = ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer))
         st.dataframe(listed, hide_index=True, height=list_height(len(table), fig.layout.height),
                      key="karta_lista",
