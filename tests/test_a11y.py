@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.test_app import _decode, _in_order, _kolada, _shown
+from tests.test_app import PAGES, _decode, _in_order, _kolada, _shown
 from transforms.formatting import format_value
 from ui.downloads import NUMBERS_LABEL
 
@@ -51,6 +51,27 @@ def test_every_chart_on_arbetsloshet_has_its_numbers_as_a_table(app_env, shared)
     kolada = _kolada(shared, "N03920", 2022)["0780"]  # 5.97…: the recorded response
     assert rows[("Växjö", "2022")] == f"{kolada:.1f}".replace(".", ",") + "\u00a0%" \
         == "6,0\u00a0%"
+
+
+def _headings(at) -> list[tuple[int, str, bool]]:
+    """(level, text, whether its "Link to heading" anchor is hidden) of every heading of the
+    main area, in drawing order."""
+    return [(int(n.proto.tag[1]), n.proto.body, n.proto.hide_anchor)
+            for n in _in_order(at.main)
+            if getattr(n, "type", None) in ("title", "header", "subheader")]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_headings_go_down_one_level_at_a_time_without_link_anchors(app_env, page):
+    """h1 → h2 → h3 (WCAG 1.3.1, 2.4.6; walk28b: Jämför and Egna grupper went from h1 to
+    h3), and no heading adds a "Link to heading" tab stop."""
+    at = _shown(sida=page, kommun="0780")
+    assert not at.exception
+    found = _headings(at)
+    assert found and found[0][0] == 1, (page, found)
+    for (before, _, _), (level, text, _) in zip(found, found[1:], strict=False):
+        assert level <= before + 1, (page, text, found)
+    assert all(hidden for _, _, hidden in found), (page, found)
 
 
 def test_the_text_table_has_the_csvs_rows_values_and_flags(warehouse):

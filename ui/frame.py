@@ -90,7 +90,7 @@ def freeze_long_lived() -> bool:
 
 def no_data_message() -> None:
     """Plain Swedish: no data, which source failed and why, and how to load a mirror."""
-    st.title(APP_TITLE)
+    st.title(APP_TITLE, anchor=False)
     st.error("Ingen data kunde hämtas, så det finns inget att visa ännu.")
     from warehouse.refresh import read_status  # the refresh pipeline: only when no data
 

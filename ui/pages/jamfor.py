@@ -130,7 +130,7 @@ def _value_at(series: pd.DataFrame, period: str) -> tuple[float | None, bool]:
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.jamfor``)."""
-    st.title(heading(sel))
+    st.title(heading(sel), anchor=False)
     top = st.columns([3, 1])
     ind = analysis.indicator_picker(sel, top[0], name="jamfor_indikator")
     sex, sex_note = analysis.sex_picker(sel, ind, top[1], name="jamfor_kon")
@@ -149,7 +149,7 @@ def render(sel: Selection) -> None:
     else:
         _chart(sel, ind, sex, sex_note, areas, start, end)
     when = periods.Period.parse(end).label()
-    st.subheader(f"Alla kommuner rangordnade, {when}")
+    st.header(f"Alla kommuner rangordnade, {when}", anchor=False)
     lans = {f"lan:{a.members[0][:2]}" for a in areas if a.is_kommun}
     refs = [query("area", i) for i in sorted(lans)] + [query("area", "riket")]
     refs += [a for a in areas if not a.is_kommun and a.area_id not in {r.area_id for r in refs}]

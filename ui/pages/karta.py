@@ -116,7 +116,7 @@ def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) ->
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.karta``)."""
-    st.title(f"Karta – {markdown_literal(sel.area.name)}")
+    st.title(f"Karta – {markdown_literal(sel.area.name)}", anchor=False)
     save_offers(sel, {sel.area.area_id})  # a link's own group: "Spara gruppen"
     top = st.columns([3, 2])
     ind = analysis.indicator_picker(sel, top[0], name="karta_indikator")

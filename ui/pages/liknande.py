@@ -215,7 +215,7 @@ def _save_group(sel: Selection, members: list[str]) -> None:
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.liknande``)."""
-    st.title(f"Liknande kommuner – {sel.kommun_name}")
+    st.title(f"Liknande kommuner – {sel.kommun_name}", anchor=False)
     st.markdown("Vilka kommuner liknar den valda mest? Du ser och väljer variablerna och "
                 "deras vikter; avståndet per variabel och totalt står i tabellen.")
     saved = st.session_state.pop("_liknande_saved", None)
@@ -255,7 +255,7 @@ def render(sel: Selection) -> None:
     st.caption("Variablernas år: " + "; ".join(
         f"{v.label} {years[v.id]}" if v.id in years else f"{v.label} 2023 (SKR)"
         for v in used) + ".")
-    st.subheader(f"De {len(found)} kommuner som liknar {sel.kommun_name} mest")
+    st.header(f"De {len(found)} kommuner som liknar {sel.kommun_name} mest", anchor=False)
     result = _result_frame(found, table, sel.kommun_code, used)
     distances = [c for c in result.columns if c.startswith("Avstånd")]
     # distances as on every other table: decimal comma, "–" for the chosen kommun's own row
