@@ -3,6 +3,7 @@ in order without extra tab stops, and the colours the app sets checked for contr
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -69,7 +70,7 @@ def test_headings_go_down_one_level_at_a_time_without_link_anchors(app_env, page
     assert not at.exception
     found = _headings(at)
     assert found and found[0][0] == 1, (page, found)
-    for (before, _, _), (level, text, _) in zip(found, found[1:], strict=False):
+    for (before, _, _), (level, text, _) in itertools.pairwise(found):
         assert level <= before + 1, (page, text, found)
     assert all(hidden for _, _, hidden in found), (page, found)
 
@@ -106,3 +107,184 @@ def test_the_text_table_has_the_csvs_rows_values_and_flags(warehouse):
     april = shown[shown["Period"] == "2026-04"].iloc[0]
     value = monthly.loc[monthly["period"].astype(str).str.startswith("2026-04"), "value"]
     assert april["Värde"] == format_value(value.iloc[0], 1, "%")
+
+
+# --- contrast (WCAG 1.4.3 text 4.5:1, 1.4.11 lines and controls 3:1), from the colours set ---
+
+WHITE, SIDEBAR = "#ffffff", "#f8f8f7"  # Streamlit's light page and sidebar backgrounds
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    color = color.lstrip("#")
+    return tuple(int(color[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def _mix(color: str, under: str, share: float) -> str:
+    """``color`` at ``share`` opacity over ``under`` (CSS color-mix with transparent)."""
+    mixed = [round(share * a + (1 - share) * b)
+             for a, b in zip(_rgb(color), _rgb(under), strict=True)]
+    return "#" + "".join(f"{c:02x}" for c in mixed)
+
+
+def _luminance(color: str) -> float:
+    """WCAG 2.1 relative luminance."""
+    def linear(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in _rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_contrast_formula_gives_wcags_known_ratios():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21)
+    assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)  # the AA grey
+    assert contrast(_mix("#2f2d2b", WHITE, 0.6), WHITE) == pytest.approx(3.88, abs=0.01)  # walk28b
+
+
+def _text_colour() -> str:
+    import tomllib
+
+    from tests.conftest import ROOT
+    return tomllib.loads((ROOT / ".streamlit/config.toml").read_text())["theme"]["textColor"]
+
+
+def _shares(css: str) -> dict[str, dict[str, float]]:
+    """selector -> {'color' or 'background' or 'border': share of currentColor} for every
+    rule that mixes its colour from the text colour."""
+    import re
+
+    found = {}
+    for selector, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css):
+        for prop, share in re.findall(
+                r"(?<![-\w])(color|background|border):[^;]*?currentColor (\d+)%", body):
+            name = re.sub(r"/\*.*?\*/|<style>", "", selector, flags=re.DOTALL).strip()
+            found.setdefault(name, {})[prop] = int(share) / 100
+    return found
+
+
+def test_captions_and_card_texts_reach_4_5_to_1():
+    from ui.cards import STYLE
+    from ui.frame import CAPTION_STYLE
+
+    text = _text_colour()
+    caption = _shares(CAPTION_STYLE)['[data-testid="stCaptionContainer"]']["color"]
+    for background in (WHITE, SIDEBAR):
+        assert contrast(_mix(text, background, caption), background) >= 4.5, background
+    cards = _shares(STYLE)
+    delta = cards[".kort-delta"]
+    chip = _mix(text, WHITE, delta["background"])  # the change's own grey pill
+    assert contrast(_mix(text, chip, delta["color"]), chip) >= 4.5
+    assert contrast(_mix(text, WHITE, cards[".kort-not"]["color"]), WHITE) >= 4.5
+    helper = cards[".kort-hjalp"]
+    assert contrast(_mix(text, WHITE, helper["color"]), WHITE) >= 4.5  # the "?"
+    assert contrast(_mix(text, WHITE, helper["border"]), WHITE) >= 3  # its ring (1.4.11)
+    assert contrast("#fafafa", "#31333f") >= 4.5 and "background: #31333f; color: #fafafa" \
+        in STYLE.replace("\n  ", " ")  # the definition's tooltip
+
+
+def test_chart_lines_axes_and_source_of_a_real_chart_reach_their_ratios(warehouse):
+    """Växjö's N03920 chart with its län, Riket and the published län value: every line
+    3:1 on the white plot, tick labels, axis titles and the source 4.5:1, set in the figure
+    itself (an exported image is the same figure)."""
+    import charts
+    from warehouse import queries
+
+    ind = queries.indicator(warehouse, "N03920")
+    lines = [charts.Line(name, queries.area_series(warehouse, ind, queries.area(warehouse, a)),
+                         role, area_id=a)
+             for name, a, role in (("Växjö", "kommun:0780", "focus"),
+                                   ("Kronobergs län", "lan:07", "lan"), ("Riket", "riket", "riket"))]
+    assert all(not line.data["value"].dropna().empty for line in lines)
+    fig = charts.time_series(lines, ind, title="Arbetslöshet<br><sup>Växjö</sup>")
+    drawn = [t for t in fig.data if t.name in ("Växjö", "Kronobergs län", "Riket")]
+    assert len(drawn) == 3
+    for trace in drawn:
+        assert contrast(trace.line.color, WHITE) >= 3, trace.name
+    assert len({t.line.dash for t in drawn}) == 3  # told apart without colour (1.4.1)
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        assert contrast(axis.tickfont.color, WHITE) >= 4.5
+        assert contrast(axis.title.font.color, WHITE) >= 4.5
+    source = next(a for a in fig.layout.annotations if a.name == "source")
+    assert contrast(source.font.color, WHITE) >= 4.5
+    for role, style in charts.ROLE_STYLE.items():  # member and published lines too
+        assert contrast(style["color"], WHITE) >= 3, role
+    assert len({style["dash"] for role, style in charts.ROLE_STYLE.items()
+                if role != "member"}) == 4
+
+
+def test_the_measures_chart_tells_its_lines_apart_by_shape(warehouse):
+    """Vilket mått? for Växjö: Kolada's three yearly measures (one dash each) differ by their
+    markers; every colour 3:1 on white."""
+    import charts
+    from warehouse import queries
+
+    vaxjo = queries.area(warehouse, "kommun:0780")
+    inds = [queries.indicator(warehouse, i) for i in ("N03920", "N03921", "N03926")]
+    lines = [charts.Line(ind.label, queries.area_series(warehouse, ind, vaxjo)) for ind in inds]
+    assert all(not line.data["value"].dropna().empty for line in lines)
+    fig = charts.measures(lines, inds[0], title="Mått", source="Källa: Kolada")
+    assert len({t.line.dash for t in fig.data}) == 1  # all yearly: one dash
+    assert len({t.marker.symbol for t in fig.data}) == 3
+    for color in charts.MEASURE_COLORS:
+        assert contrast(color, WHITE) >= 3, color
+
+
+# --- the cards' "?" (WCAG 1.4.13, 2.5.3) ---------------------------------------------------
+
+def test_a_cards_question_mark_is_named_by_its_text_and_its_tip_stays_and_closes():
+    import re
+
+    from tests.cards_shown import _Reader
+    from ui.cards import STYLE, TIP_SCRIPT, CardView, row_html
+
+    html = row_html([CardView(label="Folkmängd, Växjö", value="1", help="Antal invånare.")])
+    reader = _Reader()
+    reader.feed(html)
+    [card] = reader.cards
+    assert card.label == "Folkmängd, Växjö"  # the tip's text is not read into the label
+    assert card.help == "Definition: Antal invånare."
+    assert card.help_name.startswith("?")  # the visible label first (2.5.3)
+    tip = re.search(r'aria-describedby="([^"]+)"', html).group(1)
+    assert f'id="{tip}" role="tooltip"' in html and 'aria-hidden' not in html
+    css = STYLE.replace("\n", " ")
+    assert ".kort-tips:hover { display: block; }" in css  # hoverable
+    assert re.search(r"\.kort-tips::before \{[^}]*top: -0\.25rem", css)  # no gap to cross
+    assert "top: calc(100% + 0.25rem)" in css
+    assert '.kort-etikett.kort-stangd .kort-tips { display: none; }' in css
+    assert 'e.key === "Escape"' in TIP_SCRIPT and "kort-stangd" in TIP_SCRIPT
+
+
+# --- Streamlit's English (WCAG 3.1.2) -------------------------------------------------------
+
+@pytest.mark.parametrize(("english", "swedish"), [
+    ("Help for Kommun", "Hjälp om Kommun"),
+    ("Link to heading", "Länk till rubriken"),
+    ("Skip to main content", "Hoppa till huvudinnehållet"),
+    ("Scroll tabs right", "Rulla flikarna åt höger"),
+    ("Scroll tabs left", "Rulla flikarna åt vänster"),
+    ("57 options available.", "57 alternativ tillgängliga."),
+    ("1 option available.", "1 alternativ tillgängliga."),
+    ("Växjö, selected", "Växjö, vald"),
+])
+def test_streamlits_english_found_by_walk28b_is_swapped(english, swedish):
+    """The translation script's rule (ui/swedish.py: a whole text, else the first pattern
+    that matches, JS's $1 as Python's \\1)."""
+    import re
+
+    from ui.swedish import PATTERNS, TEXTS
+
+    def swap(text: str) -> str:
+        if text in TEXTS:
+            return TEXTS[text]
+        for pattern, to in PATTERNS:
+            if re.search(pattern, text):
+                return re.sub(pattern, to.replace("$", "\\"), text)
+        return text
+
+    assert swap(english) == swedish
