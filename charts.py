@@ -592,15 +592,15 @@ def measures(lines: list[Line], ind: Indicator, *, title: str, source: str,
         annual = _x(df) == "year"
         x = pd.to_datetime(df["year"].astype(int).astype(str) + "-07-01") if annual \
             else pd.to_datetime(df["period"])
-        # a marker of the measure's own shape: every year's dot, on a monthly line one in
-        # about six months (dozens of months)
+        # a marker of the measure's own shape: every year's dot, on a monthly line about one
+        # a year (dozens of months)
         fig.add_trace(go.Scatter(
             x=x, y=df["value"], name=line.name, mode="lines+markers",
             line={"color": color, "width": 1.5 if annual else 2.8,
                   "dash": "dash" if annual else "solid"},
             marker={"size": 7 if annual else 8,
                     "symbol": MEASURE_SYMBOLS[n % len(MEASURE_SYMBOLS)],
-                    "maxdisplayed": 0 if annual else max(2, len(df) // 6)},
+                    "maxdisplayed": 0 if annual else max(2, len(df) // 12)},
             hovertext=_hover(Line(line.name, df, line.role), ind), hoverinfo="text"))
     _frame(fig, ind, title=title, source=source, height=height,
            legend_rows=legend_rows([line.name for line in lines]))

@@ -174,6 +174,7 @@ def test_captions_and_card_texts_reach_4_5_to_1():
 
     text = _text_colour()
     caption = _shares(CAPTION_STYLE)['[data-testid="stCaptionContainer"]']["color"]
+    assert "opacity: 1 !important" in CAPTION_STYLE  # Streamlit's own 0.6 would multiply
     for background in (WHITE, SIDEBAR):
         assert contrast(_mix(text, background, caption), background) >= 4.5, background
     cards = _shares(STYLE)
@@ -253,7 +254,8 @@ def test_a_cards_question_mark_is_named_by_its_text_and_its_tip_stays_and_closes
     tip = re.search(r'aria-describedby="([^"]+)"', html).group(1)
     assert f'id="{tip}" role="tooltip"' in html and 'aria-hidden' not in html
     css = STYLE.replace("\n", " ")
-    assert ".kort-tips:hover { display: block; }" in css  # hoverable
+    assert ".kort-tips:hover, .kort-etikett.kort-oppen .kort-tips { display: block; }" in css
+    assert 'closest(".kort-hjalp")) on.classList.add("kort-oppen")' in TIP_SCRIPT  # hoverable
     assert re.search(r"\.kort-tips::before \{[^}]*top: -0\.25rem", css)  # no gap to cross
     assert "top: calc(100% + 0.25rem)" in css
     assert '.kort-etikett.kort-stangd .kort-tips { display: none; }' in css

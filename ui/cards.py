@@ -44,13 +44,14 @@ STYLE = """<style>
   top: calc(100% + 0.25rem); padding: 0.5rem 0.75rem; border-radius: 0.5rem;
   font-size: 0.875rem; line-height: 1.4; background: #31333f; color: #fafafa;
   font-weight: 400; }
-/* the gap above the tip is part of it: the pointer moves from the "?" onto the tip and the
-   tip stays (WCAG 1.4.13 hoverable); Esc hides it until the pointer or focus leaves
-   (TIP_SCRIPT: the class kort-stangd) */
+/* once shown by the "?", the tip stays while the pointer is on the label or on the tip (the
+   gap above it is part of it), so the pointer can move onto it (WCAG 1.4.13 hoverable;
+   TIP_SCRIPT: the class kort-oppen); Esc hides it until the pointer and focus leave (the
+   class kort-stangd) */
 .kort-tips::before { content: ""; position: absolute; left: 0; right: 0; top: -0.25rem;
   height: 0.25rem; }
 .kort-hjalp:hover + .kort-tips, .kort-hjalp:focus + .kort-tips,
-.kort-tips:hover { display: block; }
+.kort-tips:hover, .kort-etikett.kort-oppen .kort-tips { display: block; }
 .kort-etikett.kort-stangd .kort-tips { display: none; }
 .kort-varde { font-size: 2.25rem; line-height: 1.3; padding: 0.25rem 0 0 0; }
 .kort-delta { display: inline-block; margin-top: 0.25rem !important; font-size: 0.875rem;
@@ -65,7 +66,8 @@ STYLE = """<style>
 
 
 HELP_NAME = "? Definition"  # the "?" button's name: its visible text first
-# Esc hides a card's open definition until the pointer or the focus leaves it (WCAG 1.4.13:
+# A card's definition, once shown by the "?", stays while the pointer is on the label or the
+# tip; Esc hides it until the pointer and the focus leave (WCAG 1.4.13: hoverable,
 # dismissable without moving); run once per browser page (swedish.install)
 TIP_SCRIPT = """<script>
 (() => {
@@ -83,7 +85,14 @@ TIP_SCRIPT = """<script>
       el.classList.remove("kort-stangd");
     }
   });
-  doc.addEventListener("mouseover", reopen);
+  doc.addEventListener("mouseover", (e) => {
+    const on = e.target.closest ? e.target.closest(".kort-etikett") : null;
+    if (on && e.target.closest(".kort-hjalp")) on.classList.add("kort-oppen");
+    doc.querySelectorAll(".kort-oppen").forEach((el) => {
+      if (el !== on) el.classList.remove("kort-oppen");
+    });
+    reopen();
+  });
   doc.addEventListener("focusin", reopen);
 })();
 </script>"""

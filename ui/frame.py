@@ -128,12 +128,13 @@ def app_footer() -> None:
                "SCB, Statistikdatabasen (CC0). Se sidan Om data för definitioner och logg.")
 
 # Captions (definition, source, KPI id, fetch date, notes, the footer) at 75 % of the text
-# colour, not Streamlit's 60 %: #828180 on white was 3.88:1, under WCAG 1.4.3's 4.5:1 for
-# text of 14 px; 75 % gives 6.1:1 on white and 5.7:1 on the sidebar's #f8f8f7 (stop 28,
-# tests/test_a11y.py computes them). Mixed from the text colour, so a dark theme stays legible.
+# colour, not Streamlit's 60 % (an opacity on some captions: the one under a page's title was
+# #828180 on white, 3.88:1, under WCAG 1.4.3's 4.5:1 for text of 14 px); 75 % gives 6.1:1 on
+# white and 5.7:1 on the sidebar's #f8f8f7 (stop 28, tests/test_a11y.py computes them). Mixed
+# from the text colour, so a dark theme stays legible; opacity 1, or the two would multiply.
 CAPTION_STYLE = """<style>
 [data-testid="stCaptionContainer"] {
-  color: color-mix(in srgb, currentColor 75%, transparent) !important;
+  color: color-mix(in srgb, currentColor 75%, transparent) !important; opacity: 1 !important;
 }
 </style>"""
 
