@@ -49,12 +49,13 @@ FONT = "Source Sans Pro, Arial, sans-serif"
 FOCUS = "#1f5fa8"  # the chosen area: the one strong colour
 # every line at least 3:1 against the white plot (WCAG 1.4.11) and each role told apart by its
 # dash too, not by colour alone (1.4.1): the area solid, its län dashed, Riket dotted, the
-# source's published value dash-dotted (stop 28; tests/test_a11y.py computes the ratios)
+# source's published value long-dashed (a reference line is dash-dotted; stop 28;
+# tests/test_a11y.py computes the ratios)
 ROLE_STYLE = {
     "focus": {"color": FOCUS, "width": 3.5, "dash": "solid"},
     "lan": {"color": "#6f6f6f", "width": 2.2, "dash": "dash"},
     "riket": {"color": "#262626", "width": 2.0, "dash": "dot"},
-    "published": {"color": "#767676", "width": 1.5, "dash": "dashdot"},
+    "published": {"color": "#767676", "width": 1.5, "dash": "longdash"},
     "member": {"color": "#8f8f8f", "width": 1.3, "dash": "solid"},
 }
 # member kommuner: the same light grey, told apart by dash (and named on hover)
