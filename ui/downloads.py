@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import weakref
 from collections.abc import Callable
 
 import pandas as pd
@@ -59,11 +60,27 @@ def chart(fig: go.Figure, config: dict, *, key: str, table: TableExport | None,
     numbers_table(table, alt=chart_title_text(fig))
 
 
+# a chart's table to read, kept as long as its TableExport lives: a view's chart parts are
+# cached (ui.data.cached), so a rerun of the same view does not format its rows again (~2 ms
+# for the 228 rows of a monthly chart of three areas)
+_TEXT_TABLES: dict[int, pd.DataFrame] = {}
+
+
+def _text_of(table: TableExport) -> pd.DataFrame:
+    key = id(table)
+    shown = _TEXT_TABLES.get(key)
+    if shown is None:
+        shown = text_table(table.data, table.row_decimals())
+        _TEXT_TABLES[key] = shown
+        weakref.finalize(table, _TEXT_TABLES.pop, key, None)
+    return shown
+
+
 def numbers_table(table: TableExport | None, *, alt: str) -> None:
     """The numbers of a chart as a table in a closed "Siffrorna i diagrammet" expander."""
     if table is None or table.data.empty:
         return
-    shown = text_table(table.data, table.row_decimals())
+    shown = _text_of(table)
     with st.expander(NUMBERS_LABEL):
         st.table(shown, hide_index=True, alt=alt or NUMBERS_LABEL)
 
