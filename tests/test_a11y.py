@@ -40,6 +40,9 @@ def test_every_chart_on_arbetsloshet_has_its_numbers_as_a_table(app_env, shared)
                       if f["layout"]["title"]["text"].startswith("Arbetslöshet 18–64 år"))
     df = table.value
     assert list(df.columns[:3]) == ["Område", "År", "Värde"]
+    # named by the chart's title as written, not as wrapped into lines for the screen
+    assert table.proto.alt == ("Arbetslöshet 18–64 år (18–65 från 2023), Växjö jämfört med "
+                               "Kronobergs län och Riket, 2010–2022, totalt")
     rows = {(r.Område, r.År): r.Värde for r in df.itertuples()}
     # every point of every area's line is a row, its value as the hover shows it, in the
     # Swedish format with its unit; no row the chart does not draw
@@ -290,3 +293,14 @@ def test_streamlits_english_found_by_walk28b_is_swapped(english, swedish):
         return text
 
     assert swap(english) == swedish
+
+
+def test_a_tables_sideways_scrolling_box_is_made_reachable_by_keyboard():
+    """walk28b at 320 px: Vilket mått?'s table scrolled sideways in a box no key reached
+    (axe: scrollable-region-focusable); the script gives each table's box a tab stop and a
+    name (checked in a browser with axe: /tmp/a11y28/axe.py, not committed)."""
+    from ui.swedish import script
+
+    text = script()
+    assert """node.matches('[data-testid="stTable"] > div')""" in text
+    assert 'node.setAttribute("tabindex", "0")' in text and '"region"' in text

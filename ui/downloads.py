@@ -42,8 +42,11 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def chart_title_text(fig: go.Figure) -> str:
-    """A figure's title (and subtitle) as plain text: 'Arbetslöshet …, Växjö, 2010–2022'."""
-    title = fig.layout.title.text or ""
+    """A figure's title (and subtitle) as plain text: 'Arbetslöshet …, Växjö, 2010–2022', the
+    lines it was wrapped into for the screen joined again (``charts.unwrap_title``)."""
+    from charts import unwrap_title
+
+    title = unwrap_title(fig.layout.title.text or "")
     lines = [html.unescape(_TAG.sub("", part)).strip()
              for part in re.split(r"<br\s*/?>", title, flags=re.IGNORECASE)]
     return ", ".join(line for line in lines if line)
