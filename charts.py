@@ -47,18 +47,26 @@ from transforms.formatting import (
 SEPARATORS = ", "  # plotly: decimal separator, then thousands separator
 FONT = "Source Sans Pro, Arial, sans-serif"
 FOCUS = "#1f5fa8"  # the chosen area: the one strong colour
+# every line at least 3:1 against the white plot (WCAG 1.4.11) and each role told apart by its
+# dash too, not by colour alone (1.4.1): the area solid, its län dashed, Riket dotted, the
+# source's published value long-dashed (a reference line is dash-dotted; stop 28;
+# tests/test_a11y.py computes the ratios)
 ROLE_STYLE = {
     "focus": {"color": FOCUS, "width": 3.5, "dash": "solid"},
-    "lan": {"color": "#6f6f6f", "width": 2.2, "dash": "solid"},
+    "lan": {"color": "#6f6f6f", "width": 2.2, "dash": "dash"},
     "riket": {"color": "#262626", "width": 2.0, "dash": "dot"},
-    "published": {"color": "#9c9c9c", "width": 1.5, "dash": "dash"},
-    "member": {"color": "#b3b3b3", "width": 1.3, "dash": "solid"},
+    "published": {"color": "#767676", "width": 1.5, "dash": "longdash"},
+    "member": {"color": "#8f8f8f", "width": 1.3, "dash": "solid"},
 }
 # member kommuner: the same light grey, told apart by dash (and named on hover)
 MEMBER_DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 # several measures of one area (Vilket mått?) and compositions: Paul Tol's colour-blind safe
-# palettes (bright for a few lines, muted for up to eleven parts)
-MEASURE_COLORS = ["#1f5fa8", "#ee6677", "#228833", "#ccbb44", "#aa3377", "#66ccee"]
+# palettes (bright for a few lines, muted for up to eleven parts); the bright yellow and cyan
+# (1.95:1 and 1.84:1 on white) darkened to 4.2:1 and 5.0:1, and each measure has a marker of
+# its own, so lines of one dash differ by shape too
+MEASURE_COLORS = ["#1f5fa8", "#ee6677", "#228833", "#997700", "#aa3377", "#007a99"]
+MEASURE_SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
+AXIS_TEXT = "#555555"  # tick labels and axis titles, 7.5:1 on white (Streamlit's #808495: 3.7)
 PART_COLORS = ["#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677",
                "#882255", "#aa4499", "#6699cc", "#bbbbbb"]
 FLAG = "#8c2d04"  # masked / withheld marks at the foot of the plot
@@ -598,12 +606,16 @@ def measures(lines: list[Line], ind: Indicator, *, title: str, source: str,
         annual = _x(df) == "year"
         x = pd.to_datetime(df["year"].astype(int).astype(str) + "-07-01") if annual \
             else pd.to_datetime(df["period"])
+        # a marker of the measure's own shape: every year's dot, on a monthly line about one
+        # a year (dozens of months)
         fig.add_trace(go.Scatter(
-            x=x, y=df["value"], name=line.name, mode="lines+markers" if annual else "lines",
+            x=x, y=df["value"], name=line.name, mode="lines+markers",
             line={"color": color, "width": 1.5 if annual else 2.8,
                   "dash": "dash" if annual else "solid"},
-            marker={"size": 7}, hovertext=_hover(Line(line.name, df, line.role), ind),
-            hoverinfo="text"))
+            marker={"size": 7 if annual else 8,
+                    "symbol": MEASURE_SYMBOLS[n % len(MEASURE_SYMBOLS)],
+                    "maxdisplayed": 0 if annual else max(2, len(df) // 12)},
+            hovertext=_hover(Line(line.name, df, line.role), ind), hoverinfo="text"))
     _frame(fig, ind, title=title, source=source, height=height,
            legend_rows=legend_rows([line.name for line in lines]))
     fig.update_xaxes(dtick="M12", tickformat="%Y")
@@ -877,6 +889,11 @@ def _frame(fig: go.Figure, ind: Indicator, *, title: str, source: str, height: i
     _set_layout(fig, **{f"{value_axis}axis": axis})  # as update_yaxes: the one value axis
     if value_axis == "y":  # the x axis' labels clear the value axis' lowest (CORNER_GAP)
         _set_layout(fig, xaxis={"ticklabelstandoff": CORNER_GAP})
+    # tick labels and axis titles dark enough to read (WCAG 1.4.3): set in the figure, so
+    # Streamlit's theme (#808495) does not apply and an exported image reads the same
+    for name in ("xaxis", "yaxis"):
+        _set_layout(fig, **{name: {"tickfont": {"color": AXIS_TEXT},
+                                   "title": {"font": {"color": AXIS_TEXT}}}})
     # the y axis' top tick label, centred on its tick, may stand up to ~7 px above the plot,
     # into the 12+ px top_margin leaves under the legend (or the title): it must not widen
     # the top margin, or plotly.js pushes the plot down in a second layout pass (Unga,

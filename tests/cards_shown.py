@@ -16,7 +16,8 @@ class ShownCard:
     label: str = ""
     value: str = ""
     delta: str | None = None
-    help: str | None = None  # the "?"'s accessible name: "Definition: …"
+    help: str | None = None  # the "?"'s description (its tooltip): "Definition: …"
+    help_name: str | None = None  # the "?"'s accessible name
     notes: list[str] = field(default_factory=list)
     info: str | None = None
 
@@ -33,7 +34,7 @@ class _Reader(HTMLParser):
         self.text = ""
         self.depth = 0  # open elements inside the part
         self.hidden = 0  # open aria-hidden or help elements
-
+        self.tip: str | None = None  # the open tooltip's text
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         classes = (found.get("class") or "").split()
@@ -41,10 +42,13 @@ class _Reader(HTMLParser):
             self.cards.append(ShownCard())
         if self.part is not None:
             self.depth += 1
-            if self.hidden or found.get("aria-hidden") == "true" or "kort-hjalp" in classes:
+            if self.hidden or found.get("aria-hidden") == "true" or "kort-hjalp" in classes \
+                    or "kort-tips" in classes:
                 self.hidden += 1
             if "kort-hjalp" in classes:
-                self.cards[-1].help = found.get("aria-label")
+                self.cards[-1].help_name = found.get("aria-label")
+            if "kort-tips" in classes:  # read by the "?" (aria-describedby), not the label
+                self.tip = ""
             if tag == "strong" and not self.hidden:
                 self.text += "**"
             return
@@ -59,6 +63,8 @@ class _Reader(HTMLParser):
             self.depth -= 1
             if self.hidden:
                 self.hidden -= 1
+                if self.tip is not None and not self.hidden:
+                    self.cards[-1].help, self.tip = self.tip.strip(), None
             elif tag == "strong":
                 self.text += "**"
             return
@@ -70,6 +76,8 @@ class _Reader(HTMLParser):
         self.part = None
 
     def handle_data(self, data: str) -> None:
+        if self.tip is not None:
+            self.tip += data
         if self.part is not None and not self.hidden:
             self.text += data
 

@@ -362,9 +362,10 @@ def test_vilket_matt_subtitle_says_how_monthly_values_are_drawn_only_when_drawn(
                       "Arbetslöshet enligt olika mått<br>")
     kronoberg = _figure(_shown(sida="arbetsloshet", kommun="0780", omrade="lan:07"),
                         "Arbetslöshet enligt olika mått<br>")
-    # Dalarna draws SCB's months (a line without markers), Kronoberg only annual values
-    assert any(t["mode"] == "lines" for t in dalarna["data"])
-    assert all(t["mode"] == "lines+markers" for t in kronoberg["data"])
+    # Dalarna draws SCB's months (a solid line), Kronoberg only annual values (dashed; every
+    # line has its measure's marker since stop 28)
+    assert any(t["line"]["dash"] == "solid" for t in dalarna["data"])
+    assert all(t["line"]["dash"] == "dash" for t in kronoberg["data"])
     assert "månadsvärden som heldragna linjer, årsvärden som punkter mitt i året" in \
         dalarna["layout"]["title"]["text"]
     text = kronoberg["layout"]["title"]["text"]

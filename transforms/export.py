@@ -15,7 +15,14 @@ import pandas as pd
 
 from transforms.areas import coverage_of, withheld_reason
 from transforms.catalogue import Indicator
-from transforms.formatting import is_few, plain_number, sex_word, source_mark, source_mark_text
+from transforms.formatting import (
+    format_value,
+    is_few,
+    plain_number,
+    sex_word,
+    source_mark,
+    source_mark_text,
+)
 from transforms.groups import SHARED_AREA_ID
 
 VALUE = "värde"
@@ -56,8 +63,6 @@ def flag_text(row: object, source: str = "Källan") -> str:
     if status == "withheld":
         notes.append(f"undanhållet: {withheld_reason(row)}")
     return ", ".join(notes)
-
-
 
 
 def members_subtitle(area_name: str, period: str, sex: str) -> str:
@@ -197,6 +202,46 @@ def stacked_frame(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, list[int]]:
     out[VALUE] = out[VALUE].astype("Float64" if any(decimals) else "Int64")
     out.attrs["decimals"] = {VALUE: decimals[0]}
     return out, decimals
+
+
+# the columns of a download that tell its rows apart, in the order a reader reads them; a
+# column whose every row says the same is left out of the screen's table (the chart's title
+# and source line say it once)
+_TEXT_KEYS = ("område", "nyckeltal", "kön", "ålder", "födelseregion", "åldersgrupp")
+_TEXT_NOTES = ("täckning", "anmärkning")
+
+
+def text_table(table: pd.DataFrame, decimals: list[int] | None = None) -> pd.DataFrame:
+    """A chart's numbers as a table to read (grain: the download's rows), the text
+    alternative beside the chart (WCAG 1.1.1): made from the download's own frame
+    (``series_frame``, ``stacked_frame``, ``population_frame``), so it holds the same rows,
+    values and flags as the CSV. Each value in the Swedish format with its unit ('3,4 %',
+    '1 234'), ``decimals`` per row (default: ``table.attrs["decimals"]``); ``år`` or
+    ``månad`` as 'period' when a chart mixes them; the columns that tell rows apart, and
+    coverage and notes where any row has them; column names as the CSV's, capitalised."""
+    if table.empty:
+        return pd.DataFrame()
+    places = decimals or [table.attrs.get("decimals", {}).get(VALUE, 1)] * len(table)
+    units = table["enhet"] if "enhet" in table else pd.Series([""] * len(table))
+    out = {}
+    for key in _TEXT_KEYS[:1]:
+        if key in table:
+            out[key] = table[key].tolist()
+    for key in _TEXT_KEYS[1:]:
+        if key in table and table[key].nunique(dropna=False) > 1:
+            out[key] = table[key].tolist()
+    times = [c for c in ("år", "månad") if c in table]
+    if len(times) == 2:  # yearly and monthly measures in one chart
+        out["period"] = [str(m) if pd.notna(m) else str(y)
+                         for y, m in zip(table["år"], table["månad"], strict=True)]
+    elif times:
+        out[times[0]] = [str(v) for v in table[times[0]]]
+    out[VALUE] = [format_value(None if pd.isna(v) else float(v), d, str(u))
+                  for v, d, u in zip(table[VALUE], places, units, strict=True)]
+    for key in _TEXT_NOTES:
+        if key in table and table[key].fillna("").astype(str).str.strip().any():
+            out[key] = table[key].fillna("").astype(str).tolist()
+    return pd.DataFrame(out).rename(columns=lambda c: c[:1].upper() + c[1:])
 
 
 def to_excel_csv(df: pd.DataFrame, *, decimals: dict[str, int] | None = None) -> bytes:

@@ -46,6 +46,7 @@ from ui import cards, swedish
 from ui.analysis import default_options
 from ui.cards import CardView
 from ui.data import cached, figure, query
+from ui.downloads import chart as draw_chart
 from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
 from ui.selection import (
     NO_SEX,
@@ -451,7 +452,8 @@ def indicator_chart(sel: Selection, indicator_id: str) -> None:
                    lambda: chart_of(sel, indicator_id))
     if parts is None:
         return
-    st.plotly_chart(parts.fig, config=plotly_config(*parts.names), key=f"chart-{indicator_id}")
+    draw_chart(parts.fig, plotly_config(*parts.names), key=f"chart-{indicator_id}",
+               table=parts.table)
     source_footer(query("indicator", indicator_id), period=parts.period,
                   computed=parts.computed)
     chart_downloads(parts.fig, *parts.names, key=f"dl-{indicator_id}", table=parts.table)
@@ -536,8 +538,8 @@ def members_block(sel: Selection, indicator_id: str) -> None:
                    lambda: members_chart_of(sel, indicator_id))
     if parts is None:
         return
-    st.plotly_chart(parts.fig, config=plotly_config(*parts.names),
-                    key=f"members-{indicator_id}")
+    draw_chart(parts.fig, plotly_config(*parts.names), key=f"members-{indicator_id}",
+               table=parts.table)
     chart_downloads(parts.fig, *parts.names, key=f"dl-members-{indicator_id}",
                     table=parts.table)
 
@@ -826,7 +828,8 @@ def monthly_unemployment_block(sel: Selection, indicator_id: str = MONTHLY_INDIC
     if chart is None:
         return
     fixed = "".join(f"-{code}" for _, code in options)
-    st.plotly_chart(chart.fig, config=plotly_config(*chart.names), key=f"chart-{ind.id}{fixed}")
+    draw_chart(chart.fig, plotly_config(*chart.names), key=f"chart-{ind.id}{fixed}",
+               table=chart.table)
     source_footer(ind, period=chart.period, computed=chart.computed, area_note=parts.area_note)
     chart_downloads(chart.fig, *chart.names, key=f"dl-{ind.id}{fixed}", table=chart.table)
 
@@ -1028,12 +1031,12 @@ def population_block(sel: Selection) -> None:
     fig = figure(charts.population_by_age, df[df["period"] == latest], meta,
                  title=f"Folkmängd efter ålder och kön, {name}, {format_month(latest)}")
     names = ("Folkmängd efter ålder och kön", name, format_month(latest))
-    st.plotly_chart(fig, config=plotly_config(*names), key="chart-population")
     shown = area if area.kind in ("lan", "riket") else query("area", f"lan:{lan_codes[0]}")
     table = cached("population_table", (sel.view_key(), name), lambda: replace(
         table_export(shown, meta, population_frame(df, name, meta, shown.area_id),
                      sex="Totalt, kvinnor och män", period=format_month(latest)),
         area_method=False))  # SCB's own län figures (Riket: their sum)
+    draw_chart(fig, plotly_config(*names), key="chart-population", table=table)
     chart_downloads(fig, *names, key="dl-population", table=table)
     st.caption("Summerat över SCB:s åldersgrupper. Från referensåret 2025 lägger SCB in en liten "
                "slumpmässig osäkerhet i alla befolkningsuppgifter (Cell Key Method), så en summa "
@@ -1111,12 +1114,8 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
              f"{period}, andel av mottagarna med försörjningshinder</sup>")
     fig = figure(charts.composition, df, labels, meta, title=title, parts=every)
     names = name_parts(sel.area.name, "Försörjningshinder", period, sex)
-    st.plotly_chart(fig, config=plotly_config(*names), key=f"composition-{ids_text}")
     computed = not sel.area.is_kommun
     gaps = part_gaps(df, every)
-    source_footer(meta, period=period, computed=computed,
-                  area_note="Varje del är en egen Kolada-indikator. "
-                            + gaps_note(gaps, part_sums(df), first.decimals))
     # each part with its own id and source; a part without a value in a year the chart
     # shows keeps its row there, marked "uppgift saknas" (missing_part_rows)
     table, decimals = stacked_frame([series_frame(
@@ -1124,8 +1123,13 @@ def composition_block(sel: Selection, ids: tuple[str, ...] | list[str]) -> None:
         sex=SEX_LABELS[sex])
         for ind in inds if ind.id in labels])
     table, decimals = missing_part_rows(table, decimals, gaps, inds, every)
-    chart_downloads(fig, *names, key=f"dl-composition-{ids_text}", table=table_export(
-        sel.area, inds, table, sex=SEX_LABELS[sex], period=period, decimals=decimals))
+    export = table_export(sel.area, inds, table, sex=SEX_LABELS[sex], period=period,
+                          decimals=decimals)
+    draw_chart(fig, plotly_config(*names), key=f"composition-{ids_text}", table=export)
+    source_footer(meta, period=period, computed=computed,
+                  area_note="Varje del är en egen Kolada-indikator. "
+                            + gaps_note(gaps, part_sums(df), first.decimals))
+    chart_downloads(fig, *names, key=f"dl-composition-{ids_text}", table=export)
 
 
 def _part_label(label: str) -> str:
@@ -1285,11 +1289,11 @@ def measures_block(sel: Selection) -> None:
     source = charts.sources_text(drawn, computed=not sel.area.is_kommun)
     fig = figure(charts.measures, lines, unit, title=title, source=source)
     names = name_parts(sel.area.name, "Arbetslöshet enligt olika mått", period)
-    st.plotly_chart(fig, config=plotly_config(*names), key="chart-matt")
     table, decimals = stacked_frame([frame for _, frame in shown])
-    chart_downloads(fig, *names, key="dl-matt", table=table_export(
-        sel.area, [ind for ind, _ in shown], table, sex=said[:1].upper() + said[1:],
-        period=period, decimals=decimals))
+    export = table_export(sel.area, [ind for ind, _ in shown], table,
+                          sex=said[:1].upper() + said[1:], period=period, decimals=decimals)
+    draw_chart(fig, plotly_config(*names), key="chart-matt", table=export)
+    chart_downloads(fig, *names, key="dl-matt", table=export)
 
 
 @dataclass(frozen=True)

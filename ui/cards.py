@@ -1,7 +1,7 @@
 """Key-figure cards drawn as one HTML block per section (issue 12 point 7).
 
 A card shows what ``st.metric`` showed: a label, the value, the change (with an arrow for its
-direction), the definition (a "?" button named by the text, which shows beside it on hover and focus), and notes
+direction), the definition (a "?" button described by the text, which shows under it on hover and focus), and notes
 under the box (the kommun's place, the coverage of an area's value). A plain note (no value)
 stands in the row as an info box. One ``st.html`` for a section's cards instead of a column
 block, a column and a metric and a caption or two per card: Översikt drew ~60 Streamlit
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import zlib
 from dataclasses import dataclass
 
 import streamlit as st
@@ -34,25 +35,67 @@ STYLE = """<style>
 .kort-etikett { font-size: 0.875rem; line-height: 1.4; display: flex; gap: 0.5rem;
   align-items: flex-start; }
 .kort-hjalp { flex: none; display: inline-flex; width: 1rem; height: 1rem; margin-top: 0.1rem;
-  border: 1.5px solid color-mix(in srgb, currentColor 55%, transparent); border-radius: 50%;
+  border: 1.5px solid color-mix(in srgb, currentColor 60%, transparent); border-radius: 50%;
   font-size: 0.7rem; font-weight: 600; line-height: 1; align-items: center;
-  justify-content: center; color: color-mix(in srgb, currentColor 65%, transparent);
+  justify-content: center; color: color-mix(in srgb, currentColor 75%, transparent);
   cursor: help; background: transparent; padding: 0; font-family: inherit; }
 .kort-etikett { position: relative; }
-.kort-tips { display: none; position: absolute; z-index: 10; left: 0; right: 0; top: 100%;
-  margin-top: 0.25rem; padding: 0.5rem 0.75rem; border-radius: 0.5rem; font-size: 0.875rem;
-  line-height: 1.4; background: #31333f; color: #fafafa; font-weight: 400; }
-.kort-hjalp:hover + .kort-tips, .kort-hjalp:focus + .kort-tips { display: block; }
+.kort-tips { display: none; position: absolute; z-index: 10; left: 0; right: 0;
+  top: calc(100% + 0.25rem); padding: 0.5rem 0.75rem; border-radius: 0.5rem;
+  font-size: 0.875rem; line-height: 1.4; background: #31333f; color: #fafafa;
+  font-weight: 400; }
+/* once shown by the "?", the tip stays while the pointer is on the label or on the tip (the
+   gap above it is part of it), so the pointer can move onto it (WCAG 1.4.13 hoverable;
+   TIP_SCRIPT: the class kort-oppen); Esc hides it until the pointer and focus leave (the
+   class kort-stangd) */
+.kort-tips::before { content: ""; position: absolute; left: 0; right: 0; top: -0.25rem;
+  height: 0.25rem; }
+.kort-hjalp:hover + .kort-tips, .kort-hjalp:focus + .kort-tips,
+.kort-tips:hover, .kort-etikett.kort-oppen .kort-tips { display: block; }
+.kort-etikett.kort-stangd .kort-tips { display: none; }
 .kort-varde { font-size: 2.25rem; line-height: 1.3; padding: 0.25rem 0 0 0; }
 .kort-delta { display: inline-block; margin-top: 0.25rem !important; font-size: 0.875rem;
   padding: 0.05rem 0.5rem; border-radius: 1rem;
-  color: color-mix(in srgb, currentColor 65%, transparent);
+  color: color-mix(in srgb, currentColor 80%, transparent);
   background: color-mix(in srgb, currentColor 7%, transparent); }
 .kort-not { font-size: 0.875rem; line-height: 1.5; margin-top: 1rem !important;
-  color: color-mix(in srgb, currentColor 60%, transparent); }
+  color: color-mix(in srgb, currentColor 75%, transparent); }
 .kort-info { border-radius: 0.5rem; padding: 1rem; font-size: 1rem; line-height: 1.5;
   background: rgba(28, 131, 225, 0.1); color: color-mix(in srgb, #1c83e1 55%, currentColor); }
 </style>"""
+
+
+HELP_NAME = "? Definition"  # the "?" button's name: its visible text first
+# A card's definition, once shown by the "?", stays while the pointer is on the label or the
+# tip; Esc hides it until the pointer and the focus leave (WCAG 1.4.13: hoverable,
+# dismissable without moving); run once per browser page (swedish.install)
+TIP_SCRIPT = """<script>
+(() => {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  const win = doc.defaultView || window;
+  if (win.__kortTips) return;
+  win.__kortTips = true;
+  const open = () => Array.from(doc.querySelectorAll(".kort-etikett")).filter(
+    (el) => el.matches(":hover") || el.contains(doc.activeElement));
+  doc.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") open().forEach((el) => el.classList.add("kort-stangd"));
+  });
+  const reopen = () => doc.querySelectorAll(".kort-stangd").forEach((el) => {
+    if (!el.matches(":hover") && !el.contains(doc.activeElement)) {
+      el.classList.remove("kort-stangd");
+    }
+  });
+  doc.addEventListener("mouseover", (e) => {
+    const on = e.target.closest ? e.target.closest(".kort-etikett") : null;
+    if (on && e.target.closest(".kort-hjalp")) on.classList.add("kort-oppen");
+    doc.querySelectorAll(".kort-oppen").forEach((el) => {
+      if (el !== on) el.classList.remove("kort-oppen");
+    });
+    reopen();
+  });
+  doc.addEventListener("focusin", reopen);
+})();
+</script>"""
 
 
 @dataclass(frozen=True)
@@ -94,10 +137,13 @@ def card_html(card: CardView) -> str:
     help_ = ""
     if card.help:
         text = html.escape(f"Definition: {card.help}")
-        # a button (focusable by keyboard, and a tap focuses it) named by the definition; the
-        # same text shown beside it on hover and focus (a title tooltip shows on hover only)
-        help_ = f'<button type="button" class="kort-hjalp" aria-label="{text}">?</button>' \
-                f'<span class="kort-tips" aria-hidden="true">{text}</span>'
+        tip = f"kort-tips-{zlib.crc32((card.label + card.help).encode()):08x}"
+        # a button (focusable by keyboard, and a tap focuses it) named by its visible "?"
+        # first (WCAG 2.5.3), described by the definition, which shows under it on hover
+        # and focus (a title tooltip shows on hover only)
+        help_ = f'<button type="button" class="kort-hjalp" aria-label="{HELP_NAME}" ' \
+                f'aria-describedby="{tip}">?</button>' \
+                f'<span class="kort-tips" id="{tip}" role="tooltip">{text}</span>'
     delta = f'<p class="kort-delta">{_arrow(card.delta)}{html.escape(card.delta)}</p>' \
         if card.delta else ""
     notes = "".join(f'<p class="kort-not">{_text(n)}</p>' for n in card.notes)

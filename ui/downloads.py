@@ -8,6 +8,9 @@ content. File names are readable Swedish: area, indicator, period (exports/filen
 
 from __future__ import annotations
 
+import html
+import re
+import weakref
 from collections.abc import Callable
 
 import pandas as pd
@@ -17,7 +20,7 @@ import streamlit as st
 from exports import images
 from exports.filenames import MAX_BYTES, SEPARATOR, clean_part, file_name, listed
 from exports.tables import TableExport, csv_bytes, xlsx_bytes
-from transforms.export import to_excel_csv
+from transforms.export import text_table, to_excel_csv
 from transforms.formatting import markdown_literal
 from ui import swedish
 
@@ -32,6 +35,57 @@ def plotly_config(*parts: str | None) -> dict:
     return {**PLOTLY_CONFIG,
             "toImageButtonOptions": {**PLOTLY_CONFIG["toImageButtonOptions"],
                                      "filename": name}}
+
+
+NUMBERS_LABEL = "Siffrorna i diagrammet"
+_TAG = re.compile(r"<[^>]+>")
+
+
+def chart_title_text(fig: go.Figure) -> str:
+    """A figure's title (and subtitle) as plain text: 'Arbetslöshet …, Växjö, 2010–2022', the
+    lines it was wrapped into for the screen joined again (``charts.unwrap_title``)."""
+    from charts import unwrap_title
+
+    title = unwrap_title(fig.layout.title.text or "")
+    lines = [html.unescape(_TAG.sub("", part)).strip()
+             for part in re.split(r"<br\s*/?>", title, flags=re.IGNORECASE)]
+    return ", ".join(line for line in lines if line)
+
+
+def chart(fig: go.Figure, config: dict, *, key: str, table: TableExport | None,
+          width: int | str = "stretch") -> None:
+    """A chart and its text alternative (WCAG 1.1.1, 1.3.1): under it a closed expander
+    with the chart's numbers as a real table, made from the download's frame
+    (``transforms.export.text_table``): the same rows, values and flags as the CSV. Every
+    st.plotly_chart of the pages is drawn here; ``table`` None: the numbers stand beside
+    the chart already (Karta's ranked list, the same rows as its download)."""
+    st.plotly_chart(fig, config=config, key=key, width=width)
+    numbers_table(table, alt=chart_title_text(fig))
+
+
+# a chart's table to read, kept as long as its TableExport lives: a view's chart parts are
+# cached (ui.data.cached), so a rerun of the same view does not format its rows again (~2 ms
+# for the 228 rows of a monthly chart of three areas)
+_TEXT_TABLES: dict[int, pd.DataFrame] = {}
+
+
+def _text_of(table: TableExport) -> pd.DataFrame:
+    key = id(table)
+    shown = _TEXT_TABLES.get(key)
+    if shown is None:
+        shown = text_table(table.data, table.row_decimals())
+        _TEXT_TABLES[key] = shown
+        weakref.finalize(table, _TEXT_TABLES.pop, key, None)
+    return shown
+
+
+def numbers_table(table: TableExport | None, *, alt: str) -> None:
+    """The numbers of a chart as a table in a closed "Siffrorna i diagrammet" expander."""
+    if table is None or table.data.empty:
+        return
+    shown = _text_of(table)
+    with st.expander(NUMBERS_LABEL):
+        st.table(shown, hide_index=True, alt=alt or NUMBERS_LABEL)
 
 
 def file_names(*parts: str | None) -> dict[str, str]:

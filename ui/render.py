@@ -121,7 +121,7 @@ def indicator_page(sel: Selection) -> None:
     spec = sel.page
     st.session_state[blocks.DRAWN_DIMS] = set()
     st.session_state[blocks.SAID] = set()
-    st.title(f"{spec.title} – {markdown_literal(sel.area.name)}")
+    st.title(f"{spec.title} – {markdown_literal(sel.area.name)}", anchor=False)
     intro = spec.intro if sel.area.is_kommun else (spec.area_intro or spec.intro)
     if intro:
         st.markdown(intro)
@@ -255,7 +255,7 @@ def _tabs(sel: Selection, known: set[str]) -> None:
 
 
 def _section(sel: Selection, section: Section, known: set[str]) -> None:
-    st.header(section.heading)
+    st.header(section.heading, anchor=False)
     if section.intro:
         st.markdown(section.intro)
     for name in section.blocks:

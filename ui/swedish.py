@@ -119,6 +119,16 @@ TEXTS = {
     "Autosize": "Anpassa bredd",
     "Format": "Format",
     "Automatic": "Automatiskt",
+    # walk28b (WCAG 3.1.2: no English on a Swedish page): the skip link, tab arrows, a
+    # heading's link (none is drawn: anchor=False), the widgets' help icon, the combobox's
+    # screen-reader texts (react-aria's own Swedish words)
+    "Skip to main content": "Hoppa till huvudinnehållet",
+    "Scroll tabs left": "Rulla flikarna åt vänster",
+    "Scroll tabs right": "Rulla flikarna åt höger",
+    "Link to heading": "Länk till rubriken",
+    "Help": "Hjälp",
+    "Show suggestions": "Visa förslag",
+    "Suggestions": "Förslag",
 }
 # texts with a variable part: a regular expression (JS syntax) and its Swedish replacement
 PATTERNS = [
@@ -126,6 +136,9 @@ PATTERNS = [
     (r"^(\d+)\s?MB per file(.*)$", "Högst $1 MB per fil$2"),
     (r"^Selected (\d+) options?$", "$1 valda"),
     (r"^Select (\d+) matches$", "Välj alla $1 träffar"),  # the same option while searching
+    (r"^Help for (.+)$", "Hjälp om $1"),  # a widget's help icon: "Hjälp om Kommun"
+    (r"^([\d,]+) options? available\.?$", "$1 alternativ tillgängliga."),  # the combobox
+    (r"^(.+), selected$", "$1, vald"),
 ]
 
 _SCRIPT = """<script>
@@ -155,6 +168,15 @@ _SCRIPT = """<script>
       return;
     }
     if (node.nodeType !== 1) return;
+    // a static table's box scrolls sideways on a phone: reachable by keyboard (WCAG 2.1.1,
+    // axe's scrollable-region-focusable), named by its table's name
+    if (node.matches && node.matches('[data-testid="stTable"] > div')
+        && !node.hasAttribute("tabindex")) {
+      node.setAttribute("tabindex", "0");
+      node.setAttribute("role", "region");
+      const table = node.querySelector("table[aria-label]");
+      node.setAttribute("aria-label", table ? table.getAttribute("aria-label") : "Tabell");
+    }
     for (const attr of ATTRS) {
       if (node.hasAttribute && node.hasAttribute(attr)) {
         const next = swap(node.getAttribute(attr));
@@ -198,6 +220,7 @@ def script() -> str:
                       "patterns": json.dumps(PATTERNS, ensure_ascii=False)}
 
 
-def install() -> None:
-    """Put the Swedish texts in place for this browser page (the script runs once)."""
-    st.html(_STYLE + script(), unsafe_allow_javascript=True)
+def install(extra: str = "") -> None:
+    """Put the Swedish texts in place for this browser page (the script runs once); ``extra``:
+    another script of the frame's, sent in the same element (the cards' Esc)."""
+    st.html(_STYLE + script() + extra, unsafe_allow_javascript=True)

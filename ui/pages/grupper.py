@@ -156,7 +156,7 @@ def _trash_and_history(readonly: bool) -> None:
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.grupper``)."""
-    st.title("Egna grupper av kommuner")
+    st.title("Egna grupper av kommuner", anchor=False)
     st.caption("Till exempel ett samordningsförbund, en DUA/LÖK-samverkan eller en region. "
                "Grupperna sparas i en egen fil på den här datorn (påverkas inte när data "
                "uppdateras) och kan väljas under Område högst upp på varje sida. Områdesvärden "
@@ -177,7 +177,7 @@ def render(sel: Selection) -> None:
     if sel.state.shared:
         _shared_group(sel, readonly)
 
-    st.subheader("Mina grupper")
+    st.header("Mina grupper", anchor=False)
     if groups:
         # a static table: a long member list (Göteborgsregionen's 13 kommuner) wraps and is
         # read whole; st.dataframe cut it off at the column's width

@@ -41,7 +41,7 @@ def render(sel: Selection) -> None:
     inds = query("indicators")
     st.session_state[blocks.DRAWN_DIMS] = set()
     st.session_state[blocks.SAID] = set()
-    st.title(f"{sel.page.title} – {markdown_literal(sel.area.name)}")
+    st.title(f"{sel.page.title} – {markdown_literal(sel.area.name)}", anchor=False)
     st.markdown(f"Alla {len(inds)} nyckeltal i databasen. Skriv i rutan för att söka på namn "
                 "eller på källans id (Koladas nyckeltal som N03920, SCB:s tabell som "
                 "TAB6260); det valda nyckeltalet ritas för vald kommun eller valt område.")
@@ -52,7 +52,7 @@ def render(sel: Selection) -> None:
         st.info("Välj ett nyckeltal i rutan ovan, eller sök i tabellen nedan.")
     else:
         ind = next(i for i in inds if i.id == chosen)
-        st.header(ind.label)
+        st.header(ind.label, anchor=False)
         if ind.is_monthly:
             blocks.monthly_unemployment_block(sel, ind.id)
         else:
@@ -61,5 +61,5 @@ def render(sel: Selection) -> None:
             if not sel.area.is_kommun and len(sel.area.members) <= blocks.MAX_MEMBER_BARS:
                 with st.expander(f"Kommunerna i {sel.area.name}"):
                     blocks.members_block(sel, ind.id)
-    st.subheader("Katalogen")
+    st.header("Katalogen", anchor=False)
     st.dataframe(catalogue_table(inds), hide_index=True, width="stretch")

@@ -20,6 +20,7 @@ from ui import analysis, url_state
 from ui.blocks import area_note, monthly_notes, source_footer, with_notes
 from ui.data import query
 from ui.downloads import (
+    chart,
     chart_downloads,
     listed_part,
     name_parts,
@@ -149,7 +150,7 @@ def _value_at(series: pd.DataFrame, period: str) -> tuple[float | None, bool]:
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.jamfor``)."""
-    st.title(heading(sel))
+    st.title(heading(sel), anchor=False)
     top = st.columns([3, 1])
     ind = analysis.indicator_picker(sel, top[0], name="jamfor_indikator")
     sex, sex_note = analysis.sex_picker(sel, ind, top[1], name="jamfor_kon")
@@ -168,7 +169,7 @@ def render(sel: Selection) -> None:
     else:
         _chart(sel, ind, sex, sex_note, areas, start, end)
     when = periods.Period.parse(end).label()
-    st.subheader(f"Alla kommuner rangordnade, {when}")
+    st.header(f"Alla kommuner rangordnade, {when}", anchor=False)
     lans = {f"lan:{a.members[0][:2]}" for a in areas if a.is_kommun}
     refs = [query("area", i) for i in sorted(lans)] + [query("area", "riket")]
     refs += [a for a in areas if not a.is_kommun and a.area_id not in {r.area_id for r in refs}]
@@ -285,9 +286,6 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     # was cut off without a word)
     rest = name_parts("", ind.label, period, sex, options=options.removeprefix(", "))[1:]
     names = (listed_part("Jämförelse", [line.name for line in lines], *rest), *rest)
-    st.plotly_chart(fig, config=plotly_config(*names), key="jamfor-chart")
-    source_footer(ind, period=period, computed=computed,
-                  area_note=said.screen() if said else None)
     # the numbers of every line drawn, Riket's reference line too (walk25: the chart drew
     # Riket and its CSV and Excel left it out)
     drawn = lines + ([reference] if reference is not None else [])
@@ -296,8 +294,12 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     # named as the subtitle and the file name name them: the areas drawn, not one without
     # a line nor the reference line's Riket (rev25b); Riket's kommuner still listed
     exported = drawn_areas + ([query("area", "riket")] if reference is not None else [])
-    chart_downloads(fig, *names, key="dl-jamfor", table=compared_export(
-        exported, ind, table, sex=SEX_LABELS[sex], period=period, named=drawn_areas))
+    export = compared_export(exported, ind, table, sex=SEX_LABELS[sex], period=period,
+                             named=drawn_areas)
+    chart(fig, plotly_config(*names), key="jamfor-chart", table=export)
+    source_footer(ind, period=period, computed=computed,
+                  area_note=said.screen() if said else None)
+    chart_downloads(fig, *names, key="dl-jamfor", table=export)
 
 
 def compared_export(areas: list[queries.Area], ind, table: pd.DataFrame, *, sex: str,

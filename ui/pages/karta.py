@@ -18,7 +18,7 @@ from transforms.formatting import FEW_PEOPLE, format_number, genitive, is_few, m
 from ui import analysis, url_state
 from ui.blocks import monthly_notes, people_indicator, people_noun, source_footer
 from ui.data import query
-from ui.downloads import chart_downloads, name_parts, plotly_config, table_export
+from ui.downloads import chart, chart_downloads, name_parts, plotly_config, table_export
 from ui.link_groups import save_offers
 from ui.selection import Selection, page_changed, page_key
 from warehouse import queries
@@ -120,7 +120,7 @@ def _rank_lines(df: pd.DataFrame, better: str | None, layer: str, scope: str) ->
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.karta``)."""
-    st.title(f"Karta – {markdown_literal(sel.area.name)}")
+    st.title(f"Karta – {markdown_literal(sel.area.name)}", anchor=False)
     save_offers(sel, {sel.area.area_id})  # a link's own group: "Spara gruppen"
     top = st.columns([3, 2])
     ind = analysis.indicator_picker(sel, top[0], name="karta_indikator", by_options=True)
@@ -194,8 +194,8 @@ def render(sel: Selection) -> None:
                 f"inga sådana värden för {when}. Välj andra val ovan eller ett annat nyckeltal.")
     st.html(_LIST_STYLE)
     with st.container(horizontal=True, gap="small", key="karta_rad"):
-        st.plotly_chart(fig, config={**plotly_config(*names), **charts_map.PLOTLY_CONFIG},
-                        key="karta", width=int(fig.layout.width))
+        chart(fig, {**plotly_config(*names), **charts_map.PLOTLY_CONFIG}, key="karta",
+              table=None, width=int(fig.layout.width))  # the list beside it: its numbers
         listed = ranked_view(table, LAYER_WORDS[layer][0], _outlined_codes(sel, layer))
         st.dataframe(listed, hide_index=True, height=list_height(len(table), fig.layout.height),
                      key="karta_lista",

@@ -15,7 +15,14 @@ from transforms.formatting import format_number, format_weight, markdown_literal
 from transforms.groups import GroupError, GroupSpec
 from ui import analysis, url_state
 from ui.data import query
-from ui.downloads import chart_downloads, name_parts, plotly_config, table_downloads, table_export
+from ui.downloads import (
+    chart,
+    chart_downloads,
+    name_parts,
+    plotly_config,
+    table_downloads,
+    table_export,
+)
 from ui.selection import Selection, forget_shared_group, page_changed, page_key
 from warehouse import queries, usergroups
 
@@ -208,7 +215,7 @@ def _save_group(sel: Selection, members: list[str]) -> None:
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.liknande``)."""
-    st.title(f"Liknande kommuner – {sel.kommun_name}")
+    st.title(f"Liknande kommuner – {sel.kommun_name}", anchor=False)
     st.markdown("Vilka kommuner liknar den valda mest? Du ser och väljer variablerna och "
                 "deras vikter; avståndet per variabel och totalt står i tabellen.")
     saved = st.session_state.pop("_liknande_saved", None)
@@ -248,7 +255,7 @@ def render(sel: Selection) -> None:
     st.caption("Variablernas år: " + "; ".join(
         f"{v.label} {years[v.id]}" if v.id in years else f"{v.label} 2023 (SKR)"
         for v in used) + ".")
-    st.subheader(f"De {len(found)} kommuner som liknar {sel.kommun_name} mest")
+    st.header(f"De {len(found)} kommuner som liknar {sel.kommun_name} mest", anchor=False)
     result = _result_frame(found, table, sel.kommun_code, used)
     distances = [c for c in result.columns if c.startswith("Avstånd")]
     # distances as on every other table: decimal comma, "–" for the chosen kommun's own row
@@ -283,7 +290,6 @@ def _compare_on(ind, year: int, members: list[str], sel: Selection) -> None:
                                    highlight=sel.kommun_name, reference=reference,
                                    computed_note=f"Riket: {ind.area_method}.")
     names = name_parts(f"{sel.kommun_name} och liknande kommuner", ind.label, str(year))
-    st.plotly_chart(fig, config=plotly_config(*names), key="liknande-chart")
     rows = shown.sort_values("value", ascending=False, na_position="last")
     named = [(r.kommun_name, pd.DataFrame({"year": [year], "value": [r.value]}),
               f"kommun:{r.kommun_code}") for r in rows.itertuples()]
@@ -291,5 +297,7 @@ def _compare_on(ind, year: int, members: list[str], sel: Selection) -> None:
               for name, value in reference]
     group = queries.Area(sel.area.area_id, "group", f"{sel.kommun_name} och liknande kommuner",
                          tuple(members))
-    chart_downloads(fig, *names, key="dl-liknande-chart", table=table_export(
-        group, ind, series_frame(named, ind, sex="Totalt"), sex="Totalt", period=str(year)))
+    export = table_export(group, ind, series_frame(named, ind, sex="Totalt"), sex="Totalt",
+                          period=str(year))
+    chart(fig, plotly_config(*names), key="liknande-chart", table=export)
+    chart_downloads(fig, *names, key="dl-liknande-chart", table=export)

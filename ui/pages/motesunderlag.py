@@ -31,7 +31,7 @@ def _choosable() -> list:
 
 def render(sel: Selection) -> None:
     """The page: what goes into the deck, one button, then the two downloads."""
-    st.title(f"Mötesunderlag – {markdown_literal(sel.area.name)}")
+    st.title(f"Mötesunderlag – {markdown_literal(sel.area.name)}", anchor=False)
     inds = _choosable()
     if not inds:
         st.info("Det finns inga årsvärden i databasen att göra ett mötesunderlag av.")

@@ -27,7 +27,7 @@ from warehouse.refresh import SOURCE_NAMES, failure_rows, read_status
 def _last_refresh() -> None:
     """The last refresh: which source delivered nothing or failed, when and why (kept
     small: easy to move)."""
-    st.subheader("Senaste uppdateringen")
+    st.header("Senaste uppdateringen", anchor=False)
     status = read_status()
     failed = failure_rows(status, {i.id: i.label for i in query("indicators")})
     if status is None:
@@ -145,7 +145,7 @@ def revisions_section(limit: int = 300) -> None:
 
 def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: pages.om_data``)."""
-    st.title("Om data")
+    st.title("Om data", anchor=False)
     st.markdown(
         "Arbetsmarknadsläget hämtar öppna data från **Kolada** (RKA; ursprungliga producenter: "
         "Arbetsförmedlingen, SCB, Socialstyrelsen, Migrationsverket m.fl.) och **SCB:s "
@@ -165,7 +165,7 @@ def render(sel: Selection) -> None:
         "skydd av små tal gör att summan kan skilja sig något från SCB:s eget länstal.")
 
     groups = group_labels()
-    st.subheader("Nyckeltal")
+    st.header("Nyckeltal", anchor=False)
     rows = [{"Id": i.id, "Nyckeltal": i.label,
              "Målgrupp": ", ".join(groups[g] for g in i.groups), "Enhet": i.short_unit,
              "Per": FREQUENCIES[i.frequency],
@@ -175,10 +175,10 @@ def render(sel: Selection) -> None:
              "Definition": i.definition or ""} for i in query("indicators")]
     st.dataframe(rows, hide_index=True, width="stretch")
 
-    st.subheader("Ändrade siffror (revideringar)")
+    st.header("Ändrade siffror (revideringar)", anchor=False)
     revisions_section()
 
-    st.subheader("Hämtade dataset")
+    st.header("Hämtade dataset", anchor=False)
     prov = query("provenance")
     prov["fetched_at"] = prov["fetched_at"].map(format_date)
     prov["url"] = prov["url"].map(public_url)  # not the local replay server's address
@@ -191,7 +191,7 @@ def render(sel: Selection) -> None:
 
     _last_refresh()
 
-    st.subheader("Uppdateringslogg")
+    st.header("Uppdateringslogg", anchor=False)
     log = query("refresh_log", 300)
     log["url"] = log["url"].map(public_url)
     st.dataframe(refresh_log_table(log), hide_index=True, width="stretch",
