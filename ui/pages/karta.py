@@ -144,7 +144,7 @@ def render(sel: Selection) -> None:
         return
     values, scope = map_values(sel, ind, period, sex, layer, dims)
     better = ind.better
-    riket = _series(ind, query("area", "riket"), sex, dims)
+    riket = analysis.option_series(ind, query("area", "riket"), sex, dims)
     riket_value = _value_at(riket, period)
     if method == "riket":
         classes = map_classes.diverging_classes(values["value"], riket_value,
@@ -173,7 +173,7 @@ def render(sel: Selection) -> None:
     source += f" Rangordning: {ranking.end_text(better)}."
     source += f" Kartor: {shapes['geometry_source'].iloc[0]}."
     said = _notes(sel, ind, values, drawn, period, sex,
-                  computed=computed or riket_value is not None)
+                  computed=computed or riket_value is not None, dims=dims)
     source += f" {said.figure()}" if said and said.figure() else ""
     fig = charts_map.choropleth(values, shapes, classes, ind, title=title, source=source,
                                 hover=hover, outlined=outlined, outline_name=outline_name,
@@ -408,15 +408,7 @@ def _valued_series(values: pd.DataFrame, ind, period: str, sex: str,
     if not ind.is_monthly or valued.empty:
         return pd.DataFrame(columns=["value"])
     area = query("area", str(valued["area_id"].iloc[0]))
-    return periods.clip(_series(ind, area, sex, dims), period, period)
-
-
-def _series(ind, area, sex: str, dims: dict[str, str] | None) -> pd.DataFrame:
-    """An area's series as the map reads it: a monthly indicator with the options ``dims``
-    (``monthly_series``), else ``area_series``."""
-    if ind.is_monthly:
-        return query("monthly_series", ind, area, sex, dims or {})
-    return query("area_series", ind, area, sex)
+    return periods.clip(analysis.option_series(ind, area, sex, dims), period, period)
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
@@ -486,19 +478,20 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
 
 
 def _notes(sel: Selection, ind, values: pd.DataFrame, drawn: pd.DataFrame, period: str,
-           sex: str, *, computed: bool) -> monthly.ChartNotes | None:
+           sex: str, *, computed: bool, dims: dict[str, str] | None = None
+           ) -> monthly.ChartNotes | None:
     """A monthly indicator's notes on the map (ui.blocks.monthly_notes, as Arbetslöshet's
     chart says them): the revisions of the kommuner with a value in the month shown (those
     of ``values`` on the kommun layer, of the country on an area layer), the age band that
     stood in (``drawn``: a valued shape's series), the mart's note where the page shows a
     value computed from kommuner (an area layer, Riket's value). None for a yearly
-    indicator (stop 28, walk28)."""
+    indicator (stop 28, walk28). ``dims``: the options the map reads (its revisions too)."""
     if not (ind.is_monthly and ind.mart):
         return None
     valued = (values if "kommun_code" in values else query(
-        "map_kommun_values", ind, period, sex)).dropna(subset=["value"])
+        "map_kommun_values", ind, period, sex, dims or {})).dropna(subset=["value"])
     kommuner = queries.Area("map", "group", "", tuple(valued["kommun_code"]))
-    return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed,
+    return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed, dims=dims,
                          focus=sel.area.members, shown="Kartan", month=str(period)[:7])
 
 
