@@ -165,7 +165,7 @@ def render(sel: Selection) -> None:
         borders = borders[borders["area_id"].isin(lans)]
     drawn = _valued_series(values, ind, period, sex, dims)  # names the month's age band
     chosen = analysis.monthly_options_words(ind, drawn, dims)  # ', 16–24 år (unga), …'
-    title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {as_text(scope)}, {when}, "
+    title = (f"{ind.label}{sex_note}<br><sup>{shown_scope(values, layer, scope)}, {when}, "
              f"{analysis.SEX_LABELS[sex].lower()}{chosen}</sup>")
     computed = layer != "kommun"
     source = charts.source_text(ind, computed_note=(f"Områden: {ind.area_method}."
@@ -218,6 +218,20 @@ def render(sel: Selection) -> None:
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
         area, ind, table, sex=analysis.SEX_LABELS[sex], period=when))
+
+
+def shown_scope(values: pd.DataFrame, layer: str, scope: str) -> str:
+    """What the map shows, for its subtitle: 'Kommuner, Sverige', or where the view fits the
+    shapes with a value (charts_map.fits_valued) 'Kommuner med värden (Dalarnas län)' (their
+    län, up to two named, else counted; an area's map names the area; stop 28: the zoomed map of Dalarna's 15 said
+    "Kommuner, Sverige"), an area layer's 'Lokala arbetsmarknader med värden'."""
+    if not charts_map.fits_valued(values):
+        return f"{LAYERS[layer]}, {as_text(scope)}"
+    valued = values[values["value"].notna() | (values["status"] == "suppressed")]
+    lans = list(dict.fromkeys(valued["lan_name"].dropna())) if "lan_name" in valued else []
+    where = [as_text(scope)] if scope != "Sverige" else (
+        lans if len(lans) <= 2 else [f"{len(lans)} län"])  # an area's map: the area
+    return f"{LAYERS[layer]} med värden" + (f" ({', '.join(where)})" if where else "")
 
 
 # the list beside the map no wider than its columns need: at 1920 px it stretched to ~900 px
