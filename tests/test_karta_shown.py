@@ -34,3 +34,47 @@ def test_the_zoomed_map_says_it_shows_the_kommuner_with_values(warehouse, shared
     kolada = queries.map_kommun_values(warehouse, queries.indicator(warehouse, "N03920"), "2022")
     assert not charts_map.fits_valued(kolada)
     assert shown_scope(kolada, "kommun", "Sverige") == "Kommuner, Sverige"
+
+
+def _csv_rows(export) -> list[dict[str, str]]:
+    import csv
+    import io
+
+    from exports.tables import csv_bytes
+
+    return list(csv.DictReader(io.StringIO(csv_bytes(export).decode("utf-8-sig")),
+                               delimiter=";"))
+
+
+def test_a_bas_month_s_kommun_rows_say_preliminar_as_the_reference_rows(app_env, warehouse,
+                                                                         shared):
+    """Jämför's ranking download of SCB BAS April 2026 (TAB6260, SCB's preliminary table):
+    each of the 15 kommun rows with a value says 'preliminär' as Dalarnas län's reference
+    row does (series_frame's flag_text); before, only the reference rows said it. A kommun
+    without a value says 'uppgift saknas' only; Kolada's N03920 2022 has no 'preliminär'."""
+    from tests.test_bas_views import _dalarna_rates
+    from ui.pages.jamfor import ranking_export, ranking_table
+    from ui.pages.karta import map_table
+
+    rates = _dalarna_rates(shared, "2026M04")
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    assert ind.mart and "TAB6260" in str(ind.source_line)  # the preliminary table
+    lan = queries.area(warehouse, "lan:20")
+    table = ranking_table(ind, "2026-04", "T", [], [lan])
+    rows = _csv_rows(ranking_export(table, ind, "2026-04", "T", None, [lan]))
+    kommuner = {r["kod"]: r for r in rows if "referensrad" not in r["anmärkning"]}
+    assert len(kommuner) == 290
+    valued = {k: r for k, r in kommuner.items() if r["värde"]}
+    assert set(valued) == set(rates) - {"00", "20"}
+    assert float(valued["2081"]["värde"].replace(",", ".")) == round(rates["2081"], 1)
+    assert {r["anmärkning"].split(", ")[0] for r in valued.values()} == {"preliminär"}
+    assert kommuner["0180"]["anmärkning"] == "uppgift saknas"  # Stockholm: no BAS row
+    reference = next(r for r in rows if r["kod"] == "20")
+    assert reference["anmärkning"].startswith("preliminär")  # the rule followed
+    # Karta's table (the same map_table) for a year of Kolada: nothing preliminary
+    kolada = queries.indicator(warehouse, "N03920")
+    values = queries.map_kommun_values(warehouse, kolada, "2022")
+    shown = map_table(values.assign(area_id="kommun:" + values["kommun_code"],
+                                    area_name=values["kommun_name"], place=1, of=290, tied=1),
+                      kolada, "T")
+    assert not shown["anmärkning"].str.contains("preliminär").any()

@@ -656,7 +656,8 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
     status (the source's flag where it has one: Kolada's status text, 'masked' for "<5";
     else None); a monthly one also is_computed, as ``monthly_series`` flags a kommun's month
     (an option summed from the source's bands, e.g. 16–24 år, or no published value where
-    the counts are there). Only kommuner the source has a row for are listed.
+    the counts are there), and is_preliminary (the mart's flag: a preliminary table's month,
+    any of the bands summed). Only kommuner the source has a row for are listed.
     """
     if not ind.is_monthly:
         sql = """select o.kommun_code, k.kommun_name, o.value, o.status
@@ -665,7 +666,8 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
                  order by o.kommun_code"""
         return con.execute(sql, [ind.id, sex, int(str(period)[:4])]).df()
     mart = monthly_marts()[ind.mart]
-    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value", "status", "is_computed"])
+    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value", "status", "is_computed",
+                                "is_preliminary"])
     if not has_table(con, mart["table"]):
         return out
     choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
@@ -688,7 +690,11 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
                          "kommun_name": rows["kommun_code"].map(names).to_numpy(),
                          "value": value.astype(float).to_numpy(),
                          "status": np.where(rows["masked"].astype(bool), "masked", None),
-                         "is_computed": made.astype(bool).to_numpy()}
+                         "is_computed": made.astype(bool).to_numpy(),
+                         # the mart's flag (TAB6260's month: preliminär), as monthly_series
+                         # gives it to an area's row (stop 28: downloads said it there only)
+                         "is_preliminary": rows["is_preliminary"].astype("boolean")
+                         .fillna(False).astype(bool).to_numpy()}
                         ).sort_values("kommun_code").reset_index(drop=True)
 
 
@@ -1445,7 +1451,7 @@ GEOMETRY_COLUMNS = ["area_id", "area_kind", "geojson", "lon_min", "lat_min", "lo
 AREA_VALUE_COLUMNS = ["area_id", "value", "status", "n_reporting", "n_expected",
                       "is_lower_bound", "n_masked"]
 KOMMUN_VALUE_COLUMNS = ["kommun_code", "kommun_name", "lan_code", "lan_name", "value",
-                        "status", "is_computed", "period"]
+                        "status", "is_computed", "is_preliminary", "period"]
 
 
 def area_geometry(con: Con, kind: str) -> pd.DataFrame:
@@ -1484,14 +1490,19 @@ def map_kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
     ('missing': no row or no value; 'suppressed': the source flags or hides it, e.g. "<5";
     None = a value), is_computed (a monthly kommun value the app computed, as
     ``kommun_values`` flags it; without a row: whether the option is a sum of the source's
-    bands, as ``monthly_series`` flags a month without a row; a yearly value never), period.
+    bands, as ``monthly_series`` flags a month without a row; a yearly value never),
+    is_preliminary (``kommun_values``' flag; False without a row and for a yearly value),
+    period.
     """
     kommun = kommuner(con)[["kommun_code", "kommun_name", "lan_code", "lan_name"]]
     found = kommun_values(con, ind, period, sex, dims)
     if "is_computed" not in found:  # a yearly indicator: the source's own values
         found = found.assign(is_computed=False)
-    out = kommun.merge(found[["kommun_code", "value", "status", "is_computed"]],
-                       on="kommun_code", how="left")
+    if "is_preliminary" not in found:  # Kolada's years: final as published
+        found = found.assign(is_preliminary=False)
+    out = kommun.merge(found[["kommun_code", "value", "status", "is_computed",
+                              "is_preliminary"]], on="kommun_code", how="left")
+    out["is_preliminary"] = out["is_preliminary"].astype("boolean").fillna(False).astype(bool)
     out["is_computed"] = out["is_computed"].astype("boolean").fillna(
         ind.is_monthly and _sums_bands(ind, dims)).astype(bool)
     out["value"] = out["value"].astype("float64")

@@ -302,21 +302,25 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
 # note_key says the words in full under the list, the downloads keep map_table's whole text
 NOTE = "Not"
 _SHORT_NOTES = {"skyddat av källan": "skyddat", "uppgift saknas": "saknas",
-                "nedre gräns": "minst"}
+                "nedre gräns": "minst", "preliminär": "prel."}
 _FEW_NOTE = re.compile(r"bygger på få (\S+) \(([^)]*)\)")
 
 
 def short_note(note: str) -> str:
     """map_table's note in a word or two for the list beside the map: 'bygger på få
-    personer (5)' -> 'få (5)', 'uppgift saknas' -> 'saknas'."""
-    few = _FEW_NOTE.fullmatch(note)
-    return f"få ({few.group(2)})" if few else _SHORT_NOTES.get(note, note)
+    personer (5)' -> 'få (5)', 'uppgift saknas' -> 'saknas', each of several notes
+    ('preliminär, bygger på få personer (5)' -> 'prel., få (5)')."""
+    def one(part: str) -> str:
+        few = _FEW_NOTE.fullmatch(part)
+        return f"få ({few.group(2)})" if few else _SHORT_NOTES.get(part, part)
+    return ", ".join(one(p) for p in note.split(", "))
 
 
 def note_key(notes: pd.Series) -> str | None:
     """What the list's short notes mean, for the line under it: only the ones it holds
     ('Not: få (n) = värdet bygger på få personer, n stycken; saknas = uppgift saknas.')."""
     said = []
+    notes = pd.Series([p for n in notes for p in str(n).split(", ")], dtype=object)
     nouns = list(dict.fromkeys(m.group(1) for m in map(_FEW_NOTE.fullmatch, notes) if m))
     if nouns:
         said.append(f"få (n) = värdet bygger på få {' eller '.join(nouns)} (n, under "
@@ -374,8 +378,10 @@ def map_table(values: pd.DataFrame, ind, sex: str,
            if "place_in_area" in values.columns else {}),
         "enhet": ind.short_unit, "täckning": cover,
         "anmärkning": _with_bounds([
-            notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
-                values["status"], values["value"], values["area_id"], strict=True)], values),
+            notes.get(s, "") if pd.isna(v) else ", ".join(t for t in (
+                "preliminär" if p else "", _few(people, a, noun)) if t)
+            for s, v, a, p in zip(values["status"], values["value"], values["area_id"],
+                                  _preliminary(values), strict=True)], values),
         METHOD: [row_method(ind, a, computed=c, parts=parts) for a, c in zip(
             values["area_id"], _computed(values), strict=True)],
         "nyckeltal": ind.id_and_label(),
@@ -386,6 +392,15 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     if "place_in_area" in values.columns:  # the list beside the map ranks within the area
         table.attrs["place_in_area"] = ranking.place_heading(scope)
     return table
+
+
+def _preliminary(values: pd.DataFrame) -> list[bool]:
+    """Each row's is_preliminary (the mart's flag, map_kommun_values: a BAS month from the
+    preliminary table), said 'preliminär' first in anmärkning as transforms.export.flag_text
+    says it on the reference rows; False where the frame has none (stop 28)."""
+    if "is_preliminary" not in values:
+        return [False] * len(values)
+    return values["is_preliminary"].astype("boolean").fillna(False).tolist()
 
 
 def _computed(values: pd.DataFrame) -> list[bool]:
