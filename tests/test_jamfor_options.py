@@ -98,3 +98,24 @@ def test_an_area_across_lan_is_compared_with_its_lans_not_the_kommuns(app_env, s
     assert _gr_note(shared) in [c.value for c in at.caption]  # and says why, as elsewhere
     at = _shown(sida="jamfor", kommun="1384")
     assert _compared(at) == ["kommun:1384", "lan:13", "riket"]
+
+
+def test_the_age_picker_writes_the_url_and_keeps_the_indicator(app_env, shared):
+    """Jämför's Ålder picker (Karta's, analysis.option_pickers): choosing the default band
+    takes ``alder`` out of the URL and writes the indicator into it, so the page stays on
+    SCB BAS with Borlänge's recorded values (the default indicator is Kolada's N03920)."""
+    from tests.test_app import _app
+
+    rates = _dalarna_rates(shared, "2026M04")
+    at = _app(sida="jamfor", kommun="2081", alder="20-64").run()
+    assert not at.exception
+    next(w for w in at.selectbox if w.label == "Ålder").set_value("20-pension").run()
+    assert not at.exception
+    params = dict(at.query_params)
+    assert "alder" not in params and params["indikator"] == "bas_arbetsloshet"
+    fig = _chart(at)
+    assert fig["layout"]["title"]["text"].startswith("Arbetslöshet (SCB BAS)")
+    borlange = next(t for t in fig["data"] if t.get("name") == "Borlänge")
+    values = dict(zip(_decode(borlange["x"]), _decode(borlange["y"]), strict=True))
+    assert next(v for x, v in values.items() if str(x).startswith("2026-04")) == \
+        pytest.approx(rates["2081"])
