@@ -78,3 +78,26 @@ def test_a_bas_month_s_kommun_rows_say_preliminar_as_the_reference_rows(app_env,
                                     area_name=values["kommun_name"], place=1, of=290, tied=1),
                       kolada, "T")
     assert not shown["anmärkning"].str.contains("preliminär").any()
+
+
+def test_a_bas_month_s_area_rows_say_preliminar_on_karta_s_area_layers(warehouse, shared):
+    """Karta's län and LA layers for SCB BAS April 2026: the areas with a value (Dalarnas
+    län, the LA of Dalarna's kommuner) say 'preliminär' in the download as the reference
+    rows do; an area without a value says 'uppgift saknas' only."""
+    from tests.test_bas_views import _dalarna_rates
+    from ui import analysis
+    from ui.pages.karta import map_table
+
+    rates = _dalarna_rates(shared, "2026M04")
+    ind = queries.indicator(warehouse, "bas_arbetsloshet")
+    for kind in ("lan", "la"):
+        values = queries.area_values(warehouse, ind, kind, "2026-04")
+        valued = values.dropna(subset=["value"])
+        assert len(valued) and valued["is_preliminary"].all()
+        table = map_table(analysis.with_places(values, ind.better, code="area_id"), ind, "T")
+        notes = dict(zip(values["area_id"], table["anmärkning"], strict=True))
+        assert {notes[a].split(", ")[0] for a in valued["area_id"]} == {"preliminär"}
+        assert {notes[a] for a in values["area_id"] if a not in set(valued["area_id"])} \
+            <= {"uppgift saknas"}
+    lan = queries.area_values(warehouse, ind, "lan", "2026-04").dropna(subset=["value"])
+    assert {c[:2] for c in rates} == {"20"} and list(lan["area_id"]) == ["lan:20"]

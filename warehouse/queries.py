@@ -1449,7 +1449,7 @@ def month_sexes(con: Con, table: str) -> tuple[str, ...]:
 GEOMETRY_COLUMNS = ["area_id", "area_kind", "geojson", "lon_min", "lat_min", "lon_max",
                     "lat_max", "label_lon", "label_lat", "geometry_source"]
 AREA_VALUE_COLUMNS = ["area_id", "value", "status", "n_reporting", "n_expected",
-                      "is_lower_bound", "n_masked"]
+                      "is_lower_bound", "n_masked", "is_preliminary"]
 KOMMUN_VALUE_COLUMNS = ["kommun_code", "kommun_name", "lan_code", "lan_name", "value",
                         "status", "is_computed", "is_preliminary", "period"]
 
@@ -1543,8 +1543,9 @@ def _monthly_month_rows(con: Con, ind: Indicator, period: str, sex: str,
 def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: str,
                          area_ids: list[str], dims: dict[str, str | None] | None = None
                          ) -> pd.DataFrame:
-    """area_id, value, status, n_reporting, n_expected, is_lower_bound, n_masked of every
-    area of a kind in one month.
+    """area_id, value, status, n_reporting, n_expected, is_lower_bound, n_masked,
+    is_preliminary (any member's month from a preliminary table) of every area of a kind in
+    one month.
 
     A län adds the source's counts with unknown kommun, exactly as ``monthly_series`` (which
     it calls); LA, FA and kommungrupp are formed from their kommuner only, so they are
@@ -1576,15 +1577,24 @@ def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: 
     agg = area_rules.aggregate(values, members, rule=ind.aggregation, time="period",
                                scale=ind.scale,
                                first_year=first.set_index("kommun_code")["first_year"])
+    # the mart's flag as monthly_series gives it to an area's month: any member's (stop 28)
+    flags = rows[["kommun_code", "is_preliminary"]].assign(
+        is_preliminary=rows["is_preliminary"].astype("boolean").fillna(False).astype(bool)
+    ).merge(members, on="kommun_code").groupby("area_id")["is_preliminary"].any()
+    agg = agg.drop(columns=[c for c in ("is_preliminary",) if c in agg]).merge(
+        flags.rename("is_preliminary"), left_on="area_id", right_index=True, how="left")
     return _with_bounds(agg)[columns]  # lower bounds as aggregate marks them
 
 
 def _with_bounds(rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` with is_lower_bound (False where absent) and n_masked (0 where absent)."""
-    lower = rows["is_lower_bound"].astype("boolean").fillna(False).astype(bool) \
-        if "is_lower_bound" in rows else False
+    """``rows`` with is_lower_bound (False where absent), n_masked (0 where absent) and
+    is_preliminary (False where absent: Kolada's years)."""
+    def flag(name: str):
+        return rows[name].astype("boolean").fillna(False).astype(bool) if name in rows \
+            else False
     masked = rows["n_masked"].fillna(0).astype(int) if "n_masked" in rows else 0
-    return rows.assign(is_lower_bound=lower, n_masked=masked)
+    return rows.assign(is_lower_bound=flag("is_lower_bound"), n_masked=masked,
+                       is_preliminary=flag("is_preliminary"))
 
 
 def area_values(con: Con, ind: Indicator, kind: str, period: str,
@@ -1596,7 +1606,7 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
     Columns: area_id, area_name, value, status ('missing', 'partial' or None), n_reporting,
     n_expected, is_lower_bound (the true value is at least this: a hidden "<5" member, or a
     sum of counts over fewer members than expected), n_masked (members hidden as "<5"),
-    covered_share (a partial weighted rate's share of the population, as ``area_series``;
+    is_preliminary (a monthly area's month rests on a preliminary table), covered_share (a partial weighted rate's share of the population, as ``area_series``;
     else NaN), period.
     """
     names = areas(con, kind)[["area_id", "area_name"]]
@@ -1616,6 +1626,7 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
     out["value"] = out["value"].astype("float64")
     out["is_lower_bound"] = out["is_lower_bound"].astype("boolean").fillna(False).astype(bool)
     out["n_masked"] = out["n_masked"].fillna(0).astype(int)
+    out["is_preliminary"] = out["is_preliminary"].astype("boolean").fillna(False).astype(bool)
     out["status"] = [s if isinstance(s, str) and s == "partial" else
                      ("missing" if pd.isna(v) else None)
                      for s, v in zip(out["status"], out["value"], strict=True)]
