@@ -85,8 +85,8 @@ def test_the_bas_map_ranks_among_the_kommuner_with_a_value_not_in_riket(app_env,
     hover = dict(zip(trace["locations"], trace["hovertext"], strict=True))["kommun:2081"]
     assert hover.endswith(f"<br>plats {place} av 15 kommuner med värde")
     assert fig["layout"]["title"]["text"] == (
-        "Arbetslöshet (SCB BAS)<br><sup>Kommuner, Sverige, april 2026, totalt, 20–64 år, alla "
-        "(inrikes och utrikes födda)</sup>")
+        "Arbetslöshet (SCB BAS)<br><sup>Kommuner med värden (Dalarnas län), april 2026, "
+        "totalt, 20–64 år, alla (inrikes och utrikes födda)</sup>")  # the view (stop 28)
     # an annual indicator with every kommun valued keeps its place in riket
     assert "plats 200 av 290 i riket" in next(
         m.value for m in _shown(sida="karta", kommun="0780").markdown
@@ -165,7 +165,8 @@ def test_the_bas_map_with_women_chosen_shows_the_total_and_says_so(app_env, shar
     heading, subtitle = title.split("<br><sup>")  # the map wraps a long heading
     assert heading.replace("<br>", " ") == (
         "Arbetslöshet (SCB BAS) (finns inte per kön i den hämtade datan; visar totalt)")
-    assert subtitle.startswith("Kommuner, Sverige, april 2026, totalt, 20–64 år")
+    assert subtitle.startswith("Kommuner med värden (Dalarnas län), april 2026, totalt, "
+                               "20–64 år")
     summary = next(m.value for m in at.markdown if m.value.startswith("**Borlänge**"))
     assert _percent(rates["2081"]).replace("\u00a0", " ") in summary.replace("\u00a0", " ")
     assert "övriga 275 av 290 har inga värden" in summary

@@ -168,8 +168,13 @@ def test_the_chart_says_in_plain_words_that_scb_changed_its_numbers(history, ove
     at.query_params["sida"] = "om_data"  # what the menu link sends, the area kept
     at.run()
     assert not at.exception
-    assert any(f"Arbetslöshet (SCB BAS) – {n} tidigare publicerade månadsvärden ändrade för 15 "
-               "kommuner" in m.value for m in at.markdown)
+    [line] = [m.value for m in at.markdown if f"Arbetslöshet (SCB BAS) – {n} tidigare "
+              "publicerade månadsvärden ändrade för 15 kommuner" in m.value]
+    # the same date as the chart's note, from the same function (stop 28: it said "källans
+    # siffror publicerade 29 juni 2026", the table's update)
+    assert line.endswith(f"februari 2026. SCB reviderade siffrorna {revised} (enligt SCB:s "
+                         "not till tabellen).")
+    assert "29 juni" not in line and "publicerade 2" not in line
     table = next(d.value for d in at.dataframe if "Förut" in d.value.columns)
     rattvik = table[(table["Kommun"] == "Rättvik") & (table["Månad"] == "mars 2021")
                     & (table["Nyckeltal"] == "Arbetslöshet (SCB BAS)")]

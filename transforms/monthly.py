@@ -570,7 +570,7 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
             return (f"Vid den senaste uppdateringen ändrade {source} {len(changes)} tidigare "
                     f"publicerade månadsvärden för {_revised_who(changes, names)} ({span}); "
                     f"{format_month(pd.Timestamp(month + '-01'))} ändrades inte."
-                    f"{_revision_when(changes, source, revised_on)}")
+                    f"{revision_when(changes, source, revised_on)}")
         changes = of_month
     months = pd.to_datetime(changes["period"])
     kommuner = changes["kommun_code"].nunique()
@@ -581,7 +581,7 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
     pick = pick if not pick.empty else changes
     delta = (pick["new_value"] - pick["old_value"]).abs()
     example = pick.loc[delta.fillna(-1).idxmax()]
-    when = _revision_when(changes, source, revised_on)
+    when = revision_when(changes, source, revised_on)
     old = format_value(example["old_value"], decimals, short_unit)
     new = format_value(example["new_value"], decimals, short_unit)
     place = f"{names.get(example['kommun_code'], example['kommun_code'])} " if kommuner > 1 else ""
@@ -640,10 +640,11 @@ def _revised_who(changes: pd.DataFrame, names: dict[str, str]) -> str:
             else f"{kommuner} kommuner")
 
 
-def _revision_when(changes: pd.DataFrame, source: str, revised_on: str | None) -> str:
+def revision_when(changes: pd.DataFrame, source: str, revised_on: str | None) -> str:
     """' SCB reviderade siffrorna 28 maj 2026 (enligt SCB:s not till tabellen).', or ' SCB:s
     tabell uppdaterades senast 29 juni 2026.' without a revision date between the two
-    publications compared; '' without either date."""
+    publications compared; '' without either date. ``changes``: new_published (and
+    old_published) of the revised values, or a refresh's summary row (Om data, stop 28)."""
     new = pd.to_datetime(changes["new_published"].dropna(), utc=True)
     old = pd.to_datetime(changes["old_published"].dropna(), utc=True) \
         if "old_published" in changes else pd.Series(dtype="datetime64[ns, UTC]")

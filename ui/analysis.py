@@ -140,6 +140,16 @@ def monthly_sex_missing(ind: Indicator, sex: str) -> str:
     return NO_SEX_FETCHED if held and not wanted & set(held) else ""
 
 
+def option_series(ind: Indicator, area, sex: str,
+                  dims: dict[str, str] | None = None) -> pd.DataFrame:
+    """An area's series as Karta and Jämför read it: a monthly indicator with the options
+    ``dims`` (the pickers, the URL's ``alder=``; ``monthly_series``), else (or without
+    options) ``area_series`` (the mart's defaults)."""
+    if ind.is_monthly and dims:
+        return query("monthly_series", ind, area, sex, dims)
+    return query("area_series", ind, area, sex)
+
+
 def monthly_options_words(ind: Indicator, data: pd.DataFrame,
                           dims: dict[str, str] | None = None) -> str:
     """', 20–64 år, alla (inrikes och utrikes födda)' for a monthly indicator read with the

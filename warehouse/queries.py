@@ -679,7 +679,8 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
     status (the source's flag where it has one: Kolada's status text, 'masked' for "<5";
     else None); a monthly one also is_computed, as ``monthly_series`` flags a kommun's month
     (an option summed from the source's bands, e.g. 16–24 år, or no published value where
-    the counts are there). Only kommuner the source has a row for are listed.
+    the counts are there), and is_preliminary (the mart's flag: a preliminary table's month,
+    any of the bands summed). Only kommuner the source has a row for are listed.
     """
     if not ind.is_monthly:
         sql = """select o.kommun_code, k.kommun_name, o.value, o.status
@@ -688,7 +689,8 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
                  order by o.kommun_code"""
         return con.execute(sql, [ind.id, sex, int(str(period)[:4])]).df()
     mart = monthly_marts()[ind.mart]
-    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value", "status", "is_computed"])
+    out = pd.DataFrame(columns=["kommun_code", "kommun_name", "value", "status", "is_computed",
+                                "is_preliminary"])
     if not has_table(con, mart["table"]):
         return out
     choices = monthly.choose(mart, dims or {}, indicator_id=ind.id)
@@ -711,7 +713,11 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
                          "kommun_name": rows["kommun_code"].map(names).to_numpy(),
                          "value": value.astype(float).to_numpy(),
                          "status": np.where(rows["masked"].astype(bool), "masked", None),
-                         "is_computed": made.astype(bool).to_numpy()}
+                         "is_computed": made.astype(bool).to_numpy(),
+                         # the mart's flag (TAB6260's month: preliminär), as monthly_series
+                         # gives it to an area's row (stop 28: downloads said it there only)
+                         "is_preliminary": rows["is_preliminary"].astype("boolean")
+                         .fillna(False).astype(bool).to_numpy()}
                         ).sort_values("kommun_code").reset_index(drop=True)
 
 
@@ -1549,9 +1555,9 @@ def month_sexes(con: Con, table: str) -> tuple[str, ...]:
 GEOMETRY_COLUMNS = ["area_id", "area_kind", "geojson", "lon_min", "lat_min", "lon_max",
                     "lat_max", "label_lon", "label_lat", "geometry_source"]
 AREA_VALUE_COLUMNS = ["area_id", "value", "status", "n_reporting", "n_expected",
-                      "is_lower_bound", "n_masked"]
+                      "is_lower_bound", "n_masked", "is_preliminary"]
 KOMMUN_VALUE_COLUMNS = ["kommun_code", "kommun_name", "lan_code", "lan_name", "value",
-                        "status", "is_computed", "period"]
+                        "status", "is_computed", "is_preliminary", "period"]
 
 
 def area_geometry(con: Con, kind: str) -> pd.DataFrame:
@@ -1590,14 +1596,19 @@ def map_kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
     ('missing': no row or no value; 'suppressed': the source flags or hides it, e.g. "<5";
     None = a value), is_computed (a monthly kommun value the app computed, as
     ``kommun_values`` flags it; without a row: whether the option is a sum of the source's
-    bands, as ``monthly_series`` flags a month without a row; a yearly value never), period.
+    bands, as ``monthly_series`` flags a month without a row; a yearly value never),
+    is_preliminary (``kommun_values``' flag; False without a row and for a yearly value),
+    period.
     """
     kommun = kommuner(con)[["kommun_code", "kommun_name", "lan_code", "lan_name"]]
     found = kommun_values(con, ind, period, sex, dims)
     if "is_computed" not in found:  # a yearly indicator: the source's own values
         found = found.assign(is_computed=False)
-    out = kommun.merge(found[["kommun_code", "value", "status", "is_computed"]],
-                       on="kommun_code", how="left")
+    if "is_preliminary" not in found:  # Kolada's years: final as published
+        found = found.assign(is_preliminary=False)
+    out = kommun.merge(found[["kommun_code", "value", "status", "is_computed",
+                              "is_preliminary"]], on="kommun_code", how="left")
+    out["is_preliminary"] = out["is_preliminary"].astype("boolean").fillna(False).astype(bool)
     out["is_computed"] = out["is_computed"].astype("boolean").fillna(
         ind.is_monthly and _sums_bands(ind, dims)).astype(bool)
     out["value"] = out["value"].astype("float64")
@@ -1638,8 +1649,9 @@ def _monthly_month_rows(con: Con, ind: Indicator, period: str, sex: str,
 def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: str,
                          area_ids: list[str], dims: dict[str, str | None] | None = None
                          ) -> pd.DataFrame:
-    """area_id, value, status, n_reporting, n_expected, is_lower_bound, n_masked of every
-    area of a kind in one month.
+    """area_id, value, status, n_reporting, n_expected, is_lower_bound, n_masked,
+    is_preliminary (any member's month from a preliminary table) of every area of a kind in
+    one month.
 
     A län adds the source's counts with unknown kommun, exactly as ``monthly_series`` (which
     it calls); LA, FA and kommungrupp are formed from their kommuner only, so they are
@@ -1671,15 +1683,24 @@ def _monthly_area_values(con: Con, ind: Indicator, kind: str, period: str, sex: 
     agg = area_rules.aggregate(values, members, rule=ind.aggregation, time="period",
                                scale=ind.scale,
                                first_year=first.set_index("kommun_code")["first_year"])
+    # the mart's flag as monthly_series gives it to an area's month: any member's (stop 28)
+    flags = rows[["kommun_code", "is_preliminary"]].assign(
+        is_preliminary=rows["is_preliminary"].astype("boolean").fillna(False).astype(bool)
+    ).merge(members, on="kommun_code").groupby("area_id")["is_preliminary"].any()
+    agg = agg.drop(columns=[c for c in ("is_preliminary",) if c in agg]).merge(
+        flags.rename("is_preliminary"), left_on="area_id", right_index=True, how="left")
     return _with_bounds(agg)[columns]  # lower bounds as aggregate marks them
 
 
 def _with_bounds(rows: pd.DataFrame) -> pd.DataFrame:
-    """``rows`` with is_lower_bound (False where absent) and n_masked (0 where absent)."""
-    lower = rows["is_lower_bound"].astype("boolean").fillna(False).astype(bool) \
-        if "is_lower_bound" in rows else False
+    """``rows`` with is_lower_bound (False where absent), n_masked (0 where absent) and
+    is_preliminary (False where absent: Kolada's years)."""
+    def flag(name: str):
+        return rows[name].astype("boolean").fillna(False).astype(bool) if name in rows \
+            else False
     masked = rows["n_masked"].fillna(0).astype(int) if "n_masked" in rows else 0
-    return rows.assign(is_lower_bound=lower, n_masked=masked)
+    return rows.assign(is_lower_bound=flag("is_lower_bound"), n_masked=masked,
+                       is_preliminary=flag("is_preliminary"))
 
 
 def area_values(con: Con, ind: Indicator, kind: str, period: str,
@@ -1691,7 +1712,7 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
     Columns: area_id, area_name, value, status ('missing', 'partial' or None), n_reporting,
     n_expected, is_lower_bound (the true value is at least this: a hidden "<5" member, or a
     sum of counts over fewer members than expected), n_masked (members hidden as "<5"),
-    covered_share (a partial weighted rate's share of the population, as ``area_series``;
+    is_preliminary (a monthly area's month rests on a preliminary table), covered_share (a partial weighted rate's share of the population, as ``area_series``;
     else NaN), period.
     """
     names = areas(con, kind)[["area_id", "area_name"]]
@@ -1713,6 +1734,7 @@ def area_values(con: Con, ind: Indicator, kind: str, period: str,
     out["value"] = out["value"].astype("float64")
     out["is_lower_bound"] = out["is_lower_bound"].astype("boolean").fillna(False).astype(bool)
     out["n_masked"] = out["n_masked"].fillna(0).astype(int)
+    out["is_preliminary"] = out["is_preliminary"].astype("boolean").fillna(False).astype(bool)
     out["status"] = [s if isinstance(s, str) and s == "partial" else
                      ("missing" if pd.isna(v) else None)
                      for s, v in zip(out["status"], out["value"], strict=True)]

@@ -17,7 +17,7 @@ from transforms.areas import MIN_COVERAGE, withheld_text
 from transforms.export import VALUE, series_frame, summed_parts
 from transforms.formatting import format_number, markdown_literal
 from ui import analysis, url_state
-from ui.blocks import area_note, monthly_notes, source_footer, with_notes
+from ui.blocks import area_note, lan_choice, monthly_notes, source_footer, with_notes
 from ui.data import query
 from ui.downloads import (
     chart,
@@ -55,12 +55,16 @@ def _options(sel: Selection) -> dict[str, str]:
 
 
 def default_compare(sel: Selection) -> list[str]:
-    """Without a choice in the link: the chosen kommun or area, its län, Riket."""
-    first = sel.area.area_id if sel.area.area_id != url_state.SHARED_AREA_ID \
-        else f"kommun:{sel.kommun_code}"
-    out = [first]
-    if sel.area.kind not in ("lan", "riket"):
-        out.append(f"lan:{sel.lan_code}")
+    """Without a choice in the link: the chosen kommun or area, the län it is compared with
+    everywhere else (blocks.lan_choice: an area within one län that län, an area across län
+    the one transforms.areas.lan_comparison picks, or none), Riket. Before, the chosen
+    kommun's län was added whatever the area (Göteborgsregionen from Kungsbacka: Hallands
+    län, where the other pages draw Västra Götalands län; stop 28)."""
+    if sel.area.area_id == url_state.SHARED_AREA_ID:  # a link's group: the kommun stands in
+        first, lan = f"kommun:{sel.kommun_code}", sel.lan_code
+    else:
+        first, lan = sel.area.area_id, lan_choice(sel).lan_code
+    out = [first] + ([f"lan:{lan}"] if lan and first != f"lan:{lan}" else [])
     return out + (["riket"] if first != "riket" else [])
 
 
@@ -100,24 +104,27 @@ def _area(sel: Selection, area_id: str) -> queries.Area:
     return query("area", area_id)
 
 
-def _ranked(ind, period: str, sex: str) -> pd.DataFrame:
-    """Every kommun's value in ``period`` with its place, as Karta's kommun layer reads them
-    (area_id, area_name, place, of, tied, n_all: what karta.map_table takes)."""
-    df = query("map_kommun_values", ind, period, sex)
+def _ranked(ind, period: str, sex: str, dims: dict[str, str] | None = None) -> pd.DataFrame:
+    """Every kommun's value in ``period`` (a monthly one with the options ``dims``) with its
+    place, as Karta's kommun layer reads them (area_id, area_name, place, of, tied, n_all:
+    what karta.map_table takes)."""
+    df = query("map_kommun_values", ind, period, sex, dims or {})
     return analysis.with_places(df.assign(area_id="kommun:" + df["kommun_code"],
                                           area_name=df["kommun_name"]),
                                 ind.better).assign(n_all=len(df))
 
 
 def ranking_table(ind, period: str, sex: str, chosen: list[queries.Area],
-                  references: list[queries.Area]) -> pd.DataFrame:
+                  references: list[queries.Area],
+                  dims: dict[str, str] | None = None) -> pd.DataFrame:
     """All kommuner ranked in ``period`` plus reference rows (län, Riket, chosen areas) placed
     where their value falls. Columns: the place ('Plats i riket', or 'Plats bland kommuner
     med värde' when some kommuner have none: ranking.country_place_heading, named in
     ``attrs["place"]``), Namn, Län, value, is_chosen, is_reference, is_lower_bound (a
-    reference row's sum of counts without some kommuner: at least this, numfix26), area_id."""
+    reference row's sum of counts without some kommuner: at least this, numfix26), area_id.
+    ``dims``: a monthly indicator's options (the page's pickers), as Karta reads them."""
     better = ind.better
-    ranked = _ranked(ind, period, sex)
+    ranked = _ranked(ind, period, sex, dims)
     n_ranked = int(ranked["of"].iloc[0]) if len(ranked) else 0
     place = ranking.country_place_heading(n_ranked, len(ranked), table=True)
     chosen_kommuner = {a.members[0] for a in chosen if a.is_kommun}
@@ -129,7 +136,7 @@ def ranking_table(ind, period: str, sex: str, chosen: list[queries.Area],
         "is_lower_bound": False, "area_id": ranked["area_id"]})
     rows = []
     for area in references:
-        value, lower = _value_at(query("area_series", ind, area, sex), period)
+        value, lower = _value_at(analysis.option_series(ind, area, sex, dims), period)
         rows.append({place: REFERENCE, "Namn": area.name, "Län": "", "value": value,
                      "is_chosen": False, "is_reference": True, "is_lower_bound": lower,
                      "area_id": area.area_id})
@@ -152,10 +159,15 @@ def render(sel: Selection) -> None:
     """The page (declared in ui/pages.yml with ``renderer: ui.pages.jamfor``)."""
     st.title(heading(sel), anchor=False)
     top = st.columns([3, 1])
-    ind = analysis.indicator_picker(sel, top[0], name="jamfor_indikator")
+    ind = analysis.indicator_picker(sel, top[0], name="jamfor_indikator", by_options=True)
     sex, sex_note = analysis.sex_picker(sel, ind, top[1], name="jamfor_kon")
+    # a monthly indicator's age band and birth region, bound to the URL as on Karta
+    dims = analysis.option_pickers(sel, ind, name="jamfor")
     options = _options(sel)
     ids = _compare_picker(sel, options)
+    lan_note = lan_choice(sel).note if sel.area.area_id != url_state.SHARED_AREA_ID else ""
+    if lan_note and not sel.state.analysis.compare:  # why this län (or none) is compared
+        st.caption(lan_note)
     save_offers(sel, ids)  # a link's own groups: "Spara gruppen"
     found = analysis.range_picker(sel, ind, query("indicator_periods", ind), st,
                                   name="jamfor_period")
@@ -167,21 +179,28 @@ def render(sel: Selection) -> None:
     if not areas:
         st.info("Välj minst en kommun eller ett område att jämföra.")
     else:
-        _chart(sel, ind, sex, sex_note, areas, start, end)
+        _chart(sel, ind, sex, sex_note, areas, start, end, dims)
     when = periods.Period.parse(end).label()
-    st.header(f"Alla kommuner rangordnade, {when}", anchor=False)
+    # the options ranked, in the chart's words (Riket's month names the band that stood in)
+    chosen = analysis.monthly_options_words(ind, periods.clip(analysis.option_series(
+        ind, query("area", "riket"), sex, dims), end, end), dims)
+    st.header(f"Alla kommuner rangordnade, {when}{chosen}", anchor=False)
     lans = {f"lan:{a.members[0][:2]}" for a in areas if a.is_kommun}
     refs = [query("area", i) for i in sorted(lans)] + [query("area", "riket")]
     refs += [a for a in areas if not a.is_kommun and a.area_id not in {r.area_id for r in refs}]
-    table = ranking_table(ind, end, sex, areas, refs)
+    table = ranking_table(ind, end, sex, areas, refs, dims)
     st.caption(f"{ranking.end_text(ind.better).capitalize()}. "
                f"{table.attrs['n_ranked']} kommuner har ett värde. Markerade rader: de valda "
                f"kommunerna; "
                f"referensrader (län, riket, valda områden) står där deras värde hamnar och "
                f"räknas inte i platserna.")
     _show_table(table, ind)
-    table_downloads(ranking_export(table, ind, end, sex, sel, refs),
-                    f"Rangordning, {ind.label}", when, key="dl-rang",
+    if dims and table["value"].isna().all():  # an option the fetched data do not hold
+        st.info(f"**{ind.label}**, {chosen.removeprefix(', ')}: den hämtade datan har "
+                f"inga sådana värden {when}. Välj andra val ovan eller ett annat nyckeltal.")
+    table_downloads(ranking_export(table, ind, end, sex, sel, refs, dims=dims),
+                    f"Rangordning, {ind.label}", when, chosen.removeprefix(", ") or None,
+                    key="dl-rang",
                     label="Ladda ned rangordningen")
 
 
@@ -189,7 +208,8 @@ REFERENCE_NOTE = "referensrad: räknas inte i platserna"
 
 
 def ranking_export(table: pd.DataFrame, ind, period: str, sex: str, sel: Selection,
-                   references: list[queries.Area] | None = None) -> TableExport:
+                   references: list[queries.Area] | None = None, *,
+                   dims: dict[str, str] | None = None) -> TableExport:
     """The ranking's rows in its order, with Karta's columns (karta.map_table: område, kod as
     text with its leading zeros, län, the month or year, kön, a monthly indicator's age band
     and birth region, värde as shown, the place as a number, enhet, täckning, anmärkning
@@ -198,15 +218,16 @@ def ranking_export(table: pd.DataFrame, ind, period: str, sex: str, sel: Selecti
     (transforms.export.series_frame), its place empty and said in anmärkning (walk28: no
     kod, the period only in the file name, empty anmärkning, plats as text). ``references``:
     the reference rows' areas (default: looked up by their ids; a user's group needs its
-    Area); ``sel`` is kept for the callers; the workbook's area is all kommuner in riket."""
+    Area); ``sel`` is kept for the callers; the workbook's area is all kommuner in riket.
+    ``dims``: a monthly indicator's options (the page's pickers), said in ålder and metod."""
     if references is None:
         references = [query("area", a) for a in table.loc[table["is_reference"], "area_id"]]
-    choices = analysis.default_options(ind)
-    lines = {a.area_id: periods.clip(query("area_series", ind, a, sex), period, period)
-             for a in references}
+    choices = analysis.default_options(ind, dims)
+    lines = {a.area_id: periods.clip(analysis.option_series(ind, a, sex, dims), period,
+                                     period) for a in references}
     bands = [df["band"].dropna() for df in lines.values() if "band" in df]
     band = next((b.iloc[0] for b in bands if len(b)), None)
-    values = _ranked(ind, period, sex)
+    values = _ranked(ind, period, sex, dims)
     kommuner = map_table(values, ind, sex, people=people_counts(ind, period, sex),
                          options=monthly.option_cells(choices, band) if choices else None,
                          parts=summed_parts(choices))
@@ -246,15 +267,16 @@ def _one_row(series: pd.DataFrame, period: str) -> pd.DataFrame:
 
 
 def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Area],
-           start: str, end: str) -> None:
-    lines = [charts.Line(a.name, periods.clip(query("area_series", ind, a, sex), start, end),
+           start: str, end: str, dims: dict[str, str] | None = None) -> None:
+    lines = [charts.Line(a.name, periods.clip(analysis.option_series(ind, a, sex, dims),
+                                              start, end),
                          "member", computed=not a.is_kommun, area_id=a.area_id) for a in areas]
     reference = None
     if not any(a.kind == "riket" for a in areas) and ind.aggregation != "none":
         riket = query("area", "riket")
-        reference = charts.Line(riket.name, periods.clip(query("area_series", ind, riket, sex),
-                                                         start, end), "riket", computed=True,
-                                 area_id=riket.area_id)
+        reference = charts.Line(riket.name, periods.clip(
+            analysis.option_series(ind, riket, sex, dims), start, end), "riket",
+            computed=True, area_id=riket.area_id)
     empty = [line for line in lines if line.data.dropna(subset=["value"]).empty]
     if reference is not None and reference.data.dropna(subset=["value"]).empty:
         empty.append(reference)  # never a legend entry for a line with nothing drawn
@@ -268,7 +290,8 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     computed = any(line.computed for line in lines) or reference is not None
     period = charts.period_text([line.data for line in lines])
     # a monthly measure's age band and birth region, as the Arbetslöshet page's chart says them
-    options = analysis.monthly_options_words(ind, pd.concat([line.data for line in lines]))
+    options = analysis.monthly_options_words(ind, pd.concat([line.data for line in lines]),
+                                             dims)
     title = (f"{ind.label}{sex_note}<br><sup>"
              f"{', '.join(as_text(line.name) for line in lines)}, "
              f"{period}, {SEX_LABELS[sex].lower()}{options}</sup>")
@@ -277,7 +300,7 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     drawn_areas = [a for a, _ in shown]
     said = monthly_notes(ind, lines[0].data, drawn_areas + (
         [query("area", "riket")] if reference is not None else []), sex=sex,
-        computed=computed, focus=drawn_areas[0].members) if ind.is_monthly and ind.mart \
+        computed=computed, dims=dims, focus=drawn_areas[0].members) if ind.is_monthly and ind.mart \
         else None
     fig = charts_compare.compare_lines(
         lines, ind, title=title, reference=reference,
@@ -290,7 +313,7 @@ def _chart(sel: Selection, ind, sex: str, sex_note: str, areas: list[queries.Are
     # Riket and its CSV and Excel left it out)
     drawn = lines + ([reference] if reference is not None else [])
     table = series_frame([(line.name, line.data, line.area_id) for line in drawn], ind,
-                         sex=SEX_LABELS[sex], options=analysis.default_options(ind))
+                         sex=SEX_LABELS[sex], options=analysis.default_options(ind, dims))
     # named as the subtitle and the file name name them: the areas drawn, not one without
     # a line nor the reference line's Riket (rev25b); Riket's kommuner still listed
     exported = drawn_areas + ([query("area", "riket")] if reference is not None else [])

@@ -144,7 +144,7 @@ def render(sel: Selection) -> None:
         return
     values, scope = map_values(sel, ind, period, sex, layer, dims)
     better = ind.better
-    riket = _series(ind, query("area", "riket"), sex, dims)
+    riket = analysis.option_series(ind, query("area", "riket"), sex, dims)
     riket_value = _value_at(riket, period)
     if method == "riket":
         classes = map_classes.diverging_classes(values["value"], riket_value,
@@ -165,7 +165,7 @@ def render(sel: Selection) -> None:
         borders = borders[borders["area_id"].isin(lans)]
     drawn = _valued_series(values, ind, period, sex, dims)  # names the month's age band
     chosen = analysis.monthly_options_words(ind, drawn, dims)  # ', 16–24 år (unga), …'
-    title = (f"{ind.label}{sex_note}<br><sup>{LAYERS[layer]}, {as_text(scope)}, {when}, "
+    title = (f"{ind.label}{sex_note}<br><sup>{shown_scope(values, layer, scope)}, {when}, "
              f"{analysis.SEX_LABELS[sex].lower()}{chosen}</sup>")
     computed = layer != "kommun"
     source = charts.source_text(ind, computed_note=(f"Områden: {ind.area_method}."
@@ -218,6 +218,20 @@ def render(sel: Selection) -> None:
     area = sel.area if scope != "Sverige" else query("area", "riket")
     chart_downloads(fig, *names, key="dl-karta", table=table_export(
         area, ind, table, sex=analysis.SEX_LABELS[sex], period=when))
+
+
+def shown_scope(values: pd.DataFrame, layer: str, scope: str) -> str:
+    """What the map shows, for its subtitle: 'Kommuner, Sverige', or where the view fits the
+    shapes with a value (charts_map.fits_valued) 'Kommuner med värden (Dalarnas län)' (their
+    län, up to two named, else counted; an area's map names the area; stop 28: the zoomed map of Dalarna's 15 said
+    "Kommuner, Sverige"), an area layer's 'Lokala arbetsmarknader med värden'."""
+    if not charts_map.fits_valued(values):
+        return f"{LAYERS[layer]}, {as_text(scope)}"
+    valued = values[values["value"].notna() | (values["status"] == "suppressed")]
+    lans = list(dict.fromkeys(valued["lan_name"].dropna())) if "lan_name" in valued else []
+    where = [as_text(scope)] if scope != "Sverige" else (
+        lans if len(lans) <= 2 else [f"{len(lans)} län"])  # an area's map: the area
+    return f"{LAYERS[layer]} med värden" + (f" ({', '.join(where)})" if where else "")
 
 
 # the list beside the map no wider than its columns need: at 1920 px it stretched to ~900 px
@@ -288,21 +302,25 @@ def ranked_view(table: pd.DataFrame, noun: str, chosen: set[str]):
 # note_key says the words in full under the list, the downloads keep map_table's whole text
 NOTE = "Not"
 _SHORT_NOTES = {"skyddat av källan": "skyddat", "uppgift saknas": "saknas",
-                "nedre gräns": "minst"}
+                "nedre gräns": "minst", "preliminär": "prel."}
 _FEW_NOTE = re.compile(r"bygger på få (\S+) \(([^)]*)\)")
 
 
 def short_note(note: str) -> str:
     """map_table's note in a word or two for the list beside the map: 'bygger på få
-    personer (5)' -> 'få (5)', 'uppgift saknas' -> 'saknas'."""
-    few = _FEW_NOTE.fullmatch(note)
-    return f"få ({few.group(2)})" if few else _SHORT_NOTES.get(note, note)
+    personer (5)' -> 'få (5)', 'uppgift saknas' -> 'saknas', each of several notes
+    ('preliminär, bygger på få personer (5)' -> 'prel., få (5)')."""
+    def one(part: str) -> str:
+        few = _FEW_NOTE.fullmatch(part)
+        return f"få ({few.group(2)})" if few else _SHORT_NOTES.get(part, part)
+    return ", ".join(one(p) for p in note.split(", "))
 
 
 def note_key(notes: pd.Series) -> str | None:
     """What the list's short notes mean, for the line under it: only the ones it holds
     ('Not: få (n) = värdet bygger på få personer, n stycken; saknas = uppgift saknas.')."""
     said = []
+    notes = pd.Series([p for n in notes for p in str(n).split(", ")], dtype=object)
     nouns = list(dict.fromkeys(m.group(1) for m in map(_FEW_NOTE.fullmatch, notes) if m))
     if nouns:
         said.append(f"få (n) = värdet bygger på få {' eller '.join(nouns)} (n, under "
@@ -360,8 +378,10 @@ def map_table(values: pd.DataFrame, ind, sex: str,
            if "place_in_area" in values.columns else {}),
         "enhet": ind.short_unit, "täckning": cover,
         "anmärkning": _with_bounds([
-            notes.get(s, "") if pd.isna(v) else _few(people, a, noun) for s, v, a in zip(
-                values["status"], values["value"], values["area_id"], strict=True)], values),
+            notes.get(s, "") if pd.isna(v) else ", ".join(t for t in (
+                "preliminär" if p else "", _few(people, a, noun)) if t)
+            for s, v, a, p in zip(values["status"], values["value"], values["area_id"],
+                                  _preliminary(values), strict=True)], values),
         # no value, no method: a row that says 'uppgift saknas' claims no way it was made
         METHOD: ["" if pd.isna(v) else row_method(ind, a, computed=c, parts=parts)
                  for a, c, v in zip(values["area_id"], _computed(values), values["value"],
@@ -374,6 +394,15 @@ def map_table(values: pd.DataFrame, ind, sex: str,
     if "place_in_area" in values.columns:  # the list beside the map ranks within the area
         table.attrs["place_in_area"] = ranking.place_heading(scope)
     return table
+
+
+def _preliminary(values: pd.DataFrame) -> list[bool]:
+    """Each row's is_preliminary (the mart's flag, map_kommun_values: a BAS month from the
+    preliminary table), said 'preliminär' first in anmärkning as transforms.export.flag_text
+    says it on the reference rows; False where the frame has none (stop 28)."""
+    if "is_preliminary" not in values:
+        return [False] * len(values)
+    return values["is_preliminary"].astype("boolean").fillna(False).tolist()
 
 
 def _computed(values: pd.DataFrame) -> list[bool]:
@@ -410,15 +439,7 @@ def _valued_series(values: pd.DataFrame, ind, period: str, sex: str,
     if not ind.is_monthly or valued.empty:
         return pd.DataFrame(columns=["value"])
     area = query("area", str(valued["area_id"].iloc[0]))
-    return periods.clip(_series(ind, area, sex, dims), period, period)
-
-
-def _series(ind, area, sex: str, dims: dict[str, str] | None) -> pd.DataFrame:
-    """An area's series as the map reads it: a monthly indicator with the options ``dims``
-    (``monthly_series``), else ``area_series``."""
-    if ind.is_monthly:
-        return query("monthly_series", ind, area, sex, dims or {})
-    return query("area_series", ind, area, sex)
+    return periods.clip(analysis.option_series(ind, area, sex, dims), period, period)
 
 
 def _value_at(series: pd.DataFrame, period: str) -> float | None:
@@ -488,18 +509,18 @@ def _summary(sel: Selection, values: pd.DataFrame, ind, layer: str, scope: str, 
 
 
 def _notes(sel: Selection, ind, values: pd.DataFrame, drawn: pd.DataFrame, period: str,
-           sex: str, *, computed: bool, dims: dict | None = None) -> monthly.ChartNotes | None:
+           sex: str, *, computed: bool, dims: dict[str, str] | None = None
+           ) -> monthly.ChartNotes | None:
     """A monthly indicator's notes on the map (ui.blocks.monthly_notes, as Arbetslöshet's
     chart says them): the revisions of the kommuner with a value in the month shown (those
     of ``values`` on the kommun layer, of the country on an area layer), the age band that
     stood in (``drawn``: a valued shape's series), the mart's note where the page shows a
-    value computed from kommuner (an area layer, Riket's value); ``dims``: the options the
-    map shows (fixb28), so the notes are those of the series drawn. None for a yearly
-    indicator (stop 28, walk28)."""
+    value computed from kommuner (an area layer, Riket's value). None for a yearly
+    indicator (stop 28, walk28). ``dims``: the options the map reads (its revisions too)."""
     if not (ind.is_monthly and ind.mart):
         return None
     valued = (values if "kommun_code" in values else query(
-        "map_kommun_values", ind, period, sex, dims)).dropna(subset=["value"])
+        "map_kommun_values", ind, period, sex, dims or {})).dropna(subset=["value"])
     kommuner = queries.Area("map", "group", "", tuple(valued["kommun_code"]))
     return monthly_notes(ind, drawn, [kommuner], sex=sex, computed=computed, dims=dims,
                          focus=sel.area.members, shown="Kartan", month=str(period)[:7])

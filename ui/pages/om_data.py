@@ -121,12 +121,19 @@ def revisions_section(limit: int = 300) -> None:
     names = dict(zip(kommuner["kommun_code"], kommuner["kommun_name"], strict=True))
     for run in runs.itertuples():
         ind = inds.get(run.indicator_id)
+        # the date as the chart's note says it (monthly.revision_when): SCB's own revision
+        # date from its note where it falls between the two publications compared, else
+        # the table's last update, said as such (stop 28: this line named the update date
+        # "källans siffror publicerade" where the chart said SCB's revision date)
+        when = monthly.revision_when(
+            runs.loc[[run.Index], ["old_published", "new_published"]],
+            (ind.source if ind else None) or "SCB",
+            query("source_revised", ind) if ind else None)
         st.markdown(
             f"- **{format_date(run.seen_at)}**: {ind.label if ind else run.indicator_id} – "
             f"{format_number(run.n_values, 0)} tidigare publicerade månadsvärden ändrade för "
             f"{run.n_kommuner} kommuner, {format_month(run.first_period)} – "
-            f"{format_month(run.last_period)} (källans siffror publicerade "
-            f"{format_date(run.new_published) if run.new_published else 'okänt datum'})")
+            f"{format_month(run.last_period)}." + (when or " Källans publiceringsdatum saknas."))
     dim_labels: dict[str, dict[str, str]] = {}
     for mart in monthly_marts().values():
         for name, spec in (mart.get("dimensions") or {}).items():
