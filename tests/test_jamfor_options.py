@@ -46,7 +46,7 @@ def test_an_age_link_compares_that_band_with_the_recorded_values(app_env, shared
     assert next(v for x, v in april.items() if str(x).startswith("2026-04")) == \
         pytest.approx(rates["2081"])
     assert any(s.value.startswith("Alla kommuner rangordnade, april 2026, 20–64 år")
-               for s in at.subheader)
+               for s in at.header)
     assert dict(at.query_params)["alder"] == "20-64"  # the URL keeps the whole state
 
 
@@ -57,7 +57,7 @@ def test_a_youth_link_says_the_band_and_shows_no_other_band_s_values(app_env, sh
     assert not at.exception
     assert not at.get("plotly_chart")  # no line has a value in 16–24 år
     assert any(s.value.startswith("Alla kommuner rangordnade, april 2026, 16–24 år (unga)")
-               for s in at.subheader)
+               for s in at.header)
     assert any("16–24 år (unga)" in i.value and "inga sådana värden" in i.value
                for i in at.info)
     assert dict(at.query_params)["alder"] == "16-24"
