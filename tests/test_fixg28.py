@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 
+from tests import test_walk28_notes as notes
 from tests.colour_distance import distance
 from tests.test_a11y import WHITE, contrast
 from tests.test_app import _shown
@@ -75,3 +76,89 @@ def test_twelve_lines_each_have_their_own_dash_and_marker(warehouse):
     shapes = [(t["line"]["dash"], t["marker"].get("symbol")) for t in drawn[1:]]
     assert len(set(shapes)) == 11 and all(s is not None for _, s in shapes)
     assert len({s for _, s in shapes}) == 11
+
+
+# --- revision notes about the months drawn (review28 point 2) ------------------------------
+
+revised = notes.revised  # the warehouse refreshed from two TAB6260 vintages, and its app
+page = notes.page
+
+MONTHS_SV = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+             "september", "oktober", "november", "december"]
+
+
+def _in_span(first: str, last: str) -> list[tuple[str, str, str]]:
+    return [k for k in notes._changed() if len(k[0]) == 4 and first <= k[2] <= last]
+
+
+def _example_is_real(said: str, first: str, last: str, codes: dict[str, str]) -> None:
+    """The note's example ('Till exempel Avesta mars 2025: förut 9,1 %, nu 9,0 %') is a month
+    in the span with the two publications' values (``codes``: kommun name -> code)."""
+    import re
+
+    from tests.scb_recorded import BAS_DATA, VINTAGES
+    from tests.test_revisions import _cells
+
+    m = re.search(r"Till exempel (\w+) (\w+) (\d{4}): förut ([\d,]+) %, nu ([\d,]+) %", said)
+    assert m, said
+    tid = f"{m[3]}M{MONTHS_SV.index(m[2]) + 1:02d}"
+    assert first <= tid <= last
+    old, new = _cells(VINTAGES / "2026-04-30" / "data.json"), _cells(BAS_DATA)
+    cell = (codes[m[1]], notes.RATE, tid)
+    assert (float(m[4].replace(",", ".")), float(m[5].replace(",", "."))) == (old[cell], new[cell])
+
+
+def test_a_chart_of_2025_and_2026_names_only_the_changes_it_draws(page):
+    """Jämför of walk28's areas, January 2025–April 2026: the count, span and example of the
+    months drawn (SCB revised to February 2026); before, '966 … (januari 2020 – februari
+    2026). Till exempel Avesta april 2021', a month the chart does not draw."""
+    n = len(_in_span("2025M01", "2026M04"))
+    assert 0 < n < len(notes._changed()) == 966
+    at = page(sida="jamfor", kommun=AVESTA, indikator="bas_arbetsloshet", jamfor=COMPARED,
+              fran="2025-01", till="2026-04")
+    for said in (notes._footer(at), notes._image_source(at)):
+        assert (f"hade SCB ändrat {n} tidigare publicerade månadsvärden för 15 kommuner "
+                "(januari 2025 – februari 2026).") in said, said
+        assert "2021" not in said and "januari 2020" not in said
+        _example_is_real(said, "2025M01", "2026M04", {"Avesta": AVESTA})
+
+
+def test_the_deck_of_2025_2026_counts_the_same_months(revised):
+    from exports.deck import plan
+    from warehouse import queries
+    from warehouse.db import connect
+
+    con = connect(revised, read_only=True)
+    try:
+        deck = plan(con, queries.area(con, "lan:20"), ["bas_arbetsloshet"], 2025, 2026)
+        kommuner = queries.kommuner(con)
+    finally:
+        con.close()
+    [slide] = deck.slides
+    said = " ".join(" ".join(slide.flags).split())
+    n = len(_in_span("2025M01", "2026M12"))
+    assert (f"hade SCB ändrat {n} tidigare publicerade månadsvärden för 15 kommuner "
+            "(januari 2025 – februari 2026).") in said, said
+    _example_is_real(said, "2025M01", "2026M12",
+                     dict(zip(kommuner["kommun_name"], kommuner["kommun_code"], strict=True)))
+
+
+def test_a_span_without_changes_says_so_after_the_whole_revision(revised):
+    """Months SCB did not revise (March–April 2026): the whole revision, then that those
+    months did not change, as Karta says of one month."""
+    from transforms.monthly import revision_note
+    from warehouse import queries
+    from warehouse.db import connect
+
+    con = connect(revised, read_only=True)
+    try:
+        ind = queries.indicator(con, "bas_arbetsloshet")
+        changes = queries.series_revisions(con, ind, queries.area(con, "lan:20"), "T", None)
+    finally:
+        con.close()
+    names = {AVESTA: "Avesta"}
+    text = revision_note(changes, decimals=1, short_unit="%", names=names,
+                         months=("2026-03", "2026-04"))
+    assert text.startswith(f"Vid den senaste uppdateringen ändrade SCB {len(notes._changed())} "
+                           "tidigare publicerade månadsvärden för 15 kommuner (januari 2020 – "
+                           "februari 2026); mars 2026 – april 2026 ändrades inte.")
