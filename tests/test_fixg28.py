@@ -162,3 +162,56 @@ def test_a_span_without_changes_says_so_after_the_whole_revision(revised):
     assert text.startswith(f"Vid den senaste uppdateringen ändrade SCB {len(notes._changed())} "
                            "tidigare publicerade månadsvärden för 15 kommuner (januari 2020 – "
                            "februari 2026); mars 2026 – april 2026 ändrades inte.")
+
+
+# --- the data's age for every old indicator drawn (review28 point 3) -----------------------
+
+SYSSELSATTNING = ("N02267", "N02243", "N00914", "N02268", "N00713")  # Arbetslöshet's tab
+
+
+def _kolada_last_year(kpi: str) -> int:
+    from tests.conftest import SHARED
+
+    body = json.loads((SHARED / "kolada_v3" / "data" / "kpi" / f"{kpi}.json").read_text())
+    return max(int(r["period"]) for r in body["values"]
+               if any(v["value"] is not None for v in r["values"]))
+
+
+def test_old_yearly_values_beside_current_ones_are_named(warehouse):
+    """Kolada's N00914 and N00713 (Förvärvsarbetande, '(–2021)') end a year before the other
+    three of the tab: in 2023 the others are current, and the line named nothing (it spoke
+    only when the newest year was old); now it names the two and their year."""
+    from datetime import date
+
+    from transforms.formatting import data_age_note, format_date
+    from warehouse import queries
+
+    inds = [queries.indicator(warehouse, i) for i in SYSSELSATTNING]
+    last = {i.id: _kolada_last_year(i.id) for i in inds}
+    assert {i.id: i.last_year for i in inds} == last
+    old = [i for i in inds if last[i.id] < max(last.values())]
+    assert [i.id for i in old] == ["N00914", "N00713"]
+    newest, older = max(last.values()), last["N00914"]
+    today = date(newest + 1, 6, 1)  # the newest year is last year's: current
+    fetched = format_date(max(i.fetched_at for i in old))
+    assert data_age_note(inds, today) == (
+        f"Äldre årsvärden: {old[0].label} och {old[1].label} slutar {older} i hämtad data "
+        f"(Kolada, hämtad {fetched}); sidans övriga årsvärden går till {newest}.")
+    assert data_age_note(inds, date(newest, 6, 1)) is None  # none old
+
+
+def test_a_tab_of_old_years_names_those_older_still(app_env, warehouse):
+    """Arbetslöshet's Sysselsättning tab for Avesta today: every yearly value is old; the
+    line gives the newest year and names the two that end a year before it."""
+    from transforms.formatting import format_date
+    from warehouse import queries
+
+    inds = {i: queries.indicator(warehouse, i) for i in SYSSELSATTNING}
+    newest = max(_kolada_last_year(i) for i in SYSSELSATTNING)
+    at = _shown(sida="arbetsloshet", kommun=AVESTA, flik="sysselsattning")
+    assert not at.exception
+    [line] = [c.value for c in at.caption if "Årsvärdena" in c.value]
+    assert line == (
+        f"Årsvärdena: senaste år i hämtad data är {newest} (Kolada, hämtad "
+        f"{format_date(inds['N02267'].fetched_at)}). {inds['N00914'].label} och "
+        f"{inds['N00713'].label} slutar {_kolada_last_year('N00914')}.")
