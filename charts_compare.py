@@ -3,10 +3,12 @@
 Up to 12 areas on one time-series chart need 12 colours a reader can tell apart: the first
 area keeps charts.py's strong focus blue, the others take colours of the Okabe–Ito and Tol
 colour-blind safe palettes in an order where each next colour is the farthest (CIEDE2000, in
-normal vision and simulated deuteranopia) from those before it and from Riket's dark grey,
-with a dash pattern from the eighth on. Walk28: Ludvika's amber and Dalarnas län's
-vermillion, the second and fifth lines, were told apart by few (stop 28). The figure itself is charts.py's
-``time_series`` (title, unit, breaks, partial coverage, source line inside the figure).
+normal vision and simulated deuteranopia) from those before it and from Riket's dark grey.
+Walk28: Ludvika's amber and Dalarnas län's vermillion, the second and fifth lines, were told
+apart by few (stop 28). Every colour is at least 3:1 on white (WCAG 1.4.11), and from the
+second line on each line has its own dash and marker as well (1.4.1: not by colour alone).
+The figure itself is charts.py's ``time_series`` (title, unit, breaks, partial coverage,
+source line inside the figure).
 """
 
 from __future__ import annotations
@@ -18,9 +20,16 @@ import charts
 from transforms.catalogue import Indicator
 
 FOCUS = "#1f5fa8"
-PALETTE = ("#E69F00", "#009E73", "#33BBEE", "#CC3311", "#AA3377", "#332288", "#CC79A7",
-           "#999933", "#117733", "#EE6677", "#6699CC")
-DASHES = ("solid",) * 7 + ("dash", "dot", "dashdot", "longdash")
+# Okabe–Ito and Tol hues moved (CIEDE2000 ≤ 8) to reach 3:1 on white and to stand farther
+# apart: amber #E69F00 (2.25:1) -> #C08800, reddish purple #CC79A7 -> #E068B8, bluish green
+# #009E73 -> #00A878, vermillion #CC3311 -> #B80008, ... (stop 28, fixg28; docs/decisions.md)
+# (the sixth to eleventh reordered so lines of one dash are ≥ 38 apart, ≥ 19 deutan)
+PALETTE = ("#C08800", "#E068B8", "#00A878", "#B80008", "#306840", "#280068", "#981060",
+           "#009090", "#2B9EC9", "#888848", "#C05000")
+# the second line on: a dash and a marker of its own (dot is Riket's reference line)
+DASHES = ("dash", "dashdot", "longdash", "longdashdot")
+SYMBOLS = ("square", "diamond", "triangle-up", "x", "star", "triangle-down", "cross",
+           "pentagon", "hexagon", "star-square", "hourglass")
 PARTIAL_SUFFIX = ": alla kommuner rapporterar inte"
 
 
@@ -33,19 +42,24 @@ def compare_lines(lines: list[charts.Line], ind: Indicator, *, title: str,
     if reference is not None:
         drawn.append(charts.Line(reference.name, reference.data, "riket", reference.computed))
     fig = charts.time_series(drawn, ind, title=title, computed_note=computed_note, height=460)
-    styles = {line.name: (FOCUS, "solid", 3.5) if i == 0 else
-              (PALETTE[(i - 1) % len(PALETTE)], DASHES[(i - 1) % len(DASHES)], 2.2)
+    styles = {line.name: (FOCUS, "solid", 3.5, None) if i == 0 else
+              (PALETTE[(i - 1) % len(PALETTE)], DASHES[(i - 1) % len(DASHES)], 2.2,
+               SYMBOLS[(i - 1) % len(SYMBOLS)])
               for i, line in enumerate(lines)}
     for trace in fig.data:
         name = str(trace.name).removesuffix(PARTIAL_SUFFIX)
         if name not in styles:
             continue
-        color, dash, width = styles[name]
+        color, dash, width, symbol = styles[name]
+        trace.marker.color = color
         if str(trace.name).endswith(PARTIAL_SUFFIX):
-            trace.marker.color = color
-        else:
-            trace.line.color, trace.line.dash, trace.line.width = color, dash, width
-            trace.marker.color = color
+            continue
+        trace.line.color, trace.line.dash, trace.line.width = color, dash, width
+        if symbol is not None:
+            trace.marker.symbol, trace.marker.size = symbol, 7
+            if trace.mode == "lines":  # monthly: a marker about once a year, as Vilket mått?
+                trace.mode = "lines+markers"
+                trace.marker.maxdisplayed = max(2, len(trace.x) // 12)
     return fig
 
 

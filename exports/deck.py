@@ -30,6 +30,7 @@ from transforms import bounds, monthly, periods
 from transforms.areas import (
     MISSING_WORDS,
     LanChoice,
+    compared_with,
     coverage_of,
     member_bar_rows,
     missing_members,
@@ -329,13 +330,8 @@ def compared_areas(con, area: queries.Area, choice: LanChoice | None = None
     """The area, the län it is compared with (its own, or for an area across län the one
     holding most of its population: ``choice``, else queries.lan_comparison) and Riket, as
     on the screen's charts."""
-    shown = [(area, "focus")]
-    lan = (choice or queries.lan_comparison(con, area)).lan_code
-    if lan is not None:
-        shown.append((queries.area(con, f"lan:{lan}"), "lan"))
-    if area.kind != "riket":
-        shown.append((queries.area(con, "riket"), "riket"))
-    return shown
+    return compared_with(area, choice or queries.lan_comparison(con, area),
+                         lambda area_id: queries.area(con, area_id))
 
 
 def lan_note_of(con, area: queries.Area) -> str:

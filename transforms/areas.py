@@ -16,6 +16,7 @@ stop 28: Avesta and Ludvika are 2 of 3 kommuner but 10 % of a group with Malmö)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -462,6 +463,20 @@ class LanChoice:
     note: str = ""
     share: float | None = None
     year: int | None = None
+
+
+def compared_with(area, choice: LanChoice, lookup: Callable[[str], object]
+                  ) -> list[tuple[object, str]]:
+    """(area, role): ``area`` as 'focus', the län it is compared with (``choice``, from
+    ``lan_comparison``) as 'lan' and Riket as 'riket' unless the area is Riket; ``lookup``
+    gives an area by its id ('lan:20', 'riket'). The one rule the pages' charts
+    (ui.blocks.compared_areas) and the deck (exports.deck.compared_areas) draw by."""
+    shown = [(area, "focus")]
+    if choice.lan_code is not None:
+        shown.append((lookup(f"lan:{choice.lan_code}"), "lan"))
+    if area.kind != "riket":
+        shown.append((lookup("riket"), "riket"))
+    return shown
 
 
 def needs_population(area) -> bool:

@@ -280,21 +280,50 @@ def source_mark_text(mark: str, source: str = "Källan") -> str:
 
 
 def data_age_note(inds: list, today: date) -> str | None:
-    """One line for a page whose yearly figures end before last year: 'Årsvärdena: senaste
-    år i hämtad data är 2022 (Kolada, hämtad 2 december 2026).' ``inds``: the page's yearly
-    indicators drawn (catalogue Indicators: ``last_year``, ``source``, ``fetched_at``); None
-    when their newest year is ``today``'s year − 1 or later, or none has a year.
+    """One line for a page with yearly figures that end before last year. ``inds``: the
+    page's yearly indicators drawn (catalogue Indicators: ``label``, ``last_year``,
+    ``source``, ``fetched_at``); None when every one reaches ``today``'s year − 1, or none
+    has a year.
+
+    All old: 'Årsvärdena: senaste år i hämtad data är 2022 (Kolada, hämtad 2 december
+    2026).', and those ending earlier still are named ('Sysselsättning … slutar 2021.').
+    Some old beside current ones: 'Äldre årsvärden: … slutar 2022 i hämtad data (Kolada,
+    hämtad …); sidans övriga årsvärden går till 2025.' (stop 28, fixg28: the line spoke
+    only when the newest was old, so 2022 cards beside a 2025 one read as current).
 
     Walk28: Kolada cards read "2022" with no word that the fetched data end there; a reader
     in December 2026 may take it as current. Said once per page, not on every card."""
     years = [i for i in inds if i.last_year is not None]
-    if not years:
+    old = [i for i in years if int(i.last_year) < today.year - 1]
+    if not old:
         return None
     newest = max(int(i.last_year) for i in years)
-    if newest >= today.year - 1:
-        return None
-    latest = [i for i in years if int(i.last_year) == newest]
-    sources = ", ".join(dict.fromkeys(str(i.source) for i in latest))
-    fetched = max((str(i.fetched_at) for i in latest if i.fetched_at), default=None)
-    when = f", hämtad {format_date(fetched)}" if fetched else ""
-    return f"Årsvärdena: senaste år i hämtad data är {newest} ({sources}{when})."
+    if len(old) == len(years):
+        latest = [i for i in years if int(i.last_year) == newest]
+        earlier = _ending(old, below=newest)
+        return (f"Årsvärdena: senaste år i hämtad data är {newest} ({_fetched(latest)})."
+                + (f" {earlier}." if earlier else ""))
+    return (f"Äldre årsvärden: {_ending(old)} i hämtad data ({_fetched(old)}); sidans "
+            f"övriga årsvärden går till {newest}.")
+
+
+def _ending(inds: list, *, below: int | None = None) -> str:
+    """'Arbetslöshet 16–24 år och Långtidsarbetslöshet slutar 2022, Förvärvsarbetande 2021'
+    for the indicators ending before ``below`` (all when None), newest year first; more
+    than three of a year are counted ('5 nyckeltal slutar 2021')."""
+    by_year: dict[int, list[str]] = {}
+    for ind in inds:
+        if below is None or int(ind.last_year) < below:
+            by_year.setdefault(int(ind.last_year), []).append(str(ind.label))
+    parts = []
+    for n, (year, labels) in enumerate(sorted(by_year.items(), reverse=True)):
+        names = and_list(labels) if len(labels) <= 3 else f"{len(labels)} nyckeltal"
+        parts.append(f"{names} slutar {year}" if n == 0 else f"{names} {year}")
+    return ", ".join(parts)
+
+
+def _fetched(inds: list) -> str:
+    """'Kolada, hämtad 2 december 2026': the sources of ``inds`` and their newest fetch."""
+    sources = ", ".join(dict.fromkeys(str(i.source) for i in inds))
+    fetched = max((str(i.fetched_at) for i in inds if i.fetched_at), default=None)
+    return sources + (f", hämtad {format_date(fetched)}" if fetched else "")

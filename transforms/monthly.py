@@ -544,15 +544,19 @@ def change_notes(latest: Mapping) -> tuple[str, ...]:
 def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
                   names: dict[str, str], focus: list[str] | None = None,
                   source: str = "SCB", shown: str = "Diagrammet",
-                  month: str | None = None, revised_on: str | None = None) -> str | None:
+                  month: str | None = None, revised_on: str | None = None,
+                  months: tuple[str, str] | None = None) -> str | None:
     """Plain Swedish under a chart whose numbers the source revised at the last refresh.
 
     ``changes``: the rows of marts.revision for the kommuner behind the chart (see
     queries.series_revisions); ``names``: kommun code -> name; ``focus``: the kommuner of the
     chosen area, preferred for the example; ``shown``: what shows the numbers ('Kartan');
-    ``month`` ('2021-04'): a view of one month (Karta), told about that month's changes, or
-    that it was not among the changed months; ``revised_on``: the date the source's notes give
-    for its revision (queries.source_revised). None when nothing changed.
+    ``months`` ('2025-01', '2026-04'): the months the view draws, the only ones its note
+    counts and takes its example from; when none of them changed, the note says so after
+    the whole revision (stop 28, fixg28: a 2025–2026 chart gave 966 changes and an example
+    from April 2021). ``month`` ('2021-04'): a view of one month (Karta), the same as
+    ``months=(month, month)``. ``revised_on``: the date the source's notes give for its
+    revision (queries.source_revised). None when nothing changed.
 
     The date said is the source's revision date when it lies between the two publications
     compared (after the old one, not after the new one); otherwise the new publication's
@@ -562,21 +566,21 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
     if changes.empty:
         return None
     if month is not None:
-        of_month = changes[pd.to_datetime(changes["period"]).dt.strftime("%Y-%m") == month]
-        if of_month.empty:
-            months = pd.to_datetime(changes["period"])
-            span = (format_month(months.min()) if months.min() == months.max()
-                    else f"{format_month(months.min())} – {format_month(months.max())}")
+        months = (month, month)
+    if months is not None:
+        changed = pd.to_datetime(changes["period"]).dt.strftime("%Y-%m")
+        drawn = changes[(changed >= months[0]) & (changed <= months[1])]
+        if drawn.empty:
+            first, last = (pd.Timestamp(m + "-01") for m in months)
             return (f"Vid den senaste uppdateringen ändrade {source} {len(changes)} tidigare "
-                    f"publicerade månadsvärden för {_revised_who(changes, names)} ({span}); "
-                    f"{format_month(pd.Timestamp(month + '-01'))} ändrades inte."
+                    f"publicerade månadsvärden för {_revised_who(changes, names)} "
+                    f"({_span_text(pd.to_datetime(changes['period']))}); "
+                    f"{_span_text(pd.Series([first, last]))} ändrades inte."
                     f"{revision_when(changes, source, revised_on)}")
-        changes = of_month
-    months = pd.to_datetime(changes["period"])
+        changes = drawn
     kommuner = changes["kommun_code"].nunique()
     who = _revised_who(changes, names)
-    span = (format_month(months.min()) if months.min() == months.max()
-            else f"{format_month(months.min())} – {format_month(months.max())}")
+    span = _span_text(pd.to_datetime(changes["period"]))
     pick = changes[changes["kommun_code"].isin(focus or [])]
     pick = pick if not pick.empty else changes
     delta = (pick["new_value"] - pick["old_value"]).abs()
@@ -589,6 +593,12 @@ def revision_note(changes: pd.DataFrame, *, decimals: int, short_unit: str,
             f"{len(changes)} tidigare publicerade månadsvärden för {who} ({span}). "
             f"Till exempel {place}{format_month(pd.Timestamp(example['period']))}: förut {old}, "
             f"nu {new}.{when} {shown} visar de nya siffrorna.")
+
+
+def _span_text(months: pd.Series) -> str:
+    """'april 2021', or 'januari 2025 – februari 2026' from the first to the last month."""
+    first, last = months.min(), months.max()
+    return format_month(first) if first == last else f"{format_month(first)} – {format_month(last)}"
 
 
 @dataclass(frozen=True)
@@ -623,13 +633,20 @@ def chart_notes(mart: dict, series: pd.DataFrame, choices: dict[str, Choice],
     """A monthly chart's notes (``ChartNotes``), the one rule for every page and image that
     shows a monthly indicator. ``series``: the series drawn (its ``band`` column names the
     age band used; band_note); ``changes``: the source's revisions of the kommuner behind
-    it (revision_note, with ``shown``, ``month``, ``revised_on``); ``computed``: the view shows values
-    computed from kommuner (then the mart's ``note`` applies)."""
+    it (revision_note, with ``shown``, ``month``, ``revised_on``), counted over the months
+    drawn: ``month`` for a view of one month (Karta), else the months of ``series`` (the one
+    rule for every caller: a chart of 2025–2026 names only changes in 2025–2026);
+    ``computed``: the view shows values computed from kommuner (then the mart's ``note``
+    applies)."""
     noise = " ".join(str(mart["note"]).split()) if computed and mart.get("note") else None
     band = band_note(series, choices["age"]) if "age" in choices else None
+    months = None
+    if month is None and "period" in series and series["period"].notna().any():
+        drawn = pd.to_datetime(series["period"].dropna())
+        months = (drawn.min().strftime("%Y-%m"), drawn.max().strftime("%Y-%m"))
     revised = revision_note(changes, decimals=decimals, short_unit=short_unit, names=names,
-                            focus=focus, source=source,
-                            shown=shown, month=month, revised_on=revised_on)
+                            focus=focus, source=source, shown=shown, month=month,
+                            months=months, revised_on=revised_on)
     return ChartNotes(noise, band, revised)
 
 

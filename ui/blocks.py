@@ -17,7 +17,13 @@ import streamlit as st
 import charts
 from chart_text import as_text
 from transforms import bounds, monthly, periods, ranking
-from transforms.areas import LanChoice, coverage_of, missing_members, withheld_text
+from transforms.areas import (
+    LanChoice,
+    compared_with,
+    coverage_of,
+    missing_members,
+    withheld_text,
+)
 from transforms.catalogue import Indicator, load_catalogue, monthly_marts
 from transforms.composition import gaps_note, missing_part_rows, part_gaps, part_sums
 from transforms.export import (
@@ -109,12 +115,7 @@ def compared_areas(sel: Selection, *, members: bool = True) -> list[tuple[querie
     """(area, role): the selected kommun or area, the län it is compared with (its own, or for
     an area across län the one holding most of its population: lan_choice), Riket, and with
     ``members`` the member kommuner of a small area."""
-    shown: list[tuple[queries.Area, str]] = [(sel.area, "focus")]
-    lan = lan_choice(sel).lan_code
-    if lan is not None:
-        shown.append((query("area", f"lan:{lan}"), "lan"))
-    if sel.area.kind != "riket":
-        shown.append((query("area", "riket"), "riket"))
+    shown = compared_with(sel.area, lan_choice(sel), lambda area_id: query("area", area_id))
     if members and not sel.area.is_kommun and len(sel.area.members) <= MAX_MEMBER_LINES:
         named = zip(query("kommun_names", list(sel.area.members)), sel.area.members, strict=True)
         shown += [(query("area", f"kommun:{code}"), "member") for _, code in sorted(named)]

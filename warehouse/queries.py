@@ -702,12 +702,8 @@ def kommun_values(con: Con, ind: Indicator, period: str, sex: str = "T",
     if rows.empty:
         return out
     plain = not any(c.sum_of for c in choices.values())
-    computed = rows["numerator"] if ind.aggregation == "sum" else \
-        ind.scale * rows["numerator"] / rows["denominator"].where(rows["denominator"] > 0)
-    value = rows["kommun_value"].where(rows["kommun_value"].notna() & plain, computed)
+    value, made = _kommun_month_value(ind, rows, plain)  # _kommun_monthly's rule (stop 28)
     value = value.where(~rows["masked"].astype(bool))  # "<5": no number, never 0 or 5
-    # flagged by _kommun_monthly's rule: a download's metod says how (stop 28)
-    made = (not plain) | (rows["kommun_value"].isna() & computed.notna())
     names = dict(con.execute("select kommun_code, kommun_name from marts.kommun").fetchall())
     return pd.DataFrame({"kommun_code": rows["kommun_code"].to_numpy(),
                          "kommun_name": rows["kommun_code"].map(names).to_numpy(),
@@ -1345,13 +1341,25 @@ def _flags(rows: pd.DataFrame) -> pd.DataFrame:
         table_id=("table_id", lambda s: "+".join(sorted(set(map(str, s))))))
 
 
+def _kommun_month_value(ind: Indicator, rows: pd.DataFrame, plain: bool
+                        ) -> tuple[pd.Series, pd.Series]:
+    """(value, is_computed) of a kommun's monthly rows (kommun_value, numerator,
+    denominator): the source's published value where it has one and ``plain`` (every option
+    is one of the source's own), else computed from the counts (the count itself for a sum,
+    scale × numerator / denominator for a share); computed where not ``plain``, or where the
+    source published no value and the counts give one. The one rule of ``monthly_series``
+    for a kommun (``_kommun_monthly``) and of ``kommun_values`` (rankings, Karta)."""
+    computed = rows["numerator"] if ind.aggregation == "sum" else \
+        ind.scale * rows["numerator"] / rows["denominator"].where(rows["denominator"] > 0)
+    value = rows["kommun_value"].where(rows["kommun_value"].notna() & plain, computed)
+    made = (rows["kommun_value"].isna() & computed.notna()) | (not plain)
+    return value, made.astype(bool)
+
+
 def _kommun_monthly(ind: Indicator, rows: pd.DataFrame, months: pd.DataFrame,
                     plain: bool) -> pd.DataFrame:
     out = months.merge(rows, on="period", how="left")
-    computed = out["numerator"] if ind.aggregation == "sum" else \
-        ind.scale * out["numerator"] / out["denominator"].where(out["denominator"] > 0)
-    out["is_computed"] = not plain or out["kommun_value"].isna() & computed.notna()
-    out["value"] = out["kommun_value"].where(out["kommun_value"].notna() & plain, computed)
+    out["value"], out["is_computed"] = _kommun_month_value(ind, out, plain)
     out["n_expected"] = 1
     out["n_reporting"] = out["value"].notna().astype(int)
     masked = out["masked"].fillna(False).astype(bool) if "masked" in out else \
