@@ -319,6 +319,19 @@ def withhold_thin(series: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def weight_share(expected: np.ndarray, reporting: np.ndarray, weight: np.ndarray, *,
+                 axis: int) -> np.ndarray:
+    """Along ``axis`` (the members): the share of the expected members' weight that the
+    reporting ones carry (``reporting`` within ``expected``); NaN where an expected member
+    has no weight or the expected weigh nothing. The one formula of the yearly member grid
+    (queries._group_cover) and the monthly population share (member_shares)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unknown = (expected & np.isnan(weight)).any(axis=axis)
+        whole = np.where(expected, np.nan_to_num(weight), 0.0).sum(axis=axis)
+        part = np.where(reporting, np.nan_to_num(weight), 0.0).sum(axis=axis)
+        return np.where(unknown | (whole <= 0), np.nan, part / whole)
+
+
 def member_shares(reporting: pd.DataFrame, members: list[str], times: pd.Series,
                   first_year: pd.Series, population: pd.DataFrame,
                   names: dict[str, str] | None = None, time: str = "period") -> pd.DataFrame:
@@ -360,11 +373,7 @@ def member_shares(reporting: pd.DataFrame, members: list[str], times: pd.Series,
         rep[row[ok], col[ok]] = True
     starts = first_year.reindex(codes).to_numpy(dtype="float64", na_value=np.nan)
     expected = rep | np.isnan(starts)[None, :] | (years[:, None] >= starts[None, :])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        unknown = (expected & np.isnan(weight)).any(axis=1)
-        whole = np.where(expected, np.nan_to_num(weight), 0.0).sum(axis=1)
-        part = np.where(rep, np.nan_to_num(weight), 0.0).sum(axis=1)
-        share = np.where(unknown | (whole <= 0), np.nan, part / whole)
+    share = weight_share(expected, rep, weight, axis=1)
     names = names or {}
     missing = [tuple(names.get(c, c) for c, e, r in zip(codes, exp, got, strict=True)
                      if e and not r) for exp, got in zip(expected, rep, strict=True)]

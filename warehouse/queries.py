@@ -567,28 +567,17 @@ def _group_cover(con: Con, ind: Indicator, members: list[str], sex: str, *,
     codes = list(dict.fromkeys(members))
     g = _member_grid(con, ind, codes, sex)
     expected = g.rep | (g.exists & ~g.zero)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        unknown = (expected & np.isnan(g.weight)).any(axis=0)
-        whole = np.where(expected, np.nan_to_num(g.weight), 0.0).sum(axis=0)
-        part = np.where(g.rep, g.weight, 0.0).sum(axis=0)
-        share = np.where(unknown | (whole <= 0), np.nan, part / whole)
+    share = area_rules.weight_share(expected, g.rep, g.weight, axis=0)
     out = pd.DataFrame({"covered_share": share.astype("float64")},
                        index=pd.Index(g.years.astype("int64"), name="year"))
     if named:
         lacking = expected & ~g.rep
-        names = _names_of(con, [c for c, gone in zip(codes, lacking.any(axis=1), strict=True)
-                                if gone])
+        gone_codes = [c for c, gone in zip(codes, lacking.any(axis=1), strict=True) if gone]
+        names = dict(zip(gone_codes, kommun_names(con, gone_codes), strict=True)) \
+            if gone_codes else {}
         out["missing_names"] = [tuple(names[c] for c, gone in zip(codes, col, strict=True)
                                       if gone) for col in lacking.T]
     return out
-
-
-def _names_of(con: Con, codes: list[str]) -> dict[str, str]:
-    """kommun code -> name for ``codes`` (none asked: no statement)."""
-    if not codes:
-        return {}
-    return dict(con.execute("select kommun_code, kommun_name from marts.kommun "
-                            "where list_contains(?, kommun_code)", [codes]).fetchall())
 
 
 def _with_covered_shares(con: Con, ind: Indicator, area_obj: Area, sex: str,
